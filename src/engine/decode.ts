@@ -1,0 +1,138 @@
+/**
+ * Layer blob decoding by magic bytes (never by media type or file name): gzip `1f 8b` (including
+ * concatenated members, as eStargz writes), zstd `28 b5 2f fd`, otherwise plain tar.
+ */
+import { createRequire } from 'node:module';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+import type { Compression } from './types.js';
+import { LayerlensError } from './types.js';
+
+export function sniffCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  return 'tar';
+}
+
+const require = createRequire(import.meta.url);
+
+interface ZstdNapi {
+  DecompressStream: new () => Transform;
+}
+let zstdNative: ZstdNapi | null | undefined;
+
+/** The native zstd binding when it built on this machine; null otherwise. */
+export function nativeZstd(): ZstdNapi | null {
+  if (zstdNative === undefined) {
+    try {
+      zstdNative = require('zstd-napi') as ZstdNapi;
+    } catch {
+      zstdNative = null;
+    }
+  }
+  return zstdNative;
+}
+
+/** Which zstd decoder is in use, for `--version` and benchmarks. */
+export function zstdDecoderName(): string {
+  return process.env.LAYERLENS_ZSTD === 'js' || !nativeZstd() ? 'fzstd (pure JS)' : 'zstd-napi (native)';
+}
+
+/** Pure-JS zstd fallback (fzstd) as a Transform. */
+class FzstdTransform extends Transform {
+  private readonly dec: { push(chunk: Uint8Array, final?: boolean): void };
+  constructor() {
+    super();
+    const fzstd = require('fzstd') as {
+      Decompress: new (ondata: (data: Uint8Array, final: boolean) => void) => { push(chunk: Uint8Array, final?: boolean): void };
+    };
+    this.dec = new fzstd.Decompress((data) => {
+      // Copied: fzstd may reuse its window buffer for the next chunk.
+      if (data.length) this.push(Buffer.from(data));
+    });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    try {
+      this.dec.push(chunk);
+      cb();
+    } catch (err) {
+      cb(err as Error);
+    }
+  }
+  override _flush(cb: TransformCallback): void {
+    try {
+      this.dec.push(new Uint8Array(0), true);
+      cb();
+    } catch (err) {
+      cb(err as Error);
+    }
+  }
+}
+
+export function createDecoder(kind: Compression): Transform {
+  switch (kind) {
+    case 'gzip':
+      // 1 MiB output chunks: ~35% faster than the 16 KiB default.
+      return zlib.createGunzip({ chunkSize: 1 << 20 });
+    case 'zstd': {
+      const native = process.env.LAYERLENS_ZSTD === 'js' ? null : nativeZstd();
+      return native ? new native.DecompressStream() : new FzstdTransform();
+    }
+    default:
+      return new PassThrough({ highWaterMark: 1 << 20 });
+  }
+}
+
+/** Map decoder failures to one-line messages. */
+export function describeDecodeError(kind: Compression, err: unknown): LayerlensError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (kind === 'gzip') return new LayerlensError(`corrupt gzip data: ${msg}`, 'CORRUPT');
+  if (kind === 'zstd') return new LayerlensError(`corrupt zstd data: ${msg}`, 'CORRUPT');
+  return new LayerlensError(msg, 'CORRUPT');
+}
+
+/**
+ * Reads the first bytes of `input` to pick a decoder, then returns the decompressed stream.
+ * The returned promise resolves once the kind is known.
+ */
+export async function openDecoded(input: NodeJS.ReadableStream): Promise<{ kind: Compression; out: Readable; decoder: Transform }> {
+  const src = input as Readable;
+  const head = await readHead(src, 4);
+  const kind = sniffCompression(head);
+  const decoder = createDecoder(kind);
+  if (head.length) decoder.write(head);
+  src.on('error', (err) => decoder.destroy(err));
+  src.pipe(decoder);
+  return { kind, out: decoder, decoder };
+}
+
+/** Read at least `n` bytes (or to the end) without losing any. */
+function readHead(src: Readable, n: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let len = 0;
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      len += c.length;
+      if (len >= n) done();
+    };
+    const onEnd = () => done();
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    const cleanup = () => {
+      src.off('data', onData);
+      src.off('end', onEnd);
+      src.off('error', onError);
+    };
+    const done = () => {
+      cleanup();
+      src.pause();
+      resolve(Buffer.concat(chunks));
+    };
+    src.on('data', onData);
+    src.on('end', onEnd);
+    src.on('error', onError);
+  });
+}

@@ -1,0 +1,222 @@
+/**
+ * ImageModel: an image being read. Metadata arrives first, then layers are parsed as their blobs
+ * arrive and applied to the tree in order, each only after its diffID checked out. Consumers
+ * (the UI, `inspect`, findings) subscribe to its events or await `load()`.
+ */
+import { EventEmitter } from 'node:events';
+import { parseLayer, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
+import { FileTree } from './tree.js';
+import type { Compression, ImageMeta, ImageReader, LayerBlob } from './types.js';
+import { LayerlensError } from './types.js';
+
+export type LayerState = 'queued' | 'reading' | 'done' | 'failed';
+
+export interface LayerStatus {
+  index: number;
+  state: LayerState;
+  /** Raw bytes read so far. */
+  bytesRead: number;
+  /** Raw bytes expected, when known. */
+  totalBytes?: number;
+  compression?: Compression;
+  /** Computed sha256 of the uncompressed stream. */
+  diffId?: string;
+  /** Uncompressed size. */
+  size?: number;
+  compressedSize?: number;
+  error?: string;
+}
+
+export interface LoadOptions {
+  inspectContent?: ParseOptions['inspectContent'];
+  /** Layers parsed at once (sources that can seek or fetch in parallel). */
+  concurrency?: number;
+}
+
+export interface ImageModelEvents {
+  meta: [ImageMeta];
+  progress: [number];
+  layer: [number];
+  done: [];
+  error: [LayerlensError];
+}
+
+export class ImageModel extends EventEmitter<ImageModelEvents> {
+  meta?: ImageMeta;
+  readonly tree = new FileTree();
+  layers: LayerStatus[] = [];
+  /** Layers applied to the tree so far (always a prefix: 0..appliedCount-1). */
+  appliedCount = 0;
+  done = false;
+  error?: LayerlensError;
+  private reader?: ImageReader;
+
+  /** Read the whole image. Resolves when every layer is applied; rejects with a LayerlensError. */
+  async load(reader: ImageReader, opts: LoadOptions = {}): Promise<void> {
+    this.reader = reader;
+    try {
+      await this.run(reader, opts);
+      this.done = true;
+      this.emit('done');
+    } catch (err) {
+      const e = err instanceof LayerlensError ? err : new LayerlensError(err instanceof Error ? err.message : String(err));
+      this.error = e;
+      this.emit('error', e);
+      throw e;
+    }
+  }
+
+  /** Stream of one layer's raw blob again (viewer, extraction); undefined for one-pass sources. */
+  async reopenLayer(index: number): Promise<NodeJS.ReadableStream | undefined> {
+    return this.reader?.reopenLayer ? this.reader.reopenLayer(index) : undefined;
+  }
+
+  get canReopen(): boolean {
+    return !!this.reader?.reopenLayer;
+  }
+
+  private setMeta(meta: ImageMeta): void {
+    this.meta = meta;
+    if (this.layers.length !== meta.layers.length) {
+      this.layers = meta.layers.map((l, index) => ({
+        index,
+        state: 'queued' as LayerState,
+        bytesRead: 0,
+        totalBytes: l.compressedSize,
+      }));
+    }
+    this.emit('meta', meta);
+  }
+
+  private async run(reader: ImageReader, opts: LoadOptions): Promise<void> {
+    let meta: ImageMeta | undefined;
+    let metaError: unknown;
+    const metaPromise = reader.meta().then(
+      (m) => {
+        meta = m;
+        this.setMeta(m);
+        this.tryApply(parsedByIndex, parsedByDiff);
+      },
+      (err) => {
+        metaError = err;
+      },
+    );
+    const parsedByIndex = new Map<number, ParsedLayer>();
+    const parsedByDiff = new Map<string, ParsedLayer>();
+    const inFlight = new Set<Promise<void>>();
+    const limit = Math.max(1, opts.concurrency ?? 1);
+    let firstError: unknown;
+
+    const handle = async (blob: LayerBlob): Promise<void> => {
+      const status = blob.index !== undefined ? this.layers[blob.index] : undefined;
+      if (status) {
+        status.state = 'reading';
+        if (blob.size !== undefined) status.totalBytes = blob.size;
+        this.emit('progress', blob.index!);
+      }
+      let parsed: ParsedLayer;
+      try {
+        parsed = await parseLayer(blob.stream, {
+          inspectContent: opts.inspectContent,
+          onProgress: status
+            ? (n) => {
+                status.bytesRead = n;
+                this.emit('progress', status.index);
+              }
+            : undefined,
+        });
+      } catch (err) {
+        if (status) {
+          status.state = 'failed';
+          status.error = err instanceof Error ? err.message : String(err);
+          this.emit('layer', status.index);
+        }
+        const where = blob.index !== undefined ? `layer ${blob.index}` : `layer blob${blob.digest ? ' ' + short(blob.digest) : ''}`;
+        throw new LayerlensError(`${where}: ${err instanceof Error ? err.message : String(err)}`, (err as LayerlensError).code ?? 'CORRUPT');
+      }
+      if (blob.index !== undefined) parsedByIndex.set(blob.index, parsed);
+      else parsedByDiff.set(parsed.diffId, parsed);
+      if (meta) this.tryApply(parsedByIndex, parsedByDiff);
+    };
+
+    for await (const blob of reader.blobs()) {
+      if (firstError) break;
+      const p = handle(blob).catch((err) => {
+        firstError ??= err;
+      });
+      inFlight.add(p);
+      p.finally(() => inFlight.delete(p));
+      // Sequential sources hand out the next blob only after this one is drained; seekable ones
+      // may run `limit` parses at once.
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+      if (firstError) break;
+    }
+    await Promise.all(inFlight);
+    if (firstError) throw firstError;
+    await metaPromise;
+    if (metaError) throw metaError;
+    this.tryApply(parsedByIndex, parsedByDiff);
+    if (this.appliedCount < (meta?.layers.length ?? 0)) {
+      const missing = this.appliedCount;
+      const want = meta!.layers[missing];
+      throw new LayerlensError(
+        `the image lists layer ${missing} (${short(want.digest ?? want.diffId ?? '?')}) but its blob is missing`,
+        'MISSING_BLOB',
+      );
+    }
+  }
+
+  /** Apply every parsed layer whose turn has come, verifying diffIDs. */
+  private tryApply(byIndex: Map<number, ParsedLayer>, byDiff: Map<string, ParsedLayer>): void {
+    const meta = this.meta;
+    if (!meta) return;
+    while (this.appliedCount < meta.layers.length) {
+      const i = this.appliedCount;
+      const want = meta.layers[i].diffId;
+      let parsed = byIndex.get(i);
+      if (!parsed && want) parsed = byDiff.get(want);
+      if (!parsed) return;
+      if (want && parsed.diffId !== want) {
+        const status = this.layers[i];
+        status.state = 'failed';
+        status.error = 'diffID mismatch';
+        this.emit('layer', i);
+        throw new LayerlensError(
+          `layer ${i}: content digest mismatch: the config expects ${short(want)} but the data hashes to ${short(parsed.diffId)} (corrupted or tampered layer)`,
+          'DIGEST_MISMATCH',
+        );
+      }
+      byIndex.delete(i);
+      // The same diffID may serve several layers (identical layers): keep it in byDiff.
+      this.applyParsed(i, parsed);
+    }
+  }
+
+  private applyParsed(index: number, parsed: ParsedLayer): void {
+    applyEntries(this.tree, index, parsed.entries);
+    const status = this.layers[index];
+    Object.assign(status, {
+      state: 'done' as LayerState,
+      compression: parsed.compression,
+      diffId: parsed.diffId,
+      size: parsed.size,
+      compressedSize: parsed.compressedSize,
+      bytesRead: parsed.compressedSize,
+    });
+    this.appliedCount = index + 1;
+    this.emit('layer', index);
+  }
+}
+
+/** Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order. */
+export function applyEntries(tree: FileTree, layer: number, entries: LayerEntry[]): void {
+  tree.beginLayer(layer);
+  for (const e of entries) if (e.kind === 'opaque') tree.opaque(e.parts, layer);
+  for (const e of entries) if (e.kind === 'whiteout') tree.whiteout(e.parts, layer);
+  for (const e of entries) if (e.kind === 'entry') tree.put(e.parts, e.attrs, layer, e.content);
+}
+
+export function short(digest: string): string {
+  const m = digest.match(/^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/);
+  return m ? `${m[1] ?? ''}${m[2]}` : digest;
+}

@@ -1,0 +1,265 @@
+/**
+ * The layered file tree. One node per distinct path ever seen, each holding its history across
+ * layers (a short array of versions, at most one per layer). The tree "as of layer L" is not
+ * copied: a node exists at L when its last version at or below L is not a removal. Removing a
+ * directory records a removal on every descendant that was alive, so each node answers on its own.
+ *
+ * Memory therefore grows with distinct paths plus changes, not with layers × entries (dive keeps
+ * two full copies of the tree per layer).
+ */
+import type { ChangeKind, EntryAttrs, Version } from './types.js';
+import { joinPath } from './paths.js';
+
+export class TreeNode {
+  /** Children by name; null for nodes that never were a directory. */
+  children: Map<string, TreeNode> | null = null;
+  /** Versions ordered by layer. */
+  versions: Version[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly parent: TreeNode | null,
+  ) {}
+
+  get path(): string {
+    if (!this.parent) return '/';
+    const parts: string[] = [];
+    for (let n: TreeNode | null = this; n && n.parent; n = n.parent) parts.push(n.name);
+    return '/' + parts.reverse().join('/');
+  }
+
+  /** The version in force at `layer` (last one with version.layer ≤ layer), if any. */
+  versionAt(layer: number): Version | undefined {
+    const vs = this.versions;
+    for (let i = vs.length - 1; i >= 0; i--) if (vs[i].layer <= layer) return vs[i];
+    return undefined;
+  }
+
+  /** The version written by exactly this layer, if any. */
+  versionIn(layer: number): Version | undefined {
+    const vs = this.versions;
+    for (let i = vs.length - 1; i >= 0; i--) {
+      if (vs[i].layer === layer) return vs[i];
+      if (vs[i].layer < layer) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Live (not removed) version at `layer`. */
+  liveAt(layer: number): Version | undefined {
+    const v = this.versionAt(layer);
+    return v && v.change !== 'removed' ? v : undefined;
+  }
+
+  /** Children alive at `layer` (unsorted). */
+  *childrenAt(layer: number): Iterable<TreeNode> {
+    if (!this.children) return;
+    for (const c of this.children.values()) if (c.liveAt(layer)) yield c;
+  }
+
+  /** The last version of this path in the whole image. */
+  get last(): Version | undefined {
+    return this.versions[this.versions.length - 1];
+  }
+}
+
+const ROOT_ATTRS: EntryAttrs = { type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 };
+
+/** Per-layer summary counters, filled while a layer is applied. */
+export interface ChangeStats {
+  added: number;
+  modified: number;
+  removed: number;
+  /** Content bytes this layer adds (files added or modified). */
+  addedBytes: number;
+  /** Content bytes of lower files this layer removes or replaces. */
+  removedBytes: number;
+}
+
+export function emptyStats(): ChangeStats {
+  return { added: 0, modified: 0, removed: 0, addedBytes: 0, removedBytes: 0 };
+}
+
+export class FileTree {
+  readonly root = new TreeNode('', null);
+  /** Nodes changed by each layer, in the order the changes were made. */
+  readonly changesByLayer: TreeNode[][] = [];
+  /** Number of distinct paths. */
+  nodeCount = 1;
+
+  constructor() {
+    this.root.children = new Map();
+    // The root directory exists in every layer; it is never reported as a change.
+    this.root.versions.push({ ...ROOT_ATTRS, layer: -1, change: 'added', implicit: true });
+  }
+
+  /** Find a node by components; undefined when the path was never seen. */
+  lookup(parts: readonly string[]): TreeNode | undefined {
+    let n: TreeNode | undefined = this.root;
+    for (const p of parts) {
+      n = n.children?.get(p);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  lookupPath(path: string): TreeNode | undefined {
+    return this.lookup(path.split('/').filter((p) => p !== ''));
+  }
+
+  /** Number of layers applied so far. */
+  get layerCount(): number {
+    return this.changesByLayer.length;
+  }
+
+  beginLayer(layer: number): void {
+    while (this.changesByLayer.length <= layer) {
+      this.changesByLayer.push([]);
+    }
+  }
+
+  /** Record `v` as `node`'s version in `layer`, merging with a version already written by this layer. */
+  private record(node: TreeNode, layer: number, v: Version): void {
+    const vs = node.versions;
+    const lastV = vs[vs.length - 1];
+    if (!lastV || lastV.layer !== layer) {
+      vs.push(v);
+      this.changesByLayer[layer].push(node);
+      return;
+    }
+    // A second write in the same layer (whiteout/opaque first, then the layer's own entry; a file
+    // turned into a parent directory; a duplicate tar member). The outcome is judged against the
+    // version below this layer.
+    const before = vs.length >= 2 ? vs[vs.length - 2] : undefined;
+    const existedBefore = !!before && before.change !== 'removed';
+    if (v.change === 'removed') {
+      if (!existedBefore) {
+        vs.pop(); // added and removed within one layer: as if never there
+        const list = this.changesByLayer[layer];
+        const i = list.lastIndexOf(node);
+        if (i >= 0) list.splice(i, 1);
+        return;
+      }
+      v = { ...before!, layer, change: 'removed', previousLayer: before!.layer, implicit: undefined };
+    } else {
+      v.change = existedBefore ? 'modified' : 'added';
+      v.previousLayer = existedBefore ? before!.layer : undefined;
+    }
+    vs[vs.length - 1] = v;
+  }
+
+  /** Counters for one layer's change set (computed on demand from the recorded versions). */
+  stats(layer: number): ChangeStats {
+    const s = emptyStats();
+    for (const node of this.changesByLayer[layer] ?? []) {
+      const v = node.versionIn(layer);
+      if (!v) continue;
+      if (v.change === 'added') s.added++;
+      else if (v.change === 'modified') s.modified++;
+      else s.removed++;
+      if (v.change !== 'removed' && v.type === 'file') s.addedBytes += v.size;
+      if (v.change === 'removed' && v.type === 'file') s.removedBytes += v.size;
+      if (v.change === 'modified') {
+        const prev = node.versionAt(layer - 1);
+        if (prev && prev.type === 'file') s.removedBytes += prev.size;
+      }
+    }
+    return s;
+  }
+
+  /**
+   * Mark every live descendant of `node` (and `node` itself when `includeSelf`) removed in
+   * `layer`. Whiteouts and replacements hide what LOWER layers put there; entries this layer wrote
+   * itself stay.
+   */
+  removeSubtree(node: TreeNode, layer: number, includeSelf: boolean): void {
+    if (node.children) {
+      for (const child of node.children.values()) {
+        const live = child.liveAt(layer);
+        if (live && live.layer < layer) this.removeSubtree(child, layer, true);
+      }
+    }
+    if (!includeSelf) return;
+    const live = node.liveAt(layer);
+    if (!live || live.layer === layer) return;
+    this.record(node, layer, { ...live, layer, change: 'removed', previousLayer: live.layer, implicit: undefined });
+  }
+
+  /** Apply a whiteout of `parts` (the hidden path) in `layer`: only what lower layers put there. */
+  whiteout(parts: readonly string[], layer: number): void {
+    const node = this.lookup(parts);
+    if (!node) return;
+    const live = node.liveAt(layer);
+    if (!live || live.layer >= layer) return;
+    this.removeSubtree(node, layer, true);
+  }
+
+  /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
+  opaque(parts: readonly string[], layer: number): void {
+    const node = this.lookup(parts);
+    if (!node || !node.liveAt(layer)) return;
+    this.removeSubtree(node, layer, false);
+  }
+
+  /** Ensure the directory `parts` exists at `layer` and return its node. */
+  private ensureDir(parts: readonly string[], layer: number): TreeNode {
+    let node = this.root;
+    for (const name of parts) {
+      let child = node.children!.get(name);
+      if (!child) {
+        child = new TreeNode(name, node);
+        node.children!.set(name, child);
+        this.nodeCount++;
+      }
+      const live = child.liveAt(layer);
+      if (!live || live.type !== 'dir') {
+        // Missing parent (tar without directory entries) or a non-directory in the way.
+        if (live) this.removeSubtree(child, layer, false);
+        this.record(child, layer, { ...ROOT_ATTRS, layer, change: 'added', implicit: true });
+      }
+      if (!child.children) child.children = new Map();
+      node = child;
+    }
+    return node;
+  }
+
+  /** Apply one tar entry (not a whiteout) of `layer`. */
+  put(parts: readonly string[], attrs: EntryAttrs, layer: number, content?: unknown): TreeNode {
+    if (parts.length === 0) return this.root; // the root directory's own entry: attributes only
+    const parent = this.ensureDir(parts.slice(0, -1), layer);
+    const name = parts[parts.length - 1];
+    let node = parent.children!.get(name);
+    if (!node) {
+      node = new TreeNode(name, parent);
+      parent.children!.set(name, node);
+      this.nodeCount++;
+    }
+    const live = node.liveAt(layer);
+    if (live && attrs.type === 'dir' && live.type === 'dir') {
+      const same = live.layer !== layer && sameDirAttrs(live, attrs);
+      if (same) return node; // a parent directory entry repeated in this layer: not a change
+      if (live.layer === layer && live.implicit) {
+        // The real entry for a directory created implicitly earlier in this layer.
+        const v = node.versions[node.versions.length - 1];
+        Object.assign(v, attrs, { implicit: undefined });
+        return node;
+      }
+    } else if (live && live.type === 'dir') {
+      // Anything but a directory over a directory replaces it: the lower subtree goes.
+      this.removeSubtree(node, layer, false);
+    }
+    if (attrs.type === 'dir' && !node.children) node.children = new Map();
+    const change: ChangeKind = live ? 'modified' : 'added';
+    this.record(node, layer, { ...attrs, layer, change, previousLayer: live?.layer, content });
+    return node;
+  }
+}
+
+function sameDirAttrs(a: EntryAttrs, b: EntryAttrs): boolean {
+  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return false;
+  const ax = a.xattrs ? Object.keys(a.xattrs) : [];
+  const bx = b.xattrs ? Object.keys(b.xattrs) : [];
+  if (ax.length !== bx.length) return false;
+  for (const k of ax) if (a.xattrs![k] !== b.xattrs?.[k]) return false;
+  return true;
+}

@@ -1,0 +1,153 @@
+/**
+ * The engine's data model: what every source produces and every consumer (findings, reports,
+ * UI) reads. Nothing here knows about terminals or output formats.
+ */
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
+export type ChangeKind = 'added' | 'modified' | 'removed';
+export type Compression = 'tar' | 'gzip' | 'zstd';
+export type SourceKind = 'docker' | 'podman' | 'archive' | 'oci' | 'registry' | 'demo';
+
+/** Attributes of one filesystem entry as a layer tar describes it. */
+export interface EntryAttrs {
+  type: EntryType;
+  /** Content bytes; 0 for dirs, symlinks and hardlinks (a hardlink's bytes count once, at its target). */
+  size: number;
+  /** Permission bits including setuid (0o4000), setgid (0o2000) and sticky (0o1000). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Symlink target as written, or a hardlink's target as an absolute in-image path. */
+  linkTarget?: string;
+  /** For type 'other': what it is. */
+  special?: 'char-device' | 'block-device' | 'fifo' | 'socket' | 'unknown';
+  devMajor?: number;
+  devMinor?: number;
+  /** Extended attributes from PAX SCHILY.xattr.* (values as latin1 strings), e.g. security.capability. */
+  xattrs?: Record<string, string>;
+}
+
+/** One change to one path in one layer. A path has at most one version per layer. */
+export interface Version extends EntryAttrs {
+  layer: number;
+  change: ChangeKind;
+  /** For 'removed': the layer whose version was removed. For 'modified': the layer of the version replaced. */
+  previousLayer?: number;
+  /** The entry was not in the tar; a parent directory created implicitly for a deeper entry. */
+  implicit?: boolean;
+  /** Opaque result of a content inspector (see ParseOptions.inspectContent). */
+  content?: unknown;
+}
+
+/** A config.history entry, mapped to the filesystem layer it produced (if any). */
+export interface HistoryEntry {
+  created?: string;
+  createdBy?: string;
+  comment?: string;
+  author?: string;
+  emptyLayer: boolean;
+  /** Index among filesystem layers, or null for metadata-only steps and unmatched entries. */
+  layerIndex: number | null;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+/** The OCI image config (the subset layerlens reads; the raw object is kept too). */
+export interface ImageConfig {
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  created?: string;
+  author?: string;
+  config?: {
+    User?: string;
+    Env?: string[];
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    WorkingDir?: string;
+    ExposedPorts?: Record<string, object>;
+    Labels?: Record<string, string> | null;
+    Volumes?: Record<string, object> | null;
+    StopSignal?: string;
+    Healthcheck?: unknown;
+    [key: string]: unknown;
+  };
+  rootfs?: { type: string; diff_ids: string[] };
+  history?: Array<{
+    created?: string;
+    created_by?: string;
+    comment?: string;
+    author?: string;
+    empty_layer?: boolean;
+  }>;
+  [key: string]: unknown;
+}
+
+/** What a source knows about one filesystem layer before reading it. */
+export interface LayerDescriptor {
+  /** Digest of the blob as stored (compressed digest for registries and OCI layouts). */
+  digest?: string;
+  /** sha256 of the uncompressed tar, from config.rootfs.diff_ids. */
+  diffId?: string;
+  mediaType?: string;
+  /** Size of the stored blob, when known. */
+  compressedSize?: number;
+}
+
+/** Metadata known before any layer content is read (except for one-pass pipes). */
+export interface ImageMeta {
+  /** What the user asked for, normalized where it is a reference (docker.io/library/nginx:latest). */
+  reference: string;
+  source: SourceKind;
+  /** Manifest digest (registry/OCI/containerd), or the image ID when that is all there is. */
+  digest?: string;
+  configDigest?: string;
+  platform?: Platform;
+  config: ImageConfig;
+  layers: LayerDescriptor[];
+  history: HistoryEntry[];
+  repoTags?: string[];
+  /** Extra facts a source wants to show (e.g. "daemon: unix:///run/docker.sock"). */
+  notes?: string[];
+}
+
+/** A layer blob as a source delivers it: raw bytes, possibly compressed. */
+export interface LayerBlob {
+  /** Position among filesystem layers when the source knows it; otherwise matched by diffID. */
+  index?: number;
+  stream: NodeJS.ReadableStream;
+  /** Expected number of raw bytes (for progress), when known. */
+  size?: number;
+  /** Stored digest when known (verified by the source where it can). */
+  digest?: string;
+}
+
+/**
+ * A source opened on one image. `meta()` resolves as early as the source can (before any layer for
+ * daemons, layouts, seekable archives and registries; at the end for a pipe). `blobs()` yields each
+ * filesystem layer blob once; the consumer drains each stream before asking for the next.
+ */
+export interface ImageReader {
+  meta(): Promise<ImageMeta>;
+  blobs(): AsyncIterable<LayerBlob>;
+  /** Re-read one layer later (file viewer, extraction). Absent for one-pass sources. */
+  reopenLayer?(index: number): Promise<NodeJS.ReadableStream>;
+  close(): Promise<void>;
+}
+
+/** A user-facing failure: printed as one line, never with a stack trace. */
+export class LayerlensError extends Error {
+  constructor(
+    message: string,
+    readonly code: string = 'ERROR',
+  ) {
+    super(message);
+    this.name = 'LayerlensError';
+  }
+}
