@@ -1,0 +1,50 @@
+/**
+ * Options every image-reading command shares (explore, inspect, scan), in util.parseArgs form,
+ * and their typed result. Sources read only `SourceOptions`; they never see argv.
+ */
+import type { ParseArgsConfig } from 'node:util';
+
+export type SourceChoice = 'auto' | 'docker' | 'podman' | 'archive' | 'oci' | 'registry';
+
+export interface SourceOptions {
+  source: SourceChoice;
+  /** os/arch[/variant]; default: the host's. */
+  platform?: string;
+  /** Pull through the daemon first (docker/podman). */
+  pull: boolean;
+  /** Registry credentials given on the command line. */
+  username?: string;
+  password?: string;
+  /** Skip TLS verification (registry). */
+  insecure: boolean;
+  /** Plain HTTP (registry); loopback registries get it automatically. */
+  plainHttp: boolean;
+  caFile?: string;
+  /** Progress messages (pull progress etc.); never to stdout. */
+  log?: (line: string) => void;
+}
+
+export const SOURCE_OPTION_SPEC = {
+  source: { type: 'string' },
+  platform: { type: 'string' },
+  pull: { type: 'boolean' },
+  username: { type: 'string', short: 'u' },
+  'password-stdin': { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  'plain-http': { type: 'boolean' },
+  'ca-file': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export const SOURCE_CHOICES: readonly SourceChoice[] = ['auto', 'docker', 'podman', 'archive', 'oci', 'registry'];
+
+export const SOURCE_OPTIONS_HELP = `Image source options:
+  --source S          auto | docker | podman | archive | oci | registry (default: auto)
+                      auto: an existing path is read as an archive or OCI layout, "-" is an
+                      archive on stdin, a name is looked up in the Docker daemon, then the registry
+  --platform P        os/arch[/variant] to pick from multi-platform images (default: this host's)
+  --pull              pull through the daemon first, with progress
+  -u, --username U    registry user (with --password-stdin)
+  --password-stdin    read the registry password from stdin
+  --insecure          do not verify the registry's TLS certificate
+  --plain-http        talk plain HTTP to the registry (automatic on loopback)
+  --ca-file F         extra CA certificate(s) for the registry`;

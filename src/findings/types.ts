@@ -1,0 +1,47 @@
+/**
+ * The finding shape shared by checks, reports (JSON, SARIF, Markdown, table) and the explorer.
+ * Field names follow the documented JSON report (schemaVersion 1).
+ */
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export type Category =
+  | 'deleted-file'
+  | 'secret'
+  | 'config'
+  | 'port'
+  | 'provenance'
+  | 'permissions'
+  | 'efficiency'
+  | 'os';
+
+export interface Finding {
+  /** Stable fingerprint: same image + same problem → same id across runs. */
+  id: string;
+  ruleId: string;
+  category: Category;
+  severity: Severity;
+  title: string;
+  message: string;
+  /** Absolute in-image path, or null for image-level findings. */
+  path: string | null;
+  /** 0-based among filesystem layers, or null. */
+  layerIndex: number | null;
+  layerDigest: string | null;
+  /** Where a later layer deleted or overwrote the file, or null. */
+  deletedInLayerIndex: number | null;
+  /** ENV/LABEL/ARG name, or null. */
+  key: string | null;
+  /** 1-based line in the file or command, or null. */
+  line: number | null;
+  /** Masked by default: first 4 characters and the length. */
+  evidence: string | null;
+  remediation: string;
+  /** Extra facts for reports (bytes wasted, port service, rule detail). */
+  properties?: Record<string, unknown>;
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s); // critical 5 … info 1
+}
