@@ -3,6 +3,7 @@
  * and their typed result. Sources read only `SourceOptions`; they never see argv.
  */
 import type { ParseArgsConfig } from 'node:util';
+import { LayerlensError } from '../engine/types.js';
 
 export type SourceChoice = 'auto' | 'docker' | 'podman' | 'archive' | 'oci' | 'registry';
 
@@ -48,3 +49,30 @@ export const SOURCE_OPTIONS_HELP = `Image source options:
   --insecure          do not verify the registry's TLS certificate
   --plain-http        talk plain HTTP to the registry (automatic on loopback)
   --ca-file F         extra CA certificate(s) for the registry`;
+
+/** Turn parsed option values into SourceOptions (reads the password from stdin when asked). */
+export async function sourceOptionsFrom(values: Record<string, unknown>): Promise<SourceOptions> {
+  const source = (values.source as string | undefined) ?? 'auto';
+  if (!SOURCE_CHOICES.includes(source as SourceChoice)) {
+    throw new LayerlensError(`unknown --source "${source}": use one of ${SOURCE_CHOICES.join(', ')}`, 'USAGE');
+  }
+  let password: string | undefined;
+  if (values['password-stdin']) {
+    if (process.stdin.isTTY) throw new LayerlensError('--password-stdin: pipe the password in (echo "$PW" | layerlens … --password-stdin)', 'USAGE');
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (!values.username) throw new LayerlensError('--password-stdin needs --username', 'USAGE');
+  }
+  return {
+    source: source as SourceChoice,
+    platform: values.platform as string | undefined,
+    pull: !!values.pull,
+    username: values.username as string | undefined,
+    password,
+    insecure: !!values.insecure,
+    plainHttp: !!values['plain-http'],
+    caFile: values['ca-file'] as string | undefined,
+    log: (line) => process.stderr.write(line + '\n'),
+  };
+}

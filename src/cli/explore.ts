@@ -1,0 +1,62 @@
+/** `layerlens [IMAGE]` / `layerlens --demo`: open the explorer on an image as it streams in. */
+import type { Finding } from '../findings/types.js';
+import type { ImageModel } from '../engine/image.js';
+import { LayerlensError } from '../engine/types.js';
+import { parseCommandArgs } from './parse.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { openDemo, openReader, startLoad } from './wiring.js';
+
+// Loaded on demand (and typed here) so the CLI starts fast and `inspect` never loads React.
+const UI_MODULE = '../ui/run.js';
+const FINDINGS_MODULE = '../findings/index.js';
+
+const USAGE = 'layerlens [options] IMAGE | layerlens --demo';
+
+interface UiModule {
+  runExplorer(opts: { model: ImageModel; load: Promise<void>; findings?: () => Finding[]; keysFromTty?: boolean; title?: string }): Promise<number>;
+  canRunExplorer(opts: { stdinIsData: boolean }): { ok: true } | { ok: false; reason: string };
+}
+
+interface FindingsModule {
+  runChecks(model: ImageModel, ctx: { reference: string }): Finding[];
+}
+
+export async function runExplore(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { ...SOURCE_OPTION_SPEC, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`Usage: ${USAGE}\n\n${SOURCE_OPTIONS_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new LayerlensError(`one image at a time, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+  if (!values.demo && positionals.length === 0) {
+    throw new LayerlensError('name an image (nginx:stable, app.tar, ./oci-dir, -) or try: layerlens --demo', 'USAGE');
+  }
+  const input = positionals[0];
+  const stdinIsData = input === '-';
+  const ui = (await import(UI_MODULE)) as UiModule;
+  const can = ui.canRunExplorer({ stdinIsData });
+  if (!can.ok) throw new LayerlensError(can.reason, 'NO_TTY');
+
+  const opts = await sourceOptionsFrom(values);
+  const reader = values.demo ? await openDemo() : await openReader(input, opts);
+  const { model, load } = await startLoad(reader, { withFindings: true });
+  // The explorer shows load errors itself; keep the rejection from crashing the process.
+  load.catch(() => {});
+  let checks: FindingsModule | undefined;
+  try {
+    checks = (await import(FINDINGS_MODULE)) as FindingsModule;
+  } catch {
+    checks = undefined;
+  }
+  return ui.runExplorer({
+    model,
+    load,
+    findings: checks?.runChecks ? () => checks!.runChecks(model, { reference: model.meta?.reference ?? input ?? 'demo' }) : undefined,
+    keysFromTty: stdinIsData,
+    title: values.demo ? 'layerlens demo' : input,
+  });
+}

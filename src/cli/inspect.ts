@@ -1,0 +1,58 @@
+/** `layerlens inspect IMAGE [--json]`: the engine's view of an image, for scripts and tests. */
+import { dockerfileLine, historyForLayer } from '../engine/history.js';
+import { inspectDocument } from '../report/inspect.js';
+import { parseCommandArgs } from './parse.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { openDemo, openReader, startLoad } from './wiring.js';
+import { LayerlensError } from '../engine/types.js';
+import { escapeText } from './escape.js';
+
+const USAGE = 'layerlens inspect IMAGE [--json] [source options]';
+
+export async function runInspect(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { ...SOURCE_OPTION_SPEC, json: { type: 'boolean' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`Usage: ${USAGE}\n\n  --json    the full document: image, layers[] with changes[]\n  --demo    the built-in demo image\n\n${SOURCE_OPTIONS_HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) throw new LayerlensError(`inspect takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+  if (!values.demo && positionals.length === 0) throw new LayerlensError(`inspect needs an image (usage: ${USAGE})`, 'USAGE');
+  const opts = await sourceOptionsFrom(values);
+  const reader = values.demo ? await openDemo() : await openReader(positionals[0], opts);
+  const { model, load } = await startLoad(reader, { withFindings: false });
+  await load;
+  const doc = inspectDocument(model);
+  if (values.json) {
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    return 0;
+  }
+  const out: string[] = [];
+  out.push(`${escapeText(doc.image.reference)}  (${doc.image.source}${doc.image.platform ? ', ' + doc.image.platform : ''})`);
+  if (doc.image.digest) out.push(`digest ${doc.image.digest}`);
+  for (const l of doc.layers) {
+    const counts = { added: 0, modified: 0, removed: 0 };
+    for (const c of l.changes) counts[c.change]++;
+    const cmd = dockerfileLine(historyForLayer(model.meta!.history, l.index)?.createdBy) || '<missing history>';
+    out.push(
+      `#${l.index}  ${formatBytes(l.size ?? 0).padStart(9)}  +${counts.added} ~${counts.modified} -${counts.removed}  ${escapeText(cmd).slice(0, 100)}`,
+    );
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  return 0;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

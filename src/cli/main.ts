@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * layerlens command line: argument parsing and dispatch only. Every failure ends as one line on
+ * stderr and a non-zero exit code; stack traces only with LAYERLENS_DEBUG=1.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { LayerlensError } from '../engine/types.js';
+import { runExplore } from './explore.js';
+import { runInspect } from './inspect.js';
+import { die, errorMessage } from './errors.js';
+
+const HELP = `layerlens — explore a container image layer by layer, with a security eye
+
+Usage:
+  layerlens [options] IMAGE            open the explorer (TUI)
+  layerlens --demo                     open the built-in demo image (no network, no Docker)
+  layerlens inspect IMAGE [--json]     layers and their exact change sets
+  layerlens scan IMAGE [options]       every security check, no UI (see layerlens scan --help)
+  layerlens registry audit URL         a registry's security posture (see layerlens registry audit --help)
+
+IMAGE is a reference (nginx:stable, host:5000/ns/app@sha256:…), a docker save or OCI archive
+(.tar, .tar.gz), an OCI layout directory (DIR or DIR:tag), or - for an archive on stdin
+(docker save app | layerlens -).
+
+Options:
+  -h, --help          this help
+  -V, --version       print the version
+  --demo              open the built-in demo image
+`;
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const firstIndex = first === undefined ? -1 : argv.indexOf(first);
+  // A subcommand is only recognised as the first word, so an image may still be called "scan"
+  // by writing it with a tag or registry (scan:latest).
+  if (firstIndex === 0) {
+    switch (first) {
+      case 'inspect':
+        return runInspect(argv.slice(1));
+      case 'scan':
+        return (await loadCommand('./scan.js', 'runScan'))(argv.slice(1));
+      case 'registry':
+        if (argv[1] === 'audit') return (await loadCommand('./registry-audit.js', 'runRegistryAudit'))(argv.slice(2));
+        throw new LayerlensError(`unknown command "registry ${argv[1] ?? ''}": did you mean "registry audit URL"?`, 'USAGE');
+      case 'explore':
+        return runExplore(argv.slice(1));
+    }
+  }
+  const { values } = parseArgs({
+    args: argv,
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`layerlens ${version()}\n`);
+    return 0;
+  }
+  return runExplore(argv);
+}
+
+type Command = (argv: string[]) => Promise<number>;
+
+async function loadCommand(path: string, name: string): Promise<Command> {
+  const mod = (await import(path)) as Record<string, unknown>;
+  const fn = mod[name];
+  if (typeof fn !== 'function') throw new LayerlensError(`this build of layerlens has no ${name}`, 'INTERNAL');
+  return fn as Command;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => die(errorMessage(err), err),
+);
