@@ -59,13 +59,19 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   } catch (err) {
     throw asLayerError(err, 'tar');
   }
-  const { kind, out } = decoded;
+  const { kind, out, decoder } = decoded;
+  let decodeError: unknown;
+  decoder.on('error', (err) => {
+    decodeError ??= err;
+  });
   const hash = createHash('sha256');
   let size = 0;
   const entries: LayerEntry[] = [];
   const extract = tar.extract({ filenameEncoding: 'latin1', allowUnknownFormat: true });
 
   extract.on('entry', (header, stream, next) => {
+    // A truncated archive errors the entry stream too; the extractor's own error reports it.
+    stream.on('error', () => {});
     const pax = header.pax as Record<string, string> | undefined;
     // PAX values are UTF-8 already; ustar/GNU names were read as latin1 bytes.
     const name = pax?.path ?? decodeName(header.name);
@@ -124,7 +130,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     await Promise.all([pipeline(out, hasher), finished]);
   } catch (err) {
     extract.destroy();
-    throw asLayerError(err, kind);
+    throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
   }
   return { compression: kind, diffId: 'sha256:' + hash.digest('hex'), size, compressedSize, entries };
 }
@@ -132,11 +138,10 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {
   if (err instanceof LayerlensError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/unexpected end|premature|Unexpected end/i.test(msg)) {
-    return new LayerlensError(kind === 'tar' ? 'truncated tar archive' : `truncated ${kind} stream`, 'TRUNCATED');
-  }
-  if (/Invalid tar header|unknown format|checksum/i.test(msg)) return new LayerlensError(`not a valid tar archive (${msg})`, 'NOT_TAR');
-  return describeDecodeError(kind, err);
+  const truncated = /unexpected end|premature|truncated/i.test(msg);
+  if (kind !== 'tar') return truncated ? new LayerlensError(`truncated ${kind} stream`, 'TRUNCATED') : describeDecodeError(kind, err);
+  if (truncated) return new LayerlensError('truncated tar archive', 'TRUNCATED');
+  return new LayerlensError(`not a valid tar archive (${msg.replace(/\. Maybe the tar.*$/, '')})`, 'NOT_TAR');
 }
 
 const TYPE_MAP: Record<string, EntryAttrs['type']> = {
