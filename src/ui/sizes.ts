@@ -1,0 +1,80 @@
+/**
+ * Directory sizes for every layer without walking the tree on a keypress. Each layer's change
+ * set is folded in once, when the layer is applied: the byte delta of every changed file is added
+ * to its ancestors, recorded sparsely per directory (a directory gets an entry only in layers that
+ * change something below it). Asking "size of /usr as of layer 7" is then a short scan.
+ */
+import type { FileTree, TreeNode } from '../engine/tree.js';
+import type { Version } from '../engine/types.js';
+
+interface SizeHistory {
+  layers: number[];
+  sizes: number[];
+}
+
+function fileBytes(v: Version | undefined): number {
+  return v && v.change !== 'removed' && v.type === 'file' ? v.size : 0;
+}
+
+export class SizeIndex {
+  /** Layers folded in so far (a prefix). */
+  applied = 0;
+  private readonly agg = new Map<TreeNode, SizeHistory>();
+  /** Per layer: directory → bytes this layer added or rewrote below it. */
+  private readonly changed: Map<TreeNode, number>[] = [];
+
+  constructor(private readonly tree: FileTree) {}
+
+  /** Fold in layers [applied, upTo). Cost: the changes of those layers × their depth. */
+  catchUp(upTo: number): void {
+    while (this.applied < upTo && this.applied < this.tree.changesByLayer.length) this.fold(this.applied++);
+  }
+
+  private fold(layer: number): void {
+    const perLayer = new Map<TreeNode, number>();
+    this.changed[layer] = perLayer;
+    for (const node of this.tree.changesByLayer[layer] ?? []) {
+      const now = node.versionIn(layer);
+      if (!now) continue;
+      const delta = fileBytes(now) - fileBytes(node.versionAt(layer - 1));
+      const written = now.change !== 'removed' && now.type === 'file' ? now.size : 0;
+      for (let a = node.parent; a; a = a.parent) {
+        if (delta !== 0) this.add(a, layer, delta);
+        if (written) perLayer.set(a, (perLayer.get(a) ?? 0) + written);
+      }
+    }
+  }
+
+  private add(dir: TreeNode, layer: number, delta: number): void {
+    let h = this.agg.get(dir);
+    if (!h) {
+      h = { layers: [], sizes: [] };
+      this.agg.set(dir, h);
+    }
+    const n = h.layers.length;
+    if (n && h.layers[n - 1] === layer) h.sizes[n - 1] += delta;
+    else {
+      h.layers.push(layer);
+      h.sizes.push((n ? h.sizes[n - 1] : 0) + delta);
+    }
+  }
+
+  /** Bytes of all files below `dir` as of `layer`. */
+  dirSize(dir: TreeNode, layer: number): number {
+    const h = this.agg.get(dir);
+    if (!h) return 0;
+    for (let i = h.layers.length - 1; i >= 0; i--) if (h.layers[i] <= layer) return h.sizes[i];
+    return 0;
+  }
+
+  /** Bytes `layer` added or rewrote below `dir`. */
+  changedBelow(dir: TreeNode, layer: number): number {
+    return this.changed[layer]?.get(dir) ?? 0;
+  }
+
+  /** Size shown for a node: a file's own bytes, a directory's subtree as of `layer`. */
+  sizeAt(node: TreeNode, v: Version, layer: number): number {
+    if (v.type === 'dir') return this.dirSize(node, v.change === 'removed' ? layer - 1 : layer);
+    return v.type === 'file' ? v.size : 0;
+  }
+}

@@ -1,0 +1,600 @@
+/**
+ * The file tree panel's view model: which rows are visible for the selected layer, where the
+ * cursor is, which window of rows is on screen. Pure TypeScript, no React.
+ *
+ * Nothing here flattens the whole tree. The cursor and the first on-screen row are NODES; moving
+ * walks the tree in preorder (next/previous visible node) using per-directory child lists that are
+ * built and sorted the first time a directory is entered, and cached per view configuration
+ * (layer, mode, sort, filter, kinds). A keypress therefore costs O(rows on screen × depth), not
+ * O(files). Only a text filter (or hiding kinds in the aggregated view) needs one pass over the
+ * paths of the layer, once per filter text.
+ *
+ * Layers are applied by the engine in order and never change afterwards, so a cache built for
+ * layer L stays valid while later layers stream in.
+ */
+import type { FileTree, TreeNode } from '../engine/tree.js';
+import type { Version } from '../engine/types.js';
+import { SizeIndex } from './sizes.js';
+
+export type TreeMode = 'changes' | 'aggregated';
+export type SortKey = 'name' | 'size';
+export type RowChange = 'added' | 'modified' | 'removed' | 'unmodified';
+export const ROW_CHANGES: readonly RowChange[] = ['added', 'modified', 'removed', 'unmodified'];
+export type KindFilter = Record<RowChange, boolean>;
+
+export interface TreeRow {
+  node: TreeNode;
+  depth: number;
+  /** Tree guide drawn before the name ("│  ├─ "). */
+  guides: string;
+  version: Version;
+  change: RowChange;
+  isDir: boolean;
+  expanded: boolean;
+  hasChildren: boolean;
+  /** File bytes, or the directory's bytes (aggregated: as of the layer; changes: written by it). */
+  size: number;
+  /** For modified/removed rows: the layer whose version this one replaced or removed. */
+  fromLayer?: number;
+  /** This version is deleted or overwritten by a later layer (still shipped in this one). */
+  hiddenBy?: { layer: number; how: 'deleted' | 'overwritten' };
+  /** The row only gives context (an ancestor of a change or a match). */
+  context: boolean;
+  selected: boolean;
+}
+
+export type PathMatcher = (path: string) => boolean;
+
+/** Parse filter text: a substring (smart case), or a regex when written as /…/ (flags allowed). */
+export function parseFilter(text: string): { match: PathMatcher | null; error?: string } {
+  if (text === '') return { match: null };
+  const re = text.match(/^\/(.+)\/([a-z]*)$/s);
+  if (re) {
+    try {
+      const rx = new RegExp(re[1], re[2].replace(/[gy]/g, ''));
+      return { match: (p) => rx.test(p) };
+    } catch (err) {
+      return { match: null, error: `bad regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` };
+    }
+  }
+  if (text !== text.toLowerCase()) return { match: (p) => p.includes(text) };
+  return { match: (p) => p.toLowerCase().includes(text) };
+}
+
+/** Which directories are collapsed: a default plus the exceptions to it. */
+export class CollapseState {
+  defaultCollapsed = false;
+  readonly toggled = new Set<TreeNode>();
+
+  isCollapsed(n: TreeNode): boolean {
+    return this.toggled.has(n) !== this.defaultCollapsed;
+  }
+
+  set(n: TreeNode, collapsed: boolean): void {
+    if (collapsed === this.defaultCollapsed) this.toggled.delete(n);
+    else this.toggled.add(n);
+  }
+
+  all(collapsed: boolean): void {
+    this.defaultCollapsed = collapsed;
+    this.toggled.clear();
+  }
+}
+
+/** Child lists and positions for one view configuration. */
+class ViewCache {
+  readonly lists = new Map<TreeNode, TreeNode[]>();
+  readonly index = new Map<TreeNode, number>();
+  /** Restricted views: children that are visible, per directory (unsorted until first use). */
+  keepChildren: Map<TreeNode, TreeNode[]> | null = null;
+  /** Restricted views: nodes that pass on their own (the rest of `keep` is context). */
+  passing: Set<TreeNode> | null = null;
+  constructor(readonly key: string) {}
+}
+
+const compareName = (a: TreeNode, b: TreeNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export interface TreeViewOptions {
+  tree: FileTree;
+  sizes?: SizeIndex;
+}
+
+export class TreeView {
+  readonly tree: FileTree;
+  readonly sizes: SizeIndex;
+  layer = 0;
+  mode: TreeMode = 'aggregated';
+  sort: SortKey = 'name';
+  kinds: KindFilter = { added: true, modified: true, removed: true, unmodified: true };
+  filterText = '';
+  filterError?: string;
+  private matcher: PathMatcher | null = null;
+  readonly collapse = new CollapseState();
+  /** While a filter is active, collapsing is separate (and starts fully expanded). */
+  private filterCollapse = new CollapseState();
+
+  cursor: TreeNode | null = null;
+  private top: TreeNode | null = null;
+  /** Cursor row − top row. */
+  private offset = 0;
+  height = 20;
+
+  private cache: ViewCache | null = null;
+  private readonly caches = new Map<string, ViewCache>();
+
+  constructor(opts: TreeViewOptions) {
+    this.tree = opts.tree;
+    this.sizes = opts.sizes ?? new SizeIndex(opts.tree);
+  }
+
+  // ---- configuration -------------------------------------------------------------------------
+
+  /** Is the selected layer in the tree yet? */
+  get layerReady(): boolean {
+    return this.layer < this.tree.layerCount;
+  }
+
+  setLayer(layer: number): void {
+    this.layer = Math.max(0, layer);
+    this.relocate();
+  }
+
+  setMode(mode: TreeMode): void {
+    this.mode = mode;
+    this.relocate();
+  }
+
+  toggleMode(): void {
+    this.setMode(this.mode === 'changes' ? 'aggregated' : 'changes');
+  }
+
+  setSort(sort: SortKey): void {
+    this.sort = sort;
+    this.relocate();
+  }
+
+  toggleKind(kind: RowChange): void {
+    this.kinds = { ...this.kinds, [kind]: !this.kinds[kind] };
+    this.relocate();
+  }
+
+  /** Set the filter text; a bad regex leaves the view unfiltered and says why in filterError. */
+  setFilter(text: string): void {
+    if (text === this.filterText) return;
+    const parsed = parseFilter(text);
+    this.filterText = text;
+    this.filterError = parsed.error;
+    this.matcher = parsed.match;
+    this.filterCollapse = new CollapseState();
+    this.relocate();
+  }
+
+  setHeight(h: number): void {
+    this.height = Math.max(1, h);
+    this.relocate();
+  }
+
+  /** Something outside changed (a layer arrived): re-check the cursor against the view. */
+  refresh(): void {
+    this.relocate();
+  }
+
+  get filtering(): boolean {
+    return this.matcher !== null;
+  }
+
+  private get restricted(): boolean {
+    return this.mode === 'changes' || this.matcher !== null || ROW_CHANGES.some((k) => !this.kinds[k]);
+  }
+
+  private get collapseState(): CollapseState {
+    return this.matcher ? this.filterCollapse : this.collapse;
+  }
+
+  private view(): ViewCache {
+    this.sizes.catchUp(this.tree.layerCount);
+    const k = this.kinds;
+    const key = [
+      this.layer,
+      this.layerReady ? 1 : 0,
+      this.mode,
+      this.sort,
+      this.matcher ? this.filterText : '',
+      +k.added,
+      +k.modified,
+      +k.removed,
+      +k.unmodified,
+    ].join('\u0000');
+    if (this.cache?.key === key) return this.cache;
+    let c = this.caches.get(key);
+    if (!c) {
+      c = new ViewCache(key);
+      if (this.restricted && this.layerReady) this.buildRestricted(c);
+      this.caches.set(key, c);
+      if (this.caches.size > 8) this.caches.delete(this.caches.keys().next().value!);
+    }
+    this.cache = c;
+    return c;
+  }
+
+  // ---- what is visible -----------------------------------------------------------------------
+
+  /** The version a row shows for `node` in the current layer and mode. */
+  displayVersion(node: TreeNode): Version | undefined {
+    const L = this.layer;
+    if (this.mode === 'changes') return node.versionIn(L) ?? node.versionAt(L);
+    return node.versionAt(L);
+  }
+
+  changeOf(node: TreeNode): RowChange {
+    return node.versionIn(this.layer)?.change ?? 'unmodified';
+  }
+
+  /** In the aggregated view: alive at the layer, or removed by exactly this layer (shown as such). */
+  private inAggregated(node: TreeNode): boolean {
+    const v = node.versionAt(this.layer);
+    return !!v && (v.change !== 'removed' || v.layer === this.layer);
+  }
+
+  private buildRestricted(c: ViewCache): void {
+    const L = this.layer;
+    const keepChildren = new Map<TreeNode, TreeNode[]>();
+    const passing = new Set<TreeNode>();
+    const inKeep = new Set<TreeNode>();
+    const kinds = this.kinds;
+    const match = this.matcher;
+    const root = this.tree.root;
+    const keep = (n: TreeNode) => {
+      passing.add(n);
+      for (let x: TreeNode | null = n; x && x !== root && !inKeep.has(x); x = x.parent) {
+        inKeep.add(x);
+        let list = keepChildren.get(x.parent!);
+        if (!list) keepChildren.set(x.parent!, (list = []));
+        list.push(x);
+      }
+    };
+    const passesKind = (n: TreeNode) => kinds[n.versionIn(L)?.change ?? 'unmodified'];
+    const changedOnly = this.mode === 'changes' || (!kinds.unmodified && !match);
+    if (changedOnly) {
+      for (const n of this.tree.changesByLayer[L] ?? []) {
+        if (!n.versionIn(L) || !passesKind(n)) continue;
+        if (this.mode === 'aggregated' && !this.inAggregated(n)) continue;
+        if (match && !match(n.path)) continue;
+        keep(n);
+      }
+    } else {
+      // One pass over the layer's filesystem, building paths as we go.
+      const walk = (dir: TreeNode, dirPath: string) => {
+        if (!dir.children) return;
+        for (const n of dir.children.values()) {
+          if (!this.inAggregated(n)) continue;
+          const p = dirPath === '/' ? '/' + n.name : dirPath + '/' + n.name;
+          if (passesKind(n) && (!match || match(p))) keep(n);
+          if (n.children) walk(n, p);
+        }
+      };
+      walk(root, '/');
+    }
+    c.keepChildren = keepChildren;
+    c.passing = passing;
+  }
+
+  /** Visible children of `dir` (ignoring collapse), sorted; cached per view. */
+  children(dir: TreeNode): TreeNode[] {
+    const c = this.view();
+    let list = c.lists.get(dir);
+    if (list) return list;
+    if (!this.layerReady) list = [];
+    else if (c.keepChildren) list = (c.keepChildren.get(dir) ?? []).slice();
+    else {
+      list = [];
+      if (dir.children) for (const n of dir.children.values()) if (this.inAggregated(n)) list.push(n);
+    }
+    this.sortList(list);
+    list.forEach((n, i) => c.index.set(n, i));
+    c.lists.set(dir, list);
+    return list;
+  }
+
+  private sortList(list: TreeNode[]): void {
+    if (this.sort === 'name') {
+      list.sort(compareName);
+      return;
+    }
+    const size = new Map<TreeNode, number>();
+    for (const n of list) size.set(n, this.rowSize(n));
+    list.sort((a, b) => size.get(b)! - size.get(a)! || compareName(a, b));
+  }
+
+  private rowSize(n: TreeNode): number {
+    const v = this.displayVersion(n);
+    if (!v) return 0;
+    if (v.type !== 'dir') return v.type === 'file' ? v.size : 0;
+    return this.mode === 'changes' ? this.sizes.changedBelow(n, this.layer) : this.sizes.sizeAt(n, v, this.layer);
+  }
+
+  isExpanded(n: TreeNode): boolean {
+    return !this.collapseState.isCollapsed(n);
+  }
+
+  private isDirNode(n: TreeNode): boolean {
+    const v = this.displayVersion(n);
+    return v?.type === 'dir' || (!!n.children && this.children(n).length > 0);
+  }
+
+  /** Position of `n` in its parent's visible list, or -1. */
+  private indexOf(n: TreeNode): number {
+    if (!n.parent) return -1;
+    const list = this.children(n.parent);
+    const i = this.view().index.get(n);
+    return i !== undefined && list[i] === n ? i : -1;
+  }
+
+  isVisible(n: TreeNode): boolean {
+    const root = this.tree.root;
+    if (n === root) return false;
+    for (let c = n; c.parent; c = c.parent) {
+      if (this.indexOf(c) < 0) return false;
+      if (c.parent !== root && !this.isExpanded(c.parent)) return false;
+    }
+    return true;
+  }
+
+  first(): TreeNode | null {
+    return this.children(this.tree.root)[0] ?? null;
+  }
+
+  last(): TreeNode | null {
+    let list = this.children(this.tree.root);
+    let n: TreeNode | null = list[list.length - 1] ?? null;
+    while (n && this.isExpanded(n) && (list = this.children(n)).length) n = list[list.length - 1];
+    return n;
+  }
+
+  /** Next visible node in preorder. */
+  next(n: TreeNode): TreeNode | null {
+    if (this.isExpanded(n)) {
+      const kids = this.children(n);
+      if (kids.length) return kids[0];
+    }
+    const root = this.tree.root;
+    for (let c: TreeNode = n; c.parent; c = c.parent) {
+      const list = this.children(c.parent);
+      const i = this.indexOf(c);
+      if (i >= 0 && i + 1 < list.length) return list[i + 1];
+      if (c.parent === root) return null;
+    }
+    return null;
+  }
+
+  /** Previous visible node in preorder. */
+  prev(n: TreeNode): TreeNode | null {
+    if (!n.parent) return null;
+    const i = this.indexOf(n);
+    if (i > 0) {
+      let m = this.children(n.parent)[i - 1];
+      let kids: TreeNode[];
+      while (this.isExpanded(m) && (kids = this.children(m)).length) m = kids[kids.length - 1];
+      return m;
+    }
+    return n.parent === this.tree.root ? null : n.parent;
+  }
+
+  // ---- cursor and window ---------------------------------------------------------------------
+
+  /** Re-establish cursor and window after anything that may change visibility. O(height × depth). */
+  private relocate(): void {
+    if (!this.cursor || !this.isVisible(this.cursor)) {
+      let target: TreeNode | null = null;
+      for (let a = this.cursor?.parent ?? null; a && a.parent; a = a.parent) {
+        if (this.isVisible(a)) {
+          target = a;
+          break;
+        }
+      }
+      this.cursor = target ?? this.first();
+    }
+    if (!this.cursor) {
+      this.top = null;
+      this.offset = 0;
+      return;
+    }
+    const want = Math.min(this.offset, this.height - 1);
+    let top = this.cursor;
+    let k = 0;
+    for (let p: TreeNode | null; k < want && (p = this.prev(top)); k++) top = p;
+    // Fill the window: no blank rows at the bottom while rows exist above.
+    let count = k + 1;
+    for (let n: TreeNode | null = this.cursor; count < this.height && (n = this.next(n)); ) count++;
+    for (let p: TreeNode | null; count < this.height && (p = this.prev(top)); count++, k++) top = p;
+    this.top = top;
+    this.offset = k;
+  }
+
+  down(steps = 1): void {
+    if (!this.cursor) return;
+    for (let s = 0; s < steps; s++) {
+      const n = this.next(this.cursor);
+      if (!n) break;
+      this.cursor = n;
+      if (this.offset + 1 >= this.height) this.top = this.top ? (this.next(this.top) ?? this.top) : n;
+      else this.offset++;
+    }
+  }
+
+  up(steps = 1): void {
+    if (!this.cursor) return;
+    for (let s = 0; s < steps; s++) {
+      const p = this.prev(this.cursor);
+      if (!p) break;
+      this.cursor = p;
+      if (this.offset === 0) this.top = p;
+      else this.offset--;
+    }
+  }
+
+  pageDown(): void {
+    this.down(Math.max(1, this.height - 1));
+  }
+
+  pageUp(): void {
+    this.up(Math.max(1, this.height - 1));
+  }
+
+  home(): void {
+    this.cursor = this.first();
+    this.top = this.cursor;
+    this.offset = 0;
+  }
+
+  end(): void {
+    this.cursor = this.last();
+    this.offset = this.height - 1;
+    this.relocate();
+  }
+
+  /** ← / h: collapse an expanded directory, else go to the parent. */
+  left(): void {
+    const c = this.cursor;
+    if (!c) return;
+    if (this.isDirNode(c) && this.isExpanded(c) && this.children(c).length) {
+      this.collapseState.set(c, true);
+      this.relocate();
+    } else if (c.parent && c.parent !== this.tree.root) {
+      this.select(c.parent);
+    }
+  }
+
+  /** → / l: expand a collapsed directory, else step into it. */
+  right(): void {
+    const c = this.cursor;
+    if (!c || !this.isDirNode(c)) return;
+    if (!this.isExpanded(c)) {
+      this.collapseState.set(c, false);
+      this.relocate();
+    } else if (this.children(c).length) this.down();
+  }
+
+  /** Space / Enter on a directory. */
+  toggle(): void {
+    const c = this.cursor;
+    if (!c || !this.isDirNode(c)) return;
+    this.collapseState.set(c, this.isExpanded(c));
+    this.relocate();
+  }
+
+  collapseAll(): void {
+    // Keep the cursor on its top-level ancestor so it stays in view.
+    let c = this.cursor;
+    while (c && c.parent && c.parent !== this.tree.root) c = c.parent;
+    this.collapseState.all(true);
+    if (c) this.cursor = c;
+    this.relocate();
+  }
+
+  expandAll(): void {
+    this.collapseState.all(false);
+    this.relocate();
+  }
+
+  /** Put the cursor on `node` (expanding its ancestors), placing it about a third down the window. */
+  select(node: TreeNode): boolean {
+    for (let a = node.parent; a && a.parent; a = a.parent) this.collapseState.set(a, false);
+    if (!this.isVisible(node)) return false;
+    const wasVisibleOnScreen = this.visibleNodes().includes(node);
+    this.cursor = node;
+    if (!wasVisibleOnScreen) this.offset = Math.floor(this.height / 3);
+    this.relocate();
+    return true;
+  }
+
+  /**
+   * Reveal `path` in `layer` for a finding or a search: expands ancestors, and when the current
+   * filter, kinds or mode hide the path, clears them. Returns false when the path is not in the
+   * layer at all.
+   */
+  reveal(path: string, layer: number): boolean {
+    const node = this.tree.lookupPath(path);
+    this.layer = layer;
+    if (!node) {
+      this.relocate();
+      return false;
+    }
+    if (this.select(node)) return true;
+    if (this.matcher) this.setFilter('');
+    if (ROW_CHANGES.some((k) => !this.kinds[k])) this.kinds = { added: true, modified: true, removed: true, unmodified: true };
+    if (this.select(node)) return true;
+    if (this.mode === 'changes') this.mode = 'aggregated';
+    if (this.select(node)) return true;
+    this.relocate();
+    return false;
+  }
+
+  private visibleNodes(): TreeNode[] {
+    const out: TreeNode[] = [];
+    for (let n = this.top, i = 0; n && i < this.height; n = this.next(n), i++) out.push(n);
+    return out;
+  }
+
+  /** The rows on screen, top to bottom (at most `height`). */
+  rows(): TreeRow[] {
+    const c = this.view();
+    const out: TreeRow[] = [];
+    for (const n of this.visibleNodes()) {
+      const row = this.row(n, c);
+      if (row) out.push(row);
+    }
+    return out;
+  }
+
+  /** 0-based position of the cursor in the window (for tests and mouse clicks). */
+  get cursorRow(): number {
+    return this.offset;
+  }
+
+  /** Move the cursor to the `i`-th row of the window (mouse click). */
+  clickRow(i: number): void {
+    const nodes = this.visibleNodes();
+    if (i < 0 || i >= nodes.length) return;
+    this.cursor = nodes[i];
+    this.offset = i;
+  }
+
+  private row(n: TreeNode, c: ViewCache): TreeRow | undefined {
+    const v = this.displayVersion(n);
+    if (!v) return undefined;
+    const root = this.tree.root;
+    let depth = 0;
+    let guides = '';
+    for (let a: TreeNode = n; a.parent; a = a.parent) {
+      const list = this.children(a.parent);
+      const lastChild = this.indexOf(a) === list.length - 1;
+      guides = (a === n ? (lastChild ? '└─ ' : '├─ ') : lastChild ? '   ' : '│  ') + guides;
+      if (a.parent === root) break;
+      depth++;
+    }
+    const change = this.changeOf(n);
+    const isDir = v.type === 'dir' || (!!n.children && this.children(n).length > 0);
+    const row: TreeRow = {
+      node: n,
+      depth,
+      guides,
+      version: v,
+      change,
+      isDir,
+      expanded: this.isExpanded(n),
+      hasChildren: isDir && this.children(n).length > 0,
+      size: this.rowSize(n),
+      context: !!c.passing && !c.passing.has(n),
+      selected: n === this.cursor,
+    };
+    if (change === 'modified' || change === 'removed') row.fromLayer = v.previousLayer;
+    if (v.change !== 'removed' && v.type !== 'dir') {
+      const vs = n.versions;
+      const i = vs.indexOf(v);
+      const later = i >= 0 ? vs[i + 1] : undefined;
+      if (later) row.hiddenBy = { layer: later.layer, how: later.change === 'removed' ? 'deleted' : 'overwritten' };
+    }
+    return row;
+  }
+}
