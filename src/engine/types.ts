@@ -115,6 +115,37 @@ export interface ImageMeta {
   repoTags?: string[];
   /** Extra facts a source wants to show (e.g. "daemon: unix:///run/docker.sock"). */
   notes?: string[];
+  /** Registry sources: pinned reference and the signatures/attestations/SBOMs found (never verified). */
+  provenance?: ImageProvenance;
+}
+
+/** A signature, attestation or SBOM a registry holds for an image. */
+export interface ProvenanceArtifact {
+  kind: 'signature' | 'attestation' | 'sbom' | 'other';
+  /** How it was found: cosign's `sha256-HEX.sig/.att/.sbom` tags, the OCI 1.1 referrers API or its tag fallback, or a BuildKit attestation manifest in the index. */
+  via: 'cosign-tag' | 'referrers-api' | 'referrers-tag' | 'index-attestation';
+  /** Digest of the artifact's manifest. */
+  digest: string;
+  /** Digest of the manifest it refers to. */
+  subject: string;
+  artifactType?: string;
+  tag?: string;
+}
+
+export interface ImageProvenance {
+  /** registry/repository@digest of what the reference resolved to: what to pin. */
+  pinnedReference: string;
+  /** Digest of the image manifest that was read. */
+  manifestDigest: string;
+  /** Digest of the index (manifest list) it was picked from, if any. */
+  indexDigest?: string;
+  artifacts: ProvenanceArtifact[];
+  /** Whether the registry serves GET /v2/NAME/referrers/DIGEST. */
+  referrersApi: 'supported' | 'unsupported' | 'unknown';
+  /** Lookup problems (auth, timeouts): the list may be incomplete. */
+  errors: string[];
+  /** Always false: layerlens finds signatures but does not verify them. */
+  verified: false;
 }
 
 /** A layer blob as a source delivers it: raw bytes, possibly compressed. */

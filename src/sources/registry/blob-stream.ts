@@ -1,0 +1,186 @@
+/**
+ * A registry blob as a Readable that the engine parses while it downloads: hashed on the fly and
+ * failed (instead of ended) when the digest or size is wrong; resumed with a Range request after
+ * a reset (or by skipping what was already read when the server ignores Range).
+ *
+ * Errors are held back until the consumer reads, so a stream prefetched ahead of its turn never
+ * raises an 'error' nobody listens to.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type http from 'node:http';
+import { Readable } from 'node:stream';
+import { LayerlensError } from '../../engine/types.js';
+import type { RegistryClient } from './client.js';
+import { backoffDelay, discard, isRetryableError, readBody, sleep, DEFAULT_RETRY, type RetryPolicy } from './http.js';
+import { digestAlgorithm } from './manifest.js';
+
+export interface BlobStreamOptions {
+  client: RegistryClient;
+  repository: string;
+  digest: string;
+  /** Expected size from the manifest (-1 or undefined: unknown). */
+  size?: number;
+  /** For messages: "layer 3". */
+  label: string;
+  retry?: RetryPolicy;
+  /** Buffered bytes before the download pauses (prefetch depth). */
+  highWaterMark?: number;
+}
+
+export class VerifiedBlobStream extends Readable {
+  readonly digest: string;
+  private readonly hash: Hash;
+  private received = 0;
+  private res?: http.IncomingMessage;
+  private failure?: Error;
+  private wantsData = false;
+  private started = false;
+  private finishedOk = false;
+  private resumes = 0;
+  /** Bumped per HTTP response so late events of an abandoned response are ignored. */
+  private generation = 0;
+  /** Range requests answered with 206 (for tests and notes). */
+  rangeResumes = 0;
+
+  constructor(private readonly o: BlobStreamOptions) {
+    super({ highWaterMark: o.highWaterMark ?? 4 << 20 });
+    this.digest = o.digest;
+    this.hash = createHash(digestAlgorithm(o.digest));
+  }
+
+  /** Start the download now (prefetch) instead of on first read. */
+  start(): this {
+    if (!this.started) {
+      this.started = true;
+      void this.fetch();
+    }
+    return this;
+  }
+
+  override _read(): void {
+    this.wantsData = true;
+    if (this.failure) {
+      this.destroy(this.failure);
+      return;
+    }
+    if (!this.started) this.start();
+    else this.res?.resume();
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    this.res?.destroy();
+    cb(err);
+  }
+
+  private fail(err: Error): void {
+    if (this.destroyed || this.failure) return;
+    this.failure = err;
+    this.res?.destroy();
+    // Surface now if someone is reading; otherwise at their first read.
+    if (this.wantsData) this.destroy(err);
+  }
+
+  private get expected(): number | undefined {
+    return this.o.size !== undefined && this.o.size >= 0 ? this.o.size : undefined;
+  }
+
+  private async fetch(): Promise<void> {
+    const { client, repository, digest, label } = this.o;
+    const offset = this.received;
+    let res: http.IncomingMessage;
+    try {
+      res = await client.request({
+        path: `/v2/${repository}/blobs/${digest}`,
+        scopes: [`repository:${repository}:pull`],
+        headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+      });
+    } catch (err) {
+      if (this.destroyed) return;
+      return this.fail(err instanceof LayerlensError ? err : new LayerlensError(`${label} (${digest}): ${(err as Error).message}`, 'NETWORK'));
+    }
+    if (this.destroyed) {
+      discard(res);
+      return;
+    }
+    const status = res.statusCode ?? 0;
+    let skip = 0;
+    if (offset > 0 && status === 206) {
+      const start = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''))?.[1];
+      if (start === undefined || Number(start) !== offset) {
+        discard(res);
+        return this.fail(new LayerlensError(`${label}: the registry resumed the download at the wrong offset`, 'NETWORK'));
+      }
+      this.rangeResumes++;
+    } else if (status === 200) {
+      // Range ignored (or first request): skip what we already have.
+      skip = offset;
+    } else {
+      const body = await readBody(res, 64 * 1024, label).catch(() => undefined);
+      return this.fail(client.statusError(status, `${label} (blob ${digest})`, body));
+    }
+    this.res = res;
+    const gen = ++this.generation;
+    const stale = () => gen !== this.generation || this.destroyed || !!this.failure;
+    res.on('data', (chunk: Buffer) => {
+      if (stale()) return;
+      if (skip > 0) {
+        if (chunk.length <= skip) {
+          skip -= chunk.length;
+          return;
+        }
+        chunk = chunk.subarray(skip);
+        skip = 0;
+      }
+      this.received += chunk.length;
+      const max = this.expected;
+      if (max !== undefined && this.received > max) {
+        return this.fail(new LayerlensError(`${label} (blob ${digest}): the registry sent more than the ${max} bytes the manifest lists (corrupted or tampered)`, 'DIGEST_MISMATCH'));
+      }
+      this.hash.update(chunk);
+      if (!this.push(chunk)) res.pause();
+    });
+    res.on('end', () => {
+      if (stale()) return;
+      if (!res.complete) return this.retryOrFail(new Error('connection closed before the end of the blob'));
+      const max = this.expected;
+      if (max !== undefined && this.received < max) return this.retryOrFail(new Error(`blob ended after ${this.received} of ${max} bytes`));
+      this.finish();
+    });
+    res.on('error', (err) => {
+      if (stale()) return;
+      this.retryOrFail(err);
+    });
+    res.on('aborted', () => {
+      if (stale()) return;
+      this.retryOrFail(Object.assign(new Error('connection aborted'), { code: 'ECONNRESET' }));
+    });
+  }
+
+  private retryOrFail(err: Error): void {
+    if (this.finishedOk || this.destroyed || this.failure) return;
+    const policy = this.o.retry ?? DEFAULT_RETRY;
+    const cur = this.res;
+    this.res = undefined;
+    this.generation++;
+    cur?.destroy();
+    const retryable = isRetryableError(err) || /closed before|ended after/.test(err.message);
+    if (retryable && this.resumes < policy.retries) {
+      const delay = backoffDelay(policy, this.resumes++);
+      this.o.client.opts.log?.(`${this.o.label}: ${err.message}; resuming at byte ${this.received} in ${Math.round(delay)} ms`);
+      void sleep(delay).then(() => {
+        if (!this.destroyed && !this.failure) void this.fetch();
+      });
+      return;
+    }
+    this.fail(new LayerlensError(`${this.o.label} (blob ${this.o.digest}): download failed: ${err.message}`, 'NETWORK'));
+  }
+
+  private finish(): void {
+    const actual = `${digestAlgorithm(this.o.digest)}:${this.hash.digest('hex')}`;
+    if (actual !== this.o.digest) {
+      return this.fail(new LayerlensError(`${this.o.label}: blob digest mismatch: expected ${this.o.digest} but the registry sent data hashing to ${actual} (corrupted or tampered blob)`, 'DIGEST_MISMATCH'));
+    }
+    this.finishedOk = true;
+    this.push(null);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The registry ImageReader: meta() from manifest + config (first frame before any layer), then
+ * blobs streamed straight into the engine in index order while the next ones already download
+ * (bounded prefetch; each pauses when its buffer is full), no temp files.
+ */
+import { mapHistory } from '../../engine/history.js';
+import type { ImageMeta, ImageProvenance, ImageReader, LayerBlob, Platform } from '../../engine/types.js';
+import type { ImageReference } from '../../reference/parse.js';
+import { VerifiedBlobStream } from './blob-stream.js';
+import type { RegistryClient } from './client.js';
+import type { RetryPolicy } from './http.js';
+import { formatPlatform } from './platform.js';
+import { lookupProvenance, provenanceNotes } from './provenance.js';
+import { fetchConfig, type ResolvedImage } from './resolve.js';
+
+export interface ReaderOptions {
+  /** Layers downloading at once, counting the one being parsed (default 3). */
+  prefetch?: number;
+  /** Bytes buffered per prefetched layer before its download pauses (default 8 MiB). */
+  bufferBytes?: number;
+  retry?: RetryPolicy;
+  /** Look up signatures/referrers (default true). */
+  provenance?: boolean;
+  provenanceTimeoutMs?: number;
+}
+
+export class RegistryImageReader implements ImageReader {
+  private readonly metaPromise: Promise<ImageMeta>;
+  private readonly open = new Set<VerifiedBlobStream>();
+  private closed = false;
+
+  constructor(
+    readonly client: RegistryClient,
+    readonly ref: ImageReference,
+    readonly resolved: ResolvedImage,
+    private readonly opts: ReaderOptions = {},
+  ) {
+    this.metaPromise = this.buildMeta();
+    // A failure is reported by meta()/blobs(); never as an unhandled rejection.
+    this.metaPromise.catch(() => {});
+  }
+
+  meta(): Promise<ImageMeta> {
+    return this.metaPromise;
+  }
+
+  private async buildMeta(): Promise<ImageMeta> {
+    const { client, ref, resolved } = this;
+    const m = resolved.manifest;
+    const name = `${ref.registry}/${ref.repository}`;
+    const provP: Promise<ImageProvenance | undefined> =
+      this.opts.provenance === false
+        ? Promise.resolve(undefined)
+        : withTimeout(
+            lookupProvenance({ client, repository: ref.repository, name, manifestDigest: resolved.manifestDigest, indexDigest: resolved.indexDigest, indexManifests: resolved.indexManifests }),
+            this.opts.provenanceTimeoutMs ?? 8_000,
+          ).catch((err: Error) => ({
+            pinnedReference: `${name}@${resolved.indexDigest ?? resolved.manifestDigest}`,
+            manifestDigest: resolved.manifestDigest,
+            indexDigest: resolved.indexDigest,
+            artifacts: [],
+            referrersApi: 'unknown' as const,
+            errors: [err.message],
+            verified: false as const,
+          }));
+    const [config, provenance] = await Promise.all([fetchConfig(client, ref, m), provP]);
+    const diffIds = config.rootfs!.diff_ids;
+    const platform: Platform | undefined = config.os && config.architecture ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) } : resolved.indexPlatform;
+    const notes = [
+      `registry: ${client.endpoint.description}`,
+      `auth: ${client.authUsed}`,
+      ...resolved.notes,
+      `manifest: ${resolved.manifestDigest} (${m.mediaType})`,
+      ...(platform ? [`image platform: ${formatPlatform(platform)}`] : []),
+    ];
+    if (provenance) notes.push(...provenanceNotes(provenance));
+    return {
+      reference: ref.canonical,
+      source: 'registry',
+      digest: resolved.manifestDigest,
+      configDigest: m.config.digest,
+      platform,
+      config,
+      layers: m.layers.map((l, i) => ({ digest: l.digest, diffId: diffIds[i], mediaType: l.mediaType, compressedSize: l.size >= 0 ? l.size : undefined })),
+      history: mapHistory(config),
+      repoTags: ref.tag ? [`${ref.familiar.replace(/@.*$/, '')}`] : undefined,
+      notes,
+      provenance,
+    };
+  }
+
+  private blob(index: number, meta: ImageMeta): VerifiedBlobStream {
+    const l = meta.layers[index];
+    const s = new VerifiedBlobStream({
+      client: this.client,
+      repository: this.ref.repository,
+      digest: l.digest!,
+      size: l.compressedSize,
+      label: `layer ${index}`,
+      retry: this.opts.retry,
+      highWaterMark: this.opts.bufferBytes ?? 8 << 20,
+    });
+    this.open.add(s);
+    s.once('close', () => this.open.delete(s));
+    return s;
+  }
+
+  async *blobs(): AsyncIterable<LayerBlob> {
+    const meta = await this.metaPromise;
+    const n = meta.layers.length;
+    const ahead = Math.max(1, this.opts.prefetch ?? 3);
+    const streams: VerifiedBlobStream[] = [];
+    let yielded = 0;
+    try {
+      for (let i = 0; i < n; i++) {
+        if (this.closed) return;
+        while (streams.length < Math.min(n, i + ahead)) streams.push(this.blob(streams.length, meta).start());
+        yielded = i + 1;
+        yield { index: i, stream: streams[i], size: meta.layers[i].compressedSize, digest: meta.layers[i].digest };
+      }
+    } finally {
+      // Prefetched streams nobody will read.
+      for (const s of streams.slice(yielded)) s.destroy();
+    }
+  }
+
+  async reopenLayer(index: number): Promise<NodeJS.ReadableStream> {
+    const meta = await this.metaPromise;
+    if (index < 0 || index >= meta.layers.length) throw new RangeError(`no layer ${index}`);
+    return this.blob(index, meta);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.open) s.destroy();
+    this.client.close();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`provenance lookup timed out after ${ms / 1000}s`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
