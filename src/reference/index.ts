@@ -1,0 +1,11 @@
+export {
+  parseReference,
+  looksLikeReference,
+  familiarName,
+  ReferenceError,
+  DEFAULT_REGISTRY,
+  DOCKER_HUB_API_HOST,
+  MAX_PATH_LENGTH,
+  MAX_INPUT_LENGTH,
+} from './parse.js';
+export type { ImageReference } from './parse.js';
