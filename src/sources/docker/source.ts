@@ -1,0 +1,168 @@
+/**
+ * An image in a Docker Engine (or Podman's Docker-compatible API). Metadata comes from inspect +
+ * history — both answer in milliseconds, long before the first layer byte — then the image export
+ * (`GET /images/{name}/get`, a docker-save tar) is streamed through the one-pass archive reader:
+ * nothing of it is buffered in memory or on disk.
+ *
+ * History: the /history API cannot tell an empty step from a 0-byte layer, so meta.history is first
+ * inferred (see history.ts). When the export's own config has been read (at the end of the export)
+ * meta.history and meta.config.history are replaced IN PLACE with the exact mapping; consumers that
+ * read them after `done` see the exact one.
+ */
+import type Docker from 'dockerode';
+import { mapHistory } from '../../engine/history.js';
+import type { ImageConfig, ImageMeta, ImageReader, LayerBlob } from '../../engine/types.js';
+import { LayerlensError } from '../../engine/types.js';
+import { parseReference } from '../../reference/index.js';
+import { openArchiveStream } from '../archive/stream.js';
+import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
+import { daemonClient, daemonName, describeDaemonError, withTimeout, type DaemonKind } from './client.js';
+import type { DaemonEndpoint } from './endpoint.js';
+import { historyFromApi, type ApiHistoryItem } from './history.js';
+import { pullImage } from './pull.js';
+
+export interface DaemonSourceOptions {
+  kind: DaemonKind;
+  endpoint: DaemonEndpoint;
+  platform?: string;
+  pull?: boolean;
+  username?: string;
+  password?: string;
+  log?: (line: string) => void;
+  /** Inspect timeout (ms). */
+  timeoutMs?: number;
+}
+
+/** Image-config keys of the Engine's inspect `Config` (the rest are container settings). */
+const IMAGE_CONFIG_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped', 'Healthcheck', 'OnBuild', 'Shell'];
+
+interface InspectInfo {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Created?: string;
+  Author?: string;
+  Config?: Record<string, unknown> | null;
+  Architecture?: string;
+  Variant?: string;
+  Os?: string;
+  RootFS?: { Type?: string; Layers?: string[] };
+}
+
+/** What the daemon is asked for: the canonical name when the input parses, else as typed (an ID). */
+export function daemonImageName(input: string): string {
+  if (isImageId(input)) return input; // An image ID (full or short) is the daemon's own name.
+  try {
+    const ref = parseReference(input);
+    return ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : `${ref.registry}/${ref.repository}:${ref.tag}`;
+  } catch {
+    return input;
+  }
+}
+
+export function isImageId(input: string): boolean {
+  return /^(sha256:[0-9a-f]{64}|[0-9a-f]{12,64})$/.test(input);
+}
+
+function displayReference(input: string): string {
+  if (isImageId(input)) return input;
+  try {
+    return parseReference(input).canonical;
+  } catch {
+    return input;
+  }
+}
+
+export async function openDaemonImage(input: string, o: DaemonSourceOptions): Promise<ImageReader> {
+  const ep = o.endpoint;
+  const docker = daemonClient(ep);
+  const name = daemonImageName(input);
+  const want = o.platform !== undefined ? parsePlatform(o.platform) : undefined;
+  if (o.pull) await pullImage(docker, name, ep, o.kind, { platform: o.platform, username: o.username, password: o.password, log: o.log });
+
+  const image = docker.getImage(name);
+  let info: InspectInfo;
+  let history: ApiHistoryItem[];
+  try {
+    [info, history] = await withTimeout(Promise.all([image.inspect() as Promise<InspectInfo>, image.history() as Promise<ApiHistoryItem[]>]), o.timeoutMs ?? 15_000, ep, o.kind);
+  } catch (err) {
+    throw describeDaemonError(err, ep, o.kind, input);
+  }
+  const meta = metaFromInspect(input, info, history, o.kind, ep);
+  if (want && meta.platform && platformScore(want, meta.platform) === 0) {
+    throw new LayerlensError(
+      `${input} in the ${daemonName(o.kind)} is ${formatPlatform(meta.platform)}, not ${formatPlatform(want)}${o.pull ? '' : ' (add --pull to fetch that platform)'}`,
+      'PLATFORM',
+    );
+  }
+  return daemonReader(docker, info.Id, input, meta, o.kind, ep);
+}
+
+export function metaFromInspect(input: string, info: InspectInfo, history: ApiHistoryItem[], kind: DaemonKind, ep: DaemonEndpoint): ImageMeta {
+  const diffIds = info.RootFS?.Layers ?? [];
+  const cfg: Record<string, unknown> = {};
+  for (const k of IMAGE_CONFIG_KEYS) {
+    const v = info.Config?.[k];
+    if (v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length)) continue;
+    cfg[k] = v;
+  }
+  const config: ImageConfig = {
+    architecture: info.Architecture,
+    os: info.Os,
+    ...(info.Variant ? { variant: info.Variant } : {}),
+    created: info.Created,
+    ...(info.Author ? { author: info.Author } : {}),
+    config: cfg as ImageConfig['config'],
+    rootfs: { type: info.RootFS?.Type ?? 'layers', diff_ids: diffIds },
+    history: historyFromApi(history, diffIds.length),
+  };
+  const repoDigest = info.RepoDigests?.find((d) => d.includes('@'));
+  return {
+    reference: displayReference(input),
+    source: kind,
+    digest: repoDigest ? repoDigest.slice(repoDigest.indexOf('@') + 1) : info.Id,
+    configDigest: info.Id,
+    platform: info.Os && info.Architecture ? normalizePlatform({ os: info.Os, architecture: info.Architecture, variant: info.Variant }) : undefined,
+    config,
+    layers: diffIds.map((diffId) => ({ diffId })),
+    history: mapHistory(config),
+    repoTags: info.RepoTags?.length ? info.RepoTags : undefined,
+    notes: [`${kind === 'docker' ? 'daemon' : 'podman'}: ${ep.url}`, 'history from the daemon API until the export has been read'],
+  };
+}
+
+function daemonReader(docker: Docker, id: string, input: string, meta: ImageMeta, kind: DaemonKind, ep: DaemonEndpoint): ImageReader {
+  let exportStream: NodeJS.ReadableStream | undefined;
+  return {
+    meta: async () => meta,
+    async *blobs(): AsyncIterable<LayerBlob> {
+      try {
+        // By ID: the image that was inspected, even if the tag moved since.
+        exportStream = await docker.getImage(id).get();
+      } catch (err) {
+        throw describeDaemonError(err, ep, kind, input);
+      }
+      const pass = openArchiveStream(exportStream, {
+        label: `the ${daemonName(kind)} export of ${input}`,
+        reference: meta.reference,
+        source: kind,
+        platform: meta.platform ? formatPlatform(meta.platform) : undefined,
+      });
+      yield* pass.blobs();
+      refineHistory(meta, (await pass.resolved()).meta.config);
+    },
+    close: async () => {
+      (exportStream as NodeJS.ReadableStream & { destroy?: () => void } | undefined)?.destroy?.();
+    },
+  };
+}
+
+/** Replace the inferred history with the export config's exact one (same layers only). */
+export function refineHistory(meta: ImageMeta, exact: ImageConfig): void {
+  const a = meta.config.rootfs?.diff_ids ?? [];
+  const b = exact.rootfs?.diff_ids ?? [];
+  if (!exact.history || a.length !== b.length || a.some((d, i) => d !== b[i])) return;
+  meta.config.history = exact.history;
+  meta.history.splice(0, meta.history.length, ...mapHistory(exact));
+  meta.notes = (meta.notes ?? []).filter((n) => !n.startsWith('history from the daemon API'));
+}

@@ -1,0 +1,61 @@
+/**
+ * Digests: strict validation (a digest becomes a file path under blobs/, so nothing but
+ * `alg:hex` may pass), hashing, and a pass-through stream that verifies a blob while it flows.
+ */
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { LayerlensError } from '../../engine/types.js';
+
+const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+/** `sha256:<64 hex>` (or sha384/sha512) → [alg, hex]; anything else is a schema error. */
+export function parseDigest(digest: unknown, where: string): [string, string] {
+  if (typeof digest !== 'string') throw new LayerlensError(`${where}: missing digest`, 'BAD_SCHEMA');
+  const m = /^([a-z0-9]+):([0-9a-f]+)$/.exec(digest);
+  if (!m || HEX_LENGTH[m[1]] !== m[2].length) {
+    throw new LayerlensError(`${where}: invalid or unsupported digest ${JSON.stringify(digest.slice(0, 80))}`, 'BAD_SCHEMA');
+  }
+  return [m[1], m[2]];
+}
+
+/** Path of a blob inside an OCI layout: blobs/<alg>/<hex>. */
+export function blobPath(digest: string, where = 'descriptor'): string {
+  const [alg, hex] = parseDigest(digest, where);
+  return `blobs/${alg}/${hex}`;
+}
+
+export function digestOf(data: Buffer, alg = 'sha256'): string {
+  return `${alg}:${createHash(alg).update(data).digest('hex')}`;
+}
+
+/** Throws DIGEST_MISMATCH unless `data` hashes to `digest`. */
+export function verifyBuffer(data: Buffer, digest: string, what: string): void {
+  const [alg] = parseDigest(digest, what);
+  const got = digestOf(data, alg);
+  if (got !== digest) {
+    throw new LayerlensError(`${what}: content does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH');
+  }
+}
+
+/** Passes bytes through and fails at the end when they do not hash to `digest`. */
+export function verifyingStream(digest: string, what: string): Transform {
+  const [alg] = parseDigest(digest, what);
+  const hash = createHash(alg);
+  return new Transform({
+    highWaterMark: 1 << 20,
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+    flush(cb: TransformCallback) {
+      const got = `${alg}:${hash.digest('hex')}`;
+      if (got === digest) cb();
+      else cb(new LayerlensError(`${what}: blob does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH'));
+    },
+  });
+}
+
+export function shortDigest(digest: string): string {
+  const m = /^([a-z0-9]+:)?([0-9a-f]{12})[0-9a-f]*$/.exec(digest);
+  return m ? `${m[1] ?? ''}${m[2]}` : digest;
+}

@@ -1,0 +1,39 @@
+/**
+ * Media types layerlens understands. Layers are decoded by magic bytes, not by these names; the
+ * names only tell an image from an artifact and an index from a manifest.
+ */
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+
+export const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST]);
+export const MANIFEST_TYPES = new Set([OCI_MANIFEST, DOCKER_MANIFEST]);
+export const CONFIG_TYPES = new Set([OCI_CONFIG, DOCKER_CONFIG]);
+
+/** Filesystem layer media types (OCI, its non-distributable variants, Docker v2 and foreign). */
+export const LAYER_TYPES = new Set([
+  'application/vnd.oci.image.layer.v1.tar',
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.oci.image.layer.v1.tar+zstd',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  'application/vnd.docker.image.rootfs.diff.tar',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  'application/vnd.docker.image.rootfs.diff.tar.zstd',
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  'application/vnd.docker.image.rootfs.foreign.diff.tar',
+]);
+
+/** Layers that registries do not serve: the blob is often absent from layouts too. */
+export function isForeignLayer(mediaType: string | undefined): boolean {
+  return !!mediaType && (mediaType.includes('.foreign.') || mediaType.includes('.nondistributable.'));
+}
+
+export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
+export const ANNOTATION_CONTAINERD_NAME = 'io.containerd.image.name';
+export const ANNOTATION_REFERENCE_TYPE = 'vnd.docker.reference.type';
