@@ -7,8 +7,9 @@
  * "not found" at once); config, provenance and layers follow through the reader.
  */
 import type { ImageReader } from '../../engine/types.js';
+import { LayerlensError } from '../../engine/types.js';
 import type { SourceOptions } from '../../cli/source-options.js';
-import type { ImageReference } from '../../reference/parse.js';
+import { parseReference, type ImageReference } from '../../reference/parse.js';
 import { RegistryClient } from './client.js';
 import { resolveCredential } from './credentials.js';
 import type { RetryPolicy } from './http.js';
@@ -31,7 +32,9 @@ export interface RegistryOpenExtras extends ReaderOptions {
   timeoutMs?: number;
 }
 
-export async function openRegistryImage(ref: ImageReference, opts: SourceOptions, extras: RegistryOpenExtras = {}): Promise<ImageReader> {
+/** Open an image in its registry. `input` is a parsed reference or the text of one. */
+export async function openRegistryImage(input: ImageReference | string, opts: SourceOptions, extras: RegistryOpenExtras = {}): Promise<ImageReader> {
+  const ref = typeof input === 'string' ? toReference(input) : input;
   const credential = await resolveCredential({
     registry: ref.registry,
     repository: ref.repository,
@@ -57,5 +60,13 @@ export async function openRegistryImage(ref: ImageReference, opts: SourceOptions
   } catch (err) {
     client.close();
     throw err;
+  }
+}
+
+function toReference(input: string): ImageReference {
+  try {
+    return parseReference(input);
+  } catch (err) {
+    throw new LayerlensError((err as Error).message, 'BAD_REFERENCE');
   }
 }
