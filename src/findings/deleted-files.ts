@@ -1,0 +1,125 @@
+/**
+ * The `deleted-file` / `overwritten-file` check: a file added in layer i and deleted (its own
+ * whiteout, a parent's, an opaque directory) or replaced in a later layer j is still shipped in
+ * layer i. Sensitive ones — by content (a secret was found in it) or by name (keys, credential
+ * files) — are high or critical; the rest are info with the bytes they waste, the largest listed
+ * one by one and the others summed per layer. Files created and removed inside one RUN never
+ * reach a layer, so they never appear here.
+ */
+import type { ImageModel } from '../engine/image.js';
+import { allNodes, fateOf, inspected } from './content.js';
+import { formatBytes } from './efficiency.js';
+import { layerDigestOf, makeFinding } from './make.js';
+import type { Finding, Severity } from './types.js';
+import { SEVERITIES } from './types.js';
+
+/** Names that hold credentials whatever their content looks like. */
+const SENSITIVE_NAME =
+  /^(?:id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)|identity|\.npmrc|\.pypirc|\.netrc|_netrc|\.git-credentials|\.pgpass|\.env|\.env\.[\w.-]+|credentials|\.htpasswd|wp-config\.php|terraform\.tfstate(?:\.backup)?|[\w.-]+\.tfvars|[\w.-]+\.(?:p12|pfx|jks|keystore|kdbx|ppk|key)|\.bash_history|\.zsh_history|\.mysql_history|\.psql_history|ssh_host_\w+_key)$/;
+
+/** Why `path` is sensitive by its name, or null. */
+export function sensitiveName(path: string): string | null {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if (/\/\.docker\/config\.json$/.test(path)) return 'Docker registry credentials file';
+  if (/\/\.kube\/config$/.test(path)) return 'kubeconfig';
+  if (/\/\.aws\/credentials$/.test(path)) return 'AWS credentials file';
+  if (!SENSITIVE_NAME.test(base)) return null;
+  // Keys and keyrings distributions ship in public places are not secrets.
+  if (/\.key$/.test(base) && /^\/(?:usr\/share|etc\/apt|usr\/lib)\//.test(path)) return null;
+  if (/\.env(?:\.[\w.-]+)?$/.test(base) && /\.(?:example|sample|template|dist)$/.test(base)) return null;
+  return `its name (${base}) marks it as a key or credential file`;
+}
+
+const MAX_INFO_PER_LAYER = 20;
+
+interface Shadowed {
+  path: string;
+  layer: number;
+  supersededIn: number;
+  how: 'deleted' | 'overwritten';
+  bytes: number;
+}
+
+export function deletedFileFindings(model: ImageModel): Finding[] {
+  const out: Finding[] = [];
+  const diffIds = model.layers.map((l) => l.diffId);
+  const plain = new Map<string, Shadowed[]>(); // by `${supersededIn}:${how}`
+  for (const node of allNodes(model.tree)) {
+    node.versions.forEach((v, i) => {
+      if (v.type !== 'file' || v.change === 'removed') return;
+      const fate = fateOf(node, i);
+      if (!fate) return;
+      const path = node.path;
+      const next = node.versions[i + 1];
+      const metadataOnly = fate.how === 'overwritten' && next.type === 'file' && next.size === v.size && next.mtime === v.mtime;
+      const secrets = (inspected(v)?.secrets ?? []).filter((m) => m.severity === 'critical' || m.severity === 'high');
+      const byName = sensitiveName(path);
+      if (!secrets.length && !byName) {
+        const k = `${fate.layer}:${fate.how}`;
+        const list = plain.get(k) ?? [];
+        list.push({ path, layer: v.layer, supersededIn: fate.layer, how: fate.how, bytes: v.size });
+        plain.set(k, list);
+        return;
+      }
+      let severity: Severity = 'high';
+      for (const s of secrets) if (SEVERITIES.indexOf(s.severity) < SEVERITIES.indexOf(severity)) severity = s.severity;
+      const why = secrets.length ? `it holds ${secrets.map((s) => s.title).filter((t, k, a) => a.indexOf(t) === k).join(', ')}` : byName!;
+      const verb = fate.how === 'deleted' ? 'deleted' : metadataOnly ? 're-written with new permissions' : 'replaced';
+      out.push(
+        makeFinding({
+          ruleId: fate.how === 'deleted' ? 'deleted-file' : 'overwritten-file',
+          category: 'deleted-file',
+          severity,
+          title: `${fate.how === 'deleted' ? 'Deleted' : 'Overwritten'} sensitive file still shipped: ${path}`,
+          message: `${path} was added in layer ${v.layer} and ${verb} in layer ${fate.layer}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it (${why}).`,
+          remediation:
+            'Rebuild so the file never enters a layer: use a multi-stage build or `RUN --mount=type=secret`; a later `rm` only hides it. Rotate any credential it held.',
+          path,
+          layerIndex: v.layer,
+          layerDigest: layerDigestOf(model.meta, v.layer, diffIds),
+          deletedInLayerIndex: fate.layer,
+          properties: { bytes: v.size, removal: fate.how, sensitiveBy: secrets.length ? 'content' : 'name', ...(metadataOnly ? { metadataOnly: true } : {}) },
+        }),
+      );
+    });
+  }
+  for (const [, list] of [...plain.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    list.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+    for (const s of list.slice(0, MAX_INFO_PER_LAYER)) {
+      out.push(
+        makeFinding({
+          ruleId: s.how === 'deleted' ? 'deleted-file' : 'overwritten-file',
+          category: 'deleted-file',
+          severity: 'info',
+          title: `${s.how === 'deleted' ? 'Deleted' : 'Overwritten'} file still shipped: ${s.path}`,
+          message: `${s.path} was added in layer ${s.layer} and ${s.how} in layer ${s.supersededIn}; layer ${s.layer} still ships its ${formatBytes(s.bytes)}.`,
+          remediation: 'Remove temporary files in the same RUN that creates them (or use a multi-stage build) so they never reach a layer.',
+          path: s.path,
+          layerIndex: s.layer,
+          layerDigest: layerDigestOf(model.meta, s.layer, diffIds),
+          deletedInLayerIndex: s.supersededIn,
+          properties: { bytes: s.bytes, wastedBytes: s.bytes, removal: s.how },
+        }),
+      );
+    }
+    const rest = list.slice(MAX_INFO_PER_LAYER);
+    if (rest.length) {
+      const bytes = rest.reduce((n, s) => n + s.bytes, 0);
+      const s0 = rest[0];
+      out.push(
+        makeFinding({
+          ruleId: s0.how === 'deleted' ? 'deleted-file' : 'overwritten-file',
+          category: 'deleted-file',
+          severity: 'info',
+          title: `${rest.length} more files ${s0.how} in layer ${s0.supersededIn} still shipped`,
+          message: `Layer ${s0.supersededIn} ${s0.how === 'deleted' ? 'deleted' : 'replaced'} ${rest.length} more files from earlier layers (${formatBytes(bytes)}), still shipped there.`,
+          remediation: 'Remove temporary files in the same RUN that creates them (or use a multi-stage build).',
+          deletedInLayerIndex: s0.supersededIn,
+          discriminator: `rest:${s0.supersededIn}:${s0.how}`,
+          properties: { files: rest.length, wastedBytes: bytes, removal: s0.how },
+        }),
+      );
+    }
+  }
+  return out;
+}

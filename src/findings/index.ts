@@ -1,0 +1,141 @@
+/**
+ * Findings: the content inspector that runs while layers stream, and `runChecks`, the pure
+ * checks over the loaded model. The explorer and `layerlens scan` both use these two.
+ *
+ *   const model = new ImageModel();
+ *   await model.load(reader, { inspectContent: createContentInspector() });
+ *   const findings = runChecks(model, { reference: 'nginx:stable' });
+ */
+import type { ImageModel } from '../engine/image.js';
+import type { ContentSink } from '../engine/parse-layer.js';
+import type { EntryAttrs } from '../engine/types.js';
+import { provenanceFindings as signatureFindings } from '../sources/registry/provenance-finding.js';
+import { configFindings } from './config.js';
+import type { InspectedContent } from './content.js';
+import { deletedFileFindings } from './deleted-files.js';
+import { computeEfficiency, efficiencyFindings } from './efficiency.js';
+import { applyIgnore, type IgnoreEntry } from './ignore.js';
+import { OsFileCollector, osFileKind, osFindings, osInventory } from './os/index.js';
+import { permissionFindings } from './permissions.js';
+import { portFindings } from './ports.js';
+import { provenanceFindings } from './provenance.js';
+import { secretFindings } from './secrets/index.js';
+import { DEFAULT_MAX_BYTES, FileSecretScanner } from './secrets/scanner.js';
+import type { Finding } from './types.js';
+import { SEVERITIES } from './types.js';
+
+export type { Finding, Severity, Category } from './types.js';
+export { SEVERITIES, severityRank } from './types.js';
+export type { InspectedContent } from './content.js';
+export { computeEfficiency, type EfficiencyReport } from './efficiency.js';
+export { osInventory, type OsInventory } from './os/index.js';
+export { PORT_TABLE, portInfo, type PortInfo } from './ports.js';
+export { parseIgnoreFile, applyIgnore, type IgnoreEntry } from './ignore.js';
+export { maskSecret } from './secrets/mask.js';
+
+export interface InspectorOptions {
+  /** Keep secret values unmasked in evidence (`--reveal`). */
+  reveal?: boolean;
+  /** Bytes scanned per file (default 4 MiB); the rest of a larger file is skipped. */
+  maxBytesPerFile?: number;
+}
+
+// Formats that cannot hold a readable secret (compressed, media, compiled code). Keystores are
+// binary too but are matched by name in the secret scanner, so they are not listed here.
+const SKIP_EXT =
+  /\.(?:so(?:\.\d+)*|a|o|ko|png|jpe?g|gif|ico|bmp|webp|svgz|woff2?|ttf|otf|eot|gz|tgz|xz|txz|bz2|zst|lz4|lzma|zip|jar|war|ear|whl|egg|7z|rar|pyc|pyo|mo|class|wasm|node|mp3|mp4|ogg|wav|flac|avi|mkv|pdf|deb|rpm|apk|iso|img|qcow2|db|sqlite|dat|bin|pack|idx)$/i;
+
+/**
+ * The `inspectContent` hook for `ImageModel.load`: scans each regular file's bytes for secrets as
+ * they stream (binaries skipped by their first bytes, at most `maxBytesPerFile` read) and keeps
+ * the few OS files the inventory needs. Only small results stay on the version.
+ */
+export function createContentInspector(opts: InspectorOptions = {}): (path: string, attrs: EntryAttrs) => ContentSink | undefined {
+  const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES };
+  return (path, attrs) => {
+    const osKind = osFileKind(path);
+    const scan = attrs.size > 0 && !SKIP_EXT.test(path);
+    if (!scan && !osKind) return undefined;
+    const sec = scan ? new FileSecretScanner(path, scanOpts) : undefined;
+    const os = osKind ? new OsFileCollector(osKind) : undefined;
+    return {
+      write(chunk: Buffer) {
+        sec?.write(chunk);
+        os?.write(chunk);
+      },
+      end(): InspectedContent | undefined {
+        const secrets = sec?.end();
+        const osData = os?.end();
+        if (!secrets && !osData) return undefined;
+        const out: InspectedContent = {};
+        if (secrets) out.secrets = secrets;
+        if (osData) out.os = osData;
+        if (sec?.truncated) out.truncated = true;
+        return out;
+      },
+    };
+  };
+}
+
+export interface CheckContext {
+  /** What the user asked for (for the provenance check): `nginx:stable`, a path, `-`. */
+  reference: string;
+  /** Today, for end-of-life dates and ignore-entry expiry (default: now). */
+  now?: Date;
+  /** Unmask values found in the config and history (file content is masked by the inspector). */
+  reveal?: boolean;
+  /** Accepted findings (.layerlensignore); matching findings are left out. */
+  ignore?: IgnoreEntry[];
+  /** Receives ignore-file warnings (expired entries). */
+  onWarning?: (message: string) => void;
+}
+
+const CATEGORY_ORDER = ['secret', 'deleted-file', 'config', 'port', 'permissions', 'provenance', 'os', 'efficiency'];
+
+/** Every check over a loaded model; sorted most severe first. Pure: reads the model only. */
+export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
+  const meta = model.meta;
+  if (!meta) return [];
+  const now = ctx.now ?? new Date();
+  const eff = computeEfficiency(model);
+  let all: Finding[] = [
+    ...secretFindings(model),
+    ...deletedFileFindings(model),
+    ...configFindings(meta, { reveal: ctx.reveal }),
+    ...portFindings(meta, model.tree),
+    ...permissionFindings(model),
+    ...provenanceFindings(meta, ctx.reference),
+    ...signatureFindings(meta),
+    ...osFindings(model, osInventory(model), now),
+    ...efficiencyFindings(model, eff),
+  ];
+  if (ctx.ignore?.length) {
+    const r = applyIgnore(all, ctx.ignore, now);
+    for (const w of r.warnings) ctx.onWarning?.(w);
+    all = r.kept;
+  }
+  return uniqueIds(sortFindings(all));
+}
+
+export function sortFindings(fs: Finding[]): Finding[] {
+  return [...fs].sort(
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) ||
+      (a.path ?? '').localeCompare(b.path ?? '') ||
+      (a.layerIndex ?? -1) - (b.layerIndex ?? -1) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+}
+
+/** Two findings with the same identity (two secrets on one line) get `-2`, `-3` … in order. */
+function uniqueIds(fs: Finding[]): Finding[] {
+  const seen = new Map<string, number>();
+  for (const f of fs) {
+    const n = (seen.get(f.id) ?? 0) + 1;
+    seen.set(f.id, n);
+    if (n > 1) f.id = `${f.id}-${n}`;
+  }
+  return fs;
+}

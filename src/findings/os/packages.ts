@@ -1,0 +1,82 @@
+/** OS package records as read from the package managers' databases (the subset SBOMs need). */
+export type PackageManager = 'dpkg' | 'apk' | 'rpm';
+
+export interface OsPackage {
+  name: string;
+  version: string;
+  arch?: string;
+  /** Source package name (dpkg Source:, apk origin, rpm SOURCERPM) when it differs. */
+  source?: string;
+  sourceVersion?: string;
+  license?: string;
+  manager: PackageManager;
+}
+
+/** What the content inspector keeps of one OS file (parsed at the end of the file). */
+export type OsFileData =
+  | { kind: 'os-release'; fields: Record<string, string> }
+  | { kind: 'packages'; manager: PackageManager; packages: OsPackage[]; truncated?: boolean }
+  | { kind: 'rpm-db'; format: 'sqlite' | 'bdb' | 'ndb'; packages?: OsPackage[]; note?: string };
+
+/** Deb822 paragraphs (dpkg status, status.d files). */
+export function parseDpkgStatus(text: string): OsPackage[] {
+  const out: OsPackage[] = [];
+  for (const para of text.split(/\n\s*\n/)) {
+    const f: Record<string, string> = {};
+    let last = '';
+    for (const line of para.split('\n')) {
+      if (/^[ \t]/.test(line)) continue; // continuation lines (descriptions, conffiles)
+      const i = line.indexOf(':');
+      if (i <= 0) continue;
+      last = line.slice(0, i);
+      f[last] = line.slice(i + 1).trim();
+    }
+    if (!f.Package || !f.Version) continue;
+    // status.d files (distroless) carry no Status field; dpkg status does.
+    if (f.Status && !/\binstalled$/.test(f.Status)) continue;
+    const pkg: OsPackage = { name: f.Package, version: f.Version, manager: 'dpkg' };
+    if (f.Architecture) pkg.arch = f.Architecture;
+    if (f.Source) {
+      const m = f.Source.match(/^(\S+)(?:\s+\(([^)]+)\))?/);
+      if (m) {
+        if (m[1] !== f.Package) pkg.source = m[1];
+        if (m[2]) pkg.sourceVersion = m[2];
+      }
+    }
+    out.push(pkg);
+  }
+  return out;
+}
+
+/** Alpine's /lib/apk/db/installed: paragraphs of `X:value` lines. */
+export function parseApkInstalled(text: string): OsPackage[] {
+  const out: OsPackage[] = [];
+  for (const para of text.split(/\n\s*\n/)) {
+    const f: Record<string, string> = {};
+    for (const line of para.split('\n')) {
+      const m = line.match(/^([A-Za-z]):(.*)$/);
+      if (m && !(m[1] in f)) f[m[1]] = m[2];
+    }
+    if (!f.P || !f.V) continue;
+    const pkg: OsPackage = { name: f.P, version: f.V, manager: 'apk' };
+    if (f.A) pkg.arch = f.A;
+    if (f.o && f.o !== f.P) pkg.source = f.o;
+    if (f.L) pkg.license = f.L;
+    out.push(pkg);
+  }
+  return out;
+}
+
+/** /etc/os-release: KEY=value with shell quoting. */
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = line.match(/^\s*([A-Z0-9_]+)=(.*)$/);
+    if (!m) continue;
+    let v = m[2].trim();
+    if (/^".*"$/.test(v)) v = v.slice(1, -1).replace(/\\(["$`\\])/g, '$1');
+    else if (/^'.*'$/.test(v)) v = v.slice(1, -1);
+    out[m[1]] = v;
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * The `port` check: every EXPOSEd port with its usual service and a risk from the table below.
+ * EXPOSE publishes nothing by itself, but `docker run -P/--publish-all` publishes every exposed
+ * port on all host interfaces, and orchestrators and readers treat EXPOSE as the intended surface.
+ * The explorer's Ports panel imports PORT_TABLE.
+ */
+import type { FileTree } from '../engine/tree.js';
+import type { ImageMeta } from '../engine/types.js';
+import { allNodes } from './content.js';
+import { makeFinding } from './make.js';
+import type { Finding, Severity } from './types.js';
+
+export type PortKind = 'remote-access' | 'container-api' | 'database' | 'cache' | 'broker' | 'admin' | 'web' | 'mail' | 'directory' | 'file-transfer' | 'other';
+
+export interface PortInfo {
+  port: number;
+  /** Protocol the service normally uses (udp for a few). */
+  protocol?: 'tcp' | 'udp';
+  service: string;
+  kind: PortKind;
+  risk: Severity;
+  why: string;
+  /** Admin panels that, when present in the image, raise the port to high. */
+  panels?: string[];
+}
+
+const p = (port: number, service: string, kind: PortKind, risk: Severity, why: string, extra: Partial<PortInfo> = {}): PortInfo => ({
+  port,
+  service,
+  kind,
+  risk,
+  why,
+  ...extra,
+});
+
+const SHELL = 'interactive remote access to the container';
+const API = 'control of the container platform: full compromise of the host or cluster if reachable';
+const DB = 'a database should not be reachable from outside its network; default or leaked credentials give the data away';
+const CACHE = 'caches often run without authentication';
+const BROKER = 'message brokers often keep default guest credentials';
+const ADMIN = 'admin and debug panels are a common way in';
+
+export const PORT_TABLE: readonly PortInfo[] = [
+  p(21, 'FTP', 'file-transfer', 'medium', 'cleartext credentials and data'),
+  p(22, 'SSH', 'remote-access', 'high', SHELL + '; containers should be entered with docker exec / kubectl exec'),
+  p(23, 'Telnet', 'remote-access', 'critical', SHELL + ' in cleartext'),
+  p(25, 'SMTP', 'mail', 'low', 'an open relay is abused for spam'),
+  p(53, 'DNS', 'other', 'low', 'open resolvers are abused for amplification', { protocol: 'udp' }),
+  p(69, 'TFTP', 'file-transfer', 'medium', 'no authentication at all', { protocol: 'udp' }),
+  p(80, 'HTTP', 'web', 'info', 'plain web traffic'),
+  p(110, 'POP3', 'mail', 'low', 'cleartext mail credentials'),
+  p(111, 'rpcbind', 'other', 'medium', 'exposes RPC services (NFS)'),
+  p(135, 'MS RPC', 'remote-access', 'high', 'Windows RPC endpoint mapper'),
+  p(139, 'NetBIOS/SMB', 'file-transfer', 'high', 'file sharing; a frequent attack target'),
+  p(143, 'IMAP', 'mail', 'low', 'cleartext mail credentials'),
+  p(161, 'SNMP', 'admin', 'medium', 'community strings are often default', { protocol: 'udp' }),
+  p(389, 'LDAP', 'directory', 'medium', 'directory data and credentials'),
+  p(443, 'HTTPS', 'web', 'info', 'web traffic over TLS'),
+  p(445, 'SMB', 'file-transfer', 'high', 'file sharing; a frequent attack target'),
+  p(873, 'rsync', 'file-transfer', 'medium', 'rsync modules are often unauthenticated'),
+  p(1433, 'Microsoft SQL Server', 'database', 'medium', DB),
+  p(1521, 'Oracle Database', 'database', 'medium', DB),
+  p(2049, 'NFS', 'file-transfer', 'medium', 'network file system exports'),
+  p(2375, 'Docker Engine API (plain)', 'container-api', 'critical', API + '; unauthenticated and unencrypted'),
+  p(2376, 'Docker Engine API (TLS)', 'container-api', 'high', API),
+  p(2379, 'etcd client', 'container-api', 'critical', 'the cluster state store, including Kubernetes secrets'),
+  p(2380, 'etcd peer', 'container-api', 'high', 'etcd cluster peering'),
+  p(3000, 'Grafana / dev server', 'admin', 'low', ADMIN),
+  p(3306, 'MySQL / MariaDB', 'database', 'medium', DB),
+  p(3389, 'RDP', 'remote-access', 'high', 'remote desktop'),
+  p(4243, 'Docker Engine API (legacy)', 'container-api', 'critical', API),
+  p(4369, 'Erlang port mapper', 'other', 'medium', 'Erlang distribution: remote code execution with the cookie'),
+  p(5000, 'Docker registry / dev server', 'other', 'low', 'registries without auth serve and accept images'),
+  p(5432, 'PostgreSQL', 'database', 'medium', DB),
+  p(5601, 'Kibana', 'admin', 'medium', ADMIN),
+  p(5672, 'AMQP (RabbitMQ)', 'broker', 'medium', BROKER),
+  p(5900, 'VNC', 'remote-access', 'high', 'remote desktop, often with weak or no password'),
+  p(5984, 'CouchDB', 'database', 'medium', DB + '; older versions shipped in "admin party" mode'),
+  p(6379, 'Redis', 'cache', 'high', CACHE + '; an open Redis is remote code execution'),
+  p(6443, 'Kubernetes API server', 'container-api', 'high', API),
+  p(7001, 'WebLogic', 'admin', 'medium', ADMIN),
+  p(8000, 'HTTP (alt) / dev server', 'web', 'info', 'alternate web port'),
+  p(8080, 'HTTP (alt) / admin', 'admin', 'low', 'often an application server or its admin console (Tomcat, Jenkins)', {
+    panels: ['tomcat-manager', 'phpmyadmin', 'adminer', 'jenkins'],
+  }),
+  p(8081, 'HTTP (alt) / admin', 'admin', 'low', 'often a repository manager or admin console', { panels: ['tomcat-manager', 'phpmyadmin', 'adminer'] }),
+  p(8443, 'HTTPS (alt) / admin', 'admin', 'low', 'often an admin console over TLS', { panels: ['tomcat-manager', 'phpmyadmin', 'adminer'] }),
+  p(8888, 'Jupyter / HTTP (alt)', 'admin', 'medium', 'notebook servers execute code for whoever reaches them'),
+  p(9000, 'Admin panel / PHP-FPM / Portainer', 'admin', 'medium', ADMIN + '; PHP-FPM on 9000 executes PHP for any client', {
+    panels: ['phpmyadmin', 'adminer'],
+  }),
+  p(9090, 'Prometheus / admin', 'admin', 'low', 'metrics and admin endpoints leak internals'),
+  p(9092, 'Kafka', 'broker', 'medium', 'Kafka listeners are often unauthenticated'),
+  p(9042, 'Cassandra', 'database', 'medium', DB),
+  p(9200, 'Elasticsearch', 'database', 'high', 'Elasticsearch without security is read/write for anyone'),
+  p(9300, 'Elasticsearch transport', 'database', 'medium', DB),
+  p(10250, 'Kubelet API', 'container-api', 'critical', 'the kubelet API runs commands in any pod of the node'),
+  p(10255, 'Kubelet read-only', 'container-api', 'medium', 'pod and node details without authentication'),
+  p(11211, 'Memcached', 'cache', 'high', CACHE + '; also abused for UDP amplification'),
+  p(15672, 'RabbitMQ management', 'admin', 'medium', BROKER + '; the management UI administers the broker'),
+  p(27017, 'MongoDB', 'database', 'high', DB + '; older defaults had no authentication'),
+  p(50000, 'Jenkins agent', 'admin', 'medium', 'Jenkins inbound agents'),
+];
+
+const BY_PORT = new Map(PORT_TABLE.map((x) => [x.port, x]));
+
+export function portInfo(port: number): PortInfo | undefined {
+  return BY_PORT.get(port);
+}
+
+/** Admin panels found in the final image: id → path where found. */
+export function findPanels(tree: FileTree): Map<string, string> {
+  const found = new Map<string, string>();
+  const top = tree.layerCount - 1;
+  for (const n of allNodes(tree)) {
+    if (found.size >= 4) break;
+    const name = n.name.toLowerCase();
+    if (!(name === 'phpmyadmin' || name.startsWith('adminer') || name === 'manager' || name === 'jenkins.war')) continue;
+    if (!n.liveAt(top)) continue;
+    const path = n.path;
+    if (name === 'phpmyadmin' && !found.has('phpmyadmin')) found.set('phpmyadmin', path);
+    else if (/^adminer(?:-[\d.]+)?(?:\.php)?$/.test(name) && !found.has('adminer')) found.set('adminer', path);
+    else if (name === 'manager' && /\/webapps\/manager$/.test(path) && !found.has('tomcat-manager')) found.set('tomcat-manager', path);
+    else if (name === 'jenkins.war') found.set('jenkins', path);
+  }
+  return found;
+}
+
+/** `"3306/tcp"` → [3306, 'tcp']; ranges are not valid in ExposedPorts. */
+function parsePortKey(k: string): [number, string] | undefined {
+  const m = k.match(/^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i);
+  return m ? [Number(m[1]), (m[2] ?? 'tcp').toLowerCase()] : undefined;
+}
+
+export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
+  const keys = Object.keys(meta.config.config?.ExposedPorts ?? {});
+  if (keys.length === 0) return [];
+  const panels = findPanels(tree);
+  const out: Finding[] = [];
+  for (const k of keys) {
+    const parsed = parsePortKey(k);
+    if (!parsed) continue;
+    const [port, proto] = parsed;
+    const info = BY_PORT.get(port);
+    let severity: Severity = info?.risk ?? 'info';
+    const panelHits = (info?.panels ?? []).filter((id) => panels.has(id));
+    let panelText = '';
+    if (panelHits.length) {
+      severity = 'high';
+      panelText = ` The image contains ${panelHits.map((id) => `${id} (${panels.get(id)})`).join(', ')}, served on this port.`;
+    }
+    const service = info ? `${info.service}` : 'unknown service';
+    out.push(
+      makeFinding({
+        ruleId: info ? `port-${info.kind}` : 'port-exposed',
+        category: 'port',
+        severity,
+        title: `EXPOSE ${port}/${proto}: ${service}`,
+        message: `Port ${port}/${proto} (${service}) is exposed${info ? `: ${info.why}` : ''}.${panelText} \`docker run -P\` (--publish-all) publishes it on every host interface.`,
+        remediation:
+          info && (info.kind === 'database' || info.kind === 'cache' || info.kind === 'container-api' || info.kind === 'remote-access')
+            ? `Remove EXPOSE ${port} unless clients outside the container network must reach it; publish explicitly on a private interface (-p 127.0.0.1:${port}:${port}) and require authentication.`
+            : `Expose only what clients need, publish ports explicitly (-p) rather than with -P, and put admin interfaces behind authentication.`,
+        key: `${port}/${proto}`,
+        properties: { port, protocol: proto, service, kind: info?.kind ?? 'other', ...(panelHits.length ? { panels: panelHits.map((id) => panels.get(id)) } : {}) },
+      }),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+/** Secret findings from file content seen while the layers streamed (every layer, deleted files included). */
+import type { ImageModel } from '../../engine/image.js';
+import { allNodes, fateOf, inspected } from '../content.js';
+import { layerDigestOf, makeFinding } from '../make.js';
+import type { Finding } from '../types.js';
+
+export { SECRET_RULES } from './rules.js';
+export { CREDENTIAL_FILE_RULES } from './credential-files.js';
+export { FileSecretScanner, scanString, type SecretMatch, type ScanOptions } from './scanner.js';
+export { maskSecret } from './mask.js';
+
+export function secretFindings(model: ImageModel): Finding[] {
+  const out: Finding[] = [];
+  const diffIds = model.layers.map((l) => l.diffId);
+  for (const node of allNodes(model.tree)) {
+    node.versions.forEach((v, i) => {
+      const matches = inspected(v)?.secrets;
+      if (!matches) return;
+      const path = node.path;
+      const fate = fateOf(node, i);
+      const where = fate
+        ? fate.how === 'deleted'
+          ? `added in layer ${v.layer}, deleted in layer ${fate.layer} — still recoverable from layer ${v.layer}`
+          : `added in layer ${v.layer}, replaced in layer ${fate.layer} — the old content is still recoverable from layer ${v.layer}`
+        : `added in layer ${v.layer}, present in the final image`;
+      for (const m of matches) {
+        const lineText = m.line !== null ? ` line ${m.line}` : '';
+        out.push(
+          makeFinding({
+            ruleId: m.ruleId,
+            category: 'secret',
+            severity: m.severity,
+            title: m.title,
+            message: `${m.title} in ${path}${lineText}: ${where}.${m.reason ? ` Severity lowered: ${m.reason}.` : ''}`,
+            remediation: m.remediation,
+            path,
+            layerIndex: v.layer,
+            layerDigest: layerDigestOf(model.meta, v.layer, diffIds),
+            deletedInLayerIndex: fate?.layer ?? null,
+            key: m.key ?? null,
+            line: m.line,
+            evidence: m.evidence,
+            properties: {
+              service: m.service,
+              ...(fate ? { removal: fate.how } : {}),
+              ...(m.reason ? { downgradedBecause: m.reason } : {}),
+              ...(m.encrypted ? { encrypted: true } : {}),
+            },
+          }),
+        );
+      }
+    });
+  }
+  return out;
+}

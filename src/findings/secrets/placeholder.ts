@@ -1,0 +1,59 @@
+/**
+ * Values that look like secrets but are not: template variables, documentation placeholders,
+ * well-known example keys. Generic rules drop these; format rules downgrade documented example
+ * keys to info and say why (a real key never ends in EXAMPLE).
+ */
+
+const TEMPLATE = [
+  /^\$\{[^}]*\}$/, // ${VAR}
+  /^\$\(?[A-Za-z_][A-Za-z0-9_]*\)?$/, // $VAR, $(VAR)
+  /\$\{[^}]+\}/, // something-${VAR}-something
+  /^\{\{.*\}\}$/, // {{ var }}
+  /\{\{[^}]*\}\}/,
+  /^%\(?[A-Za-z_]*\)?s$/, // %s, %(name)s
+  /^%[A-Za-z_]+%$/, // %VAR%
+  /^<[^>]*>$/, // <your password>
+  /^\[[^\]]*\]$/, // [password]
+  /^@[A-Za-z_]+@$/, // @TOKEN@ (autoconf)
+  /^__[A-Z0-9_]+__$/, // __TOKEN__
+  /^#\{[^}]*\}$/, // #{secret} (Ruby interpolation)
+  /^ENC\[/, // encrypted values (sops, jasypt)
+  /^\{(?:cipher|AES|SSHA|SHA|SSHA256|SSHA512|PBKDF2|CRYPT|MD5)\}/i, // encrypted/hashed marker
+];
+
+// Words that mean "put the real value here".
+const PLACEHOLDER_WORDS =
+  /^(?:changeme|change[_-]?me|change[_-]?this|changeit|password|passwd|secret|token|apikey|api[_-]?key|redacted|removed|hidden|masked|none|null|nil|undefined|empty|true|false|yes|no|todo|tbd|fixme|dummy|example|sample|placeholder|default|test|testing|foobar|foo|bar|baz|qwerty|letmein|admin|root|user|username|pass|mypassword|mysecret|yourpassword|your[_-]?\w*|my[_-]?\w*|some[_-]?\w*|insert[_-]?\w*|enter[_-]?\w*|put[_-]?\w*|replace[_-]?\w*|xxx+|x+|\*+|\.+|-+|_+|0+|1234567890|12345678|123456|abc123|abcdef\w*)$/i;
+
+// The documented AWS example credentials and similar doc markers.
+const EXAMPLE_MARKERS = /EXAMPLE|example\.(?:com|org|net)|SAMPLE|DUMMY|FAKE|PLACEHOLDER|YOUR[_-]|XXXXXXXX|0{16}|1234567890abcdef/i;
+
+/** Why `value` is a placeholder rather than a secret, or null. */
+export function placeholderReason(value: string): string | null {
+  const v = value.trim().replace(/^["']|["']$/g, '');
+  if (v === '') return 'empty value';
+  for (const re of TEMPLATE) if (re.test(v)) return 'template variable or placeholder';
+  if (PLACEHOLDER_WORDS.test(v)) return 'placeholder word';
+  if (/^(.)\1+$/.test(v)) return 'repeated character';
+  if (/^(.{1,4})\1{3,}$/.test(v)) return 'repeated pattern';
+  if (/your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|put[_-]?your|insert[_-]?your|replace[_-]?with|<[a-z _-]+>/i.test(v)) return 'documentation placeholder';
+  return null;
+}
+
+/** Why a value matching a format rule is a documented example rather than a live key, or null. */
+export function exampleReason(value: string): string | null {
+  if (EXAMPLE_MARKERS.test(value)) return 'documented example value (contains an example marker)';
+  return null;
+}
+
+/** Looks like code or a reference rather than a literal: `os.environ["X"]`, `getenv(...)`, `self.password`. */
+export function looksLikeCode(value: string): boolean {
+  if (/[()[\]{}<>;,`\\]/.test(value)) return true;
+  if (/^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(value)) return true; // dotted identifier
+  if (/^(?:process\.env|os\.environ|getenv|System\.getenv|ENV\[)/.test(value)) return true;
+  if (/^[a-z]+(?:_[a-z]+)*$/.test(value)) return true; // snake_case identifier / plain word
+  if (/^[a-z]+(?:[A-Z][a-z0-9]*)+$/.test(value)) return true; // camelCase identifier
+  if (/^[A-Z]+(?:_[A-Z0-9]+)*$/.test(value) && !/[0-9]/.test(value)) return true; // CONSTANT_NAME
+  if (/^\/[\w./-]+$/.test(value)) return true; // a file path
+  return false;
+}

@@ -1,0 +1,296 @@
+/**
+ * Streaming secret scanner for one file. Bytes arrive in chunks while the layer streams; they are
+ * decoded as latin1 (one char per byte, secrets are ASCII) and scanned in windows of about 64 KiB
+ * cut at line ends, so a large file is never held whole. One regex pass over each window finds
+ * the rules' keywords; rule patterns then run only on the lines that hold a keyword.
+ */
+import { createHash } from 'node:crypto';
+import type { Severity } from '../types.js';
+import { SEVERITIES } from '../types.js';
+import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
+import { appTestDataReason, packagedDataReason } from './context.js';
+import { evidence } from './mask.js';
+import { exampleReason } from './placeholder.js';
+import { SECRET_RULES, type SecretRule } from './rules.js';
+
+/** A secret found in a file or string: small, masked (unless revealed), kept on the version. */
+export interface SecretMatch {
+  ruleId: string;
+  title: string;
+  service: string;
+  severity: Severity;
+  /** 1-based line, or null when the format has no lines (binary keystore). */
+  line: number | null;
+  /** The secret masked (first 4 characters and the length), with a little context. */
+  evidence: string;
+  /** Key name (ENV/ARG name, config key, registry host) when the format has one. */
+  key?: string;
+  /** Why the severity was lowered (example value, test data, encrypted key). */
+  reason?: string;
+  encrypted?: boolean;
+  remediation: string;
+}
+
+export interface ScanOptions {
+  /** Keep secrets unmasked in evidence (`--reveal`). */
+  reveal?: boolean;
+  /** Bytes scanned per file; the rest is skipped (default 4 MiB). */
+  maxBytes?: number;
+  /** Matches kept per file (default 50). */
+  maxMatches?: number;
+}
+
+const WINDOW = 64 * 1024;
+
+// A short digest of each match's value, only to collapse two rules reporting the same secret.
+const valueKey = new WeakMap<SecretMatch, string>();
+function keyOf(m: SecretMatch, value: string): SecretMatch {
+  valueKey.set(m, createHash('sha256').update(value).digest('base64').slice(0, 16));
+  return m;
+}
+const CREDENTIAL_FILE_CAP = 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+// One regex over all keywords; longest first so overlapping keywords resolve to the specific one.
+const KEYWORDS = new Map<string, SecretRule[]>();
+for (const r of SECRET_RULES) for (const k of r.keywords) KEYWORDS.set(k, [...(KEYWORDS.get(k) ?? []), r]);
+const KEYWORD_RE = new RegExp(
+  [...KEYWORDS.keys()]
+    .sort((a, b) => b.length - a.length)
+    .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+  'g',
+);
+
+/** True when the first bytes say "binary": a NUL byte in the first 8 KiB. */
+export function looksBinary(head: Buffer): boolean {
+  return head.subarray(0, 8192).includes(0);
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function lower(s: Severity): Severity {
+  const i = SEVERITIES.indexOf(s);
+  return SEVERITIES[Math.min(SEVERITIES.length - 1, i + 1)];
+}
+
+/**
+ * Run the pattern rules over one window of text. `baseLine` is the 1-based line number of the
+ * window's first line. Matches are appended to `out`.
+ */
+export function scanWindow(text: string, baseLine: number, out: SecretMatch[], opts: ScanOptions = {}, rules?: SecretRule[]): void {
+  const low = text.toLowerCase();
+  const byLine = new Map<number, Set<SecretRule>>();
+  const whole = new Set<SecretRule>();
+  KEYWORD_RE.lastIndex = 0;
+  for (let m; (m = KEYWORD_RE.exec(low)); ) {
+    const hit = KEYWORDS.get(m[0])!;
+    for (const rule of hit) {
+      if (rules && !rules.includes(rule)) continue;
+      if (rule.scope === 'window') {
+        whole.add(rule);
+        continue;
+      }
+      const start = low.lastIndexOf('\n', m.index) + 1;
+      let set = byLine.get(start);
+      if (!set) byLine.set(start, (set = new Set()));
+      set.add(rule);
+    }
+  }
+  if (byLine.size === 0 && whole.size === 0) return;
+  const lineOf = (index: number) => baseLine + countNewlines(text, 0, index);
+  for (const [start, set] of byLine) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    for (const rule of set) runRule(rule, line, start, text, lineOf, out, opts);
+  }
+  for (const rule of whole) runRule(rule, text, 0, text, lineOf, out, opts);
+}
+
+function runRule(
+  rule: SecretRule,
+  subject: string,
+  offset: number,
+  text: string,
+  lineOf: (i: number) => number,
+  out: SecretMatch[],
+  opts: ScanOptions,
+): void {
+  const re = rule.pattern;
+  re.lastIndex = 0;
+  for (let m; (m = re.exec(subject)); ) {
+    if (m[0].length === 0) re.lastIndex++;
+    let value = m.groups?.secret ?? m[0];
+    const index = offset + m.index;
+    const res = rule.check ? rule.check(value, m, { text, index }) : undefined;
+    if (res === false) continue;
+    let severity = res?.severity ?? rule.severity;
+    let reason = res?.reason;
+    if (res?.value) value = res.value;
+    const secretAt = m.groups?.secret !== undefined ? m.index + m[0].lastIndexOf(m.groups.secret) : m.index + m[0].length;
+    const lineStart = subject.lastIndexOf('\n', m.index) + 1;
+    const before = m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
+    if (rule.id !== 'secret-generic-assignment') {
+      const ex = exampleReason(value);
+      if (ex) {
+        severity = 'info';
+        reason = ex;
+      }
+    }
+    const match: SecretMatch = {
+      ruleId: rule.id,
+      title: rule.title,
+      service: rule.service,
+      severity,
+      line: lineOf(index),
+      evidence: evidence(before, value, opts.reveal),
+      remediation: rule.remediation,
+    };
+    if (m.groups?.key) match.key = m.groups.key;
+    if (reason) match.reason = reason;
+    if (res?.encrypted) match.encrypted = true;
+    out.push(keyOf(match, value));
+  }
+}
+
+/** Scan a single string (an ENV value, a RUN command): every rule, no path context. */
+export function scanString(text: string, opts: ScanOptions = {}): SecretMatch[] {
+  const out: SecretMatch[] = [];
+  scanWindow(text, 1, out, opts);
+  return dedupe(out);
+}
+
+/** Parse a credential file's text with its format rule. */
+export function parseCredentialFile(rule: CredentialFileRule, text: string, opts: ScanOptions = {}): SecretMatch[] {
+  if (rule.binary) {
+    return [{ ruleId: rule.id, title: rule.title, service: rule.service, severity: rule.severity, line: null, evidence: '(binary keystore)', remediation: rule.remediation }];
+  }
+  return rule.parse(text).map((h) => {
+    const m: SecretMatch = {
+      ruleId: rule.id,
+      title: rule.title,
+      service: rule.service,
+      severity: h.severity ?? rule.severity,
+      line: h.line,
+      evidence: evidence(h.before, h.value, opts.reveal),
+      remediation: rule.remediation,
+    };
+    if (h.key) m.key = h.key;
+    if (h.reason) m.reason = h.reason;
+    return keyOf(m, h.value);
+  });
+}
+
+/** One finding per line and value: the most specific rule wins (credential files first, then severity). */
+function dedupe(ms: SecretMatch[]): SecretMatch[] {
+  const seen = new Map<string, SecretMatch>();
+  for (const m of ms) {
+    const k = `${m.line}\u0000${valueKey.get(m) ?? m.evidence}`;
+    const prev = seen.get(k);
+    // Credential-file matches come first and win over pattern rules on the same value.
+    if (!prev) seen.set(k, m);
+    else if (!isCredentialRule(prev.ruleId) && SEVERITIES.indexOf(m.severity) < SEVERITIES.indexOf(prev.severity)) seen.set(k, m);
+  }
+  // Also collapse a generic match on a line that a specific rule already explains.
+  const specificLines = new Set([...seen.values()].filter((m) => m.ruleId !== 'secret-generic-assignment').map((m) => m.line));
+  return [...seen.values()].filter((m) => m.ruleId !== 'secret-generic-assignment' || !specificLines.has(m.line));
+}
+
+const CREDENTIAL_RULE_IDS = new Set<string>();
+function isCredentialRule(id: string): boolean {
+  if (CREDENTIAL_RULE_IDS.size === 0) for (const r of CREDENTIAL_FILE_RULES) CREDENTIAL_RULE_IDS.add(r.id);
+  return CREDENTIAL_RULE_IDS.has(id);
+}
+
+/** Lower severities for documentation/test data and say why. */
+export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[] {
+  const packaged = packagedDataReason(path);
+  const appTest = packaged ? null : appTestDataReason(path);
+  for (const m of ms) {
+    if (packaged && m.severity !== 'info') {
+      m.severity = 'info';
+      m.reason = m.reason ? `${m.reason}; ${packaged}` : packaged;
+    } else if (appTest) {
+      m.severity = lower(m.severity);
+      m.reason = m.reason ? `${m.reason}; ${appTest}` : appTest;
+    }
+  }
+  return ms;
+}
+
+/** The per-file streaming scanner behind the content inspector. */
+export class FileSecretScanner {
+  private pending = '';
+  private line = 1;
+  private scanned = 0;
+  private binary = false;
+  private started = false;
+  private readonly matches: SecretMatch[] = [];
+  private readonly credRules: CredentialFileRule[];
+  private credText = '';
+  truncated = false;
+
+  constructor(
+    readonly path: string,
+    private readonly opts: ScanOptions = {},
+  ) {
+    this.credRules = credentialRulesFor(path);
+  }
+
+  write(chunk: Buffer): void {
+    if (!this.started) {
+      this.started = true;
+      if (looksBinary(chunk)) this.binary = true;
+    }
+    if (this.binary || this.truncated) return;
+    const max = this.opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (this.scanned + chunk.length > max) {
+      chunk = chunk.subarray(0, Math.max(0, max - this.scanned));
+      this.truncated = true;
+    }
+    this.scanned += chunk.length;
+    const s = chunk.toString('latin1');
+    if (this.credRules.length && this.credText.length < CREDENTIAL_FILE_CAP) this.credText += s.slice(0, CREDENTIAL_FILE_CAP - this.credText.length);
+    this.pending += s;
+    if (this.pending.length >= WINDOW) this.flush(false);
+  }
+
+  private flush(final: boolean): void {
+    let cut = this.pending.length;
+    if (!final) {
+      const nl = this.pending.lastIndexOf('\n');
+      if (nl >= 0) cut = nl + 1;
+      // Keep a key block that started near the end together with its body.
+      const begin = this.pending.lastIndexOf('-----BEGIN', cut);
+      if (begin >= 0 && this.pending.indexOf('-----END', begin) < 0 && this.pending.length - begin < 4 * WINDOW) {
+        const ls = this.pending.lastIndexOf('\n', begin) + 1;
+        if (ls > 0) cut = ls;
+        else if (this.pending.length < 4 * WINDOW) return; // wait for more
+      }
+      if (cut === 0) return;
+    }
+    const text = this.pending.slice(0, cut);
+    this.pending = this.pending.slice(cut);
+    if (this.matches.length < (this.opts.maxMatches ?? 50)) scanWindow(text, this.line, this.matches, this.opts);
+    this.line += countNewlines(text, 0, text.length);
+  }
+
+  /** The matches, or undefined when there are none (nothing is kept for clean files). */
+  end(): SecretMatch[] | undefined {
+    if (!this.binary && this.pending.length) this.flush(true);
+    let out = this.matches;
+    for (const r of this.credRules) {
+      if (r.binary) out.unshift(...parseCredentialFile(r, '', this.opts));
+      else if (!this.binary) out.unshift(...parseCredentialFile(r, this.credText, this.opts));
+    }
+    this.credText = '';
+    if (out.length === 0) return undefined;
+    out = dedupe(out).slice(0, this.opts.maxMatches ?? 50);
+    return applyPathContext(this.path, out);
+  }
+}
