@@ -97,11 +97,16 @@ export function describeDecodeError(kind: Compression, err: unknown): LayerlensE
  */
 export async function openDecoded(input: NodeJS.ReadableStream): Promise<{ kind: Compression; out: Readable; decoder: Transform }> {
   const src = input as Readable;
+  // Listen for errors from the start: a source may fail (e.g. a digest check at its end) between
+  // readHead resolving and the decoder existing; that error must reach the decoder, not the process.
+  let decoder: Transform | undefined;
+  let early: Error | undefined;
+  src.on('error', (err) => (decoder ? decoder.destroy(err) : (early ??= err)));
   const head = await readHead(src, 4);
   const kind = sniffCompression(head);
-  const decoder = createDecoder(kind);
-  if (head.length) decoder.write(head);
-  src.on('error', (err) => decoder.destroy(err));
+  decoder = createDecoder(kind);
+  if (early) decoder.destroy(early);
+  else if (head.length) decoder.write(head);
   src.pipe(decoder);
   return { kind, out: decoder, decoder };
 }

@@ -134,10 +134,10 @@ function checkName(input: string): string {
 /** `PATH` or `PATH:TAG` when PATH exists; undefined otherwise. */
 async function splitPathTag(input: string): Promise<{ path: string; tag?: string } | undefined> {
   if (await exists(input)) return { path: input };
-  const colon = input.lastIndexOf(':');
-  if (colon > 0 && colon < input.length - 1) {
+  // The tag may hold colons itself (PATH:host:5000/name:tag): try the longest existing prefix.
+  for (let colon = input.lastIndexOf(':'); colon > 0; colon = input.lastIndexOf(':', colon - 1)) {
     const path = input.slice(0, colon);
-    if (await exists(path)) return { path, tag: input.slice(colon + 1) };
+    if (colon < input.length - 1 && (await exists(path))) return { path, tag: input.slice(colon + 1) };
   }
   return undefined;
 }

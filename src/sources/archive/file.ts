@@ -59,7 +59,7 @@ export function seekableReader(store: LayoutStore & { open(name: string): NodeJS
     const digest = image.layerDigests[i];
     if (!digest) return raw;
     // Compressed blobs: check the stored digest too (the diffID check covers the uncompressed tar).
-    const check = verifyingStream(digest, `layer ${i}`);
+    const check = verifyingStream(digest, 'stored blob');
     raw.on('error', (err) => check.destroy(err));
     return raw.pipe(check);
   };

@@ -10,7 +10,7 @@ import tar from 'tar-stream';
 import { openDecoded, sniffCompression } from '../../engine/decode.js';
 import type { ImageMeta, ImageReader, LayerBlob } from '../../engine/types.js';
 import { LayerlensError } from '../../engine/types.js';
-import { shortDigest, verifyingStream } from '../oci-layout/digest.js';
+import { verifyingStream } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import { MAX_JSON_BYTES } from '../oci-layout/store.js';
 import { PassStore } from './memory-store.js';
@@ -60,6 +60,12 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
       extract = tar.extract();
       const ex = extract;
       decoded.out.on('error', (err) => ex.destroy(archiveError(err, kind, opts.label, sawAny)));
+      // The last 1 KiB tells whether the tar ended with its end-of-archive blocks: a stream cut
+      // at a member boundary is otherwise indistinguishable from a complete one.
+      let tail = Buffer.alloc(0);
+      decoded.out.on('data', (c: Buffer) => {
+        tail = c.length >= 1024 ? c.subarray(c.length - 1024) : Buffer.concat([tail, c]).subarray(-1024);
+      });
       decoded.out.pipe(ex);
       const yielded = new Set<string>();
       for await (const entry of ex as unknown as AsyncIterable<StreamxReadable>) {
@@ -86,7 +92,7 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
           let stream: NodeJS.ReadableStream = Readable.from(rest(head, it), { objectMode: false, highWaterMark: 1 << 20 });
           // A compressed blob's stored digest is checked here; an uncompressed one's equals its diffID.
           if (nameDigest && sniffCompression(head) !== 'tar') {
-            const check = verifyingStream(nameDigest, `layer blob ${shortDigest(nameDigest)}`);
+            const check = verifyingStream(nameDigest, 'stored blob');
             stream.on('error', (err) => check.destroy(err));
             stream = (stream as Readable).pipe(check);
           }
@@ -102,6 +108,9 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
         }
       }
       if (!sawAny) throw new LayerlensError(`${opts.label} is an empty archive`, 'NOT_IMAGE');
+      if (tail.length < 1024 || !tail.every((b) => b === 0)) {
+        throw new LayerlensError(`${opts.label}: truncated tar archive (no end-of-archive marker)`, 'TRUNCATED');
+      }
       const image = await readImage(store, opts);
       image.layerMembers.forEach((m, i) => {
         const real = store.resolve(m);
@@ -138,7 +147,9 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
       return imagePromise;
     },
     blobs() {
-      if (started) throw new LayerlensError(`${opts.label} can only be read once`, 'ONE_PASS');
+      if (started) {
+        throw new LayerlensError(`${opts.label} is read in one pass and was already consumed (its metadata comes at the end: load it with ImageModel instead of awaiting meta() first)`, 'ONE_PASS');
+      }
       return startPass();
     },
     close: async () => {

@@ -117,7 +117,8 @@ export async function indexTar(handle: FileHandle, fileSize: number, label: stri
   for (;;) {
     if (pos >= fileSize) {
       if (pos === 0) throw new LayerlensError(`${label} is empty`, 'NOT_IMAGE');
-      break; // Ended without the zero blocks: tolerated, as tar does.
+      // Every tar writer ends with zero blocks; without them the file was cut short.
+      throw new LayerlensError(`${label}: truncated tar archive (no end-of-archive marker)`, 'TRUNCATED');
     }
     const got = await readAt(block, BLOCK, pos);
     if (got < BLOCK) throw new LayerlensError(`${label}: truncated tar archive (ends inside a header at offset ${pos})`, 'TRUNCATED');

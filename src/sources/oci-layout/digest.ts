@@ -50,7 +50,7 @@ export function verifyingStream(digest: string, what: string): Transform {
     flush(cb: TransformCallback) {
       const got = `${alg}:${hash.digest('hex')}`;
       if (got === digest) cb();
-      else cb(new LayerlensError(`${what}: blob does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH'));
+      else cb(new LayerlensError(`${what} does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH'));
     },
   });
 }
