@@ -62,7 +62,7 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
       decoded.out.on('error', (err) => ex.destroy(archiveError(err, kind, opts.label, sawAny)));
       // The last 1 KiB tells whether the tar ended with its end-of-archive blocks: a stream cut
       // at a member boundary is otherwise indistinguishable from a complete one.
-      let tail = Buffer.alloc(0);
+      let tail: Buffer = Buffer.alloc(0);
       decoded.out.on('data', (c: Buffer) => {
         tail = c.length >= 1024 ? c.subarray(c.length - 1024) : Buffer.concat([tail, c]).subarray(-1024);
       });
