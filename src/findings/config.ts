@@ -9,7 +9,7 @@ import { layerDigestOf, makeFinding } from './make.js';
 import { shannonEntropy } from './secrets/entropy.js';
 import { evidence, maskSecret } from './secrets/mask.js';
 import { placeholderReason } from './secrets/placeholder.js';
-import { scanString, type SecretMatch } from './secrets/scanner.js';
+import { scanString, secretSpans, type SecretMatch } from './secrets/scanner.js';
 import type { Finding, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 
@@ -79,7 +79,7 @@ const RUN_PATTERNS: Array<{ re: RegExp; what: string }> = [
   { re: /\b(?:git|hg)\s+clone\s+[^\n]*?https?:\/\/(?<user>[^\s:@/]+)@/g, what: 'token used as user name in a clone URL' },
 ];
 
-function runPatternMatches(command: string, reveal: boolean): Array<{ what: string; evidence: string }> {
+function runPatternMatches(command: string, reveal: boolean, spans?: Array<[number, number]>): Array<{ what: string; evidence: string }> {
   const out: Array<{ what: string; evidence: string }> = [];
   for (const { re, what } of RUN_PATTERNS) {
     re.lastIndex = 0;
@@ -88,8 +88,46 @@ function runPatternMatches(command: string, reveal: boolean): Array<{ what: stri
       if (!value || /^\$|\$\{|\$\(|`/.test(value) || placeholderReason(value)) continue;
       if (m.groups?.user && (value.length < 20 || shannonEntropy(value) < 3.5)) continue; // a plain user name
       const at = m.index + m[0].lastIndexOf(value);
+      spans?.push([at, at + value.length]);
       out.push({ what, evidence: evidence(command.slice(Math.max(m.index, at - 30), at), value, reveal) });
     }
+  }
+  return out;
+}
+
+/**
+ * A history command safe to show: build-arg values that look secret and every secret the rules
+ * find are masked (first 4 characters and the length) unless `reveal`.
+ */
+export function redactCommand(createdBy: string, reveal = false): string {
+  if (reveal || !createdBy) return createdBy;
+  const spans: Array<[number, number]> = [];
+  const argsPart = createdBy.match(/^((?:RUN )?\|\d+ )/);
+  if (argsPart) {
+    const { args } = parseBuildArgs(createdBy.replace(/^RUN /, ''));
+    let pos = argsPart[1].length;
+    for (const a of args) {
+      const start = createdBy.indexOf(a.key + '=', pos);
+      if (start < 0) break;
+      const vs = start + a.key.length + 1;
+      if (judgeKeyValue(a.key, a.value)) spans.push([vs, vs + a.value.length]);
+      pos = vs + a.value.length;
+    }
+  }
+  spans.push(...secretSpans(createdBy));
+  runPatternMatches(createdBy, false, spans);
+  // Merge overlapping spans, then replace from the end.
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+    else merged.push([s[0], s[1]]);
+  }
+  let out = createdBy;
+  for (let i = merged.length - 1; i >= 0; i--) {
+    const [a, b] = merged[i];
+    out = out.slice(0, a) + maskSecret(out.slice(a, b)) + out.slice(b);
   }
   return out;
 }

@@ -82,7 +82,14 @@ function lower(s: Severity): Severity {
  * Run the pattern rules over one window of text. `baseLine` is the 1-based line number of the
  * window's first line. Matches are appended to `out`.
  */
-export function scanWindow(text: string, baseLine: number, out: SecretMatch[], opts: ScanOptions = {}, rules?: SecretRule[]): void {
+export function scanWindow(
+  text: string,
+  baseLine: number,
+  out: SecretMatch[],
+  opts: ScanOptions = {},
+  rules?: SecretRule[],
+  spans?: Array<[number, number]>,
+): void {
   const low = text.toLowerCase();
   const byLine = new Map<number, Set<SecretRule>>();
   const whole = new Set<SecretRule>();
@@ -107,9 +114,9 @@ export function scanWindow(text: string, baseLine: number, out: SecretMatch[], o
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const line = text.slice(start, end);
-    for (const rule of set) runRule(rule, line, start, text, lineOf, out, opts);
+    for (const rule of set) runRule(rule, line, start, text, lineOf, out, opts, spans);
   }
-  for (const rule of whole) runRule(rule, text, 0, text, lineOf, out, opts);
+  for (const rule of whole) runRule(rule, text, 0, text, lineOf, out, opts, spans);
 }
 
 function runRule(
@@ -120,6 +127,7 @@ function runRule(
   lineOf: (i: number) => number,
   out: SecretMatch[],
   opts: ScanOptions,
+  spans?: Array<[number, number]>,
 ): void {
   const re = rule.pattern;
   re.lastIndex = 0;
@@ -133,6 +141,7 @@ function runRule(
     let reason = res?.reason;
     if (res?.value) value = res.value;
     const secretAt = m.groups?.secret !== undefined ? m.index + m[0].lastIndexOf(m.groups.secret) : m.index + m[0].length;
+    if (spans && m.groups?.secret !== undefined) spans.push([offset + secretAt, offset + secretAt + m.groups.secret.length]);
     const lineStart = subject.lastIndexOf('\n', m.index) + 1;
     const before = m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
     if (rule.id !== 'secret-generic-assignment') {
@@ -163,6 +172,13 @@ export function scanString(text: string, opts: ScanOptions = {}): SecretMatch[] 
   const out: SecretMatch[] = [];
   scanWindow(text, 1, out, opts);
   return dedupe(out);
+}
+
+/** Where secrets sit in `text` (start, end offsets), for redacting commands before display. */
+export function secretSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  scanWindow(text, 1, [], {}, undefined, spans);
+  return spans;
 }
 
 /** Parse a credential file's text with its format rule. */

@@ -1,0 +1,64 @@
+/**
+ * The JSON report, schemaVersion 1 (documented in README "Scan reports"). Field names and order
+ * are stable; new fields may be added, existing ones never change meaning within a version.
+ */
+import type { ImageMeta } from '../engine/types.js';
+import type { Finding, Severity } from '../findings/types.js';
+import { SEVERITIES } from '../findings/types.js';
+import { imageInfoFromMeta, type ReportImage } from './image-info.js';
+import { TOOL_NAME, toolVersion } from './tool.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type Summary = Record<Severity, number>;
+
+export function summarize(findings: Finding[]): Summary {
+  const s = Object.fromEntries(SEVERITIES.map((k) => [k, 0])) as Summary;
+  for (const f of findings) s[f.severity]++;
+  return s;
+}
+
+function findingJson(f: Finding): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    id: f.id,
+    ruleId: f.ruleId,
+    category: f.category,
+    severity: f.severity,
+    title: f.title,
+    message: f.message,
+    path: f.path,
+    layerIndex: f.layerIndex,
+    layerDigest: f.layerDigest,
+    deletedInLayerIndex: f.deletedInLayerIndex,
+    key: f.key,
+    line: f.line,
+    evidence: f.evidence,
+    remediation: f.remediation,
+  };
+  if (f.properties) o.properties = f.properties;
+  return o;
+}
+
+export function jsonDocument(findings: Finding[], image: ReportImage) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: toolVersion() },
+    image,
+    findings: findings.map(findingJson),
+    summary: summarize(findings),
+  };
+}
+
+export function toJson(findings: Finding[], image: ReportImage): string {
+  return JSON.stringify(jsonDocument(findings, image), null, 2) + '\n';
+}
+
+/** For the explorer's export: `{ meta, findings }` → the same document. */
+export function renderJson(input: { meta?: ImageMeta; findings: Finding[]; image?: ReportImage }): string {
+  return toJson(input.findings, input.image ?? imageOrEmpty(input.meta));
+}
+
+export function imageOrEmpty(meta: ImageMeta | undefined): ReportImage {
+  if (meta) return imageInfoFromMeta(meta);
+  return { reference: '', source: '', digest: null, configDigest: null, platform: null, user: null, exposedPorts: [], layers: [] };
+}

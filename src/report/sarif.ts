@@ -1,0 +1,134 @@
+/**
+ * SARIF 2.1.0 for code-scanning dashboards. One rule per ruleId (help text, `security-severity`
+ * for GitHub's severity buckets), results located at the in-image path (relative to the IMAGEROOT
+ * base), layer digest/index and deletedInLayer in result properties, and a stable
+ * partialFingerprint (the finding id: it never depends on the secret value).
+ */
+import type { ImageMeta } from '../engine/types.js';
+import type { Finding, Severity } from '../findings/types.js';
+import { SEVERITIES } from '../findings/types.js';
+import type { ReportImage } from './image-info.js';
+import { imageOrEmpty } from './json.js';
+import { TOOL_NAME, toolVersion } from './tool.js';
+
+export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+// GitHub: ≥ 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+
+/** In-image path → relative URI reference (each segment percent-encoded). */
+export function pathToUri(path: string): string {
+  return path
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
+}
+
+function ruleName(id: string): string {
+  return id
+    .split(/[-_.]/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+}
+
+export function sarifDocument(findings: Finding[], image: ReportImage) {
+  const rules: Array<Record<string, unknown>> = [];
+  const ruleIndex = new Map<string, number>();
+  const worst = new Map<string, Severity>();
+  for (const f of findings) {
+    const w = worst.get(f.ruleId);
+    if (!w || SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(w)) worst.set(f.ruleId, f.severity);
+  }
+  for (const f of findings) {
+    if (ruleIndex.has(f.ruleId)) continue;
+    const sev = worst.get(f.ruleId)!;
+    ruleIndex.set(f.ruleId, rules.length);
+    rules.push({
+      id: f.ruleId,
+      name: ruleName(f.ruleId),
+      shortDescription: { text: ruleTitle(f) },
+      fullDescription: { text: `${categoryText(f.category)}: ${ruleTitle(f)}.` },
+      help: {
+        text: `${f.remediation}`,
+        markdown: `**${ruleTitle(f)}** (${f.category})\n\n${f.remediation}`,
+      },
+      defaultConfiguration: { level: LEVEL[sev] },
+      properties: { 'security-severity': SECURITY_SEVERITY[sev], tags: ['security', 'container', f.category], precision: f.category === 'secret' ? 'high' : 'very-high' },
+    });
+  }
+  const results = findings.map((f) => {
+    const location: Record<string, unknown> = f.path
+      ? {
+          physicalLocation: {
+            artifactLocation: { uri: pathToUri(f.path), uriBaseId: 'IMAGEROOT' },
+            ...(f.line !== null && f.line > 0 ? { region: { startLine: f.line } } : {}),
+          },
+          message: { text: f.layerIndex !== null ? `layer ${f.layerIndex}${f.deletedInLayerIndex !== null ? `, removed in layer ${f.deletedInLayerIndex}` : ''}` : 'image' },
+        }
+      : { logicalLocations: [{ name: image.reference || 'image', kind: 'module', fullyQualifiedName: `${image.reference || 'image'}${f.key ? '#' + f.key : ''}` }] };
+    return {
+      ruleId: f.ruleId,
+      ruleIndex: ruleIndex.get(f.ruleId)!,
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [location],
+      partialFingerprints: { 'layerlensFindingId/v1': f.id },
+      properties: {
+        severity: f.severity,
+        'security-severity': SECURITY_SEVERITY[f.severity],
+        category: f.category,
+        layerIndex: f.layerIndex,
+        layerDigest: f.layerDigest,
+        deletedInLayerIndex: f.deletedInLayerIndex,
+        key: f.key,
+        evidence: f.evidence,
+        ...(f.properties ?? {}),
+      },
+    };
+  });
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0' as const,
+    runs: [
+      {
+        tool: { driver: { name: TOOL_NAME, version: toolVersion(), semanticVersion: toolVersion(), rules } },
+        originalUriBaseIds: { IMAGEROOT: { uri: 'file:///', description: { text: `Root of the filesystem of image ${image.reference}` } } },
+        results,
+        properties: {
+          image: { reference: image.reference, source: image.source, digest: image.digest, configDigest: image.configDigest, platform: image.platform },
+        },
+      },
+    ],
+  };
+}
+
+function ruleTitle(f: Finding): string {
+  // Titles of path-specific findings carry the path; rule descriptions must not.
+  return f.title.replace(/: \/.*$/, '').replace(/^EXPOSE \d+\/\w+: /, 'Exposed port: ');
+}
+
+function categoryText(c: string): string {
+  return (
+    {
+      'deleted-file': 'File deleted or replaced in a later layer but still shipped',
+      secret: 'Secret in file content',
+      config: 'Image configuration or history',
+      port: 'Exposed port',
+      provenance: 'Image provenance',
+      permissions: 'File permissions',
+      efficiency: 'Image efficiency',
+      os: 'Operating system',
+    } as Record<string, string>
+  )[c] ?? c;
+}
+
+export function toSarif(findings: Finding[], image: ReportImage): string {
+  return JSON.stringify(sarifDocument(findings, image), null, 2) + '\n';
+}
+
+export function renderSarif(input: { meta?: ImageMeta; findings: Finding[]; image?: ReportImage }): string {
+  return toSarif(input.findings, input.image ?? imageOrEmpty(input.meta));
+}

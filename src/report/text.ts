@@ -1,0 +1,27 @@
+/** Making image-derived text safe for terminals and Markdown. */
+import { escapeText } from '../cli/escape.js';
+
+export { escapeText };
+
+/** Markdown prose: control characters escaped, markup characters neutralised, HTML disabled. */
+export function mdText(s: string): string {
+  return escapeText(s)
+    .replace(/[\\`*_[\]|#~]/g, '\\$&')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** Markdown inline code; chooses a fence longer than any backtick run inside. */
+export function mdCode(s: string): string {
+  const t = escapeText(s).replace(/\|/g, '\\|');
+  const runs = t.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
+  const pad = t.startsWith('`') || t.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${t}${pad}${fence}`;
+}
+
+export function shortDigest(d: string | null | undefined): string {
+  if (!d) return '';
+  const m = d.match(/^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/);
+  return m ? `${m[1] ?? ''}${m[2]}` : d;
+}
