@@ -140,12 +140,12 @@ export function parseHostUrl(raw: string, origin: string, tls?: TlsMaterial): Da
   }
   const scheme = u.protocol.replace(/:$/, '');
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!['ssh', 'tcp', 'http', 'https'].includes(scheme)) {
+    throw new LayerlensError(`${origin}: unsupported daemon address scheme ${JSON.stringify(scheme)} in ${JSON.stringify(raw)}`, 'BAD_CONFIG');
+  }
   if (!host) throw new LayerlensError(`${origin}: invalid daemon address ${JSON.stringify(raw)} (no host)`, 'BAD_CONFIG');
   if (scheme === 'ssh') {
     return { url: text, origin, protocol: 'ssh', host, port: u.port ? Number(u.port) : 22, username: u.username || undefined };
-  }
-  if (scheme !== 'tcp' && scheme !== 'http' && scheme !== 'https') {
-    throw new LayerlensError(`${origin}: unsupported daemon address scheme ${JSON.stringify(scheme)} in ${JSON.stringify(raw)}`, 'BAD_CONFIG');
   }
   const secure = !!tls || scheme === 'https';
   const port = u.port ? Number(u.port) : secure ? 2376 : 2375;
