@@ -1,0 +1,100 @@
+/**
+ * The Ink component: prints the lines render-screen.ts computes, forwards keys to the Explorer,
+ * and turns the model's events into at most ~30 re-renders a second so a streaming image never
+ * floods React (or starves input).
+ */
+import React, { useEffect, useReducer } from 'react';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import type { Explorer } from './explorer.js';
+import { screen } from './render-screen.js';
+
+export interface AppProps {
+  explorer: Explorer;
+  /** Minimum time between model-driven re-renders. */
+  frameMs?: number;
+}
+
+export function App({ explorer, frameMs = 33 }: AppProps): React.JSX.Element {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+
+  useEffect(() => {
+    explorer.onChange = () => bump();
+    const onResize = () => {
+      explorer.resize(stdout.columns || explorer.width, stdout.rows || explorer.height);
+      bump();
+    };
+    stdout.on('resize', onResize);
+    const model = explorer.model;
+    let frame: NodeJS.Timeout | null = null;
+    let findings: NodeJS.Timeout | null = null;
+    const schedule = () => {
+      if (frame) return;
+      frame = setTimeout(() => {
+        frame = null;
+        explorer.sync();
+        bump();
+      }, frameMs);
+    };
+    const scheduleFindings = () => {
+      if (findings) return;
+      findings = setTimeout(() => {
+        findings = null;
+        explorer.refreshFindings();
+        bump();
+      }, 300);
+    };
+    const onLayer = () => {
+      schedule();
+      scheduleFindings();
+    };
+    const onDone = () => {
+      if (findings) clearTimeout(findings);
+      findings = null;
+      explorer.refreshFindings();
+      schedule();
+    };
+    model.on('meta', onLayer);
+    model.on('progress', schedule);
+    model.on('layer', onLayer);
+    model.on('done', onDone);
+    model.on('error', schedule);
+    // Events that fired before we subscribed.
+    explorer.sync();
+    if (model.done) onDone();
+    return () => {
+      stdout.off('resize', onResize);
+      model.off('meta', onLayer);
+      model.off('progress', schedule);
+      model.off('layer', onLayer);
+      model.off('done', onDone);
+      model.off('error', schedule);
+      if (frame) clearTimeout(frame);
+      if (findings) clearTimeout(findings);
+      explorer.onChange = () => {};
+    };
+  }, [explorer, stdout, frameMs]);
+
+  useInput((input, key) => {
+    // Keys typed quickly (or sent by tmux) can arrive as one chunk: outside text entry, each
+    // character is its own command.
+    if (input.length > 1 && !explorer.editingText && !key.ctrl && !key.meta && !/[\u0000-\u001f]/.test(input)) {
+      for (const ch of input) {
+        explorer.key(ch, {});
+        if (explorer.quit || explorer.editingText) break;
+      }
+    } else explorer.key(input, key);
+    if (explorer.quit) exit();
+    else bump();
+  });
+
+  const lines = screen(explorer);
+  return (
+    <Box flexDirection="column">
+      {lines.map((l, i) => (
+        <Text key={i}>{l}</Text>
+      ))}
+    </Box>
+  );
+}

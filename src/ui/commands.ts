@@ -1,0 +1,71 @@
+/** History commands as the explorer shows them: Dockerfile-like, heredocs joined, build args found. */
+import { dockerfileLine, historyForLayer } from '../engine/history.js';
+import type { HistoryEntry, ImageMeta } from '../engine/types.js';
+
+/** `RUN <<EOF\na\nb\nEOF` → `RUN <<EOF a; b EOF` (one line); other newlines become ` ⏎ `. */
+export function joinHeredocs(cmd: string): string {
+  const joined = cmd.replace(/<<-?\s*(["']?)(\w+)\1[ \t]*\n([\s\S]*?)\n[ \t]*\2(?=\s|$)/g, (_m, _q, tag: string, body: string) => {
+    const lines = body
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    return `<<${tag} ${lines.join('; ')} ${tag}`;
+  });
+  return joined.replace(/\s*\n\s*/g, ' ⏎ ');
+}
+
+/** One-line Dockerfile-like command of a history entry (not yet made terminal-safe). */
+export function commandLine(h: HistoryEntry | undefined): string {
+  if (!h) return '';
+  const line = dockerfileLine(h.createdBy)
+    .replace(/ # buildkit$/, '')
+    // ADD/COPY of the legacy builder name content by a 64-hex digest: keep 12.
+    .replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2…');
+  return joinHeredocs(line).replace(/[ \t]+/g, ' ').trim();
+}
+
+/** Full command, keeping line breaks (History panel). */
+export function commandFull(h: HistoryEntry | undefined): string {
+  if (!h) return '';
+  return dockerfileLine(h.createdBy).replace(/ # buildkit$/, '').trim();
+}
+
+export function layerCommand(meta: ImageMeta | undefined, layer: number): string {
+  if (!meta) return '';
+  const h = historyForLayer(meta.history, layer);
+  return h ? commandLine(h) : '(no history for this layer)';
+}
+
+export interface BuildArg {
+  key: string;
+  value: string;
+}
+
+/** Build args recorded in a RUN step (`|2 A=1 B=2 /bin/sh -c …`), in order. */
+export function buildArgs(createdBy: string | undefined): BuildArg[] {
+  if (!createdBy) return [];
+  const s = createdBy.replace(/^RUN /, '');
+  const m = s.match(/^\|(\d+) (.*)$/s);
+  if (!m) return [];
+  const n = Number(m[1]);
+  const out: BuildArg[] = [];
+  let rest = m[2];
+  for (let i = 0; i < n; i++) {
+    const kv = rest.match(/^([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s?/);
+    if (!kv) break;
+    out.push({ key: kv[1], value: kv[2] });
+    rest = rest.slice(kv[0].length);
+  }
+  return out;
+}
+
+/** Index range of history entries that belong with layer `i`: its own step and the metadata steps after it. */
+export function historyAround(history: HistoryEntry[], layer: number): { start: number; own: number; end: number } | undefined {
+  const own = history.findIndex((h) => h.layerIndex === layer);
+  if (own < 0) return undefined;
+  let start = own;
+  while (start > 0 && history[start - 1].layerIndex === null) start--;
+  let end = own;
+  while (end + 1 < history.length && history[end + 1].layerIndex === null) end++;
+  return { start, own, end };
+}

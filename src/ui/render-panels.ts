@@ -1,0 +1,229 @@
+/** Layers panel and the side panels (History, Ports, Findings, Image) as styled lines. */
+import type { Finding, Severity } from '../findings/types.js';
+import { severityRank } from '../findings/types.js';
+import { buildArgs, commandFull, historyAround, layerCommand } from './commands.js';
+import type { Explorer } from './explorer.js';
+import { bar, formatBytes, wrapText } from './format.js';
+import { isSecretKey, looksLikePlaceholder, maskEnv, maskLine, maskValue } from './mask.js';
+import { exposedPorts, PUBLISH_ALL_NOTE } from './ports.js';
+import { fit, fitRight, safeText } from './sanitize.js';
+import { fitLine, seg, type Line, type Seg, type Style } from './style.js';
+
+export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> = {
+  critical: { label: 'CRIT', style: { fg: 'brightWhite', bg: 'red', bold: true } },
+  high: { label: 'HIGH', style: { fg: 'brightRed', bold: true } },
+  medium: { label: 'MED ', style: { fg: 'yellow', bold: true } },
+  low: { label: 'LOW ', style: { fg: 'cyan' } },
+  info: { label: 'INFO', style: { fg: 'gray' } },
+};
+
+function worst(fs: Finding[]): Severity | undefined {
+  let w: Severity | undefined;
+  for (const f of fs) if (!w || severityRank(f.severity) > severityRank(w)) w = f.severity;
+  return w;
+}
+
+function selectStyle(line: Seg[], width: number, selected: boolean, focused: boolean): Line {
+  if (!selected) return fitLine(line, width);
+  const bg = focused ? 'selBg' : 'dimBg';
+  return fitLine(
+    line.map((s) => ({ ...s, bg })),
+    width,
+    { bg },
+  );
+}
+
+// ---- layers --------------------------------------------------------------------------------
+
+export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
+  const m = ex.model;
+  const n = ex.layerCount;
+  const out: Line[] = [fitLine([seg('  # ', { fg: 'gray', bold: true }), seg(fitRight('Size', 8) + ' ', { fg: 'gray', bold: true }), seg('       Command', { fg: 'gray', bold: true })], width)];
+  let max = 1;
+  for (const l of m.layers) max = Math.max(max, l.size ?? l.totalBytes ?? 0);
+  const byLayer = new Map<number, Finding[]>();
+  for (const f of ex.findings) {
+    for (const i of new Set([f.layerIndex, f.deletedInLayerIndex])) {
+      if (i === null) continue;
+      if (!byLayer.has(i)) byLayer.set(i, []);
+      byLayer.get(i)!.push(f);
+    }
+  }
+  for (let i = ex.layerTop; i < Math.min(n, ex.layerTop + rows); i++) {
+    const st = m.layers[i];
+    const parts: Seg[] = [seg(fitRight(String(i), 3) + ' ', { fg: 'gray' })];
+    if (!st || st.state === 'queued') parts.push(seg(fitRight('queued', 8), { fg: 'gray' }), seg(' ' + ' '.repeat(6)));
+    else if (st.state === 'reading') {
+      const pct = st.totalBytes ? Math.floor((100 * st.bytesRead) / st.totalBytes) : undefined;
+      parts.push(seg(fitRight(pct !== undefined ? `${pct}%` : formatBytes(st.bytesRead), 8), { fg: 'yellow' }), seg(' '), seg(bar((pct ?? 0) / 100, 5), { fg: 'yellow' }), seg(' '));
+    } else if (st.state === 'failed') parts.push(seg(fitRight('failed', 8), { fg: 'red', bold: true }), seg(' '.repeat(7)));
+    else {
+      const size = st.size ?? 0;
+      parts.push(seg(fitRight(formatBytes(size), 8)), seg(' '), seg(bar(size / max, 5), { fg: 'cyan' }), seg(' '));
+    }
+    const fs = byLayer.get(i) ?? [];
+    const w = worst(fs);
+    const stats = i < m.tree.layerCount ? m.tree.changesByLayer[i] : undefined;
+    const hides = !!stats && stats.some((node) => {
+      const v = node.versionIn(i);
+      return !!v && v.change !== 'added' && v.type !== 'dir';
+    });
+    if (w) parts.push(seg('●', SEVERITY_STYLE[w].style.bg ? { fg: 'brightRed', bold: true } : SEVERITY_STYLE[w].style));
+    else if (hides) parts.push(seg('✗', { fg: 'brightMagenta' }));
+    else parts.push(seg(' '));
+    parts.push(seg(' '));
+    const cmd = safeText(ex.reveal ? layerCommand(m.meta, i) : maskLine(layerCommand(m.meta, i)));
+    const sp = cmd.indexOf(' ');
+    if (sp > 0 && /^[A-Z]+$/.test(cmd.slice(0, sp))) parts.push(seg(cmd.slice(0, sp), { bold: true }), seg(cmd.slice(sp)));
+    else parts.push(seg(cmd));
+    out.push(selectStyle(parts, width, i === ex.layer, ex.focus === 'layers'));
+  }
+  if (n === 0) out.push([seg(m.error ? 'no layers' : 'waiting for the image metadata…', { fg: 'gray' })]);
+  return out;
+}
+
+export function layersInfo(ex: Explorer): string {
+  const m = ex.model;
+  const done = m.layers.filter((l) => l.state === 'done').length;
+  return m.done ? `${ex.layerCount} layers` : `${done}/${ex.layerCount} loaded`;
+}
+
+// ---- history ---------------------------------------------------------------------------------
+
+function wrapped(text: string, width: number, style: Style, indent = ''): Line[] {
+  return wrapText(text, Math.max(1, width - indent.length)).map((l) => [seg(indent), seg(l, style)]);
+}
+
+export function historyBody(ex: Explorer, width: number): Line[] {
+  const meta = ex.model.meta;
+  const out: Line[] = [];
+  if (!meta) return [[seg('waiting for the image metadata…', { fg: 'gray' })]];
+  const range = historyAround(meta.history, ex.layer);
+  if (!range) {
+    out.push([seg(`no history entry for layer ${ex.layer}`, { fg: 'gray' })]);
+    return out;
+  }
+  const mask = (s: string) => (ex.reveal ? s : maskLine(s));
+  for (let i = range.start; i <= range.end; i++) {
+    const h = meta.history[i];
+    const own = i === range.own;
+    const when = h.created ? h.created.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '') : '';
+    if (own) {
+      out.push([seg(`▶ layer ${ex.layer}`, { fg: 'brightCyan', bold: true }), seg(when ? `  ${when}` : '', { fg: 'gray' })]);
+      const full = mask(commandFull(h)).split('\n').map((l) => safeText(l.replace(/\t/g, '  '))).join('\n');
+      for (const l of wrapped(full, width, { bold: true }, '  ')) out.push(l);
+      const args = buildArgs(h.createdBy);
+      if (args.length) {
+        out.push([seg('  ⚠ build args recorded in history (anyone can read them):', { fg: 'brightRed', bold: true })]);
+        for (const a of args) {
+          const secret = isSecretKey(a.key) && !looksLikePlaceholder(a.value);
+          const value = secret && !ex.reveal ? maskValue(a.value) : a.value;
+          out.push([seg(`    |${args.length} `, { fg: 'gray' }), seg(safeText(a.key), { fg: 'yellow', bold: true }), seg('='), seg(safeText(value), secret ? { fg: 'brightRed' } : {})]);
+        }
+      }
+      if (h.comment) out.push(...wrapped(safeText(h.comment), width, { fg: 'gray' }, '  # '));
+    } else {
+      const cmd = mask(commandFull(h)).split('\n').map(safeText).join(' ⏎ ');
+      const kw = cmd.split(' ')[0];
+      const risky = /^(ENV|ARG|EXPOSE|USER)$/.test(kw);
+      out.push([seg('  '), seg(kw, { fg: risky ? 'yellow' : 'cyan', bold: true }), seg(cmd.slice(kw.length), { fg: 'white' })]);
+    }
+  }
+  return out.slice(ex.sideScroll);
+}
+
+// ---- ports -----------------------------------------------------------------------------------
+
+export function portsBody(ex: Explorer, width: number): Line[] {
+  const ports = exposedPorts(ex.model.meta?.config.config?.ExposedPorts);
+  if (!ex.model.meta) return [[seg('waiting for the image metadata…', { fg: 'gray' })]];
+  if (!ports.length) return [[seg('no EXPOSEd ports', { fg: 'gray' })]];
+  const out: Line[] = [fitLine([seg(fit('Port', 12) + fit('Sev', 5) + 'Service', { fg: 'gray', bold: true })], width)];
+  for (const p of ports) {
+    const s = SEVERITY_STYLE[p.info.severity];
+    out.push([seg(fit(safeText(p.spec), 12), { bold: true }), seg(s.label, s.style), seg(' '), seg(p.info.service, { bold: true })]);
+    for (const l of wrapped(p.info.risk, width, { fg: 'gray' }, '                 ')) out.push(l);
+  }
+  out.push([]);
+  for (const l of wrapped(PUBLISH_ALL_NOTE, width, { fg: 'yellow' })) out.push(l);
+  return out.slice(ex.sideScroll);
+}
+
+// ---- findings --------------------------------------------------------------------------------
+
+export function findingsBody(ex: Explorer, width: number, rows: number): Line[] {
+  const fs = ex.findings;
+  if (!fs.length) return [[seg(ex.model.done ? 'no findings' : 'no findings yet (still loading)', { fg: 'gray' })]];
+  const detailRows = Math.min(8, Math.max(0, rows - 6));
+  const listRows = Math.max(1, rows - detailRows - (detailRows ? 1 : 0));
+  let top = Math.max(0, Math.min(ex.findingIndex - Math.floor(listRows / 2), fs.length - listRows));
+  top = Math.max(0, top);
+  const out: Line[] = [];
+  for (let i = top; i < Math.min(fs.length, top + listRows); i++) {
+    const f = fs[i];
+    const s = SEVERITY_STYLE[f.severity];
+    const where = f.layerIndex !== null ? `L${f.layerIndex}` : '  ';
+    out.push(selectStyle([seg(s.label, s.style), seg(' '), seg(fit(where, 4), { fg: 'gray' }), seg(safeText(f.title))], width, i === ex.findingIndex, ex.focus === 'side'));
+  }
+  if (detailRows) {
+    while (out.length < listRows) out.push([]);
+    out.push([seg('─'.repeat(width), { fg: 'gray' })]);
+    const f = fs[ex.findingIndex];
+    const d: Line[] = [];
+    d.push(...wrapped(safeText(f.message), width, {}));
+    if (f.evidence) d.push([seg('evidence: ', { fg: 'gray' }), seg(safeText(f.evidence), { fg: 'yellow' })]);
+    if (f.remediation) d.push(...wrapped('fix: ' + safeText(f.remediation), width, { fg: 'green' }));
+    d.push([seg(`${f.ruleId}${f.path ? ' · Enter: go to file' : ''}`, { fg: 'gray' })]);
+    out.push(...d.slice(0, detailRows));
+  }
+  return out;
+}
+
+export function findingsInfo(ex: Explorer): string {
+  const counts = new Map<Severity, number>();
+  for (const f of ex.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  const parts = (['critical', 'high', 'medium', 'low', 'info'] as Severity[]).filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`);
+  return (parts.join(' · ') || '0') + (ex.findingsFinal ? '' : ' (loading)');
+}
+
+// ---- image -----------------------------------------------------------------------------------
+
+export function imageBody(ex: Explorer, width: number): Line[] {
+  const m = ex.model;
+  const meta = m.meta;
+  if (!meta) return [[seg(m.error ? safeText(m.error.message) : 'waiting for the image metadata…', { fg: 'gray' })]];
+  const c = meta.config.config ?? {};
+  const out: Line[] = [];
+  const kv = (k: string, v: string, style: Style = {}) => {
+    const lines = wrapText(v, Math.max(1, width - 12));
+    lines.forEach((l, i) => out.push([seg(fit(i === 0 ? k : '', 12), { fg: 'gray' }), seg(l, style)]));
+  };
+  kv('Reference', safeText(meta.reference), { bold: true });
+  if (meta.digest) kv('Digest', safeText(meta.digest));
+  if (meta.configDigest && meta.configDigest !== meta.digest) kv('Config', safeText(meta.configDigest));
+  if (meta.platform) kv('Platform', safeText([meta.platform.os, meta.platform.architecture, meta.platform.variant].filter(Boolean).join('/')));
+  if (meta.config.created) kv('Created', safeText(meta.config.created));
+  kv('Source', meta.source);
+  const size = m.layers.reduce((s, l) => s + (l.size ?? 0), 0);
+  const comp = meta.layers.reduce((s, l) => s + (l.compressedSize ?? 0), 0);
+  kv('Layers', `${meta.layers.length} · ${formatBytes(size)} uncompressed${comp ? ` · ${formatBytes(comp)} stored` : ''}${m.done ? '' : ' (loading)'}`);
+  let wasted = 0;
+  for (let i = 0; i < m.tree.layerCount; i++) wasted += m.tree.stats(i).removedBytes;
+  kv('Wasted', `${formatBytes(wasted)} deleted or overwritten by later layers but still shipped`, wasted ? { fg: 'yellow' } : { fg: 'gray' });
+  const user = c.User || '(none: root)';
+  const root = !c.User || /^(root|0)(:|$)/.test(c.User);
+  kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});
+  if (c.WorkingDir) kv('Workdir', safeText(c.WorkingDir));
+  if (c.Entrypoint?.length) kv('Entrypoint', safeText(JSON.stringify(c.Entrypoint)));
+  if (c.Cmd?.length) kv('Cmd', safeText(JSON.stringify(c.Cmd)));
+  for (const [i, e] of (c.Env ?? []).entries()) {
+    const shown = ex.reveal ? e : maskEnv(e);
+    kv(i === 0 ? 'Env' : '', safeText(shown), shown !== e ? { fg: 'brightRed' } : {});
+  }
+  const ports = Object.keys(c.ExposedPorts ?? {});
+  if (ports.length) kv('Exposed', safeText(ports.join(' ')), { fg: 'yellow' });
+  for (const [i, [k, v]] of Object.entries(c.Labels ?? {}).entries()) kv(i === 0 ? 'Labels' : '', safeText(`${k}=${ex.reveal ? v : maskLine(v)}`));
+  if (meta.repoTags?.length) kv('Tags', safeText(meta.repoTags.join(' ')));
+  for (const n of meta.notes ?? []) kv('Note', safeText(n), { fg: 'gray' });
+  return out.slice(ex.sideScroll);
+}

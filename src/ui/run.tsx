@@ -1,0 +1,61 @@
+/**
+ * Entry point of the explorer (`layerlens IMAGE`, `layerlens --demo`). The CLI creates the model,
+ * starts loading and calls runExplorer at once: the first frame shows what the metadata knows and
+ * layers fill in as they arrive.
+ */
+import React from 'react';
+import { render } from 'ink';
+import { constants } from 'node:os';
+import type { ImageModel } from '../engine/image.js';
+import type { Finding } from '../findings/types.js';
+import { App } from './app.js';
+import { Explorer } from './explorer.js';
+import { enterScreen, openKeys } from './terminal.js';
+
+export { canRunExplorer } from './terminal.js';
+export { safeText } from './sanitize.js';
+
+export interface RunExplorerOptions {
+  model: ImageModel;
+  /** The model's load() promise (errors are shown in the UI). */
+  load: Promise<void>;
+  /** Findings of the full checks, computed once the image is loaded. */
+  findings?: () => Finding[];
+  /** Read keys from /dev/tty (stdin carries the image). */
+  keysFromTty?: boolean;
+  title?: string;
+}
+
+/** Run the explorer until the user quits. Resolves with the process exit code. */
+export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
+  opts.load.catch(() => {
+    /* shown in the header; the user decides when to quit */
+  });
+  const out = process.stdout;
+  const keys = openKeys(!!opts.keysFromTty);
+  const explorer = new Explorer({ model: opts.model, findings: opts.findings, title: opts.title });
+  explorer.resize(out.columns || 100, out.rows || 30);
+  let signalled: NodeJS.Signals | undefined;
+  let instance: ReturnType<typeof render> | undefined;
+  const restore = enterScreen(out, (sig) => {
+    signalled = sig;
+    instance?.unmount();
+  });
+  try {
+    instance = render(<App explorer={explorer} />, {
+      stdin: keys.stream,
+      stdout: out,
+      exitOnCtrlC: true,
+      patchConsole: true,
+      incrementalRendering: false,
+      maxFps: 30,
+    });
+    await instance.waitUntilExit();
+  } finally {
+    instance?.cleanup();
+    restore();
+    keys.close();
+  }
+  if (signalled) return 128 + (constants.signals[signalled] ?? 15);
+  return opts.model.error ? 1 : 0;
+}
