@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SourceOptions } from '../../src/cli/source-options.js';
 import { ImageModel } from '../../src/engine/image.js';
 import { LayerlensError, type ImageReader } from '../../src/engine/types.js';
+import { sha256 } from '../../src/engine/build-tar.js';
 import { parseReference } from '../../src/reference/parse.js';
 import { openOciLayout } from '../../src/sources/oci-layout/dir.js';
 import { openRegistryImage, provenanceFindings, type RegistryOpenExtras } from '../../src/sources/registry/index.js';
@@ -199,6 +200,237 @@ describe('registry source against real registries', { skip }, () => {
     test('not found and unreachable are one-line errors', async () => {
       await assert.rejects(openRegistryImage(`${open.host}/team/app:nope`, opts(), extras(work)), /manifest of .*team\/app:nope: not found on .*MANIFEST_UNKNOWN/);
       await assert.rejects(openRegistryImage('127.0.0.1:1/x:y', opts(), extras(work)), /cannot reach registry 127\.0\.0\.1:1/);
+    });
+
+    test('a tampered blob in the registry storage is an error (digest checked while streaming)', async () => {
+      // Unique content so no other test's blob is touched (storage is content-addressed).
+      const t = await buildImage([
+        { compress: 'none', entries: [{ name: 'tamper/', type: 'directory' }, { name: 'tamper/file.txt', content: 'original ' + randomBytes(8).toString('hex') + '\n'.repeat(2000) }] },
+        { entries: [{ name: 'tamper/gz.bin', content: randomBytes(200_000) }] },
+      ]);
+      const dir = path.join(work, 'tamper-layout');
+      writeLayout(dir, 't', t.manifest, allBlobs(t).slice(1));
+      await skopeoPush(dir, 't', 'team/tamper:t', { host: open.host, workdir: work });
+      // Same length, one byte changed inside the file content of the uncompressed layer.
+      const f0 = open.blobFile(t.layers[0].digest);
+      const b0 = readFileSync(f0);
+      const at = b0.indexOf('original ') + 3;
+      b0[at] ^= 0x20;
+      writeFileSync(f0, b0);
+      const err = await load(await openRegistryImage(`${open.host}/team/tamper:t`, opts(), extras(work))).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof LayerlensError, String(err));
+      assert.equal(err.code, 'DIGEST_MISMATCH');
+      assert.match(err.message, new RegExp(`layer 0: blob digest mismatch: expected ${t.layers[0].digest}`));
+
+      // A gzip layer: also an error (gzip's own CRC or our digest check, whichever sees it first).
+      writeFileSync(f0, (b0[at] ^= 0x20, b0));
+      const f1 = open.blobFile(t.layers[1].digest);
+      const b1 = readFileSync(f1);
+      b1[Math.floor(b1.length / 2)] ^= 0xff;
+      writeFileSync(f1, b1);
+      const err2 = await load(await openRegistryImage(`${open.host}/team/tamper:t`, opts(), extras(work))).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err2 instanceof LayerlensError && /layer 1/.test(err2.message), `expected a layer 1 error, got ${String(err2)}; layer 0 file now ${sha256(readFileSync(f0))}`);
+    });
+
+    test('429 is reported with the rate-limit headers and the advice to log in', async () => {
+      const proxy = await startProxy(open.host, (req, res) => {
+        if (!/\/manifests\//.test(req.url ?? '')) return false;
+        res.writeHead(429, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600', 'retry-after': '3600', 'content-type': 'application/json' });
+        res.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"rate limit"}]}');
+        return true;
+      });
+      try {
+        await assert.rejects(openRegistryImage(`${proxy.host}/team/app:v1`, opts(), extras(work)), (e: Error) => {
+          assert.ok(e instanceof LayerlensError);
+          assert.equal(e.code, 'RATE_LIMITED');
+          assert.match(e.message, /429 Too Many Requests/);
+          assert.match(e.message, /ratelimit-limit: 100;w=21600; ratelimit-remaining: 0;w=21600/);
+          assert.match(e.message, /log in \(docker login/);
+          return true;
+        });
+        assert.equal(proxy.hits.filter((h) => /manifests/.test(h.url)).length, 1, '429 is not retried');
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    test('5xx is retried and a connection cut mid-blob resumes with Range', async () => {
+      const big = img.layers[2];
+      const blobPath = `/v2/team/app/blobs/${big.digest}`;
+      let n = 0;
+      const proxy = await startProxy(open.host, (req, res) => {
+        if (req.url !== blobPath || req.method !== 'GET') return false;
+        n++;
+        if (n === 1) {
+          res.writeHead(503).end();
+          return true;
+        }
+        if (n === 2) {
+          // Forward, but cut the connection after ~1 MiB of the body.
+          void import('node:http').then(({ default: h }) =>
+            h.get(`http://${open.host}${req.url}`, { headers: req.headers, agent: false }, (ures: http.IncomingMessage) => {
+              res.writeHead(ures.statusCode ?? 200, ures.headers);
+              let sent = 0;
+              ures.on('data', (c: Buffer) => {
+                if (sent >= 1 << 20) {
+                  ures.destroy();
+                  res.socket?.destroy();
+                  return;
+                }
+                sent += c.length;
+                res.write(c);
+              });
+            }),
+          );
+          return true;
+        }
+        return false;
+      });
+      try {
+        const logs: string[] = [];
+        const model = await load(await openRegistryImage(`${proxy.host}/team/app:v1`, opts({ log: (l) => logs.push(l) }), extras(work)));
+        assert.deepEqual(dumpModel(model), layoutDump);
+        const hits = proxy.hits.filter((h) => h.url === blobPath);
+        assert.equal(hits.length, 3);
+        assert.equal(hits[1].headers.range, undefined);
+        assert.match(String(hits[2].headers.range), /^bytes=\d+-$/);
+        assert.ok(Number(/\d+/.exec(String(hits[2].headers.range))![0]) >= 1 << 20);
+        assert.match(logs.join('\n'), /HTTP 503; retrying GET/);
+        assert.match(logs.join('\n'), /resuming at byte \d+/);
+      } finally {
+        await proxy.stop();
+      }
+    });
+  });
+
+  describe('(b) htpasswd (bcrypt) behind TLS with a test CA', () => {
+    let caDir: string;
+    before(async () => {
+      tlsReg = await startRegistry({ dir: path.join(work, 'reg-tls'), tls: pki, htpasswd: { user, password } });
+      regs.push(tlsReg);
+      caDir = path.join(work, 'ca-only');
+      mkdirSync(caDir, { recursive: true });
+      writeFileSync(path.join(caDir, 'ca.crt'), readFileSync(pki.caCert));
+      await skopeoPush(layout, 'v1', 'team/app:v1', { host: tlsReg.host, workdir: work, creds: `${user}:${password}`, certDir: caDir, tls: true });
+    });
+
+    test('an untrusted certificate is refused (no silent fallback), with the fix in the message', async () => {
+      await assert.rejects(openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ username: user, password }), extras(work)), (e: Error) => {
+        assert.ok(e instanceof LayerlensError);
+        assert.equal(e.code, 'TLS');
+        assert.match(e.message, /not trusted.*--ca-file.*--insecure/);
+        return true;
+      });
+    });
+
+    test('--ca-file + --username: same tree, TLS verified, Basic auth', async () => {
+      const reader = await openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ username: user, password, caFile: pki.caCert }), extras(work));
+      const notes = (await reader.meta()).notes!.join('\n');
+      assert.match(notes, /HTTPS to 127\.0\.0\.1:\d+, certificate verified/);
+      assert.match(notes, /auth: Basic \(credentials from --username\)/);
+      assert.deepEqual(dumpModel(await load(reader)), layoutDump);
+    });
+
+    test('CA from certs.d/HOST:PORT and credentials from a Docker config file', async () => {
+      const certsDir = path.join(work, 'certs.d');
+      mkdirSync(path.join(certsDir, tlsReg.host), { recursive: true });
+      writeFileSync(path.join(certsDir, tlsReg.host, 'ca.crt'), readFileSync(pki.caCert));
+      const home = path.join(work, 'home-b');
+      mkdirSync(path.join(home, '.docker'), { recursive: true });
+      writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ auths: { [tlsReg.host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } }));
+      const reader = await openRegistryImage(`${tlsReg.host}/team/app:v1`, opts(), extras(work, { certsDir, homedir: home }));
+      const notes = (await reader.meta()).notes!.join('\n');
+      assert.match(notes, /certificate verified \(extra CA\/certificates: .*certs\.d\/127\.0\.0\.1:\d+\/ca\.crt\)/);
+      assert.match(notes, /credentials from ~\/\.docker\/config\.json/);
+      assert.deepEqual(dumpModel(await load(reader)), layoutDump);
+    });
+
+    test('no credentials / wrong password are clear auth errors; --insecure skips verification and says so', async () => {
+      await assert.rejects(openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ caFile: pki.caCert }), extras(work)), /requires authentication: run docker login 127\.0\.0\.1:\d+, or pass --username/);
+      await assert.rejects(openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ caFile: pki.caCert, username: user, password: 'wrong' }), extras(work)), /did not accept the credentials from --username/);
+      const reader = await openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ insecure: true, username: user, password }), extras(work));
+      assert.match((await reader.meta()).notes!.join('\n'), /WITHOUT certificate verification \(--insecure\)/);
+      await reader.close();
+    });
+  });
+
+  describe('(c) token auth: JWTs from a test issuer, validated by the real registry', () => {
+    before(async () => {
+      issuer = await startTokenIssuer(pki, { [user]: password });
+      tokReg = await startRegistry({ dir: path.join(work, 'reg-token'), token: { realm: issuer.url, service: issuer.service, issuer: issuer.issuer, rootCertBundle: pki.tokenCert } });
+      regs.push(tokReg);
+      await skopeoPush(layout, 'v1', 'team/app:v1', { host: tokReg.host, workdir: work, creds: `${user}:${password}` });
+    });
+
+    test('anonymous token without access → auth error naming docker login', async () => {
+      await assert.rejects(openRegistryImage(`${tokReg.host}/team/app:v1`, opts(), extras(work)), (e: Error) => e instanceof LayerlensError && e.code === 'AUTH' && /requires authentication/.test(e.message));
+      assert.ok(issuer.requests.some((r) => !r.account && r.scopes.includes('repository:team/app:pull')));
+    });
+
+    test('credentials → Basic to the token endpoint, one token per scope, same tree', async () => {
+      issuer.requests.length = 0;
+      issuer.expiresIn = 300;
+      const reader = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+      assert.match((await reader.meta()).notes!.join('\n'), /auth: token \(credentials from --username\)/);
+      assert.deepEqual(dumpModel(await load(reader)), layoutDump);
+      const pulls = issuer.requests.filter((r) => r.scopes.join(' ') === 'repository:team/app:pull');
+      assert.equal(pulls.length, 1, JSON.stringify(issuer.requests));
+      assert.equal(pulls[0].authorized, true);
+      assert.equal(pulls[0].account, user);
+    });
+
+    test('tokens are cached per scope until they expire, then refreshed', async () => {
+      const reread = async (reader: ImageReader) => {
+        const s = await reader.reopenLayer!(0);
+        for await (const _ of s as AsyncIterable<Buffer>) void _;
+      };
+      issuer.expiresIn = 300;
+      const longLived = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+      await longLived.meta();
+      const before1 = issuer.requests.length;
+      await reread(longLived);
+      assert.equal(issuer.requests.length, before1, 'a valid cached token is reused');
+      await longLived.close();
+
+      issuer.expiresIn = 1;
+      try {
+        const shortLived = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+        await shortLived.meta();
+        const before2 = issuer.requests.length;
+        await reread(shortLived);
+        assert.equal(issuer.requests.length, before2 + 1, 'an expiring token is refreshed before use');
+        await shortLived.close();
+      } finally {
+        issuer.expiresIn = 300;
+      }
+    });
+
+    test('a redirected blob endpoint never receives Authorization', async () => {
+      const cdn = await startBlobCdn(tokReg);
+      const proxy = await startProxy(tokReg.host, (req, res) => {
+        const m = /^\/v2\/.+\/blobs\/(sha256:[a-f0-9]{64})$/.exec(req.url ?? '');
+        if (!m || req.method !== 'GET') return false;
+        res.writeHead(307, { location: `http://${cdn.host}/blobs/${m[1]}` }).end();
+        return true;
+      });
+      try {
+        const reader = await openRegistryImage(`${proxy.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+        assert.deepEqual(dumpModel(await load(reader)), layoutDump);
+        const blobHits = proxy.hits.filter((h) => /\/blobs\//.test(h.url));
+        assert.equal(blobHits.length, 5, 'config + 4 layers asked at the registry');
+        for (const h of blobHits) assert.match(String(h.headers.authorization), /^Bearer /);
+        assert.equal(cdn.hits.length, 5);
+        for (const h of cdn.hits) assert.equal(h.headers.authorization, undefined, `Authorization leaked to ${cdn.host}${h.url}`);
+      } finally {
+        await proxy.stop();
+        await cdn.stop();
+      }
     });
   });
 });
