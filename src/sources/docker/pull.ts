@@ -30,7 +30,11 @@ export async function pullImage(docker: Docker, name: string, ep: DaemonEndpoint
   try {
     stream = (await docker.pull(name, params)) as NodeJS.ReadableStream;
   } catch (err) {
-    throw describeDaemonError(err, ep, kind, name);
+    // A refused pull is about the pull (e.g. a 404 "manifest unknown"), not about the local image.
+    const e = describeDaemonError(err, ep, kind);
+    if ((err as { statusCode?: number }).statusCode === undefined) throw e;
+    const msg = (err as { json?: { message?: string } | null }).json?.message ?? e.message;
+    throw new LayerlensError(`pull of ${name} failed: ${msg.split('\n')[0]}`, 'PULL_FAILED');
   }
   o.log?.(`pulling ${name} through the ${kind === 'docker' ? 'Docker daemon' : 'Podman service'} at ${ep.url}`);
   await consumePullStream(stream, name, o.log);
