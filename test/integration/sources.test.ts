@@ -164,6 +164,13 @@ describe('sources against the real fixtures', { skip }, () => {
     assert.match(fromDaemon, /\/hostile\/esc-title-\u001b\]0;PWNED\u0007/);
   });
 
+  test('auto: a name the daemon does not have falls through to the registry source', async () => {
+    const reader = await openImage(fx.registry.basicZstd, base);
+    const meta = await reader.meta();
+    assert.equal(meta.source, 'registry');
+    assert.equal(canonicalDump(await load(reader)), daemonDump);
+  });
+
   test('an image that is not in the daemon', async () => {
     await assert.rejects(openImage('example.org/layerlens/absent:1', { ...base, source: 'docker' }), (err: LayerlensError) => {
       assert.equal(err.code, 'IMAGE_NOT_FOUND');
