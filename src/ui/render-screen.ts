@@ -55,6 +55,16 @@ interface Hint {
 }
 
 function hints(ex: Explorer): Hint[] {
+  if (ex.help) return [{ k: '↑↓', d: 'scroll' }, { k: 'esc', d: 'close' }];
+  if (ex.viewer)
+    return [
+      { k: '↑↓ PgUp PgDn', d: 'scroll' },
+      { k: '←→', d: 'sideways' },
+      { k: 'r', d: ex.reveal ? 'mask secrets' : 'reveal secrets' },
+      { k: 'b', d: 'hex/text' },
+      { k: 'x', d: 'extract' },
+      { k: 'esc', d: 'close' },
+    ];
   const common: Hint[] = [
     { k: 'tab', d: 'focus' },
     { k: 'n', d: 'next finding' },

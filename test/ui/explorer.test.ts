@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { ImageModel } from '../../src/engine/image.js';
+import type { DemoSecrets } from '../../src/demo/index.js';
+import { engineFindings } from '../../src/ui/engine-findings.js';
+import { screen } from '../../src/ui/render-screen.js';
+import { explorerOn, HOSTILE_LAYERS, loadedDemo, loadedImage, nonSgrEscapes, text, type } from './helpers.js';
+
+let model: ImageModel;
+let secrets: DemoSecrets;
+let dir: string;
+
+before(async () => {
+  ({ model, secrets } = await loadedDemo());
+  dir = mkdtempSync(path.join(tmpdir(), 'layerlens-ui-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('first screen: layers with commands, tree, history; frame is height-1 lines of exact width', () => {
+  const ex = explorerOn(model, { width: 150, height: 40 });
+  const lines = text(ex).split('\n');
+  assert.equal(lines.length, 39);
+  for (const l of lines) assert.equal([...l].length, 150, `line width: ${l}`);
+  const s = lines.join('\n');
+  assert.match(s, /Layers/);
+  assert.match(s, /RUN apt-get update/);
+  assert.match(s, /COPY config\.prod\.yml \/app\/config\.yml/);
+  assert.match(s, /Filesystem at layer 0/);
+  assert.match(s, /History · layer 0/);
+  // The ARG value leaked into history is masked in the layers list.
+  assert.ok(!s.includes(secrets.dbPassword), 'build arg value is masked');
+  assert.match(s, /DB_PASSWORD=FAKE…\(\d+ chars\)/);
+});
+
+test('engine findings: the deleted key, the overwritten config, risky ports', () => {
+  const fs = engineFindings(model);
+  const key = fs.find((f) => f.path === '/root/.ssh/id_rsa');
+  assert.ok(key, 'deleted id_rsa is a finding');
+  assert.equal(key.layerIndex, 3);
+  assert.equal(key.deletedInLayerIndex, 4);
+  assert.equal(key.severity, 'high');
+  const cfg = fs.find((f) => f.path === '/app/config.yml');
+  assert.equal(cfg?.ruleId, 'LL-OVERWRITTEN-FILE');
+  assert.equal(cfg?.layerIndex, 5);
+  const ports = fs.filter((f) => f.category === 'port').map((f) => `${f.key}:${f.severity}`);
+  assert.deepEqual(ports.sort(), ['22/tcp:high', '2375/tcp:critical', '3306/tcp:high', '8080/tcp:info']);
+  assert.equal(fs[0].severity, 'critical', 'sorted by severity');
+});
+
+test('n jumps to the first finding with a file: layer and path selected in the tree', () => {
+  const ex = explorerOn(model);
+  const first = ex.findings.findIndex((f) => f.path === '/root/.ssh/id_rsa');
+  ex.findingIndex = first;
+  type(ex, 'n');
+  assert.equal(ex.layer, 3);
+  assert.equal(ex.tree.cursor?.path, '/root/.ssh/id_rsa');
+  const s = text(ex);
+  assert.match(s, /id_rsa\s+⚑ deleted in L4/);
+  assert.match(s, /finding \d+\/\d+ \[high\]/);
+  type(ex, 'n');
+  assert.notEqual(ex.findingIndex, first);
+});
+
+test('findings panel: Enter on a finding jumps to it', () => {
+  const ex = explorerOn(model);
+  type(ex, 'f');
+  assert.equal(ex.focus, 'side');
+  const i = ex.findings.findIndex((f) => f.path === '/app/config.yml');
+  while (ex.findingIndex < i) ex.key('', { downArrow: true });
+  ex.key('', { return: true });
+  assert.equal(ex.layer, 5);
+  assert.equal(ex.tree.cursor?.path, '/app/config.yml');
+  assert.equal(ex.focus, 'tree');
+});
+
+test('mode switch: a toggles changes-only and aggregated', () => {
+  const ex = explorerOn(model);
+  type(ex, ']]]]]]');
+  assert.equal(ex.layer, 6);
+  assert.match(text(ex), /Filesystem at layer 6/);
+  type(ex, 'a');
+  const s = text(ex);
+  assert.match(s, /Changes in layer 6/);
+  assert.match(s, /config\.yml\s+\(replaces L5\)/);
+  assert.doesNotMatch(s, /busybox/);
+  type(ex, 'a');
+  assert.match(text(ex), /busybox/);
+});
+
+test('viewer: a deleted file is read from the layer that holds it, secrets masked until r', async () => {
+  const ex = explorerOn(model);
+  ex.tree.reveal('/root/.ssh/id_rsa', 3);
+  ex.selectLayer(3);
+  ex.tree.reveal('/root/.ssh/id_rsa', 3);
+  type(ex, 'v');
+  await ex.idle();
+  assert.ok(ex.viewer?.doc, ex.viewer?.error);
+  let s = text(ex);
+  assert.match(s, /View \/root\/\.ssh\/id_rsa/);
+  assert.match(s, /layer 3 · deleted in layer 4/);
+  assert.match(s, /BEGIN RSA PRIVATE KEY/);
+  assert.match(s, /private key, masked/);
+  const keyLine = secrets.privateKeyPem.split('\n')[1];
+  assert.ok(!s.includes(keyLine), 'key body is masked');
+  type(ex, 'r');
+  s = text(ex);
+  assert.ok(s.includes(keyLine.slice(0, 60)), 'revealed on request');
+  type(ex, 'r');
+  type(ex, '\x1b');
+  assert.equal(ex.viewer, null);
+});
+
+test('viewer: overwritten config shows the token masked; binaries as hex', async () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(5);
+  assert.ok(ex.tree.reveal('/app/config.yml', 5));
+  type(ex, 'v');
+  await ex.idle();
+  let s = text(ex);
+  assert.match(s, /overwritten in layer 6/);
+  assert.ok(!s.includes(secrets.githubToken), 'token masked');
+  assert.match(s, /token: ghp_…\(40 chars\)/);
+  type(ex, '\x1b');
+  ex.selectLayer(0);
+  assert.ok(ex.tree.reveal('/bin/busybox', 0));
+  type(ex, 'v');
+  await ex.idle();
+  s = text(ex);
+  assert.match(s, /· hex/);
+  assert.match(s, /00000000 {2}7f 45 4c 46/);
+  assert.match(s, /\|\.ELF/);
+});
+
+test('extract: asks for a path, writes 0600, never overwrites silently', async () => {
+  const ex = explorerOn(model, { cwd: dir });
+  ex.selectLayer(3);
+  ex.tree.reveal('/root/.ssh/id_rsa', 3);
+  type(ex, 'x');
+  assert.equal(ex.prompt?.kind, 'extract-path');
+  assert.match(text(ex), /Extract \/root\/\.ssh\/id_rsa \(layer 3\) to: id_rsa/);
+  type(ex, '\r');
+  await ex.idle();
+  const target = path.join(dir, 'id_rsa');
+  assert.ok(readFileSync(target, 'utf8').includes(secrets.privateKeyPem));
+  assert.equal(statSync(target).mode & 0o777, 0o600);
+  assert.match(ex.message?.text ?? '', /extracted .*id_rsa.*layer 3/);
+  // Again: the file exists → asked, and "n" keeps it.
+  writeFileSync(target, 'mine');
+  type(ex, 'x\r');
+  await ex.idle();
+  assert.equal(ex.prompt?.kind, 'extract-overwrite');
+  assert.match(text(ex), /exists\. Overwrite\? y\/N/);
+  type(ex, 'n');
+  assert.equal(readFileSync(target, 'utf8'), 'mine');
+  // And "y" overwrites.
+  type(ex, 'x\r');
+  await ex.idle();
+  type(ex, 'y');
+  await ex.idle();
+  assert.ok(readFileSync(target, 'utf8').includes('PRIVATE KEY'));
+});
+
+test('export: JSON of the findings to a confirmed path, says where it wrote', async () => {
+  const ex = explorerOn(model, { cwd: dir });
+  type(ex, 'e');
+  assert.match(text(ex), /Export findings as: json {2}sarif {2}markdown/);
+  type(ex, 'j');
+  assert.equal(ex.prompt?.kind, 'export-path');
+  type(ex, '\r');
+  await ex.idle();
+  const target = path.join(dir, 'layerlens-findings.json');
+  const doc = JSON.parse(readFileSync(target, 'utf8'));
+  const list = doc.findings ?? doc.results ?? doc;
+  assert.ok(JSON.stringify(list).includes('/root/.ssh/id_rsa'));
+  assert.match(ex.message?.text ?? '', new RegExp(`wrote \\d+ findings as json to .*layerlens-findings\\.json`));
+  type(ex, 'ej\r');
+  await ex.idle();
+  assert.equal(ex.prompt?.kind, 'export-overwrite');
+  type(ex, '\x1b');
+  assert.equal(ex.prompt, null);
+});
+
+test('help overlay lists every binding and closes with Esc', () => {
+  const ex = explorerOn(model);
+  type(ex, '?');
+  const s = text(ex);
+  for (const k of ['tab / shift-tab', 'changes only', 'filter paths', 'show / hide added', 'extract the file', 'export findings', 'reveal']) assert.ok(s.includes(k), k);
+  type(ex, '\x1b');
+  assert.equal(ex.help, false);
+});
+
+test('resize: narrow terminals stack panels; tiny ones say so; nothing is wider than the terminal', () => {
+  const ex = explorerOn(model, { width: 80, height: 24 });
+  let lines = text(ex).split('\n');
+  assert.equal(lines.length, 23);
+  for (const l of lines) assert.equal([...l].length, 80);
+  assert.equal(ex.layout().wide, false);
+  ex.resize(200, 60);
+  lines = text(ex).split('\n');
+  assert.equal(lines.length, 59);
+  assert.equal(ex.layout().wide, true);
+  assert.equal(ex.tree.rows().length, ex.layout().treeRows);
+  ex.resize(30, 8);
+  assert.match(text(ex), /terminal too small/);
+});
+
+test('side panels: ports with risks, image with masked env, history with the leaked build arg', () => {
+  const ex = explorerOn(model);
+  type(ex, 'p');
+  let s = text(ex);
+  assert.match(s, /2375\/tcp\s+CRIT Docker API \(no TLS\)/);
+  assert.match(s, /3306\/tcp\s+HIGH MySQL/);
+  assert.match(s, /docker run -P/);
+  type(ex, 'i');
+  s = text(ex);
+  assert.match(s, /User\s+root {2}⚠ runs as root/);
+  assert.match(s, /APP_SECRET_KEY=FAKE…\(\d+ chars\)/);
+  assert.ok(!s.includes(secrets.envSecret));
+  assert.match(s, /Wasted/);
+  type(ex, 'c');
+  ex.selectLayer(7);
+  s = text(ex);
+  assert.match(s, /build args recorded in history/);
+  assert.match(s, /\|1 DB_PASSWORD=FAKE…/);
+  assert.match(s, /EXPOSE map\[22\/tcp/);
+  assert.match(s, /USER root/);
+});
+
+test('filter typed live: substring, regex, bad regex, Esc clears', () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(7);
+  type(ex, '/id_rsa');
+  assert.equal(ex.filterEditing, true);
+  let s = text(ex);
+  assert.match(s, /\/ id_rsa▏/);
+  type(ex, '\r');
+  assert.equal(ex.tree.filterText, 'id_rsa');
+  type(ex, '/');
+  for (let i = 0; i < 6; i++) ex.key('', { backspace: true });
+  type(ex, '/conf(/');
+  s = text(ex);
+  assert.match(s, /bad regex/);
+  type(ex, '\x1b');
+  assert.equal(ex.tree.filterText, '');
+  type(ex, '/\\.yml$/\r');
+  s = text(ex);
+  assert.match(s, /config\.yml/);
+  assert.doesNotMatch(s, /busybox/);
+});
+
+test('hostile names: escapes shown as text, never written raw to the terminal', async () => {
+  const hostile = await loadedImage(HOSTILE_LAYERS);
+  const ex = explorerOn(hostile);
+  ex.tree.expandAll();
+  const raw = screen(ex).join('\n');
+  assert.deepEqual(nonSgrEscapes(raw), []);
+  const s = text(ex);
+  assert.ok(s.includes('esc-title-\\e]0;PWNED\\x07'), s);
+  assert.ok(s.includes('clear-\\e[2J\\e[H-screen'));
+  assert.ok(s.includes('invoice-\\u202efdp.exe'));
+  assert.ok(s.includes('new\\nline'));
+  assert.ok(s.includes('link-to-esc → target-\\e]0;PWNED\\x07'));
+  assert.ok(s.includes('LABEL x=\\e]0;PWNED-BY-HISTORY\\x07'));
+  // File content too.
+  ex.tree.reveal('/hostile/content.txt', 0);
+  type(ex, 'v');
+  await ex.idle();
+  const v = screen(ex).join('\n');
+  assert.deepEqual(nonSgrEscapes(v), []);
+  assert.ok(text(ex).includes('\\e]0;PWNED-BY-CONTENT\\x07\\e[2J\\u202eevil'));
+});
