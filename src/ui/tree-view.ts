@@ -167,6 +167,16 @@ export class TreeView {
     this.matcher = parsed.match;
     this.filterCollapse = new CollapseState();
     this.relocate();
+    // Land on the first match rather than on one of its ancestors.
+    const passing = this.view().passing;
+    if (this.matcher && passing && this.cursor && !passing.has(this.cursor)) {
+      let n: TreeNode | null = this.first();
+      for (let i = 0; n && i < 10_000 && !passing.has(n); i++) n = this.next(n);
+      if (n) {
+        this.cursor = n;
+        this.relocate();
+      }
+    }
   }
 
   setHeight(h: number): void {
