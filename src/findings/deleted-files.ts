@@ -55,6 +55,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       const secrets = (inspected(v)?.secrets ?? []).filter((m) => m.severity === 'critical' || m.severity === 'high');
       const byName = sensitiveName(path);
       if (!secrets.length && !byName) {
+        if (metadataOnly) return; // the efficiency check reports chmod/chown copies
         const k = `${fate.layer}:${fate.how}`;
         const list = plain.get(k) ?? [];
         list.push({ path, layer: v.layer, supersededIn: fate.layer, how: fate.how, bytes: v.size });

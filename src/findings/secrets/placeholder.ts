@@ -1,3 +1,5 @@
+import { shannonEntropy } from './entropy.js';
+
 /**
  * Values that look like secrets but are not: template variables, documentation placeholders,
  * well-known example keys. Generic rules drop these; format rules downgrade documented example
@@ -23,10 +25,11 @@ const TEMPLATE = [
 
 // Words that mean "put the real value here".
 const PLACEHOLDER_WORDS =
-  /^(?:changeme|change[_-]?me|change[_-]?this|changeit|password|passwd|secret|token|apikey|api[_-]?key|redacted|removed|hidden|masked|none|null|nil|undefined|empty|true|false|yes|no|todo|tbd|fixme|dummy|example|sample|placeholder|default|test|testing|foobar|foo|bar|baz|qwerty|letmein|admin|root|user|username|pass|mypassword|mysecret|yourpassword|your[_-]?\w*|my[_-]?\w*|some[_-]?\w*|insert[_-]?\w*|enter[_-]?\w*|put[_-]?\w*|replace[_-]?\w*|xxx+|x+|\*+|\.+|-+|_+|0+|1234567890|12345678|123456|abc123|abcdef\w*)$/i;
+  /^(?:changeme|change[_-]?me|change[_-]?this|changeit|password|passwd|secret|token|apikey|api[_-]?key|redacted|removed|hidden|masked|none|null|nil|undefined|empty|true|false|yes|no|todo|tbd|fixme|dummy|example|sample|placeholder|default|test|testing|foobar|foo|bar|baz|qwerty|letmein|admin|root|user|username|pass|mypassword|mysecret|yourpassword|(?:your|my|some|the)[_-]?(?:own[_-]?)?(?:password|passwd|pass|secret|token|key|api[_-]?key|access[_-]?key|value|here|pw)\w*|(?:insert|enter|put|replace|set)[_-]\w+|xxx+|x+|\*+|\.+|-+|_+|0+|1234567890|12345678|123456|abc123|abcdef(?:gh)?)$/i;
 
 // The documented AWS example credentials and similar doc markers.
-const EXAMPLE_MARKERS = /EXAMPLE|example\.(?:com|org|net)|SAMPLE|DUMMY|FAKE|PLACEHOLDER|YOUR[_-]|XXXXXXXX|0{16}|1234567890abcdef/i;
+// Case-sensitive upper-case markers: random base62 text has them with negligible probability.
+const EXAMPLE_MARKERS = /EXAMPLE|example\.(?:com|org|net)|SAMPLE|DUMMY|FAKE|PLACEHOLDER|YOUR[_-]|[Yy]our[_-]?(?:key|token|secret)|XXXXXXXX|xxxxxxxx|0{16}|1234567890abcdef/;
 
 /** Why `value` is a placeholder rather than a secret, or null. */
 export function placeholderReason(value: string): string | null {
@@ -42,6 +45,8 @@ export function placeholderReason(value: string): string | null {
 
 /** Why a value matching a format rule is a documented example rather than a live key, or null. */
 export function exampleReason(value: string): string | null {
+  // Key bodies and long blobs are base64: a marker inside them means nothing.
+  if (value.length > 120) return null;
   if (EXAMPLE_MARKERS.test(value)) return 'documented example value (contains an example marker)';
   return null;
 }
@@ -52,7 +57,9 @@ export function looksLikeCode(value: string): boolean {
   if (/^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(value)) return true; // dotted identifier
   if (/^(?:process\.env|os\.environ|getenv|System\.getenv|ENV\[)/.test(value)) return true;
   if (/^[a-z]+(?:_[a-z]+)*$/.test(value)) return true; // snake_case identifier / plain word
-  if (/^[a-z]+(?:[A-Z][a-z0-9]*)+$/.test(value)) return true; // camelCase identifier
+  // camelCase identifier (getPassword, myApiKey); random tokens can look alike, so only when
+  // the letters repeat like words do.
+  if (/^[a-z]+(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7) return true;
   if (/^[A-Z]+(?:_[A-Z0-9]+)*$/.test(value) && !/[0-9]/.test(value)) return true; // CONSTANT_NAME
   if (/^\/[\w./-]+$/.test(value)) return true; // a file path
   return false;

@@ -146,6 +146,7 @@ export const SECRET_RULES: SecretRule[] = [
     service: 'SSH',
     severity: 'critical',
     keywords: ['putty-user-key-file-'],
+    scope: 'window',
     pattern: /PuTTY-User-Key-File-[23]: (?<alg>\S+)\r?\nEncryption: (?<enc>\S+)/g,
     check: (_v, m, ctx) => {
       const rest = ctx.text.slice(ctx.index, ctx.index + 8192);

@@ -1,0 +1,179 @@
+/**
+ * `layerlens scan IMAGE`: the engine plus every check, no UI. Writes a table, JSON, SARIF or
+ * Markdown report; exit code 1 when a finding is at or above --fail-on, 0 otherwise, 2 on errors
+ * (one line on stderr). Progress goes to stderr, and only when stderr is a terminal.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { ImageModel } from '../engine/image.js';
+import { LayerlensError } from '../engine/types.js';
+import { createContentInspector, runChecks } from '../findings/index.js';
+import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
+import { osInventory } from '../findings/os/index.js';
+import type { Finding, Severity } from '../findings/types.js';
+import { SEVERITIES, severityRank } from '../findings/types.js';
+import { toCycloneDx } from '../report/cyclonedx.js';
+import { imageInfo } from '../report/image-info.js';
+import { toJson } from '../report/json.js';
+import { toMarkdown } from '../report/markdown.js';
+import { toSarif } from '../report/sarif.js';
+import { toTable } from '../report/table.js';
+import { errorMessage } from './errors.js';
+import { escapeText } from './escape.js';
+import { parseCommandArgs } from './parse.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { openReader } from './wiring.js';
+
+const USAGE = 'layerlens scan IMAGE [--format table|json|sarif|markdown] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
+
+const FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+const HELP = `Usage: ${USAGE}
+
+Runs every check (secrets in all layers including deleted files, config and history, ports,
+provenance, permissions, efficiency, OS end of life) and prints a report.
+
+  --format F        table (default), json, sarif or markdown
+  -o, --output FILE write the report to FILE (replaced atomically) instead of stdout
+  --severity S      lowest severity to include: critical, high, medium, low, info (default: info)
+  --fail-on S       exit 1 when a finding (after the ignore file) is at or above S
+  --reveal          show secret values in full (default: first 4 characters and the length)
+  --ignore-file F   accepted findings (default: ./.layerlensignore when it exists)
+  --sbom FILE       also write the OS package inventory as a CycloneDX 1.5 JSON SBOM
+  -h, --help        this help
+
+Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one, 2 error.
+
+${SOURCE_OPTIONS_HELP}
+`;
+
+function parseSeverity(flag: string, v: unknown): Severity | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v).toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(s)) throw new LayerlensError(`${flag} "${escapeText(String(v))}": use one of ${SEVERITIES.join(', ')}`, 'USAGE');
+  return s as Severity;
+}
+
+/**
+ * Write `data` to `file` atomically: a temporary file in the same directory, then rename, so a
+ * reader never sees half a report and a failure leaves the previous file intact. Only the path the
+ * user named is ever replaced.
+ */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const abs = path.resolve(file);
+  const st = await fsp.stat(abs).catch(() => undefined);
+  if (st?.isDirectory()) throw new LayerlensError(`${file}: is a directory`, 'USAGE');
+  if (st && !st.isFile()) throw new LayerlensError(`${file}: not a regular file`, 'USAGE');
+  const dir = path.dirname(abs);
+  const tmp = path.join(dir, `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+    await fsp.rename(tmp, abs);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
+}
+
+async function loadIgnore(file: string | undefined, warn: (s: string) => void): Promise<IgnoreEntry[]> {
+  const name = file ?? '.layerlensignore';
+  let text: string;
+  try {
+    text = await fsp.readFile(name, 'utf8');
+  } catch (err) {
+    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const { entries, warnings } = parseIgnoreFile(text, name);
+  warnings.forEach(warn);
+  return entries;
+}
+
+export async function runScan(argv: string[]): Promise<number> {
+  try {
+    return await scan(argv);
+  } catch (err) {
+    const msg = errorMessage(err).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    process.stderr.write(`layerlens: ${msg}\n`);
+    if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return 2;
+  }
+}
+
+async function scan(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      ...SOURCE_OPTION_SPEC,
+      format: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o' },
+      severity: { type: 'string' },
+      'fail-on': { type: 'string' },
+      reveal: { type: 'boolean' },
+      'ignore-file': { type: 'string' },
+      sbom: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new LayerlensError(`scan takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+  const format = (values.format ?? 'table') as Format;
+  if (!FORMATS.includes(format)) throw new LayerlensError(`--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`, 'USAGE');
+  const minSeverity = parseSeverity('--severity', values.severity) ?? 'info';
+  const failOn = parseSeverity('--fail-on', values['fail-on']);
+  const reveal = !!values.reveal;
+  const input = positionals[0];
+  const tty = !!process.stderr.isTTY;
+  const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
+  const ignore = await loadIgnore(values['ignore-file'], warn);
+
+  const opts = await sourceOptionsFrom(values);
+  opts.log = tty ? (line) => process.stderr.write(escapeText(line) + '\n') : undefined;
+  const reader = await openReader(input, opts);
+  const model = new ImageModel();
+  if (tty) {
+    model.on('layer', (i) => process.stderr.write(`\r\x1b[Kreading layers: ${i + 1}/${model.layers.length}`));
+  }
+  try {
+    await model.load(reader, { inspectContent: createContentInspector({ reveal }), concurrency: 2 });
+  } finally {
+    if (tty) process.stderr.write('\r\x1b[K');
+    await reader.close().catch(() => {});
+  }
+
+  const findings = runChecks(model, { reference: input, reveal, ignore, onWarning: warn });
+  const shown = findings.filter((f) => severityRank(f.severity) >= severityRank(minSeverity));
+  const image = imageInfo(model, { reveal });
+  const toFile = values.output !== undefined;
+  const report = render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns });
+  if (toFile) await writeFileAtomic(values.output!, report);
+  else await writeStdout(report);
+  if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
+  if (failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return 1;
+  return 0;
+}
+
+function render(format: Format, findings: Finding[], image: ReturnType<typeof imageInfo>, table: { color: boolean; width?: number }): string {
+  switch (format) {
+    case 'json':
+      return toJson(findings, image);
+    case 'sarif':
+      return toSarif(findings, image);
+    case 'markdown':
+      return toMarkdown(findings, image);
+    default:
+      return toTable(findings, image, table);
+  }
+}
+
+function writeStdout(s: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(s, (err) => (err ? reject(err) : resolve()));
+  });
+}
