@@ -5,6 +5,7 @@
  * registry validates. Images are built in-process, written as OCI layouts and pushed with skopeo.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
@@ -18,8 +19,7 @@ import { sha256 } from '../../src/engine/build-tar.js';
 import { parseReference } from '../../src/reference/parse.js';
 import { openOciLayout } from '../../src/sources/oci-layout/dir.js';
 import { openRegistryImage, provenanceFindings, type RegistryOpenExtras } from '../../src/sources/registry/index.js';
-// import { auditRegistry } from '../../src/audit/registry-audit.js';
-// import { runRegistryAudit } from '../../src/cli/registry-audit.js';
+import { auditRegistry } from '../../src/audit/registry-audit.js';
 import { dumpModel } from '../registry/helpers/dump.js';
 import { allBlobs, buildAttestation, buildCosignSignature, buildImage, buildIndex, writeLayout, skopeoPush, type BuiltManifest, type LayerSpec } from '../registry/helpers/oci-image.js';
 import { makePki, missingTools, startBlobCdn, startProxy, startRegistry, startTokenIssuer, type Pki, type RunningRegistry, type TokenIssuer } from '../registry/helpers/services.js';
@@ -307,6 +307,55 @@ describe('registry source against real registries', { skip }, () => {
         await proxy.stop();
       }
     });
+    test('audit: open catalog (Link pages followed), plain HTTP, anonymous pull and push, deletion enabled — nothing written', async () => {
+      const catalogBefore = await (await fetch(`http://${open.host}/v2/_catalog`)).json();
+      const { facts, findings } = await auditRegistry(open.host, { pageSize: 2 });
+      const rules = new Map(findings.map((f) => [f.ruleId, f]));
+      assert.equal(facts.scheme, 'http');
+      assert.equal(facts.authScheme, 'none');
+      assert.equal(rules.get('registry.plain-http')?.severity, 'low', 'loopback plain HTTP');
+      assert.equal(rules.get('registry.no-auth')?.severity, 'high');
+      const repos = (catalogBefore as { repositories: string[] }).repositories;
+      assert.equal(facts.catalog.status, 'readable');
+      assert.equal(facts.catalog.repositories, repos.length);
+      assert.equal(facts.catalog.pages, Math.ceil(repos.length / 2));
+      assert.match(rules.get('registry.catalog-anonymous')!.message, new RegExp(`lists ${repos.length} repositories`));
+      assert.equal(facts.anonymousPull.status, 'allowed');
+      assert.equal(rules.get('registry.anonymous-push')?.severity, 'critical');
+      assert.equal(facts.anonymousPush.cancelled, true);
+      assert.equal(facts.deletion.status, 'enabled');
+      assert.ok(rules.has('registry.delete-enabled'));
+      for (const f of findings) assert.equal(f.properties?.host, open.host);
+      // Read-mostly: the catalog and every tag are unchanged.
+      assert.deepEqual(await (await fetch(`http://${open.host}/v2/_catalog`)).json(), catalogBefore);
+      const tags = (await (await fetch(`http://${open.host}/v2/team/app/tags/list`)).json()) as { tags: string[] };
+      assert.ok(tags.tags.includes('v1'));
+    });
+
+    test('audit CLI: --format json has the scan shape; --fail-on sets the exit code', async () => {
+      const main = path.resolve('src/cli/main.ts');
+      const runCli = (args: string[]) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+          execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+            resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+          );
+        });
+      const r = await runCli(['registry', 'audit', `http://${open.host}`, '--format', 'json', '--fail-on', 'critical']);
+      assert.equal(r.code, 1, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.schemaVersion, 1);
+      assert.equal(doc.summary.critical, 1);
+      assert.equal(doc.registry.host, open.host);
+      assert.deepEqual(Object.keys(doc.findings[0]).slice(0, 6), ['id', 'ruleId', 'category', 'severity', 'title', 'message']);
+      assert.equal(doc.findings[0].ruleId, 'registry.anonymous-push');
+      const md = await runCli(['registry', 'audit', `http://${open.host}`, '--format', 'markdown']);
+      assert.equal(md.code, 0);
+      assert.match(md.stdout, /^# layerlens registry audit: 127\.0\.0\.1:\d+/);
+      assert.match(md.stdout, /\| Catalog \| readable anonymously/);
+      const bad = await runCli(['registry', 'audit', 'not a url']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^layerlens: invalid registry URL/);
+    });
   });
 
   describe('(b) htpasswd (bcrypt) behind TLS with a test CA', () => {
@@ -357,6 +406,28 @@ describe('registry source against real registries', { skip }, () => {
       const reader = await openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ insecure: true, username: user, password }), extras(work));
       assert.match((await reader.meta()).notes!.join('\n'), /WITHOUT certificate verification \(--insecure\)/);
       await reader.close();
+    });
+    test('audit: TLS valid with the CA, untrusted without; auth required (Basic over HTTPS); nothing anonymous works', async () => {
+      const { facts, findings } = await auditRegistry(`https://${tlsReg.host}`, { caFile: pki.caCert });
+      const rules = new Map(findings.map((f) => [f.ruleId, f]));
+      assert.equal(facts.scheme, 'https');
+      assert.equal(facts.tls?.trusted, true);
+      assert.equal(facts.tls?.hostnameMatches, true);
+      assert.ok(rules.has('registry.tls-valid'));
+      assert.equal(rules.get('registry.tls-expiring')?.severity, 'medium', 'the test CA issues 2-day certificates');
+      assert.equal(facts.authScheme, 'basic');
+      assert.equal(rules.get('registry.auth-required')?.severity, 'info');
+      assert.equal(facts.httpRedirect, 'refused-on-tls-port');
+      assert.equal(facts.catalog.status, 'auth-required');
+      assert.equal(facts.anonymousPush.status, 'denied');
+      assert.equal(facts.deletion.status, 'needs-auth');
+      assert.deepEqual(findings.filter((f) => f.severity === 'high' || f.severity === 'critical'), []);
+
+      const untrusted = await auditRegistry(tlsReg.host);
+      const r2 = new Map(untrusted.findings.map((f) => [f.ruleId, f]));
+      assert.equal(r2.get('registry.tls-untrusted')?.severity, 'high');
+      assert.match(r2.get('registry.tls-untrusted')!.message, /does not verify/);
+      assert.equal(untrusted.facts.authScheme, 'basic', 'the audit goes on after a certificate problem');
     });
   });
 
@@ -431,6 +502,20 @@ describe('registry source against real registries', { skip }, () => {
         await proxy.stop();
         await cdn.stop();
       }
+    });
+    test('audit: Bearer token auth, catalog closed, anonymous pull and push denied', async () => {
+      const { facts, findings } = await auditRegistry(tokReg.host, { repository: 'team/app' });
+      const rules = new Map(findings.map((f) => [f.ruleId, f]));
+      assert.equal(facts.scheme, 'http');
+      assert.equal(facts.authScheme, 'bearer');
+      assert.equal(facts.tokenRealm, issuer.url);
+      assert.equal(rules.get('registry.auth-required')?.properties?.scheme, 'bearer');
+      assert.equal(facts.catalog.status, 'auth-required');
+      assert.equal(facts.anonymousPull.status, 'denied');
+      assert.equal(facts.anonymousPush.status, 'denied');
+      assert.ok(!rules.has('registry.catalog-anonymous'));
+      assert.ok(!rules.has('registry.anonymous-push'));
+      assert.ok(issuer.requests.some((r) => r.scopes.includes('registry:catalog:*') && !r.account), 'an anonymous catalog token was asked for');
     });
   });
 });
