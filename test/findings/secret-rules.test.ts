@@ -8,16 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { CREDENTIAL_FILE_RULES } from '../../src/findings/secrets/credential-files.js';
 import { SECRET_RULES } from '../../src/findings/secrets/rules.js';
-import { FileSecretScanner, type SecretMatch } from '../../src/findings/secrets/scanner.js';
 import * as f from './fakes.js';
-
-export function scanFile(path: string, content: string | Buffer, opts: { reveal?: boolean; maxBytes?: number; chunk?: number } = {}): SecretMatch[] {
-  const s = new FileSecretScanner(path, opts);
-  const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  const step = opts.chunk ?? 65536;
-  for (let i = 0; i < buf.length; i += step) s.write(buf.subarray(i, i + step));
-  return s.end() ?? [];
-}
+import { scanFile } from './scan-helper.js';
 
 interface Case {
   id: string;

@@ -1,0 +1,104 @@
+/** The streaming scanner around the rules: context downgrades, binaries, caps, windows, masking. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { maskSecret } from '../../src/findings/secrets/mask.js';
+import { scanString } from '../../src/findings/secrets/scanner.js';
+import * as f from './fakes.js';
+import { scanFile } from './scan-helper.js';
+
+test('documentation and runtime test data are downgraded to info with the reason', () => {
+  const tok = `ghp_${f.alnum(36)}`;
+  for (const path of ['/usr/share/doc/git/examples/config', '/usr/lib/go/src/crypto/tls/testdata/example-key.pem', '/usr/lib/python3.11/test/keycert.pem', '/app/node_modules/jsonwebtoken/test/priv.pem']) {
+    const ms = scanFile(path, `${tok}\n${f.rsaPem()}`);
+    assert.ok(ms.length >= 2, path);
+    for (const m of ms) {
+      assert.equal(m.severity, 'info', `${path}: ${m.ruleId}`);
+      assert.match(m.reason ?? '', /shipped|documentation|test/);
+    }
+  }
+  // The application's own test directory: one level lower, not hidden.
+  const app = scanFile('/app/tests/fixtures.env.txt', `${tok}\n`);
+  assert.equal(app[0].severity, 'high');
+  assert.match(app[0].reason!, /test or example data/);
+  // The same token anywhere else stays critical.
+  assert.equal(scanFile('/etc/app/config.ini', `${tok}\n`)[0].severity, 'critical');
+});
+
+test('encrypted private keys are medium and say so', () => {
+  const pem = scanFile('/k.pem', f.encryptedPkcs8Pem());
+  assert.equal(pem[0].ruleId, 'secret-private-key');
+  assert.equal(pem[0].severity, 'medium');
+  assert.equal(pem[0].encrypted, true);
+  const ssh = scanFile('/root/.ssh/id_ed25519', f.opensshKey('aes256-ctr'));
+  assert.equal(ssh[0].ruleId, 'secret-openssh-private-key');
+  assert.equal(ssh[0].severity, 'medium');
+  assert.match(ssh[0].reason!, /aes256-ctr/);
+  assert.equal(scanFile('/root/.ssh/id_ed25519', f.opensshKey('none'))[0].severity, 'critical');
+});
+
+test('binary files are skipped by their first bytes; keystores are still reported by name', () => {
+  const tok = `ghp_${f.alnum(36)}`;
+  const bin = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\0', 'latin1'), Buffer.alloc(64), Buffer.from(tok)]);
+  assert.deepEqual(scanFile('/usr/bin/tool', bin), []);
+  const ks = scanFile('/app/keystore.jks', Buffer.concat([Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]), Buffer.from(tok)]));
+  assert.deepEqual(
+    ks.map((m) => m.ruleId),
+    ['secret-keystore-file'],
+  );
+});
+
+test('bytes past the per-file cap are not read', () => {
+  const tok = `ghp_${f.alnum(36)}`;
+  const filler = 'x'.repeat(99) + '\n';
+  const body = filler.repeat(2000) + tok + '\n';
+  assert.equal(scanFile('/big.txt', body, { maxBytes: 1 << 20 }).length, 1);
+  assert.equal(scanFile('/big.txt', body, { maxBytes: 100_000 }).length, 0);
+});
+
+test('windows: line numbers stay right across 64 KiB windows and small chunks; a key split across windows is found', () => {
+  const tok = `ghp_${f.alnum(36)}`;
+  const lines: string[] = [];
+  for (let i = 0; i < 5000; i++) lines.push(`line ${i} ${'y'.repeat(30)}`);
+  lines[4321] = `token=${tok}`;
+  const key = f.rsaPem();
+  const text = lines.join('\n') + '\n' + 'z'.repeat(65536 - 500) + '\n' + key;
+  for (const chunk of [7, 4096, 65536, 1 << 20]) {
+    const ms = scanFile('/data.txt', text, { chunk });
+    const t = ms.find((m) => m.ruleId === 'secret-github-pat');
+    assert.equal(t?.line, 4322, `chunk ${chunk}`);
+    const k = ms.find((m) => m.ruleId === 'secret-private-key');
+    assert.equal(k?.line, 5002, `chunk ${chunk}`);
+    assert.equal(k?.severity, 'critical');
+  }
+});
+
+test('evidence is masked: first 4 characters and the length; --reveal shows the value', () => {
+  const tok = `ghp_${f.alnum(36)}`;
+  const [m] = scanFile('/c.ini', `token = ${tok}\n`);
+  assert.equal(m.evidence, 'token = ghp_…(40 chars)');
+  assert.ok(!m.evidence.includes(tok.slice(4, 10)));
+  const [r] = scanFile('/c.ini', `token = ${tok}\n`, { reveal: true });
+  assert.equal(r.evidence, `token = ${tok}`);
+  assert.equal(maskSecret('abcdefghijklmnop'), 'abcd…(16 chars)');
+  assert.equal(maskSecret('short1'), 'sh…(6 chars)', 'short values show fewer characters');
+  assert.equal(maskSecret('\x1b[31mred-value-x'), '\\x1b[31…(16 chars)', 'control characters escaped');
+  // A key's evidence shows its header, never its body.
+  const key = f.rsaPem();
+  const [k] = scanFile('/id_rsa', key);
+  assert.match(k.evidence, /^-----BEGIN RSA PRIVATE KEY----- MII.…\(\d+ chars\)$/);
+});
+
+test('one value reported once: the credential-file parser wins over the pattern rule on the same line', () => {
+  const secret = f.b64(40);
+  const ms = scanFile('/root/.aws/credentials', `[default]\naws_secret_access_key = ${secret}\n`);
+  assert.deepEqual(
+    ms.map((m) => m.ruleId),
+    ['secret-aws-credentials-file'],
+  );
+  // Specific rule and generic rule on one line: only the specific one.
+  const g = scanString(`api_token = "ghp_${f.alnum(36)}"`);
+  assert.deepEqual(
+    g.map((m) => m.ruleId),
+    ['secret-github-pat'],
+  );
+});
