@@ -4,7 +4,7 @@
  * and every bad input as a one-line LayerlensError.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -290,5 +290,4 @@ test('reopenLayer re-reads a layer of a file archive', async () => {
   const chunks: Buffer[] = [];
   for await (const c of s as AsyncIterable<Buffer>) chunks.push(c);
   assert.deepEqual(Buffer.concat(chunks), A.compress(tars[1], 'gzip'));
-  void readFileSync;
 });

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { openDecoded, sniffCompression } from '../../engine/decode.js';
-import type { ImageMeta, ImageReader, LayerBlob } from '../../engine/types.js';
+import type { ImageReader, LayerBlob } from '../../engine/types.js';
 import { LayerlensError } from '../../engine/types.js';
 import { verifyingStream } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
@@ -239,5 +239,3 @@ function archiveError(err: unknown, kind: string, label: string, sawAny: boolean
   if (kind !== 'tar') return new LayerlensError(`${label}: corrupt ${kind} data (${msg})`, 'CORRUPT');
   return new LayerlensError(`${label}: ${msg}`, 'CORRUPT');
 }
-
-export type { ImageMeta };
