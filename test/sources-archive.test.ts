@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,7 +21,6 @@ import { openImage } from '../src/sources/open.js';
 import * as A from './helpers/archives.js';
 import { canonicalDump, changeDump } from './helpers/dump.js';
 import { memoryImage } from './helpers/image.js';
-import fs from 'node:fs/promises';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-archive-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
