@@ -6,11 +6,11 @@
  * Errors are held back until the consumer reads, so a stream prefetched ahead of its turn never
  * raises an 'error' nobody listens to.
  */
-import { createHash, type Hash } from 'node:crypto';
 import type http from 'node:http';
 import { Readable } from 'node:stream';
 import { LayerlensError } from '../../engine/types.js';
 import type { RegistryClient } from './client.js';
+import { blobHasher, type BlobHasher } from './hash-worker.js';
 import { backoffDelay, discard, isRetryableError, readBody, sleep, DEFAULT_RETRY, type RetryPolicy } from './http.js';
 import { digestAlgorithm } from './manifest.js';
 
@@ -25,11 +25,13 @@ export interface BlobStreamOptions {
   retry?: RetryPolicy;
   /** Buffered bytes before the download pauses (prefetch depth). */
   highWaterMark?: number;
+  /** Hash on a worker thread (default true; see hash-worker.ts). */
+  hashOffThread?: boolean;
 }
 
 export class VerifiedBlobStream extends Readable {
   readonly digest: string;
-  private readonly hash: Hash;
+  private readonly hash: BlobHasher;
   private received = 0;
   private res?: http.IncomingMessage;
   private failure?: Error;
@@ -45,7 +47,7 @@ export class VerifiedBlobStream extends Readable {
   constructor(private readonly o: BlobStreamOptions) {
     super({ highWaterMark: o.highWaterMark ?? 4 << 20 });
     this.digest = o.digest;
-    this.hash = createHash(digestAlgorithm(o.digest));
+    this.hash = blobHasher(digestAlgorithm(o.digest), o.hashOffThread ?? true);
   }
 
   /** Start the download now (prefetch) instead of on first read. */
@@ -69,6 +71,7 @@ export class VerifiedBlobStream extends Readable {
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     this.res?.destroy();
+    if (!this.finishedOk) this.hash.drop();
     cb(err);
   }
 
@@ -176,11 +179,17 @@ export class VerifiedBlobStream extends Readable {
   }
 
   private finish(): void {
-    const actual = `${digestAlgorithm(this.o.digest)}:${this.hash.digest('hex')}`;
+    this.finishedOk = true;
+    void this.hash.digest().then((hex) => this.verify(hex));
+  }
+
+  private verify(hex: string): void {
+    if (this.destroyed) return;
+    const actual = `${digestAlgorithm(this.o.digest)}:${hex}`;
     if (actual !== this.o.digest) {
+      this.finishedOk = false;
       return this.fail(new LayerlensError(`${this.o.label}: blob digest mismatch: expected ${this.o.digest} but the registry sent data hashing to ${actual} (corrupted or tampered blob)`, 'DIGEST_MISMATCH'));
     }
-    this.finishedOk = true;
     this.push(null);
   }
 }

@@ -5,13 +5,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildTar, gzip, sha256, type TarSpec } from '../../../src/engine/build-tar.js';
+import zlib from 'node:zlib';
+import { buildTar, sha256, type TarSpec } from '../../../src/engine/build-tar.js';
 import type { Platform } from '../../../src/engine/types.js';
 import { run } from './services.js';
 
 export interface LayerSpec {
   entries: TarSpec[];
   compress?: 'gzip' | 'none';
+  /** gzip level (default zlib's 6; the benchmark uses 1 to generate quickly). */
+  level?: number;
   createdBy?: string;
 }
 
@@ -43,7 +46,7 @@ function json(x: unknown): Buffer {
 export async function buildImage(layers: LayerSpec[], platform: Platform = { os: 'linux', architecture: 'amd64' }, extraConfig: Record<string, unknown> = {}): Promise<BuiltManifest> {
   const tars = await Promise.all(layers.map((l) => buildTar(l.entries)));
   const layerBlobs = tars.map((t, i) =>
-    layers[i].compress === 'none' ? blob('application/vnd.oci.image.layer.v1.tar', t) : blob('application/vnd.oci.image.layer.v1.tar+gzip', gzip(t)),
+    layers[i].compress === 'none' ? blob('application/vnd.oci.image.layer.v1.tar', t) : blob('application/vnd.oci.image.layer.v1.tar+gzip', zlib.gzipSync(t, { level: layers[i].level ?? 6 })),
   );
   const config = blob(
     OCI_CONFIG,
