@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar, { type Headers } from 'tar-stream';
 import { describeDecodeError, openDecoded } from './decode.js';
+import { TarReader, type TarHeader } from './tar-reader.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, splitPath } from './paths.js';
 import type { Compression, EntryAttrs } from './types.js';
 import { LayerlensError } from './types.js';
@@ -28,7 +28,10 @@ export interface ParsedLayer {
   entries: LayerEntry[];
 }
 
-/** Receives a file's bytes while the layer streams; its `end()` result is kept on the version. */
+/**
+ * Receives a file's bytes while the layer streams; its `end()` result is kept on the version.
+ * Chunks are slices of the decoder's buffers: copy what you keep.
+ */
 export interface ContentSink {
   write(chunk: Buffer): void;
   end(): unknown;
@@ -43,6 +46,9 @@ export interface ParseOptions {
 
 // eStargz keeps its TOC and prefetch landmarks as regular tar members at the root; they are not
 // part of the image's filesystem.
+/** Decompressed bytes allowed to wait for parsing before the decoder is held back. */
+const QUEUE_LIMIT = 8 << 20;
+
 const ESTARGZ_HIDDEN = new Set(['stargz.index.json', '.prefetch.landmark', '.no.prefetch.landmark']);
 
 /** Parse one raw layer blob (tar, gzip or zstd). Rejects with a LayerlensError on bad data. */
@@ -67,69 +73,93 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const hash = createHash('sha256');
   let size = 0;
   const entries: LayerEntry[] = [];
-  const extract = tar.extract({ filenameEncoding: 'latin1', allowUnknownFormat: true });
+  let current: { entry: LayerEntry & { kind: 'entry' }; sink?: ContentSink } | null = null;
 
-  extract.on('entry', (header, stream, next) => {
-    // A truncated archive errors the entry stream too; the extractor's own error reports it.
-    stream.on('error', () => {});
-    const pax = header.pax as Record<string, string> | undefined;
-    // PAX values are UTF-8 already; ustar/GNU names were read as latin1 bytes.
-    const name = pax?.path ?? decodeName(header.name);
-    const parts = splitPath(name);
-    const base = parts[parts.length - 1] ?? '';
-    const dirParts = parts.slice(0, -1);
-
-    if (base.startsWith(WHITEOUT_PREFIX) && header.type !== 'directory') {
-      stream.resume();
-      stream.on('end', next);
-      if (base === OPAQUE_MARKER) entries.push({ kind: 'opaque', parts: dirParts });
-      else if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
-        /* other .wh..wh.* names are AUFS metadata: skip */
-      } else entries.push({ kind: 'whiteout', parts: [...dirParts, base.slice(WHITEOUT_PREFIX.length)] });
-      return;
-    }
-    if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) {
-      stream.resume();
-      stream.on('end', next);
-      return;
-    }
-
-    const attrs = headerAttrs(header, pax);
-    let sink: ContentSink | undefined;
-    if (attrs.type === 'file' && opts.inspectContent) sink = opts.inspectContent('/' + parts.join('/'), attrs);
-    if (sink) stream.on('data', (c: Buffer) => sink!.write(c));
-    else stream.resume();
-    stream.on('end', () => {
-      const entry: LayerEntry = { kind: 'entry', parts, attrs };
-      if (sink) entry.content = sink.end();
+  const reader = new TarReader(
+    (header) => {
+      // PAX values are Unicode already; ustar/GNU names are latin1 bytes to decode.
+      const name = header.nameIsUnicode ? header.name : decodeName(header.name);
+      const parts = splitPath(name);
+      const base = parts[parts.length - 1] ?? '';
+      const type = TYPE_MAP[header.typeflag] ?? 'other';
+      if (type !== 'dir' && base.startsWith(WHITEOUT_PREFIX)) {
+        if (base === OPAQUE_MARKER) entries.push({ kind: 'opaque', parts: parts.slice(0, -1) });
+        else if (!base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
+          // (other .wh..wh.* names are AUFS metadata: skipped)
+          parts[parts.length - 1] = base.slice(WHITEOUT_PREFIX.length);
+          entries.push({ kind: 'whiteout', parts });
+        }
+        return undefined;
+      }
+      if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) return undefined;
+      const attrs = headerAttrs(header, type);
+      const entry: LayerEntry & { kind: 'entry' } = { kind: 'entry', parts, attrs };
       entries.push(entry);
-      next();
-    });
-  });
+      const sink = type === 'file' && opts.inspectContent ? opts.inspectContent('/' + parts.join('/'), attrs) : undefined;
+      current = sink ? { entry, sink } : null;
+      return sink;
+    },
+    () => {
+      if (current) {
+        current.entry.content = current.sink!.end();
+        current = null;
+      }
+    },
+  );
 
-  const hasher = new Writable({
+  // Hash and parse each decompressed chunk in one pass, but not inside the decoder's callback:
+  // zlib schedules its next inflate only after its push() returns, so doing the work there would
+  // make decompression (thread pool) and parsing (main thread) take turns instead of overlapping.
+  const queue: Buffer[] = [];
+  let queuedBytes = 0;
+  let scheduled = false;
+  let failure: Error | null = null;
+  let resume: (() => void) | null = null;
+  const work = () => {
+    scheduled = false;
+    try {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        queuedBytes -= c.length;
+        if (failure) continue;
+        hash.update(c);
+        size += c.length;
+        reader.write(c);
+      }
+    } catch (err) {
+      failure = err as Error;
+    }
+    const r = resume;
+    resume = null;
+    r?.();
+  };
+  const consumer = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      if (extract.write(chunk)) cb();
-      else extract.once('drain', () => cb());
+      if (failure) return cb(failure);
+      queue.push(chunk);
+      queuedBytes += chunk.length;
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(work);
+      }
+      if (queuedBytes > QUEUE_LIMIT) resume = () => cb(failure ?? undefined);
+      else cb();
     },
     final(cb) {
-      extract.end();
-      cb();
+      work();
+      if (failure) return cb(failure);
+      try {
+        reader.end();
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
     },
   });
 
-  const finished = new Promise<void>((resolve, reject) => {
-    extract.on('finish', resolve);
-    extract.on('close', resolve);
-    extract.on('error', reject);
-  });
   try {
-    await Promise.all([pipeline(out, hasher), finished]);
+    await pipeline(out, consumer);
   } catch (err) {
-    extract.destroy();
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
   }
   return { compression: kind, diffId: 'sha256:' + hash.digest('hex'), size, compressedSize, entries };
@@ -145,44 +175,41 @@ function asLayerError(err: unknown, kind: Compression): LayerlensError {
 }
 
 const TYPE_MAP: Record<string, EntryAttrs['type']> = {
-  file: 'file',
-  'contiguous-file': 'file',
-  directory: 'dir',
-  symlink: 'symlink',
-  link: 'hardlink',
+  '0': 'file',
+  '7': 'file',
+  S: 'file',
+  '5': 'dir',
+  D: 'dir',
+  '2': 'symlink',
+  '1': 'hardlink',
 };
 
 const SPECIAL_MAP: Record<string, EntryAttrs['special']> = {
-  'character-device': 'char-device',
-  'block-device': 'block-device',
-  fifo: 'fifo',
+  '3': 'char-device',
+  '4': 'block-device',
+  '6': 'fifo',
 };
 
-function headerAttrs(header: Headers, pax: Record<string, string> | undefined): EntryAttrs {
-  const type = TYPE_MAP[header.type ?? 'file'] ?? 'other';
+function headerAttrs(h: TarHeader, type: EntryAttrs['type']): EntryAttrs {
   const attrs: EntryAttrs = {
     type,
-    size: type === 'file' ? (header.size ?? 0) : 0,
-    mode: (header.mode ?? 0) & 0o7777,
-    uid: header.uid ?? 0,
-    gid: header.gid ?? 0,
-    mtime: header.mtime ? Math.floor(header.mtime.getTime() / 1000) : 0,
+    size: type === 'file' ? h.size : 0,
+    mode: h.mode & 0o7777,
+    uid: h.uid,
+    gid: h.gid,
+    mtime: h.mtime,
   };
-  if (pax) {
-    // tar-stream leaves PAX numeric overrides in header.pax.
-    if (pax.uid !== undefined) attrs.uid = Number(pax.uid);
-    if (pax.gid !== undefined) attrs.gid = Number(pax.gid);
-    if (pax.mtime !== undefined) attrs.mtime = Math.floor(Number(pax.mtime));
-    for (const key of Object.keys(pax)) {
-      if (key.startsWith('SCHILY.xattr.')) (attrs.xattrs ??= {})[key.slice('SCHILY.xattr.'.length)] = pax[key];
+  if (h.pax) {
+    for (const key in h.pax) {
+      if (key.startsWith('SCHILY.xattr.')) (attrs.xattrs ??= {})[key.slice(13)] = h.pax[key];
     }
   }
-  if (type === 'symlink') attrs.linkTarget = pax?.linkpath ?? decodeName(header.linkname ?? '');
-  if (type === 'hardlink') attrs.linkTarget = '/' + splitPath(pax?.linkpath ?? decodeName(header.linkname ?? '')).join('/');
-  if (type === 'other') {
-    attrs.special = SPECIAL_MAP[header.type ?? ''] ?? 'unknown';
-    if (header.devmajor !== undefined) attrs.devMajor = header.devmajor;
-    if (header.devminor !== undefined) attrs.devMinor = header.devminor;
+  if (type === 'symlink') attrs.linkTarget = h.linkIsUnicode ? h.linkname : decodeName(h.linkname);
+  else if (type === 'hardlink') attrs.linkTarget = '/' + splitPath(h.linkIsUnicode ? h.linkname : decodeName(h.linkname)).join('/');
+  else if (type === 'other') {
+    attrs.special = SPECIAL_MAP[h.typeflag] ?? 'unknown';
+    attrs.devMajor = h.devmajor;
+    attrs.devMinor = h.devminor;
   }
   return attrs;
 }
