@@ -36,7 +36,7 @@ export { maskSecret } from './secrets/mask.js';
 export interface InspectorOptions {
   /** Keep secret values unmasked in evidence (`--reveal`). */
   reveal?: boolean;
-  /** Bytes scanned per file (default 4 MiB); the rest of a larger file is skipped. */
+  /** Bytes scanned per file (default 2 MiB); the rest of a larger file is skipped. */
   maxBytesPerFile?: number;
 }
 
@@ -50,11 +50,17 @@ const SKIP_EXT =
  * they stream (binaries skipped by their first bytes, at most `maxBytesPerFile` read) and keeps
  * the few OS files the inventory needs. Only small results stay on the version.
  */
+// Package-manager and system data that is large, never written by hand, and cannot hold a
+// credential: file lists and checksums, time zones, locales, character maps, MIME and terminal
+// databases. (Documentation and runtime test suites ARE scanned: matches there are downgraded.)
+const SKIP_PATH =
+  /^\/(?:var\/lib\/dpkg\/(?:info\/[^/]+\.(?:list|md5sums|conffiles|triggers|shlibs|symbols|templates)|status(?:-old)?|available|diversions)|usr\/share\/(?:zoneinfo|i18n|locale|mime|terminfo|icons|fonts|unicode|X11\/locale|perl\/[^/]+\/unicore)\/|usr\/lib\/locale\/|lib\/apk\/db\/|var\/lib\/rpm\/|usr\/lib\/sysimage\/rpm\/|var\/cache\/(?:apt|debconf|ldconfig)\/|var\/lib\/apt\/lists\/|etc\/ld\.so\.cache$)/;
+
 export function createContentInspector(opts: InspectorOptions = {}): (path: string, attrs: EntryAttrs) => ContentSink | undefined {
   const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES };
   return (path, attrs) => {
     const osKind = osFileKind(path);
-    const scan = attrs.size > 0 && !SKIP_EXT.test(path);
+    const scan = attrs.size > 0 && !SKIP_EXT.test(path) && !SKIP_PATH.test(path);
     if (!scan && !osKind) return undefined;
     const sec = scan ? new FileSecretScanner(path, scanOpts) : undefined;
     const os = osKind ? new OsFileCollector(osKind) : undefined;

@@ -41,7 +41,9 @@ function rpmHeader(tags: Array<[number, 'string' | 'int32', string | number]>): 
   return Buffer.concat([head, ...entries, ...data]);
 }
 
-function makeDb(pkgs: Array<{ name: string; version: string; release: string; epoch?: number; arch: string; src: string; big?: boolean }>): Buffer {
+type FakeRpm = { name: string; version: string; release: string; epoch?: number; arch: string; src: string; big?: boolean };
+
+function makeDb(pkgs: FakeRpm[]): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'll-rpm-'));
   try {
     const file = join(dir, 'rpmdb.sqlite');
@@ -72,7 +74,7 @@ INSERT INTO Packages(blob) VALUES ${rows.join(',')};`;
 const skip = which('sqlite3') ? undefined : 'needs the sqlite3 tool to make test databases';
 
 test('reads packages from an rpmdb.sqlite (overflow pages, epoch, source rpm)', { skip }, () => {
-  const pkgs = Array.from({ length: 300 }, (_, i) => ({ name: `pkg${i}`, version: `1.${i}`, release: `${i}.el9`, arch: 'x86_64', src: `pkg${i}-1.${i}-${i}.el9.src.rpm`, big: i % 50 === 0 }));
+  const pkgs: FakeRpm[] = Array.from({ length: 300 }, (_, i) => ({ name: `pkg${i}`, version: `1.${i}`, release: `${i}.el9`, arch: 'x86_64', src: `pkg${i}-1.${i}-${i}.el9.src.rpm`, big: i % 50 === 0 }));
   pkgs.push({ name: 'openssl-libs', version: '3.0.7', release: '27.el9', epoch: 1, arch: 'x86_64', src: 'openssl-3.0.7-27.el9.src.rpm', big: true });
   pkgs.push({ name: 'gpg-pubkey', version: 'fd431d51', release: '4ae0493b', arch: '(none)', src: '' });
   const out = readRpmSqlite(makeDb(pkgs));

@@ -5,16 +5,14 @@
  * the daemon and the registry; and a realistic Debian image with nginx and python3.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { ensureFixtures, integrationEnv, run, skipReason, CommandError } from './harness.js';
 import { ensureRealisticImage, realisticSkipReason } from './realistic.js';
+import { validateSarif } from '../report/sarif-validator.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = skipReason();
@@ -109,10 +107,7 @@ test('scan: SARIF from a real image validates; --output and --sbom write atomica
     assert.equal(r.stdout, '', 'the report goes to the file only');
     assert.match(r.stderr, /expired on 2020-01-01/);
     const sarif = JSON.parse(await readFile(out, 'utf8'));
-    const schema = JSON.parse(readFileSync(new URL('../report/data/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
-    const ajv = new Ajv({ strict: false });
-    addFormats(ajv);
-    assert.ok(ajv.validate(schema, sarif), JSON.stringify(ajv.errors?.slice(0, 3)));
+    assert.deepEqual(validateSarif(sarif), []);
     const rules = sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId);
     assert.ok(!rules.includes('port-database'), 'ignored');
     assert.ok(rules.includes('secret-github-pat'), 'expired entry no longer ignores');

@@ -1,9 +1,6 @@
 /** Report writers: the documented JSON shape, SARIF valid against the 2.1.0 schema, safe Markdown and table, CycloneDX 1.5. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
 import { osInventory } from '../../src/findings/os/index.js';
 import { runChecks } from '../../src/findings/index.js';
 import { toCycloneDx, purlFor } from '../../src/report/cyclonedx.js';
@@ -14,8 +11,8 @@ import { toSarif, pathToUri } from '../../src/report/sarif.js';
 import { toTable } from '../../src/report/table.js';
 import * as f from '../findings/fakes.js';
 import { loadImage } from '../findings/image-helper.js';
+import { validateSarif } from './sarif-validator.js';
 
-const schema = JSON.parse(readFileSync(new URL('./data/sarif-schema-2.1.0.json', import.meta.url), 'utf8'));
 
 async function sample() {
   const tok = `ghp_${f.alnum(36)}`;
@@ -74,10 +71,7 @@ test('SARIF: valid against the SARIF 2.1.0 JSON schema; rules with help and secu
   const text = toSarif(findings, image);
   assert.ok(!text.includes(tok));
   const doc = JSON.parse(text);
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
-  const validate = ajv.compile(schema);
-  assert.ok(validate(doc), JSON.stringify(validate.errors?.slice(0, 5), null, 1));
+  assert.deepEqual(validateSarif(doc), []);
   const run = doc.runs[0];
   const ruleIds = run.tool.driver.rules.map((r: { id: string }) => r.id);
   assert.equal(new Set(ruleIds).size, ruleIds.length, 'one rule per ruleId');

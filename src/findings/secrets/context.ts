@@ -16,6 +16,11 @@ const PACKAGED_ROOTS = [
   /\/(?:node_modules|site-packages|dist-packages|vendor|gems|\.cargo\/registry|go\/pkg\/mod)\//,
 ];
 
+/** Whether `path` is where package managers and runtimes install files (not the app's own). */
+export function isPackagedPath(path: string): boolean {
+  return PACKAGED_ROOTS.some((re) => re.test(path));
+}
+
 /** Why findings in `path` are downgraded to info, or null. */
 export function packagedDataReason(path: string): string | null {
   if (/^\/usr\/share\/(?:doc|man|info|doc-base|help)\//.test(path)) return 'documentation shipped by an OS package';

@@ -62,5 +62,8 @@ export function looksLikeCode(value: string): boolean {
   if (/^[a-z]+(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7) return true;
   if (/^[A-Z]+(?:_[A-Z0-9]+)*$/.test(value) && !/[0-9]/.test(value)) return true; // CONSTANT_NAME
   if (/^\/[\w./-]+$/.test(value)) return true; // a file path
+  if (/^[$%@]/.test(value)) return true; // a variable reference ($dir/private/key.pem, %VAR%, @var)
+  if (/^[A-Za-z][a-z]+$/.test(value)) return true; // a single word (Whitespace)
+  if (/^[a-z]+(?:[-_][a-z]+)+$/.test(value)) return true; // words joined by - or _ (elevated-privileges)
   return false;
 }

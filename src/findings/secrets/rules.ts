@@ -334,10 +334,16 @@ export const SECRET_RULES: SecretRule[] = [
     severity: 'medium',
     keywords: ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'private_key', 'credential'],
     pattern:
-      /(?<key>[A-Za-z0-9_.-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*)["']?\s*(?::=|=>|[:=])\s*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
-    check: (v, m) => {
+      /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
+    check: (v, m, ctx) => {
       const key = m.groups!.key;
       if (GENERIC_KEY_EXCLUDE.test(key)) return false;
+      // Unquoted values must end the statement: `x = a + b(c)` is an expression, not a literal.
+      if (!m.groups!.q) {
+        const lineEnd = ctx.text.indexOf('\n', ctx.index);
+        const rest = ctx.text.slice(ctx.index + m[0].length, lineEnd < 0 ? undefined : lineEnd);
+        if (!/^\s*(?:$|[#;,]|\/\/)/.test(rest)) return false;
+      }
       if (placeholderReason(v) || looksLikeCode(v)) return false;
       if (/^(?:https?|ftp|file):\/\//i.test(v)) return false; // a URL (credentials in URLs have their own rule)
       if (/^\$(?:1|2[abxy]?|5|6|y|argon2\w*|pbkdf2[\w-]*|scrypt)\$/.test(v)) return false; // a password hash, not a password

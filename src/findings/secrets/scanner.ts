@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
-import { appTestDataReason, packagedDataReason } from './context.js';
+import { appTestDataReason, isPackagedPath, packagedDataReason } from './context.js';
 import { evidence } from './mask.js';
 import { exampleReason } from './placeholder.js';
-import { SECRET_RULES, type SecretRule } from './rules.js';
+import { KEYWORD_RULES, scanKeywords } from './keywords.js';
+import type { SecretRule } from './rules.js';
 
 /** A secret found in a file or string: small, masked (unless revealed), kept on the version. */
 export interface SecretMatch {
@@ -34,7 +35,7 @@ export interface SecretMatch {
 export interface ScanOptions {
   /** Keep secrets unmasked in evidence (`--reveal`). */
   reveal?: boolean;
-  /** Bytes scanned per file; the rest is skipped (default 4 MiB). */
+  /** Bytes scanned per file; the rest is skipped (default 2 MiB). */
   maxBytes?: number;
   /** Matches kept per file (default 50). */
   maxMatches?: number;
@@ -49,18 +50,7 @@ function keyOf(m: SecretMatch, value: string): SecretMatch {
   return m;
 }
 const CREDENTIAL_FILE_CAP = 1024 * 1024;
-export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
-
-// One regex over all keywords; longest first so overlapping keywords resolve to the specific one.
-const KEYWORDS = new Map<string, SecretRule[]>();
-for (const r of SECRET_RULES) for (const k of r.keywords) KEYWORDS.set(k, [...(KEYWORDS.get(k) ?? []), r]);
-const KEYWORD_RE = new RegExp(
-  [...KEYWORDS.keys()]
-    .sort((a, b) => b.length - a.length)
-    .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('|'),
-  'g',
-);
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 
 /** True when the first bytes say "binary": a NUL byte in the first 8 KiB. */
 export function looksBinary(head: Buffer): boolean {
@@ -80,7 +70,8 @@ function lower(s: Severity): Severity {
 
 /**
  * Run the pattern rules over one window of text. `baseLine` is the 1-based line number of the
- * window's first line. Matches are appended to `out`.
+ * window's first line. Matches are appended to `out`. `hits` are the window's keyword hits (from
+ * scanKeywords over the same bytes); computed here when not given.
  */
 export function scanWindow(
   text: string,
@@ -89,20 +80,31 @@ export function scanWindow(
   opts: ScanOptions = {},
   rules?: SecretRule[],
   spans?: Array<[number, number]>,
+  hits?: { positions: number[]; keywords: number[] },
 ): void {
-  const low = text.toLowerCase();
+  const h = hits ?? scanKeywords(Buffer.from(text, 'latin1'));
+  if (h.positions.length === 0) return;
   const byLine = new Map<number, Set<SecretRule>>();
   const whole = new Set<SecretRule>();
-  KEYWORD_RE.lastIndex = 0;
-  for (let m; (m = KEYWORD_RE.exec(low)); ) {
-    const hit = KEYWORDS.get(m[0])!;
-    for (const rule of hit) {
+  let lastStart = -1;
+  let lastEnd = -1;
+  for (let n = 0; n < h.positions.length; n++) {
+    const pos = h.positions[n];
+    let start: number;
+    if (pos >= lastStart && pos < lastEnd) start = lastStart;
+    else {
+      start = text.lastIndexOf('\n', pos) + 1;
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = text.length;
+      lastStart = start;
+      lastEnd = end;
+    }
+    for (const rule of KEYWORD_RULES[h.keywords[n]]) {
       if (rules && !rules.includes(rule)) continue;
       if (rule.scope === 'window') {
         whole.add(rule);
         continue;
       }
-      const start = low.lastIndexOf('\n', m.index) + 1;
       let set = byLine.get(start);
       if (!set) byLine.set(start, (set = new Set()));
       set.add(rule);
@@ -227,7 +229,16 @@ function isCredentialRule(id: string): boolean {
 export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[] {
   const packaged = packagedDataReason(path);
   const appTest = packaged ? null : appTestDataReason(path);
+  // The generic rule guesses from a key name; in files a package manager installed (language
+  // runtimes, libraries, /usr/share) such guesses are documentation and examples far more often
+  // than leaks. Format rules (a real token) keep their severity there.
+  const installed = !packaged && isPackagedPath(path) ? 'generic match in a file installed by a package (runtime or library code, docs, examples)' : null;
   for (const m of ms) {
+    if (installed && m.ruleId === 'secret-generic-assignment' && m.severity !== 'info') {
+      m.severity = 'info';
+      m.reason = m.reason ? `${m.reason}; ${installed}` : installed;
+      continue;
+    }
     if (packaged && m.severity !== 'info') {
       m.severity = 'info';
       m.reason = m.reason ? `${m.reason}; ${packaged}` : packaged;
@@ -241,7 +252,9 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
 
 /** The per-file streaming scanner behind the content inspector. */
 export class FileSecretScanner {
-  private pending = '';
+  private pending: Buffer = Buffer.alloc(0);
+  private parts: Buffer[] = [];
+  private partsLen = 0;
   private line = 1;
   private scanned = 0;
   private binary = false;
@@ -270,35 +283,44 @@ export class FileSecretScanner {
       this.truncated = true;
     }
     this.scanned += chunk.length;
-    const s = chunk.toString('latin1');
-    if (this.credRules.length && this.credText.length < CREDENTIAL_FILE_CAP) this.credText += s.slice(0, CREDENTIAL_FILE_CAP - this.credText.length);
-    this.pending += s;
-    if (this.pending.length >= WINDOW) this.flush(false);
+    if (this.credRules.length && this.credText.length < CREDENTIAL_FILE_CAP) this.credText += chunk.toString('latin1', 0, Math.min(chunk.length, CREDENTIAL_FILE_CAP - this.credText.length));
+    this.parts.push(chunk);
+    this.partsLen += chunk.length;
+    if (this.pending.length + this.partsLen >= WINDOW) this.flush(false);
   }
 
   private flush(final: boolean): void {
-    let cut = this.pending.length;
+    if (this.parts.length) {
+      this.pending = Buffer.concat(this.pending.length ? [this.pending, ...this.parts] : this.parts);
+      this.parts = [];
+      this.partsLen = 0;
+    }
+    const p = this.pending;
+    let cut = p.length;
     if (!final) {
-      const nl = this.pending.lastIndexOf('\n');
+      const nl = p.lastIndexOf(10);
       if (nl >= 0) cut = nl + 1;
       // Keep a key block that started near the end together with its body.
-      const begin = this.pending.lastIndexOf('-----BEGIN', cut);
-      if (begin >= 0 && this.pending.indexOf('-----END', begin) < 0 && this.pending.length - begin < 4 * WINDOW) {
-        const ls = this.pending.lastIndexOf('\n', begin) + 1;
+      const begin = p.lastIndexOf('-----BEGIN', cut - 1);
+      if (begin >= 0 && p.indexOf('-----END', begin) < 0 && p.length - begin < 4 * WINDOW) {
+        const ls = p.lastIndexOf(10, begin) + 1;
         if (ls > 0) cut = ls;
-        else if (this.pending.length < 4 * WINDOW) return; // wait for more
+        else if (p.length < 4 * WINDOW) return; // wait for more
       }
       if (cut === 0) return;
     }
-    const text = this.pending.slice(0, cut);
-    this.pending = this.pending.slice(cut);
-    if (this.matches.length < (this.opts.maxMatches ?? 50)) scanWindow(text, this.line, this.matches, this.opts);
-    this.line += countNewlines(text, 0, text.length);
+    const win = p.subarray(0, cut);
+    this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : Buffer.alloc(0);
+    const hits = scanKeywords(win);
+    if (hits.positions.length && this.matches.length < (this.opts.maxMatches ?? 50)) {
+      scanWindow(win.toString('latin1'), this.line, this.matches, this.opts, undefined, undefined, hits);
+    }
+    this.line += hits.newlines;
   }
 
   /** The matches, or undefined when there are none (nothing is kept for clean files). */
   end(): SecretMatch[] | undefined {
-    if (!this.binary && this.pending.length) this.flush(true);
+    if (!this.binary && this.pending.length + this.partsLen) this.flush(true);
     let out = this.matches;
     for (const r of this.credRules) {
       if (r.binary) out.unshift(...parseCredentialFile(r, '', this.opts));
