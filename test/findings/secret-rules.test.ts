@@ -103,7 +103,9 @@ const CASES: Case[] = [
   {
     id: 'secret-generic-assignment',
     tp: () => `db_password = "${f.alnum(20)}"\n`,
-    fp: () => 'password = os.environ["DB_PASSWORD"]\npassword: changeme\npassword: ${DB_PASSWORD}\ntoken_type = "bearer"\nself.password = password\n',
+    fp: () =>
+      'password = os.environ["DB_PASSWORD"]\npassword: changeme\npassword: ${DB_PASSWORD}\ntoken_type = "bearer"\nself.password = password\n' +
+      "private_key\t= $dir/private/cakey.pem\nPseudoToken = Whitespace + group(r'x')\npasswd: elevated-privileges\nsecret_hash = $6$rounds=5000$abcdefgh$ijklmnop\n",
   },
   // ---- credential files ----
   { id: 'secret-npmrc-auth', path: '/root/.npmrc', tp: () => `//registry.npmjs.org/:_authToken=${f.alnum(36)}\n`, fp: () => '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n' },

@@ -102,3 +102,13 @@ test('one value reported once: the credential-file parser wins over the pattern 
     ['secret-github-pat'],
   );
 });
+
+test('generic matches in files a package installed are info (format rules keep their severity there)', () => {
+  const line = `db_password = "${f.alnum(20)}"\n`;
+  const [g] = scanFile('/usr/lib/python3/dist-packages/lib/client.py', line);
+  assert.equal(g.severity, 'info');
+  assert.match(g.reason!, /installed by a package/);
+  assert.equal(scanFile('/app/settings.py', line)[0].severity, 'medium');
+  const [t] = scanFile('/usr/lib/python3/dist-packages/lib/client.py', `TOKEN = "ghp_${f.alnum(36)}"\n`);
+  assert.equal(t.severity, 'critical');
+});
