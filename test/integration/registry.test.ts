@@ -104,6 +104,7 @@ describe('registry source against real registries', { skip }, () => {
   let issuer: TokenIssuer;
   const user = 'alice';
   const password = 'pw-' + randomBytes(12).toString('hex');
+  const identityToken = 'idt-' + randomBytes(16).toString('hex');
 
   before(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'layerlens-registry-it-'));
@@ -433,7 +434,7 @@ describe('registry source against real registries', { skip }, () => {
 
   describe('(c) token auth: JWTs from a test issuer, validated by the real registry', () => {
     before(async () => {
-      issuer = await startTokenIssuer(pki, { [user]: password });
+      issuer = await startTokenIssuer(pki, { [user]: password }, { refreshTokens: { [identityToken]: user } });
       tokReg = await startRegistry({ dir: path.join(work, 'reg-token'), token: { realm: issuer.url, service: issuer.service, issuer: issuer.issuer, rootCertBundle: pki.tokenCert } });
       regs.push(tokReg);
       await skopeoPush(layout, 'v1', 'team/app:v1', { host: tokReg.host, workdir: work, creds: `${user}:${password}` });
@@ -454,6 +455,25 @@ describe('registry source against real registries', { skip }, () => {
       assert.equal(pulls.length, 1, JSON.stringify(issuer.requests));
       assert.equal(pulls[0].authorized, true);
       assert.equal(pulls[0].account, user);
+    });
+
+    test('a credential helper answering <token> → identity token → OAuth2 refresh-token grant', async () => {
+      const home = path.join(work, 'home-c');
+      const bin = path.join(work, 'bin-c');
+      mkdirSync(path.join(home, '.docker'), { recursive: true });
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ credHelpers: { [tokReg.host]: 'layerlens-test' } }));
+      const helper = path.join(bin, 'docker-credential-layerlens-test');
+      writeFileSync(helper, `#!/bin/sh\nread -r url\n[ "$url" = "${tokReg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\nprintf '{"ServerURL":"%s","Username":"<token>","Secret":"${identityToken}"}' "$url"\n`, { mode: 0o755 });
+      issuer.requests.length = 0;
+      const reader = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts(), extras(work, { homedir: home, env: { PATH: `${bin}:${process.env.PATH}` }, provenance: false }));
+      assert.match((await reader.meta()).notes!.join('\n'), /credentials from docker-credential-layerlens-test/);
+      assert.deepEqual(dumpModel(await load(reader)), layoutDump);
+      assert.ok(issuer.requests.length > 0);
+      for (const r of issuer.requests) {
+        assert.equal(r.method, 'POST');
+        assert.equal(r.authorized, true);
+      }
     });
 
     test('tokens are cached per scope until they expire, then refreshed', async () => {

@@ -201,7 +201,7 @@ function b64url(x: Buffer | string): string {
  * for private repositories). Tokens are RS256 JWTs with the signing certificate in `x5c`, which
  * distribution verifies against `rootcertbundle`.
  */
-export async function startTokenIssuer(pki: Pki, users: Record<string, string>, opts: { anonymousPull?: boolean } = {}): Promise<TokenIssuer> {
+export async function startTokenIssuer(pki: Pki, users: Record<string, string>, opts: { anonymousPull?: boolean; refreshTokens?: Record<string, string> } = {}): Promise<TokenIssuer> {
   const key = createPrivateKey(readFileSync(pki.tokenKey));
   const certDer = new X509Certificate(readFileSync(pki.tokenCert)).raw;
   const service = 'layerlens-test-registry';
@@ -217,7 +217,16 @@ export async function startTokenIssuer(pki: Pki, users: Record<string, string>, 
       let account: string | undefined;
       let authorized = false;
       const auth = req.headers.authorization;
-      if (auth?.startsWith('Basic ')) {
+      if (req.method === 'POST' && params.get('grant_type') === 'refresh_token') {
+        // OAuth2 refresh-token grant (Docker identity tokens).
+        account = opts.refreshTokens?.[params.get('refresh_token') ?? ''];
+        if (!account) {
+          state.requests.push({ method: 'POST', scopes, authorized: false });
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad refresh token"}');
+          return;
+        }
+        authorized = true;
+      } else if (auth?.startsWith('Basic ')) {
         const [u, ...rest] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
         account = u;
         if (users[u] === undefined || users[u] !== rest.join(':')) {
