@@ -83,7 +83,9 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     try {
       tlsFacts = await probeTls(t.hostname, t.port ?? 443, loadTlsMaterial(t.host, opts), opts.timeoutMs);
     } catch (err) {
-      if (!t.scheme && isTlsProtocolError(err)) scheme = 'http';
+      // No scheme given: a server that does not speak TLS, or nothing on the HTTPS port, may
+      // still serve plain HTTP (port 80 when no port was given).
+      if (!t.scheme && (isTlsProtocolError(err) || (err as NodeJS.ErrnoException).code === 'ECONNREFUSED')) scheme = 'http';
       else throw new LayerlensError(`cannot reach ${t.host} over HTTPS: ${describeNetError(err)}`, 'NETWORK');
     }
   }
