@@ -19,7 +19,7 @@ import { memoryReader } from '../src/sources/memory.js';
 import { openImage } from '../src/sources/open.js';
 
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 6);
-const FILES_PER_LAYER = Number(process.env.BENCH_FILES ?? 25_000);
+const FILES_PER_LAYER = Number(process.env.BENCH_FILES ?? 8_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const WORDS = 'the token of a function returns password handling config value index buffer stream layer key secret parse import export const let return if else for while'.split(' ');

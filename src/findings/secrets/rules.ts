@@ -332,7 +332,8 @@ export const SECRET_RULES: SecretRule[] = [
     title: 'Password, secret or token assigned a literal value',
     service: 'generic',
     severity: 'medium',
-    keywords: ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'private_key', 'credential'],
+    // 'passw', not 'pass': Python's `pass` statement would send every other line through the pattern.
+    keywords: ['passw', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'private_key', 'credential'],
     pattern:
       /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
     check: (v, m, ctx) => {
