@@ -12,17 +12,24 @@ export interface AppProps {
   explorer: Explorer;
   /** Minimum time between model-driven re-renders. */
   frameMs?: number;
+  /**
+   * Paint the lines directly (see painter.ts) instead of letting Ink print them; the component
+   * then renders nothing through Ink. `terminal` is the real output (size and resize events).
+   */
+  direct?: { paint: (lines: string[]) => void; invalidate: () => void; terminal: NodeJS.WriteStream };
 }
 
-export function App({ explorer, frameMs = 33 }: AppProps): React.JSX.Element {
+export function App({ explorer, frameMs = 33, direct }: AppProps): React.JSX.Element | null {
   const { exit } = useApp();
-  const { stdout } = useStdout();
+  const { stdout: inkOut } = useStdout();
+  const stdout = direct?.terminal ?? inkOut;
   const [, bump] = useReducer((n: number) => n + 1, 0);
 
   useEffect(() => {
     explorer.onChange = () => bump();
     const onResize = () => {
       explorer.resize(stdout.columns || explorer.width, stdout.rows || explorer.height);
+      direct?.invalidate();
       bump();
     };
     stdout.on('resize', onResize);
@@ -74,7 +81,7 @@ export function App({ explorer, frameMs = 33 }: AppProps): React.JSX.Element {
       if (findings) clearTimeout(findings);
       explorer.onChange = () => {};
     };
-  }, [explorer, stdout, frameMs]);
+  }, [explorer, stdout, frameMs, direct]);
 
   useInput((input, key) => {
     // Keys typed quickly (or sent by tmux) can arrive as one chunk: outside text entry, each
@@ -90,6 +97,10 @@ export function App({ explorer, frameMs = 33 }: AppProps): React.JSX.Element {
   });
 
   const lines = screen(explorer);
+  useEffect(() => {
+    direct?.paint(lines);
+  });
+  if (direct) return null;
   return (
     <Box flexDirection="column">
       {lines.map((l, i) => (

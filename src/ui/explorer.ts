@@ -16,6 +16,7 @@ import { locateContent, readLayerFile } from './layer-file.js';
 import { safeText } from './sanitize.js';
 import { SizeIndex } from './sizes.js';
 import { TreeView, type RowChange, ROW_CHANGES } from './tree-view.js';
+import type { ChangeStats } from '../engine/tree.js';
 import { displayText, hexLineCount, makeDoc, type ViewerDoc } from './viewer.js';
 
 export type Focus = 'layers' | 'tree' | 'side';
@@ -114,6 +115,10 @@ export class Explorer {
   quit = false;
   /** Byte samples for the progress rate. */
   readonly samples: RateSample[] = [];
+  /** Paint on every terminal line (direct painting) instead of leaving the last one empty (Ink). */
+  fullHeight = false;
+  private statsCache = new Map<number, ChangeStats>();
+  private hidesCache = new Map<number, boolean>();
   /** Called when async work changed the state. */
   onChange: () => void = () => {};
   private pending = new Set<Promise<unknown>>();
@@ -141,6 +146,28 @@ export class Explorer {
       this.onChange();
     });
     this.pending.add(q);
+  }
+
+  /** Change counters of an applied layer (layers never change once applied: cached). */
+  layerStats(i: number): ChangeStats | undefined {
+    if (i >= this.model.tree.layerCount) return undefined;
+    let s = this.statsCache.get(i);
+    if (!s) this.statsCache.set(i, (s = this.model.tree.stats(i)));
+    return s;
+  }
+
+  /** Does layer `i` delete or overwrite files of lower layers? (cached) */
+  layerHides(i: number): boolean {
+    if (i >= this.model.tree.layerCount) return false;
+    let h = this.hidesCache.get(i);
+    if (h === undefined) {
+      h = this.model.tree.changesByLayer[i].some((node) => {
+        const v = node.versionIn(i);
+        return !!v && v.change !== 'added' && v.type !== 'dir';
+      });
+      this.hidesCache.set(i, h);
+    }
+    return h;
   }
 
   get layerCount(): number {
@@ -188,7 +215,7 @@ export class Explorer {
   /** Panel geometry. The frame is height−1 lines (Ink clears the screen on full-height frames). */
   layout() {
     const W = this.width;
-    const H = Math.max(1, this.height - 1);
+    const H = Math.max(1, this.fullHeight ? this.height : this.height - 1);
     const body = Math.max(0, H - 2);
     const wide = W >= 110;
     const n = this.layerCount;
@@ -430,7 +457,31 @@ export class Explorer {
     }
   }
 
+  /**
+   * Applying a filter walks every path of the layer once (~100 ms at 500k paths): on big trees
+   * it waits until typing pauses for this long, so each keystroke still draws at once.
+   */
+  filterDelayMs = 0;
+  private filterTimer: NodeJS.Timeout | null = null;
+
+  private scheduleFilter(): void {
+    if (this.filterDelayMs <= 0 || this.model.tree.nodeCount < 50_000) {
+      this.applyFilter(this.filterDraft);
+      return;
+    }
+    if (this.filterTimer) clearTimeout(this.filterTimer);
+    this.filterTimer = setTimeout(() => {
+      this.filterTimer = null;
+      if (this.filterEditing) this.applyFilter(this.filterDraft);
+      this.onChange();
+    }, this.filterDelayMs);
+  }
+
   private filterKey(input: string, key: KeyInfo): void {
+    if (this.filterTimer && (key.escape || key.return || key.downArrow || key.upArrow || key.tab)) {
+      clearTimeout(this.filterTimer);
+      this.filterTimer = null;
+    }
     if (key.escape) {
       this.filterEditing = false;
       this.filterDraft = '';
@@ -445,7 +496,7 @@ export class Explorer {
       return;
     }
     this.filterDraft = this.editLine(this.filterDraft, input, key);
-    this.applyFilter(this.filterDraft);
+    this.scheduleFilter();
   }
 
   /** Apply filter text (the React layer may debounce calls while typing). */

@@ -63,11 +63,7 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
     }
     const fs = byLayer.get(i) ?? [];
     const w = worst(fs);
-    const stats = i < m.tree.layerCount ? m.tree.changesByLayer[i] : undefined;
-    const hides = !!stats && stats.some((node) => {
-      const v = node.versionIn(i);
-      return !!v && v.change !== 'added' && v.type !== 'dir';
-    });
+    const hides = ex.layerHides(i);
     if (w) parts.push(seg('●', SEVERITY_STYLE[w].style.bg ? { fg: 'brightRed', bold: true } : SEVERITY_STYLE[w].style));
     else if (hides) parts.push(seg('✗', { fg: 'brightMagenta' }));
     else parts.push(seg(' '));
@@ -208,7 +204,7 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   const comp = meta.layers.reduce((s, l) => s + (l.compressedSize ?? 0), 0);
   kv('Layers', `${meta.layers.length} · ${formatBytes(size)} uncompressed${comp ? ` · ${formatBytes(comp)} stored` : ''}${m.done ? '' : ' (loading)'}`);
   let wasted = 0;
-  for (let i = 0; i < m.tree.layerCount; i++) wasted += m.tree.stats(i).removedBytes;
+  for (let i = 0; i < m.tree.layerCount; i++) wasted += ex.layerStats(i)?.removedBytes ?? 0;
   kv('Wasted', `${formatBytes(wasted)} deleted or overwritten by later layers but still shipped`, wasted ? { fg: 'yellow' } : { fg: 'gray' });
   const user = c.User || '(none: root)';
   const root = !c.User || /^(root|0)(:|$)/.test(c.User);

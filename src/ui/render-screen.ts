@@ -156,7 +156,7 @@ function treePanel(ex: Explorer, width: number, height: number): Line[] {
   const kinds = (['added', 'modified', 'removed', 'unmodified'] as const).filter((k) => !t.kinds[k]);
   let info = '';
   if (t.layerReady) {
-    const s = ex.model.tree.stats(ex.layer);
+    const s = ex.layerStats(ex.layer)!;
     info = `+${s.added} ~${s.modified} -${s.removed}`;
   }
   if (kinds.length) info += ` · hiding ${kinds.join(',')}`;

@@ -10,7 +10,8 @@ import type { ImageModel } from '../engine/image.js';
 import type { Finding } from '../findings/types.js';
 import { App } from './app.js';
 import { Explorer } from './explorer.js';
-import { enterScreen, openKeys } from './terminal.js';
+import { Painter } from './painter.js';
+import { enterScreen, nullOutput, openKeys } from './terminal.js';
 
 export { canRunExplorer } from './terminal.js';
 export { safeText } from './sanitize.js';
@@ -34,24 +35,34 @@ export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
   const out = process.stdout;
   const keys = openKeys(!!opts.keysFromTty);
   const explorer = new Explorer({ model: opts.model, findings: opts.findings, title: opts.title });
+  explorer.fullHeight = true;
+  explorer.filterDelayMs = 120;
   explorer.resize(out.columns || 100, out.rows || 30);
+  const painter = new Painter(out);
+  const direct = { paint: (lines: string[]) => painter.paint(lines), invalidate: () => painter.invalidate(), terminal: out };
   let signalled: NodeJS.Signals | undefined;
   let instance: ReturnType<typeof render> | undefined;
   const restore = enterScreen(out, (sig) => {
     signalled = sig;
     instance?.unmount();
   });
+  // Keep the process alive until the user quits: Ink only starts reading keys once React has
+  // committed, and a fast source (the demo, a small archive) can drain the event loop before that.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    instance = render(<App explorer={explorer} />, {
+    // Ink runs the React tree and reads keys; frames go through the Painter, so Ink's own
+    // output goes nowhere (and stray console output cannot scribble over the screen).
+    instance = render(<App explorer={explorer} direct={direct} />, {
       stdin: keys.stream,
-      stdout: out,
+      stdout: nullOutput(out),
+      stderr: nullOutput(out),
       exitOnCtrlC: true,
       patchConsole: true,
-      incrementalRendering: false,
       maxFps: 30,
     });
     await instance.waitUntilExit();
   } finally {
+    clearInterval(keepAlive);
     instance?.cleanup();
     restore();
     keys.close();

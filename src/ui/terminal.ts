@@ -3,7 +3,17 @@
  * alternate screen, and putting everything back on quit, crash, Ctrl-C, SIGTERM or SIGHUP.
  */
 import { closeSync, openSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import tty from 'node:tty';
+
+/** A sink that looks like a terminal of `like`'s size (Ink's output when we paint ourselves). */
+export function nullOutput(like: NodeJS.WriteStream): NodeJS.WriteStream {
+  const w = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream & { isTTY: boolean };
+  Object.defineProperty(w, 'columns', { get: () => like.columns });
+  Object.defineProperty(w, 'rows', { get: () => like.rows });
+  w.isTTY = false;
+  return w;
+}
 
 const ENTER = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
 const LEAVE = '\x1b[?25h\x1b[?1049l';

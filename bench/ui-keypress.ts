@@ -1,0 +1,175 @@
+/**
+ * Keypress-to-frame cost of the explorer on a 500k-entry tree (a benchmark, not a test):
+ * model update (Explorer.key) + the whole screen's lines (render-screen) + Ink rendering those
+ * lines (renderToString), per key, for navigation, collapse, layer switch and filter.
+ * Target: p95 ≤ 16 ms. Run: node --import tsx bench/ui-keypress.ts [entries]
+ */
+import React from 'react';
+import { Box, Text, renderToString } from 'ink';
+import { applyEntries, ImageModel } from '../src/engine/image.js';
+import type { LayerEntry } from '../src/engine/parse-layer.js';
+import { mapHistory } from '../src/engine/history.js';
+import type { ImageConfig, EntryAttrs } from '../src/engine/types.js';
+import { Explorer, type KeyInfo } from '../src/ui/explorer.js';
+import { screen } from '../src/ui/render-screen.js';
+import { Painter } from '../src/ui/painter.js';
+import { Writable } from 'node:stream';
+
+const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500_000);
+const W = 180;
+const H = 50;
+
+function file(size: number): EntryAttrs {
+  return { type: 'file', size, mode: 0o644, uid: 0, gid: 0, mtime: 0 };
+}
+const DIR: EntryAttrs = { type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 };
+
+function build(): ImageModel {
+  const t0 = performance.now();
+  const model = new ImageModel();
+  // Layer 0: N entries: /usr/share/pkgNNNN/{lib,doc}/fileMMM (≈ 1000 packages).
+  const l0: LayerEntry[] = [];
+  const pkgs = Math.ceil(N / 500);
+  for (let p = 0; p < pkgs && l0.length < N; p++) {
+    const pkg = `pkg${String(p).padStart(4, '0')}`;
+    l0.push({ kind: 'entry', parts: ['usr', 'share', pkg], attrs: DIR });
+    for (const sub of ['lib', 'doc']) {
+      l0.push({ kind: 'entry', parts: ['usr', 'share', pkg, sub], attrs: DIR });
+      for (let f = 0; f < 248 && l0.length < N; f++) l0.push({ kind: 'entry', parts: ['usr', 'share', pkg, sub, `file${f}.${sub === 'lib' ? 'so' : 'txt'}`], attrs: file((p * 31 + f * 17) % 9000) });
+    }
+  }
+  // Layer 1: rewrites 10k files; layer 2: deletes 5k; layer 3: adds 20k elsewhere.
+  const l1: LayerEntry[] = [];
+  for (let i = 0; i < 10_000; i++) l1.push(l0[(i * 37) % l0.length]);
+  const l2: LayerEntry[] = [];
+  for (let i = 0; i < 5_000; i++) {
+    const e = l0[(i * 53 + 7) % l0.length];
+    if (e.kind === 'entry' && e.attrs.type === 'file') l2.push({ kind: 'whiteout', parts: e.parts });
+  }
+  const l3: LayerEntry[] = [];
+  for (let i = 0; i < 20_000; i++) l3.push({ kind: 'entry', parts: ['app', `m${Math.floor(i / 100)}`, `f${i}.js`], attrs: file(i % 4000) });
+  const layers = [l0, l1, l2, l3];
+  const config: ImageConfig = {
+    rootfs: { type: 'layers', diff_ids: layers.map((_, i) => `sha256:${String(i).repeat(64)}`) },
+    history: layers.map((_, i) => ({ created_by: `/bin/sh -c step ${i}` })),
+    config: { ExposedPorts: { '22/tcp': {}, '8080/tcp': {} } },
+  };
+  (model as unknown as { meta: unknown }).meta = {
+    reference: 'bench',
+    source: 'demo',
+    config,
+    layers: layers.map(() => ({})),
+    history: mapHistory(config),
+  };
+  model.layers = layers.map((l, index) => ({ index, state: 'done', bytesRead: 0, size: l.length * 1000 }));
+  layers.forEach((entries, i) => applyEntries(model.tree, i, entries));
+  model.appliedCount = layers.length;
+  model.done = true;
+  console.log(`tree: ${model.tree.nodeCount.toLocaleString()} paths, built in ${(performance.now() - t0).toFixed(0)} ms`);
+  return model;
+}
+
+function inkFrame(lines: string[]): string {
+  return renderToString(
+    React.createElement(
+      Box,
+      { flexDirection: 'column' },
+      lines.map((l, i) => React.createElement(Text, { key: i }, l)),
+    ),
+    { columns: W },
+  );
+}
+
+interface Stat {
+  name: string;
+  samples: number[];
+}
+
+// The terminal path: Painter diffs lines and writes escape sequences (to a sink here).
+let written = 0;
+const painter = new Painter(new Writable({ write: (c, _e, cb) => ((written += c.length), cb()) }));
+const viaInk = process.argv.includes('--ink');
+
+function measure(ex: Explorer, stat: Stat, input: string, key: KeyInfo = {}): void {
+  const t0 = performance.now();
+  ex.key(input, key);
+  const lines = screen(ex);
+  if (viaInk) inkFrame(lines);
+  else painter.paint(lines);
+  stat.samples.push(performance.now() - t0);
+}
+
+function report(s: Stat): void {
+  const v = s.samples.slice().sort((a, b) => a - b);
+  const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
+  console.log(`${s.name.padEnd(28)} n=${String(v.length).padStart(4)}  p50 ${q(0.5).toFixed(2).padStart(6)} ms  p95 ${q(0.95).toFixed(2).padStart(6)} ms  max ${v[v.length - 1].toFixed(2).padStart(7)} ms`);
+}
+
+const model = build();
+const ex = new Explorer({ model });
+ex.fullHeight = true;
+// As in the terminal: a filter is applied once typing pauses (timed separately below).
+ex.filterDelayMs = 120;
+ex.resize(W, H);
+ex.refreshFindings();
+inkFrame(screen(ex)); // warm up
+const stats: Stat[] = [];
+const stat = (name: string) => {
+  const s = { name, samples: [] as number[] };
+  stats.push(s);
+  return s;
+};
+
+const nav = stat('navigation (j/k/PgDn/G/g)');
+for (let i = 0; i < 300; i++) measure(ex, nav, 'j');
+for (let i = 0; i < 50; i++) measure(ex, nav, '', { pageDown: true });
+for (let i = 0; i < 100; i++) measure(ex, nav, 'k');
+measure(ex, nav, 'G');
+for (let i = 0; i < 20; i++) measure(ex, nav, '', { pageUp: true });
+measure(ex, nav, 'g');
+
+const fold = stat('collapse/expand (h/l/space)');
+for (let i = 0; i < 60; i++) {
+  measure(ex, fold, 'j');
+  fold.samples.pop();
+  measure(ex, fold, ' ');
+}
+measure(ex, fold, '-');
+measure(ex, fold, '+');
+
+const layers = stat('layer switch ([ ])');
+for (let i = 0; i < 40; i++) measure(ex, layers, i % 8 < 4 ? ']' : '[');
+
+const mode = stat('mode switch (a)');
+for (let i = 0; i < 20; i++) measure(ex, mode, 'a');
+
+const filter = stat('filter keystroke (aggregated)');
+ex.selectLayer(0);
+measure(ex, filter, '/');
+for (const ch of 'file12') measure(ex, filter, ch);
+for (let i = 0; i < 6; i++) measure(ex, filter, '', { backspace: true });
+for (const ch of '/doc/file1[0-9]\\.txt$/') measure(ex, filter, ch);
+measure(ex, filter, '', { escape: true });
+
+// What the pause then costs: one pass over the layer's paths.
+const apply = stat('filter applied after a pause');
+for (const f of ['file12', 'pkg0042', '/doc/file1[0-9]\\.txt$/', 'nothing-matches-this']) {
+  const t0 = performance.now();
+  ex.applyFilter(f);
+  painter.paint(screen(ex));
+  apply.samples.push(performance.now() - t0);
+}
+ex.applyFilter('');
+
+const filterChanges = stat('filter keystroke (changes)');
+ex.selectLayer(1);
+ex.key('a');
+measure(ex, filterChanges, '/');
+for (const ch of 'pkg00') measure(ex, filterChanges, ch);
+measure(ex, filterChanges, '', { escape: true });
+
+console.log(`keypress → frame (model update + screen lines + ${viaInk ? "Ink's renderToString" : 'painted diff'}), ${W}×${H} terminal:`);
+for (const s of stats) report(s);
+const all: Stat = { name: 'all keys', samples: stats.filter((s) => s !== apply).flatMap((s) => s.samples) };
+report(all);
+process.exit(0); // pending filter timers
