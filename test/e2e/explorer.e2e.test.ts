@@ -1,0 +1,181 @@
+/**
+ * End to end: the real CLI (`layerlens --demo`, an OCI layout, an archive on stdin, the Docker
+ * fixtures) in a real terminal (tmux), keys sent as a user types them.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { memoryImage } from '../helpers/image.js';
+import { HOSTILE_LAYERS } from '../ui/helpers.js';
+import { ensureFixtures, skipReason } from '../integration/harness.js';
+import { writeOciLayout } from './oci-layout.js';
+import { cli, killServer, Pane, tmux, tmuxMissing } from './tmux.js';
+
+const noTmux = tmuxMissing();
+let dir: string;
+
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'layerlens-e2e-'));
+});
+after(() => {
+  killServer();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Nothing but SGR colour codes in the captured screen (tmux re-encodes what the app drew). */
+function assertNoRawEscapes(ansi: string): void {
+  const stripped = ansi.replace(/\x1b\[[0-9;:]*m/g, '');
+  assert.doesNotMatch(stripped, /[\x00-\x08\x0b-\x1f\x7f]/, 'no control characters other than colours on screen');
+}
+
+test('demo: first frame, finding jump to the deleted key, viewer, help, quit restores the screen', { skip: noTmux, timeout: 90_000 }, async () => {
+  const pane = Pane.start('demo', dir, cli('--demo'));
+  try {
+    let s = await pane.waitFor(/✔ 8 layers/);
+    assert.match(s, /Layers/);
+    assert.match(s, /RUN apt-get update/);
+    assert.match(s, /Filesystem at layer 0/);
+    assert.equal(s.split('\n').filter((l) => l.length).length >= 44, true, 'full screen used');
+    s = await pane.press('n');
+    assert.match(s, /finding 1\/\d+/);
+    // The first finding with a file is the deleted private key (sorted by severity).
+    s = await pane.press('f');
+    s = await pane.press('Enter');
+    await pane.waitFor(/id_rsa\s+⚑ deleted in L4/);
+    s = await pane.press('v');
+    s = await pane.waitFor(/View \/root\/\.ssh\/id_rsa/);
+    assert.match(s, /layer 3 · deleted in layer 4/);
+    assert.match(s, /private key, masked/);
+    s = await pane.press('Escape');
+    await pane.waitFor(/Changes in layer 3|Filesystem at layer 3/);
+    s = await pane.press('?');
+    assert.match(s, /Keys/);
+    assert.match(s, /extract the file to a path you confirm/);
+    await pane.press('Escape');
+    s = await pane.press('p');
+    assert.match(s, /2375\/tcp\s+CRIT Docker API \(no TLS\)/);
+    assertNoRawEscapes(pane.ansi());
+    pane.keys('q');
+    s = await pane.waitFor(/__EXIT=0/);
+    assert.doesNotMatch(s, /Layers|layerlens/, 'alternate screen left: the shell screen is back');
+  } finally {
+    pane.kill();
+  }
+});
+
+test('resizing the terminal re-lays out the frame', { skip: noTmux, timeout: 60_000 }, async () => {
+  const pane = Pane.start('resize', dir, cli('--demo'), 160, 45);
+  try {
+    await pane.waitFor(/✔ 8 layers/);
+    tmux('resize-window', '-t', 'resize', '-x', '90', '-y', '30');
+    const s = await pane.waitFor(/Layers/);
+    await new Promise((r) => setTimeout(r, 400));
+    const lines = pane.screen().split('\n');
+    assert.ok(lines.every((l) => [...l].length <= 90), 'nothing wider than the terminal');
+    assert.match(s, /Filesystem at layer 0/);
+    pane.keys('q');
+    await pane.waitFor(/__EXIT=0/);
+  } finally {
+    pane.kill();
+  }
+});
+
+async function hostileLayout(): Promise<{ layout: string; archive: string }> {
+  const { meta, blobs } = await memoryImage(HOSTILE_LAYERS);
+  const layout = path.join(dir, 'hostile-oci');
+  const { tar } = await writeOciLayout(layout, meta, blobs);
+  const archive = path.join(dir, 'hostile-oci.tar');
+  writeFileSync(archive, tar);
+  return { layout, archive };
+}
+
+async function checkHostile(pane: Pane): Promise<void> {
+  pane.setTitle('layerlens-e2e-title');
+  let s = await pane.waitFor(/hostile/);
+  await pane.press('+');
+  s = await pane.press('G');
+  assert.match(s, /esc-title-\\e\]0;PWNED\\x07/);
+  assert.match(s, /clear-\\e\[2J\\e\[H-screen/);
+  assert.match(s, /invoice-\\u202efdp\.exe/);
+  assert.match(s, /new\\nline/);
+  assert.match(s, /link-to-esc → target-\\e\]0;PWNED\\x07/);
+  assert.match(s, /Layers/, 'screen not cleared by a file name');
+  pane.keys('c');
+  s = await pane.press('v');
+  assert.equal(pane.title(), 'layerlens-e2e-title', 'the image could not set the terminal title');
+  assertNoRawEscapes(pane.ansi());
+  pane.keys('q');
+  await pane.waitFor(/__EXIT=0/);
+  assert.equal(pane.title(), 'layerlens-e2e-title');
+}
+
+test('control: a raw OSC title sequence does change the pane title (so the check below means something)', { skip: noTmux }, async () => {
+  const pane = Pane.start('control', dir, `printf '\\033]2;PWNED\\007'; sleep 1`);
+  try {
+    pane.setTitle('before');
+    await new Promise((r) => setTimeout(r, 300));
+    tmux('send-keys', '-t', 'control', '');
+    await pane.waitFor(/__EXIT=0/, 10_000);
+    // Send the sequence again now that the title is set.
+    tmux('respawn-pane', '-k', '-t', 'control', `printf '\\033]2;PWNED\\007'; sleep 5`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(pane.title(), 'PWNED');
+  } finally {
+    pane.kill();
+  }
+});
+
+test('hostile names (OCI layout): escapes shown as text; title and screen untouched', { skip: noTmux, timeout: 60_000 }, async () => {
+  const { layout } = await hostileLayout();
+  const pane = Pane.start('hostile', dir, cli(JSON.stringify(layout)));
+  try {
+    await checkHostile(pane);
+  } finally {
+    pane.kill();
+  }
+});
+
+test('archive on stdin (`layerlens -`): keys come from the terminal', { skip: noTmux, timeout: 60_000 }, async () => {
+  const { archive } = await hostileLayout();
+  const pane = Pane.start('stdin', dir, `cat ${JSON.stringify(archive)} | ${cli('-')}`);
+  try {
+    await checkHostile(pane);
+  } finally {
+    pane.kill();
+  }
+});
+
+const itSkip = noTmux ?? skipReason();
+
+test('Docker fixtures: docker save of the basic image piped in; the deleted key and the overwritten token', { skip: itSkip, timeout: 600_000 }, async () => {
+  const fx = await ensureFixtures();
+  const pane = Pane.start('fx-basic', dir, `cat ${JSON.stringify(fx.basicDockerTar)} | ${cli('-')}`);
+  try {
+    await pane.waitFor(/✔ \d+ layers/, 120_000);
+    let s = await pane.press('f');
+    assert.match(s, /id_rsa/);
+    const row = s.split('\n').findIndex((l) => /Deleted .*id_rsa|id_rsa .*deleted/i.test(l));
+    assert.ok(row >= 0, s);
+    await pane.press('Enter');
+    s = await pane.waitFor(/id_rsa\s+⚑ deleted in L\d+/);
+    s = await pane.press('v');
+    s = await pane.waitFor(/View \/root\/\.ssh\/id_rsa/);
+    assert.ok(!s.includes(fx.secrets.sshPrivateKey.split('\n')[1] ?? '§'), 'key masked');
+    pane.keys('Escape', 'q');
+    await pane.waitFor(/__EXIT=0/);
+  } finally {
+    pane.kill();
+  }
+});
+
+test('Docker fixtures: the hostile image from docker save', { skip: itSkip, timeout: 600_000 }, async () => {
+  const fx = await ensureFixtures();
+  const pane = Pane.start('fx-hostile', dir, cli(JSON.stringify(fx.hostileDockerTar)));
+  try {
+    await checkHostile(pane);
+  } finally {
+    pane.kill();
+  }
+});
