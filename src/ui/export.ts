@@ -22,9 +22,9 @@ type Writer = (input: ReportInput) => string;
 
 // Optional writers from src/report, looked up by module and export name.
 const WRITER_MODULES: Record<ExportFormat, { module: string; names: string[] }> = {
-  json: { module: '../report/json.js', names: ['renderJson', 'toJson', 'jsonReport'] },
-  sarif: { module: '../report/sarif.js', names: ['renderSarif', 'toSarif', 'sarifReport'] },
-  markdown: { module: '../report/markdown.js', names: ['renderMarkdown', 'toMarkdown', 'markdownReport'] },
+  json: { module: '../report/json.js', names: ['renderJson'] },
+  sarif: { module: '../report/sarif.js', names: ['renderSarif'] },
+  markdown: { module: '../report/markdown.js', names: ['renderMarkdown'] },
 };
 
 async function reportWriter(format: ExportFormat): Promise<Writer | undefined> {

@@ -183,6 +183,35 @@ test('export: JSON of the findings to a confirmed path, says where it wrote', as
   assert.equal(ex.prompt, null);
 });
 
+test('export: SARIF and Markdown through the report writers', async () => {
+  const ex = explorerOn(model, { cwd: dir });
+  type(ex, 'es\r');
+  await ex.idle();
+  const sarif = JSON.parse(readFileSync(path.join(dir, 'layerlens-findings.sarif'), 'utf8'));
+  assert.equal(sarif.version, '2.1.0');
+  assert.ok(JSON.stringify(sarif).includes('id_rsa'));
+  type(ex, 'em\r');
+  await ex.idle();
+  const md = readFileSync(path.join(dir, 'layerlens-findings.md'), 'utf8');
+  assert.match(md, /id_rsa/);
+  assert.ok(!md.includes(secrets.githubToken), 'no secret in full in the report');
+});
+
+test('demo secrets are generated per run, and the explorer refuses without a terminal', async () => {
+  const { demoImage } = await import('../../src/demo/index.js');
+  const a = await demoImage();
+  const b = await demoImage();
+  assert.notEqual(a.secrets.githubToken, b.secrets.githubToken);
+  assert.notEqual(a.secrets.privateKeyPem, b.secrets.privateKeyPem);
+  assert.match(a.secrets.githubToken, /^ghp_[A-Za-z0-9]{36}$/);
+  const { canRunExplorer } = await import('../../src/ui/terminal.js');
+  if (!process.stdout.isTTY) {
+    const r = canRunExplorer({ stdinIsData: false });
+    assert.equal(r.ok, false);
+    assert.match((r as { reason: string }).reason, /layerlens scan/);
+  }
+});
+
 test('help overlay lists every binding and closes with Esc', () => {
   const ex = explorerOn(model);
   type(ex, '?');
