@@ -56,8 +56,6 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     this.reader = reader;
     try {
       await this.run(reader, opts);
-      // Content inspectors that work off-thread finish their results before 'done'.
-      await opts.inspectContent?.flush?.();
       this.done = true;
       this.emit('done');
     } catch (err) {
@@ -65,8 +63,6 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
       this.error = e;
       this.emit('error', e);
       throw e;
-    } finally {
-      await opts.inspectContent?.close?.().catch(() => {});
     }
   }
 

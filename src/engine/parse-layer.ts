@@ -37,21 +37,9 @@ export interface ContentSink {
   end(): unknown;
 }
 
-/**
- * Called for each regular file; returns a sink to see its content (e.g. secret scanning). It may
- * do its work elsewhere (a worker thread): `pressure()` then asks the loader to wait while it is
- * behind, `flush()` (awaited once every layer is read) completes the results left on versions,
- * and `close()` releases it.
- */
-export interface ContentInspector {
-  (path: string, attrs: EntryAttrs): ContentSink | undefined;
-  pressure?(): Promise<void> | undefined;
-  flush?(): Promise<void>;
-  close?(): Promise<void>;
-}
-
 export interface ParseOptions {
-  inspectContent?: ContentInspector;
+  /** Called for each regular file; return a sink to see its content (e.g. secret scanning). */
+  inspectContent?: (path: string, attrs: EntryAttrs) => ContentSink | undefined;
   /** Raw bytes read so far (for progress bars). */
   onProgress?: (rawBytes: number) => void;
 }
@@ -142,10 +130,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     }
     const r = resume;
     resume = null;
-    if (!r) return;
-    const wait = opts.inspectContent?.pressure?.();
-    if (wait) wait.then(r, r);
-    else r();
+    r?.();
   };
   const consumer = new Writable({
     highWaterMark: 1 << 20,
@@ -157,13 +142,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         scheduled = true;
         setImmediate(work);
       }
-      if (queuedBytes > QUEUE_LIMIT) {
-        resume = () => cb(failure ?? undefined);
-        return;
-      }
-      // An off-thread content inspector that is behind holds the decoder back too.
-      const wait = opts.inspectContent?.pressure?.();
-      if (wait) wait.then(() => cb(failure ?? undefined));
+      if (queuedBytes > QUEUE_LIMIT) resume = () => cb(failure ?? undefined);
       else cb();
     },
     final(cb) {

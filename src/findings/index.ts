@@ -7,8 +7,7 @@
  *   const findings = runChecks(model, { reference: 'nginx:stable' });
  */
 import type { ImageModel } from '../engine/image.js';
-import type { ContentInspector } from '../engine/parse-layer.js';
-import { RemoteScanPool } from './remote-scanner.js';
+import type { ContentSink } from '../engine/parse-layer.js';
 import type { EntryAttrs } from '../engine/types.js';
 import { provenanceFindings as signatureFindings } from '../sources/registry/provenance-finding.js';
 import { configFindings } from './config.js';
@@ -39,8 +38,6 @@ export interface InspectorOptions {
   reveal?: boolean;
   /** Bytes scanned per file (default 2 MiB); the rest of a larger file is skipped. */
   maxBytesPerFile?: number;
-  /** Scan on the loading thread instead of a worker (tests of the scanner itself). */
-  inThread?: boolean;
 }
 
 // Formats that cannot hold a readable secret (compressed, media, compiled code). Keystores are
@@ -59,32 +56,14 @@ const SKIP_EXT =
 const SKIP_PATH =
   /^\/(?:var\/lib\/dpkg\/(?:info\/[^/]+\.(?:list|md5sums|conffiles|triggers|shlibs|symbols|templates)|status(?:-old)?|available|diversions)|usr\/share\/(?:zoneinfo|i18n|locale|mime|terminfo|icons|fonts|unicode|X11\/locale|perl\/[^/]+\/unicore)\/|usr\/lib\/locale\/|lib\/apk\/db\/|var\/lib\/rpm\/|usr\/lib\/sysimage\/rpm\/|var\/cache\/(?:apt|debconf|ldconfig)\/|var\/lib\/apt\/lists\/|etc\/ld\.so\.cache$)/;
 
-export function createContentInspector(opts: InspectorOptions = {}): ContentInspector {
+export function createContentInspector(opts: InspectorOptions = {}): (path: string, attrs: EntryAttrs) => ContentSink | undefined {
   const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES };
-  // The secret scan runs on a worker thread when one can start (see remote-scanner.ts).
-  const pool = opts.inThread ? null : RemoteScanPool.start(scanOpts);
-  const inspector: ContentInspector = (path, attrs) => {
+  return (path, attrs) => {
     const osKind = osFileKind(path);
     const scan = attrs.size > 0 && !SKIP_EXT.test(path) && !SKIP_PATH.test(path);
     if (!scan && !osKind) return undefined;
-    const os = osKind ? new OsFileCollector(osKind) : undefined;
-    if (pool && scan) {
-      const out: InspectedContent = {};
-      const remote = pool.open(path, out);
-      return {
-        write(chunk: Buffer) {
-          remote.write(chunk);
-          os?.write(chunk);
-        },
-        end(): InspectedContent {
-          remote.end();
-          const osData = os?.end();
-          if (osData) out.os = osData;
-          return out; // secrets and truncation are filled in by the worker's answer
-        },
-      };
-    }
     const sec = scan ? new FileSecretScanner(path, scanOpts) : undefined;
+    const os = osKind ? new OsFileCollector(osKind) : undefined;
     return {
       write(chunk: Buffer) {
         sec?.write(chunk);
@@ -102,12 +81,6 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
       },
     };
   };
-  if (pool) {
-    inspector.pressure = () => pool.pressure();
-    inspector.flush = () => pool.flush();
-    inspector.close = () => pool.close();
-  }
-  return inspector;
 }
 
 export interface CheckContext {
