@@ -17,6 +17,7 @@ import type { ImageConfig, ImageMeta, ImageReader } from '../src/engine/types.js
 import { createContentInspector, runChecks } from '../src/findings/index.js';
 import { memoryReader } from '../src/sources/memory.js';
 import { openImage } from '../src/sources/open.js';
+import { largeImage } from './gen-large-image.js';
 
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 6);
 const FILES_PER_LAYER = Number(process.env.BENCH_FILES ?? 8_000);
@@ -112,6 +113,16 @@ async function compare(name: string, bytes: number, open: () => Promise<ImageRea
 const gen = await generated();
 console.log(`generated image: ${LAYERS} layers × ${FILES_PER_LAYER} files, ${(gen.bytes / 1e6).toFixed(0)} MB of tar, ${ROUNDS} rounds (median)`);
 await compare('generated', gen.bytes, async () => memoryReader(gen.meta, gen.blobs));
+
+// The engine benchmark's image (≥ 500k files, 8 gzip layers, ≥ 1 GB): bench/gen-large-image.ts.
+if (process.env.BENCH_LARGE !== '0') {
+  const dir = await largeImage();
+  const fs = await import('node:fs');
+  const blobs = join(dir, 'blobs', 'sha256');
+  const stored = fs.readdirSync(blobs).reduce((n, f) => n + fs.statSync(join(blobs, f)).size, 0);
+  console.log('large generated image (bench/gen-large-image.ts; MB figures are gzip bytes read):');
+  await compare('large', stored, () => openImage(dir, { source: 'oci', pull: false, insecure: false, plainHttp: false }));
+}
 
 const realistic =
   process.env.LAYERLENS_REALISTIC_ARCHIVE ?? (process.env.LAYERLENS_IT_WORKDIR ? join(process.env.LAYERLENS_IT_WORKDIR, 'realistic', 'bookworm-nginx.docker.tar') : undefined);

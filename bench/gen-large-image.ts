@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import tar from 'tar-stream';
+import tar, { type Headers } from 'tar-stream';
 
 export const LAYERS = 8;
 export const FILES_PER_LAYER = 64_000;
@@ -60,7 +60,7 @@ async function writeLayer(dir: string, layer: number, corpus: Buffer): Promise<W
     },
   });
   const done = pipeline(pack as unknown as NodeJS.ReadableStream, tee, gz, counting);
-  const entry = (h: tar.Headers, body?: Buffer) =>
+  const entry = (h: Headers, body?: Buffer) =>
     new Promise<void>((resolve, reject) => {
       if (body) pack.entry(h, body, (e) => (e ? reject(e) : resolve()));
       else pack.entry(h, (e) => (e ? reject(e) : resolve()));

