@@ -144,3 +144,20 @@ test('blobs without an index (one-pass pipes) are matched by diffID, in any orde
   const x = model.tree.lookupPath('/x')!;
   assert.deepEqual(x.versions.map((v) => `${v.layer}:${v.change}:${v.size}`), ['0:added:1', '1:modified:2', '2:removed:2']);
 });
+
+test('a large layer is applied in slices: the event loop runs while it is half applied', async () => {
+  const entries = Array.from({ length: 30_000 }, (_, i) => ({ name: `d${i % 50}/f${i}`, content: '' }));
+  const { meta, blobs } = await memoryImage([{ entries }]);
+  const model = new ImageModel();
+  let sawPartial = false;
+  let ticking = true;
+  const tick = () => {
+    if (model.appliedCount === 0 && model.tree.nodeCount > 1000) sawPartial = true;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  await model.load(memoryReader(meta, blobs));
+  ticking = false;
+  assert.ok(sawPartial, 'an event-loop turn ran between slices of the layer');
+  assert.equal(model.tree.changesByLayer[0].length, 30_050);
+});

@@ -95,7 +95,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
       (m) => {
         meta = m;
         this.setMeta(m);
-        this.tryApply(parsedByIndex, parsedByDiff);
+        applier.kick();
       },
       (err) => {
         metaError = err;
@@ -103,6 +103,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     );
     const parsedByIndex = new Map<number, ParsedLayer>();
     const parsedByDiff = new Map<string, ParsedLayer>();
+    const applier = this.applier(parsedByIndex, parsedByDiff);
     const inFlight = new Set<Promise<void>>();
     const limit = Math.max(1, opts.concurrency ?? 1);
     let firstError: unknown;
@@ -136,11 +137,11 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
       }
       if (blob.index !== undefined) parsedByIndex.set(blob.index, parsed);
       else parsedByDiff.set(parsed.diffId, parsed);
-      if (meta) this.tryApply(parsedByIndex, parsedByDiff);
+      if (meta) applier.kick();
     };
 
     for await (const blob of reader.blobs()) {
-      if (firstError) break;
+      if (firstError || applier.error) break;
       const p = handle(blob).catch((err) => {
         firstError ??= err;
       });
@@ -155,7 +156,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     if (firstError) throw firstError;
     await metaPromise;
     if (metaError) throw metaError;
-    this.tryApply(parsedByIndex, parsedByDiff);
+    await applier.idle();
     if (this.appliedCount < (meta?.layers.length ?? 0)) {
       const missing = this.appliedCount;
       const want = meta!.layers[missing];
@@ -166,34 +167,71 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     }
   }
 
-  /** Apply every parsed layer whose turn has come, verifying diffIDs. */
-  private tryApply(byIndex: Map<number, ParsedLayer>, byDiff: Map<string, ParsedLayer>): void {
-    const meta = this.meta;
-    if (!meta) return;
-    while (this.appliedCount < meta.layers.length) {
-      const i = this.appliedCount;
-      const want = meta.layers[i].diffId;
-      let parsed = byIndex.get(i);
-      if (!parsed && want) parsed = byDiff.get(want);
-      if (!parsed) return;
-      if (want && parsed.diffId !== want) {
-        const status = this.layers[i];
-        status.state = 'failed';
-        status.error = 'diffID mismatch';
-        this.emit('layer', i);
-        throw new LayerlensError(
-          `layer ${i}: content digest mismatch: the config expects ${short(want)} but the data hashes to ${short(parsed.diffId)} (corrupted or tampered layer)`,
-          'DIGEST_MISMATCH',
+  /**
+   * Applies parsed layers in order, each once its diffID checked out. Runs as one async loop that
+   * yields to the event loop every few thousand entries, so a 500k-entry layer never holds a frame
+   * or a keypress back for long. `kick()` wakes it when a layer or the metadata arrives.
+   */
+  private applier(byIndex: Map<number, ParsedLayer>, byDiff: Map<string, ParsedLayer>) {
+    let running: Promise<void> | null = null;
+    const state = {
+      error: undefined as unknown,
+      kick: (): void => {
+        if (running || state.error) return;
+        running = loop().then(
+          () => {
+            running = null;
+            // A layer that arrived while the loop was finishing must not wait for the next one.
+            if (ready()) state.kick();
+          },
+          (err) => {
+            state.error ??= err;
+            running = null;
+          },
         );
+      },
+      /** Resolves when everything applicable is applied; rejects with the first failure. */
+      idle: async (): Promise<void> => {
+        state.kick();
+        while (running) await running;
+        if (state.error) throw state.error;
+      },
+    };
+    const ready = (): boolean => {
+      const meta = this.meta;
+      if (!meta || this.appliedCount >= meta.layers.length) return false;
+      const want = meta.layers[this.appliedCount].diffId;
+      return byIndex.has(this.appliedCount) || (!!want && byDiff.has(want));
+    };
+    const loop = async (): Promise<void> => {
+      const meta = this.meta;
+      if (!meta) return;
+      while (this.appliedCount < meta.layers.length) {
+        const i = this.appliedCount;
+        const want = meta.layers[i].diffId;
+        let parsed = byIndex.get(i);
+        if (!parsed && want) parsed = byDiff.get(want);
+        if (!parsed) return;
+        if (want && parsed.diffId !== want) {
+          const status = this.layers[i];
+          status.state = 'failed';
+          status.error = 'diffID mismatch';
+          this.emit('layer', i);
+          throw new LayerlensError(
+            `layer ${i}: content digest mismatch: the config expects ${short(want)} but the data hashes to ${short(parsed.diffId)} (corrupted or tampered layer)`,
+            'DIGEST_MISMATCH',
+          );
+        }
+        byIndex.delete(i);
+        // The same diffID may serve several layers (identical layers): keep it in byDiff.
+        await applyEntriesInSlices(this.tree, i, parsed.entries);
+        this.finishLayer(i, parsed);
       }
-      byIndex.delete(i);
-      // The same diffID may serve several layers (identical layers): keep it in byDiff.
-      this.applyParsed(i, parsed);
-    }
+    };
+    return state;
   }
 
-  private applyParsed(index: number, parsed: ParsedLayer): void {
-    applyEntries(this.tree, index, parsed.entries);
+  private finishLayer(index: number, parsed: ParsedLayer): void {
     const status = this.layers[index];
     Object.assign(status, {
       state: 'done' as LayerState,
@@ -214,6 +252,22 @@ export function applyEntries(tree: FileTree, layer: number, entries: LayerEntry[
   for (const e of entries) if (e.kind === 'opaque') tree.opaque(e.parts, layer);
   for (const e of entries) if (e.kind === 'whiteout') tree.whiteout(e.parts, layer);
   for (const e of entries) if (e.kind === 'entry') tree.put(e.parts, e.attrs, layer, e.content);
+}
+
+/** Entries applied between two yields to the event loop (~5–10 ms of work). */
+const SLICE = 8192;
+
+/** applyEntries, yielding to the event loop between slices of a large layer. */
+export async function applyEntriesInSlices(tree: FileTree, layer: number, entries: LayerEntry[]): Promise<void> {
+  if (entries.length <= SLICE) return applyEntries(tree, layer, entries);
+  tree.beginLayer(layer);
+  for (const e of entries) if (e.kind === 'opaque') tree.opaque(e.parts, layer);
+  for (const e of entries) if (e.kind === 'whiteout') tree.whiteout(e.parts, layer);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.kind === 'entry') tree.put(e.parts, e.attrs, layer, e.content);
+    if (i % SLICE === SLICE - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 export function short(digest: string): string {
