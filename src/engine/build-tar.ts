@@ -34,7 +34,7 @@ export async function buildTar(specs: TarSpec[]): Promise<Buffer> {
     const header: Headers = {
       name: s.name,
       type,
-      mode: s.mode ?? (type === 'directory' ? 0o755 : 0o644),
+      mode: s.mode ?? (type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644),
       uid: s.uid ?? 0,
       gid: s.gid ?? 0,
       mtime: s.mtime ?? new Date(1700000000000),
