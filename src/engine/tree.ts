@@ -1,6 +1,6 @@
 /**
  * The layered file tree. One node per distinct path ever seen, each holding its history across
- * layers (a short array of versions, at most one per layer). The tree "as of layer L" is not
+ * layers (its versions, at most one per layer). The tree "as of layer L" is not
  * copied: a node exists at L when its last version at or below L is not a removal. Removing a
  * directory records a removal on every descendant that was alive, so each node answers on its own.
  *
@@ -10,7 +10,7 @@
 import type { ChangeKind, EntryAttrs, Version } from './types.js';
 import { joinPath } from './paths.js';
 
-const NO_VERSIONS: Version[] = [];
+const NO_VERSIONS: readonly Version[] = Object.freeze([]);
 
 /**
  * A version with one fixed shape. Built field by field on purpose: object spread of attribute
@@ -52,8 +52,11 @@ export function makeVersion(
 export class TreeNode {
   /** Children by name; null for nodes that never were a directory. */
   children: Map<string, TreeNode> | null = null;
-  /** Versions ordered by layer (replaced, never pushed to, while empty: it is shared). */
-  versions: Version[] = NO_VERSIONS;
+  /**
+   * Versions ordered by layer: one Version held directly (most paths have exactly one; an array
+   * per path cost ~48 bytes × 500k paths), an array when there are several, null before the first.
+   */
+  private vs: Version | Version[] | null = null;
 
   constructor(
     readonly name: string,
@@ -67,16 +70,31 @@ export class TreeNode {
     return '/' + parts.reverse().join('/');
   }
 
+  /** This path's history, oldest first (a fresh array for single-version paths: do not mutate). */
+  get versions(): readonly Version[] {
+    const vs = this.vs;
+    return vs === null ? NO_VERSIONS : Array.isArray(vs) ? vs : [vs];
+  }
+
+  get versionCount(): number {
+    const vs = this.vs;
+    return vs === null ? 0 : Array.isArray(vs) ? vs.length : 1;
+  }
+
   /** The version in force at `layer` (last one with version.layer ≤ layer), if any. */
   versionAt(layer: number): Version | undefined {
-    const vs = this.versions;
+    const vs = this.vs;
+    if (vs === null) return undefined;
+    if (!Array.isArray(vs)) return vs.layer <= layer ? vs : undefined;
     for (let i = vs.length - 1; i >= 0; i--) if (vs[i].layer <= layer) return vs[i];
     return undefined;
   }
 
   /** The version written by exactly this layer, if any. */
   versionIn(layer: number): Version | undefined {
-    const vs = this.versions;
+    const vs = this.vs;
+    if (vs === null) return undefined;
+    if (!Array.isArray(vs)) return vs.layer === layer ? vs : undefined;
     for (let i = vs.length - 1; i >= 0; i--) {
       if (vs[i].layer === layer) return vs[i];
       if (vs[i].layer < layer) return undefined;
@@ -98,7 +116,37 @@ export class TreeNode {
 
   /** The last version of this path in the whole image. */
   get last(): Version | undefined {
-    return this.versions[this.versions.length - 1];
+    const vs = this.vs;
+    return vs === null ? undefined : Array.isArray(vs) ? vs[vs.length - 1] : vs;
+  }
+
+  /** The version before the last one (the tree's same-layer merges judge against it). */
+  get beforeLast(): Version | undefined {
+    const vs = this.vs;
+    return Array.isArray(vs) && vs.length >= 2 ? vs[vs.length - 2] : undefined;
+  }
+
+  /** @internal FileTree's edits. */
+  pushVersion(v: Version): void {
+    const vs = this.vs;
+    if (vs === null) this.vs = v;
+    else if (Array.isArray(vs)) vs.push(v);
+    else this.vs = [vs, v];
+  }
+
+  /** @internal */
+  replaceLast(v: Version): void {
+    const vs = this.vs;
+    if (Array.isArray(vs)) vs[vs.length - 1] = v;
+    else this.vs = v;
+  }
+
+  /** @internal */
+  popVersion(): void {
+    const vs = this.vs;
+    if (!Array.isArray(vs)) this.vs = null;
+    else if (vs.length === 2) this.vs = vs[0];
+    else vs.pop();
   }
 }
 
@@ -129,7 +177,7 @@ export class FileTree {
   constructor() {
     this.root.children = new Map();
     // The root directory exists in every layer; it is never reported as a change.
-    this.root.versions = [makeVersion(ROOT_ATTRS, -1, 'added', undefined, undefined, true)];
+    this.root.pushVersion(makeVersion(ROOT_ATTRS, -1, 'added', undefined, undefined, true));
   }
 
   /** Find a node by components; undefined when the path was never seen. */
@@ -159,22 +207,20 @@ export class FileTree {
 
   /** Record `v` as `node`'s version in `layer`, merging with a version already written by this layer. */
   private record(node: TreeNode, layer: number, v: Version): void {
-    const vs = node.versions;
-    const lastV = vs[vs.length - 1];
+    const lastV = node.last;
     if (!lastV || lastV.layer !== layer) {
-      if (vs.length === 0) node.versions = [v]; // exact-size array: most paths have one version
-      else vs.push(v);
+      node.pushVersion(v);
       this.changesByLayer[layer].push(node);
       return;
     }
     // A second write in the same layer (whiteout/opaque first, then the layer's own entry; a file
     // turned into a parent directory; a duplicate tar member). The outcome is judged against the
     // version below this layer.
-    const before = vs.length >= 2 ? vs[vs.length - 2] : undefined;
+    const before = node.beforeLast;
     const existedBefore = !!before && before.change !== 'removed';
     if (v.change === 'removed') {
       if (!existedBefore) {
-        vs.pop(); // added and removed within one layer: as if never there
+        node.popVersion(); // added and removed within one layer: as if never there
         const list = this.changesByLayer[layer];
         const i = list.lastIndexOf(node);
         if (i >= 0) list.splice(i, 1);
@@ -185,7 +231,7 @@ export class FileTree {
       v.change = existedBefore ? 'modified' : 'added';
       v.previousLayer = existedBefore ? before!.layer : undefined;
     }
-    vs[vs.length - 1] = v;
+    node.replaceLast(v);
   }
 
   /** Counters for one layer's change set (computed on demand from the recorded versions). */
@@ -280,7 +326,7 @@ export class FileTree {
       if (same) return node; // a parent directory entry repeated in this layer: not a change
       if (live.layer === layer && live.implicit) {
         // The real entry for a directory created implicitly earlier in this layer.
-        node.versions[node.versions.length - 1] = makeVersion(attrs, layer, live.change, live.previousLayer, undefined);
+        node.replaceLast(makeVersion(attrs, layer, live.change, live.previousLayer, undefined));
         return node;
       }
     } else if (live && live.type === 'dir') {
