@@ -3,15 +3,13 @@
  * uncompressed) against plain gunzip of the same layers, in the same run, each in its own
  * process so peak RSS is its own.
  *
- *   npm run bench            (or: node --import tsx bench/engine.ts)
+ *   npm run bench            (builds, then: node --import tsx bench/engine.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { ImageModel } from '../src/engine/image.js';
-import { openImage } from '../src/sources/open.js';
 import { largeImage } from './gen-large-image.js';
 
 const self = fileURLToPath(import.meta.url);
@@ -46,19 +44,14 @@ async function child(mode: string, dir: string): Promise<Result> {
     }
     return { mode, ms: performance.now() - t0, maxRssMB: process.resourceUsage().maxRSS / 1024, bytesOut };
   }
-  const concurrency = Number(mode.split(':')[1] ?? '1');
-  const reader = await openImage(dir, { source: 'oci', pull: false, insecure: false, plainHttp: false });
-  const model = new ImageModel();
-  await model.load(reader, { concurrency });
-  await reader.close();
-  const ms = performance.now() - t0;
-  const size = model.layers.reduce((a, l) => a + (l.size ?? 0), 0);
-  const entries = model.tree.changesByLayer.reduce((a, l) => a + l.length, 0);
-  return { mode, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, bytesOut: size, entries, nodes: model.tree.nodeCount };
+  throw new Error(`unknown mode ${mode}`);
 }
 
 function runChild(mode: string, dir: string): Result {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const args = mode.startsWith('engine:')
+    ? [fileURLToPath(new URL('./engine-child.mjs', import.meta.url)), dir, mode.split(':')[1]]
+    : ['--import', 'tsx', self, '--child', mode, dir];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }

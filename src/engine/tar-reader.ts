@@ -249,14 +249,34 @@ function isZeroBlock(b: Buffer): boolean {
 
 function checksumOk(b: Buffer): boolean {
   const stored = readNumber(b, 148, 8);
-  let sum = 8 * 0x20; // the checksum field counts as eight spaces
-  for (let i = 0; i < 148; i++) sum += b[i];
-  for (let i = 156; i < BLOCK; i++) sum += b[i];
+  // The checksum field counts as eight spaces.
+  let sum = 8 * 0x20 + byteSum(b, 0, 148) + byteSum(b, 156, BLOCK);
   if (sum === stored) return true;
   // Some old writers summed signed bytes.
-  let signed = 8 * 0x20;
-  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) signed += b[i] > 127 ? b[i] - 256 : b[i];
-  return signed === stored;
+  sum = 8 * 0x20;
+  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += b[i] > 127 ? b[i] - 256 : b[i];
+  return sum === stored;
+}
+
+/**
+ * Sum of bytes b[from, to). Every header of a 500k-file layer is summed, so when the block is
+ * 4-byte aligned the bytes are added two lanes at a time from 32-bit words (SWAR).
+ */
+function byteSum(b: Buffer, from: number, to: number): number {
+  let sum = 0;
+  let i = from;
+  if (((b.byteOffset + from) & 3) === 0) {
+    const words = new Uint32Array(b.buffer, b.byteOffset + from, (to - from) >> 2);
+    let lanes = 0; // two 16-bit lanes; 128 words × 2 × 255 stays below 2^16 per lane
+    for (let w = 0; w < words.length; w++) {
+      const x = words[w];
+      lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+    }
+    sum = (lanes & 0xffff) + (lanes >>> 16);
+    i = from + (words.length << 2);
+  }
+  for (; i < to; i++) sum += b[i];
+  return sum;
 }
 
 /** NUL-terminated field as latin1 (one char per byte: nothing lost before UTF-8 decoding). */

@@ -1,0 +1,18 @@
+// Engine side of bench/engine.ts, in plain JS on the built dist/ so that its peak RSS is the
+// product's own (a TypeScript loader in the process would add ~30 MB).
+//   node bench/engine-child.mjs DIR CONCURRENCY
+import { ImageModel } from '../dist/engine/image.js';
+import { openImage } from '../dist/sources/open.js';
+
+const [dir, concurrency = '1'] = process.argv.slice(2);
+const t0 = performance.now();
+const reader = await openImage(dir, { source: 'oci', pull: false, insecure: false, plainHttp: false });
+const model = new ImageModel();
+await model.load(reader, { concurrency: Number(concurrency) });
+await reader.close();
+const ms = performance.now() - t0;
+const size = model.layers.reduce((a, l) => a + (l.size ?? 0), 0);
+const entries = model.tree.changesByLayer.reduce((a, l) => a + l.length, 0);
+process.stdout.write(
+  JSON.stringify({ mode: `engine:${concurrency}`, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, bytesOut: size, entries, nodes: model.tree.nodeCount }) + '\n',
+);
