@@ -1,5 +1,6 @@
 /** One-line failures: what the user sees instead of a stack trace. */
 import { LayerlensError } from '../engine/types.js';
+import { safeText } from '../text/safe-text.js';
 
 export function errorMessage(err: unknown): string {
   if (err instanceof LayerlensError) return err.message;
@@ -17,8 +18,8 @@ export function errorMessage(err: unknown): string {
 
 /** Print `layerlens: message` (one line, control characters escaped) and exit 2. */
 export function die(message: string, err?: unknown): never {
-  const oneLine = message.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  process.stderr.write(`layerlens: ${oneLine}\n`);
+  // Escaped: a message may quote a name from the image; and it stays one line.
+  process.stderr.write(`layerlens: ${safeText(message)}\n`);
   if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   process.exit(2);
 }

@@ -5,7 +5,8 @@ import { parseCommandArgs } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 import { LayerlensError } from '../engine/types.js';
-import { escapeText } from './escape.js';
+import { safeText } from '../text/safe-text.js';
+import { formatBytes } from '../ui/format.js';
 
 const USAGE = 'layerlens inspect IMAGE [--json] [source options]';
 
@@ -31,28 +32,16 @@ export async function runInspect(argv: string[]): Promise<number> {
     return 0;
   }
   const out: string[] = [];
-  out.push(`${escapeText(doc.image.reference)}  (${doc.image.source}${doc.image.platform ? ', ' + doc.image.platform : ''})`);
+  out.push(`${safeText(doc.image.reference)}  (${doc.image.source}${doc.image.platform ? ', ' + doc.image.platform : ''})`);
   if (doc.image.digest) out.push(`digest ${doc.image.digest}`);
   for (const l of doc.layers) {
     const counts = { added: 0, modified: 0, removed: 0 };
     for (const c of l.changes) counts[c.change]++;
     const cmd = dockerfileLine(historyForLayer(model.meta!.history, l.index)?.createdBy) || '<missing history>';
     out.push(
-      `#${l.index}  ${formatBytes(l.size ?? 0).padStart(9)}  +${counts.added} ~${counts.modified} -${counts.removed}  ${escapeText(cmd).slice(0, 100)}`,
+      `#${l.index}  ${formatBytes(l.size ?? 0).padStart(9)}  +${counts.added} ~${counts.modified} -${counts.removed}  ${safeText(cmd).slice(0, 100)}`,
     );
   }
   process.stdout.write(out.join('\n') + '\n');
   return 0;
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }

@@ -8,7 +8,7 @@ import { SEVERITIES, severityRank } from '../findings/types.js';
 import { auditRegistry } from '../audit/registry-audit.js';
 import { auditJson, auditMarkdown, auditTable } from '../audit/report.js';
 import { errorMessage } from './errors.js';
-import { escapeText } from './escape.js';
+import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs } from './parse.js';
 import { writeFileAtomic } from './scan.js';
 

@@ -20,7 +20,7 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable } from '../report/table.js';
 import { errorMessage } from './errors.js';
-import { escapeText } from './escape.js';
+import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openReader } from './wiring.js';

@@ -1,5 +1,5 @@
 /** Making image-derived text safe for terminals and Markdown. */
-import { escapeText } from '../cli/escape.js';
+import { safeText as escapeText } from '../text/safe-text.js';
 
 export { escapeText };
 
