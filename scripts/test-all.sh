@@ -9,8 +9,7 @@
 # 2. starts a throwaway dockerd (vfs, no iptables/bridge) and a plain-HTTP
 #    distribution registry on 127.0.0.1:<free port>, all under /tmp/layerlens-it.XXXXXX;
 # 3. exports LAYERLENS_IT_DOCKER_HOST / LAYERLENS_IT_REGISTRY / LAYERLENS_IT_WORKDIR;
-# 4. runs `npm test` (unit + integration) and exits with its status (on Node 20,
-#    whose --test cannot expand globs, via scripts/run-tests.mjs);
+# 4. runs `npm test` (unit + integration) and exits with its status;
 # 5. always stops what it started and removes the temp dir.
 #
 # Knobs: LAYERLENS_IT_KEEP=1 keeps the temp dir (services are stopped anyway);
@@ -105,20 +104,11 @@ export DOCKER_HOST=$IT_DOCKER_HOST
 log "LAYERLENS_IT_DOCKER_HOST=$LAYERLENS_IT_DOCKER_HOST LAYERLENS_IT_REGISTRY=$LAYERLENS_IT_REGISTRY"
 
 # --- 4. tests -------------------------------------------------------------------
-# Node 20's `node --test` takes 'test/**/*.test.ts' literally (glob expansion came
-# in Node 21); if package.json's test script relies on it, run the same file set
-# through scripts/run-tests.mjs instead of failing with "Could not find".
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-test_script=$(node -p 'require("./package.json").scripts?.test ?? ""')
-# The tests run in their own session (setsid) in the background so that a signal
+# `npm test` (scripts/run-tests.mjs: every test/**/*.test.ts(x) under node's test
+# runner). It runs in its own session (setsid) in the background so that a signal
 # to this script is handled at once: the trap kills the test process group, then
 # the EXIT trap stops the services.
-if ((node_major < 21)) && [[ "$test_script" == *"--test"* && "$test_script" == *'*'* ]]; then
-  log "Node $(node -v) does not expand the globs in package.json's test script; running scripts/run-tests.mjs (same files)"
-  setsid node scripts/run-tests.mjs "$@" </dev/null &
-else
-  setsid npm test -- "$@" </dev/null &
-fi
+setsid npm test -- "$@" </dev/null &
 TEST_PID=$!
 set +e
 wait "$TEST_PID"
