@@ -47,7 +47,8 @@ export function dockerfileLine(createdBy: string | undefined): string {
   if (nop) return nop[1].trim();
   const legacyRun = s.match(/^\/bin\/sh -c (.*)$/s);
   if (legacyRun) return 'RUN ' + legacyRun[1].trim();
-  const buildkitArgs = s.match(/^(\|\d+(?: \S+=\S*)*) \/bin\/sh -c (.*)$/s);
+  // `|N K=V … /bin/sh -c CMD`: everything before the shell is build args (values may be masked).
+  const buildkitArgs = s.match(/^(\|\d+ .*?) \/bin\/sh -c (.*)$/s);
   if (buildkitArgs) return `RUN ${buildkitArgs[1]} ${buildkitArgs[2].trim()}`;
   s = s.replace(/ # buildkit$/, '');
   return s;

@@ -114,6 +114,19 @@ export function redactCommand(createdBy: string, reveal = false): string {
       pos = vs + a.value.length;
     }
   }
+  // ENV and LABEL steps: KEY=VALUE pairs judged like the config's own ENV and LABEL entries.
+  const meta = createdBy.match(/^(?:\/bin\/sh -c #\(nop\)\s*)?(?:ENV|LABEL)\s/);
+  if (meta) {
+    const pair = /([\w.-]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
+    pair.lastIndex = meta[0].length;
+    for (let m; (m = pair.exec(createdBy)); ) {
+      const quoted = /^["']/.test(m[2]);
+      const value = quoted ? m[2].slice(1, -1) : m[2];
+      if (!judgeKeyValue(m[1], value)) continue;
+      const vs = m.index + m[1].length + 1 + (quoted ? 1 : 0);
+      spans.push([vs, vs + value.length]);
+    }
+  }
   spans.push(...secretSpans(createdBy));
   runPatternMatches(createdBy, false, spans);
   // Merge overlapping spans, then replace from the end.

@@ -4,7 +4,9 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import { historyForLayer } from '../engine/history.js';
-import type { EntryType, ChangeKind } from '../engine/types.js';
+import type { EntryType, ChangeKind, HistoryEntry, ImageConfig } from '../engine/types.js';
+import { judgeKeyValue, redactCommand } from '../findings/config.js';
+import { maskSecret } from '../findings/secrets/mask.js';
 
 export interface InspectChange {
   path: string;
@@ -50,8 +52,38 @@ export function platformString(p: { os: string; architecture: string; variant?: 
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 
-export function inspectDocument(model: ImageModel): InspectDocument {
+/**
+ * The config with secret-looking ENV and LABEL values and build-arg values in history masked
+ * (first 4 characters and the length), unless `reveal`.
+ */
+export function redactConfig(config: ImageConfig, reveal: boolean): ImageConfig {
+  if (reveal) return config;
+  const c = config.config;
+  const maskEnv = (kv: string) => {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) return kv;
+    const key = kv.slice(0, eq);
+    const value = kv.slice(eq + 1);
+    return judgeKeyValue(key, value) ? `${key}=${maskSecret(value)}` : kv;
+  };
+  const labels = c?.Labels
+    ? Object.fromEntries(Object.entries(c.Labels).map(([k, v]) => [k, judgeKeyValue(k, v) ? maskSecret(v) : v]))
+    : c?.Labels;
+  return {
+    ...config,
+    config: c ? { ...c, Env: c.Env?.map(maskEnv), Labels: labels } : c,
+    history: config.history?.map((h) => (h.created_by ? { ...h, created_by: redactCommand(h.created_by) } : h)),
+  };
+}
+
+function redactHistory(history: HistoryEntry[], reveal: boolean): HistoryEntry[] {
+  return reveal ? history : history.map((h) => (h.createdBy ? { ...h, createdBy: redactCommand(h.createdBy) } : h));
+}
+
+export function inspectDocument(model: ImageModel, opts: { reveal?: boolean } = {}): InspectDocument {
   const meta = model.meta!;
+  const reveal = !!opts.reveal;
+  const history = redactHistory(meta.history, reveal);
   const layers: InspectLayer[] = meta.layers.map((desc, index) => {
     const status = model.layers[index];
     const changes: InspectChange[] = [];
@@ -79,7 +111,7 @@ export function inspectDocument(model: ImageModel): InspectDocument {
       size: status?.size ?? null,
       compressedSize: desc.compressedSize ?? status?.compressedSize ?? null,
       compression: status?.compression ?? null,
-      createdBy: historyForLayer(meta.history, index)?.createdBy ?? null,
+      createdBy: historyForLayer(history, index)?.createdBy ?? null,
       changes,
     };
   });
@@ -91,8 +123,8 @@ export function inspectDocument(model: ImageModel): InspectDocument {
       configDigest: meta.configDigest ?? null,
       platform: platformString(meta.platform ?? (meta.config.os ? { os: meta.config.os, architecture: meta.config.architecture ?? '', variant: meta.config.variant } : undefined)),
       repoTags: meta.repoTags ?? [],
-      config: meta.config,
-      history: meta.history,
+      config: redactConfig(meta.config, reveal),
+      history,
       notes: meta.notes ?? [],
     },
     layers,

@@ -1,0 +1,48 @@
+/** `layerlens inspect` through the real CLI entry: document shape, masking, one-line errors. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+
+const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+
+test('inspect --json on the demo: layers with exact change sets; secrets masked unless --reveal', () => {
+  const r = run('inspect', '--demo', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.equal(doc.image.source, 'demo');
+  assert.ok(doc.layers.length >= 4);
+  doc.layers.forEach((l: { index: number; diffId: string; changes: unknown[] }, i: number) => {
+    assert.equal(l.index, i);
+    assert.match(l.diffId, /^sha256:[0-9a-f]{64}$/);
+  });
+  // The deleted key: added in one layer, removed in a later one, with the layer it came from.
+  const added = doc.layers.find((l: { changes: Array<{ path: string; change: string }> }) => l.changes.some((c) => c.path === '/root/.ssh/id_rsa' && c.change === 'added'));
+  const removed = doc.layers.find((l: { changes: Array<{ path: string; change: string }> }) => l.changes.some((c) => c.path === '/root/.ssh/id_rsa' && c.change === 'removed'));
+  assert.ok(added && removed && removed.index > added.index);
+  const rm = removed.changes.find((c: { path: string }) => c.path === '/root/.ssh/id_rsa');
+  assert.equal(rm.previousLayer, added.index);
+  assert.equal(rm.type, 'file');
+
+  const env: string[] = doc.image.config.config.Env;
+  const secret = env.find((e) => e.startsWith('APP_SECRET_KEY='))!;
+  assert.match(secret, /^APP_SECRET_KEY=.{4}…\(\d+ chars\)$/);
+  const argLine: string = doc.layers.map((l: { createdBy: string | null }) => l.createdBy ?? '').find((c: string) => c.includes('DB_PASSWORD='));
+  assert.match(argLine, /DB_PASSWORD=.{4}…\(\d+ chars\) /);
+
+  const revealed = JSON.parse(run('inspect', '--demo', '--json', '--reveal').stdout);
+  const full: string = revealed.image.config.config.Env.find((e: string) => e.startsWith('APP_SECRET_KEY='));
+  assert.ok(!full.includes('…('), full);
+  assert.equal(full.slice(0, 'APP_SECRET_KEY='.length + 4), secret.slice(0, 'APP_SECRET_KEY='.length + 4));
+});
+
+test('inspect errors are one line with a non-zero exit', () => {
+  for (const args of [['inspect'], ['inspect', '/nonexistent/image.tar'], ['inspect', 'Bad/Name'], ['inspect', '--bogus', 'x'], ['inspect', '/etc/hostname']]) {
+    const r = run(...args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0], /^layerlens: /);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
