@@ -46,3 +46,17 @@ test('inspect errors are one line with a non-zero exit', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   }
 });
+
+test('scan --demo --fail-on: exit 1 on findings at or above the threshold, 0 below; JSON masks secrets', () => {
+  const high = run('scan', '--demo', '--fail-on', 'high', '--format', 'json');
+  assert.equal(high.status, 1, high.stderr);
+  const doc = JSON.parse(high.stdout);
+  assert.equal(doc.schemaVersion, 1);
+  const key = doc.findings.find((f: { ruleId: string; path: string }) => f.ruleId === 'deleted-file' && f.path === '/root/.ssh/id_rsa');
+  assert.ok(key, 'the deleted private key is reported');
+  assert.ok(key.deletedInLayerIndex > key.layerIndex);
+  assert.ok(!high.stdout.includes('-----BEGIN RSA PRIVATE KEY-----\nMII'), 'no key body in the report');
+  // The demo has findings of every severity, so no threshold above critical exists; 'critical' still fails.
+  assert.equal(run('scan', '--demo', '--fail-on', 'critical', '--format', 'json').status, 1);
+  assert.equal(run('scan', '--demo', '--format', 'json').status, 0, 'no --fail-on: exit 0');
+});

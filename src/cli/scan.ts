@@ -23,7 +23,7 @@ import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
-import { openReader } from './wiring.js';
+import { openDemo, openReader } from './wiring.js';
 
 const USAGE = 'layerlens scan IMAGE [--format table|json|sarif|markdown] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
 
@@ -42,6 +42,7 @@ provenance, permissions, efficiency, OS end of life) and prints a report.
   --reveal          show secret values in full (default: first 4 characters and the length)
   --ignore-file F   accepted findings (default: ./.layerlensignore when it exists)
   --sbom FILE       also write the OS package inventory as a CycloneDX 1.5 JSON SBOM
+  --demo            scan the built-in demo image (no IMAGE)
   -h, --help        this help
 
 Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one, 2 error.
@@ -114,6 +115,7 @@ async function scan(argv: string[]): Promise<number> {
       reveal: { type: 'boolean' },
       'ignore-file': { type: 'string' },
       sbom: { type: 'string' },
+      demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -122,20 +124,20 @@ async function scan(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new LayerlensError(`scan takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+  if (positionals.length !== (values.demo ? 0 : 1)) throw new LayerlensError(`scan takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
   const format = (values.format ?? 'table') as Format;
   if (!FORMATS.includes(format)) throw new LayerlensError(`--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`, 'USAGE');
   const minSeverity = parseSeverity('--severity', values.severity) ?? 'info';
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
-  const input = positionals[0];
+  const input = values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0];
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
 
   const opts = await sourceOptionsFrom(values);
   opts.log = tty ? (line) => process.stderr.write(escapeText(line) + '\n') : undefined;
-  const reader = await openReader(input, opts);
+  const reader = values.demo ? await openDemo() : await openReader(input, opts);
   const model = new ImageModel();
   if (tty) {
     model.on('layer', (i) => process.stderr.write(`\r\x1b[Kreading layers: ${i + 1}/${model.layers.length}`));
