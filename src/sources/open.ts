@@ -90,7 +90,16 @@ async function openAuto(input: string, opts: SourceOptions): Promise<ImageReader
   }
   if (!isImageId(input)) {
     const registry = await loadRegistry();
-    if (registry) return registry.openRegistryImage(input, opts);
+    if (registry) {
+      try {
+        return await registry.openRegistryImage(input, opts);
+      } catch (err) {
+        // Say where else layerlens looked, so "host not found" is not the whole story.
+        if (!(err instanceof LayerlensError) || misses.length === 0) throw err;
+        const local = notLocal(input, misses).message.replace(/; use --source registry.*$/, '');
+        throw new LayerlensError(`${local}; and from its registry: ${err.message}`, err.code);
+      }
+    }
   }
   throw notLocal(input, misses);
 }
