@@ -1,0 +1,131 @@
+/**
+ * Loads the keyword prefilter's WebAssembly module (keyword-scan.wat, bytes committed in
+ * keyword-scan-wasm.ts) and fills its tables from keyword-tables.ts. Synchronous: the module is
+ * 600 bytes. Returns undefined where WebAssembly (with SIMD) is unavailable or disabled with
+ * LAYERLENS_NO_WASM=1; the caller then uses the JS loop.
+ */
+import { KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
+import { KEYWORD_SCAN_WASM } from './keyword-scan-wasm.js';
+
+// The few WebAssembly JS API types used here (the project's lib settings do not declare them).
+interface WasmGlobal {
+  value: number;
+}
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  TRI: WasmGlobal;
+  LOWER: WasmGlobal;
+  BUCKETS: WasmGlobal;
+  ENTRIES: WasmGlobal;
+  KWBYTES: WasmGlobal;
+  OUT: WasmGlobal;
+  INPUT: WasmGlobal;
+  resume: WasmGlobal;
+  scan(start: number, end: number): number;
+  newlines(start: number, end: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (mod: object, imports: object) => { exports: object };
+}
+
+type Scan = (input: Uint8Array, from?: number, to?: number) => { positions: number[]; keywords: number[]; newlines: number };
+
+const KWBYTES_CAP = 8192;
+const MAX_BUCKETS = 255;
+const MAX_ENTRIES = 256;
+
+export function loadKeywordWasm(): Scan | undefined {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (process.env.LAYERLENS_NO_WASM === '1' || !wasm) return undefined;
+  let ex: Exports;
+  try {
+    const mod = new wasm.Module(Buffer.from(KEYWORD_SCAN_WASM, 'base64'));
+    ex = new wasm.Instance(mod, {}).exports as Exports;
+  } catch {
+    return undefined; // no WebAssembly SIMD here: the JS loop does the same
+  }
+  const INPUT = ex.INPUT.value;
+  const OUT = ex.OUT.value;
+  fillTables(ex);
+  let u8 = new Uint8Array(ex.memory.buffer);
+  let i32 = new Int32Array(ex.memory.buffer);
+
+  return (input, from = 0, to = input.length) => {
+    const len = Math.max(0, to - from);
+    const end = INPUT + len;
+    if (end + 16 > ex.memory.buffer.byteLength) {
+      ex.memory.grow(Math.ceil((end + 16 - ex.memory.buffer.byteLength) / 65536));
+      u8 = new Uint8Array(ex.memory.buffer);
+      i32 = new Int32Array(ex.memory.buffer);
+    }
+    u8.set(input.subarray(from, from + len), INPUT);
+    const positions: number[] = [];
+    const keywords: number[] = [];
+    const shift = from - INPUT;
+    for (let start = INPUT; ; ) {
+      const n = ex.scan(start, end);
+      for (let k = 0, o = OUT >> 2; k < n; k++, o += 2) {
+        positions.push(i32[o] + shift);
+        keywords.push(i32[o + 1]);
+      }
+      start = ex.resume.value;
+      if (start >= end) break;
+    }
+    return { positions, keywords, newlines: ex.newlines(INPUT, end) };
+  };
+}
+
+/** Lay the keyword tables out in the module's memory (layout: see keyword-scan.wat). */
+function fillTables(ex: Exports): void {
+  const mem = ex.memory.buffer;
+  const u8 = new Uint8Array(mem);
+  const i32 = new Int32Array(mem);
+  const TRI = ex.TRI.value;
+  const LOWER_AT = ex.LOWER.value;
+  const BUCKETS = ex.BUCKETS.value;
+  const ENTRIES = ex.ENTRIES.value;
+  const KWBYTES = ex.KWBYTES.value;
+  if (PAIR_KW.length > MAX_ENTRIES) throw new Error('too many secret keywords for the WebAssembly tables');
+  u8.set(LOWER, LOWER_AT);
+  // Keyword bytes, each keyword once.
+  const kwOffset: number[] = [];
+  let off = 0;
+  for (const kb of KW_BYTES) {
+    kwOffset.push(off);
+    u8.set(kb, KWBYTES + off);
+    off += kb.length;
+  }
+  if (off > KWBYTES_CAP) throw new Error('secret keywords too long for the WebAssembly tables');
+  // Buckets: one per lower-case pair that starts a keyword, entries in PAIR_KW order (the JS
+  // loop's order, so both report hits at one offset in the same order).
+  const bucketOf = new Int32Array(65536);
+  let buckets = 0;
+  for (let p = 0; p < 65536; p++) {
+    const s = PAIR_START[p];
+    const e = PAIR_START[p + 1];
+    if (e === s) continue;
+    if (++buckets > MAX_BUCKETS) throw new Error('too many keyword pairs for the WebAssembly tables');
+    bucketOf[p] = buckets;
+    i32[(BUCKETS >> 2) + buckets * 2] = s;
+    i32[(BUCKETS >> 2) + buckets * 2 + 1] = e;
+  }
+  for (let q = 0; q < PAIR_KW.length; q++) {
+    const k = PAIR_KW[q];
+    const at = (ENTRIES >> 2) + q * 3;
+    i32[at] = k;
+    i32[at + 1] = kwOffset[k];
+    i32[at + 2] = KW_BYTES[k].length;
+  }
+  // TRI: every keyword's first three bytes (a 2-byte keyword: with any third byte), hashed as
+  // the module does; a collision only costs an exact check.
+  const tri = (a: number, b: number, c: number) => Math.imul(((a | 0x20) << 8) | ((b | 0x20) << 16) | ((c | 0x20) << 24), 0x9e3779b1) >>> 16;
+  for (const kb of KW_BYTES) {
+    if (kb.length >= 3) u8[TRI + tri(kb[0], kb[1], kb[2])] = 1;
+    else for (let c = 0; c < 256; c++) u8[TRI + tri(kb[0], kb[1], c)] = 1;
+  }
+  // PAIR at address 0, indexed by a little-endian 16-bit load: b0 | b1 << 8, raw bytes.
+  for (let a = 0; a < 256; a++) {
+    for (let b = 0; b < 256; b++) u8[a | (b << 8)] = bucketOf[(LOWER[a] << 8) | LOWER[b]];
+  }
+}
