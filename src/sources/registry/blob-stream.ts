@@ -3,15 +3,18 @@
  * failed (instead of ended) when the digest or size is wrong; resumed with a Range request after
  * a reset (or by skipping what was already read when the server ignores Range).
  *
+ * The body is read and hashed by the download worker (fetch-worker.ts) and arrives here in ~1 MiB
+ * batches whose memory is moved, not copied; without a worker it is read and hashed here.
+ *
  * Errors are held back until the consumer reads, so a stream prefetched ahead of its turn never
  * raises an 'error' nobody listens to.
  */
-import type http from 'node:http';
+import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { LayerlensError } from '../../engine/types.js';
 import type { RegistryClient } from './client.js';
-import { blobHasher, type BlobHasher } from './hash-worker.js';
-import { backoffDelay, discard, isRetryableError, readBody, sleep, DEFAULT_RETRY, type RetryPolicy } from './http.js';
+import { offThreadAvailable, remoteHash, type RemoteHash } from './fetch-worker.js';
+import { backoffDelay, collectBody, isRetryableError, sleep, DEFAULT_RETRY, type HttpResponse, type RetryPolicy } from './http.js';
 import { digestAlgorithm } from './manifest.js';
 
 export interface BlobStreamOptions {
@@ -25,15 +28,17 @@ export interface BlobStreamOptions {
   retry?: RetryPolicy;
   /** Buffered bytes before the download pauses (prefetch depth). */
   highWaterMark?: number;
-  /** Hash on a worker thread (default true; see hash-worker.ts). */
-  hashOffThread?: boolean;
+  /** Download and hash on the worker thread (default true; see fetch-worker.ts). */
+  offThread?: boolean;
 }
 
 export class VerifiedBlobStream extends Readable {
   readonly digest: string;
-  private readonly hash: BlobHasher;
+  /** Exactly one of these: the digest computed by the download worker, or here. */
+  private readonly remote?: RemoteHash;
+  private readonly local?: Hash;
   private received = 0;
-  private res?: http.IncomingMessage;
+  private res?: HttpResponse;
   private failure?: Error;
   private wantsData = false;
   private started = false;
@@ -47,7 +52,8 @@ export class VerifiedBlobStream extends Readable {
   constructor(private readonly o: BlobStreamOptions) {
     super({ highWaterMark: o.highWaterMark ?? 4 << 20 });
     this.digest = o.digest;
-    this.hash = blobHasher(digestAlgorithm(o.digest), o.hashOffThread ?? true);
+    if ((o.offThread ?? true) && offThreadAvailable()) this.remote = remoteHash(digestAlgorithm(o.digest));
+    else this.local = createHash(digestAlgorithm(o.digest));
   }
 
   /** Start the download now (prefetch) instead of on first read. */
@@ -71,7 +77,7 @@ export class VerifiedBlobStream extends Readable {
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     this.res?.destroy();
-    if (!this.finishedOk) this.hash.drop();
+    if (!this.finishedOk) this.remote?.drop();
     cb(err);
   }
 
@@ -90,19 +96,20 @@ export class VerifiedBlobStream extends Readable {
   private async fetch(): Promise<void> {
     const { client, repository, digest, label } = this.o;
     const offset = this.received;
-    let res: http.IncomingMessage;
+    let res: HttpResponse;
+    const req = {
+      path: `/v2/${repository}/blobs/${digest}`,
+      scopes: [`repository:${repository}:pull`],
+      headers: offset > 0 ? { range: `bytes=${offset}-` } : ({} as Record<string, string>),
+    };
     try {
-      res = await client.request({
-        path: `/v2/${repository}/blobs/${digest}`,
-        scopes: [`repository:${repository}:pull`],
-        headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-      });
+      res = this.remote ? await client.requestBlob(req, { hash: this.remote, offset }) : await client.request(req);
     } catch (err) {
       if (this.destroyed) return;
       return this.fail(err instanceof LayerlensError ? err : new LayerlensError(`${label} (${digest}): ${(err as Error).message}`, 'NETWORK'));
     }
     if (this.destroyed) {
-      discard(res);
+      res.destroy();
       return;
     }
     const status = res.statusCode ?? 0;
@@ -110,15 +117,15 @@ export class VerifiedBlobStream extends Readable {
     if (offset > 0 && status === 206) {
       const start = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''))?.[1];
       if (start === undefined || Number(start) !== offset) {
-        discard(res);
+        res.destroy();
         return this.fail(new LayerlensError(`${label}: the registry resumed the download at the wrong offset`, 'NETWORK'));
       }
       this.rangeResumes++;
     } else if (status === 200) {
-      // Range ignored (or first request): skip what we already have.
-      skip = offset;
+      // Range ignored (or first request): skip what we already have (the worker does that itself).
+      skip = this.remote ? 0 : offset;
     } else {
-      const body = await readBody(res, 64 * 1024, label).catch(() => undefined);
+      const body = await collectBody(res, 64 * 1024).catch(() => undefined);
       return this.fail(client.statusError(status, `${label} (blob ${digest})`, body));
     }
     this.res = res;
@@ -139,7 +146,7 @@ export class VerifiedBlobStream extends Readable {
       if (max !== undefined && this.received > max) {
         return this.fail(new LayerlensError(`${label} (blob ${digest}): the registry sent more than the ${max} bytes the manifest lists (corrupted or tampered)`, 'DIGEST_MISMATCH'));
       }
-      this.hash.update(chunk);
+      this.local?.update(chunk);
       if (!this.push(chunk)) res.pause();
     });
     res.on('end', () => {
@@ -180,7 +187,8 @@ export class VerifiedBlobStream extends Readable {
 
   private finish(): void {
     this.finishedOk = true;
-    void this.hash.digest().then((hex) => this.verify(hex));
+    if (this.local) this.verify(this.local.digest('hex'));
+    else void this.remote!.digest().then((hex) => this.verify(hex));
   }
 
   private verify(hex: string): void {

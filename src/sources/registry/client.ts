@@ -18,8 +18,11 @@ import {
   readBody,
   send,
   sleep,
+  USER_AGENT,
+  type HttpResponse,
   type RetryPolicy,
 } from './http.js';
+import { closeOffThreadAgents, sendOffThread, type AgentSpec, type RemoteHash, type RemoteResponse } from './fetch-worker.js';
 import {
   describeCertificateError,
   hostOnly,
@@ -63,6 +66,15 @@ interface CachedToken {
   expiresAt: number;
 }
 
+/** One HTTP exchange of a logical request (one hop of a redirect chain). */
+interface Exchange {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+  sameOrigin: boolean;
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
 /** Tokens are renewed this long before they expire. */
@@ -84,6 +96,8 @@ export class RegistryClient {
   private foreignHttps?: http.Agent;
   private foreignHttp?: http.Agent;
   private readonly retryPolicy: RetryPolicy;
+  /** Agent specs the download worker built for this client (closed with it). */
+  private readonly offThreadAgents = new Map<string, AgentSpec>();
 
   private constructor(
     /** API host[:port] (registry-1.docker.io for docker.io). */
@@ -112,6 +126,8 @@ export class RegistryClient {
     this.endpoint?.agent.destroy();
     this.foreignHttps?.destroy();
     this.foreignHttp?.destroy();
+    this.insecureAgent?.destroy();
+    closeOffThreadAgents([...this.offThreadAgents.values()]);
   }
 
   private async chooseTransport(): Promise<void> {
@@ -171,11 +187,27 @@ export class RegistryClient {
    * with backoff, redirects by hand. Resolves with the final response whatever its status, except
    * 429 which rejects with the rate-limit error.
    */
-  async request(o: RequestOptions): Promise<http.IncomingMessage> {
+  request(o: RequestOptions): Promise<http.IncomingMessage> {
+    return this.requestWith(o, (x) => send({ method: x.method, url: x.url, headers: x.headers, agent: this.agentFor(x.url, x.sameOrigin), body: x.body, timeoutMs: this.opts.timeoutMs }));
+  }
+
+  /**
+   * A blob GET whose body the download worker reads and hashes into `blob.hash` (fetch-worker.ts);
+   * the same auth, redirect and retry handling as request(). `blob.offset`: bytes already delivered.
+   */
+  requestBlob(o: RequestOptions, blob: { hash: RemoteHash; offset: number }): Promise<RemoteResponse> {
+    return this.requestWith(o, (x) => {
+      const agent = this.agentSpecFor(x.url, x.sameOrigin);
+      this.offThreadAgents.set(JSON.stringify(agent), agent);
+      return sendOffThread({ url: x.url, headers: { 'user-agent': USER_AGENT, ...x.headers }, agent, timeoutMs: this.opts.timeoutMs ?? 60_000, hash: blob.hash, offset: blob.offset });
+    });
+  }
+
+  private async requestWith<R extends HttpResponse>(o: RequestOptions, sender: (x: Exchange) => Promise<R>): Promise<R> {
     const method = o.method ?? 'GET';
     const idempotent = method === 'GET' || method === 'HEAD';
     const doRetry = o.retry ?? idempotent;
-    const run = () => this.requestOnce(o, method);
+    const run = () => this.requestOnce(o, method, sender);
     const res = doRetry ? await this.withRetries(method, run) : await run();
     if (res.statusCode === 429) {
       discard(res);
@@ -184,9 +216,9 @@ export class RegistryClient {
     return res;
   }
 
-  private async requestOnce(o: RequestOptions, method: string): Promise<http.IncomingMessage> {
+  private async requestOnce<R extends HttpResponse>(o: RequestOptions, method: string, sender: (x: Exchange) => Promise<R>): Promise<R> {
     let scopes = o.scopes ?? [];
-    let res = await this.followRedirects(o, method, o.anonymous ? undefined : await this.authorization(scopes, false));
+    let res = await this.followRedirects(o, method, o.anonymous ? undefined : await this.authorization(scopes, false), sender);
     if (res.statusCode === 401 && !o.anonymous && this.isRegistryResponse(res)) {
       const challenges = parseWwwAuthenticate(res.headers['www-authenticate']);
       const fresh = findChallenge(challenges, 'bearer') ?? findChallenge(challenges, 'basic');
@@ -198,7 +230,7 @@ export class RegistryClient {
         // Retry once: a new challenge, an expired token, or scopes we did not know we needed.
         if (fresh.scheme === 'bearer' || (fresh.scheme === 'basic' && this.opts.credential && !hadAuth)) {
           discard(res);
-          res = await this.followRedirects(o, method, await this.authorization(scopes, true));
+          res = await this.followRedirects(o, method, await this.authorization(scopes, true), sender);
         }
       }
     }
@@ -206,11 +238,11 @@ export class RegistryClient {
   }
 
   /** Registry responses carry a marker we set: the final hop of followRedirects was the registry. */
-  private isRegistryResponse(res: http.IncomingMessage): boolean {
-    return (res as http.IncomingMessage & { layerlensSameOrigin?: boolean }).layerlensSameOrigin !== false;
+  private isRegistryResponse(res: HttpResponse): boolean {
+    return (res as HttpResponse & { layerlensSameOrigin?: boolean }).layerlensSameOrigin !== false;
   }
 
-  private async followRedirects(o: RequestOptions, method: string, authorization: string | undefined): Promise<http.IncomingMessage> {
+  private async followRedirects<R extends HttpResponse>(o: RequestOptions, method: string, authorization: string | undefined, sender: (x: Exchange) => Promise<R>): Promise<R> {
     let url = typeof o.path === 'string' ? new URL(o.path, this.origin) : o.path;
     let m = method;
     let body = o.body;
@@ -225,8 +257,8 @@ export class RegistryClient {
         delete headers.authorization;
         this.redirectHosts.add(url.host);
       }
-      const res = await send({ method: m, url, headers, agent: this.agentFor(url, sameOrigin), body, timeoutMs: this.opts.timeoutMs });
-      (res as http.IncomingMessage & { layerlensSameOrigin?: boolean }).layerlensSameOrigin = sameOrigin;
+      const res = await sender({ method: m, url, headers, body, sameOrigin });
+      (res as HttpResponse & { layerlensSameOrigin?: boolean }).layerlensSameOrigin = sameOrigin;
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (!follow || !REDIRECTS.has(status) || !location) return res;
@@ -266,10 +298,20 @@ export class RegistryClient {
     return this.insecureAgent;
   }
 
+  /** What agentFor() would use, as data the download worker builds its own agent from. */
+  private agentSpecFor(url: URL, sameOrigin: boolean): AgentSpec {
+    if (url.protocol !== 'https:') return { https: false };
+    const m = this.material ?? { ca: [], files: [] };
+    const spec = (insecure: boolean): AgentSpec => ({ https: true, ca: m.ca.map((b) => b.toString('utf8')), cert: m.cert?.toString('utf8'), key: m.key?.toString('utf8'), insecure });
+    if (sameOrigin) return spec(!!this.opts.insecure);
+    if (this.opts.insecure && hostOnly(url.host) === hostOnly(this.host)) return spec(this.endpoint.scheme === 'https');
+    return spec(false);
+  }
+
   /** Retry `fn` on 5xx responses and connection resets, with backoff. */
-  private async withRetries(method: string, fn: () => Promise<http.IncomingMessage>): Promise<http.IncomingMessage> {
+  private async withRetries<R extends HttpResponse>(method: string, fn: () => Promise<R>): Promise<R> {
     for (let attempt = 0; ; attempt++) {
-      let res: http.IncomingMessage;
+      let res: R;
       try {
         res = await fn();
       } catch (err) {

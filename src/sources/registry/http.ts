@@ -19,6 +19,20 @@ export interface SendOptions {
 
 export const USER_AGENT = 'layerlens (+registry client)';
 
+/**
+ * What the client needs of a response: an IncomingMessage read on this thread, or a blob body
+ * streamed from the download worker (fetch-worker.ts).
+ */
+export interface HttpResponse extends NodeJS.EventEmitter {
+  statusCode?: number;
+  headers: http.IncomingHttpHeaders;
+  /** The whole body arrived (false after 'end' of a cut connection). */
+  complete: boolean;
+  pause(): this;
+  resume(): this;
+  destroy(): this;
+}
+
 export function send(o: SendOptions): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const mod = o.url.protocol === 'https:' ? https : http;
@@ -61,8 +75,33 @@ export async function readBody(res: http.IncomingMessage, limit: number, what: s
   return Buffer.concat(chunks);
 }
 
+/** Read a whole (small) body of either kind of response, keeping at most `limit` bytes. */
+export function collectBody(res: HttpResponse, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    let done = false;
+    res.on('data', (c: Buffer) => {
+      if (n < limit) chunks.push(c.subarray(0, limit - n));
+      n += c.length;
+    });
+    res.on('end', () => {
+      done = true;
+      resolve(Buffer.concat(chunks));
+    });
+    res.on('error', (e: Error) => {
+      if (!done) reject(e);
+      done = true;
+    });
+    res.on('close', () => {
+      if (!done) reject(new Error('aborted'));
+      done = true;
+    });
+  });
+}
+
 /** Drain and discard a body so the keep-alive socket can be reused. */
-export function discard(res: http.IncomingMessage): void {
+export function discard(res: HttpResponse): void {
   res.resume();
   res.on('error', () => {});
 }
@@ -102,7 +141,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** A 429 as a user-facing error: the rate-limit headers and the advice to log in. */
-export function rateLimitError(host: string, res: http.IncomingMessage, authenticated: boolean): LayerlensError {
+export function rateLimitError(host: string, res: { headers: http.IncomingHttpHeaders }, authenticated: boolean): LayerlensError {
   const keep = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after', 'docker-ratelimit-source', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
   const parts: string[] = [];
   for (const k of keep) {

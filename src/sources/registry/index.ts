@@ -12,6 +12,7 @@ import type { SourceOptions } from '../../cli/source-options.js';
 import { parseReference, type ImageReference } from '../../reference/parse.js';
 import { RegistryClient } from './client.js';
 import { resolveCredential } from './credentials.js';
+import { prewarmFetchWorker } from './fetch-worker.js';
 import type { RetryPolicy } from './http.js';
 import { RegistryImageReader, type ReaderOptions } from './reader.js';
 import { resolveImage } from './resolve.js';
@@ -35,6 +36,8 @@ export interface RegistryOpenExtras extends ReaderOptions {
 /** Open an image in its registry. `input` is a parsed reference or the text of one. */
 export async function openRegistryImage(input: ImageReference | string, opts: SourceOptions, extras: RegistryOpenExtras = {}): Promise<ImageReader> {
   const ref = typeof input === 'string' ? toReference(input) : input;
+  // Boot the download worker now: it starts while /v2/, the manifest and the config are fetched.
+  if (extras.offThread !== false) prewarmFetchWorker();
   const credential = await resolveCredential({
     registry: ref.registry,
     repository: ref.repository,

@@ -18,6 +18,8 @@ export interface ReaderOptions {
   prefetch?: number;
   /** Bytes buffered per prefetched layer before its download pauses (default 8 MiB). */
   bufferBytes?: number;
+  /** Download and hash blobs on a worker thread (default true; fetch-worker.ts). */
+  offThread?: boolean;
   retry?: RetryPolicy;
   /** Look up signatures/referrers (default true). */
   provenance?: boolean;
@@ -99,6 +101,7 @@ export class RegistryImageReader implements ImageReader {
       label: `layer ${index}`,
       retry: this.opts.retry,
       highWaterMark: this.opts.bufferBytes ?? 8 << 20,
+      offThread: this.opts.offThread,
     });
     this.open.add(s);
     s.once('close', () => this.open.delete(s));
