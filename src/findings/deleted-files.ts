@@ -7,7 +7,7 @@
  * reach a layer, so they never appear here.
  */
 import type { ImageModel } from '../engine/image.js';
-import { allNodes, fateOf, inspected } from './content.js';
+import { fateOf, inspected, nodeIndex } from './content.js';
 import { formatBytes } from './efficiency.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding, Severity } from './types.js';
@@ -44,7 +44,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
   const out: Finding[] = [];
   const diffIds = model.layers.map((l) => l.diffId);
   const plain = new Map<string, Shadowed[]>(); // by `${supersededIn}:${how}`
-  for (const node of allNodes(model.tree)) {
+  for (const node of nodeIndex(model.tree).history) {
     node.versions.forEach((v, i) => {
       if (v.type !== 'file' || v.change === 'removed') return;
       const fate = fateOf(node, i);

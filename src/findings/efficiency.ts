@@ -5,7 +5,7 @@
  * (dive counts it too).
  */
 import type { ImageModel } from '../engine/image.js';
-import { allNodes } from './content.js';
+import { nodeIndex } from './content.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding } from './types.js';
 
@@ -39,7 +39,9 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
   let total = 0;
   const perPath = new Map<string, { bytes: number; copies: number; causes: Set<WasteCause> }>();
   const meta: WastedCopy[] = [];
-  for (const node of allNodes(model.tree)) {
+  const idx = nodeIndex(model.tree);
+  total += idx.soleFileBytes; // single-version paths: counted, never wasted
+  for (const node of idx.history) {
     const vs = node.versions;
     for (let i = 0; i < vs.length; i++) {
       const v = vs[i];

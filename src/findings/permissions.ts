@@ -5,7 +5,7 @@
  * medium (a custom setuid-root helper is a privilege-escalation path).
  */
 import type { ImageModel } from '../engine/image.js';
-import { allNodes } from './content.js';
+import { nodeIndex } from './content.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding, Severity } from './types.js';
 
@@ -42,12 +42,15 @@ export function permissionFindings(model: ImageModel): Finding[] {
   const top = model.tree.layerCount - 1;
   if (top < 0) return out;
   const diffIds = model.layers.map((l) => l.diffId);
-  for (const node of allNodes(model.tree)) {
+  for (const node of nodeIndex(model.tree).permissionBits) {
     const v = node.liveAt(top);
     if (!v || v.implicit || node === model.tree.root) continue;
+    const mode = v.mode;
+    const cap = v.xattrs?.['security.capability'];
+    // Most files have none of these bits: skip them before building a path (a parent walk).
+    if (!(mode & 0o6002) && cap === undefined) continue;
     const path = node.path;
     const where = { path, layerIndex: v.layer, layerDigest: layerDigestOf(model.meta, v.layer, diffIds) };
-    const mode = v.mode;
     const octal = (mode & 0o7777).toString(8).padStart(4, '0');
     if (v.type === 'file' && mode & 0o6000 && mode & 0o111) {
       const suid = !!(mode & 0o4000);
@@ -86,7 +89,6 @@ export function permissionFindings(model: ImageModel): Finding[] {
         }),
       );
     }
-    const cap = v.xattrs?.['security.capability'];
     if (v.type === 'file' && cap !== undefined) {
       const caps = decodeCaps(cap);
       const dangerous = DANGEROUS_CAPS.test(caps);

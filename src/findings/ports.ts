@@ -114,6 +114,9 @@ export function findPanels(tree: FileTree): Map<string, string> {
   const top = tree.layerCount - 1;
   for (const n of allNodes(tree)) {
     if (found.size >= 4) break;
+    // First letter p/a/m/j (any case) before lower-casing every name of a 500k-file tree.
+    const c0 = n.name.charCodeAt(0) | 0x20;
+    if (c0 !== 0x70 && c0 !== 0x61 && c0 !== 0x6d && c0 !== 0x6a) continue;
     const name = n.name.toLowerCase();
     if (!(name === 'phpmyadmin' || name.startsWith('adminer') || name === 'manager' || name === 'jenkins.war')) continue;
     if (!n.liveAt(top)) continue;

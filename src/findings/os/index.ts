@@ -3,7 +3,7 @@
  * shipped table, and the OS package inventory (exported as a CycloneDX SBOM by the report layer).
  */
 import type { ImageModel } from '../../engine/image.js';
-import { allNodes, inspected } from '../content.js';
+import { inspected, nodeIndex } from '../content.js';
 import { layerDigestOf, makeFinding } from '../make.js';
 import type { Finding } from '../types.js';
 import { EOL_TABLE_DATE, eolEntry } from './eol.js';
@@ -41,7 +41,7 @@ export function osInventory(model: ImageModel): OsInventory {
   const inv: OsInventory = { os: null, manager: null, packages: [], notes: [], sources: [] };
   const byManager = new Map<PackageManager, OsPackage[]>();
   let osRelease: OsInfo | null = null;
-  for (const node of allNodes(model.tree)) {
+  for (const node of nodeIndex(model.tree).inspected) {
     const v = node.liveAt(top);
     const data = inspected(v)?.os;
     if (!v || !data) continue;

@@ -1,6 +1,6 @@
 /** Secret findings from file content seen while the layers streamed (every layer, deleted files included). */
 import type { ImageModel } from '../../engine/image.js';
-import { allNodes, fateOf, inspected } from '../content.js';
+import { fateOf, inspected, nodeIndex } from '../content.js';
 import { layerDigestOf, makeFinding } from '../make.js';
 import type { Finding } from '../types.js';
 
@@ -12,7 +12,7 @@ export { maskSecret } from './mask.js';
 export function secretFindings(model: ImageModel): Finding[] {
   const out: Finding[] = [];
   const diffIds = model.layers.map((l) => l.diffId);
-  for (const node of allNodes(model.tree)) {
+  for (const node of nodeIndex(model.tree).inspected) {
     node.versions.forEach((v, i) => {
       const matches = inspected(v)?.secrets;
       if (!matches) return;
