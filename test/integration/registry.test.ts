@@ -308,6 +308,48 @@ describe('registry source against real registries', { skip }, () => {
         await proxy.stop();
       }
     });
+    for (const offThread of [true, false]) {
+      test(`a server that ignores Range on resume: the bytes already read are skipped, the digest still checks (${offThread ? 'download worker' : 'main thread'})`, async () => {
+        const big = img.layers[2];
+        const blobPath = `/v2/team/app/blobs/${big.digest}`;
+        let n = 0;
+        const proxy = await startProxy(open.host, (req, res) => {
+          if (req.url !== blobPath || req.method !== 'GET') return false;
+          n++;
+          if (n > 2) return false;
+          // 1st: cut after ~1 MiB of the body; 2nd: forwarded without its Range header (a 200 from the start).
+          const headers = { ...req.headers };
+          if (n === 2) delete headers.range;
+          void import('node:http').then(({ default: h }) =>
+            h.get(`http://${open.host}${req.url}`, { headers, agent: false }, (ures: http.IncomingMessage) => {
+              res.writeHead(ures.statusCode ?? 200, ures.headers);
+              let sent = 0;
+              ures.on('data', (c: Buffer) => {
+                if (n === 1 && sent >= 1 << 20) {
+                  ures.destroy();
+                  res.socket?.destroy();
+                  return;
+                }
+                sent += c.length;
+                res.write(c);
+              });
+              ures.on('end', () => res.end());
+            }),
+          );
+          return true;
+        });
+        try {
+          const reader = await openRegistryImage(`${proxy.host}/team/app:v1`, opts(), extras(work, { offThread }));
+          const model = await load(reader);
+          assert.deepEqual(dumpModel(model), layoutDump);
+          const hits = proxy.hits.filter((h) => h.url === blobPath);
+          assert.equal(hits.length, 2);
+          assert.match(String(hits[1].headers.range), /^bytes=\d+-$/, 'the resume asked for a range');
+        } finally {
+          await proxy.stop();
+        }
+      });
+    }
     test('audit: open catalog (Link pages followed), plain HTTP, anonymous pull and push, deletion enabled — nothing written', async () => {
       const catalogBefore = await (await fetch(`http://${open.host}/v2/_catalog`)).json();
       const { facts, findings } = await auditRegistry(open.host, { pageSize: 2 });
