@@ -60,27 +60,39 @@ export function createContentInspector(opts: InspectorOptions = {}): (path: stri
   const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES };
   return (path, attrs) => {
     const osKind = osFileKind(path);
-    const scan = attrs.size > 0 && !SKIP_EXT.test(path) && !SKIP_PATH.test(path);
+    const scan = attrs.size > 0 && !skippedPath(path);
     if (!scan && !osKind) return undefined;
-    const sec = scan ? new FileSecretScanner(path, scanOpts) : undefined;
-    const os = osKind ? new OsFileCollector(osKind) : undefined;
-    return {
-      write(chunk: Buffer) {
-        sec?.write(chunk);
-        os?.write(chunk);
-      },
-      end(): InspectedContent | undefined {
-        const secrets = sec?.end();
-        const osData = os?.end();
-        if (!secrets && !osData) return undefined;
-        const out: InspectedContent = {};
-        if (secrets) out.secrets = secrets;
-        if (osData) out.os = osData;
-        if (sec?.truncated) out.truncated = true;
-        return out;
-      },
-    };
+    return new InspectSink(scan ? new FileSecretScanner(path, scanOpts) : undefined, osKind ? new OsFileCollector(osKind) : undefined);
   };
+}
+
+/** SKIP_EXT and SKIP_PATH; the extension regex only when the name has a dot (most do not, on some images). */
+function skippedPath(path: string): boolean {
+  return (path.lastIndexOf('.') > path.lastIndexOf('/') && SKIP_EXT.test(path)) || SKIP_PATH.test(path);
+}
+
+/** One file's sink (a class, not closures: one is made per file, 500k on large images). */
+class InspectSink implements ContentSink {
+  constructor(
+    private readonly sec: FileSecretScanner | undefined,
+    private readonly os: OsFileCollector | undefined,
+  ) {}
+
+  write(chunk: Buffer): void {
+    this.sec?.write(chunk);
+    this.os?.write(chunk);
+  }
+
+  end(): InspectedContent | undefined {
+    const secrets = this.sec?.end();
+    const osData = this.os?.end();
+    if (!secrets && !osData) return undefined;
+    const out: InspectedContent = {};
+    if (secrets) out.secrets = secrets;
+    if (osData) out.os = osData;
+    if (this.sec?.truncated) out.truncated = true;
+    return out;
+  }
 }
 
 export interface CheckContext {

@@ -146,7 +146,8 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     title: 'Kubernetes credentials in a kubeconfig',
     service: 'Kubernetes',
     severity: 'critical',
-    matches: (p, b) => /\/\.kube\/config$/.test(p) || /kubeconfig/i.test(b) || /^(?:admin|kubelet|controller-manager|scheduler)\.conf$/.test(b),
+    matches: (p, b) =>
+      (b === 'config' && /\/\.kube\/config$/.test(p)) || /kubeconfig/i.test(b) || (b.endsWith('.conf') && /^(?:admin|kubelet|controller-manager|scheduler)\.conf$/.test(b)),
     parse: (t) => {
       if (!/\bapiVersion\b|\bclusters\s*:|\busers\s*:/.test(t)) return [];
       const out: CredentialHit[] = [];
@@ -163,7 +164,7 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     title: 'AWS credentials file',
     service: 'AWS',
     severity: 'critical',
-    matches: (p) => /\/\.aws\/(?:credentials|config)$/.test(p),
+    matches: (p, b) => (b === 'credentials' || b === 'config') && /\/\.aws\/(?:credentials|config)$/.test(p),
     parse: (t) => keyValues(t, /^(?:aws_secret_access_key|aws_session_token)$/i),
     remediation: 'Deactivate the access key in IAM, rebuild without the file, and use an instance/task role or a mounted secret.',
   },
@@ -217,7 +218,7 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     title: 'Package source password in nuget.config',
     service: 'NuGet',
     severity: 'high',
-    matches: (_p, b) => /^nuget\.config$/i.test(b),
+    matches: (_p, b) => b.length === 12 && /^nuget\.config$/i.test(b),
     parse: (t) => {
       const out: CredentialHit[] = [];
       const re = /<add\s+key="(ClearTextPassword|Password)"\s+value="([^"]+)"/gi;
@@ -241,7 +242,7 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     title: 'Secret in a .env file',
     service: 'dotenv',
     severity: 'high',
-    matches: (_p, b) => b === '.env' || /^\.env\.(?!example$|sample$|template$|dist$)[\w.-]+$/.test(b),
+    matches: (_p, b) => b.startsWith('.env') && (b === '.env' || /^\.env\.(?!example$|sample$|template$|dist$)[\w.-]+$/.test(b)),
     parse: (t) => keyValues(t, SECRET_KEY_NAME).filter((h) => h.value.length >= 6),
     remediation: ROTATE + ' Keep .env files out of the build context (.dockerignore).',
   },
@@ -288,5 +289,9 @@ function lineOf(text: string, needle: string): number | null {
 /** The credential-file rules that apply to `path`. */
 export function credentialRulesFor(path: string): CredentialFileRule[] {
   const base = path.slice(path.lastIndexOf('/') + 1);
-  return CREDENTIAL_FILE_RULES.filter((r) => r.matches(path, base));
+  // Called for every file of every layer (500k on large images): no array unless one matches.
+  let out: CredentialFileRule[] | undefined;
+  for (const r of CREDENTIAL_FILE_RULES) if (r.matches(path, base)) (out ??= []).push(r);
+  return out ?? NONE;
 }
+const NONE: CredentialFileRule[] = Object.freeze([]) as unknown as CredentialFileRule[];

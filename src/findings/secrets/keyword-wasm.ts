@@ -32,6 +32,10 @@ interface WasmApi {
 type Scan = (input: Uint8Array, from?: number, to?: number) => { positions: number[]; keywords: number[]; newlines: number };
 
 const KWBYTES_CAP = 8192;
+/** The .wat returns early once it holds more hits than this (OUT_CAP - 256). */
+const EARLY_STOP = 7936;
+/** Shared empty result arrays (frozen: a caller that pushed would throw, not corrupt others). */
+const NONE = Object.freeze([]) as unknown as number[];
 const MAX_BUCKETS = 255;
 const MAX_ENTRIES = 256;
 
@@ -50,29 +54,39 @@ export function loadKeywordWasm(): Scan | undefined {
   fillTables(ex);
   let u8 = new Uint8Array(ex.memory.buffer);
   let i32 = new Int32Array(ex.memory.buffer);
+  let capacity = u8.length;
+  // Called once per file on most images (500k small files): no allocation beyond the result.
+  const { scan, newlines } = ex;
 
   return (input, from = 0, to = input.length) => {
     const len = Math.max(0, to - from);
     const end = INPUT + len;
-    if (end + 16 > ex.memory.buffer.byteLength) {
-      ex.memory.grow(Math.ceil((end + 16 - ex.memory.buffer.byteLength) / 65536));
+    if (end + 16 > capacity) {
+      ex.memory.grow(Math.ceil((end + 16 - capacity) / 65536));
       u8 = new Uint8Array(ex.memory.buffer);
       i32 = new Int32Array(ex.memory.buffer);
+      capacity = u8.length;
     }
-    u8.set(input.subarray(from, from + len), INPUT);
-    const positions: number[] = [];
-    const keywords: number[] = [];
+    u8.set(from === 0 && len === input.length ? input : input.subarray(from, from + len), INPUT);
+    let positions: number[] = NONE;
+    let keywords: number[] = NONE;
     const shift = from - INPUT;
     for (let start = INPUT; ; ) {
-      const n = ex.scan(start, end);
+      const n = scan(start, end);
+      if (n > 0 && positions === NONE) {
+        positions = [];
+        keywords = [];
+      }
       for (let k = 0, o = OUT >> 2; k < n; k++, o += 2) {
         positions.push(i32[o] + shift);
         keywords.push(i32[o + 1]);
       }
+      // It stops early only with more than OUT_CAP - 256 hits (see the .wat).
+      if (n <= EARLY_STOP) break;
       start = ex.resume.value;
       if (start >= end) break;
     }
-    return { positions, keywords, newlines: ex.newlines(INPUT, end) };
+    return { positions, keywords, newlines: newlines(INPUT, end) };
   };
 }
 

@@ -54,7 +54,7 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 
 /** True when the first bytes say "binary": a NUL byte in the first 8 KiB. */
 export function looksBinary(head: Buffer): boolean {
-  return head.subarray(0, 8192).includes(0);
+  return (head.length <= 8192 ? head : head.subarray(0, 8192)).includes(0);
 }
 
 function countNewlines(s: string, from: number, to: number): number {
@@ -252,14 +252,17 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
 
 /** The per-file streaming scanner behind the content inspector. */
 export class FileSecretScanner {
-  private pending: Buffer = Buffer.alloc(0);
-  private parts: Buffer[] = [];
+  // Created per file (500k on large images) and most files are one small chunk: buffers and
+  // arrays are made only when needed, and a lone chunk is scanned where it is, not copied.
+  /** Bytes after the last newline of the previous window (null: none). */
+  private pending: Buffer | null = null;
+  private parts: Buffer[] | null = null;
   private partsLen = 0;
   private line = 1;
   private scanned = 0;
   private binary = false;
   private started = false;
-  private readonly matches: SecretMatch[] = [];
+  private matches: SecretMatch[] | null = null;
   private readonly credRules: CredentialFileRule[];
   private credText = '';
   truncated = false;
@@ -284,18 +287,21 @@ export class FileSecretScanner {
     }
     this.scanned += chunk.length;
     if (this.credRules.length && this.credText.length < CREDENTIAL_FILE_CAP) this.credText += chunk.toString('latin1', 0, Math.min(chunk.length, CREDENTIAL_FILE_CAP - this.credText.length));
-    this.parts.push(chunk);
+    if (this.parts) this.parts.push(chunk);
+    else this.parts = [chunk];
     this.partsLen += chunk.length;
-    if (this.pending.length + this.partsLen >= WINDOW) this.flush(false);
+    if ((this.pending?.length ?? 0) + this.partsLen >= WINDOW) this.flush(false);
   }
 
   private flush(final: boolean): void {
-    if (this.parts.length) {
-      this.pending = Buffer.concat(this.pending.length ? [this.pending, ...this.parts] : this.parts);
-      this.parts = [];
+    const parts = this.parts;
+    if (parts) {
+      this.pending = !this.pending && parts.length === 1 ? parts[0] : Buffer.concat(this.pending ? [this.pending, ...parts] : parts);
+      this.parts = null;
       this.partsLen = 0;
     }
     const p = this.pending;
+    if (!p) return;
     let cut = p.length;
     if (!final) {
       const nl = p.lastIndexOf(10);
@@ -309,19 +315,19 @@ export class FileSecretScanner {
       }
       if (cut === 0) return;
     }
-    const win = p.subarray(0, cut);
-    this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : Buffer.alloc(0);
+    const win = cut === p.length ? p : p.subarray(0, cut);
+    this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
     const hits = scanKeywords(win);
-    if (hits.positions.length && this.matches.length < (this.opts.maxMatches ?? 50)) {
-      scanWindow(win.toString('latin1'), this.line, this.matches, this.opts, undefined, undefined, hits);
+    if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
+      scanWindow(win.toString('latin1'), this.line, (this.matches ??= []), this.opts, undefined, undefined, hits);
     }
     this.line += hits.newlines;
   }
 
   /** The matches, or undefined when there are none (nothing is kept for clean files). */
   end(): SecretMatch[] | undefined {
-    if (!this.binary && this.pending.length + this.partsLen) this.flush(true);
-    let out = this.matches;
+    if (!this.binary && (this.pending?.length || this.partsLen)) this.flush(true);
+    let out = this.matches ?? [];
     for (const r of this.credRules) {
       if (r.binary) out.unshift(...parseCredentialFile(r, '', this.opts));
       else if (!this.binary) out.unshift(...parseCredentialFile(r, this.credText, this.opts));
