@@ -3,34 +3,66 @@
  * in the same run. The image (several gzip layers, a few hundred MB) is generated in-process,
  * pushed with skopeo to a docker-registry this script starts, and removed afterwards.
  *
- *   node --import tsx bench/registry.ts [--mb 300] [--layers 6] [--runs 3] [--concurrency 3]
+ *   npm run build && node --import tsx bench/registry.ts [--mb 300] [--layers 6] [--runs 5] [--concurrency 2]
  *
- * Prints both times (median of runs, order alternated) and the ratio layerlens / skopeo.
+ * Both sides are whole fresh processes timed from spawn to exit: layerlens runs the built dist/
+ * (bench/registry-child.mjs, plain JS, the CLI's default of 2 layers parsed at once), so node's
+ * start-up and module loading count, as Go's do for skopeo. One untimed warm-up of each, then
+ * `runs` pairs in alternating order. Prints every run (wall, CPU when /usr/bin/time exists, and
+ * layerlens' own pull+parse time without process start), the medians, the ratio of medians and
+ * the median of the per-pair ratios, and the load average before and after (the machine is shared).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TarSpec } from '../src/engine/build-tar.js';
-import { ImageModel } from '../src/engine/image.js';
-import { openRegistryImage } from '../src/sources/registry/index.js';
 import { allBlobs, buildImage, writeLayout, skopeoPush, type LayerSpec } from '../test/registry/helpers/oci-image.js';
 import { missingTools, startRegistry } from '../test/registry/helpers/services.js';
 
 const { values } = parseArgs({
-  options: { mb: { type: 'string', default: '300' }, layers: { type: 'string', default: '6' }, runs: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '3' } },
+  options: { mb: { type: 'string', default: '300' }, layers: { type: 'string', default: '6' }, runs: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '2' } },
 });
 const totalMb = Number(values.mb);
 const layerCount = Number(values.layers);
 const runs = Number(values.runs);
 const concurrency = Number(values.concurrency);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
-function sh(file: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile(file, args, { maxBuffer: 64 << 20 }, (err, _o, stderr) => (err ? reject(new Error(`${file}: ${String(stderr).trim() || err.message}`)) : resolve())),
-  );
+interface Run {
+  wallMs: number;
+  /** user+sys of the process, when /usr/bin/time is there. */
+  cpuMs?: number;
+  stdout: string;
+}
+
+/** Run a command as a fresh process: wall time from spawn to exit, and its CPU time. */
+function timed(file: string, args: string[]): Promise<Run> {
+  const [cmd, argv] = TIME ? [TIME, ['-f', 'LLTIME %U %S', file, ...args]] : [file, args];
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    execFile(cmd, argv, { maxBuffer: 64 << 20, env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (err, stdout, stderr) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      if (err) return reject(new Error(`${file}: ${String(stderr).trim() || err.message}`));
+      const t = /LLTIME ([\d.]+) ([\d.]+)/.exec(String(stderr));
+      resolve({ wallMs, cpuMs: t ? (Number(t[1]) + Number(t[2])) * 1000 : undefined, stdout: String(stdout) });
+    });
+  });
+}
+
+/** dist/ must hold the code under test: every engine and registry module built after its source. */
+function checkBuilt(): string | undefined {
+  for (const dir of ['engine', 'sources/registry']) {
+    for (const name of readdirSync(path.join(root, 'src', dir)).filter((n) => n.endsWith('.ts'))) {
+      const built = path.join(root, 'dist', dir, name.replace(/\.ts$/, '.js'));
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(path.join(root, 'src', dir, name)).mtimeMs) return `dist/${dir}/${path.basename(built)} is missing or older than its source: run npm run build first`;
+    }
+  }
+  return undefined;
 }
 
 /** Files like a real layer: text-ish (compressible) and binary-ish (not), 64 KiB–1 MiB each. */
@@ -54,10 +86,19 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const secs = (ms: number) => (ms / 1000).toFixed(2);
+
 async function main(): Promise<void> {
   const missing = missingTools('docker-registry', 'skopeo');
   if (missing) {
     console.log(`skipped: ${missing}`);
+    return;
+  }
+  const stale = checkBuilt();
+  if (stale) {
+    console.error(stale);
+    process.exitCode = 1;
     return;
   }
   const work = mkdtempSync(path.join(os.tmpdir(), 'layerlens-bench-registry-'));
@@ -71,41 +112,50 @@ async function main(): Promise<void> {
     const layout = path.join(work, 'layout');
     writeLayout(layout, 'bench', img.manifest, allBlobs(img).slice(1));
     await skopeoPush(layout, 'bench', 'bench/image:1', { host: reg.host, workdir: work });
+    rmSync(layout, { recursive: true, force: true });
     const compressed = img.layers.reduce((a, l) => a + l.data.length, 0);
     console.log(`image: ${layerCount} gzip layers, ${totalMb} MiB uncompressed, ${(compressed / 1048576).toFixed(0)} MiB compressed (generated and pushed in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(`machine: ${os.cpus().length} cores, node ${process.version}; load average before: ${loadavg()}`);
 
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    const runLayerlens = async () => {
-      const start = process.hrtime.bigint();
-      const reader = await openRegistryImage(`${reg.host}/bench/image:1`, { source: 'registry', pull: false, insecure: false, plainHttp: false }, { provenance: false, env: {}, homedir: work, certsDir: work });
-      const model = new ImageModel();
-      await model.load(reader, { concurrency });
-      await reader.close();
-      if (model.tree.lookupPath(`/layer${layerCount - 1}`) === undefined) throw new Error('bench image not parsed');
-      ours.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const ref = `${reg.host}/bench/image:1`;
+    const child = path.join(root, 'bench/registry-child.mjs');
+    const ours: Array<Run & { inProcessMs: number }> = [];
+    const theirs: Run[] = [];
+    const runLayerlens = async (keep: boolean) => {
+      const r = await timed(process.execPath, [child, ref, String(concurrency), work]);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; layers: number; applied: number };
+      if (out.layers !== layerCount || out.applied !== layerCount) throw new Error(`bench image not fully parsed: ${r.stdout}`);
+      if (keep) ours.push({ ...r, inProcessMs: out.ms });
     };
-    const runSkopeo = async (i: number) => {
+    const runSkopeo = async (keep: boolean, i: number) => {
       const dest = path.join(work, `skopeo-oci-${i}`);
-      const start = process.hrtime.bigint();
-      await sh('skopeo', ['--policy', path.join(work, 'policy.json'), 'copy', '--quiet', '--src-tls-verify=false', `docker://${reg.host}/bench/image:1`, `oci:${dest}:bench`]);
-      theirs.push(Number(process.hrtime.bigint() - start) / 1e6);
+      const r = await timed('skopeo', ['--policy', path.join(work, 'policy.json'), 'copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${dest}:bench`]);
       rmSync(dest, { recursive: true, force: true });
+      if (keep) theirs.push(r);
     };
+    // Warm-up (page cache, registry, JIT-free first start of each binary); not counted.
+    await runSkopeo(false, -1);
+    await runLayerlens(false);
+    const loads: string[] = [];
     for (let i = 0; i < runs; i++) {
+      loads.push(loadavg().split(' ')[0]);
       if (i % 2 === 0) {
-        await runSkopeo(i);
-        await runLayerlens();
+        await runSkopeo(true, i);
+        await runLayerlens(true);
       } else {
-        await runLayerlens();
-        await runSkopeo(i);
+        await runLayerlens(true);
+        await runSkopeo(true, i);
       }
     }
-    const a = median(ours);
-    const b = median(theirs);
-    console.log(`layerlens pull+parse (concurrency ${concurrency}): ${(a / 1000).toFixed(2)} s  runs: ${ours.map((x) => (x / 1000).toFixed(2)).join(', ')}`);
-    console.log(`skopeo copy docker:// → oci:DIR:        ${(b / 1000).toFixed(2)} s  runs: ${theirs.map((x) => (x / 1000).toFixed(2)).join(', ')}`);
-    console.log(`ratio layerlens / skopeo: ${(a / b).toFixed(2)}× (target ≤ 1.0×)`);
+    const cpu = (r: Run) => (r.cpuMs !== undefined ? ` (cpu ${secs(r.cpuMs)})` : '');
+    const a = median(ours.map((r) => r.wallMs));
+    const b = median(theirs.map((r) => r.wallMs));
+    const paired = median(ours.map((r, i) => r.wallMs / theirs[i].wallMs));
+    console.log(`layerlens pull+parse, fresh process on dist/ (concurrency ${concurrency}): median ${secs(a)} s  runs: ${ours.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
+    console.log(`  of which in-process pull+parse (no node start-up / module loading): median ${secs(median(ours.map((r) => r.inProcessMs)))} s  runs: ${ours.map((r) => secs(r.inProcessMs)).join(', ')}`);
+    console.log(`skopeo copy docker:// → oci:DIR: median ${secs(b)} s  runs: ${theirs.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
+    console.log(`ratio layerlens / skopeo: ${(a / b).toFixed(2)}× (ratio of medians), ${paired.toFixed(2)}× (median of per-pair ratios) — target ≤ 1.0×`);
+    console.log(`load average (1 min) at each pair: ${loads.join(', ')}; after: ${loadavg()}`);
   } finally {
     await reg.stop();
     rmSync(work, { recursive: true, force: true });

@@ -193,6 +193,10 @@ export class VerifiedBlobStream extends Readable {
 
   private verify(hex: string): void {
     if (this.destroyed) return;
+    if (!hex) {
+      this.finishedOk = false;
+      return this.fail(new LayerlensError(`${this.o.label} (blob ${this.o.digest}): the download worker stopped before the digest was computed`, 'NETWORK'));
+    }
     const actual = `${digestAlgorithm(this.o.digest)}:${hex}`;
     if (actual !== this.o.digest) {
       this.finishedOk = false;
