@@ -72,6 +72,24 @@ test('windows: line numbers stay right across 64 KiB windows and small chunks; a
   }
 });
 
+test('the same findings whatever the chunking: one chunk, many small ones, window-sized ones', () => {
+  // Lone chunks are scanned in place, several are joined, a tail is carried to the next window:
+  // every path must give identical matches and line numbers.
+  const lines: string[] = [];
+  for (let i = 0; i < 6000; i++) {
+    if (i % 997 === 5) lines.push(`api_token = "${f.alnum(32)}"`);
+    else if (i % 1499 === 7) lines.push(`url = https://deploy:${f.alnum(16)}@git.example.org/repo.git`);
+    else if (i === 4000) lines.push(f.rsaPem().trimEnd());
+    else lines.push(`// the token of a function returns ${i} and secret handling for key ${i % 13}`);
+  }
+  const text = lines.join('\n') + '\n';
+  const whole = scanFile('/srv/app/settings.py', text, { chunk: text.length });
+  assert.ok(whole.length >= 8, `found ${whole.length}`);
+  for (const chunk of [1, 13, 1000, 65535, 65536, 70000]) {
+    assert.deepEqual(scanFile('/srv/app/settings.py', text, { chunk }), whole, `chunk ${chunk}`);
+  }
+});
+
 test('evidence is masked: first 4 characters and the length; --reveal shows the value', () => {
   const tok = `ghp_${f.alnum(36)}`;
   const [m] = scanFile('/c.ini', `token = ${tok}\n`);

@@ -1,8 +1,9 @@
 /**
  * Streaming secret scanner for one file. Bytes arrive in chunks while the layer streams; they are
  * decoded as latin1 (one char per byte, secrets are ASCII) and scanned in windows of about 64 KiB
- * cut at line ends, so a large file is never held whole. One regex pass over each window finds
- * the rules' keywords; rule patterns then run only on the lines that hold a keyword.
+ * cut at line ends, so a large file is never held whole. A keyword prefilter (keywords.ts, in
+ * WebAssembly) finds the rules' keywords in each window; rule patterns then run only on the lines
+ * that hold one, and a window without a keyword never becomes a string.
  */
 import { createHash } from 'node:crypto';
 import type { Severity } from '../types.js';
@@ -42,6 +43,9 @@ export interface ScanOptions {
 }
 
 const WINDOW = 64 * 1024;
+// As Buffers: a string needle is converted on every call.
+const PEM_BEGIN = Buffer.from('-----BEGIN');
+const PEM_END = Buffer.from('-----END');
 
 // A short digest of each match's value, only to collapse two rules reporting the same secret.
 const valueKey = new WeakMap<SecretMatch, string>();
@@ -307,8 +311,8 @@ export class FileSecretScanner {
       const nl = p.lastIndexOf(10);
       if (nl >= 0) cut = nl + 1;
       // Keep a key block that started near the end together with its body.
-      const begin = p.lastIndexOf('-----BEGIN', cut - 1);
-      if (begin >= 0 && p.indexOf('-----END', begin) < 0 && p.length - begin < 4 * WINDOW) {
+      const begin = p.lastIndexOf(PEM_BEGIN, cut - 1);
+      if (begin >= 0 && p.indexOf(PEM_END, begin) < 0 && p.length - begin < 4 * WINDOW) {
         const ls = p.lastIndexOf(10, begin) + 1;
         if (ls > 0) cut = ls;
         else if (p.length < 4 * WINDOW) return; // wait for more
