@@ -1,12 +1,20 @@
-// Layerlens side of bench/registry.ts: one pull-and-parse from a registry, in plain JS on the
-// built dist/ (the product's code, no TypeScript loader), in a fresh process like skopeo's.
-//   node bench/registry-child.mjs HOST/REPO:TAG CONCURRENCY HOME
+// Layerlens side of bench/registry.ts: one pull-and-parse, in plain JS on the built dist/ (the
+// product's code, no TypeScript loader), in a fresh process like skopeo's.
+//   node bench/registry-child.mjs HOST/REPO:TAG CONCURRENCY HOME     (from the registry)
+//   node bench/registry-child.mjs oci:DIR:TAG CONCURRENCY            (the same image on disk)
 import { ImageModel } from '../dist/engine/image.js';
-import { openRegistryImage } from '../dist/sources/registry/index.js';
 
 const [ref, concurrency = '2', home] = process.argv.slice(2);
 const t0 = performance.now();
-const reader = await openRegistryImage(ref, { source: 'registry', pull: false, insecure: false, plainHttp: false }, { provenance: false, env: {}, homedir: home, certsDir: home });
+let reader;
+if (ref.startsWith('oci:')) {
+  const [, dir, tag] = ref.split(':');
+  const { openOciLayout } = await import('../dist/sources/oci-layout/dir.js');
+  reader = await openOciLayout(dir, { reference: dir, tag });
+} else {
+  const { openRegistryImage } = await import('../dist/sources/registry/index.js');
+  reader = await openRegistryImage(ref, { source: 'registry', pull: false, insecure: false, plainHttp: false }, { provenance: false, env: {}, homedir: home, certsDir: home });
+}
 const model = new ImageModel();
 await model.load(reader, { concurrency: Number(concurrency) });
 await reader.close();

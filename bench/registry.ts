@@ -8,7 +8,8 @@
  * Both sides are whole fresh processes timed from spawn to exit: layerlens runs the built dist/
  * (bench/registry-child.mjs, plain JS, the CLI's default of 2 layers parsed at once), so node's
  * start-up and module loading count, as Go's do for skopeo. One untimed warm-up of each, then
- * `runs` pairs in alternating order. Prints every run (wall, CPU when /usr/bin/time exists, and
+ * `runs` pairs in alternating order, each followed by layerlens on the same image from an OCI
+ * layout on disk (separates HTTP from engine costs). Prints every run (wall, CPU when /usr/bin/time exists, and
  * layerlens' own pull+parse time without process start), the medians, the ratio of medians and
  * the median of the per-pair ratios, and the load average before and after (the machine is shared).
  */
@@ -112,7 +113,6 @@ async function main(): Promise<void> {
     const layout = path.join(work, 'layout');
     writeLayout(layout, 'bench', img.manifest, allBlobs(img).slice(1));
     await skopeoPush(layout, 'bench', 'bench/image:1', { host: reg.host, workdir: work });
-    rmSync(layout, { recursive: true, force: true });
     const compressed = img.layers.reduce((a, l) => a + l.data.length, 0);
     console.log(`image: ${layerCount} gzip layers, ${totalMb} MiB uncompressed, ${(compressed / 1048576).toFixed(0)} MiB compressed (generated and pushed in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}; load average before: ${loadavg()}`);
@@ -120,13 +120,17 @@ async function main(): Promise<void> {
     const ref = `${reg.host}/bench/image:1`;
     const child = path.join(root, 'bench/registry-child.mjs');
     const ours: Array<Run & { inProcessMs: number }> = [];
+    const fromDisk: Array<Run & { inProcessMs: number }> = [];
     const theirs: Run[] = [];
-    const runLayerlens = async (keep: boolean) => {
-      const r = await timed(process.execPath, [child, ref, String(concurrency), work]);
+    const runChild = async (source: string, into?: Array<Run & { inProcessMs: number }>) => {
+      const r = await timed(process.execPath, [child, source, String(concurrency), work]);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; layers: number; applied: number };
       if (out.layers !== layerCount || out.applied !== layerCount) throw new Error(`bench image not fully parsed: ${r.stdout}`);
-      if (keep) ours.push({ ...r, inProcessMs: out.ms });
+      into?.push({ ...r, inProcessMs: out.ms });
     };
+    const runLayerlens = (keep: boolean) => runChild(ref, keep ? ours : undefined);
+    // The same image from the OCI layout on disk (page-cached): the engine's share without HTTP.
+    const runFromDisk = (keep: boolean) => runChild(`oci:${layout}:bench`, keep ? fromDisk : undefined);
     const runSkopeo = async (keep: boolean, i: number) => {
       const dest = path.join(work, `skopeo-oci-${i}`);
       const r = await timed('skopeo', ['--policy', path.join(work, 'policy.json'), 'copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${dest}:bench`]);
@@ -136,6 +140,7 @@ async function main(): Promise<void> {
     // Warm-up (page cache, registry, JIT-free first start of each binary); not counted.
     await runSkopeo(false, -1);
     await runLayerlens(false);
+    await runFromDisk(false);
     const loads: string[] = [];
     for (let i = 0; i < runs; i++) {
       loads.push(loadavg().split(' ')[0]);
@@ -146,6 +151,7 @@ async function main(): Promise<void> {
         await runLayerlens(true);
         await runSkopeo(true, i);
       }
+      await runFromDisk(true);
     }
     const cpu = (r: Run) => (r.cpuMs !== undefined ? ` (cpu ${secs(r.cpuMs)})` : '');
     const a = median(ours.map((r) => r.wallMs));
@@ -153,6 +159,7 @@ async function main(): Promise<void> {
     const paired = median(ours.map((r, i) => r.wallMs / theirs[i].wallMs));
     console.log(`layerlens pull+parse, fresh process on dist/ (concurrency ${concurrency}): median ${secs(a)} s  runs: ${ours.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
     console.log(`  of which in-process pull+parse (no node start-up / module loading): median ${secs(median(ours.map((r) => r.inProcessMs)))} s  runs: ${ours.map((r) => secs(r.inProcessMs)).join(', ')}`);
+    console.log(`layerlens on the same image from an OCI layout on disk (no HTTP; blob digests hashed on the main thread by that source): median ${secs(median(fromDisk.map((r) => r.wallMs)))} s  runs: ${fromDisk.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
     console.log(`skopeo copy docker:// → oci:DIR: median ${secs(b)} s  runs: ${theirs.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
     console.log(`ratio layerlens / skopeo: ${(a / b).toFixed(2)}× (ratio of medians), ${paired.toFixed(2)}× (median of per-pair ratios) — target ≤ 1.0×`);
     console.log(`load average (1 min) at each pair: ${loads.join(', ')}; after: ${loadavg()}`);
