@@ -4,7 +4,7 @@
  * reason), never at medium or above.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import { CREDENTIAL_FILE_RULES } from '../../src/findings/secrets/credential-files.js';
 import { SECRET_RULES } from '../../src/findings/secrets/rules.js';
@@ -177,3 +177,23 @@ for (const c of CASES) {
     for (const m of ms.filter((m) => m.ruleId === c.id)) assert.ok(m.reason, 'a downgraded match says why');
   });
 }
+
+test('lineNeeds never skips a line the pattern could match', () => {
+  // A rule's lineNeeds lets the scanner skip its regex on lines without those literals: check on
+  // keyword-dense random lines that, with the literals taken out, the pattern never matches.
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.~+/ \t"\'`:=@>$(){}[]<>,;!#%&*?|\\';
+  const rules = SECRET_RULES.filter((r) => r.lineNeeds);
+  assert.ok(rules.length >= 2);
+  for (const rule of rules) {
+    const allowed = [...alphabet].filter((c) => !rule.lineNeeds!.some((n) => n.includes(c)));
+    for (let i = 0; i < 3000; i++) {
+      let line = '';
+      while (line.length < 120) {
+        line += randomInt(3) === 0 ? rule.keywords[randomInt(rule.keywords.length)] : allowed[randomInt(allowed.length)].repeat(randomInt(1, 12));
+      }
+      for (const n of rule.lineNeeds!) line = line.split(n).join('');
+      rule.pattern.lastIndex = 0;
+      assert.equal(rule.pattern.test(line), false, `${rule.id} matched without ${rule.lineNeeds!.join(' ')}: ${line}`);
+    }
+  }
+});

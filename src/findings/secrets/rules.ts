@@ -31,6 +31,11 @@ export interface SecretRule {
   keywords: string[];
   pattern: RegExp;
   scope?: 'line' | 'window';
+  /**
+   * The pattern cannot match a line holding none of these literals: a cheap test before the
+   * regex (line-scoped rules). Keyword-dense code sends many lines here that cannot match.
+   */
+  lineNeeds?: string[];
   /** Extra validation of the value; may drop or downgrade. */
   check?: (value: string, m: RegExpExecArray, ctx: RuleContext) => CheckResult;
   remediation: string;
@@ -293,6 +298,7 @@ export const SECRET_RULES: SecretRule[] = [
     ['://'],
     /\b(?<scheme>[a-z][a-z0-9+.-]{1,20}):\/\/(?<user>[^\s:@/"'<>{}$]{1,64}):(?<secret>[^\s@/"'<>]{3,128})@(?<host>[A-Za-z0-9][A-Za-z0-9.-]*)/gi,
     {
+      lineNeeds: ['@'],
       check: (v, m) => {
         const user = m.groups!.user;
         if (placeholderReason(v) || placeholderReason(user) === 'template variable or placeholder') return false;
@@ -334,6 +340,7 @@ export const SECRET_RULES: SecretRule[] = [
     severity: 'medium',
     // 'passw', not 'pass': Python's `pass` statement would send every other line through the pattern.
     keywords: ['passw', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'private_key', 'credential'],
+    lineNeeds: [':', '='], // the assignment operator (:=, =>, : or =)
     pattern:
       /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
     check: (v, m, ctx) => {

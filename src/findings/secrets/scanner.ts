@@ -88,40 +88,47 @@ export function scanWindow(
 ): void {
   const h = hits ?? scanKeywords(Buffer.from(text, 'latin1'));
   if (h.positions.length === 0) return;
-  const byLine = new Map<number, Set<SecretRule>>();
-  const whole = new Set<SecretRule>();
-  let lastStart = -1;
-  let lastEnd = -1;
+  // Line numbers counted from the last index asked, not from the window's start each time
+  // (lines are visited in order; a window rule may go back, then the count goes back too).
+  let lnIndex = 0;
+  let lnLine = baseLine;
+  const lineOf = (index: number) => {
+    if (index >= lnIndex) lnLine += countNewlines(text, lnIndex, index);
+    else lnLine -= countNewlines(text, index, lnIndex);
+    lnIndex = index;
+    return lnLine;
+  };
+  // Hits come in offset order, so the hits of one line are consecutive: each line's rules are
+  // gathered (first-hit order, no duplicates) and run when the next line starts.
+  const whole: SecretRule[] = [];
+  let lineStart = -1;
+  let lineEnd = -1;
+  let lineRules: SecretRule[] = [];
+  const runLine = () => {
+    if (lineRules.length === 0) return;
+    const line = text.slice(lineStart, lineEnd);
+    for (const rule of lineRules) {
+      if (rule.lineNeeds && !rule.lineNeeds.some((n) => line.includes(n))) continue;
+      runRule(rule, line, lineStart, text, lineOf, out, opts, spans);
+    }
+    lineRules = [];
+  };
   for (let n = 0; n < h.positions.length; n++) {
     const pos = h.positions[n];
-    let start: number;
-    if (pos >= lastStart && pos < lastEnd) start = lastStart;
-    else {
-      start = text.lastIndexOf('\n', pos) + 1;
-      let end = text.indexOf('\n', pos);
-      if (end < 0) end = text.length;
-      lastStart = start;
-      lastEnd = end;
+    if (pos >= lineEnd || pos < lineStart) {
+      runLine();
+      lineStart = text.lastIndexOf('\n', pos) + 1;
+      lineEnd = text.indexOf('\n', pos);
+      if (lineEnd < 0) lineEnd = text.length;
     }
     for (const rule of KEYWORD_RULES[h.keywords[n]]) {
       if (rules && !rules.includes(rule)) continue;
       if (rule.scope === 'window') {
-        whole.add(rule);
-        continue;
-      }
-      let set = byLine.get(start);
-      if (!set) byLine.set(start, (set = new Set()));
-      set.add(rule);
+        if (!whole.includes(rule)) whole.push(rule);
+      } else if (!lineRules.includes(rule)) lineRules.push(rule);
     }
   }
-  if (byLine.size === 0 && whole.size === 0) return;
-  const lineOf = (index: number) => baseLine + countNewlines(text, 0, index);
-  for (const [start, set] of byLine) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
-    for (const rule of set) runRule(rule, line, start, text, lineOf, out, opts, spans);
-  }
+  runLine();
   for (const rule of whole) runRule(rule, text, 0, text, lineOf, out, opts, spans);
 }
 
