@@ -54,7 +54,8 @@ function dense(len: number): Buffer {
   return Buffer.from(parts.join(''), 'latin1').subarray(0, len);
 }
 
-test('the WebAssembly prefilter loads here and is the one used', () => {
+const wasmOff = process.env.LAYERLENS_NO_WASM === '1' ? 'LAYERLENS_NO_WASM=1: the JS loop alone is under test' : false;
+test('the WebAssembly prefilter loads here and is the one used', { skip: wasmOff }, () => {
   assert.ok(scanKeywordsWasm, 'WebAssembly with SIMD is available on Node 20: the fast loop must load');
   assert.equal(scanKeywords, scanKeywordsWasm);
 });
@@ -120,6 +121,11 @@ test('more hits than one WebAssembly call can hold, and inputs that grow its mem
   const big = Buffer.concat([randomBytes(1 << 20), Buffer.from('\nAuthorization: Bearer x\n'), dense(1 << 20)]);
   check(big, 0, big.length, 'big');
   check(Buffer.from('a q~'), 0, 4, 'small after big');
+});
+
+test('with LAYERLENS_NO_WASM=1 the JS loop is used', { skip: wasmOff ? false : 'WebAssembly on' }, () => {
+  assert.equal(scanKeywordsWasm, undefined);
+  assert.equal(scanKeywords, scanKeywordsJs);
 });
 
 test('tiny inputs: empty, one byte, the two-byte keyword at the very end', () => {
