@@ -239,6 +239,35 @@ describe('registry source against real registries', { skip }, () => {
       assert.ok(err2 instanceof LayerlensError && /layer 1/.test(err2.message), `expected a layer 1 error, got ${String(err2)}; layer 0 file now ${sha256(readFileSync(f0))}`);
     });
 
+    test('a prefetched blob that fails its digest before anyone reads it: the error reaches the reader when it starts', async () => {
+      const t = await buildImage([{ compress: 'none', entries: [{ name: 'early/', type: 'directory' }, { name: 'early/f.txt', content: 'early ' + randomBytes(8).toString('hex') }] }]);
+      const dir = path.join(work, 'early-layout');
+      writeLayout(dir, 't', t.manifest, allBlobs(t).slice(1));
+      await skopeoPush(dir, 't', 'team/early:t', { host: open.host, workdir: work });
+      const f0 = open.blobFile(t.layers[0].digest);
+      const b0 = readFileSync(f0);
+      b0[b0.indexOf('early ') + 1] ^= 0x20;
+      writeFileSync(f0, b0);
+      const reader = await openRegistryImage(`${open.host}/team/early:t`, opts(), extras(work));
+      try {
+        const first = await reader.blobs()[Symbol.asyncIterator]().next();
+        assert.equal(first.done, false);
+        const stream = first.value!.stream as NodeJS.ReadableStream;
+        // Long enough for the small blob to arrive and fail its digest with no reader attached.
+        await new Promise((r) => setTimeout(r, 300));
+        const outcome = await new Promise<unknown>((resolve) => {
+          const timer = setTimeout(() => resolve('hang'), 5000);
+          stream.on('data', () => {});
+          stream.on('error', (e) => (clearTimeout(timer), resolve(e)));
+          stream.on('end', () => (clearTimeout(timer), resolve('end')));
+        });
+        assert.ok(outcome instanceof LayerlensError, `expected the digest error, got ${String(outcome)}`);
+        assert.equal(outcome.code, 'DIGEST_MISMATCH');
+      } finally {
+        await reader.close();
+      }
+    });
+
     test('429 is reported with the rate-limit headers and the advice to log in', async () => {
       const proxy = await startProxy(open.host, (req, res) => {
         if (!/\/manifests\//.test(req.url ?? '')) return false;

@@ -40,7 +40,6 @@ export class VerifiedBlobStream extends Readable {
   private received = 0;
   private res?: HttpResponse;
   private failure?: Error;
-  private wantsData = false;
   private started = false;
   private finishedOk = false;
   private resumes = 0;
@@ -66,9 +65,9 @@ export class VerifiedBlobStream extends Readable {
   }
 
   override _read(): void {
-    this.wantsData = true;
+    // (Node also calls _read to fill the buffer of a stream nobody reads yet: not a consumer.)
     if (this.failure) {
-      this.destroy(this.failure);
+      if (this.consumed()) this.destroy(this.failure);
       return;
     }
     if (!this.started) this.start();
@@ -85,8 +84,15 @@ export class VerifiedBlobStream extends Readable {
     if (this.destroyed || this.failure) return;
     this.failure = err;
     this.res?.destroy();
-    // Surface now if someone is reading; otherwise at their first read.
-    if (this.wantsData) this.destroy(err);
+    // Surface now if someone is reading; otherwise once they start (a prefetched blob may fail
+    // before the engine gets to it; an 'error' then would reach nobody and the read would hang).
+    if (this.consumed()) this.destroy(err);
+    else this.once('resume', () => this.destroy(err));
+  }
+
+  /** Someone reads this stream (data listener, pipe, or paused-mode 'readable'). */
+  private consumed(): boolean {
+    return this.readableFlowing === true || this.listenerCount('data') > 0 || this.listenerCount('readable') > 0;
   }
 
   private get expected(): number | undefined {

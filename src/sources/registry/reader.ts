@@ -1,7 +1,9 @@
 /**
  * The registry ImageReader: meta() from manifest + config (first frame before any layer), then
  * blobs streamed straight into the engine in index order while the next ones already download
- * (bounded prefetch; each pauses when its buffer is full), no temp files.
+ * (bounded prefetch; each pauses when its buffer is full), no temp files. Layer downloads need
+ * only the manifest, so the first ones start while the config and provenance are still being
+ * fetched; they are handed to the engine once meta() is there (it tracks their progress).
  */
 import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, ImageProvenance, ImageReader, LayerBlob, Platform } from '../../engine/types.js';
@@ -91,13 +93,13 @@ export class RegistryImageReader implements ImageReader {
     };
   }
 
-  private blob(index: number, meta: ImageMeta): VerifiedBlobStream {
-    const l = meta.layers[index];
+  private blob(index: number): VerifiedBlobStream {
+    const l = this.resolved.manifest.layers[index];
     const s = new VerifiedBlobStream({
       client: this.client,
       repository: this.ref.repository,
-      digest: l.digest!,
-      size: l.compressedSize,
+      digest: l.digest,
+      size: layerSize(l.size),
       label: `layer ${index}`,
       retry: this.opts.retry,
       highWaterMark: this.opts.bufferBytes ?? 8 << 20,
@@ -109,17 +111,19 @@ export class RegistryImageReader implements ImageReader {
   }
 
   async *blobs(): AsyncIterable<LayerBlob> {
-    const meta = await this.metaPromise;
-    const n = meta.layers.length;
+    const layers = this.resolved.manifest.layers;
+    const n = layers.length;
     const ahead = Math.max(1, this.opts.prefetch ?? 3);
     const streams: VerifiedBlobStream[] = [];
     let yielded = 0;
     try {
+      while (streams.length < Math.min(n, ahead)) streams.push(this.blob(streams.length).start());
+      await this.metaPromise;
       for (let i = 0; i < n; i++) {
         if (this.closed) return;
-        while (streams.length < Math.min(n, i + ahead)) streams.push(this.blob(streams.length, meta).start());
+        while (streams.length < Math.min(n, i + ahead)) streams.push(this.blob(streams.length).start());
         yielded = i + 1;
-        yield { index: i, stream: streams[i], size: meta.layers[i].compressedSize, digest: meta.layers[i].digest };
+        yield { index: i, stream: streams[i], size: layerSize(layers[i].size), digest: layers[i].digest };
       }
     } finally {
       // Prefetched streams nobody will read.
@@ -128,9 +132,8 @@ export class RegistryImageReader implements ImageReader {
   }
 
   async reopenLayer(index: number): Promise<NodeJS.ReadableStream> {
-    const meta = await this.metaPromise;
-    if (index < 0 || index >= meta.layers.length) throw new RangeError(`no layer ${index}`);
-    return this.blob(index, meta);
+    if (index < 0 || index >= this.resolved.manifest.layers.length) throw new RangeError(`no layer ${index}`);
+    return this.blob(index);
   }
 
   async close(): Promise<void> {
@@ -138,6 +141,10 @@ export class RegistryImageReader implements ImageReader {
     for (const s of this.open) s.destroy();
     this.client.close();
   }
+}
+
+function layerSize(size: number): number | undefined {
+  return size >= 0 ? size : undefined;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
