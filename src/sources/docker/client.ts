@@ -3,7 +3,8 @@
  * where layerlens looked. Used for Docker and for Podman's Docker-compatible API alike.
  */
 import https from 'node:https';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { createRequire } from 'node:module';
 import { LayerlensError } from '../../engine/types.js';
 import type { DaemonEndpoint } from './endpoint.js';
 
@@ -19,6 +20,9 @@ export function daemonName(kind: DaemonKind): string {
  * is the only truth.
  */
 export function daemonClient(ep: DaemonEndpoint): Docker {
+  // Loaded on first use: dockerode (with ssh2 and its crypto) slowed archive, layout and registry
+  // loads by ~0.1 s just by being in the process.
+  const Docker = require('dockerode') as typeof import('dockerode');
   const saved: Record<string, string | undefined> = {};
   for (const k of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CLIENT_TIMEOUT']) {
     saved[k] = process.env[k];
@@ -43,6 +47,8 @@ export function daemonClient(ep: DaemonEndpoint): Docker {
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   }
 }
+
+const require = createRequire(import.meta.url);
 
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTSOCK', 'EPIPE']);
 
