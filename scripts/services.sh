@@ -135,7 +135,8 @@ it_stop() {
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     [[ "$p" == "$$" || "$p" == "$BASHPID" || "$p" == "$PPID" ]] && continue
-    cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null || true)
+    # (braces: a process that exits meanwhile makes the redirect itself fail; keep that quiet)
+    cmd=$({ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null || true)
     if [[ "$cmd" == *"$dir/"* ]]; then it_kill_pid "$p" "leftover: ${cmd:0:80}" 5; fi
   done
   # Unmount anything left below DIR (netns, shm, ...), deepest first.
