@@ -52,11 +52,16 @@ export async function runExplore(argv: string[]): Promise<number> {
   } catch {
     checks = undefined;
   }
-  return ui.runExplorer({
+  const code = await ui.runExplorer({
     model,
     load,
     findings: checks?.runChecks ? () => checks!.runChecks(model, { reference: model.meta?.reference ?? input ?? 'demo' }) : undefined,
     keysFromTty: stdinIsData,
     title: values.demo ? 'layerlens demo' : input,
   });
+  // Quitting while layers still stream must not wait for them (a registry pull, a big archive, a
+  // pipe that has not ended): the terminal is already restored and nothing is left to write.
+  // (Closing the reader first could itself wait on the pipe.)
+  if (!model.done) process.exit(code);
+  return code;
 }

@@ -150,6 +150,20 @@ test('archive on stdin (`layerlens -`): keys come from the terminal', { skip: no
   }
 });
 
+test('quitting while the image still streams exits at once, without waiting for the input to end', { skip: noTmux, timeout: 60_000 }, async () => {
+  const { archive } = await hostileLayout();
+  // The pipe stays open for 40 s after the archive: the load cannot finish before then. (A
+  // process substitution, not a pipeline: the shell would wait for `sleep` in a pipeline.)
+  const pane = Pane.start('quit-early', dir, `${cli('-')} < <(cat ${JSON.stringify(archive)}; sleep 40)`);
+  try {
+    await pane.waitFor(/layerlens/);
+    pane.keys('q');
+    await pane.waitFor(/__EXIT=0/, 10_000);
+  } finally {
+    pane.kill();
+  }
+});
+
 const itSkip = noTmux ?? skipReason();
 
 test('Docker fixtures: docker save of the basic image piped in; the deleted key and the overwritten token', { skip: itSkip, timeout: 600_000 }, async () => {
