@@ -7,9 +7,13 @@
 /** Components of an in-image path ('' and '.' removed). `/` → []. */
 export function splitPath(name: string): string[] {
   const out: string[] = [];
-  for (const part of name.split('/')) {
-    if (part === '' || part === '.') continue;
-    out.push(part);
+  let start = 0;
+  // One pass with indexOf: this runs once per tar entry (500k times on big images).
+  while (start <= name.length) {
+    let end = name.indexOf('/', start);
+    if (end < 0) end = name.length;
+    if (end > start && !(end === start + 1 && name.charCodeAt(start) === 46)) out.push(name.slice(start, end));
+    start = end + 1;
   }
   return out;
 }

@@ -288,9 +288,11 @@ export class FileTree {
   }
 
   /** Ensure the directory `parts` exists at `layer` and return its node. */
-  private ensureDir(parts: readonly string[], layer: number): TreeNode {
+  /** Ensure the directory made of the first `depth` components exists at `layer`. */
+  private ensureDir(parts: readonly string[], depth: number, layer: number): TreeNode {
     let node = this.root;
-    for (const name of parts) {
+    for (let i = 0; i < depth; i++) {
+      const name = parts[i];
       let child = node.children!.get(name);
       if (!child) {
         child = new TreeNode(name, node);
@@ -312,7 +314,7 @@ export class FileTree {
   /** Apply one tar entry (not a whiteout) of `layer`. */
   put(parts: readonly string[], attrs: EntryAttrs, layer: number, content?: unknown): TreeNode {
     if (parts.length === 0) return this.root; // the root directory's own entry: attributes only
-    const parent = this.ensureDir(parts.slice(0, -1), layer);
+    const parent = this.ensureDir(parts, parts.length - 1, layer);
     const name = parts[parts.length - 1];
     let node = parent.children!.get(name);
     if (!node) {
