@@ -21,6 +21,7 @@ import { openImage } from '../src/sources/open.js';
 import * as A from './helpers/archives.js';
 import { canonicalDump, changeDump } from './helpers/dump.js';
 import { memoryImage } from './helpers/image.js';
+import { rejectsWith } from './helpers/errors.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-archive-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -56,20 +57,6 @@ function pipe(buf: Buffer): Readable {
   const chunks: Buffer[] = [];
   for (let i = 0; i < buf.length; i += 7000) chunks.push(buf.subarray(i, i + 7000));
   return Readable.from(chunks);
-}
-
-/** Assert a one-line LayerlensError with `code` whose message matches `re`. */
-async function rejectsWith(p: Promise<unknown>, code: string, re: RegExp): Promise<LayerlensError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof LayerlensError, `not a LayerlensError: ${(err as Error)?.stack}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, re);
-    assert.ok(!err.message.includes('\n'), `multi-line message: ${err.message}`);
-    return err;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 const shapes: Record<string, () => A.Member[]> = {

@@ -16,6 +16,7 @@ import { nameMatches } from '../src/sources/oci-layout/names.js';
 import { openImage } from '../src/sources/open.js';
 import * as A from './helpers/archives.js';
 import { canonicalDump } from './helpers/dump.js';
+import { rejectsWith } from './helpers/errors.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-oci-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -35,19 +36,6 @@ async function load(reader: ImageReader, concurrency = 1): Promise<ImageModel> {
   const m = new ImageModel();
   await m.load(reader, { concurrency });
   return m;
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string, re: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof LayerlensError, `not a LayerlensError: ${(err as Error)?.stack}`);
-    assert.equal(err.code, code, err.message);
-    assert.match(err.message, re);
-    assert.ok(!err.message.includes('\n'));
-    return;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 const reference = await (async () => load(await openOciLayout(await dir(A.ociLayout([{ tars }]).members), { reference: 'x' })))();
