@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LayerlensError } from '../../engine/types.js';
+import { dockerConfigDir, readJsonFile } from '../docker-config.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -42,9 +43,7 @@ export interface ResolveEnv {
   home?: string;
 }
 
-export function dockerConfigDir(env: NodeJS.ProcessEnv, home: string): string {
-  return env.DOCKER_CONFIG || path.join(home, '.docker');
-}
+export { dockerConfigDir };
 
 export function resolveDockerEndpoint(where: ResolveEnv = {}): DaemonEndpoint {
   const env = where.env ?? process.env;
@@ -64,18 +63,10 @@ export function resolveDockerEndpoint(where: ResolveEnv = {}): DaemonEndpoint {
 
 function currentContext(configDir: string): string | undefined {
   const file = path.join(configDir, 'config.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const cfg = JSON.parse(text) as { currentContext?: unknown };
-    return typeof cfg.currentContext === 'string' && cfg.currentContext ? cfg.currentContext : undefined;
-  } catch {
-    throw new LayerlensError(`${file} is not valid JSON`, 'BAD_CONFIG');
-  }
+  const cfg = readJsonFile(file);
+  if (cfg === 'invalid') throw new LayerlensError(`${file} is not valid JSON`, 'BAD_CONFIG');
+  const current = (cfg as { currentContext?: unknown } | null | undefined)?.currentContext;
+  return typeof current === 'string' && current ? current : undefined;
 }
 
 function contextDirName(name: string): string {

@@ -13,9 +13,9 @@
  * came from so messages can name it.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { dockerConfigDir, readJsonFile } from '../docker-config.js';
 
 export interface Credential {
   username?: string;
@@ -91,7 +91,7 @@ export async function resolveCredential(q: CredentialLookup): Promise<Credential
     if (c) return c;
   }
 
-  const dockerDir = env.DOCKER_CONFIG || path.join(home, '.docker');
+  const dockerDir = dockerConfigDir(env, home);
   const dockerFile = path.join(dockerDir, 'config.json');
   const cfg = readConfig(dockerFile, q.log);
   if (cfg) {
@@ -123,19 +123,12 @@ function hubHelper(helpers: Record<string, string> | undefined): string | undefi
 }
 
 function readConfig(file: string, log?: (line: string) => void): ConfigFile | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed as ConfigFile) : undefined;
-  } catch {
+  const parsed = readJsonFile(file);
+  if (parsed === 'invalid') {
     log?.(`warning: ${file} is not valid JSON; ignoring it`);
     return undefined;
   }
+  return parsed && typeof parsed === 'object' ? (parsed as ConfigFile) : undefined;
 }
 
 function fromAuthsFile(file: string, q: CredentialLookup, label: string, namespaced: boolean): Credential | undefined {
