@@ -1,25 +1,10 @@
 /** `layerlens [IMAGE]` / `layerlens --demo`: open the explorer on an image as it streams in. */
-import type { Finding } from '../findings/types.js';
-import type { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../engine/types.js';
 import { parseCommandArgs } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 
-// Loaded on demand (and typed here) so the CLI starts fast and `inspect` never loads React.
-const UI_MODULE = '../ui/run.js';
-const FINDINGS_MODULE = '../findings/index.js';
-
 const USAGE = 'layerlens [options] IMAGE | layerlens --demo';
-
-interface UiModule {
-  runExplorer(opts: { model: ImageModel; load: Promise<void>; findings?: () => Finding[]; keysFromTty?: boolean; title?: string }): Promise<number>;
-  canRunExplorer(opts: { stdinIsData: boolean }): { ok: true } | { ok: false; reason: string };
-}
-
-interface FindingsModule {
-  runChecks(model: ImageModel, ctx: { reference: string }): Finding[];
-}
 
 export async function runExplore(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -37,7 +22,8 @@ export async function runExplore(argv: string[]): Promise<number> {
   }
   const input = positionals[0];
   const stdinIsData = input === '-';
-  const ui = (await import(UI_MODULE)) as UiModule;
+  // Loaded here, not at startup, so that `inspect` and `scan` never load React.
+  const ui = await import('../ui/run.js');
   const can = ui.canRunExplorer({ stdinIsData });
   if (!can.ok) throw new LayerlensError(can.reason, 'NO_TTY');
 
@@ -46,16 +32,11 @@ export async function runExplore(argv: string[]): Promise<number> {
   const { model, load } = await startLoad(reader, { withFindings: true });
   // The explorer shows load errors itself; keep the rejection from crashing the process.
   load.catch(() => {});
-  let checks: FindingsModule | undefined;
-  try {
-    checks = (await import(FINDINGS_MODULE)) as FindingsModule;
-  } catch {
-    checks = undefined;
-  }
+  const { runChecks } = await import('../findings/index.js');
   const code = await ui.runExplorer({
     model,
     load,
-    findings: checks?.runChecks ? () => checks!.runChecks(model, { reference: model.meta?.reference ?? input ?? 'demo' }) : undefined,
+    findings: () => runChecks(model, { reference: model.meta?.reference ?? input ?? 'demo' }),
     keysFromTty: stdinIsData,
     title: values.demo ? 'layerlens demo' : input,
   });

@@ -44,9 +44,9 @@ async function main(argv: string[]): Promise<number> {
       case 'inspect':
         return runInspect(argv.slice(1));
       case 'scan':
-        return (await loadCommand('./scan.js', 'runScan'))(argv.slice(1));
+        return (await import('./scan.js')).runScan(argv.slice(1));
       case 'registry':
-        if (argv[1] === 'audit') return (await loadCommand('./registry-audit.js', 'runRegistryAudit'))(argv.slice(2));
+        if (argv[1] === 'audit') return (await import('./registry-audit.js')).runRegistryAudit(argv.slice(2));
         throw new LayerlensError(`unknown command "registry ${argv[1] ?? ''}": did you mean "registry audit URL"?`, 'USAGE');
       case 'explore':
         return runExplore(argv.slice(1));
@@ -67,15 +67,6 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   return runExplore(argv);
-}
-
-type Command = (argv: string[]) => Promise<number>;
-
-async function loadCommand(path: string, name: string): Promise<Command> {
-  const mod = (await import(path)) as Record<string, unknown>;
-  const fn = mod[name];
-  if (typeof fn !== 'function') throw new LayerlensError(`this build of layerlens has no ${name}`, 'INTERNAL');
-  return fn as Command;
 }
 
 main(process.argv.slice(2)).then(

@@ -4,30 +4,18 @@
  */
 import { ImageModel, type LoadOptions } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
-import { LayerlensError } from '../engine/types.js';
 import type { SourceOptions } from './source-options.js';
 
-// Modules written by other parts of the tree are loaded on demand: `inspect` must not pay for
-// the UI, and the CLI must start even when an optional part fails to load.
-async function optional<T>(path: string): Promise<T | undefined> {
-  try {
-    return (await import(path)) as T;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(path.replace(/^\.\.?\//, '').replace(/\.js$/, ''))) return undefined;
-    throw err;
-  }
-}
-
+// Loaded on demand (import() of a literal path stays lazy and typed): `inspect` and `scan` must
+// not pay for the demo generator, and the explorer's React tree is loaded by explore.ts alone.
 export async function openReader(input: string, opts: SourceOptions): Promise<ImageReader> {
-  const sources = await optional<{ openImage(input: string, opts: SourceOptions): Promise<ImageReader> }>('../sources/open.js');
-  if (!sources) throw new LayerlensError('no image sources in this build', 'INTERNAL');
-  return sources.openImage(input, opts);
+  const { openImage } = await import('../sources/open.js');
+  return openImage(input, opts);
 }
 
 export async function openDemo(): Promise<ImageReader> {
-  const demo = await optional<{ demoReader(): Promise<ImageReader> }>('../demo/index.js');
-  if (!demo) throw new LayerlensError('the demo image is not part of this build', 'INTERNAL');
-  return demo.demoReader();
+  const { demoReader } = await import('../demo/index.js');
+  return demoReader();
 }
 
 export interface Loaded {
@@ -40,8 +28,8 @@ export async function startLoad(reader: ImageReader, opts: { withFindings: boole
   const model = new ImageModel();
   const loadOpts: LoadOptions = { concurrency: opts.concurrency ?? 2 };
   if (opts.withFindings) {
-    const findings = await optional<{ createContentInspector(opts?: object): LoadOptions['inspectContent'] }>('../findings/index.js');
-    if (findings?.createContentInspector) loadOpts.inspectContent = findings.createContentInspector();
+    const { createContentInspector } = await import('../findings/index.js');
+    loadOpts.inspectContent = createContentInspector();
   }
   const load = model.load(reader, loadOpts).finally(() => reader.close().catch(() => {}));
   return { model, load };
