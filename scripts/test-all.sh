@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Full layerlens test run with REAL services (run as root):
 #
-#   sudo bash scripts/test-all.sh
+#   bash scripts/test-all.sh        (as root)
 #
 # 1. installs missing tools with apt (docker.io docker-registry skopeo
 #    busybox-static apache2-utils openssl zstd tmux debootstrap), `npm ci` when
@@ -25,7 +25,7 @@ source "$ROOT/scripts/services.sh"
 log() { printf '[test-all] %s\n' "$*" >&2; }
 
 if [[ $(id -u) -ne 0 ]]; then
-  log "must run as root (it installs packages and starts a private dockerd): sudo bash scripts/test-all.sh"
+  log "must run as root (it installs packages and starts a private dockerd): bash scripts/test-all.sh as root"
   exit 2
 fi
 
