@@ -171,8 +171,15 @@ export class FileTree {
   readonly root = new TreeNode('', null);
   /** Nodes changed by each layer, in the order the changes were made. */
   readonly changesByLayer: TreeNode[][] = [];
+  /**
+   * Every node, in creation order (nodes are never removed: a deleted path keeps its node and
+   * history). Walks over the whole tree read this instead of recursing through children maps.
+   */
+  readonly allNodes: TreeNode[] = [this.root];
   /** Number of distinct paths. */
-  nodeCount = 1;
+  get nodeCount(): number {
+    return this.allNodes.length;
+  }
 
   constructor() {
     this.root.children = new Map();
@@ -297,7 +304,7 @@ export class FileTree {
       if (!child) {
         child = new TreeNode(name, node);
         node.children!.set(name, child);
-        this.nodeCount++;
+        this.allNodes.push(child);
       }
       const live = child.liveAt(layer);
       if (!live || live.type !== 'dir') {
@@ -320,7 +327,7 @@ export class FileTree {
     if (!node) {
       node = new TreeNode(name, parent);
       parent.children!.set(name, node);
-      this.nodeCount++;
+      this.allNodes.push(node);
     }
     const live = node.liveAt(layer);
     if (live && attrs.type === 'dir' && live.type === 'dir') {

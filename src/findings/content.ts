@@ -18,21 +18,9 @@ export function inspected(v: Version | undefined): InspectedContent | undefined 
   return c && typeof c === 'object' ? (c as InspectedContent) : undefined;
 }
 
-/**
- * Every node of the tree (depth first, iterative: deep trees must not overflow the stack), as an
- * array: the checks walk every node of 500k-file images, and a generator's per-node resume cost
- * more than the checks' own work.
- */
-export function allNodes(tree: FileTree): TreeNode[] {
-  if (shared?.tree === tree) return shared.index.all;
-  const out: TreeNode[] = [];
-  const stack: TreeNode[] = [tree.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    out.push(n);
-    if (n.children) for (const c of n.children.values()) stack.push(c);
-  }
-  return out;
+/** Every node of the tree (the tree keeps them in creation order). */
+export function allNodes(tree: FileTree): readonly TreeNode[] {
+  return tree.allNodes;
 }
 
 /**
@@ -41,7 +29,7 @@ export function allNodes(tree: FileTree): TreeNode[] {
  * five checks each reading every node cost five times that.
  */
 export interface NodeIndex {
-  all: TreeNode[];
+  all: readonly TreeNode[];
   /** Nodes with two versions or more (deleted, replaced, re-added). */
   history: TreeNode[];
   /** Nodes with a version the content inspector left a result on (secrets, OS data). */

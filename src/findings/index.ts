@@ -7,7 +7,7 @@
  *   const findings = runChecks(model, { reference: 'nginx:stable' });
  */
 import type { ImageModel } from '../engine/image.js';
-import type { ContentSink } from '../engine/parse-layer.js';
+import type { ContentInspector, ContentSink } from '../engine/parse-layer.js';
 import type { EntryAttrs } from '../engine/types.js';
 import { provenanceFindings as signatureFindings } from '../sources/registry/provenance-finding.js';
 import { configFindings } from './config.js';
@@ -20,7 +20,9 @@ import { permissionFindings } from './permissions.js';
 import { portFindings } from './ports.js';
 import { provenanceFindings } from './provenance.js';
 import { secretFindings } from './secrets/index.js';
-import { DEFAULT_MAX_BYTES, FileSecretScanner } from './secrets/scanner.js';
+import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
+import { credentialRulesFor, mayBeCredentialFile } from './secrets/credential-files.js';
+import { DEFAULT_MAX_BYTES, FileSecretScanner, type ScanOptions } from './secrets/scanner.js';
 import type { Finding } from './types.js';
 import { SEVERITIES } from './types.js';
 
@@ -38,6 +40,8 @@ export interface InspectorOptions {
   reveal?: boolean;
   /** Bytes scanned per file (default 2 MiB); the rest of a larger file is skipped. */
   maxBytesPerFile?: number;
+  /** Scan small files in batches (default; see secrets/batch.ts). False: each file on its own. */
+  batch?: boolean;
 }
 
 // Formats that cannot hold a readable secret (compressed, media, compiled code). Keystores are
@@ -50,38 +54,91 @@ const SKIP_EXT = new Set(
 /** Versioned shared libraries: libfoo.so.1, libfoo.so.1.2.3. */
 const SO_VERSIONED = /\.so(?:\.\d+)+$/i;
 
-function skippedExt(path: string): boolean {
-  const dot = path.lastIndexOf('.');
-  if (dot <= path.lastIndexOf('/')) return false;
-  const ext = path.slice(dot + 1);
-  if (SKIP_EXT.has(ext) || SKIP_EXT.has(ext.toLowerCase())) return true;
+function skippedExt(base: string): boolean {
+  // A loop, not lastIndexOf: V8 calls out of optimized code for String#lastIndexOf, and this
+  // runs for every file of every layer.
+  let dot = base.length - 1;
+  while (dot >= 0 && base.charCodeAt(dot) !== 46) dot--;
+  if (dot < 0) return false;
+  const ext = base.slice(dot + 1);
+  if (SKIP_EXT.has(ext)) return true;
   const c = ext.charCodeAt(0);
-  return c >= 48 && c <= 57 && SO_VERSIONED.test(path);
+  if (c >= 48 && c <= 57) return SO_VERSIONED.test(base);
+  // Upper-case extensions (.PNG): lower-cased only when there is an upper-case letter.
+  return /[A-Z]/.test(ext) && SKIP_EXT.has(ext.toLowerCase());
 }
 
-/**
- * The `inspectContent` hook for `ImageModel.load`: scans each regular file's bytes for secrets as
- * they stream (binaries skipped by their first bytes, at most `maxBytesPerFile` read) and keeps
- * the few OS files the inventory needs. Only small results stay on the version.
- */
 // Package-manager and system data that is large, never written by hand, and cannot hold a
 // credential: file lists and checksums, time zones, locales, character maps, MIME and terminal
 // databases. (Documentation and runtime test suites ARE scanned: matches there are downgraded.)
 const SKIP_PATH =
   /^\/(?:var\/lib\/dpkg\/(?:info\/[^/]+\.(?:list|md5sums|conffiles|triggers|shlibs|symbols|templates)|status(?:-old)?|available|diversions)|usr\/share\/(?:zoneinfo|i18n|locale|mime|terminfo|icons|fonts|unicode|X11\/locale|perl\/[^/]+\/unicore)\/|usr\/lib\/locale\/|lib\/apk\/db\/|var\/lib\/rpm\/|usr\/lib\/sysimage\/rpm\/|var\/cache\/(?:apt|debconf|ldconfig)\/|var\/lib\/apt\/lists\/|etc\/ld\.so\.cache$)/;
 
-export function createContentInspector(opts: InspectorOptions = {}): (path: string, attrs: EntryAttrs) => ContentSink | undefined {
+/**
+ * The `inspectContent` hook for `ImageModel.load`: scans each regular file's bytes for secrets as
+ * they stream (binaries skipped by their first bytes, at most `maxBytesPerFile` read; small files
+ * in batches, see secrets/batch.ts) and keeps the few OS files the inventory needs. Only small
+ * results stay on the version.
+ */
+export function createContentInspector(opts: InspectorOptions = {}): ContentInspector {
   const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES };
-  return (path, attrs) => {
-    const osKind = osFileKind(path);
-    const scan = attrs.size > 0 && !skippedPath(path);
+  const batch = opts.batch === false ? undefined : SecretBatch.create(scanOpts);
+  const inspector: ContentInspector = (parts, attrs) => {
+    const base = parts[parts.length - 1] ?? '';
+    // OS files and the skipped system data (SKIP_PATH) are all under these: other files need
+    // no joined path unless they are scanned alone or have a finding.
+    const top = parts[0];
+    const system = top === 'etc' || top === 'usr' || top === 'var' || top === 'lib';
+    const path = system ? '/' + parts.join('/') : undefined;
+    const osKind = path ? osFileKind(path) : undefined;
+    const scan = attrs.size > 0 && !skippedExt(base) && !(path && SKIP_PATH.test(path));
     if (!scan && !osKind) return undefined;
-    return new InspectSink(scan ? new FileSecretScanner(path, scanOpts) : undefined, osKind ? new OsFileCollector(osKind) : undefined);
+    let full = path;
+    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX) {
+      // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
+      if (!mayBeCredentialFile(base)) return new BatchedSink(batch, parts, attrs.size, scanOpts);
+      full ??= '/' + parts.join('/');
+      if (credentialRulesFor(full).length === 0) return new BatchedSink(batch, parts, attrs.size, scanOpts);
+    }
+    full ??= '/' + parts.join('/');
+    return new InspectSink(scan ? new FileSecretScanner(full, scanOpts) : undefined, osKind ? new OsFileCollector(osKind) : undefined);
   };
+  if (batch) inspector.flush = () => batch.run();
+  return inspector;
 }
 
-function skippedPath(path: string): boolean {
-  return skippedExt(path) || SKIP_PATH.test(path);
+/**
+ * A small file for the batch (see secrets/batch.ts): kept (not copied) from its one chunk to its
+ * end, then queued. One that arrives in pieces (it straddles two chunks) is scanned on its own.
+ */
+class BatchedSink implements ContentSink {
+  private whole: Buffer | null = null;
+  private alone: FileSecretScanner | null = null;
+
+  constructor(
+    private readonly batch: SecretBatch,
+    private readonly parts: readonly string[],
+    private readonly size: number,
+    private readonly opts: ScanOptions,
+  ) {}
+
+  write(chunk: Buffer): void {
+    if (this.alone) return this.alone.write(chunk);
+    if (this.whole === null && chunk.length === this.size) {
+      this.whole = chunk;
+      return;
+    }
+    this.alone = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
+    if (this.whole) this.alone.write(this.whole);
+    this.whole = null;
+    this.alone.write(chunk);
+  }
+
+  end(later: { content?: unknown }): InspectedContent | undefined {
+    if (this.whole) this.batch.add(this.parts, this.whole, later);
+    const secrets = this.alone?.end();
+    return secrets ? { secrets } : undefined;
+  }
 }
 
 /** One file's sink (a class, not closures: one is made per file, 500k on large images). */

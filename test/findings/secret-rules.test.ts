@@ -197,3 +197,35 @@ test('lineNeeds never skips a line the pattern could match', () => {
     }
   }
 });
+
+test('batched scanning of small files finds exactly what scanning each file alone finds', async () => {
+  const { ImageModel } = await import('../../src/engine/image.js');
+  const { createContentInspector, runChecks } = await import('../../src/findings/index.js');
+  const { memoryReader } = await import('../../src/sources/memory.js');
+  const { memoryImage } = await import('../helpers/image.js');
+  // Every rule's true and false positive, each in a file of its own, between filler files sized so
+  // that gzip's 1 MiB output chunks cut some files in two (those are scanned on their own).
+  const entries: Array<{ name: string; content: string | Buffer }> = [];
+  let n = 0;
+  for (const c of CASES) {
+    for (const [kind, make, path] of [['tp', c.tp, c.path], ['fp', c.fp, c.fpPath ?? c.path]] as const) {
+      entries.push({ name: (path ?? `/app/${c.id}-${kind}.txt`).slice(1), content: make() });
+      entries.push({ name: `srv/filler/${n++}.txt`, content: f.lowerAlpha(randomInt(1, 60_000)) + '\n' });
+    }
+  }
+  // Keyword-bearing lines split by a chunk edge, a binary file, a file past the batch size limit.
+  entries.push({ name: 'srv/bin/tool', content: Buffer.concat([Buffer.from('\x7fELF\0\0'), Buffer.from(`token = ${f.alnum(32)}`)]) });
+  entries.push({ name: 'srv/big.conf', content: `${f.lowerAlpha(300_000)}\npassword = ${f.alnum(20)}x9\n` });
+  const run = async (batch: boolean) => {
+    const { meta, blobs } = await memoryImage([{ entries, compress: 'gzip' }]);
+    const model = new ImageModel();
+    await model.load(memoryReader(meta, blobs), { inspectContent: createContentInspector({ batch }) });
+    return runChecks(model, { reference: 'memory', now: new Date('2026-11-28T00:00:00Z') }).filter((x) => x.category === 'secret');
+  };
+  const [batched, alone] = [await run(true), await run(false)];
+  assert.ok(alone.length >= CASES.length, `only ${alone.length} secret findings`);
+  assert.deepEqual(
+    batched.map((x) => [x.path, x.ruleId, x.line, x.severity, x.evidence]),
+    alone.map((x) => [x.path, x.ruleId, x.line, x.severity, x.evidence]),
+  );
+});

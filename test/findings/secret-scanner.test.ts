@@ -130,3 +130,25 @@ test('generic matches in files a package installed are info (format rules keep t
   const [t] = scanFile('/usr/lib/python3/dist-packages/lib/client.py', `TOKEN = "ghp_${f.alnum(36)}"\n`);
   assert.equal(t.severity, 'critical');
 });
+
+test('the file-name guard of the credential-file rules never hides a file a rule reads', async () => {
+  const { CREDENTIAL_FILE_RULES, credentialRulesFor } = await import('../../src/findings/secrets/credential-files.js');
+  const names = [
+    '.npmrc', 'npmrc', '.pypirc', '.netrc', '_netrc', '.git-credentials', '.pgpass', 'pgpass.conf', 'settings.xml', 'nuget.config', 'NuGet.Config',
+    '.env', '.env.production', '.env.example', 'wp-config.php', 'admin.conf', 'kubelet.conf', 'controller-manager.conf', 'scheduler.conf',
+    'kubeconfig', 'prod-kubeconfig.yaml', 'MY.KUBECONFIG', 'cert.p12', 'CERT.PFX', 'store.jks', 'app.keystore', 'x.bcfks', 'config', 'config.json',
+    'credentials', 'id_rsa', 'README', 'f123', 'lib.so', 'ENV', 'Settings.xml', 'x.p12.bak',
+  ];
+  const dirs = ['/', '/root/', '/root/.docker/', '/home/u/.kube/', '/root/.aws/', '/root/.m2/', '/usr/share/maven/conf/', '/app/'];
+  let matched = 0;
+  for (const dir of dirs) {
+    for (const name of names) {
+      const path = dir + name;
+      const naive = CREDENTIAL_FILE_RULES.filter((r) => r.matches(path, name)).map((r) => r.id);
+      assert.deepEqual(credentialRulesFor(path).map((r) => r.id), naive, path);
+      if (naive.length) matched++;
+    }
+  }
+  // The list exercises the rules, not only the guard's negative side.
+  assert.ok(matched > 60, `${matched} paths matched a rule`);
+});

@@ -288,10 +288,35 @@ function lineOf(text: string, needle: string): number | null {
 
 /** The credential-file rules that apply to `path`. */
 export function credentialRulesFor(path: string): CredentialFileRule[] {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  // Called for every file of every layer (500k on large images): no array unless one matches.
+  // Called for every file of every layer (500k on large images): a cheap test on the file name
+  // first (no rule can match the others), no array unless one matches.
+  let slash = path.length - 1;
+  while (slash >= 0 && path.charCodeAt(slash) !== 47) slash--;
+  const base = path.slice(slash + 1);
+  if (!mayBeCredentialFile(base)) return NONE;
   let out: CredentialFileRule[] | undefined;
   for (const r of CREDENTIAL_FILE_RULES) if (r.matches(path, base)) (out ??= []).push(r);
   return out ?? NONE;
 }
+
+/**
+ * False only for file names that no rule of CREDENTIAL_FILE_RULES matches (test/findings checks
+ * this against the rules on a list of names): dot files (.npmrc, .env…), names that start with a
+ * letter the rules' names start with, any name containing "kubeconfig", keystore extensions.
+ */
+export function mayBeCredentialFile(base: string): boolean {
+  const len = base.length;
+  if (len === 0) return false;
+  const c = base.charCodeAt(0) | 0x20;
+  // . _ (dot files, _netrc) and the first letters of the rules' other names: a(dmin.conf)
+  // c(onfig, config.json, credentials, controller-manager.conf) k(ubelet.conf, kubeconfig…)
+  // n(pmrc, uget.config) p(gpass.conf) s(ettings.xml, cheduler.conf) w(p-config.php)
+  if (c === 0x2e || c === 0x7f || c === 0x61 || c === 0x63 || c === 0x6b || c === 0x6e || c === 0x70 || c === 0x73 || c === 0x77) return true;
+  // At the end: a keystore extension (.p12 .pfx .jks .keystore .bcfks: last letter 2 x s e).
+  const last = base.charCodeAt(len - 1) | 0x20;
+  if ((last === 0x32 || last === 0x78 || last === 0x73 || last === 0x65) && KEYSTORE_NAME.test(base)) return true;
+  // Anywhere in the name: kubeconfig (10 letters).
+  return len >= 10 && /kubeconfig/i.test(base);
+}
+const KEYSTORE_NAME = /\.(?:p12|pfx|jks|keystore|bcfks)$/i;
 const NONE: CredentialFileRule[] = Object.freeze([]) as unknown as CredentialFileRule[];

@@ -39,26 +39,118 @@ const NONE = Object.freeze([]) as unknown as number[];
 const MAX_BUCKETS = 255;
 const MAX_ENTRIES = 256;
 
-export function loadKeywordWasm(): Scan | undefined {
+/** A new instance of the module with its tables filled; undefined where it cannot run. */
+function instantiate(): Exports | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (process.env.LAYERLENS_NO_WASM === '1' || !wasm) return undefined;
-  let ex: Exports;
   try {
     const mod = new wasm.Module(Buffer.from(KEYWORD_SCAN_WASM, 'base64'));
-    ex = new wasm.Instance(mod, {}).exports as Exports;
+    const ex = new wasm.Instance(mod, {}).exports as Exports;
     // Throws when the keywords outgrow the tables: the JS loop then does the work (and the
     // test that expects this module to load says so).
     fillTables(ex);
+    return ex;
   } catch {
     return undefined; // no WebAssembly SIMD here: the JS loop does the same
   }
-  const INPUT = ex.INPUT.value;
+}
+
+interface Hits {
+  positions: number[];
+  keywords: number[];
+}
+
+/**
+ * Keyword hits in [start, end) of the module's memory, appended to `out` (offsets + `shift`;
+ * its arrays may be NONE, replaced at the first hit); loops while the module stops early on a
+ * full output area.
+ */
+function collectHits(ex: Exports, mem: Int32Array, start: number, end: number, shift: number, out: Hits): void {
   const OUT = ex.OUT.value;
+  for (;;) {
+    const n = ex.scan(start, end);
+    if (n > 0 && out.positions === NONE) {
+      out.positions = [];
+      out.keywords = [];
+    }
+    for (let k = 0, o = OUT >> 2; k < n; k++, o += 2) {
+      out.positions.push(mem[o] + shift);
+      out.keywords.push(mem[o + 1]);
+    }
+    // It stops early only with more than OUT_CAP - 256 hits (see the .wat).
+    if (n <= EARLY_STOP) return;
+    start = ex.resume.value;
+    if (start >= end) return;
+  }
+}
+
+/**
+ * Many small files scanned in one call: their bytes are staged one after another (a newline
+ * between two files, so no keyword can run from one into the next) in the memory of a module
+ * instance of their own, then scanned at once. Per file this costs a copy and an array entry
+ * instead of a call into WebAssembly with its setup. Undefined where WebAssembly is unavailable.
+ */
+export interface StagedKeywordScan {
+  /** Bytes staged so far (separators included). */
+  readonly staged: number;
+  /** Stage `bytes`; returns their offset in the staged area. */
+  stage(bytes: Uint8Array): number;
+  /** The staged bytes at [offset, offset + length) (a view: valid until the next stage/reset). */
+  view(offset: number, length: number): Buffer;
+  /** Keyword hits over everything staged, as offsets in the staged area (ascending). */
+  scan(): { positions: number[]; keywords: number[] };
+  /** Forget what was staged. */
+  reset(): void;
+}
+
+export function loadStagedKeywordScan(): StagedKeywordScan | undefined {
+  const ex = instantiate();
+  if (!ex) return undefined;
+  const INPUT = ex.INPUT.value;
+  let u8 = new Uint8Array(ex.memory.buffer);
+  let i32 = new Int32Array(ex.memory.buffer);
+  let used = 0;
+  const ensure = (n: number) => {
+    if (INPUT + n + 16 <= u8.length) return;
+    ex.memory.grow(Math.ceil((INPUT + n + 16 - u8.length) / 65536));
+    u8 = new Uint8Array(ex.memory.buffer);
+    i32 = new Int32Array(ex.memory.buffer);
+  };
+  return {
+    get staged() {
+      return used;
+    },
+    stage(bytes) {
+      const at = used === 0 ? 0 : used + 1;
+      ensure(at + bytes.length);
+      if (used !== 0) u8[INPUT + used] = 10;
+      u8.set(bytes, INPUT + at);
+      used = at + bytes.length;
+      return at;
+    },
+    view(offset, length) {
+      return Buffer.from(ex.memory.buffer, INPUT + offset, length);
+    },
+    scan() {
+      const hits: Hits = { positions: NONE, keywords: NONE };
+      if (used > 0) collectHits(ex, i32, INPUT, INPUT + used, -INPUT, hits);
+      return hits;
+    },
+    reset() {
+      used = 0;
+    },
+  };
+}
+
+export function loadKeywordWasm(): Scan | undefined {
+  const ex = instantiate();
+  if (!ex) return undefined;
+  const INPUT = ex.INPUT.value;
   let u8 = new Uint8Array(ex.memory.buffer);
   let i32 = new Int32Array(ex.memory.buffer);
   let capacity = u8.length;
-  // Called once per file on most images (500k small files): no allocation beyond the result.
-  const { scan, newlines } = ex;
+  // Called once per scanned window: no allocation beyond the result.
+  const { newlines } = ex;
 
   return (input, from = 0, to = input.length) => {
     const len = Math.max(0, to - from);
@@ -70,25 +162,10 @@ export function loadKeywordWasm(): Scan | undefined {
       capacity = u8.length;
     }
     u8.set(from === 0 && len === input.length ? input : input.subarray(from, from + len), INPUT);
-    let positions: number[] = NONE;
-    let keywords: number[] = NONE;
-    const shift = from - INPUT;
-    for (let start = INPUT; ; ) {
-      const n = scan(start, end);
-      if (n > 0 && positions === NONE) {
-        positions = [];
-        keywords = [];
-      }
-      for (let k = 0, o = OUT >> 2; k < n; k++, o += 2) {
-        positions.push(i32[o] + shift);
-        keywords.push(i32[o + 1]);
-      }
-      // It stops early only with more than OUT_CAP - 256 hits (see the .wat).
-      if (n <= EARLY_STOP) break;
-      start = ex.resume.value;
-      if (start >= end) break;
-    }
-    return { positions, keywords, newlines: newlines(INPUT, end) };
+    const hits = { positions: NONE, keywords: NONE, newlines: 0 };
+    collectHits(ex, i32, INPUT, end, from - INPUT, hits);
+    hits.newlines = newlines(INPUT, end);
+    return hits;
   };
 }
 

@@ -335,9 +335,27 @@ export class FileSecretScanner {
     this.line += hits.newlines;
   }
 
+  /**
+   * The whole file at once, when it fits one window and its keyword hits are already known (the
+   * batch found them: secrets/batch.ts); then end(). Same result as write(bytes) + end().
+   */
+  scanWhole(bytes: Buffer, hits: { positions: number[]; keywords: number[] }): SecretMatch[] | undefined {
+    if (bytes.length > WINDOW || this.started) {
+      this.write(bytes);
+      return this.end();
+    }
+    this.started = true;
+    if (looksBinary(bytes)) this.binary = true;
+    else if (hits.positions.length) scanWindow(bytes.toString('latin1'), 1, (this.matches ??= []), this.opts, undefined, undefined, hits);
+    if (this.credRules.length) this.credText = bytes.toString('latin1', 0, Math.min(bytes.length, CREDENTIAL_FILE_CAP));
+    return this.end();
+  }
+
   /** The matches, or undefined when there are none (nothing is kept for clean files). */
   end(): SecretMatch[] | undefined {
     if (!this.binary && (this.pending?.length || this.partsLen)) this.flush(true);
+    // Most files: no match and no credential rule, and nothing allocated to say so.
+    if (!this.matches && this.credRules.length === 0) return undefined;
     let out = this.matches ?? [];
     for (const r of this.credRules) {
       if (r.binary) out.unshift(...parseCredentialFile(r, '', this.opts));

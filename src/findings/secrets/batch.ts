@@ -1,0 +1,77 @@
+/**
+ * Small files scanned for secrets in batches. Most files of an image are small, arrive whole in
+ * one chunk and hold no rule keyword at all; scanning each with its own FileSecretScanner cost a
+ * scanner, a call into WebAssembly and its setup per file, more than the scan of its bytes. Here
+ * their bytes are staged one after another and the keyword prefilter runs once per ~1 MiB; only
+ * the files with a keyword hit then go through a FileSecretScanner (given those hits), which
+ * gives exactly what scanning them alone gives (a file without a keyword hit has no match: rules
+ * run only on lines that hold one). Their results are set on the entries they belong to (`later.content`) when the
+ * batch runs: when it is full, and at the latest in `run()`, which the engine calls before it
+ * applies a layer (ContentInspector.flush).
+ */
+import type { InspectedContent } from '../content.js';
+import { loadStagedKeywordScan, type StagedKeywordScan } from './keyword-wasm.js';
+import { FileSecretScanner, looksBinary, type ScanOptions } from './scanner.js';
+
+/** Files up to this size can be batched (when they arrive in one chunk). */
+export const BATCH_FILE_MAX = 256 * 1024;
+/** Staged bytes that start a batch run. */
+const BATCH_BYTES = 1 << 20;
+
+export class SecretBatch {
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly paths: Array<readonly string[]> = [];
+  private readonly targets: Array<{ content?: unknown }> = [];
+
+  private constructor(
+    private readonly stage: StagedKeywordScan,
+    private readonly opts: ScanOptions,
+  ) {}
+
+  /** A batch, or undefined where the WebAssembly prefilter cannot load (scan file by file). */
+  static create(opts: ScanOptions): SecretBatch | undefined {
+    const stage = loadStagedKeywordScan();
+    return stage ? new SecretBatch(stage, opts) : undefined;
+  }
+
+  /**
+   * Queue a whole file (its path as components: joined only if it has a hit); its result, if
+   * any, is set on `later.content` when the batch runs.
+   */
+  add(parts: readonly string[], bytes: Buffer, later: { content?: unknown }): void {
+    if (looksBinary(bytes)) return;
+    this.offsets.push(this.stage.stage(bytes));
+    this.lengths.push(bytes.length);
+    this.paths.push(parts);
+    this.targets.push(later);
+    if (this.stage.staged >= BATCH_BYTES) this.run();
+  }
+
+  /** Scan what is queued and deliver the results. */
+  run(): void {
+    const n = this.paths.length;
+    if (n === 0) return;
+    const { positions, keywords } = this.stage.scan();
+    // Hits and files are both in offset order: one walk gives each file its hits.
+    let h = 0;
+    for (let f = 0; f < n && h < positions.length; f++) {
+      const start = this.offsets[f];
+      const end = start + this.lengths[f];
+      while (h < positions.length && positions[h] < start) h++; // (separators: none start a keyword)
+      if (h === positions.length || positions[h] >= end) continue;
+      const mine = { positions: [] as number[], keywords: [] as number[] };
+      for (; h < positions.length && positions[h] < end; h++) {
+        mine.positions.push(positions[h] - start);
+        mine.keywords.push(keywords[h]);
+      }
+      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(this.stage.view(start, this.lengths[f]), mine);
+      if (secrets) this.targets[f].content = { secrets } satisfies InspectedContent;
+    }
+    this.offsets.length = 0;
+    this.lengths.length = 0;
+    this.paths.length = 0;
+    this.targets.length = 0;
+    this.stage.reset();
+  }
+}
