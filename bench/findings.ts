@@ -9,8 +9,10 @@
  *   npm run build && node --import tsx bench/findings.ts
  */
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as BuildTar from '../src/engine/build-tar.js';
 import type { TarSpec } from '../src/engine/build-tar.js';
 import type * as History from '../src/engine/history.js';
@@ -18,7 +20,6 @@ import type * as Image from '../src/engine/image.js';
 import type { ImageConfig, ImageMeta, ImageReader } from '../src/engine/types.js';
 import type * as Findings from '../src/findings/index.js';
 import type * as Memory from '../src/sources/memory.js';
-import type * as Open from '../src/sources/open.js';
 import { largeImage } from './gen-large-image.js';
 
 // The built modules (typed by their sources): see the header.
@@ -28,11 +29,10 @@ const { mapHistory } = (await dist('engine/history.js')) as typeof History;
 const { ImageModel } = (await dist('engine/image.js')) as typeof Image;
 const { createContentInspector, runChecks } = (await dist('findings/index.js')) as typeof Findings;
 const { memoryReader } = (await dist('sources/memory.js')) as typeof Memory;
-const { openImage } = (await dist('sources/open.js')) as typeof Open;
 
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 6);
 const FILES_PER_LAYER = Number(process.env.BENCH_FILES ?? 8_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
 const WORDS = 'the token of a function returns password handling config value index buffer stream layer key secret parse import export const let return if else for while'.split(' ');
 
@@ -89,18 +89,36 @@ async function generated(): Promise<{ meta: ImageMeta; blobs: Buffer[]; bytes: n
 }
 
 type Mode = 'engine' | 'checks';
+interface Measure {
+  ms: number;
+  cpuMs: number;
+  findings: number;
+}
 
-async function timeLoad(open: () => Promise<ImageReader>, mode: Mode): Promise<{ ms: number; findings: number }> {
+/** In this process (the generated image lives in memory). */
+async function timeLoad(open: () => Promise<ImageReader>, mode: Mode): Promise<Measure> {
   const reader = await open();
   const model = new ImageModel();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const inspector = mode === 'engine' ? undefined : createContentInspector();
   // Two layers at a time, as `layerlens scan` and the explorer load.
   await model.load(reader, { inspectContent: inspector, concurrency: 2 });
   const findings = inspector ? runChecks(model, { reference: 'bench' }).length : 0;
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   await reader.close();
-  return { ms, findings };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, findings };
+}
+
+/** In a fresh process each time (bench/findings-child.mjs): no heap left over from other runs. */
+function timeChild(source: 'oci' | 'archive', path: string): (mode: Mode) => Promise<Measure> {
+  const child = fileURLToPath(new URL('./findings-child.mjs', import.meta.url));
+  return async (mode) => {
+    const r = spawnSync(process.execPath, [child, mode, source, path], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`findings-child ${mode} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measure;
+  };
 }
 
 const median = (xs: number[]) => {
@@ -108,40 +126,38 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function compare(name: string, bytes: number, open: () => Promise<ImageReader>): Promise<void> {
-  const modes: Mode[] = ['engine', 'checks'];
-  // Warm-up of every path (JIT, page cache, the WebAssembly prefilter's tier-up).
-  for (const m of modes) await timeLoad(open, m);
-  const times = new Map<Mode, number[]>(modes.map((m) => [m, []]));
-  // Overheads are taken within a round (engine and checks back to back, same machine load),
-  // then the median over rounds: on this busy 2-core machine single runs move by ±10%.
-  const over = new Map<Mode, number[]>(modes.map((m) => [m, []]));
+async function compare(name: string, bytes: number, measure: (mode: Mode) => Promise<Measure>): Promise<void> {
+  // Warm-up of both paths (page cache; in-process also JIT and the WebAssembly prefilter's tier-up).
+  await measure('engine');
+  await measure('checks');
+  const engineMs: number[] = [];
+  const checksMs: number[] = [];
+  // Overheads are taken within a round (engine and checks back to back, same machine load), then
+  // the median over rounds: on this shared 2-core machine single runs move by ±10%. CPU time
+  // (all threads of the process) moves less with the machine's load than wall time does.
+  const wall: number[] = [];
+  const cpu: number[] = [];
   let findings = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    const round = new Map<Mode, number>();
-    for (const m of modes) {
-      const t = await timeLoad(open, m);
-      round.set(m, t.ms);
-      times.get(m)!.push(t.ms);
-      if (m === 'checks') findings = t.findings;
-    }
-    for (const m of modes) over.get(m)!.push((round.get(m)! / round.get('engine')! - 1) * 100);
+    const e = await measure('engine');
+    const c = await measure('checks');
+    findings = c.findings;
+    engineMs.push(e.ms);
+    checksMs.push(c.ms);
+    wall.push((c.ms / e.ms - 1) * 100);
+    cpu.push((c.cpuMs / e.cpuMs - 1) * 100);
   }
-  const b = median(times.get('engine')!);
-  const line = (m: Mode) => {
-    const o = median(over.get(m)!);
-    return `${m} ${median(times.get(m)!).toFixed(0)} ms, overhead ${o.toFixed(1)}% ${o <= 15 ? '(≤ 15%: ok)' : '(> 15%: OVER TARGET)'} [rounds: ${over
-      .get(m)!
-      .map((x) => x.toFixed(0) + '%')
-      .join(' ')}]`;
-  };
+  const b = median(engineMs);
+  const o = median(wall);
+  const pct = (xs: number[]) => xs.map((x) => x.toFixed(0) + '%').join(' ');
   console.log(`${name}: ${(bytes / 1e6).toFixed(0)} MB  engine ${b.toFixed(0)} ms (${(bytes / 1e6 / (b / 1000)).toFixed(0)} MB/s)  findings ${findings}`);
-  console.log(`  ${line('checks')}`);
+  console.log(`  engine+checks ${median(checksMs).toFixed(0)} ms, overhead ${o.toFixed(1)}% ${o <= 15 ? '(≤ 15%: ok)' : '(> 15%: OVER TARGET)'} [rounds: ${pct(wall)}]`);
+  console.log(`  CPU time overhead ${median(cpu).toFixed(1)}% [rounds: ${pct(cpu)}]`);
 }
 
 const gen = await generated();
 console.log(`generated image: ${LAYERS} layers × ${FILES_PER_LAYER} files, ${(gen.bytes / 1e6).toFixed(0)} MB of tar, ${ROUNDS} rounds (median)`);
-await compare('generated', gen.bytes, async () => memoryReader(gen.meta, gen.blobs));
+await compare('generated', gen.bytes, (mode) => timeLoad(async () => memoryReader(gen.meta, gen.blobs), mode));
 
 // The engine benchmark's image (≥ 500k files, 8 gzip layers, ≥ 1 GB): bench/gen-large-image.ts.
 if (process.env.BENCH_LARGE !== '0') {
@@ -150,16 +166,14 @@ if (process.env.BENCH_LARGE !== '0') {
   const blobs = join(dir, 'blobs', 'sha256');
   const stored = fs.readdirSync(blobs).reduce((n, f) => n + fs.statSync(join(blobs, f)).size, 0);
   console.log('large generated image (bench/gen-large-image.ts; MB figures are gzip bytes read):');
-  await compare('large', stored, () => openImage(dir, { source: 'oci', pull: false, insecure: false, plainHttp: false }));
+  await compare('large', stored, timeChild('oci', dir));
 }
 
 const realistic =
   process.env.LAYERLENS_REALISTIC_ARCHIVE ?? (process.env.LAYERLENS_IT_WORKDIR ? join(process.env.LAYERLENS_IT_WORKDIR, 'realistic', 'bookworm-nginx.docker.tar') : undefined);
 if (realistic && existsSync(realistic)) {
   const { statSync } = await import('node:fs');
-  await compare('realistic (debian bookworm + nginx + python3)', statSync(realistic).size, () =>
-    openImage(realistic, { source: 'archive', pull: false, insecure: false, plainHttp: false }),
-  );
+  await compare('realistic (debian bookworm + nginx + python3)', statSync(realistic).size, timeChild('archive', realistic));
 } else {
   console.log('realistic image: skipped (set LAYERLENS_REALISTIC_ARCHIVE or build it with the integration tests)');
 }

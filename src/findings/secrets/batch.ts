@@ -31,7 +31,7 @@ export class SecretBatch {
 
   /** A batch, or undefined where the WebAssembly prefilter cannot load (scan file by file). */
   static create(opts: ScanOptions): SecretBatch | undefined {
-    const stage = loadStagedKeywordScan();
+    const stage = loadStagedKeywordScan(BATCH_BYTES + BATCH_FILE_MAX);
     return stage ? new SecretBatch(stage, opts) : undefined;
   }
 

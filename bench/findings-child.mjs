@@ -1,0 +1,20 @@
+// One measurement of bench/findings.ts in a fresh process (no heap left over from other runs),
+// in plain JS on the built dist/:  node bench/findings-child.mjs engine|checks oci|archive PATH
+// Prints {ms, cpuMs, findings}: wall and process CPU time of the load (and checks), start-up excluded.
+import { ImageModel } from '../dist/engine/image.js';
+import { createContentInspector, runChecks } from '../dist/findings/index.js';
+import { openImage } from '../dist/sources/open.js';
+
+const [mode, source, path] = process.argv.slice(2);
+const reader = await openImage(path, { source, pull: false, insecure: false, plainHttp: false });
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const inspector = mode === 'checks' ? createContentInspector() : undefined;
+// Two layers at a time, as `layerlens scan` and the explorer load.
+const model = new ImageModel();
+await model.load(reader, { inspectContent: inspector, concurrency: 2 });
+const findings = inspector ? runChecks(model, { reference: 'bench' }).length : 0;
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+await reader.close();
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, findings }) + '\n');

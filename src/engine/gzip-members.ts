@@ -1,0 +1,179 @@
+/**
+ * gzip decoding without the CRC-32: the member headers and trailers are read here, and each
+ * member's deflate data goes to zlib's raw inflate (on the thread pool, like Gunzip).
+ *
+ * Why: zlib's Gunzip computes a CRC-32 of every output byte, ~12% of its time here. A layer's
+ * bytes are already verified by a stronger check, the sha256 diffID (and, for stored blobs, the
+ * digest of the compressed bytes), so the CRC adds nothing but time; the trailer's length field
+ * (ISIZE) is still checked. Like Gunzip, members follow one another (eStargz writes one per file)
+ * and anything after the last member that does not start a new one is ignored.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import zlib from 'node:zlib';
+
+const CHUNK = 1 << 20;
+
+const enum State {
+  Header,
+  Body,
+  Trailer,
+  /** After a trailer: another member, or the end. */
+  Between,
+  Done,
+}
+
+export class GzipMembers extends Transform {
+  private state = State.Header;
+  /** Bytes of a header or trailer not complete yet. */
+  private held: Buffer | null = null;
+  private inner: zlib.InflateRaw | null = null;
+  /** Input bytes given to the current member's inflate, and its output bytes. */
+  private given = 0;
+  private produced = 0;
+  private innerEnded = false;
+
+  constructor() {
+    super({ readableHighWaterMark: CHUNK });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.feed(chunk, cb);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    switch (this.state) {
+      case State.Body: {
+        // Input ended inside a member (its data, or before its trailer): truncated.
+        const inner = this.inner!;
+        if (this.innerEnded) return cb(new Error('unexpected end of file'));
+        inner.once('end', () => cb(new Error('unexpected end of file')));
+        inner.once('error', (err) => cb(err));
+        inner.end();
+        return;
+      }
+      case State.Header:
+      case State.Trailer:
+        return cb(new Error('unexpected end of file'));
+      default:
+        cb();
+    }
+  }
+
+  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    this.inner?.destroy();
+    cb(err);
+  }
+
+  private feed(buf: Buffer, cb: TransformCallback): void {
+    while (buf.length) {
+      switch (this.state) {
+        case State.Between:
+          // Like Gunzip: a new member only when the gzip magic follows (padding is ignored).
+          if (buf[0] !== 0x1f) {
+            this.state = State.Done;
+            continue;
+          }
+          this.state = State.Header;
+          continue;
+        case State.Header: {
+          const all = this.held ? Buffer.concat([this.held, buf]) : buf;
+          let end: number;
+          try {
+            end = headerLength(all);
+          } catch (err) {
+            return cb(err as Error);
+          }
+          if (end < 0) {
+            this.held = Buffer.from(all);
+            return cb();
+          }
+          this.held = null;
+          buf = all.subarray(end);
+          this.startMember();
+          continue;
+        }
+        case State.Body:
+          this.writeBody(buf, cb);
+          return;
+        case State.Trailer: {
+          const all = this.held ? Buffer.concat([this.held, buf]) : buf;
+          if (all.length < 8) {
+            this.held = Buffer.from(all);
+            return cb();
+          }
+          this.held = null;
+          if (all.readUInt32LE(4) !== this.produced % 0x100000000) return cb(new Error('incorrect length check'));
+          buf = all.subarray(8);
+          this.state = State.Between;
+          continue;
+        }
+        case State.Done:
+          return cb();
+      }
+    }
+    cb();
+  }
+
+  private startMember(): void {
+    const inner = zlib.createInflateRaw({ chunkSize: CHUNK });
+    inner.on('data', (c: Buffer) => {
+      this.produced += c.length;
+      this.push(c);
+    });
+    inner.on('end', () => (this.innerEnded = true));
+    inner.on('error', (err) => this.destroy(err));
+    this.inner = inner;
+    this.given = 0;
+    this.produced = 0;
+    this.innerEnded = false;
+    this.state = State.Body;
+  }
+
+  /** Give `buf` to the member's inflate; what it does not take (its data ended) is the trailer on. */
+  private writeBody(buf: Buffer, cb: TransformCallback): void {
+    const inner = this.inner!;
+    this.given += buf.length;
+    inner.write(buf, (err) => {
+      if (err) return; // reported by the 'error' listener
+      const left = this.given - inner.bytesWritten;
+      // All taken: the data may still have ended exactly here (the next bytes will say).
+      if (left <= 0) return cb();
+      // The deflate data ended inside `buf`. Its 'end' comes after its last output: only then
+      // is `produced` complete and may the next member's output follow.
+      const rest = buf.subarray(buf.length - left);
+      const next = () => {
+        this.inner = null;
+        this.state = State.Trailer;
+        this.feed(rest, cb);
+      };
+      if (this.innerEnded) next();
+      else inner.once('end', next);
+    });
+  }
+}
+
+/** Length of the gzip member header at the start of `b`, or -1 when more bytes are needed. */
+function headerLength(b: Buffer): number {
+  if (b.length >= 1 && b[0] !== 0x1f) throw new Error('incorrect header check');
+  if (b.length >= 2 && b[1] !== 0x8b) throw new Error('incorrect header check');
+  if (b.length >= 3 && b[2] !== 8) throw new Error('unknown compression method');
+  if (b.length < 10) return -1;
+  const flags = b[3];
+  if (flags & 0xe0) throw new Error('unknown header flags set');
+  let pos = 10;
+  if (flags & 4) {
+    if (b.length < pos + 2) return -1;
+    pos += 2 + b.readUInt16LE(pos);
+  }
+  for (const bit of [8, 16]) {
+    // FNAME, FCOMMENT: zero-terminated.
+    if (flags & bit) {
+      if (pos >= b.length) return -1;
+      const z = b.indexOf(0, pos);
+      if (z < 0) return -1;
+      pos = z + 1;
+    }
+  }
+  if (flags & 2) pos += 2; // FHCRC
+  return pos <= b.length ? pos : -1;
+}
