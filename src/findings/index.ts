@@ -213,11 +213,19 @@ export function sortFindings(fs: Finding[]): Finding[] {
     (a, b) =>
       SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
       CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) ||
-      (a.path ?? '').localeCompare(b.path ?? '') ||
+      byCodeUnits(a.path ?? '', b.path ?? '') ||
       (a.layerIndex ?? -1) - (b.layerIndex ?? -1) ||
       (a.line ?? 0) - (b.line ?? 0) ||
-      a.ruleId.localeCompare(b.ruleId),
+      byCodeUnits(a.ruleId, b.ruleId),
   );
+}
+
+/**
+ * Plain string order: the same on every machine (localeCompare follows the locale), and no
+ * collator to set up (its first use cost ~8 ms of a `scan`).
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Two findings with the same identity (two secrets on one line) get `-2`, `-3` … in order. */
