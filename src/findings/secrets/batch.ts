@@ -5,9 +5,9 @@
  * their bytes are staged one after another and the keyword prefilter runs once per ~1 MiB; only
  * the files with a keyword hit then go through a FileSecretScanner (given those hits), which
  * gives exactly what scanning them alone gives (a file without a keyword hit has no match: rules
- * run only on lines that hold one). Their results are set on the entries they belong to (`later.content`) when the
- * batch runs: when it is full, and at the latest in `run()`, which the engine calls before it
- * applies a layer (ContentInspector.flush).
+ * run only on lines that hold one). Their results are set on the entries they belong to
+ * (`later.content`) when the batch runs: when it is full, and at the latest in `run()`, which the
+ * engine calls before it applies a layer (ContentInspector.flush).
  */
 import type { InspectedContent } from '../content.js';
 import { loadStagedKeywordScan, type StagedKeywordScan } from './keyword-wasm.js';
