@@ -73,7 +73,7 @@ test('files compressed by GNU gzip (name in the header, -9, concatenated with ca
   }
 });
 
-test('header fields (extra, name, comment, header CRC) are skipped; padding after the last member is ignored', async () => {
+test('header fields (extra, name, comment, header CRC) are skipped; zero padding after the last member is ignored, other bytes are not', async () => {
   const body = text(5000);
   const raw = zlib.deflateRawSync(body);
   const extra = Buffer.from([4, 0, 0x41, 0x42, 0x43, 0x44]); // XLEN 4 + data
@@ -83,8 +83,17 @@ test('header fields (extra, name, comment, header CRC) are skipped; padding afte
   trailer.writeUInt32LE(body.length, 4);
   const gz = Buffer.concat([header, raw, trailer]);
   assert.deepEqual(await decode(gz, () => randomInt(1, 4)), body);
-  // A tar padded with zeros after the gzip data, as some writers leave it.
+  // A tar padded with zeros after the gzip data, as some writers leave it: after one member, and
+  // after several (from the second member on, zlib's Gunzip decodes the rest).
   assert.deepEqual(await decode(Buffer.concat([zlib.gzipSync(body), Buffer.alloc(1024)]), () => randomInt(1, 3000)), body);
+  const several = Buffer.concat([zlib.gzipSync(body), zlib.gzipSync(body), zlib.gzipSync(body)]);
+  assert.deepEqual(await decode(Buffer.concat([several, Buffer.alloc(1024)]), () => randomInt(1, 3000)), Buffer.concat([body, body, body]));
+  // Other bytes after a member are an error, after one member or several, as with Gunzip.
+  const junk = Buffer.from('trailing bytes that are not gzip');
+  for (const gz of [zlib.gzipSync(body), several]) {
+    assert.throws(() => zlib.gunzipSync(Buffer.concat([gz, junk])), /incorrect header check/);
+    await assert.rejects(decode(Buffer.concat([gz, junk]), () => randomInt(1, 3000)), /incorrect header check/);
+  }
 });
 
 test('truncated input, a wrong length in the trailer, a bad header and corrupt data are errors', async () => {
@@ -94,6 +103,9 @@ test('truncated input, a wrong length in the trailer, a bad header and corrupt d
   for (const cut of [5, 11, 200, gz.length - 20, gz.length - 8, gz.length - 3]) {
     await assert.rejects(decode(gz.subarray(0, cut), () => randomInt(1, 500)), /unexpected end of file/, `cut at ${cut}`);
   }
+  // Cut inside a later member (decoded by Gunzip).
+  const two = Buffer.concat([gz, gz]);
+  await assert.rejects(decode(two.subarray(0, gz.length + 300), () => randomInt(1, 500)), /unexpected end of file/);
   const badLength = Buffer.from(gz);
   badLength.writeUInt32LE(body.length + 1, gz.length - 4);
   await assert.rejects(decode(badLength), /incorrect length check/);

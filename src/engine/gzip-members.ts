@@ -1,12 +1,16 @@
 /**
- * gzip decoding without the CRC-32: the member headers and trailers are read here, and each
- * member's deflate data goes to zlib's raw inflate (on the thread pool, like Gunzip).
+ * gzip decoding without the CRC-32: the first member's header and trailer are read here and its
+ * deflate data goes to zlib's raw inflate (on the thread pool, like Gunzip).
  *
  * Why: zlib's Gunzip computes a CRC-32 of every output byte, ~12% of its time here. A layer's
  * bytes are already verified by a stronger check, the sha256 diffID (and, for stored blobs, the
  * digest of the compressed bytes), so the CRC adds nothing but time; the trailer's length field
- * (ISIZE) is still checked. Like Gunzip, members follow one another (eStargz writes one per file)
- * and anything after the last member that does not start a new one is ignored.
+ * (ISIZE) is still checked.
+ *
+ * A layer is nearly always one member. When another follows (eStargz writes one per file, often
+ * thousands), the rest of the stream goes to zlib's Gunzip, which moves from member to member
+ * inside zlib: a raw inflate stream per member cost ~90 µs each (10,000 members: 0.9 s against
+ * 0.03 s). As with Gunzip, zero padding after the last member is ignored, other bytes are not.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
@@ -17,8 +21,10 @@ const enum State {
   Header,
   Body,
   Trailer,
-  /** After a trailer: another member, or the end. */
+  /** After the first member's trailer: another member, or the end. */
   Between,
+  /** Further members, decoded by zlib's Gunzip (`rest`). */
+  Rest,
   Done,
 }
 
@@ -31,6 +37,8 @@ export class GzipMembers extends Transform {
   private given = 0;
   private produced = 0;
   private innerEnded = false;
+  private rest: zlib.Gunzip | null = null;
+  private restEnded = false;
 
   constructor() {
     super({ readableHighWaterMark: CHUNK });
@@ -54,6 +62,15 @@ export class GzipMembers extends Transform {
       case State.Header:
       case State.Trailer:
         return cb(new Error('unexpected end of file'));
+      case State.Rest: {
+        const rest = this.rest!;
+        // Gunzip ends by itself when bytes that are not a member follow the last one.
+        if (this.restEnded) return cb();
+        rest.once('end', () => cb());
+        rest.once('error', (err) => cb(err));
+        rest.end();
+        return;
+      }
       default:
         cb();
     }
@@ -61,6 +78,7 @@ export class GzipMembers extends Transform {
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
     this.inner?.destroy();
+    this.rest?.destroy();
     cb(err);
   }
 
@@ -68,13 +86,19 @@ export class GzipMembers extends Transform {
     while (buf.length) {
       switch (this.state) {
         case State.Between:
-          // Like Gunzip: a new member only when the gzip magic follows (padding is ignored).
-          if (buf[0] !== 0x1f) {
+          // As Gunzip: zero padding after the last member is ignored; any other byte starts a
+          // member (and is an error when it is not one).
+          if (buf[0] === 0) {
             this.state = State.Done;
             continue;
           }
-          this.state = State.Header;
+          this.startRest();
           continue;
+        case State.Rest:
+          this.rest!.write(buf, (err) => {
+            if (!err) cb(); // an error is reported by the 'error' listener
+          });
+          return;
         case State.Header: {
           const all = this.held ? Buffer.concat([this.held, buf]) : buf;
           let end: number;
@@ -112,6 +136,15 @@ export class GzipMembers extends Transform {
       }
     }
     cb();
+  }
+
+  private startRest(): void {
+    const rest = zlib.createGunzip({ chunkSize: CHUNK });
+    rest.on('data', (c: Buffer) => this.push(c));
+    rest.on('end', () => (this.restEnded = true));
+    rest.on('error', (err) => this.destroy(err));
+    this.rest = rest;
+    this.state = State.Rest;
   }
 
   private startMember(): void {
