@@ -117,3 +117,27 @@ test('truncated input, a wrong length in the trailer, a bad header and corrupt d
   corrupt.fill(0xff, 30, 60);
   await assert.rejects(decode(corrupt));
 });
+
+test('a small input that inflates to a lot is not inflated faster than it is read (one member and several)', async () => {
+  const zeros = zlib.gzipSync(Buffer.alloc(64 << 20)); // 64 MiB of zeros: ~64 KB compressed
+  for (const gz of [zeros, Buffer.concat([zlib.gzipSync(Buffer.from('x')), zeros])]) {
+    const d = new GzipMembers();
+    d.end(gz);
+    // A slow reader: 1 MiB per tick. What waits in the stream stays bounded meanwhile.
+    let read = 0;
+    let most = 0;
+    await new Promise<void>((resolve, reject) => {
+      d.on('error', reject);
+      d.on('end', () => resolve());
+      const step = () => {
+        most = Math.max(most, d.readableLength);
+        const c = d.read(1 << 20) as Buffer | null;
+        if (c) read += c.length;
+        if (!d.readableEnded) setTimeout(step, 0);
+      };
+      d.once('readable', step);
+    });
+    assert.equal(read, gz === zeros ? 64 << 20 : (64 << 20) + 1);
+    assert.ok(most <= 8 << 20, `${most} bytes waited in the stream`);
+  }
+});

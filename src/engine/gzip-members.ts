@@ -76,6 +76,19 @@ export class GzipMembers extends Transform {
     }
   }
 
+  // Backpressure, as Gunzip has it: an inner stream whose output this stream cannot take now is
+  // paused (zlib then stops inflating), and resumed when this stream is read. Without it, a few KB
+  // of compressed zeros would be inflated into memory all at once.
+  override _read(size: number): void {
+    this.inner?.resume();
+    this.rest?.resume();
+    super._read(size);
+  }
+
+  private forward(from: zlib.InflateRaw | zlib.Gunzip, c: Buffer): void {
+    if (!this.push(c)) from.pause();
+  }
+
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
     this.inner?.destroy();
     this.rest?.destroy();
@@ -140,7 +153,7 @@ export class GzipMembers extends Transform {
 
   private startRest(): void {
     const rest = zlib.createGunzip({ chunkSize: CHUNK });
-    rest.on('data', (c: Buffer) => this.push(c));
+    rest.on('data', (c: Buffer) => this.forward(rest, c));
     rest.on('end', () => (this.restEnded = true));
     rest.on('error', (err) => this.destroy(err));
     this.rest = rest;
@@ -151,7 +164,7 @@ export class GzipMembers extends Transform {
     const inner = zlib.createInflateRaw({ chunkSize: CHUNK });
     inner.on('data', (c: Buffer) => {
       this.produced += c.length;
-      this.push(c);
+      this.forward(inner, c);
     });
     inner.on('end', () => (this.innerEnded = true));
     inner.on('error', (err) => this.destroy(err));
