@@ -18,11 +18,6 @@ export function inspected(v: Version | undefined): InspectedContent | undefined 
   return c && typeof c === 'object' ? (c as InspectedContent) : undefined;
 }
 
-/** Every node of the tree (the tree keeps them in creation order). */
-export function allNodes(tree: FileTree): readonly TreeNode[] {
-  return tree.allNodes;
-}
-
 /**
  * The nodes each check needs, sorted out in ONE pass. On a 500k-file image a pass that reads each
  * node's versions costs ~45 ms (the nodes are spread over the heap: cache misses, not work), so
@@ -45,7 +40,7 @@ let shared: { tree: FileTree; index: NodeIndex } | null = null;
 export function nodeIndex(tree: FileTree): NodeIndex {
   if (shared?.tree === tree) return shared.index;
   const top = tree.layerCount - 1;
-  const idx: NodeIndex = { all: allNodes(tree), history: [], inspected: [], permissionBits: [], soleFileBytes: 0 };
+  const idx: NodeIndex = { all: tree.allNodes, history: [], inspected: [], permissionBits: [], soleFileBytes: 0 };
   for (const node of idx.all) {
     const count = node.versionCount;
     if (count === 0) continue;
@@ -65,7 +60,7 @@ export function nodeIndex(tree: FileTree): NodeIndex {
   return idx;
 }
 
-/** Run `fn` with one NodeIndex of `tree` shared by every nodeIndex/allNodes call inside it (synchronous). */
+/** Run `fn` with one NodeIndex of `tree` shared by every nodeIndex call inside it (synchronous). */
 export function withSharedWalk<T>(tree: FileTree, fn: () => T): T {
   const prev = shared;
   shared = { tree, index: nodeIndex(tree) };

@@ -93,15 +93,11 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
     const osKind = path ? osFileKind(path) : undefined;
     const scan = attrs.size > 0 && !skippedExt(base) && !(path && SKIP_PATH.test(path));
     if (!scan && !osKind) return undefined;
-    let full = path;
-    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX) {
-      // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
-      if (!mayBeCredentialFile(base)) return new BatchedSink(batch, parts, attrs.size, scanOpts);
-      full ??= '/' + parts.join('/');
-      if (credentialRulesFor(full).length === 0) return new BatchedSink(batch, parts, attrs.size, scanOpts);
+    // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
+    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (!mayBeCredentialFile(base) || credentialRulesFor(path ?? '/' + parts.join('/')).length === 0)) {
+      return new BatchedSink(batch, parts, attrs.size, scanOpts);
     }
-    full ??= '/' + parts.join('/');
-    return new InspectSink(scan ? new FileSecretScanner(full, scanOpts) : undefined, osKind ? new OsFileCollector(osKind) : undefined);
+    return new InspectSink(scan ? new FileSecretScanner(path ?? '/' + parts.join('/'), scanOpts) : undefined, osKind ? new OsFileCollector(osKind) : undefined);
   };
   if (batch) inspector.flush = () => batch.run();
   return inspector;

@@ -6,7 +6,6 @@
  */
 import type { FileTree } from '../engine/tree.js';
 import type { ImageMeta } from '../engine/types.js';
-import { allNodes } from './content.js';
 import { makeFinding } from './make.js';
 import type { Finding, Severity } from './types.js';
 
@@ -112,7 +111,7 @@ export function portInfo(port: number): PortInfo | undefined {
 export function findPanels(tree: FileTree): Map<string, string> {
   const found = new Map<string, string>();
   const top = tree.layerCount - 1;
-  for (const n of allNodes(tree)) {
+  for (const n of tree.allNodes) {
     if (found.size >= 4) break;
     // First letter p/a/m/j (any case) before lower-casing every name of a 500k-file tree.
     const c0 = n.name.charCodeAt(0) | 0x20;

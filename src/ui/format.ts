@@ -16,26 +16,12 @@ export function formatBytes(n: number | undefined): string {
   return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[u]}`;
 }
 
+const TYPE_CHAR: Record<Exclude<EntryAttrs['type'], 'other'>, string> = { file: '-', dir: 'd', symlink: 'l', hardlink: 'h' };
+const SPECIAL_CHAR: Record<string, string> = { 'char-device': 'c', 'block-device': 'b', fifo: 'p', socket: 's' };
+
 /** `ls -l` style mode string: type char + rwx with s/S, t/T for setuid, setgid and sticky. */
 export function modeString(attrs: Pick<EntryAttrs, 'type' | 'mode' | 'special'>): string {
-  const t =
-    attrs.type === 'dir'
-      ? 'd'
-      : attrs.type === 'symlink'
-        ? 'l'
-        : attrs.type === 'hardlink'
-          ? 'h'
-          : attrs.type === 'other'
-            ? attrs.special === 'char-device'
-              ? 'c'
-              : attrs.special === 'block-device'
-                ? 'b'
-                : attrs.special === 'fifo'
-                  ? 'p'
-                  : attrs.special === 'socket'
-                    ? 's'
-                    : '?'
-            : '-';
+  const t = attrs.type === 'other' ? (SPECIAL_CHAR[attrs.special ?? ''] ?? '?') : TYPE_CHAR[attrs.type];
   const m = attrs.mode;
   const rwx = (bits: number, special: boolean, sch: string) => {
     const x = bits & 1;

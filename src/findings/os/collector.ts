@@ -8,12 +8,8 @@ import { readRpmSqlite } from './rpm-sqlite.js';
 
 type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb';
 
-/** Which OS file `path` is, if any. */
+/** Which OS file `path` is, if any (all of them are under /etc, /usr, /var or /lib). */
 export function osFileKind(path: string): OsFileKind | undefined {
-  // Called for every file of every layer. Each of these files is under /etc, /usr, /var or /lib:
-  // one character turns most paths away before eleven string comparisons.
-  const c = path.charCodeAt(1);
-  if (c !== 101 && c !== 117 && c !== 118 && c !== 108) return undefined;
   switch (path) {
     case '/etc/os-release':
     case '/usr/lib/os-release':

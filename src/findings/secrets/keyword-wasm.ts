@@ -115,40 +115,53 @@ export interface StagedKeywordScan {
   reset(): void;
 }
 
+/** Views of an instance's memory, grown (and viewed again) when an input needs more room. */
+class InputArea {
+  readonly at: number;
+  u8: Uint8Array;
+  i32: Int32Array;
+
+  constructor(private readonly ex: Exports) {
+    this.at = ex.INPUT.value;
+    this.u8 = new Uint8Array(ex.memory.buffer);
+    this.i32 = new Int32Array(ex.memory.buffer);
+  }
+
+  /** Room for `n` input bytes (the module reads up to 16 bytes past the end). */
+  reserve(n: number): void {
+    const need = this.at + n + 16;
+    if (need <= this.u8.length) return;
+    this.ex.memory.grow(Math.ceil((need - this.u8.length) / 65536));
+    this.u8 = new Uint8Array(this.ex.memory.buffer);
+    this.i32 = new Int32Array(this.ex.memory.buffer);
+  }
+}
+
 export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | undefined {
   const ex = instantiate();
   if (!ex) return undefined;
-  const INPUT = ex.INPUT.value;
+  const input = new InputArea(ex);
   // Room for a usual batch at once: growing step by step cost a copy of the memory each time.
-  const want = INPUT + expectBytes + 16 - ex.memory.buffer.byteLength;
-  if (want > 0) ex.memory.grow(Math.ceil(want / 65536));
-  let u8 = new Uint8Array(ex.memory.buffer);
-  let i32 = new Int32Array(ex.memory.buffer);
+  input.reserve(expectBytes);
   let used = 0;
-  const ensure = (n: number) => {
-    if (INPUT + n + 16 <= u8.length) return;
-    ex.memory.grow(Math.ceil((INPUT + n + 16 - u8.length) / 65536));
-    u8 = new Uint8Array(ex.memory.buffer);
-    i32 = new Int32Array(ex.memory.buffer);
-  };
   return {
     get staged() {
       return used;
     },
     stage(bytes) {
       const at = used === 0 ? 0 : used + 1;
-      ensure(at + bytes.length);
-      if (used !== 0) u8[INPUT + used] = 10;
-      u8.set(bytes, INPUT + at);
+      input.reserve(at + bytes.length);
+      if (used !== 0) input.u8[input.at + used] = 10;
+      input.u8.set(bytes, input.at + at);
       used = at + bytes.length;
       return at;
     },
     view(offset, length) {
-      return Buffer.from(ex.memory.buffer, INPUT + offset, length);
+      return Buffer.from(ex.memory.buffer, input.at + offset, length);
     },
     scan() {
       const hits: Hits = { positions: NONE, keywords: NONE };
-      if (used > 0) collectHits(ex, i32, INPUT, INPUT + used, -INPUT, hits);
+      if (used > 0) collectHits(ex, input.i32, input.at, input.at + used, -input.at, hits);
       return hits;
     },
     reset() {
@@ -160,26 +173,16 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
 export function loadKeywordWasm(): Scan | undefined {
   const ex = instantiate();
   if (!ex) return undefined;
-  const INPUT = ex.INPUT.value;
-  let u8 = new Uint8Array(ex.memory.buffer);
-  let i32 = new Int32Array(ex.memory.buffer);
-  let capacity = u8.length;
+  const input = new InputArea(ex);
   // Called once per scanned window: no allocation beyond the result.
-  const { newlines } = ex;
-
-  return (input, from = 0, to = input.length) => {
+  return (bytes, from = 0, to = bytes.length) => {
     const len = Math.max(0, to - from);
-    const end = INPUT + len;
-    if (end + 16 > capacity) {
-      ex.memory.grow(Math.ceil((end + 16 - capacity) / 65536));
-      u8 = new Uint8Array(ex.memory.buffer);
-      i32 = new Int32Array(ex.memory.buffer);
-      capacity = u8.length;
-    }
-    u8.set(from === 0 && len === input.length ? input : input.subarray(from, from + len), INPUT);
+    input.reserve(len);
+    const end = input.at + len;
+    input.u8.set(from === 0 && len === bytes.length ? bytes : bytes.subarray(from, from + len), input.at);
     const hits = { positions: NONE, keywords: NONE, newlines: 0 };
-    collectHits(ex, i32, INPUT, end, from - INPUT, hits);
-    hits.newlines = newlines(INPUT, end);
+    collectHits(ex, input.i32, input.at, end, from - input.at, hits);
+    hits.newlines = ex.newlines(input.at, end);
     return hits;
   };
 }

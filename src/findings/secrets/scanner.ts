@@ -276,6 +276,8 @@ export class FileSecretScanner {
   private matches: SecretMatch[] | null = null;
   private readonly credRules: CredentialFileRule[];
   private credText = '';
+  /** Keyword hits of the file's only window, found by the batch (scanWhole). */
+  private knownHits: { positions: number[]; keywords: number[]; newlines?: number } | null = null;
   truncated = false;
 
   constructor(
@@ -328,11 +330,12 @@ export class FileSecretScanner {
     }
     const win = cut === p.length ? p : p.subarray(0, cut);
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
-    const hits = scanKeywords(win);
+    const hits = this.knownHits ?? scanKeywords(win);
+    this.knownHits = null;
     if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
       scanWindow(win.toString('latin1'), this.line, (this.matches ??= []), this.opts, undefined, undefined, hits);
     }
-    this.line += hits.newlines;
+    this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
   }
 
   /**
@@ -340,14 +343,9 @@ export class FileSecretScanner {
    * batch found them: secrets/batch.ts); then end(). Same result as write(bytes) + end().
    */
   scanWhole(bytes: Buffer, hits: { positions: number[]; keywords: number[] }): SecretMatch[] | undefined {
-    if (bytes.length > WINDOW || this.started) {
-      this.write(bytes);
-      return this.end();
-    }
-    this.started = true;
-    if (looksBinary(bytes)) this.binary = true;
-    else if (hits.positions.length) scanWindow(bytes.toString('latin1'), 1, (this.matches ??= []), this.opts, undefined, undefined, hits);
-    if (this.credRules.length) this.credText = bytes.toString('latin1', 0, Math.min(bytes.length, CREDENTIAL_FILE_CAP));
+    // Shorter than a window and than the scan limit: end() scans it whole as one window, with these hits.
+    if (bytes.length < WINDOW && bytes.length <= (this.opts.maxBytes ?? DEFAULT_MAX_BYTES) && !this.started) this.knownHits = hits;
+    this.write(bytes);
     return this.end();
   }
 
