@@ -39,6 +39,16 @@ function blob(mediaType: string, data: Buffer): Blob {
   return { digest: sha256(data), mediaType, data };
 }
 
+/** An OCI descriptor of `b` (with annotations when given). */
+function descriptor(b: Blob, annotations?: Record<string, string>): Record<string, unknown> {
+  return { mediaType: b.mediaType, digest: b.digest, size: b.data.length, ...(annotations ? { annotations } : {}) };
+}
+
+/** An OCI image manifest blob for `config` and `layers`. */
+function manifestBlob(config: Blob, layers: Array<Record<string, unknown>>): Blob {
+  return blob(OCI_MANIFEST, json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length }, layers }));
+}
+
 function json(x: unknown): Buffer {
   return Buffer.from(JSON.stringify(x));
 }
@@ -60,15 +70,7 @@ export async function buildImage(layers: LayerSpec[], platform: Platform = { os:
       history: layers.map((l, i) => ({ created: '2024-01-01T00:00:00Z', created_by: l.createdBy ?? `RUN step ${i}` })),
     }),
   );
-  const manifest = blob(
-    OCI_MANIFEST,
-    json({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
-      layers: layerBlobs.map((b) => ({ mediaType: b.mediaType, digest: b.digest, size: b.data.length })),
-    }),
-  );
+  const manifest = manifestBlob(config, layerBlobs.map((b) => descriptor(b)));
   return { manifest, config, layers: layerBlobs, platform };
 }
 
@@ -76,15 +78,7 @@ export async function buildImage(layers: LayerSpec[], platform: Platform = { os:
 export function buildAttestation(subject: Blob): BuiltManifest {
   const statement = blob('application/vnd.in-toto+json', json({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ digest: { sha256: subject.digest.slice(7) } }] }));
   const config = blob(OCI_CONFIG, json({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(statement.data)] } }));
-  const manifest = blob(
-    OCI_MANIFEST,
-    json({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
-      layers: [{ mediaType: statement.mediaType, digest: statement.digest, size: statement.data.length, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
-    }),
-  );
+  const manifest = manifestBlob(config, [descriptor(statement, { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' })]);
   return { manifest, config, layers: [statement], platform: { os: 'unknown', architecture: 'unknown' } };
 }
 
@@ -95,15 +89,7 @@ export function buildCosignSignature(name: string, subjectDigest: string): Built
     json({ critical: { identity: { 'docker-reference': name }, image: { 'docker-manifest-digest': subjectDigest }, type: 'cosign container image signature' }, optional: null }),
   );
   const config = blob(OCI_CONFIG, json({ architecture: '', os: '', config: {}, rootfs: { type: 'layers', diff_ids: [payload.digest] } }));
-  const manifest = blob(
-    OCI_MANIFEST,
-    json({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: config.digest, size: config.data.length },
-      layers: [{ mediaType: payload.mediaType, digest: payload.digest, size: payload.data.length, annotations: { 'dev.cosignproject.cosign/signature': Buffer.from('fake-signature-' + subjectDigest.slice(7, 19)).toString('base64') } }],
-    }),
-  );
+  const manifest = manifestBlob(config, [descriptor(payload, { 'dev.cosignproject.cosign/signature': Buffer.from('fake-signature-' + subjectDigest.slice(7, 19)).toString('base64') })]);
   return { manifest, config, layers: [payload], platform: { os: '', architecture: '' } };
 }
 
