@@ -68,7 +68,7 @@
   ;; Find keyword hits starting in [$start, $end - 1) of memory (a keyword must end by $end).
   ;; Returns the hits written to OUT; stops early (see $resume) when OUT is nearly full.
   (func (export "scan") (param $start i32) (param $end i32) (result i32)
-    (local $i i32) (local $last i32) (local $n i32) (local $b i32)
+    (local $i i32) (local $last i32) (local $n i32) (local $b i32) (local $j i32) (local $stop i32)
     (local.set $i (local.get $start))
     (local.set $last (i32.sub (local.get $end) (i32.const 1)))
     (block $exit
@@ -76,32 +76,34 @@
         ;; Fast path: eight positions per step while none can start a keyword (TRI). Reads up
         ;; to $i + 10 < $end: the last positions go one at a time below (a 2-byte keyword may end
         ;; the input, with no third byte to hash).
-        (block $slow
-          (loop $skip
-            (br_if $slow (i32.ge_s (i32.add (local.get $i) (i32.const 10)) (local.get $end)))
+        (if (i32.lt_s (i32.add (local.get $i) (i32.const 10)) (local.get $end))
+          (then
             ;; TRI[hash of the 3 bytes at $i + k], written out eight times: V8 did not inline a helper
             ;; function here, and the call halved the speed.
-            (br_if $slow
-              (i32.or
-                (i32.or
-                  (i32.or
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=1 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16))))
-                  (i32.or
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=2 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=3 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))))
-                (i32.or
-                  (i32.or
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=4 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=5 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16))))
-                  (i32.or
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=6 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))
-                    (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=7 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))))))
-            (local.set $i (i32.add (local.get $i) (i32.const 8)))
-            (br $skip)))
-        ;; One position: a candidate pair, or the tail.
+            (if (i32.eqz (i32.or (i32.or (i32.or (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16))) (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=1 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))) (i32.or (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=2 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16))) (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=3 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16))))) (i32.or (i32.or (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=4 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16))) (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=5 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))) (i32.or (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=6 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16))) (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load offset=7 (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))))))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                (br $main)))
+            ;; Some of the eight may start a keyword: each is looked at once (TRI, then the exact
+            ;; pair), and the scan goes on after them. (Going back to the eight-wide test at the
+            ;; next position tested a candidate block up to eight times.)
+            (local.set $stop (i32.add (local.get $i) (i32.const 8)))
+            (loop $each
+              (if (i32.gt_u (local.get $n) (i32.const 7936)) ;; OUT_CAP - 256: room for a whole bucket
+                (then
+                  (global.set $resume (local.get $i))
+                  (return (local.get $n))))
+              (if (i32.load8_u offset=65536 (i32.shr_u (i32.mul (i32.or (i32.shl (i32.load (local.get $i)) (i32.const 8)) (i32.const 0x20202000)) (i32.const 0x9E3779B1)) (i32.const 16)))
+                (then
+                  (local.set $b (i32.load8_u (i32.load16_u (local.get $i))))
+                  (if (local.get $b)
+                    (then (local.set $n (call $match (local.get $i) (local.get $end) (local.get $b) (local.get $n)))))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $each (i32.lt_u (local.get $i) (local.get $stop))))
+            (br $main)))
+        ;; The tail, one position at a time.
         (br_if $exit (i32.ge_s (local.get $i) (local.get $last)))
-        (if (i32.gt_u (local.get $n) (i32.const 7936)) ;; OUT_CAP - 256: room for a whole bucket
+        (if (i32.gt_u (local.get $n) (i32.const 7936))
           (then
             (global.set $resume (local.get $i))
             (return (local.get $n))))
