@@ -1,7 +1,7 @@
 /**
  * Loads the keyword prefilter's WebAssembly module (keyword-scan.wat, bytes committed in
  * keyword-scan-wasm.ts) and fills its tables from keyword-tables.ts. Synchronous: the module is
- * 600 bytes. Returns undefined where WebAssembly (with SIMD) is unavailable or disabled with
+ * under 1 KB. Returns undefined where WebAssembly (with SIMD) is unavailable or disabled with
  * LAYERLENS_NO_WASM=1; the caller then uses the JS loop.
  */
 import { KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
@@ -51,6 +51,7 @@ function instantiate(): Exports | undefined {
     if (compiled) {
       const ex = new wasm.Instance(compiled.mod, {}).exports as Exports;
       new Uint8Array(ex.memory.buffer).set(compiled.tables);
+      fillTri(ex);
       return ex;
     }
     const mod = new wasm.Module(Buffer.from(KEYWORD_SCAN_WASM, 'base64'));
@@ -58,7 +59,8 @@ function instantiate(): Exports | undefined {
     // Throws when the keywords outgrow the tables: the JS loop then does the work (and the
     // test that expects this module to load says so).
     fillTables(ex);
-    // Everything below OUT is tables (see the layout in keyword-scan.wat).
+    // Everything below OUT is tables (see the layout in keyword-scan.wat); TRI is filled per
+    // instance (fillTri).
     compiled = { mod, tables: new Uint8Array(ex.memory.buffer.slice(0, ex.OUT.value)) };
     return ex;
   } catch {
@@ -187,12 +189,31 @@ export function loadKeywordWasm(): Scan | undefined {
   };
 }
 
+/**
+ * TRI: every keyword's first three bytes in both cases of each letter (a 2-byte keyword: with
+ * any third byte), at index b0 | b1 << 8 | b2 << 16. Not in the copied tables: it spans 16 MiB,
+ * of which only the few pages written here are ever backed by memory (the scan's reads of the
+ * others map the kernel's zero page).
+ */
+function fillTri(ex: Exports): void {
+  const u8 = new Uint8Array(ex.memory.buffer);
+  const TRI = ex.TRI.value;
+  // Both cases of each letter (keywords are stored in lower case).
+  const cases = (b: number) => (b >= 97 && b <= 122 ? [b, b - 32] : [b]);
+  for (const kb of KW_BYTES) {
+    for (const a of cases(kb[0]))
+      for (const b of cases(kb[1])) {
+        if (kb.length >= 3) for (const c of cases(kb[2])) u8[TRI + (a | (b << 8) | (c << 16))] = 1;
+        else for (let c = 0; c < 256; c++) u8[TRI + (a | (b << 8) | (c << 16))] = 1;
+      }
+  }
+}
+
 /** Lay the keyword tables out in the module's memory (layout: see keyword-scan.wat). */
 function fillTables(ex: Exports): void {
   const mem = ex.memory.buffer;
   const u8 = new Uint8Array(mem);
   const i32 = new Int32Array(mem);
-  const TRI = ex.TRI.value;
   const LOWER_AT = ex.LOWER.value;
   const BUCKETS = ex.BUCKETS.value;
   const ENTRIES = ex.ENTRIES.value;
@@ -228,13 +249,7 @@ function fillTables(ex: Exports): void {
     i32[at + 1] = kwOffset[k];
     i32[at + 2] = KW_BYTES[k].length;
   }
-  // TRI: every keyword's first three bytes (a 2-byte keyword: with any third byte), hashed as
-  // the module does; a collision only costs an exact check.
-  const tri = (a: number, b: number, c: number) => Math.imul(((a | 0x20) << 8) | ((b | 0x20) << 16) | ((c | 0x20) << 24), 0x9e3779b1) >>> 16;
-  for (const kb of KW_BYTES) {
-    if (kb.length >= 3) u8[TRI + tri(kb[0], kb[1], kb[2])] = 1;
-    else for (let c = 0; c < 256; c++) u8[TRI + tri(kb[0], kb[1], c)] = 1;
-  }
+  fillTri(ex);
   // PAIR at address 0, indexed by a little-endian 16-bit load: b0 | b1 << 8, raw bytes.
   for (let a = 0; a < 256; a++) {
     for (let b = 0; b < 256; b++) u8[a | (b << 8)] = bucketOf[(LOWER[a] << 8) | LOWER[b]];
