@@ -34,6 +34,8 @@ export interface ParsedLayer {
  */
 export interface ContentSink {
   write(chunk: Buffer): void;
+  /** Optional: the file's whole content when it lies in one chunk, as `buf[start, end)` (see EntrySink). */
+  whole?(buf: Buffer, start: number, end: number): void;
   /**
    * The file is complete. Returns the result to keep (or undefined); a sink that works in
    * batches may instead set `later.content` until its inspector's `flush()` returns.
@@ -87,7 +89,9 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const hash = createHash('sha256');
   let size = 0;
   const entries: LayerEntry[] = [];
-  let current: { entry: LayerEntry & { kind: 'entry' }; sink?: ContentSink } | null = null;
+  // The entry whose content is streaming to a sink (two variables, not an object per file).
+  let currentEntry: (LayerEntry & { kind: 'entry' }) | null = null;
+  let currentSink: ContentSink | undefined;
 
   const reader = new TarReader(
     (header) => {
@@ -110,14 +114,17 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       const entry: LayerEntry & { kind: 'entry' } = { kind: 'entry', parts, attrs };
       entries.push(entry);
       const sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
-      current = sink ? { entry, sink } : null;
+      currentEntry = sink ? entry : null;
+      currentSink = sink;
       return sink;
     },
     () => {
-      if (current) {
-        const result = current.sink!.end(current.entry);
-        if (result !== undefined) current.entry.content = result;
-        current = null;
+      if (currentSink) {
+        const entry = currentEntry!;
+        const result = currentSink.end(entry);
+        if (result !== undefined) entry.content = result;
+        currentEntry = null;
+        currentSink = undefined;
       }
     },
   );

@@ -104,12 +104,15 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
 }
 
 /**
- * A small file for the batch (see secrets/batch.ts): kept (not copied) from its one chunk to its
- * end, then queued. One that arrives in pieces (it straddles two chunks) is scanned on its own.
+ * A small file for the batch (see secrets/batch.ts): staged straight from the chunk that holds
+ * it whole (`whole`), or kept (not copied) from its one chunk to its end, then queued. One that
+ * arrives in pieces (it straddles two chunks) is scanned on its own.
  */
 class BatchedSink implements ContentSink {
-  private whole: Buffer | null = null;
+  private chunk: Buffer | null = null;
   private alone: FileSecretScanner | null = null;
+  /** Staged by `whole` (not binary): queued at `end`, when its entry is known. */
+  private staged = false;
 
   constructor(
     private readonly batch: SecretBatch,
@@ -118,20 +121,25 @@ class BatchedSink implements ContentSink {
     private readonly opts: ScanOptions,
   ) {}
 
+  whole(buf: Buffer, start: number, end: number): void {
+    this.staged = this.batch.stage(buf, start, end);
+  }
+
   write(chunk: Buffer): void {
     if (this.alone) return this.alone.write(chunk);
-    if (this.whole === null && chunk.length === this.size) {
-      this.whole = chunk;
+    if (this.chunk === null && chunk.length === this.size) {
+      this.chunk = chunk;
       return;
     }
     this.alone = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
-    if (this.whole) this.alone.write(this.whole);
-    this.whole = null;
+    if (this.chunk) this.alone.write(this.chunk);
+    this.chunk = null;
     this.alone.write(chunk);
   }
 
   end(later: { content?: unknown }): InspectedContent | undefined {
-    if (this.whole) this.batch.add(this.parts, this.whole, later);
+    if (this.staged) this.batch.queue(this.parts, later);
+    else if (this.chunk) this.batch.add(this.parts, this.chunk, later);
     const secrets = this.alone?.end();
     return secrets ? { secrets } : undefined;
   }

@@ -216,6 +216,11 @@ test('batched scanning of small files finds exactly what scanning each file alon
   // Keyword-bearing lines split by a chunk edge, a binary file, a file past the batch size limit.
   entries.push({ name: 'srv/bin/tool', content: Buffer.concat([Buffer.from('\x7fELF\0\0'), Buffer.from(`token = ${f.alnum(32)}`)]) });
   entries.push({ name: 'srv/big.conf', content: `${f.lowerAlpha(300_000)}\npassword = ${f.alnum(20)}x9\n` });
+  // The binary test reads the first 8 KiB: a NUL just inside makes a file binary (skipped), one
+  // just past it does not.
+  const lateNul = `api_key = ${f.alnum(28)}Q7\n${f.lowerAlpha(8_200)}`;
+  entries.push({ name: 'srv/late-nul.txt', content: Buffer.concat([Buffer.from(lateNul.slice(0, 8_192)), Buffer.from([0]), Buffer.from(lateNul.slice(8_192))]) });
+  entries.push({ name: 'srv/early-nul.txt', content: Buffer.concat([Buffer.from(lateNul.slice(0, 8_191)), Buffer.from([0]), Buffer.from(lateNul.slice(8_191))]) });
   const run = async (batch: boolean) => {
     const { meta, blobs } = await memoryImage([{ entries, compress: 'gzip' }]);
     const model = new ImageModel();
@@ -224,6 +229,8 @@ test('batched scanning of small files finds exactly what scanning each file alon
   };
   const [batched, alone] = [await run(true), await run(false)];
   assert.ok(alone.length >= CASES.length, `only ${alone.length} secret findings`);
+  assert.ok(batched.some((x) => x.path === '/srv/late-nul.txt'), 'a NUL past 8 KiB is text');
+  assert.ok(!batched.some((x) => x.path === '/srv/early-nul.txt'), 'a NUL in the first 8 KiB is binary');
   assert.deepEqual(
     batched.map((x) => [x.path, x.ruleId, x.line, x.severity, x.evidence]),
     alone.map((x) => [x.path, x.ruleId, x.line, x.severity, x.evidence]),

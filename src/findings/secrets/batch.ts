@@ -25,7 +25,7 @@ export class SecretBatch {
   private readonly targets: Array<{ content?: unknown }> = [];
 
   private constructor(
-    private readonly stage: StagedKeywordScan,
+    private readonly staging: StagedKeywordScan,
     private readonly opts: ScanOptions,
   ) {}
 
@@ -41,18 +41,35 @@ export class SecretBatch {
    */
   add(parts: readonly string[], bytes: Buffer, later: { content?: unknown }): void {
     if (looksBinary(bytes)) return;
-    this.offsets.push(this.stage.stage(bytes));
+    this.offsets.push(this.staging.stage(bytes));
     this.lengths.push(bytes.length);
+    this.queue(parts, later);
+  }
+
+  /**
+   * Stage a whole file given as `buf[start, end)` (no slice of it made); false (nothing staged)
+   * when it looks binary. A staged file must be `queue`d next, before anything else is staged.
+   */
+  stage(buf: Buffer, start: number, end: number): boolean {
+    const at = this.staging.stageRange(buf, start, end);
+    if (at < 0) return false;
+    this.offsets.push(at);
+    this.lengths.push(end - start);
+    return true;
+  }
+
+  /** Queue the file last staged; its result, if any, is set on `later.content` when the batch runs. */
+  queue(parts: readonly string[], later: { content?: unknown }): void {
     this.paths.push(parts);
     this.targets.push(later);
-    if (this.stage.staged >= BATCH_BYTES) this.run();
+    if (this.staging.staged >= BATCH_BYTES) this.run();
   }
 
   /** Scan what is queued and deliver the results. */
   run(): void {
     const n = this.paths.length;
     if (n === 0) return;
-    const { positions, keywords } = this.stage.scan();
+    const { positions, keywords } = this.staging.scan();
     // Hits and files are both in offset order: one walk gives each file its hits.
     let h = 0;
     for (let f = 0; f < n && h < positions.length; f++) {
@@ -65,13 +82,13 @@ export class SecretBatch {
         mine.positions.push(positions[h] - start);
         mine.keywords.push(keywords[h]);
       }
-      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(this.stage.view(start, this.lengths[f]), mine);
+      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(this.staging.view(start, this.lengths[f]), mine);
       if (secrets) this.targets[f].content = { secrets } satisfies InspectedContent;
     }
     this.offsets.length = 0;
     this.lengths.length = 0;
     this.paths.length = 0;
     this.targets.length = 0;
-    this.stage.reset();
+    this.staging.reset();
   }
 }

@@ -109,6 +109,11 @@ export interface StagedKeywordScan {
   readonly staged: number;
   /** Stage `bytes`; returns their offset in the staged area. */
   stage(bytes: Uint8Array): number;
+  /**
+   * Stage `src[start, end)` unless a NUL byte in its first 8 KiB says "binary" (as looksBinary);
+   * returns its offset in the staged area, or -1 (nothing staged).
+   */
+  stageRange(src: Buffer, start: number, end: number): number;
   /** The staged bytes at [offset, offset + length) (a view: valid until the next stage/reset). */
   view(offset: number, length: number): Buffer;
   /** Keyword hits over everything staged, as offsets in the staged area (ascending). */
@@ -120,13 +125,12 @@ export interface StagedKeywordScan {
 /** Views of an instance's memory, grown (and viewed again) when an input needs more room. */
 class InputArea {
   readonly at: number;
-  u8: Uint8Array;
-  i32: Int32Array;
+  u8!: Buffer;
+  i32!: Int32Array;
 
   constructor(private readonly ex: Exports) {
     this.at = ex.INPUT.value;
-    this.u8 = new Uint8Array(ex.memory.buffer);
-    this.i32 = new Int32Array(ex.memory.buffer);
+    this.view();
   }
 
   /** Room for `n` input bytes (the module reads up to 16 bytes past the end). */
@@ -134,7 +138,12 @@ class InputArea {
     const need = this.at + n + 16;
     if (need <= this.u8.length) return;
     this.ex.memory.grow(Math.ceil((need - this.u8.length) / 65536));
-    this.u8 = new Uint8Array(this.ex.memory.buffer);
+    this.view();
+  }
+
+  // A Buffer (not a plain Uint8Array): its indexOf is a native memchr.
+  private view(): void {
+    this.u8 = Buffer.from(this.ex.memory.buffer);
     this.i32 = new Int32Array(this.ex.memory.buffer);
   }
 }
@@ -156,6 +165,24 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
       if (used !== 0) input.u8[input.at + used] = 10;
       input.u8.set(bytes, input.at + at);
       used = at + bytes.length;
+      return at;
+    },
+    stageRange(src, start, end) {
+      const n = end - start;
+      const at = used === 0 ? 0 : used + 1;
+      input.reserve(at + n + 1);
+      const base = input.at + at;
+      src.copy(input.u8, base, start, end);
+      // The binary test on the copy, bounded by a NUL put after the first 8 KiB (no slice of
+      // `src` to bound it), then taken away again.
+      const head = base + Math.min(n, 8192);
+      const saved = input.u8[head];
+      input.u8[head] = 0;
+      const binary = input.u8.indexOf(0, base) < head;
+      input.u8[head] = saved;
+      if (binary) return -1;
+      if (used !== 0) input.u8[input.at + used] = 10;
+      used = at + n;
       return at;
     },
     view(offset, length) {
