@@ -218,7 +218,7 @@ export function loadKeywordWasm(): Scan | undefined {
 
 /**
  * TRI: every keyword's first three bytes in both cases of each letter (a 2-byte keyword: with
- * any third byte), at index b0 | b1 << 8 | b2 << 16. Not in the copied tables: it spans 16 MiB,
+ * any third byte), at index b0 | b1 << 8 | (b2 & 0x7f) << 16. Not in the copied tables: it spans 8 MiB,
  * of which only the few pages written here are ever backed by memory (the scan's reads of the
  * others map the kernel's zero page).
  */
@@ -231,7 +231,7 @@ function fillTri(ex: Exports): void {
     for (const a of cases(kb[0]))
       for (const b of cases(kb[1])) {
         if (kb.length >= 3) for (const c of cases(kb[2])) u8[TRI + (a | (b << 8) | (c << 16))] = 1;
-        else for (let c = 0; c < 256; c++) u8[TRI + (a | (b << 8) | (c << 16))] = 1;
+        else for (let c = 0; c < 128; c++) u8[TRI + (a | (b << 8) | (c << 16))] = 1;
       }
   }
 }
