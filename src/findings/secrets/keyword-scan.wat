@@ -5,13 +5,16 @@
 ;;
 ;;
 ;; Two filters: most text has a keyword's first two bytes at ~4% of positions ("se", "to", "pa"),
-;; so the fast path tests the first THREE bytes (TRI), eight positions per step (1.7x the speed
-;; of four per step; sixteen are no faster); only then the exact pair table and the byte compare
-;; run. TRI is indexed by the three raw bytes themselves (one load and a mask per position): an
+;; so the fast path tests three bytes (TRI); only then the exact pair table and the byte compare
+;; run. TRI is indexed by the three raw bytes themselves (one load and a mask per lookup): an
 ;; 8 MiB table, but only the pages JS writes its entries to are ever backed by memory (reads of
-;; the others map the kernel's zero page). It replaced a 64 KiB table indexed by a multiplicative
-;; hash of the case-folded bytes: two operations less per position, and no hash collisions
-;; (1.2-1.4x the speed: 0.7 -> 0.85 GB/s on real text, 0.9 -> 1.2 GB/s on the bench's text).
+;; the others map the kernel's zero page). It holds each keyword's bytes 0-2 AND bytes 1-3, so
+;; the fast path looks up every other position only (a keyword that starts one before a
+;; looked-up position shows there by its bytes 1-3): sixteen positions per step, eight lookups.
+;; Every keyword has three bytes or more (fillTri checks) for that.
+;; Measured on this machine (MB/s, real text / the bench's generated text): a 64 KiB table behind
+;; a multiplicative hash of case-folded bytes, every position, ~1080 / 1540; the raw-byte table,
+;; every position, ~1350 / 1970; every other position, ~1500 / 3070.
 ;;
 ;; Linear memory, filled by JS once (tables; TRI per instance) and per call (input):
 ;;   0      PAIR     64 KiB: bucket id (0 = no keyword) of the byte pair (b0 | b1 << 8), raw
@@ -22,10 +25,10 @@
 ;;   133376 ENTRIES  256 x (keyword index, offset in KWBYTES, length) i32
 ;;   136448 KWBYTES  up to 8 KiB: the keywords' lower-case bytes
 ;;   147456 OUT      8192 x (address, keyword index) i32: hits of one call
-;;   262144 TRI      8 MiB: 1 where some keyword may start with these three bytes, both cases
-;;                   of each letter: index b0 | b1 << 8 | (b2 & 0x7f) << 16 (a 2-byte keyword:
-;;                   any b2; keywords are ASCII, so ignoring b2's top bit only merges non-ASCII
-;;                   bytes with ASCII ones)
+;;   262144 TRI      8 MiB: 1 where some keyword's bytes 0-2 or 1-3 are these three bytes (a
+;;                   3-byte keyword: bytes 1-2 and any third), both cases of each letter: index
+;;                   b0 | b1 << 8 | (b2 & 0x7f) << 16 (keywords are ASCII, so ignoring b2's top
+;;                   bit only merges non-ASCII bytes with ASCII ones)
 ;;   8650752 INPUT   the bytes to scan (memory grows as needed; 16 bytes past the end are read)
 (module
   (memory (export "memory") 132)
@@ -75,41 +78,50 @@
   ;; Find keyword hits starting in [$start, $end - 1) of memory (a keyword must end by $end).
   ;; Returns the hits written to OUT; stops early (see $resume) when OUT is nearly full.
   (func (export "scan") (param $start i32) (param $end i32) (result i32)
-    (local $i i32) (local $last i32) (local $n i32) (local $b i32) (local $stop i32) (local $fast i32)
+    (local $i i32) (local $last i32) (local $n i32) (local $b i32) (local $q i32) (local $stop i32) (local $fast i32)
     (local.set $i (local.get $start))
     (local.set $last (i32.sub (local.get $end) (i32.const 1)))
-    (local.set $fast (i32.sub (local.get $end) (i32.const 10)))
+    (local.set $fast (i32.sub (local.get $end) (i32.const 18)))
     (block $exit
-      (loop $main
-        ;; Fast path: eight positions per step while none can start a keyword (TRI). Reads up
-        ;; to $i + 10 < $end: the last positions go one at a time below (a 2-byte keyword may end
-        ;; the input, with no third byte to look up).
-        (if (i32.lt_s (local.get $i) (local.get $fast))
-          (then
-            ;; TRI[the 3 bytes at $i + k], written out eight times: V8 did not inline a helper
-            ;; function here, and the call halved the speed.
-            (if (i32.eqz (i32.or (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=1 (local.get $i)) (i32.const 0x7fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=2 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=3 (local.get $i)) (i32.const 0x7fffff))))) (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=4 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=5 (local.get $i)) (i32.const 0x7fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=6 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=7 (local.get $i)) (i32.const 0x7fffff)))))))
-              (then
-                (local.set $i (i32.add (local.get $i) (i32.const 8)))
-                (br $main)))
-            ;; Some of the eight may start a keyword: each is looked at once (TRI, then the exact
-            ;; pair), and the scan goes on after them. (Going back to the eight-wide test at the
-            ;; next position tested a candidate block up to eight times.)
-            (local.set $stop (i32.add (local.get $i) (i32.const 8)))
-            (loop $each
-              (if (i32.gt_u (local.get $n) (i32.const 7936)) ;; OUT_CAP - 256: room for a whole bucket
-                (then
-                  (global.set $resume (local.get $i))
-                  (return (local.get $n))))
-              (if (i32.load8_u offset=262144 (i32.and (i32.load (local.get $i)) (i32.const 0x7fffff)))
-                (then
-                  (local.set $b (i32.load8_u (i32.load16_u (local.get $i))))
-                  (if (local.get $b)
-                    (then (local.set $n (call $match (local.get $i) (local.get $end) (local.get $b) (local.get $n)))))))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br_if $each (i32.lt_u (local.get $i) (local.get $stop))))
-            (br $main)))
-        ;; The tail, one position at a time.
+      (block $tail
+        (loop $blocks
+          ;; Fast path: sixteen positions per step, looked up at every other one (TRI holds each
+          ;; keyword's bytes 0-2 and 1-3, so a keyword starting at $i + 2k or $i + 2k - 1 shows at
+          ;; $i + 2k). A step is responsible for keywords starting in [$i - 1, $i + 15). Reads up
+          ;; to $i + 17 < $end: the last positions go one at a time below.
+          (br_if $tail (i32.ge_s (local.get $i) (local.get $fast)))
+          ;; TRI[the 3 bytes at $i + 2k], written out eight times: V8 did not inline a helper
+          ;; function here, and the call halved the speed.
+          (if (i32.or (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=2 (local.get $i)) (i32.const 0x7fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=4 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=6 (local.get $i)) (i32.const 0x7fffff))))) (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=8 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=10 (local.get $i)) (i32.const 0x7fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=12 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=14 (local.get $i)) (i32.const 0x7fffff))))))
+            (then
+              ;; Some keyword may start in the step's range: each looked-up position is tested again
+              ;; and, where TRI holds it, the position before it and itself go through the exact
+              ;; pair table (in order: position $q covers starts $q - 1 and $q).
+              (local.set $q (local.get $i))
+              (local.set $stop (i32.add (local.get $i) (i32.const 16)))
+              (loop $each
+                (if (i32.gt_u (local.get $n) (i32.const 7936)) ;; OUT_CAP - 256: room for two buckets
+                  (then
+                    (global.set $resume (select (i32.sub (local.get $q) (i32.const 1)) (local.get $q) (i32.gt_s (local.get $q) (local.get $start))))
+                    (return (local.get $n))))
+                (if (i32.load8_u offset=262144 (i32.and (i32.load (local.get $q)) (i32.const 0x7fffff)))
+                  (then
+                    (if (i32.gt_s (local.get $q) (local.get $start))
+                      (then
+                        (local.set $b (i32.load8_u (i32.load16_u offset=0 (i32.sub (local.get $q) (i32.const 1)))))
+                        (if (local.get $b)
+                          (then (local.set $n (call $match (i32.sub (local.get $q) (i32.const 1)) (local.get $end) (local.get $b) (local.get $n)))))))
+                    (local.set $b (i32.load8_u (i32.load16_u (local.get $q))))
+                    (if (local.get $b)
+                      (then (local.set $n (call $match (local.get $q) (local.get $end) (local.get $b) (local.get $n)))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 2)))
+                (br_if $each (i32.lt_u (local.get $q) (local.get $stop))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $blocks)))
+      ;; The tail, one position at a time, from the first position no step covered (a step's
+      ;; range starts one before it).
+      (if (i32.gt_s (local.get $i) (local.get $start)) (then (local.set $i (i32.sub (local.get $i) (i32.const 1)))))
+      (loop $one
         (br_if $exit (i32.ge_s (local.get $i) (local.get $last)))
         (if (i32.gt_u (local.get $n) (i32.const 7936))
           (then
@@ -119,7 +131,7 @@
         (if (local.get $b)
           (then (local.set $n (call $match (local.get $i) (local.get $end) (local.get $b) (local.get $n)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $main)))
+        (br $one)))
     (global.set $resume (local.get $end))
     (local.get $n))
 

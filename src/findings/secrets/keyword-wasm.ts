@@ -217,24 +217,27 @@ export function loadKeywordWasm(): Scan | undefined {
 }
 
 /**
- * TRI: every keyword's first three bytes in both cases of each letter (a 2-byte keyword: with
- * any third byte), at index b0 | b1 << 8 | (b2 & 0x7f) << 16. Not in the copied tables: it spans 8 MiB,
- * of which only the few pages written here are ever backed by memory (the scan's reads of the
- * others map the kernel's zero page).
+ * TRI: for every keyword, in both cases of each letter, its bytes 0-2 and its bytes 1-3 (a
+ * 3-byte keyword: bytes 1-2 and any third byte), at index b0 | b1 << 8 | (b2 & 0x7f) << 16: the
+ * scan looks up every other position, and a keyword starting one before shows there by its
+ * bytes 1-3. Not in the copied tables: it spans 8 MiB, of which only the pages written here are
+ * ever backed by memory (the scan's reads of the others map the kernel's zero page).
  */
 function fillTri(ex: Exports): void {
   const u8 = new Uint8Array(ex.memory.buffer);
   const TRI = ex.TRI.value;
-  // Both cases of each letter (keywords are stored in lower case).
-  const cases = (b: number) => (b >= 97 && b <= 122 ? [b, b - 32] : [b]);
+  // Both cases of each letter (keywords are stored in lower case); null: any byte.
+  const cases = (b: number | undefined) => (b === undefined ? ANY : b >= 97 && b <= 122 ? [b, b - 32] : [b]);
+  const put = (x: number | undefined, y: number | undefined, z: number | undefined) => {
+    for (const a of cases(x)) for (const b of cases(y)) for (const c of cases(z)) u8[TRI + (a | (b << 8) | ((c & 0x7f) << 16))] = 1;
+  };
   for (const kb of KW_BYTES) {
-    for (const a of cases(kb[0]))
-      for (const b of cases(kb[1])) {
-        if (kb.length >= 3) for (const c of cases(kb[2])) u8[TRI + (a | (b << 8) | (c << 16))] = 1;
-        else for (let c = 0; c < 128; c++) u8[TRI + (a | (b << 8) | (c << 16))] = 1;
-      }
+    if (kb.length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
+    put(kb[0], kb[1], kb[2]);
+    put(kb[1], kb[2], kb[3]);
   }
 }
+const ANY = Array.from({ length: 128 }, (_, i) => i);
 
 /** Lay the keyword tables out in the module's memory (layout: see keyword-scan.wat). */
 function fillTables(ex: Exports): void {

@@ -221,7 +221,9 @@ export const SECRET_RULES: SecretRule[] = [
     'Azure AD (Entra ID) client secret',
     'Azure',
     'high',
-    ['q~'],
+    // The digit before Q~ is part of the format: three-byte keywords (the prefilter's WebAssembly
+    // loop needs every keyword to have three bytes).
+    ['0q~', '1q~', '2q~', '3q~', '4q~', '5q~', '6q~', '7q~', '8q~', '9q~'],
     /(?<![A-Za-z0-9_~.-])(?<secret>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g,
   ),
   token('secret-digitalocean-token', 'DigitalOcean token', 'DigitalOcean', 'high', ['dop_v1_', 'doo_v1_', 'dor_v1_'], /\b(?<secret>do[opr]_v1_[a-f0-9]{64})\b/g),
