@@ -152,3 +152,27 @@ test('the file-name guard of the credential-file rules never hides a file a rule
   // The list exercises the rules, not only the guard's negative side.
   assert.ok(matched > 60, `${matched} paths matched a rule`);
 });
+
+test('a window whose keyword hits all sit on lines without their rules\' needed literals is skipped, never one that matches', async () => {
+  const { hitsCanMatch, scanWindow } = await import('../../src/findings/secrets/scanner.js');
+  const { scanKeywords } = await import('../../src/findings/secrets/keywords.js');
+  const can = (text: string) => hitsCanMatch(Buffer.from(text, 'latin1'), scanKeywords(Buffer.from(text, 'latin1')));
+  // The URL rule needs '@', the generic one ':' or '=', the curl one '-u'.
+  assert.equal(can('see the docs for the token format\nhttps://example.org/docs\nand curl it\n'), false);
+  assert.equal(can('token: see https://example.org/docs\n'), true); // ':' on the token's line
+  assert.equal(can(`db: https://app:${f.alnum(12)}@db.example.org/x\n`), true);
+  assert.equal(can(`TOKEN=${f.alnum(24)}\n`), true);
+  assert.equal(can(`curl -u admin:${f.alnum(12)} https://example.org\n`), true);
+  // Rules that run whatever the line holds: a private key block (window scope), a GitHub token.
+  assert.equal(can(f.rsaPem()), true);
+  assert.equal(can(`ghp_${f.alnum(36)}\n`), true);
+  // Randomly built text: whenever the rules find something, the check said "can match".
+  const words = ['token', 'password', 'https://', 'curl', 'secret', 'api_key', '@', ':', '=', ' -u ', '"', 'x9Kq2LmP7vRt', '\n', ' ', 'sg.', 'xoxb-', 'eyJ'];
+  for (let r = 0; r < 3000; r++) {
+    let text = '';
+    while (text.length < 200) text += words[Math.floor(Math.random() * words.length)] + (Math.random() < 0.3 ? f.alnum(Math.floor(Math.random() * 30)) : '');
+    const out: unknown[] = [];
+    scanWindow(text, 1, out as never[]);
+    if (out.length > 0) assert.ok(can(text), `found ${out.length} match(es) in a window judged unable to match: ${JSON.stringify(text)}`);
+  }
+});

@@ -11,7 +11,7 @@
  */
 import type { InspectedContent } from '../content.js';
 import { loadStagedKeywordScan, type StagedKeywordScan } from './keyword-wasm.js';
-import { FileSecretScanner, looksBinary, type ScanOptions } from './scanner.js';
+import { FileSecretScanner, hitsCanMatch, looksBinary, type ScanOptions } from './scanner.js';
 
 /** Files up to this size can be batched (when they arrive in one chunk). */
 export const BATCH_FILE_MAX = 256 * 1024;
@@ -102,7 +102,10 @@ export class SecretBatch {
         mine.positions.push(positions[h] - start);
         mine.keywords.push(keywords[h]);
       }
-      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(staging.view(start, this.lengths[f]), mine);
+      const view = staging.view(start, this.lengths[f]);
+      // (Files reach the batch only without a credential-file rule: no match means nothing.)
+      if (!hitsCanMatch(view, mine)) continue;
+      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(view, mine);
       if (secrets) this.targets[f].content = { secrets } satisfies InspectedContent;
     }
     this.offsets.length = 0;

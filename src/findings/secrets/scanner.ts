@@ -61,6 +61,46 @@ export function looksBinary(head: Buffer): boolean {
   return (head.length <= 8192 ? head : head.subarray(0, 8192)).includes(0);
 }
 
+// Per keyword: the literals one of which a hit's line must hold for any of the keyword's rules
+// to run (the union of their lineNeeds), or null when some rule always runs (no lineNeeds, or
+// scope 'window').
+const KEYWORD_NEEDS: Array<Uint8Array[] | null> = KEYWORD_RULES.map((rules) =>
+  rules.some((r) => r.scope === 'window' || !r.lineNeeds) ? null : [...new Set(rules.flatMap((r) => r.lineNeeds!))].map((n) => Buffer.from(n, 'latin1')),
+);
+
+/**
+ * Whether any keyword hit in `buf` can lead to a rule running: scanWindow runs a line's rules
+ * only when the line holds one of their lineNeeds, so a file or window whose every hit fails
+ * that test has no match, and need not be turned into a string at all (checked here on the
+ * bytes). On a Debian image most URL ("://") and many "token" lines fail it.
+ */
+export function hitsCanMatch(buf: Uint8Array, hits: { positions: number[]; keywords: number[] }): boolean {
+  let lineStart = -1;
+  let lineEnd = -1;
+  for (let n = 0; n < hits.positions.length; n++) {
+    const needs = KEYWORD_NEEDS[hits.keywords[n]];
+    if (!needs) return true;
+    const pos = hits.positions[n];
+    if (pos >= lineEnd || pos < lineStart) {
+      lineStart = pos;
+      while (lineStart > 0 && buf[lineStart - 1] !== 10) lineStart--;
+      lineEnd = pos;
+      while (lineEnd < buf.length && buf[lineEnd] !== 10) lineEnd++;
+    }
+    for (const need of needs) if (lineHolds(buf, lineStart, lineEnd, need)) return true;
+  }
+  return false;
+}
+
+function lineHolds(buf: Uint8Array, from: number, to: number, need: Uint8Array): boolean {
+  const last = to - need.length;
+  outer: for (let i = from; i <= last; i++) {
+    for (let j = 0; j < need.length; j++) if (buf[i + j] !== need[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
 function countNewlines(s: string, from: number, to: number): number {
   let n = 0;
   for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
@@ -332,7 +372,7 @@ export class FileSecretScanner {
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
     const hits = this.knownHits ?? scanKeywords(win);
     this.knownHits = null;
-    if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
+    if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50) && hitsCanMatch(win, hits)) {
       scanWindow(win.toString('latin1'), this.line, (this.matches ??= []), this.opts, undefined, undefined, hits);
     }
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
