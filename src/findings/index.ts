@@ -95,69 +95,63 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
     if (!scan && !osKind) return undefined;
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
     if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (!mayBeCredentialFile(base) || credentialRulesFor(path ?? '/' + parts.join('/')).length === 0)) {
-      return new BatchedSink(batch, parts, attrs.size, scanOpts);
+      return new FileSink(batch, parts, attrs.size, scanOpts, undefined, undefined);
     }
-    return new InspectSink(scan ? new FileSecretScanner(path ?? '/' + parts.join('/'), scanOpts) : undefined, osKind ? new OsFileCollector(osKind) : undefined);
+    const sec = scan ? new FileSecretScanner(path ?? '/' + parts.join('/'), scanOpts) : undefined;
+    return new FileSink(undefined, parts, attrs.size, scanOpts, sec, osKind ? new OsFileCollector(osKind) : undefined);
   };
   if (batch) inspector.flush = () => batch.run();
   return inspector;
 }
 
 /**
- * A small file for the batch (see secrets/batch.ts): staged straight from the chunk that holds
- * it whole (`whole`), or kept (not copied) from its one chunk to its end, then queued. One that
- * arrives in pieces (it straddles two chunks) is scanned on its own.
+ * One file's sink (a class, not closures: one is made per file, 500k on large images; and one
+ * class for every kind of file, so the engine's calls into it stay monomorphic: a second sink
+ * class made V8 deoptimize and recompile the tar reader's hot functions on every load).
+ *
+ * A small file for the batch (see secrets/batch.ts) is staged straight from the chunk that holds
+ * it whole (`whole`), or kept (not copied) from its one chunk to its end, then queued; one that
+ * arrives in pieces (it straddles two chunks) is scanned on its own. Other files go to their own
+ * scanner and, for the few OS files, to the inventory's collector.
  */
-class BatchedSink implements ContentSink {
+class FileSink implements ContentSink {
   private chunk: Buffer | null = null;
-  private alone: FileSecretScanner | null = null;
   /** Staged by `whole` (not binary): queued at `end`, when its entry is known. */
   private staged = false;
 
   constructor(
-    private readonly batch: SecretBatch,
+    /** Set for a batched file. */
+    private readonly batch: SecretBatch | undefined,
     private readonly parts: readonly string[],
     private readonly size: number,
     private readonly opts: ScanOptions,
-  ) {}
-
-  whole(buf: Buffer, start: number, end: number): void {
-    this.staged = this.batch.stage(buf, start, end);
-  }
-
-  write(chunk: Buffer): void {
-    if (this.alone) return this.alone.write(chunk);
-    if (this.chunk === null && chunk.length === this.size) {
-      this.chunk = chunk;
-      return;
-    }
-    this.alone = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
-    if (this.chunk) this.alone.write(this.chunk);
-    this.chunk = null;
-    this.alone.write(chunk);
-  }
-
-  end(later: { content?: unknown }): InspectedContent | undefined {
-    if (this.staged) this.batch.queue(this.parts, later);
-    else if (this.chunk) this.batch.add(this.parts, this.chunk, later);
-    const secrets = this.alone?.end();
-    return secrets ? { secrets } : undefined;
-  }
-}
-
-/** One file's sink (a class, not closures: one is made per file, 500k on large images). */
-class InspectSink implements ContentSink {
-  constructor(
-    private readonly sec: FileSecretScanner | undefined,
+    /** The file's own scanner: given, or made when a batched file arrives in pieces. */
+    private sec: FileSecretScanner | undefined,
     private readonly os: OsFileCollector | undefined,
   ) {}
 
+  whole(buf: Buffer, start: number, end: number): void {
+    if (this.batch) this.staged = this.batch.stage(buf, start, end);
+    else this.write(buf.subarray(start, end));
+  }
+
   write(chunk: Buffer): void {
+    if (this.batch && !this.sec) {
+      if (this.chunk === null && chunk.length === this.size) {
+        this.chunk = chunk;
+        return;
+      }
+      this.sec = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
+      if (this.chunk) this.sec.write(this.chunk);
+      this.chunk = null;
+    }
     this.sec?.write(chunk);
     this.os?.write(chunk);
   }
 
-  end(): InspectedContent | undefined {
+  end(later: { content?: unknown }): InspectedContent | undefined {
+    if (this.staged) this.batch!.queue(this.parts, later);
+    else if (this.chunk) this.batch!.add(this.parts, this.chunk, later);
     const secrets = this.sec?.end();
     const osData = this.os?.end();
     if (!secrets && !osData) return undefined;
