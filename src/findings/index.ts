@@ -106,8 +106,7 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
 
 /**
  * One file's sink (a class, not closures: one is made per file, 500k on large images; and one
- * class for every kind of file, so the engine's calls into it stay monomorphic: a second sink
- * class made V8 deoptimize and recompile the tar reader's hot functions on every load).
+ * class for every kind of file, so the engine's calls into sinks see a single shape).
  *
  * A small file for the batch (see secrets/batch.ts) is staged straight from the chunk that holds
  * it whole (`whole`), or kept (not copied) from its one chunk to its end, then queued; one that
