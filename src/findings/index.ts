@@ -95,10 +95,10 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
     if (!scan && !osKind) return undefined;
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
     if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (!mayBeCredentialFile(base) || credentialRulesFor(path ?? '/' + parts.join('/')).length === 0)) {
-      return new FileSink(batch, parts, attrs.size, scanOpts, undefined, undefined);
+      return new FileSink(batch, parts, scanOpts, undefined, undefined);
     }
     const sec = scan ? new FileSecretScanner(path ?? '/' + parts.join('/'), scanOpts) : undefined;
-    return new FileSink(undefined, parts, attrs.size, scanOpts, sec, osKind ? new OsFileCollector(osKind) : undefined);
+    return new FileSink(undefined, parts, scanOpts, sec, osKind ? new OsFileCollector(osKind) : undefined);
   };
   if (batch) inspector.flush = () => batch.run();
   return inspector;
@@ -109,12 +109,11 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
  * class for every kind of file, so the engine's calls into sinks see a single shape).
  *
  * A small file for the batch (see secrets/batch.ts) is staged straight from the chunk that holds
- * it whole (`whole`), or kept (not copied) from its one chunk to its end, then queued; one that
- * arrives in pieces (it straddles two chunks) is scanned on its own. Other files go to their own
- * scanner and, for the few OS files, to the inventory's collector.
+ * it whole (`whole`: the tar reader's call for a file in one chunk), then queued; one that
+ * arrives in pieces (`write`: it straddles two chunks) is scanned on its own. Other files go to
+ * their own scanner and, for the few OS files, to the inventory's collector.
  */
 class FileSink implements ContentSink {
-  private chunk: Buffer | null = null;
   /** Staged by `whole` (not binary): queued at `end`, when its entry is known. */
   private staged = false;
 
@@ -122,7 +121,6 @@ class FileSink implements ContentSink {
     /** Set for a batched file. */
     private readonly batch: SecretBatch | undefined,
     private readonly parts: readonly string[],
-    private readonly size: number,
     private readonly opts: ScanOptions,
     /** The file's own scanner: given, or made when a batched file arrives in pieces. */
     private sec: FileSecretScanner | undefined,
@@ -135,22 +133,13 @@ class FileSink implements ContentSink {
   }
 
   write(chunk: Buffer): void {
-    if (this.batch && !this.sec) {
-      if (this.chunk === null && chunk.length === this.size) {
-        this.chunk = chunk;
-        return;
-      }
-      this.sec = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
-      if (this.chunk) this.sec.write(this.chunk);
-      this.chunk = null;
-    }
+    if (this.batch && !this.sec) this.sec = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
     this.sec?.write(chunk);
     this.os?.write(chunk);
   }
 
   end(later: { content?: unknown }): InspectedContent | undefined {
     if (this.staged) this.batch!.queue(this.parts, later);
-    else if (this.chunk) this.batch!.add(this.parts, this.chunk, later);
     const secrets = this.sec?.end();
     const osData = this.os?.end();
     if (!secrets && !osData) return undefined;

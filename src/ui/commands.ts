@@ -14,12 +14,19 @@ export function joinHeredocs(cmd: string): string {
   return joined.replace(/\s*\n\s*/g, ' ⏎ ');
 }
 
+/**
+ * `docker import` and some builders leave created_by empty and say what they did in the comment
+ * ("Imported from -"): that comment, to show rather than nothing.
+ */
+function commentInstead(h: HistoryEntry): string | undefined {
+  return !h.createdBy?.trim() && h.comment?.trim() ? h.comment.trim() : undefined;
+}
+
 /** One-line Dockerfile-like command of a history entry (not yet made terminal-safe). */
 export function commandLine(h: HistoryEntry | undefined): string {
   if (!h) return '';
-  // `docker import` and some builders leave created_by empty and say what they did in the comment
-  // ("Imported from -"): show that rather than nothing.
-  if (!h.createdBy?.trim() && h.comment?.trim()) return `# ${h.comment.trim().replace(/\s+/g, ' ')}`;
+  const comment = commentInstead(h);
+  if (comment) return `# ${comment.replace(/\s+/g, ' ')}`;
   const line = dockerfileLine(h.createdBy)
     .replace(/ # buildkit$/, '')
     // ADD/COPY of the legacy builder name content by a 64-hex digest: keep 12.
@@ -30,7 +37,8 @@ export function commandLine(h: HistoryEntry | undefined): string {
 /** Full command, keeping line breaks (History panel). */
 export function commandFull(h: HistoryEntry | undefined): string {
   if (!h) return '';
-  if (!h.createdBy?.trim() && h.comment?.trim()) return `# ${h.comment.trim()}`;
+  const comment = commentInstead(h);
+  if (comment) return `# ${comment}`;
   return dockerfileLine(h.createdBy).replace(/ # buildkit$/, '').trim();
 }
 

@@ -11,7 +11,7 @@
  */
 import type { InspectedContent } from '../content.js';
 import { loadStagedKeywordScan, type StagedKeywordScan } from './keyword-wasm.js';
-import { FileSecretScanner, hitsCanMatch, looksBinary, type ScanOptions } from './scanner.js';
+import { FileSecretScanner, type ScanOptions } from './scanner.js';
 
 /** Files up to this size can be batched (when they arrive in one chunk). */
 export const BATCH_FILE_MAX = 256 * 1024;
@@ -48,29 +48,21 @@ export class SecretBatch {
   }
 
   /**
-   * Queue a whole file (its path as components: joined only if it has a hit); its result, if
-   * any, is set on `later.content` when the batch runs.
-   */
-  add(parts: readonly string[], bytes: Buffer, later: { content?: unknown }): void {
-    if (looksBinary(bytes)) return;
-    this.offsets.push(this.take().stage(bytes));
-    this.lengths.push(bytes.length);
-    this.queue(parts, later);
-  }
-
-  /**
    * Stage a whole file given as `buf[start, end)` (no slice of it made); false (nothing staged)
    * when it looks binary. A staged file must be `queue`d next, before anything else is staged.
    */
   stage(buf: Buffer, start: number, end: number): boolean {
-    const at = this.take().stageRange(buf, start, end);
+    const at = this.take().stage(buf, start, end);
     if (at < 0) return false;
     this.offsets.push(at);
     this.lengths.push(end - start);
     return true;
   }
 
-  /** Queue the file last staged; its result, if any, is set on `later.content` when the batch runs. */
+  /**
+   * Queue the file last staged (its path as components: joined only if it has a hit); its
+   * result, if any, is set on `later.content` when the batch runs.
+   */
   queue(parts: readonly string[], later: { content?: unknown }): void {
     this.paths.push(parts);
     this.targets.push(later);
@@ -102,10 +94,7 @@ export class SecretBatch {
         mine.positions.push(positions[h] - start);
         mine.keywords.push(keywords[h]);
       }
-      const view = staging.view(start, this.lengths[f]);
-      // (Files reach the batch only without a credential-file rule: no match means nothing.)
-      if (!hitsCanMatch(view, mine)) continue;
-      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(view, mine);
+      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(staging.view(start, this.lengths[f]), mine);
       if (secrets) this.targets[f].content = { secrets } satisfies InspectedContent;
     }
     this.offsets.length = 0;

@@ -39,11 +39,11 @@ const NONE = Object.freeze([]) as unknown as number[];
 const MAX_BUCKETS = 255;
 const MAX_ENTRIES = 256;
 
-/** A new instance of the module with its tables filled; undefined where it cannot run. */
 // The compiled module and its filled tables, made once: every content inspector (one per image
 // load) takes an instance of its own, and filling the tables cost ~5 ms each time.
 let compiled: { mod: object; tables: Uint8Array } | null | undefined;
 
+/** A new instance of the module with its tables filled; undefined where it cannot run. */
 function instantiate(): Exports | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (process.env.LAYERLENS_NO_WASM === '1' || !wasm || compiled === null) return undefined;
@@ -107,15 +107,13 @@ function collectHits(ex: Exports, mem: Int32Array, start: number, end: number, s
 export interface StagedKeywordScan {
   /** Bytes staged so far (separators included). */
   readonly staged: number;
-  /** Stage `bytes`; returns their offset in the staged area. */
-  stage(bytes: Uint8Array): number;
   /**
    * Stage `src[start, end)` unless a NUL byte in its first 8 bytes says "binary" (ELF and most
    * binary formats); returns its offset in the staged area, or -1 (nothing staged). A binary
    * file with a longer text head is staged: the scanner's own test (a NUL in the first 8 KiB)
    * skips it if it has a keyword hit, so findings are the same.
    */
-  stageRange(src: Buffer, start: number, end: number): number;
+  stage(src: Buffer, start: number, end: number): number;
   /** The staged bytes at [offset, offset + length) (a view: valid until the next stage/reset). */
   view(offset: number, length: number): Buffer;
   /** Keyword hits over everything staged, as offsets in the staged area (ascending). */
@@ -157,15 +155,7 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
     get staged() {
       return used;
     },
-    stage(bytes) {
-      const at = used === 0 ? 0 : used + 1;
-      input.reserve(at + bytes.length);
-      if (used !== 0) input.u8[input.at + used] = 10;
-      input.u8.set(bytes, input.at + at);
-      used = at + bytes.length;
-      return at;
-    },
-    stageRange(src, start, end) {
+    stage(src, start, end) {
       const n = end - start;
       const at = used === 0 ? 0 : used + 1;
       input.reserve(at + n);
