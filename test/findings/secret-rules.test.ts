@@ -178,24 +178,54 @@ for (const c of CASES) {
   });
 }
 
-test('lineNeeds never skips a line the pattern could match', () => {
-  // A rule's lineNeeds lets the scanner skip its regex on lines without those literals: check on
-  // keyword-dense random lines that, with the literals taken out, the pattern never matches.
-  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.~+/ \t"\'`:=@>$(){}[]<>,;!#%&*?|\\';
-  const rules = SECRET_RULES.filter((r) => r.lineNeeds);
-  assert.ok(rules.length >= 2);
+test('what follows a keyword: every match of a pattern keeps a hit of its rule\'s keywords', async () => {
+  // The prefilter drops keyword hits that what follows rules out (SecretRule.follows). On random
+  // lines built from each such rule's true positive, pieces of it, its keywords in any case and
+  // the bytes the follow tests look at, every match of the pattern must still hold a kept hit of
+  // one of the rule's keywords (so its line reaches the rule), in both prefilter loops.
+  const { KEYWORD_LIST } = await import('../../src/findings/secrets/keyword-tables.js');
+  const { scanKeywordsJs, scanKeywordsWasm } = await import('../../src/findings/secrets/keywords.js');
+  const rules = SECRET_RULES.filter((r) => r.follows);
+  assert.ok(rules.length >= 8, `${rules.length} rules say what follows their keywords`);
+  const seps = [' ', '  ', '\t', '"', "'", ':', '=', ' = ', ': ', ':=', '=>', '@', '/', '//', '-u ', '--user=', '.', '_', '-', '<', '>', '\xa0', '\r'];
+  let matches = 0;
+  let dropped = 0;
   for (const rule of rules) {
-    const allowed = [...alphabet].filter((c) => !rule.lineNeeds!.some((n) => n.includes(c)));
-    for (let i = 0; i < 3000; i++) {
+    const c = CASES.find((x) => x.id === rule.id)!;
+    const kws = rule.keywords.map((k) => KEYWORD_LIST.indexOf(k));
+    let ruleMatches = 0;
+    for (let i = 0; i < 1500; i++) {
+      const tp = String(c.tp()).split('\n')[0];
       let line = '';
-      while (line.length < 120) {
-        line += randomInt(3) === 0 ? rule.keywords[randomInt(rule.keywords.length)] : allowed[randomInt(allowed.length)].repeat(randomInt(1, 12));
+      while (line.length < 160) {
+        const r = randomInt(9);
+        if (r === 0 || r === 8) line += tp;
+        else if (r === 1) line += tp.slice(randomInt(tp.length), randomInt(tp.length + 1));
+        else if (r === 2) {
+          const k = rule.keywords[randomInt(rule.keywords.length)];
+          line += randomInt(2) ? k : k.toUpperCase();
+        } else if (r === 3) line += seps[randomInt(seps.length)];
+        else if (r === 4) line += f.alnum(randomInt(1, 40));
+        else if (r === 5) line += f.upperAlnum(randomInt(1, 40));
+        else line += f.urlsafe(randomInt(1, 30));
       }
-      for (const n of rule.lineNeeds!) line = line.split(n).join('');
+      const buf = Buffer.from(line, 'latin1');
+      const kept = scanKeywordsJs(buf);
+      if (scanKeywordsWasm) assert.deepEqual(scanKeywordsWasm(buf), kept, `wasm and js differ on ${JSON.stringify(line)}`);
+      dropped += scanKeywordsJs(buf, 0, buf.length, true).positions.length - kept.positions.length;
       rule.pattern.lastIndex = 0;
-      assert.equal(rule.pattern.test(line), false, `${rule.id} matched without ${rule.lineNeeds!.join(' ')}: ${line}`);
+      for (let m; (m = rule.pattern.exec(line)); ) {
+        if (m[0].length === 0) rule.pattern.lastIndex++;
+        ruleMatches++;
+        const ok = kept.positions.some((p, h) => p >= m!.index && p < m!.index + m![0].length && kws.includes(kept.keywords[h]));
+        assert.ok(ok, `${rule.id}: match ${JSON.stringify(m[0])} has no kept keyword hit in ${JSON.stringify(line)}`);
+      }
     }
+    assert.ok(ruleMatches > 50, `${rule.id}: only ${ruleMatches} matches: the lines do not exercise it`);
+    matches += ruleMatches;
   }
+  assert.ok(dropped > 1000, `the follow tests dropped only ${dropped} hits: they are not exercised`);
+  assert.ok(matches > 0);
 });
 
 test('batched scanning of small files finds exactly what scanning each file alone finds', async () => {

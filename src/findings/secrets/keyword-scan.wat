@@ -19,7 +19,8 @@
 ;; Linear memory, filled by JS once (tables; TRI per instance) and per call (input):
 ;;   0      PAIR     64 KiB: bucket id (0 = no keyword) of the byte pair (b0 | b1 << 8), raw
 ;;                   bytes (case folded when the table was built), read with one 16-bit load
-;;   65536  (unused)
+;;   65536  FOLLOW   1 KiB: per keyword index, 4 bytes: what must follow its hits (follow.ts)
+;;   66560  CLASSES  256 B per byte class of FOLLOW: 1 where the byte is in the class
 ;;   131072 LOWER    256 B: ASCII lower-case of each byte
 ;;   131328 BUCKETS  256 x (start, end) i32: the bucket's range in ENTRIES
 ;;   133376 ENTRIES  256 x (keyword index, offset in KWBYTES, length) i32
@@ -40,8 +41,96 @@
   (global (export "OUT") i32 (i32.const 147456))
   (global (export "OUT_CAP") i32 (i32.const 8192))
   (global (export "INPUT") i32 (i32.const 8650752))
+  (global (export "FOLLOW") i32 (i32.const 65536))
+  (global (export "CLASSES") i32 (i32.const 66560))
   ;; Where the last `scan` call stopped: its `end` when done, else the first position not looked at.
   (global $resume (export "resume") (mut i32) (i32.const 0))
+  ;; 0: report every keyword hit (raw); 1: only those that what follows allows ($follows).
+  (global $filter (export "filter") (mut i32) (i32.const 1))
+
+  ;; Whether the bytes after a hit of keyword $k (from $p, the keyword's end, to $end) let its
+  ;; rules match there: followOk in follow.ts, line for line (kinds and records are described
+  ;; there).
+  (func $follows (param $k i32) (param $p i32) (param $end i32) (result i32)
+    (local $kind i32) (local $a i32) (local $cls i32) (local $n i32) (local $c i32)
+    (local.set $kind (i32.load8_u offset=65536 (i32.shl (local.get $k) (i32.const 2))))
+    (if (i32.eqz (local.get $kind)) (then (return (i32.const 1))))
+    (local.set $a (i32.load8_u offset=65537 (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $c (i32.load8_u offset=65538 (i32.shl (local.get $k) (i32.const 2))))
+    (local.set $cls (i32.add (i32.const 66560) (i32.shl (local.get $c) (i32.const 8))))
+    ;; 1 Run: at least $a bytes of the class.
+    (if (i32.eq (local.get $kind) (i32.const 1))
+      (then
+        (if (i32.gt_u (i32.add (local.get $p) (local.get $a)) (local.get $end)) (then (return (i32.const 0))))
+        (block $done
+          (loop $run
+            (br_if $done (i32.ge_u (local.get $n) (local.get $a)))
+            (if (i32.eqz (i32.load8_u (i32.add (local.get $cls) (i32.load8_u (i32.add (local.get $p) (local.get $n))))))
+              (then (return (i32.const 0))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $run)))
+        (return (i32.const 1))))
+    ;; 2 Assignment: key-name bytes (more than $a: pass), an optional quote, spaces or tabs, ':' or '='.
+    (if (i32.eq (local.get $kind) (i32.const 2))
+      (then
+        (block $key
+          (loop $rest
+            (br_if $key (i32.ge_u (local.get $p) (local.get $end)))
+            (br_if $key (i32.eqz (i32.load8_u (i32.add (local.get $cls) (i32.load8_u (local.get $p))))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (if (i32.gt_u (local.get $n) (local.get $a)) (then (return (i32.const 1))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $rest)))
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then
+            (local.set $c (i32.load8_u (local.get $p)))
+            (if (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 39)))
+              (then (local.set $p (i32.add (local.get $p) (i32.const 1)))))))
+        (block $spaces
+          (loop $sp
+            (br_if $spaces (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $c (i32.load8_u (local.get $p)))
+            (br_if $spaces (i32.and (i32.ne (local.get $c) (i32.const 32)) (i32.ne (local.get $c) (i32.const 9))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $sp)))
+        (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+        (local.set $c (i32.load8_u (local.get $p)))
+        (return (i32.or (i32.eq (local.get $c) (i32.const 58)) (i32.eq (local.get $c) (i32.const 61))))))
+    ;; 3 Colon: whitespace, then ':'.
+    (if (i32.eq (local.get $kind) (i32.const 3))
+      (then
+        (block $white
+          (loop $w
+            (br_if $white (i32.ge_u (local.get $p) (local.get $end)))
+            (br_if $white (i32.eqz (i32.load8_u (i32.add (local.get $cls) (i32.load8_u (local.get $p))))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $w)))
+        (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+        (return (i32.eq (i32.load8_u (local.get $p)) (i32.const 58)))))
+    ;; 4 Userinfo: an '@' within $a bytes, before any byte of the class.
+    (if (i32.eq (local.get $kind) (i32.const 4))
+      (then
+        (block $none
+          (loop $u
+            (br_if $none (i32.ge_u (local.get $n) (local.get $a)))
+            (br_if $none (i32.ge_u (i32.add (local.get $p) (local.get $n)) (local.get $end)))
+            (local.set $c (i32.load8_u (i32.add (local.get $p) (local.get $n))))
+            (if (i32.eq (local.get $c) (i32.const 64)) (then (return (i32.const 1))))
+            (br_if $none (i32.load8_u (i32.add (local.get $cls) (local.get $c))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $u)))
+        (return (i32.const 0))))
+    ;; 5 OnLine: the bytes $a, (class byte) before the line's end.
+    (block $no
+      (loop $l
+        (br_if $no (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $end)))
+        (local.set $n (i32.load8_u (local.get $p)))
+        (br_if $no (i32.eq (local.get $n) (i32.const 10)))
+        (if (i32.and (i32.eq (local.get $n) (local.get $a)) (i32.eq (i32.load8_u offset=1 (local.get $p)) (local.get $c)))
+          (then (return (i32.const 1))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $l)))
+    (i32.const 0))
 
   ;; Compare the keywords of bucket $b with the bytes at $i (input ends at $end); append each
   ;; full match to OUT at slot $n; return the new $n. The first two bytes matched via PAIR.
@@ -68,9 +157,12 @@
                         (i32.load8_u offset=136448 (i32.add (local.get $off) (local.get $j)))))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $cmp))))
-              (i32.store offset=147456 (i32.shl (local.get $n) (i32.const 3)) (local.get $i))
-              (i32.store offset=147460 (i32.shl (local.get $n) (i32.const 3)) (i32.load (local.get $e)))
-              (local.set $n (i32.add (local.get $n) (i32.const 1))))))
+              (if (i32.or (i32.eqz (global.get $filter))
+                          (call $follows (i32.load (local.get $e)) (i32.add (local.get $i) (local.get $len)) (local.get $end)))
+                (then
+                  (i32.store offset=147456 (i32.shl (local.get $n) (i32.const 3)) (local.get $i))
+                  (i32.store offset=147460 (i32.shl (local.get $n) (i32.const 3)) (i32.load (local.get $e)))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1))))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $entries)))
     (local.get $n))

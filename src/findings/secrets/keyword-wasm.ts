@@ -4,6 +4,7 @@
  * under 1 KB. Returns undefined where WebAssembly (with SIMD) is unavailable or disabled with
  * LAYERLENS_NO_WASM=1; the caller then uses the JS loop.
  */
+import { CLASSES, FOLLOW } from './follow.js';
 import { KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import { KEYWORD_SCAN_WASM } from './keyword-scan-wasm.js';
 
@@ -20,7 +21,10 @@ interface Exports {
   KWBYTES: WasmGlobal;
   OUT: WasmGlobal;
   INPUT: WasmGlobal;
+  FOLLOW: WasmGlobal;
+  CLASSES: WasmGlobal;
   resume: WasmGlobal;
+  filter: WasmGlobal;
   scan(start: number, end: number): number;
   newlines(start: number, end: number): number;
 }
@@ -29,7 +33,7 @@ interface WasmApi {
   Instance: new (mod: object, imports: object) => { exports: object };
 }
 
-type Scan = (input: Uint8Array, from?: number, to?: number) => { positions: number[]; keywords: number[]; newlines: number };
+type Scan = (input: Uint8Array, from?: number, to?: number, all?: boolean) => { positions: number[]; keywords: number[]; newlines: number };
 
 const KWBYTES_CAP = 8192;
 /** The .wat returns early once it holds more hits than this (OUT_CAP - 256). */
@@ -185,12 +189,13 @@ export function loadKeywordWasm(): Scan | undefined {
   if (!ex) return undefined;
   const input = new InputArea(ex);
   // Called once per scanned window: no allocation beyond the result.
-  return (bytes, from = 0, to = bytes.length) => {
+  return (bytes, from = 0, to = bytes.length, all = false) => {
     const len = Math.max(0, to - from);
     input.reserve(len);
     const end = input.at + len;
     input.u8.set(from === 0 && len === bytes.length ? bytes : bytes.subarray(from, from + len), input.at);
     const hits = { positions: NONE, keywords: NONE, newlines: 0 };
+    ex.filter.value = all ? 0 : 1;
     collectHits(ex, input.i32, input.at, end, from - input.at, hits);
     hits.newlines = ex.newlines(input.at, end);
     return hits;
@@ -231,6 +236,12 @@ function fillTables(ex: Exports): void {
   const KWBYTES = ex.KWBYTES.value;
   if (PAIR_KW.length > MAX_ENTRIES) throw new Error('too many secret keywords for the WebAssembly tables');
   u8.set(LOWER, LOWER_AT);
+  // What must follow each keyword's hits (follow.ts).
+  if (ex.FOLLOW.value + FOLLOW.length > ex.CLASSES.value || ex.CLASSES.value + CLASSES.length > LOWER_AT) {
+    throw new Error('too many keywords or follow classes for the WebAssembly tables');
+  }
+  u8.set(FOLLOW, ex.FOLLOW.value);
+  u8.set(CLASSES, ex.CLASSES.value);
   // Keyword bytes, each keyword once.
   const kwOffset: number[] = [];
   let off = 0;

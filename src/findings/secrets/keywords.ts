@@ -6,6 +6,7 @@
  * Both loops give identical results (test/findings/keywords.test.ts); the JS one is the fallback
  * where WebAssembly is unavailable.
  */
+import { followOk } from './follow.js';
 import { KW_BYTES, LOWER, PAIR_ANY, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import { loadKeywordWasm } from './keyword-wasm.js';
 
@@ -19,8 +20,11 @@ export interface KeywordScan {
   newlines: number;
 }
 
-/** Find keyword hits in buf[from, to) and count its newlines: the plain JS loop. */
-export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length): KeywordScan {
+/**
+ * Find keyword hits in buf[from, to) and count its newlines: the plain JS loop. Hits that what
+ * follows rules out (follow.ts) are dropped unless `all`.
+ */
+export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length, all = false): KeywordScan {
   // A plain Uint8Array view: V8 indexes it faster than a Buffer (a subclass).
   const buf = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.length);
   const positions: number[] = [];
@@ -42,7 +46,7 @@ export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length): 
       if (i + n > to) continue;
       let j = 2;
       while (j < n && LOWER[buf[i + j]] === kb[j]) j++;
-      if (j === n) {
+      if (j === n && (all || followOk(buf, k, i + n, to))) {
         positions.push(i);
         keywords.push(k);
       }
@@ -54,8 +58,11 @@ export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length): 
   return { positions, keywords, newlines };
 }
 
+/** `all`: every keyword hit, none dropped by what follows it (follow.ts). */
+type Scan = (input: Uint8Array, from?: number, to?: number, all?: boolean) => KeywordScan;
+
 /** The WebAssembly loop, or undefined where it cannot be loaded. */
-export const scanKeywordsWasm: ((input: Uint8Array, from?: number, to?: number) => KeywordScan) | undefined = loadKeywordWasm();
+export const scanKeywordsWasm: Scan | undefined = loadKeywordWasm();
 
 /** Find keyword hits in buf[from, to) and count its newlines (WebAssembly when available). */
-export const scanKeywords: (input: Uint8Array, from?: number, to?: number) => KeywordScan = scanKeywordsWasm ?? scanKeywordsJs;
+export const scanKeywords: Scan = scanKeywordsWasm ?? scanKeywordsJs;

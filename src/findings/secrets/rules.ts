@@ -18,6 +18,25 @@ export interface RuleContext {
   index: number;
 }
 
+/**
+ * See SecretRule.follows. Classes are written as the body of a regex character class, over
+ * bytes (latin1), case-sensitive.
+ */
+export type Follow =
+  /** At least `min` bytes of the class `chars`. */
+  | { kind: 'run'; chars: string; min: number }
+  /**
+   * An assignment: the rest of a key name (bytes of [A-Za-z0-9_.-]; more than 48 of them pass
+   * unjudged), an optional quote, spaces or tabs, then ':' or '='.
+   */
+  | { kind: 'assignment' }
+  /** Whitespace, then ':' (a header). */
+  | { kind: 'colon' }
+  /** URL user info: an '@' within 193 bytes, before any whitespace, '/', quote or angle bracket. */
+  | { kind: 'userinfo' }
+  /** `text` (two bytes) later on the same line. */
+  | { kind: 'on-line'; text: string };
+
 /** What a rule's check decides: drop the match, or adjust its severity with a reason. */
 export type CheckResult = false | void | { severity?: Severity; reason?: string; encrypted?: boolean; value?: string };
 
@@ -32,10 +51,13 @@ export interface SecretRule {
   pattern: RegExp;
   scope?: 'line' | 'window';
   /**
-   * The pattern cannot match a line holding none of these literals: a cheap test before the
-   * regex (line-scoped rules). Keyword-dense code sends many lines here that cannot match.
+   * What comes right after a keyword wherever the pattern matches (line-scoped rules). The
+   * prefilter drops keyword hits without it (follow.ts, and in WebAssembly keyword-scan.wat),
+   * so keyword-dense text that cannot match (prose about passwords, URLs without credentials,
+   * words like "Asia") never reaches the rule. Every match of the pattern holds one of the
+   * rule's keywords followed by this: test/findings/secret-rules.test.ts checks it on random lines.
    */
-  lineNeeds?: string[];
+  follows?: Follow;
   /** Extra validation of the value; may drop or downgrade. */
   check?: (value: string, m: RegExpExecArray, ctx: RuleContext) => CheckResult;
   remediation: string;
@@ -165,7 +187,10 @@ export const SECRET_RULES: SecretRule[] = [
   },
 
   // ---- cloud providers ----
-  token('secret-aws-access-key-id', 'AWS access key ID', 'AWS', 'high', ['akia', 'asia', 'abia', 'acca', 'a3t'], /(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Z0-9])/g),
+  token('secret-aws-access-key-id', 'AWS access key ID', 'AWS', 'high', ['akia', 'asia', 'abia', 'acca', 'a3t'], /(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Z0-9])/g, {
+    // (Upper case only: "Asia" and "Acca" in prose are not keys.)
+    follows: { kind: 'run', chars: 'A-Z0-9', min: 16 },
+  }),
   token(
     'secret-aws-secret-access-key',
     'AWS secret access key',
@@ -263,11 +288,14 @@ export const SECRET_RULES: SecretRule[] = [
     scope: 'window',
     check: randomEnough(4.0),
   }),
-  token('secret-telegram-bot-token', 'Telegram bot token', 'Telegram', 'high', [':aa'], /(?<![\w:])(?<secret>\d{8,10}:AA[0-9A-Za-z_-]{33})(?![\w-])/g),
+  token('secret-telegram-bot-token', 'Telegram bot token', 'Telegram', 'high', [':aa'], /(?<![\w:])(?<secret>\d{8,10}:AA[0-9A-Za-z_-]{33})(?![\w-])/g, {
+    follows: { kind: 'run', chars: '0-9A-Za-z_-', min: 33 },
+  }),
 
   // ---- payment and commerce ----
   token('secret-stripe-live-key', 'Stripe live secret or restricted key', 'Stripe', 'critical', ['_live_'], /\b(?<secret>(?:sk|rk)_live_[0-9a-zA-Z]{24,99})\b/g),
   token('secret-square-access-token', 'Square access token', 'Square', 'high', ['eaaa', 'sq0atp-'], /(?<![0-9A-Za-z_-])(?<secret>EAAA[0-9A-Za-z_-]{60}|sq0atp-[0-9A-Za-z_-]{22})(?![0-9A-Za-z_-])/g, {
+    follows: { kind: 'run', chars: '0-9A-Za-z_-', min: 22 },
     check: randomEnough(3.5),
   }),
   token('secret-square-oauth-secret', 'Square OAuth application secret', 'Square', 'high', ['sq0csp-'], /\b(?<secret>sq0csp-[0-9A-Za-z_-]{43})(?![0-9A-Za-z_-])/g),
@@ -279,11 +307,14 @@ export const SECRET_RULES: SecretRule[] = [
   token('secret-huggingface-token', 'Hugging Face access token', 'Hugging Face', 'high', ['hf_'], /\b(?<secret>hf_[A-Za-z]{34})\b/g, { check: randomEnough(3.8) }),
 
   // ---- messaging / email ----
-  token('secret-sendgrid-api-key', 'SendGrid API key', 'SendGrid', 'high', ['sg.'], /\b(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g),
+  token('secret-sendgrid-api-key', 'SendGrid API key', 'SendGrid', 'high', ['sg.'], /\b(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g, {
+    follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 22 }, // ("msg.foo" is not a key)
+  }),
   token('secret-twilio-api-key', 'Twilio API key', 'Twilio', 'high', ['twilio'], /\b(?<secret>SK[0-9a-f]{32})\b/g, { scope: 'window', check: randomEnough(3.0) }),
 
   // ---- generic formats ----
   token('secret-jwt', 'JSON Web Token', 'JWT', 'medium', ['eyj'], /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g, {
+    follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 8 },
     check: (v) => {
       const [h, p] = v.split('.');
       const header = b64urlJson(h);
@@ -300,7 +331,8 @@ export const SECRET_RULES: SecretRule[] = [
     ['://'],
     /\b(?<scheme>[a-z][a-z0-9+.-]{1,20}):\/\/(?<user>[^\s:@/"'<>{}$]{1,64}):(?<secret>[^\s@/"'<>]{3,128})@(?<host>[A-Za-z0-9][A-Za-z0-9.-]*)/gi,
     {
-      lineNeeds: ['@'],
+      // (The user info has no whitespace, '/', quote or angle bracket and ends at the '@'.)
+      follows: { kind: 'userinfo' },
       check: (v, m) => {
         const user = m.groups!.user;
         if (placeholderReason(v) || placeholderReason(user) === 'template variable or placeholder') return false;
@@ -324,7 +356,7 @@ export const SECRET_RULES: SecretRule[] = [
     {
       // ('--user' holds '-u' too.) Lines that mention curl without it cost the most regex time
       // on a Debian image (long documentation lines).
-      lineNeeds: ['-u'],
+      follows: { kind: 'on-line', text: '-u' },
       check: (v) => (placeholderReason(v) || /^\$/.test(v) || /\$\{|\$\(/.test(v) ? false : undefined),
       remediation: 'Rotate the password; read it at run time from a file (`curl -u user:$(cat /run/secrets/x)`) or a netrc mounted with `RUN --mount=type=secret`.',
     },
@@ -336,7 +368,7 @@ export const SECRET_RULES: SecretRule[] = [
     'high',
     ['authorization'],
     /\bAuthorization\s*:\s*(?<scheme>Basic|Bearer|token|Token)\s+(?<secret>[A-Za-z0-9._~+/=-]{16,})/gi,
-    { check: (v) => (placeholderReason(v) || shannonEntropy(v) < 3.0 ? false : undefined) },
+    { follows: { kind: 'colon' }, check: (v) => (placeholderReason(v) || shannonEntropy(v) < 3.0 ? false : undefined) },
   ),
   {
     id: 'secret-generic-assignment',
@@ -345,7 +377,7 @@ export const SECRET_RULES: SecretRule[] = [
     severity: 'medium',
     // 'passw', not 'pass': Python's `pass` statement would send every other line through the pattern.
     keywords: ['passw', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'private_key', 'credential'],
-    lineNeeds: [':', '='], // the assignment operator (:=, =>, : or =)
+    follows: { kind: 'assignment' }, // the key name's rest, then the operator (:=, =>, : or =)
     pattern:
       /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
     check: (v, m, ctx) => {

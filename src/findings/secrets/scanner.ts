@@ -61,44 +61,16 @@ export function looksBinary(head: Buffer): boolean {
   return (head.length <= 8192 ? head : head.subarray(0, 8192)).includes(0);
 }
 
-// Per keyword: the literals one of which a hit's line must hold for any of the keyword's rules
-// to run (the union of their lineNeeds), or null when some rule always runs (no lineNeeds, or
-// scope 'window').
-const KEYWORD_NEEDS: Array<Uint8Array[] | null> = KEYWORD_RULES.map((rules) =>
-  rules.some((r) => r.scope === 'window' || !r.lineNeeds) ? null : [...new Set(rules.flatMap((r) => r.lineNeeds!))].map((n) => Buffer.from(n, 'latin1')),
-);
-
-/**
- * Whether any keyword hit in `buf` can lead to a rule running: scanWindow runs a line's rules
- * only when the line holds one of their lineNeeds, so a file or window whose every hit fails
- * that test has no match, and need not be turned into a string at all (checked here on the
- * bytes). On a Debian image most URL ("://") and many "token" lines fail it.
- */
-export function hitsCanMatch(buf: Uint8Array, hits: { positions: number[]; keywords: number[] }): boolean {
-  let lineStart = -1;
-  let lineEnd = -1;
-  for (let n = 0; n < hits.positions.length; n++) {
-    const needs = KEYWORD_NEEDS[hits.keywords[n]];
-    if (!needs) return true;
-    const pos = hits.positions[n];
-    if (pos >= lineEnd || pos < lineStart) {
-      lineStart = pos;
-      while (lineStart > 0 && buf[lineStart - 1] !== 10) lineStart--;
-      lineEnd = pos;
-      while (lineEnd < buf.length && buf[lineEnd] !== 10) lineEnd++;
-    }
-    for (const need of needs) if (lineHolds(buf, lineStart, lineEnd, need)) return true;
-  }
-  return false;
+interface KeywordHits {
+  positions: number[];
+  keywords: number[];
+  newlines?: number;
 }
 
-function lineHolds(buf: Uint8Array, from: number, to: number, need: Uint8Array): boolean {
-  const last = to - need.length;
-  outer: for (let i = from; i <= last; i++) {
-    for (let j = 0; j < need.length; j++) if (buf[i + j] !== need[j]) continue outer;
-    return true;
-  }
-  return false;
+function newlinesIn(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 function countNewlines(s: string, from: number, to: number): number {
@@ -126,7 +98,9 @@ export function scanWindow(
   spans?: Array<[number, number]>,
   hits?: { positions: number[]; keywords: number[] },
 ): void {
-  const h = hits ?? scanKeywords(Buffer.from(text, 'latin1'));
+  // Strings (ENV values, commands) get every keyword hit: the follow test (follow.ts) reads
+  // bytes, and a string's characters above U+00FF are not latin1 bytes.
+  const h = hits ?? scanKeywords(Buffer.from(text, 'latin1'), 0, text.length, true);
   if (h.positions.length === 0) return;
   // Line numbers counted from the last index asked, not from the window's start each time
   // (lines are visited in order; a window rule may go back, then the count goes back too).
@@ -147,10 +121,7 @@ export function scanWindow(
   const runLine = () => {
     if (lineRules.length === 0) return;
     const line = text.slice(lineStart, lineEnd);
-    for (const rule of lineRules) {
-      if (rule.lineNeeds && !rule.lineNeeds.some((n) => line.includes(n))) continue;
-      runRule(rule, line, lineStart, text, lineOf, out, opts, spans);
-    }
+    for (const rule of lineRules) runRule(rule, line, lineStart, text, lineOf, out, opts, spans);
     lineRules = [];
   };
   for (let n = 0; n < h.positions.length; n++) {
@@ -316,8 +287,11 @@ export class FileSecretScanner {
   private matches: SecretMatch[] | null = null;
   private readonly credRules: CredentialFileRule[];
   private credText = '';
-  /** Keyword hits of the file's only window, found by the batch (scanWhole). */
-  private knownHits: { positions: number[]; keywords: number[]; newlines?: number } | null = null;
+  /** The file's keyword hits when the batch found them (scanWhole): each window takes its own. */
+  private known: KeywordHits | null = null;
+  /** The first known hit no window has taken, and the file offset where the next window starts. */
+  private knownAt = 0;
+  private windowStart = 0;
   truncated = false;
 
   constructor(
@@ -370,21 +344,34 @@ export class FileSecretScanner {
     }
     const win = cut === p.length ? p : p.subarray(0, cut);
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
-    const hits = this.knownHits ?? scanKeywords(win);
-    this.knownHits = null;
-    if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50) && hitsCanMatch(win, hits)) {
+    const hits = this.known ? this.takeKnown(cut) : scanKeywords(win);
+    if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
       scanWindow(win.toString('latin1'), this.line, (this.matches ??= []), this.opts, undefined, undefined, hits);
     }
-    this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
+    // (Known hits carry no newline count: counted here when a window follows.)
+    if (!final) this.line += hits.newlines ?? newlinesIn(win);
+  }
+
+  /** The known hits in the next `len` bytes of the file, as offsets in them. */
+  private takeKnown(len: number): KeywordHits {
+    const known = this.known!;
+    const start = this.windowStart;
+    const end = (this.windowStart += len);
+    const positions: number[] = [];
+    const keywords: number[] = [];
+    for (; this.knownAt < known.positions.length && known.positions[this.knownAt] < end; this.knownAt++) {
+      positions.push(known.positions[this.knownAt] - start);
+      keywords.push(known.keywords[this.knownAt]);
+    }
+    return { positions, keywords };
   }
 
   /**
-   * The whole file at once, when it fits one window and its keyword hits are already known (the
-   * batch found them: secrets/batch.ts); then end(). Same result as write(bytes) + end().
+   * The whole file at once, its keyword hits already known (the batch found them:
+   * secrets/batch.ts); then end(). Same result as write(bytes) + end().
    */
-  scanWhole(bytes: Buffer, hits: { positions: number[]; keywords: number[] }): SecretMatch[] | undefined {
-    // Shorter than a window and than the scan limit: end() scans it whole as one window, with these hits.
-    if (bytes.length < WINDOW && bytes.length <= (this.opts.maxBytes ?? DEFAULT_MAX_BYTES) && !this.started) this.knownHits = hits;
+  scanWhole(bytes: Buffer, hits: KeywordHits): SecretMatch[] | undefined {
+    if (!this.started) this.known = hits;
     this.write(bytes);
     return this.end();
   }
