@@ -165,7 +165,8 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
       input.reserve(at + n);
       // (A loop over 8 bytes: a native indexOf per file cost more than its memcpy.)
       for (let k = start, probe = Math.min(end, start + 8); k < probe; k++) if (src[k] === 0) return -1;
-      src.copy(input.u8, input.at + at, start, end);
+      // (A plain view and set(): Buffer#copy runs Node's argument checks in JS for every file.)
+      input.u8.set(new Uint8Array(src.buffer, src.byteOffset + start, n), input.at + at);
       if (used !== 0) input.u8[input.at + used] = 10;
       used = at + n;
       return at;
@@ -207,21 +208,29 @@ export function loadKeywordWasm(): Scan | undefined {
  * 3-byte keyword: bytes 1-2 and any third byte), at index b0 | b1 << 8 | (b2 & 0x7f) << 16: the
  * scan looks up every other position, and a keyword starting one before shows there by its
  * bytes 1-3. Not in the copied tables: it spans 8 MiB, of which only the pages written here are
- * ever backed by memory (the scan's reads of the others map the kernel's zero page).
+ * ever backed by memory (the scan's reads of the others map the kernel's zero page). The
+ * indexes are worked out once (triIndexes); each instance then only writes them.
  */
 function fillTri(ex: Exports): void {
   const u8 = new Uint8Array(ex.memory.buffer);
   const TRI = ex.TRI.value;
-  // Both cases of each letter (keywords are stored in lower case); null: any byte.
+  for (const i of (triSet ??= triIndexes())) u8[TRI + i] = 1;
+}
+let triSet: Int32Array | undefined;
+
+function triIndexes(): Int32Array {
+  const set = new Set<number>();
+  // Both cases of each letter (keywords are stored in lower case); undefined: any byte.
   const cases = (b: number | undefined) => (b === undefined ? ANY : b >= 97 && b <= 122 ? [b, b - 32] : [b]);
   const put = (x: number | undefined, y: number | undefined, z: number | undefined) => {
-    for (const a of cases(x)) for (const b of cases(y)) for (const c of cases(z)) u8[TRI + (a | (b << 8) | ((c & 0x7f) << 16))] = 1;
+    for (const a of cases(x)) for (const b of cases(y)) for (const c of cases(z)) set.add(a | (b << 8) | ((c & 0x7f) << 16));
   };
   for (const kb of KW_BYTES) {
     if (kb.length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
     put(kb[0], kb[1], kb[2]);
     put(kb[1], kb[2], kb[3]);
   }
+  return Int32Array.from(set).sort(); // (in address order: the pages are touched in turn)
 }
 const ANY = Array.from({ length: 128 }, (_, i) => i);
 

@@ -67,10 +67,12 @@ interface KeywordHits {
   newlines?: number;
 }
 
-function newlinesIn(buf: Buffer): number {
-  let n = 0;
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
-  return n;
+/** The hits before `len` (all of them unless the scan limit cut the file). */
+function inRange(hits: KeywordHits, len: number): KeywordHits {
+  const n = hits.positions.length;
+  if (n === 0 || hits.positions[n - 1] < len) return hits;
+  const keep = hits.positions.findIndex((p) => p >= len);
+  return { positions: hits.positions.slice(0, keep), keywords: hits.keywords.slice(0, keep) };
 }
 
 function countNewlines(s: string, from: number, to: number): number {
@@ -287,11 +289,8 @@ export class FileSecretScanner {
   private matches: SecretMatch[] | null = null;
   private readonly credRules: CredentialFileRule[];
   private credText = '';
-  /** The file's keyword hits when the batch found them (scanWhole): each window takes its own. */
+  /** The file's keyword hits when the batch found them (scanWhole: the file is one window). */
   private known: KeywordHits | null = null;
-  /** The first known hit no window has taken, and the file offset where the next window starts. */
-  private knownAt = 0;
-  private windowStart = 0;
   truncated = false;
 
   constructor(
@@ -317,7 +316,7 @@ export class FileSecretScanner {
     if (this.parts) this.parts.push(chunk);
     else this.parts = [chunk];
     this.partsLen += chunk.length;
-    if ((this.pending?.length ?? 0) + this.partsLen >= WINDOW) this.flush(false);
+    if (!this.known && (this.pending?.length ?? 0) + this.partsLen >= WINDOW) this.flush(false);
   }
 
   private flush(final: boolean): void {
@@ -344,31 +343,17 @@ export class FileSecretScanner {
     }
     const win = cut === p.length ? p : p.subarray(0, cut);
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
-    const hits = this.known ? this.takeKnown(cut) : scanKeywords(win);
+    const hits = this.known ? inRange(this.known, win.length) : scanKeywords(win);
     if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
       scanWindow(win.toString('latin1'), this.line, (this.matches ??= []), this.opts, undefined, undefined, hits);
     }
-    // (Known hits carry no newline count: counted here when a window follows.)
-    if (!final) this.line += hits.newlines ?? newlinesIn(win);
-  }
-
-  /** The known hits in the next `len` bytes of the file, as offsets in them. */
-  private takeKnown(len: number): KeywordHits {
-    const known = this.known!;
-    const start = this.windowStart;
-    const end = (this.windowStart += len);
-    const positions: number[] = [];
-    const keywords: number[] = [];
-    for (; this.knownAt < known.positions.length && known.positions[this.knownAt] < end; this.knownAt++) {
-      positions.push(known.positions[this.knownAt] - start);
-      keywords.push(known.keywords[this.knownAt]);
-    }
-    return { positions, keywords };
+    this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
   }
 
   /**
    * The whole file at once, its keyword hits already known (the batch found them:
-   * secrets/batch.ts); then end(). Same result as write(bytes) + end().
+   * secrets/batch.ts); then end(). The file (a batched one: at most 256 KiB, in memory already)
+   * is one window, up to the scan limit.
    */
   scanWhole(bytes: Buffer, hits: KeywordHits): SecretMatch[] | undefined {
     if (!this.started) this.known = hits;
