@@ -1,7 +1,7 @@
 /** `layerlens [IMAGE]` / `layerlens --demo`: open the explorer on an image as it streams in. */
 import { LayerlensError } from '../engine/types.js';
 import { parseCommandArgs } from './parse.js';
-import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 
 const USAGE = 'layerlens [options] IMAGE | layerlens --demo';
@@ -20,14 +20,13 @@ export async function runExplore(argv: string[]): Promise<number> {
   if (!values.demo && positionals.length === 0) {
     throw new LayerlensError('name an image (nginx:stable, app.tar, ./oci-dir, -) or try: layerlens --demo', 'USAGE');
   }
-  const input = positionals[0];
+  const { input, opts } = withTransport(positionals[0], await sourceOptionsFrom(values));
   const stdinIsData = input === '-';
   // Loaded here, not at startup, so that `inspect` and `scan` never load React.
   const ui = await import('../ui/run.js');
   const can = ui.canRunExplorer({ stdinIsData });
   if (!can.ok) throw new LayerlensError(can.reason, 'NO_TTY');
 
-  const opts = await sourceOptionsFrom(values);
   const reader = values.demo ? await openDemo() : await openReader(input, opts);
   const { model, load } = await startLoad(reader, { withFindings: true });
   // The explorer shows load errors itself; keep the rejection from crashing the process.

@@ -2,7 +2,7 @@
 import { dockerfileLine } from '../engine/history.js';
 import { inspectDocument } from '../report/inspect.js';
 import { parseCommandArgs } from './parse.js';
-import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 import { LayerlensError } from '../engine/types.js';
 import { safeText } from '../text/safe-text.js';
@@ -22,8 +22,8 @@ export async function runInspect(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new LayerlensError(`inspect takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
   if (!values.demo && positionals.length === 0) throw new LayerlensError(`inspect needs an image (usage: ${USAGE})`, 'USAGE');
-  const opts = await sourceOptionsFrom(values);
-  const reader = values.demo ? await openDemo() : await openReader(positionals[0], opts);
+  const { input, opts } = withTransport(positionals[0], await sourceOptionsFrom(values));
+  const reader = values.demo ? await openDemo() : await openReader(input, opts);
   const { model, load } = await startLoad(reader, { withFindings: false });
   await load;
   const doc = inspectDocument(model, { reveal: !!values.reveal });

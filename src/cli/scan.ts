@@ -22,7 +22,7 @@ import { toTable } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs } from './parse.js';
-import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
 import { openDemo, openReader } from './wiring.js';
 
 const USAGE = 'layerlens scan IMAGE [--format table|json|sarif|markdown] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
@@ -130,12 +130,12 @@ async function scan(argv: string[]): Promise<number> {
   const minSeverity = parseSeverity('--severity', values.severity) ?? 'info';
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
-  const input = values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0];
+  const named = withTransport(values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0], await sourceOptionsFrom(values));
+  const { input, opts } = named;
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
 
-  const opts = await sourceOptionsFrom(values);
   opts.log = tty ? (line) => process.stderr.write(escapeText(line) + '\n') : undefined;
   const reader = values.demo ? await openDemo() : await openReader(input, opts);
   const model = new ImageModel();

@@ -41,7 +41,10 @@ export const SOURCE_CHOICES: readonly SourceChoice[] = ['auto', 'docker', 'podma
 export const SOURCE_OPTIONS_HELP = `Image source options:
   --source S          auto | docker | podman | archive | oci | registry (default: auto)
                       auto: an existing path is read as an archive or OCI layout, "-" is an
-                      archive on stdin, a name is looked up in the Docker daemon, then the registry
+                      archive on stdin, a name is looked up in the Docker daemon, then the registry.
+                      skopeo-style names choose it too: docker://REF (registry), docker-daemon:REF,
+                      docker-archive:PATH, oci:PATH[:TAG], oci-archive:PATH[:TAG],
+                      containers-storage:REF (podman)
   --platform P        os/arch[/variant] to pick from multi-platform images (default: this host's)
   --pull              pull through the daemon first, with progress
   -u, --username U    registry user (with --password-stdin)
@@ -49,6 +52,37 @@ export const SOURCE_OPTIONS_HELP = `Image source options:
   --insecure          do not verify the registry's TLS certificate
   --plain-http        talk plain HTTP to the registry (automatic on loopback)
   --ca-file F         extra CA certificate(s) for the registry`;
+
+// skopeo's transport names, and the source each one means here (null: not read by layerlens).
+const TRANSPORTS: ReadonlyArray<readonly [prefix: string, source: SourceChoice | null]> = [
+  ['docker://', 'registry'],
+  ['docker-daemon:', 'docker'],
+  ['docker-archive:', 'archive'],
+  ['oci-archive:', 'archive'],
+  ['oci:', 'oci'],
+  ['containers-storage:', 'podman'],
+  ['dir:', null],
+];
+
+/**
+ * An image named the skopeo way (`docker://nginx:stable`, `docker-daemon:app:1`,
+ * `docker-archive:app.tar`, `oci:./layout:v1`, `oci-archive:app.tar:v1`,
+ * `containers-storage:app`): the source it names and the rest (a reference, or a path with an
+ * optional `:TAG`). Only with --source auto: with a --source the image is taken as written (an
+ * image may be called `oci:1`). `docker:` without `//` is an image name, as in docker.
+ */
+export function withTransport(input: string, opts: SourceOptions): { input: string; opts: SourceOptions } {
+  if (!input || opts.source !== 'auto') return { input, opts }; // (--demo: no image)
+  const t = TRANSPORTS.find(([prefix]) => input.startsWith(prefix));
+  if (!t) return { input, opts };
+  const [prefix, source] = t;
+  if (!source) {
+    throw new LayerlensError(`skopeo's ${prefix} transport is not read by layerlens: copy it to an OCI layout (skopeo copy ${prefix}… oci:DIR) and open that`, 'USAGE');
+  }
+  const rest = input.slice(prefix.length);
+  if (!rest) throw new LayerlensError(`${prefix} needs ${source === 'archive' || source === 'oci' ? 'a path' : 'an image'} after it`, 'USAGE');
+  return { input: rest, opts: { ...opts, source } };
+}
 
 /** Turn parsed option values into SourceOptions (reads the password from stdin when asked). */
 export async function sourceOptionsFrom(values: Record<string, unknown>): Promise<SourceOptions> {

@@ -16,7 +16,7 @@ import { before, describe, test } from 'node:test';
 import { ImageModel } from '../../src/engine/image.js';
 import type { ImageMeta, ImageReader, LayerBlob } from '../../src/engine/types.js';
 import { LayerlensError } from '../../src/engine/types.js';
-import type { SourceOptions } from '../../src/cli/source-options.js';
+import { withTransport, type SourceOptions } from '../../src/cli/source-options.js';
 import { openArchive } from '../../src/sources/archive/index.js';
 import { openImage } from '../../src/sources/open.js';
 import { canonicalDump, changeDump } from '../helpers/dump.js';
@@ -143,6 +143,24 @@ describe('sources against the real fixtures', { skip }, () => {
   seekable('OCI layout dir, gzip layers, DIR:tag', () => `${fx.basicOciLayout}:${fx.ociTag}`, 'oci', 'oci');
   seekable('OCI layout dir, zstd layers', () => fx.basicOciZstdLayout, 'auto', 'oci');
   seekable('OCI archive', () => fx.basicOciArchive, 'auto', 'archive');
+
+  test('skopeo-style names (docker-daemon:, docker-archive:, oci:, oci-archive:, docker://) open the same image', async () => {
+    const names: Array<[string, ImageMeta['source']]> = [
+      [`docker-daemon:${fx.images.basic}`, 'docker'],
+      [`docker-archive:${fx.basicDockerTar}`, 'archive'],
+      [`oci:${fx.basicOciLayout}:${fx.ociTag}`, 'oci'],
+      [`oci-archive:${fx.basicOciArchive}:${fx.ociTag}`, 'archive'],
+      [`docker://${fx.registry.basic}`, 'registry'],
+    ];
+    for (const [name, kind] of names) {
+      const { input, opts } = withTransport(name, base);
+      const reader = await openImage(input, opts);
+      assert.equal((await reader.meta()).source, kind, name);
+      const m = await load(reader);
+      assert.deepEqual(m.meta!.layers.map((l) => l.diffId), fx.basicDiffIds, name);
+      assert.equal(canonicalDump(m), daemonDump, name);
+    }
+  });
 
   test('the same docker save archive on a real pipe (one pass)', async () => {
     const reader = await openArchive('-', { reference: 'stdin' }, catPipe(fx.basicDockerTar));
