@@ -3,9 +3,9 @@
  * one chunk and hold no rule keyword at all; scanning each with its own FileSecretScanner cost a
  * scanner, a call into WebAssembly and its setup per file, more than the scan of its bytes. Here
  * their bytes are staged one after another and the keyword prefilter runs once per ~1 MiB; only
- * the files with a keyword hit then go through a FileSecretScanner (given those hits), which
- * gives exactly what scanning them alone gives (a file without a keyword hit has no match: rules
- * run only on lines that hold one). Their results are set on the entries they belong to
+ * the files with a keyword hit (one that what follows it allows: follow.ts) then go through a
+ * FileSecretScanner, given those hits, which finds what scanning them alone finds (a file
+ * without such a hit has no match: rules run only on lines that hold one). Their results are set on the entries they belong to
  * (`later.content`) when the batch runs: when it is full, and at the latest in `run()`, which the
  * engine calls before it applies a layer (ContentInspector.flush).
  */
