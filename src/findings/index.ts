@@ -85,13 +85,15 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
   const batch = opts.batch === false ? undefined : SecretBatch.create(scanOpts);
   const inspector: ContentInspector = (parts, attrs) => {
     const base = parts[parts.length - 1] ?? '';
-    // OS files and the skipped system data (SKIP_PATH) are all under these: other files need
-    // no joined path unless they are scanned alone or have a finding.
+    const osKind = osFileKind(parts);
+    // Most files stop here, before their path is joined: empty, or a format without secrets.
+    let scan = attrs.size > 0 && !skippedExt(base);
+    if (!scan && !osKind) return undefined;
+    // The skipped system data (SKIP_PATH) is all under these: other files need no joined path
+    // unless they are scanned alone or have a finding.
     const top = parts[0];
-    const system = top === 'etc' || top === 'usr' || top === 'var' || top === 'lib';
-    const path = system ? '/' + parts.join('/') : undefined;
-    const osKind = path ? osFileKind(path) : undefined;
-    const scan = attrs.size > 0 && !skippedExt(base) && !(path && SKIP_PATH.test(path));
+    const path = top === 'etc' || top === 'usr' || top === 'var' || top === 'lib' ? '/' + parts.join('/') : undefined;
+    if (path && SKIP_PATH.test(path)) scan = false;
     if (!scan && !osKind) return undefined;
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
     if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (!mayBeCredentialFile(base) || credentialRulesFor(path ?? '/' + parts.join('/')).length === 0)) {

@@ -217,6 +217,23 @@ test('os: os-release + EOL table (with dates) + dpkg and apk inventories', async
   assert.equal(byRule(await check({ layers: [{ entries: [busybox] }] }), 'os-unknown').length, 1);
 });
 
+test('os: which files the inventory reads, by path components', async () => {
+  const { osFileKind } = await import('../../src/findings/os/collector.js');
+  const kind = (p: string) => osFileKind(p.split('/'));
+  assert.equal(kind('etc/os-release'), 'os-release');
+  assert.equal(kind('usr/lib/os-release'), 'os-release');
+  assert.equal(kind('var/lib/dpkg/status'), 'dpkg');
+  assert.equal(kind('var/lib/dpkg/status.d/base-files'), 'dpkg'); // distroless
+  assert.equal(kind('var/lib/dpkg/status.d/base-files.md5sums'), undefined);
+  assert.equal(kind('var/lib/dpkg/status.d/x/y'), undefined);
+  assert.equal(kind('lib/apk/db/installed'), 'apk');
+  assert.equal(kind('usr/lib/sysimage/rpm/rpmdb.sqlite'), 'rpm-sqlite');
+  assert.equal(kind('var/lib/rpm/Packages'), 'rpm-bdb');
+  assert.equal(kind('var/lib/rpm/Packages.db'), 'rpm-ndb');
+  // The same names elsewhere are not the OS's files.
+  for (const p of ['opt/app/os-release', 'srv/var/lib/dpkg/status', 'home/u/status', 'var/lib/apk/db/installed', 'status']) assert.equal(kind(p), undefined, p);
+});
+
 test('ignore file: rule, path glob, expiry (warns and stops ignoring), finding id', async () => {
   const { parseIgnoreFile } = await import('../../src/findings/ignore.js');
   const img = { layers: [{ entries: [{ name: 'opt/vendor/sample.ini', content: `token=ghp_${f.alnum(36)}\n` }, { name: 'etc/app.ini', content: `token=ghp_${f.alnum(36)}\n` }] }] };

@@ -8,29 +8,33 @@ import { readRpmSqlite } from './rpm-sqlite.js';
 
 type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb';
 
-/** Which OS file `path` is, if any (all of them are under /etc, /usr, /var or /lib). */
-export function osFileKind(path: string): OsFileKind | undefined {
-  switch (path) {
-    case '/etc/os-release':
-    case '/usr/lib/os-release':
-      return 'os-release';
-    case '/var/lib/dpkg/status':
-      return 'dpkg';
-    case '/lib/apk/db/installed':
-    case '/usr/lib/apk/db/installed':
-      return 'apk';
-    case '/var/lib/rpm/rpmdb.sqlite':
-    case '/usr/lib/sysimage/rpm/rpmdb.sqlite':
-      return 'rpm-sqlite';
-    case '/var/lib/rpm/Packages':
-    case '/usr/lib/sysimage/rpm/Packages':
-      return 'rpm-bdb';
-    case '/var/lib/rpm/Packages.db':
-    case '/usr/lib/sysimage/rpm/Packages.db':
-      return 'rpm-ndb';
+const OS_FILES = new Map<string, OsFileKind>([
+  ['etc/os-release', 'os-release'],
+  ['usr/lib/os-release', 'os-release'],
+  ['var/lib/dpkg/status', 'dpkg'],
+  ['lib/apk/db/installed', 'apk'],
+  ['usr/lib/apk/db/installed', 'apk'],
+  ['var/lib/rpm/rpmdb.sqlite', 'rpm-sqlite'],
+  ['usr/lib/sysimage/rpm/rpmdb.sqlite', 'rpm-sqlite'],
+  ['var/lib/rpm/Packages', 'rpm-bdb'],
+  ['usr/lib/sysimage/rpm/Packages', 'rpm-bdb'],
+  ['var/lib/rpm/Packages.db', 'rpm-ndb'],
+  ['usr/lib/sysimage/rpm/Packages.db', 'rpm-ndb'],
+]);
+// Their base names: a file named otherwise is none of them, known before its path is joined
+// (this runs for every file of every layer).
+const OS_FILE_NAMES = new Set([...OS_FILES.keys()].map((p) => p.slice(p.lastIndexOf('/') + 1)));
+
+/**
+ * Which OS file the path with these components is (`['etc', 'os-release']`), if any: the files
+ * above, and distroless images' /var/lib/dpkg/status.d/NAME (not its .md5sums).
+ */
+export function osFileKind(parts: readonly string[]): OsFileKind | undefined {
+  const base = parts[parts.length - 1];
+  if (parts.length === 5 && parts[3] === 'status.d' && parts[0] === 'var' && parts[1] === 'lib' && parts[2] === 'dpkg') {
+    return base.endsWith('.md5sums') ? undefined : 'dpkg';
   }
-  if (path.startsWith('/var/lib/dpkg/status.d/') && !path.endsWith('.md5sums') && path.split('/').length === 6) return 'dpkg';
-  return undefined;
+  return OS_FILE_NAMES.has(base) ? OS_FILES.get(parts.join('/')) : undefined;
 }
 
 // Text databases are small (a few MB for a large Debian image); the cap protects against abuse.
