@@ -301,22 +301,37 @@ export function credentialRulesFor(path: string): CredentialFileRule[] {
 
 /**
  * False only for file names that no rule of CREDENTIAL_FILE_RULES matches (test/findings checks
- * this against the rules on a list of names): dot files (.npmrc, .env…), names that start with a
- * letter the rules' names start with, any name containing "kubeconfig", keystore extensions.
+ * this against the rules on a list of names): dot files (.npmrc, .env…), the rules' other exact
+ * names, any name containing "kubeconfig", keystore extensions. (It runs for every file of every
+ * layer: most names are settled by one Set lookup and a character test.)
  */
 export function mayBeCredentialFile(base: string): boolean {
   const len = base.length;
   if (len === 0) return false;
-  const c = base.charCodeAt(0) | 0x20;
-  // . _ (dot files, _netrc) and the first letters of the rules' other names: a(dmin.conf)
-  // c(onfig, config.json, credentials, controller-manager.conf) k(ubelet.conf, kubeconfig…)
-  // n(pmrc, uget.config) p(gpass.conf) s(ettings.xml, cheduler.conf) w(p-config.php)
-  if (c === 0x2e || c === 0x7f || c === 0x61 || c === 0x63 || c === 0x6b || c === 0x6e || c === 0x70 || c === 0x73 || c === 0x77) return true;
+  const c = base.charCodeAt(0);
+  if (c === 0x2e || NAMED.has(base)) return true;
+  // nuget.config in any case (12 letters).
+  if (len === 12 && (c | 0x20) === 0x6e && base.toLowerCase() === 'nuget.config') return true;
   // At the end: a keystore extension (.p12 .pfx .jks .keystore .bcfks: last letter 2 x s e).
   const last = base.charCodeAt(len - 1) | 0x20;
   if ((last === 0x32 || last === 0x78 || last === 0x73 || last === 0x65) && KEYSTORE_NAME.test(base)) return true;
   // Anywhere in the name: kubeconfig (10 letters).
   return len >= 10 && /kubeconfig/i.test(base);
 }
+/** The exact names the rules read that do not start with a dot. */
+const NAMED = new Set([
+  'npmrc',
+  '_netrc',
+  'config',
+  'config.json',
+  'credentials',
+  'pgpass.conf',
+  'settings.xml',
+  'wp-config.php',
+  'admin.conf',
+  'kubelet.conf',
+  'controller-manager.conf',
+  'scheduler.conf',
+]);
 const KEYSTORE_NAME = /\.(?:p12|pfx|jks|keystore|bcfks)$/i;
 const NONE: CredentialFileRule[] = Object.freeze([]) as unknown as CredentialFileRule[];
