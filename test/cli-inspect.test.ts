@@ -60,3 +60,18 @@ test('scan --demo --fail-on: exit 1 on findings at or above the threshold, 0 bel
   assert.equal(run('scan', '--demo', '--fail-on', 'critical', '--format', 'json').status, 1);
   assert.equal(run('scan', '--demo', '--format', 'json').status, 0, 'no --fail-on: exit 0');
 });
+
+test('scan --severity: the table and Markdown say how many findings they leave out; JSON holds only those shown', () => {
+  const all = JSON.parse(run('scan', '--demo', '--format', 'json').stdout);
+  const critical = all.findings.filter((f: { severity: string }) => f.severity === 'critical').length;
+  assert.ok(critical > 0 && critical < all.findings.length);
+  const table = run('scan', '--demo', '--severity', 'critical');
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, new RegExp(`${critical} findings?: ${critical} critical`));
+  assert.ok(table.stdout.trimEnd().endsWith(`(${all.findings.length - critical} findings below critical not shown: --severity info shows them)`), table.stdout);
+  const md = run('scan', '--demo', '--severity', 'critical', '--format', 'markdown').stdout;
+  assert.ok(md.includes(`(${all.findings.length - critical} findings below critical not shown`));
+  assert.equal(JSON.parse(run('scan', '--demo', '--severity', 'critical', '--format', 'json').stdout).findings.length, critical);
+  // Nothing left out: no note.
+  assert.ok(!run('scan', '--demo').stdout.includes('not shown'));
+});

@@ -18,7 +18,7 @@ import { imageInfo } from '../report/image-info.js';
 import { toJson } from '../report/json.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
-import { toTable } from '../report/table.js';
+import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs } from './parse.js';
@@ -153,7 +153,8 @@ async function scan(argv: string[]): Promise<number> {
   const shown = findings.filter((f) => severityRank(f.severity) >= severityRank(minSeverity));
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
-  const report = render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns });
+  const hidden = { count: findings.length - shown.length, below: minSeverity };
+  const report = render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns, hidden });
   if (toFile) await writeFileAtomic(values.output!, report);
   else await writeStdout(report);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
@@ -161,14 +162,14 @@ async function scan(argv: string[]): Promise<number> {
   return 0;
 }
 
-function render(format: Format, findings: Finding[], image: ReturnType<typeof imageInfo>, table: { color: boolean; width?: number }): string {
+function render(format: Format, findings: Finding[], image: ReturnType<typeof imageInfo>, table: TableOptions): string {
   switch (format) {
     case 'json':
       return toJson(findings, image);
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':
-      return toMarkdown(findings, image);
+      return toMarkdown(findings, image, table.hidden);
     default:
       return toTable(findings, image, table);
   }

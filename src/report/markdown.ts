@@ -4,7 +4,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { imageOrEmpty, summarize } from './json.js';
-import { mdCode, mdText, shortDigest } from './text.js';
+import { hiddenNote, mdCode, mdText, shortDigest, type HiddenFindings } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
 
 const HEADINGS: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
@@ -18,7 +18,7 @@ function location(f: Finding): string {
   return parts.length ? parts.join(', ') : 'image configuration';
 }
 
-export function toMarkdown(findings: Finding[], image: ReportImage): string {
+export function toMarkdown(findings: Finding[], image: ReportImage, hidden?: HiddenFindings): string {
   const out: string[] = [];
   const s = summarize(findings);
   out.push(`# layerlens report: ${mdText(image.reference || 'image')}`, '');
@@ -34,6 +34,7 @@ export function toMarkdown(findings: Finding[], image: ReportImage): string {
   out.push('## Summary', '', '| Severity | Findings |', '|---|---:|');
   for (const sev of SEVERITIES) out.push(`| ${HEADINGS[sev]} | ${s[sev]} |`);
   out.push('');
+  if (hidden?.count) out.push(hiddenNote(hidden), '');
   if (findings.length === 0) {
     out.push('No findings.', '');
     return out.join('\n');

@@ -7,13 +7,16 @@ import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { summarize } from './json.js';
-import { escapeText, shortDigest } from './text.js';
+import { escapeText, hiddenNote, shortDigest, type HiddenFindings } from './text.js';
 
 export interface TableOptions {
   color?: boolean;
   /** Terminal width; long cells are cut with … (default 120). */
   width?: number;
+  /** Findings left out by --severity: said in the last line, so "No findings." is not misread. */
+  hidden?: HiddenFindings;
 }
+
 
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;97;41m', high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 const RESET = '\x1b[0m';
@@ -71,5 +74,6 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
       ? `${findings.length} finding${findings.length === 1 ? '' : 's'}: ` + SEVERITIES.map((k) => (s[k] ? paint(k, `${s[k]} ${k}`) : `${s[k]} ${k}`)).join(', ')
       : 'No findings.',
   );
+  if (opts.hidden?.count) out.push(hiddenNote(opts.hidden));
   return out.join('\n') + '\n';
 }

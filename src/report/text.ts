@@ -1,4 +1,5 @@
 /** Making image-derived text safe for terminals and Markdown. */
+import type { Severity } from '../findings/types.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 
 export { escapeText };
@@ -24,4 +25,17 @@ export function shortDigest(d: string | null | undefined): string {
   if (!d) return '';
   const m = d.match(/^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/);
   return m ? `${m[1] ?? ''}${m[2]}` : d;
+}
+
+/** Findings left out by --severity. */
+export interface HiddenFindings {
+  count: number;
+  /** The lowest severity shown. */
+  below: Severity;
+}
+
+/** "(41 findings below high not shown: --severity info shows them)", or '' when none. */
+export function hiddenNote(h: HiddenFindings | undefined): string {
+  if (!h || h.count === 0) return '';
+  return `(${h.count} finding${h.count === 1 ? '' : 's'} below ${h.below} not shown: --severity info shows them)`;
 }
