@@ -42,7 +42,7 @@ const FOLLOW_RE: Array<RegExp | null> = KEYWORD_LIST.map((_, k) => {
     case 'assignment':
       return /^(?:[A-Za-z0-9_.-]{49}|[A-Za-z0-9_.-]{0,48}["']?[ \t]*[:=])/;
     case 'colon':
-      return /^[\t\n\v\f\r \xa0]*:/;
+      return /^["']?[\t\n\v\f\r \xa0]*:/;
     case 'userinfo':
       return /^[^@\t\n\v\f\r \xa0/"'<>]{0,193}@/;
     case 'on-line':

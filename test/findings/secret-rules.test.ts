@@ -178,6 +178,23 @@ for (const c of CASES) {
   });
 }
 
+test('the generic rule finds every key spelling its pattern allows, and quoted Authorization headers are found', () => {
+  // The pattern's key alternatives, written out: passw(or)d, pwd, secret, token, credential(s),
+  // and api / access / auth / private + key, joined by nothing, _ or -.
+  const spellings = ['passwd', 'password', 'pwd', 'secret', 'token', 'credential', 'credentials'];
+  for (const w of ['api', 'access', 'auth', 'private']) for (const j of ['', '_', '-']) spellings.push(`${w}${j}key`);
+  for (const w of spellings) {
+    for (const line of [`${w} = "${f.alnum(18)}"`, `"${w.toUpperCase()}": "${f.alnum(18)}"`, `db.${w}=${f.alnum(18)}`]) {
+      const ms = scanFile('/app/config.txt', line + '\n').filter((m) => m.ruleId === 'secret-generic-assignment');
+      assert.equal(ms.length, 1, `${line}: ${JSON.stringify(ms)}`);
+    }
+  }
+  for (const line of [`{"Authorization": "Bearer ${f.urlsafe(40)}"}`, `headers = {'Authorization': 'Basic ${f.b64(32)}'}`, `Authorization: token ${f.alnum(40)}`]) {
+    const ms = scanFile('/app/client.py', line + '\n').filter((m) => m.ruleId === 'secret-authorization-header');
+    assert.equal(ms.length, 1, line);
+  }
+});
+
 test('what follows a keyword: every match of a pattern keeps a hit of its rule\'s keywords', async () => {
   // The prefilter drops keyword hits that what follows rules out (SecretRule.follows). On random
   // lines built from each such rule's true positive, pieces of it, its keywords in any case and

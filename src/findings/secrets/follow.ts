@@ -94,6 +94,7 @@ export function followOk(buf: Uint8Array, k: number, p: number, end: number): bo
       return p < end && (buf[p] === 58 || buf[p] === 61); // : =
     }
     case COLON:
+      if (p < end && (buf[p] === 34 || buf[p] === 39)) p++; // " '
       while (p < end && CLASSES[cls + buf[p]] === 1) p++;
       return p < end && buf[p] === 58;
     case USERINFO:

@@ -96,9 +96,14 @@
         (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
         (local.set $c (i32.load8_u (local.get $p)))
         (return (i32.or (i32.eq (local.get $c) (i32.const 58)) (i32.eq (local.get $c) (i32.const 61))))))
-    ;; 3 Colon: whitespace, then ':'.
+    ;; 3 Colon: an optional quote, whitespace, then ':'.
     (if (i32.eq (local.get $kind) (i32.const 3))
       (then
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then
+            (local.set $c (i32.load8_u (local.get $p)))
+            (if (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 39)))
+              (then (local.set $p (i32.add (local.get $p) (i32.const 1)))))))
         (block $white
           (loop $w
             (br_if $white (i32.ge_u (local.get $p) (local.get $end)))

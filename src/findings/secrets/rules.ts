@@ -30,7 +30,7 @@ export type Follow =
    * unjudged), an optional quote, spaces or tabs, then ':' or '='.
    */
   | { kind: 'assignment' }
-  /** Whitespace, then ':' (a header). */
+  /** An optional quote, whitespace, then ':' (a header, maybe quoted). */
   | { kind: 'colon' }
   /** URL user info: an '@' within 193 bytes, before any whitespace, '/', quote or angle bracket. */
   | { kind: 'userinfo' }
@@ -367,7 +367,8 @@ export const SECRET_RULES: SecretRule[] = [
     'HTTP',
     'high',
     ['authorization'],
-    /\bAuthorization\s*:\s*(?<scheme>Basic|Bearer|token|Token)\s+(?<secret>[A-Za-z0-9._~+/=-]{16,})/gi,
+    // (Quoted too, as in JSON and code: "Authorization": "Bearer …".)
+    /\bAuthorization["']?\s*:\s*["']?(?<scheme>Basic|Bearer|token|Token)\s+(?<secret>[A-Za-z0-9._~+/=-]{16,})/gi,
     { follows: { kind: 'colon' }, check: (v) => (placeholderReason(v) || shannonEntropy(v) < 3.0 ? false : undefined) },
   ),
   {
@@ -376,7 +377,8 @@ export const SECRET_RULES: SecretRule[] = [
     service: 'generic',
     severity: 'medium',
     // 'passw', not 'pass': Python's `pass` statement would send every other line through the pattern.
-    keywords: ['passw', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'private_key', 'credential'],
+    // (Every spelling the pattern's key alternatives allow: a test checks each one is found.)
+    keywords: ['passw', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'access-key', 'auth_key', 'authkey', 'auth-key', 'private_key', 'privatekey', 'private-key', 'credential'],
     follows: { kind: 'assignment' }, // the key name's rest, then the operator (:=, =>, : or =)
     pattern:
       /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
