@@ -178,7 +178,7 @@ for (const c of CASES) {
   });
 }
 
-test('the generic rule finds every key spelling its pattern allows, and quoted Authorization headers are found', () => {
+test('key-name rules find every spelling their pattern allows (generic, AWS), and quoted Authorization headers are found', () => {
   // The pattern's key alternatives, written out: passw(or)d, pwd, secret, token, credential(s),
   // and api / access / auth / private + key, joined by nothing, _ or -.
   const spellings = ['passwd', 'password', 'pwd', 'secret', 'token', 'credential', 'credentials'];
@@ -188,6 +188,18 @@ test('the generic rule finds every key spelling its pattern allows, and quoted A
       const ms = scanFile('/app/config.txt', line + '\n').filter((m) => m.ruleId === 'secret-generic-assignment');
       assert.equal(ms.length, 1, `${line}: ${JSON.stringify(ms)}`);
     }
+  }
+  // The AWS rules' key names, every spelling: aws_?secret_?(access_?)?key, secret_?access_?key,
+  // aws_?(session|security)_?token.
+  const opt = (a: string, b: string) => [a + b, a + '_' + b];
+  const awsKeys = [...opt('aws', 'secret').flatMap((x) => [...opt(x, 'key'), ...opt(x, 'access').flatMap((y) => opt(y, 'key'))]), ...opt('secret', 'access').flatMap((y) => opt(y, 'key'))];
+  for (const w of awsKeys) {
+    const ms = scanFile('/app/deploy.sh', `export ${w.toUpperCase()}=${f.b64(40).replace(/[^A-Za-z0-9/+]/g, 'A')}\n`).filter((m) => m.ruleId === 'secret-aws-secret-access-key');
+    assert.equal(ms.length, 1, w);
+  }
+  for (const w of ['session', 'security'].flatMap((x) => opt('aws', x).flatMap((y) => opt(y, 'token')))) {
+    const ms = scanFile('/app/deploy.sh', `${w}=${f.b64(180).replace(/[^A-Za-z0-9/+=]/g, 'A')}\n`).filter((m) => m.ruleId === 'secret-aws-session-token');
+    assert.equal(ms.length, 1, w);
   }
   for (const line of [`{"Authorization": "Bearer ${f.urlsafe(40)}"}`, `headers = {'Authorization': 'Basic ${f.b64(32)}'}`, `Authorization: token ${f.alnum(40)}`]) {
     const ms = scanFile('/app/client.py', line + '\n').filter((m) => m.ruleId === 'secret-authorization-header');

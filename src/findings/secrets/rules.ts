@@ -196,7 +196,8 @@ export const SECRET_RULES: SecretRule[] = [
     'AWS secret access key',
     'AWS',
     'critical',
-    ['secret_access_key', 'secretaccesskey', 'secret-access-key', 'aws_secret_key'],
+    // (Every spelling the key alternatives allow: aws_?secret… and secret_?access_?key.)
+    ['aws_secret', 'awssecret', 'secret_access_key', 'secretaccesskey', 'secret_accesskey', 'secretaccess_key', 'secret-access-key'],
     /(?<key>aws_?secret_?(?:access_?)?key|secret_?access_?key|secret-access-key|SecretAccessKey)["']?\s*(?:[:=]|\s)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     { check: randomEnough(3.5) },
   ),
@@ -205,7 +206,7 @@ export const SECRET_RULES: SecretRule[] = [
     'AWS session token',
     'AWS',
     'high',
-    ['session_token', 'sessiontoken', 'security_token'],
+    ['session_token', 'sessiontoken', 'security_token', 'securitytoken'],
     /(?<key>aws_?session_?token|aws_?security_?token|SessionToken)["']?\s*(?:[:=]|\s)\s*["']?(?<secret>[A-Za-z0-9/+=]{100,})/gi,
   ),
   {
