@@ -27,7 +27,7 @@ const SPACE = '\\t\\n\\v\\f\\r \\xa0';
  * Per keyword (by index into KEYWORD_LIST), four bytes: kind, a, class, (unused).
  *   Run: a = minimum count, class = the run's bytes
  *   Assignment: a = KEY_REST_MAX, class = key-name bytes
- *   Colon: class = whitespace
+ *   Colon: class = whitespace (after an optional quote)
  *   Userinfo: a = USERINFO_MAX, class = the bytes that end user info
  *   OnLine: a, class = the two bytes to find
  */
