@@ -33,6 +33,19 @@ export interface NodeIndex {
   permissionBits: TreeNode[];
   /** Bytes of regular files in single-version nodes (the efficiency total, minus `history`). */
   soleFileBytes: number;
+  /**
+   * Nodes named like an admin panel the port check looks for (phpmyadmin, adminer…, manager,
+   * jenkins.war), in any layer: it keeps those in the final image.
+   */
+  panelNames: TreeNode[];
+}
+
+/** The port check's panel names (ports.ts findPanels), tested on the first letter first. */
+function panelName(name: string): boolean {
+  const c0 = name.charCodeAt(0) | 0x20;
+  if (c0 !== 0x70 && c0 !== 0x61 && c0 !== 0x6d && c0 !== 0x6a) return false; // p a m j
+  const low = name.toLowerCase();
+  return low === 'phpmyadmin' || low.startsWith('adminer') || low === 'manager' || low === 'jenkins.war';
 }
 
 let shared: { tree: FileTree; index: NodeIndex } | null = null;
@@ -40,8 +53,9 @@ let shared: { tree: FileTree; index: NodeIndex } | null = null;
 export function nodeIndex(tree: FileTree): NodeIndex {
   if (shared?.tree === tree) return shared.index;
   const top = tree.layerCount - 1;
-  const idx: NodeIndex = { all: tree.allNodes, history: [], inspected: [], permissionBits: [], soleFileBytes: 0 };
+  const idx: NodeIndex = { all: tree.allNodes, history: [], inspected: [], permissionBits: [], soleFileBytes: 0, panelNames: [] };
   for (const node of idx.all) {
+    if (panelName(node.name)) idx.panelNames.push(node);
     const count = node.versionCount;
     if (count === 0) continue;
     if (count === 1) {

@@ -6,6 +6,7 @@
  */
 import type { FileTree } from '../engine/tree.js';
 import type { ImageMeta } from '../engine/types.js';
+import { nodeIndex } from './content.js';
 import { makeFinding } from './make.js';
 import type { Finding, Severity } from './types.js';
 
@@ -111,13 +112,10 @@ export function portInfo(port: number): PortInfo | undefined {
 export function findPanels(tree: FileTree): Map<string, string> {
   const found = new Map<string, string>();
   const top = tree.layerCount - 1;
-  for (const n of tree.allNodes) {
+  // (The nodes with such names come from the checks' shared walk: no walk of its own.)
+  for (const n of nodeIndex(tree).panelNames) {
     if (found.size >= 4) break;
-    // First letter p/a/m/j (any case) before lower-casing every name of a 500k-file tree.
-    const c0 = n.name.charCodeAt(0) | 0x20;
-    if (c0 !== 0x70 && c0 !== 0x61 && c0 !== 0x6d && c0 !== 0x6a) continue;
     const name = n.name.toLowerCase();
-    if (!(name === 'phpmyadmin' || name.startsWith('adminer') || name === 'manager' || name === 'jenkins.war')) continue;
     if (!n.liveAt(top)) continue;
     const path = n.path;
     if (name === 'phpmyadmin' && !found.has('phpmyadmin')) found.set('phpmyadmin', path);

@@ -127,6 +127,18 @@ test('ports: table risks, unknown ports info, admin panel in the image raises to
   const p = withPanel.find((x) => x.key === '8080/tcp')!;
   assert.equal(p.severity, 'high');
   assert.match(p.message, /tomcat-manager \(\/usr\/local\/tomcat\/webapps\/manager\)/);
+  // Names in any case; a panel a later layer deletes is not in the image; "manager" elsewhere is not Tomcat's.
+  const mixed = await check({
+    layers: [
+      { entries: [busybox, { name: 'var/www/phpMyAdmin/index.php', content: '<?php' }, { name: 'srv/Adminer-4.8.1.php', content: '<?php' }, { name: 'opt/app/manager/x', content: 'x' }] },
+      { entries: [{ name: 'var/www/.wh.phpMyAdmin', content: '' }] },
+    ],
+    config: { ExposedPorts: { '8081/tcp': {} } },
+  });
+  const m = mixed.find((x) => x.key === '8081/tcp')!;
+  assert.equal(m.severity, 'high');
+  assert.match(m.message, /adminer \(\/srv\/Adminer-4\.8\.1\.php\)/);
+  assert.doesNotMatch(m.message, /phpmyadmin|tomcat-manager/);
   for (const port of [22, 23, 3389, 5900, 2375, 2376, 2379, 6443, 10250, 3306, 5432, 1433, 1521, 27017, 6379, 11211, 9200, 5984, 9042, 5672, 15672, 9092, 8080, 8081, 9000, 9090]) {
     assert.ok(PORT_TABLE.some((x) => x.port === port), `port ${port} in the table`);
   }
