@@ -18,7 +18,7 @@ export function joinHeredocs(cmd: string): string {
  * `docker import` and some builders leave created_by empty and say what they did in the comment
  * ("Imported from -"): that comment, to show rather than nothing.
  */
-function commentInstead(h: HistoryEntry): string | undefined {
+export function commentInstead(h: HistoryEntry): string | undefined {
   return !h.createdBy?.trim() && h.comment?.trim() ? h.comment.trim() : undefined;
 }
 

@@ -1,7 +1,7 @@
 /** Layers panel and the side panels (History, Ports, Findings, Image) as styled lines. */
 import type { Finding, Severity } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
-import { buildArgs, commandFull, historyAround, layerCommand } from './commands.js';
+import { buildArgs, commandFull, commentInstead, historyAround, layerCommand } from './commands.js';
 import type { Explorer } from './explorer.js';
 import { bar, formatBytes, wrapText } from './format.js';
 import { isSecretKey, looksLikePlaceholder, maskEnv, maskLine, maskValue } from './mask.js';
@@ -117,7 +117,8 @@ export function historyBody(ex: Explorer, width: number): Line[] {
           out.push([seg(`    |${args.length} `, { fg: 'gray' }), seg(safeText(a.key), { fg: 'yellow', bold: true }), seg('='), seg(safeText(value), secret ? { fg: 'brightRed' } : {})]);
         }
       }
-      if (h.comment) out.push(...wrapped(safeText(h.comment), width, { fg: 'gray' }, '  # '));
+      // (Not again when it is shown in place of an empty command.)
+      if (h.comment && !commentInstead(h)) out.push(...wrapped(safeText(h.comment), width, { fg: 'gray' }, '  # '));
     } else {
       const cmd = mask(commandFull(h)).split('\n').map(safeText).join(' ⏎ ');
       const kw = cmd.split(' ')[0];

@@ -9,6 +9,8 @@ export interface LayerInput {
   entries: TarSpec[];
   compress?: 'gzip';
   createdBy?: string;
+  /** The history entry's comment (`docker import` writes "Imported from -"). */
+  comment?: string;
 }
 
 export async function memoryImage(layers: LayerInput[]): Promise<{ meta: ImageMeta; blobs: Buffer[] }> {
@@ -18,7 +20,7 @@ export async function memoryImage(layers: LayerInput[]): Promise<{ meta: ImageMe
     os: 'linux',
     architecture: 'amd64',
     rootfs: { type: 'layers', diff_ids: tars.map(sha256) },
-    history: layers.map((l, i) => ({ created_by: l.createdBy ?? `RUN step ${i}` })),
+    history: layers.map((l, i) => ({ created_by: l.createdBy ?? `RUN step ${i}`, ...(l.comment ? { comment: l.comment } : {}) })),
     config: {},
   };
   const meta: ImageMeta = {

@@ -20,3 +20,20 @@ test('a layer whose history has no command but a comment (docker import) shows t
   // Neither command nor comment: nothing to show (the panel says the step is empty).
   assert.equal(commandLine(history[2]), '');
 });
+
+test('the History panel shows a docker import comment once, and a comment beside a command', async () => {
+  const { explorerOn, loadedImage, text } = await import('./helpers.js');
+  const model = await loadedImage([
+    { entries: [{ name: 'etc/hostname', content: 'x\n' }], createdBy: '', comment: 'Imported from -' },
+    { entries: [{ name: 'etc/motd', content: 'hi\n' }], createdBy: '/bin/sh -c echo hi > /etc/motd', comment: 'built by ci-42' },
+  ]);
+  const ex = explorerOn(model);
+  const shown = text(ex);
+  assert.match(shown, /History · layer 0/);
+  assert.equal(shown.split('# Imported from -').length - 1, 2, shown); // the Layers row and the History panel, once each
+  ex.selectLayer(1);
+  ex.sync();
+  const second = text(ex);
+  assert.match(second, /History · layer 1/);
+  assert.match(second, /# built by ci-42/);
+});
