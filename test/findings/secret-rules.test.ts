@@ -178,6 +178,23 @@ for (const c of CASES) {
   });
 }
 
+test('key names that say the value is not the secret: the word list agrees with the pattern it replaced', async () => {
+  const { keyNamesNoSecret } = await import('../../src/findings/secrets/rules.js');
+  // The earlier regex, kept here as the reference.
+  const re =
+    /(?:^|[_.-])(?:file|path|dir|url|uri|endpoint|name|len|length|size|type|mode|header|field|param|prefix|suffix|format|policy|timeout|expires?|expiry|expiration|ttl|env|var|hash|hashed|regex|pattern|count|min|max|id|ids|enabled|required|reset|prompt|label|hint|placeholder|validator|command|cmd|helper|store|manager|class|method|algorithm|algo|kind|version|storage|location|source|key_?id|index|limit|level|policy|rules?|fn|func|callback|handler)$/i;
+  const words = ['password', 'db', 'secret', 'token', 'api', 'key', 'id', 'keyid', 'File', 'URL', 'expires', 'expire', 'rules', 'rule', 'x', 'Name', 'ids', 'idx', 'filename', 'passwd', 'handlers', 'KIND', ''];
+  const seps = ['_', '.', '-', ''];
+  let excluded = 0;
+  for (let i = 0; i < 5000; i++) {
+    let key = '';
+    for (let n = randomInt(1, 5); n > 0; n--) key += words[randomInt(words.length)] + (n > 1 ? seps[randomInt(seps.length)] : '');
+    assert.equal(keyNamesNoSecret(key), re.test(key), key);
+    if (re.test(key)) excluded++;
+  }
+  assert.ok(excluded > 500 && excluded < 4500, `${excluded} of 5000 excluded: both sides exercised`);
+});
+
 test('key-name rules find every spelling their pattern allows (generic, AWS), and quoted Authorization headers are found', () => {
   // The pattern's key alternatives, written out: passw(or)d, pwd, secret, token, credential(s),
   // and api / access / auth / private + key, joined by nothing, _ or -.
