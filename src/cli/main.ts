@@ -20,13 +20,15 @@ Usage:
   layerlens registry audit URL         a registry's security posture (see layerlens registry audit --help)
 
 IMAGE is a reference (nginx:stable, host:5000/ns/app@sha256:…), a docker save or OCI archive
-(.tar, .tar.gz), an OCI layout directory (DIR or DIR:tag), or - for an archive on stdin
-(docker save app | layerlens -).
+(.tar, .tar.gz), an OCI layout directory (DIR or DIR:tag), - for an archive on stdin
+(docker save app | layerlens -), or a skopeo-style name: docker://REF, docker-daemon:REF,
+docker-archive:PATH, oci:DIR[:tag], oci-archive:PATH[:tag], containers-storage:REF.
 
 Options:
   -h, --help          this help
   -V, --version       print the version
   --demo              open the built-in demo image
+  --source, --platform, --pull, registry login and TLS: see layerlens scan --help
 `;
 
 export function version(): string {
