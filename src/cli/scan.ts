@@ -130,8 +130,7 @@ async function scan(argv: string[]): Promise<number> {
   const minSeverity = parseSeverity('--severity', values.severity) ?? 'info';
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
-  const named = withTransport(values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0], await sourceOptionsFrom(values));
-  const { input, opts } = named;
+  const { input, opts } = withTransport(values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0], await sourceOptionsFrom(values));
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
@@ -162,16 +161,16 @@ async function scan(argv: string[]): Promise<number> {
   return 0;
 }
 
-function render(format: Format, findings: Finding[], image: ReturnType<typeof imageInfo>, table: TableOptions): string {
+function render(format: Format, findings: Finding[], image: ReturnType<typeof imageInfo>, opts: TableOptions): string {
   switch (format) {
     case 'json':
       return toJson(findings, image);
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':
-      return toMarkdown(findings, image, table.hidden);
+      return toMarkdown(findings, image, opts.hidden);
     default:
-      return toTable(findings, image, table);
+      return toTable(findings, image, opts);
   }
 }
 

@@ -17,7 +17,6 @@ export interface TableOptions {
   hidden?: HiddenFindings;
 }
 
-
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;97;41m', high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 const RESET = '\x1b[0m';
 

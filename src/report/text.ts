@@ -34,8 +34,7 @@ export interface HiddenFindings {
   below: Severity;
 }
 
-/** "(41 findings below high not shown: --severity info shows them)", or '' when none. */
-export function hiddenNote(h: HiddenFindings | undefined): string {
-  if (!h || h.count === 0) return '';
+/** "(41 findings below high not shown: --severity info shows them)" (callers skip a count of 0). */
+export function hiddenNote(h: HiddenFindings): string {
   return `(${h.count} finding${h.count === 1 ? '' : 's'} below ${h.below} not shown: --severity info shows them)`;
 }

@@ -5,9 +5,10 @@
  * their bytes are staged one after another and the keyword prefilter runs once per ~1 MiB; only
  * the files with a keyword hit (one that what follows it allows: follow.ts) then go through a
  * FileSecretScanner, given those hits, which finds what scanning them alone finds (a file
- * without such a hit has no match: rules run only on lines that hold one). Their results are set on the entries they belong to
- * (`later.content`) when the batch runs: when it is full, and at the latest in `run()`, which the
- * engine calls before it applies a layer (ContentInspector.flush).
+ * without such a hit has no match: rules run only on lines that hold one). Their results are
+ * set on the entries they belong to (`later.content`) when the batch runs: when it is full, and
+ * at the latest in `run()`, which the engine calls before it applies a layer
+ * (ContentInspector.flush).
  */
 import type { InspectedContent } from '../content.js';
 import { loadStagedKeywordScan, type StagedKeywordScan } from './keyword-wasm.js';

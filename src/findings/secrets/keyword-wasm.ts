@@ -7,6 +7,8 @@
 import { CLASSES, FOLLOW } from './follow.js';
 import { KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import { KEYWORD_SCAN_WASM } from './keyword-scan-wasm.js';
+// (Types only: keywords.ts loads this module.)
+import type { KeywordHits, KeywordScanner } from './keywords.js';
 
 // The few WebAssembly JS API types used here (the project's lib settings do not declare them).
 interface WasmGlobal {
@@ -32,8 +34,6 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (mod: object, imports: object) => { exports: object };
 }
-
-type Scan = (input: Uint8Array, from?: number, to?: number, all?: boolean) => { positions: number[]; keywords: number[]; newlines: number };
 
 const KWBYTES_CAP = 8192;
 /** The .wat returns early once it holds more hits than this (OUT_CAP - 256). */
@@ -73,17 +73,12 @@ function instantiate(): Exports | undefined {
   }
 }
 
-interface Hits {
-  positions: number[];
-  keywords: number[];
-}
-
 /**
  * Keyword hits in [start, end) of the module's memory, appended to `out` (offsets + `shift`;
  * its arrays may be NONE, replaced at the first hit); loops while the module stops early on a
  * full output area.
  */
-function collectHits(ex: Exports, mem: Int32Array, start: number, end: number, shift: number, out: Hits): void {
+function collectHits(ex: Exports, mem: Int32Array, start: number, end: number, shift: number, out: KeywordHits): void {
   const OUT = ex.OUT.value;
   for (;;) {
     const n = ex.scan(start, end);
@@ -121,7 +116,7 @@ export interface StagedKeywordScan {
   /** The staged bytes at [offset, offset + length) (a view: valid until the next stage/reset). */
   view(offset: number, length: number): Buffer;
   /** Keyword hits over everything staged, as offsets in the staged area (ascending). */
-  scan(): { positions: number[]; keywords: number[] };
+  scan(): KeywordHits;
   /** Forget what was staged. */
   reset(): void;
 }
@@ -175,7 +170,7 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
       return Buffer.from(ex.memory.buffer, input.at + offset, length);
     },
     scan() {
-      const hits: Hits = { positions: NONE, keywords: NONE };
+      const hits: KeywordHits = { positions: NONE, keywords: NONE };
       if (used > 0) collectHits(ex, input.i32, input.at, input.at + used, -input.at, hits);
       return hits;
     },
@@ -185,7 +180,7 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
   };
 }
 
-export function loadKeywordWasm(): Scan | undefined {
+export function loadKeywordWasm(): KeywordScanner | undefined {
   const ex = instantiate();
   if (!ex) return undefined;
   const input = new InputArea(ex);

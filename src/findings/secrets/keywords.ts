@@ -12,13 +12,19 @@ import { loadKeywordWasm } from './keyword-wasm.js';
 
 export { KEYWORD_LIST, KEYWORD_RULES } from './keyword-tables.js';
 
-export interface KeywordScan {
+export interface KeywordHits {
   /** Offsets of keyword hits and the keyword index at each (parallel arrays), in offset order. */
   positions: number[];
   keywords: number[];
+}
+
+export interface KeywordScan extends KeywordHits {
   /** Newlines in [from, to). */
   newlines: number;
 }
+
+/** A prefilter loop. `all`: every keyword hit, none dropped by what follows it (follow.ts). */
+export type KeywordScanner = (input: Uint8Array, from?: number, to?: number, all?: boolean) => KeywordScan;
 
 /**
  * Find keyword hits in buf[from, to) and count its newlines: the plain JS loop. Hits that what
@@ -58,11 +64,8 @@ export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length, a
   return { positions, keywords, newlines };
 }
 
-/** `all`: every keyword hit, none dropped by what follows it (follow.ts). */
-type Scan = (input: Uint8Array, from?: number, to?: number, all?: boolean) => KeywordScan;
-
 /** The WebAssembly loop, or undefined where it cannot be loaded. */
-export const scanKeywordsWasm: Scan | undefined = loadKeywordWasm();
+export const scanKeywordsWasm: KeywordScanner | undefined = loadKeywordWasm();
 
 /** Find keyword hits in buf[from, to) and count its newlines (WebAssembly when available). */
-export const scanKeywords: Scan = scanKeywordsWasm ?? scanKeywordsJs;
+export const scanKeywords: KeywordScanner = scanKeywordsWasm ?? scanKeywordsJs;

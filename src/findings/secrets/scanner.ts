@@ -12,7 +12,7 @@ import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } fr
 import { appTestDataReason, isPackagedPath, packagedDataReason } from './context.js';
 import { evidence } from './mask.js';
 import { exampleReason } from './placeholder.js';
-import { KEYWORD_RULES, scanKeywords } from './keywords.js';
+import { KEYWORD_RULES, scanKeywords, type KeywordHits } from './keywords.js';
 import type { SecretRule } from './rules.js';
 
 /** A secret found in a file or string: small, masked (unless revealed), kept on the version. */
@@ -61,12 +61,6 @@ export function looksBinary(head: Buffer): boolean {
   return (head.length <= 8192 ? head : head.subarray(0, 8192)).includes(0);
 }
 
-interface KeywordHits {
-  positions: number[];
-  keywords: number[];
-  newlines?: number;
-}
-
 /** The hits before `len` (all of them unless the scan limit cut the file). */
 function inRange(hits: KeywordHits, len: number): KeywordHits {
   const n = hits.positions.length;
@@ -98,7 +92,7 @@ export function scanWindow(
   opts: ScanOptions = {},
   rules?: SecretRule[],
   spans?: Array<[number, number]>,
-  hits?: { positions: number[]; keywords: number[] },
+  hits?: KeywordHits,
 ): void {
   // Strings (ENV values, commands) get every keyword hit: the follow test (follow.ts) reads
   // bytes, and a string's characters above U+00FF are not latin1 bytes.
@@ -343,7 +337,7 @@ export class FileSecretScanner {
     }
     const win = cut === p.length ? p : p.subarray(0, cut);
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
-    const hits = this.known ? inRange(this.known, win.length) : scanKeywords(win);
+    const hits: KeywordHits & { newlines?: number } = this.known ? inRange(this.known, win.length) : scanKeywords(win);
     if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
       scanWindow(win.toString('latin1'), this.line, (this.matches ??= []), this.opts, undefined, undefined, hits);
     }
