@@ -1,6 +1,8 @@
 /**
  * The keyword prefilter's tables, shared by its JS loop (keywords.ts) and its WebAssembly twin
  * (keyword-wasm.ts): every rule keyword (ASCII, lower case) grouped by its first two bytes.
+ * Built at import by every command (the CLI loads the checks at start-up): from the ~90
+ * keywords, not by loops over all 65,536 byte pairs, which cost ~15 ms of cold JS and GC there.
  */
 import { SECRET_RULES, type SecretRule } from './rules.js';
 
@@ -12,32 +14,39 @@ export const KEYWORD_LIST: string[] = [...new Set(SECRET_RULES.flatMap((r) => r.
 export const KEYWORD_RULES: SecretRule[][] = KEYWORD_LIST.map((k) => SECRET_RULES.filter((r) => r.keywords.includes(k)));
 export const KW_BYTES = KEYWORD_LIST.map((k) => Uint8Array.from(Buffer.from(k, 'latin1')));
 
-// Compressed table: keywords by their first two (lower-case) bytes, pair = b0 << 8 | b1.
-// PAIR_KW[PAIR_START[p] .. PAIR_START[p + 1]) are the keyword indexes of pair p.
+/** A keyword's first two (lower-case) bytes as one number: b0 << 8 | b1. */
+const pairOf = (k: number) => {
+  const b = KW_BYTES[k];
+  if (b.length < 2) throw new Error(`keyword "${KEYWORD_LIST[k]}" is shorter than 2 bytes`);
+  return (b[0] << 8) | b[1];
+};
+
+// Compressed table: keywords by their first two (lower-case) bytes.
+// PAIR_KW[PAIR_START[p] .. PAIR_START[p + 1]) are the keyword indexes of pair p, in index order.
+export const PAIR_KW = Int32Array.from(KW_BYTES.keys()).sort((a, b) => pairOf(a) - pairOf(b) || a - b);
 export const PAIR_START = new Int32Array(65537);
-const pairKw: number[] = [];
+/** The lower-case pairs that start a keyword, ascending (one per bucket of the .wat). */
+export const KEYWORD_PAIRS: number[] = [];
 {
-  const lists: number[][] = Array.from({ length: 65536 }, () => []);
-  KW_BYTES.forEach((b, i) => {
-    if (b.length < 2) throw new Error(`keyword "${KEYWORD_LIST[i]}" is shorter than 2 bytes`);
-    lists[(b[0] << 8) | b[1]].push(i);
-  });
-  let n = 0;
-  for (let p = 0; p < 65536; p++) {
-    PAIR_START[p] = n;
-    for (const k of lists[p]) pairKw[n++] = k;
+  // PAIR_START[p] = how many keywords have a pair below p: filled run by run.
+  let from = 0;
+  for (let q = 0; q < PAIR_KW.length; q++) {
+    const p = pairOf(PAIR_KW[q]);
+    if (KEYWORD_PAIRS.at(-1) === p) continue;
+    KEYWORD_PAIRS.push(p);
+    PAIR_START.fill(q, from, p + 1);
+    from = p + 1;
   }
-  PAIR_START[65536] = n;
+  PAIR_START.fill(PAIR_KW.length, from);
 }
-export const PAIR_KW = Int32Array.from(pairKw);
+
+/** A byte and, for a lower-case letter, its upper case. */
+export function bothCases(b: number): number[] {
+  return b >= 97 && b <= 122 ? [b, b - 32] : [b];
+}
 
 // One byte per pair: the hot loop reads this and only touches the lists on a candidate.
 // Indexed by the RAW byte pair (case folded in the table, not per byte in the loop: a lookup
 // less per byte measured ~1.6× faster).
 export const PAIR_ANY = new Uint8Array(65536);
-for (let a = 0; a < 256; a++) {
-  for (let b = 0; b < 256; b++) {
-    const p = (LOWER[a] << 8) | LOWER[b];
-    if (PAIR_START[p + 1] > PAIR_START[p]) PAIR_ANY[(a << 8) | b] = 1;
-  }
-}
+for (const p of KEYWORD_PAIRS) for (const a of bothCases(p >> 8)) for (const b of bothCases(p & 0xff)) PAIR_ANY[(a << 8) | b] = 1;

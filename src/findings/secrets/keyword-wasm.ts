@@ -5,7 +5,7 @@
  * LAYERLENS_NO_WASM=1; the caller then uses the JS loop.
  */
 import { CLASSES, FOLLOW } from './follow.js';
-import { KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
+import { bothCases, KEYWORD_PAIRS, KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import { KEYWORD_SCAN_WASM } from './keyword-scan-wasm.js';
 // (Types only: keywords.ts loads this module.)
 import type { KeywordHits, KeywordScanner } from './keywords.js';
@@ -214,20 +214,25 @@ function fillTri(ex: Exports): void {
 let triSet: Int32Array | undefined;
 
 function triIndexes(): Int32Array {
-  const set = new Set<number>();
-  // Both cases of each letter (keywords are stored in lower case); undefined: any byte.
-  const cases = (b: number | undefined) => (b === undefined ? ANY : b >= 97 && b <= 122 ? [b, b - 32] : [b]);
-  const put = (x: number | undefined, y: number | undefined, z: number | undefined) => {
-    for (const a of cases(x)) for (const b of cases(y)) for (const c of cases(z)) set.add(a | (b << 8) | ((c & 0x7f) << 16));
+  const out: number[] = [];
+  // Plain loops over the keywords' case variants: this runs once per process, in cold code.
+  const put = (x: number, y: number, z: number | undefined) => {
+    for (const a of bothCases(x)) {
+      for (const b of bothCases(y)) {
+        if (z === undefined) for (let c = 0; c < 128; c++) out.push(a | (b << 8) | (c << 16));
+        else for (const c of bothCases(z)) out.push(a | (b << 8) | ((c & 0x7f) << 16));
+      }
+    }
   };
   for (const kb of KW_BYTES) {
     if (kb.length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
     put(kb[0], kb[1], kb[2]);
     put(kb[1], kb[2], kb[3]);
   }
-  return Int32Array.from(set).sort(); // (in address order: the pages are touched in turn)
+  // In address order (the pages are touched in turn), each index once.
+  const sorted = Int32Array.from(out).sort();
+  return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
 }
-const ANY = Array.from({ length: 128 }, (_, i) => i);
 
 /** Lay the keyword tables out in the module's memory (layout: see keyword-scan.wat). */
 function fillTables(ex: Exports): void {
@@ -257,17 +262,11 @@ function fillTables(ex: Exports): void {
   if (off > KWBYTES_CAP) throw new Error('secret keywords too long for the WebAssembly tables');
   // Buckets: one per lower-case pair that starts a keyword, entries in PAIR_KW order (the JS
   // loop's order, so both report hits at one offset in the same order).
-  const bucketOf = new Int32Array(65536);
-  let buckets = 0;
-  for (let p = 0; p < 65536; p++) {
-    const s = PAIR_START[p];
-    const e = PAIR_START[p + 1];
-    if (e === s) continue;
-    if (++buckets > MAX_BUCKETS) throw new Error('too many keyword pairs for the WebAssembly tables');
-    bucketOf[p] = buckets;
-    i32[(BUCKETS >> 2) + buckets * 2] = s;
-    i32[(BUCKETS >> 2) + buckets * 2 + 1] = e;
-  }
+  if (KEYWORD_PAIRS.length > MAX_BUCKETS) throw new Error('too many keyword pairs for the WebAssembly tables');
+  KEYWORD_PAIRS.forEach((p, i) => {
+    i32[(BUCKETS >> 2) + (i + 1) * 2] = PAIR_START[p];
+    i32[(BUCKETS >> 2) + (i + 1) * 2 + 1] = PAIR_START[p + 1];
+  });
   for (let q = 0; q < PAIR_KW.length; q++) {
     const k = PAIR_KW[q];
     const at = (ENTRIES >> 2) + q * 3;
@@ -276,8 +275,9 @@ function fillTables(ex: Exports): void {
     i32[at + 2] = KW_BYTES[k].length;
   }
   fillTri(ex);
-  // PAIR at address 0, indexed by a little-endian 16-bit load: b0 | b1 << 8, raw bytes.
-  for (let a = 0; a < 256; a++) {
-    for (let b = 0; b < 256; b++) u8[a | (b << 8)] = bucketOf[(LOWER[a] << 8) | LOWER[b]];
-  }
+  // PAIR at address 0, indexed by a little-endian 16-bit load: b0 | b1 << 8, raw bytes (both
+  // cases of a letter); 0 elsewhere (fresh memory is zero).
+  KEYWORD_PAIRS.forEach((p, i) => {
+    for (const a of bothCases(p >> 8)) for (const b of bothCases(p & 0xff)) u8[a | (b << 8)] = i + 1;
+  });
 }
