@@ -20,6 +20,7 @@ import { permissionFindings } from './permissions.js';
 import { portFindings } from './ports.js';
 import { provenanceFindings } from './provenance.js';
 import { secretFindings } from './secrets/index.js';
+import { skippedExt, skippedSystemData } from './skip.js';
 import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
 import { credentialRulesFor, mayBeCredentialFile } from './secrets/credential-files.js';
 import { DEFAULT_MAX_BYTES, FileSecretScanner, type ScanOptions } from './secrets/scanner.js';
@@ -44,36 +45,6 @@ export interface InspectorOptions {
   batch?: boolean;
 }
 
-// Formats that cannot hold a readable secret (compressed, media, compiled code). Keystores are
-// binary too but are matched by name in the secret scanner, so they are not listed here. Looked up
-// by the extension after the last dot (a Set, not a regex: this runs for every file of every layer).
-const SKIP_EXT = new Set(
-  ('so a o ko png jpg jpeg gif ico bmp webp svgz woff woff2 ttf otf eot gz tgz xz txz bz2 zst lz4 lzma zip jar war ear whl egg 7z rar ' +
-    'pyc pyo mo class wasm node mp3 mp4 ogg wav flac avi mkv pdf deb rpm apk iso img qcow2 db sqlite dat bin pack idx').split(' '),
-);
-/** Versioned shared libraries: libfoo.so.1, libfoo.so.1.2.3. */
-const SO_VERSIONED = /\.so(?:\.\d+)+$/i;
-
-function skippedExt(base: string): boolean {
-  // A loop, not lastIndexOf: V8 calls out of optimized code for String#lastIndexOf, and this
-  // runs for every file of every layer.
-  let dot = base.length - 1;
-  while (dot >= 0 && base.charCodeAt(dot) !== 46) dot--;
-  if (dot < 0) return false;
-  const ext = base.slice(dot + 1);
-  if (SKIP_EXT.has(ext)) return true;
-  const c = ext.charCodeAt(0);
-  if (c >= 48 && c <= 57) return SO_VERSIONED.test(base);
-  // Upper-case extensions (.PNG): lower-cased only when there is an upper-case letter.
-  return /[A-Z]/.test(ext) && SKIP_EXT.has(ext.toLowerCase());
-}
-
-// Package-manager and system data that is large, never written by hand, and cannot hold a
-// credential: file lists and checksums, time zones, locales, character maps, MIME and terminal
-// databases. (Documentation and runtime test suites ARE scanned: matches there are downgraded.)
-const SKIP_PATH =
-  /^\/(?:var\/lib\/dpkg\/(?:info\/[^/]+\.(?:list|md5sums|conffiles|triggers|shlibs|symbols|templates)|status(?:-old)?|available|diversions)|usr\/share\/(?:zoneinfo|i18n|locale|mime|terminfo|icons|fonts|unicode|X11\/locale|perl\/[^/]+\/unicore)\/|usr\/lib\/locale\/|lib\/apk\/db\/|var\/lib\/rpm\/|usr\/lib\/sysimage\/rpm\/|var\/cache\/(?:apt|debconf|ldconfig)\/|var\/lib\/apt\/lists\/|etc\/ld\.so\.cache$)/;
-
 /**
  * The `inspectContent` hook for `ImageModel.load`: scans each regular file's bytes for secrets as
  * they stream (binaries skipped by their first bytes, at most `maxBytesPerFile` read; small files
@@ -86,20 +57,15 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
   const inspector: ContentInspector = (parts, attrs) => {
     const base = parts[parts.length - 1] ?? '';
     const osKind = osFileKind(parts);
-    // Most files stop here, before their path is joined: empty, or a format without secrets.
-    let scan = attrs.size > 0 && !skippedExt(base);
-    if (!scan && !osKind) return undefined;
-    // The skipped system data (SKIP_PATH) is all under these: other files need no joined path
-    // unless they are scanned alone or have a finding.
-    const top = parts[0];
-    const path = top === 'etc' || top === 'usr' || top === 'var' || top === 'lib' ? '/' + parts.join('/') : undefined;
-    if (path && SKIP_PATH.test(path)) scan = false;
+    // Most files stop here: empty, a format without secrets, or system data.
+    const scan = attrs.size > 0 && !skippedExt(base) && !skippedSystemData(parts);
     if (!scan && !osKind) return undefined;
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
-    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (!mayBeCredentialFile(base) || credentialRulesFor(path ?? '/' + parts.join('/')).length === 0)) {
+    // A batched file's path is joined only if it has a hit.
+    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (!mayBeCredentialFile(base) || credentialRulesFor('/' + parts.join('/')).length === 0)) {
       return new FileSink(batch, parts, scanOpts, undefined, undefined);
     }
-    const sec = scan ? new FileSecretScanner(path ?? '/' + parts.join('/'), scanOpts) : undefined;
+    const sec = scan ? new FileSecretScanner('/' + parts.join('/'), scanOpts) : undefined;
     return new FileSink(undefined, parts, scanOpts, sec, osKind ? new OsFileCollector(osKind) : undefined);
   };
   if (batch) inspector.flush = () => batch.run();
