@@ -5,7 +5,7 @@
 #
 # 1. installs missing tools with apt (docker.io docker-registry skopeo
 #    busybox-static apache2-utils openssl zstd tmux debootstrap), `npm ci` when
-#    node_modules is missing, `npm run build`;
+#    node_modules is missing, `npm run build`, `npm run typecheck` (src, test, bench, scripts);
 # 2. starts a throwaway dockerd (vfs, no iptables/bridge) and a plain-HTTP
 #    distribution registry on 127.0.0.1:<free port>, all under /tmp/layerlens-it.XXXXXX;
 # 3. exports LAYERLENS_IT_DOCKER_HOST / LAYERLENS_IT_REGISTRY / LAYERLENS_IT_WORKDIR;
@@ -70,6 +70,10 @@ if [[ "${LAYERLENS_SKIP_BUILD:-}" != 1 ]]; then
   log "npm run build"
   npm run build </dev/null
 fi
+# The tests run through tsx, which strips types without checking them: the whole tree (src, test,
+# bench, scripts) is type-checked here.
+log "npm run typecheck"
+npm run typecheck </dev/null
 
 # --- 2./3. services -----------------------------------------------------------
 WORKDIR=$(mktemp -d /tmp/layerlens-it.XXXXXX)

@@ -1,6 +1,9 @@
 /** `layerlens inspect` through the real CLI entry: document shape, masking, one-line errors. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
@@ -74,4 +77,35 @@ test('scan --severity: the table and Markdown say how many findings they leave o
   assert.equal(JSON.parse(run('scan', '--demo', '--severity', 'critical', '--format', 'json').stdout).findings.length, critical);
   // Nothing left out: no note.
   assert.ok(!run('scan', '--demo').stdout.includes('not shown'));
+});
+
+test('scan --output / --sbom: checked before the image is read, one line naming the path given; a report replaces only that file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'll-out-'));
+  try {
+    const missing = join(dir, 'no-such-dir', 'report.json');
+    const r = run('scan', '--demo', '--format', 'json', '--output', missing);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `layerlens: --output ${missing}: no such directory ${join(dir, 'no-such-dir')}\n`);
+    const asDir = run('scan', '--demo', '--sbom', dir);
+    assert.equal(asDir.status, 2);
+    assert.equal(asDir.stderr, `layerlens: --sbom ${dir}: is a directory\n`);
+    assert.equal(asDir.stdout, '', 'no report printed when the SBOM file cannot be written');
+    assert.deepEqual(readdirSync(dir), [], 'nothing written');
+    // A file inside a regular file is not a path either.
+    writeFileSync(join(dir, 'plain'), 'keep');
+    const underFile = run('scan', '--demo', '--output', join(dir, 'plain', 'r.md'));
+    assert.equal(underFile.status, 2);
+    assert.match(underFile.stderr, /^layerlens: --output .*plain\/r\.md: .*plain is not a directory\n$/);
+    // The happy path: the named file is replaced, nothing else appears.
+    const out = join(dir, 'report.md');
+    writeFileSync(out, 'old');
+    const ok = run('scan', '--demo', '--format', 'markdown', '--output', out);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(readFileSync(out, 'utf8'), /^# /);
+    assert.deepEqual(readdirSync(dir).sort(), ['plain', 'report.md']);
+    assert.equal(readFileSync(join(dir, 'plain'), 'utf8'), 'keep');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -13,7 +13,6 @@ import { after, describe, test } from 'node:test';
 import { buildTar, sha256 } from '../src/engine/build-tar.js';
 import { ImageModel } from '../src/engine/image.js';
 import type { ImageReader } from '../src/engine/types.js';
-import { LayerlensError } from '../src/engine/types.js';
 import { openArchiveFile, openArchiveStream } from '../src/sources/archive/index.js';
 import { indexTar, normalizeMember, parsePax, resolveMember } from '../src/sources/archive/tar-index.js';
 import { memoryReader } from '../src/sources/memory.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { buildTar, sha256 } from '../src/engine/build-tar.js';
 import { ImageModel } from '../src/engine/image.js';
-import { LayerlensError, type ImageReader } from '../src/engine/types.js';
+import type { ImageReader } from '../src/engine/types.js';
 import { openOciLayout } from '../src/sources/oci-layout/dir.js';
 import { formatPlatform, hostPlatform, parsePlatform, platformScore } from '../src/sources/oci-layout/platform.js';
 import { nameMatches } from '../src/sources/oci-layout/names.js';

@@ -3,14 +3,13 @@
  * src/audit. Exit codes as scan: 0, 1 when a finding is at or above --fail-on, 2 on errors.
  */
 import { LayerlensError } from '../engine/types.js';
-import type { Severity } from '../findings/types.js';
-import { SEVERITIES, severityRank } from '../findings/types.js';
+import { severityRank } from '../findings/types.js';
 import { auditRegistry } from '../audit/registry-audit.js';
 import { auditJson, auditMarkdown, auditTable } from '../audit/report.js';
 import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
-import { parseCommandArgs } from './parse.js';
-import { writeFileAtomic } from './scan.js';
+import { parseCommandArgs, parseSeverity } from './parse.js';
+import { checkOutputFile, writeFileAtomic } from './output-file.js';
 
 const USAGE = 'layerlens registry audit URL [--format table|json|markdown] [--output FILE] [--fail-on S] [--repo NAME] [--insecure] [--ca-file F]';
 
@@ -74,12 +73,8 @@ async function audit(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new LayerlensError(`registry audit takes one registry URL, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
   const format = (values.format ?? 'table') as Format;
   if (!FORMATS.includes(format)) throw new LayerlensError(`--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`, 'USAGE');
-  let failOn: Severity | undefined;
-  if (values['fail-on'] !== undefined) {
-    const s = values['fail-on'].toLowerCase();
-    if (!(SEVERITIES as readonly string[]).includes(s)) throw new LayerlensError(`--fail-on "${escapeText(values['fail-on'])}": use one of ${SEVERITIES.join(', ')}`, 'USAGE');
-    failOn = s as Severity;
-  }
+  const failOn = parseSeverity('--fail-on', values['fail-on']);
+  if (values.output !== undefined) await checkOutputFile(values.output, '--output');
   const log = process.stderr.isTTY ? (line: string) => process.stderr.write(`layerlens: ${escapeText(line)}\n`) : undefined;
   const result = await auditRegistry(positionals[0], { repository: values.repo, insecure: values.insecure, caFile: values['ca-file'], log });
   const toFile = values.output !== undefined;

@@ -3,16 +3,14 @@
  * Markdown report; exit code 1 when a finding is at or above --fail-on, 0 otherwise, 2 on errors
  * (one line on stderr). Progress goes to stderr, and only when stderr is a terminal.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../engine/types.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
 import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { osInventory } from '../findings/os/index.js';
-import type { Finding, Severity } from '../findings/types.js';
-import { SEVERITIES, severityRank } from '../findings/types.js';
+import type { Finding } from '../findings/types.js';
+import { severityRank } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { imageInfo } from '../report/image-info.js';
 import { toJson } from '../report/json.js';
@@ -21,7 +19,8 @@ import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
-import { parseCommandArgs } from './parse.js';
+import { checkOutputFile, writeFileAtomic } from './output-file.js';
+import { parseCommandArgs, parseSeverity } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
 import { openDemo, openReader } from './wiring.js';
 
@@ -49,34 +48,6 @@ Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one
 
 ${SOURCE_OPTIONS_HELP}
 `;
-
-function parseSeverity(flag: string, v: unknown): Severity | undefined {
-  if (v === undefined) return undefined;
-  const s = String(v).toLowerCase();
-  if (!(SEVERITIES as readonly string[]).includes(s)) throw new LayerlensError(`${flag} "${escapeText(String(v))}": use one of ${SEVERITIES.join(', ')}`, 'USAGE');
-  return s as Severity;
-}
-
-/**
- * Write `data` to `file` atomically: a temporary file in the same directory, then rename, so a
- * reader never sees half a report and a failure leaves the previous file intact. Only the path the
- * user named is ever replaced.
- */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const abs = path.resolve(file);
-  const st = await fsp.stat(abs).catch(() => undefined);
-  if (st?.isDirectory()) throw new LayerlensError(`${file}: is a directory`, 'USAGE');
-  if (st && !st.isFile()) throw new LayerlensError(`${file}: not a regular file`, 'USAGE');
-  const dir = path.dirname(abs);
-  const tmp = path.join(dir, `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
-    await fsp.rename(tmp, abs);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true }).catch(() => {});
-    throw err;
-  }
-}
 
 async function loadIgnore(file: string | undefined, warn: (s: string) => void): Promise<IgnoreEntry[]> {
   const name = file ?? '.layerlensignore';
@@ -134,6 +105,8 @@ async function scan(argv: string[]): Promise<number> {
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
+  if (values.output !== undefined) await checkOutputFile(values.output, '--output');
+  if (values.sbom !== undefined) await checkOutputFile(values.sbom, '--sbom');
 
   opts.log = tty ? (line) => process.stderr.write(escapeText(line) + '\n') : undefined;
   const reader = values.demo ? await openDemo() : await openReader(input, opts);

@@ -59,7 +59,6 @@ export class TarReader {
   private remaining = 0; // data bytes left in the current entry
   private fresh = false; // no data of the current entry delivered yet
   private padding = 0; // padding bytes left after the data
-  private header: TarHeader | null = null;
   private sink: EntrySink | undefined;
   private metaType = '';
   private metaParts: Buffer[] = [];
@@ -211,7 +210,6 @@ export class TarReader {
     // directory with a size field has none.
     const hasData = typeflag === '0' || typeflag === '7' || typeflag === 'S';
     const dataSize = hasData ? header.size : typeflag === '1' || typeflag === '2' || typeflag === '5' ? 0 : header.size;
-    this.header = header;
     this.sink = this.onEntry(header);
     this.remaining = dataSize;
     this.fresh = true;
@@ -223,7 +221,6 @@ export class TarReader {
   private finishData(): void {
     this.onEntryEnd();
     this.sink = undefined;
-    this.header = null;
     this.state = this.padding > 0 ? State.Padding : State.Header;
   }
 

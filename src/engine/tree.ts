@@ -8,7 +8,6 @@
  * two full copies of the tree per layer).
  */
 import type { ChangeKind, EntryAttrs, Version } from './types.js';
-import { joinPath } from './paths.js';
 
 const NO_VERSIONS: readonly Version[] = Object.freeze([]);
 

@@ -8,7 +8,6 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import type { ContentInspector, ContentSink } from '../engine/parse-layer.js';
-import type { EntryAttrs } from '../engine/types.js';
 import { provenanceFindings as signatureFindings } from '../sources/registry/provenance-finding.js';
 import { configFindings } from './config.js';
 import { withSharedWalk, type InspectedContent } from './content.js';

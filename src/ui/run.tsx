@@ -3,7 +3,6 @@
  * starts loading and calls runExplorer at once: the first frame shows what the metadata knows and
  * layers fill in as they arrive.
  */
-import React from 'react';
 import { render } from 'ink';
 import { constants } from 'node:os';
 import type { ImageModel } from '../engine/image.js';

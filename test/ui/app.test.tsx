@@ -1,7 +1,6 @@
 /** The Ink component over the Explorer, driven through ink-testing-library's stdin. */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import React from 'react';
 import { render } from 'ink-testing-library';
 import { ImageModel } from '../../src/engine/image.js';
 import { memoryReader } from '../../src/sources/memory.js';

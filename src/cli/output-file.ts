@@ -1,0 +1,53 @@
+/**
+ * Report files the user names with --output / --sbom: checked before the image is read (a long
+ * pull must not end in "cannot write"), then written atomically.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { LayerlensError } from '../engine/types.js';
+
+/**
+ * Throws a one-line usage error when `file` cannot be written: a directory or other non-file
+ * there, no such directory, or no write permission in it.
+ */
+export async function checkOutputFile(file: string, flag: string): Promise<void> {
+  const abs = path.resolve(file);
+  const st = await fsp.stat(abs).catch(() => undefined);
+  if (st?.isDirectory()) throw new LayerlensError(`${flag} ${file}: is a directory`, 'USAGE');
+  if (st && !st.isFile()) throw new LayerlensError(`${flag} ${file}: not a regular file`, 'USAGE');
+  const dir = path.dirname(abs);
+  const dirSt = await fsp.stat(dir).catch(() => undefined);
+  if (!dirSt) throw new LayerlensError(`${flag} ${file}: no such directory ${dir}`, 'USAGE');
+  if (!dirSt.isDirectory()) throw new LayerlensError(`${flag} ${file}: ${dir} is not a directory`, 'USAGE');
+  // (A temporary file is made in the directory, then renamed over the file.)
+  await fsp.access(dir, fsConstants.W_OK).catch(() => {
+    throw new LayerlensError(`${flag} ${file}: cannot write in ${dir} (permission denied)`, 'USAGE');
+  });
+}
+
+/**
+ * Write `data` to `file` atomically: a temporary file in the same directory, then rename, so a
+ * reader never sees half a report and a failure leaves the previous file intact. Only the path the
+ * user named is ever replaced.
+ */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const abs = path.resolve(file);
+  const st = await fsp.stat(abs).catch(() => undefined);
+  if (st?.isDirectory()) throw new LayerlensError(`${file}: is a directory`, 'USAGE');
+  if (st && !st.isFile()) throw new LayerlensError(`${file}: not a regular file`, 'USAGE');
+  const dir = path.dirname(abs);
+  const tmp = path.join(dir, `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+    await fsp.rename(tmp, abs);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => {});
+    // Said of the file the user named, not of the temporary one.
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `no such directory ${dir}` : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EROFS' ? 'read-only file system' : undefined;
+    if (why) throw new LayerlensError(`cannot write ${file}: ${why}`, 'IO');
+    throw err;
+  }
+}
