@@ -57,8 +57,10 @@ const DPKG_DB = ['status', 'available', 'diversions'];
 export function skippedSystemData(parts: readonly string[]): boolean {
   const n = parts.length;
   if (n < 2) return false;
-  const [p0, p1, p2] = parts;
-  switch (p0) {
+  // (Indexed, not destructured: destructuring runs the array iterator, for every file.)
+  const p1 = parts[1];
+  const p2 = parts[2];
+  switch (parts[0]) {
     case 'etc':
       return n === 2 && p1 === 'ld.so.cache';
     case 'lib':
