@@ -29,7 +29,10 @@ export interface NodeIndex {
   history: TreeNode[];
   /** Nodes with a version the content inspector left a result on (secrets, OS data). */
   inspected: TreeNode[];
-  /** Nodes whose version in the final image has setuid/setgid or world-write bits, or xattrs. */
+  /**
+   * Nodes whose version in the final image is a file or directory with setuid/setgid or
+   * world-write bits, or xattrs (symlinks, always 0777, are not: ~1,100 on a Debian image).
+   */
   permissionBits: TreeNode[];
   /** Bytes of regular files in single-version nodes (the efficiency total, minus `history`). */
   soleFileBytes: number;
@@ -48,6 +51,11 @@ function panelName(name: string): boolean {
   return low === 'phpmyadmin' || low.startsWith('adminer') || low === 'manager' || low === 'jenkins.war';
 }
 
+/** What the permissions check can report on: a file or directory with those bits or xattrs. */
+function permissionRelevant(v: Version): boolean {
+  return (v.type === 'file' || v.type === 'dir') && ((v.mode & 0o6002) !== 0 || !!v.xattrs);
+}
+
 let shared: { tree: FileTree; index: NodeIndex } | null = null;
 
 export function nodeIndex(tree: FileTree): NodeIndex {
@@ -63,13 +71,13 @@ export function nodeIndex(tree: FileTree): NodeIndex {
       if (v.change === 'removed') continue;
       if (v.type === 'file') idx.soleFileBytes += v.size;
       if (v.content && typeof v.content === 'object') idx.inspected.push(node);
-      if (v.layer <= top && (v.mode & 0o6002 || v.xattrs)) idx.permissionBits.push(node);
+      if (v.layer <= top && permissionRelevant(v)) idx.permissionBits.push(node);
       continue;
     }
     idx.history.push(node);
     if (node.versions.some((v) => inspected(v))) idx.inspected.push(node);
     const live = node.liveAt(top);
-    if (live && (live.mode & 0o6002 || live.xattrs)) idx.permissionBits.push(node);
+    if (live && permissionRelevant(live)) idx.permissionBits.push(node);
   }
   return idx;
 }

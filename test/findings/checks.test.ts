@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseBuildArgs, redactCommand } from '../../src/findings/config.js';
+import { nodeIndex } from '../../src/findings/content.js';
 import { computeEfficiency } from '../../src/findings/efficiency.js';
 import { fingerprint } from '../../src/findings/make.js';
 import { PORT_TABLE } from '../../src/findings/ports.js';
@@ -161,7 +162,7 @@ test('provenance: latest / no tag is low, other tags info with the pinned form, 
   assert.equal((await check({ ...img, source: 'archive' }, { reference: 'app.tar' })).filter((x) => x.category === 'provenance').length, 0);
 });
 
-test('permissions: setuid known vs custom, world-writable without sticky, file capabilities', async () => {
+test('permissions: setuid known vs custom, world-writable without sticky, file capabilities; symlinks (always 0777) and devices left out', async () => {
   const cap = Buffer.alloc(20);
   cap.writeUInt32LE(0x02000001, 0);
   cap.writeUInt32LE(1 << 13, 4); // cap_net_raw
@@ -179,11 +180,16 @@ test('permissions: setuid known vs custom, world-writable without sticky, file c
           { name: 'etc/motd', content: 'hi', mode: 0o666 },
           { name: 'usr/bin/ping', content: 'x', mode: 0o755, pax: { 'SCHILY.xattr.security.capability': cap.toString('latin1') } },
           { name: 'usr/bin/tool', content: 'x', mode: 0o755, pax: { 'SCHILY.xattr.security.capability': capAdmin.toString('latin1') } },
+          { name: 'usr/bin/sh', type: 'symlink', linkname: 'dash', mode: 0o777 },
+          { name: 'usr/bin/su-link', type: 'symlink', linkname: 'su', mode: 0o4777 },
+          { name: 'dev/null', type: 'character-device', mode: 0o666, devmajor: 1, devminor: 3 },
         ],
       },
     ],
   });
   const sev = (rule: string, path: string) => fs.find((x) => x.ruleId === rule && x.path === path)?.severity;
+  for (const p of ['/usr/bin/sh', '/usr/bin/su-link', '/dev/null']) assert.deepEqual(fs.filter((x) => x.path === p), [], p);
+  assert.equal(fs.filter((x) => x.category === 'permissions').length, 7, JSON.stringify(fs.map((x) => x.ruleId + ' ' + x.path)));
   assert.equal(sev('permissions-setuid', '/usr/bin/passwd'), 'low');
   assert.equal(sev('permissions-setuid', '/usr/local/bin/helper'), 'medium');
   assert.equal(sev('permissions-setgid', '/usr/bin/wall'), 'low');
@@ -193,6 +199,26 @@ test('permissions: setuid known vs custom, world-writable without sticky, file c
   assert.equal(sev('permissions-file-capabilities', '/usr/bin/ping'), 'low');
   assert.equal(sev('permissions-file-capabilities', '/usr/bin/tool'), 'medium');
   assert.match(fs.find((x) => x.path === '/usr/bin/tool')!.message, /cap_sys_admin/);
+});
+
+test('the checks\' shared walk hands the permissions check only files and directories with those bits or xattrs', async () => {
+  const model = await loadImage({
+    layers: [
+      {
+        entries: [
+          { name: 'bin/ls', content: 'x', mode: 0o755 },
+          { name: 'bin/su', content: 'x', mode: 0o4755 },
+          { name: 'srv/drop', type: 'directory', mode: 0o777 },
+          { name: 'bin/sh', type: 'symlink', linkname: 'dash', mode: 0o777 },
+          { name: 'etc/alt', type: 'symlink', linkname: '/bin/ls', mode: 0o777 },
+        ],
+      },
+      // A file replaced by a symlink: judged by the final version.
+      { entries: [{ name: 'bin/su', type: 'symlink', linkname: 'ls', mode: 0o777 }] },
+    ],
+  });
+  const paths = nodeIndex(model.tree).permissionBits.map((n) => n.path).sort();
+  assert.deepEqual(paths, ['/srv/drop']);
 });
 
 test('efficiency: N−1 superseded copies count (not the kept one), by cause; metadata-only copies found', async () => {
