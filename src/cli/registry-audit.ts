@@ -79,7 +79,7 @@ async function audit(argv: string[]): Promise<number> {
   const result = await auditRegistry(positionals[0], { repository: values.repo, insecure: values.insecure, caFile: values['ca-file'], log });
   const toFile = values.output !== undefined;
   const report =
-    format === 'json' ? auditJson(result) : format === 'markdown' ? auditMarkdown(result) : auditTable(result, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns });
+    format === 'json' ? auditJson(result) : format === 'markdown' ? auditMarkdown(result) : auditTable(result, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: toFile ? undefined : process.stdout.columns });
   if (toFile) await writeFileAtomic(values.output!, report);
   else process.stdout.write(report);
   if (failOn && result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn!))) return 1;

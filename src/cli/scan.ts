@@ -126,7 +126,7 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, below: minSeverity };
-  const report = render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: process.stdout.columns, hidden });
+  const report = render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: toFile ? undefined : process.stdout.columns, hidden });
   if (toFile) await writeFileAtomic(values.output!, report);
   else await writeStdout(report);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));

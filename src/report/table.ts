@@ -11,7 +11,10 @@ import { escapeText, hiddenNote, shortDigest, type HiddenFindings } from './text
 
 export interface TableOptions {
   color?: boolean;
-  /** Terminal width; long cells are cut with … (default 120). */
+  /**
+   * Terminal width: long cells are cut with … to fit. Without it (a file, a pipe, a CI log) no
+   * cell is cut: a path or title cut short is lost there, and nothing wraps.
+   */
   width?: number;
   /** Findings left out by --severity: said in the last line, so "No findings." is not misread. */
   hidden?: HiddenFindings;
@@ -30,6 +33,16 @@ function pad(s: string, n: number): string {
   return len >= n ? s : s + ' '.repeat(n - len);
 }
 
+/**
+ * The longest `text` of the findings, in characters, at least `min` (a loop: spreading 100k
+ * findings into Math.max overflows the stack).
+ */
+function longest(findings: Finding[], text: (f: Finding) => string, min: number): number {
+  let n = min;
+  for (const f of findings) n = Math.max(n, [...text(f)].length);
+  return n;
+}
+
 function where(f: Finding): string {
   if (f.path) return escapeText(f.path) + (f.line !== null ? `:${f.line}` : '');
   if (f.key) return escapeText(f.key);
@@ -42,16 +55,19 @@ function layer(f: Finding): string {
 }
 
 export function toTable(findings: Finding[], image: ReportImage, opts: TableOptions = {}): string {
-  const width = Math.max(60, opts.width ?? 120);
   const paint = (sev: Severity, s: string) => (opts.color ? `${COLORS[sev]}${s}${RESET}` : s);
   const out: string[] = [];
-  out.push(`${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${image.platform}` : ''}`);
+  const title = `${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${image.platform}` : ''}`;
+  out.push(opts.width !== undefined ? cut(title, Math.max(60, opts.width)) : title);
   const sevW = 8;
   const layerW = 6;
-  const ruleW = Math.min(32, Math.max(4, ...findings.map((f) => f.ruleId.length)));
-  const rest = width - sevW - layerW - ruleW - 6;
-  const whereW = Math.max(16, Math.floor(rest * 0.45));
-  const titleW = Math.max(10, rest - whereW);
+  const fit = opts.width !== undefined;
+  const longestRule = longest(findings, (f) => f.ruleId, 4);
+  const ruleW = fit ? Math.min(32, longestRule) : longestRule;
+  // (Five columns, four two-space gaps.)
+  const rest = Math.max(60, opts.width ?? 0) - sevW - layerW - ruleW - 8;
+  const whereW = fit ? Math.max(16, Math.floor(rest * 0.45)) : longest(findings, where, 5);
+  const titleW = fit ? Math.max(10, rest - whereW) : Infinity;
   if (findings.length) {
     out.push('');
     out.push([pad('SEVERITY', sevW), pad('RULE', ruleW), pad('LAYER', layerW), pad('WHERE', whereW), 'FINDING'].join('  ').trimEnd());

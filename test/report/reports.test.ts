@@ -117,6 +117,30 @@ test('Markdown and table: summary, severities, and no raw control characters or 
   assert.ok(!colored.includes('\x1b]0;'), 'but never the image escape');
 });
 
+test('table: cut to a terminal\'s width; whole values without one (a file, a pipe, a CI log), in aligned columns', async () => {
+  const { findings, image } = await sample();
+  const deep = '/srv/' + 'very-long-directory-name/'.repeat(8) + 'settings.env';
+  const long = [...findings, { ...findings[0], id: 'x', path: deep, title: 'T'.repeat(150) }];
+  const fitted = toTable(long, image, { width: 100 });
+  for (const line of fitted.split('\n')) assert.ok([...line].length <= 100, `over 100 columns: ${line}`);
+  const cutRow = fitted.split('\n').find((l) => l.includes('/srv/very-long'))!;
+  assert.match(cutRow, /…\s+T+…$/, 'the path and the title cut with an ellipsis');
+  assert.ok(!fitted.includes(deep));
+  const whole = toTable(long, image, {});
+  const row = whole.split('\n').find((l) => l.includes(deep))!;
+  assert.ok(row.includes('T'.repeat(150)), 'title whole');
+  // Columns line up: every finding's title starts where the header's FINDING does.
+  const lines = whole.split('\n');
+  const header = lines.find((l) => l.startsWith('SEVERITY'))!;
+  const col = header.indexOf('FINDING');
+  const rows = lines.slice(lines.indexOf(header) + 1).filter((l) => /^(CRITICAL|HIGH|MEDIUM|LOW|INFO) /.test(l));
+  assert.equal(rows.length, long.length);
+  for (const r of rows) {
+    assert.equal(r.slice(col - 2, col), '  ', r);
+    assert.notEqual(r[col], ' ', r);
+  }
+});
+
 test('CycloneDX 1.5 SBOM from the dpkg inventory, with purls', async () => {
   const { model, image } = await sample();
   const inv = osInventory(model);
