@@ -34,7 +34,7 @@ function pad(s: string, n: number): string {
 }
 
 /**
- * The longest `text` of the findings, in characters, at least `min` (a loop: spreading 100k
+ * The longest `text` of the findings, in characters, at least `min` (a loop: spreading ~150k
  * findings into Math.max overflows the stack).
  */
 function longest(findings: Finding[], text: (f: Finding) => string, min: number): number {
