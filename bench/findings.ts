@@ -189,7 +189,8 @@ const realistic =
   process.env.LAYERLENS_REALISTIC_ARCHIVE ?? (process.env.LAYERLENS_IT_WORKDIR ? join(process.env.LAYERLENS_IT_WORKDIR, 'realistic', 'bookworm-nginx.docker.tar') : undefined);
 if (realistic && existsSync(realistic)) {
   const { statSync } = await import('node:fs');
-  const size = statSync(realistic).size;
+  const st = statSync(realistic);
+  const size = st.size;
   // The same image in the forms it is scanned in. The engine's share of the work differs a lot
   // between them (an uncompressed file on disk is the least work for it), the checks' work not
   // at all: the overhead is reported for each.
@@ -204,7 +205,7 @@ if (realistic && existsSync(realistic)) {
     REALISTIC_ROUNDS,
   );
   // As a registry serves it (gzip layers), from an OCI layout that skopeo writes once.
-  const layout = realisticLayout(realistic, `${size}-${Math.floor(statSync(realistic).mtimeMs)}`);
+  const layout = realisticLayout(realistic, `${size}-${Math.floor(st.mtimeMs)}`);
   if (layout) {
     const { readdirSync } = await import('node:fs');
     const blobs = join(layout, 'blobs', 'sha256');

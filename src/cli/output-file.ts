@@ -14,9 +14,7 @@ import { LayerlensError } from '../engine/types.js';
  */
 export async function checkOutputFile(file: string, flag: string): Promise<void> {
   const abs = path.resolve(file);
-  const st = await fsp.stat(abs).catch(() => undefined);
-  if (st?.isDirectory()) throw new LayerlensError(`${flag} ${file}: is a directory`, 'USAGE');
-  if (st && !st.isFile()) throw new LayerlensError(`${flag} ${file}: not a regular file`, 'USAGE');
+  await refuseNonFile(abs, `${flag} ${file}`);
   const dir = path.dirname(abs);
   const dirSt = await fsp.stat(dir).catch(() => undefined);
   if (!dirSt) throw new LayerlensError(`${flag} ${file}: no such directory ${dir}`, 'USAGE');
@@ -27,6 +25,14 @@ export async function checkOutputFile(file: string, flag: string): Promise<void>
   });
 }
 
+/** What a failed write of a report means, by error code (ENOENT: said with the directory). */
+const WRITE_ERRORS: Record<string, string | undefined> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+};
+
 /**
  * Write `data` to `file` atomically: a temporary file in the same directory, then rename, so a
  * reader never sees half a report and a failure leaves the previous file intact. Only the path the
@@ -34,9 +40,8 @@ export async function checkOutputFile(file: string, flag: string): Promise<void>
  */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
   const abs = path.resolve(file);
-  const st = await fsp.stat(abs).catch(() => undefined);
-  if (st?.isDirectory()) throw new LayerlensError(`${file}: is a directory`, 'USAGE');
-  if (st && !st.isFile()) throw new LayerlensError(`${file}: not a regular file`, 'USAGE');
+  // (Again at write time: the report may be written long after checkOutputFile.)
+  await refuseNonFile(abs, file);
   const dir = path.dirname(abs);
   const tmp = path.join(dir, `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -46,8 +51,15 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     await fsp.rm(tmp, { force: true }).catch(() => {});
     // Said of the file the user named, not of the temporary one.
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `no such directory ${dir}` : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EROFS' ? 'read-only file system' : undefined;
+    const why = code === 'ENOENT' ? `no such directory ${dir}` : WRITE_ERRORS[code ?? ''];
     if (why) throw new LayerlensError(`cannot write ${file}: ${why}`, 'IO');
     throw err;
   }
+}
+
+/** Refuses what is at `abs` unless it is a regular file or nothing (`label` names it). */
+async function refuseNonFile(abs: string, label: string): Promise<void> {
+  const st = await fsp.stat(abs).catch(() => undefined);
+  if (st?.isDirectory()) throw new LayerlensError(`${label}: is a directory`, 'USAGE');
+  if (st && !st.isFile()) throw new LayerlensError(`${label}: not a regular file`, 'USAGE');
 }

@@ -60,11 +60,12 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
     const scan = attrs.size > 0 && !skippedExt(base) && !skippedSystemData(parts);
     if (!scan && !osKind) return undefined;
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
-    // A batched file's path is joined only if it has a hit.
-    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (!mayBeCredentialFile(base) || credentialRulesFor('/' + parts.join('/')).length === 0)) {
+    // A batched file's path is joined only if it has a hit (or its name may be a credential file's).
+    const credPath = mayBeCredentialFile(base) ? '/' + parts.join('/') : undefined;
+    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (credPath === undefined || credentialRulesFor(credPath).length === 0)) {
       return new FileSink(batch, parts, scanOpts, undefined, undefined);
     }
-    const sec = scan ? new FileSecretScanner('/' + parts.join('/'), scanOpts) : undefined;
+    const sec = scan ? new FileSecretScanner(credPath ?? '/' + parts.join('/'), scanOpts) : undefined;
     return new FileSink(undefined, parts, scanOpts, sec, osKind ? new OsFileCollector(osKind) : undefined);
   };
   if (batch) inspector.flush = () => batch.run();

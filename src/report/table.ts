@@ -57,17 +57,18 @@ function layer(f: Finding): string {
 export function toTable(findings: Finding[], image: ReportImage, opts: TableOptions = {}): string {
   const paint = (sev: Severity, s: string) => (opts.color ? `${COLORS[sev]}${s}${RESET}` : s);
   const out: string[] = [];
+  // Undefined: no terminal, nothing cut.
+  const width = opts.width === undefined ? undefined : Math.max(60, opts.width);
   const title = `${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${image.platform}` : ''}`;
-  out.push(opts.width !== undefined ? cut(title, Math.max(60, opts.width)) : title);
+  out.push(width === undefined ? title : cut(title, width));
   const sevW = 8;
   const layerW = 6;
-  const fit = opts.width !== undefined;
   const longestRule = longest(findings, (f) => f.ruleId, 4);
-  const ruleW = fit ? Math.min(32, longestRule) : longestRule;
+  const ruleW = width === undefined ? longestRule : Math.min(32, longestRule);
   // (Five columns, four two-space gaps.)
-  const rest = Math.max(60, opts.width ?? 0) - sevW - layerW - ruleW - 8;
-  const whereW = fit ? Math.max(16, Math.floor(rest * 0.45)) : longest(findings, where, 5);
-  const titleW = fit ? Math.max(10, rest - whereW) : Infinity;
+  const rest = (width ?? 0) - sevW - layerW - ruleW - 8;
+  const whereW = width === undefined ? longest(findings, where, 5) : Math.max(16, Math.floor(rest * 0.45));
+  const titleW = width === undefined ? Infinity : Math.max(10, rest - whereW);
   if (findings.length) {
     out.push('');
     out.push([pad('SEVERITY', sevW), pad('RULE', ruleW), pad('LAYER', layerW), pad('WHERE', whereW), 'FINDING'].join('  ').trimEnd());
