@@ -43,6 +43,8 @@ export interface ScanOptions {
 }
 
 const WINDOW = 64 * 1024;
+/** A NUL in this many first bytes makes a file binary (skipped). WINDOW is larger: nothing is scanned before they are all seen. */
+const BINARY_HEAD = 8192;
 // As Buffers: a string needle is converted on every call.
 const PEM_BEGIN = Buffer.from('-----BEGIN');
 const PEM_END = Buffer.from('-----END');
@@ -58,7 +60,7 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 
 /** True when the first bytes say "binary": a NUL byte in the first 8 KiB. */
 export function looksBinary(head: Buffer): boolean {
-  return (head.length <= 8192 ? head : head.subarray(0, 8192)).includes(0);
+  return (head.length <= BINARY_HEAD ? head : head.subarray(0, BINARY_HEAD)).includes(0);
 }
 
 /** The hits before `len` (all of them unless the scan limit cut the file). */
@@ -279,7 +281,8 @@ export class FileSecretScanner {
   private line = 1;
   private scanned = 0;
   private binary = false;
-  private started = false;
+  /** Bytes written so far, up to BINARY_HEAD: the part that can still make the file binary. */
+  private head = 0;
   private matches: SecretMatch[] | null = null;
   private readonly credRules: CredentialFileRule[];
   private credText = '';
@@ -295,9 +298,11 @@ export class FileSecretScanner {
   }
 
   write(chunk: Buffer): void {
-    if (!this.started) {
-      this.started = true;
-      if (looksBinary(chunk)) this.binary = true;
+    if (this.head < BINARY_HEAD) {
+      // The first 8 KiB decide, however the stream cuts them: a file's first chunk can be a few
+      // bytes (a gzip output chunk ends there), its NUL in the next one.
+      if (looksBinary(this.head === 0 ? chunk : chunk.subarray(0, BINARY_HEAD - this.head))) this.binary = true;
+      this.head += chunk.length;
     }
     if (this.binary || this.truncated) return;
     const max = this.opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -350,7 +355,7 @@ export class FileSecretScanner {
    * is one window, up to the scan limit.
    */
   scanWhole(bytes: Buffer, hits: KeywordHits): SecretMatch[] | undefined {
-    if (!this.started) this.known = hits;
+    if (this.head === 0) this.known = hits;
     this.write(bytes);
     return this.end();
   }
