@@ -39,14 +39,16 @@ test('inspect --json on the demo: layers with exact change sets; secrets masked 
   assert.equal(full.slice(0, 'APP_SECRET_KEY='.length + 4), secret.slice(0, 'APP_SECRET_KEY='.length + 4));
 });
 
-test('inspect errors are one line with a non-zero exit', () => {
-  for (const args of [['inspect'], ['inspect', '/nonexistent/image.tar'], ['inspect', 'Bad/Name'], ['inspect', '--bogus', 'x'], ['inspect', '/etc/hostname']]) {
+test('inspect and scan errors are one line with a non-zero exit', () => {
+  for (const args of [['inspect'], ['inspect', '/nonexistent/image.tar'], ['inspect', 'Bad/Name'], ['inspect', '--bogus', 'x'], ['inspect', '/etc/hostname'], ['scan', '--demo', '--platform', 'amd64'], ['inspect', '--platform', 'linux', '/nonexistent/image.tar']]) {
     const r = run(...args);
     assert.notEqual(r.status, 0, args.join(' '));
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(lines[0], /^layerlens: /);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    // A bad --platform is named before any source is tried (the demo has one platform).
+    if (args.includes('--platform')) assert.match(lines[0], /invalid --platform/);
   }
 });
 

@@ -4,6 +4,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { LayerlensError } from '../engine/types.js';
+import { parsePlatform } from '../sources/oci-layout/platform.js';
 
 export type SourceChoice = 'auto' | 'docker' | 'podman' | 'archive' | 'oci' | 'registry';
 
@@ -90,6 +91,9 @@ export async function sourceOptionsFrom(values: Record<string, unknown>): Promis
   if (!SOURCE_CHOICES.includes(source as SourceChoice)) {
     throw new LayerlensError(`unknown --source "${source}": use one of ${SOURCE_CHOICES.join(', ')}`, 'USAGE');
   }
+  // Checked here, before any source is tried: a typo is a usage error for every source (and
+  // for --demo, which has one platform and would otherwise ignore it).
+  if (typeof values.platform === 'string') parsePlatform(values.platform);
   let password: string | undefined;
   if (values['password-stdin']) {
     if (process.stdin.isTTY) throw new LayerlensError('--password-stdin: pipe the password in (echo "$PW" | layerlens … --password-stdin)', 'USAGE');
