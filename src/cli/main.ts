@@ -17,6 +17,7 @@ Usage:
   layerlens --demo                     open the built-in demo image (no network, no Docker)
   layerlens inspect IMAGE [--json]     layers and their exact change sets
   layerlens scan IMAGE [options]       every security check, no UI (see layerlens scan --help)
+  layerlens extract IMAGE PATH         one file's bytes, deleted ones too (see layerlens extract --help)
   layerlens registry audit URL         a registry's security posture (see layerlens registry audit --help)
 
 IMAGE is a reference (nginx:stable, host:5000/ns/app@sha256:…), a docker save or OCI archive
@@ -47,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
         return runInspect(argv.slice(1));
       case 'scan':
         return (await import('./scan.js')).runScan(argv.slice(1));
+      case 'extract':
+        return (await import('./extract.js')).runExtract(argv.slice(1));
       case 'registry':
         if (argv[1] === 'audit') return (await import('./registry-audit.js')).runRegistryAudit(argv.slice(2));
         throw new LayerlensError(`unknown command "registry ${argv[1] ?? ''}": did you mean "registry audit URL"?`, 'USAGE');

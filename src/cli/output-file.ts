@@ -1,5 +1,5 @@
 /**
- * Report files the user names with --output / --sbom: checked before the image is read (a long
+ * Files the user names with --output / --sbom (and extract -o): checked before the image is read (a long
  * pull must not end in "cannot write"), then written atomically.
  */
 import { randomBytes } from 'node:crypto';
@@ -39,13 +39,21 @@ const WRITE_ERRORS: Record<string, string | undefined> = {
  * user named is ever replaced.
  */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  await writeAtomic(file, (tmp) => fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 }));
+}
+
+/**
+ * The same for content written by `fill` to the temporary path it is given (which it must create,
+ * exclusively, with the mode it wants); the temporary file is removed if `fill` fails.
+ */
+export async function writeAtomic(file: string, fill: (tmp: string) => Promise<void>): Promise<void> {
   const abs = path.resolve(file);
   // (Again at write time: the report may be written long after checkOutputFile.)
   await refuseNonFile(abs, file);
   const dir = path.dirname(abs);
   const tmp = path.join(dir, `.${path.basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+    await fill(tmp);
     await fsp.rename(tmp, abs);
   } catch (err) {
     await fsp.rm(tmp, { force: true }).catch(() => {});

@@ -24,9 +24,9 @@ export interface Loaded {
 }
 
 /** Start loading; the model has its metadata as soon as the source has it. */
-export async function startLoad(reader: ImageReader, opts: { withFindings: boolean; concurrency?: number }): Promise<Loaded> {
+export async function startLoad(reader: ImageReader, opts: { withFindings: boolean; concurrency?: number; inspectContent?: LoadOptions['inspectContent'] }): Promise<Loaded> {
   const model = new ImageModel();
-  const loadOpts: LoadOptions = { concurrency: opts.concurrency ?? 2 };
+  const loadOpts: LoadOptions = { concurrency: opts.concurrency ?? 2, inspectContent: opts.inspectContent };
   if (opts.withFindings) {
     const { createContentInspector } = await import('../findings/index.js');
     loadOpts.inspectContent = createContentInspector();

@@ -12,7 +12,7 @@ import { engineFindings, sortFindings } from './engine-findings.js';
 import { EXPORT_EXT, type ExportFormat, writeReport } from './export.js';
 import { extractFile, resolveTarget, safeFileName } from './extract.js';
 import { formatBytes } from './format.js';
-import { locateContent, readLayerFile } from './layer-file.js';
+import { locateContent, readLayerFile } from '../engine/layer-file.js';
 import { safeText } from './sanitize.js';
 import { SizeIndex } from './sizes.js';
 import { TreeView, type RowChange, ROW_CHANGES } from './tree-view.js';

@@ -7,7 +7,7 @@ import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../engine/types.js';
-import { copyLayerFile } from './layer-file.js';
+import { copyLayerFile } from '../engine/layer-file.js';
 
 /** A file name safe on any disk: the base name, odd characters replaced, no leading dots. */
 export function safeFileName(inImagePath: string): string {

@@ -6,12 +6,12 @@
  */
 import tar from 'tar-stream';
 import type { Writable } from 'node:stream';
-import { openDecoded } from '../engine/decode.js';
-import type { ImageModel } from '../engine/image.js';
-import { decodeName } from '../engine/parse-layer.js';
-import { splitPath } from '../engine/paths.js';
-import type { Version } from '../engine/types.js';
-import { LayerlensError } from '../engine/types.js';
+import { openDecoded } from './decode.js';
+import type { ImageModel } from './image.js';
+import { decodeName } from './parse-layer.js';
+import { splitPath } from './paths.js';
+import type { Version } from './types.js';
+import { LayerlensError } from './types.js';
 
 export interface FileLocation {
   /** Layer whose tar holds the bytes. */
@@ -58,7 +58,7 @@ async function scanLayer(model: ImageModel, layer: number, path: string, onChunk
   } catch (err) {
     throw new LayerlensError(`cannot re-read layer ${layer}: ${err instanceof Error ? err.message : String(err)}`, 'REOPEN');
   }
-  if (!raw) throw new LayerlensError('this source cannot re-read layers (the image came through a pipe); save it to a file first', 'REOPEN');
+  if (!raw) throw new LayerlensError('this image was read in one pass (a pipe or a compressed archive) and its layers cannot be read again: save it as an uncompressed file (docker save -o FILE) first', 'REOPEN');
   const { out } = await openDecoded(raw);
   const want = splitPath(path).join('/');
   const extract = tar.extract({ filenameEncoding: 'latin1', allowUnknownFormat: true });

@@ -1,0 +1,183 @@
+/**
+ * `layerlens extract IMAGE PATH [--layer N] [-o FILE]`: one file's bytes as a layer holds them,
+ * for scripts and for proving a finding ("deleted in layer 4, still recoverable from layer 3").
+ * Nothing is written unless asked: stdout only when it is not a terminal (a file's bytes may hold
+ * escape sequences), or the file named with -o (mode 0600: it may hold a secret; never setuid).
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { posix } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { ContentInspector } from '../engine/parse-layer.js';
+import { splitPath } from '../engine/paths.js';
+import { LayerlensError } from '../engine/types.js';
+import type { ImageModel } from '../engine/image.js';
+import { copyLayerFile, locateContent, type FileLocation } from '../engine/layer-file.js';
+import { safeText } from '../text/safe-text.js';
+import { checkOutputFile, writeAtomic } from './output-file.js';
+import { parseCommandArgs } from './parse.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
+import { openDemo, openReader, startLoad } from './wiring.js';
+
+const USAGE = 'layerlens extract IMAGE PATH [--layer N] [-o FILE] [source options]';
+
+const HELP = `Usage: ${USAGE}
+
+Writes one regular file of the image, byte for byte. By default the file as the image ships it;
+a file that a later layer deleted or replaced is taken from the last layer that added it: it is
+still in that layer, and this is how to recover it.
+
+  --layer N          the file as layer N holds it (0-based filesystem layers, as inspect and
+                     scan number them); in a layer that deletes it, the version it deletes
+  -o, --output FILE  write to FILE (created 0600, replaced if it exists) instead of stdout;
+                     stdout is used only when it is not a terminal
+  --demo             the built-in demo image (then only PATH)
+  -h, --help         this help
+
+${SOURCE_OPTIONS_HELP}
+`;
+
+export async function runExtract(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { ...SOURCE_OPTION_SPEC, layer: { type: 'string' }, output: { type: 'string', short: 'o' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const want = values.demo ? 1 : 2;
+  if (positionals.length !== want) throw new LayerlensError(`extract takes ${values.demo ? 'a path (with --demo)' : 'an image and a path'}, got ${positionals.length} argument(s) (usage: ${USAGE})`, 'USAGE');
+  const inImage = positionals[want - 1];
+  if (!inImage.startsWith('/')) throw new LayerlensError(`extract: the path in the image must be absolute (/${safeText(inImage)}?)`, 'USAGE');
+  const layerArg = parseLayer(values.layer as string | undefined);
+  const output = values.output as string | undefined;
+  // Both decided before the image is read: a long pull must not end in "cannot write".
+  if (output !== undefined) await checkOutputFile(output, '--output');
+  else if (process.stdout.isTTY) {
+    throw new LayerlensError("extract: stdout is a terminal, and a file's bytes can hold escape sequences: use -o FILE or a pipe", 'USAGE');
+  }
+
+  const { input, opts } = withTransport(values.demo ? '' : positionals[0], await sourceOptionsFrom(values));
+  const reader = values.demo ? await openDemo() : await openReader(input, opts);
+  // The file's bytes are kept as the layers stream by (every version of it: which one is wanted
+  // is known only when the tree is complete). A source read in one pass (a pipe, a compressed
+  // archive) cannot be read again, and for the others this saves a second read of the layer.
+  const { model, load } = await startLoad(reader, { withFindings: false, inspectContent: captureFile(inImage) });
+  await load;
+
+  const loc = chooseVersion(model, inImage, layerArg);
+  const n = output === undefined ? await toStdout(model, loc) : await toFile(model, loc, output);
+  // (Said once the bytes are out: a failed extract prints its one error line only.)
+  const note = provenance(model, inImage, loc, layerArg);
+  if (note) process.stderr.write(`layerlens: ${note}\n`);
+  if (output !== undefined) process.stderr.write(`layerlens: wrote ${n} bytes of ${safeText(inImage)} (layer ${loc.layer}) to ${safeText(output)}\n`);
+  return 0;
+}
+
+function parseLayer(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new LayerlensError(`--layer "${text}": use a layer number (0, 1, …)`, 'USAGE');
+  return Number(text);
+}
+
+/**
+ * The version to write: in force at `layer` (default: the last layer), or for a removal the
+ * version it removed; hardlinks resolve to their target. Anything else is a one-line error that
+ * says what is there instead.
+ */
+function chooseVersion(model: ImageModel, inImage: string, layer: number | undefined): FileLocation {
+  const top = model.tree.layerCount - 1;
+  if (layer !== undefined && layer > top) throw new LayerlensError(`--layer ${layer}: the image has layers 0 to ${top}`, 'USAGE');
+  const node = model.tree.lookupPath(inImage);
+  const name = safeText(inImage);
+  if (!node || node.versions.length === 0) throw new LayerlensError(`${name}: not in any layer of the image`, 'NOT_FOUND');
+  const at = layer ?? top;
+  const first = node.versions[0].layer;
+  if (at < first) throw new LayerlensError(`${name}: not in layer ${at} (first added in layer ${first})`, 'NOT_FOUND');
+  const loc = locateContent(model, inImage, at);
+  const v = loc?.version ?? node.versionAt(at);
+  if (!loc || !v || v.type !== 'file') {
+    const what =
+      !v || v.change === 'removed'
+        ? 'removed, with nothing before it to recover'
+        : v.type === 'symlink' || v.type === 'hardlink'
+          ? v.type === 'symlink'
+            ? `a symlink to ${safeText(v.linkTarget ?? '?')} (extract ${safeText(posix.resolve(posix.dirname(inImage), v.linkTarget ?? ''))} instead)`
+            : `a hard link to ${safeText(v.linkTarget ?? '?')}, which is not a regular file`
+          : v.type === 'dir'
+            ? 'a directory'
+            : 'a device, fifo or socket';
+    throw new LayerlensError(`${name} in layer ${at} is ${what}: only regular files can be extracted`, 'USAGE');
+  }
+  return loc;
+}
+
+/** Where the bytes come from, when that is not simply "the image as shipped". */
+function provenance(model: ImageModel, inImage: string, loc: FileLocation, layer: number | undefined): string | undefined {
+  const top = model.tree.layerCount - 1;
+  const node = model.tree.lookupPath(inImage)!;
+  const live = node.versionAt(top);
+  const name = safeText(inImage);
+  if (layer === undefined && live?.change === 'removed') {
+    return `${name} is not in the final image: deleted in layer ${live.layer}; extracted from layer ${loc.layer}, which still ships it`;
+  }
+  if (loc.path !== inImage) return `${name} is a hard link: extracted its target ${safeText(loc.path)} from layer ${loc.layer}`;
+  return undefined;
+}
+
+/** Versions larger than this are not kept in memory while loading: they are read again. */
+const CAPTURE_MAX = 256 * 1024 * 1024;
+
+/** A content inspector that keeps the bytes of every version of `inImage` (as the version's content). */
+function captureFile(inImage: string): ContentInspector {
+  const want = splitPath(inImage);
+  return (parts, attrs) => {
+    if (parts.length !== want.length || attrs.size > CAPTURE_MAX || parts.some((p, i) => p !== want[i])) return undefined;
+    const chunks: Buffer[] = [];
+    return {
+      // (Chunks are the decoder's buffers: copied.)
+      write: (chunk) => void chunks.push(Buffer.from(chunk)),
+      end: () => ({ captured: Buffer.concat(chunks) }) satisfies Captured,
+    };
+  };
+}
+
+interface Captured {
+  captured: Buffer;
+}
+
+/** Copy the version's bytes to `out`: kept while loading, or else read again from its layer. */
+async function copyVersion(model: ImageModel, loc: FileLocation, out: Writable): Promise<number> {
+  const kept = (loc.version.content as Captured | undefined)?.captured;
+  if (!kept) return copyLayerFile(model, loc.layer, loc.path, out);
+  await new Promise<void>((resolve, reject) => out.write(kept, (err) => (err ? reject(err) : resolve())));
+  return kept.length;
+}
+
+/** The bytes to stdout; a reader that stops early (`| head`) ends the copy, not in an error. */
+async function toStdout(model: ImageModel, loc: FileLocation): Promise<number> {
+  try {
+    return await copyVersion(model, loc, process.stdout);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw err;
+  }
+}
+
+/** The bytes to `file`: a 0600 temporary file beside it, renamed over it when complete. */
+async function toFile(model: ImageModel, loc: FileLocation, file: string): Promise<number> {
+  let n = 0;
+  await writeAtomic(file, async (tmp) => {
+    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+    try {
+      await once(out, 'open');
+      n = await copyVersion(model, loc, out);
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    } finally {
+      out.destroy();
+    }
+  });
+  return n;
+}
