@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { ContentInspector } from '../engine/parse-layer.js';
 import { splitPath } from '../engine/paths.js';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError, type Version } from '../engine/types.js';
 import type { ImageModel } from '../engine/image.js';
 import { copyLayerFile, locateContent, type FileLocation } from '../engine/layer-file.js';
 import { safeText } from '../text/safe-text.js';
@@ -98,20 +98,17 @@ function chooseVersion(model: ImageModel, inImage: string, layer: number | undef
   if (at < first) throw new LayerlensError(`${name}: not in layer ${at} (first added in layer ${first})`, 'NOT_FOUND');
   const loc = locateContent(model, inImage, at);
   const v = loc?.version ?? node.versionAt(at);
-  if (!loc || !v || v.type !== 'file') {
-    const what =
-      !v || v.change === 'removed'
-        ? 'removed, with nothing before it to recover'
-        : v.type === 'symlink' || v.type === 'hardlink'
-          ? v.type === 'symlink'
-            ? `a symlink to ${safeText(v.linkTarget ?? '?')} (extract ${safeText(posix.resolve(posix.dirname(inImage), v.linkTarget ?? ''))} instead)`
-            : `a hard link to ${safeText(v.linkTarget ?? '?')}, which is not a regular file`
-          : v.type === 'dir'
-            ? 'a directory'
-            : 'a device, fifo or socket';
-    throw new LayerlensError(`${name} in layer ${at} is ${what}: only regular files can be extracted`, 'USAGE');
-  }
+  if (!loc || !v || v.type !== 'file') throw new LayerlensError(`${name} in layer ${at} is ${notAFile(v, inImage)}: only regular files can be extracted`, 'USAGE');
   return loc;
+}
+
+/** What is at the path instead of a regular file's content, for the error. */
+function notAFile(v: Version | undefined, inImage: string): string {
+  if (!v || v.change === 'removed') return 'removed, with nothing before it to recover';
+  const target = safeText(v.linkTarget ?? '?');
+  if (v.type === 'symlink') return `a symlink to ${target} (extract ${safeText(posix.resolve(posix.dirname(inImage), v.linkTarget ?? ''))} instead)`;
+  if (v.type === 'hardlink') return `a hard link to ${target}, which is not a regular file`;
+  return v.type === 'dir' ? 'a directory' : 'a device, fifo or socket';
 }
 
 /** Where the bytes come from, when that is not simply "the image as shipped". */
