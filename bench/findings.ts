@@ -27,6 +27,8 @@ import { largeImage } from './gen-large-image.js';
 
 // The built modules (typed by their sources): see the header.
 const dist = (m: string) => import(new URL(`../dist/${m}`, import.meta.url).href);
+// The CLI's V8 settings first, as main.ts applies them (this process measures the in-process forms).
+await dist('cli/v8-tuning.js');
 const { buildTar, sha256 } = (await dist('engine/build-tar.js')) as typeof BuildTar;
 const { mapHistory } = (await dist('engine/history.js')) as typeof History;
 const { ImageModel } = (await dist('engine/image.js')) as typeof Image;

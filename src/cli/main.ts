@@ -3,6 +3,7 @@
  * layerlens command line: argument parsing and dispatch only. Every failure ends as one line on
  * stderr and a non-zero exit code; stack traces only with LAYERLENS_DEBUG=1.
  */
+import './v8-tuning.js'; // (first: V8 settings before any other module is evaluated)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LayerlensError } from '../engine/types.js';
