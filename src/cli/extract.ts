@@ -68,9 +68,9 @@ export async function runExtract(argv: string[]): Promise<number> {
   await load;
 
   const loc = chooseVersion(model, inImage, layerArg);
-  const n = output === undefined ? await toStdout(model, loc) : await toFile(model, loc, output);
-  // (Said once the bytes are out: a failed extract prints its one error line only.)
+  // (Worked out before the bytes go out, said after them: a failed extract prints one line only.)
   const note = provenance(model, inImage, loc, layerArg);
+  const n = output === undefined ? await toStdout(model, loc) : await toFile(model, loc, output);
   if (note) process.stderr.write(`layerlens: ${note}\n`);
   if (output !== undefined) process.stderr.write(`layerlens: wrote ${n} bytes of ${safeText(inImage)} (layer ${loc.layer}) to ${safeText(output)}\n`);
   return 0;
@@ -113,11 +113,10 @@ function notAFile(v: Version | undefined, inImage: string): string {
 
 /** Where the bytes come from, when that is not simply "the image as shipped". */
 function provenance(model: ImageModel, inImage: string, loc: FileLocation, layer: number | undefined): string | undefined {
-  const top = model.tree.layerCount - 1;
-  const node = model.tree.lookupPath(inImage)!;
-  const live = node.versionAt(top);
   const name = safeText(inImage);
-  if (layer === undefined && live?.change === 'removed') {
+  // (chooseVersion found the path: it has a node.)
+  const live = layer === undefined ? model.tree.lookupPath(inImage)!.versionAt(model.tree.layerCount - 1) : undefined;
+  if (live?.change === 'removed') {
     return `${name} is not in the final image: deleted in layer ${live.layer}; extracted from layer ${loc.layer}, which still ships it`;
   }
   if (loc.path !== inImage) return `${name} is a hard link: extracted its target ${safeText(loc.path)} from layer ${loc.layer}`;
