@@ -12,6 +12,9 @@ COLS=160
 ROWS=45
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 trap 'T kill-server 2>/dev/null || true' EXIT
+# A session that outlives the scenes: when a scene's session was the last one, the server exited
+# and the next scene's new-session raced it ("server exited unexpectedly").
+T new-session -d -s keep "sleep 3600"
 
 # scene NAME TITLE KEYS... : start the demo, press KEYS (one send-keys each), capture.
 scene() {
