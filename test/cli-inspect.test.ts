@@ -81,6 +81,44 @@ test('scan --severity: the table and Markdown say how many findings they leave o
   assert.ok(!run('scan', '--demo').stdout.includes('not shown'));
 });
 
+test('scan --severity as trivy takes it: a comma-separated list includes exactly those severities, in any case', () => {
+  const all = JSON.parse(run('scan', '--demo', '--format', 'json').stdout).findings as Array<{ severity: string }>;
+  const count = (...s: string[]) => all.filter((f) => s.includes(f.severity)).length;
+  // The demo has critical, high and low findings: a list that skips high must leave it out.
+  assert.ok(count('critical') > 0 && count('high') > 0 && count('low') > 0);
+  const list = JSON.parse(run('scan', '--demo', '--format', 'json', '--severity', 'LOW,critical').stdout).findings as Array<{ severity: string }>;
+  assert.equal(list.length, count('critical', 'low'));
+  assert.deepEqual([...new Set(list.map((f) => f.severity))].sort(), ['critical', 'low']);
+  assert.equal(JSON.parse(run('scan', '--demo', '--format', 'json', '--severity', 'HIGH,CRITICAL').stdout).findings.length, count('critical', 'high'));
+  const table = run('scan', '--demo', '--severity', 'low, critical');
+  assert.equal(table.status, 0, table.stderr);
+  assert.ok(table.stdout.trimEnd().endsWith(`(${all.length - count('critical', 'low')} findings other than critical, low not shown: --severity info shows them)`), table.stdout);
+  for (const bad of ['high,,critical', 'high,severe']) {
+    const r = run('scan', '--demo', '--severity', bad);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^layerlens: --severity "high,[^"]*": [^\n]+\n$/);
+  }
+});
+
+test('scan --format cyclonedx: the SBOM as the report, the same document --sbom writes; --fail-on still judges the findings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'll-cdx-'));
+  try {
+    const sbom = join(dir, 'sbom.json');
+    const r = run('scan', '--demo', '--format', 'cyclonedx', '--sbom', sbom, '--fail-on', 'critical');
+    assert.equal(r.status, 1, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.bomFormat, 'CycloneDX');
+    assert.equal(doc.specVersion, '1.5');
+    assert.ok(doc.components.length > 0, 'the demo ships OS packages');
+    assert.ok(!('findings' in doc));
+    const strip = (d: { serialNumber?: string; metadata: { timestamp?: string } }) => ({ ...d, serialNumber: '', metadata: { ...d.metadata, timestamp: '' } });
+    assert.deepEqual(strip(doc), strip(JSON.parse(readFileSync(sbom, 'utf8'))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('scan --output / --sbom: checked before the image is read, one line naming the path given; a report replaces only that file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'll-out-'));
   try {

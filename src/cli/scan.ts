@@ -20,13 +20,13 @@ import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
-import { parseCommandArgs, parseSeverity } from './parse.js';
+import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
 import { openDemo, openReader } from './wiring.js';
 
-const USAGE = 'layerlens scan IMAGE [--format table|json|sarif|markdown] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
+const USAGE = 'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
 
-const FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
+const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
 
 const HELP = `Usage: ${USAGE}
@@ -34,9 +34,11 @@ const HELP = `Usage: ${USAGE}
 Runs every check (secrets in all layers including deleted files, config and history, ports,
 provenance, permissions, efficiency, OS end of life) and prints a report.
 
-  --format F        table (default), json, sarif or markdown
+  --format F        table (default), json, sarif, markdown, or cyclonedx (the OS package
+                    inventory as a CycloneDX 1.5 JSON SBOM instead of the findings)
   -o, --output FILE write the report to FILE (replaced atomically) instead of stdout
-  --severity S      lowest severity to include: critical, high, medium, low, info (default: info)
+  --severity S      lowest severity to include: critical, high, medium, low, info (default: info);
+                    or a comma-separated list of exactly those to include, as trivy: high,critical
   --fail-on S       exit 1 when a finding (after the ignore file) is at or above S
   --reveal          show secret values in full (default: first 4 characters and the length)
   --ignore-file F   accepted findings (default: ./.layerlensignore when it exists)
@@ -98,7 +100,7 @@ async function scan(argv: string[]): Promise<number> {
   if (positionals.length !== (values.demo ? 0 : 1)) throw new LayerlensError(`scan takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
   const format = (values.format ?? 'table') as Format;
   if (!FORMATS.includes(format)) throw new LayerlensError(`--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`, 'USAGE');
-  const minSeverity = parseSeverity('--severity', values.severity) ?? 'info';
+  const severities = parseSeverityFilter('--severity', values.severity);
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
   const { input, opts } = withTransport(values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0], await sourceOptionsFrom(values));
@@ -122,11 +124,11 @@ async function scan(argv: string[]): Promise<number> {
   }
 
   const findings = runChecks(model, { reference: input, reveal, ignore, onWarning: warn });
-  const shown = findings.filter((f) => severityRank(f.severity) >= severityRank(minSeverity));
+  const shown = findings.filter((f) => severities.shown.has(f.severity));
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
-  const hidden = { count: findings.length - shown.length, below: minSeverity };
-  const report = render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: toFile ? undefined : process.stdout.columns, hidden });
+  const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  const report = format === 'cyclonedx' ? toCycloneDx(osInventory(model), image) : render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: toFile ? undefined : process.stdout.columns, hidden });
   if (toFile) await writeFileAtomic(values.output!, report);
   else await writeStdout(report);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
@@ -134,7 +136,7 @@ async function scan(argv: string[]): Promise<number> {
   return 0;
 }
 
-function render(format: Format, findings: Finding[], image: ReturnType<typeof imageInfo>, opts: TableOptions): string {
+function render(format: Exclude<Format, 'cyclonedx'>, findings: Finding[], image: ReturnType<typeof imageInfo>, opts: TableOptions): string {
   switch (format) {
     case 'json':
       return toJson(findings, image);

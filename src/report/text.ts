@@ -1,5 +1,4 @@
 /** Making image-derived text safe for terminals and Markdown. */
-import type { Severity } from '../findings/types.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 
 export { escapeText };
@@ -30,11 +29,11 @@ export function shortDigest(d: string | null | undefined): string {
 /** Findings left out by --severity. */
 export interface HiddenFindings {
   count: number;
-  /** The lowest severity shown. */
-  below: Severity;
+  /** Which ones: "below high", "other than critical, low". */
+  leftOut: string;
 }
 
 /** "(41 findings below high not shown: --severity info shows them)" (callers skip a count of 0). */
 export function hiddenNote(h: HiddenFindings): string {
-  return `(${h.count} finding${h.count === 1 ? '' : 's'} below ${h.below} not shown: --severity info shows them)`;
+  return `(${h.count} finding${h.count === 1 ? '' : 's'} ${h.leftOut} not shown: --severity info shows them)`;
 }
