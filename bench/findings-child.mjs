@@ -2,6 +2,7 @@
 // in plain JS on the built dist/:  node bench/findings-child.mjs engine|checks oci|archive PATH
 // Prints {ms, cpuMs, findings}: wall and process CPU time of the load (and checks), start-up excluded.
 import '../dist/cli/v8-tuning.js'; // (as the CLI: first)
+import '../dist/cli/early-start.js'; // (as the CLI: second; PATH names a file, so the layer-hashing worker starts)
 import { ImageModel } from '../dist/engine/image.js';
 import { createContentInspector, runChecks } from '../dist/findings/index.js';
 import { openImage } from '../dist/sources/open.js';

@@ -277,3 +277,54 @@ test('reopenLayer re-reads a layer of a file archive', async () => {
   for await (const c of s as AsyncIterable<Buffer>) chunks.push(c);
   assert.deepEqual(Buffer.concat(chunks), A.compress(tars[1], 'gzip'));
 });
+
+describe('a layer in a file is hashed on a worker thread that reads the file itself', () => {
+  const opts = { reference: 'x' };
+  async function drainBlobs(reader: ImageReader): Promise<string[]> {
+    const digests: string[] = [];
+    for await (const b of reader.blobs()) {
+      assert.ok(b.rawDigest, `layer ${b.index} of a file carries the digest hashed apart`);
+      for await (const _ of b.stream as AsyncIterable<Buffer>);
+      digests.push(await b.rawDigest);
+    }
+    return digests;
+  }
+
+  test("uncompressed layers (docker save): the worker's digest is each layer's diffID, and the load matches the reference", async () => {
+    const p = file(await A.membersToTar(A.docker25Save(tars).members));
+    assert.deepEqual(await drainBlobs(await openArchiveFile(p, opts)), tars.map(sha256));
+    assert.equal(canonicalDump(await load(await openArchiveFile(p, opts), 2)), await expectedDump());
+  });
+
+  test('gzip layers (OCI archive): the digest of the stored bytes, as the manifest lists it', async () => {
+    const built = A.ociLayout([{ tars, compress: 'gzip' }]);
+    const p = file(await A.membersToTar(built.members));
+    assert.deepEqual(await drainBlobs(await openArchiveFile(p, opts)), built.layerDigests[0]);
+  });
+
+  test('a file cut short after it was opened: the load fails with one line, and the process is not held open', async () => {
+    const big = await buildTar([{ name: 'blob.bin', content: Buffer.alloc(3 << 20, 7) }, ...Array.from({ length: 50 }, (_, i) => ({ name: `f${i}`, content: `${i}\n` }))]);
+    const p = file(await A.membersToTar(A.docker25Save([big]).members));
+    const reader = await openArchiveFile(p, opts);
+    await fs.truncate(p, 1 << 20);
+    const err = await load(reader).then(
+      () => assert.fail('a truncated file must not load'),
+      (e: Error) => e,
+    );
+    assert.match(err.message, /^layer 0: .*(truncated|ended \d+ bytes early)/);
+    assert.ok(!err.message.includes('\n'), err.message);
+  });
+
+  test('the CLI gives the same result with the worker and without it (LAYERLENS_NO_HASH_WORKER=1: hashed on the main thread)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const p = file(await A.membersToTar(A.docker25Save(tars).members));
+    const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
+    const run = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', main, 'inspect', p, '--json'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const withWorker = run({});
+    const without = run({ LAYERLENS_NO_HASH_WORKER: '1' });
+    assert.equal(withWorker.status, 0, withWorker.stderr);
+    assert.equal(without.status, 0, without.stderr);
+    assert.deepEqual(JSON.parse(withWorker.stdout).layers.map((l: { diffId: string }) => l.diffId), tars.map(sha256));
+    assert.equal(withWorker.stdout, without.stdout);
+  });
+});

@@ -4,12 +4,14 @@
  * stderr and a non-zero exit code; stack traces only with LAYERLENS_DEBUG=1.
  */
 import './v8-tuning.js'; // (first: V8 settings before any other module is evaluated)
+import './early-start.js'; // (second: a worker thread that boots while the modules below load)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LayerlensError } from '../engine/types.js';
 import { runExplore } from './explore.js';
 import { runInspect } from './inspect.js';
 import { die, errorMessage } from './errors.js';
+import { releaseHashWorker } from '../sources/file-hash-worker.js';
 
 const HELP = `layerlens — explore a container image layer by layer, with a security eye
 
@@ -78,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // The command is over: a layer still being hashed (after an error) must not keep us running.
+    releaseHashWorker();
   },
   (err: unknown) => die(errorMessage(err), err),
 );

@@ -119,6 +119,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
       try {
         parsed = await parseLayer(blob.stream, {
           inspectContent: opts.inspectContent,
+          rawDigest: blob.rawDigest,
           onProgress: status
             ? (n) => {
                 status.bytesRead = n;

@@ -58,6 +58,12 @@ export interface ParseOptions {
   inspectContent?: ContentInspector;
   /** Raw bytes read so far (for progress bars). */
   onProgress?: (rawBytes: number) => void;
+  /**
+   * The raw blob's sha256, computed elsewhere (LayerBlob.rawDigest): the diffID of an
+   * uncompressed tar, which is then not hashed here. Awaited in every case, so its rejection
+   * (a stored digest that does not match) fails the layer.
+   */
+  rawDigest?: Promise<string>;
 }
 
 // eStargz keeps its TOC and prefetch landmarks as regular tar members at the root; they are not
@@ -69,6 +75,26 @@ const ESTARGZ_HIDDEN = new Set(['stargz.index.json', '.prefetch.landmark', '.no.
 
 /** Parse one raw layer blob (tar, gzip or zstd). Rejects with a LayerlensError on bad data. */
 export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions = {}): Promise<ParsedLayer> {
+  const digest = opts.rawDigest;
+  if (!digest) return parse(raw, opts);
+  // (Handled now: the parse may fail first, and the rejection must not go unhandled meanwhile.)
+  digest.catch(() => {});
+  try {
+    return await parse(raw, opts);
+  } catch (err) {
+    // A blob that ended too soon may be another blob altogether: when its bytes do not match the
+    // stored digest, that is what is reported (its hash is then nearly done: the same bytes were
+    // read). Other errors stop the load at once, without waiting for the rest of the hash.
+    if ((err as LayerlensError).code === 'TRUNCATED') {
+      await digest.catch((e) => {
+        if (e instanceof LayerlensError && e.code === 'DIGEST_MISMATCH') throw e;
+      });
+    }
+    throw err;
+  }
+}
+
+async function parse(raw: NodeJS.ReadableStream, opts: ParseOptions): Promise<ParsedLayer> {
   let compressedSize = 0;
   const rawStream = raw as NodeJS.ReadableStream & { on: (ev: string, fn: (c: Buffer) => void) => void };
   rawStream.on('data', (c: Buffer) => {
@@ -82,6 +108,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     throw asLayerError(err, 'tar');
   }
   const { kind, out, decoder } = decoded;
+  // An uncompressed tar's diffID is the raw blob's digest: hashed elsewhere when it is given.
+  const hashHere = !(opts.rawDigest && kind === 'tar');
   let decodeError: unknown;
   decoder.on('error', (err) => {
     decodeError ??= err;
@@ -143,7 +171,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       for (let c = queue.shift(); c; c = queue.shift()) {
         queuedBytes -= c.length;
         if (failure) continue;
-        hash.update(c);
+        if (hashHere) hash.update(c);
         size += c.length;
         reader.write(c);
       }
@@ -185,7 +213,13 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
   }
   opts.inspectContent?.flush?.();
-  return { compression: kind, diffId: 'sha256:' + hash.digest('hex'), size, compressedSize, entries };
+  let rawHex: string | undefined;
+  try {
+    rawHex = await opts.rawDigest;
+  } catch (err) {
+    throw err instanceof LayerlensError ? err : new LayerlensError(err instanceof Error ? err.message : String(err), 'IO');
+  }
+  return { compression: kind, diffId: hashHere ? 'sha256:' + hash.digest('hex') : rawHex!, size, compressedSize, entries };
 }
 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {

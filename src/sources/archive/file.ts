@@ -9,7 +9,8 @@ import fs from 'node:fs/promises';
 import { sniffCompression } from '../../engine/decode.js';
 import type { ImageReader, LayerBlob } from '../../engine/types.js';
 import { LayerlensError } from '../../engine/types.js';
-import { verifyingStream } from '../oci-layout/digest.js';
+import { shortDigest, verifyingStream } from '../oci-layout/digest.js';
+import { hashFileRange } from '../file-hash-worker.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import type { LayoutStore } from '../oci-layout/store.js';
 import { fsError } from '../oci-layout/store.js';
@@ -63,12 +64,31 @@ export function seekableReader(store: LayoutStore & { open(name: string): NodeJS
     raw.on('error', (err) => check.destroy(err));
     return raw.pipe(check);
   };
+  // The first read of each layer is hashed on a worker that reads the file itself (see
+  // file-hash-worker.ts); re-reads (viewer, extraction) keep the check on the stream.
+  const blob = (i: number): LayerBlob => {
+    const base = { index: i, size: image.meta.layers[i].compressedSize, digest: image.meta.layers[i].digest };
+    const range = store.fileRange?.(image.layerMembers[i]);
+    const hashing = range && hashFileRange(range.file, range.start, range.length);
+    if (!hashing) return { ...base, stream: openLayer(i) };
+    const want = image.layerDigests[i];
+    const rawDigest = hashing.then(
+      (got) => {
+        if (want && got !== want) throw new LayerlensError(`stored blob does not match its digest ${shortDigest(want)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH');
+        return got;
+      },
+      (err: Error) => {
+        throw new LayerlensError(err.message, /ended \d+ bytes early/.test(err.message) ? 'TRUNCATED' : 'IO');
+      },
+    );
+    // (A blob the engine never takes, after an earlier layer failed, must not leave an unhandled rejection.)
+    rawDigest.catch(() => {});
+    return { ...base, stream: store.open(image.layerMembers[i]), rawDigest };
+  };
   return {
     meta: async () => image.meta,
     async *blobs(): AsyncIterable<LayerBlob> {
-      for (let i = 0; i < image.layerMembers.length; i++) {
-        yield { index: i, stream: openLayer(i), size: image.meta.layers[i].compressedSize, digest: image.meta.layers[i].digest };
-      }
+      for (let i = 0; i < image.layerMembers.length; i++) yield blob(i);
     },
     reopenLayer: async (i) => openLayer(i),
     close: async () => {},

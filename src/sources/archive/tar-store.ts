@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { LayoutStore } from '../oci-layout/store.js';
+import type { FileRange, LayoutStore } from '../oci-layout/store.js';
 import { fsError } from '../oci-layout/store.js';
 import { resolveMember, type TarMember } from './tar-index.js';
 
@@ -41,6 +41,11 @@ export class TarFileStore implements LayoutStore {
       await handle?.close();
     }
     return buf;
+  }
+
+  fileRange(name: string): FileRange | undefined {
+    const m = this.member(name);
+    return m && m.size > 0 ? { file: this.file, start: m.offset, length: m.size } : undefined;
   }
 
   open(name: string): NodeJS.ReadableStream {

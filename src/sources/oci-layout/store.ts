@@ -19,6 +19,14 @@ export interface LayoutStore {
   size(name: string): Promise<number | undefined>;
   /** A stream of a member (stores that can re-read: directories and tar files). */
   open?(name: string): NodeJS.ReadableStream;
+  /** Where a member's bytes lie in a file (length -1: to its end), for hashing them apart. */
+  fileRange?(name: string): FileRange | undefined;
+}
+
+export interface FileRange {
+  file: string;
+  start: number;
+  length: number;
 }
 
 /** JSON metadata is small; anything bigger is not a manifest/config/index. */
@@ -99,6 +107,11 @@ export class DirStore implements LayoutStore {
     if (!p) return Readable.from([]);
     const s = createReadStream(p, { highWaterMark: 1 << 20 });
     return s;
+  }
+
+  fileRange(name: string): FileRange | undefined {
+    const p = this.resolve(name);
+    return p ? { file: p, start: 0, length: -1 } : undefined;
   }
 }
 

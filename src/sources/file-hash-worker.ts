@@ -1,0 +1,110 @@
+/**
+ * The sha256 of a layer blob that lies in a FILE (a docker save archive, an OCI layout), computed
+ * on a worker thread that reads the file itself, while the main thread parses the same bytes.
+ *
+ * Why: on an uncompressed layer the main thread's biggest job was hashing it for its diffID
+ * (~60% of a `docker save` file's load), leaving the tar parse, the tree and the content checks
+ * to wait behind it. Sending the chunks to a worker cost as much as hashing them (each one
+ * copied); here the worker reads the bytes from the file (the page cache) into one reused buffer,
+ * so nothing crosses between the threads but the request and the digest. A compressed blob's
+ * stored digest is checked the same way.
+ *
+ * The file is read twice, by the parser and by the worker. Whoever can change the file between
+ * the two reads could as well write a self-consistent archive (its config and manifests come
+ * from the same file), so for a file the check is one of integrity, as before.
+ *
+ * One worker, started early (see cli/early-start.ts) or on first use; requests run one after
+ * another (two vCPUs: a second hashing thread would only compete). It holds the process open
+ * only while a request is pending. Where a worker cannot start, `hashFileRange` returns
+ * undefined and the caller hashes on the main thread as before.
+ */
+import { Worker } from 'node:worker_threads';
+
+// CommonJS source run with eval: no file to locate in src/ (tsx) or dist/ (build).
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
+const buf = Buffer.allocUnsafe(1 << 20);
+parentPort.on('message', ({ id, file, start, length }) => {
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+    const hash = createHash('sha256');
+    let pos = start;
+    const end = length < 0 ? Infinity : start + length;
+    while (pos < end) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+      if (n === 0) {
+        if (length < 0) break;
+        throw new Error('the file ended ' + (end - pos) + ' bytes early');
+      }
+      hash.update(n === buf.length ? buf : buf.subarray(0, n));
+      pos += n;
+    }
+    parentPort.postMessage({ id, hex: hash.digest('hex') });
+  } catch (err) {
+    parentPort.postMessage({ id, error: err.code === 'EACCES' ? file + ': permission denied' : file + ': ' + err.message });
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+});
+`;
+
+let worker: Worker | null | undefined;
+let nextId = 1;
+const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
+
+function getWorker(): Worker | null {
+  if (worker !== undefined) return worker;
+  if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (worker = null);
+  try {
+    const w = new Worker(WORKER_SOURCE, { eval: true });
+    w.on('message', (m: { id: number; hex?: string; error?: string }) => {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (pending.size === 0) w.unref();
+      if (m.hex !== undefined) p?.resolve('sha256:' + m.hex);
+      else p?.reject(new Error(m.error ?? 'hashing failed'));
+    });
+    w.on('error', (err) => {
+      worker = null;
+      const e = new Error(`layer hashing worker stopped: ${err.message}`);
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    });
+    w.unref();
+    worker = w;
+  } catch {
+    worker = null;
+  }
+  return worker;
+}
+
+/** Start the worker now: its thread boots while the caller goes on (modules load, files open). */
+export function prewarmHashWorker(): void {
+  getWorker();
+}
+
+/**
+ * Let the process exit even while a hash is pending (the command is over: after an error, the
+ * layers still being hashed are not wanted).
+ */
+export function releaseHashWorker(): void {
+  worker?.unref();
+}
+
+/**
+ * `sha256:<hex>` of `length` bytes of `file` from `start` (length -1: to the end of the file),
+ * read and hashed on the worker; undefined where no worker can run (hash on this thread then).
+ * Rejects with a one-line message when the file cannot be read or ends early.
+ */
+export function hashFileRange(file: string, start: number, length: number): Promise<string> | undefined {
+  const w = getWorker();
+  if (!w) return undefined;
+  const id = nextId++;
+  const done = new Promise<string>((resolve, reject) => pending.set(id, { resolve, reject }));
+  if (pending.size === 1) w.ref();
+  w.postMessage({ id, file, start, length });
+  return done;
+}
