@@ -278,7 +278,7 @@ test('reopenLayer re-reads a layer of a file archive', async () => {
   assert.deepEqual(Buffer.concat(chunks), A.compress(tars[1], 'gzip'));
 });
 
-describe('a layer in a file is hashed on a worker thread that reads the file itself', () => {
+describe('an uncompressed layer in a file is hashed on a worker thread that reads the file itself', () => {
   const opts = { reference: 'x' };
   async function drainBlobs(reader: ImageReader): Promise<string[]> {
     const digests: string[] = [];
@@ -296,10 +296,13 @@ describe('a layer in a file is hashed on a worker thread that reads the file its
     assert.equal(canonicalDump(await load(await openArchiveFile(p, opts), 2)), await expectedDump());
   });
 
-  test('gzip layers (OCI archive): the digest of the stored bytes, as the manifest lists it', async () => {
+  test('gzip layers (OCI archive) keep their stored-digest check on the stream: no digest hashed apart', async () => {
     const built = A.ociLayout([{ tars, compress: 'gzip' }]);
-    const p = file(await A.membersToTar(built.members));
-    assert.deepEqual(await drainBlobs(await openArchiveFile(p, opts)), built.layerDigests[0]);
+    const reader = await openArchiveFile(file(await A.membersToTar(built.members)), opts);
+    for await (const b of reader.blobs()) {
+      assert.equal(b.rawDigest, undefined);
+      for await (const _ of b.stream as AsyncIterable<Buffer>);
+    }
   });
 
   test('a file cut short after it was opened: the load fails with one line, and the process is not held open', async () => {

@@ -61,7 +61,7 @@ export interface ParseOptions {
   /**
    * The raw blob's sha256, computed elsewhere (LayerBlob.rawDigest): the diffID of an
    * uncompressed tar, which is then not hashed here. Awaited in every case, so its rejection
-   * (a stored digest that does not match) fails the layer.
+   * (the file could not be read, or ended early) fails the layer.
    */
   rawDigest?: Promise<string>;
 }
@@ -75,26 +75,8 @@ const ESTARGZ_HIDDEN = new Set(['stargz.index.json', '.prefetch.landmark', '.no.
 
 /** Parse one raw layer blob (tar, gzip or zstd). Rejects with a LayerlensError on bad data. */
 export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions = {}): Promise<ParsedLayer> {
-  const digest = opts.rawDigest;
-  if (!digest) return parse(raw, opts);
   // (Handled now: the parse may fail first, and the rejection must not go unhandled meanwhile.)
-  digest.catch(() => {});
-  try {
-    return await parse(raw, opts);
-  } catch (err) {
-    // A blob that ended too soon may be another blob altogether: when its bytes do not match the
-    // stored digest, that is what is reported (its hash is then nearly done: the same bytes were
-    // read). Other errors stop the load at once, without waiting for the rest of the hash.
-    if ((err as LayerlensError).code === 'TRUNCATED') {
-      await digest.catch((e) => {
-        if (e instanceof LayerlensError && e.code === 'DIGEST_MISMATCH') throw e;
-      });
-    }
-    throw err;
-  }
-}
-
-async function parse(raw: NodeJS.ReadableStream, opts: ParseOptions): Promise<ParsedLayer> {
+  opts.rawDigest?.catch(() => {});
   let compressedSize = 0;
   const rawStream = raw as NodeJS.ReadableStream & { on: (ev: string, fn: (c: Buffer) => void) => void };
   rawStream.on('data', (c: Buffer) => {

@@ -159,9 +159,8 @@ export interface LayerBlob {
   digest?: string;
   /**
    * The sha256 of the blob's raw bytes, computed apart from `stream` (a worker thread reading the
-   * same file range: sources/file-hash-worker.ts); it rejects when they do not match the stored
-   * digest. When the blob is an uncompressed tar, this is its diffID and the engine does not
-   * hash the stream itself.
+   * same file range: sources/file-hash-worker.ts). When the blob is an uncompressed tar, this is
+   * its diffID and the engine does not hash the stream itself.
    */
   rawDigest?: Promise<string>;
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import { sniffCompression } from '../../engine/decode.js';
 import type { ImageReader, LayerBlob } from '../../engine/types.js';
 import { LayerlensError } from '../../engine/types.js';
-import { shortDigest, verifyingStream } from '../oci-layout/digest.js';
+import { verifyingStream } from '../oci-layout/digest.js';
 import { hashFileRange } from '../file-hash-worker.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import type { LayoutStore } from '../oci-layout/store.js';
@@ -64,23 +64,20 @@ export function seekableReader(store: LayoutStore & { open(name: string): NodeJS
     raw.on('error', (err) => check.destroy(err));
     return raw.pipe(check);
   };
-  // The first read of each layer is hashed on a worker that reads the file itself (see
-  // file-hash-worker.ts); re-reads (viewer, extraction) keep the check on the stream.
+  // An uncompressed layer's first read is hashed on a worker that reads the file itself (see
+  // file-hash-worker.ts): its digest is its diffID, which the main thread would otherwise spend
+  // most of its time hashing. A compressed blob keeps its check on the stream: with the inflate
+  // on the thread pool, a worker hashing it too only competed for the two vCPUs (large gzip
+  // image: checks +9.0% → +16.7% over the engine). Re-reads (viewer, extraction) as before.
   const blob = (i: number): LayerBlob => {
     const base = { index: i, size: image.meta.layers[i].compressedSize, digest: image.meta.layers[i].digest };
-    const range = store.fileRange?.(image.layerMembers[i]);
+    // (No separate stored digest: the blob's digest is its diffID, so the blob is the tar itself.)
+    const range = image.layerDigests[i] === undefined ? store.fileRange?.(image.layerMembers[i]) : undefined;
     const hashing = range && hashFileRange(range.file, range.start, range.length);
     if (!hashing) return { ...base, stream: openLayer(i) };
-    const want = image.layerDigests[i];
-    const rawDigest = hashing.then(
-      (got) => {
-        if (want && got !== want) throw new LayerlensError(`stored blob does not match its digest ${shortDigest(want)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH');
-        return got;
-      },
-      (err: Error) => {
-        throw new LayerlensError(err.message, /ended \d+ bytes early/.test(err.message) ? 'TRUNCATED' : 'IO');
-      },
-    );
+    const rawDigest = hashing.catch((err: Error) => {
+      throw new LayerlensError(err.message, /ended \d+ bytes early/.test(err.message) ? 'TRUNCATED' : 'IO');
+    });
     // (A blob the engine never takes, after an earlier layer failed, must not leave an unhandled rejection.)
     rawDigest.catch(() => {});
     return { ...base, stream: store.open(image.layerMembers[i]), rawDigest };
