@@ -318,6 +318,13 @@ describe('an uncompressed layer in a file is hashed on a worker thread that read
     assert.ok(!err.message.includes('\n'), err.message);
   });
 
+  test('a file removed after it was opened: one line naming it', async () => {
+    const p = file(await A.membersToTar(A.docker25Save(tars).members));
+    const reader = await openArchiveFile(p, opts);
+    await fs.unlink(p);
+    await rejectsWith(load(reader), 'IO', new RegExp(`^layer 0: ${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file or directory$`));
+  });
+
   test('the CLI gives the same result with the worker and without it (LAYERLENS_NO_HASH_WORKER=1: hashed on the main thread)', async () => {
     const { spawnSync } = await import('node:child_process');
     const p = file(await A.membersToTar(A.docker25Save(tars).members));

@@ -206,6 +206,12 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {
   if (err instanceof LayerlensError) return err;
+  // The blob's file could not be read (removed or made unreadable since the image was opened).
+  const sys = err as NodeJS.ErrnoException;
+  if (sys && typeof sys.syscall === 'string' && typeof sys.code === 'string') {
+    const why = sys.code === 'ENOENT' ? 'no such file or directory' : sys.code === 'EACCES' || sys.code === 'EPERM' ? 'permission denied' : `cannot be read (${sys.code})`;
+    return new LayerlensError(`${sys.path ?? 'the layer'}: ${why}`, 'IO');
+  }
   const msg = err instanceof Error ? err.message : String(err);
   const truncated = /unexpected end|premature|truncated/i.test(msg);
   if (kind !== 'tar') return truncated ? new LayerlensError(`truncated ${kind} stream`, 'TRUNCATED') : describeDecodeError(kind, err);

@@ -44,7 +44,12 @@ parentPort.on('message', ({ id, file, start, length }) => {
     }
     parentPort.postMessage({ id, hex: hash.digest('hex') });
   } catch (err) {
-    parentPort.postMessage({ id, error: err.code === 'EACCES' ? file + ': permission denied' : file + ': ' + err.message });
+    // One line naming the file once: "FILE: permission denied", not node's "EACCES: …, open 'FILE'".
+    // (No backslash in this source: it sits in a template literal.)
+    const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
+      : err.code === 'ENOENT' ? 'no such file or directory'
+      : err.code ? 'cannot be read (' + err.code + ')' : err.message;
+    parentPort.postMessage({ id, error: file + ': ' + why });
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
