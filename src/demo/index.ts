@@ -61,7 +61,7 @@ async function fakeKey(): Promise<string> {
 
 /** Generate the demo image: real layer tars (some gzipped), config, history. */
 export async function demoImage(): Promise<DemoImage> {
-  // The RSA key is generated on the thread pool (50 ms to 0.5 s, at random): it starts first,
+  // The RSA key is generated on the thread pool (0.1 to 0.8 s here, at random): it starts first,
   // and the other layers are built and compressed meanwhile.
   const keyPem = fakeKey();
   const secrets: DemoSecrets = {

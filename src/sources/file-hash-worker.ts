@@ -1,13 +1,14 @@
 /**
- * The sha256 of a layer blob that lies in a FILE (a docker save archive, an OCI layout), computed
- * on a worker thread that reads the file itself, while the main thread parses the same bytes.
+ * The sha256 of an uncompressed layer that lies in a FILE (a docker save archive, an OCI layout),
+ * computed on a worker thread that reads the file itself, while the main thread parses the same
+ * bytes: it is the layer's diffID (archive/file.ts asks for it; parse-layer.ts uses it).
  *
  * Why: on an uncompressed layer the main thread's biggest job was hashing it for its diffID
  * (~60% of a `docker save` file's load), leaving the tar parse, the tree and the content checks
  * to wait behind it. Sending the chunks to a worker cost as much as hashing them (each one
  * copied); here the worker reads the bytes from the file (the page cache) into one reused buffer,
- * so nothing crosses between the threads but the request and the digest. A compressed blob's
- * stored digest is checked the same way.
+ * so nothing crosses between the threads but the request and the digest. (Compressed blobs are
+ * not sent here: see archive/file.ts.)
  *
  * The file is read twice, by the parser and by the worker. Whoever can change the file between
  * the two reads could as well write a self-consistent archive (its config and manifests come
