@@ -195,12 +195,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
   }
   opts.inspectContent?.flush?.();
-  let rawHex: string | undefined;
-  try {
-    rawHex = await opts.rawDigest;
-  } catch (err) {
-    throw err instanceof LayerlensError ? err : new LayerlensError(err instanceof Error ? err.message : String(err), 'IO');
-  }
+  const rawHex = await opts.rawDigest;
   return { compression: kind, diffId: hashHere ? 'sha256:' + hash.digest('hex') : rawHex!, size, compressedSize, entries };
 }
 

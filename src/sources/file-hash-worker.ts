@@ -19,9 +19,11 @@
  * only while a request is pending. Where a worker cannot start, `hashFileRange` returns
  * undefined and the caller hashes on the main thread as before.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { LayerlensError } from '../engine/types.js';
+import { startEvalWorker } from './eval-worker.js';
 
-// CommonJS source run with eval: no file to locate in src/ (tsx) or dist/ (build).
+// CommonJS source, run by startEvalWorker.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -38,7 +40,7 @@ parentPort.on('message', ({ id, file, start, length }) => {
       const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
       if (n === 0) {
         if (length < 0) break;
-        throw new Error('the file ended ' + (end - pos) + ' bytes early');
+        throw Object.assign(new Error('the file ended ' + (end - pos) + ' bytes early'), { code: 'TRUNCATED' });
       }
       hash.update(n === buf.length ? buf : buf.subarray(0, n));
       pos += n;
@@ -47,10 +49,11 @@ parentPort.on('message', ({ id, file, start, length }) => {
   } catch (err) {
     // One line naming the file once: "FILE: permission denied", not node's "EACCES: …, open 'FILE'".
     // (No backslash in this source: it sits in a template literal.)
-    const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
+    const why = err.code === 'TRUNCATED' ? err.message
+      : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
       : err.code === 'ENOENT' ? 'no such file or directory'
       : err.code ? 'cannot be read (' + err.code + ')' : err.message;
-    parentPort.postMessage({ id, error: file + ': ' + why });
+    parentPort.postMessage({ id, error: file + ': ' + why, code: err.code === 'TRUNCATED' ? 'TRUNCATED' : 'IO' });
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -64,26 +67,22 @@ const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Er
 function getWorker(): Worker | null {
   if (worker !== undefined) return worker;
   if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (worker = null);
-  try {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
-    w.on('message', (m: { id: number; hex?: string; error?: string }) => {
+  worker = startEvalWorker<{ id: number; hex?: string; error?: string; code?: string }>(
+    WORKER_SOURCE,
+    (m) => {
       const p = pending.get(m.id);
       pending.delete(m.id);
-      if (pending.size === 0) w.unref();
+      if (pending.size === 0) worker?.unref();
       if (m.hex !== undefined) p?.resolve('sha256:' + m.hex);
-      else p?.reject(new Error(m.error ?? 'hashing failed'));
-    });
-    w.on('error', (err) => {
+      else p?.reject(new LayerlensError(m.error ?? 'hashing failed', m.code ?? 'IO'));
+    },
+    (err) => {
       worker = null;
-      const e = new Error(`layer hashing worker stopped: ${err.message}`);
+      const e = new LayerlensError(`layer hashing worker stopped: ${err.message}`, 'IO');
       for (const p of pending.values()) p.reject(e);
       pending.clear();
-    });
-    w.unref();
-    worker = w;
-  } catch {
-    worker = null;
-  }
+    },
+  );
   return worker;
 }
 
@@ -103,7 +102,8 @@ export function releaseHashWorker(): void {
 /**
  * `sha256:<hex>` of `length` bytes of `file` from `start` (length -1: to the end of the file),
  * read and hashed on the worker; undefined where no worker can run (hash on this thread then).
- * Rejects with a one-line message when the file cannot be read or ends early.
+ * Rejects with a one-line LayerlensError when the file cannot be read (IO) or ends early
+ * (TRUNCATED).
  */
 export function hashFileRange(file: string, start: number, length: number): Promise<string> | undefined {
   const w = getWorker();

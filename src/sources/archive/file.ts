@@ -73,11 +73,8 @@ export function seekableReader(store: LayoutStore & { open(name: string): NodeJS
     const base = { index: i, size: image.meta.layers[i].compressedSize, digest: image.meta.layers[i].digest };
     // (No separate stored digest: the blob's digest is its diffID, so the blob is the tar itself.)
     const range = image.layerDigests[i] === undefined ? store.fileRange?.(image.layerMembers[i]) : undefined;
-    const hashing = range && hashFileRange(range.file, range.start, range.length);
-    if (!hashing) return { ...base, stream: openLayer(i) };
-    const rawDigest = hashing.catch((err: Error) => {
-      throw new LayerlensError(err.message, /ended \d+ bytes early/.test(err.message) ? 'TRUNCATED' : 'IO');
-    });
+    const rawDigest = range && hashFileRange(range.file, range.start, range.length);
+    if (!rawDigest) return { ...base, stream: openLayer(i) };
     // (A blob the engine never takes, after an earlier layer failed, must not leave an unhandled rejection.)
     rawDigest.catch(() => {});
     return { ...base, stream: store.open(image.layerMembers[i]), rawDigest };

@@ -17,7 +17,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type http from 'node:http';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startEvalWorker } from '../eval-worker.js';
 import type { HttpResponse } from './http.js';
 
 /** How the worker builds its agent for a hop (mirrors RegistryClient.agentFor). */
@@ -200,25 +201,17 @@ const digests = new Map<number, (hex: string) => void>();
 /** The worker, started on first use; null when it cannot run here (callers fall back). */
 function getWorker(): Worker | null {
   if (worker !== undefined) return worker;
-  try {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
-    w.on('message', onMessage);
-    w.on('error', (err) => {
-      worker = null;
-      // Hash state died with it: what was in flight fails (new blobs download on this thread).
-      const e = Object.assign(new Error(`blob download worker stopped: ${err.message}`), { code: 'EWORKER' });
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-      for (const r of responses.values()) r.deliver('error', e);
-      responses.clear();
-      for (const resolve of digests.values()) resolve('');
-      digests.clear();
-    });
-    w.unref();
-    worker = w;
-  } catch {
+  worker = startEvalWorker<FromWorker>(WORKER_SOURCE, onMessage, (err) => {
     worker = null;
-  }
+    // Hash state died with it: what was in flight fails (new blobs download on this thread).
+    const e = Object.assign(new Error(`blob download worker stopped: ${err.message}`), { code: 'EWORKER' });
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+    for (const r of responses.values()) r.deliver('error', e);
+    responses.clear();
+    for (const resolve of digests.values()) resolve('');
+    digests.clear();
+  });
   return worker;
 }
 
