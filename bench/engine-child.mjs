@@ -14,5 +14,12 @@ const ms = performance.now() - t0;
 const size = model.layers.reduce((a, l) => a + (l.size ?? 0), 0);
 const entries = model.tree.changesByLayer.reduce((a, l) => a + l.length, 0);
 process.stdout.write(
-  JSON.stringify({ mode: `engine:${concurrency}`, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, bytesOut: size, entries, nodes: model.tree.nodeCount }) + '\n',
+  JSON.stringify({
+    mode: `engine:${concurrency}`,
+    ms,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    bytesOut: size,
+    entries,
+    nodes: model.tree.nodeCount,
+  }) + '\n',
 );

@@ -95,15 +95,21 @@ async function main(): Promise<void> {
   const base = best('gunzip');
   const e1 = best('engine:1');
   console.log(`image: ${dir}`);
-  console.log(`  ${e1.nodes?.toLocaleString()} distinct paths, ${e1.entries?.toLocaleString()} changes, ${(base.bytesOut! / 1e9).toFixed(2)} GB uncompressed, 8 gzip layers`);
+  console.log(
+    `  ${e1.nodes?.toLocaleString()} distinct paths, ${e1.entries?.toLocaleString()} changes, ${(base.bytesOut! / 1e9).toFixed(2)} GB uncompressed, 8 gzip layers`,
+  );
   console.log(`${rounds} rounds; best time per mode, median of the per-round ratios, highest peak RSS:`);
   for (const mode of modes) {
     const r = best(mode);
     const peak = Math.max(...runs.get(mode)!.map((x) => x.maxRssMB));
     const ratio = median(ratios.get(mode)!).toFixed(2);
-    console.log(`  ${mode.padEnd(16)} ${(r.ms / 1000).toFixed(2).padStart(7)} s  ${ratio}× node gunzip  peak RSS ${peak.toFixed(0)} MB`);
+    console.log(
+      `  ${mode.padEnd(16)} ${(r.ms / 1000).toFixed(2).padStart(7)} s  ${ratio}× node gunzip  peak RSS ${peak.toFixed(0)} MB`,
+    );
   }
-  console.log(`  ${cli.mode.padEnd(16)} ${(cli.ms / 1000).toFixed(2).padStart(7)} s  ${(cli.ms / base.ms).toFixed(2)}× node gunzip`);
+  console.log(
+    `  ${cli.mode.padEnd(16)} ${(cli.ms / 1000).toFixed(2).padStart(7)} s  ${(cli.ms / base.ms).toFixed(2)}× node gunzip`,
+  );
 }
 
 main().catch((err) => {

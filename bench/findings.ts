@@ -43,7 +43,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 // more of them for a steadier median.
 const REALISTIC_ROUNDS = Number(process.env.BENCH_REALISTIC_ROUNDS ?? 21);
 
-const WORDS = 'the token of a function returns password handling config value index buffer stream layer key secret parse import export const let return if else for while'.split(' ');
+const WORDS =
+  'the token of a function returns password handling config value index buffer stream layer key secret parse import export const let return if else for while'.split(
+    ' ',
+  );
 
 function textFile(n: number, seed: number): Buffer {
   const lines: string[] = [];
@@ -52,7 +55,10 @@ function textFile(n: number, seed: number): Buffer {
   while (len < n) {
     s = (s * 1103515245 + 12345) & 0x7fffffff;
     const w = (k: number) => WORDS[(s >> k) % WORDS.length];
-    const line = s % 7 === 0 ? `    ${w(3)}_${w(5)} = get_${w(7)}(${w(9)}, "${w(11)}")` : `  // ${w(2)} ${w(4)} ${w(6)} ${w(8)} ${w(10)} ${w(12)}`;
+    const line =
+      s % 7 === 0
+        ? `    ${w(3)}_${w(5)} = get_${w(7)}(${w(9)}, "${w(11)}")`
+        : `  // ${w(2)} ${w(4)} ${w(6)} ${w(8)} ${w(10)} ${w(12)}`;
     lines.push(line);
     len += line.length + 1;
   }
@@ -70,13 +76,23 @@ async function generated(): Promise<{ meta: ImageMeta; blobs: Buffer[]; bytes: n
       const dir = `usr/lib/pkg${l}/d${i % 200}`;
       if (i % 5 < 3) {
         const off = (i * 4099) % (pool.length - size);
-        specs.push({ name: `${dir}/lib${i}.bin`, content: Buffer.concat([elf, pool.subarray(off, off + size)]), mode: 0o755 });
+        specs.push({
+          name: `${dir}/lib${i}.bin`,
+          content: Buffer.concat([elf, pool.subarray(off, off + size)]),
+          mode: 0o755,
+        });
       } else {
         specs.push({ name: `${dir}/mod${i}.py`, content: textFile(size, i + l * 1000) });
       }
     }
     specs.push({ name: `opt/big${l}.dat`, content: Buffer.concat([elf, pool, pool, pool, pool]) }); // 32 MiB binary
-    specs.push({ name: `app/conf${l}.ini`, content: `token = ghp_${randomBytes(27).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 36)}\n` });
+    specs.push({
+      name: `app/conf${l}.ini`,
+      content: `token = ghp_${randomBytes(27)
+        .toString('base64')
+        .replace(/[^A-Za-z0-9]/g, 'x')
+        .slice(0, 36)}\n`,
+    });
     if (l > 0) specs.push({ name: `usr/lib/pkg${l - 1}/d0/.wh.lib0.bin`, content: '' });
     tars.push(await buildTar(specs));
   }
@@ -135,7 +151,12 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function compare(name: string, bytes: number, measure: (mode: Mode) => Promise<Measure>, rounds = ROUNDS): Promise<void> {
+async function compare(
+  name: string,
+  bytes: number,
+  measure: (mode: Mode) => Promise<Measure>,
+  rounds = ROUNDS,
+): Promise<void> {
   // Warm-up of both paths (page cache; in-process also JIT and the WebAssembly prefilter's tier-up).
   await measure('engine');
   await measure('checks');
@@ -168,13 +189,19 @@ async function compare(name: string, bytes: number, measure: (mode: Mode) => Pro
   const b = median(engineMs);
   const o = median(wall);
   const pct = (xs: number[]) => xs.map((x) => x.toFixed(0) + '%').join(' ');
-  console.log(`${name}: ${(bytes / 1e6).toFixed(0)} MB  engine ${b.toFixed(0)} ms (${(bytes / 1e6 / (b / 1000)).toFixed(0)} MB/s)  findings ${findings}`);
-  console.log(`  engine+checks ${median(checksMs).toFixed(0)} ms, overhead ${o.toFixed(1)}% ${o <= 15 ? '(≤ 15%: ok)' : '(> 15%: OVER TARGET)'} [rounds: ${pct(wall)}]`);
+  console.log(
+    `${name}: ${(bytes / 1e6).toFixed(0)} MB  engine ${b.toFixed(0)} ms (${(bytes / 1e6 / (b / 1000)).toFixed(0)} MB/s)  findings ${findings}`,
+  );
+  console.log(
+    `  engine+checks ${median(checksMs).toFixed(0)} ms, overhead ${o.toFixed(1)}% ${o <= 15 ? '(≤ 15%: ok)' : '(> 15%: OVER TARGET)'} [rounds: ${pct(wall)}]`,
+  );
   console.log(`  CPU time overhead ${median(cpu).toFixed(1)}% [rounds: ${pct(cpu)}]`);
 }
 
 const gen = await generated();
-console.log(`generated image: ${LAYERS} layers × ${FILES_PER_LAYER} files, ${(gen.bytes / 1e6).toFixed(0)} MB of tar; ${ROUNDS} rounds (${REALISTIC_ROUNDS} for the realistic image), medians`);
+console.log(
+  `generated image: ${LAYERS} layers × ${FILES_PER_LAYER} files, ${(gen.bytes / 1e6).toFixed(0)} MB of tar; ${ROUNDS} rounds (${REALISTIC_ROUNDS} for the realistic image), medians`,
+);
 await compare('generated', gen.bytes, (mode) => timeLoad(async () => memoryReader(gen.meta, gen.blobs), mode));
 
 // The engine benchmark's image (≥ 500k files, 8 gzip layers, ≥ 1 GB): bench/gen-large-image.ts.
@@ -188,7 +215,10 @@ if (process.env.BENCH_LARGE !== '0') {
 }
 
 const realistic =
-  process.env.LAYERLENS_REALISTIC_ARCHIVE ?? (process.env.LAYERLENS_IT_WORKDIR ? join(process.env.LAYERLENS_IT_WORKDIR, 'realistic', 'bookworm-nginx.docker.tar') : undefined);
+  process.env.LAYERLENS_REALISTIC_ARCHIVE ??
+  (process.env.LAYERLENS_IT_WORKDIR
+    ? join(process.env.LAYERLENS_IT_WORKDIR, 'realistic', 'bookworm-nginx.docker.tar')
+    : undefined);
 if (realistic && existsSync(realistic)) {
   const { statSync } = await import('node:fs');
   const st = statSync(realistic);
@@ -199,11 +229,17 @@ if (realistic && existsSync(realistic)) {
   // A `layerlens scan` of a `docker save` file: a fresh process per load (the first use of every
   // check's code is in the timing), and a long-lived explorer session: loads in one warmed-up
   // process.
-  await compare('realistic (debian bookworm + nginx + python3) as a docker save archive, fresh process per load', size, timeChild('archive', realistic), REALISTIC_ROUNDS);
+  await compare(
+    'realistic (debian bookworm + nginx + python3) as a docker save archive, fresh process per load',
+    size,
+    timeChild('archive', realistic),
+    REALISTIC_ROUNDS,
+  );
   await compare(
     'realistic, docker save archive, warm (loads in one process)',
     size,
-    (mode) => timeLoad(() => openImage(realistic, { source: 'archive', pull: false, insecure: false, plainHttp: false }), mode),
+    (mode) =>
+      timeLoad(() => openImage(realistic, { source: 'archive', pull: false, insecure: false, plainHttp: false }), mode),
     REALISTIC_ROUNDS,
   );
   // As a registry serves it (gzip layers), from an OCI layout that skopeo writes once.
@@ -212,15 +248,22 @@ if (realistic && existsSync(realistic)) {
     const { readdirSync } = await import('node:fs');
     const blobs = join(layout, 'blobs', 'sha256');
     const stored = readdirSync(blobs).reduce((n, f) => n + statSync(join(blobs, f)).size, 0);
-    await compare('realistic as a registry serves it (OCI layout, gzip layers; MB figures are gzip bytes read), fresh process per load', stored, timeChild('oci', layout), REALISTIC_ROUNDS);
+    await compare(
+      'realistic as a registry serves it (OCI layout, gzip layers; MB figures are gzip bytes read), fresh process per load',
+      stored,
+      timeChild('oci', layout),
+      REALISTIC_ROUNDS,
+    );
   } else {
     console.log('realistic image, OCI layout with gzip layers: skipped (needs skopeo)');
   }
   // From a Docker daemon, as `docker build -t app . && layerlens scan app` in CI: set
   // LAYERLENS_REALISTIC_DOCKER_REF to the image loaded there (docker load -i ARCHIVE) and DOCKER_HOST.
   const ref = process.env.LAYERLENS_REALISTIC_DOCKER_REF;
-  if (ref) await compare(`realistic from the Docker daemon (${ref}), fresh process per load`, size, timeChild('docker', ref));
-  else console.log('realistic image from a Docker daemon: skipped (set LAYERLENS_REALISTIC_DOCKER_REF and DOCKER_HOST)');
+  if (ref)
+    await compare(`realistic from the Docker daemon (${ref}), fresh process per load`, size, timeChild('docker', ref));
+  else
+    console.log('realistic image from a Docker daemon: skipped (set LAYERLENS_REALISTIC_DOCKER_REF and DOCKER_HOST)');
 } else {
   console.log('realistic image: skipped (set LAYERLENS_REALISTIC_ARCHIVE or build it with the integration tests)');
 }
@@ -229,7 +272,19 @@ if (realistic && existsSync(realistic)) {
 function realisticLayout(archive: string, key: string): string | undefined {
   const dir = fileURLToPath(new URL(`../.bench-data/realistic-oci-${key}`, import.meta.url));
   if (existsSync(join(dir, 'index.json'))) return dir;
-  const r = spawnSync('skopeo', ['copy', '--quiet', '--dest-compress', '--dest-compress-format', 'gzip', `docker-archive:${archive}`, `oci:${dir}:latest`], { encoding: 'utf8' });
+  const r = spawnSync(
+    'skopeo',
+    [
+      'copy',
+      '--quiet',
+      '--dest-compress',
+      '--dest-compress-format',
+      'gzip',
+      `docker-archive:${archive}`,
+      `oci:${dir}:latest`,
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.error || r.status !== 0) return undefined;
   return dir;
 }

@@ -17,9 +17,26 @@ const BIG_FILE_BYTES = 96 * 1024 * 1024; // one per layer: the ≥ 1 GB comes mo
 
 // Deterministic, moderately compressible content (text-like, ratio ~3–4×), like real images.
 function makeCorpus(size: number): Buffer {
-  const words = ['lib', 'usr', 'share', 'locale', 'python3', 'site-packages', 'node_modules', 'index', 'README', 'test', 'data', 'config', 'LICENSE', 'return', 'function', 'import'];
+  const words = [
+    'lib',
+    'usr',
+    'share',
+    'locale',
+    'python3',
+    'site-packages',
+    'node_modules',
+    'index',
+    'README',
+    'test',
+    'data',
+    'config',
+    'LICENSE',
+    'return',
+    'function',
+    'import',
+  ];
   let seed = 12345;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const parts: string[] = [];
   let len = 0;
   while (len < size) {
@@ -78,7 +95,10 @@ async function writeLayer(dir: string, layer: number, corpus: Buffer): Promise<W
   for (let i = 0; i < FILES_PER_LAYER; i++) {
     const len = 200 + ((i * 7919) % 1400);
     const off = (i * 104729) % (corpus.length - len);
-    await entry({ name: `layer${layer}/d${i % dirs}/f${i}`, size: len, mtime, mode: 0o644 }, corpus.subarray(off, off + len));
+    await entry(
+      { name: `layer${layer}/d${i % dirs}/f${i}`, size: len, mtime, mode: 0o644 },
+      corpus.subarray(off, off + len),
+    );
   }
   // An overwrite of a shared file in every layer.
   await entry({ name: 'etc/shared.conf', size: 64, mtime }, corpus.subarray(layer, layer + 64));
@@ -124,7 +144,11 @@ export async function largeImage(root = join(process.cwd(), '.bench-data')): Pro
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfg.digest, size: cfg.size },
-    layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: l.digest, size: l.compressedSize })),
+    layers: layers.map((l) => ({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      digest: l.digest,
+      size: l.compressedSize,
+    })),
   });
   const man = writeBlob(dir, manifest);
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));

@@ -13,11 +13,22 @@ if (ref.startsWith('oci:')) {
   reader = await openOciLayout(dir, { reference: dir, tag });
 } else {
   const { openRegistryImage } = await import('../dist/sources/registry/index.js');
-  reader = await openRegistryImage(ref, { source: 'registry', pull: false, insecure: false, plainHttp: false }, { provenance: false, env: {}, homedir: home, certsDir: home });
+  reader = await openRegistryImage(
+    ref,
+    { source: 'registry', pull: false, insecure: false, plainHttp: false },
+    { provenance: false, env: {}, homedir: home, certsDir: home },
+  );
 }
 const model = new ImageModel();
 await model.load(reader, { concurrency: Number(concurrency) });
 await reader.close();
 const ms = performance.now() - t0;
 const applied = model.layers.filter((l) => l.state === 'done').length;
-process.stdout.write(JSON.stringify({ ms, layers: model.layers.length, applied, bytesOut: model.layers.reduce((a, l) => a + (l.size ?? 0), 0) }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    ms,
+    layers: model.layers.length,
+    applied,
+    bytesOut: model.layers.reduce((a, l) => a + (l.size ?? 0), 0),
+  }) + '\n',
+);

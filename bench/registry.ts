@@ -21,11 +21,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TarSpec } from '../src/engine/build-tar.js';
-import { allBlobs, buildImage, writeLayout, skopeoPush, type LayerSpec } from '../test/registry/helpers/oci-image.js';
-import { missingTools, startRegistry } from '../test/registry/helpers/services.js';
+import { allBlobs, buildImage, writeLayout, skopeoPush, type LayerSpec } from '../test/support/oci-image.js';
+import { missingTools, startRegistry } from '../test/support/services.js';
 
 const { values } = parseArgs({
-  options: { mb: { type: 'string', default: '300' }, layers: { type: 'string', default: '6' }, runs: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '2' } },
+  options: {
+    mb: { type: 'string', default: '300' },
+    layers: { type: 'string', default: '6' },
+    runs: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '2' },
+  },
 });
 const totalMb = Number(values.mb);
 const layerCount = Number(values.layers);
@@ -46,12 +51,17 @@ function timed(file: string, args: string[]): Promise<Run> {
   const [cmd, argv] = TIME ? [TIME, ['-f', 'LLTIME %U %S', file, ...args]] : [file, args];
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    execFile(cmd, argv, { maxBuffer: 64 << 20, env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (err, stdout, stderr) => {
-      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-      if (err) return reject(new Error(`${file}: ${String(stderr).trim() || err.message}`));
-      const t = /LLTIME ([\d.]+) ([\d.]+)/.exec(String(stderr));
-      resolve({ wallMs, cpuMs: t ? (Number(t[1]) + Number(t[2])) * 1000 : undefined, stdout: String(stdout) });
-    });
+    execFile(
+      cmd,
+      argv,
+      { maxBuffer: 64 << 20, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      (err, stdout, stderr) => {
+        const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+        if (err) return reject(new Error(`${file}: ${String(stderr).trim() || err.message}`));
+        const t = /LLTIME ([\d.]+) ([\d.]+)/.exec(String(stderr));
+        resolve({ wallMs, cpuMs: t ? (Number(t[1]) + Number(t[2])) * 1000 : undefined, stdout: String(stdout) });
+      },
+    );
   });
 }
 
@@ -60,7 +70,8 @@ function checkBuilt(): string | undefined {
   for (const dir of ['engine', 'sources/registry']) {
     for (const name of readdirSync(path.join(root, 'src', dir)).filter((n) => n.endsWith('.ts'))) {
       const built = path.join(root, 'dist', dir, name.replace(/\.ts$/, '.js'));
-      if (!existsSync(built) || statSync(built).mtimeMs < statSync(path.join(root, 'src', dir, name)).mtimeMs) return `dist/${dir}/${path.basename(built)} is missing or older than its source: run npm run build first`;
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(path.join(root, 'src', dir, name)).mtimeMs)
+        return `dist/${dir}/${path.basename(built)} is missing or older than its source: run npm run build first`;
     }
   }
   return undefined;
@@ -69,7 +80,9 @@ function checkBuilt(): string | undefined {
 /** Files like a real layer: text-ish (compressible) and binary-ish (not), 64 KiB–1 MiB each. */
 function layerEntries(i: number, bytes: number): TarSpec[] {
   const entries: TarSpec[] = [{ name: `layer${i}/`, type: 'directory' }];
-  const words = Buffer.from('lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt\n'.repeat(20000));
+  const words = Buffer.from(
+    'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt\n'.repeat(20000),
+  );
   let n = 0;
   let f = 0;
   while (n < bytes) {
@@ -108,13 +121,16 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const per = Math.floor((totalMb << 20) / layerCount);
     const layers: LayerSpec[] = [];
-    for (let i = 0; i < layerCount; i++) layers.push({ entries: layerEntries(i, per), level: 1, createdBy: `COPY layer${i} /layer${i}` });
+    for (let i = 0; i < layerCount; i++)
+      layers.push({ entries: layerEntries(i, per), level: 1, createdBy: `COPY layer${i} /layer${i}` });
     const img = await buildImage(layers);
     const layout = path.join(work, 'layout');
     writeLayout(layout, 'bench', img.manifest, allBlobs(img).slice(1));
     await skopeoPush(layout, 'bench', 'bench/image:1', { host: reg.host, workdir: work });
     const compressed = img.layers.reduce((a, l) => a + l.data.length, 0);
-    console.log(`image: ${layerCount} gzip layers, ${totalMb} MiB uncompressed, ${(compressed / 1048576).toFixed(0)} MiB compressed (generated and pushed in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `image: ${layerCount} gzip layers, ${totalMb} MiB uncompressed, ${(compressed / 1048576).toFixed(0)} MiB compressed (generated and pushed in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}; load average before: ${loadavg()}`);
 
     const ref = `${reg.host}/bench/image:1`;
@@ -125,7 +141,8 @@ async function main(): Promise<void> {
     const runChild = async (source: string, into?: Array<Run & { inProcessMs: number }>) => {
       const r = await timed(process.execPath, [child, source, String(concurrency), work]);
       const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; layers: number; applied: number };
-      if (out.layers !== layerCount || out.applied !== layerCount) throw new Error(`bench image not fully parsed: ${r.stdout}`);
+      if (out.layers !== layerCount || out.applied !== layerCount)
+        throw new Error(`bench image not fully parsed: ${r.stdout}`);
       into?.push({ ...r, inProcessMs: out.ms });
     };
     const runLayerlens = (keep: boolean) => runChild(ref, keep ? ours : undefined);
@@ -133,7 +150,15 @@ async function main(): Promise<void> {
     const runFromDisk = (keep: boolean) => runChild(`oci:${layout}:bench`, keep ? fromDisk : undefined);
     const runSkopeo = async (keep: boolean, i: number) => {
       const dest = path.join(work, `skopeo-oci-${i}`);
-      const r = await timed('skopeo', ['--policy', path.join(work, 'policy.json'), 'copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `oci:${dest}:bench`]);
+      const r = await timed('skopeo', [
+        '--policy',
+        path.join(work, 'policy.json'),
+        'copy',
+        '--quiet',
+        '--src-tls-verify=false',
+        `docker://${ref}`,
+        `oci:${dest}:bench`,
+      ]);
       rmSync(dest, { recursive: true, force: true });
       if (keep) theirs.push(r);
     };
@@ -157,11 +182,21 @@ async function main(): Promise<void> {
     const a = median(ours.map((r) => r.wallMs));
     const b = median(theirs.map((r) => r.wallMs));
     const paired = median(ours.map((r, i) => r.wallMs / theirs[i].wallMs));
-    console.log(`layerlens pull+parse, fresh process on dist/ (concurrency ${concurrency}): median ${secs(a)} s  runs: ${ours.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
-    console.log(`  of which in-process pull+parse (no node start-up / module loading): median ${secs(median(ours.map((r) => r.inProcessMs)))} s  runs: ${ours.map((r) => secs(r.inProcessMs)).join(', ')}`);
-    console.log(`layerlens on the same image from an OCI layout on disk (no HTTP; blob digests hashed on the main thread by that source): median ${secs(median(fromDisk.map((r) => r.wallMs)))} s  runs: ${fromDisk.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
-    console.log(`skopeo copy docker:// → oci:DIR: median ${secs(b)} s  runs: ${theirs.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`);
-    console.log(`ratio layerlens / skopeo: ${(a / b).toFixed(2)}× (ratio of medians), ${paired.toFixed(2)}× (median of per-pair ratios) — target ≤ 1.0×`);
+    console.log(
+      `layerlens pull+parse, fresh process on dist/ (concurrency ${concurrency}): median ${secs(a)} s  runs: ${ours.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`,
+    );
+    console.log(
+      `  of which in-process pull+parse (no node start-up / module loading): median ${secs(median(ours.map((r) => r.inProcessMs)))} s  runs: ${ours.map((r) => secs(r.inProcessMs)).join(', ')}`,
+    );
+    console.log(
+      `layerlens on the same image from an OCI layout on disk (no HTTP; blob digests hashed on the main thread by that source): median ${secs(median(fromDisk.map((r) => r.wallMs)))} s  runs: ${fromDisk.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`,
+    );
+    console.log(
+      `skopeo copy docker:// → oci:DIR: median ${secs(b)} s  runs: ${theirs.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`,
+    );
+    console.log(
+      `ratio layerlens / skopeo: ${(a / b).toFixed(2)}× (ratio of medians), ${paired.toFixed(2)}× (median of per-pair ratios) — target ≤ 1.0×`,
+    );
     console.log(`load average (1 min) at each pair: ${loads.join(', ')}; after: ${loadavg()}`);
   } finally {
     await reg.stop();

@@ -35,7 +35,12 @@ function build(): ImageModel {
     l0.push({ kind: 'entry', parts: ['usr', 'share', pkg], attrs: DIR });
     for (const sub of ['lib', 'doc']) {
       l0.push({ kind: 'entry', parts: ['usr', 'share', pkg, sub], attrs: DIR });
-      for (let f = 0; f < 248 && l0.length < N; f++) l0.push({ kind: 'entry', parts: ['usr', 'share', pkg, sub, `file${f}.${sub === 'lib' ? 'so' : 'txt'}`], attrs: file((p * 31 + f * 17) % 9000) });
+      for (let f = 0; f < 248 && l0.length < N; f++)
+        l0.push({
+          kind: 'entry',
+          parts: ['usr', 'share', pkg, sub, `file${f}.${sub === 'lib' ? 'so' : 'txt'}`],
+          attrs: file((p * 31 + f * 17) % 9000),
+        });
     }
   }
   // Layer 1: rewrites 10k files; layer 2: deletes 5k; layer 3: adds 20k elsewhere.
@@ -47,7 +52,8 @@ function build(): ImageModel {
     if (e.kind === 'entry' && e.attrs.type === 'file') l2.push({ kind: 'whiteout', parts: e.parts });
   }
   const l3: LayerEntry[] = [];
-  for (let i = 0; i < 20_000; i++) l3.push({ kind: 'entry', parts: ['app', `m${Math.floor(i / 100)}`, `f${i}.js`], attrs: file(i % 4000) });
+  for (let i = 0; i < 20_000; i++)
+    l3.push({ kind: 'entry', parts: ['app', `m${Math.floor(i / 100)}`, `f${i}.js`], attrs: file(i % 4000) });
   const layers = [l0, l1, l2, l3];
   const config: ImageConfig = {
     rootfs: { type: 'layers', diff_ids: layers.map((_, i) => `sha256:${String(i).repeat(64)}`) },
@@ -65,7 +71,9 @@ function build(): ImageModel {
   layers.forEach((entries, i) => applyEntries(model.tree, i, entries));
   model.appliedCount = layers.length;
   model.done = true;
-  console.log(`tree: ${model.tree.nodeCount.toLocaleString()} paths, built in ${(performance.now() - t0).toFixed(0)} ms`);
+  console.log(
+    `tree: ${model.tree.nodeCount.toLocaleString()} paths, built in ${(performance.now() - t0).toFixed(0)} ms`,
+  );
   return model;
 }
 
@@ -86,8 +94,7 @@ interface Stat {
 }
 
 // The terminal path: Painter diffs lines and writes escape sequences (to a sink here).
-let written = 0;
-const painter = new Painter(new Writable({ write: (c, _e, cb) => ((written += c.length), cb()) }));
+const painter = new Painter(new Writable({ write: (_c, _e, cb) => cb() }));
 const viaInk = process.argv.includes('--ink');
 
 function measure(ex: Explorer, stat: Stat, input: string, key: KeyInfo = {}): void {
@@ -102,7 +109,9 @@ function measure(ex: Explorer, stat: Stat, input: string, key: KeyInfo = {}): vo
 function report(s: Stat): void {
   const v = s.samples.slice().sort((a, b) => a - b);
   const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
-  console.log(`${s.name.padEnd(28)} n=${String(v.length).padStart(4)}  p50 ${q(0.5).toFixed(2).padStart(6)} ms  p95 ${q(0.95).toFixed(2).padStart(6)} ms  max ${v[v.length - 1].toFixed(2).padStart(7)} ms`);
+  console.log(
+    `${s.name.padEnd(28)} n=${String(v.length).padStart(4)}  p50 ${q(0.5).toFixed(2).padStart(6)} ms  p95 ${q(0.95).toFixed(2).padStart(6)} ms  max ${v[v.length - 1].toFixed(2).padStart(7)} ms`,
+  );
 }
 
 const model = build();
@@ -168,7 +177,9 @@ measure(ex, filterChanges, '/');
 for (const ch of 'pkg00') measure(ex, filterChanges, ch);
 measure(ex, filterChanges, '', { escape: true });
 
-console.log(`keypress → frame (model update + screen lines + ${viaInk ? "Ink's renderToString" : 'painted diff'}), ${W}×${H} terminal:`);
+console.log(
+  `keypress → frame (model update + screen lines + ${viaInk ? "Ink's renderToString" : 'painted diff'}), ${W}×${H} terminal:`,
+);
 for (const s of stats) report(s);
 const all: Stat = { name: 'all keys', samples: stats.filter((s) => s !== apply).flatMap((s) => s.samples) };
 report(all);

@@ -7,8 +7,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { charWidth } from '../src/ui/sanitize.js';
 
 const PALETTE16 = [
-  '#1e2127', '#e06c75', '#98c379', '#d19a66', '#61afef', '#c678dd', '#56b6c2', '#abb2bf',
-  '#5c6370', '#ff7b86', '#b5e890', '#ffd580', '#82c4ff', '#e29cf5', '#7fdbe6', '#ffffff',
+  '#1e2127',
+  '#e06c75',
+  '#98c379',
+  '#d19a66',
+  '#61afef',
+  '#c678dd',
+  '#56b6c2',
+  '#abb2bf',
+  '#5c6370',
+  '#ff7b86',
+  '#b5e890',
+  '#ffd580',
+  '#82c4ff',
+  '#e29cf5',
+  '#7fdbe6',
+  '#ffffff',
 ];
 const FG_DEFAULT = '#d7dae0';
 const BG_DEFAULT = '#16181d';
@@ -119,10 +133,15 @@ export function ansiToSvg(text: string, opts: { cols?: number; rows?: number; ti
   const W = Math.ceil(cols * cw + pad * 2);
   const H = Math.ceil(rows * lh + pad * 2 + bar);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="'DejaVu Sans Mono','Menlo','Consolas',monospace" font-size="14">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="'DejaVu Sans Mono','Menlo','Consolas',monospace" font-size="14">`,
+  );
   out.push(`<rect width="${W}" height="${H}" rx="8" fill="${BG_DEFAULT}"/>`);
-  out.push(`<circle cx="20" cy="15" r="5.5" fill="#ff5f57"/><circle cx="38" cy="15" r="5.5" fill="#febc2e"/><circle cx="56" cy="15" r="5.5" fill="#28c840"/>`);
-  if (opts.title) out.push(`<text x="${W / 2}" y="19" fill="#8b919c" text-anchor="middle" font-size="12">${esc(opts.title)}</text>`);
+  out.push(
+    `<circle cx="20" cy="15" r="5.5" fill="#ff5f57"/><circle cx="38" cy="15" r="5.5" fill="#febc2e"/><circle cx="56" cy="15" r="5.5" fill="#28c840"/>`,
+  );
+  if (opts.title)
+    out.push(`<text x="${W / 2}" y="19" fill="#8b919c" text-anchor="middle" font-size="12">${esc(opts.title)}</text>`);
   const top = bar + pad;
   lines.slice(0, rows).forEach((cells, row) => {
     const y = top + row * lh;
@@ -150,7 +169,9 @@ export function ansiToSvg(text: string, opts: { cols?: number; rows?: number; ti
           runAttr.italic ? 'font-style="italic"' : '',
           runAttr.underline ? 'text-decoration="underline"' : '',
         ].join(' ');
-        out.push(`<text x="${x.toFixed(1)}" y="${y + 13}" fill="${fg}" ${style} xml:space="preserve" textLength="${width.toFixed(1)}" lengthAdjust="spacingAndGlyphs">${esc(run)}</text>`);
+        out.push(
+          `<text x="${x.toFixed(1)}" y="${y + 13}" fill="${fg}" ${style} xml:space="preserve" textLength="${width.toFixed(1)}" lengthAdjust="spacingAndGlyphs">${esc(run)}</text>`,
+        );
       }
     };
     for (const c of cells) {
@@ -175,5 +196,12 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//,
     process.stderr.write('usage: ansi-to-svg IN.ansi OUT.svg [cols rows title]\n');
     process.exit(2);
   }
-  writeFileSync(outFile, ansiToSvg(readFileSync(inFile, 'utf8'), { cols: cols ? Number(cols) : undefined, rows: rows ? Number(rows) : undefined, title }));
+  writeFileSync(
+    outFile,
+    ansiToSvg(readFileSync(inFile, 'utf8'), {
+      cols: cols ? Number(cols) : undefined,
+      rows: rows ? Number(rows) : undefined,
+      title,
+    }),
+  );
 }

@@ -5,7 +5,8 @@
 #
 # 1. installs missing tools with apt (docker.io docker-registry skopeo
 #    busybox-static apache2-utils openssl zstd tmux debootstrap), `npm ci` when
-#    node_modules is missing, `npm run build`, `npm run typecheck` (src, test, bench, scripts);
+#    node_modules is missing, `npm run build`, `npm run typecheck` (src, test, bench, scripts),
+#    `npm run lint` (formatter, linter, layering rule);
 # 2. starts a throwaway dockerd (vfs, no iptables/bridge) and a plain-HTTP
 #    distribution registry on 127.0.0.1:<free port>, all under /tmp/layerlens-it.XXXXXX;
 # 3. exports LAYERLENS_IT_DOCKER_HOST / LAYERLENS_IT_REGISTRY / LAYERLENS_IT_WORKDIR;
@@ -74,6 +75,9 @@ fi
 # bench, scripts) is type-checked here.
 log "npm run typecheck"
 npm run typecheck </dev/null
+# The formatter and linter (biome.json) and the layering rule (scripts/check-layers.mjs).
+log "npm run lint"
+npm run lint </dev/null
 
 # --- 2./3. services -----------------------------------------------------------
 WORKDIR=$(mktemp -d /tmp/layerlens-it.XXXXXX)

@@ -38,24 +38,37 @@ const CATEGORY: Record<AuditRule, Category> = {
 };
 
 const REMEDIATION: Record<AuditRule, string> = {
-  'registry.plain-http': 'Serve the registry over HTTPS (http.tls in the distribution config, or a TLS-terminating proxy) and remove insecure-registries entries from clients.',
+  'registry.plain-http':
+    'Serve the registry over HTTPS (http.tls in the distribution config, or a TLS-terminating proxy) and remove insecure-registries entries from clients.',
   'registry.http-no-redirect': 'Redirect plain HTTP to HTTPS, or stop listening on plain HTTP.',
-  'registry.no-auth': 'Configure authentication (auth.htpasswd or auth.token) or restrict network access to the registry.',
+  'registry.no-auth':
+    'Configure authentication (auth.htpasswd or auth.token) or restrict network access to the registry.',
   'registry.basic-over-http': 'Enable TLS before Basic auth; rotate every password that was used over plain HTTP.',
   'registry.auth-required': 'No action needed.',
   'registry.token-realm-http': 'Serve the token service over HTTPS.',
   'registry.tls-expired': 'Renew the certificate (and automate renewal).',
-  'registry.tls-untrusted': 'Use a certificate from a CA clients trust, or distribute the CA to clients (/etc/docker/certs.d/HOST:PORT/ca.crt).',
+  'registry.tls-untrusted':
+    'Use a certificate from a CA clients trust, or distribute the CA to clients (/etc/docker/certs.d/HOST:PORT/ca.crt).',
   'registry.tls-hostname': 'Issue the certificate for the host name clients use (subjectAltName).',
   'registry.tls-expiring': 'Renew the certificate before it expires.',
   'registry.tls-valid': 'No action needed.',
-  'registry.catalog-anonymous': 'Require authentication for /v2/_catalog (token scope registry:catalog:*) or block the endpoint at the proxy.',
+  'registry.catalog-anonymous':
+    'Require authentication for /v2/_catalog (token scope registry:catalog:*) or block the endpoint at the proxy.',
   'registry.anonymous-pull': 'If the images are not meant to be public, require authentication for pulls.',
-  'registry.anonymous-push': 'Require authentication for push immediately, and check the registry for images you did not push.',
-  'registry.delete-enabled': 'Require authentication for DELETE, or disable deletion (storage.delete.enabled: false) if you do not garbage-collect.',
+  'registry.anonymous-push':
+    'Require authentication for push immediately, and check the registry for images you did not push.',
+  'registry.delete-enabled':
+    'Require authentication for DELETE, or disable deletion (storage.delete.enabled: false) if you do not garbage-collect.',
 };
 
-export function auditFinding(ruleId: AuditRule, host: string, severity: Severity, title: string, message: string, properties?: Record<string, unknown>): Finding {
+export function auditFinding(
+  ruleId: AuditRule,
+  host: string,
+  severity: Severity,
+  title: string,
+  message: string,
+  properties?: Record<string, unknown>,
+): Finding {
   return makeFinding({
     ruleId,
     category: CATEGORY[ruleId],

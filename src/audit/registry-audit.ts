@@ -6,12 +6,17 @@
  * UNSUPPORTED when it is disabled, 404 MANIFEST_UNKNOWN when enabled) without deleting anything.
  */
 import { randomBytes } from 'node:crypto';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import type { Finding } from '../findings/types.js';
 import { RegistryClient, describeNetError } from '../sources/registry/client.js';
 import { discard, distributionErrors, nextLink, readBody, send } from '../sources/registry/http.js';
 import { MANIFEST_ACCEPT } from '../sources/registry/manifest.js';
-import { isLoopbackHost, isCertificateError, isTlsProtocolError, loadTlsMaterial } from '../sources/registry/transport.js';
+import {
+  isLoopbackHost,
+  isCertificateError,
+  isTlsProtocolError,
+  loadTlsMaterial,
+} from '../sources/registry/transport.js';
 import { auditFinding } from './findings.js';
 import { probeTls, type TlsFacts } from './tls-probe.js';
 
@@ -41,10 +46,21 @@ export interface AuditFacts {
   apiStatus: number;
   authScheme: 'none' | 'basic' | 'bearer' | 'other';
   tokenRealm?: string;
-  catalog: { status: 'readable' | 'auth-required' | 'not-served' | 'error'; repositories?: number; pages?: number; truncated?: boolean; sample?: string[]; detail?: string };
+  catalog: {
+    status: 'readable' | 'auth-required' | 'not-served' | 'error';
+    repositories?: number;
+    pages?: number;
+    truncated?: boolean;
+    sample?: string[];
+    detail?: string;
+  };
   anonymousPull: { status: Outcome; repository?: string; tag?: string; detail?: string };
   anonymousPush: { status: Outcome; repository?: string; cancelled?: boolean; detail?: string };
-  deletion: { status: 'enabled' | 'disabled' | 'needs-auth' | 'unknown' | 'error'; repository?: string; detail?: string };
+  deletion: {
+    status: 'enabled' | 'disabled' | 'needs-auth' | 'unknown' | 'error';
+    repository?: string;
+    detail?: string;
+  };
 }
 
 export interface AuditResult {
@@ -62,9 +78,14 @@ interface Target {
 
 export function parseTarget(input: string): Target {
   const m = /^(?:(https?):\/\/)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?(?:\/.*)?$/.exec(input.trim());
-  if (!m) throw new LayerlensError(`invalid registry URL ${JSON.stringify(input)}: expected https://host[:port], http://host[:port] or host[:port]`, 'USAGE');
+  if (!m)
+    throw new LayerlensError(
+      `invalid registry URL ${JSON.stringify(input)}: expected https://host[:port], http://host[:port] or host[:port]`,
+      'USAGE',
+    );
   const port = m[3] !== undefined ? Number(m[3]) : undefined;
-  if (port !== undefined && (port < 1 || port > 65535)) throw new LayerlensError(`invalid port in ${JSON.stringify(input)}`, 'USAGE');
+  if (port !== undefined && (port < 1 || port > 65535))
+    throw new LayerlensError(`invalid port in ${JSON.stringify(input)}`, 'USAGE');
   const hostname = m[2].replace(/^\[|\]$/g, '');
   return { scheme: m[1] as Target['scheme'], hostname, port, host: m[3] ? `${m[2]}:${m[3]}` : m[2] };
 }
@@ -73,8 +94,13 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
   const t = parseTarget(input);
   const loopback = isLoopbackHost(t.hostname);
   const findings: Finding[] = [];
-  const add = (ruleId: Parameters<typeof auditFinding>[0], severity: Finding['severity'], title: string, message: string, properties?: Record<string, unknown>) =>
-    findings.push(auditFinding(ruleId, t.host, severity, title, message, properties));
+  const add = (
+    ruleId: Parameters<typeof auditFinding>[0],
+    severity: Finding['severity'],
+    title: string,
+    message: string,
+    properties?: Record<string, unknown>,
+  ) => findings.push(auditFinding(ruleId, t.host, severity, title, message, properties));
 
   // --- transport: HTTPS first unless http:// was asked for
   let scheme: 'https' | 'http' = t.scheme ?? 'https';
@@ -85,7 +111,8 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     } catch (err) {
       // No scheme given: a server that does not speak TLS, or nothing on the HTTPS port, may
       // still serve plain HTTP (port 80 when no port was given).
-      if (!t.scheme && (isTlsProtocolError(err) || (err as NodeJS.ErrnoException).code === 'ECONNREFUSED')) scheme = 'http';
+      if (!t.scheme && (isTlsProtocolError(err) || (err as NodeJS.ErrnoException).code === 'ECONNREFUSED'))
+        scheme = 'http';
       else throw new LayerlensError(`cannot reach ${t.host} over HTTPS: ${describeNetError(err)}`, 'NETWORK');
     }
   }
@@ -130,29 +157,73 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
       tlsFindings(tlsFacts, t.host, add);
       facts.httpRedirect = await probeHttpRedirect(t.hostname, t.port, opts.timeoutMs);
       if (facts.httpRedirect === 'serves-http') {
-        add('registry.http-no-redirect', 'medium', 'Registry also served over plain HTTP', `http://${t.hostname}${t.port && t.port !== 443 ? `:${t.port}` : ''}/v2/ answers the API instead of redirecting to HTTPS.`);
+        add(
+          'registry.http-no-redirect',
+          'medium',
+          'Registry also served over plain HTTP',
+          `http://${t.hostname}${t.port && t.port !== 443 ? `:${t.port}` : ''}/v2/ answers the API instead of redirecting to HTTPS.`,
+        );
       }
     }
 
     // --- authentication
     const ch = client.challenge;
-    facts.authScheme = client.pingStatus === 200 ? 'none' : ch?.scheme === 'basic' ? 'basic' : ch?.scheme === 'bearer' ? 'bearer' : 'other';
+    facts.authScheme =
+      client.pingStatus === 200
+        ? 'none'
+        : ch?.scheme === 'basic'
+          ? 'basic'
+          : ch?.scheme === 'bearer'
+            ? 'bearer'
+            : 'other';
     if (facts.authScheme === 'none') {
-      add('registry.no-auth', 'high', 'Registry requires no authentication', `GET /v2/ on ${t.host} answers 200 without credentials: the registry has no authentication configured.`);
+      add(
+        'registry.no-auth',
+        'high',
+        'Registry requires no authentication',
+        `GET /v2/ on ${t.host} answers 200 without credentials: the registry has no authentication configured.`,
+      );
     } else if (facts.authScheme === 'basic') {
       if (scheme === 'http') {
-        add('registry.basic-over-http', loopback ? 'medium' : 'critical', 'Basic auth over plain HTTP: passwords in clear', `${t.host} asks for HTTP Basic credentials over unencrypted HTTP, so every client sends its password in clear (base64) with every request.`);
+        add(
+          'registry.basic-over-http',
+          loopback ? 'medium' : 'critical',
+          'Basic auth over plain HTTP: passwords in clear',
+          `${t.host} asks for HTTP Basic credentials over unencrypted HTTP, so every client sends its password in clear (base64) with every request.`,
+        );
       } else {
-        add('registry.auth-required', 'info', 'Authentication required (HTTP Basic over HTTPS)', `${t.host} requires credentials (WWW-Authenticate: Basic) before answering the API.`, { scheme: 'basic' });
+        add(
+          'registry.auth-required',
+          'info',
+          'Authentication required (HTTP Basic over HTTPS)',
+          `${t.host} requires credentials (WWW-Authenticate: Basic) before answering the API.`,
+          { scheme: 'basic' },
+        );
       }
     } else if (facts.authScheme === 'bearer') {
       facts.tokenRealm = ch?.params.realm;
-      add('registry.auth-required', 'info', 'Authentication required (Bearer token service)', `${t.host} requires a bearer token from ${ch?.params.realm ?? 'its token service'} (service ${JSON.stringify(ch?.params.service ?? '')}).`, { scheme: 'bearer', realm: ch?.params.realm });
+      add(
+        'registry.auth-required',
+        'info',
+        'Authentication required (Bearer token service)',
+        `${t.host} requires a bearer token from ${ch?.params.realm ?? 'its token service'} (service ${JSON.stringify(ch?.params.service ?? '')}).`,
+        { scheme: 'bearer', realm: ch?.params.realm },
+      );
       if (ch?.params.realm?.startsWith('http://') && !isLoopbackHost(safeHost(ch.params.realm))) {
-        add('registry.token-realm-http', 'high', 'Token service over plain HTTP', `The token service ${ch.params.realm} is plain HTTP: clients send their credentials to it in clear.`);
+        add(
+          'registry.token-realm-http',
+          'high',
+          'Token service over plain HTTP',
+          `The token service ${ch.params.realm} is plain HTTP: clients send their credentials to it in clear.`,
+        );
       }
     } else {
-      add('registry.auth-required', 'info', 'Authentication required', `${t.host} answered GET /v2/ with ${client.pingStatus}.`);
+      add(
+        'registry.auth-required',
+        'info',
+        'Authentication required',
+        `${t.host} answered GET /v2/ with ${client.pingStatus}.`,
+      );
     }
 
     // --- catalog
@@ -192,7 +263,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
         'registry.anonymous-push',
         'critical',
         'Anonymous clients can push',
-        `An anonymous POST /v2/${pushRepo}/blobs/uploads/ was accepted (202): anyone can upload images and overwrite tags. layerlens cancelled the upload at once${facts.anonymousPush.cancelled ? '' : ' (the cancel was refused; the empty upload expires with the registry\'s upload purging)'}; nothing was written.`,
+        `An anonymous POST /v2/${pushRepo}/blobs/uploads/ was accepted (202): anyone can upload images and overwrite tags. layerlens cancelled the upload at once${facts.anonymousPush.cancelled ? '' : " (the cancel was refused; the empty upload expires with the registry's upload purging)"}; nothing was written.`,
         { repository: pushRepo, cancelled: facts.anonymousPush.cancelled },
       );
     }
@@ -222,23 +293,76 @@ function safeHost(u: string): string {
   }
 }
 
-function tlsFindings(f: TlsFacts, host: string, add: (ruleId: Parameters<typeof auditFinding>[0], severity: Finding['severity'], title: string, message: string, properties?: Record<string, unknown>) => void): void {
+function tlsFindings(
+  f: TlsFacts,
+  host: string,
+  add: (
+    ruleId: Parameters<typeof auditFinding>[0],
+    severity: Finding['severity'],
+    title: string,
+    message: string,
+    properties?: Record<string, unknown>,
+  ) => void,
+): void {
   const props = { subject: f.subject, issuer: f.issuer, validTo: f.validTo, daysLeft: f.daysLeft };
-  if (f.expired) add('registry.tls-expired', 'high', 'TLS certificate expired', `The certificate of ${host} expired on ${f.validTo}.`, props);
-  else if (f.notYetValid) add('registry.tls-untrusted', 'high', 'TLS certificate not yet valid', `The certificate of ${host} is valid only from ${f.validFrom}.`, props);
-  if (!f.hostnameMatches) add('registry.tls-hostname', 'high', 'TLS certificate does not match the host name', `${f.hostnameError ?? 'hostname mismatch'}.`, props);
+  if (f.expired)
+    add(
+      'registry.tls-expired',
+      'high',
+      'TLS certificate expired',
+      `The certificate of ${host} expired on ${f.validTo}.`,
+      props,
+    );
+  else if (f.notYetValid)
+    add(
+      'registry.tls-untrusted',
+      'high',
+      'TLS certificate not yet valid',
+      `The certificate of ${host} is valid only from ${f.validFrom}.`,
+      props,
+    );
+  if (!f.hostnameMatches)
+    add(
+      'registry.tls-hostname',
+      'high',
+      'TLS certificate does not match the host name',
+      `${f.hostnameError ?? 'hostname mismatch'}.`,
+      props,
+    );
   if (!f.trusted && !f.expired && !f.notYetValid) {
-    add('registry.tls-untrusted', 'high', 'TLS certificate not trusted', `The certificate of ${host} does not verify against the system CAs${f.selfSigned ? ' (it is self-signed)' : ''}: ${f.error}. Clients must skip verification or add a CA.`, props);
+    add(
+      'registry.tls-untrusted',
+      'high',
+      'TLS certificate not trusted',
+      `The certificate of ${host} does not verify against the system CAs${f.selfSigned ? ' (it is self-signed)' : ''}: ${f.error}. Clients must skip verification or add a CA.`,
+      props,
+    );
   }
   if (f.trusted && f.hostnameMatches && !f.expired) {
     if (f.daysLeft !== undefined && f.daysLeft < 30) {
-      add('registry.tls-expiring', f.daysLeft < 14 ? 'medium' : 'low', 'TLS certificate expires soon', `The certificate of ${host} expires in ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'} (${f.validTo}).`, props);
+      add(
+        'registry.tls-expiring',
+        f.daysLeft < 14 ? 'medium' : 'low',
+        'TLS certificate expires soon',
+        `The certificate of ${host} expires in ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'} (${f.validTo}).`,
+        props,
+      );
     }
-    add('registry.tls-valid', 'info', 'TLS certificate valid', `The certificate of ${host} is trusted, matches the host name and is valid until ${f.validTo} (issuer: ${f.issuer ?? 'unknown'}, ${f.protocol ?? 'TLS'}).`, props);
+    add(
+      'registry.tls-valid',
+      'info',
+      'TLS certificate valid',
+      `The certificate of ${host} is trusted, matches the host name and is valid until ${f.validTo} (issuer: ${f.issuer ?? 'unknown'}, ${f.protocol ?? 'TLS'}).`,
+      props,
+    );
   }
 }
 
-async function probeHttpRedirect(hostname: string, port: number | undefined, timeoutMs?: number): Promise<AuditFacts['httpRedirect']> {
+async function probeHttpRedirect(
+  hostname: string,
+  port: number | undefined,
+  timeoutMs?: number,
+): Promise<AuditFacts['httpRedirect']> {
   const samePort = port !== undefined && port !== 443;
   const url = new URL(`http://${hostname.includes(':') ? `[${hostname}]` : hostname}${samePort ? `:${port}` : ''}/v2/`);
   try {
@@ -278,9 +402,15 @@ async function readCatalog(client: RegistryClient, opts: AuditOptions): Promise<
         return { status: 'not-served', detail: `HTTP ${status}` };
       }
       const body = await readBody(res, 16 << 20, 'catalog page');
-      if (status !== 200) return { status: 'error', detail: `HTTP ${status}${distributionErrors(body) ? ': ' + distributionErrors(body) : ''}` };
+      if (status !== 200)
+        return {
+          status: 'error',
+          detail: `HTTP ${status}${distributionErrors(body) ? ': ' + distributionErrors(body) : ''}`,
+        };
       const j = JSON.parse(body.toString('utf8')) as { repositories?: unknown };
-      const repos = Array.isArray(j.repositories) ? j.repositories.filter((r): r is string => typeof r === 'string') : [];
+      const repos = Array.isArray(j.repositories)
+        ? j.repositories.filter((r): r is string => typeof r === 'string')
+        : [];
       count += repos.length;
       for (const r of repos) if (sample.length < 5) sample.push(r);
       pages++;
@@ -308,20 +438,33 @@ async function tryPull(client: RegistryClient, repository: string): Promise<Audi
     const tags = (JSON.parse(body.toString('utf8')) as { tags?: string[] | null }).tags ?? [];
     const tag = tags.find((x) => !/^sha256-/.test(x)) ?? tags[0];
     if (!tag) return { status: 'not-tested', repository, detail: 'no tags' };
-    const m = await client.request({ method: 'HEAD', path: `/v2/${repository}/manifests/${encodeURIComponent(tag)}`, scopes, headers: { accept: MANIFEST_ACCEPT } });
+    const m = await client.request({
+      method: 'HEAD',
+      path: `/v2/${repository}/manifests/${encodeURIComponent(tag)}`,
+      scopes,
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     discard(m);
     if (m.statusCode === 200) return { status: 'allowed', repository, tag };
-    if (m.statusCode === 401 || m.statusCode === 403) return { status: 'denied', repository, tag, detail: `manifest: HTTP ${m.statusCode}` };
+    if (m.statusCode === 401 || m.statusCode === 403)
+      return { status: 'denied', repository, tag, detail: `manifest: HTTP ${m.statusCode}` };
     return { status: 'error', repository, tag, detail: `manifest: HTTP ${m.statusCode}` };
   } catch (err) {
-    if (err instanceof LayerlensError && err.code === 'AUTH') return { status: 'denied', repository, detail: err.message };
+    if (err instanceof LayerlensError && err.code === 'AUTH')
+      return { status: 'denied', repository, detail: err.message };
     return { status: 'error', repository, detail: (err as Error).message };
   }
 }
 
 async function tryPushStart(client: RegistryClient, repository: string): Promise<AuditFacts['anonymousPush']> {
   try {
-    const res = await client.request({ method: 'POST', path: `/v2/${repository}/blobs/uploads/`, scopes: [`repository:${repository}:pull,push`], headers: { 'content-length': '0' }, body: '' });
+    const res = await client.request({
+      method: 'POST',
+      path: `/v2/${repository}/blobs/uploads/`,
+      scopes: [`repository:${repository}:pull,push`],
+      headers: { 'content-length': '0' },
+      body: '',
+    });
     discard(res);
     const status = res.statusCode ?? 0;
     if (status === 401 || status === 403) return { status: 'denied', repository, detail: `HTTP ${status}` };
@@ -330,13 +473,18 @@ async function tryPushStart(client: RegistryClient, repository: string): Promise
     let cancelled = false;
     const loc = res.headers.location;
     if (loc) {
-      const del = await client.request({ method: 'DELETE', path: new URL(loc, client.origin), scopes: [`repository:${repository}:pull,push`] });
+      const del = await client.request({
+        method: 'DELETE',
+        path: new URL(loc, client.origin),
+        scopes: [`repository:${repository}:pull,push`],
+      });
       discard(del);
       cancelled = del.statusCode === 204 || del.statusCode === 200 || del.statusCode === 202;
     }
     return { status: 'allowed', repository, cancelled };
   } catch (err) {
-    if (err instanceof LayerlensError && err.code === 'AUTH') return { status: 'denied', repository, detail: err.message };
+    if (err instanceof LayerlensError && err.code === 'AUTH')
+      return { status: 'denied', repository, detail: err.message };
     return { status: 'error', repository, detail: (err as Error).message };
   }
 }
@@ -345,16 +493,23 @@ async function probeDeletion(client: RegistryClient, repository: string): Promis
   // 256 random bits: this manifest does not exist, so nothing can be deleted.
   const digest = `sha256:${randomBytes(32).toString('hex')}`;
   try {
-    const res = await client.request({ method: 'DELETE', path: `/v2/${repository}/manifests/${digest}`, scopes: [`repository:${repository}:delete`] });
+    const res = await client.request({
+      method: 'DELETE',
+      path: `/v2/${repository}/manifests/${digest}`,
+      scopes: [`repository:${repository}:delete`],
+    });
     const status = res.statusCode ?? 0;
     const body = await readBody(res, 64 * 1024, 'delete probe').catch(() => Buffer.alloc(0));
     const codes = distributionErrors(body) ?? '';
-    if (status === 405 || /UNSUPPORTED/.test(codes)) return { status: 'disabled', repository, detail: `HTTP ${status} ${codes}`.trim() };
-    if (status === 404 || status === 202) return { status: 'enabled', repository, detail: `HTTP ${status} ${codes}`.trim() };
+    if (status === 405 || /UNSUPPORTED/.test(codes))
+      return { status: 'disabled', repository, detail: `HTTP ${status} ${codes}`.trim() };
+    if (status === 404 || status === 202)
+      return { status: 'enabled', repository, detail: `HTTP ${status} ${codes}`.trim() };
     if (status === 401 || status === 403) return { status: 'needs-auth', repository, detail: `HTTP ${status}` };
     return { status: 'unknown', repository, detail: `HTTP ${status} ${codes}`.trim() };
   } catch (err) {
-    if (err instanceof LayerlensError && err.code === 'AUTH') return { status: 'needs-auth', repository, detail: err.message };
+    if (err instanceof LayerlensError && err.code === 'AUTH')
+      return { status: 'needs-auth', repository, detail: err.message };
     return { status: 'error', repository, detail: (err as Error).message };
   }
 }

@@ -12,7 +12,9 @@ import { TOOL_NAME, toolVersion } from '../report/tool.js';
 import type { AuditFacts, AuditResult } from './registry-audit.js';
 
 export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId));
+  return [...findings].sort(
+    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId),
+  );
 }
 
 export function auditJson(r: AuditResult): string {
@@ -21,7 +23,16 @@ export function auditJson(r: AuditResult): string {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     registry: r.facts,
-    findings: jsonDocument(findings, { reference: r.facts.host, source: 'registry', digest: null, configDigest: null, platform: null, user: null, exposedPorts: [], layers: [] }).findings,
+    findings: jsonDocument(findings, {
+      reference: r.facts.host,
+      source: 'registry',
+      digest: null,
+      configDigest: null,
+      platform: null,
+      user: null,
+      exposedPorts: [],
+      layers: [],
+    }).findings,
     summary: summarize(findings),
   };
   return JSON.stringify(doc, null, 2) + '\n';
@@ -34,17 +45,66 @@ export function factLines(f: AuditFacts): Array<[string, string]> {
   rows.push(['Transport', f.scheme === 'https' ? 'HTTPS' : 'plain HTTP' + (f.loopback ? ' (loopback)' : '')]);
   if (f.tls) {
     const t = f.tls;
-    const state = t.expired ? 'EXPIRED' : !t.trusted ? `NOT trusted (${t.error})` : !t.hostnameMatches ? 'host name MISMATCH' : 'valid';
-    rows.push(['Certificate', `${state}; subject ${t.subject ?? '?'}, issuer ${t.issuer ?? '?'}, until ${t.validTo ?? '?'}${t.daysLeft !== undefined ? ` (${t.daysLeft} days)` : ''}${t.selfSigned ? ', self-signed' : ''}`]);
+    const state = t.expired
+      ? 'EXPIRED'
+      : !t.trusted
+        ? `NOT trusted (${t.error})`
+        : !t.hostnameMatches
+          ? 'host name MISMATCH'
+          : 'valid';
+    rows.push([
+      'Certificate',
+      `${state}; subject ${t.subject ?? '?'}, issuer ${t.issuer ?? '?'}, until ${t.validTo ?? '?'}${t.daysLeft !== undefined ? ` (${t.daysLeft} days)` : ''}${t.selfSigned ? ', self-signed' : ''}`,
+    ]);
   }
-  if (f.httpRedirect) rows.push(['Plain HTTP', { 'redirects-to-https': 'redirects to HTTPS', 'serves-http': 'serves the API (no redirect)', 'refused-on-tls-port': 'refused on the TLS port (no redirect)', 'not-listening': 'not listening', unknown: 'unknown' }[f.httpRedirect]]);
-  rows.push(['Auth', f.authScheme === 'none' ? 'none (GET /v2/ → 200)' : f.authScheme === 'bearer' ? `Bearer token (realm ${f.tokenRealm ?? '?'})` : f.authScheme === 'basic' ? 'HTTP Basic' : `other (GET /v2/ → ${f.apiStatus})`]);
+  if (f.httpRedirect)
+    rows.push([
+      'Plain HTTP',
+      {
+        'redirects-to-https': 'redirects to HTTPS',
+        'serves-http': 'serves the API (no redirect)',
+        'refused-on-tls-port': 'refused on the TLS port (no redirect)',
+        'not-listening': 'not listening',
+        unknown: 'unknown',
+      }[f.httpRedirect],
+    ]);
+  rows.push([
+    'Auth',
+    f.authScheme === 'none'
+      ? 'none (GET /v2/ → 200)'
+      : f.authScheme === 'bearer'
+        ? `Bearer token (realm ${f.tokenRealm ?? '?'})`
+        : f.authScheme === 'basic'
+          ? 'HTTP Basic'
+          : `other (GET /v2/ → ${f.apiStatus})`,
+  ]);
   const c = f.catalog;
-  rows.push(['Catalog', c.status === 'readable' ? `readable anonymously: ${c.repositories}${c.truncated ? '+' : ''} repositories in ${c.pages} page(s)` : c.status === 'auth-required' ? 'requires authentication' : c.status === 'not-served' ? 'not served' : `error: ${c.detail ?? ''}`]);
-  const out = (o: { status: string; repository?: string; detail?: string }) => `${o.status}${o.repository ? ` (${o.repository})` : ''}${o.detail && o.status !== 'allowed' ? ` — ${o.detail}` : ''}`;
+  rows.push([
+    'Catalog',
+    c.status === 'readable'
+      ? `readable anonymously: ${c.repositories}${c.truncated ? '+' : ''} repositories in ${c.pages} page(s)`
+      : c.status === 'auth-required'
+        ? 'requires authentication'
+        : c.status === 'not-served'
+          ? 'not served'
+          : `error: ${c.detail ?? ''}`,
+  ]);
+  const out = (o: { status: string; repository?: string; detail?: string }) =>
+    `${o.status}${o.repository ? ` (${o.repository})` : ''}${o.detail && o.status !== 'allowed' ? ` — ${o.detail}` : ''}`;
   rows.push(['Anonymous pull', out(f.anonymousPull)]);
-  rows.push(['Anonymous push', out(f.anonymousPush) + (f.anonymousPush.status === 'allowed' ? (f.anonymousPush.cancelled ? ' — upload cancelled' : ' — cancel refused') : '')]);
-  rows.push(['Deletion', `${f.deletion.status}${f.deletion.detail ? ` (${f.deletion.detail})` : ''} — probed with a random non-existent digest`]);
+  rows.push([
+    'Anonymous push',
+    out(f.anonymousPush) +
+      (f.anonymousPush.status === 'allowed'
+        ? f.anonymousPush.cancelled
+          ? ' — upload cancelled'
+          : ' — cancel refused'
+        : ''),
+  ]);
+  rows.push([
+    'Deletion',
+    `${f.deletion.status}${f.deletion.detail ? ` (${f.deletion.detail})` : ''} — probed with a random non-existent digest`,
+  ]);
   return rows;
 }
 
@@ -52,7 +112,20 @@ export function auditTable(r: AuditResult, opts: { color?: boolean; width?: numb
   const rows = factLines(r.facts);
   const w = Math.max(...rows.map(([k]) => k.length));
   const head = rows.map(([k, v]) => `${k.padEnd(w)}  ${escapeText(v)}`).join('\n');
-  const table = toTable(sortFindings(r.findings), { reference: `registry audit: ${r.facts.host}`, source: 'registry', digest: null, configDigest: null, platform: null, user: null, exposedPorts: [], layers: [] }, opts);
+  const table = toTable(
+    sortFindings(r.findings),
+    {
+      reference: `registry audit: ${r.facts.host}`,
+      source: 'registry',
+      digest: null,
+      configDigest: null,
+      platform: null,
+      user: null,
+      exposedPorts: [],
+      layers: [],
+    },
+    opts,
+  );
   return `${head}\n\n${table}`;
 }
 

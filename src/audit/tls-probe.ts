@@ -34,14 +34,17 @@ export function probeTls(host: string, port: number, material: TlsMaterial, time
       ca: material.ca.length ? [...tls.rootCertificates, ...material.ca.map((b) => b.toString('utf8'))] : undefined,
       rejectUnauthorized: false,
     });
-    socket.setTimeout(timeoutMs, () => socket.destroy(Object.assign(new Error(`TLS handshake with ${host}:${port} timed out`), { code: 'ETIMEDOUT' })));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(Object.assign(new Error(`TLS handshake with ${host}:${port} timed out`), { code: 'ETIMEDOUT' })),
+    );
     socket.once('error', reject);
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate(true);
       const now = Date.now();
       const from = cert.valid_from ? Date.parse(cert.valid_from) : NaN;
       const to = cert.valid_to ? Date.parse(cert.valid_to) : NaN;
-      const idErr = cert && Object.keys(cert).length ? tls.checkServerIdentity(host, cert) : new Error('no certificate');
+      const idErr =
+        cert && Object.keys(cert).length ? tls.checkServerIdentity(host, cert) : new Error('no certificate');
       const facts: TlsFacts = {
         trusted: socket.authorized,
         error: socket.authorized ? undefined : String(socket.authorizationError ?? 'unknown'),
@@ -54,7 +57,10 @@ export function probeTls(host: string, port: number, material: TlsMaterial, time
         daysLeft: Number.isFinite(to) ? Math.floor((to - now) / 86_400_000) : undefined,
         expired: Number.isFinite(to) && to < now,
         notYetValid: Number.isFinite(from) && from > now,
-        selfSigned: !!cert.fingerprint256 && cert.issuerCertificate?.fingerprint256 === cert.fingerprint256 && cert.subject?.CN === cert.issuer?.CN,
+        selfSigned:
+          !!cert.fingerprint256 &&
+          cert.issuerCertificate?.fingerprint256 === cert.fingerprint256 &&
+          cert.subject?.CN === cert.issuer?.CN,
         protocol: socket.getProtocol() ?? undefined,
       };
       socket.end();

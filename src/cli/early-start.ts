@@ -9,6 +9,9 @@ import { existsSync } from 'node:fs';
 import { prewarmHashWorker } from '../sources/file-hash-worker.js';
 
 const words = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-if (words[0] !== 'registry' && words.some((a) => /^(docker-archive|oci|oci-archive):./.test(a) || (a.length > 0 && existsSync(a)))) {
+if (
+  words[0] !== 'registry' &&
+  words.some((a) => /^(docker-archive|oci|oci-archive):./.test(a) || (a.length > 0 && existsSync(a)))
+) {
   prewarmHashWorker();
 }

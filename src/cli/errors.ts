@@ -1,5 +1,5 @@
 /** One-line failures: what the user sees instead of a stack trace. */
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { safeText } from '../text/safe-text.js';
 
 export function errorMessage(err: unknown): string {

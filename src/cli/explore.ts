@@ -1,7 +1,8 @@
 /** `layerlens [IMAGE]` / `layerlens --demo`: open the explorer on an image as it streams in. */
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { parseCommandArgs } from './parse.js';
-import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
+import { withTransport } from '../sources/options.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 
 const USAGE = 'layerlens [options] IMAGE | layerlens --demo';
@@ -9,14 +10,20 @@ const USAGE = 'layerlens [options] IMAGE | layerlens --demo';
 export async function runExplore(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { ...SOURCE_OPTION_SPEC, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } },
+    {
+      ...SOURCE_OPTION_SPEC,
+      demo: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
     USAGE,
   );
   if (values.help) {
     process.stdout.write(`Usage: ${USAGE}\n\n${SOURCE_OPTIONS_HELP}\n`);
     return 0;
   }
-  if (positionals.length > 1) throw new LayerlensError(`one image at a time, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+  if (positionals.length > 1)
+    throw new LayerlensError(`one image at a time, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
   if (!values.demo && positionals.length === 0) {
     throw new LayerlensError('name an image (nginx:stable, app.tar, ./oci-dir, -) or try: layerlens --demo', 'USAGE');
   }

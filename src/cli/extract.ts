@@ -10,13 +10,15 @@ import { posix } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { ContentInspector } from '../engine/parse-layer.js';
 import { splitPath } from '../engine/paths.js';
-import { LayerlensError, type Version } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
+import type { Version } from '../engine/types.js';
 import type { ImageModel } from '../engine/image.js';
 import { copyLayerFile, locateContent, type FileLocation } from '../engine/layer-file.js';
 import { safeText } from '../text/safe-text.js';
 import { checkOutputFile, writeAtomic } from './output-file.js';
 import { parseCommandArgs } from './parse.js';
-import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
+import { withTransport } from '../sources/options.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 
 const USAGE = 'layerlens extract IMAGE PATH [--layer N] [-o FILE] [source options]';
@@ -40,7 +42,13 @@ ${SOURCE_OPTIONS_HELP}
 export async function runExtract(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { ...SOURCE_OPTION_SPEC, layer: { type: 'string' }, output: { type: 'string', short: 'o' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      ...SOURCE_OPTION_SPEC,
+      layer: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      demo: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     USAGE,
   );
   if (values.help) {
@@ -48,15 +56,23 @@ export async function runExtract(argv: string[]): Promise<number> {
     return 0;
   }
   const want = values.demo ? 1 : 2;
-  if (positionals.length !== want) throw new LayerlensError(`extract takes ${values.demo ? 'a path (with --demo)' : 'an image and a path'}, got ${positionals.length} argument(s) (usage: ${USAGE})`, 'USAGE');
+  if (positionals.length !== want)
+    throw new LayerlensError(
+      `extract takes ${values.demo ? 'a path (with --demo)' : 'an image and a path'}, got ${positionals.length} argument(s) (usage: ${USAGE})`,
+      'USAGE',
+    );
   const inImage = positionals[want - 1];
-  if (!inImage.startsWith('/')) throw new LayerlensError(`extract: the path in the image must be absolute (/${safeText(inImage)}?)`, 'USAGE');
+  if (!inImage.startsWith('/'))
+    throw new LayerlensError(`extract: the path in the image must be absolute (/${safeText(inImage)}?)`, 'USAGE');
   const layerArg = parseLayer(values.layer as string | undefined);
   const output = values.output as string | undefined;
   // Both decided before the image is read: a long pull must not end in "cannot write".
   if (output !== undefined) await checkOutputFile(output, '--output');
   else if (process.stdout.isTTY) {
-    throw new LayerlensError("extract: stdout is a terminal, and a file's bytes can hold escape sequences: use -o FILE or a pipe", 'USAGE');
+    throw new LayerlensError(
+      "extract: stdout is a terminal, and a file's bytes can hold escape sequences: use -o FILE or a pipe",
+      'USAGE',
+    );
   }
 
   const { input, opts } = withTransport(values.demo ? '' : positionals[0], await sourceOptionsFrom(values));
@@ -72,7 +88,10 @@ export async function runExtract(argv: string[]): Promise<number> {
   const note = provenance(model, inImage, loc, layerArg);
   const n = output === undefined ? await toStdout(model, loc) : await toFile(model, loc, output);
   if (note) process.stderr.write(`layerlens: ${note}\n`);
-  if (output !== undefined) process.stderr.write(`layerlens: wrote ${n} bytes of ${safeText(inImage)} (layer ${loc.layer}) to ${safeText(output)}\n`);
+  if (output !== undefined)
+    process.stderr.write(
+      `layerlens: wrote ${n} bytes of ${safeText(inImage)} (layer ${loc.layer}) to ${safeText(output)}\n`,
+    );
   return 0;
 }
 
@@ -89,16 +108,22 @@ function parseLayer(text: string | undefined): number | undefined {
  */
 function chooseVersion(model: ImageModel, inImage: string, layer: number | undefined): FileLocation {
   const top = model.tree.layerCount - 1;
-  if (layer !== undefined && layer > top) throw new LayerlensError(`--layer ${layer}: the image has layers 0 to ${top}`, 'USAGE');
+  if (layer !== undefined && layer > top)
+    throw new LayerlensError(`--layer ${layer}: the image has layers 0 to ${top}`, 'USAGE');
   const node = model.tree.lookupPath(inImage);
   const name = safeText(inImage);
-  if (!node || node.versions.length === 0) throw new LayerlensError(`${name}: not in any layer of the image`, 'NOT_FOUND');
+  if (!node || node.versions.length === 0)
+    throw new LayerlensError(`${name}: not in any layer of the image`, 'NOT_FOUND');
   const at = layer ?? top;
   const first = node.versions[0].layer;
   if (at < first) throw new LayerlensError(`${name}: not in layer ${at} (first added in layer ${first})`, 'NOT_FOUND');
   const loc = locateContent(model, inImage, at);
   const v = loc?.version ?? node.versionAt(at);
-  if (!loc || !v || v.type !== 'file') throw new LayerlensError(`${name} in layer ${at} is ${notAFile(v, inImage)}: only regular files can be extracted`, 'USAGE');
+  if (!loc || !v || v.type !== 'file')
+    throw new LayerlensError(
+      `${name} in layer ${at} is ${notAFile(v, inImage)}: only regular files can be extracted`,
+      'USAGE',
+    );
   return loc;
 }
 
@@ -106,20 +131,27 @@ function chooseVersion(model: ImageModel, inImage: string, layer: number | undef
 function notAFile(v: Version | undefined, inImage: string): string {
   if (!v || v.change === 'removed') return 'removed, with nothing before it to recover';
   const target = safeText(v.linkTarget ?? '?');
-  if (v.type === 'symlink') return `a symlink to ${target} (extract ${safeText(posix.resolve(posix.dirname(inImage), v.linkTarget ?? ''))} instead)`;
+  if (v.type === 'symlink')
+    return `a symlink to ${target} (extract ${safeText(posix.resolve(posix.dirname(inImage), v.linkTarget ?? ''))} instead)`;
   if (v.type === 'hardlink') return `a hard link to ${target}, which is not a regular file`;
   return v.type === 'dir' ? 'a directory' : 'a device, fifo or socket';
 }
 
 /** Where the bytes come from, when that is not simply "the image as shipped". */
-function provenance(model: ImageModel, inImage: string, loc: FileLocation, layer: number | undefined): string | undefined {
+function provenance(
+  model: ImageModel,
+  inImage: string,
+  loc: FileLocation,
+  layer: number | undefined,
+): string | undefined {
   const name = safeText(inImage);
   // (chooseVersion found the path: it has a node.)
   const live = layer === undefined ? model.tree.lookupPath(inImage)!.versionAt(model.tree.layerCount - 1) : undefined;
   if (live?.change === 'removed') {
     return `${name} is not in the final image: deleted in layer ${live.layer}; extracted from layer ${loc.layer}, which still ships it`;
   }
-  if (loc.path !== inImage) return `${name} is a hard link: extracted its target ${safeText(loc.path)} from layer ${loc.layer}`;
+  if (loc.path !== inImage)
+    return `${name} is a hard link: extracted its target ${safeText(loc.path)} from layer ${loc.layer}`;
   return undefined;
 }
 
@@ -130,7 +162,8 @@ const CAPTURE_MAX = 256 * 1024 * 1024;
 function captureFile(inImage: string): ContentInspector {
   const want = splitPath(inImage);
   return (parts, attrs) => {
-    if (parts.length !== want.length || attrs.size > CAPTURE_MAX || parts.some((p, i) => p !== want[i])) return undefined;
+    if (parts.length !== want.length || attrs.size > CAPTURE_MAX || parts.some((p, i) => p !== want[i]))
+      return undefined;
     const chunks: Buffer[] = [];
     return {
       // (Chunks are the decoder's buffers: copied.)

@@ -7,7 +7,7 @@ import './v8-tuning.js'; // (first: V8 settings before any other module is evalu
 import './early-start.js'; // (second: a worker thread that boots while the modules below load)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { runExplore } from './explore.js';
 import { runInspect } from './inspect.js';
 import { die, errorMessage } from './errors.js';
@@ -55,7 +55,10 @@ async function main(argv: string[]): Promise<number> {
         return (await import('./extract.js')).runExtract(argv.slice(1));
       case 'registry':
         if (argv[1] === 'audit') return (await import('./registry-audit.js')).runRegistryAudit(argv.slice(2));
-        throw new LayerlensError(`unknown command "registry ${argv[1] ?? ''}": did you mean "registry audit URL"?`, 'USAGE');
+        throw new LayerlensError(
+          `unknown command "registry ${argv[1] ?? ''}": did you mean "registry audit URL"?`,
+          'USAGE',
+        );
       case 'explore':
         return runExplore(argv.slice(1));
     }

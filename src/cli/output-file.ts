@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 
 /**
  * Throws a one-line usage error when `file` cannot be written: a directory or other non-file

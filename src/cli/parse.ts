@@ -1,10 +1,14 @@
 /** util.parseArgs with one-line usage errors instead of exceptions with stack traces. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { SEVERITIES, severityRank, type Severity } from '../findings/types.js';
 import { safeText } from '../text/safe-text.js';
 
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  usage: string,
+) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -17,7 +21,8 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options'
 export function parseSeverity(flag: string, v: string | boolean | undefined): Severity | undefined {
   if (v === undefined) return undefined;
   const s = String(v).toLowerCase();
-  if (!(SEVERITIES as readonly string[]).includes(s)) throw new LayerlensError(`${flag} "${safeText(String(v))}": use one of ${SEVERITIES.join(', ')}`, 'USAGE');
+  if (!(SEVERITIES as readonly string[]).includes(s))
+    throw new LayerlensError(`${flag} "${safeText(String(v))}": use one of ${SEVERITIES.join(', ')}`, 'USAGE');
   return s as Severity;
 }
 
@@ -28,16 +33,26 @@ export function parseSeverity(flag: string, v: string | boolean | undefined): Se
  */
 export function parseSeverityFilter(flag: string, v: string | boolean | undefined): SeverityFilter {
   if (v === undefined) return { shown: new Set(SEVERITIES), leftOut: '' };
-  const parts = String(v).split(',').map((p) => p.trim());
+  const parts = String(v)
+    .split(',')
+    .map((p) => p.trim());
   if (parts.length === 1) {
     const min = parseSeverity(flag, parts[0])!;
     return { shown: new Set(SEVERITIES.filter((s) => severityRank(s) >= severityRank(min))), leftOut: `below ${min}` };
   }
   const shown = new Set<Severity>();
   for (const p of parts) {
-    if (!p) throw new LayerlensError(`${flag} "${safeText(String(v))}": an empty item in the list (use e.g. high,critical)`, 'USAGE');
+    if (!p)
+      throw new LayerlensError(
+        `${flag} "${safeText(String(v))}": an empty item in the list (use e.g. high,critical)`,
+        'USAGE',
+      );
     const s = p.toLowerCase() as Severity;
-    if (!SEVERITIES.includes(s)) throw new LayerlensError(`${flag} "${safeText(String(v))}": "${safeText(p)}" is not one of ${SEVERITIES.join(', ')}`, 'USAGE');
+    if (!SEVERITIES.includes(s))
+      throw new LayerlensError(
+        `${flag} "${safeText(String(v))}": "${safeText(p)}" is not one of ${SEVERITIES.join(', ')}`,
+        'USAGE',
+      );
     shown.add(s);
   }
   return { shown, leftOut: `other than ${SEVERITIES.filter((s) => shown.has(s)).join(', ')}` };

@@ -2,7 +2,7 @@
  * `layerlens registry audit URL`: argument parsing and output only; the checks live in
  * src/audit. Exit codes as scan: 0, 1 when a finding is at or above --fail-on, 2 on errors.
  */
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { severityRank } from '../findings/types.js';
 import { auditRegistry } from '../audit/registry-audit.js';
 import { auditJson, auditMarkdown, auditTable } from '../audit/report.js';
@@ -11,7 +11,8 @@ import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs, parseSeverity } from './parse.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
 
-const USAGE = 'layerlens registry audit URL [--format table|json|markdown] [--output FILE] [--fail-on S] [--repo NAME] [--insecure] [--ca-file F]';
+const USAGE =
+  'layerlens registry audit URL [--format table|json|markdown] [--output FILE] [--fail-on S] [--repo NAME] [--insecure] [--ca-file F]';
 
 const HELP = `Usage: ${USAGE}
 
@@ -70,16 +71,38 @@ async function audit(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new LayerlensError(`registry audit takes one registry URL, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+  if (positionals.length !== 1)
+    throw new LayerlensError(
+      `registry audit takes one registry URL, got ${positionals.length} (usage: ${USAGE})`,
+      'USAGE',
+    );
   const format = (values.format ?? 'table') as Format;
-  if (!FORMATS.includes(format)) throw new LayerlensError(`--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`, 'USAGE');
+  if (!FORMATS.includes(format))
+    throw new LayerlensError(
+      `--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`,
+      'USAGE',
+    );
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   if (values.output !== undefined) await checkOutputFile(values.output, '--output');
-  const log = process.stderr.isTTY ? (line: string) => process.stderr.write(`layerlens: ${escapeText(line)}\n`) : undefined;
-  const result = await auditRegistry(positionals[0], { repository: values.repo, insecure: values.insecure, caFile: values['ca-file'], log });
+  const log = process.stderr.isTTY
+    ? (line: string) => process.stderr.write(`layerlens: ${escapeText(line)}\n`)
+    : undefined;
+  const result = await auditRegistry(positionals[0], {
+    repository: values.repo,
+    insecure: values.insecure,
+    caFile: values['ca-file'],
+    log,
+  });
   const toFile = values.output !== undefined;
   const report =
-    format === 'json' ? auditJson(result) : format === 'markdown' ? auditMarkdown(result) : auditTable(result, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: toFile ? undefined : process.stdout.columns });
+    format === 'json'
+      ? auditJson(result)
+      : format === 'markdown'
+        ? auditMarkdown(result)
+        : auditTable(result, {
+            color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
+            width: toFile ? undefined : process.stdout.columns,
+          });
   if (toFile) await writeFileAtomic(values.output!, report);
   else process.stdout.write(report);
   if (failOn && result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn!))) return 1;

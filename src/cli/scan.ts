@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
 import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { osInventory } from '../findings/os/index.js';
@@ -21,10 +21,12 @@ import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
-import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom, withTransport } from './source-options.js';
+import { withTransport } from '../sources/options.js';
+import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader } from './wiring.js';
 
-const USAGE = 'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
+const USAGE =
+  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -69,7 +71,10 @@ export async function runScan(argv: string[]): Promise<number> {
   try {
     return await scan(argv);
   } catch (err) {
-    const msg = errorMessage(err).replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const msg = errorMessage(err).replace(
+      /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
     process.stderr.write(`layerlens: ${msg}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
@@ -97,13 +102,21 @@ async function scan(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (positionals.length !== (values.demo ? 0 : 1)) throw new LayerlensError(`scan takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+  if (positionals.length !== (values.demo ? 0 : 1))
+    throw new LayerlensError(`scan takes one image, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
   const format = (values.format ?? 'table') as Format;
-  if (!FORMATS.includes(format)) throw new LayerlensError(`--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`, 'USAGE');
+  if (!FORMATS.includes(format))
+    throw new LayerlensError(
+      `--format "${escapeText(String(values.format))}": use one of ${FORMATS.join(', ')}`,
+      'USAGE',
+    );
   const severities = parseSeverityFilter('--severity', values.severity);
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
-  const { input, opts } = withTransport(values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0], await sourceOptionsFrom(values));
+  const { input, opts } = withTransport(
+    values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0],
+    await sourceOptionsFrom(values),
+  );
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
@@ -128,7 +141,14 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
-  const report = format === 'cyclonedx' ? toCycloneDx(osInventory(model), image) : render(format, shown, image, { color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR, width: toFile ? undefined : process.stdout.columns, hidden });
+  const report =
+    format === 'cyclonedx'
+      ? toCycloneDx(osInventory(model), image)
+      : render(format, shown, image, {
+          color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
+          width: toFile ? undefined : process.stdout.columns,
+          hidden,
+        });
   if (toFile) await writeFileAtomic(values.output!, report);
   else await writeStdout(report);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
@@ -136,7 +156,12 @@ async function scan(argv: string[]): Promise<number> {
   return 0;
 }
 
-function render(format: Exclude<Format, 'cyclonedx'>, findings: Finding[], image: ReturnType<typeof imageInfo>, opts: TableOptions): string {
+function render(
+  format: Exclude<Format, 'cyclonedx'>,
+  findings: Finding[],
+  image: ReturnType<typeof imageInfo>,
+  opts: TableOptions,
+): string {
   switch (format) {
     case 'json':
       return toJson(findings, image);

@@ -4,7 +4,7 @@
  */
 import { ImageModel, type LoadOptions } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
-import type { SourceOptions } from './source-options.js';
+import type { SourceOptions } from '../sources/options.js';
 
 // Loaded on demand (import() of a literal path stays lazy and typed): `inspect` and `scan` must
 // not pay for the demo generator, and the explorer's React tree is loaded by explore.ts alone.
@@ -14,7 +14,7 @@ export async function openReader(input: string, opts: SourceOptions): Promise<Im
 }
 
 export async function openDemo(): Promise<ImageReader> {
-  const { demoReader } = await import('../demo/index.js');
+  const { demoReader } = await import('../sources/demo/index.js');
   return demoReader();
 }
 
@@ -24,7 +24,10 @@ export interface Loaded {
 }
 
 /** Start loading; the model has its metadata as soon as the source has it. */
-export async function startLoad(reader: ImageReader, opts: { withFindings: boolean; concurrency?: number; inspectContent?: LoadOptions['inspectContent'] }): Promise<Loaded> {
+export async function startLoad(
+  reader: ImageReader,
+  opts: { withFindings: boolean; concurrency?: number; inspectContent?: LoadOptions['inspectContent'] },
+): Promise<Loaded> {
   const model = new ImageModel();
   const loadOpts: LoadOptions = { concurrency: opts.concurrency ?? 2, inspectContent: opts.inspectContent };
   if (opts.withFindings) {

@@ -7,7 +7,7 @@ import { PassThrough, Transform, type Readable, type TransformCallback } from 'n
 import zlib from 'node:zlib';
 import type { Compression } from './types.js';
 import { GzipMembers } from './gzip-members.js';
-import { LayerlensError } from './types.js';
+import { LayerlensError } from '../errors/index.js';
 
 export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -45,7 +45,9 @@ class FzstdTransform extends Transform {
   constructor() {
     super();
     const fzstd = require('fzstd') as {
-      Decompress: new (ondata: (data: Uint8Array, final: boolean) => void) => { push(chunk: Uint8Array, final?: boolean): void };
+      Decompress: new (
+        ondata: (data: Uint8Array, final: boolean) => void,
+      ) => { push(chunk: Uint8Array, final?: boolean): void };
     };
     this.dec = new fzstd.Decompress((data) => {
       // Copied: fzstd may reuse its window buffer for the next chunk.
@@ -98,7 +100,9 @@ export function describeDecodeError(kind: Compression, err: unknown): LayerlensE
  * Reads the first bytes of `input` to pick a decoder, then returns the decompressed stream.
  * The returned promise resolves once the kind is known.
  */
-export async function openDecoded(input: NodeJS.ReadableStream): Promise<{ kind: Compression; out: Readable; decoder: Transform }> {
+export async function openDecoded(
+  input: NodeJS.ReadableStream,
+): Promise<{ kind: Compression; out: Readable; decoder: Transform }> {
   const src = input as Readable;
   // Listen for errors from the start: a source may fail (e.g. a digest check at its end) between
   // readHead resolving and the decoder existing; that error must reach the decoder, not the process.

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { parseLayer, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
 import { FileTree } from './tree.js';
 import type { Compression, ImageMeta, ImageReader, LayerBlob } from './types.js';
-import { LayerlensError } from './types.js';
+import { LayerlensError } from '../errors/index.js';
 
 export type LayerState = 'queued' | 'reading' | 'done' | 'failed';
 
@@ -59,7 +59,8 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
       this.done = true;
       this.emit('done');
     } catch (err) {
-      const e = err instanceof LayerlensError ? err : new LayerlensError(err instanceof Error ? err.message : String(err));
+      const e =
+        err instanceof LayerlensError ? err : new LayerlensError(err instanceof Error ? err.message : String(err));
       this.error = e;
       this.emit('error', e);
       throw e;
@@ -133,8 +134,12 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           status.error = err instanceof Error ? err.message : String(err);
           this.emit('layer', status.index);
         }
-        const where = blob.index !== undefined ? `layer ${blob.index}` : `layer blob${blob.digest ? ' ' + short(blob.digest) : ''}`;
-        throw new LayerlensError(`${where}: ${err instanceof Error ? err.message : String(err)}`, (err as LayerlensError).code ?? 'CORRUPT');
+        const where =
+          blob.index !== undefined ? `layer ${blob.index}` : `layer blob${blob.digest ? ' ' + short(blob.digest) : ''}`;
+        throw new LayerlensError(
+          `${where}: ${err instanceof Error ? err.message : String(err)}`,
+          (err as LayerlensError).code ?? 'CORRUPT',
+        );
       }
       if (blob.index !== undefined) parsedByIndex.set(blob.index, parsed);
       else parsedByDiff.set(parsed.diffId, parsed);

@@ -11,7 +11,7 @@ import type { ImageModel } from './image.js';
 import { decodeName } from './parse-layer.js';
 import { splitPath } from './paths.js';
 import type { Version } from './types.js';
-import { LayerlensError } from './types.js';
+import { LayerlensError } from '../errors/index.js';
 
 export interface FileLocation {
   /** Layer whose tar holds the bytes. */
@@ -29,12 +29,14 @@ export function locateContent(model: ImageModel, path: string, layer: number): F
   const node = model.tree.lookupPath(path);
   if (!node) return undefined;
   let v = node.versionAt(layer);
-  if (v && v.change === 'removed') v = v.previousLayer !== undefined ? node.versionIn(v.previousLayer) : node.versionAt(v.layer - 1);
+  if (v && v.change === 'removed')
+    v = v.previousLayer !== undefined ? node.versionIn(v.previousLayer) : node.versionAt(v.layer - 1);
   if (!v || v.change === 'removed') return undefined;
   if (v.type === 'hardlink' && v.linkTarget) {
     const target = model.tree.lookupPath(v.linkTarget);
     const tv = target?.versionAt(v.layer);
-    if (tv && tv.change !== 'removed' && tv.type === 'file') return { layer: tv.layer, path: v.linkTarget, version: tv };
+    if (tv && tv.change !== 'removed' && tv.type === 'file')
+      return { layer: tv.layer, path: v.linkTarget, version: tv };
   }
   return { layer: v.layer, path, version: v };
 }
@@ -51,14 +53,26 @@ export interface ReadResult {
  * with the entry size; rejects with a LayerlensError when the layer cannot be re-read or does not
  * hold the path.
  */
-async function scanLayer(model: ImageModel, layer: number, path: string, onChunk: (c: Buffer) => boolean | Promise<boolean>): Promise<number> {
+async function scanLayer(
+  model: ImageModel,
+  layer: number,
+  path: string,
+  onChunk: (c: Buffer) => boolean | Promise<boolean>,
+): Promise<number> {
   let raw: NodeJS.ReadableStream | undefined;
   try {
     raw = await model.reopenLayer(layer);
   } catch (err) {
-    throw new LayerlensError(`cannot re-read layer ${layer}: ${err instanceof Error ? err.message : String(err)}`, 'REOPEN');
+    throw new LayerlensError(
+      `cannot re-read layer ${layer}: ${err instanceof Error ? err.message : String(err)}`,
+      'REOPEN',
+    );
   }
-  if (!raw) throw new LayerlensError('this image was read in one pass (a pipe or a compressed archive) and its layers cannot be read again: save it as an uncompressed file (docker save -o FILE) first', 'REOPEN');
+  if (!raw)
+    throw new LayerlensError(
+      'this image was read in one pass (a pipe or a compressed archive) and its layers cannot be read again: save it as an uncompressed file (docker save -o FILE) first',
+      'REOPEN',
+    );
   const { out } = await openDecoded(raw);
   const want = splitPath(path).join('/');
   const extract = tar.extract({ filenameEncoding: 'latin1', allowUnknownFormat: true });
@@ -104,7 +118,12 @@ async function scanLayer(model: ImageModel, layer: number, path: string, onChunk
 }
 
 /** Read up to `maxBytes` of a file from a layer. */
-export async function readLayerFile(model: ImageModel, layer: number, path: string, maxBytes = 4 << 20): Promise<ReadResult> {
+export async function readLayerFile(
+  model: ImageModel,
+  layer: number,
+  path: string,
+  maxBytes = 4 << 20,
+): Promise<ReadResult> {
   const chunks: Buffer[] = [];
   let got = 0;
   let truncated = false;

@@ -10,7 +10,7 @@ import { describeDecodeError, openDecoded } from './decode.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, splitPath } from './paths.js';
 import type { Compression, EntryAttrs } from './types.js';
-import { LayerlensError } from './types.js';
+import { LayerlensError } from '../errors/index.js';
 
 export type LayerEntry =
   | { kind: 'entry'; parts: string[]; attrs: EntryAttrs; content?: unknown }
@@ -196,7 +196,13 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   }
   opts.inspectContent?.flush?.();
   const rawHex = await opts.rawDigest;
-  return { compression: kind, diffId: hashHere ? 'sha256:' + hash.digest('hex') : rawHex!, size, compressedSize, entries };
+  return {
+    compression: kind,
+    diffId: hashHere ? 'sha256:' + hash.digest('hex') : rawHex!,
+    size,
+    compressedSize,
+    entries,
+  };
 }
 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {
@@ -204,12 +210,18 @@ function asLayerError(err: unknown, kind: Compression): LayerlensError {
   // The blob's file could not be read (removed or made unreadable since the image was opened).
   const sys = err as NodeJS.ErrnoException;
   if (sys && typeof sys.syscall === 'string' && typeof sys.code === 'string') {
-    const why = sys.code === 'ENOENT' ? 'no such file or directory' : sys.code === 'EACCES' || sys.code === 'EPERM' ? 'permission denied' : `cannot be read (${sys.code})`;
+    const why =
+      sys.code === 'ENOENT'
+        ? 'no such file or directory'
+        : sys.code === 'EACCES' || sys.code === 'EPERM'
+          ? 'permission denied'
+          : `cannot be read (${sys.code})`;
     return new LayerlensError(`${sys.path ?? 'the layer'}: ${why}`, 'IO');
   }
   const msg = err instanceof Error ? err.message : String(err);
   const truncated = /unexpected end|premature|truncated/i.test(msg);
-  if (kind !== 'tar') return truncated ? new LayerlensError(`truncated ${kind} stream`, 'TRUNCATED') : describeDecodeError(kind, err);
+  if (kind !== 'tar')
+    return truncated ? new LayerlensError(`truncated ${kind} stream`, 'TRUNCATED') : describeDecodeError(kind, err);
   if (truncated) return new LayerlensError('truncated tar archive', 'TRUNCATED');
   return new LayerlensError(`not a valid tar archive (${msg.replace(/\. Maybe the tar.*$/, '')})`, 'NOT_TAR');
 }
@@ -245,7 +257,8 @@ function headerAttrs(h: TarHeader, type: EntryAttrs['type']): EntryAttrs {
     }
   }
   if (type === 'symlink') attrs.linkTarget = h.linkIsUnicode ? h.linkname : decodeName(h.linkname);
-  else if (type === 'hardlink') attrs.linkTarget = '/' + splitPath(h.linkIsUnicode ? h.linkname : decodeName(h.linkname)).join('/');
+  else if (type === 'hardlink')
+    attrs.linkTarget = '/' + splitPath(h.linkIsUnicode ? h.linkname : decodeName(h.linkname)).join('/');
   else if (type === 'other') {
     attrs.special = SPECIAL_MAP[h.typeflag] ?? 'unknown';
     attrs.devMajor = h.devmajor;

@@ -7,7 +7,7 @@
  * Understands ustar, GNU (long names 'L'/'K', base-256 numbers) and PAX ('x' per-entry and 'g'
  * global records: path, linkpath, size, uid, gid, mtime, SCHILY.xattr.*), v7 headers.
  */
-import { LayerlensError } from './types.js';
+import { LayerlensError } from '../errors/index.js';
 
 export interface TarHeader {
   /** Name as read: PAX path (UTF-8) or GNU long name / ustar prefix+name (bytes as latin1). */
@@ -148,7 +148,9 @@ export class TarReader {
     }
     if (!checksumOk(block)) {
       throw new LayerlensError(
-        this.entries === 0 ? 'not a valid tar archive (bad header checksum)' : 'corrupt tar archive (bad header checksum)',
+        this.entries === 0
+          ? 'not a valid tar archive (bad header checksum)'
+          : 'corrupt tar archive (bad header checksum)',
         'NOT_TAR',
       );
     }

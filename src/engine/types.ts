@@ -177,14 +177,3 @@ export interface ImageReader {
   reopenLayer?(index: number): Promise<NodeJS.ReadableStream>;
   close(): Promise<void>;
 }
-
-/** A user-facing failure: printed as one line, never with a stack trace. */
-export class LayerlensError extends Error {
-  constructor(
-    message: string,
-    readonly code: string = 'ERROR',
-  ) {
-    super(message);
-    this.name = 'LayerlensError';
-  }
-}

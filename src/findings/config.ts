@@ -14,9 +14,11 @@ import type { Finding, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 
 /** Key names that hold credentials (ENV, LABEL, ARG). */
-export const SECRET_KEY_NAME = /(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?|client[_-]?secret|_pass$|^pass$)/i;
+export const SECRET_KEY_NAME =
+  /(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?|client[_-]?secret|_pass$|^pass$)/i;
 // Names that merely refer to a secret (a file, a variable, a hash), never hold one.
-const REFERENCE_KEY = /(?:_FILE|_PATH|_DIR|_URL_FILE|_HASH|_SHA\d*|_LENGTH|_TTL|_TYPE|_ENABLED|_POLICY|_HEADER|_ID|_NAME|_USER|_USERNAME|_EXPIR\w*)$/i;
+const REFERENCE_KEY =
+  /(?:_FILE|_PATH|_DIR|_URL_FILE|_HASH|_SHA\d*|_LENGTH|_TTL|_TYPE|_ENABLED|_POLICY|_HEADER|_ID|_NAME|_USER|_USERNAME|_EXPIR\w*)$/i;
 
 interface ArgValue {
   key: string;
@@ -31,7 +33,9 @@ export function parseBuildArgs(createdBy: string): { args: ArgValue[]; command: 
   let rest = m[2];
   const args: ArgValue[] = [];
   for (let i = 0; i < n; i++) {
-    const a = rest.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*?)(?= [A-Za-z_][A-Za-z0-9_]*=| \/bin\/sh | \/bin\/bash | \/bin\/ash | \/busybox\/sh | cmd \/S \/C |$)/s);
+    const a = rest.match(
+      /^([A-Za-z_][A-Za-z0-9_]*)=(.*?)(?= [A-Za-z_][A-Za-z0-9_]*=| \/bin\/sh | \/bin\/bash | \/bin\/ash | \/busybox\/sh | cmd \/S \/C |$)/s,
+    );
     if (!a) break;
     args.push({ key: a[1], value: a[2] });
     rest = rest.slice(a[0].length).replace(/^ /, '');
@@ -49,37 +53,65 @@ function maxSeverity(ms: SecretMatch[]): Severity | undefined {
  * Judge one KEY=value: value rules first (a token format is certain), then the key name. Returns
  * undefined for values that are not secrets (empty, `${VAR}`, references to files).
  */
-export function judgeKeyValue(key: string, value: string, reveal = false): { severity: Severity; why: string; evidence: string; secretRule?: string } | undefined {
+export function judgeKeyValue(
+  key: string,
+  value: string,
+  reveal = false,
+): { severity: Severity; why: string; evidence: string; secretRule?: string } | undefined {
   if (!value) return undefined;
   const byValue = scanString(value, { reveal }).filter((m) => m.ruleId !== 'secret-generic-assignment');
   if (byValue.length) {
     const sev = maxSeverity(byValue)!;
     const top = byValue.find((m) => m.severity === sev)!;
-    return { severity: sev, why: `the value is a ${top.title}${top.reason ? ` (${top.reason})` : ''}`, evidence: `${key}=${top.evidence}`, secretRule: top.ruleId };
+    return {
+      severity: sev,
+      why: `the value is a ${top.title}${top.reason ? ` (${top.reason})` : ''}`,
+      evidence: `${key}=${top.evidence}`,
+      secretRule: top.ruleId,
+    };
   }
   if (!SECRET_KEY_NAME.test(key) || REFERENCE_KEY.test(key)) return undefined;
   const ph = placeholderReason(value);
-  if (ph === 'template variable or placeholder' || ph === 'empty value' || ph === 'documentation placeholder') return undefined;
+  if (ph === 'template variable or placeholder' || ph === 'empty value' || ph === 'documentation placeholder')
+    return undefined;
   if (/^\/(?:run|var\/run|etc|secrets?)\//.test(value)) return undefined; // a path to a mounted secret
   const strong = value.length >= 8 && shannonEntropy(value) >= 3.0;
   return {
     severity: strong ? 'high' : 'medium',
-    why: strong ? `the name ${key} says it holds a credential and the value looks random` : `the name ${key} says it holds a credential; the value looks like a default or weak password (${ph ?? 'short or low entropy'})`,
+    why: strong
+      ? `the name ${key} says it holds a credential and the value looks random`
+      : `the name ${key} says it holds a credential; the value looks like a default or weak password (${ph ?? 'short or low entropy'})`,
     evidence: evidence(`${key}=`, value, reveal),
   };
 }
 
 const RUN_PATTERNS: Array<{ re: RegExp; what: string }> = [
   { re: /_auth(?:Token)?\s*=\s*["']?(?<secret>[^\s"'\\]{8,})/g, what: 'npm registry token written to .npmrc' },
-  { re: /\bdocker\s+login\b[^\n]*?\s(?:-p|--password)(?:\s+|=)["']?(?<secret>[^\s"']+)/g, what: 'password on a docker login command line' },
+  {
+    re: /\bdocker\s+login\b[^\n]*?\s(?:-p|--password)(?:\s+|=)["']?(?<secret>[^\s"']+)/g,
+    what: 'password on a docker login command line',
+  },
   { re: /\bsshpass\s+-p\s*["']?(?<secret>[^\s"']+)/g, what: 'password given to sshpass' },
-  { re: /\bmysql(?:admin|dump)?\b[^\n]*?\s-p["']?(?<secret>[^\s"'-][^\s"']*)/g, what: 'password on a mysql command line' },
-  { re: /\b(?:PGPASSWORD|MYSQL_PWD|REDISCLI_AUTH)=["']?(?<secret>[^\s"';&]+)/g, what: 'password in a client environment variable' },
+  {
+    re: /\bmysql(?:admin|dump)?\b[^\n]*?\s-p["']?(?<secret>[^\s"'-][^\s"']*)/g,
+    what: 'password on a mysql command line',
+  },
+  {
+    re: /\b(?:PGPASSWORD|MYSQL_PWD|REDISCLI_AUTH)=["']?(?<secret>[^\s"';&]+)/g,
+    what: 'password in a client environment variable',
+  },
   { re: /\s--password(?:\s+|=)["']?(?<secret>[^\s"'-][^\s"']*)/g, what: 'password passed with --password' },
-  { re: /\b(?:git|hg)\s+clone\s+[^\n]*?https?:\/\/(?<user>[^\s:@/]+)@/g, what: 'token used as user name in a clone URL' },
+  {
+    re: /\b(?:git|hg)\s+clone\s+[^\n]*?https?:\/\/(?<user>[^\s:@/]+)@/g,
+    what: 'token used as user name in a clone URL',
+  },
 ];
 
-function runPatternMatches(command: string, reveal: boolean, spans?: Array<[number, number]>): Array<{ what: string; evidence: string }> {
+function runPatternMatches(
+  command: string,
+  reveal: boolean,
+  spans?: Array<[number, number]>,
+): Array<{ what: string; evidence: string }> {
   const out: Array<{ what: string; evidence: string }> = [];
   for (const { re, what } of RUN_PATTERNS) {
     re.lastIndex = 0;
@@ -163,7 +195,8 @@ export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {})
         severity: j.severity,
         title: `Secret in ENV ${key}`,
         message: `ENV ${key} is stored in the image config, visible to anyone who can pull the image (docker inspect) and to every process in the container: ${j.why}.`,
-        remediation: 'Remove the ENV instruction, rotate the value, and provide it at run time (docker run -e / --env-file, orchestrator secrets).',
+        remediation:
+          'Remove the ENV instruction, rotate the value, and provide it at run time (docker run -e / --env-file, orchestrator secrets).',
         key,
         evidence: j.evidence,
         properties: j.secretRule ? { secretRule: j.secretRule } : undefined,
@@ -206,7 +239,8 @@ export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {})
           severity: j.severity,
           title: `Build argument ${a.key} recorded in history`,
           message: `ARG ${a.key} was used by a RUN step (history entry ${hi}); its value is written into the image history for anyone who pulls the image (docker history --no-trunc): ${j.why}.`,
-          remediation: 'Rotate the value; pass secrets with `RUN --mount=type=secret` (BuildKit) instead of ARG, which always lands in history.',
+          remediation:
+            'Rotate the value; pass secrets with `RUN --mount=type=secret` (BuildKit) instead of ARG, which always lands in history.',
           key: a.key,
           layerIndex,
           layerDigest,
@@ -217,10 +251,16 @@ export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {})
       );
     }
     // RUN steps only: metadata steps (ENV, LABEL) are judged above from the config itself.
-    const isRun = line.startsWith('RUN ') || (!/^\/bin\/sh -c #\(nop\)/.test(h.createdBy) && !/^(?:ENV|LABEL|ARG|EXPOSE|USER|WORKDIR|CMD|ENTRYPOINT|COPY|ADD|VOLUME|HEALTHCHECK|STOPSIGNAL|SHELL|ONBUILD|MAINTAINER)\b/.test(line));
+    const isRun =
+      line.startsWith('RUN ') ||
+      (!/^\/bin\/sh -c #\(nop\)/.test(h.createdBy) &&
+        !/^(?:ENV|LABEL|ARG|EXPOSE|USER|WORKDIR|CMD|ENTRYPOINT|COPY|ADD|VOLUME|HEALTHCHECK|STOPSIGNAL|SHELL|ONBUILD|MAINTAINER)\b/.test(
+          line,
+        ));
     if (!isRun) return;
     const hits: Array<{ what: string; evidence: string; severity: Severity; rule?: string }> = [];
-    for (const m of scanString(command, { reveal })) hits.push({ what: m.title, evidence: m.evidence, severity: m.severity, rule: m.ruleId });
+    for (const m of scanString(command, { reveal }))
+      hits.push({ what: m.title, evidence: m.evidence, severity: m.severity, rule: m.ruleId });
     for (const m of runPatternMatches(command, reveal)) {
       if (!hits.some((x) => x.evidence === m.evidence)) hits.push({ ...m, severity: 'high' });
     }
@@ -232,7 +272,8 @@ export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {})
           severity: x.severity,
           title: `Secret in a RUN command: ${x.what}`,
           message: `The RUN command of history entry ${hi}${layerIndex !== null ? ` (layer ${layerIndex})` : ''} contains a credential (${x.what}); commands are stored verbatim in the image history.`,
-          remediation: 'Rotate the credential; use `RUN --mount=type=secret` so it never appears in the command, or fetch it at run time.',
+          remediation:
+            'Rotate the credential; use `RUN --mount=type=secret` so it never appears in the command, or fetch it at run time.',
           layerIndex,
           layerDigest,
           evidence: x.evidence,

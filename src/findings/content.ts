@@ -61,7 +61,14 @@ let shared: { tree: FileTree; index: NodeIndex } | null = null;
 export function nodeIndex(tree: FileTree): NodeIndex {
   if (shared?.tree === tree) return shared.index;
   const top = tree.layerCount - 1;
-  const idx: NodeIndex = { all: tree.allNodes, history: [], inspected: [], permissionBits: [], soleFileBytes: 0, panelNames: [] };
+  const idx: NodeIndex = {
+    all: tree.allNodes,
+    history: [],
+    inspected: [],
+    permissionBits: [],
+    soleFileBytes: 0,
+    panelNames: [],
+  };
   for (const node of idx.all) {
     if (panelName(node.name)) idx.panelNames.push(node);
     const count = node.versionCount;

@@ -51,7 +51,8 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       if (!fate) return;
       const path = node.path;
       const next = node.versions[i + 1];
-      const metadataOnly = fate.how === 'overwritten' && next.type === 'file' && next.size === v.size && next.mtime === v.mtime;
+      const metadataOnly =
+        fate.how === 'overwritten' && next.type === 'file' && next.size === v.size && next.mtime === v.mtime;
       const secrets = (inspected(v)?.secrets ?? []).filter((m) => m.severity === 'critical' || m.severity === 'high');
       const byName = sensitiveName(path);
       if (!secrets.length && !byName) {
@@ -64,7 +65,12 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       }
       let severity: Severity = 'high';
       for (const s of secrets) if (SEVERITIES.indexOf(s.severity) < SEVERITIES.indexOf(severity)) severity = s.severity;
-      const why = secrets.length ? `it holds ${secrets.map((s) => s.title).filter((t, k, a) => a.indexOf(t) === k).join(', ')}` : byName!;
+      const why = secrets.length
+        ? `it holds ${secrets
+            .map((s) => s.title)
+            .filter((t, k, a) => a.indexOf(t) === k)
+            .join(', ')}`
+        : byName!;
       const verb = fate.how === 'deleted' ? 'deleted' : metadataOnly ? 're-written with new permissions' : 'replaced';
       out.push(
         makeFinding({
@@ -79,7 +85,12 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
           layerIndex: v.layer,
           layerDigest: layerDigestOf(model.meta, v.layer, diffIds),
           deletedInLayerIndex: fate.layer,
-          properties: { bytes: v.size, removal: fate.how, sensitiveBy: secrets.length ? 'content' : 'name', ...(metadataOnly ? { metadataOnly: true } : {}) },
+          properties: {
+            bytes: v.size,
+            removal: fate.how,
+            sensitiveBy: secrets.length ? 'content' : 'name',
+            ...(metadataOnly ? { metadataOnly: true } : {}),
+          },
         }),
       );
     });
@@ -94,7 +105,8 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
           severity: 'info',
           title: `${s.how === 'deleted' ? 'Deleted' : 'Overwritten'} file still shipped: ${s.path}`,
           message: `${s.path} was added in layer ${s.layer} and ${s.how} in layer ${s.supersededIn}; layer ${s.layer} still ships its ${formatBytes(s.bytes)}.`,
-          remediation: 'Remove temporary files in the same RUN that creates them (or use a multi-stage build) so they never reach a layer.',
+          remediation:
+            'Remove temporary files in the same RUN that creates them (or use a multi-stage build) so they never reach a layer.',
           path: s.path,
           layerIndex: s.layer,
           layerDigest: layerDigestOf(model.meta, s.layer, diffIds),

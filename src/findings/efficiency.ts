@@ -50,7 +50,11 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
       const next = vs[i + 1];
       if (!next || v.size === 0) continue;
       const cause: WasteCause =
-        next.change === 'removed' ? 'deleted' : next.type === 'file' && next.size === v.size && next.mtime === v.mtime ? 'metadata-only' : 'overwritten';
+        next.change === 'removed'
+          ? 'deleted'
+          : next.type === 'file' && next.size === v.size && next.mtime === v.mtime
+            ? 'metadata-only'
+            : 'overwritten';
       byCause[cause] += v.size;
       const path = node.path;
       const e = perPath.get(path) ?? { bytes: 0, copies: 0, causes: new Set<WasteCause>() };
@@ -58,7 +62,8 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
       e.copies++;
       e.causes.add(cause);
       perPath.set(path, e);
-      if (cause === 'metadata-only') meta.push({ path, layer: v.layer, supersededIn: next.layer, bytes: v.size, cause });
+      if (cause === 'metadata-only')
+        meta.push({ path, layer: v.layer, supersededIn: next.layer, bytes: v.size, cause });
     }
   }
   const wasted = byCause.deleted + byCause.overwritten + byCause['metadata-only'];
@@ -67,7 +72,14 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
     .slice(0, topN)
     .map(([path, e]) => ({ path, bytes: e.bytes, copies: e.copies, causes: [...e.causes] }));
   meta.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
-  return { totalBytes: total, wastedBytes: wasted, byCause, score: total ? 1 - wasted / total : 1, top, metadataCopies: meta };
+  return {
+    totalBytes: total,
+    wastedBytes: wasted,
+    byCause,
+    score: total ? 1 - wasted / total : 1,
+    top,
+    metadataCopies: meta,
+  };
 }
 
 export function formatBytes(n: number): string {
@@ -99,8 +111,14 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
         `${formatBytes(r.wastedBytes)} of ${formatBytes(r.totalBytes)} of file content is shipped but hidden in the final filesystem: ` +
         `${formatBytes(r.byCause.deleted)} deleted later, ${formatBytes(r.byCause.overwritten)} overwritten later, ` +
         `${formatBytes(r.byCause['metadata-only'])} copied again only to change permissions or owner.` +
-        (r.top.length ? ` Largest: ${r.top.slice(0, 3).map((t) => `${t.path} (${formatBytes(t.bytes)})`).join(', ')}.` : ''),
-      remediation: 'Delete temporary files in the same RUN that creates them, set permissions with COPY --chmod/--chown instead of a later RUN chmod/chown, and use multi-stage builds.',
+        (r.top.length
+          ? ` Largest: ${r.top
+              .slice(0, 3)
+              .map((t) => `${t.path} (${formatBytes(t.bytes)})`)
+              .join(', ')}.`
+          : ''),
+      remediation:
+        'Delete temporary files in the same RUN that creates them, set permissions with COPY --chmod/--chown instead of a later RUN chmod/chown, and use multi-stage builds.',
       properties: {
         totalBytes: r.totalBytes,
         wastedBytes: r.wastedBytes,
@@ -119,7 +137,8 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
         severity: c.bytes >= 1024 * 1024 ? 'low' : 'info',
         title: `Whole file copied again for a metadata change: ${c.path}`,
         message: `Layer ${c.supersededIn} changed only the permissions or owner of ${c.path} (same size and modification time), which stores the whole file again: ${formatBytes(c.bytes)} from layer ${c.layer} are wasted.`,
-        remediation: 'Set mode and owner when the file is added (COPY --chmod=… --chown=…) instead of a later RUN chmod/chown.',
+        remediation:
+          'Set mode and owner when the file is added (COPY --chmod=… --chown=…) instead of a later RUN chmod/chown.',
         path: c.path,
         layerIndex: c.layer,
         layerDigest: layerDigestOf(model.meta, c.layer, diffIds),
@@ -137,7 +156,8 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
         severity: 'info',
         title: `${rest.length} more files copied again for a metadata change`,
         message: `${rest.length} more files (${formatBytes(rest.reduce((s, c) => s + c.bytes, 0))}) were copied again only to change permissions or owner.`,
-        remediation: 'Set mode and owner when the files are added (COPY --chmod/--chown), or chown in the same RUN that creates them.',
+        remediation:
+          'Set mode and owner when the files are added (COPY --chmod/--chown), or chown in the same RUN that creates them.',
         discriminator: 'rest',
         properties: { files: rest.length, wastedBytes: rest.reduce((s, c) => s + c.bytes, 0) },
       }),

@@ -9,7 +9,7 @@
  * entry expires: layerlens warns and reports the finding again. The reason after `#` is required
  * (an entry without one still applies, with a warning), so reviews can see why.
  */
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import type { Finding } from './types.js';
 
 export interface IgnoreEntry {
@@ -28,18 +28,28 @@ export interface IgnoreResult {
   warnings: string[];
 }
 
-export function parseIgnoreFile(text: string, source = '.layerlensignore'): { entries: IgnoreEntry[]; warnings: string[] } {
+export function parseIgnoreFile(
+  text: string,
+  source = '.layerlensignore',
+): { entries: IgnoreEntry[]; warnings: string[] } {
   const entries: IgnoreEntry[] = [];
   const warnings: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const origin = `${source}:${i + 1}`;
     const hash = raw.search(/(?:^|\s)#/);
     const body = (hash >= 0 ? raw.slice(0, hash) : raw).trim();
-    const reason = hash >= 0 ? raw.slice(hash).replace(/^\s*#\s*/, '').trim() : '';
+    const reason =
+      hash >= 0
+        ? raw
+            .slice(hash)
+            .replace(/^\s*#\s*/, '')
+            .trim()
+        : '';
     if (!body) return;
     const words = body.split(/\s+/);
     const entry: IgnoreEntry = { ruleId: words[0], origin };
-    if (!/^(?:\*|[A-Za-z0-9][\w.:-]*)$/.test(entry.ruleId)) throw new LayerlensError(`${origin}: "${entry.ruleId}" is not a rule id`, 'USAGE');
+    if (!/^(?:\*|[A-Za-z0-9][\w.:-]*)$/.test(entry.ruleId))
+      throw new LayerlensError(`${origin}: "${entry.ruleId}" is not a rule id`, 'USAGE');
     for (const w of words.slice(1)) {
       const until = w.match(/^until=(.*)$/);
       if (until) {
@@ -50,7 +60,10 @@ export function parseIgnoreFile(text: string, source = '.layerlensignore'): { en
       } else if (entry.glob === undefined) {
         entry.glob = w;
       } else {
-        throw new LayerlensError(`${origin}: unexpected "${w}" (expected RULE_ID [PATH_GLOB] [until=YYYY-MM-DD] # reason)`, 'USAGE');
+        throw new LayerlensError(
+          `${origin}: unexpected "${w}" (expected RULE_ID [PATH_GLOB] [until=YYYY-MM-DD] # reason)`,
+          'USAGE',
+        );
       }
     }
     if (reason) entry.reason = reason;
@@ -89,7 +102,9 @@ export function applyIgnore(findings: Finding[], entries: IgnoreEntry[], now = n
   const active: Array<{ entry: IgnoreEntry; re?: RegExp; used: boolean }> = [];
   for (const entry of entries) {
     if (expired(entry, now)) {
-      warnings.push(`${entry.origin}: ignore entry for ${entry.ruleId}${entry.glob ? ' ' + entry.glob : ''} expired on ${entry.until}; its findings are reported again`);
+      warnings.push(
+        `${entry.origin}: ignore entry for ${entry.ruleId}${entry.glob ? ' ' + entry.glob : ''} expired on ${entry.until}; its findings are reported again`,
+      );
       continue;
     }
     active.push({ entry, re: entry.glob ? globToRegExp(entry.glob) : undefined, used: false });
@@ -98,7 +113,9 @@ export function applyIgnore(findings: Finding[], entries: IgnoreEntry[], now = n
   const ignored: IgnoreResult['ignored'] = [];
   for (const f of findings) {
     const hit = active.find(
-      (a) => (a.entry.ruleId === '*' || a.entry.ruleId === f.ruleId || a.entry.ruleId === f.id) && (!a.re || (f.path !== null && a.re.test(f.path))),
+      (a) =>
+        (a.entry.ruleId === '*' || a.entry.ruleId === f.ruleId || a.entry.ruleId === f.id) &&
+        (!a.re || (f.path !== null && a.re.test(f.path))),
     );
     if (hit) {
       hit.used = true;

@@ -8,7 +8,7 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import type { ContentInspector, ContentSink } from '../engine/parse-layer.js';
-import { provenanceFindings as signatureFindings } from '../sources/registry/provenance-finding.js';
+import { provenanceFindings as signatureFindings } from './signatures.js';
 import { configFindings } from './config.js';
 import { withSharedWalk, type InspectedContent } from './content.js';
 import { deletedFileFindings } from './deleted-files.js';
@@ -62,7 +62,12 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
     // A batched file's path is joined only if it has a hit (or its name may be a credential file's).
     const credPath = mayBeCredentialFile(base) ? '/' + parts.join('/') : undefined;
-    if (batch && !osKind && attrs.size <= BATCH_FILE_MAX && (credPath === undefined || credentialRulesFor(credPath).length === 0)) {
+    if (
+      batch &&
+      !osKind &&
+      attrs.size <= BATCH_FILE_MAX &&
+      (credPath === undefined || credentialRulesFor(credPath).length === 0)
+    ) {
       return new FileSink(batch, parts, scanOpts, undefined, undefined);
     }
     const sec = scan ? new FileSecretScanner(credPath ?? '/' + parts.join('/'), scanOpts) : undefined;

@@ -55,7 +55,11 @@ export function makeFinding(f: FindingInput): Finding {
 }
 
 /** The digest that names layer `i`: the stored blob digest, else its diffID. */
-export function layerDigestOf(meta: ImageMeta | undefined, i: number | null | undefined, diffIds?: Array<string | undefined>): string | null {
+export function layerDigestOf(
+  meta: ImageMeta | undefined,
+  i: number | null | undefined,
+  diffIds?: Array<string | undefined>,
+): string | null {
   if (i === null || i === undefined || i < 0) return null;
   return meta?.layers[i]?.digest ?? meta?.layers[i]?.diffId ?? diffIds?.[i] ?? null;
 }

@@ -10,7 +10,18 @@ import { nodeIndex } from './content.js';
 import { makeFinding } from './make.js';
 import type { Finding, Severity } from './types.js';
 
-export type PortKind = 'remote-access' | 'container-api' | 'database' | 'cache' | 'broker' | 'admin' | 'web' | 'mail' | 'directory' | 'file-transfer' | 'other';
+export type PortKind =
+  | 'remote-access'
+  | 'container-api'
+  | 'database'
+  | 'cache'
+  | 'broker'
+  | 'admin'
+  | 'web'
+  | 'mail'
+  | 'directory'
+  | 'file-transfer'
+  | 'other';
 
 export interface PortInfo {
   port: number;
@@ -24,7 +35,14 @@ export interface PortInfo {
   panels?: string[];
 }
 
-const p = (port: number, service: string, kind: PortKind, risk: Severity, why: string, extra: Partial<PortInfo> = {}): PortInfo => ({
+const p = (
+  port: number,
+  service: string,
+  kind: PortKind,
+  risk: Severity,
+  why: string,
+  extra: Partial<PortInfo> = {},
+): PortInfo => ({
   port,
   service,
   kind,
@@ -35,7 +53,8 @@ const p = (port: number, service: string, kind: PortKind, risk: Severity, why: s
 
 const SHELL = 'interactive remote access to the container';
 const API = 'control of the container platform: full compromise of the host or cluster if reachable';
-const DB = 'a database should not be reachable from outside its network; default or leaked credentials give the data away';
+const DB =
+  'a database should not be reachable from outside its network; default or leaked credentials give the data away';
 const CACHE = 'caches often run without authentication';
 const BROKER = 'message brokers often keep default guest credentials';
 const ADMIN = 'admin and debug panels are a common way in';
@@ -83,12 +102,23 @@ export const PORT_TABLE: readonly PortInfo[] = [
   p(8080, 'HTTP (alt) / admin', 'admin', 'low', 'often an application server or its admin console (Tomcat, Jenkins)', {
     panels: ['tomcat-manager', 'phpmyadmin', 'adminer', 'jenkins'],
   }),
-  p(8081, 'HTTP (alt) / admin', 'admin', 'low', 'often a repository manager or admin console', { panels: ['tomcat-manager', 'phpmyadmin', 'adminer'] }),
-  p(8443, 'HTTPS (alt) / admin', 'admin', 'low', 'often an admin console over TLS', { panels: ['tomcat-manager', 'phpmyadmin', 'adminer'] }),
-  p(8888, 'Jupyter / HTTP (alt)', 'admin', 'medium', 'notebook servers execute code for whoever reaches them'),
-  p(9000, 'Admin panel / PHP-FPM / Portainer', 'admin', 'medium', ADMIN + '; PHP-FPM on 9000 executes PHP for any client', {
-    panels: ['phpmyadmin', 'adminer'],
+  p(8081, 'HTTP (alt) / admin', 'admin', 'low', 'often a repository manager or admin console', {
+    panels: ['tomcat-manager', 'phpmyadmin', 'adminer'],
   }),
+  p(8443, 'HTTPS (alt) / admin', 'admin', 'low', 'often an admin console over TLS', {
+    panels: ['tomcat-manager', 'phpmyadmin', 'adminer'],
+  }),
+  p(8888, 'Jupyter / HTTP (alt)', 'admin', 'medium', 'notebook servers execute code for whoever reaches them'),
+  p(
+    9000,
+    'Admin panel / PHP-FPM / Portainer',
+    'admin',
+    'medium',
+    ADMIN + '; PHP-FPM on 9000 executes PHP for any client',
+    {
+      panels: ['phpmyadmin', 'adminer'],
+    },
+  ),
   p(9090, 'Prometheus / admin', 'admin', 'low', 'metrics and admin endpoints leak internals'),
   p(9092, 'Kafka', 'broker', 'medium', 'Kafka listeners are often unauthenticated'),
   p(9042, 'Cassandra', 'database', 'medium', DB),
@@ -120,7 +150,8 @@ export function findPanels(tree: FileTree): Map<string, string> {
     const path = n.path;
     if (name === 'phpmyadmin' && !found.has('phpmyadmin')) found.set('phpmyadmin', path);
     else if (/^adminer(?:-[\d.]+)?(?:\.php)?$/.test(name) && !found.has('adminer')) found.set('adminer', path);
-    else if (name === 'manager' && /\/webapps\/manager$/.test(path) && !found.has('tomcat-manager')) found.set('tomcat-manager', path);
+    else if (name === 'manager' && /\/webapps\/manager$/.test(path) && !found.has('tomcat-manager'))
+      found.set('tomcat-manager', path);
     else if (name === 'jenkins.war') found.set('jenkins', path);
   }
   return found;
@@ -158,11 +189,21 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
         title: `EXPOSE ${port}/${proto}: ${service}`,
         message: `Port ${port}/${proto} (${service}) is exposed${info ? `: ${info.why}` : ''}.${panelText} \`docker run -P\` (--publish-all) publishes it on every host interface.`,
         remediation:
-          info && (info.kind === 'database' || info.kind === 'cache' || info.kind === 'container-api' || info.kind === 'remote-access')
+          info &&
+          (info.kind === 'database' ||
+            info.kind === 'cache' ||
+            info.kind === 'container-api' ||
+            info.kind === 'remote-access')
             ? `Remove EXPOSE ${port} unless clients outside the container network must reach it; publish explicitly on a private interface (-p 127.0.0.1:${port}:${port}) and require authentication.`
             : `Expose only what clients need, publish ports explicitly (-p) rather than with -P, and put admin interfaces behind authentication.`,
         key: `${port}/${proto}`,
-        properties: { port, protocol: proto, service, kind: info?.kind ?? 'other', ...(panelHits.length ? { panels: panelHits.map((id) => panels.get(id)) } : {}) },
+        properties: {
+          port,
+          protocol: proto,
+          service,
+          kind: info?.kind ?? 'other',
+          ...(panelHits.length ? { panels: panelHits.map((id) => panels.get(id)) } : {}),
+        },
       }),
     );
   }

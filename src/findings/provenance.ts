@@ -30,7 +30,8 @@ export function provenanceFindings(meta: ImageMeta, reference: string): Finding[
       }),
     ];
   }
-  const name = ref.tag && ref.familiar.endsWith(':' + ref.tag) ? ref.familiar.slice(0, -(ref.tag.length + 1)) : ref.familiar;
+  const name =
+    ref.tag && ref.familiar.endsWith(':' + ref.tag) ? ref.familiar.slice(0, -(ref.tag.length + 1)) : ref.familiar;
   const explicitTag = !ref.tagImplied;
   const tag = ref.tag ?? 'latest';
   // Daemons report the registry (repo) digest when the image was pulled, else only the image ID,
@@ -44,11 +45,17 @@ export function provenanceFindings(meta: ImageMeta, reference: string): Finding[
       ruleId: latest ? 'provenance-latest-tag' : 'provenance-mutable-tag',
       category: 'provenance',
       severity: latest ? 'low' : 'info',
-      title: latest ? `Unpinned reference: ${explicitTag ? 'latest tag' : 'no tag (means latest)'}` : `Mutable tag: ${tag}`,
+      title: latest
+        ? `Unpinned reference: ${explicitTag ? 'latest tag' : 'no tag (means latest)'}`
+        : `Mutable tag: ${tag}`,
       message:
         `${reference} is resolved by tag, and tags move: rebuilds and deployments can silently get different content.` +
-        (digest ? ` The content analysed is ${digest}; pin it as ${pinned}.` : ' The source did not report a registry digest for this image (daemon-only image or local build).'),
-      remediation: pinned ? `Use ${pinned} in FROM lines and deployments, and update it deliberately (e.g. with a dependency bot).` : 'Push the image and reference it by its registry digest (name@sha256:…).',
+        (digest
+          ? ` The content analysed is ${digest}; pin it as ${pinned}.`
+          : ' The source did not report a registry digest for this image (daemon-only image or local build).'),
+      remediation: pinned
+        ? `Use ${pinned} in FROM lines and deployments, and update it deliberately (e.g. with a dependency bot).`
+        : 'Push the image and reference it by its registry digest (name@sha256:…).',
       key: tag,
       properties: { reference, tag, ...(digest ? { digest, pinned } : {}) },
     }),

@@ -9,8 +9,10 @@
 // binary too but are matched by name in the secret scanner, so they are not listed here. Looked up
 // by the extension after the last dot.
 const SKIP_EXT = new Set(
-  ('so a o ko png jpg jpeg gif ico bmp webp svgz woff woff2 ttf otf eot gz tgz xz txz bz2 zst lz4 lzma zip jar war ear whl egg 7z rar ' +
-    'pyc pyo mo class wasm node mp3 mp4 ogg wav flac avi mkv pdf deb rpm apk iso img qcow2 db sqlite dat bin pack idx').split(' '),
+  (
+    'so a o ko png jpg jpeg gif ico bmp webp svgz woff woff2 ttf otf eot gz tgz xz txz bz2 zst lz4 lzma zip jar war ear whl egg 7z rar ' +
+    'pyc pyo mo class wasm node mp3 mp4 ogg wav flac avi mkv pdf deb rpm apk iso img qcow2 db sqlite dat bin pack idx'
+  ).split(' '),
 );
 /** Versioned shared libraries: libfoo.so.1, libfoo.so.1.2.3. */
 const SO_VERSIONED = /\.so(?:\.\d+)+$/i;

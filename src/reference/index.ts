@@ -2,7 +2,7 @@ export {
   parseReference,
   looksLikeReference,
   familiarName,
-  ReferenceError,
+  InvalidReferenceError,
   DEFAULT_REGISTRY,
   DOCKER_HUB_API_HOST,
   MAX_PATH_LENGTH,

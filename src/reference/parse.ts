@@ -28,6 +28,7 @@
  * The path length limit (255) applies to the path without the domain, as in
  * current distribution/reference (older releases counted the domain too).
  */
+import { LayerlensError } from '../errors/index.js';
 
 export interface ImageReference {
   /** registry host as written (after normalisation): 'docker.io', 'localhost:5000', 'ghcr.io' */
@@ -49,12 +50,12 @@ export interface ImageReference {
 }
 
 /** A user-facing, one-line error: `invalid reference "X": <reason>`. */
-export class ReferenceError extends Error {
+export class InvalidReferenceError extends LayerlensError {
   readonly input: string;
   readonly reason: string;
   constructor(input: string, reason: string) {
-    super(`invalid reference ${quote(input)}: ${reason}`);
-    this.name = 'ReferenceError';
+    super(`invalid reference ${quote(input)}: ${reason}`, 'BAD_REFERENCE');
+    this.name = 'InvalidReferenceError';
     this.input = input;
     this.reason = reason;
   }
@@ -96,17 +97,20 @@ const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha5
 
 /**
  * Parse a reference the way `docker pull` does and return its normalised parts.
- * Throws ReferenceError with a one-line message on invalid input.
+ * Throws InvalidReferenceError with a one-line message on invalid input.
  */
 export function parseReference(input: string): ImageReference {
   if (typeof input !== 'string' || input === '') {
-    throw new ReferenceError(String(input ?? ''), 'repository name must have at least one component');
+    throw new InvalidReferenceError(String(input ?? ''), 'repository name must have at least one component');
   }
   if (input.length > MAX_INPUT_LENGTH) {
-    throw new ReferenceError(input, `reference must not be longer than ${MAX_INPUT_LENGTH} characters`);
+    throw new InvalidReferenceError(input, `reference must not be longer than ${MAX_INPUT_LENGTH} characters`);
   }
   if (IDENTIFIER_RE.test(input)) {
-    throw new ReferenceError(input, 'cannot specify 64-byte hexadecimal strings (that is an image ID, not a name)');
+    throw new InvalidReferenceError(
+      input,
+      'cannot specify 64-byte hexadecimal strings (that is an image ID, not a name)',
+    );
   }
 
   const [domain, remainder] = splitDockerDomain(input);
@@ -115,7 +119,7 @@ export function parseReference(input: string): ImageReference {
   const colon = remainder.indexOf(':');
   const remote = colon >= 0 ? remainder.slice(0, colon) : remainder;
   if (remote.toLowerCase() !== remote) {
-    throw new ReferenceError(input, 'repository name must be lowercase');
+    throw new InvalidReferenceError(input, 'repository name must be lowercase');
   }
 
   const full = `${domain}/${remainder}`;
@@ -123,9 +127,9 @@ export function parseReference(input: string): ImageReference {
   if (!m) {
     const lower = full.toLowerCase();
     if (lower !== full && REFERENCE_RE.test(lower)) {
-      throw new ReferenceError(input, 'repository name must be lowercase');
+      throw new InvalidReferenceError(input, 'repository name must be lowercase');
     }
-    throw new ReferenceError(input, diagnose(domain, remainder));
+    throw new InvalidReferenceError(input, diagnose(domain, remainder));
   }
   const [, name, tag, digest] = m;
   const nm = ANCHORED_NAME_RE.exec(name!);
@@ -133,14 +137,14 @@ export function parseReference(input: string): ImageReference {
   const repository = nm?.[2] ?? name!;
   if (registry === '') {
     // Docker would accept this as a domain-less name; nothing can pull it.
-    throw new ReferenceError(input, `registry host ${quote(domain)} is not a valid host name`);
+    throw new InvalidReferenceError(input, `registry host ${quote(domain)} is not a valid host name`);
   }
   if (repository.length > MAX_PATH_LENGTH) {
-    throw new ReferenceError(input, `repository name must not be more than ${MAX_PATH_LENGTH} characters`);
+    throw new InvalidReferenceError(input, `repository name must not be more than ${MAX_PATH_LENGTH} characters`);
   }
   if (digest !== undefined) {
     const problem = validateDigest(digest);
-    if (problem) throw new ReferenceError(input, problem);
+    if (problem) throw new InvalidReferenceError(input, problem);
   }
 
   const tagImplied = tag === undefined && digest === undefined;
@@ -261,7 +265,8 @@ function diagnose(domain: string, remainder: string): string {
 
 /** JSON-style quoting so control characters in user input never reach the terminal raw. */
 function quote(s: string): string {
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return JSON.stringify(s).replace(
+    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -37,8 +37,10 @@ export function purlFor(pkg: OsPackage, inv: OsInventory): string {
       version = m[2];
     }
   }
-  if (inv.os?.id && inv.os.versionId) q.distro = pkg.manager === 'apk' ? inv.os.versionId : `${inv.os.id}-${inv.os.versionId}`;
-  if (pkg.source && pkg.manager === 'dpkg') q.upstream = pkg.source + (pkg.sourceVersion ? `@${pkg.sourceVersion}` : '');
+  if (inv.os?.id && inv.os.versionId)
+    q.distro = pkg.manager === 'apk' ? inv.os.versionId : `${inv.os.id}-${inv.os.versionId}`;
+  if (pkg.source && pkg.manager === 'dpkg')
+    q.upstream = pkg.source + (pkg.sourceVersion ? `@${pkg.sourceVersion}` : '');
   const qs = Object.keys(q)
     .sort()
     .map((k) => `${k}=${encodeURIComponent(q[k])}`)
@@ -63,7 +65,11 @@ export function cycloneDxDocument(inv: OsInventory, image: ReportImage, opts: Sb
     if (seen.has(purl)) continue;
     seen.add(purl);
     const props: Array<{ name: string; value: string }> = [{ name: `${TOOL_NAME}:package-manager`, value: p.manager }];
-    if (p.source) props.push({ name: `${TOOL_NAME}:source-package`, value: p.source + (p.sourceVersion ? ` (${p.sourceVersion})` : '') });
+    if (p.source)
+      props.push({
+        name: `${TOOL_NAME}:source-package`,
+        value: p.source + (p.sourceVersion ? ` (${p.sourceVersion})` : ''),
+      });
     components.push({
       type: 'library',
       'bom-ref': purl,

@@ -32,7 +32,11 @@ export interface ReportImage {
 }
 
 export function imageInfoFromMeta(meta: ImageMeta, model?: ImageModel, opts: { reveal?: boolean } = {}): ReportImage {
-  const p = meta.platform ?? (meta.config.os && meta.config.architecture ? { os: meta.config.os, architecture: meta.config.architecture, variant: meta.config.variant } : undefined);
+  const p =
+    meta.platform ??
+    (meta.config.os && meta.config.architecture
+      ? { os: meta.config.os, architecture: meta.config.architecture, variant: meta.config.variant }
+      : undefined);
   const layer = (i: number) => {
     const d = meta.layers[i];
     const st = model?.layers[i];
@@ -50,7 +54,9 @@ export function imageInfoFromMeta(meta: ImageMeta, model?: ImageModel, opts: { r
     if (h.layerIndex !== null) covered.add(h.layerIndex);
     layers.push({
       index: h.layerIndex,
-      ...(h.layerIndex !== null ? layer(h.layerIndex) : { digest: null, diffId: null, size: null, compressedSize: null }),
+      ...(h.layerIndex !== null
+        ? layer(h.layerIndex)
+        : { digest: null, diffId: null, size: null, compressedSize: null }),
       createdBy: cmd,
       emptyLayer: h.emptyLayer,
     });

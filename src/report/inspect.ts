@@ -121,7 +121,12 @@ export function inspectDocument(model: ImageModel, opts: { reveal?: boolean } = 
       source: meta.source,
       digest: meta.digest ?? null,
       configDigest: meta.configDigest ?? null,
-      platform: platformString(meta.platform ?? (meta.config.os ? { os: meta.config.os, architecture: meta.config.architecture ?? '', variant: meta.config.variant } : undefined)),
+      platform: platformString(
+        meta.platform ??
+          (meta.config.os
+            ? { os: meta.config.os, architecture: meta.config.architecture ?? '', variant: meta.config.variant }
+            : undefined),
+      ),
       repoTags: meta.repoTags ?? [],
       config: redactConfig(meta.config, reveal),
       history,

@@ -60,5 +60,14 @@ export function renderJson(input: { meta?: ImageMeta; findings: Finding[]; image
 
 export function imageOrEmpty(meta: ImageMeta | undefined): ReportImage {
   if (meta) return imageInfoFromMeta(meta);
-  return { reference: '', source: '', digest: null, configDigest: null, platform: null, user: null, exposedPorts: [], layers: [] };
+  return {
+    reference: '',
+    source: '',
+    digest: null,
+    configDigest: null,
+    platform: null,
+    user: null,
+    exposedPorts: [],
+    layers: [],
+  };
 }

@@ -7,13 +7,20 @@ import { imageOrEmpty, summarize } from './json.js';
 import { hiddenNote, mdCode, mdText, shortDigest, type HiddenFindings } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
 
-const HEADINGS: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
+const HEADINGS: Record<Severity, string> = {
+  critical: 'Critical',
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+  info: 'Info',
+};
 
 function location(f: Finding): string {
   const parts: string[] = [];
   if (f.path) parts.push(mdCode(f.path) + (f.line !== null ? ` line ${f.line}` : ''));
   if (f.key) parts.push(`key ${mdCode(f.key)}`);
-  if (f.layerIndex !== null) parts.push(`layer ${f.layerIndex}${f.layerDigest ? ` (${mdCode(shortDigest(f.layerDigest))})` : ''}`);
+  if (f.layerIndex !== null)
+    parts.push(`layer ${f.layerIndex}${f.layerDigest ? ` (${mdCode(shortDigest(f.layerDigest))})` : ''}`);
   if (f.deletedInLayerIndex !== null) parts.push(`removed in layer ${f.deletedInLayerIndex}`);
   return parts.length ? parts.join(', ') : 'image configuration';
 }

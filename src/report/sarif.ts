@@ -14,8 +14,20 @@ import { TOOL_NAME, toolVersion } from './tool.js';
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 // GitHub: ≥ 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
-const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '0.0',
+};
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
 
 /** In-image path → relative URI reference (each segment percent-encoded). */
 export function pathToUri(path: string): string {
@@ -56,7 +68,11 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
         markdown: `**${ruleTitle(f)}** (${f.category})\n\n${f.remediation}`,
       },
       defaultConfiguration: { level: LEVEL[sev] },
-      properties: { 'security-severity': SECURITY_SEVERITY[sev], tags: ['security', 'container', f.category], precision: f.category === 'secret' ? 'high' : 'very-high' },
+      properties: {
+        'security-severity': SECURITY_SEVERITY[sev],
+        tags: ['security', 'container', f.category],
+        precision: f.category === 'secret' ? 'high' : 'very-high',
+      },
     });
   }
   const results = findings.map((f) => {
@@ -66,9 +82,22 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
             artifactLocation: { uri: pathToUri(f.path), uriBaseId: 'IMAGEROOT' },
             ...(f.line !== null && f.line > 0 ? { region: { startLine: f.line } } : {}),
           },
-          message: { text: f.layerIndex !== null ? `layer ${f.layerIndex}${f.deletedInLayerIndex !== null ? `, removed in layer ${f.deletedInLayerIndex}` : ''}` : 'image' },
+          message: {
+            text:
+              f.layerIndex !== null
+                ? `layer ${f.layerIndex}${f.deletedInLayerIndex !== null ? `, removed in layer ${f.deletedInLayerIndex}` : ''}`
+                : 'image',
+          },
         }
-      : { logicalLocations: [{ name: image.reference || 'image', kind: 'module', fullyQualifiedName: `${image.reference || 'image'}${f.key ? '#' + f.key : ''}` }] };
+      : {
+          logicalLocations: [
+            {
+              name: image.reference || 'image',
+              kind: 'module',
+              fullyQualifiedName: `${image.reference || 'image'}${f.key ? '#' + f.key : ''}`,
+            },
+          ],
+        };
     return {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId)!,
@@ -95,10 +124,18 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
     runs: [
       {
         tool: { driver: { name: TOOL_NAME, version: toolVersion(), semanticVersion: toolVersion(), rules } },
-        originalUriBaseIds: { IMAGEROOT: { uri: 'file:///', description: { text: `Root of the filesystem of image ${image.reference}` } } },
+        originalUriBaseIds: {
+          IMAGEROOT: { uri: 'file:///', description: { text: `Root of the filesystem of image ${image.reference}` } },
+        },
         results,
         properties: {
-          image: { reference: image.reference, source: image.source, digest: image.digest, configDigest: image.configDigest, platform: image.platform },
+          image: {
+            reference: image.reference,
+            source: image.source,
+            digest: image.digest,
+            configDigest: image.configDigest,
+            platform: image.platform,
+          },
         },
       },
     ],
@@ -112,17 +149,19 @@ function ruleTitle(f: Finding): string {
 
 function categoryText(c: string): string {
   return (
-    {
-      'deleted-file': 'File deleted or replaced in a later layer but still shipped',
-      secret: 'Secret in file content',
-      config: 'Image configuration or history',
-      port: 'Exposed port',
-      provenance: 'Image provenance',
-      permissions: 'File permissions',
-      efficiency: 'Image efficiency',
-      os: 'Operating system',
-    } as Record<string, string>
-  )[c] ?? c;
+    (
+      {
+        'deleted-file': 'File deleted or replaced in a later layer but still shipped',
+        secret: 'Secret in file content',
+        config: 'Image configuration or history',
+        port: 'Exposed port',
+        provenance: 'Image provenance',
+        permissions: 'File permissions',
+        efficiency: 'Image efficiency',
+        os: 'Operating system',
+      } as Record<string, string>
+    )[c] ?? c
+  );
 }
 
 export function toSarif(findings: Finding[], image: ReportImage): string {

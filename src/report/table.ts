@@ -20,7 +20,13 @@ export interface TableOptions {
   hidden?: HiddenFindings;
 }
 
-const COLORS: Record<Severity, string> = { critical: '\x1b[1;97;41m', high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
+const COLORS: Record<Severity, string> = {
+  critical: '\x1b[1;97;41m',
+  high: '\x1b[1;31m',
+  medium: '\x1b[33m',
+  low: '\x1b[36m',
+  info: '\x1b[2m',
+};
 const RESET = '\x1b[0m';
 
 function cut(s: string, n: number): string {
@@ -71,7 +77,11 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   const titleW = width === undefined ? Infinity : Math.max(10, rest - whereW);
   if (findings.length) {
     out.push('');
-    out.push([pad('SEVERITY', sevW), pad('RULE', ruleW), pad('LAYER', layerW), pad('WHERE', whereW), 'FINDING'].join('  ').trimEnd());
+    out.push(
+      [pad('SEVERITY', sevW), pad('RULE', ruleW), pad('LAYER', layerW), pad('WHERE', whereW), 'FINDING']
+        .join('  ')
+        .trimEnd(),
+    );
     for (const f of findings) {
       const row = [
         paint(f.severity, pad(f.severity.toUpperCase(), sevW)),
@@ -87,7 +97,8 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   out.push('');
   out.push(
     findings.length
-      ? `${findings.length} finding${findings.length === 1 ? '' : 's'}: ` + SEVERITIES.map((k) => (s[k] ? paint(k, `${s[k]} ${k}`) : `${s[k]} ${k}`)).join(', ')
+      ? `${findings.length} finding${findings.length === 1 ? '' : 's'}: ` +
+          SEVERITIES.map((k) => (s[k] ? paint(k, `${s[k]} ${k}`) : `${s[k]} ${k}`)).join(', ')
       : 'No findings.',
   );
   if (opts.hidden?.count) out.push(hiddenNote(opts.hidden));

@@ -8,7 +8,10 @@ export function toolVersion(): string {
   // src/report/tool.ts and dist/report/tool.js are both two levels below the package root.
   for (const rel of ['../../package.json', '../../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'layerlens' && pkg.version) return (cached = pkg.version);
     } catch {
       /* try the next */

@@ -5,7 +5,11 @@
  */
 import { Worker } from 'node:worker_threads';
 
-export function startEvalWorker<M>(source: string, onMessage: (m: M) => void, onStop: (err: Error) => void): Worker | null {
+export function startEvalWorker<M>(
+  source: string,
+  onMessage: (m: M) => void,
+  onStop: (err: Error) => void,
+): Worker | null {
   try {
     const w = new Worker(source, { eval: true });
     w.on('message', onMessage);

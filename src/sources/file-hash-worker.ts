@@ -20,7 +20,7 @@
  * undefined and the caller hashes on the main thread as before.
  */
 import type { Worker } from 'node:worker_threads';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { startEvalWorker } from './eval-worker.js';
 
 // CommonJS source, run by startEvalWorker.
@@ -67,7 +67,7 @@ const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Er
 function getWorker(): Worker | null {
   if (worker !== undefined) return worker;
   if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (worker = null);
-  worker = startEvalWorker<{ id: number; hex?: string; error?: string; code?: string }>(
+  worker = startEvalWorker<{ id: number; hex?: string; error?: string; code?: 'IO' | 'TRUNCATED' }>(
     WORKER_SOURCE,
     (m) => {
       const p = pending.get(m.id);

@@ -9,7 +9,8 @@ export function memoryReader(meta: ImageMeta, blobs: Buffer[]): ImageReader {
   return {
     meta: async () => meta,
     async *blobs(): AsyncIterable<LayerBlob> {
-      for (let i = 0; i < blobs.length; i++) yield { index: i, stream: Readable.from([blobs[i]]), size: blobs[i].length };
+      for (let i = 0; i < blobs.length; i++)
+        yield { index: i, stream: Readable.from([blobs[i]]), size: blobs[i].length };
     },
     reopenLayer: async (index) => Readable.from([blobs[index]]),
     close: async () => {},

@@ -6,14 +6,14 @@
  *   - an existing path → by CONTENT: a directory is an OCI layout (or an extracted docker save),
  *     a file an archive (tar, gzip or zstd); `PATH:TAG` picks one image of several;
  *   - a reference → the Docker daemon when it is reachable and has the image, else Podman's
- *     socket when there is one and it has the image, else the registry source (when this build
- *     has it), else a one-line error saying where layerlens looked.
+ *     socket when there is one and it has the image, else the registry source, else a one-line
+ *     error saying where layerlens looked.
  * `--source X` forces one source.
  */
 import fs from 'node:fs/promises';
-import type { SourceOptions } from '../cli/source-options.js';
+import type { SourceOptions } from './options.js';
 import type { ImageReader } from '../engine/types.js';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { parseReference } from '../reference/index.js';
 import { openArchive, openArchiveFile } from './archive/index.js';
 import { daemonName } from './docker/client.js';
@@ -21,10 +21,6 @@ import { podmanEndpoints, resolveDockerEndpoint, type DaemonEndpoint } from './d
 import { isImageId, openDaemonImage, type DaemonSourceOptions } from './docker/source.js';
 import { openOciLayout } from './oci-layout/dir.js';
 import { openPodmanImage } from './podman/source.js';
-
-interface RegistryModule {
-  openRegistryImage(input: string, opts: SourceOptions): Promise<ImageReader>;
-}
 
 /** Failures that mean "not here, try the next source" in auto mode. */
 const FALL_THROUGH = new Set(['IMAGE_NOT_FOUND', 'DAEMON_UNREACHABLE', 'DAEMON_PERMISSION', 'DAEMON_TIMEOUT']);
@@ -42,12 +38,15 @@ export async function openImage(input: string, opts: SourceOptions): Promise<Ima
       return openOciLayout(p.path, { ...select, tag: p.tag, reference: input });
     }
     case 'docker':
-      return openDaemonImage(checkName(input), { ...daemonOptions(opts), kind: 'docker', endpoint: resolveDockerEndpoint() });
+      return openDaemonImage(checkName(input), {
+        ...daemonOptions(opts),
+        kind: 'docker',
+        endpoint: resolveDockerEndpoint(),
+      });
     case 'podman':
       return openPodmanImage(checkName(input), daemonOptions(opts));
     case 'registry': {
       const registry = await loadRegistry();
-      if (!registry) throw new LayerlensError('the registry source is not available in this build', 'UNSUPPORTED');
       return registry.openRegistryImage(checkName(input), opts);
     }
     case 'auto':
@@ -77,7 +76,12 @@ async function openAuto(input: string, opts: SourceOptions): Promise<ImageReader
     return await openDaemonImage(input, { ...daemonOpts, kind: 'docker', endpoint: docker });
   } catch (err) {
     // --pull means "through the daemon": its failures are the answer.
-    if (!(err instanceof LayerlensError) || !FALL_THROUGH.has(err.code) || (opts.pull && err.code !== 'IMAGE_NOT_FOUND')) throw err;
+    if (
+      !(err instanceof LayerlensError) ||
+      !FALL_THROUGH.has(err.code) ||
+      (opts.pull && err.code !== 'IMAGE_NOT_FOUND')
+    )
+      throw err;
     misses.push({ kind: 'docker', ep: docker, err });
   }
   for (const ep of podmanEndpoints().found.slice(0, 1)) {
@@ -90,22 +94,23 @@ async function openAuto(input: string, opts: SourceOptions): Promise<ImageReader
   }
   if (!isImageId(input)) {
     const registry = await loadRegistry();
-    if (registry) {
-      try {
-        return await registry.openRegistryImage(input, opts);
-      } catch (err) {
-        // Say where else layerlens looked, so "host not found" is not the whole story.
-        if (!(err instanceof LayerlensError) || misses.length === 0) throw err;
-        const local = notLocal(input, misses).message.replace(/; use --source registry.*$/, '');
-        throw new LayerlensError(`${local}; and from its registry: ${err.message}`, err.code);
-      }
+    try {
+      return await registry.openRegistryImage(input, opts);
+    } catch (err) {
+      // Say where else layerlens looked, so "host not found" is not the whole story.
+      if (!(err instanceof LayerlensError) || misses.length === 0) throw err;
+      const local = notLocal(input, misses).message.replace(/; use --source registry.*$/, '');
+      throw new LayerlensError(`${local}; and from its registry: ${err.message}`, err.code);
     }
   }
   throw notLocal(input, misses);
 }
 
 /** "IMAGE is not in the local Docker daemon (looked at unix:///…); use --source registry …" */
-function notLocal(input: string, misses: { kind: 'docker' | 'podman'; ep: DaemonEndpoint; err: LayerlensError }[]): LayerlensError {
+function notLocal(
+  input: string,
+  misses: { kind: 'docker' | 'podman'; ep: DaemonEndpoint; err: LayerlensError }[],
+): LayerlensError {
   const parts = misses.map((m) => {
     const name = `${m.kind === 'docker' ? 'local ' : ''}${daemonName(m.kind)}`;
     switch (m.err.code) {
@@ -121,8 +126,13 @@ function notLocal(input: string, misses: { kind: 'docker' | 'podman'; ep: Daemon
         return `could not be looked up: ${m.err.message}`;
     }
   });
-  const code = misses.every((m) => m.err.code === 'IMAGE_NOT_FOUND') ? 'IMAGE_NOT_FOUND' : misses[0]?.err.code ?? 'IMAGE_NOT_FOUND';
-  return new LayerlensError(`${input} ${parts.join(', and ')}; use --source registry to read it from its registry, or give a docker save archive or OCI layout path`, code);
+  const code = misses.every((m) => m.err.code === 'IMAGE_NOT_FOUND')
+    ? 'IMAGE_NOT_FOUND'
+    : (misses[0]?.err.code ?? 'IMAGE_NOT_FOUND');
+  return new LayerlensError(
+    `${input} ${parts.join(', and ')}; use --source registry to read it from its registry, or give a docker save archive or OCI layout path`,
+    code,
+  );
 }
 
 function daemonOptions(opts: SourceOptions): Omit<DaemonSourceOptions, 'kind' | 'endpoint'> {
@@ -164,16 +174,7 @@ function looksLikePath(input: string): boolean {
   return /^(\.{1,2}\/|\/|~)/.test(input) || /\.(tar|tgz|tar\.gz|tar\.zst|oci)$/i.test(input) || input.includes('\\');
 }
 
-/** The registry source is written separately; this build may not have it. */
-async function loadRegistry(): Promise<RegistryModule | undefined> {
-  const spec = './registry/index.js';
-  let mod: Partial<RegistryModule>;
-  try {
-    mod = (await import(spec)) as Partial<RegistryModule>;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if ((e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') && /registry[\\/]index/.test(String(e.message))) return undefined;
-    throw err;
-  }
-  return typeof mod.openRegistryImage === 'function' ? (mod as RegistryModule) : undefined;
+/** The registry source is loaded when it is needed: an image named by path never needs it. */
+function loadRegistry(): Promise<typeof import('./registry/index.js')> {
+  return import('./registry/index.js');
 }

@@ -38,4 +38,3 @@ export function safeText(s: string): string {
 export function hasUnsafe(s: string): boolean {
   return UNSAFE_TEST.test(s);
 }
-

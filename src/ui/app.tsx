@@ -3,7 +3,8 @@
  * and turns the model's events into at most ~30 re-renders a second so a streaming image never
  * floods React (or starves input).
  */
-import React, { useEffect, useReducer } from 'react';
+import type React from 'react';
+import { useEffect, useReducer } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { Explorer } from './explorer.js';
 import { screen } from './render-screen.js';
@@ -104,6 +105,7 @@ export function App({ explorer, frameMs = 33, direct }: AppProps): React.JSX.Ele
   return (
     <Box flexDirection="column">
       {lines.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a screen row is its position
         <Text key={i}>{l}</Text>
       ))}
     </Box>

@@ -4,13 +4,16 @@ import type { HistoryEntry, ImageMeta } from '../engine/types.js';
 
 /** `RUN <<EOF\na\nb\nEOF` → `RUN <<EOF a; b EOF` (one line); other newlines become ` ⏎ `. */
 export function joinHeredocs(cmd: string): string {
-  const joined = cmd.replace(/<<-?\s*(["']?)(\w+)\1[ \t]*\n([\s\S]*?)\n[ \t]*\2(?=\s|$)/g, (_m, _q, tag: string, body: string) => {
-    const lines = body
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '');
-    return `<<${tag} ${lines.join('; ')} ${tag}`;
-  });
+  const joined = cmd.replace(
+    /<<-?\s*(["']?)(\w+)\1[ \t]*\n([\s\S]*?)\n[ \t]*\2(?=\s|$)/g,
+    (_m, _q, tag: string, body: string) => {
+      const lines = body
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      return `<<${tag} ${lines.join('; ')} ${tag}`;
+    },
+  );
   return joined.replace(/\s*\n\s*/g, ' ⏎ ');
 }
 
@@ -31,7 +34,9 @@ export function commandLine(h: HistoryEntry | undefined): string {
     .replace(/ # buildkit$/, '')
     // ADD/COPY of the legacy builder name content by a 64-hex digest: keep 12.
     .replace(/\b(file|dir|multi):([0-9a-f]{12})[0-9a-f]{52}\b/g, '$1:$2…');
-  return joinHeredocs(line).replace(/[ \t]+/g, ' ').trim();
+  return joinHeredocs(line)
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
 
 /** Full command, keeping line breaks (History panel). */
@@ -39,7 +44,9 @@ export function commandFull(h: HistoryEntry | undefined): string {
   if (!h) return '';
   const comment = commentInstead(h);
   if (comment) return `# ${comment}`;
-  return dockerfileLine(h.createdBy).replace(/ # buildkit$/, '').trim();
+  return dockerfileLine(h.createdBy)
+    .replace(/ # buildkit$/, '')
+    .trim();
 }
 
 export function layerCommand(meta: ImageMeta | undefined, layer: number): string {
@@ -72,7 +79,10 @@ export function buildArgs(createdBy: string | undefined): BuildArg[] {
 }
 
 /** Index range of history entries that belong with layer `i`: its own step and the metadata steps after it. */
-export function historyAround(history: HistoryEntry[], layer: number): { start: number; own: number; end: number } | undefined {
+export function historyAround(
+  history: HistoryEntry[],
+  layer: number,
+): { start: number; own: number; end: number } | undefined {
   const own = history.findIndex((h) => h.layerIndex === layer);
   if (own < 0) return undefined;
   let start = own;

@@ -78,14 +78,24 @@ export function engineFindings(model: ImageModel): Finding[] {
       key: p.spec,
       line: null,
       evidence: null,
-      remediation: p.info.severity === 'info' ? 'Expose only the ports the service needs.' : `Do not ship ${p.info.service} in the image; if it is needed, bind it to a private network and require authentication.`,
+      remediation:
+        p.info.severity === 'info'
+          ? 'Expose only the ports the service needs.'
+          : `Do not ship ${p.info.service} in the image; if it is needed, bind it to a private network and require authentication.`,
       properties: { port: p.port, protocol: p.protocol, service: p.info.service },
     });
   }
   return sortFindings(out);
 }
 
-function hiddenFileFinding(model: ImageModel, node: TreeNode, addedIn: number, hiddenIn: number, deleted: boolean, size: number): Finding | null {
+function hiddenFileFinding(
+  model: ImageModel,
+  node: TreeNode,
+  addedIn: number,
+  hiddenIn: number,
+  deleted: boolean,
+  size: number,
+): Finding | null {
   const path = node.path;
   const sensitive = SENSITIVE_NAME.test(path);
   const config = !sensitive && CONFIG_NAME.test(path);

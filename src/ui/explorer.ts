@@ -225,11 +225,33 @@ export class Explorer {
       const layersH = Math.max(5, Math.min(n + 3, Math.round(body * 0.45)));
       const sideH = Math.max(0, body - layersH);
       const treeH = body;
-      return { W, H, body, wide, leftW, rightW: W - leftW, layersH, sideH, treeH, treeRows: Math.max(1, treeH - 3 - filterLine) };
+      return {
+        W,
+        H,
+        body,
+        wide,
+        leftW,
+        rightW: W - leftW,
+        layersH,
+        sideH,
+        treeH,
+        treeRows: Math.max(1, treeH - 3 - filterLine),
+      };
     }
     const layersH = Math.max(4, Math.min(n + 3, Math.round(body * 0.3)));
     const rest = Math.max(0, body - layersH);
-    return { W, H, body, wide, leftW: W, rightW: W, layersH, sideH: rest, treeH: rest, treeRows: Math.max(1, rest - 3 - filterLine) };
+    return {
+      W,
+      H,
+      body,
+      wide,
+      leftW: W,
+      rightW: W,
+      layersH,
+      sideH: rest,
+      treeH: rest,
+      treeRows: Math.max(1, rest - 3 - filterLine),
+    };
   }
 
   layersVisible(): number {
@@ -369,7 +391,11 @@ export class Explorer {
   private runExtract(target: string, inImage: string, layer: number, overwrite: boolean): void {
     this.track(
       extractFile(this.model, layer, inImage, target, overwrite).then(
-        (n) => this.setMessage(`extracted ${safeText(inImage)} from layer ${layer} to ${safeText(target)} (${formatBytes(n)}, mode 600)`, 'ok'),
+        (n) =>
+          this.setMessage(
+            `extracted ${safeText(inImage)} from layer ${layer} to ${safeText(target)} (${formatBytes(n)}, mode 600)`,
+            'ok',
+          ),
         (err: Error & { code?: string }) => {
           if (err.code === 'EXISTS') this.prompt = { kind: 'extract-overwrite', target, path: inImage, layer };
           else this.setMessage(safeText(err.message), 'error');
@@ -381,7 +407,11 @@ export class Explorer {
   private runExport(format: ExportFormat, target: string, overwrite: boolean): void {
     this.track(
       writeReport(format, { meta: this.model.meta, findings: this.findings }, target, overwrite).then(
-        (n) => this.setMessage(`wrote ${this.findings.length} findings as ${format} to ${safeText(target)} (${formatBytes(n)})`, 'ok'),
+        (n) =>
+          this.setMessage(
+            `wrote ${this.findings.length} findings as ${format} to ${safeText(target)} (${formatBytes(n)})`,
+            'ok',
+          ),
         (err: Error & { code?: string }) => {
           if (err.code === 'EXISTS') this.prompt = { kind: 'export-overwrite', target, format };
           else this.setMessage(safeText(err.message), 'error');
@@ -409,7 +439,8 @@ export class Explorer {
   private editLine(value: string, input: string, key: KeyInfo): string {
     if (key.backspace || key.delete) return value.slice(0, -1);
     if (key.ctrl && input === 'u') return '';
-    if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return value;
+    if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow)
+      return value;
     // Pasted text may hold newlines or escapes: keep printable characters only.
     return value + input.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
   }
@@ -432,7 +463,11 @@ export class Explorer {
             this.track(resolveTarget(value, inImage, this.cwd).then((t) => this.runExtract(t, inImage, layer, false)));
           } else {
             const format = p.format;
-            this.track(resolveTarget(value, `layerlens-findings.${EXPORT_EXT[format]}`, this.cwd).then((t) => this.runExport(format, t, false)));
+            this.track(
+              resolveTarget(value, `layerlens-findings.${EXPORT_EXT[format]}`, this.cwd).then((t) =>
+                this.runExport(format, t, false),
+              ),
+            );
           }
           return;
         }
@@ -450,7 +485,8 @@ export class Explorer {
         }
         return;
       case 'export-format': {
-        const f: ExportFormat | undefined = input === 'j' ? 'json' : input === 's' ? 'sarif' : input === 'm' ? 'markdown' : undefined;
+        const f: ExportFormat | undefined =
+          input === 'j' ? 'json' : input === 's' ? 'sarif' : input === 'm' ? 'markdown' : undefined;
         if (f) this.prompt = { kind: 'export-path', value: `layerlens-findings.${EXPORT_EXT[f]}`, format: f };
         return;
       }
@@ -561,7 +597,11 @@ export class Explorer {
         return;
       case 'a':
         this.tree.toggleMode();
-        this.setMessage(this.tree.mode === 'changes' ? "showing this layer's changes only" : 'showing the filesystem as of this layer');
+        this.setMessage(
+          this.tree.mode === 'changes'
+            ? "showing this layer's changes only"
+            : 'showing the filesystem as of this layer',
+        );
         return;
       case '/':
         this.filterEditing = true;

@@ -6,7 +6,7 @@
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ImageModel } from '../engine/image.js';
-import { LayerlensError } from '../engine/types.js';
+import { LayerlensError } from '../errors/index.js';
 import { copyLayerFile } from '../engine/layer-file.js';
 
 /** A file name safe on any disk: the base name, odd characters replaced, no leading dots. */
@@ -42,7 +42,13 @@ export async function exists(p: string): Promise<boolean> {
  * Write the file. Without `overwrite` an existing target fails with code EXISTS (the caller asks
  * first). The file is created 0600: it may hold a secret.
  */
-export async function extractFile(model: ImageModel, layer: number, inImagePath: string, target: string, overwrite: boolean): Promise<number> {
+export async function extractFile(
+  model: ImageModel,
+  layer: number,
+  inImagePath: string,
+  target: string,
+  overwrite: boolean,
+): Promise<number> {
   if (!overwrite && (await exists(target))) throw new LayerlensError(`${target} exists`, 'EXISTS');
   let out;
   try {
@@ -63,6 +69,8 @@ export async function extractFile(model: ImageModel, layer: number, inImagePath:
   } catch (err) {
     out.destroy();
     await fsp.rm(target, { force: true });
-    throw err instanceof LayerlensError ? err : new LayerlensError(`extract failed: ${(err as Error).message}`, 'WRITE');
+    throw err instanceof LayerlensError
+      ? err
+      : new LayerlensError(`extract failed: ${(err as Error).message}`, 'WRITE');
   }
 }

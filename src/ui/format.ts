@@ -16,7 +16,12 @@ export function formatBytes(n: number | undefined): string {
   return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[u]}`;
 }
 
-const TYPE_CHAR: Record<Exclude<EntryAttrs['type'], 'other'>, string> = { file: '-', dir: 'd', symlink: 'l', hardlink: 'h' };
+const TYPE_CHAR: Record<Exclude<EntryAttrs['type'], 'other'>, string> = {
+  file: '-',
+  dir: 'd',
+  symlink: 'l',
+  hardlink: 'h',
+};
 const SPECIAL_CHAR: Record<string, string> = { 'char-device': 'c', 'block-device': 'b', fifo: 'p', socket: 's' };
 
 /** `ls -l` style mode string: type char + rwx with s/S, t/T for setuid, setgid and sticky. */
@@ -27,7 +32,12 @@ export function modeString(attrs: Pick<EntryAttrs, 'type' | 'mode' | 'special'>)
     const x = bits & 1;
     return (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-') + (special ? (x ? sch : sch.toUpperCase()) : x ? 'x' : '-');
   };
-  return t + rwx((m >> 6) & 7, !!(m & 0o4000), 's') + rwx((m >> 3) & 7, !!(m & 0o2000), 's') + rwx(m & 7, !!(m & 0o1000), 't');
+  return (
+    t +
+    rwx((m >> 6) & 7, !!(m & 0o4000), 's') +
+    rwx((m >> 3) & 7, !!(m & 0o2000), 's') +
+    rwx(m & 7, !!(m & 0o1000), 't')
+  );
 }
 
 /** True when setuid or setgid is set on a non-directory. */

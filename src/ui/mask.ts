@@ -5,7 +5,8 @@
  */
 
 /** Names of variables/keys whose values are secrets. */
-export const SECRET_KEY = /(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credential|auth)/i;
+export const SECRET_KEY =
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credential|auth)/i;
 
 /** Values that are obviously not secrets: placeholders, references, empty. */
 const PLACEHOLDER = /^(\$\{?[\w.-]+\}?|<[^>]*>|\*+|x+|changeme|none|null|true|false|)$/i;
@@ -44,10 +45,13 @@ const URL_CRED = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi;
 export function maskLine(line: string): string {
   let out = line.replace(URL_CRED, (_m, a: string, pw: string, at: string) => a + maskValue(pw) + at);
   for (const re of TOKEN_PATTERNS) out = out.replace(re, (m) => maskValue(m));
-  out = out.replace(KEY_VALUE, (m, q1: string, key: string, q2: string, sep: string, q3: string, value: string, q4: string) => {
-    if (!isSecretKey(key) || looksLikePlaceholder(value) || value.includes('…(')) return m;
-    return `${q1}${key}${q2}${sep}${q3}${maskValue(value)}${q4}`;
-  });
+  out = out.replace(
+    KEY_VALUE,
+    (m, q1: string, key: string, q2: string, sep: string, q3: string, value: string, q4: string) => {
+      if (!isSecretKey(key) || looksLikePlaceholder(value) || value.includes('…(')) return m;
+      return `${q1}${key}${q2}${sep}${q3}${maskValue(value)}${q4}`;
+    },
+  );
   return out;
 }
 

@@ -13,7 +13,11 @@ export interface PortInfo {
 
 const TABLE: Record<number, PortInfo> = {
   21: { service: 'FTP', severity: 'high', risk: 'cleartext logins and data' },
-  22: { service: 'SSH', severity: 'high', risk: 'a login service inside a container: keys/passwords to manage, brute-force target' },
+  22: {
+    service: 'SSH',
+    severity: 'high',
+    risk: 'a login service inside a container: keys/passwords to manage, brute-force target',
+  },
   23: { service: 'Telnet', severity: 'critical', risk: 'cleartext remote shell' },
   25: { service: 'SMTP', severity: 'low', risk: 'mail relay: check it is not open' },
   53: { service: 'DNS', severity: 'low', risk: 'resolver: amplification if open' },
@@ -21,7 +25,11 @@ const TABLE: Record<number, PortInfo> = {
   445: { service: 'SMB', severity: 'high', risk: 'file sharing; wormable history' },
   1433: { service: 'MS SQL Server', severity: 'high', risk: 'database reachable directly' },
   1521: { service: 'Oracle DB', severity: 'high', risk: 'database reachable directly' },
-  2375: { service: 'Docker API (no TLS)', severity: 'critical', risk: 'unauthenticated root on the host for anyone who reaches it' },
+  2375: {
+    service: 'Docker API (no TLS)',
+    severity: 'critical',
+    risk: 'unauthenticated root on the host for anyone who reaches it',
+  },
   2376: { service: 'Docker API (TLS)', severity: 'high', risk: 'host control; only with client-certificate auth' },
   2379: { service: 'etcd', severity: 'critical', risk: 'cluster state and secrets' },
   3000: { service: 'web app (dev server)', severity: 'info', risk: 'application port' },
@@ -51,7 +59,13 @@ const TABLE: Record<number, PortInfo> = {
 };
 
 export function portInfo(port: number): PortInfo {
-  return TABLE[port] ?? { service: port < 1024 ? 'system service' : 'unknown', severity: 'info', risk: port < 1024 ? 'privileged port: needs root or CAP_NET_BIND_SERVICE' : 'application port' };
+  return (
+    TABLE[port] ?? {
+      service: port < 1024 ? 'system service' : 'unknown',
+      severity: 'info',
+      risk: port < 1024 ? 'privileged port: needs root or CAP_NET_BIND_SERVICE' : 'application port',
+    }
+  );
 }
 
 export interface ExposedPort {
@@ -70,7 +84,13 @@ export function exposedPorts(exposed: Record<string, object> | undefined): Expos
     const m = spec.match(/^(\d+)(?:-(\d+))?(?:\/(\w+))?$/);
     if (!m) continue;
     const port = Number(m[1]);
-    out.push({ port, to: m[2] ? Number(m[2]) : undefined, protocol: (m[3] ?? 'tcp').toLowerCase(), spec, info: portInfo(port) });
+    out.push({
+      port,
+      to: m[2] ? Number(m[2]) : undefined,
+      protocol: (m[3] ?? 'tcp').toLowerCase(),
+      spec,
+      info: portInfo(port),
+    });
   }
   return out.sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
 }

@@ -38,7 +38,16 @@ function selectStyle(line: Seg[], width: number, selected: boolean, focused: boo
 export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
   const m = ex.model;
   const n = ex.layerCount;
-  const out: Line[] = [fitLine([seg('  # ', { fg: 'gray', bold: true }), seg(fitRight('Size', 8) + ' ', { fg: 'gray', bold: true }), seg('       Command', { fg: 'gray', bold: true })], width)];
+  const out: Line[] = [
+    fitLine(
+      [
+        seg('  # ', { fg: 'gray', bold: true }),
+        seg(fitRight('Size', 8) + ' ', { fg: 'gray', bold: true }),
+        seg('       Command', { fg: 'gray', bold: true }),
+      ],
+      width,
+    ),
+  ];
   let max = 1;
   for (const l of m.layers) max = Math.max(max, l.size ?? l.totalBytes ?? 0);
   const byLayer = new Map<number, Finding[]>();
@@ -55,8 +64,14 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
     if (!st || st.state === 'queued') parts.push(seg(fitRight('queued', 8), { fg: 'gray' }), seg(' ' + ' '.repeat(6)));
     else if (st.state === 'reading') {
       const pct = st.totalBytes ? Math.floor((100 * st.bytesRead) / st.totalBytes) : undefined;
-      parts.push(seg(fitRight(pct !== undefined ? `${pct}%` : formatBytes(st.bytesRead), 8), { fg: 'yellow' }), seg(' '), seg(bar((pct ?? 0) / 100, 5), { fg: 'yellow' }), seg(' '));
-    } else if (st.state === 'failed') parts.push(seg(fitRight('failed', 8), { fg: 'red', bold: true }), seg(' '.repeat(7)));
+      parts.push(
+        seg(fitRight(pct !== undefined ? `${pct}%` : formatBytes(st.bytesRead), 8), { fg: 'yellow' }),
+        seg(' '),
+        seg(bar((pct ?? 0) / 100, 5), { fg: 'yellow' }),
+        seg(' '),
+      );
+    } else if (st.state === 'failed')
+      parts.push(seg(fitRight('failed', 8), { fg: 'red', bold: true }), seg(' '.repeat(7)));
     else {
       const size = st.size ?? 0;
       parts.push(seg(fitRight(formatBytes(size), 8)), seg(' '), seg(bar(size / max, 5), { fg: 'cyan' }), seg(' '));
@@ -70,7 +85,8 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
     parts.push(seg(' '));
     const cmd = safeText(ex.reveal ? layerCommand(m.meta, i) : maskLine(layerCommand(m.meta, i)));
     const sp = cmd.indexOf(' ');
-    if (sp > 0 && /^[A-Z]+$/.test(cmd.slice(0, sp))) parts.push(seg(cmd.slice(0, sp), { bold: true }), seg(cmd.slice(sp)));
+    if (sp > 0 && /^[A-Z]+$/.test(cmd.slice(0, sp)))
+      parts.push(seg(cmd.slice(0, sp), { bold: true }), seg(cmd.slice(sp)));
     else parts.push(seg(cmd));
     out.push(selectStyle(parts, width, i === ex.layer, ex.focus === 'layers'));
   }
@@ -105,8 +121,14 @@ export function historyBody(ex: Explorer, width: number): Line[] {
     const own = i === range.own;
     const when = h.created ? h.created.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '') : '';
     if (own) {
-      out.push([seg(`▶ layer ${ex.layer}`, { fg: 'brightCyan', bold: true }), seg(when ? `  ${when}` : '', { fg: 'gray' })]);
-      const full = mask(commandFull(h)).split('\n').map((l) => safeText(l.replace(/\t/g, '  '))).join('\n');
+      out.push([
+        seg(`▶ layer ${ex.layer}`, { fg: 'brightCyan', bold: true }),
+        seg(when ? `  ${when}` : '', { fg: 'gray' }),
+      ]);
+      const full = mask(commandFull(h))
+        .split('\n')
+        .map((l) => safeText(l.replace(/\t/g, '  ')))
+        .join('\n');
       for (const l of wrapped(full, width, { bold: true }, '  ')) out.push(l);
       const args = buildArgs(h.createdBy);
       if (args.length) {
@@ -114,7 +136,12 @@ export function historyBody(ex: Explorer, width: number): Line[] {
         for (const a of args) {
           const secret = isSecretKey(a.key) && !looksLikePlaceholder(a.value);
           const value = secret && !ex.reveal ? maskValue(a.value) : a.value;
-          out.push([seg(`    |${args.length} `, { fg: 'gray' }), seg(safeText(a.key), { fg: 'yellow', bold: true }), seg('='), seg(safeText(value), secret ? { fg: 'brightRed' } : {})]);
+          out.push([
+            seg(`    |${args.length} `, { fg: 'gray' }),
+            seg(safeText(a.key), { fg: 'yellow', bold: true }),
+            seg('='),
+            seg(safeText(value), secret ? { fg: 'brightRed' } : {}),
+          ]);
         }
       }
       // (Not again when it is shown in place of an empty command.)
@@ -123,7 +150,11 @@ export function historyBody(ex: Explorer, width: number): Line[] {
       const cmd = mask(commandFull(h)).split('\n').map(safeText).join(' ⏎ ');
       const kw = cmd.split(' ')[0];
       const risky = /^(ENV|ARG|EXPOSE|USER)$/.test(kw);
-      out.push([seg('  '), seg(kw, { fg: risky ? 'yellow' : 'cyan', bold: true }), seg(cmd.slice(kw.length), { fg: 'white' })]);
+      out.push([
+        seg('  '),
+        seg(kw, { fg: risky ? 'yellow' : 'cyan', bold: true }),
+        seg(cmd.slice(kw.length), { fg: 'white' }),
+      ]);
     }
   }
   return out.slice(ex.sideScroll);
@@ -138,7 +169,12 @@ export function portsBody(ex: Explorer, width: number): Line[] {
   const out: Line[] = [fitLine([seg(fit('Port', 12) + fit('Sev', 5) + 'Service', { fg: 'gray', bold: true })], width)];
   for (const p of ports) {
     const s = SEVERITY_STYLE[p.info.severity];
-    out.push([seg(fit(safeText(p.spec), 12), { bold: true }), seg(s.label, s.style), seg(' '), seg(p.info.service, { bold: true })]);
+    out.push([
+      seg(fit(safeText(p.spec), 12), { bold: true }),
+      seg(s.label, s.style),
+      seg(' '),
+      seg(p.info.service, { bold: true }),
+    ]);
     for (const l of wrapped(p.info.risk, width, { fg: 'gray' }, '                 ')) out.push(l);
   }
   out.push([]);
@@ -160,7 +196,14 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
     const f = fs[i];
     const s = SEVERITY_STYLE[f.severity];
     const where = f.layerIndex !== null ? `L${f.layerIndex}` : '  ';
-    out.push(selectStyle([seg(s.label, s.style), seg(' '), seg(fit(where, 4), { fg: 'gray' }), seg(safeText(f.title))], width, i === ex.findingIndex, ex.focus === 'side'));
+    out.push(
+      selectStyle(
+        [seg(s.label, s.style), seg(' '), seg(fit(where, 4), { fg: 'gray' }), seg(safeText(f.title))],
+        width,
+        i === ex.findingIndex,
+        ex.focus === 'side',
+      ),
+    );
   }
   if (detailRows) {
     while (out.length < listRows) out.push([]);
@@ -179,7 +222,9 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
 export function findingsInfo(ex: Explorer): string {
   const counts = new Map<Severity, number>();
   for (const f of ex.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-  const parts = (['critical', 'high', 'medium', 'low', 'info'] as Severity[]).filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`);
+  const parts = (['critical', 'high', 'medium', 'low', 'info'] as Severity[])
+    .filter((s) => counts.get(s))
+    .map((s) => `${counts.get(s)} ${s}`);
   return (parts.join(' · ') || '0') + (ex.findingsFinal ? '' : ' (loading)');
 }
 
@@ -198,15 +243,26 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   kv('Reference', safeText(meta.reference), { bold: true });
   if (meta.digest) kv('Digest', safeText(meta.digest));
   if (meta.configDigest && meta.configDigest !== meta.digest) kv('Config', safeText(meta.configDigest));
-  if (meta.platform) kv('Platform', safeText([meta.platform.os, meta.platform.architecture, meta.platform.variant].filter(Boolean).join('/')));
+  if (meta.platform)
+    kv(
+      'Platform',
+      safeText([meta.platform.os, meta.platform.architecture, meta.platform.variant].filter(Boolean).join('/')),
+    );
   if (meta.config.created) kv('Created', safeText(meta.config.created));
   kv('Source', meta.source);
   const size = m.layers.reduce((s, l) => s + (l.size ?? 0), 0);
   const comp = meta.layers.reduce((s, l) => s + (l.compressedSize ?? 0), 0);
-  kv('Layers', `${meta.layers.length} · ${formatBytes(size)} uncompressed${comp ? ` · ${formatBytes(comp)} stored` : ''}${m.done ? '' : ' (loading)'}`);
+  kv(
+    'Layers',
+    `${meta.layers.length} · ${formatBytes(size)} uncompressed${comp ? ` · ${formatBytes(comp)} stored` : ''}${m.done ? '' : ' (loading)'}`,
+  );
   let wasted = 0;
   for (let i = 0; i < m.tree.layerCount; i++) wasted += ex.layerStats(i)?.removedBytes ?? 0;
-  kv('Wasted', `${formatBytes(wasted)} deleted or overwritten by later layers but still shipped`, wasted ? { fg: 'yellow' } : { fg: 'gray' });
+  kv(
+    'Wasted',
+    `${formatBytes(wasted)} deleted or overwritten by later layers but still shipped`,
+    wasted ? { fg: 'yellow' } : { fg: 'gray' },
+  );
   const user = c.User || '(none: root)';
   const root = !c.User || /^(root|0)(:|$)/.test(c.User);
   kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});
@@ -219,7 +275,8 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   }
   const ports = Object.keys(c.ExposedPorts ?? {});
   if (ports.length) kv('Exposed', safeText(ports.join(' ')), { fg: 'yellow' });
-  for (const [i, [k, v]] of Object.entries(c.Labels ?? {}).entries()) kv(i === 0 ? 'Labels' : '', safeText(`${k}=${ex.reveal ? v : maskLine(v)}`));
+  for (const [i, [k, v]] of Object.entries(c.Labels ?? {}).entries())
+    kv(i === 0 ? 'Labels' : '', safeText(`${k}=${ex.reveal ? v : maskLine(v)}`));
   if (meta.repoTags?.length) kv('Tags', safeText(meta.repoTags.join(' ')));
   for (const n of meta.notes ?? []) kv('Note', safeText(n), { fg: 'gray' });
   return out.slice(ex.sideScroll);

@@ -5,7 +5,15 @@
 import type { Explorer } from './explorer.js';
 import { bar, formatBytes, formatDuration } from './format.js';
 import { HELP } from './help.js';
-import { findingsBody, findingsInfo, historyBody, imageBody, layersBody, layersInfo, portsBody } from './render-panels.js';
+import {
+  findingsBody,
+  findingsInfo,
+  historyBody,
+  imageBody,
+  layersBody,
+  layersInfo,
+  portsBody,
+} from './render-panels.js';
 import { treeBody } from './render-tree.js';
 import { fit, safeText, textWidth, truncateLeft } from './sanitize.js';
 import { box, fitLine, lineWidth, seg, spliceLine, toAnsi, type Line, type Seg } from './style.js';
@@ -17,8 +25,18 @@ function header(ex: Explorer, W: number): Line {
   const left: Seg[] = [seg(' layerlens ', { fg: 'black', bg: 'cyan', bold: true }), seg(' ')];
   const ref = meta?.reference ?? ex.title ?? '';
   left.push(seg(safeText(ref), { bold: true }));
-  if (meta?.digest) left.push(seg('  ' + safeText(meta.digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, '$1$2')), { fg: 'gray' }));
-  if (meta?.platform) left.push(seg('  ' + safeText(`${meta.platform.os}/${meta.platform.architecture}${meta.platform.variant ? '/' + meta.platform.variant : ''}`), { fg: 'gray' }));
+  if (meta?.digest)
+    left.push(seg('  ' + safeText(meta.digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, '$1$2')), { fg: 'gray' }));
+  if (meta?.platform)
+    left.push(
+      seg(
+        '  ' +
+          safeText(
+            `${meta.platform.os}/${meta.platform.architecture}${meta.platform.variant ? '/' + meta.platform.variant : ''}`,
+          ),
+        { fg: 'gray' },
+      ),
+    );
   const right: Seg[] = [];
   if (m.error) right.push(seg('✖ ' + safeText(m.error.message), { fg: 'brightRed', bold: true }));
   else if (m.done) {
@@ -38,7 +56,10 @@ function header(ex: Explorer, W: number): Line {
     const frac = total ? read / total : 0;
     right.push(seg(meta ? `loading ${done}/${m.layers.length} ` : 'reading metadata… ', { fg: 'yellow' }));
     if (meta) {
-      right.push(seg(bar(frac, 10), { fg: 'yellow' }), seg(` ${Math.floor(frac * 100)}% ${formatBytes(read)}`, { fg: 'yellow' }));
+      right.push(
+        seg(bar(frac, 10), { fg: 'yellow' }),
+        seg(` ${Math.floor(frac * 100)}% ${formatBytes(read)}`, { fg: 'yellow' }),
+      );
       if (rate > 0) right.push(seg(` ${formatBytes(rate)}/s`, { fg: 'gray' }));
       if (rate > 0 && total > read) right.push(seg(` ETA ${formatDuration((total - read) / rate)}`, { fg: 'gray' }));
     }
@@ -55,7 +76,11 @@ interface Hint {
 }
 
 function hints(ex: Explorer): Hint[] {
-  if (ex.help) return [{ k: '↑↓', d: 'scroll' }, { k: 'esc', d: 'close' }];
+  if (ex.help)
+    return [
+      { k: '↑↓', d: 'scroll' },
+      { k: 'esc', d: 'close' },
+    ];
   if (ex.viewer)
     return [
       { k: '↑↓ PgUp PgDn', d: 'scroll' },
@@ -72,11 +97,28 @@ function hints(ex: Explorer): Hint[] {
     { k: 'q', d: 'quit' },
   ];
   if (ex.focus === 'layers')
-    return [{ k: '↑↓', d: 'layer' }, { k: 'enter', d: 'tree' }, { k: 'a', d: ex.tree.mode === 'changes' ? 'all files' : 'changes' }, { k: 'c/p/f/i', d: 'panels' }, ...common];
+    return [
+      { k: '↑↓', d: 'layer' },
+      { k: 'enter', d: 'tree' },
+      { k: 'a', d: ex.tree.mode === 'changes' ? 'all files' : 'changes' },
+      { k: 'c/p/f/i', d: 'panels' },
+      ...common,
+    ];
   if (ex.focus === 'side')
     return ex.side === 'findings'
-      ? [{ k: '↑↓', d: 'select' }, { k: 'enter', d: 'go to' }, { k: 'e', d: 'export' }, { k: 'c/p/f/i', d: 'panels' }, ...common]
-      : [{ k: '↑↓', d: 'scroll' }, { k: 'r', d: ex.reveal ? 'mask' : 'reveal' }, { k: 'c/p/f/i', d: 'panels' }, ...common];
+      ? [
+          { k: '↑↓', d: 'select' },
+          { k: 'enter', d: 'go to' },
+          { k: 'e', d: 'export' },
+          { k: 'c/p/f/i', d: 'panels' },
+          ...common,
+        ]
+      : [
+          { k: '↑↓', d: 'scroll' },
+          { k: 'r', d: ex.reveal ? 'mask' : 'reveal' },
+          { k: 'c/p/f/i', d: 'panels' },
+          ...common,
+        ];
   return [
     { k: '↑↓', d: 'move' },
     { k: '←→', d: 'fold' },
@@ -97,23 +139,52 @@ function statusBar(ex: Explorer, W: number): Line {
     const parts: Seg[] = [];
     switch (p.kind) {
       case 'extract-path':
-        parts.push(seg(` Extract ${safeText(p.path)} (layer ${p.layer}) to: `, { bold: true }), seg(safeText(p.value), { fg: 'brightWhite', underline: true }), seg('▏', { fg: 'cyan' }), seg('  enter write · esc cancel', { fg: 'gray' }));
+        parts.push(
+          seg(` Extract ${safeText(p.path)} (layer ${p.layer}) to: `, { bold: true }),
+          seg(safeText(p.value), { fg: 'brightWhite', underline: true }),
+          seg('▏', { fg: 'cyan' }),
+          seg('  enter write · esc cancel', { fg: 'gray' }),
+        );
         break;
       case 'export-path':
-        parts.push(seg(` Export ${ex.findings.length} findings as ${p.format} to: `, { bold: true }), seg(safeText(p.value), { fg: 'brightWhite', underline: true }), seg('▏', { fg: 'cyan' }), seg('  enter write · esc cancel', { fg: 'gray' }));
+        parts.push(
+          seg(` Export ${ex.findings.length} findings as ${p.format} to: `, { bold: true }),
+          seg(safeText(p.value), { fg: 'brightWhite', underline: true }),
+          seg('▏', { fg: 'cyan' }),
+          seg('  enter write · esc cancel', { fg: 'gray' }),
+        );
         break;
       case 'extract-overwrite':
       case 'export-overwrite':
-        parts.push(seg(` ${safeText(p.target)} exists. Overwrite? `, { fg: 'brightYellow', bold: true }), seg('y', { bold: true }), seg('/'), seg('N', { bold: true }));
+        parts.push(
+          seg(` ${safeText(p.target)} exists. Overwrite? `, { fg: 'brightYellow', bold: true }),
+          seg('y', { bold: true }),
+          seg('/'),
+          seg('N', { bold: true }),
+        );
         break;
       case 'export-format':
-        parts.push(seg(' Export findings as: ', { bold: true }), seg('j', { fg: 'cyan', bold: true }), seg('son  '), seg('s', { fg: 'cyan', bold: true }), seg('arif  '), seg('m', { fg: 'cyan', bold: true }), seg('arkdown', {}), seg('   esc cancel', { fg: 'gray' }));
+        parts.push(
+          seg(' Export findings as: ', { bold: true }),
+          seg('j', { fg: 'cyan', bold: true }),
+          seg('son  '),
+          seg('s', { fg: 'cyan', bold: true }),
+          seg('arif  '),
+          seg('m', { fg: 'cyan', bold: true }),
+          seg('arkdown', {}),
+          seg('   esc cancel', { fg: 'gray' }),
+        );
         break;
     }
     return fitLine(parts, W, {});
   }
   if (ex.message) {
-    const style = ex.message.kind === 'error' ? { fg: 'brightRed' as const, bold: true } : ex.message.kind === 'ok' ? { fg: 'green' as const, bold: true } : { fg: 'brightWhite' as const };
+    const style =
+      ex.message.kind === 'error'
+        ? { fg: 'brightRed' as const, bold: true }
+        : ex.message.kind === 'ok'
+          ? { fg: 'green' as const, bold: true }
+          : { fg: 'brightWhite' as const };
     return fitLine([seg(' '), seg(ex.message.text, style)], W);
   }
   const parts: Seg[] = [seg(' ')];
@@ -134,7 +205,11 @@ function filterLine(ex: Explorer, width: number): Line {
   if (ex.filterEditing) parts.push(seg('▏', { fg: 'cyan' }));
   if (t.filterError) parts.push(seg('  ' + safeText(t.filterError), { fg: 'brightRed', bold: true }));
   else if (ex.filterEditing) parts.push(seg('  enter keep · esc clear', { fg: 'gray' }));
-  else parts.push(seg(/^\/.+\/[a-z]*$/s.test(text) ? '  regex' : '  substring', { fg: 'gray' }), seg(' · esc clears', { fg: 'gray' }));
+  else
+    parts.push(
+      seg(/^\/.+\/[a-z]*$/s.test(text) ? '  regex' : '  substring', { fg: 'gray' }),
+      seg(' · esc clears', { fg: 'gray' }),
+    );
   return fitLine(parts, width);
 }
 
@@ -143,7 +218,13 @@ function treePanel(ex: Explorer, width: number, height: number): Line[] {
   const inner = width - 2;
   const st = ex.model.layers[ex.layer];
   let note = 'nothing to show';
-  if (!t.layerReady) note = st?.state === 'failed' ? `layer ${ex.layer} failed: ${safeText(st.error ?? '')}` : st?.state === 'reading' ? `layer ${ex.layer} is loading…` : `layer ${ex.layer} is queued…`;
+  if (!t.layerReady)
+    note =
+      st?.state === 'failed'
+        ? `layer ${ex.layer} failed: ${safeText(st.error ?? '')}`
+        : st?.state === 'reading'
+          ? `layer ${ex.layer} is loading…`
+          : `layer ${ex.layer} is queued…`;
   else if (t.filterText && !t.filterError) note = 'no path matches the filter';
   else if (t.mode === 'changes') note = 'this layer changes no files';
   const body = treeBody(t, inner, ex.focus === 'tree', note);
@@ -169,7 +250,11 @@ function sidePanel(ex: Explorer, width: number, height: number): Line[] {
   const inner = width - 2;
   const rows = Math.max(0, height - 2);
   const titles = { history: 'History', ports: 'Ports', findings: 'Findings', image: 'Image' } as const;
-  const tabs = (['history', 'ports', 'findings', 'image'] as const).map((p) => (p === ex.side ? `[${titles[p]}]` : titles[p][0].toLowerCase() === 'h' ? 'c' : titles[p][0].toLowerCase())).join(' ');
+  const tabs = (['history', 'ports', 'findings', 'image'] as const)
+    .map((p) =>
+      p === ex.side ? `[${titles[p]}]` : titles[p][0].toLowerCase() === 'h' ? 'c' : titles[p][0].toLowerCase(),
+    )
+    .join(' ');
   let body: Line[];
   let info = tabs;
   switch (ex.side) {
@@ -204,7 +289,8 @@ function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
     info = `layer ${d.layer}${d.note ? ' · ' + d.note : ''} · ${formatBytes(d.size)}${d.truncated ? ' (first ' + formatBytes(d.data.length) + ')' : ''} · ${v.hex ? 'hex' : 'text'}`;
     if (v.hex) {
       const n = Math.ceil(d.data.length / 16);
-      for (let i = v.scroll; i < Math.min(n, v.scroll + rows); i++) body.push([seg(hexLine(d.data, i).slice(0, 10), { fg: 'gray' }), seg(hexLine(d.data, i).slice(10))]);
+      for (let i = v.scroll; i < Math.min(n, v.scroll + rows); i++)
+        body.push([seg(hexLine(d.data, i).slice(0, 10), { fg: 'gray' }), seg(hexLine(d.data, i).slice(10))]);
     } else {
       const lines = ex.viewerLines();
       if (v.masked) info += ex.reveal ? ' · secrets shown (r masks)' : ` · ${v.masked} masked (r reveals)`;
@@ -212,12 +298,21 @@ function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
       for (let i = v.scroll; i < Math.min(lines.length, v.scroll + rows); i++) {
         const text = Array.from(lines[i]).slice(v.hscroll).join('');
         const masked = !ex.reveal && (text.includes('…(') || text.includes('(private key, masked)'));
-        body.push([seg(String(i + 1).padStart(gw) + ' │ ', { fg: 'gray' }), seg(text, masked ? { fg: 'brightRed' } : {})]);
+        body.push([
+          seg(String(i + 1).padStart(gw) + ' │ ', { fg: 'gray' }),
+          seg(text, masked ? { fg: 'brightRed' } : {}),
+        ]);
       }
       if (lines.length === 0) body.push([seg('(empty file)', { fg: 'gray' })]);
     }
   }
-  return box(body, { title: `View ${truncateLeft(safeText(v.path), Math.max(10, Math.floor(inner / 2)))}`, info, focused: true, width, height });
+  return box(body, {
+    title: `View ${truncateLeft(safeText(v.path), Math.max(10, Math.floor(inner / 2)))}`,
+    info,
+    focused: true,
+    width,
+    height,
+  });
 }
 
 function helpLines(ex: Explorer, width: number, height: number): Line[] {
@@ -240,7 +335,10 @@ export function screenLines(ex: Explorer): Line[] {
   const { W, H } = L;
   if (W < 40 || H < 10) {
     const msg = `terminal too small (${W}×${H + 1}); need at least 40×11 — q quits`;
-    return [fitLine([seg(msg, { fg: 'yellow' })], W), ...Array.from({ length: Math.max(0, H - 1) }, () => fitLine([], W))];
+    return [
+      fitLine([seg(msg, { fg: 'yellow' })], W),
+      ...Array.from({ length: Math.max(0, H - 1) }, () => fitLine([], W)),
+    ];
   }
   const out: Line[] = [header(ex, W)];
   let body: Line[];
@@ -248,16 +346,29 @@ export function screenLines(ex: Explorer): Line[] {
   else if (L.wide) {
     const layersRows = Math.max(1, L.layersH - 3);
     const left = [
-      ...box(layersBody(ex, L.leftW - 2, layersRows), { title: 'Layers', info: layersInfo(ex), focused: ex.focus === 'layers', width: L.leftW, height: L.layersH }),
+      ...box(layersBody(ex, L.leftW - 2, layersRows), {
+        title: 'Layers',
+        info: layersInfo(ex),
+        focused: ex.focus === 'layers',
+        width: L.leftW,
+        height: L.layersH,
+      }),
       ...sidePanel(ex, L.leftW, L.sideH),
     ];
     const right = treePanel(ex, L.rightW, L.treeH);
     body = [];
-    for (let i = 0; i < L.body; i++) body.push([...(left[i] ?? fitLine([], L.leftW)), ...(right[i] ?? fitLine([], L.rightW))]);
+    for (let i = 0; i < L.body; i++)
+      body.push([...(left[i] ?? fitLine([], L.leftW)), ...(right[i] ?? fitLine([], L.rightW))]);
   } else {
     const layersRows = Math.max(1, L.layersH - 3);
     body = [
-      ...box(layersBody(ex, W - 2, layersRows), { title: 'Layers', info: layersInfo(ex), focused: ex.focus === 'layers', width: W, height: L.layersH }),
+      ...box(layersBody(ex, W - 2, layersRows), {
+        title: 'Layers',
+        info: layersInfo(ex),
+        focused: ex.focus === 'layers',
+        width: W,
+        height: L.layersH,
+      }),
       ...(ex.focus === 'side' ? sidePanel(ex, W, L.sideH) : treePanel(ex, W, L.treeH)),
     ];
   }

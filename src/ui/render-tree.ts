@@ -27,7 +27,10 @@ export function treeHeader(width: number): Line {
   if (c.mode) parts.push(seg(fit('Permission', 11)));
   if (c.owner) parts.push(seg(fitRight('UID:GID', 9) + ' '));
   parts.push(seg(fitRight('Size', 8) + '  '), seg('Name'));
-  return fitLine(parts.map((p) => ({ ...p, fg: 'gray', bold: true })), width);
+  return fitLine(
+    parts.map((p) => ({ ...p, fg: 'gray', bold: true })),
+    width,
+  );
 }
 
 /** One tree row, exactly `width` cells. */
@@ -48,7 +51,11 @@ export function treeRowLine(row: TreeRow, width: number, focused: boolean): Line
             ? { fg: 'cyan' }
             : {};
   const parts: Seg[] = [];
-  parts.push(seg(cs.sym, { ...cs.style, bold: true }), hidden ? seg('✗', { fg: 'brightMagenta', bold: true }) : seg(' '), seg(' '));
+  parts.push(
+    seg(cs.sym, { ...cs.style, bold: true }),
+    hidden ? seg('✗', { fg: 'brightMagenta', bold: true }) : seg(' '),
+    seg(' '),
+  );
   if (c.mode) {
     const priv = isPrivileged(v);
     parts.push(seg(modeString(v), priv ? { fg: 'brightRed', bold: true } : { fg: 'gray' }), seg(' '));
@@ -61,10 +68,13 @@ export function treeRowLine(row: TreeRow, width: number, focused: boolean): Line
   const unsafe = hasUnsafe(row.node.name);
   if (unsafe) parts.push(seg('⚠', { fg: 'brightYellow', bold: true }));
   parts.push(seg(safeText(row.node.name), nameStyle));
-  if (v.type === 'symlink' || v.type === 'hardlink') parts.push(seg(` → ${safeText(v.linkTarget ?? '?')}`, { fg: 'gray' }));
+  if (v.type === 'symlink' || v.type === 'hardlink')
+    parts.push(seg(` → ${safeText(v.linkTarget ?? '?')}`, { fg: 'gray' }));
   if (hidden) parts.push(seg(`  ⚑ ${hidden.how} in L${hidden.layer}`, { fg: 'brightMagenta' }));
-  if (row.change === 'removed' && row.fromLayer !== undefined) parts.push(seg(`  (from L${row.fromLayer})`, { fg: 'red' }));
-  if (row.change === 'modified' && row.fromLayer !== undefined && v.type !== 'dir') parts.push(seg(`  (replaces L${row.fromLayer})`, { fg: 'yellow' }));
+  if (row.change === 'removed' && row.fromLayer !== undefined)
+    parts.push(seg(`  (from L${row.fromLayer})`, { fg: 'red' }));
+  if (row.change === 'modified' && row.fromLayer !== undefined && v.type !== 'dir')
+    parts.push(seg(`  (replaces L${row.fromLayer})`, { fg: 'yellow' }));
   if (unsafe) parts.push(seg('  name holds control characters', { fg: 'yellow' }));
   let line = fitLine(parts, width);
   if (row.selected) {

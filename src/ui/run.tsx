@@ -38,7 +38,11 @@ export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
   explorer.filterDelayMs = 120;
   explorer.resize(out.columns || 100, out.rows || 30);
   const painter = new Painter(out);
-  const direct = { paint: (lines: string[]) => painter.paint(lines), invalidate: () => painter.invalidate(), terminal: out };
+  const direct = {
+    paint: (lines: string[]) => painter.paint(lines),
+    invalidate: () => painter.invalidate(),
+    terminal: out,
+  };
   let signalled: NodeJS.Signals | undefined;
   let instance: ReturnType<typeof render> | undefined;
   const restore = enterScreen(out, (sig) => {

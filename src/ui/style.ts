@@ -6,7 +6,25 @@
  */
 import { charWidth, textWidth } from './sanitize.js';
 
-export type Color = 'black' | 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'white' | 'gray' | 'brightRed' | 'brightGreen' | 'brightYellow' | 'brightBlue' | 'brightMagenta' | 'brightCyan' | 'brightWhite' | 'selBg' | 'dimBg';
+export type Color =
+  | 'black'
+  | 'red'
+  | 'green'
+  | 'yellow'
+  | 'blue'
+  | 'magenta'
+  | 'cyan'
+  | 'white'
+  | 'gray'
+  | 'brightRed'
+  | 'brightGreen'
+  | 'brightYellow'
+  | 'brightBlue'
+  | 'brightMagenta'
+  | 'brightCyan'
+  | 'brightWhite'
+  | 'selBg'
+  | 'dimBg';
 
 export interface Style {
   fg?: Color;
@@ -174,7 +192,7 @@ export function box(body: Line[], o: BoxOptions): Line[] {
   const title = ` ${o.title} `;
   const info = o.info ? ` ${o.info} ` : '';
   const room = Math.max(0, inner - 1);
-  let t = title.length > room ? title.slice(0, room) : title;
+  const t = title.length > room ? title.slice(0, room) : title;
   let i = info;
   if (textWidth(t) + 1 + textWidth(i) > room) i = '';
   const dashes = Math.max(0, inner - 1 - textWidth(t) - textWidth(i));
@@ -215,5 +233,8 @@ export function sliceLine(line: Line, from: number, width: number): Line {
 /** `base` with `over` laid on top starting at cell `col`. */
 export function spliceLine(base: Line, col: number, over: Line, total: number): Line {
   const w = lineWidth(over);
-  return fitLine([...fitLine(sliceLine(base, 0, col), col), ...over, ...sliceLine(base, col + w, total - col - w)], total);
+  return fitLine(
+    [...fitLine(sliceLine(base, 0, col), col), ...over, ...sliceLine(base, col + w, total - col - w)],
+    total,
+  );
 }

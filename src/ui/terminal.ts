@@ -25,12 +25,20 @@ export interface CanRun {
 
 /** Can the explorer run here? `stdinIsData`: stdin carries the image (`layerlens -`). */
 export function canRunExplorer(opts: { stdinIsData: boolean }): { ok: true } | { ok: false; reason: string } {
-  if (!process.stdout.isTTY) return { ok: false, reason: 'no terminal: the explorer needs one; use `layerlens scan IMAGE` for output you can pipe or save' };
+  if (!process.stdout.isTTY)
+    return {
+      ok: false,
+      reason: 'no terminal: the explorer needs one; use `layerlens scan IMAGE` for output you can pipe or save',
+    };
   if (opts.stdinIsData || !process.stdin.isTTY) {
     try {
       closeSync(openSync('/dev/tty', 'r'));
     } catch {
-      return { ok: false, reason: 'no terminal to read keys from (stdin carries the image and /dev/tty cannot be opened): use `layerlens scan -`' };
+      return {
+        ok: false,
+        reason:
+          'no terminal to read keys from (stdin carries the image and /dev/tty cannot be opened): use `layerlens scan -`',
+      };
     }
   }
   return { ok: true };

@@ -54,7 +54,10 @@ export function parseFilter(text: string): { match: PathMatcher | null; error?: 
       const rx = new RegExp(re[1], re[2].replace(/[gy]/g, ''));
       return { match: (p) => rx.test(p) };
     } catch (err) {
-      return { match: null, error: `bad regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}` };
+      return {
+        match: null,
+        error: `bad regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      };
     }
   }
   if (text !== text.toLowerCase()) return { match: (p) => p.includes(text) };
@@ -532,7 +535,8 @@ export class TreeView {
     }
     if (this.select(node)) return true;
     if (this.matcher) this.setFilter('');
-    if (ROW_CHANGES.some((k) => !this.kinds[k])) this.kinds = { added: true, modified: true, removed: true, unmodified: true };
+    if (ROW_CHANGES.some((k) => !this.kinds[k]))
+      this.kinds = { added: true, modified: true, removed: true, unmodified: true };
     if (this.select(node)) return true;
     if (this.mode === 'changes') this.mode = 'aggregated';
     if (this.select(node)) return true;

@@ -47,7 +47,14 @@ function trimPartialUtf8(b: Buffer): Buffer {
   return b.subarray(0, end);
 }
 
-export function makeDoc(path: string, layer: number, data: Buffer, size: number, truncated: boolean, note?: string): ViewerDoc {
+export function makeDoc(
+  path: string,
+  layer: number,
+  data: Buffer,
+  size: number,
+  truncated: boolean,
+  note?: string,
+): ViewerDoc {
   const binary = isBinary(data);
   let text: string[] = [];
   if (!binary) {

@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { memoryImage } from '../helpers/image.js';
-import { HOSTILE_LAYERS } from '../ui/helpers.js';
-import { ensureFixtures, skipReason } from '../integration/harness.js';
-import { writeOciLayout } from './oci-layout.js';
-import { cli, killServer, Pane, tmux, tmuxMissing } from './tmux.js';
+import { memoryImage } from '../support/image.js';
+import { HOSTILE_LAYERS } from '../support/ui.js';
+import { ensureFixtures, skipReason } from '../support/harness.js';
+import { writeOciLayout } from '../support/oci-layout.js';
+import { cli, killServer, Pane, tmux, tmuxMissing } from '../support/tmux.js';
 
 const noTmux = tmuxMissing();
 let dir: string;
@@ -30,7 +30,10 @@ function assertNoRawEscapes(ansi: string): void {
   assert.doesNotMatch(stripped, /[\x00-\x08\x0b-\x1f\x7f]/, 'no control characters other than colours on screen');
 }
 
-test('demo: first frame, finding jump to the deleted key, viewer, help, quit restores the screen', { skip: noTmux, timeout: 90_000 }, async () => {
+test('demo: first frame, finding jump to the deleted key, viewer, help, quit restores the screen', {
+  skip: noTmux,
+  timeout: 90_000,
+}, async () => {
   const pane = Pane.start('demo', dir, cli('--demo'));
   try {
     let s = await pane.waitFor(/✔ 8 layers/);
@@ -73,7 +76,10 @@ test('resizing the terminal re-lays out the frame', { skip: noTmux, timeout: 60_
     const s = await pane.waitFor(/Layers/);
     await new Promise((r) => setTimeout(r, 400));
     const lines = pane.screen().split('\n');
-    assert.ok(lines.every((l) => [...l].length <= 90), 'nothing wider than the terminal');
+    assert.ok(
+      lines.every((l) => [...l].length <= 90),
+      'nothing wider than the terminal',
+    );
     assert.match(s, /Filesystem at layer 0/);
     pane.keys('q');
     await pane.waitFor(/__EXIT=0/);
@@ -114,7 +120,9 @@ async function checkHostile(pane: Pane, laterLayers = 0): Promise<void> {
   assert.equal(pane.title(), 'layerlens-e2e-title');
 }
 
-test('control: a raw OSC title sequence does change the pane title (so the check below means something)', { skip: noTmux }, async () => {
+test('control: a raw OSC title sequence does change the pane title (so the check below means something)', {
+  skip: noTmux,
+}, async () => {
   const pane = Pane.start('control', dir, `printf '\\033]2;PWNED\\007'; sleep 1`);
   try {
     pane.setTitle('before');
@@ -130,7 +138,10 @@ test('control: a raw OSC title sequence does change the pane title (so the check
   }
 });
 
-test('hostile names (OCI layout): escapes shown as text; title and screen untouched', { skip: noTmux, timeout: 60_000 }, async () => {
+test('hostile names (OCI layout): escapes shown as text; title and screen untouched', {
+  skip: noTmux,
+  timeout: 60_000,
+}, async () => {
   const { layout } = await hostileLayout();
   const pane = Pane.start('hostile', dir, cli(JSON.stringify(layout)));
   try {
@@ -150,7 +161,10 @@ test('archive on stdin (`layerlens -`): keys come from the terminal', { skip: no
   }
 });
 
-test('quitting while the image still streams exits at once, without waiting for the input to end', { skip: noTmux, timeout: 60_000 }, async () => {
+test('quitting while the image still streams exits at once, without waiting for the input to end', {
+  skip: noTmux,
+  timeout: 60_000,
+}, async () => {
   const { archive } = await hostileLayout();
   // The pipe stays open for 40 s after the archive: the load cannot finish before then. (A
   // process substitution, not a pipeline: the shell would wait for `sleep` in a pipeline.)
@@ -166,7 +180,10 @@ test('quitting while the image still streams exits at once, without waiting for 
 
 const itSkip = noTmux ?? skipReason();
 
-test('Docker fixtures: docker save of the basic image piped in; the deleted key and the overwritten token', { skip: itSkip, timeout: 600_000 }, async () => {
+test('Docker fixtures: docker save of the basic image piped in; the deleted key and the overwritten token', {
+  skip: itSkip,
+  timeout: 600_000,
+}, async () => {
   const fx = await ensureFixtures();
   const pane = Pane.start('fx-basic', dir, `cat ${JSON.stringify(fx.basicDockerTar)} | ${cli('-')}`);
   try {

@@ -6,8 +6,8 @@ import { nodeIndex } from '../../src/findings/content.js';
 import { computeEfficiency } from '../../src/findings/efficiency.js';
 import { fingerprint } from '../../src/findings/make.js';
 import { PORT_TABLE } from '../../src/findings/ports.js';
-import * as f from './fakes.js';
-import { byRule, check, loadImage } from './image-helper.js';
+import * as f from '../support/fake-secrets.js';
+import { byRule, check, loadImage } from '../support/findings-image.js';
 
 const busybox = { name: 'bin/sh', content: '#!fake shell\n', mode: 0o755 };
 
@@ -16,7 +16,10 @@ test('deleted secret: added in layer i, deleted in layer j — still recoverable
   const img = {
     layers: [
       { entries: [busybox] },
-      { entries: [{ name: 'root/.ssh/id_rsa', content: key, mode: 0o600 }], createdBy: 'COPY id_rsa /root/.ssh/id_rsa' },
+      {
+        entries: [{ name: 'root/.ssh/id_rsa', content: key, mode: 0o600 }],
+        createdBy: 'COPY id_rsa /root/.ssh/id_rsa',
+      },
       { entries: [{ name: 'root/.ssh/.wh.id_rsa', content: '' }], createdBy: 'RUN rm /root/.ssh/id_rsa' },
     ],
   };
@@ -42,11 +45,25 @@ test('deleted by a parent whiteout and by an opaque directory; overwritten', asy
   const tok = `ghp_${f.alnum(36)}`;
   const fs = await check({
     layers: [
-      { entries: [{ name: 'a/dir/token.txt', content: `t=${tok}\n` }, { name: 'b/x/.npmrc', content: 'registry=https://r.internal/\n' }, { name: 'etc/app.ini', content: `t=${tok}\n` }] },
-      { entries: [{ name: '.wh.a', content: '' }, { name: 'b/.wh..wh..opq', content: '' }, { name: 'etc/app.ini', content: 'clean\n' }] },
+      {
+        entries: [
+          { name: 'a/dir/token.txt', content: `t=${tok}\n` },
+          { name: 'b/x/.npmrc', content: 'registry=https://r.internal/\n' },
+          { name: 'etc/app.ini', content: `t=${tok}\n` },
+        ],
+      },
+      {
+        entries: [
+          { name: '.wh.a', content: '' },
+          { name: 'b/.wh..wh..opq', content: '' },
+          { name: 'etc/app.ini', content: 'clean\n' },
+        ],
+      },
     ],
   });
-  const paths = byRule(fs, 'deleted-file').map((x) => `${x.path}@${x.layerIndex}->${x.deletedInLayerIndex}:${x.severity}`);
+  const paths = byRule(fs, 'deleted-file').map(
+    (x) => `${x.path}@${x.layerIndex}->${x.deletedInLayerIndex}:${x.severity}`,
+  );
   assert.ok(paths.includes('/a/dir/token.txt@0->1:critical'), paths.join(' '));
   assert.ok(paths.includes('/b/x/.npmrc@0->1:high'), 'sensitive by name');
   const [o] = byRule(fs, 'overwritten-file');
@@ -69,25 +86,44 @@ test('plain deleted files are info with the bytes they waste; the rest summed pe
 test('config: ENV/LABEL secrets by name and by value, placeholders skipped; ARG in history; RUN secrets; USER', async () => {
   const tok = `ghp_${f.alnum(36)}`;
   const argVal = f.alnum(20);
-  const fs = await check(
-    {
-      layers: [
-        { entries: [busybox] },
-        { entries: [{ name: 'etc/build-info', content: 'x\n' }], createdBy: `|1 BUILD_SECRET=${argVal} /bin/sh -c test -n "$BUILD_SECRET"` },
-        { entries: [{ name: 'etc/y', content: 'y\n' }], createdBy: `RUN /bin/sh -c curl -u deploy:${f.alnum(16)} https://repo.internal/x -o /etc/y # buildkit` },
-        { entries: [{ name: 'etc/z', content: 'z\n' }], createdBy: `/bin/sh -c aws configure set aws_secret_access_key ${f.b64(40)}` },
-        { entries: [{ name: 'etc/w', content: 'w\n' }], createdBy: '|1 VERSION=1.2.3 /bin/sh -c echo $VERSION > /etc/w' },
-      ],
-      config: {
-        Env: ['PATH=/usr/bin', `DB_PASSWORD=${f.alnum(16)}`, 'MYSQL_ROOT_PASSWORD=root', 'SECRET_FILE=/run/secrets/x', 'API_KEY=${API_KEY}', `GH=${tok}`],
-        Labels: { maintainer: 'x', 'org.example.token': f.alnum(24) },
+  const fs = await check({
+    layers: [
+      { entries: [busybox] },
+      {
+        entries: [{ name: 'etc/build-info', content: 'x\n' }],
+        createdBy: `|1 BUILD_SECRET=${argVal} /bin/sh -c test -n "$BUILD_SECRET"`,
       },
+      {
+        entries: [{ name: 'etc/y', content: 'y\n' }],
+        createdBy: `RUN /bin/sh -c curl -u deploy:${f.alnum(16)} https://repo.internal/x -o /etc/y # buildkit`,
+      },
+      {
+        entries: [{ name: 'etc/z', content: 'z\n' }],
+        createdBy: `/bin/sh -c aws configure set aws_secret_access_key ${f.b64(40)}`,
+      },
+      { entries: [{ name: 'etc/w', content: 'w\n' }], createdBy: '|1 VERSION=1.2.3 /bin/sh -c echo $VERSION > /etc/w' },
+    ],
+    config: {
+      Env: [
+        'PATH=/usr/bin',
+        `DB_PASSWORD=${f.alnum(16)}`,
+        'MYSQL_ROOT_PASSWORD=root',
+        'SECRET_FILE=/run/secrets/x',
+        'API_KEY=${API_KEY}',
+        `GH=${tok}`,
+      ],
+      Labels: { maintainer: 'x', 'org.example.token': f.alnum(24) },
     },
-  );
-  const env = byRule(fs, 'config-env-secret').map((x) => `${x.key}:${x.severity}`).sort();
+  });
+  const env = byRule(fs, 'config-env-secret')
+    .map((x) => `${x.key}:${x.severity}`)
+    .sort();
   assert.deepEqual(env, ['DB_PASSWORD:high', 'GH:critical', 'MYSQL_ROOT_PASSWORD:medium']);
   assert.ok(byRule(fs, 'config-env-secret').every((x) => x.evidence && !x.evidence.includes(tok)));
-  assert.deepEqual(byRule(fs, 'config-label-secret').map((x) => x.key), ['org.example.token']);
+  assert.deepEqual(
+    byRule(fs, 'config-label-secret').map((x) => x.key),
+    ['org.example.token'],
+  );
   const [arg] = byRule(fs, 'config-build-arg-secret');
   assert.equal(arg.key, 'BUILD_SECRET');
   assert.equal(arg.layerIndex, 1);
@@ -98,7 +134,10 @@ test('config: ENV/LABEL secrets by name and by value, placeholders skipped; ARG 
   // With a non-root user there is no USER finding.
   const fs2 = await check({ layers: [{ entries: [busybox] }], config: { User: '10001:10001' } });
   assert.equal(byRule(fs2, 'config-user-root').length, 0);
-  assert.equal(byRule(await check({ layers: [{ entries: [busybox] }], config: { User: '0:0' } }), 'config-user-root').length, 1);
+  assert.equal(
+    byRule(await check({ layers: [{ entries: [busybox] }], config: { User: '0:0' } }), 'config-user-root').length,
+    1,
+  );
 });
 
 test('build args parsed from history; commands redacted for display', () => {
@@ -117,12 +156,26 @@ test('build args parsed from history; commands redacted for display', () => {
 });
 
 test('ports: table risks, unknown ports info, admin panel in the image raises to high', async () => {
-  const fs = await check({ layers: [{ entries: [busybox] }], config: { ExposedPorts: { '22/tcp': {}, '3306/tcp': {}, '6379/tcp': {}, '8080/tcp': {}, '12345/tcp': {}, '53/udp': {} } } });
+  const fs = await check({
+    layers: [{ entries: [busybox] }],
+    config: {
+      ExposedPorts: { '22/tcp': {}, '3306/tcp': {}, '6379/tcp': {}, '8080/tcp': {}, '12345/tcp': {}, '53/udp': {} },
+    },
+  });
   const sev = Object.fromEntries(fs.filter((x) => x.category === 'port').map((x) => [x.key, x.severity]));
-  assert.deepEqual(sev, { '22/tcp': 'high', '3306/tcp': 'medium', '6379/tcp': 'high', '8080/tcp': 'low', '12345/tcp': 'info', '53/udp': 'low' });
+  assert.deepEqual(sev, {
+    '22/tcp': 'high',
+    '3306/tcp': 'medium',
+    '6379/tcp': 'high',
+    '8080/tcp': 'low',
+    '12345/tcp': 'info',
+    '53/udp': 'low',
+  });
   assert.match(fs.find((x) => x.key === '22/tcp')!.message, /-P/);
   const withPanel = await check({
-    layers: [{ entries: [busybox, { name: 'usr/local/tomcat/webapps/manager/WEB-INF/web.xml', content: '<web-app/>' }] }],
+    layers: [
+      { entries: [busybox, { name: 'usr/local/tomcat/webapps/manager/WEB-INF/web.xml', content: '<web-app/>' }] },
+    ],
     config: { ExposedPorts: { '8080/tcp': {} } },
   });
   const p = withPanel.find((x) => x.key === '8080/tcp')!;
@@ -131,7 +184,14 @@ test('ports: table risks, unknown ports info, admin panel in the image raises to
   // Names in any case; a panel a later layer deletes is not in the image; "manager" elsewhere is not Tomcat's.
   const mixed = await check({
     layers: [
-      { entries: [busybox, { name: 'var/www/phpMyAdmin/index.php', content: '<?php' }, { name: 'srv/Adminer-4.8.1.php', content: '<?php' }, { name: 'opt/app/manager/x', content: 'x' }] },
+      {
+        entries: [
+          busybox,
+          { name: 'var/www/phpMyAdmin/index.php', content: '<?php' },
+          { name: 'srv/Adminer-4.8.1.php', content: '<?php' },
+          { name: 'opt/app/manager/x', content: 'x' },
+        ],
+      },
       { entries: [{ name: 'var/www/.wh.phpMyAdmin', content: '' }] },
     ],
     config: { ExposedPorts: { '8081/tcp': {} } },
@@ -140,8 +200,14 @@ test('ports: table risks, unknown ports info, admin panel in the image raises to
   assert.equal(m.severity, 'high');
   assert.match(m.message, /adminer \(\/srv\/Adminer-4\.8\.1\.php\)/);
   assert.doesNotMatch(m.message, /phpmyadmin|tomcat-manager/);
-  for (const port of [22, 23, 3389, 5900, 2375, 2376, 2379, 6443, 10250, 3306, 5432, 1433, 1521, 27017, 6379, 11211, 9200, 5984, 9042, 5672, 15672, 9092, 8080, 8081, 9000, 9090]) {
-    assert.ok(PORT_TABLE.some((x) => x.port === port), `port ${port} in the table`);
+  for (const port of [
+    22, 23, 3389, 5900, 2375, 2376, 2379, 6443, 10250, 3306, 5432, 1433, 1521, 27017, 6379, 11211, 9200, 5984, 9042,
+    5672, 15672, 9092, 8080, 8081, 9000, 9090,
+  ]) {
+    assert.ok(
+      PORT_TABLE.some((x) => x.port === port),
+      `port ${port} in the table`,
+    );
   }
 });
 
@@ -151,7 +217,10 @@ test('provenance: latest / no tag is low, other tags info with the pinned form, 
   const noTag = byRule(await check(img, { reference: 'example.org/team/app' }), 'provenance-latest-tag')[0];
   assert.equal(noTag.severity, 'low');
   assert.match(noTag.message, new RegExp(`example.org/team/app@${digest}`));
-  assert.equal(byRule(await check(img, { reference: 'example.org/team/app:latest' }), 'provenance-latest-tag')[0].severity, 'low');
+  assert.equal(
+    byRule(await check(img, { reference: 'example.org/team/app:latest' }), 'provenance-latest-tag')[0].severity,
+    'low',
+  );
   const tagged = byRule(await check(img, { reference: 'example.org/team/app:1.4' }), 'provenance-mutable-tag')[0];
   assert.equal(tagged.severity, 'info');
   assert.equal(tagged.properties?.pinned, `example.org/team/app@${digest}`);
@@ -159,7 +228,11 @@ test('provenance: latest / no tag is low, other tags info with the pinned form, 
   assert.equal(byRule(pinned, 'provenance-pinned').length, 1);
   assert.equal(pinned.filter((x) => x.ruleId.startsWith('provenance-') && x.severity !== 'info').length, 0);
   // Archives have no name to pin.
-  assert.equal((await check({ ...img, source: 'archive' }, { reference: 'app.tar' })).filter((x) => x.category === 'provenance').length, 0);
+  assert.equal(
+    (await check({ ...img, source: 'archive' }, { reference: 'app.tar' })).filter((x) => x.category === 'provenance')
+      .length,
+    0,
+  );
 });
 
 test('permissions: setuid known vs custom, world-writable without sticky, file capabilities; symlinks (always 0777) and devices left out', async () => {
@@ -178,8 +251,18 @@ test('permissions: setuid known vs custom, world-writable without sticky, file c
           { name: 'tmp', type: 'directory', mode: 0o1777 },
           { name: 'srv/drop', type: 'directory', mode: 0o777 },
           { name: 'etc/motd', content: 'hi', mode: 0o666 },
-          { name: 'usr/bin/ping', content: 'x', mode: 0o755, pax: { 'SCHILY.xattr.security.capability': cap.toString('latin1') } },
-          { name: 'usr/bin/tool', content: 'x', mode: 0o755, pax: { 'SCHILY.xattr.security.capability': capAdmin.toString('latin1') } },
+          {
+            name: 'usr/bin/ping',
+            content: 'x',
+            mode: 0o755,
+            pax: { 'SCHILY.xattr.security.capability': cap.toString('latin1') },
+          },
+          {
+            name: 'usr/bin/tool',
+            content: 'x',
+            mode: 0o755,
+            pax: { 'SCHILY.xattr.security.capability': capAdmin.toString('latin1') },
+          },
           { name: 'usr/bin/sh', type: 'symlink', linkname: 'dash', mode: 0o777 },
           { name: 'usr/bin/su-link', type: 'symlink', linkname: 'su', mode: 0o4777 },
           { name: 'dev/null', type: 'character-device', mode: 0o666, devmajor: 1, devminor: 3 },
@@ -188,8 +271,17 @@ test('permissions: setuid known vs custom, world-writable without sticky, file c
     ],
   });
   const sev = (rule: string, path: string) => fs.find((x) => x.ruleId === rule && x.path === path)?.severity;
-  for (const p of ['/usr/bin/sh', '/usr/bin/su-link', '/dev/null']) assert.deepEqual(fs.filter((x) => x.path === p), [], p);
-  assert.equal(fs.filter((x) => x.category === 'permissions').length, 7, JSON.stringify(fs.map((x) => x.ruleId + ' ' + x.path)));
+  for (const p of ['/usr/bin/sh', '/usr/bin/su-link', '/dev/null'])
+    assert.deepEqual(
+      fs.filter((x) => x.path === p),
+      [],
+      p,
+    );
+  assert.equal(
+    fs.filter((x) => x.category === 'permissions').length,
+    7,
+    JSON.stringify(fs.map((x) => x.ruleId + ' ' + x.path)),
+  );
   assert.equal(sev('permissions-setuid', '/usr/bin/passwd'), 'low');
   assert.equal(sev('permissions-setuid', '/usr/local/bin/helper'), 'medium');
   assert.equal(sev('permissions-setgid', '/usr/bin/wall'), 'low');
@@ -201,7 +293,7 @@ test('permissions: setuid known vs custom, world-writable without sticky, file c
   assert.match(fs.find((x) => x.path === '/usr/bin/tool')!.message, /cap_sys_admin/);
 });
 
-test('the checks\' shared walk hands the permissions check only files and directories with those bits or xattrs', async () => {
+test("the checks' shared walk hands the permissions check only files and directories with those bits or xattrs", async () => {
   const model = await loadImage({
     layers: [
       {
@@ -217,7 +309,9 @@ test('the checks\' shared walk hands the permissions check only files and direct
       { entries: [{ name: 'bin/su', type: 'symlink', linkname: 'ls', mode: 0o777 }] },
     ],
   });
-  const paths = nodeIndex(model.tree).permissionBits.map((n) => n.path).sort();
+  const paths = nodeIndex(model.tree)
+    .permissionBits.map((n) => n.path)
+    .sort();
   assert.deepEqual(paths, ['/srv/drop']);
 });
 
@@ -225,9 +319,25 @@ test('efficiency: N−1 superseded copies count (not the kept one), by cause; me
   const mtime = new Date(1700000000000);
   const model = await loadImage({
     layers: [
-      { entries: [{ name: 'a', content: 'a'.repeat(1000), mtime }, { name: 'b', content: 'b'.repeat(300) }, { name: 'c', content: 'c'.repeat(50) }] },
-      { entries: [{ name: 'a', content: 'a'.repeat(1000), mtime, mode: 0o755 }, { name: 'b', content: 'B'.repeat(200) }] },
-      { entries: [{ name: 'b', content: 'z'.repeat(10) }, { name: '.wh.c', content: '' }] },
+      {
+        entries: [
+          { name: 'a', content: 'a'.repeat(1000), mtime },
+          { name: 'b', content: 'b'.repeat(300) },
+          { name: 'c', content: 'c'.repeat(50) },
+        ],
+      },
+      {
+        entries: [
+          { name: 'a', content: 'a'.repeat(1000), mtime, mode: 0o755 },
+          { name: 'b', content: 'B'.repeat(200) },
+        ],
+      },
+      {
+        entries: [
+          { name: 'b', content: 'z'.repeat(10) },
+          { name: '.wh.c', content: '' },
+        ],
+      },
     ],
   });
   const r = computeEfficiency(model);
@@ -236,19 +346,41 @@ test('efficiency: N−1 superseded copies count (not the kept one), by cause; me
   assert.equal(r.totalBytes, 1000 + 300 + 50 + 1000 + 200 + 10);
   assert.equal(r.top[0].path, '/a');
   assert.equal(r.top.find((t) => t.path === '/b')!.copies, 2);
-  assert.deepEqual(r.metadataCopies.map((c) => `${c.path}:${c.layer}->${c.supersededIn}`), ['/a:0->1']);
+  assert.deepEqual(
+    r.metadataCopies.map((c) => `${c.path}:${c.layer}->${c.supersededIn}`),
+    ['/a:0->1'],
+  );
 });
 
 test('os: os-release + EOL table (with dates) + dpkg and apk inventories', async () => {
-  const osr = (id: string, v: string) => ({ name: 'etc/os-release', content: `NAME="X"\nID=${id}\nVERSION_ID="${v}"\nPRETTY_NAME="${id} ${v}"\n` });
-  const dpkg = { name: 'var/lib/dpkg/status', content: 'Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\nDescription: x\n more\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n' };
+  const osr = (id: string, v: string) => ({
+    name: 'etc/os-release',
+    content: `NAME="X"\nID=${id}\nVERSION_ID="${v}"\nPRETTY_NAME="${id} ${v}"\n`,
+  });
+  const dpkg = {
+    name: 'var/lib/dpkg/status',
+    content:
+      'Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\nDescription: x\n more\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n',
+  };
   const fs12 = await check({ layers: [{ entries: [osr('debian', '12'), dpkg] }] });
   const ext = byRule(fs12, 'os-extended-support')[0];
   assert.equal(ext.severity, 'low');
   assert.match(ext.message, /2026-06-10.*2028-06-30.*2 dpkg packages/);
   const fs10 = await check({ layers: [{ entries: [osr('debian', '10')] }] });
   assert.equal(byRule(fs10, 'os-eol')[0].severity, 'high');
-  const fsA = await check({ layers: [{ entries: [osr('alpine', '3.22.1'), { name: 'lib/apk/db/installed', content: 'C:Q1x=\nP:musl\nV:1.2.5-r10\nA:x86_64\nL:MIT\no:musl\n\nP:busybox\nV:1.37.0-r18\nA:x86_64\n' }] }] });
+  const fsA = await check({
+    layers: [
+      {
+        entries: [
+          osr('alpine', '3.22.1'),
+          {
+            name: 'lib/apk/db/installed',
+            content: 'C:Q1x=\nP:musl\nV:1.2.5-r10\nA:x86_64\nL:MIT\no:musl\n\nP:busybox\nV:1.37.0-r18\nA:x86_64\n',
+          },
+        ],
+      },
+    ],
+  });
   const det = byRule(fsA, 'os-detected')[0];
   assert.equal(det.severity, 'info');
   assert.match(det.message, /2 apk packages/);
@@ -269,21 +401,46 @@ test('os: which files the inventory reads, by path components', async () => {
   assert.equal(kind('var/lib/rpm/Packages'), 'rpm-bdb');
   assert.equal(kind('var/lib/rpm/Packages.db'), 'rpm-ndb');
   // The same names elsewhere are not the OS's files.
-  for (const p of ['opt/app/os-release', 'srv/var/lib/dpkg/status', 'home/u/status', 'var/lib/apk/db/installed', 'status']) assert.equal(kind(p), undefined, p);
+  for (const p of [
+    'opt/app/os-release',
+    'srv/var/lib/dpkg/status',
+    'home/u/status',
+    'var/lib/apk/db/installed',
+    'status',
+  ])
+    assert.equal(kind(p), undefined, p);
 });
 
 test('ignore file: rule, path glob, expiry (warns and stops ignoring), finding id', async () => {
   const { parseIgnoreFile } = await import('../../src/findings/ignore.js');
-  const img = { layers: [{ entries: [{ name: 'opt/vendor/sample.ini', content: `token=ghp_${f.alnum(36)}\n` }, { name: 'etc/app.ini', content: `token=ghp_${f.alnum(36)}\n` }] }] };
+  const img = {
+    layers: [
+      {
+        entries: [
+          { name: 'opt/vendor/sample.ini', content: `token=ghp_${f.alnum(36)}\n` },
+          { name: 'etc/app.ini', content: `token=ghp_${f.alnum(36)}\n` },
+        ],
+      },
+    ],
+  };
   const base = await check(img);
   assert.equal(byRule(base, 'secret-github-pat').length, 2);
-  const { entries, warnings } = parseIgnoreFile('# accepted\nsecret-github-pat /opt/vendor/** until=2027-01-31 # vendored sample\nconfig-user-root\n');
+  const { entries, warnings } = parseIgnoreFile(
+    '# accepted\nsecret-github-pat /opt/vendor/** until=2027-01-31 # vendored sample\nconfig-user-root\n',
+  );
   assert.equal(warnings.length, 1, 'entry without a reason warns');
   const kept = await check(img, { ignore: entries });
-  assert.deepEqual(byRule(kept, 'secret-github-pat').map((x) => x.path), ['/etc/app.ini']);
+  assert.deepEqual(
+    byRule(kept, 'secret-github-pat').map((x) => x.path),
+    ['/etc/app.ini'],
+  );
   assert.equal(byRule(kept, 'config-user-root').length, 0);
   const msgs: string[] = [];
-  const late = await check(img, { ignore: entries, now: new Date('2027-02-01T00:00:00Z'), onWarning: (m) => msgs.push(m) });
+  const late = await check(img, {
+    ignore: entries,
+    now: new Date('2027-02-01T00:00:00Z'),
+    onWarning: (m) => msgs.push(m),
+  });
   assert.equal(byRule(late, 'secret-github-pat').length, 2, 'expired entries stop ignoring');
   assert.match(msgs.join('\n'), /expired on 2027-01-31/);
   const byId = parseIgnoreFile(`${byRule(base, 'secret-github-pat')[0].id} # reviewed\n`).entries;

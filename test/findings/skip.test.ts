@@ -12,11 +12,61 @@ const ORACLE =
 
 // Segments of the skipped paths, near misses (case, suffixes, prefixes) and ordinary names.
 const SEGMENTS = [
-  'var', 'lib', 'dpkg', 'info', 'status', 'status-old', 'statusx', 'Status', 'available', 'diversions', 'diversion',
-  'usr', 'share', 'zoneinfo', 'zoneinfo2', 'i18n', 'locale', 'locales', 'mime', 'terminfo', 'icons', 'fonts', 'unicode',
-  'X11', 'x11', 'perl', '5.36', 'unicore', 'sysimage', 'rpm', 'apk', 'db', 'apt', 'lists', 'cache', 'debconf', 'ldconfig',
-  'etc', 'ld.so.cache', 'ld.so.cache.bak', 'ld.so.conf', 'libc6.list', 'a.md5sums', 'foo.list.bak', '.list', 'x.listing',
-  'p.conffiles', 'p.triggers', 'p.shlibs', 'p.symbols', 'p.templates', 'p.templ', 'plain', 'config.json', 'opt',
+  'var',
+  'lib',
+  'dpkg',
+  'info',
+  'status',
+  'status-old',
+  'statusx',
+  'Status',
+  'available',
+  'diversions',
+  'diversion',
+  'usr',
+  'share',
+  'zoneinfo',
+  'zoneinfo2',
+  'i18n',
+  'locale',
+  'locales',
+  'mime',
+  'terminfo',
+  'icons',
+  'fonts',
+  'unicode',
+  'X11',
+  'x11',
+  'perl',
+  '5.36',
+  'unicore',
+  'sysimage',
+  'rpm',
+  'apk',
+  'db',
+  'apt',
+  'lists',
+  'cache',
+  'debconf',
+  'ldconfig',
+  'etc',
+  'ld.so.cache',
+  'ld.so.cache.bak',
+  'ld.so.conf',
+  'libc6.list',
+  'a.md5sums',
+  'foo.list.bak',
+  '.list',
+  'x.listing',
+  'p.conffiles',
+  'p.triggers',
+  'p.shlibs',
+  'p.symbols',
+  'p.templates',
+  'p.templ',
+  'plain',
+  'config.json',
+  'opt',
 ];
 
 function* paths(prefix: string[], depth: number): Generator<string[]> {
@@ -29,7 +79,8 @@ function* paths(prefix: string[], depth: number): Generator<string[]> {
 function* candidates(): Generator<string[]> {
   yield* paths([], 3);
   for (const a of ['var', 'usr', 'lib', 'etc']) {
-    for (const b of ['lib', 'share', 'cache', 'apk', 'dpkg']) for (const rest of paths([], 2)) if (rest.length === 2) yield [a, b, ...rest];
+    for (const b of ['lib', 'share', 'cache', 'apk', 'dpkg'])
+      for (const rest of paths([], 2)) if (rest.length === 2) yield [a, b, ...rest];
   }
 }
 
@@ -63,10 +114,31 @@ test('skippedSystemData decides like the path pattern it replaced, on and around
 });
 
 test('skippedExt: formats without readable secrets, in any case, and versioned shared libraries', () => {
-  for (const name of ['a.png', 'A.PNG', 'photo.JpEg', 'libz.so', 'libz.so.1', 'libssl.so.3.0.2', 'x.tar.gz', 'm.pyc', 'App.Jar']) {
+  for (const name of [
+    'a.png',
+    'A.PNG',
+    'photo.JpEg',
+    'libz.so',
+    'libz.so.1',
+    'libssl.so.3.0.2',
+    'x.tar.gz',
+    'm.pyc',
+    'App.Jar',
+  ]) {
     assert.equal(skippedExt(name), true, name);
   }
-  for (const name of ['.env', 'config.json', 'id_rsa', 'notes.txt', 'a.so.x', 'README', 'key.PEM', 'x.p12', 'libz.so.1a', 'v1.2']) {
+  for (const name of [
+    '.env',
+    'config.json',
+    'id_rsa',
+    'notes.txt',
+    'a.so.x',
+    'README',
+    'key.PEM',
+    'x.p12',
+    'libz.so.1a',
+    'v1.2',
+  ]) {
     assert.equal(skippedExt(name), false, name);
   }
 });

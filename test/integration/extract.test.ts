@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ensureFixtures, integrationEnv, run, skipReason } from './harness.js';
+import { ensureFixtures, integrationEnv, run, skipReason } from '../support/harness.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = skipReason();
@@ -19,7 +19,10 @@ async function extract(args: string[]): Promise<{ stdout: string; stderr: string
   return run(process.execPath, ['--import', 'tsx', MAIN, 'extract', ...args], { env, timeoutMs: 10 * 60_000 });
 }
 
-test('extract from the daemon, docker save, OCI layouts (gzip, zstd), an OCI archive and the registry', { skip, timeout: 20 * 60_000 }, async () => {
+test('extract from the daemon, docker save, OCI layouts (gzip, zstd), an OCI archive and the registry', {
+  skip,
+  timeout: 20 * 60_000,
+}, async () => {
   const fx = await ensureFixtures();
   const dir = await mkdtemp(join(tmpdir(), 'layerlens-it-extract-'));
   try {
@@ -39,7 +42,12 @@ test('extract from the daemon, docker save, OCI layouts (gzip, zstd), an OCI arc
       // The config as shipped (no token) and as layer 5 added it (the token a later layer replaced).
       const shipped = (await extract([src, '/etc/app/config.ini'])).stdout;
       assert.ok(shipped.includes('user = fixture-bot') && !shipped.includes(fx.secrets.githubToken), src);
-      assert.ok((await extract([src, '/etc/app/config.ini', '--layer', '5'])).stdout.includes(`token = ${fx.secrets.githubToken}\n`), src);
+      assert.ok(
+        (await extract([src, '/etc/app/config.ini', '--layer', '5'])).stdout.includes(
+          `token = ${fx.secrets.githubToken}\n`,
+        ),
+        src,
+      );
     }
     // The hard link made by RUN ln: its target's bytes, from a re-read of the layer.
     assert.equal((await extract([fx.basicDockerTar, '/data/hard'])).stdout, 'data\n');

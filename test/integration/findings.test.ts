@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ensureFixtures, integrationEnv, run, skipReason, CommandError } from './harness.js';
-import { ensureRealisticImage, realisticSkipReason } from './realistic.js';
-import { validateSarif } from '../report/sarif-validator.js';
+import { ensureFixtures, integrationEnv, run, skipReason, CommandError } from '../support/harness.js';
+import { ensureRealisticImage, realisticSkipReason } from '../support/realistic.js';
+import { validateSarif } from '../support/sarif-validator.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = skipReason();
@@ -27,17 +27,34 @@ async function scan(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Scan> 
   const ienv = integrationEnv();
   const childEnv = { ...process.env, ...(ienv ? { DOCKER_HOST: ienv.dockerHost } : {}), ...env };
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'scan', ...args], { env: childEnv, timeoutMs: 20 * 60_000 });
+    const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'scan', ...args], {
+      env: childEnv,
+      timeoutMs: 20 * 60_000,
+    });
     return { code: 0, ...r };
   } catch (err) {
-    if (err instanceof CommandError && typeof err.code === 'number') return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    if (err instanceof CommandError && typeof err.code === 'number')
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
     throw err;
   }
 }
 
-type JsonFinding = { id: string; ruleId: string; severity: string; path: string | null; layerIndex: number | null; deletedInLayerIndex: number | null; key: string | null; message: string; evidence: string | null };
+type JsonFinding = {
+  id: string;
+  ruleId: string;
+  severity: string;
+  path: string | null;
+  layerIndex: number | null;
+  deletedInLayerIndex: number | null;
+  key: string | null;
+  message: string;
+  evidence: string | null;
+};
 
-test('scan of the basic fixture (docker save archive): every planted problem, nothing leaked, exit codes', { skip, timeout: 20 * 60_000 }, async () => {
+test('scan of the basic fixture (docker save archive): every planted problem, nothing leaked, exit codes', {
+  skip,
+  timeout: 20 * 60_000,
+}, async () => {
   const fx = await ensureFixtures();
   const r = await scan([fx.basicDockerTar, '--format', 'json', '--fail-on', 'high']);
   assert.equal(r.code, 1, r.stderr);
@@ -83,26 +100,51 @@ test('scan of the basic fixture (docker save archive): every planted problem, no
 
   // Same image through the OCI layout and the daemon: same findings (ids may differ only by layer digest).
   const oci = JSON.parse((await scan([`${fx.basicOciLayout}:${fx.ociTag}`, '--format', 'json'])).stdout);
-  const ruleSet = (d: { findings: JsonFinding[] }) => d.findings.map((f) => `${f.ruleId} ${f.path ?? f.key} ${f.layerIndex}`).sort();
-  assert.deepEqual(ruleSet(oci).filter((s) => !s.startsWith('provenance')), ruleSet(doc).filter((s) => !s.startsWith('provenance')));
+  const ruleSet = (d: { findings: JsonFinding[] }) =>
+    d.findings.map((f) => `${f.ruleId} ${f.path ?? f.key} ${f.layerIndex}`).sort();
+  assert.deepEqual(
+    ruleSet(oci).filter((s) => !s.startsWith('provenance')),
+    ruleSet(doc).filter((s) => !s.startsWith('provenance')),
+  );
 
   // --reveal shows values; --severity filters; without --fail-on the exit code is 0.
   const rev = await scan([fx.basicDockerTar, '--format', 'json', '--reveal', '--severity', 'high']);
   assert.equal(rev.code, 0);
   assert.ok(rev.stdout.includes(fx.secrets.githubToken));
-  assert.ok(JSON.parse(rev.stdout).findings.every((f: JsonFinding) => f.severity === 'critical' || f.severity === 'high'));
-  assert.equal((await scan([fx.basicDockerTar, '--format', 'json', '--fail-on', 'critical', '--severity', 'info'])).code, 1);
+  assert.ok(
+    JSON.parse(rev.stdout).findings.every((f: JsonFinding) => f.severity === 'critical' || f.severity === 'high'),
+  );
+  assert.equal(
+    (await scan([fx.basicDockerTar, '--format', 'json', '--fail-on', 'critical', '--severity', 'info'])).code,
+    1,
+  );
 });
 
-test('scan: SARIF from a real image validates; --output and --sbom write atomically; ignore file', { skip, timeout: 20 * 60_000 }, async () => {
+test('scan: SARIF from a real image validates; --output and --sbom write atomically; ignore file', {
+  skip,
+  timeout: 20 * 60_000,
+}, async () => {
   const fx = await ensureFixtures();
   const dir = await mkdtemp(join(tmpdir(), 'll-scan-'));
   try {
     const out = join(dir, 'report.sarif');
     await writeFile(out, 'old');
     const ignore = join(dir, 'ignore');
-    await writeFile(ignore, 'port-database # the DB port is internal only\nsecret-github-pat /etc/app/** until=2020-01-01 # expired long ago\n');
-    const r = await scan([fx.basicDockerTar, '--format', 'sarif', '--output', out, '--sbom', join(dir, 'sbom.json'), '--ignore-file', ignore]);
+    await writeFile(
+      ignore,
+      'port-database # the DB port is internal only\nsecret-github-pat /etc/app/** until=2020-01-01 # expired long ago\n',
+    );
+    const r = await scan([
+      fx.basicDockerTar,
+      '--format',
+      'sarif',
+      '--output',
+      out,
+      '--sbom',
+      join(dir, 'sbom.json'),
+      '--ignore-file',
+      ignore,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '', 'the report goes to the file only');
     assert.match(r.stderr, /expired on 2020-01-01/);
@@ -131,7 +173,10 @@ test('scan: SARIF from a real image validates; --output and --sbom write atomica
   }
 });
 
-test('scan through the daemon and the registry: provenance reports the digest and the pinned form', { skip, timeout: 20 * 60_000 }, async () => {
+test('scan through the daemon and the registry: provenance reports the digest and the pinned form', {
+  skip,
+  timeout: 20 * 60_000,
+}, async () => {
   const fx = await ensureFixtures();
   const reg = JSON.parse((await scan([fx.registry.basic, '--format', 'json', '--source', 'registry'])).stdout);
   const p = reg.findings.find((f: JsonFinding) => f.ruleId.startsWith('provenance-'));
@@ -152,14 +197,23 @@ const ACCEPTED_REALISTIC: Array<{ ruleId: string; path?: RegExp; reason: string 
   // (none so far: the list is where a reviewed exception would go)
 ];
 
-test('realistic image (debootstrap bookworm + nginx + python3): no high or critical finding a security engineer would dispute', { skip: realisticSkipReason(), timeout: 60 * 60_000 }, async () => {
+test('realistic image (debootstrap bookworm + nginx + python3): no high or critical finding a security engineer would dispute', {
+  skip: realisticSkipReason(),
+  timeout: 60 * 60_000,
+}, async () => {
   const { archive } = await ensureRealisticImage((s) => process.stderr.write(`[realistic] ${s}\n`));
   const r = await scan([archive, '--format', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
   const serious = (doc.findings as JsonFinding[]).filter((f) => f.severity === 'high' || f.severity === 'critical');
-  const unexplained = serious.filter((f) => !ACCEPTED_REALISTIC.some((a) => a.ruleId === f.ruleId && (!a.path || (f.path !== null && a.path.test(f.path)))));
-  assert.deepEqual(unexplained.map((f) => `${f.severity} ${f.ruleId} ${f.path ?? f.key}: ${f.message}`), []);
+  const unexplained = serious.filter(
+    (f) =>
+      !ACCEPTED_REALISTIC.some((a) => a.ruleId === f.ruleId && (!a.path || (f.path !== null && a.path.test(f.path)))),
+  );
+  assert.deepEqual(
+    unexplained.map((f) => `${f.severity} ${f.ruleId} ${f.path ?? f.key}: ${f.message}`),
+    [],
+  );
   // What it should see: Debian 12, hundreds of dpkg packages, nginx installed, port 80 info, root user low.
   const os = doc.findings.find((f: JsonFinding) => f.ruleId.startsWith('os-'));
   assert.match(os.message, /Debian GNU\/Linux 12/);
@@ -172,7 +226,11 @@ test('realistic image (debootstrap bookworm + nginx + python3): no high or criti
     const s = await scan([archive, '--format', 'json', '--sbom', join(sbomDir, 'sbom.json')]);
     assert.equal(s.code, 0);
     const sbom = JSON.parse(await readFile(join(sbomDir, 'sbom.json'), 'utf8'));
-    assert.ok(sbom.components.some((c: { name: string; purl?: string }) => c.name === 'nginx' && /^pkg:deb\/debian\/nginx@/.test(c.purl ?? '')));
+    assert.ok(
+      sbom.components.some(
+        (c: { name: string; purl?: string }) => c.name === 'nginx' && /^pkg:deb\/debian\/nginx@/.test(c.purl ?? ''),
+      ),
+    );
     assert.ok(sbom.components.some((c: { name: string }) => /^python3\.\d+$/.test(c.name)));
   } finally {
     await rm(sbomDir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASIC_LAYERS, docker, ensureFixtures, integrationEnv, run, skipReason } from './harness.js';
+import { BASIC_LAYERS, docker, ensureFixtures, integrationEnv, run, skipReason } from '../support/harness.js';
 
 const skip = skipReason();
 
@@ -24,7 +24,10 @@ test('harness: test daemon answers', { skip }, async () => {
 });
 
 test('harness: docker() throws with stderr on failure', { skip }, async () => {
-  await assert.rejects(docker(['image', 'inspect', 'layerlens-fixture/does-not-exist:0']), /No such image|no such image/i);
+  await assert.rejects(
+    docker(['image', 'inspect', 'layerlens-fixture/does-not-exist:0']),
+    /No such image|no such image/i,
+  );
 });
 
 test('harness: registry /v2/ answers', { skip }, async () => {
@@ -36,7 +39,13 @@ test('harness: registry /v2/ answers', { skip }, async () => {
 
 test('harness: fixtures exist in every shape', { skip, timeout: 15 * 60_000 }, async () => {
   const fx = await ensureFixtures();
-  for (const f of [fx.basicDockerTar, fx.basicDockerTarGz, fx.basicLegacyTar, fx.hostileDockerTar, fx.basicOciArchive]) {
+  for (const f of [
+    fx.basicDockerTar,
+    fx.basicDockerTarGz,
+    fx.basicLegacyTar,
+    fx.hostileDockerTar,
+    fx.basicOciArchive,
+  ]) {
     assert.ok(statSync(f).size > 1024, f);
   }
   for (const d of [fx.basicOciLayout, fx.basicOciZstdLayout, fx.hostileOciLayout]) {
@@ -119,7 +128,8 @@ test('harness: layer tars match BASIC_LAYERS', { skip, timeout: 15 * 60_000 }, a
       .split('\n')
       .filter(Boolean)
       .map((n) => n.replace(/\/$/, ''));
-    for (const p of want.contains) assert.ok(names.includes(p), `layer ${i} (${want.instruction}) lacks ${p}: ${names}`);
+    for (const p of want.contains)
+      assert.ok(names.includes(p), `layer ${i} (${want.instruction}) lacks ${p}: ${names}`);
     for (const p of want.whiteouts) assert.ok(names.includes(p), `layer ${i} lacks whiteout ${p}: ${names}`);
     const wh = names.filter((n) => n.split('/').pop()!.startsWith('.wh.'));
     assert.deepEqual(wh.sort(), [...want.whiteouts].sort(), `whiteouts of layer ${i}`);
@@ -132,7 +142,8 @@ test('harness: layer tars match BASIC_LAYERS', { skip, timeout: 15 * 60_000 }, a
       assert.equal(body.includes(fx.secrets.githubToken), i === 5, `token only in the first config.ini (layer ${i})`);
     }
     if (want.contains.includes('data/hard')) assert.match(verbose, /data\/hard link to data\/file/);
-    if (want.instruction.startsWith('RUN chmod 4755')) assert.match(verbose, /^-rwsr-xr-x .*usr\/local\/bin\/suid-helper$/m);
+    if (want.instruction.startsWith('RUN chmod 4755'))
+      assert.match(verbose, /^-rwsr-xr-x .*usr\/local\/bin\/suid-helper$/m);
   }
 });
 
@@ -141,7 +152,10 @@ function blob(layout: string, digest: string): string {
   return join(layout, 'blobs', alg!, hex!);
 }
 
-test('harness: hostile fixture holds raw escape, bidi, newline and invalid UTF-8 names', { skip, timeout: 15 * 60_000 }, async () => {
+test('harness: hostile fixture holds raw escape, bidi, newline and invalid UTF-8 names', {
+  skip,
+  timeout: 15 * 60_000,
+}, async () => {
   const fx = await ensureFixtures();
   const env = integrationEnv()!;
   const out = join(env.workdir, 'harness-smoke-hostile');

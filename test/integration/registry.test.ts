@@ -12,17 +12,39 @@ import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { SourceOptions } from '../../src/cli/source-options.js';
+import type { SourceOptions } from '../../src/sources/options.js';
 import { ImageModel } from '../../src/engine/image.js';
-import { LayerlensError, type ImageReader } from '../../src/engine/types.js';
+import { LayerlensError } from '../../src/errors/index.js';
+import type { ImageReader } from '../../src/engine/types.js';
 import { sha256 } from '../../src/engine/build-tar.js';
 import { parseReference } from '../../src/reference/parse.js';
 import { openOciLayout } from '../../src/sources/oci-layout/dir.js';
-import { openRegistryImage, provenanceFindings, type RegistryOpenExtras } from '../../src/sources/registry/index.js';
+import { provenanceFindings } from '../../src/findings/signatures.js';
+import { openRegistryImage, type RegistryOpenExtras } from '../../src/sources/registry/index.js';
 import { auditRegistry } from '../../src/audit/registry-audit.js';
-import { dumpModel } from '../registry/helpers/dump.js';
-import { allBlobs, buildAttestation, buildCosignSignature, buildImage, buildIndex, writeLayout, skopeoPush, type BuiltManifest, type LayerSpec } from '../registry/helpers/oci-image.js';
-import { makePki, missingTools, startBlobCdn, startProxy, startRegistry, startTokenIssuer, type Pki, type RunningRegistry, type TokenIssuer } from '../registry/helpers/services.js';
+import { dumpModel } from '../support/dump-model.js';
+import {
+  allBlobs,
+  buildAttestation,
+  buildCosignSignature,
+  buildImage,
+  buildIndex,
+  writeLayout,
+  skopeoPush,
+  type BuiltManifest,
+  type LayerSpec,
+} from '../support/oci-image.js';
+import {
+  makePki,
+  missingTools,
+  startBlobCdn,
+  startProxy,
+  startRegistry,
+  startTokenIssuer,
+  type Pki,
+  type RunningRegistry,
+  type TokenIssuer,
+} from '../support/services.js';
 
 const skip = missingTools('docker-registry', 'skopeo', 'openssl', 'htpasswd');
 const FAST_RETRY = { retries: 3, baseDelayMs: 20, maxDelayMs: 200 };
@@ -33,7 +55,13 @@ function opts(o: Partial<SourceOptions> = {}): SourceOptions {
 
 /** Extras that keep the user's real ~/.docker and /etc/docker/certs.d out of the test. */
 function extras(work: string, o: RegistryOpenExtras = {}): RegistryOpenExtras {
-  return { env: { PATH: process.env.PATH }, homedir: path.join(work, 'empty-home'), certsDir: path.join(work, 'no-certs.d'), retry: FAST_RETRY, ...o };
+  return {
+    env: { PATH: process.env.PATH },
+    homedir: path.join(work, 'empty-home'),
+    certsDir: path.join(work, 'no-certs.d'),
+    retry: FAST_RETRY,
+    ...o,
+  };
 }
 
 async function load(reader: ImageReader, concurrency = 3): Promise<ImageModel> {
@@ -129,7 +157,10 @@ describe('registry source against real registries', { skip }, () => {
     const sig = buildCosignSignature(`${open.host}/team/app`, img.manifest.digest);
     sigLayout = path.join(work, 'sig-layout');
     writeLayout(sigLayout, 'sig', sig.manifest, allBlobs(sig).slice(1));
-    await skopeoPush(sigLayout, 'sig', `team/app:${img.manifest.digest.replace(':', '-')}.sig`, { host: open.host, workdir: work });
+    await skopeoPush(sigLayout, 'sig', `team/app:${img.manifest.digest.replace(':', '-')}.sig`, {
+      host: open.host,
+      workdir: work,
+    });
 
     layoutDump = dumpModel(await load(await openOciLayout(layout, { reference: layout, tag: 'v1' }), 1));
   });
@@ -183,7 +214,9 @@ describe('registry source against real registries', { skip }, () => {
 
       await assert.rejects(
         openRegistryImage(`${open.host}/team/multi:1`, opts({ platform: 'linux/s390x' }), extras(work)),
-        (e: Error) => e instanceof LayerlensError && /no image for linux\/s390x; available: linux\/amd64, linux\/arm64\/v8$/.test(e.message),
+        (e: Error) =>
+          e instanceof LayerlensError &&
+          /no image for linux\/s390x; available: linux\/amd64, linux\/arm64\/v8$/.test(e.message),
       );
     });
 
@@ -199,14 +232,26 @@ describe('registry source against real registries', { skip }, () => {
     });
 
     test('not found and unreachable are one-line errors', async () => {
-      await assert.rejects(openRegistryImage(`${open.host}/team/app:nope`, opts(), extras(work)), /manifest of .*team\/app:nope: not found on .*MANIFEST_UNKNOWN/);
-      await assert.rejects(openRegistryImage('127.0.0.1:1/x:y', opts(), extras(work)), /cannot reach registry 127\.0\.0\.1:1/);
+      await assert.rejects(
+        openRegistryImage(`${open.host}/team/app:nope`, opts(), extras(work)),
+        /manifest of .*team\/app:nope: not found on .*MANIFEST_UNKNOWN/,
+      );
+      await assert.rejects(
+        openRegistryImage('127.0.0.1:1/x:y', opts(), extras(work)),
+        /cannot reach registry 127\.0\.0\.1:1/,
+      );
     });
 
     test('a tampered blob in the registry storage is an error (digest checked while streaming)', async () => {
       // Unique content so no other test's blob is touched (storage is content-addressed).
       const t = await buildImage([
-        { compress: 'none', entries: [{ name: 'tamper/', type: 'directory' }, { name: 'tamper/file.txt', content: 'original ' + randomBytes(8).toString('hex') + '\n'.repeat(2000) }] },
+        {
+          compress: 'none',
+          entries: [
+            { name: 'tamper/', type: 'directory' },
+            { name: 'tamper/file.txt', content: 'original ' + randomBytes(8).toString('hex') + '\n'.repeat(2000) },
+          ],
+        },
         { entries: [{ name: 'tamper/gz.bin', content: randomBytes(200_000) }] },
       ]);
       const dir = path.join(work, 'tamper-layout');
@@ -227,7 +272,7 @@ describe('registry source against real registries', { skip }, () => {
       assert.match(err.message, new RegExp(`layer 0: blob digest mismatch: expected ${t.layers[0].digest}`));
 
       // A gzip layer: also an error (gzip's own CRC or our digest check, whichever sees it first).
-      writeFileSync(f0, (b0[at] ^= 0x20, b0));
+      writeFileSync(f0, ((b0[at] ^= 0x20), b0));
       const f1 = open.blobFile(t.layers[1].digest);
       const b1 = readFileSync(f1);
       b1[Math.floor(b1.length / 2)] ^= 0xff;
@@ -236,11 +281,22 @@ describe('registry source against real registries', { skip }, () => {
         () => undefined,
         (e: unknown) => e,
       );
-      assert.ok(err2 instanceof LayerlensError && /layer 1/.test(err2.message), `expected a layer 1 error, got ${String(err2)}; layer 0 file now ${sha256(readFileSync(f0))}`);
+      assert.ok(
+        err2 instanceof LayerlensError && /layer 1/.test(err2.message),
+        `expected a layer 1 error, got ${String(err2)}; layer 0 file now ${sha256(readFileSync(f0))}`,
+      );
     });
 
     test('a prefetched blob that fails its digest before anyone reads it: the error reaches the reader when it starts', async () => {
-      const t = await buildImage([{ compress: 'none', entries: [{ name: 'early/', type: 'directory' }, { name: 'early/f.txt', content: 'early ' + randomBytes(8).toString('hex') }] }]);
+      const t = await buildImage([
+        {
+          compress: 'none',
+          entries: [
+            { name: 'early/', type: 'directory' },
+            { name: 'early/f.txt', content: 'early ' + randomBytes(8).toString('hex') },
+          ],
+        },
+      ]);
       const dir = path.join(work, 'early-layout');
       writeLayout(dir, 't', t.manifest, allBlobs(t).slice(1));
       await skopeoPush(dir, 't', 'team/early:t', { host: open.host, workdir: work });
@@ -271,7 +327,12 @@ describe('registry source against real registries', { skip }, () => {
     test('429 is reported with the rate-limit headers and the advice to log in', async () => {
       const proxy = await startProxy(open.host, (req, res) => {
         if (!/\/manifests\//.test(req.url ?? '')) return false;
-        res.writeHead(429, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '0;w=21600', 'retry-after': '3600', 'content-type': 'application/json' });
+        res.writeHead(429, {
+          'ratelimit-limit': '100;w=21600',
+          'ratelimit-remaining': '0;w=21600',
+          'retry-after': '3600',
+          'content-type': 'application/json',
+        });
         res.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"rate limit"}]}');
         return true;
       });
@@ -304,19 +365,23 @@ describe('registry source against real registries', { skip }, () => {
         if (n === 2) {
           // Forward, but cut the connection after ~1 MiB of the body.
           void import('node:http').then(({ default: h }) =>
-            h.get(`http://${open.host}${req.url}`, { headers: req.headers, agent: false }, (ures: http.IncomingMessage) => {
-              res.writeHead(ures.statusCode ?? 200, ures.headers);
-              let sent = 0;
-              ures.on('data', (c: Buffer) => {
-                if (sent >= 1 << 20) {
-                  ures.destroy();
-                  res.socket?.destroy();
-                  return;
-                }
-                sent += c.length;
-                res.write(c);
-              });
-            }),
+            h.get(
+              `http://${open.host}${req.url}`,
+              { headers: req.headers, agent: false },
+              (ures: http.IncomingMessage) => {
+                res.writeHead(ures.statusCode ?? 200, ures.headers);
+                let sent = 0;
+                ures.on('data', (c: Buffer) => {
+                  if (sent >= 1 << 20) {
+                    ures.destroy();
+                    res.socket?.destroy();
+                    return;
+                  }
+                  sent += c.length;
+                  res.write(c);
+                });
+              },
+            ),
           );
           return true;
         }
@@ -324,7 +389,9 @@ describe('registry source against real registries', { skip }, () => {
       });
       try {
         const logs: string[] = [];
-        const model = await load(await openRegistryImage(`${proxy.host}/team/app:v1`, opts({ log: (l) => logs.push(l) }), extras(work)));
+        const model = await load(
+          await openRegistryImage(`${proxy.host}/team/app:v1`, opts({ log: (l) => logs.push(l) }), extras(work)),
+        );
         assert.deepEqual(dumpModel(model), layoutDump);
         const hits = proxy.hits.filter((h) => h.url === blobPath);
         assert.equal(hits.length, 3);
@@ -408,8 +475,16 @@ describe('registry source against real registries', { skip }, () => {
       const main = path.resolve('src/cli/main.ts');
       const runCli = (args: string[]) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-          execFile(process.execPath, ['--import', 'tsx', main, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
-            resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', main, ...args],
+            { env: { ...process.env, NO_COLOR: '1' } },
+            (err, stdout, stderr) =>
+              resolve({
+                code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+                stdout: String(stdout),
+                stderr: String(stderr),
+              }),
           );
         });
       const r = await runCli(['registry', 'audit', `http://${open.host}`, '--format', 'json', '--fail-on', 'critical']);
@@ -418,7 +493,14 @@ describe('registry source against real registries', { skip }, () => {
       assert.equal(doc.schemaVersion, 1);
       assert.equal(doc.summary.critical, 1);
       assert.equal(doc.registry.host, open.host);
-      assert.deepEqual(Object.keys(doc.findings[0]).slice(0, 6), ['id', 'ruleId', 'category', 'severity', 'title', 'message']);
+      assert.deepEqual(Object.keys(doc.findings[0]).slice(0, 6), [
+        'id',
+        'ruleId',
+        'category',
+        'severity',
+        'title',
+        'message',
+      ]);
       assert.equal(doc.findings[0].ruleId, 'registry.anonymous-push');
       const md = await runCli(['registry', 'audit', `http://${open.host}`, '--format', 'markdown']);
       assert.equal(md.code, 0);
@@ -438,20 +520,33 @@ describe('registry source against real registries', { skip }, () => {
       caDir = path.join(work, 'ca-only');
       mkdirSync(caDir, { recursive: true });
       writeFileSync(path.join(caDir, 'ca.crt'), readFileSync(pki.caCert));
-      await skopeoPush(layout, 'v1', 'team/app:v1', { host: tlsReg.host, workdir: work, creds: `${user}:${password}`, certDir: caDir, tls: true });
-    });
-
-    test('an untrusted certificate is refused (no silent fallback), with the fix in the message', async () => {
-      await assert.rejects(openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ username: user, password }), extras(work)), (e: Error) => {
-        assert.ok(e instanceof LayerlensError);
-        assert.equal(e.code, 'TLS');
-        assert.match(e.message, /not trusted.*--ca-file.*--insecure/);
-        return true;
+      await skopeoPush(layout, 'v1', 'team/app:v1', {
+        host: tlsReg.host,
+        workdir: work,
+        creds: `${user}:${password}`,
+        certDir: caDir,
+        tls: true,
       });
     });
 
+    test('an untrusted certificate is refused (no silent fallback), with the fix in the message', async () => {
+      await assert.rejects(
+        openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ username: user, password }), extras(work)),
+        (e: Error) => {
+          assert.ok(e instanceof LayerlensError);
+          assert.equal(e.code, 'TLS');
+          assert.match(e.message, /not trusted.*--ca-file.*--insecure/);
+          return true;
+        },
+      );
+    });
+
     test('--ca-file + --username: same tree, TLS verified, Basic auth', async () => {
-      const reader = await openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ username: user, password, caFile: pki.caCert }), extras(work));
+      const reader = await openRegistryImage(
+        `${tlsReg.host}/team/app:v1`,
+        opts({ username: user, password, caFile: pki.caCert }),
+        extras(work),
+      );
       const notes = (await reader.meta()).notes!.join('\n');
       assert.match(notes, /HTTPS to 127\.0\.0\.1:\d+, certificate verified/);
       assert.match(notes, /auth: Basic \(credentials from --username\)/);
@@ -464,8 +559,15 @@ describe('registry source against real registries', { skip }, () => {
       writeFileSync(path.join(certsDir, tlsReg.host, 'ca.crt'), readFileSync(pki.caCert));
       const home = path.join(work, 'home-b');
       mkdirSync(path.join(home, '.docker'), { recursive: true });
-      writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ auths: { [tlsReg.host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } }));
-      const reader = await openRegistryImage(`${tlsReg.host}/team/app:v1`, opts(), extras(work, { certsDir, homedir: home }));
+      writeFileSync(
+        path.join(home, '.docker', 'config.json'),
+        JSON.stringify({ auths: { [tlsReg.host]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } } }),
+      );
+      const reader = await openRegistryImage(
+        `${tlsReg.host}/team/app:v1`,
+        opts(),
+        extras(work, { certsDir, homedir: home }),
+      );
       const notes = (await reader.meta()).notes!.join('\n');
       assert.match(notes, /certificate verified \(extra CA\/certificates: .*certs\.d\/127\.0\.0\.1:\d+\/ca\.crt\)/);
       assert.match(notes, /credentials from ~\/\.docker\/config\.json/);
@@ -473,9 +575,23 @@ describe('registry source against real registries', { skip }, () => {
     });
 
     test('no credentials / wrong password are clear auth errors; --insecure skips verification and says so', async () => {
-      await assert.rejects(openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ caFile: pki.caCert }), extras(work)), /requires authentication: run docker login 127\.0\.0\.1:\d+, or pass --username/);
-      await assert.rejects(openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ caFile: pki.caCert, username: user, password: 'wrong' }), extras(work)), /did not accept the credentials from --username/);
-      const reader = await openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ insecure: true, username: user, password }), extras(work));
+      await assert.rejects(
+        openRegistryImage(`${tlsReg.host}/team/app:v1`, opts({ caFile: pki.caCert }), extras(work)),
+        /requires authentication: run docker login 127\.0\.0\.1:\d+, or pass --username/,
+      );
+      await assert.rejects(
+        openRegistryImage(
+          `${tlsReg.host}/team/app:v1`,
+          opts({ caFile: pki.caCert, username: user, password: 'wrong' }),
+          extras(work),
+        ),
+        /did not accept the credentials from --username/,
+      );
+      const reader = await openRegistryImage(
+        `${tlsReg.host}/team/app:v1`,
+        opts({ insecure: true, username: user, password }),
+        extras(work),
+      );
       assert.match((await reader.meta()).notes!.join('\n'), /WITHOUT certificate verification \(--insecure\)/);
       await reader.close();
     });
@@ -493,7 +609,10 @@ describe('registry source against real registries', { skip }, () => {
       assert.equal(facts.catalog.status, 'auth-required');
       assert.equal(facts.anonymousPush.status, 'denied');
       assert.equal(facts.deletion.status, 'needs-auth');
-      assert.deepEqual(findings.filter((f) => f.severity === 'high' || f.severity === 'critical'), []);
+      assert.deepEqual(
+        findings.filter((f) => f.severity === 'high' || f.severity === 'critical'),
+        [],
+      );
 
       const untrusted = await auditRegistry(tlsReg.host);
       const r2 = new Map(untrusted.findings.map((f) => [f.ruleId, f]));
@@ -506,20 +625,30 @@ describe('registry source against real registries', { skip }, () => {
   describe('(c) token auth: JWTs from a test issuer, validated by the real registry', () => {
     before(async () => {
       issuer = await startTokenIssuer(pki, { [user]: password }, { refreshTokens: { [identityToken]: user } });
-      tokReg = await startRegistry({ dir: path.join(work, 'reg-token'), token: { realm: issuer.url, service: issuer.service, issuer: issuer.issuer, rootCertBundle: pki.tokenCert } });
+      tokReg = await startRegistry({
+        dir: path.join(work, 'reg-token'),
+        token: { realm: issuer.url, service: issuer.service, issuer: issuer.issuer, rootCertBundle: pki.tokenCert },
+      });
       regs.push(tokReg);
       await skopeoPush(layout, 'v1', 'team/app:v1', { host: tokReg.host, workdir: work, creds: `${user}:${password}` });
     });
 
     test('anonymous token without access → auth error naming docker login', async () => {
-      await assert.rejects(openRegistryImage(`${tokReg.host}/team/app:v1`, opts(), extras(work)), (e: Error) => e instanceof LayerlensError && e.code === 'AUTH' && /requires authentication/.test(e.message));
+      await assert.rejects(
+        openRegistryImage(`${tokReg.host}/team/app:v1`, opts(), extras(work)),
+        (e: Error) => e instanceof LayerlensError && e.code === 'AUTH' && /requires authentication/.test(e.message),
+      );
       assert.ok(issuer.requests.some((r) => !r.account && r.scopes.includes('repository:team/app:pull')));
     });
 
     test('credentials → Basic to the token endpoint, one token per scope, same tree', async () => {
       issuer.requests.length = 0;
       issuer.expiresIn = 300;
-      const reader = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+      const reader = await openRegistryImage(
+        `${tokReg.host}/team/app:v1`,
+        opts({ username: user, password }),
+        extras(work, { provenance: false }),
+      );
       assert.match((await reader.meta()).notes!.join('\n'), /auth: token \(credentials from --username\)/);
       assert.deepEqual(dumpModel(await load(reader)), layoutDump);
       const pulls = issuer.requests.filter((r) => r.scopes.join(' ') === 'repository:team/app:pull');
@@ -533,11 +662,22 @@ describe('registry source against real registries', { skip }, () => {
       const bin = path.join(work, 'bin-c');
       mkdirSync(path.join(home, '.docker'), { recursive: true });
       mkdirSync(bin, { recursive: true });
-      writeFileSync(path.join(home, '.docker', 'config.json'), JSON.stringify({ credHelpers: { [tokReg.host]: 'layerlens-test' } }));
+      writeFileSync(
+        path.join(home, '.docker', 'config.json'),
+        JSON.stringify({ credHelpers: { [tokReg.host]: 'layerlens-test' } }),
+      );
       const helper = path.join(bin, 'docker-credential-layerlens-test');
-      writeFileSync(helper, `#!/bin/sh\nread -r url\n[ "$url" = "${tokReg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\nprintf '{"ServerURL":"%s","Username":"<token>","Secret":"${identityToken}"}' "$url"\n`, { mode: 0o755 });
+      writeFileSync(
+        helper,
+        `#!/bin/sh\nread -r url\n[ "$url" = "${tokReg.host}" ] || { echo "credentials not found in native keychain"; exit 1; }\nprintf '{"ServerURL":"%s","Username":"<token>","Secret":"${identityToken}"}' "$url"\n`,
+        { mode: 0o755 },
+      );
       issuer.requests.length = 0;
-      const reader = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts(), extras(work, { homedir: home, env: { PATH: `${bin}:${process.env.PATH}` }, provenance: false }));
+      const reader = await openRegistryImage(
+        `${tokReg.host}/team/app:v1`,
+        opts(),
+        extras(work, { homedir: home, env: { PATH: `${bin}:${process.env.PATH}` }, provenance: false }),
+      );
       assert.match((await reader.meta()).notes!.join('\n'), /credentials from docker-credential-layerlens-test/);
       assert.deepEqual(dumpModel(await load(reader)), layoutDump);
       assert.ok(issuer.requests.length > 0);
@@ -553,7 +693,11 @@ describe('registry source against real registries', { skip }, () => {
         for await (const _ of s as AsyncIterable<Buffer>) void _;
       };
       issuer.expiresIn = 300;
-      const longLived = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+      const longLived = await openRegistryImage(
+        `${tokReg.host}/team/app:v1`,
+        opts({ username: user, password }),
+        extras(work, { provenance: false }),
+      );
       await longLived.meta();
       const before1 = issuer.requests.length;
       await reread(longLived);
@@ -562,7 +706,11 @@ describe('registry source against real registries', { skip }, () => {
 
       issuer.expiresIn = 1;
       try {
-        const shortLived = await openRegistryImage(`${tokReg.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+        const shortLived = await openRegistryImage(
+          `${tokReg.host}/team/app:v1`,
+          opts({ username: user, password }),
+          extras(work, { provenance: false }),
+        );
         await shortLived.meta();
         const before2 = issuer.requests.length;
         await reread(shortLived);
@@ -582,13 +730,18 @@ describe('registry source against real registries', { skip }, () => {
         return true;
       });
       try {
-        const reader = await openRegistryImage(`${proxy.host}/team/app:v1`, opts({ username: user, password }), extras(work, { provenance: false }));
+        const reader = await openRegistryImage(
+          `${proxy.host}/team/app:v1`,
+          opts({ username: user, password }),
+          extras(work, { provenance: false }),
+        );
         assert.deepEqual(dumpModel(await load(reader)), layoutDump);
         const blobHits = proxy.hits.filter((h) => /\/blobs\//.test(h.url));
         assert.equal(blobHits.length, 5, 'config + 4 layers asked at the registry');
         for (const h of blobHits) assert.match(String(h.headers.authorization), /^Bearer /);
         assert.equal(cdn.hits.length, 5);
-        for (const h of cdn.hits) assert.equal(h.headers.authorization, undefined, `Authorization leaked to ${cdn.host}${h.url}`);
+        for (const h of cdn.hits)
+          assert.equal(h.headers.authorization, undefined, `Authorization leaked to ${cdn.host}${h.url}`);
       } finally {
         await proxy.stop();
         await cdn.stop();
@@ -606,7 +759,10 @@ describe('registry source against real registries', { skip }, () => {
       assert.equal(facts.anonymousPush.status, 'denied');
       assert.ok(!rules.has('registry.catalog-anonymous'));
       assert.ok(!rules.has('registry.anonymous-push'));
-      assert.ok(issuer.requests.some((r) => r.scopes.includes('registry:catalog:*') && !r.account), 'an anonymous catalog token was asked for');
+      assert.ok(
+        issuer.requests.some((r) => r.scopes.includes('registry:catalog:*') && !r.account),
+        'an anonymous catalog token was asked for',
+      );
     });
   });
 });

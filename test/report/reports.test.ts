@@ -9,10 +9,9 @@ import { toJson, renderJson } from '../../src/report/json.js';
 import { toMarkdown } from '../../src/report/markdown.js';
 import { toSarif, pathToUri } from '../../src/report/sarif.js';
 import { toTable } from '../../src/report/table.js';
-import * as f from '../findings/fakes.js';
-import { loadImage } from '../findings/image-helper.js';
-import { validateSarif } from './sarif-validator.js';
-
+import * as f from '../support/fake-secrets.js';
+import { loadImage } from '../support/findings-image.js';
+import { validateSarif } from '../support/sarif-validator.js';
 
 async function sample() {
   const tok = `ghp_${f.alnum(36)}`;
@@ -21,12 +20,28 @@ async function sample() {
     layers: [
       {
         entries: [
-          { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
-          { name: 'var/lib/dpkg/status', content: 'Package: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n\nPackage: tzdata\nStatus: install ok installed\nVersion: 2024a-0+deb12u1\nArchitecture: all\n' },
+          {
+            name: 'etc/os-release',
+            content:
+              'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+          },
+          {
+            name: 'var/lib/dpkg/status',
+            content:
+              'Package: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\n\nPackage: tzdata\nStatus: install ok installed\nVersion: 2024a-0+deb12u1\nArchitecture: all\n',
+          },
         ],
       },
-      { entries: [{ name: 'root/.ssh/id_rsa', content: f.rsaPem() }, { name: 'srv/\x1b]0;PWNED\x07 name|x`y.txt', content: `t=${tok}\n` }] },
-      { entries: [{ name: 'root/.ssh/.wh.id_rsa', content: '' }], createdBy: `|1 BUILD_SECRET=${argVal} /bin/sh -c rm /root/.ssh/id_rsa` },
+      {
+        entries: [
+          { name: 'root/.ssh/id_rsa', content: f.rsaPem() },
+          { name: 'srv/\x1b]0;PWNED\x07 name|x`y.txt', content: `t=${tok}\n` },
+        ],
+      },
+      {
+        entries: [{ name: 'root/.ssh/.wh.id_rsa', content: '' }],
+        createdBy: `|1 BUILD_SECRET=${argVal} /bin/sh -c rm /root/.ssh/id_rsa`,
+      },
     ],
     config: { Env: [`API_TOKEN=${f.alnum(30)}`], ExposedPorts: { '22/tcp': {} } },
     source: 'registry',
@@ -44,15 +59,50 @@ test('JSON: schemaVersion 1 shape, documented fields, masked secrets and history
   assert.deepEqual(Object.keys(doc), ['schemaVersion', 'tool', 'image', 'findings', 'summary']);
   assert.equal(doc.schemaVersion, 1);
   assert.deepEqual(Object.keys(doc.tool), ['name', 'version']);
-  assert.deepEqual(Object.keys(doc.image), ['reference', 'source', 'digest', 'configDigest', 'platform', 'user', 'exposedPorts', 'layers']);
+  assert.deepEqual(Object.keys(doc.image), [
+    'reference',
+    'source',
+    'digest',
+    'configDigest',
+    'platform',
+    'user',
+    'exposedPorts',
+    'layers',
+  ]);
   assert.deepEqual(doc.image.exposedPorts, ['22/tcp']);
-  assert.deepEqual(Object.keys(doc.image.layers[0]), ['index', 'digest', 'diffId', 'size', 'compressedSize', 'createdBy', 'emptyLayer']);
+  assert.deepEqual(Object.keys(doc.image.layers[0]), [
+    'index',
+    'digest',
+    'diffId',
+    'size',
+    'compressedSize',
+    'createdBy',
+    'emptyLayer',
+  ]);
   assert.equal(doc.image.layers.length, 3);
   assert.equal(typeof doc.image.layers[0].size, 'number');
   assert.match(doc.image.layers[2].createdBy, /BUILD_SECRET=.{4}…\(20 chars\)/);
-  const keys = ['id', 'ruleId', 'category', 'severity', 'title', 'message', 'path', 'layerIndex', 'layerDigest', 'deletedInLayerIndex', 'key', 'line', 'evidence', 'remediation'];
+  const keys = [
+    'id',
+    'ruleId',
+    'category',
+    'severity',
+    'title',
+    'message',
+    'path',
+    'layerIndex',
+    'layerDigest',
+    'deletedInLayerIndex',
+    'key',
+    'line',
+    'evidence',
+    'remediation',
+  ];
   for (const fi of doc.findings) {
-    assert.deepEqual(Object.keys(fi).filter((k) => k !== 'properties'), keys);
+    assert.deepEqual(
+      Object.keys(fi).filter((k) => k !== 'properties'),
+      keys,
+    );
     assert.ok(fi.path === null || fi.path.startsWith('/'));
   }
   const del = doc.findings.find((x: { ruleId: string }) => x.ruleId === 'secret-private-key');
@@ -61,7 +111,10 @@ test('JSON: schemaVersion 1 shape, documented fields, masked secrets and history
   assert.match(del.layerDigest, /^sha256:[0-9a-f]{64}$/);
   const sum = doc.summary;
   assert.deepEqual(Object.keys(sum), ['critical', 'high', 'medium', 'low', 'info']);
-  assert.equal(Object.values(sum as Record<string, number>).reduce((a, b) => a + b, 0), findings.length);
+  assert.equal(
+    Object.values(sum as Record<string, number>).reduce((a, b) => a + b, 0),
+    findings.length,
+  );
   // The explorer's export entry point writes the same document from metadata alone.
   assert.equal(JSON.parse(renderJson({ findings, image })).findings.length, findings.length);
 });
@@ -90,7 +143,9 @@ test('SARIF: valid against the SARIF 2.1.0 JSON schema; rules with help and secu
   const fp = key.partialFingerprints['layerlensFindingId/v1'];
   assert.equal(fp, findings.find((x) => x.ruleId === 'secret-private-key')!.id);
   // A hostile file name becomes a valid, escaped URI.
-  const odd = run.results.find((r: { ruleId: string; locations: Array<{ physicalLocation?: unknown }> }) => r.ruleId === 'secret-github-pat');
+  const odd = run.results.find(
+    (r: { ruleId: string; locations: Array<{ physicalLocation?: unknown }> }) => r.ruleId === 'secret-github-pat',
+  );
   assert.equal(odd.locations[0].physicalLocation.artifactLocation.uri, pathToUri('/srv/\x1b]0;PWNED\x07 name|x`y.txt'));
   assert.ok(!odd.locations[0].physicalLocation.artifactLocation.uri.includes('\x1b'));
   // Image-level findings are located logically (no path).
@@ -117,7 +172,7 @@ test('Markdown and table: summary, severities, and no raw control characters or 
   assert.ok(!colored.includes('\x1b]0;'), 'but never the image escape');
 });
 
-test('table: cut to a terminal\'s width; whole values without one (a file, a pipe, a CI log), in aligned columns', async () => {
+test("table: cut to a terminal's width; whole values without one (a file, a pipe, a CI log), in aligned columns", async () => {
   const { findings, image } = await sample();
   const deep = '/srv/' + 'very-long-directory-name/'.repeat(8) + 'settings.env';
   const long = [...findings, { ...findings[0], id: 'x', path: deep, title: 'T'.repeat(150) }];
@@ -144,7 +199,12 @@ test('table: cut to a terminal\'s width; whole values without one (a file, a pip
 test('CycloneDX 1.5 SBOM from the dpkg inventory, with purls', async () => {
   const { model, image } = await sample();
   const inv = osInventory(model);
-  const doc = JSON.parse(toCycloneDx(inv, image, { now: new Date('2026-11-28T10:00:00Z'), serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79' }));
+  const doc = JSON.parse(
+    toCycloneDx(inv, image, {
+      now: new Date('2026-11-28T10:00:00Z'),
+      serialNumber: 'urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79',
+    }),
+  );
   assert.equal(doc.bomFormat, 'CycloneDX');
   assert.equal(doc.specVersion, '1.5');
   assert.equal(doc.version, 1);
@@ -161,7 +221,10 @@ test('CycloneDX 1.5 SBOM from the dpkg inventory, with purls', async () => {
   assert.equal(doc.components.length, 3);
   assert.ok(new Set(doc.components.map((c: { 'bom-ref': string }) => c['bom-ref'])).size === 3, 'bom-refs unique');
   assert.equal(
-    purlFor({ name: 'openssl-libs', version: '1:3.0.7-27.el9', arch: 'x86_64', manager: 'rpm' }, { ...inv, os: { id: 'rhel', versionId: '9.4', path: '/etc/os-release', layer: 0 } }),
+    purlFor(
+      { name: 'openssl-libs', version: '1:3.0.7-27.el9', arch: 'x86_64', manager: 'rpm' },
+      { ...inv, os: { id: 'rhel', versionId: '9.4', path: '/etc/os-release', layer: 0 } },
+    ),
     'pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1',
   );
 });

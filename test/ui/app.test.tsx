@@ -4,12 +4,12 @@ import { before, test } from 'node:test';
 import { render } from 'ink-testing-library';
 import { ImageModel } from '../../src/engine/image.js';
 import { memoryReader } from '../../src/sources/memory.js';
-import { demoImage } from '../../src/demo/index.js';
+import { demoImage } from '../../src/sources/demo/index.js';
 import { App } from '../../src/ui/app.js';
 import { Explorer } from '../../src/ui/explorer.js';
 import { stripAnsi } from '../../src/ui/style.js';
-import { memoryImage } from '../helpers/image.js';
-import { HOSTILE_LAYERS, loadedDemo, nonSgrEscapes } from './helpers.js';
+import { memoryImage } from '../support/image.js';
+import { HOSTILE_LAYERS, loadedDemo, nonSgrEscapes } from '../support/ui.js';
 
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 let model: ImageModel;

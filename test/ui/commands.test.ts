@@ -22,10 +22,14 @@ test('a layer whose history has no command but a comment (docker import) shows t
 });
 
 test('the History panel shows a docker import comment once, and a comment beside a command', async () => {
-  const { explorerOn, loadedImage, text } = await import('./helpers.js');
+  const { explorerOn, loadedImage, text } = await import('../support/ui.js');
   const model = await loadedImage([
     { entries: [{ name: 'etc/hostname', content: 'x\n' }], createdBy: '', comment: 'Imported from -' },
-    { entries: [{ name: 'etc/motd', content: 'hi\n' }], createdBy: '/bin/sh -c echo hi > /etc/motd', comment: 'built by ci-42' },
+    {
+      entries: [{ name: 'etc/motd', content: 'hi\n' }],
+      createdBy: '/bin/sh -c echo hi > /etc/motd',
+      comment: 'built by ci-42',
+    },
   ]);
   const ex = explorerOn(model);
   const shown = text(ex);

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ImageModel } from '../../src/engine/image.js';
-import type { DemoSecrets } from '../../src/demo/index.js';
+import type { DemoSecrets } from '../../src/sources/demo/index.js';
 import { engineFindings } from '../../src/ui/engine-findings.js';
 import { screen } from '../../src/ui/render-screen.js';
-import { explorerOn, HOSTILE_LAYERS, loadedDemo, loadedImage, nonSgrEscapes, text, type } from './helpers.js';
+import { explorerOn, HOSTILE_LAYERS, loadedDemo, loadedImage, nonSgrEscapes, text, type } from '../support/ui.js';
 
 let model: ImageModel;
 let secrets: DemoSecrets;
@@ -175,7 +175,7 @@ test('export: JSON of the findings to a confirmed path, says where it wrote', as
   const doc = JSON.parse(readFileSync(target, 'utf8'));
   const list = doc.findings ?? doc.results ?? doc;
   assert.ok(JSON.stringify(list).includes('/root/.ssh/id_rsa'));
-  assert.match(ex.message?.text ?? '', new RegExp(`wrote \\d+ findings as json to .*layerlens-findings\\.json`));
+  assert.match(ex.message?.text ?? '', /wrote \d+ findings as json to .*layerlens-findings\.json/);
   type(ex, 'ej\r');
   await ex.idle();
   assert.equal(ex.prompt?.kind, 'export-overwrite');
@@ -198,7 +198,7 @@ test('export: SARIF and Markdown through the report writers', async () => {
 });
 
 test('demo secrets are generated per run, and the explorer refuses without a terminal', async () => {
-  const { demoImage } = await import('../../src/demo/index.js');
+  const { demoImage } = await import('../../src/sources/demo/index.js');
   const a = await demoImage();
   const b = await demoImage();
   assert.notEqual(a.secrets.githubToken, b.secrets.githubToken);
@@ -216,7 +216,16 @@ test('help overlay lists every binding and closes with Esc', () => {
   const ex = explorerOn(model);
   type(ex, '?');
   const s = text(ex);
-  for (const k of ['tab / shift-tab', 'changes only', 'filter paths', 'show / hide added', 'extract the file', 'export findings', 'reveal']) assert.ok(s.includes(k), k);
+  for (const k of [
+    'tab / shift-tab',
+    'changes only',
+    'filter paths',
+    'show / hide added',
+    'extract the file',
+    'export findings',
+    'reveal',
+  ])
+    assert.ok(s.includes(k), k);
   type(ex, '\x1b');
   assert.equal(ex.help, false);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadLayers } from '../helpers/image.js';
+import { loadLayers } from '../support/image.js';
 import { parseFilter, TreeView } from '../../src/ui/tree-view.js';
 
 // L0: a small filesystem; L1: adds, modifies, removes; L2: deletes the key L1 added.
@@ -13,7 +13,10 @@ async function sample() {
         { name: 'etc/hosts', content: '127.0.0.1 localhost\n' },
         { name: 'usr/', type: 'directory' },
         { name: 'usr/bin/', type: 'directory' },
-        ...Array.from({ length: 30 }, (_, i) => ({ name: `usr/bin/tool${String(i).padStart(2, '0')}`, content: 'x'.repeat(i + 1) })),
+        ...Array.from({ length: 30 }, (_, i) => ({
+          name: `usr/bin/tool${String(i).padStart(2, '0')}`,
+          content: 'x'.repeat(i + 1),
+        })),
         { name: 'usr/bin/big', content: 'y'.repeat(5000) },
       ],
     },
@@ -92,7 +95,16 @@ test('changes mode shows only the layer change set with ancestors, marked by kin
   view.setMode('changes');
   const rows = view.rows();
   const byPath = Object.fromEntries(rows.map((r) => [r.node.path, r]));
-  assert.deepEqual(Object.keys(byPath), ['/etc', '/etc/hosts', '/root', '/root/.ssh', '/root/.ssh/id_rsa', '/usr', '/usr/bin', '/usr/bin/tool00']);
+  assert.deepEqual(Object.keys(byPath), [
+    '/etc',
+    '/etc/hosts',
+    '/root',
+    '/root/.ssh',
+    '/root/.ssh/id_rsa',
+    '/usr',
+    '/usr/bin',
+    '/usr/bin/tool00',
+  ]);
   assert.equal(byPath['/etc/hosts'].change, 'modified');
   assert.equal(byPath['/etc/hosts'].fromLayer, 0);
   assert.equal(byPath['/usr/bin/tool00'].change, 'removed');
@@ -113,7 +125,10 @@ test('changes mode shows only the layer change set with ancestors, marked by kin
   view.setHeight(100);
   assert.equal(view.rows().find((r) => r.node.path === '/usr/bin/tool00')?.change, 'removed');
   view.setLayer(2);
-  assert.equal(view.rows().find((r) => r.node.path === '/usr/bin/tool00'), undefined);
+  assert.equal(
+    view.rows().find((r) => r.node.path === '/usr/bin/tool00'),
+    undefined,
+  );
 });
 
 test('filter: substring with ancestors, /regex/, bad regex reported and not applied', async () => {
@@ -140,7 +155,16 @@ test('kinds toggles and sorting by size', async () => {
   view.setHeight(100);
   view.setLayer(1);
   view.toggleKind('unmodified');
-  assert.deepEqual(names(view), ['/etc', '/etc/hosts', '/root', '/root/.ssh', '/root/.ssh/id_rsa', '/usr', '/usr/bin', '/usr/bin/tool00']);
+  assert.deepEqual(names(view), [
+    '/etc',
+    '/etc/hosts',
+    '/root',
+    '/root/.ssh',
+    '/root/.ssh/id_rsa',
+    '/usr',
+    '/usr/bin',
+    '/usr/bin/tool00',
+  ]);
   view.toggleKind('removed');
   assert.ok(!names(view).includes('/usr/bin/tool00'));
   view.toggleKind('removed');

@@ -31,7 +31,13 @@ const OS_FILE_NAMES = new Set([...OS_FILES.keys()].map((p) => p.slice(p.lastInde
  */
 export function osFileKind(parts: readonly string[]): OsFileKind | undefined {
   const base = parts[parts.length - 1];
-  if (parts.length === 5 && parts[3] === 'status.d' && parts[0] === 'var' && parts[1] === 'lib' && parts[2] === 'dpkg') {
+  if (
+    parts.length === 5 &&
+    parts[3] === 'status.d' &&
+    parts[0] === 'var' &&
+    parts[1] === 'lib' &&
+    parts[2] === 'dpkg'
+  ) {
     return base.endsWith('.md5sums') ? undefined : 'dpkg';
   }
   return OS_FILE_NAMES.has(base) ? OS_FILES.get(parts.join('/')) : undefined;
@@ -69,15 +75,34 @@ export class OsFileCollector {
       case 'os-release':
         return { kind: 'os-release', fields: parseOsRelease(buf.toString('utf8')) };
       case 'dpkg':
-        return { kind: 'packages', manager: 'dpkg', packages: parseDpkgStatus(buf.toString('utf8')), ...(this.truncated ? { truncated: true } : {}) };
+        return {
+          kind: 'packages',
+          manager: 'dpkg',
+          packages: parseDpkgStatus(buf.toString('utf8')),
+          ...(this.truncated ? { truncated: true } : {}),
+        };
       case 'apk':
-        return { kind: 'packages', manager: 'apk', packages: parseApkInstalled(buf.toString('utf8')), ...(this.truncated ? { truncated: true } : {}) };
+        return {
+          kind: 'packages',
+          manager: 'apk',
+          packages: parseApkInstalled(buf.toString('utf8')),
+          ...(this.truncated ? { truncated: true } : {}),
+        };
       case 'rpm-sqlite': {
-        if (this.truncated) return { kind: 'rpm-db', format: 'sqlite', note: 'rpm database present, inventory not read (larger than the read limit)' };
+        if (this.truncated)
+          return {
+            kind: 'rpm-db',
+            format: 'sqlite',
+            note: 'rpm database present, inventory not read (larger than the read limit)',
+          };
         try {
           return { kind: 'rpm-db', format: 'sqlite', packages: readRpmSqlite(buf) };
         } catch (err) {
-          return { kind: 'rpm-db', format: 'sqlite', note: `rpm database present, inventory not read (${err instanceof Error ? err.message : String(err)})` };
+          return {
+            kind: 'rpm-db',
+            format: 'sqlite',
+            note: `rpm database present, inventory not read (${err instanceof Error ? err.message : String(err)})`,
+          };
         }
       }
       case 'rpm-bdb':

@@ -32,8 +32,18 @@ const ubuntu = (version: string, eol: string, esm?: string): EolEntry => ({
   eol,
   ...(esm ? { extended: esm, extendedName: 'Ubuntu Pro ESM (subscription)' } : {}),
 });
-const alpine = (version: string, eol: string): EolEntry => ({ id: 'alpine', version, name: `Alpine Linux ${version}`, eol });
-const el = (id: string, label: string, version: string, eol: string): EolEntry => ({ id, version, name: `${label} ${version}`, eol });
+const alpine = (version: string, eol: string): EolEntry => ({
+  id: 'alpine',
+  version,
+  name: `Alpine Linux ${version}`,
+  eol,
+});
+const el = (id: string, label: string, version: string, eol: string): EolEntry => ({
+  id,
+  version,
+  name: `${label} ${version}`,
+  eol,
+});
 
 export const EOL_TABLE: EolEntry[] = [
   debian('8', 'jessie', '2018-06-17', '2020-06-30'),

@@ -50,7 +50,15 @@ export function osInventory(model: ImageModel): OsInventory {
       // /etc/os-release wins over /usr/lib/os-release (it is usually a symlink to it).
       if (osRelease && path !== '/etc/os-release') continue;
       const f = data.fields;
-      osRelease = { id: f.ID, versionId: f.VERSION_ID, name: f.NAME, prettyName: f.PRETTY_NAME, codename: f.VERSION_CODENAME, path, layer: v.layer };
+      osRelease = {
+        id: f.ID,
+        versionId: f.VERSION_ID,
+        name: f.NAME,
+        prettyName: f.PRETTY_NAME,
+        codename: f.VERSION_CODENAME,
+        path,
+        layer: v.layer,
+      };
     } else if (data.kind === 'packages') {
       byManager.set(data.manager, [...(byManager.get(data.manager) ?? []), ...data.packages]);
       inv.sources.push({ path, layer: v.layer });
@@ -94,15 +102,28 @@ export function osFindings(model: ImageModel, inv: OsInventory, now: Date): Find
         severity: 'info',
         title: 'Distribution not identified',
         message: `No /etc/os-release or /usr/lib/os-release in the final image (scratch, distroless or a custom base); ${pkgSummary}.`,
-        remediation: 'Nothing to do if the image is built from scratch on purpose; otherwise vulnerability scanners need os-release to match packages.',
+        remediation:
+          'Nothing to do if the image is built from scratch on purpose; otherwise vulnerability scanners need os-release to match packages.',
         properties: { packageCount: inv.packages.length, packageManager: inv.manager },
       }),
     );
   } else {
     const label = os.prettyName || [os.name, os.versionId].filter(Boolean).join(' ') || os.id || 'unknown';
     const entry = eolEntry(os.id, os.versionId);
-    const base = { category: 'os' as const, path: os.path, layerIndex: os.layer, layerDigest: layerDigestOf(meta, os.layer) };
-    const props = { os: os.id, version: os.versionId, codename: os.codename, packageCount: inv.packages.length, packageManager: inv.manager, eolTableDate: EOL_TABLE_DATE };
+    const base = {
+      category: 'os' as const,
+      path: os.path,
+      layerIndex: os.layer,
+      layerDigest: layerDigestOf(meta, os.layer),
+    };
+    const props = {
+      os: os.id,
+      version: os.versionId,
+      codename: os.codename,
+      packageCount: inv.packages.length,
+      packageManager: inv.manager,
+      eolTableDate: EOL_TABLE_DATE,
+    };
     if (!entry) {
       out.push(
         makeFinding({

@@ -95,7 +95,10 @@ export class SecretBatch {
         mine.positions.push(positions[h] - start);
         mine.keywords.push(keywords[h]);
       }
-      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(staging.view(start, this.lengths[f]), mine);
+      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(
+        staging.view(start, this.lengths[f]),
+        mine,
+      );
       if (secrets) this.targets[f].content = { secrets } satisfies InspectedContent;
     }
     this.offsets.length = 0;

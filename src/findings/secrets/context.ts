@@ -31,7 +31,11 @@ export function packagedDataReason(path: string): string | null {
     if (TEST_DIR.test(parts[i])) return `test or example data shipped by a package or language runtime (${parts[i]}/)`;
   }
   const base = parts[parts.length - 1];
-  if (/(?:^test_|_test\.(?:go|py|rb|js)$|\.test\.[jt]s$|\.spec\.[jt]s$|^.*\.md$|^README|^CHANGELOG|\.rst$|\.html?$)/i.test(base)) {
+  if (
+    /(?:^test_|_test\.(?:go|py|rb|js)$|\.test\.[jt]s$|\.spec\.[jt]s$|^.*\.md$|^README|^CHANGELOG|\.rst$|\.html?$)/i.test(
+      base,
+    )
+  ) {
     return 'test or documentation file shipped by a package';
   }
   return null;
@@ -41,7 +45,8 @@ export function packagedDataReason(path: string): string | null {
 export function appTestDataReason(path: string): string | null {
   const parts = path.split('/');
   for (let i = 0; i < parts.length - 1; i++) {
-    if (/^(?:test|tests|testdata|__tests__|fixtures?|examples?|samples?)$/i.test(parts[i])) return `looks like test or example data (${parts[i]}/)`;
+    if (/^(?:test|tests|testdata|__tests__|fixtures?|examples?|samples?)$/i.test(parts[i]))
+      return `looks like test or example data (${parts[i]}/)`;
   }
   return null;
 }

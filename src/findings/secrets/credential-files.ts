@@ -29,7 +29,8 @@ export interface CredentialFileRule {
   remediation: string;
 }
 
-const ROTATE = 'Rotate the credential, rebuild without the file (a later `rm` does not remove it from earlier layers), and mount it at build time with `RUN --mount=type=secret` or at run time.';
+const ROTATE =
+  'Rotate the credential, rebuild without the file (a later `rm` does not remove it from earlier layers), and mount it at build time with `RUN --mount=type=secret` or at run time.';
 
 function lines(text: string): string[] {
   return text.split(/\r?\n/);
@@ -40,7 +41,11 @@ function isReal(v: string): boolean {
 }
 
 /** `key = value` lines (ini, properties, .env); comments skipped. */
-function keyValues(text: string, keyRe: RegExp, sep = /^\s*(?:export\s+)?([A-Za-z0-9_.:/@-]+)\s*[=:]\s*(.*?)\s*$/): CredentialHit[] {
+function keyValues(
+  text: string,
+  keyRe: RegExp,
+  sep = /^\s*(?:export\s+)?([A-Za-z0-9_.:/@-]+)\s*[=:]\s*(.*?)\s*$/,
+): CredentialHit[] {
   const out: CredentialHit[] = [];
   lines(text).forEach((l, i) => {
     if (/^\s*[#;]/.test(l)) return;
@@ -53,7 +58,8 @@ function keyValues(text: string, keyRe: RegExp, sep = /^\s*(?:export\s+)?([A-Za-
   return out;
 }
 
-const SECRET_KEY_NAME = /(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth|private[_-]?key|credential|salt)/i;
+const SECRET_KEY_NAME =
+  /(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth|private[_-]?key|credential|salt)/i;
 
 export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
   {
@@ -85,7 +91,13 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
       lines(t).forEach((l, i) => {
         const re = /\bpassword\s+(\S+)/g;
         for (let m; (m = re.exec(l)); ) {
-          if (isReal(m[1])) out.push({ line: i + 1, key: 'password', value: m[1], before: l.slice(0, m.index).trimStart() + 'password ' });
+          if (isReal(m[1]))
+            out.push({
+              line: i + 1,
+              key: 'password',
+              value: m[1],
+              before: l.slice(0, m.index).trimStart() + 'password ',
+            });
         }
       });
       return out;
@@ -134,7 +146,8 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
         }
         for (const k of ['identitytoken', 'password'] as const) {
           const v = entry[k];
-          if (typeof v === 'string' && isReal(v)) out.push({ line, key: host, value: v, before: `auths["${host}"].${k} = ` });
+          if (typeof v === 'string' && isReal(v))
+            out.push({ line, key: host, value: v, before: `auths["${host}"].${k} = ` });
         }
       }
       return out;
@@ -147,7 +160,9 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     service: 'Kubernetes',
     severity: 'critical',
     matches: (p, b) =>
-      (b === 'config' && /\/\.kube\/config$/.test(p)) || /kubeconfig/i.test(b) || (b.endsWith('.conf') && /^(?:admin|kubelet|controller-manager|scheduler)\.conf$/.test(b)),
+      (b === 'config' && /\/\.kube\/config$/.test(p)) ||
+      /kubeconfig/i.test(b) ||
+      (b.endsWith('.conf') && /^(?:admin|kubelet|controller-manager|scheduler)\.conf$/.test(b)),
     parse: (t) => {
       if (!/\bapiVersion\b|\bclusters\s*:|\busers\s*:/.test(t)) return [];
       const out: CredentialHit[] = [];
@@ -157,7 +172,8 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
       });
       return out;
     },
-    remediation: 'Revoke the credential (delete the service account token / reissue the client certificate), rebuild without the kubeconfig, and mount it at run time.',
+    remediation:
+      'Revoke the credential (delete the service account token / reissue the client certificate), rebuild without the kubeconfig, and mount it at run time.',
   },
   {
     id: 'secret-aws-credentials-file',
@@ -166,7 +182,8 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     severity: 'critical',
     matches: (p, b) => (b === 'credentials' || b === 'config') && /\/\.aws\/(?:credentials|config)$/.test(p),
     parse: (t) => keyValues(t, /^(?:aws_secret_access_key|aws_session_token)$/i),
-    remediation: 'Deactivate the access key in IAM, rebuild without the file, and use an instance/task role or a mounted secret.',
+    remediation:
+      'Deactivate the access key in IAM, rebuild without the file, and use an instance/task role or a mounted secret.',
   },
   {
     id: 'secret-pgpass',
@@ -230,7 +247,9 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
           key: m[1],
           value: m[2],
           before: `<add key="${m[1]}" value="`,
-          ...(clear ? {} : { severity: 'medium' as Severity, reason: 'encrypted with the machine key (DPAPI), still a credential' }),
+          ...(clear
+            ? {}
+            : { severity: 'medium' as Severity, reason: 'encrypted with the machine key (DPAPI), still a credential' }),
         });
       }
       return out;
@@ -242,7 +261,8 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     title: 'Secret in a .env file',
     service: 'dotenv',
     severity: 'high',
-    matches: (_p, b) => b.startsWith('.env') && (b === '.env' || /^\.env\.(?!example$|sample$|template$|dist$)[\w.-]+$/.test(b)),
+    matches: (_p, b) =>
+      b.startsWith('.env') && (b === '.env' || /^\.env\.(?!example$|sample$|template$|dist$)[\w.-]+$/.test(b)),
     parse: (t) => keyValues(t, SECRET_KEY_NAME).filter((h) => h.value.length >= 6),
     remediation: ROTATE + ' Keep .env files out of the build context (.dockerignore).',
   },
@@ -254,7 +274,8 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     matches: (_p, b) => b === 'wp-config.php',
     parse: (t) => {
       const out: CredentialHit[] = [];
-      const re = /define\(\s*['"](DB_PASSWORD|AUTH_KEY|SECURE_AUTH_KEY|LOGGED_IN_KEY|NONCE_KEY|AUTH_SALT|SECURE_AUTH_SALT|LOGGED_IN_SALT|NONCE_SALT)['"]\s*,\s*['"]([^'"]*)['"]/g;
+      const re =
+        /define\(\s*['"](DB_PASSWORD|AUTH_KEY|SECURE_AUTH_KEY|LOGGED_IN_KEY|NONCE_KEY|AUTH_SALT|SECURE_AUTH_SALT|LOGGED_IN_SALT|NONCE_SALT)['"]\s*,\s*['"]([^'"]*)['"]/g;
       for (let m; (m = re.exec(t)); ) {
         if (!isReal(m[2]) || /put your unique phrase here|password_here/i.test(m[2])) continue;
         out.push({ line: lineAt(t, m.index), key: m[1], value: m[2], before: `define('${m[1]}', '` });
@@ -271,7 +292,8 @@ export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
     binary: true,
     matches: (_p, b) => /\.(?:p12|pfx|jks|keystore|bcfks)$/i.test(b),
     parse: () => [],
-    remediation: 'A keystore usually holds private keys: keep it out of the image and mount it at run time; rotate the keys if the image was shared.',
+    remediation:
+      'A keystore usually holds private keys: keep it out of the image and mount it at run time; rotate the keys if the image was shared.',
   },
 ];
 

@@ -11,7 +11,9 @@ for (let i = 0; i < 256; i++) LOWER[i] = i >= 65 && i <= 90 ? i + 32 : i;
 
 export const KEYWORD_LIST: string[] = [...new Set(SECRET_RULES.flatMap((r) => r.keywords))];
 /** Rules to run for each keyword (index into KEYWORD_LIST). */
-export const KEYWORD_RULES: SecretRule[][] = KEYWORD_LIST.map((k) => SECRET_RULES.filter((r) => r.keywords.includes(k)));
+export const KEYWORD_RULES: SecretRule[][] = KEYWORD_LIST.map((k) =>
+  SECRET_RULES.filter((r) => r.keywords.includes(k)),
+);
 export const KW_BYTES = KEYWORD_LIST.map((k) => Uint8Array.from(Buffer.from(k, 'latin1')));
 
 /** A keyword's first two (lower-case) bytes as one number: b0 << 8 | b1. */
@@ -49,4 +51,5 @@ export function bothCases(b: number): number[] {
 // Indexed by the RAW byte pair (case folded in the table, not per byte in the loop: a lookup
 // less per byte measured ~1.6× faster).
 export const PAIR_ANY = new Uint8Array(65536);
-for (const p of KEYWORD_PAIRS) for (const a of bothCases(p >> 8)) for (const b of bothCases(p & 0xff)) PAIR_ANY[(a << 8) | b] = 1;
+for (const p of KEYWORD_PAIRS)
+  for (const a of bothCases(p >> 8)) for (const b of bothCases(p & 0xff)) PAIR_ANY[(a << 8) | b] = 1;

@@ -8,7 +8,7 @@ import { CLASSES, FOLLOW } from './follow.js';
 import { bothCases, KEYWORD_PAIRS, KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import { KEYWORD_SCAN_WASM } from './keyword-scan-wasm.js';
 // (Types only: keywords.ts loads this module.)
-import type { KeywordHits, KeywordScanner } from './keywords.js';
+import type { KeywordHits, KeywordScanner } from './keyword-types.js';
 
 // The few WebAssembly JS API types used here (the project's lib settings do not declare them).
 interface WasmGlobal {

@@ -8,23 +8,12 @@
  */
 import { followOk } from './follow.js';
 import { KW_BYTES, LOWER, PAIR_ANY, PAIR_KW, PAIR_START } from './keyword-tables.js';
+import type { KeywordScan, KeywordScanner } from './keyword-types.js';
 import { loadKeywordWasm } from './keyword-wasm.js';
 
 export { KEYWORD_LIST, KEYWORD_RULES } from './keyword-tables.js';
 
-export interface KeywordHits {
-  /** Offsets of keyword hits and the keyword index at each (parallel arrays), in offset order. */
-  positions: number[];
-  keywords: number[];
-}
-
-export interface KeywordScan extends KeywordHits {
-  /** Newlines in [from, to). */
-  newlines: number;
-}
-
-/** A prefilter loop. `all`: every keyword hit, none dropped by what follows it (follow.ts). */
-export type KeywordScanner = (input: Uint8Array, from?: number, to?: number, all?: boolean) => KeywordScan;
+export type { KeywordHits, KeywordScan, KeywordScanner } from './keyword-types.js';
 
 /**
  * Find keyword hits in buf[from, to) and count its newlines: the plain JS loop. Hits that what

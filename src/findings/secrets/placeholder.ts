@@ -29,7 +29,8 @@ const PLACEHOLDER_WORDS =
 
 // The documented AWS example credentials and similar doc markers.
 // Case-sensitive upper-case markers: random base62 text has them with negligible probability.
-const EXAMPLE_MARKERS = /EXAMPLE|example\.(?:com|org|net)|SAMPLE|DUMMY|FAKE|PLACEHOLDER|YOUR[_-]|[Yy]our[_-]?(?:key|token|secret)|XXXXXXXX|xxxxxxxx|0{16}|1234567890abcdef/;
+const EXAMPLE_MARKERS =
+  /EXAMPLE|example\.(?:com|org|net)|SAMPLE|DUMMY|FAKE|PLACEHOLDER|YOUR[_-]|[Yy]our[_-]?(?:key|token|secret)|XXXXXXXX|xxxxxxxx|0{16}|1234567890abcdef/;
 
 /** Why `value` is a placeholder rather than a secret, or null. */
 export function placeholderReason(value: string): string | null {
@@ -39,7 +40,12 @@ export function placeholderReason(value: string): string | null {
   if (PLACEHOLDER_WORDS.test(v)) return 'placeholder word';
   if (/^(.)\1+$/.test(v)) return 'repeated character';
   if (/^(.{1,4})\1{3,}$/.test(v)) return 'repeated pattern';
-  if (/your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|put[_-]?your|insert[_-]?your|replace[_-]?with|<[a-z _-]+>/i.test(v)) return 'documentation placeholder';
+  if (
+    /your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|put[_-]?your|insert[_-]?your|replace[_-]?with|<[a-z _-]+>/i.test(
+      v,
+    )
+  )
+    return 'documentation placeholder';
   return null;
 }
 

@@ -38,7 +38,10 @@ export type Follow =
   | { kind: 'on-line'; text: string };
 
 /** What a rule's check decides: drop the match, or adjust its severity with a reason. */
-export type CheckResult = false | void | { severity?: Severity; reason?: string; encrypted?: boolean; value?: string };
+export type CheckResult =
+  | false
+  | undefined
+  | { severity?: Severity; reason?: string; encrypted?: boolean; value?: string };
 
 export interface SecretRule {
   id: string;
@@ -118,10 +121,12 @@ function b64urlJson(part: string): Record<string, unknown> | null {
 // DB_PASSWORD_FILE, token_url, secret.name, api_key_id … A Set of words: the case-insensitive
 // regex of the same 70 words took ~2 ms to compile at its first use, in every process.
 const NOT_A_SECRET_END = new Set(
-  ('file path dir url uri endpoint name len length size type mode header field param prefix suffix format policy timeout ' +
+  (
+    'file path dir url uri endpoint name len length size type mode header field param prefix suffix format policy timeout ' +
     'expire expires expiry expiration ttl env var hash hashed regex pattern count min max id ids enabled required reset ' +
     'prompt label hint placeholder validator command cmd helper store manager class method algorithm algo kind version ' +
-    'storage location source keyid index limit level rule rules fn func callback handler').split(' '),
+    'storage location source keyid index limit level rule rules fn func callback handler'
+  ).split(' '),
 );
 
 /** Whether a key name (ASCII: [A-Za-z0-9_.-]) ends in one of NOT_A_SECRET_END. */
@@ -162,7 +167,8 @@ export const SECRET_RULES: SecretRule[] = [
       const body = pemBody(ctx.text, ctx.index + m[0].length);
       if (body.length < 64) return false;
       const cipher = opensshCipher(body);
-      if (cipher && cipher !== 'none') return { severity: 'medium', reason: `the key is encrypted (${cipher})`, encrypted: true, value: body };
+      if (cipher && cipher !== 'none')
+        return { severity: 'medium', reason: `the key is encrypted (${cipher})`, encrypted: true, value: body };
       return { value: body };
     },
     remediation: KEY_REMEDIATION,
@@ -175,7 +181,10 @@ export const SECRET_RULES: SecretRule[] = [
     keywords: ['begin pgp private key block'],
     pattern: /-----BEGIN PGP PRIVATE KEY BLOCK-----/g,
     check: (_v, m, ctx) => {
-      const body = pemBody(ctx.text, ctx.index + m[0].length).replace(/^(?:[A-Za-z-]+:[^]*?)?(?=[A-Za-z0-9+/]{40})/, '');
+      const body = pemBody(ctx.text, ctx.index + m[0].length).replace(
+        /^(?:[A-Za-z-]+:[\s\S]*?)?(?=[A-Za-z0-9+/]{40})/,
+        '',
+      );
       if (body.length < 64) return false;
       return { value: body };
     },
@@ -194,24 +203,41 @@ export const SECRET_RULES: SecretRule[] = [
       const priv = rest.match(/Private-Lines: \d+\r?\n([A-Za-z0-9+/=\r\n]+)/);
       if (!priv) return false;
       const value = priv[1].replace(/\s/g, '');
-      if (m.groups!.enc !== 'none') return { severity: 'medium', reason: `the key is encrypted (${m.groups!.enc})`, encrypted: true, value };
+      if (m.groups!.enc !== 'none')
+        return { severity: 'medium', reason: `the key is encrypted (${m.groups!.enc})`, encrypted: true, value };
       return { value };
     },
     remediation: KEY_REMEDIATION,
   },
 
   // ---- cloud providers ----
-  token('secret-aws-access-key-id', 'AWS access key ID', 'AWS', 'high', ['akia', 'asia', 'abia', 'acca', 'a3t'], /(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Z0-9])/g, {
-    // (Upper case only: "Asia" and "Acca" in prose are not keys.)
-    follows: { kind: 'run', chars: 'A-Z0-9', min: 16 },
-  }),
+  token(
+    'secret-aws-access-key-id',
+    'AWS access key ID',
+    'AWS',
+    'high',
+    ['akia', 'asia', 'abia', 'acca', 'a3t'],
+    /(?<![A-Z0-9])(?<secret>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})(?![A-Z0-9])/g,
+    {
+      // (Upper case only: "Asia" and "Acca" in prose are not keys.)
+      follows: { kind: 'run', chars: 'A-Z0-9', min: 16 },
+    },
+  ),
   token(
     'secret-aws-secret-access-key',
     'AWS secret access key',
     'AWS',
     'critical',
     // (Every spelling the key alternatives allow: aws_?secret… and secret_?access_?key.)
-    ['aws_secret', 'awssecret', 'secret_access_key', 'secretaccesskey', 'secret_accesskey', 'secretaccess_key', 'secret-access-key'],
+    [
+      'aws_secret',
+      'awssecret',
+      'secret_access_key',
+      'secretaccesskey',
+      'secret_accesskey',
+      'secretaccess_key',
+      'secret-access-key',
+    ],
     /(?<key>aws_?secret_?(?:access_?)?key|secret_?access_?key|secret-access-key|SecretAccessKey)["']?\s*(?:[:=]|\s)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     { check: randomEnough(3.5) },
   ),
@@ -236,9 +262,17 @@ export const SECRET_RULES: SecretRule[] = [
       const id = around.match(/"private_key_id"\s*:\s*"([0-9a-f]{20,})"/);
       return { value: id ? id[1] : 'service_account' };
     },
-    remediation: 'Delete the key in the Google Cloud console (IAM → Service accounts → Keys), rebuild without it, and use workload identity or a mounted secret instead.',
+    remediation:
+      'Delete the key in the Google Cloud console (IAM → Service accounts → Keys), rebuild without it, and use workload identity or a mounted secret instead.',
   },
-  token('secret-gcp-api-key', 'Google API key', 'Google Cloud', 'high', ['aiza'], /(?<![0-9A-Za-z_-])(?<secret>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g),
+  token(
+    'secret-gcp-api-key',
+    'Google API key',
+    'Google Cloud',
+    'high',
+    ['aiza'],
+    /(?<![0-9A-Za-z_-])(?<secret>AIza[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])/g,
+  ),
   token(
     'secret-azure-storage-account-key',
     'Azure storage account key',
@@ -266,30 +300,152 @@ export const SECRET_RULES: SecretRule[] = [
     ['0q~', '1q~', '2q~', '3q~', '4q~', '5q~', '6q~', '7q~', '8q~', '9q~'],
     /(?<![A-Za-z0-9_~.-])(?<secret>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])/g,
   ),
-  token('secret-digitalocean-token', 'DigitalOcean token', 'DigitalOcean', 'high', ['dop_v1_', 'doo_v1_', 'dor_v1_'], /\b(?<secret>do[opr]_v1_[a-f0-9]{64})\b/g),
-  token('secret-alibaba-access-key-id', 'Alibaba Cloud AccessKey ID', 'Alibaba Cloud', 'high', ['ltai'], /\b(?<secret>LTAI[A-Za-z0-9]{12,20})\b/g, {
-    check: randomEnough(3.0),
-  }),
+  token(
+    'secret-digitalocean-token',
+    'DigitalOcean token',
+    'DigitalOcean',
+    'high',
+    ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    /\b(?<secret>do[opr]_v1_[a-f0-9]{64})\b/g,
+  ),
+  token(
+    'secret-alibaba-access-key-id',
+    'Alibaba Cloud AccessKey ID',
+    'Alibaba Cloud',
+    'high',
+    ['ltai'],
+    /\b(?<secret>LTAI[A-Za-z0-9]{12,20})\b/g,
+    {
+      check: randomEnough(3.0),
+    },
+  ),
 
   // ---- VCS and package registries ----
-  token('secret-github-pat', 'GitHub personal access token (classic)', 'GitHub', 'critical', ['ghp_'], /\b(?<secret>ghp_[A-Za-z0-9]{36})\b/g),
-  token('secret-github-oauth-token', 'GitHub OAuth access token', 'GitHub', 'high', ['gho_'], /\b(?<secret>gho_[A-Za-z0-9]{36})\b/g),
-  token('secret-github-user-token', 'GitHub user-to-server token', 'GitHub', 'high', ['ghu_'], /\b(?<secret>ghu_[A-Za-z0-9]{36})\b/g),
-  token('secret-github-app-token', 'GitHub server-to-server (app installation) token', 'GitHub', 'high', ['ghs_'], /\b(?<secret>ghs_[A-Za-z0-9]{36})\b/g),
-  token('secret-github-refresh-token', 'GitHub refresh token', 'GitHub', 'high', ['ghr_'], /\b(?<secret>ghr_[A-Za-z0-9]{36,76})\b/g),
-  token('secret-github-fine-grained-pat', 'GitHub fine-grained personal access token', 'GitHub', 'critical', ['github_pat_'], /\b(?<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g),
-  token('secret-gitlab-pat', 'GitLab personal access token', 'GitLab', 'critical', ['glpat-'], /\b(?<secret>glpat-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g),
-  token('secret-gitlab-runner-token', 'GitLab runner authentication token', 'GitLab', 'high', ['glrt-'], /\b(?<secret>glrt-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g),
-  token('secret-gitlab-deploy-token', 'GitLab deploy token', 'GitLab', 'high', ['gldt-'], /\b(?<secret>gldt-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g),
-  token('secret-npm-token', 'npm access token', 'npm', 'critical', ['npm_'], /\b(?<secret>npm_[A-Za-z0-9]{36})\b/g, { check: randomEnough(3.5) }),
-  token('secret-pypi-token', 'PyPI API token', 'PyPI', 'critical', ['pypi-ag'], /\b(?<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})(?![A-Za-z0-9_-])/g),
-  token('secret-rubygems-api-key', 'RubyGems API key', 'RubyGems', 'critical', ['rubygems_'], /\b(?<secret>rubygems_[a-f0-9]{48})\b/g),
-  token('secret-artifactory-api-key', 'JFrog Artifactory API key', 'JFrog', 'high', ['akcp'], /\b(?<secret>AKCp[A-Za-z0-9]{69})\b/g),
-  token('secret-artifactory-reference-token', 'JFrog Artifactory reference token', 'JFrog', 'high', ['cmvmdgtu'], /\b(?<secret>cmVmdGtu[A-Za-z0-9]{56})\b/g),
+  token(
+    'secret-github-pat',
+    'GitHub personal access token (classic)',
+    'GitHub',
+    'critical',
+    ['ghp_'],
+    /\b(?<secret>ghp_[A-Za-z0-9]{36})\b/g,
+  ),
+  token(
+    'secret-github-oauth-token',
+    'GitHub OAuth access token',
+    'GitHub',
+    'high',
+    ['gho_'],
+    /\b(?<secret>gho_[A-Za-z0-9]{36})\b/g,
+  ),
+  token(
+    'secret-github-user-token',
+    'GitHub user-to-server token',
+    'GitHub',
+    'high',
+    ['ghu_'],
+    /\b(?<secret>ghu_[A-Za-z0-9]{36})\b/g,
+  ),
+  token(
+    'secret-github-app-token',
+    'GitHub server-to-server (app installation) token',
+    'GitHub',
+    'high',
+    ['ghs_'],
+    /\b(?<secret>ghs_[A-Za-z0-9]{36})\b/g,
+  ),
+  token(
+    'secret-github-refresh-token',
+    'GitHub refresh token',
+    'GitHub',
+    'high',
+    ['ghr_'],
+    /\b(?<secret>ghr_[A-Za-z0-9]{36,76})\b/g,
+  ),
+  token(
+    'secret-github-fine-grained-pat',
+    'GitHub fine-grained personal access token',
+    'GitHub',
+    'critical',
+    ['github_pat_'],
+    /\b(?<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g,
+  ),
+  token(
+    'secret-gitlab-pat',
+    'GitLab personal access token',
+    'GitLab',
+    'critical',
+    ['glpat-'],
+    /\b(?<secret>glpat-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g,
+  ),
+  token(
+    'secret-gitlab-runner-token',
+    'GitLab runner authentication token',
+    'GitLab',
+    'high',
+    ['glrt-'],
+    /\b(?<secret>glrt-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g,
+  ),
+  token(
+    'secret-gitlab-deploy-token',
+    'GitLab deploy token',
+    'GitLab',
+    'high',
+    ['gldt-'],
+    /\b(?<secret>gldt-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9_-])/g,
+  ),
+  token('secret-npm-token', 'npm access token', 'npm', 'critical', ['npm_'], /\b(?<secret>npm_[A-Za-z0-9]{36})\b/g, {
+    check: randomEnough(3.5),
+  }),
+  token(
+    'secret-pypi-token',
+    'PyPI API token',
+    'PyPI',
+    'critical',
+    ['pypi-ag'],
+    /\b(?<secret>pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,})(?![A-Za-z0-9_-])/g,
+  ),
+  token(
+    'secret-rubygems-api-key',
+    'RubyGems API key',
+    'RubyGems',
+    'critical',
+    ['rubygems_'],
+    /\b(?<secret>rubygems_[a-f0-9]{48})\b/g,
+  ),
+  token(
+    'secret-artifactory-api-key',
+    'JFrog Artifactory API key',
+    'JFrog',
+    'high',
+    ['akcp'],
+    /\b(?<secret>AKCp[A-Za-z0-9]{69})\b/g,
+  ),
+  token(
+    'secret-artifactory-reference-token',
+    'JFrog Artifactory reference token',
+    'JFrog',
+    'high',
+    ['cmvmdgtu'],
+    /\b(?<secret>cmVmdGtu[A-Za-z0-9]{56})\b/g,
+  ),
 
   // ---- chat ----
-  token('secret-slack-token', 'Slack token', 'Slack', 'high', ['xox', 'xapp-'], /\b(?<secret>xox[abposr]-(?:\d+-)+[0-9A-Za-z]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,})\b/g),
-  token('secret-slack-webhook', 'Slack incoming webhook URL', 'Slack', 'high', ['hooks.slack.com'], /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<secret>[A-Za-z0-9+/_-]{20,})/g),
+  token(
+    'secret-slack-token',
+    'Slack token',
+    'Slack',
+    'high',
+    ['xox', 'xapp-'],
+    /\b(?<secret>xox[abposr]-(?:\d+-)+[0-9A-Za-z]{10,}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{20,})\b/g,
+  ),
+  token(
+    'secret-slack-webhook',
+    'Slack incoming webhook URL',
+    'Slack',
+    'high',
+    ['hooks.slack.com'],
+    /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<secret>[A-Za-z0-9+/_-]{20,})/g,
+  ),
   token(
     'secret-teams-webhook',
     'Microsoft Teams incoming webhook URL',
@@ -298,46 +454,140 @@ export const SECRET_RULES: SecretRule[] = [
     ['webhook.office.com'],
     /https:\/\/[a-z0-9-]+\.webhook\.office\.com\/webhookb2\/(?<secret>[a-f0-9-]{36}@[a-f0-9-]{36}\/IncomingWebhook\/[a-f0-9]{32}\/[a-f0-9-]{36}(?:\/[A-Za-z0-9_-]+)?)/g,
   ),
-  token('secret-discord-webhook', 'Discord webhook URL', 'Discord', 'high', ['discord'], /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/(?<secret>[\w-]{60,68})/g),
-  token('secret-discord-bot-token', 'Discord bot token', 'Discord', 'high', ['discord'], /(?<![\w.-])(?<secret>[MNO][A-Za-z\d_-]{23,27}\.[\w-]{6}\.[\w-]{27,40})(?![\w.-])/g, {
-    scope: 'window',
-    check: randomEnough(4.0),
-  }),
-  token('secret-telegram-bot-token', 'Telegram bot token', 'Telegram', 'high', [':aa'], /(?<![\w:])(?<secret>\d{8,10}:AA[0-9A-Za-z_-]{33})(?![\w-])/g, {
-    follows: { kind: 'run', chars: '0-9A-Za-z_-', min: 33 },
-  }),
+  token(
+    'secret-discord-webhook',
+    'Discord webhook URL',
+    'Discord',
+    'high',
+    ['discord'],
+    /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/(?<secret>[\w-]{60,68})/g,
+  ),
+  token(
+    'secret-discord-bot-token',
+    'Discord bot token',
+    'Discord',
+    'high',
+    ['discord'],
+    /(?<![\w.-])(?<secret>[MNO][A-Za-z\d_-]{23,27}\.[\w-]{6}\.[\w-]{27,40})(?![\w.-])/g,
+    {
+      scope: 'window',
+      check: randomEnough(4.0),
+    },
+  ),
+  token(
+    'secret-telegram-bot-token',
+    'Telegram bot token',
+    'Telegram',
+    'high',
+    [':aa'],
+    /(?<![\w:])(?<secret>\d{8,10}:AA[0-9A-Za-z_-]{33})(?![\w-])/g,
+    {
+      follows: { kind: 'run', chars: '0-9A-Za-z_-', min: 33 },
+    },
+  ),
 
   // ---- payment and commerce ----
-  token('secret-stripe-live-key', 'Stripe live secret or restricted key', 'Stripe', 'critical', ['_live_'], /\b(?<secret>(?:sk|rk)_live_[0-9a-zA-Z]{24,99})\b/g),
-  token('secret-square-access-token', 'Square access token', 'Square', 'high', ['eaaa', 'sq0atp-'], /(?<![0-9A-Za-z_-])(?<secret>EAAA[0-9A-Za-z_-]{60}|sq0atp-[0-9A-Za-z_-]{22})(?![0-9A-Za-z_-])/g, {
-    follows: { kind: 'run', chars: '0-9A-Za-z_-', min: 22 },
-    check: randomEnough(3.5),
-  }),
-  token('secret-square-oauth-secret', 'Square OAuth application secret', 'Square', 'high', ['sq0csp-'], /\b(?<secret>sq0csp-[0-9A-Za-z_-]{43})(?![0-9A-Za-z_-])/g),
-  token('secret-shopify-token', 'Shopify access token or shared secret', 'Shopify', 'high', ['shpat_', 'shpca_', 'shppa_', 'shpss_'], /\b(?<secret>shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/g),
+  token(
+    'secret-stripe-live-key',
+    'Stripe live secret or restricted key',
+    'Stripe',
+    'critical',
+    ['_live_'],
+    /\b(?<secret>(?:sk|rk)_live_[0-9a-zA-Z]{24,99})\b/g,
+  ),
+  token(
+    'secret-square-access-token',
+    'Square access token',
+    'Square',
+    'high',
+    ['eaaa', 'sq0atp-'],
+    /(?<![0-9A-Za-z_-])(?<secret>EAAA[0-9A-Za-z_-]{60}|sq0atp-[0-9A-Za-z_-]{22})(?![0-9A-Za-z_-])/g,
+    {
+      follows: { kind: 'run', chars: '0-9A-Za-z_-', min: 22 },
+      check: randomEnough(3.5),
+    },
+  ),
+  token(
+    'secret-square-oauth-secret',
+    'Square OAuth application secret',
+    'Square',
+    'high',
+    ['sq0csp-'],
+    /\b(?<secret>sq0csp-[0-9A-Za-z_-]{43})(?![0-9A-Za-z_-])/g,
+  ),
+  token(
+    'secret-shopify-token',
+    'Shopify access token or shared secret',
+    'Shopify',
+    'high',
+    ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    /\b(?<secret>shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/g,
+  ),
 
   // ---- AI ----
-  token('secret-openai-api-key', 'OpenAI API key', 'OpenAI', 'high', ['t3blbkfj'], /\b(?<secret>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g),
-  token('secret-anthropic-api-key', 'Anthropic API key', 'Anthropic', 'high', ['sk-ant-'], /\b(?<secret>sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{80,100}AA)(?![A-Za-z0-9_-])/g),
-  token('secret-huggingface-token', 'Hugging Face access token', 'Hugging Face', 'high', ['hf_'], /\b(?<secret>hf_[A-Za-z]{34})\b/g, { check: randomEnough(3.8) }),
+  token(
+    'secret-openai-api-key',
+    'OpenAI API key',
+    'OpenAI',
+    'high',
+    ['t3blbkfj'],
+    /\b(?<secret>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g,
+  ),
+  token(
+    'secret-anthropic-api-key',
+    'Anthropic API key',
+    'Anthropic',
+    'high',
+    ['sk-ant-'],
+    /\b(?<secret>sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{80,100}AA)(?![A-Za-z0-9_-])/g,
+  ),
+  token(
+    'secret-huggingface-token',
+    'Hugging Face access token',
+    'Hugging Face',
+    'high',
+    ['hf_'],
+    /\b(?<secret>hf_[A-Za-z]{34})\b/g,
+    { check: randomEnough(3.8) },
+  ),
 
   // ---- messaging / email ----
-  token('secret-sendgrid-api-key', 'SendGrid API key', 'SendGrid', 'high', ['sg.'], /\b(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g, {
-    follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 22 }, // ("msg.foo" is not a key)
+  token(
+    'secret-sendgrid-api-key',
+    'SendGrid API key',
+    'SendGrid',
+    'high',
+    ['sg.'],
+    /\b(?<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/g,
+    {
+      follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 22 }, // ("msg.foo" is not a key)
+    },
+  ),
+  token('secret-twilio-api-key', 'Twilio API key', 'Twilio', 'high', ['twilio'], /\b(?<secret>SK[0-9a-f]{32})\b/g, {
+    scope: 'window',
+    check: randomEnough(3.0),
   }),
-  token('secret-twilio-api-key', 'Twilio API key', 'Twilio', 'high', ['twilio'], /\b(?<secret>SK[0-9a-f]{32})\b/g, { scope: 'window', check: randomEnough(3.0) }),
 
   // ---- generic formats ----
-  token('secret-jwt', 'JSON Web Token', 'JWT', 'medium', ['eyj'], /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g, {
-    follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 8 },
-    check: (v) => {
-      const [h, p] = v.split('.');
-      const header = b64urlJson(h);
-      if (!header || typeof header.alg !== 'string' || !b64urlJson(p)) return false;
-      return undefined;
+  token(
+    'secret-jwt',
+    'JSON Web Token',
+    'JWT',
+    'medium',
+    ['eyj'],
+    /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g,
+    {
+      follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 8 },
+      check: (v) => {
+        const [h, p] = v.split('.');
+        const header = b64urlJson(h);
+        if (!header || typeof header.alg !== 'string' || !b64urlJson(p)) return false;
+        return undefined;
+      },
+      remediation:
+        'Revoke the token (or rotate the signing key if it does not expire), rebuild without it, and issue tokens at run time.',
     },
-    remediation: 'Revoke the token (or rotate the signing key if it does not expire), rebuild without it, and issue tokens at run time.',
-  }),
+  ),
   token(
     'secret-url-credentials',
     'Credentials in a URL',
@@ -355,10 +605,12 @@ export const SECRET_RULES: SecretRule[] = [
         if (/^\$|^%|^\{/.test(v) || /\$\{|\$\(/.test(v)) return false;
         if (/^(?:pass|pw|pwd|secret|passwd|password\d*|p@ssw0rd|mypass\w*|yourpass\w*)$/i.test(v)) return false;
         const host = m.groups!.host.toLowerCase();
-        if (/(?:^|\.)example\.(?:com|org|net)$|^(?:host|hostname|server|domain)$/.test(host)) return { severity: 'info', reason: 'documentation example host' };
+        if (/(?:^|\.)example\.(?:com|org|net)$|^(?:host|hostname|server|domain)$/.test(host))
+          return { severity: 'info', reason: 'documentation example host' };
         return undefined;
       },
-      remediation: 'Rotate the password, rebuild without it, and pass credentials at run time (environment from a secret store, or a mounted file).',
+      remediation:
+        'Rotate the password, rebuild without it, and pass credentials at run time (environment from a secret store, or a mounted file).',
     },
   ),
   token(
@@ -373,7 +625,8 @@ export const SECRET_RULES: SecretRule[] = [
       // on a Debian image (long documentation lines).
       follows: { kind: 'on-line', text: '-u' },
       check: (v) => (placeholderReason(v) || /^\$/.test(v) || /\$\{|\$\(/.test(v) ? false : undefined),
-      remediation: 'Rotate the password; read it at run time from a file (`curl -u user:$(cat /run/secrets/x)`) or a netrc mounted with `RUN --mount=type=secret`.',
+      remediation:
+        'Rotate the password; read it at run time from a file (`curl -u user:$(cat /run/secrets/x)`) or a netrc mounted with `RUN --mount=type=secret`.',
     },
   ),
   token(
@@ -393,7 +646,25 @@ export const SECRET_RULES: SecretRule[] = [
     severity: 'medium',
     // 'passw', not 'pass': Python's `pass` statement would send every other line through the pattern.
     // (Every spelling the pattern's key alternatives allow: a test checks each one is found.)
-    keywords: ['passw', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'access-key', 'auth_key', 'authkey', 'auth-key', 'private_key', 'privatekey', 'private-key', 'credential'],
+    keywords: [
+      'passw',
+      'pwd',
+      'secret',
+      'token',
+      'api_key',
+      'apikey',
+      'api-key',
+      'access_key',
+      'accesskey',
+      'access-key',
+      'auth_key',
+      'authkey',
+      'auth-key',
+      'private_key',
+      'privatekey',
+      'private-key',
+      'credential',
+    ],
     follows: { kind: 'assignment' }, // the key name's rest, then the operator (:=, =>, : or =)
     pattern:
       /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
@@ -412,7 +683,8 @@ export const SECRET_RULES: SecretRule[] = [
       if (shannonEntropy(v) < 3.0 || charClasses(v) < 2) return false;
       return undefined;
     },
-    remediation: 'If this is a real credential: rotate it, rebuild without it, and read it at run time from the environment or a mounted secret. If it is not, add it to .layerlensignore with the reason.',
+    remediation:
+      'If this is a real credential: rotate it, rebuild without it, and read it at run time from the environment or a mounted secret. If it is not, add it to .layerlensignore with the reason.',
   },
 ];
 

@@ -162,10 +162,13 @@ function runRule(
     let severity = res?.severity ?? rule.severity;
     let reason = res?.reason;
     if (res?.value) value = res.value;
-    const secretAt = m.groups?.secret !== undefined ? m.index + m[0].lastIndexOf(m.groups.secret) : m.index + m[0].length;
-    if (spans && m.groups?.secret !== undefined) spans.push([offset + secretAt, offset + secretAt + m.groups.secret.length]);
+    const secretAt =
+      m.groups?.secret !== undefined ? m.index + m[0].lastIndexOf(m.groups.secret) : m.index + m[0].length;
+    if (spans && m.groups?.secret !== undefined)
+      spans.push([offset + secretAt, offset + secretAt + m.groups.secret.length]);
     const lineStart = subject.lastIndexOf('\n', m.index) + 1;
-    const before = m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
+    const before =
+      m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
     if (rule.id !== 'secret-generic-assignment') {
       const ex = exampleReason(value);
       if (ex) {
@@ -206,7 +209,17 @@ export function secretSpans(text: string): Array<[number, number]> {
 /** Parse a credential file's text with its format rule. */
 export function parseCredentialFile(rule: CredentialFileRule, text: string, opts: ScanOptions = {}): SecretMatch[] {
   if (rule.binary) {
-    return [{ ruleId: rule.id, title: rule.title, service: rule.service, severity: rule.severity, line: null, evidence: '(binary keystore)', remediation: rule.remediation }];
+    return [
+      {
+        ruleId: rule.id,
+        title: rule.title,
+        service: rule.service,
+        severity: rule.severity,
+        line: null,
+        evidence: '(binary keystore)',
+        remediation: rule.remediation,
+      },
+    ];
   }
   return rule.parse(text).map((h) => {
     const m: SecretMatch = {
@@ -232,10 +245,13 @@ function dedupe(ms: SecretMatch[]): SecretMatch[] {
     const prev = seen.get(k);
     // Credential-file matches come first and win over pattern rules on the same value.
     if (!prev) seen.set(k, m);
-    else if (!isCredentialRule(prev.ruleId) && SEVERITIES.indexOf(m.severity) < SEVERITIES.indexOf(prev.severity)) seen.set(k, m);
+    else if (!isCredentialRule(prev.ruleId) && SEVERITIES.indexOf(m.severity) < SEVERITIES.indexOf(prev.severity))
+      seen.set(k, m);
   }
   // Also collapse a generic match on a line that a specific rule already explains.
-  const specificLines = new Set([...seen.values()].filter((m) => m.ruleId !== 'secret-generic-assignment').map((m) => m.line));
+  const specificLines = new Set(
+    [...seen.values()].filter((m) => m.ruleId !== 'secret-generic-assignment').map((m) => m.line),
+  );
   return [...seen.values()].filter((m) => m.ruleId !== 'secret-generic-assignment' || !specificLines.has(m.line));
 }
 
@@ -252,7 +268,10 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
   // The generic rule guesses from a key name; in files a package manager installed (language
   // runtimes, libraries, /usr/share) such guesses are documentation and examples far more often
   // than leaks. Format rules (a real token) keep their severity there.
-  const installed = !packaged && isPackagedPath(path) ? 'generic match in a file installed by a package (runtime or library code, docs, examples)' : null;
+  const installed =
+    !packaged && isPackagedPath(path)
+      ? 'generic match in a file installed by a package (runtime or library code, docs, examples)'
+      : null;
   for (const m of ms) {
     if (installed && m.ruleId === 'secret-generic-assignment' && m.severity !== 'info') {
       m.severity = 'info';
@@ -311,7 +330,8 @@ export class FileSecretScanner {
       this.truncated = true;
     }
     this.scanned += chunk.length;
-    if (this.credRules.length && this.credText.length < CREDENTIAL_FILE_CAP) this.credText += chunk.toString('latin1', 0, Math.min(chunk.length, CREDENTIAL_FILE_CAP - this.credText.length));
+    if (this.credRules.length && this.credText.length < CREDENTIAL_FILE_CAP)
+      this.credText += chunk.toString('latin1', 0, Math.min(chunk.length, CREDENTIAL_FILE_CAP - this.credText.length));
     if (this.parts) this.parts.push(chunk);
     else this.parts = [chunk];
     this.partsLen += chunk.length;
@@ -321,7 +341,8 @@ export class FileSecretScanner {
   private flush(final: boolean): void {
     const parts = this.parts;
     if (parts) {
-      this.pending = !this.pending && parts.length === 1 ? parts[0] : Buffer.concat(this.pending ? [this.pending, ...parts] : parts);
+      this.pending =
+        !this.pending && parts.length === 1 ? parts[0] : Buffer.concat(this.pending ? [this.pending, ...parts] : parts);
       this.parts = null;
       this.partsLen = 0;
     }

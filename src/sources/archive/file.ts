@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { sniffCompression } from '../../engine/decode.js';
 import type { ImageReader, LayerBlob } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { verifyingStream } from '../oci-layout/digest.js';
 import { hashFileRange } from '../file-hash-worker.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
@@ -26,7 +26,11 @@ export async function openArchiveFile(file: string, opts: ArchiveOptions): Promi
   let handle;
   try {
     const st = await fs.stat(file);
-    if (st.isDirectory()) throw new LayerlensError(`${file} is a directory, not an archive (use --source oci for an OCI layout)`, 'NOT_IMAGE');
+    if (st.isDirectory())
+      throw new LayerlensError(
+        `${file} is a directory, not an archive (use --source oci for an OCI layout)`,
+        'NOT_IMAGE',
+      );
     handle = await fs.open(file, 'r');
     const head = Buffer.alloc(512);
     const { bytesRead } = await handle.read(head, 0, 512, 0);
@@ -34,7 +38,11 @@ export async function openArchiveFile(file: string, opts: ArchiveOptions): Promi
     if (kind !== 'tar') {
       await handle.close();
       handle = undefined;
-      return openArchiveStream(createReadStream(file, { highWaterMark: 1 << 20 }), { ...opts, label, source: 'archive' });
+      return openArchiveStream(createReadStream(file, { highWaterMark: 1 << 20 }), {
+        ...opts,
+        label,
+        source: 'archive',
+      });
     }
     if (bytesRead === 0) throw new LayerlensError(`${file} is empty`, 'NOT_IMAGE');
     if (!looksLikeTarHeader(head.subarray(0, bytesRead))) {
@@ -45,7 +53,8 @@ export async function openArchiveFile(file: string, opts: ArchiveOptions): Promi
     return seekableReader(store, await readImage(store, { ...opts, source: 'archive' }));
   } catch (err) {
     if (err instanceof LayerlensError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LayerlensError(`${file}: no such file or directory`, 'NOT_FOUND');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new LayerlensError(`${file}: no such file or directory`, 'NOT_FOUND');
     throw fsError(err, file);
   } finally {
     await handle?.close();
@@ -53,7 +62,10 @@ export async function openArchiveFile(file: string, opts: ArchiveOptions): Promi
 }
 
 /** A reader over a store that can open members at will (tar file, directory). */
-export function seekableReader(store: LayoutStore & { open(name: string): NodeJS.ReadableStream }, image: ResolvedImage): ImageReader {
+export function seekableReader(
+  store: LayoutStore & { open(name: string): NodeJS.ReadableStream },
+  image: ResolvedImage,
+): ImageReader {
   const openLayer = (i: number): NodeJS.ReadableStream => {
     if (i < 0 || i >= image.layerMembers.length) throw new LayerlensError(`no layer ${i}`, 'BAD_ARGUMENT');
     const raw = store.open(image.layerMembers[i]);

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { digestOf, shortDigest, verifyBuffer } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import { anyNameMatches, listNames } from '../oci-layout/names.js';
@@ -25,7 +25,12 @@ function checkEntries(body: unknown, label: string): LegacyEntry[] {
   if (!Array.isArray(body)) throw new LayerlensError(`${what} is not a list of images`, 'BAD_SCHEMA');
   if (!body.length) throw new LayerlensError(`${what} lists no image`, 'NOT_IMAGE');
   return body.map((e, i) => {
-    if (!isObject(e) || typeof e.Config !== 'string' || !Array.isArray(e.Layers) || !e.Layers.every((l) => typeof l === 'string')) {
+    if (
+      !isObject(e) ||
+      typeof e.Config !== 'string' ||
+      !Array.isArray(e.Layers) ||
+      !e.Layers.every((l) => typeof l === 'string')
+    ) {
       throw new LayerlensError(`${what}: entry ${i} needs "Config" and "Layers"`, 'BAD_SCHEMA');
     }
     const tags = Array.isArray(e.RepoTags) ? e.RepoTags.filter((t): t is string => typeof t === 'string') : [];
@@ -46,21 +51,46 @@ export async function readLegacyImage(store: LayoutStore, opts: ReadOptions): Pr
   if (opts.tag !== undefined) {
     const tag = opts.tag;
     entries = entries.filter((e) => anyNameMatches(tag, e.RepoTags));
-    if (!entries.length) throw new LayerlensError(`${label} has no image tagged ${JSON.stringify(tag)}; tags: ${listNames(allTags)}`, 'NOT_FOUND');
+    if (!entries.length)
+      throw new LayerlensError(
+        `${label} has no image tagged ${JSON.stringify(tag)}; tags: ${listNames(allTags)}`,
+        'NOT_FOUND',
+      );
   }
   const loaded = [];
   for (const e of entries) loaded.push({ entry: e, ...(await loadConfig(store, e)) });
   let chosen = loaded;
   if (opts.platform !== undefined) {
     const want = parsePlatform(opts.platform);
-    chosen = loaded.filter((l) => l.config.os && l.config.architecture && platformScore(want, { os: l.config.os, architecture: l.config.architecture, variant: l.config.variant }) > 0);
+    chosen = loaded.filter(
+      (l) =>
+        l.config.os &&
+        l.config.architecture &&
+        platformScore(want, { os: l.config.os, architecture: l.config.architecture, variant: l.config.variant }) > 0,
+    );
     if (!chosen.length) {
-      const have = [...new Set(loaded.map((l) => formatPlatform(l.config.os ? { os: l.config.os, architecture: l.config.architecture ?? '?', variant: l.config.variant } : undefined)))];
-      throw new LayerlensError(`${label} has no image for ${formatPlatform(want)}; it holds ${have.join(', ')}`, 'PLATFORM');
+      const have = [
+        ...new Set(
+          loaded.map((l) =>
+            formatPlatform(
+              l.config.os
+                ? { os: l.config.os, architecture: l.config.architecture ?? '?', variant: l.config.variant }
+                : undefined,
+            ),
+          ),
+        ),
+      ];
+      throw new LayerlensError(
+        `${label} has no image for ${formatPlatform(want)}; it holds ${have.join(', ')}`,
+        'PLATFORM',
+      );
     }
   }
   if (chosen.length > 1) {
-    throw new LayerlensError(`${label} holds ${chosen.length} images; pick one as PATH:TAG — tags: ${listNames(chosen.flatMap((l) => l.entry.RepoTags))}`, 'AMBIGUOUS');
+    throw new LayerlensError(
+      `${label} holds ${chosen.length} images; pick one as PATH:TAG — tags: ${listNames(chosen.flatMap((l) => l.entry.RepoTags))}`,
+      'AMBIGUOUS',
+    );
   }
   const { entry, config, configDigest } = chosen[0];
   const diffIds = config.rootfs!.diff_ids;
@@ -69,13 +99,20 @@ export async function readLegacyImage(store: LayoutStore, opts: ReadOptions): Pr
   const sizes: (number | undefined)[] = [];
   for (const [i, member] of entry.Layers.entries()) {
     const size = await store.size(member);
-    if (size === undefined) throw new LayerlensError(`${label}: layer ${i} (${member}, diffID ${shortDigest(diffIds[i])}) is missing`, 'MISSING_BLOB');
+    if (size === undefined)
+      throw new LayerlensError(
+        `${label}: layer ${i} (${member}, diffID ${shortDigest(diffIds[i])}) is missing`,
+        'MISSING_BLOB',
+      );
     const named = digestFromName(member);
     layerMembers.push(member);
     layerDigests.push(named && named !== diffIds[i] ? named : undefined);
     sizes.push(size);
   }
-  const platform = config.os && config.architecture ? normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant }) : undefined;
+  const platform =
+    config.os && config.architecture
+      ? normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant })
+      : undefined;
   const meta: ImageMeta = {
     reference: opts.reference,
     source: opts.source,
@@ -93,7 +130,8 @@ export async function readLegacyImage(store: LayoutStore, opts: ReadOptions): Pr
 async function loadConfig(store: LayoutStore, e: LegacyEntry) {
   const what = `image config ${e.Config} in ${store.label}`;
   const size = await store.size(e.Config);
-  if (size === undefined) throw new LayerlensError(`${store.label}: image config ${e.Config} is missing`, 'MISSING_BLOB');
+  if (size === undefined)
+    throw new LayerlensError(`${store.label}: image config ${e.Config} is missing`, 'MISSING_BLOB');
   if (size > MAX_JSON_BYTES) throw new LayerlensError(`${what} is too large to be image metadata`, 'BAD_SCHEMA');
   const data = (await store.read(e.Config))!;
   const named = digestFromName(e.Config);

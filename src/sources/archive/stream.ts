@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { openDecoded, sniffCompression } from '../../engine/decode.js';
 import type { ImageReader, LayerBlob } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { verifyingStream } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import { MAX_JSON_BYTES } from '../oci-layout/store.js';
@@ -27,7 +27,9 @@ export interface StreamReader extends ImageReader {
   resolved(): Promise<ResolvedImage>;
 }
 
-type StreamxReadable = AsyncIterable<Buffer> & { header: { name: string; type?: string; size?: number; linkname?: string | null; pax?: Record<string, string> | null } };
+type StreamxReadable = AsyncIterable<Buffer> & {
+  header: { name: string; type?: string; size?: number; linkname?: string | null; pax?: Record<string, string> | null };
+};
 
 const LINK_TYPES: Record<string, MemberType> = { symlink: 'symlink', link: 'hardlink' };
 
@@ -89,7 +91,10 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
         if (isLayerHead(head, size)) {
           yielded.add(name);
           const nameDigest = digestFromBlobName(name);
-          let stream: NodeJS.ReadableStream = Readable.from(rest(head, it), { objectMode: false, highWaterMark: 1 << 20 });
+          let stream: NodeJS.ReadableStream = Readable.from(rest(head, it), {
+            objectMode: false,
+            highWaterMark: 1 << 20,
+          });
           // A compressed blob's stored digest is checked here; an uncompressed one's equals its diffID.
           if (nameDigest && sniffCompression(head) !== 'tar') {
             const check = verifyingStream(nameDigest, 'stored blob');
@@ -148,7 +153,10 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
     },
     blobs() {
       if (started) {
-        throw new LayerlensError(`${opts.label} is read in one pass and was already consumed (its metadata comes at the end: load it with ImageModel instead of awaiting meta() first)`, 'ONE_PASS');
+        throw new LayerlensError(
+          `${opts.label} is read in one pass and was already consumed (its metadata comes at the end: load it with ImageModel instead of awaiting meta() first)`,
+          'ONE_PASS',
+        );
       }
       return startPass();
     },
@@ -231,10 +239,14 @@ async function drainAll(blobs: AsyncGenerator<LayerBlob>): Promise<void> {
 function archiveError(err: unknown, kind: string, label: string, sawAny: boolean): LayerlensError {
   if (err instanceof LayerlensError) return err;
   const msg = err instanceof Error ? err.message : String(err);
-  if (/unexpected end|premature|truncated/i.test(msg)) return new LayerlensError(`${label}: truncated ${kind === 'tar' ? 'tar archive' : kind + ' stream'}`, 'TRUNCATED');
+  if (/unexpected end|premature|truncated/i.test(msg))
+    return new LayerlensError(`${label}: truncated ${kind === 'tar' ? 'tar archive' : kind + ' stream'}`, 'TRUNCATED');
   if (/Invalid tar header|unknown format|checksum/i.test(msg)) {
     if (sawAny) return new LayerlensError(`${label}: corrupt tar header inside the archive`, 'CORRUPT');
-    return new LayerlensError(`${label} is not an image archive (not a tar${kind === 'tar' ? ', gzip or zstd file' : ' inside the ' + kind + ' stream'})`, 'NOT_IMAGE');
+    return new LayerlensError(
+      `${label} is not an image archive (not a tar${kind === 'tar' ? ', gzip or zstd file' : ' inside the ' + kind + ' stream'})`,
+      'NOT_IMAGE',
+    );
   }
   if (kind !== 'tar') return new LayerlensError(`${label}: corrupt ${kind} data (${msg})`, 'CORRUPT');
   return new LayerlensError(`${label}: ${msg}`, 'CORRUPT');

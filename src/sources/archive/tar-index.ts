@@ -6,7 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 export type MemberType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
 
@@ -90,7 +90,14 @@ export function parsePax(data: Buffer): Record<string, string> {
   return out;
 }
 
-const TYPES: Record<string, MemberType> = { '0': 'file', '\0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink', '5': 'dir' };
+const TYPES: Record<string, MemberType> = {
+  '0': 'file',
+  '\0': 'file',
+  '7': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '5': 'dir',
+};
 
 /**
  * Index every member of the tar in `handle` (`fileSize` bytes). Later members with the same name
@@ -121,7 +128,8 @@ export async function indexTar(handle: FileHandle, fileSize: number, label: stri
       throw new LayerlensError(`${label}: truncated tar archive (no end-of-archive marker)`, 'TRUNCATED');
     }
     const got = await readAt(block, BLOCK, pos);
-    if (got < BLOCK) throw new LayerlensError(`${label}: truncated tar archive (ends inside a header at offset ${pos})`, 'TRUNCATED');
+    if (got < BLOCK)
+      throw new LayerlensError(`${label}: truncated tar archive (ends inside a header at offset ${pos})`, 'TRUNCATED');
     if (block.every((b) => b === 0)) break;
     if (!checksumOk(block)) {
       if (pos === 0) throw new LayerlensError(`${label} is not a tar archive`, 'NOT_TAR');
@@ -129,16 +137,21 @@ export async function indexTar(handle: FileHandle, fileSize: number, label: stri
     }
     const typeflag = String.fromCharCode(block[156]);
     let size = parseSize(block.subarray(124, 136));
-    if (size === undefined) throw new LayerlensError(`${label}: corrupt tar header at offset ${pos} (size field)`, 'CORRUPT');
+    if (size === undefined)
+      throw new LayerlensError(`${label}: corrupt tar header at offset ${pos} (size field)`, 'CORRUPT');
     const dataAt = pos + BLOCK;
     if (typeflag !== 'x' && typeflag !== 'g' && pax.size !== undefined) size = Number(pax.size);
     if (dataAt + size > fileSize) {
-      throw new LayerlensError(`${label}: truncated tar archive (a member needs ${size} bytes at offset ${dataAt}, the file has ${fileSize - dataAt})`, 'TRUNCATED');
+      throw new LayerlensError(
+        `${label}: truncated tar archive (a member needs ${size} bytes at offset ${dataAt}, the file has ${fileSize - dataAt})`,
+        'TRUNCATED',
+      );
     }
     const next = dataAt + Math.ceil(size / BLOCK) * BLOCK;
 
     if (typeflag === 'x' || typeflag === 'L' || typeflag === 'K') {
-      if (size > MAX_META_RECORD) throw new LayerlensError(`${label}: oversized tar extended header at offset ${pos}`, 'CORRUPT');
+      if (size > MAX_META_RECORD)
+        throw new LayerlensError(`${label}: oversized tar extended header at offset ${pos}`, 'CORRUPT');
       const data = Buffer.alloc(size);
       await readAt(data, size, dataAt);
       if (typeflag === 'x') pax = { ...pax, ...parsePax(data) };
@@ -175,7 +188,10 @@ export async function indexTar(handle: FileHandle, fileSize: number, label: stri
  * Follow symlinks (relative to the member's directory, as `docker save` writes duplicate layers)
  * and hardlinks (archive paths) to the member holding the data.
  */
-export function resolveMember(members: Map<string, Pick<TarMember, 'name' | 'type' | 'linkname'>>, name: string): string | undefined {
+export function resolveMember(
+  members: Map<string, Pick<TarMember, 'name' | 'type' | 'linkname'>>,
+  name: string,
+): string | undefined {
   let cur = normalizeMember(name);
   for (let hops = 0; hops < 16; hops++) {
     const m = members.get(cur);
@@ -183,7 +199,9 @@ export function resolveMember(members: Map<string, Pick<TarMember, 'name' | 'typ
     if (m.type === 'file') return cur;
     if (m.type === 'symlink' && m.linkname) {
       // Absolute targets are taken from the archive root; `..` never leaves it.
-      cur = normalizeMember(m.linkname.startsWith('/') ? m.linkname : path.posix.join(path.posix.dirname(cur), m.linkname));
+      cur = normalizeMember(
+        m.linkname.startsWith('/') ? m.linkname : path.posix.join(path.posix.dirname(cur), m.linkname),
+      );
     } else if (m.type === 'hardlink' && m.linkname) cur = normalizeMember(m.linkname);
     else return undefined;
   }

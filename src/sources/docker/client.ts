@@ -5,7 +5,7 @@
 import https from 'node:https';
 import type Docker from 'dockerode';
 import { createRequire } from 'node:module';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import type { DaemonEndpoint } from './endpoint.js';
 
 export type DaemonKind = 'docker' | 'podman';
@@ -29,7 +29,8 @@ export function daemonClient(ep: DaemonEndpoint): Docker {
     delete process.env[k];
   }
   try {
-    if (ep.socketPath) return new Docker({ socketPath: ep.socketPath, host: undefined, port: undefined, protocol: undefined });
+    if (ep.socketPath)
+      return new Docker({ socketPath: ep.socketPath, host: undefined, port: undefined, protocol: undefined });
     return new Docker({
       socketPath: undefined,
       protocol: ep.protocol,
@@ -40,7 +41,9 @@ export function daemonClient(ep: DaemonEndpoint): Docker {
       cert: ep.tls?.cert,
       key: ep.tls?.key,
       // Skip-verify contexts: an agent that accepts any certificate (docker-modem has no switch).
-      ...(ep.tls && !ep.tls.verify ? { agent: new https.Agent({ rejectUnauthorized: false, ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key }) } : {}),
+      ...(ep.tls && !ep.tls.verify
+        ? { agent: new https.Agent({ rejectUnauthorized: false, ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key }) }
+        : {}),
       ...(ep.protocol === 'ssh' ? { sshOptions: { agent: process.env.SSH_AUTH_SOCK } } : {}),
     } as Docker.DockerOptions);
   } finally {
@@ -50,10 +53,26 @@ export function daemonClient(ep: DaemonEndpoint): Docker {
 
 const require = createRequire(import.meta.url);
 
-const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTSOCK', 'EPIPE']);
+const UNREACHABLE = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENOTSOCK',
+  'EPIPE',
+]);
 
 /** Map a dockerode/network failure to a LayerlensError. `image` names the image for 404s. */
-export function describeDaemonError(err: unknown, ep: DaemonEndpoint, kind: DaemonKind, image?: string): LayerlensError {
+export function describeDaemonError(
+  err: unknown,
+  ep: DaemonEndpoint,
+  kind: DaemonKind,
+  image?: string,
+): LayerlensError {
   if (err instanceof LayerlensError) return err;
   const e = err as NodeJS.ErrnoException & { statusCode?: number; json?: { message?: string } | null; reason?: string };
   const code = e.code ?? '';
@@ -65,7 +84,10 @@ export function describeDaemonError(err: unknown, ep: DaemonEndpoint, kind: Daem
     );
   }
   if (UNREACHABLE.has(code)) {
-    const hint = kind === 'docker' ? 'is it running? set DOCKER_HOST or use --source archive/oci/registry' : 'is `podman system service` running?';
+    const hint =
+      kind === 'docker'
+        ? 'is it running? set DOCKER_HOST or use --source archive/oci/registry'
+        : 'is `podman system service` running?';
     return new LayerlensError(`cannot reach the ${name} at ${ep.url} (connect ${code}); ${hint}`, 'DAEMON_UNREACHABLE');
   }
   if (/certificate|self[- ]signed|TLS|SSL/i.test(e.message ?? '')) {
@@ -75,7 +97,8 @@ export function describeDaemonError(err: unknown, ep: DaemonEndpoint, kind: Daem
   if (e.statusCode === 404 && image !== undefined) {
     return new LayerlensError(`${image} is not in the ${name} at ${ep.url}`, 'IMAGE_NOT_FOUND');
   }
-  if (e.statusCode !== undefined) return new LayerlensError(`the ${name} at ${ep.url} answered ${e.statusCode}: ${serverMsg}`, 'DAEMON_ERROR');
+  if (e.statusCode !== undefined)
+    return new LayerlensError(`the ${name} at ${ep.url} answered ${e.statusCode}: ${serverMsg}`, 'DAEMON_ERROR');
   return new LayerlensError(`${name} at ${ep.url}: ${serverMsg}`, 'DAEMON_ERROR');
 }
 
@@ -92,7 +115,16 @@ function firstLine(s: string | undefined): string {
 export function withTimeout<T>(p: Promise<T>, ms: number, ep: DaemonEndpoint, kind: DaemonKind): Promise<T> {
   let timer: NodeJS.Timeout;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LayerlensError(`the ${daemonName(kind)} at ${ep.url} did not answer within ${Math.round(ms / 1000)}s`, 'DAEMON_TIMEOUT')), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new LayerlensError(
+            `the ${daemonName(kind)} at ${ep.url} did not answer within ${Math.round(ms / 1000)}s`,
+            'DAEMON_TIMEOUT',
+          ),
+        ),
+      ms,
+    );
     timer.unref?.();
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { dockerConfigDir, readJsonFile } from '../docker-config.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
@@ -57,7 +57,8 @@ export function resolveDockerEndpoint(where: ResolveEnv = {}): DaemonEndpoint {
     return parseHostUrl(env.DOCKER_HOST, 'DOCKER_HOST', tls);
   }
   const name = env.DOCKER_CONTEXT || currentContext(configDir);
-  if (name && name !== 'default') return contextEndpoint(configDir, name, env.DOCKER_CONTEXT ? 'DOCKER_CONTEXT' : 'config.json');
+  if (name && name !== 'default')
+    return contextEndpoint(configDir, name, env.DOCKER_CONTEXT ? 'DOCKER_CONTEXT' : 'config.json');
   return { url: `unix://${DEFAULT_DOCKER_SOCKET}`, origin: 'default', socketPath: DEFAULT_DOCKER_SOCKET };
 }
 
@@ -80,7 +81,10 @@ function contextEndpoint(configDir: string, name: string, via: string): DaemonEn
   try {
     text = readFileSync(metaFile, 'utf8');
   } catch {
-    throw new LayerlensError(`docker context ${JSON.stringify(name)} (from ${via}) not found: no ${metaFile}`, 'BAD_CONFIG');
+    throw new LayerlensError(
+      `docker context ${JSON.stringify(name)} (from ${via}) not found: no ${metaFile}`,
+      'BAD_CONFIG',
+    );
   }
   let meta: { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
   try {
@@ -90,7 +94,10 @@ function contextEndpoint(configDir: string, name: string, via: string): DaemonEn
   }
   const ep = meta.Endpoints?.docker;
   if (!ep || typeof ep.Host !== 'string' || !ep.Host) {
-    throw new LayerlensError(`docker context ${JSON.stringify(name)} has no docker endpoint (${metaFile})`, 'BAD_CONFIG');
+    throw new LayerlensError(
+      `docker context ${JSON.stringify(name)} has no docker endpoint (${metaFile})`,
+      'BAD_CONFIG',
+    );
   }
   const tlsDir = path.join(configDir, 'contexts', 'tls', id, 'docker');
   const hasTls = ['ca.pem', 'cert.pem', 'key.pem'].some((f) => existsSync(path.join(tlsDir, f)));
@@ -127,16 +134,30 @@ export function parseHostUrl(raw: string, origin: string, tls?: TlsMaterial): Da
   try {
     u = new URL(text.includes('://') ? text : `tcp://${text}`);
   } catch {
-    throw new LayerlensError(`${origin}: invalid daemon address ${JSON.stringify(raw)} (expected unix:///path, tcp://host:port or ssh://user@host)`, 'BAD_CONFIG');
+    throw new LayerlensError(
+      `${origin}: invalid daemon address ${JSON.stringify(raw)} (expected unix:///path, tcp://host:port or ssh://user@host)`,
+      'BAD_CONFIG',
+    );
   }
   const scheme = u.protocol.replace(/:$/, '');
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!['ssh', 'tcp', 'http', 'https'].includes(scheme)) {
-    throw new LayerlensError(`${origin}: unsupported daemon address scheme ${JSON.stringify(scheme)} in ${JSON.stringify(raw)}`, 'BAD_CONFIG');
+    throw new LayerlensError(
+      `${origin}: unsupported daemon address scheme ${JSON.stringify(scheme)} in ${JSON.stringify(raw)}`,
+      'BAD_CONFIG',
+    );
   }
-  if (!host) throw new LayerlensError(`${origin}: invalid daemon address ${JSON.stringify(raw)} (no host)`, 'BAD_CONFIG');
+  if (!host)
+    throw new LayerlensError(`${origin}: invalid daemon address ${JSON.stringify(raw)} (no host)`, 'BAD_CONFIG');
   if (scheme === 'ssh') {
-    return { url: text, origin, protocol: 'ssh', host, port: u.port ? Number(u.port) : 22, username: u.username || undefined };
+    return {
+      url: text,
+      origin,
+      protocol: 'ssh',
+      host,
+      port: u.port ? Number(u.port) : 22,
+      username: u.username || undefined,
+    };
   }
   const secure = !!tls || scheme === 'https';
   const port = u.port ? Number(u.port) : secure ? 2376 : 2375;
@@ -155,8 +176,10 @@ export function podmanEndpoints(where: ResolveEnv = {}): { found: DaemonEndpoint
     if (!ep.socketPath || existsSync(ep.socketPath)) found.push(ep);
   }
   const candidates: [string, string][] = [];
-  if (env.XDG_RUNTIME_DIR) candidates.push([path.join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock'), 'rootless podman socket']);
-  else if (typeof process.getuid === 'function' && process.getuid() !== 0) candidates.push([`/run/user/${process.getuid()}/podman/podman.sock`, 'rootless podman socket']);
+  if (env.XDG_RUNTIME_DIR)
+    candidates.push([path.join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock'), 'rootless podman socket']);
+  else if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    candidates.push([`/run/user/${process.getuid()}/podman/podman.sock`, 'rootless podman socket']);
   candidates.push(['/run/podman/podman.sock', 'rootful podman socket']);
   for (const [p, origin] of candidates) {
     looked.push(`unix://${p}`);

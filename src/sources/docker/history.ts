@@ -16,7 +16,8 @@ export interface ApiHistoryItem {
   Comment?: string;
 }
 
-const METADATA_INSTRUCTIONS = /^(ENV|EXPOSE|CMD|ENTRYPOINT|LABEL|USER|ARG|STOPSIGNAL|HEALTHCHECK|VOLUME|SHELL|ONBUILD|MAINTAINER)\b/;
+const METADATA_INSTRUCTIONS =
+  /^(ENV|EXPOSE|CMD|ENTRYPOINT|LABEL|USER|ARG|STOPSIGNAL|HEALTHCHECK|VOLUME|SHELL|ONBUILD|MAINTAINER)\b/;
 
 /** Does this step only change the config (never a layer)? */
 export function isMetadataStep(createdBy: string | undefined): boolean {

@@ -3,7 +3,7 @@
  * failures (`{error, errorDetail}`): every event is checked.
  */
 import type Docker from 'dockerode';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { describeDaemonError, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
 
@@ -22,7 +22,13 @@ export interface PullOptions {
   log?: (line: string) => void;
 }
 
-export async function pullImage(docker: Docker, name: string, ep: DaemonEndpoint, kind: DaemonKind, o: PullOptions): Promise<void> {
+export async function pullImage(
+  docker: Docker,
+  name: string,
+  ep: DaemonEndpoint,
+  kind: DaemonKind,
+  o: PullOptions,
+): Promise<void> {
   const params: Record<string, unknown> = {};
   if (o.platform) params.platform = o.platform;
   if (o.username !== undefined) params.authconfig = { username: o.username, password: o.password ?? '' };
@@ -41,7 +47,11 @@ export async function pullImage(docker: Docker, name: string, ep: DaemonEndpoint
 }
 
 /** Read a pull progress stream to its end; reject on the first `error` event. */
-export function consumePullStream(stream: NodeJS.ReadableStream, name: string, log?: (line: string) => void): Promise<void> {
+export function consumePullStream(
+  stream: NodeJS.ReadableStream,
+  name: string,
+  log?: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     let failed = false;
@@ -84,6 +94,8 @@ export function consumePullStream(stream: NodeJS.ReadableStream, name: string, l
       onLine(buffered);
       if (!failed) resolve();
     });
-    stream.on('error', (err: Error) => fail(new LayerlensError(`pull of ${name} failed: ${err.message}`, 'PULL_FAILED')));
+    stream.on('error', (err: Error) =>
+      fail(new LayerlensError(`pull of ${name} failed: ${err.message}`, 'PULL_FAILED')),
+    );
   });
 }

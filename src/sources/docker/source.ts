@@ -12,7 +12,7 @@
 import type Docker from 'dockerode';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageConfig, ImageMeta, ImageReader, LayerBlob } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { parseReference } from '../../reference/index.js';
 import { openArchiveStream } from '../archive/stream.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
@@ -34,7 +34,21 @@ export interface DaemonSourceOptions {
 }
 
 /** Image-config keys of the Engine's inspect `Config` (the rest are container settings). */
-const IMAGE_CONFIG_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped', 'Healthcheck', 'OnBuild', 'Shell'];
+const IMAGE_CONFIG_KEYS = [
+  'User',
+  'ExposedPorts',
+  'Env',
+  'Entrypoint',
+  'Cmd',
+  'Volumes',
+  'WorkingDir',
+  'Labels',
+  'StopSignal',
+  'ArgsEscaped',
+  'Healthcheck',
+  'OnBuild',
+  'Shell',
+];
 
 interface InspectInfo {
   Id: string;
@@ -54,7 +68,9 @@ export function daemonImageName(input: string): string {
   if (isImageId(input)) return input; // An image ID (full or short) is the daemon's own name.
   try {
     const ref = parseReference(input);
-    return ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : `${ref.registry}/${ref.repository}:${ref.tag}`;
+    return ref.digest
+      ? `${ref.registry}/${ref.repository}@${ref.digest}`
+      : `${ref.registry}/${ref.repository}:${ref.tag}`;
   } catch {
     return input;
   }
@@ -78,13 +94,24 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
   const docker = daemonClient(ep);
   const name = daemonImageName(input);
   const want = o.platform !== undefined ? parsePlatform(o.platform) : undefined;
-  if (o.pull) await pullImage(docker, name, ep, o.kind, { platform: o.platform, username: o.username, password: o.password, log: o.log });
+  if (o.pull)
+    await pullImage(docker, name, ep, o.kind, {
+      platform: o.platform,
+      username: o.username,
+      password: o.password,
+      log: o.log,
+    });
 
   const image = docker.getImage(name);
   let info: InspectInfo;
   let history: ApiHistoryItem[];
   try {
-    [info, history] = await withTimeout(Promise.all([image.inspect() as Promise<InspectInfo>, image.history() as Promise<ApiHistoryItem[]>]), o.timeoutMs ?? 15_000, ep, o.kind);
+    [info, history] = await withTimeout(
+      Promise.all([image.inspect() as Promise<InspectInfo>, image.history() as Promise<ApiHistoryItem[]>]),
+      o.timeoutMs ?? 15_000,
+      ep,
+      o.kind,
+    );
   } catch (err) {
     throw describeDaemonError(err, ep, o.kind, input);
   }
@@ -98,12 +125,26 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
   return daemonReader(docker, info.Id, input, meta, o.kind, ep);
 }
 
-export function metaFromInspect(input: string, info: InspectInfo, history: ApiHistoryItem[], kind: DaemonKind, ep: DaemonEndpoint): ImageMeta {
+export function metaFromInspect(
+  input: string,
+  info: InspectInfo,
+  history: ApiHistoryItem[],
+  kind: DaemonKind,
+  ep: DaemonEndpoint,
+): ImageMeta {
   const diffIds = info.RootFS?.Layers ?? [];
   const cfg: Record<string, unknown> = {};
   for (const k of IMAGE_CONFIG_KEYS) {
     const v = info.Config?.[k];
-    if (v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && !v.length) || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length)) continue;
+    if (
+      v === undefined ||
+      v === null ||
+      v === '' ||
+      v === false ||
+      (Array.isArray(v) && !v.length) ||
+      (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v as object).length)
+    )
+      continue;
     cfg[k] = v;
   }
   const config: ImageConfig = {
@@ -122,16 +163,29 @@ export function metaFromInspect(input: string, info: InspectInfo, history: ApiHi
     source: kind,
     digest: repoDigest ? repoDigest.slice(repoDigest.indexOf('@') + 1) : info.Id,
     configDigest: info.Id,
-    platform: info.Os && info.Architecture ? normalizePlatform({ os: info.Os, architecture: info.Architecture, variant: info.Variant }) : undefined,
+    platform:
+      info.Os && info.Architecture
+        ? normalizePlatform({ os: info.Os, architecture: info.Architecture, variant: info.Variant })
+        : undefined,
     config,
     layers: diffIds.map((diffId) => ({ diffId })),
     history: mapHistory(config),
     repoTags: info.RepoTags?.length ? info.RepoTags : undefined,
-    notes: [`${kind === 'docker' ? 'daemon' : 'podman'}: ${ep.url}`, 'history from the daemon API until the export has been read'],
+    notes: [
+      `${kind === 'docker' ? 'daemon' : 'podman'}: ${ep.url}`,
+      'history from the daemon API until the export has been read',
+    ],
   };
 }
 
-function daemonReader(docker: Docker, id: string, input: string, meta: ImageMeta, kind: DaemonKind, ep: DaemonEndpoint): ImageReader {
+function daemonReader(
+  docker: Docker,
+  id: string,
+  input: string,
+  meta: ImageMeta,
+  kind: DaemonKind,
+  ep: DaemonEndpoint,
+): ImageReader {
   let exportStream: NodeJS.ReadableStream | undefined;
   return {
     meta: async () => meta,
@@ -152,7 +206,7 @@ function daemonReader(docker: Docker, id: string, input: string, meta: ImageMeta
       refineHistory(meta, (await pass.resolved()).meta.config);
     },
     close: async () => {
-      (exportStream as NodeJS.ReadableStream & { destroy?: () => void } | undefined)?.destroy?.();
+      (exportStream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined)?.destroy?.();
     },
   };
 }

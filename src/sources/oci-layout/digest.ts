@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
@@ -13,7 +13,10 @@ export function parseDigest(digest: unknown, where: string): [string, string] {
   if (typeof digest !== 'string') throw new LayerlensError(`${where}: missing digest`, 'BAD_SCHEMA');
   const m = /^([a-z0-9]+):([0-9a-f]+)$/.exec(digest);
   if (!m || HEX_LENGTH[m[1]] !== m[2].length) {
-    throw new LayerlensError(`${where}: invalid or unsupported digest ${JSON.stringify(digest.slice(0, 80))}`, 'BAD_SCHEMA');
+    throw new LayerlensError(
+      `${where}: invalid or unsupported digest ${JSON.stringify(digest.slice(0, 80))}`,
+      'BAD_SCHEMA',
+    );
   }
   return [m[1], m[2]];
 }
@@ -33,7 +36,10 @@ export function verifyBuffer(data: Buffer, digest: string, what: string): void {
   const [alg] = parseDigest(digest, what);
   const got = digestOf(data, alg);
   if (got !== digest) {
-    throw new LayerlensError(`${what}: content does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH');
+    throw new LayerlensError(
+      `${what}: content does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`,
+      'DIGEST_MISMATCH',
+    );
   }
 }
 
@@ -50,7 +56,13 @@ export function verifyingStream(digest: string, what: string): Transform {
     flush(cb: TransformCallback) {
       const got = `${alg}:${hash.digest('hex')}`;
       if (got === digest) cb();
-      else cb(new LayerlensError(`${what} does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`, 'DIGEST_MISMATCH'));
+      else
+        cb(
+          new LayerlensError(
+            `${what} does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`,
+            'DIGEST_MISMATCH',
+          ),
+        );
     },
   });
 }

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import type { ImageReader } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { seekableReader } from '../archive/file.js';
 import { readImage } from '../archive/read-image.js';
 import type { ReadOptions } from './image.js';
@@ -16,12 +16,18 @@ export async function openOciLayout(dir: string, opts: Omit<ReadOptions, 'source
   try {
     st = await fs.stat(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new LayerlensError(`${dir}: no such file or directory`, 'NOT_FOUND');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new LayerlensError(`${dir}: no such file or directory`, 'NOT_FOUND');
     throw fsError(err, dir);
   }
-  if (!st.isDirectory()) throw new LayerlensError(`${dir} is not a directory (use --source archive for an archive file)`, 'NOT_IMAGE');
+  if (!st.isDirectory())
+    throw new LayerlensError(`${dir} is not a directory (use --source archive for an archive file)`, 'NOT_IMAGE');
   const store = new DirStore(dir, dir);
-  if ((await store.size('oci-layout')) === undefined && (await store.size('index.json')) === undefined && (await store.size('manifest.json')) === undefined) {
+  if (
+    (await store.size('oci-layout')) === undefined &&
+    (await store.size('index.json')) === undefined &&
+    (await store.size('manifest.json')) === undefined
+  ) {
     throw new LayerlensError(`${dir} is not an OCI image layout (no oci-layout or index.json)`, 'NOT_IMAGE');
   }
   if ((await store.size('oci-layout')) !== undefined && (await store.size('index.json')) === undefined) {
@@ -34,6 +40,8 @@ export async function openOciLayout(dir: string, opts: Omit<ReadOptions, 'source
 export async function isLayoutDir(dir: string): Promise<boolean> {
   const store = new DirStore(dir);
   return (
-    (await store.size('oci-layout')) !== undefined || (await store.size('index.json')) !== undefined || (await store.size('manifest.json')) !== undefined
+    (await store.size('oci-layout')) !== undefined ||
+    (await store.size('index.json')) !== undefined ||
+    (await store.size('manifest.json')) !== undefined
   );
 }

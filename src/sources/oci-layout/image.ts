@@ -4,7 +4,7 @@
  */
 import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, SourceKind } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { blobPath } from './digest.js';
 import { isForeignLayer } from './media-types.js';
 import { selectImage, isObject, type SelectOptions } from './select.js';
@@ -38,7 +38,8 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
     }
   }
   const index = await readJsonMember(store, 'index.json', 'index.json');
-  if (index === undefined) throw new LayerlensError(`${store.label} has no index.json: not an OCI image layout`, 'NOT_IMAGE');
+  if (index === undefined)
+    throw new LayerlensError(`${store.label} has no index.json: not an OCI image layout`, 'NOT_IMAGE');
   const sel = await selectImage(store, index, opts);
   const diffIds = sel.config.rootfs!.diff_ids;
   const layerMembers: string[] = [];
@@ -48,7 +49,8 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
     if ((await store.size(member)) === undefined) {
       const foreign = isForeignLayer(l.mediaType) || !!l.urls?.length;
       throw new LayerlensError(
-        `${store.label}: layer ${i} blob ${l.digest} is missing` + (foreign ? ' (a non-distributable layer that is fetched from its URLs)' : ''),
+        `${store.label}: layer ${i} blob ${l.digest} is missing` +
+          (foreign ? ' (a non-distributable layer that is fetched from its URLs)' : ''),
         'MISSING_BLOB',
       );
     }
@@ -62,7 +64,12 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
     configDigest: sel.configDigest,
     platform: sel.platform,
     config: sel.config,
-    layers: sel.manifest.layers.map((l, i) => ({ digest: l.digest, diffId: diffIds[i], mediaType: l.mediaType, compressedSize: l.size })),
+    layers: sel.manifest.layers.map((l, i) => ({
+      digest: l.digest,
+      diffId: diffIds[i],
+      mediaType: l.mediaType,
+      compressedSize: l.size,
+    })),
     history: mapHistory(sel.config),
     repoTags: sel.names.length ? [...new Set(sel.names)] : undefined,
   };

@@ -3,7 +3,7 @@
  * containerd's platform matcher does (arm64 ≡ arm64/v8, arm ≡ arm/v7 when no variant is written).
  */
 import type { Platform } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 const ARCH_ALIASES: Record<string, string> = {
   x86_64: 'amd64',
@@ -32,7 +32,10 @@ export function normalizePlatform(p: Platform): Platform {
 export function parsePlatform(text: string): Platform {
   const parts = text.trim().split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[A-Za-z0-9_.-]+$/.test(p))) {
-    throw new LayerlensError(`invalid --platform ${JSON.stringify(text)}: expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8`, 'BAD_PLATFORM');
+    throw new LayerlensError(
+      `invalid --platform ${JSON.stringify(text)}: expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8`,
+      'BAD_PLATFORM',
+    );
   }
   return normalizePlatform({ os: parts[0], architecture: parts[1], variant: parts[2] });
 }
@@ -40,7 +43,20 @@ export function parsePlatform(text: string): Platform {
 /** This host's platform as image indexes name it (Linux images even on macOS). */
 export function hostPlatform(): Platform {
   const os = process.platform === 'win32' ? 'windows' : 'linux';
-  const arch = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64', mips64el: 'mips64le' } as Record<string, string>)[process.arch] ?? process.arch;
+  const arch =
+    (
+      {
+        x64: 'amd64',
+        arm64: 'arm64',
+        arm: 'arm',
+        ia32: '386',
+        ppc64: 'ppc64le',
+        s390x: 's390x',
+        riscv64: 'riscv64',
+        loong64: 'loong64',
+        mips64el: 'mips64le',
+      } as Record<string, string>
+    )[process.arch] ?? process.arch;
   if (arch === 'arm64') return { os, architecture: arch, variant: 'v8' };
   if (arch === 'arm') {
     const v = (process.config.variables as Record<string, unknown>).arm_version;

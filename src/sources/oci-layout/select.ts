@@ -6,7 +6,7 @@
  * exports only what was pulled): that is fine unless the chosen one is missing.
  */
 import type { ImageConfig, Platform } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { blobPath, parseDigest, shortDigest } from './digest.js';
 import {
   ANNOTATION_CONTAINERD_NAME,
@@ -20,7 +20,14 @@ import {
   OCI_MANIFEST,
 } from './media-types.js';
 import { anyNameMatches, listNames } from './names.js';
-import { formatPlatform, hostPlatform, isUnknownPlatform, normalizePlatform, parsePlatform, platformScore } from './platform.js';
+import {
+  formatPlatform,
+  hostPlatform,
+  isUnknownPlatform,
+  normalizePlatform,
+  parsePlatform,
+  platformScore,
+} from './platform.js';
 import { readJsonBlob, type LayoutStore } from './store.js';
 
 export interface Descriptor {
@@ -70,14 +77,19 @@ const MAX_DEPTH = 4;
 
 export function descriptorNames(d: Descriptor): string[] {
   const a = d.annotations ?? {};
-  return [a[ANNOTATION_CONTAINERD_NAME], a[ANNOTATION_REF_NAME]].filter((n): n is string => typeof n === 'string' && n !== '');
+  return [a[ANNOTATION_CONTAINERD_NAME], a[ANNOTATION_REF_NAME]].filter(
+    (n): n is string => typeof n === 'string' && n !== '',
+  );
 }
 
 /** Validate the shape of an index and return its manifests. */
 export function indexManifests(index: unknown, what: string): Descriptor[] {
   if (!isObject(index)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
   if (index.schemaVersion !== undefined && index.schemaVersion !== 2) {
-    throw new LayerlensError(`${what} has schemaVersion ${JSON.stringify(index.schemaVersion)}; only 2 is supported`, 'BAD_SCHEMA');
+    throw new LayerlensError(
+      `${what} has schemaVersion ${JSON.stringify(index.schemaVersion)}; only 2 is supported`,
+      'BAD_SCHEMA',
+    );
   }
   if (!Array.isArray(index.manifests)) throw new LayerlensError(`${what} has no "manifests" list`, 'BAD_SCHEMA');
   return index.manifests.map((d, i) => checkDescriptor(d, `${what} manifests[${i}]`));
@@ -86,8 +98,10 @@ export function indexManifests(index: unknown, what: string): Descriptor[] {
 function checkDescriptor(d: unknown, what: string): Descriptor {
   if (!isObject(d)) throw new LayerlensError(`${what} is not a descriptor object`, 'BAD_SCHEMA');
   parseDigest(d.digest, what);
-  if (d.mediaType !== undefined && typeof d.mediaType !== 'string') throw new LayerlensError(`${what} has a non-string mediaType`, 'BAD_SCHEMA');
-  if (d.size !== undefined && (typeof d.size !== 'number' || d.size < 0)) throw new LayerlensError(`${what} has an invalid size`, 'BAD_SCHEMA');
+  if (d.mediaType !== undefined && typeof d.mediaType !== 'string')
+    throw new LayerlensError(`${what} has a non-string mediaType`, 'BAD_SCHEMA');
+  if (d.size !== undefined && (typeof d.size !== 'number' || d.size < 0))
+    throw new LayerlensError(`${what} has an invalid size`, 'BAD_SCHEMA');
   return d as unknown as Descriptor;
 }
 
@@ -99,15 +113,25 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
   if (opts.tag !== undefined) {
     const tag = opts.tag;
     tops = tops.filter((t) => anyNameMatches(tag, descriptorNames(t)));
-    if (!tops.length) throw new LayerlensError(`${label} has no image tagged ${JSON.stringify(tag)}; tags: ${listNames(allNames)}`, 'NOT_FOUND');
+    if (!tops.length)
+      throw new LayerlensError(
+        `${label} has no image tagged ${JSON.stringify(tag)}; tags: ${listNames(allNames)}`,
+        'NOT_FOUND',
+      );
   }
 
   const candidates: Candidate[] = [];
   const unsupported: string[] = [];
   for (const top of tops) await collect(store, top, top, 0, candidates, unsupported);
-  const images = candidates.filter((c) => c.desc.annotations?.[ANNOTATION_REFERENCE_TYPE] !== 'attestation-manifest' && !isUnknownPlatform(c.platform));
+  const images = candidates.filter(
+    (c) => c.desc.annotations?.[ANNOTATION_REFERENCE_TYPE] !== 'attestation-manifest' && !isUnknownPlatform(c.platform),
+  );
   if (!images.length) {
-    if (unsupported.length) throw new LayerlensError(`${label} holds no container image: unsupported media type ${[...new Set(unsupported)].join(', ')}`, 'UNSUPPORTED_MEDIA_TYPE');
+    if (unsupported.length)
+      throw new LayerlensError(
+        `${label} holds no container image: unsupported media type ${[...new Set(unsupported)].join(', ')}`,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
     throw new LayerlensError(`${label}: index.json lists no image manifest`, 'NOT_IMAGE');
   }
 
@@ -124,7 +148,8 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
     }
     c.manifest = loaded;
     const cfg = await loadConfig(store, loaded);
-    if (cfg.os && cfg.architecture) c.platform = normalizePlatform({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant });
+    if (cfg.os && cfg.architecture)
+      c.platform = normalizePlatform({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant });
   }
   const available = images.filter((c) => !c.missing);
   const explicit = opts.platform !== undefined;
@@ -166,22 +191,41 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
   const manifest = best.manifest ?? (await loadManifest(store, best.desc));
   if (!manifest) throw new LayerlensError(`${label}: manifest blob ${best.desc.digest} is missing`, 'MISSING_BLOB');
   const config = await loadConfig(store, manifest);
-  const platform = config.os && config.architecture ? normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant }) : best.platform;
-  return { manifestDescriptor: best.desc, manifest, config, configDigest: manifest.config.digest, platform, names: descriptorNames(best.top) };
+  const platform =
+    config.os && config.architecture
+      ? normalizePlatform({ os: config.os, architecture: config.architecture, variant: config.variant })
+      : best.platform;
+  return {
+    manifestDescriptor: best.desc,
+    manifest,
+    config,
+    configDigest: manifest.config.digest,
+    platform,
+    names: descriptorNames(best.top),
+  };
 
   function platformList(cs: Candidate[]): string {
     return [...new Set(cs.map((c) => formatPlatform(c.platform)))].join(', ');
   }
 }
 
-async function collect(store: LayoutStore, desc: Descriptor, top: Descriptor, depth: number, out: Candidate[], unsupported: string[]): Promise<void> {
-  if (depth > MAX_DEPTH) throw new LayerlensError(`${store.label}: image indexes nested more than ${MAX_DEPTH} deep`, 'BAD_SCHEMA');
+async function collect(
+  store: LayoutStore,
+  desc: Descriptor,
+  top: Descriptor,
+  depth: number,
+  out: Candidate[],
+  unsupported: string[],
+): Promise<void> {
+  if (depth > MAX_DEPTH)
+    throw new LayerlensError(`${store.label}: image indexes nested more than ${MAX_DEPTH} deep`, 'BAD_SCHEMA');
   let mediaType = desc.mediaType;
   let body: unknown;
   if (mediaType === undefined) {
     // Old layouts omit it on descriptors: the blob says what it is.
     body = await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'blob');
-    if (body === undefined) throw new LayerlensError(`${store.label}: blob ${desc.digest} named by its index is missing`, 'MISSING_BLOB');
+    if (body === undefined)
+      throw new LayerlensError(`${store.label}: blob ${desc.digest} named by its index is missing`, 'MISSING_BLOB');
     if (isObject(body) && typeof body.mediaType === 'string') mediaType = body.mediaType;
     else mediaType = isObject(body) && Array.isArray(body.manifests) ? OCI_INDEX : OCI_MANIFEST;
   }
@@ -189,7 +233,8 @@ async function collect(store: LayoutStore, desc: Descriptor, top: Descriptor, de
     body ??= await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'image index');
     if (body === undefined) {
       // A nested index of a platform that was not exported: skip it; the top one must be there.
-      if (depth === 0) throw new LayerlensError(`${store.label}: image index blob ${desc.digest} is missing`, 'MISSING_BLOB');
+      if (depth === 0)
+        throw new LayerlensError(`${store.label}: image index blob ${desc.digest} is missing`, 'MISSING_BLOB');
       return;
     }
     for (const child of indexManifests(body, `image index ${shortDigest(desc.digest)} in ${store.label}`)) {
@@ -200,7 +245,8 @@ async function collect(store: LayoutStore, desc: Descriptor, top: Descriptor, de
   if (MANIFEST_TYPES.has(mediaType)) {
     const p = desc.platform;
     const c: Candidate = { desc, top };
-    if (p?.os && p.architecture) c.platform = normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant });
+    if (p?.os && p.architecture)
+      c.platform = normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant });
     if (body !== undefined) c.manifest = checkManifest(body, desc, store.label);
     out.push(c);
     return;
@@ -217,19 +263,29 @@ async function loadManifest(store: LayoutStore, desc: Descriptor): Promise<Manif
 export function checkManifest(body: unknown, desc: Descriptor, label: string): Manifest {
   const what = `manifest ${shortDigest(desc.digest)} in ${label}`;
   if (!isObject(body)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
-  if (body.schemaVersion !== 2) throw new LayerlensError(`${what} has schemaVersion ${JSON.stringify(body.schemaVersion)}; only 2 is supported`, 'BAD_SCHEMA');
+  if (body.schemaVersion !== 2)
+    throw new LayerlensError(
+      `${what} has schemaVersion ${JSON.stringify(body.schemaVersion)}; only 2 is supported`,
+      'BAD_SCHEMA',
+    );
   if (typeof body.mediaType === 'string' && !MANIFEST_TYPES.has(body.mediaType)) {
     throw new LayerlensError(`${what} has unsupported media type ${body.mediaType}`, 'UNSUPPORTED_MEDIA_TYPE');
   }
   const config = checkDescriptor(body.config, `${what} config`);
   if (config.mediaType !== undefined && !CONFIG_TYPES.has(config.mediaType)) {
-    throw new LayerlensError(`${what} is not a container image: its config has media type ${config.mediaType}`, 'UNSUPPORTED_MEDIA_TYPE');
+    throw new LayerlensError(
+      `${what} is not a container image: its config has media type ${config.mediaType}`,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   }
   if (!Array.isArray(body.layers)) throw new LayerlensError(`${what} has no "layers" list`, 'BAD_SCHEMA');
   const layers = body.layers.map((l, i) => checkDescriptor(l, `${what} layers[${i}]`));
   layers.forEach((l, i) => {
     if (l.mediaType !== undefined && !LAYER_TYPES.has(l.mediaType)) {
-      throw new LayerlensError(`${what}: layer ${i} has unsupported media type ${l.mediaType}`, 'UNSUPPORTED_MEDIA_TYPE');
+      throw new LayerlensError(
+        `${what}: layer ${i} has unsupported media type ${l.mediaType}`,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
     }
   });
   return { ...(body as object), config, layers } as Manifest;
@@ -238,7 +294,8 @@ export function checkManifest(body: unknown, desc: Descriptor, label: string): M
 async function loadConfig(store: LayoutStore, manifest: Manifest): Promise<ImageConfig> {
   const d = manifest.config;
   const body = await readJsonBlob(store, blobPath(d.digest), d.digest, 'image config');
-  if (body === undefined) throw new LayerlensError(`${store.label}: image config blob ${d.digest} is missing`, 'MISSING_BLOB');
+  if (body === undefined)
+    throw new LayerlensError(`${store.label}: image config blob ${d.digest} is missing`, 'MISSING_BLOB');
   return checkConfig(body, `image config ${shortDigest(d.digest)} in ${store.label}`, manifest.layers.length);
 }
 
@@ -246,13 +303,19 @@ async function loadConfig(store: LayoutStore, manifest: Manifest): Promise<Image
 export function checkConfig(body: unknown, what: string, layerCount: number): ImageConfig {
   if (!isObject(body)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
   const rootfs = body.rootfs;
-  if (!isObject(rootfs) || !Array.isArray(rootfs.diff_ids)) throw new LayerlensError(`${what} has no rootfs.diff_ids`, 'BAD_SCHEMA');
+  if (!isObject(rootfs) || !Array.isArray(rootfs.diff_ids))
+    throw new LayerlensError(`${what} has no rootfs.diff_ids`, 'BAD_SCHEMA');
   rootfs.diff_ids.forEach((d, i) => parseDigest(d, `${what} rootfs.diff_ids[${i}]`));
   if (rootfs.diff_ids.length !== layerCount) {
-    throw new LayerlensError(`${what} lists ${rootfs.diff_ids.length} diff_ids but the manifest has ${layerCount} layers`, 'BAD_SCHEMA');
+    throw new LayerlensError(
+      `${what} lists ${rootfs.diff_ids.length} diff_ids but the manifest has ${layerCount} layers`,
+      'BAD_SCHEMA',
+    );
   }
-  if (body.history !== undefined && !Array.isArray(body.history)) throw new LayerlensError(`${what}: "history" is not a list`, 'BAD_SCHEMA');
-  if (body.config !== undefined && body.config !== null && !isObject(body.config)) throw new LayerlensError(`${what}: "config" is not an object`, 'BAD_SCHEMA');
+  if (body.history !== undefined && !Array.isArray(body.history))
+    throw new LayerlensError(`${what}: "history" is not a list`, 'BAD_SCHEMA');
+  if (body.config !== undefined && body.config !== null && !isObject(body.config))
+    throw new LayerlensError(`${what}: "config" is not an object`, 'BAD_SCHEMA');
   return body as ImageConfig;
 }
 

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import { shortDigest, verifyBuffer } from './digest.js';
 
 export interface LayoutStore {
@@ -44,7 +44,11 @@ export function parseJson(data: Buffer, what: string): unknown {
 export async function readJsonMember(store: LayoutStore, name: string, what: string): Promise<unknown> {
   const size = await store.size(name);
   if (size === undefined) return undefined;
-  if (size > MAX_JSON_BYTES) throw new LayerlensError(`${what} in ${store.label} is ${size} bytes: too large to be image metadata`, 'BAD_SCHEMA');
+  if (size > MAX_JSON_BYTES)
+    throw new LayerlensError(
+      `${what} in ${store.label} is ${size} bytes: too large to be image metadata`,
+      'BAD_SCHEMA',
+    );
   const data = await store.read(name);
   return data === undefined ? undefined : parseJson(data, `${what} in ${store.label}`);
 }
@@ -53,7 +57,11 @@ export async function readJsonMember(store: LayoutStore, name: string, what: str
 export async function readJsonBlob(store: LayoutStore, name: string, digest: string, what: string): Promise<unknown> {
   const size = await store.size(name);
   if (size === undefined) return undefined;
-  if (size > MAX_JSON_BYTES) throw new LayerlensError(`${what} ${shortDigest(digest)} in ${store.label} is ${size} bytes: too large to be image metadata`, 'BAD_SCHEMA');
+  if (size > MAX_JSON_BYTES)
+    throw new LayerlensError(
+      `${what} ${shortDigest(digest)} in ${store.label} is ${size} bytes: too large to be image metadata`,
+      'BAD_SCHEMA',
+    );
   const data = await store.read(name);
   if (data === undefined) return undefined;
   verifyBuffer(data, digest, `${what} ${shortDigest(digest)} in ${store.label}`);
@@ -123,5 +131,8 @@ function isMissing(err: unknown): boolean {
 export function fsError(err: unknown, p: string): LayerlensError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return new LayerlensError(`${p}: permission denied`, 'PERMISSION');
-  return new LayerlensError(`${p}: ${(err as Error).message}`, code ?? 'IO');
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return new LayerlensError(`${p}: no such file or directory`, 'NOT_FOUND');
+  if (code === 'EISDIR') return new LayerlensError(`${p}: is a directory, not a file`, 'IO');
+  return new LayerlensError(`${p}: cannot be read (${code ?? 'I/O error'})`, 'IO');
 }

@@ -11,10 +11,18 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import type { RegistryClient } from './client.js';
 import { offThreadAvailable, remoteHash, type RemoteHash } from './fetch-worker.js';
-import { backoffDelay, collectBody, isRetryableError, sleep, DEFAULT_RETRY, type HttpResponse, type RetryPolicy } from './http.js';
+import {
+  backoffDelay,
+  collectBody,
+  isRetryableError,
+  sleep,
+  DEFAULT_RETRY,
+  type HttpResponse,
+  type RetryPolicy,
+} from './http.js';
 import { digestAlgorithm } from './manifest.js';
 
 export interface BlobStreamOptions {
@@ -112,7 +120,11 @@ export class VerifiedBlobStream extends Readable {
       res = this.remote ? await client.requestBlob(req, { hash: this.remote, offset }) : await client.request(req);
     } catch (err) {
       if (this.destroyed) return;
-      return this.fail(err instanceof LayerlensError ? err : new LayerlensError(`${label} (${digest}): ${(err as Error).message}`, 'NETWORK'));
+      return this.fail(
+        err instanceof LayerlensError
+          ? err
+          : new LayerlensError(`${label} (${digest}): ${(err as Error).message}`, 'NETWORK'),
+      );
     }
     if (this.destroyed) {
       res.destroy();
@@ -124,7 +136,9 @@ export class VerifiedBlobStream extends Readable {
       const start = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''))?.[1];
       if (start === undefined || Number(start) !== offset) {
         res.destroy();
-        return this.fail(new LayerlensError(`${label}: the registry resumed the download at the wrong offset`, 'NETWORK'));
+        return this.fail(
+          new LayerlensError(`${label}: the registry resumed the download at the wrong offset`, 'NETWORK'),
+        );
       }
       this.rangeResumes++;
     } else if (status === 200) {
@@ -150,7 +164,12 @@ export class VerifiedBlobStream extends Readable {
       this.received += chunk.length;
       const max = this.expected;
       if (max !== undefined && this.received > max) {
-        return this.fail(new LayerlensError(`${label} (blob ${digest}): the registry sent more than the ${max} bytes the manifest lists (corrupted or tampered)`, 'DIGEST_MISMATCH'));
+        return this.fail(
+          new LayerlensError(
+            `${label} (blob ${digest}): the registry sent more than the ${max} bytes the manifest lists (corrupted or tampered)`,
+            'DIGEST_MISMATCH',
+          ),
+        );
       }
       this.local?.update(chunk);
       if (!this.push(chunk)) res.pause();
@@ -159,7 +178,8 @@ export class VerifiedBlobStream extends Readable {
       if (stale()) return;
       if (!res.complete) return this.retryOrFail(new Error('connection closed before the end of the blob'));
       const max = this.expected;
-      if (max !== undefined && this.received < max) return this.retryOrFail(new Error(`blob ended after ${this.received} of ${max} bytes`));
+      if (max !== undefined && this.received < max)
+        return this.retryOrFail(new Error(`blob ended after ${this.received} of ${max} bytes`));
       this.finish();
     });
     res.on('error', (err) => {
@@ -182,13 +202,17 @@ export class VerifiedBlobStream extends Readable {
     const retryable = isRetryableError(err) || /closed before|ended after/.test(err.message);
     if (retryable && this.resumes < policy.retries) {
       const delay = backoffDelay(policy, this.resumes++);
-      this.o.client.opts.log?.(`${this.o.label}: ${err.message}; resuming at byte ${this.received} in ${Math.round(delay)} ms`);
+      this.o.client.opts.log?.(
+        `${this.o.label}: ${err.message}; resuming at byte ${this.received} in ${Math.round(delay)} ms`,
+      );
       void sleep(delay).then(() => {
         if (!this.destroyed && !this.failure) void this.fetch();
       });
       return;
     }
-    this.fail(new LayerlensError(`${this.o.label} (blob ${this.o.digest}): download failed: ${err.message}`, 'NETWORK'));
+    this.fail(
+      new LayerlensError(`${this.o.label} (blob ${this.o.digest}): download failed: ${err.message}`, 'NETWORK'),
+    );
   }
 
   private finish(): void {
@@ -201,12 +225,22 @@ export class VerifiedBlobStream extends Readable {
     if (this.destroyed) return;
     if (!hex) {
       this.finishedOk = false;
-      return this.fail(new LayerlensError(`${this.o.label} (blob ${this.o.digest}): the download worker stopped before the digest was computed`, 'NETWORK'));
+      return this.fail(
+        new LayerlensError(
+          `${this.o.label} (blob ${this.o.digest}): the download worker stopped before the digest was computed`,
+          'NETWORK',
+        ),
+      );
     }
     const actual = `${digestAlgorithm(this.o.digest)}:${hex}`;
     if (actual !== this.o.digest) {
       this.finishedOk = false;
-      return this.fail(new LayerlensError(`${this.o.label}: blob digest mismatch: expected ${this.o.digest} but the registry sent data hashing to ${actual} (corrupted or tampered blob)`, 'DIGEST_MISMATCH'));
+      return this.fail(
+        new LayerlensError(
+          `${this.o.label}: blob digest mismatch: expected ${this.o.digest} but the registry sent data hashing to ${actual} (corrupted or tampered blob)`,
+          'DIGEST_MISMATCH',
+        ),
+      );
     }
     this.push(null);
   }

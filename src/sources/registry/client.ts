@@ -5,7 +5,7 @@
  * redirects followed by hand so Authorization never leaves the registry's origin.
  */
 import type http from 'node:http';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import type { Credential } from './credentials.js';
 import {
   DEFAULT_RETRY,
@@ -22,7 +22,13 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from './http.js';
-import { closeOffThreadAgents, sendOffThread, type AgentSpec, type RemoteHash, type RemoteResponse } from './fetch-worker.js';
+import {
+  closeOffThreadAgents,
+  sendOffThread,
+  type AgentSpec,
+  type RemoteHash,
+  type RemoteResponse,
+} from './fetch-worker.js';
 import {
   describeCertificateError,
   hostOnly,
@@ -134,7 +140,13 @@ export class RegistryClient {
     const host = this.host;
     const loopback = isLoopbackHost(host);
     if (this.opts.plainHttp) {
-      this.endpoint = { host, scheme: 'http', agent: httpAgent(), verified: false, description: `plain HTTP to ${host} (--plain-http): traffic is not encrypted` };
+      this.endpoint = {
+        host,
+        scheme: 'http',
+        agent: httpAgent(),
+        verified: false,
+        description: `plain HTTP to ${host} (--plain-http): traffic is not encrypted`,
+      };
       await this.ping();
       return;
     }
@@ -146,7 +158,9 @@ export class RegistryClient {
       scheme: 'https',
       agent: httpsAgent(this.material, insecure),
       verified: !insecure,
-      description: insecure ? `HTTPS to ${host} WITHOUT certificate verification (--insecure)` : `HTTPS to ${host}, certificate verified${extra}`,
+      description: insecure
+        ? `HTTPS to ${host} WITHOUT certificate verification (--insecure)`
+        : `HTTPS to ${host}, certificate verified${extra}`,
     };
     try {
       await this.ping();
@@ -154,7 +168,13 @@ export class RegistryClient {
       if (isCertificateError(err) && !insecure) throw describeCertificateError(host, err);
       if (loopback && isTlsProtocolError(err)) {
         this.endpoint.agent.destroy();
-        this.endpoint = { host, scheme: 'http', agent: httpAgent(), verified: false, description: `plain HTTP to ${host} (loopback registry without TLS, as Docker allows)` };
+        this.endpoint = {
+          host,
+          scheme: 'http',
+          agent: httpAgent(),
+          verified: false,
+          description: `plain HTTP to ${host} (loopback registry without TLS, as Docker allows)`,
+        };
         await this.ping();
         return;
       }
@@ -165,10 +185,20 @@ export class RegistryClient {
   private async ping(): Promise<void> {
     let res: http.IncomingMessage;
     try {
-      res = await this.withRetries('GET', () => send({ method: 'GET', url: new URL('/v2/', this.origin), agent: this.endpoint.agent, timeoutMs: this.opts.timeoutMs }));
+      res = await this.withRetries('GET', () =>
+        send({
+          method: 'GET',
+          url: new URL('/v2/', this.origin),
+          agent: this.endpoint.agent,
+          timeoutMs: this.opts.timeoutMs,
+        }),
+      );
     } catch (err) {
       if (err instanceof LayerlensError || isCertificateError(err) || isTlsProtocolError(err)) throw err;
-      throw new LayerlensError(`cannot reach registry ${this.host} over ${this.endpoint.scheme.toUpperCase()}: ${describeNetError(err)}`, 'NETWORK');
+      throw new LayerlensError(
+        `cannot reach registry ${this.host} over ${this.endpoint.scheme.toUpperCase()}: ${describeNetError(err)}`,
+        'NETWORK',
+      );
     }
     this.pingStatus = res.statusCode ?? 0;
     const challenges = parseWwwAuthenticate(res.headers['www-authenticate']);
@@ -178,7 +208,10 @@ export class RegistryClient {
     } else if (res.statusCode === 429) {
       throw rateLimitError(this.host, res, !!this.opts.credential);
     } else if (res.statusCode !== 200 && res.statusCode !== 403) {
-      throw new LayerlensError(`${this.host} does not look like a container registry (GET /v2/ answered ${res.statusCode})`, 'NOT_REGISTRY');
+      throw new LayerlensError(
+        `${this.host} does not look like a container registry (GET /v2/ answered ${res.statusCode})`,
+        'NOT_REGISTRY',
+      );
     }
   }
 
@@ -188,7 +221,16 @@ export class RegistryClient {
    * 429 which rejects with the rate-limit error.
    */
   request(o: RequestOptions): Promise<http.IncomingMessage> {
-    return this.requestWith(o, (x) => send({ method: x.method, url: x.url, headers: x.headers, agent: this.agentFor(x.url, x.sameOrigin), body: x.body, timeoutMs: this.opts.timeoutMs }));
+    return this.requestWith(o, (x) =>
+      send({
+        method: x.method,
+        url: x.url,
+        headers: x.headers,
+        agent: this.agentFor(x.url, x.sameOrigin),
+        body: x.body,
+        timeoutMs: this.opts.timeoutMs,
+      }),
+    );
   }
 
   /**
@@ -199,11 +241,21 @@ export class RegistryClient {
     return this.requestWith(o, (x) => {
       const agent = this.agentSpecFor(x.url, x.sameOrigin);
       this.offThreadAgents.set(JSON.stringify(agent), agent);
-      return sendOffThread({ url: x.url, headers: { 'user-agent': USER_AGENT, ...x.headers }, agent, timeoutMs: this.opts.timeoutMs ?? 60_000, hash: blob.hash, offset: blob.offset });
+      return sendOffThread({
+        url: x.url,
+        headers: { 'user-agent': USER_AGENT, ...x.headers },
+        agent,
+        timeoutMs: this.opts.timeoutMs ?? 60_000,
+        hash: blob.hash,
+        offset: blob.offset,
+      });
     });
   }
 
-  private async requestWith<R extends HttpResponse>(o: RequestOptions, sender: (x: Exchange) => Promise<R>): Promise<R> {
+  private async requestWith<R extends HttpResponse>(
+    o: RequestOptions,
+    sender: (x: Exchange) => Promise<R>,
+  ): Promise<R> {
     const method = o.method ?? 'GET';
     const idempotent = method === 'GET' || method === 'HEAD';
     const doRetry = o.retry ?? idempotent;
@@ -216,9 +268,18 @@ export class RegistryClient {
     return res;
   }
 
-  private async requestOnce<R extends HttpResponse>(o: RequestOptions, method: string, sender: (x: Exchange) => Promise<R>): Promise<R> {
+  private async requestOnce<R extends HttpResponse>(
+    o: RequestOptions,
+    method: string,
+    sender: (x: Exchange) => Promise<R>,
+  ): Promise<R> {
     let scopes = o.scopes ?? [];
-    let res = await this.followRedirects(o, method, o.anonymous ? undefined : await this.authorization(scopes, false), sender);
+    let res = await this.followRedirects(
+      o,
+      method,
+      o.anonymous ? undefined : await this.authorization(scopes, false),
+      sender,
+    );
     if (res.statusCode === 401 && !o.anonymous && this.isRegistryResponse(res)) {
       const challenges = parseWwwAuthenticate(res.headers['www-authenticate']);
       const fresh = findChallenge(challenges, 'bearer') ?? findChallenge(challenges, 'basic');
@@ -242,7 +303,12 @@ export class RegistryClient {
     return (res as HttpResponse & { layerlensSameOrigin?: boolean }).layerlensSameOrigin !== false;
   }
 
-  private async followRedirects<R extends HttpResponse>(o: RequestOptions, method: string, authorization: string | undefined, sender: (x: Exchange) => Promise<R>): Promise<R> {
+  private async followRedirects<R extends HttpResponse>(
+    o: RequestOptions,
+    method: string,
+    authorization: string | undefined,
+    sender: (x: Exchange) => Promise<R>,
+  ): Promise<R> {
     let url = typeof o.path === 'string' ? new URL(o.path, this.origin) : o.path;
     let m = method;
     let body = o.body;
@@ -263,14 +329,16 @@ export class RegistryClient {
       const location = res.headers.location;
       if (!follow || !REDIRECTS.has(status) || !location) return res;
       discard(res);
-      if (hop >= MAX_REDIRECTS) throw new LayerlensError(`too many redirects from ${this.host} (last: ${url.host})`, 'NETWORK');
+      if (hop >= MAX_REDIRECTS)
+        throw new LayerlensError(`too many redirects from ${this.host} (last: ${url.host})`, 'NETWORK');
       let next: URL;
       try {
         next = new URL(location, url);
       } catch {
         throw new LayerlensError(`${this.host} redirected to an invalid URL`, 'NETWORK');
       }
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new LayerlensError(`${this.host} redirected to an unsupported URL scheme ${next.protocol}`, 'NETWORK');
+      if (next.protocol !== 'https:' && next.protocol !== 'http:')
+        throw new LayerlensError(`${this.host} redirected to an unsupported URL scheme ${next.protocol}`, 'NETWORK');
       if (status === 303) {
         m = 'GET';
         body = undefined;
@@ -285,7 +353,8 @@ export class RegistryClient {
       // Another host (CDN, storage, token server): verified with the system roots plus any CA the
       // user gave for this registry; --insecure only covers the registry's own host name.
       this.foreignHttps ??= httpsAgent(this.material ?? { ca: [], files: [] }, false);
-      if (this.opts.insecure && hostOnly(url.host) === hostOnly(this.host)) return this.endpoint.scheme === 'https' ? this.insecureSameHostAgent() : this.foreignHttps;
+      if (this.opts.insecure && hostOnly(url.host) === hostOnly(this.host))
+        return this.endpoint.scheme === 'https' ? this.insecureSameHostAgent() : this.foreignHttps;
       return this.foreignHttps;
     }
     this.foreignHttp ??= httpAgent();
@@ -302,7 +371,13 @@ export class RegistryClient {
   private agentSpecFor(url: URL, sameOrigin: boolean): AgentSpec {
     if (url.protocol !== 'https:') return { https: false };
     const m = this.material ?? { ca: [], files: [] };
-    const spec = (insecure: boolean): AgentSpec => ({ https: true, ca: m.ca.map((b) => b.toString('utf8')), cert: m.cert?.toString('utf8'), key: m.key?.toString('utf8'), insecure });
+    const spec = (insecure: boolean): AgentSpec => ({
+      https: true,
+      ca: m.ca.map((b) => b.toString('utf8')),
+      cert: m.cert?.toString('utf8'),
+      key: m.key?.toString('utf8'),
+      insecure,
+    });
     if (sameOrigin) return spec(!!this.opts.insecure);
     if (this.opts.insecure && hostOnly(url.host) === hostOnly(this.host)) return spec(this.endpoint.scheme === 'https');
     return spec(false);
@@ -380,12 +455,19 @@ export class RegistryClient {
     try {
       realm = new URL(ch.params.realm ?? '');
     } catch {
-      throw new LayerlensError(`${this.host} asked for a token but gave no valid realm (WWW-Authenticate realm="${ch.params.realm ?? ''}")`, 'AUTH');
+      throw new LayerlensError(
+        `${this.host} asked for a token but gave no valid realm (WWW-Authenticate realm="${ch.params.realm ?? ''}")`,
+        'AUTH',
+      );
     }
-    if (realm.protocol !== 'https:' && realm.protocol !== 'http:') throw new LayerlensError(`${this.host}: unsupported token realm scheme ${realm.protocol}`, 'AUTH');
+    if (realm.protocol !== 'https:' && realm.protocol !== 'http:')
+      throw new LayerlensError(`${this.host}: unsupported token realm scheme ${realm.protocol}`, 'AUTH');
     const sendsSecret = !!(cred && (cred.username !== undefined || cred.identityToken));
     if (sendsSecret && realm.protocol === 'http:' && this.endpoint.scheme === 'https' && !isLoopbackHost(realm.host)) {
-      throw new LayerlensError(`the token service of ${this.host} (${realm.origin}) is plain HTTP; refusing to send credentials in clear`, 'AUTH');
+      throw new LayerlensError(
+        `the token service of ${this.host} (${realm.origin}) is plain HTTP; refusing to send credentials in clear`,
+        'AUTH',
+      );
     }
     const sameOrigin = realm.origin === this.origin;
     const agent = this.agentFor(realm, sameOrigin);
@@ -395,7 +477,12 @@ export class RegistryClient {
     if (cred?.identityToken) {
       // OAuth2 refresh-token grant, as Docker does with identity tokens.
       method = 'POST';
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.identityToken, client_id: 'layerlens', access_type: 'offline' });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: cred.identityToken,
+        client_id: 'layerlens',
+        access_type: 'offline',
+      });
       if (ch.params.service) form.set('service', ch.params.service);
       if (scopes.length) form.set('scope', scopes.join(' '));
       body = form.toString();
@@ -408,7 +495,9 @@ export class RegistryClient {
         headers.authorization = 'Basic ' + Buffer.from(`${cred.username}:${cred.password ?? ''}`).toString('base64');
       }
     }
-    const res = await this.withRetries(method, () => send({ method, url: realm, headers, agent, body, timeoutMs: this.opts.timeoutMs }));
+    const res = await this.withRetries(method, () =>
+      send({ method, url: realm, headers, agent, body, timeoutMs: this.opts.timeoutMs }),
+    );
     if (res.statusCode === 429) {
       discard(res);
       throw rateLimitError(realm.host, res, !!cred);
@@ -416,11 +505,20 @@ export class RegistryClient {
     const raw = await readBody(res, 1 << 20, 'token response');
     if (res.statusCode === 401 || res.statusCode === 403) {
       throw cred
-        ? new LayerlensError(`login to ${this.host} failed: the token service rejected the credentials from ${cred.source} (${res.statusCode})`, 'AUTH')
-        : new LayerlensError(`${this.host} requires authentication: run docker login ${this.host}, or pass --username with --password-stdin`, 'AUTH');
+        ? new LayerlensError(
+            `login to ${this.host} failed: the token service rejected the credentials from ${cred.source} (${res.statusCode})`,
+            'AUTH',
+          )
+        : new LayerlensError(
+            `${this.host} requires authentication: run docker login ${this.host}, or pass --username with --password-stdin`,
+            'AUTH',
+          );
     }
     if (res.statusCode !== 200) {
-      throw new LayerlensError(`token service ${realm.host} answered ${res.statusCode}${distributionErrors(raw) ? ': ' + distributionErrors(raw) : ''}`, 'AUTH');
+      throw new LayerlensError(
+        `token service ${realm.host} answered ${res.statusCode}${distributionErrors(raw) ? ': ' + distributionErrors(raw) : ''}`,
+        'AUTH',
+      );
     }
     let j: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
     try {
@@ -440,7 +538,9 @@ export class RegistryClient {
   // ---- typed helpers ----
 
   /** GET/HEAD a small JSON/manifest body; non-2xx becomes a LayerlensError naming `what`. */
-  async fetchSmall(o: RequestOptions & { limit: number; what: string }): Promise<{ res: http.IncomingMessage; body: Buffer }> {
+  async fetchSmall(
+    o: RequestOptions & { limit: number; what: string },
+  ): Promise<{ res: http.IncomingMessage; body: Buffer }> {
     const res = await this.request(o);
     const status = res.statusCode ?? 0;
     if (status < 200 || status >= 300) {
@@ -457,8 +557,14 @@ export class RegistryClient {
     const cred = this.opts.credential;
     if (status === 401) {
       return cred
-        ? new LayerlensError(`${what}: ${this.host} did not accept the credentials from ${cred.source}${suffix}`, 'AUTH')
-        : new LayerlensError(`${what}: ${this.host} requires authentication: run docker login ${this.host}, or pass --username with --password-stdin${suffix}`, 'AUTH');
+        ? new LayerlensError(
+            `${what}: ${this.host} did not accept the credentials from ${cred.source}${suffix}`,
+            'AUTH',
+          )
+        : new LayerlensError(
+            `${what}: ${this.host} requires authentication: run docker login ${this.host}, or pass --username with --password-stdin${suffix}`,
+            'AUTH',
+          );
     }
     if (status === 403) return new LayerlensError(`${what}: access denied by ${this.host}${suffix}`, 'DENIED');
     if (status === 404) return new LayerlensError(`${what}: not found on ${this.host}${suffix}`, 'NOT_FOUND');

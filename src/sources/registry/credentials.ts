@@ -96,19 +96,34 @@ export async function resolveCredential(q: CredentialLookup): Promise<Credential
   const cfg = readConfig(dockerFile, q.log);
   if (cfg) {
     const key = dockerConfigKey(q.registry);
-    const helper = cfg.credHelpers?.[q.registry] ?? cfg.credHelpers?.[key] ?? (isDockerHub(q.registry) ? hubHelper(cfg.credHelpers) : undefined);
+    const helper =
+      cfg.credHelpers?.[q.registry] ??
+      cfg.credHelpers?.[key] ??
+      (isDockerHub(q.registry) ? hubHelper(cfg.credHelpers) : undefined);
     const store = helper ?? cfg.credsStore;
     if (store) {
       const c = await fromHelper(store, key, q);
       if (c) return c;
     }
-    const c = entryFromAuths(cfg.auths, q, false, env.DOCKER_CONFIG ? '$DOCKER_CONFIG/config.json' : '~/.docker/config.json');
+    const c = entryFromAuths(
+      cfg.auths,
+      q,
+      false,
+      env.DOCKER_CONFIG ? '$DOCKER_CONFIG/config.json' : '~/.docker/config.json',
+    );
     if (c) return c;
   }
 
   const podmanFiles: Array<[string, string]> = [];
-  if (env.XDG_RUNTIME_DIR) podmanFiles.push([path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'), '$XDG_RUNTIME_DIR/containers/auth.json']);
-  podmanFiles.push([path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'containers', 'auth.json'), '~/.config/containers/auth.json']);
+  if (env.XDG_RUNTIME_DIR)
+    podmanFiles.push([
+      path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'),
+      '$XDG_RUNTIME_DIR/containers/auth.json',
+    ]);
+  podmanFiles.push([
+    path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'containers', 'auth.json'),
+    '~/.config/containers/auth.json',
+  ]);
   for (const [file, label] of podmanFiles) {
     const c = fromAuthsFile(file, q, label, true);
     if (c) return c;
@@ -140,7 +155,12 @@ function fromAuthsFile(file: string, q: CredentialLookup, label: string, namespa
  * Find the auths entry for a registry. Docker matches on the hostname of each key; Podman also
  * allows `host/namespace/repo` keys, the most specific one winning.
  */
-function entryFromAuths(auths: Record<string, AuthEntry> | undefined, q: CredentialLookup, namespaced: boolean, label: string): Credential | undefined {
+function entryFromAuths(
+  auths: Record<string, AuthEntry> | undefined,
+  q: CredentialLookup,
+  namespaced: boolean,
+  label: string,
+): Credential | undefined {
   if (!auths) return undefined;
   const hub = isDockerHub(q.registry);
   const candidates: string[] = [];
@@ -179,7 +199,11 @@ function entryToCredential(e: AuthEntry, source: string): Credential | undefined
 }
 
 /** Run `docker-credential-NAME get`. Missing credentials → undefined; a broken helper → warning, undefined. */
-export async function fromHelper(name: string, serverUrl: string, q: Pick<CredentialLookup, 'env' | 'log' | 'helperTimeoutMs'>): Promise<Credential | undefined> {
+export async function fromHelper(
+  name: string,
+  serverUrl: string,
+  q: Pick<CredentialLookup, 'env' | 'log' | 'helperTimeoutMs'>,
+): Promise<Credential | undefined> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
     q.log?.(`warning: ignoring credential helper with an odd name "${name}"`);
     return undefined;
@@ -189,7 +213,9 @@ export async function fromHelper(name: string, serverUrl: string, q: Pick<Creden
   try {
     result = await runHelper(program, serverUrl, q.env ?? process.env, q.helperTimeoutMs ?? 30_000);
   } catch (err) {
-    q.log?.(`warning: credential helper ${program} could not run (${(err as Error).message}); continuing without its credentials`);
+    q.log?.(
+      `warning: credential helper ${program} could not run (${(err as Error).message}); continuing without its credentials`,
+    );
     return undefined;
   }
   const out = result.stdout.trim();
@@ -212,7 +238,12 @@ export async function fromHelper(name: string, serverUrl: string, q: Pick<Creden
   return { username: parsed.Username ?? '', password: parsed.Secret, source: program };
 }
 
-function runHelper(program: string, input: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runHelper(
+  program: string,
+  input: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -271,7 +271,16 @@ function onMessage(m: FromWorker): void {
       return;
     }
     default:
-      responses.get(m.id)?.deliver(m.t, m.t === 'data' ? Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength) : m.t === 'end' ? m.complete : undefined);
+      responses
+        .get(m.id)
+        ?.deliver(
+          m.t,
+          m.t === 'data'
+            ? Buffer.from(m.b.buffer, m.b.byteOffset, m.b.byteLength)
+            : m.t === 'end'
+              ? m.complete
+              : undefined,
+        );
   }
 }
 
@@ -326,7 +335,16 @@ export function sendOffThread(r: OffThreadRequest): Promise<RemoteResponse> {
   hold(w);
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    w.postMessage({ t: 'get', id, url: r.url.href, headers: r.headers, agent: r.agent, timeoutMs: r.timeoutMs, hash: r.hash.id, offset: r.offset });
+    w.postMessage({
+      t: 'get',
+      id,
+      url: r.url.href,
+      headers: r.headers,
+      agent: r.agent,
+      timeoutMs: r.timeoutMs,
+      hash: r.hash.id,
+      offset: r.offset,
+    });
   });
 }
 
@@ -335,7 +353,11 @@ export function closeOffThreadAgents(specs: AgentSpec[]): void {
   if (worker && specs.length) worker.postMessage({ t: 'close', agents: specs.map((s) => JSON.stringify(s)) });
 }
 
-type Queued = { ev: 'data'; arg: Buffer } | { ev: 'end'; arg: boolean } | { ev: 'aborted' } | { ev: 'error'; arg: Error };
+type Queued =
+  | { ev: 'data'; arg: Buffer }
+  | { ev: 'end'; arg: boolean }
+  | { ev: 'aborted' }
+  | { ev: 'error'; arg: Error };
 
 /**
  * A response whose body arrives from the worker: the IncomingMessage events blob-stream.ts uses

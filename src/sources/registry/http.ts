@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 export interface SendOptions {
   method: string;
@@ -38,7 +38,11 @@ export function send(o: SendOptions): Promise<http.IncomingMessage> {
     const mod = o.url.protocol === 'https:' ? https : http;
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...o.headers };
     if (o.body !== undefined) headers['content-length'] = String(Buffer.byteLength(o.body));
-    const req = mod.request(o.url, { method: o.method, headers, agent: o.agent ?? (o.url.protocol === 'https:' ? https.globalAgent : http.globalAgent) });
+    const req = mod.request(o.url, {
+      method: o.method,
+      headers,
+      agent: o.agent ?? (o.url.protocol === 'https:' ? https.globalAgent : http.globalAgent),
+    });
     const timeout = o.timeoutMs ?? 60_000;
     req.setTimeout(timeout, () => {
       const err = new Error(`no response from ${o.url.host} for ${timeout / 1000}s`) as NodeJS.ErrnoException;
@@ -106,7 +110,16 @@ export function discard(res: HttpResponse): void {
   res.on('error', () => {});
 }
 
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_STREAM_PREMATURE_CLOSE']);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 export function isRetryableError(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException;
@@ -141,8 +154,21 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** A 429 as a user-facing error: the rate-limit headers and the advice to log in. */
-export function rateLimitError(host: string, res: { headers: http.IncomingHttpHeaders }, authenticated: boolean): LayerlensError {
-  const keep = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after', 'docker-ratelimit-source', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
+export function rateLimitError(
+  host: string,
+  res: { headers: http.IncomingHttpHeaders },
+  authenticated: boolean,
+): LayerlensError {
+  const keep = [
+    'ratelimit-limit',
+    'ratelimit-remaining',
+    'ratelimit-reset',
+    'retry-after',
+    'docker-ratelimit-source',
+    'x-ratelimit-limit',
+    'x-ratelimit-remaining',
+    'x-ratelimit-reset',
+  ];
   const parts: string[] = [];
   for (const k of keep) {
     const v = res.headers[k];
@@ -162,7 +188,10 @@ export function distributionErrors(body: Buffer): string | undefined {
   try {
     const j = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: string; message?: string }> };
     if (!Array.isArray(j.errors) || j.errors.length === 0) return undefined;
-    return j.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ').slice(0, 300);
+    return j.errors
+      .map((e) => [e.code, e.message].filter(Boolean).join(': '))
+      .join('; ')
+      .slice(0, 300);
   } catch {
     return undefined;
   }

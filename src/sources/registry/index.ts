@@ -7,8 +7,8 @@
  * "not found" at once); config, provenance and layers follow through the reader.
  */
 import type { ImageReader } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
-import type { SourceOptions } from '../../cli/source-options.js';
+import { LayerlensError } from '../../errors/index.js';
+import type { SourceOptions } from '../options.js';
 import { parseReference, type ImageReference } from '../../reference/parse.js';
 import { RegistryClient } from './client.js';
 import { resolveCredential } from './credentials.js';
@@ -19,7 +19,6 @@ import { resolveImage } from './resolve.js';
 
 export { RegistryClient } from './client.js';
 export { RegistryImageReader } from './reader.js';
-export { provenanceFindings } from './provenance-finding.js';
 export { parsePlatform, formatPlatform, hostPlatform } from './platform.js';
 
 /** Knobs tests and benchmarks set; the CLI never needs them. */
@@ -34,7 +33,11 @@ export interface RegistryOpenExtras extends ReaderOptions {
 }
 
 /** Open an image in its registry. `input` is a parsed reference or the text of one. */
-export async function openRegistryImage(input: ImageReference | string, opts: SourceOptions, extras: RegistryOpenExtras = {}): Promise<ImageReader> {
+export async function openRegistryImage(
+  input: ImageReference | string,
+  opts: SourceOptions,
+  extras: RegistryOpenExtras = {},
+): Promise<ImageReader> {
   const ref = typeof input === 'string' ? toReference(input) : input;
   // Boot the download worker now: it starts while /v2/, the manifest and the config are fetched.
   if (extras.offThread !== false) prewarmFetchWorker();

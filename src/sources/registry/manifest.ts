@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Platform } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 export const MT = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -31,8 +31,22 @@ export interface Descriptor {
 }
 
 export type ParsedManifest =
-  | { kind: 'index'; mediaType: string; manifests: Descriptor[]; subject?: Descriptor; annotations?: Record<string, string> }
-  | { kind: 'image'; mediaType: string; config: Descriptor; layers: Descriptor[]; subject?: Descriptor; artifactType?: string; annotations?: Record<string, string> };
+  | {
+      kind: 'index';
+      mediaType: string;
+      manifests: Descriptor[];
+      subject?: Descriptor;
+      annotations?: Record<string, string>;
+    }
+  | {
+      kind: 'image';
+      mediaType: string;
+      config: Descriptor;
+      layers: Descriptor[];
+      subject?: Descriptor;
+      artifactType?: string;
+      annotations?: Record<string, string>;
+    };
 
 const DIGEST_RE = /^(sha256|sha384|sha512):([a-f0-9]+)$/;
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
@@ -43,7 +57,8 @@ export function digestOf(buf: Buffer, algorithm = 'sha256'): string {
 
 export function checkDigestSyntax(d: string, what: string): void {
   const m = DIGEST_RE.exec(d);
-  if (!m || m[2].length !== HEX_LENGTH[m[1]]) throw new LayerlensError(`${what} has an invalid digest "${d.slice(0, 80)}"`, 'BAD_MANIFEST');
+  if (!m || m[2].length !== HEX_LENGTH[m[1]])
+    throw new LayerlensError(`${what} has an invalid digest "${d.slice(0, 80)}"`, 'BAD_MANIFEST');
 }
 
 export function digestAlgorithm(d: string): string {
@@ -51,16 +66,31 @@ export function digestAlgorithm(d: string): string {
 }
 
 /** Verify a body against the digest we asked for and/or the Docker-Content-Digest header. */
-export function verifyBodyDigest(body: Buffer, what: string, expected: string | undefined, header: string | undefined): string {
-  const algo = expected ? digestAlgorithm(expected) : header && DIGEST_RE.test(header) ? digestAlgorithm(header) : 'sha256';
+export function verifyBodyDigest(
+  body: Buffer,
+  what: string,
+  expected: string | undefined,
+  header: string | undefined,
+): string {
+  const algo = expected
+    ? digestAlgorithm(expected)
+    : header && DIGEST_RE.test(header)
+      ? digestAlgorithm(header)
+      : 'sha256';
   const actual = digestOf(body, algo);
   if (expected && actual !== expected) {
-    throw new LayerlensError(`${what}: the registry sent data hashing to ${actual}, not the requested ${expected} (corrupted or tampered)`, 'DIGEST_MISMATCH');
+    throw new LayerlensError(
+      `${what}: the registry sent data hashing to ${actual}, not the requested ${expected} (corrupted or tampered)`,
+      'DIGEST_MISMATCH',
+    );
   }
   if (header && DIGEST_RE.test(header)) {
     const viaHeader = digestAlgorithm(header) === algo ? actual : digestOf(body, digestAlgorithm(header));
     if (viaHeader !== header) {
-      throw new LayerlensError(`${what}: Docker-Content-Digest says ${header} but the body hashes to ${viaHeader} (corrupted or tampered)`, 'DIGEST_MISMATCH');
+      throw new LayerlensError(
+        `${what}: Docker-Content-Digest says ${header} but the body hashes to ${viaHeader} (corrupted or tampered)`,
+        'DIGEST_MISMATCH',
+      );
     }
   }
   return expected ?? (header && DIGEST_RE.test(header) ? header : actual);
@@ -73,21 +103,38 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
   } catch {
     throw new LayerlensError(`${what}: the manifest is not valid JSON`, 'BAD_MANIFEST');
   }
-  if (!j || typeof j !== 'object' || Array.isArray(j)) throw new LayerlensError(`${what}: the manifest is not a JSON object`, 'BAD_MANIFEST');
+  if (!j || typeof j !== 'object' || Array.isArray(j))
+    throw new LayerlensError(`${what}: the manifest is not a JSON object`, 'BAD_MANIFEST');
   const ct = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const mediaType = (typeof j.mediaType === 'string' ? j.mediaType : '') || ct;
-  if (j.schemaVersion === 1 || ct === MT.schema1 || ct === MT.schema1Signed || mediaType === MT.schema1 || mediaType === MT.schema1Signed) {
+  if (
+    j.schemaVersion === 1 ||
+    ct === MT.schema1 ||
+    ct === MT.schema1Signed ||
+    mediaType === MT.schema1 ||
+    mediaType === MT.schema1Signed
+  ) {
     throw new LayerlensError(
       `${what} is a Docker schema 1 manifest, a format deprecated since 2017 that layerlens does not read; push the image again with a current docker, buildx or skopeo`,
       'SCHEMA1',
     );
   }
-  if (j.schemaVersion !== 2) throw new LayerlensError(`${what}: unsupported manifest schemaVersion ${JSON.stringify(j.schemaVersion)}`, 'BAD_MANIFEST');
+  if (j.schemaVersion !== 2)
+    throw new LayerlensError(
+      `${what}: unsupported manifest schemaVersion ${JSON.stringify(j.schemaVersion)}`,
+      'BAD_MANIFEST',
+    );
   const annotations = isStringMap(j.annotations) ? j.annotations : undefined;
   const subject = j.subject ? descriptor(j.subject, `${what} subject`) : undefined;
   if (Array.isArray(j.manifests) || mediaType === MT.ociIndex || mediaType === MT.dockerList) {
     if (!Array.isArray(j.manifests)) throw new LayerlensError(`${what}: an index without "manifests"`, 'BAD_MANIFEST');
-    return { kind: 'index', mediaType: mediaType || MT.ociIndex, manifests: j.manifests.map((d, i) => descriptor(d, `${what} manifests[${i}]`)), subject, annotations };
+    return {
+      kind: 'index',
+      mediaType: mediaType || MT.ociIndex,
+      manifests: j.manifests.map((d, i) => descriptor(d, `${what} manifests[${i}]`)),
+      subject,
+      annotations,
+    };
   }
   if (j.config && Array.isArray(j.layers)) {
     return {
@@ -105,7 +152,8 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
 
 function descriptor(x: unknown, what: string): Descriptor {
   const d = x as Record<string, unknown>;
-  if (!d || typeof d !== 'object' || typeof d.digest !== 'string') throw new LayerlensError(`${what}: descriptor without a digest`, 'BAD_MANIFEST');
+  if (!d || typeof d !== 'object' || typeof d.digest !== 'string')
+    throw new LayerlensError(`${what}: descriptor without a digest`, 'BAD_MANIFEST');
   checkDigestSyntax(d.digest, what);
   const size = typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0 ? d.size : -1;
   const out: Descriptor = { mediaType: typeof d.mediaType === 'string' ? d.mediaType : '', digest: d.digest, size };

@@ -4,7 +4,7 @@
  * `platforms.Only` (arm/v7 → v6 → v5; arm64 → arm64/v8.x lower → arm/v8…v5; amd64/v3 → v2 → v1 → 386).
  */
 import type { Platform } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 export function normalizeArch(arch: string, variant: string | undefined): { architecture: string; variant?: string } {
   const a = arch.toLowerCase();
@@ -44,7 +44,10 @@ export function normalizePlatform(p: Platform): Platform {
 export function parsePlatform(s: string): Platform {
   const parts = s.trim().split('/');
   if (parts.some((x) => x === '') || parts.length > 3) {
-    throw new LayerlensError(`invalid platform "${s}": expected os/arch[/variant], e.g. linux/arm64 or linux/arm/v7`, 'USAGE');
+    throw new LayerlensError(
+      `invalid platform "${s}": expected os/arch[/variant], e.g. linux/arm64 or linux/arm/v7`,
+      'USAGE',
+    );
   }
   if (parts.length === 1) return normalizePlatform({ os: 'linux', architecture: parts[0] });
   return normalizePlatform({ os: parts[0], architecture: parts[1], variant: parts[2] });
@@ -56,7 +59,16 @@ export function formatPlatform(p: Platform): string {
 
 /** The platform of this machine, as Docker would pull for it (containers are Linux). */
 export function hostPlatform(): Platform {
-  const map: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64' };
+  const map: Record<string, string> = {
+    x64: 'amd64',
+    ia32: '386',
+    arm64: 'arm64',
+    arm: 'arm',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+    loong64: 'loong64',
+  };
   const architecture = map[process.arch] ?? process.arch;
   if (architecture === 'arm') {
     const v = (process.config.variables as unknown as Record<string, unknown>).arm_version;
@@ -69,11 +81,13 @@ export function hostPlatform(): Platform {
 export function platformVector(wanted: Platform): Platform[] {
   const p = normalizePlatform(wanted);
   const out: Platform[] = [p];
-  const mk = (architecture: string, variant?: string): Platform => (variant ? { os: p.os, architecture, variant } : { os: p.os, architecture });
+  const mk = (architecture: string, variant?: string): Platform =>
+    variant ? { os: p.os, architecture, variant } : { os: p.os, architecture };
   switch (p.architecture) {
     case 'amd64': {
       const n = Number((p.variant ?? '').replace(/^v/, ''));
-      if (Number.isInteger(n) && n > 1) for (let v = n - 1; v >= 1; v--) out.push(mk('amd64', v === 1 ? undefined : `v${v}`));
+      if (Number.isInteger(n) && n > 1)
+        for (let v = n - 1; v >= 1; v--) out.push(mk('amd64', v === 1 ? undefined : `v${v}`));
       out.push(mk('386'));
       break;
     }

@@ -7,20 +7,29 @@
  * layerlens FINDS these artifacts; it does not verify any signature.
  */
 import type { ImageProvenance, ProvenanceArtifact } from '../../engine/types.js';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 import type { RegistryClient } from './client.js';
 import { discard, readBody } from './http.js';
 import { MANIFEST_ACCEPT, MT, isAttestationManifest, parseManifest, type Descriptor } from './manifest.js';
 
-export function classifyArtifactType(artifactType: string | undefined, annotations?: Record<string, string>): ProvenanceArtifact['kind'] {
+export function classifyArtifactType(
+  artifactType: string | undefined,
+  annotations?: Record<string, string>,
+): ProvenanceArtifact['kind'] {
   const t = (artifactType ?? '').toLowerCase();
   if (!t) return 'other';
   if (t.startsWith('application/vnd.dev.sigstore.bundle')) {
     return annotations?.['dev.sigstore.bundle.predicateType'] ? 'attestation' : 'signature';
   }
-  if (t === 'application/vnd.dev.cosign.artifact.sig.v1+json' || t === 'application/vnd.cncf.notary.signature' || t.includes('signature')) return 'signature';
+  if (
+    t === 'application/vnd.dev.cosign.artifact.sig.v1+json' ||
+    t === 'application/vnd.cncf.notary.signature' ||
+    t.includes('signature')
+  )
+    return 'signature';
   if (t.includes('spdx') || t.includes('cyclonedx') || t.includes('syft') || t.includes('sbom')) return 'sbom';
-  if (t.includes('in-toto') || t.includes('attestation') || t.includes('provenance') || t.includes('.att.')) return 'attestation';
+  if (t.includes('in-toto') || t.includes('attestation') || t.includes('provenance') || t.includes('.att.'))
+    return 'attestation';
   return 'other';
 }
 
@@ -56,17 +65,30 @@ export async function lookupProvenance(q: ProvenanceLookup): Promise<ImageProven
     if (!isAttestationManifest(d)) continue;
     const subject = d.annotations?.['vnd.docker.reference.digest'];
     if (subject && subject !== q.manifestDigest) continue;
-    prov.artifacts.push({ kind: 'attestation', via: 'index-attestation', digest: d.digest, subject: subject ?? top, artifactType: d.artifactType ?? d.mediaType });
+    prov.artifacts.push({
+      kind: 'attestation',
+      via: 'index-attestation',
+      digest: d.digest,
+      subject: subject ?? top,
+      artifactType: d.artifactType ?? d.mediaType,
+    });
   }
   const subjects = [...new Set([top, q.manifestDigest])];
-  const results = await Promise.allSettled(subjects.flatMap((s) => [referrers(q, s, prov), ...COSIGN_SUFFIXES.map(([suffix, kind]) => cosignTag(q, s, suffix, kind))]));
+  const results = await Promise.allSettled(
+    subjects.flatMap((s) => [
+      referrers(q, s, prov),
+      ...COSIGN_SUFFIXES.map(([suffix, kind]) => cosignTag(q, s, suffix, kind)),
+    ]),
+  );
   for (const r of results) {
     if (r.status === 'fulfilled') prov.artifacts.push(...r.value);
     else prov.errors.push(r.reason instanceof Error ? r.reason.message : String(r.reason));
   }
   // The same artifact can be reachable through several schemes; keep the first.
   const seen = new Set<string>();
-  prov.artifacts = prov.artifacts.filter((a) => (seen.has(a.digest + a.subject) ? false : (seen.add(a.digest + a.subject), true)));
+  prov.artifacts = prov.artifacts.filter((a) =>
+    seen.has(a.digest + a.subject) ? false : (seen.add(a.digest + a.subject), true),
+  );
   return prov;
 }
 
@@ -74,7 +96,12 @@ function tagFor(digest: string): string {
   return digest.replace(':', '-');
 }
 
-async function cosignTag(q: ProvenanceLookup, subject: string, suffix: string, kind: ProvenanceArtifact['kind']): Promise<ProvenanceArtifact[]> {
+async function cosignTag(
+  q: ProvenanceLookup,
+  subject: string,
+  suffix: string,
+  kind: ProvenanceArtifact['kind'],
+): Promise<ProvenanceArtifact[]> {
   const tag = `${tagFor(subject)}.${suffix}`;
   const res = await q.client.request({
     method: 'HEAD',
@@ -101,7 +128,8 @@ async function referrers(q: ProvenanceLookup, subject: string, prov: ImageProven
     return fromIndex(body, res.headers['content-type'], subject, 'referrers-api');
   }
   discard(res);
-  if (res.statusCode !== 404) throw new LayerlensError(`referrers of ${subject.slice(0, 19)}: HTTP ${res.statusCode}`, 'PROVENANCE');
+  if (res.statusCode !== 404)
+    throw new LayerlensError(`referrers of ${subject.slice(0, 19)}: HTTP ${res.statusCode}`, 'PROVENANCE');
   if (prov.referrersApi !== 'supported') prov.referrersApi = 'unsupported';
   // OCI 1.1 fallback: an index under the tag sha256-HEX.
   const tag = tagFor(subject);
@@ -122,10 +150,21 @@ async function referrers(q: ProvenanceLookup, subject: string, prov: ImageProven
   return fromIndex(body, t.headers['content-type'], subject, 'referrers-tag').map((a) => ({ ...a, tag }));
 }
 
-function fromIndex(body: Buffer, contentType: string | string[] | undefined, subject: string, via: ProvenanceArtifact['via']): ProvenanceArtifact[] {
+function fromIndex(
+  body: Buffer,
+  contentType: string | string[] | undefined,
+  subject: string,
+  via: ProvenanceArtifact['via'],
+): ProvenanceArtifact[] {
   const m = parseManifest(body, Array.isArray(contentType) ? contentType[0] : contentType, 'referrers index');
   if (m.kind !== 'index') return [];
-  return m.manifests.map((d) => ({ kind: classifyArtifactType(d.artifactType, d.annotations), via, digest: d.digest, subject, artifactType: d.artifactType }));
+  return m.manifests.map((d) => ({
+    kind: classifyArtifactType(d.artifactType, d.annotations),
+    via,
+    digest: d.digest,
+    subject,
+    artifactType: d.artifactType,
+  }));
 }
 
 /** One line per fact for meta.notes. */
@@ -135,13 +174,22 @@ export function provenanceNotes(p: ImageProvenance): string[] {
   const att = count('attestation');
   const sbom = count('sbom');
   const lines = [`pinned: ${p.pinnedReference}`];
-  const found = [sig && `${sig} signature${sig > 1 ? 's' : ''}`, att && `${att} attestation${att > 1 ? 's' : ''}`, sbom && `${sbom} SBOM${sbom > 1 ? 's' : ''}`].filter(Boolean);
+  const found = [
+    sig && `${sig} signature${sig > 1 ? 's' : ''}`,
+    att && `${att} attestation${att > 1 ? 's' : ''}`,
+    sbom && `${sbom} SBOM${sbom > 1 ? 's' : ''}`,
+  ].filter(Boolean);
   lines.push(
     found.length
       ? `provenance: ${found.join(', ')} found (layerlens finds signatures but does not verify them)`
       : 'provenance: no signature, attestation or SBOM found (cosign tags and OCI referrers checked)',
   );
-  lines.push(`OCI referrers API: ${p.referrersApi === 'supported' ? 'supported' : p.referrersApi === 'unsupported' ? 'not supported (tag fallback checked)' : 'unknown'}`);
-  if (p.errors.length) lines.push(`provenance lookup incomplete: ${p.errors[0]}${p.errors.length > 1 ? ` (+${p.errors.length - 1} more)` : ''}`);
+  lines.push(
+    `OCI referrers API: ${p.referrersApi === 'supported' ? 'supported' : p.referrersApi === 'unsupported' ? 'not supported (tag fallback checked)' : 'unknown'}`,
+  );
+  if (p.errors.length)
+    lines.push(
+      `provenance lookup incomplete: ${p.errors[0]}${p.errors.length > 1 ? ` (+${p.errors.length - 1} more)` : ''}`,
+    );
   return lines;
 }

@@ -56,7 +56,14 @@ export class RegistryImageReader implements ImageReader {
       this.opts.provenance === false
         ? Promise.resolve(undefined)
         : withTimeout(
-            lookupProvenance({ client, repository: ref.repository, name, manifestDigest: resolved.manifestDigest, indexDigest: resolved.indexDigest, indexManifests: resolved.indexManifests }),
+            lookupProvenance({
+              client,
+              repository: ref.repository,
+              name,
+              manifestDigest: resolved.manifestDigest,
+              indexDigest: resolved.indexDigest,
+              indexManifests: resolved.indexManifests,
+            }),
             this.opts.provenanceTimeoutMs ?? 8_000,
           ).catch((err: Error) => ({
             pinnedReference: `${name}@${resolved.indexDigest ?? resolved.manifestDigest}`,
@@ -69,7 +76,10 @@ export class RegistryImageReader implements ImageReader {
           }));
     const [config, provenance] = await Promise.all([fetchConfig(client, ref, m), provP]);
     const diffIds = config.rootfs!.diff_ids;
-    const platform: Platform | undefined = config.os && config.architecture ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) } : resolved.indexPlatform;
+    const platform: Platform | undefined =
+      config.os && config.architecture
+        ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+        : resolved.indexPlatform;
     const notes = [
       `registry: ${client.endpoint.description}`,
       `auth: ${client.authUsed}`,
@@ -85,7 +95,12 @@ export class RegistryImageReader implements ImageReader {
       configDigest: m.config.digest,
       platform,
       config,
-      layers: m.layers.map((l, i) => ({ digest: l.digest, diffId: diffIds[i], mediaType: l.mediaType, compressedSize: l.size >= 0 ? l.size : undefined })),
+      layers: m.layers.map((l, i) => ({
+        digest: l.digest,
+        diffId: diffIds[i],
+        mediaType: l.mediaType,
+        compressedSize: l.size >= 0 ? l.size : undefined,
+      })),
       history: mapHistory(config),
       repoTags: ref.tag ? [`${ref.familiar.replace(/@.*$/, '')}`] : undefined,
       notes,

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import tls from 'node:tls';
-import { LayerlensError } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 export const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
 
@@ -83,14 +83,18 @@ export function loadTlsMaterial(host: string, opts: TransportOptions): TlsMateri
       out.files.push(file, keyFile);
     } else if (name.endsWith('.key')) {
       const certFile = path.join(dir, name.slice(0, -'.key'.length) + '.cert');
-      if (!names.includes(path.basename(certFile))) throw new LayerlensError(`client key ${file} has no matching certificate ${certFile}`, 'TLS');
+      if (!names.includes(path.basename(certFile)))
+        throw new LayerlensError(`client key ${file} has no matching certificate ${certFile}`, 'TLS');
     }
   }
   if (opts.caFile) {
     try {
       out.ca.push(readFileSync(opts.caFile));
     } catch (err) {
-      throw new LayerlensError(`cannot read --ca-file ${opts.caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'USAGE');
+      throw new LayerlensError(
+        `cannot read --ca-file ${opts.caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'USAGE',
+      );
     }
     out.files.push(opts.caFile);
   }
@@ -125,7 +129,12 @@ export function isCertificateError(err: unknown): boolean {
 export function isTlsProtocolError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException)?.code ?? '';
   const msg = (err as Error)?.message ?? '';
-  return code === 'EPROTO' || code.startsWith('ERR_SSL') || /wrong version number|packet length too long|http request/i.test(msg) || code === 'ECONNRESET';
+  return (
+    code === 'EPROTO' ||
+    code.startsWith('ERR_SSL') ||
+    /wrong version number|packet length too long|http request/i.test(msg) ||
+    code === 'ECONNRESET'
+  );
 }
 
 export function describeCertificateError(host: string, err: unknown): LayerlensError {

@@ -1,0 +1,108 @@
+/**
+ * A realistic Debian image for integration tests and the benchmark: a bookworm minbase rootfs
+ * made by debootstrap from the Debian mirror this machine's apt uses (read from
+ * /etc/apt/sources.list* at run time), `docker import`ed, then `apt-get install nginx python3`
+ * in a `docker build --network host`. Slow (minutes), so the image is cached in the test daemon
+ * and its `docker save` archive in $LAYERLENS_IT_WORKDIR/realistic; a lock serialises builders.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { docker, requireEnv, run, skipReason, which } from './harness.js';
+
+export const REALISTIC_IMAGE = 'layerlens-realistic/bookworm-nginx:1';
+const BASE_IMAGE = 'layerlens-realistic/bookworm-minbase:1';
+
+/** The Debian mirror URL apt uses for bookworm (not the security archive), or undefined. */
+export function debianMirror(): string | undefined {
+  const files: string[] = [];
+  if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
+  if (existsSync('/etc/apt/sources.list.d'))
+    for (const f of readdirSync('/etc/apt/sources.list.d'))
+      if (/\.(list|sources)$/.test(f)) files.push(join('/etc/apt/sources.list.d', f));
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    if (file.endsWith('.sources')) {
+      for (const para of text.split(/\n\s*\n/)) {
+        const uris = para.match(/^URIs:\s*(\S+)/m)?.[1];
+        const suites = para.match(/^Suites:\s*(.+)$/m)?.[1].split(/\s+/) ?? [];
+        if (uris && suites.includes('bookworm') && !/^Enabled:\s*no/im.test(para)) return uris;
+      }
+    } else {
+      const m = text.match(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m);
+      if (m) return m[1];
+    }
+  }
+  return undefined;
+}
+
+/** Why the realistic image cannot be built here, or undefined. */
+export function realisticSkipReason(): string | undefined {
+  const base = skipReason();
+  if (base) return base;
+  if (!which('debootstrap')) return 'needs debootstrap on PATH';
+  if (!debianMirror()) return 'no bookworm Debian mirror in /etc/apt/sources.list*';
+  if (process.getuid?.() !== 0) return 'debootstrap needs root';
+  return undefined;
+}
+
+async function imageExists(ref: string): Promise<boolean> {
+  try {
+    await docker(['image', 'inspect', ref]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Build (or reuse) the realistic image; returns the path of its `docker save` archive. */
+export async function ensureRealisticImage(
+  log: (s: string) => void = () => {},
+): Promise<{ image: string; archive: string }> {
+  const env = requireEnv();
+  const dir = join(env.workdir, 'realistic');
+  const archive = join(dir, 'bookworm-nginx.docker.tar');
+  await mkdir(dir, { recursive: true });
+  const lock = join(dir, 'lock');
+  for (let i = 0; ; i++) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (i > 1800) throw new Error('timed out waiting for another process building the realistic image');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    if (existsSync(archive) && (await imageExists(REALISTIC_IMAGE))) return { image: REALISTIC_IMAGE, archive };
+    if (!(await imageExists(BASE_IMAGE))) {
+      const rootfs = join(dir, 'rootfs');
+      await rm(rootfs, { recursive: true, force: true });
+      log('debootstrap --variant=minbase bookworm (a few minutes)');
+      await run('debootstrap', ['--variant=minbase', 'bookworm', rootfs, debianMirror()!], { timeoutMs: 30 * 60_000 });
+      const tarball = join(dir, 'rootfs.tar');
+      await run('tar', ['-C', rootfs, '--numeric-owner', '--xattrs', '-cf', tarball, '.'], { timeoutMs: 10 * 60_000 });
+      await docker(['import', '--change', 'CMD ["bash"]', tarball, BASE_IMAGE], { timeoutMs: 10 * 60_000 });
+      await rm(rootfs, { recursive: true, force: true });
+      await rm(tarball, { force: true });
+    }
+    const ctx = join(dir, 'context');
+    await mkdir(ctx, { recursive: true });
+    await writeFile(
+      join(ctx, 'Dockerfile'),
+      [
+        `FROM ${BASE_IMAGE}`,
+        'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx python3 && rm -rf /var/lib/apt/lists/*',
+        'EXPOSE 80',
+        'CMD ["nginx", "-g", "daemon off;"]',
+        '',
+      ].join('\n'),
+    );
+    log('docker build --network host: apt-get install nginx python3');
+    await docker(['build', '-q', '--network', 'host', '-t', REALISTIC_IMAGE, ctx], { timeoutMs: 30 * 60_000 });
+    await docker(['save', '-o', archive, REALISTIC_IMAGE], { timeoutMs: 10 * 60_000 });
+    return { image: REALISTIC_IMAGE, archive };
+  } finally {
+    await rmdir(lock).catch(() => {});
+  }
+}

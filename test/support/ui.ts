@@ -1,0 +1,73 @@
+/** Shared setup for explorer tests: the demo image loaded, an Explorer on it, plain-text screens. */
+import { ImageModel } from '../../src/engine/image.js';
+import { memoryReader } from '../../src/sources/memory.js';
+import { demoImage, type DemoSecrets } from '../../src/sources/demo/index.js';
+import { Explorer } from '../../src/ui/explorer.js';
+import { screenLines } from '../../src/ui/render-screen.js';
+import { plain } from '../../src/ui/style.js';
+import { memoryImage, type LayerInput } from './image.js';
+
+export async function loadedDemo(): Promise<{ model: ImageModel; secrets: DemoSecrets }> {
+  const d = await demoImage();
+  const model = new ImageModel();
+  await model.load(memoryReader(d.meta, d.blobs));
+  return { model, secrets: d.secrets };
+}
+
+export async function loadedImage(layers: LayerInput[]): Promise<ImageModel> {
+  const { meta, blobs } = await memoryImage(layers);
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, blobs));
+  return model;
+}
+
+export function explorerOn(model: ImageModel, opts: { width?: number; height?: number; cwd?: string } = {}): Explorer {
+  const ex = new Explorer({ model, cwd: opts.cwd });
+  ex.resize(opts.width ?? 160, opts.height ?? 45);
+  ex.sync();
+  return ex;
+}
+
+export function text(ex: Explorer): string {
+  return screenLines(ex).map(plain).join('\n');
+}
+
+/** Type keys one by one ("\r" Enter, "\x1b" Esc, "\t" tab). */
+export function type(ex: Explorer, keys: string): void {
+  for (const k of keys) {
+    if (k === '\r') ex.key('', { return: true });
+    else if (k === '\x1b') ex.key('', { escape: true });
+    else if (k === '\t') ex.key('', { tab: true });
+    else ex.key(k, {});
+  }
+}
+
+/** Hostile names, as in the integration fixture, built in-process. */
+export const HOSTILE_LAYERS: LayerInput[] = [
+  {
+    entries: [
+      { name: 'hostile/', type: 'directory' },
+      { name: 'hostile/esc-title-\x1b]0;PWNED\x07', content: 'a' },
+      { name: 'hostile/clear-\x1b[2J\x1b[H-screen', content: 'b' },
+      { name: 'hostile/invoice-\u202efdp.exe', content: 'c' },
+      { name: 'hostile/new\nline', content: 'd' },
+      { name: 'hostile/red-\x1b[31m-dir/', type: 'directory' },
+      { name: 'hostile/red-\x1b[31m-dir/inner', content: 'inner\n' },
+      { name: 'hostile/link-to-esc', type: 'symlink', linkname: 'target-\x1b]0;PWNED\x07' },
+      { name: 'hostile/content.txt', content: 'line one\n\x1b]0;PWNED-BY-CONTENT\x07\x1b[2J\u202eevil\n' },
+    ],
+    createdBy: '/bin/sh -c #(nop)  LABEL x=\x1b]0;PWNED-BY-HISTORY\x07',
+  },
+];
+
+/** Only SGR colour codes may appear in rendered output. */
+export function nonSgrEscapes(s: string): string[] {
+  const out: string[] = [];
+  const re = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    if (m[0] === '\x1b' && /^\x1b\[[0-9;]*m/.test(s.slice(m.index))) continue;
+    out.push(JSON.stringify(s.slice(m.index, m.index + 8)));
+  }
+  return out;
+}
