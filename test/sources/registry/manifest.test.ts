@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LayerlensError } from '../../../src/errors/index.js';
-import { nextLink } from '../../../src/sources/registry/http.js';
+import { nextLink } from '../../../src/sources/registry/distribution.js';
 import {
   MT,
   digestOf,
