@@ -64,8 +64,9 @@ export class VerifiedBlobStream extends Readable {
     else this.local = createHash(digestAlgorithm(o.digest));
   }
 
+  /** Errors name the blob; whoever reads the stream names the layer (the engine: "layer 3: …"). */
   private get what(): string {
-    return `${this.o.label} (blob ${this.o.digest})`;
+    return `blob ${this.o.digest}`;
   }
 
   /** Start the download now (prefetch) instead of on first read. */
@@ -235,7 +236,7 @@ export class VerifiedBlobStream extends Readable {
     if (retryable && progress && this.resumes < policy.retries) {
       const delay = backoffDelay(policy, this.resumes++);
       this.o.client.opts.log?.(
-        `${this.o.label}: ${networkReason(err)}; resuming at byte ${this.received} in ${Math.round(delay)} ms`,
+        `${this.o.label} (${this.what}): ${networkReason(err)}; resuming at byte ${this.received} in ${Math.round(delay)} ms`,
       );
       void sleep(delay).then(() => {
         if (!this.destroyed && !this.failure) void this.fetch();
@@ -266,7 +267,7 @@ export class VerifiedBlobStream extends Readable {
       this.finishedOk = false;
       return this.fail(
         new LayerlensError(
-          `${this.o.label}: blob digest mismatch: expected ${this.o.digest} but the registry sent data hashing to ${actual} (corrupted or tampered blob)`,
+          `blob digest mismatch: expected ${this.o.digest} but the registry sent data hashing to ${actual} (corrupted or tampered blob)`,
           'DIGEST_MISMATCH',
         ),
       );

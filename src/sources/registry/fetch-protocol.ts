@@ -16,7 +16,9 @@ export type ToFetchThread =
       url: string;
       headers: Record<string, string>;
       agent: AgentSpec;
+      /** Its `deadlineAt` is replaced by now + `remainingMs` when the thread starts the request. */
       timing: Timing;
+      remainingMs: number;
       hash: number;
       /** Bytes of the blob already delivered: skipped from a 200 (a server that ignored Range). */
       offset: number;

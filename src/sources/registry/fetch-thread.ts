@@ -89,13 +89,10 @@ async function start(m: Extract<ToFetchThread, { t: 'get' }>): Promise<void> {
   running.set(m.id, r);
   let res: http.IncomingMessage;
   try {
-    res = await send({
-      method: 'GET',
-      url: new URL(m.url),
-      headers: m.headers,
-      agent: agentFor(m.agent),
-      timing: m.timing,
-    });
+    // The deadline runs from here: time the request waited for this thread (booting, busy) is
+    // not the server's.
+    const timing = { ...m.timing, deadlineAt: Date.now() + m.remainingMs };
+    res = await send({ method: 'GET', url: new URL(m.url), headers: m.headers, agent: agentFor(m.agent), timing });
   } catch (err) {
     return end(m.id, { t: 'error', id: m.id, error: wire(err) });
   }

@@ -189,6 +189,7 @@ export function sendOffThread(r: OffThreadRequest): Promise<RemoteResponse> {
       headers: r.headers,
       agent: r.agent,
       timing: r.timing,
+      remainingMs: Math.max(0, r.timing.deadlineAt - Date.now()),
       hash: r.hash.id,
       offset: r.offset,
     });

@@ -92,7 +92,8 @@ export async function withRetries<T extends Reply>(attempt: () => Promise<T>, o:
     } catch (err) {
       const delay = backoffDelay(policy, n);
       if (!more || !isRetryableError(err) || delay >= deadline.remaining()) throw err;
-      o.log?.(`${o.host}: ${networkReason(err)}; retrying ${o.method} in ${Math.round(delay)} ms`);
+      const why = networkReason(err);
+      o.log?.(`${why.startsWith(o.host) ? why : `${o.host}: ${why}`}; retrying ${o.method} in ${Math.round(delay)} ms`);
       await sleep(delay);
       continue;
     }
