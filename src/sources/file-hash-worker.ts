@@ -86,6 +86,12 @@ export function hashFileRange(file: string, start: number, length: number): Prom
   return done.then((hex) => `sha256:${hex}`);
 }
 
+/** Resolves true once the worker's module has loaded, false if it cannot run (tests, diagnostics). */
+export function hashWorkerReady(): Promise<boolean> {
+  const c = getChannel();
+  return c ? c.whenReady() : Promise.resolve(false);
+}
+
 /** For tests of the fallback: stop the thread as a crash would. */
 export function stopHashWorkerForTest(): Promise<unknown> {
   return channel ? channel.terminate() : Promise.resolve();

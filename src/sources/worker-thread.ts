@@ -7,11 +7,13 @@
  * (a backslash bug came from it) and its messages had no types.
  *
  * Three things every layerlens worker needs, kept in one place:
- * - Fallback: `startWorker` returns null when a thread cannot be made, and `ready` resolves false
+ * - Fallback: `startWorker` returns null when a thread cannot be made, and `whenReady()` resolves false
  *   when the thread stops before its module has loaded (a missing file, a broken install): the
  *   owner then does the work on the main thread.
  * - Idle threads never keep the process alive: the worker is unref'd, and `hold()`/`release()`
  *   ref it only while a reply is awaited.
+ * - The thread gets none of node's own command-line flags (a worker inherits them by default, and
+ *   some, such as --input-type or a loader, make a worker file fail to load): it needs none.
  * - Running from sources: under the test runner the module is `x-thread.ts` beside the host's
  *   `.ts` file, and tsx's loader is not inherited by worker threads (Node 20 runs module hooks per
  *   thread): the thread registers tsx itself before importing it. In dist/ the `.js` file is
@@ -32,8 +34,7 @@ export interface WorkerEvents<Out> {
 
 /** The host's end of a worker thread. */
 export class WorkerChannel<In, Out> {
-  /** True once the thread's module has loaded; false when it stopped before that. */
-  readonly ready: Promise<boolean>;
+  private readonly loaded: Promise<boolean>;
   private holds = 0;
   private stopped = false;
   private setReady!: (ok: boolean) => void;
@@ -42,8 +43,7 @@ export class WorkerChannel<In, Out> {
     private readonly worker: Worker,
     events: WorkerEvents<Out>,
   ) {
-    this.ready = new Promise((resolve) => (this.setReady = resolve));
-    worker.unref();
+    this.loaded = new Promise((resolve) => (this.setReady = resolve));
     worker.on('message', (m: Out | typeof READY) => {
       if (m === READY) this.setReady(true);
       else events.message(m);
@@ -56,6 +56,15 @@ export class WorkerChannel<In, Out> {
     };
     worker.on('error', stop);
     worker.on('exit', (code) => stop(new Error(`worker thread exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+  }
+
+  /** True once the thread's module has loaded; false when it stopped before that (tests). */
+  whenReady(): Promise<boolean> {
+    // Held while waiting: the caller waits on the thread.
+    this.hold();
+    return this.loaded.finally(() => this.release());
   }
 
   get alive(): boolean {
@@ -105,10 +114,10 @@ function createWorker(url: URL): Worker {
       // Running from sources (tsx): register tsx in the thread, then load the module.
       const tsx = import.meta.resolve('tsx/esm/api');
       const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source.href)}); });`;
-      return new Worker(boot, { eval: true });
+      return new Worker(boot, { eval: true, execArgv: [] });
     }
   }
-  return new Worker(url);
+  return new Worker(url, { execArgv: [] });
 }
 
 /** The thread's end, called once by a worker module at its top level. */

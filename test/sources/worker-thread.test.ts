@@ -4,6 +4,7 @@
  * the owner's signal to fall back when a thread never loads or stops.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { startWorker } from '../../src/sources/worker-thread.js';
@@ -17,7 +18,7 @@ test('a typed round trip with a worker module started by URL', { timeout: 30_000
     stop: (e) => (stopped = e),
   });
   assert.ok(c);
-  assert.equal(await c.ready, true);
+  assert.equal(await c.whenReady(), true);
   c.hold();
   c.post({ n: 21 });
   while (got.length === 0) await new Promise((r) => setTimeout(r, 10));
@@ -39,7 +40,7 @@ test('a module that does not exist: ready is false and the owner hears of it (it
     stop: (e) => (stopped = e),
   });
   assert.ok(c, 'the thread itself starts; its module fails to load');
-  assert.equal(await c.ready, false);
+  assert.equal(await c.whenReady(), false);
   assert.ok(stopped);
 });
 
@@ -49,8 +50,29 @@ test('a thread that throws: the owner hears of it', { timeout: 30_000 }, async (
     message: () => {},
     stop: (e) => (stopped = e),
   });
-  assert.equal(await c!.ready, true);
+  assert.equal(await c!.whenReady(), true);
   c!.post({ crash: true });
   while (!stopped) await new Promise((r) => setTimeout(r, 10));
   assert.match(stopped.message, /asked to crash/);
+});
+
+test('idle workers never keep a process alive; one waited on does until it answers', { timeout: 60_000 }, () => {
+  const load = `
+    const f = await import(${JSON.stringify(new URL('../../src/sources/registry/fetch-worker.ts', import.meta.url).href)});
+    const h = await import(${JSON.stringify(new URL('../../src/sources/file-hash-worker.ts', import.meta.url).href)});
+    f.prewarmFetchWorker();
+    h.prewarmHashWorker();
+  `;
+  for (const [script, out] of [
+    [`${load} console.log('started');`, 'started'],
+    [`${load} console.log(JSON.stringify([await f.fetchWorkerReady(), await h.hashWorkerReady()]));`, '[true,true]'],
+  ]) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(r.signal, null, 'exited on its own once the work was done');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), out);
+  }
 });

@@ -78,7 +78,7 @@ export function prewarmFetchWorker(): void {
 /** Resolves true once the worker's module has loaded, false if it cannot run (tests, diagnostics). */
 export function fetchWorkerReady(): Promise<boolean> {
   const c = getChannel();
-  return c ? c.ready : Promise.resolve(false);
+  return c ? c.whenReady() : Promise.resolve(false);
 }
 
 /** For tests of the fallback: stop the thread as a crash would. */
