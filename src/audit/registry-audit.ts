@@ -217,20 +217,22 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
         );
       }
     } else if (facts.authScheme === 'bearer') {
-      facts.tokenRealm = ch?.params.realm;
+      const realm = realmForReport(ch?.params.realm);
+      const service = ch?.params.service;
+      facts.tokenRealm = realm;
       add(
         'registry.auth-required',
         'info',
         'Authentication required (Bearer token service)',
-        `${t.host} requires a bearer token from ${ch?.params.realm ?? 'its token service'} (service ${JSON.stringify(ch?.params.service ?? '')}).`,
-        { scheme: 'bearer', realm: ch?.params.realm },
+        `${t.host} requires a bearer token from ${realm ?? 'its token service'}${service && service.length <= 200 ? ` (service ${JSON.stringify(service)})` : ''}.`,
+        { scheme: 'bearer', realm },
       );
-      if (ch?.params.realm?.startsWith('http://') && !isLoopbackHost(safeHost(ch.params.realm))) {
+      if (realm?.startsWith('http://') && !isLoopbackHost(safeHost(realm))) {
         add(
           'registry.token-realm-http',
           'high',
           'Token service over plain HTTP',
-          `The token service ${ch.params.realm} is plain HTTP: clients send their credentials to it in clear.`,
+          `The token service ${realm} is plain HTTP: clients send their credentials to it in clear.`,
         );
       }
     } else {
@@ -299,6 +301,17 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     client.close();
   }
   return { facts, findings };
+}
+
+/** The realm as a report shows it: a URL of sane length, never the header's raw text. */
+function realmForReport(realm: string | undefined): string | undefined {
+  if (realm === undefined) return undefined;
+  try {
+    const href = new URL(realm).href;
+    return href.length <= 200 ? href : `${href.slice(0, 200)}…`;
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 function safeHost(u: string): string {

@@ -82,7 +82,7 @@ export function factLines(f: AuditFacts): Array<[string, string]> {
   rows.push([
     'Catalog',
     c.status === 'readable'
-      ? `readable anonymously: ${c.repositories}${c.truncated ? '+' : ''} repositories in ${c.pages} page(s)`
+      ? `readable anonymously: ${c.repositories}${c.truncated ? '+' : ''} repositories in ${c.pages} page(s)${c.loop ? ' (its next links loop; each name counted once)' : ''}`
       : c.status === 'auth-required'
         ? 'requires authentication'
         : c.status === 'not-served'
