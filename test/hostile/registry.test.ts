@@ -322,7 +322,7 @@ const cases: Case[] = [
   },
   {
     name: 'a manifest longer than its Content-Length',
-    fault: (req, res) => {
+    fault: (req) => {
       if (!isManifest(req)) return false;
       req.socket.end(
         `HTTP/1.1 200 OK\r\ncontent-length: 20\r\ndocker-content-digest: ${img.manifest.digest}\r\n\r\n${img.manifest.data}${MARKER}`,
