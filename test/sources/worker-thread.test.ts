@@ -76,3 +76,20 @@ test('idle workers never keep a process alive; one waited on does until it answe
     assert.equal(r.stdout.trim(), out);
   }
 });
+
+test('LAYERLENS_NO_HASH_WORKER=1 and LAYERLENS_NO_FETCH_WORKER=1 keep the work on the main thread', {
+  timeout: 60_000,
+}, () => {
+  const script = `
+    const f = await import(${JSON.stringify(new URL('../../src/sources/registry/fetch-worker.ts', import.meta.url).href)});
+    const h = await import(${JSON.stringify(new URL('../../src/sources/file-hash-worker.ts', import.meta.url).href)});
+    console.log(JSON.stringify([f.offThreadAvailable(), h.hashFileRange('/dev/null', 0, -1) === undefined]));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, LAYERLENS_NO_HASH_WORKER: '1', LAYERLENS_NO_FETCH_WORKER: '1' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), '[false,true]');
+});
