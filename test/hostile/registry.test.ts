@@ -52,6 +52,15 @@ function trickle(res: http.ServerResponse, body: Buffer, everyMs = 100): void {
   res.on('close', () => clearInterval(t));
 }
 
+/** Write `chunk` for ever, at the pace the client reads. */
+function endless(res: http.ServerResponse, chunk: Buffer): void {
+  const pump = () => {
+    while (!res.destroyed && res.write(chunk));
+    if (!res.destroyed) res.once('drain', pump);
+  };
+  pump();
+}
+
 /** A manifest body of our making, served with its true digest. */
 function serveManifest(res: http.ServerResponse, doc: unknown): void {
   const body = Buffer.from(typeof doc === 'string' ? doc : JSON.stringify(doc));
@@ -217,12 +226,7 @@ const cases: Case[] = [
     fault: (req, res) => {
       if (!isManifest(req)) return false;
       res.writeHead(200, { 'content-type': img.manifest.mediaType });
-      const chunk = Buffer.alloc(256 << 10, MARKER);
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      pump();
+      endless(res, Buffer.alloc(256 << 10, MARKER));
       return true;
     },
     expect: /^layerlens: manifest of .* is too large \(more than 4194304 bytes\)$/,
@@ -232,12 +236,7 @@ const cases: Case[] = [
     fault: (req, res) => {
       if (!isConfig(req)) return false;
       res.writeHead(200);
-      const chunk = Buffer.alloc(1 << 20, MARKER);
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      pump();
+      endless(res, Buffer.alloc(1 << 20, MARKER));
       return true;
     },
     expect: /^layerlens: config of .* is too large \(more than 16777216 bytes\)$/,
@@ -264,12 +263,7 @@ const cases: Case[] = [
     fault: (req, res) => {
       if (!isManifest(req)) return false;
       res.writeHead(404, { 'content-type': 'application/json' });
-      const chunk = Buffer.alloc(1 << 20, MARKER);
-      const pump = () => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      pump();
+      endless(res, Buffer.alloc(1 << 20, MARKER));
       return true;
     },
     expect: /^layerlens: manifest of .*: not found on 127\.0\.0\.1:\d+$/,

@@ -84,6 +84,7 @@ function end(id: number, msg: FromFetchThread): void {
 }
 
 async function start(m: Extract<ToFetchThread, { t: 'get' }>): Promise<void> {
+  // Aborted before its headers arrive, the request is cancelled too (its socket freed).
   const ac = new AbortController();
   const r: Running = { abort: () => (ac.abort(), r.res?.destroy()) };
   running.set(m.id, r);
@@ -92,7 +93,14 @@ async function start(m: Extract<ToFetchThread, { t: 'get' }>): Promise<void> {
     // The deadline runs from here: time the request waited for this thread (booting, busy) is
     // not the server's.
     const timing = { ...m.timing, deadlineAt: Date.now() + m.remainingMs };
-    res = await send({ method: 'GET', url: new URL(m.url), headers: m.headers, agent: agentFor(m.agent), timing });
+    res = await send({
+      method: 'GET',
+      url: new URL(m.url),
+      headers: m.headers,
+      agent: agentFor(m.agent),
+      timing,
+      signal: ac.signal,
+    });
   } catch (err) {
     return end(m.id, { t: 'error', id: m.id, error: wire(err) });
   }

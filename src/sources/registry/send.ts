@@ -45,6 +45,8 @@ export interface SendOptions {
   agent?: http.Agent;
   body?: Buffer | string;
   timing: Timing;
+  /** Cancels the request (the download worker, when the main thread gives up on it). */
+  signal?: AbortSignal;
 }
 
 /** What the client needs of a response: an IncomingMessage here, or a RemoteResponse from the worker. */
@@ -111,6 +113,7 @@ export function send(o: SendOptions): Promise<http.IncomingMessage> {
       method: o.method,
       headers,
       agent: o.agent ?? (url.protocol === 'https:' ? https.globalAgent : http.globalAgent),
+      signal: o.signal,
     });
     const remaining = () => Math.max(0, timing.deadlineAt - Date.now());
     const total = formatMs(timing.timeoutMs);
