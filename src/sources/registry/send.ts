@@ -166,7 +166,7 @@ function codeOf(err: unknown): string {
 /**
  * The body's time limits: the stall window (checked on the socket's byte count, so reading the
  * body is left to the consumer) and, for small bodies, the deadline. A cut connection becomes a
- * TransportError too ("closed the connection after N of M bytes").
+ * TransportError too ("closed the connection before the end of the body").
  */
 function watchBody(res: http.IncomingMessage, host: string, timing: Timing): void {
   const socket = res.socket;
