@@ -74,43 +74,43 @@ class Cursor {
     let v = 0;
     let i = this.p;
     let nt = T.INVALID;
-    switch (this.type) {
-      case T.DIGIT_OR_ZERO:
-        if (s[i] === '0') {
-          while (s[i] === '0') i++;
-          nt = T.DIGIT;
-          v = -(i - this.p);
+    const type = this.type;
+    if (type === T.DIGIT_OR_ZERO && s[i] === '0') {
+      // Leading zeros: `.01` orders as a fraction, fewer zeros greater.
+      while (s[i] === '0') i++;
+      nt = T.DIGIT;
+      v = -(i - this.p);
+    } else
+      switch (type) {
+        case T.DIGIT_OR_ZERO:
+        case T.DIGIT:
+        case T.SUFFIX_NO:
+        case T.REVISION_NO:
+          while (digit(s[i])) v = v * 10 + (s.charCodeAt(i++) - 48);
           break;
-        }
-      // falls through
-      case T.DIGIT:
-      case T.SUFFIX_NO:
-      case T.REVISION_NO:
-        while (digit(s[i])) v = v * 10 + (s.charCodeAt(i++) - 48);
-        break;
-      case T.LETTER:
-        v = s.charCodeAt(i++);
-        break;
-      case T.SUFFIX: {
-        const pre = PRE.findIndex((x) => s.startsWith(x, i));
-        if (pre >= 0) {
-          v = pre - PRE.length;
-          i += PRE[pre].length;
+        case T.LETTER:
+          v = s.charCodeAt(i++);
           break;
+        case T.SUFFIX: {
+          const pre = PRE.findIndex((x) => s.startsWith(x, i));
+          if (pre >= 0) {
+            v = pre - PRE.length;
+            i += PRE[pre].length;
+            break;
+          }
+          const post = POST.findIndex((x) => s.startsWith(x, i));
+          if (post >= 0) {
+            v = post;
+            i += POST[post].length;
+            break;
+          }
+          this.type = T.INVALID;
+          return -1;
         }
-        const post = POST.findIndex((x) => s.startsWith(x, i));
-        if (post >= 0) {
-          v = post;
-          i += POST[post].length;
-          break;
-        }
-        this.type = T.INVALID;
-        return -1;
+        default:
+          this.type = T.INVALID;
+          return -1;
       }
-      default:
-        this.type = T.INVALID;
-        return -1;
-    }
     this.p = i;
     if (this.p >= s.length) this.type = T.END;
     // (apk-tools 2 kept the type after a run of leading zeros even when no digit followed, so
