@@ -8,7 +8,7 @@ import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
 import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
-import { osInventory } from '../findings/os/index.js';
+import { packageInventory } from '../findings/packages/index.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
@@ -143,7 +143,7 @@ async function scan(argv: string[]): Promise<number> {
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
   const report =
     format === 'cyclonedx'
-      ? toCycloneDx(osInventory(model), image)
+      ? toCycloneDx(packageInventory(model), image)
       : render(format, shown, image, {
           color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
           width: toFile ? undefined : process.stdout.columns,
@@ -151,7 +151,7 @@ async function scan(argv: string[]): Promise<number> {
         });
   if (toFile) await writeFileAtomic(values.output!, report);
   else await writeStdout(report);
-  if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
+  if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(packageInventory(model), image));
   if (failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return 1;
   return 0;
 }
