@@ -15,7 +15,8 @@ import { deletedFileFindings } from './deleted-files.js';
 import { computeEfficiency, efficiencyFindings } from './efficiency.js';
 import { applyIgnore, type IgnoreEntry } from './ignore.js';
 import { OsFileCollector, osFileKind, osFindings, osInventory } from './os/index.js';
-import { PackageFileCollector, packageFileKind } from './packages/index.js';
+import { PackageFileCollector, packageFileKind, packageInventory } from './packages/index.js';
+import { vulnerabilityFindings, type VulnerabilityContext } from './vulnerabilities/index.js';
 import { permissionFindings } from './permissions.js';
 import { portFindings } from './ports.js';
 import { provenanceFindings } from './provenance.js';
@@ -32,6 +33,8 @@ export { SEVERITIES, severityRank } from './types.js';
 export type { InspectedContent } from './content.js';
 export { computeEfficiency, type EfficiencyReport } from './efficiency.js';
 export { osInventory, type OsInventory } from './os/index.js';
+export { packageInventory, type PackageInventory, type Package } from './packages/index.js';
+export { lookupKeys, type VulnerabilityContext } from './vulnerabilities/index.js';
 export { PORT_TABLE, portInfo, type PortInfo } from './ports.js';
 export { parseIgnoreFile, applyIgnore, type IgnoreEntry } from './ignore.js';
 export { maskSecret } from './secrets/mask.js';
@@ -150,9 +153,21 @@ export interface CheckContext {
   ignore?: IgnoreEntry[];
   /** Receives ignore-file warnings (expired entries). */
   onWarning?: (message: string) => void;
+  /** Match the packages against a vulnerability database (absent: no vulnerability check at all). */
+  vulnerabilities?: VulnerabilityContext;
 }
 
-const CATEGORY_ORDER = ['secret', 'deleted-file', 'config', 'port', 'permissions', 'provenance', 'os', 'efficiency'];
+const CATEGORY_ORDER = [
+  'secret',
+  'vulnerability',
+  'deleted-file',
+  'config',
+  'port',
+  'permissions',
+  'provenance',
+  'os',
+  'efficiency',
+];
 
 /** Every check over a loaded model; sorted most severe first. Pure: reads the model only. */
 export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
@@ -172,6 +187,9 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
       ...signatureFindings(meta),
       ...osFindings(model, osInventory(model), now),
       ...efficiencyFindings(model, eff),
+      ...(ctx.vulnerabilities
+        ? vulnerabilityFindings(model, packageInventory(model), { reveal: ctx.reveal, ...ctx.vulnerabilities }, now)
+        : []),
     ];
   });
   if (ctx.ignore?.length) {

@@ -100,7 +100,18 @@ function osManagedPath(path: string): boolean {
   return /^\/usr\/lib(?:64)?\/python[0-9.]*\/(?:dist|site)-packages\//.test(path);
 }
 
+const cache = new WeakMap<object, { applied: number; inv: PackageInventory }>();
+
+/** The inventory of the layers applied so far (computed once per state of the tree). */
 export function packageInventory(model: ImageModel): PackageInventory {
+  const hit = cache.get(model.tree);
+  if (hit && hit.applied === model.appliedCount) return hit.inv;
+  const inv = computeInventory(model);
+  cache.set(model.tree, { applied: model.appliedCount, inv });
+  return inv;
+}
+
+function computeInventory(model: ImageModel): PackageInventory {
   const top = model.tree.layerCount - 1;
   const os = osInventory(model);
   const runs: Run[] = [];
