@@ -37,6 +37,8 @@ interface OsvAffected {
 interface Osv {
   id?: string;
   aliases?: string[];
+  /** Schema 1.6: the upstream advisories a distribution's entry derives from (DEBIAN-CVE-X → CVE-X). */
+  upstream?: string[];
   summary?: string;
   details?: string;
   modified?: string;
@@ -84,7 +86,11 @@ export function recordsOf(osv: Osv, keep?: (key: string) => boolean): Array<[str
       ranges,
       url: advisory ?? `https://osv.dev/vulnerability/${encodeURIComponent(osv.id)}`,
     };
-    if (osv.aliases?.length) rec.aliases = osv.aliases.filter((x) => typeof x === 'string');
+    // A single upstream id is the same vulnerability (DEBIAN-CVE-2016-2781 is CVE-2016-2781); a
+    // list of them (a DSA fixing several CVEs) is not one vulnerability, so it is not merged.
+    const upstream = Array.isArray(osv.upstream) && osv.upstream.length === 1 ? osv.upstream : [];
+    const aliases = [...(osv.aliases ?? []), ...upstream].filter((x) => typeof x === 'string');
+    if (aliases.length) rec.aliases = aliases;
     const summary = (osv.summary || osv.details?.split('\n')[0] || '').slice(0, 200);
     if (summary) rec.summary = summary;
     if (osv.modified) rec.modified = osv.modified;
