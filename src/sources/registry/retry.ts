@@ -2,11 +2,12 @@
  * The retry layer: 5xx, 408 and broken connections are retried with exponential backoff (plus
  * jitter), never past the request's deadline; a 429 is retried only when the registry asks for a
  * short wait (Retry-After within the backoff cap and the deadline), and otherwise reported at once
- * with its rate-limit headers and the advice to log in.
+ * with its rate-limit headers and the advice to log in. A retry starts only with a quarter of the
+ * time-out still ahead of it; one that runs out of time reports what made it retry.
  */
 import type http from 'node:http';
 import { LayerlensError } from '../../errors/index.js';
-import { networkReason } from './send.js';
+import { networkReason, TransportError } from './send.js';
 import type { Deadline } from './timeouts.js';
 
 export interface RetryPolicy {
@@ -84,6 +85,10 @@ export function sleep(ms: number): Promise<void> {
 /** Run `attempt` until it gives an answer worth returning, within the policy and the deadline. */
 export async function withRetries<T extends Reply>(attempt: () => Promise<T>, o: RetryOptions<T>): Promise<T> {
   const { policy, deadline } = o;
+  // Another attempt only when it has a real chance: a quarter of the time-out left after the wait.
+  const worthIt = (delay: number) => deadline.remaining() - delay >= deadline.timeoutMs / 4;
+  // What made us retry: when a retry then runs out of time, that is the failure to report.
+  let cause: unknown;
   for (let n = 0; ; n++) {
     const more = o.enabled && n < policy.retries;
     let r: T;
@@ -91,7 +96,10 @@ export async function withRetries<T extends Reply>(attempt: () => Promise<T>, o:
       r = await attempt();
     } catch (err) {
       const delay = backoffDelay(policy, n);
-      if (!more || !isRetryableError(err) || delay >= deadline.remaining()) throw err;
+      if (!more || !isRetryableError(err) || !worthIt(delay)) {
+        throw cause !== undefined && err instanceof TransportError && err.timedOut ? cause : err;
+      }
+      cause = err;
       const why = networkReason(err);
       o.log?.(`${why.startsWith(o.host) ? why : `${o.host}: ${why}`}; retrying ${o.method} in ${Math.round(delay)} ms`);
       await sleep(delay);
@@ -101,7 +109,7 @@ export async function withRetries<T extends Reply>(attempt: () => Promise<T>, o:
     if (status === 429) {
       const asked = retryAfterMs(r.headers['retry-after']);
       o.drop(r);
-      if (more && asked !== undefined && asked <= policy.maxDelayMs && asked < deadline.remaining()) {
+      if (more && asked !== undefined && asked <= policy.maxDelayMs && worthIt(asked)) {
         o.log?.(`${o.host}: HTTP 429; retrying ${o.method} in ${asked} ms as Retry-After asks`);
         await sleep(asked);
         continue;
@@ -110,7 +118,7 @@ export async function withRetries<T extends Reply>(attempt: () => Promise<T>, o:
     }
     if (more && isRetryableStatus(status)) {
       const delay = backoffDelay(policy, n, r.headers['retry-after']);
-      if (delay < deadline.remaining()) {
+      if (worthIt(delay)) {
         o.drop(r);
         o.log?.(`${o.host}: HTTP ${status}; retrying ${o.method} in ${Math.round(delay)} ms`);
         await sleep(delay);

@@ -155,3 +155,23 @@ test('backoff doubles with jitter, honours a short Retry-After, and reads HTTP d
   assert.ok(at > 3000 && at <= 5000);
   assert.equal(retryAfterMs('soon'), undefined);
 });
+
+test('a retry that runs out of time reports what made it retry, not the time-out', { timeout: 20_000 }, async () => {
+  let n = 0;
+  const r = await registry((req, res) => {
+    if (!req.url?.includes('/manifests/')) return false;
+    if (++n === 1) {
+      res.writeHead(200, { 'content-length': img.manifest.data.length });
+      res.write(img.manifest.data.subarray(0, 10), () => setTimeout(() => res.socket?.destroy(), 10));
+    }
+    // Later attempts: never answered.
+    return true;
+  }, 1000);
+  await assert.rejects(r.manifest(), (e: Error) => {
+    assert.ok(e instanceof LayerlensError);
+    assert.equal(e.code, 'NETWORK');
+    assert.match(e.message, /closed the connection before the end of the body \(10 of the \d+ bytes it announced\)$/);
+    return true;
+  });
+  assert.equal(r.manifestHits(), 2);
+});
