@@ -6,7 +6,7 @@
  * lying about lengths (short bodies, long bodies, blobs shorter or longer than the manifest says)
  * and digests (Docker-Content-Digest, blobs, configs), and documents of the wrong shape.
  *
- * Each case runs `layerlens inspect` (or `registry audit`) in a child process with --timeout 1s
+ * Each case runs `layerlens inspect` (or `registry audit`) in a child process with --timeout 2s
  * and asserts: exit 2 with one plain line (no stack, no bytes of a body quoted), or the correct
  * result; a bounded time; a bounded peak RSS measured in the child.
  */
@@ -20,7 +20,7 @@ import { startImageServer, startServer, type Fault, type TestServer } from '../s
 
 /** Every body the hostile server makes up carries this: no error message may quote it. */
 const MARKER = 'HOSTILE-BODY-MARKER';
-/** Under tsx a child starts in ~1-2 s; --timeout 1s; a few retries with backoff. */
+/** Under tsx a child starts in ~1-2 s; --timeout 2s (room for a loaded machine); a few retries. */
 const TIME_LIMIT_MS = 20_000;
 /** tsx alone is ~100-150 MB; bounded means far below the sizes the server offers. */
 const RSS_LIMIT_MB = 350;
@@ -100,7 +100,7 @@ async function serve(fault: Fault): Promise<TestServer> {
 }
 
 function inspect(host: string, extra: string[] = ['--plain-http']): Promise<Measured> {
-  return runMeasured(['inspect', '--source', 'registry', '--timeout', '1s', ...extra, `${host}/team/app:v1`], {
+  return runMeasured(['inspect', '--source', 'registry', '--timeout', '2s', ...extra, `${host}/team/app:v1`], {
     killAfterMs: 60_000,
   });
 }
@@ -157,7 +157,7 @@ const cases: Case[] = [
       return true;
     },
     expect:
-      /manifest of .*: 127\.0\.0\.1:\d+ sent no response headers within the 1 s time-out \(--timeout changes it\)$/,
+      /manifest of .*: 127\.0\.0\.1:\d+ sent no response headers within the 2 s time-out \(--timeout changes it\)$/,
   },
   {
     name: 'a token at 10 bytes per second',
@@ -186,19 +186,19 @@ const cases: Case[] = [
       return true;
     },
     expect:
-      /^layerlens: layer 1: blob sha256:[0-9a-f]{64}: 127\.0\.0\.1:\d+ stalled while sending the body \(less than 1 KiB in 1 s\) \(--timeout changes it\)$/,
+      /^layerlens: layer 1: blob sha256:[0-9a-f]{64}: 127\.0\.0\.1:\d+ stalled while sending the body \(less than 1 KiB in 2 s\) \(--timeout changes it\)$/,
   },
   // --- silent
   {
     name: 'silent after the ping: the manifest request is never answered',
     fault: (req) => isManifest(req),
-    expect: /manifest of .*: 127\.0\.0\.1:\d+ sent no response headers within the 1 s time-out/,
+    expect: /manifest of .*: 127\.0\.0\.1:\d+ sent no response headers within the 2 s time-out/,
   },
   {
     name: 'silent on a blob request',
     fault: (req) => !!isLayer(req),
     expect:
-      /^layerlens: layer 1: blob sha256:[0-9a-f]{64}: 127\.0\.0\.1:\d+ sent no response headers within the 1 s time-out/,
+      /^layerlens: layer 1: blob sha256:[0-9a-f]{64}: 127\.0\.0\.1:\d+ sent no response headers within the 2 s time-out/,
   },
   {
     name: 'a blob that sends its headers and then nothing',
@@ -480,7 +480,7 @@ describe('a misbehaving registry: one plain line, bounded time and memory', { co
     servers.push(silent);
     refused(
       await inspect(silent.host),
-      /^layerlens: cannot reach registry 127\.0\.0\.1:\d+ over HTTP: 127\.0\.0\.1:\d+ sent no response headers within the 1 s time-out$/,
+      /^layerlens: cannot reach registry 127\.0\.0\.1:\d+ over HTTP: 127\.0\.0\.1:\d+ sent no response headers within the 2 s time-out$/,
     );
     // Without --plain-http the loopback registry is tried over TLS first: the handshake never ends.
     const net = await import('node:net');
@@ -490,7 +490,7 @@ describe('a misbehaving registry: one plain line, bounded time and memory', { co
       const host = `127.0.0.1:${(tcp.address() as import('node:net').AddressInfo).port}`;
       refused(
         await inspect(host, []),
-        /^layerlens: cannot reach registry 127\.0\.0\.1:\d+ over HTTPS: 127\.0\.0\.1:\d+ accepted the connection but did not complete the TLS handshake within the 1 s time-out$/,
+        /^layerlens: cannot reach registry 127\.0\.0\.1:\d+ over HTTPS: 127\.0\.0\.1:\d+ accepted the connection but did not complete the TLS handshake within the 2 s time-out$/,
       );
     } finally {
       tcp.close();
@@ -526,7 +526,7 @@ describe('registry audit against a looping catalog', () => {
         .end(JSON.stringify({ repositories: page }));
       return true;
     });
-    const r = await runMeasured(['registry', 'audit', `http://${s.host}`, '--format', 'json', '--timeout', '1s']);
+    const r = await runMeasured(['registry', 'audit', `http://${s.host}`, '--format', 'json', '--timeout', '2s']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.registry.catalog.repositories, 3);
@@ -554,7 +554,7 @@ describe('registry audit against a looping catalog', () => {
         .end(JSON.stringify({ repositories: ['team/app', 'team/app'] }));
       return true;
     });
-    const r = await runMeasured(['registry', 'audit', `http://${s.host}`, '--format', 'json', '--timeout', '1s']);
+    const r = await runMeasured(['registry', 'audit', `http://${s.host}`, '--format', 'json', '--timeout', '2s']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.registry.catalog.repositories, 1);
@@ -566,7 +566,7 @@ describe('registry audit against a looping catalog', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(`{"repositories": ${MARKER}`);
       return true;
     });
-    const j = await runMeasured(['registry', 'audit', `http://${junk.host}`, '--format', 'json', '--timeout', '1s']);
+    const j = await runMeasured(['registry', 'audit', `http://${junk.host}`, '--format', 'json', '--timeout', '2s']);
     assert.equal(j.code, 0, j.stderr);
     const facts = JSON.parse(j.stdout).registry.catalog;
     assert.deepEqual(facts, { status: 'error', detail: 'catalog page 1 is not valid JSON' });
