@@ -9,7 +9,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../text/bytes.js';
 import { exposedPorts, PUBLISH_ALL_NOTE } from './ports.js';
 
 /** Names that are worth a finding of their own when a later layer hides them. */

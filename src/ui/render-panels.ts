@@ -1,12 +1,14 @@
-/** Layers panel and the side panels (History, Ports, Findings, Image) as styled lines. */
+/** The Layers box and the side panels' bodies (History, Ports, Findings, Image) as styled lines. */
 import type { Finding, Severity } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
+import { formatBytes } from '../text/bytes.js';
+import { safeText } from '../text/safe-text.js';
+import { fit, fitRight, wrapWidth } from '../text/width.js';
 import { buildArgs, commandFull, commentInstead, historyAround, layerCommand } from './commands.js';
 import type { Explorer } from './explorer.js';
-import { bar, formatBytes, wrapText } from './format.js';
+import { bar } from './format.js';
 import { isSecretKey, looksLikePlaceholder, maskEnv, maskLine, maskValue } from './mask.js';
 import { exposedPorts, PUBLISH_ALL_NOTE } from './ports.js';
-import { fit, fitRight, safeText } from './sanitize.js';
 import { fitLine, seg, type Line, type Seg, type Style } from './style.js';
 
 export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> = {
@@ -16,6 +18,16 @@ export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> =
   low: { label: 'LOW ', style: { fg: 'cyan' } },
   info: { label: 'INFO', style: { fg: 'gray' } },
 };
+
+/** The Layers box's marker for a layer whose worst finding has severity `s`. */
+export function severityMark(s: Severity): { mark: string; style: Style } {
+  const st = SEVERITY_STYLE[s].style;
+  // (A background colour would fill the cell: the critical mark is bright red and bold instead.)
+  return { mark: '●', style: st.bg ? { fg: 'brightRed', bold: true } : st };
+}
+
+/** The marker of a layer that deletes or overwrites lower files (and has no finding). */
+export const HIDES_MARK = { mark: '✗', style: { fg: 'brightMagenta' } as Style };
 
 function worst(fs: Finding[]): Severity | undefined {
   let w: Severity | undefined;
@@ -33,7 +45,58 @@ function selectStyle(line: Seg[], width: number, selected: boolean, focused: boo
   );
 }
 
-// ---- layers --------------------------------------------------------------------------------
+function wrapped(text: string, width: number, style: Style, indent = ''): Line[] {
+  return wrapWidth(text, Math.max(1, width - indent.length)).map((l) => [seg(indent), seg(l, style)]);
+}
+
+// ---- loading state ---------------------------------------------------------------------------
+
+export interface LoadFailure {
+  /** "layer 3 failed (digest mismatch)" */
+  failedText: string;
+  /** "Layers 0–2 are verified and shown." */
+  trusted: string;
+  /** Layers never read because the load stopped. */
+  unread: Set<number>;
+}
+
+/** After a failed load: which layer failed, which are trustworthy, which were never read. */
+export function loadFailure(ex: Explorer): LoadFailure | undefined {
+  const m = ex.model;
+  if (!m.error) return undefined;
+  const failed = m.layers.find((l) => l.state === 'failed');
+  const applied = m.tree.layerCount;
+  const unread = new Set<number>();
+  for (let i = applied; i < ex.layerCount; i++) if (m.layers[i]?.state !== 'failed') unread.add(i);
+  const failedText = failed ? `layer ${failed.index} failed` : 'the image could not be read to the end';
+  const trusted =
+    applied === 0
+      ? 'No layer was verified.'
+      : applied === 1
+        ? 'Layer 0 is verified and shown.'
+        : `Layers 0–${applied - 1} are verified and shown.`;
+  return { failedText, trusted, unread };
+}
+
+// ---- layers ----------------------------------------------------------------------------------
+
+function stateCell(ex: Explorer, i: number, max: number, failure: LoadFailure | undefined): Seg[] {
+  const st = ex.model.layers[i];
+  if (st?.state === 'failed') return [seg(fitRight('failed', 8), { fg: 'red', bold: true }), seg(' '.repeat(7))];
+  if (failure?.unread.has(i)) return [seg(fitRight('not read', 8), { fg: 'red' }), seg(' '.repeat(7))];
+  if (!st || st.state === 'queued') return [seg(fitRight('queued', 8), { fg: 'gray' }), seg(' '.repeat(7))];
+  if (st.state === 'reading') {
+    const pct = st.totalBytes ? Math.min(100, Math.floor((100 * st.bytesRead) / st.totalBytes)) : undefined;
+    return [
+      seg(fitRight(pct !== undefined ? `${pct}%` : formatBytes(st.bytesRead), 8), { fg: 'yellow' }),
+      seg(' '),
+      seg(bar((pct ?? 0) / 100, 5), { fg: 'yellow' }),
+      seg(' '),
+    ];
+  }
+  const size = st.size ?? 0;
+  return [seg(fitRight(formatBytes(size), 8)), seg(' '), seg(bar(size / max, 5), { fg: 'cyan' }), seg(' ')];
+}
 
 export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
   const m = ex.model;
@@ -52,35 +115,22 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
   for (const l of m.layers) max = Math.max(max, l.size ?? l.totalBytes ?? 0);
   const byLayer = new Map<number, Finding[]>();
   for (const f of ex.findings) {
+    // Info findings (sizes, notes) do not mark a layer: the marks are for what needs a look.
+    if (f.severity === 'info') continue;
     for (const i of new Set([f.layerIndex, f.deletedInLayerIndex])) {
       if (i === null) continue;
       if (!byLayer.has(i)) byLayer.set(i, []);
       byLayer.get(i)!.push(f);
     }
   }
+  const failure = loadFailure(ex);
   for (let i = ex.layerTop; i < Math.min(n, ex.layerTop + rows); i++) {
-    const st = m.layers[i];
-    const parts: Seg[] = [seg(fitRight(String(i), 3) + ' ', { fg: 'gray' })];
-    if (!st || st.state === 'queued') parts.push(seg(fitRight('queued', 8), { fg: 'gray' }), seg(' ' + ' '.repeat(6)));
-    else if (st.state === 'reading') {
-      const pct = st.totalBytes ? Math.floor((100 * st.bytesRead) / st.totalBytes) : undefined;
-      parts.push(
-        seg(fitRight(pct !== undefined ? `${pct}%` : formatBytes(st.bytesRead), 8), { fg: 'yellow' }),
-        seg(' '),
-        seg(bar((pct ?? 0) / 100, 5), { fg: 'yellow' }),
-        seg(' '),
-      );
-    } else if (st.state === 'failed')
-      parts.push(seg(fitRight('failed', 8), { fg: 'red', bold: true }), seg(' '.repeat(7)));
-    else {
-      const size = st.size ?? 0;
-      parts.push(seg(fitRight(formatBytes(size), 8)), seg(' '), seg(bar(size / max, 5), { fg: 'cyan' }), seg(' '));
-    }
-    const fs = byLayer.get(i) ?? [];
-    const w = worst(fs);
-    const hides = ex.layerHides(i);
-    if (w) parts.push(seg('●', SEVERITY_STYLE[w].style.bg ? { fg: 'brightRed', bold: true } : SEVERITY_STYLE[w].style));
-    else if (hides) parts.push(seg('✗', { fg: 'brightMagenta' }));
+    const parts: Seg[] = [seg(fitRight(String(i), 3) + ' ', { fg: 'gray' }), ...stateCell(ex, i, max, failure)];
+    const w = worst(byLayer.get(i) ?? []);
+    if (w) {
+      const mk = severityMark(w);
+      parts.push(seg(mk.mark, mk.style));
+    } else if (ex.layerHides(i)) parts.push(seg(HIDES_MARK.mark, HIDES_MARK.style));
     else parts.push(seg(' '));
     parts.push(seg(' '));
     const cmd = safeText(ex.reveal ? layerCommand(m.meta, i) : maskLine(layerCommand(m.meta, i)));
@@ -100,16 +150,35 @@ export function layersInfo(ex: Explorer): string {
   return m.done ? `${ex.layerCount} layers` : `${done}/${ex.layerCount} loaded`;
 }
 
-// ---- history ---------------------------------------------------------------------------------
-
-function wrapped(text: string, width: number, style: Style, indent = ''): Line[] {
-  return wrapText(text, Math.max(1, width - indent.length)).map((l) => [seg(indent), seg(l, style)]);
+/** The image's efficiency, always in view under the Layers box (dive's Image Details). */
+export function efficiencyFooter(ex: Explorer): Line | undefined {
+  const m = ex.model;
+  if (!m.done) return undefined;
+  let wasted = 0;
+  for (let i = 0; i < m.tree.layerCount; i++) wasted += ex.layerStats(i)?.removedBytes ?? 0;
+  return [seg(` wasted ${formatBytes(wasted)} `, { fg: wasted ? 'yellow' : 'gray' })];
 }
+
+// ---- history ---------------------------------------------------------------------------------
 
 export function historyBody(ex: Explorer, width: number): Line[] {
   const meta = ex.model.meta;
   const out: Line[] = [];
   if (!meta) return [[seg('waiting for the image metadata…', { fg: 'gray' })]];
+  const d = meta.layers[ex.layer];
+  const st = ex.model.layers[ex.layer];
+  const kv = (k: string, v: string) => out.push([seg(fit(k, 9), { fg: 'gray' }), seg(v)]);
+  if (d?.digest) kv('digest', safeText(d.digest));
+  const diffId = d?.diffId ?? st?.diffId;
+  if (diffId && diffId !== d?.digest) kv('diffID', safeText(diffId));
+  const sizes = [
+    st?.size !== undefined ? `${formatBytes(st.size)} uncompressed` : undefined,
+    (d?.compressedSize ?? st?.compressedSize) !== undefined && st?.compression !== 'tar'
+      ? `${formatBytes(d?.compressedSize ?? st?.compressedSize)} stored${st?.compression ? ` (${st.compression})` : ''}`
+      : undefined,
+  ].filter(Boolean);
+  if (sizes.length) kv('size', sizes.join(' · '));
+  if (out.length) out.push([]);
   const range = historyAround(meta.history, ex.layer);
   if (!range) {
     out.push([seg(`no history entry for layer ${ex.layer}`, { fg: 'gray' })]);
@@ -157,7 +226,7 @@ export function historyBody(ex: Explorer, width: number): Line[] {
       ]);
     }
   }
-  return out.slice(ex.sideScroll);
+  return out;
 }
 
 // ---- ports -----------------------------------------------------------------------------------
@@ -179,18 +248,29 @@ export function portsBody(ex: Explorer, width: number): Line[] {
   }
   out.push([]);
   for (const l of wrapped(PUBLISH_ALL_NOTE, width, { fg: 'yellow' })) out.push(l);
-  return out.slice(ex.sideScroll);
+  return out;
 }
 
 // ---- findings --------------------------------------------------------------------------------
 
+/** Rows of the findings list (the rest of the panel shows the selected finding). */
+export function findingsListRows(rows: number): number {
+  const detail = Math.min(8, Math.max(0, rows - 6));
+  return Math.max(1, rows - detail - (detail ? 1 : 0));
+}
+
+/** Index of the first finding on screen: the selection kept near the middle. */
+export function findingsListTop(ex: Explorer, rows: number): number {
+  const list = findingsListRows(rows);
+  return Math.max(0, Math.min(ex.findingIndex - Math.floor(list / 2), ex.findings.length - list));
+}
+
 export function findingsBody(ex: Explorer, width: number, rows: number): Line[] {
   const fs = ex.findings;
   if (!fs.length) return [[seg(ex.model.done ? 'no findings' : 'no findings yet (still loading)', { fg: 'gray' })]];
-  const detailRows = Math.min(8, Math.max(0, rows - 6));
-  const listRows = Math.max(1, rows - detailRows - (detailRows ? 1 : 0));
-  let top = Math.max(0, Math.min(ex.findingIndex - Math.floor(listRows / 2), fs.length - listRows));
-  top = Math.max(0, top);
+  const listRows = findingsListRows(rows);
+  const detailRows = rows - listRows - 1;
+  const top = findingsListTop(ex, rows);
   const out: Line[] = [];
   for (let i = top; i < Math.min(fs.length, top + listRows); i++) {
     const f = fs[i];
@@ -205,7 +285,7 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
       ),
     );
   }
-  if (detailRows) {
+  if (detailRows > 0) {
     while (out.length < listRows) out.push([]);
     out.push([seg('─'.repeat(width), { fg: 'gray' })]);
     const f = fs[ex.findingIndex];
@@ -237,7 +317,7 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   const c = meta.config.config ?? {};
   const out: Line[] = [];
   const kv = (k: string, v: string, style: Style = {}) => {
-    const lines = wrapText(v, Math.max(1, width - 12));
+    const lines = wrapWidth(v, Math.max(1, width - 12));
     lines.forEach((l, i) => out.push([seg(fit(i === 0 ? k : '', 12), { fg: 'gray' }), seg(l, style)]));
   };
   kv('Reference', safeText(meta.reference), { bold: true });
@@ -279,5 +359,5 @@ export function imageBody(ex: Explorer, width: number): Line[] {
     kv(i === 0 ? 'Labels' : '', safeText(`${k}=${ex.reveal ? v : maskLine(v)}`));
   if (meta.repoTags?.length) kv('Tags', safeText(meta.repoTags.join(' ')));
   for (const n of meta.notes ?? []) kv('Note', safeText(n), { fg: 'gray' });
-  return out.slice(ex.sideScroll);
+  return out;
 }

@@ -3,7 +3,7 @@
  * or a hex dump for binary content. Pure: the explorer loads the bytes and keeps the scroll.
  */
 import { maskLines } from './mask.js';
-import { safeLine } from './sanitize.js';
+import { safeLine } from '../text/width.js';
 
 export interface ViewerDoc {
   path: string;
