@@ -41,13 +41,13 @@ export async function runExplore(argv: string[]): Promise<number> {
   const { model, load } = await startLoad(reader, { withFindings: true });
   // The explorer shows load errors itself; keep the rejection from crashing the process.
   load.catch(() => {});
-  const { runChecks, sortFindings } = await import('../findings/index.js');
-  const { engineFindings } = await import('../ui/engine-findings.js');
+  const { earlyFindings, runChecks, sortFindings } = await import('../findings/index.js');
+  const reference = () => model.meta?.reference ?? input ?? 'demo';
   const code = await ui.runExplorer({
     model,
     load,
-    early: engineFindings,
-    findings: () => runChecks(model, { reference: model.meta?.reference ?? input ?? 'demo' }),
+    early: (m) => earlyFindings(m, reference()),
+    findings: () => runChecks(model, { reference: reference() }),
     sort: sortFindings,
     keysFromTty: stdinIsData,
     title: values.demo ? 'layerlens demo' : input === '-' ? 'stdin' : input,

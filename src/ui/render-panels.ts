@@ -1,14 +1,17 @@
 /** The Layers box and the side panels' bodies (History, Ports, Findings, Image) as styled lines. */
+import type { ImageModel } from '../engine/image.js';
+import { parseBuildArgs } from '../findings/config.js';
+import { computeEfficiency, type EfficiencyReport } from '../findings/efficiency.js';
+import { PUBLISH_ALL_NOTE } from '../findings/ports.js';
+import { redactEnv, redactValue } from '../findings/redact.js';
 import type { Finding, Severity } from '../findings/types.js';
-import { severityRank } from '../findings/types.js';
-import { formatBytes } from '../text/bytes.js';
+import { SEVERITIES, severityRank } from '../findings/types.js';
+import { formatBytes, formatPercent } from '../text/bytes.js';
 import { safeText } from '../text/safe-text.js';
 import { fit, fitRight, wrapWidth } from '../text/width.js';
-import { buildArgs, commandFull, commentInstead, historyAround, layerCommand } from './commands.js';
+import { commandFull, commentInstead, historyAround, layerCommand, shownEntry } from './commands.js';
 import type { Explorer } from './explorer.js';
 import { bar } from './format.js';
-import { isSecretKey, looksLikePlaceholder, maskEnv, maskLine, maskValue } from './mask.js';
-import { exposedPorts, PUBLISH_ALL_NOTE } from './ports.js';
 import { fitLine, seg, type Line, type Seg, type Style } from './style.js';
 
 export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> = {
@@ -133,7 +136,7 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
     } else if (ex.layerHides(i)) parts.push(seg(HIDES_MARK.mark, HIDES_MARK.style));
     else parts.push(seg(' '));
     parts.push(seg(' '));
-    const cmd = safeText(ex.reveal ? layerCommand(m.meta, i) : maskLine(layerCommand(m.meta, i)));
+    const cmd = safeText(layerCommand(m.meta, i, ex.reveal));
     const sp = cmd.indexOf(' ');
     if (sp > 0 && /^[A-Z]+$/.test(cmd.slice(0, sp)))
       parts.push(seg(cmd.slice(0, sp), { bold: true }), seg(cmd.slice(sp)));
@@ -150,13 +153,34 @@ export function layersInfo(ex: Explorer): string {
   return m.done ? `${ex.layerCount} layers` : `${done}/${ex.layerCount} loaded`;
 }
 
-/** The image's efficiency, always in view under the Layers box (dive's Image Details). */
-export function efficiencyFooter(ex: Explorer): Line | undefined {
+const efficiencyCache = new WeakMap<ImageModel, EfficiencyReport>();
+
+/** The image's efficiency (the efficiency check's own figures), once every layer is in. */
+export function efficiencyOf(ex: Explorer): EfficiencyReport | undefined {
   const m = ex.model;
   if (!m.done) return undefined;
-  let wasted = 0;
-  for (let i = 0; i < m.tree.layerCount; i++) wasted += ex.layerStats(i)?.removedBytes ?? 0;
-  return [seg(` wasted ${formatBytes(wasted)} `, { fg: wasted ? 'yellow' : 'gray' })];
+  let r = efficiencyCache.get(m);
+  if (!r) efficiencyCache.set(m, (r = computeEfficiency(m)));
+  return r;
+}
+
+/**
+ * The image's efficiency, always in view in the Layers box's bottom border, as dive's Image
+ * Details pane has it: efficiency score, wasted bytes, wasted share of the user layers.
+ */
+export function efficiencyFooter(ex: Explorer): Line | undefined {
+  const r = efficiencyOf(ex);
+  if (!r) return ex.model.error ? undefined : [seg(' efficiency: once every layer is in ', { fg: 'gray' })];
+  const warn = r.score < 0.9 || r.userWastedPercent > 0.1;
+  return [
+    seg(' efficiency ', { fg: 'gray' }),
+    seg(formatPercent(r.score), { fg: warn ? 'yellow' : 'green', bold: true }),
+    seg(' · wasted ', { fg: 'gray' }),
+    seg(formatBytes(r.wastedBytes), { fg: r.wastedBytes ? 'yellow' : 'gray' }),
+    seg(' · user wasted ', { fg: 'gray' }),
+    seg(formatPercent(r.userWastedPercent), { fg: warn ? 'yellow' : 'gray' }),
+    seg(' ', { fg: 'gray' }),
+  ];
 }
 
 // ---- history ---------------------------------------------------------------------------------
@@ -184,9 +208,9 @@ export function historyBody(ex: Explorer, width: number): Line[] {
     out.push([seg(`no history entry for layer ${ex.layer}`, { fg: 'gray' })]);
     return out;
   }
-  const mask = (s: string) => (ex.reveal ? s : maskLine(s));
   for (let i = range.start; i <= range.end; i++) {
-    const h = meta.history[i];
+    const raw = meta.history[i];
+    const h = shownEntry(raw, ex.reveal);
     const own = i === range.own;
     const when = h.created ? h.created.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '') : '';
     if (own) {
@@ -194,29 +218,28 @@ export function historyBody(ex: Explorer, width: number): Line[] {
         seg(`▶ layer ${ex.layer}`, { fg: 'brightCyan', bold: true }),
         seg(when ? `  ${when}` : '', { fg: 'gray' }),
       ]);
-      const full = mask(commandFull(h))
+      const full = commandFull(h)
         .split('\n')
         .map((l) => safeText(l.replace(/\t/g, '  ')))
         .join('\n');
       for (const l of wrapped(full, width, { bold: true }, '  ')) out.push(l);
-      const args = buildArgs(h.createdBy);
+      const { args } = parseBuildArgs((raw.createdBy ?? '').replace(/ # buildkit$/, '').replace(/^RUN /, ''));
       if (args.length) {
         out.push([seg('  ⚠ build args recorded in history (anyone can read them):', { fg: 'brightRed', bold: true })]);
         for (const a of args) {
-          const secret = isSecretKey(a.key) && !looksLikePlaceholder(a.value);
-          const value = secret && !ex.reveal ? maskValue(a.value) : a.value;
+          const shown = redactValue(a.key, a.value, ex.reveal);
           out.push([
             seg(`    |${args.length} `, { fg: 'gray' }),
             seg(safeText(a.key), { fg: 'yellow', bold: true }),
             seg('='),
-            seg(safeText(value), secret ? { fg: 'brightRed' } : {}),
+            seg(safeText(shown.text), shown.masked ? { fg: 'brightRed' } : {}),
           ]);
         }
       }
       // (Not again when it is shown in place of an empty command.)
       if (h.comment && !commentInstead(h)) out.push(...wrapped(safeText(h.comment), width, { fg: 'gray' }, '  # '));
     } else {
-      const cmd = mask(commandFull(h)).split('\n').map(safeText).join(' ⏎ ');
+      const cmd = commandFull(h).split('\n').map(safeText).join(' ⏎ ');
       const kw = cmd.split(' ')[0];
       const risky = /^(ENV|ARG|EXPOSE|USER)$/.test(kw);
       out.push([
@@ -231,20 +254,27 @@ export function historyBody(ex: Explorer, width: number): Line[] {
 
 // ---- ports -----------------------------------------------------------------------------------
 
+/** The Ports panel: the port check's findings (one per EXPOSEd port), as the check rates them. */
 export function portsBody(ex: Explorer, width: number): Line[] {
-  const ports = exposedPorts(ex.model.meta?.config.config?.ExposedPorts);
   if (!ex.model.meta) return [[seg('waiting for the image metadata…', { fg: 'gray' })]];
+  const ports = ex.findings
+    .filter((f) => f.category === 'port')
+    .sort((a, b) => Number(a.properties?.port ?? 0) - Number(b.properties?.port ?? 0));
   if (!ports.length) return [[seg('no EXPOSEd ports', { fg: 'gray' })]];
   const out: Line[] = [fitLine([seg(fit('Port', 12) + fit('Sev', 5) + 'Service', { fg: 'gray', bold: true })], width)];
-  for (const p of ports) {
-    const s = SEVERITY_STYLE[p.info.severity];
+  for (const f of ports) {
+    const s = SEVERITY_STYLE[f.severity];
     out.push([
-      seg(fit(safeText(p.spec), 12), { bold: true }),
+      seg(fit(safeText(f.key ?? ''), 12), { bold: true }),
       seg(s.label, s.style),
       seg(' '),
-      seg(p.info.service, { bold: true }),
+      seg(safeText(String(f.properties?.service ?? '')), { bold: true }),
     ]);
-    for (const l of wrapped(p.info.risk, width, { fg: 'gray' }, '                 ')) out.push(l);
+    const why = String(f.properties?.why ?? '');
+    const panels = Array.isArray(f.properties?.panels)
+      ? ` Served here: ${(f.properties.panels as string[]).join(', ')}.`
+      : '';
+    for (const l of wrapped(safeText(why + panels), width, { fg: 'gray' }, ' '.repeat(17))) out.push(l);
   }
   out.push([]);
   for (const l of wrapped(PUBLISH_ALL_NOTE, width, { fg: 'yellow' })) out.push(l);
@@ -302,9 +332,7 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
 export function findingsInfo(ex: Explorer): string {
   const counts = new Map<Severity, number>();
   for (const f of ex.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-  const parts = (['critical', 'high', 'medium', 'low', 'info'] as Severity[])
-    .filter((s) => counts.get(s))
-    .map((s) => `${counts.get(s)} ${s}`);
+  const parts = SEVERITIES.filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`);
   return (parts.join(' · ') || '0') + (ex.findingsFinal ? '' : ' (loading)');
 }
 
@@ -350,13 +378,15 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   if (c.Entrypoint?.length) kv('Entrypoint', safeText(JSON.stringify(c.Entrypoint)));
   if (c.Cmd?.length) kv('Cmd', safeText(JSON.stringify(c.Cmd)));
   for (const [i, e] of (c.Env ?? []).entries()) {
-    const shown = ex.reveal ? e : maskEnv(e);
-    kv(i === 0 ? 'Env' : '', safeText(shown), shown !== e ? { fg: 'brightRed' } : {});
+    const shown = redactEnv(e, ex.reveal);
+    kv(i === 0 ? 'Env' : '', safeText(shown.text), shown.masked ? { fg: 'brightRed' } : {});
   }
   const ports = Object.keys(c.ExposedPorts ?? {});
   if (ports.length) kv('Exposed', safeText(ports.join(' ')), { fg: 'yellow' });
-  for (const [i, [k, v]] of Object.entries(c.Labels ?? {}).entries())
-    kv(i === 0 ? 'Labels' : '', safeText(`${k}=${ex.reveal ? v : maskLine(v)}`));
+  for (const [i, [k, v]] of Object.entries(c.Labels ?? {}).entries()) {
+    const shown = redactValue(k, String(v), ex.reveal);
+    kv(i === 0 ? 'Labels' : '', safeText(`${k}=${shown.text}`), shown.masked ? { fg: 'brightRed' } : {});
+  }
   if (meta.repoTags?.length) kv('Tags', safeText(meta.repoTags.join(' ')));
   for (const n of meta.notes ?? []) kv('Note', safeText(n), { fg: 'gray' });
   return out;

@@ -16,7 +16,7 @@ import { panelById, sideTabs } from './panels.js';
 import { efficiencyFooter, layersBody, layersInfo, loadFailure } from './render-panels.js';
 import { treeBody } from './render-tree.js';
 import { box, fitLine, lineWidth, seg, spliceLine, toAnsi, type Line, type Seg } from './style.js';
-import { hexLine } from './viewer.js';
+import { hexLine, hexMask } from './viewer.js';
 
 function platformText(ex: Explorer): string {
   const p = ex.model.meta?.platform;
@@ -230,10 +230,13 @@ function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
     const d = v.doc;
     info = `layer ${d.layer}${d.note ? ' · ' + d.note : ''} · ${formatBytes(d.size)}${d.truncated ? ' (first ' + formatBytes(d.data.length) + ')' : ''} · ${v.hex ? 'hex' : 'text'}`;
     if (v.hex) {
+      const mask = ex.reveal ? undefined : hexMask(d);
+      if (mask?.count) info += ` · ${mask.count} masked (r reveals)`;
+      else if (ex.reveal && hexMask(d).count) info += ' · secrets shown (r masks)';
       const n = Math.ceil(d.data.length / 16);
       for (let i = v.scroll; i < Math.min(n, v.scroll + rows); i++) {
-        const l = hexLine(d.data, i);
-        body.push([seg(l.slice(0, 10), { fg: 'gray' }), seg(l.slice(10))]);
+        const l = hexLine(d.data, i, mask?.bytes);
+        body.push([seg(l.slice(0, 10), { fg: 'gray' }), seg(l.slice(10), l.includes('•') ? { fg: 'brightRed' } : {})]);
       }
     } else {
       const lines = ex.viewerLines();

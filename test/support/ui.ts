@@ -2,8 +2,8 @@
 import { ImageModel } from '../../src/engine/image.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { demoImage, type DemoSecrets } from '../../src/sources/demo/index.js';
-import { sortFindings } from '../../src/findings/index.js';
-import { engineFindings } from '../../src/ui/engine-findings.js';
+import { earlyFindings, runChecks, sortFindings } from '../../src/findings/index.js';
+import type { Finding } from '../../src/findings/types.js';
 import { Explorer } from '../../src/ui/explorer.js';
 import { parseInput } from '../../src/ui/input.js';
 import { dispatch } from '../../src/ui/keys.js';
@@ -26,16 +26,22 @@ export async function loadedImage(layers: LayerInput[]): Promise<ImageModel> {
   return model;
 }
 
+/**
+ * An Explorer on `model` wired as the CLI wires it: the early findings while loading, the full
+ * checks once loaded (`full: false` keeps the early ones), findings in the one order.
+ */
 export function explorerOn(
   model: ImageModel,
-  opts: {
-    width?: number;
-    height?: number;
-    cwd?: string;
-    early?: (m: ImageModel) => import('../../src/findings/types.js').Finding[];
-  } = {},
+  opts: { width?: number; height?: number; cwd?: string; full?: boolean } = {},
 ): Explorer {
-  const ex = new Explorer({ model, cwd: opts.cwd, early: opts.early ?? engineFindings, sort: sortFindings });
+  const reference = () => model.meta?.reference ?? 'test';
+  const ex = new Explorer({
+    model,
+    cwd: opts.cwd,
+    early: (m) => earlyFindings(m, reference()),
+    findings: opts.full === false ? undefined : (): Finding[] => runChecks(model, { reference: reference() }),
+    sort: sortFindings,
+  });
   ex.resize(opts.width ?? 160, opts.height ?? 45);
   ex.sync();
   return ex;

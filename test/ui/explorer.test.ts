@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ImageModel } from '../../src/engine/image.js';
 import type { DemoSecrets } from '../../src/sources/demo/index.js';
-import { engineFindings } from '../../src/ui/engine-findings.js';
+import { earlyFindings, runChecks } from '../../src/findings/index.js';
 import { screen } from '../../src/ui/render-screen.js';
 import {
   explorerOn,
@@ -44,19 +44,38 @@ test('first screen: layers with commands, tree, history; the frame is exactly th
   assert.match(s, /DB_PASSWORD=FAKE…\(\d+ chars\)/);
 });
 
-test('engine findings: the deleted key, the overwritten config, risky ports', () => {
-  const fs = engineFindings(model);
-  const key = fs.find((f) => f.path === '/root/.ssh/id_rsa');
-  assert.ok(key, 'deleted id_rsa is a finding');
+test('one findings domain: while loading the explorer lists the checks’ own findings (same ids, rules, severities)', () => {
+  const early = earlyFindings(model, model.meta!.reference);
+  const full = runChecks(model, { reference: model.meta!.reference });
+  const byId = new Map(full.map((f) => [f.id, f]));
+  assert.ok(early.length >= 8, `early findings: ${early.length}`);
+  for (const f of early) {
+    const same = byId.get(f.id);
+    assert.ok(same, `early finding ${f.ruleId} ${f.path ?? f.key} is in the full checks`);
+    assert.equal(same.ruleId, f.ruleId);
+    assert.equal(same.severity, f.severity);
+    assert.equal(same.title, f.title);
+  }
+  const key = early.find((f) => f.path === '/root/.ssh/id_rsa' && f.ruleId === 'deleted-file');
+  assert.ok(key, 'the deleted id_rsa is found while loading');
   assert.equal(key.layerIndex, 3);
   assert.equal(key.deletedInLayerIndex, 4);
-  assert.equal(key.severity, 'high');
-  const cfg = fs.find((f) => f.path === '/app/config.yml');
-  assert.equal(cfg?.ruleId, 'LL-OVERWRITTEN-FILE');
-  assert.equal(cfg?.layerIndex, 5);
-  const ports = fs.filter((f) => f.category === 'port').map((f) => `${f.key}:${f.severity}`);
-  assert.deepEqual(ports.sort(), ['22/tcp:high', '2375/tcp:critical', '3306/tcp:high', '8080/tcp:info']);
-  assert.equal(fs[0].severity, 'critical', 'sorted by severity');
+  assert.equal(early.find((f) => f.path === '/app/config.yml')?.ruleId, 'overwritten-file');
+  // The port table is the port check's: 3306 is what scan says it is, in every view.
+  const ports = (fs: typeof early) =>
+    fs
+      .filter((f) => f.category === 'port')
+      .map((f) => `${f.key}:${f.severity}`)
+      .sort();
+  assert.deepEqual(ports(early), ['22/tcp:high', '2375/tcp:critical', '3306/tcp:medium', '8080/tcp:low']);
+  assert.deepEqual(ports(early), ports(full));
+  // One order: the early list is in the order of the full list.
+  const order = early.map((f) => f.id);
+  assert.deepEqual(
+    full.filter((f) => order.includes(f.id)).map((f) => f.id),
+    order,
+  );
+  for (const f of early) assert.match(f.ruleId, /^[a-z]+(?:-[a-z0-9]+)*$/, 'kebab-case rule ids');
 });
 
 test('n jumps to the first finding with a file: layer and path selected in the tree', () => {
@@ -111,12 +130,26 @@ test('viewer: a deleted file is read from the layer that holds it, secrets maske
   assert.match(s, /View \/root\/\.ssh\/id_rsa/);
   assert.match(s, /layer 3 · deleted in layer 4/);
   assert.match(s, /BEGIN RSA PRIVATE KEY/);
-  assert.match(s, /private key, masked/);
+  assert.match(s, /MIIE…\(\d+ chars\)/, 'the key body masked as one value, by the private-key rule');
+  assert.match(s, /1 masked \(r reveals\)/);
   const keyLine = secrets.privateKeyPem.split('\n')[1];
-  assert.ok(!s.includes(keyLine), 'key body is masked');
+  assert.ok(!s.includes(keyLine.slice(4, 20)), 'key body is masked');
+  // The hex view masks the same bytes (b), and r reveals both.
+  type(ex, 'b');
+  s = text(ex);
+  assert.match(s, /· hex · 1 masked \(r reveals\)/);
+  assert.match(s, /\|EY-----\.MIIE••••\|/);
+  assert.ok(
+    !s.includes(Buffer.from(keyLine.slice(4, 8)).toString('hex').match(/../g)!.join(' ')),
+    'no key byte in hex',
+  );
   type(ex, 'r');
   s = text(ex);
-  assert.ok(s.includes(keyLine.slice(0, 60)), 'revealed on request');
+  assert.match(s, /secrets shown \(r masks\)/);
+  assert.ok(!s.includes('•'), 'revealed in hex');
+  assert.match(s, /\|EY-----\.MIIE[A-Za-z0-9+/]{4}\|/);
+  type(ex, 'b');
+  assert.ok(text(ex).includes(keyLine.slice(0, 60)), 'revealed in text');
   type(ex, 'r');
   type(ex, '\x1b');
   assert.equal(ex.viewer, null);
@@ -258,8 +291,8 @@ test('side panels: ports with risks, image with masked env, history with the lea
   const ex = explorerOn(model);
   type(ex, 'p');
   let s = text(ex);
-  assert.match(s, /2375\/tcp\s+CRIT Docker API \(no TLS\)/);
-  assert.match(s, /3306\/tcp\s+HIGH MySQL/);
+  assert.match(s, /2375\/tcp\s+CRIT Docker Engine API \(plain\)/);
+  assert.match(s, /3306\/tcp\s+MED {2}MySQL \/ MariaDB/, 'the port check’s table, as scan rates it');
   assert.match(s, /docker run -P/);
   type(ex, 'i');
   s = text(ex);
