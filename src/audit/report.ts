@@ -3,18 +3,17 @@
  * summary, with a `registry` block of facts where scan has `image`), a terminal table and
  * Markdown. Registry-provided strings (repository names, certificate names) are escaped.
  */
-import type { Finding } from '../findings/types.js';
-import { SEVERITIES, severityRank } from '../findings/types.js';
+import { sortFindings } from '../findings/order.js';
+import { SEVERITIES } from '../findings/types.js';
 import { jsonDocument, summarize, SCHEMA_VERSION } from '../report/json.js';
 import { toTable } from '../report/table.js';
-import { escapeText, mdCode, mdText } from '../report/text.js';
+import { escapeText, mdCode, mdProse, mdText } from '../report/text.js';
 import { TOOL_NAME, toolVersion } from '../report/tool.js';
 import type { AuditFacts, AuditResult } from './registry-audit.js';
 
-export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId),
-  );
+/** "1 repository", "3 repositories". */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function auditJson(r: AuditResult): string {
@@ -82,7 +81,7 @@ export function factLines(f: AuditFacts): Array<[string, string]> {
   rows.push([
     'Catalog',
     c.status === 'readable'
-      ? `readable anonymously: ${c.repositories}${c.truncated ? '+' : ''} repositories in ${c.pages} page(s)`
+      ? `readable anonymously: ${c.truncated ? `${c.repositories}+ repositories` : count(c.repositories ?? 0, 'repository', 'repositories')} in ${count(c.pages ?? 0, 'page', 'pages')}`
       : c.status === 'auth-required'
         ? 'requires authentication'
         : c.status === 'not-served'
@@ -143,8 +142,8 @@ export function auditMarkdown(r: AuditResult): string {
     for (const f of findings) {
       out.push(`### ${f.severity.toUpperCase()}: ${mdText(f.title)}`, '');
       out.push(`- **Rule:** ${mdCode(f.ruleId)}`);
-      out.push(`- **Details:** ${mdText(f.message)}`);
-      out.push(`- **Remediation:** ${mdText(f.remediation)}`);
+      out.push(`- **Details:** ${mdProse(f.message)}`);
+      out.push(`- **Remediation:** ${mdProse(f.remediation)}`);
       out.push(`- **ID:** ${mdCode(f.id)}`, '');
     }
   }

@@ -7,6 +7,17 @@ import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
+import {
+  DIVE_RULES,
+  type DiveRule,
+  evaluateGate,
+  type GateConfig,
+  type GateResult,
+  gateConfig,
+  parseDiveCi,
+} from '../findings/dive-ci.js';
+import { computeEfficiency } from '../findings/efficiency.js';
+import { diveCiReport } from '../report/dive-ci.js';
 import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { osInventory } from '../findings/os/index.js';
 import type { Finding } from '../findings/types.js';
@@ -26,7 +37,7 @@ import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './so
 import { openDemo, openReader } from './wiring.js';
 
 const USAGE =
-  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
+  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [--ci] [--lowestEfficiency R] [--highestWastedBytes B] [--highestUserWastedPercent R] [source options]';
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -48,7 +59,16 @@ provenance, permissions, efficiency, OS end of life) and prints a report.
   --demo            scan the built-in demo image (no IMAGE)
   -h, --help        this help
 
-Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one, 2 error.
+dive's CI gate (the same rules, values and report as \`dive --ci\`; figures computed as dive does):
+  --ci                          evaluate it (also on when ./.dive-ci exists or a rule flag is given)
+  --no-ci                       do not, even with a ./.dive-ci
+  --ci-config FILE              rules from FILE (default ./.dive-ci when it exists)
+  --lowestEfficiency R          fail below this efficiency (0-1; default 0.9; or disabled)
+  --highestWastedBytes B        fail above this many wasted bytes (20MB, 1GiB…; default disabled)
+  --highestUserWastedPercent R  fail above this share of the user layers wasted (0-1; default 0.1)
+  The gate's report follows the table (on stderr with another --format or --output).
+
+Exit codes: 0 nothing failed, 1 a finding at or above --fail-on or a failed gate rule, 2 error.
 
 ${SOURCE_OPTIONS_HELP}
 `;
@@ -94,6 +114,12 @@ async function scan(argv: string[]): Promise<number> {
       'ignore-file': { type: 'string' },
       sbom: { type: 'string' },
       demo: { type: 'boolean' },
+      ci: { type: 'boolean' },
+      'no-ci': { type: 'boolean' },
+      'ci-config': { type: 'string' },
+      lowestEfficiency: { type: 'string' },
+      highestWastedBytes: { type: 'string' },
+      highestUserWastedPercent: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -120,6 +146,7 @@ async function scan(argv: string[]): Promise<number> {
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
+  const gateCfg = await loadGate(values);
   if (values.output !== undefined) await checkOutputFile(values.output, '--output');
   if (values.sbom !== undefined) await checkOutputFile(values.sbom, '--sbom');
 
@@ -141,19 +168,48 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  const dive = gateCfg ? computeEfficiency(model).dive : undefined;
+  const gate = gateCfg && dive ? evaluateGate(gateCfg, dive) : undefined;
+  const color = !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR;
   const report =
     format === 'cyclonedx'
       ? toCycloneDx(osInventory(model), image)
-      : render(format, shown, image, {
-          color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
-          width: toFile ? undefined : process.stdout.columns,
-          hidden,
-        });
+      : render(format, shown, image, { color, width: toFile ? undefined : process.stdout.columns, hidden }, gate);
+  // dive's report after the table on a terminal or pipe; on stderr when stdout holds a document.
+  const gateText =
+    gate && dive
+      ? diveCiReport(dive, gate, {
+          color: format === 'table' && !toFile ? color : !!process.stderr.isTTY && !process.env.NO_COLOR,
+        })
+      : '';
   if (toFile) await writeFileAtomic(values.output!, report);
-  else await writeStdout(report);
+  else await writeStdout(format === 'table' && gateText ? `${report}\n${gateText}` : report);
+  if (gateText && (toFile || format !== 'table')) process.stderr.write(gateText);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
   if (failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return 1;
+  if (gate && !gate.pass) return 1;
   return 0;
+}
+
+/**
+ * dive's gate, when asked for: --ci, a rule flag, --ci-config, or a ./.dive-ci file (a repository
+ * that has one wants the gate); --no-ci turns it off. Undefined: no gate.
+ */
+async function loadGate(values: Record<string, string | boolean | undefined>): Promise<GateConfig | undefined> {
+  if (values['no-ci']) return undefined;
+  const flags: Partial<Record<DiveRule, string>> = {};
+  for (const r of DIVE_RULES) if (typeof values[r] === 'string') flags[r] = values[r] as string;
+  const named = values['ci-config'] as string | undefined;
+  const file = named ?? '.dive-ci';
+  let text: string | undefined;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if (named !== undefined || (err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new LayerlensError(`--ci-config ${escapeText(file)}: cannot read it (${errorMessage(err)})`, 'USAGE');
+  }
+  if (!values.ci && !Object.keys(flags).length && text === undefined) return undefined;
+  return gateConfig(flags, text === undefined ? {} : parseDiveCi(text, file));
 }
 
 function render(
@@ -161,10 +217,11 @@ function render(
   findings: Finding[],
   image: ReturnType<typeof imageInfo>,
   opts: TableOptions,
+  gate: GateResult | undefined,
 ): string {
   switch (format) {
     case 'json':
-      return toJson(findings, image);
+      return toJson(findings, image, gate ? { ciGate: gate } : undefined);
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':

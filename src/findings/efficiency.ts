@@ -39,6 +39,10 @@ export interface DiveEfficiency {
   userSizeBytes: number;
   /** wastedBytes / userSizeBytes (can pass 1: dive does not cap it). */
   userWastedPercent: number;
+  /** dive's "Inefficient Files": paths in more than one layer, most bytes first (at most 50). */
+  files: Array<{ path: string; count: number; bytes: number }>;
+  /** How many such paths there are in all. */
+  fileCount: number;
 }
 
 export interface EfficiencyReport {
@@ -71,12 +75,17 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
   let diveMin = idx.soleFileBytes;
   let diveAll = idx.soleFileBytes;
   let diveWasted = 0;
+  const diveFiles: DiveEfficiency['files'] = [];
   for (const node of idx.history) {
     const d = diveCopies(node);
     diveAll += d.all;
     diveMin += d.min;
-    if (d.count > 1) diveWasted += d.all;
+    if (d.count > 1) {
+      diveWasted += d.all;
+      if (d.all > 0) diveFiles.push({ path: node.path, count: d.count, bytes: d.all });
+    }
   }
+  diveFiles.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   for (const node of idx.history) {
     const vs = node.versions;
     for (let i = 0; i < vs.length; i++) {
@@ -122,6 +131,8 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
       wastedBytes: diveWasted,
       userSizeBytes: userSize,
       userWastedPercent: userSize ? diveWasted / userSize : 0,
+      files: diveFiles.slice(0, 50),
+      fileCount: diveFiles.length,
     },
     top,
     metadataCopies: meta,

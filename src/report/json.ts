@@ -39,18 +39,20 @@ function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
-export function jsonDocument(findings: Finding[], image: ReportImage) {
+/** `extra`: blocks added after the summary (`ciGate` when the dive gate ran; docs/reports.md). */
+export function jsonDocument(findings: Finding[], image: ReportImage, extra: Record<string, unknown> = {}) {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     image,
     findings: findings.map(findingJson),
     summary: summarize(findings),
+    ...extra,
   };
 }
 
-export function toJson(findings: Finding[], image: ReportImage): string {
-  return JSON.stringify(jsonDocument(findings, image), null, 2) + '\n';
+export function toJson(findings: Finding[], image: ReportImage, extra?: Record<string, unknown>): string {
+  return JSON.stringify(jsonDocument(findings, image, extra), null, 2) + '\n';
 }
 
 /** For the explorer's export: `{ meta, findings }` → the same document. */
