@@ -100,6 +100,8 @@ export class Explorer {
   redraw = false;
   /** Byte samples for the progress rate. */
   readonly samples: RateSample[] = [];
+  /** When the explorer opened (how long a source has made us wait). */
+  readonly startedAt = Date.now();
   /**
    * Applying a filter walks every path of the layer once (~100 ms at 500k paths): on big trees
    * it waits until typing pauses for this long, so each keystroke still draws at once.

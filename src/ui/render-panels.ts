@@ -364,13 +364,30 @@ export function imageBody(ex: Explorer, width: number): Line[] {
     'Layers',
     `${meta.layers.length} · ${formatBytes(size)} uncompressed${comp ? ` · ${formatBytes(comp)} stored` : ''}${m.done ? '' : ' (loading)'}`,
   );
-  let wasted = 0;
-  for (let i = 0; i < m.tree.layerCount; i++) wasted += ex.layerStats(i)?.removedBytes ?? 0;
-  kv(
-    'Wasted',
-    `${formatBytes(wasted)} deleted or overwritten by later layers but still shipped`,
-    wasted ? { fg: 'yellow' } : { fg: 'gray' },
-  );
+  const eff = efficiencyOf(ex);
+  if (eff) {
+    kv('Efficiency', `${formatPercent(eff.score)} (dive: ${formatPercent(eff.dive.score)})`, { bold: true });
+    kv(
+      'Wasted',
+      `${formatBytes(eff.wastedBytes)} still shipped: ${formatBytes(eff.byCause.deleted)} deleted, ${formatBytes(eff.byCause.overwritten)} overwritten, ${formatBytes(eff.byCause['metadata-only'])} copied for a chmod/chown (dive counts every copy: ${formatBytes(eff.dive.wastedBytes)})`,
+      eff.wastedBytes ? { fg: 'yellow' } : { fg: 'gray' },
+    );
+    kv(
+      'User wasted',
+      `${formatPercent(eff.userWastedPercent)} of the ${formatBytes(eff.userSizeBytes)} added above the base layer (dive: ${formatPercent(eff.dive.userWastedPercent)})`,
+    );
+    for (const [i, t] of eff.top.slice(0, 5).entries())
+      kv(
+        i === 0 ? 'Top waste' : '',
+        `${formatBytes(t.bytes)}  ${safeText(t.path)}${t.copies > 1 ? ` (${t.copies} copies)` : ''}`,
+        {
+          fg: 'gray',
+        },
+      );
+  } else
+    kv('Efficiency', m.error ? 'not computed: the image did not load' : 'computed once every layer is in', {
+      fg: 'gray',
+    });
   const user = c.User || '(none: root)';
   const root = !c.User || /^(root|0)(:|$)/.test(c.User);
   kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});

@@ -5,7 +5,7 @@
  */
 import { formatBytes, formatDuration } from '../text/bytes.js';
 import { safeText } from '../text/safe-text.js';
-import { fit, textWidth, truncateLeft, wrapWidth } from '../text/width.js';
+import { fit, textWidth, truncate, truncateLeft, wrapWidth } from '../text/width.js';
 import { bindingLabel } from './binding.js';
 import type { Explorer } from './explorer.js';
 import { bar } from './format.js';
@@ -42,7 +42,13 @@ function progressSegs(ex: Explorer): Seg[] {
   if (m.meta) {
     const done = m.layers.filter((l) => l.state === 'done').length;
     out.push(seg(`loading ${done}/${m.layers.length} `, yellow));
-  } else out.push(seg(read > 0 ? 'reading ' : src?.phase ? `${src.phase} ` : 'reading metadata… ', yellow));
+  } else out.push(seg(read > 0 ? 'reading ' : 'reading metadata… ', yellow));
+  if (read === 0 && src?.phase) {
+    // Nothing arrives yet (the daemon prepares its export): say what we wait for, and how long.
+    const waited = Math.floor((Date.now() - ex.startedAt) / 1000);
+    out.push(seg(`${src.phase}${waited > 0 ? ` (${waited}s)` : ''}…`, yellow));
+    return out;
+  }
   if (total && total > 0) {
     const frac = Math.min(estimate ? 0.99 : 1, read / total);
     out.push(
@@ -70,9 +76,11 @@ function header(ex: Explorer, W: number): Line {
   if (plat) left.push(seg('  ' + safeText(plat), { fg: 'gray' }));
   const right: Seg[] = [];
   if (m.error) {
-    const f = loadFailure(ex);
-    right.push(seg('✖ ' + safeText(m.error.message), { fg: 'brightRed', bold: true }));
-    if (f?.trusted) right.push(seg(`  ${f.trusted}`, { fg: 'yellow' }));
+    // What is still trustworthy must fit: the error's text is cut for it (the tree shows it whole).
+    const trusted = loadFailure(ex)?.trusted ?? '';
+    const room = Math.max(20, W - 30 - textWidth(trusted) - 4);
+    right.push(seg('✖ ' + truncate(safeText(m.error.message), room), { fg: 'brightRed', bold: true }));
+    if (trusted) right.push(seg(`  ${trusted}`, { fg: 'yellow' }));
   } else if (m.done) {
     const size = m.layers.reduce((s, l) => s + (l.size ?? 0), 0);
     right.push(seg(`✔ ${m.layers.length} layers · ${formatBytes(size)}`, { fg: 'green' }));

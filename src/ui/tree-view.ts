@@ -65,7 +65,7 @@ export function parseFilter(text: string): { match: PathMatcher | null; regex: b
       return {
         match: null,
         regex: true,
-        error: `not a valid regex (${why}); without the slashes around it, the text is searched as typed`,
+        error: `not a valid regex: ${why}; without /…/ it is text`,
       };
     }
   }

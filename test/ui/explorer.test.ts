@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ImageModel } from '../../src/engine/image.js';
+import { ImageModel } from '../../src/engine/image.js';
+import { memoryReader } from '../../src/sources/memory.js';
+import { memoryImage } from '../support/image.js';
 import type { DemoSecrets } from '../../src/sources/demo/index.js';
 import { earlyFindings, runChecks } from '../../src/findings/index.js';
 import { screen } from '../../src/ui/render-screen.js';
@@ -130,7 +132,7 @@ test('viewer: a deleted file is read from the layer that holds it, secrets maske
   assert.match(s, /View \/root\/\.ssh\/id_rsa/);
   assert.match(s, /layer 3 · deleted in layer 4/);
   assert.match(s, /BEGIN RSA PRIVATE KEY/);
-  assert.match(s, /MIIE…\(\d+ chars\)/, 'the key body masked as one value, by the private-key rule');
+  assert.match(s, /MII.…\(\d+ chars\)/, 'the key body masked as one value, by the private-key rule');
   assert.match(s, /1 masked \(r reveals\)/);
   const keyLine = secrets.privateKeyPem.split('\n')[1];
   assert.ok(!s.includes(keyLine.slice(4, 20)), 'key body is masked');
@@ -138,7 +140,7 @@ test('viewer: a deleted file is read from the layer that holds it, secrets maske
   type(ex, 'b');
   s = text(ex);
   assert.match(s, /· hex · 1 masked \(r reveals\)/);
-  assert.match(s, /\|EY-----\.MIIE••••\|/);
+  assert.match(s, /\|EY-----\.MII.••••\|/);
   assert.ok(
     !s.includes(Buffer.from(keyLine.slice(4, 8)).toString('hex').match(/../g)!.join(' ')),
     'no key byte in hex',
@@ -147,7 +149,7 @@ test('viewer: a deleted file is read from the layer that holds it, secrets maske
   s = text(ex);
   assert.match(s, /secrets shown \(r masks\)/);
   assert.ok(!s.includes('•'), 'revealed in hex');
-  assert.match(s, /\|EY-----\.MIIE[A-Za-z0-9+/]{4}\|/);
+  assert.match(s, /\|EY-----\.MII[A-Za-z0-9+/]{5}\|/);
   type(ex, 'b');
   assert.ok(text(ex).includes(keyLine.slice(0, 60)), 'revealed in text');
   type(ex, 'r');
@@ -322,7 +324,7 @@ test('filter typed live: substring, regex, bad regex, Esc clears', () => {
   for (let i = 0; i < 6; i++) press(ex, 'backspace');
   type(ex, '/conf(/');
   s = text(ex);
-  assert.match(s, /not a valid regex \(unterminated group\)/);
+  assert.match(s, /not a valid regex: unterminated group/);
   type(ex, '\x1b');
   assert.equal(ex.tree.filterText, '');
   type(ex, '/\\.yml$/\r');
@@ -351,4 +353,133 @@ test('hostile names: escapes shown as text, never written raw to the terminal', 
   const v = screen(ex).join('\n');
   assert.deepEqual(nonSgrEscapes(v), []);
   assert.ok(text(ex).includes('\\e]0;PWNED-BY-CONTENT\\x07\\e[2J\\u202eevil'));
+});
+
+test('filter: /etc/passwd is text (no regex, no error); /…/ is a regex, smart case; errors in plain words', () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(7);
+  type(ex, '//etc/passwd\r');
+  assert.equal(ex.tree.filterError, undefined);
+  assert.equal(ex.tree.filterIsRegex, false);
+  let s = text(ex);
+  assert.match(s, /passwd/);
+  assert.match(s, /\/ \/etc\/passwd {2}text/);
+  assert.doesNotMatch(s, /busybox/);
+  type(ex, '/');
+  for (let i = 0; i < 12; i++) press(ex, 'backspace');
+  type(ex, '/CONFIG\\.YML$/\r');
+  assert.equal(ex.tree.filterIsRegex, true);
+  assert.deepEqual(ex.tree.rows(), [], 'capitals make a regex case-sensitive');
+  type(ex, '/');
+  for (let i = 0; i < 14; i++) press(ex, 'backspace');
+  type(ex, '/config\\.yml$/\r');
+  s = text(ex);
+  assert.match(s, /config\.yml/);
+  assert.match(s, / regex · Esc clears/);
+  type(ex, '/');
+  for (let i = 0; i < 14; i++) press(ex, 'backspace');
+  type(ex, '/[a-/\r');
+  assert.match(text(ex), /not a valid regex: unterminated character class; without \/…\/ it is text/);
+  assert.doesNotMatch(text(ex), /Invalid regular expression/, 'never the raw JavaScript message');
+});
+
+test('v on a directory or a symlink says what it is (and follows the link); < > move the divider', () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(0);
+  ex.tree.reveal('/bin', 0);
+  type(ex, 'v');
+  assert.equal(ex.viewer, null);
+  assert.match(ex.message?.text ?? '', /\/bin is a directory: → or Enter opens it/);
+  ex.tree.reveal('/bin/ash', 0);
+  type(ex, 'v');
+  assert.equal(ex.tree.cursor?.path, '/bin/busybox', 'v on a symlink goes to its target');
+  assert.match(ex.message?.text ?? '', /\/bin\/ash → \/bin\/busybox: moved to \/bin\/busybox/);
+  const before = ex.layout().layers.width;
+  type(ex, '>>');
+  assert.equal(ex.layout().layers.width, before + 8);
+  type(ex, '<');
+  assert.equal(ex.layout().layers.width, before + 4);
+  assert.equal(ex.tree.height, ex.layout().treeRows);
+});
+
+test('export to a folder that does not exist: one line in plain words with the path', async () => {
+  const ex = explorerOn(model, { cwd: dir });
+  type(ex, 'ej');
+  const p = ex.prompt as { value: string };
+  p.value = path.join(dir, 'no-such-folder', 'out.json');
+  type(ex, '\r');
+  await ex.idle();
+  assert.equal(ex.message?.kind, 'error');
+  assert.equal(
+    ex.message?.text,
+    `cannot write ${path.join(dir, 'no-such-folder', 'out.json')}: the folder ${path.join(dir, 'no-such-folder')} does not exist`,
+  );
+  assert.doesNotMatch(ex.message?.text ?? '', /ENOENT|open '/);
+});
+
+test('History shows the layer’s digest, diffID and sizes; the Image panel the efficiency, also as dive counts it', () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(1);
+  type(ex, 'c');
+  let s = text(ex);
+  const d = model.meta!.layers[1];
+  assert.ok(s.includes(`diffID   ${d.diffId!.slice(0, 40)}`), 'the diffID');
+  assert.match(s, /size {5}3\.7 MB uncompressed · \d\.\d MB stored \(gzip\)/);
+  type(ex, 'i');
+  s = text(ex);
+  assert.match(s, /Efficiency\s+\d+\.\d% \(dive: \d+\.\d%\)/);
+  assert.match(s, /User wasted\s+\d+\.\d% of the [\d.]+ [kM]B added above the base layer/);
+  assert.match(s, /Top waste\s+[\d.]+ [kM]B {2}\/var\/cache\/apt\/archives\//);
+});
+
+test('a failed layer: later layers are marked not read, and the screen says which layers are verified', async () => {
+  const { meta, blobs } = await memoryImage([
+    { entries: [{ name: 'a.txt', content: 'one\n' }] },
+    { entries: [{ name: 'b.txt', content: 'two\n' }] },
+    { entries: [{ name: 'c.txt', content: 'three\n' }] },
+    { entries: [{ name: 'd.txt', content: 'four\n' }] },
+  ]);
+  // Layer 1's bytes no longer match its diffID: tampered.
+  blobs[1] = Buffer.from(blobs[1]);
+  blobs[1][600] ^= 0x20;
+  const m = new ImageModel();
+  await assert.rejects(m.load(memoryReader(meta, blobs)));
+  const ex = explorerOn(m, { width: 160, height: 30 });
+  const s = text(ex);
+  assert.match(s, /✖ layer 1: content digest mismatch/);
+  assert.match(s, /Layer 0 is verified and shown\./);
+  assert.match(s, /1\s+failed/);
+  assert.match(s, /2\s+not read/);
+  assert.match(s, /3\s+not read/);
+  ex.selectLayer(3);
+  assert.match(text(ex), /layer 3 was not read: layer 1 failed\. Layer 0 is verified and shown\./);
+  assert.doesNotMatch(text(ex), /loading…|queued/, 'nothing pretends to be still loading');
+});
+
+test('progress while no layer is known: bytes and rate from the source, its name as soon as read, the daemon’s wait', () => {
+  const m = new ImageModel();
+  m.sourceProgress = {
+    bytesRead: 0,
+    phase: "waiting for the Docker daemon's export",
+    totalBytes: 204_000_000,
+    totalIsEstimate: true,
+  };
+  const ex = explorerOn(m, { width: 160, height: 30 });
+  assert.match(text(ex), /waiting for the Docker daemon's export/);
+  m.sourceProgress.bytesRead = 51_000_000;
+  m.sourceProgress.phase = undefined;
+  ex.sync(Date.now());
+  ex.sync(Date.now() + 1000);
+  m.sourceProgress.bytesRead = 102_000_000;
+  ex.samples.push({ t: ex.samples[0].t + 1000, bytes: 102_000_000 });
+  const s = text(ex);
+  assert.match(s, /~50% 102 MB\/~204 MB/, s.split('\n')[0]);
+  assert.match(s, /ETA ~/);
+  // A pipe: no total, the name from the archive's metadata once it is read.
+  const pipe = new ImageModel();
+  pipe.sourceProgress = { bytesRead: 12_345_678 };
+  const px = explorerOn(pipe, { width: 160, height: 30 });
+  assert.match(text(px).split('\n')[0], /reading 12\.3 MB/);
+  pipe.sourceProgress.name = 'app:1.2';
+  assert.match(text(px).split('\n')[0], / layerlens {2}app:1\.2 /);
 });

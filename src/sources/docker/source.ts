@@ -11,7 +11,7 @@
  */
 import type Docker from 'dockerode';
 import { mapHistory } from '../../engine/history.js';
-import type { ImageConfig, ImageMeta, ImageReader, LayerBlob } from '../../engine/types.js';
+import type { ImageConfig, ImageMeta, ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { parseReference } from '../../reference/index.js';
 import { openArchiveStream } from '../archive/stream.js';
@@ -52,6 +52,8 @@ const IMAGE_CONFIG_KEYS = [
 
 interface InspectInfo {
   Id: string;
+  /** Uncompressed size of the image: about the size of its export. */
+  Size?: number;
   RepoTags?: string[] | null;
   RepoDigests?: string[] | null;
   Created?: string;
@@ -122,7 +124,7 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
       'PLATFORM',
     );
   }
-  return daemonReader(docker, info.Id, input, meta, o.kind, ep);
+  return daemonReader(docker, info.Id, input, meta, o.kind, ep, info.Size);
 }
 
 export function metaFromInspect(
@@ -185,10 +187,19 @@ function daemonReader(
   meta: ImageMeta,
   kind: DaemonKind,
   ep: DaemonEndpoint,
+  size?: number,
 ): ImageReader {
   let exportStream: NodeJS.ReadableStream | undefined;
+  // The daemon prepares its export before the first byte (seconds for a big image): say so, and
+  // give the image's size as an estimate of the export's.
+  const progress: SourceProgress = {
+    bytesRead: 0,
+    phase: `waiting for the ${daemonName(kind)}'s export`,
+    ...(size ? { totalBytes: size, totalIsEstimate: true } : {}),
+  };
   return {
     meta: async () => meta,
+    progress,
     async *blobs(): AsyncIterable<LayerBlob> {
       try {
         // By ID: the image that was inspected, even if the tag moved since.
@@ -201,6 +212,7 @@ function daemonReader(
         reference: meta.reference,
         source: kind,
         platform: meta.platform ? formatPlatform(meta.platform) : undefined,
+        progress,
       });
       yield* pass.blobs();
       refineHistory(meta, (await pass.resolved()).meta.config);
