@@ -193,7 +193,9 @@ function nameFromMetadata(member: string, data: Buffer): string | undefined {
     if (member === 'index.json') {
       const ix = JSON.parse(data.toString('utf8')) as { manifests?: Array<{ annotations?: Record<string, string> }> };
       const a = ix.manifests?.[0]?.annotations;
-      const n = a?.['io.containerd.image.name'] ?? a?.['org.opencontainers.image.ref.name'];
+      // (ref.name is often just a tag: only a whole reference names the image.)
+      const ref = a?.['org.opencontainers.image.ref.name'];
+      const n = a?.['io.containerd.image.name'] ?? (ref && /[/:]/.test(ref) ? ref : undefined);
       return typeof n === 'string' ? n : undefined;
     }
   } catch {
