@@ -21,7 +21,7 @@ test('a pipe: bytes read as they arrive, the name from manifest.json once read, 
   const tars = await A.sampleLayerTars();
   const tar = await A.membersToTar(A.legacySave(tars).members);
   const input = new PassThrough();
-  const reader = openArchiveStream(input, { label: 'stdin', source: 'archive' });
+  const reader = openArchiveStream(input, { label: 'stdin', source: 'archive', reference: '-' });
   const model = new ImageModel();
   const load = model.load(reader);
   assert.equal(model.sourceProgress, reader.progress, 'the model exposes the source’s counter');
@@ -44,7 +44,7 @@ test('a compressed archive file: its size is the total', async () => {
   const gz = zlib.gzipSync(await A.membersToTar(A.ociLayout([{ tars, compress: 'gzip' }]).members));
   const file = join(dir, 'image.tar.gz');
   writeFileSync(file, gz);
-  const reader = await openArchiveFile(file, { source: 'archive' });
+  const reader = await openArchiveFile(file, { reference: file });
   const model = new ImageModel();
   await model.load(reader);
   assert.equal(reader.progress!.totalBytes, gz.length);
