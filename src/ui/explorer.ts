@@ -86,6 +86,8 @@ export class Explorer {
   splitDelta = 0;
   /** `n`/`N` were used: the next press moves on from the current finding. */
   lastJumped = false;
+  /** The user selected or jumped to a finding (kept across refreshes of the list). */
+  findingChosen = false;
 
   filterEditing = false;
   filterDraft = '';
@@ -213,11 +215,13 @@ export class Explorer {
     } catch (err) {
       this.setMessage(`findings failed: ${safeText((err as Error).message)}`, 'error');
     }
-    const keep = this.findings[this.findingIndex]?.id;
+    // The finding the user chose stays selected (found again by its id); until they choose one,
+    // the selection is the first (most severe) finding of the new list.
+    const keep = this.findingChosen ? this.findings[this.findingIndex]?.id : undefined;
     this.findings = this.sortFn(list ?? []);
     this.findingsFinal = done && !!this.findingsFn;
     const i = keep ? this.findings.findIndex((f) => f.id === keep) : -1;
-    this.findingIndex = i >= 0 ? i : Math.min(this.findingIndex, Math.max(0, this.findings.length - 1));
+    this.findingIndex = i >= 0 ? i : keep ? Math.min(this.findingIndex, Math.max(0, this.findings.length - 1)) : 0;
   }
 
   // ---- geometry ------------------------------------------------------------------------------
@@ -306,6 +310,7 @@ export class Explorer {
   // ---- findings ------------------------------------------------------------------------------
 
   selectFinding(i: number): void {
+    this.findingChosen = true;
     const n = this.findings.length;
     this.findingIndex = n === 0 ? 0 : Math.max(0, Math.min(n - 1, i));
   }
@@ -319,6 +324,7 @@ export class Explorer {
     }
     this.findingIndex = ((i % n) + n) % n;
     this.lastJumped = true;
+    this.findingChosen = true;
     const f = this.findings[this.findingIndex];
     const label = `finding ${this.findingIndex + 1}/${n} [${f.severity}]: ${safeText(f.title)}`;
     if (f.layerIndex !== null && f.layerIndex < this.layerCount) {

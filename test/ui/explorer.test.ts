@@ -483,3 +483,16 @@ test('progress while no layer is known: bytes and rate from the source, its name
   pipe.sourceProgress.name = 'app:1.2';
   assert.match(text(px).split('\n')[0], / layerlens {2}app:1\.2 /);
 });
+
+test('until a finding is chosen, n starts at the first (most severe) one of the final list', () => {
+  const m = model;
+  const ex = explorerOn(m, { full: false });
+  // While loading the list differs from the final one; a refresh must not keep an unchosen selection.
+  ex.findingIndex = 3;
+  ex.refreshFindings();
+  assert.equal(ex.findingIndex, 0);
+  ex.selectFinding(2);
+  const chosen = ex.findings[2].id;
+  ex.refreshFindings();
+  assert.equal(ex.findings[ex.findingIndex].id, chosen, 'a chosen finding stays selected');
+});
