@@ -9,7 +9,6 @@
  * meta.history and meta.config.history are replaced IN PLACE with the exact mapping; consumers that
  * read them after `done` see the exact one.
  */
-import type Docker from 'dockerode';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageConfig, ImageMeta, ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
@@ -18,6 +17,7 @@ import { openArchiveStream } from '../archive/stream.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
 import { daemonClient, daemonName, describeDaemonError, withTimeout, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
+import type { EngineClient } from './engine-api.js';
 import { historyFromApi, type ApiHistoryItem } from './history.js';
 import { pullImage } from './pull.js';
 
@@ -104,12 +104,12 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
       log: o.log,
     });
 
-  const image = docker.getImage(name);
+  const image = docker.image(name);
   let info: InspectInfo;
   let history: ApiHistoryItem[];
   try {
     [info, history] = await withTimeout(
-      Promise.all([image.inspect() as Promise<InspectInfo>, image.history() as Promise<ApiHistoryItem[]>]),
+      Promise.all([image.inspect<InspectInfo>(), image.history<ApiHistoryItem[]>()]),
       o.timeoutMs ?? 15_000,
       ep,
       o.kind,
@@ -181,7 +181,7 @@ export function metaFromInspect(
 }
 
 function daemonReader(
-  docker: Docker,
+  docker: EngineClient,
   id: string,
   input: string,
   meta: ImageMeta,
@@ -203,7 +203,7 @@ function daemonReader(
     async *blobs(): AsyncIterable<LayerBlob> {
       try {
         // By ID: the image that was inspected, even if the tag moved since.
-        exportStream = await docker.getImage(id).get();
+        exportStream = await docker.image(id).export();
       } catch (err) {
         throw describeDaemonError(err, ep, kind, input);
       }
