@@ -32,6 +32,7 @@ Options:
   -h, --help          this help
   -V, --version       print the version
   --demo              open the built-in demo image
+  --no-mouse          leave the mouse to the terminal (its own text selection) instead of clicks
   --source, --platform, --pull, registry login and TLS: see layerlens scan --help
 `;
 

@@ -91,11 +91,8 @@ export async function runScan(argv: string[]): Promise<number> {
   try {
     return await scan(argv);
   } catch (err) {
-    const msg = errorMessage(err).replace(
-      /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-    process.stderr.write(`layerlens: ${msg}\n`);
+    // Escaped as every name from an image is (one line, no control characters).
+    process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
   }
