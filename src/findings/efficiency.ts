@@ -75,17 +75,22 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
   let diveMin = idx.soleFileBytes;
   let diveAll = idx.soleFileBytes;
   let diveWasted = 0;
-  const diveFiles: DiveEfficiency['files'] = [];
+  // (Paths are made for the files listed only: building 500k paths costs more than the sums.)
+  const diveNodes: Array<{ node: TreeNode; count: number; bytes: number }> = [];
   for (const node of idx.history) {
     const d = diveCopies(node);
     diveAll += d.all;
     diveMin += d.min;
     if (d.count > 1) {
       diveWasted += d.all;
-      if (d.all > 0) diveFiles.push({ path: node.path, count: d.count, bytes: d.all });
+      if (d.all > 0) diveNodes.push({ node, count: d.count, bytes: d.all });
     }
   }
-  diveFiles.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+  diveNodes.sort((a, b) => b.bytes - a.bytes);
+  const diveFiles: DiveEfficiency['files'] = diveNodes
+    .slice(0, 50)
+    .map((d) => ({ path: d.node.path, count: d.count, bytes: d.bytes }))
+    .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   for (const node of idx.history) {
     const vs = node.versions;
     for (let i = 0; i < vs.length; i++) {
@@ -131,8 +136,8 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
       wastedBytes: diveWasted,
       userSizeBytes: userSize,
       userWastedPercent: userSize ? diveWasted / userSize : 0,
-      files: diveFiles.slice(0, 50),
-      fileCount: diveFiles.length,
+      files: diveFiles,
+      fileCount: diveNodes.length,
     },
     top,
     metadataCopies: meta,
