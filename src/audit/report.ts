@@ -5,7 +5,7 @@
  */
 import { sortFindings } from '../findings/order.js';
 import { SEVERITIES } from '../findings/types.js';
-import { jsonDocument, summarize, SCHEMA_VERSION } from '../report/json.js';
+import { jsonDocument, noImage, summarize, SCHEMA_VERSION } from '../report/json.js';
 import { toTable } from '../report/table.js';
 import { escapeText, mdCode, mdProse, mdText } from '../report/text.js';
 import { TOOL_NAME, toolVersion } from '../report/tool.js';
@@ -22,16 +22,7 @@ export function auditJson(r: AuditResult): string {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     registry: r.facts,
-    findings: jsonDocument(findings, {
-      reference: r.facts.host,
-      source: 'registry',
-      digest: null,
-      configDigest: null,
-      platform: null,
-      user: null,
-      exposedPorts: [],
-      layers: [],
-    }).findings,
+    findings: jsonDocument(findings, noImage(r.facts.host, 'registry')).findings,
     summary: summarize(findings),
   };
   return JSON.stringify(doc, null, 2) + '\n';
@@ -111,20 +102,7 @@ export function auditTable(r: AuditResult, opts: { color?: boolean; width?: numb
   const rows = factLines(r.facts);
   const w = Math.max(...rows.map(([k]) => k.length));
   const head = rows.map(([k, v]) => `${k.padEnd(w)}  ${escapeText(v)}`).join('\n');
-  const table = toTable(
-    sortFindings(r.findings),
-    {
-      reference: `registry audit: ${r.facts.host}`,
-      source: 'registry',
-      digest: null,
-      configDigest: null,
-      platform: null,
-      user: null,
-      exposedPorts: [],
-      layers: [],
-    },
-    opts,
-  );
+  const table = toTable(sortFindings(r.findings), noImage(`registry audit: ${r.facts.host}`, 'registry'), opts);
   return `${head}\n\n${table}`;
 }
 

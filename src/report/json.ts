@@ -61,10 +61,14 @@ export function renderJson(input: { meta?: ImageMeta; findings: Finding[]; image
 }
 
 export function imageOrEmpty(meta: ImageMeta | undefined): ReportImage {
-  if (meta) return imageInfoFromMeta(meta);
+  return meta ? imageInfoFromMeta(meta) : noImage('', '');
+}
+
+/** The `image` block of a report about no image (a registry audit; an export before metadata). */
+export function noImage(reference: string, source: string): ReportImage {
   return {
-    reference: '',
-    source: '',
+    reference,
+    source,
     digest: null,
     configDigest: null,
     platform: null,

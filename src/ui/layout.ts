@@ -77,30 +77,24 @@ export function computeLayout(i: LayoutInput): Layout {
   const wide = W >= WIDE;
   const filter = i.filterLine ? 1 : 0;
   const n = Math.max(1, i.layerCount);
+  let layers: Rect;
+  let side: Rect;
+  let tree: Rect;
   if (wide) {
     const leftW = leftWidth(W, i.splitDelta);
     const layersH = Math.max(5, Math.min(n + 3, Math.round(bodyH * 0.45)));
-    const layers: Rect = { x: 0, y: 1, width: leftW, height: layersH };
-    const side: Rect = { x: 0, y: 1 + layersH, width: leftW, height: Math.max(0, bodyH - layersH) };
-    const tree: Rect = { x: leftW, y: 1, width: W - leftW, height: bodyH };
-    return {
-      width: W,
-      height: H,
-      wide,
-      tooSmall,
-      header,
-      body,
-      layers,
-      side,
-      tree,
-      status,
-      treeRows: Math.max(1, tree.height - 3 - filter),
-      layerRows: Math.max(1, layersH - 3),
-    };
+    layers = { x: 0, y: 1, width: leftW, height: layersH };
+    side = { x: 0, y: 1 + layersH, width: leftW, height: Math.max(0, bodyH - layersH) };
+    tree = { x: leftW, y: 1, width: W - leftW, height: bodyH };
+  } else {
+    const layersH = Math.max(4, Math.min(n + 3, Math.round(bodyH * 0.3)));
+    layers = { x: 0, y: 1, width: W, height: layersH };
+    const rest: Rect = { x: 0, y: 1 + layersH, width: W, height: Math.max(0, bodyH - layersH) };
+    side = i.sideShown ? rest : EMPTY;
+    tree = i.sideShown ? EMPTY : rest;
   }
-  const layersH = Math.max(4, Math.min(n + 3, Math.round(bodyH * 0.3)));
-  const layers: Rect = { x: 0, y: 1, width: W, height: layersH };
-  const rest: Rect = { x: 0, y: 1 + layersH, width: W, height: Math.max(0, bodyH - layersH) };
+  // (Narrow: the tree's page is the rest of the body even while the side panel covers it.)
+  const treeH = wide ? tree.height : Math.max(0, bodyH - layers.height);
   return {
     width: W,
     height: H,
@@ -109,11 +103,11 @@ export function computeLayout(i: LayoutInput): Layout {
     header,
     body,
     layers,
-    side: i.sideShown ? rest : EMPTY,
-    tree: i.sideShown ? EMPTY : rest,
+    side,
+    tree,
     status,
-    treeRows: Math.max(1, rest.height - 3 - filter),
-    layerRows: Math.max(1, layersH - 3),
+    treeRows: Math.max(1, treeH - 3 - filter),
+    layerRows: Math.max(1, layers.height - 3),
   };
 }
 

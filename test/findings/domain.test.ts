@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ImageModel } from '../../src/engine/image.js';
-import { computeEfficiency } from '../../src/findings/efficiency.js';
 import { earlyFindings, runChecks } from '../../src/findings/index.js';
 import { applyIgnore, parseIgnoreFile } from '../../src/findings/ignore.js';
 import { isSecretKeyName, keyNamesNoSecret } from '../../src/findings/key-names.js';
@@ -14,7 +13,8 @@ import { redactCommand, redactEnv, redactText, redactValue, secretSpans } from '
 import { maskSecret, maskSpans, mergeSpans } from '../../src/findings/secrets/mask.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import * as f from '../support/fake-secrets.js';
-import { byRule, check, loadImage } from '../support/findings-image.js';
+import { byRule, check } from '../support/findings-image.js';
+import { testFinding } from '../support/finding.js';
 import { memoryImage } from '../support/image.js';
 
 test('key names: one definition for ENV, build args, credential files and the generic rule', () => {
@@ -111,27 +111,7 @@ test('renamed rule ids: an ignore file written for the old id still applies, wit
     ['provenance-unsigned', 'registry-plain-http'],
   );
   assert.match(warnings[0], /provenance\.unsigned is now called provenance-unsigned/);
-  const r = applyIgnore(
-    [
-      {
-        id: 'x',
-        ruleId: 'provenance-unsigned',
-        category: 'provenance',
-        severity: 'info',
-        title: 't',
-        message: 'm',
-        path: null,
-        layerIndex: null,
-        layerDigest: null,
-        deletedInLayerIndex: null,
-        key: null,
-        line: null,
-        evidence: null,
-        remediation: 'r',
-      },
-    ],
-    entries,
-  );
+  const r = applyIgnore([testFinding({ ruleId: 'provenance-unsigned', category: 'provenance' })], entries);
   assert.equal(r.kept.length, 0);
 });
 
@@ -155,43 +135,6 @@ test('early findings follow the layers as they are applied: same ids as the full
   assert.ok(seen[4].includes('overwritten-file /etc/app.conf'));
   const full = new Map(runChecks(model, { reference: 'memory' }).map((x) => [x.id, x]));
   for (const e of earlyFindings(model)) assert.equal(full.get(e.id)?.ruleId, e.ruleId, e.ruleId);
-});
-
-test('efficiency: N−1 copies for layerlens, every copy (and deletions) for dive; the user-wasted share', async () => {
-  const mtime = new Date(1700000000000);
-  const model = await loadImage({
-    layers: [
-      {
-        entries: [
-          { name: 'a', content: 'a'.repeat(1000), mtime },
-          { name: 'b', content: 'b'.repeat(300) },
-          { name: 'c', content: 'c'.repeat(50) },
-        ],
-      },
-      {
-        entries: [
-          { name: 'a', content: 'a'.repeat(1000), mtime, mode: 0o755 },
-          { name: 'b', content: 'B'.repeat(200) },
-        ],
-      },
-      {
-        entries: [
-          { name: 'b', content: 'z'.repeat(10) },
-          { name: '.wh.c', content: '' },
-        ],
-      },
-    ],
-  });
-  const r = computeEfficiency(model);
-  assert.equal(r.wastedBytes, 1550, 'layerlens: the superseded copies only');
-  assert.equal(r.userSizeBytes, 1210, 'bytes added by layers 1 and 2');
-  assert.ok(Math.abs(r.userWastedPercent - 1550 / 1210) < 1e-9);
-  // dive: /a 1000+1000, /b 300+200+10, /c 50 + its deletion 50.
-  assert.equal(r.dive.wastedBytes, 2000 + 510 + 100);
-  assert.ok(Math.abs(r.dive.score - (1000 + 10 + 50) / 2610) < 1e-9, `dive score ${r.dive.score}`);
-  assert.ok(Math.abs(r.dive.userWastedPercent - 2610 / 1210) < 1e-9);
-  assert.deepEqual(r.dive.files[0], { path: '/a', count: 2, bytes: 2000 });
-  assert.equal(r.dive.fileCount, 3);
 });
 
 test('a file re-written by a chmod: the deleted-file message names the layer that first added it; the copy finding the layer that made it', async () => {

@@ -3,39 +3,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Finding } from '../../src/findings/types.js';
 import { toMarkdown } from '../../src/report/markdown.js';
+import { noImage } from '../../src/report/json.js';
 import { toTable } from '../../src/report/table.js';
+import { testFinding } from '../support/finding.js';
 import { emptyNote, mdProse } from '../../src/report/text.js';
 
-const image = {
-  reference: 'app:1',
-  source: 'registry',
-  digest: null,
-  configDigest: null,
-  platform: null,
-  user: null,
-  exposedPorts: [],
-  layers: [],
-};
-
-function finding(over: Partial<Finding>): Finding {
-  return {
-    id: 'i',
+const image = noImage('app:1', 'registry');
+const finding = (over: Partial<Finding>) =>
+  testFinding({
     ruleId: 'registry-no-auth',
     category: 'permissions',
     severity: 'high',
     title: 'No authentication',
-    message: 'm',
-    path: null,
-    layerIndex: null,
-    layerDigest: null,
-    deletedInLayerIndex: null,
-    key: null,
-    line: null,
-    evidence: null,
-    remediation: 'r',
     ...over,
-  };
-}
+  });
 
 test('Markdown keeps backquoted commands as code and escapes the rest, backticks inside a command included', () => {
   assert.equal(mdProse('use `RUN --mount=type=secret` instead'), 'use `RUN --mount=type=secret` instead');
