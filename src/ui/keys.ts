@@ -145,7 +145,7 @@ export const KEY_TABLE: readonly Binding[] = [
     keys: ['r'],
     when: MAIN,
     run: (ex) => ex.toggleReveal(),
-    help: 'reveal / mask secret values (viewer, history, env, labels, findings)',
+    help: 'reveal / mask secret values (viewer text and hex, layer commands, history, env, labels)',
   },
   {
     keys: ['e'],
