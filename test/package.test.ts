@@ -45,11 +45,20 @@ test('the package ships its LICENSE, README and screenshots; the README links im
   );
 });
 
-test('what an install needs: two small dependencies, nothing to compile, no project config npm warns about', () => {
-  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ['fzstd', 'tar-stream']);
+test('what an install needs: no UI framework, no Docker SDK, nothing to compile, no project config npm warns about', () => {
+  for (const gone of ['ink', 'react', 'dockerode']) assert.equal(pkg.dependencies[gone], undefined, gone);
   assert.equal(pkg.optionalDependencies, undefined, 'nothing optional that compiles on install');
   assert.deepEqual(pkg.peerDependenciesMeta, { 'zstd-napi': { optional: true } });
-  for (const gone of ['ink', 'react', 'dockerode']) assert.equal(pkg.dependencies[gone], undefined, gone);
+  // Every package a production install brings: no install script, no native build.
+  const prod = npm(['ls', '--omit=dev', '--parseable', '--all']).trim().split('\n').slice(1);
+  assert.ok(prod.length < 40, `${prod.length} packages`);
+  for (const dir of prod) {
+    const p = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const scripts = p.scripts ?? {};
+    for (const phase of ['preinstall', 'install', 'postinstall'])
+      assert.equal(scripts[phase], undefined, `${p.name} runs ${phase} on install`);
+    assert.ok(!p.gypfile && !existsSync(path.join(dir, 'binding.gyp')), `${p.name} compiles on install`);
+  }
   assert.ok(!existsSync(path.join(root, '.npmrc')), 'no .npmrc: its build-from-source made npm warn on every command');
   assert.match(readFileSync(path.join(root, '.prebuild-installrc'), 'utf8'), /^buildFromSource=true$/m);
   const out = spawnSync('npm', ['config', 'list'], { cwd: root, encoding: 'utf8' });

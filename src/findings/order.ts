@@ -7,7 +7,17 @@
 import type { Finding } from './types.js';
 import { SEVERITIES } from './types.js';
 
-const CATEGORY_ORDER = ['secret', 'deleted-file', 'config', 'port', 'permissions', 'provenance', 'os', 'efficiency'];
+const CATEGORY_ORDER = [
+  'secret',
+  'vulnerability',
+  'deleted-file',
+  'config',
+  'port',
+  'permissions',
+  'provenance',
+  'os',
+  'efficiency',
+];
 
 function categoryRank(c: string): number {
   const i = CATEGORY_ORDER.indexOf(c);
