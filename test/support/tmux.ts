@@ -43,7 +43,17 @@ export class Pane {
     // session on the same socket fails with "server exited unexpectedly": wait a moment and retry.
     for (let attempt = 1; ; attempt++) {
       try {
-        tmux('new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), `bash ${JSON.stringify(script)}`);
+        tmux(
+          'new-session',
+          '-d',
+          '-s',
+          name,
+          '-x',
+          String(width),
+          '-y',
+          String(height),
+          `bash ${JSON.stringify(script)}`,
+        );
         return new Pane(name);
       } catch (err) {
         if (attempt >= 5 || !/server exited unexpectedly/.test(String((err as Error).message))) throw err;
