@@ -535,7 +535,7 @@ describe('registry audit against a looping catalog', () => {
     assert.equal(doc.registry.catalog.repositories, 3);
     assert.equal(doc.registry.catalog.loop, true);
     assert.equal(doc.registry.catalog.pages, 2);
-    const f = doc.findings.find((x: { ruleId: string }) => x.ruleId === 'registry.catalog-anonymous');
+    const f = doc.findings.find((x: { ruleId: string }) => x.ruleId === 'registry-catalog-anonymous');
     assert.match(
       f.message,
       /lists 3 repositories .* over 2 pages \(its next link loops back to pages already read: each name is counted once\)/,
