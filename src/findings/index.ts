@@ -20,6 +20,7 @@ import { portFindings } from './ports.js';
 import { provenanceFindings } from './provenance.js';
 import { secretFindings } from './secrets/index.js';
 import { skippedExt, skippedSystemData } from './skip.js';
+import { unpackFindings } from './unpack.js';
 import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
 import { credentialRulesFor, mayBeCredentialFile } from './secrets/credential-files.js';
 import { DEFAULT_MAX_BYTES, FileSecretScanner, type ScanOptions } from './secrets/scanner.js';
@@ -137,7 +138,17 @@ export interface CheckContext {
   onWarning?: (message: string) => void;
 }
 
-const CATEGORY_ORDER = ['secret', 'deleted-file', 'config', 'port', 'permissions', 'provenance', 'os', 'efficiency'];
+const CATEGORY_ORDER = [
+  'secret',
+  'deleted-file',
+  'unpack',
+  'config',
+  'port',
+  'permissions',
+  'provenance',
+  'os',
+  'efficiency',
+];
 
 /** Every check over a loaded model; sorted most severe first. Pure: reads the model only. */
 export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
@@ -157,6 +168,7 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
       ...signatureFindings(meta),
       ...osFindings(model, osInventory(model), now),
       ...efficiencyFindings(model, eff),
+      ...unpackFindings(model),
     ];
   });
   if (ctx.ignore?.length) {
