@@ -142,6 +142,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           inspectContent: opts.inspectContent,
           rawDigest: blob.rawDigest,
           budget,
+          size: blob.size,
           estargz: blob.index !== undefined ? this.meta?.layers[blob.index]?.estargz : undefined,
           onProgress: status
             ? (n) => {

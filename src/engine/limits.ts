@@ -25,6 +25,9 @@ export const MAX_SYMLINK_HOPS = 40;
 /** Nesting of a JSON metadata document (manifest, index, config): real ones have fewer than 10. */
 export const MAX_JSON_DEPTH = 100;
 
+/** Manifests in one image index (a layout of a whole mirror holds a few thousand). */
+export const MAX_INDEX_MANIFESTS = 10_000;
+
 /** Runtime-refused entries recorded per layer and kind (the rest are counted, not kept). */
 export const MAX_UNPACK_NOTES = 100;
 

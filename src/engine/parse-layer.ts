@@ -70,6 +70,8 @@ export interface ParseOptions {
    * (the file could not be read, or ended early) fails the layer.
    */
   rawDigest?: Promise<string>;
+  /** The raw blob's length, when the source knows it (an uncompressed layer's entries are checked against it). */
+  size?: number;
   /** The manifest says this layer is eStargz (its TOC annotation): hide its TOC and landmarks. */
   estargz?: boolean;
   /** Shared by the layers of one image: entries still allowed (LAYERLENS_MAX_ENTRIES). */
@@ -175,6 +177,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         currentSink = undefined;
       }
     },
+    kind === 'tar' && opts.size !== undefined ? opts.size : undefined,
   );
 
   // Hash and parse each decompressed chunk in one pass, but not inside the decoder's callback:

@@ -51,10 +51,17 @@ export class TarReader {
   private sink: EntrySink | undefined;
   private recordParts: Buffer[] = [];
   private recordNeed = 0;
+  /** Bytes of the stream before the chunk being read. */
+  private before = 0;
 
+  /**
+   * `length`, when known (an uncompressed layer of a known size), lets an entry that claims more
+   * data than the stream holds fail at its header, naming it, rather than at the end.
+   */
   constructor(
     private readonly onEntry: OnEntry,
     private readonly onEntryEnd: OnEntryEnd,
+    private readonly length = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Entries seen so far. */
@@ -71,6 +78,14 @@ export class TarReader {
   write(chunk: Buffer): void {
     let off = 0;
     const len = chunk.length;
+    try {
+      this.read(chunk, len, off);
+    } finally {
+      this.before += len;
+    }
+  }
+
+  private read(chunk: Buffer, len: number, off: number): void {
     while (off < len) {
       switch (this.state) {
         case State.End:
@@ -95,7 +110,7 @@ export class TarReader {
             this.pending = Buffer.from(chunk.subarray(off));
             return;
           }
-          this.onHeaderBlock(block, at);
+          this.onHeaderBlock(block, at, this.before + off);
           break;
         }
         case State.Data: {
@@ -137,8 +152,16 @@ export class TarReader {
     throw new LayerlensError('truncated tar archive', 'TRUNCATED');
   }
 
-  private onHeaderBlock(block: Buffer, at: number): void {
+  /** A header block; `end`: the stream offset just after it. */
+  private onHeaderBlock(block: Buffer, at: number, end: number): void {
     const step = this.decoder.decode(block, at);
+    if (step !== 'zero' && step !== 'end' && this.decoder.size > this.length - end) {
+      const what = step === 'entry' ? `entry ${JSON.stringify(this.decoder.header.name.slice(0, 200))}` : 'a record';
+      throw new LayerlensError(
+        `truncated tar archive: ${what} needs ${this.decoder.size} bytes, only ${Math.max(0, this.length - end)} are left in the layer`,
+        'TRUNCATED',
+      );
+    }
     if (step === 'entry') {
       const size = this.decoder.size;
       this.sink = this.onEntry(this.decoder.header, this.decoder.entries - 1);

@@ -6,7 +6,7 @@ import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, SourceKind } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { blobPath } from './digest.js';
-import { isForeignLayer } from './media-types.js';
+import { ANNOTATION_STARGZ_TOC, isForeignLayer } from './media-types.js';
 import { selectImage, isObject, type SelectOptions } from './select.js';
 import { readJsonMember, type LayoutStore } from './store.js';
 
@@ -69,6 +69,7 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
       diffId: diffIds[i],
       mediaType: l.mediaType,
       compressedSize: l.size,
+      ...(l.annotations?.[ANNOTATION_STARGZ_TOC] ? { estargz: true } : {}),
     })),
     history: mapHistory(sel.config),
     repoTags: sel.names.length ? [...new Set(sel.names)] : undefined,
