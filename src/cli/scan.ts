@@ -18,6 +18,7 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
+import { isClosedOutput, outputClosed } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
@@ -71,6 +72,7 @@ export async function runScan(argv: string[]): Promise<number> {
   try {
     return await scan(argv);
   } catch (err) {
+    if (isClosedOutput(err)) outputClosed();
     const msg = errorMessage(err).replace(
       /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,

@@ -76,10 +76,9 @@ export class TarReader {
 
   /** Feed the next chunk of the uncompressed tar stream. Throws LayerlensError on bad data. */
   write(chunk: Buffer): void {
-    let off = 0;
     const len = chunk.length;
     try {
-      this.read(chunk, len, off);
+      this.read(chunk, len, 0);
     } finally {
       this.before += len;
     }

@@ -258,6 +258,8 @@ class MemberQueue {
           return undefined;
         }
         const data = new PassThrough({ highWaterMark: 1 << 20 });
+        // Its reader learns of a failure from its own reads; the event must not go unhandled.
+        data.on('error', () => {});
         m.data = data;
         this.current = data;
         this.push(m);

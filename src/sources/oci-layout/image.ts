@@ -33,9 +33,13 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
   const layout = await readJsonMember(store, 'oci-layout', 'oci-layout');
   if (layout !== undefined) {
     const v = isObject(layout) ? layout.imageLayoutVersion : undefined;
-    if (typeof v !== 'string' || !/^1\./.test(v)) {
-      throw new LayerlensError(`${store.label}: unsupported OCI layout version ${JSON.stringify(v)}`, 'UNSUPPORTED');
-    }
+    if (typeof v !== 'string')
+      throw new LayerlensError(`${store.label}: its oci-layout file names no imageLayoutVersion`, 'BAD_SCHEMA');
+    if (!/^1\./.test(v))
+      throw new LayerlensError(
+        `${store.label}: unsupported OCI layout version ${JSON.stringify(v.slice(0, 40))}`,
+        'UNSUPPORTED',
+      );
   }
   const index = await readJsonMember(store, 'index.json', 'index.json');
   if (index === undefined)

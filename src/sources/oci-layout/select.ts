@@ -89,7 +89,7 @@ export function indexManifests(index: unknown, what: string): Descriptor[] {
   if (!isObject(index)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
   if (index.schemaVersion !== undefined && index.schemaVersion !== 2) {
     throw new LayerlensError(
-      `${what} has schemaVersion ${JSON.stringify(index.schemaVersion)}; only 2 is supported`,
+      `${what} has schemaVersion ${JSON.stringify(index.schemaVersion).slice(0, 40)}; only 2 is supported`,
       'BAD_SCHEMA',
     );
   }
@@ -291,7 +291,9 @@ export function checkManifest(body: unknown, desc: Descriptor, label: string): M
   if (!isObject(body)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
   if (body.schemaVersion !== 2)
     throw new LayerlensError(
-      `${what} has schemaVersion ${JSON.stringify(body.schemaVersion)}; only 2 is supported`,
+      body.schemaVersion === undefined
+        ? `${what} has no schemaVersion (only 2 is supported)`
+        : `${what} has schemaVersion ${JSON.stringify(body.schemaVersion).slice(0, 40)}; only 2 is supported`,
       'BAD_SCHEMA',
     );
   if (typeof body.mediaType === 'string' && !MANIFEST_TYPES.has(body.mediaType)) {
