@@ -158,7 +158,9 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           this.emit('layer', status.index);
         }
         const where =
-          blob.index !== undefined ? `layer ${blob.index}` : `layer blob${blob.digest ? ' ' + short(blob.digest) : ''}`;
+          blob.index !== undefined
+            ? `layer ${blob.index}`
+            : `layer blob${blob.digest ? ' ' + short(blob.digest) : blob.name ? ' ' + blob.name : ''}`;
         throw new LayerlensError(
           `${where}: ${err instanceof Error ? err.message : String(err)}`,
           (err as LayerlensError).code ?? 'CORRUPT',

@@ -282,9 +282,9 @@ function entryLabel(rawName: string): string {
   return rawName.startsWith('a ') ? rawName : `entry ${JSON.stringify(decodeName(rawName).slice(0, 200))}`;
 }
 
-/** A PAX integer (size, uid, gid): decimal, not negative, below 2^53. */
+/** A PAX integer (size, uid, gid): decimal, signed as Go's ParseInt takes it, within 2^53. */
 function paxInteger(v: string, key: string, name: string): number {
-  if (!/^\+?[0-9]+$/.test(v))
+  if (!/^[+-]?[0-9]+$/.test(v))
     throw corrupt(`${entryLabel(name)}: PAX ${key} ${JSON.stringify(v.slice(0, 40))} is not a whole number`);
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw corrupt(`${entryLabel(name)}: PAX ${key} ${v.slice(0, 40)} is beyond 2^53`);

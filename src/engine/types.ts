@@ -203,6 +203,8 @@ export interface LayerBlob {
   size?: number;
   /** Stored digest when known (verified by the source where it can). */
   digest?: string;
+  /** Where the source found it (an archive member), for messages about a blob not yet matched to a layer. */
+  name?: string;
   /**
    * The sha256 of the blob's raw bytes, computed apart from `stream` (a worker thread reading the
    * same file range: sources/file-hash-worker.ts). When the blob is an uncompressed tar, this is

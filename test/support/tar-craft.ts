@@ -58,7 +58,7 @@ export function header(h: RawHeader): Buffer {
   put(block, 116, 8, octal(h.gid ?? 0, 8));
   const size = h.size ?? 0;
   if (Buffer.isBuffer(size)) put(block, 124, 12, size);
-  else if (typeof size === 'bigint') put(block, 124, 12, base256(size));
+  else if (typeof size === 'bigint' || size >= 8 ** 11) put(block, 124, 12, base256(BigInt(size)));
   else put(block, 124, 12, octal(size, 12));
   put(block, 136, 12, octal(h.mtime ?? 1_700_000_000, 12));
   block.write(h.typeflag ?? '0', 156, 'latin1');

@@ -102,7 +102,7 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
             stream = (stream as Readable).pipe(check);
           }
           const finished = settled(stream as Readable);
-          yield { stream, size: m.size, digest: nameDigest };
+          yield { stream, size: m.size, digest: nameDigest, name: m.name };
           // The next member only arrives once this one is drained (or given up).
           await finished;
           await drainIterator(it);
