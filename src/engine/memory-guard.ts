@@ -1,10 +1,13 @@
 /**
  * The heap bound. Counting entries bounds most images, but not one built to exhaust memory
  * another way (long names, many xattrs, deep trees), and the heap Node may use depends on the
- * machine. So while an image loads, the heap still in use after each full garbage collection is
- * compared with a limit (LAYERLENS_MAX_HEAP_BYTES, default four fifths of the heap this process
- * may have); past it, loading stops with one line instead of V8 aborting with "out of memory"
- * and a stack trace. Measured after a full collection only: before it, garbage counts too.
+ * machine. So while an image loads, the heap in use is compared with a limit; past it, loading
+ * stops with one line instead of V8 aborting with "out of memory" and a stack trace.
+ *
+ * By default the limit is a little below the heap this process may have (--max-old-space-size),
+ * compared with the heap still in use after each full garbage collection (before one, garbage
+ * counts too, and V8 collects it before it runs out). LAYERLENS_MAX_HEAP_BYTES sets a limit of
+ * the user's own, on the heap in use at any moment, garbage included: a bound one can rely on.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -16,9 +19,16 @@ let observer: PerformanceObserver | undefined;
 /** Heap bytes in use after the last full collection that went past the limit; 0 while under it. */
 let over = 0;
 
-/** The heap limit in force, in bytes. */
+/**
+ * The heap limit in force, in bytes: the user's, or what V8 may hold short of running out. Its
+ * heap_size_limit counts the young generation too (~48 MiB that old objects never use): the
+ * default stays 64 MiB below it, and below 85% of it on large heaps.
+ */
 export function heapLimit(): number {
-  return limits().maxHeapBytes || Math.floor(v8.getHeapStatistics().heap_size_limit * 0.8);
+  const explicit = limits().maxHeapBytes;
+  if (explicit) return explicit;
+  const max = v8.getHeapStatistics().heap_size_limit;
+  return Math.max(Math.floor(max / 2), Math.min(Math.floor(max * 0.85), max - (64 << 20)));
 }
 
 /** Start watching (while an image loads); returns the function that stops it. */
@@ -26,6 +36,7 @@ export function watchHeap(): () => void {
   if (watchers++ === 0) {
     over = 0;
     const limit = heapLimit();
+    if (limits().maxHeapBytes) return release();
     observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         if ((e as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
@@ -35,6 +46,10 @@ export function watchHeap(): () => void {
     });
     observer.observe({ entryTypes: ['gc'] });
   }
+  return release();
+}
+
+function release(): () => void {
   let released = false;
   return () => {
     if (released) return;
@@ -48,6 +63,11 @@ export function watchHeap(): () => void {
 
 /** Throws when the heap went past its limit: called between chunks and slices of work. */
 export function checkHeap(where: string): void {
+  const explicit = limits().maxHeapBytes;
+  if (explicit && !over) {
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used > explicit) over = used;
+  }
   if (!over) return;
   const mb = (n: number) => Math.round(n / 2 ** 20);
   throw new LayerlensError(

@@ -234,6 +234,8 @@ export class ZstdDecoder extends Transform {
   private input: Buffer | null = null;
   private done: TransformCallback | null = null;
   private pumping = false;
+  /** The last step filled its output: the decoder may hold more, even with no input left. */
+  private more = false;
 
   constructor(private readonly backend: Backend) {
     super({ readableHighWaterMark: OUT });
@@ -264,13 +266,12 @@ export class ZstdDecoder extends Transform {
   private pump(): void {
     this.pumping = true;
     try {
-      let more = true;
-      while (this.input && (this.input.length > 0 || more)) {
+      while (this.input && (this.input.length > 0 || this.more)) {
         const r = this.backend.step(this.input);
         this.input = this.input.subarray(r.consumed);
-        more = r.more;
+        this.more = r.more;
         if (r.out && !this.push(r.out)) return; // resumed by _read
-        if (!r.out && r.consumed === 0 && !more) break;
+        if (!r.out && r.consumed === 0 && !r.more) break;
       }
       const cb = this.done;
       this.input = null;

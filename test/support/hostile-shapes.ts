@@ -131,3 +131,51 @@ export async function writeShape(shape: Shape, members: Member[], target: string
   writeFileSync(target, await membersToTar(members));
   return target;
 }
+
+/** A ready-made layer blob: its bytes as stored, the diffID of its tar, its media type. */
+export interface LayerBlobSpec {
+  blob: Buffer;
+  diffId: string;
+  mediaType: string;
+}
+
+/** An OCI layout directory of ready-made layer blobs (compression bombs, crafted zstd frames). */
+export function layoutOfBlobs(dir: string, layers: LayerBlobSpec[]): string {
+  const files = new Map<string, Buffer>();
+  const blob = (data: Buffer) => {
+    const digest = sha256(data);
+    files.set(`blobs/sha256/${digest.slice(7)}`, data);
+    return { digest, size: data.length };
+  };
+  const config = blob(
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: {},
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+        history: layers.map((_, i) => ({ created_by: `/bin/sh -c step ${i}` })),
+      }),
+    ),
+  );
+  const manifest = blob(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: OCI_CONFIG, ...config },
+        layers: layers.map((l) => ({ mediaType: l.mediaType, ...blob(l.blob) })),
+      }),
+    ),
+  );
+  files.set(
+    'index.json',
+    Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: OCI_MANIFEST, ...manifest }] })),
+  );
+  files.set('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+  for (const [name, data] of files) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), data);
+  }
+  return dir;
+}
