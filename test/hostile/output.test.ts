@@ -6,8 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { sha256 } from '../../src/engine/build-tar.js';
 import { CLI, runCli } from '../support/hostile-cli.js';
+import { layoutOfBlobs } from '../support/hostile-shapes.js';
+import { manyFiles } from '../support/tar-craft.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-output-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const COMMANDS = [
   ['inspect', '--demo'],
@@ -31,7 +40,12 @@ test('every command, its stdout closed before it writes: status 141, nothing on 
 });
 
 test('inspect --json | head -c 100: the reader stops after 100 bytes, the writer ends quietly with 141', async () => {
-  const child = spawn(process.execPath, [...CLI, 'inspect', '--demo', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // ~6 MB of JSON: far more than a pipe holds, so the writer is still writing when the reader goes.
+  const t = manyFiles(30_000);
+  const image = layoutOfBlobs(path.join(tmp, 'many'), [
+    { blob: t, diffId: sha256(t), mediaType: 'application/vnd.oci.image.layer.v1.tar' },
+  ]);
+  const child = spawn(process.execPath, [...CLI, 'inspect', '--json', image], { stdio: ['ignore', 'pipe', 'pipe'] });
   let got = Buffer.alloc(0);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
