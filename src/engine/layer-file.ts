@@ -110,12 +110,7 @@ async function scanLayer(
       })().then(() => cb(), cb);
     },
     final(cb) {
-      try {
-        reader.end();
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
+      reader.endTo(cb);
     },
   });
   try {

@@ -224,12 +224,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     final(cb) {
       work();
       if (failure) return cb(failure);
-      try {
-        reader.end();
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
+      reader.endTo(cb);
     },
   });
 

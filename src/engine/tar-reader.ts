@@ -152,6 +152,16 @@ export class TarReader {
   }
 
   /** A header block; `end`: the stream offset just after it. */
+  /** end(), said to a Writable's final callback (every reader that feeds a TarReader from a stream ends so). */
+  endTo(cb: (err?: Error | null) => void): void {
+    try {
+      this.end();
+    } catch (err) {
+      return cb(err as Error);
+    }
+    cb();
+  }
+
   private onHeaderBlock(block: Buffer, at: number, end: number): void {
     const step = this.decoder.decode(block, at);
     if (step !== 'zero' && step !== 'end' && this.decoder.size > this.length - end) {

@@ -291,12 +291,7 @@ class MemberQueue {
         } else cb();
       },
       final: (cb) => {
-        try {
-          this.reader.end();
-          cb();
-        } catch (err) {
-          cb(err as Error);
-        }
+        this.reader.endTo(cb);
       },
     });
     this.piping = pipeline(source, sink).then(
