@@ -60,7 +60,7 @@ export class TarHeaderDecoder {
   size = 0;
   /** Entry headers decoded so far (records not counted): the next entry's ordinal. */
   entries = 0;
-  /** Header blocks decoded so far, records included (for messages: "corrupt header at block N"). */
+  /** Header blocks decoded so far, records included (a bad first one means: not a tar at all). */
   private blocks = 0;
   private recordType = '';
   private pax: Record<string, string> | null = null;
