@@ -16,6 +16,8 @@ import { limits } from './limits.js';
 
 let watchers = 0;
 let observer: PerformanceObserver | undefined;
+/** The limit while watching (worked out when watching starts). */
+let limitBytes = 0;
 /** Heap bytes in use after the last full collection that went past the limit; 0 while under it. */
 let over = 0;
 
@@ -35,21 +37,8 @@ export function heapLimit(): number {
 export function watchHeap(): () => void {
   if (watchers++ === 0) {
     over = 0;
-    const limit = heapLimit();
-    if (limits().maxHeapBytes) return release();
-    observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        if ((e as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
-        const used = v8.getHeapStatistics().used_heap_size;
-        if (used > limit) over = used;
-      }
-    });
-    observer.observe({ entryTypes: ['gc'] });
+    limitBytes = heapLimit();
   }
-  return release();
-}
-
-function release(): () => void {
   let released = false;
   return () => {
     if (released) return;
@@ -61,12 +50,30 @@ function release(): () => void {
   };
 }
 
+/**
+ * Observe full collections (each one then measures the heap still in use). Only once the heap is
+ * past half its limit: a GC observer costs ~5% of a load's CPU (an entry per collection, most of
+ * them minor ones), which a heap far from its limit need not pay.
+ */
+function observe(limit: number): void {
+  observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if ((e as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      const used = v8.getHeapStatistics().used_heap_size;
+      if (used > limit) over = used;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
 /** Throws when the heap went past its limit: called between chunks and slices of work. */
 export function checkHeap(where: string): void {
-  const explicit = limits().maxHeapBytes;
-  if (explicit && !over) {
+  if (!over) {
     const used = v8.getHeapStatistics().used_heap_size;
-    if (used > explicit) over = used;
+    const explicit = limits().maxHeapBytes;
+    if (explicit) {
+      if (used > explicit) over = used;
+    } else if (!observer && watchers > 0 && used > limitBytes / 2) observe(limitBytes);
   }
   if (!over) return;
   const mb = (n: number) => Math.round(n / 2 ** 20);
