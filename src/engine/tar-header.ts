@@ -186,13 +186,9 @@ function corrupt(what: string): LayerlensError {
   return new LayerlensError(`corrupt tar archive: ${what}`, 'CORRUPT');
 }
 
+/** An all-zero block. A header's first word is its name (never zero): most blocks fail at once. */
 function isZeroBlock(b: Buffer, at: number): boolean {
-  if (((b.byteOffset + at) & 3) === 0) {
-    const words = new Int32Array(b.buffer, b.byteOffset + at, BLOCK >> 2);
-    for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
-    return true;
-  }
-  for (let i = at; i < at + BLOCK; i++) if (b[i] !== 0) return false;
+  for (let i = at; i < at + BLOCK; i += 4) if (b.readUInt32LE(i) !== 0) return false;
   return true;
 }
 
@@ -208,22 +204,33 @@ function checksumOk(b: Buffer, at: number): boolean {
   return sum === stored;
 }
 
+/** A 32-bit view of the memory the last chunk lies in: one per chunk, not one per header. */
+let wordsOf: ArrayBufferLike | null = null;
+let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
 /**
  * Sum of bytes b[from, to). Every header of a 500k-file layer is summed, so when the block is
- * 4-byte aligned the bytes are added two lanes at a time from 32-bit words (SWAR).
+ * 4-byte aligned the bytes are added two lanes at a time from 32-bit words (SWAR), read through
+ * a view of the chunk's whole memory kept from one header to the next.
  */
 function byteSum(b: Buffer, from: number, to: number): number {
   let sum = 0;
   let i = from;
-  if (((b.byteOffset + from) & 3) === 0) {
-    const words = new Uint32Array(b.buffer, b.byteOffset + from, (to - from) >> 2);
+  const start = b.byteOffset + from;
+  if ((start & 3) === 0) {
+    if (wordsOf !== b.buffer) {
+      wordsOf = b.buffer;
+      words = new Uint32Array(b.buffer, 0, b.buffer.byteLength >> 2);
+    }
+    const first = start >> 2;
+    const end = first + ((to - from) >> 2);
     let lanes = 0; // two 16-bit lanes; 128 words × 2 × 255 stays below 2^16 per lane
-    for (let w = 0; w < words.length; w++) {
+    for (let w = first; w < end; w++) {
       const x = words[w];
       lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
     }
     sum = (lanes & 0xffff) + (lanes >>> 16);
-    i = from + (words.length << 2);
+    i = from + ((end - first) << 2);
   }
   for (; i < to; i++) sum += b[i];
   return sum;
