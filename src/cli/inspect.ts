@@ -9,8 +9,8 @@ import { openDemo, openReader, startLoad } from './wiring.js';
 import type { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { safeText } from '../text/safe-text.js';
+import { formatBytes } from '../text/bytes.js';
 import { commandLine } from '../ui/commands.js';
-import { formatBytes } from '../ui/format.js';
 
 const USAGE = 'layerlens inspect IMAGE [--json] [source options]';
 

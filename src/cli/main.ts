@@ -5,7 +5,6 @@
  */
 import './v8-tuning.js'; // (first: V8 settings before any other module is evaluated)
 import './early-start.js'; // (second: a worker thread that boots while the modules below load)
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LayerlensError } from '../errors/index.js';
 import { runExplore } from './explore.js';
@@ -13,6 +12,7 @@ import { runInspect } from './inspect.js';
 import { die, errorMessage } from './errors.js';
 import { exitQuietlyOnClosedOutput, isClosedOutput, outputClosed } from './stdout.js';
 import { releaseHashWorker } from '../sources/file-hash-worker.js';
+import { toolVersion } from '../report/tool.js';
 
 // A reader that closes the pipe early (`| head`) ends any command quietly (status 141).
 exitQuietlyOnClosedOutput(releaseHashWorker);
@@ -26,6 +26,7 @@ Usage:
   layerlens scan IMAGE [options]       every security check, no UI (see layerlens scan --help)
   layerlens extract IMAGE PATH         one file's bytes, deleted ones too (see layerlens extract --help)
   layerlens registry audit URL         a registry's security posture (see layerlens registry audit --help)
+  layerlens db update|status           the offline OSV vulnerability database (see layerlens db --help)
 
 IMAGE is a reference (nginx:stable, host:5000/ns/app@sha256:…), a docker save or OCI archive
 (.tar, .tar.gz), an OCI layout directory (DIR or DIR:tag), - for an archive on stdin
@@ -36,12 +37,13 @@ Options:
   -h, --help          this help
   -V, --version       print the version
   --demo              open the built-in demo image
+  --no-mouse          leave the mouse to the terminal (its own text selection) instead of clicks
   --source, --platform, --pull, registry login and TLS: see layerlens scan --help
 `;
 
+/** The version layerlens reports everywhere (reports, SARIF, --version): src/report/tool.ts. */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return toolVersion();
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -63,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
           `unknown command "registry ${argv[1] ?? ''}": did you mean "registry audit URL"?`,
           'USAGE',
         );
+      case 'db':
+        return (await import('./db.js')).runDb(argv.slice(1));
       case 'explore':
         return runExplore(argv.slice(1));
     }

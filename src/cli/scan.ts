@@ -7,8 +7,22 @@ import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
+import {
+  DIVE_RULES,
+  type DiveRule,
+  evaluateGate,
+  type GateConfig,
+  type GateResult,
+  gateConfig,
+  parseDiveCi,
+} from '../findings/dive-ci.js';
+import { computeEfficiency } from '../findings/efficiency.js';
+import { diveCiReport } from '../report/dive-ci.js';
 import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
-import { osInventory } from '../findings/os/index.js';
+import { packageInventory } from '../findings/packages/index.js';
+import { lookupKeys } from '../findings/vulnerabilities/index.js';
+import { defaultDbDir, locateDb, openVulnDb, type VulnDb } from '../vulndb/index.js';
+import { dbUpdate } from './db.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
@@ -27,7 +41,7 @@ import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './so
 import { openDemo, openReader } from './wiring.js';
 
 const USAGE =
-  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
+  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [--db DIR] [--db-update] [--db-max-age DAYS] [--ci] [--lowestEfficiency R] [--highestWastedBytes B] [--highestUserWastedPercent R] [source options]';
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -35,9 +49,10 @@ type Format = (typeof FORMATS)[number];
 const HELP = `Usage: ${USAGE}
 
 Runs every check (secrets in all layers including deleted files, config and history, ports,
-provenance, permissions, efficiency, OS end of life) and prints a report.
+provenance, permissions, efficiency, OS end of life, known vulnerabilities of the packages found)
+and prints a report.
 
-  --format F        table (default), json, sarif, markdown, or cyclonedx (the OS package
+  --format F        table (default), json, sarif, markdown, or cyclonedx (the package
                     inventory as a CycloneDX 1.5 JSON SBOM instead of the findings)
   -o, --output FILE write the report to FILE (replaced atomically) instead of stdout
   --severity S      lowest severity to include: critical, high, medium, low, info (default: info);
@@ -45,11 +60,24 @@ provenance, permissions, efficiency, OS end of life) and prints a report.
   --fail-on S       exit 1 when a finding (after the ignore file) is at or above S
   --reveal          show secret values in full (default: first 4 characters and the length)
   --ignore-file F   accepted findings (default: ./.layerlensignore when it exists)
-  --sbom FILE       also write the OS package inventory as a CycloneDX 1.5 JSON SBOM
+  --sbom FILE       also write the package inventory as a CycloneDX 1.5 JSON SBOM
+  --db DIR          the OSV vulnerability database (default: layerlens's, else osv-scanner's
+                    offline cache; see layerlens db --help); a scan never downloads by itself
+  --db-update       update the database (the ecosystems this image needs) before matching
+  --db-max-age DAYS warn when the database is older (default 7)
   --demo            scan the built-in demo image (no IMAGE)
   -h, --help        this help
 
-Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one, 2 error.
+dive's CI gate (the same rules, values and report as \`dive --ci\`; figures computed as dive does):
+  --ci                          evaluate it (also on when ./.dive-ci exists or a rule flag is given)
+  --no-ci                       do not, even with a ./.dive-ci
+  --ci-config FILE              rules from FILE (default ./.dive-ci when it exists)
+  --lowestEfficiency R          fail below this efficiency (0-1; default 0.9; or disabled)
+  --highestWastedBytes B        fail above this many wasted bytes (20MB, 1GiB…; default disabled)
+  --highestUserWastedPercent R  fail above this share of the user layers wasted (0-1; default 0.1)
+  The gate's report follows the table (on stderr with another --format or --output).
+
+Exit codes: 0 nothing failed, 1 a finding at or above --fail-on or a failed gate rule, 2 error.
 
 ${SOURCE_OPTIONS_HELP}
 `;
@@ -73,11 +101,8 @@ export async function runScan(argv: string[]): Promise<number> {
     return await scan(argv);
   } catch (err) {
     if (isClosedOutput(err)) outputClosed();
-    const msg = errorMessage(err).replace(
-      /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-    process.stderr.write(`layerlens: ${msg}\n`);
+    // Escaped as every name from an image is (one line, no control characters).
+    process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
   }
@@ -95,7 +120,16 @@ async function scan(argv: string[]): Promise<number> {
       reveal: { type: 'boolean' },
       'ignore-file': { type: 'string' },
       sbom: { type: 'string' },
+      db: { type: 'string' },
+      'db-update': { type: 'boolean' },
+      'db-max-age': { type: 'string' },
       demo: { type: 'boolean' },
+      ci: { type: 'boolean' },
+      'no-ci': { type: 'boolean' },
+      'ci-config': { type: 'string' },
+      lowestEfficiency: { type: 'string' },
+      highestWastedBytes: { type: 'string' },
+      highestUserWastedPercent: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -115,6 +149,9 @@ async function scan(argv: string[]): Promise<number> {
   const severities = parseSeverityFilter('--severity', values.severity);
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
+  const maxAge = values['db-max-age'] === undefined ? 7 : Number(values['db-max-age']);
+  if (!Number.isFinite(maxAge) || maxAge < 0)
+    throw new LayerlensError(`--db-max-age "${escapeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
   const { input, opts } = withTransport(
     values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0],
     await sourceOptionsFrom(values),
@@ -122,6 +159,7 @@ async function scan(argv: string[]): Promise<number> {
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
+  const gateCfg = await loadGate(values);
   if (values.output !== undefined) await checkOutputFile(values.output, '--output');
   if (values.sbom !== undefined) await checkOutputFile(values.sbom, '--sbom');
 
@@ -138,24 +176,96 @@ async function scan(argv: string[]): Promise<number> {
     await reader.close().catch(() => {});
   }
 
-  const findings = runChecks(model, { reference: input, reveal, ignore, onWarning: warn });
+  const { db, looked } = await openDb(model, values.db, !!values['db-update'], warn);
+  let findings;
+  try {
+    findings = runChecks(model, {
+      reference: input,
+      reveal,
+      ignore,
+      onWarning: warn,
+      vulnerabilities: { db, looked, maxAgeDays: maxAge },
+    });
+  } finally {
+    db?.close();
+  }
+  if (!db)
+    warn('no vulnerability database: packages were not checked for known vulnerabilities (run: layerlens db update)');
+  const stale = findings.find((f) => f.ruleId === 'vulnerability-db-stale');
+  if (stale) warn(stale.message);
   const shown = findings.filter((f) => severities.shown.has(f.severity));
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  const dive = gateCfg ? computeEfficiency(model).dive : undefined;
+  const gate = gateCfg && dive ? evaluateGate(gateCfg, dive) : undefined;
+  const color = !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR;
   const report =
     format === 'cyclonedx'
-      ? toCycloneDx(osInventory(model), image)
-      : render(format, shown, image, {
-          color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
-          width: toFile ? undefined : process.stdout.columns,
-          hidden,
-        });
+      ? toCycloneDx(packageInventory(model), image)
+      : render(format, shown, image, { color, width: toFile ? undefined : process.stdout.columns, hidden }, gate);
+  // dive's report after the table on a terminal or pipe; on stderr when stdout holds a document.
+  const gateText =
+    gate && dive
+      ? diveCiReport(dive, gate, {
+          color: format === 'table' && !toFile ? color : !!process.stderr.isTTY && !process.env.NO_COLOR,
+        })
+      : '';
   if (toFile) await writeFileAtomic(values.output!, report);
-  else await writeStdout(report);
-  if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
+  else await writeStdout(format === 'table' && gateText ? `${report}\n${gateText}` : report);
+  if (gateText && (toFile || format !== 'table')) process.stderr.write(gateText);
+  if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(packageInventory(model), image));
   if (failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return 1;
+  if (gate && !gate.pass) return 1;
   return 0;
+}
+
+/**
+ * dive's gate, when asked for: --ci, a rule flag, --ci-config, or a ./.dive-ci file (a repository
+ * that has one wants the gate); --no-ci turns it off. Undefined: no gate.
+ */
+async function loadGate(values: Record<string, string | boolean | undefined>): Promise<GateConfig | undefined> {
+  if (values['no-ci']) return undefined;
+  const flags: Partial<Record<DiveRule, string>> = {};
+  for (const r of DIVE_RULES) if (typeof values[r] === 'string') flags[r] = values[r] as string;
+  const named = values['ci-config'] as string | undefined;
+  const file = named ?? '.dive-ci';
+  let text: string | undefined;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if (named !== undefined || (err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new LayerlensError(`--ci-config ${escapeText(file)}: cannot read it (${errorMessage(err)})`, 'USAGE');
+  }
+  if (!values.ci && !Object.keys(flags).length && text === undefined) return undefined;
+  return gateConfig(flags, text === undefined ? {} : parseDiveCi(text, file));
+}
+
+/**
+ * The vulnerability database for this image: updated first when asked (only the ecosystems its
+ * packages need; a failed update is a warning, and the previous database is used), then opened
+ * with the look-up keys of the packages found.
+ */
+async function openDb(
+  model: ImageModel,
+  dir: string | undefined,
+  update: boolean,
+  warn: (s: string) => void,
+): Promise<{ db: VulnDb | undefined; looked?: string[] }> {
+  const keys = lookupKeys(packageInventory(model));
+  if (update) {
+    const ecosystems = [...new Set([...keys].map((k) => k.slice(0, k.indexOf('\t')).split(':')[0]))].sort();
+    if (ecosystems.length) {
+      try {
+        const r = await dbUpdate(dir ?? defaultDbDir(), ecosystems, undefined, () => {});
+        for (const f of r.failed) warn(`db update: ${f.error} (previous data kept)`);
+      } catch (err) {
+        warn(`db update failed: ${errorMessage(err)}; using the database as it was`);
+      }
+    }
+  }
+  const loc = locateDb(dir);
+  return { db: await openVulnDb(loc, keys), looked: loc.kind === 'none' ? loc.looked : undefined };
 }
 
 function render(
@@ -163,10 +273,11 @@ function render(
   findings: Finding[],
   image: ReturnType<typeof imageInfo>,
   opts: TableOptions,
+  gate: GateResult | undefined,
 ): string {
   switch (format) {
     case 'json':
-      return toJson(findings, image);
+      return toJson(findings, image, gate ? { ciGate: gate } : undefined);
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':

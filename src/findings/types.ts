@@ -15,6 +15,7 @@ export type Category =
   | 'permissions'
   | 'efficiency'
   | 'os'
+  | 'vulnerability'
   | 'unpack';
 
 export interface Finding {

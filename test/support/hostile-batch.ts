@@ -15,7 +15,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { ImageModel } from '../../src/engine/image.js';
 import { LayerlensError } from '../../src/errors/index.js';
 import { createContentInspector, runChecks } from '../../src/findings/index.js';
-import { osInventory } from '../../src/findings/os/index.js';
+import { packageInventory } from '../../src/findings/packages/index.js';
 import { toCycloneDx } from '../../src/report/cyclonedx.js';
 import { imageInfo } from '../../src/report/image-info.js';
 import { inspectJson } from '../../src/report/inspect.js';
@@ -62,7 +62,7 @@ async function runCase(c: BatchCase): Promise<string> {
   toSarif(findings, image);
   toMarkdown(findings, image);
   toTable(findings, image, { color: false, width: 120 });
-  toCycloneDx(osInventory(model), image);
+  toCycloneDx(packageInventory(model), image);
   for (const _ of inspectJson(model)) {
     /* every piece made */
   }

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { openDecoded, sniffCompression } from '../../engine/decode.js';
 import { limits } from '../../engine/limits.js';
 import { TarReader } from '../../engine/tar-reader.js';
-import type { ImageReader, LayerBlob } from '../../engine/types.js';
+import type { ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { verifyingStream } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
@@ -21,6 +21,10 @@ import { MEMBER_TYPES, looksLikeTarHeader, normalizeMember, type MemberType } fr
 export interface StreamOptions extends ReadOptions {
   /** For messages: `stdin`, `image.tar.gz`, `the Docker export`. */
   label: string;
+  /** Counted into as the input is read (given by a source that owns one, e.g. the daemon's). */
+  progress?: SourceProgress;
+  /** Size of the input when known (a file): progress shows a percentage. */
+  totalBytes?: number;
 }
 
 export interface StreamReader extends ImageReader {
@@ -54,6 +58,10 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
   const metaPromise = imagePromise.then((r) => r.meta);
   metaPromise.catch(() => {});
   const src = input as Readable;
+  // What the explorer shows while no layer is known yet: bytes read, and the image's name as
+  // soon as a metadata member gives it (they come last in docker save archives).
+  const progress: SourceProgress = opts.progress ?? { bytesRead: 0 };
+  if (opts.totalBytes !== undefined) progress.totalBytes = opts.totalBytes;
 
   async function* pass(): AsyncGenerator<LayerBlob> {
     let sawAny = false;
@@ -61,6 +69,11 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
     let outer: MemberQueue | undefined;
     try {
       let decoded;
+      // Counted from here on, in the same tick as openDecoded's first reader: no chunk is missed.
+      src.on('data', (c: Buffer) => {
+        progress.bytesRead += c.length;
+        progress.phase = undefined;
+      });
       try {
         decoded = await openDecoded(src);
       } catch (err) {
@@ -108,7 +121,9 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
           await drainIterator(it);
         } else if (m.size <= limits().maxJsonBytes && kept + m.size <= maxKept) {
           kept += m.size;
-          store.data.set(m.name, Buffer.concat([head, ...(await collect(it))]));
+          const data = Buffer.concat([head, ...(await collect(it))]);
+          store.data.set(m.name, data);
+          progress.name ??= nameFromMetadata(m.name, data);
         } else {
           await drainIterator(it);
         }
@@ -164,7 +179,30 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
     close: async () => {
       src.destroy?.();
     },
+    progress,
   };
+}
+
+/** The image's name in a docker save / OCI archive metadata member, if it is one that has it. */
+function nameFromMetadata(member: string, data: Buffer): string | undefined {
+  try {
+    if (member === 'manifest.json') {
+      const m = JSON.parse(data.toString('utf8')) as Array<{ RepoTags?: unknown }>;
+      const tag = Array.isArray(m) && Array.isArray(m[0]?.RepoTags) ? m[0].RepoTags[0] : undefined;
+      return typeof tag === 'string' ? tag : undefined;
+    }
+    if (member === 'index.json') {
+      const ix = JSON.parse(data.toString('utf8')) as { manifests?: Array<{ annotations?: Record<string, string> }> };
+      const a = ix.manifests?.[0]?.annotations;
+      // (ref.name is often just a tag: only a whole reference names the image.)
+      const ref = a?.['org.opencontainers.image.ref.name'];
+      const n = a?.['io.containerd.image.name'] ?? (ref && /[/:]/.test(ref) ? ref : undefined);
+      return typeof n === 'string' ? n : undefined;
+    }
+  } catch {
+    /* a malformed member is reported by readImage */
+  }
+  return undefined;
 }
 
 /** A blob is a layer when it starts like one: gzip or zstd magic, or a tar header block. */
