@@ -1,7 +1,7 @@
 /**
  * A closed stdout (issue 13 item 4): `layerlens inspect --json | head -c 100` once ended in an
  * unhandled EPIPE stack trace and exit 1, which a CI script reads as "findings found". Every
- * command now ends quietly, with nothing on stderr and status 141 (what a shell reports for a
+ * command now ends quietly, with nothing but its own warnings on stderr and status 141 (what a shell reports for a
  * writer killed by SIGPIPE), whether the reader is gone before the first byte or after some.
  */
 import assert from 'node:assert/strict';
@@ -31,10 +31,12 @@ const COMMANDS = [
   ['registry', 'audit', '--help'],
 ];
 
-test('every command, its stdout closed before it writes: status 141, nothing on stderr', async () => {
+test('every command, its stdout closed before it writes: status 141, nothing on stderr but warnings', async () => {
   for (const args of COMMANDS) {
     const r = await runCli(args, { closeStdout: true, killAfterMs: 60_000 });
-    assert.equal(r.stderr, '', `${args.join(' ')}: ${r.stderr}`);
+    // (scan warns when there is no vulnerability database: that line is its own, not the pipe's.)
+    const other = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('layerlens: warning: '));
+    assert.deepEqual(other, [], `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.status, 141, `${args.join(' ')}: status ${r.status} (${r.signal})`);
   }
 });
