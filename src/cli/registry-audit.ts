@@ -7,6 +7,7 @@ import { severityRank } from '../findings/types.js';
 import { auditRegistry } from '../audit/registry-audit.js';
 import { auditJson, auditMarkdown, auditTable } from '../audit/report.js';
 import { errorMessage } from './errors.js';
+import { isClosedOutput, outputClosed } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs, parseSeverity } from './parse.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
@@ -49,6 +50,7 @@ export async function runRegistryAudit(argv: string[]): Promise<number> {
   try {
     return await audit(argv);
   } catch (err) {
+    if (isClosedOutput(err)) outputClosed();
     process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
