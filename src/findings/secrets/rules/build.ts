@@ -1,0 +1,99 @@
+/**
+ * Builders for the two shapes most rules have: a token with a fixed prefix or structure (found by
+ * its prefix), and a service credential found by the service's name in a key name (`ADAFRUIT_KEY =
+ * …`), whose value alone is too plain to tell (32 hex characters).
+ */
+import type { Severity } from '../../types.js';
+import type { RuleFamily, SecretRule } from './types.js';
+
+export const ROTATE =
+  'Revoke or rotate it now, rebuild the image without it (a later `rm` does not remove it from earlier layers), and pass it at build time with `RUN --mount=type=secret` or at run time from a secret store.';
+export const KEY_REMEDIATION =
+  'Treat the key as compromised: replace it, rebuild without it (a later `rm` does not remove it from earlier layers), and mount it at run time or at build time with `RUN --mount=type=secret`.';
+
+export interface TokenSpec {
+  id: string;
+  title: string;
+  service: string;
+  severity: Severity;
+  keywords: string[];
+  pattern: RegExp;
+}
+
+/** A rule of `family` with the usual remediation; `extra` sets anything else. */
+export function token(family: RuleFamily, spec: TokenSpec, extra: Partial<SecretRule> = {}): SecretRule {
+  return { ...spec, family, remediation: ROTATE, ...extra };
+}
+
+/** The end of a token value: what may follow it (a quote, a separator, an escaped newline, the end). */
+export const END = String.raw`(?=[\s"'\x60;,)\]}<>|]|\\[nr]|$)`;
+
+export interface KeyedSpec {
+  id: string;
+  title: string;
+  service: string;
+  severity: Severity;
+  /** Lower-case words one of which the key name holds (`adafruit`; `new_relic`). */
+  names: string[];
+  /** The value, as regex source (the whole rule is case-insensitive, as the services' keys are). */
+  value: string;
+  entropy?: number;
+  /** Characters before the value's random part (`NRAK-`: 5). */
+  prefixLength?: number;
+  /** The rule finds identifiers (client IDs): key names ending in `_id` are what it looks for. */
+  identifier?: boolean;
+}
+
+/**
+ * A credential known by the service's name in its key name and the shape of its value:
+ * `<key containing a name> = "<value>"` (also `:`, `:=`, `=>`, quoted keys, YAML). The prefilter
+ * lets a name's hits through only when an assignment follows the rest of the key name.
+ */
+export function keyed(family: RuleFamily, spec: KeyedSpec, extra: Partial<SecretRule> = {}): SecretRule {
+  const names = spec.names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const pattern = new RegExp(
+    String.raw`(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:${names})[A-Za-z0-9_.-]{0,40}?)["']?[ \t]*(?::=|=>|[:=])[ \t]*["'\x60]?(?<secret>${spec.value})${END}`,
+    'gi',
+  );
+  const rule: SecretRule = {
+    id: spec.id,
+    title: spec.title,
+    service: spec.service,
+    family,
+    severity: spec.severity,
+    keywords: spec.names,
+    pattern,
+    follows: { kind: 'assignment' },
+    remediation: ROTATE,
+    ...extra,
+  };
+  // A key name that says the value is not the credential (SERVICE_TOKEN_URL, twitter_handle_id).
+  const own = rule.check;
+  if (!spec.identifier)
+    rule.check = (v, m, ctx) => (keyNamesNoSecret(m.groups!.key) ? false : own ? own(v, m, ctx) : undefined);
+  if (spec.entropy !== undefined) rule.entropy = spec.entropy;
+  if (spec.prefixLength !== undefined) rule.prefixLength = spec.prefixLength;
+  return rule;
+}
+
+/** A UUID, as regex source (case-insensitive rules). */
+export const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+// Key names whose last part (after the last _ . or -) says the value is not the secret itself:
+// DB_PASSWORD_FILE, token_url, secret.name, api_key_id … A Set of words: the case-insensitive
+// regex of the same 70 words took ~2 ms to compile at its first use, in every process.
+const NOT_A_SECRET_END = new Set(
+  (
+    'file path dir url uri endpoint name len length size type mode header field param prefix suffix format policy timeout ' +
+    'expire expires expiry expiration ttl env var hash hashed regex pattern count min max id ids enabled required reset ' +
+    'prompt label hint placeholder validator command cmd helper store manager class method algorithm algo kind version ' +
+    'storage location source keyid index limit level rule rules fn func callback handler'
+  ).split(' '),
+);
+
+/** Whether a key name (ASCII: [A-Za-z0-9_.-]) ends in one of NOT_A_SECRET_END. */
+export function keyNamesNoSecret(key: string): boolean {
+  let i = key.length - 1;
+  while (i >= 0 && key[i] !== '_' && key[i] !== '.' && key[i] !== '-') i--;
+  return NOT_A_SECRET_END.has(key.slice(i + 1).toLowerCase());
+}

@@ -1,0 +1,232 @@
+/** Payment, commerce and finance: Stripe, Square, Shopify, PayPal/Braintree, Flutterwave, Plaid, exchanges. */
+import { downgrade } from '../precision.js';
+import { END, keyed, token, UUID } from './build.js';
+import type { SecretRule } from './types.js';
+
+const p = 'payment' as const;
+
+export const PAYMENT_RULES: SecretRule[] = [
+  token(
+    p,
+    {
+      id: 'secret-stripe-live-key',
+      title: 'Stripe live secret or restricted key',
+      service: 'Stripe',
+      severity: 'critical',
+      keywords: ['sk_live_', 'rk_live_', 'sk_prod_', 'rk_prod_'],
+      pattern: /\b(?<secret>(?:sk|rk)_(?:live|prod)_[0-9a-zA-Z]{24,247})\b/g,
+    },
+    { prefixLength: 8 },
+  ),
+  token(
+    p,
+    {
+      id: 'secret-stripe-test-key',
+      title: 'Stripe test-mode secret or restricted key',
+      service: 'Stripe',
+      severity: 'low',
+      keywords: ['sk_test_', 'rk_test_'],
+      pattern: /\b(?<secret>(?:sk|rk)_test_[0-9a-zA-Z]{24,247})\b/g,
+    },
+    { prefixLength: 8, check: () => downgrade('test-mode', 'low') },
+  ),
+  token(p, {
+    id: 'secret-stripe-webhook-secret',
+    title: 'Stripe webhook signing secret',
+    service: 'Stripe',
+    severity: 'high',
+    keywords: ['whsec_'],
+    pattern: /\b(?<secret>whsec_[A-Za-z0-9+/]{32,})(?![A-Za-z0-9+/])/g,
+  }),
+  token(
+    p,
+    {
+      id: 'secret-square-access-token',
+      title: 'Square access token',
+      service: 'Square',
+      severity: 'high',
+      keywords: ['eaaa', 'sq0atp-'],
+      pattern: /(?<![0-9A-Za-z_-])(?<secret>EAAA[0-9A-Za-z_-]{60}|sq0atp-[0-9A-Za-z_-]{22})(?![0-9A-Za-z_-])/g,
+    },
+    { follows: { kind: 'run', chars: '0-9A-Za-z_-', min: 22 }, entropy: 3.5 },
+  ),
+  token(p, {
+    id: 'secret-square-oauth-secret',
+    title: 'Square OAuth application secret',
+    service: 'Square',
+    severity: 'high',
+    keywords: ['sq0csp-'],
+    pattern: /\b(?<secret>sq0csp-[0-9A-Za-z_-]{43})(?![0-9A-Za-z_-])/g,
+  }),
+  token(p, {
+    id: 'secret-shopify-token',
+    title: 'Shopify access token or shared secret',
+    service: 'Shopify',
+    severity: 'high',
+    keywords: ['shpat_', 'shpca_', 'shppa_', 'shpss_'],
+    pattern: /\b(?<secret>shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b/g,
+  }),
+  token(
+    p,
+    {
+      id: 'secret-braintree-access-token',
+      title: 'PayPal Braintree access token',
+      service: 'PayPal',
+      severity: 'critical',
+      keywords: ['access_token$production$', 'access_token$sandbox$'],
+      pattern: /\b(?<secret>access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32})\b/g,
+    },
+    {
+      prefixLength: 0,
+      check: (v) => (v.includes('$sandbox$') ? downgrade('test-mode', 'low', 'sandbox') : undefined),
+    },
+  ),
+  token(
+    p,
+    {
+      id: 'secret-razorpay-key',
+      title: 'Razorpay API key ID',
+      service: 'Razorpay',
+      severity: 'medium',
+      keywords: ['rzp_live_', 'rzp_test_'],
+      pattern: /\b(?<secret>rzp_(?:live|test)_[A-Za-z0-9]{14})\b/g,
+    },
+    { prefixLength: 9, check: (v) => (v.startsWith('rzp_test_') ? downgrade('test-mode', 'low') : undefined) },
+  ),
+  token(
+    p,
+    {
+      id: 'secret-flutterwave-key',
+      title: 'Flutterwave secret, public or encryption key',
+      service: 'Flutterwave',
+      severity: 'high',
+      keywords: ['flwseck_test', 'flwpubk_test', 'flwseck-', 'flwpubk-'],
+      pattern: /\b(?<secret>FLW(?:SECK|PUBK)(?:_TEST)?-[a-h0-9]{32}-X|FLWSECK(?:_TEST)?[a-h0-9]{12})\b/gi,
+    },
+    {
+      prefixLength: 0,
+      check: (v) =>
+        /_TEST/i.test(v)
+          ? downgrade('test-mode', 'low')
+          : /PUBK/i.test(v)
+            ? downgrade('public-by-design', 'low')
+            : undefined,
+    },
+  ),
+  keyed(p, {
+    id: 'secret-gocardless-token',
+    title: 'GoCardless live access token',
+    service: 'GoCardless',
+    severity: 'critical',
+    names: ['gocardless'],
+    value: 'live_[a-z0-9_=-]{40}',
+    prefixLength: 5,
+  }),
+  keyed(p, {
+    id: 'secret-plaid-access-token',
+    title: 'Plaid access token',
+    service: 'Plaid',
+    severity: 'high',
+    names: ['plaid'],
+    value: `access-(?:sandbox|development|production)-${UUID}`,
+  }),
+  keyed(p, {
+    id: 'secret-plaid-client-id',
+    title: 'Plaid client ID',
+    service: 'Plaid',
+    severity: 'low',
+    names: ['plaid'],
+    value: '[a-z0-9]{24}',
+    entropy: 3.5,
+    identifier: true,
+  }),
+  keyed(p, {
+    id: 'secret-plaid-secret',
+    title: 'Plaid secret key',
+    service: 'Plaid',
+    severity: 'high',
+    names: ['plaid'],
+    value: '[a-z0-9]{30}',
+    entropy: 3.5,
+  }),
+  keyed(p, {
+    id: 'secret-coinbase-token',
+    title: 'Coinbase access token',
+    service: 'Coinbase',
+    severity: 'critical',
+    names: ['coinbase'],
+    value: '[a-z0-9_-]{64}',
+  }),
+  keyed(p, {
+    id: 'secret-kraken-token',
+    title: 'Kraken API secret',
+    service: 'Kraken',
+    severity: 'critical',
+    names: ['kraken'],
+    value: '[a-z0-9/=_+-]{80,90}',
+  }),
+  keyed(p, {
+    id: 'secret-kucoin-token',
+    title: 'KuCoin API key',
+    service: 'KuCoin',
+    severity: 'high',
+    names: ['kucoin'],
+    value: '[a-f0-9]{24}',
+  }),
+  keyed(p, {
+    id: 'secret-kucoin-secret',
+    title: 'KuCoin API secret',
+    service: 'KuCoin',
+    severity: 'critical',
+    names: ['kucoin'],
+    value: UUID,
+  }),
+  keyed(p, {
+    id: 'secret-bittrex-key',
+    title: 'Bittrex API key or secret',
+    service: 'Bittrex',
+    severity: 'critical',
+    names: ['bittrex'],
+    value: '[a-z0-9]{32}',
+  }),
+  keyed(p, {
+    id: 'secret-finicity-token',
+    title: 'Finicity API token or client secret',
+    service: 'Finicity',
+    severity: 'high',
+    names: ['finicity'],
+    value: '[a-f0-9]{32}|[a-z0-9]{20}',
+  }),
+  keyed(p, {
+    id: 'secret-finnhub-token',
+    title: 'Finnhub access token',
+    service: 'Finnhub',
+    severity: 'medium',
+    names: ['finnhub'],
+    value: '[a-z0-9]{20}',
+  }),
+  token(p, {
+    id: 'secret-duffel-token',
+    title: 'Duffel API token',
+    service: 'Duffel',
+    severity: 'high',
+    keywords: ['duffel_test_', 'duffel_live_'],
+    pattern: new RegExp(String.raw`\b(?<secret>duffel_(?:test|live)_[a-z0-9_=-]{43})${END}`, 'gi'),
+  }),
+  token(p, {
+    id: 'secret-shippo-token',
+    title: 'Shippo API token',
+    service: 'Shippo',
+    severity: 'high',
+    keywords: ['shippo_live_', 'shippo_test_'],
+    pattern: /\b(?<secret>shippo_(?:live|test)_[a-fA-F0-9]{40})\b/g,
+  }),
+  token(p, {
+    id: 'secret-easypost-token',
+    title: 'EasyPost API key',
+    service: 'EasyPost',
+    severity: 'high',
+    keywords: ['ezak', 'eztk'],
+    pattern: /\b(?<secret>EZ[AT]K[a-z0-9]{54})\b/gi,
+  }),
+];
