@@ -41,7 +41,7 @@ export const AI_RULES: SecretRule[] = [
       title: 'Hugging Face access token',
       service: 'Hugging Face',
       severity: 'high',
-      keywords: ['hf_', 'api_org_'],
+      keywords: ['hf_', 'i_org_'],
       pattern: /\b(?<secret>(?:hf_|api_org_)[A-Za-z]{34})\b/g,
     },
     { entropy: 3.8 },
@@ -97,6 +97,7 @@ export const AI_RULES: SecretRule[] = [
     service: 'Private AI',
     severity: 'high',
     names: ['privateai', 'private_ai', 'private-ai'],
+    keywords: ['teai', 'e_ai', 'e-ai'],
     value: '[a-z0-9]{32}',
   }),
 ];

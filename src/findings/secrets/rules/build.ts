@@ -35,6 +35,12 @@ export interface KeyedSpec {
   severity: Severity;
   /** Lower-case words one of which the key name holds (`adafruit`; `new_relic`). */
   names: string[];
+  /**
+   * The prefilter's keywords, when not the names: a part of each name whose three-byte pieces
+   * are rare in text (`ecov` for codecov: "code" is everywhere). Any part of a name works, as
+   * the rest of the key name may follow a keyword hit.
+   */
+  keywords?: string[];
   /** The value, as regex source (the whole rule is case-insensitive, as the services' keys are). */
   value: string;
   entropy?: number;
@@ -61,7 +67,7 @@ export function keyed(family: RuleFamily, spec: KeyedSpec, extra: Partial<Secret
     service: spec.service,
     family,
     severity: spec.severity,
-    keywords: spec.names,
+    keywords: spec.keywords ?? spec.names,
     pattern,
     follows: { kind: 'assignment' },
     remediation: ROTATE,

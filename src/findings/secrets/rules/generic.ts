@@ -138,10 +138,11 @@ export const GENERIC_RULES: SecretRule[] = [
     service: 'generic',
     family: g,
     severity: 'medium',
-    // 'passw', not 'pass': Python's `pass` statement would send every other line through the pattern.
+    // 'ssw', not 'pass' or 'passw': Python's `pass` statement would send every other line through
+    // the pattern, and "class" every other position through the prefilter's slow path.
     // (Every spelling the pattern's key alternatives allow: a test checks each one is found.)
     keywords: [
-      'passw',
+      'ssw',
       'pwd',
       'secret',
       'token',

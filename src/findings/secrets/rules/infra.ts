@@ -23,16 +23,6 @@ export const INFRA_RULES: SecretRule[] = [
     },
     { entropy: 3.5, follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 90 } },
   ),
-  keyed(i, {
-    id: 'secret-vault-legacy-token',
-    title: 'HashiCorp Vault token (legacy s. format)',
-    service: 'HashiCorp Vault',
-    severity: 'critical',
-    names: ['vault'],
-    value: 's\\.[a-z0-9]{24}',
-    prefixLength: 2,
-    entropy: 3.5,
-  }),
   token(
     i,
     {
@@ -96,7 +86,7 @@ export const INFRA_RULES: SecretRule[] = [
     service: 'Kubernetes',
     family: i,
     severity: 'high',
-    keywords: ['kind: secret', 'kind:secret', 'kind: "secret"', "kind: 'secret'"],
+    keywords: ['nd: secret', 'd:secret', 'nd: "secret"', "nd: 'secret'"],
     scope: 'window',
     pattern: /^kind:[ \t]*["']?Secret["']?[ \t]*$/gm,
     check: (_v, _m, ctx) => {
@@ -141,6 +131,7 @@ export const INFRA_RULES: SecretRule[] = [
     service: 'Cloudflare',
     severity: 'critical',
     names: ['cloudflare', 'cf_api', 'cf_token'],
+    keywords: ['oudflare', 'cf_api', 'cf_token'],
     value: '[a-z0-9_-]{40}|[a-f0-9]{37}',
   }),
   token(
@@ -151,7 +142,7 @@ export const INFRA_RULES: SecretRule[] = [
       service: 'Cloudflare',
       severity: 'high',
       // ("v1.0-" would send every version string "1.0" through the prefilter's slow path.)
-      keywords: ['cloudflare'],
+      keywords: ['oudflare'],
       pattern: /\b(?<secret>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b/g,
     },
     { scope: 'window', prefixLength: 5 },
@@ -162,6 +153,7 @@ export const INFRA_RULES: SecretRule[] = [
     service: 'Fastly',
     severity: 'high',
     names: ['fastly'],
+    keywords: ['stly'],
     value: '[a-z0-9=_-]{32}',
   }),
   token(
@@ -183,6 +175,7 @@ export const INFRA_RULES: SecretRule[] = [
     service: 'Heroku',
     severity: 'critical',
     names: ['heroku'],
+    keywords: ['roku'],
     value: UUID,
   }),
   token(
@@ -203,6 +196,7 @@ export const INFRA_RULES: SecretRule[] = [
     service: 'Vercel',
     severity: 'critical',
     names: ['vercel'],
+    keywords: ['ercel'],
     value: '[a-z0-9]{24}',
   }),
   keyed(i, {
@@ -211,6 +205,7 @@ export const INFRA_RULES: SecretRule[] = [
     service: 'Netlify',
     severity: 'critical',
     names: ['netlify'],
+    keywords: ['etlify'],
     value: '(?:nfp_)?[a-z0-9=_-]{40,46}',
   }),
   token(

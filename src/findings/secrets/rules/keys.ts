@@ -55,7 +55,7 @@ export const KEY_RULES: SecretRule[] = [
     service: 'PKI',
     family: 'private-key',
     severity: 'critical',
-    keywords: ['private key-----'],
+    keywords: ['ey-----'],
     // Any kind (RSA, EC, DSA, ENCRYPTED, X25519 …); OpenSSH keys have their own rule.
     pattern: /-----BEGIN (?!OPENSSH )(?<kind>(?:[A-Z0-9]+ ){0,3}PRIVATE KEY)-----/g,
     check: pemCheck,
@@ -67,7 +67,7 @@ export const KEY_RULES: SecretRule[] = [
     service: 'SSH',
     family: 'private-key',
     severity: 'critical',
-    keywords: ['begin openssh private key'],
+    keywords: ['nssh private key'],
     pattern: /-----BEGIN OPENSSH PRIVATE KEY-----/g,
     check: (_v, m, ctx) => {
       const body = pemBody(ctx.text, ctx.index + m[0].length);
@@ -103,7 +103,7 @@ export const KEY_RULES: SecretRule[] = [
     service: 'SSH',
     family: 'private-key',
     severity: 'critical',
-    keywords: ['putty-user-key-file-'],
+    keywords: ['ey-file-'],
     scope: 'window',
     pattern: /PuTTY-User-Key-File-[23]: (?<alg>\S+)\r?\nEncryption: (?<enc>\S+)/g,
     check: (_v, m, ctx) => {
@@ -124,7 +124,7 @@ export const KEY_RULES: SecretRule[] = [
       title: 'age encryption secret key',
       service: 'age',
       severity: 'critical',
-      keywords: ['age-secret-key-1'],
+      keywords: ['ey-1'],
       pattern: /\b(?<secret>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b/g,
     },
     {
@@ -140,7 +140,8 @@ export const KEY_RULES: SecretRule[] = [
       title: 'Cryptocurrency wallet private key (secp256k1: hex or WIF)',
       service: 'secp256k1',
       severity: 'critical',
-      names: ['wallet', 'ethereum', 'secp256k1', 'web3', 'bitcoin', 'eth_priv', 'eth_key'],
+      names: ['ethereum', 'secp256k1', 'bitcoin', 'eth_priv', 'eth_key'],
+      keywords: ['reum', '56k1', 'tcoin', 'th_priv', 'th_key'],
       value: '(?:0x)?[0-9a-f]{64}|[5KL][1-9A-HJ-NP-Za-km-z]{50,51}',
     },
     {

@@ -13,6 +13,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
     service: 'Datadog',
     severity: 'high',
     names: ['datadog', 'dd_api_key', 'dd_app_key', 'dd_application_key'],
+    keywords: ['adog', 'd_api_key', 'pp_key', 'd_application_key'],
     value: '[a-f0-9]{32}|[a-z0-9]{40}',
   }),
   token(o, {
@@ -29,6 +30,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
     service: 'New Relic',
     severity: 'medium',
     names: ['new-relic', 'newrelic', 'new_relic'],
+    keywords: ['ew-relic', 'ewrelic', 'ew_relic'],
     value: '[a-z0-9]{64}',
   }),
   token(
@@ -70,6 +72,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
     service: 'Sentry',
     severity: 'high',
     names: ['sentry'],
+    keywords: ['ntry'],
     value: '[a-f0-9]{64}',
     entropy: 3.0,
   }),
@@ -136,6 +139,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
     service: 'Sumo Logic',
     severity: 'low',
     names: ['sumologic', 'sumo_access', 'sumo_key'],
+    keywords: ['umologic', 'umo_access', 'umo_key'],
     value: 'su[a-z0-9]{12}',
     identifier: true,
   }),
@@ -145,6 +149,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
     service: 'Sumo Logic',
     severity: 'high',
     names: ['sumologic', 'sumo_access', 'sumo_key'],
+    keywords: ['umologic', 'umo_access', 'umo_key'],
     value: '[a-z0-9]{64}',
   }),
   keyed(o, {
@@ -153,6 +158,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
     service: 'LaunchDarkly',
     severity: 'high',
     names: ['launchdarkly', 'launch_darkly'],
+    keywords: ['rkly'],
     value: '[a-z0-9=_-]{40}',
   }),
 ];

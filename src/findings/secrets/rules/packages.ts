@@ -122,7 +122,8 @@ export const PACKAGE_RULES: SecretRule[] = [
     title: 'JFrog API key',
     service: 'JFrog',
     severity: 'high',
-    names: ['jfrog', 'artifactory', 'bintray', 'xray'],
+    names: ['artifactory', 'xray'],
+    keywords: ['ifactory', 'xray'],
     value: '[a-z0-9]{73}',
   }),
   keyed(p, {
@@ -130,7 +131,8 @@ export const PACKAGE_RULES: SecretRule[] = [
     title: 'JFrog identity token',
     service: 'JFrog',
     severity: 'high',
-    names: ['jfrog', 'artifactory', 'bintray', 'xray'],
+    names: ['artifactory', 'xray'],
+    keywords: ['ifactory', 'xray'],
     value: '[a-z0-9]{64}',
   }),
 ];

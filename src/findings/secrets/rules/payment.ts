@@ -119,6 +119,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     service: 'GoCardless',
     severity: 'critical',
     names: ['gocardless'],
+    keywords: ['ardless'],
     value: 'live_[a-z0-9_=-]{40}',
     prefixLength: 5,
   }),
@@ -128,6 +129,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     service: 'Plaid',
     severity: 'high',
     names: ['plaid'],
+    keywords: ['laid'],
     value: `access-(?:sandbox|development|production)-${UUID}`,
   }),
   keyed(p, {
@@ -136,6 +138,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     service: 'Plaid',
     severity: 'low',
     names: ['plaid'],
+    keywords: ['laid'],
     value: '[a-z0-9]{24}',
     entropy: 3.5,
     identifier: true,
@@ -146,6 +149,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     service: 'Plaid',
     severity: 'high',
     names: ['plaid'],
+    keywords: ['laid'],
     value: '[a-z0-9]{30}',
     entropy: 3.5,
   }),
@@ -155,6 +159,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     service: 'Coinbase',
     severity: 'critical',
     names: ['coinbase'],
+    keywords: ['inbase'],
     value: '[a-z0-9_-]{64}',
   }),
   keyed(p, {
@@ -195,6 +200,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     service: 'Finicity',
     severity: 'high',
     names: ['finicity'],
+    keywords: ['icity'],
     value: '[a-f0-9]{32}|[a-z0-9]{20}',
   }),
   keyed(p, {
@@ -203,6 +209,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     service: 'Finnhub',
     severity: 'medium',
     names: ['finnhub'],
+    keywords: ['nnhub'],
     value: '[a-z0-9]{20}',
   }),
   token(p, {
@@ -210,7 +217,7 @@ export const PAYMENT_RULES: SecretRule[] = [
     title: 'Duffel API token',
     service: 'Duffel',
     severity: 'high',
-    keywords: ['duffel_test_', 'duffel_live_'],
+    keywords: ['fel_test_', 'fel_live_'],
     pattern: new RegExp(String.raw`\b(?<secret>duffel_(?:test|live)_[a-z0-9_=-]{43})${END}`, 'gi'),
   }),
   token(p, {

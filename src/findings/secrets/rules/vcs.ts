@@ -51,7 +51,7 @@ export const VCS_RULES: SecretRule[] = [
     title: 'GitHub fine-grained personal access token',
     service: 'GitHub',
     severity: 'critical',
-    keywords: ['github_pat_'],
+    keywords: ['ub_pat_'],
     pattern: /\b(?<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g,
   }),
   // GitLab personal, project and group access tokens; routable tokens (GitLab 17.x+) are longer.
@@ -92,7 +92,7 @@ export const VCS_RULES: SecretRule[] = [
       title: 'GitLab session cookie',
       service: 'GitLab',
       severity: 'high',
-      keywords: ['_gitlab_session='],
+      keywords: ['ab_session='],
       pattern: /_gitlab_session=(?<secret>[0-9a-z]{32})\b/g,
     },
     { prefixLength: 0 },
@@ -103,6 +103,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Bitbucket',
     severity: 'low',
     names: ['bitbucket'],
+    keywords: ['bucket'],
     value: '[a-z0-9]{32}',
     identifier: true,
   }),
@@ -112,6 +113,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Bitbucket',
     severity: 'high',
     names: ['bitbucket'],
+    keywords: ['bucket'],
     value: '[a-z0-9=_-]{64}',
   }),
   token(v, {
@@ -119,7 +121,7 @@ export const VCS_RULES: SecretRule[] = [
     title: 'Atlassian API token',
     service: 'Atlassian',
     severity: 'high',
-    keywords: ['atatt3'],
+    keywords: ['tt3'],
     pattern: /\b(?<secret>ATATT3[A-Za-z0-9_=-]{186})(?![A-Za-z0-9_=-])/g,
   }),
   keyed(v, {
@@ -128,6 +130,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Atlassian',
     severity: 'high',
     names: ['atlassian', 'confluence', 'jira'],
+    keywords: ['atlassian', 'nfluen', 'jira'],
     value: '[a-z0-9]{20}[a-f0-9]{4}',
     entropy: 3.5,
   }),
@@ -145,6 +148,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Travis CI',
     severity: 'high',
     names: ['travis'],
+    keywords: ['ravis'],
     value: '[a-z0-9]{22}',
   }),
   keyed(v, {
@@ -169,6 +173,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Codecov',
     severity: 'medium',
     names: ['codecov'],
+    keywords: ['ecov'],
     value: `[a-z0-9]{32}|${UUID}`,
   }),
   keyed(v, {
@@ -185,6 +190,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Sonar',
     severity: 'high',
     names: ['sonar'],
+    keywords: ['onar'],
     value: '(?:sq[apu]_)?[a-z0-9=_-]{40}',
   }),
   token(v, {
@@ -227,9 +233,10 @@ export const VCS_RULES: SecretRule[] = [
       title: 'Harness personal or service account token',
       service: 'Harness',
       severity: 'high',
-      keywords: ['pat.', 'sat.'],
+      // ("pat." would send every "path." through the prefilter's slow path.)
+      keywords: ['arness'],
       pattern: /\b(?<secret>(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20})\b/g,
     },
-    { follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 22 } },
+    { scope: 'window', prefixLength: 4 },
   ),
 ];
