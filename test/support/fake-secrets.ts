@@ -177,3 +177,5 @@ export function repeated(n: number): string {
   const unit = alnum(3 + (randomBytes(1)[0] % 6));
   return unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 }
+/** `n` characters of `alphabet`, at random. */
+export const pickFrom = (alphabet: string, n: number) => pick(alphabet, n);

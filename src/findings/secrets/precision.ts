@@ -105,9 +105,18 @@ function trigramVariety(s: string): number {
   return seen.size / (s.length - 2);
 }
 
-/** The default entropy floor of a random part of `len` characters (bits per character). */
-export function defaultEntropyFloor(len: number): number {
-  return len >= 20 ? 3.0 : len >= 12 ? 2.5 : 0;
+/**
+ * The default entropy floor of a random part (bits per character): by its length, and no higher
+ * than 70% of what its alphabet allows (16 random digits hold ~3.0 bits per character, at most 3.3).
+ */
+export function defaultEntropyFloor(random: string): number {
+  const byLength = random.length >= 20 ? 3.0 : random.length >= 12 ? 2.5 : 0;
+  const alphabet = /^[0-9]+$/.test(random)
+    ? 10
+    : /^[0-9a-f]+$/i.test(random)
+      ? 16
+      : (/[0-9]/.test(random) ? 10 : 0) + (/[a-z]/.test(random) ? 26 : 0) + (/[A-Z]/.test(random) ? 26 : 0) + 2;
+  return Math.min(byLength, 0.7 * Math.log2(alphabet));
 }
 
 /** Why the random part of a token is a made-up filler, or null. */
@@ -138,7 +147,7 @@ export function judgeValue(rule: SecretRule, value: string): Downgrade | null {
   const random = randomPart(rule, value);
   const ph = placeholderPart(random);
   if (ph) return downgrade('placeholder', 'info', ph);
-  const filler = fillerReason(random, rule.entropy ?? defaultEntropyFloor(random.length));
+  const filler = fillerReason(random, rule.entropy ?? defaultEntropyFloor(random));
   if (filler) return downgrade('filler', 'info', filler);
   return null;
 }

@@ -203,7 +203,7 @@ function runRule(
       m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
     // Made-up values: an example marker, a placeholder in or right after the token, a filler.
     // (Not for the generic rule, whose check drops them, nor for key bodies, judged by their own rules.)
-    if (rule.id !== 'secret-generic-assignment' && value.length <= 300) {
+    if (rule.id !== 'secret-generic-assignment' && (rule.family !== 'private-key' || value.length <= 300)) {
       const tailAt = offset + m.index + m[0].length;
       const judged: Downgrade | null = MASKED_TAIL.test(text.slice(tailAt, tailAt + 4))
         ? downgrade('placeholder', 'info', 'a masked or cut-short value')

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { buildTar, gzip, sha256, type TarSpec } from '../../engine/build-tar.js';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageConfig, ImageMeta, ImageReader } from '../../engine/types.js';
+import { withChecksum } from '../../text/token-checksum.js';
 import { memoryReader } from '../memory.js';
 import { appSourceFiles, baseLayer, fakeElf, npmLayer, packagesLayer } from './rootfs.js';
 
@@ -66,7 +67,8 @@ export async function demoImage(): Promise<DemoImage> {
   const keyPem = fakeKey();
   const secrets: DemoSecrets = {
     privateKeyPem: '',
-    githubToken: 'ghp_' + randomToken(36),
+    // (With the CRC-32 tail GitHub's tokens carry: the secret rules check it.)
+    githubToken: withChecksum('ghp_', randomToken(30)),
     envSecret: 'FAKE' + randomToken(28),
     dbPassword: 'FAKE-' + randomToken(14),
   };

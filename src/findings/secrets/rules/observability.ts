@@ -32,6 +32,8 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
     names: ['new-relic', 'newrelic', 'new_relic'],
     keywords: ['ew-relic', 'ewrelic', 'ew_relic'],
     value: '[a-z0-9]{64}',
+    // (A 64-character key, whatever its name says.)
+    identifier: true,
   }),
   token(
     o,
