@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
-import { createContentInspector, runChecks } from '../findings/index.js';
+import { createContentInspector, runChecks, secretScanSummary } from '../findings/index.js';
 import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { osInventory } from '../findings/os/index.js';
 import type { Finding } from '../findings/types.js';
@@ -129,8 +129,9 @@ async function scan(argv: string[]): Promise<number> {
   if (tty) {
     model.on('layer', (i) => process.stderr.write(`\r\x1b[Kreading layers: ${i + 1}/${model.layers.length}`));
   }
+  const inspector = createContentInspector({ reveal });
   try {
-    await model.load(reader, { inspectContent: createContentInspector({ reveal }), concurrency: 2 });
+    await model.load(reader, { inspectContent: inspector, concurrency: 2 });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
     await reader.close().catch(() => {});
@@ -141,6 +142,8 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  // What the secret scan looked at, counted over every finding (not only the ones shown).
+  const secretScan = secretScanSummary(inspector.secretStats, findings);
   const report =
     format === 'cyclonedx'
       ? toCycloneDx(osInventory(model), image)
@@ -148,6 +151,7 @@ async function scan(argv: string[]): Promise<number> {
           color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
           width: toFile ? undefined : process.stdout.columns,
           hidden,
+          secretScan,
         });
   if (toFile) await writeFileAtomic(values.output!, report);
   else await writeStdout(report);
@@ -164,7 +168,7 @@ function render(
 ): string {
   switch (format) {
     case 'json':
-      return toJson(findings, image);
+      return toJson(findings, image, { secretScan: opts.secretScan });
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':

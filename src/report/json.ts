@@ -3,6 +3,7 @@
  * are stable; new fields may be added, existing ones never change meaning within a version.
  */
 import type { ImageMeta } from '../engine/types.js';
+import type { SecretScanSummary } from '../findings/index.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import { imageInfoFromMeta, type ReportImage } from './image-info.js';
@@ -39,18 +40,25 @@ function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
-export function jsonDocument(findings: Finding[], image: ReportImage) {
+/** What a scan adds to the report beside its findings (docs/reports.md). */
+export interface ReportExtras {
+  /** The secret scan's per-family counts: files looked at, matches, downgrades by reason. */
+  secretScan?: SecretScanSummary;
+}
+
+export function jsonDocument(findings: Finding[], image: ReportImage, extras: ReportExtras = {}) {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     image,
     findings: findings.map(findingJson),
     summary: summarize(findings),
+    ...(extras.secretScan ? { secretScan: extras.secretScan } : {}),
   };
 }
 
-export function toJson(findings: Finding[], image: ReportImage): string {
-  return JSON.stringify(jsonDocument(findings, image), null, 2) + '\n';
+export function toJson(findings: Finding[], image: ReportImage, extras: ReportExtras = {}): string {
+  return JSON.stringify(jsonDocument(findings, image, extras), null, 2) + '\n';
 }
 
 /** For the explorer's export: `{ meta, findings }` → the same document. */

@@ -303,6 +303,10 @@ function dedupe(ms: SecretMatch[]): SecretMatch[] {
  * a rule that knows the format (a prefix, a structure) over one that knows a key name.
  */
 function morePrecise(a: SecretMatch, b: SecretMatch): boolean {
+  // A format rule knows what the value is (a Firebase key that is public by design stays low);
+  // the generic rule only guesses from the key name.
+  const ga = a.ruleId === 'secret-generic-assignment';
+  if (ga !== (b.ruleId === 'secret-generic-assignment')) return !ga;
   const d = SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity);
   if (d !== 0) return d < 0;
   return byKeyName(b.ruleId) && !byKeyName(a.ruleId);
