@@ -33,7 +33,8 @@ export interface PackagedData {
 const TEST_FILE =
   /^(?:tests?\.(?:[cm]?js|ts|py|rb)|conftest\.py|test[_-].+|.+_test\.(?:go|py|rb|js)|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+_spec\.rb)$/i;
 // Its documentation by name.
-const DOC_FILE = /(?:\.md|\.markdown|\.rst|\.html?|\.txt|^README(?:\..*)?|^CHANGELOG(?:\..*)?|^HISTORY(?:\..*)?)$/i;
+const DOC_FILE =
+  /(?:^PKG-INFO$|^METADATA$|\.md|\.markdown|\.rst|\.html?|\.txt|^README(?:\..*)?|^CHANGELOG(?:\..*)?|^HISTORY(?:\..*)?)$/i;
 
 /** Why findings in `path` are downgraded to info, or null. */
 export function packagedDataReason(path: string): PackagedData | null {

@@ -158,15 +158,29 @@ export function judgeValue(rule: SecretRule, value: string): Downgrade | null {
  * quoted string (an odd number of them before it in the window). Used for installed packages,
  * whose comments are their documentation.
  */
-export function inComment(text: string, index: number): boolean {
+export function inComment(text: string, index: number, openQuotes = 0): boolean {
   const start = text.lastIndexOf('\n', index - 1) + 1;
   const head = text.slice(start, Math.min(index, start + 200)).trimStart();
   if (/^(?:\*|\/\/|\/\*|#(?!!)|--|;|>>>|\.\.\.\s|%|'|rem\s)/i.test(head)) return true;
   if (/\s(?:\/\/|#)\s/.test(head)) return true; // a trailing comment before the match
-  let quotes = 0;
+  // (`openQuotes`: bit 0, a """ string and bit 1, a ''' string still open from an earlier window.)
+  let quotes = openQuotes & 1;
   for (let i = text.indexOf('"""'); i >= 0 && i < index; i = text.indexOf('"""', i + 3)) quotes++;
   if (quotes % 2 === 1) return true;
-  quotes = 0;
+  quotes = (openQuotes >> 1) & 1;
   for (let i = text.indexOf("'''"); i >= 0 && i < index; i = text.indexOf("'''", i + 3)) quotes++;
   return quotes % 2 === 1;
+}
+
+const DQ3 = Buffer.from('"""');
+const SQ3 = Buffer.from("'''");
+
+/** The open-quote bits (see inComment) after `bytes`, given those before them. */
+export function quotesAfter(bytes: Uint8Array, openQuotes: number): number {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let dq = openQuotes & 1;
+  for (let i = buf.indexOf(DQ3); i >= 0; i = buf.indexOf(DQ3, i + 3)) dq ^= 1;
+  let sq = (openQuotes >> 1) & 1;
+  for (let i = buf.indexOf(SQ3); i >= 0; i = buf.indexOf(SQ3, i + 3)) sq ^= 1;
+  return dq | (sq << 1);
 }

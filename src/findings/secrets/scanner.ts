@@ -11,7 +11,7 @@ import { SEVERITIES } from '../types.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
 import { appTestDataReason, isPackagedPath, packagedDataReason } from './context.js';
 import { evidence } from './mask.js';
-import { DOWNGRADE_REASONS, type Downgrade, downgrade, inComment, judgeValue } from './precision.js';
+import { DOWNGRADE_REASONS, type Downgrade, downgrade, inComment, judgeValue, quotesAfter } from './precision.js';
 import { KEYWORD_RULES, scanKeywords, type KeywordHits } from './keywords.js';
 import { type DowngradeCode, type RuleFamily, RULES_BY_ID, type SecretRule } from './rules.js';
 import { countFamilies, FAMILY_BIT, type SecretScanStats } from './stats.js';
@@ -105,6 +105,8 @@ export function scanWindow(
   rules?: SecretRule[],
   spans?: Array<[number, number]>,
   hits?: KeywordHits,
+  /** Python triple-quoted strings still open from the file's earlier windows (precision.ts inComment). */
+  openQuotes = 0,
 ): number {
   // Strings (ENV values, commands) get every keyword hit: the follow test (follow.ts) reads
   // bytes, and a string's characters above U+00FF are not latin1 bytes.
@@ -132,7 +134,7 @@ export function scanWindow(
     const line = text.slice(lineStart, lineEnd);
     for (const rule of lineRules) {
       families |= FAMILY_BIT[rule.family];
-      runRule(rule, line, lineStart, text, lineOf, out, opts, spans);
+      runRule(rule, line, lineStart, text, lineOf, out, opts, spans, openQuotes);
     }
     lineRules = [];
   };
@@ -154,7 +156,7 @@ export function scanWindow(
   runLine();
   for (const rule of whole) {
     families |= FAMILY_BIT[rule.family];
-    runRule(rule, text, 0, text, lineOf, out, opts, spans);
+    runRule(rule, text, 0, text, lineOf, out, opts, spans, openQuotes);
   }
   return families;
 }
@@ -176,6 +178,7 @@ function runRule(
   out: SecretMatch[],
   opts: ScanOptions,
   spans?: Array<[number, number]>,
+  openQuotes = 0,
 ): void {
   const re = rule.pattern;
   const fam = opts.stats?.families[rule.family];
@@ -229,7 +232,7 @@ function runRule(
     if (reason) match.reason = reason;
     if (code) match.code = code;
     if (res?.encrypted) match.encrypted = true;
-    if (inComment(text, index)) commented.add(match);
+    if (inComment(text, index, openQuotes)) commented.add(match);
     out.push(keyOf(match, value));
   }
 }
@@ -373,6 +376,8 @@ export class FileSecretScanner {
   private known: KeywordHits | null = null;
   /** The rule families that looked at the file (FAMILY_BIT). */
   private families = 0;
+  /** Triple-quoted strings open at the start of the next window (precision.ts quotesAfter). */
+  private openQuotes = 0;
   truncated = false;
 
   constructor(
@@ -441,9 +446,12 @@ export class FileSecretScanner {
         undefined,
         undefined,
         hits,
+        this.openQuotes,
       );
     }
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
+    // Only a file of several windows needs the count: a docstring can start in one and go on.
+    if (!final || this.openQuotes) this.openQuotes = quotesAfter(win, this.openQuotes);
   }
 
   /**
