@@ -31,7 +31,7 @@ export interface PackagedData {
 // A package's own test files by name: test.js, tests.py, conftest.py, test_x.py, x_test.go,
 // x.test.ts, x.spec.js, x_spec.rb, test-x.js.
 const TEST_FILE =
-  /^(?:tests?\.(?:[cm]?js|ts|py|rb)|conftest\.py|test[_-].+|.+_test\.(?:go|py|rb|js)|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+_spec\.rb)$/i;
+  /^(?:tests?\.(?:[cm]?js|ts|py|rb)|conftest\.py|test[_-].+|.+_test\.(?:go|py|rb|js)|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+_spec\.rb|.+\.examples?\.[a-z]+)$/i;
 // Its documentation by name.
 const DOC_FILE =
   /(?:^PKG-INFO$|^METADATA$|\.md|\.markdown|\.rst|\.html?|\.txt|^README(?:\..*)?|^CHANGELOG(?:\..*)?|^HISTORY(?:\..*)?)$/i;

@@ -44,6 +44,17 @@ export function placeholderReason(value: string): string | null {
   return null;
 }
 
+/**
+ * An identifier in place of a value: CONSTANT_NAME, snake_case_words, camelCaseWords (a key
+ * name assigned its own name, an enum of constants). Narrower than looksLikeCode: a token may be
+ * dotted or hold a slash, and stays a token.
+ */
+export function looksLikeIdentifier(value: string): boolean {
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) && /[A-Z]{3}/.test(value)) return true;
+  if (/^[a-z]+(?:_[a-z]+)+$/.test(value)) return true;
+  return /^[a-z]+(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7;
+}
+
 /** Looks like code or a reference rather than a literal: `os.environ["X"]`, `getenv(...)`, `self.password`. */
 export function looksLikeCode(value: string): boolean {
   if (/[()[\]{}<>;,`\\]/.test(value)) return true;

@@ -4,6 +4,7 @@
  * …`), whose value alone is too plain to tell (32 hex characters).
  */
 import type { Severity } from '../../types.js';
+import { looksLikeIdentifier } from '../placeholder.js';
 import type { RuleFamily, SecretRule } from './types.js';
 
 export const ROTATE =
@@ -74,9 +75,14 @@ export function keyed(family: RuleFamily, spec: KeyedSpec, extra: Partial<Secret
     ...extra,
   };
   // A key name that says the value is not the credential (SERVICE_TOKEN_URL, twitter_handle_id).
+  // A value that reads as code (CLOUDFLARE_DURABLE_OBJECT_BINDINGS, an identifier) is not one either.
   const own = rule.check;
-  if (!spec.identifier)
-    rule.check = (v, m, ctx) => (keyNamesNoSecret(m.groups!.key) ? false : own ? own(v, m, ctx) : undefined);
+  rule.check = (v, m, ctx) =>
+    (!spec.identifier && keyNamesNoSecret(m.groups!.key)) || looksLikeIdentifier(v)
+      ? false
+      : own
+        ? own(v, m, ctx)
+        : undefined;
   if (spec.entropy !== undefined) rule.entropy = spec.entropy;
   if (spec.prefixLength !== undefined) rule.prefixLength = spec.prefixLength;
   return rule;

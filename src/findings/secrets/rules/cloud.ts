@@ -137,7 +137,14 @@ export const CLOUD_RULES: SecretRule[] = [
       keywords: ['ntkey='],
       pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)/g,
     },
-    { prefixLength: 0 },
+    {
+      prefixLength: 0,
+      // The storage emulator's (Azurite's) development account and key are published by Microsoft.
+      check: (_v, _m, ctx) =>
+        /AccountName=devstoreaccount1\b/.test(lineAround(ctx))
+          ? downgrade('example-marker', 'info', "the storage emulator's published development key")
+          : undefined,
+    },
   ),
   token(
     c,

@@ -122,9 +122,10 @@ export const GENERIC_RULES: SecretRule[] = [
       title: 'API key in an HTTP header (X-API-Key, Api-Token …)',
       service: 'HTTP',
       severity: 'high',
-      keywords: ['api-key:', 'apikey:', 'api-token:', 'auth-token:', 'access-token:'],
+      // (Header names have a hyphen: `apiKey:` is a property in code.)
+      keywords: ['api-key:', 'api-token:', 'auth-token:', 'access-token:'],
       pattern:
-        /\b(?<key>(?:X-(?:[A-Za-z]+-)?)?(?:Api-?Key|Api-Token|Auth-Token|Access-Token)):[ \t]*(?<secret>[\w=~@.+/-]{16,})/gi,
+        /\b(?<key>(?:X-(?:[A-Za-z]+-)?)?(?:Api-Key|Api-Token|Auth-Token|Access-Token)):[ \t]*(?<secret>[\w=~@.+/-]{16,})/gi,
     },
     {
       prefixLength: 0,

@@ -6,12 +6,23 @@ import type { CheckResult, RuleContext, SecretRule } from './types.js';
 
 const BODY_MIN = 64;
 
-/** A PEM block's body from `from` on: base64 lines, with string quoting and comment markers taken off. */
+/**
+ * A PEM block's body from `from` on: its base64 (after an encrypted key's Proc-Type/DEK-Info
+ * headers), with string quoting, `\n` escapes and comment markers taken off, up to the first
+ * character that is none of these (code after a bare header is not a body). An elided body keeps
+ * its `...` or `…`.
+ */
 export function pemBody(text: string, from: number): string {
   const end = text.indexOf('-----END', from);
   const stop = end < 0 ? Math.min(text.length, from + 8192) : Math.min(end, from + 16384);
-  return text
-    .slice(from, stop)
+  const clean = cleanPem(text.slice(from, stop));
+  const head = /^Proc-Type:4,ENCRYPTEDDEK-Info:[A-Z0-9-]+,[0-9A-Fa-f]+/.exec(clean)?.[0] ?? '';
+  const body = /^(?:[A-Za-z0-9+/=]|\.\.\.|…)*/.exec(clean.slice(head.length))![0];
+  return head + body;
+}
+
+function cleanPem(raw: string): string {
+  return raw
     .replace(/^[ \t]*(?:\*|\/\/|#)[ \t]?/gm, '') // JSDoc, // and # comment lines around a key
     .replace(/["'\x60][ \t]*\+[ \t]*(?=\r?\n|["'\x60])/g, '') // string concatenation: "…" +
     .replace(/\\n|\\r|[\s"',\x60]/g, '');
