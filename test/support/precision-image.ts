@@ -20,7 +20,6 @@ export const PRECISION_IMAGE = 'layerlens-precision/deps:1';
 export const NPM_PACKAGES = [
   'express',
   'aws-sdk',
-  '@aws-sdk/client-s3',
   'firebase-admin',
   'firebase',
   'googleapis',
@@ -37,13 +36,11 @@ export const NPM_PACKAGES = [
   '@slack/web-api',
   '@octokit/rest',
   'openai',
-  '@anthropic-ai/sdk',
   'nodemailer',
   'sequelize',
   'passport',
   'dotenv',
   'axios',
-  '@sentry/node',
   'discord.js',
   'knex',
   '@google-cloud/storage',
@@ -135,9 +132,10 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
       [
         `FROM ${REALISTIC_IMAGE}`,
         `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${DEBIAN_PYTHON.join(' ')} && rm -rf /var/lib/apt/lists/*`,
-        'COPY app /app',
         'COPY leaks/ /',
         `RUN rm -f ${removed.join(' ')}`,
+        // (Last: the test daemon's vfs storage copies every layer below into each new one.)
+        'COPY app /app',
         '',
       ].join('\n'),
     );
@@ -148,10 +146,10 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
   } finally {
     await rmdir(lock).catch(() => {});
   }
-  // Layers: the realistic image's (its filesystem layers), apt, app, leaks, rm.
+  // Layers: the realistic image's (its filesystem layers), apt, leaks, rm, app.
   const { stdout } = await docker(['image', 'inspect', '--format', '{{len .RootFS.Layers}}', PRECISION_IMAGE]);
   const layers = Number(stdout.trim());
-  const plantLayer = layers - 2;
-  for (const p of planted) if (p.deletedIn !== null) p.deletedIn = layers - 1;
+  const plantLayer = layers - 3;
+  for (const p of planted) if (p.deletedIn !== null) p.deletedIn = layers - 2;
   return { archive, planted, plantLayer };
 }
