@@ -256,3 +256,21 @@ test('batched scanning of small files finds exactly what scanning each file alon
     alone.map((x) => [x.path, x.ruleId, x.line, x.severity, x.evidence]),
   );
 });
+
+test("the README's and docs/reports.md's rule counts are the code's", async () => {
+  const { readFileSync } = await import('node:fs');
+  const { RULE_FAMILIES } = await import('../../../src/findings/secrets/rules.js');
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const m = readme.match(
+    /\*\*secret\*\*: (\d+) pattern rules in (\d+) families[\s\S]*?and (\d+) credential-file parsers/,
+  );
+  assert.ok(m, 'README states the counts');
+  assert.equal(Number(m[1]), SECRET_RULES.length);
+  assert.equal(Number(m[2]), RULE_FAMILIES.length - 1); // (credential files are a family of their own)
+  assert.equal(Number(m[3]), CREDENTIAL_FILE_RULES.length);
+  const reports = readFileSync(new URL('../../../docs/reports.md', import.meta.url), 'utf8');
+  const r = reports.match(/`secret` \(`secret-\*`: (\d+) format rules and (\d+) credential-file/);
+  assert.ok(r, 'docs/reports.md states the counts');
+  assert.deepEqual([Number(r[1]), Number(r[2])], [SECRET_RULES.length, CREDENTIAL_FILE_RULES.length]);
+  for (const fam of RULE_FAMILIES) assert.ok(reports.includes(`\`${fam}\``), `docs/reports.md names the family ${fam}`);
+});
