@@ -378,6 +378,8 @@ export class FileSecretScanner {
   private families = 0;
   /** Triple-quoted strings open at the start of the next window (precision.ts quotesAfter). */
   private openQuotes = 0;
+  /** Docstrings are Python's: other files are not counted (two passes over each window). */
+  private readonly python: boolean;
   truncated = false;
 
   constructor(
@@ -387,6 +389,7 @@ export class FileSecretScanner {
     private readonly counted = false,
   ) {
     this.credRules = credentialRulesFor(path);
+    this.python = path.endsWith('.py');
   }
 
   write(chunk: Buffer): void {
@@ -450,8 +453,8 @@ export class FileSecretScanner {
       );
     }
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
-    // Only a file of several windows needs the count: a docstring can start in one and go on.
-    if (!final || this.openQuotes) this.openQuotes = quotesAfter(win, this.openQuotes);
+    // Only a Python file of several windows needs the count: a docstring can start in one and go on.
+    if (!final && this.python) this.openQuotes = quotesAfter(win, this.openQuotes);
   }
 
   /**

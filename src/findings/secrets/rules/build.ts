@@ -38,7 +38,7 @@ export interface KeyedSpec {
   names: string[];
   /**
    * The prefilter's keywords, when not the names: a part of each name whose three-byte pieces
-   * are rare in text (`ecov` for codecov: "code" is everywhere). Any part of a name works, as
+   * are rare in text (`lgolia` for algolia: "oli" is in every "policy"). Any part of a name works, as
    * the rest of the key name may follow a keyword hit.
    */
   keywords?: string[];

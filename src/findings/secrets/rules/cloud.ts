@@ -50,7 +50,8 @@ export const CLOUD_RULES: SecretRule[] = [
       title: 'AWS session token',
       service: 'AWS',
       severity: 'high',
-      keywords: ['n_token', 'ntoken', 'ty_token', 'tytoken'],
+      // (Every spelling the pattern allows, whole: "ntoken" alone is in every ContinuationToken of the AWS SDKs.)
+      keywords: ['session_token', 'sessiontoken', 'security_token', 'securitytoken'],
       pattern:
         /(?<key>aws_?session_?token|aws_?security_?token|SessionToken)["']?\s*(?:[:=]|\s)\s*["']?(?<secret>[A-Za-z0-9/+=]{100,})/gi,
     },
@@ -112,7 +113,7 @@ export const CLOUD_RULES: SecretRule[] = [
     title: 'Google OAuth client secret',
     service: 'Google Cloud',
     severity: 'high',
-    keywords: ['gocspx-'],
+    keywords: ['cspx-'],
     pattern: /\b(?<secret>GOCSPX-[A-Za-z0-9_-]{28})(?![A-Za-z0-9_-])/g,
   }),
   token(

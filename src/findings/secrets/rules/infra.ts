@@ -112,10 +112,11 @@ export const INFRA_RULES: SecretRule[] = [
       title: 'OpenShift user token',
       service: 'OpenShift',
       severity: 'critical',
-      keywords: ['sha256~'],
+      // (The end of the prefix: "sha" is in every hash function's name.)
+      keywords: ['56~'],
       pattern: /\b(?<secret>sha256~[\w-]{43})(?![\w-])/g,
     },
-    { entropy: 3.5 },
+    { entropy: 3.5, prefixLength: 7, follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 43 } },
   ),
   token(i, {
     id: 'secret-tailscale-key',
@@ -131,7 +132,7 @@ export const INFRA_RULES: SecretRule[] = [
     service: 'Cloudflare',
     severity: 'critical',
     names: ['cloudflare', 'cf_api', 'cf_token'],
-    keywords: ['oudflare', 'cf_api', 'cf_token'],
+    keywords: ['dflare', 'cf_api', 'cf_token'],
     value: '[a-z0-9_-]{40}|[a-f0-9]{37}',
   }),
   token(
@@ -142,7 +143,7 @@ export const INFRA_RULES: SecretRule[] = [
       service: 'Cloudflare',
       severity: 'high',
       // ("v1.0-" would send every version string "1.0" through the prefilter's slow path.)
-      keywords: ['oudflare'],
+      keywords: ['dflare'],
       pattern: /\b(?<secret>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b/g,
     },
     { scope: 'window', prefixLength: 5 },

@@ -62,8 +62,8 @@ export const MESSAGING_RULES: SecretRule[] = [
     title: 'Mailchimp API key',
     service: 'Mailchimp',
     severity: 'high',
-    names: ['mailchimp', 'api_key', 'apikey', 'api-key'],
-    keywords: ['ilchimp', 'api_key', 'apikey', 'api-key'],
+    names: ['mailchimp'],
+    keywords: ['ilchimp'],
     value: '[0-9a-f]{32}-us\\d{1,2}',
   }),
   token(

@@ -42,7 +42,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
       title: 'Sentry user auth token',
       service: 'Sentry',
       severity: 'high',
-      keywords: ['sntryu_'],
+      keywords: ['ryu_'],
       pattern: /\b(?<secret>sntryu_[a-f0-9]{64})\b/g,
     },
     { entropy: 3.5 },
@@ -54,7 +54,7 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
       title: 'Sentry organization auth token',
       service: 'Sentry',
       severity: 'high',
-      keywords: ['sntrys_'],
+      keywords: ['rys_'],
       pattern: /\b(?<secret>sntrys_eyJ[A-Za-z0-9+/]{10,400}={0,2}_[A-Za-z0-9+/]{43})(?![A-Za-z0-9+/])/g,
     },
     {
@@ -68,16 +68,6 @@ export const OBSERVABILITY_RULES: SecretRule[] = [
       prefixLength: 0,
     },
   ),
-  keyed(o, {
-    id: 'secret-sentry-access-token',
-    title: 'Sentry access token (old format)',
-    service: 'Sentry',
-    severity: 'high',
-    names: ['sentry'],
-    keywords: ['ntry'],
-    value: '[a-f0-9]{64}',
-    entropy: 3.0,
-  }),
   token(
     o,
     {

@@ -63,22 +63,26 @@ export const PACKAGE_RULES: SecretRule[] = [
     },
     { follows: { kind: 'run', chars: 'a-z0-9', min: 43 } },
   ),
-  // (Found by its key name: "cio" alone is in every "-cion"/"-cious" word.)
-  keyed(p, {
-    id: 'secret-crates-io-token',
-    title: 'crates.io API token',
-    service: 'crates.io',
-    severity: 'critical',
-    names: ['token'],
-    value: 'cio[a-z0-9]{32}',
-    prefixLength: 3,
-  }),
+  // (Found in a window that names a registry: "cio" alone is in every "-cion" and "-cious", and
+  // cargo's credentials.toml calls it just `token`.)
+  token(
+    p,
+    {
+      id: 'secret-crates-io-token',
+      title: 'crates.io API token',
+      service: 'crates.io',
+      severity: 'critical',
+      keywords: ['registry]', 'registry_token'],
+      pattern: /\b(?<secret>cio[A-Za-z0-9]{32})\b/g,
+    },
+    { scope: 'window', prefixLength: 3 },
+  ),
   token(p, {
     id: 'secret-clojars-token',
     title: 'Clojars deploy token',
     service: 'Clojars',
     severity: 'critical',
-    keywords: ['clojars_'],
+    keywords: ['lojars_'],
     pattern: /\b(?<secret>CLOJARS_[a-z0-9]{60})\b/gi,
   }),
   token(
@@ -123,7 +127,7 @@ export const PACKAGE_RULES: SecretRule[] = [
     service: 'JFrog',
     severity: 'high',
     names: ['artifactory', 'xray'],
-    keywords: ['ifactory', 'xray'],
+    keywords: ['tifactory', 'xray'],
     value: '[a-z0-9]{73}',
   }),
   keyed(p, {
@@ -132,7 +136,7 @@ export const PACKAGE_RULES: SecretRule[] = [
     service: 'JFrog',
     severity: 'high',
     names: ['artifactory', 'xray'],
-    keywords: ['ifactory', 'xray'],
+    keywords: ['tifactory', 'xray'],
     value: '[a-z0-9]{64}',
   }),
 ];

@@ -80,7 +80,6 @@ const KEYED: Array<[string, string, string, string[], string, 'high' | 'medium' 
   ],
   ['secret-twitter-access-secret', 'Twitter / X access token secret', 'Twitter', ['twitter'], '[a-z0-9]{45}', 'high'],
   ['secret-twitter-bearer-token', 'Twitter / X bearer token', 'Twitter', ['twitter'], 'A{22}[a-z0-9%]{80,100}', 'high'],
-  ['secret-zendesk-secret', 'Zendesk secret key', 'Zendesk', ['zendesk'], '[a-z0-9]{40}', 'high'],
 ];
 
 // The prefilter's keyword for a name, where the name's own three-byte pieces are common in text
@@ -88,7 +87,7 @@ const KEYED: Array<[string, string, string, string[], string, 'high' | 'medium' 
 const RARER: Record<string, string> = {
   adafruit: 'afruit',
   airtable: 'irtable',
-  algolia: 'golia',
+  algolia: 'lgolia',
   confluent: 'nfluen',
   contentful: 'ntful',
   dropbox: 'opbox',
@@ -104,7 +103,6 @@ const RARER: Record<string, string> = {
   rapidapi: 'idapi',
   squarespace: 'quarespace',
   twitter: 'itter',
-  zendesk: 'desk',
 };
 
 export const SAAS_RULES: SecretRule[] = [

@@ -103,7 +103,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Bitbucket',
     severity: 'low',
     names: ['bitbucket'],
-    keywords: ['bucket'],
+    keywords: ['itbucket'],
     value: '[a-z0-9]{32}',
     identifier: true,
   }),
@@ -113,7 +113,7 @@ export const VCS_RULES: SecretRule[] = [
     service: 'Bitbucket',
     severity: 'high',
     names: ['bitbucket'],
-    keywords: ['bucket'],
+    keywords: ['itbucket'],
     value: '[a-z0-9=_-]{64}',
   }),
   token(v, {
@@ -151,14 +151,6 @@ export const VCS_RULES: SecretRule[] = [
     keywords: ['ravis'],
     value: '[a-z0-9]{22}',
   }),
-  keyed(v, {
-    id: 'secret-droneci-token',
-    title: 'Drone CI access token',
-    service: 'Drone CI',
-    severity: 'high',
-    names: ['droneci', 'drone_token', 'drone-token'],
-    value: '[a-z0-9]{32}',
-  }),
   token(v, {
     id: 'secret-buildkite-token',
     title: 'Buildkite API access token',
@@ -168,30 +160,12 @@ export const VCS_RULES: SecretRule[] = [
     pattern: /\b(?<secret>bkua_[a-f0-9]{40})\b/g,
   }),
   keyed(v, {
-    id: 'secret-codecov-token',
-    title: 'Codecov access token',
-    service: 'Codecov',
-    severity: 'medium',
-    names: ['codecov'],
-    keywords: ['ecov'],
-    value: `[a-z0-9]{32}|${UUID}`,
-  }),
-  keyed(v, {
     id: 'secret-snyk-token',
     title: 'Snyk API token',
     service: 'Snyk',
     severity: 'high',
     names: ['snyk'],
     value: UUID,
-  }),
-  keyed(v, {
-    id: 'secret-sonar-token',
-    title: 'SonarQube / SonarCloud token',
-    service: 'Sonar',
-    severity: 'high',
-    names: ['sonar'],
-    keywords: ['onar'],
-    value: '(?:sq[apu]_)?[a-z0-9=_-]{40}',
   }),
   token(v, {
     id: 'secret-sonarqube-token',
@@ -225,18 +199,5 @@ export const VCS_RULES: SecretRule[] = [
     },
     // ("api-key", "api-version" … are not keys: 26 upper-case characters must follow.)
     { follows: { kind: 'run', chars: 'A-Z0-9', min: 26 } },
-  ),
-  token(
-    v,
-    {
-      id: 'secret-harness-token',
-      title: 'Harness personal or service account token',
-      service: 'Harness',
-      severity: 'high',
-      // ("pat." would send every "path." through the prefilter's slow path.)
-      keywords: ['arness'],
-      pattern: /\b(?<secret>(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20})\b/g,
-    },
-    { scope: 'window', prefixLength: 4 },
   ),
 ];
