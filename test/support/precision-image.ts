@@ -8,7 +8,8 @@
  * its `docker save` archive in $LAYERLENS_IT_WORKDIR/precision.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { withDirLock } from './dir-lock.js';
 import { dirname, join } from 'node:path';
 import { docker, requireEnv, run } from './harness.js';
 import { ensureRealisticImage, REALISTIC_IMAGE } from './realistic.js';
@@ -97,17 +98,7 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
     path: plantedPath(c.id, c.path, i),
     deletedIn: i % 2 === 1 ? 0 : null, // (set to the deleting layer's index below)
   }));
-  const lock = join(dir, 'lock');
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (i > 1800) throw new Error('timed out waiting for another process building the precision image');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
+  await withDirLock(join(dir, 'lock'), 'the precision image', async () => {
     await ensureRealisticImage(log);
     // The planted secrets are made anew each build (they are random): the whole context is rebuilt.
     await rm(ctx, { recursive: true, force: true });
@@ -143,9 +134,7 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
     await docker(['build', '-q', '--network', 'host', '-t', PRECISION_IMAGE, ctx], { timeoutMs: 30 * 60_000 });
     await docker(['save', '-o', archive, PRECISION_IMAGE], { timeoutMs: 10 * 60_000 });
     if (!existsSync(archive)) throw new Error('docker save wrote no archive');
-  } finally {
-    await rmdir(lock).catch(() => {});
-  }
+  });
   // Layers: the realistic image's (its filesystem layers), apt, leaks, rm, app.
   const { stdout } = await docker(['image', 'inspect', '--format', '{{len .RootFS.Layers}}', PRECISION_IMAGE]);
   const layers = Number(stdout.trim());
