@@ -19,7 +19,7 @@ export interface TableOptions {
   width?: number;
   /** Findings left out by --severity: said in the last line, so "No findings." is not misread. */
   hidden?: HiddenFindings;
-  /** The secret scan's counts: one line after the summary (details in the JSON report). */
+  /** The secret scan's counts: one line before the summary (details in the JSON report). */
   secretScan?: SecretScanSummary;
 }
 
@@ -97,6 +97,8 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
     }
   }
   const s = summarize(findings);
+  // (Before the summary: the summary and the note on what --severity left out end the report.)
+  if (opts.secretScan) out.push('', secretScanLine(opts.secretScan));
   out.push('');
   out.push(
     findings.length
@@ -105,7 +107,6 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
       : 'No findings.',
   );
   if (opts.hidden?.count) out.push(hiddenNote(opts.hidden));
-  if (opts.secretScan) out.push(secretScanLine(opts.secretScan));
   return out.join('\n') + '\n';
 }
 
