@@ -3,7 +3,6 @@
  * are stable; new fields may be added, existing ones never change meaning within a version.
  */
 import type { ImageMeta } from '../engine/types.js';
-import type { SecretScanSummary } from '../findings/index.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import { imageInfoFromMeta, type ReportImage } from './image-info.js';
@@ -40,25 +39,20 @@ function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
-/** What a scan adds to the report beside its findings (docs/reports.md). */
-export interface ReportExtras {
-  /** The secret scan's per-family counts: files looked at, matches, downgrades by reason. */
-  secretScan?: SecretScanSummary;
-}
-
-export function jsonDocument(findings: Finding[], image: ReportImage, extras: ReportExtras = {}) {
+/** `extra`: blocks added after the summary (`ciGate` when the dive gate ran; docs/reports.md). */
+export function jsonDocument(findings: Finding[], image: ReportImage, extra: Record<string, unknown> = {}) {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     image,
     findings: findings.map(findingJson),
     summary: summarize(findings),
-    ...(extras.secretScan ? { secretScan: extras.secretScan } : {}),
+    ...extra,
   };
 }
 
-export function toJson(findings: Finding[], image: ReportImage, extras: ReportExtras = {}): string {
-  return JSON.stringify(jsonDocument(findings, image, extras), null, 2) + '\n';
+export function toJson(findings: Finding[], image: ReportImage, extra?: Record<string, unknown>): string {
+  return JSON.stringify(jsonDocument(findings, image, extra), null, 2) + '\n';
 }
 
 /** For the explorer's export: `{ meta, findings }` → the same document. */
@@ -67,10 +61,14 @@ export function renderJson(input: { meta?: ImageMeta; findings: Finding[]; image
 }
 
 export function imageOrEmpty(meta: ImageMeta | undefined): ReportImage {
-  if (meta) return imageInfoFromMeta(meta);
+  return meta ? imageInfoFromMeta(meta) : noImage('', '');
+}
+
+/** The `image` block of a report about no image (a registry audit; an export before metadata). */
+export function noImage(reference: string, source: string): ReportImage {
   return {
-    reference: '',
-    source: '',
+    reference,
+    source,
     digest: null,
     configDigest: null,
     platform: null,

@@ -22,7 +22,9 @@ import { SAAS_RULES } from './rules/saas.js';
 import type { SecretRule } from './rules/types.js';
 import { VCS_RULES } from './rules/vcs.js';
 
-export { keyNamesNoSecret } from './rules/build.js';
+// Key names whose last part says the value is not the secret itself (DB_PASSWORD_FILE): one list,
+// in src/findings/key-names.ts.
+export { keyNamesNoSecret } from '../key-names.js';
 export { opensshCipher } from './rules/keys.js';
 export type { CheckResult, DowngradeCode, Follow, RuleContext, RuleFamily, SecretRule } from './rules/types.js';
 export { RULE_FAMILIES } from './rules/types.js';

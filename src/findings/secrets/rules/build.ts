@@ -4,6 +4,7 @@
  * …`), whose value alone is too plain to tell (32 hex characters).
  */
 import type { Severity } from '../../types.js';
+import { keyNamesNoSecret } from '../../key-names.js';
 import { looksLikeIdentifier } from '../placeholder.js';
 import type { RuleFamily, SecretRule } from './types.js';
 
@@ -90,22 +91,3 @@ export function keyed(family: RuleFamily, spec: KeyedSpec, extra: Partial<Secret
 
 /** A UUID, as regex source (case-insensitive rules). */
 export const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
-// Key names whose last part (after the last _ . or -) says the value is not the secret itself:
-// DB_PASSWORD_FILE, token_url, secret.name, api_key_id … A Set of words: the case-insensitive
-// regex of the same 70 words took ~2 ms to compile at its first use, in every process.
-const NOT_A_SECRET_END = new Set(
-  (
-    'file path dir url uri endpoint name len length size type mode header field param prefix suffix format policy timeout ' +
-    'expire expires expiry expiration ttl env var hash hashed regex pattern count min max id ids enabled required reset ' +
-    'prompt label hint placeholder validator command cmd helper store manager class method algorithm algo kind version ' +
-    'storage location source keyid index limit level rule rules fn func callback handler'
-  ).split(' '),
-);
-
-/** Whether a key name (ASCII: [A-Za-z0-9_.-]) ends in one of NOT_A_SECRET_END. */
-export function keyNamesNoSecret(key: string): boolean {
-  let i = key.length - 1;
-  while (i >= 0 && key[i] !== '_' && key[i] !== '.' && key[i] !== '-') i--;
-  return NOT_A_SECRET_END.has(key.slice(i + 1).toLowerCase());
-}

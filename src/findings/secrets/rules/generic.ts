@@ -6,7 +6,8 @@ import { charClasses, shannonEntropy } from '../entropy.js';
 import { looksLikeCode, placeholderReason } from '../placeholder.js';
 import { downgrade } from '../precision.js';
 import { b64Json } from '../structure.js';
-import { keyNamesNoSecret, token } from './build.js';
+import { keyNamesNoSecret } from '../../key-names.js';
+import { token } from './build.js';
 import type { SecretRule } from './types.js';
 
 const g = 'generic' as const;
