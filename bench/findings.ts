@@ -23,6 +23,7 @@ import type { ImageConfig, ImageMeta, ImageReader } from '../src/engine/types.js
 import type * as Findings from '../src/findings/index.js';
 import type * as Memory from '../src/sources/memory.js';
 import type * as Open from '../src/sources/open.js';
+import { withChecksum } from '../src/text/token-checksum.js';
 import { largeImage } from './gen-large-image.js';
 
 // The built modules (typed by their sources): see the header.
@@ -88,10 +89,13 @@ async function generated(): Promise<{ meta: ImageMeta; blobs: Buffer[]; bytes: n
     specs.push({ name: `opt/big${l}.dat`, content: Buffer.concat([elf, pool, pool, pool, pool]) }); // 32 MiB binary
     specs.push({
       name: `app/conf${l}.ini`,
-      content: `token = ghp_${randomBytes(27)
-        .toString('base64')
-        .replace(/[^A-Za-z0-9]/g, 'x')
-        .slice(0, 36)}\n`,
+      content: `token = ${withChecksum(
+        'ghp_',
+        randomBytes(23)
+          .toString('base64')
+          .replace(/[^A-Za-z0-9]/g, 'x')
+          .slice(0, 30),
+      )}\n`,
     });
     if (l > 0) specs.push({ name: `usr/lib/pkg${l - 1}/d0/.wh.lib0.bin`, content: '' });
     tars.push(await buildTar(specs));

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
-import { createContentInspector, runChecks } from '../findings/index.js';
+import { createContentInspector, runChecks, secretScanSummary } from '../findings/index.js';
 import {
   DIVE_RULES,
   type DiveRule,
@@ -169,8 +169,9 @@ async function scan(argv: string[]): Promise<number> {
   if (tty) {
     model.on('layer', (i) => process.stderr.write(`\r\x1b[Kreading layers: ${i + 1}/${model.layers.length}`));
   }
+  const inspector = createContentInspector({ reveal });
   try {
-    await model.load(reader, { inspectContent: createContentInspector({ reveal }), concurrency: 2 });
+    await model.load(reader, { inspectContent: inspector, concurrency: 2 });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
     await reader.close().catch(() => {});
@@ -197,13 +198,21 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  // What the secret scan looked at, counted over every finding (not only the ones shown).
+  const secretScan = secretScanSummary(inspector.secretStats, findings);
   const dive = gateCfg ? computeEfficiency(model).dive : undefined;
   const gate = gateCfg && dive ? evaluateGate(gateCfg, dive) : undefined;
   const color = !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR;
   const report =
     format === 'cyclonedx'
       ? toCycloneDx(packageInventory(model), image)
-      : render(format, shown, image, { color, width: toFile ? undefined : process.stdout.columns, hidden }, gate);
+      : render(
+          format,
+          shown,
+          image,
+          { color, width: toFile ? undefined : process.stdout.columns, hidden, secretScan },
+          gate,
+        );
   // dive's report after the table on a terminal or pipe; on stderr when stdout holds a document.
   const gateText =
     gate && dive
@@ -277,7 +286,7 @@ function render(
 ): string {
   switch (format) {
     case 'json':
-      return toJson(findings, image, gate ? { ciGate: gate } : undefined);
+      return toJson(findings, image, { ...(gate ? { ciGate: gate } : {}), secretScan: opts.secretScan });
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':

@@ -6,7 +6,8 @@
  * and its `docker save` archive in $LAYERLENS_IT_WORKDIR/realistic; a lock serialises builders.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { withDirLock } from './dir-lock.js';
 import { join } from 'node:path';
 import { docker, requireEnv, run, skipReason, which } from './harness.js';
 
@@ -63,17 +64,7 @@ export async function ensureRealisticImage(
   const dir = join(env.workdir, 'realistic');
   const archive = join(dir, 'bookworm-nginx.docker.tar');
   await mkdir(dir, { recursive: true });
-  const lock = join(dir, 'lock');
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (i > 1800) throw new Error('timed out waiting for another process building the realistic image');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
+  return withDirLock(join(dir, 'lock'), 'the realistic image', async () => {
     if (existsSync(archive) && (await imageExists(REALISTIC_IMAGE))) return { image: REALISTIC_IMAGE, archive };
     await buildBase(dir, log);
     const ctx = join(dir, 'context');
@@ -92,9 +83,7 @@ export async function ensureRealisticImage(
     await docker(['build', '-q', '--network', 'host', '-t', REALISTIC_IMAGE, ctx], { timeoutMs: 30 * 60_000 });
     await docker(['save', '-o', archive, REALISTIC_IMAGE], { timeoutMs: 10 * 60_000 });
     return { image: REALISTIC_IMAGE, archive };
-  } finally {
-    await rmdir(lock).catch(() => {});
-  }
+  });
 }
 
 /** The debootstrap bookworm minbase image, `docker import`ed (cached in the test daemon). */
@@ -116,20 +105,8 @@ export async function ensureRealisticBase(log: (s: string) => void = () => {}): 
   const env = requireEnv();
   const dir = join(env.workdir, 'realistic');
   await mkdir(dir, { recursive: true });
-  const lock = join(dir, 'lock');
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (i > 1800) throw new Error('timed out waiting for another process building the realistic image');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
+  return withDirLock(join(dir, 'lock'), 'the realistic image', async () => {
     await buildBase(dir, log);
     return BASE_IMAGE;
-  } finally {
-    await rmdir(lock).catch(() => {});
-  }
+  });
 }
