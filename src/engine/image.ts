@@ -4,6 +4,8 @@
  * (the UI, `inspect`, findings) subscribe to its events or await `load()`.
  */
 import { EventEmitter } from 'node:events';
+import { sniffCompression } from './decode.js';
+import type { LayerShare } from './layer-share.js';
 import { parseLayer, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
 import { FileTree } from './tree.js';
 import type { Compression, ImageMeta, ImageReader, LayerBlob } from './types.js';
@@ -31,6 +33,12 @@ export interface LoadOptions {
   inspectContent?: ParseOptions['inspectContent'];
   /** Layers parsed at once (sources that can seek or fetch in parallel). */
   concurrency?: number;
+  /**
+   * Layers shared with other images loaded at the same time (layer-share.ts): a layer another
+   * image parses is taken from it (its diffID checked as usual) and this image's copy of the
+   * blob is only read through. The caller gives every image's diffIDs to `share.expect` first.
+   */
+  share?: LayerShare;
 }
 
 export interface ImageModelEvents {
@@ -116,18 +124,27 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
         if (blob.size !== undefined) status.totalBytes = blob.size;
         this.emit('progress', blob.index!);
       }
+      const onProgress = status
+        ? (n: number) => {
+            status.bytesRead = n;
+            this.emit('progress', status.index);
+          }
+        : undefined;
+      const parseOwn = () =>
+        parseLayer(blob.stream, { inspectContent: opts.inspectContent, rawDigest: blob.rawDigest, onProgress });
+      // (The diffID the config names for this blob, when the metadata is already known.)
+      const diffId = blob.index !== undefined ? this.meta?.layers[blob.index]?.diffId : undefined;
       let parsed: ParsedLayer;
       try {
-        parsed = await parseLayer(blob.stream, {
-          inspectContent: opts.inspectContent,
-          rawDigest: blob.rawDigest,
-          onProgress: status
-            ? (n) => {
-                status.bytesRead = n;
-                this.emit('progress', status.index);
-              }
-            : undefined,
-        });
+        if (opts.share && diffId) {
+          const share = opts.share;
+          try {
+            const t = share.take(diffId, parseOwn);
+            parsed = t.owner ? await t.parsed : await takeShared(t.parsed, diffId, blob, parseOwn, onProgress);
+          } finally {
+            share.release(diffId);
+          }
+        } else parsed = await parseOwn();
       } catch (err) {
         if (status) {
           status.state = 'failed';
@@ -250,6 +267,45 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     this.appliedCount = index + 1;
     this.emit('layer', index);
   }
+}
+
+/**
+ * Another image's parse of the same layer (same diffID): this image's blob is read through (its
+ * stored bytes counted, for its size) and dropped. When the other parse failed, or its bytes do
+ * not hash to the diffID (the other image's copy is corrupt), this image parses its own copy, so
+ * its error (or success) is its own.
+ */
+async function takeShared(
+  shared: Promise<ParsedLayer>,
+  diffId: string,
+  blob: LayerBlob,
+  parseOwn: () => Promise<ParsedLayer>,
+  onProgress: ((rawBytes: number) => void) | undefined,
+): Promise<ParsedLayer> {
+  let other: ParsedLayer;
+  try {
+    other = await shared;
+  } catch {
+    return parseOwn();
+  }
+  if (other.diffId !== diffId) return parseOwn();
+  blob.rawDigest?.catch(() => {});
+  let stored = 0;
+  let head: Buffer | undefined;
+  const stream = blob.stream;
+  await new Promise<void>((resolve) => {
+    stream.on('data', (c: Buffer) => {
+      head ??= c;
+      stored += c.length;
+      onProgress?.(stored);
+    });
+    // A read error of a copy that is not used does not matter: the layer is the parsed one.
+    stream.on('error', () => resolve());
+    stream.on('end', () => resolve());
+    stream.on('close', () => resolve());
+    stream.resume();
+  });
+  return { ...other, compression: head ? sniffCompression(head) : other.compression, compressedSize: stored };
 }
 
 /** Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order. */
