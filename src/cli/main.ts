@@ -21,6 +21,8 @@ Usage:
   layerlens inspect IMAGE [--json]     layers and their exact change sets
   layerlens scan IMAGE [options]       every security check, no UI (see layerlens scan --help)
   layerlens extract IMAGE PATH         one file's bytes, deleted ones too (see layerlens extract --help)
+  layerlens diff OLD NEW [options]     what changed: layers, files, packages, config, findings (see layerlens diff --help)
+  layerlens shared IMAGE IMAGE…        the layers and bytes several images share
   layerlens registry audit URL         a registry's security posture (see layerlens registry audit --help)
 
 IMAGE is a reference (nginx:stable, host:5000/ns/app@sha256:…), a docker save or OCI archive
@@ -53,6 +55,10 @@ async function main(argv: string[]): Promise<number> {
         return (await import('./scan.js')).runScan(argv.slice(1));
       case 'extract':
         return (await import('./extract.js')).runExtract(argv.slice(1));
+      case 'diff':
+        return (await import('./diff.js')).runDiff(argv.slice(1), 'diff');
+      case 'shared':
+        return (await import('./diff.js')).runDiff(argv.slice(1), 'shared');
       case 'registry':
         if (argv[1] === 'audit') return (await import('./registry-audit.js')).runRegistryAudit(argv.slice(2));
         throw new LayerlensError(

@@ -3,11 +3,9 @@
  * Markdown report; exit code 1 when a finding is at or above --fail-on, 0 otherwise, 2 on errors
  * (one line on stderr). Progress goes to stderr, and only when stderr is a terminal.
  */
-import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
-import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { osInventory } from '../findings/os/index.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
@@ -18,8 +16,9 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
+import { loadIgnore } from './ignore-file.js';
 import { safeText as escapeText } from '../text/safe-text.js';
-import { checkOutputFile, writeFileAtomic } from './output-file.js';
+import { checkOutputFile, writeFileAtomic, writeStdout } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
@@ -52,20 +51,6 @@ Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one
 
 ${SOURCE_OPTIONS_HELP}
 `;
-
-async function loadIgnore(file: string | undefined, warn: (s: string) => void): Promise<IgnoreEntry[]> {
-  const name = file ?? '.layerlensignore';
-  let text: string;
-  try {
-    text = await fsp.readFile(name, 'utf8');
-  } catch (err) {
-    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const { entries, warnings } = parseIgnoreFile(text, name);
-  warnings.forEach(warn);
-  return entries;
-}
 
 export async function runScan(argv: string[]): Promise<number> {
   try {
@@ -172,10 +157,4 @@ function render(
     default:
       return toTable(findings, image, opts);
   }
-}
-
-function writeStdout(s: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(s, (err) => (err ? reject(err) : resolve()));
-  });
 }

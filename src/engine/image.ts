@@ -140,7 +140,9 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           const share = opts.share;
           try {
             const t = share.take(diffId, parseOwn);
-            parsed = t.owner ? await t.parsed : await takeShared(t.parsed, diffId, blob, parseOwn, onProgress);
+            parsed = t.owner
+              ? await t.parsed
+              : await takeShared(t.parsed, diffId, blob, parseOwn, onProgress, !!this.reader?.reopenLayer);
           } finally {
             share.release(diffId);
           }
@@ -270,10 +272,12 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
 }
 
 /**
- * Another image's parse of the same layer (same diffID): this image's blob is read through (its
- * stored bytes counted, for its size) and dropped. When the other parse failed, or its bytes do
- * not hash to the diffID (the other image's copy is corrupt), this image parses its own copy, so
- * its error (or success) is its own.
+ * Another image's parse of the same layer (same diffID). This image's copy of the blob is dropped:
+ * closed unread when each blob is a stream of its own (`ownStreams`: sources that can reopen a
+ * layer, whose blob sizes are known), else read through (a pipe, a daemon export: the next blob
+ * follows it), its bytes counted for its stored size. When the other parse failed, or its bytes
+ * do not hash to the diffID (the other image's copy is corrupt), this image parses its own copy,
+ * so its error (or success) is its own.
  */
 async function takeShared(
   shared: Promise<ParsedLayer>,
@@ -281,6 +285,7 @@ async function takeShared(
   blob: LayerBlob,
   parseOwn: () => Promise<ParsedLayer>,
   onProgress: ((rawBytes: number) => void) | undefined,
+  ownStreams: boolean,
 ): Promise<ParsedLayer> {
   let other: ParsedLayer;
   try {
@@ -289,15 +294,19 @@ async function takeShared(
     return parseOwn();
   }
   if (other.diffId !== diffId) return parseOwn();
-  blob.rawDigest?.catch(() => {});
+  const stream = blob.stream as NodeJS.ReadableStream & { destroy?: () => void };
+  const whole = !(ownStreams && blob.size !== undefined && stream.destroy);
   let stored = 0;
   let head: Buffer | undefined;
-  const stream = blob.stream;
   await new Promise<void>((resolve) => {
     stream.on('data', (c: Buffer) => {
       head ??= c;
       stored += c.length;
       onProgress?.(stored);
+      if (whole) return;
+      // (The first bytes say how this copy is stored; the rest is not needed.)
+      stream.destroy!();
+      resolve();
     });
     // A read error of a copy that is not used does not matter: the layer is the parsed one.
     stream.on('error', () => resolve());
@@ -305,7 +314,12 @@ async function takeShared(
     stream.on('close', () => resolve());
     stream.resume();
   });
-  return { ...other, compression: head ? sniffCompression(head) : other.compression, compressedSize: stored };
+  if (!whole) onProgress?.(blob.size!);
+  return {
+    ...other,
+    compression: head ? sniffCompression(head) : other.compression,
+    compressedSize: whole ? stored : blob.size!,
+  };
 }
 
 /** Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order. */

@@ -175,5 +175,10 @@ export interface ImageReader {
   blobs(): AsyncIterable<LayerBlob>;
   /** Re-read one layer later (file viewer, extraction). Absent for one-pass sources. */
   reopenLayer?(index: number): Promise<NodeJS.ReadableStream>;
+  /**
+   * Set by sources whose metadata comes after the layers (a pipe, a compressed archive): their
+   * `meta()` must not be awaited before `blobs()` is read (ImageModel reads both at once).
+   */
+  onePass?: boolean;
   close(): Promise<void>;
 }

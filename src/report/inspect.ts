@@ -4,6 +4,7 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import { historyForLayer } from '../engine/history.js';
+import { imagePlatform } from '../engine/platform.js';
 import type { EntryType, ChangeKind, HistoryEntry, ImageConfig } from '../engine/types.js';
 import { judgeKeyValue, redactCommand } from '../findings/config.js';
 import { maskSecret } from '../findings/secrets/mask.js';
@@ -45,11 +46,6 @@ export interface InspectDocument {
     notes: string[];
   };
   layers: InspectLayer[];
-}
-
-export function platformString(p: { os: string; architecture: string; variant?: string } | undefined): string | null {
-  if (!p) return null;
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 
 /**
@@ -121,12 +117,7 @@ export function inspectDocument(model: ImageModel, opts: { reveal?: boolean } = 
       source: meta.source,
       digest: meta.digest ?? null,
       configDigest: meta.configDigest ?? null,
-      platform: platformString(
-        meta.platform ??
-          (meta.config.os
-            ? { os: meta.config.os, architecture: meta.config.architecture ?? '', variant: meta.config.variant }
-            : undefined),
-      ),
+      platform: imagePlatform(meta),
       repoTags: meta.repoTags ?? [],
       config: redactConfig(meta.config, reveal),
       history,

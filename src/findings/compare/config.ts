@@ -5,6 +5,7 @@
  * characters and the length); a changed secret shows as two masks and "changed".
  */
 import type { ImageModel } from '../../engine/image.js';
+import { imagePlatform } from '../../engine/platform.js';
 import type { ImageConfig } from '../../engine/types.js';
 import { judgeKeyValue, redactCommand } from '../config.js';
 import { maskSecret } from '../secrets/mask.js';
@@ -14,14 +15,7 @@ import type { ConfigComparison, KeyChange, ValueChange } from './types.js';
 type Cfg = NonNullable<ImageConfig['config']>;
 
 export function platformOf(model: ImageModel): string | null {
-  const meta = model.meta;
-  if (!meta) return null;
-  const p =
-    meta.platform ??
-    (meta.config.os && meta.config.architecture
-      ? { os: meta.config.os, architecture: meta.config.architecture, variant: meta.config.variant }
-      : undefined);
-  return p ? `${p.os}/${p.architecture}${p.variant ? '/' + p.variant : ''}` : null;
+  return model.meta ? imagePlatform(model.meta) : null;
 }
 
 function change<T>(a: T, b: T, same: (x: T, y: T) => boolean = (x, y) => x === y): ValueChange<T> | null {

@@ -4,10 +4,21 @@
  * first 3 layers are the same"), where the histories part, and the history steps lined up.
  */
 import type { ImageModel } from '../../engine/image.js';
+import type { HistoryEntry } from '../../engine/types.js';
 import { dockerfileLine, historyForLayer } from '../../engine/history.js';
 import { redactCommand } from '../config.js';
 import { align } from './align.js';
 import type { HistoryRow, LayerComparison, LayerRef, LayerRow, StepRef } from './types.js';
+
+/**
+ * The step that made filesystem layer `i`, written Dockerfile-like with secrets masked; `# comment`
+ * when the history has only a comment (`docker import`); null when the history does not say.
+ */
+export function layerStep(history: HistoryEntry[], i: number): string | null {
+  const h = historyForLayer(history, i);
+  if (h?.createdBy) return dockerfileLine(redactCommand(h.createdBy));
+  return h?.comment ? `# ${redactCommand(h.comment)}` : null;
+}
 
 /** The layers of a loaded image as a comparison lists them. */
 export function layerRefs(model: ImageModel): LayerRef[] {
@@ -15,14 +26,13 @@ export function layerRefs(model: ImageModel): LayerRef[] {
   if (!meta) return [];
   return meta.layers.map((d, i) => {
     const st = model.layers[i];
-    const h = historyForLayer(meta.history, i);
     return {
       index: i,
       diffId: d.diffId ?? st?.diffId ?? null,
       digest: d.digest ?? null,
       size: st?.size ?? null,
       compressedSize: d.compressedSize ?? st?.compressedSize ?? null,
-      createdBy: h?.createdBy ? dockerfileLine(redactCommand(h.createdBy)) : null,
+      createdBy: layerStep(meta.history, i),
     };
   });
 }
@@ -50,15 +60,16 @@ export function compareLayers(oldModel: ImageModel, newModel: ImageModel): Layer
     return { relation: 'shared', old: x, new: y, sameDigest: x.digest !== null && x.digest === y.digest };
   });
 
-  const oldDiffIds = new Set(a.map((l) => l.diffId).filter((d) => d !== null));
-  const oldDigests = new Set(a.map((l) => l.digest).filter((d) => d !== null));
-  const shared = { byDiffId: 0, byDigest: 0, bytes: 0 };
+  const oldByDiffId = new Map(a.filter((l) => l.diffId !== null).map((l) => [l.diffId, l]));
+  const shared: LayerComparison['shared'] = { byDiffId: 0, byDigest: 0, bytes: 0 };
   for (const l of b) {
-    if (l.diffId !== null && oldDiffIds.has(l.diffId)) {
-      shared.byDiffId++;
-      shared.bytes += l.size ?? 0;
-    }
-    if (l.digest !== null && oldDigests.has(l.digest)) shared.byDigest++;
+    const o = l.diffId !== null ? oldByDiffId.get(l.diffId) : undefined;
+    if (!o) continue;
+    shared.byDiffId++;
+    shared.bytes += l.size ?? 0;
+    // (A digest only one side knows says nothing about whether the blobs are the same.)
+    if (o.digest === null || l.digest === null) shared.byDigest = null;
+    else if (shared.byDigest !== null && o.digest === l.digest) shared.byDigest++;
   }
   let commonPrefix = 0;
   while (commonPrefix < a.length && commonPrefix < b.length && same(commonPrefix, commonPrefix)) commonPrefix++;

@@ -28,11 +28,11 @@ export async function loadForComparison(
 ): Promise<ComparisonLoad> {
   const share = new LayerShare();
   // Every image's layer list is known before any layer is parsed, so that the first image to
-  // reach a shared layer keeps its parse for the others. A one-pass source (a pipe: no
-  // reopenLayer) has its metadata only at the end: it takes part without announcing its layers.
+  // reach a shared layer keeps its parse for the others. A one-pass source (a pipe) has its
+  // metadata only at the end: it takes part without announcing its layers.
   let metas;
   try {
-    metas = await Promise.all(readers.map((r) => (r.reopenLayer ? r.meta() : undefined)));
+    metas = await Promise.all(readers.map((r) => (r.onePass ? undefined : r.meta())));
   } catch (err) {
     await Promise.all(readers.map((r) => r.close().catch(() => {})));
     throw err;

@@ -27,7 +27,10 @@ export interface LayerRef {
   size: number | null;
   /** Stored bytes (compressed where the source stores it so). */
   compressedSize: number | null;
-  /** The step that made it, written Dockerfile-like, secrets masked; null when the history does not say. */
+  /**
+   * The step that made it, written Dockerfile-like, secrets masked (`# comment` when the history
+   * has only a comment, as `docker import` leaves); null when the history does not say.
+   */
   createdBy: string | null;
 }
 
@@ -45,8 +48,12 @@ export interface LayerRow {
 
 export interface LayerComparison {
   rows: LayerRow[];
-  /** Layers of NEW that OLD holds too (anywhere), by diffID and by stored digest, and their bytes. */
-  shared: { byDiffId: number; byDigest: number; bytes: number };
+  /**
+   * Layers of NEW that OLD holds too (anywhere): by diffID (the same files), and among those the
+   * ones stored as the same blob (same digest; null when a source does not know its blobs'
+   * digests, as a docker save archive); and their uncompressed bytes.
+   */
+  shared: { byDiffId: number; byDigest: number | null; bytes: number };
   /** Leading layers both images hold in the same order: the common base. */
   commonPrefix: number;
   /**
