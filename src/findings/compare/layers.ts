@@ -37,10 +37,18 @@ export function layerRefs(model: ImageModel): LayerRef[] {
   });
 }
 
-/** A layer's step as written in the history (unredacted: compared, never shown). */
+/**
+ * A step as the alignment compares it (unredacted: compared, never shown). The classic builder
+ * names what COPY/ADD copied by its content hash (`COPY dir:3f2a… in /app/`): the hash is dropped,
+ * so that the same COPY of changed files reads as the same step, rebuilt.
+ */
+export function stepKey(createdBy: string | undefined): string {
+  return (createdBy ?? '').replace(/\b(file|dir|multi):[0-9a-f]{64}\b/g, '$1:');
+}
+
 function rawStep(model: ImageModel, i: number): string | undefined {
   const h = model.meta ? historyForLayer(model.meta.history, i) : undefined;
-  return h?.createdBy || undefined;
+  return h?.createdBy ? stepKey(h.createdBy) : undefined;
 }
 
 export function compareLayers(oldModel: ImageModel, newModel: ImageModel): LayerComparison {
@@ -86,13 +94,14 @@ export function compareLayers(oldModel: ImageModel, newModel: ImageModel): Layer
 
 /** The history steps of both images lined up (metadata-only steps included). */
 export function compareHistory(oldModel: ImageModel, newModel: ImageModel): HistoryRow[] {
-  const steps = (m: ImageModel): Array<StepRef & { raw: string; diffId: string | null }> =>
+  const steps = (m: ImageModel): Array<StepRef & { raw: string; key: string; diffId: string | null }> =>
     (m.meta?.history ?? []).map((h, index) => ({
       index,
       createdBy: h.createdBy ? dockerfileLine(redactCommand(h.createdBy)) : null,
       emptyLayer: h.emptyLayer,
       layerIndex: h.layerIndex,
       raw: h.createdBy ?? '',
+      key: stepKey(h.createdBy),
       diffId:
         h.layerIndex === null ? null : (m.meta?.layers[h.layerIndex]?.diffId ?? m.layers[h.layerIndex]?.diffId ?? null),
     }));
@@ -105,9 +114,14 @@ export function compareHistory(oldModel: ImageModel, newModel: ImageModel): Hist
     const sameLayer = a[i].diffId === b[j].diffId;
     if (sameRaw && sameLayer) return 'same';
     if (sameLayer && a[i].diffId !== null && (a[i].raw === '' || b[j].raw === '')) return 'same';
-    return sameRaw && a[i].raw !== '' ? 'rebuilt' : null;
+    return a[i].key !== '' && a[i].key === b[j].key ? 'rebuilt' : null;
   };
-  const strip = ({ raw: _raw, diffId: _diffId, ...step }: StepRef & { raw: string; diffId: string | null }) => step;
+  const strip = ({
+    raw: _raw,
+    key: _key,
+    diffId: _diffId,
+    ...step
+  }: StepRef & { raw: string; key: string; diffId: string | null }) => step;
   return align(a.length, b.length, (i, j) => {
     const k = kind(i, j);
     return k === 'same' ? (a[i].raw === b[j].raw ? 3 : 2) : k === 'rebuilt' ? 1 : 0;
