@@ -36,6 +36,26 @@ export function debianMirror(): string | undefined {
   return undefined;
 }
 
+/** The Debian security archive's URL apt uses for bookworm-security, or undefined. */
+export function debianSecurityMirror(): string | undefined {
+  const files: string[] = [];
+  if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
+  if (existsSync('/etc/apt/sources.list.d'))
+    for (const f of readdirSync('/etc/apt/sources.list.d'))
+      if (/\.(list|sources)$/.test(f)) files.push(join('/etc/apt/sources.list.d', f));
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const para of text.split(/\n\s*\n/)) {
+      const uris = para.match(/^URIs:\s*(\S+)/m)?.[1];
+      const suites = para.match(/^Suites:\s*(.+)$/m)?.[1].split(/\s+/) ?? [];
+      if (uris && suites.includes('bookworm-security') && !/^Enabled:\s*no/im.test(para)) return uris;
+    }
+    const m = text.match(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm-security\s/m);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
 /** Why the realistic image cannot be built here, or undefined. */
 export function realisticSkipReason(): string | undefined {
   const base = skipReason();
@@ -102,6 +122,59 @@ export async function ensureRealisticImage(
     await docker(['build', '-q', '--network', 'host', '-t', REALISTIC_IMAGE, ctx], { timeoutMs: 30 * 60_000 });
     await docker(['save', '-o', archive, REALISTIC_IMAGE], { timeoutMs: 10 * 60_000 });
     return { image: REALISTIC_IMAGE, archive };
+  } finally {
+    await rmdir(lock).catch(() => {});
+  }
+}
+
+export const REALISTIC_IMAGE_V2 = 'layerlens-realistic/bookworm-nginx:2';
+
+/**
+ * The realistic image's next version, for comparisons and the diff benchmark: the same base
+ * layer, then nginx, python3 and curl with the security updates of the day applied (when the
+ * host's apt knows the security archive), and one more EXPOSEd port. Built after (and cached
+ * like) the first; returns its `docker save` archive.
+ */
+export async function ensureRealisticImageV2(
+  log: (s: string) => void = () => {},
+): Promise<{ image: string; archive: string; base: { image: string; archive: string } }> {
+  const v1 = await ensureRealisticImage(log);
+  const env = requireEnv();
+  const dir = join(env.workdir, 'realistic');
+  const archive = join(dir, 'bookworm-nginx-2.docker.tar');
+  const lock = join(dir, 'lock');
+  for (let i = 0; ; i++) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (i > 1800) throw new Error('timed out waiting for another process building the realistic image');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    if (existsSync(archive) && (await imageExists(REALISTIC_IMAGE_V2)))
+      return { image: REALISTIC_IMAGE_V2, archive, base: v1 };
+    const ctx = join(dir, 'context-2');
+    await mkdir(ctx, { recursive: true });
+    const security = debianSecurityMirror();
+    const upgrade = security
+      ? `echo 'deb ${security} bookworm-security main' > /etc/apt/sources.list.d/security.list && `
+      : '';
+    await writeFile(
+      join(ctx, 'Dockerfile'),
+      [
+        `FROM ${BASE_IMAGE}`,
+        `RUN ${upgrade}apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx python3 curl && DEBIAN_FRONTEND=noninteractive apt-get upgrade -y && rm -rf /var/lib/apt/lists/*`,
+        'EXPOSE 80 443',
+        'CMD ["nginx", "-g", "daemon off;"]',
+        '',
+      ].join('\n'),
+    );
+    log('docker build --network host: the realistic image, version 2');
+    await docker(['build', '-q', '--network', 'host', '-t', REALISTIC_IMAGE_V2, ctx], { timeoutMs: 30 * 60_000 });
+    await docker(['save', '-o', archive, REALISTIC_IMAGE_V2], { timeoutMs: 10 * 60_000 });
+    return { image: REALISTIC_IMAGE_V2, archive, base: v1 };
   } finally {
     await rmdir(lock).catch(() => {});
   }
