@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureDiffImages, type DiffImages } from '../support/diff-images.js';
-import { CommandError, integrationEnv, run, skipReasonUnless } from '../support/harness.js';
+import { CommandError, docker, integrationEnv, run, skipReasonUnless } from '../support/harness.js';
+import { ensureRealisticImageV2, realisticSkipReason } from '../support/realistic.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = skipReasonUnless('skopeo');
@@ -55,7 +56,7 @@ interface DiffDoc {
     added: Array<{ name: string }>;
     removed: Array<{ name: string }>;
     changed: Array<{ name: string; old: string; new: string }>;
-    upgraded: Array<{ name: string }>;
+    upgraded: Array<{ name: string; old: string; new: string }>;
     unchanged: number;
   };
   config: {
@@ -271,4 +272,40 @@ test('shared: the layers and bytes app-a:1, app-b:1 (same base) and app-a:2 shar
     [0, 1],
     [0, 1, 2],
   ]);
+});
+
+test('realistic: two versions of a Debian image (security updates, curl added); packages against dpkg in the images', {
+  skip: realisticSkipReason(),
+  timeout: 40 * 60_000,
+}, async () => {
+  const v2 = await ensureRealisticImageV2((s) => process.stderr.write(`[realistic] ${s}\n`));
+  const { doc } = await diffJson(`docker-archive:${v2.base.archive}`, `docker-daemon:${v2.image}`);
+  // The oracle: dpkg itself, run in each image.
+  const dpkg = async (image: string) =>
+    new Map(
+      (
+        await docker(['run', '--rm', '--network', 'none', image, 'dpkg-query', '-W', '-f', '${Package} ${Version}\\n'])
+      ).stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ') as [string, string]),
+    );
+  const [a, b] = await Promise.all([dpkg(v2.base.image), dpkg(v2.image)]);
+  const added = [...b.keys()].filter((k) => !a.has(k)).sort();
+  const removed = [...a.keys()].filter((k) => !b.has(k)).sort();
+  const changed = [...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k)).sort();
+  assert.ok(added.includes('curl'));
+  assert.deepEqual(doc.packages.added.map((p) => p.name).sort(), added);
+  assert.deepEqual(doc.packages.removed.map((p) => p.name).sort(), removed);
+  assert.deepEqual(
+    [...doc.packages.changed, ...doc.packages.upgraded].map((p) => `${p.name} ${p.old} ${p.new}`).sort(),
+    changed.map((k) => `${k} ${a.get(k)} ${b.get(k)}`),
+  );
+  // The base layer is shared; the files curl brings are added; the port added.
+  assert.equal(doc.layers.commonPrefix, 1);
+  assert.ok(doc.files.entries.some((e) => e.path === '/usr/bin/curl' && e.change === 'added'));
+  assert.deepEqual(doc.config.exposedPorts, { added: ['443/tcp'], removed: [] });
+  // The same image from the daemon and from its archive: no difference.
+  const same = await diffJson(`docker-daemon:${v2.base.image}`, `docker-archive:${v2.base.archive}`);
+  assert.equal(same.doc.identical, true);
 });
