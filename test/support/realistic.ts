@@ -6,7 +6,7 @@
  * and its `docker save` archive in $LAYERLENS_IT_WORKDIR/realistic; a lock serialises builders.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { docker, requireEnv, run, skipReason, which } from './harness.js';
 
@@ -178,4 +178,41 @@ export async function ensureRealisticImageV2(
   } finally {
     await rmdir(lock).catch(() => {});
   }
+}
+
+export const REALISTIC_IMAGE_REBASED = 'layerlens-realistic/bookworm-nginx:2-rebased';
+
+/**
+ * The second version rebuilt on another base: the base's filesystem exported from a container and
+ * imported again (the same files, another layer), then the same steps. No layer is shared with the
+ * first version: the diff benchmark's worst case.
+ */
+export async function ensureRealisticImageRebased(
+  log: (s: string) => void = () => {},
+): Promise<{ image: string; archive: string }> {
+  await ensureRealisticImageV2(log);
+  const env = requireEnv();
+  const dir = join(env.workdir, 'realistic');
+  const archive = join(dir, 'bookworm-nginx-2-rebased.docker.tar');
+  if (existsSync(archive) && (await imageExists(REALISTIC_IMAGE_REBASED)))
+    return { image: REALISTIC_IMAGE_REBASED, archive };
+  const base = 'layerlens-realistic/bookworm-minbase:1-reimported';
+  const exported = join(dir, 'minbase-export.tar');
+  log('re-importing the base (docker export | docker import)');
+  const id = (await docker(['create', BASE_IMAGE])).stdout.trim();
+  try {
+    await docker(['export', '-o', exported, id], { timeoutMs: 10 * 60_000 });
+  } finally {
+    await docker(['rm', id]).catch(() => {});
+  }
+  await docker(['import', '--change', 'CMD ["bash"]', exported, base], { timeoutMs: 10 * 60_000 });
+  await rm(exported, { force: true });
+  const ctx = join(dir, 'context-rebased');
+  await mkdir(ctx, { recursive: true });
+  const dockerfile = await readFile(join(dir, 'context-2', 'Dockerfile'), 'utf8');
+  await writeFile(join(ctx, 'Dockerfile'), dockerfile.replace(`FROM ${BASE_IMAGE}`, `FROM ${base}`));
+  log('docker build --network host: version 2 on the re-imported base');
+  await docker(['build', '-q', '--network', 'host', '-t', REALISTIC_IMAGE_REBASED, ctx], { timeoutMs: 30 * 60_000 });
+  await docker(['save', '-o', archive, REALISTIC_IMAGE_REBASED], { timeoutMs: 10 * 60_000 });
+  return { image: REALISTIC_IMAGE_REBASED, archive };
 }
