@@ -21,9 +21,10 @@
  * built in the integration environment ($LAYERLENS_IT_*; scripts/services.sh start) on first use.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipLayout } from './gzip-layout.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const child = fileURLToPath(new URL('./diff-child.mjs', import.meta.url));
@@ -107,27 +108,6 @@ async function images(): Promise<{ a: string; b: string; rebased?: string }> {
   return { a: v2.base.archive, b: v2.archive, rebased };
 }
 
-/** An OCI layout of an archive with gzip layers (skopeo), made once per archive; undefined without skopeo. */
-function layout(archive: string): string | undefined {
-  const st = statSync(archive);
-  const dir = fileURLToPath(new URL(`../.bench-data/diff-oci-${st.size}-${Math.floor(st.mtimeMs)}`, import.meta.url));
-  if (existsSync(join(dir, 'index.json'))) return dir;
-  const r = spawnSync(
-    'skopeo',
-    [
-      'copy',
-      '--quiet',
-      '--dest-compress',
-      '--dest-compress-format',
-      'gzip',
-      `docker-archive:${archive}`,
-      `oci:${dir}:latest`,
-    ],
-    { encoding: 'utf8' },
-  );
-  return r.error || r.status !== 0 ? undefined : dir;
-}
-
 const { a, b, rebased } = await images();
 const mb = (p: string) =>
   statSync(p).isDirectory()
@@ -140,8 +120,8 @@ compare(
   a,
   b,
 );
-const la = layout(a);
-const lb = layout(b);
+const la = gzipLayout(a, 'diff-oci');
+const lb = gzipLayout(b, 'diff-oci');
 if (la && lb)
   compare(
     `the same as a registry serves them (OCI layouts, gzip layers: ${mb(la).toFixed(0)} + ${mb(lb).toFixed(0)} MB)`,

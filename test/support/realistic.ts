@@ -66,6 +66,20 @@ export function realisticSkipReason(): string | undefined {
   return undefined;
 }
 
+/** One builder at a time (test files run in separate processes): a lock directory in `dir`. */
+async function buildLock(dir: string): Promise<{ release: () => Promise<void> }> {
+  const lock = join(dir, 'lock');
+  for (let i = 0; ; i++) {
+    try {
+      await mkdir(lock);
+      return { release: () => rmdir(lock).catch(() => {}) };
+    } catch {
+      if (i > 1800) throw new Error('timed out waiting for another process building the realistic image');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 async function imageExists(ref: string): Promise<boolean> {
   try {
     await docker(['image', 'inspect', ref]);
@@ -83,16 +97,7 @@ export async function ensureRealisticImage(
   const dir = join(env.workdir, 'realistic');
   const archive = join(dir, 'bookworm-nginx.docker.tar');
   await mkdir(dir, { recursive: true });
-  const lock = join(dir, 'lock');
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (i > 1800) throw new Error('timed out waiting for another process building the realistic image');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
+  const lock = await buildLock(dir);
   try {
     if (existsSync(archive) && (await imageExists(REALISTIC_IMAGE))) return { image: REALISTIC_IMAGE, archive };
     if (!(await imageExists(BASE_IMAGE))) {
@@ -123,7 +128,7 @@ export async function ensureRealisticImage(
     await docker(['save', '-o', archive, REALISTIC_IMAGE], { timeoutMs: 10 * 60_000 });
     return { image: REALISTIC_IMAGE, archive };
   } finally {
-    await rmdir(lock).catch(() => {});
+    await lock.release();
   }
 }
 
@@ -142,16 +147,7 @@ export async function ensureRealisticImageV2(
   const env = requireEnv();
   const dir = join(env.workdir, 'realistic');
   const archive = join(dir, 'bookworm-nginx-2.docker.tar');
-  const lock = join(dir, 'lock');
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (i > 1800) throw new Error('timed out waiting for another process building the realistic image');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
+  const lock = await buildLock(dir);
   try {
     if (existsSync(archive) && (await imageExists(REALISTIC_IMAGE_V2)))
       return { image: REALISTIC_IMAGE_V2, archive, base: v1 };
@@ -176,7 +172,7 @@ export async function ensureRealisticImageV2(
     await docker(['save', '-o', archive, REALISTIC_IMAGE_V2], { timeoutMs: 10 * 60_000 });
     return { image: REALISTIC_IMAGE_V2, archive, base: v1 };
   } finally {
-    await rmdir(lock).catch(() => {});
+    await lock.release();
   }
 }
 

@@ -9,7 +9,7 @@ import type { Finding } from '../../findings/types.js';
 import { hiddenNote, mdCode, mdText, shortDigest, type HiddenFindings } from '../text.js';
 import { TOOL_NAME, toolVersion } from '../tool.js';
 import { directoriesToList } from './table.js';
-import { byDirectory, RELATION_TEXT, signedBytes, summaryRows } from './summary.js';
+import { byDirectory, configValueChanges, RELATION_TEXT, signedBytes, summaryRows } from './summary.js';
 
 export interface DiffMarkdownOptions {
   shown?: (f: Finding) => boolean;
@@ -102,18 +102,9 @@ export function toDiffMarkdown(c: ImageComparison, opts: DiffMarkdownOptions = {
 
   const cfg = c.config;
   const cfgRows: string[] = [];
-  const val = (label: string, ch: { old: unknown; new: unknown } | null) => {
-    if (!ch) return;
-    const show = (v: unknown) => (v === null ? '—' : mdCode(typeof v === 'string' ? v : JSON.stringify(v)));
+  const show = (v: unknown) => (v === null ? '—' : mdCode(typeof v === 'string' ? v : JSON.stringify(v)));
+  for (const [label, ch] of configValueChanges(cfg))
     cfgRows.push(`| ${label} | changed | ${show(ch.old)} | ${show(ch.new)} |`);
-  };
-  val('USER', cfg.user);
-  val('platform', cfg.platform);
-  val('ENTRYPOINT', cfg.entrypoint);
-  val('CMD', cfg.cmd);
-  val('WORKDIR', cfg.workingDir);
-  val('STOPSIGNAL', cfg.stopSignal);
-  val('HEALTHCHECK', cfg.healthcheck);
   for (const x of cfg.exposedPorts.added) cfgRows.push(`| EXPOSE | added | — | ${mdCode(x)} |`);
   for (const x of cfg.exposedPorts.removed) cfgRows.push(`| EXPOSE | removed | ${mdCode(x)} | — |`);
   for (const x of cfg.volumes.added) cfgRows.push(`| VOLUME | added | — | ${mdCode(x)} |`);

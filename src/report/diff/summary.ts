@@ -7,6 +7,7 @@ import type {
   ImageSummary,
   LayerRow,
   SideSizes,
+  ValueChange,
 } from '../../findings/compare/types.js';
 import { dirname } from '../../engine/paths.js';
 import type { Finding, Severity } from '../../findings/types.js';
@@ -20,16 +21,23 @@ export function signedBytes(n: number): string {
   return (n > 0 ? '+' : '-') + formatBytes(Math.abs(n));
 }
 
+/** The single-valued config fields that differ, named as a Dockerfile names them. */
+export function configValueChanges(c: ConfigComparison): Array<[string, ValueChange<unknown>]> {
+  const all: Array<[string, ValueChange<unknown> | null]> = [
+    ['USER', c.user],
+    ['platform', c.platform],
+    ['ENTRYPOINT', c.entrypoint],
+    ['CMD', c.cmd],
+    ['WORKDIR', c.workingDir],
+    ['STOPSIGNAL', c.stopSignal],
+    ['HEALTHCHECK', c.healthcheck],
+  ];
+  return all.filter((x): x is [string, ValueChange<unknown>] => x[1] !== null);
+}
+
 /** The config fields that differ, named as a Dockerfile names them. */
 export function configChangeNames(c: ConfigComparison): string[] {
-  const out: string[] = [];
-  if (c.user) out.push('USER');
-  if (c.platform) out.push('platform');
-  if (c.entrypoint) out.push('ENTRYPOINT');
-  if (c.cmd) out.push('CMD');
-  if (c.workingDir) out.push('WORKDIR');
-  if (c.stopSignal) out.push('STOPSIGNAL');
-  if (c.healthcheck) out.push('HEALTHCHECK');
+  const out = configValueChanges(c).map(([name]) => name);
   if (c.exposedPorts.added.length || c.exposedPorts.removed.length) out.push('EXPOSE');
   if (c.volumes.added.length || c.volumes.removed.length) out.push('VOLUME');
   if (c.env.length) out.push('ENV');

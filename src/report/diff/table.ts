@@ -15,7 +15,15 @@ import type {
 } from '../../findings/compare/types.js';
 import type { Finding, Severity } from '../../findings/types.js';
 import { escapeText, hiddenNote, shortDigest, type HiddenFindings } from '../text.js';
-import { byDirectory, imageLine, RELATION_MARK, RELATION_TEXT, signedBytes, summaryRows } from './summary.js';
+import {
+  byDirectory,
+  configValueChanges,
+  imageLine,
+  RELATION_MARK,
+  RELATION_TEXT,
+  signedBytes,
+  summaryRows,
+} from './summary.js';
 
 export interface DiffTableOptions {
   color?: boolean;
@@ -177,18 +185,9 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
 
   const cfg = c.config;
   const cfgLines: string[] = [];
-  const val = (label: string, ch: { old: unknown; new: unknown } | null) => {
-    if (!ch) return;
-    const show = (v: unknown) => (v === null ? '(none)' : escapeText(typeof v === 'string' ? v : JSON.stringify(v)));
+  const show = (v: unknown) => (v === null ? '(none)' : escapeText(typeof v === 'string' ? v : JSON.stringify(v)));
+  for (const [label, ch] of configValueChanges(cfg))
     cfgLines.push(`  ${pad(label, 11)} ${show(ch.old)} → ${show(ch.new)}`);
-  };
-  val('USER', cfg.user);
-  val('platform', cfg.platform);
-  val('ENTRYPOINT', cfg.entrypoint);
-  val('CMD', cfg.cmd);
-  val('WORKDIR', cfg.workingDir);
-  val('STOPSIGNAL', cfg.stopSignal);
-  val('HEALTHCHECK', cfg.healthcheck);
   const setLines = (label: string, s: { added: string[]; removed: string[] }) => {
     const items = [...s.added.map((x) => `+ ${escapeText(x)}`), ...s.removed.map((x) => `- ${escapeText(x)}`)];
     items.forEach((x, i) => cfgLines.push(`  ${pad(i === 0 ? label : '', 11)} ${x}`));
