@@ -13,47 +13,38 @@ import { docker, requireEnv, run, skipReason, which } from './harness.js';
 export const REALISTIC_IMAGE = 'layerlens-realistic/bookworm-nginx:1';
 const BASE_IMAGE = 'layerlens-realistic/bookworm-minbase:1';
 
-/** The Debian mirror URL apt uses for bookworm (not the security archive), or undefined. */
-export function debianMirror(): string | undefined {
+/** The archive URL apt on this machine uses for a Debian `suite` (deb822 .sources or one-line .list), or undefined. */
+function aptSourceFor(suite: string): string | undefined {
   const files: string[] = [];
   if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
   if (existsSync('/etc/apt/sources.list.d'))
     for (const f of readdirSync('/etc/apt/sources.list.d'))
       if (/\.(list|sources)$/.test(f)) files.push(join('/etc/apt/sources.list.d', f));
+  const oneLine = new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+)\\s+${suite}\\s`, 'm');
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     if (file.endsWith('.sources')) {
       for (const para of text.split(/\n\s*\n/)) {
         const uris = para.match(/^URIs:\s*(\S+)/m)?.[1];
         const suites = para.match(/^Suites:\s*(.+)$/m)?.[1].split(/\s+/) ?? [];
-        if (uris && suites.includes('bookworm') && !/^Enabled:\s*no/im.test(para)) return uris;
+        if (uris && suites.includes(suite) && !/^Enabled:\s*no/im.test(para)) return uris;
       }
     } else {
-      const m = text.match(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m);
+      const m = text.match(oneLine);
       if (m) return m[1];
     }
   }
   return undefined;
 }
 
+/** The Debian mirror URL apt uses for bookworm (not the security archive), or undefined. */
+export function debianMirror(): string | undefined {
+  return aptSourceFor('bookworm');
+}
+
 /** The Debian security archive's URL apt uses for bookworm-security, or undefined. */
 export function debianSecurityMirror(): string | undefined {
-  const files: string[] = [];
-  if (existsSync('/etc/apt/sources.list')) files.push('/etc/apt/sources.list');
-  if (existsSync('/etc/apt/sources.list.d'))
-    for (const f of readdirSync('/etc/apt/sources.list.d'))
-      if (/\.(list|sources)$/.test(f)) files.push(join('/etc/apt/sources.list.d', f));
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    for (const para of text.split(/\n\s*\n/)) {
-      const uris = para.match(/^URIs:\s*(\S+)/m)?.[1];
-      const suites = para.match(/^Suites:\s*(.+)$/m)?.[1].split(/\s+/) ?? [];
-      if (uris && suites.includes('bookworm-security') && !/^Enabled:\s*no/im.test(para)) return uris;
-    }
-    const m = text.match(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm-security\s/m);
-    if (m) return m[1];
-  }
-  return undefined;
+  return aptSourceFor('bookworm-security');
 }
 
 /** Why the realistic image cannot be built here, or undefined. */
