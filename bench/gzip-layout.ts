@@ -1,7 +1,7 @@
 /** The benches' OCI layouts with gzip layers (as a registry serves an image), made once per archive with skopeo. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** `.bench-data/NAME-SIZE-MTIME`, an OCI layout of the `docker save` archive; undefined without skopeo. */
@@ -9,6 +9,8 @@ export function gzipLayout(archive: string, name: string): string | undefined {
   const st = statSync(archive);
   const dir = fileURLToPath(new URL(`../.bench-data/${name}-${st.size}-${Math.floor(st.mtimeMs)}`, import.meta.url));
   if (existsSync(join(dir, 'index.json'))) return dir;
+  // (skopeo makes the layout's directory, not its parents.)
+  mkdirSync(dirname(dir), { recursive: true });
   const r = spawnSync(
     'skopeo',
     [
