@@ -97,6 +97,19 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     this.emit('meta', meta);
   }
 
+  /**
+   * The diffID the config names for `blob`, when the metadata is known already: by its index, or
+   * for a blob a one-pass export hands over without one, by the digest its name gave (a layer
+   * stored uncompressed is named by its diffID). Only a claim: the parse is checked against it.
+   */
+  private expectedDiffId(blob: LayerBlob): string | undefined {
+    const layers = this.meta?.layers;
+    if (!layers) return undefined;
+    if (blob.index !== undefined) return layers[blob.index]?.diffId;
+    if (!blob.digest) return undefined;
+    return layers.find((l) => l.diffId === blob.digest || l.digest === blob.digest)?.diffId;
+  }
+
   private async run(reader: ImageReader, opts: LoadOptions): Promise<void> {
     let meta: ImageMeta | undefined;
     let metaError: unknown;
@@ -132,8 +145,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
         : undefined;
       const parseOwn = () =>
         parseLayer(blob.stream, { inspectContent: opts.inspectContent, rawDigest: blob.rawDigest, onProgress });
-      // (The diffID the config names for this blob, when the metadata is already known.)
-      const diffId = blob.index !== undefined ? this.meta?.layers[blob.index]?.diffId : undefined;
+      const diffId = this.expectedDiffId(blob);
       let parsed: ParsedLayer;
       try {
         if (opts.share && diffId) {

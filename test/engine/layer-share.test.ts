@@ -5,7 +5,8 @@ import { buildTar, gzip, sha256 } from '../../src/engine/build-tar.js';
 import { ImageModel } from '../../src/engine/image.js';
 import { LayerShare } from '../../src/engine/layer-share.js';
 import type { ContentInspector } from '../../src/engine/parse-layer.js';
-import type { ImageMeta } from '../../src/engine/types.js';
+import { Readable } from 'node:stream';
+import type { ImageMeta, ImageReader } from '../../src/engine/types.js';
 import { LayerlensError } from '../../src/errors/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { liveTree, memoryImage } from '../support/image.js';
@@ -99,4 +100,33 @@ test('an image listing one layer twice parses it once', async () => {
   assert.equal(share.reused, 1);
   assert.deepEqual(c.seen.sort(), ['bin/sh', 'etc/os-release', 'x']);
   assert.deepEqual(liveTree(models[0], 2), ['/bin/', '/bin/sh', '/etc/', '/etc/os-release', '/x']);
+});
+
+test('a one-pass export (blobs without index, named by digest, read through) shares by the digest its names give', async () => {
+  const a = await memoryImage([{ entries: base }, { entries: [{ name: 'app/a', content: 'A' }] }]);
+  const b = await memoryImage([{ entries: base }, { entries: [{ name: 'app/b', content: 'B' }] }]);
+  // As a Docker export hands layers over: metadata first (from inspect), then each blob without
+  // its index, named blobs/sha256/<digest>, and no way to read one again.
+  const exportLike = (im: typeof a): ImageReader => ({
+    meta: async () => im.meta,
+    async *blobs() {
+      for (let i = im.blobs.length - 1; i >= 0; i--)
+        yield { stream: Readable.from([im.blobs[i]]), digest: sha256(im.blobs[i]), size: im.blobs[i].length };
+    },
+    close: async () => {},
+  });
+  const share = new LayerShare();
+  share.expect(a.meta.layers.map((l) => l.diffId));
+  share.expect(b.meta.layers.map((l) => l.diffId));
+  const c = counting();
+  const models = [new ImageModel(), new ImageModel()];
+  await Promise.all([
+    models[0].load(memoryReader(a.meta, a.blobs), { share, inspectContent: c.inspector }),
+    models[1].load(exportLike(b), { share, inspectContent: c.inspector }),
+  ]);
+  assert.equal(share.reused, 1);
+  assert.deepEqual(c.seen.sort(), ['app/a', 'app/b', 'bin/sh', 'etc/os-release']);
+  assert.deepEqual(liveTree(models[1], 1), ['/app/', '/app/b', '/bin/', '/bin/sh', '/etc/', '/etc/os-release']);
+  // Read through, not closed: its stored size is what was read.
+  assert.equal(models[1].layers[0].compressedSize, b.blobs[0].length);
 });
