@@ -164,3 +164,18 @@ test('shared: per image and in total, by diffID and by chain; three renderers', 
   );
   assert.match(toSharedMarkdown(r, 'uncompressed'), /^\| `svc-c:1` \| 2 \| 80 B \| 1 \| 50 B \| 30 B \|$/m);
 });
+
+test('a finding kept with another severity is unchanged, and the reports say it was regraded', async () => {
+  const port = { ExposedPorts: { '8080/tcp': {} } };
+  const { cmp } = await compareTestImages(
+    { layers: [{ entries: [sh] }], config: port },
+    { layers: [{ entries: [sh, { name: 'var/www/phpmyadmin/index.php', content: '<?php\n' }] }], config: port },
+  );
+  const m = cmp.findings.unchanged.find((x) => x.new.key === '8080/tcp');
+  assert.ok(m);
+  assert.equal(m.old.severity, 'low');
+  assert.equal(m.new.severity, 'high', 'an admin panel in the image raises the port');
+  assert.ok(!cmp.findings.new.some((x) => x.key === '8080/tcp'));
+  assert.match(toDiffTable(cmp), /Findings kept with another severity \(1\)\n {2}LOW → HIGH/);
+  assert.match(toDiffMarkdown(cmp), /\| low → high \| `port-admin` \| `8080\/tcp` \|/);
+});

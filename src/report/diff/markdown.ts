@@ -72,6 +72,19 @@ export function toDiffMarkdown(c: ImageComparison, opts: DiffMarkdownOptions = {
   if (introduced.length)
     out.push(`## Findings introduced by new (${introduced.length})`, '', ...findingTable(introduced), '');
   if (resolved.length) out.push(`## Findings resolved in new (${resolved.length})`, '', ...findingTable(resolved), '');
+  const regraded = c.findings.unchanged.filter((m) => m.old.severity !== m.new.severity && shown(m.new));
+  if (regraded.length)
+    out.push(
+      `## Findings kept with another severity (${regraded.length})`,
+      '',
+      '| Severity | Rule | Where | Finding |',
+      '|---|---|---|---|',
+      ...regraded.map(
+        (m) =>
+          `| ${m.old.severity} → ${m.new.severity} | ${mdCode(m.new.ruleId)} | ${m.new.path ? mdCode(m.new.path) : m.new.key ? mdCode(m.new.key) : '-'} | ${mdText(m.new.title)} |`,
+      ),
+      '',
+    );
 
   details(out, `Layers (${c.layers.rows.length})`, [
     '| | old | new | size | diffID | step |',

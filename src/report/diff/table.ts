@@ -143,6 +143,14 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
   };
   findingRows('Findings introduced by new', introduced);
   findingRows('Findings resolved in new', resolved);
+  const regraded = c.findings.unchanged.filter((m) => m.old.severity !== m.new.severity && shown(m.new));
+  if (regraded.length) {
+    head(`Findings kept with another severity (${regraded.length})`);
+    for (const m of regraded)
+      out.push(
+        `  ${paint(SEV_COLOR[m.old.severity], m.old.severity.toUpperCase())} → ${paint(SEV_COLOR[m.new.severity], pad(m.new.severity.toUpperCase(), 8))}  ${pad(m.new.ruleId, 28)}  ${escapeText(m.new.path ?? m.new.key ?? '-')}  ${escapeText(m.new.title)}`,
+      );
+  }
   const moved = c.findings.unchanged.filter((m) => m.moved && shown(m.new));
   if (moved.length) {
     head(`Findings unchanged but moved (${moved.length})`);
