@@ -206,11 +206,14 @@ async function sharedReport(
   inputs: string[],
   format: Format,
 ): Promise<{ text: string; code: number }> {
-  // Sizes from the metadata when every layer's stored size is known (registries, layouts,
-  // archives): no layer is read. Else (a daemon image, a pipe) every image is read, once per
-  // distinct layer, and the sizes are the uncompressed ones, for all alike.
+  // Sizes from the metadata when every layer's stored size is known and every image comes from
+  // the same kind of source (registries store gzip blobs, docker save archives plain tars: one
+  // layer would have two sizes): no layer is read. Else (a daemon image, a pipe, mixed sources)
+  // every image is read, once per distinct layer, and the sizes are the uncompressed ones.
   const metas = await Promise.all(readers.map((r) => (r.onePass ? undefined : r.meta())));
-  const known = metas.every((m) => m && m.layers.every((l) => l.compressedSize !== undefined));
+  const known =
+    metas.every((m) => m && m.layers.every((l) => l.compressedSize !== undefined)) &&
+    new Set(metas.map((m) => m?.source)).size === 1;
   let sizes: SharedSizes;
   let images: SharedImageInput[];
   if (known) {
