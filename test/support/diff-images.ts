@@ -109,8 +109,10 @@ async function build(): Promise<DiffImages> {
     ],
   ] as const) {
     await writeRootfs(join(ctx(name), 'rootfs'));
-    await fixTimes(join(ctx(name), 'rootfs'));
     await put(ctx(name), { ...files, Dockerfile: baseDockerfile });
+    // The busybox layer the same in both bases; their other files of another day.
+    await fixTimes(join(ctx(name), 'files'), name === 'base1' ? OLD_DAY : NEW_DAY);
+    await fixTimes(join(ctx(name), 'rootfs'), OLD_DAY);
   }
 
   const appDockerfile = (extra: string) =>
@@ -133,6 +135,10 @@ async function build(): Promise<DiffImages> {
     'app/run.sh': '#!/bin/sh\nexec /app/other\n',
   });
 
+  // The rebuild's unchanged files differ from the first build's in modification time only.
+  await fixTimes(join(ctx('a1'), 'app'), OLD_DAY);
+  await fixTimes(join(ctx('a2'), 'app'), NEW_DAY);
+  await fixTimes(join(ctx('b1'), 'app'), OLD_DAY);
   const I = DIFF_IMAGES;
   await docker(['build', '-q', '-t', I.base1, ctx('base1')]);
   await docker(['build', '-q', '-t', I.base2, ctx('base2')]);
@@ -158,12 +164,14 @@ async function build(): Promise<DiffImages> {
   return { images: I, archives, layouts, registry, secrets };
 }
 
-/** Every entry below `dir` (and `dir`) gets one fixed modification time, so two builds of it are the same layer. */
-async function fixTimes(dir: string): Promise<void> {
-  const t = new Date('2024-01-01T00:00:00Z');
+const OLD_DAY = new Date('2024-01-01T00:00:00Z');
+const NEW_DAY = new Date('2024-06-01T00:00:00Z');
+
+/** Every entry below `dir` (and `dir`) gets the modification time `t`: builds of it are byte for byte the same. */
+async function fixTimes(dir: string, t: Date): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) await fixTimes(p);
+    if (e.isDirectory()) await fixTimes(p, t);
     else await lutimes(p, t, t);
   }
   await lutimes(dir, t, t);
