@@ -169,6 +169,7 @@ async function diffReport(
   const ignore = await loadIgnore(o.ignoreFile, warn);
   const { models, done } = await loadForComparison(readers, {
     inspector: () => withContentDigests(createContentInspector()),
+    label: (i) => `${i === 0 ? 'old' : 'new'} image ${inputs[i]}`,
   });
   const stop = progress(models);
   try {
@@ -229,7 +230,7 @@ async function sharedReport(
     await Promise.all(readers.map((r) => r.close().catch(() => {})));
   } else {
     sizes = 'uncompressed';
-    const { models, done } = await loadForComparison(readers);
+    const { models, done } = await loadForComparison(readers, { label: (i) => inputs[i] });
     const stop = progress(models);
     try {
       await done;

@@ -101,6 +101,19 @@ test('command-line mistakes are one line and exit 2, before any image is read', 
   }
 });
 
+test('a broken image is named in its one-line error', async () => {
+  await ready;
+  const cut = join(dir, 'cut.tar');
+  const whole = readFileSync(b);
+  // The archive cut inside its last layer: the index is read, the layer fails.
+  writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+  const r = run(['diff', a, cut]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^layerlens: /);
+  assert.ok(r.stderr.includes(cut), r.stderr);
+});
+
 test('--output writes the report atomically and nothing else', async () => {
   await ready;
   const out = join(dir, 'report.md');

@@ -7,11 +7,15 @@ import { ImageModel } from '../../engine/image.js';
 import { LayerShare } from '../../engine/layer-share.js';
 import type { ContentInspector } from '../../engine/parse-layer.js';
 import type { ImageReader } from '../../engine/types.js';
+import { LayerlensError } from '../../errors/index.js';
 
 export interface ComparisonLoad {
   models: ImageModel[];
   share: LayerShare;
-  /** Resolves when every image is loaded (readers closed); rejects with the first failure. */
+  /**
+   * Resolves when every image is loaded (readers closed); rejects with the first failure, its
+   * message led by the image's name (`label`) so the user knows which of the images failed.
+   */
   done: Promise<void>;
 }
 
@@ -20,6 +24,8 @@ export interface ComparisonLoadOptions {
   inspector?: () => ContentInspector | undefined;
   /** Layers parsed at once per image (default 2). */
   concurrency?: number;
+  /** How an image is named in a failure (default: its index). */
+  label?: (index: number) => string;
 }
 
 export async function loadForComparison(
@@ -39,9 +45,13 @@ export async function loadForComparison(
   }
   for (const m of metas) if (m) share.expect(m.layers.map((l) => l.diffId));
   const models = readers.map(() => new ImageModel());
+  const label = opts.label ?? ((i: number) => `image ${i + 1}`);
   const loads = readers.map((r, i) =>
     models[i]
       .load(r, { share, concurrency: opts.concurrency ?? 2, inspectContent: opts.inspector?.() })
+      .catch((err: LayerlensError) => {
+        throw new LayerlensError(`${label(i)}: ${err.message}`, err.code);
+      })
       .finally(() => r.close().catch(() => {})),
   );
   // (Each load's failure is reported through `done`; none goes unhandled meanwhile.)
