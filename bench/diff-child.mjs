@@ -9,7 +9,7 @@
 import '../dist/cli/v8-tuning.js'; // (as the CLI: first)
 import '../dist/cli/early-start.js'; // (as the CLI: second; the paths name files, so the layer-hashing worker starts)
 import { ImageModel } from '../dist/engine/image.js';
-import { compareImages, osPackageRecords, withContentDigests } from '../dist/findings/compare/index.js';
+import { compareImages, osPackageRecords } from '../dist/findings/compare/index.js';
 import { loadForComparison } from '../dist/findings/compare/load.js';
 import { createContentInspector, osInventory, runChecks } from '../dist/findings/index.js';
 import { toDiffJson } from '../dist/report/diff/json.js';
@@ -24,7 +24,8 @@ let reused = 0;
 let bytes = 0;
 if (mode === 'diff') {
   const { models, done, share } = await loadForComparison(readers, {
-    inspector: () => withContentDigests(createContentInspector()),
+    inspector: () => createContentInspector(),
+    contentDigests: true,
   });
   await done;
   const side = (m, ref) => ({

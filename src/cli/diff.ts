@@ -7,7 +7,7 @@
 import type { ImageModel } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
 import { LayerlensError } from '../errors/index.js';
-import { compareImages, osPackageRecords, sharedLayers, withContentDigests } from '../findings/compare/index.js';
+import { compareImages, osPackageRecords, sharedLayers } from '../findings/compare/index.js';
 import { layerStep } from '../findings/compare/layers.js';
 import { loadForComparison } from '../findings/compare/load.js';
 import type { SharedImageInput } from '../findings/compare/shared.js';
@@ -168,7 +168,8 @@ async function diffReport(
   };
   const ignore = await loadIgnore(o.ignoreFile, warn);
   const { models, done } = await loadForComparison(readers, {
-    inspector: () => withContentDigests(createContentInspector()),
+    inspector: () => createContentInspector(),
+    contentDigests: true,
     label: (i) => `${i === 0 ? 'old' : 'new'} image ${inputs[i]}`,
   });
   const stop = progress(models);

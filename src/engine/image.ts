@@ -33,6 +33,8 @@ export interface LoadOptions {
   inspectContent?: ParseOptions['inspectContent'];
   /** Layers parsed at once (sources that can seek or fetch in parallel). */
   concurrency?: number;
+  /** Keep the sha256 of every regular file on its version (`Version.digest`: content-digest.ts). */
+  contentDigests?: boolean;
   /**
    * Layers shared with other images loaded at the same time (layer-share.ts): a layer another
    * image parses is taken from it (its diffID checked as usual) and this image's copy of the
@@ -144,7 +146,13 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           }
         : undefined;
       const parseOwn = () =>
-        parseLayer(blob.stream, { inspectContent: opts.inspectContent, rawDigest: blob.rawDigest, onProgress });
+        parseLayer(blob.stream, {
+          inspectContent: opts.inspectContent,
+          rawDigest: blob.rawDigest,
+          onProgress,
+          contentDigests: opts.contentDigests,
+          hashRanges: blob.hashRanges ? (ranges) => blob.hashRanges!(ranges) : undefined,
+        });
       const diffId = this.expectedDiffId(blob);
       let parsed: ParsedLayer;
       try {

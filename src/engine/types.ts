@@ -27,6 +27,11 @@ export interface EntryAttrs {
   devMinor?: number;
   /** Extended attributes from PAX SCHILY.xattr.* (values as latin1 strings), e.g. security.capability. */
   xattrs?: Record<string, string>;
+  /**
+   * sha256 of a regular file's content (32 bytes as a latin1 string: ~48 bytes a file, not 80),
+   * when the load asked for content digests (LoadOptions.contentDigests: image comparisons).
+   */
+  digest?: string;
 }
 
 /** One change to one path in one layer. A path has at most one version per layer. */
@@ -163,6 +168,13 @@ export interface LayerBlob {
    * its diffID and the engine does not hash the stream itself.
    */
   rawDigest?: Promise<string>;
+  /**
+   * For a blob stored uncompressed in a file: the sha256 of each byte range of it, taken apart
+   * from `stream` (the worker that reads the file: sources/file-hash-worker.ts), 32 bytes a range
+   * in one buffer. Offsets count from the blob's first byte. The engine uses it for per-file
+   * content digests instead of hashing the bytes itself.
+   */
+  hashRanges?(ranges: number[]): Promise<Buffer>;
 }
 
 /**

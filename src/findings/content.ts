@@ -9,8 +9,6 @@ export interface InspectedContent {
   os?: OsFileData;
   /** Only the first bytes of the file were scanned. */
   truncated?: boolean;
-  /** sha256 of the whole file (32 bytes as a latin1 string), when an image comparison asked for it (compare/digest.ts). */
-  digest?: string;
 }
 
 export function inspected(v: Version | undefined): InspectedContent | undefined {

@@ -1,12 +1,7 @@
 /** Two in-process test images compared the way `layerlens diff` compares: loaded together, checked, compared. */
 import type { ImageModel } from '../../src/engine/image.js';
 import type { LayerShare } from '../../src/engine/layer-share.js';
-import {
-  compareImages,
-  osPackageRecords,
-  withContentDigests,
-  type CompareOptions,
-} from '../../src/findings/compare/index.js';
+import { compareImages, osPackageRecords, type CompareOptions } from '../../src/findings/compare/index.js';
 import type { ImageComparison } from '../../src/findings/compare/types.js';
 import { loadForComparison } from '../../src/findings/compare/load.js';
 import { createContentInspector, osInventory, runChecks } from '../../src/findings/index.js';
@@ -22,7 +17,8 @@ export const NOW = new Date('2026-11-28T00:00:00Z');
 
 export async function compareTestImages(a: TestImage, b: TestImage, opts: CompareOptions = {}): Promise<Compared> {
   const { models, share, done } = await loadForComparison([await testReader(a), await testReader(b)], {
-    inspector: () => withContentDigests(createContentInspector()),
+    inspector: () => createContentInspector(),
+    contentDigests: true,
   });
   await done;
   const side = (m: ImageModel) => ({

@@ -4,7 +4,7 @@
  *
  *   const share = new LayerShare();          // layers both hold are parsed once
  *   share.expect(oldMeta diffIDs); share.expect(newMeta diffIDs);
- *   load both with { share, inspectContent: withContentDigests(createContentInspector()) };
+ *   load both with { share, contentDigests: true, inspectContent: createContentInspector() };
  *   const cmp = compareImages(
  *     { model: oldModel, findings: runChecks(oldModel, …), packages: osPackageRecords(osInventory(oldModel)) },
  *     { model: newModel, … },
@@ -22,7 +22,7 @@ import { sideSizes } from './sizes.js';
 import type { ImageComparison, ImageSummary, PackageRecord } from './types.js';
 
 export type * from './types.js';
-export { withContentDigests, digestOf, digestHex } from './digest.js';
+export { digestOf, digestHex } from './digest.js';
 export { osPackageRecords, comparePackages, type VersionOrder } from './packages.js';
 export { compareFindings } from './findings.js';
 export { align, type Aligned } from './align.js';

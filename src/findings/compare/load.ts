@@ -20,8 +20,10 @@ export interface ComparisonLoad {
 }
 
 export interface ComparisonLoadOptions {
-  /** A fresh content inspector for each image (e.g. the findings' inspector with content digests). */
+  /** A fresh content inspector for each image (e.g. the findings' inspector). */
   inspector?: () => ContentInspector | undefined;
+  /** Keep the sha256 of every file (the file comparison's content aspect). */
+  contentDigests?: boolean;
   /** Layers parsed at once per image (default 2). */
   concurrency?: number;
   /** How an image is named in a failure (default: its index). */
@@ -48,7 +50,12 @@ export async function loadForComparison(
   const label = opts.label ?? ((i: number) => `image ${i + 1}`);
   const loads = readers.map((r, i) =>
     models[i]
-      .load(r, { share, concurrency: opts.concurrency ?? 2, inspectContent: opts.inspector?.() })
+      .load(r, {
+        share,
+        concurrency: opts.concurrency ?? 2,
+        inspectContent: opts.inspector?.(),
+        contentDigests: opts.contentDigests,
+      })
       .catch((err: LayerlensError) => {
         throw new LayerlensError(`${label(i)}: ${err.message}`, err.code);
       })
