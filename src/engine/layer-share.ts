@@ -12,6 +12,10 @@
  * Parsed layers are held only until every image expecting them has taken them (`expect` counts
  * the images' layer lists, each `take` of a result releases one), so memory holds the layers in
  * flight, not every layer of every image.
+ *
+ * A parse carries what the content inspector and the content digests made of the files, so the
+ * images loaded with one share must be loaded alike (the same inspector options, the same
+ * `contentDigests`): findings/compare/load.ts does.
  */
 import type { ParsedLayer } from './parse-layer.js';
 
