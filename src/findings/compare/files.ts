@@ -45,6 +45,37 @@ function sameXattrs(a: Version, b: Version): boolean {
   return true;
 }
 
+/**
+ * What differs between two live versions of one path: type, mode, owner, size, content (by
+ * digest), link target, device, xattrs. Modification times are not looked at. `sameBytes`: the
+ * two are known to hold the same bytes (they come from layers with the same diffID). A regular
+ * file's content is `contentUnknown` when it could not be compared (no digest on a side).
+ */
+export function versionDifference(
+  o: Version,
+  n: Version,
+  sameBytes = false,
+): { aspects: FileAspect[]; contentUnknown: boolean } {
+  const what: FileAspect[] = [];
+  let contentUnknown = false;
+  if (o.type !== n.type || o.special !== n.special) return { aspects: ['type'], contentUnknown };
+  const madeUp = o.implicit || n.implicit; // a parent directory no tar entry described
+  if (!madeUp && o.type !== 'symlink' && (o.mode & 0o7777) !== (n.mode & 0o7777)) what.push('mode');
+  if (!madeUp && (o.uid !== n.uid || o.gid !== n.gid)) what.push('owner');
+  if (o.type === 'file') {
+    if (o.size !== n.size) what.push('size');
+    const a = digestOf(o);
+    const b = digestOf(n);
+    if (a !== undefined && b !== undefined) {
+      if (a !== b) what.push('content');
+    } else if (o.size === n.size && !sameBytes) contentUnknown = true;
+  }
+  if ((o.type === 'symlink' || o.type === 'hardlink') && o.linkTarget !== n.linkTarget) what.push('target');
+  if (o.type === 'other' && (o.devMajor !== n.devMajor || o.devMinor !== n.devMinor)) what.push('device');
+  if (!madeUp && !sameXattrs(o, n)) what.push('xattrs');
+  return { aspects: what, contentUnknown };
+}
+
 export function compareFiles(
   oldModel: ImageModel,
   newModel: ImageModel,
@@ -75,33 +106,16 @@ export function compareFiles(
     entries: [],
   };
 
-  /** What differs between two live versions of one path. */
+  /** What differs between two live versions of one path (counting files not compared by content). */
   const aspects = (o: Version, n: Version): FileAspect[] => {
-    const what: FileAspect[] = [];
-    if (o.type !== n.type || o.special !== n.special) return ['type'];
-    const madeUp = o.implicit || n.implicit; // a parent directory no tar entry described
-    if (!madeUp && o.type !== 'symlink' && (o.mode & 0o7777) !== (n.mode & 0o7777)) what.push('mode');
-    if (!madeUp && (o.uid !== n.uid || o.gid !== n.gid)) what.push('owner');
-    if (o.type === 'file') {
-      if (o.size !== n.size) what.push('size');
-      const a = digestOf(o);
-      const b = digestOf(n);
-      if (a !== undefined && b !== undefined) {
-        if (a !== b) what.push('content');
-      } else if (o.size === n.size && !sameLayerBytes(o, n)) {
-        out.contentUnknown++;
-        out.contentCompared = false;
-      }
-    }
-    if ((o.type === 'symlink' || o.type === 'hardlink') && o.linkTarget !== n.linkTarget) what.push('target');
-    if (o.type === 'other' && (o.devMajor !== n.devMajor || o.devMinor !== n.devMinor)) what.push('device');
-    if (!madeUp && !sameXattrs(o, n)) what.push('xattrs');
-    return what;
-  };
-  // Versions from two layers with the same diffID are the same bytes, hashed or not.
-  const sameLayerBytes = (o: Version, n: Version): boolean => {
+    // Versions from two layers with the same diffID are the same bytes, hashed or not.
     const a = opts.oldDiffIds?.[o.layer];
-    return !!a && a === opts.newDiffIds?.[n.layer];
+    const d = versionDifference(o, n, !!a && a === opts.newDiffIds?.[n.layer]);
+    if (d.contentUnknown) {
+      out.contentUnknown++;
+      out.contentCompared = false;
+    }
+    return d.aspects;
   };
 
   const record = (

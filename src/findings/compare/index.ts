@@ -27,6 +27,8 @@ export { osPackageRecords, comparePackages, type VersionOrder } from './packages
 export { compareFindings } from './findings.js';
 export { align, type Aligned } from './align.js';
 export { sharedLayers, type SharedReport, type SharedImageInput } from './shared.js';
+export { mergedTree, mergedOrigin, type MergedTree, type MergedOrigin } from './merged-tree.js';
+export { versionDifference } from './files.js';
 
 export interface CompareSide {
   model: ImageModel;
