@@ -162,9 +162,13 @@ export function hashFileRange(file: string, start: number, length: number): Prom
   return request<string>({ file, start, length });
 }
 
-/** Whether hashing on the worker is possible here (LAYERLENS_NO_HASH_WORKER=1 or no worker: no). */
-export function hashWorkerAvailable(): boolean {
-  return getWorker() !== null;
+/**
+ * Whether per-file content digests of a layer in a file go to the worker (hashFileRanges): where
+ * a worker runs, unless LAYERLENS_DIGESTS_IN_THREAD=1 keeps them on the main thread (for A/B
+ * measurements: bench/diff.ts BENCH_DIGESTS_AB=1).
+ */
+export function rangeHashing(): boolean {
+  return process.env.LAYERLENS_DIGESTS_IN_THREAD !== '1' && getWorker() !== null;
 }
 
 /**
