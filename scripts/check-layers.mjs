@@ -6,9 +6,10 @@
 // Layers, bottom up (a folder may import its own files and any folder of a LOWER rank; folders of
 // the same rank are independent of each other):
 //   0 errors                      the one user-facing error type
-//   1 text, reference             escaping and byte formats; image references
+//   1 text, reference, versions   escaping and byte formats; image references; version orders
 //   2 engine                      decoding, the layered file tree, the image model
-//   3 sources                     ImageReaders, one folder per source (the demo is one, made in-process)
+//   3 sources, vulndb             ImageReaders, one folder per source (the demo is one, made in-process);
+//                                 the OSV vulnerability database (download, index, lookups)
 //   4 findings                    the checks: pure functions over the model
 //   5 report                      documents made from findings
 //   6 ui, audit                   the explorer; the registry audit
@@ -22,6 +23,8 @@ const RANK = {
   errors: 0,
   text: 1,
   reference: 1,
+  versions: 1,
+  vulndb: 3,
   engine: 2,
   sources: 3,
   findings: 4,

@@ -34,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 export CI=${CI:-}
 
 # --- 1. dependencies ---------------------------------------------------------
-PACKAGES=(docker.io docker-registry skopeo busybox-static apache2-utils openssl zstd tmux debootstrap)
+PACKAGES=(docker.io docker-registry skopeo busybox-static apache2-utils openssl zstd tmux debootstrap golang-go)
 if [[ "${LAYERLENS_SKIP_APT:-}" != 1 ]]; then
   missing=()
   for p in "${PACKAGES[@]}"; do

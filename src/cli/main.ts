@@ -24,6 +24,7 @@ Usage:
   layerlens diff OLD NEW [options]     what changed: layers, files, packages, config, findings (see layerlens diff --help)
   layerlens shared IMAGE IMAGE…        the layers and bytes several images share
   layerlens registry audit URL         a registry's security posture (see layerlens registry audit --help)
+  layerlens db update|status           the offline OSV vulnerability database (see layerlens db --help)
 
 IMAGE is a reference (nginx:stable, host:5000/ns/app@sha256:…), a docker save or OCI archive
 (.tar, .tar.gz), an OCI layout directory (DIR or DIR:tag), - for an archive on stdin
@@ -65,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
           `unknown command "registry ${argv[1] ?? ''}": did you mean "registry audit URL"?`,
           'USAGE',
         );
+      case 'db':
+        return (await import('./db.js')).runDb(argv.slice(1));
       case 'explore':
         return runExplore(argv.slice(1));
     }

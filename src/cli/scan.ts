@@ -6,7 +6,7 @@
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
-import { osInventory } from '../findings/os/index.js';
+import { packageInventory } from '../findings/packages/index.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
@@ -17,6 +17,7 @@ import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { loadIgnore } from './ignore-file.js';
+import { openDb } from './vuln-db.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic, writeStdout } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
@@ -25,7 +26,7 @@ import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './so
 import { openDemo, openReader } from './wiring.js';
 
 const USAGE =
-  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [source options]';
+  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [--db DIR] [--db-update] [--db-max-age DAYS] [source options]';
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -33,9 +34,10 @@ type Format = (typeof FORMATS)[number];
 const HELP = `Usage: ${USAGE}
 
 Runs every check (secrets in all layers including deleted files, config and history, ports,
-provenance, permissions, efficiency, OS end of life) and prints a report.
+provenance, permissions, efficiency, OS end of life, known vulnerabilities of the packages found)
+and prints a report.
 
-  --format F        table (default), json, sarif, markdown, or cyclonedx (the OS package
+  --format F        table (default), json, sarif, markdown, or cyclonedx (the package
                     inventory as a CycloneDX 1.5 JSON SBOM instead of the findings)
   -o, --output FILE write the report to FILE (replaced atomically) instead of stdout
   --severity S      lowest severity to include: critical, high, medium, low, info (default: info);
@@ -43,7 +45,11 @@ provenance, permissions, efficiency, OS end of life) and prints a report.
   --fail-on S       exit 1 when a finding (after the ignore file) is at or above S
   --reveal          show secret values in full (default: first 4 characters and the length)
   --ignore-file F   accepted findings (default: ./.layerlensignore when it exists)
-  --sbom FILE       also write the OS package inventory as a CycloneDX 1.5 JSON SBOM
+  --sbom FILE       also write the package inventory as a CycloneDX 1.5 JSON SBOM
+  --db DIR          the OSV vulnerability database (default: layerlens's, else osv-scanner's
+                    offline cache; see layerlens db --help); a scan never downloads by itself
+  --db-update       update the database (the ecosystems this image needs) before matching
+  --db-max-age DAYS warn when the database is older (default 7)
   --demo            scan the built-in demo image (no IMAGE)
   -h, --help        this help
 
@@ -78,6 +84,9 @@ async function scan(argv: string[]): Promise<number> {
       reveal: { type: 'boolean' },
       'ignore-file': { type: 'string' },
       sbom: { type: 'string' },
+      db: { type: 'string' },
+      'db-update': { type: 'boolean' },
+      'db-max-age': { type: 'string' },
       demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -98,6 +107,9 @@ async function scan(argv: string[]): Promise<number> {
   const severities = parseSeverityFilter('--severity', values.severity);
   const failOn = parseSeverity('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
+  const maxAge = values['db-max-age'] === undefined ? 7 : Number(values['db-max-age']);
+  if (!Number.isFinite(maxAge) || maxAge < 0)
+    throw new LayerlensError(`--db-max-age "${escapeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
   const { input, opts } = withTransport(
     values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0],
     await sourceOptionsFrom(values),
@@ -121,14 +133,30 @@ async function scan(argv: string[]): Promise<number> {
     await reader.close().catch(() => {});
   }
 
-  const findings = runChecks(model, { reference: input, reveal, ignore, onWarning: warn });
+  const { db, looked } = await openDb(model, values.db, !!values['db-update'], warn);
+  let findings;
+  try {
+    findings = runChecks(model, {
+      reference: input,
+      reveal,
+      ignore,
+      onWarning: warn,
+      vulnerabilities: { db, looked, maxAgeDays: maxAge },
+    });
+  } finally {
+    db?.close();
+  }
+  if (!db)
+    warn('no vulnerability database: packages were not checked for known vulnerabilities (run: layerlens db update)');
+  const stale = findings.find((f) => f.ruleId === 'vulnerability-db-stale');
+  if (stale) warn(stale.message);
   const shown = findings.filter((f) => severities.shown.has(f.severity));
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
   const report =
     format === 'cyclonedx'
-      ? toCycloneDx(osInventory(model), image)
+      ? toCycloneDx(packageInventory(model), image)
       : render(format, shown, image, {
           color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
           width: toFile ? undefined : process.stdout.columns,
@@ -136,7 +164,7 @@ async function scan(argv: string[]): Promise<number> {
         });
   if (toFile) await writeFileAtomic(values.output!, report);
   else await writeStdout(report);
-  if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(osInventory(model), image));
+  if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(packageInventory(model), image));
   if (failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return 1;
   return 0;
 }

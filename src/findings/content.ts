@@ -2,11 +2,14 @@
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import type { OsFileData } from './os/packages.js';
+import type { PackageFileData } from './packages/types.js';
 import type { SecretMatch } from './secrets/scanner.js';
 
 export interface InspectedContent {
   secrets?: SecretMatch[];
   os?: OsFileData;
+  /** Packages a package file names (package.json, METADATA, a lockfile, a jar, a Go binary). */
+  packages?: PackageFileData;
   /** Only the first bytes of the file were scanned. */
   truncated?: boolean;
 }

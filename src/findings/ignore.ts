@@ -3,8 +3,8 @@
  *
  *   RULE_ID [PATH_GLOB] [until=YYYY-MM-DD] # reason
  *
- * RULE_ID is a rule id (`secret-generic-assignment`), `*` for any rule, or a finding id (its
- * fingerprint). PATH_GLOB matches the finding's in-image path (`*` within a path segment, `**`
+ * RULE_ID is a rule id (`secret-generic-assignment`, a vulnerability's `CVE-2021-23337` or any of
+ * its aliases such as `GHSA-35jh-r3h4-6jhm`), `*` for any rule, or a finding id (its fingerprint). PATH_GLOB matches the finding's in-image path (`*` within a path segment, `**`
  * across segments, `?` one character); without it the entry matches any path. After `until` the
  * entry expires: layerlens warns and reports the finding again. The reason after `#` is required
  * (an entry without one still applies, with a warning), so reviews can see why.
@@ -97,6 +97,12 @@ function expired(entry: IgnoreEntry, now: Date): boolean {
   return !!entry.until && now.getTime() >= Date.parse(entry.until + 'T00:00:00Z') + 86_400_000;
 }
 
+/** A vulnerability is also known by its aliases (GHSA, DSA …): an entry may name any of them. */
+function aliasOf(f: Finding, id: string): boolean {
+  const aliases = f.properties?.aliases;
+  return Array.isArray(aliases) && aliases.includes(id);
+}
+
 export function applyIgnore(findings: Finding[], entries: IgnoreEntry[], now = new Date()): IgnoreResult {
   const warnings: string[] = [];
   const active: Array<{ entry: IgnoreEntry; re?: RegExp; used: boolean }> = [];
@@ -114,7 +120,10 @@ export function applyIgnore(findings: Finding[], entries: IgnoreEntry[], now = n
   for (const f of findings) {
     const hit = active.find(
       (a) =>
-        (a.entry.ruleId === '*' || a.entry.ruleId === f.ruleId || a.entry.ruleId === f.id) &&
+        (a.entry.ruleId === '*' ||
+          a.entry.ruleId === f.ruleId ||
+          a.entry.ruleId === f.id ||
+          aliasOf(f, a.entry.ruleId)) &&
         (!a.re || (f.path !== null && a.re.test(f.path))),
     );
     if (hit) {

@@ -15,6 +15,8 @@ import { deletedFileFindings } from './deleted-files.js';
 import { computeEfficiency, efficiencyFindings } from './efficiency.js';
 import { applyIgnore, type IgnoreEntry } from './ignore.js';
 import { OsFileCollector, osFileKind, osFindings, osInventory } from './os/index.js';
+import { PackageFileCollector, packageFileKind, packageInventory } from './packages/index.js';
+import { vulnerabilityFindings, type VulnerabilityContext } from './vulnerabilities/index.js';
 import { permissionFindings } from './permissions.js';
 import { portFindings } from './ports.js';
 import { provenanceFindings } from './provenance.js';
@@ -31,6 +33,8 @@ export { SEVERITIES, severityRank } from './types.js';
 export type { InspectedContent } from './content.js';
 export { computeEfficiency, type EfficiencyReport } from './efficiency.js';
 export { osInventory, type OsInventory } from './os/index.js';
+export { packageInventory, type PackageInventory, type Package } from './packages/index.js';
+export { lookupKeys, type VulnerabilityContext } from './vulnerabilities/index.js';
 export { PORT_TABLE, portInfo, type PortInfo } from './ports.js';
 export { parseIgnoreFile, applyIgnore, type IgnoreEntry } from './ignore.js';
 export { maskSecret } from './secrets/mask.js';
@@ -56,22 +60,31 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
   const inspector: ContentInspector = (parts, attrs) => {
     const base = parts[parts.length - 1] ?? '';
     const osKind = osFileKind(parts);
+    const pkgKind = packageFileKind(parts, attrs);
     // Most files stop here: empty, a format without secrets, or system data.
     const scan = attrs.size > 0 && !skippedExt(base) && !skippedSystemData(parts);
-    if (!scan && !osKind) return undefined;
+    if (!scan && !osKind && !pkgKind) return undefined;
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
     // A batched file's path is joined only if it has a hit (or its name may be a credential file's).
     const credPath = mayBeCredentialFile(base) ? '/' + parts.join('/') : undefined;
     if (
       batch &&
       !osKind &&
+      !pkgKind &&
       attrs.size <= BATCH_FILE_MAX &&
       (credPath === undefined || credentialRulesFor(credPath).length === 0)
     ) {
-      return new FileSink(batch, parts, scanOpts, undefined, undefined);
+      return new FileSink(batch, parts, scanOpts, undefined, undefined, undefined);
     }
     const sec = scan ? new FileSecretScanner(credPath ?? '/' + parts.join('/'), scanOpts) : undefined;
-    return new FileSink(undefined, parts, scanOpts, sec, osKind ? new OsFileCollector(osKind) : undefined);
+    return new FileSink(
+      undefined,
+      parts,
+      scanOpts,
+      sec,
+      osKind ? new OsFileCollector(osKind) : undefined,
+      pkgKind ? new PackageFileCollector(pkgKind, base) : undefined,
+    );
   };
   if (batch) inspector.flush = () => batch.run();
   return inspector;
@@ -98,6 +111,8 @@ class FileSink implements ContentSink {
     /** The file's own scanner: given, or made when a batched file arrives in pieces. */
     private sec: FileSecretScanner | undefined,
     private readonly os: OsFileCollector | undefined,
+    /** Package files (package.json, METADATA, lockfiles, jars, Go binaries): the inventory's. */
+    private readonly pkg: PackageFileCollector | undefined,
   ) {}
 
   whole(buf: Buffer, start: number, end: number): void {
@@ -109,16 +124,19 @@ class FileSink implements ContentSink {
     if (this.batch && !this.sec) this.sec = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
     this.sec?.write(chunk);
     this.os?.write(chunk);
+    this.pkg?.write(chunk);
   }
 
   end(later: { content?: unknown }): InspectedContent | undefined {
     if (this.staged) this.batch!.queue(this.parts, later);
     const secrets = this.sec?.end();
     const osData = this.os?.end();
-    if (!secrets && !osData) return undefined;
+    const pkgData = this.pkg?.end();
+    if (!secrets && !osData && !pkgData) return undefined;
     const out: InspectedContent = {};
     if (secrets) out.secrets = secrets;
     if (osData) out.os = osData;
+    if (pkgData) out.packages = pkgData;
     if (this.sec?.truncated) out.truncated = true;
     return out;
   }
@@ -135,9 +153,21 @@ export interface CheckContext {
   ignore?: IgnoreEntry[];
   /** Receives ignore-file warnings (expired entries). */
   onWarning?: (message: string) => void;
+  /** Match the packages against a vulnerability database (absent: no vulnerability check at all). */
+  vulnerabilities?: VulnerabilityContext;
 }
 
-const CATEGORY_ORDER = ['secret', 'deleted-file', 'config', 'port', 'permissions', 'provenance', 'os', 'efficiency'];
+const CATEGORY_ORDER = [
+  'secret',
+  'vulnerability',
+  'deleted-file',
+  'config',
+  'port',
+  'permissions',
+  'provenance',
+  'os',
+  'efficiency',
+];
 
 /** Every check over a loaded model; sorted most severe first. Pure: reads the model only. */
 export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
@@ -157,6 +187,9 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
       ...signatureFindings(meta),
       ...osFindings(model, osInventory(model), now),
       ...efficiencyFindings(model, eff),
+      ...(ctx.vulnerabilities
+        ? vulnerabilityFindings(model, packageInventory(model), { reveal: ctx.reveal, ...ctx.vulnerabilities }, now)
+        : []),
     ];
   });
   if (ctx.ignore?.length) {

@@ -14,7 +14,8 @@ export type Category =
   | 'provenance'
   | 'permissions'
   | 'efficiency'
-  | 'os';
+  | 'os'
+  | 'vulnerability';
 
 export interface Finding {
   /** Stable fingerprint: same image + same problem → same id across runs. */

@@ -1,10 +1,12 @@
 /**
- * CycloneDX 1.5 JSON SBOM of the OS package inventory (dpkg, apk, rpm), for vulnerability
- * scanners. Each package carries a purl (pkg:deb / pkg:apk / pkg:rpm with arch and distro
- * qualifiers) so scanners can match it to their advisories.
+ * CycloneDX 1.5 JSON SBOM of the package inventory: OS packages (dpkg, apk, rpm) and application
+ * packages (npm, PyPI, Go, Maven, RubyGems, Composer, NuGet). Each component carries its purl
+ * (made in findings/packages/purl.ts), the in-image paths it was found at as evidence
+ * occurrences, and layerlens properties: the layer that introduced it (index and digest), the
+ * layer that removed it, how it was found and its source package.
  */
 import { randomUUID } from 'node:crypto';
-import type { OsInventory, OsPackage } from '../findings/os/index.js';
+import type { PackageInventory } from '../findings/packages/index.js';
 import type { ReportImage } from './image-info.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
 
@@ -15,40 +17,9 @@ export interface SbomOptions {
   serialNumber?: string;
 }
 
-const PURL_TYPE = { dpkg: 'deb', apk: 'apk', rpm: 'rpm' } as const;
+const MANAGER = { deb: 'dpkg', apk: 'apk', rpm: 'rpm' } as Record<string, string | undefined>;
 
-function namespaceFor(osId: string | undefined, manager: OsPackage['manager']): string {
-  if (osId === 'rhel') return 'redhat';
-  if (osId) return osId;
-  return manager === 'dpkg' ? 'debian' : manager === 'apk' ? 'alpine' : 'rpm';
-}
-
-/** Package URL per the purl spec: type/namespace/name@version?qualifiers (sorted keys). */
-export function purlFor(pkg: OsPackage, inv: OsInventory): string {
-  const type = PURL_TYPE[pkg.manager];
-  const ns = namespaceFor(inv.os?.id, pkg.manager);
-  let version = pkg.version;
-  const q: Record<string, string> = {};
-  if (pkg.arch) q.arch = pkg.arch;
-  if (pkg.manager === 'rpm') {
-    const m = version.match(/^(\d+):(.*)$/);
-    if (m) {
-      q.epoch = m[1];
-      version = m[2];
-    }
-  }
-  if (inv.os?.id && inv.os.versionId)
-    q.distro = pkg.manager === 'apk' ? inv.os.versionId : `${inv.os.id}-${inv.os.versionId}`;
-  if (pkg.source && pkg.manager === 'dpkg')
-    q.upstream = pkg.source + (pkg.sourceVersion ? `@${pkg.sourceVersion}` : '');
-  const qs = Object.keys(q)
-    .sort()
-    .map((k) => `${k}=${encodeURIComponent(q[k])}`)
-    .join('&');
-  return `pkg:${type}/${encodeURIComponent(ns)}/${encodeURIComponent(pkg.name)}@${encodeURIComponent(version)}${qs ? '?' + qs : ''}`;
-}
-
-export function cycloneDxDocument(inv: OsInventory, image: ReportImage, opts: SbomOptions = {}) {
+export function cycloneDxDocument(inv: PackageInventory, image: ReportImage, opts: SbomOptions = {}) {
   const components: Array<Record<string, unknown>> = [];
   if (inv.os) {
     components.push({
@@ -59,24 +30,34 @@ export function cycloneDxDocument(inv: OsInventory, image: ReportImage, opts: Sb
       ...(inv.os.prettyName ? { description: inv.os.prettyName } : {}),
     });
   }
+  const digestOf = (i: number) =>
+    image.layers.find((l) => l.index === i)?.digest ?? image.layers.find((l) => l.index === i)?.diffId ?? null;
   const seen = new Set<string>();
   for (const p of inv.packages) {
-    const purl = purlFor(p, inv);
-    if (seen.has(purl)) continue;
-    seen.add(purl);
-    const props: Array<{ name: string; value: string }> = [{ name: `${TOOL_NAME}:package-manager`, value: p.manager }];
+    if (seen.has(p.purl)) continue;
+    seen.add(p.purl);
+    const props: Array<{ name: string; value: string }> = [];
+    const manager = MANAGER[p.type];
+    if (manager) props.push({ name: `${TOOL_NAME}:package-manager`, value: manager });
+    props.push({ name: `${TOOL_NAME}:found-by`, value: p.foundBy });
+    props.push({ name: `${TOOL_NAME}:layer-index`, value: String(p.layer) });
+    const digest = digestOf(p.layer);
+    if (digest) props.push({ name: `${TOOL_NAME}:layer-digest`, value: digest });
+    if (p.removedIn !== null) props.push({ name: `${TOOL_NAME}:removed-in-layer`, value: String(p.removedIn) });
     if (p.source)
       props.push({
         name: `${TOOL_NAME}:source-package`,
         value: p.source + (p.sourceVersion ? ` (${p.sourceVersion})` : ''),
       });
+    if (p.osManaged) props.push({ name: `${TOOL_NAME}:os-managed`, value: 'true' });
     components.push({
       type: 'library',
-      'bom-ref': purl,
+      'bom-ref': p.purl,
       name: p.name,
       version: p.version,
-      purl,
+      purl: p.purl,
       ...(p.license ? { licenses: [{ expression: p.license }] } : {}),
+      evidence: { occurrences: p.paths.map((location) => ({ location })) },
       properties: props,
     });
   }
@@ -104,6 +85,6 @@ export function cycloneDxDocument(inv: OsInventory, image: ReportImage, opts: Sb
   };
 }
 
-export function toCycloneDx(inv: OsInventory, image: ReportImage, opts: SbomOptions = {}): string {
+export function toCycloneDx(inv: PackageInventory, image: ReportImage, opts: SbomOptions = {}): string {
   return JSON.stringify(cycloneDxDocument(inv, image, opts), null, 2) + '\n';
 }

@@ -58,9 +58,11 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
     if (ruleIndex.has(f.ruleId)) continue;
     const sev = worst.get(f.ruleId)!;
     ruleIndex.set(f.ruleId, rules.length);
+    const vuln = vulnerabilityRule(findings, f.ruleId);
     rules.push({
       id: f.ruleId,
       name: ruleName(f.ruleId),
+      ...(vuln?.helpUri ? { helpUri: vuln.helpUri } : {}),
       shortDescription: { text: ruleTitle(f) },
       fullDescription: { text: `${categoryText(f.category)}: ${ruleTitle(f)}.` },
       help: {
@@ -69,7 +71,7 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
       },
       defaultConfiguration: { level: LEVEL[sev] },
       properties: {
-        'security-severity': SECURITY_SEVERITY[sev],
+        'security-severity': vuln?.score ?? SECURITY_SEVERITY[sev],
         tags: ['security', 'container', f.category],
         precision: f.category === 'secret' ? 'high' : 'very-high',
       },
@@ -142,6 +144,26 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
   };
 }
 
+/**
+ * A vulnerability's rule (one per CVE or advisory id): its advisory link and its CVSS base score
+ * as `security-severity` (the highest among the packages it affects), when the advisory gives one.
+ */
+function vulnerabilityRule(findings: Finding[], ruleId: string): { helpUri?: string; score?: string } | undefined {
+  let out: { helpUri?: string; score?: string } | undefined;
+  let best = -1;
+  for (const f of findings) {
+    if (f.ruleId !== ruleId || f.category !== 'vulnerability') continue;
+    const p = f.properties as { advisoryUrl?: string; cvssScore?: number } | undefined;
+    out ??= {};
+    if (p?.advisoryUrl && !out.helpUri) out.helpUri = p.advisoryUrl;
+    if (typeof p?.cvssScore === 'number' && p.cvssScore > best) {
+      best = p.cvssScore;
+      out.score = p.cvssScore.toFixed(1);
+    }
+  }
+  return out;
+}
+
 function ruleTitle(f: Finding): string {
   // Titles of path-specific findings carry the path; rule descriptions must not.
   return f.title.replace(/: \/.*$/, '').replace(/^EXPOSE \d+\/\w+: /, 'Exposed port: ');
@@ -159,6 +181,7 @@ function categoryText(c: string): string {
         permissions: 'File permissions',
         efficiency: 'Image efficiency',
         os: 'Operating system',
+        vulnerability: 'Known vulnerability in a package',
       } as Record<string, string>
     )[c] ?? c
   );

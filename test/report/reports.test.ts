@@ -1,9 +1,9 @@
 /** Report writers: the documented JSON shape, SARIF valid against the 2.1.0 schema, safe Markdown and table, CycloneDX 1.5. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { osInventory } from '../../src/findings/os/index.js';
+import { packageInventory, purlOf } from '../../src/findings/packages/index.js';
 import { runChecks } from '../../src/findings/index.js';
-import { toCycloneDx, purlFor } from '../../src/report/cyclonedx.js';
+import { toCycloneDx } from '../../src/report/cyclonedx.js';
 import { imageInfo } from '../../src/report/image-info.js';
 import { toJson, renderJson } from '../../src/report/json.js';
 import { toMarkdown } from '../../src/report/markdown.js';
@@ -198,7 +198,7 @@ test("table: cut to a terminal's width; whole values without one (a file, a pipe
 
 test('CycloneDX 1.5 SBOM from the dpkg inventory, with purls', async () => {
   const { model, image } = await sample();
-  const inv = osInventory(model);
+  const inv = packageInventory(model);
   const doc = JSON.parse(
     toCycloneDx(inv, image, {
       now: new Date('2026-11-28T10:00:00Z'),
@@ -218,12 +218,18 @@ test('CycloneDX 1.5 SBOM from the dpkg inventory, with purls', async () => {
   assert.equal(libc.type, 'library');
   assert.equal(libc.purl, 'pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc');
   assert.equal(libc['bom-ref'], libc.purl);
+  // Where and when: the dpkg database it was read from, the layer that introduced it.
+  assert.deepEqual(libc.evidence.occurrences, [{ location: '/var/lib/dpkg/status' }]);
+  const prop = (name: string) => libc.properties.find((p: { name: string }) => p.name === name)?.value;
+  assert.equal(prop('layerlens:layer-index'), '0');
+  assert.equal(prop('layerlens:found-by'), 'os-database');
+  assert.equal(prop('layerlens:package-manager'), 'dpkg');
   assert.equal(doc.components.length, 3);
   assert.ok(new Set(doc.components.map((c: { 'bom-ref': string }) => c['bom-ref'])).size === 3, 'bom-refs unique');
   assert.equal(
-    purlFor(
-      { name: 'openssl-libs', version: '1:3.0.7-27.el9', arch: 'x86_64', manager: 'rpm' },
-      { ...inv, os: { id: 'rhel', versionId: '9.4', path: '/etc/os-release', layer: 0 } },
+    purlOf(
+      { type: 'rpm', name: 'openssl-libs', version: '1:3.0.7-27.el9', arch: 'x86_64' },
+      { id: 'rhel', versionId: '9.4' },
     ),
     'pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1',
   );

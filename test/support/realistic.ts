@@ -91,17 +91,7 @@ export async function ensureRealisticImage(
   const lock = await buildLock(dir);
   try {
     if (existsSync(archive) && (await imageExists(REALISTIC_IMAGE))) return { image: REALISTIC_IMAGE, archive };
-    if (!(await imageExists(BASE_IMAGE))) {
-      const rootfs = join(dir, 'rootfs');
-      await rm(rootfs, { recursive: true, force: true });
-      log('debootstrap --variant=minbase bookworm (a few minutes)');
-      await run('debootstrap', ['--variant=minbase', 'bookworm', rootfs, debianMirror()!], { timeoutMs: 30 * 60_000 });
-      const tarball = join(dir, 'rootfs.tar');
-      await run('tar', ['-C', rootfs, '--numeric-owner', '--xattrs', '-cf', tarball, '.'], { timeoutMs: 10 * 60_000 });
-      await docker(['import', '--change', 'CMD ["bash"]', tarball, BASE_IMAGE], { timeoutMs: 10 * 60_000 });
-      await rm(rootfs, { recursive: true, force: true });
-      await rm(tarball, { force: true });
-    }
+    await buildBase(dir, log);
     const ctx = join(dir, 'context');
     await mkdir(ctx, { recursive: true });
     await writeFile(
@@ -118,6 +108,34 @@ export async function ensureRealisticImage(
     await docker(['build', '-q', '--network', 'host', '-t', REALISTIC_IMAGE, ctx], { timeoutMs: 30 * 60_000 });
     await docker(['save', '-o', archive, REALISTIC_IMAGE], { timeoutMs: 10 * 60_000 });
     return { image: REALISTIC_IMAGE, archive };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** The debootstrap bookworm minbase image, `docker import`ed (cached in the test daemon). */
+async function buildBase(dir: string, log: (s: string) => void): Promise<void> {
+  if (await imageExists(BASE_IMAGE)) return;
+  const rootfs = join(dir, 'rootfs');
+  await rm(rootfs, { recursive: true, force: true });
+  log('debootstrap --variant=minbase bookworm (a few minutes)');
+  await run('debootstrap', ['--variant=minbase', 'bookworm', rootfs, debianMirror()!], { timeoutMs: 30 * 60_000 });
+  const tarball = join(dir, 'rootfs.tar');
+  await run('tar', ['-C', rootfs, '--numeric-owner', '--xattrs', '-cf', tarball, '.'], { timeoutMs: 10 * 60_000 });
+  await docker(['import', '--change', 'CMD ["bash"]', tarball, BASE_IMAGE], { timeoutMs: 10 * 60_000 });
+  await rm(rootfs, { recursive: true, force: true });
+  await rm(tarball, { force: true });
+}
+
+/** The realistic base alone (debootstrap bookworm minbase), built or reused under the same lock. */
+export async function ensureRealisticBase(log: (s: string) => void = () => {}): Promise<string> {
+  const env = requireEnv();
+  const dir = join(env.workdir, 'realistic');
+  await mkdir(dir, { recursive: true });
+  const lock = await buildLock(dir);
+  try {
+    await buildBase(dir, log);
+    return BASE_IMAGE;
   } finally {
     await lock.release();
   }

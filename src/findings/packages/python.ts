@@ -1,0 +1,20 @@
+/**
+ * Python distributions: the core metadata headers of `*.dist-info/METADATA`, `*.egg-info/PKG-INFO`
+ * and single-file `*.egg-info` (RFC 822-style, the headers end at the first blank line).
+ */
+import { pep503 } from '../../versions/index.js';
+import type { FoundPackage } from './types.js';
+
+export function parsePythonMetadata(text: string): FoundPackage[] {
+  let name: string | undefined;
+  let version: string | undefined;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') break;
+    const m = line.match(/^(Name|Version):\s*(.*?)\s*$/i);
+    if (!m) continue;
+    if (m[1].toLowerCase() === 'name') name ??= m[2];
+    else version ??= m[2];
+    if (name && version) break;
+  }
+  return name && version ? [{ type: 'pypi', name: pep503(name), version }] : [];
+}

@@ -1,0 +1,313 @@
+/**
+ * The `vulnerability` check: the inventory's live packages matched against the OSV database's
+ * records for exactly those packages. One finding per vulnerability per package (aliases merged:
+ * a CVE and its GHSA/DSA/DLA/USN are one finding), at the layer that introduced the package, marked
+ * as the base image's or the user's own; a summary ("N in the base image (layers 0–1), M in your
+ * layers") naming the single change that fixes the most; and the database's own state (missing,
+ * stale, without an ecosystem the image needs). Pure: the database look-ups are given.
+ */
+import { dockerfileLine } from '../../engine/history.js';
+import type { ImageModel } from '../../engine/image.js';
+import { orderFor } from '../../versions/index.js';
+import { packageKey, type VulnDb, type VulnRecord } from '../../vulndb/index.js';
+import { redactCommand } from '../config.js';
+import { layerDigestOf, makeFinding } from '../make.js';
+import { livePackages, type Package, type PackageInventory } from '../packages/index.js';
+import type { Finding, Severity } from '../types.js';
+import { baseImageOf, type BaseImage } from './base.js';
+import { matchTarget, type MatchTarget } from './ecosystem.js';
+import { affects } from './match.js';
+
+export { baseImageOf, type BaseImage } from './base.js';
+export { affects } from './match.js';
+export { matchTarget, osEcosystem } from './ecosystem.js';
+
+export interface VulnerabilityContext {
+  /** The opened database, or undefined when none was found. */
+  db: VulnDb | undefined;
+  /** Where it was looked for (for the "no database" message). */
+  looked?: string[];
+  /** Older than this many days: the report warns (default 7). */
+  maxAgeDays?: number;
+  /** Unmask build-arg values in the commands quoted (--reveal). */
+  reveal?: boolean;
+}
+
+interface Group {
+  target: MatchTarget;
+  packages: Package[];
+}
+
+/** The look-up keys of an inventory's live packages (what to read from the database). */
+export function lookupTargets(inv: PackageInventory): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  for (const p of livePackages(inv)) {
+    const t = matchTarget(p, inv.os);
+    if (!t) continue;
+    const id = `${packageKey(t.ecosystem, t.name)}\t${t.version}`;
+    const g = groups.get(id);
+    if (g) g.packages.push(p);
+    else groups.set(id, { target: t, packages: [p] });
+  }
+  return groups;
+}
+
+export function lookupKeys(inv: PackageInventory): Set<string> {
+  return new Set([...lookupTargets(inv).values()].map((g) => packageKey(g.target.ecosystem, g.target.name)));
+}
+
+const RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1, unknown: 0 };
+
+interface Merged {
+  ids: Set<string>;
+  records: Array<{ rec: VulnRecord; fixed: string | null }>;
+}
+
+/** Records that name each other (id or alias) are one vulnerability. */
+function mergeAliases(matches: Array<{ rec: VulnRecord; fixed: string | null }>): Merged[] {
+  const out: Merged[] = [];
+  for (const m of matches) {
+    const names = [m.rec.id, ...(m.rec.aliases ?? [])];
+    const hits = out.filter((g) => names.some((n) => g.ids.has(n)));
+    const into: Merged = hits[0] ?? { ids: new Set(), records: [] };
+    if (!hits.length) out.push(into);
+    for (const other of hits.slice(1)) {
+      for (const id of other.ids) into.ids.add(id);
+      into.records.push(...other.records);
+      out.splice(out.indexOf(other), 1);
+    }
+    for (const n of names) into.ids.add(n);
+    into.records.push(m);
+  }
+  return out;
+}
+
+/** The id users search for: the CVE when there is one, else GHSA, else the first. */
+function preferredId(ids: Set<string>, records: Merged['records']): string {
+  const all = [...ids].sort();
+  return all.find((i) => i.startsWith('CVE-')) ?? all.find((i) => i.startsWith('GHSA-')) ?? records[0].rec.id;
+}
+
+function toSeverity(level: string): Severity {
+  return level === 'critical' ? 'critical' : level === 'high' ? 'high' : level === 'low' ? 'low' : 'medium';
+}
+
+const DAY = 86_400_000;
+
+export function vulnerabilityFindings(
+  model: ImageModel,
+  inv: PackageInventory,
+  ctx: VulnerabilityContext,
+  now: Date,
+): Finding[] {
+  const meta = model.meta;
+  if (!meta) return [];
+  const out: Finding[] = [];
+  const groups = lookupTargets(inv);
+  const db = ctx.db;
+  if (!db) {
+    out.push(
+      makeFinding({
+        ruleId: 'vulnerability-db-missing',
+        category: 'vulnerability',
+        severity: 'info',
+        title: 'No vulnerability database',
+        message: `No vulnerability database was found${ctx.looked?.length ? ` (looked in ${ctx.looked.join(', ')})` : ''}: the ${groups.size} packages found were not checked for known vulnerabilities. Every other check ran.`,
+        remediation:
+          'Run `layerlens db update` once (or scan with --db-update), or point --db at a directory holding one (osv-scanner’s offline cache works too).',
+        properties: { packagesFound: groups.size },
+      }),
+    );
+    return out;
+  }
+  // The database's age: its oldest archive among those the image needs.
+  const needed = new Set([...groups.values()].map((g) => g.target.ecosystem.split(':')[0]));
+  const missing = [...needed].filter((e) => !db.ecosystems[e]).sort();
+  const dates = [...needed]
+    .filter((e) => db.ecosystems[e])
+    .map((e) => ({ e, t: Date.parse(db.ecosystems[e].fetched) }))
+    .sort((a, b) => a.t - b.t);
+  const maxAge = ctx.maxAgeDays ?? 7;
+  const oldest = dates[0];
+  if (oldest && now.getTime() - oldest.t > maxAge * DAY) {
+    const days = Math.floor((now.getTime() - oldest.t) / DAY);
+    out.push(
+      makeFinding({
+        ruleId: 'vulnerability-db-stale',
+        category: 'vulnerability',
+        severity: 'low',
+        title: `Vulnerability database is ${days} days old`,
+        message: `The vulnerability database's ${oldest.e} advisories were fetched on ${new Date(oldest.t).toISOString().slice(0, 10)}, ${days} days ago (more than ${maxAge}): vulnerabilities published since are not reported. A clean result from stale data is not evidence.`,
+        remediation: 'Run `layerlens db update` (or scan with --db-update) before relying on the result.',
+        properties: {
+          ecosystem: oldest.e,
+          fetched: new Date(oldest.t).toISOString(),
+          ageDays: days,
+          maxAgeDays: maxAge,
+        },
+      }),
+    );
+  }
+  if (missing.length) {
+    const count = [...groups.values()].filter((g) => missing.includes(g.target.ecosystem.split(':')[0])).length;
+    out.push(
+      makeFinding({
+        ruleId: 'vulnerability-db-incomplete',
+        category: 'vulnerability',
+        severity: 'info',
+        title: `Vulnerability database has no ${missing.join(', ')} advisories`,
+        message: `The image holds ${count} packages of ${missing.join(', ')}, which the vulnerability database (${db.description}) has no advisories for: they were not checked.`,
+        remediation: `Run \`layerlens db update --ecosystem ${missing.map((m) => (/\s/.test(m) ? `"${m}"` : m)).join(' --ecosystem ')}\`.`,
+        properties: { ecosystems: missing, packages: count },
+        discriminator: missing.join(','),
+      }),
+    );
+  }
+  const records = db.lookup(new Set([...groups.values()].map((g) => packageKey(g.target.ecosystem, g.target.name))));
+  const base = baseImageOf(meta);
+  const vulns: Finding[] = [];
+  for (const g of groups.values()) {
+    const { ecosystem, name, version } = g.target;
+    const matches: Merged['records'] = [];
+    for (const rec of records.get(packageKey(ecosystem, name)) ?? []) {
+      const a = affects(rec, ecosystem, version);
+      if (a) matches.push({ rec, fixed: a.fixed });
+    }
+    for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, ctx));
+  }
+  out.push(...vulns);
+  if (vulns.length) out.push(summaryFinding(vulns, base));
+  return out;
+}
+
+function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ctx: VulnerabilityContext): Finding {
+  const meta = model.meta!;
+  const { ecosystem, name, version } = g.target;
+  const order = orderFor(ecosystem);
+  const id = preferredId(m.ids, m.records);
+  const aliases = [...m.ids].filter((x) => x !== id).sort();
+  const sev = m.records
+    .map((r) => r.rec.severity)
+    .reduce((a, b) =>
+      RANK[b.level] > RANK[a.level] || (RANK[b.level] === RANK[a.level] && (b.score ?? 0) > (a.score ?? 0)) ? b : a,
+    );
+  const fixes = m.records.map((r) => r.fixed).filter((f): f is string => f !== null);
+  // Every record's fix must be installed: the highest of them.
+  const fixed = fixes.length ? fixes.reduce((a, b) => (order(b, a) > 0 ? b : a)) : null;
+  const pkgs = [...g.packages].sort((a, b) => a.layer - b.layer);
+  const layer = pkgs[0].layer;
+  const origin = base.how === 'none' ? 'unknown' : layer < base.layers ? 'base' : 'own';
+  const step = meta.history.find((h) => h.layerIndex === layer)?.createdBy;
+  const command = step ? dockerfileLine(redactCommand(step, ctx.reveal)) : null;
+  const summary = m.records.find((r) => r.rec.summary)?.rec.summary;
+  const binaries = [...new Set(pkgs.map((p) => p.name))].filter((n) => n !== name);
+  const url = m.records.find((r) => r.rec.id === id)?.rec.url ?? m.records[0].rec.url;
+  const sevText =
+    sev.level === 'unknown'
+      ? 'severity unknown (the advisory gives no score or rating; counted as medium)'
+      : `${sev.level}${sev.score !== undefined ? ` (CVSS ${sev.score})` : ''}`;
+  const where = origin === 'base' ? 'the base image' : origin === 'own' ? 'your layers' : 'a layer';
+  const paths = [...new Set(pkgs.flatMap((p) => p.paths))];
+  const fixText = fixed ? `Fixed in ${fixed}.` : 'No fix available yet.';
+  const upgrade =
+    fixed === null
+      ? `No fixed version of ${name} is published yet: remove the package if the image does not need it, or accept the risk in .layerlensignore (${id} until=YYYY-MM-DD # why) and check again later.`
+      : origin === 'base' && /^(deb|apk|rpm)$/.test(pkgs[0].type)
+        ? `Rebuild on an updated base image${base.name ? ` (${base.name})` : ''}, or upgrade ${name} to ${fixed} in your Dockerfile (apt-get upgrade / apk upgrade).`
+        : `Upgrade ${name} to ${fixed} or later${pkgs[0].foundBy === 'lockfile' ? ' in the lockfile' : ''}.`;
+  return makeFinding({
+    ruleId: id,
+    category: 'vulnerability',
+    severity: sev.level === 'unknown' ? 'medium' : toSeverity(sev.level),
+    title: `${name} ${version}: ${summary ?? id}`,
+    message: `${name} ${version} (${ecosystem}${binaries.length ? `; binary packages ${binaries.join(', ')}` : ''}) is affected by ${id}${aliases.length ? ` (${aliases.join(', ')})` : ''}, ${sevText}. ${fixText} Introduced in layer ${layer}${command ? ` (${command})` : ''}, in ${where}.`,
+    remediation: upgrade,
+    path: paths[0] ?? null,
+    layerIndex: layer,
+    layerDigest: layerDigestOf(meta, layer),
+    key: name,
+    properties: {
+      package: name,
+      ecosystem,
+      installedVersion: version,
+      fixedVersion: fixed,
+      aliases,
+      severity: sev.level,
+      severitySource: sev.source,
+      ...(sev.score !== undefined ? { cvssScore: sev.score } : {}),
+      ...(sev.vector ? { cvssVector: sev.vector } : {}),
+      advisoryUrl: url,
+      purl: pkgs[0].purl,
+      ...(binaries.length ? { binaryPackages: binaries } : {}),
+      paths,
+      origin,
+      layerCommand: command,
+    },
+    discriminator: `${ecosystem}\0${name}\0${version}`,
+  });
+}
+
+/** The change that fixes the most vulnerabilities: one package upgrade, or a rebuild on a newer base. */
+function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: number } | undefined {
+  const byPkg = new Map<string, { name: string; to: string; fixes: number; eco: string }>();
+  let baseFixes = 0;
+  for (const f of vulns) {
+    const p = f.properties as { package: string; ecosystem: string; fixedVersion: string | null; origin: string };
+    if (!p.fixedVersion) continue;
+    if (p.origin === 'base' && !/^(npm|PyPI|Go|Maven|RubyGems|Packagist|NuGet)$/.test(p.ecosystem)) baseFixes++;
+    const k = `${p.ecosystem}\0${p.package}`;
+    const e = byPkg.get(k);
+    const order = orderFor(p.ecosystem);
+    if (!e) byPkg.set(k, { name: p.package, to: p.fixedVersion, fixes: 1, eco: p.ecosystem });
+    else {
+      e.fixes++;
+      if (order(p.fixedVersion, e.to) > 0) e.to = p.fixedVersion;
+    }
+  }
+  const top = [...byPkg.values()].sort((a, b) => b.fixes - a.fixes || (a.name < b.name ? -1 : 1))[0];
+  if (baseFixes > (top?.fixes ?? 0))
+    return {
+      text: `rebuild on an updated base image${base.name ? ` (${base.name})` : ''}: fixes ${baseFixes}`,
+      fixes: baseFixes,
+    };
+  return top ? { text: `upgrade ${top.name} to ${top.to}: fixes ${top.fixes}`, fixes: top.fixes } : undefined;
+}
+
+function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
+  const origins = { base: 0, own: 0, unknown: 0 };
+  const bySeverity: Record<string, number> = {};
+  for (const f of vulns) {
+    const p = f.properties as { origin: keyof typeof origins; severity: string };
+    origins[p.origin]++;
+    bySeverity[p.severity] = (bySeverity[p.severity] ?? 0) + 1;
+  }
+  const packages = new Set(vulns.map((f) => (f.properties as { purl: string }).purl)).size;
+  const range = base.layers === 1 ? 'layer 0' : `layers 0–${base.layers - 1}`;
+  const split =
+    base.how === 'none'
+      ? 'the base image could not be told apart from your layers (no CMD/ENTRYPOINT step or pause in the history marks where it ends)'
+      : `${origins.base} in the base image (${range}${base.name ? `, ${base.name}` : ''}), ${origins.own} in your layers`;
+  const fix = bestFix(vulns, base);
+  const counts = ['critical', 'high', 'medium', 'low', 'unknown']
+    .filter((s) => bySeverity[s])
+    .map((s) => `${bySeverity[s]} ${s}`)
+    .join(', ');
+  return makeFinding({
+    ruleId: 'vulnerability-summary',
+    category: 'vulnerability',
+    severity: 'info',
+    title: `${vulns.length} known vulnerabilities in ${packages} packages`,
+    message: `${vulns.length} known vulnerabilities (${counts}) in ${packages} packages: ${split}.${fix ? ` The single change that fixes the most: ${fix.text}.` : ' None has a published fix yet.'}`,
+    remediation: fix
+      ? `${fix.text[0].toUpperCase()}${fix.text.slice(1)}.`
+      : 'Watch the advisories for fixes; remove packages the image does not need.',
+    properties: {
+      vulnerabilities: vulns.length,
+      packages,
+      bySeverity,
+      baseImage: { layers: base.layers, how: base.how, name: base.name ?? null, vulnerabilities: origins.base },
+      ownLayers: origins.own,
+      ...(fix ? { bestFix: fix.text, bestFixCount: fix.fixes } : {}),
+    },
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * Turns OSV archives (all.zip: one JSON advisory per entry) into index records grouped by package
+ * key. Every entry is inflated and checked (CRC-32) and parsed once; withdrawn advisories are left
+ * out; an entry that is not an OSV advisory is counted and skipped, but an archive where most are
+ * is refused (it is not what it claims to be).
+ */
+import { type ByteSource, ZipError, zipEntries, zipEntryData } from '../text/zip.js';
+import { packageKey, type RecordRange, type VulnRecord } from './record.js';
+import { loadCvss, severityOf } from './severity.js';
+
+/** Per-entry inflate limit: the largest OSV advisories are a few MB (long version lists). */
+const ENTRY_LIMIT = 64 << 20;
+
+export interface ArchiveStats {
+  advisories: number;
+  withdrawn: number;
+  invalid: number;
+  records: number;
+  /** The newest `modified` date in the archive. */
+  newestModified: string | null;
+}
+
+export class ArchiveError extends Error {}
+
+/** Records by package key, each as its JSON text. */
+export type RecordMap = Map<string, string[]>;
+
+interface OsvAffected {
+  package?: { ecosystem?: string; name?: string };
+  ranges?: Array<{ type?: string; events?: Array<Record<string, string>> }>;
+  versions?: string[];
+  severity?: Array<{ type?: string; score?: string }>;
+  ecosystem_specific?: Record<string, unknown>;
+  database_specific?: Record<string, unknown>;
+}
+
+interface Osv {
+  id?: string;
+  aliases?: string[];
+  /** Schema 1.6: the upstream advisories a distribution's entry derives from (DEBIAN-CVE-X → CVE-X). */
+  upstream?: string[];
+  summary?: string;
+  details?: string;
+  modified?: string;
+  withdrawn?: string;
+  severity?: Array<{ type?: string; score?: string }>;
+  affected?: OsvAffected[];
+  references?: Array<{ type?: string; url?: string }>;
+  database_specific?: Record<string, unknown>;
+}
+
+const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'];
+
+/** The records one advisory gives, with their package keys. `keep` filters keys (optional). */
+export function recordsOf(osv: Osv, keep?: (key: string) => boolean): Array<[string, VulnRecord]> {
+  if (typeof osv.id !== 'string' || !Array.isArray(osv.affected)) return [];
+  const advisory = osv.references?.find((r) => r.type === 'ADVISORY' && typeof r.url === 'string')?.url;
+  const out: Array<[string, VulnRecord]> = [];
+  for (const a of osv.affected) {
+    const eco = a.package?.ecosystem;
+    const name = a.package?.name;
+    if (typeof eco !== 'string' || typeof name !== 'string') continue;
+    const key = packageKey(eco, name);
+    if (keep && !keep(key)) continue;
+    const ranges: RecordRange[] = [];
+    for (const r of a.ranges ?? []) {
+      if (r.type !== 'ECOSYSTEM' && r.type !== 'SEMVER') continue; // GIT ranges name commits, not versions
+      const events: Array<[string, string]> = [];
+      for (const e of r.events ?? []) {
+        const kind = EVENT_KINDS.find((k) => typeof e[k] === 'string');
+        if (kind) events.push([kind, e[kind]]);
+      }
+      if (events.length) ranges.push({ type: r.type, events });
+    }
+    const versions = Array.isArray(a.versions) ? a.versions.filter((v) => typeof v === 'string') : [];
+    if (!ranges.length && !versions.length) continue;
+    const rec: VulnRecord = {
+      id: osv.id,
+      severity: severityOf({
+        ecosystem: eco,
+        severity: osv.severity,
+        affectedSeverity: a.severity,
+        databaseSpecific: { ...(osv.database_specific ?? {}), ...(a.database_specific ?? {}) },
+        ecosystemSpecific: a.ecosystem_specific,
+      }),
+      ranges,
+      url: advisory ?? `https://osv.dev/vulnerability/${encodeURIComponent(osv.id)}`,
+    };
+    // A single upstream id is the same vulnerability (DEBIAN-CVE-2016-2781 is CVE-2016-2781); a
+    // list of them (a DSA fixing several CVEs) is not one vulnerability, so it is not merged.
+    const upstream = Array.isArray(osv.upstream) && osv.upstream.length === 1 ? osv.upstream : [];
+    const aliases = [...(osv.aliases ?? []), ...upstream].filter((x) => typeof x === 'string');
+    if (aliases.length) rec.aliases = aliases;
+    const summary = (osv.summary || osv.details?.split('\n')[0] || '').slice(0, 200);
+    if (summary) rec.summary = summary;
+    if (osv.modified) rec.modified = osv.modified;
+    if (versions.length) rec.versions = versions;
+    out.push([key, rec]);
+  }
+  return out;
+}
+
+/**
+ * Adds one archive's records to `into`. Throws ArchiveError when the archive is not a readable
+ * zip of OSV advisories (corrupt, truncated, CRC mismatch).
+ */
+export async function addArchive(
+  src: ByteSource,
+  into: RecordMap,
+  keep?: (key: string) => boolean,
+): Promise<ArchiveStats> {
+  await loadCvss();
+  let entries;
+  try {
+    entries = zipEntries(src);
+  } catch (err) {
+    throw new ArchiveError(err instanceof Error ? err.message : String(err));
+  }
+  const stats: ArchiveStats = { advisories: 0, withdrawn: 0, invalid: 0, records: 0, newestModified: null };
+  for (const e of entries) {
+    if (!e.name.endsWith('.json')) continue;
+    let osv: Osv;
+    try {
+      osv = JSON.parse(zipEntryData(src, e, ENTRY_LIMIT).toString('utf8')) as Osv;
+    } catch (err) {
+      if (err instanceof ZipError) throw new ArchiveError(err.message);
+      stats.invalid++;
+      continue;
+    }
+    if (!osv || typeof osv.id !== 'string') {
+      stats.invalid++;
+      continue;
+    }
+    stats.advisories++;
+    if (osv.withdrawn) {
+      stats.withdrawn++;
+      continue;
+    }
+    if (typeof osv.modified === 'string' && (!stats.newestModified || osv.modified > stats.newestModified))
+      stats.newestModified = osv.modified;
+    for (const [key, rec] of recordsOf(osv, keep)) {
+      const list = into.get(key);
+      const text = JSON.stringify(rec);
+      if (list) list.push(text);
+      else into.set(key, [text]);
+      stats.records++;
+    }
+  }
+  if (stats.invalid > 0 && stats.invalid >= stats.advisories)
+    throw new ArchiveError(`${stats.invalid} of ${stats.invalid + stats.advisories} entries are not OSV advisories`);
+  return stats;
+}
