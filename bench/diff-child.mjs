@@ -9,9 +9,9 @@
 import '../dist/cli/v8-tuning.js'; // (as the CLI: first)
 import '../dist/cli/early-start.js'; // (as the CLI: second; the paths name files, so the layer-hashing worker starts)
 import { ImageModel } from '../dist/engine/image.js';
-import { compareImages, osPackageRecords } from '../dist/findings/compare/index.js';
+import { compareImages, inventoryRecords } from '../dist/findings/compare/index.js';
 import { loadForComparison } from '../dist/findings/compare/load.js';
-import { createContentInspector, osInventory, runChecks } from '../dist/findings/index.js';
+import { createContentInspector, packageInventory, runChecks } from '../dist/findings/index.js';
 import { toDiffJson } from '../dist/report/diff/json.js';
 import { openImage } from '../dist/sources/open.js';
 
@@ -31,7 +31,7 @@ if (mode === 'diff') {
   const side = (m, ref) => ({
     model: m,
     findings: runChecks(m, { reference: ref }),
-    packages: osPackageRecords(osInventory(m)),
+    packages: inventoryRecords(packageInventory(m)),
   });
   bytes = toDiffJson(compareImages(side(models[0], a), side(models[1], b))).length;
   reused = share.reused;

@@ -7,11 +7,11 @@
 import type { ImageModel } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
 import { LayerlensError } from '../errors/index.js';
-import { compareImages, osPackageRecords, sharedLayers } from '../findings/compare/index.js';
+import { compareImages, inventoryRecords, sharedLayers } from '../findings/compare/index.js';
 import { layerStep } from '../findings/compare/layers.js';
 import { loadForComparison } from '../findings/compare/load.js';
 import type { SharedImageInput } from '../findings/compare/shared.js';
-import { createContentInspector, osInventory, runChecks, severityRank } from '../findings/index.js';
+import { createContentInspector, packageInventory, runChecks, severityRank } from '../findings/index.js';
 import type { Finding } from '../findings/types.js';
 import { toDiffJson } from '../report/diff/json.js';
 import { toDiffMarkdown } from '../report/diff/markdown.js';
@@ -23,10 +23,11 @@ import { loadIgnore } from './ignore-file.js';
 import { checkOutputFile, writeFileAtomic, writeStdout } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { openDb } from './vuln-db.js';
 import { openReader } from './wiring.js';
 
 const USAGE =
-  'layerlens diff OLD NEW [--format table|json|markdown] [--output FILE] [--path GLOB]… [--severity S] [--fail-on S] [--ignore-file F] [source options]';
+  'layerlens diff OLD NEW [--format table|json|markdown] [--output FILE] [--path GLOB]… [--severity S] [--fail-on S] [--ignore-file F] [--db DIR] [--db-update] [--db-max-age DAYS] [source options]';
 const SHARED_USAGE = 'layerlens shared IMAGE IMAGE… [--format table|json|markdown] [--output FILE] [source options]';
 
 const FORMATS = ['table', 'json', 'markdown'] as const;
@@ -41,9 +42,11 @@ const HELP = `Usage: ${USAGE}
 Compares two images from any sources (two tags, an archive and a daemon image, two OCI layout
 tags…), read together: the layers they share (by diffID and by stored digest) and where their
 histories part, the files added, removed and modified in the final filesystems (type, mode,
-owner, size, sha256 of the content, link targets) grouped by directory, packages added, removed,
-up- or downgraded, config (ENV with secrets masked, USER, EXPOSE, ENTRYPOINT/CMD, LABEL,
-platform, history), sizes and wasted bytes, and the findings NEW introduces and resolves.
+owner, size, sha256 of the content, link targets) grouped by directory, packages of every
+ecosystem added, removed, up- or downgraded, the known vulnerabilities NEW fixes and introduces
+(with a vulnerability database: see layerlens db --help), config (ENV with secrets masked, USER,
+EXPOSE, ENTRYPOINT/CMD, LABEL, platform, history), sizes and wasted bytes, and the findings NEW
+introduces and resolves.
 Findings are matched by what they are about, not by layer: a rebuilt layer or a moved file does
 not make a finding new. Secret values are always masked (scan --reveal shows them).
 
@@ -58,6 +61,9 @@ image and in total.
   --severity S      the findings to list: lowest severity, or a comma-separated list (high,critical)
   --fail-on S       exit 1 when NEW introduces a finding at or above S
   --ignore-file F   accepted findings (default: ./.layerlensignore when it exists), for both images
+  --db DIR          the OSV vulnerability database (as scan: layerlens's, else osv-scanner's cache)
+  --db-update       update the database (the ecosystems the images need) before matching
+  --db-max-age DAYS warn when the database is older (default 7)
   -h, --help        this help
 
 Exit codes: 0 no new finding at or above --fail-on (or no --fail-on), 1 there is one, 2 error.
@@ -75,6 +81,9 @@ const OPTIONS = {
   severity: { type: 'string' },
   'fail-on': { type: 'string' },
   'ignore-file': { type: 'string' },
+  db: { type: 'string' },
+  'db-update': { type: 'boolean' },
+  'db-max-age': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -102,6 +111,9 @@ export async function runDiff(argv: string[], command: 'diff' | 'shared' = 'diff
     throw new LayerlensError('only one image can come from stdin (-)', 'USAGE');
   const severities = parseSeverityFilter('--severity', values.severity);
   const failOn = parseSeverity('--fail-on', values['fail-on']);
+  const maxAge = values['db-max-age'] === undefined ? 7 : Number(values['db-max-age']);
+  if (!Number.isFinite(maxAge) || maxAge < 0)
+    throw new LayerlensError(`--db-max-age "${safeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
   const base = await sourceOptionsFrom(values);
   const named = positionals.map((p) => withTransport(p, base));
   if (values.output !== undefined) await checkOutputFile(values.output, '--output');
@@ -119,6 +131,7 @@ export async function runDiff(argv: string[], command: 'diff' | 'shared' = 'diff
         leftOut: severities.leftOut,
         toFile: values.output !== undefined,
         failOn,
+        db: { dir: values.db, update: !!values['db-update'], maxAge },
       });
   if (values.output !== undefined) await writeFileAtomic(values.output, report.text);
   else await writeStdout(report.text);
@@ -152,6 +165,7 @@ interface DiffOptions {
   leftOut: string;
   toFile: boolean;
   failOn: ReturnType<typeof parseSeverity>;
+  db: { dir: string | undefined; update: boolean; maxAge: number };
 }
 
 async function diffReport(
@@ -178,12 +192,28 @@ async function diffReport(
   } finally {
     stop();
   }
+  const { db, looked } = await openDb(models, o.db.dir, o.db.update, warn);
   const side = (m: ImageModel, reference: string) => ({
     model: m,
-    findings: runChecks(m, { reference, ignore, onWarning: warn }),
-    packages: osPackageRecords(osInventory(m)),
+    findings: runChecks(m, {
+      reference,
+      ignore,
+      onWarning: warn,
+      vulnerabilities: { db, looked, maxAgeDays: o.db.maxAge },
+    }),
+    packages: inventoryRecords(packageInventory(m)),
+    vulnerabilitiesChecked: !!db,
   });
-  const cmp = compareImages(side(models[0], inputs[0]), side(models[1], inputs[1]), { paths: o.paths });
+  let cmp;
+  try {
+    cmp = compareImages(side(models[0], inputs[0]), side(models[1], inputs[1]), { paths: o.paths });
+  } finally {
+    db?.close();
+  }
+  if (!db)
+    warn('no vulnerability database: packages were not checked for known vulnerabilities (run: layerlens db update)');
+  const all = [...cmp.findings.new, ...cmp.findings.resolved, ...cmp.findings.unchanged.map((m) => m.new)];
+  for (const f of all) if (f.ruleId === 'vulnerability-db-stale') warn(f.message);
   const hiddenCount =
     cmp.findings.new.filter((f) => !o.shown(f)).length + cmp.findings.resolved.filter((f) => !o.shown(f)).length;
   const hidden = { count: hiddenCount, leftOut: o.leftOut };

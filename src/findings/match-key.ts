@@ -13,6 +13,8 @@
  * - `primary`: rule, path, key (ENV name, port…), and for a secret its masked evidence (what was
  *   found: `token = ghp_…(40 chars)`); for a finding with neither path nor key (a RUN command's
  *   secret, a summary line) the evidence too.
+ * - for a vulnerability: its id and the package (name and ecosystem family), not the paths its
+ *   files lie at nor the version it is at: a package upgraded but still affected keeps it.
  * - `moved`: the same problem elsewhere in the filesystem, so that a moved file is not "new":
  *   for a secret, the rule, key and masked evidence without the path; for a finding about a file
  *   (a deleted-but-shipped file, a setuid binary), the rule and the sha256 of the file's content,
@@ -39,6 +41,12 @@ export function comparable(f: Finding): boolean {
  * about (its path in its layer), when known.
  */
 export function matchKeys(f: Finding, contentDigest?: (f: Finding) => string | undefined): MatchKeys {
+  // A vulnerability is about a package, wherever its files are and at whatever version it stays
+  // affected: its id, the package and the ecosystem's family (Debian:11 and Debian:12 alike).
+  if (f.category === 'vulnerability' && f.key !== null) {
+    const eco = String((f.properties as { ecosystem?: string } | undefined)?.ecosystem ?? '').split(':')[0];
+    return { primary: fingerprint(['match', f.ruleId, f.key, eco]) };
+  }
   const secret = f.category === 'secret';
   const evidence = secret || (f.path === null && f.key === null) ? f.evidence : null;
   const primary = fingerprint(['match', f.ruleId, f.path, f.key, evidence]);

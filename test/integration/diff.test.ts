@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureDiffImages, type DiffImages } from '../support/diff-images.js';
 import { CommandError, docker, integrationEnv, run, skipReasonUnless } from '../support/harness.js';
 import { ensureRealisticImageV2, realisticSkipReason } from '../support/realistic.js';
+import { fixtureVulnDb } from '../support/vuln-db.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = skipReasonUnless('skopeo');
@@ -53,10 +54,11 @@ interface DiffDoc {
     timestampOnly: number;
   };
   packages: {
-    added: Array<{ name: string }>;
-    removed: Array<{ name: string }>;
-    changed: Array<{ name: string; old: string; new: string }>;
-    upgraded: Array<{ name: string; old: string; new: string }>;
+    added: Array<{ ecosystem: string; name: string }>;
+    removed: Array<{ ecosystem: string; name: string }>;
+    changed: Array<{ ecosystem: string; name: string; old: string; new: string }>;
+    upgraded: Array<{ ecosystem: string; name: string; old: string; new: string }>;
+    downgraded: Array<{ ecosystem: string; name: string; old: string; new: string }>;
     unchanged: number;
   };
   config: {
@@ -108,7 +110,7 @@ function assertRebuildDiff(d: DiffDoc, raw: string, fx: DiffImages): void {
   // Rebuilt, same content, another modification time: /etc/os-release, /app/run.sh, /app/settings.ini.
   assert.equal(d.files.timestampOnly, 3);
 
-  // Packages (no version order yet: a different version is "changed").
+  // Packages of every ecosystem, ordered as each orders its versions.
   assert.deepEqual(
     d.packages.added.map((p) => p.name),
     ['curl'],
@@ -117,9 +119,16 @@ function assertRebuildDiff(d: DiffDoc, raw: string, fx: DiffImages): void {
     d.packages.removed.map((p) => p.name),
     ['libfoo1'],
   );
-  const openssl = [...d.packages.changed, ...d.packages.upgraded].find((p) => p.name === 'openssl');
-  assert.ok(openssl, JSON.stringify(d.packages));
-  assert.equal(d.packages.unchanged, 1);
+  assert.deepEqual(
+    d.packages.upgraded.map((p) => `${p.name} ${p.old} ${p.new}`),
+    ['libc6 2.36-9+deb12u1 2.36-9+deb12u4', 'openssl 3.0.11-1~deb12u1 3.0.13-1~deb12u1'],
+  );
+  assert.deepEqual(
+    d.packages.downgraded.map((p) => `${p.ecosystem} ${p.name} ${p.old} ${p.new}`),
+    ['npm lodash 4.17.21 4.17.15'],
+  );
+  assert.equal(d.packages.changed.length, 0);
+  assert.equal(d.packages.unchanged, 0);
 
   // Config: the port added, ENV added, USER unchanged.
   assert.deepEqual(d.config.exposedPorts, { added: ['5432/tcp'], removed: [] });
@@ -227,6 +236,56 @@ test('diff: --fail-on judges what NEW introduces; table, Markdown and --output; 
   );
 });
 
+test('diff with a vulnerability database: what NEW fixes (glibc) and introduces (lodash)', {
+  skip,
+  timeout: 15 * 60_000,
+}, async () => {
+  const fx = await ensureDiffImages();
+  const { dir, dispose } = await fixtureVulnDb();
+  try {
+    const { doc, code } = await diffJson(`docker-daemon:${fx.images.a1}`, `docker://${fx.registry.a2}`, [
+      '--db',
+      dir,
+      '--db-max-age',
+      '100000',
+      '--fail-on',
+      'high',
+    ]);
+    assert.equal(code, 1, 'NEW introduces high vulnerabilities');
+    const v = (
+      doc as unknown as {
+        vulnerabilities: {
+          checked: boolean;
+          fixed: Array<{ id: string; package: string }>;
+          introduced: Array<{ id: string; package: string }>;
+        };
+      }
+    ).vulnerabilities;
+    assert.equal(v.checked, true);
+    assert.deepEqual(
+      v.fixed.map((x) => `${x.id} ${x.package}`),
+      ['CVE-2023-4911 glibc'],
+    );
+    assert.deepEqual(v.introduced.map((x) => `${x.id} ${x.package}`).sort(), [
+      'CVE-2020-8203 lodash',
+      'CVE-2021-23337 lodash',
+    ]);
+    const table = await layerlens([
+      'diff',
+      `docker-daemon:${fx.images.a1}`,
+      `docker://${fx.registry.a2}`,
+      '--db',
+      dir,
+      '--db-max-age',
+      '100000',
+    ]);
+    assert.match(table.stdout, /^Vulnerabilities fixed by new \(1\)$/m);
+    assert.match(table.stdout, /CVE-2023-4911 +glibc 2\.36-9\+deb12u1 \(Debian:12\) +fixed in 2\.36-9\+deb12u3/);
+  } finally {
+    dispose();
+  }
+});
+
 test('shared: the layers and bytes app-a:1, app-b:1 (same base) and app-a:2 share', {
   skip,
   timeout: 15 * 60_000,
@@ -296,12 +355,27 @@ test('realistic: two versions of a Debian image (security updates, curl added); 
   const removed = [...a.keys()].filter((k) => !b.has(k)).sort();
   const changed = [...b.keys()].filter((k) => a.has(k) && a.get(k) !== b.get(k)).sort();
   assert.ok(added.includes('curl'));
-  assert.deepEqual(doc.packages.added.map((p) => p.name).sort(), added);
-  assert.deepEqual(doc.packages.removed.map((p) => p.name).sort(), removed);
+  const deb = <T extends { ecosystem: string }>(l: T[]) => l.filter((p) => p.ecosystem === 'deb');
   assert.deepEqual(
-    [...doc.packages.changed, ...doc.packages.upgraded].map((p) => `${p.name} ${p.old} ${p.new}`).sort(),
+    deb(doc.packages.added)
+      .map((p) => p.name)
+      .sort(),
+    added,
+  );
+  assert.deepEqual(
+    deb(doc.packages.removed)
+      .map((p) => p.name)
+      .sort(),
+    removed,
+  );
+  // apt-get upgrade only upgrades: every changed version is an upgrade in dpkg's order.
+  assert.deepEqual(
+    deb(doc.packages.upgraded)
+      .map((p) => `${p.name} ${p.old} ${p.new}`)
+      .sort(),
     changed.map((k) => `${k} ${a.get(k)} ${b.get(k)}`),
   );
+  assert.deepEqual(deb([...doc.packages.downgraded, ...doc.packages.changed]), []);
   // The base layer is shared; the files curl brings are added; the port added.
   assert.equal(doc.layers.commonPrefix, 1);
   assert.ok(doc.files.entries.some((e) => e.path === '/usr/bin/curl' && e.change === 'added'));

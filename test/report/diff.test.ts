@@ -179,3 +179,37 @@ test('a finding kept with another severity is unchanged, and the reports say it 
   assert.match(toDiffTable(cmp), /Findings kept with another severity \(1\)\n {2}LOW → HIGH/);
   assert.match(toDiffMarkdown(cmp), /\| low → high \| `port-admin` \| `8080\/tcp` \|/);
 });
+
+test('vulnerabilities: their own sections and summary row; not in the other findings lists', async () => {
+  const { fixtureVulnDb } = await import('../support/vuln-db.js');
+  const { db, dispose } = await fixtureVulnDb();
+  try {
+    const npm = (v: string): TestImage => ({
+      layers: [
+        {
+          entries: [
+            { name: 'app/node_modules/lodash/package.json', content: JSON.stringify({ name: 'lodash', version: v }) },
+          ],
+        },
+      ],
+    });
+    const { cmp } = await compareTestImages(npm('4.17.21'), npm('4.17.15'), { db });
+    const t = toDiffTable(cmp);
+    assert.match(t, /^ {2}vulns {5}0 fixed, 2 introduced \(2 high\), 0 unchanged$/m);
+    assert.match(t, /^Vulnerabilities introduced by new \(2\)$/m);
+    assert.match(t, /CVE-2021-23337 +lodash 4\.17\.15 \(npm\) +fixed in 4\.17\.21/);
+    assert.equal(t.split('CVE-2021-23337').length - 1, 1, 'listed once, in its own section');
+    const md = toDiffMarkdown(cmp);
+    assert.match(md, /^## Vulnerabilities introduced by new \(2\)$/m);
+    assert.match(md, /\| high \| `CVE-2020-8203` \| `lodash` \(npm\) \| `4\.17\.15` \| `4\.17\.19` \|/);
+    const doc = JSON.parse(toDiffJson(cmp));
+    assert.equal(doc.vulnerabilities.checked, true);
+    assert.deepEqual(doc.vulnerabilities.introduced.map((v: { id: string }) => v.id).sort(), [
+      'CVE-2020-8203',
+      'CVE-2021-23337',
+    ]);
+    assert.equal(doc.summary.vulnerabilities.introduced.high, 2);
+  } finally {
+    dispose();
+  }
+});

@@ -2,14 +2,17 @@
  * Images for the comparison tests, built by the real Docker engine of the test harness (legacy
  * builder, FROM scratch with a static busybox) and exported the ways layerlens reads them:
  *
- *   base:1   busybox; Debian-style os-release and dpkg status (libc6, openssl 3.0.11, libfoo1);
+ *   base:1   busybox; Debian-style os-release and dpkg status (libc6 of glibc 2.36-9+deb12u1,
+ *            affected by CVE-2023-4911; openssl 3.0.11; libfoo1);
  *            /etc/legacy.conf; /etc/base.ini with a fake GitHub token
  *   base:2   the updated base: the same busybox layer (byte for byte: its files' times are
- *            fixed), then openssl 3.0.13, libfoo1 gone, curl added, legacy.conf gone, base.ini
- *            without the token
- *   app-a:1  FROM base:1: COPY app/ (run.sh, settings.ini, data.bin), EXPOSE 8080, USER 1000
+ *            fixed), then glibc 2.36-9+deb12u4 (fixed), openssl 3.0.13, libfoo1 gone, curl added,
+ *            legacy.conf gone, base.ini without the token
+ *   app-a:1  FROM base:1: COPY app/ (run.sh, settings.ini, data.bin, lodash 4.17.21 in
+ *            node_modules), EXPOSE 8080, USER 1000
  *   app-a:2  the same app rebuilt FROM base:2, with an AWS key added (app/.aws/credentials),
- *            data.bin changed at the same size, EXPOSE 8080 5432, ENV MODE=prod
+ *            data.bin changed at the same size, lodash 4.17.15 (affected by CVE-2021-23337),
+ *            EXPOSE 8080 5432, ENV MODE=prod
  *   app-b:1  another app FROM base:1 (shares base:1's layers with app-a:1)
  *
  * Every image is in the daemon; app-a:1 and app-a:2 also as `docker save` archives, skopeo OCI
@@ -41,13 +44,15 @@ export interface DiffImages {
   secrets: { baseToken: string; awsKey: string };
 }
 
-const status = (pkgs: Array<[string, string]>) =>
+const status = (pkgs: Array<[string, string, string?]>) =>
   pkgs
     .map(
-      ([n, v]) =>
-        `Package: ${n}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\nVersion: ${v}\nDescription: fixture package ${n}\n`,
+      ([n, v, src]) =>
+        `Package: ${n}\nStatus: install ok installed\nPriority: optional\nArchitecture: amd64\n${src ? `Source: ${src}\n` : ''}Version: ${v}\nDescription: fixture package ${n}\n`,
     )
     .join('\n');
+
+const npmPackage = (name: string, version: string) => JSON.stringify({ name, version, description: 'fixture' });
 
 const OS_RELEASE =
   'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
@@ -87,7 +92,7 @@ async function build(): Promise<DiffImages> {
       {
         'files/etc/os-release': OS_RELEASE,
         'files/var/lib/dpkg/status': status([
-          ['libc6', '2.36-9+deb12u4'],
+          ['libc6', '2.36-9+deb12u1', 'glibc'],
           ['libfoo1', '1.0-1'],
           ['openssl', '3.0.11-1~deb12u1'],
         ]),
@@ -101,7 +106,7 @@ async function build(): Promise<DiffImages> {
         'files/etc/os-release': OS_RELEASE,
         'files/var/lib/dpkg/status': status([
           ['curl', '7.88.1-10+deb12u5'],
-          ['libc6', '2.36-9+deb12u4'],
+          ['libc6', '2.36-9+deb12u4', 'glibc'],
           ['openssl', '3.0.13-1~deb12u1'],
         ]),
         'files/etc/base.ini': '[github]\nuser = base-bot\n',
@@ -122,12 +127,14 @@ async function build(): Promise<DiffImages> {
     'app/run.sh': '#!/bin/sh\nexec /app/server\n',
     'app/settings.ini': 'port = 8080\n',
     'app/data.bin': 'AAAAAAAA',
+    'app/node_modules/lodash/package.json': npmPackage('lodash', '4.17.21'),
   });
   await put(ctx('a2'), {
     Dockerfile: appDockerfile('EXPOSE 5432\nENV MODE=prod\n'),
     'app/run.sh': '#!/bin/sh\nexec /app/server\n',
     'app/settings.ini': 'port = 8080\n',
     'app/data.bin': 'BBBBBBBB',
+    'app/node_modules/lodash/package.json': npmPackage('lodash', '4.17.15'),
     'app/.aws/credentials': `[default]\naws_access_key_id = ${secrets.awsKey}\n`,
   });
   await put(ctx('b1'), {

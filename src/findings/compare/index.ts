@@ -6,7 +6,7 @@
  *   share.expect(oldMeta diffIDs); share.expect(newMeta diffIDs);
  *   load both with { share, contentDigests: true, inspectContent: createContentInspector() };
  *   const cmp = compareImages(
- *     { model: oldModel, findings: runChecks(oldModel, …), packages: osPackageRecords(osInventory(oldModel)) },
+ *     { model: oldModel, findings: runChecks(oldModel, …), packages: inventoryRecords(packageInventory(oldModel)) },
  *     { model: newModel, … },
  *   );
  */
@@ -17,14 +17,16 @@ import { compareConfig, configChanged, platformOf } from './config.js';
 import { compareFiles } from './files.js';
 import { compareFindings } from './findings.js';
 import { compareLayers, layerRefs } from './layers.js';
-import { comparePackages, packagesChanged, type VersionOrder } from './packages.js';
+import { comparePackages, packagesChanged, packageVersionOrder, type VersionOrder } from './packages.js';
+import { compareVulnerabilities } from './vulnerabilities.js';
 import { sideSizes } from './sizes.js';
 import type { ImageComparison, ImageSummary, PackageRecord } from './types.js';
 
 export type * from './types.js';
 export { digestOf, digestHex } from './digest.js';
-export { osPackageRecords, comparePackages, type VersionOrder } from './packages.js';
+export { inventoryRecords, packageVersionOrder, comparePackages, type VersionOrder } from './packages.js';
 export { compareFindings } from './findings.js';
+export { compareVulnerabilities, isVulnerability } from './vulnerabilities.js';
 export { align, type Aligned } from './align.js';
 export { sharedLayers, type SharedReport, type SharedImageInput } from './shared.js';
 export { mergedTree, mergedOrigin, type MergedTree, type MergedOrigin } from './merged-tree.js';
@@ -38,12 +40,14 @@ export interface CompareSide {
   packages: PackageRecord[];
   /** Its efficiency figures, when already computed (else computed here). */
   efficiency?: EfficiencyReport;
+  /** Its packages were matched against a vulnerability database (runChecks with `vulnerabilities.db`). */
+  vulnerabilitiesChecked?: boolean;
 }
 
 export interface CompareOptions {
   /** Narrow the file lists to these globs (`--path`). */
   paths?: string[];
-  /** Version order per ecosystem (up- or downgrade); without it a version change is `changed`. */
+  /** Version order per ecosystem (up- or downgrade); default: each package type's own (src/versions). */
   order?: VersionOrder;
 }
 
@@ -69,8 +73,9 @@ export function compareImages(a: CompareSide, b: CompareSide, opts: CompareOptio
     newDiffIds: newRefs.map((l) => l.diffId),
   });
   const config = compareConfig(a.model, b.model);
-  const packages = comparePackages(a.packages, b.packages, opts.order);
+  const packages = comparePackages(a.packages, b.packages, opts.order ?? packageVersionOrder);
   const findings = compareFindings(a.findings, b.findings, a.model, b.model);
+  const vulnerabilities = compareVulnerabilities(findings, !!(a.vulnerabilitiesChecked && b.vulnerabilitiesChecked));
   const sizes = {
     old: sideSizes(a.model, oldRefs, a.efficiency ?? computeEfficiency(a.model)),
     new: sideSizes(b.model, newRefs, b.efficiency ?? computeEfficiency(b.model)),
@@ -94,6 +99,7 @@ export function compareImages(a: CompareSide, b: CompareSide, opts: CompareOptio
     config,
     sizes,
     packages,
+    vulnerabilities,
     findings,
   };
 }

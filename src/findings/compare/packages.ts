@@ -1,24 +1,39 @@
 /**
  * Packages of two images compared: added, removed, upgraded, downgraded. This is the seam where
- * an inventory plugs in: anything that lists `PackageRecord`s (the OS inventory of src/findings/os
- * today, every ecosystem's once the full inventory has them) and, per ecosystem, a version order.
- * Without an order for an ecosystem a different version is reported as `changed`, never guessed.
+ * an inventory plugs in: anything that lists `PackageRecord`s (the package inventory of every
+ * ecosystem: src/findings/packages) and, per ecosystem, a version order (src/versions, as the
+ * vulnerability check orders them). Without an order for an ecosystem a different version is
+ * reported as `changed`, never guessed.
  */
-import type { OsInventory } from '../os/index.js';
+import { orderFor } from '../../versions/index.js';
+import { livePackages, type PackageInventory, type PackageType } from '../packages/index.js';
+import { orderEcosystem } from '../vulnerabilities/index.js';
 import type { PackageChange, PackageComparison, PackageRecord } from './types.js';
 
 /** -1, 0, 1 for two versions of a package of `ecosystem`; undefined when that order is not known. */
 export type VersionOrder = (ecosystem: string, a: string, b: string) => number | undefined;
 
-/** The OS inventory's packages as records: the package manager is the ecosystem (it orders the versions). */
-export function osPackageRecords(inv: OsInventory): PackageRecord[] {
-  return inv.packages.map((p) => ({
-    ecosystem: p.manager,
+/** The inventory's packages in the final image as records: the purl type is the ecosystem. */
+export function inventoryRecords(inv: PackageInventory): PackageRecord[] {
+  return livePackages(inv).map((p) => ({
+    ecosystem: p.type,
     name: p.name,
     version: p.version,
     ...(p.arch ? { arch: p.arch } : {}),
+    purl: p.purl,
   }));
 }
+
+/** Versions ordered as each package type's ecosystem orders them (a version no order can read: undefined). */
+export const packageVersionOrder: VersionOrder = (ecosystem, a, b) => {
+  const eco = orderEcosystem(ecosystem as PackageType);
+  if (!eco) return undefined;
+  try {
+    return Math.sign(orderFor(eco)(a, b));
+  } catch {
+    return undefined;
+  }
+};
 
 const keyOf = (p: PackageRecord) => `${p.ecosystem}\u0000${p.name}\u0000${p.arch ?? ''}`;
 

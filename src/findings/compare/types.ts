@@ -193,11 +193,12 @@ export interface SizeComparison {
 
 /** One package as comparisons see it (OS packages today; every ecosystem once the inventory has them). */
 export interface PackageRecord {
-  /** What orders its versions and scopes its name: `dpkg`, `apk`, `rpm`, `npm`, `PyPI`… */
+  /** What scopes its name and orders its versions: the package URL type (`deb`, `apk`, `rpm`, `npm`, `pypi`, `golang`…). */
   ecosystem: string;
   name: string;
   version: string;
   arch?: string;
+  purl?: string;
 }
 
 export interface PackageChange {
@@ -238,6 +239,33 @@ export interface FindingComparison {
   leftOut: number;
 }
 
+/** One vulnerability of one package, as a comparison lists it. */
+export interface VulnerabilityChange {
+  /** The preferred id (CVE when there is one) and the others that name it. */
+  id: string;
+  aliases: string[];
+  package: string;
+  /** The OSV ecosystem it was matched in (`Debian:12`, `npm`). */
+  ecosystem: string;
+  /** The version it was found at (in OLD for a fixed one, in NEW for an introduced one). */
+  version: string;
+  /** The version that fixes it, or null when none is published. */
+  fixedVersion: string | null;
+  severity: Severity;
+  /** The finding's id (in the image it was found in). */
+  findingId: string;
+}
+
+export interface VulnerabilityComparison {
+  /** Both images' packages were matched against a vulnerability database (else the lists are empty). */
+  checked: boolean;
+  /** NEW's vulnerabilities OLD did not have. */
+  introduced: VulnerabilityChange[];
+  /** OLD's vulnerabilities NEW no longer has. */
+  fixed: VulnerabilityChange[];
+  unchanged: number;
+}
+
 export interface ImageComparison {
   old: ImageSummary;
   new: ImageSummary;
@@ -248,6 +276,7 @@ export interface ImageComparison {
   config: ConfigComparison;
   sizes: SizeComparison;
   packages: PackageComparison;
+  vulnerabilities: VulnerabilityComparison;
   findings: FindingComparison;
 }
 

@@ -19,6 +19,9 @@ export function diffJsonDocument(c: ImageComparison, opts: DiffJsonOptions = {})
   const introduced = c.findings.new.filter(shown);
   const resolved = c.findings.resolved.filter(shown);
   const unchanged = c.findings.unchanged.filter((m) => shown(m.new));
+  const bySeverity = (v: { severity: Finding['severity'] }) => shown(v as Finding);
+  const fixed = c.vulnerabilities.fixed.filter(bySeverity);
+  const vulnsIntroduced = c.vulnerabilities.introduced.filter(bySeverity);
   const { history, ...config } = c.config;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -49,6 +52,12 @@ export function diffJsonDocument(c: ImageComparison, opts: DiffJsonOptions = {})
         downgraded: c.packages.downgraded.length,
         changed: c.packages.changed.length,
       },
+      vulnerabilities: {
+        checked: c.vulnerabilities.checked,
+        fixed: summarize(fixed as unknown as Finding[]),
+        introduced: summarize(vulnsIntroduced as unknown as Finding[]),
+        unchanged: c.vulnerabilities.unchanged,
+      },
       findings: { new: summarize(introduced), resolved: summarize(resolved), unchanged: unchanged.length },
       config: configChangeNames(c.config),
     },
@@ -58,6 +67,7 @@ export function diffJsonDocument(c: ImageComparison, opts: DiffJsonOptions = {})
     config,
     sizes: c.sizes,
     packages: c.packages,
+    vulnerabilities: { ...c.vulnerabilities, fixed, introduced: vulnsIntroduced },
     findings: {
       new: introduced.map(findingJson),
       resolved: resolved.map(findingJson),

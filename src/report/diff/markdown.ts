@@ -4,12 +4,12 @@
  * collapsed sections (GitHub's <details>), so a long diff stays one screen until opened.
  */
 import { formatBytes } from '../../findings/efficiency.js';
-import type { FileChange, ImageComparison, KeyChange } from '../../findings/compare/types.js';
+import type { FileChange, ImageComparison, KeyChange, VulnerabilityChange } from '../../findings/compare/types.js';
 import type { Finding } from '../../findings/types.js';
 import { hiddenNote, mdCode, mdText, shortDigest, type HiddenFindings } from '../text.js';
 import { TOOL_NAME, toolVersion } from '../tool.js';
 import { directoriesToList } from './table.js';
-import { byDirectory, configValueChanges, RELATION_TEXT, signedBytes, summaryRows } from './summary.js';
+import { byDirectory, configValueChanges, RELATION_TEXT, shownFindings, signedBytes, summaryRows } from './summary.js';
 
 export interface DiffMarkdownOptions {
   shown?: (f: Finding) => boolean;
@@ -49,8 +49,8 @@ function kv(k: KeyChange): string {
 
 export function toDiffMarkdown(c: ImageComparison, opts: DiffMarkdownOptions = {}): string {
   const shown = opts.shown ?? (() => true);
-  const introduced = c.findings.new.filter(shown);
-  const resolved = c.findings.resolved.filter(shown);
+  const listed = shownFindings(c, shown);
+  const { new: introduced, resolved } = listed;
   const out: string[] = [];
   out.push(`# layerlens diff: ${mdText(c.old.reference || 'old')} → ${mdText(c.new.reference || 'new')}`, '');
   out.push('| | old | new |', '|---|---|---|');
@@ -66,9 +66,25 @@ export function toDiffMarkdown(c: ImageComparison, opts: DiffMarkdownOptions = {
     return out.join('\n');
   }
   out.push('## Summary', '', '| | |', '|---|---|');
-  for (const [k, v] of summaryRows(c, { new: introduced, resolved })) out.push(`| ${k} | ${mdText(v)} |`);
+  for (const [k, v] of summaryRows(c, listed)) out.push(`| ${k} | ${mdText(v)} |`);
   out.push('');
   if (opts.hidden?.count) out.push(hiddenNote(opts.hidden), '');
+  const vulnTable = (title: string, vs: VulnerabilityChange[]) => {
+    if (!vs.length) return;
+    out.push(
+      `## ${title} (${vs.length})`,
+      '',
+      '| Severity | Vulnerability | Package | Version | Fixed in |',
+      '|---|---|---|---|---|',
+    );
+    for (const v of vs)
+      out.push(
+        `| ${v.severity} | ${mdCode(v.id)} | ${mdCode(v.package)} (${mdText(v.ecosystem)}) | ${mdCode(v.version)} | ${v.fixedVersion ? mdCode(v.fixedVersion) : 'no fix published'} |`,
+      );
+    out.push('');
+  };
+  vulnTable('Vulnerabilities fixed by new', listed.fixed);
+  vulnTable('Vulnerabilities introduced by new', listed.introduced);
   if (introduced.length)
     out.push(`## Findings introduced by new (${introduced.length})`, '', ...findingTable(introduced), '');
   if (resolved.length) out.push(`## Findings resolved in new (${resolved.length})`, '', ...findingTable(resolved), '');

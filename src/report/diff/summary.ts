@@ -8,7 +8,9 @@ import type {
   LayerRow,
   SideSizes,
   ValueChange,
+  VulnerabilityChange,
 } from '../../findings/compare/types.js';
+import { isVulnerability } from '../../findings/compare/vulnerabilities.js';
 import { dirname } from '../../engine/paths.js';
 import type { Finding, Severity } from '../../findings/types.js';
 import { SEVERITIES } from '../../findings/types.js';
@@ -60,8 +62,8 @@ export function imageLine(s: ImageSummary, sizes: SideSizes): string {
 }
 
 /** "2 new (1 high, 1 info)" */
-export function countBySeverity(findings: Finding[]): string {
-  const s = summarize(findings);
+export function countBySeverity(findings: Array<{ severity: Severity }>): string {
+  const s = summarize(findings as Finding[]);
   const parts = SEVERITIES.filter((k: Severity) => s[k] > 0).map((k) => `${s[k]} ${k}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
@@ -81,10 +83,26 @@ export const RELATION_TEXT: Record<LayerRow['relation'], string> = {
 };
 
 /** The summary as label/text pairs (the table prints them aligned, Markdown as a table). */
-export function summaryRows(
-  c: ImageComparison,
-  shown: { new: Finding[]; resolved: Finding[] },
-): Array<[string, string]> {
+/** What the lists show (--severity): findings other than vulnerabilities, and vulnerabilities. */
+export interface ShownFindings {
+  new: Finding[];
+  resolved: Finding[];
+  introduced: VulnerabilityChange[];
+  fixed: VulnerabilityChange[];
+}
+
+/** The findings and vulnerabilities the lists show, vulnerabilities apart from the other findings. */
+export function shownFindings(c: ImageComparison, shown: (f: Finding) => boolean = () => true): ShownFindings {
+  const sev = (v: VulnerabilityChange) => shown({ severity: v.severity } as Finding);
+  return {
+    new: c.findings.new.filter((f) => shown(f) && !isVulnerability(f)),
+    resolved: c.findings.resolved.filter((f) => shown(f) && !isVulnerability(f)),
+    introduced: c.vulnerabilities.introduced.filter(sev),
+    fixed: c.vulnerabilities.fixed.filter(sev),
+  };
+}
+
+export function summaryRows(c: ImageComparison, shown: ShownFindings): Array<[string, string]> {
   const rows: Array<[string, string]> = [];
   const l = c.layers;
   const shared =
@@ -125,6 +143,13 @@ export function summaryRows(
         ]
           .filter(Boolean)
           .join(', ') || `no change (${p.unchanged})`,
+  ]);
+  const v = c.vulnerabilities;
+  rows.push([
+    'vulns',
+    v.checked
+      ? `${shown.fixed.length} fixed${countBySeverity(shown.fixed)}, ${shown.introduced.length} introduced${countBySeverity(shown.introduced)}, ${v.unchanged} unchanged`
+      : 'not checked (no vulnerability database: layerlens db update)',
   ]);
   rows.push([
     'findings',

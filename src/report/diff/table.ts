@@ -12,6 +12,7 @@ import type {
   ImageComparison,
   KeyChange,
   LayerRef,
+  VulnerabilityChange,
 } from '../../findings/compare/types.js';
 import type { Finding, Severity } from '../../findings/types.js';
 import { escapeText, hiddenNote, shortDigest, type HiddenFindings } from '../text.js';
@@ -20,6 +21,7 @@ import {
   configValueChanges,
   imageLine,
   RELATION_MARK,
+  shownFindings,
   RELATION_TEXT,
   signedBytes,
   summaryRows,
@@ -115,8 +117,7 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
   const color = !!opts.color;
   const paint = (code: string, s: string) => (color ? `${code}${s}${RESET}` : s);
   const shown = opts.shown ?? (() => true);
-  const introduced = c.findings.new.filter(shown);
-  const resolved = c.findings.resolved.filter(shown);
+  const listed = shownFindings(c, shown);
   const out: string[] = [];
   const head = (s: string) => out.push('', paint(BOLD, s));
 
@@ -128,7 +129,7 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
     return finish(out, opts.width);
   }
   head('Summary');
-  for (const [k, v] of summaryRows(c, { new: introduced, resolved })) out.push(`  ${pad(k, 9)} ${v}`);
+  for (const [k, v] of summaryRows(c, listed)) out.push(`  ${pad(k, 9)} ${v}`);
   if (opts.hidden?.count) out.push(`  ${hiddenNote(opts.hidden)}`);
 
   const findingRows = (title: string, fs: Finding[]) => {
@@ -141,8 +142,18 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
       );
     }
   };
-  findingRows('Findings introduced by new', introduced);
-  findingRows('Findings resolved in new', resolved);
+  const vulnRows = (title: string, vs: VulnerabilityChange[]) => {
+    if (!vs.length) return;
+    head(`${title} (${vs.length})`);
+    for (const v of vs)
+      out.push(
+        `  ${paint(SEV_COLOR[v.severity], pad(v.severity.toUpperCase(), 8))}  ${pad(escapeText(v.id), 20)}  ${escapeText(v.package)} ${escapeText(v.version)} (${escapeText(v.ecosystem)})  ${v.fixedVersion ? `fixed in ${escapeText(v.fixedVersion)}` : 'no fix published'}`,
+      );
+  };
+  vulnRows('Vulnerabilities fixed by new', listed.fixed);
+  vulnRows('Vulnerabilities introduced by new', listed.introduced);
+  findingRows('Findings introduced by new', listed.new);
+  findingRows('Findings resolved in new', listed.resolved);
   const regraded = c.findings.unchanged.filter((m) => m.old.severity !== m.new.severity && shown(m.new));
   if (regraded.length) {
     head(`Findings kept with another severity (${regraded.length})`);

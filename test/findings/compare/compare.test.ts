@@ -323,15 +323,40 @@ test('files: type change, owner change, a directory removed with its subtree, --
   );
 });
 
-test('packages without a version order: a different version is "changed", never guessed', async () => {
-  const img = (v: string): TestImage => ({
-    layers: [{ entries: [sh, osRelease('12'), dpkgStatus([['openssl', v]])] }],
+test('packages: ordered as their ecosystem orders versions; without an order, "changed", never guessed', async () => {
+  const img = (openssl: string, lodash: string): TestImage => ({
+    layers: [
+      {
+        entries: [
+          sh,
+          osRelease('12'),
+          dpkgStatus([['openssl', openssl]]),
+          {
+            name: 'app/node_modules/lodash/package.json',
+            content: JSON.stringify({ name: 'lodash', version: lodash }),
+          },
+        ],
+      },
+    ],
   });
-  const { cmp } = await compareTestImages(img('3.0.11-1'), img('3.0.13-1'));
-  assert.deepEqual(cmp.packages.upgraded, []);
-  assert.deepEqual(cmp.packages.changed, [
-    { ecosystem: 'dpkg', name: 'openssl', arch: 'amd64', old: '3.0.11-1', new: '3.0.13-1' },
-  ]);
+  // dpkg: 3.0.9 < 3.0.11 (numbers, not text); the tilde sorts before the release. npm: semver.
+  const { cmp } = await compareTestImages(img('3.0.9-1~deb12u1', '4.17.21'), img('3.0.11-1', '4.17.15'));
+  assert.deepEqual(
+    cmp.packages.upgraded.map((p) => `${p.ecosystem} ${p.name} ${p.old} ${p.new}`),
+    ['deb openssl 3.0.9-1~deb12u1 3.0.11-1'],
+  );
+  assert.deepEqual(
+    cmp.packages.downgraded.map((p) => `${p.ecosystem} ${p.name} ${p.old} ${p.new}`),
+    ['npm lodash 4.17.21 4.17.15'],
+  );
+  const { cmp: unordered } = await compareTestImages(img('3.0.11-1', '1.0.0'), img('3.0.13-1', '1.0.0'), {
+    order: () => undefined,
+  });
+  assert.deepEqual(unordered.packages.upgraded, []);
+  assert.deepEqual(
+    unordered.packages.changed.map((p) => `${p.ecosystem} ${p.name} ${p.arch} ${p.old} ${p.new}`),
+    ['deb openssl amd64 3.0.11-1 3.0.13-1'],
+  );
 });
 
 test('history: metadata steps lined up; an added ENV step and a rebuilt RUN step', async () => {
