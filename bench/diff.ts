@@ -15,8 +15,6 @@
  * Forms: the `docker save` archives; the same images as a registry serves them (OCI layouts with
  * gzip layers, made once with skopeo); and, with BENCH_REBASED=1, the second version rebuilt on
  * a re-imported base (no layer shared: the worst case, every layer read and hashed twice).
- * BENCH_DIGESTS_AB=1 instead times where the per-file digests of the `docker save` files are
- * taken: on the hash worker (the default) or on the main thread.
  *
  *   npm run build && node --import tsx bench/diff.ts
  * Images: $LAYERLENS_REALISTIC_ARCHIVE and $LAYERLENS_REALISTIC_ARCHIVE_2 (docker save files), or
@@ -39,8 +37,8 @@ interface Measure {
   bytes: number;
 }
 
-function measure(mode: 'read' | 'diff' | 'engine', a: string, b: string, env: NodeJS.ProcessEnv = {}): Measure {
-  const r = spawnSync(process.execPath, [child, mode, a, b], { encoding: 'utf8', env: { ...process.env, ...env } });
+function measure(mode: 'read' | 'diff' | 'engine', a: string, b: string): Measure {
+  const r = spawnSync(process.execPath, [child, mode, a, b], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`diff-child ${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Measure;
 }
@@ -110,37 +108,7 @@ async function images(): Promise<{ a: string; b: string; rebased?: string }> {
   return { a: v2.base.archive, b: v2.archive, rebased };
 }
 
-/**
- * Where the per-file digests of a layer in a file are taken: on the hash worker (the default)
- * against the main thread (LAYERLENS_DIGESTS_IN_THREAD=1), the diff's time in each, taking turns.
- */
-function digestsAB(name: string, a: string, b: string): void {
-  const inThread = { LAYERLENS_DIGESTS_IN_THREAD: '1' };
-  measure('diff', a, b);
-  measure('diff', a, b, inThread);
-  const ratio: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const first = r % 2 === 0;
-    const x = first ? measure('diff', a, b, inThread) : undefined;
-    const y = measure('diff', a, b);
-    const z = x ?? measure('diff', a, b, inThread);
-    ratio.push(y.ms / z.ms);
-    cpu.push(y.cpuMs / z.cpuMs);
-  }
-  const list = (xs: number[]) => xs.map((v) => v.toFixed(2)).join(' ');
-  console.log(`${name}: digests on the worker / on the main thread`);
-  console.log(
-    `  time ${median(ratio).toFixed(2)}× [rounds: ${list(ratio)}]; CPU ${median(cpu).toFixed(2)}× [rounds: ${list(cpu)}]`,
-  );
-}
-
 const { a, b, rebased } = await images();
-if (process.env.BENCH_DIGESTS_AB === '1') {
-  digestsAB('docker save files, base shared', a, b);
-  if (rebased) digestsAB('docker save files, no layer shared', a, rebased);
-  process.exit(0);
-}
 const mb = (p: string) =>
   statSync(p).isDirectory()
     ? readdirSync(join(p, 'blobs', 'sha256')).reduce((n, f) => n + statSync(join(p, 'blobs', 'sha256', f)).size, 0) /

@@ -151,7 +151,6 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           rawDigest: blob.rawDigest,
           onProgress,
           contentDigests: opts.contentDigests,
-          hashRanges: blob.hashRanges ? (ranges) => blob.hashRanges!(ranges) : undefined,
         });
       const diffId = this.expectedDiffId(blob);
       let parsed: ParsedLayer;

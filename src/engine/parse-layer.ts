@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assignRangeDigests, DigestingSink, EMPTY_DIGEST } from './content-digest.js';
+import { DigestingSink } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, splitPath } from './paths.js';
@@ -67,11 +67,6 @@ export interface ParseOptions {
   rawDigest?: Promise<string>;
   /** Keep the sha256 of every regular file on its attributes (content-digest.ts). */
   contentDigests?: boolean;
-  /**
-   * With `contentDigests`: hashes byte ranges of the raw blob elsewhere (LayerBlob.hashRanges).
-   * Used when the blob is an uncompressed tar, whose file data lies in it as is.
-   */
-  hashRanges?: (ranges: number[]) => Promise<Buffer>;
 }
 
 // eStargz keeps its TOC and prefetch landmarks as regular tar members at the root; they are not
@@ -100,13 +95,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const { kind, out, decoder } = decoded;
   // An uncompressed tar's diffID is the raw blob's digest: hashed elsewhere when it is given.
   const hashHere = !(opts.rawDigest && kind === 'tar');
-  // Per-file digests: of an uncompressed tar's files, by the worker that reads its file (the
-  // ranges are collected here and sent once the layer is read); else hashed here as they stream.
-  const ranged =
-    opts.contentDigests && kind === 'tar' && opts.hashRanges
-      ? { attrs: [] as EntryAttrs[], ranges: [] as number[] }
-      : undefined;
-  const inlineDigests = opts.contentDigests && !ranged;
+
   let decodeError: unknown;
   decoder.on('error', (err) => {
     decodeError ??= err;
@@ -139,16 +128,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       const entry: LayerEntry & { kind: 'entry' } = { kind: 'entry', parts, attrs };
       entries.push(entry);
       let sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
-      if (type === 'file') {
-        if (inlineDigests) sink = new DigestingSink(sink, attrs);
-        else if (ranged) {
-          if (attrs.size === 0) attrs.digest = EMPTY_DIGEST;
-          else {
-            ranged.attrs.push(attrs);
-            ranged.ranges.push(header.dataOffset, attrs.size);
-          }
-        }
-      }
+      if (type === 'file' && opts.contentDigests) sink = new DigestingSink(sink, attrs);
       currentEntry = sink ? entry : null;
       currentSink = sink;
       return sink;
@@ -220,7 +200,6 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
   }
   opts.inspectContent?.flush?.();
-  if (ranged?.attrs.length) assignRangeDigests(ranged.attrs, await opts.hashRanges!(ranged.ranges));
   const rawHex = await opts.rawDigest;
   return {
     compression: kind,

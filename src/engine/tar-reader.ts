@@ -27,8 +27,6 @@ export interface TarHeader {
   devminor: number;
   /** PAX records that apply to this entry (global merged with local), when any. */
   pax?: Record<string, string>;
-  /** Where the entry's data starts in the tar stream (bytes from its start). */
-  dataOffset: number;
 }
 
 export interface EntrySink {
@@ -70,9 +68,6 @@ export class TarReader {
   private longName: string | null = null;
   private longLink: string | null = null;
   private entries = 0;
-  /** Bytes fed before the current chunk, and where the data of the entry whose header is being read starts. */
-  private fed = 0;
-  private dataAt = 0;
 
   constructor(
     private readonly onEntry: OnEntry,
@@ -83,8 +78,6 @@ export class TarReader {
   write(chunk: Buffer): void {
     let off = 0;
     const len = chunk.length;
-    const base = this.fed;
-    this.fed += len;
     while (off < len) {
       switch (this.state) {
         case State.End:
@@ -106,7 +99,6 @@ export class TarReader {
             this.pending = Buffer.from(chunk.subarray(off));
             return;
           }
-          this.dataAt = base + off;
           this.onHeaderBlock(block);
           break;
         }
@@ -195,7 +187,6 @@ export class TarReader {
       mtime: readNumber(block, 136, 12),
       devmajor: readNumber(block, 329, 8),
       devminor: readNumber(block, 337, 8),
-      dataOffset: this.dataAt,
     };
     if (this.longName !== null) header.name = this.longName;
     if (this.longLink !== null) header.linkname = this.longLink;

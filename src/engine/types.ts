@@ -168,13 +168,6 @@ export interface LayerBlob {
    * its diffID and the engine does not hash the stream itself.
    */
   rawDigest?: Promise<string>;
-  /**
-   * For a blob stored uncompressed in a file: the sha256 of each byte range of it, taken apart
-   * from `stream` (the worker that reads the file: sources/file-hash-worker.ts), 32 bytes a range
-   * in one buffer. Offsets count from the blob's first byte. The engine uses it for per-file
-   * content digests instead of hashing the bytes itself.
-   */
-  hashRanges?(ranges: number[]): Promise<Buffer>;
 }
 
 /**

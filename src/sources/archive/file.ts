@@ -10,7 +10,7 @@ import { sniffCompression } from '../../engine/decode.js';
 import type { ImageReader, LayerBlob } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { verifyingStream } from '../oci-layout/digest.js';
-import { hashFileRange, hashFileRanges, rangeHashing } from '../file-hash-worker.js';
+import { hashFileRange } from '../file-hash-worker.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import type { LayoutStore } from '../oci-layout/store.js';
 import { fsError } from '../oci-layout/store.js';
@@ -92,8 +92,6 @@ export function seekableReader(
     return {
       ...base,
       stream: store.open(image.layerMembers[i]),
-      // Per-file digests (image comparisons): the worker reads each file's bytes from the file.
-      ...(rangeHashing() ? { hashRanges: (ranges: number[]) => hashFileRanges(range.file, range.start, ranges)! } : {}),
       get rawDigest() {
         if (rawDigest === null) {
           rawDigest = hashFileRange(range.file, range.start, range.length);
