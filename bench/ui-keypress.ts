@@ -1,19 +1,27 @@
 /**
- * Keypress-to-frame cost of the explorer on a 500k-entry tree (a benchmark, not a test):
- * model update (Explorer.key) + the whole screen's lines (render-screen) + Ink rendering those
- * lines (renderToString), per key, for navigation, collapse, layer switch and filter.
- * Target: p95 ≤ 16 ms. Run: node --import tsx bench/ui-keypress.ts [entries]
+ * Keypress-to-frame cost of the explorer on a 500k-entry tree (a benchmark, not a test): the key
+ * through the key table (dispatch) + the whole screen's lines (render-screen) + putting them on
+ * the terminal, per key, for navigation, collapse, layer switch and filter. Target: p95 ≤ 16 ms.
+ *
+ *   node --import tsx bench/ui-keypress.ts [entries]                    the painter (what runs)
+ *   node --import tsx bench/ui-keypress.ts --ink-incremental [entries]  Ink 6's renderer instead,
+ *       with incrementalRendering, on a fake 180×50 terminal (the measurement behind keeping the
+ *       painter: docs/architecture.md, "One render path"; ink and react are dev dependencies
+ *       for this alone)
+ *   node --import tsx bench/ui-keypress.ts --ink [entries]              Ink's renderToString
  */
 import React from 'react';
-import { Box, Text, renderToString } from 'ink';
+import { Box, Text, render, renderToString } from 'ink';
 import { applyEntries, ImageModel } from '../src/engine/image.js';
 import type { LayerEntry } from '../src/engine/parse-layer.js';
 import { mapHistory } from '../src/engine/history.js';
 import type { ImageConfig, EntryAttrs } from '../src/engine/types.js';
-import { Explorer, type KeyInfo } from '../src/ui/explorer.js';
+import { Explorer } from '../src/ui/explorer.js';
+import type { KeyEvent } from '../src/ui/input.js';
+import { dispatch } from '../src/ui/keys.js';
 import { screen } from '../src/ui/render-screen.js';
 import { Painter } from '../src/ui/painter.js';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500_000);
 const W = 180;
@@ -96,12 +104,43 @@ interface Stat {
 // The terminal path: Painter diffs lines and writes escape sequences (to a sink here).
 const painter = new Painter(new Writable({ write: (_c, _e, cb) => cb() }));
 const viaInk = process.argv.includes('--ink');
+const viaInkIncremental = process.argv.includes('--ink-incremental');
 
-function measure(ex: Explorer, stat: Stat, input: string, key: KeyInfo = {}): void {
+/**
+ * Ink's own renderer on a terminal-like sink: React reconciles one <Text> per line, Ink lays out
+ * and writes the frame; `incrementalRendering` rewrites only the lines that changed. The frame is
+ * height−1 lines (a full-height frame makes Ink clear the whole screen on every render).
+ */
+function inkIncremental(): (lines: string[]) => void {
+  const out = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+  Object.assign(out, { isTTY: true, columns: W, rows: H });
+  const input = new PassThrough() as unknown as NodeJS.ReadStream;
+  Object.assign(input, { isTTY: false, setRawMode: () => {}, ref: () => {}, unref: () => {} });
+  const frame = (lines: string[]) =>
+    React.createElement(
+      Box,
+      { flexDirection: 'column' },
+      lines.slice(0, H - 1).map((l, i) => React.createElement(Text, { key: i }, l)),
+    );
+  const inst = render(frame(screen(ex)), {
+    stdout: out,
+    stdin: input,
+    incrementalRendering: true,
+    maxFps: 1000, // (the default 30 holds frames back by up to 33 ms: measure the renderer, not the throttle)
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  return (lines) => {
+    inst.rerender(frame(lines));
+  };
+}
+
+function measure(ex: Explorer, stat: Stat, input: string, key: Partial<KeyEvent> = {}): void {
   const t0 = performance.now();
-  ex.key(input, key);
+  dispatch(ex, { kind: 'key', name: key.name ?? (input === ' ' ? 'space' : input), ...key } as KeyEvent);
   const lines = screen(ex);
-  if (viaInk) inkFrame(lines);
+  if (viaInkIncremental) inkPaint!(lines);
+  else if (viaInk) inkFrame(lines);
   else painter.paint(lines);
   stat.samples.push(performance.now() - t0);
 }
@@ -116,12 +155,13 @@ function report(s: Stat): void {
 
 const model = build();
 const ex = new Explorer({ model });
-ex.fullHeight = true;
 // As in the terminal: a filter is applied once typing pauses (timed separately below).
 ex.filterDelayMs = 120;
 ex.resize(W, H);
 ex.refreshFindings();
-inkFrame(screen(ex)); // warm up
+const inkPaint = viaInkIncremental ? inkIncremental() : undefined;
+if (viaInk) inkFrame(screen(ex)); // warm up
+painter.paint(screen(ex));
 const stats: Stat[] = [];
 const stat = (name: string) => {
   const s = { name, samples: [] as number[] };
@@ -131,10 +171,10 @@ const stat = (name: string) => {
 
 const nav = stat('navigation (j/k/PgDn/G/g)');
 for (let i = 0; i < 300; i++) measure(ex, nav, 'j');
-for (let i = 0; i < 50; i++) measure(ex, nav, '', { pageDown: true });
+for (let i = 0; i < 50; i++) measure(ex, nav, '', { name: 'pagedown' });
 for (let i = 0; i < 100; i++) measure(ex, nav, 'k');
 measure(ex, nav, 'G');
-for (let i = 0; i < 20; i++) measure(ex, nav, '', { pageUp: true });
+for (let i = 0; i < 20; i++) measure(ex, nav, '', { name: 'pageup' });
 measure(ex, nav, 'g');
 
 const fold = stat('collapse/expand (h/l/space)');
@@ -156,29 +196,30 @@ const filter = stat('filter keystroke (aggregated)');
 ex.selectLayer(0);
 measure(ex, filter, '/');
 for (const ch of 'file12') measure(ex, filter, ch);
-for (let i = 0; i < 6; i++) measure(ex, filter, '', { backspace: true });
+for (let i = 0; i < 6; i++) measure(ex, filter, '', { name: 'backspace' });
 for (const ch of '/doc/file1[0-9]\\.txt$/') measure(ex, filter, ch);
-measure(ex, filter, '', { escape: true });
+measure(ex, filter, '', { name: 'escape' });
 
 // What the pause then costs: one pass over the layer's paths.
 const apply = stat('filter applied after a pause');
 for (const f of ['file12', 'pkg0042', '/doc/file1[0-9]\\.txt$/', 'nothing-matches-this']) {
   const t0 = performance.now();
   ex.applyFilter(f);
-  painter.paint(screen(ex));
+  if (inkPaint) inkPaint(screen(ex));
+  else painter.paint(screen(ex));
   apply.samples.push(performance.now() - t0);
 }
 ex.applyFilter('');
 
 const filterChanges = stat('filter keystroke (changes)');
 ex.selectLayer(1);
-ex.key('a');
+dispatch(ex, { kind: 'key', name: 'a' });
 measure(ex, filterChanges, '/');
 for (const ch of 'pkg00') measure(ex, filterChanges, ch);
-measure(ex, filterChanges, '', { escape: true });
+measure(ex, filterChanges, '', { name: 'escape' });
 
 console.log(
-  `keypress → frame (model update + screen lines + ${viaInk ? "Ink's renderToString" : 'painted diff'}), ${W}×${H} terminal:`,
+  `keypress → frame (model update + screen lines + ${viaInkIncremental ? "Ink's render with incrementalRendering" : viaInk ? "Ink's renderToString" : 'painted diff'}), ${W}×${H} terminal:`,
 );
 for (const s of stats) report(s);
 const all: Stat = { name: 'all keys', samples: stats.filter((s) => s !== apply).flatMap((s) => s.samples) };

@@ -4,7 +4,7 @@
  * foreground and background. Usage: node --import tsx scripts/ansi-to-svg.ts in.ansi out.svg [cols rows]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { charWidth } from '../src/ui/sanitize.js';
+import { charWidth } from '../src/text/width.js';
 
 const PALETTE16 = [
   '#1e2127',

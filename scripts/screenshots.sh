@@ -21,15 +21,16 @@ scene() {
   local name=$1 title=$2
   shift 2
   T new-session -d -s "$name" -x $COLS -y $ROWS "unset CI; export TERM=xterm-256color; node --import tsx src/cli/main.ts --demo; sleep 30"
-  for _ in $(seq 1 150); do
-    T capture-pane -p -t "$name" | grep -q '✔ 8 layers' && break
+  # Loaded, and the full findings and the efficiency line drawn.
+  for _ in $(seq 1 300); do
+    T capture-pane -p -t "$name" | grep -q 'efficiency [0-9]' && break
     sleep 0.1
   done
   for k in "$@"; do
     T send-keys -t "$name" "$k"
-    sleep 0.25
+    sleep 0.4
   done
-  sleep 0.5
+  sleep 1
   T capture-pane -e -p -t "$name" > "$OUT/$name.ansi"
   node --import tsx scripts/ansi-to-svg.ts "$OUT/$name.ansi" "$OUT/$name.svg" $COLS $ROWS "$title"
   rm -f "$OUT/$name.ansi"
@@ -39,8 +40,9 @@ scene() {
 
 scene main 'layerlens --demo' ']' ']' ']' ']' ']' ']' ']' '-' g l j j j j j j j j j j j j j j l j j j l
 scene changes-vs-aggregated "layerlens --demo — a: this layer's changes only" ']' ']' ']' ']' a
-scene deleted-id_rsa 'layerlens --demo — n: the deleted private key, still in layer 3' n
-scene viewer 'layerlens --demo — v: the deleted key, read from layer 3, masked' n v
+scene deleted-id_rsa 'layerlens --demo — n n: the deleted private key, still in layer 3' n n
+scene viewer 'layerlens --demo — v: the deleted key, read from layer 3, masked' n n v
+scene image 'layerlens --demo — i: image details, efficiency (also as dive counts it)' i
 scene ports 'layerlens --demo — p: exposed ports' p
 scene findings 'layerlens --demo — f: findings' f
 scene history 'layerlens --demo — c: the leaked build argument' G ']' ']' ']' ']' ']' ']' ']' c

@@ -107,7 +107,7 @@ it_start "$WORKDIR"
 export LAYERLENS_IT_DOCKER_HOST=$IT_DOCKER_HOST
 export LAYERLENS_IT_REGISTRY=$IT_REGISTRY
 export LAYERLENS_IT_WORKDIR=$WORKDIR
-# Code under test that uses dockerode/docker-modem defaults talks to the test daemon.
+# Code under test that finds the daemon through DOCKER_HOST talks to the test daemon.
 export DOCKER_HOST=$IT_DOCKER_HOST
 log "LAYERLENS_IT_DOCKER_HOST=$LAYERLENS_IT_DOCKER_HOST LAYERLENS_IT_REGISTRY=$LAYERLENS_IT_REGISTRY"
 

@@ -1,56 +1,127 @@
 /**
- * The package as users get it: `npm pack` → install the tarball globally (into a private prefix)
- * → the `layerlens` bin runs. Catches a missing shebang, a file left out of "files", a runtime
- * import of a dev dependency, a bin that is not executable.
+ * The npm package as users get it: `npm pack` → install the tarball globally (into a private
+ * prefix) → the `layerlens` bin runs (a missing shebang, a file left out of "files", a runtime
+ * import of a dev dependency, a bin that is not executable); what the package holds and depends
+ * on; the packed CLI running with its production dependencies alone (no React, Ink, dockerode,
+ * nothing to compile).
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test } from 'node:test';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = path.resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const dir = mkdtempSync(path.join(tmpdir(), 'layerlens-pkg-'));
+before(() => execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' }));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function npm(args: string[]): string {
+  return execFileSync('npm', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+test('the package ships its LICENSE, README and screenshots; the README links images absolutely', () => {
+  const files: string[] = JSON.parse(npm(['pack', '--dry-run', '--json']))[0].files.map(
+    (f: { path: string }) => f.path,
+  );
+  assert.ok(files.includes('LICENSE'), 'LICENSE');
+  assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
+  assert.equal(pkg.license, 'Apache-2.0');
+  assert.ok(files.includes('README.md'));
+  assert.ok(files.includes('dist/cli/main.js'));
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+  assert.ok(images.length >= 7);
+  for (const src of images) {
+    assert.match(src, /^https:\/\//, `absolute: ${src}`);
+    const shipped = src.replace(/^.*\/layerlens\//, '');
+    assert.ok(files.includes(shipped), `${shipped} is in the package`);
+  }
+  assert.ok(
+    !files.some((f) => f.startsWith('test/') || f.startsWith('src/') || f.endsWith('.map')),
+    'no sources or maps',
+  );
+});
+
+test('what an install needs: no UI framework, no Docker SDK, nothing to compile, no project config npm warns about', () => {
+  for (const gone of ['ink', 'react', 'dockerode']) assert.equal(pkg.dependencies[gone], undefined, gone);
+  assert.equal(pkg.optionalDependencies, undefined, 'nothing optional that compiles on install');
+  assert.deepEqual(pkg.peerDependenciesMeta, { 'zstd-napi': { optional: true } });
+  // Every package a production install brings: no install script, no native build.
+  const prod = npm(['ls', '--omit=dev', '--parseable', '--all']).trim().split('\n').slice(1);
+  assert.ok(prod.length < 40, `${prod.length} packages`);
+  for (const dir of prod) {
+    const p = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const scripts = p.scripts ?? {};
+    for (const phase of ['preinstall', 'install', 'postinstall'])
+      assert.equal(scripts[phase], undefined, `${p.name} runs ${phase} on install`);
+    assert.ok(!p.gypfile && !existsSync(path.join(dir, 'binding.gyp')), `${p.name} compiles on install`);
+  }
+  assert.ok(!existsSync(path.join(root, '.npmrc')), 'no .npmrc: its build-from-source made npm warn on every command');
+  assert.match(readFileSync(path.join(root, '.prebuild-installrc'), 'utf8'), /^buildFromSource=true$/m);
+  const out = spawnSync('npm', ['config', 'list'], { cwd: root, encoding: 'utf8' });
+  assert.doesNotMatch(out.stderr, /Unknown project config/);
+});
+
+test('the packed CLI runs with its production dependencies alone', { timeout: 120_000 }, () => {
+  const tgz = JSON.parse(npm(['pack', '--json', '--pack-destination', dir]))[0].filename;
+  execFileSync('tar', ['-xzf', path.join(dir, tgz), '-C', dir]);
+  const app = path.join(dir, 'package');
+  // node_modules with exactly the production tree (as npm would install it), linked from here.
+  const modules = path.join(app, 'node_modules');
+  mkdirSync(modules);
+  const prod = npm(['ls', '--omit=dev', '--parseable', '--all']).trim().split('\n').slice(1);
+  for (const p of prod) {
+    const name = path.relative(path.join(root, 'node_modules'), p);
+    if (name.includes('node_modules')) continue; // nested copies come with their parent
+    mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
+    symlinkSync(p, path.join(modules, name));
+  }
+  assert.ok(!prod.some((p) => /\/(ink|react|dockerode|ssh2|cpu-features|zstd-napi)$/.test(p)), prod.join('\n'));
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(app, 'dist/cli/main.js'), ...args], { cwd: dir, encoding: 'utf8' });
+  const v = run('--version');
+  assert.equal(v.status, 0, v.stderr);
+  assert.equal(v.stdout.trim(), `layerlens ${pkg.version}`);
+  const scan = run('scan', '--demo', '--format', 'json');
+  assert.equal(scan.status, 0, scan.stderr);
+  assert.ok(JSON.parse(scan.stdout).findings.length > 10);
+  const tty = run('--demo');
+  assert.equal(tty.status, 2, 'no terminal here: a one-line refusal, not a crash');
+  assert.match(tty.stderr, /^layerlens: no terminal: the explorer needs one/);
+});
 
 test('npm pack → global install of the tarball → layerlens --help and --version work', { timeout: 600_000 }, () => {
-  const work = mkdtempSync(join(tmpdir(), 'layerlens-pack-'));
+  const work = mkdtempSync(path.join(tmpdir(), 'layerlens-pack-'));
   try {
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-    const out = execFileSync('npm', ['pack', '--pack-destination', work, '--json'], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const [{ filename, files }] = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    assert.ok(
-      files.some((f) => f.path === 'dist/cli/main.js'),
-      'the bin is packed',
-    );
-    assert.ok(
-      !files.some((f) => f.path.startsWith('src/') || f.path.startsWith('test/')),
-      'sources and tests stay out of the package',
-    );
-    const prefix = join(work, 'prefix');
-    // Native addons build from the sources they ship; nothing downloads a prebuilt binary.
+    const [{ filename }] = JSON.parse(npm(['pack', '--pack-destination', work, '--json'])) as Array<{
+      filename: string;
+    }>;
+    const prefix = path.join(work, 'prefix');
     execFileSync(
       'npm',
-      ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, filename)],
-      {
-        stdio: 'pipe',
-        env: { ...process.env, npm_config_build_from_source: 'true' },
-      },
+      [
+        'install',
+        '--global',
+        '--prefix',
+        prefix,
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        path.join(work, filename),
+      ],
+      { stdio: 'pipe' },
     );
-    const bin = join(prefix, 'bin', 'layerlens');
+    const bin = path.join(prefix, 'bin', 'layerlens');
     assert.ok(existsSync(bin));
     const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /Usage:\n\s+layerlens \[options\] IMAGE/);
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-    assert.equal(
-      version.stdout.trim(),
-      `layerlens ${JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: root, encoding: 'utf8' })).version}`,
-    );
-    const bad = spawnSync(bin, ['inspect', join(work, 'no-such-image.tar')], { encoding: 'utf8' });
+    assert.equal(version.stdout.trim(), `layerlens ${pkg.version}`);
+    const bad = spawnSync(bin, ['inspect', path.join(work, 'no-such-image.tar')], { encoding: 'utf8' });
     assert.notEqual(bad.status, 0);
     assert.equal(bad.stderr.trim().split('\n').length, 1, `one line: ${bad.stderr}`);
   } finally {

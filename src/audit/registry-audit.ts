@@ -148,7 +148,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     // --- transport findings
     if (scheme === 'http') {
       add(
-        'registry.plain-http',
+        'registry-plain-http',
         loopback ? 'low' : 'high',
         'Registry API served over plain HTTP',
         `${t.host} answers the registry API over unencrypted HTTP: image content, tokens and passwords cross the network in clear${loopback ? ' (it listens on a loopback address, so only this machine can reach it)' : ''}.`,
@@ -158,7 +158,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
       facts.httpRedirect = await probeHttpRedirect(t.hostname, t.port, opts.timeoutMs);
       if (facts.httpRedirect === 'serves-http') {
         add(
-          'registry.http-no-redirect',
+          'registry-http-no-redirect',
           'medium',
           'Registry also served over plain HTTP',
           `http://${t.hostname}${t.port && t.port !== 443 ? `:${t.port}` : ''}/v2/ answers the API instead of redirecting to HTTPS.`,
@@ -178,7 +178,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
             : 'other';
     if (facts.authScheme === 'none') {
       add(
-        'registry.no-auth',
+        'registry-no-auth',
         'high',
         'Registry requires no authentication',
         `GET /v2/ on ${t.host} answers 200 without credentials: the registry has no authentication configured.`,
@@ -186,14 +186,14 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     } else if (facts.authScheme === 'basic') {
       if (scheme === 'http') {
         add(
-          'registry.basic-over-http',
+          'registry-basic-over-http',
           loopback ? 'medium' : 'critical',
           'Basic auth over plain HTTP: passwords in clear',
           `${t.host} asks for HTTP Basic credentials over unencrypted HTTP, so every client sends its password in clear (base64) with every request.`,
         );
       } else {
         add(
-          'registry.auth-required',
+          'registry-auth-required',
           'info',
           'Authentication required (HTTP Basic over HTTPS)',
           `${t.host} requires credentials (WWW-Authenticate: Basic) before answering the API.`,
@@ -203,7 +203,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     } else if (facts.authScheme === 'bearer') {
       facts.tokenRealm = ch?.params.realm;
       add(
-        'registry.auth-required',
+        'registry-auth-required',
         'info',
         'Authentication required (Bearer token service)',
         `${t.host} requires a bearer token from ${ch?.params.realm ?? 'its token service'} (service ${JSON.stringify(ch?.params.service ?? '')}).`,
@@ -211,7 +211,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
       );
       if (ch?.params.realm?.startsWith('http://') && !isLoopbackHost(safeHost(ch.params.realm))) {
         add(
-          'registry.token-realm-http',
+          'registry-token-realm-http',
           'high',
           'Token service over plain HTTP',
           `The token service ${ch.params.realm} is plain HTTP: clients send their credentials to it in clear.`,
@@ -219,7 +219,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
       }
     } else {
       add(
-        'registry.auth-required',
+        'registry-auth-required',
         'info',
         'Authentication required',
         `${t.host} answered GET /v2/ with ${client.pingStatus}.`,
@@ -232,7 +232,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     if (c.status === 'readable') {
       const sample = c.sample?.length ? ` (e.g. ${c.sample.join(', ')})` : '';
       add(
-        'registry.catalog-anonymous',
+        'registry-catalog-anonymous',
         c.repositories ? 'medium' : 'low',
         'Repository catalog readable without credentials',
         `GET /v2/_catalog lists ${c.repositories}${c.truncated ? '+' : ''} repositor${c.repositories === 1 ? 'y' : 'ies'} to anonymous clients${sample}, over ${c.pages} page${c.pages === 1 ? '' : 's'}.`,
@@ -246,7 +246,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
       facts.anonymousPull = await tryPull(client, repository);
       if (facts.anonymousPull.status === 'allowed') {
         add(
-          'registry.anonymous-pull',
+          'registry-anonymous-pull',
           'medium',
           'Anonymous clients can pull images',
           `An anonymous client pulled the manifest of ${repository}:${facts.anonymousPull.tag}. Fine for public images; a leak for anything private.`,
@@ -260,7 +260,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     facts.anonymousPush = await tryPushStart(client, pushRepo);
     if (facts.anonymousPush.status === 'allowed') {
       add(
-        'registry.anonymous-push',
+        'registry-anonymous-push',
         'critical',
         'Anonymous clients can push',
         `An anonymous POST /v2/${pushRepo}/blobs/uploads/ was accepted (202): anyone can upload images and overwrite tags. layerlens cancelled the upload at once${facts.anonymousPush.cancelled ? '' : " (the cancel was refused; the empty upload expires with the registry's upload purging)"}; nothing was written.`,
@@ -272,7 +272,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     facts.deletion = await probeDeletion(client, pushRepo);
     if (facts.deletion.status === 'enabled') {
       add(
-        'registry.delete-enabled',
+        'registry-delete-enabled',
         'high',
         'Anonymous clients reach manifest deletion',
         `Deletion is enabled and open to anonymous clients: a DELETE of a random, non-existent manifest digest in ${pushRepo} answered 404 MANIFEST_UNKNOWN instead of 405 UNSUPPORTED (layerlens never deletes anything; the digest cannot exist).`,
@@ -307,7 +307,7 @@ function tlsFindings(
   const props = { subject: f.subject, issuer: f.issuer, validTo: f.validTo, daysLeft: f.daysLeft };
   if (f.expired)
     add(
-      'registry.tls-expired',
+      'registry-tls-expired',
       'high',
       'TLS certificate expired',
       `The certificate of ${host} expired on ${f.validTo}.`,
@@ -315,7 +315,7 @@ function tlsFindings(
     );
   else if (f.notYetValid)
     add(
-      'registry.tls-untrusted',
+      'registry-tls-untrusted',
       'high',
       'TLS certificate not yet valid',
       `The certificate of ${host} is valid only from ${f.validFrom}.`,
@@ -323,7 +323,7 @@ function tlsFindings(
     );
   if (!f.hostnameMatches)
     add(
-      'registry.tls-hostname',
+      'registry-tls-hostname',
       'high',
       'TLS certificate does not match the host name',
       `${f.hostnameError ?? 'hostname mismatch'}.`,
@@ -331,7 +331,7 @@ function tlsFindings(
     );
   if (!f.trusted && !f.expired && !f.notYetValid) {
     add(
-      'registry.tls-untrusted',
+      'registry-tls-untrusted',
       'high',
       'TLS certificate not trusted',
       `The certificate of ${host} does not verify against the system CAs${f.selfSigned ? ' (it is self-signed)' : ''}: ${f.error}. Clients must skip verification or add a CA.`,
@@ -341,7 +341,7 @@ function tlsFindings(
   if (f.trusted && f.hostnameMatches && !f.expired) {
     if (f.daysLeft !== undefined && f.daysLeft < 30) {
       add(
-        'registry.tls-expiring',
+        'registry-tls-expiring',
         f.daysLeft < 14 ? 'medium' : 'low',
         'TLS certificate expires soon',
         `The certificate of ${host} expires in ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'} (${f.validTo}).`,
@@ -349,7 +349,7 @@ function tlsFindings(
       );
     }
     add(
-      'registry.tls-valid',
+      'registry-tls-valid',
       'info',
       'TLS certificate valid',
       `The certificate of ${host} is trusted, matches the host name and is valid until ${f.validTo} (issuer: ${f.issuer ?? 'unknown'}, ${f.protocol ?? 'TLS'}).`,

@@ -3,18 +3,17 @@
  * summary, with a `registry` block of facts where scan has `image`), a terminal table and
  * Markdown. Registry-provided strings (repository names, certificate names) are escaped.
  */
-import type { Finding } from '../findings/types.js';
-import { SEVERITIES, severityRank } from '../findings/types.js';
-import { jsonDocument, summarize, SCHEMA_VERSION } from '../report/json.js';
+import { sortFindings } from '../findings/order.js';
+import { SEVERITIES } from '../findings/types.js';
+import { jsonDocument, noImage, summarize, SCHEMA_VERSION } from '../report/json.js';
 import { toTable } from '../report/table.js';
-import { escapeText, mdCode, mdText } from '../report/text.js';
+import { escapeText, mdCode, mdProse, mdText } from '../report/text.js';
 import { TOOL_NAME, toolVersion } from '../report/tool.js';
 import type { AuditFacts, AuditResult } from './registry-audit.js';
 
-export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId),
-  );
+/** "1 repository", "3 repositories". */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 export function auditJson(r: AuditResult): string {
@@ -23,16 +22,7 @@ export function auditJson(r: AuditResult): string {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     registry: r.facts,
-    findings: jsonDocument(findings, {
-      reference: r.facts.host,
-      source: 'registry',
-      digest: null,
-      configDigest: null,
-      platform: null,
-      user: null,
-      exposedPorts: [],
-      layers: [],
-    }).findings,
+    findings: jsonDocument(findings, noImage(r.facts.host, 'registry')).findings,
     summary: summarize(findings),
   };
   return JSON.stringify(doc, null, 2) + '\n';
@@ -82,7 +72,7 @@ export function factLines(f: AuditFacts): Array<[string, string]> {
   rows.push([
     'Catalog',
     c.status === 'readable'
-      ? `readable anonymously: ${c.repositories}${c.truncated ? '+' : ''} repositories in ${c.pages} page(s)`
+      ? `readable anonymously: ${c.truncated ? `${c.repositories}+ repositories` : count(c.repositories ?? 0, 'repository', 'repositories')} in ${count(c.pages ?? 0, 'page', 'pages')}`
       : c.status === 'auth-required'
         ? 'requires authentication'
         : c.status === 'not-served'
@@ -112,20 +102,7 @@ export function auditTable(r: AuditResult, opts: { color?: boolean; width?: numb
   const rows = factLines(r.facts);
   const w = Math.max(...rows.map(([k]) => k.length));
   const head = rows.map(([k, v]) => `${k.padEnd(w)}  ${escapeText(v)}`).join('\n');
-  const table = toTable(
-    sortFindings(r.findings),
-    {
-      reference: `registry audit: ${r.facts.host}`,
-      source: 'registry',
-      digest: null,
-      configDigest: null,
-      platform: null,
-      user: null,
-      exposedPorts: [],
-      layers: [],
-    },
-    opts,
-  );
+  const table = toTable(sortFindings(r.findings), noImage(`registry audit: ${r.facts.host}`, 'registry'), opts);
   return `${head}\n\n${table}`;
 }
 
@@ -143,8 +120,8 @@ export function auditMarkdown(r: AuditResult): string {
     for (const f of findings) {
       out.push(`### ${f.severity.toUpperCase()}: ${mdText(f.title)}`, '');
       out.push(`- **Rule:** ${mdCode(f.ruleId)}`);
-      out.push(`- **Details:** ${mdText(f.message)}`);
-      out.push(`- **Remediation:** ${mdText(f.remediation)}`);
+      out.push(`- **Details:** ${mdProse(f.message)}`);
+      out.push(`- **Remediation:** ${mdProse(f.remediation)}`);
       out.push(`- **ID:** ${mdCode(f.id)}`, '');
     }
   }

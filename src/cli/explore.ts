@@ -13,13 +13,16 @@ export async function runExplore(argv: string[]): Promise<number> {
     {
       ...SOURCE_OPTION_SPEC,
       demo: { type: 'boolean' },
+      'no-mouse': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
     USAGE,
   );
   if (values.help) {
-    process.stdout.write(`Usage: ${USAGE}\n\n${SOURCE_OPTIONS_HELP}\n`);
+    process.stdout.write(
+      `Usage: ${USAGE}\n\n  --no-mouse        leave the mouse to the terminal (text selection) instead of clicks and the wheel\n\n${SOURCE_OPTIONS_HELP}\n`,
+    );
     return 0;
   }
   if (positionals.length > 1)
@@ -38,13 +41,17 @@ export async function runExplore(argv: string[]): Promise<number> {
   const { model, load } = await startLoad(reader, { withFindings: true });
   // The explorer shows load errors itself; keep the rejection from crashing the process.
   load.catch(() => {});
-  const { runChecks } = await import('../findings/index.js');
+  const { earlyFindings, runChecks, sortFindings } = await import('../findings/index.js');
+  const reference = () => model.meta?.reference ?? input ?? 'demo';
   const code = await ui.runExplorer({
     model,
     load,
-    findings: () => runChecks(model, { reference: model.meta?.reference ?? input ?? 'demo' }),
+    early: (m) => earlyFindings(m, reference()),
+    findings: () => runChecks(model, { reference: reference() }),
+    sort: sortFindings,
     keysFromTty: stdinIsData,
-    title: values.demo ? 'layerlens demo' : input,
+    title: values.demo ? 'layerlens demo' : input === '-' ? 'stdin' : input,
+    mouse: !values['no-mouse'],
   });
   // Quitting while layers still stream must not wait for them (a registry pull, a big archive, a
   // pipe that has not ended): the terminal is already restored and nothing is left to write.

@@ -7,7 +7,7 @@ import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './so
 import { openDemo, openReader, startLoad } from './wiring.js';
 import { LayerlensError } from '../errors/index.js';
 import { safeText } from '../text/safe-text.js';
-import { formatBytes } from '../ui/format.js';
+import { formatBytes } from '../text/bytes.js';
 
 const USAGE = 'layerlens inspect IMAGE [--json] [source options]';
 

@@ -5,13 +5,13 @@
  */
 import './v8-tuning.js'; // (first: V8 settings before any other module is evaluated)
 import './early-start.js'; // (second: a worker thread that boots while the modules below load)
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { LayerlensError } from '../errors/index.js';
 import { runExplore } from './explore.js';
 import { runInspect } from './inspect.js';
 import { die, errorMessage } from './errors.js';
 import { releaseHashWorker } from '../sources/file-hash-worker.js';
+import { toolVersion } from '../report/tool.js';
 
 const HELP = `layerlens — explore a container image layer by layer, with a security eye
 
@@ -35,12 +35,13 @@ Options:
   -h, --help          this help
   -V, --version       print the version
   --demo              open the built-in demo image
+  --no-mouse          leave the mouse to the terminal (its own text selection) instead of clicks
   --source, --platform, --pull, registry login and TLS: see layerlens scan --help
 `;
 
+/** The version layerlens reports everywhere (reports, SARIF, --version): src/report/tool.ts. */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  return toolVersion();
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -3,9 +3,21 @@
  * Markdown report; exit code 1 when a finding is at or above --fail-on, 0 otherwise, 2 on errors
  * (one line on stderr). Progress goes to stderr, and only when stderr is a terminal.
  */
+import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks } from '../findings/index.js';
+import {
+  DIVE_RULES,
+  type DiveRule,
+  evaluateGate,
+  type GateConfig,
+  type GateResult,
+  gateConfig,
+  parseDiveCi,
+} from '../findings/dive-ci.js';
+import { computeEfficiency } from '../findings/efficiency.js';
+import { diveCiReport } from '../report/dive-ci.js';
 import { packageInventory } from '../findings/packages/index.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
@@ -26,7 +38,7 @@ import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './so
 import { openDemo, openReader } from './wiring.js';
 
 const USAGE =
-  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [--db DIR] [--db-update] [--db-max-age DAYS] [source options]';
+  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [--db DIR] [--db-update] [--db-max-age DAYS] [--ci] [--lowestEfficiency R] [--highestWastedBytes B] [--highestUserWastedPercent R] [source options]';
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -53,7 +65,16 @@ and prints a report.
   --demo            scan the built-in demo image (no IMAGE)
   -h, --help        this help
 
-Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one, 2 error.
+dive's CI gate (the same rules, values and report as \`dive --ci\`; figures computed as dive does):
+  --ci                          evaluate it (also on when ./.dive-ci exists or a rule flag is given)
+  --no-ci                       do not, even with a ./.dive-ci
+  --ci-config FILE              rules from FILE (default ./.dive-ci when it exists)
+  --lowestEfficiency R          fail below this efficiency (0-1; default 0.9; or disabled)
+  --highestWastedBytes B        fail above this many wasted bytes (20MB, 1GiB…; default disabled)
+  --highestUserWastedPercent R  fail above this share of the user layers wasted (0-1; default 0.1)
+  The gate's report follows the table (on stderr with another --format or --output).
+
+Exit codes: 0 nothing failed, 1 a finding at or above --fail-on or a failed gate rule, 2 error.
 
 ${SOURCE_OPTIONS_HELP}
 `;
@@ -62,11 +83,8 @@ export async function runScan(argv: string[]): Promise<number> {
   try {
     return await scan(argv);
   } catch (err) {
-    const msg = errorMessage(err).replace(
-      /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-    process.stderr.write(`layerlens: ${msg}\n`);
+    // Escaped as every name from an image is (one line, no control characters).
+    process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
   }
@@ -88,6 +106,12 @@ async function scan(argv: string[]): Promise<number> {
       'db-update': { type: 'boolean' },
       'db-max-age': { type: 'string' },
       demo: { type: 'boolean' },
+      ci: { type: 'boolean' },
+      'no-ci': { type: 'boolean' },
+      'ci-config': { type: 'string' },
+      lowestEfficiency: { type: 'string' },
+      highestWastedBytes: { type: 'string' },
+      highestUserWastedPercent: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -117,6 +141,7 @@ async function scan(argv: string[]): Promise<number> {
   const tty = !!process.stderr.isTTY;
   const warn = (s: string) => process.stderr.write(`layerlens: warning: ${escapeText(s)}\n`);
   const ignore = await loadIgnore(values['ignore-file'], warn);
+  const gateCfg = await loadGate(values);
   if (values.output !== undefined) await checkOutputFile(values.output, '--output');
   if (values.sbom !== undefined) await checkOutputFile(values.sbom, '--sbom');
 
@@ -154,19 +179,48 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  const dive = gateCfg ? computeEfficiency(model).dive : undefined;
+  const gate = gateCfg && dive ? evaluateGate(gateCfg, dive) : undefined;
+  const color = !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR;
   const report =
     format === 'cyclonedx'
       ? toCycloneDx(packageInventory(model), image)
-      : render(format, shown, image, {
-          color: !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR,
-          width: toFile ? undefined : process.stdout.columns,
-          hidden,
-        });
+      : render(format, shown, image, { color, width: toFile ? undefined : process.stdout.columns, hidden }, gate);
+  // dive's report after the table on a terminal or pipe; on stderr when stdout holds a document.
+  const gateText =
+    gate && dive
+      ? diveCiReport(dive, gate, {
+          color: format === 'table' && !toFile ? color : !!process.stderr.isTTY && !process.env.NO_COLOR,
+        })
+      : '';
   if (toFile) await writeFileAtomic(values.output!, report);
-  else await writeStdout(report);
+  else await writeStdout(format === 'table' && gateText ? `${report}\n${gateText}` : report);
+  if (gateText && (toFile || format !== 'table')) process.stderr.write(gateText);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(packageInventory(model), image));
   if (failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return 1;
+  if (gate && !gate.pass) return 1;
   return 0;
+}
+
+/**
+ * dive's gate, when asked for: --ci, a rule flag, --ci-config, or a ./.dive-ci file (a repository
+ * that has one wants the gate); --no-ci turns it off. Undefined: no gate.
+ */
+async function loadGate(values: Record<string, string | boolean | undefined>): Promise<GateConfig | undefined> {
+  if (values['no-ci']) return undefined;
+  const flags: Partial<Record<DiveRule, string>> = {};
+  for (const r of DIVE_RULES) if (typeof values[r] === 'string') flags[r] = values[r] as string;
+  const named = values['ci-config'] as string | undefined;
+  const file = named ?? '.dive-ci';
+  let text: string | undefined;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    if (named !== undefined || (err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new LayerlensError(`--ci-config ${escapeText(file)}: cannot read it (${errorMessage(err)})`, 'USAGE');
+  }
+  if (!values.ci && !Object.keys(flags).length && text === undefined) return undefined;
+  return gateConfig(flags, text === undefined ? {} : parseDiveCi(text, file));
 }
 
 function render(
@@ -174,10 +228,11 @@ function render(
   findings: Finding[],
   image: ReturnType<typeof imageInfo>,
   opts: TableOptions,
+  gate: GateResult | undefined,
 ): string {
   switch (format) {
     case 'json':
-      return toJson(findings, image);
+      return toJson(findings, image, gate ? { ciGate: gate } : undefined);
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':

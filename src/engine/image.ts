@@ -8,7 +8,7 @@ import { sniffCompression } from './decode.js';
 import type { LayerShare } from './layer-share.js';
 import { parseLayer, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
 import { FileTree } from './tree.js';
-import type { Compression, ImageMeta, ImageReader, LayerBlob } from './types.js';
+import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerState = 'queued' | 'reading' | 'done' | 'failed';
@@ -59,11 +59,14 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
   appliedCount = 0;
   done = false;
   error?: LayerlensError;
+  /** The source's own byte counter, when it has one (read it, never write it). */
+  sourceProgress?: SourceProgress;
   private reader?: ImageReader;
 
   /** Read the whole image. Resolves when every layer is applied; rejects with a LayerlensError. */
   async load(reader: ImageReader, opts: LoadOptions = {}): Promise<void> {
     this.reader = reader;
+    this.sourceProgress = reader.progress;
     try {
       await this.run(reader, opts);
       this.done = true;
@@ -84,6 +87,14 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
 
   get canReopen(): boolean {
     return !!this.reader?.reopenLayer;
+  }
+
+  /** The status of the layer whose stored digest or diffID is `digest`, if the metadata says. */
+  private layerNamed(digest: string | undefined): LayerStatus | undefined {
+    if (!digest || !this.meta) return undefined;
+    const i = this.meta.layers.findIndex((l) => l.digest === digest || l.diffId === digest);
+    const status = i >= 0 ? this.layers[i] : undefined;
+    return status?.state === 'queued' ? status : undefined;
   }
 
   private setMeta(meta: ImageMeta): void {
@@ -133,11 +144,13 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     let firstError: unknown;
 
     const handle = async (blob: LayerBlob): Promise<void> => {
-      const status = blob.index !== undefined ? this.layers[blob.index] : undefined;
+      // (A blob without an index is applied by its diffID; its digest may still name its layer,
+      // which then shows its progress.)
+      const status = blob.index !== undefined ? this.layers[blob.index] : this.layerNamed(blob.digest);
       if (status) {
         status.state = 'reading';
         if (blob.size !== undefined) status.totalBytes = blob.size;
-        this.emit('progress', blob.index!);
+        this.emit('progress', status.index);
       }
       const onProgress = status
         ? (n: number) => {
@@ -172,8 +185,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           status.error = err instanceof Error ? err.message : String(err);
           this.emit('layer', status.index);
         }
-        const where =
-          blob.index !== undefined ? `layer ${blob.index}` : `layer blob${blob.digest ? ' ' + short(blob.digest) : ''}`;
+        const where = status ? `layer ${status.index}` : `layer blob${blob.digest ? ' ' + short(blob.digest) : ''}`;
         throw new LayerlensError(
           `${where}: ${err instanceof Error ? err.message : String(err)}`,
           (err as LayerlensError).code ?? 'CORRUPT',

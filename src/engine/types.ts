@@ -171,6 +171,24 @@ export interface LayerBlob {
 }
 
 /**
+ * What a source has read of its input so far, for progress while no layer is being parsed yet (a
+ * pipe whose metadata comes last, the Docker daemon preparing its export). Optional: a source that
+ * has it mutates it as it reads and the explorer polls it on its frame timer.
+ */
+export interface SourceProgress {
+  /** Bytes read from the input (pipe, file, export stream, registry) so far. */
+  bytesRead: number;
+  /** Bytes expected in all, when known. */
+  totalBytes?: number;
+  /** `totalBytes` is an estimate (the daemon's image size for its export): shown with `~`. */
+  totalIsEstimate?: boolean;
+  /** What it is doing while no byte arrives ("waiting for the Docker daemon's export"). */
+  phase?: string;
+  /** The image's name, as soon as the source has read it (a pipe's metadata comes last). */
+  name?: string;
+}
+
+/**
  * A source opened on one image. `meta()` resolves as early as the source can (before any layer for
  * daemons, layouts, seekable archives and registries; at the end for a pipe). `blobs()` yields each
  * filesystem layer blob once; the consumer drains each stream before asking for the next.
@@ -186,4 +204,6 @@ export interface ImageReader {
    */
   onePass?: boolean;
   close(): Promise<void>;
+  /** Bytes read so far, for sources whose layers are not all known up front (see SourceProgress). */
+  progress?: SourceProgress;
 }

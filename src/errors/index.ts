@@ -73,3 +73,31 @@ export class LayerlensError extends Error {
     this.name = 'LayerlensError';
   }
 }
+
+/** Plain words for a failed write or create, by its errno code (never Node's raw message). */
+const WRITE_FAILURES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EEXIST: 'it already exists',
+  EBUSY: 'the file is busy',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * A failed write of `target` as one plain line: "cannot write /x/out.json: the folder /x does
+ * not exist". `folder` is the directory the file was to be written in (for ENOENT).
+ */
+export function writeFailure(err: unknown, target: string, folder: string): LayerlensError {
+  if (err instanceof LayerlensError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  const why =
+    code === 'ENOENT' ? `the folder ${folder} does not exist` : (WRITE_FAILURES[code] ?? `error ${code || 'unknown'}`);
+  return new LayerlensError(`cannot write ${target}: ${why}`, code === 'EEXIST' ? 'EXISTS' : 'WRITE');
+}

@@ -5,20 +5,14 @@
  */
 import { dockerfileLine } from '../engine/history.js';
 import type { ImageMeta } from '../engine/types.js';
+import { isSecretKeyName } from './key-names.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import { shannonEntropy } from './secrets/entropy.js';
-import { evidence, maskSecret } from './secrets/mask.js';
+import { evidence, maskSpans } from './secrets/mask.js';
 import { placeholderReason } from './secrets/placeholder.js';
 import { scanString, secretSpans, type SecretMatch } from './secrets/scanner.js';
 import type { Finding, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
-
-/** Key names that hold credentials (ENV, LABEL, ARG). */
-export const SECRET_KEY_NAME =
-  /(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?|client[_-]?secret|_pass$|^pass$)/i;
-// Names that merely refer to a secret (a file, a variable, a hash), never hold one.
-const REFERENCE_KEY =
-  /(?:_FILE|_PATH|_DIR|_URL_FILE|_HASH|_SHA\d*|_LENGTH|_TTL|_TYPE|_ENABLED|_POLICY|_HEADER|_ID|_NAME|_USER|_USERNAME|_EXPIR\w*)$/i;
 
 interface ArgValue {
   key: string;
@@ -70,7 +64,7 @@ export function judgeKeyValue(
       secretRule: top.ruleId,
     };
   }
-  if (!SECRET_KEY_NAME.test(key) || REFERENCE_KEY.test(key)) return undefined;
+  if (!isSecretKeyName(key)) return undefined;
   const ph = placeholderReason(value);
   if (ph === 'template variable or placeholder' || ph === 'empty value' || ph === 'documentation placeholder')
     return undefined;
@@ -161,20 +155,7 @@ export function redactCommand(createdBy: string, reveal = false): string {
   }
   spans.push(...secretSpans(createdBy));
   runPatternMatches(createdBy, false, spans);
-  // Merge overlapping spans, then replace from the end.
-  spans.sort((a, b) => a[0] - b[0]);
-  const merged: Array<[number, number]> = [];
-  for (const s of spans) {
-    const last = merged[merged.length - 1];
-    if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
-    else merged.push([s[0], s[1]]);
-  }
-  let out = createdBy;
-  for (let i = merged.length - 1; i >= 0; i--) {
-    const [a, b] = merged[i];
-    out = out.slice(0, a) + maskSecret(out.slice(a, b)) + out.slice(b);
-  }
-  return out;
+  return maskSpans(createdBy, spans).text;
 }
 
 export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {}): Finding[] {
@@ -302,5 +283,3 @@ export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {})
   }
   return out;
 }
-
-export { maskSecret };

@@ -47,7 +47,7 @@ export interface NodeIndex {
 }
 
 /** The port check's panel names (ports.ts findPanels), tested on the first letter first. */
-function panelName(name: string): boolean {
+export function panelName(name: string): boolean {
   const c0 = name.charCodeAt(0) | 0x20;
   if (c0 !== 0x70 && c0 !== 0x61 && c0 !== 0x6d && c0 !== 0x6a) return false; // p a m j
   const low = name.toLowerCase();
@@ -94,8 +94,13 @@ export function nodeIndex(tree: FileTree): NodeIndex {
 
 /** Run `fn` with one NodeIndex of `tree` shared by every nodeIndex call inside it (synchronous). */
 export function withSharedWalk<T>(tree: FileTree, fn: () => T): T {
+  return withNodeIndex(tree, nodeIndex(tree), fn);
+}
+
+/** Run `fn` with `index` as every nodeIndex(tree) inside it (the early checks pass a partial one). */
+export function withNodeIndex<T>(tree: FileTree, index: NodeIndex, fn: () => T): T {
   const prev = shared;
-  shared = { tree, index: nodeIndex(tree) };
+  shared = { tree, index };
   try {
     return fn();
   } finally {

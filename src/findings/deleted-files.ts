@@ -8,8 +8,9 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import { fateOf, inspected, nodeIndex } from './content.js';
-import { formatBytes } from './efficiency.js';
+import { formatBytes } from '../text/bytes.js';
 import { layerDigestOf, makeFinding } from './make.js';
+import type { Version } from '../engine/types.js';
 import type { Finding, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 
@@ -32,9 +33,31 @@ export function sensitiveName(path: string): string | null {
 
 const MAX_INFO_PER_LAYER = 20;
 
+/**
+ * The layer that first added the content of version `i`: it, or the first of the versions right
+ * before it that only re-wrote the file (a chmod in layer 4 of a file added in 3: added in 3).
+ */
+function firstAdded(versions: readonly Version[], i: number): number {
+  let j = i;
+  for (; j > 0; j--) {
+    const prev = versions[j - 1];
+    const cur = versions[j];
+    // Same size and mtime: the same content written again (chmod/chown), as the efficiency check says.
+    if (prev.change === 'removed' || prev.type !== 'file' || prev.size !== cur.size || prev.mtime !== cur.mtime) break;
+  }
+  return versions[j].layer;
+}
+
+/** "added in layer 3", or "added in layer 3 (written again in layer 4)". */
+function addedText(first: number, layer: number): string {
+  return first === layer ? `added in layer ${layer}` : `added in layer ${first} (written again in layer ${layer})`;
+}
+
 interface Shadowed {
   path: string;
   layer: number;
+  /** The layer that first added it (before re-writes). */
+  first: number;
   supersededIn: number;
   how: 'deleted' | 'overwritten';
   bytes: number;
@@ -59,7 +82,14 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
         if (metadataOnly) return; // the efficiency check reports chmod/chown copies
         const k = `${fate.layer}:${fate.how}`;
         const list = plain.get(k) ?? [];
-        list.push({ path, layer: v.layer, supersededIn: fate.layer, how: fate.how, bytes: v.size });
+        list.push({
+          path,
+          layer: v.layer,
+          first: firstAdded(node.versions, i),
+          supersededIn: fate.layer,
+          how: fate.how,
+          bytes: v.size,
+        });
         plain.set(k, list);
         return;
       }
@@ -78,7 +108,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
           category: 'deleted-file',
           severity,
           title: `${fate.how === 'deleted' ? 'Deleted' : 'Overwritten'} sensitive file still shipped: ${path}`,
-          message: `${path} was added in layer ${v.layer} and ${verb} in layer ${fate.layer}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it (${why}).`,
+          message: `${path} was ${addedText(firstAdded(node.versions, i), v.layer)} and ${verb} in layer ${fate.layer}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it (${why}).`,
           remediation:
             'Rebuild so the file never enters a layer: use a multi-stage build or `RUN --mount=type=secret`; a later `rm` only hides it. Rotate any credential it held.',
           path,
@@ -104,7 +134,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
           category: 'deleted-file',
           severity: 'info',
           title: `${s.how === 'deleted' ? 'Deleted' : 'Overwritten'} file still shipped: ${s.path}`,
-          message: `${s.path} was added in layer ${s.layer} and ${s.how} in layer ${s.supersededIn}; layer ${s.layer} still ships its ${formatBytes(s.bytes)}.`,
+          message: `${s.path} was ${addedText(s.first, s.layer)} and ${s.how} in layer ${s.supersededIn}; layer ${s.layer} still ships its ${formatBytes(s.bytes)}.`,
           remediation:
             'Remove temporary files in the same RUN that creates them (or use a multi-stage build) so they never reach a layer.',
           path: s.path,

@@ -1,10 +1,18 @@
 /**
  * The `efficiency` check: bytes shipped that the final filesystem cannot see, by cause — deleted
  * later, overwritten later, or copied again only to change metadata (chmod/chown, same size and
- * mtime). Only the N−1 superseded copies count as waste; the copy that is finally visible is not
- * (dive counts it too).
+ * mtime). Only the N−1 superseded copies count as waste; the copy that is finally visible is not.
+ *
+ * dive counts differently, and its users gate CI on its figures (`.dive-ci`): it adds up every
+ * copy of a path that appears in more than one layer, the kept copy included, and counts a
+ * deletion (whiteout) as one more copy of what it deleted. `dive` below gives its three figures,
+ * computed its way, so thresholds written for dive mean the same here (dive-ci.ts); the two ways
+ * are compared in docs/reports.md ("Efficiency: layerlens and dive").
  */
 import type { ImageModel } from '../engine/image.js';
+import type { TreeNode } from '../engine/tree.js';
+import type { Version } from '../engine/types.js';
+import { formatBytes, formatPercent } from '../text/bytes.js';
 import { nodeIndex } from './content.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding } from './types.js';
@@ -21,6 +29,22 @@ export interface WastedCopy {
   cause: WasteCause;
 }
 
+/** dive's figures, computed as dive computes them (see the header). */
+export interface DiveEfficiency {
+  /** Σ smallest copy / Σ all copies, over every path (1 when there are no files). */
+  score: number;
+  /** Σ of all copies of every path that appears in more than one layer (whiteouts included). */
+  wastedBytes: number;
+  /** Bytes of the files in every layer but the first (dive's "user" layers). */
+  userSizeBytes: number;
+  /** wastedBytes / userSizeBytes (can pass 1: dive does not cap it). */
+  userWastedPercent: number;
+  /** dive's "Inefficient Files": paths in more than one layer, most bytes first (at most 50). */
+  files: Array<{ path: string; count: number; bytes: number }>;
+  /** How many such paths there are in all. */
+  fileCount: number;
+}
+
 export interface EfficiencyReport {
   /** Sum of the sizes of every file version in every layer. */
   totalBytes: number;
@@ -28,6 +52,12 @@ export interface EfficiencyReport {
   byCause: Record<WasteCause, number>;
   /** 1 − wasted/total (1 when nothing is wasted). */
   score: number;
+  /** Bytes of the files in every layer but the first (the base layer). */
+  userSizeBytes: number;
+  /** wastedBytes / userSizeBytes: the waste relative to what the image's own layers added. */
+  userWastedPercent: number;
+  /** The same image measured the way dive does. */
+  dive: DiveEfficiency;
   /** Paths by wasted bytes, largest first (all copies of a path summed). */
   top: Array<{ path: string; bytes: number; copies: number; causes: WasteCause[] }>;
   /** Metadata-only copies (the chmod/chown case), largest first. */
@@ -41,6 +71,26 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
   const meta: WastedCopy[] = [];
   const idx = nodeIndex(model.tree);
   total += idx.soleFileBytes; // single-version paths: counted, never wasted
+  // dive: single-version paths add their size to both sums of its score.
+  let diveMin = idx.soleFileBytes;
+  let diveAll = idx.soleFileBytes;
+  let diveWasted = 0;
+  // (Paths are made for the files listed only: building 500k paths costs more than the sums.)
+  const diveNodes: Array<{ node: TreeNode; count: number; bytes: number }> = [];
+  for (const node of idx.history) {
+    const d = diveCopies(node);
+    diveAll += d.all;
+    diveMin += d.min;
+    if (d.count > 1) {
+      diveWasted += d.all;
+      if (d.all > 0) diveNodes.push({ node, count: d.count, bytes: d.all });
+    }
+  }
+  diveNodes.sort((a, b) => b.bytes - a.bytes);
+  const diveFiles: DiveEfficiency['files'] = diveNodes
+    .slice(0, 50)
+    .map((d) => ({ path: d.node.path, count: d.count, bytes: d.bytes }))
+    .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   for (const node of idx.history) {
     const vs = node.versions;
     for (let i = 0; i < vs.length; i++) {
@@ -67,6 +117,8 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
     }
   }
   const wasted = byCause.deleted + byCause.overwritten + byCause['metadata-only'];
+  let userSize = 0;
+  for (let i = 1; i < model.tree.layerCount; i++) userSize += model.tree.stats(i).addedBytes;
   const top = [...perPath.entries()]
     .sort((a, b) => b[1].bytes - a[1].bytes || (a[0] < b[0] ? -1 : 1))
     .slice(0, topN)
@@ -77,21 +129,56 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
     wastedBytes: wasted,
     byCause,
     score: total ? 1 - wasted / total : 1,
+    userSizeBytes: userSize,
+    userWastedPercent: userSize ? wasted / userSize : 0,
+    dive: {
+      score: diveAll ? diveMin / diveAll : 1,
+      wastedBytes: diveWasted,
+      userSizeBytes: userSize,
+      userWastedPercent: userSize ? diveWasted / userSize : 0,
+      files: diveFiles,
+      fileCount: diveNodes.length,
+    },
     top,
     metadataCopies: meta,
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
+/**
+ * One path's copies as dive counts them: every version that is not a directory; a deletion counts
+ * as a copy of what it deleted, a deleted directory as the sum of its files, and a path removed
+ * only because its parent was (one whiteout on the parent) is not counted again.
+ */
+function diveCopies(node: TreeNode): { count: number; all: number; min: number } {
+  let count = 0;
+  let all = 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (const v of node.versions) {
+    let size: number;
+    if (v.change === 'removed') {
+      if (node.parent?.versionIn(v.layer)?.change === 'removed') continue;
+      size = v.type === 'dir' ? removedBelow(node, v.layer) : v.type === 'file' ? v.size : 0;
+    } else if (v.type === 'dir') continue;
+    else size = v.type === 'file' ? v.size : 0;
+    count++;
+    all += size;
+    if (size < min) min = size;
   }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+  return { count, all, min: count ? min : 0 };
+}
+
+/** Bytes of the files below `dir` that `layer` removed along with it. */
+function removedBelow(dir: TreeNode, layer: number): number {
+  let sum = 0;
+  const stack: TreeNode[] = dir.children ? [...dir.children.values()] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    const v: Version | undefined = n.versionIn(layer);
+    if (v?.change !== 'removed') continue;
+    if (v.type === 'file') sum += v.size;
+    if (n.children) for (const c of n.children.values()) stack.push(c);
+  }
+  return sum;
 }
 
 const MAX_METADATA_FINDINGS = 50;
@@ -100,17 +187,19 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
   const out: Finding[] = [];
   const r = report;
   const pct = r.totalBytes ? (100 * r.wastedBytes) / r.totalBytes : 0;
-  const heavy = pct >= 10 && r.wastedBytes >= 10 * 1024 * 1024;
+  const heavy = pct >= 10 && r.wastedBytes >= 10_000_000;
   out.push(
     makeFinding({
       ruleId: 'efficiency-wasted-space',
       category: 'efficiency',
       severity: heavy ? 'low' : 'info',
-      title: `Wasted space: ${formatBytes(r.wastedBytes)} (${pct.toFixed(1)}%), efficiency ${(r.score * 100).toFixed(1)}%`,
+      title: `Wasted space: ${formatBytes(r.wastedBytes)} (${pct.toFixed(1)}%), efficiency ${formatPercent(r.score)}`,
       message:
         `${formatBytes(r.wastedBytes)} of ${formatBytes(r.totalBytes)} of file content is shipped but hidden in the final filesystem: ` +
         `${formatBytes(r.byCause.deleted)} deleted later, ${formatBytes(r.byCause.overwritten)} overwritten later, ` +
-        `${formatBytes(r.byCause['metadata-only'])} copied again only to change permissions or owner.` +
+        `${formatBytes(r.byCause['metadata-only'])} copied again only to change permissions or owner` +
+        ` (${formatPercent(r.userWastedPercent)} of the ${formatBytes(r.userSizeBytes)} the layers above the base added).` +
+        ` Measured as dive does (every copy, the kept one included): ${formatBytes(r.dive.wastedBytes)} wasted, efficiency ${formatPercent(r.dive.score)}, user wasted ${formatPercent(r.dive.userWastedPercent)}.` +
         (r.top.length
           ? ` Largest: ${r.top
               .slice(0, 3)
@@ -124,6 +213,13 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
         wastedBytes: r.wastedBytes,
         wastedByCause: r.byCause,
         efficiencyScore: Number(r.score.toFixed(4)),
+        userSizeBytes: r.userSizeBytes,
+        userWastedPercent: Number(r.userWastedPercent.toFixed(4)),
+        dive: {
+          efficiency: Number(r.dive.score.toFixed(4)),
+          wastedBytes: r.dive.wastedBytes,
+          userWastedPercent: Number(r.dive.userWastedPercent.toFixed(4)),
+        },
         topOffenders: r.top,
       },
     }),
@@ -134,16 +230,16 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
       makeFinding({
         ruleId: 'efficiency-metadata-only-copy',
         category: 'efficiency',
-        severity: c.bytes >= 1024 * 1024 ? 'low' : 'info',
+        severity: c.bytes >= 1_000_000 ? 'low' : 'info',
         title: `Whole file copied again for a metadata change: ${c.path}`,
-        message: `Layer ${c.supersededIn} changed only the permissions or owner of ${c.path} (same size and modification time), which stores the whole file again: ${formatBytes(c.bytes)} from layer ${c.layer} are wasted.`,
+        message: `Layer ${c.supersededIn} changed only the permissions or owner of ${c.path} (same size and modification time), which stores the whole file again: the ${formatBytes(c.bytes)} copy from layer ${c.layer} stays in the image, unused.`,
         remediation:
           'Set mode and owner when the file is added (COPY --chmod=… --chown=…) instead of a later RUN chmod/chown.',
         path: c.path,
-        layerIndex: c.layer,
-        layerDigest: layerDigestOf(model.meta, c.layer, diffIds),
-        deletedInLayerIndex: c.supersededIn,
-        properties: { wastedBytes: c.bytes, cause: c.cause },
+        // The layer that made the copy: where the fix goes (the copy it hides is in `copiedFromLayer`).
+        layerIndex: c.supersededIn,
+        layerDigest: layerDigestOf(model.meta, c.supersededIn, diffIds),
+        properties: { wastedBytes: c.bytes, cause: c.cause, copiedFromLayer: c.layer },
       }),
     );
   }

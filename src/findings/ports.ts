@@ -2,7 +2,7 @@
  * The `port` check: every EXPOSEd port with its usual service and a risk from the table below.
  * EXPOSE publishes nothing by itself, but `docker run -P/--publish-all` publishes every exposed
  * port on all host interfaces, and orchestrators and readers treat EXPOSE as the intended surface.
- * The explorer's Ports panel imports PORT_TABLE.
+ * This table is the only one: the explorer's Ports panel lists these findings.
  */
 import type { FileTree } from '../engine/tree.js';
 import type { ImageMeta } from '../engine/types.js';
@@ -134,6 +134,10 @@ export const PORT_TABLE: readonly PortInfo[] = [
 
 const BY_PORT = new Map(PORT_TABLE.map((x) => [x.port, x]));
 
+/** What EXPOSE does and does not do, said once for every port (message, Ports panel). */
+export const PUBLISH_ALL_NOTE =
+  'EXPOSE publishes nothing by itself, but `docker run -P` (--publish-all) publishes every exposed port on all host interfaces.';
+
 export function portInfo(port: number): PortInfo | undefined {
   return BY_PORT.get(port);
 }
@@ -187,7 +191,7 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
         category: 'port',
         severity,
         title: `EXPOSE ${port}/${proto}: ${service}`,
-        message: `Port ${port}/${proto} (${service}) is exposed${info ? `: ${info.why}` : ''}.${panelText} \`docker run -P\` (--publish-all) publishes it on every host interface.`,
+        message: `Port ${port}/${proto} (${service}) is exposed${info ? `: ${info.why}` : ''}.${panelText} ${PUBLISH_ALL_NOTE}`,
         remediation:
           info &&
           (info.kind === 'database' ||
@@ -202,6 +206,7 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
           protocol: proto,
           service,
           kind: info?.kind ?? 'other',
+          why: info?.why ?? 'not a port layerlens knows: check what listens there',
           ...(panelHits.length ? { panels: panelHits.map((id) => panels.get(id)) } : {}),
         },
       }),

@@ -1,12 +1,12 @@
 /**
- * The `provenance` finding (info) for images read from a registry that carry no signature.
- * layerlens finds signatures but does not verify them, and says so in every message.
+ * The `provenance-unsigned` finding (info) for images read from a registry that carry no
+ * signature. layerlens finds signatures but does not verify them, and says so in every message.
  */
-import { createHash } from 'node:crypto';
 import type { ImageMeta } from '../engine/types.js';
+import { makeFinding } from './make.js';
 import type { Finding } from './types.js';
 
-export const RULE_UNSIGNED = 'provenance.unsigned';
+export const RULE_UNSIGNED = 'provenance-unsigned';
 
 export function provenanceFindings(meta: ImageMeta): Finding[] {
   const p = meta.provenance;
@@ -19,11 +19,7 @@ export function provenanceFindings(meta: ImageMeta): Finding[] {
     : '';
   const incomplete = p.errors.length ? ` The lookup was incomplete (${p.errors[0]}).` : '';
   return [
-    {
-      id: createHash('sha256')
-        .update(`${RULE_UNSIGNED}\0${p.indexDigest ?? p.manifestDigest}`)
-        .digest('hex')
-        .slice(0, 16),
+    makeFinding({
       ruleId: RULE_UNSIGNED,
       category: 'provenance',
       severity: 'info',
@@ -31,20 +27,15 @@ export function provenanceFindings(meta: ImageMeta): Finding[] {
       message:
         `No cosign signature tag and no signature referrer exists for ${p.pinnedReference}.${also}${incomplete} ` +
         'layerlens finds signatures but does not verify them.',
-      path: null,
-      layerIndex: null,
-      layerDigest: null,
-      deletedInLayerIndex: null,
-      key: null,
-      line: null,
-      evidence: null,
       remediation: `Sign the image (cosign sign or notation sign) and verify the signature where it is deployed; pin it by digest: ${p.pinnedReference}.`,
+      // The image signed is the index when there is one, else the manifest.
+      key: p.indexDigest ?? p.manifestDigest,
       properties: {
         pinnedReference: p.pinnedReference,
         referrersApi: p.referrersApi,
         artifacts: p.artifacts.length,
         verified: false,
       },
-    },
+    }),
   ];
 }

@@ -39,18 +39,20 @@ export function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
-export function jsonDocument(findings: Finding[], image: ReportImage) {
+/** `extra`: blocks added after the summary (`ciGate` when the dive gate ran; docs/reports.md). */
+export function jsonDocument(findings: Finding[], image: ReportImage, extra: Record<string, unknown> = {}) {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     image,
     findings: findings.map(findingJson),
     summary: summarize(findings),
+    ...extra,
   };
 }
 
-export function toJson(findings: Finding[], image: ReportImage): string {
-  return JSON.stringify(jsonDocument(findings, image), null, 2) + '\n';
+export function toJson(findings: Finding[], image: ReportImage, extra?: Record<string, unknown>): string {
+  return JSON.stringify(jsonDocument(findings, image, extra), null, 2) + '\n';
 }
 
 /** For the explorer's export: `{ meta, findings }` → the same document. */
@@ -59,10 +61,14 @@ export function renderJson(input: { meta?: ImageMeta; findings: Finding[]; image
 }
 
 export function imageOrEmpty(meta: ImageMeta | undefined): ReportImage {
-  if (meta) return imageInfoFromMeta(meta);
+  return meta ? imageInfoFromMeta(meta) : noImage('', '');
+}
+
+/** The `image` block of a report about no image (a registry audit; an export before metadata). */
+export function noImage(reference: string, source: string): ReportImage {
   return {
-    reference: '',
-    source: '',
+    reference,
+    source,
     digest: null,
     configDigest: null,
     platform: null,

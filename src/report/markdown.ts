@@ -4,7 +4,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { imageOrEmpty, summarize } from './json.js';
-import { hiddenNote, mdCode, mdText, shortDigest, type HiddenFindings } from './text.js';
+import { emptyNote, hiddenNote, mdCode, mdProse, mdText, shortDigest, type HiddenFindings } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
 
 const HEADINGS: Record<Severity, string> = {
@@ -41,11 +41,11 @@ export function toMarkdown(findings: Finding[], image: ReportImage, hidden?: Hid
   out.push('## Summary', '', '| Severity | Findings |', '|---|---:|');
   for (const sev of SEVERITIES) out.push(`| ${HEADINGS[sev]} | ${s[sev]} |`);
   out.push('');
-  if (hidden?.count) out.push(hiddenNote(hidden), '');
   if (findings.length === 0) {
-    out.push('No findings.', '');
+    out.push(mdText(emptyNote(hidden)), '');
     return out.join('\n');
   }
+  if (hidden?.count) out.push(mdText(hiddenNote(hidden)), '');
   out.push('## Findings', '');
   for (const sev of SEVERITIES) {
     const fs = findings.filter((f) => f.severity === sev);
@@ -56,8 +56,8 @@ export function toMarkdown(findings: Finding[], image: ReportImage, hidden?: Hid
       out.push(`- **Rule:** ${mdCode(f.ruleId)} (${mdText(f.category)})`);
       out.push(`- **Where:** ${location(f)}`);
       if (f.evidence) out.push(`- **Evidence:** ${mdCode(f.evidence)}`);
-      out.push(`- **Details:** ${mdText(f.message)}`);
-      out.push(`- **Remediation:** ${mdText(f.remediation)}`);
+      out.push(`- **Details:** ${mdProse(f.message)}`);
+      out.push(`- **Remediation:** ${mdProse(f.remediation)}`);
       out.push(`- **ID:** ${mdCode(f.id)}`, '');
     }
   }

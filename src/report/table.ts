@@ -5,9 +5,10 @@
  */
 import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
+import { textWidth, truncate } from '../text/width.js';
 import type { ReportImage } from './image-info.js';
 import { summarize } from './json.js';
-import { escapeText, hiddenNote, shortDigest, type HiddenFindings } from './text.js';
+import { emptyNote, escapeText, hiddenNote, shortDigest, type HiddenFindings } from './text.js';
 
 export interface TableOptions {
   color?: boolean;
@@ -29,14 +30,14 @@ const COLORS: Record<Severity, string> = {
 };
 const RESET = '\x1b[0m';
 
+// (Cells hold escaped text: widths count terminal cells, so wide characters line up.)
 function cut(s: string, n: number): string {
-  const chars = [...s];
-  return chars.length <= n ? s : chars.slice(0, Math.max(0, n - 1)).join('') + '…';
+  return truncate(s, n);
 }
 
 function pad(s: string, n: number): string {
-  const len = [...s].length;
-  return len >= n ? s : s + ' '.repeat(n - len);
+  const w = textWidth(s);
+  return w >= n ? s : s + ' '.repeat(n - w);
 }
 
 /**
@@ -45,7 +46,7 @@ function pad(s: string, n: number): string {
  */
 function longest(findings: Finding[], text: (f: Finding) => string, min: number): number {
   let n = min;
-  for (const f of findings) n = Math.max(n, [...text(f)].length);
+  for (const f of findings) n = Math.max(n, textWidth(text(f)));
   return n;
 }
 
@@ -68,28 +69,30 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   const title = `${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${image.platform}` : ''}`;
   out.push(width === undefined ? title : cut(title, width));
   const sevW = 8;
-  const layerW = 6;
+  // A column with nothing in any row (a registry audit has no layers or paths) is left out.
+  const layerW = findings.some((f) => f.layerIndex !== null) ? 6 : 0;
+  const hasWhere = findings.some((f) => f.path || f.key);
   const longestRule = longest(findings, (f) => f.ruleId, 4);
   const ruleW = width === undefined ? longestRule : Math.min(32, longestRule);
-  // (Five columns, four two-space gaps.)
-  const rest = (width ?? 0) - sevW - layerW - ruleW - 8;
-  const whereW = width === undefined ? longest(findings, where, 5) : Math.max(16, Math.floor(rest * 0.45));
+  const gaps = 2 * (2 + (layerW ? 1 : 0) + (hasWhere ? 1 : 0));
+  const rest = (width ?? 0) - sevW - layerW - ruleW - gaps;
+  const whereW = !hasWhere
+    ? 0
+    : width === undefined
+      ? longest(findings, where, 5)
+      : Math.max(16, Math.floor(rest * 0.45));
   const titleW = width === undefined ? Infinity : Math.max(10, rest - whereW);
   if (findings.length) {
     out.push('');
-    out.push(
-      [pad('SEVERITY', sevW), pad('RULE', ruleW), pad('LAYER', layerW), pad('WHERE', whereW), 'FINDING']
-        .join('  ')
-        .trimEnd(),
-    );
+    const head = [pad('SEVERITY', sevW), pad('RULE', ruleW)];
+    if (layerW) head.push(pad('LAYER', layerW));
+    if (whereW) head.push(pad('WHERE', whereW));
+    out.push([...head, 'FINDING'].join('  ').trimEnd());
     for (const f of findings) {
-      const row = [
-        paint(f.severity, pad(f.severity.toUpperCase(), sevW)),
-        pad(cut(f.ruleId, ruleW), ruleW),
-        pad(layer(f), layerW),
-        pad(cut(where(f), whereW), whereW),
-        cut(escapeText(f.title) + (f.evidence ? `  [${escapeText(f.evidence)}]` : ''), titleW),
-      ];
+      const row = [paint(f.severity, pad(f.severity.toUpperCase(), sevW)), pad(cut(f.ruleId, ruleW), ruleW)];
+      if (layerW) row.push(pad(layer(f), layerW));
+      if (whereW) row.push(pad(cut(where(f), whereW), whereW));
+      row.push(cut(escapeText(f.title) + (f.evidence ? `  [${escapeText(f.evidence)}]` : ''), titleW));
       out.push(row.join('  ').trimEnd());
     }
   }
@@ -99,8 +102,8 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
     findings.length
       ? `${findings.length} finding${findings.length === 1 ? '' : 's'}: ` +
           SEVERITIES.map((k) => (s[k] ? paint(k, `${s[k]} ${k}`) : `${s[k]} ${k}`)).join(', ')
-      : 'No findings.',
+      : emptyNote(opts.hidden),
   );
-  if (opts.hidden?.count) out.push(hiddenNote(opts.hidden));
+  if (findings.length && opts.hidden?.count) out.push(hiddenNote(opts.hidden));
   return out.join('\n') + '\n';
 }

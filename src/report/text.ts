@@ -11,6 +11,22 @@ export function mdText(s: string): string {
     .replace(/>/g, '&gt;');
 }
 
+/**
+ * Markdown prose in which `backquoted` spans stay code (messages and remediations write commands
+ * that way: `RUN --mount=type=secret`). Each span goes through mdCode (a fence longer than any
+ * backtick run inside, pipes escaped); everything else through mdText. An odd backtick is text.
+ */
+export function mdProse(s: string): string {
+  let out = '';
+  let at = 0;
+  const re = /`([^`\n]+)`/g;
+  for (let m; (m = re.exec(s)); ) {
+    out += mdText(s.slice(at, m.index)) + mdCode(m[1]);
+    at = m.index + m[0].length;
+  }
+  return out + mdText(s.slice(at));
+}
+
 /** Markdown inline code; chooses a fence longer than any backtick run inside. */
 export function mdCode(s: string): string {
   const t = escapeText(s).replace(/\|/g, '\\|');
@@ -36,4 +52,19 @@ export interface HiddenFindings {
 /** "(41 findings below high not shown: --severity info shows them)" (callers skip a count of 0). */
 export function hiddenNote(h: HiddenFindings): string {
   return `(${h.count} finding${h.count === 1 ? '' : 's'} ${h.leftOut} not shown: --severity info shows them)`;
+}
+
+/**
+ * The line for an empty list: "No findings." when nothing was left out, else what was left out
+ * with it ("No findings at high or above; 37 below high not shown: --severity info shows them."),
+ * never "No findings." followed by a count of findings.
+ */
+export function emptyNote(h: HiddenFindings | undefined): string {
+  if (!h?.count) return 'No findings.';
+  const shown = h.leftOut.startsWith('below ')
+    ? `at ${h.leftOut.slice(6)} or above`
+    : h.leftOut.startsWith('other than ')
+      ? `of severity ${h.leftOut.slice(11).replace(/, ([^,]*)$/, ' or $1')}`
+      : 'shown';
+  return `No findings ${shown}; ${h.count} ${h.leftOut} not shown: --severity info shows them.`;
 }

@@ -1,6 +1,16 @@
-/** History commands as the explorer shows them: Dockerfile-like, heredocs joined, build args found. */
+/**
+ * History commands as the explorer shows them: Dockerfile-like, heredocs joined, and secrets
+ * masked by the config check's own judgement (src/findings/redact.ts) unless revealed.
+ */
 import { dockerfileLine, historyForLayer } from '../engine/history.js';
 import type { HistoryEntry, ImageMeta } from '../engine/types.js';
+import { redactCommand } from '../findings/redact.js';
+
+/** The entry with its command masked (build args, ENV/LABEL secrets, tokens) unless `reveal`. */
+export function shownEntry(h: HistoryEntry, reveal: boolean): HistoryEntry {
+  if (reveal || !h.createdBy) return h;
+  return { ...h, createdBy: redactCommand(h.createdBy) };
+}
 
 /** `RUN <<EOF\na\nb\nEOF` → `RUN <<EOF a; b EOF` (one line); other newlines become ` ⏎ `. */
 export function joinHeredocs(cmd: string): string {
@@ -49,33 +59,11 @@ export function commandFull(h: HistoryEntry | undefined): string {
     .trim();
 }
 
-export function layerCommand(meta: ImageMeta | undefined, layer: number): string {
+/** The one-line command of layer `layer`, secrets masked unless `reveal`. */
+export function layerCommand(meta: ImageMeta | undefined, layer: number, reveal = false): string {
   if (!meta) return '';
   const h = historyForLayer(meta.history, layer);
-  return h ? commandLine(h) : '(no history for this layer)';
-}
-
-export interface BuildArg {
-  key: string;
-  value: string;
-}
-
-/** Build args recorded in a RUN step (`|2 A=1 B=2 /bin/sh -c …`), in order. */
-export function buildArgs(createdBy: string | undefined): BuildArg[] {
-  if (!createdBy) return [];
-  const s = createdBy.replace(/^RUN /, '');
-  const m = s.match(/^\|(\d+) (.*)$/s);
-  if (!m) return [];
-  const n = Number(m[1]);
-  const out: BuildArg[] = [];
-  let rest = m[2];
-  for (let i = 0; i < n; i++) {
-    const kv = rest.match(/^([A-Za-z_][A-Za-z0-9_]*)=(\S*)\s?/);
-    if (!kv) break;
-    out.push({ key: kv[1], value: kv[2] });
-    rest = rest.slice(kv[0].length);
-  }
-  return out;
+  return h ? commandLine(shownEntry(h, reveal)) : '(no history for this layer)';
 }
 
 /** Index range of history entries that belong with layer `i`: its own step and the metadata steps after it. */

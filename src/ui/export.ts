@@ -5,7 +5,8 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { ImageMeta } from '../engine/types.js';
-import { LayerlensError } from '../errors/index.js';
+import path from 'node:path';
+import { LayerlensError, writeFailure } from '../errors/index.js';
 import type { Finding } from '../findings/types.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -41,9 +42,8 @@ export async function writeReport(
   try {
     await fsp.writeFile(target, text, { flag: overwrite ? 'w' : 'wx', mode: 0o644 });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EEXIST') throw new LayerlensError(`${target} exists`, 'EXISTS');
-    throw new LayerlensError(`cannot write ${target}: ${e.message}`, 'WRITE');
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LayerlensError(`${target} exists`, 'EXISTS');
+    throw writeFailure(err, target, path.dirname(target));
   }
   return Buffer.byteLength(text);
 }

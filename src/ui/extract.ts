@@ -6,7 +6,7 @@
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ImageModel } from '../engine/image.js';
-import { LayerlensError } from '../errors/index.js';
+import { LayerlensError, writeFailure } from '../errors/index.js';
 import { copyLayerFile } from '../engine/layer-file.js';
 
 /** A file name safe on any disk: the base name, odd characters replaced, no leading dots. */
@@ -58,9 +58,8 @@ export async function extractFile(
       out!.once('error', reject);
     });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EEXIST') throw new LayerlensError(`${target} exists`, 'EXISTS');
-    throw new LayerlensError(`cannot write ${target}: ${e.message}`, 'WRITE');
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LayerlensError(`${target} exists`, 'EXISTS');
+    throw writeFailure(err, target, path.dirname(target));
   }
   try {
     const n = await copyLayerFile(model, layer, inImagePath, out);
@@ -69,8 +68,7 @@ export async function extractFile(
   } catch (err) {
     out.destroy();
     await fsp.rm(target, { force: true });
-    throw err instanceof LayerlensError
-      ? err
-      : new LayerlensError(`extract failed: ${(err as Error).message}`, 'WRITE');
+    // A read error of the layer is a LayerlensError already; anything else is the write failing.
+    throw err instanceof LayerlensError ? err : writeFailure(err, target, path.dirname(target));
   }
 }

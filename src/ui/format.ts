@@ -1,20 +1,5 @@
-/** Small formatters shared by the explorer's panels (sizes, modes, bars, durations). */
+/** Small formatters of the explorer's panels: `ls -l` modes and bars (bytes and times: src/text/bytes.ts). */
 import type { EntryAttrs } from '../engine/types.js';
-
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
-
-/** 1234567 → "1.2 MB" (decimal units, like docker). Always ≤ 7 cells. */
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '?';
-  if (n < 1000) return `${n} B`;
-  let u = 0;
-  let v = n;
-  while (v >= 1000 && u < UNITS.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[u]}`;
-}
 
 const TYPE_CHAR: Record<Exclude<EntryAttrs['type'], 'other'>, string> = {
   file: '-',
@@ -54,37 +39,4 @@ export function bar(fraction: number, width: number): string {
   const rest = eighths % 8;
   const partial = rest ? '▏▎▍▌▋▊▉'[rest - 1] : '';
   return ('█'.repeat(full) + partial).padEnd(width, ' ');
-}
-
-/** 83 → "1m23s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** Wrap plain (safe) text to `width` cells, breaking at spaces where possible. */
-export function wrapText(s: string, width: number): string[] {
-  if (width <= 0) return [];
-  const out: string[] = [];
-  for (const para of s.split('\n')) {
-    let line = '';
-    for (const word of para.split(/(?<= )/)) {
-      if (line.length + word.length <= width) {
-        line += word;
-        continue;
-      }
-      if (line) out.push(line.trimEnd());
-      let w = word;
-      while (w.length > width) {
-        out.push(w.slice(0, width));
-        w = w.slice(width);
-      }
-      line = w;
-    }
-    out.push(line.trimEnd());
-  }
-  return out;
 }

@@ -1,12 +1,17 @@
-/** Layers panel and the side panels (History, Ports, Findings, Image) as styled lines. */
+/** The Layers box and the side panels' bodies (History, Ports, Findings, Image) as styled lines. */
+import type { ImageModel } from '../engine/image.js';
+import { parseBuildArgs } from '../findings/config.js';
+import { computeEfficiency, type EfficiencyReport } from '../findings/efficiency.js';
+import { PUBLISH_ALL_NOTE } from '../findings/ports.js';
+import { redactEnv, redactValue } from '../findings/redact.js';
 import type { Finding, Severity } from '../findings/types.js';
-import { severityRank } from '../findings/types.js';
-import { buildArgs, commandFull, commentInstead, historyAround, layerCommand } from './commands.js';
+import { SEVERITIES, severityRank } from '../findings/types.js';
+import { formatBytes, formatPercent } from '../text/bytes.js';
+import { safeText } from '../text/safe-text.js';
+import { fit, fitRight, wrapWidth } from '../text/width.js';
+import { commandFull, commentInstead, historyAround, layerCommand, shownEntry } from './commands.js';
 import type { Explorer } from './explorer.js';
-import { bar, formatBytes, wrapText } from './format.js';
-import { isSecretKey, looksLikePlaceholder, maskEnv, maskLine, maskValue } from './mask.js';
-import { exposedPorts, PUBLISH_ALL_NOTE } from './ports.js';
-import { fit, fitRight, safeText } from './sanitize.js';
+import { bar } from './format.js';
 import { fitLine, seg, type Line, type Seg, type Style } from './style.js';
 
 export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> = {
@@ -16,6 +21,16 @@ export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> =
   low: { label: 'LOW ', style: { fg: 'cyan' } },
   info: { label: 'INFO', style: { fg: 'gray' } },
 };
+
+/** The Layers box's marker for a layer whose worst finding has severity `s`. */
+export function severityMark(s: Severity): { mark: string; style: Style } {
+  const st = SEVERITY_STYLE[s].style;
+  // (A background colour would fill the cell: the critical mark is bright red and bold instead.)
+  return { mark: '●', style: st.bg ? { fg: 'brightRed', bold: true } : st };
+}
+
+/** The marker of a layer that deletes or overwrites lower files (and has no finding). */
+export const HIDES_MARK = { mark: '✗', style: { fg: 'brightMagenta' } as Style };
 
 function worst(fs: Finding[]): Severity | undefined {
   let w: Severity | undefined;
@@ -33,7 +48,58 @@ function selectStyle(line: Seg[], width: number, selected: boolean, focused: boo
   );
 }
 
-// ---- layers --------------------------------------------------------------------------------
+function wrapped(text: string, width: number, style: Style, indent = ''): Line[] {
+  return wrapWidth(text, Math.max(1, width - indent.length)).map((l) => [seg(indent), seg(l, style)]);
+}
+
+// ---- loading state ---------------------------------------------------------------------------
+
+export interface LoadFailure {
+  /** "layer 3 failed (digest mismatch)" */
+  failedText: string;
+  /** "Layers 0–2 are verified and shown." */
+  trusted: string;
+  /** Layers never read because the load stopped. */
+  unread: Set<number>;
+}
+
+/** After a failed load: which layer failed, which are trustworthy, which were never read. */
+export function loadFailure(ex: Explorer): LoadFailure | undefined {
+  const m = ex.model;
+  if (!m.error) return undefined;
+  const failed = m.layers.find((l) => l.state === 'failed');
+  const applied = m.tree.layerCount;
+  const unread = new Set<number>();
+  for (let i = applied; i < ex.layerCount; i++) if (m.layers[i]?.state !== 'failed') unread.add(i);
+  const failedText = failed ? `layer ${failed.index} failed` : 'the image could not be read to the end';
+  const trusted =
+    applied === 0
+      ? 'No layer was verified.'
+      : applied === 1
+        ? 'Layer 0 is verified and shown.'
+        : `Layers 0–${applied - 1} are verified and shown.`;
+  return { failedText, trusted, unread };
+}
+
+// ---- layers ----------------------------------------------------------------------------------
+
+function stateCell(ex: Explorer, i: number, max: number, failure: LoadFailure | undefined): Seg[] {
+  const st = ex.model.layers[i];
+  if (st?.state === 'failed') return [seg(fitRight('failed', 8), { fg: 'red', bold: true }), seg(' '.repeat(7))];
+  if (failure?.unread.has(i)) return [seg(fitRight('not read', 8), { fg: 'red' }), seg(' '.repeat(7))];
+  if (!st || st.state === 'queued') return [seg(fitRight('queued', 8), { fg: 'gray' }), seg(' '.repeat(7))];
+  if (st.state === 'reading') {
+    const pct = st.totalBytes ? Math.min(100, Math.floor((100 * st.bytesRead) / st.totalBytes)) : undefined;
+    return [
+      seg(fitRight(pct !== undefined ? `${pct}%` : formatBytes(st.bytesRead), 8), { fg: 'yellow' }),
+      seg(' '),
+      seg(bar((pct ?? 0) / 100, 5), { fg: 'yellow' }),
+      seg(' '),
+    ];
+  }
+  const size = st.size ?? 0;
+  return [seg(fitRight(formatBytes(size), 8)), seg(' '), seg(bar(size / max, 5), { fg: 'cyan' }), seg(' ')];
+}
 
 export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
   const m = ex.model;
@@ -52,38 +118,25 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
   for (const l of m.layers) max = Math.max(max, l.size ?? l.totalBytes ?? 0);
   const byLayer = new Map<number, Finding[]>();
   for (const f of ex.findings) {
+    // Info findings (sizes, notes) do not mark a layer: the marks are for what needs a look.
+    if (f.severity === 'info') continue;
     for (const i of new Set([f.layerIndex, f.deletedInLayerIndex])) {
       if (i === null) continue;
       if (!byLayer.has(i)) byLayer.set(i, []);
       byLayer.get(i)!.push(f);
     }
   }
+  const failure = loadFailure(ex);
   for (let i = ex.layerTop; i < Math.min(n, ex.layerTop + rows); i++) {
-    const st = m.layers[i];
-    const parts: Seg[] = [seg(fitRight(String(i), 3) + ' ', { fg: 'gray' })];
-    if (!st || st.state === 'queued') parts.push(seg(fitRight('queued', 8), { fg: 'gray' }), seg(' ' + ' '.repeat(6)));
-    else if (st.state === 'reading') {
-      const pct = st.totalBytes ? Math.floor((100 * st.bytesRead) / st.totalBytes) : undefined;
-      parts.push(
-        seg(fitRight(pct !== undefined ? `${pct}%` : formatBytes(st.bytesRead), 8), { fg: 'yellow' }),
-        seg(' '),
-        seg(bar((pct ?? 0) / 100, 5), { fg: 'yellow' }),
-        seg(' '),
-      );
-    } else if (st.state === 'failed')
-      parts.push(seg(fitRight('failed', 8), { fg: 'red', bold: true }), seg(' '.repeat(7)));
-    else {
-      const size = st.size ?? 0;
-      parts.push(seg(fitRight(formatBytes(size), 8)), seg(' '), seg(bar(size / max, 5), { fg: 'cyan' }), seg(' '));
-    }
-    const fs = byLayer.get(i) ?? [];
-    const w = worst(fs);
-    const hides = ex.layerHides(i);
-    if (w) parts.push(seg('●', SEVERITY_STYLE[w].style.bg ? { fg: 'brightRed', bold: true } : SEVERITY_STYLE[w].style));
-    else if (hides) parts.push(seg('✗', { fg: 'brightMagenta' }));
+    const parts: Seg[] = [seg(fitRight(String(i), 3) + ' ', { fg: 'gray' }), ...stateCell(ex, i, max, failure)];
+    const w = worst(byLayer.get(i) ?? []);
+    if (w) {
+      const mk = severityMark(w);
+      parts.push(seg(mk.mark, mk.style));
+    } else if (ex.layerHides(i)) parts.push(seg(HIDES_MARK.mark, HIDES_MARK.style));
     else parts.push(seg(' '));
     parts.push(seg(' '));
-    const cmd = safeText(ex.reveal ? layerCommand(m.meta, i) : maskLine(layerCommand(m.meta, i)));
+    const cmd = safeText(layerCommand(m.meta, i, ex.reveal));
     const sp = cmd.indexOf(' ');
     if (sp > 0 && /^[A-Z]+$/.test(cmd.slice(0, sp)))
       parts.push(seg(cmd.slice(0, sp), { bold: true }), seg(cmd.slice(sp)));
@@ -100,24 +153,64 @@ export function layersInfo(ex: Explorer): string {
   return m.done ? `${ex.layerCount} layers` : `${done}/${ex.layerCount} loaded`;
 }
 
-// ---- history ---------------------------------------------------------------------------------
+const efficiencyCache = new WeakMap<ImageModel, EfficiencyReport>();
 
-function wrapped(text: string, width: number, style: Style, indent = ''): Line[] {
-  return wrapText(text, Math.max(1, width - indent.length)).map((l) => [seg(indent), seg(l, style)]);
+/** The image's efficiency (the efficiency check's own figures), once every layer is in. */
+export function efficiencyOf(ex: Explorer): EfficiencyReport | undefined {
+  const m = ex.model;
+  if (!m.done) return undefined;
+  let r = efficiencyCache.get(m);
+  if (!r) efficiencyCache.set(m, (r = computeEfficiency(m)));
+  return r;
 }
+
+/**
+ * The image's efficiency, always in view in the Layers box's bottom border, as dive's Image
+ * Details pane has it: efficiency score, wasted bytes, wasted share of the user layers.
+ */
+export function efficiencyFooter(ex: Explorer): Line | undefined {
+  const r = efficiencyOf(ex);
+  if (!r) return ex.model.error ? undefined : [seg(' efficiency: once every layer is in ', { fg: 'gray' })];
+  const warn = r.score < 0.9 || r.userWastedPercent > 0.1;
+  return [
+    seg(' efficiency ', { fg: 'gray' }),
+    seg(formatPercent(r.score), { fg: warn ? 'yellow' : 'green', bold: true }),
+    seg(' · wasted ', { fg: 'gray' }),
+    seg(formatBytes(r.wastedBytes), { fg: r.wastedBytes ? 'yellow' : 'gray' }),
+    seg(' · user wasted ', { fg: 'gray' }),
+    seg(formatPercent(r.userWastedPercent), { fg: warn ? 'yellow' : 'gray' }),
+    seg(' ', { fg: 'gray' }),
+  ];
+}
+
+// ---- history ---------------------------------------------------------------------------------
 
 export function historyBody(ex: Explorer, width: number): Line[] {
   const meta = ex.model.meta;
   const out: Line[] = [];
   if (!meta) return [[seg('waiting for the image metadata…', { fg: 'gray' })]];
+  const d = meta.layers[ex.layer];
+  const st = ex.model.layers[ex.layer];
+  const kv = (k: string, v: string) => out.push([seg(fit(k, 9), { fg: 'gray' }), seg(v)]);
+  if (d?.digest) kv('digest', safeText(d.digest));
+  const diffId = d?.diffId ?? st?.diffId;
+  if (diffId && diffId !== d?.digest) kv('diffID', safeText(diffId));
+  const sizes = [
+    st?.size !== undefined ? `${formatBytes(st.size)} uncompressed` : undefined,
+    (d?.compressedSize ?? st?.compressedSize) !== undefined && st?.compression !== 'tar'
+      ? `${formatBytes(d?.compressedSize ?? st?.compressedSize)} stored${st?.compression ? ` (${st.compression})` : ''}`
+      : undefined,
+  ].filter(Boolean);
+  if (sizes.length) kv('size', sizes.join(' · '));
+  if (out.length) out.push([]);
   const range = historyAround(meta.history, ex.layer);
   if (!range) {
     out.push([seg(`no history entry for layer ${ex.layer}`, { fg: 'gray' })]);
     return out;
   }
-  const mask = (s: string) => (ex.reveal ? s : maskLine(s));
   for (let i = range.start; i <= range.end; i++) {
-    const h = meta.history[i];
+    const raw = meta.history[i];
+    const h = shownEntry(raw, ex.reveal);
     const own = i === range.own;
     const when = h.created ? h.created.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '') : '';
     if (own) {
@@ -125,29 +218,28 @@ export function historyBody(ex: Explorer, width: number): Line[] {
         seg(`▶ layer ${ex.layer}`, { fg: 'brightCyan', bold: true }),
         seg(when ? `  ${when}` : '', { fg: 'gray' }),
       ]);
-      const full = mask(commandFull(h))
+      const full = commandFull(h)
         .split('\n')
         .map((l) => safeText(l.replace(/\t/g, '  ')))
         .join('\n');
       for (const l of wrapped(full, width, { bold: true }, '  ')) out.push(l);
-      const args = buildArgs(h.createdBy);
+      const { args } = parseBuildArgs((raw.createdBy ?? '').replace(/ # buildkit$/, '').replace(/^RUN /, ''));
       if (args.length) {
         out.push([seg('  ⚠ build args recorded in history (anyone can read them):', { fg: 'brightRed', bold: true })]);
         for (const a of args) {
-          const secret = isSecretKey(a.key) && !looksLikePlaceholder(a.value);
-          const value = secret && !ex.reveal ? maskValue(a.value) : a.value;
+          const shown = redactValue(a.key, a.value, ex.reveal);
           out.push([
             seg(`    |${args.length} `, { fg: 'gray' }),
             seg(safeText(a.key), { fg: 'yellow', bold: true }),
             seg('='),
-            seg(safeText(value), secret ? { fg: 'brightRed' } : {}),
+            seg(safeText(shown.text), shown.masked ? { fg: 'brightRed' } : {}),
           ]);
         }
       }
       // (Not again when it is shown in place of an empty command.)
       if (h.comment && !commentInstead(h)) out.push(...wrapped(safeText(h.comment), width, { fg: 'gray' }, '  # '));
     } else {
-      const cmd = mask(commandFull(h)).split('\n').map(safeText).join(' ⏎ ');
+      const cmd = commandFull(h).split('\n').map(safeText).join(' ⏎ ');
       const kw = cmd.split(' ')[0];
       const risky = /^(ENV|ARG|EXPOSE|USER)$/.test(kw);
       out.push([
@@ -157,40 +249,58 @@ export function historyBody(ex: Explorer, width: number): Line[] {
       ]);
     }
   }
-  return out.slice(ex.sideScroll);
+  return out;
 }
 
 // ---- ports -----------------------------------------------------------------------------------
 
+/** The Ports panel: the port check's findings (one per EXPOSEd port), as the check rates them. */
 export function portsBody(ex: Explorer, width: number): Line[] {
-  const ports = exposedPorts(ex.model.meta?.config.config?.ExposedPorts);
   if (!ex.model.meta) return [[seg('waiting for the image metadata…', { fg: 'gray' })]];
+  const ports = ex.findings
+    .filter((f) => f.category === 'port')
+    .sort((a, b) => Number(a.properties?.port ?? 0) - Number(b.properties?.port ?? 0));
   if (!ports.length) return [[seg('no EXPOSEd ports', { fg: 'gray' })]];
   const out: Line[] = [fitLine([seg(fit('Port', 12) + fit('Sev', 5) + 'Service', { fg: 'gray', bold: true })], width)];
-  for (const p of ports) {
-    const s = SEVERITY_STYLE[p.info.severity];
+  for (const f of ports) {
+    const s = SEVERITY_STYLE[f.severity];
     out.push([
-      seg(fit(safeText(p.spec), 12), { bold: true }),
+      seg(fit(safeText(f.key ?? ''), 12), { bold: true }),
       seg(s.label, s.style),
       seg(' '),
-      seg(p.info.service, { bold: true }),
+      seg(safeText(String(f.properties?.service ?? '')), { bold: true }),
     ]);
-    for (const l of wrapped(p.info.risk, width, { fg: 'gray' }, '                 ')) out.push(l);
+    const why = String(f.properties?.why ?? '');
+    const panels = Array.isArray(f.properties?.panels)
+      ? ` Served here: ${(f.properties.panels as string[]).join(', ')}.`
+      : '';
+    for (const l of wrapped(safeText(why + panels), width, { fg: 'gray' }, ' '.repeat(17))) out.push(l);
   }
   out.push([]);
   for (const l of wrapped(PUBLISH_ALL_NOTE, width, { fg: 'yellow' })) out.push(l);
-  return out.slice(ex.sideScroll);
+  return out;
 }
 
 // ---- findings --------------------------------------------------------------------------------
 
+/** Rows of the findings list (the rest of the panel shows the selected finding). */
+export function findingsListRows(rows: number): number {
+  const detail = Math.min(8, Math.max(0, rows - 6));
+  return Math.max(1, rows - detail - (detail ? 1 : 0));
+}
+
+/** Index of the first finding on screen: the selection kept near the middle. */
+export function findingsListTop(ex: Explorer, rows: number): number {
+  const list = findingsListRows(rows);
+  return Math.max(0, Math.min(ex.findingIndex - Math.floor(list / 2), ex.findings.length - list));
+}
+
 export function findingsBody(ex: Explorer, width: number, rows: number): Line[] {
   const fs = ex.findings;
   if (!fs.length) return [[seg(ex.model.done ? 'no findings' : 'no findings yet (still loading)', { fg: 'gray' })]];
-  const detailRows = Math.min(8, Math.max(0, rows - 6));
-  const listRows = Math.max(1, rows - detailRows - (detailRows ? 1 : 0));
-  let top = Math.max(0, Math.min(ex.findingIndex - Math.floor(listRows / 2), fs.length - listRows));
-  top = Math.max(0, top);
+  const listRows = findingsListRows(rows);
+  const detailRows = rows - listRows - 1;
+  const top = findingsListTop(ex, rows);
   const out: Line[] = [];
   for (let i = top; i < Math.min(fs.length, top + listRows); i++) {
     const f = fs[i];
@@ -205,7 +315,7 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
       ),
     );
   }
-  if (detailRows) {
+  if (detailRows > 0) {
     while (out.length < listRows) out.push([]);
     out.push([seg('─'.repeat(width), { fg: 'gray' })]);
     const f = fs[ex.findingIndex];
@@ -222,9 +332,7 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
 export function findingsInfo(ex: Explorer): string {
   const counts = new Map<Severity, number>();
   for (const f of ex.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-  const parts = (['critical', 'high', 'medium', 'low', 'info'] as Severity[])
-    .filter((s) => counts.get(s))
-    .map((s) => `${counts.get(s)} ${s}`);
+  const parts = SEVERITIES.filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`);
   return (parts.join(' · ') || '0') + (ex.findingsFinal ? '' : ' (loading)');
 }
 
@@ -237,7 +345,7 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   const c = meta.config.config ?? {};
   const out: Line[] = [];
   const kv = (k: string, v: string, style: Style = {}) => {
-    const lines = wrapText(v, Math.max(1, width - 12));
+    const lines = wrapWidth(v, Math.max(1, width - 12));
     lines.forEach((l, i) => out.push([seg(fit(i === 0 ? k : '', 12), { fg: 'gray' }), seg(l, style)]));
   };
   kv('Reference', safeText(meta.reference), { bold: true });
@@ -256,13 +364,30 @@ export function imageBody(ex: Explorer, width: number): Line[] {
     'Layers',
     `${meta.layers.length} · ${formatBytes(size)} uncompressed${comp ? ` · ${formatBytes(comp)} stored` : ''}${m.done ? '' : ' (loading)'}`,
   );
-  let wasted = 0;
-  for (let i = 0; i < m.tree.layerCount; i++) wasted += ex.layerStats(i)?.removedBytes ?? 0;
-  kv(
-    'Wasted',
-    `${formatBytes(wasted)} deleted or overwritten by later layers but still shipped`,
-    wasted ? { fg: 'yellow' } : { fg: 'gray' },
-  );
+  const eff = efficiencyOf(ex);
+  if (eff) {
+    kv('Efficiency', `${formatPercent(eff.score)} (dive: ${formatPercent(eff.dive.score)})`, { bold: true });
+    kv(
+      'Wasted',
+      `${formatBytes(eff.wastedBytes)} still shipped: ${formatBytes(eff.byCause.deleted)} deleted, ${formatBytes(eff.byCause.overwritten)} overwritten, ${formatBytes(eff.byCause['metadata-only'])} copied for a chmod/chown (dive counts every copy: ${formatBytes(eff.dive.wastedBytes)})`,
+      eff.wastedBytes ? { fg: 'yellow' } : { fg: 'gray' },
+    );
+    kv(
+      'User wasted',
+      `${formatPercent(eff.userWastedPercent)} of the ${formatBytes(eff.userSizeBytes)} added above the base layer (dive: ${formatPercent(eff.dive.userWastedPercent)})`,
+    );
+    for (const [i, t] of eff.top.slice(0, 5).entries())
+      kv(
+        i === 0 ? 'Top waste' : '',
+        `${formatBytes(t.bytes)}  ${safeText(t.path)}${t.copies > 1 ? ` (${t.copies} copies)` : ''}`,
+        {
+          fg: 'gray',
+        },
+      );
+  } else
+    kv('Efficiency', m.error ? 'not computed: the image did not load' : 'computed once every layer is in', {
+      fg: 'gray',
+    });
   const user = c.User || '(none: root)';
   const root = !c.User || /^(root|0)(:|$)/.test(c.User);
   kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});
@@ -270,14 +395,16 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   if (c.Entrypoint?.length) kv('Entrypoint', safeText(JSON.stringify(c.Entrypoint)));
   if (c.Cmd?.length) kv('Cmd', safeText(JSON.stringify(c.Cmd)));
   for (const [i, e] of (c.Env ?? []).entries()) {
-    const shown = ex.reveal ? e : maskEnv(e);
-    kv(i === 0 ? 'Env' : '', safeText(shown), shown !== e ? { fg: 'brightRed' } : {});
+    const shown = redactEnv(e, ex.reveal);
+    kv(i === 0 ? 'Env' : '', safeText(shown.text), shown.masked ? { fg: 'brightRed' } : {});
   }
   const ports = Object.keys(c.ExposedPorts ?? {});
   if (ports.length) kv('Exposed', safeText(ports.join(' ')), { fg: 'yellow' });
-  for (const [i, [k, v]] of Object.entries(c.Labels ?? {}).entries())
-    kv(i === 0 ? 'Labels' : '', safeText(`${k}=${ex.reveal ? v : maskLine(v)}`));
+  for (const [i, [k, v]] of Object.entries(c.Labels ?? {}).entries()) {
+    const shown = redactValue(k, String(v), ex.reveal);
+    kv(i === 0 ? 'Labels' : '', safeText(`${k}=${shown.text}`), shown.masked ? { fg: 'brightRed' } : {});
+  }
   if (meta.repoTags?.length) kv('Tags', safeText(meta.repoTags.join(' ')));
   for (const n of meta.notes ?? []) kv('Note', safeText(n), { fg: 'gray' });
-  return out.slice(ex.sideScroll);
+  return out;
 }

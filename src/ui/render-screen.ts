@@ -1,183 +1,100 @@
 /**
- * The whole screen as lines: header, layers, side panel, file tree, status bar, and the overlays
- * (viewer, help, prompts). Pure: the Ink component only prints these lines.
+ * The whole screen as lines: header, Layers, the side panel, the file tree, the status bar, and
+ * the overlays (viewer, help, prompts), in the rectangles layout.ts gives. Pure: session.ts paints
+ * these lines (painter.ts) and tests read the same lines.
  */
+import { formatBytes, formatDuration } from '../text/bytes.js';
+import { safeText } from '../text/safe-text.js';
+import { fit, textWidth, truncate, truncateLeft, wrapWidth } from '../text/width.js';
+import { bindingLabel } from './binding.js';
 import type { Explorer } from './explorer.js';
-import { bar, formatBytes, formatDuration } from './format.js';
-import { HELP } from './help.js';
-import {
-  findingsBody,
-  findingsInfo,
-  historyBody,
-  imageBody,
-  layersBody,
-  layersInfo,
-  portsBody,
-} from './render-panels.js';
+import { bar } from './format.js';
+import { HELP_SECTIONS, KEY_TABLE, statusHints } from './keys.js';
+import { helpRect, type Layout } from './layout.js';
+import { LEGEND } from './legend.js';
+import { panelById, sideTabs } from './panels.js';
+import { efficiencyFooter, layersBody, layersInfo, loadFailure } from './render-panels.js';
 import { treeBody } from './render-tree.js';
-import { fit, safeText, textWidth, truncateLeft } from './sanitize.js';
 import { box, fitLine, lineWidth, seg, spliceLine, toAnsi, type Line, type Seg } from './style.js';
-import { hexLine } from './viewer.js';
+import { hexLine, hexMask } from './viewer.js';
+
+function platformText(ex: Explorer): string {
+  const p = ex.model.meta?.platform;
+  return p ? `${p.os}/${p.architecture}${p.variant ? '/' + p.variant : ''}` : '';
+}
+
+/** The image's name: the metadata's, else what the source read of it so far, else what was asked. */
+export function imageName(ex: Explorer): string {
+  return ex.model.meta?.reference ?? ex.model.sourceProgress?.name ?? ex.title ?? '';
+}
+
+function progressSegs(ex: Explorer): Seg[] {
+  const m = ex.model;
+  const src = m.sourceProgress;
+  const read = ex.bytesRead();
+  const layerTotal = m.layers.reduce((s, l) => s + (l.totalBytes ?? 0), 0);
+  const complete = m.layers.length > 0 && m.layers.every((l) => l.totalBytes !== undefined);
+  const total = src?.totalBytes ?? (complete ? layerTotal : undefined);
+  const estimate = src?.totalBytes !== undefined && src.totalIsEstimate;
+  const rate = ex.rate();
+  const out: Seg[] = [];
+  const yellow = { fg: 'yellow' as const };
+  if (m.meta) {
+    const done = m.layers.filter((l) => l.state === 'done').length;
+    out.push(seg(`loading ${done}/${m.layers.length} `, yellow));
+  } else out.push(seg(read > 0 ? 'reading ' : 'reading metadata… ', yellow));
+  if (read === 0 && src?.phase) {
+    // Nothing arrives yet (the daemon prepares its export): say what we wait for, and how long.
+    const waited = Math.floor((Date.now() - ex.startedAt) / 1000);
+    out.push(seg(`${src.phase}${waited > 0 ? ` (${waited}s)` : ''}…`, yellow));
+    return out;
+  }
+  if (total && total > 0) {
+    const frac = Math.min(estimate ? 0.99 : 1, read / total);
+    out.push(
+      seg(bar(frac, 10), yellow),
+      seg(
+        ` ${estimate ? '~' : ''}${Math.floor(frac * 100)}% ${formatBytes(read)}/${estimate ? '~' : ''}${formatBytes(total)}`,
+        yellow,
+      ),
+    );
+  } else if (read > 0 || m.meta) out.push(seg(formatBytes(read), yellow));
+  if (rate > 0) out.push(seg(` ${formatBytes(rate)}/s`, { fg: 'gray' }));
+  if (rate > 0 && total && total > read)
+    out.push(seg(` ETA ${estimate ? '~' : ''}${formatDuration((total - read) / rate)}`, { fg: 'gray' }));
+  return out;
+}
 
 function header(ex: Explorer, W: number): Line {
   const m = ex.model;
   const meta = m.meta;
   const left: Seg[] = [seg(' layerlens ', { fg: 'black', bg: 'cyan', bold: true }), seg(' ')];
-  const ref = meta?.reference ?? ex.title ?? '';
-  left.push(seg(safeText(ref), { bold: true }));
+  left.push(seg(safeText(imageName(ex)), { bold: true }));
   if (meta?.digest)
     left.push(seg('  ' + safeText(meta.digest.replace(/^(sha256:)?([0-9a-f]{12}).*$/, '$1$2')), { fg: 'gray' }));
-  if (meta?.platform)
-    left.push(
-      seg(
-        '  ' +
-          safeText(
-            `${meta.platform.os}/${meta.platform.architecture}${meta.platform.variant ? '/' + meta.platform.variant : ''}`,
-          ),
-        { fg: 'gray' },
-      ),
-    );
+  const plat = platformText(ex);
+  if (plat) left.push(seg('  ' + safeText(plat), { fg: 'gray' }));
   const right: Seg[] = [];
-  if (m.error) right.push(seg('✖ ' + safeText(m.error.message), { fg: 'brightRed', bold: true }));
-  else if (m.done) {
+  if (m.error) {
+    // What is still trustworthy must fit: the error's text is cut for it (the tree shows it whole).
+    const trusted = loadFailure(ex)?.trusted ?? '';
+    const room = Math.max(20, W - 30 - textWidth(trusted) - 4);
+    right.push(seg('✖ ' + truncate(safeText(m.error.message), room), { fg: 'brightRed', bold: true }));
+    if (trusted) right.push(seg(`  ${trusted}`, { fg: 'yellow' }));
+  } else if (m.done) {
     const size = m.layers.reduce((s, l) => s + (l.size ?? 0), 0);
     right.push(seg(`✔ ${m.layers.length} layers · ${formatBytes(size)}`, { fg: 'green' }));
-  } else {
-    const total = m.layers.reduce((s, l) => s + (l.totalBytes ?? 0), 0);
-    const read = m.layers.reduce((s, l) => s + (l.bytesRead || 0), 0);
-    const done = m.layers.filter((l) => l.state === 'done').length;
-    const samples = ex.samples;
-    let rate = 0;
-    if (samples.length >= 2) {
-      const a = samples[0];
-      const b = samples[samples.length - 1];
-      rate = b.t > a.t ? ((b.bytes - a.bytes) * 1000) / (b.t - a.t) : 0;
-    }
-    const frac = total ? read / total : 0;
-    right.push(seg(meta ? `loading ${done}/${m.layers.length} ` : 'reading metadata… ', { fg: 'yellow' }));
-    if (meta) {
-      right.push(
-        seg(bar(frac, 10), { fg: 'yellow' }),
-        seg(` ${Math.floor(frac * 100)}% ${formatBytes(read)}`, { fg: 'yellow' }),
-      );
-      if (rate > 0) right.push(seg(` ${formatBytes(rate)}/s`, { fg: 'gray' }));
-      if (rate > 0 && total > read) right.push(seg(` ETA ${formatDuration((total - read) / rate)}`, { fg: 'gray' }));
-    }
-  }
+  } else right.push(...progressSegs(ex));
   right.push(seg(' '));
   const rw = lineWidth(right);
-  const lw = Math.max(0, W - rw - 1);
+  // The state on the right wins over a long name on the left (the name is cut first).
+  const lw = Math.max(12, W - rw - 1);
   return fitLine([...fitLine(left, lw), seg(' '), ...right], W);
-}
-
-interface Hint {
-  k: string;
-  d: string;
-}
-
-function hints(ex: Explorer): Hint[] {
-  if (ex.help)
-    return [
-      { k: '↑↓', d: 'scroll' },
-      { k: 'esc', d: 'close' },
-    ];
-  if (ex.viewer)
-    return [
-      { k: '↑↓ PgUp PgDn', d: 'scroll' },
-      { k: '←→', d: 'sideways' },
-      { k: 'r', d: ex.reveal ? 'mask secrets' : 'reveal secrets' },
-      { k: 'b', d: 'hex/text' },
-      { k: 'x', d: 'extract' },
-      { k: 'esc', d: 'close' },
-    ];
-  const common: Hint[] = [
-    { k: 'tab', d: 'focus' },
-    { k: 'n', d: 'next finding' },
-    { k: '?', d: 'help' },
-    { k: 'q', d: 'quit' },
-  ];
-  if (ex.focus === 'layers')
-    return [
-      { k: '↑↓', d: 'layer' },
-      { k: 'enter', d: 'tree' },
-      { k: 'a', d: ex.tree.mode === 'changes' ? 'all files' : 'changes' },
-      { k: 'c/p/f/i', d: 'panels' },
-      ...common,
-    ];
-  if (ex.focus === 'side')
-    return ex.side === 'findings'
-      ? [
-          { k: '↑↓', d: 'select' },
-          { k: 'enter', d: 'go to' },
-          { k: 'e', d: 'export' },
-          { k: 'c/p/f/i', d: 'panels' },
-          ...common,
-        ]
-      : [
-          { k: '↑↓', d: 'scroll' },
-          { k: 'r', d: ex.reveal ? 'mask' : 'reveal' },
-          { k: 'c/p/f/i', d: 'panels' },
-          ...common,
-        ];
-  return [
-    { k: '↑↓', d: 'move' },
-    { k: '←→', d: 'fold' },
-    { k: 'v', d: 'view' },
-    { k: 'x', d: 'extract' },
-    { k: 'a', d: ex.tree.mode === 'changes' ? 'all files' : 'changes' },
-    { k: '/', d: 'filter' },
-    { k: '[ ]', d: 'layer' },
-    { k: '1-4', d: 'kinds' },
-    { k: 's', d: 'sort' },
-    ...common,
-  ];
 }
 
 function statusBar(ex: Explorer, W: number): Line {
   const p = ex.prompt;
-  if (p) {
-    const parts: Seg[] = [];
-    switch (p.kind) {
-      case 'extract-path':
-        parts.push(
-          seg(` Extract ${safeText(p.path)} (layer ${p.layer}) to: `, { bold: true }),
-          seg(safeText(p.value), { fg: 'brightWhite', underline: true }),
-          seg('▏', { fg: 'cyan' }),
-          seg('  enter write · esc cancel', { fg: 'gray' }),
-        );
-        break;
-      case 'export-path':
-        parts.push(
-          seg(` Export ${ex.findings.length} findings as ${p.format} to: `, { bold: true }),
-          seg(safeText(p.value), { fg: 'brightWhite', underline: true }),
-          seg('▏', { fg: 'cyan' }),
-          seg('  enter write · esc cancel', { fg: 'gray' }),
-        );
-        break;
-      case 'extract-overwrite':
-      case 'export-overwrite':
-        parts.push(
-          seg(` ${safeText(p.target)} exists. Overwrite? `, { fg: 'brightYellow', bold: true }),
-          seg('y', { bold: true }),
-          seg('/'),
-          seg('N', { bold: true }),
-        );
-        break;
-      case 'export-format':
-        parts.push(
-          seg(' Export findings as: ', { bold: true }),
-          seg('j', { fg: 'cyan', bold: true }),
-          seg('son  '),
-          seg('s', { fg: 'cyan', bold: true }),
-          seg('arif  '),
-          seg('m', { fg: 'cyan', bold: true }),
-          seg('arkdown', {}),
-          seg('   esc cancel', { fg: 'gray' }),
-        );
-        break;
-    }
-    return fitLine(parts, W, {});
-  }
+  if (p) return fitLine(promptLine(ex), W, {});
   if (ex.message) {
     const style =
       ex.message.kind === 'error'
@@ -187,15 +104,58 @@ function statusBar(ex: Explorer, W: number): Line {
           : { fg: 'brightWhite' as const };
     return fitLine([seg(' '), seg(ex.message.text, style)], W);
   }
+  const { items, pinned } = statusHints(ex);
+  const cell = ([k, d]: [string, string]): Seg[] => [
+    seg(k, { fg: 'cyan', bold: true }),
+    seg(` ${d}  `, { fg: 'gray' }),
+  ];
+  const width = (h: [string, string]) => textWidth(`${h[0]} ${h[1]}  `);
+  // Help and quit are always there, at the right end; the others fill the room left of them.
+  const tail = pinned.flatMap(cell);
+  let room = W - 1 - pinned.reduce((s, h) => s + width(h), 0);
   const parts: Seg[] = [seg(' ')];
-  let w = 1;
-  for (const h of hints(ex)) {
-    const item = `${h.k} ${h.d}  `;
-    if (w + textWidth(item) > W) break;
-    parts.push(seg(h.k, { fg: 'cyan', bold: true }), seg(` ${h.d}  `, { fg: 'gray' }));
-    w += textWidth(item);
+  for (const h of items) {
+    if (width(h) > room) break;
+    parts.push(...cell(h));
+    room -= width(h);
   }
-  return fitLine(parts, W);
+  parts.push(seg(' '.repeat(Math.max(0, room))));
+  return fitLine([...parts, ...tail], W);
+}
+
+function promptLine(ex: Explorer): Seg[] {
+  const p = ex.prompt!;
+  const field = (label: string, value: string): Seg[] => [
+    seg(label, { bold: true }),
+    seg(safeText(value), { fg: 'brightWhite', underline: true }),
+    seg('▏', { fg: 'cyan' }),
+    seg('  Enter write · Esc cancel', { fg: 'gray' }),
+  ];
+  switch (p.kind) {
+    case 'extract-path':
+      return field(` Extract ${safeText(p.path)} (layer ${p.layer}) to: `, p.value);
+    case 'export-path':
+      return field(` Export ${ex.findings.length} findings as ${p.format} to: `, p.value);
+    case 'extract-overwrite':
+    case 'export-overwrite':
+      return [
+        seg(` ${safeText(p.target)} exists. Overwrite? `, { fg: 'brightYellow', bold: true }),
+        seg('y', { bold: true }),
+        seg('/'),
+        seg('N', { bold: true }),
+      ];
+    case 'export-format':
+      return [
+        seg(' Export findings as: ', { bold: true }),
+        seg('j', { fg: 'cyan', bold: true }),
+        seg('son  '),
+        seg('s', { fg: 'cyan', bold: true }),
+        seg('arif  '),
+        seg('m', { fg: 'cyan', bold: true }),
+        seg('arkdown'),
+        seg('   Esc cancel', { fg: 'gray' }),
+      ];
+  }
 }
 
 function filterLine(ex: Explorer, width: number): Line {
@@ -203,35 +163,34 @@ function filterLine(ex: Explorer, width: number): Line {
   const text = ex.filterEditing ? ex.filterDraft : t.filterText;
   const parts: Seg[] = [seg('/ ', { fg: 'cyan', bold: true }), seg(safeText(text), { fg: 'brightWhite' })];
   if (ex.filterEditing) parts.push(seg('▏', { fg: 'cyan' }));
-  if (t.filterError) parts.push(seg('  ' + safeText(t.filterError), { fg: 'brightRed', bold: true }));
-  else if (ex.filterEditing) parts.push(seg('  enter keep · esc clear', { fg: 'gray' }));
-  else
-    parts.push(
-      seg(/^\/.+\/[a-z]*$/s.test(text) ? '  regex' : '  substring', { fg: 'gray' }),
-      seg(' · esc clears', { fg: 'gray' }),
-    );
+  if (t.filterError && text === t.filterText)
+    parts.push(seg('  ' + safeText(t.filterError), { fg: 'brightRed', bold: true }));
+  else if (ex.filterEditing) parts.push(seg('  Enter keep · Esc clear', { fg: 'gray' }));
+  else parts.push(seg(t.filterIsRegex ? '  regex' : '  text', { fg: 'gray' }), seg(' · Esc clears', { fg: 'gray' }));
   return fitLine(parts, width);
+}
+
+function treeNote(ex: Explorer): string {
+  const t = ex.tree;
+  const st = ex.model.layers[ex.layer];
+  if (!t.layerReady) {
+    if (st?.state === 'failed') return `layer ${ex.layer} failed: ${safeText(st.error ?? '')}`;
+    const f = loadFailure(ex);
+    if (f) return `layer ${ex.layer} was not read: ${f.failedText}. ${f.trusted}`;
+    return st?.state === 'reading' ? `layer ${ex.layer} is loading…` : `layer ${ex.layer} is queued…`;
+  }
+  if (t.filterText && !t.filterError) return 'no path matches the filter';
+  if (t.mode === 'changes') return 'this layer changes no files';
+  return 'nothing to show';
 }
 
 function treePanel(ex: Explorer, width: number, height: number): Line[] {
   const t = ex.tree;
   const inner = width - 2;
-  const st = ex.model.layers[ex.layer];
-  let note = 'nothing to show';
-  if (!t.layerReady)
-    note =
-      st?.state === 'failed'
-        ? `layer ${ex.layer} failed: ${safeText(st.error ?? '')}`
-        : st?.state === 'reading'
-          ? `layer ${ex.layer} is loading…`
-          : `layer ${ex.layer} is queued…`;
-  else if (t.filterText && !t.filterError) note = 'no path matches the filter';
-  else if (t.mode === 'changes') note = 'this layer changes no files';
-  const body = treeBody(t, inner, ex.focus === 'tree', note);
-  const showFilter = ex.filterEditing || t.filterText !== '';
-  if (showFilter) {
+  const body = treeBody(t, inner, ex.focus === 'tree', treeNote(ex));
+  if (ex.filterEditing || t.filterText !== '') {
     while (body.length < height - 3) body.push([]);
-    body.length = height - 3;
+    body.length = Math.max(0, height - 3);
     body.push(filterLine(ex, inner));
   }
   const kinds = (['added', 'modified', 'removed', 'unmodified'] as const).filter((k) => !t.kinds[k]);
@@ -247,33 +206,24 @@ function treePanel(ex: Explorer, width: number, height: number): Line[] {
 }
 
 function sidePanel(ex: Explorer, width: number, height: number): Line[] {
-  const inner = width - 2;
+  const panel = panelById(ex.side);
+  const focused = ex.focus === 'side';
   const rows = Math.max(0, height - 2);
-  const titles = { history: 'History', ports: 'Ports', findings: 'Findings', image: 'Image' } as const;
-  const tabs = (['history', 'ports', 'findings', 'image'] as const)
-    .map((p) =>
-      p === ex.side ? `[${titles[p]}]` : titles[p][0].toLowerCase() === 'h' ? 'c' : titles[p][0].toLowerCase(),
-    )
-    .join(' ');
-  let body: Line[];
-  let info = tabs;
-  switch (ex.side) {
-    case 'history':
-      body = historyBody(ex, inner);
-      break;
-    case 'ports':
-      body = portsBody(ex, inner);
-      break;
-    case 'findings':
-      body = findingsBody(ex, inner, rows);
-      info = findingsInfo(ex);
-      break;
-    case 'image':
-      body = imageBody(ex, inner);
-      break;
+  const titleLine: Line = [];
+  for (const tab of sideTabs(ex)) {
+    if (titleLine.length) titleLine.push(seg(' '));
+    titleLine.push(
+      seg(tab.label, tab.id === ex.side ? { fg: focused ? 'brightCyan' : 'white', bold: true } : { fg: 'gray' }),
+    );
   }
-  const title = ex.side === 'history' ? `History · layer ${ex.layer}` : titles[ex.side];
-  return box(body, { title, info, focused: ex.focus === 'side', width, height });
+  return box(panel.body(ex, width - 2, rows), {
+    title: panel.tab,
+    titleLine,
+    info: panel.info?.(ex),
+    focused,
+    width,
+    height,
+  });
 }
 
 function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
@@ -288,16 +238,21 @@ function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
     const d = v.doc;
     info = `layer ${d.layer}${d.note ? ' · ' + d.note : ''} · ${formatBytes(d.size)}${d.truncated ? ' (first ' + formatBytes(d.data.length) + ')' : ''} · ${v.hex ? 'hex' : 'text'}`;
     if (v.hex) {
+      const mask = ex.reveal ? undefined : hexMask(d);
+      if (mask?.count) info += ` · ${mask.count} masked (r reveals)`;
+      else if (ex.reveal && hexMask(d).count) info += ' · secrets shown (r masks)';
       const n = Math.ceil(d.data.length / 16);
-      for (let i = v.scroll; i < Math.min(n, v.scroll + rows); i++)
-        body.push([seg(hexLine(d.data, i).slice(0, 10), { fg: 'gray' }), seg(hexLine(d.data, i).slice(10))]);
+      for (let i = v.scroll; i < Math.min(n, v.scroll + rows); i++) {
+        const l = hexLine(d.data, i, mask?.bytes);
+        body.push([seg(l.slice(0, 10), { fg: 'gray' }), seg(l.slice(10), l.includes('•') ? { fg: 'brightRed' } : {})]);
+      }
     } else {
       const lines = ex.viewerLines();
       if (v.masked) info += ex.reveal ? ' · secrets shown (r masks)' : ` · ${v.masked} masked (r reveals)`;
       const gw = String(lines.length).length;
       for (let i = v.scroll; i < Math.min(lines.length, v.scroll + rows); i++) {
         const text = Array.from(lines[i]).slice(v.hscroll).join('');
-        const masked = !ex.reveal && (text.includes('…(') || text.includes('(private key, masked)'));
+        const masked = !ex.reveal && text.includes('…(');
         body.push([
           seg(String(i + 1).padStart(gw) + ' │ ', { fg: 'gray' }),
           seg(text, masked ? { fg: 'brightRed' } : {}),
@@ -315,80 +270,98 @@ function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
   });
 }
 
-function helpLines(ex: Explorer, width: number, height: number): Line[] {
+/** Every line of the help overlay at `width` cells: the key table by context, then the legend. */
+export function helpBody(width: number): Line[] {
   const body: Line[] = [];
-  const kw = 20;
-  for (const [group, items] of HELP) {
-    body.push([seg(group, { fg: 'brightCyan', bold: true })]);
-    for (const [k, d] of items) body.push([seg('  ' + fit(k, kw), { fg: 'cyan', bold: true }), seg(d)]);
+  const kw = Math.min(20, Math.max(10, Math.floor(width / 4)));
+  const textW = Math.max(10, width - kw - 3);
+  const item = (label: Seg, text: string, style: Seg['fg'] = undefined) => {
+    const lines = wrapWidth(text, textW);
+    lines.forEach((l, i) =>
+      body.push([i === 0 ? label : seg(' '.repeat(kw + 2)), seg(' '), seg(l, style ? { fg: style } : {})]),
+    );
+  };
+  for (const { context, title } of HELP_SECTIONS) {
+    const entries = KEY_TABLE.filter((b) => b.when[0] === context && b.help);
+    if (!entries.length) continue;
+    body.push([seg(title, { fg: 'brightCyan', bold: true })]);
+    for (const b of entries) item(seg('  ' + fit(bindingLabel(b), kw), { fg: 'cyan', bold: true }), b.help!);
     body.push([]);
   }
-  const rows = Math.max(0, height - 2);
-  const scroll = Math.max(0, Math.min(ex.helpScroll, body.length - rows));
-  ex.helpScroll = scroll;
-  return box(body.slice(scroll), { title: 'Keys', info: '↑↓ scroll · esc/?/q close', focused: true, width, height });
+  for (const group of LEGEND) {
+    body.push([seg(group.title, { fg: 'brightCyan', bold: true })]);
+    for (const e of group.items) item(seg('  ' + fit(e.mark, kw), e.style), e.text);
+    body.push([]);
+  }
+  return body;
 }
 
-/** The screen as styled lines: exactly layout().H lines of exactly width cells. */
+function helpOverlay(ex: Explorer, width: number, height: number): Line[] {
+  const body = helpBody(width - 2);
+  const rows = Math.max(0, height - 2);
+  ex.helpScroll = Math.max(0, Math.min(ex.helpScroll, body.length - rows));
+  const more =
+    body.length > rows ? ` ${ex.helpScroll + 1}-${Math.min(body.length, ex.helpScroll + rows)}/${body.length}` : '';
+  return box(body.slice(ex.helpScroll), {
+    title: 'Keys',
+    info: `↑↓ PgUp PgDn scroll · Esc closes${more}`,
+    focused: true,
+    width,
+    height,
+  });
+}
+
+function bodyLines(ex: Explorer, L: Layout): Line[] {
+  if (ex.viewer) return viewerPanel(ex, L.width, L.body.height);
+  const layersBox = box(layersBody(ex, L.layers.width - 2, L.layerRows), {
+    title: 'Layers',
+    info: layersInfo(ex),
+    footer: efficiencyFooter(ex),
+    focused: ex.focus === 'layers',
+    width: L.layers.width,
+    height: L.layers.height,
+  });
+  if (L.wide) {
+    const left = [...layersBox, ...sidePanel(ex, L.side.width, L.side.height)];
+    const right = treePanel(ex, L.tree.width, L.tree.height);
+    const out: Line[] = [];
+    for (let i = 0; i < L.body.height; i++)
+      out.push([...(left[i] ?? fitLine([], L.layers.width)), ...(right[i] ?? fitLine([], L.tree.width))]);
+    return out;
+  }
+  return [
+    ...layersBox,
+    ...(L.side.height ? sidePanel(ex, L.side.width, L.side.height) : treePanel(ex, L.tree.width, L.tree.height)),
+  ];
+}
+
+/** The screen as styled lines: exactly `height` lines of exactly `width` cells. */
 export function screenLines(ex: Explorer): Line[] {
   const L = ex.layout();
-  const { W, H } = L;
-  if (W < 40 || H < 10) {
-    const msg = `terminal too small (${W}×${H + 1}); need at least 40×11 — q quits`;
+  const { width: W, height: H } = L;
+  if (L.tooSmall) {
+    const msg = `terminal too small (${W}×${H}); layerlens needs at least 40×10 — q quits`;
     return [
       fitLine([seg(msg, { fg: 'yellow' })], W),
       ...Array.from({ length: Math.max(0, H - 1) }, () => fitLine([], W)),
     ];
   }
-  const out: Line[] = [header(ex, W)];
-  let body: Line[];
-  if (ex.viewer) body = viewerPanel(ex, W, L.body);
-  else if (L.wide) {
-    const layersRows = Math.max(1, L.layersH - 3);
-    const left = [
-      ...box(layersBody(ex, L.leftW - 2, layersRows), {
-        title: 'Layers',
-        info: layersInfo(ex),
-        focused: ex.focus === 'layers',
-        width: L.leftW,
-        height: L.layersH,
-      }),
-      ...sidePanel(ex, L.leftW, L.sideH),
-    ];
-    const right = treePanel(ex, L.rightW, L.treeH);
-    body = [];
-    for (let i = 0; i < L.body; i++)
-      body.push([...(left[i] ?? fitLine([], L.leftW)), ...(right[i] ?? fitLine([], L.rightW))]);
-  } else {
-    const layersRows = Math.max(1, L.layersH - 3);
-    body = [
-      ...box(layersBody(ex, W - 2, layersRows), {
-        title: 'Layers',
-        info: layersInfo(ex),
-        focused: ex.focus === 'layers',
-        width: W,
-        height: L.layersH,
-      }),
-      ...(ex.focus === 'side' ? sidePanel(ex, W, L.sideH) : treePanel(ex, W, L.treeH)),
-    ];
-  }
+  const body = bodyLines(ex, L);
   if (ex.help) {
-    const hw = Math.min(W - 4, 96);
-    const hh = Math.min(L.body, 44);
-    const col = Math.floor((W - hw) / 2);
-    const rowStart = Math.max(0, Math.floor((L.body - hh) / 2));
-    const overlay = helpLines(ex, hw, hh);
+    const r = helpRect(L);
+    const overlay = helpOverlay(ex, r.width, r.height);
     overlay.forEach((l, i) => {
-      body[rowStart + i] = spliceLine(body[rowStart + i] ?? [], col, l, W);
+      const row = r.y - L.body.y + i;
+      body[row] = spliceLine(body[row] ?? [], r.x, l, W);
     });
   }
-  out.push(...body.slice(0, L.body));
+  const out: Line[] = [header(ex, W), ...body.slice(0, L.body.height)];
   while (out.length < H - 1) out.push(fitLine([], W));
   out.push(statusBar(ex, W));
   return out.slice(0, H);
 }
 
-/** The screen as terminal lines (SGR colours only). */
+/** The screen as terminal lines (SGR colours only): what the painter writes. */
 export function screen(ex: Explorer): string[] {
   return screenLines(ex).map(toAnsi);
 }

@@ -1,8 +1,10 @@
 /** File tree panel rows as styled lines. */
 import type { Line, Seg, Style } from './style.js';
 import { fitLine, seg } from './style.js';
-import { formatBytes, isPrivileged, modeString } from './format.js';
-import { fit, fitRight, hasUnsafe, safeText } from './sanitize.js';
+import { formatBytes } from '../text/bytes.js';
+import { hasUnsafe, safeText } from '../text/safe-text.js';
+import { fit, fitRight } from '../text/width.js';
+import { isPrivileged, modeString } from './format.js';
 import type { TreeRow, TreeView } from './tree-view.js';
 
 export const CHANGE_STYLE: Record<TreeRow['change'], { sym: string; style: Style }> = {
@@ -11,6 +13,9 @@ export const CHANGE_STYLE: Record<TreeRow['change'], { sym: string; style: Style
   removed: { sym: '-', style: { fg: 'red' } },
   unmodified: { sym: ' ', style: {} },
 };
+
+/** A version that a later layer deletes or overwrites (still shipped in this one). */
+export const HIDDEN_STYLE: Style = { fg: 'brightMagenta', bold: true };
 
 export interface TreeColumns {
   mode: boolean;
@@ -40,7 +45,7 @@ export function treeRowLine(row: TreeRow, width: number, focused: boolean): Line
   const cs = CHANGE_STYLE[row.change];
   const hidden = row.hiddenBy;
   const nameStyle: Style = hidden
-    ? { fg: 'brightMagenta', bold: true }
+    ? HIDDEN_STYLE
     : row.change !== 'unmodified'
       ? { ...cs.style, bold: row.change !== 'removed' }
       : row.context
@@ -51,11 +56,7 @@ export function treeRowLine(row: TreeRow, width: number, focused: boolean): Line
             ? { fg: 'cyan' }
             : {};
   const parts: Seg[] = [];
-  parts.push(
-    seg(cs.sym, { ...cs.style, bold: true }),
-    hidden ? seg('✗', { fg: 'brightMagenta', bold: true }) : seg(' '),
-    seg(' '),
-  );
+  parts.push(seg(cs.sym, { ...cs.style, bold: true }), hidden ? seg('✗', HIDDEN_STYLE) : seg(' '), seg(' '));
   if (c.mode) {
     const priv = isPrivileged(v);
     parts.push(seg(modeString(v), priv ? { fg: 'brightRed', bold: true } : { fg: 'gray' }), seg(' '));

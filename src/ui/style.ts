@@ -1,10 +1,10 @@
 /**
  * Styled lines for the explorer. Panels are built as arrays of segments (text + style), cut to
- * an exact width here, and turned into ONE string per terminal line with SGR colour codes, so
- * Ink renders one <Text> per line (cheap) and columns line up exactly. Text put in a segment
- * must already be safe (see sanitize.ts): only the SGR codes made here reach the terminal.
+ * an exact width here, and turned into ONE string per terminal line with SGR colour codes, which
+ * the painter writes (columns line up exactly). Text put in a segment must already be safe
+ * (src/text/safe-text.ts): only the SGR codes made here reach the terminal.
  */
-import { charWidth, textWidth } from './sanitize.js';
+import { charWidth, textWidth } from '../text/width.js';
 
 export type Color =
   | 'black'
@@ -151,15 +151,11 @@ export function overlay(line: Line, style: Style): Line {
 /** One terminal line: segments with SGR codes, reset at the end. */
 export function toAnsi(line: Line): string {
   let out = '';
-  let any = false;
   for (const s of line) {
     const code = sgr(s);
-    if (code) {
-      out += code + s.t + '\x1b[0m';
-      any = true;
-    } else out += s.t;
+    out += code ? code + s.t + '\x1b[0m' : s.t;
   }
-  return any ? out : out;
+  return out;
 }
 
 /** Plain text of a line (tests, width checks). */
@@ -175,30 +171,43 @@ export function stripAnsi(s: string): string {
 
 export interface BoxOptions {
   title: string;
+  /** Segments drawn in place of the title (the side panel's tabs); the title is the fallback. */
+  titleLine?: Line;
   /** Right side of the top border (counts, mode…). */
   info?: string;
+  /** Text in the bottom border (the image's efficiency under Layers). */
+  footer?: Line;
   focused: boolean;
   width: number;
   height: number;
 }
 
 /**
- * A bordered panel as lines: title in the top border, `body` lines cut/padded to the inner
- * width, blank lines to fill the height.
+ * A bordered panel as lines: title (or tabs) and info in the top border, an optional footer in the
+ * bottom one, `body` lines cut/padded to the inner width, blank lines to fill the height.
  */
 export function box(body: Line[], o: BoxOptions): Line[] {
   const inner = Math.max(0, o.width - 2);
   const bc: Style = { fg: o.focused ? 'cyan' : 'gray' };
-  const title = ` ${o.title} `;
-  const info = o.info ? ` ${o.info} ` : '';
   const room = Math.max(0, inner - 1);
-  const t = title.length > room ? title.slice(0, room) : title;
-  let i = info;
-  if (textWidth(t) + 1 + textWidth(i) > room) i = '';
-  const dashes = Math.max(0, inner - 1 - textWidth(t) - textWidth(i));
+  let head: Line;
+  if (o.titleLine && lineWidth(o.titleLine) <= room) head = o.titleLine;
+  else {
+    const title = ` ${o.title} `;
+    head = [
+      {
+        t: title.length > room ? title.slice(0, room) : title,
+        fg: o.focused ? 'brightCyan' : 'white',
+        bold: o.focused,
+      },
+    ];
+  }
+  const info = o.info ? ` ${o.info} ` : '';
+  const i = lineWidth(head) + 1 + textWidth(info) > room ? '' : info;
+  const dashes = Math.max(0, inner - 1 - lineWidth(head) - textWidth(i));
   const top: Line = [
     { ...bc, t: '╭─' },
-    { t, fg: o.focused ? 'brightCyan' : 'white', bold: o.focused },
+    ...head,
     { ...bc, t: '─'.repeat(dashes) },
     { t: i, fg: 'gray' },
     { ...bc, t: '╮' },
@@ -209,7 +218,13 @@ export function box(body: Line[], o: BoxOptions): Line[] {
     const l = body[r] ?? [];
     out.push([{ ...bc, t: '│' }, ...fitLine(l, inner), { ...bc, t: '│' }]);
   }
-  if (o.height >= 2) out.push([{ ...bc, t: '╰' + '─'.repeat(inner) + '╯' }]);
+  if (o.height >= 2) {
+    const foot = o.footer && lineWidth(o.footer) + 2 <= inner ? o.footer : undefined;
+    if (foot) {
+      const w = lineWidth(foot);
+      out.push([{ ...bc, t: '╰─' }, ...foot, { ...bc, t: '─'.repeat(Math.max(0, inner - 1 - w)) + '╯' }]);
+    } else out.push([{ ...bc, t: '╰' + '─'.repeat(inner) + '╯' }]);
+  }
   return out.slice(0, o.height);
 }
 

@@ -1,22 +1,17 @@
 /**
- * The terminal around the explorer: keys from /dev/tty when stdin carries the image, the
- * alternate screen, and putting everything back on quit, crash, Ctrl-C, SIGTERM or SIGHUP.
+ * The terminal around the explorer: keys from /dev/tty when stdin carries the image, raw mode,
+ * the alternate screen and mouse reporting, and putting everything back on quit, crash, SIGTERM
+ * or SIGHUP.
  */
 import { closeSync, openSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import tty from 'node:tty';
-
-/** A sink that looks like a terminal of `like`'s size (Ink's output when we paint ourselves). */
-export function nullOutput(like: NodeJS.WriteStream): NodeJS.WriteStream {
-  const w = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream & { isTTY: boolean };
-  Object.defineProperty(w, 'columns', { get: () => like.columns });
-  Object.defineProperty(w, 'rows', { get: () => like.rows });
-  w.isTTY = false;
-  return w;
-}
 
 const ENTER = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
 const LEAVE = '\x1b[?25h\x1b[?1049l';
+// Mouse: button presses and releases (1000), reported as SGR coordinates (1006), which have no
+// 223-column limit. Off again on leave, whatever happens.
+const MOUSE_ON = '\x1b[?1000h\x1b[?1006h';
+const MOUSE_OFF = '\x1b[?1006l\x1b[?1000l';
 
 export interface CanRun {
   ok: boolean;
@@ -62,17 +57,37 @@ export function openKeys(forceTty: boolean): { stream: NodeJS.ReadStream; close:
   };
 }
 
+/** Raw mode on a key stream (each key as it is typed, no echo, Ctrl+C as a key); returns undo. */
+export function rawKeys(stream: NodeJS.ReadStream): () => void {
+  const tty = stream as NodeJS.ReadStream & { setRawMode?: (on: boolean) => void; isTTY?: boolean };
+  if (tty.isTTY) tty.setRawMode?.(true);
+  stream.setEncoding('utf8');
+  stream.resume();
+  return () => {
+    try {
+      if (tty.isTTY) tty.setRawMode?.(false);
+    } catch {
+      /* the terminal is gone */
+    }
+    stream.pause();
+  };
+}
+
 /**
- * Enter the alternate screen; returns `restore`, idempotent, also run on exit and on fatal
- * signals. The terminal title is never touched.
+ * Enter the alternate screen (with mouse reporting unless `mouse` is false); returns `restore`,
+ * idempotent, also run on exit and on fatal signals. The terminal title is never touched.
  */
-export function enterScreen(out: NodeJS.WriteStream, onSignal: (signal: NodeJS.Signals) => void): () => void {
-  out.write(ENTER);
+export function enterScreen(
+  out: NodeJS.WriteStream,
+  onSignal: (signal: NodeJS.Signals) => void,
+  mouse = true,
+): () => void {
+  out.write(ENTER + (mouse ? MOUSE_ON : ''));
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    out.write(LEAVE);
+    out.write((mouse ? MOUSE_OFF : '') + LEAVE);
     process.off('exit', restore);
     for (const s of SIGNALS) process.off(s, handlers[s]);
   };

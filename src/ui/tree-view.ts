@@ -45,23 +45,33 @@ export interface TreeRow {
 
 export type PathMatcher = (path: string) => boolean;
 
-/** Parse filter text: a substring (smart case), or a regex when written as /…/ (flags allowed). */
-export function parseFilter(text: string): { match: PathMatcher | null; error?: string } {
-  if (text === '') return { match: null };
-  const re = text.match(/^\/(.+)\/([a-z]*)$/s);
-  if (re) {
+/**
+ * Parse filter text. A regex only when the whole text is wrapped in slashes (`/\.ya?ml$/`);
+ * anything else is plain text matched anywhere in the path (`/etc/passwd` is text). Both are
+ * case-insensitive unless they hold a capital letter (smart case, as in less and ripgrep).
+ * A bad regex leaves the view unfiltered and says why in plain words.
+ */
+export function parseFilter(text: string): { match: PathMatcher | null; regex: boolean; error?: string } {
+  if (text === '') return { match: null, regex: false };
+  const re = /^\/(.+)\/$/s.exec(text);
+  if (re && !/^\/+$/.test(text)) {
+    const body = re[1];
+    const caseless = !/(?<!\\)[A-Z]/.test(body.replace(/\\./g, ''));
     try {
-      const rx = new RegExp(re[1], re[2].replace(/[gy]/g, ''));
-      return { match: (p) => rx.test(p) };
+      const rx = new RegExp(body, caseless ? 'i' : '');
+      return { match: (p) => rx.test(p), regex: true };
     } catch (err) {
+      const why = (err as Error).message.split(': ').pop()?.toLowerCase() ?? 'invalid';
       return {
         match: null,
-        error: `bad regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+        regex: true,
+        error: `not a valid regex: ${why}; without /…/ it is text`,
       };
     }
   }
-  if (text !== text.toLowerCase()) return { match: (p) => p.includes(text) };
-  return { match: (p) => p.toLowerCase().includes(text) };
+  if (text !== text.toLowerCase()) return { match: (p) => p.includes(text), regex: false };
+  const low = text.toLowerCase();
+  return { match: (p) => p.toLowerCase().includes(low), regex: false };
 }
 
 /** Which directories are collapsed: a default plus the exceptions to it. */
@@ -111,6 +121,8 @@ export class TreeView {
   kinds: KindFilter = { added: true, modified: true, removed: true, unmodified: true };
   filterText = '';
   filterError?: string;
+  /** The filter text is a /regex/ (else plain text). */
+  filterIsRegex = false;
   private matcher: PathMatcher | null = null;
   readonly collapse = new CollapseState();
   /** While a filter is active, collapsing is separate (and starts fully expanded). */
@@ -167,6 +179,7 @@ export class TreeView {
     const parsed = parseFilter(text);
     this.filterText = text;
     this.filterError = parsed.error;
+    this.filterIsRegex = parsed.regex;
     this.matcher = parsed.match;
     this.filterCollapse = new CollapseState();
     this.relocate();

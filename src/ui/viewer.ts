@@ -1,9 +1,11 @@
 /**
- * The file viewer's model: bytes → text lines (numbered, made safe, secrets masked until revealed)
- * or a hex dump for binary content. Pure: the explorer loads the bytes and keeps the scroll.
+ * The file viewer's model: bytes → text lines (numbered, made safe) or a hex dump for binary
+ * content, with the secrets the checks' rules find masked in both views until revealed
+ * (src/findings/redact.ts: the same rules as the scan). Pure: the explorer loads the bytes and
+ * keeps the scroll.
  */
-import { maskLines } from './mask.js';
-import { safeLine } from './sanitize.js';
+import { mergeSpans, redactText, secretSpans, visiblePrefix } from '../findings/redact.js';
+import { safeLine } from '../text/width.js';
 
 export interface ViewerDoc {
   path: string;
@@ -14,9 +16,17 @@ export interface ViewerDoc {
   size: number;
   truncated: boolean;
   binary: boolean;
-  /** Raw lines (text) — shown masked unless revealed. */
-  text: string[];
+  /** The content as text (UTF-8; empty for binary content). */
+  text: string;
   data: Buffer;
+  /** Byte masks for the hex view, made on first use. */
+  hexMask?: HexMask;
+}
+
+/** Which bytes the hex view hides: 1 = masked. */
+export interface HexMask {
+  bytes: Uint8Array;
+  count: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -56,18 +66,32 @@ export function makeDoc(
   note?: string,
 ): ViewerDoc {
   const binary = isBinary(data);
-  let text: string[] = [];
-  if (!binary) {
-    text = data.toString('utf8').split(/\r?\n/);
-    if (text.length > 1 && text[text.length - 1] === '') text.pop();
-  }
-  return { path, layer, note, size, truncated, binary, text, data };
+  return { path, layer, note, size, truncated, binary, text: binary ? '' : data.toString('utf8'), data };
 }
 
-/** Text lines as shown: safe, masked unless `reveal`. */
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Text lines as shown: secrets masked unless `reveal`, every line made safe. */
 export function displayText(doc: ViewerDoc, reveal: boolean): { lines: string[]; masked: number } {
-  const src = reveal ? { lines: doc.text, masked: 0 } : maskLines(doc.text);
-  return { lines: src.lines.map((l) => safeLine(l)), masked: src.masked };
+  const r = redactText(doc.text, doc.path, reveal);
+  return { lines: splitLines(r.text).map((l) => safeLine(l)), masked: r.masked };
+}
+
+/**
+ * The hex view's mask: the bytes of every secret the rules find in the content (read as one
+ * byte per character), except the characters a masked value shows (visiblePrefix).
+ */
+export function hexMask(doc: ViewerDoc): HexMask {
+  if (doc.hexMask) return doc.hexMask;
+  const bytes = new Uint8Array(doc.data.length);
+  const spans = mergeSpans(secretSpans(doc.data.toString('latin1'), doc.path));
+  for (const [a, b] of spans) for (let i = a + visiblePrefix(b - a); i < b && i < bytes.length; i++) bytes[i] = 1;
+  doc.hexMask = { bytes, count: spans.length };
+  return doc.hexMask;
 }
 
 /** Number of hex dump lines (16 bytes each). */
@@ -75,8 +99,11 @@ export function hexLineCount(doc: ViewerDoc): number {
   return Math.ceil(doc.data.length / 16);
 }
 
-/** One hex dump line: offset, 16 bytes in two groups of 8, printable ASCII. */
-export function hexLine(data: Buffer, line: number): string {
+/**
+ * One hex dump line: offset, 16 bytes in two groups of 8, printable ASCII. Bytes set in `mask`
+ * show as `••` and `•`.
+ */
+export function hexLine(data: Buffer, line: number, mask?: Uint8Array): string {
   const off = line * 16;
   const bytes = data.subarray(off, off + 16);
   let hex = '';
@@ -84,6 +111,11 @@ export function hexLine(data: Buffer, line: number): string {
   for (let i = 0; i < 16; i++) {
     if (i === 8) hex += ' ';
     if (i < bytes.length) {
+      if (mask?.[off + i]) {
+        hex += '•• ';
+        ascii += '•';
+        continue;
+      }
       hex += bytes[i].toString(16).padStart(2, '0') + ' ';
       ascii += bytes[i] >= 0x20 && bytes[i] < 0x7f ? String.fromCharCode(bytes[i]) : '.';
     } else hex += '   ';

@@ -30,7 +30,7 @@ function assertNoRawEscapes(ansi: string): void {
   assert.doesNotMatch(stripped, /[\x00-\x08\x0b-\x1f\x7f]/, 'no control characters other than colours on screen');
 }
 
-test('demo: first frame, finding jump to the deleted key, viewer, help, quit restores the screen', {
+test('demo: first frame, finding jumps, viewer masked in text and hex, help, quit restores the screen', {
   skip: noTmux,
   timeout: 90_000,
 }, async () => {
@@ -40,29 +40,97 @@ test('demo: first frame, finding jump to the deleted key, viewer, help, quit res
     assert.match(s, /Layers/);
     assert.match(s, /RUN apt-get update/);
     assert.match(s, /Filesystem at layer 0/);
-    assert.equal(s.split('\n').filter((l) => l.length).length >= 44, true, 'full screen used');
-    s = await pane.press('n');
-    assert.match(s, /finding 1\/\d+/);
-    // The first finding with a file is the deleted private key (sorted by severity).
-    s = await pane.press('f');
-    s = await pane.press('Enter');
-    await pane.waitFor(/id_rsa\s+⚑ deleted in L4/);
-    s = await pane.press('v');
-    s = await pane.waitFor(/View \/root\/\.ssh\/id_rsa/);
-    assert.match(s, /layer 3 · deleted in layer 4/);
-    assert.match(s, /private key, masked/);
+    s = await pane.waitFor(/efficiency \d+\.\d% · wasted [\d.]+ [kM]B · user wasted/); // the image details, in view
+    assert.equal(s.split('\n').filter((l) => l.length).length, 45, 'the whole screen is used');
+    // Findings are in the one order (scan's): a token in the overwritten config, then the key.
+    pane.keys('n');
+    s = await pane.waitFor(/finding 1\/\d+ \[critical\]/);
+    s = await pane.waitFor(/config\.yml\s+⚑ overwritten in L6/);
+    pane.keys('n');
+    s = await pane.waitFor(/id_rsa\s+⚑ deleted in L4/);
+    pane.keys('v');
+    // (The header shows the path at once, the note once the file is read.)
+    s = await pane.waitFor(/View \/root\/\.ssh\/id_rsa.*layer 3 · deleted in layer 4/);
+    assert.match(s, /MII.…\(\d+ chars\)/);
+    assert.match(s, /1 masked \(r reveals\)/);
+    pane.keys('b');
+    s = await pane.waitFor(/· hex · 1 masked/);
+    assert.match(s, /•• •• ••/);
     s = await pane.press('Escape');
     await pane.waitFor(/Changes in layer 3|Filesystem at layer 3/);
     s = await pane.press('?');
     assert.match(s, /Keys/);
     assert.match(s, /extract the file to a path you confirm/);
+    s = await pane.press('NPage');
+    assert.match(s, /File tree|Layers|Side panel/, 'PgDn scrolls the help');
     await pane.press('Escape');
-    s = await pane.press('p');
-    assert.match(s, /2375\/tcp\s+CRIT Docker API \(no TLS\)/);
+    pane.keys('p');
+    s = await pane.waitFor(/2375\/tcp\s+CRIT Docker Engine API \(plain\)/);
+    assert.match(s, /3306\/tcp\s+MED {2}MySQL \/ MariaDB/);
     assertNoRawEscapes(pane.ansi());
     pane.keys('q');
     s = await pane.waitFor(/__EXIT=0/);
     assert.doesNotMatch(s, /Layers|layerlens/, 'alternate screen left: the shell screen is back');
+  } finally {
+    pane.kill();
+  }
+});
+
+test('80 columns: help and quit always in the key bar; Ctrl+R only hints; help covers the screen', {
+  skip: noTmux,
+  timeout: 90_000,
+}, async () => {
+  const pane = Pane.start('narrow', dir, cli('--demo'), 80, 24);
+  try {
+    let s = await pane.waitFor(/✔ 8 layers/);
+    const bar = s
+      .split('\n')
+      .filter((l) => l.trim())
+      .at(-1)!;
+    assert.match(bar, /q quit {2}\? help\s*$/, bar);
+    pane.keys('C-r');
+    s = await pane.waitFor(/dive’s Ctrl\+R is 3 here: show\/hide removed \(r reveals secrets\)/);
+    assert.doesNotMatch(s, /removed: hidden/, 'Ctrl+R did not act as r or 3');
+    pane.keys('?');
+    s = await pane.waitFor(/Keys/);
+    const rows = s.split('\n').slice(1, 23);
+    for (const r of rows) assert.match(r, /^[╭│╰]/, `the overlay covers every row at 80 columns: ${r}`);
+    pane.keys('G');
+    s = await pane.waitFor(/Layer marks/);
+    // Escape and q sent apart: back to back, a terminal reads them as Alt+q.
+    pane.keys('Escape');
+    await pane.waitFor(/Filesystem at layer/);
+    pane.keys('q');
+    await pane.waitFor(/__EXIT=0/);
+  } finally {
+    pane.kill();
+  }
+});
+
+test('mouse: a click selects a layer and a tab, the wheel scrolls the tree (SGR reports as a terminal sends them)', {
+  skip: noTmux,
+  timeout: 90_000,
+}, async () => {
+  const pane = Pane.start('mouse', dir, cli('--demo'), 160, 45);
+  try {
+    await pane.waitFor(/✔ 8 layers/);
+    // Row 5 of the screen (1-based: header, border, column titles, layers 0, 1, 2…) is layer 2.
+    pane.keys('-l', '\x1b[<0;10;6M\x1b[<0;10;6m');
+    let s = await pane.waitFor(/Filesystem at layer 2/);
+    pane.keys('-l', '\x1b[<65;100;10M');
+    s = await pane.waitFor(/Filesystem at layer 2/);
+    assert.ok(s.length > 0);
+    // The Ports tab in the side panel's top border.
+    const top = pane
+      .screen()
+      .split('\n')
+      .findIndex((l) => l.includes('Ports p'));
+    const col = pane.screen().split('\n')[top].indexOf('Ports p');
+    pane.keys('-l', `\x1b[<0;${col + 2};${top + 1}M\x1b[<0;${col + 2};${top + 1}m`);
+    s = await pane.waitFor(/\[Ports\]/);
+    assert.match(s, /2375\/tcp/);
+    pane.keys('q');
+    await pane.waitFor(/__EXIT=0/);
   } finally {
     pane.kill();
   }
@@ -192,7 +260,9 @@ test('Docker fixtures: docker save of the basic image piped in; the deleted key 
     assert.match(s, /id_rsa/);
     const row = s.split('\n').findIndex((l) => /Deleted .*id_rsa|id_rsa .*deleted/i.test(l));
     assert.ok(row >= 0, s);
-    await pane.press('Enter');
+    // n walks the findings in the one order until the deleted key is selected in the tree.
+    await pane.press('f');
+    for (let i = 0; i < 12 && !/id_rsa\s+⚑ deleted in L\d+/.test(s); i++) s = await pane.press('n');
     s = await pane.waitFor(/id_rsa\s+⚑ deleted in L\d+/);
     s = await pane.press('v');
     s = await pane.waitFor(/View \/root\/\.ssh\/id_rsa/);

@@ -315,7 +315,7 @@ test("the checks' shared walk hands the permissions check only files and directo
   assert.deepEqual(paths, ['/srv/drop']);
 });
 
-test('efficiency: N−1 superseded copies count (not the kept one), by cause; metadata-only copies found', async () => {
+test('efficiency: N−1 superseded copies count (not the kept one), by cause; metadata-only copies found; dive’s figures beside', async () => {
   const mtime = new Date(1700000000000);
   const model = await loadImage({
     layers: [
@@ -350,6 +350,14 @@ test('efficiency: N−1 superseded copies count (not the kept one), by cause; me
     r.metadataCopies.map((c) => `${c.path}:${c.layer}->${c.supersededIn}`),
     ['/a:0->1'],
   );
+  assert.equal(r.userSizeBytes, 1210, 'bytes added by layers 1 and 2');
+  assert.ok(Math.abs(r.userWastedPercent - 1550 / 1210) < 1e-9);
+  // dive: every copy of a path in more than one layer: /a 1000+1000, /b 300+200+10, /c 50 + its deletion 50.
+  assert.equal(r.dive.wastedBytes, 2000 + 510 + 100);
+  assert.ok(Math.abs(r.dive.score - (1000 + 10 + 50) / 2610) < 1e-9, `dive score ${r.dive.score}`);
+  assert.ok(Math.abs(r.dive.userWastedPercent - 2610 / 1210) < 1e-9);
+  assert.deepEqual(r.dive.files[0], { path: '/a', count: 2, bytes: 2000 });
+  assert.equal(r.dive.fileCount, 3);
 });
 
 test('os: os-release + EOL table (with dates) + dpkg and apk inventories', async () => {

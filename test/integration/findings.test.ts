@@ -49,6 +49,7 @@ type JsonFinding = {
   key: string | null;
   message: string;
   evidence: string | null;
+  properties?: Record<string, unknown>;
 };
 
 test('scan of the basic fixture (docker save archive): every planted problem, nothing leaked, exit codes', {
@@ -90,9 +91,11 @@ test('scan of the basic fixture (docker save archive): every planted problem, no
   assert.equal(one('port-remote-access', (f) => f.key === '22/tcp').severity, 'high');
   assert.equal(one('port-database', (f) => f.key === '3306/tcp').severity, 'medium');
   assert.equal(one('permissions-setuid', (f) => f.path === '/usr/local/bin/suid-helper').severity, 'medium');
+  // The chmod's copy: in layer 9, which made it; the copy it hides is layer 8's.
   const chmod = one('efficiency-metadata-only-copy', (f) => f.path === '/usr/local/bin/suid-helper');
-  assert.equal(chmod.layerIndex, 8);
-  assert.equal(chmod.deletedInLayerIndex, 9);
+  assert.equal(chmod.layerIndex, 9);
+  assert.equal(chmod.deletedInLayerIndex, null);
+  assert.equal(chmod.properties?.copiedFromLayer, 8);
   // The user is 1000: no root finding. The file deleted with its directory (opt/app/sub/f) is info.
   assert.equal(fs.filter((f) => f.ruleId === 'config-user-root').length, 0);
   assert.equal(one('deleted-file', (f) => f.path === '/opt/app/sub/f').severity, 'info');

@@ -452,18 +452,18 @@ describe('registry source against real registries', { skip }, () => {
       const rules = new Map(findings.map((f) => [f.ruleId, f]));
       assert.equal(facts.scheme, 'http');
       assert.equal(facts.authScheme, 'none');
-      assert.equal(rules.get('registry.plain-http')?.severity, 'low', 'loopback plain HTTP');
-      assert.equal(rules.get('registry.no-auth')?.severity, 'high');
+      assert.equal(rules.get('registry-plain-http')?.severity, 'low', 'loopback plain HTTP');
+      assert.equal(rules.get('registry-no-auth')?.severity, 'high');
       const repos = (catalogBefore as { repositories: string[] }).repositories;
       assert.equal(facts.catalog.status, 'readable');
       assert.equal(facts.catalog.repositories, repos.length);
       assert.equal(facts.catalog.pages, Math.ceil(repos.length / 2));
-      assert.match(rules.get('registry.catalog-anonymous')!.message, new RegExp(`lists ${repos.length} repositories`));
+      assert.match(rules.get('registry-catalog-anonymous')!.message, new RegExp(`lists ${repos.length} repositories`));
       assert.equal(facts.anonymousPull.status, 'allowed');
-      assert.equal(rules.get('registry.anonymous-push')?.severity, 'critical');
+      assert.equal(rules.get('registry-anonymous-push')?.severity, 'critical');
       assert.equal(facts.anonymousPush.cancelled, true);
       assert.equal(facts.deletion.status, 'enabled');
-      assert.ok(rules.has('registry.delete-enabled'));
+      assert.ok(rules.has('registry-delete-enabled'));
       for (const f of findings) assert.equal(f.properties?.host, open.host);
       // Read-mostly: the catalog and every tag are unchanged.
       assert.deepEqual(await (await fetch(`http://${open.host}/v2/_catalog`)).json(), catalogBefore);
@@ -501,7 +501,7 @@ describe('registry source against real registries', { skip }, () => {
         'title',
         'message',
       ]);
-      assert.equal(doc.findings[0].ruleId, 'registry.anonymous-push');
+      assert.equal(doc.findings[0].ruleId, 'registry-anonymous-push');
       const md = await runCli(['registry', 'audit', `http://${open.host}`, '--format', 'markdown']);
       assert.equal(md.code, 0);
       assert.match(md.stdout, /^# layerlens registry audit: 127\.0\.0\.1:\d+/);
@@ -601,10 +601,10 @@ describe('registry source against real registries', { skip }, () => {
       assert.equal(facts.scheme, 'https');
       assert.equal(facts.tls?.trusted, true);
       assert.equal(facts.tls?.hostnameMatches, true);
-      assert.ok(rules.has('registry.tls-valid'));
-      assert.equal(rules.get('registry.tls-expiring')?.severity, 'medium', 'the test CA issues 2-day certificates');
+      assert.ok(rules.has('registry-tls-valid'));
+      assert.equal(rules.get('registry-tls-expiring')?.severity, 'medium', 'the test CA issues 2-day certificates');
       assert.equal(facts.authScheme, 'basic');
-      assert.equal(rules.get('registry.auth-required')?.severity, 'info');
+      assert.equal(rules.get('registry-auth-required')?.severity, 'info');
       assert.equal(facts.httpRedirect, 'refused-on-tls-port');
       assert.equal(facts.catalog.status, 'auth-required');
       assert.equal(facts.anonymousPush.status, 'denied');
@@ -616,8 +616,8 @@ describe('registry source against real registries', { skip }, () => {
 
       const untrusted = await auditRegistry(tlsReg.host);
       const r2 = new Map(untrusted.findings.map((f) => [f.ruleId, f]));
-      assert.equal(r2.get('registry.tls-untrusted')?.severity, 'high');
-      assert.match(r2.get('registry.tls-untrusted')!.message, /does not verify/);
+      assert.equal(r2.get('registry-tls-untrusted')?.severity, 'high');
+      assert.match(r2.get('registry-tls-untrusted')!.message, /does not verify/);
       assert.equal(untrusted.facts.authScheme, 'basic', 'the audit goes on after a certificate problem');
     });
   });
@@ -753,12 +753,12 @@ describe('registry source against real registries', { skip }, () => {
       assert.equal(facts.scheme, 'http');
       assert.equal(facts.authScheme, 'bearer');
       assert.equal(facts.tokenRealm, issuer.url);
-      assert.equal(rules.get('registry.auth-required')?.properties?.scheme, 'bearer');
+      assert.equal(rules.get('registry-auth-required')?.properties?.scheme, 'bearer');
       assert.equal(facts.catalog.status, 'auth-required');
       assert.equal(facts.anonymousPull.status, 'denied');
       assert.equal(facts.anonymousPush.status, 'denied');
-      assert.ok(!rules.has('registry.catalog-anonymous'));
-      assert.ok(!rules.has('registry.anonymous-push'));
+      assert.ok(!rules.has('registry-catalog-anonymous'));
+      assert.ok(!rules.has('registry-anonymous-push'));
       assert.ok(
         issuer.requests.some((r) => r.scopes.includes('registry:catalog:*') && !r.account),
         'an anonymous catalog token was asked for',

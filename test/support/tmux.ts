@@ -39,8 +39,27 @@ export class Pane {
       script,
       `cd ${JSON.stringify(REPO)}\nunset CI\nexport TERM=xterm-256color\n${command}\necho "__EXIT=$?"\nsleep 120\n`,
     );
-    tmux('new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), `bash ${JSON.stringify(script)}`);
-    return new Pane(name);
+    // When the previous test's last session has just closed, its server is still exiting and a new
+    // session on the same socket fails with "server exited unexpectedly": wait a moment and retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tmux(
+          'new-session',
+          '-d',
+          '-s',
+          name,
+          '-x',
+          String(width),
+          '-y',
+          String(height),
+          `bash ${JSON.stringify(script)}`,
+        );
+        return new Pane(name);
+      } catch (err) {
+        if (attempt >= 5 || !/server exited unexpectedly/.test(String((err as Error).message))) throw err;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200 * attempt);
+      }
+    }
   }
 
   screen(): string {

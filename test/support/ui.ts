@@ -1,8 +1,13 @@
-/** Shared setup for explorer tests: the demo image loaded, an Explorer on it, plain-text screens. */
+/** Shared setup for explorer tests: the demo image loaded, an Explorer on it, plain-text screens, keys. */
 import { ImageModel } from '../../src/engine/image.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { demoImage, type DemoSecrets } from '../../src/sources/demo/index.js';
+import { earlyFindings, runChecks, sortFindings } from '../../src/findings/index.js';
+import type { Finding } from '../../src/findings/types.js';
 import { Explorer } from '../../src/ui/explorer.js';
+import { parseInput } from '../../src/ui/input.js';
+import { dispatch } from '../../src/ui/keys.js';
+import { handleMouse } from '../../src/ui/mouse.js';
 import { screenLines } from '../../src/ui/render-screen.js';
 import { plain } from '../../src/ui/style.js';
 import { memoryImage, type LayerInput } from './image.js';
@@ -21,8 +26,22 @@ export async function loadedImage(layers: LayerInput[]): Promise<ImageModel> {
   return model;
 }
 
-export function explorerOn(model: ImageModel, opts: { width?: number; height?: number; cwd?: string } = {}): Explorer {
-  const ex = new Explorer({ model, cwd: opts.cwd });
+/**
+ * An Explorer on `model` wired as the CLI wires it: the early findings while loading, the full
+ * checks once loaded (`full: false` keeps the early ones), findings in the one order.
+ */
+export function explorerOn(
+  model: ImageModel,
+  opts: { width?: number; height?: number; cwd?: string; full?: boolean } = {},
+): Explorer {
+  const reference = () => model.meta?.reference ?? 'test';
+  const ex = new Explorer({
+    model,
+    cwd: opts.cwd,
+    early: (m) => earlyFindings(m, reference()),
+    findings: opts.full === false ? undefined : (): Finding[] => runChecks(model, { reference: reference() }),
+    sort: sortFindings,
+  });
   ex.resize(opts.width ?? 160, opts.height ?? 45);
   ex.sync();
   return ex;
@@ -32,14 +51,39 @@ export function text(ex: Explorer): string {
   return screenLines(ex).map(plain).join('\n');
 }
 
-/** Type keys one by one ("\r" Enter, "\x1b" Esc, "\t" tab). */
+/**
+ * Type as a terminal sends it: each character is a key ("\r" Enter, "\x1b" alone Esc, "\t" Tab),
+ * escape sequences are keys too ("\x1b[B" is ↓, "\x1b[<0;10;5M" a click).
+ */
 export function type(ex: Explorer, keys: string): void {
-  for (const k of keys) {
-    if (k === '\r') ex.key('', { return: true });
-    else if (k === '\x1b') ex.key('', { escape: true });
-    else if (k === '\t') ex.key('', { tab: true });
-    else ex.key(k, {});
+  for (const ev of parseInput(keys)) {
+    if (ev.kind === 'key') dispatch(ex, ev);
+    else handleMouse(ex, ev);
   }
+}
+
+/** Named keys, one event each: press(ex, 'down', 'enter', 'C-r'). */
+export function press(ex: Explorer, ...names: string[]): void {
+  for (const n of names) {
+    const m = /^((?:[CMS]-)*)(.+)$/.exec(n)!;
+    dispatch(ex, {
+      kind: 'key',
+      name: m[2],
+      ctrl: m[1].includes('C-') || undefined,
+      meta: m[1].includes('M-') || undefined,
+      shift: m[1].includes('S-') || undefined,
+    });
+  }
+}
+
+/** A left click at the cell (x, y), 0-based, as an SGR mouse report. */
+export function click(ex: Explorer, x: number, y: number): void {
+  type(ex, `\x1b[<0;${x + 1};${y + 1}M\x1b[<0;${x + 1};${y + 1}m`);
+}
+
+/** A wheel step (down: +1) at the cell (x, y). */
+export function wheel(ex: Explorer, x: number, y: number, down: boolean): void {
+  type(ex, `\x1b[<${down ? 65 : 64};${x + 1};${y + 1}M`);
 }
 
 /** Hostile names, as in the integration fixture, built in-process. */

@@ -3,11 +3,22 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ImageModel } from '../../src/engine/image.js';
+import { ImageModel } from '../../src/engine/image.js';
+import { memoryReader } from '../../src/sources/memory.js';
+import { memoryImage } from '../support/image.js';
 import type { DemoSecrets } from '../../src/sources/demo/index.js';
-import { engineFindings } from '../../src/ui/engine-findings.js';
+import { earlyFindings, runChecks } from '../../src/findings/index.js';
 import { screen } from '../../src/ui/render-screen.js';
-import { explorerOn, HOSTILE_LAYERS, loadedDemo, loadedImage, nonSgrEscapes, text, type } from '../support/ui.js';
+import {
+  explorerOn,
+  HOSTILE_LAYERS,
+  loadedDemo,
+  loadedImage,
+  nonSgrEscapes,
+  press,
+  text,
+  type,
+} from '../support/ui.js';
 
 let model: ImageModel;
 let secrets: DemoSecrets;
@@ -19,35 +30,54 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('first screen: layers with commands, tree, history; frame is height-1 lines of exact width', () => {
+test('first screen: layers with commands, tree, history; the frame is exactly the terminal', () => {
   const ex = explorerOn(model, { width: 150, height: 40 });
   const lines = text(ex).split('\n');
-  assert.equal(lines.length, 39);
+  assert.equal(lines.length, 40);
   for (const l of lines) assert.equal([...l].length, 150, `line width: ${l}`);
   const s = lines.join('\n');
   assert.match(s, /Layers/);
   assert.match(s, /RUN apt-get update/);
   assert.match(s, /COPY config\.prod\.yml \/app\/config\.yml/);
   assert.match(s, /Filesystem at layer 0/);
-  assert.match(s, /History · layer 0/);
+  assert.match(s, /\[History\].* layer 0 /);
   // The ARG value leaked into history is masked in the layers list.
   assert.ok(!s.includes(secrets.dbPassword), 'build arg value is masked');
   assert.match(s, /DB_PASSWORD=FAKE…\(\d+ chars\)/);
 });
 
-test('engine findings: the deleted key, the overwritten config, risky ports', () => {
-  const fs = engineFindings(model);
-  const key = fs.find((f) => f.path === '/root/.ssh/id_rsa');
-  assert.ok(key, 'deleted id_rsa is a finding');
+test('one findings domain: while loading the explorer lists the checks’ own findings (same ids, rules, severities)', () => {
+  const early = earlyFindings(model, model.meta!.reference);
+  const full = runChecks(model, { reference: model.meta!.reference });
+  const byId = new Map(full.map((f) => [f.id, f]));
+  assert.ok(early.length >= 8, `early findings: ${early.length}`);
+  for (const f of early) {
+    const same = byId.get(f.id);
+    assert.ok(same, `early finding ${f.ruleId} ${f.path ?? f.key} is in the full checks`);
+    assert.equal(same.ruleId, f.ruleId);
+    assert.equal(same.severity, f.severity);
+    assert.equal(same.title, f.title);
+  }
+  const key = early.find((f) => f.path === '/root/.ssh/id_rsa' && f.ruleId === 'deleted-file');
+  assert.ok(key, 'the deleted id_rsa is found while loading');
   assert.equal(key.layerIndex, 3);
   assert.equal(key.deletedInLayerIndex, 4);
-  assert.equal(key.severity, 'high');
-  const cfg = fs.find((f) => f.path === '/app/config.yml');
-  assert.equal(cfg?.ruleId, 'LL-OVERWRITTEN-FILE');
-  assert.equal(cfg?.layerIndex, 5);
-  const ports = fs.filter((f) => f.category === 'port').map((f) => `${f.key}:${f.severity}`);
-  assert.deepEqual(ports.sort(), ['22/tcp:high', '2375/tcp:critical', '3306/tcp:high', '8080/tcp:info']);
-  assert.equal(fs[0].severity, 'critical', 'sorted by severity');
+  assert.equal(early.find((f) => f.path === '/app/config.yml')?.ruleId, 'overwritten-file');
+  // The port table is the port check's: 3306 is what scan says it is, in every view.
+  const ports = (fs: typeof early) =>
+    fs
+      .filter((f) => f.category === 'port')
+      .map((f) => `${f.key}:${f.severity}`)
+      .sort();
+  assert.deepEqual(ports(early), ['22/tcp:high', '2375/tcp:critical', '3306/tcp:medium', '8080/tcp:low']);
+  assert.deepEqual(ports(early), ports(full));
+  // One order: the early list is in the order of the full list.
+  const order = early.map((f) => f.id);
+  assert.deepEqual(
+    full.filter((f) => order.includes(f.id)).map((f) => f.id),
+    order,
+  );
+  for (const f of early) assert.match(f.ruleId, /^[a-z]+(?:-[a-z0-9]+)*$/, 'kebab-case rule ids');
 });
 
 test('n jumps to the first finding with a file: layer and path selected in the tree', () => {
@@ -69,8 +99,8 @@ test('findings panel: Enter on a finding jumps to it', () => {
   type(ex, 'f');
   assert.equal(ex.focus, 'side');
   const i = ex.findings.findIndex((f) => f.path === '/app/config.yml');
-  while (ex.findingIndex < i) ex.key('', { downArrow: true });
-  ex.key('', { return: true });
+  while (ex.findingIndex < i) press(ex, 'down');
+  press(ex, 'enter');
   assert.equal(ex.layer, 5);
   assert.equal(ex.tree.cursor?.path, '/app/config.yml');
   assert.equal(ex.focus, 'tree');
@@ -102,12 +132,26 @@ test('viewer: a deleted file is read from the layer that holds it, secrets maske
   assert.match(s, /View \/root\/\.ssh\/id_rsa/);
   assert.match(s, /layer 3 · deleted in layer 4/);
   assert.match(s, /BEGIN RSA PRIVATE KEY/);
-  assert.match(s, /private key, masked/);
+  assert.match(s, /MII.…\(\d+ chars\)/, 'the key body masked as one value, by the private-key rule');
+  assert.match(s, /1 masked \(r reveals\)/);
   const keyLine = secrets.privateKeyPem.split('\n')[1];
-  assert.ok(!s.includes(keyLine), 'key body is masked');
+  assert.ok(!s.includes(keyLine.slice(4, 20)), 'key body is masked');
+  // The hex view masks the same bytes (b), and r reveals both.
+  type(ex, 'b');
+  s = text(ex);
+  assert.match(s, /· hex · 1 masked \(r reveals\)/);
+  assert.match(s, /\|EY-----\.MII.••••\|/);
+  assert.ok(
+    !s.includes(Buffer.from(keyLine.slice(4, 8)).toString('hex').match(/../g)!.join(' ')),
+    'no key byte in hex',
+  );
   type(ex, 'r');
   s = text(ex);
-  assert.ok(s.includes(keyLine.slice(0, 60)), 'revealed on request');
+  assert.match(s, /secrets shown \(r masks\)/);
+  assert.ok(!s.includes('•'), 'revealed in hex');
+  assert.match(s, /\|EY-----\.MII[A-Za-z0-9+/]{5}\|/);
+  type(ex, 'b');
+  assert.ok(text(ex).includes(keyLine.slice(0, 60)), 'revealed in text');
   type(ex, 'r');
   type(ex, '\x1b');
   assert.equal(ex.viewer, null);
@@ -217,12 +261,12 @@ test('help overlay lists every binding and closes with Esc', () => {
   type(ex, '?');
   const s = text(ex);
   for (const k of [
-    'tab / shift-tab',
+    'Shift+Tab',
     'changes only',
     'filter paths',
     'show / hide added',
     'extract the file',
-    'export findings',
+    'export the findings',
     'reveal',
   ])
     assert.ok(s.includes(k), k);
@@ -233,12 +277,12 @@ test('help overlay lists every binding and closes with Esc', () => {
 test('resize: narrow terminals stack panels; tiny ones say so; nothing is wider than the terminal', () => {
   const ex = explorerOn(model, { width: 80, height: 24 });
   let lines = text(ex).split('\n');
-  assert.equal(lines.length, 23);
+  assert.equal(lines.length, 24);
   for (const l of lines) assert.equal([...l].length, 80);
   assert.equal(ex.layout().wide, false);
   ex.resize(200, 60);
   lines = text(ex).split('\n');
-  assert.equal(lines.length, 59);
+  assert.equal(lines.length, 60);
   assert.equal(ex.layout().wide, true);
   assert.equal(ex.tree.rows().length, ex.layout().treeRows);
   ex.resize(30, 8);
@@ -249,8 +293,8 @@ test('side panels: ports with risks, image with masked env, history with the lea
   const ex = explorerOn(model);
   type(ex, 'p');
   let s = text(ex);
-  assert.match(s, /2375\/tcp\s+CRIT Docker API \(no TLS\)/);
-  assert.match(s, /3306\/tcp\s+HIGH MySQL/);
+  assert.match(s, /2375\/tcp\s+CRIT Docker Engine API \(plain\)/);
+  assert.match(s, /3306\/tcp\s+MED {2}MySQL \/ MariaDB/, 'the port check’s table, as scan rates it');
   assert.match(s, /docker run -P/);
   type(ex, 'i');
   s = text(ex);
@@ -277,10 +321,10 @@ test('filter typed live: substring, regex, bad regex, Esc clears', () => {
   type(ex, '\r');
   assert.equal(ex.tree.filterText, 'id_rsa');
   type(ex, '/');
-  for (let i = 0; i < 6; i++) ex.key('', { backspace: true });
+  for (let i = 0; i < 6; i++) press(ex, 'backspace');
   type(ex, '/conf(/');
   s = text(ex);
-  assert.match(s, /bad regex/);
+  assert.match(s, /not a valid regex: unterminated group/);
   type(ex, '\x1b');
   assert.equal(ex.tree.filterText, '');
   type(ex, '/\\.yml$/\r');
@@ -309,4 +353,146 @@ test('hostile names: escapes shown as text, never written raw to the terminal', 
   const v = screen(ex).join('\n');
   assert.deepEqual(nonSgrEscapes(v), []);
   assert.ok(text(ex).includes('\\e]0;PWNED-BY-CONTENT\\x07\\e[2J\\u202eevil'));
+});
+
+test('filter: /etc/passwd is text (no regex, no error); /…/ is a regex, smart case; errors in plain words', () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(7);
+  type(ex, '//etc/passwd\r');
+  assert.equal(ex.tree.filterError, undefined);
+  assert.equal(ex.tree.filterIsRegex, false);
+  let s = text(ex);
+  assert.match(s, /passwd/);
+  assert.match(s, /\/ \/etc\/passwd {2}text/);
+  assert.doesNotMatch(s, /busybox/);
+  type(ex, '/');
+  for (let i = 0; i < 12; i++) press(ex, 'backspace');
+  type(ex, '/CONFIG\\.YML$/\r');
+  assert.equal(ex.tree.filterIsRegex, true);
+  assert.deepEqual(ex.tree.rows(), [], 'capitals make a regex case-sensitive');
+  type(ex, '/');
+  for (let i = 0; i < 14; i++) press(ex, 'backspace');
+  type(ex, '/config\\.yml$/\r');
+  s = text(ex);
+  assert.match(s, /config\.yml/);
+  assert.match(s, / regex · Esc clears/);
+  type(ex, '/');
+  for (let i = 0; i < 14; i++) press(ex, 'backspace');
+  type(ex, '/[a-/\r');
+  assert.match(text(ex), /not a valid regex: unterminated character class; without \/…\/ it is text/);
+  assert.doesNotMatch(text(ex), /Invalid regular expression/, 'never the raw JavaScript message');
+});
+
+test('v on a directory or a symlink says what it is (and follows the link); < > move the divider', () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(0);
+  ex.tree.reveal('/bin', 0);
+  type(ex, 'v');
+  assert.equal(ex.viewer, null);
+  assert.match(ex.message?.text ?? '', /\/bin is a directory: → or Enter opens it/);
+  ex.tree.reveal('/bin/ash', 0);
+  type(ex, 'v');
+  assert.equal(ex.tree.cursor?.path, '/bin/busybox', 'v on a symlink goes to its target');
+  assert.match(ex.message?.text ?? '', /\/bin\/ash → \/bin\/busybox: moved to \/bin\/busybox/);
+  const before = ex.layout().layers.width;
+  type(ex, '>>');
+  assert.equal(ex.layout().layers.width, before + 8);
+  type(ex, '<');
+  assert.equal(ex.layout().layers.width, before + 4);
+  assert.equal(ex.tree.height, ex.layout().treeRows);
+});
+
+test('export to a folder that does not exist: one line in plain words with the path', async () => {
+  const ex = explorerOn(model, { cwd: dir });
+  type(ex, 'ej');
+  const p = ex.prompt as { value: string };
+  p.value = path.join(dir, 'no-such-folder', 'out.json');
+  type(ex, '\r');
+  await ex.idle();
+  assert.equal(ex.message?.kind, 'error');
+  assert.equal(
+    ex.message?.text,
+    `cannot write ${path.join(dir, 'no-such-folder', 'out.json')}: the folder ${path.join(dir, 'no-such-folder')} does not exist`,
+  );
+  assert.doesNotMatch(ex.message?.text ?? '', /ENOENT|open '/);
+});
+
+test('History shows the layer’s digest, diffID and sizes; the Image panel the efficiency, also as dive counts it', () => {
+  const ex = explorerOn(model);
+  ex.selectLayer(1);
+  type(ex, 'c');
+  let s = text(ex);
+  const d = model.meta!.layers[1];
+  assert.ok(s.includes(`diffID   ${d.diffId!.slice(0, 40)}`), 'the diffID');
+  assert.match(s, /size {5}3\.7 MB uncompressed · \d\.\d MB stored \(gzip\)/);
+  type(ex, 'i');
+  s = text(ex);
+  assert.match(s, /Efficiency\s+\d+\.\d% \(dive: \d+\.\d%\)/);
+  assert.match(s, /User wasted\s+\d+\.\d% of the [\d.]+ [kM]B added above the base layer/);
+  assert.match(s, /Top waste\s+[\d.]+ [kM]B {2}\/var\/cache\/apt\/archives\//);
+});
+
+test('a failed layer: later layers are marked not read, and the screen says which layers are verified', async () => {
+  const { meta, blobs } = await memoryImage([
+    { entries: [{ name: 'a.txt', content: 'one\n' }] },
+    { entries: [{ name: 'b.txt', content: 'two\n' }] },
+    { entries: [{ name: 'c.txt', content: 'three\n' }] },
+    { entries: [{ name: 'd.txt', content: 'four\n' }] },
+  ]);
+  // Layer 1's bytes no longer match its diffID: tampered.
+  blobs[1] = Buffer.from(blobs[1]);
+  blobs[1][600] ^= 0x20;
+  const m = new ImageModel();
+  await assert.rejects(m.load(memoryReader(meta, blobs)));
+  const ex = explorerOn(m, { width: 160, height: 30 });
+  const s = text(ex);
+  assert.match(s, /✖ layer 1: content digest mismatch/);
+  assert.match(s, /Layer 0 is verified and shown\./);
+  assert.match(s, /1\s+failed/);
+  assert.match(s, /2\s+not read/);
+  assert.match(s, /3\s+not read/);
+  ex.selectLayer(3);
+  assert.match(text(ex), /layer 3 was not read: layer 1 failed\. Layer 0 is verified and shown\./);
+  assert.doesNotMatch(text(ex), /loading…|queued/, 'nothing pretends to be still loading');
+});
+
+test('progress while no layer is known: bytes and rate from the source, its name as soon as read, the daemon’s wait', () => {
+  const m = new ImageModel();
+  m.sourceProgress = {
+    bytesRead: 0,
+    phase: "waiting for the Docker daemon's export",
+    totalBytes: 204_000_000,
+    totalIsEstimate: true,
+  };
+  const ex = explorerOn(m, { width: 160, height: 30 });
+  assert.match(text(ex), /waiting for the Docker daemon's export/);
+  m.sourceProgress.bytesRead = 51_000_000;
+  m.sourceProgress.phase = undefined;
+  ex.sync(Date.now());
+  ex.sync(Date.now() + 1000);
+  m.sourceProgress.bytesRead = 102_000_000;
+  ex.samples.push({ t: ex.samples[0].t + 1000, bytes: 102_000_000 });
+  const s = text(ex);
+  assert.match(s, /~50% 102 MB\/~204 MB/, s.split('\n')[0]);
+  assert.match(s, /ETA ~/);
+  // A pipe: no total, the name from the archive's metadata once it is read.
+  const pipe = new ImageModel();
+  pipe.sourceProgress = { bytesRead: 12_345_678 };
+  const px = explorerOn(pipe, { width: 160, height: 30 });
+  assert.match(text(px).split('\n')[0], /reading 12\.3 MB/);
+  pipe.sourceProgress.name = 'app:1.2';
+  assert.match(text(px).split('\n')[0], / layerlens {2}app:1\.2 /);
+});
+
+test('until a finding is chosen, n starts at the first (most severe) one of the final list', () => {
+  const m = model;
+  const ex = explorerOn(m, { full: false });
+  // While loading the list differs from the final one; a refresh must not keep an unchosen selection.
+  ex.findingIndex = 3;
+  ex.refreshFindings();
+  assert.equal(ex.findingIndex, 0);
+  ex.selectFinding(2);
+  const chosen = ex.findings[2].id;
+  ex.refreshFindings();
+  assert.equal(ex.findings[ex.findingIndex].id, chosen, 'a chosen finding stays selected');
 });

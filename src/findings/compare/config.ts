@@ -7,8 +7,7 @@
 import type { ImageModel } from '../../engine/image.js';
 import { imagePlatform } from '../../engine/platform.js';
 import type { ImageConfig } from '../../engine/types.js';
-import { judgeKeyValue, redactCommand } from '../config.js';
-import { maskSecret } from '../secrets/mask.js';
+import { redactCommand, redactValue } from '../redact.js';
 import { compareHistory } from './layers.js';
 import type { ConfigComparison, KeyChange, ValueChange } from './types.js';
 
@@ -45,7 +44,7 @@ function envMap(cfg: Cfg): Map<string, string> {
   return m;
 }
 
-/** KEY=value pairs compared; a value the config check judges secret is masked on both sides. */
+/** KEY=value pairs compared; each value shown as the explorer shows it (redact.ts: secrets masked). */
 export function compareKeyValues(a: Map<string, string>, b: Map<string, string>): KeyChange[] {
   const out: KeyChange[] = [];
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
@@ -53,14 +52,14 @@ export function compareKeyValues(a: Map<string, string>, b: Map<string, string>)
     const x = a.get(key);
     const y = b.get(key);
     if (x === y) continue;
-    const secret = (x !== undefined && !!judgeKeyValue(key, x)) || (y !== undefined && !!judgeKeyValue(key, y));
-    const show = (v: string | undefined) => (v === undefined ? null : secret ? maskSecret(v) : v);
+    const rx = x === undefined ? undefined : redactValue(key, x);
+    const ry = y === undefined ? undefined : redactValue(key, y);
     out.push({
       key,
       change: x === undefined ? 'added' : y === undefined ? 'removed' : 'changed',
-      old: show(x),
-      new: show(y),
-      masked: secret,
+      old: rx?.text ?? null,
+      new: ry?.text ?? null,
+      masked: (rx?.masked ?? 0) + (ry?.masked ?? 0) > 0,
     });
   }
   return out;

@@ -4,6 +4,7 @@
  * Keystores are binary: their presence is the finding.
  */
 import type { Severity } from '../types.js';
+import { SECRET_KEY_NAME } from '../key-names.js';
 import { placeholderReason } from './placeholder.js';
 
 export interface CredentialHit {
@@ -57,9 +58,6 @@ function keyValues(
   });
   return out;
 }
-
-const SECRET_KEY_NAME =
-  /(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth|private[_-]?key|credential|salt)/i;
 
 export const CREDENTIAL_FILE_RULES: CredentialFileRule[] = [
   {

@@ -7,6 +7,7 @@
  * private keys, cloud secret keys, package-publishing and VCS tokens, live payment keys); high for
  * other service tokens and webhooks; medium for encrypted keys, JWTs and the generic rule.
  */
+import { keyNamesNoSecret } from '../key-names.js';
 import type { Severity } from '../types.js';
 import { charClasses, shannonEntropy } from './entropy.js';
 import { looksLikeCode, placeholderReason } from './placeholder.js';
@@ -117,24 +118,9 @@ function b64urlJson(part: string): Record<string, unknown> | null {
   }
 }
 
-// Key names whose last part (after the last _ . or -) says the value is not the secret itself:
-// DB_PASSWORD_FILE, token_url, secret.name, api_key_id … A Set of words: the case-insensitive
-// regex of the same 70 words took ~2 ms to compile at its first use, in every process.
-const NOT_A_SECRET_END = new Set(
-  (
-    'file path dir url uri endpoint name len length size type mode header field param prefix suffix format policy timeout ' +
-    'expire expires expiry expiration ttl env var hash hashed regex pattern count min max id ids enabled required reset ' +
-    'prompt label hint placeholder validator command cmd helper store manager class method algorithm algo kind version ' +
-    'storage location source keyid index limit level rule rules fn func callback handler'
-  ).split(' '),
-);
-
-/** Whether a key name (ASCII: [A-Za-z0-9_.-]) ends in one of NOT_A_SECRET_END. */
-export function keyNamesNoSecret(key: string): boolean {
-  let i = key.length - 1;
-  while (i >= 0 && key[i] !== '_' && key[i] !== '.' && key[i] !== '-') i--;
-  return NOT_A_SECRET_END.has(key.slice(i + 1).toLowerCase());
-}
+// Key names whose last part says the value is not the secret itself (DB_PASSWORD_FILE): one list,
+// in src/findings/key-names.ts.
+export { keyNamesNoSecret };
 
 export const SECRET_RULES: SecretRule[] = [
   // ---- private keys ----

@@ -3,7 +3,7 @@
  * the findings NEW introduces and resolves, then layers, packages, config, history and files in
  * collapsed sections (GitHub's <details>), so a long diff stays one screen until opened.
  */
-import { formatBytes } from '../../findings/efficiency.js';
+import { formatBytes } from '../../text/bytes.js';
 import type { FileChange, ImageComparison, KeyChange, VulnerabilityChange } from '../../findings/compare/types.js';
 import type { Finding } from '../../findings/types.js';
 import { hiddenNote, mdCode, mdText, shortDigest, type HiddenFindings } from '../text.js';

@@ -3,7 +3,7 @@
  * images share, per image and in total, as a table, JSON (`report: "shared"`, docs/reports.md)
  * or Markdown.
  */
-import { formatBytes } from '../../findings/efficiency.js';
+import { formatBytes } from '../../text/bytes.js';
 import type { SharedReport } from '../../findings/compare/shared.js';
 import { SCHEMA_VERSION } from '../json.js';
 import { escapeText, mdCode, mdText, shortDigest } from '../text.js';

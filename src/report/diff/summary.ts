@@ -1,5 +1,5 @@
 /** What the diff reports say alike (table and Markdown): the summary lines and the small formats they share. */
-import { formatBytes } from '../../findings/efficiency.js';
+import { formatBytes } from '../../text/bytes.js';
 import type {
   ConfigComparison,
   FileChange,

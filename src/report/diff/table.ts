@@ -4,7 +4,7 @@
  * grouped by directory. Long lists are cut (the JSON lists everything; --path narrows and lifts
  * the cut). Colour only when asked; every image-derived string escaped.
  */
-import { formatBytes } from '../../findings/efficiency.js';
+import { formatBytes } from '../../text/bytes.js';
 import type {
   DirectorySummary,
   FileChange,

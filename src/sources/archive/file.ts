@@ -42,6 +42,7 @@ export async function openArchiveFile(file: string, opts: ArchiveOptions): Promi
         ...opts,
         label,
         source: 'archive',
+        totalBytes: st.size,
       });
     }
     if (bytesRead === 0) throw new LayerlensError(`${file} is empty`, 'NOT_IMAGE');

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { openDecoded, sniffCompression } from '../../engine/decode.js';
-import type { ImageReader, LayerBlob } from '../../engine/types.js';
+import type { ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { verifyingStream } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
@@ -20,6 +20,10 @@ import { looksLikeTarHeader, normalizeMember, type MemberType } from './tar-inde
 export interface StreamOptions extends ReadOptions {
   /** For messages: `stdin`, `image.tar.gz`, `the Docker export`. */
   label: string;
+  /** Counted into as the input is read (given by a source that owns one, e.g. the daemon's). */
+  progress?: SourceProgress;
+  /** Size of the input when known (a file): progress shows a percentage. */
+  totalBytes?: number;
 }
 
 export interface StreamReader extends ImageReader {
@@ -46,6 +50,10 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
   const metaPromise = imagePromise.then((r) => r.meta);
   metaPromise.catch(() => {});
   const src = input as Readable;
+  // What the explorer shows while no layer is known yet: bytes read, and the image's name as
+  // soon as a metadata member gives it (they come last in docker save archives).
+  const progress: SourceProgress = opts.progress ?? { bytesRead: 0 };
+  if (opts.totalBytes !== undefined) progress.totalBytes = opts.totalBytes;
 
   async function* pass(): AsyncGenerator<LayerBlob> {
     let extract: ReturnType<typeof tar.extract> | undefined;
@@ -53,6 +61,11 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
     let kind = 'tar';
     try {
       let decoded;
+      // Counted from here on, in the same tick as openDecoded's first reader: no chunk is missed.
+      src.on('data', (c: Buffer) => {
+        progress.bytesRead += c.length;
+        progress.phase = undefined;
+      });
       try {
         decoded = await openDecoded(src);
       } catch (err) {
@@ -107,7 +120,9 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
           await finished;
           await drainIterator(it);
         } else if (size <= MAX_JSON_BYTES) {
-          store.data.set(name, Buffer.concat([head, ...(await collect(it))]));
+          const data = Buffer.concat([head, ...(await collect(it))]);
+          store.data.set(name, data);
+          progress.name ??= nameFromMetadata(name, data);
         } else {
           await drainIterator(it);
         }
@@ -164,7 +179,30 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
     close: async () => {
       src.destroy?.();
     },
+    progress,
   };
+}
+
+/** The image's name in a docker save / OCI archive metadata member, if it is one that has it. */
+function nameFromMetadata(member: string, data: Buffer): string | undefined {
+  try {
+    if (member === 'manifest.json') {
+      const m = JSON.parse(data.toString('utf8')) as Array<{ RepoTags?: unknown }>;
+      const tag = Array.isArray(m) && Array.isArray(m[0]?.RepoTags) ? m[0].RepoTags[0] : undefined;
+      return typeof tag === 'string' ? tag : undefined;
+    }
+    if (member === 'index.json') {
+      const ix = JSON.parse(data.toString('utf8')) as { manifests?: Array<{ annotations?: Record<string, string> }> };
+      const a = ix.manifests?.[0]?.annotations;
+      // (ref.name is often just a tag: only a whole reference names the image.)
+      const ref = a?.['org.opencontainers.image.ref.name'];
+      const n = a?.['io.containerd.image.name'] ?? (ref && /[/:]/.test(ref) ? ref : undefined);
+      return typeof n === 'string' ? n : undefined;
+    }
+  } catch {
+    /* a malformed member is reported by readImage */
+  }
+  return undefined;
 }
 
 /** A blob is a layer when it starts like one: gzip or zstd magic, or a tar header block. */

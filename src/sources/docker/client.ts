@@ -1,12 +1,10 @@
 /**
- * A dockerode client for one resolved endpoint, and daemon failures as one-line errors that say
- * where layerlens looked. Used for Docker and for Podman's Docker-compatible API alike.
+ * The Engine API client for one resolved endpoint, and daemon failures as one-line errors that
+ * say where layerlens looked. Used for Docker and for Podman's Docker-compatible API alike.
  */
-import https from 'node:https';
-import type Docker from 'dockerode';
-import { createRequire } from 'node:module';
 import { LayerlensError } from '../../errors/index.js';
 import type { DaemonEndpoint } from './endpoint.js';
+import { EngineClient } from './engine-api.js';
 
 export type DaemonKind = 'docker' | 'podman';
 
@@ -14,44 +12,10 @@ export function daemonName(kind: DaemonKind): string {
   return kind === 'docker' ? 'Docker daemon' : 'Podman service';
 }
 
-/**
- * dockerode merges its own reading of DOCKER_HOST / DOCKER_CERT_PATH into whatever it is given
- * (and throws on a malformed DOCKER_HOST): build it with those hidden so the resolved endpoint
- * is the only truth.
- */
-export function daemonClient(ep: DaemonEndpoint): Docker {
-  // Loaded on first use: dockerode (with ssh2 and its crypto) slowed archive, layout and registry
-  // loads by ~0.1 s just by being in the process.
-  const Docker = require('dockerode') as typeof import('dockerode');
-  const saved: Record<string, string | undefined> = {};
-  for (const k of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CLIENT_TIMEOUT']) {
-    saved[k] = process.env[k];
-    delete process.env[k];
-  }
-  try {
-    if (ep.socketPath)
-      return new Docker({ socketPath: ep.socketPath, host: undefined, port: undefined, protocol: undefined });
-    return new Docker({
-      socketPath: undefined,
-      protocol: ep.protocol,
-      host: ep.host,
-      port: ep.port,
-      username: ep.username,
-      ca: ep.tls?.ca,
-      cert: ep.tls?.cert,
-      key: ep.tls?.key,
-      // Skip-verify contexts: an agent that accepts any certificate (docker-modem has no switch).
-      ...(ep.tls && !ep.tls.verify
-        ? { agent: new https.Agent({ rejectUnauthorized: false, ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key }) }
-        : {}),
-      ...(ep.protocol === 'ssh' ? { sshOptions: { agent: process.env.SSH_AUTH_SOCK } } : {}),
-    } as Docker.DockerOptions);
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
-  }
+/** A client for the resolved endpoint: the endpoint is the only truth (no environment read here). */
+export function daemonClient(ep: DaemonEndpoint): EngineClient {
+  return new EngineClient(ep);
 }
-
-const require = createRequire(import.meta.url);
 
 const UNREACHABLE = new Set([
   'ENOENT',
@@ -66,7 +30,7 @@ const UNREACHABLE = new Set([
   'EPIPE',
 ]);
 
-/** Map a dockerode/network failure to a LayerlensError. `image` names the image for 404s. */
+/** Map an Engine API or network failure to a LayerlensError. `image` names the image for 404s. */
 export function describeDaemonError(
   err: unknown,
   ep: DaemonEndpoint,
@@ -77,6 +41,9 @@ export function describeDaemonError(
   const e = err as NodeJS.ErrnoException & { statusCode?: number; json?: { message?: string } | null; reason?: string };
   const code = e.code ?? '';
   const name = daemonName(kind);
+  if (/^ssh to /.test(e.message ?? '')) {
+    return new LayerlensError(`cannot reach the ${name} at ${ep.url}: ${firstLine(e.message)}`, 'DAEMON_UNREACHABLE');
+  }
   if (code === 'EACCES' || code === 'EPERM') {
     return new LayerlensError(
       `permission denied on the ${name} socket ${ep.socketPath ?? ep.url}; ${kind === 'docker' ? 'add your user to the docker group, run as root,' : 'check the socket owner,'} or use --source archive/oci/registry`,
@@ -103,8 +70,8 @@ export function describeDaemonError(
 }
 
 function stripModem(msg: string): string {
-  // docker-modem: "(HTTP code 404) no such image - No such image: x:latest "
-  return msg.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+  // "(HTTP code 404) No such image: x:latest" (and docker-modem's older "… no such image - …")
+  return msg.replace(/^\(HTTP code \d+\) (?:[^-]*- )?/, '').trim();
 }
 
 function firstLine(s: string | undefined): string {

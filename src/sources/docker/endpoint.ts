@@ -6,7 +6,7 @@
  *      (default ~/.docker) → contexts/meta/<sha256(name)>/meta.json → Endpoints.docker.Host, with
  *      TLS material under contexts/tls/<sha256(name)>/docker/;
  *   3. else unix:///var/run/docker.sock.
- * dockerode honours only (1); contexts are read here.
+ * (The endpoint is resolved here alone: the Engine API client, engine-api.ts, reads no environment.)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

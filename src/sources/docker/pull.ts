@@ -2,10 +2,10 @@
  * `--pull`: pull through the daemon. Progress arrives as JSON lines in a 200 response, and so do
  * failures (`{error, errorDetail}`): every event is checked.
  */
-import type Docker from 'dockerode';
 import { LayerlensError } from '../../errors/index.js';
 import { describeDaemonError, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
+import type { EngineClient } from './engine-api.js';
 
 export interface PullEvent {
   status?: string;
@@ -23,18 +23,18 @@ export interface PullOptions {
 }
 
 export async function pullImage(
-  docker: Docker,
+  docker: EngineClient,
   name: string,
   ep: DaemonEndpoint,
   kind: DaemonKind,
   o: PullOptions,
 ): Promise<void> {
-  const params: Record<string, unknown> = {};
-  if (o.platform) params.platform = o.platform;
-  if (o.username !== undefined) params.authconfig = { username: o.username, password: o.password ?? '' };
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await docker.pull(name, params)) as NodeJS.ReadableStream;
+    stream = await docker.pull(name, {
+      platform: o.platform,
+      auth: o.username !== undefined ? { username: o.username, password: o.password ?? '' } : undefined,
+    });
   } catch (err) {
     // A refused pull is about the pull (e.g. a 404 "manifest unknown"), not about the local image.
     const e = describeDaemonError(err, ep, kind);

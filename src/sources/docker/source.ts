@@ -9,15 +9,15 @@
  * meta.history and meta.config.history are replaced IN PLACE with the exact mapping; consumers that
  * read them after `done` see the exact one.
  */
-import type Docker from 'dockerode';
 import { mapHistory } from '../../engine/history.js';
-import type { ImageConfig, ImageMeta, ImageReader, LayerBlob } from '../../engine/types.js';
+import type { ImageConfig, ImageMeta, ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { parseReference } from '../../reference/index.js';
 import { openArchiveStream } from '../archive/stream.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
 import { daemonClient, daemonName, describeDaemonError, withTimeout, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
+import type { EngineClient } from './engine-api.js';
 import { historyFromApi, type ApiHistoryItem } from './history.js';
 import { pullImage } from './pull.js';
 
@@ -52,6 +52,8 @@ const IMAGE_CONFIG_KEYS = [
 
 interface InspectInfo {
   Id: string;
+  /** Uncompressed size of the image: about the size of its export. */
+  Size?: number;
   RepoTags?: string[] | null;
   RepoDigests?: string[] | null;
   Created?: string;
@@ -102,12 +104,12 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
       log: o.log,
     });
 
-  const image = docker.getImage(name);
+  const image = docker.image(name);
   let info: InspectInfo;
   let history: ApiHistoryItem[];
   try {
     [info, history] = await withTimeout(
-      Promise.all([image.inspect() as Promise<InspectInfo>, image.history() as Promise<ApiHistoryItem[]>]),
+      Promise.all([image.inspect<InspectInfo>(), image.history<ApiHistoryItem[]>()]),
       o.timeoutMs ?? 15_000,
       ep,
       o.kind,
@@ -122,7 +124,7 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
       'PLATFORM',
     );
   }
-  return daemonReader(docker, info.Id, input, meta, o.kind, ep);
+  return daemonReader(docker, info.Id, input, meta, o.kind, ep, info.Size);
 }
 
 export function metaFromInspect(
@@ -179,20 +181,29 @@ export function metaFromInspect(
 }
 
 function daemonReader(
-  docker: Docker,
+  docker: EngineClient,
   id: string,
   input: string,
   meta: ImageMeta,
   kind: DaemonKind,
   ep: DaemonEndpoint,
+  size?: number,
 ): ImageReader {
   let exportStream: NodeJS.ReadableStream | undefined;
+  // The daemon prepares its export before the first byte (seconds for a big image): say so, and
+  // give the image's size as an estimate of the export's.
+  const progress: SourceProgress = {
+    bytesRead: 0,
+    phase: `waiting for the ${daemonName(kind)}'s export`,
+    ...(size ? { totalBytes: size, totalIsEstimate: true } : {}),
+  };
   return {
     meta: async () => meta,
+    progress,
     async *blobs(): AsyncIterable<LayerBlob> {
       try {
         // By ID: the image that was inspected, even if the tag moved since.
-        exportStream = await docker.getImage(id).get();
+        exportStream = await docker.image(id).export();
       } catch (err) {
         throw describeDaemonError(err, ep, kind, input);
       }
@@ -201,6 +212,7 @@ function daemonReader(
         reference: meta.reference,
         source: kind,
         platform: meta.platform ? formatPlatform(meta.platform) : undefined,
+        progress,
       });
       yield* pass.blobs();
       refineHistory(meta, (await pass.resolved()).meta.config);

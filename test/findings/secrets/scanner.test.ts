@@ -125,7 +125,11 @@ test('evidence is masked: first 4 characters and the length; --reveal shows the 
   assert.equal(r.evidence, `token = ${tok}`);
   assert.equal(maskSecret('abcdefghijklmnop'), 'abcd…(16 chars)');
   assert.equal(maskSecret('short1'), 'sh…(6 chars)', 'short values show fewer characters');
-  assert.equal(maskSecret('\x1b[31mred-value-x'), '\\x1b[31…(16 chars)', 'control characters escaped');
+  assert.equal(
+    maskSecret('\x1b[31mred-value-x'),
+    '\\e[31…(16 chars)',
+    'control characters escaped as everywhere (\\e)',
+  );
   // A key's evidence shows its header, never its body.
   const key = f.rsaPem();
   const [k] = scanFile('/id_rsa', key);

@@ -1,13 +1,10 @@
 /**
- * Text from an image on its way to the explorer's frames: escaping (src/text/safe-text.ts —
- * Ink passes OSC sequences through untouched, so this must happen before text reaches <Text>),
- * tab expansion, display width of (already safe) text, and cutting/padding to an exact width, so
- * columns line up and nothing wraps.
+ * Display width of text already made safe (safe-text.ts), and cutting/padding it to an exact
+ * number of terminal cells, so columns line up and nothing wraps: the explorer's frames and the
+ * scan table use these. Also tab expansion for file content.
  */
 
-import { safeText } from '../text/safe-text.js';
-
-export { safeText, hasUnsafe } from '../text/safe-text.js';
+import { safeText } from './safe-text.js';
 
 /** One line of file content: tabs expanded, everything else made safe. */
 export function safeLine(s: string, tabWidth = 4): string {
@@ -122,4 +119,46 @@ export function fitRight(s: string, width: number): string {
 function isNarrow(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x300) return false;
   return true;
+}
+
+/**
+ * Wrap SAFE text to lines of at most `width` cells, breaking at spaces where it can (a word
+ * longer than a line is cut); `\n` starts a new line.
+ */
+export function wrapWidth(s: string, width: number): string[] {
+  if (width <= 0) return [];
+  const out: string[] = [];
+  for (const para of s.split('\n')) {
+    let line = '';
+    let lineW = 0;
+    for (const word of para.split(/(?<= )/)) {
+      const w = textWidth(word);
+      if (lineW + w <= width) {
+        line += word;
+        lineW += w;
+        continue;
+      }
+      if (line) out.push(line.trimEnd());
+      line = '';
+      lineW = 0;
+      let rest = word;
+      while (textWidth(rest) > width) {
+        let cut = '';
+        let cw = 0;
+        for (const ch of rest) {
+          const c = charWidth(ch.codePointAt(0)!);
+          if (cw + c > width) break;
+          cut += ch;
+          cw += c;
+        }
+        if (!cut) break;
+        out.push(cut);
+        rest = rest.slice(cut.length);
+      }
+      line = rest;
+      lineW = textWidth(rest);
+    }
+    out.push(line.trimEnd());
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fit, hasUnsafe, safeText, textWidth, truncate, truncateLeft } from '../../src/ui/sanitize.js';
+import { hasUnsafe, safeText } from '../../src/text/safe-text.js';
+import { fit, textWidth, truncate, truncateLeft } from '../../src/text/width.js';
 
 test('safeText escapes control characters, escape sequences and bidi overrides', () => {
   assert.equal(safeText('esc-title-\x1b]0;PWNED\x07'), 'esc-title-\\e]0;PWNED\\x07');

@@ -1,0 +1,168 @@
+/**
+ * The side panels, as a registry: each entry says which key shows it, its tab label, how its
+ * body is drawn, and any keys, clicks or wheel steps of its own. The key table (keys.ts),
+ * the tabs in the panel's top border, the status bar, the help overlay and mouse clicks are all
+ * made from this list, so a new panel is one entry here (see docs/architecture.md, "Adding a
+ * side panel").
+ */
+import type { Binding } from './binding.js';
+import type { Explorer } from './explorer.js';
+import {
+  findingsBody,
+  findingsInfo,
+  findingsListRows,
+  findingsListTop,
+  historyBody,
+  imageBody,
+  portsBody,
+} from './render-panels.js';
+import type { Line } from './style.js';
+
+export interface SidePanel {
+  /** Stable id (Explorer.side, `panel:ID` contexts in the key table). */
+  id: string;
+  /** The key that shows the panel (and, pressed again, goes back to the tree). */
+  key: string;
+  /** Its tab in the panel's top border. */
+  tab: string;
+  /** What it shows, for the help overlay. */
+  help: string;
+  /** Right side of the top border (the layer shown, counts); default: nothing. */
+  info?(ex: Explorer): string;
+  /**
+   * The rows on screen (`rows` of them at most), `width` cells wide. Panels that scroll by line
+   * use scrollLines() on their whole body.
+   */
+  body(ex: Explorer, width: number, rows: number): Line[];
+  /** Keys of its own while it has focus (context `panel:ID`); others fall through to scrolling. */
+  bindings?: Binding[];
+  /** A click on body row `row` (0 = first row on screen). */
+  click?(ex: Explorer, row: number, rows: number): void;
+  /** A mouse wheel step over the panel (default: scroll by three lines). */
+  wheel?(ex: Explorer, step: 1 | -1): void;
+}
+
+/** Lines `ex.sideScroll`… of `lines`, the scroll clamped so the last page stays full. */
+export function scrollLines(ex: Explorer, lines: Line[], rows: number): Line[] {
+  ex.sideScroll = Math.max(0, Math.min(ex.sideScroll, lines.length - rows));
+  return lines.slice(ex.sideScroll, ex.sideScroll + rows);
+}
+
+const findingKeys = (step: (ex: Explorer) => number): ((ex: Explorer) => void) => {
+  return (ex) => ex.selectFinding(step(ex));
+};
+
+const FINDINGS_PAGE = 5;
+
+export const SIDE_PANELS: readonly SidePanel[] = [
+  {
+    id: 'history',
+    key: 'c',
+    tab: 'History',
+    help: 'the selected layer’s full command, with the metadata steps around it and build args it recorded',
+    info: (ex) => `layer ${ex.layer}`,
+    body: (ex, width, rows) => scrollLines(ex, historyBody(ex, width), rows),
+  },
+  {
+    id: 'ports',
+    key: 'p',
+    tab: 'Ports',
+    help: 'EXPOSEd ports: service, severity and what `docker run -P` does with them',
+    body: (ex, width, rows) => scrollLines(ex, portsBody(ex, width), rows),
+  },
+  {
+    id: 'findings',
+    key: 'f',
+    tab: 'Findings',
+    help: 'every finding, most severe first; Enter goes to its layer and file',
+    info: findingsInfo,
+    body: (ex, width, rows) => findingsBody(ex, width, rows),
+    bindings: [
+      {
+        keys: ['up', 'down', 'k', 'j'],
+        label: '↑↓ k j',
+        when: ['panel:findings'],
+        run: (ex, k) => ex.selectFinding(ex.findingIndex + (k.name === 'down' || k.name === 'j' ? 1 : -1)),
+        hint: 'select',
+        help: 'previous / next finding',
+      },
+      {
+        keys: ['pagedown', 'space'],
+        when: ['panel:findings'],
+        run: findingKeys((ex) => ex.findingIndex + FINDINGS_PAGE),
+        help: `${FINDINGS_PAGE} findings down`,
+      },
+      {
+        keys: ['pageup'],
+        when: ['panel:findings'],
+        run: findingKeys((ex) => ex.findingIndex - FINDINGS_PAGE),
+        help: `${FINDINGS_PAGE} findings up`,
+      },
+      {
+        keys: ['home', 'g'],
+        when: ['panel:findings'],
+        run: findingKeys(() => 0),
+        help: 'first finding',
+      },
+      {
+        keys: ['end', 'G'],
+        when: ['panel:findings'],
+        run: findingKeys((ex) => ex.findings.length - 1),
+        help: 'last finding',
+      },
+      {
+        keys: ['enter'],
+        when: ['panel:findings'],
+        run: (ex) => ex.jumpToFinding(ex.findingIndex),
+        hint: 'go to',
+        help: 'go to the finding: its layer, and its file in the tree',
+      },
+    ],
+    click: (ex, row, rows) => {
+      const i = findingsListTop(ex, rows) + row;
+      if (i >= ex.findings.length || row >= findingsListRows(rows)) return;
+      // A click on the selected finding goes to it (a second click, as a double-click would).
+      if (i === ex.findingIndex) ex.jumpToFinding(i);
+      else ex.selectFinding(i);
+    },
+    wheel: (ex, step) => ex.selectFinding(ex.findingIndex + step),
+  },
+  {
+    id: 'image',
+    key: 'i',
+    tab: 'Image',
+    help: 'reference, digest, platform, sizes, efficiency (also as dive computes it), user, entrypoint, env (masked), labels',
+    body: (ex, width, rows) => scrollLines(ex, imageBody(ex, width), rows),
+  },
+];
+
+export function panelById(id: string): SidePanel {
+  return SIDE_PANELS.find((p) => p.id === id) ?? SIDE_PANELS[0];
+}
+
+export function panelByKey(key: string): SidePanel | undefined {
+  return SIDE_PANELS.find((p) => p.key === key);
+}
+
+export interface Tab {
+  id: string;
+  label: string;
+  /** Cells from the panel's left edge, [x0, x1). */
+  x0: number;
+  x1: number;
+}
+
+/**
+ * The tabs in the side panel's top border, left to right after the corner: `Findings f` per panel,
+ * the shown one in brackets. Render and mouse clicks both use these positions.
+ */
+export function sideTabs(ex: Explorer): Tab[] {
+  const out: Tab[] = [];
+  let x = 2; // after '╭─'
+  for (const p of SIDE_PANELS) {
+    const label = p.id === ex.side ? `[${p.tab}]` : `${p.tab} ${p.key}`;
+    out.push({ id: p.id, label, x0: x, x1: x + label.length });
+    x += label.length + 1;
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Entry point of the explorer (`layerlens IMAGE`, `layerlens --demo`). The CLI creates the model,
+ * starts loading and calls runExplorer at once: the first frame shows what the metadata knows and
+ * layers fill in as they arrive. The terminal is put back on quit, Ctrl-C, SIGTERM and crashes.
+ */
+import { constants } from 'node:os';
+import type { ImageModel } from '../engine/image.js';
+import type { Finding } from '../findings/types.js';
+import { Explorer } from './explorer.js';
+import { Session } from './session.js';
+import { enterScreen, openKeys, rawKeys } from './terminal.js';
+
+export { canRunExplorer } from './terminal.js';
+
+export interface RunExplorerOptions {
+  model: ImageModel;
+  /** The model's load() promise (errors are shown in the UI). */
+  load: Promise<void>;
+  /** Findings while layers load (the cheap subset; see src/findings/early.ts). */
+  early?: (model: ImageModel) => Finding[];
+  /** Findings of the full checks, computed once the image is loaded. */
+  findings?: () => Finding[];
+  /** The order every view lists findings in. */
+  sort?: (fs: Finding[]) => Finding[];
+  /** Read keys from /dev/tty (stdin carries the image). */
+  keysFromTty?: boolean;
+  title?: string;
+  /** Report mouse clicks and the wheel (default true; --no-mouse keeps the terminal's own selection). */
+  mouse?: boolean;
+}
+
+/** Run the explorer until the user quits. Resolves with the process exit code. */
+export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
+  opts.load.catch(() => {
+    /* shown in the header; the user decides when to quit */
+  });
+  const out = process.stdout;
+  const keys = openKeys(!!opts.keysFromTty);
+  const explorer = new Explorer({
+    model: opts.model,
+    early: opts.early,
+    findings: opts.findings,
+    sort: opts.sort,
+    title: opts.title,
+  });
+  explorer.filterDelayMs = 120;
+  let signalled: NodeJS.Signals | undefined;
+  let session: Session | undefined;
+  let quit = () => {};
+  const quitted = new Promise<void>((r) => (quit = r));
+  const restore = enterScreen(
+    out,
+    (sig) => {
+      signalled = sig;
+      quit();
+    },
+    opts.mouse !== false,
+  );
+  const unraw = rawKeys(keys.stream);
+  try {
+    session = new Session({ explorer, input: keys.stream, output: out });
+    session.start();
+    await Promise.race([session.done, quitted]);
+  } finally {
+    session?.stop();
+    unraw();
+    restore();
+    keys.close();
+  }
+  if (signalled) return 128 + (constants.signals[signalled] ?? 15);
+  return opts.model.error ? 1 : 0;
+}
