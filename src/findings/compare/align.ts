@@ -1,8 +1,9 @@
 /**
- * Lining up two ordered lists (layers, history steps) the way a diff of two files lines up their
- * lines: the pairing that keeps the order and scores highest, each pair scored by `score` (0: the
- * two never pair). A weighted longest common subsequence, O(n·m); past MAX_CELLS (hostile images
- * with thousands of layers) only the common head and tail are paired, in linear time.
+ * Lining up two ordered lists (layers, history steps, the lines of two versions of a file) the way
+ * a diff lines up two files: the pairing that keeps the order and scores highest, each pair scored
+ * by `score` (0: the two never pair). The common head and tail pair first; what lies between is a
+ * weighted longest common subsequence, O(n·m), and past MAX_CELLS (thousands of layers, long files
+ * changed all over) it is left unpaired: all removed, then all added.
  */
 
 /** A pair (both indices) or an element of one side alone. */
@@ -10,7 +11,24 @@ export type Aligned = { a: number; b: number } | { a: number; b: null } | { a: n
 
 const MAX_CELLS = 1_000_000;
 
-export function align(n: number, m: number, score: (i: number, j: number) => number): Aligned[] {
+export function align(n: number, m: number, score: (i: number, j: number) => number, best = 1): Aligned[] {
+  // The common head and tail pair as they are (two versions of a file differ in a few places):
+  // only what lies between is lined up cell by cell. Only pairs of the `best` score are taken so
+  // (a weaker pair at the head may belong elsewhere).
+  let head = 0;
+  while (head < n && head < m && score(head, head) >= best) head++;
+  let tail = 0;
+  while (tail < n - head && tail < m - head && score(n - 1 - tail, m - 1 - tail) >= best) tail++;
+  if (head === 0 && tail === 0) return middle(n, m, score);
+  const out: Aligned[] = [];
+  for (let k = 0; k < head; k++) out.push({ a: k, b: k });
+  for (const p of middle(n - head - tail, m - head - tail, (i, j) => score(head + i, head + j)))
+    out.push({ a: p.a === null ? null : p.a + head, b: p.b === null ? null : p.b + head } as Aligned);
+  for (let k = 0; k < tail; k++) out.push({ a: n - tail + k, b: m - tail + k });
+  return out;
+}
+
+function middle(n: number, m: number, score: (i: number, j: number) => number): Aligned[] {
   if (n * m > MAX_CELLS) return headAndTail(n, m, score);
   // best[i][j]: the best score pairing a[i..] with b[j..] (row-major, (n+1)·(m+1)).
   const w = m + 1;

@@ -55,11 +55,16 @@ export function compareLayers(oldModel: ImageModel, newModel: ImageModel): Layer
   const a = layerRefs(oldModel);
   const b = layerRefs(newModel);
   const same = (i: number, j: number) => a[i].diffId !== null && a[i].diffId === b[j].diffId;
-  const rows: LayerRow[] = align(a.length, b.length, (i, j) => {
-    if (same(i, j)) return 3;
-    const s = rawStep(oldModel, i);
-    return s !== undefined && s === rawStep(newModel, j) ? 1 : 0;
-  }).map((p): LayerRow => {
+  const rows: LayerRow[] = align(
+    a.length,
+    b.length,
+    (i, j) => {
+      if (same(i, j)) return 3;
+      const s = rawStep(oldModel, i);
+      return s !== undefined && s === rawStep(newModel, j) ? 1 : 0;
+    },
+    3,
+  ).map((p): LayerRow => {
     if (p.a === null) return { relation: 'added', old: null, new: b[p.b] };
     if (p.b === null) return { relation: 'removed', old: a[p.a], new: null };
     const x = a[p.a];
@@ -122,10 +127,15 @@ export function compareHistory(oldModel: ImageModel, newModel: ImageModel): Hist
     diffId: _diffId,
     ...step
   }: StepRef & { raw: string; key: string; diffId: string | null }) => step;
-  return align(a.length, b.length, (i, j) => {
-    const k = kind(i, j);
-    return k === 'same' ? (a[i].raw === b[j].raw ? 3 : 2) : k === 'rebuilt' ? 1 : 0;
-  }).map((p): HistoryRow => {
+  return align(
+    a.length,
+    b.length,
+    (i, j) => {
+      const k = kind(i, j);
+      return k === 'same' ? (a[i].raw === b[j].raw ? 3 : 2) : k === 'rebuilt' ? 1 : 0;
+    },
+    3,
+  ).map((p): HistoryRow => {
     if (p.a === null) return { relation: 'added', old: null, new: strip(b[p.b]) };
     if (p.b === null) return { relation: 'removed', old: strip(a[p.a]), new: null };
     return { relation: kind(p.a, p.b)!, old: strip(a[p.a]), new: strip(b[p.b]) };
