@@ -11,6 +11,8 @@ import { compareImages, inventoryRecords, sharedLayers } from '../findings/compa
 import { layerStep } from '../findings/compare/layers.js';
 import { loadForComparison } from '../findings/compare/load.js';
 import type { SharedImageInput } from '../findings/compare/shared.js';
+import type { ImageComparison } from '../findings/compare/types.js';
+import type { IgnoreEntry } from '../findings/ignore.js';
 import { createContentInspector, packageInventory, runChecks, severityRank } from '../findings/index.js';
 import type { Finding } from '../findings/types.js';
 import { toDiffJson } from '../report/diff/json.js';
@@ -139,7 +141,7 @@ export async function runDiff(argv: string[], command: 'diff' | 'shared' = 'diff
 }
 
 /** Open every image; a failure closes the ones already open and names the image. */
-async function openAll(named: Array<ReturnType<typeof withTransport>>): Promise<ImageReader[]> {
+export async function openAll(named: Array<ReturnType<typeof withTransport>>): Promise<ImageReader[]> {
   const opened = await Promise.allSettled(named.map((n) => openReader(n.input, n.opts)));
   const failed = opened.findIndex((r) => r.status === 'rejected');
   if (failed < 0) return opened.map((r) => (r as PromiseFulfilledResult<ImageReader>).value);
@@ -156,6 +158,46 @@ function progress(models: ImageModel[]): () => void {
     );
   for (const m of models) m.on('layer', show);
   return () => process.stderr.write('\r\x1b[K');
+}
+
+/**
+ * Two loaded images compared: every check on each (after the ignore file), their package
+ * inventories, their vulnerabilities when a database is there (opened, and updated when asked).
+ * The command line's diff and the explorer's compare view both compare this way.
+ */
+export async function compareLoaded(
+  models: ImageModel[],
+  inputs: string[],
+  o: {
+    ignore: IgnoreEntry[];
+    warn: (s: string) => void;
+    db: { dir: string | undefined; update: boolean; maxAge: number };
+    paths?: string[];
+  },
+): Promise<ImageComparison> {
+  const { db, looked } = await openDb(models, o.db.dir, o.db.update, o.warn);
+  const side = (m: ImageModel, reference: string) => ({
+    model: m,
+    findings: runChecks(m, {
+      reference,
+      ignore: o.ignore,
+      onWarning: o.warn,
+      vulnerabilities: { db, looked, maxAgeDays: o.db.maxAge },
+    }),
+    packages: inventoryRecords(packageInventory(m)),
+    vulnerabilitiesChecked: !!db,
+  });
+  let cmp: ImageComparison;
+  try {
+    cmp = compareImages(side(models[0], inputs[0]), side(models[1], inputs[1]), { paths: o.paths });
+  } finally {
+    db?.close();
+  }
+  if (!db)
+    o.warn('no vulnerability database: packages were not checked for known vulnerabilities (run: layerlens db update)');
+  const all = [...cmp.findings.new, ...cmp.findings.resolved, ...cmp.findings.unchanged.map((m) => m.new)];
+  for (const f of all) if (f.ruleId === 'vulnerability-db-stale') o.warn(f.message);
+  return cmp;
 }
 
 interface DiffOptions {
@@ -192,28 +234,7 @@ async function diffReport(
   } finally {
     stop();
   }
-  const { db, looked } = await openDb(models, o.db.dir, o.db.update, warn);
-  const side = (m: ImageModel, reference: string) => ({
-    model: m,
-    findings: runChecks(m, {
-      reference,
-      ignore,
-      onWarning: warn,
-      vulnerabilities: { db, looked, maxAgeDays: o.db.maxAge },
-    }),
-    packages: inventoryRecords(packageInventory(m)),
-    vulnerabilitiesChecked: !!db,
-  });
-  let cmp;
-  try {
-    cmp = compareImages(side(models[0], inputs[0]), side(models[1], inputs[1]), { paths: o.paths });
-  } finally {
-    db?.close();
-  }
-  if (!db)
-    warn('no vulnerability database: packages were not checked for known vulnerabilities (run: layerlens db update)');
-  const all = [...cmp.findings.new, ...cmp.findings.resolved, ...cmp.findings.unchanged.map((m) => m.new)];
-  for (const f of all) if (f.ruleId === 'vulnerability-db-stale') warn(f.message);
+  const cmp = await compareLoaded(models, inputs, { ignore, warn, db: o.db, paths: o.paths });
   const hiddenCount =
     cmp.findings.new.filter((f) => !o.shown(f)).length + cmp.findings.resolved.filter((f) => !o.shown(f)).length;
   const hidden = { count: hiddenCount, leftOut: o.leftOut };
