@@ -15,6 +15,8 @@ import { createContentInspector, packageInventory, runChecks, sortFindings } fro
 import { finishCompare } from '../../src/ui/compare.js';
 import { Explorer } from '../../src/ui/explorer.js';
 import { dispatch } from '../../src/ui/keys.js';
+import { helpBody } from '../../src/ui/render-screen.js';
+import { plain } from '../../src/ui/style.js';
 import { testReader, type TestImage } from '../support/findings-image.js';
 import * as f from '../support/fake-secrets.js';
 import { explorerOn, loadedImage, press, text, type } from '../support/ui.js';
@@ -189,4 +191,31 @@ test('one image: the compare view’s panel keys say where they belong', async (
   const ex = explorerOn(await loadedImage([{ entries: [{ name: 'a', content: '1' }] }]));
   dispatch(ex, { kind: 'key', name: 'd' });
   assert.match(text(ex), /d: a panel of the compare view \(layerlens OLD NEW\)/);
+});
+
+test('the one-image keys keep working on the merged tree: filter, kinds, all files, collapse, help', async () => {
+  const { ex } = await compareView();
+  ex.tree.expandAll();
+  type(ex, '/config\r');
+  let s = text(ex);
+  assert.match(s, /config\.ini/);
+  assert.ok(!/new\.txt/.test(s), 'filtered out');
+  press(ex, 'escape');
+  // 3 hides the removed entries; a shows the whole new filesystem (unchanged files too).
+  type(ex, '3');
+  assert.ok(!/old\.txt/.test(text(ex)));
+  type(ex, '3a');
+  s = text(ex);
+  assert.match(s, /New filesystem, old’s removed files marked/);
+  assert.match(s, /os-release/, 'an unchanged file of both');
+  assert.match(s, /old\.txt {2}\(only in old\)/);
+  type(ex, '-');
+  assert.ok(!/os-release/.test(text(ex)), 'collapsed');
+  type(ex, '?');
+  assert.ok(ex.help);
+  const help = helpBody(100)
+    .map((l) => plain(l))
+    .join(' ')
+    .replace(/\s+/g, ' ');
+  assert.match(help, /comparing two images: c history, f findings, u vulns, d packages, i image/);
 });
