@@ -26,6 +26,8 @@ export interface CompareInput {
 export interface CompareState extends CompareInput {
   /** The two layer lists side by side: from the metadata at first, refined as layers arrive. */
   rows: LayerRow[];
+  /** What `rows` were made from (refreshRows). */
+  rowsKey?: string;
   result?: ImageComparison;
   merged?: MergedTree;
   /** The comparison is being made (both images are read). */
@@ -42,9 +44,16 @@ export function bothDone(c: CompareState): boolean {
   return (c.old.done || !!c.old.error) && (c.new.done || !!c.new.error);
 }
 
-/** The layer rows again (sizes and states move while the images load). */
+/**
+ * The layer rows again, when something they show moved: the metadata arrived, or a layer was
+ * applied (its size). Not on every frame: lining up is O(old × new layers).
+ */
 export function refreshRows(c: CompareState): void {
-  if (c.old.meta && c.new.meta) c.rows = compareLayers(c.old, c.new).rows;
+  if (!c.old.meta || !c.new.meta) return;
+  const key = `${c.old.appliedCount}/${c.new.appliedCount}/${!!c.result}`;
+  if (key === c.rowsKey) return;
+  c.rowsKey = key;
+  c.rows = compareLayers(c.old, c.new).rows;
 }
 
 /** The findings the compare view lists: NEW's new ones, then OLD's resolved ones (marked). */
