@@ -17,6 +17,7 @@ const HELP = `layerlens — explore a container image layer by layer, with a sec
 
 Usage:
   layerlens [options] IMAGE            open the explorer (TUI)
+  layerlens [options] OLD NEW          compare two images in the explorer
   layerlens --demo                     open the built-in demo image (no network, no Docker)
   layerlens inspect IMAGE [--json]     layers and their exact change sets
   layerlens scan IMAGE [options]       every security check, no UI (see layerlens scan --help)
