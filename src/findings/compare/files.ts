@@ -153,34 +153,36 @@ export function compareFiles(
   const stack: Array<[TreeNode | undefined, TreeNode | undefined, string]> = [
     [oldModel.tree.root, newModel.tree.root, '/'],
   ];
+  // Each name of the two directories once: OLD's children (with NEW's of that name), then NEW's
+  // that OLD does not have.
+  const visit = (path: string, name: string, oc: TreeNode | undefined, nc: TreeNode | undefined) => {
+    const o = oc?.liveAt(oldTop);
+    const n = nc?.liveAt(newTop);
+    if (!o && !n) return;
+    const p = joinPath(path, name);
+    if (o && !n) {
+      record(p, 'removed', o, undefined, []);
+      if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
+    } else if (n && !o) {
+      record(p, 'added', undefined, n, []);
+      if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
+    } else if (o && n) {
+      if (wanted(p)) {
+        const what = aspects(o, n);
+        if (what.length) record(p, 'modified', o, n, what);
+        else if (o.type !== 'dir' && o.mtime !== n.mtime) out.timestampOnly++;
+      }
+      if (o.type === 'dir' && n.type === 'dir') stack.push([oc, nc, p]);
+      else if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
+      else if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
+    }
+  };
   while (stack.length) {
     const [od, nd, path] = stack.pop()!;
-    const names = new Set<string>();
-    if (od?.children) for (const [k, c] of od.children) if (c.liveAt(oldTop)) names.add(k);
-    if (nd?.children) for (const [k, c] of nd.children) if (c.liveAt(newTop)) names.add(k);
-    for (const name of names) {
-      const oc = od?.children?.get(name);
-      const nc = nd?.children?.get(name);
-      const o = oc?.liveAt(oldTop);
-      const n = nc?.liveAt(newTop);
-      const p = joinPath(path, name);
-      if (o && !n) {
-        record(p, 'removed', o, undefined, []);
-        if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
-      } else if (n && !o) {
-        record(p, 'added', undefined, n, []);
-        if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
-      } else if (o && n) {
-        if (wanted(p)) {
-          const what = aspects(o, n);
-          if (what.length) record(p, 'modified', o, n, what);
-          else if (o.type !== 'dir' && o.mtime !== n.mtime) out.timestampOnly++;
-        }
-        if (o.type === 'dir' && n.type === 'dir') stack.push([oc, nc, p]);
-        else if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
-        else if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
-      }
-    }
+    const oldKids = od?.children;
+    const newKids = nd?.children;
+    if (oldKids) for (const [name, oc] of oldKids) visit(path, name, oc, newKids?.get(name));
+    if (newKids) for (const [name, nc] of newKids) if (!oldKids?.has(name)) visit(path, name, undefined, nc);
   }
 
   out.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
