@@ -71,23 +71,3 @@ async function refuseNonFile(abs: string, label: string): Promise<void> {
   if (st?.isDirectory()) throw new LayerlensError(`${label}: is a directory`, 'USAGE');
   if (st && !st.isFile()) throw new LayerlensError(`${label}: not a regular file`, 'USAGE');
 }
-
-let stdoutErrors = false;
-
-/**
- * Write to stdout and wait until it is flushed. A reader that stops early (`| head`) ends the
- * output, not in an error: there is no one left to read it.
- */
-export function writeStdout(s: string): Promise<void> {
-  // (The failure comes to the callback, and again as an 'error' event, which must not go unhandled.)
-  if (!stdoutErrors) {
-    stdoutErrors = true;
-    process.stdout.on('error', () => {});
-  }
-  return new Promise((resolve, reject) => {
-    process.stdout.write(s, (err) => {
-      if (!err || (err as NodeJS.ErrnoException).code === 'EPIPE') resolve();
-      else reject(err);
-    });
-  });
-}

@@ -30,8 +30,9 @@ import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { loadIgnore } from './ignore-file.js';
 import { openDb } from './vuln-db.js';
+import { isClosedOutput, outputClosed, writeStdout } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
-import { checkOutputFile, writeFileAtomic, writeStdout } from './output-file.js';
+import { checkOutputFile, writeFileAtomic } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
@@ -83,6 +84,7 @@ export async function runScan(argv: string[]): Promise<number> {
   try {
     return await scan(argv);
   } catch (err) {
+    if (isClosedOutput(err)) outputClosed();
     // Escaped as every name from an image is (one line, no control characters).
     process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
