@@ -18,11 +18,7 @@ import {
 } from '../findings/dive-ci.js';
 import { computeEfficiency } from '../findings/efficiency.js';
 import { diveCiReport } from '../report/dive-ci.js';
-import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { packageInventory } from '../findings/packages/index.js';
-import { lookupKeys } from '../findings/vulnerabilities/index.js';
-import { defaultDbDir, locateDb, openVulnDb, type VulnDb } from '../vulndb/index.js';
-import { dbUpdate } from './db.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
@@ -32,7 +28,9 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
-import { isClosedOutput, outputClosed } from './stdout.js';
+import { loadIgnore } from './ignore-file.js';
+import { openDb } from './vuln-db.js';
+import { isClosedOutput, outputClosed, writeStdout } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
@@ -81,20 +79,6 @@ Exit codes: 0 nothing failed, 1 a finding at or above --fail-on or a failed gate
 
 ${SOURCE_OPTIONS_HELP}
 `;
-
-async function loadIgnore(file: string | undefined, warn: (s: string) => void): Promise<IgnoreEntry[]> {
-  const name = file ?? '.layerlensignore';
-  let text: string;
-  try {
-    text = await fsp.readFile(name, 'utf8');
-  } catch (err) {
-    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const { entries, warnings } = parseIgnoreFile(text, name);
-  warnings.forEach(warn);
-  return entries;
-}
 
 export async function runScan(argv: string[]): Promise<number> {
   try {
@@ -250,33 +234,6 @@ async function loadGate(values: Record<string, string | boolean | undefined>): P
   return gateConfig(flags, text === undefined ? {} : parseDiveCi(text, file));
 }
 
-/**
- * The vulnerability database for this image: updated first when asked (only the ecosystems its
- * packages need; a failed update is a warning, and the previous database is used), then opened
- * with the look-up keys of the packages found.
- */
-async function openDb(
-  model: ImageModel,
-  dir: string | undefined,
-  update: boolean,
-  warn: (s: string) => void,
-): Promise<{ db: VulnDb | undefined; looked?: string[] }> {
-  const keys = lookupKeys(packageInventory(model));
-  if (update) {
-    const ecosystems = [...new Set([...keys].map((k) => k.slice(0, k.indexOf('\t')).split(':')[0]))].sort();
-    if (ecosystems.length) {
-      try {
-        const r = await dbUpdate(dir ?? defaultDbDir(), ecosystems, undefined, () => {});
-        for (const f of r.failed) warn(`db update: ${f.error} (previous data kept)`);
-      } catch (err) {
-        warn(`db update failed: ${errorMessage(err)}; using the database as it was`);
-      }
-    }
-  }
-  const loc = locateDb(dir);
-  return { db: await openVulnDb(loc, keys), looked: loc.kind === 'none' ? loc.looked : undefined };
-}
-
 function render(
   format: Exclude<Format, 'cyclonedx'>,
   findings: Finding[],
@@ -294,10 +251,4 @@ function render(
     default:
       return toTable(findings, image, opts);
   }
-}
-
-function writeStdout(s: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(s, (err) => (err ? reject(err) : resolve()));
-  });
 }

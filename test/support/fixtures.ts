@@ -424,7 +424,7 @@ async function buildAll(workdir: string, dir: string, registryHost: string): Pro
 }
 
 /** rootfs/bin/busybox (static) + applet symlinks. */
-async function writeRootfs(rootfs: string): Promise<void> {
+export async function writeRootfs(rootfs: string): Promise<void> {
   const bin = join(rootfs, 'bin');
   await mkdir(bin, { recursive: true });
   const busybox = findStaticBusybox();
