@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { githubToken } from '../support/fake-secrets.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ const run = (args: string[], input?: Buffer) =>
 const dir = mkdtempSync(join(tmpdir(), 'layerlens-diff-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const token = `ghp_${randomBytes(18).toString('hex')}`;
+const token = githubToken();
 const a = join(dir, 'a.tar');
 const b = join(dir, 'b.tar');
 const bGz = join(dir, 'b.tar.gz');

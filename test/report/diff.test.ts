@@ -11,7 +11,7 @@ import * as f from '../support/fake-secrets.js';
 import type { TestImage } from '../support/findings-image.js';
 
 const sh = { name: 'bin/sh', content: '#!fake\n', mode: 0o755 };
-const token = `ghp_${f.alnum(36)}`;
+const token = f.githubToken();
 const envSecret = f.alnum(32);
 const hostile = 'evil\x1b]0;pwned\x07\u202e.txt';
 

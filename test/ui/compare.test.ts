@@ -24,7 +24,7 @@ import { explorerOn, loadedImage, press, text, type } from '../support/ui.js';
 const dir = mkdtempSync(path.join(tmpdir(), 'layerlens-compare-ui-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const token = `ghp_${f.alnum(36)}`;
+const token = f.githubToken();
 const dpkg = (v: string) => ({
   name: 'var/lib/dpkg/status',
   content: `Package: openssl\nStatus: install ok installed\nVersion: ${v}\nArchitecture: amd64\n`,

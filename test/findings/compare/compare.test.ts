@@ -52,7 +52,7 @@ test('identical images: no difference in any section; every layer parsed once fo
 });
 
 test('an app rebuilt on an updated base: layers, files, packages, config and findings differences', async () => {
-  const tokenA = `ghp_${f.alnum(36)}`;
+  const tokenA = f.githubToken();
   const awsKey = `AKIA${f.upperAlnum(16).replace(/[0189]/g, '7')}`;
   const oldImg: TestImage = {
     layers: [
@@ -195,7 +195,7 @@ test('an app rebuilt on an updated base: layers, files, packages, config and fin
 });
 
 test('a layer rebuilt with the same files: its findings keep matching though their ids change', async () => {
-  const token = `ghp_${f.alnum(36)}`;
+  const token = f.githubToken();
   const app = (note: string): TestImage => ({
     layers: [
       { entries: [sh], createdBy: 'ADD file:base in /' },
@@ -220,8 +220,8 @@ test('a layer rebuilt with the same files: its findings keep matching though the
 });
 
 test('a moved file: its secret is unchanged (moved), not new; a second, different secret is new', async () => {
-  const token = `ghp_${f.alnum(36)}`;
-  const other = `ghp_${f.alnum(36)}`;
+  const token = f.githubToken();
+  const other = f.githubToken();
   const { cmp } = await compareTestImages(
     { layers: [{ entries: [sh, { name: 'opt/a/app.ini', content: `token = ${token}\n` }] }] },
     {
