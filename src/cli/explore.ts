@@ -5,7 +5,7 @@ import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 
-const USAGE = 'layerlens [options] IMAGE | layerlens --demo';
+const USAGE = 'layerlens [options] IMAGE | layerlens [options] OLD NEW | layerlens --demo';
 
 export async function runExplore(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -25,8 +25,12 @@ export async function runExplore(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  if (positionals.length === 2 && !values.demo) return exploreComparison(positionals, values);
   if (positionals.length > 1)
-    throw new LayerlensError(`one image at a time, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+    throw new LayerlensError(
+      `one image, or two to compare, got ${positionals.length} (usage: ${USAGE}; layerlens shared IMAGE… for more)`,
+      'USAGE',
+    );
   if (!values.demo && positionals.length === 0) {
     throw new LayerlensError('name an image (nginx:stable, app.tar, ./oci-dir, -) or try: layerlens --demo', 'USAGE');
   }
@@ -57,5 +61,56 @@ export async function runExplore(argv: string[]): Promise<number> {
   // pipe that has not ended): the terminal is already restored and nothing is left to write.
   // (Closing the reader first could itself wait on the pipe.)
   if (!model.done) process.exit(code);
+  return code;
+}
+
+/**
+ * `layerlens OLD NEW`: the explorer's compare view. Both images load together (the layers they
+ * share once), then the comparison is made as `layerlens diff` makes it and the tree shows the
+ * merged filesystems.
+ */
+async function exploreComparison(positionals: string[], values: Record<string, unknown>): Promise<number> {
+  const base = await sourceOptionsFrom(values);
+  const named = positionals.map((p) => withTransport(p, base));
+  if (named.filter((n) => n.input === '-').length > 1)
+    throw new LayerlensError('only one image can come from stdin (-)', 'USAGE');
+  const stdinIsData = named.some((n) => n.input === '-');
+  const ui = await import('../ui/run.js');
+  const can = ui.canRunExplorer({ stdinIsData });
+  if (!can.ok) throw new LayerlensError(can.reason, 'NO_TTY');
+  for (const n of named) n.opts.log = undefined;
+  const { openAll, compareLoaded } = await import('./diff.js');
+  const { loadForComparison } = await import('../findings/compare/load.js');
+  const { createContentInspector, sortFindings } = await import('../findings/index.js');
+  const readers = await openAll(named);
+  const { models, done } = await loadForComparison(readers, {
+    inspector: () => createContentInspector(),
+    contentDigests: true,
+    label: (i) => `${i === 0 ? 'old' : 'new'} image ${positionals[i]}`,
+  });
+  done.catch(() => {});
+  const notes: string[] = [];
+  const code = await ui.runExplorer({
+    model: models[1],
+    load: done,
+    sort: sortFindings,
+    keysFromTty: stdinIsData,
+    title: `${positionals[0]} → ${positionals[1]}`,
+    mouse: !values['no-mouse'],
+    compare: {
+      old: models[0],
+      new: models[1],
+      oldTitle: positionals[0] === '-' ? 'stdin' : positionals[0],
+      newTitle: positionals[1] === '-' ? 'stdin' : positionals[1],
+      notes,
+      compare: () =>
+        compareLoaded(models, positionals, {
+          ignore: [],
+          warn: (s) => notes.push(s),
+          db: { dir: undefined, update: false, maxAge: 7 },
+        }),
+    },
+  });
+  if (models.some((m) => !m.done)) process.exit(code);
   return code;
 }

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
-import { createContentInspector, runChecks } from '../findings/index.js';
+import { createContentInspector, runChecks, secretScanSummary } from '../findings/index.js';
 import {
   DIVE_RULES,
   type DiveRule,
@@ -18,11 +18,7 @@ import {
 } from '../findings/dive-ci.js';
 import { computeEfficiency } from '../findings/efficiency.js';
 import { diveCiReport } from '../report/dive-ci.js';
-import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { packageInventory } from '../findings/packages/index.js';
-import { lookupKeys } from '../findings/vulnerabilities/index.js';
-import { defaultDbDir, locateDb, openVulnDb, type VulnDb } from '../vulndb/index.js';
-import { dbUpdate } from './db.js';
 import type { Finding } from '../findings/types.js';
 import { severityRank } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
@@ -32,7 +28,9 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
-import { isClosedOutput, outputClosed } from './stdout.js';
+import { loadIgnore } from './ignore-file.js';
+import { openDb } from './vuln-db.js';
+import { isClosedOutput, outputClosed, writeStdout } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
@@ -81,20 +79,6 @@ Exit codes: 0 nothing failed, 1 a finding at or above --fail-on or a failed gate
 
 ${SOURCE_OPTIONS_HELP}
 `;
-
-async function loadIgnore(file: string | undefined, warn: (s: string) => void): Promise<IgnoreEntry[]> {
-  const name = file ?? '.layerlensignore';
-  let text: string;
-  try {
-    text = await fsp.readFile(name, 'utf8');
-  } catch (err) {
-    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const { entries, warnings } = parseIgnoreFile(text, name);
-  warnings.forEach(warn);
-  return entries;
-}
 
 export async function runScan(argv: string[]): Promise<number> {
   try {
@@ -169,8 +153,9 @@ async function scan(argv: string[]): Promise<number> {
   if (tty) {
     model.on('layer', (i) => process.stderr.write(`\r\x1b[Kreading layers: ${i + 1}/${model.layers.length}`));
   }
+  const inspector = createContentInspector({ reveal });
   try {
-    await model.load(reader, { inspectContent: createContentInspector({ reveal }), concurrency: 2 });
+    await model.load(reader, { inspectContent: inspector, concurrency: 2 });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
     await reader.close().catch(() => {});
@@ -197,13 +182,21 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  // What the secret scan looked at, counted over every finding (not only the ones shown).
+  const secretScan = secretScanSummary(inspector.secretStats, findings);
   const dive = gateCfg ? computeEfficiency(model).dive : undefined;
   const gate = gateCfg && dive ? evaluateGate(gateCfg, dive) : undefined;
   const color = !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR;
   const report =
     format === 'cyclonedx'
       ? toCycloneDx(packageInventory(model), image)
-      : render(format, shown, image, { color, width: toFile ? undefined : process.stdout.columns, hidden }, gate);
+      : render(
+          format,
+          shown,
+          image,
+          { color, width: toFile ? undefined : process.stdout.columns, hidden, secretScan },
+          gate,
+        );
   // dive's report after the table on a terminal or pipe; on stderr when stdout holds a document.
   const gateText =
     gate && dive
@@ -241,33 +234,6 @@ async function loadGate(values: Record<string, string | boolean | undefined>): P
   return gateConfig(flags, text === undefined ? {} : parseDiveCi(text, file));
 }
 
-/**
- * The vulnerability database for this image: updated first when asked (only the ecosystems its
- * packages need; a failed update is a warning, and the previous database is used), then opened
- * with the look-up keys of the packages found.
- */
-async function openDb(
-  model: ImageModel,
-  dir: string | undefined,
-  update: boolean,
-  warn: (s: string) => void,
-): Promise<{ db: VulnDb | undefined; looked?: string[] }> {
-  const keys = lookupKeys(packageInventory(model));
-  if (update) {
-    const ecosystems = [...new Set([...keys].map((k) => k.slice(0, k.indexOf('\t')).split(':')[0]))].sort();
-    if (ecosystems.length) {
-      try {
-        const r = await dbUpdate(dir ?? defaultDbDir(), ecosystems, undefined, () => {});
-        for (const f of r.failed) warn(`db update: ${f.error} (previous data kept)`);
-      } catch (err) {
-        warn(`db update failed: ${errorMessage(err)}; using the database as it was`);
-      }
-    }
-  }
-  const loc = locateDb(dir);
-  return { db: await openVulnDb(loc, keys), looked: loc.kind === 'none' ? loc.looked : undefined };
-}
-
 function render(
   format: Exclude<Format, 'cyclonedx'>,
   findings: Finding[],
@@ -277,7 +243,7 @@ function render(
 ): string {
   switch (format) {
     case 'json':
-      return toJson(findings, image, gate ? { ciGate: gate } : undefined);
+      return toJson(findings, image, { ...(gate ? { ciGate: gate } : {}), secretScan: opts.secretScan });
     case 'sarif':
       return toSarif(findings, image);
     case 'markdown':
@@ -285,10 +251,4 @@ function render(
     default:
       return toTable(findings, image, opts);
   }
-}
-
-function writeStdout(s: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(s, (err) => (err ? reject(err) : resolve()));
-  });
 }

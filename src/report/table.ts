@@ -3,6 +3,7 @@
  * when stdout is a TTY); every image-derived string is escaped so no control character from a
  * file name or value reaches the terminal.
  */
+import type { SecretScanSummary } from '../findings/index.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import { textWidth, truncate } from '../text/width.js';
@@ -19,6 +20,8 @@ export interface TableOptions {
   width?: number;
   /** Findings left out by --severity: said in the last line, so "No findings." is not misread. */
   hidden?: HiddenFindings;
+  /** The secret scan's counts: one line before the summary (details in the JSON report). */
+  secretScan?: SecretScanSummary;
 }
 
 const COLORS: Record<Severity, string> = {
@@ -97,6 +100,8 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
     }
   }
   const s = summarize(findings);
+  // (Before the summary: the summary and the note on what --severity left out end the report.)
+  if (opts.secretScan) out.push('', secretScanLine(opts.secretScan));
   out.push('');
   out.push(
     findings.length
@@ -106,4 +111,26 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   );
   if (findings.length && opts.hidden?.count) out.push(hiddenNote(opts.hidden));
   return out.join('\n') + '\n';
+}
+
+/**
+ * One line on what the secret scan looked at and why findings were downgraded, so a user can
+ * audit the precision choices without the JSON: "Secret scan: 1,234 text files; sent to rules:
+ * generic 40, cloud 3; downgraded: filler 5, doc-comment 4 (per family: --format json)".
+ */
+export function secretScanLine(s: SecretScanSummary): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const sent = s.families
+    .filter((f) => f.filesLookedAt > 0)
+    .sort((a, b) => b.filesLookedAt - a.filesLookedAt)
+    .map((f) => `${f.family} ${n(f.filesLookedAt)}`);
+  const why = new Map<string, number>();
+  for (const f of s.families)
+    for (const [code, k] of Object.entries(f.downgraded)) why.set(code, (why.get(code) ?? 0) + (k ?? 0));
+  const downgraded = [...why].sort((a, b) => b[1] - a[1]).map(([code, k]) => `${code} ${n(k)}`);
+  return (
+    `Secret scan: ${n(s.filesScanned)} text files read, ${n(s.binarySkipped + s.skippedByName)} skipped (binary or by name)` +
+    `; files sent to rules: ${sent.length ? sent.join(', ') : 'none'}` +
+    `; downgraded: ${downgraded.length ? downgraded.join(', ') : 'none'} (per family: --format json)`
+  );
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { githubToken } from '../support/fake-secrets.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 // Fake content, generated per run.
 const key = `-----BEGIN OPENSSH PRIVATE KEY-----\n${randomBytes(300).toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`;
-const v1 = `token = ghp_${randomBytes(18).toString('hex')}\n`;
+const v1 = `token = ${githubToken()}\n`;
 const v2 = 'token = ${GITHUB_TOKEN}\n';
 const binary = randomBytes(3 * 1024 * 1024 + 17); // spans many chunks of the layer stream; every byte value
 const archive = join(dir, 'app.tar');

@@ -52,7 +52,7 @@ test('masking: one visible prefix everywhere, control characters escaped the one
 });
 
 test('redaction for display uses the checks’ own judgement: names, values, files', () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = f.githubToken();
   const pw = f.alnum(18);
   assert.deepEqual(redactValue('DB_PASSWORD', pw), { text: maskSecret(pw), masked: 1 });
   assert.deepEqual(

@@ -20,7 +20,7 @@ import { affects } from './match.js';
 
 export { baseImageOf, type BaseImage } from './base.js';
 export { affects } from './match.js';
-export { matchTarget, osEcosystem } from './ecosystem.js';
+export { matchTarget, orderEcosystem, osEcosystem } from './ecosystem.js';
 
 export interface VulnerabilityContext {
   /** The opened database, or undefined when none was found. */
