@@ -40,13 +40,13 @@ function build(): ImageModel {
   const pkgs = Math.ceil(N / 500);
   for (let p = 0; p < pkgs && l0.length < N; p++) {
     const pkg = `pkg${String(p).padStart(4, '0')}`;
-    l0.push({ kind: 'entry', parts: ['usr', 'share', pkg], attrs: DIR });
+    l0.push({ kind: 'entry', path: `usr/share/${pkg}`, attrs: DIR });
     for (const sub of ['lib', 'doc']) {
-      l0.push({ kind: 'entry', parts: ['usr', 'share', pkg, sub], attrs: DIR });
+      l0.push({ kind: 'entry', path: `usr/share/${pkg}/${sub}`, attrs: DIR });
       for (let f = 0; f < 248 && l0.length < N; f++)
         l0.push({
           kind: 'entry',
-          parts: ['usr', 'share', pkg, sub, `file${f}.${sub === 'lib' ? 'so' : 'txt'}`],
+          path: `usr/share/${pkg}/${sub}/file${f}.${sub === 'lib' ? 'so' : 'txt'}`,
           attrs: file((p * 31 + f * 17) % 9000),
         });
     }
@@ -57,11 +57,11 @@ function build(): ImageModel {
   const l2: LayerEntry[] = [];
   for (let i = 0; i < 5_000; i++) {
     const e = l0[(i * 53 + 7) % l0.length];
-    if (e.kind === 'entry' && e.attrs.type === 'file') l2.push({ kind: 'whiteout', parts: e.parts });
+    if (e.kind === 'entry' && e.attrs.type === 'file') l2.push({ kind: 'whiteout', parts: e.path.split('/') });
   }
   const l3: LayerEntry[] = [];
   for (let i = 0; i < 20_000; i++)
-    l3.push({ kind: 'entry', parts: ['app', `m${Math.floor(i / 100)}`, `f${i}.js`], attrs: file(i % 4000) });
+    l3.push({ kind: 'entry', path: `app/m${Math.floor(i / 100)}/f${i}.js`, attrs: file(i % 4000) });
   const layers = [l0, l1, l2, l3];
   const config: ImageConfig = {
     rootfs: { type: 'layers', diff_ids: layers.map((_, i) => `sha256:${String(i).repeat(64)}`) },

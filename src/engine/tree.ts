@@ -52,6 +52,59 @@ export function makeVersion(
   return v;
 }
 
+/** `Version.layer` of a version made by the layer parser that no tree holds yet (see pendingVersion). */
+const UNPLACED = -2;
+
+/**
+ * The attributes of a parsed tar entry, made in the shape of a Version so that the tree can keep
+ * this very object as the entry's version (put() fills in layer, change and the rest) instead of
+ * copying it: one object per entry instead of two, and no garbage of a million attribute objects
+ * once a large layer is applied (issue 16). A version already placed (a layer applied to two trees
+ * in a comparison) is copied as any other attributes are.
+ */
+export function pendingVersion(
+  type: EntryAttrs['type'],
+  size: number,
+  mode: number,
+  uid: number,
+  gid: number,
+  mtime: number,
+): EntryAttrs {
+  const v: Version = {
+    type,
+    size,
+    mode,
+    uid,
+    gid,
+    mtime,
+    layer: UNPLACED,
+    change: 'added',
+    previousLayer: undefined,
+    content: undefined,
+    entry: -1,
+  };
+  return v;
+}
+
+/** makeVersion, keeping `a` itself when it is a pendingVersion no tree holds yet. */
+function placeVersion(
+  a: EntryAttrs,
+  layer: number,
+  change: ChangeKind,
+  previousLayer: number | undefined,
+  content: unknown,
+  entry: number,
+): Version {
+  const v = a as Version;
+  if (v.layer !== UNPLACED) return makeVersion(a, layer, change, previousLayer, content, entry);
+  v.layer = layer;
+  v.change = change;
+  v.previousLayer = previousLayer;
+  v.content = content;
+  v.entry = entry;
+  return v;
+}
+
 export class TreeNode {
   /** Children by name; null for nodes that never were a directory. */
   children: Map<string, TreeNode> | null = null;
@@ -347,7 +400,7 @@ export class FileTree {
     }
     if (attrs.type === 'dir' && !node.children) node.children = new Map();
     const change: ChangeKind = live ? 'modified' : 'added';
-    this.record(node, layer, makeVersion(attrs, layer, change, live?.layer, content, entry));
+    this.record(node, layer, placeVersion(attrs, layer, change, live?.layer, content, entry));
     return node;
   }
 

@@ -94,7 +94,9 @@ test('eStargz TOC and landmarks are hidden only in a layer that is eStargz (foot
 });
 
 function names(entries: LayerEntry[]): string[] {
-  return entries.map((e) => (e.kind === 'refused' ? `refused ${e.name}` : e.parts.join('/')));
+  return entries.map((e) =>
+    e.kind === 'refused' ? `refused ${e.name}` : e.kind === 'entry' ? e.path : e.parts.join('/'),
+  );
 }
 
 async function layerError(blob: Buffer): Promise<LayerlensError> {

@@ -39,7 +39,7 @@ function summary(entries: LayerEntry[]): string[] {
       if (e.kind === 'refused') return `refused ${e.name}`;
       if (e.kind !== 'entry') return `${e.kind} ${e.parts.join('/')}`;
       const a = e.attrs;
-      return `${a.type} ${e.parts.join('/')} ${a.size} ${a.mode.toString(8)} ${a.uid}${a.linkTarget ? ' -> ' + a.linkTarget : ''}`;
+      return `${a.type} ${e.path} ${a.size} ${a.mode.toString(8)} ${a.uid}${a.linkTarget ? ' -> ' + a.linkTarget : ''}`;
     })
     .sort();
 }

@@ -1,0 +1,181 @@
+/**
+ * Issue 16's scale benchmark, one command: `scan` and `inspect --json` of a generated image
+ * (the ML-shaped one by default: 8 gzip layers, 11.2 GB uncompressed, 2.1 million paths; or the
+ * tiny-files one) against serial gunzip of the same layers, with peak RSS per distinct path.
+ *
+ *   npm run build && node --import tsx bench/scale.ts [ml|tiny] [--rounds 3] [--modes gunzip,scan,inspect]
+ *
+ * Every run is a fresh process of the built CLI (`node dist/cli/main.js …`, output to /dev/null),
+ * timed from spawn to exit, its peak RSS the kernel's (VmHWM, via GNU time's %M) and its CPU time
+ * user + system. The machine is shared (2 vCPUs), so the modes run back to back in rounds, the
+ * order rotating from round to round, each ratio is taken within its round, and the medians of
+ * those ratios are the figures; the load average is printed before and after.
+ *
+ * Memory per path: (peak RSS − the same command's peak on a small image) / distinct paths, where
+ * the small image (one layer of 200 files, generated once under .bench-data/) measures the fixed
+ * cost (Node, the modules, buffers, worker threads). Distinct paths are counted once by the engine
+ * (bench/engine-child.mjs) and cached beside the image.
+ *
+ * Targets (issue 16): scan and inspect ≤ 1.0× serial gunzip where bytes dominate (ml), ≤ 2.0×
+ * where a million tiny files make the per-entry cost dominate (tiny); ≤ 400 B of peak RSS per path.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { mlImage, tinyImage } from './gen-ml-image.js';
+import { writeLayout } from './oci-writer.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: 'string', default: '3' },
+    modes: { type: 'string', default: 'gunzip,scan,inspect' },
+  },
+});
+const which = positionals[0] ?? 'ml';
+const rounds = Number(values.rounds);
+const modes = values.modes!.split(',');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist/cli/main.js');
+const TARGET_RATIO = which === 'tiny' ? 2.0 : 1.0;
+const TARGET_BYTES_PER_PATH = 400;
+
+interface Run {
+  wallMs: number;
+  cpuMs: number;
+  peakMB: number;
+}
+
+/** One fresh process: wall time, CPU time and peak RSS (GNU time's %M: the child's VmHWM). */
+function timed(argv: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'LLTIME %U %S %M', ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const m = /LLTIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  // scan exits 1 when it has findings at or above --fail-on (not set here: 0); anything else failed.
+  if (!m || (r.status !== 0 && r.status !== 1)) throw new Error(`${argv.join(' ')} failed: ${r.stderr.slice(-2000)}`);
+  return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, peakMB: Number(m[3]) / 1024 };
+}
+
+function command(mode: string, dir: string): string[] {
+  if (mode === 'gunzip')
+    return [process.execPath, '--import', 'tsx', join(root, 'bench/engine.ts'), '--child', 'gunzip', dir];
+  if (mode === 'scan')
+    return ['sh', '-c', `"$0" "$1" scan "oci:$2" --format json > /dev/null`, process.execPath, cli, dir];
+  if (mode === 'inspect')
+    return ['sh', '-c', `"$0" "$1" inspect "oci:$2" --json > /dev/null`, process.execPath, cli, dir];
+  if (mode === 'engine') return [process.execPath, join(root, 'bench/engine-child.mjs'), dir, '2'];
+  throw new Error(`unknown mode ${mode}`);
+}
+
+/** A small image (one layer, 200 files): the fixed cost of each command. */
+async function smallImage(): Promise<string> {
+  const dir = join(root, '.bench-data', 'small-oci');
+  if (existsSync(join(dir, 'index.json'))) return dir;
+  await writeLayout(
+    dir,
+    [
+      {
+        createdBy: 'COPY . /app',
+        entries: function* () {
+          yield { name: 'app/', type: 'directory' as const };
+          for (let i = 0; i < 200; i++) yield { name: `app/m${i}.py`, body: Buffer.from(`value_${i} = ${i * 7}\n`) };
+        },
+      },
+    ],
+    { config: { Cmd: ['python'] } },
+    'small',
+  );
+  return dir;
+}
+
+/** Distinct paths of the image (the engine's node count), counted once and cached beside it. */
+function distinctPaths(dir: string): number {
+  const cache = `${dir}.paths`;
+  if (existsSync(cache)) return Number(readFileSync(cache, 'utf8'));
+  const r = spawnSync(process.execPath, [join(root, 'bench/engine-child.mjs'), dir, '2'], { encoding: 'utf8' });
+  const n = JSON.parse(r.stdout.trim().split('\n').pop()!).nodes as number;
+  writeFileSync(cache, String(n));
+  return n;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+
+async function main(): Promise<void> {
+  const dir = which === 'tiny' ? await tinyImage() : await mlImage();
+  const small = await smallImage();
+  const paths = distinctPaths(dir);
+  console.log(`image: ${dir} (${paths.toLocaleString('en-US')} distinct paths); load average ${load()}`);
+  const base = new Map<string, number>();
+  for (const mode of modes.filter((m) => m !== 'gunzip')) {
+    base.set(mode, Math.min(...[0, 1, 2].map(() => timed(command(mode, small)).peakMB)));
+    console.log(`  baseline ${mode} on a 200-file image: peak RSS ${base.get(mode)!.toFixed(0)} MB`);
+  }
+  const runs = new Map<string, Run[]>(modes.map((m) => [m, []]));
+  const ratios = new Map<string, number[]>(modes.map((m) => [m, []]));
+  const cpuRatios = new Map<string, number[]>(modes.map((m) => [m, []]));
+  for (let round = 0; round < rounds; round++) {
+    const order = modes.map((_, i) => modes[(i + round) % modes.length]);
+    const got = new Map<string, Run>();
+    for (const mode of order) {
+      const r = timed(command(mode, dir));
+      got.set(mode, r);
+      runs.get(mode)!.push(r);
+    }
+    const g = got.get('gunzip');
+    for (const mode of modes) {
+      if (!g) continue;
+      ratios.get(mode)!.push(got.get(mode)!.wallMs / g.wallMs);
+      cpuRatios.get(mode)!.push(got.get(mode)!.cpuMs / g.cpuMs);
+    }
+    const line = order
+      .map((m) => {
+        const r = got.get(m)!;
+        return `${m} ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s, ${r.peakMB.toFixed(0)} MB)`;
+      })
+      .join(', ');
+    console.log(`round ${round + 1} [load ${load()}]: ${line}`);
+  }
+  console.log(`${rounds} rounds, medians of the per-round ratios to serial gunzip; highest peak RSS:`);
+  const verdicts: string[] = [];
+  for (const mode of modes) {
+    const rs = runs.get(mode)!;
+    const peak = Math.max(...rs.map((r) => r.peakMB));
+    const wall = median(rs.map((r) => r.wallMs)) / 1000;
+    const ratio = ratios.get(mode)!.length ? median(ratios.get(mode)!) : NaN;
+    const cpu = cpuRatios.get(mode)!.length ? median(cpuRatios.get(mode)!) : NaN;
+    let line = `  ${mode.padEnd(8)} ${wall.toFixed(1).padStart(6)} s  ${ratio.toFixed(2)}× gunzip (cpu ${cpu.toFixed(2)}×)  peak RSS ${peak.toFixed(0)} MB`;
+    if (base.has(mode)) {
+      const perPath = ((peak - base.get(mode)!) * 2 ** 20) / paths;
+      line += `, ${perPath.toFixed(0)} B per path over its baseline`;
+      verdicts.push(
+        `${mode}: time ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO.toFixed(1)}×: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}), ` +
+          `memory ${perPath.toFixed(0)} B/path (target ≤ ${TARGET_BYTES_PER_PATH}: ${perPath <= TARGET_BYTES_PER_PATH ? 'met' : 'NOT met'})`,
+      );
+    }
+    console.log(line);
+  }
+  console.log(`load average after: ${load()}`);
+  for (const v of verdicts) console.log(`verdict ${v}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
