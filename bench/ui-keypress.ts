@@ -104,6 +104,8 @@ interface Stat {
 // The terminal path: Painter diffs lines and writes escape sequences (to a sink here).
 const painter = new Painter(new Writable({ write: (_c, _e, cb) => cb() }));
 const viaInk = process.argv.includes('--ink');
+/** `--slow`: print each key over 16 ms with where its time went. */
+const showSlow = process.argv.includes('--slow');
 const viaInkIncremental = process.argv.includes('--ink-incremental');
 
 /**
@@ -138,11 +140,18 @@ function inkIncremental(): (lines: string[]) => void {
 function measure(ex: Explorer, stat: Stat, input: string, key: Partial<KeyEvent> = {}): void {
   const t0 = performance.now();
   dispatch(ex, { kind: 'key', name: key.name ?? (input === ' ' ? 'space' : input), ...key } as KeyEvent);
+  const t1 = performance.now();
   const lines = screen(ex);
+  const t2 = performance.now();
   if (viaInkIncremental) inkPaint!(lines);
   else if (viaInk) inkFrame(lines);
   else painter.paint(lines);
-  stat.samples.push(performance.now() - t0);
+  const t3 = performance.now();
+  stat.samples.push(t3 - t0);
+  if (showSlow && t3 - t0 > 16)
+    console.log(
+      `  slow: ${stat.name} '${input || key.name}' ${(t3 - t0).toFixed(1)} ms (key ${(t1 - t0).toFixed(1)}, lines ${(t2 - t1).toFixed(1)}, paint ${(t3 - t2).toFixed(1)})`,
+    );
 }
 
 function report(s: Stat): void {
@@ -154,6 +163,7 @@ function report(s: Stat): void {
 }
 
 const model = build();
+if (process.env.BENCH_GC_FIRST && globalThis.gc) globalThis.gc();
 const ex = new Explorer({ model });
 // As in the terminal: a filter is applied once typing pauses (timed separately below).
 ex.filterDelayMs = 120;

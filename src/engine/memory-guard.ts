@@ -10,6 +10,7 @@
  * the user's own, on the heap in use at any moment, garbage included: a bound one can rely on.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
+import os from 'node:os';
 import v8 from 'node:v8';
 import { LayerlensError } from '../errors/index.js';
 import { limits } from './limits.js';
@@ -77,9 +78,33 @@ export function checkHeap(where: string): void {
   }
   if (!over) return;
   const mb = (n: number) => Math.round(n / 2 ** 20);
+  const explicit = limits().maxHeapBytes;
+  const advice = explicit
+    ? `to read it, raise LAYERLENS_MAX_HEAP_BYTES (now ${mb(explicit)}M)${heapFlag(2 * explicit, ' and give Node the heap: ')}`
+    : `give Node more heap${heapFlag(2 * v8.getHeapStatistics().heap_size_limit, ': run it again with ')}`;
   throw new LayerlensError(
-    `${where}: the image needs more memory than allowed (${mb(over)} MB in use, limit ${mb(heapLimit())} MB): ` +
-      'give Node more heap (NODE_OPTIONS=--max-old-space-size=MB) or set LAYERLENS_MAX_HEAP_BYTES',
+    `${where}: the image needs more memory than allowed (${mb(over)} MB in use, limit ${mb(heapLimit())} MB): ${advice}`,
     'TOO_LARGE',
   );
+}
+
+/** Heap this machine can give Node: three quarters of its memory. */
+function machineHeap(): number {
+  return Math.floor(os.totalmem() * 0.75);
+}
+
+/**
+ * The way forward when a load needs `bytes` of heap: the NODE_OPTIONS to run with (in whole GiB,
+ * at most three quarters of this machine's memory), `''` when the heap Node has is enough, or a
+ * plain statement that this machine has too little memory (the image can be read on a larger one).
+ * `lead` introduces the flag in the caller's sentence.
+ */
+export function heapFlag(bytes: number, lead: string): string {
+  const have = v8.getHeapStatistics().heap_size_limit;
+  if (bytes <= have * 0.85) return '';
+  const cap = machineHeap();
+  if (have >= cap * 0.95)
+    return ` (this machine's ${Math.round(os.totalmem() / 2 ** 30)} GB of memory is the limit: read the image on a machine with more)`;
+  const gib = Math.min(Math.ceil(bytes / 2 ** 30), Math.floor(cap / 2 ** 30));
+  return `${lead}NODE_OPTIONS=--max-old-space-size=${Math.max(gib * 1024, Math.ceil(have / 2 ** 20) + 1024)}`;
 }

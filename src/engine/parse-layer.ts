@@ -9,8 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { DigestingSink } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
 import { isStargzFooter } from './estargz.js';
-import { MAX_XATTR_BYTES, limitError, limits } from './limits.js';
-import { checkHeap } from './memory-guard.js';
+import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
+import { checkHeap, heapFlag } from './memory-guard.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath, joinClean } from './paths.js';
@@ -142,8 +142,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   let stargzNames: (LayerEntry & { kind: 'entry' })[] | undefined;
   const reader = new TarReader(
     (header, ordinal) => {
-      if (budget && --budget.entriesLeft < 0)
-        throw limitError('maxEntries', 'the image holds more tar entries than allowed');
+      if (budget && --budget.entriesLeft < 0) throw tooManyEntries(lim.maxEntries);
       const type = TYPE_MAP[header.typeflag] ?? 'other';
       const refused = refusal(header, type, lim.maxPathBytes);
       if (refused) {
@@ -340,6 +339,26 @@ function refusal(h: TarHeader, type: EntryAttrs['type'], maxPath: number): Layer
     if (xattrBytes > MAX_XATTR_BYTES) return { kind: 'refused', problem: 'xattrs-too-large', name: cut(h.name) };
   }
   return undefined;
+}
+
+/**
+ * Heap one tar entry may take once loaded, rounded up: the tree's node and version, the name, the
+ * checks' bookkeeping (measured ~550–650 bytes a path for `scan` of 2 million paths; issue 16).
+ */
+const HEAP_PER_ENTRY = 1024;
+
+/**
+ * More entries than LAYERLENS_MAX_ENTRIES: one line saying how to read the image anyway (a budget four
+ * times as large and, when that needs it, the heap to go with it).
+ */
+function tooManyEntries(limit: number): LayerlensError {
+  const next = Math.max(4 * limit, 1000);
+  const heap = heapFlag(next * HEAP_PER_ENTRY + (256 << 20), ' ');
+  return new LayerlensError(
+    `the image holds more than ${formatLimit('maxEntries', limit)} tar entries, the limit ` +
+      `(each takes memory until the image is closed): to read it, run again with LAYERLENS_MAX_ENTRIES=${next}${heap}`,
+    'TOO_LARGE',
+  );
 }
 
 /** A name as a refused entry keeps it: at most 256 characters. */
