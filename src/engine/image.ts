@@ -10,7 +10,6 @@ import type { LayerShare } from './layer-share.js';
 import { limitError, limits } from './limits.js';
 import { checkHeap, watchHeap } from './memory-guard.js';
 import { parseLayer, type EntryBudget, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
-import { splitPath } from './paths.js';
 import { FileTree } from './tree.js';
 import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
 import { LayerlensError } from '../errors/index.js';
@@ -392,7 +391,7 @@ export function applyEntries(tree: FileTree, layer: number, entries: LayerEntry[
 }
 
 function applyEntry(tree: FileTree, layer: number, e: LayerEntry): void {
-  if (e.kind === 'entry') tree.put(splitPath(e.path), e.attrs, layer, e.content, e.ordinal ?? -1);
+  if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
   else if (e.kind === 'refused')
     tree.note({ layer, problem: e.problem, name: e.name, ...(e.link !== undefined ? { link: e.link } : {}) });
 }
