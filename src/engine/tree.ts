@@ -384,7 +384,11 @@ export class FileTree {
     const d = this.lastDir;
     if (d.layer === layer) {
       const n = d.path.length;
-      if (n === 0 ? path.length > 0 && path.indexOf('/') < 0 : path.length > n + 1 && path.charCodeAt(n) === 47 && path.indexOf('/', n + 1) < 0 && path.startsWith(d.path))
+      if (
+        n === 0
+          ? path.length > 0 && path.indexOf('/') < 0
+          : path.length > n + 1 && path.charCodeAt(n) === 47 && path.indexOf('/', n + 1) < 0 && path.startsWith(d.path)
+      )
         return this.putIn(d.node, n === 0 ? path : path.slice(n + 1), attrs, layer, content, entry);
     }
     const parts = splitPath(path);
