@@ -4,6 +4,7 @@
  * file name or value reaches the terminal.
  */
 import type { Finding, Severity } from '../findings/types.js';
+import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
 import { textWidth, truncate } from '../text/width.js';
 import type { ReportImage } from './image-info.js';
@@ -19,6 +20,8 @@ export interface TableOptions {
   width?: number;
   /** Findings left out by --severity: said in the last line, so "No findings." is not misread. */
   hidden?: HiddenFindings;
+  /** The vulnerability line (counts, base image vs your layers, the best fix), whatever is shown. */
+  vulnerabilities?: VulnerabilityOverview;
 }
 
 const COLORS: Record<Severity, string> = {
@@ -26,6 +29,7 @@ const COLORS: Record<Severity, string> = {
   high: '\x1b[1;31m',
   medium: '\x1b[33m',
   low: '\x1b[36m',
+  unknown: '\x1b[1;35m',
   info: '\x1b[2m',
 };
 const RESET = '\x1b[0m';
@@ -98,6 +102,8 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   }
   const s = summarize(findings);
   out.push('');
+  // Before the counts: the counts line stays last but for the note on what --severity left out.
+  if (opts.vulnerabilities) out.push(`Vulnerabilities: ${escapeText(opts.vulnerabilities.line)}`);
   out.push(
     findings.length
       ? `${findings.length} finding${findings.length === 1 ? '' : 's'}: ` +

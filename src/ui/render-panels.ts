@@ -19,6 +19,8 @@ export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> =
   high: { label: 'HIGH', style: { fg: 'brightRed', bold: true } },
   medium: { label: 'MED ', style: { fg: 'yellow', bold: true } },
   low: { label: 'LOW ', style: { fg: 'cyan' } },
+  // A vulnerability no advisory rated: its own colour, never mistaken for low.
+  unknown: { label: 'UNKN', style: { fg: 'magenta', bold: true } },
   info: { label: 'INFO', style: { fg: 'gray' } },
 };
 

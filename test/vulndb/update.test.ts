@@ -70,8 +70,11 @@ test('a good update: records per package, withdrawn left out, severities worked 
   const r = await updateDb({ dir, base, ecosystems: ['npm', 'Debian'] });
   assert.deepEqual(r.updated, ['npm', 'Debian']);
   assert.deepEqual(r.failed, []);
-  assert.equal(r.meta.ecosystems.npm.advisories, 4);
+  assert.equal(r.meta.ecosystems.npm.advisories, 5);
   assert.equal(r.meta.ecosystems.npm.withdrawn, 1);
+  // No vector, no rating: unknown (never a guessed level).
+  const unrated = lookup(dir, packageKey('npm', 'layerlens-test-unrated'));
+  assert.deepEqual(unrated[0].severity, { level: 'unknown', source: 'none' });
   const lodash = lookup(dir, packageKey('npm', 'lodash'));
   assert.deepEqual(lodash.map((x) => x.id).sort(), ['GHSA-35jh-r3h4-6jhm', 'GHSA-p6mc-m468-83gw']);
   const tmpl = lodash.find((x) => x.id === 'GHSA-35jh-r3h4-6jhm')!;

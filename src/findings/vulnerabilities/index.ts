@@ -21,6 +21,7 @@ import { affects } from './match.js';
 export { baseImageOf, type BaseImage } from './base.js';
 export { affects } from './match.js';
 export { matchTarget, osEcosystem } from './ecosystem.js';
+export { overviewBlock, vulnerabilityOverview, type VulnerabilityOverview } from './overview.js';
 
 export interface VulnerabilityContext {
   /** The opened database, or undefined when none was found. */
@@ -86,10 +87,6 @@ function mergeAliases(matches: Array<{ rec: VulnRecord; fixed: string | null }>)
 function preferredId(ids: Set<string>, records: Merged['records']): string {
   const all = [...ids].sort();
   return all.find((i) => i.startsWith('CVE-')) ?? all.find((i) => i.startsWith('GHSA-')) ?? records[0].rec.id;
-}
-
-function toSeverity(level: string): Severity {
-  return level === 'critical' ? 'critical' : level === 'high' ? 'high' : level === 'low' ? 'low' : 'medium';
 }
 
 const DAY = 86_400_000;
@@ -176,7 +173,12 @@ export function vulnerabilityFindings(
     for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, ctx));
   }
   out.push(...vulns);
-  if (vulns.length) out.push(summaryFinding(vulns, base));
+  // Always a summary: a clean result says what was checked against which data, and how old.
+  const database = {
+    description: db.description,
+    fetched: Object.fromEntries(dates.map((d) => [d.e, new Date(d.t).toISOString()])),
+  };
+  out.push(summaryFinding(vulns, base, { checked: groups.size, database }));
   return out;
 }
 
@@ -204,7 +206,7 @@ function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ct
   const url = m.records.find((r) => r.rec.id === id)?.rec.url ?? m.records[0].rec.url;
   const sevText =
     sev.level === 'unknown'
-      ? 'severity unknown (the advisory gives no score or rating; counted as medium)'
+      ? 'severity unknown (no advisory gives a score or rating)'
       : `${sev.level}${sev.score !== undefined ? ` (CVSS ${sev.score})` : ''}`;
   const where = origin === 'base' ? 'the base image' : origin === 'own' ? 'your layers' : 'a layer';
   const paths = [...new Set(pkgs.flatMap((p) => p.paths))];
@@ -218,7 +220,7 @@ function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ct
   return makeFinding({
     ruleId: id,
     category: 'vulnerability',
-    severity: sev.level === 'unknown' ? 'medium' : toSeverity(sev.level),
+    severity: sev.level satisfies Severity,
     title: `${name} ${version}: ${summary ?? id}`,
     message: `${name} ${version} (${ecosystem}${binaries.length ? `; binary packages ${binaries.join(', ')}` : ''}) is affected by ${id}${aliases.length ? ` (${aliases.join(', ')})` : ''}, ${sevText}. ${fixText} Introduced in layer ${layer}${command ? ` (${command})` : ''}, in ${where}.`,
     remediation: upgrade,
@@ -273,7 +275,46 @@ function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: numb
   return top ? { text: `upgrade ${top.name} to ${top.to}: fixes ${top.fixes}`, fixes: top.fixes } : undefined;
 }
 
-function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
+/** "9 in the base image (layers 0–1, debian:bookworm), 3 in your layers", or why there is no split. */
+function originSplit(base: BaseImage, origins: { base: number; own: number }): string {
+  if (base.how === 'none')
+    return base.name
+      ? `the image is built on ${base.name} (its ${base.namedBy === 'label' ? 'label' : 'OCI annotation'} says so), but nothing in the history marks where that base's layers end, so the base image could not be told apart from your layers`
+      : 'the base image could not be told apart from your layers (no base-image annotation, and no CMD/ENTRYPOINT step or pause in the history marks where it ends)';
+  const range = base.layers === 1 ? 'layer 0' : `layers 0–${base.layers - 1}`;
+  return `${origins.base} in the base image (${range}${base.name ? `, ${base.name}` : ''}), ${origins.own} in your layers`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const known = (n: number) => `${n} known vulnerabilit${n === 1 ? 'y' : 'ies'}`;
+
+interface Checked {
+  /** Packages matched against the database. */
+  checked: number;
+  /** The database: what it is, and when each archive the image needed was fetched. */
+  database: { description: string; fetched: Record<string, string> };
+}
+
+function summaryFinding(vulns: Finding[], base: BaseImage, c: Checked): Finding {
+  const dates = Object.entries(c.database.fetched)
+    .map(([e, t]) => `${e} ${t.slice(0, 10)}`)
+    .join(', ');
+  if (!vulns.length)
+    return makeFinding({
+      ruleId: 'vulnerability-summary',
+      category: 'vulnerability',
+      severity: 'info',
+      title: `No known vulnerabilities in ${plural(c.checked, 'package')}`,
+      message: `No known vulnerabilities in the ${plural(c.checked, 'package')} checked${dates ? ` (advisories fetched: ${dates})` : ''}.`,
+      remediation: 'Nothing to fix; run `layerlens db update` now and then, so a clean result stays evidence.',
+      properties: {
+        vulnerabilities: 0,
+        packages: 0,
+        packagesChecked: c.checked,
+        bySeverity: {},
+        database: c.database,
+      },
+    });
   const origins = { base: 0, own: 0, unknown: 0 };
   const bySeverity: Record<string, number> = {};
   for (const f of vulns) {
@@ -282,11 +323,7 @@ function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
     bySeverity[p.severity] = (bySeverity[p.severity] ?? 0) + 1;
   }
   const packages = new Set(vulns.map((f) => (f.properties as { purl: string }).purl)).size;
-  const range = base.layers === 1 ? 'layer 0' : `layers 0–${base.layers - 1}`;
-  const split =
-    base.how === 'none'
-      ? 'the base image could not be told apart from your layers (no CMD/ENTRYPOINT step or pause in the history marks where it ends)'
-      : `${origins.base} in the base image (${range}${base.name ? `, ${base.name}` : ''}), ${origins.own} in your layers`;
+  const split = originSplit(base, origins);
   const fix = bestFix(vulns, base);
   const counts = ['critical', 'high', 'medium', 'low', 'unknown']
     .filter((s) => bySeverity[s])
@@ -296,8 +333,9 @@ function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
     ruleId: 'vulnerability-summary',
     category: 'vulnerability',
     severity: 'info',
-    title: `${vulns.length} known vulnerabilities in ${packages} packages`,
-    message: `${vulns.length} known vulnerabilities (${counts}) in ${packages} packages: ${split}.${fix ? ` The single change that fixes the most: ${fix.text}.` : ' None has a published fix yet.'}`,
+    // The split is in the title too: the table and the explorer show titles.
+    title: `${known(vulns.length)} in ${plural(packages, 'package')}${base.how === 'none' ? '' : `: ${split}`}`,
+    message: `${known(vulns.length)} (${counts}) in ${plural(packages, 'package')}: ${split}.${fix ? ` The single change that fixes the most: ${fix.text}.` : ' None has a published fix yet.'}`,
     remediation: fix
       ? `${fix.text[0].toUpperCase()}${fix.text.slice(1)}.`
       : 'Watch the advisories for fixes; remove packages the image does not need.',
@@ -305,9 +343,18 @@ function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
       vulnerabilities: vulns.length,
       packages,
       bySeverity,
-      baseImage: { layers: base.layers, how: base.how, name: base.name ?? null, vulnerabilities: origins.base },
+      baseImage: {
+        layers: base.layers,
+        how: base.how,
+        name: base.name ?? null,
+        digest: base.digest ?? null,
+        namedBy: base.namedBy ?? null,
+        vulnerabilities: origins.base,
+      },
       ownLayers: origins.own,
       ...(fix ? { bestFix: fix.text, bestFixCount: fix.fixes } : {}),
+      packagesChecked: c.checked,
+      database: c.database,
     },
   });
 }
