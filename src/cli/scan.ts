@@ -20,9 +20,8 @@ import { computeEfficiency } from '../findings/efficiency.js';
 import { diveCiReport } from '../report/dive-ci.js';
 import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { packageInventory } from '../findings/packages/index.js';
-import { lookupKeys, overviewBlock, vulnerabilityOverview } from '../findings/vulnerabilities/index.js';
-import { defaultDbDir, locateDb, openVulnDb, type VulnDb } from '../vulndb/index.js';
-import { dbUpdate } from './db.js';
+import { overviewBlock, vulnerabilityOverview } from '../findings/vulnerabilities/index.js';
+import { vulnerabilityContext } from './vulnerability-db.js';
 import type { Finding } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { imageInfo } from '../report/image-info.js';
@@ -33,7 +32,7 @@ import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
-import { parseCommandArgs, parseSeverityFilter } from './parse.js';
+import { parseCommandArgs, parseMaxAge, parseSeverityFilter } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader } from './wiring.js';
@@ -150,8 +149,8 @@ async function scan(argv: string[]): Promise<number> {
   const severities = parseSeverityFilter('--severity', values.severity);
   const failOn = values['fail-on'] === undefined ? undefined : parseSeverityFilter('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
-  const maxAge = values['db-max-age'] === undefined ? 7 : Number(values['db-max-age']);
-  if (!Number.isFinite(maxAge) || maxAge < 0)
+  const maxAge = parseMaxAge(values['db-max-age']);
+  if (maxAge === undefined)
     throw new LayerlensError(`--db-max-age "${escapeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
   const { input, opts } = withTransport(
     values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0],
@@ -177,20 +176,19 @@ async function scan(argv: string[]): Promise<number> {
     await reader.close().catch(() => {});
   }
 
-  const { db, looked } = await openDb(model, values.db, !!values['db-update'], warn);
+  const vulnCtx = await vulnerabilityContext(model, {
+    dir: values.db,
+    update: !!values['db-update'],
+    maxAgeDays: maxAge,
+    warn,
+  });
   let findings;
   try {
-    findings = runChecks(model, {
-      reference: input,
-      reveal,
-      ignore,
-      onWarning: warn,
-      vulnerabilities: { db, looked, maxAgeDays: maxAge },
-    });
+    findings = runChecks(model, { reference: input, reveal, ignore, onWarning: warn, vulnerabilities: vulnCtx });
   } finally {
-    db?.close();
+    vulnCtx.db?.close();
   }
-  if (!db)
+  if (!vulnCtx.db)
     warn('no vulnerability database: packages were not checked for known vulnerabilities (run: layerlens db update)');
   const stale = findings.find((f) => f.ruleId === 'vulnerability-db-stale');
   if (stale) warn(stale.message);
@@ -255,33 +253,6 @@ async function loadGate(values: Record<string, string | boolean | undefined>): P
   }
   if (!values.ci && !Object.keys(flags).length && text === undefined) return undefined;
   return gateConfig(flags, text === undefined ? {} : parseDiveCi(text, file));
-}
-
-/**
- * The vulnerability database for this image: updated first when asked (only the ecosystems its
- * packages need; a failed update is a warning, and the previous database is used), then opened
- * with the look-up keys of the packages found.
- */
-async function openDb(
-  model: ImageModel,
-  dir: string | undefined,
-  update: boolean,
-  warn: (s: string) => void,
-): Promise<{ db: VulnDb | undefined; looked?: string[] }> {
-  const keys = lookupKeys(packageInventory(model));
-  if (update) {
-    const ecosystems = [...new Set([...keys].map((k) => k.slice(0, k.indexOf('\t')).split(':')[0]))].sort();
-    if (ecosystems.length) {
-      try {
-        const r = await dbUpdate(dir ?? defaultDbDir(), ecosystems, undefined, () => {});
-        for (const f of r.failed) warn(`db update: ${f.error} (previous data kept)`);
-      } catch (err) {
-        warn(`db update failed: ${errorMessage(err)}; using the database as it was`);
-      }
-    }
-  }
-  const loc = locateDb(dir);
-  return { db: await openVulnDb(loc, keys), looked: loc.kind === 'none' ? loc.looked : undefined };
 }
 
 function render(

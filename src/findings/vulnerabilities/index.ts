@@ -21,6 +21,16 @@ import { affects } from './match.js';
 export { baseImageOf, type BaseImage } from './base.js';
 export { affects } from './match.js';
 export { matchTarget, osEcosystem } from './ecosystem.js';
+export {
+  isVulnerability,
+  packageLocations,
+  severityCounts,
+  vulnerableLayers,
+  vulnerablePackages,
+  vulnProps,
+  type VulnerabilityProperties,
+  type VulnerablePackage,
+} from './groups.js';
 export { overviewBlock, vulnerabilityOverview, type VulnerabilityOverview } from './overview.js';
 
 export interface VulnerabilityContext {
