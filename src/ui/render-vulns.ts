@@ -42,6 +42,9 @@ function header(ex: Explorer, width: number): Line[] {
   }
   const summary = byRule(ex.findings, 'vulnerability-summary');
   if (summary) out.push(...wrapped(safeText(summary.title), width, { bold: true }, '', 2));
+  const best = summary?.properties?.bestFix;
+  if (typeof best === 'string')
+    out.push(...wrapped(`the change that fixes the most: ${safeText(best)}`, width, { fg: 'green' }, '', 2));
   const stale = byRule(ex.findings, 'vulnerability-db-stale');
   if (stale)
     out.push(

@@ -14,6 +14,7 @@ import { redactCommand } from '../config.js';
 import { layerDigestOf, makeFinding } from '../make.js';
 import { livePackages, type Package, type PackageInventory } from '../packages/index.js';
 import type { Finding, Severity } from '../types.js';
+import { severityRank } from '../types.js';
 import { baseImageOf, type BaseImage } from './base.js';
 import { matchTarget, type MatchTarget } from './ecosystem.js';
 import { affects } from './match.js';
@@ -261,7 +262,7 @@ function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ct
 
 /** The change that fixes the most vulnerabilities: one package upgrade, or a rebuild on a newer base. */
 function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: number } | undefined {
-  const byPkg = new Map<string, { name: string; to: string; fixes: number; eco: string }>();
+  const byPkg = new Map<string, { name: string; to: string; fixes: number; eco: string; worst: number }>();
   let baseFixes = 0;
   for (const f of vulns) {
     const p = f.properties as { package: string; ecosystem: string; fixedVersion: string | null; origin: string };
@@ -270,13 +271,18 @@ function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: numb
     const k = `${p.ecosystem}\0${p.package}`;
     const e = byPkg.get(k);
     const order = orderFor(p.ecosystem);
-    if (!e) byPkg.set(k, { name: p.package, to: p.fixedVersion, fixes: 1, eco: p.ecosystem });
+    const rank = severityRank(f.severity);
+    if (!e) byPkg.set(k, { name: p.package, to: p.fixedVersion, fixes: 1, eco: p.ecosystem, worst: rank });
     else {
       e.fixes++;
+      e.worst = Math.max(e.worst, rank);
       if (order(p.fixedVersion, e.to) > 0) e.to = p.fixedVersion;
     }
   }
-  const top = [...byPkg.values()].sort((a, b) => b.fixes - a.fixes || (a.name < b.name ? -1 : 1))[0];
+  // The most fixes; on a tie, the one that fixes the most severe; then by name (a stable answer).
+  const top = [...byPkg.values()].sort(
+    (a, b) => b.fixes - a.fixes || b.worst - a.worst || (a.name < b.name ? -1 : 1),
+  )[0];
   if (baseFixes > (top?.fixes ?? 0))
     return {
       text: `rebuild on an updated base image${base.name ? ` (${base.name})` : ''}: fixes ${baseFixes}`,

@@ -155,7 +155,7 @@ test('findings: the right ids, packages, layers, fixes and severities; fixed ver
   const sum = fs.find((f) => f.ruleId === 'vulnerability-summary')!;
   assert.match(
     sum.message,
-    /^5 known vulnerabilities \(1 critical, 1 high, 1 medium, 1 low, 1 unknown\) in 5 packages: 2 in the base image \(layer 0\), 3 in your layers\. The single change that fixes the most: upgrade (lodash to 4\.17\.21|minimist to 0\.2\.4|layerlens-test-unrated to 2\.0\.0): fixes 1/,
+    /^5 known vulnerabilities \(1 critical, 1 high, 1 medium, 1 low, 1 unknown\) in 5 packages: 2 in the base image \(layer 0\), 3 in your layers\. The single change that fixes the most: upgrade minimist to 0\.2\.4: fixes 1\.$/,
   );
   assert.equal(sum.title, '5 known vulnerabilities in 5 packages: 2 in the base image (layer 0), 3 in your layers');
   assert.deepEqual((sum.properties as { baseImage: unknown }).baseImage, {
