@@ -109,10 +109,17 @@ function debianArchive(real: string[]): Buffer {
   for (let i = 0; i < DEBIAN; i++) {
     const named = real.length > 0 && i % 3 === 0;
     const src = named ? real[((i / 3) | 0) % real.length] : `srcpkg${i % 3500}`;
-    // Made-up packages: a fix in three of four. The image's own: most fixed long ago (below any
-    // installed version), one in twenty with no fix (affects it), as a real distribution's data.
+    // Made-up packages: a fix in three of four. The image's own: most fixed long ago (in versions
+    // below any installed one, 280 different ones: few advisories share a range, which is the
+    // costly case for matching), one in twenty with no fix (affects it).
     const fixed = (k: number): string | undefined =>
-      named ? (i % 20 === 0 ? undefined : '0.0.1-1') : i % 4 ? `1.${k}.${i % 50}-1+deb${k + 11}u1` : undefined;
+      named
+        ? i % 20 === 0
+          ? undefined
+          : `0.${i % 40}.${i % 7}-1`
+        : i % 4
+          ? `1.${k}.${i % 50}-1+deb${k + 11}u1`
+          : undefined;
     const id = `DEBIAN-CVE-${2000 + (i % 25)}-${10000 + i}`;
     const doc = {
       id,
@@ -247,7 +254,7 @@ try {
       const row = first === 'none' ? { none: a, vulns: b } : { none: b, vulns: a };
       rows.push(row);
       console.log(
-        `scan ${i + 1}: without ${row.none.ms.toFixed(0)} ms / ${row.none.maxRssMB.toFixed(0)} MB; with ${row.vulns.ms.toFixed(0)} ms / ${row.vulns.maxRssMB.toFixed(0)} MB (matching ${row.vulns.matchMs.toFixed(0)} ms, ${row.vulns.vulnerabilities} vulnerabilities)`,
+        `scan ${i + 1}: without ${row.none.ms.toFixed(0)} ms (checks ${row.none.checksMs.toFixed(0)}) / ${row.none.maxRssMB.toFixed(0)} MB; with ${row.vulns.ms.toFixed(0)} ms (database opened ${row.vulns.ctxMs.toFixed(0)}, checks ${row.vulns.checksMs.toFixed(0)}) / ${row.vulns.maxRssMB.toFixed(0)} MB; ${row.vulns.vulnerabilities} vulnerabilities`,
       );
     }
     const over = rows.map((r) => (100 * (r.vulns.ms - r.none.ms)) / r.none.ms);
@@ -255,7 +262,7 @@ try {
     const rssOver = rows.map((r) => r.vulns.maxRssMB - r.none.maxRssMB);
     console.log(
       `scan of the realistic image, ${ROUNDS} alternating pairs (medians): without ${median(rows.map((r) => r.none.ms)).toFixed(0)} ms, with ${median(rows.map((r) => r.vulns.ms)).toFixed(0)} ms; ` +
-        `matching itself ${median(rows.map((r) => r.vulns.matchMs)).toFixed(0)} ms; wall overhead ${median(over).toFixed(1)}% [pairs ${range(over, 1)}], CPU ${median(cpuOver).toFixed(1)}% [${range(cpuOver, 1)}]; ` +
+        `matching (database opened + the checks' difference) ${median(rows.map((r) => r.vulns.ctxMs + r.vulns.checksMs - r.none.checksMs)).toFixed(0)} ms; wall overhead ${median(over).toFixed(1)}% [pairs ${range(over, 1)}], CPU ${median(cpuOver).toFixed(1)}% [${range(cpuOver, 1)}]; ` +
         `peak RSS ${median(rows.map((r) => r.none.maxRssMB)).toFixed(0)} → ${median(rows.map((r) => r.vulns.maxRssMB)).toFixed(0)} MB (+${median(rssOver).toFixed(0)} MB [${range(rssOver)}])`,
     );
   }

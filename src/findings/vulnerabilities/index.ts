@@ -17,10 +17,10 @@ import type { Finding, Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { baseImageOf, type BaseImage } from './base.js';
 import { matchTarget, type MatchTarget } from './ecosystem.js';
-import { affects } from './match.js';
+import { Matcher } from './match.js';
 
 export { baseImageOf, type BaseImage } from './base.js';
-export { affects } from './match.js';
+export { affects, Matcher } from './match.js';
 export { matchTarget, osEcosystem } from './ecosystem.js';
 export {
   isVulnerability,
@@ -177,9 +177,11 @@ export function vulnerabilityFindings(
   for (const g of groups.values()) {
     const { ecosystem, name, version } = g.target;
     const matches: Merged['records'] = [];
-    for (const rec of records.get(packageKey(ecosystem, name)) ?? []) {
-      const a = affects(rec, ecosystem, version);
-      if (a) matches.push({ rec, fixed: a.fixed });
+    // Only the records that match are parsed whole (most of a package's advisories do not).
+    const matcher = new Matcher(ecosystem, version);
+    for (const cand of records.get(packageKey(ecosystem, name)) ?? []) {
+      const a = matcher.affects(cand);
+      if (a) matches.push({ rec: cand.record(), fixed: a.fixed });
     }
     for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, ctx));
   }
