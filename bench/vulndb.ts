@@ -11,8 +11,8 @@
  * The archives are generated in the real schema (ids, ranges, CVSS vectors, Debian urgencies),
  * written as zip files by a small writer here (deflated entries, zip64 end records). A third of
  * the Debian advisories name the source packages of the realistic image (so a scan's look-ups
- * find records, and one in twenty of those affects the installed version), the rest made-up
- * packages. `--keep DIR` keeps the archives (and reuses them when present). The realistic image:
+ * find ~180 records per package, and one in a hundred of those affects the installed version),
+ * the rest made-up packages. `--keep DIR` keeps the archives (and reuses them when present). The realistic image:
  * --realistic, $LAYERLENS_REALISTIC_ARCHIVE, or $LAYERLENS_IT_WORKDIR/realistic/bookworm-nginx.docker.tar
  * (test/support/realistic.ts builds it).
  */
@@ -110,13 +110,14 @@ function debianArchive(real: string[]): Buffer {
     const named = real.length > 0 && i % 3 === 0;
     const src = named ? real[((i / 3) | 0) % real.length] : `srcpkg${i % 3500}`;
     // Made-up packages: a fix in three of four. The image's own: most fixed long ago (in versions
-    // below any installed one, 280 different ones: few advisories share a range, which is the
-    // costly case for matching), one in twenty with no fix (affects it).
+    // below any installed one — `0~…` sorts before every version — 280 different ones: few
+    // advisories share a range, the costly case for matching), one in a hundred with no fix
+    // (affects it: ~150 vulnerabilities in all, the order scanners report for such an image).
     const fixed = (k: number): string | undefined =>
       named
-        ? i % 20 === 0
+        ? i % 100 === 0
           ? undefined
-          : `0.${i % 40}.${i % 7}-1`
+          : `0~${i % 40}.${i % 7}-1`
         : i % 4
           ? `1.${k}.${i % 50}-1+deb${k + 11}u1`
           : undefined;

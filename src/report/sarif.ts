@@ -172,6 +172,9 @@ function vulnerabilityRule(findings: Finding[], ruleId: string): { helpUri?: str
 }
 
 function ruleTitle(f: Finding): string {
+  // A vulnerability's rule is the advisory, not one package at one version: its summary alone.
+  if (f.category === 'vulnerability' && !f.ruleId.startsWith('vulnerability-') && f.title.includes(': '))
+    return f.title.slice(f.title.indexOf(': ') + 2);
   // Titles of path-specific findings carry the path; rule descriptions must not.
   return f.title.replace(/: \/.*$/, '').replace(/^EXPOSE \d+\/\w+: /, 'Exposed port: ');
 }

@@ -160,7 +160,7 @@ export class IndexReader {
   }
 
   private read(pos: number, len: number): Buffer {
-    const b = Buffer.alloc(len);
+    const b = Buffer.allocUnsafe(len); // (only the bytes read are returned)
     let got = 0;
     while (got < len) {
       const n = readSync(this.fd, b, got, len - got, pos + got);

@@ -266,6 +266,7 @@ test('severity unknown: its own row in every summary, a warning without security
   assert.equal(rule.defaultConfiguration.level, 'warning');
   assert.equal(rule.properties['security-severity'], undefined, 'no made-up score');
   assert.equal(rule.helpUri, 'https://osv.example.org/LAYERLENS-TEST-UNRATED-1');
+  assert.equal(rule.shortDescription.text, 'no score', "the advisory's summary, not one package's version");
   const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'LAYERLENS-TEST-UNRATED-1');
   assert.equal(result.level, 'warning');
   assert.equal(result.properties.severity, 'unknown');

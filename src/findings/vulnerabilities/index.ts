@@ -173,6 +173,7 @@ export function vulnerabilityFindings(
   }
   const records = db.lookup(new Set([...groups.values()].map((g) => packageKey(g.target.ecosystem, g.target.name))));
   const base = baseImageOf(meta);
+  const commands = layerCommands(model, ctx.reveal);
   const vulns: Finding[] = [];
   for (const g of groups.values()) {
     const { ecosystem, name, version } = g.target;
@@ -183,7 +184,7 @@ export function vulnerabilityFindings(
       const a = matcher.affects(cand);
       if (a) matches.push({ rec: cand.record(), fixed: a.fixed });
     }
-    for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, ctx));
+    for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, commands));
   }
   out.push(...vulns);
   // Always a summary: a clean result says what was checked against which data, and how old.
@@ -195,7 +196,26 @@ export function vulnerabilityFindings(
   return out;
 }
 
-function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ctx: VulnerabilityContext): Finding {
+/** A layer's command as the findings quote it (build args masked), once per layer. */
+function layerCommands(model: ImageModel, reveal: boolean | undefined): (layer: number) => string | null {
+  const cache = new Map<number, string | null>();
+  return (layer) => {
+    let c = cache.get(layer);
+    if (c === undefined) {
+      const step = model.meta?.history.find((h) => h.layerIndex === layer)?.createdBy;
+      cache.set(layer, (c = step ? dockerfileLine(redactCommand(step, reveal)) : null));
+    }
+    return c;
+  };
+}
+
+function vulnFinding(
+  model: ImageModel,
+  g: Group,
+  m: Merged,
+  base: BaseImage,
+  commands: (layer: number) => string | null,
+): Finding {
   const meta = model.meta!;
   const { ecosystem, name, version } = g.target;
   const order = orderFor(ecosystem);
@@ -212,8 +232,7 @@ function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ct
   const pkgs = [...g.packages].sort((a, b) => a.layer - b.layer);
   const layer = pkgs[0].layer;
   const origin = base.how === 'none' ? 'unknown' : layer < base.layers ? 'base' : 'own';
-  const step = meta.history.find((h) => h.layerIndex === layer)?.createdBy;
-  const command = step ? dockerfileLine(redactCommand(step, ctx.reveal)) : null;
+  const command = commands(layer);
   const summary = m.records.find((r) => r.rec.summary)?.rec.summary;
   const binaries = [...new Set(pkgs.map((p) => p.name))].filter((n) => n !== name);
   const url = m.records.find((r) => r.rec.id === id)?.rec.url ?? m.records[0].rec.url;
@@ -272,13 +291,12 @@ function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: numb
     if (p.origin === 'base' && !/^(npm|PyPI|Go|Maven|RubyGems|Packagist|NuGet)$/.test(p.ecosystem)) baseFixes++;
     const k = `${p.ecosystem}\0${p.package}`;
     const e = byPkg.get(k);
-    const order = orderFor(p.ecosystem);
     const rank = severityRank(f.severity);
     if (!e) byPkg.set(k, { name: p.package, to: p.fixedVersion, fixes: 1, eco: p.ecosystem, worst: rank });
     else {
       e.fixes++;
       e.worst = Math.max(e.worst, rank);
-      if (order(p.fixedVersion, e.to) > 0) e.to = p.fixedVersion;
+      if (orderFor(p.ecosystem)(p.fixedVersion, e.to) > 0) e.to = p.fixedVersion;
     }
   }
   // The most fixes; on a tie, the one that fixes the most severe; then by name (a stable answer).
