@@ -4,7 +4,7 @@
 #   bash scripts/test-all.sh        (as root)
 #
 # 1. installs missing tools with apt (docker.io docker-registry skopeo
-#    busybox-static apache2-utils openssl zstd tmux debootstrap), `npm ci` when
+#    busybox-static apache2-utils openssl zstd tmux debootstrap golang-go podman), `npm ci` when
 #    node_modules is missing, `npm run build`, `npm run typecheck` (src, test, bench, scripts),
 #    `npm run lint` (formatter, linter, layering rule);
 # 2. starts a throwaway dockerd (vfs, no iptables/bridge) and a plain-HTTP
@@ -34,7 +34,7 @@ export DEBIAN_FRONTEND=noninteractive
 export CI=${CI:-}
 
 # --- 1. dependencies ---------------------------------------------------------
-PACKAGES=(docker.io docker-registry skopeo busybox-static apache2-utils openssl zstd tmux debootstrap golang-go)
+PACKAGES=(docker.io docker-registry skopeo busybox-static apache2-utils openssl zstd tmux debootstrap golang-go podman)
 if [[ "${LAYERLENS_SKIP_APT:-}" != 1 ]]; then
   missing=()
   for p in "${PACKAGES[@]}"; do
