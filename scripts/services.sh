@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throwaway services for layerlens integration tests: a private dockerd (vfs, no
-# networking, no iptables) and a plain-HTTP distribution registry on 127.0.0.1.
+# networking, no iptables), a plain-HTTP distribution registry on 127.0.0.1 and, when podman is
+# installed, a Podman API service on a private socket (vfs storage, private storage.conf).
 # Everything lives in one temp dir; nothing touches the system daemon.
 #
 #   bash scripts/services.sh start [DIR]   # prints `export LAYERLENS_IT_...=...` lines
@@ -16,6 +17,7 @@ set -euo pipefail
 
 IT_DOCKERD_BIN=${IT_DOCKERD_BIN:-dockerd}
 IT_REGISTRY_BIN=${IT_REGISTRY_BIN:-/usr/bin/docker-registry}
+IT_PODMAN_BIN=${IT_PODMAN_BIN:-podman}
 
 it_log() { printf '[services] %s\n' "$*" >&2; }
 
@@ -104,6 +106,53 @@ EOF
   IT_DOCKER_HOST="unix://$sock"
   IT_REGISTRY="127.0.0.1:$port"
   it_log "registry ready"
+
+  it_start_podman "$dir"
+}
+
+# The podman client talking to this run's service (remote mode: it takes no storage flags).
+it_podman() {
+  local dir=$1
+  shift
+  "$IT_PODMAN_BIN" --url "unix://$dir/podman.sock" "$@"
+}
+
+# it_start_podman DIR: `podman system service` on DIR/podman.sock; sets IT_PODMAN_HOST (empty
+# when podman is not installed: the Podman source tests then skip and say why).
+it_start_podman() {
+  local dir=$1 i
+  IT_PODMAN_HOST=
+  if ! command -v "$IT_PODMAN_BIN" >/dev/null; then
+    it_log "podman not installed: the Podman source tests will be skipped"
+    return 0
+  fi
+  mkdir -p "$dir/podman/tmp"
+  printf '[storage]\ndriver = "vfs"\nrunroot = "%s"\ngraphroot = "%s"\n' \
+    "$dir/podman/run" "$dir/podman/graph" >"$dir/podman/storage.conf"
+  # No systemd or journald here: cgroupfs, events to a file, temporary files in DIR.
+  printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "%s"\ntmp_dir = "%s"\n' \
+    "$dir/podman/events.log" "$dir/podman/tmp" >"$dir/podman/containers.conf"
+  it_log "starting podman system service on $dir/podman.sock"
+  CONTAINERS_STORAGE_CONF="$dir/podman/storage.conf" CONTAINERS_CONF="$dir/podman/containers.conf" \
+    setsid "$IT_PODMAN_BIN" --root "$dir/podman/graph" --runroot "$dir/podman/run" \
+    system service --time=0 "unix://$dir/podman.sock" </dev/null >"$dir/podman.log" 2>&1 &
+  echo $! >"$dir/podman.pid"
+  for ((i = 0; i < 60; i++)); do
+    if [[ -S "$dir/podman.sock" ]] && it_podman "$dir" version >/dev/null 2>&1; then
+      IT_PODMAN_HOST="unix://$dir/podman.sock"
+      it_log "podman ready: $(it_podman "$dir" version --format 'server {{.Server.Version}}' 2>/dev/null || echo '?')"
+      return 0
+    fi
+    if ! kill -0 "$(cat "$dir/podman.pid")" 2>/dev/null; then
+      it_log "podman system service exited early:"
+      tail -n 30 "$dir/podman.log" >&2
+      return 1
+    fi
+    sleep 0.25
+  done
+  it_log "podman did not answer within 15s:"
+  tail -n 30 "$dir/podman.log" >&2
+  return 1
 }
 
 # Kill one process we started (by pid), politely first.
@@ -120,11 +169,13 @@ it_kill_pid() {
   sleep 0.5
 }
 
-# it_stop DIR: stop dockerd (+ its containerd) and the registry, unmount, remove DIR.
+# it_stop DIR: stop podman, the registry and dockerd (+ its containerd), unmount, remove DIR.
 it_stop() {
   local dir=$1
   [[ -n "$dir" && -d "$dir" ]] || return 0
   local pid
+  pid=$(cat "$dir/podman.pid" 2>/dev/null || true)
+  it_kill_pid "$pid" podman 10
   pid=$(cat "$dir/registry.pid" 2>/dev/null || true)
   it_kill_pid "$pid" registry 10
   pid=$(cat "$dir/dockerd.pid" 2>/dev/null || cat "$dir/dockerd.launcher.pid" 2>/dev/null || true)
@@ -157,8 +208,8 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     start)
       dir=${2:-$(mktemp -d /tmp/layerlens-it.XXXXXX)}
       if ! it_start "$dir" >&2; then it_stop "$dir"; exit 1; fi
-      printf 'export LAYERLENS_IT_DOCKER_HOST=%q\nexport LAYERLENS_IT_REGISTRY=%q\nexport LAYERLENS_IT_WORKDIR=%q\n' \
-        "$IT_DOCKER_HOST" "$IT_REGISTRY" "$dir"
+      printf 'export LAYERLENS_IT_DOCKER_HOST=%q\nexport LAYERLENS_IT_REGISTRY=%q\nexport LAYERLENS_IT_WORKDIR=%q\nexport LAYERLENS_IT_PODMAN_HOST=%q\n' \
+        "$IT_DOCKER_HOST" "$IT_REGISTRY" "$dir" "$IT_PODMAN_HOST"
       ;;
     stop)
       [[ -n "${2:-}" ]] || { echo "usage: $0 stop DIR" >&2; exit 2; }

@@ -4,12 +4,14 @@
 #   bash scripts/test-all.sh        (as root)
 #
 # 1. installs missing tools with apt (docker.io docker-registry skopeo
-#    busybox-static apache2-utils openssl zstd tmux debootstrap golang-go podman), `npm ci` when
+#    busybox-static apache2-utils openssl zstd tmux debootstrap podman golang-go), `npm ci` when
 #    node_modules is missing, `npm run build`, `npm run typecheck` (src, test, bench, scripts),
 #    `npm run lint` (formatter, linter, layering rule);
-# 2. starts a throwaway dockerd (vfs, no iptables/bridge) and a plain-HTTP
-#    distribution registry on 127.0.0.1:<free port>, all under /tmp/layerlens-it.XXXXXX;
-# 3. exports LAYERLENS_IT_DOCKER_HOST / LAYERLENS_IT_REGISTRY / LAYERLENS_IT_WORKDIR;
+# 2. starts a throwaway dockerd (vfs, no iptables/bridge), a plain-HTTP distribution
+#    registry on 127.0.0.1:<free port> and a Podman API service (vfs, private storage.conf),
+#    all under /tmp/layerlens-it.XXXXXX;
+# 3. exports LAYERLENS_IT_DOCKER_HOST / LAYERLENS_IT_REGISTRY / LAYERLENS_IT_WORKDIR /
+#    LAYERLENS_IT_PODMAN_HOST;
 # 4. runs `npm test` (unit + integration) and exits with its status;
 # 5. always stops what it started and removes the temp dir.
 #
@@ -34,7 +36,7 @@ export DEBIAN_FRONTEND=noninteractive
 export CI=${CI:-}
 
 # --- 1. dependencies ---------------------------------------------------------
-PACKAGES=(docker.io docker-registry skopeo busybox-static apache2-utils openssl zstd tmux debootstrap golang-go podman)
+PACKAGES=(docker.io docker-registry skopeo busybox-static apache2-utils openssl zstd tmux debootstrap podman golang-go)
 if [[ "${LAYERLENS_SKIP_APT:-}" != 1 ]]; then
   missing=()
   for p in "${PACKAGES[@]}"; do
@@ -107,9 +109,10 @@ it_start "$WORKDIR"
 export LAYERLENS_IT_DOCKER_HOST=$IT_DOCKER_HOST
 export LAYERLENS_IT_REGISTRY=$IT_REGISTRY
 export LAYERLENS_IT_WORKDIR=$WORKDIR
+export LAYERLENS_IT_PODMAN_HOST=$IT_PODMAN_HOST
 # Code under test that finds the daemon through DOCKER_HOST talks to the test daemon.
 export DOCKER_HOST=$IT_DOCKER_HOST
-log "LAYERLENS_IT_DOCKER_HOST=$LAYERLENS_IT_DOCKER_HOST LAYERLENS_IT_REGISTRY=$LAYERLENS_IT_REGISTRY"
+log "LAYERLENS_IT_DOCKER_HOST=$LAYERLENS_IT_DOCKER_HOST LAYERLENS_IT_REGISTRY=$LAYERLENS_IT_REGISTRY LAYERLENS_IT_PODMAN_HOST=${LAYERLENS_IT_PODMAN_HOST:-none}"
 
 # --- 4. tests -------------------------------------------------------------------
 # `npm test` (scripts/run-tests.mjs: every test/**/*.test.ts(x) under node's test

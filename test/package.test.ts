@@ -3,14 +3,21 @@
  * prefix) → the `layerlens` bin runs (a missing shebang, a file left out of "files", a runtime
  * import of a dev dependency, a bin that is not executable); what the package holds and depends
  * on; the packed CLI running with its production dependencies alone (no React, Ink, dockerode,
- * nothing to compile).
+ * nothing to compile); and the worker threads starting from the installed files (both workers load
+ * there, and the bin reads a docker save archive and an image from an in-process registry with
+ * them).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { docker25Save, membersToTar, sampleLayerTars } from './support/archives.js';
+import { buildImage } from './support/oci-image.js';
+import { startImageServer } from './support/registry-server.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -93,7 +100,9 @@ test('the packed CLI runs with its production dependencies alone', { timeout: 12
   assert.match(tty.stderr, /^layerlens: no terminal: the explorer needs one/);
 });
 
-test('npm pack → global install of the tarball → layerlens --help and --version work', { timeout: 600_000 }, () => {
+test('npm pack → global install of the tarball → layerlens --help and --version work, its workers start', {
+  timeout: 600_000,
+}, async () => {
   const work = mkdtempSync(path.join(tmpdir(), 'layerlens-pack-'));
   try {
     const [{ filename }] = JSON.parse(npm(['pack', '--pack-destination', work, '--json'])) as Array<{
@@ -124,6 +133,52 @@ test('npm pack → global install of the tarball → layerlens --help and --vers
     const bad = spawnSync(bin, ['inspect', path.join(work, 'no-such-image.tar')], { encoding: 'utf8' });
     assert.notEqual(bad.status, 0);
     assert.equal(bad.stderr.trim().split('\n').length, 1, `one line: ${bad.stderr}`);
+
+    // The worker threads start from the installed dist/ (not the fallback on the main thread).
+    const dist = path.join(prefix, 'lib', 'node_modules', 'layerlens', 'dist');
+    const archive = path.join(work, 'app.tar');
+    writeFileSync(archive, await membersToTar(docker25Save(await sampleLayerTars()).members));
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const f = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'sources/registry/fetch-worker.js')).href)});
+         const h = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'sources/file-hash-worker.js')).href)});
+         console.log(JSON.stringify({ fetch: await f.fetchWorkerReady(), hash: await h.hashWorkerReady(), digest: await h.hashFileRange(${JSON.stringify(archive)}, 0, -1) }));`,
+      ],
+      { encoding: 'utf8', cwd: work },
+    );
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.deepEqual(JSON.parse(probe.stdout), {
+      fetch: true,
+      hash: true,
+      digest: `sha256:${createHash('sha256').update(readFileSync(archive)).digest('hex')}`,
+    });
+    const fromArchive = spawnSync(bin, ['inspect', archive], { encoding: 'utf8' });
+    assert.equal(fromArchive.status, 0, fromArchive.stderr);
+    assert.match(fromArchive.stdout, /#2 .* \+3 ~0 -0/);
+    const img = await buildImage([{ entries: [{ name: 'etc/hostname', content: 'packaged\n' }] }]);
+    const server = await startImageServer({ image: img, repository: 'team/app', tag: 'v1' });
+    try {
+      const fromRegistry = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(bin, ['inspect', '--source', 'registry', '--plain-http', `${server.host}/team/app:v1`]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      assert.equal(fromRegistry.code, 0, fromRegistry.stderr);
+      assert.match(fromRegistry.stdout, /\(registry, linux\/amd64\)/);
+      assert.equal(
+        server.hits.filter((h) => h.url.endsWith(img.layers[0].digest)).length,
+        1,
+        'the layer was downloaded once',
+      );
+    } finally {
+      await server.stop();
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

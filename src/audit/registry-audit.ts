@@ -8,9 +8,18 @@
 import { randomBytes } from 'node:crypto';
 import { LayerlensError } from '../errors/index.js';
 import type { Finding } from '../findings/types.js';
-import { RegistryClient, describeNetError } from '../sources/registry/client.js';
-import { discard, distributionErrors, nextLink, readBody, send } from '../sources/registry/http.js';
+import { RegistryClient } from '../sources/registry/client.js';
+import { distributionErrors, nextLink } from '../sources/registry/distribution.js';
+import {
+  ERROR_BODY_LIMIT,
+  LIST_LIMIT,
+  MAX_CATALOG_NAMES,
+  MAX_CATALOG_PAGES,
+  MAX_CONNECT_MS,
+} from '../sources/registry/limits.js';
 import { MANIFEST_ACCEPT } from '../sources/registry/manifest.js';
+import { discard, networkReason, send } from '../sources/registry/send.js';
+import { Deadline, requestTimeout } from '../sources/registry/timeouts.js';
 import {
   isLoopbackHost,
   isCertificateError,
@@ -51,6 +60,8 @@ export interface AuditFacts {
     repositories?: number;
     pages?: number;
     truncated?: boolean;
+    /** The next links looped back (or a page repeated names): counted once each. */
+    loop?: boolean;
     sample?: string[];
     detail?: string;
   };
@@ -107,13 +118,18 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
   let tlsFacts: TlsFacts | undefined;
   if (scheme === 'https') {
     try {
-      tlsFacts = await probeTls(t.hostname, t.port ?? 443, loadTlsMaterial(t.host, opts), opts.timeoutMs);
+      tlsFacts = await probeTls(
+        t.hostname,
+        t.port ?? 443,
+        loadTlsMaterial(t.host, opts),
+        Math.min(requestTimeout(opts.timeoutMs), MAX_CONNECT_MS),
+      );
     } catch (err) {
       // No scheme given: a server that does not speak TLS, or nothing on the HTTPS port, may
       // still serve plain HTTP (port 80 when no port was given).
       if (!t.scheme && (isTlsProtocolError(err) || (err as NodeJS.ErrnoException).code === 'ECONNREFUSED'))
         scheme = 'http';
-      else throw new LayerlensError(`cannot reach ${t.host} over HTTPS: ${describeNetError(err)}`, 'NETWORK');
+      else throw new LayerlensError(`cannot reach ${t.host} over HTTPS: ${networkReason(err)}`, 'NETWORK');
     }
   }
   const client = await RegistryClient.connect(t.host, {
@@ -155,7 +171,7 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
       );
     } else if (tlsFacts) {
       tlsFindings(tlsFacts, t.host, add);
-      facts.httpRedirect = await probeHttpRedirect(t.hostname, t.port, opts.timeoutMs);
+      facts.httpRedirect = await probeHttpRedirect(t.hostname, t.port, Math.min(requestTimeout(opts.timeoutMs), 5_000));
       if (facts.httpRedirect === 'serves-http') {
         add(
           'registry-http-no-redirect',
@@ -201,20 +217,22 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
         );
       }
     } else if (facts.authScheme === 'bearer') {
-      facts.tokenRealm = ch?.params.realm;
+      const realm = realmForReport(ch?.params.realm);
+      const service = ch?.params.service;
+      facts.tokenRealm = realm;
       add(
         'registry-auth-required',
         'info',
         'Authentication required (Bearer token service)',
-        `${t.host} requires a bearer token from ${ch?.params.realm ?? 'its token service'} (service ${JSON.stringify(ch?.params.service ?? '')}).`,
-        { scheme: 'bearer', realm: ch?.params.realm },
+        `${t.host} requires a bearer token from ${realm ?? 'its token service'}${service && service.length <= 200 ? ` (service ${JSON.stringify(service)})` : ''}.`,
+        { scheme: 'bearer', realm },
       );
-      if (ch?.params.realm?.startsWith('http://') && !isLoopbackHost(safeHost(ch.params.realm))) {
+      if (realm?.startsWith('http://') && !isLoopbackHost(safeHost(realm))) {
         add(
           'registry-token-realm-http',
           'high',
           'Token service over plain HTTP',
-          `The token service ${ch.params.realm} is plain HTTP: clients send their credentials to it in clear.`,
+          `The token service ${realm} is plain HTTP: clients send their credentials to it in clear.`,
         );
       }
     } else {
@@ -235,8 +253,8 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
         'registry-catalog-anonymous',
         c.repositories ? 'medium' : 'low',
         'Repository catalog readable without credentials',
-        `GET /v2/_catalog lists ${c.repositories}${c.truncated ? '+' : ''} repositor${c.repositories === 1 ? 'y' : 'ies'} to anonymous clients${sample}, over ${c.pages} page${c.pages === 1 ? '' : 's'}.`,
-        { repositories: c.repositories, truncated: !!c.truncated },
+        `GET /v2/_catalog lists ${c.repositories}${c.truncated ? '+' : ''} repositor${c.repositories === 1 ? 'y' : 'ies'} to anonymous clients${sample}, over ${c.pages} page${c.pages === 1 ? '' : 's'}${c.loop ? ' (its next link loops back to pages already read: each name is counted once)' : ''}.`,
+        { repositories: c.repositories, truncated: !!c.truncated, ...(c.loop ? { loop: true } : {}) },
       );
     }
 
@@ -283,6 +301,17 @@ export async function auditRegistry(input: string, opts: AuditOptions = {}): Pro
     client.close();
   }
   return { facts, findings };
+}
+
+/** The realm as a report shows it: a URL of sane length, never the header's raw text. */
+function realmForReport(realm: string | undefined): string | undefined {
+  if (realm === undefined) return undefined;
+  try {
+    const href = new URL(realm).href;
+    return href.length <= 200 ? href : `${href.slice(0, 200)}…`;
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 function safeHost(u: string): string {
@@ -361,12 +390,12 @@ function tlsFindings(
 async function probeHttpRedirect(
   hostname: string,
   port: number | undefined,
-  timeoutMs?: number,
+  timeoutMs: number,
 ): Promise<AuditFacts['httpRedirect']> {
   const samePort = port !== undefined && port !== 443;
   const url = new URL(`http://${hostname.includes(':') ? `[${hostname}]` : hostname}${samePort ? `:${port}` : ''}/v2/`);
   try {
-    const res = await send({ method: 'GET', url, timeoutMs: timeoutMs ?? 5_000 });
+    const res = await send({ method: 'GET', url, timing: new Deadline(timeoutMs).timing(true) });
     discard(res);
     const status = res.statusCode ?? 0;
     const loc = String(res.headers.location ?? '');
@@ -382,69 +411,125 @@ async function probeHttpRedirect(
   }
 }
 
+/** A repository name as the Distribution spec writes them (path components of lower-case words). */
+const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG_NAME = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * Every page of /v2/_catalog (Link rel="next", on the registry itself). A next link that points
+ * back to a page already read, or a page that brings no new name, ends the walk as a loop; names
+ * are counted once however often they are listed. Bounded: MAX_CATALOG_PAGES pages,
+ * MAX_CATALOG_NAMES distinct names.
+ */
 async function readCatalog(client: RegistryClient, opts: AuditOptions): Promise<AuditFacts['catalog']> {
   const n = opts.pageSize ?? 1000;
-  const maxPages = opts.maxPages ?? 100;
+  const maxPages = opts.maxPages ?? MAX_CATALOG_PAGES;
   let url: URL | undefined = new URL(`/v2/_catalog?n=${n}`, client.origin);
-  let count = 0;
+  const visited = new Set<string>();
+  const names = new Set<string>();
   let pages = 0;
+  let loop = false;
+  let truncated = false;
   const sample: string[] = [];
   try {
-    while (url && pages < maxPages) {
-      const res = await client.request({ path: url, scopes: ['registry:catalog:*'] });
-      const status = res.statusCode ?? 0;
-      if (status === 401 || status === 403) {
-        discard(res);
-        return { status: 'auth-required', detail: `HTTP ${status}` };
+    while (url) {
+      if (visited.has(url.href)) {
+        loop = true;
+        break;
       }
-      if (status === 404 || status === 405) {
-        discard(res);
-        return { status: 'not-served', detail: `HTTP ${status}` };
+      if (pages >= maxPages || names.size >= MAX_CATALOG_NAMES) {
+        truncated = true;
+        break;
       }
-      const body = await readBody(res, 16 << 20, 'catalog page');
-      if (status !== 200)
-        return {
-          status: 'error',
-          detail: `HTTP ${status}${distributionErrors(body) ? ': ' + distributionErrors(body) : ''}`,
-        };
-      const j = JSON.parse(body.toString('utf8')) as { repositories?: unknown };
-      const repos = Array.isArray(j.repositories)
-        ? j.repositories.filter((r): r is string => typeof r === 'string')
-        : [];
-      count += repos.length;
-      for (const r of repos) if (sample.length < 5) sample.push(r);
+      visited.add(url.href);
+      const page = await client.fetch({
+        path: url,
+        scopes: ['registry:catalog:*'],
+        limit: LIST_LIMIT,
+        what: `catalog page ${pages + 1}`,
+      });
+      const status = page.statusCode;
+      if (status === 401 || status === 403) return { status: 'auth-required', detail: `HTTP ${status}` };
+      if (status === 404 || status === 405) return { status: 'not-served', detail: `HTTP ${status}` };
+      if (status !== 200) {
+        const codes = distributionErrors(page.body);
+        return { status: 'error', detail: `HTTP ${status}${codes ? ` (${codes})` : ''}` };
+      }
+      const repos = catalogNames(page.body, pages + 1);
+      const before = names.size;
+      for (const r of repos) {
+        if (names.size >= MAX_CATALOG_NAMES) break;
+        names.add(r);
+        if (sample.length < 5 && REPOSITORY_NAME.test(r) && r.length <= 255 && !sample.includes(r)) sample.push(r);
+      }
       pages++;
-      const next = nextLink(res.headers.link, url);
-      // Only follow pages on the registry itself.
+      const next = nextLink(page.headers.link, url);
+      // Only pages on the registry itself; a page of nothing new would only repeat.
       url = next && next.origin === client.origin ? next : undefined;
+      if (url && repos.length > 0 && names.size === before) {
+        loop = true;
+        break;
+      }
     }
-    return { status: 'readable', repositories: count, pages, truncated: !!url, sample };
+    return { status: 'readable', repositories: names.size, pages, truncated, loop, sample };
   } catch (err) {
     if (err instanceof LayerlensError && err.code === 'AUTH') return { status: 'auth-required', detail: err.message };
     return { status: 'error', detail: (err as Error).message };
   }
 }
 
+/** The names of one catalog page: {"repositories": [string, …]}, checked. */
+function catalogNames(body: Buffer, page: number): string[] {
+  let j: unknown;
+  try {
+    j = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new LayerlensError(`catalog page ${page} is not valid JSON`, 'BAD_SCHEMA');
+  }
+  const repos = (j as { repositories?: unknown } | null)?.repositories;
+  if (repos === null || repos === undefined) return [];
+  if (!Array.isArray(repos) || !repos.every((r) => typeof r === 'string'))
+    throw new LayerlensError(`catalog page ${page}: "repositories" is not a list of names`, 'BAD_SCHEMA');
+  return repos;
+}
+
+/** The tags of a tag list: {"tags": [string, …] | null}, checked. */
+function tagNames(body: Buffer): string[] {
+  let j: unknown;
+  try {
+    j = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new LayerlensError('the tag list is not valid JSON', 'BAD_SCHEMA');
+  }
+  const tags = (j as { tags?: unknown } | null)?.tags;
+  if (tags === null || tags === undefined) return [];
+  if (!Array.isArray(tags)) throw new LayerlensError('the tag list\'s "tags" is not a list', 'BAD_SCHEMA');
+  return tags.filter((t): t is string => typeof t === 'string' && TAG_NAME.test(t));
+}
+
 async function tryPull(client: RegistryClient, repository: string): Promise<AuditFacts['anonymousPull']> {
   try {
     const scopes = [`repository:${repository}:pull`];
-    const res = await client.request({ path: `/v2/${repository}/tags/list?n=10`, scopes });
-    if (res.statusCode === 401 || res.statusCode === 403) {
-      discard(res);
-      return { status: 'denied', repository, detail: `tags/list: HTTP ${res.statusCode}` };
-    }
-    const body = await readBody(res, 4 << 20, 'tag list');
-    if (res.statusCode !== 200) return { status: 'error', repository, detail: `tags/list: HTTP ${res.statusCode}` };
-    const tags = (JSON.parse(body.toString('utf8')) as { tags?: string[] | null }).tags ?? [];
+    const list = await client.fetch({
+      path: `/v2/${repository}/tags/list?n=10`,
+      scopes,
+      limit: LIST_LIMIT,
+      what: `tags of ${repository}`,
+    });
+    if (list.statusCode === 401 || list.statusCode === 403)
+      return { status: 'denied', repository, detail: `tags/list: HTTP ${list.statusCode}` };
+    if (list.statusCode !== 200) return { status: 'error', repository, detail: `tags/list: HTTP ${list.statusCode}` };
+    const tags = tagNames(list.body);
     const tag = tags.find((x) => !/^sha256-/.test(x)) ?? tags[0];
     if (!tag) return { status: 'not-tested', repository, detail: 'no tags' };
-    const m = await client.request({
+    const m = await client.fetch({
       method: 'HEAD',
       path: `/v2/${repository}/manifests/${encodeURIComponent(tag)}`,
       scopes,
       headers: { accept: MANIFEST_ACCEPT },
+      limit: 0,
+      what: `manifest of ${repository}:${tag}`,
     });
-    discard(m);
     if (m.statusCode === 200) return { status: 'allowed', repository, tag };
     if (m.statusCode === 401 || m.statusCode === 403)
       return { status: 'denied', repository, tag, detail: `manifest: HTTP ${m.statusCode}` };
@@ -458,27 +543,29 @@ async function tryPull(client: RegistryClient, repository: string): Promise<Audi
 
 async function tryPushStart(client: RegistryClient, repository: string): Promise<AuditFacts['anonymousPush']> {
   try {
-    const res = await client.request({
+    const res = await client.fetch({
       method: 'POST',
       path: `/v2/${repository}/blobs/uploads/`,
       scopes: [`repository:${repository}:pull,push`],
       headers: { 'content-length': '0' },
       body: '',
+      limit: ERROR_BODY_LIMIT,
+      what: 'upload probe',
     });
-    discard(res);
-    const status = res.statusCode ?? 0;
+    const status = res.statusCode;
     if (status === 401 || status === 403) return { status: 'denied', repository, detail: `HTTP ${status}` };
     if (status !== 202) return { status: 'error', repository, detail: `HTTP ${status}` };
     // Cancel the upload session: nothing was written and nothing will be.
     let cancelled = false;
     const loc = res.headers.location;
     if (loc) {
-      const del = await client.request({
+      const del = await client.fetch({
         method: 'DELETE',
         path: new URL(loc, client.origin),
         scopes: [`repository:${repository}:pull,push`],
+        limit: ERROR_BODY_LIMIT,
+        what: 'upload cancel',
       });
-      discard(del);
       cancelled = del.statusCode === 204 || del.statusCode === 200 || del.statusCode === 202;
     }
     return { status: 'allowed', repository, cancelled };
@@ -493,14 +580,15 @@ async function probeDeletion(client: RegistryClient, repository: string): Promis
   // 256 random bits: this manifest does not exist, so nothing can be deleted.
   const digest = `sha256:${randomBytes(32).toString('hex')}`;
   try {
-    const res = await client.request({
+    const res = await client.fetch({
       method: 'DELETE',
       path: `/v2/${repository}/manifests/${digest}`,
       scopes: [`repository:${repository}:delete`],
+      limit: ERROR_BODY_LIMIT,
+      what: 'delete probe',
     });
-    const status = res.statusCode ?? 0;
-    const body = await readBody(res, 64 * 1024, 'delete probe').catch(() => Buffer.alloc(0));
-    const codes = distributionErrors(body) ?? '';
+    const status = res.statusCode;
+    const codes = distributionErrors(res.body) ?? '';
     if (status === 405 || /UNSUPPORTED/.test(codes))
       return { status: 'disabled', repository, detail: `HTTP ${status} ${codes}`.trim() };
     if (status === 404 || status === 202)

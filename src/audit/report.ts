@@ -72,7 +72,7 @@ export function factLines(f: AuditFacts): Array<[string, string]> {
   rows.push([
     'Catalog',
     c.status === 'readable'
-      ? `readable anonymously: ${c.truncated ? `${c.repositories}+ repositories` : count(c.repositories ?? 0, 'repository', 'repositories')} in ${count(c.pages ?? 0, 'page', 'pages')}`
+      ? `readable anonymously: ${c.truncated ? `${c.repositories}+ repositories` : count(c.repositories ?? 0, 'repository', 'repositories')} in ${count(c.pages ?? 0, 'page', 'pages')}${c.loop ? ' (its next links loop; each name counted once)' : ''}`
       : c.status === 'auth-required'
         ? 'requires authentication'
         : c.status === 'not-served'

@@ -16,6 +16,7 @@ import type { ImageModel } from '../engine/image.js';
 import { copyLayerFile, locateContent, type FileLocation } from '../engine/layer-file.js';
 import { safeText } from '../text/safe-text.js';
 import { checkOutputFile, writeAtomic } from './output-file.js';
+import { isClosedOutput, outputClosed } from './stdout.js';
 import { parseCommandArgs } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
@@ -155,15 +156,20 @@ function provenance(
   return undefined;
 }
 
-/** Versions larger than this are not kept in memory while loading: they are read again. */
+/**
+ * Bytes of the path's versions kept in memory while loading, all versions together (an image may
+ * write the same path in every layer); beyond it a version is read again from its layer.
+ */
 const CAPTURE_MAX = 256 * 1024 * 1024;
 
 /** A content inspector that keeps the bytes of every version of `inImage` (as the version's content). */
 function captureFile(inImage: string): ContentInspector {
   const want = splitPath(inImage);
+  let kept = 0;
   return (parts, attrs) => {
-    if (parts.length !== want.length || attrs.size > CAPTURE_MAX || parts.some((p, i) => p !== want[i]))
+    if (parts.length !== want.length || kept + attrs.size > CAPTURE_MAX || parts.some((p, i) => p !== want[i]))
       return undefined;
+    kept += attrs.size;
     const chunks: Buffer[] = [];
     return {
       // (Chunks are the decoder's buffers: copied.)
@@ -185,12 +191,12 @@ async function copyVersion(model: ImageModel, loc: FileLocation, out: Writable):
   return kept.length;
 }
 
-/** The bytes to stdout; a reader that stops early (`| head`) ends the copy, not in an error. */
+/** The bytes to stdout; a reader that stops early (`| head`) ends the command quietly (see stdout.ts). */
 async function toStdout(model: ImageModel, loc: FileLocation): Promise<number> {
   try {
     return await copyVersion(model, loc, process.stdout);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    if (isClosedOutput(err)) outputClosed();
     throw err;
   }
 }

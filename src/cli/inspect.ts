@@ -1,13 +1,16 @@
 /** `layerlens inspect IMAGE [--json]`: the engine's view of an image, for scripts and tests. */
-import { dockerfileLine } from '../engine/history.js';
-import { inspectDocument } from '../report/inspect.js';
+import { historyForLayer } from '../engine/history.js';
+import { changeCounts, inspectHistory, inspectJson } from '../report/inspect.js';
 import { parseCommandArgs } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
+import { writePieces } from './stdout.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
+import type { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { safeText } from '../text/safe-text.js';
 import { formatBytes } from '../text/bytes.js';
+import { commandLine } from '../ui/commands.js';
 
 const USAGE = 'layerlens inspect IMAGE [--json] [source options]';
 
@@ -37,24 +40,43 @@ export async function runInspect(argv: string[]): Promise<number> {
   const reader = values.demo ? await openDemo() : await openReader(input, opts);
   const { model, load } = await startLoad(reader, { withFindings: false });
   await load;
-  const doc = inspectDocument(model, { reveal: !!values.reveal });
-  if (values.json) {
-    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-    return 0;
-  }
-  const out: string[] = [];
-  out.push(
-    `${safeText(doc.image.reference)}  (${doc.image.source}${doc.image.platform ? ', ' + doc.image.platform : ''})`,
-  );
-  if (doc.image.digest) out.push(`digest ${doc.image.digest}`);
-  for (const l of doc.layers) {
-    const counts = { added: 0, modified: 0, removed: 0 };
-    for (const c of l.changes) counts[c.change]++;
-    const cmd = dockerfileLine(l.createdBy ?? undefined) || '<missing history>';
-    out.push(
-      `#${l.index}  ${formatBytes(l.size ?? 0).padStart(9)}  +${counts.added} ~${counts.modified} -${counts.removed}  ${safeText(cmd).slice(0, 100)}`,
-    );
-  }
-  process.stdout.write(out.join('\n') + '\n');
+  const reveal = !!values.reveal;
+  await writePieces(values.json ? inspectJson(model, { reveal }) : inspectText(model, reveal));
   return 0;
+}
+
+/**
+ * One line per layer: `#N  size  +added ~modified -removed  command`, columns aligned over all
+ * layers. The command is whole, except on a terminal, where the line is cut to its width.
+ */
+function* inspectText(model: ImageModel, reveal: boolean): Generator<string> {
+  const meta = model.meta!;
+  yield `${safeText(meta.reference)}  (${meta.source}${meta.platform ? ', ' + [meta.platform.os, meta.platform.architecture, meta.platform.variant].filter(Boolean).join('/') : ''})\n`;
+  if (meta.digest) yield `digest ${meta.digest}\n`;
+  const history = inspectHistory(model, reveal);
+  const rows = meta.layers.map((_, i) => {
+    const c = changeCounts(model, i);
+    const h = historyForLayer(history, i);
+    return {
+      index: `#${i}`,
+      size: formatBytes(model.layers[i]?.size ?? 0),
+      added: `+${c.added}`,
+      modified: `~${c.modified}`,
+      removed: `-${c.removed}`,
+      command: safeText(h ? commandLine(h) || '(no command)' : '(no history for this layer)'),
+    };
+  });
+  const width = (key: keyof (typeof rows)[number]) => Math.max(0, ...rows.map((r) => r[key].length));
+  const w = {
+    index: width('index'),
+    size: width('size'),
+    added: width('added'),
+    modified: width('modified'),
+    removed: width('removed'),
+  };
+  const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY;
+  for (const r of rows) {
+    const line = `${r.index.padEnd(w.index)}  ${r.size.padStart(w.size)}  ${r.added.padEnd(w.added)} ${r.modified.padEnd(w.modified)} ${r.removed.padEnd(w.removed)}  ${r.command}`;
+    yield (line.length > columns ? line.slice(0, columns - 1) + '…' : line) + '\n';
+  }
 }

@@ -10,8 +10,12 @@ import { LayerlensError } from '../errors/index.js';
 import { runExplore } from './explore.js';
 import { runInspect } from './inspect.js';
 import { die, errorMessage } from './errors.js';
+import { exitQuietlyOnClosedOutput, isClosedOutput, outputClosed } from './stdout.js';
 import { releaseHashWorker } from '../sources/file-hash-worker.js';
 import { toolVersion } from '../report/tool.js';
+
+// A reader that closes the pipe early (`| head`) ends any command quietly (status 141).
+exitQuietlyOnClosedOutput(releaseHashWorker);
 
 const HELP = `layerlens — explore a container image layer by layer, with a security eye
 
@@ -92,5 +96,5 @@ main(process.argv.slice(2)).then(
     // The command is over: a layer still being hashed (after an error) must not keep us running.
     releaseHashWorker();
   },
-  (err: unknown) => die(errorMessage(err), err),
+  (err: unknown) => (isClosedOutput(err) ? outputClosed() : die(errorMessage(err), err)),
 );

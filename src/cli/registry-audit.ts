@@ -7,12 +7,14 @@ import { severityRank } from '../findings/types.js';
 import { auditRegistry } from '../audit/registry-audit.js';
 import { auditJson, auditMarkdown, auditTable } from '../audit/report.js';
 import { errorMessage } from './errors.js';
+import { isClosedOutput, outputClosed } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs, parseSeverity } from './parse.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
+import { parseDuration } from './source-options.js';
 
 const USAGE =
-  'layerlens registry audit URL [--format table|json|markdown] [--output FILE] [--fail-on S] [--repo NAME] [--insecure] [--ca-file F]';
+  'layerlens registry audit URL [--format table|json|markdown] [--output FILE] [--fail-on S] [--repo NAME] [--insecure] [--ca-file F] [--timeout D]';
 
 const HELP = `Usage: ${USAGE}
 
@@ -35,6 +37,7 @@ Checks a registry's security posture as an anonymous client sees it:
   --repo NAME       repository for the pull/push/delete probes (default: the first one listed)
   --insecure        do not verify TLS (certificate problems are still reported)
   --ca-file F       extra CA certificate(s) to trust
+  --timeout D       give up on a request after D (30s, 2m, 500ms; default 30s), retries counted in
   -h, --help        this help
 
 Exit codes: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one, 2 error.
@@ -47,6 +50,7 @@ export async function runRegistryAudit(argv: string[]): Promise<number> {
   try {
     return await audit(argv);
   } catch (err) {
+    if (isClosedOutput(err)) outputClosed();
     process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
@@ -63,6 +67,7 @@ async function audit(argv: string[]): Promise<number> {
       repo: { type: 'string' },
       insecure: { type: 'boolean' },
       'ca-file': { type: 'string' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     USAGE,
@@ -83,6 +88,7 @@ async function audit(argv: string[]): Promise<number> {
       'USAGE',
     );
   const failOn = parseSeverity('--fail-on', values['fail-on']);
+  const timeoutMs = parseDuration('--timeout', values.timeout);
   if (values.output !== undefined) await checkOutputFile(values.output, '--output');
   const log = process.stderr.isTTY
     ? (line: string) => process.stderr.write(`layerlens: ${escapeText(line)}\n`)
@@ -91,6 +97,7 @@ async function audit(argv: string[]): Promise<number> {
     repository: values.repo,
     insecure: values.insecure,
     caFile: values['ca-file'],
+    timeoutMs,
     log,
   });
   const toFile = values.output !== undefined;

@@ -30,6 +30,7 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
+import { isClosedOutput, outputClosed } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
 import { parseCommandArgs, parseMaxAge, parseSeverityFilter } from './parse.js';
@@ -101,6 +102,7 @@ export async function runScan(argv: string[]): Promise<number> {
   try {
     return await scan(argv);
   } catch (err) {
+    if (isClosedOutput(err)) outputClosed();
     // Escaped as every name from an image is (one line, no control characters).
     process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');

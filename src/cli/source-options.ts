@@ -4,6 +4,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import { LayerlensError } from '../errors/index.js';
+import { safeText } from '../text/safe-text.js';
 import { parsePlatform } from '../sources/oci-layout/platform.js';
 import { SOURCE_CHOICES, type SourceChoice, type SourceOptions } from '../sources/options.js';
 
@@ -16,6 +17,7 @@ export const SOURCE_OPTION_SPEC = {
   insecure: { type: 'boolean' },
   'plain-http': { type: 'boolean' },
   'ca-file': { type: 'string' },
+  timeout: { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 export const SOURCE_OPTIONS_HELP = `Image source options:
@@ -31,7 +33,9 @@ export const SOURCE_OPTIONS_HELP = `Image source options:
   --password-stdin    read the registry password from stdin
   --insecure          do not verify the registry's TLS certificate
   --plain-http        talk plain HTTP to the registry (automatic on loopback)
-  --ca-file F         extra CA certificate(s) for the registry`;
+  --ca-file F         extra CA certificate(s) for the registry
+  --timeout D         give up on a registry request after D (30s, 2m, 500ms; default 30s),
+                      its retries counted in; a blob download fails when it stalls for D`;
 
 /** Turn parsed option values into SourceOptions (reads the password from stdin when asked). */
 export async function sourceOptionsFrom(values: Record<string, unknown>): Promise<SourceOptions> {
@@ -42,6 +46,7 @@ export async function sourceOptionsFrom(values: Record<string, unknown>): Promis
   // Checked here, before any source is tried: a typo is a usage error for every source (and
   // for --demo, which has one platform and would otherwise ignore it).
   if (typeof values.platform === 'string') parsePlatform(values.platform);
+  const timeoutMs = parseDuration('--timeout', values.timeout);
   let password: string | undefined;
   if (values['password-stdin']) {
     if (process.stdin.isTTY)
@@ -65,6 +70,29 @@ export async function sourceOptionsFrom(values: Record<string, unknown>): Promis
     insecure: !!values.insecure,
     plainHttp: !!values['plain-http'],
     caFile: values['ca-file'] as string | undefined,
+    timeoutMs,
     log: (line) => process.stderr.write(line + '\n'),
   };
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration as Go and trivy write them (`30s`, `2m`, `1m30s`, `500ms`, `1h`) or a bare number
+ * of seconds; undefined when the flag is not given. From 100 ms to 24 h.
+ */
+export function parseDuration(flag: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const text = String(v).trim();
+  let ms: number | undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+  else if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) {
+    ms = 0;
+    for (const [, n, , unit] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) ms += Number(n) * UNIT_MS[unit];
+  }
+  if (ms === undefined || !Number.isFinite(ms))
+    throw new LayerlensError(`${flag} "${safeText(text)}": use a duration such as 30s, 2m or 500ms`, 'USAGE');
+  if (ms < 100 || ms > 86_400_000)
+    throw new LayerlensError(`${flag} ${safeText(text)}: use a duration from 100ms to 24h`, 'USAGE');
+  return Math.round(ms);
 }

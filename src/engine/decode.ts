@@ -2,11 +2,11 @@
  * Layer blob decoding by magic bytes (never by media type or file name): gzip `1f 8b` (including
  * concatenated members, as eStargz writes), zstd `28 b5 2f fd`, otherwise plain tar.
  */
-import { createRequire } from 'node:module';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, type Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from './types.js';
 import { GzipMembers } from './gzip-members.js';
+import { createZstdDecoder } from './zstd.js';
 import { LayerlensError } from '../errors/index.js';
 
 export function sniffCompression(head: Uint8Array): Compression {
@@ -15,62 +15,7 @@ export function sniffCompression(head: Uint8Array): Compression {
   return 'tar';
 }
 
-const require = createRequire(import.meta.url);
-
-interface ZstdNapi {
-  DecompressStream: new () => Transform;
-}
-let zstdNative: ZstdNapi | null | undefined;
-
-/** The native zstd binding when it built on this machine; null otherwise. */
-export function nativeZstd(): ZstdNapi | null {
-  if (zstdNative === undefined) {
-    try {
-      zstdNative = require('zstd-napi') as ZstdNapi;
-    } catch {
-      zstdNative = null;
-    }
-  }
-  return zstdNative;
-}
-
-/** Which zstd decoder is in use, for `--version` and benchmarks. */
-export function zstdDecoderName(): string {
-  return process.env.LAYERLENS_ZSTD === 'js' || !nativeZstd() ? 'fzstd (pure JS)' : 'zstd-napi (native)';
-}
-
-/** Pure-JS zstd fallback (fzstd) as a Transform. */
-class FzstdTransform extends Transform {
-  private readonly dec: { push(chunk: Uint8Array, final?: boolean): void };
-  constructor() {
-    super();
-    const fzstd = require('fzstd') as {
-      Decompress: new (
-        ondata: (data: Uint8Array, final: boolean) => void,
-      ) => { push(chunk: Uint8Array, final?: boolean): void };
-    };
-    this.dec = new fzstd.Decompress((data) => {
-      // Copied: fzstd may reuse its window buffer for the next chunk.
-      if (data.length) this.push(Buffer.from(data));
-    });
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      this.dec.push(chunk);
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
-  }
-  override _flush(cb: TransformCallback): void {
-    try {
-      this.dec.push(new Uint8Array(0), true);
-      cb();
-    } catch (err) {
-      cb(err as Error);
-    }
-  }
-}
+export { zstdDecoderName } from './zstd.js';
 
 export function createDecoder(kind: Compression): Transform {
   switch (kind) {
@@ -79,10 +24,9 @@ export function createDecoder(kind: Compression): Transform {
       // gzip-members.ts); LAYERLENS_GUNZIP=zlib uses zlib's Gunzip. 1 MiB output chunks either
       // way: ~35% faster than the 16 KiB default.
       return process.env.LAYERLENS_GUNZIP === 'zlib' ? zlib.createGunzip({ chunkSize: 1 << 20 }) : new GzipMembers();
-    case 'zstd': {
-      const native = process.env.LAYERLENS_ZSTD === 'js' ? null : nativeZstd();
-      return native ? new native.DecompressStream() : new FzstdTransform();
-    }
+    case 'zstd':
+      // Paced: output is made only as fast as it is read (see zstd.ts).
+      return createZstdDecoder();
     default:
       return new PassThrough({ highWaterMark: 1 << 20 });
   }

@@ -4,7 +4,10 @@
  * (the UI, `inspect`, findings) subscribe to its events or await `load()`.
  */
 import { EventEmitter } from 'node:events';
-import { parseLayer, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
+import { checkImageConfig } from './config-shape.js';
+import { limitError, limits } from './limits.js';
+import { checkHeap, watchHeap } from './memory-guard.js';
+import { parseLayer, type EntryBudget, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
 import { FileTree } from './tree.js';
 import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
 import { LayerlensError } from '../errors/index.js';
@@ -56,12 +59,15 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
   /** Read the whole image. Resolves when every layer is applied; rejects with a LayerlensError. */
   async load(reader: ImageReader, opts: LoadOptions = {}): Promise<void> {
     this.reader = reader;
+    const unwatch = watchHeap();
     this.sourceProgress = reader.progress;
     try {
       await this.run(reader, opts);
       this.done = true;
+      unwatch();
       this.emit('done');
     } catch (err) {
+      unwatch();
       const e =
         err instanceof LayerlensError ? err : new LayerlensError(err instanceof Error ? err.message : String(err));
       this.error = e;
@@ -87,7 +93,15 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     return status?.state === 'queued' ? status : undefined;
   }
 
+  /**
+   * The metadata, checked at the engine's door whatever the source: a config whose shape the
+   * checks and views could trip over (`Env` not a list of strings, a `null` history entry, …) and
+   * more layers than allowed are one-line errors here.
+   */
   private setMeta(meta: ImageMeta): void {
+    checkImageConfig(meta.config, `image config${meta.configDigest ? ' ' + short(meta.configDigest) : ''}`);
+    const max = limits().maxLayers;
+    if (meta.layers.length > max) throw limitError('maxLayers', `the image has ${meta.layers.length} layers`);
     this.meta = meta;
     if (this.layers.length !== meta.layers.length) {
       this.layers = meta.layers.map((l, index) => ({
@@ -105,8 +119,13 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     let metaError: unknown;
     const metaPromise = reader.meta().then(
       (m) => {
+        try {
+          this.setMeta(m);
+        } catch (err) {
+          metaError = err;
+          return;
+        }
         meta = m;
-        this.setMeta(m);
         applier.kick();
       },
       (err) => {
@@ -119,6 +138,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     const inFlight = new Set<Promise<void>>();
     const limit = Math.max(1, opts.concurrency ?? 1);
     let firstError: unknown;
+    const budget: EntryBudget = { entriesLeft: limits().maxEntries };
 
     const handle = async (blob: LayerBlob): Promise<void> => {
       // (A blob without an index is applied by its diffID; its digest may still name its layer,
@@ -134,6 +154,9 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
         parsed = await parseLayer(blob.stream, {
           inspectContent: opts.inspectContent,
           rawDigest: blob.rawDigest,
+          budget,
+          size: blob.size,
+          estargz: blob.index !== undefined ? this.meta?.layers[blob.index]?.estargz : undefined,
           onProgress: status
             ? (n) => {
                 status.bytesRead = n;
@@ -147,7 +170,9 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           status.error = err instanceof Error ? err.message : String(err);
           this.emit('layer', status.index);
         }
-        const where = status ? `layer ${status.index}` : `layer blob${blob.digest ? ' ' + short(blob.digest) : ''}`;
+        const where = status
+          ? `layer ${status.index}`
+          : `layer blob${blob.digest ? ' ' + short(blob.digest) : blob.name ? ' ' + blob.name : ''}`;
         throw new LayerlensError(
           `${where}: ${err instanceof Error ? err.message : String(err)}`,
           (err as LayerlensError).code ?? 'CORRUPT',
@@ -159,6 +184,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     };
 
     for await (const blob of reader.blobs()) {
+      if (metaError) break;
       if (firstError || applier.error) break;
       const p = handle(blob).catch((err) => {
         firstError ??= err;
@@ -264,12 +290,21 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
   }
 }
 
-/** Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order. */
+/**
+ * Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order (an
+ * entry a runtime refuses is noted where it stands).
+ */
 export function applyEntries(tree: FileTree, layer: number, entries: LayerEntry[]): void {
   tree.beginLayer(layer);
   for (const e of entries) if (e.kind === 'opaque') tree.opaque(e.parts, layer);
   for (const e of entries) if (e.kind === 'whiteout') tree.whiteout(e.parts, layer);
-  for (const e of entries) if (e.kind === 'entry') tree.put(e.parts, e.attrs, layer, e.content);
+  for (const e of entries) applyEntry(tree, layer, e);
+}
+
+function applyEntry(tree: FileTree, layer: number, e: LayerEntry): void {
+  if (e.kind === 'entry') tree.put(e.parts, e.attrs, layer, e.content, e.ordinal ?? -1);
+  else if (e.kind === 'refused')
+    tree.note({ layer, problem: e.problem, name: e.name, ...(e.link !== undefined ? { link: e.link } : {}) });
 }
 
 /** Entries applied between two yields to the event loop (~5–10 ms of work). */
@@ -282,9 +317,11 @@ export async function applyEntriesInSlices(tree: FileTree, layer: number, entrie
   for (const e of entries) if (e.kind === 'opaque') tree.opaque(e.parts, layer);
   for (const e of entries) if (e.kind === 'whiteout') tree.whiteout(e.parts, layer);
   for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e.kind === 'entry') tree.put(e.parts, e.attrs, layer, e.content);
-    if (i % SLICE === SLICE - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    applyEntry(tree, layer, entries[i]);
+    if (i % SLICE === SLICE - 1) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      checkHeap(`layer ${layer}`);
+    }
   }
 }
 

@@ -1,15 +1,16 @@
 /**
  * Read one file's bytes back out of a layer blob (viewer, extract): reopen the layer, decode it
- * by its magic bytes, walk the tar until the path, stream that entry. Names are decoded exactly
- * as the engine decodes them, so a path from the tree finds its entry. Nothing is written to disk
- * here.
+ * by its magic bytes, read the tar with the same reader and header decoder that built the tree,
+ * and stream the entry the version came from. The entry is found by its ordinal in the tar, not
+ * by its name: the tree holds the path a runtime writes (`x/../etc/os-release` is /etc/os-release,
+ * `sl/passwd` under `sl -> /etc` is /etc/passwd), and a tar may hold one name twice (the last
+ * one is the file). Nothing is written to disk here.
  */
-import tar from 'tar-stream';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { openDecoded } from './decode.js';
 import type { ImageModel } from './image.js';
-import { decodeName } from './parse-layer.js';
-import { splitPath } from './paths.js';
+import { TarReader } from './tar-reader.js';
 import type { Version } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
@@ -48,10 +49,13 @@ export interface ReadResult {
   truncated: boolean;
 }
 
+/** Stopping the re-read early (the caller has what it wants): not an error. */
+class Stop extends Error {}
+
 /**
- * Stream the entry `path` of layer `layer` into `onChunk` (return false to stop early). Resolves
- * with the entry size; rejects with a LayerlensError when the layer cannot be re-read or does not
- * hold the path.
+ * Stream the data of the entry that wrote `path` in layer `layer` (the tree's version of the path
+ * in that layer) into `onChunk` (return false to stop early). Resolves with the entry size;
+ * rejects with a LayerlensError when the layer cannot be re-read or does not hold that entry.
  */
 async function scanLayer(
   model: ImageModel,
@@ -59,6 +63,8 @@ async function scanLayer(
   path: string,
   onChunk: (c: Buffer) => boolean | Promise<boolean>,
 ): Promise<number> {
+  const want = model.tree.lookupPath(path)?.versionIn(layer)?.entry ?? -1;
+  if (want < 0) throw new LayerlensError(`layer ${layer} holds no file data for ${path}`, 'NOT_FOUND');
   let raw: NodeJS.ReadableStream | undefined;
   try {
     raw = await model.reopenLayer(layer);
@@ -73,48 +79,52 @@ async function scanLayer(
       'this image was read in one pass (a pipe or a compressed archive) and its layers cannot be read again: save it as an uncompressed file (docker save -o FILE) first',
       'REOPEN',
     );
+  let found = -1;
+  let size = 0;
+  // Chunks for onChunk, delivered between input chunks (onChunk may wait: the copy to a file).
+  let pending: Buffer[] = [];
+  let finished = false;
+  const reader = new TarReader(
+    (header, ordinal) => {
+      if (ordinal !== want) return undefined;
+      if (header.typeflag !== '0' && header.typeflag !== '7' && header.typeflag !== 'S')
+        throw new LayerlensError(`layer ${layer}: its entry for ${path} is no longer a regular file`, 'CORRUPT');
+      found = ordinal;
+      size = header.size;
+      return { write: (c) => void pending.push(Buffer.from(c)) };
+    },
+    () => {
+      if (found >= 0) finished = true;
+    },
+  );
   const { out } = await openDecoded(raw);
-  const want = splitPath(path).join('/');
-  const extract = tar.extract({ filenameEncoding: 'latin1', allowUnknownFormat: true });
-  return new Promise<number>((resolve, reject) => {
-    let done = false;
-    const finish = (err: Error | null, size?: number) => {
-      if (done) return;
-      done = true;
-      out.unpipe(extract);
-      out.destroy();
-      extract.destroy();
-      (raw as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      if (err) reject(err);
-      else resolve(size ?? 0);
-    };
-    extract.on('entry', (header, stream, next) => {
-      const pax = header.pax as Record<string, string> | undefined;
-      const name = splitPath(pax?.path ?? decodeName(header.name)).join('/');
-      if (name !== want || (header.type !== 'file' && header.type !== 'contiguous-file')) {
-        stream.on('end', next);
-        stream.resume();
-        return;
-      }
-      const size = header.size ?? 0;
-      stream.on('data', (c: Buffer) => {
-        stream.pause();
-        Promise.resolve(onChunk(c)).then(
-          (more) => {
-            if (more) stream.resume();
-            else finish(null, size);
-          },
-          (err) => finish(err as Error),
-        );
-      });
-      stream.on('end', () => finish(null, size));
-      stream.on('error', (err) => finish(err));
-    });
-    extract.on('finish', () => finish(new LayerlensError(`layer ${layer} does not hold ${path}`, 'NOT_FOUND')));
-    extract.on('error', (err) => finish(new LayerlensError(`layer ${layer}: ${err.message}`, 'CORRUPT')));
-    out.on('error', (err) => finish(new LayerlensError(`layer ${layer}: ${err.message}`, 'CORRUPT')));
-    out.pipe(extract);
+  const sink = new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _enc, cb) {
+      (async () => {
+        reader.write(chunk);
+        const chunks = pending;
+        pending = [];
+        for (const c of chunks) if (!(await onChunk(c))) throw new Stop();
+        if (finished) throw new Stop();
+      })().then(() => cb(), cb);
+    },
+    final(cb) {
+      reader.endTo(cb);
+    },
   });
+  try {
+    await pipeline(out, sink);
+  } catch (err) {
+    if (!(err instanceof Stop)) {
+      if (err instanceof LayerlensError) throw new LayerlensError(`layer ${layer}: ${err.message}`, err.code);
+      throw new LayerlensError(`layer ${layer}: ${err instanceof Error ? err.message : String(err)}`, 'CORRUPT');
+    }
+  } finally {
+    (raw as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+  }
+  if (found < 0) throw new LayerlensError(`layer ${layer} does not hold ${path}`, 'NOT_FOUND');
+  return size;
 }
 
 /** Read up to `maxBytes` of a file from a layer. */

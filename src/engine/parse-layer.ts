@@ -7,15 +7,21 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describeDecodeError, openDecoded } from './decode.js';
+import { isStargzFooter } from './estargz.js';
+import { MAX_XATTR_BYTES, limitError, limits } from './limits.js';
+import { checkHeap } from './memory-guard.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX, splitPath } from './paths.js';
-import type { Compression, EntryAttrs } from './types.js';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath } from './paths.js';
+import type { Compression, EntryAttrs, UnpackProblem } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerEntry =
-  | { kind: 'entry'; parts: string[]; attrs: EntryAttrs; content?: unknown }
+  /** `ordinal`: the entry's place among the tar's entries (how the re-reader finds it again). */
+  | { kind: 'entry'; parts: string[]; attrs: EntryAttrs; ordinal?: number; content?: unknown }
   | { kind: 'whiteout'; parts: string[] }
-  | { kind: 'opaque'; parts: string[] };
+  | { kind: 'opaque'; parts: string[] }
+  /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */
+  | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string };
 
 export interface ParsedLayer {
   compression: Compression;
@@ -64,13 +70,25 @@ export interface ParseOptions {
    * (the file could not be read, or ended early) fails the layer.
    */
   rawDigest?: Promise<string>;
+  /** The raw blob's length, when the source knows it (an uncompressed layer's entries are checked against it). */
+  size?: number;
+  /** The manifest says this layer is eStargz (its TOC annotation): hide its TOC and landmarks. */
+  estargz?: boolean;
+  /** Shared by the layers of one image: entries still allowed (LAYERLENS_MAX_ENTRIES). */
+  budget?: EntryBudget;
 }
 
-// eStargz keeps its TOC and prefetch landmarks as regular tar members at the root; they are not
-// part of the image's filesystem.
+/** What the layers of one image may still hold, shared by all of them. */
+export interface EntryBudget {
+  entriesLeft: number;
+}
+
 /** Decompressed bytes allowed to wait for parsing before the decoder is held back. */
 const QUEUE_LIMIT = 8 << 20;
 
+// eStargz keeps its TOC and prefetch landmarks as regular tar members at the root; they are not
+// part of the image's filesystem, but only in a layer that really is eStargz (its footer, or the
+// manifest's annotation, says so): anywhere else a file of that name is a file like any other.
 const ESTARGZ_HIDDEN = new Set(['stargz.index.json', '.prefetch.landmark', '.no.prefetch.landmark']);
 
 /** Parse one raw layer blob (tar, gzip or zstd). Rejects with a LayerlensError on bad data. */
@@ -78,9 +96,14 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   // (Handled now: the parse may fail first, and the rejection must not go unhandled meanwhile.)
   opts.rawDigest?.catch(() => {});
   let compressedSize = 0;
+  // The last two raw chunks: the blob's last bytes hold an eStargz footer, if it has one.
+  let lastRaw: Buffer | undefined;
+  let prevRaw: Buffer | undefined;
   const rawStream = raw as NodeJS.ReadableStream & { on: (ev: string, fn: (c: Buffer) => void) => void };
   rawStream.on('data', (c: Buffer) => {
     compressedSize += c.length;
+    prevRaw = lastRaw;
+    lastRaw = c;
     opts.onProgress?.(compressedSize);
   });
   let decoded;
@@ -103,13 +126,26 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   let currentEntry: (LayerEntry & { kind: 'entry' }) | null = null;
   let currentSink: ContentSink | undefined;
 
+  const lim = limits();
+  const budget = opts.budget;
+  // Root entries named like eStargz's TOC or landmarks: hidden at the end if the layer is eStargz.
+  let stargzNames: (LayerEntry & { kind: 'entry' })[] | undefined;
   const reader = new TarReader(
-    (header) => {
-      // PAX values are Unicode already; ustar/GNU names are latin1 bytes to decode.
-      const name = header.nameIsUnicode ? header.name : decodeName(header.name);
-      const parts = splitPath(name);
-      const base = parts[parts.length - 1] ?? '';
+    (header, ordinal) => {
+      if (budget && --budget.entriesLeft < 0)
+        throw limitError('maxEntries', 'the image holds more tar entries than allowed');
       const type = TYPE_MAP[header.typeflag] ?? 'other';
+      const refused = refusal(header, type, lim.maxPathBytes);
+      if (refused) {
+        entries.push(refused);
+        return undefined;
+      }
+      const parts = cleanPath(header.name);
+      if (parts === null) {
+        entries.push({ kind: 'refused', problem: 'escape', name: cut(header.name) });
+        return undefined;
+      }
+      const base = parts[parts.length - 1] ?? '';
       if (type !== 'dir' && base.startsWith(WHITEOUT_PREFIX)) {
         if (base === OPAQUE_MARKER) entries.push({ kind: 'opaque', parts: parts.slice(0, -1) });
         else if (!base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
@@ -119,10 +155,14 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         }
         return undefined;
       }
-      if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) return undefined;
       const attrs = headerAttrs(header, type);
-      const entry: LayerEntry & { kind: 'entry' } = { kind: 'entry', parts, attrs };
+      if (attrs.linkTarget === ESCAPES) {
+        entries.push({ kind: 'refused', problem: 'link-escape', name: cut(header.name), link: cut(header.linkname) });
+        return undefined;
+      }
+      const entry: LayerEntry & { kind: 'entry' } = { kind: 'entry', parts, attrs, ordinal };
       entries.push(entry);
+      if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(entry);
       const sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
       currentEntry = sink ? entry : null;
       currentSink = sink;
@@ -137,6 +177,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         currentSink = undefined;
       }
     },
+    kind === 'tar' && opts.size !== undefined ? opts.size : undefined,
   );
 
   // Hash and parse each decompressed chunk in one pass, but not inside the decoder's callback:
@@ -155,7 +196,10 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         if (failure) continue;
         if (hashHere) hash.update(c);
         size += c.length;
+        if (size > lim.maxLayerBytes)
+          throw limitError('maxLayerBytes', 'the layer is larger than allowed once uncompressed');
         reader.write(c);
+        checkHeap('reading the layer');
       }
     } catch (err) {
       failure = err as Error;
@@ -180,12 +224,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     final(cb) {
       work();
       if (failure) return cb(failure);
-      try {
-        reader.end();
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
+      reader.endTo(cb);
     },
   });
 
@@ -196,6 +235,10 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   }
   opts.inspectContent?.flush?.();
   const rawHex = await opts.rawDigest;
+  if (stargzNames && (opts.estargz || isStargzFooter(rawTail(prevRaw, lastRaw)))) {
+    const hidden = new Set<LayerEntry>(stargzNames);
+    for (let i = entries.length - 1; i >= 0; i--) if (hidden.has(entries[i])) entries.splice(i, 1);
+  }
   return {
     compression: kind,
     diffId: hashHere ? 'sha256:' + hash.digest('hex') : rawHex!,
@@ -256,10 +299,12 @@ function headerAttrs(h: TarHeader, type: EntryAttrs['type']): EntryAttrs {
       if (key.startsWith('SCHILY.xattr.')) (attrs.xattrs ??= {})[key.slice(13)] = h.pax[key];
     }
   }
-  if (type === 'symlink') attrs.linkTarget = h.linkIsUnicode ? h.linkname : decodeName(h.linkname);
-  else if (type === 'hardlink')
-    attrs.linkTarget = '/' + splitPath(h.linkIsUnicode ? h.linkname : decodeName(h.linkname)).join('/');
-  else if (type === 'other') {
+  if (type === 'symlink') attrs.linkTarget = h.linkname;
+  else if (type === 'hardlink') {
+    // An archive path, cleaned like a name; one above the root is a breakout Docker refuses.
+    const target = cleanPath(h.linkname);
+    attrs.linkTarget = target === null ? ESCAPES : '/' + target.join('/');
+  } else if (type === 'other') {
     attrs.special = SPECIAL_MAP[h.typeflag] ?? 'unknown';
     attrs.devMajor = h.devmajor;
     attrs.devMinor = h.devminor;
@@ -267,27 +312,34 @@ function headerAttrs(h: TarHeader, type: EntryAttrs['type']): EntryAttrs {
   return attrs;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** headerAttrs' mark for a hardlink whose target climbs above the root. */
+const ESCAPES = '\u0000escapes';
 
 /**
- * Header names are read as latin1 (one char per byte) so no byte is lost; valid UTF-8 is then
- * decoded, and invalid UTF-8 keeps each non-ASCII byte as `\xNN` so distinct names stay distinct.
+ * An entry a runtime cannot unpack whatever the tree holds: a name or link target longer than
+ * PATH_MAX, or more extended attributes than Linux stores. Said as a refused entry; its name is
+ * kept cut short (the entry may have been made to exhaust memory).
  */
-export function decodeName(latin1: string): string {
-  let ascii = true;
-  for (let i = 0; i < latin1.length; i++) {
-    if (latin1.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
+function refusal(h: TarHeader, type: EntryAttrs['type'], maxPath: number): LayerEntry | undefined {
+  if (h.nameBytes > maxPath) return { kind: 'refused', problem: 'name-too-long', name: cut(h.name) };
+  if ((type === 'symlink' || type === 'hardlink') && h.linkBytes > maxPath)
+    return { kind: 'refused', problem: 'name-too-long', name: cut(h.name), link: cut(h.linkname) };
+  if (h.pax) {
+    let xattrBytes = 0;
+    for (const key in h.pax) if (key.startsWith('SCHILY.xattr.')) xattrBytes += key.length - 13 + h.pax[key].length;
+    if (xattrBytes > MAX_XATTR_BYTES) return { kind: 'refused', problem: 'xattrs-too-large', name: cut(h.name) };
   }
-  if (ascii) return latin1;
-  const bytes = Buffer.from(latin1, 'latin1');
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    let out = '';
-    for (const b of bytes) out += b > 0x7f ? '\\x' + b.toString(16).padStart(2, '0') : String.fromCharCode(b);
-    return out;
-  }
+  return undefined;
+}
+
+/** A name as a refused entry keeps it: at most 256 characters. */
+function cut(name: string): string {
+  return name.length > 256 ? name.slice(0, 255) + '…' : name;
+}
+
+/** The blob's last 64 bytes, from its last two chunks. */
+function rawTail(prev: Buffer | undefined, last: Buffer | undefined): Buffer {
+  if (!last) return Buffer.alloc(0);
+  if (last.length >= 64 || !prev) return last.subarray(Math.max(0, last.length - 64));
+  return Buffer.concat([prev.subarray(Math.max(0, prev.length - 64)), last]).subarray(-64);
 }

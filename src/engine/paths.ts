@@ -1,10 +1,13 @@
 /**
- * Tar member names → in-image paths. Names are data: `..` is kept as a literal component (never
- * resolved against anything on the host), leading `/` and `./` are dropped, empty and `.`
- * components are ignored.
+ * Tar member names → in-image paths. Names are data: never resolved against anything on the
+ * host. Their bytes are kept (invalid UTF-8 as `\xNN`, a literal backslash as `\\`, so two
+ * different names never become one path), and they are cleaned the way container runtimes clean
+ * them when they unpack a layer (Go's filepath.Clean): empty and `.` components dropped, `a/..`
+ * removed, `..` at the root of an absolute name dropped; a relative name that climbs above the
+ * root escapes it (the runtimes refuse it).
  */
 
-/** Components of an in-image path ('' and '.' removed). `/` → []. */
+/** Components of an in-image path ('' and '.' removed, `..` kept as it is). `/` → []. */
 export function splitPath(name: string): string[] {
   const out: string[] = [];
   let start = 0;
@@ -14,6 +17,24 @@ export function splitPath(name: string): string[] {
     if (end < 0) end = name.length;
     if (end > start && !(end === start + 1 && name.charCodeAt(start) === 46)) out.push(name.slice(start, end));
     start = end + 1;
+  }
+  return out;
+}
+
+/**
+ * The cleaned components of a member name, as a runtime writes it; `null` when the name climbs
+ * above the root (`../etc/passwd`, `a/../../x`), which Docker refuses to unpack.
+ */
+export function cleanPath(name: string): string[] | null {
+  const parts = splitPath(name);
+  // Nearly every name has no `..` at all: one indexOf, no second pass.
+  if (name.indexOf('..') < 0) return parts;
+  const rooted = name.charCodeAt(0) === 47;
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p !== '..') out.push(p);
+    else if (out.length > 0) out.pop();
+    else if (!rooted) return null; // (`/..` is `/`, as filepath.Clean has it)
   }
   return out;
 }
@@ -39,3 +60,38 @@ export function dirname(path: string): string {
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A name's bytes (given as latin1: one char per byte, nothing lost) as text: valid UTF-8 is
+ * decoded; when it is not valid UTF-8, each byte above 0x7f is written `\xNN`. A backslash is
+ * always written `\\`, so a name that really holds the four characters `\xff` stays apart from
+ * one holding the byte 0xff. Every reader of tar names (layers, archives, the re-reader) uses
+ * this, so a path from the tree finds its entry again.
+ */
+export function decodeName(latin1: string): string {
+  let plain = true;
+  for (let i = 0; i < latin1.length; i++) {
+    const c = latin1.charCodeAt(i);
+    if (c > 0x7f || c === 0x5c) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return latin1;
+  const bytes = Buffer.from(latin1, 'latin1');
+  let text: string | undefined;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    let out = '';
+    for (const b of bytes) {
+      if (b > 0x7f) out += '\\x' + b.toString(16).padStart(2, '0');
+      else if (b === 0x5c) out += '\\\\';
+      else out += String.fromCharCode(b);
+    }
+    return out;
+  }
+  return text.indexOf('\\') < 0 ? text : text.replaceAll('\\', '\\\\');
+}

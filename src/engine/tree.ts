@@ -7,7 +7,8 @@
  * Memory therefore grows with distinct paths plus changes, not with layers × entries (dive keeps
  * two full copies of the tree per layer).
  */
-import type { ChangeKind, EntryAttrs, Version } from './types.js';
+import { MAX_SYMLINK_HOPS, MAX_UNPACK_NOTES } from './limits.js';
+import type { ChangeKind, EntryAttrs, UnpackNote, UnpackProblem, Version } from './types.js';
 
 const NO_VERSIONS: readonly Version[] = Object.freeze([]);
 
@@ -22,6 +23,7 @@ export function makeVersion(
   change: ChangeKind,
   previousLayer: number | undefined,
   content: unknown,
+  entry: number,
   implicit?: boolean,
 ): Version {
   const v: Version = {
@@ -35,6 +37,7 @@ export function makeVersion(
     change,
     previousLayer,
     content,
+    entry,
   };
   // Rare fields only where present: most of 500k versions are plain files and directories.
   if (a.linkTarget !== undefined) v.linkTarget = a.linkTarget;
@@ -183,7 +186,7 @@ export class FileTree {
   constructor() {
     this.root.children = new Map();
     // The root directory exists in every layer; it is never reported as a change.
-    this.root.pushVersion(makeVersion(ROOT_ATTRS, -1, 'added', undefined, undefined, true));
+    this.root.pushVersion(makeVersion(ROOT_ATTRS, -1, 'added', undefined, undefined, -1, true));
   }
 
   /** Find a node by components; undefined when the path was never seen. */
@@ -232,7 +235,7 @@ export class FileTree {
         if (i >= 0) list.splice(i, 1);
         return;
       }
-      v = makeVersion(before!, layer, 'removed', before!.layer, before!.content);
+      v = makeVersion(before!, layer, 'removed', before!.layer, before!.content, -1);
     } else {
       v.change = existedBefore ? 'modified' : 'added';
       v.previousLayer = existedBefore ? before!.layer : undefined;
@@ -274,12 +277,17 @@ export class FileTree {
     if (!includeSelf) return;
     const live = node.liveAt(layer);
     if (!live || live.layer === layer) return;
-    this.record(node, layer, makeVersion(live, layer, 'removed', live.layer, live.content));
+    this.record(node, layer, makeVersion(live, layer, 'removed', live.layer, live.content, -1));
   }
 
-  /** Apply a whiteout of `parts` (the hidden path) in `layer`: only what lower layers put there. */
+  /**
+   * Apply a whiteout of `parts` (the hidden path) in `layer`: only what lower layers put there.
+   * Its parent is resolved as a runtime resolves it (through symlinks, within the root).
+   */
   whiteout(parts: readonly string[], layer: number): void {
-    const node = this.lookup(parts);
+    if (parts.length === 0) return;
+    const parent = this.walk(parts, parts.length - 1, layer, 'find');
+    const node = parent?.children?.get(parts[parts.length - 1]);
     if (!node) return;
     const live = node.liveAt(layer);
     if (!live || live.layer >= layer) return;
@@ -288,40 +296,35 @@ export class FileTree {
 
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
   opaque(parts: readonly string[], layer: number): void {
-    const node = this.lookup(parts);
+    const node = this.walk(parts, parts.length, layer, 'find');
     if (!node || !node.liveAt(layer)) return;
     this.removeSubtree(node, layer, false);
   }
 
-  /** Ensure the directory `parts` exists at `layer` and return its node. */
-  /** Ensure the directory made of the first `depth` components exists at `layer`. */
-  private ensureDir(parts: readonly string[], depth: number, layer: number): TreeNode {
-    let node = this.root;
-    for (let i = 0; i < depth; i++) {
-      const name = parts[i];
-      let child = node.children!.get(name);
-      if (!child) {
-        child = new TreeNode(name, node);
-        node.children!.set(name, child);
-        this.allNodes.push(child);
-      }
-      const live = child.liveAt(layer);
-      if (!live || live.type !== 'dir') {
-        // Missing parent (tar without directory entries) or a non-directory in the way.
-        if (live) this.removeSubtree(child, layer, false);
-        this.record(child, layer, makeVersion(ROOT_ATTRS, layer, 'added', undefined, undefined, true));
-      }
-      if (!child.children) child.children = new Map();
-      node = child;
-    }
-    return node;
-  }
-
-  /** Apply one tar entry (not a whiteout) of `layer`. */
-  put(parts: readonly string[], attrs: EntryAttrs, layer: number, content?: unknown): TreeNode {
+  /**
+   * Apply one tar entry (not a whiteout) of `layer`, where a runtime writes it: its parent
+   * directories resolved in the tree as it stands (symlinks followed within the root, missing
+   * directories created). Returns undefined when a runtime would refuse it (noted).
+   */
+  put(parts: readonly string[], attrs: EntryAttrs, layer: number, content?: unknown, entry = -1): TreeNode | undefined {
     if (parts.length === 0) return this.root; // the root directory's own entry: attributes only
-    const parent = this.ensureDir(parts, parts.length - 1, layer);
-    const name = parts[parts.length - 1];
+    const depth = parts.length - 1;
+    let parent = this.root;
+    for (let i = 0; i < depth; i++) {
+      const child = parent.children!.get(parts[i]);
+      const live = child?.liveAt(layer);
+      if (live && live.type === 'dir') parent = child!;
+      else if (!live) parent = this.implicitDir(parent, parts[i], child, layer);
+      else {
+        // A symlink (or something that is no directory) on the way: the careful walk from here.
+        const resolved = this.walk(parts, depth, layer, 'create', parent, i);
+        if (!resolved) return undefined;
+        parent = resolved;
+        break;
+      }
+    }
+    if (attrs.type === 'hardlink' && attrs.linkTarget) this.resolveLinkTarget(attrs, layer);
+    const name = parts[depth];
     let node = parent.children!.get(name);
     if (!node) {
       node = new TreeNode(name, parent);
@@ -334,7 +337,7 @@ export class FileTree {
       if (same) return node; // a parent directory entry repeated in this layer: not a change
       if (live.layer === layer && live.implicit) {
         // The real entry for a directory created implicitly earlier in this layer.
-        node.replaceLast(makeVersion(attrs, layer, live.change, live.previousLayer, undefined));
+        node.replaceLast(makeVersion(attrs, layer, live.change, live.previousLayer, undefined, entry));
         return node;
       }
     } else if (live && live.type === 'dir') {
@@ -343,9 +346,127 @@ export class FileTree {
     }
     if (attrs.type === 'dir' && !node.children) node.children = new Map();
     const change: ChangeKind = live ? 'modified' : 'added';
-    this.record(node, layer, makeVersion(attrs, layer, change, live?.layer, content));
+    this.record(node, layer, makeVersion(attrs, layer, change, live?.layer, content, entry));
     return node;
   }
+
+  /** Entries a runtime refuses or writes elsewhere, per layer in tar order (see UnpackNote). */
+  readonly unpackNotes: UnpackNote[] = [];
+  /** Notes beyond MAX_UNPACK_NOTES per layer and problem: counted only, by `layer:problem`. */
+  readonly unpackOverflow = new Map<string, number>();
+  private readonly noteCounts = new Map<string, number>();
+
+  /** Record an unpack note (kept up to MAX_UNPACK_NOTES per layer and problem, then counted). */
+  note(n: UnpackNote): void {
+    const key = `${n.layer}:${n.problem}`;
+    const count = (this.noteCounts.get(key) ?? 0) + 1;
+    this.noteCounts.set(key, count);
+    if (count <= MAX_UNPACK_NOTES) this.unpackNotes.push(n);
+    else this.unpackOverflow.set(key, count - MAX_UNPACK_NOTES);
+  }
+
+  /** The child `name` of `parent` as a directory in `layer`, added implicitly (a parent the tar did not list). */
+  private implicitDir(parent: TreeNode, name: string, child: TreeNode | undefined, layer: number): TreeNode {
+    if (!child) {
+      child = new TreeNode(name, parent);
+      parent.children!.set(name, child);
+      this.allNodes.push(child);
+    }
+    this.record(child, layer, makeVersion(ROOT_ATTRS, layer, 'added', undefined, undefined, -1, true));
+    if (!child.children) child.children = new Map();
+    return child;
+  }
+
+  /**
+   * The directory `parts[0, end)` at `layer`, walked as a runtime walks it (containerd's scoped
+   * path resolution; Docker unpacks in a chroot, to the same effect): a symlink is followed, an
+   * absolute target from the root, `..` never above the root, at most MAX_SYMLINK_HOPS of them.
+   * Starts at `from`, the directory reached by `parts[0, start)`. `mode`:
+   * - 'create': a missing directory is created implicitly (an entry's parents); a symlink
+   *   followed, a loop and a parent that is not a directory are noted (undefined for the last two);
+   * - 'find': nothing is created: a missing directory ends the walk (a whiteout's or an opaque
+   *   marker's directory: nothing there to hide); a symlink followed and a loop are noted;
+   * - 'quiet': as 'find', noting nothing (a hardlink's target).
+   */
+  private walk(
+    parts: readonly string[],
+    end: number,
+    layer: number,
+    mode: 'create' | 'find' | 'quiet',
+    from: TreeNode = this.root,
+    start = 0,
+  ): TreeNode | undefined {
+    const todo: string[] = []; // components left, the next one last
+    for (let k = end - 1; k >= start; k--) todo.push(parts[k]);
+    let cur = from;
+    let hops = 0;
+    let via: TreeNode | undefined;
+    let viaTarget = '';
+    const note = (problem: UnpackProblem, path?: string): void => {
+      if (mode === 'quiet') return;
+      this.note({
+        layer,
+        problem,
+        name: cutName(parts.join('/')),
+        ...(path !== undefined ? { path } : {}),
+        ...(via ? { symlink: via.path, symlinkTarget: viaTarget } : {}),
+        ...(mode === 'find' ? { whiteout: true } : {}),
+      });
+    };
+    while (todo.length) {
+      const name = todo.pop()!;
+      if (name === '..') {
+        cur = cur.parent ?? this.root;
+        continue;
+      }
+      if (name === '' || name === '.') continue;
+      const child = cur.children?.get(name);
+      const live = child?.liveAt(layer);
+      if (live?.type === 'dir') {
+        cur = child!;
+        continue;
+      }
+      if (live?.type === 'symlink') {
+        const target = live.linkTarget ?? '';
+        if (!via) {
+          via = child;
+          viaTarget = target;
+        }
+        if (++hops > MAX_SYMLINK_HOPS) return (note('symlink-loop'), undefined);
+        const tparts = target.split('/');
+        for (let k = tparts.length - 1; k >= 0; k--) todo.push(tparts[k]);
+        if (target.charCodeAt(0) === 47) cur = this.root;
+        continue;
+      }
+      if (mode !== 'create') return undefined;
+      if (live) return (note('not-a-directory', child!.path), undefined);
+      cur = this.implicitDir(cur, name, child, layer);
+    }
+    if (via) {
+      const dir = cur === this.root ? '' : cur.path;
+      note('through-symlink', end === parts.length ? dir || '/' : `${dir}/${parts[end]}`);
+    }
+    return cur;
+  }
+
+  /**
+   * A hardlink's target is an archive path: resolved like a parent path (symlinks in its
+   * directories followed; the last component is the file itself), so it names the node the tree
+   * holds. Left as written when it leads nowhere.
+   */
+  private resolveLinkTarget(attrs: EntryAttrs, layer: number): void {
+    const parts = attrs.linkTarget!.split('/').filter((p) => p !== '');
+    if (parts.length === 0) return;
+    const dir = this.walk(parts, parts.length - 1, layer, 'quiet');
+    if (!dir) return;
+    const path = (dir === this.root ? '' : dir.path) + '/' + parts[parts.length - 1];
+    if (path !== attrs.linkTarget) attrs.linkTarget = path;
+  }
+}
+
+/** A name as a note keeps it: at most 256 characters. */
+function cutName(name: string): string {
+  return name.length > 256 ? name.slice(0, 255) + '…' : name;
 }
 
 function sameDirAttrs(a: EntryAttrs, b: EntryAttrs): boolean {

@@ -39,6 +39,50 @@ export interface Version extends EntryAttrs {
   implicit?: boolean;
   /** Opaque result of a content inspector (see ParseOptions.inspectContent). */
   content?: unknown;
+  /**
+   * The tar entry this version came from, by its ordinal in the layer's tar (the re-reader finds
+   * its bytes by it: the entry's name may differ from the path, cleaned or written through a
+   * symlink); -1 for versions no entry wrote (implicit directories, removals).
+   */
+  entry: number;
+}
+
+/**
+ * Why a container runtime would not unpack an entry as its name says: refused outright (the
+ * entry is not in the tree) or written elsewhere (`through-symlink`: the tree has it where the
+ * runtime writes it).
+ */
+export type UnpackProblem =
+  /** The name climbs above the root (`../../etc/passwd`). */
+  | 'escape'
+  /** A hardlink whose target climbs above the root. */
+  | 'link-escape'
+  /** A name or link target longer than PATH_MAX. */
+  | 'name-too-long'
+  /** More extended attributes than Linux stores for one file. */
+  | 'xattrs-too-large'
+  /** A parent path with too many levels of symbolic links (a loop). */
+  | 'symlink-loop'
+  /** A parent path that is a file, not a directory. */
+  | 'not-a-directory'
+  /** A parent path is a symlink: the runtime writes (or deletes) where it points, inside the root. */
+  | 'through-symlink';
+
+/** One entry of a layer that a runtime refuses or writes elsewhere (findings/unpack.ts reports them). */
+export interface UnpackNote {
+  layer: number;
+  problem: UnpackProblem;
+  /** The entry's name as the tar has it (cleaned where it could be; cut to 256 characters). */
+  name: string;
+  /** Hardlinks: the link target as the tar has it. */
+  link?: string;
+  /** through-symlink: the path written; not-a-directory: the parent that is not one. */
+  path?: string;
+  /** through-symlink, symlink-loop: the first symlink followed, and its target. */
+  symlink?: string;
+  symlinkTarget?: string;
+  /** The entry is a whiteout: it deletes rather than writes. */
+  whiteout?: boolean;
 }
 
 /** A config.history entry, mapped to the filesystem layer it produced (if any). */
@@ -98,6 +142,8 @@ export interface LayerDescriptor {
   mediaType?: string;
   /** Size of the stored blob, when known. */
   compressedSize?: number;
+  /** The manifest marks it eStargz (annotation containerd.io/snapshot/stargz/toc.digest). */
+  estargz?: boolean;
 }
 
 /** Metadata known before any layer content is read (except for one-pass pipes). */
@@ -163,6 +209,8 @@ export interface LayerBlob {
   size?: number;
   /** Stored digest when known (verified by the source where it can). */
   digest?: string;
+  /** Where the source found it (an archive member), for messages about a blob not yet matched to a layer. */
+  name?: string;
   /**
    * The sha256 of the blob's raw bytes, computed apart from `stream` (a worker thread reading the
    * same file range: sources/file-hash-worker.ts). When the blob is an uncompressed tar, this is

@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'AMBIGUOUS'
   | 'ONE_PASS'
   | 'REOPEN'
+  /** A layout member that resolves outside the layout (a symlink to /etc/shadow). */
+  | 'UNSAFE_PATH'
   // finding the image
   | 'NOT_FOUND'
   | 'IMAGE_NOT_FOUND'

@@ -22,6 +22,7 @@ import { portFindings } from './ports.js';
 import { provenanceFindings } from './provenance.js';
 import { secretFindings } from './secrets/index.js';
 import { skippedExt, skippedSystemData } from './skip.js';
+import { unpackFindings } from './unpack.js';
 import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
 import { credentialRulesFor, mayBeCredentialFile } from './secrets/credential-files.js';
 import { DEFAULT_MAX_BYTES, FileSecretScanner, type ScanOptions } from './secrets/scanner.js';
@@ -180,6 +181,7 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
       ...(ctx.vulnerabilities
         ? vulnerabilityFindings(model, packageInventory(model), { reveal: ctx.reveal, ...ctx.vulnerabilities }, now)
         : []),
+      ...unpackFindings(model),
     ];
   });
   if (ctx.ignore?.length) {

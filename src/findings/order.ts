@@ -11,6 +11,7 @@ const CATEGORY_ORDER = [
   'secret',
   'vulnerability',
   'deleted-file',
+  'unpack',
   'config',
   'port',
   'permissions',

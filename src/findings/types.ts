@@ -21,7 +21,8 @@ export type Category =
   | 'permissions'
   | 'efficiency'
   | 'os'
-  | 'vulnerability';
+  | 'vulnerability'
+  | 'unpack';
 
 export interface Finding {
   /** Stable fingerprint: same image + same problem → same id across runs. */

@@ -1,9 +1,16 @@
 /**
  * The `layerlens inspect --json` document: the image and, per filesystem layer, its exact change
  * set. Meant for scripts and tests, so field names are stable and paths absolute.
+ *
+ * It is written as it is produced (`inspectJson` yields it in pieces): a layer's changes come
+ * from a walk of the tree in path order that visits only directories holding a change, building
+ * each path from its parent's, so memory does not grow with the depth of a path nor with the
+ * length of the document (one million files in one directory, a path of two thousand levels).
+ * Changes are in tree order: depth first, names in code-unit order (`/a`, `/a/b`, `/a-c`).
  */
 import type { ImageModel } from '../engine/image.js';
 import { historyForLayer } from '../engine/history.js';
+import type { TreeNode } from '../engine/tree.js';
 import type { EntryType, ChangeKind, HistoryEntry, ImageConfig } from '../engine/types.js';
 import { judgeKeyValue, redactCommand } from '../findings/config.js';
 import { maskSecret } from '../findings/secrets/mask.js';
@@ -32,18 +39,20 @@ export interface InspectLayer {
   changes: InspectChange[];
 }
 
+export interface InspectImage {
+  reference: string;
+  source: string;
+  digest: string | null;
+  configDigest: string | null;
+  platform: string | null;
+  repoTags: string[];
+  config: unknown;
+  history: unknown[];
+  notes: string[];
+}
+
 export interface InspectDocument {
-  image: {
-    reference: string;
-    source: string;
-    digest: string | null;
-    configDigest: string | null;
-    platform: string | null;
-    repoTags: string[];
-    config: unknown;
-    history: unknown[];
-    notes: string[];
-  };
+  image: InspectImage;
   layers: InspectLayer[];
 }
 
@@ -76,22 +85,93 @@ export function redactConfig(config: ImageConfig, reveal: boolean): ImageConfig 
   };
 }
 
-function redactHistory(history: HistoryEntry[], reveal: boolean): HistoryEntry[] {
+/** History with build-arg values masked, unless `reveal`. */
+export function inspectHistory(model: ImageModel, reveal: boolean): HistoryEntry[] {
+  const history = model.meta!.history;
   return reveal ? history : history.map((h) => (h.createdBy ? { ...h, createdBy: redactCommand(h.createdBy) } : h));
 }
 
-export function inspectDocument(model: ImageModel, opts: { reveal?: boolean } = {}): InspectDocument {
+export function inspectImage(model: ImageModel, history: HistoryEntry[], reveal: boolean): InspectImage {
   const meta = model.meta!;
-  const reveal = !!opts.reveal;
-  const history = redactHistory(meta.history, reveal);
-  const layers: InspectLayer[] = meta.layers.map((desc, index) => {
-    const status = model.layers[index];
-    const changes: InspectChange[] = [];
-    for (const node of model.tree.changesByLayer[index] ?? []) {
-      const v = node.versionIn(index);
-      if (!v) continue;
+  return {
+    reference: meta.reference,
+    source: meta.source,
+    digest: meta.digest ?? null,
+    configDigest: meta.configDigest ?? null,
+    platform: platformString(
+      meta.platform ??
+        (meta.config.os
+          ? { os: meta.config.os, architecture: meta.config.architecture ?? '', variant: meta.config.variant }
+          : undefined),
+    ),
+    repoTags: meta.repoTags ?? [],
+    config: redactConfig(meta.config, reveal),
+    history,
+    notes: meta.notes ?? [],
+  };
+}
+
+/** A layer's fields, without its changes. */
+export function inspectLayer(model: ImageModel, index: number, history: HistoryEntry[]): Omit<InspectLayer, 'changes'> {
+  const desc = model.meta!.layers[index];
+  const status = model.layers[index];
+  return {
+    index,
+    digest: desc.digest ?? null,
+    diffId: status?.diffId ?? desc.diffId ?? null,
+    size: status?.size ?? null,
+    compressedSize: desc.compressedSize ?? status?.compressedSize ?? null,
+    compression: status?.compression ?? null,
+    createdBy: historyForLayer(history, index)?.createdBy ?? null,
+  };
+}
+
+/** Added, modified and removed paths of one layer (no sorting, no paths built). */
+export function changeCounts(model: ImageModel, index: number): Record<ChangeKind, number> {
+  const counts = { added: 0, modified: 0, removed: 0 };
+  for (const node of model.tree.changesByLayer[index] ?? []) {
+    const v = node.versionIn(index);
+    if (v) counts[v.change]++;
+  }
+  return counts;
+}
+
+/** One layer's changes in tree order, each path built from its parent's as the walk goes. */
+export function* layerChanges(model: ImageModel, index: number): Generator<InspectChange> {
+  const changed = model.tree.changesByLayer[index] ?? [];
+  if (!changed.length) return;
+  // The children to visit under each directory: the changed nodes and the directories above them.
+  const visit = new Map<TreeNode, TreeNode[]>();
+  const seen = new Set<TreeNode>();
+  for (const node of changed) {
+    for (let n = node; n.parent && !seen.has(n); n = n.parent) {
+      seen.add(n);
+      const kids = visit.get(n.parent);
+      if (kids) kids.push(n);
+      else visit.set(n.parent, [n]);
+    }
+  }
+  // Iterative depth-first walk: a stack of [children sorted by name, next position, path prefix].
+  const stack: Array<{ kids: TreeNode[]; at: number; prefix: string }> = [];
+  const open = (dir: TreeNode, prefix: string) => {
+    const kids = visit.get(dir);
+    if (!kids) return;
+    kids.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    stack.push({ kids, at: 0, prefix });
+  };
+  open(model.tree.root, '');
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.at >= top.kids.length) {
+      stack.pop();
+      continue;
+    }
+    const node = top.kids[top.at++];
+    const path = `${top.prefix}/${node.name}`;
+    const v = node.versionIn(index);
+    if (v) {
       const c: InspectChange = {
-        path: node.path,
+        path,
         type: v.type,
         change: v.change,
         size: v.size,
@@ -101,37 +181,62 @@ export function inspectDocument(model: ImageModel, opts: { reveal?: boolean } = 
       };
       if (v.linkTarget !== undefined) c.linkTarget = v.linkTarget;
       if (v.previousLayer !== undefined) c.previousLayer = v.previousLayer;
-      changes.push(c);
+      yield c;
     }
-    changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return {
-      index,
-      digest: desc.digest ?? null,
-      diffId: status?.diffId ?? desc.diffId ?? null,
-      size: status?.size ?? null,
-      compressedSize: desc.compressedSize ?? status?.compressedSize ?? null,
-      compression: status?.compression ?? null,
-      createdBy: historyForLayer(history, index)?.createdBy ?? null,
-      changes,
-    };
-  });
+    open(node, path);
+  }
+}
+
+/** The whole document in memory (library use and tests; `inspect --json` streams inspectJson). */
+export function inspectDocument(model: ImageModel, opts: { reveal?: boolean } = {}): InspectDocument {
+  const reveal = !!opts.reveal;
+  const history = inspectHistory(model, reveal);
   return {
-    image: {
-      reference: meta.reference,
-      source: meta.source,
-      digest: meta.digest ?? null,
-      configDigest: meta.configDigest ?? null,
-      platform: platformString(
-        meta.platform ??
-          (meta.config.os
-            ? { os: meta.config.os, architecture: meta.config.architecture ?? '', variant: meta.config.variant }
-            : undefined),
-      ),
-      repoTags: meta.repoTags ?? [],
-      config: redactConfig(meta.config, reveal),
-      history,
-      notes: meta.notes ?? [],
-    },
-    layers,
+    image: inspectImage(model, history, reveal),
+    layers: model.meta!.layers.map((_, i) => ({
+      ...inspectLayer(model, i, history),
+      changes: [...layerChanges(model, i)],
+    })),
   };
+}
+
+/** `value` as JSON indented by two spaces per level, starting at `level` (as JSON.stringify(v, null, 2) nested). */
+function json(value: unknown, level: number): string {
+  const text = JSON.stringify(value, null, 2);
+  return level === 0 ? text : text.replace(/\n/g, '\n' + '  '.repeat(level));
+}
+
+/**
+ * One change as JSON.stringify(change, null, 2) nested four levels deep writes it, written out
+ * directly: a layer may hold a million of them, and the generic path (stringify, then indent every
+ * line) took most of the time of `inspect --json`.
+ */
+function changeJson(c: InspectChange): string {
+  const pad = '\n          ';
+  let s = `{${pad}"path": ${JSON.stringify(c.path)},${pad}"type": "${c.type}",${pad}"change": "${c.change}",${pad}"size": ${c.size},${pad}"mode": ${c.mode},${pad}"uid": ${c.uid},${pad}"gid": ${c.gid}`;
+  if (c.linkTarget !== undefined) s += `,${pad}"linkTarget": ${JSON.stringify(c.linkTarget)}`;
+  if (c.previousLayer !== undefined) s += `,${pad}"previousLayer": ${c.previousLayer}`;
+  return s + '\n        }';
+}
+
+/**
+ * The document as JSON text in pieces, the same text JSON.stringify(doc, null, 2) would give,
+ * produced as it is written out.
+ */
+export function* inspectJson(model: ImageModel, opts: { reveal?: boolean } = {}): Generator<string> {
+  const reveal = !!opts.reveal;
+  const history = inspectHistory(model, reveal);
+  yield `{\n  "image": ${json(inspectImage(model, history, reveal), 1)},\n  "layers": [`;
+  const count = model.meta!.layers.length;
+  for (let i = 0; i < count; i++) {
+    const head = json(inspectLayer(model, i, history), 2);
+    yield `${i ? ',' : ''}\n    ${head.slice(0, -1).trimEnd()},\n      "changes": [`;
+    let first = true;
+    for (const c of layerChanges(model, i)) {
+      yield `${first ? '' : ','}\n        ${changeJson(c)}`;
+      first = false;
+    }
+    yield first ? ']\n    }' : '\n      ]\n    }';
+  }
+  yield count ? '\n  ]\n}\n' : ']\n}\n';
 }

@@ -192,6 +192,7 @@ function categoryText(c: string): string {
         efficiency: 'Image efficiency',
         os: 'Operating system',
         vulnerability: 'Known vulnerability in a package',
+        unpack: 'Layer entry a container runtime would not unpack as named',
       } as Record<string, string>
     )[c] ?? c
   );

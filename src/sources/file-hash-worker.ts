@@ -1,7 +1,8 @@
 /**
  * The sha256 of an uncompressed layer that lies in a FILE (a docker save archive, an OCI layout),
- * computed on a worker thread that reads the file itself, while the main thread parses the same
- * bytes: it is the layer's diffID (archive/file.ts asks for it; parse-layer.ts uses it).
+ * computed on a worker thread (file-hash-thread.ts) that reads the file itself, while the main
+ * thread parses the same bytes: it is the layer's diffID (archive/file.ts asks for it;
+ * parse-layer.ts uses it).
  *
  * Why: on an uncompressed layer the main thread's biggest job was hashing it for its diffID
  * (~60% of a `docker save` file's load), leaving the tar parse, the tree and the content checks
@@ -16,79 +17,49 @@
  *
  * One worker, started early (see cli/early-start.ts) or on first use; requests run one after
  * another (two vCPUs: a second hashing thread would only compete). It holds the process open
- * only while a request is pending. Where a worker cannot start, `hashFileRange` returns
- * undefined and the caller hashes on the main thread as before.
+ * only while a request is pending. Where no worker can start, `hashFileRange` returns undefined
+ * and the caller hashes on the main thread as before; when the thread stops with requests in
+ * flight (it never loaded, or crashed), those are hashed here from the file instead.
  */
-import type { Worker } from 'node:worker_threads';
 import { LayerlensError } from '../errors/index.js';
-import { startEvalWorker } from './eval-worker.js';
+import { hashRange, type HashReply, type HashRequest } from './file-hash.js';
+import { startWorker, type WorkerChannel } from './worker-thread.js';
 
-// CommonJS source, run by startEvalWorker.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const { createHash } = require('node:crypto');
-const buf = Buffer.allocUnsafe(1 << 20);
-parentPort.on('message', ({ id, file, start, length }) => {
-  let fd;
-  try {
-    fd = fs.openSync(file, 'r');
-    const hash = createHash('sha256');
-    let pos = start;
-    const end = length < 0 ? Infinity : start + length;
-    while (pos < end) {
-      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
-      if (n === 0) {
-        if (length < 0) break;
-        throw Object.assign(new Error('the file ended ' + (end - pos) + ' bytes early'), { code: 'TRUNCATED' });
-      }
-      hash.update(n === buf.length ? buf : buf.subarray(0, n));
-      pos += n;
-    }
-    parentPort.postMessage({ id, hex: hash.digest('hex') });
-  } catch (err) {
-    // One line naming the file once: "FILE: permission denied", not node's "EACCES: …, open 'FILE'".
-    // (No backslash in this source: it sits in a template literal.)
-    const why = err.code === 'TRUNCATED' ? err.message
-      : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
-      : err.code === 'ENOENT' ? 'no such file or directory'
-      : err.code ? 'cannot be read (' + err.code + ')' : err.message;
-    parentPort.postMessage({ id, error: file + ': ' + why, code: err.code === 'TRUNCATED' ? 'TRUNCATED' : 'IO' });
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-});
-`;
-
-let worker: Worker | null | undefined;
+let channel: WorkerChannel<HashRequest, HashReply> | null | undefined;
 let nextId = 1;
-const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
+const pending = new Map<number, { req: HashRequest; resolve: (hex: string) => void; reject: (e: Error) => void }>();
 
-function getWorker(): Worker | null {
-  if (worker !== undefined) return worker;
-  if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (worker = null);
-  worker = startEvalWorker<{ id: number; hex?: string; error?: string; code?: 'IO' | 'TRUNCATED' }>(
-    WORKER_SOURCE,
-    (m) => {
+function getChannel(): WorkerChannel<HashRequest, HashReply> | null {
+  if (channel !== undefined) return channel;
+  if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (channel = null);
+  channel = startWorker<HashRequest, HashReply>(new URL('./file-hash-thread.js', import.meta.url), {
+    message: (m) => {
       const p = pending.get(m.id);
+      if (!p) return;
       pending.delete(m.id);
-      if (pending.size === 0) worker?.unref();
-      if (m.hex !== undefined) p?.resolve('sha256:' + m.hex);
-      else p?.reject(new LayerlensError(m.error ?? 'hashing failed', m.code ?? 'IO'));
+      channel?.release();
+      if ('hex' in m) p.resolve(m.hex);
+      else p.reject(new LayerlensError(m.error, m.code));
     },
-    (err) => {
-      worker = null;
-      const e = new LayerlensError(`layer hashing worker stopped: ${err.message}`, 'IO');
-      for (const p of pending.values()) p.reject(e);
+    stop: () => {
+      channel = null;
+      // What was in flight is hashed here; new requests get undefined (the caller hashes).
+      for (const p of pending.values()) hashHere(p.req, p.resolve, p.reject);
       pending.clear();
     },
+  });
+  return channel;
+}
+
+function hashHere(req: HashRequest, resolve: (hex: string) => void, reject: (e: Error) => void): void {
+  hashRange(req.file, req.start, req.length).then(resolve, (e: Error & { code: 'IO' | 'TRUNCATED' }) =>
+    reject(new LayerlensError(e.message, e.code)),
   );
-  return worker;
 }
 
 /** Start the worker now: its thread boots while the caller goes on (modules load, files open). */
 export function prewarmHashWorker(): void {
-  getWorker();
+  getChannel();
 }
 
 /**
@@ -96,7 +67,7 @@ export function prewarmHashWorker(): void {
  * layers still being hashed are not wanted).
  */
 export function releaseHashWorker(): void {
-  worker?.unref();
+  channel?.unref();
 }
 
 /**
@@ -106,11 +77,22 @@ export function releaseHashWorker(): void {
  * (TRUNCATED).
  */
 export function hashFileRange(file: string, start: number, length: number): Promise<string> | undefined {
-  const w = getWorker();
-  if (!w) return undefined;
-  const id = nextId++;
-  const done = new Promise<string>((resolve, reject) => pending.set(id, { resolve, reject }));
-  if (pending.size === 1) w.ref();
-  w.postMessage({ id, file, start, length });
-  return done;
+  const c = getChannel();
+  if (!c) return undefined;
+  const req: HashRequest = { id: nextId++, file, start, length };
+  const done = new Promise<string>((resolve, reject) => pending.set(req.id, { req, resolve, reject }));
+  c.hold();
+  c.post(req);
+  return done.then((hex) => `sha256:${hex}`);
+}
+
+/** Resolves true once the worker's module has loaded, false if it cannot run (tests, diagnostics). */
+export function hashWorkerReady(): Promise<boolean> {
+  const c = getChannel();
+  return c ? c.whenReady() : Promise.resolve(false);
+}
+
+/** For tests of the fallback: stop the thread as a crash would. */
+export function stopHashWorkerForTest(): Promise<unknown> {
+  return channel ? channel.terminate() : Promise.resolve();
 }

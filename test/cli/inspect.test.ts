@@ -189,3 +189,36 @@ test('scan --output / --sbom: checked before the image is read, one line naming 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('inspect text: columns line up past #9, commands are whole in a pipe, an import says so', async () => {
+  const { mkdtempSync: mk, rmSync: rm } = await import('node:fs');
+  const { shapeMembers, writeShape } = await import('../support/hostile-shapes.js');
+  const { file, tar } = await import('../support/tar-craft.js');
+  const dir = mk(join(tmpdir(), 'layerlens-inspect-'));
+  try {
+    const tars = Array.from({ length: 12 }, (_, i) => tar([file(`f${i}`, 'x'.repeat(i * 700))]));
+    const long = `/bin/sh -c echo ${'very-long-argument '.repeat(12)}done`;
+    const target = await writeShape(
+      'oci-dir',
+      shapeMembers('oci-dir', tars, (role, doc) => {
+        if (role !== 'config') return undefined;
+        const c = doc as { history: Array<Record<string, unknown>> };
+        c.history[0] = { created: '2024-01-01T00:00:00Z', comment: 'Imported from -' };
+        c.history[11] = { created_by: long };
+        return c;
+      }),
+      join(dir, 'img'),
+    );
+    const r = run('inspect', target);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('#'));
+    assert.equal(rows.length, 12);
+    // Every column starts where it starts on the first row.
+    const starts = (l: string) => [...l.matchAll(/ (?=[+~-]\d)|(?<= {2})\S/g)].map((m) => m.index);
+    for (const row of rows) assert.deepEqual(starts(row), starts(rows[0]), `${rows[0]}\n${row}`);
+    assert.match(rows[0], /^#0 +[\d.]+ \w*B +\+1 +~0 +-0 +# Imported from -$/);
+    assert.ok(rows[11].endsWith('RUN echo ' + 'very-long-argument '.repeat(12) + 'done'), rows[11]);
+  } finally {
+    rm(dir, { recursive: true, force: true });
+  }
+});

@@ -4,12 +4,13 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
-import { nativeZstd } from '../../src/engine/decode.js';
 import { ImageModel } from '../../src/engine/image.js';
-import { parseLayer } from '../../src/engine/parse-layer.js';
+import { parseLayer, type LayerEntry } from '../../src/engine/parse-layer.js';
+import { nativeZstdBinding } from '../../src/engine/zstd.js';
 import { LayerlensError } from '../../src/errors/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { memoryImage } from '../support/image.js';
+import { stargzFooter } from '../support/tar-craft.js';
 
 const sample = () =>
   buildTar([
@@ -43,10 +44,7 @@ test('plain, gzip, concatenated gzip members and zstd give the same diffID and e
     assert.equal(parsed.diffId, sha256(tar));
     assert.equal(parsed.size, tar.length);
     assert.equal(parsed.compressedSize, blob.length);
-    assert.deepEqual(
-      parsed.entries.map((e) => e.parts.join('/')),
-      ['etc', 'etc/hostname', 'big'],
-    );
+    assert.deepEqual(names(parsed.entries), ['etc', 'etc/hostname', 'big']);
   }
 });
 
@@ -65,23 +63,39 @@ test('zstd decodes with the pure-JS fallback too', {
 });
 
 test('the native zstd binding is reported when it built', () => {
-  // Not a requirement (it is optional), but when present it must load as a stream decoder.
-  const n = nativeZstd();
-  if (n) assert.equal(typeof n.DecompressStream, 'function');
+  // Not a requirement (it is optional), but when present it must load with its stream context.
+  const n = nativeZstdBinding();
+  if (n) assert.equal(typeof n.DCtx, 'function');
 });
 
-test('eStargz landmarks and TOC are hidden', async () => {
+test('eStargz TOC and landmarks are hidden only in a layer that is eStargz (footer or annotation)', async () => {
   const tar = await buildTar([
     { name: '.prefetch.landmark', content: 'x' },
     { name: 'app', content: 'a' },
     { name: 'stargz.index.json', content: '{}' },
+    { name: 'sub/stargz.index.json', content: '{}' },
   ]);
-  const parsed = await parseLayer(Readable.from([zlib.gzipSync(tar)]));
-  assert.deepEqual(
-    parsed.entries.map((e) => e.parts.join('/')),
-    ['app'],
-  );
+  const gz = zlib.gzipSync(tar);
+  const all = ['.prefetch.landmark', 'app', 'stargz.index.json', 'sub/stargz.index.json'];
+  // An ordinary gzip layer: files like any other (the secret scan sees them too).
+  assert.deepEqual(names((await parseLayer(Readable.from([gz]))).entries), all);
+  for (const legacy of [false, true]) {
+    const blob = Buffer.concat([gz, stargzFooter(gz.length, legacy)]);
+    const parsed = await parseLayer(Readable.from([blob]));
+    assert.deepEqual(names(parsed.entries), ['app', 'sub/stargz.index.json'], legacy ? 'stargz' : 'eStargz');
+    assert.equal(parsed.diffId, sha256(tar), 'the footer adds no bytes to the tar');
+  }
+  // The manifest's annotation says so without a footer; an uncompressed layer never is.
+  assert.deepEqual(names((await parseLayer(Readable.from([gz]), { estargz: true })).entries), [
+    'app',
+    'sub/stargz.index.json',
+  ]);
+  assert.deepEqual(names((await parseLayer(Readable.from([tar]), { estargz: true })).entries), all);
 });
+
+function names(entries: LayerEntry[]): string[] {
+  return entries.map((e) => (e.kind === 'refused' ? `refused ${e.name}` : e.parts.join('/')));
+}
 
 async function layerError(blob: Buffer): Promise<LayerlensError> {
   try {

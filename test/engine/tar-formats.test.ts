@@ -36,6 +36,7 @@ function fixtureDir(): string {
 function summary(entries: LayerEntry[]): string[] {
   return entries
     .map((e) => {
+      if (e.kind === 'refused') return `refused ${e.name}`;
       if (e.kind !== 'entry') return `${e.kind} ${e.parts.join('/')}`;
       const a = e.attrs;
       return `${a.type} ${e.parts.join('/')} ${a.size} ${a.mode.toString(8)} ${a.uid}${a.linkTarget ? ' -> ' + a.linkTarget : ''}`;

@@ -128,9 +128,14 @@ test('long names (PAX path) and implicit parent directories', async () => {
   assert.equal(m.tree.lookupPath('/d')!.liveAt(0)!.implicit, true);
 });
 
-test('names with .., control characters and a leading slash are kept as data', async () => {
+test('names with control characters and a leading slash are kept as data; .. is cleaned or refused', async () => {
   const m = await loadLayers([{ entries: [file('../../etc/evil'), file('/abs'), file('esc\x1b]0;t\x07')] }]);
-  assert.ok(m.tree.lookup(['..', '..', 'etc', 'evil']));
+  assert.equal(m.tree.lookup(['..', '..', 'etc', 'evil']), undefined);
+  assert.equal(m.tree.lookupPath('/etc/evil'), undefined);
+  assert.deepEqual(
+    m.tree.unpackNotes.map((n) => `${n.problem} ${n.name}`),
+    ['escape ../../etc/evil'],
+  );
   assert.ok(m.tree.lookupPath('/abs'));
   assert.ok(m.tree.lookup(['esc\x1b]0;t\x07']));
 });

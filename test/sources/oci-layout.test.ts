@@ -3,7 +3,7 @@
  * tags (ref.name annotations, DIR:tag), blob verification, and bad layouts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,6 +11,7 @@ import { buildTar, sha256 } from '../../src/engine/build-tar.js';
 import { ImageModel } from '../../src/engine/image.js';
 import type { ImageReader } from '../../src/engine/types.js';
 import { openOciLayout } from '../../src/sources/oci-layout/dir.js';
+import { parseJson } from '../../src/sources/oci-layout/store.js';
 import { formatPlatform, hostPlatform, parsePlatform, platformScore } from '../../src/sources/oci-layout/platform.js';
 import { nameMatches } from '../../src/sources/oci-layout/names.js';
 import { openImage } from '../../src/sources/open.js';
@@ -230,6 +231,51 @@ describe('extracted docker save directories are layouts too', () => {
       'MISSING_BLOB',
       /layer 0 \(\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd, diffID sha256:[0-9a-f]{12}\) is missing/,
     );
+  });
+});
+
+describe('members that are symlinks (issue 13 item 12)', () => {
+  test('a blob linked out of the layout is refused, and none of its bytes are quoted', async () => {
+    // A file outside the layout that is not JSON: its first bytes must never reach a message.
+    const outside = path.join(tmp, 'shadow-like');
+    writeFileSync(outside, 'root:$6$SECRET-MARKER-0123456789:19000:0:99999:7:::\n');
+    const built = A.ociLayout([{ tars }]);
+    const d = await dir(built.members);
+    const index = JSON.parse(readFileSync(path.join(d, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(readFileSync(path.join(d, 'blobs/sha256', index.manifests[0].digest.slice(7)), 'utf8'));
+    const config = path.join(d, 'blobs/sha256', manifest.config.digest.slice(7));
+    rmSync(config);
+    symlinkSync(outside, config);
+    const err = await rejectsWith(
+      openOciLayout(d, { reference: d }),
+      'UNSAFE_PATH',
+      /blobs\/sha256\/[0-9a-f]{64} is a symlink to a file outside the layout directory: refused/,
+    );
+    assert.doesNotMatch(err.message, /SECRET-MARKER|root:/);
+    // Not JSON at all, inside the layout: said without quoting it either.
+    rmSync(config);
+    writeFileSync(config, 'root:$6$SECRET-MARKER-0123456789:19000:0:99999:7:::\n');
+    const bad = await rejectsWith(openOciLayout(d, { reference: d }), 'DIGEST_MISMATCH', /image config/);
+    assert.doesNotMatch(bad.message, /SECRET-MARKER|root:/);
+  });
+  test('a document that is not JSON is said to be so by where it breaks, never by its bytes', () => {
+    for (const text of ['root:$6$SECRET-MARKER:19000', '{"a": SECRET-MARKER}', '{"a":', '']) {
+      assert.throws(
+        () => parseJson(Buffer.from(text), 'image config x'),
+        (err: Error) =>
+          /^image config x is not valid JSON \((error at byte \d+|it ends early|syntax error)\)$/.test(err.message) &&
+          !err.message.includes('SECRET'),
+      );
+    }
+  });
+  test('a symlink that stays inside the layout is followed (docker save links repeated layers)', async () => {
+    const d = await dir(A.ociLayout([{ tars }]).members);
+    const moved = path.join(d, 'elsewhere');
+    mkdirSync(moved);
+    const index = path.join(d, 'index.json');
+    renameSync(index, path.join(moved, 'index.json'));
+    symlinkSync('elsewhere/index.json', index);
+    assert.equal(canonicalDump(await load(await openOciLayout(d, { reference: d }))), want);
   });
 });
 

@@ -15,14 +15,27 @@ export interface LayerInput {
 
 export async function memoryImage(layers: LayerInput[]): Promise<{ meta: ImageMeta; blobs: Buffer[] }> {
   const tars = await Promise.all(layers.map((l) => buildTar(l.entries)));
-  const blobs = tars.map((t, i) => (layers[i].compress === 'gzip' ? gzip(t) : t));
+  return imageOfTars(
+    tars,
+    layers.map((l) => l.compress),
+    layers,
+  );
+}
+
+/** An in-memory image of ready-made layer tars (hand-made ones in the hostile tests). */
+export function imageOfTars(
+  tars: Buffer[],
+  compress: Array<'gzip' | undefined> = [],
+  layers: Array<Pick<LayerInput, 'createdBy' | 'comment'>> = [],
+): { meta: ImageMeta; blobs: Buffer[] } {
+  const blobs = tars.map((t, i) => (compress[i] === 'gzip' ? gzip(t) : t));
   const config: ImageConfig = {
     os: 'linux',
     architecture: 'amd64',
     rootfs: { type: 'layers', diff_ids: tars.map(sha256) },
-    history: layers.map((l, i) => ({
-      created_by: l.createdBy ?? `RUN step ${i}`,
-      ...(l.comment ? { comment: l.comment } : {}),
+    history: tars.map((_, i) => ({
+      created_by: layers[i]?.createdBy ?? `RUN step ${i}`,
+      ...(layers[i]?.comment ? { comment: layers[i].comment } : {}),
     })),
     config: {},
   };
@@ -34,6 +47,14 @@ export async function memoryImage(layers: LayerInput[]): Promise<{ meta: ImageMe
     history: mapHistory(config),
   };
   return { meta, blobs };
+}
+
+/** Load ready-made layer tars. */
+export async function loadTars(tars: Buffer[]): Promise<ImageModel> {
+  const { meta, blobs } = imageOfTars(tars);
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, blobs));
+  return model;
 }
 
 export async function loadLayers(layers: LayerInput[]): Promise<ImageModel> {

@@ -82,8 +82,10 @@ export function seekableReader(
   // most of its time hashing. A compressed blob keeps its check on the stream: with the inflate
   // on the thread pool, a worker hashing it too only competed for the two vCPUs (large gzip
   // image: checks +9.0% → +16.7% over the engine). Re-reads (viewer, extraction) as before.
-  const blob = (i: number): LayerBlob => {
-    const base = { index: i, size: image.meta.layers[i].compressedSize, digest: image.meta.layers[i].digest };
+  const blob = async (i: number): Promise<LayerBlob> => {
+    // The member's real size (a manifest's size may be wrong): the engine checks entries against it.
+    const size = (await store.size(image.layerMembers[i])) ?? image.meta.layers[i].compressedSize;
+    const base = { index: i, size, digest: image.meta.layers[i].digest };
     // (No separate stored digest: the blob's digest is its diffID, so the blob is the tar itself.)
     const range = image.layerDigests[i] === undefined ? store.fileRange?.(image.layerMembers[i]) : undefined;
     const rawDigest = range && hashFileRange(range.file, range.start, range.length);
@@ -95,7 +97,7 @@ export function seekableReader(
   return {
     meta: async () => image.meta,
     async *blobs(): AsyncIterable<LayerBlob> {
-      for (let i = 0; i < image.layerMembers.length; i++) yield blob(i);
+      for (let i = 0; i < image.layerMembers.length; i++) yield await blob(i);
     },
     reopenLayer: async (i) => openLayer(i),
     close: async () => {},

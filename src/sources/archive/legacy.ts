@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { mapHistory } from '../../engine/history.js';
+import { MAX_INDEX_MANIFESTS, limitError, limits } from '../../engine/limits.js';
 import type { ImageMeta } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { digestOf, shortDigest, verifyBuffer } from '../oci-layout/digest.js';
@@ -12,7 +13,7 @@ import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import { anyNameMatches, listNames } from '../oci-layout/names.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
 import { checkConfig, isObject } from '../oci-layout/select.js';
-import { MAX_JSON_BYTES, parseJson, readJsonMember, type LayoutStore } from '../oci-layout/store.js';
+import { checkJsonSize, parseJson, readJsonMember, type LayoutStore } from '../oci-layout/store.js';
 
 interface LegacyEntry {
   Config: string;
@@ -24,6 +25,11 @@ function checkEntries(body: unknown, label: string): LegacyEntry[] {
   const what = `manifest.json of ${label}`;
   if (!Array.isArray(body)) throw new LayerlensError(`${what} is not a list of images`, 'BAD_SCHEMA');
   if (!body.length) throw new LayerlensError(`${what} lists no image`, 'NOT_IMAGE');
+  if (body.length > MAX_INDEX_MANIFESTS)
+    throw new LayerlensError(
+      `${what} lists ${body.length} images (at most ${MAX_INDEX_MANIFESTS} are read)`,
+      'TOO_LARGE',
+    );
   return body.map((e, i) => {
     if (
       !isObject(e) ||
@@ -33,6 +39,8 @@ function checkEntries(body: unknown, label: string): LegacyEntry[] {
     ) {
       throw new LayerlensError(`${what}: entry ${i} needs "Config" and "Layers"`, 'BAD_SCHEMA');
     }
+    if (e.Layers.length > limits().maxLayers)
+      throw limitError('maxLayers', `${what}: entry ${i} lists ${e.Layers.length} layers`);
     const tags = Array.isArray(e.RepoTags) ? e.RepoTags.filter((t): t is string => typeof t === 'string') : [];
     return { Config: e.Config, RepoTags: tags, Layers: e.Layers as string[] };
   });
@@ -132,7 +140,7 @@ async function loadConfig(store: LayoutStore, e: LegacyEntry) {
   const size = await store.size(e.Config);
   if (size === undefined)
     throw new LayerlensError(`${store.label}: image config ${e.Config} is missing`, 'MISSING_BLOB');
-  if (size > MAX_JSON_BYTES) throw new LayerlensError(`${what} is too large to be image metadata`, 'BAD_SCHEMA');
+  checkJsonSize(size, what);
   const data = (await store.read(e.Config))!;
   const named = digestFromName(e.Config);
   if (named) verifyBuffer(data, named, what);

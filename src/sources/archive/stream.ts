@@ -5,17 +5,18 @@
  * metadata members are kept in memory. `meta()` resolves at the end, once manifest and config
  * have been seen (they come last in every docker save shape). Nothing is buffered on disk.
  */
-import { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { openDecoded, sniffCompression } from '../../engine/decode.js';
+import { limits } from '../../engine/limits.js';
+import { TarReader } from '../../engine/tar-reader.js';
 import type { ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { verifyingStream } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
-import { MAX_JSON_BYTES } from '../oci-layout/store.js';
 import { PassStore } from './memory-store.js';
 import { readImage } from './read-image.js';
-import { looksLikeTarHeader, normalizeMember, type MemberType } from './tar-index.js';
+import { MEMBER_TYPES, looksLikeTarHeader, normalizeMember, type MemberType } from './tar-index.js';
 
 export interface StreamOptions extends ReadOptions {
   /** For messages: `stdin`, `image.tar.gz`, `the Docker export`. */
@@ -31,11 +32,18 @@ export interface StreamReader extends ImageReader {
   resolved(): Promise<ResolvedImage>;
 }
 
-type StreamxReadable = AsyncIterable<Buffer> & {
-  header: { name: string; type?: string; size?: number; linkname?: string | null; pax?: Record<string, string> | null };
-};
+/** One member of the archive as it streams by: a file with its data, or a link. */
+interface Member {
+  name: string;
+  type: MemberType;
+  size: number;
+  linkname?: string;
+  /** A regular file's data. */
+  data?: PassThrough;
+}
 
-const LINK_TYPES: Record<string, MemberType> = { symlink: 'symlink', link: 'hardlink' };
+/** Members an image archive may hold (as for an indexed file). */
+const MAX_MEMBERS = 1_000_000;
 
 export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOptions): StreamReader {
   const store = new PassStore(opts.label);
@@ -56,9 +64,9 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
   if (opts.totalBytes !== undefined) progress.totalBytes = opts.totalBytes;
 
   async function* pass(): AsyncGenerator<LayerBlob> {
-    let extract: ReturnType<typeof tar.extract> | undefined;
     let sawAny = false;
     let kind = 'tar';
+    let outer: MemberQueue | undefined;
     try {
       let decoded;
       // Counted from here on, in the same tick as openDecoded's first reader: no chunk is missed.
@@ -72,38 +80,30 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
         throw new LayerlensError(`${opts.label}: ${(err as Error).message}`, 'IO');
       }
       kind = decoded.kind;
-      extract = tar.extract();
-      const ex = extract;
-      decoded.out.on('error', (err) => ex.destroy(archiveError(err, kind, opts.label, sawAny)));
-      // The last 1 KiB tells whether the tar ended with its end-of-archive blocks: a stream cut
-      // at a member boundary is otherwise indistinguishable from a complete one.
-      let tail: Buffer = Buffer.alloc(0);
-      decoded.out.on('data', (c: Buffer) => {
-        tail = c.length >= 1024 ? c.subarray(c.length - 1024) : Buffer.concat([tail, c]).subarray(-1024);
-      });
-      decoded.out.pipe(ex);
+      const queue = new MemberQueue(decoded.out, kind, opts.label);
+      outer = queue;
       const yielded = new Set<string>();
-      for await (const entry of ex as unknown as AsyncIterable<StreamxReadable>) {
+      // Metadata kept in memory: small members, up to a total (the rest of the archive is layers).
+      let kept = 0;
+      const maxKept = 4 * limits().maxJsonBytes;
+      for (let m = await queue.next(); m; m = await queue.next()) {
         sawAny = true;
-        const h = entry.header;
-        const name = normalizeMember(h.pax?.path ?? h.name);
-        const type = h.type ?? 'file';
-        if (LINK_TYPES[type]) {
-          store.add(name, LINK_TYPES[type], 0, h.pax?.linkpath ?? h.linkname ?? '');
-          await drain(entry);
+        if (store.members.size >= MAX_MEMBERS)
+          throw new LayerlensError(
+            `${opts.label} holds more than ${MAX_MEMBERS} members: not an image archive`,
+            'TOO_LARGE',
+          );
+        if (m.type === 'symlink' || m.type === 'hardlink') {
+          store.add(m.name, m.type, 0, m.linkname ?? '');
           continue;
         }
-        if (type !== 'file' && type !== 'contiguous-file') {
-          await drain(entry);
-          continue;
-        }
-        const size = h.size ?? 0;
-        store.add(name, 'file', size);
-        const it = entry[Symbol.asyncIterator]();
+        if (!m.data) continue;
+        store.add(m.name, 'file', m.size);
+        const it = m.data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
         const head = await readHead(it, 512);
-        if (isLayerHead(head, size)) {
-          yielded.add(name);
-          const nameDigest = digestFromBlobName(name);
+        if (isLayerHead(head, m.size)) {
+          yielded.add(m.name);
+          const nameDigest = digestFromBlobName(m.name);
           let stream: NodeJS.ReadableStream = Readable.from(rest(head, it), {
             objectMode: false,
             highWaterMark: 1 << 20,
@@ -115,20 +115,21 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
             stream = (stream as Readable).pipe(check);
           }
           const finished = settled(stream as Readable);
-          yield { stream, size, digest: nameDigest };
+          yield { stream, size: m.size, digest: nameDigest, name: m.name };
           // The next member only arrives once this one is drained (or given up).
           await finished;
           await drainIterator(it);
-        } else if (size <= MAX_JSON_BYTES) {
+        } else if (m.size <= limits().maxJsonBytes && kept + m.size <= maxKept) {
+          kept += m.size;
           const data = Buffer.concat([head, ...(await collect(it))]);
-          store.data.set(name, data);
-          progress.name ??= nameFromMetadata(name, data);
+          store.data.set(m.name, data);
+          progress.name ??= nameFromMetadata(m.name, data);
         } else {
           await drainIterator(it);
         }
       }
       if (!sawAny) throw new LayerlensError(`${opts.label} is an empty archive`, 'NOT_IMAGE');
-      if (tail.length < 1024 || !tail.every((b) => b === 0)) {
+      if (!queue.ended) {
         throw new LayerlensError(`${opts.label}: truncated tar archive (no end-of-archive marker)`, 'TRUNCATED');
       }
       const image = await readImage(store, opts);
@@ -144,7 +145,7 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
       rejectImage(e);
       throw e;
     } finally {
-      extract?.destroy();
+      outer?.destroy();
       src.destroy?.();
     }
   }
@@ -249,12 +250,6 @@ async function drainIterator(it: AsyncIterator<Buffer>): Promise<void> {
   for (;;) if ((await it.next()).done) return;
 }
 
-async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
-  for await (const _ of entry) {
-    /* no data wanted */
-  }
-}
-
 /** Resolves when the stream ended, failed or was destroyed. */
 function settled(s: Readable): Promise<void> {
   return new Promise((resolve) => {
@@ -272,6 +267,134 @@ async function drainAll(blobs: AsyncGenerator<LayerBlob>): Promise<void> {
   } catch {
     /* reported through meta() */
   }
+}
+
+/**
+ * The archive's members in order, read by the engine's tar reader (the one header decoder every
+ * tar in layerlens goes through). A regular file's data flows through its own stream; the archive
+ * is read no faster than the member being written is read.
+ */
+class MemberQueue {
+  private readonly items: Member[] = [];
+  private waiting: ((m: Member | undefined) => void) | null = null;
+  private failed: unknown;
+  private done = false;
+  private current: PassThrough | undefined;
+  private readonly reader: TarReader;
+  private readonly piping: Promise<void>;
+  private readonly source: Readable;
+
+  constructor(source: Readable, kind: string, label: string) {
+    this.source = source;
+    this.reader = new TarReader(
+      (h) => {
+        const type = MEMBER_TYPES[h.typeflag] ?? 'other';
+        const m: Member = { name: normalizeMember(h.name), type, size: type === 'file' ? h.size : 0 };
+        if (type === 'symlink' || type === 'hardlink') m.linkname = h.linkname;
+        if (type !== 'file') {
+          this.push(m);
+          return undefined;
+        }
+        const data = new PassThrough({ highWaterMark: 1 << 20 });
+        // Its reader learns of a failure from its own reads; the event must not go unhandled.
+        data.on('error', () => {});
+        m.data = data;
+        this.current = data;
+        this.push(m);
+        return { write: (c) => void (data.destroyed || data.write(c)) };
+      },
+      () => {
+        this.current?.end();
+        this.current = undefined;
+      },
+    );
+    const sink = new Writable({
+      highWaterMark: 1 << 20,
+      write: (chunk: Buffer, _enc, cb) => {
+        try {
+          this.reader.write(chunk);
+        } catch (err) {
+          return cb(err as Error);
+        }
+        // Held back while the member being written has more than it can hold unread.
+        const cur = this.current;
+        if (cur && cur.writableNeedDrain && !cur.destroyed) {
+          const go = () => {
+            cur.off('drain', go);
+            cur.off('close', go);
+            cb();
+          };
+          cur.on('drain', go);
+          cur.on('close', go);
+        } else cb();
+      },
+      final: (cb) => {
+        this.reader.endTo(cb);
+      },
+    });
+    this.piping = pipeline(source, sink).then(
+      () => this.finish(undefined),
+      (err) => this.finish(tarError(err, kind, label, this.reader.entries > 0)),
+    );
+    this.piping.catch(() => {});
+  }
+
+  /** True when the archive ended with its end-of-archive blocks. */
+  get ended(): boolean {
+    return this.reader.ended;
+  }
+
+  /** The next member, or undefined at the end; rejects with the archive's error. */
+  next(): Promise<Member | undefined> {
+    const m = this.items.shift();
+    if (m) return Promise.resolve(m);
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.done) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.waiting = (item) => (this.failed && !item ? reject(this.failed) : resolve(item));
+    });
+  }
+
+  destroy(): void {
+    this.source.destroy();
+    this.current?.destroy();
+  }
+
+  private push(m: Member): void {
+    const w = this.waiting;
+    this.waiting = null;
+    if (w) w(m);
+    else this.items.push(m);
+  }
+
+  private finish(err: unknown): void {
+    if (err) {
+      this.failed = err;
+      this.current?.destroy(err as Error);
+    }
+    this.done = true;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.(undefined);
+  }
+}
+
+/** An error of the archive's own tar data (not of what its members hold), said of the archive. */
+function tarError(err: unknown, kind: string, label: string, sawAny: boolean): LayerlensError {
+  if (err instanceof LayerlensError) {
+    if (err.code === 'NOT_TAR' && !sawAny)
+      return new LayerlensError(
+        `${label} is not an image archive (not a tar${kind === 'tar' ? ', gzip or zstd file' : ' inside the ' + kind + ' stream'})`,
+        'NOT_IMAGE',
+      );
+    if (err.code === 'TRUNCATED')
+      return new LayerlensError(
+        `${label}: truncated ${kind === 'tar' ? 'tar archive' : kind + ' stream'}`,
+        'TRUNCATED',
+      );
+    return new LayerlensError(`${label}: ${err.message}`, err.code);
+  }
+  return archiveError(err, kind, label, sawAny);
 }
 
 function archiveError(err: unknown, kind: string, label: string, sawAny: boolean): LayerlensError {

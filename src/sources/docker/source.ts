@@ -82,6 +82,16 @@ export function isImageId(input: string): boolean {
   return /^(sha256:[0-9a-f]{64}|[0-9a-f]{12,64})$/.test(input);
 }
 
+/** The name Podman resolved a short one to (`localhost/app:1` for `app:1`), from its RepoTags. */
+function podmanReference(input: string, info: InspectInfo): string {
+  if (!isImageId(input)) {
+    const asked = /[:@][^/]*$/.test(input) ? input : `${input}:latest`;
+    const tag = info.RepoTags?.find((t) => t === asked || t.endsWith(`/${asked}`));
+    if (tag) return tag;
+  }
+  return displayReference(input);
+}
+
 function displayReference(input: string): string {
   if (isImageId(input)) return input;
   try {
@@ -91,31 +101,47 @@ function displayReference(input: string): string {
   }
 }
 
+/**
+ * The names to ask the engine for, in order. Docker resolves references as Docker does (docker.io
+ * for a short name). Podman keeps a short name loaded from an archive as `localhost/NAME` and
+ * resolves short names itself, so it is asked first for the name as typed (after a --pull, for
+ * the name pulled), then for Docker's form.
+ */
+export function engineImageNames(input: string, kind: DaemonKind, pulled: boolean): string[] {
+  const normalized = daemonImageName(input);
+  if (kind === 'docker' || isImageId(input) || normalized === input) return [normalized];
+  return pulled ? [normalized, input] : [input, normalized];
+}
+
 export async function openDaemonImage(input: string, o: DaemonSourceOptions): Promise<ImageReader> {
   const ep = o.endpoint;
   const docker = daemonClient(ep);
-  const name = daemonImageName(input);
+  const names = engineImageNames(input, o.kind, !!o.pull);
   const want = o.platform !== undefined ? parsePlatform(o.platform) : undefined;
   if (o.pull)
-    await pullImage(docker, name, ep, o.kind, {
+    await pullImage(docker, names[0], ep, o.kind, {
       platform: o.platform,
       username: o.username,
       password: o.password,
       log: o.log,
     });
 
-  const image = docker.image(name);
-  let info: InspectInfo;
-  let history: ApiHistoryItem[];
-  try {
-    [info, history] = await withTimeout(
-      Promise.all([image.inspect<InspectInfo>(), image.history<ApiHistoryItem[]>()]),
-      o.timeoutMs ?? 15_000,
-      ep,
-      o.kind,
-    );
-  } catch (err) {
-    throw describeDaemonError(err, ep, o.kind, input);
+  let info!: InspectInfo;
+  let history!: ApiHistoryItem[];
+  for (const [i, name] of names.entries()) {
+    const image = docker.image(name);
+    try {
+      [info, history] = await withTimeout(
+        Promise.all([image.inspect<InspectInfo>(), image.history<ApiHistoryItem[]>()]),
+        o.timeoutMs ?? 15_000,
+        ep,
+        o.kind,
+      );
+      break;
+    } catch (err) {
+      const e = describeDaemonError(err, ep, o.kind, input);
+      if (e.code !== 'IMAGE_NOT_FOUND' || i === names.length - 1) throw e;
+    }
   }
   const meta = metaFromInspect(input, info, history, o.kind, ep);
   if (want && meta.platform && platformScore(want, meta.platform) === 0) {
@@ -161,7 +187,7 @@ export function metaFromInspect(
   };
   const repoDigest = info.RepoDigests?.find((d) => d.includes('@'));
   return {
-    reference: displayReference(input),
+    reference: kind === 'podman' ? podmanReference(input, info) : displayReference(input),
     source: kind,
     digest: repoDigest ? repoDigest.slice(repoDigest.indexOf('@') + 1) : info.Id,
     configDigest: info.Id,

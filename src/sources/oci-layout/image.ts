@@ -7,7 +7,7 @@ import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, SourceKind } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { blobPath } from './digest.js';
-import { isForeignLayer } from './media-types.js';
+import { ANNOTATION_STARGZ_TOC, isForeignLayer } from './media-types.js';
 import { selectImage, isObject, type SelectOptions } from './select.js';
 import { readJsonMember, type LayoutStore } from './store.js';
 
@@ -34,9 +34,13 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
   const layout = await readJsonMember(store, 'oci-layout', 'oci-layout');
   if (layout !== undefined) {
     const v = isObject(layout) ? layout.imageLayoutVersion : undefined;
-    if (typeof v !== 'string' || !/^1\./.test(v)) {
-      throw new LayerlensError(`${store.label}: unsupported OCI layout version ${JSON.stringify(v)}`, 'UNSUPPORTED');
-    }
+    if (typeof v !== 'string')
+      throw new LayerlensError(`${store.label}: its oci-layout file names no imageLayoutVersion`, 'BAD_SCHEMA');
+    if (!/^1\./.test(v))
+      throw new LayerlensError(
+        `${store.label}: unsupported OCI layout version ${JSON.stringify(v.slice(0, 40))}`,
+        'UNSUPPORTED',
+      );
   }
   const index = await readJsonMember(store, 'index.json', 'index.json');
   if (index === undefined)
@@ -70,6 +74,7 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
       diffId: diffIds[i],
       mediaType: l.mediaType,
       compressedSize: l.size,
+      ...(l.annotations?.[ANNOTATION_STARGZ_TOC] ? { estargz: true } : {}),
     })),
     history: mapHistory(sel.config),
     repoTags: sel.names.length ? [...new Set(sel.names)] : undefined,

@@ -37,3 +37,5 @@ export function isForeignLayer(mediaType: string | undefined): boolean {
 export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
 export const ANNOTATION_CONTAINERD_NAME = 'io.containerd.image.name';
 export const ANNOTATION_REFERENCE_TYPE = 'vnd.docker.reference.type';
+/** eStargz layers carry their TOC's digest under this annotation. */
+export const ANNOTATION_STARGZ_TOC = 'containerd.io/snapshot/stargz/toc.digest';

@@ -5,6 +5,8 @@
  * containerd `docker save` archives alike. Blobs of other platforms may be missing (containerd
  * exports only what was pulled): that is fine unless the chosen one is missing.
  */
+import { checkImageConfig } from '../../engine/config-shape.js';
+import { MAX_INDEX_MANIFESTS, limitError, limits } from '../../engine/limits.js';
 import type { ImageConfig, Platform } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { blobPath, parseDigest, shortDigest } from './digest.js';
@@ -87,21 +89,45 @@ export function indexManifests(index: unknown, what: string): Descriptor[] {
   if (!isObject(index)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
   if (index.schemaVersion !== undefined && index.schemaVersion !== 2) {
     throw new LayerlensError(
-      `${what} has schemaVersion ${JSON.stringify(index.schemaVersion)}; only 2 is supported`,
+      `${what} has schemaVersion ${JSON.stringify(index.schemaVersion).slice(0, 40)}; only 2 is supported`,
       'BAD_SCHEMA',
     );
   }
   if (!Array.isArray(index.manifests)) throw new LayerlensError(`${what} has no "manifests" list`, 'BAD_SCHEMA');
+  if (index.manifests.length > MAX_INDEX_MANIFESTS)
+    throw new LayerlensError(
+      `${what} lists ${index.manifests.length} manifests (at most ${MAX_INDEX_MANIFESTS} are read)`,
+      'TOO_LARGE',
+    );
   return index.manifests.map((d, i) => checkDescriptor(d, `${what} manifests[${i}]`));
 }
 
+/**
+ * A descriptor with the shape the spec gives it, in every field layerlens reads: a valid digest,
+ * a string media type, a whole non-negative size, a platform of strings, annotations mapping
+ * strings to strings, urls a list of strings.
+ */
 function checkDescriptor(d: unknown, what: string): Descriptor {
   if (!isObject(d)) throw new LayerlensError(`${what} is not a descriptor object`, 'BAD_SCHEMA');
   parseDigest(d.digest, what);
   if (d.mediaType !== undefined && typeof d.mediaType !== 'string')
     throw new LayerlensError(`${what} has a non-string mediaType`, 'BAD_SCHEMA');
-  if (d.size !== undefined && (typeof d.size !== 'number' || d.size < 0))
+  if (d.size !== undefined && (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0))
     throw new LayerlensError(`${what} has an invalid size`, 'BAD_SCHEMA');
+  if (d.platform !== undefined) {
+    const p = d.platform;
+    if (!isObject(p)) throw new LayerlensError(`${what}: "platform" is not an object`, 'BAD_SCHEMA');
+    for (const key of ['os', 'architecture', 'variant', 'os.version'])
+      if (p[key] !== undefined && typeof p[key] !== 'string')
+        throw new LayerlensError(`${what}: platform.${key} is not a string`, 'BAD_SCHEMA');
+  }
+  if (d.annotations !== undefined) {
+    const a = d.annotations;
+    if (!isObject(a) || Object.values(a).some((v) => typeof v !== 'string'))
+      throw new LayerlensError(`${what}: "annotations" is not a map of strings`, 'BAD_SCHEMA');
+  }
+  if (d.urls !== undefined && (!Array.isArray(d.urls) || d.urls.some((u) => typeof u !== 'string')))
+    throw new LayerlensError(`${what}: "urls" is not a list of strings`, 'BAD_SCHEMA');
   return d as unknown as Descriptor;
 }
 
@@ -265,7 +291,9 @@ export function checkManifest(body: unknown, desc: Descriptor, label: string): M
   if (!isObject(body)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
   if (body.schemaVersion !== 2)
     throw new LayerlensError(
-      `${what} has schemaVersion ${JSON.stringify(body.schemaVersion)}; only 2 is supported`,
+      body.schemaVersion === undefined
+        ? `${what} has no schemaVersion (only 2 is supported)`
+        : `${what} has schemaVersion ${JSON.stringify(body.schemaVersion).slice(0, 40)}; only 2 is supported`,
       'BAD_SCHEMA',
     );
   if (typeof body.mediaType === 'string' && !MANIFEST_TYPES.has(body.mediaType)) {
@@ -279,6 +307,8 @@ export function checkManifest(body: unknown, desc: Descriptor, label: string): M
     );
   }
   if (!Array.isArray(body.layers)) throw new LayerlensError(`${what} has no "layers" list`, 'BAD_SCHEMA');
+  if (body.layers.length > limits().maxLayers)
+    throw limitError('maxLayers', `${what} lists ${body.layers.length} layers`);
   const layers = body.layers.map((l, i) => checkDescriptor(l, `${what} layers[${i}]`));
   layers.forEach((l, i) => {
     if (l.mediaType !== undefined && !LAYER_TYPES.has(l.mediaType)) {
@@ -302,6 +332,7 @@ async function loadConfig(store: LayoutStore, manifest: Manifest): Promise<Image
 /** Validate an image config: rootfs.diff_ids must name one valid digest per layer. */
 export function checkConfig(body: unknown, what: string, layerCount: number): ImageConfig {
   if (!isObject(body)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
+  checkImageConfig(body, what);
   const rootfs = body.rootfs;
   if (!isObject(rootfs) || !Array.isArray(rootfs.diff_ids))
     throw new LayerlensError(`${what} has no rootfs.diff_ids`, 'BAD_SCHEMA');

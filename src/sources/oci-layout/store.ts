@@ -3,10 +3,12 @@
  * indexed tar file, JSON kept in memory from a one-pass read). The OCI walk and the docker-save
  * readers only talk to this interface, so every source shares them.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { checkDepth } from '../../engine/config-shape.js';
+import { limitError, limits } from '../../engine/limits.js';
 import { LayerlensError } from '../../errors/index.js';
 import { shortDigest, verifyBuffer } from './digest.js';
 
@@ -29,26 +31,40 @@ export interface FileRange {
   length: number;
 }
 
-/** JSON metadata is small; anything bigger is not a manifest/config/index. */
-export const MAX_JSON_BYTES = 64 << 20;
-
+/**
+ * A JSON metadata document, parsed. Its bytes are never quoted in the error (a member may be any
+ * file: a layout's blob linked to /etc/shadow must not show its first bytes): only where the
+ * syntax breaks. Nesting is bounded (see checkDepth).
+ */
 export function parseJson(data: Buffer, what: string): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(data.toString('utf8'));
+    doc = JSON.parse(data.toString('utf8'));
   } catch (err) {
-    throw new LayerlensError(`${what} is not valid JSON (${(err as Error).message.split('\n')[0]})`, 'BAD_SCHEMA');
+    const msg = (err as Error).message;
+    const at = /at position (\d+)/.exec(msg)?.[1];
+    const why = /end of JSON input/.test(msg)
+      ? 'it ends early'
+      : at !== undefined
+        ? `error at byte ${at}`
+        : 'syntax error';
+    throw new LayerlensError(`${what} is not valid JSON (${why})`, 'BAD_SCHEMA');
   }
+  checkDepth(doc, what);
+  return doc;
+}
+
+/** Throws TOO_LARGE when a metadata document of `size` bytes is beyond LAYERLENS_MAX_JSON_BYTES. */
+export function checkJsonSize(size: number, what: string): void {
+  if (size > limits().maxJsonBytes)
+    throw limitError('maxJsonBytes', `${what} is ${size} bytes: too large to be image metadata`);
 }
 
 /** Read and parse a JSON member; undefined when missing. */
 export async function readJsonMember(store: LayoutStore, name: string, what: string): Promise<unknown> {
   const size = await store.size(name);
   if (size === undefined) return undefined;
-  if (size > MAX_JSON_BYTES)
-    throw new LayerlensError(
-      `${what} in ${store.label} is ${size} bytes: too large to be image metadata`,
-      'BAD_SCHEMA',
-    );
+  checkJsonSize(size, `${what} in ${store.label}`);
   const data = await store.read(name);
   return data === undefined ? undefined : parseJson(data, `${what} in ${store.label}`);
 }
@@ -57,11 +73,7 @@ export async function readJsonMember(store: LayoutStore, name: string, what: str
 export async function readJsonBlob(store: LayoutStore, name: string, digest: string, what: string): Promise<unknown> {
   const size = await store.size(name);
   if (size === undefined) return undefined;
-  if (size > MAX_JSON_BYTES)
-    throw new LayerlensError(
-      `${what} ${shortDigest(digest)} in ${store.label} is ${size} bytes: too large to be image metadata`,
-      'BAD_SCHEMA',
-    );
+  checkJsonSize(size, `${what} ${shortDigest(digest)} in ${store.label}`);
   const data = await store.read(name);
   if (data === undefined) return undefined;
   verifyBuffer(data, digest, `${what} ${shortDigest(digest)} in ${store.label}`);
@@ -70,10 +82,13 @@ export async function readJsonBlob(store: LayoutStore, name: string, digest: str
 
 /**
  * Members of a directory (an OCI layout, or an extracted docker save). Member names come from
- * manifests: only relative paths that stay inside the directory are served.
+ * manifests: only relative paths that stay inside the directory are served, and a member that is
+ * a symlink is followed only when it resolves inside the directory too (docker save links a
+ * repeated layer to the first copy; a link to /etc/shadow is refused, never read).
  */
 export class DirStore implements LayoutStore {
   readonly label: string;
+  private realDir: string | undefined;
   constructor(
     readonly dir: string,
     label?: string,
@@ -84,7 +99,20 @@ export class DirStore implements LayoutStore {
   private resolve(name: string): string | undefined {
     const norm = path.posix.normalize(name);
     if (norm.startsWith('../') || norm === '..' || path.posix.isAbsolute(norm) || norm.includes('\0')) return undefined;
-    return path.join(this.dir, norm);
+    const p = path.join(this.dir, norm);
+    let real: string;
+    try {
+      real = realpathSync(p);
+    } catch {
+      return p; // not there (or unreadable): said by whoever reads it
+    }
+    this.realDir ??= realpathSync(this.dir);
+    if (real !== this.realDir && !real.startsWith(this.realDir + path.sep))
+      throw new LayerlensError(
+        `${this.label}: ${name} is a symlink to a file outside the layout directory: refused`,
+        'UNSAFE_PATH',
+      );
+    return p;
   }
 
   async read(name: string): Promise<Buffer | undefined> {

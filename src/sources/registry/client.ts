@@ -1,53 +1,55 @@
 /**
- * A Distribution API client for one registry host: transport choice (see transport.ts), the auth
- * dance (Bearer token per scope — anonymous, Basic to the token endpoint, or an identity token as
- * OAuth2 refresh token — refreshed on expiry or on a fresh 401; Basic registries), retries, and
- * redirects followed by hand so Authorization never leaves the registry's origin.
+ * A Distribution API client for one registry host, built from small layers (as
+ * go-containerregistry's transport is), outermost first:
+ *
+ *   retry.ts     5xx, 408, broken connections and short 429 waits, within the request's deadline
+ *   auth.ts      Authorization for the registry's origin only, token per scope, one more try on a 401
+ *   redirect.ts  3xx by hand; Authorization never goes to another origin
+ *   send.ts      one exchange with connect, header, stall and deadline time-outs
+ *                (or fetch-worker.ts: the same exchange on the download worker, for blob bodies)
+ *
+ * ping.ts picks the transport and learns the challenge first; timeouts.ts says how long each
+ * request may take. This file composes them and words their failures: every error names what
+ * was being fetched and the host, in one line.
  */
 import type http from 'node:http';
 import { LayerlensError } from '../../errors/index.js';
+import { Authenticator } from './auth.js';
 import type { Credential } from './credentials.js';
+import { distributionErrors } from './distribution.js';
+import { closeOffThreadAgents, sendOffThread, type RemoteHash, type RemoteResponse } from './fetch-worker.js';
+import { ERROR_BODY_LIMIT, TOKEN_LIMIT } from './limits.js';
+import { ping } from './ping.js';
+import { followRedirects, type Exchange, type Routed } from './redirect.js';
+import { DEFAULT_RETRY, withRetries, type Reply, type RetryPolicy } from './retry.js';
 import {
-  DEFAULT_RETRY,
-  backoffDelay,
   discard,
-  distributionErrors,
-  isRetryableError,
-  isRetryableStatus,
-  rateLimitError,
+  networkReason,
   readBody,
+  readPrefix,
   send,
-  sleep,
+  TransportError,
   USER_AGENT,
   type HttpResponse,
-  type RetryPolicy,
-} from './http.js';
+} from './send.js';
+import { Deadline, requestTimeout } from './timeouts.js';
+import type { TokenFetch } from './token.js';
 import {
-  closeOffThreadAgents,
-  sendOffThread,
-  type AgentSpec,
-  type RemoteHash,
-  type RemoteResponse,
-} from './fetch-worker.js';
-import {
+  Agents,
   describeCertificateError,
-  hostOnly,
-  httpAgent,
-  httpsAgent,
   isCertificateError,
-  isLoopbackHost,
-  isTlsProtocolError,
   loadTlsMaterial,
+  type AgentSpec,
   type Endpoint,
-  type TlsMaterial,
   type TransportOptions,
 } from './transport.js';
-import { findChallenge, parseWwwAuthenticate, type Challenge } from './www-authenticate.js';
+import type { Challenge } from './www-authenticate.js';
 
 export interface ClientOptions extends TransportOptions {
   credential?: Credential;
   log?: (line: string) => void;
   retry?: RetryPolicy;
+  /** --timeout: each request's deadline (timeouts.ts). */
   timeoutMs?: number;
 }
 
@@ -59,51 +61,39 @@ export interface RequestOptions {
   scopes?: string[];
   headers?: Record<string, string>;
   body?: Buffer | string;
-  /** Follow 3xx by hand (default true for GET/HEAD). */
+  /** Follow 3xx by hand (default: GET and HEAD). */
   followRedirects?: boolean;
-  /** Retry 5xx and resets (default: GET/HEAD only). */
+  /** Retry 5xx and broken connections (default: GET and HEAD). */
   retry?: boolean;
   /** Send no credentials at all (audit probes). */
   anonymous?: boolean;
+  /** For messages: "manifest of nginx:1.27". */
+  what: string;
 }
 
-interface CachedToken {
-  token: string;
-  expiresAt: number;
-}
-
-/** One HTTP exchange of a logical request (one hop of a redirect chain). */
-interface Exchange {
-  method: string;
+/** A whole small exchange. */
+export interface Fetched extends Reply {
+  statusCode: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  /** The URL that answered (after redirects). */
   url: URL;
-  headers: Record<string, string>;
-  body?: Buffer | string;
-  sameOrigin: boolean;
 }
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 10;
-/** Tokens are renewed this long before they expire. */
-const TOKEN_MARGIN_MS = 10_000;
 
 export class RegistryClient {
   endpoint!: Endpoint;
-  /** What the registry asked for at /v2/ (undefined: no auth). */
-  challenge?: Challenge;
   /** Status of the anonymous GET /v2/ ping. */
   pingStatus = 0;
-  /** How requests were authenticated, for notes: 'anonymous', 'anonymous token', 'token (credentials from …)'. */
-  authUsed = 'anonymous';
-  /** Every redirect hop taken for blobs: origin changes, for tests and notes. */
+  /** Every host a redirect took a request to, other than the registry (for tests and notes). */
   readonly redirectHosts = new Set<string>();
-  private tokens = new Map<string, CachedToken>();
-  private pendingTokens = new Map<string, Promise<CachedToken>>();
-  private material?: TlsMaterial;
-  private foreignHttps?: http.Agent;
-  private foreignHttp?: http.Agent;
+  private auth!: Authenticator;
+  private agents!: Agents;
   private readonly retryPolicy: RetryPolicy;
+  private readonly timeoutMs: number;
   /** Agent specs the download worker built for this client (closed with it). */
   private readonly offThreadAgents = new Map<string, AgentSpec>();
+  /** After close(): no new exchange starts (a retry in its backoff gives up). */
+  private closed = false;
 
   private constructor(
     /** API host[:port] (registry-1.docker.io for docker.io). */
@@ -111,12 +101,29 @@ export class RegistryClient {
     readonly opts: ClientOptions,
   ) {
     this.retryPolicy = opts.retry ?? DEFAULT_RETRY;
+    this.timeoutMs = requestTimeout(opts.timeoutMs);
   }
 
-  /** Pick the transport by pinging /v2/ and learn the auth challenge. */
+  /** Ping the registry: pick the transport and learn the auth challenge. */
   static async connect(host: string, opts: ClientOptions): Promise<RegistryClient> {
     const c = new RegistryClient(host, opts);
-    await c.chooseTransport();
+    const material = opts.plainHttp ? { ca: [], files: [] } : loadTlsMaterial(host, opts);
+    const authenticated = !!opts.credential;
+    const result = await ping(
+      host,
+      material,
+      { plainHttp: opts.plainHttp, insecure: opts.insecure, authenticated },
+      (ep) => c.probe(ep),
+    );
+    c.endpoint = result.endpoint;
+    c.pingStatus = result.status;
+    c.agents = new Agents(result.endpoint, material, !!opts.insecure);
+    c.auth = new Authenticator({
+      registryHost: host,
+      registryScheme: result.endpoint.scheme,
+      credential: opts.credential,
+      challenge: result.challenge,
+    });
     return c;
   }
 
@@ -128,432 +135,214 @@ export class RegistryClient {
     return this.opts.credential;
   }
 
+  /** What the registry asked for (undefined: no auth). */
+  get challenge(): Challenge | undefined {
+    return this.auth.challenge;
+  }
+
+  /** How requests were authenticated, for notes. */
+  get authUsed(): string {
+    return this.auth.used;
+  }
+
+  /** The time-out every request of this client has. */
+  get timeout(): number {
+    return this.timeoutMs;
+  }
+
   close(): void {
-    this.endpoint?.agent.destroy();
-    this.foreignHttps?.destroy();
-    this.foreignHttp?.destroy();
-    this.insecureAgent?.destroy();
+    this.closed = true;
+    this.agents?.close();
     closeOffThreadAgents([...this.offThreadAgents.values()]);
   }
 
-  private async chooseTransport(): Promise<void> {
-    const host = this.host;
-    const loopback = isLoopbackHost(host);
-    if (this.opts.plainHttp) {
-      this.endpoint = {
-        host,
-        scheme: 'http',
-        agent: httpAgent(),
-        verified: false,
-        description: `plain HTTP to ${host} (--plain-http): traffic is not encrypted`,
-      };
-      await this.ping();
-      return;
-    }
-    this.material = loadTlsMaterial(host, this.opts);
-    const insecure = !!this.opts.insecure;
-    const extra = this.material.files.length ? ` (extra CA/certificates: ${this.material.files.join(', ')})` : '';
-    this.endpoint = {
-      host,
-      scheme: 'https',
-      agent: httpsAgent(this.material, insecure),
-      verified: !insecure,
-      description: insecure
-        ? `HTTPS to ${host} WITHOUT certificate verification (--insecure)`
-        : `HTTPS to ${host}, certificate verified${extra}`,
-    };
-    try {
-      await this.ping();
-    } catch (err) {
-      if (isCertificateError(err) && !insecure) throw describeCertificateError(host, err);
-      if (loopback && isTlsProtocolError(err)) {
-        this.endpoint.agent.destroy();
-        this.endpoint = {
-          host,
-          scheme: 'http',
-          agent: httpAgent(),
-          verified: false,
-          description: `plain HTTP to ${host} (loopback registry without TLS, as Docker allows)`,
-        };
-        await this.ping();
-        return;
-      }
-      throw err;
-    }
-  }
-
-  private async ping(): Promise<void> {
-    let res: http.IncomingMessage;
-    try {
-      res = await this.withRetries('GET', () =>
-        send({
-          method: 'GET',
-          url: new URL('/v2/', this.origin),
-          agent: this.endpoint.agent,
-          timeoutMs: this.opts.timeoutMs,
-        }),
-      );
-    } catch (err) {
-      if (err instanceof LayerlensError || isCertificateError(err) || isTlsProtocolError(err)) throw err;
-      throw new LayerlensError(
-        `cannot reach registry ${this.host} over ${this.endpoint.scheme.toUpperCase()}: ${describeNetError(err)}`,
-        'NETWORK',
-      );
-    }
-    this.pingStatus = res.statusCode ?? 0;
-    const challenges = parseWwwAuthenticate(res.headers['www-authenticate']);
-    discard(res);
-    if (res.statusCode === 401) {
-      this.challenge = findChallenge(challenges, 'bearer') ?? findChallenge(challenges, 'basic') ?? challenges[0];
-    } else if (res.statusCode === 429) {
-      throw rateLimitError(this.host, res, !!this.opts.credential);
-    } else if (res.statusCode !== 200 && res.statusCode !== 403) {
-      throw new LayerlensError(
-        `${this.host} does not look like a container registry (GET /v2/ answered ${res.statusCode})`,
-        'NOT_REGISTRY',
-      );
-    }
-  }
-
-  /**
-   * One logical request: auth (retried once on a fresh 401 with a new token), 5xx/reset retries
-   * with backoff, redirects by hand. Resolves with the final response whatever its status, except
-   * 429 which rejects with the rate-limit error.
-   */
-  request(o: RequestOptions): Promise<http.IncomingMessage> {
-    return this.requestWith(o, (x) =>
-      send({
-        method: x.method,
-        url: x.url,
-        headers: x.headers,
-        agent: this.agentFor(x.url, x.sameOrigin),
-        body: x.body,
-        timeoutMs: this.opts.timeoutMs,
-      }),
+  /** GET /v2/ on a candidate endpoint, anonymously: status and headers. */
+  private async probe(endpoint: Endpoint): Promise<Reply> {
+    const deadline = new Deadline(this.timeoutMs);
+    const url = new URL('/v2/', `${endpoint.scheme}://${this.host}`);
+    return withRetries(
+      async () => {
+        const res = await send({ method: 'GET', url, agent: endpoint.agent, timing: deadline.timing(true) });
+        discard(res);
+        return { statusCode: res.statusCode, headers: res.headers };
+      },
+      this.retryOptions(deadline, 'GET', () => {}),
     );
   }
 
   /**
-   * A blob GET whose body the download worker reads and hashes into `blob.hash` (fetch-worker.ts);
-   * the same auth, redirect and retry handling as request(). `blob.offset`: bytes already delivered.
+   * A whole small exchange (manifests, configs, lists, probes): a 2xx body up to `limit` bytes
+   * (more is TOO_LARGE), other bodies' first 64 KiB; every retry and the body within the deadline.
    */
-  requestBlob(o: RequestOptions, blob: { hash: RemoteHash; offset: number }): Promise<RemoteResponse> {
-    return this.requestWith(o, (x) => {
-      const agent = this.agentSpecFor(x.url, x.sameOrigin);
-      this.offThreadAgents.set(JSON.stringify(agent), agent);
-      return sendOffThread({
-        url: x.url,
-        headers: { 'user-agent': USER_AGENT, ...x.headers },
-        agent,
-        timeoutMs: this.opts.timeoutMs ?? 60_000,
-        hash: blob.hash,
-        offset: blob.offset,
-      });
-    });
+  fetch(o: RequestOptions & { limit: number }): Promise<Fetched> {
+    const method = o.method ?? 'GET';
+    return this.exchange<HttpResponse, Fetched>(
+      o,
+      true,
+      (x) => send({ ...x, agent: this.agents.for(x.url) }),
+      async ({ res, url }) => {
+        const status = res.statusCode ?? 0;
+        const ok = status >= 200 && status < 300;
+        const body =
+          method === 'HEAD'
+            ? (discard(res), Buffer.alloc(0))
+            : ok
+              ? await readBody(res, o.limit, o.what)
+              : await readPrefix(res, ERROR_BODY_LIMIT);
+        return { statusCode: status, headers: res.headers, body, url };
+      },
+      () => {},
+    );
   }
 
-  private async requestWith<R extends HttpResponse>(
+  /** fetch(), with any answer but 2xx as the error it means (statusError). */
+  async fetchOk(o: RequestOptions & { limit: number }): Promise<Fetched> {
+    const r = await this.fetch(o);
+    if (r.statusCode < 200 || r.statusCode >= 300) throw this.statusError(r.statusCode, o.what, r.body);
+    return r;
+  }
+
+  /** A body to stream (a blob), read on this thread: the headers within the deadline, then the stall rule. */
+  stream(o: RequestOptions): Promise<http.IncomingMessage> {
+    return this.exchange<http.IncomingMessage, http.IncomingMessage>(
+      o,
+      false,
+      (x) => send({ ...x, agent: this.agents.for(x.url) }),
+      async ({ res }) => res,
+      discard,
+    );
+  }
+
+  /**
+   * A blob GET whose body the download worker reads and hashes into `blob.hash`, with the same
+   * layers as stream(). `blob.offset`: bytes already delivered (a resume).
+   */
+  streamOffThread(o: RequestOptions, blob: { hash: RemoteHash; offset: number }): Promise<RemoteResponse> {
+    return this.exchange<RemoteResponse, RemoteResponse>(
+      o,
+      false,
+      (x) => {
+        const agent = this.agents.specFor(x.url);
+        this.offThreadAgents.set(JSON.stringify(agent), agent);
+        return sendOffThread({
+          url: x.url,
+          headers: { 'user-agent': USER_AGENT, ...x.headers },
+          agent,
+          timing: x.timing,
+          hash: blob.hash,
+          offset: blob.offset,
+        });
+      },
+      async ({ res }) => res,
+      discard,
+    );
+  }
+
+  /** retry(auth(redirect(terminal))), then `finish` (read the body, or hand the stream over). */
+  private async exchange<R extends HttpResponse, T extends Reply>(
     o: RequestOptions,
-    sender: (x: Exchange) => Promise<R>,
-  ): Promise<R> {
+    bodyInDeadline: boolean,
+    terminal: (x: Exchange) => Promise<R>,
+    finish: (routed: Routed<R>) => Promise<T>,
+    drop: (t: T) => void,
+  ): Promise<T> {
     const method = o.method ?? 'GET';
     const idempotent = method === 'GET' || method === 'HEAD';
-    const doRetry = o.retry ?? idempotent;
-    const run = () => this.requestOnce(o, method, sender);
-    const res = doRetry ? await this.withRetries(method, run) : await run();
-    if (res.statusCode === 429) {
-      discard(res);
-      throw rateLimitError(this.host, res, !o.anonymous && !!this.opts.credential);
-    }
-    return res;
-  }
-
-  private async requestOnce<R extends HttpResponse>(
-    o: RequestOptions,
-    method: string,
-    sender: (x: Exchange) => Promise<R>,
-  ): Promise<R> {
-    let scopes = o.scopes ?? [];
-    let res = await this.followRedirects(
-      o,
-      method,
-      o.anonymous ? undefined : await this.authorization(scopes, false),
-      sender,
-    );
-    if (res.statusCode === 401 && !o.anonymous && this.isRegistryResponse(res)) {
-      const challenges = parseWwwAuthenticate(res.headers['www-authenticate']);
-      const fresh = findChallenge(challenges, 'bearer') ?? findChallenge(challenges, 'basic');
-      if (fresh) {
-        const hadAuth = !!this.challenge;
-        this.challenge = fresh;
-        const wanted = fresh.params.scope ? fresh.params.scope.split(' ').filter(Boolean) : [];
-        scopes = [...new Set([...scopes, ...wanted])];
-        // Retry once: a new challenge, an expired token, or scopes we did not know we needed.
-        if (fresh.scheme === 'bearer' || (fresh.scheme === 'basic' && this.opts.credential && !hadAuth)) {
-          discard(res);
-          res = await this.followRedirects(o, method, await this.authorization(scopes, true), sender);
+    const url = typeof o.path === 'string' ? new URL(o.path, this.origin) : o.path;
+    const deadline = new Deadline(this.timeoutMs);
+    const timing = deadline.timing(bodyInDeadline);
+    const follow = o.followRedirects ?? idempotent;
+    const hop = (x: Exchange): Promise<R> => {
+      if (this.closed) throw new LayerlensError(`${o.what}: the connection to ${this.host} was closed`, 'NETWORK');
+      return terminal(x);
+    };
+    const once = async (x: Exchange): Promise<Routed<R>> =>
+      follow ? followRedirects(x, hop, (to) => this.noteHop(to)) : { res: await hop(x), url: x.url };
+    // Credentials only ever go to the registry's own origin.
+    const authed = !o.anonymous && url.origin === this.origin;
+    const attempt = async (): Promise<T> => {
+      let scopes = o.scopes ?? [];
+      const go = async (fresh: boolean) => {
+        const headers = { ...o.headers };
+        const authorization = authed ? await this.auth.header(scopes, fresh, this.tokenFetch(deadline)) : undefined;
+        if (authorization) headers.authorization = authorization;
+        return once({ method, url, headers, body: o.body, timing });
+      };
+      let routed = await go(false);
+      if (authed && routed.res.statusCode === 401 && routed.url.origin === this.origin) {
+        const again = this.auth.reconsider(routed.res, scopes);
+        if (again) {
+          discard(routed.res);
+          scopes = again;
+          routed = await go(true);
         }
       }
+      return finish(routed);
+    };
+    try {
+      return await withRetries(attempt, this.retryOptions(deadline, method, drop, o.retry ?? idempotent, o.anonymous));
+    } catch (err) {
+      throw this.describeFailure(err, o.what);
     }
-    return res;
   }
 
-  /** Registry responses carry a marker we set: the final hop of followRedirects was the registry. */
-  private isRegistryResponse(res: HttpResponse): boolean {
-    return (res as HttpResponse & { layerlensSameOrigin?: boolean }).layerlensSameOrigin !== false;
-  }
-
-  private async followRedirects<R extends HttpResponse>(
-    o: RequestOptions,
-    method: string,
-    authorization: string | undefined,
-    sender: (x: Exchange) => Promise<R>,
-  ): Promise<R> {
-    let url = typeof o.path === 'string' ? new URL(o.path, this.origin) : o.path;
-    let m = method;
-    let body = o.body;
-    const follow = o.followRedirects ?? (method === 'GET' || method === 'HEAD');
-    for (let hop = 0; ; hop++) {
-      const sameOrigin = url.origin === this.origin;
-      const headers: Record<string, string> = { ...o.headers };
-      // Never forward credentials to another origin (CDNs and presigned URLs reject them, and
-      // they must not leak to a third party).
-      if (sameOrigin && authorization) headers.authorization = authorization;
-      if (!sameOrigin) {
-        delete headers.authorization;
-        this.redirectHosts.add(url.host);
-      }
-      const res = await sender({ method: m, url, headers, body, sameOrigin });
-      (res as HttpResponse & { layerlensSameOrigin?: boolean }).layerlensSameOrigin = sameOrigin;
-      const status = res.statusCode ?? 0;
-      const location = res.headers.location;
-      if (!follow || !REDIRECTS.has(status) || !location) return res;
-      discard(res);
-      if (hop >= MAX_REDIRECTS)
-        throw new LayerlensError(`too many redirects from ${this.host} (last: ${url.host})`, 'NETWORK');
-      let next: URL;
+  /** The token service, reached with the same layers but its own agent, within the request's deadline. */
+  private tokenFetch(deadline: Deadline): TokenFetch {
+    return async (x) => {
+      const what = `token from ${x.url.host}`;
       try {
-        next = new URL(location, url);
-      } catch {
-        throw new LayerlensError(`${this.host} redirected to an invalid URL`, 'NETWORK');
-      }
-      if (next.protocol !== 'https:' && next.protocol !== 'http:')
-        throw new LayerlensError(`${this.host} redirected to an unsupported URL scheme ${next.protocol}`, 'NETWORK');
-      if (status === 303) {
-        m = 'GET';
-        body = undefined;
-      }
-      url = next;
-    }
-  }
-
-  private agentFor(url: URL, sameOrigin: boolean): http.Agent {
-    if (sameOrigin) return this.endpoint.agent;
-    if (url.protocol === 'https:') {
-      // Another host (CDN, storage, token server): verified with the system roots plus any CA the
-      // user gave for this registry; --insecure only covers the registry's own host name.
-      this.foreignHttps ??= httpsAgent(this.material ?? { ca: [], files: [] }, false);
-      if (this.opts.insecure && hostOnly(url.host) === hostOnly(this.host))
-        return this.endpoint.scheme === 'https' ? this.insecureSameHostAgent() : this.foreignHttps;
-      return this.foreignHttps;
-    }
-    this.foreignHttp ??= httpAgent();
-    return this.foreignHttp;
-  }
-
-  private insecureAgent?: http.Agent;
-  private insecureSameHostAgent(): http.Agent {
-    this.insecureAgent ??= httpsAgent(this.material ?? { ca: [], files: [] }, true);
-    return this.insecureAgent;
-  }
-
-  /** What agentFor() would use, as data the download worker builds its own agent from. */
-  private agentSpecFor(url: URL, sameOrigin: boolean): AgentSpec {
-    if (url.protocol !== 'https:') return { https: false };
-    const m = this.material ?? { ca: [], files: [] };
-    const spec = (insecure: boolean): AgentSpec => ({
-      https: true,
-      ca: m.ca.map((b) => b.toString('utf8')),
-      cert: m.cert?.toString('utf8'),
-      key: m.key?.toString('utf8'),
-      insecure,
-    });
-    if (sameOrigin) return spec(!!this.opts.insecure);
-    if (this.opts.insecure && hostOnly(url.host) === hostOnly(this.host)) return spec(this.endpoint.scheme === 'https');
-    return spec(false);
-  }
-
-  /** Retry `fn` on 5xx responses and connection resets, with backoff. */
-  private async withRetries<R extends HttpResponse>(method: string, fn: () => Promise<R>): Promise<R> {
-    for (let attempt = 0; ; attempt++) {
-      let res: R;
-      try {
-        res = await fn();
+        return await withRetries(
+          async () => {
+            const { res, url } = await followRedirects({ ...x, timing: deadline.timing(true) }, (hop) =>
+              send({ ...hop, agent: this.agents.for(hop.url) }),
+            );
+            const status = res.statusCode ?? 0;
+            const body =
+              status === 200
+                ? await readBody(res, TOKEN_LIMIT, `the answer of ${url.host}`)
+                : await readPrefix(res, ERROR_BODY_LIMIT);
+            return { statusCode: status, status, headers: res.headers, body };
+          },
+          { ...this.retryOptions(deadline, x.method, () => {}), host: x.url.host },
+        );
       } catch (err) {
-        if (attempt < this.retryPolicy.retries && isRetryableError(err)) {
-          const d = backoffDelay(this.retryPolicy, attempt);
-          this.opts.log?.(`${this.host}: ${describeNetError(err)}; retrying ${method} in ${Math.round(d)} ms`);
-          await sleep(d);
-          continue;
-        }
-        throw err;
+        throw this.describeFailure(err, what);
       }
-      const status = res.statusCode ?? 0;
-      if (isRetryableStatus(status) && attempt < this.retryPolicy.retries) {
-        discard(res);
-        const d = backoffDelay(this.retryPolicy, attempt, res.headers['retry-after']);
-        this.opts.log?.(`${this.host}: HTTP ${status}; retrying ${method} in ${Math.round(d)} ms`);
-        await sleep(d);
-        continue;
-      }
-      return res;
-    }
+    };
   }
 
-  // ---- authentication ----
-
-  /** The Authorization header for these scopes, fetching a token when needed. */
-  async authorization(scopes: string[], forceRefresh: boolean): Promise<string | undefined> {
-    const cred = this.opts.credential;
-    if (cred?.registryToken) {
-      this.authUsed = `registry token (${cred.source})`;
-      return `Bearer ${cred.registryToken}`;
-    }
-    const ch = this.challenge;
-    if (!ch) return undefined;
-    if (ch.scheme === 'basic') {
-      if (!cred || cred.username === undefined) return undefined;
-      this.authUsed = `Basic (credentials from ${cred.source})`;
-      return 'Basic ' + Buffer.from(`${cred.username}:${cred.password ?? ''}`).toString('base64');
-    }
-    if (ch.scheme === 'bearer') {
-      const t = await this.token(scopes, forceRefresh);
-      this.authUsed = cred ? `token (credentials from ${cred.source})` : 'anonymous token';
-      return `Bearer ${t.token}`;
-    }
-    return undefined;
+  private retryOptions<T>(deadline: Deadline, method: string, drop: (t: T) => void, enabled = true, anonymous = false) {
+    return {
+      policy: this.retryPolicy,
+      deadline,
+      enabled,
+      host: this.host,
+      method,
+      authenticated: !anonymous && !!this.opts.credential,
+      drop,
+      log: this.opts.log,
+    };
   }
 
-  private async token(scopes: string[], forceRefresh: boolean): Promise<CachedToken> {
-    const key = [...new Set(scopes)].sort().join(' ');
-    const cached = this.tokens.get(key);
-    if (cached && !forceRefresh && Date.now() < cached.expiresAt - TOKEN_MARGIN_MS) return cached;
-    let pending = this.pendingTokens.get(key);
-    if (!pending || forceRefresh) {
-      pending = this.fetchToken(key ? key.split(' ') : []).finally(() => this.pendingTokens.delete(key));
-      this.pendingTokens.set(key, pending);
-    }
-    const t = await pending;
-    this.tokens.set(key, t);
-    return t;
+  private noteHop(to: URL): void {
+    if (to.origin !== this.origin) this.redirectHosts.add(to.host);
   }
 
-  private async fetchToken(scopes: string[]): Promise<CachedToken> {
-    const ch = this.challenge!;
-    const cred = this.opts.credential;
-    let realm: URL;
-    try {
-      realm = new URL(ch.params.realm ?? '');
-    } catch {
-      throw new LayerlensError(
-        `${this.host} asked for a token but gave no valid realm (WWW-Authenticate realm="${ch.params.realm ?? ''}")`,
-        'AUTH',
-      );
-    }
-    if (realm.protocol !== 'https:' && realm.protocol !== 'http:')
-      throw new LayerlensError(`${this.host}: unsupported token realm scheme ${realm.protocol}`, 'AUTH');
-    const sendsSecret = !!(cred && (cred.username !== undefined || cred.identityToken));
-    if (sendsSecret && realm.protocol === 'http:' && this.endpoint.scheme === 'https' && !isLoopbackHost(realm.host)) {
-      throw new LayerlensError(
-        `the token service of ${this.host} (${realm.origin}) is plain HTTP; refusing to send credentials in clear`,
-        'AUTH',
-      );
-    }
-    const sameOrigin = realm.origin === this.origin;
-    const agent = this.agentFor(realm, sameOrigin);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    let method = 'GET';
-    let body: string | undefined;
-    if (cred?.identityToken) {
-      // OAuth2 refresh-token grant, as Docker does with identity tokens.
-      method = 'POST';
-      const form = new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: cred.identityToken,
-        client_id: 'layerlens',
-        access_type: 'offline',
-      });
-      if (ch.params.service) form.set('service', ch.params.service);
-      if (scopes.length) form.set('scope', scopes.join(' '));
-      body = form.toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-    } else {
-      if (ch.params.service) realm.searchParams.set('service', ch.params.service);
-      for (const s of scopes) realm.searchParams.append('scope', s);
-      if (cred && cred.username !== undefined) {
-        realm.searchParams.set('account', cred.username);
-        headers.authorization = 'Basic ' + Buffer.from(`${cred.username}:${cred.password ?? ''}`).toString('base64');
-      }
-    }
-    const res = await this.withRetries(method, () =>
-      send({ method, url: realm, headers, agent, body, timeoutMs: this.opts.timeoutMs }),
-    );
-    if (res.statusCode === 429) {
-      discard(res);
-      throw rateLimitError(realm.host, res, !!cred);
-    }
-    const raw = await readBody(res, 1 << 20, 'token response');
-    if (res.statusCode === 401 || res.statusCode === 403) {
-      throw cred
-        ? new LayerlensError(
-            `login to ${this.host} failed: the token service rejected the credentials from ${cred.source} (${res.statusCode})`,
-            'AUTH',
-          )
-        : new LayerlensError(
-            `${this.host} requires authentication: run docker login ${this.host}, or pass --username with --password-stdin`,
-            'AUTH',
-          );
-    }
-    if (res.statusCode !== 200) {
-      throw new LayerlensError(
-        `token service ${realm.host} answered ${res.statusCode}${distributionErrors(raw) ? ': ' + distributionErrors(raw) : ''}`,
-        'AUTH',
-      );
-    }
-    let j: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
-    try {
-      j = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new LayerlensError(`token service ${realm.host} did not answer JSON`, 'AUTH');
-    }
-    const token = j.token || j.access_token;
-    if (!token) throw new LayerlensError(`token service ${realm.host} answered without a token`, 'AUTH');
-    // The spec's default lifetime is 60 s; issued_at (when sane) anchors it.
-    const lifetime = (typeof j.expires_in === 'number' && j.expires_in > 0 ? j.expires_in : 60) * 1000;
-    const issued = j.issued_at ? Date.parse(j.issued_at) : NaN;
-    const start = Number.isFinite(issued) && Math.abs(issued - Date.now()) < 5 * 60_000 ? issued : Date.now();
-    return { token, expiresAt: start + lifetime };
-  }
-
-  // ---- typed helpers ----
-
-  /** GET/HEAD a small JSON/manifest body; non-2xx becomes a LayerlensError naming `what`. */
-  async fetchSmall(
-    o: RequestOptions & { limit: number; what: string },
-  ): Promise<{ res: http.IncomingMessage; body: Buffer }> {
-    const res = await this.request(o);
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) {
-      const body = await readBody(res, 64 * 1024, o.what).catch(() => Buffer.alloc(0));
-      throw this.statusError(status, o.what, body);
-    }
-    const body = o.method === 'HEAD' ? (discard(res), Buffer.alloc(0)) : await readBody(res, o.limit, o.what);
-    return { res, body };
+  /** A failure of the layers below as one line: what, which host, which step. */
+  describeFailure(err: unknown, what: string): Error {
+    if (err instanceof LayerlensError) return err;
+    if ((err as NodeJS.ErrnoException)?.code === 'EWORKER') return err as Error; // blob-stream.ts falls back
+    const host = err instanceof TransportError ? err.host : this.host;
+    if (isCertificateError(err)) return describeCertificateError(host, err);
+    if (err instanceof TransportError && err.timedOut)
+      return new LayerlensError(`${what}: ${err.message} (--timeout changes it)`, 'TIMEOUT');
+    if (err instanceof TransportError) return new LayerlensError(`${what}: ${err.message}`, 'NETWORK');
+    return new LayerlensError(`${what}: ${host}: ${networkReason(err)}`, 'NETWORK');
   }
 
   statusError(status: number, what: string, body?: Buffer): LayerlensError {
-    const detail = body ? distributionErrors(body) : undefined;
-    const suffix = detail ? ` (${detail})` : '';
+    const codes = distributionErrors(body);
+    const suffix = codes ? ` (${codes})` : '';
     const cred = this.opts.credential;
     if (status === 401) {
       return cred
@@ -570,14 +359,4 @@ export class RegistryClient {
     if (status === 404) return new LayerlensError(`${what}: not found on ${this.host}${suffix}`, 'NOT_FOUND');
     return new LayerlensError(`${what}: ${this.host} answered HTTP ${status}${suffix}`, 'HTTP');
   }
-}
-
-export function describeNetError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ECONNREFUSED') return 'connection refused';
-  if (e?.code === 'ENOTFOUND') return 'host not found';
-  if (e?.code === 'EAI_AGAIN') return 'DNS lookup failed (temporary)';
-  if (e?.code === 'ETIMEDOUT') return e.message || 'timed out';
-  if (e?.code === 'ECONNRESET') return 'connection reset';
-  return e?.message ?? String(err);
 }

@@ -13,7 +13,7 @@ import { parseReference, type ImageReference } from '../../reference/parse.js';
 import { RegistryClient } from './client.js';
 import { resolveCredential } from './credentials.js';
 import { prewarmFetchWorker } from './fetch-worker.js';
-import type { RetryPolicy } from './http.js';
+import type { RetryPolicy } from './retry.js';
 import { RegistryImageReader, type ReaderOptions } from './reader.js';
 import { resolveImage } from './resolve.js';
 
@@ -29,7 +29,6 @@ export interface RegistryOpenExtras extends ReaderOptions {
   env?: NodeJS.ProcessEnv;
   homedir?: string;
   retry?: RetryPolicy;
-  timeoutMs?: number;
 }
 
 /** Open an image in its registry. `input` is a parsed reference or the text of one. */
@@ -58,7 +57,7 @@ export async function openRegistryImage(
     certsDir: extras.certsDir,
     log: opts.log,
     retry: extras.retry,
-    timeoutMs: extras.timeoutMs,
+    timeoutMs: opts.timeoutMs,
   });
   try {
     const resolved = await resolveImage(client, ref, opts.platform);

@@ -1,10 +1,17 @@
 /**
  * Manifests as registries serve them: OCI index, Docker manifest list, OCI image manifest, Docker
  * schema 2. Schema 1 is refused with a clear message. Digests are checked on every body.
+ *
+ * The JSON is checked at this boundary: every field layerlens uses has the type the specs give it
+ * (a descriptor's digest, size and media type; the lists; a platform's strings), lists are
+ * bounded (limits.ts), and a wrong shape is one plain line saying which field. Messages name a
+ * value only when it is short and has the syntax of its kind (a media type); they never quote a
+ * body's bytes.
  */
 import { createHash } from 'node:crypto';
 import type { Platform } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
+import { MAX_INDEX_ENTRIES, MAX_LAYERS } from './limits.js';
 
 export const MT = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -55,10 +62,25 @@ export function digestOf(buf: Buffer, algorithm = 'sha256'): string {
   return `${algorithm}:${createHash(algorithm).update(buf).digest('hex')}`;
 }
 
-export function checkDigestSyntax(d: string, what: string): void {
+/** A digest of a known algorithm with a hex part of the right length. */
+export function isDigest(d: string): boolean {
   const m = DIGEST_RE.exec(d);
-  if (!m || m[2].length !== HEX_LENGTH[m[1]])
-    throw new LayerlensError(`${what} has an invalid digest "${d.slice(0, 80)}"`, 'BAD_MANIFEST');
+  return !!m && m[2].length === HEX_LENGTH[m[1]];
+}
+
+export function checkDigestSyntax(d: string, what: string): void {
+  if (!isDigest(d))
+    throw new LayerlensError(
+      `${what} has an invalid digest (not sha256:, sha384: or sha512: and its hex)`,
+      'BAD_MANIFEST',
+    );
+}
+
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][\w!#$&^.+-]{0,63}\/[A-Za-z0-9][\w!#$&^.+-]{0,126}$/;
+
+/** A media type as a message may show it: itself when it has the syntax of one, else a description. */
+export function showMediaType(t: string): string {
+  return MEDIA_TYPE_RE.test(t) ? t : 'an invalid media type';
 }
 
 export function digestAlgorithm(d: string): string {
@@ -72,11 +94,7 @@ export function verifyBodyDigest(
   expected: string | undefined,
   header: string | undefined,
 ): string {
-  const algo = expected
-    ? digestAlgorithm(expected)
-    : header && DIGEST_RE.test(header)
-      ? digestAlgorithm(header)
-      : 'sha256';
+  const algo = expected ? digestAlgorithm(expected) : header && isDigest(header) ? digestAlgorithm(header) : 'sha256';
   const actual = digestOf(body, algo);
   if (expected && actual !== expected) {
     throw new LayerlensError(
@@ -84,7 +102,7 @@ export function verifyBodyDigest(
       'DIGEST_MISMATCH',
     );
   }
-  if (header && DIGEST_RE.test(header)) {
+  if (header && isDigest(header)) {
     const viaHeader = digestAlgorithm(header) === algo ? actual : digestOf(body, digestAlgorithm(header));
     if (viaHeader !== header) {
       throw new LayerlensError(
@@ -93,7 +111,7 @@ export function verifyBodyDigest(
       );
     }
   }
-  return expected ?? (header && DIGEST_RE.test(header) ? header : actual);
+  return expected ?? (header && isDigest(header) ? header : actual);
 }
 
 export function parseManifest(body: Buffer, contentType: string | undefined, what: string): ParsedManifest {
@@ -121,13 +139,21 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
   }
   if (j.schemaVersion !== 2)
     throw new LayerlensError(
-      `${what}: unsupported manifest schemaVersion ${JSON.stringify(j.schemaVersion)}`,
+      `${what}: unsupported manifest schemaVersion ${typeof j.schemaVersion === 'number' ? j.schemaVersion : `(${j.schemaVersion === undefined ? 'missing' : `a ${typeName(j.schemaVersion)}`})`}`,
       'BAD_MANIFEST',
     );
+  if (j.mediaType !== undefined && typeof j.mediaType !== 'string')
+    throw new LayerlensError(`${what}: mediaType is not a string`, 'BAD_MANIFEST');
   const annotations = isStringMap(j.annotations) ? j.annotations : undefined;
-  const subject = j.subject ? descriptor(j.subject, `${what} subject`) : undefined;
-  if (Array.isArray(j.manifests) || mediaType === MT.ociIndex || mediaType === MT.dockerList) {
-    if (!Array.isArray(j.manifests)) throw new LayerlensError(`${what}: an index without "manifests"`, 'BAD_MANIFEST');
+  const subject = j.subject !== undefined ? descriptor(j.subject, `${what} subject`) : undefined;
+  if (j.manifests !== undefined || mediaType === MT.ociIndex || mediaType === MT.dockerList) {
+    if (!Array.isArray(j.manifests))
+      throw new LayerlensError(`${what}: an index without a "manifests" list`, 'BAD_MANIFEST');
+    if (j.manifests.length > MAX_INDEX_ENTRIES)
+      throw new LayerlensError(
+        `${what}: an index of ${j.manifests.length} manifests (the limit is ${MAX_INDEX_ENTRIES})`,
+        'TOO_LARGE',
+      );
     return {
       kind: 'index',
       mediaType: mediaType || MT.ociIndex,
@@ -136,32 +162,52 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
       annotations,
     };
   }
-  if (j.config && Array.isArray(j.layers)) {
+  if (j.config !== undefined || j.layers !== undefined) {
+    if (!Array.isArray(j.layers)) throw new LayerlensError(`${what}: "layers" is not a list`, 'BAD_MANIFEST');
+    if (j.config === undefined) throw new LayerlensError(`${what}: no "config" descriptor`, 'BAD_MANIFEST');
+    if (j.layers.length > MAX_LAYERS)
+      throw new LayerlensError(`${what}: ${j.layers.length} layers (the limit is ${MAX_LAYERS})`, 'TOO_LARGE');
+    if (j.artifactType !== undefined && typeof j.artifactType !== 'string')
+      throw new LayerlensError(`${what}: artifactType is not a string`, 'BAD_MANIFEST');
     return {
       kind: 'image',
       mediaType: mediaType || MT.ociManifest,
       config: descriptor(j.config, `${what} config`),
       layers: j.layers.map((d, i) => descriptor(d, `${what} layers[${i}]`)),
       subject,
-      artifactType: typeof j.artifactType === 'string' ? j.artifactType : undefined,
+      artifactType: j.artifactType as string | undefined,
       annotations,
     };
   }
-  throw new LayerlensError(`${what}: unknown manifest type ${JSON.stringify(mediaType || 'none')}`, 'BAD_MANIFEST');
+  throw new LayerlensError(
+    `${what}: unknown manifest type ${mediaType ? showMediaType(mediaType) : '(no mediaType)'}`,
+    'BAD_MANIFEST',
+  );
+}
+
+function typeName(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'list' : typeof x;
 }
 
 function descriptor(x: unknown, what: string): Descriptor {
+  if (!x || typeof x !== 'object' || Array.isArray(x))
+    throw new LayerlensError(`${what}: a descriptor must be a JSON object, not ${typeName(x)}`, 'BAD_MANIFEST');
   const d = x as Record<string, unknown>;
-  if (!d || typeof d !== 'object' || typeof d.digest !== 'string')
-    throw new LayerlensError(`${what}: descriptor without a digest`, 'BAD_MANIFEST');
+  if (typeof d.digest !== 'string') throw new LayerlensError(`${what}: descriptor without a digest`, 'BAD_MANIFEST');
   checkDigestSyntax(d.digest, what);
-  const size = typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0 ? d.size : -1;
-  const out: Descriptor = { mediaType: typeof d.mediaType === 'string' ? d.mediaType : '', digest: d.digest, size };
-  const p = d.platform as Record<string, unknown> | undefined;
-  if (p && typeof p.os === 'string' && typeof p.architecture === 'string') {
-    out.platform = { os: p.os, architecture: p.architecture };
-    if (typeof p.variant === 'string' && p.variant) out.platform.variant = p.variant;
-    if (typeof p['os.version'] === 'string') out.platform['os.version'] = p['os.version'];
+  if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0)
+    throw new LayerlensError(`${what}: size is not a non-negative integer`, 'BAD_MANIFEST');
+  if (d.mediaType !== undefined && typeof d.mediaType !== 'string')
+    throw new LayerlensError(`${what}: mediaType is not a string`, 'BAD_MANIFEST');
+  const out: Descriptor = { mediaType: (d.mediaType as string | undefined) ?? '', digest: d.digest, size: d.size };
+  const p = d.platform;
+  if (p !== undefined) {
+    const q = p as Record<string, unknown>;
+    if (!q || typeof q !== 'object' || typeof q.os !== 'string' || typeof q.architecture !== 'string')
+      throw new LayerlensError(`${what}: platform needs "os" and "architecture" strings`, 'BAD_MANIFEST');
+    out.platform = { os: q.os, architecture: q.architecture };
+    if (typeof q.variant === 'string' && q.variant) out.platform.variant = q.variant;
+    if (typeof q['os.version'] === 'string') out.platform['os.version'] = q['os.version'];
   }
   if (isStringMap(d.annotations)) out.annotations = d.annotations;
   if (typeof d.artifactType === 'string') out.artifactType = d.artifactType;

@@ -9,8 +9,8 @@
 import type { ImageProvenance, ProvenanceArtifact } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import type { RegistryClient } from './client.js';
-import { discard, readBody } from './http.js';
-import { MANIFEST_ACCEPT, MT, isAttestationManifest, parseManifest, type Descriptor } from './manifest.js';
+import { LIST_LIMIT } from './limits.js';
+import { MANIFEST_ACCEPT, MT, isAttestationManifest, isDigest, parseManifest, type Descriptor } from './manifest.js';
 
 export function classifyArtifactType(
   artifactType: string | undefined,
@@ -103,51 +103,48 @@ async function cosignTag(
   kind: ProvenanceArtifact['kind'],
 ): Promise<ProvenanceArtifact[]> {
   const tag = `${tagFor(subject)}.${suffix}`;
-  const res = await q.client.request({
+  const res = await q.client.fetch({
     method: 'HEAD',
     path: `/v2/${q.repository}/manifests/${tag}`,
     scopes: [`repository:${q.repository}:pull`],
     headers: { accept: MANIFEST_ACCEPT },
+    limit: 0,
+    what: `signature tag ${tag}`,
   });
-  discard(res);
   if (res.statusCode === 404) return [];
   if (res.statusCode !== 200) throw new LayerlensError(`looking up ${tag}: HTTP ${res.statusCode}`, 'PROVENANCE');
-  const digest = String(res.headers['docker-content-digest'] ?? '');
-  return [{ kind, via: 'cosign-tag', digest: digest || tag, subject, tag }];
+  const header = res.headers['docker-content-digest'];
+  const digest = typeof header === 'string' && isDigest(header) ? header : tag;
+  return [{ kind, via: 'cosign-tag', digest, subject, tag }];
 }
 
 async function referrers(q: ProvenanceLookup, subject: string, prov: ImageProvenance): Promise<ProvenanceArtifact[]> {
-  const res = await q.client.request({
+  const res = await q.client.fetch({
     path: `/v2/${q.repository}/referrers/${subject}`,
     scopes: [`repository:${q.repository}:pull`],
     headers: { accept: MT.ociIndex },
+    limit: LIST_LIMIT,
+    what: 'referrers list',
   });
   if (res.statusCode === 200) {
     prov.referrersApi = 'supported';
-    const body = await readBody(res, 4 << 20, 'referrers list');
-    return fromIndex(body, res.headers['content-type'], subject, 'referrers-api');
+    return fromIndex(res.body, res.headers['content-type'], subject, 'referrers-api');
   }
-  discard(res);
   if (res.statusCode !== 404)
     throw new LayerlensError(`referrers of ${subject.slice(0, 19)}: HTTP ${res.statusCode}`, 'PROVENANCE');
   if (prov.referrersApi !== 'supported') prov.referrersApi = 'unsupported';
   // OCI 1.1 fallback: an index under the tag sha256-HEX.
   const tag = tagFor(subject);
-  const t = await q.client.request({
+  const t = await q.client.fetch({
     path: `/v2/${q.repository}/manifests/${tag}`,
     scopes: [`repository:${q.repository}:pull`],
     headers: { accept: MANIFEST_ACCEPT },
+    limit: LIST_LIMIT,
+    what: `referrers tag ${tag}`,
   });
-  if (t.statusCode === 404) {
-    discard(t);
-    return [];
-  }
-  if (t.statusCode !== 200) {
-    discard(t);
-    throw new LayerlensError(`referrers tag ${tag}: HTTP ${t.statusCode}`, 'PROVENANCE');
-  }
-  const body = await readBody(t, 4 << 20, 'referrers tag');
-  return fromIndex(body, t.headers['content-type'], subject, 'referrers-tag').map((a) => ({ ...a, tag }));
+  if (t.statusCode === 404) return [];
+  if (t.statusCode !== 200) throw new LayerlensError(`referrers tag ${tag}: HTTP ${t.statusCode}`, 'PROVENANCE');
+  return fromIndex(t.body, t.headers['content-type'], subject, 'referrers-tag').map((a) => ({ ...a, tag }));
 }
 
 function fromIndex(

@@ -11,7 +11,7 @@ import type { ImageMeta, ImageProvenance, ImageReader, LayerBlob, Platform } fro
 import type { ImageReference } from '../../reference/parse.js';
 import { VerifiedBlobStream } from './blob-stream.js';
 import type { RegistryClient } from './client.js';
-import type { RetryPolicy } from './http.js';
+import type { RetryPolicy } from './retry.js';
 import { formatPlatform } from './platform.js';
 import { lookupProvenance, provenanceNotes } from './provenance.js';
 import { fetchConfig, type ResolvedImage } from './resolve.js';

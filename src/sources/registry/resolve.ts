@@ -10,16 +10,16 @@ import {
   MANIFEST_ACCEPT,
   MT,
   isAttestationManifest,
+  isDigest,
   isImageConfigType,
   parseManifest,
+  showMediaType,
   verifyBodyDigest,
   type Descriptor,
   type ParsedManifest,
 } from './manifest.js';
+import { CONFIG_LIMIT, MANIFEST_LIMIT } from './limits.js';
 import { bestPlatformMatch, formatPlatform, hostPlatform, parsePlatform, samePlatform } from './platform.js';
-
-const MANIFEST_LIMIT = 4 << 20;
-const CONFIG_LIMIT = 64 << 20;
 
 export interface FetchedManifest {
   digest: string;
@@ -44,16 +44,16 @@ export async function fetchManifest(
   expectedDigest: string | undefined,
   what: string,
 ): Promise<FetchedManifest> {
-  const { res, body } = await client.fetchSmall({
+  const { headers, body } = await client.fetchOk({
     path: `/v2/${repository}/manifests/${reference}`,
     scopes: [`repository:${repository}:pull`],
     headers: { accept: MANIFEST_ACCEPT },
     limit: MANIFEST_LIMIT,
     what,
   });
-  const header = res.headers['docker-content-digest'];
+  const header = headers['docker-content-digest'];
   const digest = verifyBodyDigest(body, what, expectedDigest, Array.isArray(header) ? header[0] : header);
-  const ct = res.headers['content-type'];
+  const ct = headers['content-type'];
   return { digest, manifest: parseManifest(body, Array.isArray(ct) ? ct[0] : ct, what), size: body.length };
 }
 
@@ -121,31 +121,48 @@ export async function fetchConfig(
 ): Promise<ImageConfig> {
   if (!isImageConfigType(m.config.mediaType)) {
     throw new LayerlensError(
-      `${ref.familiar} is not a container image but an OCI artifact (config type ${m.config.mediaType}${m.artifactType ? `, artifact type ${m.artifactType}` : ''})`,
+      `${ref.familiar} is not a container image but an OCI artifact (config type ${showMediaType(m.config.mediaType)}${m.artifactType ? `, artifact type ${showMediaType(m.artifactType)}` : ''})`,
       'NOT_IMAGE',
     );
   }
   const what = `config of ${ref.familiar}`;
-  const { body } = await client.fetchSmall({
+  const { body } = await client.fetchOk({
     path: `/v2/${ref.repository}/blobs/${m.config.digest}`,
     scopes: [`repository:${ref.repository}:pull`],
     limit: CONFIG_LIMIT,
     what,
   });
   verifyBodyDigest(body, what, m.config.digest, undefined);
-  let config: ImageConfig;
+  return parseConfig(body, what, m.layers.length, ref.familiar);
+}
+
+/**
+ * The config's JSON, checked for what this source relies on: an object, `rootfs.diff_ids` a list
+ * of digests with one per manifest layer, `os`/`architecture`/`variant` strings when present.
+ */
+export function parseConfig(body: Buffer, what: string, layers: number, image: string): ImageConfig {
+  let j: unknown;
   try {
-    config = JSON.parse(body.toString('utf8')) as ImageConfig;
+    j = JSON.parse(body.toString('utf8'));
   } catch {
     throw new LayerlensError(`${what} is not valid JSON`, 'BAD_CONFIG');
   }
-  if (!config || typeof config !== 'object') throw new LayerlensError(`${what} is not a JSON object`, 'BAD_CONFIG');
-  const diffIds = config.rootfs?.diff_ids;
-  if (!Array.isArray(diffIds) || diffIds.length !== m.layers.length) {
+  if (!j || typeof j !== 'object' || Array.isArray(j))
+    throw new LayerlensError(`${what} is not a JSON object`, 'BAD_CONFIG');
+  const config = j as ImageConfig;
+  for (const key of ['os', 'architecture', 'variant'] as const)
+    if (config[key] !== undefined && typeof config[key] !== 'string')
+      throw new LayerlensError(`${what}: "${key}" is not a string`, 'BAD_CONFIG');
+  const diffIds: unknown = config.rootfs?.diff_ids;
+  if (!Array.isArray(diffIds) || diffIds.length !== layers) {
     throw new LayerlensError(
-      `${ref.familiar}: the manifest lists ${m.layers.length} layers but the config has ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff_ids`,
+      `${image}: the manifest lists ${layers} layers but the config has ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff_ids`,
       'BAD_CONFIG',
     );
   }
+  diffIds.forEach((d: unknown, i) => {
+    if (typeof d !== 'string' || !isDigest(d))
+      throw new LayerlensError(`${what}: rootfs.diff_ids[${i}] is not a digest`, 'BAD_CONFIG');
+  });
   return config;
 }

@@ -101,19 +101,76 @@ export function loadTlsMaterial(host: string, opts: TransportOptions): TlsMateri
   return out;
 }
 
-export function httpsAgent(material: TlsMaterial, insecure: boolean): https.Agent {
+/**
+ * How to build an agent, as plain data: the download worker builds its own agents from these
+ * (fetch-thread.ts), the main thread from the same function.
+ */
+export interface AgentSpec {
+  https: boolean;
+  /** Extra CA certificates (PEM), added to Node's bundled roots. */
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  /** Skip certificate verification. */
+  insecure?: boolean;
+}
+
+export function agentFromSpec(spec: AgentSpec): http.Agent {
+  if (!spec.https) return new http.Agent({ keepAlive: true, maxSockets: 16 });
   return new https.Agent({
     keepAlive: true,
     maxSockets: 16,
-    ca: material.ca.length ? [...tls.rootCertificates, ...material.ca.map((b) => b.toString('utf8'))] : undefined,
-    cert: material.cert,
-    key: material.key,
-    rejectUnauthorized: !insecure,
+    ca: spec.ca?.length ? [...tls.rootCertificates, ...spec.ca] : undefined,
+    cert: spec.cert,
+    key: spec.key,
+    rejectUnauthorized: !spec.insecure,
   });
 }
 
-export function httpAgent(): http.Agent {
-  return new http.Agent({ keepAlive: true, maxSockets: 16 });
+export function httpsSpec(material: TlsMaterial, insecure: boolean): AgentSpec {
+  return {
+    https: true,
+    ca: material.ca.map((b) => b.toString('utf8')),
+    cert: material.cert?.toString('utf8'),
+    key: material.key?.toString('utf8'),
+    insecure,
+  };
+}
+
+/**
+ * The agent for each URL a client talks to: the registry's own (the endpoint's); other hosts
+ * (CDNs, storage, token services) verified with the system roots plus any CA the user gave for
+ * this registry — --insecure covers only the registry's own host name.
+ */
+export class Agents {
+  private readonly made = new Map<string, http.Agent>();
+
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly material: TlsMaterial,
+    private readonly insecure: boolean,
+  ) {}
+
+  specFor(url: URL): AgentSpec {
+    if (url.protocol !== 'https:') return { https: false };
+    const ownHost = hostOnly(url.host) === hostOnly(this.endpoint.host);
+    return httpsSpec(this.material, this.insecure && ownHost);
+  }
+
+  for(url: URL): http.Agent {
+    if (url.origin === `${this.endpoint.scheme}://${this.endpoint.host}`) return this.endpoint.agent;
+    const spec = this.specFor(url);
+    const key = JSON.stringify(spec);
+    let a = this.made.get(key);
+    if (!a) this.made.set(key, (a = agentFromSpec(spec)));
+    return a;
+  }
+
+  close(): void {
+    this.endpoint.agent.destroy();
+    for (const a of this.made.values()) a.destroy();
+    this.made.clear();
+  }
 }
 
 /** Certificate verification failures (never a reason to fall back to plain HTTP). */

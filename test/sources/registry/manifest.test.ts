@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LayerlensError } from '../../../src/errors/index.js';
-import { nextLink } from '../../../src/sources/registry/http.js';
+import { distributionErrors, nextLink } from '../../../src/sources/registry/distribution.js';
+import { parseConfig } from '../../../src/sources/registry/resolve.js';
 import {
   MT,
   digestOf,
@@ -142,4 +143,122 @@ test('Link headers: rel="next" resolved against the request URL', () => {
   );
   assert.equal(nextLink(undefined, base), undefined);
   assert.equal(nextLink('</x>; rel="last"', base), undefined);
+});
+
+/** A manifest document a test bends out of shape at will. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests write any value anywhere in it
+type Doc = Record<string, any>;
+
+test('manifest shapes are checked at the boundary, in plain words that never quote the body', () => {
+  const base = {
+    schemaVersion: 2,
+    mediaType: MT.ociManifest,
+    config: { mediaType: MT.ociConfig, digest: D('b'), size: 2 },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D('c'), size: 3 }],
+  };
+  const bad: Array<[(m: Doc) => void, string, RegExp]> = [
+    [(m) => (m.layers = 'MARKER'), 'BAD_MANIFEST', /^m: "layers" is not a list$/],
+    [
+      (m) => (m.layers[0] = 'MARKER'),
+      'BAD_MANIFEST',
+      /^m layers\[0\]: a descriptor must be a JSON object, not string$/,
+    ],
+    [(m) => (m.layers[0].size = -512), 'BAD_MANIFEST', /^m layers\[0\]: size is not a non-negative integer$/],
+    [(m) => (m.layers[0].size = '3'), 'BAD_MANIFEST', /size is not a non-negative integer/],
+    [(m) => delete m.layers[0].size, 'BAD_MANIFEST', /size is not a non-negative integer/],
+    [(m) => (m.config.mediaType = 7), 'BAD_MANIFEST', /^m config: mediaType is not a string$/],
+    [
+      (m) => (m.config.digest = 'sha256:\u001b]0;MARKER\u0007'),
+      'BAD_MANIFEST',
+      /^m config has an invalid digest \(not sha256:, sha384: or sha512: and its hex\)$/,
+    ],
+    [(m) => delete m.config, 'BAD_MANIFEST', /^m: no "config" descriptor$/],
+    [(m) => (m.schemaVersion = 'MARKER'), 'BAD_MANIFEST', /^m: unsupported manifest schemaVersion \(a string\)$/],
+    [(m) => (m.layers = Array(1001).fill(m.layers[0])), 'TOO_LARGE', /^m: 1001 layers \(the limit is 1000\)$/],
+    [
+      (m) => (m.mediaType = `x/${'MARKER'.repeat(100)}`) && delete m.config && delete m.layers,
+      'BAD_MANIFEST',
+      /^m: unknown manifest type an invalid media type$/,
+    ],
+  ];
+  for (const [patch, code, re] of bad) {
+    const m = structuredClone(base) as Doc;
+    patch(m);
+    assert.throws(
+      () => parseManifest(Buffer.from(JSON.stringify(m)), undefined, 'm'),
+      (e: Error) => {
+        assert.ok(e instanceof LayerlensError);
+        assert.equal(e.code, code, e.message);
+        assert.match(e.message, re);
+        assert.doesNotMatch(e.message, /MARKER/);
+        return true;
+      },
+    );
+  }
+  const idx = {
+    schemaVersion: 2,
+    mediaType: MT.ociIndex,
+    manifests: [{ mediaType: MT.ociManifest, digest: D('a'), size: 1, platform: 'linux' }],
+  };
+  assert.throws(
+    () => parseManifest(Buffer.from(JSON.stringify(idx)), undefined, 'i'),
+    /^LayerlensError: i manifests\[0\]: platform needs "os" and "architecture" strings$/,
+  );
+  assert.equal(
+    parseManifest(
+      Buffer.from(
+        JSON.stringify({ ...base, mediaType: undefined, layers: [], config: base.config, subject: undefined }),
+      ),
+      undefined,
+      'm',
+    ).kind,
+    'image',
+  );
+});
+
+test('configs: diff_ids one digest per layer, os/architecture strings', () => {
+  const cfg = (c: unknown) => Buffer.from(JSON.stringify(c));
+  const ok = parseConfig(
+    cfg({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [D('1')] } }),
+    'config of x',
+    1,
+    'x',
+  );
+  assert.equal(ok.os, 'linux');
+  assert.throws(
+    () => parseConfig(cfg({ rootfs: { diff_ids: [42] } }), 'config of x', 1, 'x'),
+    /^LayerlensError: config of x: rootfs\.diff_ids\[0\] is not a digest$/,
+  );
+  assert.throws(
+    () => parseConfig(cfg({ rootfs: { diff_ids: [] } }), 'config of x', 1, 'x'),
+    /the manifest lists 1 layers but the config has 0 diff_ids/,
+  );
+  assert.throws(
+    () => parseConfig(cfg({ os: 5, rootfs: { diff_ids: [D('1')] } }), 'config of x', 1, 'x'),
+    /"os" is not a string/,
+  );
+  assert.throws(() => parseConfig(Buffer.from('[1,2]'), 'config of x', 1, 'x'), /is not a JSON object/);
+  assert.throws(
+    () => parseConfig(Buffer.from('{MARKER'), 'config of x', 1, 'x'),
+    (e: Error) => /not valid JSON/.test(e.message) && !/MARKER/.test(e.message),
+  );
+});
+
+test('Distribution error bodies give their codes only, never their text', () => {
+  assert.equal(
+    distributionErrors(
+      Buffer.from(
+        JSON.stringify({
+          errors: [
+            { code: 'MANIFEST_UNKNOWN', message: 'secret /etc/shadow' },
+            { code: 'lower case junk' },
+            { code: 'DENIED' },
+          ],
+        }),
+      ),
+    ),
+    'MANIFEST_UNKNOWN, DENIED',
+  );
+  assert.equal(distributionErrors(Buffer.from('<html>MARKER</html>')), undefined);
+  assert.equal(distributionErrors(undefined), undefined);
 });

@@ -1,0 +1,334 @@
+/**
+ * The one tar header decoder: every reader of tar data in layerlens (the layer stream reader, the
+ * archive indexer, the layer re-reader of the viewer and extract, the one-pass archive reader)
+ * turns header blocks into entries here, so they all agree on every name and every size.
+ *
+ * It decodes as Go's archive/tar does, because that is what Docker, containerd and Podman unpack
+ * layers with: what they would write is what the tree shows, and what they refuse is refused
+ * here. ustar (name + prefix), GNU (long name 'L' / long link 'K' records, base-256 numbers),
+ * PAX ('x' records; 'g' global records are checked and then ignored, as the runtimes ignore
+ * them), v7. Numbers are checked strictly; a size that is negative, not a number, or beyond
+ * 2^53 is an error that names the entry, before any byte of data is framed by it.
+ *
+ * Names are kept as bytes (see paths.ts decodeName): invalid UTF-8 is written `\xNN`.
+ */
+import { LayerlensError } from '../errors/index.js';
+import { MAX_TAR_META_RECORD } from './limits.js';
+import { decodeName } from './paths.js';
+
+export interface TarHeader {
+  /** The name as written (GNU long name, else PAX path, else prefix/name), decoded; not cleaned. */
+  name: string;
+  /** Raw bytes of the name (limits are stated in bytes). */
+  nameBytes: number;
+  linkname: string;
+  linkBytes: number;
+  /** Tar typeflag character ('0', '5', '2', …); a NUL typeflag is '0', or '5' for a name ending in '/'. */
+  typeflag: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Bytes of data that follow the header (0 for header-only types: links, dirs, devices, fifos). */
+  size: number;
+  mtime: number;
+  devmajor: number;
+  devminor: number;
+  /** This entry's PAX records, values as latin1 (bytes kept: xattrs are binary), when it has any. */
+  pax?: Record<string, string>;
+}
+
+/** What a header block was. */
+export type HeaderStep =
+  /** An entry: `decoder.header`, with `decoder.size` data bytes after it. */
+  | 'entry'
+  /** A PAX or GNU record of `decoder.size` bytes follows: give them to `decoder.record()`. */
+  | 'record'
+  /** A first zero block: the archive ends (only a second zero block, or the end of the input, may follow). */
+  | 'zero'
+  /** The second zero block: the end of the archive; whatever follows is not read. */
+  | 'end';
+
+const BLOCK = 512;
+
+/** Types whose size field frames no data (Go's isHeaderOnlyType). */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+
+export class TarHeaderDecoder {
+  /** The entry decoded by the last `decode()` that returned 'entry'. */
+  header!: TarHeader;
+  /** Data bytes after the last header decoded: the entry's data, or the record's length. */
+  size = 0;
+  /** Entry headers decoded so far (records not counted): the next entry's ordinal. */
+  entries = 0;
+  /** Header blocks decoded so far, records included (a bad first one means: not a tar at all). */
+  private blocks = 0;
+  private recordType = '';
+  private pax: Record<string, string> | null = null;
+  private longName: string | null = null;
+  private longLink: string | null = null;
+  private zero = false;
+
+  /** Decode one 512-byte header block (`block[at, at+512)`). Throws a LayerlensError on bad data. */
+  decode(block: Buffer, at = 0): HeaderStep {
+    if (isZeroBlock(block, at)) {
+      if (this.zero) return 'end';
+      this.zero = true;
+      return 'zero';
+    }
+    // After a zero block the archive has ended; a header there is a broken archive (Go: ErrHeader).
+    if (this.zero) throw corrupt('a header after the end-of-archive block');
+    if (!checksumOk(block, at)) {
+      throw new LayerlensError(
+        this.blocks === 0
+          ? 'not a valid tar archive (bad header checksum)'
+          : `corrupt tar archive (bad header checksum after entry ${this.entries})`,
+        this.blocks === 0 ? 'NOT_TAR' : 'CORRUPT',
+      );
+    }
+    this.blocks++;
+    const flagByte = block[at + 156];
+    let typeflag = flagByte === 0 ? '\0' : String.fromCharCode(flagByte);
+    if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
+      const size = numeric(block, at + 124, 12, 'size', `a ${recordName(typeflag)}`);
+      if (size < 0 || size > MAX_TAR_META_RECORD)
+        throw corrupt(`a ${recordName(typeflag)} of ${size} bytes (at most ${MAX_TAR_META_RECORD} are allowed)`);
+      this.recordType = typeflag;
+      this.size = size;
+      return 'record';
+    }
+
+    // The name: ustar's prefix/name, then a PAX path over it, then a GNU long name over that (the
+    // order Go applies them in); the same for the link target.
+    const magic = block.toString('latin1', at + 257, at + 263);
+    const ustar = magic === 'ustar\u0000';
+    let name = cString(block, at, 100);
+    if (ustar) {
+      // star's prefix is 131 bytes (its trailer "tar\0" at 508).
+      const star = block[at + 508] === 0x74 && block.toString('latin1', at + 508, at + 512) === 'tar\u0000';
+      const prefix = cString(block, at + 345, star ? 131 : 155);
+      if (prefix) name = prefix + '/' + name;
+    }
+    let linkname = cString(block, at + 157, 100);
+    const pax = this.pax;
+    if (pax) {
+      if (pax.path !== undefined) name = pax.path;
+      if (pax.linkpath !== undefined) linkname = pax.linkpath;
+    }
+    if (this.longName !== null) name = this.longName;
+    if (this.longLink !== null) linkname = this.longLink;
+    this.pax = this.longName = this.longLink = null;
+    // Old writers' NUL typeflag: a directory when the name ends in '/'.
+    if (typeflag === '\0') typeflag = name.charCodeAt(name.length - 1) === 47 ? '5' : '0';
+
+    const header: TarHeader = {
+      name: decodeName(name),
+      nameBytes: name.length,
+      linkname: linkname && decodeName(linkname),
+      linkBytes: linkname.length,
+      typeflag,
+      mode: numeric(block, at + 100, 8, 'mode', name),
+      uid: numeric(block, at + 108, 8, 'uid', name),
+      gid: numeric(block, at + 116, 8, 'gid', name),
+      size: numeric(block, at + 124, 12, 'size', name),
+      mtime: numeric(block, at + 136, 12, 'mtime', name),
+      devmajor: ustar || magic === 'ustar ' ? numeric(block, at + 329, 8, 'device major', name) : 0,
+      devminor: ustar || magic === 'ustar ' ? numeric(block, at + 337, 8, 'device minor', name) : 0,
+    };
+    if (pax) {
+      header.pax = pax;
+      if (pax.size !== undefined) header.size = paxInteger(pax.size, 'size', name);
+      if (pax.uid !== undefined) header.uid = paxInteger(pax.uid, 'uid', name);
+      if (pax.gid !== undefined) header.gid = paxInteger(pax.gid, 'gid', name);
+      if (pax.mtime !== undefined) header.mtime = paxTime(pax.mtime, name);
+    }
+    if (HEADER_ONLY.has(typeflag)) header.size = 0;
+    else if (header.size < 0) throw corrupt(`${entryLabel(name)} has a negative size (${header.size})`);
+    this.header = header;
+    this.size = header.size;
+    this.entries++;
+    return 'entry';
+  }
+
+  /** The `decoder.size` bytes of the record announced by the last `decode()`. */
+  record(data: Buffer): void {
+    switch (this.recordType) {
+      case 'x':
+        // A second PAX header before the same entry replaces the first (as in Go).
+        this.pax = parsePax(data);
+        break;
+      case 'g':
+        // Checked (a malformed one fails the layer in the runtimes too), then ignored as Docker
+        // and containerd ignore it; records pending before it were its own.
+        parsePax(data);
+        this.pax = null;
+        this.longName = this.longLink = null;
+        break;
+      case 'L':
+        this.longName = cString(data, 0, data.length);
+        break;
+      case 'K':
+        this.longLink = cString(data, 0, data.length);
+        break;
+    }
+  }
+
+  /** Records read but no entry after them: the input ended between a record and its entry. */
+  get pending(): boolean {
+    return this.pax !== null || this.longName !== null || this.longLink !== null;
+  }
+}
+
+function recordName(typeflag: string): string {
+  return typeflag === 'x' || typeflag === 'g' ? 'PAX extended header' : 'GNU long name record';
+}
+
+function corrupt(what: string): LayerlensError {
+  return new LayerlensError(`corrupt tar archive: ${what}`, 'CORRUPT');
+}
+
+/** An all-zero block. A header's first word is its name (never zero): most blocks fail at once. */
+function isZeroBlock(b: Buffer, at: number): boolean {
+  for (let i = at; i < at + BLOCK; i += 4) if (b.readUInt32LE(i) !== 0) return false;
+  return true;
+}
+
+function checksumOk(b: Buffer, at: number): boolean {
+  const stored = octal(b, at + 148, 8);
+  if (stored < 0) return false;
+  // The checksum field counts as eight spaces.
+  let sum = 8 * 0x20 + byteSum(b, at, at + 148) + byteSum(b, at + 156, at + BLOCK);
+  if (sum === stored) return true;
+  // Some old writers summed signed bytes.
+  sum = 8 * 0x20;
+  for (let i = at; i < at + BLOCK; i++) if (i < at + 148 || i >= at + 156) sum += b[i] > 127 ? b[i] - 256 : b[i];
+  return sum === stored;
+}
+
+/** A 32-bit view of the memory the last chunk lies in: one per chunk, not one per header. */
+let wordsOf: ArrayBufferLike | null = null;
+let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/**
+ * Sum of bytes b[from, to). Every header of a 500k-file layer is summed, so when the block is
+ * 4-byte aligned the bytes are added two lanes at a time from 32-bit words (SWAR), read through
+ * a view of the chunk's whole memory kept from one header to the next.
+ */
+function byteSum(b: Buffer, from: number, to: number): number {
+  let sum = 0;
+  let i = from;
+  const start = b.byteOffset + from;
+  if ((start & 3) === 0) {
+    if (wordsOf !== b.buffer) {
+      wordsOf = b.buffer;
+      words = new Uint32Array(b.buffer, 0, b.buffer.byteLength >> 2);
+    }
+    const first = start >> 2;
+    const end = first + ((to - from) >> 2);
+    let lanes = 0; // two 16-bit lanes; 128 words × 2 × 255 stays below 2^16 per lane
+    for (let w = first; w < end; w++) {
+      const x = words[w];
+      lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
+    }
+    sum = (lanes & 0xffff) + (lanes >>> 16);
+    i = from + ((end - first) << 2);
+  }
+  for (; i < to; i++) sum += b[i];
+  return sum;
+}
+
+/** NUL-terminated field as latin1 (one char per byte: nothing lost before the name is decoded). */
+function cString(b: Buffer, start: number, length: number): string {
+  let end = start;
+  const max = start + length;
+  while (end < max && b[end] !== 0) end++;
+  return b.toString('latin1', start, end);
+}
+
+/**
+ * An octal field as Go reads it: leading and trailing spaces and NULs trimmed, cut at a NUL, then
+ * nothing but octal digits (empty = 0). -1 when it is not a number.
+ */
+function octal(b: Buffer, start: number, length: number): number {
+  let i = start;
+  let end = start + length;
+  while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
+  while (end > i && (b[end - 1] === 0x20 || b[end - 1] === 0)) end--;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = b[i];
+    if (c === 0) break;
+    if (c < 0x30 || c > 0x37) return -1;
+    n = n * 8 + (c - 0x30);
+  }
+  return n;
+}
+
+/**
+ * A numeric field: octal, or GNU base-256 (the first byte's high bit set: two's complement,
+ * big-endian, negative when its second bit is set too). Throws on anything that is not a number
+ * or does not fit in 2^53.
+ */
+function numeric(b: Buffer, start: number, length: number, field: string, name: string): number {
+  const first = b[start];
+  if (first & 0x80) {
+    const inv = first & 0x40 ? 0xff : 0;
+    let n = (first ^ inv) & 0x7f;
+    for (let i = start + 1; i < start + length; i++) {
+      n = n * 256 + (b[i] ^ inv);
+      if (n > Number.MAX_SAFE_INTEGER) throw corrupt(`${entryLabel(name)}: ${field} field beyond 2^53`);
+    }
+    return inv ? -n - 1 : n;
+  }
+  const n = octal(b, start, length);
+  if (n < 0) throw corrupt(`${entryLabel(name)}: ${field} field is not a number`);
+  return n;
+}
+
+/** `entry "etc/passwd"` for messages (the raw name decoded; the caller escapes it for display). */
+function entryLabel(rawName: string): string {
+  return rawName.startsWith('a ') ? rawName : `entry ${JSON.stringify(decodeName(rawName).slice(0, 200))}`;
+}
+
+/** A PAX integer (size, uid, gid): decimal, signed as Go's ParseInt takes it, within 2^53. */
+function paxInteger(v: string, key: string, name: string): number {
+  if (!/^[+-]?[0-9]+$/.test(v))
+    throw corrupt(`${entryLabel(name)}: PAX ${key} ${JSON.stringify(v.slice(0, 40))} is not a whole number`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw corrupt(`${entryLabel(name)}: PAX ${key} ${v.slice(0, 40)} is beyond 2^53`);
+  return n;
+}
+
+/** A PAX time: seconds, an optional fraction (dropped). */
+function paxTime(v: string, name: string): number {
+  const m = /^([+-]?[0-9]+)(?:\.[0-9]*)?$/.exec(v);
+  const n = m ? Number(m[1]) : NaN;
+  if (!Number.isSafeInteger(n))
+    throw corrupt(`${entryLabel(name)}: PAX mtime ${JSON.stringify(v.slice(0, 40))} is not a time`);
+  return n;
+}
+
+/**
+ * PAX extended header records, `"%d %s=%s\n"` with the length counting the whole record, checked
+ * as Go checks them (a malformed record fails the layer in every runtime). Values are latin1.
+ */
+function parsePax(buf: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let off = 0;
+  while (off < buf.length) {
+    const sp = buf.indexOf(0x20, off);
+    const lenText = sp < 0 ? '' : buf.toString('latin1', off, sp);
+    const recLen = /^[0-9]{1,9}$/.test(lenText) ? Number(lenText) : -1;
+    if (recLen < 5 || off + recLen > buf.length || sp + 1 >= off + recLen || buf[off + recLen - 1] !== 0x0a)
+      throw corrupt(`malformed PAX record at byte ${off} of its extended header`);
+    const eq = buf.indexOf(0x3d, sp + 1);
+    if (eq < 0 || eq === sp + 1 || eq >= off + recLen - 1)
+      throw corrupt(`malformed PAX record at byte ${off} of its extended header`);
+    const key = buf.toString('latin1', sp + 1, eq);
+    const value = buf.toString('latin1', eq + 1, off + recLen - 1);
+    const nulCheck = key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname' ? value : key;
+    if (nulCheck.indexOf('\u0000') >= 0) throw corrupt(`PAX record ${JSON.stringify(key)} holds a NUL byte`);
+    out[key] = value;
+    off += recLen;
+  }
+  return out;
+}

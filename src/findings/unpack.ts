@@ -1,0 +1,112 @@
+/**
+ * The `unpack` check: layer entries a container runtime would not unpack as their names say. The
+ * engine builds the tree as Docker and containerd unpack (names cleaned, symlinked parents
+ * resolved inside the root) and notes every entry it refuses or writes elsewhere
+ * (FileTree.unpackNotes); this turns the notes into findings. No build tool writes such entries:
+ * a layer made from a filesystem diff never climbs out of the root nor writes under a symlink.
+ *
+ * - `unpack-path-escape` (high): a name or hardlink target above the root (`../../etc/passwd`).
+ *   Docker refuses the layer; containerd writes it inside the root at its cleaned path. It is
+ *   not in the tree.
+ * - `unpack-through-symlink` (high): an entry written (or a whiteout applied) under a symlinked
+ *   parent: `sl/passwd` after `sl -> /etc` changes /etc/passwd, which the layer's names hide.
+ * - `unpack-refused` (medium): what no runtime can unpack (a parent that loops through
+ *   symlinks or is a file, a name beyond PATH_MAX, more xattrs than Linux stores); not in the tree.
+ */
+import type { ImageModel } from '../engine/image.js';
+import type { UnpackNote } from '../engine/types.js';
+import { layerDigestOf, makeFinding } from './make.js';
+import type { Finding, Severity } from './types.js';
+
+const REMEDIATION =
+  'Treat the image as crafted: build tools write layers from filesystem diffs, which never hold such entries. ' +
+  'Rebuild it from its Dockerfile (or drop the layer), and do not run it until you know who made the layer and why.';
+
+interface Rule {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+}
+
+const ESCAPE: Rule = { ruleId: 'unpack-path-escape', severity: 'high', title: 'Layer entry outside the image root' };
+const THROUGH: Rule = {
+  ruleId: 'unpack-through-symlink',
+  severity: 'high',
+  title: 'Layer entry written through a symlink',
+};
+const REFUSED: Rule = { ruleId: 'unpack-refused', severity: 'medium', title: 'Layer entry no runtime can unpack' };
+
+function ruleFor(n: UnpackNote): Rule {
+  if (n.problem === 'escape' || n.problem === 'link-escape') return ESCAPE;
+  if (n.problem === 'through-symlink') return THROUGH;
+  return REFUSED;
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+/** What happened to the entry, in a sentence (after "Layer N holds "). */
+function describe(n: UnpackNote): string {
+  const link = n.symlink ? `${n.symlink} -> ${n.symlinkTarget ?? ''}` : '';
+  switch (n.problem) {
+    case 'escape':
+      return `an entry named ${q(n.name)}, which climbs above the image root: Docker refuses to unpack the layer, containerd writes it inside the root at its cleaned path; it is not shown in the tree`;
+    case 'link-escape':
+      return `a hard link ${q(n.name)} to ${q(n.link ?? '')}, outside the image root: Docker refuses to unpack the layer; it is not shown in the tree`;
+    case 'through-symlink':
+      return n.whiteout
+        ? `a whiteout ${q(n.name)} under the symlink ${link}: a runtime deletes ${n.path} through it`
+        : `an entry named ${q(n.name)} under the symlink ${link}: a runtime writes it to ${n.path}, which the layer's file names do not show (the tree shows it there)`;
+    case 'symlink-loop':
+      return `an entry ${q(n.name)} whose parent path loops through symbolic links (${link}): runtimes refuse to unpack the layer; it is not shown in the tree`;
+    case 'not-a-directory':
+      return `an entry ${q(n.name)} whose parent ${n.path} is not a directory: runtimes refuse to unpack the layer; it is not shown in the tree`;
+    case 'name-too-long':
+      return `an entry ${q(n.name)} whose name${n.link ? ' or link target' : ''} is longer than a path may be (PATH_MAX): runtimes refuse to unpack the layer; it is not shown in the tree`;
+    case 'xattrs-too-large':
+      return `an entry ${q(n.name)} with more extended attributes than Linux stores for a file: runtimes refuse to unpack the layer; it is not shown in the tree`;
+  }
+}
+
+export function unpackFindings(model: ImageModel): Finding[] {
+  const out: Finding[] = [];
+  const diffIds = model.layers.map((l) => l.diffId);
+  for (const n of model.tree.unpackNotes) {
+    const rule = ruleFor(n);
+    out.push(
+      makeFinding({
+        ...rule,
+        category: 'unpack',
+        message: `Layer ${n.layer} holds ${describe(n)}.`,
+        remediation: REMEDIATION,
+        path: n.problem === 'through-symlink' ? (n.path ?? null) : null,
+        layerIndex: n.layer,
+        layerDigest: layerDigestOf(model.meta, n.layer, diffIds),
+        discriminator: `${n.problem}\u0000${n.name}`,
+        properties: {
+          problem: n.problem,
+          entry: n.name,
+          ...(n.link !== undefined ? { linkTarget: n.link } : {}),
+          ...(n.symlink !== undefined ? { symlink: n.symlink, symlinkTarget: n.symlinkTarget } : {}),
+        },
+      }),
+    );
+  }
+  for (const [key, count] of model.tree.unpackOverflow) {
+    const [layerText, problem] = key.split(':') as [string, UnpackNote['problem']];
+    const layer = Number(layerText);
+    const rule = ruleFor({ layer, problem, name: '' });
+    out.push(
+      makeFinding({
+        ...rule,
+        category: 'unpack',
+        message: `Layer ${layer} holds ${count.toLocaleString('en-US')} more entries like those above (${problem}); they are counted, not listed.`,
+        remediation: REMEDIATION,
+        layerIndex: layer,
+        layerDigest: layerDigestOf(model.meta, layer, diffIds),
+        discriminator: `${problem}\u0000more`,
+        properties: { problem, more: count },
+      }),
+    );
+  }
+  return out;
+}

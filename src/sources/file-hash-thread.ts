@@ -1,0 +1,18 @@
+/**
+ * The layer-hashing worker thread (started by file-hash-worker.ts): reads a range of a file into
+ * one reused buffer and hashes it, so nothing crosses between the threads but the request and the
+ * digest. Requests run one after another.
+ */
+import { describeReadError, hashRangeSync, type HashReply, type HashRequest } from './file-hash.js';
+import { workerPort } from './worker-thread.js';
+
+const buf = Buffer.allocUnsafe(1 << 20);
+
+const port = workerPort<HashRequest, HashReply>(({ id, file, start, length }) => {
+  try {
+    port.post({ id, hex: hashRangeSync(file, start, length, buf) });
+  } catch (err) {
+    const e = describeReadError(file, err);
+    port.post({ id, error: e.message, code: e.code });
+  }
+});

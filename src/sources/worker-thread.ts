@@ -1,0 +1,130 @@
+/**
+ * Worker threads as typed modules: the host starts one with `startWorker(new URL('./x-thread.js',
+ * import.meta.url), …)` and the thread's module calls `workerPort()`; both ends are typed by one
+ * protocol (messages In to the thread, Out back), declared once beside the worker.
+ *
+ * Why here and not inline: a worker whose source sat in a template string was never type-checked
+ * (a backslash bug came from it) and its messages had no types.
+ *
+ * Three things every layerlens worker needs, kept in one place:
+ * - Fallback: `startWorker` returns null when a thread cannot be made, and `whenReady()` resolves false
+ *   when the thread stops before its module has loaded (a missing file, a broken install): the
+ *   owner then does the work on the main thread.
+ * - Idle threads never keep the process alive: the worker is unref'd, and `hold()`/`release()`
+ *   ref it only while a reply is awaited.
+ * - The thread gets none of node's own command-line flags (a worker inherits them by default, and
+ *   some, such as --input-type or a loader, make a worker file fail to load): it needs none.
+ * - Running from sources: under the test runner the module is `x-thread.ts` beside the host's
+ *   `.ts` file, and tsx's loader is not inherited by worker threads (Node 20 runs module hooks per
+ *   thread): the thread registers tsx itself before importing it. In dist/ the `.js` file is
+ *   there and started as is.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parentPort, Worker, type Transferable } from 'node:worker_threads';
+
+/** The first message of every thread: its module loaded and listens. */
+const READY = 'layerlens:worker-ready';
+
+export interface WorkerEvents<Out> {
+  message(m: Out): void;
+  /** The thread stopped (crashed, or never loaded): what was in flight is lost. */
+  stop(err: Error): void;
+}
+
+/** The host's end of a worker thread. */
+export class WorkerChannel<In, Out> {
+  private readonly loaded: Promise<boolean>;
+  private holds = 0;
+  private stopped = false;
+  private setReady!: (ok: boolean) => void;
+
+  constructor(
+    private readonly worker: Worker,
+    events: WorkerEvents<Out>,
+  ) {
+    this.loaded = new Promise((resolve) => (this.setReady = resolve));
+    worker.on('message', (m: Out | typeof READY) => {
+      if (m === READY) this.setReady(true);
+      else events.message(m);
+    });
+    const stop = (err: Error) => {
+      if (this.stopped) return;
+      this.stopped = true;
+      this.setReady(false);
+      events.stop(err);
+    };
+    worker.on('error', stop);
+    worker.on('exit', (code) => stop(new Error(`worker thread exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+  }
+
+  /** True once the thread's module has loaded; false when it stopped before that (tests). */
+  whenReady(): Promise<boolean> {
+    // Held while waiting: the caller waits on the thread.
+    this.hold();
+    return this.loaded.finally(() => this.release());
+  }
+
+  get alive(): boolean {
+    return !this.stopped;
+  }
+
+  post(m: In, transfer?: readonly Transferable[]): void {
+    if (!this.stopped) this.worker.postMessage(m, transfer);
+  }
+
+  /** Keep the process alive until the matching release(): a reply is awaited. */
+  hold(): void {
+    if (this.holds++ === 0) this.worker.ref();
+  }
+
+  release(): void {
+    if (this.holds > 0 && --this.holds === 0) this.worker.unref();
+  }
+
+  /** Let the process exit even while replies are pending (the command is over). */
+  unref(): void {
+    this.worker.unref();
+  }
+
+  /** Stop the thread (tests of the fallback; shutdown). Pending work is lost: `stop` is called. */
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * Start the worker module at `url` (a `.js` file beside the caller; its `.ts` source under the
+ * test runner). Null when no thread can be made here.
+ */
+export function startWorker<In, Out>(url: URL, events: WorkerEvents<Out>): WorkerChannel<In, Out> | null {
+  try {
+    return new WorkerChannel<In, Out>(createWorker(url), events);
+  } catch {
+    return null;
+  }
+}
+
+function createWorker(url: URL): Worker {
+  if (url.pathname.endsWith('.js') && !existsSync(fileURLToPath(url))) {
+    const source = new URL(url.href.replace(/\.js$/, '.ts'));
+    if (existsSync(fileURLToPath(source))) {
+      // Running from sources (tsx): register tsx in the thread, then load the module.
+      const tsx = import.meta.resolve('tsx/esm/api');
+      const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(source.href)}); });`;
+      return new Worker(boot, { eval: true, execArgv: [] });
+    }
+  }
+  return new Worker(url, { execArgv: [] });
+}
+
+/** The thread's end, called once by a worker module at its top level. */
+export function workerPort<In, Out>(onMessage: (m: In) => void): { post(m: Out, transfer?: Transferable[]): void } {
+  const port = parentPort;
+  if (!port) throw new Error('workerPort() outside a worker thread');
+  port.on('message', onMessage);
+  port.postMessage(READY);
+  return { post: (m, transfer) => port.postMessage(m, transfer) };
+}

@@ -1,0 +1,138 @@
+/**
+ * The tree is the filesystem a container gets: names cleaned as the runtimes clean them, entries
+ * that would climb out of the root refused, symlinked parents resolved inside the root, hardlink
+ * targets resolved likewise, and every such entry noted for the findings. The layers are written
+ * by hand (test/support/tar-craft.ts): no honest tar writer produces most of these.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readLayerFile } from '../../src/engine/layer-file.js';
+import type { UnpackNote } from '../../src/engine/types.js';
+import { changeLines, liveTree, loadTars } from '../support/image.js';
+import { dir, file, hardlink, pax, symlink, tar } from '../support/tar-craft.js';
+
+const notes = (m: { tree: { unpackNotes: UnpackNote[] } }) =>
+  m.tree.unpackNotes.map((n) => `${n.layer} ${n.problem} ${n.name}${n.path ? ' @' + n.path : ''}`);
+
+test('names are cleaned as runtimes clean them: x/../etc/os-release is /etc/os-release', async () => {
+  const m = await loadTars([
+    tar([dir('etc/'), file('etc/os-release', 'ID=debian\n')]),
+    tar([file('x/../etc/os-release', 'ID=alpine\n'), file('./usr//bin/./tool', 't'), file('/../../abs', 'a')]),
+  ]);
+  assert.deepEqual(liveTree(m, 1), ['/abs', '/etc/', '/etc/os-release', '/usr/', '/usr/bin/', '/usr/bin/tool']);
+  assert.equal(m.tree.lookupPath('/etc/os-release')!.liveAt(1)!.change, 'modified');
+  assert.equal(m.tree.lookupPath('/x'), undefined);
+  // The re-reader finds the bytes of the entry that wrote the path, whatever its name in the tar.
+  assert.equal((await readLayerFile(m, 1, '/etc/os-release')).data.toString(), 'ID=alpine\n');
+  assert.deepEqual(notes(m), []);
+});
+
+test('an entry or hardlink above the root is refused and noted; the rest of the layer applies', async () => {
+  const m = await loadTars([
+    tar([
+      dir('etc/'),
+      file('../../etc/passwd', 'root::0:0::/:/bin/sh\n'),
+      file('a/../../b', 'x'),
+      hardlink('hl', '../../etc/shadow'),
+      file('.././.wh.victim'),
+      file('ok', 'fine'),
+    ]),
+  ]);
+  assert.deepEqual(liveTree(m, 0), ['/etc/', '/ok']);
+  assert.deepEqual(notes(m), [
+    '0 escape ../../etc/passwd',
+    '0 escape a/../../b',
+    '0 link-escape hl',
+    '0 escape .././.wh.victim',
+  ]);
+  assert.equal(m.tree.unpackNotes[2].link, '../../etc/shadow');
+});
+
+test('a write under a symlinked parent lands where the symlink points, inside the root', async () => {
+  const m = await loadTars([
+    tar([dir('etc/'), file('etc/passwd', 'root:x:0:0::/root:/bin/sh\n'), dir('usr/'), dir('usr/lib/')]),
+    tar([
+      symlink('sl', '/etc'),
+      file('sl/passwd', 'root::0:0::/root:/bin/sh\n'),
+      symlink('usr/lib64', 'lib'),
+      file('usr/lib64/libx.so', 'ELF'),
+      symlink('up', '../../../../etc'),
+      file('up/hosts', '127.0.0.1 x\n'),
+      symlink('missing', '/opt/new'),
+      file('missing/file', 'n'),
+    ]),
+  ]);
+  assert.deepEqual(changeLines(m, 1), [
+    'added dir /opt',
+    'added dir /opt/new',
+    'added file /etc/hosts',
+    'added file /opt/new/file',
+    'added file /usr/lib/libx.so',
+    'added symlink /missing',
+    'added symlink /sl',
+    'added symlink /up',
+    'added symlink /usr/lib64',
+    'modified file /etc/passwd',
+  ]);
+  assert.equal(m.tree.lookupPath('/sl')!.liveAt(1)!.type, 'symlink');
+  assert.equal((await readLayerFile(m, 1, '/etc/passwd')).data.toString(), 'root::0:0::/root:/bin/sh\n');
+  assert.deepEqual(notes(m), [
+    '1 through-symlink sl/passwd @/etc/passwd',
+    '1 through-symlink usr/lib64/libx.so @/usr/lib/libx.so',
+    '1 through-symlink up/hosts @/etc/hosts',
+    '1 through-symlink missing/file @/opt/new/file',
+  ]);
+  assert.deepEqual([m.tree.unpackNotes[0].symlink, m.tree.unpackNotes[0].symlinkTarget], ['/sl', '/etc']);
+});
+
+test('a whiteout under a symlinked parent deletes through it; a hardlink target resolves through it', async () => {
+  const m = await loadTars([
+    tar([dir('etc/'), file('etc/shadow', 'root:*:1::::::\n'), file('etc/motd', 'hi'), symlink('sl', 'etc')]),
+    tar([file('sl/.wh.motd'), hardlink('copy', 'sl/shadow')]),
+  ]);
+  assert.deepEqual(changeLines(m, 1), ['added hardlink /copy', 'removed file /etc/motd']);
+  assert.equal(m.tree.lookupPath('/copy')!.liveAt(1)!.linkTarget, '/etc/shadow');
+  assert.deepEqual(notes(m), ['1 through-symlink sl/motd @/etc/motd']);
+  assert.equal(m.tree.unpackNotes[0].whiteout, true);
+});
+
+test('a parent that loops through symlinks, or is a file, is refused like the runtimes refuse it', async () => {
+  const m = await loadTars([
+    tar([
+      symlink('a', 'b'),
+      symlink('b', 'a'),
+      file('a/x', 'loop'),
+      symlink('self', 'self/deeper'),
+      file('self/y', 'loop'),
+      file('f', 'a file'),
+      file('f/child', 'under a file'),
+    ]),
+  ]);
+  assert.deepEqual(liveTree(m, 0), ['/a', '/b', '/f', '/self']);
+  assert.equal(m.tree.lookupPath('/f')!.liveAt(0)!.type, 'file');
+  assert.deepEqual(notes(m), ['0 symlink-loop a/x', '0 symlink-loop self/y', '0 not-a-directory f/child @/f']);
+});
+
+test('a name twice in one layer: the tree and the re-reader both take the last', async () => {
+  const m = await loadTars([tar([file('dup', 'first'), file('dup', 'second, longer')])]);
+  const v = m.tree.lookupPath('/dup')!.liveAt(0)!;
+  assert.equal(v.size, 'second, longer'.length);
+  assert.equal((await readLayerFile(m, 0, '/dup')).data.toString(), 'second, longer');
+});
+
+test('names keep their bytes: invalid UTF-8 as \\xNN, a backslash as \\\\, from ustar, GNU and PAX alike', async () => {
+  const bad = Buffer.from([0x66, 0xff, 0xfe]); // "f" and two bytes that are not UTF-8
+  const m = await loadTars([
+    tar([
+      file(bad, 'ustar name'),
+      pax([['path', Buffer.concat([Buffer.from('p'), bad])]]),
+      file('ignored', 'pax name'),
+      file('f\\xff\\xfe', 'a real backslash name'),
+      file('caf\u00e9', 'utf-8'),
+    ]),
+  ]);
+  assert.deepEqual(liveTree(m, 0), ['/caf\u00e9', '/f\\\\xff\\\\xfe', '/f\\xff\\xfe', '/pf\\xff\\xfe']);
+  assert.equal((await readLayerFile(m, 0, '/f\\xff\\xfe')).data.toString(), 'ustar name');
+  assert.equal((await readLayerFile(m, 0, '/f\\\\xff\\\\xfe')).data.toString(), 'a real backslash name');
+  assert.equal((await readLayerFile(m, 0, '/pf\\xff\\xfe')).data.toString(), 'pax name');
+});

@@ -1,0 +1,93 @@
+/**
+ * The bounds of src/engine/limits.ts through the CLI (issue 13: every size, count and depth
+ * bounded; README "Limits"): each one, set low by its environment variable, ends a command with
+ * one line naming it and how to change it; the heap bound turns what would be V8 running out of
+ * memory into that line too; `inspect --json` writes a large change set in little more memory
+ * than the tree itself takes.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import zlib from 'node:zlib';
+import { sha256 } from '../../src/engine/build-tar.js';
+import { RUNNER_OVERHEAD_MB, assertOneLineError, runCli } from '../support/hostile-cli.js';
+import { layoutOfBlobs, shapeMembers, writeShape } from '../support/hostile-shapes.js';
+import { file, manyFiles, tar } from '../support/tar-craft.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-limits-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
+let many: string; // 200,000 files in one directory
+let small: string; // three small layers
+
+before(async () => {
+  const t = manyFiles(200_000);
+  many = layoutOfBlobs(path.join(tmp, 'many'), [
+    { blob: zlib.gzipSync(t, { level: 1 }), diffId: sha256(t), mediaType: GZIP },
+  ]);
+  small = await writeShape(
+    'oci-dir',
+    shapeMembers('oci-dir', [tar([file('a', 'a')]), tar([file('b', 'b')]), tar([file('c', 'c')])]),
+    path.join(tmp, 'small'),
+  );
+});
+
+test('each count and size limit, set low, is one line naming it and its variable', async () => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [
+      { LAYERLENS_MAX_ENTRIES: '50000' },
+      many,
+      /more tar entries than allowed \(limit 50,000; set LAYERLENS_MAX_ENTRIES/,
+    ],
+    [{ LAYERLENS_MAX_LAYERS: '2' }, small, /lists 3 layers \(limit 2; set LAYERLENS_MAX_LAYERS/],
+    [
+      { LAYERLENS_MAX_JSON_BYTES: '100' },
+      small,
+      /too large to be image metadata \(limit 100 bytes; set LAYERLENS_MAX_JSON_BYTES/,
+    ],
+    [{ LAYERLENS_MAX_PATH_BYTES: 'lots' }, small, /LAYERLENS_MAX_PATH_BYTES="lots": use a whole number/],
+  ];
+  for (const [env, image, re] of cases) {
+    const r = await runCli(['scan', image], { env });
+    assert.match(assertOneLineError(r, JSON.stringify(env)), re);
+  }
+});
+
+test('a lower LAYERLENS_MAX_PATH_BYTES refuses longer names as entries no runtime unpacks', async () => {
+  const r = await runCli(['scan', '--format', 'json', small], { env: { LAYERLENS_MAX_PATH_BYTES: '0' } });
+  assert.equal(r.status, 0, r.stderr);
+  const refused = JSON.parse(r.stdout.toString()).findings.filter(
+    (f: { ruleId: string }) => f.ruleId === 'unpack-refused',
+  );
+  assert.equal(refused.length, 3);
+  assert.match(refused[0].message, /longer than a path may be/);
+});
+
+test('the heap bound: loading stops with one line, never with V8 out of memory', async () => {
+  // Set by the variable …
+  const byEnv = await runCli(['inspect', many], { env: { LAYERLENS_MAX_HEAP_BYTES: '60M' } });
+  assert.match(
+    assertOneLineError(byEnv, 'LAYERLENS_MAX_HEAP_BYTES'),
+    /the image needs more memory than allowed \(\d+ MB in use, limit 60 MB\): give Node more heap/,
+  );
+  assert.ok(byEnv.rssMb! < 300 + RUNNER_OVERHEAD_MB, `${Math.round(byEnv.rssMb!)} MB`);
+  // … and by default, four fifths of the heap Node was given.
+  const byNode = await runCli(['inspect', '--json', many], { nodeFlags: ['--max-old-space-size=96'] });
+  assert.match(assertOneLineError(byNode, '--max-old-space-size'), /needs more memory than allowed/);
+  assert.equal(byNode.signal, null);
+});
+
+test('inspect --json of 200,000 files in one directory: little more memory than the tree', async () => {
+  const text = await runCli(['inspect', many], { killAfterMs: 120_000 });
+  const json = await runCli(['inspect', '--json', many], { killAfterMs: 120_000 });
+  assert.equal(text.status, 0, text.stderr);
+  assert.equal(json.status, 0, json.stderr);
+  const doc = JSON.parse(json.stdout.toString());
+  assert.equal(doc.layers[0].changes.length, 200_001);
+  assert.equal(doc.layers[0].changes[1].path, '/dir/f0');
+  // The text form holds the tree only; the document of 200,001 changes (~40 MB) adds ~15 MB.
+  assert.ok(json.rssMb! < text.rssMb! + 50, `json ${Math.round(json.rssMb!)} MB, text ${Math.round(text.rssMb!)} MB`);
+});

@@ -1,0 +1,113 @@
+/**
+ * The blob download worker (fetch-worker.ts, its thread fetch-thread.ts) under the test runner:
+ * it loads from its TypeScript source, its responses are real Readables (pipeline works), and when
+ * it stops mid-download the blob starts over on the main thread and still verifies; later blobs
+ * download on the main thread. (The stop is the last test: the worker does not come back.)
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { after, before, test } from 'node:test';
+import { VerifiedBlobStream } from '../../../src/sources/registry/blob-stream.js';
+import { RegistryClient } from '../../../src/sources/registry/client.js';
+import {
+  fetchWorkerReady,
+  offThreadAvailable,
+  remoteHash,
+  stopFetchWorkerForTest,
+} from '../../../src/sources/registry/fetch-worker.js';
+import { buildImage, type Blob, type BuiltManifest } from '../../support/oci-image.js';
+import { startImageServer, type TestServer } from '../../support/registry-server.js';
+
+let img: BuiltManifest;
+let layer: Blob;
+let server: TestServer;
+let client: RegistryClient;
+let slow = false;
+
+before(async () => {
+  img = await buildImage([{ entries: [{ name: 'data.bin', content: randomBytes(4 << 20) }] }]);
+  layer = img.layers[0];
+  server = await startImageServer({
+    image: img,
+    repository: 'team/app',
+    tag: 'v1',
+    fault: (req, res) => {
+      if (!slow || !req.url?.includes('/blobs/sha256:') || req.url.endsWith(img.config.digest)) return false;
+      // 64 KiB every 5 ms: long enough to stop the worker half-way.
+      res.writeHead(200, { 'content-length': layer.data.length });
+      let at = 0;
+      const t = setInterval(() => {
+        res.write(layer.data.subarray(at, (at += 64 << 10)));
+        if (at >= layer.data.length) clearInterval(t), res.end();
+      }, 5);
+      res.on('close', () => clearInterval(t));
+      return true;
+    },
+  });
+  client = await RegistryClient.connect(server.host, { plainHttp: true });
+});
+after(async () => {
+  client.close();
+  await server.stop();
+});
+
+const blob = () =>
+  new VerifiedBlobStream({
+    client,
+    repository: 'team/app',
+    digest: layer.digest,
+    size: layer.data.length,
+    label: 'layer 0',
+  });
+
+test('the worker loads from its source under the test runner', { timeout: 30_000 }, async () => {
+  assert.equal(await fetchWorkerReady(), true);
+  assert.equal(offThreadAvailable(), true);
+});
+
+test('its responses are Readables: a blob body pipes like any stream, hashed in the worker', {
+  timeout: 30_000,
+}, async () => {
+  const hash = remoteHash('sha256');
+  const res = await client.streamOffThread(
+    { path: `/v2/team/app/blobs/${layer.digest}`, what: 'layer 0' },
+    { hash, offset: 0 },
+  );
+  const chunks: Buffer[] = [];
+  await pipeline(res, new Writable({ write: (c, _e, cb) => (chunks.push(c), cb()) }));
+  assert.deepEqual(Buffer.concat(chunks), layer.data);
+  assert.equal(res.complete, true);
+  assert.equal(`sha256:${await hash.digest()}`, layer.digest);
+});
+
+test('the worker stops mid-download: the blob starts over here, verifies, and later blobs download here', {
+  timeout: 30_000,
+}, async () => {
+  slow = true;
+  const s = blob();
+  const chunks: Buffer[] = [];
+  let stopped = false;
+  const done = new Promise<Buffer>((resolve, reject) => {
+    s.on('data', (c: Buffer) => {
+      chunks.push(c);
+      if (!stopped && chunks.reduce((a, b) => a + b.length, 0) >= 1 << 20) {
+        stopped = true;
+        void stopFetchWorkerForTest();
+      }
+    });
+    s.on('end', () => resolve(Buffer.concat(chunks)));
+    s.on('error', reject);
+  });
+  assert.deepEqual(await done, layer.data);
+  assert.equal(stopped, true);
+  assert.equal(s.fellBack, true);
+  assert.equal(offThreadAvailable(), false);
+  slow = false;
+  const later = blob();
+  const again: Buffer[] = [];
+  for await (const c of later) again.push(c as Buffer);
+  assert.deepEqual(Buffer.concat(again), layer.data);
+  assert.equal(later.fellBack, false, 'started on the main thread from the outset');
+});

@@ -1,0 +1,6 @@
+// Preloaded into a CLI child (node --import) by measured-cli.ts: at exit, the process writes its
+// own peak resident set size (KiB, from getrusage) to the file named by LAYERLENS_TEST_RSS_FILE.
+import { writeFileSync } from 'node:fs';
+
+const file = process.env.LAYERLENS_TEST_RSS_FILE;
+if (file) process.on('exit', () => writeFileSync(file, String(process.resourceUsage().maxRSS)));
