@@ -23,7 +23,9 @@ import type { ImageConfig, ImageMeta, ImageReader } from '../src/engine/types.js
 import type * as Findings from '../src/findings/index.js';
 import type * as Memory from '../src/sources/memory.js';
 import type * as Open from '../src/sources/open.js';
+import { withChecksum } from '../src/text/token-checksum.js';
 import { largeImage } from './gen-large-image.js';
+import { gzipLayout } from './gzip-layout.js';
 
 // The built modules (typed by their sources): see the header.
 const dist = (m: string) => import(new URL(`../dist/${m}`, import.meta.url).href);
@@ -88,10 +90,13 @@ async function generated(): Promise<{ meta: ImageMeta; blobs: Buffer[]; bytes: n
     specs.push({ name: `opt/big${l}.dat`, content: Buffer.concat([elf, pool, pool, pool, pool]) }); // 32 MiB binary
     specs.push({
       name: `app/conf${l}.ini`,
-      content: `token = ghp_${randomBytes(27)
-        .toString('base64')
-        .replace(/[^A-Za-z0-9]/g, 'x')
-        .slice(0, 36)}\n`,
+      content: `token = ${withChecksum(
+        'ghp_',
+        randomBytes(23)
+          .toString('base64')
+          .replace(/[^A-Za-z0-9]/g, 'x')
+          .slice(0, 30),
+      )}\n`,
     });
     if (l > 0) specs.push({ name: `usr/lib/pkg${l - 1}/d0/.wh.lib0.bin`, content: '' });
     tars.push(await buildTar(specs));
@@ -243,7 +248,7 @@ if (realistic && existsSync(realistic)) {
     REALISTIC_ROUNDS,
   );
   // As a registry serves it (gzip layers), from an OCI layout that skopeo writes once.
-  const layout = realisticLayout(realistic, `${size}-${Math.floor(st.mtimeMs)}`);
+  const layout = gzipLayout(realistic, 'realistic-oci');
   if (layout) {
     const { readdirSync } = await import('node:fs');
     const blobs = join(layout, 'blobs', 'sha256');
@@ -266,25 +271,4 @@ if (realistic && existsSync(realistic)) {
     console.log('realistic image from a Docker daemon: skipped (set LAYERLENS_REALISTIC_DOCKER_REF and DOCKER_HOST)');
 } else {
   console.log('realistic image: skipped (set LAYERLENS_REALISTIC_ARCHIVE or build it with the integration tests)');
-}
-
-/** An OCI layout of the archive with gzip layers (skopeo), made once per archive; undefined without skopeo. */
-function realisticLayout(archive: string, key: string): string | undefined {
-  const dir = fileURLToPath(new URL(`../.bench-data/realistic-oci-${key}`, import.meta.url));
-  if (existsSync(join(dir, 'index.json'))) return dir;
-  const r = spawnSync(
-    'skopeo',
-    [
-      'copy',
-      '--quiet',
-      '--dest-compress',
-      '--dest-compress-format',
-      'gzip',
-      `docker-archive:${archive}`,
-      `oci:${dir}:latest`,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.error || r.status !== 0) return undefined;
-  return dir;
 }

@@ -7,7 +7,7 @@
 import '../dist/cli/v8-tuning.js'; // (as the CLI: first)
 import { readFileSync } from 'node:fs';
 import '../dist/cli/early-start.js';
-import { vulnerabilityContext } from '../dist/cli/vulnerability-db.js';
+import { vulnerabilityContext } from '../dist/cli/vuln-db.js';
 import { ImageModel } from '../dist/engine/image.js';
 import { createContentInspector, runChecks } from '../dist/findings/index.js';
 import { openImage } from '../dist/sources/open.js';

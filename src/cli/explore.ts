@@ -6,7 +6,7 @@ import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './so
 import { openDemo, openReader, startLoad } from './wiring.js';
 import { safeText } from '../text/safe-text.js';
 
-const USAGE = 'layerlens [options] IMAGE | layerlens --demo';
+const USAGE = 'layerlens [options] IMAGE | layerlens [options] OLD NEW | layerlens --demo';
 
 const HELP = `Usage: ${USAGE}
 
@@ -37,8 +37,12 @@ export async function runExplore(argv: string[]): Promise<number> {
   const maxAgeDays = parseMaxAge(values['db-max-age']);
   if (maxAgeDays === undefined)
     throw new LayerlensError(`--db-max-age "${safeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
+  if (positionals.length === 2 && !values.demo) return exploreComparison(positionals, values, maxAgeDays);
   if (positionals.length > 1)
-    throw new LayerlensError(`one image at a time, got ${positionals.length} (usage: ${USAGE})`, 'USAGE');
+    throw new LayerlensError(
+      `one image, or two to compare, got ${positionals.length} (usage: ${USAGE}; layerlens shared IMAGE… for more)`,
+      'USAGE',
+    );
   if (!values.demo && positionals.length === 0) {
     throw new LayerlensError('name an image (nginx:stable, app.tar, ./oci-dir, -) or try: layerlens --demo', 'USAGE');
   }
@@ -61,7 +65,7 @@ export async function runExplore(argv: string[]): Promise<number> {
     early: (m) => earlyFindings(m, reference()),
     // The full checks once loaded, with the vulnerability database opened as scan opens it.
     findings: async () => {
-      const { vulnerabilityContext } = await import('./vulnerability-db.js');
+      const { vulnerabilityContext } = await import('./vuln-db.js');
       const vulnerabilities = await vulnerabilityContext(model, { dir: values.db, maxAgeDays, warn: () => {} });
       try {
         return runChecks(model, { reference: reference(), vulnerabilities });
@@ -78,5 +82,60 @@ export async function runExplore(argv: string[]): Promise<number> {
   // pipe that has not ended): the terminal is already restored and nothing is left to write.
   // (Closing the reader first could itself wait on the pipe.)
   if (!model.done) process.exit(code);
+  return code;
+}
+
+/**
+ * `layerlens OLD NEW`: the explorer's compare view. Both images load together (the layers they
+ * share once), then the comparison is made as `layerlens diff` makes it and the tree shows the
+ * merged filesystems.
+ */
+async function exploreComparison(
+  positionals: string[],
+  values: Record<string, unknown>,
+  maxAge: number,
+): Promise<number> {
+  const base = await sourceOptionsFrom(values);
+  const named = positionals.map((p) => withTransport(p, base));
+  if (named.filter((n) => n.input === '-').length > 1)
+    throw new LayerlensError('only one image can come from stdin (-)', 'USAGE');
+  const stdinIsData = named.some((n) => n.input === '-');
+  const ui = await import('../ui/run.js');
+  const can = ui.canRunExplorer({ stdinIsData });
+  if (!can.ok) throw new LayerlensError(can.reason, 'NO_TTY');
+  for (const n of named) n.opts.log = undefined;
+  const { openAll, compareLoaded } = await import('./diff.js');
+  const { loadForComparison } = await import('../findings/compare/load.js');
+  const { createContentInspector, sortFindings } = await import('../findings/index.js');
+  const readers = await openAll(named);
+  const { models, done } = await loadForComparison(readers, {
+    inspector: () => createContentInspector(),
+    contentDigests: true,
+    label: (i) => `${i === 0 ? 'old' : 'new'} image ${positionals[i]}`,
+  });
+  done.catch(() => {});
+  const notes: string[] = [];
+  const code = await ui.runExplorer({
+    model: models[1],
+    load: done,
+    sort: sortFindings,
+    keysFromTty: stdinIsData,
+    title: `${positionals[0]} → ${positionals[1]}`,
+    mouse: !values['no-mouse'],
+    compare: {
+      old: models[0],
+      new: models[1],
+      oldTitle: positionals[0] === '-' ? 'stdin' : positionals[0],
+      newTitle: positionals[1] === '-' ? 'stdin' : positionals[1],
+      notes,
+      compare: () =>
+        compareLoaded(models, positionals, {
+          ignore: [],
+          warn: (s) => notes.push(s),
+          db: { dir: values.db as string | undefined, update: false, maxAge },
+        }),
+    },
+  });
+  if (models.some((m) => !m.done)) process.exit(code);
   return code;
 }

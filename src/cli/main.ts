@@ -21,10 +21,13 @@ const HELP = `layerlens — explore a container image layer by layer, with a sec
 
 Usage:
   layerlens [options] IMAGE            open the explorer (TUI)
+  layerlens [options] OLD NEW          compare two images in the explorer
   layerlens --demo                     open the built-in demo image (no network, no Docker)
   layerlens inspect IMAGE [--json]     layers and their exact change sets
   layerlens scan IMAGE [options]       every security check, no UI (see layerlens scan --help)
   layerlens extract IMAGE PATH         one file's bytes, deleted ones too (see layerlens extract --help)
+  layerlens diff OLD NEW [options]     what changed: layers, files, packages, config, findings (see layerlens diff --help)
+  layerlens shared IMAGE IMAGE…        the layers and bytes several images share
   layerlens registry audit URL         a registry's security posture (see layerlens registry audit --help)
   layerlens db update|status           the offline OSV vulnerability database (see layerlens db --help)
 
@@ -61,6 +64,10 @@ async function main(argv: string[]): Promise<number> {
         return (await import('./scan.js')).runScan(argv.slice(1));
       case 'extract':
         return (await import('./extract.js')).runExtract(argv.slice(1));
+      case 'diff':
+        return (await import('./diff.js')).runDiff(argv.slice(1), 'diff');
+      case 'shared':
+        return (await import('./diff.js')).runDiff(argv.slice(1), 'shared');
       case 'registry':
         if (argv[1] === 'audit') return (await import('./registry-audit.js')).runRegistryAudit(argv.slice(2));
         throw new LayerlensError(

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
-import { createContentInspector, runChecks } from '../findings/index.js';
+import { createContentInspector, runChecks, secretScanSummary } from '../findings/index.js';
 import {
   DIVE_RULES,
   type DiveRule,
@@ -18,10 +18,8 @@ import {
 } from '../findings/dive-ci.js';
 import { computeEfficiency } from '../findings/efficiency.js';
 import { diveCiReport } from '../report/dive-ci.js';
-import { parseIgnoreFile, type IgnoreEntry } from '../findings/ignore.js';
 import { packageInventory } from '../findings/packages/index.js';
 import { overviewBlock, vulnerabilityOverview } from '../findings/vulnerabilities/index.js';
-import { vulnerabilityContext } from './vulnerability-db.js';
 import type { Finding } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { imageInfo } from '../report/image-info.js';
@@ -30,7 +28,9 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
-import { isClosedOutput, outputClosed } from './stdout.js';
+import { loadIgnore } from './ignore-file.js';
+import { vulnerabilityContext } from './vuln-db.js';
+import { isClosedOutput, outputClosed, writeStdout } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
 import { parseCommandArgs, parseMaxAge, parseSeverityFilter } from './parse.js';
@@ -83,20 +83,6 @@ Exit codes: 0 nothing failed, 1 a finding at or above --fail-on or a failed gate
 
 ${SOURCE_OPTIONS_HELP}
 `;
-
-async function loadIgnore(file: string | undefined, warn: (s: string) => void): Promise<IgnoreEntry[]> {
-  const name = file ?? '.layerlensignore';
-  let text: string;
-  try {
-    text = await fsp.readFile(name, 'utf8');
-  } catch (err) {
-    if (!file && (err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const { entries, warnings } = parseIgnoreFile(text, name);
-  warnings.forEach(warn);
-  return entries;
-}
 
 export async function runScan(argv: string[]): Promise<number> {
   try {
@@ -171,8 +157,9 @@ async function scan(argv: string[]): Promise<number> {
   if (tty) {
     model.on('layer', (i) => process.stderr.write(`\r\x1b[Kreading layers: ${i + 1}/${model.layers.length}`));
   }
+  const inspector = createContentInspector({ reveal });
   try {
-    await model.load(reader, { inspectContent: createContentInspector({ reveal }), concurrency: 2 });
+    await model.load(reader, { inspectContent: inspector, concurrency: 2 });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
     await reader.close().catch(() => {});
@@ -199,6 +186,8 @@ async function scan(argv: string[]): Promise<number> {
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
   const vulnerabilities = vulnerabilityOverview(findings);
+  // What the secret scan looked at, counted over every finding (not only the ones shown).
+  const secretScan = secretScanSummary(inspector.secretStats, findings);
   const dive = gateCfg ? computeEfficiency(model).dive : undefined;
   const gate = gateCfg && dive ? evaluateGate(gateCfg, dive) : undefined;
   const color = !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR;
@@ -209,7 +198,7 @@ async function scan(argv: string[]): Promise<number> {
           format,
           shown,
           image,
-          { color, width: toFile ? undefined : process.stdout.columns, hidden, vulnerabilities },
+          { color, width: toFile ? undefined : process.stdout.columns, hidden, secretScan, vulnerabilities },
           gate,
         );
   // dive's report after the table on a terminal or pipe; on stderr when stdout holds a document.
@@ -268,6 +257,7 @@ function render(
     case 'json':
       return toJson(findings, image, {
         ...(gate ? { ciGate: gate } : {}),
+        secretScan: opts.secretScan,
         ...(opts.vulnerabilities ? { vulnerabilities: overviewBlock(opts.vulnerabilities) } : {}),
       });
     case 'sarif':
@@ -277,10 +267,4 @@ function render(
     default:
       return toTable(findings, image, opts);
   }
-}
-
-function writeStdout(s: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(s, (err) => (err ? reject(err) : resolve()));
-  });
 }

@@ -64,6 +64,11 @@ export async function writePieces(
   if (batch) await writeOne(out, batch);
 }
 
+/** Write `text` to stdout and wait until it is taken; a closed stdout ends the command (status 141). */
+export function writeStdout(text: string): Promise<void> {
+  return writeOne(process.stdout, text);
+}
+
 function writeOne(out: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -5,6 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { checkImageConfig } from './config-shape.js';
+import { sniffCompression } from './decode.js';
+import type { LayerShare } from './layer-share.js';
 import { limitError, limits } from './limits.js';
 import { checkHeap, watchHeap } from './memory-guard.js';
 import { parseLayer, type EntryBudget, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
@@ -34,6 +36,14 @@ export interface LoadOptions {
   inspectContent?: ParseOptions['inspectContent'];
   /** Layers parsed at once (sources that can seek or fetch in parallel). */
   concurrency?: number;
+  /** Keep the sha256 of every regular file on its version (`Version.digest`: content-digest.ts). */
+  contentDigests?: boolean;
+  /**
+   * Layers shared with other images loaded at the same time (layer-share.ts): a layer another
+   * image parses is taken from it (its diffID checked as usual) and this image's copy of the
+   * blob is only read through. The caller gives every image's diffIDs to `share.expect` first.
+   */
+  share?: LayerShare;
 }
 
 export interface ImageModelEvents {
@@ -114,6 +124,19 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     this.emit('meta', meta);
   }
 
+  /**
+   * The diffID the config names for `blob`, when the metadata is known already: by its index, or
+   * for a blob a one-pass export hands over without one, by the digest its name gave (a layer
+   * stored uncompressed is named by its diffID). Only a claim: the parse is checked against it.
+   */
+  private expectedDiffId(blob: LayerBlob): string | undefined {
+    const layers = this.meta?.layers;
+    if (!layers) return undefined;
+    if (blob.index !== undefined) return layers[blob.index]?.diffId;
+    if (!blob.digest) return undefined;
+    return layers.find((l) => l.diffId === blob.digest || l.digest === blob.digest)?.diffId;
+  }
+
   private async run(reader: ImageReader, opts: LoadOptions): Promise<void> {
     let meta: ImageMeta | undefined;
     let metaError: unknown;
@@ -149,21 +172,36 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
         if (blob.size !== undefined) status.totalBytes = blob.size;
         this.emit('progress', status.index);
       }
-      let parsed: ParsedLayer;
-      try {
-        parsed = await parseLayer(blob.stream, {
+      const onProgress = status
+        ? (n: number) => {
+            status.bytesRead = n;
+            this.emit('progress', status.index);
+          }
+        : undefined;
+      const parseOwn = () =>
+        parseLayer(blob.stream, {
           inspectContent: opts.inspectContent,
           rawDigest: blob.rawDigest,
           budget,
           size: blob.size,
           estargz: blob.index !== undefined ? this.meta?.layers[blob.index]?.estargz : undefined,
-          onProgress: status
-            ? (n) => {
-                status.bytesRead = n;
-                this.emit('progress', status.index);
-              }
-            : undefined,
+          onProgress,
+          contentDigests: opts.contentDigests,
         });
+      const diffId = this.expectedDiffId(blob);
+      let parsed: ParsedLayer;
+      try {
+        if (opts.share && diffId) {
+          const share = opts.share;
+          try {
+            const t = share.take(diffId, parseOwn);
+            parsed = t.owner
+              ? await t.parsed
+              : await takeShared(t.parsed, diffId, blob, parseOwn, onProgress, !!this.reader?.reopenLayer);
+          } finally {
+            share.release(diffId);
+          }
+        } else parsed = await parseOwn();
       } catch (err) {
         if (status) {
           status.state = 'failed';
@@ -288,6 +326,57 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
     this.appliedCount = index + 1;
     this.emit('layer', index);
   }
+}
+
+/**
+ * Another image's parse of the same layer (same diffID). This image's copy of the blob is dropped:
+ * closed unread when each blob is a stream of its own (`ownStreams`: sources that can reopen a
+ * layer, whose blob sizes are known), else read through (a pipe, a daemon export: the next blob
+ * follows it), its bytes counted for its stored size. When the other parse failed, or its bytes
+ * do not hash to the diffID (the other image's copy is corrupt), this image parses its own copy,
+ * so its error (or success) is its own.
+ */
+async function takeShared(
+  shared: Promise<ParsedLayer>,
+  diffId: string,
+  blob: LayerBlob,
+  parseOwn: () => Promise<ParsedLayer>,
+  onProgress: ((rawBytes: number) => void) | undefined,
+  ownStreams: boolean,
+): Promise<ParsedLayer> {
+  let other: ParsedLayer;
+  try {
+    other = await shared;
+  } catch {
+    return parseOwn();
+  }
+  if (other.diffId !== diffId) return parseOwn();
+  const stream = blob.stream as NodeJS.ReadableStream & { destroy?: () => void };
+  const whole = !(ownStreams && blob.size !== undefined && stream.destroy);
+  let stored = 0;
+  let head: Buffer | undefined;
+  await new Promise<void>((resolve) => {
+    stream.on('data', (c: Buffer) => {
+      head ??= c;
+      stored += c.length;
+      onProgress?.(stored);
+      if (whole) return;
+      // (The first bytes say how this copy is stored; the rest is not needed.)
+      stream.destroy!();
+      resolve();
+    });
+    // A read error of a copy that is not used does not matter: the layer is the parsed one.
+    stream.on('error', () => resolve());
+    stream.on('end', () => resolve());
+    stream.on('close', () => resolve());
+    stream.resume();
+  });
+  if (!whole) onProgress?.(blob.size!);
+  return {
+    ...other,
+    compression: head ? sniffCompression(head) : other.compression,
+    compressedSize: whole ? stored : blob.size!,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DigestingSink } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
 import { isStargzFooter } from './estargz.js';
 import { MAX_XATTR_BYTES, limitError, limits } from './limits.js';
@@ -70,6 +71,8 @@ export interface ParseOptions {
    * (the file could not be read, or ended early) fails the layer.
    */
   rawDigest?: Promise<string>;
+  /** Keep the sha256 of every regular file on its attributes (content-digest.ts). */
+  contentDigests?: boolean;
   /** The raw blob's length, when the source knows it (an uncompressed layer's entries are checked against it). */
   size?: number;
   /** The manifest says this layer is eStargz (its TOC annotation): hide its TOC and landmarks. */
@@ -115,6 +118,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const { kind, out, decoder } = decoded;
   // An uncompressed tar's diffID is the raw blob's digest: hashed elsewhere when it is given.
   const hashHere = !(opts.rawDigest && kind === 'tar');
+
   let decodeError: unknown;
   decoder.on('error', (err) => {
     decodeError ??= err;
@@ -163,7 +167,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       const entry: LayerEntry & { kind: 'entry' } = { kind: 'entry', parts, attrs, ordinal };
       entries.push(entry);
       if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(entry);
-      const sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
+      let sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
+      if (type === 'file' && opts.contentDigests) sink = new DigestingSink(sink, attrs);
       currentEntry = sink ? entry : null;
       currentSink = sink;
       return sink;

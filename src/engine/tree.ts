@@ -42,6 +42,7 @@ export function makeVersion(
   // Rare fields only where present: most of 500k versions are plain files and directories.
   if (a.linkTarget !== undefined) v.linkTarget = a.linkTarget;
   if (a.xattrs !== undefined) v.xattrs = a.xattrs;
+  if (a.digest !== undefined) v.digest = a.digest;
   if (a.special !== undefined) {
     v.special = a.special;
     v.devMajor = a.devMajor;

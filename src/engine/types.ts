@@ -27,6 +27,11 @@ export interface EntryAttrs {
   devMinor?: number;
   /** Extended attributes from PAX SCHILY.xattr.* (values as latin1 strings), e.g. security.capability. */
   xattrs?: Record<string, string>;
+  /**
+   * sha256 of a regular file's content (32 bytes as a latin1 string: ~48 bytes a file, not 80),
+   * when the load asked for content digests (LoadOptions.contentDigests: image comparisons).
+   */
+  digest?: string;
 }
 
 /** One change to one path in one layer. A path has at most one version per layer. */
@@ -247,6 +252,11 @@ export interface ImageReader {
   blobs(): AsyncIterable<LayerBlob>;
   /** Re-read one layer later (file viewer, extraction). Absent for one-pass sources. */
   reopenLayer?(index: number): Promise<NodeJS.ReadableStream>;
+  /**
+   * Set by sources whose metadata comes after the layers (a pipe, a compressed archive): their
+   * `meta()` must not be awaited before `blobs()` is read (ImageModel reads both at once).
+   */
+  onePass?: boolean;
   close(): Promise<void>;
   /** Bytes read so far, for sources whose layers are not all known up front (see SourceProgress). */
   progress?: SourceProgress;

@@ -26,6 +26,7 @@ import { unpackFindings } from './unpack.js';
 import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
 import { credentialRulesFor, mayBeCredentialFile } from './secrets/credential-files.js';
 import { DEFAULT_MAX_BYTES, FileSecretScanner, type ScanOptions } from './secrets/scanner.js';
+import { newSecretStats, type SecretScanStats } from './secrets/stats.js';
 import type { Finding } from './types.js';
 import { sortFindings, uniqueIds } from './order.js';
 
@@ -41,10 +42,13 @@ export { lookupKeys, type VulnerabilityContext } from './vulnerabilities/index.j
 export { PORT_TABLE, portInfo, type PortInfo } from './ports.js';
 export { parseIgnoreFile, applyIgnore, type IgnoreEntry } from './ignore.js';
 export { maskSecret } from './secrets/mask.js';
+export { newSecretStats, secretScanSummary, type SecretScanStats, type SecretScanSummary } from './secrets/stats.js';
 
 export interface InspectorOptions {
   /** Keep secret values unmasked in evidence (`--reveal`). */
   reveal?: boolean;
+  /** Where the secret scan counts what it looked at (the report's `secretScan`); a new one when not given. */
+  secretStats?: SecretScanStats;
   /** Bytes scanned per file (default 2 MiB); the rest of a larger file is skipped. */
   maxBytesPerFile?: number;
   /** Scan small files in batches (default; see secrets/batch.ts). False: each file on its own. */
@@ -57,8 +61,11 @@ export interface InspectorOptions {
  * in batches, see secrets/batch.ts) and keeps the few OS files the inventory needs. Only small
  * results stay on the version.
  */
-export function createContentInspector(opts: InspectorOptions = {}): ContentInspector {
-  const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES };
+export function createContentInspector(
+  opts: InspectorOptions = {},
+): ContentInspector & { readonly secretStats: SecretScanStats } {
+  const stats = opts.secretStats ?? newSecretStats();
+  const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES, stats };
   const batch = opts.batch === false ? undefined : SecretBatch.create(scanOpts);
   const inspector: ContentInspector = (parts, attrs) => {
     const base = parts[parts.length - 1] ?? '';
@@ -66,6 +73,7 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
     const pkgKind = packageFileKind(parts, attrs);
     // Most files stop here: empty, a format without secrets, or system data.
     const scan = attrs.size > 0 && !skippedExt(base) && !skippedSystemData(parts);
+    if (!scan && attrs.size > 0) stats.skippedByName++;
     if (!scan && !osKind && !pkgKind) return undefined;
     // Files a credential-file rule reads are scanned alone (their parsers need the whole text).
     // A batched file's path is joined only if it has a hit (or its name may be a credential file's).
@@ -90,7 +98,7 @@ export function createContentInspector(opts: InspectorOptions = {}): ContentInsp
     );
   };
   if (batch) inspector.flush = () => batch.run();
-  return inspector;
+  return Object.assign(inspector, { secretStats: stats });
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import { dockerfileLine } from '../engine/history.js';
+import { imagePlatform } from '../engine/platform.js';
 import type { ImageMeta } from '../engine/types.js';
 import { redactCommand } from '../findings/config.js';
 
@@ -32,11 +33,6 @@ export interface ReportImage {
 }
 
 export function imageInfoFromMeta(meta: ImageMeta, model?: ImageModel, opts: { reveal?: boolean } = {}): ReportImage {
-  const p =
-    meta.platform ??
-    (meta.config.os && meta.config.architecture
-      ? { os: meta.config.os, architecture: meta.config.architecture, variant: meta.config.variant }
-      : undefined);
   const layer = (i: number) => {
     const d = meta.layers[i];
     const st = model?.layers[i];
@@ -70,7 +66,7 @@ export function imageInfoFromMeta(meta: ImageMeta, model?: ImageModel, opts: { r
     source: meta.source,
     digest: meta.digest ?? null,
     configDigest: meta.configDigest ?? null,
-    platform: p ? `${p.os}/${p.architecture}${p.variant ? '/' + p.variant : ''}` : null,
+    platform: imagePlatform(meta),
     user: meta.config.config?.User || null,
     exposedPorts: Object.keys(meta.config.config?.ExposedPorts ?? {}),
     layers,

@@ -10,6 +10,7 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import { historyForLayer } from '../engine/history.js';
+import { imagePlatform } from '../engine/platform.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { EntryType, ChangeKind, HistoryEntry, ImageConfig } from '../engine/types.js';
 import { judgeKeyValue, redactCommand } from '../findings/config.js';
@@ -56,11 +57,6 @@ export interface InspectDocument {
   layers: InspectLayer[];
 }
 
-export function platformString(p: { os: string; architecture: string; variant?: string } | undefined): string | null {
-  if (!p) return null;
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-
 /**
  * The config with secret-looking ENV and LABEL values and build-arg values in history masked
  * (first 4 characters and the length), unless `reveal`.
@@ -98,12 +94,7 @@ export function inspectImage(model: ImageModel, history: HistoryEntry[], reveal:
     source: meta.source,
     digest: meta.digest ?? null,
     configDigest: meta.configDigest ?? null,
-    platform: platformString(
-      meta.platform ??
-        (meta.config.os
-          ? { os: meta.config.os, architecture: meta.config.architecture ?? '', variant: meta.config.variant }
-          : undefined),
-    ),
+    platform: imagePlatform(meta),
     repoTags: meta.repoTags ?? [],
     config: redactConfig(meta.config, reveal),
     history,

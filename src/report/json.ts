@@ -18,7 +18,7 @@ export function summarize(findings: Finding[]): Summary {
   return s;
 }
 
-function findingJson(f: Finding): Record<string, unknown> {
+export function findingJson(f: Finding): Record<string, unknown> {
   const o: Record<string, unknown> = {
     id: f.id,
     ruleId: f.ruleId,

@@ -3,6 +3,7 @@
  * when stdout is a TTY); every image-derived string is escaped so no control character from a
  * file name or value reaches the terminal.
  */
+import type { SecretScanSummary } from '../findings/index.js';
 import type { Finding, Severity } from '../findings/types.js';
 import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
@@ -22,6 +23,8 @@ export interface TableOptions {
   hidden?: HiddenFindings;
   /** The vulnerability line (counts, base image vs your layers, the best fix), whatever is shown. */
   vulnerabilities?: VulnerabilityOverview;
+  /** The secret scan's counts: one line before the summary (details in the JSON report). */
+  secretScan?: SecretScanSummary;
 }
 
 const COLORS: Record<Severity, string> = {
@@ -101,9 +104,13 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
     }
   }
   const s = summarize(findings);
+  // (Before the summary: the summary and the note on what --severity left out end the report.)
+  const notes = [
+    ...(opts.secretScan ? [secretScanLine(opts.secretScan)] : []),
+    ...(opts.vulnerabilities ? [`Vulnerabilities: ${escapeText(opts.vulnerabilities.line)}`] : []),
+  ];
+  if (notes.length) out.push('', ...notes);
   out.push('');
-  // Before the counts: the counts line stays last but for the note on what --severity left out.
-  if (opts.vulnerabilities) out.push(`Vulnerabilities: ${escapeText(opts.vulnerabilities.line)}`);
   out.push(
     findings.length
       ? `${findings.length} finding${findings.length === 1 ? '' : 's'}: ` +
@@ -112,4 +119,26 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   );
   if (findings.length && opts.hidden?.count) out.push(hiddenNote(opts.hidden));
   return out.join('\n') + '\n';
+}
+
+/**
+ * One line on what the secret scan looked at and why findings were downgraded, so a user can
+ * audit the precision choices without the JSON: "Secret scan: 1,234 text files; sent to rules:
+ * generic 40, cloud 3; downgraded: filler 5, doc-comment 4 (per family: --format json)".
+ */
+export function secretScanLine(s: SecretScanSummary): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const sent = s.families
+    .filter((f) => f.filesLookedAt > 0)
+    .sort((a, b) => b.filesLookedAt - a.filesLookedAt)
+    .map((f) => `${f.family} ${n(f.filesLookedAt)}`);
+  const why = new Map<string, number>();
+  for (const f of s.families)
+    for (const [code, k] of Object.entries(f.downgraded)) why.set(code, (why.get(code) ?? 0) + (k ?? 0));
+  const downgraded = [...why].sort((a, b) => b[1] - a[1]).map(([code, k]) => `${code} ${n(k)}`);
+  return (
+    `Secret scan: ${n(s.filesScanned)} text files read, ${n(s.binarySkipped + s.skippedByName)} skipped (binary or by name)` +
+    `; files sent to rules: ${sent.length ? sent.join(', ') : 'none'}` +
+    `; downgraded: ${downgraded.length ? downgraded.join(', ') : 'none'} (per family: --format json)`
+  );
 }

@@ -21,6 +21,7 @@ export type Context =
   | 'prompt-text'
   | 'prompt-confirm'
   | 'prompt-format'
+  | 'prompt-side'
   | `panel:${string}`;
 
 export interface Binding {

@@ -9,6 +9,8 @@ import { locateContent, readLayerFile } from '../engine/layer-file.js';
 import { LayerlensError } from '../errors/index.js';
 import { formatBytes } from '../text/bytes.js';
 import { safeText } from '../text/safe-text.js';
+import { extractSides, openCompareViewer } from './compare.js';
+import type { Side } from './compare-state.js';
 import type { Explorer, ViewerState } from './explorer.js';
 import { EXPORT_EXT, type ExportFormat, writeReport } from './export.js';
 import { extractFile, resolveTarget, safeFileName } from './extract.js';
@@ -25,6 +27,10 @@ export function linkDestination(linkPath: string, target: string): string {
 
 /** `v` / Enter on a tree row: a file opens in the viewer; anything else says what it is. */
 export function openViewer(ex: Explorer): void {
+  if (ex.compare) {
+    openCompareViewer(ex);
+    return;
+  }
   const node = ex.tree.cursor;
   if (!node) {
     ex.setMessage('nothing selected');
@@ -91,8 +97,15 @@ function laterNote(ex: Explorer, p: string, layer: number): string | undefined {
   return `${next.change === 'removed' ? 'deleted' : 'overwritten'} in layer ${next.layer}`;
 }
 
-/** `x`: ask where to write the selected (or viewed) file. */
+/** `x`: ask where to write the selected (or viewed) file (in the compare view: which version first, when both differ). */
 export function startExtract(ex: Explorer): void {
+  if (ex.compare) {
+    const sides = extractSides(ex);
+    if (!sides.length) ex.setMessage('only regular files can be extracted', 'error');
+    else if (sides.length === 1) chooseExtractSide(ex, sides[0]);
+    else ex.prompt = { kind: 'extract-side', sides };
+    return;
+  }
   const viewing = ex.viewer;
   const node = viewing ? ex.model.tree.lookupPath(viewing.path) : ex.tree.cursor;
   if (!node) {
@@ -113,22 +126,44 @@ export function startExtract(ex: Explorer): void {
   ex.prompt = { kind: 'extract-path', value: safeFileName(p), path: loc.path, layer: loc.layer };
 }
 
-/** Enter in the extract prompt: resolve the typed path and write. */
-export function confirmExtract(ex: Explorer, typed: string, inImage: string, layer: number): void {
-  ex.track(resolveTarget(typed, inImage, ex.cwd).then((t) => runExtract(ex, t, inImage, layer, false), onFail(ex)));
+/** The compare view: extract this version (of the old or the new image): ask where to write it. */
+export function chooseExtractSide(ex: Explorer, s: { side: Side; layer: number; path: string }): void {
+  ex.prompt = {
+    kind: 'extract-path',
+    value: s.side === 'old' ? `${safeFileName(s.path)}.old` : safeFileName(s.path),
+    path: s.path,
+    layer: s.layer,
+    side: s.side,
+  };
 }
 
-export function runExtract(ex: Explorer, target: string, inImage: string, layer: number, overwrite: boolean): void {
+/** Enter in the extract prompt: resolve the typed path and write. */
+export function confirmExtract(ex: Explorer, typed: string, inImage: string, layer: number, side?: Side): void {
   ex.track(
-    extractFile(ex.model, layer, inImage, target, overwrite).then(
+    resolveTarget(typed, inImage, ex.cwd).then((t) => runExtract(ex, t, inImage, layer, false, side), onFail(ex)),
+  );
+}
+
+export function runExtract(
+  ex: Explorer,
+  target: string,
+  inImage: string,
+  layer: number,
+  overwrite: boolean,
+  side?: Side,
+): void {
+  const model = side && ex.compare ? ex.compare[side] : ex.model;
+  const from = side ? `the ${side} image's layer ${layer}` : `layer ${layer}`;
+  ex.track(
+    extractFile(model, layer, inImage, target, overwrite).then(
       (n) =>
         ex.setMessage(
-          `extracted ${safeText(inImage)} from layer ${layer} to ${safeText(target)} (${formatBytes(n)}, mode 600)`,
+          `extracted ${safeText(inImage)} from ${from} to ${safeText(target)} (${formatBytes(n)}, mode 600)`,
           'ok',
         ),
       (err: unknown) => {
         if (err instanceof LayerlensError && err.code === 'EXISTS')
-          ex.prompt = { kind: 'extract-overwrite', target, path: inImage, layer };
+          ex.prompt = { kind: 'extract-overwrite', target, path: inImage, layer, side };
         else onFail(ex)(err);
       },
     ),

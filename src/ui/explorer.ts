@@ -6,10 +6,21 @@
  * render-screen.ts draws the state; layout.ts gives the geometry.
  */
 import type { ImageModel } from '../engine/image.js';
+import type { MergedTree } from '../findings/compare/merged-tree.js';
 import type { ChangeStats } from '../engine/tree.js';
 import type { Finding } from '../findings/types.js';
 import { packageLocations, type VulnerablePackage, vulnerablePackages } from '../findings/vulnerabilities/groups.js';
 import { safeText } from '../text/safe-text.js';
+import {
+  type CompareInput,
+  type CompareState,
+  compareFindings,
+  compareState,
+  isResolved,
+  refreshRows,
+  rowOf,
+  type Side,
+} from './compare-state.js';
 import type { ExportFormat } from './export.js';
 import { computeLayout, type Layout } from './layout.js';
 import { SizeIndex } from './sizes.js';
@@ -35,8 +46,11 @@ export interface ViewerState {
 }
 
 export type Prompt =
-  | { kind: 'extract-path'; value: string; path: string; layer: number }
-  | { kind: 'extract-overwrite'; target: string; path: string; layer: number }
+  /** `side`: in the compare view, the image the file is read from. */
+  | { kind: 'extract-path'; value: string; path: string; layer: number; side?: Side }
+  | { kind: 'extract-overwrite'; target: string; path: string; layer: number; side?: Side }
+  /** The compare view: a file both images hold differently, which version to extract. */
+  | { kind: 'extract-side'; sides: Array<{ side: Side; layer: number; path: string }> }
   | { kind: 'export-format' }
   | { kind: 'export-path'; value: string; format: ExportFormat }
   | { kind: 'export-overwrite'; target: string; format: ExportFormat };
@@ -57,6 +71,8 @@ export interface ExplorerOptions {
   findings?: () => Finding[] | Promise<Finding[]>;
   /** Puts findings in the order every view shows them. */
   sort?: (fs: Finding[]) => Finding[];
+  /** Compare two images (`layerlens OLD NEW`): `model` is then the new one. */
+  compare?: CompareInput;
   title?: string;
   cwd?: string;
   width?: number;
@@ -70,7 +86,10 @@ export interface RateSample {
 
 export class Explorer {
   readonly model: ImageModel;
-  readonly tree: TreeView;
+  /** The file tree shown: the model's, or in the compare view the two images' merged tree. */
+  tree: TreeView;
+  /** The compare view's state (two images), or null for one image. */
+  readonly compare: CompareState | null;
   readonly title?: string;
   readonly cwd: string;
   width: number;
@@ -129,7 +148,8 @@ export class Explorer {
   private filterTimer: NodeJS.Timeout | null = null;
 
   constructor(opts: ExplorerOptions) {
-    this.model = opts.model;
+    this.compare = opts.compare ? compareState(opts.compare) : null;
+    this.model = opts.compare ? opts.compare.new : opts.model;
     this.title = opts.title;
     this.cwd = opts.cwd ?? process.cwd();
     this.earlyFn = opts.early;
@@ -163,7 +183,27 @@ export class Explorer {
   // ---- model ---------------------------------------------------------------------------------
 
   get layerCount(): number {
+    if (this.compare) return this.compare.rows.length;
     return Math.max(this.model.layers.length, this.model.meta?.layers.length ?? 0, this.model.tree.layerCount);
+  }
+
+  /** The images being read: one, or the two of the compare view. */
+  get models(): ImageModel[] {
+    return this.compare ? [this.compare.old, this.compare.new] : [this.model];
+  }
+
+  /** The compare view's comparison is there: the tree shows the merged filesystems. */
+  get compared(): boolean {
+    return !!this.compare?.merged;
+  }
+
+  /** The compare view, once compared: the file tree switches to the merged filesystems (NEW over OLD). */
+  showComparison(merged: MergedTree): void {
+    this.tree = new TreeView({ tree: merged.tree, sizes: new SizeIndex(merged.tree) });
+    this.tree.setMode('changes');
+    this.tree.setLayer(merged.newLayer);
+    this.tree.setHeight(this.layout().treeRows);
+    this.refreshFindings();
   }
 
   /** Change counters of an applied layer (layers never change once applied: cached). */
@@ -190,6 +230,10 @@ export class Explorer {
 
   /** New data from the model (layer applied, progress): keep the views consistent. */
   sync(now = Date.now()): void {
+    if (this.compare) {
+      refreshRows(this.compare);
+      if (this.layer >= this.layerCount) this.layer = Math.max(0, this.layerCount - 1);
+    }
     const read = this.bytesRead();
     const last = this.samples[this.samples.length - 1];
     if (!last || now - last.t >= 100) this.samples.push({ t: now, bytes: read });
@@ -199,9 +243,13 @@ export class Explorer {
 
   /** Bytes read from the source so far: its own counter when it has one, else the layers'. */
   bytesRead(): number {
-    const p = this.model.sourceProgress;
-    const layers = this.model.layers.reduce((s, l) => s + (l.bytesRead || 0), 0);
-    return p ? Math.max(p.bytesRead, layers) : layers;
+    let n = 0;
+    for (const m of this.models) {
+      const p = m.sourceProgress;
+      const layers = m.layers.reduce((s, l) => s + (l.bytesRead || 0), 0);
+      n += p ? Math.max(p.bytesRead, layers) : layers;
+    }
+    return n;
   }
 
   /** Bytes per second over the last few seconds of samples (0 when unknown). */
@@ -215,11 +263,13 @@ export class Explorer {
 
   /** Recompute findings: the early subset while loading, the full checks once loaded. */
   refreshFindings(): void {
-    const done = this.model.done;
+    const done = this.compare ? !!this.compare.result : this.model.done;
     if (this.findingsPending) return; // the full checks will replace the list when they finish
     let list: Finding[] | Promise<Finding[]> | undefined;
     try {
-      if (done && this.findingsFn) list = this.findingsFn();
+      // The compare view lists what NEW introduces and resolves, once both images are compared.
+      if (this.compare) list = this.compare.result ? compareFindings(this.compare.result, this.sortFn) : [];
+      else if (done && this.findingsFn) list = this.findingsFn();
       else if (this.earlyFn) list = this.earlyFn(this.model);
     } catch (err) {
       this.setMessage(`findings failed: ${safeText((err as Error).message)}`, 'error');
@@ -243,14 +293,14 @@ export class Explorer {
       );
       return;
     }
-    this.setFindings(list ?? [], done && !!this.findingsFn);
+    this.setFindings(list ?? [], done && (!!this.findingsFn || !!this.compare));
   }
 
   private setFindings(list: Finding[], final: boolean): void {
     // The finding the user chose stays selected (found again by its id); until they choose one,
     // the selection is the first (most severe) finding of the new list.
     const keep = this.findingChosen ? this.findings[this.findingIndex]?.id : undefined;
-    this.findings = this.sortFn(list);
+    this.findings = this.compare ? list : this.sortFn(list);
     this.findingsFinal = final;
     const i = keep ? this.findings.findIndex((f) => f.id === keep) : -1;
     this.findingIndex = i >= 0 ? i : keep ? Math.min(this.findingIndex, Math.max(0, this.findings.length - 1)) : 0;
@@ -321,7 +371,8 @@ export class Explorer {
     if (this.layer >= this.layerTop + vis) this.layerTop = this.layer - vis + 1;
     this.layerTop = Math.max(0, Math.min(this.layerTop, Math.max(0, n - vis)));
     this.sideScroll = 0;
-    this.tree.setLayer(this.layer);
+    // (The compare view's tree shows the merged filesystems, whichever layer row is selected.)
+    if (!this.compare) this.tree.setLayer(this.layer);
   }
 
   /** Show side panel `id`; pressing its key again while it has focus goes back to the tree. */
@@ -359,6 +410,10 @@ export class Explorer {
     this.findingChosen = true;
     const f = this.findings[this.findingIndex];
     const label = `finding ${this.findingIndex + 1}/${n} [${f.severity}]: ${safeText(f.title)}`;
+    if (this.compare) {
+      this.jumpInComparison(f, label);
+      return;
+    }
     if (f.layerIndex !== null && f.layerIndex < this.layerCount) {
       this.selectLayer(f.layerIndex);
       if (f.path) {
@@ -370,6 +425,24 @@ export class Explorer {
     }
     if (f.category === 'port') this.showPanelKeepFocus('ports');
     else if (!f.path && f.layerIndex === null) this.showPanelKeepFocus('findings');
+    this.setMessage(label);
+  }
+
+  /** The compare view: the finding's layer row (its image's), and its path in the merged tree. */
+  private jumpInComparison(f: Finding, label: string): void {
+    const c = this.compare!;
+    const side: Side = isResolved(f) ? 'old' : 'new';
+    if (f.layerIndex !== null) {
+      const row = rowOf(c, side, f.layerIndex);
+      if (row >= 0) this.selectLayer(row);
+    }
+    if (f.path && c.merged) {
+      const ok = this.tree.reveal(f.path, c.merged.newLayer);
+      this.setFocus('tree');
+      this.setMessage(ok ? label : `${label} (not in either final filesystem: in a layer only)`);
+      return;
+    }
+    if (!f.path) this.showPanelKeepFocus('findings');
     this.setMessage(label);
   }
 

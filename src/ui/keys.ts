@@ -10,6 +10,7 @@
 import { type Binding, bindingLabel, type Context, keyLabel } from './binding.js';
 import {
   chooseExportFormat,
+  chooseExtractSide,
   confirmExport,
   confirmExtract,
   openViewer,
@@ -19,7 +20,7 @@ import {
 } from './effects.js';
 import type { Explorer } from './explorer.js';
 import { type KeyEvent, keyId, keyText } from './input.js';
-import { panelById, panelByKey, SIDE_PANELS } from './panels.js';
+import { COMPARE_PANELS, PANEL_KEYS, panelById, panelByKey, SIDE_PANELS } from './panels.js';
 import { ROW_CHANGES } from './tree-view.js';
 
 const MAIN: Context[] = ['main'];
@@ -52,7 +53,7 @@ export const HELP_SECTIONS: ReadonlyArray<{ context: Context; title: string }> =
   { context: 'help', title: 'This help' },
 ];
 
-const panelKeys = SIDE_PANELS.map((p) => p.key);
+const panelKeys = [...PANEL_KEYS];
 
 export const KEY_TABLE: readonly Binding[] = [
   // ---- everywhere ----------------------------------------------------------------------------
@@ -86,9 +87,13 @@ export const KEY_TABLE: readonly Binding[] = [
     keys: panelKeys,
     label: panelKeys.join(' '),
     when: MAIN,
-    run: (ex, k) => ex.showSide(panelByKey(k.name)!.id),
+    run: (ex, k) => {
+      const panel = panelByKey(k.name, ex);
+      if (panel) ex.showSide(panel.id);
+      else ex.setMessage(`${k.name}: a panel of the compare view (layerlens OLD NEW)`);
+    },
     hint: 'panels',
-    help: `side panel: ${SIDE_PANELS.map((p) => `${p.key} ${p.tab.toLowerCase()}`).join(', ')} (again: back to the tree)`,
+    help: `side panel: ${SIDE_PANELS.map((p) => `${p.key} ${p.tab.toLowerCase()}`).join(', ')}; comparing two images: ${COMPARE_PANELS.map((p) => `${p.key} ${p.tab.toLowerCase()}`).join(', ')} (again: back to the tree)`,
   },
   {
     keys: ['n', 'N'],
@@ -393,7 +398,11 @@ export const KEY_TABLE: readonly Binding[] = [
     },
     help: 'keep the filter and move in the tree',
   },
-  { keys: ['C-c'], when: ['filter', 'prompt-text', 'prompt-confirm', 'prompt-format'], run: (ex) => (ex.quit = true) },
+  {
+    keys: ['C-c'],
+    when: ['filter', 'prompt-text', 'prompt-confirm', 'prompt-format', 'prompt-side'],
+    run: (ex) => (ex.quit = true),
+  },
 
   // ---- prompts ---------------------------------------------------------------------------------
   {
@@ -402,14 +411,14 @@ export const KEY_TABLE: readonly Binding[] = [
     run: (ex) => {
       const p = ex.prompt;
       ex.prompt = null;
-      if (p?.kind === 'extract-path') confirmExtract(ex, p.value, p.path, p.layer);
+      if (p?.kind === 'extract-path') confirmExtract(ex, p.value, p.path, p.layer, p.side);
       else if (p?.kind === 'export-path') confirmExport(ex, p.value, p.format);
     },
     hint: 'write',
   },
   {
     keys: ['escape'],
-    when: ['prompt-text', 'prompt-format'],
+    when: ['prompt-text', 'prompt-format', 'prompt-side'],
     run: (ex) => {
       ex.prompt = null;
       ex.setMessage('cancelled');
@@ -422,7 +431,7 @@ export const KEY_TABLE: readonly Binding[] = [
     run: (ex) => {
       const p = ex.prompt;
       ex.prompt = null;
-      if (p?.kind === 'extract-overwrite') runExtract(ex, p.target, p.path, p.layer, true);
+      if (p?.kind === 'extract-overwrite') runExtract(ex, p.target, p.path, p.layer, true, p.side);
       else if (p?.kind === 'export-overwrite') runExport(ex, p.format, p.target, true);
     },
     hint: 'overwrite',
@@ -441,6 +450,19 @@ export const KEY_TABLE: readonly Binding[] = [
   { keys: ['j'], when: ['prompt-format'], run: (ex) => chooseExportFormat(ex, 'json'), hint: 'json' },
   { keys: ['s'], when: ['prompt-format'], run: (ex) => chooseExportFormat(ex, 'sarif'), hint: 'sarif' },
   { keys: ['m'], when: ['prompt-format'], run: (ex) => chooseExportFormat(ex, 'markdown'), hint: 'markdown' },
+  ...(['old', 'new'] as const).map(
+    (side): Binding => ({
+      keys: [side[0]],
+      when: ['prompt-side'],
+      run: (ex) => {
+        const p = ex.prompt;
+        const s = p?.kind === 'extract-side' ? p.sides.find((x) => x.side === side) : undefined;
+        ex.prompt = null;
+        if (s) chooseExtractSide(ex, s);
+      },
+      hint: `the ${side} version`,
+    }),
+  ),
 ];
 
 function down(k: KeyEvent): boolean {
@@ -457,12 +479,13 @@ export function activeContexts(ex: Explorer): Context[] {
   if (p) {
     if (p.kind === 'extract-path' || p.kind === 'export-path') return ['prompt-text'];
     if (p.kind === 'export-format') return ['prompt-format'];
+    if (p.kind === 'extract-side') return ['prompt-side'];
     return ['prompt-confirm'];
   }
   if (ex.filterEditing) return ['filter'];
   if (ex.help) return ['help'];
   if (ex.viewer) return ['viewer'];
-  if (ex.focus === 'side') return [`panel:${panelById(ex.side).id}`, 'side', 'main'];
+  if (ex.focus === 'side') return [`panel:${panelById(ex.side, ex).id}`, 'side', 'main'];
   return [ex.focus, 'main'];
 }
 

@@ -52,7 +52,7 @@ export function handleMouse(ex: Explorer, ev: MouseEvent): void {
       return;
     }
     case 'side': {
-      const panel = panelById(ex.side);
+      const panel = panelById(ex.side, ex);
       if (wheel) {
         if (panel.wheel) panel.wheel(ex, step);
         else ex.scrollSide(step * WHEEL_LINES);

@@ -16,6 +16,13 @@ import {
   imageBody,
   portsBody,
 } from './render-panels.js';
+import {
+  compareHistoryBody,
+  compareImageBody,
+  comparePackagesBody,
+  compareRowDetails,
+  compareVulnsBody,
+} from './render-compare.js';
 import type { Line } from './style.js';
 import { vulnsBody, vulnsGeometry, vulnsInfo } from './render-vulns.js';
 
@@ -190,13 +197,67 @@ export const SIDE_PANELS: readonly SidePanel[] = [
   },
 ];
 
-export function panelById(id: string): SidePanel {
-  return SIDE_PANELS.find((p) => p.id === id) ?? SIDE_PANELS[0];
+const findingsPanel = SIDE_PANELS.find((p) => p.id === 'findings')!;
+
+/**
+ * The compare view's panels (`layerlens OLD NEW`): the history of both lined up, the findings NEW
+ * introduces and resolves (the one-image Findings panel, over the compare list), vulnerabilities
+ * and packages NEW changes, and the image config and sizes compared.
+ */
+export const COMPARE_PANELS: readonly SidePanel[] = [
+  {
+    id: 'history',
+    key: 'c',
+    tab: 'History',
+    help: 'the selected layer row of both images, and every history step of both lined up',
+    info: (ex) => `row ${ex.layer}`,
+    body: (ex, width, rows) =>
+      scrollLines(ex, [...compareRowDetails(ex, width), ...compareHistoryBody(ex, width)], rows),
+  },
+  {
+    ...findingsPanel,
+    help: 'the findings the new image introduces, then the ones it resolves; Enter goes to the file',
+  },
+  {
+    // (Its own id: the one-image Vulns panel's keys select packages; this one scrolls.)
+    id: 'compare-vulns',
+    key: 'u',
+    tab: 'Vulns',
+    help: 'known vulnerabilities the new image introduces and fixes (with a vulnerability database)',
+    body: (ex, width, rows) => scrollLines(ex, compareVulnsBody(ex, width), rows),
+  },
+  {
+    id: 'packages',
+    key: 'd',
+    tab: 'Packages',
+    help: 'packages (dependencies) added, removed, up- and downgraded, of every ecosystem',
+    body: (ex, width, rows) => scrollLines(ex, comparePackagesBody(ex, width), rows),
+  },
+  {
+    id: 'image',
+    key: 'i',
+    tab: 'Image',
+    help: 'the two images’ sizes and config compared: USER, ENTRYPOINT/CMD, EXPOSE, ENV (masked), LABEL',
+    body: (ex, width, rows) => scrollLines(ex, compareImageBody(ex, width), rows),
+  },
+];
+
+/** The panels of the explorer's view: one image's, or the compare view's. */
+export function panelsOf(ex: Explorer): readonly SidePanel[] {
+  return ex.compare ? COMPARE_PANELS : SIDE_PANELS;
 }
 
-export function panelByKey(key: string): SidePanel | undefined {
-  return SIDE_PANELS.find((p) => p.key === key);
+export function panelById(id: string, ex?: Explorer): SidePanel {
+  const list = ex ? panelsOf(ex) : SIDE_PANELS;
+  return list.find((p) => p.id === id) ?? list[0];
 }
+
+export function panelByKey(key: string, ex?: Explorer): SidePanel | undefined {
+  return (ex ? panelsOf(ex) : SIDE_PANELS).find((p) => p.key === key);
+}
+
+/** Every panel key of either view (the key table's panel binding answers them all). */
+export const PANEL_KEYS: readonly string[] = [...new Set([...SIDE_PANELS, ...COMPARE_PANELS].map((p) => p.key))];
 
 export interface Tab {
   id: string;
@@ -213,7 +274,7 @@ export interface Tab {
 export function sideTabs(ex: Explorer): Tab[] {
   const out: Tab[] = [];
   let x = 2; // after '╭─'
-  for (const p of SIDE_PANELS) {
+  for (const p of panelsOf(ex)) {
     const label = p.id === ex.side ? `[${p.tab}]` : `${p.tab} ${p.key}`;
     out.push({ id: p.id, label, x0: x, x1: x + label.length });
     x += label.length + 1;

@@ -15,7 +15,15 @@ import { LEGEND } from './legend.js';
 import { panelById, sideTabs } from './panels.js';
 import { efficiencyFooter, layersBody, layersInfo, loadFailure } from './render-panels.js';
 import { treeBody } from './render-tree.js';
-import { box, fitLine, lineWidth, seg, spliceLine, toAnsi, type Line, type Seg } from './style.js';
+import {
+  compareLayersBody,
+  compareLayersInfo,
+  compareRowNote,
+  compareState as compareStateSegs,
+  compareTitle,
+  compareTreeTitle,
+} from './render-compare.js';
+import { box, fitLine, lineWidth, seg, spliceLine, toAnsi, type Line, type Seg, type Style } from './style.js';
 import { hexLine, hexMask } from './viewer.js';
 
 function platformText(ex: Explorer): string {
@@ -65,7 +73,15 @@ function progressSegs(ex: Explorer): Seg[] {
   return out;
 }
 
+function compareHeader(ex: Explorer, W: number): Line {
+  const left: Seg[] = [seg(' layerlens ', { fg: 'black', bg: 'cyan', bold: true }), seg(' '), ...compareTitle(ex)];
+  const right: Seg[] = [...compareStateSegs(ex), seg(' ')];
+  const lw = Math.max(12, W - lineWidth(right) - 1);
+  return fitLine([...fitLine(left, lw), seg(' '), ...right], W);
+}
+
 function header(ex: Explorer, W: number): Line {
+  if (ex.compare) return compareHeader(ex, W);
   const m = ex.model;
   const meta = m.meta;
   const left: Seg[] = [seg(' layerlens ', { fg: 'black', bg: 'cyan', bold: true }), seg(' ')];
@@ -133,7 +149,19 @@ function promptLine(ex: Explorer): Seg[] {
   ];
   switch (p.kind) {
     case 'extract-path':
-      return field(` Extract ${safeText(p.path)} (layer ${p.layer}) to: `, p.value);
+      return field(
+        ` Extract ${safeText(p.path)} (${p.side ? `the ${p.side} image's ` : ''}layer ${p.layer}) to: `,
+        p.value,
+      );
+    case 'extract-side':
+      return [
+        seg(' Both images hold this file, differently. Extract the ', { bold: true }),
+        seg('o', { fg: 'cyan', bold: true }),
+        seg('ld or the '),
+        seg('n', { fg: 'cyan', bold: true }),
+        seg('ew version?'),
+        seg('   Esc cancel', { fg: 'gray' }),
+      ];
     case 'export-path':
       return field(` Export ${ex.findings.length} findings as ${p.format} to: `, p.value);
     case 'extract-overwrite':
@@ -171,6 +199,7 @@ function filterLine(ex: Explorer, width: number): Line {
 }
 
 function treeNote(ex: Explorer): string {
+  if (ex.compare) return compareTreeTitle(ex).note;
   const t = ex.tree;
   const st = ex.model.layers[ex.layer];
   if (!t.layerReady) {
@@ -187,7 +216,7 @@ function treeNote(ex: Explorer): string {
 function treePanel(ex: Explorer, width: number, height: number): Line[] {
   const t = ex.tree;
   const inner = width - 2;
-  const body = treeBody(t, inner, ex.focus === 'tree', treeNote(ex));
+  const body = treeBody(t, inner, ex.focus === 'tree', treeNote(ex), ex.compare ? compareRowNote(ex) : undefined);
   if (ex.filterEditing || t.filterText !== '') {
     while (body.length < height - 3) body.push([]);
     body.length = Math.max(0, height - 3);
@@ -195,18 +224,20 @@ function treePanel(ex: Explorer, width: number, height: number): Line[] {
   }
   const kinds = (['added', 'modified', 'removed', 'unmodified'] as const).filter((k) => !t.kinds[k]);
   let info = '';
-  if (t.layerReady) {
+  const compare = ex.compare ? compareTreeTitle(ex) : undefined;
+  if (compare) info = compare.info;
+  else if (t.layerReady) {
     const s = ex.layerStats(ex.layer)!;
     info = `+${s.added} ~${s.modified} -${s.removed}`;
   }
   if (kinds.length) info += ` · hiding ${kinds.join(',')}`;
   if (t.sort === 'size') info += ' · by size';
-  const title = `${t.mode === 'changes' ? 'Changes in' : 'Filesystem at'} layer ${ex.layer}`;
+  const title = compare?.title ?? `${t.mode === 'changes' ? 'Changes in' : 'Filesystem at'} layer ${ex.layer}`;
   return box(body, { title, info, focused: ex.focus === 'tree', width, height });
 }
 
 function sidePanel(ex: Explorer, width: number, height: number): Line[] {
-  const panel = panelById(ex.side);
+  const panel = panelById(ex.side, ex);
   const focused = ex.focus === 'side';
   const rows = Math.max(0, height - 2);
   const titleLine: Line = [];
@@ -236,7 +267,7 @@ function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
   else if (v.error) body.push([seg(v.error, { fg: 'brightRed', bold: true })]);
   else if (v.doc) {
     const d = v.doc;
-    info = `layer ${d.layer}${d.note ? ' · ' + d.note : ''} · ${formatBytes(d.size)}${d.truncated ? ' (first ' + formatBytes(d.data.length) + ')' : ''} · ${v.hex ? 'hex' : 'text'}`;
+    info = `${d.title ?? `layer ${d.layer}`}${d.note ? ' · ' + d.note : ''} · ${formatBytes(d.size)}${d.truncated ? ' (first ' + formatBytes(d.data.length) + ')' : ''} · ${v.hex ? 'hex' : 'text'}`;
     if (v.hex) {
       const mask = ex.reveal ? undefined : hexMask(d);
       if (mask?.count) info += ` · ${mask.count} masked (r reveals)`;
@@ -253,10 +284,16 @@ function viewerPanel(ex: Explorer, width: number, height: number): Line[] {
       for (let i = v.scroll; i < Math.min(lines.length, v.scroll + rows); i++) {
         const text = Array.from(lines[i]).slice(v.hscroll).join('');
         const masked = !ex.reveal && text.includes('…(');
-        body.push([
-          seg(String(i + 1).padStart(gw) + ' │ ', { fg: 'gray' }),
-          seg(text, masked ? { fg: 'brightRed' } : {}),
-        ]);
+        // A diff's lines: removed red, added green (its mark is the line's first character).
+        const mark = d.diff ? lines[i][0] : '';
+        const style: Style = masked
+          ? { fg: 'brightRed' }
+          : mark === '-'
+            ? { fg: 'red' }
+            : mark === '+'
+              ? { fg: 'green' }
+              : {};
+        body.push([seg(String(i + 1).padStart(gw) + ' │ ', { fg: 'gray' }), seg(text, style)]);
       }
       if (lines.length === 0) body.push([seg('(empty file)', { fg: 'gray' })]);
     }
@@ -313,14 +350,19 @@ function helpOverlay(ex: Explorer, width: number, height: number): Line[] {
 
 function bodyLines(ex: Explorer, L: Layout): Line[] {
   if (ex.viewer) return viewerPanel(ex, L.width, L.body.height);
-  const layersBox = box(layersBody(ex, L.layers.width - 2, L.layerRows), {
-    title: 'Layers',
-    info: layersInfo(ex),
-    footer: efficiencyFooter(ex),
-    focused: ex.focus === 'layers',
-    width: L.layers.width,
-    height: L.layers.height,
-  });
+  const layersBox = box(
+    ex.compare
+      ? compareLayersBody(ex, L.layers.width - 2, L.layerRows)
+      : layersBody(ex, L.layers.width - 2, L.layerRows),
+    {
+      title: ex.compare ? 'Layers old | new' : 'Layers',
+      info: ex.compare ? compareLayersInfo(ex) : layersInfo(ex),
+      footer: ex.compare ? undefined : efficiencyFooter(ex),
+      focused: ex.focus === 'layers',
+      width: L.layers.width,
+      height: L.layers.height,
+    },
+  );
   if (L.wide) {
     const left = [...layersBox, ...sidePanel(ex, L.side.width, L.side.height)];
     const right = treePanel(ex, L.tree.width, L.tree.height);

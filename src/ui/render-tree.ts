@@ -38,8 +38,22 @@ export function treeHeader(width: number): Line {
   );
 }
 
+/**
+ * What a row says after its name about the change (default: the layer a removal or replacement
+ * is about); the compare view says what differs between the two images instead.
+ */
+export type RowNote = (row: TreeRow) => { text: string; style: Style } | undefined;
+
+function layerNote(row: TreeRow): { text: string; style: Style } | undefined {
+  if (row.change === 'removed' && row.fromLayer !== undefined)
+    return { text: `(from L${row.fromLayer})`, style: { fg: 'red' } };
+  if (row.change === 'modified' && row.fromLayer !== undefined && row.version.type !== 'dir')
+    return { text: `(replaces L${row.fromLayer})`, style: { fg: 'yellow' } };
+  return undefined;
+}
+
 /** One tree row, exactly `width` cells. */
-export function treeRowLine(row: TreeRow, width: number, focused: boolean): Line {
+export function treeRowLine(row: TreeRow, width: number, focused: boolean, note: RowNote = layerNote): Line {
   const c = treeColumns(width);
   const v = row.version;
   const cs = CHANGE_STYLE[row.change];
@@ -72,10 +86,8 @@ export function treeRowLine(row: TreeRow, width: number, focused: boolean): Line
   if (v.type === 'symlink' || v.type === 'hardlink')
     parts.push(seg(` → ${safeText(v.linkTarget ?? '?')}`, { fg: 'gray' }));
   if (hidden) parts.push(seg(`  ⚑ ${hidden.how} in L${hidden.layer}`, { fg: 'brightMagenta' }));
-  if (row.change === 'removed' && row.fromLayer !== undefined)
-    parts.push(seg(`  (from L${row.fromLayer})`, { fg: 'red' }));
-  if (row.change === 'modified' && row.fromLayer !== undefined && v.type !== 'dir')
-    parts.push(seg(`  (replaces L${row.fromLayer})`, { fg: 'yellow' }));
+  const n = note(row);
+  if (n) parts.push(seg(`  ${n.text}`, n.style));
   if (unsafe) parts.push(seg('  name holds control characters', { fg: 'yellow' }));
   let line = fitLine(parts, width);
   if (row.selected) {
@@ -90,10 +102,10 @@ export function treeRowLine(row: TreeRow, width: number, focused: boolean): Line
 }
 
 /** Body lines of the tree panel (header + rows + message when empty). */
-export function treeBody(view: TreeView, width: number, focused: boolean, emptyNote: string): Line[] {
+export function treeBody(view: TreeView, width: number, focused: boolean, emptyNote: string, note?: RowNote): Line[] {
   const out: Line[] = [treeHeader(width)];
   const rows = view.rows();
-  for (const r of rows) out.push(treeRowLine(r, width, focused));
+  for (const r of rows) out.push(treeRowLine(r, width, focused, note));
   if (rows.length === 0) out.push([seg(''), seg(emptyNote, { fg: 'gray' })]);
   return out;
 }

@@ -6,6 +6,7 @@
 import { constants } from 'node:os';
 import type { ImageModel } from '../engine/image.js';
 import type { Finding } from '../findings/types.js';
+import type { CompareInput } from './compare-state.js';
 import { Explorer } from './explorer.js';
 import { Session } from './session.js';
 import { enterScreen, openKeys, rawKeys } from './terminal.js';
@@ -27,6 +28,8 @@ export interface RunExplorerOptions {
   title?: string;
   /** Report mouse clicks and the wheel (default true; --no-mouse keeps the terminal's own selection). */
   mouse?: boolean;
+  /** Compare two images (`layerlens OLD NEW`): `model` is the new one, `load` both loads. */
+  compare?: CompareInput;
 }
 
 /** Run the explorer until the user quits. Resolves with the process exit code. */
@@ -42,6 +45,7 @@ export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
     findings: opts.findings,
     sort: opts.sort,
     title: opts.title,
+    compare: opts.compare,
   });
   explorer.filterDelayMs = 120;
   let signalled: NodeJS.Signals | undefined;
@@ -68,5 +72,5 @@ export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
     keys.close();
   }
   if (signalled) return 128 + (constants.signals[signalled] ?? 15);
-  return opts.model.error ? 1 : 0;
+  return explorer.models.some((m) => m.error) ? 1 : 0;
 }

@@ -8,6 +8,7 @@
  *
  * This is the one render path: run.ts gives it the real terminal, tests give it streams.
  */
+import { finishCompare } from './compare.js';
 import type { Explorer } from './explorer.js';
 import { InputParser } from './input.js';
 import { dispatch } from './keys.js';
@@ -75,7 +76,6 @@ export class Session {
       this.painter.invalidate();
       this.paint();
     });
-    const model = ex.model;
     const layer = () => {
       this.schedule();
       this.scheduleFindings();
@@ -83,23 +83,28 @@ export class Session {
     const finished = () => {
       if (this.findingsTimer) clearTimeout(this.findingsTimer);
       this.findingsTimer = null;
+      // (The compare view compares once both images are read.)
+      if (ex.compare) finishCompare(ex);
       ex.refreshFindings();
       this.schedule();
     };
     const progress = () => this.schedule();
-    this.on(model, 'meta', layer);
-    this.on(model, 'layer', layer);
-    this.on(model, 'progress', progress);
-    this.on(model, 'done', finished);
-    this.on(model, 'error', finished);
+    const models = ex.models;
+    for (const model of models) {
+      this.on(model, 'meta', layer);
+      this.on(model, 'layer', layer);
+      this.on(model, 'progress', progress);
+      this.on(model, 'done', finished);
+      this.on(model, 'error', finished);
+    }
     // A source that counts its own bytes (a pipe, the daemon's export) has no events: poll it.
     const poll = setInterval(() => {
-      if (!model.done && !model.error) this.schedule();
+      if (models.some((m) => !m.done && !m.error)) this.schedule();
     }, 250);
     poll.unref?.();
     this.cleanups.push(() => clearInterval(poll));
     // Whatever happened before we subscribed.
-    if (model.done || model.error) ex.refreshFindings();
+    if (models.every((m) => m.done || m.error)) finished();
     ex.sync();
     this.paint();
   }

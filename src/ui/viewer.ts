@@ -21,6 +21,10 @@ export interface ViewerDoc {
   data: Buffer;
   /** Byte masks for the hex view, made on first use. */
   hexMask?: HexMask;
+  /** What the viewer's border says instead of "layer N" (the compare view: "old L3 → new L5"). */
+  title?: string;
+  /** The text is a line diff (`- `, `+ `, `  ` before each line): the viewer colours it. */
+  diff?: boolean;
 }
 
 /** Which bytes the hex view hides: 1 = masked. */

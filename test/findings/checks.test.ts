@@ -42,7 +42,7 @@ test('deleted secret: added in layer i, deleted in layer j — still recoverable
 });
 
 test('deleted by a parent whiteout and by an opaque directory; overwritten', async () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const fs = await check({
     layers: [
       {
@@ -84,7 +84,7 @@ test('plain deleted files are info with the bytes they waste; the rest summed pe
 });
 
 test('config: ENV/LABEL secrets by name and by value, placeholders skipped; ARG in history; RUN secrets; USER', async () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const argVal = f.alnum(20);
   const fs = await check({
     layers: [
@@ -425,8 +425,8 @@ test('ignore file: rule, path glob, expiry (warns and stops ignoring), finding i
     layers: [
       {
         entries: [
-          { name: 'opt/vendor/sample.ini', content: `token=ghp_${f.alnum(36)}\n` },
-          { name: 'etc/app.ini', content: `token=ghp_${f.alnum(36)}\n` },
+          { name: 'opt/vendor/sample.ini', content: `token=${f.githubToken()}\n` },
+          { name: 'etc/app.ini', content: `token=${f.githubToken()}\n` },
         ],
       },
     ],

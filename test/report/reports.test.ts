@@ -14,7 +14,7 @@ import { loadImage } from '../support/findings-image.js';
 import { validateSarif } from '../support/sarif-validator.js';
 
 async function sample() {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const argVal = f.alnum(20);
   const model = await loadImage({
     layers: [

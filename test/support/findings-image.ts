@@ -1,6 +1,6 @@
 /** In-process images for check tests: real tars, the real engine, the real content inspector. */
 import { ImageModel } from '../../src/engine/image.js';
-import type { ImageConfig } from '../../src/engine/types.js';
+import type { ImageConfig, ImageReader } from '../../src/engine/types.js';
 import { mapHistory } from '../../src/engine/history.js';
 import { createContentInspector, runChecks, type CheckContext } from '../../src/findings/index.js';
 import type { Finding } from '../../src/findings/types.js';
@@ -16,7 +16,8 @@ export interface TestImage {
   digest?: string;
 }
 
-export async function loadImage(img: TestImage, reveal = false): Promise<ImageModel> {
+/** A reader (real layer tars in memory) for a test image. */
+export async function testReader(img: TestImage): Promise<ImageReader> {
   const { meta, blobs } = await memoryImage(img.layers);
   meta.config.config = img.config ?? {};
   if (img.emptySteps) {
@@ -28,8 +29,12 @@ export async function loadImage(img: TestImage, reveal = false): Promise<ImageMo
   }
   if (img.source) meta.source = img.source;
   if (img.digest) meta.digest = img.digest;
+  return memoryReader(meta, blobs);
+}
+
+export async function loadImage(img: TestImage, reveal = false): Promise<ImageModel> {
   const model = new ImageModel();
-  await model.load(memoryReader(meta, blobs), { inspectContent: createContentInspector({ reveal }) });
+  await model.load(await testReader(img), { inspectContent: createContentInspector({ reveal }) });
   return model;
 }
 

@@ -30,6 +30,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+import { githubToken as githubStyleToken } from './fake-secrets.js';
 import { docker, requireEnv, run, which } from './harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -423,7 +424,7 @@ async function buildAll(workdir: string, dir: string, registryHost: string): Pro
 }
 
 /** rootfs/bin/busybox (static) + applet symlinks. */
-async function writeRootfs(rootfs: string): Promise<void> {
+export async function writeRootfs(rootfs: string): Promise<void> {
   const bin = join(rootfs, 'bin');
   await mkdir(bin, { recursive: true });
   const busybox = findStaticBusybox();
@@ -443,9 +444,8 @@ function findStaticBusybox(): string {
 }
 
 function makeSecrets(): FixtureSecrets {
-  const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const bytes = randomBytes(36);
-  const githubToken = 'ghp_' + Array.from(bytes, (b) => base62[b % 62]).join('');
+  // (With its CRC-32 tail: a ghp_ token without one is reported as a made-up value.)
+  const githubToken = githubStyleToken();
   return {
     sshPrivateKey: generateSshKey(),
     sshKeyPath: '/root/.ssh/id_rsa',

@@ -2,7 +2,7 @@
  * The Vulnerabilities panel, the layer marker and the Image panel's database line, through the
  * one render path (a Session painting into a virtual terminal, as production paints a real one).
  * The explorer is wired as the CLI wires it: the full checks once loaded, with the vulnerability
- * database opened by the same function `scan` uses (src/cli/vulnerability-db.ts), so the panel
+ * database opened by the same function `scan` uses (src/cli/vuln-db.ts), so the panel
  * shows exactly the findings scan reports.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { vulnerabilityContext } from '../../src/cli/vulnerability-db.js';
+import { vulnerabilityContext } from '../../src/cli/vuln-db.js';
 import type { ImageModel } from '../../src/engine/image.js';
 import { earlyFindings, runChecks, sortFindings } from '../../src/findings/index.js';
 import { Explorer } from '../../src/ui/explorer.js';

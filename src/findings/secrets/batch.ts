@@ -54,7 +54,15 @@ export class SecretBatch {
    */
   stage(buf: Buffer, start: number, end: number): boolean {
     const at = this.take().stage(buf, start, end);
-    if (at < 0) return false;
+    const stats = this.opts.stats;
+    if (at < 0) {
+      if (stats) stats.binary++;
+      return false;
+    }
+    if (stats) {
+      stats.files++;
+      stats.bytes += end - start;
+    }
     this.offsets.push(at);
     this.lengths.push(end - start);
     return true;
@@ -95,7 +103,7 @@ export class SecretBatch {
         mine.positions.push(positions[h] - start);
         mine.keywords.push(keywords[h]);
       }
-      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts).scanWhole(
+      const secrets = new FileSecretScanner('/' + this.paths[f].join('/'), this.opts, true).scanWhole(
         staging.view(start, this.lengths[f]),
         mine,
       );

@@ -5,7 +5,8 @@
  * never hidden.
  */
 
-const TEST_DIR = /^(?:test|tests|testdata|testing|__tests__|fixtures?|examples?|samples?|spec|specs|demo|docs?)$/i;
+const TEST_DIR =
+  /^(?:test|tests|testdata|testing|__tests__|__mocks__|mocks?|__fixtures__|fixtures?|examples?|samples?|spec|specs|demo|docs?|e2e)$/i;
 
 // Places package managers and runtimes install into (not the application's own files).
 const PACKAGED_ROOTS = [
@@ -21,23 +22,35 @@ export function isPackagedPath(path: string): boolean {
   return PACKAGED_ROOTS.some((re) => re.test(path));
 }
 
+/** A file's place that says its matches are documentation or test data: the code and the detail. */
+export interface PackagedData {
+  code: 'package-docs' | 'package-test';
+  detail?: string;
+}
+
+// A package's own test files by name: test.js, tests.py, conftest.py, test_x.py, x_test.go,
+// x.test.ts, x.spec.js, x_spec.rb, test-x.js.
+const TEST_FILE =
+  /^(?:tests?\.(?:[cm]?js|ts|py|rb)|conftest\.py|test[_-].+|.+_test\.(?:go|py|rb|js)|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+_spec\.rb|.+\.examples?\.[a-z]+)$/i;
+// Its documentation by name.
+const DOC_FILE =
+  /(?:^PKG-INFO$|^METADATA$|\.md|\.markdown|\.rst|\.html?|\.txt|^README(?:\..*)?|^CHANGELOG(?:\..*)?|^HISTORY(?:\..*)?)$/i;
+
 /** Why findings in `path` are downgraded to info, or null. */
-export function packagedDataReason(path: string): string | null {
-  if (/^\/usr\/share\/(?:doc|man|info|doc-base|help)\//.test(path)) return 'documentation shipped by an OS package';
-  if (/^\/usr\/share\/[^/]+\/examples?\//.test(path)) return 'example files shipped by an OS package';
+export function packagedDataReason(path: string): PackagedData | null {
+  if (/^\/usr\/share\/(?:doc|man|info|doc-base|help)\//.test(path))
+    return { code: 'package-docs', detail: 'OS package' };
+  if (/^\/usr\/share\/[^/]+\/examples?\//.test(path))
+    return { code: 'package-test', detail: 'examples/ of an OS package' };
   if (!PACKAGED_ROOTS.some((re) => re.test(path))) return null;
   const parts = path.split('/');
   for (let i = 0; i < parts.length - 1; i++) {
-    if (TEST_DIR.test(parts[i])) return `test or example data shipped by a package or language runtime (${parts[i]}/)`;
+    if (TEST_DIR.test(parts[i]))
+      return { code: /^docs?$/i.test(parts[i]) ? 'package-docs' : 'package-test', detail: `${parts[i]}/` };
   }
   const base = parts[parts.length - 1];
-  if (
-    /(?:^test_|_test\.(?:go|py|rb|js)$|\.test\.[jt]s$|\.spec\.[jt]s$|^.*\.md$|^README|^CHANGELOG|\.rst$|\.html?$)/i.test(
-      base,
-    )
-  ) {
-    return 'test or documentation file shipped by a package';
-  }
+  if (TEST_FILE.test(base)) return { code: 'package-test', detail: base };
+  if (DOC_FILE.test(base)) return { code: 'package-docs', detail: base };
   return null;
 }
 

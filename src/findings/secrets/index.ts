@@ -8,6 +8,7 @@ export { SECRET_RULES } from './rules.js';
 export { CREDENTIAL_FILE_RULES } from './credential-files.js';
 export { FileSecretScanner, scanString, type SecretMatch, type ScanOptions } from './scanner.js';
 export { maskSecret } from './mask.js';
+export { newSecretStats, secretScanSummary, type SecretScanStats, type SecretScanSummary } from './stats.js';
 
 export function secretFindings(model: ImageModel): Finding[] {
   const out: Finding[] = [];
@@ -42,8 +43,10 @@ export function secretFindings(model: ImageModel): Finding[] {
             evidence: m.evidence,
             properties: {
               service: m.service,
+              family: m.family,
               ...(fate ? { removal: fate.how } : {}),
               ...(m.reason ? { downgradedBecause: m.reason } : {}),
+              ...(m.code ? { downgradeCode: m.code } : {}),
               ...(m.encrypted ? { encrypted: true } : {}),
             },
           }),

@@ -19,13 +19,13 @@
 ;; Linear memory, filled by JS once (tables; TRI per instance) and per call (input):
 ;;   0      PAIR     64 KiB: bucket id (0 = no keyword) of the byte pair (b0 | b1 << 8), raw
 ;;                   bytes (case folded when the table was built), read with one 16-bit load
-;;   65536  FOLLOW   1 KiB: per keyword index, 4 bytes: what must follow its hits (follow.ts)
-;;   66560  CLASSES  256 B per byte class of FOLLOW: 1 where the byte is in the class
+;;   65536  FOLLOW   4 KiB: per keyword index (up to 1024), 4 bytes: what must follow its hits (follow.ts)
+;;   69632  CLASSES  256 B per byte class of FOLLOW (up to 240): 1 where the byte is in the class
 ;;   131072 LOWER    256 B: ASCII lower-case of each byte
 ;;   131328 BUCKETS  256 x (start, end) i32: the bucket's range in ENTRIES
-;;   133376 ENTRIES  256 x (keyword index, offset in KWBYTES, length) i32
-;;   136448 KWBYTES  up to 8 KiB: the keywords' lower-case bytes
-;;   147456 OUT      8192 x (address, keyword index) i32: hits of one call
+;;   133376 ENTRIES  1024 x (keyword index, offset in KWBYTES, length) i32
+;;   145664 KWBYTES  up to 16 KiB: the keywords' lower-case bytes
+;;   163840 OUT      8192 x (address, keyword index) i32: hits of one call
 ;;   262144 TRI      8 MiB: 1 where some keyword's bytes 0-2 or 1-3 are these three bytes (a
 ;;                   3-byte keyword: bytes 1-2 and any third), both cases of each letter: index
 ;;                   b0 | b1 << 8 | (b2 & 0x7f) << 16 (keywords are ASCII, so ignoring b2's top
@@ -37,12 +37,12 @@
   (global (export "LOWER") i32 (i32.const 131072))
   (global (export "BUCKETS") i32 (i32.const 131328))
   (global (export "ENTRIES") i32 (i32.const 133376))
-  (global (export "KWBYTES") i32 (i32.const 136448))
-  (global (export "OUT") i32 (i32.const 147456))
+  (global (export "KWBYTES") i32 (i32.const 145664))
+  (global (export "OUT") i32 (i32.const 163840))
   (global (export "OUT_CAP") i32 (i32.const 8192))
   (global (export "INPUT") i32 (i32.const 8650752))
   (global (export "FOLLOW") i32 (i32.const 65536))
-  (global (export "CLASSES") i32 (i32.const 66560))
+  (global (export "CLASSES") i32 (i32.const 69632))
   ;; Where the last `scan` call stopped: its `end` when done, else the first position not looked at.
   (global $resume (export "resume") (mut i32) (i32.const 0))
   ;; 0: report every keyword hit (raw); 1: only those that what follows allows ($follows).
@@ -57,7 +57,7 @@
     (if (i32.eqz (local.get $kind)) (then (return (i32.const 1))))
     (local.set $a (i32.load8_u offset=65537 (i32.shl (local.get $k) (i32.const 2))))
     (local.set $c (i32.load8_u offset=65538 (i32.shl (local.get $k) (i32.const 2))))
-    (local.set $cls (i32.add (i32.const 66560) (i32.shl (local.get $c) (i32.const 8))))
+    (local.set $cls (i32.add (i32.const 69632) (i32.shl (local.get $c) (i32.const 8))))
     ;; 1 Run: at least $a bytes of the class.
     (if (i32.eq (local.get $kind) (i32.const 1))
       (then
@@ -159,14 +159,14 @@
                     (br_if $mismatch
                       (i32.ne
                         (i32.load8_u offset=131072 (i32.load8_u (i32.add (local.get $i) (local.get $j))))
-                        (i32.load8_u offset=136448 (i32.add (local.get $off) (local.get $j)))))
+                        (i32.load8_u offset=145664 (i32.add (local.get $off) (local.get $j)))))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $cmp))))
               (if (i32.or (i32.eqz (global.get $filter))
                           (call $follows (i32.load (local.get $e)) (i32.add (local.get $i) (local.get $len)) (local.get $end)))
                 (then
-                  (i32.store offset=147456 (i32.shl (local.get $n) (i32.const 3)) (local.get $i))
-                  (i32.store offset=147460 (i32.shl (local.get $n) (i32.const 3)) (i32.load (local.get $e)))
+                  (i32.store offset=163840 (i32.shl (local.get $n) (i32.const 3)) (local.get $i))
+                  (i32.store offset=163844 (i32.shl (local.get $n) (i32.const 3)) (i32.load (local.get $e)))
                   (local.set $n (i32.add (local.get $n) (i32.const 1))))))))
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $entries)))

@@ -35,13 +35,13 @@ interface WasmApi {
   Instance: new (mod: object, imports: object) => { exports: object };
 }
 
-const KWBYTES_CAP = 8192;
+const KWBYTES_CAP = 16384;
 /** The .wat returns early once it holds more hits than this (OUT_CAP - 256). */
 const EARLY_STOP = 7936;
 /** Shared empty result arrays (frozen: a caller that pushed would throw, not corrupt others). */
 const NONE = Object.freeze([]) as unknown as number[];
 const MAX_BUCKETS = 255;
-const MAX_ENTRIES = 256;
+const MAX_ENTRIES = 1024;
 
 // The compiled module and its filled tables, made once: every content inspector (one per image
 // load) takes an instance of its own, and filling the tables cost ~5 ms each time.

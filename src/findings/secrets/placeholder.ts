@@ -2,8 +2,8 @@ import { shannonEntropy } from './entropy.js';
 
 /**
  * Values that look like secrets but are not: template variables, documentation placeholders,
- * well-known example keys. Generic rules drop these; format rules downgrade documented example
- * keys to info and say why (a real key never ends in EXAMPLE).
+ * code. Generic rules and key-value parsers drop these; format rules judge their values in
+ * precision.ts (documented example keys, placeholders inside a token, fillers).
  */
 
 const TEMPLATE = [
@@ -27,11 +27,6 @@ const TEMPLATE = [
 const PLACEHOLDER_WORDS =
   /^(?:changeme|change[_-]?me|change[_-]?this|changeit|password|passwd|secret|token|apikey|api[_-]?key|redacted|removed|hidden|masked|none|null|nil|undefined|empty|true|false|yes|no|todo|tbd|fixme|dummy|example|sample|placeholder|default|test|testing|foobar|foo|bar|baz|qwerty|letmein|admin|root|user|username|pass|mypassword|mysecret|yourpassword|(?:your|my|some|the)[_-]?(?:own[_-]?)?(?:password|passwd|pass|secret|token|key|api[_-]?key|access[_-]?key|value|here|pw)\w*|(?:insert|enter|put|replace|set)[_-]\w+|xxx+|x+|\*+|\.+|-+|_+|0+|1234567890|12345678|123456|abc123|abcdef(?:gh)?)$/i;
 
-// The documented AWS example credentials and similar doc markers.
-// Case-sensitive upper-case markers: random base62 text has them with negligible probability.
-const EXAMPLE_MARKERS =
-  /EXAMPLE|example\.(?:com|org|net)|SAMPLE|DUMMY|FAKE|PLACEHOLDER|YOUR[_-]|[Yy]our[_-]?(?:key|token|secret)|XXXXXXXX|xxxxxxxx|0{16}|1234567890abcdef/;
-
 /** Why `value` is a placeholder rather than a secret, or null. */
 export function placeholderReason(value: string): string | null {
   const v = value.trim().replace(/^["']|["']$/g, '');
@@ -49,12 +44,15 @@ export function placeholderReason(value: string): string | null {
   return null;
 }
 
-/** Why a value matching a format rule is a documented example rather than a live key, or null. */
-export function exampleReason(value: string): string | null {
-  // Key bodies and long blobs are base64: a marker inside them means nothing.
-  if (value.length > 120) return null;
-  if (EXAMPLE_MARKERS.test(value)) return 'documented example value (contains an example marker)';
-  return null;
+/**
+ * An identifier in place of a value: CONSTANT_NAME, snake_case_words, camelCaseWords (a key
+ * name assigned its own name, an enum of constants). Narrower than looksLikeCode: a token may be
+ * dotted or hold a slash, and stays a token.
+ */
+export function looksLikeIdentifier(value: string): boolean {
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) && /[A-Z]{3}/.test(value)) return true;
+  if (/^[a-z]+(?:_[a-z]+)+$/.test(value)) return true;
+  return /^[a-z]+(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7;
 }
 
 /** Looks like code or a reference rather than a literal: `os.environ["X"]`, `getenv(...)`, `self.password`. */

@@ -11,15 +11,18 @@ import { SEVERITIES } from '../types.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
 import { appTestDataReason, isPackagedPath, packagedDataReason } from './context.js';
 import { evidence } from './mask.js';
-import { exampleReason } from './placeholder.js';
+import { DOWNGRADE_REASONS, type Downgrade, downgrade, inComment, judgeValue, quotesAfter } from './precision.js';
 import { KEYWORD_RULES, scanKeywords, type KeywordHits } from './keywords.js';
-import type { SecretRule } from './rules.js';
+import { type DowngradeCode, type RuleFamily, RULES_BY_ID, type SecretRule } from './rules.js';
+import { countFamilies, FAMILY_BIT, type SecretScanStats } from './stats.js';
 
 /** A secret found in a file or string: small, masked (unless revealed), kept on the version. */
 export interface SecretMatch {
   ruleId: string;
   title: string;
   service: string;
+  /** The rule's family (the report counts per family). */
+  family: RuleFamily;
   severity: Severity;
   /** 1-based line, or null when the format has no lines (binary keystore). */
   line: number | null;
@@ -29,6 +32,8 @@ export interface SecretMatch {
   key?: string;
   /** Why the severity was lowered (example value, test data, encrypted key). */
   reason?: string;
+  /** The reason's stable code (precision.ts DOWNGRADE_REASONS). */
+  code?: DowngradeCode;
   encrypted?: boolean;
   remediation: string;
 }
@@ -40,6 +45,8 @@ export interface ScanOptions {
   maxBytes?: number;
   /** Matches kept per file (default 50). */
   maxMatches?: number;
+  /** Counts what the scan looked at (the report's per-family statistics). */
+  stats?: SecretScanStats;
 }
 
 const WINDOW = 64 * 1024;
@@ -51,6 +58,8 @@ const PEM_END = Buffer.from('-----END');
 
 // A short digest of each match's value, only to collapse two rules reporting the same secret.
 const valueKey = new WeakMap<SecretMatch, string>();
+// Matches that sit in a comment or docstring (installed packages: documentation examples).
+const commented = new WeakSet<SecretMatch>();
 function keyOf(m: SecretMatch, value: string): SecretMatch {
   valueKey.set(m, createHash('sha256').update(value).digest('base64').slice(0, 16));
   return m;
@@ -87,7 +96,8 @@ function lower(s: Severity): Severity {
 /**
  * Run the pattern rules over one window of text. `baseLine` is the 1-based line number of the
  * window's first line. Matches are appended to `out`. `hits` are the window's keyword hits (from
- * scanKeywords over the same bytes); computed here when not given.
+ * scanKeywords over the same bytes); computed here when not given. Returns the families whose
+ * rules ran (FAMILY_BIT), for the report's per-family counts.
  */
 export function scanWindow(
   text: string,
@@ -97,11 +107,14 @@ export function scanWindow(
   rules?: SecretRule[],
   spans?: Array<[number, number]>,
   hits?: KeywordHits,
-): void {
+  /** Python triple-quoted strings still open from the file's earlier windows (precision.ts inComment). */
+  openQuotes = 0,
+): number {
   // Strings (ENV values, commands) get every keyword hit: the follow test (follow.ts) reads
   // bytes, and a string's characters above U+00FF are not latin1 bytes.
   const h = hits ?? scanKeywords(Buffer.from(text, 'latin1'), 0, text.length, true);
-  if (h.positions.length === 0) return;
+  if (h.positions.length === 0) return 0;
+  let families = 0;
   // Line numbers counted from the last index asked, not from the window's start each time
   // (lines are visited in order; a window rule may go back, then the count goes back too).
   let lnIndex = 0;
@@ -121,7 +134,10 @@ export function scanWindow(
   const runLine = () => {
     if (lineRules.length === 0) return;
     const line = text.slice(lineStart, lineEnd);
-    for (const rule of lineRules) runRule(rule, line, lineStart, text, lineOf, out, opts, spans);
+    for (const rule of lineRules) {
+      families |= FAMILY_BIT[rule.family];
+      runRule(rule, line, lineStart, text, lineOf, out, opts, spans, openQuotes);
+    }
     lineRules = [];
   };
   for (let n = 0; n < h.positions.length; n++) {
@@ -140,7 +156,19 @@ export function scanWindow(
     }
   }
   runLine();
-  for (const rule of whole) runRule(rule, text, 0, text, lineOf, out, opts, spans);
+  for (const rule of whole) {
+    families |= FAMILY_BIT[rule.family];
+    runRule(rule, text, 0, text, lineOf, out, opts, spans, openQuotes);
+  }
+  return families;
+}
+
+/** What follows a value that stands for a hidden or cut-short one: `ghp_abc###`, `sk_live_…`, `xoxb-1-***`. */
+const MASKED_TAIL = /^(?:#{2,}|\*{2,}|\.{3}|…|x{4,}|X{4,}|<)/;
+
+/** The lower of two severities. */
+function lowest(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) > SEVERITIES.indexOf(b) ? a : b;
 }
 
 function runRule(
@@ -152,17 +180,24 @@ function runRule(
   out: SecretMatch[],
   opts: ScanOptions,
   spans?: Array<[number, number]>,
+  openQuotes = 0,
 ): void {
   const re = rule.pattern;
+  const fam = opts.stats?.families[rule.family];
   re.lastIndex = 0;
   for (let m; (m = re.exec(subject)); ) {
     if (m[0].length === 0) re.lastIndex++;
+    if (fam) fam.matches++;
     let value = m.groups?.secret ?? m[0];
     const index = offset + m.index;
     const res = rule.check ? rule.check(value, m, { text, index }) : undefined;
-    if (res === false) continue;
+    if (res === false) {
+      if (fam) fam.dropped++;
+      continue;
+    }
     let severity = res?.severity ?? rule.severity;
     let reason = res?.reason;
+    let code = res?.code;
     if (res?.value) value = res.value;
     const secretAt =
       m.groups?.secret !== undefined ? m.index + m[0].lastIndexOf(m.groups.secret) : m.index + m[0].length;
@@ -171,17 +206,25 @@ function runRule(
     const lineStart = subject.lastIndexOf('\n', m.index) + 1;
     const before =
       m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
-    if (rule.id !== 'secret-generic-assignment') {
-      const ex = exampleReason(value);
-      if (ex) {
-        severity = 'info';
-        reason = ex;
+    // Made-up values: an example marker, a placeholder in or right after the token, a filler.
+    // (Not for the generic rule, whose check drops them, nor for key bodies, judged by their own rules.)
+    if (rule.id !== 'secret-generic-assignment' && (rule.family !== 'private-key' || value.length <= 300)) {
+      const tailAt = offset + m.index + m[0].length;
+      const judged: Downgrade | null = MASKED_TAIL.test(text.slice(tailAt, tailAt + 4))
+        ? downgrade('placeholder', 'info', 'a masked or cut-short value')
+        : judgeValue(rule, value);
+      // (Only ever lower: a check's own downgrade to info, an elided key, keeps its reason.)
+      if (judged && lowest(judged.severity, severity) !== severity) {
+        severity = judged.severity;
+        reason = judged.reason;
+        code = judged.code;
       }
     }
     const match: SecretMatch = {
       ruleId: rule.id,
       title: rule.title,
       service: rule.service,
+      family: rule.family,
       severity,
       line: lineOf(index),
       evidence: evidence(before, value, opts.reveal),
@@ -189,7 +232,9 @@ function runRule(
     };
     if (m.groups?.key) match.key = m.groups.key;
     if (reason) match.reason = reason;
+    if (code) match.code = code;
     if (res?.encrypted) match.encrypted = true;
+    if (inComment(text, index, openQuotes)) commented.add(match);
     out.push(keyOf(match, value));
   }
 }
@@ -216,6 +261,7 @@ export function parseCredentialFile(rule: CredentialFileRule, text: string, opts
         ruleId: rule.id,
         title: rule.title,
         service: rule.service,
+        family: 'credential-file',
         severity: rule.severity,
         line: null,
         evidence: '(binary keystore)',
@@ -228,6 +274,7 @@ export function parseCredentialFile(rule: CredentialFileRule, text: string, opts
       ruleId: rule.id,
       title: rule.title,
       service: rule.service,
+      family: 'credential-file',
       severity: h.severity ?? rule.severity,
       line: h.line,
       evidence: evidence(h.before, h.value, opts.reveal),
@@ -247,8 +294,7 @@ function dedupe(ms: SecretMatch[]): SecretMatch[] {
     const prev = seen.get(k);
     // Credential-file matches come first and win over pattern rules on the same value.
     if (!prev) seen.set(k, m);
-    else if (!isCredentialRule(prev.ruleId) && SEVERITIES.indexOf(m.severity) < SEVERITIES.indexOf(prev.severity))
-      seen.set(k, m);
+    else if (!isCredentialRule(prev.ruleId) && morePrecise(m, prev)) seen.set(k, m);
   }
   // Also collapse a generic match on a line that a specific rule already explains.
   const specificLines = new Set(
@@ -257,10 +303,35 @@ function dedupe(ms: SecretMatch[]): SecretMatch[] {
   return [...seen.values()].filter((m) => m.ruleId !== 'secret-generic-assignment' || !specificLines.has(m.line));
 }
 
+/**
+ * Whether `a` says more than `b` about the same value: a higher severity, or at the same severity
+ * a rule that knows the format (a prefix, a structure) over one that knows a key name.
+ */
+function morePrecise(a: SecretMatch, b: SecretMatch): boolean {
+  // A format rule knows what the value is (a Firebase key that is public by design stays low);
+  // the generic rule only guesses from the key name.
+  const ga = a.ruleId === 'secret-generic-assignment';
+  if (ga !== (b.ruleId === 'secret-generic-assignment')) return !ga;
+  const d = SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity);
+  if (d !== 0) return d < 0;
+  return byKeyName(b.ruleId) && !byKeyName(a.ruleId);
+}
+
+function byKeyName(id: string): boolean {
+  return RULES_BY_ID.get(id)?.follows?.kind === 'assignment';
+}
+
 const CREDENTIAL_RULE_IDS = new Set<string>();
 function isCredentialRule(id: string): boolean {
   if (CREDENTIAL_RULE_IDS.size === 0) for (const r of CREDENTIAL_FILE_RULES) CREDENTIAL_RULE_IDS.add(r.id);
   return CREDENTIAL_RULE_IDS.has(id);
+}
+
+/** Set a match's severity and reason (joined to a reason it already has). */
+function lowerTo(m: SecretMatch, d: Downgrade): void {
+  m.severity = d.severity;
+  m.reason = m.reason ? `${m.reason}; ${d.reason}` : d.reason;
+  m.code = d.code;
 }
 
 /** Lower severities for documentation/test data and say why. */
@@ -269,26 +340,22 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
   const appTest = packaged ? null : appTestDataReason(path);
   // The generic rule guesses from a key name; in files a package manager installed (language
   // runtimes, libraries, /usr/share) such guesses are documentation and examples far more often
-  // than leaks. Format rules (a real token) keep their severity there.
-  const installed =
-    !packaged && isPackagedPath(path)
-      ? 'generic match in a file installed by a package (runtime or library code, docs, examples)'
-      : null;
+  // than leaks. Format rules (a real token) keep their severity there, except in the package's
+  // comments and docstrings: its documentation.
+  const installed = !packaged && isPackagedPath(path);
   for (const m of ms) {
-    if (installed && m.ruleId === 'secret-generic-assignment' && m.severity !== 'info') {
-      m.severity = 'info';
-      m.reason = m.reason ? `${m.reason}; ${installed}` : installed;
-      continue;
-    }
-    if (packaged && m.severity !== 'info') {
-      m.severity = 'info';
-      m.reason = m.reason ? `${m.reason}; ${packaged}` : packaged;
-    } else if (appTest) {
-      m.severity = lower(m.severity);
-      m.reason = m.reason ? `${m.reason}; ${appTest}` : appTest;
-    }
+    if (m.severity === 'info') continue;
+    if (packaged) lowerTo(m, downgrade(packaged.code, 'info', packaged.detail));
+    else if (installed && m.ruleId === 'secret-generic-assignment') lowerTo(m, downgrade('installed-generic'));
+    else if (installed && commented.has(m)) lowerTo(m, downgrade('doc-comment'));
+    else if (appTest) lowerTo(m, { severity: lower(m.severity), code: 'app-test', reason: appTest });
   }
   return ms;
+}
+
+/** The reason text of a downgrade code (for callers that have a code only). */
+export function reasonText(code: DowngradeCode): string {
+  return DOWNGRADE_REASONS[code];
 }
 
 /** The per-file streaming scanner behind the content inspector. */
@@ -309,13 +376,22 @@ export class FileSecretScanner {
   private credText = '';
   /** The file's keyword hits when the batch found them (scanWhole: the file is one window). */
   private known: KeywordHits | null = null;
+  /** The rule families that looked at the file (FAMILY_BIT). */
+  private families = 0;
+  /** Triple-quoted strings open at the start of the next window (precision.ts quotesAfter). */
+  private openQuotes = 0;
+  /** Docstrings are Python's: other files are not counted (two passes over each window). */
+  private readonly python: boolean;
   truncated = false;
 
   constructor(
     readonly path: string,
     private readonly opts: ScanOptions = {},
+    /** Already counted in the stats (a batched file: the batch counts what it stages). */
+    private readonly counted = false,
   ) {
     this.credRules = credentialRulesFor(path);
+    this.python = path.endsWith('.py');
   }
 
   write(chunk: Buffer): void {
@@ -367,9 +443,20 @@ export class FileSecretScanner {
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
     const hits: KeywordHits & { newlines?: number } = this.known ? inRange(this.known, win.length) : scanKeywords(win);
     if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
-      scanWindow(win.toString('latin1'), this.line, (this.matches ??= []), this.opts, undefined, undefined, hits);
+      this.families |= scanWindow(
+        win.toString('latin1'),
+        this.line,
+        (this.matches ??= []),
+        this.opts,
+        undefined,
+        undefined,
+        hits,
+        this.openQuotes,
+      );
     }
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
+    // Only a Python file of several windows needs the count: a docstring can start in one and go on.
+    if (!final && this.python) this.openQuotes = quotesAfter(win, this.openQuotes);
   }
 
   /**
@@ -386,6 +473,18 @@ export class FileSecretScanner {
   /** The matches, or undefined when there are none (nothing is kept for clean files). */
   end(): SecretMatch[] | undefined {
     if (!this.binary && (this.pending?.length || this.partsLen)) this.flush(true);
+    const stats = this.opts.stats;
+    if (stats) {
+      if (!this.counted) {
+        if (this.binary) stats.binary++;
+        else {
+          stats.files++;
+          stats.bytes += this.scanned;
+        }
+      }
+      if (this.truncated) stats.truncated++;
+      countFamilies(stats, this.families | (this.credRules.length ? FAMILY_BIT['credential-file'] : 0));
+    }
     // Most files: no match and no credential rule, and nothing allocated to say so.
     if (!this.matches && this.credRules.length === 0) return undefined;
     let out = this.matches ?? [];

@@ -43,6 +43,17 @@ export function osEcosystem(os: OsInfo | null): string | undefined {
   }
 }
 
+/**
+ * The OSV ecosystem whose version order a package's versions follow: its registry for a language
+ * package; for an OS package its package manager's family (dpkg, apk, rpm orders), whatever the
+ * release (the order is the same in every one).
+ */
+export function orderEcosystem(type: Package['type']): string | undefined {
+  return LANGUAGE[type] ?? OS_ORDER[type];
+}
+
+const OS_ORDER: Partial<Record<Package['type'], string>> = { deb: 'Debian', apk: 'Alpine', rpm: 'Red Hat' };
+
 export function matchTarget(p: Package, os: OsInfo | null): MatchTarget | undefined {
   if (p.osManaged) return undefined;
   const lang = LANGUAGE[p.type];

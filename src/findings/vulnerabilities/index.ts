@@ -21,7 +21,7 @@ import { Matcher } from './match.js';
 
 export { baseImageOf, type BaseImage } from './base.js';
 export { affects, Matcher } from './match.js';
-export { matchTarget, osEcosystem } from './ecosystem.js';
+export { matchTarget, orderEcosystem, osEcosystem } from './ecosystem.js';
 export {
   isVulnerability,
   packageLocations,

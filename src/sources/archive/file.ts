@@ -88,11 +88,22 @@ export function seekableReader(
     const base = { index: i, size, digest: image.meta.layers[i].digest };
     // (No separate stored digest: the blob's digest is its diffID, so the blob is the tar itself.)
     const range = image.layerDigests[i] === undefined ? store.fileRange?.(image.layerMembers[i]) : undefined;
-    const rawDigest = range && hashFileRange(range.file, range.start, range.length);
-    if (!rawDigest) return { ...base, stream: openLayer(i) };
-    // (A blob the engine never takes, after an earlier layer failed, must not leave an unhandled rejection.)
-    rawDigest.catch(() => {});
-    return { ...base, stream: store.open(image.layerMembers[i]), rawDigest };
+    if (!range) return { ...base, stream: openLayer(i) };
+    // Asked for when the engine parses the blob: a layer it takes from another image's parse
+    // (engine/layer-share.ts) is never hashed. Undefined where no worker runs (hashed in-thread).
+    let rawDigest: Promise<string> | undefined | null = null;
+    return {
+      ...base,
+      stream: store.open(image.layerMembers[i]),
+      get rawDigest() {
+        if (rawDigest === null) {
+          rawDigest = hashFileRange(range.file, range.start, range.length);
+          // (A blob the engine never takes, after an earlier layer failed, must not leave an unhandled rejection.)
+          rawDigest?.catch(() => {});
+        }
+        return rawDigest;
+      },
+    };
   };
   return {
     meta: async () => image.meta,

@@ -156,6 +156,7 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
   };
 
   return {
+    onePass: true,
     meta() {
       // A caller that only wants metadata still has to read the whole pass: drive it ourselves
       // unless blobs() is iterated right away (ImageModel calls meta() then blobs()).

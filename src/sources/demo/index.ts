@@ -18,6 +18,7 @@ import zlib from 'node:zlib';
 import { buildTar, sha256, type TarSpec } from '../../engine/build-tar.js';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageConfig, ImageMeta, ImageReader, LayerBlob } from '../../engine/types.js';
+import { withChecksum } from '../../text/token-checksum.js';
 import { appSourceFiles, baseLayer, fakeElf, npmLayer, packagesLayer } from './rootfs.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -81,7 +82,8 @@ async function buildDemo(): Promise<DemoBuild> {
   const keyPem = fakeKey();
   const secrets: DemoSecrets = {
     privateKeyPem: '',
-    githubToken: 'ghp_' + randomToken(36),
+    // (With the CRC-32 tail GitHub's tokens carry: the secret rules check it.)
+    githubToken: withChecksum('ghp_', randomToken(30)),
     envSecret: 'FAKE' + randomToken(28),
     dbPassword: 'FAKE-' + randomToken(14),
   };

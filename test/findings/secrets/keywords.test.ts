@@ -159,8 +159,8 @@ test('Buffers at an offset in a shared pool, and views, scan the same as copies'
 });
 
 test('more hits than one WebAssembly call can hold, and inputs that grow its memory', () => {
-  // ~60k hits of "token" and "xox" (the module's output holds 8192 per call).
-  const many = Buffer.from('token xox\n'.repeat(30_000), 'latin1');
+  // ~60k hits of "token" and "ssw" (the module's output holds 8192 per call).
+  const many = Buffer.from('token ssw\n'.repeat(30_000), 'latin1');
   const ref = check(many, 0, many.length, 'many hits');
   assert.equal(ref.positions.length, 60_000);
   assert.equal(ref.newlines, 30_000);
@@ -179,10 +179,10 @@ test('tiny inputs: empty, one byte, a three-byte keyword at the very end', () =>
   check(Buffer.alloc(0));
   check(Buffer.from('x'));
   check(Buffer.from('\n'));
-  assert.deepEqual(check(Buffer.from('xox')).positions, [0]);
-  assert.deepEqual(check(Buffer.from('XoX')).positions, [0]);
-  assert.deepEqual(check(Buffer.from('abcxox')).positions, [3]);
-  assert.deepEqual(check(Buffer.from('abcxox'), 0, 5).positions, []);
+  assert.deepEqual(check(Buffer.from('ssw')).positions, [0]);
+  assert.deepEqual(check(Buffer.from('SsW')).positions, [0]);
+  assert.deepEqual(check(Buffer.from('abcssw')).positions, [3]);
+  assert.deepEqual(check(Buffer.from('abcssw'), 0, 5).positions, []);
   assert.deepEqual(check(Buffer.from('7Q~')).positions, [0]);
 });
 

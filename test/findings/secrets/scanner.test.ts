@@ -7,7 +7,7 @@ import * as f from '../../support/fake-secrets.js';
 import { scanFile } from '../../support/scan-file.js';
 
 test('documentation and runtime test data are downgraded to info with the reason', () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   for (const path of [
     '/usr/share/doc/git/examples/config',
     '/usr/lib/go/src/crypto/tls/testdata/example-key.pem',
@@ -42,7 +42,7 @@ test('encrypted private keys are medium and say so', () => {
 });
 
 test('binary files are skipped by their first bytes; keystores are still reported by name', () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const bin = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\0', 'latin1'), Buffer.alloc(64), Buffer.from(tok)]);
   assert.deepEqual(scanFile('/usr/bin/tool', bin), []);
   const ks = scanFile(
@@ -56,7 +56,7 @@ test('binary files are skipped by their first bytes; keystores are still reporte
 });
 
 test('a NUL anywhere in the first 8 KiB makes a file binary, however the stream cuts them', () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const file = (nulAt: number) => {
     const text = Buffer.from(`${tok}\n${'y'.repeat(9000)}\n`);
     text[nulAt] = 0;
@@ -74,7 +74,7 @@ test('a NUL anywhere in the first 8 KiB makes a file binary, however the stream 
 });
 
 test('bytes past the per-file cap are not read', () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const filler = 'x'.repeat(99) + '\n';
   const body = filler.repeat(2000) + tok + '\n';
   assert.equal(scanFile('/big.txt', body, { maxBytes: 1 << 20 }).length, 1);
@@ -82,7 +82,7 @@ test('bytes past the per-file cap are not read', () => {
 });
 
 test('windows: line numbers stay right across 64 KiB windows and small chunks; a key split across windows is found', () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const lines: string[] = [];
   for (let i = 0; i < 5000; i++) lines.push(`line ${i} ${'y'.repeat(30)}`);
   lines[4321] = `token=${tok}`;
@@ -117,7 +117,7 @@ test('the same findings whatever the chunking: one chunk, many small ones, windo
 });
 
 test('evidence is masked: first 4 characters and the length; --reveal shows the value', () => {
-  const tok = `ghp_${f.alnum(36)}`;
+  const tok = `${f.githubToken()}`;
   const [m] = scanFile('/c.ini', `token = ${tok}\n`);
   assert.equal(m.evidence, 'token = ghp_…(40 chars)');
   assert.ok(!m.evidence.includes(tok.slice(4, 10)));
@@ -144,7 +144,7 @@ test('one value reported once: the credential-file parser wins over the pattern 
     ['secret-aws-credentials-file'],
   );
   // Specific rule and generic rule on one line: only the specific one.
-  const g = scanString(`api_token = "ghp_${f.alnum(36)}"`);
+  const g = scanString(`api_token = "${f.githubToken()}"`);
   assert.deepEqual(
     g.map((m) => m.ruleId),
     ['secret-github-pat'],
@@ -157,7 +157,7 @@ test('generic matches in files a package installed are info (format rules keep t
   assert.equal(g.severity, 'info');
   assert.match(g.reason!, /installed by a package/);
   assert.equal(scanFile('/app/settings.py', line)[0].severity, 'medium');
-  const [t] = scanFile('/usr/lib/python3/dist-packages/lib/client.py', `TOKEN = "ghp_${f.alnum(36)}"\n`);
+  const [t] = scanFile('/usr/lib/python3/dist-packages/lib/client.py', `TOKEN = "${f.githubToken()}"\n`);
   assert.equal(t.severity, 'critical');
 });
 

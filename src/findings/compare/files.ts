@@ -1,0 +1,212 @@
+/**
+ * The final filesystems of two images, compared path by path: what NEW adds, removes and
+ * modifies (type, mode, owner, size, content digest, link target, xattrs, device), with the
+ * changes summed per directory. Modification times alone do not make a change (every rebuild
+ * moves them): such paths are only counted.
+ *
+ * Both trees are walked together, one directory at a time (a stack, not recursion: a hostile
+ * image may nest paths thousands deep), reading each node's version in force in the last layer.
+ */
+import type { ImageModel } from '../../engine/image.js';
+import { dirname, joinPath } from '../../engine/paths.js';
+import type { TreeNode } from '../../engine/tree.js';
+import type { Version } from '../../engine/types.js';
+import { globToRegExp } from '../ignore.js';
+import { digestHex, digestOf } from './digest.js';
+import type { DirectorySummary, FileAspect, FileChange, FileComparison, FileState } from './types.js';
+
+export interface FileCompareOptions {
+  /** Globs (`*`, `**`, `?`, as the ignore file's): only paths they match, or that lie below a match. */
+  paths?: string[];
+  /** The diffID of each layer, per side: versions from layers with the same diffID are the same bytes. */
+  oldDiffIds?: Array<string | null>;
+  newDiffIds?: Array<string | null>;
+}
+
+function state(v: Version): FileState {
+  const d = digestOf(v);
+  return {
+    type: v.type,
+    mode: (v.mode & 0o7777).toString(8).padStart(4, '0'),
+    uid: v.uid,
+    gid: v.gid,
+    size: v.size,
+    digest: d === undefined ? null : digestHex(d),
+    linkTarget: v.linkTarget ?? null,
+    layer: v.layer,
+  };
+}
+
+function sameXattrs(a: Version, b: Version): boolean {
+  const ak = a.xattrs ? Object.keys(a.xattrs) : [];
+  const bk = b.xattrs ? Object.keys(b.xattrs) : [];
+  if (ak.length !== bk.length) return false;
+  for (const k of ak) if (a.xattrs![k] !== b.xattrs?.[k]) return false;
+  return true;
+}
+
+/**
+ * What differs between two live versions of one path: type, mode, owner, size, content (by
+ * digest), link target, device, xattrs. Modification times are not looked at. `sameBytes`: the
+ * two are known to hold the same bytes (they come from layers with the same diffID). A regular
+ * file's content is `contentUnknown` when it could not be compared (no digest on a side).
+ */
+export function versionDifference(
+  o: Version,
+  n: Version,
+  sameBytes = false,
+): { aspects: FileAspect[]; contentUnknown: boolean } {
+  const what: FileAspect[] = [];
+  let contentUnknown = false;
+  if (o.type !== n.type || o.special !== n.special) return { aspects: ['type'], contentUnknown };
+  const madeUp = o.implicit || n.implicit; // a parent directory no tar entry described
+  if (!madeUp && o.type !== 'symlink' && (o.mode & 0o7777) !== (n.mode & 0o7777)) what.push('mode');
+  if (!madeUp && (o.uid !== n.uid || o.gid !== n.gid)) what.push('owner');
+  if (o.type === 'file') {
+    if (o.size !== n.size) what.push('size');
+    const a = digestOf(o);
+    const b = digestOf(n);
+    if (a !== undefined && b !== undefined) {
+      if (a !== b) what.push('content');
+    } else if (o.size === n.size && !sameBytes) contentUnknown = true;
+  }
+  if ((o.type === 'symlink' || o.type === 'hardlink') && o.linkTarget !== n.linkTarget) what.push('target');
+  if (o.type === 'other' && (o.devMajor !== n.devMajor || o.devMinor !== n.devMinor)) what.push('device');
+  if (!madeUp && !sameXattrs(o, n)) what.push('xattrs');
+  return { aspects: what, contentUnknown };
+}
+
+export function compareFiles(
+  oldModel: ImageModel,
+  newModel: ImageModel,
+  opts: FileCompareOptions = {},
+): FileComparison {
+  const oldTop = oldModel.tree.layerCount - 1;
+  const newTop = newModel.tree.layerCount - 1;
+  const globs = (opts.paths ?? []).map(globToRegExp);
+  const wanted = (path: string): boolean => {
+    if (!globs.length) return true;
+    for (let p = path; ; p = dirname(p)) {
+      if (globs.some((g) => g.test(p))) return true;
+      if (p === '/') return false;
+    }
+  };
+  const out: FileComparison = {
+    paths: [...(opts.paths ?? [])],
+    added: 0,
+    removed: 0,
+    modified: 0,
+    timestampOnly: 0,
+    bytesAdded: 0,
+    bytesRemoved: 0,
+    bytesDelta: 0,
+    contentCompared: true,
+    contentUnknown: 0,
+    directories: [],
+    entries: [],
+  };
+
+  /** What differs between two live versions of one path (counting files not compared by content). */
+  const aspects = (o: Version, n: Version): FileAspect[] => {
+    // Versions from two layers with the same diffID are the same bytes, hashed or not.
+    const a = opts.oldDiffIds?.[o.layer];
+    const d = versionDifference(o, n, !!a && a === opts.newDiffIds?.[n.layer]);
+    if (d.contentUnknown) {
+      out.contentUnknown++;
+      out.contentCompared = false;
+    }
+    return d.aspects;
+  };
+
+  const record = (
+    path: string,
+    change: FileChange['change'],
+    o: Version | undefined,
+    n: Version | undefined,
+    what: FileAspect[],
+  ) => {
+    if (!wanted(path)) return;
+    const sizeOf = (v: Version | undefined) => (v && v.type === 'file' ? v.size : 0);
+    out.entries.push({
+      path,
+      change,
+      old: o ? state(o) : null,
+      new: n ? state(n) : null,
+      aspects: what,
+      sizeDelta: sizeOf(n) - sizeOf(o),
+    });
+  };
+  /** Every live path below `node` (a directory gone or come), as removed or added. */
+  const subtree = (node: TreeNode, top: number, path: string, change: 'added' | 'removed') => {
+    const stack: Array<[TreeNode, string]> = [[node, path]];
+    while (stack.length) {
+      const [dir, p] = stack.pop()!;
+      for (const c of dir.childrenAt(top)) {
+        const cp = joinPath(p, c.name);
+        const v = c.liveAt(top)!;
+        record(cp, change, change === 'removed' ? v : undefined, change === 'added' ? v : undefined, []);
+        if (v.type === 'dir') stack.push([c, cp]);
+      }
+    }
+  };
+
+  const stack: Array<[TreeNode | undefined, TreeNode | undefined, string]> = [
+    [oldModel.tree.root, newModel.tree.root, '/'],
+  ];
+  // Each name of the two directories once: OLD's children (with NEW's of that name), then NEW's
+  // that OLD does not have.
+  const visit = (path: string, name: string, oc: TreeNode | undefined, nc: TreeNode | undefined) => {
+    const o = oc?.liveAt(oldTop);
+    const n = nc?.liveAt(newTop);
+    if (!o && !n) return;
+    const p = joinPath(path, name);
+    if (o && !n) {
+      record(p, 'removed', o, undefined, []);
+      if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
+    } else if (n && !o) {
+      record(p, 'added', undefined, n, []);
+      if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
+    } else if (o && n) {
+      if (wanted(p)) {
+        const what = aspects(o, n);
+        if (what.length) record(p, 'modified', o, n, what);
+        else if (o.type !== 'dir' && o.mtime !== n.mtime) out.timestampOnly++;
+      }
+      if (o.type === 'dir' && n.type === 'dir') stack.push([oc, nc, p]);
+      else if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
+      else if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
+    }
+  };
+  while (stack.length) {
+    const [od, nd, path] = stack.pop()!;
+    const oldKids = od?.children;
+    const newKids = nd?.children;
+    if (oldKids) for (const [name, oc] of oldKids) visit(path, name, oc, newKids?.get(name));
+    if (newKids) for (const [name, nc] of newKids) if (!oldKids?.has(name)) visit(path, name, undefined, nc);
+  }
+
+  out.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const dirs = new Map<string, DirectorySummary>();
+  for (const e of out.entries) {
+    const dir = dirname(e.path);
+    let d = dirs.get(dir);
+    if (!d) {
+      d = { path: dir, added: 0, removed: 0, modified: 0, bytesAdded: 0, bytesRemoved: 0, bytesDelta: 0 };
+      dirs.set(dir, d);
+    }
+    d[e.change]++;
+    out[e.change]++;
+    if (e.change === 'added' && e.new?.type === 'file') {
+      d.bytesAdded += e.new.size;
+      out.bytesAdded += e.new.size;
+    }
+    if (e.change === 'removed' && e.old?.type === 'file') {
+      d.bytesRemoved += e.old.size;
+      out.bytesRemoved += e.old.size;
+    }
+    d.bytesDelta += e.sizeDelta;
+    out.bytesDelta += e.sizeDelta;
+  }
+  out.directories = [...dirs.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out;
+}

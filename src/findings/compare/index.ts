@@ -1,0 +1,105 @@
+/**
+ * Comparing two images: pure over two loaded models, their findings and their package lists.
+ * `layerlens diff` and the explorer's compare view both call `compareImages`.
+ *
+ *   const share = new LayerShare();          // layers both hold are parsed once
+ *   share.expect(oldMeta diffIDs); share.expect(newMeta diffIDs);
+ *   load both with { share, contentDigests: true, inspectContent: createContentInspector() };
+ *   const cmp = compareImages(
+ *     { model: oldModel, findings: runChecks(oldModel, …), packages: inventoryRecords(packageInventory(oldModel)) },
+ *     { model: newModel, … },
+ *   );
+ */
+import type { ImageModel } from '../../engine/image.js';
+import { computeEfficiency, type EfficiencyReport } from '../efficiency.js';
+import type { Finding } from '../types.js';
+import { compareConfig, configChanged, platformOf } from './config.js';
+import { compareFiles } from './files.js';
+import { compareFindings } from './findings.js';
+import { compareLayers, layerRefs } from './layers.js';
+import { comparePackages, packagesChanged, packageVersionOrder, type VersionOrder } from './packages.js';
+import { compareVulnerabilities } from './vulnerabilities.js';
+import { sideSizes } from './sizes.js';
+import type { ImageComparison, ImageSummary, PackageRecord } from './types.js';
+
+export type * from './types.js';
+export { digestOf, digestHex } from './digest.js';
+export { inventoryRecords, packageVersionOrder, comparePackages, type VersionOrder } from './packages.js';
+export { compareFindings } from './findings.js';
+export { compareVulnerabilities, isVulnerability } from './vulnerabilities.js';
+export { align, type Aligned } from './align.js';
+export { sharedLayers, type SharedReport, type SharedImageInput } from './shared.js';
+export { mergedTree, mergedOrigin, type MergedTree, type MergedOrigin } from './merged-tree.js';
+export { versionDifference } from './files.js';
+
+export interface CompareSide {
+  model: ImageModel;
+  /** Its findings (runChecks, after the ignore file). */
+  findings: Finding[];
+  /** Its package inventory. */
+  packages: PackageRecord[];
+  /** Its efficiency figures, when already computed (else computed here). */
+  efficiency?: EfficiencyReport;
+  /** Its packages were matched against a vulnerability database (runChecks with `vulnerabilities.db`). */
+  vulnerabilitiesChecked?: boolean;
+}
+
+export interface CompareOptions {
+  /** Narrow the file lists to these globs (`--path`). */
+  paths?: string[];
+  /** Version order per ecosystem (up- or downgrade); default: each package type's own (src/versions). */
+  order?: VersionOrder;
+}
+
+function summary(model: ImageModel): ImageSummary {
+  const meta = model.meta;
+  return {
+    reference: meta?.reference ?? '',
+    source: meta?.source ?? '',
+    digest: meta?.digest ?? null,
+    configDigest: meta?.configDigest ?? null,
+    platform: platformOf(model),
+    layerCount: meta?.layers.length ?? 0,
+  };
+}
+
+export function compareImages(a: CompareSide, b: CompareSide, opts: CompareOptions = {}): ImageComparison {
+  const layers = compareLayers(a.model, b.model);
+  const oldRefs = layerRefs(a.model);
+  const newRefs = layerRefs(b.model);
+  const files = compareFiles(a.model, b.model, {
+    paths: opts.paths,
+    oldDiffIds: oldRefs.map((l) => l.diffId),
+    newDiffIds: newRefs.map((l) => l.diffId),
+  });
+  const config = compareConfig(a.model, b.model);
+  const packages = comparePackages(a.packages, b.packages, opts.order ?? packageVersionOrder);
+  const findings = compareFindings(a.findings, b.findings, a.model, b.model);
+  const vulnerabilities = compareVulnerabilities(findings, !!(a.vulnerabilitiesChecked && b.vulnerabilitiesChecked));
+  const sizes = {
+    old: sideSizes(a.model, oldRefs, a.efficiency ?? computeEfficiency(a.model)),
+    new: sideSizes(b.model, newRefs, b.efficiency ?? computeEfficiency(b.model)),
+    sharedBytes: layers.shared.bytes,
+  };
+  const identical =
+    layers.divergence === null &&
+    layers.rows.every((r) => r.relation === 'shared') &&
+    config.history.every((r) => r.relation === 'same') &&
+    files.entries.length === 0 &&
+    !configChanged(config) &&
+    !packagesChanged(packages) &&
+    findings.new.length === 0 &&
+    findings.resolved.length === 0;
+  return {
+    old: summary(a.model),
+    new: summary(b.model),
+    identical,
+    layers,
+    files,
+    config,
+    sizes,
+    packages,
+    vulnerabilities,
+    findings,
+  };
+}

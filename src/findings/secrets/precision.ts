@@ -1,0 +1,186 @@
+/**
+ * How a match of a format rule is judged before it is reported: made-up values (documented
+ * examples, placeholders inside a token, sequential or low-entropy fillers) are downgraded to
+ * info with the reason, never hidden. The reason texts live here, one per DowngradeCode, so a
+ * finding's message and the report's per-family counts say the same thing.
+ */
+import type { Severity } from '../types.js';
+import { shannonEntropy } from './entropy.js';
+import type { DowngradeCode, SecretRule } from './rules/types.js';
+
+/** The text each downgrade reason is reported with. */
+export const DOWNGRADE_REASONS: Record<DowngradeCode, string> = {
+  'example-marker': 'documented example value (contains an example marker)',
+  placeholder: 'placeholder text inside the token',
+  filler: 'low-entropy or sequential filler, not a generated secret',
+  checksum: 'the checksum or structure of the format does not verify: not an issued token',
+  'key-header': 'a key header with no key body',
+  'elided-key': 'the key body is elided or cut short (documentation)',
+  encrypted: 'the key is encrypted with a passphrase',
+  'test-mode': 'a test-mode key (no access to live data or money)',
+  'public-by-design': 'a key that is public by design (restrict it by referrer or app instead)',
+  'example-host': 'documentation example host',
+  'doc-comment': 'example in a documentation comment or docstring of an installed package',
+  'package-docs': 'documentation shipped by a package',
+  'package-test': 'test or example data shipped by a package or language runtime',
+  'installed-generic': 'generic match in a file installed by a package (runtime or library code, docs, examples)',
+  'app-test': 'looks like test or example data',
+};
+
+export interface Downgrade {
+  severity: Severity;
+  code: DowngradeCode;
+  reason: string;
+}
+
+export function downgrade(code: DowngradeCode, severity: Severity = 'info', detail?: string): Downgrade {
+  return { severity, code, reason: detail ? `${DOWNGRADE_REASONS[code]} (${detail})` : DOWNGRADE_REASONS[code] };
+}
+
+// Case-sensitive upper-case markers: random base62 text holds them with negligible probability.
+// Values longer than 120 characters (key bodies, long blobs) are only judged by the markers of 7
+// characters or more: in 2,000 random base64 characters a 4-letter word turns up 1 time in ~8,000.
+const EXAMPLE_MARKERS =
+  /EXAMPLE|example\.(?:com|org|net)|SAMPLE|DUMMY|FAKE|PLACEHOLDER|YOUR[_-]|[Yy]our[_-]?(?:key|token|secret)|XXXXXXXX|xxxxxxxx|0{16}|1234567890abcdef/;
+const LONG_MARKERS = /EXAMPLE|PLACEHOLDER|XXXXXXXX|xxxxxxxx/;
+
+/** Why a value matching a format rule is a documented example rather than a live key, or null. */
+export function exampleReason(value: string): string | null {
+  return (value.length > 120 ? LONG_MARKERS : EXAMPLE_MARKERS).test(value) ? DOWNGRADE_REASONS['example-marker'] : null;
+}
+
+// Words of five letters or more that fill a token's place in documentation ("RANDOMSTRINGHERE",
+// "your-token-here"), and runs of the characters that stand for a hidden value. (Shorter words
+// such as "here" occur in a random 36-character token about once in 30,000: too often.)
+const PLACEHOLDER_PARTS =
+  /random|string|sample|dummy|placeholder|redacted|insert|replace|changeme|secret_?here|token_?here|key_?here|your_?(?:api|key|token|secret)|x{5,}|X{5,}|\*{3,}|\.{3,}|…|#{3,}|<[^>]*>?|\{\{|\$\{/i;
+
+/** Why a token holds a placeholder instead of random characters, or null. */
+export function placeholderPart(random: string): string | null {
+  const m = random.match(PLACEHOLDER_PARTS);
+  return m ? `"${m[0].length > 12 ? m[0].slice(0, 12) + '…' : m[0]}"` : null;
+}
+
+const SEQUENCES = [
+  'abcdefghijklmnopqrstuvwxyz',
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  '0123456789',
+  'qwertyuiop',
+  'asdfghjkl',
+  'zxcvbnm',
+  'QWERTYUIOP',
+  'ASDFGHJKL',
+  'ZXCVBNM',
+];
+
+/** Share of `s` that lies in runs of 4+ characters that follow an alphabet, digits or a keyboard row (either way). */
+function sequentialShare(s: string): number {
+  let covered = 0;
+  let i = 0;
+  while (i < s.length) {
+    let best = 1;
+    for (const seq of SEQUENCES) {
+      for (const dir of [1, -1]) {
+        let p = seq.indexOf(s[i]);
+        if (p < 0) continue;
+        let n = 1;
+        while (i + n < s.length && seq[p + dir] !== undefined && s[i + n] === seq[p + dir]) {
+          p += dir;
+          n++;
+        }
+        if (n > best) best = n;
+      }
+    }
+    if (best >= 4) covered += best;
+    i += best;
+  }
+  return s.length ? covered / s.length : 0;
+}
+
+/** Distinct 3-character substrings over all of them: ~1 for random text, low for repeats ("abc123abc123…"). */
+function trigramVariety(s: string): number {
+  if (s.length < 12) return 1;
+  const seen = new Set<string>();
+  for (let i = 0; i + 3 <= s.length; i++) seen.add(s.slice(i, i + 3));
+  return seen.size / (s.length - 2);
+}
+
+/**
+ * The default entropy floor of a random part (bits per character): by its length, and no higher
+ * than 70% of what its alphabet allows (16 random digits hold ~3.0 bits per character, at most 3.3).
+ */
+export function defaultEntropyFloor(random: string): number {
+  const byLength = random.length >= 20 ? 3.0 : random.length >= 12 ? 2.5 : 0;
+  const alphabet = /^[0-9]+$/.test(random)
+    ? 10
+    : /^[0-9a-f]+$/i.test(random)
+      ? 16
+      : (/[0-9]/.test(random) ? 10 : 0) + (/[a-z]/.test(random) ? 26 : 0) + (/[A-Z]/.test(random) ? 26 : 0) + 2;
+  return Math.min(byLength, 0.7 * Math.log2(alphabet));
+}
+
+/** Why the random part of a token is a made-up filler, or null. */
+export function fillerReason(random: string, floor: number): string | null {
+  if (random.length < 8) return null;
+  if (sequentialShare(random) >= 0.5) return 'sequential characters';
+  if (trigramVariety(random) < 0.5) return 'a repeated pattern';
+  const h = shannonEntropy(random);
+  if (h < floor) return `entropy ${h.toFixed(2)} bits per character, below ${floor}`;
+  return null;
+}
+
+/** The value with its fixed prefix taken off: what should be random. */
+export function randomPart(rule: SecretRule, value: string): string {
+  if (rule.prefixLength !== undefined) return value.slice(rule.prefixLength);
+  const low = value.slice(0, 24).toLowerCase();
+  let cut = 0;
+  for (const k of rule.keywords) if (low.startsWith(k) && k.length > cut) cut = k.length;
+  return value.slice(cut);
+}
+
+/**
+ * The made-up-value judgement every format rule gets after its own check: an example marker, a
+ * placeholder inside the token, a sequential or low-entropy filler. Null: nothing against it.
+ */
+export function judgeValue(rule: SecretRule, value: string): Downgrade | null {
+  if (exampleReason(value)) return downgrade('example-marker');
+  const random = randomPart(rule, value);
+  const ph = placeholderPart(random);
+  if (ph) return downgrade('placeholder', 'info', ph);
+  const filler = fillerReason(random, rule.entropy ?? defaultEntropyFloor(random));
+  if (filler) return downgrade('filler', 'info', filler);
+  return null;
+}
+
+/**
+ * Whether the match at `index` of `text` sits in a comment or a docstring: a line that starts
+ * with a comment marker (`*`, `//`, `#`, `--`, `;`, `>>>` doctests), or inside a Python triple-
+ * quoted string (an odd number of them before it in the window). Used for installed packages,
+ * whose comments are their documentation.
+ */
+export function inComment(text: string, index: number, openQuotes = 0): boolean {
+  const start = text.lastIndexOf('\n', index - 1) + 1;
+  const head = text.slice(start, Math.min(index, start + 200)).trimStart();
+  if (/^(?:\*|\/\/|\/\*|#(?!!)|--|;|>>>|\.\.\.\s|%|'|rem\s)/i.test(head)) return true;
+  if (/\s(?:\/\/|#)\s/.test(head)) return true; // a trailing comment before the match
+  // (`openQuotes`: bit 0, a """ string and bit 1, a ''' string still open from an earlier window.)
+  let quotes = openQuotes & 1;
+  for (let i = text.indexOf('"""'); i >= 0 && i < index; i = text.indexOf('"""', i + 3)) quotes++;
+  if (quotes % 2 === 1) return true;
+  quotes = (openQuotes >> 1) & 1;
+  for (let i = text.indexOf("'''"); i >= 0 && i < index; i = text.indexOf("'''", i + 3)) quotes++;
+  return quotes % 2 === 1;
+}
+
+const DQ3 = Buffer.from('"""');
+const SQ3 = Buffer.from("'''");
+
+/** The open-quote bits (see inComment) after `bytes`, given those before them. */
+export function quotesAfter(bytes: Uint8Array, openQuotes: number): number {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let dq = openQuotes & 1;
+  for (let i = buf.indexOf(DQ3); i >= 0; i = buf.indexOf(DQ3, i + 3)) dq ^= 1;
+  let sq = (openQuotes >> 1) & 1;
+  for (let i = buf.indexOf(SQ3); i >= 0; i = buf.indexOf(SQ3, i + 3)) sq ^= 1;
+  return dq | (sq << 1);
+}

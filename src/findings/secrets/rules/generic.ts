@@ -1,0 +1,186 @@
+/**
+ * Formats that are not one provider's: JWTs, credentials in URLs (database connection strings),
+ * on curl command lines and in Authorization headers, and the generic `password = …` rule.
+ */
+import { charClasses, shannonEntropy } from '../entropy.js';
+import { looksLikeCode, placeholderReason } from '../placeholder.js';
+import { downgrade } from '../precision.js';
+import { b64Json } from '../structure.js';
+import { keyNamesNoSecret } from '../../key-names.js';
+import { token } from './build.js';
+import type { SecretRule } from './types.js';
+
+const g = 'generic' as const;
+
+/** A curl user or password that stands for a value: `<user>`, `$USER`, `${{ secrets.X }}`, `[password]`. */
+const CURL_PLACEHOLDER = /^['"]?(?:<[^>]*>?|[^<]*>|\$|\[[^\]]*\]|%[A-Za-z_]+%|\{\{)/;
+
+export const GENERIC_RULES: SecretRule[] = [
+  token(
+    g,
+    {
+      id: 'secret-jwt',
+      title: 'JSON Web Token',
+      service: 'JWT',
+      severity: 'medium',
+      keywords: ['eyj'],
+      pattern: /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g,
+    },
+    {
+      follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 8 },
+      prefixLength: 0,
+      check: (v) => {
+        const [h, p] = v.split('.');
+        const header = b64Json(h);
+        if (!header || typeof header.alg !== 'string' || !b64Json(p)) return false;
+        return undefined;
+      },
+      remediation:
+        'Revoke the token (or rotate the signing key if it does not expire), rebuild without it, and issue tokens at run time.',
+    },
+  ),
+  token(
+    g,
+    {
+      id: 'secret-url-credentials',
+      title: 'Credentials in a URL (connection string)',
+      service: 'URL',
+      severity: 'high',
+      keywords: ['://'],
+      pattern:
+        /\b(?<scheme>[a-z][a-z0-9+.-]{1,20}):\/\/(?<user>[^\s:@/"'<>{}$]{1,64}):(?<secret>[^\s@/"'<>]{3,128})@(?<host>[A-Za-z0-9][A-Za-z0-9.-]*)/gi,
+    },
+    {
+      // (The user info has no whitespace, '/', quote or angle bracket and ends at the '@'.)
+      follows: { kind: 'userinfo' },
+      prefixLength: 0,
+      entropy: 0,
+      check: (v, m) => {
+        const user = m.groups!.user;
+        if (placeholderReason(v) || placeholderReason(user) === 'template variable or placeholder') return false;
+        if (v === user) return false; // postgres:postgres@ — a default, not a leaked credential
+        if (/^\$|^%|^\{/.test(v) || /\$\{|\$\(/.test(v)) return false;
+        if (/^(?:pass|pw|pwd|psw|secret|passwd|password\d*|p@ssw0rd|mypass\w*|yourpass\w*)$/i.test(v)) return false;
+        const host = m.groups!.host.toLowerCase();
+        if (/(?:^|\.)example\.(?:com|org|net)$|^(?:host|hostname|server|domain)$/.test(host))
+          return downgrade('example-host');
+        return undefined;
+      },
+      remediation:
+        'Rotate the password, rebuild without it, and pass credentials at run time (environment from a secret store, or a mounted file).',
+    },
+  ),
+  token(
+    g,
+    {
+      id: 'secret-curl-basic-auth',
+      title: 'Credentials on a curl command line (-u user:password)',
+      service: 'HTTP',
+      severity: 'high',
+      keywords: ['curl'],
+      pattern: /\bcurl\b[^\n]*?\s(?:-u|--user)(?:\s+|=)["']?(?<user>[^\s:"']+):(?<secret>[^\s"']+)/g,
+    },
+    {
+      // ('--user' holds '-u' too.) Lines that mention curl without it cost the most regex time
+      // on a Debian image (long documentation lines).
+      follows: { kind: 'on-line', text: '-u' },
+      prefixLength: 0,
+      entropy: 0,
+      check: (v, m) =>
+        placeholderReason(v) ||
+        CURL_PLACEHOLDER.test(m.groups!.user) ||
+        CURL_PLACEHOLDER.test(v) ||
+        /\$\{|\$\(/.test(v) ||
+        /^(?:pass(?:word)?|pwd|changeme|changeit|test|token|secret)$/i.test(v)
+          ? false
+          : undefined,
+      remediation:
+        'Rotate the password; read it at run time from a file (`curl -u user:$(cat /run/secrets/x)`) or a netrc mounted with `RUN --mount=type=secret`.',
+    },
+  ),
+  token(
+    g,
+    {
+      id: 'secret-authorization-header',
+      title: 'Credentials in an HTTP Authorization header',
+      service: 'HTTP',
+      severity: 'high',
+      keywords: ['authorization'],
+      // (Quoted too, as in JSON and code: "Authorization": "Bearer …".)
+      pattern:
+        /\bAuthorization["']?\s*:\s*["']?(?<scheme>Basic|Bearer|token|Token)\s+(?<secret>[A-Za-z0-9._~+/=-]{16,})/gi,
+    },
+    {
+      follows: { kind: 'colon' },
+      prefixLength: 0,
+      check: (v) => (placeholderReason(v) || shannonEntropy(v) < 3.0 ? false : undefined),
+    },
+  ),
+  token(
+    g,
+    {
+      id: 'secret-api-key-header',
+      title: 'API key in an HTTP header (X-API-Key, Api-Token …)',
+      service: 'HTTP',
+      severity: 'high',
+      // (Header names have a hyphen: `apiKey:` is a property in code.)
+      keywords: ['api-key:', 'api-token:', 'auth-token:', 'access-token:'],
+      pattern:
+        /\b(?<key>(?:X-(?:[A-Za-z]+-)?)?(?:Api-Key|Api-Token|Auth-Token|Access-Token)):[ \t]*(?<secret>[\w=~@.+/-]{16,})/gi,
+    },
+    {
+      prefixLength: 0,
+      entropy: 3.5,
+      check: (v) => (placeholderReason(v) || looksLikeCode(v) ? false : undefined),
+    },
+  ),
+  {
+    id: 'secret-generic-assignment',
+    title: 'Password, secret or token assigned a literal value',
+    service: 'generic',
+    family: g,
+    severity: 'medium',
+    // 'ssw', not 'pass' or 'passw': Python's `pass` statement would send every other line through
+    // the pattern, and "class" every other position through the prefilter's slow path.
+    // (Every spelling the pattern's key alternatives allow: a test checks each one is found.)
+    keywords: [
+      'ssw',
+      'pwd',
+      'secret',
+      'token',
+      'api_key',
+      'apikey',
+      'api-key',
+      'access_key',
+      'accesskey',
+      'access-key',
+      'auth_key',
+      'authkey',
+      'auth-key',
+      'private_key',
+      'privatekey',
+      'private-key',
+      'credential',
+    ],
+    follows: { kind: 'assignment' }, // the key name's rest, then the operator (:=, =>, : or =)
+    pattern:
+      /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
+    check: (v, m, ctx) => {
+      const key = m.groups!.key;
+      if (keyNamesNoSecret(key)) return false;
+      // Unquoted values must end the statement: `x = a + b(c)` is an expression, not a literal.
+      if (!m.groups!.q) {
+        const lineEnd = ctx.text.indexOf('\n', ctx.index);
+        const rest = ctx.text.slice(ctx.index + m[0].length, lineEnd < 0 ? undefined : lineEnd);
+        if (!/^\s*(?:$|[#;,]|\/\/)/.test(rest)) return false;
+      }
+      if (placeholderReason(v) || looksLikeCode(v)) return false;
+      if (/^(?:https?|ftp|file):\/\//i.test(v)) return false; // a URL (credentials in URLs have their own rule)
+      if (/^\$(?:1|2[abxy]?|5|6|y|argon2\w*|pbkdf2[\w-]*|scrypt)\$/.test(v)) return false; // a password hash, not a password
+      if (shannonEntropy(v) < 3.0 || charClasses(v) < 2) return false;
+      return undefined;
+    },
+    remediation:
+      'If this is a real credential: rotate it, rebuild without it, and read it at run time from the environment or a mounted secret. If it is not, add it to .layerlensignore with the reason.',
+  },
+];

@@ -1,0 +1,195 @@
+/**
+ * The precision classes of issue #14, each on look-alikes generated at run time: made-up
+ * sequential keys, placeholders inside tokens, a tail of `#` signs, `curl -u <user:password>`,
+ * published SDK example keys, elided service-account keys; documentation comments, docstrings
+ * and test files of installed packages. None is reported at high or critical; each downgrade
+ * says why (a reason and its code). Real-shaped secrets beside them keep their severity.
+ */
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { test } from 'node:test';
+import type { SecretMatch } from '../../../src/findings/secrets/scanner.js';
+import * as f from '../../support/fake-secrets.js';
+import { scanFile } from '../../support/scan-file.js';
+import { sequentialLike } from '../../support/secret-cases.js';
+
+const serious = (ms: SecretMatch[]) => ms.filter((m) => m.severity === 'high' || m.severity === 'critical');
+const anyOf = <T>(xs: T[]) => xs[randomInt(xs.length)];
+
+/** Every match is below high, and every downgraded one says why. */
+function assertHarmless(path: string, text: string): SecretMatch[] {
+  const ms = scanFile(path, text);
+  assert.deepEqual(
+    serious(ms).map((m) => `${m.ruleId} ${m.severity} ${m.evidence}`),
+    [],
+    JSON.stringify(text.slice(0, 300)),
+  );
+  for (const m of ms) if (m.severity === 'info') assert.ok(m.reason && m.code, `${m.ruleId}: a downgrade says why`);
+  return ms;
+}
+
+test('made-up sequential and repeated keys are fillers (info, code "filler")', () => {
+  for (let i = 0; i < 30; i++) {
+    const made = [
+      `sk-ant-api03-${f.repeated(93)}AA`,
+      `AIzaSy${sequentialLike(f.alnum(33))}`,
+      `AIza${'a'.repeat(35)}`,
+      `ghp_${sequentialLike(f.alnum(30))}${f.alnum(6)}`,
+      `glpat-${sequentialLike(f.alnum(20))}`,
+      `sk_live_${f.repeated(30)}`,
+      `xoxb-1234567890-1234567890-${sequentialLike(f.alnum(24))}`,
+      `dckr_pat_${f.repeated(27)}`,
+      `hf_${sequentialLike(f.alpha(34))}`,
+    ];
+    const v = anyOf(made);
+    const ms = assertHarmless('/app/config.env', `KEY=${v}\n`);
+    assert.ok(
+      ms.every((m) => m.severity === 'info'),
+      v,
+    );
+  }
+  // The real-shaped ones beside them are found at their severity.
+  const real = scanFile('/app/config.env', `A=sk-ant-api03-${f.urlsafe(93)}AA\nB=AIza${f.urlsafe(35)}\n`);
+  assert.deepEqual(
+    real.map((m) => m.severity),
+    ['high', 'high'],
+  );
+});
+
+test('placeholders inside a token, a tail of # signs, a masked value: info (code "placeholder")', () => {
+  const words = [
+    'RANDOMSTRINGHERE',
+    'YOUR_TOKEN_HERE',
+    'REPLACE_WITH_KEY',
+    'INSERT_SECRET',
+    'xxxxxxxxxxxx',
+    'PLACEHOLDER',
+  ];
+  for (let i = 0; i < 30; i++) {
+    const w = anyOf(words);
+    const lines = [
+      `xoxe.xoxp-1-${w}`,
+      `glpat-${(w + f.alnum(20)).slice(0, 20)}`,
+      `sk_live_${(f.alnum(4) + w + f.alnum(24)).slice(0, 26)}`,
+      `ghp_${f.alnum(8)}${'#'.repeat(randomInt(3, 30))}`,
+      `token: glpat-${f.alnum(20)}####`,
+      `key = dckr_pat_${f.alnum(27)}...`,
+    ];
+    const text = lines.join('\n') + '\n';
+    const ms = assertHarmless('/app/settings.yaml', text);
+    // The tokens that the rules still recognise are info, as placeholders.
+    for (const m of ms) assert.equal(m.severity, 'info', `${m.ruleId} ${m.evidence}`);
+    assert.ok(ms.some((m) => m.code === 'placeholder'));
+  }
+});
+
+test('curl -u with placeholders: <user:password>, $VARS, [user]:[password] are not findings', () => {
+  for (const u of [
+    '<user:password>',
+    '<user>:<password>',
+    '"$USER:$PASSWORD"',
+    '[user]:[password]',
+    'user:${TOKEN}',
+    '%USER%:%PASS%',
+  ]) {
+    const ms = assertHarmless('/app/run.sh', `curl -fsSL -u ${u} https://repo.example.org/x\n`);
+    assert.deepEqual(
+      ms.filter((m) => m.ruleId === 'secret-curl-basic-auth'),
+      [],
+      u,
+    );
+  }
+  assert.equal(scanFile('/app/run.sh', `curl -u deploy:${f.alnum(18)} https://repo.internal/x\n`)[0].severity, 'high');
+});
+
+test('published SDK example keys: a Firebase web config key is public by design; AWS EXAMPLE tokens are examples', () => {
+  const firebase = `const firebaseConfig = {\n  apiKey: "AIza${f.urlsafe(35)}",\n  authDomain: "demo-${f.lowerAlpha(6)}.firebaseapp.com",\n  projectId: "demo",\n};\n`;
+  const [fb] = assertHarmless('/app/src/firebase.js', firebase);
+  assert.equal(fb.ruleId, 'secret-gcp-api-key');
+  assert.equal(fb.code, 'public-by-design');
+  // AWS documents STS example session tokens with the EXAMPLE marker inside a long value.
+  const sts = `AWS_SESSION_TOKEN=${f.b64(200)}EXAMPLE${f.b64(150)}\nAWS_ACCESS_KEY_ID=ASIA${f.upper(9)}EXAMPLE\n`;
+  const ms = assertHarmless('/app/docs.env', sts);
+  assert.ok(ms.length >= 2 && ms.every((m) => m.code === 'example-marker'));
+});
+
+test('a GCP service-account JSON whose private key is elided is not critical; a real one is', () => {
+  const elided = JSON.stringify(
+    {
+      type: 'service_account',
+      project_id: `p-${f.lowerAlpha(6)}`,
+      private_key_id: f.hex(40),
+      private_key: anyOf([
+        '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n',
+        '-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----\n',
+        `-----BEGIN PRIVATE KEY-----\n${f.b64(64)}\n...\n-----END PRIVATE KEY-----\n`,
+      ]),
+      client_email: 'x@p.iam.gserviceaccount.com',
+    },
+    null,
+    2,
+  );
+  const ms = assertHarmless('/app/sa.json', elided);
+  assert.ok(ms.some((m) => m.ruleId === 'secret-gcp-service-account-key' && m.code === 'elided-key'));
+  const real = JSON.stringify({ type: 'service_account', private_key_id: f.hex(40), private_key: f.pkcs8Pem() });
+  assert.ok(
+    scanFile('/app/sa.json', real).some(
+      (m) => m.ruleId === 'secret-gcp-service-account-key' && m.severity === 'critical',
+    ),
+  );
+});
+
+test('private keys: a bare header, a truncated body, a JSDoc body cut short are info; a key in a comment or a string is found', () => {
+  const header = assertHarmless(
+    '/app/node_modules/jose/lib/pem.js',
+    "const PRIVATE = '-----BEGIN PRIVATE KEY-----';\n",
+  );
+  assert.deepEqual(
+    header.map((m) => m.code),
+    ['key-header'],
+  );
+  // A real key body, cut after a few lines (documentation shows the start of it).
+  const pem = f.rsaPem().split('\n');
+  const cut = `/**\n * Example:\n * ${pem.slice(0, 6).join('\n * ')}\n * -----END RSA PRIVATE KEY-----\n */\n`;
+  const jsdoc = assertHarmless('/app/src/keys.js', cut);
+  assert.deepEqual(
+    jsdoc.map((m) => m.code),
+    ['elided-key'],
+  );
+  // The whole key in a JSDoc comment, or concatenated in a string, is a key.
+  const whole = `/**\n * ${pem.join('\n * ')}\n */\n`;
+  assert.equal(scanFile('/app/src/keys.js', whole)[0].severity, 'critical');
+  const concatenated = pem.map((l) => `  "${l}\\n" +`).join('\n') + '\n  "";\n';
+  assert.equal(scanFile('/app/src/keys.js', `const k =\n${concatenated}`)[0].severity, 'critical');
+});
+
+test('installed packages: documentation comments, docstrings and test files are info; the same token in code is not', () => {
+  const tok = f.githubToken();
+  const jsdoc = `/**\n * @example\n * client.auth('${tok}')\n */\nmodule.exports = x;\n`;
+  const [a] = scanFile('/app/node_modules/some-sdk/lib/client.js', jsdoc);
+  assert.equal(a.severity, 'info');
+  assert.equal(a.code, 'doc-comment');
+  const docstring = `def login(token):\n    """Log in.\n\n    >>> login("${tok}")\n    """\n`;
+  const [b] = scanFile('/usr/lib/python3/dist-packages/sdk/auth.py', docstring);
+  assert.equal(b.code, 'doc-comment');
+  for (const path of ['/app/node_modules/url/test.js', '/usr/lib/python3/dist-packages/sdk/tests/test_auth.py']) {
+    const [t] = scanFile(path, `const t = '${tok}';\n`);
+    assert.equal(t.severity, 'info', path);
+    assert.equal(t.code, 'package-test', path);
+  }
+  // Outside a comment in a package's code, and in the application's own comment, it is a token.
+  assert.equal(scanFile('/app/node_modules/some-sdk/lib/client.js', `const t = '${tok}';\n`)[0].severity, 'critical');
+  assert.equal(scanFile('/app/src/client.js', `// old token: ${tok}\n`)[0].severity, 'critical');
+  // A connection string with a documentation password (mongodb://val:psw@) in JSDoc: no finding.
+  assertHarmless('/app/node_modules/mongoose/lib/connection.js', ' * mongodb://val:psw@localhost:27017/db\n');
+});
+
+test('checksums: a GitHub or npm token that fails its CRC-32 is info; PyPI tokens must be macaroons', () => {
+  const good = f.githubToken('gho');
+  const bad = good.slice(0, -6) + sequentialLike(good.slice(-6)).split('').reverse().join('');
+  assert.equal(scanFile('/app/a', `${good}\n`)[0].severity, 'high');
+  const [m] = scanFile('/app/a', `${bad}\n`);
+  assert.equal(m.code, 'checksum');
+  assert.equal(scanFile('/app/a', `${f.npmToken()}\n`)[0].severity, 'critical');
+  assert.equal(scanFile('/app/a', `${f.pypiToken('test.pypi.org')}\n`)[0].code, 'test-mode');
+});
