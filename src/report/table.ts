@@ -5,6 +5,7 @@
  */
 import type { SecretScanSummary } from '../findings/index.js';
 import type { Finding, Severity } from '../findings/types.js';
+import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
 import { textWidth, truncate } from '../text/width.js';
 import type { ReportImage } from './image-info.js';
@@ -20,6 +21,8 @@ export interface TableOptions {
   width?: number;
   /** Findings left out by --severity: said in the last line, so "No findings." is not misread. */
   hidden?: HiddenFindings;
+  /** The vulnerability line (counts, base image vs your layers, the best fix), whatever is shown. */
+  vulnerabilities?: VulnerabilityOverview;
   /** The secret scan's counts: one line before the summary (details in the JSON report). */
   secretScan?: SecretScanSummary;
 }
@@ -29,6 +32,7 @@ const COLORS: Record<Severity, string> = {
   high: '\x1b[1;31m',
   medium: '\x1b[33m',
   low: '\x1b[36m',
+  unknown: '\x1b[1;35m',
   info: '\x1b[2m',
 };
 const RESET = '\x1b[0m';
@@ -101,7 +105,11 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   }
   const s = summarize(findings);
   // (Before the summary: the summary and the note on what --severity left out end the report.)
-  if (opts.secretScan) out.push('', secretScanLine(opts.secretScan));
+  const notes = [
+    ...(opts.secretScan ? [secretScanLine(opts.secretScan)] : []),
+    ...(opts.vulnerabilities ? [`Vulnerabilities: ${escapeText(opts.vulnerabilities.line)}`] : []),
+  ];
+  if (notes.length) out.push('', ...notes);
   out.push('');
   out.push(
     findings.length

@@ -1,8 +1,10 @@
 /**
  * OSV advisories in the real schema (osv.dev, schema 1.x), written here from the facts of real
  * published advisories: ids, aliases, affected packages, ranges, fixed versions and, where given,
- * CVSS vectors or ratings. Summaries are short paraphrases. One entry is a local test id for the
- * `withdrawn` field. `osvZip` packs them the way OSV's bucket does (one JSON file per advisory).
+ * CVSS vectors or ratings. Summaries are short paraphrases. Two entries are local test ids: one
+ * for the `withdrawn` field, one (for a made-up package name) for an advisory that gives no score
+ * or rating at all, which layerlens reports as severity `unknown`. `osvZip` packs them the way
+ * OSV's bucket does (one JSON file per advisory).
  */
 import { zipOf } from './package-files.js';
 
@@ -62,6 +64,17 @@ export const ADVISORIES = {
     withdrawn: '2024-02-01T00:00:00Z',
     affected: [
       { package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] },
+    ],
+  },
+  unrated: {
+    id: 'LAYERLENS-TEST-UNRATED-1',
+    modified: '2024-01-01T00:00:00Z',
+    summary: 'An advisory with neither a CVSS vector nor a rating',
+    affected: [
+      {
+        package: { ecosystem: 'npm', name: 'layerlens-test-unrated' },
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }],
+      },
     ],
   },
   glibcLooneyTunables: {
@@ -155,7 +168,13 @@ export function osvZip(advisories: object[]): Buffer {
 }
 
 export const NPM_ZIP = () =>
-  osvZip([ADVISORIES.lodashTemplate, ADVISORIES.lodashZipObjectDeep, ADVISORIES.minimist, ADVISORIES.withdrawn]);
+  osvZip([
+    ADVISORIES.lodashTemplate,
+    ADVISORIES.lodashZipObjectDeep,
+    ADVISORIES.minimist,
+    ADVISORIES.withdrawn,
+    ADVISORIES.unrated,
+  ]);
 export const DEBIAN_ZIP = () =>
   osvZip([ADVISORIES.glibcLooneyTunables, ADVISORIES.coreutilsChroot, ADVISORIES.tarSetuid]);
 export const GO_ZIP = () => osvZip([ADVISORIES.goSetuid]);

@@ -41,6 +41,7 @@ const SEV_COLOR: Record<Severity, string> = {
   high: '\x1b[1;31m',
   medium: '\x1b[33m',
   low: '\x1b[36m',
+  unknown: '\x1b[1;35m',
   info: '\x1b[2m',
 };
 const MARK_COLOR: Record<string, string> = { '+': '\x1b[32m', '-': '\x1b[31m', '~': '\x1b[33m', '=': '\x1b[2m' };
