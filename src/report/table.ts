@@ -5,6 +5,7 @@
  */
 import type { SecretScanSummary } from '../findings/index.js';
 import type { Finding, Severity } from '../findings/types.js';
+import { paintWith, SEVERITY_STYLE } from './ansi.js';
 import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
 import { textWidth, truncate } from '../text/width.js';
@@ -26,16 +27,6 @@ export interface TableOptions {
   /** The secret scan's counts: one line before the summary (details in the JSON report). */
   secretScan?: SecretScanSummary;
 }
-
-const COLORS: Record<Severity, string> = {
-  critical: '\x1b[1;97;41m',
-  high: '\x1b[1;31m',
-  medium: '\x1b[33m',
-  low: '\x1b[36m',
-  unknown: '\x1b[1;35m',
-  info: '\x1b[2m',
-};
-const RESET = '\x1b[0m';
 
 // (Cells hold escaped text: widths count terminal cells, so wide characters line up.)
 function cut(s: string, n: number): string {
@@ -69,7 +60,7 @@ function layer(f: Finding): string {
 }
 
 export function toTable(findings: Finding[], image: ReportImage, opts: TableOptions = {}): string {
-  const paint = (sev: Severity, s: string) => (opts.color ? `${COLORS[sev]}${s}${RESET}` : s);
+  const paint = (sev: Severity, s: string) => paintWith(opts.color, SEVERITY_STYLE[sev], s);
   const out: string[] = [];
   // Undefined: no terminal, nothing cut.
   const width = opts.width === undefined ? undefined : Math.max(60, opts.width);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CommandError, requireEnv, run, which } from '../support/harness.js';
-import { DEBIAN_ZIP, NPM_ZIP } from '../support/osv-fixtures.js';
+import { writeOsvMirror } from '../support/osv-fixtures.js';
 import { ensureRealisticImage, realisticSkipReason } from '../support/realistic.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -87,14 +87,7 @@ test('an image Podman built on a base: the annotation names it, its FROM mark en
     const layout = join(work, 'layout');
     await podman(['save', '--format', 'oci-dir', '-o', layout, 'localhost/layerlens-it/app:1']);
 
-    const mirror = join(work, 'mirror');
-    for (const [eco, zip] of [
-      ['npm', NPM_ZIP()],
-      ['Debian', DEBIAN_ZIP()],
-    ] as const) {
-      mkdirSync(join(mirror, eco), { recursive: true });
-      writeFileSync(join(mirror, eco, 'all.zip'), zip);
-    }
+    const mirror = writeOsvMirror(join(work, 'mirror'), ['npm', 'Debian']);
     const db = join(work, 'db');
     const up = await cli([
       'db',

@@ -6,6 +6,8 @@
  * or rating at all, which layerlens reports as severity `unknown`. `osvZip` packs them the way
  * OSV's bucket does (one JSON file per advisory).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { zipOf } from './package-files.js';
 
 const cvss3 = (score: string) => [{ type: 'CVSS_V3', score }];
@@ -180,3 +182,15 @@ export const DEBIAN_ZIP = () =>
 export const GO_ZIP = () => osvZip([ADVISORIES.goSetuid]);
 export const PYPI_ZIP = () => osvZip([ADVISORIES.urllib3Cookie]);
 export const MAVEN_ZIP = () => osvZip([ADVISORIES.snakeyaml]);
+
+const ZIPS = { npm: NPM_ZIP, Debian: DEBIAN_ZIP, Go: GO_ZIP, PyPI: PYPI_ZIP, Maven: MAVEN_ZIP } as const;
+export type FixtureEcosystem = keyof typeof ZIPS;
+
+/** `dir/<Ecosystem>/all.zip` for each ecosystem, the layout `db update --db-url DIR` reads; returns `dir`. */
+export function writeOsvMirror(dir: string, ecosystems: readonly FixtureEcosystem[] = ['npm', 'Debian']): string {
+  for (const eco of ecosystems) {
+    mkdirSync(join(dir, eco), { recursive: true });
+    writeFileSync(join(dir, eco, 'all.zip'), ZIPS[eco]());
+  }
+  return dir;
+}

@@ -3,18 +3,14 @@
  * base layer (os-release, a dpkg database, coreutils' file list) ended by debian's `CMD ["bash"]`,
  * then a layer of node_modules (lodash 4.17.20, minimist 0.0.8 nested and the fixed 1.2.6, the
  * made-up layerlens-test-unrated). Real tars, read by the real engine; the database is built by
- * `db update` from the OSV fixtures (test/support/osv-fixtures.ts).
+ * `db update` from the OSV fixtures (test/support/vuln-db.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { mapHistory } from '../../src/engine/history.js';
 import { ImageModel } from '../../src/engine/image.js';
 import type { ImageMeta } from '../../src/engine/types.js';
 import { createContentInspector } from '../../src/findings/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
-import { updateDb } from '../../src/vulndb/index.js';
 import { memoryImage } from './image.js';
-import { DEBIAN_ZIP, NPM_ZIP } from './osv-fixtures.js';
 
 const dpkg = (pkgs: Array<[string, string, string?]>) =>
   pkgs
@@ -86,17 +82,4 @@ export async function loadedVulnerableImage(): Promise<ImageModel> {
   return model;
 }
 
-/** A database in `dir` built by `db update` from a mirror directory of the OSV fixtures. */
-export async function fixtureDb(dir: string): Promise<string> {
-  const mirror = join(dir, 'mirror');
-  for (const [eco, zip] of [
-    ['npm', NPM_ZIP()],
-    ['Debian', DEBIAN_ZIP()],
-  ] as const) {
-    mkdirSync(join(mirror, eco), { recursive: true });
-    writeFileSync(join(mirror, eco, 'all.zip'), zip);
-  }
-  const db = join(dir, 'db');
-  await updateDb({ dir: db, base: mirror, ecosystems: ['npm', 'Debian'] });
-  return db;
-}
+export { fixtureDb } from './vuln-db.js';
