@@ -1,11 +1,20 @@
 /** `layerlens [IMAGE]` / `layerlens --demo`: open the explorer on an image as it streams in. */
 import { LayerlensError } from '../errors/index.js';
-import { parseCommandArgs } from './parse.js';
+import { parseCommandArgs, parseMaxAge } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
+import { safeText } from '../text/safe-text.js';
 
 const USAGE = 'layerlens [options] IMAGE | layerlens [options] OLD NEW | layerlens --demo';
+
+const HELP = `Usage: ${USAGE}
+
+  --no-mouse        leave the mouse to the terminal (text selection) instead of clicks and the wheel
+  --db DIR          the OSV vulnerability database for the Vulnerabilities panel (default: layerlens's,
+                    else osv-scanner's offline cache; see layerlens db --help)
+  --db-max-age DAYS say the database is stale when it is older (default 7)
+`;
 
 export async function runExplore(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -14,18 +23,21 @@ export async function runExplore(argv: string[]): Promise<number> {
       ...SOURCE_OPTION_SPEC,
       demo: { type: 'boolean' },
       'no-mouse': { type: 'boolean' },
+      db: { type: 'string' },
+      'db-max-age': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
     USAGE,
   );
   if (values.help) {
-    process.stdout.write(
-      `Usage: ${USAGE}\n\n  --no-mouse        leave the mouse to the terminal (text selection) instead of clicks and the wheel\n\n${SOURCE_OPTIONS_HELP}\n`,
-    );
+    process.stdout.write(`${HELP}\n${SOURCE_OPTIONS_HELP}\n`);
     return 0;
   }
-  if (positionals.length === 2 && !values.demo) return exploreComparison(positionals, values);
+  const maxAgeDays = parseMaxAge(values['db-max-age']);
+  if (maxAgeDays === undefined)
+    throw new LayerlensError(`--db-max-age "${safeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
+  if (positionals.length === 2 && !values.demo) return exploreComparison(positionals, values, maxAgeDays);
   if (positionals.length > 1)
     throw new LayerlensError(
       `one image, or two to compare, got ${positionals.length} (usage: ${USAGE}; layerlens shared IMAGE… for more)`,
@@ -51,7 +63,16 @@ export async function runExplore(argv: string[]): Promise<number> {
     model,
     load,
     early: (m) => earlyFindings(m, reference()),
-    findings: () => runChecks(model, { reference: reference() }),
+    // The full checks once loaded, with the vulnerability database opened as scan opens it.
+    findings: async () => {
+      const { vulnerabilityContext } = await import('./vuln-db.js');
+      const vulnerabilities = await vulnerabilityContext(model, { dir: values.db, maxAgeDays, warn: () => {} });
+      try {
+        return runChecks(model, { reference: reference(), vulnerabilities });
+      } finally {
+        vulnerabilities.db?.close();
+      }
+    },
     sort: sortFindings,
     keysFromTty: stdinIsData,
     title: values.demo ? 'layerlens demo' : input === '-' ? 'stdin' : input,
@@ -69,7 +90,11 @@ export async function runExplore(argv: string[]): Promise<number> {
  * share once), then the comparison is made as `layerlens diff` makes it and the tree shows the
  * merged filesystems.
  */
-async function exploreComparison(positionals: string[], values: Record<string, unknown>): Promise<number> {
+async function exploreComparison(
+  positionals: string[],
+  values: Record<string, unknown>,
+  maxAge: number,
+): Promise<number> {
   const base = await sourceOptionsFrom(values);
   const named = positionals.map((p) => withTransport(p, base));
   if (named.filter((n) => n.input === '-').length > 1)
@@ -107,7 +132,7 @@ async function exploreComparison(positionals: string[], values: Record<string, u
         compareLoaded(models, positionals, {
           ignore: [],
           warn: (s) => notes.push(s),
-          db: { dir: undefined, update: false, maxAge: 7 },
+          db: { dir: values.db as string | undefined, update: false, maxAge },
         }),
     },
   });

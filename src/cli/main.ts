@@ -41,6 +41,8 @@ Options:
   -V, --version       print the version
   --demo              open the built-in demo image
   --no-mouse          leave the mouse to the terminal (its own text selection) instead of clicks
+  --db DIR            the vulnerability database for the Vulnerabilities panel (default: layerlens's,
+                      else osv-scanner's offline cache); --db-max-age DAYS (default 7)
   --source, --platform, --pull, registry login and TLS: see layerlens scan --help
 `;
 

@@ -63,3 +63,9 @@ export interface SeverityFilter {
   /** How the findings left out are described: "below high", "other than critical, low". */
   leftOut: string;
 }
+
+/** --db-max-age: a number of days (default 7); undefined when it is not one. */
+export function parseMaxAge(v: string | boolean | undefined): number | undefined {
+  const n = v === undefined ? 7 : Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

@@ -19,8 +19,8 @@ import {
 import { computeEfficiency } from '../findings/efficiency.js';
 import { diveCiReport } from '../report/dive-ci.js';
 import { packageInventory } from '../findings/packages/index.js';
+import { overviewBlock, vulnerabilityOverview } from '../findings/vulnerabilities/index.js';
 import type { Finding } from '../findings/types.js';
-import { severityRank } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { imageInfo } from '../report/image-info.js';
 import { toJson } from '../report/json.js';
@@ -29,11 +29,11 @@ import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
 import { loadIgnore } from './ignore-file.js';
-import { openDb } from './vuln-db.js';
+import { vulnerabilityContext } from './vuln-db.js';
 import { isClosedOutput, outputClosed, writeStdout } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { checkOutputFile, writeFileAtomic } from './output-file.js';
-import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
+import { parseCommandArgs, parseMaxAge, parseSeverityFilter } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader } from './wiring.js';
@@ -53,9 +53,13 @@ and prints a report.
   --format F        table (default), json, sarif, markdown, or cyclonedx (the package
                     inventory as a CycloneDX 1.5 JSON SBOM instead of the findings)
   -o, --output FILE write the report to FILE (replaced atomically) instead of stdout
-  --severity S      lowest severity to include: critical, high, medium, low, info (default: info);
-                    or a comma-separated list of exactly those to include, as trivy: high,critical
-  --fail-on S       exit 1 when a finding (after the ignore file) is at or above S
+  --severity S      lowest severity to include: critical, high, medium, low, unknown, info
+                    (default: info); or a comma-separated list of exactly those to include, as
+                    trivy: high,critical
+  --fail-on S       exit 1 when a finding (after the ignore file) is at or above S, or of one of
+                    a list of severities (critical,high,unknown). unknown (a vulnerability no
+                    advisory rated) ranks below low, as in trivy and grype: --fail-on low does
+                    not count it; --fail-on unknown or a list naming it does
   --reveal          show secret values in full (default: first 4 characters and the length)
   --ignore-file F   accepted findings (default: ./.layerlensignore when it exists)
   --sbom FILE       also write the package inventory as a CycloneDX 1.5 JSON SBOM
@@ -131,10 +135,10 @@ async function scan(argv: string[]): Promise<number> {
       'USAGE',
     );
   const severities = parseSeverityFilter('--severity', values.severity);
-  const failOn = parseSeverity('--fail-on', values['fail-on']);
+  const failOn = values['fail-on'] === undefined ? undefined : parseSeverityFilter('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
-  const maxAge = values['db-max-age'] === undefined ? 7 : Number(values['db-max-age']);
-  if (!Number.isFinite(maxAge) || maxAge < 0)
+  const maxAge = parseMaxAge(values['db-max-age']);
+  if (maxAge === undefined)
     throw new LayerlensError(`--db-max-age "${escapeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
   const { input, opts } = withTransport(
     values.demo ? 'demo.example.org/shop/api:1.4' : positionals[0],
@@ -161,20 +165,19 @@ async function scan(argv: string[]): Promise<number> {
     await reader.close().catch(() => {});
   }
 
-  const { db, looked } = await openDb(model, values.db, !!values['db-update'], warn);
+  const vulnCtx = await vulnerabilityContext(model, {
+    dir: values.db,
+    update: !!values['db-update'],
+    maxAgeDays: maxAge,
+    warn,
+  });
   let findings;
   try {
-    findings = runChecks(model, {
-      reference: input,
-      reveal,
-      ignore,
-      onWarning: warn,
-      vulnerabilities: { db, looked, maxAgeDays: maxAge },
-    });
+    findings = runChecks(model, { reference: input, reveal, ignore, onWarning: warn, vulnerabilities: vulnCtx });
   } finally {
-    db?.close();
+    vulnCtx.db?.close();
   }
-  if (!db)
+  if (!vulnCtx.db)
     warn('no vulnerability database: packages were not checked for known vulnerabilities (run: layerlens db update)');
   const stale = findings.find((f) => f.ruleId === 'vulnerability-db-stale');
   if (stale) warn(stale.message);
@@ -182,6 +185,7 @@ async function scan(argv: string[]): Promise<number> {
   const image = imageInfo(model, { reveal });
   const toFile = values.output !== undefined;
   const hidden = { count: findings.length - shown.length, leftOut: severities.leftOut };
+  const vulnerabilities = vulnerabilityOverview(findings);
   // What the secret scan looked at, counted over every finding (not only the ones shown).
   const secretScan = secretScanSummary(inspector.secretStats, findings);
   const dive = gateCfg ? computeEfficiency(model).dive : undefined;
@@ -194,7 +198,7 @@ async function scan(argv: string[]): Promise<number> {
           format,
           shown,
           image,
-          { color, width: toFile ? undefined : process.stdout.columns, hidden, secretScan },
+          { color, width: toFile ? undefined : process.stdout.columns, hidden, secretScan, vulnerabilities },
           gate,
         );
   // dive's report after the table on a terminal or pipe; on stderr when stdout holds a document.
@@ -208,7 +212,15 @@ async function scan(argv: string[]): Promise<number> {
   else await writeStdout(format === 'table' && gateText ? `${report}\n${gateText}` : report);
   if (gateText && (toFile || format !== 'table')) process.stderr.write(gateText);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(packageInventory(model), image));
-  if (failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) return 1;
+  if (failOn) {
+    // Vulnerabilities nobody rated do not count for a threshold above them: say so, not silently.
+    const unknown = findings.filter((f) => f.severity === 'unknown').length;
+    if (unknown && !failOn.shown.has('unknown'))
+      warn(
+        `${unknown} vulnerabilit${unknown === 1 ? 'y' : 'ies'} of unknown severity (no advisory rated ${unknown === 1 ? 'it' : 'them'}) did not count for --fail-on ${values['fail-on']}; --fail-on unknown, or a list such as critical,high,unknown, counts them`,
+      );
+    if (findings.some((f) => failOn.shown.has(f.severity))) return 1;
+  }
   if (gate && !gate.pass) return 1;
   return 0;
 }
@@ -243,11 +255,15 @@ function render(
 ): string {
   switch (format) {
     case 'json':
-      return toJson(findings, image, { ...(gate ? { ciGate: gate } : {}), secretScan: opts.secretScan });
+      return toJson(findings, image, {
+        ...(gate ? { ciGate: gate } : {}),
+        secretScan: opts.secretScan,
+        ...(opts.vulnerabilities ? { vulnerabilities: overviewBlock(opts.vulnerabilities) } : {}),
+      });
     case 'sarif':
-      return toSarif(findings, image);
+      return toSarif(findings, image, opts.vulnerabilities);
     case 'markdown':
-      return toMarkdown(findings, image, opts.hidden);
+      return toMarkdown(findings, image, opts.hidden, opts.vulnerabilities);
     default:
       return toTable(findings, image, opts);
   }

@@ -168,6 +168,12 @@ export interface ImageMeta {
   notes?: string[];
   /** Registry sources: pinned reference and the signatures/attestations/SBOMs found (never verified). */
   provenance?: ImageProvenance;
+  /**
+   * The image manifest's annotations (OCI layouts and registries; else its index descriptor's),
+   * string values only (src/engine/annotations.ts): `org.opencontainers.image.base.name` and
+   * `.base.digest` name the base image.
+   */
+  annotations?: Record<string, string>;
 }
 
 /** A signature, attestation or SBOM a registry holds for an image. */

@@ -3,8 +3,14 @@
  * Field names follow the documented JSON report (schemaVersion 1).
  */
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+/**
+ * `unknown`: a known vulnerability whose advisory gives no score or rating. It is shown as such
+ * (never as a guessed level) and ranks below `low`, as trivy and grype rank it: a threshold of
+ * `--fail-on low` or `--severity low` does not include it; `unknown` (or a list naming it) does.
+ * Only vulnerability findings are ever `unknown`. docs/reports.md, "Severity".
+ */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unknown' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'unknown', 'info'];
 
 export type Category =
   | 'deleted-file'
@@ -45,5 +51,5 @@ export interface Finding {
 }
 
 export function severityRank(s: Severity): number {
-  return SEVERITIES.length - SEVERITIES.indexOf(s); // critical 5 … info 1
+  return SEVERITIES.length - SEVERITIES.indexOf(s); // critical 6 … unknown 2, info 1
 }

@@ -7,12 +7,13 @@ import type { GateResult } from '../findings/dive-ci.js';
 import type { DiveEfficiency } from '../findings/efficiency.js';
 import { formatBytes } from '../text/bytes.js';
 import { safeText } from '../text/safe-text.js';
+import { BOLD, DIM, GREEN, paintWith, SEVERITY_STYLE } from './ansi.js';
 
-const COLORS = { PASS: '\x1b[32m', FAIL: '\x1b[1;31m', SKIP: '\x1b[2m' } as const;
+const COLORS = { PASS: GREEN, FAIL: SEVERITY_STYLE.high, SKIP: DIM } as const;
 
 export function diveCiReport(d: DiveEfficiency, gate: GateResult, opts: { color?: boolean } = {}): string {
-  const paint = (s: keyof typeof COLORS, t: string) => (opts.color ? `${COLORS[s]}${t}\x1b[0m` : t);
-  const bold = (t: string) => (opts.color ? `\x1b[1m${t}\x1b[0m` : t);
+  const paint = (s: keyof typeof COLORS, t: string) => paintWith(opts.color, COLORS[s], t);
+  const bold = (t: string) => paintWith(opts.color, BOLD, t);
   const kv = (k: string, v: string) => `  ${`${k}:`.padEnd(18)} ${v}`;
   const out: string[] = [bold('Analysis:')];
   out.push(kv('efficiency', `${(d.score * 100).toFixed(2)} %`));
@@ -40,7 +41,7 @@ export function diveCiReport(d: DiveEfficiency, gate: GateResult, opts: { color?
     .map(([s, n]) => `${s === 'PASS' ? 'pass' : s === 'FAIL' ? 'fail' : 'skip'}:${n}`)
     .join(' ');
   out.push(
-    `${paint(gate.pass ? 'PASS' : 'FAIL', gate.pass ? 'PASS' : 'FAIL')}${opts.color ? `\x1b[2m [${tally}]\x1b[0m` : ` [${tally}]`}`,
+    `${paint(gate.pass ? 'PASS' : 'FAIL', gate.pass ? 'PASS' : 'FAIL')}${paintWith(opts.color, DIM, ` [${tally}]`)}`,
   );
   return out.join('\n') + '\n';
 }

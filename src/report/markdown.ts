@@ -1,6 +1,7 @@
 /** A readable Markdown report: image, summary table, findings by severity with layer and remediation. */
 import type { ImageMeta } from '../engine/types.js';
 import type { Finding, Severity } from '../findings/types.js';
+import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { imageOrEmpty, summarize } from './json.js';
@@ -12,6 +13,7 @@ const HEADINGS: Record<Severity, string> = {
   high: 'High',
   medium: 'Medium',
   low: 'Low',
+  unknown: 'Unknown',
   info: 'Info',
 };
 
@@ -25,7 +27,12 @@ function location(f: Finding): string {
   return parts.length ? parts.join(', ') : 'image configuration';
 }
 
-export function toMarkdown(findings: Finding[], image: ReportImage, hidden?: HiddenFindings): string {
+export function toMarkdown(
+  findings: Finding[],
+  image: ReportImage,
+  hidden?: HiddenFindings,
+  vulnerabilities?: VulnerabilityOverview,
+): string {
   const out: string[] = [];
   const s = summarize(findings);
   out.push(`# layerlens report: ${mdText(image.reference || 'image')}`, '');
@@ -41,6 +48,7 @@ export function toMarkdown(findings: Finding[], image: ReportImage, hidden?: Hid
   out.push('## Summary', '', '| Severity | Findings |', '|---|---:|');
   for (const sev of SEVERITIES) out.push(`| ${HEADINGS[sev]} | ${s[sev]} |`);
   out.push('');
+  if (vulnerabilities) out.push(`**Vulnerabilities:** ${mdProse(vulnerabilities.line)}`, '');
   if (findings.length === 0) {
     out.push(mdText(emptyNote(hidden)), '');
     return out.join('\n');

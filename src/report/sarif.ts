@@ -6,6 +6,7 @@
  */
 import type { ImageMeta } from '../engine/types.js';
 import type { Finding, Severity } from '../findings/types.js';
+import { overviewBlock, type VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { imageOrEmpty } from './json.js';
@@ -13,19 +14,23 @@ import { TOOL_NAME, toolVersion } from './tool.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-// GitHub: ≥ 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
-const SECURITY_SEVERITY: Record<Severity, string> = {
+// GitHub: ≥ 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. A vulnerability of unknown
+// severity has none: a made-up score would put it in a bucket the advisory never gave it.
+const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
   critical: '9.5',
   high: '8.0',
   medium: '5.5',
   low: '3.0',
+  unknown: undefined,
   info: '0.0',
 };
+// Unknown is a warning: not an error nobody rated, not a note anyone could skip.
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
   low: 'note',
+  unknown: 'warning',
   info: 'note',
 };
 
@@ -46,7 +51,7 @@ function ruleName(id: string): string {
     .join('');
 }
 
-export function sarifDocument(findings: Finding[], image: ReportImage) {
+export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabilities?: VulnerabilityOverview) {
   const rules: Array<Record<string, unknown>> = [];
   const ruleIndex = new Map<string, number>();
   const worst = new Map<string, Severity>();
@@ -59,6 +64,7 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
     const sev = worst.get(f.ruleId)!;
     ruleIndex.set(f.ruleId, rules.length);
     const vuln = vulnerabilityRule(findings, f.ruleId);
+    const securitySeverity = vuln?.score ?? SECURITY_SEVERITY[sev];
     rules.push({
       id: f.ruleId,
       name: ruleName(f.ruleId),
@@ -71,7 +77,7 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
       },
       defaultConfiguration: { level: LEVEL[sev] },
       properties: {
-        'security-severity': vuln?.score ?? SECURITY_SEVERITY[sev],
+        ...(securitySeverity !== undefined ? { 'security-severity': securitySeverity } : {}),
         tags: ['security', 'container', f.category],
         precision: f.category === 'secret' ? 'high' : 'very-high',
       },
@@ -109,7 +115,7 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
       partialFingerprints: { 'layerlensFindingId/v1': f.id },
       properties: {
         severity: f.severity,
-        'security-severity': SECURITY_SEVERITY[f.severity],
+        ...(SECURITY_SEVERITY[f.severity] !== undefined ? { 'security-severity': SECURITY_SEVERITY[f.severity] } : {}),
         category: f.category,
         layerIndex: f.layerIndex,
         layerDigest: f.layerDigest,
@@ -138,6 +144,7 @@ export function sarifDocument(findings: Finding[], image: ReportImage) {
             configDigest: image.configDigest,
             platform: image.platform,
           },
+          ...(vulnerabilities ? { vulnerabilities: overviewBlock(vulnerabilities) } : {}),
         },
       },
     ],
@@ -165,6 +172,9 @@ function vulnerabilityRule(findings: Finding[], ruleId: string): { helpUri?: str
 }
 
 function ruleTitle(f: Finding): string {
+  // A vulnerability's rule is the advisory, not one package at one version: its summary alone.
+  if (f.category === 'vulnerability' && !f.ruleId.startsWith('vulnerability-') && f.title.includes(': '))
+    return f.title.slice(f.title.indexOf(': ') + 2);
   // Titles of path-specific findings carry the path; rule descriptions must not.
   return f.title.replace(/: \/.*$/, '').replace(/^EXPOSE \d+\/\w+: /, 'Exposed port: ');
 }
@@ -188,8 +198,8 @@ function categoryText(c: string): string {
   );
 }
 
-export function toSarif(findings: Finding[], image: ReportImage): string {
-  return JSON.stringify(sarifDocument(findings, image), null, 2) + '\n';
+export function toSarif(findings: Finding[], image: ReportImage, vulnerabilities?: VulnerabilityOverview): string {
+  return JSON.stringify(sarifDocument(findings, image, vulnerabilities), null, 2) + '\n';
 }
 
 export function renderSarif(input: { meta?: ImageMeta; findings: Finding[]; image?: ReportImage }): string {

@@ -5,6 +5,8 @@
  */
 import type { SecretScanSummary } from '../findings/index.js';
 import type { Finding, Severity } from '../findings/types.js';
+import { paintWith, SEVERITY_STYLE } from './ansi.js';
+import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
 import { textWidth, truncate } from '../text/width.js';
 import type { ReportImage } from './image-info.js';
@@ -20,18 +22,11 @@ export interface TableOptions {
   width?: number;
   /** Findings left out by --severity: said in the last line, so "No findings." is not misread. */
   hidden?: HiddenFindings;
+  /** The vulnerability line (counts, base image vs your layers, the best fix), whatever is shown. */
+  vulnerabilities?: VulnerabilityOverview;
   /** The secret scan's counts: one line before the summary (details in the JSON report). */
   secretScan?: SecretScanSummary;
 }
-
-const COLORS: Record<Severity, string> = {
-  critical: '\x1b[1;97;41m',
-  high: '\x1b[1;31m',
-  medium: '\x1b[33m',
-  low: '\x1b[36m',
-  info: '\x1b[2m',
-};
-const RESET = '\x1b[0m';
 
 // (Cells hold escaped text: widths count terminal cells, so wide characters line up.)
 function cut(s: string, n: number): string {
@@ -65,7 +60,7 @@ function layer(f: Finding): string {
 }
 
 export function toTable(findings: Finding[], image: ReportImage, opts: TableOptions = {}): string {
-  const paint = (sev: Severity, s: string) => (opts.color ? `${COLORS[sev]}${s}${RESET}` : s);
+  const paint = (sev: Severity, s: string) => paintWith(opts.color, SEVERITY_STYLE[sev], s);
   const out: string[] = [];
   // Undefined: no terminal, nothing cut.
   const width = opts.width === undefined ? undefined : Math.max(60, opts.width);
@@ -101,7 +96,11 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   }
   const s = summarize(findings);
   // (Before the summary: the summary and the note on what --severity left out end the report.)
-  if (opts.secretScan) out.push('', secretScanLine(opts.secretScan));
+  const notes = [
+    ...(opts.secretScan ? [secretScanLine(opts.secretScan)] : []),
+    ...(opts.vulnerabilities ? [`Vulnerabilities: ${escapeText(opts.vulnerabilities.line)}`] : []),
+  ];
+  if (notes.length) out.push('', ...notes);
   out.push('');
   out.push(
     findings.length

@@ -9,6 +9,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { MergedTree } from '../findings/compare/merged-tree.js';
 import type { ChangeStats } from '../engine/tree.js';
 import type { Finding } from '../findings/types.js';
+import { packageLocations, type VulnerablePackage, vulnerablePackages } from '../findings/vulnerabilities/groups.js';
 import { safeText } from '../text/safe-text.js';
 import {
   type CompareInput,
@@ -63,8 +64,11 @@ export interface ExplorerOptions {
   model: ImageModel;
   /** Findings while the image loads (and when the full checks are not wired). */
   early?: (model: ImageModel) => Finding[];
-  /** Findings of the full checks; called once the image is loaded. */
-  findings?: () => Finding[];
+  /**
+   * Findings of the full checks; called once the image is loaded. A promise when they need work
+   * of their own first (opening the vulnerability database): the early findings stay until then.
+   */
+  findings?: () => Finding[] | Promise<Finding[]>;
   /** Puts findings in the order every view shows them. */
   sort?: (fs: Finding[]) => Finding[];
   /** Compare two images (`layerlens OLD NEW`): `model` is then the new one. */
@@ -101,6 +105,10 @@ export class Explorer {
   findingIndex = 0;
   findings: Finding[] = [];
   findingsFinal = false;
+  /** The full checks are running (asynchronously): the list is still the early one. */
+  findingsPending = false;
+  /** The package selected in the Vulnerabilities panel (index into vulnerablePackages). */
+  vulnIndex = 0;
   /** Columns the divider was moved by (`<` / `>`). */
   splitDelta = 0;
   /** `n`/`N` were used: the next press moves on from the current finding. */
@@ -132,7 +140,7 @@ export class Explorer {
   onChange: () => void = () => {};
 
   private readonly earlyFn?: (model: ImageModel) => Finding[];
-  private readonly findingsFn?: () => Finding[];
+  private readonly findingsFn?: () => Finding[] | Promise<Finding[]>;
   private readonly sortFn: (fs: Finding[]) => Finding[];
   private readonly statsCache = new Map<number, ChangeStats>();
   private readonly hidesCache = new Map<number, boolean>();
@@ -256,7 +264,8 @@ export class Explorer {
   /** Recompute findings: the early subset while loading, the full checks once loaded. */
   refreshFindings(): void {
     const done = this.compare ? !!this.compare.result : this.model.done;
-    let list: Finding[] | undefined;
+    if (this.findingsPending) return; // the full checks will replace the list when they finish
+    let list: Finding[] | Promise<Finding[]> | undefined;
     try {
       // The compare view lists what NEW introduces and resolves, once both images are compared.
       if (this.compare) list = this.compare.result ? compareFindings(this.compare.result, this.sortFn) : [];
@@ -265,11 +274,34 @@ export class Explorer {
     } catch (err) {
       this.setMessage(`findings failed: ${safeText((err as Error).message)}`, 'error');
     }
+    if (list instanceof Promise) {
+      this.findingsPending = true;
+      // Until they arrive, the early findings (an image that was loaded before the explorer opened
+      // has none yet).
+      if (!this.findings.length && this.earlyFn) this.setFindings(this.earlyFn(this.model), false);
+      this.track(
+        list.then(
+          (l) => {
+            this.findingsPending = false;
+            this.setFindings(l, true);
+          },
+          (err: Error) => {
+            this.findingsPending = false;
+            this.setMessage(`findings failed: ${safeText(err?.message ?? String(err))}`, 'error');
+          },
+        ),
+      );
+      return;
+    }
+    this.setFindings(list ?? [], done && (!!this.findingsFn || !!this.compare));
+  }
+
+  private setFindings(list: Finding[], final: boolean): void {
     // The finding the user chose stays selected (found again by its id); until they choose one,
     // the selection is the first (most severe) finding of the new list.
     const keep = this.findingChosen ? this.findings[this.findingIndex]?.id : undefined;
-    this.findings = this.compare ? (list ?? []) : this.sortFn(list ?? []);
-    this.findingsFinal = done && (!!this.findingsFn || !!this.compare);
+    this.findings = this.compare ? list : this.sortFn(list);
+    this.findingsFinal = final;
     const i = keep ? this.findings.findIndex((f) => f.id === keep) : -1;
     this.findingIndex = i >= 0 ? i : keep ? Math.min(this.findingIndex, Math.max(0, this.findings.length - 1)) : 0;
   }
@@ -412,6 +444,50 @@ export class Explorer {
     }
     if (!f.path) this.showPanelKeepFocus('findings');
     this.setMessage(label);
+  }
+
+  // ---- vulnerabilities ------------------------------------------------------------------------
+
+  /** The packages the Vulnerabilities panel lists (grouped from the findings; cached per list). */
+  vulnerablePackages(): VulnerablePackage[] {
+    return vulnerablePackages(this.findings);
+  }
+
+  selectVulnerable(i: number): void {
+    const n = this.vulnerablePackages().length;
+    this.vulnIndex = n === 0 ? 0 : Math.max(0, Math.min(n - 1, i));
+  }
+
+  /**
+   * Go to the layer that brought the selected vulnerable package in, and to its files in the tree
+   * (its own directory, its dpkg file list, or the file it was found in).
+   */
+  jumpToVulnerable(i = this.vulnIndex): void {
+    const pkgs = this.vulnerablePackages();
+    if (!pkgs.length) {
+      this.setMessage(this.findingsFinal ? 'no vulnerable packages' : 'vulnerabilities: once every layer is in');
+      return;
+    }
+    this.selectVulnerable(i);
+    const p = pkgs[this.vulnIndex];
+    const n = p.vulns.length;
+    const label = `${safeText(p.name)} ${safeText(p.version)}: ${n} known vulnerabilit${n === 1 ? 'y' : 'ies'} [${p.worst}]`;
+    if (p.layer === null || p.layer >= this.layerCount) {
+      this.setMessage(label);
+      return;
+    }
+    this.selectLayer(p.layer);
+    const layer = p.layer;
+    const where = packageLocations(p).find((path) => !!this.model.tree.lookupPath(path)?.liveAt(layer));
+    if (where && this.tree.reveal(where, layer)) {
+      const c = this.tree.cursor;
+      if (c && this.tree.displayVersion(c)?.type === 'dir' && !this.tree.isExpanded(c)) this.tree.right();
+      this.setFocus('tree');
+      this.setMessage(`${label}, layer ${layer}: ${safeText(where)}`);
+      return;
+    }
+    this.setFocus('tree');
+    this.setMessage(`${label}, layer ${layer} (its files are not in the tree)`);
   }
 
   /** `n` / `N`: the next or previous finding (the first press stays on the selected one). */

@@ -4,7 +4,7 @@
  * render-panels.ts), so the legend shows exactly the colours on screen.
  */
 import { SEVERITIES } from '../findings/types.js';
-import { HIDES_MARK, SEVERITY_STYLE, severityMark } from './render-panels.js';
+import { HIDES_MARK, SEVERITY_STYLE, severityMark, VULN_MARK } from './render-panels.js';
 import { CHANGE_STYLE, HIDDEN_STYLE } from './render-tree.js';
 import type { Style } from './style.js';
 
@@ -55,10 +55,18 @@ export const LEGEND: readonly LegendGroup[] = [
     title: 'Layer marks',
     items: [
       ...SEVERITIES.filter((s) => s !== 'info').map((s) => ({
-        mark: `${severityMark(s).mark} ${SEVERITY_STYLE[s].label.trim().toLowerCase()}`,
+        mark: `${severityMark(s).mark} ${s === 'unknown' ? 'unknown' : SEVERITY_STYLE[s].label.trim().toLowerCase()}`,
         style: severityMark(s).style,
-        text: `the worst finding of the layer is ${s}`,
+        text:
+          s === 'unknown'
+            ? 'the worst finding of the layer is a known vulnerability no advisory rated (severity unknown, ranked below low)'
+            : `the worst finding of the layer is ${s}`,
       })),
+      {
+        mark: VULN_MARK,
+        style: { fg: 'brightRed', bold: true },
+        text: 'the layer brought in packages with known vulnerabilities, in the colour of the worst (u lists them by package)',
+      },
       {
         mark: '',
         style: {},

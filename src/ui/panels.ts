@@ -24,6 +24,7 @@ import {
   compareVulnsBody,
 } from './render-compare.js';
 import type { Line } from './style.js';
+import { vulnsBody, vulnsGeometry, vulnsInfo } from './render-vulns.js';
 
 export interface SidePanel {
   /** Stable id (Explorer.side, `panel:ID` contexts in the key table). */
@@ -135,6 +136,59 @@ export const SIDE_PANELS: readonly SidePanel[] = [
     wheel: (ex, step) => ex.selectFinding(ex.findingIndex + step),
   },
   {
+    id: 'vulns',
+    key: 'u',
+    tab: 'Vulns',
+    help: 'known vulnerabilities grouped by package: severity counts, the layer that brought each package in (base image or yours) and its command, fixed versions or "no fix available yet"; Enter goes to the layer and the package’s files',
+    info: vulnsInfo,
+    body: (ex, width, rows) => vulnsBody(ex, width, rows),
+    bindings: [
+      {
+        keys: ['up', 'down', 'k', 'j'],
+        label: '↑↓ k j',
+        when: ['panel:vulns'],
+        run: (ex, k) => ex.selectVulnerable(ex.vulnIndex + (k.name === 'down' || k.name === 'j' ? 1 : -1)),
+        hint: 'select',
+        help: 'previous / next package',
+      },
+      {
+        keys: ['pagedown', 'space'],
+        when: ['panel:vulns'],
+        run: (ex) => ex.selectVulnerable(ex.vulnIndex + FINDINGS_PAGE),
+        help: `${FINDINGS_PAGE} packages down`,
+      },
+      {
+        keys: ['pageup'],
+        when: ['panel:vulns'],
+        run: (ex) => ex.selectVulnerable(ex.vulnIndex - FINDINGS_PAGE),
+        help: `${FINDINGS_PAGE} packages up`,
+      },
+      { keys: ['home', 'g'], when: ['panel:vulns'], run: (ex) => ex.selectVulnerable(0), help: 'first package' },
+      {
+        keys: ['end', 'G'],
+        when: ['panel:vulns'],
+        run: (ex) => ex.selectVulnerable(Number.MAX_SAFE_INTEGER),
+        help: 'last package',
+      },
+      {
+        keys: ['enter'],
+        when: ['panel:vulns'],
+        run: (ex) => ex.jumpToVulnerable(),
+        hint: 'go to',
+        help: 'go to the layer that brought the package in, and to its files in the tree',
+      },
+    ],
+    click: (ex, row, rows) => {
+      const g = vulnsGeometry(ex, ex.layout().side.width - 2, rows);
+      const i = g.top + row - g.header;
+      if (row < g.header || row >= g.header + g.list || i >= ex.vulnerablePackages().length) return;
+      // A click on the selected package goes to it (a second click, as a double-click would).
+      if (i === ex.vulnIndex) ex.jumpToVulnerable(i);
+      else ex.selectVulnerable(i);
+    },
+    wheel: (ex, step) => ex.selectVulnerable(ex.vulnIndex + step),
+  },
+  {
     id: 'image',
     key: 'i',
     tab: 'Image',
@@ -165,7 +219,8 @@ export const COMPARE_PANELS: readonly SidePanel[] = [
     help: 'the findings the new image introduces, then the ones it resolves; Enter goes to the file',
   },
   {
-    id: 'vulns',
+    // (Its own id: the one-image Vulns panel's keys select packages; this one scrolls.)
+    id: 'compare-vulns',
     key: 'u',
     tab: 'Vulns',
     help: 'known vulnerabilities the new image introduces and fixes (with a vulnerability database)',

@@ -6,6 +6,7 @@ import { PUBLISH_ALL_NOTE } from '../findings/ports.js';
 import { redactEnv, redactValue } from '../findings/redact.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES, severityRank } from '../findings/types.js';
+import { vulnerableLayers } from '../findings/vulnerabilities/groups.js';
 import { formatBytes, formatPercent } from '../text/bytes.js';
 import { safeText } from '../text/safe-text.js';
 import { fit, fitRight, wrapWidth } from '../text/width.js';
@@ -19,6 +20,8 @@ export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> =
   high: { label: 'HIGH', style: { fg: 'brightRed', bold: true } },
   medium: { label: 'MED ', style: { fg: 'yellow', bold: true } },
   low: { label: 'LOW ', style: { fg: 'cyan' } },
+  // A vulnerability no advisory rated: its own colour, never mistaken for low.
+  unknown: { label: 'UNKN', style: { fg: 'magenta', bold: true } },
   info: { label: 'INFO', style: { fg: 'gray' } },
 };
 
@@ -31,6 +34,9 @@ export function severityMark(s: Severity): { mark: string; style: Style } {
 
 /** The marker of a layer that deletes or overwrites lower files (and has no finding). */
 export const HIDES_MARK = { mark: '✗', style: { fg: 'brightMagenta' } as Style };
+
+/** The second marker: the layer brought in packages with known vulnerabilities (its colour: the worst). */
+export const VULN_MARK = '◆';
 
 function worst(fs: Finding[]): Severity | undefined {
   let w: Severity | undefined;
@@ -109,7 +115,7 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
       [
         seg('  # ', { fg: 'gray', bold: true }),
         seg(fitRight('Size', 8) + ' ', { fg: 'gray', bold: true }),
-        seg('       Command', { fg: 'gray', bold: true }),
+        seg('        Command', { fg: 'gray', bold: true }),
       ],
       width,
     ),
@@ -127,6 +133,7 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
     }
   }
   const failure = loadFailure(ex);
+  const vulnerable = vulnerableLayers(ex.findings);
   for (let i = ex.layerTop; i < Math.min(n, ex.layerTop + rows); i++) {
     const parts: Seg[] = [seg(fitRight(String(i), 3) + ' ', { fg: 'gray' }), ...stateCell(ex, i, max, failure)];
     const w = worst(byLayer.get(i) ?? []);
@@ -135,7 +142,8 @@ export function layersBody(ex: Explorer, width: number, rows: number): Line[] {
       parts.push(seg(mk.mark, mk.style));
     } else if (ex.layerHides(i)) parts.push(seg(HIDES_MARK.mark, HIDES_MARK.style));
     else parts.push(seg(' '));
-    parts.push(seg(' '));
+    const v = vulnerable.get(i);
+    parts.push(v ? seg(VULN_MARK, severityMark(v).style) : seg(' '), seg(' '));
     const cmd = safeText(layerCommand(m.meta, i, ex.reveal));
     const sp = cmd.indexOf(' ');
     if (sp > 0 && /^[A-Z]+$/.test(cmd.slice(0, sp)))
@@ -338,6 +346,41 @@ export function findingsInfo(ex: Explorer): string {
 
 // ---- image -----------------------------------------------------------------------------------
 
+const DAY = 86_400_000;
+
+/**
+ * The vulnerability database the image was checked against, from the check's own findings: each
+ * archive the image needed with its date and age (yellow when the check found it stale), or that
+ * there is none and how to get one.
+ */
+function vulnDbLines(ex: Explorer, now = Date.now()): Array<{ text: string; style: Style }> {
+  if (!ex.findingsFinal)
+    return [
+      {
+        text: ex.model.error ? 'not used: the image did not load' : 'used once every layer is in',
+        style: { fg: 'gray' },
+      },
+    ];
+  const vf = (id: string) => ex.findings.find((f) => f.category === 'vulnerability' && f.ruleId === id);
+  if (vf('vulnerability-db-missing'))
+    return [{ text: 'none: packages not checked (layerlens db update gets one)', style: { fg: 'yellow' } }];
+  const summary = vf('vulnerability-summary');
+  const db = summary?.properties?.database as { description?: string; fetched?: Record<string, string> } | undefined;
+  if (!db) return [{ text: 'not used', style: { fg: 'gray' } }];
+  const stale = !!vf('vulnerability-db-stale');
+  const out = Object.entries(db.fetched ?? {}).map(([eco, iso]): { text: string; style: Style } => {
+    const days = Math.max(0, Math.floor((now - Date.parse(iso)) / DAY));
+    return {
+      text: `${safeText(eco)} advisories of ${iso.slice(0, 10)} (${days === 0 ? 'today' : days === 1 ? '1 day old' : `${days} days old`})`,
+      style: stale ? { fg: 'yellow' as const, bold: true } : {},
+    };
+  });
+  out.push({ text: safeText(db.description ?? ''), style: { fg: 'gray' } });
+  if (stale)
+    out.push({ text: 'stale: run layerlens db update before trusting a clean result', style: { fg: 'yellow' } });
+  return out;
+}
+
 export function imageBody(ex: Explorer, width: number): Line[] {
   const m = ex.model;
   const meta = m.meta;
@@ -388,6 +431,7 @@ export function imageBody(ex: Explorer, width: number): Line[] {
     kv('Efficiency', m.error ? 'not computed: the image did not load' : 'computed once every layer is in', {
       fg: 'gray',
     });
+  for (const [i, l] of vulnDbLines(ex).entries()) kv(i === 0 ? 'Vuln DB' : '', l.text, l.style);
   const user = c.User || '(none: root)';
   const root = !c.User || /^(root|0)(:|$)/.test(c.User);
   kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});

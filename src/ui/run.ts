@@ -19,8 +19,8 @@ export interface RunExplorerOptions {
   load: Promise<void>;
   /** Findings while layers load (the cheap subset; see src/findings/early.ts). */
   early?: (model: ImageModel) => Finding[];
-  /** Findings of the full checks, computed once the image is loaded. */
-  findings?: () => Finding[];
+  /** Findings of the full checks, computed once the image is loaded (a promise: see ExplorerOptions). */
+  findings?: () => Finding[] | Promise<Finding[]>;
   /** The order every view lists findings in. */
   sort?: (fs: Finding[]) => Finding[];
   /** Read keys from /dev/tty (stdin carries the image). */

@@ -1,8 +1,10 @@
 /**
- * Turns OSV archives (all.zip: one JSON advisory per entry) into index records grouped by package
- * key. Every entry is inflated and checked (CRC-32) and parsed once; withdrawn advisories are left
- * out; an entry that is not an OSV advisory is counted and skipped, but an archive where most are
- * is refused (it is not what it claims to be).
+ * Turns OSV archives (all.zip: one JSON advisory per entry) into index records by package key,
+ * handed to a sink as they are read (the index builder spools them to disk; a scan reading
+ * osv-scanner's cache keeps those of the packages present). Every entry is inflated and checked
+ * (CRC-32) and parsed once; withdrawn advisories are left out; an entry that is not an OSV
+ * advisory is counted and skipped, but an archive where most are is refused (it is not what it
+ * claims to be).
  */
 import { type ByteSource, ZipError, zipEntries, zipEntryData } from '../text/zip.js';
 import { packageKey, type RecordRange, type VulnRecord } from './record.js';
@@ -22,8 +24,10 @@ export interface ArchiveStats {
 
 export class ArchiveError extends Error {}
 
-/** Records by package key, each as its JSON text. */
-export type RecordMap = Map<string, string[]>;
+/** Where an archive's records go, one at a time. */
+export interface RecordSink {
+  add(key: string, rec: VulnRecord): void;
+}
 
 interface OsvAffected {
   package?: { ecosystem?: string; name?: string };
@@ -106,7 +110,7 @@ export function recordsOf(osv: Osv, keep?: (key: string) => boolean): Array<[str
  */
 export async function addArchive(
   src: ByteSource,
-  into: RecordMap,
+  into: RecordSink,
   keep?: (key: string) => boolean,
 ): Promise<ArchiveStats> {
   await loadCvss();
@@ -139,10 +143,7 @@ export async function addArchive(
     if (typeof osv.modified === 'string' && (!stats.newestModified || osv.modified > stats.newestModified))
       stats.newestModified = osv.modified;
     for (const [key, rec] of recordsOf(osv, keep)) {
-      const list = into.get(key);
-      const text = JSON.stringify(rec);
-      if (list) list.push(text);
-      else into.set(key, [text]);
+      into.add(key, rec);
       stats.records++;
     }
   }

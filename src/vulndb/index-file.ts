@@ -3,19 +3,25 @@
  * directory, so a scan reads the directory (512 KiB) and then, per package present, one slice of
  * the key table and one blob of records — never the whole database.
  *
- *   0      "LLOSVDB1"  magic
+ *   0      "LLOSVDB2"  magic ("LLOSVDB1": format 1, still read)
  *   8      u64 offset, u64 length of the metadata (JSON)
  *   24     u64 offset of the bucket directory (BUCKETS × [u32 offset, u32 length] into the key table)
  *   32     u64 offset of the key table (lines `KEY\tOFFSET\tLENGTH\n`, grouped by bucket)
- *   40…    record blobs (a JSON array per key), the key table, the directory, the metadata
+ *   40…    record blobs, the key table, the directory, the metadata
+ *
+ * A key's blob, format 2: one line holding what matching reads, `[[PART…], [N…]]` — the distinct
+ * match parts `[ranges, versions | 0]` and, per record, the number of its part — then one line per
+ * record (its JSON), in the same order: a scan parses the first line and only the records that
+ * match, and records that share a part share its objects (matching evaluates each part once).
+ * Format 1: one JSON array of whole records. Written by index-builder.ts.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LayerlensError } from '../errors/index.js';
-import type { RecordMap } from './build.js';
-import type { VulnRecord } from './record.js';
+import { candidateOf, matchPartOf, type RecordRange, type VulnCandidate, type VulnRecord } from './record.js';
 
-const MAGIC = 'LLOSVDB1';
-const HEADER = 40;
+export const MAGIC_1 = 'LLOSVDB1';
+export const MAGIC = 'LLOSVDB2';
+export const HEADER = 40;
 export const BUCKETS = 65536;
 
 export interface EcosystemInfo {
@@ -32,11 +38,17 @@ export interface EcosystemInfo {
 }
 
 export interface IndexMeta {
-  format: 1;
+  format: 1 | 2;
   built: string;
   ecosystems: Record<string, EcosystemInfo>;
   keys: number;
   records: number;
+}
+
+/** A record as text, for copying it into a new index: its match part and its whole JSON. */
+export interface RecordText {
+  match: string;
+  full: string;
 }
 
 /** FNV-1a of the key's UTF-16 code units: the bucket. */
@@ -49,74 +61,61 @@ export function bucketOf(key: string): number {
   return (h >>> 0) % BUCKETS;
 }
 
-function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt(n));
-  return b;
-}
-
-/** Writes the index to the file `fd` refers to (new and empty). */
-export function writeIndex(
-  fd: number,
-  records: RecordMap,
-  meta: Omit<IndexMeta, 'keys' | 'records' | 'format'>,
-): IndexMeta {
-  let pos = HEADER;
-  const write = (b: Buffer) => {
-    let off = 0;
-    while (off < b.length) off += writeSync(fd, b, off, b.length - off, pos + off);
-    pos += b.length;
-  };
-  // (A name with a line break cannot be a key-table line: such records are left out.)
-  const keys = [...records.keys()].filter((k) => !k.includes('\n'));
-  const byBucket = new Map<number, string[]>();
-  for (const k of keys) {
-    const b = bucketOf(k);
-    const l = byBucket.get(b);
-    if (l) l.push(k);
-    else byBucket.set(b, [k]);
-  }
-  const where = new Map<string, [number, number]>();
-  let total = 0;
-  // Records in bucket order, so one package's look-ups read nearby bytes.
-  const order = [...byBucket.keys()].sort((a, b) => a - b);
-  for (const b of order) {
-    for (const k of byBucket.get(b)!) {
-      const list = records.get(k)!;
-      total += list.length;
-      const blob = Buffer.from(`[${list.join(',')}]`);
-      where.set(k, [pos, blob.length]);
-      write(blob);
-    }
-  }
-  const keyTableAt = pos;
-  const dir = Buffer.alloc(BUCKETS * 8);
-  for (const b of order) {
-    const text = byBucket
-      .get(b)!
-      .map((k) => `${k}\t${where.get(k)![0]}\t${where.get(k)![1]}\n`)
-      .join('');
-    const buf = Buffer.from(text);
-    dir.writeUInt32LE(pos - keyTableAt, b * 8);
-    dir.writeUInt32LE(buf.length, b * 8 + 4);
-    write(buf);
-  }
-  const dirAt = pos;
-  write(dir);
-  const full: IndexMeta = { format: 1, ...meta, keys: keys.length, records: total };
-  const metaAt = pos;
-  const metaBuf = Buffer.from(JSON.stringify(full));
-  write(metaBuf);
-  const header = Buffer.concat([Buffer.from(MAGIC), u64(metaAt), u64(metaBuf.length), u64(dirAt), u64(keyTableAt)]);
-  writeSync(fd, header, 0, header.length, 0);
-  return full;
-}
-
 /** A key-table line: the key (which holds a tab itself), then its records' offset and length. */
 function splitLine(line: string): [string, string, string] {
   const b = line.lastIndexOf('\t');
   const a = line.lastIndexOf('\t', b - 1);
   return [line.slice(0, a), line.slice(a + 1, b), line.slice(b + 1)];
+}
+
+type MatchPart = [RecordRange[], string[] | 0];
+
+/** The record lines of a blob: where each starts is found once, when the first is asked for. */
+class BlobLines {
+  private starts?: number[];
+  private readonly parsed: Array<VulnRecord | undefined>;
+
+  constructor(
+    private readonly blob: string,
+    private readonly nl: number,
+    private readonly count: number,
+    private readonly damaged: () => Error,
+  ) {
+    this.parsed = new Array(count);
+  }
+
+  record(i: number): VulnRecord {
+    let rec = this.parsed[i];
+    if (rec) return rec;
+    if (!this.starts) {
+      const starts: number[] = [];
+      for (let at = this.nl; at >= 0; at = this.blob.indexOf('\n', at + 1)) starts.push(at + 1);
+      starts.push(this.blob.length + 1);
+      if (this.nl < 0 || starts.length - 1 !== this.count) throw this.damaged();
+      this.starts = starts;
+    }
+    try {
+      rec = JSON.parse(this.blob.slice(this.starts[i], this.starts[i + 1] - 1)) as VulnRecord;
+    } catch {
+      throw this.damaged();
+    }
+    this.parsed[i] = rec;
+    return rec;
+  }
+}
+
+/** One record of a blob: its match part (shared with the records that have the same), the rest on demand. */
+class LazyCandidate implements VulnCandidate {
+  constructor(
+    readonly ranges: RecordRange[],
+    readonly versions: string[] | undefined,
+    private readonly lines: BlobLines,
+    private readonly i: number,
+  ) {}
+
+  record(): VulnRecord {
+    return this.lines.record(this.i);
+  }
 }
 
 /** Reads an index file: metadata at open, records per key on demand (synchronous positioned reads). */
@@ -127,6 +126,7 @@ export class IndexReader {
   private readonly dirAt: number;
   private readonly keyTableAt: number;
   private readonly size: number;
+  private readonly format: 1 | 2;
 
   constructor(readonly path: string) {
     try {
@@ -140,15 +140,16 @@ export class IndexReader {
     try {
       this.size = fstatSync(this.fd).size;
       const h = this.read(0, HEADER);
-      if (h.length < HEADER || h.toString('latin1', 0, 8) !== MAGIC)
-        throw new Error('not a layerlens vulnerability index');
+      const magic = h.length < HEADER ? '' : h.toString('latin1', 0, 8);
+      if (magic !== MAGIC && magic !== MAGIC_1) throw new Error('not a layerlens vulnerability index');
+      this.format = magic === MAGIC ? 2 : 1;
       const metaAt = Number(h.readBigUInt64LE(8));
       const metaLen = Number(h.readBigUInt64LE(16));
       this.dirAt = Number(h.readBigUInt64LE(24));
       this.keyTableAt = Number(h.readBigUInt64LE(32));
       if (metaAt + metaLen > this.size || this.dirAt + BUCKETS * 8 > this.size) throw new Error('truncated');
       this.meta = JSON.parse(this.read(metaAt, metaLen).toString('utf8')) as IndexMeta;
-      if (this.meta.format !== 1) throw new Error(`index format ${this.meta.format} not supported`);
+      if (this.meta.format !== this.format) throw new Error(`index format ${this.meta.format} not supported`);
     } catch (err) {
       closeSync(this.fd);
       throw new LayerlensError(
@@ -159,7 +160,7 @@ export class IndexReader {
   }
 
   private read(pos: number, len: number): Buffer {
-    const b = Buffer.alloc(len);
+    const b = Buffer.allocUnsafe(len); // (only the bytes read are returned)
     let got = 0;
     while (got < len) {
       const n = readSync(this.fd, b, got, len - got, pos + got);
@@ -169,10 +170,13 @@ export class IndexReader {
     return b.subarray(0, got);
   }
 
-  /** The records of each key present (keys with none are absent from the map). */
-  lookup(keys: Iterable<string>): Map<string, VulnRecord[]> {
+  private damaged(): LayerlensError {
+    return new LayerlensError(`vulnerability database ${this.path} is damaged: run layerlens db update`, 'CORRUPT');
+  }
+
+  /** The blob of each key present, in key-table order (keys with none are left out). */
+  private *blobs(keys: Iterable<string>): Generator<[string, string]> {
     this.dir ??= this.read(this.dirAt, BUCKETS * 8);
-    const out = new Map<string, VulnRecord[]>();
     for (const key of keys) {
       const b = bucketOf(key);
       const off = this.dir.readUInt32LE(b * 8);
@@ -184,31 +188,62 @@ export class IndexReader {
       for (const line of lines) {
         const [k, at, n] = splitLine(line);
         if (k !== key) continue;
-        const blob = this.read(Number(at), Number(n));
-        try {
-          out.set(key, JSON.parse(blob.toString('utf8')) as VulnRecord[]);
-        } catch {
-          throw new LayerlensError(
-            `vulnerability database ${this.path} is damaged: run layerlens db update`,
-            'CORRUPT',
-          );
-        }
+        yield [key, this.read(Number(at), Number(n)).toString('utf8')];
         break;
       }
     }
+  }
+
+  /** A blob's records as candidates: the match parts parsed now, each whole record on demand. */
+  private candidates(blob: string): VulnCandidate[] {
+    try {
+      if (this.format === 1) return (JSON.parse(blob) as VulnRecord[]).map(candidateOf);
+      const nl = blob.indexOf('\n');
+      const [parts, index] = JSON.parse(nl < 0 ? blob : blob.slice(0, nl)) as [MatchPart[], number[]];
+      const lines = new BlobLines(blob, nl, index.length, () => this.damaged());
+      const out: VulnCandidate[] = new Array(index.length);
+      for (let i = 0; i < index.length; i++) {
+        const p = parts[index[i]];
+        if (!p) throw this.damaged();
+        out[i] = new LazyCandidate(p[0], p[1] || undefined, lines, i);
+      }
+      return out;
+    } catch (err) {
+      if (err instanceof LayerlensError) throw err;
+      throw this.damaged();
+    }
+  }
+
+  /** The records of each key present (keys with none are absent from the map). */
+  lookup(keys: Iterable<string>): Map<string, VulnCandidate[]> {
+    const out = new Map<string, VulnCandidate[]>();
+    for (const [key, blob] of this.blobs(keys)) out.set(key, this.candidates(blob));
     return out;
   }
 
-  /** Every key and its records, of the ecosystems `keep` accepts (copying them into a new index). */
-  *entries(keep: (key: string) => boolean): Generator<[string, string[]]> {
-    this.dir ??= this.read(this.dirAt, BUCKETS * 8);
+  /** Every key and its records as text, of the keys `keep` accepts (copying them into a new index). */
+  *entries(keep: (key: string) => boolean): Generator<[string, RecordText[]]> {
     const table = this.read(this.keyTableAt, this.dirAt - this.keyTableAt).toString('utf8');
     for (const line of table.split('\n')) {
       if (!line) continue;
       const [k, at, n] = splitLine(line);
       if (!keep(k)) continue;
-      const list = JSON.parse(this.read(Number(at), Number(n)).toString('utf8')) as unknown[];
-      yield [k, list.map((r) => JSON.stringify(r))];
+      const blob = this.read(Number(at), Number(n)).toString('utf8');
+      try {
+        if (this.format === 1) {
+          const recs = JSON.parse(blob) as VulnRecord[];
+          yield [k, recs.map((r) => ({ match: matchPartOf(r), full: JSON.stringify(r) }))];
+        } else {
+          const nl = blob.indexOf('\n');
+          const [parts, index] = JSON.parse(blob.slice(0, nl)) as [MatchPart[], number[]];
+          const texts = parts.map((p) => JSON.stringify(p));
+          const lines = blob.slice(nl + 1).split('\n');
+          if (lines.length !== index.length) throw this.damaged();
+          yield [k, index.map((u, i) => ({ match: texts[u], full: lines[i] }))];
+        }
+      } catch {
+        throw this.damaged();
+      }
     }
   }
 

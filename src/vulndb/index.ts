@@ -5,15 +5,22 @@
  * read once per scan keeping only the packages present.
  */
 import { statSync } from 'node:fs';
-import { addArchive, ArchiveError, type RecordMap } from './build.js';
+import { addArchive, ArchiveError } from './build.js';
 import { IndexReader, type IndexMeta } from './index-file.js';
 import type { DbLocation } from './location.js';
-import type { VulnRecord } from './record.js';
+import { candidateOf, type VulnCandidate, type VulnRecord } from './record.js';
 import { bufferSource } from '../text/zip.js';
 import { readFileSync } from 'node:fs';
 import { LayerlensError } from '../errors/index.js';
 
-export { packageKey, normalizeName, type VulnRecord, type RecordSeverity, type SeverityLevel } from './record.js';
+export {
+  packageKey,
+  normalizeName,
+  type VulnCandidate,
+  type VulnRecord,
+  type RecordSeverity,
+  type SeverityLevel,
+} from './record.js';
 export { locateDb, defaultDbDir, DEFAULT_DB_URL, DEFAULT_ECOSYSTEMS, INDEX_FILE, type DbLocation } from './location.js';
 export { updateDb, type UpdateResult } from './update.js';
 export type { IndexMeta, EcosystemInfo } from './index-file.js';
@@ -24,7 +31,8 @@ export interface VulnDb {
   description: string;
   /** Ecosystem archives it holds (`Debian`, `npm` …) and when each was fetched. */
   ecosystems: Record<string, { fetched: string; advisories: number }>;
-  lookup(keys: Iterable<string>): Map<string, VulnRecord[]>;
+  /** The records of each key present: what matching needs now, each whole record on demand. */
+  lookup(keys: Iterable<string>): Map<string, VulnCandidate[]>;
   close(): void;
 }
 
@@ -43,11 +51,18 @@ export function openIndex(file: string): VulnDb {
  * and parsed once, at open. Its `fetched` date is the archive file's modification time.
  */
 export async function openOsvScannerCache(archives: Map<string, string>, keys: Set<string>): Promise<VulnDb> {
-  const records: RecordMap = new Map();
+  const records = new Map<string, VulnRecord[]>();
+  const sink = {
+    add(key: string, rec: VulnRecord) {
+      const l = records.get(key);
+      if (l) l.push(rec);
+      else records.set(key, [rec]);
+    },
+  };
   const ecosystems: VulnDb['ecosystems'] = {};
   for (const [eco, zip] of archives) {
     try {
-      const stats = await addArchive(bufferSource(readFileSync(zip)), records, (k) => keys.has(k));
+      const stats = await addArchive(bufferSource(readFileSync(zip)), sink, (k) => keys.has(k));
       ecosystems[eco] = { fetched: statSync(zip).mtime.toISOString(), advisories: stats.advisories };
     } catch (err) {
       if (err instanceof ArchiveError)
@@ -59,14 +74,10 @@ export async function openOsvScannerCache(archives: Map<string, string>, keys: S
     description: `osv-scanner cache ${[...new Set([...archives.values()].map((z) => z.replace(/\/[^/]+\/all\.zip$/, '')))].join(', ')}`,
     ecosystems,
     lookup(ks) {
-      const out = new Map<string, VulnRecord[]>();
+      const out = new Map<string, VulnCandidate[]>();
       for (const k of ks) {
         const l = records.get(k);
-        if (l)
-          out.set(
-            k,
-            l.map((t) => JSON.parse(t) as VulnRecord),
-          );
+        if (l) out.set(k, l.map(candidateOf));
       }
       return out;
     },

@@ -35,6 +35,27 @@ export interface VulnRecord {
   url: string;
 }
 
+/**
+ * A record as a look-up returns it: what matching needs (ranges, explicit versions) at once, the
+ * rest parsed only for the records that match (most of a package's advisories do not affect the
+ * installed version: parsing them whole was most of a scan's matching time).
+ */
+export interface VulnCandidate {
+  ranges: RecordRange[];
+  versions?: string[];
+  record(): VulnRecord;
+}
+
+/** A candidate of a record already parsed. */
+export function candidateOf(rec: VulnRecord): VulnCandidate {
+  return { ranges: rec.ranges, ...(rec.versions ? { versions: rec.versions } : {}), record: () => rec };
+}
+
+/** The part of a record matching reads, as the index stores it first: `[ranges, versions | 0]`. */
+export function matchPartOf(rec: Pick<VulnRecord, 'ranges' | 'versions'>): string {
+  return JSON.stringify([rec.ranges, rec.versions?.length ? rec.versions : 0]);
+}
+
 export function normalizeName(ecosystem: string, name: string): string {
   const base = ecosystem.split(':')[0];
   if (base === 'PyPI') return pep503(name);

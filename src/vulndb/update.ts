@@ -21,9 +21,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { LayerlensError } from '../errors/index.js';
 import { bufferSource, type ByteSource } from '../text/zip.js';
-import { addArchive, ArchiveError, type RecordMap } from './build.js';
+import { addArchive, ArchiveError } from './build.js';
 import { archiveLocation, DownloadError, fetchArchive } from './download.js';
-import { IndexReader, writeIndex, type EcosystemInfo, type IndexMeta } from './index-file.js';
+import { IndexBuilder } from './index-builder.js';
+import { IndexReader, type EcosystemInfo, type IndexMeta } from './index-file.js';
 import { INDEX_FILE } from './location.js';
 
 export interface UpdateOptions {
@@ -99,7 +100,9 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
         o.log?.(`previous index unreadable, rebuilding: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const records: RecordMap = new Map();
+    // Records go to a spool file as they are read (index-builder.ts): memory follows the number
+    // of records, not their size.
+    const builder = new IndexBuilder(join(work, 'records.spool'));
     const ecosystems: Record<string, EcosystemInfo> = {};
     const updated: string[] = [];
     const failed: UpdateResult['failed'] = [];
@@ -112,15 +115,18 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
         const fetched = await fetchArchive(location, file);
         const t0 = process.hrtime.bigint();
         const { src, close } = fileSource(file);
-        const fresh: RecordMap = new Map();
+        const mark = builder.mark();
         let stats;
         try {
-          stats = await addArchive(src, fresh);
+          stats = await addArchive(src, builder);
+        } catch (err) {
+          builder.rollback(mark); // nothing of a bad archive goes into the index
+          throw err;
         } finally {
           close();
         }
         buildNs += process.hrtime.bigint() - t0;
-        for (const [k, v] of fresh) records.set(k, v);
+        const packages = builder.keysSince(mark);
         ecosystems[eco] = {
           source: fetched.source,
           fetched: now().toISOString(),
@@ -132,7 +138,7 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
           newestModified: stats.newestModified,
         };
         updated.push(eco);
-        o.log?.(`${eco}: ${stats.advisories} advisories (${stats.withdrawn} withdrawn), ${fresh.size} packages`);
+        o.log?.(`${eco}: ${stats.advisories} advisories (${stats.withdrawn} withdrawn), ${packages} packages`);
       } catch (err) {
         if (!(err instanceof DownloadError || err instanceof ArchiveError)) throw err;
         const why = err instanceof ArchiveError ? `${location}: not a valid OSV archive (${err.message})` : err.message;
@@ -147,10 +153,12 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
       const fresh = new Set(updated);
       for (const [eco, info] of Object.entries(previous.meta.ecosystems)) if (!fresh.has(eco)) ecosystems[eco] = info;
       const t0 = process.hrtime.bigint();
-      for (const [k, v] of previous.entries((k) => !fresh.has(archiveOfKey(k)))) records.set(k, v);
+      for (const [k, texts] of previous.entries((k) => !fresh.has(archiveOfKey(k))))
+        for (const t of texts) builder.addText(k, t);
       buildNs += process.hrtime.bigint() - t0;
     }
     if (!updated.length) {
+      builder.close();
       throw new LayerlensError(
         failed.map((f) => f.error).join('; ') + (previous ? ' (the previous database is unchanged)' : ''),
         'NETWORK',
@@ -161,9 +169,10 @@ export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {
     const fd = openSync(tmp, 'wx', 0o644);
     let meta: IndexMeta;
     try {
-      meta = writeIndex(fd, records, { built: now().toISOString(), ecosystems });
+      meta = builder.finish(fd, { built: now().toISOString(), ecosystems });
       fsyncSync(fd);
     } catch (err) {
+      builder.close();
       closeSync(fd);
       rmSync(tmp, { force: true });
       throw err;

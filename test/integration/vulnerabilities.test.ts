@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CommandError, docker, integrationEnv, requireEnv, run } from '../support/harness.js';
 import { ensureRealisticBase, realisticSkipReason } from '../support/realistic.js';
-import { DEBIAN_ZIP, GO_ZIP, NPM_ZIP, PYPI_ZIP } from '../support/osv-fixtures.js';
+import { writeOsvMirror } from '../support/osv-fixtures.js';
 import { goBinary, hasGo } from '../support/package-files.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -92,16 +92,7 @@ test('a real image: the expected vulnerabilities at the right layers, none for f
     });
 
     // The database, from a mirror directory in the OSV bucket's layout.
-    const mirror = join(work, 'mirror');
-    for (const [eco, zip] of [
-      ['npm', NPM_ZIP()],
-      ['Debian', DEBIAN_ZIP()],
-      ['Go', GO_ZIP()],
-      ['PyPI', PYPI_ZIP()],
-    ] as const) {
-      mkdirSync(join(mirror, eco), { recursive: true });
-      writeFileSync(join(mirror, eco, 'all.zip'), zip);
-    }
+    const mirror = writeOsvMirror(join(work, 'mirror'), ['npm', 'Debian', 'Go', 'PyPI']);
     const db = join(work, 'db');
     const up = await cli([
       'db',

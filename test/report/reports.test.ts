@@ -110,7 +110,7 @@ test('JSON: schemaVersion 1 shape, documented fields, masked secrets and history
   assert.equal(del.deletedInLayerIndex, 2);
   assert.match(del.layerDigest, /^sha256:[0-9a-f]{64}$/);
   const sum = doc.summary;
-  assert.deepEqual(Object.keys(sum), ['critical', 'high', 'medium', 'low', 'info']);
+  assert.deepEqual(Object.keys(sum), ['critical', 'high', 'medium', 'low', 'unknown', 'info']);
   assert.equal(
     Object.values(sum as Record<string, number>).reduce((a, b) => a + b, 0),
     findings.length,
@@ -233,4 +233,56 @@ test('CycloneDX 1.5 SBOM from the dpkg inventory, with purls', async () => {
     ),
     'pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1',
   );
+});
+
+test('severity unknown: its own row in every summary, a warning without security-severity in SARIF, after low in the table', async () => {
+  const { testFinding } = await import('../support/finding.js');
+  const unrated = testFinding({
+    id: 'u1',
+    ruleId: 'LAYERLENS-TEST-UNRATED-1',
+    category: 'vulnerability',
+    severity: 'unknown',
+    title: 'layerlens-test-unrated 1.0.0: no score',
+    path: '/app/node_modules/layerlens-test-unrated/package.json',
+    layerIndex: 1,
+    properties: { advisoryUrl: 'https://osv.example.org/LAYERLENS-TEST-UNRATED-1', severity: 'unknown' },
+  });
+  const low = testFinding({ id: 'l1', severity: 'low', title: 'low one' });
+  const info = testFinding({ id: 'i1', severity: 'info', title: 'info one' });
+  const fs = [low, unrated, info];
+  const image = (await sample()).image;
+  const overview = {
+    checked: true,
+    line: '1 known vulnerability (1 unknown) in 1 package: 0 in the base image (layer 0), 1 in your layers.',
+    properties: { vulnerabilities: 1, bySeverity: { unknown: 1 } },
+  };
+  const json = JSON.parse(toJson(fs, image, { vulnerabilities: { checked: true, summary: overview.line } }));
+  assert.deepEqual(json.summary, { critical: 0, high: 0, medium: 0, low: 1, unknown: 1, info: 1 });
+  assert.equal(json.vulnerabilities.summary, overview.line);
+  const sarif = JSON.parse(toSarif(fs, image, overview));
+  assert.deepEqual(validateSarif(sarif), []);
+  const run = sarif.runs[0];
+  const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'LAYERLENS-TEST-UNRATED-1');
+  assert.equal(rule.defaultConfiguration.level, 'warning');
+  assert.equal(rule.properties['security-severity'], undefined, 'no made-up score');
+  assert.equal(rule.helpUri, 'https://osv.example.org/LAYERLENS-TEST-UNRATED-1');
+  assert.equal(rule.shortDescription.text, 'no score', "the advisory's summary, not one package's version");
+  const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'LAYERLENS-TEST-UNRATED-1');
+  assert.equal(result.level, 'warning');
+  assert.equal(result.properties.severity, 'unknown');
+  assert.ok(!('security-severity' in result.properties));
+  assert.equal(run.properties.vulnerabilities.summary, overview.line);
+  const table = toTable(fs, image, { vulnerabilities: overview });
+  const rows = table.split('\n').filter((l) => /^(LOW|UNKNOWN|INFO) /.test(l));
+  assert.deepEqual(
+    rows.map((r) => r.split(/\s+/)[0]),
+    ['LOW', 'UNKNOWN', 'INFO'],
+    'the order given (the one order puts unknown after low)',
+  );
+  assert.match(table, /3 findings: 0 critical, 0 high, 0 medium, 1 low, 1 unknown, 1 info/);
+  assert.match(table, /\nVulnerabilities: 1 known vulnerability \(1 unknown\)/);
+  const md = toMarkdown(fs, image, undefined, overview);
+  assert.match(md, /\| Unknown \| 1 \|/);
+  assert.match(md, /### Unknown \(1\)/);
+  assert.match(md, /\*\*Vulnerabilities:\*\* 1 known vulnerability/);
 });

@@ -9,6 +9,8 @@ export async function writeOciLayout(
   meta: ImageMeta,
   blobs: Buffer[],
   tag = 'latest',
+  /** The image manifest's annotations (Podman writes the base image's name and digest there). */
+  annotations?: Record<string, string>,
 ): Promise<{ dir: string; tar: Buffer }> {
   const files = new Map<string, Buffer>();
   const blob = (b: Buffer) => {
@@ -29,6 +31,7 @@ export async function writeOciLayout(
             : 'application/vnd.oci.image.layer.v1.tar',
         ...blob(b),
       })),
+      ...(annotations ? { annotations } : {}),
     }),
   );
   const m = blob(manifest);

@@ -1,9 +1,13 @@
 /**
  * OSV advisories in the real schema (osv.dev, schema 1.x), written here from the facts of real
  * published advisories: ids, aliases, affected packages, ranges, fixed versions and, where given,
- * CVSS vectors or ratings. Summaries are short paraphrases. One entry is a local test id for the
- * `withdrawn` field. `osvZip` packs them the way OSV's bucket does (one JSON file per advisory).
+ * CVSS vectors or ratings. Summaries are short paraphrases. Two entries are local test ids: one
+ * for the `withdrawn` field, one (for a made-up package name) for an advisory that gives no score
+ * or rating at all, which layerlens reports as severity `unknown`. `osvZip` packs them the way
+ * OSV's bucket does (one JSON file per advisory).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { zipOf } from './package-files.js';
 
 const cvss3 = (score: string) => [{ type: 'CVSS_V3', score }];
@@ -62,6 +66,17 @@ export const ADVISORIES = {
     withdrawn: '2024-02-01T00:00:00Z',
     affected: [
       { package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] },
+    ],
+  },
+  unrated: {
+    id: 'LAYERLENS-TEST-UNRATED-1',
+    modified: '2024-01-01T00:00:00Z',
+    summary: 'An advisory with neither a CVSS vector nor a rating',
+    affected: [
+      {
+        package: { ecosystem: 'npm', name: 'layerlens-test-unrated' },
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '2.0.0' }] }],
+      },
     ],
   },
   glibcLooneyTunables: {
@@ -155,9 +170,27 @@ export function osvZip(advisories: object[]): Buffer {
 }
 
 export const NPM_ZIP = () =>
-  osvZip([ADVISORIES.lodashTemplate, ADVISORIES.lodashZipObjectDeep, ADVISORIES.minimist, ADVISORIES.withdrawn]);
+  osvZip([
+    ADVISORIES.lodashTemplate,
+    ADVISORIES.lodashZipObjectDeep,
+    ADVISORIES.minimist,
+    ADVISORIES.withdrawn,
+    ADVISORIES.unrated,
+  ]);
 export const DEBIAN_ZIP = () =>
   osvZip([ADVISORIES.glibcLooneyTunables, ADVISORIES.coreutilsChroot, ADVISORIES.tarSetuid]);
 export const GO_ZIP = () => osvZip([ADVISORIES.goSetuid]);
 export const PYPI_ZIP = () => osvZip([ADVISORIES.urllib3Cookie]);
 export const MAVEN_ZIP = () => osvZip([ADVISORIES.snakeyaml]);
+
+const ZIPS = { npm: NPM_ZIP, Debian: DEBIAN_ZIP, Go: GO_ZIP, PyPI: PYPI_ZIP, Maven: MAVEN_ZIP } as const;
+export type FixtureEcosystem = keyof typeof ZIPS;
+
+/** `dir/<Ecosystem>/all.zip` for each ecosystem, the layout `db update --db-url DIR` reads; returns `dir`. */
+export function writeOsvMirror(dir: string, ecosystems: readonly FixtureEcosystem[] = ['npm', 'Debian']): string {
+  for (const eco of ecosystems) {
+    mkdirSync(join(dir, eco), { recursive: true });
+    writeFileSync(join(dir, eco, 'all.zip'), ZIPS[eco]());
+  }
+  return dir;
+}

@@ -1,23 +1,14 @@
 /** A vulnerability database built from the OSV fixtures (real advisories' facts), for tests that need one. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INDEX_FILE, openIndex, updateDb, type VulnDb } from '../../src/vulndb/index.js';
-import { DEBIAN_ZIP, NPM_ZIP } from './osv-fixtures.js';
+import { writeOsvMirror } from './osv-fixtures.js';
 
 /** The npm and Debian fixtures as a mirror, updated into an index in a temp dir; `dispose` removes it. */
 export async function fixtureVulnDb(): Promise<{ db: VulnDb; dir: string; dispose: () => void }> {
   const root = mkdtempSync(join(tmpdir(), 'll-vulndb-'));
-  const mirror = join(root, 'mirror');
-  for (const [eco, zip] of [
-    ['npm', NPM_ZIP()],
-    ['Debian', DEBIAN_ZIP()],
-  ] as const) {
-    mkdirSync(join(mirror, eco), { recursive: true });
-    writeFileSync(join(mirror, eco, 'all.zip'), zip);
-  }
-  const dir = join(root, 'db');
-  await updateDb({ dir, base: mirror, ecosystems: ['npm', 'Debian'] });
+  const dir = await fixtureDb(root);
   const db = openIndex(join(dir, INDEX_FILE));
   return {
     db,
@@ -27,4 +18,11 @@ export async function fixtureVulnDb(): Promise<{ db: VulnDb; dir: string; dispos
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A database in `dir/db` built by `db update` from a mirror directory (`dir/mirror`) of the npm and Debian fixtures. */
+export async function fixtureDb(dir: string): Promise<string> {
+  const db = join(dir, 'db');
+  await updateDb({ dir: db, base: writeOsvMirror(join(dir, 'mirror')), ecosystems: ['npm', 'Debian'] });
+  return db;
 }

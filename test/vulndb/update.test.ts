@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { INDEX_FILE, locateDb, openIndex, openVulnDb, packageKey, updateDb } from '../../src/vulndb/index.js';
 import { DEBIAN_ZIP, GO_ZIP, NPM_ZIP } from '../support/osv-fixtures.js';
 
-type Mode = 'good' | 'corrupt' | 'cut' | '404';
+type Mode = 'good' | 'corrupt' | 'corrupt-late' | 'cut' | '404';
 const modes: Record<string, Mode> = {};
 const archives: Record<string, Buffer> = {};
 let server: Server;
@@ -40,6 +40,14 @@ before(async () => {
       res.writeHead(200, { 'content-length': bad.length }).end(bad);
       return;
     }
+    if (mode === 'corrupt-late') {
+      // The last entry's data (just before the central directory): the entries before it are read.
+      const bad = Buffer.from(body);
+      const cd = bad.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      for (let i = cd - 12; i < cd - 4; i++) bad[i] ^= 0xff;
+      res.writeHead(200, { 'content-length': bad.length }).end(bad);
+      return;
+    }
     if (mode === 'cut') {
       res.writeHead(200, { 'content-length': body.length });
       res.write(body.subarray(0, body.length >> 1), () => res.socket?.destroy());
@@ -59,7 +67,7 @@ after(() => {
 const lookup = (dir: string, key: string) => {
   const db = openIndex(join(dir, INDEX_FILE));
   try {
-    return db.lookup([key]).get(key) ?? [];
+    return (db.lookup([key]).get(key) ?? []).map((c) => c.record());
   } finally {
     db.close();
   }
@@ -70,8 +78,11 @@ test('a good update: records per package, withdrawn left out, severities worked 
   const r = await updateDb({ dir, base, ecosystems: ['npm', 'Debian'] });
   assert.deepEqual(r.updated, ['npm', 'Debian']);
   assert.deepEqual(r.failed, []);
-  assert.equal(r.meta.ecosystems.npm.advisories, 4);
+  assert.equal(r.meta.ecosystems.npm.advisories, 5);
   assert.equal(r.meta.ecosystems.npm.withdrawn, 1);
+  // No vector, no rating: unknown (never a guessed level).
+  const unrated = lookup(dir, packageKey('npm', 'layerlens-test-unrated'));
+  assert.deepEqual(unrated[0].severity, { level: 'unknown', source: 'none' });
   const lodash = lookup(dir, packageKey('npm', 'lodash'));
   assert.deepEqual(lodash.map((x) => x.id).sort(), ['GHSA-35jh-r3h4-6jhm', 'GHSA-p6mc-m468-83gw']);
   const tmpl = lodash.find((x) => x.id === 'GHSA-35jh-r3h4-6jhm')!;
@@ -140,7 +151,7 @@ test("osv-scanner's offline cache: found, read for the packages asked only, and 
   assert.equal(loc.kind, 'osv-scanner');
   const key = packageKey('npm', 'minimist');
   const db = (await openVulnDb(loc, new Set([key])))!;
-  assert.equal(db.lookup([key]).get(key)?.[0].id, 'GHSA-xvch-5gv4-984h');
+  assert.equal(db.lookup([key]).get(key)?.[0].record().id, 'GHSA-xvch-5gv4-984h');
   assert.equal(db.lookup([packageKey('npm', 'lodash')]).size, 0, 'only the keys asked for are kept');
   assert.ok(db.ecosystems.npm.fetched);
   const dir = join(root, 'from-cache');
@@ -150,4 +161,98 @@ test("osv-scanner's offline cache: found, read for the packages asked only, and 
   assert.equal(locateDb(dir).kind, 'index');
   assert.equal(locateDb(join(root, 'nothing-here')).kind, 'none');
   assert.ok(statSync(join(dir, INDEX_FILE)).size > 0);
+});
+
+test('an archive found bad after some of its records were read leaves none of them in the index', async () => {
+  const dir = join(root, 'late');
+  await updateDb({ dir, base, ecosystems: ['npm', 'Debian'] });
+  modes.npm = 'corrupt-late';
+  const r = await updateDb({ dir, base, ecosystems: ['npm', 'Debian'] });
+  delete modes.npm;
+  assert.deepEqual(r.updated, ['Debian']);
+  assert.match(r.failed[0].error, /not a valid OSV archive/);
+  // The previous npm records, once each: the bad archive's records were taken back out.
+  assert.deepEqual(
+    lookup(dir, packageKey('npm', 'lodash'))
+      .map((x) => x.id)
+      .sort(),
+    ['GHSA-35jh-r3h4-6jhm', 'GHSA-p6mc-m468-83gw'],
+  );
+  assert.equal(r.meta.records, r.meta.ecosystems.npm.records + r.meta.ecosystems.Debian.records);
+});
+
+test('an index of format 1 (records as one JSON array per key) is still read, and carried into a new one', async () => {
+  const { bucketOf, BUCKETS } = await import('../../src/vulndb/index-file.js');
+  const dir = join(root, 'format1');
+  mkdirSync(dir, { recursive: true });
+  const key = packageKey('Go', 'stdlib');
+  const rec = {
+    id: 'GO-2023-1840',
+    aliases: ['CVE-2023-29403'],
+    severity: { level: 'unknown', source: 'none' },
+    ranges: [
+      {
+        type: 'SEMVER',
+        events: [
+          ['introduced', '0'],
+          ['fixed', '1.19.10'],
+        ],
+      },
+    ],
+    url: 'https://osv.dev/vulnerability/GO-2023-1840',
+  };
+  const blob = Buffer.from(JSON.stringify([rec]));
+  const table = Buffer.from(`${key}\t40\t${blob.length}\n`);
+  const directory = Buffer.alloc(BUCKETS * 8);
+  directory.writeUInt32LE(0, bucketOf(key) * 8);
+  directory.writeUInt32LE(table.length, bucketOf(key) * 8 + 4);
+  const info = {
+    source: 'x',
+    fetched: new Date().toISOString(),
+    sha256: '',
+    bytes: 0,
+    advisories: 1,
+    withdrawn: 0,
+    records: 1,
+    newestModified: null,
+  };
+  const meta = Buffer.from(
+    JSON.stringify({ format: 1, built: info.fetched, ecosystems: { Go: info }, keys: 1, records: 1 }),
+  );
+  const u64 = (n: number) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(n));
+    return b;
+  };
+  const tableAt = 40 + blob.length;
+  const dirAt = tableAt + table.length;
+  const metaAt = dirAt + directory.length;
+  writeFileSync(
+    join(dir, INDEX_FILE),
+    Buffer.concat([
+      Buffer.from('LLOSVDB1'),
+      u64(metaAt),
+      u64(meta.length),
+      u64(dirAt),
+      u64(tableAt),
+      blob,
+      table,
+      directory,
+      meta,
+    ]),
+  );
+  const got = lookup(dir, key);
+  assert.deepEqual(
+    got.map((x) => x.id),
+    ['GO-2023-1840'],
+  );
+  // An update of npm keeps Go's format-1 records, now in format 2.
+  const r = await updateDb({ dir, base, ecosystems: ['npm'] });
+  assert.equal(r.meta.format, 2);
+  assert.deepEqual(Object.keys(r.meta.ecosystems).sort(), ['Go', 'npm']);
+  assert.deepEqual(
+    lookup(dir, key).map((x) => x.aliases),
+    [['CVE-2023-29403']],
+  );
+  assert.equal(readFileSync(join(dir, INDEX_FILE)).toString('latin1', 0, 8), 'LLOSVDB2');
 });

@@ -86,9 +86,11 @@ function countNewlines(s: string, from: number, to: number): number {
   return n;
 }
 
+/** One step down (`unknown` is a vulnerability's, never a secret's: low goes to info). */
 function lower(s: Severity): Severity {
-  const i = SEVERITIES.indexOf(s);
-  return SEVERITIES[Math.min(SEVERITIES.length - 1, i + 1)];
+  const steps: readonly Severity[] = SEVERITIES.filter((x) => x !== 'unknown');
+  const i = steps.indexOf(s);
+  return steps[Math.min(steps.length - 1, i + 1)];
 }
 
 /**

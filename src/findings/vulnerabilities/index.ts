@@ -14,13 +14,25 @@ import { redactCommand } from '../config.js';
 import { layerDigestOf, makeFinding } from '../make.js';
 import { livePackages, type Package, type PackageInventory } from '../packages/index.js';
 import type { Finding, Severity } from '../types.js';
+import { severityRank } from '../types.js';
 import { baseImageOf, type BaseImage } from './base.js';
 import { matchTarget, type MatchTarget } from './ecosystem.js';
-import { affects } from './match.js';
+import { Matcher } from './match.js';
 
 export { baseImageOf, type BaseImage } from './base.js';
-export { affects } from './match.js';
+export { affects, Matcher } from './match.js';
 export { matchTarget, orderEcosystem, osEcosystem } from './ecosystem.js';
+export {
+  isVulnerability,
+  packageLocations,
+  severityCounts,
+  vulnerableLayers,
+  vulnerablePackages,
+  vulnProps,
+  type VulnerabilityProperties,
+  type VulnerablePackage,
+} from './groups.js';
+export { overviewBlock, vulnerabilityOverview, type VulnerabilityOverview } from './overview.js';
 
 export interface VulnerabilityContext {
   /** The opened database, or undefined when none was found. */
@@ -86,10 +98,6 @@ function mergeAliases(matches: Array<{ rec: VulnRecord; fixed: string | null }>)
 function preferredId(ids: Set<string>, records: Merged['records']): string {
   const all = [...ids].sort();
   return all.find((i) => i.startsWith('CVE-')) ?? all.find((i) => i.startsWith('GHSA-')) ?? records[0].rec.id;
-}
-
-function toSeverity(level: string): Severity {
-  return level === 'critical' ? 'critical' : level === 'high' ? 'high' : level === 'low' ? 'low' : 'medium';
 }
 
 const DAY = 86_400_000;
@@ -165,22 +173,49 @@ export function vulnerabilityFindings(
   }
   const records = db.lookup(new Set([...groups.values()].map((g) => packageKey(g.target.ecosystem, g.target.name))));
   const base = baseImageOf(meta);
+  const commands = layerCommands(model, ctx.reveal);
   const vulns: Finding[] = [];
   for (const g of groups.values()) {
     const { ecosystem, name, version } = g.target;
     const matches: Merged['records'] = [];
-    for (const rec of records.get(packageKey(ecosystem, name)) ?? []) {
-      const a = affects(rec, ecosystem, version);
-      if (a) matches.push({ rec, fixed: a.fixed });
+    // Only the records that match are parsed whole (most of a package's advisories do not).
+    const matcher = new Matcher(ecosystem, version);
+    for (const cand of records.get(packageKey(ecosystem, name)) ?? []) {
+      const a = matcher.affects(cand);
+      if (a) matches.push({ rec: cand.record(), fixed: a.fixed });
     }
-    for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, ctx));
+    for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, commands));
   }
   out.push(...vulns);
-  if (vulns.length) out.push(summaryFinding(vulns, base));
+  // Always a summary: a clean result says what was checked against which data, and how old.
+  const database = {
+    description: db.description,
+    fetched: Object.fromEntries(dates.map((d) => [d.e, new Date(d.t).toISOString()])),
+  };
+  out.push(summaryFinding(vulns, base, { checked: groups.size, database }));
   return out;
 }
 
-function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ctx: VulnerabilityContext): Finding {
+/** A layer's command as the findings quote it (build args masked), once per layer. */
+function layerCommands(model: ImageModel, reveal: boolean | undefined): (layer: number) => string | null {
+  const cache = new Map<number, string | null>();
+  return (layer) => {
+    let c = cache.get(layer);
+    if (c === undefined) {
+      const step = model.meta?.history.find((h) => h.layerIndex === layer)?.createdBy;
+      cache.set(layer, (c = step ? dockerfileLine(redactCommand(step, reveal)) : null));
+    }
+    return c;
+  };
+}
+
+function vulnFinding(
+  model: ImageModel,
+  g: Group,
+  m: Merged,
+  base: BaseImage,
+  commands: (layer: number) => string | null,
+): Finding {
   const meta = model.meta!;
   const { ecosystem, name, version } = g.target;
   const order = orderFor(ecosystem);
@@ -197,14 +232,13 @@ function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ct
   const pkgs = [...g.packages].sort((a, b) => a.layer - b.layer);
   const layer = pkgs[0].layer;
   const origin = base.how === 'none' ? 'unknown' : layer < base.layers ? 'base' : 'own';
-  const step = meta.history.find((h) => h.layerIndex === layer)?.createdBy;
-  const command = step ? dockerfileLine(redactCommand(step, ctx.reveal)) : null;
+  const command = commands(layer);
   const summary = m.records.find((r) => r.rec.summary)?.rec.summary;
   const binaries = [...new Set(pkgs.map((p) => p.name))].filter((n) => n !== name);
   const url = m.records.find((r) => r.rec.id === id)?.rec.url ?? m.records[0].rec.url;
   const sevText =
     sev.level === 'unknown'
-      ? 'severity unknown (the advisory gives no score or rating; counted as medium)'
+      ? 'severity unknown (no advisory gives a score or rating)'
       : `${sev.level}${sev.score !== undefined ? ` (CVSS ${sev.score})` : ''}`;
   const where = origin === 'base' ? 'the base image' : origin === 'own' ? 'your layers' : 'a layer';
   const paths = [...new Set(pkgs.flatMap((p) => p.paths))];
@@ -218,7 +252,7 @@ function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ct
   return makeFinding({
     ruleId: id,
     category: 'vulnerability',
-    severity: sev.level === 'unknown' ? 'medium' : toSeverity(sev.level),
+    severity: sev.level satisfies Severity,
     title: `${name} ${version}: ${summary ?? id}`,
     message: `${name} ${version} (${ecosystem}${binaries.length ? `; binary packages ${binaries.join(', ')}` : ''}) is affected by ${id}${aliases.length ? ` (${aliases.join(', ')})` : ''}, ${sevText}. ${fixText} Introduced in layer ${layer}${command ? ` (${command})` : ''}, in ${where}.`,
     remediation: upgrade,
@@ -249,7 +283,7 @@ function vulnFinding(model: ImageModel, g: Group, m: Merged, base: BaseImage, ct
 
 /** The change that fixes the most vulnerabilities: one package upgrade, or a rebuild on a newer base. */
 function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: number } | undefined {
-  const byPkg = new Map<string, { name: string; to: string; fixes: number; eco: string }>();
+  const byPkg = new Map<string, { name: string; to: string; fixes: number; eco: string; worst: number }>();
   let baseFixes = 0;
   for (const f of vulns) {
     const p = f.properties as { package: string; ecosystem: string; fixedVersion: string | null; origin: string };
@@ -257,14 +291,18 @@ function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: numb
     if (p.origin === 'base' && !/^(npm|PyPI|Go|Maven|RubyGems|Packagist|NuGet)$/.test(p.ecosystem)) baseFixes++;
     const k = `${p.ecosystem}\0${p.package}`;
     const e = byPkg.get(k);
-    const order = orderFor(p.ecosystem);
-    if (!e) byPkg.set(k, { name: p.package, to: p.fixedVersion, fixes: 1, eco: p.ecosystem });
+    const rank = severityRank(f.severity);
+    if (!e) byPkg.set(k, { name: p.package, to: p.fixedVersion, fixes: 1, eco: p.ecosystem, worst: rank });
     else {
       e.fixes++;
-      if (order(p.fixedVersion, e.to) > 0) e.to = p.fixedVersion;
+      e.worst = Math.max(e.worst, rank);
+      if (orderFor(p.ecosystem)(p.fixedVersion, e.to) > 0) e.to = p.fixedVersion;
     }
   }
-  const top = [...byPkg.values()].sort((a, b) => b.fixes - a.fixes || (a.name < b.name ? -1 : 1))[0];
+  // The most fixes; on a tie, the one that fixes the most severe; then by name (a stable answer).
+  const top = [...byPkg.values()].sort(
+    (a, b) => b.fixes - a.fixes || b.worst - a.worst || (a.name < b.name ? -1 : 1),
+  )[0];
   if (baseFixes > (top?.fixes ?? 0))
     return {
       text: `rebuild on an updated base image${base.name ? ` (${base.name})` : ''}: fixes ${baseFixes}`,
@@ -273,7 +311,46 @@ function bestFix(vulns: Finding[], base: BaseImage): { text: string; fixes: numb
   return top ? { text: `upgrade ${top.name} to ${top.to}: fixes ${top.fixes}`, fixes: top.fixes } : undefined;
 }
 
-function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
+/** "9 in the base image (layers 0–1, debian:bookworm), 3 in your layers", or why there is no split. */
+function originSplit(base: BaseImage, origins: { base: number; own: number }): string {
+  if (base.how === 'none')
+    return base.name
+      ? `the image is built on ${base.name} (its ${base.namedBy === 'label' ? 'label' : 'OCI annotation'} says so), but nothing in the history marks where that base's layers end, so the base image could not be told apart from your layers`
+      : 'the base image could not be told apart from your layers (no base-image annotation, and no CMD/ENTRYPOINT step or pause in the history marks where it ends)';
+  const range = base.layers === 1 ? 'layer 0' : `layers 0–${base.layers - 1}`;
+  return `${origins.base} in the base image (${range}${base.name ? `, ${base.name}` : ''}), ${origins.own} in your layers`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const known = (n: number) => `${n} known vulnerabilit${n === 1 ? 'y' : 'ies'}`;
+
+interface Checked {
+  /** Packages matched against the database. */
+  checked: number;
+  /** The database: what it is, and when each archive the image needed was fetched. */
+  database: { description: string; fetched: Record<string, string> };
+}
+
+function summaryFinding(vulns: Finding[], base: BaseImage, c: Checked): Finding {
+  const dates = Object.entries(c.database.fetched)
+    .map(([e, t]) => `${e} ${t.slice(0, 10)}`)
+    .join(', ');
+  if (!vulns.length)
+    return makeFinding({
+      ruleId: 'vulnerability-summary',
+      category: 'vulnerability',
+      severity: 'info',
+      title: `No known vulnerabilities in ${plural(c.checked, 'package')}`,
+      message: `No known vulnerabilities in the ${plural(c.checked, 'package')} checked${dates ? ` (advisories fetched: ${dates})` : ''}.`,
+      remediation: 'Nothing to fix; run `layerlens db update` now and then, so a clean result stays evidence.',
+      properties: {
+        vulnerabilities: 0,
+        packages: 0,
+        packagesChecked: c.checked,
+        bySeverity: {},
+        database: c.database,
+      },
+    });
   const origins = { base: 0, own: 0, unknown: 0 };
   const bySeverity: Record<string, number> = {};
   for (const f of vulns) {
@@ -282,11 +359,7 @@ function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
     bySeverity[p.severity] = (bySeverity[p.severity] ?? 0) + 1;
   }
   const packages = new Set(vulns.map((f) => (f.properties as { purl: string }).purl)).size;
-  const range = base.layers === 1 ? 'layer 0' : `layers 0–${base.layers - 1}`;
-  const split =
-    base.how === 'none'
-      ? 'the base image could not be told apart from your layers (no CMD/ENTRYPOINT step or pause in the history marks where it ends)'
-      : `${origins.base} in the base image (${range}${base.name ? `, ${base.name}` : ''}), ${origins.own} in your layers`;
+  const split = originSplit(base, origins);
   const fix = bestFix(vulns, base);
   const counts = ['critical', 'high', 'medium', 'low', 'unknown']
     .filter((s) => bySeverity[s])
@@ -296,8 +369,9 @@ function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
     ruleId: 'vulnerability-summary',
     category: 'vulnerability',
     severity: 'info',
-    title: `${vulns.length} known vulnerabilities in ${packages} packages`,
-    message: `${vulns.length} known vulnerabilities (${counts}) in ${packages} packages: ${split}.${fix ? ` The single change that fixes the most: ${fix.text}.` : ' None has a published fix yet.'}`,
+    // The split is in the title too: the table and the explorer show titles.
+    title: `${known(vulns.length)} in ${plural(packages, 'package')}${base.how === 'none' ? '' : `: ${split}`}`,
+    message: `${known(vulns.length)} (${counts}) in ${plural(packages, 'package')}: ${split}.${fix ? ` The single change that fixes the most: ${fix.text}.` : ' None has a published fix yet.'}`,
     remediation: fix
       ? `${fix.text[0].toUpperCase()}${fix.text.slice(1)}.`
       : 'Watch the advisories for fixes; remove packages the image does not need.',
@@ -305,9 +379,18 @@ function summaryFinding(vulns: Finding[], base: BaseImage): Finding {
       vulnerabilities: vulns.length,
       packages,
       bySeverity,
-      baseImage: { layers: base.layers, how: base.how, name: base.name ?? null, vulnerabilities: origins.base },
+      baseImage: {
+        layers: base.layers,
+        how: base.how,
+        name: base.name ?? null,
+        digest: base.digest ?? null,
+        namedBy: base.namedBy ?? null,
+        vulnerabilities: origins.base,
+      },
       ownLayers: origins.own,
       ...(fix ? { bestFix: fix.text, bestFixCount: fix.fixes } : {}),
+      packagesChecked: c.checked,
+      database: c.database,
     },
   });
 }

@@ -14,7 +14,8 @@ import type {
   LayerRef,
   VulnerabilityChange,
 } from '../../findings/compare/types.js';
-import type { Finding, Severity } from '../../findings/types.js';
+import type { Finding } from '../../findings/types.js';
+import { BOLD, DIM, GREEN, paintWith, RED, RESET, SEVERITY_STYLE, YELLOW } from '../ansi.js';
 import { escapeText, hiddenNote, shortDigest, type HiddenFindings } from '../text.js';
 import {
   byDirectory,
@@ -36,16 +37,7 @@ export interface DiffTableOptions {
   hidden?: HiddenFindings;
 }
 
-const SEV_COLOR: Record<Severity, string> = {
-  critical: '\x1b[1;97;41m',
-  high: '\x1b[1;31m',
-  medium: '\x1b[33m',
-  low: '\x1b[36m',
-  info: '\x1b[2m',
-};
-const MARK_COLOR: Record<string, string> = { '+': '\x1b[32m', '-': '\x1b[31m', '~': '\x1b[33m', '=': '\x1b[2m' };
-const BOLD = '\x1b[1m';
-const RESET = '\x1b[0m';
+const MARK_COLOR: Record<string, string> = { '+': GREEN, '-': RED, '~': YELLOW, '=': DIM };
 
 /** Directories listed before the rest is summed up, and entries per directory (unless --path narrowed). */
 const MAX_DIRS = 40;
@@ -115,7 +107,7 @@ export function directoriesToList(dirs: DirectorySummary[], narrowed: boolean, m
 
 export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): string {
   const color = !!opts.color;
-  const paint = (code: string, s: string) => (color ? `${code}${s}${RESET}` : s);
+  const paint = (style: string, s: string) => paintWith(color, style, s);
   const shown = opts.shown ?? (() => true);
   const listed = shownFindings(c, shown);
   const out: string[] = [];
@@ -138,7 +130,7 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
     for (const f of fs) {
       const where = f.path ? escapeText(f.path) + (f.line !== null ? `:${f.line}` : '') : escapeText(f.key ?? '-');
       out.push(
-        `  ${paint(SEV_COLOR[f.severity], pad(f.severity.toUpperCase(), 8))}  ${pad(f.ruleId, 28)}  ${where}  ${escapeText(f.title)}${f.evidence ? `  [${escapeText(f.evidence)}]` : ''}`,
+        `  ${paint(SEVERITY_STYLE[f.severity], pad(f.severity.toUpperCase(), 8))}  ${pad(f.ruleId, 28)}  ${where}  ${escapeText(f.title)}${f.evidence ? `  [${escapeText(f.evidence)}]` : ''}`,
       );
     }
   };
@@ -147,7 +139,7 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
     head(`${title} (${vs.length})`);
     for (const v of vs)
       out.push(
-        `  ${paint(SEV_COLOR[v.severity], pad(v.severity.toUpperCase(), 8))}  ${pad(escapeText(v.id), 20)}  ${escapeText(v.package)} ${escapeText(v.version)} (${escapeText(v.ecosystem)})  ${v.fixedVersion ? `fixed in ${escapeText(v.fixedVersion)}` : 'no fix published'}`,
+        `  ${paint(SEVERITY_STYLE[v.severity], pad(v.severity.toUpperCase(), 8))}  ${pad(escapeText(v.id), 20)}  ${escapeText(v.package)} ${escapeText(v.version)} (${escapeText(v.ecosystem)})  ${v.fixedVersion ? `fixed in ${escapeText(v.fixedVersion)}` : 'no fix published'}`,
       );
   };
   vulnRows('Vulnerabilities fixed by new', listed.fixed);
@@ -159,7 +151,7 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
     head(`Findings kept with another severity (${regraded.length})`);
     for (const m of regraded)
       out.push(
-        `  ${paint(SEV_COLOR[m.old.severity], m.old.severity.toUpperCase())} → ${paint(SEV_COLOR[m.new.severity], pad(m.new.severity.toUpperCase(), 8))}  ${pad(m.new.ruleId, 28)}  ${escapeText(m.new.path ?? m.new.key ?? '-')}  ${escapeText(m.new.title)}`,
+        `  ${paint(SEVERITY_STYLE[m.old.severity], m.old.severity.toUpperCase())} → ${paint(SEVERITY_STYLE[m.new.severity], pad(m.new.severity.toUpperCase(), 8))}  ${pad(m.new.ruleId, 28)}  ${escapeText(m.new.path ?? m.new.key ?? '-')}  ${escapeText(m.new.title)}`,
       );
   }
   const moved = c.findings.unchanged.filter((m) => m.moved && shown(m.new));

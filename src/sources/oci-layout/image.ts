@@ -2,6 +2,7 @@
  * An OCI layout (directory, OCI archive, Docker 25+ / containerd `docker save`) → the chosen
  * image's metadata and the store members holding its layers.
  */
+import { stringAnnotations } from '../../engine/annotations.js';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, SourceKind } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
@@ -77,6 +78,7 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
     })),
     history: mapHistory(sel.config),
     repoTags: sel.names.length ? [...new Set(sel.names)] : undefined,
+    annotations: stringAnnotations(sel.manifest.annotations, sel.manifestDescriptor.annotations),
   };
   return { meta, layerMembers, layerDigests };
 }

@@ -5,6 +5,7 @@
  * only the manifest, so the first ones start while the config and provenance are still being
  * fetched; they are handed to the engine once meta() is there (it tracks their progress).
  */
+import { stringAnnotations } from '../../engine/annotations.js';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, ImageProvenance, ImageReader, LayerBlob, Platform } from '../../engine/types.js';
 import type { ImageReference } from '../../reference/parse.js';
@@ -105,6 +106,7 @@ export class RegistryImageReader implements ImageReader {
       repoTags: ref.tag ? [`${ref.familiar.replace(/@.*$/, '')}`] : undefined,
       notes,
       provenance,
+      annotations: stringAnnotations(m.annotations),
     };
   }
 

@@ -79,6 +79,10 @@ const IMAGE: TestImage = {
           name: 'app/node_modules/old/node_modules/minimist/package.json',
           content: json({ name: 'minimist', version: '0.0.8' }),
         },
+        {
+          name: 'app/node_modules/layerlens-test-unrated/package.json',
+          content: json({ name: 'layerlens-test-unrated', version: '1.0.0' }),
+        },
       ],
     },
   ],
@@ -120,7 +124,16 @@ test('findings: the right ids, packages, layers, fixes and severities; fixed ver
     // (CVE-2020-8203 was fixed in 4.17.19: not reported for 4.17.20.)
     'CVE-2021-23337 lodash 4.17.20 L1 high fix=4.17.21',
     'CVE-2021-44906 minimist 0.0.8 L1 critical fix=0.2.4',
+    // No score, no rating: unknown, never a guessed level.
+    'LAYERLENS-TEST-UNRATED-1 layerlens-test-unrated 1.0.0 L1 unknown fix=2.0.0',
   ]);
+  const unrated = fs.find((f) => f.ruleId === 'LAYERLENS-TEST-UNRATED-1')!;
+  assert.equal((unrated.properties as { severity: string }).severity, 'unknown');
+  assert.equal((unrated.properties as { severitySource: string }).severitySource, 'none');
+  assert.match(unrated.message, /severity unknown \(no advisory gives a score or rating\)/);
+  // It sorts after low and before info (the one order), visible as unknown.
+  const order = fs.map((f) => f.severity).filter((s, i, a) => a.indexOf(s) === i);
+  assert.ok(order.indexOf('unknown') > order.indexOf('low') && order.indexOf('unknown') < order.indexOf('info'));
   // glibc 2.36-9+deb12u7 is past the fix for CVE-2023-4911 (2.36-9+deb12u3); minimist 1.2.6 is the fix.
   assert.ok(!fs.some((f) => f.ruleId === 'CVE-2023-4911'));
   const tmpl = fs.find((f) => f.ruleId === 'CVE-2021-23337')!;
@@ -142,8 +155,17 @@ test('findings: the right ids, packages, layers, fixes and severities; fixed ver
   const sum = fs.find((f) => f.ruleId === 'vulnerability-summary')!;
   assert.match(
     sum.message,
-    /^4 known vulnerabilities \(1 critical, 1 high, 1 medium, 1 low\) in 4 packages: 2 in the base image \(layer 0\), 2 in your layers\. The single change that fixes the most: upgrade lodash to 4\.17\.21: fixes 1|^4 known vulnerabilities \(1 critical, 1 high, 1 medium, 1 low\) in 4 packages: 2 in the base image \(layer 0\), 2 in your layers\. The single change that fixes the most: upgrade minimist to 0\.2\.4: fixes 1/,
+    /^5 known vulnerabilities \(1 critical, 1 high, 1 medium, 1 low, 1 unknown\) in 5 packages: 2 in the base image \(layer 0\), 3 in your layers\. The single change that fixes the most: upgrade minimist to 0\.2\.4: fixes 1\.$/,
   );
+  assert.equal(sum.title, '5 known vulnerabilities in 5 packages: 2 in the base image (layer 0), 3 in your layers');
+  assert.deepEqual((sum.properties as { baseImage: unknown }).baseImage, {
+    layers: 1,
+    how: 'history-cmd',
+    name: null,
+    digest: null,
+    namedBy: null,
+    vulnerabilities: 2,
+  });
 });
 
 test('the version order of each ecosystem decides: the fixed version and later are not affected', () => {
