@@ -67,7 +67,9 @@ export interface EfficiencyReport {
 export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyReport {
   const byCause: Record<WasteCause, number> = { deleted: 0, overwritten: 0, 'metadata-only': 0 };
   let total = 0;
-  const perPath = new Map<string, { bytes: number; copies: number; causes: Set<WasteCause> }>();
+  // By node, not by path: an image whose upgrade layer rewrites 500k files would build 500k paths
+  // for the ten it lists (issue 16: ~4% of `scan` on the 2-million-path image).
+  const perNode = new Map<TreeNode, { bytes: number; copies: number; causes: Set<WasteCause> }>();
   const meta: WastedCopy[] = [];
   const idx = nodeIndex(model.tree);
   total += idx.soleFileBytes; // single-version paths: counted, never wasted
@@ -106,23 +108,19 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
             ? 'metadata-only'
             : 'overwritten';
       byCause[cause] += v.size;
-      const path = node.path;
-      const e = perPath.get(path) ?? { bytes: 0, copies: 0, causes: new Set<WasteCause>() };
+      let e = perNode.get(node);
+      if (!e) perNode.set(node, (e = { bytes: 0, copies: 0, causes: new Set<WasteCause>() }));
       e.bytes += v.size;
       e.copies++;
       e.causes.add(cause);
-      perPath.set(path, e);
       if (cause === 'metadata-only')
-        meta.push({ path, layer: v.layer, supersededIn: next.layer, bytes: v.size, cause });
+        meta.push({ path: node.path, layer: v.layer, supersededIn: next.layer, bytes: v.size, cause });
     }
   }
   const wasted = byCause.deleted + byCause.overwritten + byCause['metadata-only'];
   let userSize = 0;
   for (let i = 1; i < model.tree.layerCount; i++) userSize += model.tree.stats(i).addedBytes;
-  const top = [...perPath.entries()]
-    .sort((a, b) => b[1].bytes - a[1].bytes || (a[0] < b[0] ? -1 : 1))
-    .slice(0, topN)
-    .map(([path, e]) => ({ path, bytes: e.bytes, copies: e.copies, causes: [...e.causes] }));
+  const top = topPaths(perNode, topN);
   meta.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   return {
     totalBytes: total,
@@ -142,6 +140,24 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
     top,
     metadataCopies: meta,
   };
+}
+
+/**
+ * The `n` nodes with the most wasted bytes, largest first, ties by path: paths are built only for
+ * the nodes at or above the n-th largest figure (all of them tied at it included, so the order is
+ * the one a sort of every path would give).
+ */
+function topPaths(
+  perNode: Map<TreeNode, { bytes: number; copies: number; causes: Set<WasteCause> }>,
+  n: number,
+): EfficiencyReport['top'] {
+  if (n <= 0 || perNode.size === 0) return [];
+  const sizes = [...perNode.values()].map((e) => e.bytes).sort((a, b) => b - a);
+  const cut = sizes[Math.min(n, sizes.length) - 1];
+  const kept: Array<{ path: string; bytes: number; copies: number; causes: WasteCause[] }> = [];
+  for (const [node, e] of perNode)
+    if (e.bytes >= cut) kept.push({ path: node.path, bytes: e.bytes, copies: e.copies, causes: [...e.causes] });
+  return kept.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1)).slice(0, n);
 }
 
 /**
