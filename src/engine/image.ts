@@ -9,9 +9,16 @@ import { sniffCompression } from './decode.js';
 import type { LayerShare } from './layer-share.js';
 import { limitError, limits } from './limits.js';
 import { checkHeap, watchHeap } from './memory-guard.js';
-import { parseLayer, type EntryBudget, type LayerEntry, type ParseOptions, type ParsedLayer } from './parse-layer.js';
+import {
+  parseLayer,
+  type EntryBudget,
+  type LayerEntry,
+  type LayerItem,
+  type ParseOptions,
+  type ParsedLayer,
+} from './parse-layer.js';
 import { FileTree } from './tree.js';
-import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
+import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress, Version } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerState = 'queued' | 'reading' | 'done' | 'failed';
@@ -381,33 +388,54 @@ async function takeShared(
 
 /**
  * Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order (an
- * entry a runtime refuses is noted where it stands).
+ * entry a runtime refuses is noted where it stands). Takes the parser's items (a path and its
+ * attributes for a plain entry: parse-layer.ts LayerItem) or LayerEntry records.
  */
-export function applyEntries(tree: FileTree, layer: number, entries: LayerEntry[]): void {
-  tree.beginLayer(layer);
-  for (const e of entries) if (e.kind === 'opaque') tree.opaque(e.parts, layer);
-  for (const e of entries) if (e.kind === 'whiteout') tree.whiteout(e.parts, layer);
-  for (const e of entries) applyEntry(tree, layer, e);
+export function applyEntries(tree: FileTree, layer: number, entries: readonly LayerItem[]): void {
+  beginApply(tree, layer, entries);
+  for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i);
 }
 
-function applyEntry(tree: FileTree, layer: number, e: LayerEntry): void {
+/** Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only). */
+function beginApply(tree: FileTree, layer: number, entries: readonly LayerItem[]): void {
+  tree.beginLayer(layer);
+  for (const e of entries)
+    if ((e as LayerEntry).kind === 'opaque') tree.opaque((e as { parts: string[] }).parts, layer);
+  for (const e of entries)
+    if ((e as LayerEntry).kind === 'whiteout') tree.whiteout((e as { parts: string[] }).parts, layer);
+}
+
+/** Apply the item at `i`; returns the index of its last item (a path is followed by its attributes). */
+function applyItem(tree: FileTree, layer: number, items: readonly LayerItem[], i: number): number {
+  const it = items[i];
+  if (typeof it === 'string') {
+    const a = items[i + 1] as Version;
+    tree.putPath(it, a, layer, a.content, a.entry);
+    return i + 1;
+  }
+  const e = it as LayerEntry;
   if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
   else if (e.kind === 'refused')
     tree.note({ layer, problem: e.problem, name: e.name, ...(e.link !== undefined ? { link: e.link } : {}) });
+  return i;
 }
 
 /** Entries applied between two yields to the event loop (~5–10 ms of work). */
 const SLICE = 8192;
 
 /** applyEntries, yielding to the event loop between slices of a large layer. */
-export async function applyEntriesInSlices(tree: FileTree, layer: number, entries: LayerEntry[]): Promise<void> {
+export async function applyEntriesInSlices(
+  tree: FileTree,
+  layer: number,
+  entries: readonly LayerItem[],
+): Promise<void> {
   if (entries.length <= SLICE) return applyEntries(tree, layer, entries);
-  tree.beginLayer(layer);
-  for (const e of entries) if (e.kind === 'opaque') tree.opaque(e.parts, layer);
-  for (const e of entries) if (e.kind === 'whiteout') tree.whiteout(e.parts, layer);
+  beginApply(tree, layer, entries);
+  let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
-    applyEntry(tree, layer, entries[i]);
-    if (i % SLICE === SLICE - 1) {
+    i = applyItem(tree, layer, entries, i);
+    if (i >= next) {
+      next = i + SLICE;
       await new Promise<void>((resolve) => setImmediate(resolve));
       checkHeap(`layer ${layer}`);
     }

@@ -14,7 +14,7 @@ import { checkHeap, heapFlag } from './memory-guard.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath, joinClean } from './paths.js';
-import type { Compression, EntryAttrs, UnpackProblem } from './types.js';
+import type { Compression, EntryAttrs, UnpackProblem, Version } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerEntry =
@@ -30,6 +30,29 @@ export type LayerEntry =
   /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */
   | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string };
 
+/**
+ * A parsed layer's entries in tar order, as the parser keeps them while the layer waits for its
+ * diffID: a plain entry as TWO items, its path (a string, as in LayerEntry) and then its
+ * attributes, made in the Version's shape (tree.ts pendingVersion) and carrying the entry's
+ * ordinal (`entry`) and the content inspector's result (`content`); anything else as a LayerEntry.
+ * No record object per entry: a layer of a million files waits with two array slots an entry
+ * (issue 16: ~70 bytes and one long-lived object less each). entryList() gives LayerEntry records.
+ */
+export type LayerItem = LayerEntry | string | EntryAttrs;
+
+/** The items as LayerEntry records (tests, tools): a path and its attributes become one entry. */
+export function entryList(items: readonly LayerItem[]): LayerEntry[] {
+  const out: LayerEntry[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (typeof it === 'string') {
+      const attrs = items[++i] as EntryAttrs & { entry: number; content?: unknown };
+      out.push({ kind: 'entry', path: it, attrs, ordinal: attrs.entry, content: attrs.content });
+    } else out.push(it as LayerEntry);
+  }
+  return out;
+}
+
 export interface ParsedLayer {
   compression: Compression;
   /** sha256:… of the uncompressed tar stream. */
@@ -38,7 +61,7 @@ export interface ParsedLayer {
   size: number;
   /** Raw (stored) bytes read. */
   compressedSize: number;
-  entries: LayerEntry[];
+  entries: LayerItem[];
 }
 
 /**
@@ -131,15 +154,16 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   });
   const hash = createHash('sha256');
   let size = 0;
-  const entries: LayerEntry[] = [];
-  // The entry whose content is streaming to a sink (two variables, not an object per file).
-  let currentEntry: (LayerEntry & { kind: 'entry' }) | null = null;
+  const entries: LayerItem[] = [];
+  // The attributes of the entry whose content is streaming to a sink (two variables, not an object
+  // per file): the sink's result is kept on them (`content`), and a batching sink sets it there.
+  let currentEntry: (EntryAttrs & { content?: unknown }) | null = null;
   let currentSink: ContentSink | undefined;
 
   const lim = limits();
   const budget = opts.budget;
   // Root entries named like eStargz's TOC or landmarks: hidden at the end if the layer is eStargz.
-  let stargzNames: (LayerEntry & { kind: 'entry' })[] | undefined;
+  let stargzNames: EntryAttrs[] | undefined;
   const reader = new TarReader(
     (header, ordinal) => {
       if (budget && --budget.entriesLeft < 0) throw tooManyEntries(lim.maxEntries);
@@ -169,18 +193,12 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         entries.push({ kind: 'refused', problem: 'link-escape', name: cut(header.name), link: cut(header.linkname) });
         return undefined;
       }
-      const entry: LayerEntry & { kind: 'entry' } = {
-        kind: 'entry',
-        path: joinClean(header.name, parts),
-        attrs,
-        ordinal,
-        content: undefined,
-      };
-      entries.push(entry);
-      if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(entry);
+      (attrs as Version).entry = ordinal;
+      entries.push(joinClean(header.name, parts), attrs);
+      if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(attrs);
       let sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
       if (type === 'file' && opts.contentDigests) sink = new DigestingSink(sink, attrs);
-      currentEntry = sink ? entry : null;
+      currentEntry = sink ? attrs : null;
       currentSink = sink;
       return sink;
     },
@@ -252,8 +270,9 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   opts.inspectContent?.flush?.();
   const rawHex = await opts.rawDigest;
   if (stargzNames && (opts.estargz || isStargzFooter(rawTail(prevRaw, lastRaw)))) {
-    const hidden = new Set<LayerEntry>(stargzNames);
-    for (let i = entries.length - 1; i >= 0; i--) if (hidden.has(entries[i])) entries.splice(i, 1);
+    const hidden = new Set<LayerItem>(stargzNames);
+    // (each hidden entry is its path and its attributes: two items)
+    for (let i = entries.length - 1; i >= 1; i--) if (hidden.has(entries[i])) entries.splice(--i, 2);
   }
   return {
     compression: kind,

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import zlib from 'node:zlib';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
 import { ImageModel } from '../../src/engine/image.js';
-import { parseLayer, type LayerEntry } from '../../src/engine/parse-layer.js';
+import { entryList, parseLayer, type LayerItem } from '../../src/engine/parse-layer.js';
 import { nativeZstdBinding } from '../../src/engine/zstd.js';
 import { LayerlensError } from '../../src/errors/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
@@ -93,8 +93,8 @@ test('eStargz TOC and landmarks are hidden only in a layer that is eStargz (foot
   assert.deepEqual(names((await parseLayer(Readable.from([tar]), { estargz: true })).entries), all);
 });
 
-function names(entries: LayerEntry[]): string[] {
-  return entries.map((e) =>
+function names(items: LayerItem[]): string[] {
+  return entryList(items).map((e) =>
     e.kind === 'refused' ? `refused ${e.name}` : e.kind === 'entry' ? e.path : e.parts.join('/'),
   );
 }

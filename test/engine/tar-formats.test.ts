@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { parseLayer, type LayerEntry } from '../../src/engine/parse-layer.js';
+import { entryList, parseLayer, type LayerItem } from '../../src/engine/parse-layer.js';
 
 const hasTar = (() => {
   try {
@@ -33,8 +33,8 @@ function fixtureDir(): string {
   return d;
 }
 
-function summary(entries: LayerEntry[]): string[] {
-  return entries
+function summary(items: LayerItem[]): string[] {
+  return entryList(items)
     .map((e) => {
       if (e.kind === 'refused') return `refused ${e.name}`;
       if (e.kind !== 'entry') return `${e.kind} ${e.parts.join('/')}`;
