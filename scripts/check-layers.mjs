@@ -6,14 +6,15 @@
 // Layers, bottom up (a folder may import its own files and any folder of a LOWER rank; folders of
 // the same rank are independent of each other):
 //   0 errors                      the one user-facing error type
-//   1 text, reference, versions   escaping and byte formats; image references; version orders
-//   2 engine                      decoding, the layered file tree, the image model
-//   3 sources, vulndb             ImageReaders, one folder per source (the demo is one, made in-process);
+//   1 text                        escaping (names are data), byte formats, terminal widths
+//   2 reference, versions         image references; version orders (their messages quote through text)
+//   3 engine                      decoding, the layered file tree, the image model
+//   4 sources, vulndb             ImageReaders, one folder per source (the demo is one, made in-process);
 //                                 the OSV vulnerability database (download, index, lookups)
-//   4 findings                    the checks: pure functions over the model
-//   5 report                      documents made from findings
-//   6 ui, audit                   the explorer; the registry audit
-//   7 cli                         argument parsing and wiring
+//   5 findings                    the checks: pure functions over the model
+//   6 report                      documents made from findings
+//   7 ui, audit                   the explorer; the registry audit
+//   8 cli                         argument parsing and wiring
 // src/types holds declaration files only (ambient types for untyped packages).
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -22,16 +23,16 @@ import { fileURLToPath } from 'node:url';
 const RANK = {
   errors: 0,
   text: 1,
-  reference: 1,
-  versions: 1,
-  vulndb: 3,
-  engine: 2,
-  sources: 3,
-  findings: 4,
-  report: 5,
-  ui: 6,
-  audit: 6,
-  cli: 7,
+  reference: 2,
+  versions: 2,
+  engine: 3,
+  sources: 4,
+  vulndb: 4,
+  findings: 5,
+  report: 6,
+  ui: 7,
+  audit: 7,
+  cli: 8,
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -28,6 +28,7 @@
  * The path length limit (255) applies to the path without the domain, as in
  * current distribution/reference (older releases counted the domain too).
  */
+import { quoted } from '../text/safe-text.js';
 import { LayerlensError } from '../errors/index.js';
 
 export interface ImageReference {
@@ -54,7 +55,7 @@ export class InvalidReferenceError extends LayerlensError {
   readonly input: string;
   readonly reason: string;
   constructor(input: string, reason: string) {
-    super(`invalid reference ${quote(input)}: ${reason}`, 'BAD_REFERENCE');
+    super(`invalid reference ${quoted(input)}: ${reason}`, 'BAD_REFERENCE');
     this.name = 'InvalidReferenceError';
     this.input = input;
     this.reason = reason;
@@ -137,7 +138,7 @@ export function parseReference(input: string): ImageReference {
   const repository = nm?.[2] ?? name!;
   if (registry === '') {
     // Docker would accept this as a domain-less name; nothing can pull it.
-    throw new InvalidReferenceError(input, `registry host ${quote(domain)} is not a valid host name`);
+    throw new InvalidReferenceError(input, `registry host ${quoted(domain)} is not a valid host name`);
   }
   if (repository.length > MAX_PATH_LENGTH) {
     throw new InvalidReferenceError(input, `repository name must not be more than ${MAX_PATH_LENGTH} characters`);
@@ -221,7 +222,7 @@ function validateDigest(digest: string): string | undefined {
   const algorithm = digest.slice(0, i);
   const encoded = digest.slice(i + 1);
   const want = DIGEST_HEX_LENGTH[algorithm];
-  if (want === undefined) return `unsupported digest algorithm ${quote(algorithm)}`;
+  if (want === undefined) return `unsupported digest algorithm ${quoted(algorithm)}`;
   if (encoded.length !== want) {
     return `invalid checksum digest length: ${algorithm} needs ${want} hex characters, got ${encoded.length}`;
   }
@@ -251,9 +252,9 @@ function diagnose(domain: string, remainder: string): string {
   if (tag !== undefined && !TAG_RE.test(tag)) {
     if (tag === '') return `${generic}: empty tag`;
     if (tag.length > 128) return `${generic}: tag must not be longer than 128 characters`;
-    return `${generic}: tag ${quote(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]*`;
+    return `${generic}: tag ${quoted(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]*`;
   }
-  if (!DOMAIN_RE.test(domain)) return `${generic}: invalid registry host ${quote(domain)}`;
+  if (!DOMAIN_RE.test(domain)) return `${generic}: invalid registry host ${quoted(domain)}`;
   if (rest === '' || rest.endsWith('/') || rest.includes('//')) {
     return `${generic}: repository name has an empty component`;
   }
@@ -261,12 +262,4 @@ function diagnose(domain: string, remainder: string): string {
     return `${generic}: repository path components may only contain a-z, 0-9 and single separators (. _ __ -)`;
   }
   return generic;
-}
-
-/** JSON-style quoting so control characters in user input never reach the terminal raw. */
-function quote(s: string): string {
-  return JSON.stringify(s).replace(
-    /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

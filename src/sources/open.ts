@@ -136,7 +136,14 @@ function notLocal(
 }
 
 function daemonOptions(opts: SourceOptions): Omit<DaemonSourceOptions, 'kind' | 'endpoint'> {
-  return { platform: opts.platform, pull: opts.pull, username: opts.username, password: opts.password, log: opts.log };
+  return {
+    platform: opts.platform,
+    pull: opts.pull,
+    username: opts.username,
+    password: opts.password,
+    log: opts.log,
+    timeoutMs: opts.timeoutMs,
+  };
 }
 
 /** A reference or image ID; anything else is a one-line BAD_REFERENCE error. */

@@ -21,7 +21,7 @@ export interface SourceOptions {
   /** Plain HTTP (registry); loopback registries get it automatically. */
   plainHttp: boolean;
   caFile?: string;
-  /** --timeout: how long one registry request may take, retries included (default 30 s). */
+  /** --timeout: how long one registry request may take, retries included (default 30 s), and a daemon's inspect (default 15 s). */
   timeoutMs?: number;
   /** Progress messages (pull progress etc.); never to stdout. */
   log?: (line: string) => void;

@@ -38,3 +38,8 @@ export function safeText(s: string): string {
 export function hasUnsafe(s: string): boolean {
   return UNSAFE_TEST.test(s);
 }
+
+/** `s` in double quotes, escaped as safeText() escapes it (and its quotes and backslashes), for messages that quote input. */
+export function quoted(s: string): string {
+  return `"${safeText(s.replace(/[\\"]/g, '\\$&'))}"`;
+}

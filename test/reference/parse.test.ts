@@ -289,12 +289,12 @@ for (const [input, re] of invalid) {
   });
 }
 
-test('error messages escape control and bidi characters', () => {
+test('error messages escape control, bidi and invisible characters as every name is escaped', () => {
   assert.throws(
-    () => parseReference('a\u001b[2J\u202e/b'),
+    () => parseReference('a\u001b[2J\u202e\u200b\u2028/b'),
     (err: Error) => {
-      assert.ok(!/[\u0000-\u001f\u007f\u202e]/.test(err.message), err.message);
-      assert.match(err.message, /\\u001b\[2J\\u202e/);
+      assert.ok(!/[\u0000-\u001f\u007f\u202e\u200b\u2028]/.test(err.message), err.message);
+      assert.match(err.message, /"a\\e\[2J\\u202e\\u200b\\u2028\/b"/);
       return true;
     },
   );

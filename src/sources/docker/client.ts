@@ -86,7 +86,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, ep: DaemonEndpoint, ki
       () =>
         reject(
           new LayerlensError(
-            `the ${daemonName(kind)} at ${ep.url} did not answer within ${Math.round(ms / 1000)}s`,
+            `the ${daemonName(kind)} at ${ep.url} did not answer within ${ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`} (--timeout changes it)`,
             'DAEMON_TIMEOUT',
           ),
         ),
