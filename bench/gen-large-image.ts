@@ -4,12 +4,13 @@
  * exercised, not just the tar reader. Written once under .bench-data/ and reused.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import tar, { type Headers } from 'tar-stream';
+import { finishLayout } from './oci-writer.js';
 
 export const LAYERS = 8;
 export const FILES_PER_LAYER = 64_000;
@@ -112,12 +113,6 @@ async function writeLayer(dir: string, layer: number, corpus: Buffer): Promise<W
   return { digest, diffId: 'sha256:' + diffHash.digest('hex'), size };
 }
 
-function writeBlob(dir: string, content: string): { digest: string; size: number } {
-  const digest = 'sha256:' + createHash('sha256').update(content).digest('hex');
-  writeFileSync(join(dir, 'blobs', 'sha256', digest.slice(7)), content);
-  return { digest, size: Buffer.byteLength(content) };
-}
-
 /** Path of the generated OCI layout (created on first use). */
 export async function largeImage(root = join(process.cwd(), '.bench-data')): Promise<string> {
   const dir = join(root, 'large-oci');
@@ -132,40 +127,11 @@ export async function largeImage(root = join(process.cwd(), '.bench-data')): Pro
     layers.push({ ...w, compressedSize: statSync(join(dir, 'blobs', 'sha256', w.digest.slice(7))).size });
     process.stderr.write(`  generated layer ${i + 1}/${LAYERS}\n`);
   }
-  const config = JSON.stringify({
-    architecture: 'amd64',
-    os: 'linux',
-    config: { Env: ['PATH=/usr/bin'] },
-    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-    history: layers.map((_, i) => ({ created_by: `/bin/sh -c generate layer ${i}` })),
-  });
-  const cfg = writeBlob(dir, config);
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfg.digest, size: cfg.size },
-    layers: layers.map((l) => ({
-      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-      digest: l.digest,
-      size: l.compressedSize,
-    })),
-  });
-  const man = writeBlob(dir, manifest);
-  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          digest: man.digest,
-          size: man.size,
-          platform: { os: 'linux', architecture: 'amd64' },
-          annotations: { 'org.opencontainers.image.ref.name': 'large' },
-        },
-      ],
-    }),
+  finishLayout(
+    dir,
+    layers.map((l, i) => ({ ...l, createdBy: `/bin/sh -c generate layer ${i}` })),
+    { config: { Env: ['PATH=/usr/bin'] } },
+    'large',
   );
   return dir;
 }

@@ -138,7 +138,7 @@ function writeBlob(dir: string, content: string): { digest: string; size: number
 /** The layout's config, manifest and index around layers already written; `index.json` last (it marks the layout complete). */
 export function finishLayout(
   dir: string,
-  layers: WrittenLayer[],
+  layers: Array<Pick<WrittenLayer, 'digest' | 'diffId' | 'compressedSize' | 'createdBy'>>,
   config: Record<string, unknown>,
   refName: string,
 ): void {
