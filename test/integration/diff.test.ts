@@ -9,27 +9,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { ensureDiffImages, type DiffImages } from '../support/diff-images.js';
-import { CommandError, docker, integrationEnv, run, skipReasonUnless } from '../support/harness.js';
+import { docker, layerlensCli, skipReasonUnless } from '../support/harness.js';
 import { ensureRealisticImageV2, realisticSkipReason } from '../support/realistic.js';
 import { fixtureVulnDb } from '../support/vuln-db.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = skipReasonUnless('skopeo');
 
-async function layerlens(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const ienv = integrationEnv();
-  const env = { ...process.env, ...(ienv ? { DOCKER_HOST: ienv.dockerHost } : {}) };
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], { env, timeoutMs: 10 * 60_000 });
-    return { code: 0, ...r };
-  } catch (err) {
-    if (err instanceof CommandError && typeof err.code === 'number')
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    throw err;
-  }
-}
+const layerlens = (args: string[]) => layerlensCli(args, { timeoutMs: 10 * 60_000 });
 
 interface DiffDoc {
   report: string;

@@ -9,12 +9,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { ensureFixtures, integrationEnv, run, skipReason, CommandError } from '../support/harness.js';
+import { ensureFixtures, layerlensCli, skipReason } from '../support/harness.js';
 import { ensureRealisticImage, realisticSkipReason } from '../support/realistic.js';
 import { validateSarif } from '../support/sarif-validator.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = skipReason();
 
 interface Scan {
@@ -23,21 +21,8 @@ interface Scan {
   stderr: string;
 }
 
-async function scan(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Scan> {
-  const ienv = integrationEnv();
-  const childEnv = { ...process.env, ...(ienv ? { DOCKER_HOST: ienv.dockerHost } : {}), ...env };
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, 'scan', ...args], {
-      env: childEnv,
-      timeoutMs: 20 * 60_000,
-    });
-    return { code: 0, ...r };
-  } catch (err) {
-    if (err instanceof CommandError && typeof err.code === 'number')
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    throw err;
-  }
-}
+const scan = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Scan> =>
+  layerlensCli(['scan', ...args], { env, timeoutMs: 20 * 60_000 });
 
 type JsonFinding = {
   id: string;

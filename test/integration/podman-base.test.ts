@@ -12,24 +12,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { CommandError, requireEnv, run, which } from '../support/harness.js';
+import { layerlensCli, requireEnv, run, which } from '../support/harness.js';
 import { writeOsvMirror } from '../support/osv-fixtures.js';
 import { ensureRealisticImage, realisticSkipReason } from '../support/realistic.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = realisticSkipReason() ?? (which('podman') ? undefined : 'needs podman on PATH');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeoutMs: 5 * 60_000 });
-    return { code: 0, ...r };
-  } catch (err) {
-    if (err instanceof CommandError && typeof err.code === 'number')
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    throw err;
-  }
-}
+const cli = (args: string[]) => layerlensCli(args, { timeoutMs: 5 * 60_000 });
 
 test('an image Podman built on a base: the annotation names it, its FROM mark ends it', {
   skip,

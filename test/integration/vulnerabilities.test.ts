@@ -11,32 +11,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { CommandError, docker, integrationEnv, requireEnv, run } from '../support/harness.js';
+import { docker, layerlensCli, requireEnv } from '../support/harness.js';
 import { ensureRealisticBase, realisticSkipReason } from '../support/realistic.js';
 import { writeOsvMirror } from '../support/osv-fixtures.js';
 import { goBinary, hasGo } from '../support/package-files.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const skip = realisticSkipReason();
 
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const ienv = integrationEnv();
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, ...(ienv ? { DOCKER_HOST: ienv.dockerHost } : {}), ...env },
-      timeoutMs: 10 * 60_000,
-    });
-    return { code: 0, ...r };
-  } catch (err) {
-    if (err instanceof CommandError && typeof err.code === 'number')
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    throw err;
-  }
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => layerlensCli(args, { env, timeoutMs: 10 * 60_000 });
 
 test('a real image: the expected vulnerabilities at the right layers, none for fixed versions', {
   skip,

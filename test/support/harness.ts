@@ -177,3 +177,32 @@ export function which(tool: string): string | undefined {
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+export interface CliRun extends RunResult {
+  /** The exit status (0, 1 for findings at --fail-on, 2 for errors). */
+  code: number;
+}
+
+const CLI_MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/**
+ * `layerlens ARGS` from src/ (under tsx) against the test daemon when there is one: its exit status
+ * is a result here, not a failure (only a signal or a time-out throws).
+ */
+export async function layerlensCli(
+  args: string[],
+  o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  const ienv = integrationEnv();
+  const env = { ...process.env, ...(ienv ? { DOCKER_HOST: ienv.dockerHost } : {}), ...o.env };
+  try {
+    return {
+      code: 0,
+      ...(await run(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], { env, timeoutMs: o.timeoutMs })),
+    };
+  } catch (err) {
+    if (err instanceof CommandError && typeof err.code === 'number')
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    throw err;
+  }
+}
