@@ -56,11 +56,40 @@ export function scrollLines(ex: Explorer, lines: Line[], rows: number): Line[] {
   return lines.slice(ex.sideScroll, ex.sideScroll + rows);
 }
 
-const findingKeys = (step: (ex: Explorer) => number): ((ex: Explorer) => void) => {
-  return (ex) => ex.selectFinding(step(ex));
-};
-
 const FINDINGS_PAGE = 5;
+
+/** A side panel that is a list (findings, vulnerable packages): its keys, written once for both. */
+interface ListKeys {
+  panel: 'findings' | 'vulns';
+  /** One item and several, for the help: "finding", "findings". */
+  noun: string;
+  nouns: string;
+  index: (ex: Explorer) => number;
+  /** Select item `i` (clamped by the explorer). */
+  select: (ex: Explorer, i: number) => void;
+  go: (ex: Explorer) => void;
+  goHelp: string;
+}
+
+function listBindings(l: ListKeys): Binding[] {
+  const when = [`panel:${l.panel}`] as const;
+  const by = (d: number) => (ex: Explorer) => l.select(ex, l.index(ex) + d);
+  return [
+    {
+      keys: ['up', 'down', 'k', 'j'],
+      label: '↑↓ k j',
+      when,
+      run: (ex, k) => by(k.name === 'down' || k.name === 'j' ? 1 : -1)(ex),
+      hint: 'select',
+      help: `previous / next ${l.noun}`,
+    },
+    { keys: ['pagedown', 'space'], when, run: by(FINDINGS_PAGE), help: `${FINDINGS_PAGE} ${l.nouns} down` },
+    { keys: ['pageup'], when, run: by(-FINDINGS_PAGE), help: `${FINDINGS_PAGE} ${l.nouns} up` },
+    { keys: ['home', 'g'], when, run: (ex) => l.select(ex, 0), help: `first ${l.noun}` },
+    { keys: ['end', 'G'], when, run: (ex) => l.select(ex, Number.MAX_SAFE_INTEGER), help: `last ${l.noun}` },
+    { keys: ['enter'], when, run: (ex) => l.go(ex), hint: 'go to', help: l.goHelp },
+  ];
+}
 
 export const SIDE_PANELS: readonly SidePanel[] = [
   {
@@ -85,47 +114,15 @@ export const SIDE_PANELS: readonly SidePanel[] = [
     help: 'every finding, most severe first; Enter goes to its layer and file',
     info: findingsInfo,
     body: (ex, width, rows) => findingsBody(ex, width, rows),
-    bindings: [
-      {
-        keys: ['up', 'down', 'k', 'j'],
-        label: '↑↓ k j',
-        when: ['panel:findings'],
-        run: (ex, k) => ex.selectFinding(ex.findingIndex + (k.name === 'down' || k.name === 'j' ? 1 : -1)),
-        hint: 'select',
-        help: 'previous / next finding',
-      },
-      {
-        keys: ['pagedown', 'space'],
-        when: ['panel:findings'],
-        run: findingKeys((ex) => ex.findingIndex + FINDINGS_PAGE),
-        help: `${FINDINGS_PAGE} findings down`,
-      },
-      {
-        keys: ['pageup'],
-        when: ['panel:findings'],
-        run: findingKeys((ex) => ex.findingIndex - FINDINGS_PAGE),
-        help: `${FINDINGS_PAGE} findings up`,
-      },
-      {
-        keys: ['home', 'g'],
-        when: ['panel:findings'],
-        run: findingKeys(() => 0),
-        help: 'first finding',
-      },
-      {
-        keys: ['end', 'G'],
-        when: ['panel:findings'],
-        run: findingKeys((ex) => ex.findings.length - 1),
-        help: 'last finding',
-      },
-      {
-        keys: ['enter'],
-        when: ['panel:findings'],
-        run: (ex) => ex.jumpToFinding(ex.findingIndex),
-        hint: 'go to',
-        help: 'go to the finding: its layer, and its file in the tree',
-      },
-    ],
+    bindings: listBindings({
+      panel: 'findings',
+      noun: 'finding',
+      nouns: 'findings',
+      index: (ex) => ex.findingIndex,
+      select: (ex, i) => ex.selectFinding(i),
+      go: (ex) => ex.jumpToFinding(ex.findingIndex),
+      goHelp: 'go to the finding: its layer, and its file in the tree',
+    }),
     click: (ex, row, rows) => {
       const i = findingsListTop(ex, rows) + row;
       if (i >= ex.findings.length || row >= findingsListRows(rows)) return;
@@ -142,42 +139,15 @@ export const SIDE_PANELS: readonly SidePanel[] = [
     help: 'known vulnerabilities grouped by package: severity counts, the layer that brought each package in (base image or yours) and its command, fixed versions or "no fix available yet"; Enter goes to the layer and the package’s files',
     info: vulnsInfo,
     body: (ex, width, rows) => vulnsBody(ex, width, rows),
-    bindings: [
-      {
-        keys: ['up', 'down', 'k', 'j'],
-        label: '↑↓ k j',
-        when: ['panel:vulns'],
-        run: (ex, k) => ex.selectVulnerable(ex.vulnIndex + (k.name === 'down' || k.name === 'j' ? 1 : -1)),
-        hint: 'select',
-        help: 'previous / next package',
-      },
-      {
-        keys: ['pagedown', 'space'],
-        when: ['panel:vulns'],
-        run: (ex) => ex.selectVulnerable(ex.vulnIndex + FINDINGS_PAGE),
-        help: `${FINDINGS_PAGE} packages down`,
-      },
-      {
-        keys: ['pageup'],
-        when: ['panel:vulns'],
-        run: (ex) => ex.selectVulnerable(ex.vulnIndex - FINDINGS_PAGE),
-        help: `${FINDINGS_PAGE} packages up`,
-      },
-      { keys: ['home', 'g'], when: ['panel:vulns'], run: (ex) => ex.selectVulnerable(0), help: 'first package' },
-      {
-        keys: ['end', 'G'],
-        when: ['panel:vulns'],
-        run: (ex) => ex.selectVulnerable(Number.MAX_SAFE_INTEGER),
-        help: 'last package',
-      },
-      {
-        keys: ['enter'],
-        when: ['panel:vulns'],
-        run: (ex) => ex.jumpToVulnerable(),
-        hint: 'go to',
-        help: 'go to the layer that brought the package in, and to its files in the tree',
-      },
-    ],
+    bindings: listBindings({
+      panel: 'vulns',
+      noun: 'package',
+      nouns: 'packages',
+      index: (ex) => ex.vulnIndex,
+      select: (ex, i) => ex.selectVulnerable(i),
+      go: (ex) => ex.jumpToVulnerable(),
+      goHelp: 'go to the layer that brought the package in, and to its files in the tree',
+    }),
     click: (ex, row, rows) => {
       const g = vulnsGeometry(ex, ex.layout().side.width - 2, rows);
       const i = g.top + row - g.header;
