@@ -226,6 +226,11 @@ export class FileTree {
    * history). Walks over the whole tree read this instead of recursing through children maps.
    */
   readonly allNodes: TreeNode[] = [this.root];
+  /**
+   * Counts every change to the tree's versions: what a reader derives from the tree (findings'
+   * node index) is still good while this has not moved.
+   */
+  edits = 0;
   /** Number of distinct paths. */
   get nodeCount(): number {
     return this.allNodes.length;
@@ -264,6 +269,7 @@ export class FileTree {
 
   /** Record `v` as `node`'s version in `layer`, merging with a version already written by this layer. */
   private record(node: TreeNode, layer: number, v: Version): void {
+    this.edits++;
     const lastV = node.last;
     if (!lastV || lastV.layer !== layer) {
       node.pushVersion(v);
@@ -441,6 +447,7 @@ export class FileTree {
       if (same) return node; // a parent directory entry repeated in this layer: not a change
       if (live.layer === layer && live.implicit) {
         // The real entry for a directory created implicitly earlier in this layer.
+        this.edits++;
         node.replaceLast(makeVersion(attrs, layer, live.change, live.previousLayer, undefined, entry));
         return node;
       }

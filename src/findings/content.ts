@@ -60,9 +60,23 @@ function permissionRelevant(v: Version): boolean {
 }
 
 let shared: { tree: FileTree; index: NodeIndex } | null = null;
+/**
+ * The index of each tree as of its last edit: the scan and the explorer ask for it from more than
+ * one place (the vulnerability database is opened for the package inventory before the checks
+ * run), and each walk of a large tree costs tens of milliseconds.
+ */
+const built = new WeakMap<FileTree, { edits: number; index: NodeIndex }>();
 
 export function nodeIndex(tree: FileTree): NodeIndex {
   if (shared?.tree === tree) return shared.index;
+  const hit = built.get(tree);
+  if (hit && hit.edits === tree.edits) return hit.index;
+  const index = buildIndex(tree);
+  built.set(tree, { edits: tree.edits, index });
+  return index;
+}
+
+function buildIndex(tree: FileTree): NodeIndex {
   const top = tree.layerCount - 1;
   const idx: NodeIndex = {
     all: tree.allNodes,
@@ -90,11 +104,6 @@ export function nodeIndex(tree: FileTree): NodeIndex {
     if (live && permissionRelevant(live)) idx.permissionBits.push(node);
   }
   return idx;
-}
-
-/** Run `fn` with one NodeIndex of `tree` shared by every nodeIndex call inside it (synchronous). */
-export function withSharedWalk<T>(tree: FileTree, fn: () => T): T {
-  return withNodeIndex(tree, nodeIndex(tree), fn);
 }
 
 /** Run `fn` with `index` as every nodeIndex(tree) inside it (the early checks pass a partial one). */

@@ -10,7 +10,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { ContentInspector, ContentSink } from '../engine/parse-layer.js';
 import { provenanceFindings as signatureFindings } from './signatures.js';
 import { configFindings } from './config.js';
-import { withSharedWalk, type InspectedContent } from './content.js';
+import type { InspectedContent } from './content.js';
 import { deletedFileFindings } from './deleted-files.js';
 import { computeEfficiency, efficiencyFindings } from './efficiency.js';
 import { applyIgnore, type IgnoreEntry } from './ignore.js';
@@ -173,25 +173,23 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
   const meta = model.meta;
   if (!meta) return [];
   const now = ctx.now ?? new Date();
-  // The checks each walk every node; one walk shared (500k-file images: ~100 ms a walk).
-  let all: Finding[] = withSharedWalk(model.tree, () => {
-    const eff = computeEfficiency(model);
-    return [
-      ...secretFindings(model),
-      ...deletedFileFindings(model),
-      ...configFindings(meta, { reveal: ctx.reveal }),
-      ...portFindings(meta, model.tree),
-      ...permissionFindings(model),
-      ...provenanceFindings(meta, ctx.reference),
-      ...signatureFindings(meta),
-      ...osFindings(model, osInventory(model), now),
-      ...efficiencyFindings(model, eff),
-      ...(ctx.vulnerabilities
-        ? vulnerabilityFindings(model, packageInventory(model), { reveal: ctx.reveal, ...ctx.vulnerabilities }, now)
-        : []),
-      ...unpackFindings(model),
-    ];
-  });
+  // (The checks that walk every node share one walk: content.ts nodeIndex.)
+  const eff = computeEfficiency(model);
+  let all: Finding[] = [
+    ...secretFindings(model),
+    ...deletedFileFindings(model),
+    ...configFindings(meta, { reveal: ctx.reveal }),
+    ...portFindings(meta, model.tree),
+    ...permissionFindings(model),
+    ...provenanceFindings(meta, ctx.reference),
+    ...signatureFindings(meta),
+    ...osFindings(model, osInventory(model), now),
+    ...efficiencyFindings(model, eff),
+    ...(ctx.vulnerabilities
+      ? vulnerabilityFindings(model, packageInventory(model), { reveal: ctx.reveal, ...ctx.vulnerabilities }, now)
+      : []),
+    ...unpackFindings(model),
+  ];
   if (ctx.ignore?.length) {
     const r = applyIgnore(all, ctx.ignore, now);
     for (const w of r.warnings) ctx.onWarning?.(w);
