@@ -83,7 +83,11 @@ function writeOne(out: NodeJS.WritableStream, text: string): Promise<void> {
     };
     const onDrain = () => done();
     // The callback says the write is done (or failed); 'drain' that the buffer has room again.
-    if (out.write(text, (err) => (err ? done(err) : undefined))) done();
+    // Taken at once: go on after the stream's own next-tick work for this write (its callback and
+    // the chunk it holds), not before. Resolving here made the writer's loop run on microtasks only,
+    // and a file or /dev/null as stdout (written synchronously) then kept every chunk written until
+    // the end: `inspect --json > file` of a million-file image peaked 300 MB higher.
+    if (out.write(text, (err) => (err ? done(err) : undefined))) process.nextTick(done);
     else out.once('drain', onDrain);
   });
 }
