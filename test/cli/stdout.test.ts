@@ -16,7 +16,7 @@ test('writePieces lets each synchronous write finish before it writes the next b
   let behindMost = 0;
   const sink = new Writable({
     highWaterMark: 1 << 30, // never full: every write returns true, as a file's does
-    write(chunk: Buffer, _enc, cb) {
+    write(_chunk: Buffer, _enc, cb) {
       written++;
       cb();
     },
