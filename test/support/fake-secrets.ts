@@ -21,6 +21,8 @@ export const hex = (n: number) => pick('0123456789abcdef', n);
 export const digits = (n: number) => pick('0123456789', n);
 export const b64 = (n: number) => pick(ALNUM + '+/', n);
 export const urlsafe = (n: number) => pick(ALNUM + '-_', n);
+/** RFC 4648 base32's alphabet (what AWS access key ids are written in). */
+export const base32 = (n: number) => pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', n);
 export const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
 
 export function rsaPem(): string {

@@ -46,8 +46,25 @@ function prefixed(id: string, prefix: string, body: () => string, filler?: () =>
   return {
     id,
     tp: () => `value: ${prefix}${body()}\n`,
-    fp: () => `value: ${filler ? filler() : prefix + sequentialLike(body())}\n`,
+    fp: () => `value: ${filler ? filler() : prefix + sequentialLike(plainestBody(body))}\n`,
   };
+}
+
+/**
+ * Of a few samples of a body, the one with the fewest characters that are neither letters nor
+ * digits. The look-alike keeps a body's separators where they are: those of the format's shape
+ * (`xapp-1-A…-…-…`) are in every sample, but a random body's own (the `-` and `_` of a URL-safe
+ * alphabet) cut its sequential filler into runs too short to read as one (`012_34-5_67…`): about
+ * one look-alike in a hundred was then reported, which no one writes as a made-up token.
+ */
+function plainestBody(body: () => string): string {
+  const separators = (s: string) => s.replace(/[A-Za-z0-9]/g, '').length;
+  let best = body();
+  for (let i = 0; i < 16; i++) {
+    const b = body();
+    if (separators(b) < separators(best)) best = b;
+  }
+  return best;
 }
 
 /**
@@ -99,7 +116,7 @@ export const CASES: Case[] = [
   // ---- cloud ----
   {
     id: 'secret-aws-access-key-id',
-    tp: () => `key_id: AKIA${f.upperAlnum(16).replace(/[0189]/g, '7')}\n`,
+    tp: () => `key_id: AKIA${f.base32(16)}\n`,
     fp: () => 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n',
   },
   {

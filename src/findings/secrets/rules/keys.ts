@@ -23,7 +23,9 @@ export function pemBody(text: string, from: number): string {
 
 function cleanPem(raw: string): string {
   return raw
-    .replace(/^[ \t]*(?:\*|\/\/|#)[ \t]?/gm, '') // JSDoc, // and # comment lines around a key
+    // JSDoc, // and # comment lines around a key. `//` only before a space: a base64 line may
+    // start with `//` itself (about one key in 200 has such a line).
+    .replace(/^[ \t]*(?:\*|#|\/\/(?=[ \t]))[ \t]?/gm, '')
     .replace(/["'\x60][ \t]*\+[ \t]*(?=\r?\n|["'\x60])/g, '') // string concatenation: "…" +
     .replace(/\\n|\\r|[\s"',\x60]/g, '');
 }
