@@ -21,11 +21,11 @@ export function pemBody(text: string, from: number): string {
   return head + body;
 }
 
+// JSDoc, // and # comment lines around a key are unwrapped; `//` only before a space: a base64
+// line may start with `//` itself (about one key in 200 has such a line).
 function cleanPem(raw: string): string {
   return raw
-    // JSDoc, // and # comment lines around a key. `//` only before a space: a base64 line may
-    // start with `//` itself (about one key in 200 has such a line).
-    .replace(/^[ \t]*(?:\*|#|\/\/(?=[ \t]))[ \t]?/gm, '')
+    .replace(/^[ \t]*(?:\*|#|\/\/(?=[ \t]))[ \t]?/gm, '') // comment markers
     .replace(/["'\x60][ \t]*\+[ \t]*(?=\r?\n|["'\x60])/g, '') // string concatenation: "…" +
     .replace(/\\n|\\r|[\s"',\x60]/g, '');
 }
