@@ -71,6 +71,26 @@ interface ListKeys {
   goHelp: string;
 }
 
+/**
+ * A side panel that is a list (findings, vulnerable packages): its keys, a click (the row's item
+ * selected; a click on the selected one goes to it, as a double-click would) and the wheel, the
+ * same for every such panel. `rowAt`: the item on a clicked row of the body, if any.
+ */
+function listPanel(
+  l: ListKeys & { rowAt: (ex: Explorer, row: number, rows: number) => number | undefined },
+): Pick<SidePanel, 'bindings' | 'click' | 'wheel'> {
+  return {
+    bindings: listBindings(l),
+    click: (ex, row, rows) => {
+      const i = l.rowAt(ex, row, rows);
+      if (i === undefined) return;
+      if (i === l.index(ex)) l.go(ex);
+      else l.select(ex, i);
+    },
+    wheel: (ex, step) => l.select(ex, l.index(ex) + step),
+  };
+}
+
 function listBindings(l: ListKeys): Binding[] {
   const when = [`panel:${l.panel}`] as const;
   const by = (d: number) => (ex: Explorer) => l.select(ex, l.index(ex) + d);
@@ -114,7 +134,7 @@ export const SIDE_PANELS: readonly SidePanel[] = [
     help: 'every finding, most severe first; Enter goes to its layer and file',
     info: findingsInfo,
     body: (ex, width, rows) => findingsBody(ex, width, rows),
-    bindings: listBindings({
+    ...listPanel({
       panel: 'findings',
       noun: 'finding',
       nouns: 'findings',
@@ -122,15 +142,11 @@ export const SIDE_PANELS: readonly SidePanel[] = [
       select: (ex, i) => ex.selectFinding(i),
       go: (ex) => ex.jumpToFinding(ex.findingIndex),
       goHelp: 'go to the finding: its layer, and its file in the tree',
+      rowAt: (ex, row, rows) => {
+        const i = findingsListTop(ex, rows) + row;
+        return i < ex.findings.length && row < findingsListRows(rows) ? i : undefined;
+      },
     }),
-    click: (ex, row, rows) => {
-      const i = findingsListTop(ex, rows) + row;
-      if (i >= ex.findings.length || row >= findingsListRows(rows)) return;
-      // A click on the selected finding goes to it (a second click, as a double-click would).
-      if (i === ex.findingIndex) ex.jumpToFinding(i);
-      else ex.selectFinding(i);
-    },
-    wheel: (ex, step) => ex.selectFinding(ex.findingIndex + step),
   },
   {
     id: 'vulns',
@@ -139,7 +155,7 @@ export const SIDE_PANELS: readonly SidePanel[] = [
     help: 'known vulnerabilities grouped by package: severity counts, the layer that brought each package in (base image or yours) and its command, fixed versions or "no fix available yet"; Enter goes to the layer and the package’s files',
     info: vulnsInfo,
     body: (ex, width, rows) => vulnsBody(ex, width, rows),
-    bindings: listBindings({
+    ...listPanel({
       panel: 'vulns',
       noun: 'package',
       nouns: 'packages',
@@ -147,16 +163,12 @@ export const SIDE_PANELS: readonly SidePanel[] = [
       select: (ex, i) => ex.selectVulnerable(i),
       go: (ex) => ex.jumpToVulnerable(),
       goHelp: 'go to the layer that brought the package in, and to its files in the tree',
+      rowAt: (ex, row, rows) => {
+        const g = vulnsGeometry(ex, ex.layout().side.width - 2, rows);
+        const i = g.top + row - g.header;
+        return row >= g.header && row < g.header + g.list && i < ex.vulnerablePackages().length ? i : undefined;
+      },
     }),
-    click: (ex, row, rows) => {
-      const g = vulnsGeometry(ex, ex.layout().side.width - 2, rows);
-      const i = g.top + row - g.header;
-      if (row < g.header || row >= g.header + g.list || i >= ex.vulnerablePackages().length) return;
-      // A click on the selected package goes to it (a second click, as a double-click would).
-      if (i === ex.vulnIndex) ex.jumpToVulnerable(i);
-      else ex.selectVulnerable(i);
-    },
-    wheel: (ex, step) => ex.selectVulnerable(ex.vulnIndex + step),
   },
   {
     id: 'image',

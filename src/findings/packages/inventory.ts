@@ -100,14 +100,14 @@ function osManagedPath(path: string): boolean {
   return /^\/usr\/lib(?:64)?\/python[0-9.]*\/(?:dist|site)-packages\//.test(path);
 }
 
-const cache = new WeakMap<object, { applied: number; inv: PackageInventory }>();
+const cache = new WeakMap<object, { edits: number; inv: PackageInventory }>();
 
-/** The inventory of the layers applied so far (computed once per state of the tree). */
+/** The inventory of the layers applied so far (computed once per state of the tree: FileTree.edits, as nodeIndex). */
 export function packageInventory(model: ImageModel): PackageInventory {
   const hit = cache.get(model.tree);
-  if (hit && hit.applied === model.appliedCount) return hit.inv;
+  if (hit && hit.edits === model.tree.edits) return hit.inv;
   const inv = computeInventory(model);
-  cache.set(model.tree, { applied: model.appliedCount, inv });
+  cache.set(model.tree, { edits: model.tree.edits, inv });
   return inv;
 }
 
