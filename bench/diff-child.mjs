@@ -9,7 +9,7 @@
 import '../dist/cli/v8-tuning.js'; // (as the CLI: first)
 import '../dist/cli/early-start.js'; // (as the CLI: second; the paths name files, so the layer-hashing worker starts)
 import { ImageModel } from '../dist/engine/image.js';
-import { compareImages, inventoryRecords } from '../dist/findings/compare/index.js';
+import { compareImages, fillFindingDigests, prepareFiles, inventoryRecords } from '../dist/findings/compare/index.js';
 import { loadForComparison } from '../dist/findings/compare/load.js';
 import { createContentInspector, packageInventory, runChecks } from '../dist/findings/index.js';
 import { toDiffJson } from '../dist/report/diff/json.js';
@@ -33,7 +33,12 @@ if (mode === 'diff') {
     findings: runChecks(m, { reference: ref }),
     packages: inventoryRecords(packageInventory(m)),
   });
-  bytes = toDiffJson(compareImages(side(models[0], a), side(models[1], b))).length;
+  // (as cli/diff.ts's compareLoaded: the digests the comparison reads, hashed while the checks run)
+  const files = prepareFiles(models[0], models[1]);
+  const sides = [side(models[0], a), side(models[1], b)];
+  await files.digests;
+  await fillFindingDigests(sides[0].model, sides[0].findings, sides[1].model, sides[1].findings);
+  bytes = toDiffJson(compareImages(sides[0], sides[1], { files: files.walk })).length;
   reused = share.reused;
 } else {
   const models = readers.map(() => new ImageModel());

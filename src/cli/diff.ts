@@ -7,7 +7,13 @@
 import type { ImageModel } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
 import { LayerlensError } from '../errors/index.js';
-import { compareImages, inventoryRecords, sharedLayers } from '../findings/compare/index.js';
+import {
+  compareImages,
+  fillFindingDigests,
+  prepareFiles,
+  inventoryRecords,
+  sharedLayers,
+} from '../findings/compare/index.js';
 import { layerStep } from '../findings/compare/layers.js';
 import { loadForComparison } from '../findings/compare/load.js';
 import type { SharedImageInput } from '../findings/compare/shared.js';
@@ -176,6 +182,9 @@ export async function compareLoaded(
     paths?: string[];
   },
 ): Promise<ImageComparison> {
+  // The file comparison's walk; the digests it reads that the loads deferred are hashed from the
+  // sources (a worker thread) while the checks run here.
+  const files = prepareFiles(models[0], models[1], o.paths);
   const { db, looked } = await openDb(models, o.db.dir, o.db.update, o.warn);
   const side = (m: ImageModel, reference: string) => ({
     model: m,
@@ -190,7 +199,10 @@ export async function compareLoaded(
   });
   let cmp: ImageComparison;
   try {
-    cmp = compareImages(side(models[0], inputs[0]), side(models[1], inputs[1]), { paths: o.paths });
+    const sides = [side(models[0], inputs[0]), side(models[1], inputs[1])];
+    await files.digests;
+    await fillFindingDigests(sides[0].model, sides[0].findings, sides[1].model, sides[1].findings);
+    cmp = compareImages(sides[0], sides[1], { paths: o.paths, files: files.walk });
   } finally {
     db?.close();
   }

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { checkImageConfig } from './config-shape.js';
 import { sniffCompression } from './decode.js';
 import type { LayerShare } from './layer-share.js';
+import type { DeferredDigests } from './content-digest.js';
 import { limitError, limits } from './limits.js';
 import { checkHeap, watchHeap } from './memory-guard.js';
 import {
@@ -72,6 +73,8 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
   /** The source's own byte counter, when it has one (read it, never write it). */
   sourceProgress?: SourceProgress;
   private reader?: ImageReader;
+  /** Per layer: its files' digests not taken yet (content-digest.ts), when the load deferred them. */
+  private readonly deferred: Array<DeferredDigests | undefined> = [];
 
   /** Read the whole image. Resolves when every layer is applied; rejects with a LayerlensError. */
   async load(reader: ImageReader, opts: LoadOptions = {}): Promise<void> {
@@ -100,6 +103,16 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
 
   get canReopen(): boolean {
     return !!this.reader?.reopenLayer;
+  }
+
+  /** Layer `layer`'s files' digests, when the load deferred them (content-digest.ts's fillDigests). */
+  deferredDigests(layer: number): DeferredDigests | undefined {
+    return this.deferred[layer];
+  }
+
+  /** Whether any layer's file digests wait to be asked for. */
+  get digestsDeferred(): boolean {
+    return this.deferred.some((d) => d !== undefined);
   }
 
   /** The status of the layer whose stored digest or diffID is `digest`, if the metadata says. */
@@ -185,6 +198,12 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
             this.emit('progress', status.index);
           }
         : undefined;
+      const diffId = this.expectedDiffId(blob);
+      // A layer other images of this load hold too: its files are the same on every side, so a
+      // comparison reads few of their digests (where a path differs above it). They are taken
+      // when asked, if the source can hash the blob's ranges again (content-digest.ts); every
+      // other layer's files are hashed as they stream, while their bytes are at hand.
+      const deferDigests = !!(diffId && opts.share?.sharedLater(diffId));
       const parseOwn = () =>
         parseLayer(blob.stream, {
           inspectContent: opts.inspectContent,
@@ -194,8 +213,8 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           estargz: blob.index !== undefined ? this.meta?.layers[blob.index]?.estargz : undefined,
           onProgress,
           contentDigests: opts.contentDigests,
+          digestRanges: deferDigests ? blob.digestRanges : undefined,
         });
-      const diffId = this.expectedDiffId(blob);
       let parsed: ParsedLayer;
       try {
         if (opts.share && diffId) {
@@ -321,6 +340,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
   }
 
   private finishLayer(index: number, parsed: ParsedLayer): void {
+    this.deferred[index] = parsed.deferredDigests;
     const status = this.layers[index];
     Object.assign(status, {
       state: 'done' as LayerState,

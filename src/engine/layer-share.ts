@@ -65,6 +65,11 @@ export class LayerShare {
     this.parses.delete(diffId);
   }
 
+  /** Whether another image (or another layer of one) still expects the layer `diffId`. */
+  sharedLater(diffId: string): boolean {
+    return (this.expected.get(diffId) ?? 0) > 1;
+  }
+
   /** Parses held for images still to take them (for tests). */
   get held(): number {
     return this.parses.size;

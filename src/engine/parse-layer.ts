@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DigestingSink } from './content-digest.js';
+import { DeferredDigests, DigestingSink, EMPTY_DIGEST, type RangeDigests } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
 import { isStargzFooter } from './estargz.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
@@ -62,6 +62,8 @@ export interface ParsedLayer {
   /** Raw (stored) bytes read. */
   compressedSize: number;
   entries: LayerItem[];
+  /** Its files' digests, taken when asked (content-digest.ts); set with ParseOptions.digestRanges. */
+  deferredDigests?: DeferredDigests;
 }
 
 /**
@@ -102,6 +104,11 @@ export interface ParseOptions {
   rawDigest?: Promise<string>;
   /** Keep the sha256 of every regular file on its attributes (content-digest.ts). */
   contentDigests?: boolean;
+  /**
+   * With `contentDigests`: the blob's ranges can be hashed again later (LayerBlob.digestRanges).
+   * An uncompressed layer then keeps where its files lie instead (ParsedLayer.deferredDigests).
+   */
+  digestRanges?: RangeDigests;
   /** The raw blob's length, when the source knows it (an uncompressed layer's entries are checked against it). */
   size?: number;
   /** The manifest says this layer is eStargz (its TOC annotation): hide its TOC and landmarks. */
@@ -147,6 +154,10 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const { kind, out, decoder } = decoded;
   // An uncompressed tar's diffID is the raw blob's digest: hashed elsewhere when it is given.
   const hashHere = !(opts.rawDigest && kind === 'tar');
+  // Its files' digests too, when asked for: the source can hash its ranges again (the stream's
+  // offsets are the blob's own, the tar being uncompressed).
+  const deferred =
+    opts.contentDigests && opts.digestRanges && kind === 'tar' ? new DeferredDigests(opts.digestRanges) : undefined;
 
   let decodeError: unknown;
   decoder.on('error', (err) => {
@@ -197,7 +208,11 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       entries.push(joinClean(header.name, parts), attrs);
       if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(attrs);
       let sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
-      if (type === 'file' && opts.contentDigests) sink = new DigestingSink(sink, attrs);
+      if (type === 'file' && opts.contentDigests) {
+        if (!deferred) sink = new DigestingSink(sink, attrs);
+        else if (reader.entryDataLength === 0) attrs.digest = EMPTY_DIGEST;
+        else deferred.add(ordinal, reader.entryDataStart, reader.entryDataLength);
+      }
       currentEntry = sink ? attrs : null;
       currentSink = sink;
       return sink;
@@ -280,6 +295,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     size,
     compressedSize,
     entries,
+    deferredDigests: deferred,
   };
 }
 

@@ -53,6 +53,7 @@ export class TarReader {
   private recordNeed = 0;
   /** Bytes of the stream before the chunk being read. */
   private before = 0;
+  private dataAt = 0;
 
   /**
    * `length`, when known (an uncompressed layer of a known size), lets an entry that claims more
@@ -67,6 +68,19 @@ export class TarReader {
   /** Entries seen so far. */
   get entries(): number {
     return this.decoder.entries;
+  }
+
+  /**
+   * Where the data of the entry being announced starts in the stream (read inside `onEntry`,
+   * with `entryDataLength`): a reader of a seekable uncompressed tar can find its bytes again.
+   */
+  get entryDataStart(): number {
+    return this.dataAt;
+  }
+
+  /** The number of data bytes of the entry being announced. */
+  get entryDataLength(): number {
+    return this.decoder.size;
   }
 
   /** True once the end-of-archive blocks were read. */
@@ -173,6 +187,7 @@ export class TarReader {
     }
     if (step === 'entry') {
       const size = this.decoder.size;
+      this.dataAt = end;
       this.sink = this.onEntry(this.decoder.header, this.decoder.entries - 1);
       this.remaining = size;
       this.fresh = true;

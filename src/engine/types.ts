@@ -222,6 +222,13 @@ export interface LayerBlob {
    * its diffID and the engine does not hash the stream itself.
    */
   rawDigest?: Promise<string>;
+  /**
+   * The sha256 of each (start, length) range of the blob's raw bytes, 32 bytes per range, read
+   * again from where the blob lies (a file: an uncompressed layer of a `docker save` archive or
+   * an OCI layout). With it, a load that wants content digests takes them only when asked
+   * (engine/content-digest.ts), not for every file while the layer streams.
+   */
+  digestRanges?: (ranges: readonly number[]) => Promise<Buffer>;
 }
 
 /**

@@ -10,7 +10,7 @@
  * are compared in docs/reports.md ("Efficiency: layerlens and dive").
  */
 import type { ImageModel } from '../engine/image.js';
-import type { TreeNode } from '../engine/tree.js';
+import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { formatBytes, formatPercent } from '../text/bytes.js';
 import { nodeIndex } from './content.js';
@@ -64,7 +64,20 @@ export interface EfficiencyReport {
   metadataCopies: WastedCopy[];
 }
 
+// Kept per tree until it changes (as the node index: content.ts): the checks, a comparison's
+// sizes, `scan`'s CI gate and the explorer's panel all ask for the same figures.
+const computed = new WeakMap<FileTree, { edits: number; topN: number; report: EfficiencyReport }>();
+
 export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyReport {
+  const tree = model.tree;
+  const hit = computed.get(tree);
+  if (hit && hit.edits === tree.edits && hit.topN === topN) return hit.report;
+  const report = efficiencyOf(model, topN);
+  computed.set(tree, { edits: tree.edits, topN, report });
+  return report;
+}
+
+function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   const byCause: Record<WasteCause, number> = { deleted: 0, overwritten: 0, 'metadata-only': 0 };
   let total = 0;
   // By node, not by path: an image whose upgrade layer rewrites 500k files would build 500k paths

@@ -26,31 +26,31 @@
 import { fingerprint } from './make.js';
 import type { Finding } from './types.js';
 
-export interface MatchKeys {
-  primary: string;
-  moved?: string;
-}
-
 /** Findings that describe the image's content (not its reference or registry). */
 export function comparable(f: Finding): boolean {
   return f.category !== 'provenance';
 }
 
-/**
- * The keys of `f`. `contentDigest(f)` gives the digest of the file version a path finding is
- * about (its path in its layer), when known.
- */
-export function matchKeys(f: Finding, contentDigest?: (f: Finding) => string | undefined): MatchKeys {
+/** The key of `f` as the same problem at the same place. */
+export function primaryKey(f: Finding): string {
   // A vulnerability is about a package, wherever its files are and at whatever version it stays
   // affected: its id, the package and the ecosystem's family (Debian:11 and Debian:12 alike).
   if (f.category === 'vulnerability' && f.key !== null) {
     const eco = String((f.properties as { ecosystem?: string } | undefined)?.ecosystem ?? '').split(':')[0];
-    return { primary: fingerprint(['match', f.ruleId, f.key, eco]) };
+    return fingerprint(['match', f.ruleId, f.key, eco]);
   }
-  const secret = f.category === 'secret';
-  const evidence = secret || (f.path === null && f.key === null) ? f.evidence : null;
-  const primary = fingerprint(['match', f.ruleId, f.path, f.key, evidence]);
-  if (secret) return { primary, moved: fingerprint(['moved', f.ruleId, f.key, f.evidence]) };
+  const evidence = f.category === 'secret' || (f.path === null && f.key === null) ? f.evidence : null;
+  return fingerprint(['match', f.ruleId, f.path, f.key, evidence]);
+}
+
+/**
+ * The key of `f` as the same problem moved elsewhere, if it has one. `contentDigest(f)` gives the
+ * digest of the file version a path finding is about (its path in its layer), when known: asked
+ * only here, so a comparison hashes only the files of findings the primary key left unmatched.
+ */
+export function movedKey(f: Finding, contentDigest?: (f: Finding) => string | undefined): string | undefined {
+  if (f.category === 'vulnerability' && f.key !== null) return undefined;
+  if (f.category === 'secret') return fingerprint(['moved', f.ruleId, f.key, f.evidence]);
   const digest = f.path !== null ? contentDigest?.(f) : undefined;
-  return digest ? { primary, moved: fingerprint(['moved', f.ruleId, digest]) } : { primary };
+  return digest ? fingerprint(['moved', f.ruleId, digest]) : undefined;
 }

@@ -22,12 +22,14 @@
  * flight (it never loaded, or crashed), those are hashed here from the file instead.
  */
 import { LayerlensError } from '../errors/index.js';
-import { hashRange, type HashReply, type HashRequest } from './file-hash.js';
+import { digestRangesSync, hashRange, type HashReply, type HashRequest } from './file-hash.js';
 import { startWorker, type WorkerChannel } from './worker-thread.js';
 
 let channel: WorkerChannel<HashRequest, HashReply> | null | undefined;
 let nextId = 1;
-const pending = new Map<number, { req: HashRequest; resolve: (hex: string) => void; reject: (e: Error) => void }>();
+/** A request's answer: the hex digest of a range, or the digests of many (32 bytes each). */
+type Answer = string | Buffer;
+const pending = new Map<number, { req: HashRequest; resolve: (a: Answer) => void; reject: (e: Error) => void }>();
 
 function getChannel(): WorkerChannel<HashRequest, HashReply> | null {
   if (channel !== undefined) return channel;
@@ -39,6 +41,7 @@ function getChannel(): WorkerChannel<HashRequest, HashReply> | null {
       pending.delete(m.id);
       channel?.release();
       if ('hex' in m) p.resolve(m.hex);
+      else if ('digests' in m) p.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.length));
       else p.reject(new LayerlensError(m.error, m.code));
     },
     stop: () => {
@@ -51,10 +54,21 @@ function getChannel(): WorkerChannel<HashRequest, HashReply> | null {
   return channel;
 }
 
-function hashHere(req: HashRequest, resolve: (hex: string) => void, reject: (e: Error) => void): void {
-  hashRange(req.file, req.start, req.length).then(resolve, (e: Error & { code: 'IO' | 'TRUNCATED' }) =>
-    reject(new LayerlensError(e.message, e.code)),
-  );
+function hashHere(req: HashRequest, resolve: (a: Answer) => void, reject: (e: Error) => void): void {
+  const failed = (e: Error & { code: 'IO' | 'TRUNCATED' }) => reject(new LayerlensError(e.message, e.code));
+  if (!req.ranges) return void hashRange(req.file, req.start, req.length).then(resolve, failed);
+  try {
+    resolve(digestRangesSync(req.file, req.start, req.ranges, Buffer.allocUnsafe(1 << 20)));
+  } catch (e) {
+    failed(e as Error & { code: 'IO' | 'TRUNCATED' });
+  }
+}
+
+function ask(c: WorkerChannel<HashRequest, HashReply>, req: HashRequest): Promise<Answer> {
+  const done = new Promise<Answer>((resolve, reject) => pending.set(req.id, { req, resolve, reject }));
+  c.hold();
+  c.post(req);
+  return done;
 }
 
 /** Start the worker now: its thread boots while the caller goes on (modules load, files open). */
@@ -79,11 +93,20 @@ export function releaseHashWorker(): void {
 export function hashFileRange(file: string, start: number, length: number): Promise<string> | undefined {
   const c = getChannel();
   if (!c) return undefined;
-  const req: HashRequest = { id: nextId++, file, start, length };
-  const done = new Promise<string>((resolve, reject) => pending.set(req.id, { req, resolve, reject }));
-  c.hold();
-  c.post(req);
-  return done.then((hex) => `sha256:${hex}`);
+  return ask(c, { id: nextId++, file, start, length }).then((hex) => `sha256:${hex as string}`);
+}
+
+/**
+ * The sha256 of each (start, length) range of `file`, starts counted from `base` (a layer's
+ * files, for a comparison's content digests: engine/content-digest.ts): 32 bytes per range, in
+ * order. Read and hashed on the worker, or here where no worker runs. Rejects with a one-line
+ * LayerlensError when the file cannot be read (IO) or ends early (TRUNCATED).
+ */
+export function digestFileRanges(file: string, base: number, ranges: readonly number[]): Promise<Buffer> {
+  const c = getChannel();
+  const req: HashRequest = { id: nextId++, file, start: base, length: -1, ranges };
+  if (c) return ask(c, req) as Promise<Buffer>;
+  return new Promise((resolve, reject) => hashHere(req, resolve as (a: Answer) => void, reject));
 }
 
 /** Resolves true once the worker's module has loaded, false if it cannot run (tests, diagnostics). */

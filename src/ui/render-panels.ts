@@ -1,5 +1,4 @@
 /** The Layers box and the side panels' bodies (History, Ports, Findings, Image) as styled lines. */
-import type { ImageModel } from '../engine/image.js';
 import { parseBuildArgs } from '../findings/config.js';
 import { computeEfficiency, type EfficiencyReport } from '../findings/efficiency.js';
 import { PUBLISH_ALL_NOTE } from '../findings/ports.js';
@@ -161,15 +160,11 @@ export function layersInfo(ex: Explorer): string {
   return m.done ? `${ex.layerCount} layers` : `${done}/${ex.layerCount} loaded`;
 }
 
-const efficiencyCache = new WeakMap<ImageModel, EfficiencyReport>();
-
 /** The image's efficiency (the efficiency check's own figures), once every layer is in. */
 export function efficiencyOf(ex: Explorer): EfficiencyReport | undefined {
   const m = ex.model;
   if (!m.done) return undefined;
-  let r = efficiencyCache.get(m);
-  if (!r) efficiencyCache.set(m, (r = computeEfficiency(m)));
-  return r;
+  return computeEfficiency(m); // (kept per tree by findings/efficiency.ts)
 }
 
 /**

@@ -1,7 +1,13 @@
 /** Two in-process test images compared the way `layerlens diff` compares: loaded together, checked, compared. */
 import type { ImageModel } from '../../src/engine/image.js';
 import type { LayerShare } from '../../src/engine/layer-share.js';
-import { compareImages, inventoryRecords, type CompareOptions } from '../../src/findings/compare/index.js';
+import {
+  compareImages,
+  fillFindingDigests,
+  prepareFiles,
+  inventoryRecords,
+  type CompareOptions,
+} from '../../src/findings/compare/index.js';
 import type { ImageComparison } from '../../src/findings/compare/types.js';
 import { loadForComparison } from '../../src/findings/compare/load.js';
 import { createContentInspector, packageInventory, runChecks } from '../../src/findings/index.js';
@@ -36,5 +42,9 @@ export async function compareTestImages(
     packages: inventoryRecords(packageInventory(m)),
     vulnerabilitiesChecked: !!opts.db,
   });
-  return { cmp: compareImages(side(models[0]), side(models[1]), opts), models, share };
+  const files = prepareFiles(models[0], models[1], opts.paths);
+  await files.digests;
+  const sides = [side(models[0]), side(models[1])];
+  await fillFindingDigests(sides[0].model, sides[0].findings, sides[1].model, sides[1].findings);
+  return { cmp: compareImages(sides[0], sides[1], { ...opts, files: files.walk }), models, share };
 }

@@ -23,6 +23,26 @@ export interface FileCompareOptions {
   newDiffIds?: Array<string | null>;
 }
 
+/** A path the walk found changed (or, `what` null, to be looked at once its digests are in). */
+interface Seen {
+  path: string;
+  change: FileChange['change'];
+  o: Version | undefined;
+  n: Version | undefined;
+  what: FileAspect[] | null;
+}
+
+/**
+ * The two filesystems walked, before any digest the loads deferred (engine/content-digest.ts) is
+ * read: what changed, and the pairs of files whose content still has to be compared. One walk
+ * serves both steps: settle-digests.ts hashes what `missingDigests` names, `finishFiles` compares.
+ */
+export interface FileWalk {
+  out: FileComparison;
+  seen: Seen[];
+  sameBytes: (o: Version, n: Version) => boolean;
+}
+
 function state(v: Version): FileState {
   const d = digestOf(v);
   return {
@@ -81,6 +101,26 @@ export function compareFiles(
   newModel: ImageModel,
   opts: FileCompareOptions = {},
 ): FileComparison {
+  return finishFiles(walkFiles(oldModel, newModel, opts));
+}
+
+const lacksDigest = (v: Version | undefined): v is Version => !!v && v.type === 'file' && v.digest === undefined;
+
+/** Whether a pair of files must wait for a digest to be compared. */
+const waits = (o: Version, n: Version) => o.type === 'file' && n.type === 'file' && (lacksDigest(o) || lacksDigest(n));
+
+/** The file versions whose digests `finishFiles` will read and the loads have not taken yet. */
+export function missingDigests(walk: FileWalk): { old: Version[]; new: Version[] } {
+  const old: Version[] = [];
+  const nu: Version[] = [];
+  for (const s of walk.seen) {
+    if (lacksDigest(s.o)) old.push(s.o);
+    if (lacksDigest(s.n)) nu.push(s.n);
+  }
+  return { old, new: nu };
+}
+
+export function walkFiles(oldModel: ImageModel, newModel: ImageModel, opts: FileCompareOptions = {}): FileWalk {
   const oldTop = oldModel.tree.layerCount - 1;
   const newTop = newModel.tree.layerCount - 1;
   const globs = (opts.paths ?? []).map(globToRegExp);
@@ -105,36 +145,21 @@ export function compareFiles(
     directories: [],
     entries: [],
   };
-
-  /** What differs between two live versions of one path (counting files not compared by content). */
-  const aspects = (o: Version, n: Version): FileAspect[] => {
-    // Versions from two layers with the same diffID are the same bytes, hashed or not.
+  // Versions from two layers with the same diffID are the same bytes, hashed or not.
+  const sameBytes = (o: Version, n: Version): boolean => {
     const a = opts.oldDiffIds?.[o.layer];
-    const d = versionDifference(o, n, !!a && a === opts.newDiffIds?.[n.layer]);
-    if (d.contentUnknown) {
-      out.contentUnknown++;
-      out.contentCompared = false;
-    }
-    return d.aspects;
+    return !!a && a === opts.newDiffIds?.[n.layer];
   };
+  const walk: FileWalk = { out, seen: [], sameBytes };
 
   const record = (
     path: string,
     change: FileChange['change'],
     o: Version | undefined,
     n: Version | undefined,
-    what: FileAspect[],
+    what: FileAspect[] | null,
   ) => {
-    if (!wanted(path)) return;
-    const sizeOf = (v: Version | undefined) => (v && v.type === 'file' ? v.size : 0);
-    out.entries.push({
-      path,
-      change,
-      old: o ? state(o) : null,
-      new: n ? state(n) : null,
-      aspects: what,
-      sizeDelta: sizeOf(n) - sizeOf(o),
-    });
+    if (wanted(path)) walk.seen.push({ path, change, o, n, what });
   };
   /** Every live path below `node` (a directory gone or come), as removed or added. */
   const subtree = (node: TreeNode, top: number, path: string, change: 'added' | 'removed') => {
@@ -168,9 +193,12 @@ export function compareFiles(
       if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
     } else if (o && n) {
       if (wanted(p)) {
-        const what = aspects(o, n);
-        if (what.length) record(p, 'modified', o, n, what);
-        else if (o.type !== 'dir' && o.mtime !== n.mtime) out.timestampOnly++;
+        if (!sameBytes(o, n) && waits(o, n)) walk.seen.push({ path: p, change: 'modified', o, n, what: null });
+        else {
+          const what = aspects(out, o, n, sameBytes(o, n));
+          if (what.length) record(p, 'modified', o, n, what);
+          else if (o.type !== 'dir' && o.mtime !== n.mtime) out.timestampOnly++;
+        }
       }
       if (o.type === 'dir' && n.type === 'dir') stack.push([oc, nc, p]);
       else if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
@@ -184,7 +212,38 @@ export function compareFiles(
     if (oldKids) for (const [name, oc] of oldKids) visit(path, name, oc, newKids?.get(name));
     if (newKids) for (const [name, nc] of newKids) if (!oldKids?.has(name)) visit(path, name, undefined, nc);
   }
+  return walk;
+}
 
+/** What differs between two live versions of one path (counting files not compared by content). */
+function aspects(out: FileComparison, o: Version, n: Version, sameBytes: boolean): FileAspect[] {
+  const d = versionDifference(o, n, sameBytes);
+  if (d.contentUnknown) {
+    out.contentUnknown++;
+    out.contentCompared = false;
+  }
+  return d.aspects;
+}
+
+/** The comparison, from a walk whose missing digests are in (or could not be taken: content unknown). */
+export function finishFiles(walk: FileWalk): FileComparison {
+  const out = walk.out;
+  const sizeOf = (v: Version | undefined) => (v && v.type === 'file' ? v.size : 0);
+  for (const { path, change, o, n, what: known } of walk.seen) {
+    const what = known ?? aspects(out, o!, n!, walk.sameBytes(o!, n!));
+    if (!what.length && change === 'modified') {
+      if (o!.type !== 'dir' && o!.mtime !== n!.mtime) out.timestampOnly++;
+      continue;
+    }
+    out.entries.push({
+      path,
+      change,
+      old: o ? state(o) : null,
+      new: n ? state(n) : null,
+      aspects: what,
+      sizeDelta: sizeOf(n) - sizeOf(o),
+    });
+  }
   out.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const dirs = new Map<string, DirectorySummary>();
   for (const e of out.entries) {

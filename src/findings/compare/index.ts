@@ -5,16 +5,19 @@
  *   const share = new LayerShare();          // layers both hold are parsed once
  *   share.expect(oldMeta diffIDs); share.expect(newMeta diffIDs);
  *   load both with { share, contentDigests: true, inspectContent: createContentInspector() };
+ *   const prepared = prepareFiles(oldModel, newModel);   // the file walk; deferred digests hashed meanwhile
+ *   … run the checks …; await prepared.digests; await fillFindingDigests(oldModel, oldFindings, newModel, newFindings);
  *   const cmp = compareImages(
  *     { model: oldModel, findings: runChecks(oldModel, …), packages: inventoryRecords(packageInventory(oldModel)) },
  *     { model: newModel, … },
+ *     { files: prepared.walk },
  *   );
  */
 import type { ImageModel } from '../../engine/image.js';
 import { computeEfficiency, type EfficiencyReport } from '../efficiency.js';
 import type { Finding } from '../types.js';
 import { compareConfig, configChanged, platformOf } from './config.js';
-import { compareFiles } from './files.js';
+import { compareFiles, finishFiles, type FileWalk } from './files.js';
 import { compareFindings } from './findings.js';
 import { compareLayers, layerRefs } from './layers.js';
 import { comparePackages, packagesChanged, packageVersionOrder, type VersionOrder } from './packages.js';
@@ -31,6 +34,7 @@ export { align, type Aligned } from './align.js';
 export { sharedLayers, type SharedReport, type SharedImageInput } from './shared.js';
 export { mergedTree, mergedOrigin, type MergedTree, type MergedOrigin } from './merged-tree.js';
 export { versionDifference } from './files.js';
+export { prepareFiles, fillFindingDigests, type PreparedFiles } from './settle-digests.js';
 
 export interface CompareSide {
   model: ImageModel;
@@ -47,6 +51,11 @@ export interface CompareSide {
 export interface CompareOptions {
   /** Narrow the file lists to these globs (`--path`). */
   paths?: string[];
+  /**
+   * The file walk prepareFiles made (settle-digests.ts), its digests in: finished here instead
+   * of walking again (it was made with the same `paths`).
+   */
+  files?: FileWalk;
   /** Version order per ecosystem (up- or downgrade); default: each package type's own (src/versions). */
   order?: VersionOrder;
 }
@@ -67,11 +76,13 @@ export function compareImages(a: CompareSide, b: CompareSide, opts: CompareOptio
   const layers = compareLayers(a.model, b.model);
   const oldRefs = layerRefs(a.model);
   const newRefs = layerRefs(b.model);
-  const files = compareFiles(a.model, b.model, {
-    paths: opts.paths,
-    oldDiffIds: oldRefs.map((l) => l.diffId),
-    newDiffIds: newRefs.map((l) => l.diffId),
-  });
+  const files = opts.files
+    ? finishFiles(opts.files)
+    : compareFiles(a.model, b.model, {
+        paths: opts.paths,
+        oldDiffIds: oldRefs.map((l) => l.diffId),
+        newDiffIds: newRefs.map((l) => l.diffId),
+      });
   const config = compareConfig(a.model, b.model);
   const packages = comparePackages(a.packages, b.packages, opts.order ?? packageVersionOrder);
   const findings = compareFindings(a.findings, b.findings, a.model, b.model);

@@ -10,7 +10,7 @@ import { sniffCompression } from '../../engine/decode.js';
 import type { ImageReader, LayerBlob } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { verifyingStream } from '../oci-layout/digest.js';
-import { hashFileRange } from '../file-hash-worker.js';
+import { digestFileRanges, hashFileRange } from '../file-hash-worker.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import type { LayoutStore } from '../oci-layout/store.js';
 import { fsError } from '../oci-layout/store.js';
@@ -95,6 +95,10 @@ export function seekableReader(
     return {
       ...base,
       stream: store.open(image.layerMembers[i]),
+      // A comparison's file digests, when it asks for them: read again from the file, as the
+      // viewer reads a file (whoever can change the file between the reads could as well have
+      // written a self-consistent archive).
+      digestRanges: (ranges) => digestFileRanges(range.file, range.start, ranges),
       get rawDigest() {
         if (rawDigest === null) {
           rawDigest = hashFileRange(range.file, range.start, range.length);
