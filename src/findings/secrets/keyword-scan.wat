@@ -23,8 +23,10 @@
 ;;   69632  CLASSES  256 B per byte class of FOLLOW (up to 240): 1 where the byte is in the class
 ;;   131072 LOWER    256 B: ASCII lower-case of each byte
 ;;   131328 BUCKETS  256 x (start, end) i32: the bucket's range in ENTRIES
-;;   133376 ENTRIES  1024 x (keyword index, offset in KWBYTES, length) i32
-;;   145664 KWBYTES  up to 16 KiB: the keywords' lower-case bytes
+;;   133376 ENTRIES  1024 x (keyword index, offset in KWBYTES, length | exact << 16) i32; exact:
+;;                   the keyword counts in one casing only (keyword-case.ts), its KWBYTES are
+;;                   those bytes and every byte is compared raw
+;;   145664 KWBYTES  up to 16 KiB: the keywords' lower-case bytes (an exact keyword's own bytes)
 ;;   163840 OUT      8192 x (address, keyword index) i32: hits of one call
 ;;   262144 TRI      8 MiB: 1 where some keyword's bytes 0-2 or 1-3 are these three bytes (a
 ;;                   3-byte keyword: bytes 1-2 and any third), both cases of each letter: index
@@ -140,7 +142,7 @@
   ;; Compare the keywords of bucket $b with the bytes at $i (input ends at $end); append each
   ;; full match to OUT at slot $n; return the new $n. The first two bytes matched via PAIR.
   (func $match (param $i i32) (param $end i32) (param $b i32) (param $n i32) (result i32)
-    (local $q i32) (local $qe i32) (local $e i32) (local $len i32) (local $off i32) (local $j i32)
+    (local $q i32) (local $qe i32) (local $e i32) (local $len i32) (local $off i32) (local $j i32) (local $x i32)
     (local.set $q (i32.load offset=131328 (i32.shl (local.get $b) (i32.const 3))))
     (local.set $qe (i32.load offset=131332 (i32.shl (local.get $b) (i32.const 3))))
     (block $done
@@ -148,17 +150,23 @@
         (br_if $done (i32.ge_u (local.get $q) (local.get $qe)))
         (local.set $e (i32.add (i32.const 133376) (i32.mul (local.get $q) (i32.const 12))))
         (local.set $len (i32.load offset=8 (local.get $e)))
+        ;; An exact keyword: all its bytes compared raw (the pair table matched its first two folded).
+        (local.set $x (i32.shr_u (local.get $len) (i32.const 16)))
+        (local.set $len (i32.and (local.get $len) (i32.const 0xffff)))
         (if (i32.le_u (i32.add (local.get $i) (local.get $len)) (local.get $end))
           (then
             (local.set $off (i32.load offset=4 (local.get $e)))
-            (local.set $j (i32.const 2))
+            (local.set $j (select (i32.const 0) (i32.const 2) (local.get $x)))
             (block $mismatch
               (loop $cmp
                 (if (i32.lt_u (local.get $j) (local.get $len))
                   (then
                     (br_if $mismatch
                       (i32.ne
-                        (i32.load8_u offset=131072 (i32.load8_u (i32.add (local.get $i) (local.get $j))))
+                        (select
+                          (i32.load8_u (i32.add (local.get $i) (local.get $j)))
+                          (i32.load8_u offset=131072 (i32.load8_u (i32.add (local.get $i) (local.get $j))))
+                          (local.get $x))
                         (i32.load8_u offset=145664 (i32.add (local.get $off) (local.get $j)))))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br $cmp))))

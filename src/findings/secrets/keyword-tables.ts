@@ -4,6 +4,7 @@
  * Built at import by every command (the CLI loads the checks at start-up): from the ~300
  * keywords, not by loops over all 65,536 byte pairs, which cost ~15 ms of cold JS and GC there.
  */
+import { exactKeywordForm } from './keyword-case.js';
 import { SECRET_RULES, type SecretRule } from './rules.js';
 
 export const LOWER = new Uint8Array(256);
@@ -15,6 +16,14 @@ export const KEYWORD_RULES: SecretRule[][] = KEYWORD_LIST.map((k) =>
   SECRET_RULES.filter((r) => r.keywords.includes(k)),
 );
 export const KW_BYTES = KEYWORD_LIST.map((k) => Uint8Array.from(Buffer.from(k, 'latin1')));
+/**
+ * Per keyword: its bytes in the one casing its rules can match, or null when it counts in any
+ * case (keyword-case.ts). Only the prefilter's three-byte table uses it (keyword-wasm.ts).
+ */
+export const KW_EXACT: Array<Uint8Array | null> = KEYWORD_LIST.map((k, i) => {
+  const form = exactKeywordForm(k, KEYWORD_RULES[i]);
+  return form === undefined ? null : Uint8Array.from(Buffer.from(form, 'latin1'));
+});
 
 /** A keyword's first two (lower-case) bytes as one number: b0 << 8 | b1. */
 const pairOf = (k: number) => {

@@ -5,7 +5,7 @@
  * LAYERLENS_NO_WASM=1; the caller then uses the JS loop.
  */
 import { CLASSES, FOLLOW } from './follow.js';
-import { bothCases, KEYWORD_PAIRS, KW_BYTES, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
+import { bothCases, KEYWORD_PAIRS, KW_BYTES, KW_EXACT, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import { KEYWORD_SCAN_WASM } from './keyword-scan-wasm.js';
 // (Types only: keywords.ts loads this module.)
 import type { KeywordHits, KeywordScanner } from './keyword-types.js';
@@ -216,19 +216,22 @@ let triSet: Int32Array | undefined;
 function triIndexes(): Int32Array {
   const out: number[] = [];
   // Plain loops over the keywords' case variants: this runs once per process, in cold code.
-  const put = (x: number, y: number, z: number | undefined) => {
-    for (const a of bothCases(x)) {
-      for (const b of bothCases(y)) {
+  // A keyword that counts in one casing only (KW_EXACT) puts in those bytes, not both cases.
+  const put = (x: number, y: number, z: number | undefined, exact: boolean) => {
+    const cases = exact ? (b: number) => [b] : bothCases;
+    for (const a of cases(x)) {
+      for (const b of cases(y)) {
         if (z === undefined) for (let c = 0; c < 128; c++) out.push(a | (b << 8) | (c << 16));
-        else for (const c of bothCases(z)) out.push(a | (b << 8) | ((c & 0x7f) << 16));
+        else for (const c of cases(z)) out.push(a | (b << 8) | ((c & 0x7f) << 16));
       }
     }
   };
-  for (const kb of KW_BYTES) {
-    if (kb.length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
-    put(kb[0], kb[1], kb[2]);
-    put(kb[1], kb[2], kb[3]);
-  }
+  KW_BYTES.forEach((lower, k) => {
+    if (lower.length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
+    const kb = KW_EXACT[k] ?? lower;
+    put(kb[0], kb[1], kb[2], kb !== lower);
+    put(kb[1], kb[2], kb[3], kb !== lower);
+  });
   // In address order (the pages are touched in turn), each index once.
   const sorted = Int32Array.from(out).sort();
   return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
@@ -254,11 +257,12 @@ function fillTables(ex: Exports): void {
   // Keyword bytes, each keyword once.
   const kwOffset: number[] = [];
   let off = 0;
-  for (const kb of KW_BYTES) {
+  KW_BYTES.forEach((lower, k) => {
+    const kb = KW_EXACT[k] ?? lower; // (an exact keyword: its own bytes, compared raw)
     kwOffset.push(off);
     u8.set(kb, KWBYTES + off);
     off += kb.length;
-  }
+  });
   if (off > KWBYTES_CAP) throw new Error('secret keywords too long for the WebAssembly tables');
   // Buckets: one per lower-case pair that starts a keyword, entries in PAIR_KW order (the JS
   // loop's order, so both report hits at one offset in the same order).
@@ -272,7 +276,7 @@ function fillTables(ex: Exports): void {
     const at = (ENTRIES >> 2) + q * 3;
     i32[at] = k;
     i32[at + 1] = kwOffset[k];
-    i32[at + 2] = KW_BYTES[k].length;
+    i32[at + 2] = KW_BYTES[k].length | (KW_EXACT[k] ? 1 << 16 : 0);
   }
   fillTri(ex);
   // PAIR at address 0, indexed by a little-endian 16-bit load: b0 | b1 << 8, raw bytes (both

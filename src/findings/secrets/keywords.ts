@@ -1,13 +1,14 @@
 /**
- * The keyword prefilter: one pass over the bytes finds every rule keyword (ASCII, case-folded)
- * and counts lines on the way. A regex alternation of ~75 literals runs at ~30 MB/s in V8; a
+ * The keyword prefilter: one pass over the bytes finds every rule keyword (ASCII, case-folded,
+ * but in its one casing for a keyword whose rules can only match that: keyword-case.ts) and
+ * counts lines on the way. A regex alternation of ~75 literals runs at ~30 MB/s in V8; a
  * loop dispatching on the first two bytes runs at hundreds of MB/s in JS and several times that
  * in WebAssembly (keyword-wasm.ts), and windows without a keyword are never turned into strings.
  * Both loops give identical results (test/findings/keywords.test.ts); the JS one is the fallback
  * where WebAssembly is unavailable.
  */
 import { followOk } from './follow.js';
-import { KW_BYTES, LOWER, PAIR_ANY, PAIR_KW, PAIR_START } from './keyword-tables.js';
+import { KW_BYTES, KW_EXACT, LOWER, PAIR_ANY, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import type { KeywordScan, KeywordScanner } from './keyword-types.js';
 import { loadKeywordWasm } from './keyword-wasm.js';
 
@@ -41,6 +42,9 @@ export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length, a
       if (i + n > to) continue;
       let j = 2;
       while (j < n && LOWER[buf[i + j]] === kb[j]) j++;
+      // A keyword that counts in one casing only (keyword-case.ts): in those bytes.
+      const exact = KW_EXACT[k];
+      if (exact !== null && j === n) for (j = 0; j < n && buf[i + j] === exact[j]; ) j++;
       if (j === n && (all || followOk(buf, k, i + n, to))) {
         positions.push(i);
         keywords.push(k);

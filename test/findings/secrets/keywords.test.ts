@@ -1,14 +1,15 @@
 /**
  * The keyword prefilter: the WebAssembly loop and the JS loop find exactly the same hits, in the
  * same order, with the same newline count, and both agree with a naive reference (every keyword
- * searched on its own) on random, dense and boundary inputs.
+ * searched on its own: in any case, or in its one casing for a keyword whose rules can only match
+ * that, keyword-case.ts) on random, dense and boundary inputs.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { KEYWORD_LIST, KEYWORD_RULES, PAIR_KW } from '../../../src/findings/secrets/keyword-tables.js';
+import { KEYWORD_LIST, KEYWORD_RULES, KW_EXACT, PAIR_KW } from '../../../src/findings/secrets/keyword-tables.js';
 import {
   scanKeywords,
   scanKeywordsJs,
@@ -20,13 +21,18 @@ import {
 const RANK = new Map<number, number>();
 PAIR_KW.forEach((k, q) => RANK.set(k, q));
 const LOWER_KW = KEYWORD_LIST.map((k) => Buffer.from(k, 'latin1'));
+/** A keyword as written in the one casing it counts in, or undefined (any case). */
+const exactOf = (k: number) => (KW_EXACT[k] ? Buffer.from(KW_EXACT[k]!).toString('latin1') : undefined);
 
 function reference(buf: Uint8Array, from: number, to: number): KeywordScan {
   // ASCII-only case folding (latin1 letters above 127 are not folded by the scanners).
   const low = Buffer.from(buf.subarray(from, to).map((b) => (b >= 65 && b <= 90 ? b + 32 : b)));
+  const raw = Buffer.from(buf.subarray(from, to));
   const hits: Array<[number, number]> = [];
-  LOWER_KW.forEach((kb, k) => {
-    for (let i = low.indexOf(kb); i >= 0; i = low.indexOf(kb, i + 1)) hits.push([from + i, k]);
+  LOWER_KW.forEach((lower, k) => {
+    const exact = exactOf(k);
+    const [hay, kb] = exact === undefined ? [low, lower] : [raw, Buffer.from(exact, 'latin1')];
+    for (let i = hay.indexOf(kb); i >= 0; i = hay.indexOf(kb, i + 1)) hits.push([from + i, k]);
   });
   hits.sort((a, b) => a[0] - b[0] || RANK.get(a[1])! - RANK.get(b[1])!);
   let newlines = 0;
@@ -85,8 +91,17 @@ function dense(len: number): Buffer {
   while (n < len) {
     const r = randomInt(10);
     let s: string;
-    if (r < 4) s = KEYWORD_LIST[randomInt(KEYWORD_LIST.length)];
-    else if (r < 6)
+    if (r < 4) {
+      const k = randomInt(KEYWORD_LIST.length);
+      const exact = exactOf(k);
+      // (an exact keyword half the time in its own casing, below left as it is)
+      if (exact !== undefined && randomInt(2)) {
+        parts.push(exact);
+        n += exact.length;
+        continue;
+      }
+      s = KEYWORD_LIST[k];
+    } else if (r < 6)
       s = KEYWORD_LIST[randomInt(KEYWORD_LIST.length)].slice(0, randomInt(1, 4)); // near misses
     else if (r < 8)
       s = ['\n', ' ', '=', ':', '_', '-', '.', '/', '~', '@', '"', '\t', '-u', 'A7Q2ZK9XW3'][randomInt(14)];
@@ -128,13 +143,19 @@ test('both loops match the reference on dense keyword text, whole and in sub-ran
   }
 });
 
-test('every keyword is found at the start, the end and across a range edge, in any case', () => {
-  for (const kw of KEYWORD_LIST) {
-    for (const form of [kw, kw.toUpperCase(), [...kw].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('')]) {
+test('every keyword is found at the start, the end and across a range edge, in any case (or its own)', () => {
+  KEYWORD_LIST.forEach((kw, k) => {
+    const exact = exactOf(k);
+    const forms = [kw, kw.toUpperCase(), [...kw].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('')];
+    if (exact !== undefined) forms.push(exact);
+    for (const form of forms) {
+      // An exact keyword counts in its own casing only.
+      const counts = exact === undefined || form === exact;
       for (const pad of [0, 1, 2, 3, 5, 7]) {
         const text = Buffer.from('x'.repeat(pad) + form, 'latin1');
         const ref = check(text, 0, text.length, `${form} at ${pad}`);
-        assert.ok(ref.positions.includes(pad), `${form} at ${pad} ends the input`);
+        const found = ref.positions.some((p, h) => p === pad && ref.keywords[h] === k);
+        assert.equal(found, counts, `${form} at ${pad} ends the input`);
         const cut = Buffer.from('x'.repeat(pad) + form + ' tail', 'latin1');
         // A range that ends one byte inside the keyword must not report it.
         const r = check(cut, 0, pad + form.length - 1, `${form} cut`);
@@ -146,7 +167,7 @@ test('every keyword is found at the start, the end and across a range edge, in a
         check(cut, pad + 1, cut.length, `${form} from +1`);
       }
     }
-  }
+  });
 });
 
 test('Buffers at an offset in a shared pool, and views, scan the same as copies', () => {
@@ -190,8 +211,8 @@ test('every keyword at every offset of a block and its neighbours, from every st
   // The WebAssembly loop looks up every other position in steps of sixteen: a keyword must be
   // found whether it starts on a looked-up position or just before one, at a step's first or
   // last position, or one before the range of the first step.
-  for (const kw of KEYWORD_LIST) {
-    const form = [...kw].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
+  KEYWORD_LIST.forEach((kw, k) => {
+    const form = exactOf(k) ?? [...kw].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('');
     for (let at = 0; at < 36; at++) {
       const buf = Buffer.from(' '.repeat(at) + form + ' '.repeat(40), 'latin1');
       for (const from of [0, 1, 2, 3]) {
@@ -199,7 +220,7 @@ test('every keyword at every offset of a block and its neighbours, from every st
         assert.equal(ref.positions.includes(at), at >= from, `${form} at ${at} from ${from}`);
       }
     }
-  }
+  });
 });
 
 // The committed module bytes are what the committed .wat assembles to (wabt is a devDependency).
