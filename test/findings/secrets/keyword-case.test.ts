@@ -12,6 +12,7 @@ import { scanKeywordsJs, scanKeywordsWasm } from '../../../src/findings/secrets/
 import { SECRET_RULES } from '../../../src/findings/secrets/rules.js';
 import type { SecretRule } from '../../../src/findings/secrets/rules/types.js';
 import * as f from '../../support/fake-secrets.js';
+import { assertMatchesHoldHits } from '../../support/keyword-hits.js';
 import { CASES } from '../../support/secret-cases.js';
 
 const rule = (pattern: RegExp, keywords: string[]) => ({ id: 'x', keywords, pattern }) as unknown as SecretRule;
@@ -87,15 +88,7 @@ test('every match of an exact keyword’s rules keeps a hit of the rule’s keyw
       const buf = Buffer.from(line, 'latin1');
       const found = scanKeywordsJs(buf, 0, buf.length, true);
       if (scanKeywordsWasm) assert.deepEqual(scanKeywordsWasm(buf, 0, buf.length, true), found, line);
-      r.pattern.lastIndex = 0;
-      for (let m; (m = r.pattern.exec(line)); ) {
-        if (m[0].length === 0) r.pattern.lastIndex++;
-        matches++;
-        const ok = found.positions.some(
-          (p, h) => p >= m!.index && p < m!.index + m![0].length && kws.includes(found.keywords[h]),
-        );
-        assert.ok(ok, `${r.id}: match ${JSON.stringify(m[0])} holds no keyword hit in ${JSON.stringify(line)}`);
-      }
+      matches += assertMatchesHoldHits(r, kws, line, found);
     }
   }
   assert.ok(matches > 1000, `only ${matches} matches: the lines do not exercise the rules`);

@@ -10,6 +10,7 @@ import { CREDENTIAL_FILE_RULES } from '../../../src/findings/secrets/credential-
 import { SECRET_RULES } from '../../../src/findings/secrets/rules.js';
 import * as f from '../../support/fake-secrets.js';
 import { scanFile } from '../../support/scan-file.js';
+import { assertMatchesHoldHits } from '../../support/keyword-hits.js';
 import { CASES } from '../../support/secret-cases.js';
 
 const SERIOUS = new Set(['critical', 'high', 'medium', 'low']);
@@ -184,15 +185,7 @@ test("what follows a keyword: every match of a pattern keeps a hit of its rule's
       if (scanKeywordsWasm)
         assert.deepEqual(scanKeywordsWasm(buf), kept, `wasm and js differ on ${JSON.stringify(line)}`);
       dropped += scanKeywordsJs(buf, 0, buf.length, true).positions.length - kept.positions.length;
-      rule.pattern.lastIndex = 0;
-      for (let m; (m = rule.pattern.exec(line)); ) {
-        if (m[0].length === 0) rule.pattern.lastIndex++;
-        ruleMatches++;
-        const ok = kept.positions.some(
-          (p, h) => p >= m!.index && p < m!.index + m![0].length && kws.includes(kept.keywords[h]),
-        );
-        assert.ok(ok, `${rule.id}: match ${JSON.stringify(m[0])} has no kept keyword hit in ${JSON.stringify(line)}`);
-      }
+      ruleMatches += assertMatchesHoldHits(rule, kws, line, kept);
     }
     assert.ok(ruleMatches > 50, `${rule.id}: only ${ruleMatches} matches: the lines do not exercise it`);
     matches += ruleMatches;
