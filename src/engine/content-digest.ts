@@ -9,7 +9,7 @@
  * the content inspector's): they are not read again. An uncompressed layer that lies in a file the
  * source can read again (a `docker save` archive, an OCI layout: `LayerBlob.digestRanges`) is not
  * hashed while it streams: its files' places are kept (`DeferredDigests`), and a comparison asks
- * for the digests it reads (findings/compare/digest.ts), hashed from the file by the source (the
+ * for the digests it reads (findings/compare/settle-digests.ts), hashed from the file by the source (the
  * hash worker) while the main thread runs the checks. A comparison reads few of them: none in the
  * layers both images hold unless a path differs, only the files that differ or that it must look
  * into. Hashing every file while the layers streamed, and hashing them on the worker during the
@@ -18,11 +18,19 @@
 import { createHash, hash as oneShot } from 'node:crypto';
 import type { EntryAttrs, Version } from './types.js';
 
-// crypto.hash (Node ≥ 20.12) skips the Hash object for a file that lies in one chunk.
-const hashWhole: (b: Buffer) => string =
-  typeof oneShot === 'function'
-    ? (b) => oneShot('sha256', b, 'binary')
-    : (b) => createHash('sha256').update(b).digest('binary');
+/**
+ * The sha256 of bytes held whole, as a Buffer or as 32 latin1 characters: crypto.hash
+ * (Node ≥ 20.12) skips the Hash object a file in one chunk would otherwise cost.
+ */
+export function sha256Once(b: Buffer, as: 'buffer'): Buffer;
+export function sha256Once(b: Buffer, as: 'binary'): string;
+export function sha256Once(b: Buffer, as: 'buffer' | 'binary'): Buffer | string {
+  if (typeof oneShot === 'function') return oneShot('sha256', b, as) as Buffer | string;
+  const d = createHash('sha256').update(b);
+  return as === 'buffer' ? d.digest() : d.digest('binary');
+}
+
+const hashWhole = (b: Buffer): string => sha256Once(b, 'binary');
 
 /** The digest of no bytes (empty files), as kept: 32 bytes as a latin1 string. */
 export const EMPTY_DIGEST = hashWhole(Buffer.alloc(0));

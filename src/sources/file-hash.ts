@@ -3,8 +3,9 @@
  * starts it, file-hash-thread.ts runs it): one protocol for both directions, and the one wording
  * of a file that cannot be read, used by the thread and by the main-thread fallback alike.
  */
-import { createHash, hash as oneShot } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, closeSync, openSync, readSync } from 'node:fs';
+import { sha256Once } from '../engine/content-digest.js';
 
 /**
  * To the thread: hash `length` bytes of `file` from `start` (-1: to the end of the file); or, with
@@ -55,28 +56,41 @@ function truncated(file: string, missing: number): FileReadError {
   return new FileReadError(`${file}: the file ended ${missing} bytes early`, 'TRUNCATED');
 }
 
-/** Hex sha256 of the range, read synchronously into `buf` (the worker's one reused buffer). */
-export function hashRangeSync(file: string, start: number, length: number, buf: Buffer): string {
+/**
+ * `length` bytes of the open file `fd` from `start` (-1: to its end) into `hash`, read through
+ * `buf`; throws TRUNCATED when the file ends first.
+ */
+function hashFromFd(fd: number, file: string, start: number, length: number, buf: Buffer): Hash {
+  const hash = createHash('sha256');
+  const end = length < 0 ? Number.POSITIVE_INFINITY : start + length;
+  for (let pos = start; pos < end; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
+    if (n === 0) {
+      if (length < 0) break;
+      throw truncated(file, end - pos);
+    }
+    hash.update(n === buf.length ? buf : buf.subarray(0, n));
+    pos += n;
+  }
+  return hash;
+}
+
+/** `file` opened for `use`; errors as one line naming the file; closed after. */
+function withFile<T>(file: string, use: (fd: number) => T): T {
   let fd: number | undefined;
   try {
     fd = openSync(file, 'r');
-    const hash = createHash('sha256');
-    const end = length < 0 ? Number.POSITIVE_INFINITY : start + length;
-    for (let pos = start; pos < end; ) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, end - pos), pos);
-      if (n === 0) {
-        if (length < 0) break;
-        throw truncated(file, end - pos);
-      }
-      hash.update(n === buf.length ? buf : buf.subarray(0, n));
-      pos += n;
-    }
-    return hash.digest('hex');
+    return use(fd);
   } catch (err) {
     throw describeReadError(file, err);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Hex sha256 of the range, read synchronously into `buf` (the worker's one reused buffer). */
+export function hashRangeSync(file: string, start: number, length: number, buf: Buffer): string {
+  return withFile(file, (fd) => hashFromFd(fd, file, start, length, buf).digest('hex'));
 }
 
 /** The same digest computed on this thread without blocking it (the fallback when no worker runs). */
@@ -96,12 +110,6 @@ export function hashRange(file: string, start: number, length: number): Promise<
   });
 }
 
-// crypto.hash (Node ≥ 20.12) skips the Hash object for a range read in one piece.
-const sha256: (b: Buffer) => Buffer =
-  typeof oneShot === 'function'
-    ? (b) => oneShot('sha256', b, 'buffer') as unknown as Buffer
-    : (b) => createHash('sha256').update(b).digest();
-
 /**
  * The sha256 of each (start, length) range of `file` (starts relative to `base`), 32 bytes per
  * range in order, read synchronously through `buf`. Ranges are read in file order, as many as fit
@@ -112,49 +120,32 @@ export function digestRangesSync(file: string, base: number, ranges: readonly nu
   const n = ranges.length >> 1;
   const out = Buffer.alloc(n * 32);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ranges[2 * a] - ranges[2 * b]);
-  let fd: number | undefined;
-  // The file bytes held in `buf`: [held, held + heldLength).
-  let held = -1;
-  let heldLength = 0;
-  try {
-    fd = openSync(file, 'r');
-    const readAt = (pos: number, into: Buffer, want: number): number => {
-      let got = 0;
-      while (got < want) {
-        const r = readSync(fd!, into, got, want - got, pos + got);
-        if (r === 0) break;
-        got += r;
-      }
-      return got;
-    };
+  return withFile(file, (fd) => {
+    // The file bytes held in `buf`: [held, held + heldLength).
+    let held = -1;
+    let heldLength = 0;
     for (const i of order) {
       const start = base + ranges[2 * i];
       const length = ranges[2 * i + 1];
-      let digest: Buffer;
       if (length > buf.length) {
-        const hash = createHash('sha256');
-        for (let pos = start; pos < start + length; ) {
-          const got = readAt(pos, buf, Math.min(buf.length, start + length - pos));
-          if (got === 0) throw truncated(file, start + length - pos);
-          hash.update(got === buf.length ? buf : buf.subarray(0, got));
-          pos += got;
-        }
+        hashFromFd(fd, file, start, length, buf)
+          .digest()
+          .copy(out, i * 32);
         held = -1;
-        digest = hash.digest();
-      } else {
-        if (held < 0 || start < held || start + length > held + heldLength) {
-          held = start;
-          heldLength = readAt(start, buf, buf.length);
-          if (heldLength < length) throw truncated(file, length - heldLength);
-        }
-        digest = sha256(buf.subarray(start - held, start - held + length));
+        continue;
       }
-      digest.copy(out, i * 32);
+      if (held < 0 || start < held || start + length > held + heldLength) {
+        held = start;
+        heldLength = 0;
+        while (heldLength < buf.length) {
+          const r = readSync(fd, buf, heldLength, buf.length - heldLength, start + heldLength);
+          if (r === 0) break;
+          heldLength += r;
+        }
+        if (heldLength < length) throw truncated(file, length - heldLength);
+      }
+      sha256Once(buf.subarray(start - held, start - held + length), 'buffer').copy(out, i * 32);
     }
     return out;
-  } catch (err) {
-    throw describeReadError(file, err);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  });
 }

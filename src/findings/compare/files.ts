@@ -13,6 +13,7 @@ import type { TreeNode } from '../../engine/tree.js';
 import type { Version } from '../../engine/types.js';
 import { globToRegExp } from '../ignore.js';
 import { digestHex, digestOf } from './digest.js';
+import { layerRefs } from './layers.js';
 import type { DirectorySummary, FileAspect, FileChange, FileComparison, FileState } from './types.js';
 
 export interface FileCompareOptions {
@@ -120,6 +121,15 @@ export function missingDigests(walk: FileWalk): { old: Version[]; new: Version[]
   return { old, new: nu };
 }
 
+/** walkFiles with each side's layers' diffIDs (layers.ts), as a comparison of two loaded images walks. */
+export function walkImageFiles(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): FileWalk {
+  return walkFiles(oldModel, newModel, {
+    paths,
+    oldDiffIds: layerRefs(oldModel).map((l) => l.diffId),
+    newDiffIds: layerRefs(newModel).map((l) => l.diffId),
+  });
+}
+
 export function walkFiles(oldModel: ImageModel, newModel: ImageModel, opts: FileCompareOptions = {}): FileWalk {
   const oldTop = oldModel.tree.layerCount - 1;
   const newTop = newModel.tree.layerCount - 1;
@@ -193,9 +203,11 @@ export function walkFiles(oldModel: ImageModel, newModel: ImageModel, opts: File
       if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
     } else if (o && n) {
       if (wanted(p)) {
-        if (!sameBytes(o, n) && waits(o, n)) walk.seen.push({ path: p, change: 'modified', o, n, what: null });
+        const same = sameBytes(o, n);
+        // (A pair whose content waits for a digest is looked at when finished.)
+        if (!same && waits(o, n)) record(p, 'modified', o, n, null);
         else {
-          const what = aspects(out, o, n, sameBytes(o, n));
+          const what = aspects(out, o, n, same);
           if (what.length) record(p, 'modified', o, n, what);
           else if (o.type !== 'dir' && o.mtime !== n.mtime) out.timestampOnly++;
         }
@@ -225,7 +237,10 @@ function aspects(out: FileComparison, o: Version, n: Version, sameBytes: boolean
   return d.aspects;
 }
 
-/** The comparison, from a walk whose missing digests are in (or could not be taken: content unknown). */
+/**
+ * The comparison, from a walk whose missing digests are in (or could not be taken: content
+ * unknown). A walk is finished once (its counts are added to).
+ */
 export function finishFiles(walk: FileWalk): FileComparison {
   const out = walk.out;
   const sizeOf = (v: Version | undefined) => (v && v.type === 'file' ? v.size : 0);

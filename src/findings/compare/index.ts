@@ -17,7 +17,7 @@ import type { ImageModel } from '../../engine/image.js';
 import { computeEfficiency, type EfficiencyReport } from '../efficiency.js';
 import type { Finding } from '../types.js';
 import { compareConfig, configChanged, platformOf } from './config.js';
-import { compareFiles, finishFiles, type FileWalk } from './files.js';
+import { finishFiles, walkImageFiles, type FileWalk } from './files.js';
 import { compareFindings } from './findings.js';
 import { compareLayers, layerRefs } from './layers.js';
 import { comparePackages, packagesChanged, packageVersionOrder, type VersionOrder } from './packages.js';
@@ -76,13 +76,7 @@ export function compareImages(a: CompareSide, b: CompareSide, opts: CompareOptio
   const layers = compareLayers(a.model, b.model);
   const oldRefs = layerRefs(a.model);
   const newRefs = layerRefs(b.model);
-  const files = opts.files
-    ? finishFiles(opts.files)
-    : compareFiles(a.model, b.model, {
-        paths: opts.paths,
-        oldDiffIds: oldRefs.map((l) => l.diffId),
-        newDiffIds: newRefs.map((l) => l.diffId),
-      });
+  const files = finishFiles(opts.files ?? walkImageFiles(a.model, b.model, opts.paths));
   const config = compareConfig(a.model, b.model);
   const packages = comparePackages(a.packages, b.packages, opts.order ?? packageVersionOrder);
   const findings = compareFindings(a.findings, b.findings, a.model, b.model);

@@ -14,9 +14,8 @@ import { fillDigests } from '../../engine/content-digest.js';
 import type { ImageModel } from '../../engine/image.js';
 import type { Version } from '../../engine/types.js';
 import type { Finding } from '../types.js';
-import { missingDigests, walkFiles, type FileWalk } from './files.js';
+import { missingDigests, walkImageFiles, type FileWalk } from './files.js';
 import { compareFindings } from './findings.js';
-import { layerRefs } from './layers.js';
 
 /** The file walk of a comparison, and the digests it reads being taken meanwhile. */
 export interface PreparedFiles {
@@ -31,14 +30,8 @@ export interface PreparedFiles {
  * the file comparison reads and the loads deferred.
  */
 export function prepareFiles(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): PreparedFiles {
-  const walk = walkFiles(oldModel, newModel, {
-    paths,
-    oldDiffIds: layerRefs(oldModel).map((l) => l.diffId),
-    newDiffIds: layerRefs(newModel).map((l) => l.diffId),
-  });
-  if (!oldModel.digestsDeferred && !newModel.digestsDeferred) return { walk, digests: Promise.resolve() };
-  const wanted = missingDigests(walk);
-  const digests = Promise.all([fillDigests(oldModel, wanted.old), fillDigests(newModel, wanted.new)]).then(() => {});
+  const walk = walkImageFiles(oldModel, newModel, paths);
+  const digests = fillBoth(oldModel, newModel, () => missingDigests(walk));
   digests.catch(() => {}); // (awaited by the caller after the checks; not unhandled meanwhile)
   return { walk, digests };
 }
@@ -53,8 +46,20 @@ export async function fillFindingDigests(
   newModel: ImageModel,
   newFindings: Finding[],
 ): Promise<void> {
+  await fillBoth(oldModel, newModel, () => {
+    const wanted = { old: [] as Version[], new: [] as Version[] };
+    compareFindings(oldFindings, newFindings, oldModel, newModel, (v, side) => wanted[side].push(v));
+    return wanted;
+  });
+}
+
+/** The digests `wanted` names on each side, when a load deferred any (else nothing is asked). */
+async function fillBoth(
+  oldModel: ImageModel,
+  newModel: ImageModel,
+  wanted: () => { old: Version[]; new: Version[] },
+): Promise<void> {
   if (!oldModel.digestsDeferred && !newModel.digestsDeferred) return;
-  const wanted = { old: [] as Version[], new: [] as Version[] };
-  compareFindings(oldFindings, newFindings, oldModel, newModel, (v, side) => wanted[side].push(v));
-  await Promise.all([fillDigests(oldModel, wanted.old), fillDigests(newModel, wanted.new)]);
+  const w = wanted();
+  await Promise.all([fillDigests(oldModel, w.old), fillDigests(newModel, w.new)]);
 }
