@@ -14,6 +14,7 @@ import {
   parseLayer,
   type EntryBudget,
   type LayerEntry,
+  type DirectoryRun,
   type LayerItem,
   type ParseOptions,
   type ParsedLayer,
@@ -408,12 +409,14 @@ async function takeShared(
 
 /**
  * Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order (an
- * entry a runtime refuses is noted where it stands). Takes the parser's items (a path and its
- * attributes for a plain entry: parse-layer.ts LayerItem) or LayerEntry records.
+ * entry a runtime refuses is noted where it stands). Takes the parser's items (a name and its
+ * attributes for a plain entry, in the directory its run says: parse-layer.ts LayerItem) or
+ * LayerEntry records.
  */
 export function applyEntries(tree: FileTree, layer: number, entries: readonly LayerItem[]): void {
   beginApply(tree, layer, entries);
-  for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i);
+  const at: ApplyCursor = { dir: '' };
+  for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
 }
 
 /** Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only). */
@@ -425,16 +428,22 @@ function beginApply(tree: FileTree, layer: number, entries: readonly LayerItem[]
     if ((e as LayerEntry).kind === 'whiteout') tree.whiteout((e as { parts: string[] }).parts, layer);
 }
 
-/** Apply the item at `i`; returns the index of its last item (a path is followed by its attributes). */
-function applyItem(tree: FileTree, layer: number, items: readonly LayerItem[], i: number): number {
+/** Where an apply stands: the directory of the names that follow (the last DirectoryRun item). */
+interface ApplyCursor {
+  dir: string;
+}
+
+/** Apply the item at `i`; returns the index of its last item (a name is followed by its attributes). */
+function applyItem(tree: FileTree, layer: number, items: readonly LayerItem[], i: number, at: ApplyCursor): number {
   const it = items[i];
   if (typeof it === 'string') {
     const a = items[i + 1] as Version;
-    tree.putPath(it, a, layer, a.content, a.entry);
+    tree.putAt(at.dir, it, a, layer, a.content, a.entry);
     return i + 1;
   }
-  const e = it as LayerEntry;
-  if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
+  const e = it as LayerEntry | DirectoryRun;
+  if (e.kind === 'in') at.dir = e.dir;
+  else if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
   else if (e.kind === 'refused')
     tree.note({ layer, problem: e.problem, name: e.name, ...(e.link !== undefined ? { link: e.link } : {}) });
   return i;
@@ -451,9 +460,10 @@ export async function applyEntriesInSlices(
 ): Promise<void> {
   if (entries.length <= SLICE) return applyEntries(tree, layer, entries);
   beginApply(tree, layer, entries);
+  const at: ApplyCursor = { dir: '' };
   let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
-    i = applyItem(tree, layer, entries, i);
+    i = applyItem(tree, layer, entries, i, at);
     if (i >= next) {
       next = i + SLICE;
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -13,16 +13,15 @@ import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath, joinClean } from './paths.js';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath } from './paths.js';
 import type { Compression, EntryAttrs, UnpackProblem, Version } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerEntry =
   /**
-   * `path`: the cleaned components joined by `/` (no leading `/`; `''` for the root): one string
-   * while the layer waits to be applied, not an array of components (~250 bytes less per entry:
-   * a layer of a million files waits whole until its diffID checks out; issue 16). `ordinal`: the
-   * entry's place among the tar's entries (how the re-reader finds it again).
+   * `path`: the cleaned components joined by `/` (no leading `/`; `''` for the root). `ordinal`:
+   * the entry's place among the tar's entries (how the re-reader finds it again). (The parser
+   * itself hands plain entries over as LayerItems, without a record or a full path.)
    */
   | { kind: 'entry'; path: string; attrs: EntryAttrs; ordinal?: number; content?: unknown }
   | { kind: 'whiteout'; parts: string[] }
@@ -32,23 +31,35 @@ export type LayerEntry =
 
 /**
  * A parsed layer's entries in tar order, as the parser keeps them while the layer waits for its
- * diffID: a plain entry as TWO items, its path (a string, as in LayerEntry) and then its
+ * diffID: a plain entry as TWO items, its name (one path component, a string) and then its
  * attributes, made in the Version's shape (tree.ts pendingVersion) and carrying the entry's
- * ordinal (`entry`) and the content inspector's result (`content`); anything else as a LayerEntry.
- * No record object per entry: a layer of a million files waits with two array slots an entry
- * (issue 16: ~70 bytes and one long-lived object less each). entryList() gives LayerEntry records.
+ * ordinal (`entry`) and the content inspector's result (`content`); the directory the names are
+ * in is said once per run of entries in one directory (an `in` item: tars list a directory's
+ * files together); anything else as a LayerEntry. No record object and no full path per entry: a
+ * layer of a million files waits with two array slots an entry (issue 16: the path strings alone
+ * were ~80 MB of old-generation garbage on a million tiny files). entryList() gives LayerEntry
+ * records.
  */
-export type LayerItem = LayerEntry | string | EntryAttrs;
+export type LayerItem = LayerEntry | DirectoryRun | string | EntryAttrs;
 
-/** The items as LayerEntry records (tests, tools): a path and its attributes become one entry. */
+/** The names that follow (until the next one of these) are entries of `dir` (cleaned, `''`: the root). */
+export interface DirectoryRun {
+  kind: 'in';
+  dir: string;
+}
+
+/** The items as LayerEntry records (tests, tools): a name and its attributes become one entry. */
 export function entryList(items: readonly LayerItem[]): LayerEntry[] {
   const out: LayerEntry[] = [];
+  let dir = '';
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     if (typeof it === 'string') {
       const attrs = items[++i] as EntryAttrs & { entry: number; content?: unknown };
-      out.push({ kind: 'entry', path: it, attrs, ordinal: attrs.entry, content: attrs.content });
-    } else out.push(it as LayerEntry);
+      const path = dir === '' ? it : dir + '/' + it;
+      out.push({ kind: 'entry', path, attrs, ordinal: attrs.entry, content: attrs.content });
+    } else if ((it as DirectoryRun).kind === 'in') dir = (it as DirectoryRun).dir;
+    else out.push(it as LayerEntry);
   }
   return out;
 }
@@ -173,6 +184,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
 
   const lim = limits();
   const budget = opts.budget;
+  // The directory of the last DirectoryRun item pushed (see LayerItem).
+  const run: DirectoryRun = { kind: 'in', dir: '' };
   // Root entries named like eStargz's TOC or landmarks: hidden at the end if the layer is eStargz.
   let stargzNames: EntryAttrs[] | undefined;
   const reader = new TarReader(
@@ -205,7 +218,12 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         return undefined;
       }
       (attrs as Version).entry = ordinal;
-      entries.push(joinClean(header.name, parts), attrs);
+      if (parts.length === 0) entries.push({ kind: 'entry', path: '', attrs, ordinal });
+      else {
+        const dir = dirOf(header.name, parts, run);
+        if (dir !== run.dir) entries.push({ kind: 'in', dir: (run.dir = dir) });
+        entries.push(base, attrs);
+      }
       if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(attrs);
       let sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
       if (type === 'file' && opts.contentDigests) {
@@ -297,6 +315,29 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     entries,
     deferredDigests: deferred,
   };
+}
+
+/**
+ * The directory of a cleaned entry (`parts`: cleanPath of `name`, not empty), as `run.dir` itself
+ * when it is the same directory: nearly every name is written clean (`usr/lib/x.py`), and then the
+ * directory is the name's first characters, compared in place with no string made. A new directory
+ * is cut from the name (a slice of it: one name string kept per run of entries, not per entry).
+ */
+function dirOf(name: string, parts: readonly string[], run: DirectoryRun): string {
+  const last = parts.length - 1;
+  if (last === 0) return '';
+  let dirLen = last - 1;
+  for (let i = 0; i < last; i++) dirLen += parts[i].length;
+  // Clean as written: the components are the name's own characters in order with one `/`
+  // between each (their lengths add up to the name's, less a directory's trailing `/`: nothing
+  // was dropped, no `./`, `//`, leading `/` or `..`), so the directory is its first dirLen characters.
+  const fullLen = dirLen + 1 + parts[last].length;
+  if (fullLen === name.length || (fullLen === name.length - 1 && name.charCodeAt(fullLen) === 47)) {
+    if (dirLen === run.dir.length && name.startsWith(run.dir)) return run.dir;
+    return name.slice(0, dirLen);
+  }
+  const dir = parts.slice(0, last).join('/');
+  return dir === run.dir ? run.dir : dir;
 }
 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {

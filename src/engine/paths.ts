@@ -39,21 +39,6 @@ export function cleanPath(name: string): string[] | null {
   return out;
 }
 
-/**
- * `parts` (cleanPath of `name`) joined by `/`, without a leading `/`. Nearly every name is written
- * clean already (`usr/lib/x.py`, a directory with a trailing `/`): then the name itself (or all of
- * it but its `/`) is the answer, and no new string is made. The components are slices of `name` in
- * order, so their lengths plus one `/` between each add up to the name's length exactly when
- * nothing was dropped (no `./`, `//`, leading `/` or `..`).
- */
-export function joinClean(name: string, parts: readonly string[]): string {
-  let len = parts.length - 1;
-  for (let i = 0; i < parts.length; i++) len += parts[i].length;
-  if (len > 0 && len === name.length) return name;
-  if (len > 0 && len === name.length - 1 && name.charCodeAt(len) === 47) return name.slice(0, len);
-  return parts.join('/');
-}
-
 /** Absolute, normalized in-image path: `./etc//passwd` → `/etc/passwd`. */
 export function normalizePath(name: string): string {
   return '/' + splitPath(name).join('/');

@@ -380,27 +380,37 @@ export class FileTree {
 
   /** put() for a path given as one cleaned string (`usr/lib/x.so`, no leading `/`; `''`: the root). */
   putPath(path: string, attrs: EntryAttrs, layer: number, content?: unknown, entry = -1): TreeNode | undefined {
+    if (path.length === 0) return this.root;
+    const cut = path.lastIndexOf('/');
+    return this.putAt(cut < 0 ? '' : path.slice(0, cut), path.slice(cut + 1), attrs, layer, content, entry);
+  }
+
+  /**
+   * put() for an entry named `name` in the directory `dir` (a cleaned path, `''` for the root;
+   * `name` one component). The layer parser hands entries over this way: a run of entries in one
+   * directory shares one `dir` string, so a waiting layer keeps no full path per entry (issue 16:
+   * those strings were a third of the garbage a million-file load left in the old generation).
+   */
+  putAt(
+    dir: string,
+    name: string,
+    attrs: EntryAttrs,
+    layer: number,
+    content?: unknown,
+    entry = -1,
+  ): TreeNode | undefined {
     const d = this.lastDir;
-    if (d.layer === layer) {
-      const n = d.path.length;
-      if (
-        n === 0
-          ? path.length > 0 && path.indexOf('/') < 0
-          : path.length > n + 1 && path.charCodeAt(n) === 47 && path.indexOf('/', n + 1) < 0 && path.startsWith(d.path)
-      )
-        return this.putIn(d.node, n === 0 ? path : path.slice(n + 1), attrs, layer, content, entry);
-    }
-    const parts = splitPath(path);
-    if (parts.length === 0) return this.root;
+    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, attrs, layer, content, entry);
+    const parts = splitPath(dir);
+    parts.push(name);
     const parent = this.parentOf(parts, layer);
     if (!parent) return undefined;
     if (this.plainWalk) {
-      const cut = path.lastIndexOf('/');
       d.layer = layer;
-      d.path = cut < 0 ? '' : path.slice(0, cut);
+      d.path = dir;
       d.node = parent;
     }
-    return this.putIn(parent, parts[parts.length - 1], attrs, layer, content, entry);
+    return this.putIn(parent, name, attrs, layer, content, entry);
   }
 
   /** Set by parentOf: the parents were all directories (no symlink followed, nothing noted). */

@@ -191,3 +191,55 @@ test('a large layer is applied in slices: the event loop runs while it is half a
   assert.ok(sawPartial, 'an event-loop turn ran between slices of the layer');
   assert.equal(model.tree.changesByLayer[0].length, 30_050);
 });
+
+test('entries of interleaved directories and unclean names keep their paths, as parsed and as applied', async () => {
+  // A directory's name said once per run of entries in it: runs that come back, names written
+  // unclean (`./`, `//`, `..`, a leading `/`, a trailing `/`), the root itself, and a name long
+  // enough for V8 to slice rather than copy it.
+  const long = 'a-file-name-longer-than-thirteen-characters.txt';
+  const entries = [
+    { name: './', type: 'directory' as const },
+    { name: 'srv/', type: 'directory' as const },
+    { name: 'srv/a', content: '1' },
+    { name: 'srv/b', content: '2' },
+    { name: 'opt/x', content: '3' },
+    { name: 'srv/c', content: '4' },
+    { name: './srv//d', content: '5' },
+    { name: '/opt/y', content: '6' },
+    { name: 'opt/sub/../z', content: '7' },
+    { name: 'top', content: '8' },
+    { name: `srv/deep/er/${long}`, content: '9' },
+    { name: 'srv/deep/er/', type: 'directory' as const },
+    { name: 'srv/a', content: 'again' },
+  ];
+  const expected = [
+    '',
+    'srv',
+    'srv/a',
+    'srv/b',
+    'opt/x',
+    'srv/c',
+    'srv/d',
+    'opt/y',
+    'opt/z',
+    'top',
+    `srv/deep/er/${long}`,
+    'srv/deep/er',
+    'srv/a',
+  ];
+  const tar = await buildTar(entries);
+  const parsed = await parseLayer(Readable.from([tar]));
+  assert.deepEqual(names(parsed.entries), expected);
+  // Applied: every file where its cleaned name says, with the content of its last entry.
+  const { meta, blobs } = await memoryImage([{ entries }]);
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, blobs));
+  const files = ['srv/a', 'srv/b', 'opt/x', 'srv/c', 'srv/d', 'opt/y', 'opt/z', 'top', `srv/deep/er/${long}`];
+  for (const f of files) assert.equal(model.tree.lookupPath(f)?.versions[0]?.type, 'file', f);
+  assert.equal(model.tree.lookupPath('srv/a')?.versions[0]?.size, 'again'.length);
+  assert.equal(model.tree.lookupPath('srv/deep/er')?.versions[0]?.type, 'dir');
+  assert.equal(model.tree.lookupPath('opt/sub'), undefined, '`opt/sub/..` is `opt`');
+  assert.equal(model.tree.lookupPath('opt')?.versions[0]?.implicit, true, 'created by the walk, not by an entry');
+  // Nothing else: the root's children are exactly the three top-level names.
+  assert.deepEqual([...model.tree.root.children!.keys()].sort(), ['opt', 'srv', 'top']);
+});
