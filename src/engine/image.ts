@@ -14,13 +14,15 @@ import {
   parseLayer,
   type EntryBudget,
   type LayerEntry,
-  type DirectoryRun,
   type LayerItem,
   type ParseOptions,
   type ParsedLayer,
+  type RunCursor,
+  newRunCursor,
+  readEntry,
 } from './parse-layer.js';
 import { FileTree } from './tree.js';
-import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress, Version } from './types.js';
+import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerState = 'queued' | 'reading' | 'done' | 'failed';
@@ -409,13 +411,12 @@ async function takeShared(
 
 /**
  * Apply one layer's entries: opaque markers, then whiteouts, then the entries in tar order (an
- * entry a runtime refuses is noted where it stands). Takes the parser's items (a name and its
- * attributes for a plain entry, in the directory its run says: parse-layer.ts LayerItem) or
- * LayerEntry records.
+ * entry a runtime refuses is noted where it stands). Takes the parser's items (parse-layer.ts
+ * LayerItem) or LayerEntry records.
  */
 export function applyEntries(tree: FileTree, layer: number, entries: readonly LayerItem[]): void {
   beginApply(tree, layer, entries);
-  const at: ApplyCursor = { dir: '' };
+  const at = newRunCursor();
   for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
 }
 
@@ -428,22 +429,14 @@ function beginApply(tree: FileTree, layer: number, entries: readonly LayerItem[]
     if ((e as LayerEntry).kind === 'whiteout') tree.whiteout((e as { parts: string[] }).parts, layer);
 }
 
-/** Where an apply stands: the directory of the names that follow (the last DirectoryRun item). */
-interface ApplyCursor {
-  dir: string;
-}
-
-/** Apply the item at `i`; returns the index of its last item (a name is followed by its attributes). */
-function applyItem(tree: FileTree, layer: number, items: readonly LayerItem[], i: number, at: ApplyCursor): number {
-  const it = items[i];
-  if (typeof it === 'string') {
-    const a = items[i + 1] as Version;
-    tree.putAt(at.dir, it, a, layer, a.content, a.entry);
-    return i + 1;
+/** Apply the item at `i`; returns the index of its last item (see LayerItem). */
+function applyItem(tree: FileTree, layer: number, items: readonly LayerItem[], i: number, at: RunCursor): number {
+  if (readEntry(items, i, at)) {
+    tree.putAt(at.dir, at.name, at.attrs, layer, at.attrs.content, at.attrs.entry);
+    return at.next;
   }
-  const e = it as LayerEntry | DirectoryRun;
-  if (e.kind === 'in') at.dir = e.dir;
-  else if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
+  const e = items[i] as LayerEntry;
+  if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
   else if (e.kind === 'refused')
     tree.note({ layer, problem: e.problem, name: e.name, ...(e.link !== undefined ? { link: e.link } : {}) });
   return i;
@@ -460,7 +453,7 @@ export async function applyEntriesInSlices(
 ): Promise<void> {
   if (entries.length <= SLICE) return applyEntries(tree, layer, entries);
   beginApply(tree, layer, entries);
-  const at: ApplyCursor = { dir: '' };
+  const at = newRunCursor();
   let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
     i = applyItem(tree, layer, entries, i, at);

@@ -31,35 +31,67 @@ export type LayerEntry =
 
 /**
  * A parsed layer's entries in tar order, as the parser keeps them while the layer waits for its
- * diffID: a plain entry as TWO items, its name (one path component, a string) and then its
- * attributes, made in the Version's shape (tree.ts pendingVersion) and carrying the entry's
- * ordinal (`entry`) and the content inspector's result (`content`); the directory the names are
- * in is said once per run of entries in one directory (an `in` item: tars list a directory's
- * files together); anything else as a LayerEntry. No record object and no full path per entry: a
- * layer of a million files waits with two array slots an entry (issue 16: the path strings alone
- * were ~80 MB of old-generation garbage on a million tiny files). entryList() gives LayerEntry
- * records.
+ * diffID. A plain entry is its attributes, made in the Version's shape (tree.ts pendingVersion)
+ * and carrying the entry's ordinal (`entry`) and the content inspector's result (`content`),
+ * after either of:
+ * - a number N and the entry's cleaned path (no leading `/`): the entry starts a run of entries in
+ *   one directory, the path's first N characters (0: the root; every root entry starts a run);
+ * - a name (one component): the entry is in the directory of the run it continues.
+ * Anything else is a LayerEntry. Tars list a directory's files together, so most entries wait as
+ * a name that is the tree's node name to be, and two array slots; no record object and no full
+ * path per entry (issue 16: the full paths were ~80 MB of old-generation garbage on a million tiny
+ * files). entryList() gives LayerEntry records.
  */
-export type LayerItem = LayerEntry | DirectoryRun | string | EntryAttrs;
+export type LayerItem = LayerEntry | number | string | EntryAttrs;
 
-/** The names that follow (until the next one of these) are entries of `dir` (cleaned, `''`: the root). */
-export interface DirectoryRun {
-  kind: 'in';
+/**
+ * A walk over LayerItems: the directory of the run the names continue, and the plain entry
+ * readEntry() read last (one object for the whole walk: none per entry on a million entries).
+ */
+export interface RunCursor {
   dir: string;
+  name: string;
+  attrs: Version;
+  /** The index of the entry's last item. */
+  next: number;
 }
 
-/** The items as LayerEntry records (tests, tools): a name and its attributes become one entry. */
+export const newRunCursor = (): RunCursor => ({ dir: '', name: '', attrs: undefined as unknown as Version, next: 0 });
+
+/**
+ * Read the plain entry at `i` into `at` (its directory, name, attributes and last item); false
+ * when the item is a LayerEntry.
+ */
+export function readEntry(items: readonly LayerItem[], i: number, at: RunCursor): boolean {
+  const it = items[i];
+  if (typeof it === 'string') {
+    at.name = it;
+    at.attrs = items[i + 1] as Version;
+    at.next = i + 1;
+    return true;
+  }
+  if (typeof it !== 'number') return false;
+  const path = items[i + 1] as string;
+  // (The cursor's own string when the run comes back to the directory it left.)
+  at.dir = it === 0 ? '' : at.dir.length === it && path.startsWith(at.dir) ? at.dir : path.slice(0, it);
+  at.name = it === 0 ? path : path.slice(it + 1);
+  at.attrs = items[i + 2] as Version;
+  at.next = i + 2;
+  return true;
+}
+
+/** The items as LayerEntry records (tests, tools). */
 export function entryList(items: readonly LayerItem[]): LayerEntry[] {
   const out: LayerEntry[] = [];
-  let dir = '';
+  const at = newRunCursor();
   for (let i = 0; i < items.length; i++) {
-    const it = items[i];
-    if (typeof it === 'string') {
-      const attrs = items[++i] as EntryAttrs & { entry: number; content?: unknown };
-      const path = dir === '' ? it : dir + '/' + it;
-      out.push({ kind: 'entry', path, attrs, ordinal: attrs.entry, content: attrs.content });
-    } else if ((it as DirectoryRun).kind === 'in') dir = (it as DirectoryRun).dir;
-    else out.push(it as LayerEntry);
+    if (!readEntry(items, i, at)) {
+      out.push(items[i] as LayerEntry);
+      continue;
+    }
+    const path = at.dir === '' ? at.name : at.dir + '/' + at.name;
+    out.push({ kind: 'entry', path, attrs: at.attrs, ordinal: at.attrs.entry, content: at.attrs.content });
+    i = at.next;
   }
   return out;
 }
@@ -184,8 +216,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
 
   const lim = limits();
   const budget = opts.budget;
-  // The directory of the last DirectoryRun item pushed (see LayerItem).
-  const run: DirectoryRun = { kind: 'in', dir: '' };
+  // The directory of the run of entries the last one started (see LayerItem).
+  const run = { dir: '' };
   // Root entries named like eStargz's TOC or landmarks: hidden at the end if the layer is eStargz.
   let stargzNames: EntryAttrs[] | undefined;
   const reader = new TarReader(
@@ -219,11 +251,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       }
       (attrs as Version).entry = ordinal;
       if (parts.length === 0) entries.push({ kind: 'entry', path: '', attrs, ordinal });
-      else {
-        const dir = dirOf(header.name, parts, run);
-        if (dir !== run.dir) entries.push({ kind: 'in', dir: (run.dir = dir) });
-        entries.push(base, attrs);
-      }
+      else pushEntry(entries, header.name, parts, attrs, run);
       if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(attrs);
       let sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
       if (type === 'file' && opts.contentDigests) {
@@ -304,8 +332,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const rawHex = await opts.rawDigest;
   if (stargzNames && (opts.estargz || isStargzFooter(rawTail(prevRaw, lastRaw)))) {
     const hidden = new Set<LayerItem>(stargzNames);
-    // (each hidden entry is its path and its attributes: two items)
-    for (let i = entries.length - 1; i >= 1; i--) if (hidden.has(entries[i])) entries.splice(--i, 2);
+    // (each hidden entry, in the root, starts a run: a number, its path and its attributes)
+    for (let i = entries.length - 1; i >= 2; i--) if (hidden.has(entries[i])) entries.splice((i -= 2), 3);
   }
   return {
     compression: kind,
@@ -318,26 +346,45 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
 }
 
 /**
- * The directory of a cleaned entry (`parts`: cleanPath of `name`, not empty), as `run.dir` itself
- * when it is the same directory: nearly every name is written clean (`usr/lib/x.py`), and then the
- * directory is the name's first characters, compared in place with no string made. A new directory
- * is cut from the name (a slice of it: one name string kept per run of entries, not per entry).
+ * Push a plain entry (`parts`: cleanPath of `name`, not empty) as LayerItems: its name alone when
+ * it is in the directory of the run the last entry started, else a number, its path (the name
+ * itself when the name is written clean, as nearly every one is: no new string) and a new run.
  */
-function dirOf(name: string, parts: readonly string[], run: DirectoryRun): string {
+function pushEntry(
+  entries: LayerItem[],
+  name: string,
+  parts: readonly string[],
+  attrs: EntryAttrs,
+  run: { dir: string },
+): void {
   const last = parts.length - 1;
-  if (last === 0) return '';
   let dirLen = last - 1;
   for (let i = 0; i < last; i++) dirLen += parts[i].length;
+  const fullLen = last === 0 ? parts[0].length : dirLen + 1 + parts[last].length;
   // Clean as written: the components are the name's own characters in order with one `/`
   // between each (their lengths add up to the name's, less a directory's trailing `/`: nothing
-  // was dropped, no `./`, `//`, leading `/` or `..`), so the directory is its first dirLen characters.
-  const fullLen = dirLen + 1 + parts[last].length;
-  if (fullLen === name.length || (fullLen === name.length - 1 && name.charCodeAt(fullLen) === 47)) {
-    if (dirLen === run.dir.length && name.startsWith(run.dir)) return run.dir;
-    return name.slice(0, dirLen);
+  // was dropped, no `./`, `//`, leading `/` or `..`).
+  const clean = fullLen === name.length || (fullLen === name.length - 1 && name.charCodeAt(fullLen) === 47);
+  if (last === 0) {
+    run.dir = '';
+    entries.push(0, clean ? (fullLen === name.length ? name : name.slice(0, fullLen)) : parts[0], attrs);
+    return;
+  }
+  if (clean) {
+    if (dirLen === run.dir.length && name.startsWith(run.dir)) {
+      entries.push(parts[last], attrs);
+      return;
+    }
+    run.dir = name.slice(0, dirLen);
+    entries.push(dirLen, fullLen === name.length ? name : name.slice(0, fullLen), attrs);
+    return;
   }
   const dir = parts.slice(0, last).join('/');
-  return dir === run.dir ? run.dir : dir;
+  if (dir === run.dir) entries.push(parts[last], attrs);
+  else {
+    run.dir = dir;
+    entries.push(dir.length, dir + '/' + parts[last], attrs);
+  }
 }
 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {
