@@ -13,7 +13,8 @@
 import React from 'react';
 import { Box, Text, render, renderToString } from 'ink';
 import { applyEntries, ImageModel } from '../src/engine/image.js';
-import type { LayerEntry } from '../src/engine/parse-layer.js';
+import type { LayerEntry, LayerItem } from '../src/engine/parse-layer.js';
+import { SegmentedList } from '../src/engine/segmented-list.js';
 import { mapHistory } from '../src/engine/history.js';
 import type { ImageConfig, EntryAttrs } from '../src/engine/types.js';
 import { Explorer } from '../src/ui/explorer.js';
@@ -76,7 +77,7 @@ function build(): ImageModel {
     history: mapHistory(config),
   };
   model.layers = layers.map((l, index) => ({ index, state: 'done', bytesRead: 0, size: l.length * 1000 }));
-  layers.forEach((entries, i) => applyEntries(model.tree, i, entries));
+  layers.forEach((entries, i) => applyEntries(model.tree, i, SegmentedList.of<LayerItem>(entries)));
   model.appliedCount = layers.length;
   model.done = true;
   console.log(

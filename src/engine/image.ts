@@ -21,6 +21,7 @@ import {
   newRunCursor,
   readEntry,
 } from './parse-layer.js';
+import type { SegmentedList } from './segmented-list.js';
 import { FileTree } from './tree.js';
 import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
 import { LayerlensError } from '../errors/index.js';
@@ -414,14 +415,14 @@ async function takeShared(
  * entry a runtime refuses is noted where it stands). Takes the parser's items (parse-layer.ts
  * LayerItem) or LayerEntry records.
  */
-export function applyEntries(tree: FileTree, layer: number, entries: readonly LayerItem[]): void {
+export function applyEntries(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): void {
   beginApply(tree, layer, entries);
   const at = newRunCursor();
   for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
 }
 
 /** Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only). */
-function beginApply(tree: FileTree, layer: number, entries: readonly LayerItem[]): void {
+function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): void {
   tree.beginLayer(layer);
   for (const e of entries)
     if ((e as LayerEntry).kind === 'opaque') tree.opaque((e as { parts: string[] }).parts, layer);
@@ -430,12 +431,12 @@ function beginApply(tree: FileTree, layer: number, entries: readonly LayerItem[]
 }
 
 /** Apply the item at `i`; returns the index of its last item (see LayerItem). */
-function applyItem(tree: FileTree, layer: number, items: readonly LayerItem[], i: number, at: RunCursor): number {
+function applyItem(tree: FileTree, layer: number, items: SegmentedList<LayerItem>, i: number, at: RunCursor): number {
   if (readEntry(items, i, at)) {
     tree.putAt(at.dir, at.name, at.attrs, layer, at.attrs.content, at.attrs.entry);
     return at.next;
   }
-  const e = items[i] as LayerEntry;
+  const e = items.at(i) as LayerEntry;
   if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
   else if (e.kind === 'refused')
     tree.note({ layer, problem: e.problem, name: e.name, ...(e.link !== undefined ? { link: e.link } : {}) });
@@ -449,7 +450,7 @@ const SLICE = 8192;
 export async function applyEntriesInSlices(
   tree: FileTree,
   layer: number,
-  entries: readonly LayerItem[],
+  entries: SegmentedList<LayerItem>,
 ): Promise<void> {
   if (entries.length <= SLICE) return applyEntries(tree, layer, entries);
   beginApply(tree, layer, entries);

@@ -11,6 +11,7 @@ import { describeDecodeError, openDecoded } from './decode.js';
 import { isStargzFooter } from './estargz.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
+import { SegmentedList } from './segmented-list.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath } from './paths.js';
@@ -62,31 +63,31 @@ export const newRunCursor = (): RunCursor => ({ dir: '', name: '', attrs: undefi
  * Read the plain entry at `i` into `at` (its directory, name, attributes and last item); false
  * when the item is a LayerEntry.
  */
-export function readEntry(items: readonly LayerItem[], i: number, at: RunCursor): boolean {
-  const it = items[i];
+export function readEntry(items: SegmentedList<LayerItem>, i: number, at: RunCursor): boolean {
+  const it = items.at(i);
   if (typeof it === 'string') {
     at.name = it;
-    at.attrs = items[i + 1] as Version;
+    at.attrs = items.at(i + 1) as Version;
     at.next = i + 1;
     return true;
   }
   if (typeof it !== 'number') return false;
-  const path = items[i + 1] as string;
+  const path = items.at(i + 1) as string;
   // (The cursor's own string when the run comes back to the directory it left.)
   at.dir = it === 0 ? '' : at.dir.length === it && path.startsWith(at.dir) ? at.dir : path.slice(0, it);
   at.name = it === 0 ? path : path.slice(it + 1);
-  at.attrs = items[i + 2] as Version;
+  at.attrs = items.at(i + 2) as Version;
   at.next = i + 2;
   return true;
 }
 
 /** The items as LayerEntry records (tests, tools). */
-export function entryList(items: readonly LayerItem[]): LayerEntry[] {
+export function entryList(items: SegmentedList<LayerItem>): LayerEntry[] {
   const out: LayerEntry[] = [];
   const at = newRunCursor();
   for (let i = 0; i < items.length; i++) {
     if (!readEntry(items, i, at)) {
-      out.push(items[i] as LayerEntry);
+      out.push(items.at(i) as LayerEntry);
       continue;
     }
     const path = at.dir === '' ? at.name : at.dir + '/' + at.name;
@@ -104,7 +105,7 @@ export interface ParsedLayer {
   size: number;
   /** Raw (stored) bytes read. */
   compressedSize: number;
-  entries: LayerItem[];
+  entries: SegmentedList<LayerItem>;
   /** Its files' digests, taken when asked (content-digest.ts); set with ParseOptions.digestRanges. */
   deferredDigests?: DeferredDigests;
 }
@@ -208,7 +209,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   });
   const hash = createHash('sha256');
   let size = 0;
-  const entries: LayerItem[] = [];
+  const entries = new SegmentedList<LayerItem>();
   // The attributes of the entry whose content is streaming to a sink (two variables, not an object
   // per file): the sink's result is kept on them (`content`), and a batching sink sets it there.
   let currentEntry: (EntryAttrs & { content?: unknown }) | null = null;
@@ -330,17 +331,25 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   }
   opts.inspectContent?.flush?.();
   const rawHex = await opts.rawDigest;
+  let items = entries;
   if (stargzNames && (opts.estargz || isStargzFooter(rawTail(prevRaw, lastRaw)))) {
+    // Each hidden entry, in the root, starts a run: a number, its path and its attributes.
+    const drop = new Set<number>();
     const hidden = new Set<LayerItem>(stargzNames);
-    // (each hidden entry, in the root, starts a run: a number, its path and its attributes)
-    for (let i = entries.length - 1; i >= 2; i--) if (hidden.has(entries[i])) entries.splice((i -= 2), 3);
+    for (let i = 2; i < entries.length; i++)
+      if (hidden.has(entries.at(i)))
+        drop
+          .add(i)
+          .add(i - 1)
+          .add(i - 2);
+    items = entries.filter((_, i) => !drop.has(i));
   }
   return {
     compression: kind,
     diffId: hashHere ? 'sha256:' + hash.digest('hex') : rawHex!,
     size,
     compressedSize,
-    entries,
+    entries: items,
     deferredDigests: deferred,
   };
 }
@@ -351,7 +360,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
  * itself when the name is written clean, as nearly every one is: no new string) and a new run.
  */
 function pushEntry(
-  entries: LayerItem[],
+  entries: SegmentedList<LayerItem>,
   name: string,
   parts: readonly string[],
   attrs: EntryAttrs,
@@ -367,23 +376,32 @@ function pushEntry(
   const clean = fullLen === name.length || (fullLen === name.length - 1 && name.charCodeAt(fullLen) === 47);
   if (last === 0) {
     run.dir = '';
-    entries.push(0, clean ? (fullLen === name.length ? name : name.slice(0, fullLen)) : parts[0], attrs);
+    entries.push(0);
+    entries.push(clean ? (fullLen === name.length ? name : name.slice(0, fullLen)) : parts[0]);
+    entries.push(attrs);
     return;
   }
   if (clean) {
     if (dirLen === run.dir.length && name.startsWith(run.dir)) {
-      entries.push(parts[last], attrs);
+      entries.push(parts[last]);
+      entries.push(attrs);
       return;
     }
     run.dir = name.slice(0, dirLen);
-    entries.push(dirLen, fullLen === name.length ? name : name.slice(0, fullLen), attrs);
+    entries.push(dirLen);
+    entries.push(fullLen === name.length ? name : name.slice(0, fullLen));
+    entries.push(attrs);
     return;
   }
   const dir = parts.slice(0, last).join('/');
-  if (dir === run.dir) entries.push(parts[last], attrs);
-  else {
+  if (dir === run.dir) {
+    entries.push(parts[last]);
+    entries.push(attrs);
+  } else {
     run.dir = dir;
-    entries.push(dir.length, dir + '/' + parts[last], attrs);
+    entries.push(dir.length);
+    entries.push(dir + '/' + parts[last]);
+    entries.push(attrs);
   }
 }
 

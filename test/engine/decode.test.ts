@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
 import { ImageModel } from '../../src/engine/image.js';
 import { entryList, parseLayer, type LayerItem } from '../../src/engine/parse-layer.js';
+import type { SegmentedList } from '../../src/engine/segmented-list.js';
 import { nativeZstdBinding } from '../../src/engine/zstd.js';
 import { LayerlensError } from '../../src/errors/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
@@ -93,7 +94,7 @@ test('eStargz TOC and landmarks are hidden only in a layer that is eStargz (foot
   assert.deepEqual(names((await parseLayer(Readable.from([tar]), { estargz: true })).entries), all);
 });
 
-function names(items: LayerItem[]): string[] {
+function names(items: SegmentedList<LayerItem>): string[] {
   return entryList(items).map((e) =>
     e.kind === 'refused' ? `refused ${e.name}` : e.kind === 'entry' ? e.path : e.parts.join('/'),
   );

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { entryList, parseLayer, type LayerItem } from '../../src/engine/parse-layer.js';
+import type { SegmentedList } from '../../src/engine/segmented-list.js';
 
 const hasTar = (() => {
   try {
@@ -33,7 +34,7 @@ function fixtureDir(): string {
   return d;
 }
 
-function summary(items: LayerItem[]): string[] {
+function summary(items: SegmentedList<LayerItem>): string[] {
   return entryList(items)
     .map((e) => {
       if (e.kind === 'refused') return `refused ${e.name}`;
