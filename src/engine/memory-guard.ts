@@ -23,15 +23,23 @@ let limitBytes = 0;
 let over = 0;
 
 /**
- * The heap limit in force, in bytes: the user's, or what V8 may hold short of running out. Its
- * heap_size_limit counts the young generation too (~48 MiB that old objects never use): the
- * default stays 64 MiB below it, and below 85% of it on large heaps.
+ * What V8's heap_size_limit counts besides the old generation: the young generation, three
+ * semi-spaces of 16 MiB by default (Node's --max-old-space-size=48 gives a limit of 96 MiB).
+ */
+const YOUNG_GENERATION = 48 << 20;
+
+/**
+ * The heap limit in force, in bytes: the user's, or what the old generation may hold short of
+ * running out, less room for the work between two checks (a tenth of it, at least 16 MiB). The
+ * room must come out of the old generation: a limit worked out from heap_size_limit alone (half
+ * of it on small heaps) sat at the old generation's very size, and V8 ran out before any check saw
+ * the heap past it (`--max-old-space-size=48` or less: "JavaScript heap out of memory").
  */
 export function heapLimit(): number {
   const explicit = limits().maxHeapBytes;
   if (explicit) return explicit;
-  const max = v8.getHeapStatistics().heap_size_limit;
-  return Math.max(Math.floor(max / 2), Math.min(Math.floor(max * 0.85), max - (64 << 20)));
+  const old = Math.max(v8.getHeapStatistics().heap_size_limit - YOUNG_GENERATION, 32 << 20);
+  return old - Math.max(16 << 20, Math.floor(old / 10));
 }
 
 /** Start watching (while an image loads); returns the function that stops it. */
