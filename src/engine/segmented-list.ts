@@ -34,8 +34,47 @@ export class SegmentedList<T> {
     return this.segments[i >>> SHIFT][i & MASK];
   }
 
-  *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = 0; i < this.length; i++) yield this.at(i);
+  [Symbol.iterator](): Iterator<T> {
+    // (An iterator object, not a generator: walks over two million nodes read lists like this,
+    // and a generator cost ~30 ns an item where an array's iterator costs ~3.)
+    const segments = this.segments;
+    const length = this.length;
+    let i = 0;
+    const step: IteratorResult<T> = { done: false, value: undefined as T };
+    return {
+      next: (): IteratorResult<T> => {
+        if (i >= length) return { done: true, value: undefined };
+        step.value = segments[i >>> SHIFT][i & MASK];
+        i++;
+        return step;
+      },
+    };
+  }
+
+  /** Whether `test` holds for some item (Array#some). */
+  some(test: (item: T) => boolean): boolean {
+    for (let i = 0; i < this.length; i++) if (test(this.at(i))) return true;
+    return false;
+  }
+
+  /** The last index of `item`, or -1 (Array#lastIndexOf). */
+  lastIndexOf(item: T): number {
+    for (let i = this.length - 1; i >= 0; i--) if (this.at(i) === item) return i;
+    return -1;
+  }
+
+  /** Remove the item at `i`, moving the later ones down (rare edits: Array#splice(i, 1)). */
+  removeAt(i: number): void {
+    for (let j = i; j < this.length - 1; j++) this.segments[j >>> SHIFT][j & MASK] = this.at(j + 1);
+    this.length--;
+    if (--this.fill === 0 && this.segments.length > 1) {
+      this.segments.pop();
+      this.last = this.segments[this.segments.length - 1];
+      this.fill = SIZE;
+    } else if (this.fill === 0) {
+      this.segments.pop();
+      this.fill = SIZE;
+    }
   }
 
   /** A list of the items for which `keep(item, index)` is true (rare edits: eStargz's hidden entries). */

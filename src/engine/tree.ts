@@ -9,6 +9,7 @@
  */
 import { MAX_SYMLINK_HOPS, MAX_UNPACK_NOTES } from './limits.js';
 import { splitPath } from './paths.js';
+import { SegmentedList } from './segmented-list.js';
 import type { ChangeKind, EntryAttrs, UnpackNote, UnpackProblem, Version } from './types.js';
 
 const NO_VERSIONS: readonly Version[] = Object.freeze([]);
@@ -219,13 +220,17 @@ export function emptyStats(): ChangeStats {
 
 export class FileTree {
   readonly root = new TreeNode('', null);
-  /** Nodes changed by each layer, in the order the changes were made. */
-  readonly changesByLayer: TreeNode[][] = [];
+  /**
+   * Nodes changed by each layer, in the order the changes were made. (This and allNodes grow in
+   * segments: as arrays, the copies left behind as they grew were tens of MB of old-generation
+   * garbage on a two-million-path image; segmented-list.ts.)
+   */
+  readonly changesByLayer: SegmentedList<TreeNode>[] = [];
   /**
    * Every node, in creation order (nodes are never removed: a deleted path keeps its node and
    * history). Walks over the whole tree read this instead of recursing through children maps.
    */
-  readonly allNodes: TreeNode[] = [this.root];
+  readonly allNodes = SegmentedList.of([this.root]);
   /**
    * Counts every change to the tree's versions: what a reader derives from the tree (findings'
    * node index) is still good while this has not moved.
@@ -263,7 +268,7 @@ export class FileTree {
 
   beginLayer(layer: number): void {
     while (this.changesByLayer.length <= layer) {
-      this.changesByLayer.push([]);
+      this.changesByLayer.push(new SegmentedList<TreeNode>());
     }
   }
 
@@ -286,7 +291,7 @@ export class FileTree {
         node.popVersion(); // added and removed within one layer: as if never there
         const list = this.changesByLayer[layer];
         const i = list.lastIndexOf(node);
-        if (i >= 0) list.splice(i, 1);
+        if (i >= 0) list.removeAt(i);
         return;
       }
       v = makeVersion(before!, layer, 'removed', before!.layer, before!.content, -1);

@@ -27,7 +27,6 @@ export function inspected(v: Version | undefined): InspectedContent | undefined 
  * five checks each reading every node cost five times that.
  */
 export interface NodeIndex {
-  all: readonly TreeNode[];
   /** Nodes with two versions or more (deleted, replaced, re-added). */
   history: TreeNode[];
   /** Nodes with a version the content inspector left a result on (secrets, OS data). */
@@ -79,14 +78,15 @@ export function nodeIndex(tree: FileTree): NodeIndex {
 function buildIndex(tree: FileTree): NodeIndex {
   const top = tree.layerCount - 1;
   const idx: NodeIndex = {
-    all: tree.allNodes,
     history: [],
     inspected: [],
     permissionBits: [],
     soleFileBytes: 0,
     panelNames: [],
   };
-  for (const node of idx.all) {
+  const all = tree.allNodes;
+  for (let i = 0; i < all.length; i++) {
+    const node = all.at(i);
     if (panelName(node.name)) idx.panelNames.push(node);
     const count = node.versionCount;
     if (count === 0) continue;

@@ -40,7 +40,6 @@ function partialIndex(tree: FileTree): NodeIndex {
     }
   }
   return {
-    all: [],
     history: [...p.history],
     inspected: [],
     permissionBits: [],

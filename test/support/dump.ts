@@ -8,7 +8,7 @@ function attrs(v: { type: string; size: number; mode: number; uid: number; gid: 
 
 /** Per layer: each change `change path attrs`, sorted. */
 export function changeDump(model: ImageModel, layer: number): string[] {
-  return (model.tree.changesByLayer[layer] ?? [])
+  return [...(model.tree.changesByLayer[layer] ?? [])]
     .map((n) => {
       const v = n.versionIn(layer)!;
       return `${v.change} ${n.path} ${v.change === 'removed' ? '' : attrs(v)}`.trim();

@@ -66,7 +66,7 @@ export async function loadLayers(layers: LayerInput[]): Promise<ImageModel> {
 
 /** `path change` lines of one layer's change set, sorted, for exact assertions. */
 export function changeLines(model: ImageModel, layer: number): string[] {
-  return (model.tree.changesByLayer[layer] ?? [])
+  return [...(model.tree.changesByLayer[layer] ?? [])]
     .map((n) => {
       const v = n.versionIn(layer)!;
       return `${v.change} ${v.type} ${n.path}`;

@@ -8,7 +8,7 @@ import { compareTestImages } from '../../support/compare-image.js';
 const sh = { name: 'bin/sh', content: '#!fake\n', mode: 0o755 };
 
 function changes(tree: FileTree, layer: number): string[] {
-  return (tree.changesByLayer[layer] ?? []).map((n) => `${n.versionIn(layer)!.change} ${n.path}`).sort();
+  return [...(tree.changesByLayer[layer] ?? [])].map((n) => `${n.versionIn(layer)!.change} ${n.path}`).sort();
 }
 
 test('layer 1 of the merged tree changes exactly what the comparison lists; origins point at each image', async () => {
