@@ -67,12 +67,10 @@ export class SegmentedList<T> {
   removeAt(i: number): void {
     for (let j = i; j < this.length - 1; j++) this.segments[j >>> SHIFT][j & MASK] = this.at(j + 1);
     this.length--;
-    if (--this.fill === 0 && this.segments.length > 1) {
+    if (--this.fill === 0) {
+      // The last segment is empty: drop it; the one before, if any, is full and last again.
       this.segments.pop();
-      this.last = this.segments[this.segments.length - 1];
-      this.fill = SIZE;
-    } else if (this.fill === 0) {
-      this.segments.pop();
+      this.last = this.segments[this.segments.length - 1] ?? [];
       this.fill = SIZE;
     }
   }

@@ -143,12 +143,12 @@ export function* layerChanges(model: ImageModel, index: number): Generator<Inspe
     else visit.set(parent, [n]);
   };
   for (const node of changed) {
-    if (!node.parent) continue;
-    if (node.children === null) {
-      add(node, node.parent);
-      if (seen.has(node.parent)) continue;
+    let n = node;
+    if (n.children === null && n.parent) {
+      add(n, n.parent);
+      n = n.parent;
     }
-    for (let n = node.children === null ? node.parent : node; n.parent && !seen.has(n); n = n.parent) {
+    for (; n.parent && !seen.has(n); n = n.parent) {
       seen.add(n);
       add(n, n.parent);
     }

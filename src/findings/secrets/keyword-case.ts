@@ -58,8 +58,7 @@ function mandatoryAt(src: string, at: number, len: number, keywords: readonly st
       if (enclosing?.includes(g)) {
         if (g.look) return false;
         if (g.alt && !keywordBranches(src.slice(g.open + 1, i), keywords)) return false;
-        const q = src[i + 1];
-        if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(src.slice(i + 1)))) return false;
+        if (optionalAfter(src, i)) return false;
       }
     } else if (c === '|') {
       if (i >= at && i < at + len) return false;
@@ -72,13 +71,16 @@ function mandatoryAt(src: string, at: number, len: number, keywords: readonly st
     ) {
       return false; // a metacharacter inside the keyword
     }
-    if (i === at + len - 1) {
-      // A quantifier on the keyword's last character makes it optional.
-      const q = src[i + 1];
-      if (q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(src.slice(i + 1)))) return false;
-    }
+    // A quantifier on the keyword's last character makes it optional.
+    if (i === at + len - 1 && optionalAfter(src, i)) return false;
   }
   return enclosing !== undefined && !topAlt && !inClass;
+}
+
+/** Whether what follows `src[i]` lets it match zero times (`?`, `*`, `{0}`, `{0,n}`). */
+function optionalAfter(src: string, i: number): boolean {
+  const q = src[i + 1];
+  return q === '?' || q === '*' || (q === '{' && /^\{0[,}]/.test(src.slice(i + 1)));
 }
 
 /**
