@@ -10,7 +10,9 @@ import type { ImageModel } from '../engine/image.js';
 import { fateOf, inspected, nodeIndex } from './content.js';
 import { formatBytes } from '../text/bytes.js';
 import { layerDigestOf, makeFinding } from './make.js';
+import type { TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
+import { Largest } from './largest.js';
 import type { Finding, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 
@@ -53,46 +55,43 @@ function addedText(first: number, layer: number): string {
   return first === layer ? `added in layer ${layer}` : `added in layer ${first} (written again in layer ${layer})`;
 }
 
+/** A superseded file version that is not sensitive: listed among its layer's largest, or counted. */
 interface Shadowed {
-  path: string;
-  layer: number;
-  /** The layer that first added it (before re-writes). */
-  first: number;
-  supersededIn: number;
-  how: 'deleted' | 'overwritten';
-  bytes: number;
+  node: TreeNode;
+  /** Its index in the node's versions. */
+  i: number;
 }
+
+/** Names sensitiveName can say yes to (the full path is built only for those). */
+const mayBeSensitive = (name: string) => name === 'config.json' || name === 'config' || SENSITIVE_NAME.test(name);
 
 export function deletedFileFindings(model: ImageModel): Finding[] {
   const out: Finding[] = [];
   const diffIds = model.layers.map((l) => l.diffId);
-  const plain = new Map<string, Shadowed[]>(); // by `${supersededIn}:${how}`
+  // The largest plain ones of each layer and way of removal, by `${supersededIn}:${how}`.
+  const plain = new Map<string, Largest<Shadowed>>();
+  const pathOf = (s: Shadowed) => s.node.path;
   for (const node of nodeIndex(model.tree).history) {
-    node.versions.forEach((v, i) => {
-      if (v.type !== 'file' || v.change === 'removed') return;
-      const fate = fateOf(node, i);
-      if (!fate) return;
-      const path = node.path;
-      const next = node.versions[i + 1];
+    const versions = node.versions;
+    for (let i = 0; i < versions.length - 1; i++) {
+      const v = versions[i];
+      if (v.type !== 'file' || v.change === 'removed') continue;
+      const fate = fateOf(node, i)!;
+      const next = versions[i + 1];
       const metadataOnly =
         fate.how === 'overwritten' && next.type === 'file' && next.size === v.size && next.mtime === v.mtime;
-      const secrets = (inspected(v)?.secrets ?? []).filter((m) => m.severity === 'critical' || m.severity === 'high');
-      const byName = sensitiveName(path);
+      const found = inspected(v)?.secrets;
+      const secrets = found ? found.filter((m) => m.severity === 'critical' || m.severity === 'high') : [];
+      const byName = mayBeSensitive(node.name) ? sensitiveName(node.path) : null;
       if (!secrets.length && !byName) {
-        if (metadataOnly) return; // the efficiency check reports chmod/chown copies
+        if (metadataOnly) continue; // the efficiency check reports chmod/chown copies
         const k = `${fate.layer}:${fate.how}`;
-        const list = plain.get(k) ?? [];
-        list.push({
-          path,
-          layer: v.layer,
-          first: firstAdded(node.versions, i),
-          supersededIn: fate.layer,
-          how: fate.how,
-          bytes: v.size,
-        });
-        plain.set(k, list);
-        return;
+        let largest = plain.get(k);
+        if (!largest) plain.set(k, (largest = new Largest(MAX_INFO_PER_LAYER, pathOf)));
+        largest.offer(v.size, { node, i });
+        continue;
       }
+      const path = node.path;
       let severity: Severity = 'high';
       for (const s of secrets) if (SEVERITIES.indexOf(s.severity) < SEVERITIES.indexOf(severity)) severity = s.severity;
       const why = secrets.length
@@ -123,43 +122,44 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
           },
         }),
       );
-    });
+    }
   }
-  for (const [, list] of [...plain.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    list.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
-    for (const s of list.slice(0, MAX_INFO_PER_LAYER)) {
+  for (const [k, largest] of [...plain.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const supersededIn = Number(k.slice(0, k.indexOf(':')));
+    const how = k.endsWith(':deleted') ? 'deleted' : 'overwritten';
+    for (const { item, path, bytes } of largest.list()) {
+      const layer = item.node.versions[item.i].layer;
+      const first = firstAdded(item.node.versions, item.i);
       out.push(
         makeFinding({
-          ruleId: s.how === 'deleted' ? 'deleted-file' : 'overwritten-file',
+          ruleId: how === 'deleted' ? 'deleted-file' : 'overwritten-file',
           category: 'deleted-file',
           severity: 'info',
-          title: `${s.how === 'deleted' ? 'Deleted' : 'Overwritten'} file still shipped: ${s.path}`,
-          message: `${s.path} was ${addedText(s.first, s.layer)} and ${s.how} in layer ${s.supersededIn}; layer ${s.layer} still ships its ${formatBytes(s.bytes)}.`,
+          title: `${how === 'deleted' ? 'Deleted' : 'Overwritten'} file still shipped: ${path}`,
+          message: `${path} was ${addedText(first, layer)} and ${how} in layer ${supersededIn}; layer ${layer} still ships its ${formatBytes(bytes)}.`,
           remediation:
             'Remove temporary files in the same RUN that creates them (or use a multi-stage build) so they never reach a layer.',
-          path: s.path,
-          layerIndex: s.layer,
-          layerDigest: layerDigestOf(model.meta, s.layer, diffIds),
-          deletedInLayerIndex: s.supersededIn,
-          properties: { bytes: s.bytes, wastedBytes: s.bytes, removal: s.how },
+          path,
+          layerIndex: layer,
+          layerDigest: layerDigestOf(model.meta, layer, diffIds),
+          deletedInLayerIndex: supersededIn,
+          properties: { bytes, wastedBytes: bytes, removal: how },
         }),
       );
     }
-    const rest = list.slice(MAX_INFO_PER_LAYER);
-    if (rest.length) {
-      const bytes = rest.reduce((n, s) => n + s.bytes, 0);
-      const s0 = rest[0];
+    const rest = largest.rest;
+    if (rest.count) {
       out.push(
         makeFinding({
-          ruleId: s0.how === 'deleted' ? 'deleted-file' : 'overwritten-file',
+          ruleId: how === 'deleted' ? 'deleted-file' : 'overwritten-file',
           category: 'deleted-file',
           severity: 'info',
-          title: `${rest.length} more files ${s0.how} in layer ${s0.supersededIn} still shipped`,
-          message: `Layer ${s0.supersededIn} ${s0.how === 'deleted' ? 'deleted' : 'replaced'} ${rest.length} more files from earlier layers (${formatBytes(bytes)}), still shipped there.`,
+          title: `${rest.count} more files ${how} in layer ${supersededIn} still shipped`,
+          message: `Layer ${supersededIn} ${how === 'deleted' ? 'deleted' : 'replaced'} ${rest.count} more files from earlier layers (${formatBytes(rest.bytes)}), still shipped there.`,
           remediation: 'Remove temporary files in the same RUN that creates them (or use a multi-stage build).',
-          deletedInLayerIndex: s0.supersededIn,
-          discriminator: `rest:${s0.supersededIn}:${s0.how}`,
-          properties: { files: rest.length, wastedBytes: bytes, removal: s0.how },
+          deletedInLayerIndex: supersededIn,
+          discriminator: `rest:${supersededIn}:${how}`,
+          properties: { files: rest.count, wastedBytes: rest.bytes, removal: how },
         }),
       );
     }

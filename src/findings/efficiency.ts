@@ -14,6 +14,7 @@ import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { formatBytes, formatPercent } from '../text/bytes.js';
 import { nodeIndex } from './content.js';
+import { Largest } from './largest.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding } from './types.js';
 
@@ -60,8 +61,11 @@ export interface EfficiencyReport {
   dive: DiveEfficiency;
   /** Paths by wasted bytes, largest first (all copies of a path summed). */
   top: Array<{ path: string; bytes: number; copies: number; causes: WasteCause[] }>;
-  /** Metadata-only copies (the chmod/chown case), largest first. */
+  /** The largest metadata-only copies (the chmod/chown case), largest first (at most 50). */
   metadataCopies: WastedCopy[];
+  /** How many metadata-only copies there are in all, and their bytes. */
+  metadataCopyCount: number;
+  metadataCopyBytes: number;
 }
 
 // Kept per tree until it changes (as the node index: content.ts): the checks, a comparison's
@@ -77,64 +81,81 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
   return report;
 }
 
+/** Why the file version `v` is waste (what `next`, the path's next version, did to it). */
+function causeOf(v: Version, next: Version): WasteCause {
+  return next.change === 'removed'
+    ? 'deleted'
+    : next.type === 'file' && next.size === v.size && next.mtime === v.mtime
+      ? 'metadata-only'
+      : 'overwritten';
+}
+
+/**
+ * One node's wasted copies: the file versions a later version hides (empty files waste nothing).
+ * Called for the listed nodes only; the sums over every node are made in place.
+ */
+function wasteOf(node: TreeNode): { copies: number; causes: WasteCause[] } {
+  const vs = node.versions;
+  const causes: WasteCause[] = [];
+  let copies = 0;
+  for (let i = 0; i < vs.length - 1; i++) {
+    const v = vs[i];
+    if (v.type !== 'file' || v.change === 'removed' || v.size === 0) continue;
+    copies++;
+    const cause = causeOf(v, vs[i + 1]);
+    if (!causes.includes(cause)) causes.push(cause);
+  }
+  return { copies, causes };
+}
+
+const MAX_METADATA_FINDINGS = 50;
+
 function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   const byCause: Record<WasteCause, number> = { deleted: 0, overwritten: 0, 'metadata-only': 0 };
   let total = 0;
-  // By node, not by path: an image whose upgrade layer rewrites 500k files would build 500k paths
-  // for the ten it lists (issue 16: ~4% of `scan` on the 2-million-path image).
-  const perNode = new Map<TreeNode, { bytes: number; copies: number; causes: Set<WasteCause> }>();
-  const meta: WastedCopy[] = [];
+  // Only the largest of each list are kept (largest.ts): an image whose upgrade layer rewrites
+  // 500k files would otherwise build a record and a path for each of them (issue 16).
+  const top = new Largest<TreeNode>(topN, (node) => node.path);
+  const meta = new Largest<{ node: TreeNode; i: number }>(MAX_METADATA_FINDINGS, (c) => c.node.path);
   const idx = nodeIndex(model.tree);
   total += idx.soleFileBytes; // single-version paths: counted, never wasted
   // dive: single-version paths add their size to both sums of its score.
   let diveMin = idx.soleFileBytes;
   let diveAll = idx.soleFileBytes;
   let diveWasted = 0;
-  // (Paths are made for the files listed only: building 500k paths costs more than the sums.)
-  const diveNodes: Array<{ node: TreeNode; count: number; bytes: number }> = [];
+  // dive's 50 largest, ties in tree order (a stable sort's), then sorted with their paths.
+  const diveTop = new Largest<{ node: TreeNode; count: number }>(50, (d) => d.node.path, 'first');
   for (const node of idx.history) {
     const d = diveCopies(node);
     diveAll += d.all;
     diveMin += d.min;
     if (d.count > 1) {
       diveWasted += d.all;
-      if (d.all > 0) diveNodes.push({ node, count: d.count, bytes: d.all });
+      if (d.all > 0) diveTop.offer(d.all, { node, count: d.count });
     }
   }
-  diveNodes.sort((a, b) => b.bytes - a.bytes);
-  const diveFiles: DiveEfficiency['files'] = diveNodes
-    .slice(0, 50)
-    .map((d) => ({ path: d.node.path, count: d.count, bytes: d.bytes }))
-    .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+  const diveFiles: DiveEfficiency['files'] = diveTop
+    .list()
+    .map((d) => ({ path: d.path, count: d.item.count, bytes: d.bytes }));
   for (const node of idx.history) {
     const vs = node.versions;
+    let bytes = 0;
     for (let i = 0; i < vs.length; i++) {
       const v = vs[i];
       if (v.type !== 'file' || v.change === 'removed') continue;
       total += v.size;
       const next = vs[i + 1];
       if (!next || v.size === 0) continue;
-      const cause: WasteCause =
-        next.change === 'removed'
-          ? 'deleted'
-          : next.type === 'file' && next.size === v.size && next.mtime === v.mtime
-            ? 'metadata-only'
-            : 'overwritten';
+      const cause = causeOf(v, next);
       byCause[cause] += v.size;
-      let e = perNode.get(node);
-      if (!e) perNode.set(node, (e = { bytes: 0, copies: 0, causes: new Set<WasteCause>() }));
-      e.bytes += v.size;
-      e.copies++;
-      e.causes.add(cause);
-      if (cause === 'metadata-only')
-        meta.push({ path: node.path, layer: v.layer, supersededIn: next.layer, bytes: v.size, cause });
+      bytes += v.size;
+      if (cause === 'metadata-only') meta.offer(v.size, { node, i });
     }
+    if (bytes > 0) top.offer(bytes, node);
   }
   const wasted = byCause.deleted + byCause.overwritten + byCause['metadata-only'];
   let userSize = 0;
   for (let i = 1; i < model.tree.layerCount; i++) userSize += model.tree.stats(i).addedBytes;
-  const top = topPaths(perNode, topN);
-  meta.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   return {
     totalBytes: total,
     wastedBytes: wasted,
@@ -148,29 +169,19 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
       userSizeBytes: userSize,
       userWastedPercent: userSize ? diveWasted / userSize : 0,
       files: diveFiles,
-      fileCount: diveNodes.length,
+      fileCount: diveTop.count,
     },
-    top,
-    metadataCopies: meta,
+    top: top.list().map(({ item, path, bytes }) => ({ path, bytes, ...wasteOf(item) })),
+    metadataCopies: meta.list().map(({ item: { node, i }, path, bytes }) => ({
+      path,
+      layer: node.versions[i].layer,
+      supersededIn: node.versions[i + 1].layer,
+      bytes,
+      cause: 'metadata-only' as const,
+    })),
+    metadataCopyCount: meta.count,
+    metadataCopyBytes: meta.bytes,
   };
-}
-
-/**
- * The `n` nodes with the most wasted bytes, largest first, ties by path: paths are built only for
- * the nodes at or above the n-th largest figure (all of them tied at it included, so the order is
- * the one a sort of every path would give).
- */
-function topPaths(
-  perNode: Map<TreeNode, { bytes: number; copies: number; causes: Set<WasteCause> }>,
-  n: number,
-): EfficiencyReport['top'] {
-  if (n <= 0 || perNode.size === 0) return [];
-  const sizes = [...perNode.values()].map((e) => e.bytes).sort((a, b) => b - a);
-  const cut = sizes[Math.min(n, sizes.length) - 1];
-  const kept: Array<{ path: string; bytes: number; copies: number; causes: WasteCause[] }> = [];
-  for (const [node, e] of perNode)
-    if (e.bytes >= cut) kept.push({ path: node.path, bytes: e.bytes, copies: e.copies, causes: [...e.causes] });
-  return kept.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1)).slice(0, n);
 }
 
 /**
@@ -209,8 +220,6 @@ function removedBelow(dir: TreeNode, layer: number): number {
   }
   return sum;
 }
-
-const MAX_METADATA_FINDINGS = 50;
 
 export function efficiencyFindings(model: ImageModel, report = computeEfficiency(model)): Finding[] {
   const out: Finding[] = [];
@@ -254,7 +263,7 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
     }),
   );
   const diffIds = model.layers.map((l) => l.diffId);
-  for (const c of r.metadataCopies.slice(0, MAX_METADATA_FINDINGS)) {
+  for (const c of r.metadataCopies) {
     out.push(
       makeFinding({
         ruleId: 'efficiency-metadata-only-copy',
@@ -272,19 +281,20 @@ export function efficiencyFindings(model: ImageModel, report = computeEfficiency
       }),
     );
   }
-  const rest = r.metadataCopies.slice(MAX_METADATA_FINDINGS);
-  if (rest.length) {
+  const restCount = r.metadataCopyCount - r.metadataCopies.length;
+  const restBytes = r.metadataCopyBytes - r.metadataCopies.reduce((s, c) => s + c.bytes, 0);
+  if (restCount > 0) {
     out.push(
       makeFinding({
         ruleId: 'efficiency-metadata-only-copy',
         category: 'efficiency',
         severity: 'info',
-        title: `${rest.length} more files copied again for a metadata change`,
-        message: `${rest.length} more files (${formatBytes(rest.reduce((s, c) => s + c.bytes, 0))}) were copied again only to change permissions or owner.`,
+        title: `${restCount} more files copied again for a metadata change`,
+        message: `${restCount} more files (${formatBytes(restBytes)}) were copied again only to change permissions or owner.`,
         remediation:
           'Set mode and owner when the files are added (COPY --chmod/--chown), or chown in the same RUN that creates them.',
         discriminator: 'rest',
-        properties: { files: rest.length, wastedBytes: rest.reduce((s, c) => s + c.bytes, 0) },
+        properties: { files: restCount, wastedBytes: restBytes },
       }),
     );
   }

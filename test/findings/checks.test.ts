@@ -455,3 +455,36 @@ test('ignore file: rule, path glob, expiry (warns and stops ignoring), finding i
   assert.equal(byRule(await check(img, { ignore: byId }), 'secret-github-pat').length, 1);
   assert.throws(() => parseIgnoreFile('rule until=tomorrow # x\n'), /YYYY-MM-DD/);
 });
+
+test('deleted files: the 20 largest of a layer listed (ties by path), the rest summed in one finding', async () => {
+  // 30 files deleted by one whiteout of their directory: sizes tie in threes, names out of order.
+  const files = Array.from({ length: 30 }, (_, i) => ({
+    name: `tmp/cache/f${String((i * 7) % 30).padStart(2, '0')}`,
+    content: 'x'.repeat(100 + Math.floor(i / 3) * 10),
+  }));
+  const fs = await check({
+    layers: [
+      { entries: [busybox, ...files] },
+      { entries: [{ name: 'tmp/.wh.cache', content: '' }], createdBy: 'RUN rm -rf /tmp/cache' },
+    ],
+  });
+  const listed = byRule(fs, 'deleted-file').filter((x) => x.properties?.files === undefined);
+  const want = files
+    .map((f) => ({ path: '/' + f.name, bytes: f.content.length }))
+    .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+  // (runChecks orders the findings themselves by path.)
+  assert.deepEqual(
+    listed.map((x) => x.path).sort(),
+    want
+      .slice(0, 20)
+      .map((w) => w.path)
+      .sort(),
+  );
+  const [rest] = byRule(fs, 'deleted-file').filter((x) => x.properties?.files !== undefined);
+  assert.equal(rest.properties?.files, 10);
+  assert.equal(
+    rest.properties?.wastedBytes,
+    want.slice(20).reduce((n, w) => n + w.bytes, 0),
+  );
+  assert.equal(rest.deletedInLayerIndex, 1);
+});
