@@ -218,6 +218,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           onProgress,
           contentDigests: opts.contentDigests,
           digestRanges: deferDigests ? blob.digestRanges : undefined,
+          names: this.tree.names,
         });
       let parsed: ParsedLayer;
       try {
@@ -336,7 +337,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
         }
         byIndex.delete(i);
         // The same diffID may serve several layers (identical layers): keep it in byDiff.
-        await applyEntriesInSlices(this.tree, i, parsed.entries);
+        await applyEntriesInSlices(this.tree, i, parsed.entries, parsed.dirs);
         this.finishLayer(i, parsed);
       }
     };
@@ -415,9 +416,14 @@ async function takeShared(
  * entry a runtime refuses is noted where it stands). Takes the parser's items (parse-layer.ts
  * LayerItem) or LayerEntry records.
  */
-export function applyEntries(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): void {
+export function applyEntries(
+  tree: FileTree,
+  layer: number,
+  entries: SegmentedList<LayerItem>,
+  dirs?: readonly string[],
+): void {
   beginApply(tree, layer, entries);
-  const at = newRunCursor();
+  const at = newRunCursor(dirs);
   for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
 }
 
@@ -451,10 +457,11 @@ export async function applyEntriesInSlices(
   tree: FileTree,
   layer: number,
   entries: SegmentedList<LayerItem>,
+  dirs: readonly string[],
 ): Promise<void> {
-  if (entries.length <= SLICE) return applyEntries(tree, layer, entries);
+  if (entries.length <= SLICE) return applyEntries(tree, layer, entries, dirs);
   beginApply(tree, layer, entries);
-  const at = newRunCursor();
+  const at = newRunCursor(dirs);
   let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
     i = applyItem(tree, layer, entries, i, at);

@@ -11,6 +11,7 @@ import { describeDecodeError, openDecoded } from './decode.js';
 import { isStargzFooter } from './estargz.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
+import { NameTable, ownCopy } from './names.js';
 import { SegmentedList } from './segmented-list.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
@@ -35,13 +36,16 @@ export type LayerEntry =
  * diffID. A plain entry is its attributes, made in the Version's shape (tree.ts pendingVersion)
  * and carrying the entry's ordinal (`entry`) and the content inspector's result (`content`),
  * after either of:
- * - a number N and the entry's cleaned path (no leading `/`): the entry starts a run of entries in
- *   one directory, the path's first N characters (0: the root; every root entry starts a run);
- * - a name (one component): the entry is in the directory of the run it continues.
+ * - a number D and a name (one component): the entry starts a run of entries in one directory,
+ *   the layer's D-th run directory (ParsedLayer.dirs: 0 is the root; every root entry starts a
+ *   run);
+ * - a name: the entry is in the directory of the run it continues.
  * Anything else is a LayerEntry. Tars list a directory's files together, so most entries wait as
  * a name that is the tree's node name to be, and two array slots; no record object and no full
- * path per entry (issue 16: the full paths were ~80 MB of old-generation garbage on a million tiny
- * files). entryList() gives LayerEntry records.
+ * path per entry. Names and directories are strings of their own (names.ts), not views into the
+ * tar's path strings: those die young, where a waiting layer kept them alive into the old
+ * generation (issue 16: ~200 MB of garbage on the ML-shaped image). entryList() gives LayerEntry
+ * records.
  */
 export type LayerItem = LayerEntry | number | string | EntryAttrs;
 
@@ -50,6 +54,8 @@ export type LayerItem = LayerEntry | number | string | EntryAttrs;
  * readEntry() read last (one object for the whole walk: none per entry on a million entries).
  */
 export interface RunCursor {
+  /** The layer's run directories (ParsedLayer.dirs). */
+  dirs: readonly string[];
   dir: string;
   name: string;
   attrs: Version;
@@ -57,7 +63,15 @@ export interface RunCursor {
   next: number;
 }
 
-export const newRunCursor = (): RunCursor => ({ dir: '', name: '', attrs: undefined as unknown as Version, next: 0 });
+export const newRunCursor = (dirs: readonly string[] = ROOT_ONLY): RunCursor => ({
+  dirs,
+  dir: '',
+  name: '',
+  attrs: undefined as unknown as Version,
+  next: 0,
+});
+
+const ROOT_ONLY: readonly string[] = [''];
 
 /**
  * Read the plain entry at `i` into `at` (its directory, name, attributes and last item); false
@@ -72,19 +86,18 @@ export function readEntry(items: SegmentedList<LayerItem>, i: number, at: RunCur
     return true;
   }
   if (typeof it !== 'number') return false;
-  const path = items.at(i + 1) as string;
-  // (The cursor's own string when the run comes back to the directory it left.)
-  at.dir = it === 0 ? '' : at.dir.length === it && path.startsWith(at.dir) ? at.dir : path.slice(0, it);
-  at.name = it === 0 ? path : path.slice(it + 1);
+  at.dir = at.dirs[it];
+  at.name = items.at(i + 1) as string;
   at.attrs = items.at(i + 2) as Version;
   at.next = i + 2;
   return true;
 }
 
-/** The items as LayerEntry records (tests, tools). */
-export function entryList(items: SegmentedList<LayerItem>): LayerEntry[] {
+/** The layer's items as LayerEntry records (tests, tools). */
+export function entryList(layer: Pick<ParsedLayer, 'entries' | 'dirs'>): LayerEntry[] {
+  const items = layer.entries;
   const out: LayerEntry[] = [];
-  const at = newRunCursor();
+  const at = newRunCursor(layer.dirs);
   for (let i = 0; i < items.length; i++) {
     if (!readEntry(items, i, at)) {
       out.push(items.at(i) as LayerEntry);
@@ -106,6 +119,8 @@ export interface ParsedLayer {
   /** Raw (stored) bytes read. */
   compressedSize: number;
   entries: SegmentedList<LayerItem>;
+  /** The directories the entries' runs are in (see LayerItem); the first is the root, `''`. */
+  dirs: string[];
   /** Its files' digests, taken when asked (content-digest.ts); set with ParseOptions.digestRanges. */
   deferredDigests?: DeferredDigests;
 }
@@ -159,6 +174,8 @@ export interface ParseOptions {
   estargz?: boolean;
   /** Shared by the layers of one image: entries still allowed (LAYERLENS_MAX_ENTRIES). */
   budget?: EntryBudget;
+  /** The node names of the tree the layer goes into (names.ts); a table of its own if not given. */
+  names?: NameTable;
 }
 
 /** What the layers of one image may still hold, shared by all of them. */
@@ -218,7 +235,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const lim = limits();
   const budget = opts.budget;
   // The directory of the run of entries the last one started (see LayerItem).
-  const run = { dir: '' };
+  const run = newRun(opts.names ?? new NameTable());
   // Root entries named like eStargz's TOC or landmarks: hidden at the end if the layer is eStargz.
   let stargzNames: EntryAttrs[] | undefined;
   const reader = new TarReader(
@@ -333,7 +350,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const rawHex = await opts.rawDigest;
   let items = entries;
   if (stargzNames && (opts.estargz || isStargzFooter(rawTail(prevRaw, lastRaw)))) {
-    // Each hidden entry, in the root, starts a run: a number, its path and its attributes.
+    // Each hidden entry, in the root, starts a run: a number, its name and its attributes.
     const drop = new Set<number>();
     const hidden = new Set<LayerItem>(stargzNames);
     for (let i = 2; i < entries.length; i++)
@@ -350,59 +367,95 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     size,
     compressedSize,
     entries: items,
+    dirs: run.dirs,
     deferredDigests: deferred,
   };
 }
 
+/** Where the parser is in the layer's runs (see LayerItem). */
+interface Run {
+  /** The run directories so far; `dir` is dirs[index]. */
+  dirs: string[];
+  dir: string;
+  index: number;
+  /** Directories of runs started lately, and their indexes: a tar that goes back and forth
+   * between a few directories (a module and its `__pycache__`) keeps one string for each. */
+  recent: string[];
+  recentIndex: number[];
+  names: NameTable;
+}
+
+const RECENT_RUNS = 4;
+
+function newRun(names: NameTable): Run {
+  return { dirs: [''], dir: '', index: 0, recent: [], recentIndex: [], names };
+}
+
+/** Start a run in `dir` (a cleaned path, not the root), given as `path`'s first `len` characters. */
+function startRun(run: Run, path: string, len: number): void {
+  const recent = run.recent;
+  for (let k = 0; k < recent.length; k++) {
+    const d = recent[k];
+    if (d.length === len && path.startsWith(d)) {
+      run.dir = d;
+      run.index = run.recentIndex[k];
+      return;
+    }
+  }
+  // A string of its own: a cut of the path would keep the whole path alive (names.ts).
+  const dir = ownCopy(len === path.length ? path : path.slice(0, len));
+  run.dir = dir;
+  run.index = run.dirs.push(dir) - 1;
+  if (recent.length === RECENT_RUNS) {
+    recent.shift();
+    run.recentIndex.shift();
+  }
+  recent.push(dir);
+  run.recentIndex.push(run.index);
+}
+
 /**
  * Push a plain entry (`parts`: cleanPath of `name`, not empty) as LayerItems: its name alone when
- * it is in the directory of the run the last entry started, else a number, its path (the name
- * itself when the name is written clean, as nearly every one is: no new string) and a new run.
+ * it is in the directory of the run the last entry started, else its run directory's index, its
+ * name and a new run. Root entries always start a run.
  */
 function pushEntry(
   entries: SegmentedList<LayerItem>,
   name: string,
   parts: readonly string[],
   attrs: EntryAttrs,
-  run: { dir: string },
+  run: Run,
 ): void {
   const last = parts.length - 1;
-  let dirLen = last - 1;
-  for (let i = 0; i < last; i++) dirLen += parts[i].length;
-  const fullLen = last === 0 ? parts[0].length : dirLen + 1 + parts[last].length;
-  // Clean as written: the components are the name's own characters in order with one `/`
-  // between each (their lengths add up to the name's, less a directory's trailing `/`: nothing
-  // was dropped, no `./`, `//`, leading `/` or `..`).
-  const clean = fullLen === name.length || (fullLen === name.length - 1 && name.charCodeAt(fullLen) === 47);
+  const base = run.names.intern(parts[last]);
   if (last === 0) {
     run.dir = '';
+    run.index = 0;
     entries.push(0);
-    entries.push(clean ? (fullLen === name.length ? name : name.slice(0, fullLen)) : parts[0]);
+    entries.push(base);
     entries.push(attrs);
     return;
   }
-  if (clean) {
-    if (dirLen === run.dir.length && name.startsWith(run.dir)) {
-      entries.push(parts[last]);
-      entries.push(attrs);
-      return;
-    }
-    run.dir = name.slice(0, dirLen);
-    entries.push(dirLen);
-    entries.push(fullLen === name.length ? name : name.slice(0, fullLen));
+  let dirLen = last - 1;
+  for (let i = 0; i < last; i++) dirLen += parts[i].length;
+  // Clean as written: the components are the name's own characters in order with one `/`
+  // between each (their lengths add up to the name's, less a directory's trailing `/`: nothing
+  // was dropped, no `./`, `//`, leading `/` or `..`). The directory is then the name's start.
+  const fullLen = dirLen + 1 + parts[last].length;
+  const clean = fullLen === name.length || (fullLen === name.length - 1 && name.charCodeAt(fullLen) === 47);
+  if (clean ? dirLen === run.dir.length && name.startsWith(run.dir) : run.dir === parts.slice(0, last).join('/')) {
+    entries.push(base);
     entries.push(attrs);
     return;
   }
-  const dir = parts.slice(0, last).join('/');
-  if (dir === run.dir) {
-    entries.push(parts[last]);
-    entries.push(attrs);
-  } else {
-    run.dir = dir;
-    entries.push(dir.length);
-    entries.push(dir + '/' + parts[last]);
-    entries.push(attrs);
+  if (clean) startRun(run, name, dirLen);
+  else {
+    const dir = parts.slice(0, last).join('/');
+    startRun(run, dir, dir.length);
   }
+  entries.push(run.index);
+  entries.push(base);
+  entries.push(attrs);
 }
 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {

@@ -8,6 +8,7 @@
  * two full copies of the tree per layer).
  */
 import { MAX_SYMLINK_HOPS, MAX_UNPACK_NOTES } from './limits.js';
+import { NameTable } from './names.js';
 import { splitPath } from './paths.js';
 import { SegmentedList } from './segmented-list.js';
 import type { ChangeKind, EntryAttrs, UnpackNote, UnpackProblem, Version } from './types.js';
@@ -451,11 +452,7 @@ export class FileTree {
   ): TreeNode | undefined {
     if (attrs.type === 'hardlink' && attrs.linkTarget) this.resolveLinkTarget(attrs, layer);
     let node = parent.children!.get(name);
-    if (!node) {
-      node = new TreeNode(name, parent);
-      parent.children!.set(name, node);
-      this.allNodes.push(node);
-    }
+    if (!node) node = this.addChild(parent, name);
     const live = node.liveAt(layer);
     if (live && attrs.type === 'dir' && live.type === 'dir') {
       const same = live.layer !== layer && sameDirAttrs(live, attrs);
@@ -491,13 +488,21 @@ export class FileTree {
     else this.unpackOverflow.set(key, count - MAX_UNPACK_NOTES);
   }
 
+  /** Node names, each distinct one stored once (names.ts); the layer parser uses it too. */
+  readonly names = new NameTable();
+
+  /** A new node `name` under `parent` (which has none of that name). */
+  private addChild(parent: TreeNode, name: string): TreeNode {
+    const own = this.names.intern(name);
+    const node = new TreeNode(own, parent);
+    parent.children!.set(own, node);
+    this.allNodes.push(node);
+    return node;
+  }
+
   /** The child `name` of `parent` as a directory in `layer`, added implicitly (a parent the tar did not list). */
   private implicitDir(parent: TreeNode, name: string, child: TreeNode | undefined, layer: number): TreeNode {
-    if (!child) {
-      child = new TreeNode(name, parent);
-      parent.children!.set(name, child);
-      this.allNodes.push(child);
-    }
+    child ??= this.addChild(parent, name);
     this.record(child, layer, makeVersion(ROOT_ATTRS, layer, 'added', undefined, undefined, -1, true));
     if (!child.children) child.children = new Map();
     return child;

@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import zlib from 'node:zlib';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
 import { ImageModel } from '../../src/engine/image.js';
-import { entryList, parseLayer, type LayerItem } from '../../src/engine/parse-layer.js';
-import type { SegmentedList } from '../../src/engine/segmented-list.js';
+import { entryList, parseLayer, type ParsedLayer } from '../../src/engine/parse-layer.js';
 import { nativeZstdBinding } from '../../src/engine/zstd.js';
 import { LayerlensError } from '../../src/errors/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
@@ -45,7 +44,7 @@ test('plain, gzip, concatenated gzip members and zstd give the same diffID and e
     assert.equal(parsed.diffId, sha256(tar));
     assert.equal(parsed.size, tar.length);
     assert.equal(parsed.compressedSize, blob.length);
-    assert.deepEqual(names(parsed.entries), ['etc', 'etc/hostname', 'big']);
+    assert.deepEqual(names(parsed), ['etc', 'etc/hostname', 'big']);
   }
 });
 
@@ -79,23 +78,20 @@ test('eStargz TOC and landmarks are hidden only in a layer that is eStargz (foot
   const gz = zlib.gzipSync(tar);
   const all = ['.prefetch.landmark', 'app', 'stargz.index.json', 'sub/stargz.index.json'];
   // An ordinary gzip layer: files like any other (the secret scan sees them too).
-  assert.deepEqual(names((await parseLayer(Readable.from([gz]))).entries), all);
+  assert.deepEqual(names(await parseLayer(Readable.from([gz]))), all);
   for (const legacy of [false, true]) {
     const blob = Buffer.concat([gz, stargzFooter(gz.length, legacy)]);
     const parsed = await parseLayer(Readable.from([blob]));
-    assert.deepEqual(names(parsed.entries), ['app', 'sub/stargz.index.json'], legacy ? 'stargz' : 'eStargz');
+    assert.deepEqual(names(parsed), ['app', 'sub/stargz.index.json'], legacy ? 'stargz' : 'eStargz');
     assert.equal(parsed.diffId, sha256(tar), 'the footer adds no bytes to the tar');
   }
   // The manifest's annotation says so without a footer; an uncompressed layer never is.
-  assert.deepEqual(names((await parseLayer(Readable.from([gz]), { estargz: true })).entries), [
-    'app',
-    'sub/stargz.index.json',
-  ]);
-  assert.deepEqual(names((await parseLayer(Readable.from([tar]), { estargz: true })).entries), all);
+  assert.deepEqual(names(await parseLayer(Readable.from([gz]), { estargz: true })), ['app', 'sub/stargz.index.json']);
+  assert.deepEqual(names(await parseLayer(Readable.from([tar]), { estargz: true })), all);
 });
 
-function names(items: SegmentedList<LayerItem>): string[] {
-  return entryList(items).map((e) =>
+function names(parsed: ParsedLayer): string[] {
+  return entryList(parsed).map((e) =>
     e.kind === 'refused' ? `refused ${e.name}` : e.kind === 'entry' ? e.path : e.parts.join('/'),
   );
 }
@@ -230,7 +226,7 @@ test('entries of interleaved directories and unclean names keep their paths, as 
   ];
   const tar = await buildTar(entries);
   const parsed = await parseLayer(Readable.from([tar]));
-  assert.deepEqual(names(parsed.entries), expected);
+  assert.deepEqual(names(parsed), expected);
   // Applied: every file where its cleaned name says, with the content of its last entry.
   const { meta, blobs } = await memoryImage([{ entries }]);
   const model = new ImageModel();

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { entryList, parseLayer, type LayerItem } from '../../src/engine/parse-layer.js';
-import type { SegmentedList } from '../../src/engine/segmented-list.js';
+import { entryList, parseLayer, type ParsedLayer } from '../../src/engine/parse-layer.js';
 
 const hasTar = (() => {
   try {
@@ -34,8 +33,8 @@ function fixtureDir(): string {
   return d;
 }
 
-function summary(items: SegmentedList<LayerItem>): string[] {
-  return entryList(items)
+function summary(parsed: ParsedLayer): string[] {
+  return entryList(parsed)
     .map((e) => {
       if (e.kind === 'refused') return `refused ${e.name}`;
       if (e.kind !== 'entry') return `${e.kind} ${e.parts.join('/')}`;
@@ -57,7 +56,7 @@ test('GNU tar formats gnu, posix and ustar parse to the same entries', {
         ['-C', d, `--format=${format}`, '--owner=3000000', '--group=5', '-cf', '-', 'root'],
         { maxBuffer: 1 << 24 },
       );
-      results[format] = summary((await parseLayer(Readable.from([buf]))).entries);
+      results[format] = summary(await parseLayer(Readable.from([buf])));
     }
     assert.deepEqual(results.gnu, results.posix);
     const lines = results.gnu;
@@ -97,7 +96,7 @@ test('v7 archives (no magic) parse', { skip: hasTar ? undefined : 'GNU tar not i
     writeFileSync(join(d, 'a.txt'), 'v7 data');
     const buf = execFileSync('tar', ['-C', d, '--format=v7', '-cf', '-', 'a.txt']);
     const parsed = await parseLayer(Readable.from([buf]));
-    assert.deepEqual(summary(parsed.entries), ['file a.txt 7 644 0'.replace(' 0', ` ${process.getuid?.() ?? 0}`)]);
+    assert.deepEqual(summary(parsed), ['file a.txt 7 644 0'.replace(' 0', ` ${process.getuid?.() ?? 0}`)]);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
@@ -110,10 +109,10 @@ test('byte-at-a-time delivery gives the same result as one chunk', async () => {
       ? execFileSync('tar', ['-C', d, '--format=posix', '-cf', '-', 'root'], { maxBuffer: 1 << 24 })
       : undefined;
     if (!buf) return;
-    const whole = summary((await parseLayer(Readable.from([buf]))).entries);
+    const whole = summary(await parseLayer(Readable.from([buf])));
     const pieces: Buffer[] = [];
     for (let i = 0; i < buf.length; i += 7) pieces.push(buf.subarray(i, i + 7));
-    const split = summary((await parseLayer(Readable.from(pieces))).entries);
+    const split = summary(await parseLayer(Readable.from(pieces)));
     assert.deepEqual(split, whole);
   } finally {
     rmSync(d, { recursive: true, force: true });
