@@ -7,14 +7,18 @@
  * cut of 13 characters or more a view into the string it was cut from: the node would keep the
  * whole path (~100 bytes on an ML image) for a name of 20. A name kept here is a copy of its own.
  *
- * The table is bounded (MAX_NAMES): past it, names are still copied but no longer kept, so an
- * image of only distinct names costs the table's fill and nothing per path.
+ * The table is bounded (MAX_NAMES, and names no longer than NAME_MAX): past it, names are still
+ * copied but no longer kept, so an image of only distinct names costs the table's fill and
+ * nothing per path, and a hostile one of long names no more.
  */
 
-/** Distinct names kept (~70 bytes each, the table full: ~9 MB). */
+/** Distinct names kept (~70 bytes each for names of ~30 characters; ~45 MB at most). */
 const MAX_NAMES = 1 << 17;
 
-/** Slots for short names (a power of two). */
+/** Longer names are not kept (Linux's NAME_MAX: a longer component is no file name). */
+const NAME_MAX = 255;
+
+/** Slots for short names (a power of two; 512 KB of slots). */
 const RECENT_SLOTS = 1 << 16;
 
 /** V8 copies a cut shorter than this (SlicedString::kMinLength); a longer one is a view. */
@@ -43,7 +47,7 @@ export class NameTable {
     const known = this.names.get(name);
     if (known !== undefined) return known;
     const own = ownCopy(name);
-    if (this.names.size < MAX_NAMES) this.names.set(own, own);
+    if (this.names.size < MAX_NAMES && n <= NAME_MAX) this.names.set(own, own);
     return own;
   }
 }
