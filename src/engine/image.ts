@@ -439,7 +439,7 @@ function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerI
 /** Apply the item at `i`; returns the index of its last item (see LayerItem). */
 function applyItem(tree: FileTree, layer: number, items: SegmentedList<LayerItem>, i: number, at: RunCursor): number {
   if (readEntry(items, i, at)) {
-    tree.putAt(at.dir, at.name, at.attrs, layer, at.attrs.content, at.attrs.entry);
+    tree.putAt(at.dir, at.name, at.attrs, layer, at.attrs.content, at.attrs.entry, true);
     return at.next;
   }
   const e = items.at(i) as LayerEntry;

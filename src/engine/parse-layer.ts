@@ -11,7 +11,7 @@ import { describeDecodeError, openDecoded } from './decode.js';
 import { isStargzFooter } from './estargz.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
-import { NameTable, ownCopy } from './names.js';
+import { MIN_VIEW_LENGTH, NameTable, ownCopy } from './names.js';
 import { SegmentedList } from './segmented-list.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
@@ -427,7 +427,9 @@ function pushEntry(
   run: Run,
 ): void {
   const last = parts.length - 1;
-  const base = run.names.intern(parts[last]);
+  // (A long name is a view into the path: its own copy now, so that the path dies young. A
+  // short one is a copy already; the tree shares it when it makes the node.)
+  const base = parts[last].length < MIN_VIEW_LENGTH ? parts[last] : run.names.intern(parts[last]);
   if (last === 0) {
     run.dir = '';
     run.index = 0;

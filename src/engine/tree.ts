@@ -8,7 +8,7 @@
  * two full copies of the tree per layer).
  */
 import { MAX_SYMLINK_HOPS, MAX_UNPACK_NOTES } from './limits.js';
-import { NameTable } from './names.js';
+import { MIN_VIEW_LENGTH, NameTable } from './names.js';
 import { splitPath } from './paths.js';
 import { SegmentedList } from './segmented-list.js';
 import type { ChangeKind, EntryAttrs, UnpackNote, UnpackProblem, Version } from './types.js';
@@ -371,7 +371,7 @@ export class FileTree {
   put(parts: readonly string[], attrs: EntryAttrs, layer: number, content?: unknown, entry = -1): TreeNode | undefined {
     if (parts.length === 0) return this.root; // the root directory's own entry: attributes only
     const parent = this.parentOf(parts, layer);
-    return parent && this.putIn(parent, parts[parts.length - 1], attrs, layer, content, entry);
+    return parent && this.putIn(parent, parts[parts.length - 1], attrs, layer, content, entry, false);
   }
 
   /**
@@ -396,6 +396,8 @@ export class FileTree {
    * `name` one component). The layer parser hands entries over this way: a run of entries in one
    * directory shares one `dir` string, so a waiting layer keeps no full path per entry (issue 16:
    * those strings were a third of the garbage a million-file load left in the old generation).
+   * `ownName`: `name` is a string of its own, not a view into a longer one (the layer parser's
+   * items: names.ts); a long one then goes into the tree as it is.
    */
   putAt(
     dir: string,
@@ -404,9 +406,10 @@ export class FileTree {
     layer: number,
     content?: unknown,
     entry = -1,
+    ownName = false,
   ): TreeNode | undefined {
     const d = this.lastDir;
-    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, attrs, layer, content, entry);
+    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, attrs, layer, content, entry, ownName);
     const parts = splitPath(dir);
     parts.push(name);
     const parent = this.parentOf(parts, layer);
@@ -416,7 +419,7 @@ export class FileTree {
       d.path = dir;
       d.node = parent;
     }
-    return this.putIn(parent, name, attrs, layer, content, entry);
+    return this.putIn(parent, name, attrs, layer, content, entry, ownName);
   }
 
   /** Set by parentOf: the parents were all directories (no symlink followed, nothing noted). */
@@ -449,10 +452,11 @@ export class FileTree {
     layer: number,
     content: unknown,
     entry: number,
+    ownName: boolean,
   ): TreeNode | undefined {
     if (attrs.type === 'hardlink' && attrs.linkTarget) this.resolveLinkTarget(attrs, layer);
     let node = parent.children!.get(name);
-    if (!node) node = this.addChild(parent, name);
+    if (!node) node = this.addChild(parent, name, ownName);
     const live = node.liveAt(layer);
     if (live && attrs.type === 'dir' && live.type === 'dir') {
       const same = live.layer !== layer && sameDirAttrs(live, attrs);
@@ -491,9 +495,12 @@ export class FileTree {
   /** Node names, each distinct one stored once (names.ts); the layer parser uses it too. */
   readonly names = new NameTable();
 
-  /** A new node `name` under `parent` (which has none of that name). */
-  private addChild(parent: TreeNode, name: string): TreeNode {
-    const own = this.names.intern(name);
+  /**
+   * A new node `name` under `parent` (which has none of that name). `ownName`: see putAt (the
+   * parser put a long name through the load's table already; a short one is shared here).
+   */
+  private addChild(parent: TreeNode, name: string, ownName = false): TreeNode {
+    const own = ownName && name.length >= MIN_VIEW_LENGTH ? name : this.names.intern(name);
     const node = new TreeNode(own, parent);
     parent.children!.set(own, node);
     this.allNodes.push(node);
