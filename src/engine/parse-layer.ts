@@ -11,7 +11,7 @@ import { describeDecodeError, openDecoded } from './decode.js';
 import { isStargzFooter } from './estargz.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
-import { MIN_VIEW_LENGTH, NameTable, ownCopy } from './names.js';
+import { NameTable, ownCopy } from './names.js';
 import { SegmentedList } from './segmented-list.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
@@ -427,9 +427,8 @@ function pushEntry(
   run: Run,
 ): void {
   const last = parts.length - 1;
-  // (A long name is a view into the path: its own copy now, so that the path dies young. A
-  // short one is a copy already; the tree shares it when it makes the node.)
-  const base = parts[last].length < MIN_VIEW_LENGTH ? parts[last] : run.names.intern(parts[last]);
+  // A string of its own for the name: a cut of the path would keep the whole path alive.
+  const base = run.names.own(parts[last]);
   if (last === 0) {
     run.dir = '';
     run.index = 0;
@@ -445,16 +444,14 @@ function pushEntry(
   // was dropped, no `./`, `//`, leading `/` or `..`). The directory is then the name's start.
   const fullLen = dirLen + 1 + parts[last].length;
   const clean = fullLen === name.length || (fullLen === name.length - 1 && name.charCodeAt(fullLen) === 47);
-  if (clean ? dirLen === run.dir.length && name.startsWith(run.dir) : run.dir === parts.slice(0, last).join('/')) {
+  const path = clean ? name : parts.slice(0, last).join('/');
+  const len = clean ? dirLen : path.length;
+  if (len === run.dir.length && path.startsWith(run.dir)) {
     entries.push(base);
     entries.push(attrs);
     return;
   }
-  if (clean) startRun(run, name, dirLen);
-  else {
-    const dir = parts.slice(0, last).join('/');
-    startRun(run, dir, dir.length);
-  }
+  startRun(run, path, len);
   entries.push(run.index);
   entries.push(base);
   entries.push(attrs);

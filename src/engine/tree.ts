@@ -8,7 +8,7 @@
  * two full copies of the tree per layer).
  */
 import { MAX_SYMLINK_HOPS, MAX_UNPACK_NOTES } from './limits.js';
-import { MIN_VIEW_LENGTH, NameTable } from './names.js';
+import { NameTable } from './names.js';
 import { splitPath } from './paths.js';
 import { SegmentedList } from './segmented-list.js';
 import type { ChangeKind, EntryAttrs, UnpackNote, UnpackProblem, Version } from './types.js';
@@ -396,8 +396,8 @@ export class FileTree {
    * `name` one component). The layer parser hands entries over this way: a run of entries in one
    * directory shares one `dir` string, so a waiting layer keeps no full path per entry (issue 16:
    * those strings were a third of the garbage a million-file load left in the old generation).
-   * `ownName`: `name` is a string of its own, not a view into a longer one (the layer parser's
-   * items: names.ts); a long one then goes into the tree as it is.
+   * `owned`: `name` came through NameTable.own() already (the layer parser's items: names.ts; the
+   * load's table, or another image's for a layer two share).
    */
   putAt(
     dir: string,
@@ -406,10 +406,10 @@ export class FileTree {
     layer: number,
     content?: unknown,
     entry = -1,
-    ownName = false,
+    owned = false,
   ): TreeNode | undefined {
     const d = this.lastDir;
-    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, attrs, layer, content, entry, ownName);
+    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, attrs, layer, content, entry, owned);
     const parts = splitPath(dir);
     parts.push(name);
     const parent = this.parentOf(parts, layer);
@@ -419,7 +419,7 @@ export class FileTree {
       d.path = dir;
       d.node = parent;
     }
-    return this.putIn(parent, name, attrs, layer, content, entry, ownName);
+    return this.putIn(parent, name, attrs, layer, content, entry, owned);
   }
 
   /** Set by parentOf: the parents were all directories (no symlink followed, nothing noted). */
@@ -452,11 +452,11 @@ export class FileTree {
     layer: number,
     content: unknown,
     entry: number,
-    ownName: boolean,
+    owned: boolean,
   ): TreeNode | undefined {
     if (attrs.type === 'hardlink' && attrs.linkTarget) this.resolveLinkTarget(attrs, layer);
     let node = parent.children!.get(name);
-    if (!node) node = this.addChild(parent, name, ownName);
+    if (!node) node = this.addChild(parent, name, owned);
     const live = node.liveAt(layer);
     if (live && attrs.type === 'dir' && live.type === 'dir') {
       const same = live.layer !== layer && sameDirAttrs(live, attrs);
@@ -496,11 +496,10 @@ export class FileTree {
   readonly names = new NameTable();
 
   /**
-   * A new node `name` under `parent` (which has none of that name). `ownName`: see putAt (the
-   * parser put a long name through the load's table already; a short one is shared here).
+   * A new node `name` under `parent` (which has none of that name); `owned`: see putAt.
    */
-  private addChild(parent: TreeNode, name: string, ownName = false): TreeNode {
-    const own = ownName && name.length >= MIN_VIEW_LENGTH ? name : this.names.intern(name);
+  private addChild(parent: TreeNode, name: string, owned = false): TreeNode {
+    const own = owned ? this.names.shareOwn(name) : this.names.intern(name);
     const node = new TreeNode(own, parent);
     parent.children!.set(own, node);
     this.allNodes.push(node);

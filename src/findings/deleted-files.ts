@@ -68,8 +68,9 @@ const mayBeSensitive = (name: string) => name === 'config.json' || name === 'con
 export function deletedFileFindings(model: ImageModel): Finding[] {
   const out: Finding[] = [];
   const diffIds = model.layers.map((l) => l.diffId);
-  // The largest plain ones of each layer and way of removal, by `${supersededIn}:${how}`.
-  const plain = new Map<string, Largest<Shadowed>>();
+  // The largest plain ones of each layer and way of removal (keyed by a number: no string per
+  // file), listed in the order of their `${supersededIn}:${how}`.
+  const plain = new Map<number, { order: string; largest: Largest<Shadowed> }>();
   const pathOf = (s: Shadowed) => s.node.path;
   for (const node of nodeIndex(model.tree).history) {
     const versions = node.versions;
@@ -85,10 +86,14 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       const byName = mayBeSensitive(node.name) ? sensitiveName(node.path) : null;
       if (!secrets.length && !byName) {
         if (metadataOnly) continue; // the efficiency check reports chmod/chown copies
-        const k = `${fate.layer}:${fate.how}`;
-        let largest = plain.get(k);
-        if (!largest) plain.set(k, (largest = new Largest(MAX_INFO_PER_LAYER, pathOf)));
-        largest.offer(v.size, { node, i });
+        const k = fate.layer * 2 + (fate.how === 'deleted' ? 1 : 0);
+        let group = plain.get(k);
+        if (!group)
+          plain.set(
+            k,
+            (group = { order: `${fate.layer}:${fate.how}`, largest: new Largest(MAX_INFO_PER_LAYER, pathOf) }),
+          );
+        group.largest.offer(v.size, { node, i });
         continue;
       }
       const path = node.path;
@@ -124,9 +129,9 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       );
     }
   }
-  for (const [k, largest] of [...plain.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const supersededIn = Number(k.slice(0, k.indexOf(':')));
-    const how = k.endsWith(':deleted') ? 'deleted' : 'overwritten';
+  for (const [k, { largest }] of [...plain.entries()].sort((a, b) => (a[1].order < b[1].order ? -1 : 1))) {
+    const supersededIn = k >> 1;
+    const how = k & 1 ? 'deleted' : 'overwritten';
     for (const { item, path, bytes } of largest.list()) {
       const layer = item.node.versions[item.i].layer;
       const first = firstAdded(item.node.versions, item.i);
