@@ -145,9 +145,22 @@ export interface ContentSink {
  * no joined path, and joining 500k of them showed in profiles); returns a sink to see its content
  * (e.g. secret scanning). `flush()`, when there is one, is called once a layer's stream has
  * ended, before the layer is applied: every result still owed is delivered then.
+ *
+ * When the file's whole content lies in the chunk being read, it comes with the call as
+ * `whole[start, end)` (valid during the call only). An inspector that takes it there returns no
+ * sink, and sets its result, if any, on `attrs.content` (`attrs` becomes the file's version) by
+ * the time its `flush()` returns: most files of an image are small, and a sink object and two
+ * calls per file showed in profiles of 500k-file images. One that returns a sink gets the same
+ * bytes through it.
  */
 export interface ContentInspector {
-  (parts: readonly string[], attrs: EntryAttrs): ContentSink | undefined;
+  (
+    parts: readonly string[],
+    attrs: EntryAttrs & { content?: unknown },
+    whole?: Buffer,
+    start?: number,
+    end?: number,
+  ): ContentSink | undefined;
   flush?(): void;
 }
 
@@ -271,7 +284,16 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       if (parts.length === 0) entries.push({ kind: 'entry', path: '', attrs, ordinal });
       else pushEntry(entries, header.name, parts, attrs, run);
       if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(attrs);
-      let sink = type === 'file' && opts.inspectContent ? opts.inspectContent(parts, attrs) : undefined;
+      let sink: ContentSink | undefined;
+      if (type === 'file' && opts.inspectContent) {
+        // (A file's data length is its size: a tar holds a regular file's bytes as they are.)
+        const chunk = attrs.size > 0 && reader.entryDataLength === attrs.size ? reader.entryChunk : undefined;
+        if (chunk === undefined) sink = opts.inspectContent(parts, attrs);
+        else {
+          const at = reader.entryDataOffset;
+          sink = opts.inspectContent(parts, attrs, chunk, at, at + attrs.size);
+        }
+      }
       if (type === 'file' && opts.contentDigests) {
         if (!deferred) sink = new DigestingSink(sink, attrs);
         else if (reader.entryDataLength === 0) attrs.digest = EMPTY_DIGEST;

@@ -53,6 +53,8 @@ export class TarReader {
   private recordNeed = 0;
   /** Bytes of the stream before the chunk being read. */
   private before = 0;
+  /** The chunk being read (only while `write` runs: nothing keeps a chunk past its call). */
+  private chunk: Buffer | null = null;
   private dataAt = 0;
 
   /**
@@ -83,6 +85,21 @@ export class TarReader {
     return this.decoder.size;
   }
 
+  /**
+   * The chunk being read when the data of the entry being announced lies whole in it (read inside
+   * `onEntry`: the data is `chunk[entryDataOffset, entryDataOffset + entryDataLength)`), so that a
+   * consumer can take a small file's bytes right at its header; otherwise undefined.
+   */
+  get entryChunk(): Buffer | undefined {
+    const c = this.chunk;
+    return c !== null && this.dataAt - this.before + this.decoder.size <= c.length ? c : undefined;
+  }
+
+  /** Where the data of the entry being announced starts in `entryChunk`. */
+  get entryDataOffset(): number {
+    return this.dataAt - this.before;
+  }
+
   /** True once the end-of-archive blocks were read. */
   get ended(): boolean {
     return this.state === State.End || this.state === State.Zero;
@@ -91,9 +108,11 @@ export class TarReader {
   /** Feed the next chunk of the uncompressed tar stream. Throws LayerlensError on bad data. */
   write(chunk: Buffer): void {
     const len = chunk.length;
+    this.chunk = chunk;
     try {
       this.read(chunk, len, 0);
     } finally {
+      this.chunk = null;
       this.before += len;
     }
   }

@@ -38,6 +38,8 @@ export interface NodeIndex {
   permissionBits: TreeNode[];
   /** Bytes of regular files in single-version nodes (the efficiency total, minus `history`). */
   soleFileBytes: number;
+  /** The part of `soleFileBytes` that layers above the first added (dive's "user" size, minus `history`). */
+  soleUserFileBytes: number;
   /**
    * Nodes named like an admin panel the port check looks for (phpmyadmin, adminer…, manager,
    * jenkins.war), in any layer: it keeps those in the final image.
@@ -82,6 +84,7 @@ function buildIndex(tree: FileTree): NodeIndex {
     inspected: [],
     permissionBits: [],
     soleFileBytes: 0,
+    soleUserFileBytes: 0,
     panelNames: [],
   };
   const all = tree.allNodes;
@@ -93,7 +96,10 @@ function buildIndex(tree: FileTree): NodeIndex {
     if (count === 1) {
       const v = node.versionAt(Infinity)!;
       if (v.change === 'removed') continue;
-      if (v.type === 'file') idx.soleFileBytes += v.size;
+      if (v.type === 'file') {
+        idx.soleFileBytes += v.size;
+        if (v.layer > 0 && v.layer <= top) idx.soleUserFileBytes += v.size;
+      }
       if (v.content && typeof v.content === 'object') idx.inspected.push(node);
       if (v.layer <= top && permissionRelevant(v)) idx.permissionBits.push(node);
       continue;

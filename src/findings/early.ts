@@ -44,6 +44,7 @@ function partialIndex(tree: FileTree): NodeIndex {
     inspected: [],
     permissionBits: [],
     soleFileBytes: 0,
+    soleUserFileBytes: 0,
     panelNames: [...p.panels],
   };
 }

@@ -137,6 +137,10 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   const diveFiles: DiveEfficiency['files'] = diveTop
     .list()
     .map((d) => ({ path: d.path, count: d.item.count, bytes: d.bytes }));
+  // The bytes of the files every layer but the first added (what the tree's per-layer stats sum
+  // up as addedBytes), counted here: a walk of every layer's change list cost ~30 ms on 500k files.
+  const layers = model.tree.layerCount;
+  let userSize = idx.soleUserFileBytes;
   for (const node of idx.history) {
     const vs = node.versions;
     let bytes = 0;
@@ -144,6 +148,7 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
       const v = vs[i];
       if (v.type !== 'file' || v.change === 'removed') continue;
       total += v.size;
+      if (v.layer > 0 && v.layer < layers) userSize += v.size;
       const next = vs[i + 1];
       if (!next || v.size === 0) continue;
       const cause = causeOf(v, next);
@@ -154,8 +159,6 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
     if (bytes > 0) top.offer(bytes, node);
   }
   const wasted = byCause.deleted + byCause.overwritten + byCause['metadata-only'];
-  let userSize = 0;
-  for (let i = 1; i < model.tree.layerCount; i++) userSize += model.tree.stats(i).addedBytes;
   return {
     totalBytes: total,
     wastedBytes: wasted,

@@ -67,7 +67,7 @@ export function createContentInspector(
   const stats = opts.secretStats ?? newSecretStats();
   const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES, stats };
   const batch = opts.batch === false ? undefined : SecretBatch.create(scanOpts);
-  const inspector: ContentInspector = (parts, attrs) => {
+  const inspector: ContentInspector = (parts, attrs, whole, start, end) => {
     const base = parts[parts.length - 1] ?? '';
     const osKind = osFileKind(parts);
     const pkgKind = packageFileKind(parts, attrs);
@@ -85,7 +85,10 @@ export function createContentInspector(
       attrs.size <= BATCH_FILE_MAX &&
       (credPath === undefined || credentialRulesFor(credPath).length === 0)
     ) {
-      return new FileSink(batch, parts, scanOpts, undefined, undefined, undefined);
+      // Given whole at its header (most small files): staged and queued here, no sink.
+      if (whole === undefined) return new FileSink(batch, parts, scanOpts, undefined, undefined, undefined);
+      if (batch.stage(whole, start!, end!)) batch.queue(parts, attrs);
+      return undefined;
     }
     const sec = scan ? new FileSecretScanner(credPath ?? '/' + parts.join('/'), scanOpts) : undefined;
     return new FileSink(

@@ -17,11 +17,19 @@ const SKIP_EXT = new Set(
 /** Versioned shared libraries: libfoo.so.1, libfoo.so.1.2.3. */
 const SO_VERSIONED = /\.so(?:\.\d+)+$/i;
 
+/**
+ * The index of the last '.' in `name`, or -1. A loop, not lastIndexOf: V8 calls out of optimized
+ * code for String#lastIndexOf, and the checks ask this of every file of every layer.
+ */
+export function lastDot(name: string): number {
+  let dot = name.length - 1;
+  while (dot >= 0 && name.charCodeAt(dot) !== 46) dot--;
+  return dot;
+}
+
 /** Whether a file named `base` is in a format without readable secrets (by its extension). */
 export function skippedExt(base: string): boolean {
-  // A loop, not lastIndexOf: V8 calls out of optimized code for String#lastIndexOf.
-  let dot = base.length - 1;
-  while (dot >= 0 && base.charCodeAt(dot) !== 46) dot--;
+  const dot = lastDot(base);
   if (dot < 0) return false;
   const ext = base.slice(dot + 1);
   if (SKIP_EXT.has(ext)) return true;

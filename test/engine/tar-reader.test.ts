@@ -72,3 +72,52 @@ test('a file in one chunk comes whole as a range; one across chunks comes in wri
   const plain = read(tar, tar.length, false);
   for (const f of files) assert.ok(plain.get(f.name)!.bytes.equals(f.content), f.name);
 });
+
+test("at an entry's header, entryChunk names the chunk that holds its whole data, and only then", async () => {
+  const files = [
+    { name: 'a/small.txt', content: randomBytes(700) },
+    { name: 'a/one-block.txt', content: randomBytes(512) },
+    { name: 'a/tiny.txt', content: randomBytes(3) },
+    { name: 'a/medium.bin', content: randomBytes(9_000) },
+    { name: 'a/empty', content: Buffer.alloc(0) },
+    { name: 'a/last.txt', content: randomBytes(1_500) },
+  ];
+  const tar = await buildTar(files);
+  // Chunk sizes that cut headers in two (1000, 700: not multiples of 512) as well as data, and
+  // one (512) where every header ends a chunk: the data then starts in the next one.
+  for (const step of [tar.length, 4096, 1000, 700, 512]) {
+    let atHeader = 0;
+    let wholeFromIt = 0;
+    const reader: TarReader = new TarReader(
+      (h) => {
+        const f = files.find((x) => x.name === h.name)!;
+        const chunk = reader.entryChunk;
+        const at = reader.entryDataOffset;
+        if (chunk) {
+          atHeader++;
+          assert.ok(chunk.subarray(at, at + reader.entryDataLength).equals(f.content), `${step}: ${f.name}`);
+        }
+        // Said whole at its header: then delivered whole, from that chunk and place.
+        return {
+          write() {
+            assert.ok(!chunk, `${step}: ${f.name} came in pieces after entryChunk said it was whole`);
+          },
+          whole(buf, start, end) {
+            assert.equal(end - start, f.content.length);
+            if (!chunk) return; // (whole in the next chunk: its header ended the one before)
+            wholeFromIt++;
+            assert.ok(chunk === buf && at === start, `${step}: ${f.name}`);
+          },
+        };
+      },
+      () => {},
+    );
+    for (let o = 0; o < tar.length; o += step) reader.write(tar.subarray(o, o + step));
+    reader.end();
+    // (An empty file lies whole in any chunk, and has no data to deliver.)
+    assert.equal(atHeader, wholeFromIt + 1, `${step}`);
+    if (step === tar.length) assert.equal(wholeFromIt, files.length - 1);
+    else if (step === 512) assert.equal(wholeFromIt, 0);
+    else assert.ok(wholeFromIt > 0 && wholeFromIt < files.length - 1, `${step}: ${wholeFromIt} whole`);
+  }
+});

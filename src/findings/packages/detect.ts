@@ -4,6 +4,7 @@
  * the base name and a few character tests.
  */
 import type { EntryAttrs } from '../../engine/types.js';
+import { lastDot } from '../skip.js';
 import type { PackageFileKind } from './types.js';
 
 const BY_NAME = new Map<string, PackageFileKind>([
@@ -25,7 +26,7 @@ export function packageFileKind(parts: readonly string[], attrs: EntryAttrs): Pa
   const base = parts[n - 1] ?? '';
   const byName = BY_NAME.get(base);
   if (byName) return confirm(byName, parts);
-  const dot = base.lastIndexOf('.');
+  const dot = lastDot(base);
   if (dot > 0) {
     const ext = base.slice(dot + 1).toLowerCase();
     if (ext === 'jar' || ext === 'war' || ext === 'ear') return 'java-archive';
