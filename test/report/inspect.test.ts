@@ -52,3 +52,26 @@ test('a change set of a path 1,300 levels deep (near PATH_MAX): each level once,
   assert.equal(changes[1300].path, `/${deep}/f`);
   assert.equal(changes[649].path, '/' + deep.split('/').slice(0, 650).join('/'));
 });
+
+test("a layer's changes list only what it changed and the directories above, never the unchanged files beside them", async () => {
+  const many = Array.from({ length: 300 }, (_, i) => ({ name: `lib/big/f${i}`, content: `${i}` }));
+  const m = await loadLayers([
+    { entries: [{ name: 'lib/', type: 'directory' }, { name: 'lib/big/', type: 'directory' }, ...many, { name: 'etc/x', content: 'x' }] },
+    {
+      entries: [
+        // One file of the 300 rewritten, one added; a directory's mode changed alone; a file with
+        // a whiteout in its own layer (which hides lower layers only: the file stays).
+        { name: 'lib/big/f7', content: 'seven' },
+        { name: 'lib/big/new', content: 'n' },
+        { name: 'etc/', type: 'directory', mode: 0o700 },
+        { name: 'tmp/gone', content: 'g' },
+        { name: 'tmp/.wh.gone', content: '' },
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    [...layerChanges(m, 1)].map((c) => `${c.change} ${c.path}`),
+    ['modified /etc', 'modified /lib/big/f7', 'added /lib/big/new', 'added /tmp', 'added /tmp/gone'],
+  );
+  assert.equal([...layerChanges(m, 0)].length, 2 + 300 + 2);
+});
