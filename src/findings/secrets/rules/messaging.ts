@@ -104,7 +104,8 @@ export const MESSAGING_RULES: SecretRule[] = [
     service: 'MessageBird',
     severity: 'high',
     names: ['messagebird', 'message-bird', 'message_bird'],
-    keywords: ['ebird', '-bird', '_bird'],
+    // (Not 'ebird': its 'ebi' is in every "Debian", 1.3 points of the text's 16-byte blocks.)
+    keywords: ['bird'],
     value: '[a-z0-9]{25}',
   }),
   keyed(m, {
@@ -113,7 +114,7 @@ export const MESSAGING_RULES: SecretRule[] = [
     service: 'MessageBird',
     severity: 'low',
     names: ['messagebird', 'message-bird', 'message_bird'],
-    keywords: ['ebird', '-bird', '_bird'],
+    keywords: ['bird'],
     value: UUID,
     identifier: true,
   }),

@@ -98,7 +98,7 @@ const RARER: Record<string, string> = {
   'linear-': 'near-',
   linkedin: 'nkedin',
   linked_in: 'nked_in',
-  'linked-in': 'ed-in',
+  'linked-in': 'nked-in', // (not 'ed-in': "based-in", "-ed-" lines; its 'nke' 'ked' are nkedin's own)
   newyorktimes: 'ewyorktimes',
   rapidapi: 'idapi',
   squarespace: 'quarespace',
