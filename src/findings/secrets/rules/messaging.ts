@@ -104,7 +104,8 @@ export const MESSAGING_RULES: SecretRule[] = [
     service: 'MessageBird',
     severity: 'high',
     names: ['messagebird', 'message-bird', 'message_bird'],
-    // (Not 'ebird': its 'ebi' is in every "Debian", 1.3 points of the text's 16-byte blocks.)
+    // (Not 'ebird': its 'ebi' is in every "Debian". On the realistic Debian image's text it sent
+    // 1.3% of the 16-byte blocks off the prefilter's fast path.)
     keywords: ['bird'],
     value: '[a-z0-9]{25}',
   }),
