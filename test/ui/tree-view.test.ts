@@ -193,3 +193,38 @@ test('reveal() jumps to a path, expanding ancestors and clearing what hides it',
   assert.ok(view.rows().some((r) => r.selected && r.node.path === '/root/.ssh/id_rsa'));
   assert.equal(view.reveal('/does/not/exist', 1), false);
 });
+
+test('a restricted view without a filter lists the rows a filter that matches every path lists', async () => {
+  // The unfiltered changes view decides node by node (a set of directories only); a filtered one
+  // builds its sets of passing nodes. '/' is in every path: the two must agree row for row.
+  const { view } = await sample();
+  view.setHeight(100);
+  const rowsOf = () => view.rows().map((r) => `${r.node.path} ${r.change} ${r.context} ${r.hasChildren}`);
+  let compared = 0;
+  for (const layer of [0, 1, 2]) {
+    view.setLayer(layer);
+    for (const setup of [
+      () => view.setMode('changes'),
+      () => {
+        view.setMode('aggregated');
+        view.toggleKind('unmodified');
+      },
+      () => {
+        view.setMode('changes');
+        view.toggleKind('added');
+      },
+    ]) {
+      setup();
+      view.expandAll();
+      const unfiltered = rowsOf();
+      view.setFilter('/');
+      view.expandAll();
+      assert.deepEqual(unfiltered, rowsOf(), `layer ${layer}`);
+      compared += unfiltered.length;
+      view.setFilter('');
+      // Back to every kind shown.
+      for (const k of ['added', 'unmodified'] as const) if (!view.kinds[k]) view.toggleKind(k);
+    }
+  }
+  assert.ok(compared > 60, `only ${compared} rows compared`);
+});
