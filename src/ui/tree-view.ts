@@ -344,8 +344,7 @@ export class TreeView {
       list = [];
       if (dir.children && c.holders.has(dir))
         for (const n of dir.children.values()) if (c.holders.has(n) || c.passes!(n)) list.push(n);
-    }
-    else {
+    } else {
       list = [];
       if (dir.children) for (const n of dir.children.values()) if (this.inAggregated(n)) list.push(n);
     }

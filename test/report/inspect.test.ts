@@ -56,7 +56,14 @@ test('a change set of a path 1,300 levels deep (near PATH_MAX): each level once,
 test("a layer's changes list only what it changed and the directories above, never the unchanged files beside them", async () => {
   const many = Array.from({ length: 300 }, (_, i) => ({ name: `lib/big/f${i}`, content: `${i}` }));
   const m = await loadLayers([
-    { entries: [{ name: 'lib/', type: 'directory' }, { name: 'lib/big/', type: 'directory' }, ...many, { name: 'etc/x', content: 'x' }] },
+    {
+      entries: [
+        { name: 'lib/', type: 'directory' },
+        { name: 'lib/big/', type: 'directory' },
+        ...many,
+        { name: 'etc/x', content: 'x' },
+      ],
+    },
     {
       entries: [
         // One file of the 300 rewritten, one added; a directory's mode changed alone; a file with
