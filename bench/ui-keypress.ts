@@ -203,6 +203,11 @@ for (let i = 0; i < 40; i++) measure(ex, layers, i % 8 < 4 ? ']' : '[');
 const mode = stat('mode switch (a)');
 for (let i = 0; i < 20; i++) measure(ex, mode, 'a');
 
+// Hiding and showing each kind of change (added, modified, removed, unmodified): each key four
+// times, so every kind is shown again at the end.
+const kinds = stat('kind toggle (1 2 3 4)');
+for (let i = 0; i < 16; i++) measure(ex, kinds, String((i % 4) + 1));
+
 const filter = stat('filter keystroke (aggregated)');
 ex.selectLayer(0);
 measure(ex, filter, '/');
