@@ -258,6 +258,20 @@ export class FileTree {
     return n;
   }
 
+  /**
+   * The directories above `nodes` (the root included), each once: a walk that lists only what a
+   * layer changed enters just these (the report's layer changes, the explorer's changes view) and
+   * keeps one entry per directory, not one per node.
+   */
+  static directoriesAbove(nodes: Iterable<TreeNode>, keep: (n: TreeNode) => boolean = () => true): Set<TreeNode> {
+    const dirs = new Set<TreeNode>();
+    for (const node of nodes) {
+      if (!keep(node)) continue;
+      for (let n = node.parent; n && !dirs.has(n); n = n.parent) dirs.add(n);
+    }
+    return dirs;
+  }
+
   lookupPath(path: string): TreeNode | undefined {
     return this.lookup(path.split('/').filter((p) => p !== ''));
   }

@@ -11,7 +11,7 @@
 import type { ImageModel } from '../engine/image.js';
 import { historyForLayer } from '../engine/history.js';
 import { imagePlatform } from '../engine/platform.js';
-import type { TreeNode } from '../engine/tree.js';
+import { FileTree, type TreeNode } from '../engine/tree.js';
 import type { EntryType, ChangeKind, HistoryEntry, ImageConfig } from '../engine/types.js';
 import { judgeKeyValue, redactCommand } from '../findings/config.js';
 import { maskSecret } from '../findings/secrets/mask.js';
@@ -140,11 +140,7 @@ export function changeCounts(model: ImageModel, index: number): Record<ChangeKin
 export function* layerChanges(model: ImageModel, index: number): Generator<InspectChange> {
   const changed = model.tree.changesByLayer[index] ?? [];
   if (!changed.length) return;
-  // Directories with a changed node below them.
-  const holders = new Set<TreeNode>();
-  for (const node of changed) {
-    for (let n = node.parent; n && !holders.has(n); n = n.parent) holders.add(n);
-  }
+  const holders = FileTree.directoriesAbove(changed);
   // Iterative depth-first walk: a stack of [children to visit sorted by name, next position, path prefix].
   const stack: Array<{ kids: TreeNode[]; at: number; prefix: string }> = [];
   const open = (dir: TreeNode, prefix: string) => {

@@ -12,7 +12,7 @@
  * Layers are applied by the engine in order and never change afterwards, so a cache built for
  * layer L stays valid while later layers stream in.
  */
-import type { FileTree, TreeNode } from '../engine/tree.js';
+import { FileTree, type TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { SizeIndex } from './sizes.js';
 
@@ -110,6 +110,12 @@ class ViewCache {
   holders: Set<TreeNode> | null = null;
   passes: ((n: TreeNode) => boolean) | null = null;
   constructor(readonly key: string) {}
+}
+
+/** In the aggregated view of `layer`: alive there, or removed by exactly that layer (shown as such). */
+function inAggregatedAt(node: TreeNode, layer: number): boolean {
+  const v = node.versionAt(layer);
+  return !!v && (v.change !== 'removed' || v.layer === layer);
 }
 
 const compareName = (a: TreeNode, b: TreeNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -265,8 +271,7 @@ export class TreeView {
 
   /** In the aggregated view: alive at the layer, or removed by exactly this layer (shown as such). */
   private inAggregated(node: TreeNode): boolean {
-    const v = node.versionAt(this.layer);
-    return !!v && (v.change !== 'removed' || v.layer === this.layer);
+    return inAggregatedAt(node, this.layer);
   }
 
   private buildRestricted(c: ViewCache): void {
@@ -295,17 +300,9 @@ export class TreeView {
       const aggregated = this.mode === 'aggregated';
       const passes = (n: TreeNode) => {
         const v = n.versionIn(L);
-        if (!v || !kinds[v.change]) return false;
-        if (!aggregated) return true;
-        const at = n.versionAt(L);
-        return !!at && (at.change !== 'removed' || at.layer === L);
+        return !!v && kinds[v.change] && (!aggregated || inAggregatedAt(n, L));
       };
-      const holders = new Set<TreeNode>();
-      for (const n of this.tree.changesByLayer[L] ?? []) {
-        if (!passes(n)) continue;
-        for (let x = n.parent; x && !holders.has(x); x = x.parent) holders.add(x);
-      }
-      c.holders = holders;
+      c.holders = FileTree.directoriesAbove(this.tree.changesByLayer[L] ?? [], passes);
       c.passes = passes;
       return;
     }
