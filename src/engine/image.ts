@@ -460,6 +460,9 @@ export async function applyEntriesInSlices(
   dirs: readonly string[],
 ): Promise<void> {
   if (entries.length <= SLICE) return applyEntries(tree, layer, entries, dirs);
+  // Readers between slices (the explorer's frames and keys, the early findings) see the layers
+  // before this one only; a layer whose application fails (the heap bound) is never counted.
+  tree.setApplying(layer);
   beginApply(tree, layer, entries);
   const at = newRunCursor(dirs);
   let next = SLICE;
@@ -471,6 +474,7 @@ export async function applyEntriesInSlices(
       checkHeap(`layer ${layer}`);
     }
   }
+  tree.setApplying(null);
 }
 
 export function short(digest: string): string {

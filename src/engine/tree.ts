@@ -237,6 +237,8 @@ export class FileTree {
    * node index) is still good while this has not moved.
    */
   edits = 0;
+  /** The layer being applied in slices, or -1 (see layerCount). */
+  private applying = -1;
   /** Number of distinct paths. */
   get nodeCount(): number {
     return this.allNodes.length;
@@ -276,9 +278,18 @@ export class FileTree {
     return this.lookup(path.split('/').filter((p) => p !== ''));
   }
 
-  /** Number of layers applied so far. */
+  /**
+   * Number of layers applied so far. A layer being applied in slices (readers run between them)
+   * does not count until its last slice: what is cached from it (a view's child lists, directory
+   * sizes, change counters) would otherwise stay a part of the layer.
+   */
   get layerCount(): number {
-    return this.changesByLayer.length;
+    return this.applying >= 0 ? this.applying : this.changesByLayer.length;
+  }
+
+  /** `layer` is being applied in slices (null: its last slice is in). */
+  setApplying(layer: number | null): void {
+    this.applying = layer ?? -1;
   }
 
   beginLayer(layer: number): void {
