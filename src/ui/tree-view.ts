@@ -6,13 +6,16 @@
  * walks the tree in preorder (next/previous visible node) using per-directory child lists that are
  * built and sorted the first time a directory is entered, and cached per view configuration
  * (layer, mode, sort, filter, kinds). A keypress therefore costs O(rows on screen × depth), not
- * O(files). Only a text filter (or hiding kinds in the aggregated view) needs one pass over the
- * paths of the layer, once per filter text.
+ * O(files). A text filter needs one pass over the paths of the layer, once per filter text; the
+ * changes mode and hidden kinds need one pass over the layer's changes, once per layer
+ * (engine/kinds-below.ts).
  *
  * Layers are applied by the engine in order and never change afterwards, so a cache built for
- * layer L stays valid while later layers stream in.
+ * layer L stays valid while later layers stream in. (A layer being applied in slices is not
+ * ready until its last slice: FileTree.layerCount.)
  */
-import { FileTree, type TreeNode } from '../engine/tree.js';
+import { BELOW_ADDED, BELOW_MODIFIED, BELOW_REMOVED, BELOW_UNMODIFIED, kindsBelow } from '../engine/kinds-below.js';
+import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { SizeIndex } from './sizes.js';
 
@@ -103,11 +106,14 @@ class ViewCache {
   /** Restricted views: nodes that pass on their own (the rest of `keep` is context). */
   passing: Set<TreeNode> | null = null;
   /**
-   * Restricted views without a text filter, instead of the two above: the directories above a
-   * node that passes, and the test of whether a node passes (its own change in the layer and
-   * kind), so that the view holds one entry per directory, not per node.
+   * Restricted views without a text filter, instead of the two above: whether a node is shown
+   * (it passes, or holds something that does), whether a directory can hold a shown node (skips
+   * listing the children of one that cannot), and whether a node passes on its own (its change in
+   * the layer and its kind). Both are answered per node from the layer's kinds-below bits, so the
+   * view holds nothing per node.
    */
-  holders: Set<TreeNode> | null = null;
+  shows: ((n: TreeNode) => boolean) | null = null;
+  opens: ((dir: TreeNode) => boolean) | null = null;
   passes: ((n: TreeNode) => boolean) | null = null;
   constructor(readonly key: string) {}
 }
@@ -149,6 +155,8 @@ export class TreeView {
 
   private cache: ViewCache | null = null;
   private readonly caches = new Map<string, ViewCache>();
+  /** The kinds-below bits of the last few layers viewed with kinds hidden or in the changes mode. */
+  private readonly belowByLayer = new Map<number, Map<TreeNode, number>>();
 
   constructor(opts: TreeViewOptions) {
     this.tree = opts.tree;
@@ -274,13 +282,53 @@ export class TreeView {
     return inAggregatedAt(node, this.layer);
   }
 
+  private kindsBelow(layer: number): Map<TreeNode, number> {
+    let below = this.belowByLayer.get(layer);
+    if (!below) {
+      this.belowByLayer.set(layer, (below = kindsBelow(this.tree, layer)));
+      if (this.belowByLayer.size > 4) this.belowByLayer.delete(this.belowByLayer.keys().next().value!);
+    }
+    return below;
+  }
+
   private buildRestricted(c: ViewCache): void {
     const L = this.layer;
+    const kinds = this.kinds;
+    const passesKind = (n: TreeNode) => kinds[n.versionIn(L)?.change ?? 'unmodified'];
+    const changedOnly = this.mode === 'changes' || !kinds.unmodified;
+    const match = this.matcher;
+    if (!match) {
+      // Decided node by node when asked, from the layer's kinds-below bits (one pass per layer,
+      // kept while kinds are toggled): sets of every changed node and its ancestors took 1.4 s on
+      // the key that opened the changes view of a layer of two million paths, and a walk of the
+      // layer's filesystem per kind setting 60–100 ms.
+      const below = this.kindsBelow(L);
+      const want =
+        (kinds.added ? BELOW_ADDED : 0) | (kinds.modified ? BELOW_MODIFIED : 0) | (kinds.removed ? BELOW_REMOVED : 0);
+      const holds = (n: TreeNode, bits: number) => ((below.get(n) ?? 0) & bits) !== 0;
+      if (changedOnly) {
+        // A node the layer wrote is always in its aggregated view (removed by exactly this layer
+        // at worst), so the mode changes nothing here.
+        const passes = (n: TreeNode) => {
+          const v = n.versionIn(L);
+          return !!v && kinds[v.change];
+        };
+        c.passes = passes;
+        c.opens = (dir) => holds(dir, want);
+        c.shows = (n) => holds(n, want) || passes(n);
+      } else {
+        // The aggregated view with unmodified paths shown and some kind of change hidden: a node
+        // of a hidden kind stays as context when something below it is shown.
+        const wantBelow = want | BELOW_UNMODIFIED;
+        c.passes = (n) => inAggregatedAt(n, L) && passesKind(n);
+        c.shows = (n) => inAggregatedAt(n, L) && (passesKind(n) || holds(n, wantBelow));
+      }
+      return;
+    }
+    // A text filter: the nodes that pass, and every ancestor as context, listed per directory.
     const keepChildren = new Map<TreeNode, TreeNode[]>();
     const passing = new Set<TreeNode>();
     const inKeep = new Set<TreeNode>();
-    const kinds = this.kinds;
-    const match = this.matcher;
     const root = this.tree.root;
     const keep = (n: TreeNode) => {
       passing.add(n);
@@ -291,27 +339,11 @@ export class TreeView {
         list.push(x);
       }
     };
-    const passesKind = (n: TreeNode) => kinds[n.versionIn(L)?.change ?? 'unmodified'];
-    const changedOnly = this.mode === 'changes' || (!kinds.unmodified && !match);
-    if (changedOnly && !match) {
-      // What passes is decided node by node when asked, and only the directories above the nodes
-      // that pass are kept: sets of every changed node and its ancestors took 1.4 s on the key that
-      // opened the changes view of a layer of two million paths.
-      const aggregated = this.mode === 'aggregated';
-      const passes = (n: TreeNode) => {
-        const v = n.versionIn(L);
-        return !!v && kinds[v.change] && (!aggregated || inAggregatedAt(n, L));
-      };
-      c.holders = FileTree.directoriesAbove(this.tree.changesByLayer[L] ?? [], passes);
-      c.passes = passes;
-      return;
-    }
     if (changedOnly) {
       for (const n of this.tree.changesByLayer[L] ?? []) {
         if (!n.versionIn(L) || !passesKind(n)) continue;
         if (this.mode === 'aggregated' && !this.inAggregated(n)) continue;
-        if (match && !match(n.path)) continue;
-        keep(n);
+        if (match(n.path)) keep(n);
       }
     } else {
       // One pass over the layer's filesystem, building paths as we go.
@@ -320,7 +352,7 @@ export class TreeView {
         for (const n of dir.children.values()) {
           if (!this.inAggregated(n)) continue;
           const p = dirPath === '/' ? '/' + n.name : dirPath + '/' + n.name;
-          if (passesKind(n) && (!match || match(p))) keep(n);
+          if (passesKind(n) && match(p)) keep(n);
           if (n.children) walk(n, p);
         }
       };
@@ -337,10 +369,10 @@ export class TreeView {
     if (list) return list;
     if (!this.layerReady) list = [];
     else if (c.keepChildren) list = (c.keepChildren.get(dir) ?? []).slice();
-    else if (c.holders) {
+    else if (c.shows) {
       list = [];
-      if (dir.children && c.holders.has(dir))
-        for (const n of dir.children.values()) if (c.holders.has(n) || c.passes!(n)) list.push(n);
+      if (dir.children && (!c.opens || c.opens(dir)))
+        for (const n of dir.children.values()) if (c.shows(n)) list.push(n);
     } else {
       list = [];
       if (dir.children) for (const n of dir.children.values()) if (this.inAggregated(n)) list.push(n);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadLayers } from '../support/image.js';
+import type { TreeNode } from '../../src/engine/tree.js';
 import { parseFilter, TreeView } from '../../src/ui/tree-view.js';
 
 // L0: a small filesystem; L1: adds, modifies, removes; L2: deletes the key L1 added.
@@ -194,37 +195,113 @@ test('reveal() jumps to a path, expanding ancestors and clearing what hides it',
   assert.equal(view.reveal('/does/not/exist', 1), false);
 });
 
-test('a restricted view without a filter lists the rows a filter that matches every path lists', async () => {
-  // The unfiltered changes view decides node by node (a set of directories only); a filtered one
-  // builds its sets of passing nodes. '/' is in every path: the two must agree row for row.
-  const { view } = await sample();
-  view.setHeight(100);
-  const rowsOf = () => view.rows().map((r) => `${r.node.path} ${r.change} ${r.context} ${r.hasChildren}`);
+test('every kind setting in both modes shows what the definition says, with and without a filter', async () => {
+  // Shapes that decide what a hidden kind leaves as context: a directory written again over
+  // children the layer left alone, a directory whose children were all rewritten, an opaque
+  // directory, a removed directory with children, a new directory, a path recreated later.
+  const model = await loadLayers([
+    {
+      entries: [
+        { name: 'etc/', type: 'directory' },
+        { name: 'etc/a', content: 'a' },
+        { name: 'etc/b', content: 'b' },
+        { name: 'usr/', type: 'directory' },
+        { name: 'usr/lib/', type: 'directory' },
+        ...[1, 2, 3, 4].map((i) => ({ name: `usr/lib/x${i}`, content: 'x'.repeat(i) })),
+        { name: 'opt/app/', type: 'directory' },
+        { name: 'opt/app/old', content: 'o' },
+        { name: 'var/old/', type: 'directory' },
+        { name: 'var/old/log/', type: 'directory' },
+        { name: 'var/old/log/one', content: '1' },
+      ],
+    },
+    {
+      entries: [
+        { name: 'etc/', type: 'directory', mode: 0o700 },
+        { name: 'etc/a', content: 'A' },
+        { name: 'etc/b', content: 'B' },
+        { name: 'usr/lib/', type: 'directory', mode: 0o700 },
+        { name: 'usr/lib/x1', content: 'changed' },
+        { name: 'usr/lib/new', content: 'n' },
+        { name: 'opt/app/.wh..wh..opq' },
+        { name: 'opt/app/fresh', content: 'f' },
+        { name: 'var/.wh.old' },
+        { name: 'srv/x/', type: 'directory' },
+        { name: 'srv/x/y', content: 'y' },
+      ],
+    },
+    {
+      entries: [
+        { name: 'usr/lib/.wh.new' },
+        { name: 'etc/a', content: 'again' },
+        { name: 'etc/c', content: 'c' },
+        { name: 'var/old/again', content: 'g' },
+      ],
+    },
+  ]);
+  const tree = model.tree;
+  const view = new TreeView({ tree });
+  view.setHeight(1000);
   let compared = 0;
-  for (const layer of [0, 1, 2]) {
-    view.setLayer(layer);
-    for (const setup of [
-      () => view.setMode('changes'),
-      () => {
-        view.setMode('aggregated');
-        view.toggleKind('unmodified');
-      },
-      () => {
-        view.setMode('changes');
-        view.toggleKind('added');
-      },
-    ]) {
-      setup();
-      view.expandAll();
-      const unfiltered = rowsOf();
-      view.setFilter('/');
-      view.expandAll();
-      assert.deepEqual(unfiltered, rowsOf(), `layer ${layer}`);
-      compared += unfiltered.length;
-      view.setFilter('');
-      // Back to every kind shown.
-      for (const k of ['added', 'unmodified'] as const) if (!view.kinds[k]) view.toggleKind(k);
+  for (let layer = 0; layer < 3; layer++) {
+    for (const mode of ['aggregated', 'changes'] as const) {
+      for (let bits = 0; bits < 16; bits++) {
+        const kinds = { added: !!(bits & 1), modified: !!(bits & 2), removed: !!(bits & 4), unmodified: !!(bits & 8) };
+        // The definition, walked over the whole tree: a row for each node that passes (its change
+        // in the layer, or unmodified, is a kind shown) and for each ancestor of one, as context.
+        const alive = (n: TreeNode) => {
+          const v = n.versionAt(layer);
+          return !!v && (v.change !== 'removed' || v.layer === layer);
+        };
+        const passes = (n: TreeNode) => {
+          const own = n.versionIn(layer);
+          if (mode === 'changes') return !!own && kinds[own.change];
+          return alive(n) && kinds[own?.change ?? 'unmodified'];
+        };
+        const expected: string[] = [];
+        const walk = (dir: TreeNode): boolean => {
+          let any = false;
+          const kids = [...(dir.children?.values() ?? [])]
+            .filter((c) => mode === 'changes' || alive(c))
+            .sort((a, b) => (a.name < b.name ? -1 : 1));
+          for (const c of kids) {
+            const at = expected.length;
+            expected.push('');
+            const below = walk(c);
+            if (passes(c) || below) {
+              expected[at] = `${c.path}${passes(c) ? '' : ' (context)'}`;
+              any = true;
+            } else expected.splice(at);
+          }
+          return any;
+        };
+        walk(tree.root);
+        view.setLayer(layer);
+        view.setMode(mode);
+        for (const k of ['added', 'modified', 'removed', 'unmodified'] as const)
+          if (view.kinds[k] !== kinds[k]) view.toggleKind(k);
+        const rowsOf = () => {
+          view.expandAll();
+          view.home();
+          return view.rows();
+        };
+        const what = `layer ${layer}, ${mode}, kinds ${JSON.stringify(kinds)}`;
+        const rows = rowsOf();
+        assert.deepEqual(
+          rows.map((r) => `${r.node.path}${r.context ? ' (context)' : ''}`),
+          expected,
+          what,
+        );
+        // Without a filter the view decides node by node from the layer's kinds-below bits; with
+        // one it builds sets of the nodes that pass. '/' is in every path: the two agree row for row.
+        const full = (rs: typeof rows) => rs.map((r) => `${r.node.path} ${r.change} ${r.context} ${r.hasChildren}`);
+        const unfiltered = full(rows);
+        view.setFilter('/');
+        assert.deepEqual(full(rowsOf()), unfiltered, `${what}, filtered by '/'`);
+        view.setFilter('');
+        compared += expected.length;
+      }
     }
   }
-  assert.ok(compared > 60, `only ${compared} rows compared`);
+  assert.ok(compared > 300, `only ${compared} rows compared`);
 });
