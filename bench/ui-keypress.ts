@@ -224,6 +224,7 @@ for (const f of ['file12', 'pkg0042', '/doc/file1[0-9]\\.txt$/', 'nothing-matche
   if (inkPaint) inkPaint(screen(ex));
   else painter.paint(screen(ex));
   apply.samples.push(performance.now() - t0);
+  if (showSlow) console.log(`  filter ${JSON.stringify(f)} applied: ${(performance.now() - t0).toFixed(1)} ms`);
 }
 ex.applyFilter('');
 

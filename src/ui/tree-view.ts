@@ -46,7 +46,12 @@ export interface TreeRow {
   selected: boolean;
 }
 
-export type PathMatcher = (path: string) => boolean;
+/**
+ * Whether a path passes the filter. `component`, when set, decides the same from one path
+ * component at a time (a path passes when one of its components does): plain text without a
+ * slash, so a walk over two million paths needs no path strings.
+ */
+export type PathMatcher = ((path: string) => boolean) & { component?: (name: string) => boolean };
 
 /**
  * Parse filter text. A regex only when the whole text is wrapped in slashes (`/\.ya?ml$/`);
@@ -72,9 +77,11 @@ export function parseFilter(text: string): { match: PathMatcher | null; regex: b
       };
     }
   }
-  if (text !== text.toLowerCase()) return { match: (p) => p.includes(text), regex: false };
-  const low = text.toLowerCase();
-  return { match: (p) => p.toLowerCase().includes(low), regex: false };
+  const caseless = text === text.toLowerCase();
+  const has = caseless ? (s: string) => s.toLowerCase().includes(text) : (s: string) => s.includes(text);
+  const match: PathMatcher = (p) => has(p);
+  if (!text.includes('/')) match.component = has;
+  return { match, regex: false };
 }
 
 /** Which directories are collapsed: a default plus the exceptions to it. */
@@ -339,12 +346,34 @@ export class TreeView {
         list.push(x);
       }
     };
+    const component = match.component;
     if (changedOnly) {
+      // A directory's own answer is kept: its changed children ask for it again.
+      const dirHit = new Map<TreeNode, boolean>();
+      const hit = (n: TreeNode): boolean => {
+        if (n === root) return false;
+        let h = dirHit.get(n);
+        if (h === undefined) dirHit.set(n, (h = component!(n.name) || hit(n.parent!)));
+        return h;
+      };
+      const passes = component ? (n: TreeNode) => component(n.name) || hit(n.parent!) : (n: TreeNode) => match(n.path);
       for (const n of this.tree.changesByLayer[L] ?? []) {
         if (!n.versionIn(L) || !passesKind(n)) continue;
         if (this.mode === 'aggregated' && !this.inAggregated(n)) continue;
-        if (match(n.path)) keep(n);
+        if (passes(n)) keep(n);
       }
+    } else if (component) {
+      // One pass over the layer's filesystem, a component at a time.
+      const walk = (dir: TreeNode, above: boolean) => {
+        if (!dir.children) return;
+        for (const n of dir.children.values()) {
+          if (!this.inAggregated(n)) continue;
+          const h = above || component(n.name);
+          if (h && passesKind(n)) keep(n);
+          if (n.children) walk(n, h);
+        }
+      };
+      walk(root, false);
     } else {
       // One pass over the layer's filesystem, building paths as we go.
       const walk = (dir: TreeNode, dirPath: string) => {

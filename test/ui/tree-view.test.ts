@@ -243,6 +243,7 @@ test('every kind setting in both modes shows what the definition says, with and 
   const view = new TreeView({ tree });
   view.setHeight(1000);
   let compared = 0;
+  let filtered = 0;
   for (let layer = 0; layer < 3; layer++) {
     for (const mode of ['aggregated', 'changes'] as const) {
       for (let bits = 0; bits < 16; bits++) {
@@ -298,10 +299,20 @@ test('every kind setting in both modes shows what the definition says, with and 
         const unfiltered = full(rows);
         view.setFilter('/');
         assert.deepEqual(full(rowsOf()), unfiltered, `${what}, filtered by '/'`);
+        // Text without a slash is matched a path component at a time; the same as a regex, which
+        // is matched against whole paths.
+        for (const text of ['o', 'x', 'new']) {
+          view.setFilter(text);
+          const byComponent = full(rowsOf());
+          view.setFilter(`/${text}/`);
+          assert.deepEqual(byComponent, full(rowsOf()), `${what}, filtered by '${text}'`);
+          filtered += byComponent.length;
+        }
         view.setFilter('');
         compared += expected.length;
       }
     }
   }
   assert.ok(compared > 300, `only ${compared} rows compared`);
+  assert.ok(filtered > 300, `only ${filtered} filtered rows compared`);
 });
