@@ -15,6 +15,7 @@ import { LEGEND } from './legend.js';
 import { panelById, sideTabs } from './panels.js';
 import { efficiencyFooter, layersBody, layersInfo, loadFailure } from './render-panels.js';
 import { treeBody } from './render-tree.js';
+import { ROW_CHANGES } from './tree-view.js';
 import {
   compareLayersBody,
   compareLayersInfo,
@@ -208,8 +209,16 @@ function treeNote(ex: Explorer): string {
     if (f) return `layer ${ex.layer} was not read: ${f.failedText}. ${f.trusted}`;
     return st?.state === 'reading' ? `layer ${ex.layer} is loading…` : `layer ${ex.layer} is queued…`;
   }
-  if (t.filterText && !t.filterError) return 'no path matches the filter';
-  if (t.mode === 'changes') return 'this layer changes no files';
+  // Hidden kinds are named: "changes no files" for a layer whose changes are only hidden is false.
+  const hidden = ROW_CHANGES.filter((k) => !t.kinds[k]);
+  if (t.filterText && !t.filterError) return `no path${hidden.length ? ' of the kinds shown' : ''} matches the filter`;
+  if (t.mode === 'changes') {
+    const s = ex.layerStats(ex.layer);
+    if (hidden.length && s && s.added + s.modified + s.removed > 0)
+      return `every change of this layer is of a kind hidden (${hidden.join(', ')})`;
+    return 'this layer changes no files';
+  }
+  if (hidden.length) return `no path of the kinds shown (hiding ${hidden.join(', ')})`;
   return 'nothing to show';
 }
 
@@ -222,7 +231,7 @@ function treePanel(ex: Explorer, width: number, height: number): Line[] {
     body.length = Math.max(0, height - 3);
     body.push(filterLine(ex, inner));
   }
-  const kinds = (['added', 'modified', 'removed', 'unmodified'] as const).filter((k) => !t.kinds[k]);
+  const kinds = ROW_CHANGES.filter((k) => !t.kinds[k]);
   let info = '';
   const compare = ex.compare ? compareTreeTitle(ex) : undefined;
   if (compare) info = compare.info;

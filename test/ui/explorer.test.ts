@@ -496,3 +496,37 @@ test('until a finding is chosen, n starts at the first (most severe) one of the 
   ex.refreshFindings();
   assert.equal(ex.findings[ex.findingIndex].id, chosen, 'a chosen finding stays selected');
 });
+
+test('an empty tree says why: a layer whose changes are all of hidden kinds does not "change no files"', async () => {
+  const img = await loadedImage([
+    {
+      entries: [
+        { name: 'etc/', type: 'directory' },
+        { name: 'etc/a', content: 'a' },
+      ],
+    },
+    {
+      entries: [
+        { name: 'srv/', type: 'directory' },
+        { name: 'srv/new', content: 'n' },
+      ],
+    },
+    { entries: [], createdBy: 'ENV A=1' },
+  ]);
+  const ex = explorerOn(img);
+  type(ex, ']a');
+  assert.match(text(ex), /Changes in layer 1/);
+  assert.match(text(ex), /srv/);
+  type(ex, '1');
+  let s = text(ex);
+  assert.match(s, /every change of this layer is of a kind hidden \(added\)/);
+  assert.doesNotMatch(s, /changes no files/);
+  type(ex, ']');
+  assert.match(text(ex), /this layer changes no files/, 'a layer without changes says so, kinds hidden or not');
+  type(ex, '[a4');
+  s = text(ex);
+  assert.match(s, /Filesystem at layer 1/);
+  assert.match(s, /no path of the kinds shown \(hiding added, unmodified\)/);
+  type(ex, '/zzz');
+  assert.match(text(ex), /no path of the kinds shown matches the filter/);
+});
