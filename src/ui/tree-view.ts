@@ -346,46 +346,59 @@ export class TreeView {
         list.push(x);
       }
     };
+    // (Loops and stacks, not recursion, below: a path may be tens of thousands of directories
+    // deep where the path limit is raised.)
     const component = match.component;
     if (changedOnly) {
       // A directory's own answer is kept: its changed children ask for it again.
       const dirHit = new Map<TreeNode, boolean>();
-      const hit = (n: TreeNode): boolean => {
-        if (n === root) return false;
-        let h = dirHit.get(n);
-        if (h === undefined) dirHit.set(n, (h = component!(n.name) || hit(n.parent!)));
+      const climbed: TreeNode[] = [];
+      const hitAbove = (dir: TreeNode): boolean => {
+        let h = false;
+        for (let x = dir; x !== root; x = x.parent!) {
+          const known = dirHit.get(x);
+          if (known !== undefined) {
+            h = known;
+            break;
+          }
+          climbed.push(x);
+        }
+        for (let x = climbed.pop(); x; x = climbed.pop()) dirHit.set(x, (h = h || component!(x.name)));
         return h;
       };
-      const passes = component ? (n: TreeNode) => component(n.name) || hit(n.parent!) : (n: TreeNode) => match(n.path);
+      const passes = component
+        ? (n: TreeNode) => component(n.name) || hitAbove(n.parent!)
+        : (n: TreeNode) => match(n.path);
       for (const n of this.tree.changesByLayer[L] ?? []) {
         if (!n.versionIn(L) || !passesKind(n)) continue;
         if (this.mode === 'aggregated' && !this.inAggregated(n)) continue;
         if (passes(n)) keep(n);
       }
     } else if (component) {
-      // One pass over the layer's filesystem, a component at a time.
-      const walk = (dir: TreeNode, above: boolean) => {
-        if (!dir.children) return;
-        for (const n of dir.children.values()) {
+      // One pass over the layer's filesystem, a component at a time: each directory waits with
+      // whether it or a directory above it matched.
+      const stack: Array<[TreeNode, boolean]> = [[root, false]];
+      for (let top = stack.pop(); top; top = stack.pop()) {
+        const [dir, above] = top;
+        for (const n of dir.children?.values() ?? []) {
           if (!this.inAggregated(n)) continue;
           const h = above || component(n.name);
           if (h && passesKind(n)) keep(n);
-          if (n.children) walk(n, h);
+          if (n.children) stack.push([n, h]);
         }
-      };
-      walk(root, false);
+      }
     } else {
       // One pass over the layer's filesystem, building paths as we go.
-      const walk = (dir: TreeNode, dirPath: string) => {
-        if (!dir.children) return;
-        for (const n of dir.children.values()) {
+      const stack: Array<[TreeNode, string]> = [[root, '/']];
+      for (let top = stack.pop(); top; top = stack.pop()) {
+        const [dir, dirPath] = top;
+        for (const n of dir.children?.values() ?? []) {
           if (!this.inAggregated(n)) continue;
           const p = dirPath === '/' ? '/' + n.name : dirPath + '/' + n.name;
           if (passesKind(n) && match(p)) keep(n);
-          if (n.children) walk(n, p);
+          if (n.children) stack.push([n, p]);
         }
-      };
-      walk(root, '/');
+      }
     }
     c.keepChildren = keepChildren;
     c.passing = passing;

@@ -45,3 +45,26 @@ test('a layer applied in slices is not shown, sized or counted until its last sl
   view.setMode('changes');
   assert.equal(view.children(d0).length, files / 3);
 });
+
+test('a path thousands of directories deep (a raised path limit): filters walk it without recursion', () => {
+  // 8,000 levels overflowed the stack of the recursive walks the filters used; the engine's tree
+  // takes any depth its path limit allows.
+  const tree = new FileTree();
+  const deep = Array.from({ length: 8000 }, () => 'd').join('/');
+  applyEntries(tree, 0, SegmentedList.of<LayerItem>([entry(`${deep}/leaf`, file(1))]));
+  applyEntries(tree, 1, SegmentedList.of<LayerItem>([entry(`${deep}/leaf2`, file(2))]));
+  const view = new TreeView({ tree });
+  view.setHeight(20);
+  view.setLayer(1);
+  for (const filter of ['leaf2', '/leaf2$/']) {
+    view.setFilter(filter);
+    assert.equal(view.cursor?.name, 'leaf2', `filter ${filter}: the cursor lands on the match`);
+  }
+  view.setMode('changes');
+  view.setFilter('leaf');
+  assert.equal(view.cursor?.name, 'leaf2');
+  view.setFilter('');
+  view.setMode('aggregated');
+  view.toggleKind('unmodified');
+  assert.ok(view.rows().length > 0);
+});
