@@ -16,10 +16,27 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** Print `layerlens: message` (one line, control characters escaped) and exit 2. */
+/**
+ * Print `layerlens: message` (one line, control characters escaped) and exit 2. The line is
+ * written by the last exit handler, after the others have run: the explorer's puts the terminal
+ * back, and a line written on its alternate screen would vanish with it.
+ */
 export function die(message: string, err?: unknown): never {
-  // Escaped: a message may quote a name from the image; and it stays one line.
-  process.stderr.write(`layerlens: ${safeText(message)}\n`);
-  if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  process.once('exit', () => {
+    // Escaped: a message may quote a name from the image; and it stays one line.
+    process.stderr.write(`layerlens: ${safeText(message)}\n`);
+    if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  });
   process.exit(2);
+}
+
+/**
+ * What an error nothing caught says (a bug, or input deeper than some walk could take): one plain
+ * line, no JavaScript message; the details with LAYERLENS_DEBUG=1.
+ */
+export function crashMessage(err: unknown): string {
+  if (err instanceof LayerlensError) return err.message;
+  if (err instanceof RangeError && /call stack/i.test(err.message))
+    return 'the image is nested too deeply to process (a path or a document deeper than layerlens can walk): please report it';
+  return 'internal error: this is a bug in layerlens, please report it (LAYERLENS_DEBUG=1 prints the details)';
 }

@@ -9,13 +9,18 @@ import { parseArgs } from 'node:util';
 import { LayerlensError } from '../errors/index.js';
 import { runExplore } from './explore.js';
 import { runInspect } from './inspect.js';
-import { die, errorMessage } from './errors.js';
+import { crashMessage, die, errorMessage } from './errors.js';
 import { exitQuietlyOnClosedOutput, isClosedOutput, outputClosed } from './stdout.js';
 import { releaseHashWorker } from '../sources/file-hash-worker.js';
 import { toolVersion } from '../report/tool.js';
 
 // A reader that closes the pipe early (`| head`) ends any command quietly (status 141).
 exitQuietlyOnClosedOutput(releaseHashWorker);
+// The last resort: an error thrown where nothing catches it (a timer of the explorer, a stream
+// callback) still ends as one plain line and status 2, after the terminal is put back; never as
+// Node's stack trace over the explorer's screen.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const)
+  process.on(event, (err: unknown) => (isClosedOutput(err) ? outputClosed() : die(crashMessage(err), err)));
 
 const HELP = `layerlens — explore a container image layer by layer, with a security eye
 
