@@ -199,27 +199,31 @@ function filterLine(ex: Explorer, width: number): Line {
   return fitLine(parts, width);
 }
 
+/**
+ * Why the tree shows no row. What the user chose (a filter, hidden kinds) is said before what the
+ * image is: "changes no files" or "the two final filesystems are the same" is false when the
+ * changes are there but filtered out or hidden.
+ */
 function treeNote(ex: Explorer): string {
-  if (ex.compare) return compareTreeTitle(ex).note;
   const t = ex.tree;
+  const compare = ex.compare ? compareTreeTitle(ex) : undefined;
+  if (ex.compare && !ex.compare.merged) return compare!.note;
   const st = ex.model.layers[ex.layer];
-  if (!t.layerReady) {
+  if (!ex.compare && !t.layerReady) {
     if (st?.state === 'failed') return `layer ${ex.layer} failed: ${safeText(st.error ?? '')}`;
     const f = loadFailure(ex);
     if (f) return `layer ${ex.layer} was not read: ${f.failedText}. ${f.trusted}`;
     return st?.state === 'reading' ? `layer ${ex.layer} is loading…` : `layer ${ex.layer} is queued…`;
   }
-  // Hidden kinds are named: "changes no files" for a layer whose changes are only hidden is false.
   const hidden = ROW_CHANGES.filter((k) => !t.kinds[k]);
   if (t.filterText && !t.filterError) return `no path${hidden.length ? ' of the kinds shown' : ''} matches the filter`;
   if (t.mode === 'changes') {
-    const s = ex.layerStats(ex.layer);
+    const s = ex.compare ? ex.compare.result?.files : ex.layerStats(ex.layer);
     if (hidden.length && s && s.added + s.modified + s.removed > 0)
-      return `every change of this layer is of a kind hidden (${hidden.join(', ')})`;
-    return 'this layer changes no files';
-  }
-  if (hidden.length) return `no path of the kinds shown (hiding ${hidden.join(', ')})`;
-  return 'nothing to show';
+      return `every change ${ex.compare ? 'between the two' : 'of this layer'} is of a kind hidden (${hidden.join(', ')})`;
+  } else if (hidden.length) return `no path of the kinds shown (hiding ${hidden.join(', ')})`;
+  if (compare) return compare.note;
+  return t.mode === 'changes' ? 'this layer changes no files' : 'nothing to show';
 }
 
 function treePanel(ex: Explorer, width: number, height: number): Line[] {

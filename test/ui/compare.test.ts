@@ -219,3 +219,19 @@ test('the one-image keys keep working on the merged tree: filter, kinds, all fil
     .replace(/\s+/g, ' ');
   assert.match(help, /comparing two images: c history, f findings, u vulns, d packages, i image/);
 });
+
+test('an empty merged tree says why: a filter or hidden kinds, not "the two final filesystems are the same"', async () => {
+  const { ex } = await compareView();
+  assert.match(text(ex), /Changes old → new/);
+  type(ex, '/nothing-has-this-name\r');
+  let s = text(ex);
+  assert.match(s, /no path matches the filter/);
+  assert.doesNotMatch(s, /final filesystems are the same/);
+  press(ex, 'escape');
+  type(ex, '123');
+  s = text(ex);
+  assert.match(s, /every change between the two is of a kind hidden \(added, modified, removed\)/);
+  assert.doesNotMatch(s, /final filesystems are the same/);
+  type(ex, 'a4');
+  assert.match(text(ex), /no path of the kinds shown \(hiding added, modified, removed, unmodified\)/);
+});
