@@ -298,9 +298,17 @@ export function findingsListTop(ex: Explorer, rows: number): number {
   return Math.max(0, Math.min(ex.findingIndex - Math.floor(list / 2), ex.findings.length - list));
 }
 
+/** An empty list says which: none, none yet, or none in the part of the image that was read. */
+function noFindings(ex: Explorer): string {
+  if (ex.findingsFinal) return 'no findings';
+  if (ex.models.some((m) => m.error))
+    return 'no findings in what was read: the image was not read completely, so its files were not all checked';
+  return ex.findingsPending ? 'no findings yet (the checks are running…)' : 'no findings yet (still loading)';
+}
+
 export function findingsBody(ex: Explorer, width: number, rows: number): Line[] {
   const fs = ex.findings;
-  if (!fs.length) return [[seg(ex.model.done ? 'no findings' : 'no findings yet (still loading)', { fg: 'gray' })]];
+  if (!fs.length) return [[seg(noFindings(ex), { fg: 'gray' })]];
   const listRows = findingsListRows(rows);
   const detailRows = rows - listRows - 1;
   const top = findingsListTop(ex, rows);

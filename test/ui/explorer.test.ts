@@ -7,7 +7,8 @@ import { ImageModel } from '../../src/engine/image.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { memoryImage } from '../support/image.js';
 import type { DemoSecrets } from '../../src/sources/demo/index.js';
-import { earlyFindings, runChecks } from '../../src/findings/index.js';
+import { earlyFindings, runChecks, type Finding } from '../../src/findings/index.js';
+import { Explorer } from '../../src/ui/explorer.js';
 import { screen } from '../../src/ui/render-screen.js';
 import {
   explorerOn,
@@ -454,6 +455,31 @@ test('a failed layer: later layers are marked not read, and the screen says whic
   ex.selectLayer(3);
   assert.match(text(ex), /layer 3 was not read: layer 1 failed\. Layer 0 is verified and shown\./);
   assert.doesNotMatch(text(ex), /loading…|queued/, 'nothing pretends to be still loading');
+});
+
+test('an empty findings list says whether the checks ran: none, none yet, or the image was not read completely', async () => {
+  const { meta, blobs } = await memoryImage([
+    { entries: [{ name: 'a.txt', content: 'one\n' }] },
+    { entries: [{ name: 'b.txt', content: 'two\n' }] },
+  ]);
+  meta.config.config = { User: '10001' }; // (no finding about the config)
+  const clean = new ImageModel();
+  await clean.load(memoryReader(meta, blobs));
+  // The full checks still running (their promise not settled), none found while loading.
+  let ex = new Explorer({ model: clean, early: () => [], findings: () => new Promise<Finding[]>(() => {}) });
+  ex.resize(160, 30);
+  ex.sync();
+  type(ex, 'f');
+  assert.match(text(ex), /no findings yet \(the checks are running…\)/);
+  const tampered = blobs.map((b) => Buffer.from(b));
+  tampered[1][600] ^= 0x20;
+  const failed = new ImageModel();
+  await assert.rejects(failed.load(memoryReader(meta, tampered)));
+  ex = explorerOn(failed, { width: 160, height: 30 });
+  type(ex, 'f');
+  const s = text(ex);
+  assert.match(s, /no findings in what was read: the image was not read completely/);
+  assert.doesNotMatch(s, /still loading/);
 });
 
 test('progress while no layer is known: bytes and rate from the source, its name as soon as read, the daemon’s wait', () => {
