@@ -192,6 +192,11 @@ export class Explorer {
     return this.compare ? [this.compare.old, this.compare.new] : [this.model];
   }
 
+  /** An image could not be read to the end: what needs every layer (the full checks) never comes. */
+  get loadFailed(): boolean {
+    return this.models.some((m) => !!m.error);
+  }
+
   /** The compare view's comparison is there: the tree shows the merged filesystems. */
   get compared(): boolean {
     return !!this.compare?.merged;

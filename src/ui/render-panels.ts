@@ -301,7 +301,7 @@ export function findingsListTop(ex: Explorer, rows: number): number {
 /** An empty list says which: none, none yet, or none in the part of the image that was read. */
 function noFindings(ex: Explorer): string {
   if (ex.findingsFinal) return 'no findings';
-  if (ex.models.some((m) => m.error))
+  if (ex.loadFailed)
     return 'no findings in what was read: the image was not read completely, so its files were not all checked';
   return ex.findingsPending ? 'no findings yet (the checks are running…)' : 'no findings yet (still loading)';
 }

@@ -63,7 +63,9 @@ function stateLines(ex: Explorer, width: number): Line[] | undefined {
       ...wrapped(
         ex.findingsPending
           ? 'Matching the packages against the vulnerability database…'
-          : 'Known vulnerabilities: once every layer is in (the package inventory needs all of them).',
+          : ex.loadFailed
+            ? 'Known vulnerabilities: not checked: the image was not read completely (the package inventory needs every layer).'
+            : 'Known vulnerabilities: once every layer is in (the package inventory needs all of them).',
         width,
         gray,
       ),
@@ -207,7 +209,7 @@ export function vulnsBody(ex: Explorer, width: number, rows: number): Line[] {
 
 /** The top border's right side: vulnerabilities by severity, or the state. */
 export function vulnsInfo(ex: Explorer): string {
-  if (!ex.findingsFinal) return 'loading';
+  if (!ex.findingsFinal) return ex.loadFailed && !ex.findingsPending ? 'not checked' : 'loading';
   if (byRule(ex.findings, 'vulnerability-db-missing')) return 'no database';
   const pkgs = ex.vulnerablePackages();
   if (!pkgs.length) return byRule(ex.findings, 'vulnerability-summary') ? 'none known' : 'not checked';

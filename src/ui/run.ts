@@ -72,5 +72,5 @@ export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
     keys.close();
   }
   if (signalled) return 128 + (constants.signals[signalled] ?? 15);
-  return explorer.models.some((m) => m.error) ? 1 : 0;
+  return explorer.loadFailed ? 1 : 0;
 }

@@ -480,6 +480,11 @@ test('an empty findings list says whether the checks ran: none, none yet, or the
   const s = text(ex);
   assert.match(s, /no findings in what was read: the image was not read completely/);
   assert.doesNotMatch(s, /still loading/);
+  type(ex, 'u');
+  const v = text(ex);
+  assert.match(v, /Known vulnerabilities: not checked: the image was not read completely/);
+  assert.match(v, /Vulns.* not checked ╮/);
+  assert.doesNotMatch(v, /once every layer is in|loading/);
 });
 
 test('progress while no layer is known: bytes and rate from the source, its name as soon as read, the daemon’s wait', () => {
