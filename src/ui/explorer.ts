@@ -470,7 +470,13 @@ export class Explorer {
   jumpToVulnerable(i = this.vulnIndex): void {
     const pkgs = this.vulnerablePackages();
     if (!pkgs.length) {
-      this.setMessage(this.findingsFinal ? 'no vulnerable packages' : 'vulnerabilities: once every layer is in');
+      this.setMessage(
+        this.findingsFinal
+          ? 'no vulnerable packages'
+          : this.loadFailed
+            ? 'vulnerabilities: not checked (the image was not read completely)'
+            : 'vulnerabilities: once every layer is in',
+      );
       return;
     }
     this.selectVulnerable(i);
