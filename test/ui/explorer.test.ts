@@ -485,6 +485,8 @@ test('an empty findings list says whether the checks ran: none, none yet, or the
   assert.match(v, /Known vulnerabilities: not checked: the image was not read completely/);
   assert.match(v, /Vulns.* not checked ╮/);
   assert.doesNotMatch(v, /once every layer is in|loading/);
+  ex.jumpToVulnerable();
+  assert.equal(ex.message?.text, 'vulnerabilities: not checked (the image was not read completely)');
 });
 
 test('progress while no layer is known: bytes and rate from the source, its name as soon as read, the daemon’s wait', () => {
