@@ -116,7 +116,7 @@ class ViewCache {
    * Restricted views without a text filter, instead of the two above: whether a node is shown
    * (it passes, or holds something that does), whether a directory can hold a shown node (skips
    * listing the children of one that cannot), and whether a node passes on its own (its change in
-   * the layer and its kind). Both are answered per node from the layer's kinds-below bits, so the
+   * the layer and its kind). Each is answered per node from the layer's kinds-below bits, so the
    * view holds nothing per node.
    */
   shows: ((n: TreeNode) => boolean) | null = null;
