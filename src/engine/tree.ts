@@ -262,15 +262,12 @@ export class FileTree {
 
   /**
    * The directories above `nodes` (the root included), each once: a walk that lists only what a
-   * layer changed enters just these (the report's layer changes, the explorer's changes view) and
-   * keeps one entry per directory, not one per node.
+   * layer changed (inspect's layer changes) enters just these and keeps one entry per directory,
+   * not one per node. (The explorer asks per kind of change: kinds-below.ts.)
    */
-  static directoriesAbove(nodes: Iterable<TreeNode>, keep: (n: TreeNode) => boolean = () => true): Set<TreeNode> {
+  static directoriesAbove(nodes: Iterable<TreeNode>): Set<TreeNode> {
     const dirs = new Set<TreeNode>();
-    for (const node of nodes) {
-      if (!keep(node)) continue;
-      for (let n = node.parent; n && !dirs.has(n); n = n.parent) dirs.add(n);
-    }
+    for (const node of nodes) for (let n = node.parent; n && !dirs.has(n); n = n.parent) dirs.add(n);
     return dirs;
   }
 

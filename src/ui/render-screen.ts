@@ -15,7 +15,7 @@ import { LEGEND } from './legend.js';
 import { panelById, sideTabs } from './panels.js';
 import { efficiencyFooter, layersBody, layersInfo, loadFailure } from './render-panels.js';
 import { treeBody } from './render-tree.js';
-import { ROW_CHANGES } from './tree-view.js';
+import { ROW_CHANGES, type RowChange } from './tree-view.js';
 import {
   compareLayersBody,
   compareLayersInfo,
@@ -204,9 +204,12 @@ function filterLine(ex: Explorer, width: number): Line {
  * image is: "changes no files" or "the two final filesystems are the same" is false when the
  * changes are there but filtered out or hidden.
  */
-function treeNote(ex: Explorer): string {
+function treeNote(
+  ex: Explorer,
+  compare: ReturnType<typeof compareTreeTitle> | undefined,
+  hidden: readonly RowChange[],
+): string {
   const t = ex.tree;
-  const compare = ex.compare ? compareTreeTitle(ex) : undefined;
   if (ex.compare && !ex.compare.merged) return compare!.note;
   const st = ex.model.layers[ex.layer];
   if (!ex.compare && !t.layerReady) {
@@ -215,7 +218,6 @@ function treeNote(ex: Explorer): string {
     if (f) return `layer ${ex.layer} was not read: ${f.failedText}. ${f.trusted}`;
     return st?.state === 'reading' ? `layer ${ex.layer} is loading…` : `layer ${ex.layer} is queued…`;
   }
-  const hidden = ROW_CHANGES.filter((k) => !t.kinds[k]);
   if (t.filterText && !t.filterError) return `no path${hidden.length ? ' of the kinds shown' : ''} matches the filter`;
   if (t.mode === 'changes') {
     const s = ex.compare ? ex.compare.result?.files : ex.layerStats(ex.layer);
@@ -229,21 +231,22 @@ function treeNote(ex: Explorer): string {
 function treePanel(ex: Explorer, width: number, height: number): Line[] {
   const t = ex.tree;
   const inner = width - 2;
-  const body = treeBody(t, inner, ex.focus === 'tree', treeNote(ex), ex.compare ? compareRowNote(ex) : undefined);
+  const compare = ex.compare ? compareTreeTitle(ex) : undefined;
+  const hidden = ROW_CHANGES.filter((k) => !t.kinds[k]);
+  const note = treeNote(ex, compare, hidden);
+  const body = treeBody(t, inner, ex.focus === 'tree', note, ex.compare ? compareRowNote(ex) : undefined);
   if (ex.filterEditing || t.filterText !== '') {
     while (body.length < height - 3) body.push([]);
     body.length = Math.max(0, height - 3);
     body.push(filterLine(ex, inner));
   }
-  const kinds = ROW_CHANGES.filter((k) => !t.kinds[k]);
   let info = '';
-  const compare = ex.compare ? compareTreeTitle(ex) : undefined;
   if (compare) info = compare.info;
   else if (t.layerReady) {
     const s = ex.layerStats(ex.layer)!;
     info = `+${s.added} ~${s.modified} -${s.removed}`;
   }
-  if (kinds.length) info += ` · hiding ${kinds.join(',')}`;
+  if (hidden.length) info += ` · hiding ${hidden.join(',')}`;
   if (t.sort === 'size') info += ' · by size';
   const title = compare?.title ?? `${t.mode === 'changes' ? 'Changes in' : 'Filesystem at'} layer ${ex.layer}`;
   return box(body, { title, info, focused: ex.focus === 'tree', width, height });

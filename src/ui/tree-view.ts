@@ -369,10 +369,10 @@ export class TreeView {
       const passes = component
         ? (n: TreeNode) => component(n.name) || hitAbove(n.parent!)
         : (n: TreeNode) => match(n.path);
+      // (A node the layer wrote is in its aggregated view: the mode changes nothing here either.)
       for (const n of this.tree.changesByLayer[L] ?? []) {
-        if (!n.versionIn(L) || !passesKind(n)) continue;
-        if (this.mode === 'aggregated' && !this.inAggregated(n)) continue;
-        if (passes(n)) keep(n);
+        const v = n.versionIn(L);
+        if (v && kinds[v.change] && passes(n)) keep(n);
       }
     } else if (component) {
       // One pass over the layer's filesystem, a component at a time: each directory waits with

@@ -2,7 +2,17 @@
 import { ImageModel } from '../../src/engine/image.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { demoImage, type DemoSecrets } from '../../src/sources/demo/index.js';
-import { earlyFindings, runChecks, sortFindings } from '../../src/findings/index.js';
+import type { ImageReader } from '../../src/engine/types.js';
+import { compareImages, inventoryRecords } from '../../src/findings/compare/index.js';
+import { loadForComparison } from '../../src/findings/compare/load.js';
+import {
+  createContentInspector,
+  earlyFindings,
+  packageInventory,
+  runChecks,
+  sortFindings,
+} from '../../src/findings/index.js';
+import { finishCompare } from '../../src/ui/compare.js';
 import type { Finding } from '../../src/findings/types.js';
 import { Explorer } from '../../src/ui/explorer.js';
 import { parseInput } from '../../src/ui/input.js';
@@ -45,6 +55,45 @@ export function explorerOn(
   ex.resize(opts.width ?? 160, opts.height ?? 45);
   ex.sync();
   return ex;
+}
+
+/**
+ * The compare view (`layerlens OLD NEW`) on two images loaded together as the CLI loads them
+ * (layers both hold parsed once, content digests), each side's checks and packages, the
+ * comparison done: returns the explorer and the two models (old, new).
+ */
+export async function compareExplorerOn(
+  readers: [ImageReader, ImageReader],
+  opts: { cwd?: string; titles?: [string, string] } = {},
+): Promise<{ ex: Explorer; models: ImageModel[] }> {
+  const { models, done } = await loadForComparison(readers, {
+    inspector: () => createContentInspector(),
+    contentDigests: true,
+  });
+  await done;
+  const side = (m: ImageModel) => ({
+    model: m,
+    findings: runChecks(m, { reference: 'memory' }),
+    packages: inventoryRecords(packageInventory(m)),
+  });
+  const [oldTitle, newTitle] = opts.titles ?? ['old', 'new'];
+  const ex = new Explorer({
+    model: models[1],
+    sort: sortFindings,
+    cwd: opts.cwd,
+    compare: {
+      old: models[0],
+      new: models[1],
+      oldTitle,
+      newTitle,
+      compare: async () => compareImages(side(models[0]), side(models[1])),
+    },
+  });
+  ex.resize(160, 45);
+  ex.sync();
+  finishCompare(ex);
+  await ex.idle();
+  return { ex, models };
 }
 
 export function text(ex: Explorer): string {

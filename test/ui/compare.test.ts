@@ -9,17 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { ImageModel } from '../../src/engine/image.js';
-import { compareImages, inventoryRecords } from '../../src/findings/compare/index.js';
-import { loadForComparison } from '../../src/findings/compare/load.js';
-import { createContentInspector, packageInventory, runChecks, sortFindings } from '../../src/findings/index.js';
-import { finishCompare } from '../../src/ui/compare.js';
-import { Explorer } from '../../src/ui/explorer.js';
+import type { Explorer } from '../../src/ui/explorer.js';
 import { dispatch } from '../../src/ui/keys.js';
 import { helpBody } from '../../src/ui/render-screen.js';
 import { plain } from '../../src/ui/style.js';
 import { testReader, type TestImage } from '../support/findings-image.js';
 import * as f from '../support/fake-secrets.js';
-import { explorerOn, loadedImage, press, text, type } from '../support/ui.js';
+import { compareExplorerOn, explorerOn, loadedImage, press, text, type } from '../support/ui.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'layerlens-compare-ui-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,33 +64,7 @@ const NEW: TestImage = {
 };
 
 async function compareView(): Promise<{ ex: Explorer; models: ImageModel[] }> {
-  const { models, done } = await loadForComparison([await testReader(OLD), await testReader(NEW)], {
-    inspector: () => createContentInspector(),
-    contentDigests: true,
-  });
-  await done;
-  const side = (m: ImageModel) => ({
-    model: m,
-    findings: runChecks(m, { reference: 'memory' }),
-    packages: inventoryRecords(packageInventory(m)),
-  });
-  const ex = new Explorer({
-    model: models[1],
-    sort: sortFindings,
-    cwd: dir,
-    compare: {
-      old: models[0],
-      new: models[1],
-      oldTitle: 'app:1',
-      newTitle: 'app:2',
-      compare: async () => compareImages(side(models[0]), side(models[1])),
-    },
-  });
-  ex.resize(160, 45);
-  ex.sync();
-  finishCompare(ex);
-  await ex.idle();
-  return { ex, models };
+  return compareExplorerOn([await testReader(OLD), await testReader(NEW)], { cwd: dir, titles: ['app:1', 'app:2'] });
 }
 
 test('the compare screen: both names, the layer rows lined up and marked, the merged tree with change marks', async () => {

@@ -11,19 +11,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ImageModel } from '../../src/engine/image.js';
-import { compareImages, inventoryRecords } from '../../src/findings/compare/index.js';
-import { loadForComparison } from '../../src/findings/compare/load.js';
-import { createContentInspector, packageInventory, runChecks, sortFindings } from '../../src/findings/index.js';
 import { demoImage } from '../../src/sources/demo/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
-import { finishCompare } from '../../src/ui/compare.js';
-import { Explorer } from '../../src/ui/explorer.js';
+import type { Explorer } from '../../src/ui/explorer.js';
 import type { KeyEvent } from '../../src/ui/input.js';
 import { dispatch } from '../../src/ui/keys.js';
 import { screenLines } from '../../src/ui/render-screen.js';
 import { plain } from '../../src/ui/style.js';
 import { memoryImage } from '../support/image.js';
-import { explorerOn, HOSTILE_LAYERS, loadedDemo, loadedImage, nonSgrEscapes } from '../support/ui.js';
+import {
+  compareExplorerOn,
+  explorerOn,
+  HOSTILE_LAYERS,
+  loadedDemo,
+  loadedImage,
+  nonSgrEscapes,
+} from '../support/ui.js';
 
 const cwd = mkdtempSync(path.join(tmpdir(), 'layerlens-key-fuzz-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
@@ -136,31 +139,10 @@ test('random keys on the demo, hostile names, a failed image, no metadata and a 
 test('random keys on the compare view', async () => {
   const demo = await demoImage();
   const hostile = await memoryImage(HOSTILE_LAYERS);
-  const { models, done } = await loadForComparison(
+  const { ex } = await compareExplorerOn(
     [memoryReader(demo.meta, demo.blobs), memoryReader(hostile.meta, hostile.blobs)],
-    { inspector: () => createContentInspector(), contentDigests: true },
+    { cwd, titles: ['demo', 'hostile'] },
   );
-  await done;
-  const side = (m: ImageModel) => ({
-    model: m,
-    findings: runChecks(m, { reference: 'memory' }),
-    packages: inventoryRecords(packageInventory(m)),
-  });
-  const ex = new Explorer({
-    model: models[1],
-    sort: sortFindings,
-    cwd,
-    compare: {
-      old: models[0],
-      new: models[1],
-      oldTitle: 'demo',
-      newTitle: 'hostile',
-      compare: async () => compareImages(side(models[0]), side(models[1])),
-    },
-  });
-  ex.sync();
-  finishCompare(ex);
-  await ex.idle();
   const states = await fuzz('compare', ex, 7, 3000);
   assert.ok(states >= 10, `the keys reached only ${states} states`);
   assert.deepEqual(readdirSync(cwd), [], 'nothing written');
