@@ -22,6 +22,24 @@ export function isPackagedPath(path: string): boolean {
   return PACKAGED_ROOTS.some((re) => re.test(path));
 }
 
+// The directories of language libraries: what a package manager unpacks there is the library's
+// own, the same for every user of it (npm, pip, gems, composer, Go modules, Cargo; Debian's
+// packaged Perl, Ruby, PHP, Go and Node libraries).
+const LIBRARY_DIRS = [
+  /\/(?:node_modules|site-packages|dist-packages|gems|vendor|\.cargo\/registry|go\/pkg\/mod)\//,
+  /^\/usr\/share\/(?:perl5?|ruby[^/]*|gocode|php|nodejs)\//,
+  /^\/usr\/lib\/(?:[^/]+\/)?(?:perl5?|ruby|nodejs)\//,
+];
+
+/**
+ * Whether `path` lies in a language library's directory. A private key there ships with the
+ * library to everyone who installs it (a default development certificate such as a web
+ * framework's built-in one): a published key, not a leak of the image's own.
+ */
+export function isLibraryPath(path: string): boolean {
+  return LIBRARY_DIRS.some((re) => re.test(path));
+}
+
 /** A file's place that says its matches are documentation or test data: the code and the detail. */
 export interface PackagedData {
   code: 'package-docs' | 'package-test';

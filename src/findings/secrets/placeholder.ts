@@ -52,7 +52,19 @@ export function placeholderReason(value: string): string | null {
 export function looksLikeIdentifier(value: string): boolean {
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) && /[A-Z]{3}/.test(value)) return true;
   if (/^[a-z]+(?:_[a-z]+)+$/.test(value)) return true;
-  return /^[a-z]+(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7;
+  return camelIdentifier(value);
+}
+
+/**
+ * A camelCase or PascalCase name (getPassword, myApiKey, CloudflareAccountCreateRequestAttributes).
+ * Random tokens can look alike, so only when the letters repeat as words' letters do, or when a
+ * name of 24 characters or more is three or more humps of four letters or more each (long names
+ * hold more distinct letters). A random alphanumeric token of 24 characters is shaped so less than
+ * once in a million, one of 40 about once in ten billion (counted exactly, not sampled).
+ */
+function camelIdentifier(value: string): boolean {
+  if (/^[A-Za-z][a-z]*(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7) return true;
+  return value.length >= 24 && /^[A-Za-z][a-z]{3,}(?:[A-Z][a-z]{3,}){2,}[0-9]*$/.test(value);
 }
 
 /** Looks like code or a reference rather than a literal: `os.environ["X"]`, `getenv(...)`, `self.password`. */
@@ -61,9 +73,7 @@ export function looksLikeCode(value: string): boolean {
   if (/^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(value)) return true; // dotted identifier
   if (/^(?:process\.env|os\.environ|getenv|System\.getenv|ENV\[)/.test(value)) return true;
   if (/^[a-z]+(?:_[a-z]+)*$/.test(value)) return true; // snake_case identifier / plain word
-  // camelCase identifier (getPassword, myApiKey); random tokens can look alike, so only when
-  // the letters repeat like words do.
-  if (/^[a-z]+(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7) return true;
+  if (camelIdentifier(value)) return true;
   if (/^[A-Z]+(?:_[A-Z0-9]+)*$/.test(value) && !/[0-9]/.test(value)) return true; // CONSTANT_NAME
   if (/^\/[\w./-]+$/.test(value)) return true; // a file path
   if (/^[$%@]/.test(value)) return true; // a variable reference ($dir/private/key.pem, %VAR%, @var)

@@ -13,6 +13,7 @@ export const DOWNGRADE_REASONS: Record<DowngradeCode, string> = {
   'example-marker': 'documented example value (contains an example marker)',
   placeholder: 'placeholder text inside the token',
   filler: 'low-entropy or sequential filler, not a generated secret',
+  'encoded-data': 'inside a long run of base64 text (encoded data such as an embedded binary), not a token on its own',
   checksum: 'the checksum or structure of the format does not verify: not an issued token',
   'key-header': 'a key header with no key body',
   'elided-key': 'the key body is elided or cut short (documentation)',
@@ -24,6 +25,8 @@ export const DOWNGRADE_REASONS: Record<DowngradeCode, string> = {
   'package-docs': 'documentation shipped by a package',
   'package-test': 'test or example data shipped by a package or language runtime',
   'installed-generic': 'generic match in a file installed by a package (runtime or library code, docs, examples)',
+  'package-key':
+    "a key shipped in a library package's own files (every user of the package has the same key): published, not the image's own; do not use it",
   'app-test': 'looks like test or example data',
 };
 
@@ -166,6 +169,37 @@ export function fillerReason(random: string, floor: number): string | null {
   return h < fair ? `entropy ${h.toFixed(2)} bits per character, below ${Number(fair.toFixed(2))}` : null;
 }
 
+/** A letter or a digit. */
+function alnumChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+/** Base64 text's characters, of the standard and the URL-safe alphabet (+ / - _). */
+function base64Char(c: number): boolean {
+  return alnumChar(c) || c === 43 || c === 47 || c === 45 || c === 95;
+}
+
+/** Base64 characters on each side of a match that make it part of encoded data. */
+const ENCODED_RUN = 32;
+
+/**
+ * Whether `text[start, end)` lies inside a longer run of base64 text: a letter or digit right
+ * against each end, and at least ENCODED_RUN base64 characters on each side. That is a stretch of
+ * an embedded binary (a base64 wasm module in a JS file, a data: URI, an inline source map) that
+ * happens to spell a token's prefix. A token written on its own is bounded by a quote, a space,
+ * `=`, `:`, a `/` of a URL path or the line's end; and a real token inside encoded data would be
+ * encoded, not readable.
+ */
+export function insideEncodedRun(text: string, start: number, end: number): boolean {
+  if (start === 0 || !alnumChar(text.charCodeAt(start - 1)) || !alnumChar(text.charCodeAt(end))) return false;
+  let n = 0;
+  for (let i = start - 1; i >= 0 && n < ENCODED_RUN && base64Char(text.charCodeAt(i)); i--) n++;
+  if (n < ENCODED_RUN) return false;
+  n = 0;
+  for (let i = end; i < text.length && n < ENCODED_RUN && base64Char(text.charCodeAt(i)); i++) n++;
+  return n >= ENCODED_RUN;
+}
+
 /** The value with its fixed prefix taken off: what should be random. */
 export function randomPart(rule: SecretRule, value: string): string {
   if (rule.prefixLength !== undefined) return value.slice(rule.prefixLength);
@@ -191,15 +225,16 @@ export function judgeValue(rule: SecretRule, value: string): Downgrade | null {
 
 /**
  * Whether the match at `index` of `text` sits in a comment or a docstring: a line that starts
- * with a comment marker (`*`, `//`, `#`, `--`, `;`, `>>>` doctests), or inside a Python triple-
- * quoted string (an odd number of them before it in the window). Used for installed packages,
- * whose comments are their documentation.
+ * with a comment marker (`*`, `//`, `#`, `--`, `;`, `>>>` doctests), a Perl POD or Ruby
+ * `=begin` block, or inside a Python triple-quoted string (an odd number of them before it in
+ * the window). Used for installed packages, whose comments are their documentation.
  */
 export function inComment(text: string, index: number, openQuotes = 0): boolean {
   const start = text.lastIndexOf('\n', index - 1) + 1;
   const head = text.slice(start, Math.min(index, start + 200)).trimStart();
   if (/^(?:\*|\/\/|\/\*|#(?!!)|--|;|>>>|\.\.\.\s|%|'|rem\s)/i.test(head)) return true;
   if (/\s(?:\/\/|#)\s/.test(head)) return true; // a trailing comment before the match
+  if (inDocBlock(text, index, (openQuotes & DOC_BLOCK) !== 0)) return true;
   // (`openQuotes`: bit 0, a """ string and bit 1, a ''' string still open from an earlier window.)
   let quotes = openQuotes & 1;
   for (let i = text.indexOf('"""'); i >= 0 && i < index; i = text.indexOf('"""', i + 3)) quotes++;
@@ -207,6 +242,45 @@ export function inComment(text: string, index: number, openQuotes = 0): boolean 
   quotes = (openQuotes >> 1) & 1;
   for (let i = text.indexOf("'''"); i >= 0 && i < index; i = text.indexOf("'''", i + 3)) quotes++;
   return quotes % 2 === 1;
+}
+
+/** The bit of inComment's `openQuotes` for a POD or `=begin` block open from an earlier window. */
+const DOC_BLOCK = 4;
+
+// A line that opens a Perl POD block (=pod, =head1, =item…; =begin opens Ruby's block comment too)
+// or closes one (=cut; a bare =end closes Ruby's, POD's `=end FORMAT` stays inside).
+const DOC_COMMAND =
+  /=(?:(cut)|(end)(?=[ \t\r]*(?:\n|$))|pod|head[1-6]|over|item|back|begin|end|for|encoding)(?![A-Za-z0-9_])/y;
+
+/** Whether the line at `at` opens (true) or closes (false) a documentation block; undefined: neither. */
+function docCommand(text: string, at: number): boolean | undefined {
+  DOC_COMMAND.lastIndex = at;
+  const m = DOC_COMMAND.exec(text);
+  return m ? m[1] === undefined && m[2] === undefined : undefined;
+}
+
+/**
+ * Whether `index` lies in a Perl POD block (a line `=head1`, `=item`… up to a line `=cut`) or a
+ * Ruby `=begin` … `=end` comment: the nearest such line before it says, else `openBefore` (a
+ * block still open from an earlier window).
+ */
+function inDocBlock(text: string, index: number, openBefore: boolean): boolean {
+  for (let nl = text.lastIndexOf('\n=', index - 1); nl >= 0; nl = nl === 0 ? -1 : text.lastIndexOf('\n=', nl - 1)) {
+    const open = docCommand(text, nl + 1);
+    if (open !== undefined) return open;
+  }
+  if (index > 0 && text.charCodeAt(0) === 61) {
+    const open = docCommand(text, 0);
+    if (open !== undefined) return open;
+  }
+  return openBefore;
+}
+
+/** inComment's `openQuotes` with its documentation-block bit as it stands after `text`. */
+export function docBlockAfter(text: string, openQuotes: number): number {
+  return inDocBlock(text, text.length, (openQuotes & DOC_BLOCK) !== 0)
+    ? openQuotes | DOC_BLOCK
+    : openQuotes & ~DOC_BLOCK;
 }
 
 const DQ3 = Buffer.from('"""');
@@ -219,5 +293,5 @@ export function quotesAfter(bytes: Uint8Array, openQuotes: number): number {
   for (let i = buf.indexOf(DQ3); i >= 0; i = buf.indexOf(DQ3, i + 3)) dq ^= 1;
   let sq = (openQuotes >> 1) & 1;
   for (let i = buf.indexOf(SQ3); i >= 0; i = buf.indexOf(SQ3, i + 3)) sq ^= 1;
-  return dq | (sq << 1);
+  return dq | (sq << 1) | (openQuotes & DOC_BLOCK);
 }

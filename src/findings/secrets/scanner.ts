@@ -7,11 +7,20 @@
  */
 import { createHash } from 'node:crypto';
 import type { Severity } from '../types.js';
-import { SEVERITIES } from '../types.js';
+import { SEVERITIES, severityRank } from '../types.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
-import { appTestDataReason, isPackagedPath, packagedDataReason } from './context.js';
+import { appTestDataReason, isLibraryPath, isPackagedPath, packagedDataReason } from './context.js';
 import { evidence } from './mask.js';
-import { DOWNGRADE_REASONS, type Downgrade, downgrade, inComment, judgeValue, quotesAfter } from './precision.js';
+import {
+  DOWNGRADE_REASONS,
+  type Downgrade,
+  docBlockAfter,
+  downgrade,
+  inComment,
+  insideEncodedRun,
+  judgeValue,
+  quotesAfter,
+} from './precision.js';
 import { KEYWORD_RULES, scanKeywords, type KeywordHits } from './keywords.js';
 import { type DowngradeCode, type RuleFamily, RULES_BY_ID, type SecretRule } from './rules.js';
 import { countFamilies, FAMILY_BIT, type SecretScanStats } from './stats.js';
@@ -206,13 +215,17 @@ function runRule(
     const lineStart = subject.lastIndexOf('\n', m.index) + 1;
     const before =
       m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
-    // Made-up values: an example marker, a placeholder in or right after the token, a filler.
-    // (Not for the generic rule, whose check drops them, nor for key bodies, judged by their own rules.)
+    // Made-up values: an example marker, a placeholder in or right after the token, a filler; and
+    // a token's look-alike inside encoded data. (Not for the generic rule, whose check drops
+    // them, nor for key bodies, judged by their own rules.)
     if (rule.id !== 'secret-generic-assignment' && (rule.family !== 'private-key' || value.length <= 300)) {
       const tailAt = offset + m.index + m[0].length;
+      const secretEnd = m.groups?.secret !== undefined ? secretAt + m.groups.secret.length : secretAt;
       const judged: Downgrade | null = MASKED_TAIL.test(text.slice(tailAt, tailAt + 4))
         ? downgrade('placeholder', 'info', 'a masked or cut-short value')
-        : judgeValue(rule, value);
+        : insideEncodedRun(subject, m.groups?.secret !== undefined ? secretAt : m.index, secretEnd)
+          ? downgrade('encoded-data')
+          : judgeValue(rule, value);
       // (Only ever lower: a check's own downgrade to info, an elided key, keeps its reason.)
       if (judged && lowest(judged.severity, severity) !== severity) {
         severity = judged.severity;
@@ -343,11 +356,16 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
   // than leaks. Format rules (a real token) keep their severity there, except in the package's
   // comments and docstrings: its documentation.
   const installed = !packaged && isPackagedPath(path);
+  // A private key in a library's own files (a default development certificate): published with
+  // the library, so medium, not the critical of a key that is the image's own.
+  const library = installed && isLibraryPath(path);
   for (const m of ms) {
     if (m.severity === 'info') continue;
     if (packaged) lowerTo(m, downgrade(packaged.code, 'info', packaged.detail));
     else if (installed && m.ruleId === 'secret-generic-assignment') lowerTo(m, downgrade('installed-generic'));
     else if (installed && commented.has(m)) lowerTo(m, downgrade('doc-comment'));
+    else if (library && m.family === 'private-key' && severityRank(m.severity) > severityRank('medium'))
+      lowerTo(m, downgrade('package-key', 'medium'));
     else if (appTest) lowerTo(m, { severity: lower(m.severity), code: 'app-test', reason: appTest });
   }
   return ms;
@@ -378,10 +396,12 @@ export class FileSecretScanner {
   private known: KeywordHits | null = null;
   /** The rule families that looked at the file (FAMILY_BIT). */
   private families = 0;
-  /** Triple-quoted strings open at the start of the next window (precision.ts quotesAfter). */
+  /** Triple-quoted strings and doc blocks open at the start of the next window (precision.ts quotesAfter, docBlockAfter). */
   private openQuotes = 0;
   /** Docstrings are Python's: other files are not counted (two passes over each window). */
   private readonly python: boolean;
+  /** POD and `=begin` blocks are Perl's and Ruby's (the same: only their files are followed). */
+  private readonly docBlocks: boolean;
   truncated = false;
 
   constructor(
@@ -392,6 +412,7 @@ export class FileSecretScanner {
   ) {
     this.credRules = credentialRulesFor(path);
     this.python = path.endsWith('.py');
+    this.docBlocks = /\.(?:pm|pl|pod|t|rb)$/.test(path);
   }
 
   write(chunk: Buffer): void {
@@ -457,6 +478,7 @@ export class FileSecretScanner {
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
     // Only a Python file of several windows needs the count: a docstring can start in one and go on.
     if (!final && this.python) this.openQuotes = quotesAfter(win, this.openQuotes);
+    if (!final && this.docBlocks) this.openQuotes = docBlockAfter(win.toString('latin1'), this.openQuotes);
   }
 
   /**

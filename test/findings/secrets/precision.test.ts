@@ -193,3 +193,155 @@ test('checksums: a GitHub or npm token that fails its CRC-32 is info; PyPI token
   assert.equal(scanFile('/app/a', `${f.npmToken()}\n`)[0].severity, 'critical');
   assert.equal(scanFile('/app/a', `${f.pypiToken('test.pypi.org')}\n`)[0].code, 'test-mode');
 });
+
+/** A PascalCase name of exactly `n` letters, made of capitalised words of 4–9 letters. */
+function pascalName(n: number): string {
+  for (;;) {
+    let s = '';
+    while (s.length < n) {
+      const w = f.lowerAlpha(4 + randomInt(6));
+      s += w[0].toUpperCase() + w.slice(1);
+    }
+    if (s.length === n) return s;
+  }
+}
+
+test("identifiers in a token's place: PascalCase and camelCase names are code, not credentials", () => {
+  for (let i = 0; i < 20; i++) {
+    const name = pascalName(40);
+    const lower = name[0].toLowerCase() + name.slice(1);
+    const code = [
+      `exports.${name} = ${name};\n`,
+      `const cloudflareModel = "${name}";\n`,
+      `const CLOUDFLARE_KIND = '${lower}';\n`,
+      `ACCESS_TOKEN_TYPE = "${pascalName(30)}"\n`,
+      `secretName: "${pascalName(26)}",\n`,
+    ].join('');
+    assert.deepEqual(
+      scanFile('/app/src/models.js', code).map((m) => `${m.ruleId} ${m.evidence}`),
+      [],
+      code,
+    );
+  }
+  // Real tokens of the same length are still found, every one of them.
+  for (let i = 0; i < 200; i++) {
+    const ms = scanFile('/app/deploy.sh', `export CLOUDFLARE_API_TOKEN=${f.urlsafe(40)}\n`);
+    const m = ms.find((x) => x.ruleId === 'secret-cloudflare-api-token');
+    assert.ok(m, JSON.stringify(ms));
+    assert.equal(m.severity, 'critical');
+  }
+  // A password assigned a literal that is not an identifier is still a finding.
+  assert.equal(scanFile('/app/src/db.js', `const dbPassword = "${f.alnum(6)}#${f.alnum(6)}";\n`).length, 1);
+});
+
+test('a token look-alike inside a long base64 run (an embedded binary) is info, code "encoded-data"', () => {
+  for (let i = 0; i < 20; i++) {
+    const key = `AKIA${f.base32(16)}`;
+    // Glued to base64 text on both sides, as in a wasm module or a data: URI in a JS file.
+    const blob = `${f.b64(400 + randomInt(400))}${f.lowerAlpha(1)}${key}${f.lowerAlpha(1)}${f.b64(400)}`;
+    const ms = assertHarmless(
+      '/app/node_modules/engine/runtime/module.wasm-base64.js',
+      `module.exports = '${blob}';\n`,
+    );
+    const mine = ms.filter((m) => m.ruleId === 'secret-aws-access-key-id');
+    assert.deepEqual(
+      mine.map((m) => m.code),
+      ['encoded-data'],
+    );
+    // The same key on its own, or at the edge of base64 text, is a key.
+    assert.equal(scanFile('/app/src/aws.js', `const id = '${key}';\n`)[0].severity, 'high');
+    assert.equal(scanFile('/app/src/aws.js', `const s = '${f.b64(300)}a${key}';\n`)[0].severity, 'high');
+  }
+  // A token in a URL path, long base64-like segments on both sides, is bounded by its slashes: still found.
+  const gh = f.githubToken();
+  const url = `https://api.corp.lan/v1/projects/${f.alnum(12)}/settings/${gh}`;
+  assert.equal(scanFile('/app/src/u.js', `fetch('${url}/a/${f.alnum(40)}');\n`)[0].severity, 'critical');
+});
+
+test('Perl POD and Ruby =begin blocks of installed libraries are their documentation (info, "doc-comment")', () => {
+  const pwd = f.alnum(10);
+  const pem = f.rsaPem();
+  const pod = [
+    'package Web::URL;',
+    'use strict;',
+    '1;',
+    '',
+    '=head1 SYNOPSIS',
+    '',
+    `  my $url = Web::URL->new('https://isabel:${pwd}@db.corp.lan/');`,
+    '',
+    '=begin html',
+    '',
+    '<p>figure</p>',
+    '',
+    '=end html',
+    '',
+    "  my $key = <<'EOF';",
+    ...pem.split('\n').map((l) => `  ${l}`),
+    '  EOF',
+    '',
+    '=cut',
+    '',
+    `sub connect { return 'https://daniel:${f.alnum(10)}@db.corp.lan/' }`,
+    '',
+  ].join('\n');
+  const path = '/usr/share/perl5/Web/URL.pm';
+  const ms = scanFile(path, pod);
+  const byLine = ms.map((m) => `${m.ruleId} ${m.severity} ${m.code ?? ''}`.trim());
+  assert.deepEqual(byLine, [
+    'secret-url-credentials info doc-comment',
+    'secret-private-key info doc-comment',
+    'secret-url-credentials high',
+  ]);
+  // A POD block longer than the scanner's window: the block is followed from window to window.
+  const filler = Array.from({ length: 6000 }, (_, i) => `Paragraph ${i} of the manual, ${f.lowerAlpha(20)}.`);
+  const long = [
+    'package A;',
+    '1;',
+    '=head1 DESCRIPTION',
+    '',
+    ...filler,
+    `  A->new(token => '${f.githubToken()}');`,
+    '',
+    '=cut',
+    '',
+    `my $t = '${f.githubToken()}';`,
+    '',
+  ].join('\n');
+  assert.ok(long.length > 3 * 65536);
+  assert.deepEqual(
+    scanFile('/usr/lib/x86_64-linux-gnu/perl5/5.36/A.pm', long).map((m) => `${m.severity} ${m.code ?? ''}`.trim()),
+    ['info doc-comment', 'critical'],
+  );
+  // Ruby's block comment.
+  const rb = `=begin\n  Client.new(token: '${f.githubToken()}')\n=end\nCLIENT = Client.new(token: '${f.githubToken()}')\n`;
+  assert.deepEqual(
+    scanFile('/usr/lib/ruby/vendor_ruby/sdk/client.rb', rb).map((m) => `${m.severity} ${m.code ?? ''}`.trim()),
+    ['info doc-comment', 'critical'],
+  );
+  // In the application's own Perl the POD is not downgraded (an app's docs can hold its real keys).
+  assert.equal(scanFile('/app/lib/Web/URL.pm', pod)[0].severity, 'high');
+});
+
+test('a private key in a library package\'s own files is a published key: medium, code "package-key"', () => {
+  const pem = f.rsaPem() + '\n';
+  for (const path of [
+    '/usr/share/perl5/Web/IOLoop/resources/server.key',
+    '/app/node_modules/dev-server/ssl/server.pem',
+    '/usr/lib/python3/dist-packages/framework/certs/default.key',
+    '/usr/local/lib/python3.11/site-packages/framework/default.pem',
+  ]) {
+    const [m] = scanFile(path, pem);
+    assert.equal(m.severity, 'medium', path);
+    assert.equal(m.code, 'package-key', path);
+    assert.match(m.reason!, /library package/);
+  }
+  // The image's own keys stay critical, wherever they are.
+  for (const path of [
+    '/etc/ssl/private/server.key',
+    '/app/certs/server.key',
+    '/usr/local/lib/myapp/server.key',
+    '/root/.ssh/id_rsa',
+  ])
+    assert.equal(scanFile(path, pem)[0].severity, 'critical', path);
+});

@@ -60,6 +60,7 @@ export type DowngradeCode =
   | 'example-marker'
   | 'placeholder'
   | 'filler'
+  | 'encoded-data'
   | 'checksum'
   | 'key-header'
   | 'elided-key'
@@ -71,6 +72,7 @@ export type DowngradeCode =
   | 'package-docs'
   | 'package-test'
   | 'installed-generic'
+  | 'package-key'
   | 'app-test';
 
 /** What a rule's check decides: drop the match, or adjust its severity with a reason. */
