@@ -1,7 +1,8 @@
 /**
  * Secret detection on ordinary dependency trees, end to end (`layerlens scan` on a `docker save`
  * archive built by the real Docker engine): the node_modules of popular npm packages installed
- * from the npm registry and Python libraries as Debian ships them, on the realistic Debian image.
+ * from the npm registry and Python, Perl, Ruby and Go libraries as Debian ships them, on the
+ * realistic Debian image.
  * No high or critical secret finding in them, while every rule's generated real-shaped secret,
  * planted in the same image, is found above info, with the deleting layer on the deleted half.
  */
@@ -42,7 +43,7 @@ async function scanJson(archive: string): Promise<{ findings: JsonFinding[]; sec
   }
 }
 
-test('dependency trees of popular npm and Debian Python packages: no high or critical secret; planted ones all found', {
+test('dependency trees of popular npm packages and Debian library packages: no high or critical secret; planted ones all found', {
   skip,
   timeout: 90 * 60_000,
 }, async () => {
@@ -55,6 +56,12 @@ test('dependency trees of popular npm and Debian Python packages: no high or cri
   assert.ok(inTrees.length > 20, `only ${inTrees.length} secret findings in the dependency trees`);
   assert.ok(inTrees.some((f) => f.path!.startsWith('/app/node_modules/')));
   assert.ok(inTrees.some((f) => f.path!.includes('/dist-packages/')));
+  assert.ok(inTrees.some((f) => f.path!.startsWith('/usr/share/perl5/')));
+  // A framework's built-in development key is reported, as a published key (medium).
+  assert.ok(
+    inTrees.some((f) => f.severity === 'medium' && f.properties?.downgradeCode === 'package-key'),
+    'the development key shipped in a library',
+  );
   const serious = inTrees.filter((f) => f.severity === 'high' || f.severity === 'critical');
   assert.deepEqual(
     serious.map((f) => `${f.severity} ${f.ruleId} ${f.path}:${f.line} ${f.evidence}`),

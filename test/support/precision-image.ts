@@ -1,6 +1,6 @@
 /**
  * An image of ordinary dependency trees, for the secret scanner's precision test: the realistic
- * Debian image (test/support/realistic.ts) plus Python packages as Debian ships them (apt-get in a
+ * Debian image (test/support/realistic.ts) plus Python, Perl, Ruby and Go libraries as Debian ships them (apt-get in a
  * `docker build --network host`: PyPI is not reachable here) and the node_modules of popular npm
  * packages (`npm install` from the npm registry into the build context). On top of them, one
  * layer of generated real-shaped secrets (every rule's true positive, test/support/secret-cases.ts)
@@ -46,6 +46,10 @@ export const NPM_PACKAGES = [
   'knex',
   '@google-cloud/storage',
   '@azure/storage-blob',
+  // Code generated from API schemas (PascalCase model names in a credential's place) and a query
+  // engine shipped as base64 wasm in a JS file (token look-alikes inside encoded data).
+  '@datadog/datadog-api-client',
+  '@prisma/client',
 ];
 
 /** Python libraries as Debian packages them (dist-packages). */
@@ -64,6 +68,18 @@ export const DEBIAN_PYTHON = [
   'python3-celery',
   'python3-twilio',
   'python3-redis',
+];
+
+/**
+ * Other languages' libraries as Debian packages them: Perl with POD documentation holding example
+ * keys and URLs, and a web framework's built-in development certificate; Ruby and Go libraries
+ * with their test keys.
+ */
+export const DEBIAN_LIBRARIES = [
+  'libmojolicious-perl',
+  'libcrypt-jwt-perl',
+  'ruby-net-ssh',
+  'golang-golang-x-crypto-dev',
 ];
 
 export interface PlantedSecret {
@@ -122,7 +138,7 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
       join(ctx, 'Dockerfile'),
       [
         `FROM ${REALISTIC_IMAGE}`,
-        `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${DEBIAN_PYTHON.join(' ')} && rm -rf /var/lib/apt/lists/*`,
+        `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${[...DEBIAN_PYTHON, ...DEBIAN_LIBRARIES].join(' ')} && rm -rf /var/lib/apt/lists/*`,
         'COPY leaks/ /',
         `RUN rm -f ${removed.join(' ')}`,
         // (Last: the test daemon's vfs storage copies every layer below into each new one.)
@@ -130,7 +146,9 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
         '',
       ].join('\n'),
     );
-    log(`docker build --network host: ${DEBIAN_PYTHON.length} Debian Python packages, node_modules, planted secrets`);
+    log(
+      `docker build --network host: ${DEBIAN_PYTHON.length + DEBIAN_LIBRARIES.length} Debian library packages, node_modules, planted secrets`,
+    );
     await docker(['build', '-q', '--network', 'host', '-t', PRECISION_IMAGE, ctx], { timeoutMs: 30 * 60_000 });
     await docker(['save', '-o', archive, PRECISION_IMAGE], { timeoutMs: 10 * 60_000 });
     if (!existsSync(archive)) throw new Error('docker save wrote no archive');

@@ -24,9 +24,9 @@ export function isPackagedPath(path: string): boolean {
 
 // The directories of language libraries: what a package manager unpacks there is the library's
 // own, the same for every user of it (npm, pip, gems, composer, Go modules, Cargo; Debian's
-// packaged Perl, Ruby, PHP, Go and Node libraries).
+// packaged Perl, Ruby, PHP, Go and Node libraries; a library vendored into another's tree).
 const LIBRARY_DIRS = [
-  /\/(?:node_modules|site-packages|dist-packages|gems|vendor|\.cargo\/registry|go\/pkg\/mod)\//,
+  /\/(?:node_modules|site-packages|dist-packages|gems|vendor|\.cargo\/registry|go\/pkg\/mod|third_party|_vendor|vendored)\//,
   /^\/usr\/share\/(?:perl5?|ruby[^/]*|gocode|php|nodejs)\//,
   /^\/usr\/lib\/(?:[^/]+\/)?(?:perl5?|ruby|nodejs)\//,
 ];

@@ -366,6 +366,8 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
     else if (installed && commented.has(m)) lowerTo(m, downgrade('doc-comment'));
     else if (library && m.family === 'private-key' && severityRank(m.severity) > severityRank('medium'))
       lowerTo(m, downgrade('package-key', 'medium'));
+    else if (installed && RULES_BY_ID.get(m.ruleId)?.clientKey && severityRank(m.severity) > severityRank('low'))
+      lowerTo(m, downgrade('public-by-design', 'low', 'a client key shipped in an installed package'));
     else if (appTest) lowerTo(m, { severity: lower(m.severity), code: 'app-test', reason: appTest });
   }
   return ms;

@@ -330,6 +330,7 @@ test('a private key in a library package\'s own files is a published key: medium
     '/app/node_modules/dev-server/ssl/server.pem',
     '/usr/lib/python3/dist-packages/framework/certs/default.key',
     '/usr/local/lib/python3.11/site-packages/framework/default.pem',
+    '/usr/lib/cloud-sdk/platform/tool/third_party/httplib/dummyserver/certs/server.key',
   ]) {
     const [m] = scanFile(path, pem);
     assert.equal(m.severity, 'medium', path);
@@ -341,7 +342,24 @@ test('a private key in a library package\'s own files is a published key: medium
     '/etc/ssl/private/server.key',
     '/app/certs/server.key',
     '/usr/local/lib/myapp/server.key',
+    '/usr/lib/myapp/server.key',
     '/root/.ssh/id_rsa',
   ])
     assert.equal(scanFile(path, pem)[0].severity, 'critical', path);
+});
+
+test("a Google API key in an installed package's code is its client key, public by design (low); in the app's code, high", () => {
+  for (let i = 0; i < 10; i++) {
+    const key = `AIza${f.urlsafe(35)}`;
+    const code = `ERROR_REPORTING_PARAM = '${key}'\n`;
+    for (const path of [
+      '/usr/lib/cloud-sdk/lib/command_lib/crash_handling.py',
+      '/app/node_modules/maps-sdk/lib/config.js',
+    ]) {
+      const [m] = scanFile(path, code);
+      assert.equal(m.severity, 'low', path);
+      assert.equal(m.code, 'public-by-design', path);
+    }
+    assert.equal(scanFile('/app/src/config.py', code)[0].severity, 'high');
+  }
 });

@@ -99,6 +99,7 @@ export const CLOUD_RULES: SecretRule[] = [
     },
     {
       entropy: 3.5,
+      clientKey: true,
       // A Firebase web configuration ships its API key to every browser: public by design.
       check: (_v, _m, ctx) =>
         /firebaseapp\.com|authDomain|firebaseio\.com|measurementId/.test(

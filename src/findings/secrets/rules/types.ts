@@ -107,6 +107,12 @@ export interface SecretRule {
   entropy?: number;
   /** Characters of the value before its random part (a fixed prefix: `ghp_` is 4). Default: the keyword it starts with. */
   prefixLength?: number;
+  /**
+   * Client software embeds keys of this format in what it ships (a Google API key in an SDK or a
+   * command-line tool, restricted by API and referrer, not kept secret): in the code of an
+   * installed package such a key is the package's own client key, public by design (low).
+   */
+  clientKey?: boolean;
   /** Extra validation of the value (structure, checksum); may drop or downgrade. */
   check?: (value: string, m: RegExpExecArray, ctx: RuleContext) => CheckResult;
   remediation: string;
