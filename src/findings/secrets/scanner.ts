@@ -220,10 +220,12 @@ function runRule(
     // them, nor for key bodies, judged by their own rules.)
     if (rule.id !== 'secret-generic-assignment' && (rule.family !== 'private-key' || value.length <= 300)) {
       const tailAt = offset + m.index + m[0].length;
-      const secretEnd = m.groups?.secret !== undefined ? secretAt + m.groups.secret.length : secretAt;
+      // (The secret group in the line, or the whole match when the rule has no group.)
+      const [from, to] =
+        m.groups?.secret !== undefined ? [secretAt, secretAt + m.groups.secret.length] : [m.index, secretAt];
       const judged: Downgrade | null = MASKED_TAIL.test(text.slice(tailAt, tailAt + 4))
         ? downgrade('placeholder', 'info', 'a masked or cut-short value')
-        : insideEncodedRun(subject, m.groups?.secret !== undefined ? secretAt : m.index, secretEnd)
+        : insideEncodedRun(subject, from, to)
           ? downgrade('encoded-data')
           : judgeValue(rule, value);
       // (Only ever lower: a check's own downgrade to info, an elided key, keeps its reason.)
@@ -354,7 +356,8 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
   // The generic rule guesses from a key name; in files a package manager installed (language
   // runtimes, libraries, /usr/share) such guesses are documentation and examples far more often
   // than leaks. Format rules (a real token) keep their severity there, except in the package's
-  // comments and docstrings: its documentation.
+  // comments and docstrings (its documentation), for a private key in a library's own files (a
+  // published key) and for a client key of a format made to ship in clients (rule.clientKey).
   const installed = !packaged && isPackagedPath(path);
   // A private key in a library's own files (a default development certificate): published with
   // the library, so medium, not the critical of a key that is the image's own.
