@@ -14,6 +14,7 @@ import {
   type GateConfig,
   type GateResult,
   gateConfig,
+  parseByteSize,
   parseDiveCi,
 } from '../findings/dive-ci.js';
 import { computeEfficiency } from '../findings/efficiency.js';
@@ -39,7 +40,7 @@ import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './so
 import { openDemo, openReader } from './wiring.js';
 
 const USAGE =
-  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--ignore-file F] [--sbom FILE] [--db DIR] [--db-update] [--db-max-age DAYS] [--ci] [--lowestEfficiency R] [--highestWastedBytes B] [--highestUserWastedPercent R] [source options]';
+  'layerlens scan IMAGE [--format table|json|sarif|markdown|cyclonedx] [--output FILE] [--severity S] [--fail-on S] [--reveal] [--secret-scan-limit SIZE] [--ignore-file F] [--sbom FILE] [--db DIR] [--db-update] [--db-max-age DAYS] [--ci] [--lowestEfficiency R] [--highestWastedBytes B] [--highestUserWastedPercent R] [source options]';
 
 const FORMATS = ['table', 'json', 'sarif', 'markdown', 'cyclonedx'] as const;
 type Format = (typeof FORMATS)[number];
@@ -61,6 +62,9 @@ and prints a report.
                     advisory rated) ranks below low, as in trivy and grype: --fail-on low does
                     not count it; --fail-on unknown or a list naming it does
   --reveal          show secret values in full (default: first 4 characters and the length)
+  --secret-scan-limit SIZE
+                    bytes of each file the secret scan reads (16MB, 1GiB…; default 2MB);
+                    the report counts the files read only in part
   --ignore-file F   accepted findings (default: ./.layerlensignore when it exists)
   --sbom FILE       also write the package inventory as a CycloneDX 1.5 JSON SBOM
   --db DIR          the OSV vulnerability database (default: layerlens's, else osv-scanner's
@@ -106,6 +110,7 @@ async function scan(argv: string[]): Promise<number> {
       severity: { type: 'string' },
       'fail-on': { type: 'string' },
       reveal: { type: 'boolean' },
+      'secret-scan-limit': { type: 'string' },
       'ignore-file': { type: 'string' },
       sbom: { type: 'string' },
       db: { type: 'string' },
@@ -137,6 +142,7 @@ async function scan(argv: string[]): Promise<number> {
   const severities = parseSeverityFilter('--severity', values.severity);
   const failOn = values['fail-on'] === undefined ? undefined : parseSeverityFilter('--fail-on', values['fail-on']);
   const reveal = !!values.reveal;
+  const scanLimit = parseScanLimit(values['secret-scan-limit']);
   const maxAge = parseMaxAge(values['db-max-age']);
   if (maxAge === undefined)
     throw new LayerlensError(`--db-max-age "${escapeText(String(values['db-max-age']))}": a number of days`, 'USAGE');
@@ -157,7 +163,7 @@ async function scan(argv: string[]): Promise<number> {
   if (tty) {
     model.on('layer', (i) => process.stderr.write(`\r\x1b[Kreading layers: ${i + 1}/${model.layers.length}`));
   }
-  const inspector = createContentInspector({ reveal });
+  const inspector = createContentInspector({ reveal, maxBytesPerFile: scanLimit });
   try {
     await model.load(reader, { inspectContent: inspector, concurrency: 2 });
   } finally {
@@ -223,6 +229,18 @@ async function scan(argv: string[]): Promise<number> {
   }
   if (gate && !gate.pass) return 1;
   return 0;
+}
+
+/** --secret-scan-limit: a byte size of at least 1 byte (dive's units), or undefined for the default. */
+function parseScanLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = parseByteSize(text);
+  if (n === undefined || n < 1 || !Number.isSafeInteger(n))
+    throw new LayerlensError(
+      `--secret-scan-limit "${escapeText(text)}": a byte size of at least 1 byte (16MB, 512KiB, 1GiB…)`,
+      'USAGE',
+    );
+  return n;
 }
 
 /**

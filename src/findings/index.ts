@@ -49,7 +49,7 @@ export interface InspectorOptions {
   reveal?: boolean;
   /** Where the secret scan counts what it looked at (the report's `secretScan`); a new one when not given. */
   secretStats?: SecretScanStats;
-  /** Bytes scanned per file (default 2 MiB); the rest of a larger file is skipped. */
+  /** Bytes scanned per file (default 2 MB: DEFAULT_MAX_BYTES); the rest of a larger file is skipped. */
   maxBytesPerFile?: number;
   /** Scan small files in batches (default; see secrets/batch.ts). False: each file on its own. */
   batch?: boolean;
@@ -66,6 +66,7 @@ export function createContentInspector(
 ): ContentInspector & { readonly secretStats: SecretScanStats } {
   const stats = opts.secretStats ?? newSecretStats();
   const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES, stats };
+  stats.maxBytesPerFile = scanOpts.maxBytes;
   const batch = opts.batch === false ? undefined : SecretBatch.create(scanOpts);
   const inspector: ContentInspector = (parts, attrs, whole, start, end) => {
     const base = parts[parts.length - 1] ?? '';

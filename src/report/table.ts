@@ -8,6 +8,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { paintWith, SEVERITY_STYLE } from './ansi.js';
 import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
+import { formatBytes } from '../text/bytes.js';
 import { textWidth, truncate } from '../text/width.js';
 import type { ReportImage } from './image-info.js';
 import { summarize } from './json.js';
@@ -127,8 +128,12 @@ export function secretScanLine(s: SecretScanSummary): string {
   for (const f of s.families)
     for (const [code, k] of Object.entries(f.downgraded)) why.set(code, (why.get(code) ?? 0) + (k ?? 0));
   const downgraded = [...why].sort((a, b) => b[1] - a[1]).map(([code, k]) => `${code} ${n(k)}`);
+  // Files read only in part are a gap in what was looked at: said here, not only in the JSON.
+  const part = s.truncated
+    ? `, ${n(s.truncated)} read only in part (their first ${formatBytes(s.maxBytesPerFile)}: --secret-scan-limit reads more)`
+    : '';
   return (
-    `Secret scan: ${n(s.filesScanned)} text files read, ${n(s.binarySkipped + s.skippedByName)} skipped (binary or by name)` +
+    `Secret scan: ${n(s.filesScanned)} text files read${part}, ${n(s.binarySkipped + s.skippedByName)} skipped (binary or by name)` +
     `; files sent to rules: ${sent.length ? sent.join(', ') : 'none'}` +
     `; downgraded: ${downgraded.length ? downgraded.join(', ') : 'none'} (per family: --format json)`
   );

@@ -71,3 +71,51 @@ test('bad gate settings are one-line usage errors before the image is read', () 
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--ci-config .*nope\.yml: cannot read it/);
 });
+
+test('--secret-scan-limit: a file larger than the limit is read in part and counted in the table and the JSON; a higher limit reads it whole', async () => {
+  const { buildImage, allBlobs, writeLayout } = await import('../support/oci-image.js');
+  const f = await import('../support/fake-secrets.js');
+  // A 3 MB bundle-like file whose token lies past the default 2 MB.
+  const line = 'function f(a, b) { return a + b; } // filler of a bundle\n';
+  const head = line.repeat(Math.ceil(2_500_000 / line.length));
+  const token = f.githubToken();
+  const bundle = `${head}const t = '${token}';\n${line.repeat(8000)}`;
+  const img = await buildImage([{ entries: [{ name: 'app/dist/server.js', content: bundle }] }]);
+  const layout = mkdtempSync(join(dir, 'layout-'));
+  writeLayout(layout, 'big', img.manifest, allBlobs(img).slice(1));
+  const scan = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), main, 'scan', `oci:${layout}:big`, ...args],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+  const secrets = (doc: { findings: Array<{ category: string; ruleId: string; severity: string }> }) =>
+    doc.findings.filter((x) => x.category === 'secret').map((x) => `${x.ruleId} ${x.severity}`);
+
+  const part = scan('--format', 'json');
+  assert.equal(part.status, 0, part.stderr);
+  const partDoc = JSON.parse(part.stdout);
+  assert.deepEqual(secrets(partDoc), []);
+  assert.equal(partDoc.secretScan.truncated, 1);
+  assert.equal(partDoc.secretScan.maxBytesPerFile, 2_000_000);
+  const table = scan();
+  assert.match(table.stdout, /1 read only in part \(their first 2\.0 MB: --secret-scan-limit reads more\)/);
+
+  const whole = scan('--format', 'json', '--secret-scan-limit', '8MB');
+  assert.equal(whole.status, 0, whole.stderr);
+  const wholeDoc = JSON.parse(whole.stdout);
+  assert.deepEqual(secrets(wholeDoc), ['secret-github-pat critical']);
+  assert.equal(wholeDoc.secretScan.truncated, 0);
+  assert.equal(wholeDoc.secretScan.maxBytesPerFile, 8_000_000);
+  assert.doesNotMatch(scan('--secret-scan-limit', '8MB').stdout, /read only in part/);
+
+  for (const bad of ['0', 'lots', '-5MB']) {
+    const r = scan(`--secret-scan-limit=${bad}`);
+    assert.equal(r.status, 2, bad);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^layerlens: --secret-scan-limit ".*": a byte size of at least 1 byte \(16MB, 512KiB, 1GiB…\)\n$/,
+    );
+  }
+});

@@ -232,7 +232,9 @@ export function judgeValue(rule: SecretRule, value: string): Downgrade | null {
 export function inComment(text: string, index: number, openQuotes = 0): boolean {
   const start = text.lastIndexOf('\n', index - 1) + 1;
   const head = text.slice(start, Math.min(index, start + 200)).trimStart();
-  if (/^(?:\*|\/\/|\/\*|#(?!!)|--|;|>>>|\.\.\.\s|%|'|rem\s)/i.test(head)) return true;
+  // (Not `'`, Visual Basic's marker: in JS and Python it starts a line that continues a string
+  // or lists dictionary keys, code whose tokens are the package's own.)
+  if (/^(?:\*|\/\/|\/\*|#(?!!)|--|;|>>>|\.\.\.\s|%|rem\s)/i.test(head)) return true;
   if (/\s(?:\/\/|#)\s/.test(head)) return true; // a trailing comment before the match
   if (inDocBlock(text, index, (openQuotes & DOC_BLOCK) !== 0)) return true;
   // (`openQuotes`: bit 0, a """ string and bit 1, a ''' string still open from an earlier window.)

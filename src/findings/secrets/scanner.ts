@@ -50,7 +50,7 @@ export interface SecretMatch {
 export interface ScanOptions {
   /** Keep secrets unmasked in evidence (`--reveal`). */
   reveal?: boolean;
-  /** Bytes scanned per file; the rest is skipped (default 2 MiB). */
+  /** Bytes scanned per file; the rest is skipped (default DEFAULT_MAX_BYTES). */
   maxBytes?: number;
   /** Matches kept per file (default 50). */
   maxMatches?: number;
@@ -74,7 +74,13 @@ function keyOf(m: SecretMatch, value: string): SecretMatch {
   return m;
 }
 const CREDENTIAL_FILE_CAP = 1024 * 1024;
-export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * Bytes of one file the scan reads by default (the rest is not read; such files are counted,
+ * `truncated`, and the table says so). A time bound, not a memory one: files stream through in
+ * windows. `layerlens scan --secret-scan-limit` reads more (a large JS bundle: the code of the
+ * libraries bundled into it is then judged as the application's own).
+ */
+export const DEFAULT_MAX_BYTES = 2_000_000;
 
 /** True when the first bytes say "binary": a NUL byte in the first 8 KiB. */
 export function looksBinary(head: Buffer): boolean {

@@ -29,13 +29,15 @@ export interface SecretScanStats {
   skippedByName: number;
   /** Files read only up to the per-file limit. */
   truncated: number;
+  /** The per-file limit: bytes of a file read at most (set by the content inspector; 0 until then). */
+  maxBytesPerFile: number;
   families: Record<RuleFamily, FamilyStats>;
 }
 
 export function newSecretStats(): SecretScanStats {
   const families = {} as Record<RuleFamily, FamilyStats>;
   for (const f of RULE_FAMILIES) families[f] = { files: 0, matches: 0, dropped: 0 };
-  return { files: 0, bytes: 0, binary: 0, skippedByName: 0, truncated: 0, families };
+  return { files: 0, bytes: 0, binary: 0, skippedByName: 0, truncated: 0, maxBytesPerFile: 0, families };
 }
 
 /** A family's bit, for the per-file set of families looked at. */
@@ -69,6 +71,8 @@ export interface SecretScanSummary {
   binarySkipped: number;
   skippedByName: number;
   truncated: number;
+  /** Bytes of each file read at most: `truncated` files were read up to here. */
+  maxBytesPerFile: number;
   families: FamilySummary[];
 }
 
@@ -104,6 +108,7 @@ export function secretScanSummary(stats: SecretScanStats, findings: readonly Fin
     binarySkipped: stats.binary,
     skippedByName: stats.skippedByName,
     truncated: stats.truncated,
+    maxBytesPerFile: stats.maxBytesPerFile,
     families,
   };
 }

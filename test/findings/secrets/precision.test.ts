@@ -363,3 +363,11 @@ test("a Google API key in an installed package's code is its client key, public 
     assert.equal(scanFile('/app/src/config.py', code)[0].severity, 'high');
   }
 });
+
+test("a line of an installed package's code that starts with a string is code, not a comment", () => {
+  const tok = f.githubToken();
+  const dict = `CONFIG = {\n    'token': '${tok}',\n}\n`;
+  assert.equal(scanFile('/usr/lib/python3/dist-packages/sdk/settings.py', dict)[0].severity, 'critical');
+  const js = `const t =\n  '${tok}';\n`;
+  assert.equal(scanFile('/app/node_modules/sdk/lib/t.js', js)[0].severity, 'critical');
+});
