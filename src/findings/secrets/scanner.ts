@@ -10,6 +10,7 @@ import type { Severity } from '../types.js';
 import { SEVERITIES, severityRank } from '../types.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
 import { appTestDataReason, isLibraryPath, isPackagedPath, packagedDataReason } from './context.js';
+import { bundledModuleAt, mayBeBundle, moduleAfter } from './bundles.js';
 import { evidence } from './mask.js';
 import {
   DOWNGRADE_REASONS,
@@ -69,6 +70,10 @@ const PEM_END = Buffer.from('-----END');
 const valueKey = new WeakMap<SecretMatch, string>();
 // Matches that sit in a comment or docstring (installed packages: documentation examples).
 const commented = new WeakSet<SecretMatch>();
+/** Where each match lies in its window (bundles.ts reads the module it belongs to from there). */
+const matchAt = new WeakMap<SecretMatch, number>();
+/** The library module of a JS bundle a match's code came from (`/node_modules/…`): judged as that file. */
+const bundledFrom = new WeakMap<SecretMatch, string>();
 function keyOf(m: SecretMatch, value: string): SecretMatch {
   valueKey.set(m, createHash('sha256').update(value).digest('base64').slice(0, 16));
   return m;
@@ -77,8 +82,8 @@ const CREDENTIAL_FILE_CAP = 1024 * 1024;
 /**
  * Bytes of one file the scan reads by default (the rest is not read; such files are counted,
  * `truncated`, and the table says so). A time bound, not a memory one: files stream through in
- * windows. `layerlens scan --secret-scan-limit` reads more (a large JS bundle: the code of the
- * libraries bundled into it is then judged as the application's own).
+ * windows. `layerlens scan --secret-scan-limit` reads more (a large JS bundle: see bundles.ts for
+ * how the libraries bundled into it are told from the application's code).
  */
 export const DEFAULT_MAX_BYTES = 2_000_000;
 
@@ -256,6 +261,7 @@ function runRule(
     if (code) match.code = code;
     if (res?.encrypted) match.encrypted = true;
     if (inComment(text, index, openQuotes)) commented.add(match);
+    matchAt.set(match, index);
     out.push(keyOf(match, value));
   }
 }
@@ -355,21 +361,42 @@ function lowerTo(m: SecretMatch, d: Downgrade): void {
   m.code = d.code;
 }
 
-/** Lower severities for documentation/test data and say why. */
-export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[] {
+/** What a file's path says about the matches in it (see applyPathContext). */
+interface PathFacts {
+  packaged: ReturnType<typeof packagedDataReason>;
+  appTest: string | null;
+  installed: boolean;
+  library: boolean;
+}
+
+function pathFacts(path: string): PathFacts {
   const packaged = packagedDataReason(path);
-  const appTest = packaged ? null : appTestDataReason(path);
-  // The generic rule guesses from a key name; in files a package manager installed (language
-  // runtimes, libraries, /usr/share) such guesses are documentation and examples far more often
-  // than leaks. Format rules (a real token) keep their severity there, except in the package's
-  // comments and docstrings (its documentation), for a private key in a library's own files (a
-  // published key) and for a client key of a format made to ship in clients (rule.clientKey).
   const installed = !packaged && isPackagedPath(path);
-  // A private key in a library's own files (a default development certificate): published with
-  // the library, so medium, not the critical of a key that is the image's own.
-  const library = installed && isLibraryPath(path);
+  return {
+    packaged,
+    appTest: packaged ? null : appTestDataReason(path),
+    installed,
+    library: installed && isLibraryPath(path),
+  };
+}
+
+/**
+ * Lower severities for documentation/test data and say why. The generic rule guesses from a key
+ * name; in files a package manager installed (language runtimes, libraries, /usr/share) such
+ * guesses are documentation and examples far more often than leaks. Format rules (a real token)
+ * keep their severity there, except in the package's comments and docstrings (its
+ * documentation), for a private key in a library's own files (a published key: medium, not the
+ * critical of a key that is the image's own) and for a client key of a format made to ship in
+ * clients (rule.clientKey). A match in a library module bundled into a JS file is judged as in
+ * that module's file (bundles.ts).
+ */
+export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[] {
+  const own = pathFacts(path);
   for (const m of ms) {
     if (m.severity === 'info') continue;
+    const module = bundledFrom.get(m);
+    const { packaged, appTest, installed, library } = module ? pathFacts(module) : own;
+    const was = m.severity;
     if (packaged) lowerTo(m, downgrade(packaged.code, 'info', packaged.detail));
     else if (installed && m.ruleId === 'secret-generic-assignment') lowerTo(m, downgrade('installed-generic'));
     else if (installed && commented.has(m)) lowerTo(m, downgrade('doc-comment'));
@@ -378,6 +405,7 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
     else if (installed && RULES_BY_ID.get(m.ruleId)?.clientKey && severityRank(m.severity) > severityRank('low'))
       lowerTo(m, downgrade('public-by-design', 'low', 'a client key shipped in an installed package'));
     else if (appTest) lowerTo(m, { severity: lower(m.severity), code: 'app-test', reason: appTest });
+    if (module && m.severity !== was) m.reason += ` (bundled from ${module.slice(1)})`;
   }
   return ms;
 }
@@ -413,6 +441,9 @@ export class FileSecretScanner {
   private readonly python: boolean;
   /** POD and `=begin` blocks are Perl's and Ruby's (the same: only their files are followed). */
   private readonly docBlocks: boolean;
+  /** A script, which may be a bundle of modules (bundles.ts); `module`: the one its last window ended in. */
+  private readonly bundle: boolean;
+  private module: string | undefined;
   truncated = false;
 
   constructor(
@@ -424,6 +455,7 @@ export class FileSecretScanner {
     this.credRules = credentialRulesFor(path);
     this.python = path.endsWith('.py');
     this.docBlocks = /\.(?:pm|pl|pod|t|rb)$/.test(path);
+    this.bundle = mayBeBundle(path);
   }
 
   write(chunk: Buffer): void {
@@ -474,22 +506,31 @@ export class FileSecretScanner {
     const win = cut === p.length ? p : p.subarray(0, cut);
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
     const hits: KeywordHits & { newlines?: number } = this.known ? inRange(this.known, win.length) : scanKeywords(win);
+    let text: string | undefined;
     if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
+      const matches = (this.matches ??= []);
+      const before = matches.length;
       this.families |= scanWindow(
-        win.toString('latin1'),
+        (text = win.toString('latin1')),
         this.line,
-        (this.matches ??= []),
+        matches,
         this.opts,
         undefined,
         undefined,
         hits,
         this.openQuotes,
       );
+      for (let i = before; this.bundle && i < matches.length; i++) {
+        const module = bundledModuleAt(text, matchAt.get(matches[i]) ?? 0, this.module);
+        if (module) bundledFrom.set(matches[i], '/' + module);
+      }
     }
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
     // Only a Python file of several windows needs the count: a docstring can start in one and go on.
     if (!final && this.python) this.openQuotes = quotesAfter(win, this.openQuotes);
-    if (!final && this.docBlocks) this.openQuotes = docBlockAfter(win.toString('latin1'), this.openQuotes);
+    if (!final && this.docBlocks) this.openQuotes = docBlockAfter((text ??= win.toString('latin1')), this.openQuotes);
+    // A bundle's module goes on into the next window until a marker names another.
+    if (!final && this.bundle) this.module = moduleAfter(win, this.module);
   }
 
   /**

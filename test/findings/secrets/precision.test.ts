@@ -371,3 +371,57 @@ test("a line of an installed package's code that starts with a string is code, n
   const js = `const t =\n  '${tok}';\n`;
   assert.equal(scanFile('/app/node_modules/sdk/lib/t.js', js)[0].severity, 'critical');
 });
+
+test("a JS bundle: code bundled from node_modules is judged as that module's file; the app's own modules stay its own", () => {
+  const pem = f.pkcs8Pem().split('\n').join('\\n');
+  const doc = f.githubToken();
+  const own = f.githubToken();
+  const filler = Array.from({ length: 6000 }, (_, i) => `    var x${i} = compute(${i}, "${f.lowerAlpha(12)}");`).join(
+    '\n',
+  );
+  const esbuild = [
+    '"use strict";',
+    '// node_modules/sdk/lib/keys.js',
+    'var require_keys = __commonJS({',
+    '  "node_modules/sdk/lib/keys.js"(exports2) {',
+    filler, // (the module runs on into the scanner's next windows)
+    '    /**',
+    '     * @example',
+    `     * client.auth('${doc}')`,
+    '     */',
+    `    const probe = "${pem}";`,
+    '  }',
+    '});',
+    '',
+    '// src/config.js',
+    `var token = '${own}';`,
+    '',
+  ].join('\n');
+  assert.ok(esbuild.length > 3 * 65536);
+  const ms = scanFile('/app/dist/server.js', esbuild);
+  assert.deepEqual(
+    ms.map((m) => `${m.ruleId} ${m.severity} ${m.code ?? ''}`.trim()),
+    ['secret-github-pat info doc-comment', 'secret-private-key medium package-key', 'secret-github-pat critical'],
+  );
+  assert.match(ms[1].reason!, /\(bundled from node_modules\/sdk\/lib\/keys\.js\)$/);
+  // webpack's development output names its modules the same way.
+  const webpack = [
+    '/***/ "./node_modules/sdk/lib/keys.js":',
+    '/***/ ((module) => {',
+    `const probe = "${pem}";`,
+    '/***/ }),',
+    '/***/ "./src/config.js":',
+    '/***/ ((module) => {',
+    `var token = '${own}';`,
+    '/***/ })',
+    '',
+  ].join('\n');
+  assert.deepEqual(
+    scanFile('/app/dist/main.js', webpack).map((m) => `${m.severity} ${m.code ?? ''}`.trim()),
+    ['medium package-key', 'critical'],
+  );
+  // A minified bundle names no module: its matches are the application's.
+  assert.equal(scanFile('/app/dist/app.min.js', `var a="${pem}";var t='${own}';\n`)[0].severity, 'critical');
+  // Not a script: a marker-like line in a text file is nothing.
+  assert.equal(scanFile('/app/notes.txt', webpack)[0].severity, 'critical');
+});
