@@ -13,6 +13,13 @@
  * the bundle's.
  */
 
+/**
+ * Lines shaped like a marker (starting with '/') looked at before giving up: a crafted file of
+ * nothing but such lines must not make each match cost a walk of its whole window. Given up, the
+ * code counts as the bundle's own (its matches keep their severity).
+ */
+const MAX_CANDIDATES = 512;
+
 // A module marker line: the module's path, relative, ending in a script or JSON extension.
 const MARKER = /^(?:\/\/ |\/\*\*\*\/ ")(?:\.\.?\/)*([\w@.+-]+(?:\/[\w@.+-]+)*\.(?:[cm]?[jt]sx?|json))(?:":.*)?$/;
 
@@ -44,9 +51,11 @@ function markerAt(text: string, at: number): string | null | undefined {
  */
 export function bundledModuleAt(text: string, index: number, carried: string | undefined): string | undefined {
   if (index <= 0) return carried;
+  let tries = 0;
   for (let nl = text.lastIndexOf('\n/', index - 1); nl >= 0; nl = nl === 0 ? -1 : text.lastIndexOf('\n/', nl - 1)) {
     const mod = markerAt(text, nl + 1);
     if (mod !== undefined) return mod ?? undefined;
+    if (++tries === MAX_CANDIDATES) return undefined;
   }
   const first = markerAt(text, 0);
   return first === undefined ? carried : (first ?? undefined);
@@ -60,9 +69,11 @@ const NL_SLASH = Buffer.from('\n/');
  * goes through here, most of them without a match).
  */
 export function moduleAfter(buf: Buffer, carried: string | undefined): string | undefined {
+  let tries = 0;
   for (let nl = buf.lastIndexOf(NL_SLASH); nl >= 0; nl = nl === 0 ? -1 : buf.lastIndexOf(NL_SLASH, nl - 1)) {
     const mod = markerBytes(buf, nl + 1);
     if (mod !== undefined) return mod ?? undefined;
+    if (++tries === MAX_CANDIDATES) return undefined;
   }
   const first = markerBytes(buf, 0);
   return first === undefined ? carried : (first ?? undefined);

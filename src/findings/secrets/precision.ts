@@ -267,9 +267,12 @@ function docCommand(text: string, at: number): boolean | undefined {
  * block still open from an earlier window).
  */
 function inDocBlock(text: string, index: number, openBefore: boolean): boolean {
+  let tries = 0;
   for (let nl = text.lastIndexOf('\n=', index - 1); nl >= 0; nl = nl === 0 ? -1 : text.lastIndexOf('\n=', nl - 1)) {
     const open = docCommand(text, nl + 1);
     if (open !== undefined) return open;
+    // (A crafted file of `=` lines: after this many, not documentation; the match keeps its severity.)
+    if (++tries === 512) return false;
   }
   if (index > 0 && text.charCodeAt(0) === 61) {
     const open = docCommand(text, 0);

@@ -422,6 +422,22 @@ test("a JS bundle: code bundled from node_modules is judged as that module's fil
   );
   // A minified bundle names no module: its matches are the application's.
   assert.equal(scanFile('/app/dist/app.min.js', `var a="${pem}";var t='${own}';\n`)[0].severity, 'critical');
+  // A crafted bundle: a marker, then more marker-shaped lines than the look-back allows before
+  // the match. The search gives up and the match stays the bundle's own (its full severity).
+  const crafted = [
+    '// node_modules/sdk/lib/keys.js',
+    ...Array.from({ length: 600 }, (_, i) => `/x${i} y`),
+    `var k = "${pem}";`,
+    '',
+  ].join('\n');
+  assert.equal(scanFile('/app/dist/crafted.js', crafted)[0].severity, 'critical');
+  const near = [
+    '// node_modules/sdk/lib/keys.js',
+    ...Array.from({ length: 400 }, (_, i) => `/x${i} y`),
+    `var k = "${pem}";`,
+    '',
+  ].join('\n');
+  assert.equal(scanFile('/app/dist/near.js', near)[0].code, 'package-key');
   // Not a script: a marker-like line in a text file is nothing.
   assert.equal(scanFile('/app/notes.txt', webpack)[0].severity, 'critical');
 });
