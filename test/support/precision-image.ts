@@ -72,14 +72,17 @@ export const DEBIAN_PYTHON = [
 
 /**
  * Other languages' libraries as Debian packages them: Perl with POD documentation holding example
- * keys and URLs, and a web framework's built-in development certificate; Ruby and Go libraries
- * with their test keys.
+ * keys and URLs, and a web framework's built-in development certificate; Ruby, Go and Rust
+ * libraries with their test keys.
  */
 export const DEBIAN_LIBRARIES = [
   'libmojolicious-perl',
   'libcrypt-jwt-perl',
   'ruby-net-ssh',
   'golang-golang-x-crypto-dev',
+  // Rust crates' sources (/usr/share/cargo/registry): test CAs, benches, #[cfg(test)] modules.
+  'librust-rustls-dev',
+  'librust-pem-dev',
 ];
 
 export interface PlantedSecret {

@@ -6,7 +6,7 @@
  */
 
 const TEST_DIR =
-  /^(?:test|tests|testdata|testing|__tests__|__mocks__|mocks?|__fixtures__|fixtures?|examples?|samples?|spec|specs|demo|docs?|e2e)$/i;
+  /^(?:test|tests|testdata|testing|__tests__|__mocks__|mocks?|__fixtures__|fixtures?|examples?|samples?|spec|specs|demo|docs?|e2e|bench|benches|benchmarks?|(?:test|tests|testing)[-_][a-z0-9_-]+|[a-z0-9_-]+[-_](?:test|tests|testdata))$/i;
 
 // Places package managers and runtimes install into (not the application's own files).
 const PACKAGED_ROOTS = [
@@ -14,7 +14,7 @@ const PACKAGED_ROOTS = [
   /^\/usr\/local\/(?:lib|lib64|share|go)\//,
   /^\/usr\/lib\/go[^/]*\//,
   /^\/opt\/(?:java|jdk|openjdk|python|ruby|go|node)[^/]*\//,
-  /\/(?:node_modules|site-packages|dist-packages|vendor|gems|\.cargo\/registry|go\/pkg\/mod)\//,
+  /\/(?:node_modules|site-packages|dist-packages|vendor|gems|\.?cargo\/registry|go\/pkg\/mod)\//,
 ];
 
 /** Whether `path` is where package managers and runtimes install files (not the app's own). */
@@ -26,8 +26,8 @@ export function isPackagedPath(path: string): boolean {
 // own, the same for every user of it (npm, pip, gems, composer, Go modules, Cargo; Debian's
 // packaged Perl, Ruby, PHP, Go and Node libraries; a library vendored into another's tree).
 const LIBRARY_DIRS = [
-  /\/(?:node_modules|site-packages|dist-packages|gems|vendor|\.cargo\/registry|go\/pkg\/mod|third_party|_vendor|vendored)\//,
-  /^\/usr\/share\/(?:perl5?|ruby[^/]*|gocode|php|nodejs)\//,
+  /\/(?:node_modules|site-packages|dist-packages|gems|vendor|\.?cargo\/registry|go\/pkg\/mod|third[_-]party|_vendor|vendored)\//,
+  /^\/usr\/share\/(?:perl5?|ruby[^/]*|gocode|php|nodejs|cargo\/registry)\//,
   /^\/usr\/lib\/(?:[^/]+\/)?(?:perl5?|ruby|nodejs)\//,
 ];
 
@@ -50,9 +50,9 @@ export interface PackagedData {
 // x.test.ts, x.spec.js, x_spec.rb, test-x.js.
 const TEST_FILE =
   /^(?:tests?\.(?:[cm]?js|ts|py|rb)|conftest\.py|test[_-].+|.+_test\.(?:go|py|rb|js)|.+\.(?:test|spec)\.[cm]?[jt]sx?|.+_spec\.rb|.+\.examples?\.[a-z]+)$/i;
-// Its documentation by name.
+// Its documentation by name (a packager's patches included: the record of a change to its sources).
 const DOC_FILE =
-  /(?:^PKG-INFO$|^METADATA$|\.md|\.markdown|\.rst|\.html?|\.txt|^README(?:\..*)?|^CHANGELOG(?:\..*)?|^HISTORY(?:\..*)?)$/i;
+  /(?:^PKG-INFO$|^METADATA$|\.md|\.markdown|\.rst|\.html?|\.txt|\.patch|\.diff|^README(?:\..*)?|^CHANGELOG(?:\..*)?|^HISTORY(?:\..*)?)$/i;
 
 /** Why findings in `path` are downgraded to info, or null. */
 export function packagedDataReason(path: string): PackagedData | null {

@@ -74,6 +74,9 @@ const commented = new WeakSet<SecretMatch>();
 const matchAt = new WeakMap<SecretMatch, number>();
 /** The library module of a JS bundle a match's code came from (`/node_modules/…`): judged as that file. */
 const bundledFrom = new WeakMap<SecretMatch, string>();
+/** Matches in a Rust file's unit tests (after its top-level `#[cfg(test)]`): a package's test data. */
+const inTestModule = new WeakSet<SecretMatch>();
+const RUST_TESTS = '\n#[cfg(test)]';
 function keyOf(m: SecretMatch, value: string): SecretMatch {
   valueKey.set(m, createHash('sha256').update(value).digest('base64').slice(0, 16));
   return m;
@@ -399,6 +402,7 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
     const was = m.severity;
     if (packaged) lowerTo(m, downgrade(packaged.code, 'info', packaged.detail));
     else if (installed && m.ruleId === 'secret-generic-assignment') lowerTo(m, downgrade('installed-generic'));
+    else if (installed && inTestModule.has(m)) lowerTo(m, downgrade('package-test', 'info', '#[cfg(test)] module'));
     else if (installed && commented.has(m)) lowerTo(m, downgrade('doc-comment'));
     else if (library && m.family === 'private-key' && severityRank(m.severity) > severityRank('medium'))
       lowerTo(m, downgrade('package-key', 'medium'));
@@ -444,6 +448,9 @@ export class FileSecretScanner {
   /** A script, which may be a bundle of modules (bundles.ts); `module`: the one its last window ended in. */
   private readonly bundle: boolean;
   private module: string | undefined;
+  /** A Rust source file, and whether its unit tests (`#[cfg(test)]`) began in an earlier window. */
+  private readonly rust: boolean;
+  private rustTests = false;
   truncated = false;
 
   constructor(
@@ -456,6 +463,7 @@ export class FileSecretScanner {
     this.python = path.endsWith('.py');
     this.docBlocks = /\.(?:pm|pl|pod|t|rb)$/.test(path);
     this.bundle = mayBeBundle(path);
+    this.rust = path.endsWith('.rs');
   }
 
   write(chunk: Buffer): void {
@@ -524,6 +532,13 @@ export class FileSecretScanner {
         const module = bundledModuleAt(text, matchAt.get(matches[i]) ?? 0, this.module);
         if (module) bundledFrom.set(matches[i], '/' + module);
       }
+      if (this.rust) {
+        // Rust keeps a file's unit tests in the file, in a module after `#[cfg(test)]` (at the end
+        // by convention): what follows the first top-level one is taken as test code.
+        const from = this.rustTests ? 0 : text.indexOf(RUST_TESTS);
+        for (let i = before; from >= 0 && i < matches.length; i++)
+          if ((matchAt.get(matches[i]) ?? 0) > from) inTestModule.add(matches[i]);
+      }
     }
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
     // Only a Python file of several windows needs the count: a docstring can start in one and go on.
@@ -531,6 +546,7 @@ export class FileSecretScanner {
     if (!final && this.docBlocks) this.openQuotes = docBlockAfter((text ??= win.toString('latin1')), this.openQuotes);
     // A bundle's module goes on into the next window until a marker names another.
     if (!final && this.bundle) this.module = moduleAfter(win, this.module);
+    if (!final && this.rust && !this.rustTests) this.rustTests = win.indexOf(RUST_TESTS) >= 0;
   }
 
   /**

@@ -441,3 +441,43 @@ test("a JS bundle: code bundled from node_modules is judged as that module's fil
   // Not a script: a marker-like line in a text file is nothing.
   assert.equal(scanFile('/app/notes.txt', webpack)[0].severity, 'critical');
 });
+
+test('library sources as Debian and Cargo ship them: test-named and bench directories, packaging patches, Rust #[cfg(test)] modules', () => {
+  const pem = f.rsaPem() + '\n';
+  for (const [path, code] of [
+    ['/usr/share/rust-tls/test-ca/rsa/end.key', 'package-test'],
+    ['/usr/share/cargo/registry/pem-1.0.2/benches/pem_benchmark.rs', 'package-test'],
+    ['/app/node_modules/sdk/integration-tests/keys/server.key', 'package-test'],
+    ['/usr/share/cargo/registry/native-tls-0.2.11/debian/patches/revert-tests.patch', 'package-docs'],
+    // A key file in a crate's own sources or a vendored third-party tree: a published key.
+    ['/usr/share/cargo/registry/webpki-0.22.0/third-party/chromium/data/priv.pem', 'package-key'],
+    ['/root/.cargo/registry/src/index.example.org-1/ring-0.17.0/src/key.pem', 'package-key'],
+  ]) {
+    const [m] = scanFile(path, pem);
+    assert.equal(m.code, code, path);
+    assert.notEqual(m.severity, 'critical', path);
+  }
+  // A crate's unit tests follow its code in the same file, after #[cfg(test)].
+  const tok = f.githubToken();
+  const rs = `pub fn parse() {}\nconst OWN: &str = "${f.githubToken()}";\n\n#[cfg(test)]\nmod tests {\n    const T: &str = "${tok}";\n}\n`;
+  assert.deepEqual(
+    scanFile('/usr/share/cargo/registry/sdk-1.0.0/src/lib.rs', rs).map((m) => `${m.severity} ${m.code ?? ''}`.trim()),
+    ['critical', 'info package-test'],
+  );
+  // The application's own Rust keeps both.
+  assert.deepEqual(
+    scanFile('/app/src/lib.rs', rs).map((m) => m.severity),
+    ['critical', 'critical'],
+  );
+});
+
+test("a Basic Authorization header with RFC 7617's example credentials or a placeholder password is info", () => {
+  const basic = (pair: string) => `"Proxy-Authorization: Basic ${Buffer.from(pair).toString('base64')}"\n`;
+  const [rfc] = scanFile('/app/src/client.rs', basic('Aladdin:open sesame'));
+  assert.equal(rfc.severity, 'info');
+  assert.equal(rfc.code, 'example-marker');
+  const [ph] = scanFile('/app/src/client.js', basic(`deploy:changeme`));
+  assert.equal(ph?.code, 'placeholder');
+  // Real-looking credentials keep the rule's severity.
+  assert.equal(scanFile('/app/src/client.js', basic(`deploy:${f.alnum(20)}`))[0].severity, 'high');
+});

@@ -8,7 +8,7 @@ import { downgrade } from '../precision.js';
 import { b64Json } from '../structure.js';
 import { keyNamesNoSecret } from '../../key-names.js';
 import { token } from './build.js';
-import type { SecretRule } from './types.js';
+import type { CheckResult, SecretRule } from './types.js';
 
 const g = 'generic' as const;
 
@@ -113,7 +113,10 @@ export const GENERIC_RULES: SecretRule[] = [
     {
       follows: { kind: 'colon' },
       prefixLength: 0,
-      check: (v) => (placeholderReason(v) || shannonEntropy(v) < 3.0 ? false : undefined),
+      check: (v, m) => {
+        if (placeholderReason(v) || shannonEntropy(v) < 3.0) return false;
+        return m.groups?.scheme?.toLowerCase() === 'basic' ? judgeBasic(v) : undefined;
+      },
     },
   ),
   token(
@@ -184,3 +187,16 @@ export const GENERIC_RULES: SecretRule[] = [
       'If this is a real credential: rotate it, rebuild without it, and read it at run time from the environment or a mounted secret. If it is not, add it to .layerlensignore with the reason.',
   },
 ];
+
+/** Basic credentials that specifications and tutorials print (RFC 7617's). */
+const DOCUMENTED_BASIC = new Set(['Aladdin:open sesame', 'Aladdin:opensesame']);
+
+/** A Basic header's `user:password`, decoded: a documented example or a placeholder password is info. */
+function judgeBasic(value: string): CheckResult {
+  const pair = Buffer.from(value, 'base64').toString('latin1');
+  const colon = pair.indexOf(':');
+  if (colon < 0 || !/^[\x20-\x7e]+$/.test(pair)) return undefined;
+  if (DOCUMENTED_BASIC.has(pair)) return downgrade('example-marker', 'info', "RFC 7617's example credentials");
+  const why = placeholderReason(pair.slice(colon + 1));
+  return why ? downgrade('placeholder', 'info', `the decoded password: ${why}`) : undefined;
+}
