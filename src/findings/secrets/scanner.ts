@@ -535,8 +535,8 @@ export class FileSecretScanner {
       if (this.rust) {
         // Rust keeps a file's unit tests in the file, in a module after `#[cfg(test)]` (at the end
         // by convention): what follows the first top-level one is taken as test code.
-        const from = this.rustTests ? 0 : text.indexOf(RUST_TESTS);
-        for (let i = before; from >= 0 && i < matches.length; i++)
+        const from = this.rustTests ? -1 : text.indexOf(RUST_TESTS);
+        for (let i = before; (this.rustTests || from >= 0) && i < matches.length; i++)
           if ((matchAt.get(matches[i]) ?? 0) > from) inTestModule.add(matches[i]);
       }
     }

@@ -464,6 +464,16 @@ test('library sources as Debian and Cargo ship them: test-named and bench direct
     scanFile('/usr/share/cargo/registry/sdk-1.0.0/src/lib.rs', rs).map((m) => `${m.severity} ${m.code ?? ''}`.trim()),
     ['critical', 'info package-test'],
   );
+  // A long test module: its tests run on past the scanner's first windows.
+  const filler = Array.from({ length: 5000 }, (_, i) => `    fn case_${i}() { assert_eq!(parse(${i}), ${i}); }`).join(
+    '\n',
+  );
+  const long = `pub fn parse() {}\n\n#[cfg(test)]\nmod tests {\n${filler}\n    const T: &str = "${tok}";\n}\n`;
+  assert.ok(long.length > 3 * 65536);
+  assert.deepEqual(
+    scanFile('/usr/share/cargo/registry/sdk-1.0.0/src/lib.rs', long).map((m) => m.code),
+    ['package-test'],
+  );
   // The application's own Rust keeps both.
   assert.deepEqual(
     scanFile('/app/src/lib.rs', rs).map((m) => m.severity),
