@@ -424,19 +424,15 @@ test("a JS bundle: code bundled from node_modules is judged as that module's fil
   assert.equal(scanFile('/app/dist/app.min.js', `var a="${pem}";var t='${own}';\n`)[0].severity, 'critical');
   // A crafted bundle: a marker, then more marker-shaped lines than the look-back allows before
   // the match. The search gives up and the match stays the bundle's own (its full severity).
-  const crafted = [
-    '// node_modules/sdk/lib/keys.js',
-    ...Array.from({ length: 600 }, (_, i) => `/x${i} y`),
-    `var k = "${pem}";`,
-    '',
-  ].join('\n');
-  assert.equal(scanFile('/app/dist/crafted.js', crafted)[0].severity, 'critical');
-  const near = [
-    '// node_modules/sdk/lib/keys.js',
-    ...Array.from({ length: 400 }, (_, i) => `/x${i} y`),
-    `var k = "${pem}";`,
-    '',
-  ].join('\n');
+  const afterLines = (n: number) =>
+    [
+      '// node_modules/sdk/lib/keys.js',
+      ...Array.from({ length: n }, (_, i) => `/x${i} y`),
+      `var k = "${pem}";`,
+      '',
+    ].join('\n');
+  assert.equal(scanFile('/app/dist/crafted.js', afterLines(600))[0].severity, 'critical');
+  const near = afterLines(400);
   assert.equal(scanFile('/app/dist/near.js', near)[0].code, 'package-key');
   // Not a script: a marker-like line in a text file is nothing.
   assert.equal(scanFile('/app/notes.txt', webpack)[0].severity, 'critical');
