@@ -12,13 +12,7 @@
  * (`// src/index.js`), as the bundle's own. A minified bundle names no module: its matches stay
  * the bundle's.
  */
-
-/**
- * Lines shaped like a marker (starting with '/') looked at before giving up: a crafted file of
- * nothing but such lines must not make each match cost a walk of its whole window. Given up, the
- * code counts as the bundle's own (its matches keep their severity).
- */
-const MAX_CANDIDATES = 512;
+import { GAVE_UP, nearestLine } from './nearest-line.js';
 
 // A module marker line: the module's path, relative, ending in a script or JSON extension.
 const MARKER = /^(?:\/\/ |\/\*\*\*\/ ")(?:\.\.?\/)*([\w@.+-]+(?:\/[\w@.+-]+)*\.(?:[cm]?[jt]sx?|json))(?:":.*)?$/;
@@ -47,21 +41,15 @@ function markerAt(text: string, at: number): string | null | undefined {
 /**
  * The library module (`node_modules/…`) whose code holds `index` of `text`: named by the last
  * marker line before it, else by `carried` (the module a bundle's earlier window ended in).
- * Undefined: the application's own code.
+ * Undefined: the application's own code, or no marker among the lines nearestLine looks at (a
+ * crafted file: the code counts as the bundle's own, its matches keep their severity).
  */
 export function bundledModuleAt(text: string, index: number, carried: string | undefined): string | undefined {
-  if (index <= 0) return carried;
-  let tries = 0;
-  for (let nl = text.lastIndexOf('\n/', index - 1); nl >= 0; nl = nl === 0 ? -1 : text.lastIndexOf('\n/', nl - 1)) {
-    const mod = markerAt(text, nl + 1);
-    if (mod !== undefined) return mod ?? undefined;
-    if (++tries === MAX_CANDIDATES) return undefined;
-  }
-  const first = markerAt(text, 0);
-  return first === undefined ? carried : (first ?? undefined);
+  return moduleOf(
+    nearestLine(text, index, '/', (at) => markerAt(text, at)),
+    carried,
+  );
 }
-
-const NL_SLASH = Buffer.from('\n/');
 
 /**
  * The library module a bundle's window of bytes ends in (as bundledModuleAt at its end), read
@@ -69,14 +57,16 @@ const NL_SLASH = Buffer.from('\n/');
  * goes through here, most of them without a match).
  */
 export function moduleAfter(buf: Buffer, carried: string | undefined): string | undefined {
-  let tries = 0;
-  for (let nl = buf.lastIndexOf(NL_SLASH); nl >= 0; nl = nl === 0 ? -1 : buf.lastIndexOf(NL_SLASH, nl - 1)) {
-    const mod = markerBytes(buf, nl + 1);
-    if (mod !== undefined) return mod ?? undefined;
-    if (++tries === MAX_CANDIDATES) return undefined;
-  }
-  const first = markerBytes(buf, 0);
-  return first === undefined ? carried : (first ?? undefined);
+  return moduleOf(
+    nearestLine(buf, buf.length, '/', (at) => markerBytes(buf, at)),
+    carried,
+  );
+}
+
+/** A marker's answer as a module: null (the application's own) and giving up are none. */
+function moduleOf(found: string | null | undefined | typeof GAVE_UP, carried: string | undefined): string | undefined {
+  if (found === undefined) return carried;
+  return found === GAVE_UP || found === null ? undefined : found;
 }
 
 /** markerAt over bytes: `// ` or `/***\/ "` and no space up to the line's end, else undefined at once. */

@@ -8,13 +8,16 @@
 const TEST_DIR =
   /^(?:test|tests|testdata|testing|__tests__|__mocks__|mocks?|__fixtures__|fixtures?|examples?|samples?|spec|specs|demo|docs?|e2e|bench|benches|benchmarks?|(?:test|tests|testing)[-_][a-z0-9_-]+|[a-z0-9_-]+[-_](?:test|tests|testdata))$/i;
 
+// Directories language package managers install libraries into, wherever they are.
+const LANGUAGE_LIBRARIES = String.raw`node_modules|site-packages|dist-packages|vendor|gems|\.?cargo\/registry|go\/pkg\/mod`;
+
 // Places package managers and runtimes install into (not the application's own files).
 const PACKAGED_ROOTS = [
   /^\/usr\/(?:lib|lib64|share|libexec|include)\//,
   /^\/usr\/local\/(?:lib|lib64|share|go)\//,
   /^\/usr\/lib\/go[^/]*\//,
   /^\/opt\/(?:java|jdk|openjdk|python|ruby|go|node)[^/]*\//,
-  /\/(?:node_modules|site-packages|dist-packages|vendor|gems|\.?cargo\/registry|go\/pkg\/mod)\//,
+  new RegExp(String.raw`\/(?:${LANGUAGE_LIBRARIES})\/`),
 ];
 
 /** Whether `path` is where package managers and runtimes install files (not the app's own). */
@@ -26,7 +29,7 @@ export function isPackagedPath(path: string): boolean {
 // own, the same for every user of it (npm, pip, gems, composer, Go modules, Cargo; Debian's
 // packaged Perl, Ruby, PHP, Go and Node libraries; a library vendored into another's tree).
 const LIBRARY_DIRS = [
-  /\/(?:node_modules|site-packages|dist-packages|gems|vendor|\.?cargo\/registry|go\/pkg\/mod|third[_-]party|_vendor|vendored)\//,
+  new RegExp(String.raw`\/(?:${LANGUAGE_LIBRARIES}|third[_-]party|_vendor|vendored)\/`),
   /^\/usr\/share\/(?:perl5?|ruby[^/]*|gocode|php|nodejs|cargo\/registry)\//,
   /^\/usr\/lib\/(?:[^/]+\/)?(?:perl5?|ruby|nodejs)\//,
 ];

@@ -6,6 +6,7 @@
  */
 import type { Severity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
+import { GAVE_UP, nearestLine } from './nearest-line.js';
 import type { DowngradeCode, SecretRule } from './rules/types.js';
 
 /** The text each downgrade reason is reported with. */
@@ -267,18 +268,9 @@ function docCommand(text: string, at: number): boolean | undefined {
  * block still open from an earlier window).
  */
 function inDocBlock(text: string, index: number, openBefore: boolean): boolean {
-  let tries = 0;
-  for (let nl = text.lastIndexOf('\n=', index - 1); nl >= 0; nl = nl === 0 ? -1 : text.lastIndexOf('\n=', nl - 1)) {
-    const open = docCommand(text, nl + 1);
-    if (open !== undefined) return open;
-    // (A crafted file of `=` lines: after this many, not documentation; the match keeps its severity.)
-    if (++tries === 512) return false;
-  }
-  if (index > 0 && text.charCodeAt(0) === 61) {
-    const open = docCommand(text, 0);
-    if (open !== undefined) return open;
-  }
-  return openBefore;
+  const open = nearestLine(text, index, '=', (at) => docCommand(text, at));
+  // (Given up on a crafted file of `=` lines: not documentation; the match keeps its severity.)
+  return open === GAVE_UP ? false : (open ?? openBefore);
 }
 
 /** inComment's `openQuotes` with its documentation-block bit as it stands after `text`. */

@@ -515,6 +515,8 @@ export class FileSecretScanner {
     this.pending = cut < p.length ? Buffer.from(p.subarray(cut)) : null;
     const hits: KeywordHits & { newlines?: number } = this.known ? inRange(this.known, win.length) : scanKeywords(win);
     let text: string | undefined;
+    // Where a Rust file's unit tests begin in this window (byte and latin1 offsets are the same).
+    const testsAt = this.rust && !this.rustTests ? win.indexOf(RUST_TESTS) : -1;
     if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
       const matches = (this.matches ??= []);
       const before = matches.length;
@@ -535,9 +537,8 @@ export class FileSecretScanner {
       if (this.rust) {
         // Rust keeps a file's unit tests in the file, in a module after `#[cfg(test)]` (at the end
         // by convention): what follows the first top-level one is taken as test code.
-        const from = this.rustTests ? -1 : text.indexOf(RUST_TESTS);
-        for (let i = before; (this.rustTests || from >= 0) && i < matches.length; i++)
-          if ((matchAt.get(matches[i]) ?? 0) > from) inTestModule.add(matches[i]);
+        for (let i = before; (this.rustTests || testsAt >= 0) && i < matches.length; i++)
+          if ((matchAt.get(matches[i]) ?? 0) > testsAt) inTestModule.add(matches[i]);
       }
     }
     this.line += hits.newlines ?? 0; // (known hits: the file's only window, no line after it)
@@ -546,7 +547,7 @@ export class FileSecretScanner {
     if (!final && this.docBlocks) this.openQuotes = docBlockAfter((text ??= win.toString('latin1')), this.openQuotes);
     // A bundle's module goes on into the next window until a marker names another.
     if (!final && this.bundle) this.module = moduleAfter(win, this.module);
-    if (!final && this.rust && !this.rustTests) this.rustTests = win.indexOf(RUST_TESTS) >= 0;
+    if (testsAt >= 0) this.rustTests = true;
   }
 
   /**
