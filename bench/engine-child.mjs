@@ -2,7 +2,11 @@
 // product's own (a TypeScript loader in the process would add ~30 MB).
 //   node bench/engine-child.mjs DIR CONCURRENCY
 import { ImageModel } from '../dist/engine/image.js';
+import { prewarmStreamHash } from '../dist/engine/stream-hash.js';
 import { openImage } from '../dist/sources/open.js';
+
+// As the CLI does at its start (cli/early-start.ts): the diffID-hashing thread boots meanwhile.
+prewarmStreamHash();
 
 const [dir, concurrency = '1'] = process.argv.slice(2);
 const t0 = performance.now();

@@ -3,7 +3,7 @@
  * prefix) → the `layerlens` bin runs (a missing shebang, a file left out of "files", a runtime
  * import of a dev dependency, a bin that is not executable); what the package holds and depends
  * on; the packed CLI running with its production dependencies alone (no React, Ink, dockerode,
- * nothing to compile); and the worker threads starting from the installed files (both workers load
+ * nothing to compile); and the worker threads starting from the installed files (the workers load
  * there, and the bin reads a docker save archive and an image from an in-process registry with
  * them).
  */
@@ -145,7 +145,12 @@ test('npm pack → global install of the tarball → layerlens --help and --vers
         '-e',
         `const f = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'sources/registry/fetch-worker.js')).href)});
          const h = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'sources/file-hash-worker.js')).href)});
-         console.log(JSON.stringify({ fetch: await f.fetchWorkerReady(), hash: await h.hashWorkerReady(), digest: await h.hashFileRange(${JSON.stringify(archive)}, 0, -1) }));`,
+         const s = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'engine/stream-hash.js')).href)});
+         const streamReady = await s.streamHashReady();
+         const stream = s.streamHash();
+         stream.update(new TextEncoder().encode('layer bytes'));
+         console.log(JSON.stringify({ fetch: await f.fetchWorkerReady(), hash: await h.hashWorkerReady(), digest: await h.hashFileRange(${JSON.stringify(archive)}, 0, -1),
+           stream: streamReady && stream.onThread, streamDigest: await stream.digest() }));`,
       ],
       { encoding: 'utf8', cwd: work },
     );
@@ -154,6 +159,8 @@ test('npm pack → global install of the tarball → layerlens --help and --vers
       fetch: true,
       hash: true,
       digest: `sha256:${createHash('sha256').update(readFileSync(archive)).digest('hex')}`,
+      stream: true,
+      streamDigest: createHash('sha256').update('layer bytes').digest('hex'),
     });
     const fromArchive = spawnSync(bin, ['inspect', archive], { encoding: 'utf8' });
     assert.equal(fromArchive.status, 0, fromArchive.stderr);

@@ -11,11 +11,18 @@ import { runExplore } from './explore.js';
 import { runInspect } from './inspect.js';
 import { crashMessage, die, errorMessage } from './errors.js';
 import { exitQuietlyOnClosedOutput, isClosedOutput, outputClosed } from './stdout.js';
+import { releaseStreamHash } from '../engine/stream-hash.js';
 import { releaseHashWorker } from '../sources/file-hash-worker.js';
 import { toolVersion } from '../report/tool.js';
 
+/** The command is over: a layer still being hashed (after an error) must not keep us running. */
+function releaseWorkers(): void {
+  releaseHashWorker();
+  releaseStreamHash();
+}
+
 // A reader that closes the pipe early (`| head`) ends any command quietly (status 141).
-exitQuietlyOnClosedOutput(releaseHashWorker);
+exitQuietlyOnClosedOutput(releaseWorkers);
 // The last resort: an error thrown where nothing catches it (a timer of the explorer, a stream
 // callback) still ends as one plain line and status 2, after the terminal is put back; never as
 // Node's stack trace over the explorer's screen.
@@ -105,8 +112,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // The command is over: a layer still being hashed (after an error) must not keep us running.
-    releaseHashWorker();
+    releaseWorkers();
   },
   (err: unknown) => (isClosedOutput(err) ? outputClosed() : die(errorMessage(err), err)),
 );

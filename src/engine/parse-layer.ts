@@ -3,7 +3,6 @@
  * The tree is only changed once the layer is complete and its diffID verified, so a corrupt or
  * tampered layer never shows up as if it were fine.
  */
-import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeferredDigests, DigestingSink, EMPTY_DIGEST, type RangeDigests } from './content-digest.js';
@@ -13,6 +12,7 @@ import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
 import { NameTable, ownCopy } from './names.js';
 import { SegmentedList } from './segmented-list.js';
+import { streamHash } from './stream-hash.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath } from './paths.js';
@@ -237,7 +237,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   decoder.on('error', (err) => {
     decodeError ??= err;
   });
-  const hash = createHash('sha256');
+  // The diffID is hashed on a worker thread when one runs (stream-hash.ts), in step with the parse.
+  const hash = hashHere ? streamHash() : undefined;
   let size = 0;
   const entries = new SegmentedList<LayerItem>();
   // The attributes of the entry whose content is streaming to a sink (two variables, not an object
@@ -323,13 +324,22 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   let scheduled = false;
   let failure: Error | null = null;
   let resume: (() => void) | null = null;
+  // The end of the input, once it has all been worked (the consumer's final callback).
+  let ending: ((err?: Error | null) => void) | null = null;
   const work = () => {
     scheduled = false;
     try {
-      for (let c = queue.shift(); c; c = queue.shift()) {
+      while (queue.length) {
+        if (!failure && hash?.congested) {
+          // The hashing thread is behind: the queue waits for it (and the decoder for the queue).
+          scheduled = true;
+          hash.whenDrained(() => setImmediate(work));
+          return;
+        }
+        const c = queue.shift()!;
         queuedBytes -= c.length;
         if (failure) continue;
-        if (hashHere) hash.update(c);
+        hash?.update(c);
         size += c.length;
         if (size > lim.maxLayerBytes)
           throw limitError('maxLayerBytes', 'the layer is larger than allowed once uncompressed');
@@ -338,10 +348,20 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       }
     } catch (err) {
       failure = err as Error;
+      queue.length = 0;
+      queuedBytes = 0;
     }
     const r = resume;
     resume = null;
+    // (May write the next chunk, and even end the input, before it returns: that chunk is queued
+    // and scheduled, and the end waits for it.)
     r?.();
+    if (ending && !scheduled) {
+      const end = ending;
+      ending = null;
+      if (failure) end(failure);
+      else reader.endTo(end);
+    }
   };
   const consumer = new Writable({
     highWaterMark: 1 << 20,
@@ -357,18 +377,21 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       else cb();
     },
     final(cb) {
-      work();
-      if (failure) return cb(failure);
-      reader.endTo(cb);
+      ending = cb;
+      if (!scheduled) work();
     },
   });
 
   try {
     await pipeline(out, consumer);
   } catch (err) {
+    hash?.abort();
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
   }
   opts.inspectContent?.flush?.();
+  const diffHex = hash?.digest();
+  // (Handled now: the raw digest below may fail first.)
+  diffHex?.catch(() => {});
   const rawHex = await opts.rawDigest;
   let items = entries;
   if (stargzNames && (opts.estargz || isStargzFooter(rawTail(prevRaw, lastRaw)))) {
@@ -385,7 +408,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   }
   return {
     compression: kind,
-    diffId: hashHere ? 'sha256:' + hash.digest('hex') : rawHex!,
+    diffId: diffHex ? 'sha256:' + (await diffHex) : rawHex!,
     size,
     compressedSize,
     entries: items,

@@ -4,7 +4,7 @@
  * crosses between the threads but the request and the digests. Requests run one after another.
  */
 import { describeReadError, digestRangesSync, hashRangeSync, type HashReply, type HashRequest } from './file-hash.js';
-import { workerPort } from './worker-thread.js';
+import { workerPort } from '../engine/worker-thread.js';
 
 const buf = Buffer.allocUnsafe(1 << 20);
 

@@ -23,7 +23,7 @@
  */
 import { LayerlensError } from '../errors/index.js';
 import { digestRangesSync, hashRange, type HashReply, type HashRequest } from './file-hash.js';
-import { startWorker, type WorkerChannel } from './worker-thread.js';
+import { startWorker, type WorkerChannel } from '../engine/worker-thread.js';
 
 let channel: WorkerChannel<HashRequest, HashReply> | null | undefined;
 let nextId = 1;

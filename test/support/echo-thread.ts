@@ -1,5 +1,5 @@
-/** A worker module for the tests of src/sources/worker-thread.ts: answers each number with its double. */
-import { workerPort } from '../../src/sources/worker-thread.js';
+/** A worker module for the tests of src/engine/worker-thread.ts: answers each number with its double. */
+import { workerPort } from '../../src/engine/worker-thread.js';
 
 export type ToEcho = { n: number } | { crash: true };
 export type FromEcho = { doubled: number; thread: number };

@@ -7,7 +7,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type http from 'node:http';
-import { workerPort } from '../worker-thread.js';
+import { workerPort } from '../../engine/worker-thread.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
 import { ERROR_BODY_LIMIT } from './limits.js';
 import { send, TransportError } from './send.js';

@@ -17,7 +17,7 @@
  */
 import type http from 'node:http';
 import { Readable } from 'node:stream';
-import { startWorker, type WorkerChannel } from '../worker-thread.js';
+import { startWorker, type WorkerChannel } from '../../engine/worker-thread.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
 import { TransportError, type HttpResponse, type Timing } from './send.js';
 import type { AgentSpec } from './transport.js';

@@ -1,5 +1,5 @@
 /**
- * Typed worker modules (src/sources/worker-thread.ts) started from their URL under the test
+ * Typed worker modules (src/engine/worker-thread.ts) started from their URL under the test
  * runner (the .ts source, tsx registered in the thread): the round trip, the ready handshake, and
  * the owner's signal to fall back when a thread never loads or stops.
  */
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { startWorker } from '../../src/sources/worker-thread.js';
+import { startWorker } from '../../src/engine/worker-thread.js';
 import type { FromEcho, ToEcho } from '../support/echo-thread.js';
 
 test('a typed round trip with a worker module started by URL', { timeout: 30_000 }, async () => {

@@ -37,6 +37,7 @@ export class WorkerChannel<In, Out> {
   private readonly loaded: Promise<boolean>;
   private holds = 0;
   private stopped = false;
+  private loadedYet = false;
   private setReady!: (ok: boolean) => void;
 
   constructor(
@@ -45,8 +46,10 @@ export class WorkerChannel<In, Out> {
   ) {
     this.loaded = new Promise((resolve) => (this.setReady = resolve));
     worker.on('message', (m: Out | typeof READY) => {
-      if (m === READY) this.setReady(true);
-      else events.message(m);
+      if (m === READY) {
+        this.loadedYet = true;
+        this.setReady(true);
+      } else events.message(m);
     });
     const stop = (err: Error) => {
       if (this.stopped) return;
@@ -65,6 +68,11 @@ export class WorkerChannel<In, Out> {
     // Held while waiting: the caller waits on the thread.
     this.hold();
     return this.loaded.finally(() => this.release());
+  }
+
+  /** The thread's module has loaded and it is running (known without waiting, unlike `whenReady`). */
+  get ready(): boolean {
+    return this.loadedYet && !this.stopped;
   }
 
   get alive(): boolean {

@@ -1,0 +1,34 @@
+/**
+ * The stream-hashing worker thread (started by stream-hash.ts): keeps one sha256 per job, hashes
+ * each block it is sent, in order, and gives the block's buffer back (the host reuses it; its
+ * return is also how the host counts what is still waiting here).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import type { HashIn, HashOut } from './stream-hash.js';
+import { workerPort } from './worker-thread.js';
+
+// This thread runs only on a core nothing else wants (nice 19, this thread alone: on Linux a
+// thread's id names it to setpriority). At the same priority, the kernel's fair share gave it a
+// third of the two cores while the parse and the inflate wanted them, slowing the parse, the
+// critical path. Low, it hashes in the gaps, and when it falls behind the parse waits for it
+// (stream-hash.ts). Elsewhere (no /proc/thread-self) it runs as it is.
+try {
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
+} catch {}
+
+const jobs = new Map<number, Hash>();
+
+const port = workerPort<HashIn, HashOut>((m) => {
+  if ('block' in m) {
+    let hash = jobs.get(m.job);
+    if (!hash) jobs.set(m.job, (hash = createHash('sha256')));
+    hash.update(new Uint8Array(m.block, 0, m.length));
+    port.post({ block: m.block, length: m.length }, [m.block]);
+  } else if (m.end) {
+    const hash = jobs.get(m.job) ?? createHash('sha256');
+    jobs.delete(m.job);
+    port.post({ job: m.job, hex: hash.digest('hex') });
+  } else jobs.delete(m.job);
+});

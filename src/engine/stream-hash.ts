@@ -1,0 +1,206 @@
+/**
+ * The sha256 of a layer's decompressed stream (its diffID), computed on a worker thread
+ * (stream-hash-thread.ts) while the main thread parses the same bytes.
+ *
+ * Why: the main thread is the bottleneck of a load. It decodes tar headers, builds the tree and
+ * runs the content checks, while the thread pool inflates; hashing every decompressed byte there
+ * too (~0.6 ms a megabyte) was a third of its work on a large image. The copy that hands a block
+ * to the thread costs ~3% of hashing it: each chunk is copied into a 1 MiB block, the block is
+ * transferred (not cloned), and the thread gives it back once hashed, for reuse. (A worker that
+ * was sent each chunk as a clone cost as much as the hash: see sources/file-hash-worker.ts.)
+ *
+ * Bounded: the blocks sent and not yet hashed (over every layer being read) are counted, and
+ * above BACKLOG_LIMIT the caller holds its input back (`congested`, `whenDrained`) — and with it
+ * the decoder — until the thread catches up.
+ *
+ * One thread for every layer, started by `prewarmStreamHash` (cli/early-start.ts) or on first
+ * use; it holds the process open only while a block or a digest is outstanding. A layer is
+ * hashed on the thread only when the thread has loaded by the time the layer starts; else, or
+ * with LAYERLENS_NO_HASH_WORKER=1, or where no thread can start, here. When the thread stops
+ * while a layer is being hashed there (a crash), that layer's bytes are gone: its digest rejects
+ * with a one-line error, and later layers are hashed here.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { LayerlensError } from '../errors/index.js';
+import { startWorker, type WorkerChannel } from './worker-thread.js';
+
+/** To the thread: `length` bytes of `block` for the job's hash, or the job's end (`end` false: dropped). */
+export type HashIn = { job: number; block: ArrayBuffer; length: number } | { job: number; end: boolean };
+/** From the thread: a block hashed and given back, or a job's hex digest. */
+export type HashOut = { block: ArrayBuffer; length: number } | { job: number; hex: string };
+
+/** The size of a block handed to the thread. */
+const BLOCK = 1 << 20;
+/** Bytes sent to the thread and not yet hashed, over every job, above which input is held back. */
+export const BACKLOG_LIMIT = 8 << 20;
+/** Given-back blocks kept for reuse (the rest are left to the collector). */
+const SPARE_BLOCKS = 10;
+
+/** The sha256 of a stream fed in order, with the means to hold the stream back. */
+export interface StreamHash {
+  /** Hashed on the worker thread (else on this one). */
+  readonly onThread: boolean;
+  update(bytes: Uint8Array): void;
+  /** The hashing thread is behind by more than BACKLOG_LIMIT: feed nothing more until `whenDrained`. */
+  readonly congested: boolean;
+  /** Call `resume` once the thread has caught up (at once when it is not behind). */
+  whenDrained(resume: () => void): void;
+  /** The hex digest of everything fed; rejects (one line) when the thread stopped first. */
+  digest(): Promise<string>;
+  /** The stream failed: forget it. */
+  abort(): void;
+}
+
+/** Hashing on this thread. */
+class HereHash implements StreamHash {
+  private readonly hash: Hash = createHash('sha256');
+  readonly onThread = false;
+  readonly congested = false;
+  update(bytes: Uint8Array): void {
+    this.hash.update(bytes);
+  }
+  whenDrained(resume: () => void): void {
+    resume();
+  }
+  digest(): Promise<string> {
+    return Promise.resolve(this.hash.digest('hex'));
+  }
+  abort(): void {}
+}
+
+let channel: WorkerChannel<HashIn, HashOut> | null | undefined;
+/** Bumped when the thread stops: a job of an earlier generation lost its bytes. */
+let generation = 0;
+let backlog = 0;
+const spare: ArrayBuffer[] = [];
+let waiting: (() => void)[] = [];
+const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
+let nextJob = 1;
+/** How many times a stream was held back for the thread to catch up (tests, diagnostics). */
+export const streamHashStats = { heldBack: 0 };
+
+function wake(): void {
+  const w = waiting;
+  waiting = [];
+  for (const resume of w) resume();
+}
+
+function getChannel(): WorkerChannel<HashIn, HashOut> | null {
+  if (channel !== undefined) return channel;
+  if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (channel = null);
+  channel = startWorker<HashIn, HashOut>(new URL('./stream-hash-thread.js', import.meta.url), {
+    message: (m) => {
+      channel?.release();
+      if ('block' in m) {
+        backlog -= m.length;
+        if (spare.length < SPARE_BLOCKS) spare.push(m.block);
+        if (backlog <= BACKLOG_LIMIT / 2) wake();
+        return;
+      }
+      const p = pending.get(m.job);
+      pending.delete(m.job);
+      p?.resolve(m.hex);
+    },
+    stop: () => {
+      channel = null;
+      generation++;
+      backlog = 0;
+      const lost = new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR');
+      for (const p of pending.values()) p.reject(lost);
+      pending.clear();
+      wake();
+    },
+  });
+  return channel;
+}
+
+/** Hashing on the thread, in blocks. */
+class ThreadHash implements StreamHash {
+  private block: Uint8Array | undefined;
+  private used = 0;
+  private readonly job = nextJob++;
+  private readonly generation = generation;
+  readonly onThread = true;
+
+  constructor(private readonly channel: WorkerChannel<HashIn, HashOut>) {}
+
+  private get lost(): boolean {
+    return this.generation !== generation;
+  }
+
+  get congested(): boolean {
+    return backlog > BACKLOG_LIMIT && !this.lost;
+  }
+
+  update(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length; ) {
+      const block = (this.block ??= new Uint8Array(spare.pop() ?? new ArrayBuffer(BLOCK)));
+      const n = Math.min(bytes.length - at, BLOCK - this.used);
+      block.set(n === bytes.length ? bytes : bytes.subarray(at, at + n), this.used);
+      this.used += n;
+      at += n;
+      if (this.used === BLOCK) this.send();
+    }
+  }
+
+  private send(): void {
+    const buffer = this.block!.buffer as ArrayBuffer;
+    if (!this.lost) {
+      backlog += this.used;
+      this.channel.hold();
+      this.channel.post({ job: this.job, block: buffer, length: this.used }, [buffer]);
+    }
+    this.block = undefined;
+    this.used = 0;
+  }
+
+  whenDrained(resume: () => void): void {
+    if (!this.congested) return resume();
+    streamHashStats.heldBack++;
+    waiting.push(resume);
+  }
+
+  digest(): Promise<string> {
+    if (this.used) this.send();
+    if (this.lost)
+      return Promise.reject(new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR'));
+    const done = new Promise<string>((resolve, reject) => pending.set(this.job, { resolve, reject }));
+    this.channel.hold();
+    this.channel.post({ job: this.job, end: true });
+    return done;
+  }
+
+  abort(): void {
+    if (this.block && spare.length < SPARE_BLOCKS) spare.push(this.block.buffer as ArrayBuffer);
+    this.block = undefined;
+    this.used = 0;
+    if (!this.lost) this.channel.post({ job: this.job, end: false });
+  }
+}
+
+/** A new stream's hash: on the thread when it has loaded, else here. */
+export function streamHash(): StreamHash {
+  const c = getChannel();
+  return c?.ready ? new ThreadHash(c) : new HereHash();
+}
+
+/** Start the thread now, so that it has loaded by the time the first layer starts. */
+export function prewarmStreamHash(): void {
+  getChannel();
+}
+
+/** Resolves true once the thread has loaded, false when it cannot run (tests, diagnostics). */
+export function streamHashReady(): Promise<boolean> {
+  const c = getChannel();
+  return c ? c.whenReady() : Promise.resolve(false);
+}
+
+/** For tests: stop the thread as a crash would. */
+export function stopStreamHashForTest(): Promise<unknown> {
+  return channel ? channel.terminate() : Promise.resolve();
+}
+
+/** Let the process exit even while a digest is outstanding (the command is over). */
+export function releaseStreamHash(): void {
+  channel?.unref();
+}
