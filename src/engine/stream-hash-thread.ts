@@ -4,19 +4,8 @@
  * return is also how the host counts what is still waiting here).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import type { HashIn, HashOut } from './stream-hash.js';
 import { workerPort } from './worker-thread.js';
-
-// This thread runs only on a core nothing else wants (nice 19, this thread alone: on Linux a
-// thread's id names it to setpriority). At the same priority, the kernel's fair share gave it a
-// third of the two cores while the parse and the inflate wanted them, slowing the parse, the
-// critical path. Low, it hashes in the gaps, and when it falls behind the parse waits for it
-// (stream-hash.ts). Elsewhere (no /proc/thread-self) it runs as it is.
-try {
-  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 19);
-} catch {}
 
 const jobs = new Map<number, Hash>();
 
