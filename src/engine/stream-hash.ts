@@ -22,7 +22,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { LayerlensError } from '../errors/index.js';
-import { startWorker, type WorkerChannel } from './worker-thread.js';
+import { LazyWorker, type WorkerChannel } from './worker-thread.js';
 
 /** To the thread: `length` bytes of `block` for the job's hash, or the job's end (`end` false: dropped). */
 export type HashIn = { job: number; block: ArrayBuffer; length: number } | { job: number; end: boolean };
@@ -68,7 +68,6 @@ class HereHash implements StreamHash {
   abort(): void {}
 }
 
-let channel: WorkerChannel<HashIn, HashOut> | null | undefined;
 /** Bumped when the thread stops: a job of an earlier generation lost its bytes. */
 let generation = 0;
 let backlog = 0;
@@ -85,12 +84,12 @@ function wake(): void {
   for (const resume of w) resume();
 }
 
-function getChannel(): WorkerChannel<HashIn, HashOut> | null {
-  if (channel !== undefined) return channel;
-  if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (channel = null);
-  channel = startWorker<HashIn, HashOut>(new URL('./stream-hash-thread.js', import.meta.url), {
+const worker = new LazyWorker<HashIn, HashOut>(
+  new URL('./stream-hash-thread.js', import.meta.url),
+  'LAYERLENS_NO_HASH_WORKER',
+  {
     message: (m) => {
-      channel?.release();
+      worker.current?.release();
       if ('block' in m) {
         backlog -= m.length;
         if (spare.length < SPARE_BLOCKS) spare.push(m.block);
@@ -102,7 +101,6 @@ function getChannel(): WorkerChannel<HashIn, HashOut> | null {
       p?.resolve(m.hex);
     },
     stop: () => {
-      channel = null;
       generation++;
       backlog = 0;
       const lost = new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR');
@@ -110,9 +108,8 @@ function getChannel(): WorkerChannel<HashIn, HashOut> | null {
       pending.clear();
       wake();
     },
-  });
-  return channel;
-}
+  },
+);
 
 /** Hashing on the thread, in blocks. */
 class ThreadHash implements StreamHash {
@@ -180,27 +177,15 @@ class ThreadHash implements StreamHash {
 
 /** A new stream's hash: on the thread when it has loaded, else here. */
 export function streamHash(): StreamHash {
-  const c = getChannel();
+  const c = worker.get();
   return c?.ready ? new ThreadHash(c) : new HereHash();
 }
 
 /** Start the thread now, so that it has loaded by the time the first layer starts. */
-export function prewarmStreamHash(): void {
-  getChannel();
-}
-
+export const prewarmStreamHash = (): void => void worker.get();
 /** Resolves true once the thread has loaded, false when it cannot run (tests, diagnostics). */
-export function streamHashReady(): Promise<boolean> {
-  const c = getChannel();
-  return c ? c.whenReady() : Promise.resolve(false);
-}
-
+export const streamHashReady = (): Promise<boolean> => worker.ready();
 /** For tests: stop the thread as a crash would. */
-export function stopStreamHashForTest(): Promise<unknown> {
-  return channel ? channel.terminate() : Promise.resolve();
-}
-
+export const stopStreamHashForTest = (): Promise<unknown> => worker.stopForTest();
 /** Let the process exit even while a digest is outstanding (the command is over). */
-export function releaseStreamHash(): void {
-  channel?.unref();
-}
+export const releaseStreamHash = (): void => worker.release();

@@ -128,6 +128,56 @@ function createWorker(url: URL): Worker {
   return new Worker(url, { execArgv: [] });
 }
 
+/**
+ * One worker of a module, shared by its callers: started on first use (or ahead of it: `get()`),
+ * never where its off switch (an environment variable set to 1) says so, and forgotten when it
+ * stops, so that later work runs on the main thread. The owner's `stop` runs after that.
+ */
+export class LazyWorker<In, Out> {
+  private channel: WorkerChannel<In, Out> | null | undefined;
+
+  constructor(
+    private readonly url: URL,
+    private readonly offSwitch: string,
+    private readonly events: WorkerEvents<Out>,
+  ) {}
+
+  /** The thread, started now if it was not; null where none runs (the owner works on this thread). */
+  get(): WorkerChannel<In, Out> | null {
+    if (this.channel !== undefined) return this.channel;
+    if (process.env[this.offSwitch] === '1') return (this.channel = null);
+    this.channel = startWorker<In, Out>(this.url, {
+      message: (m) => this.events.message(m),
+      stop: (err) => {
+        this.channel = null;
+        this.events.stop(err);
+      },
+    });
+    return this.channel;
+  }
+
+  /** The thread if one was started and still runs (never starts one). */
+  get current(): WorkerChannel<In, Out> | null | undefined {
+    return this.channel;
+  }
+
+  /** Resolves true once the thread has loaded, false when it cannot run (tests, diagnostics). */
+  ready(): Promise<boolean> {
+    const c = this.get();
+    return c ? c.whenReady() : Promise.resolve(false);
+  }
+
+  /** For tests of the fallback: stop the thread as a crash would. */
+  stopForTest(): Promise<unknown> {
+    return this.channel ? this.channel.terminate() : Promise.resolve();
+  }
+
+  /** Let the process exit even while replies are pending (the command is over). */
+  release(): void {
+    this.channel?.unref();
+  }
+}
+
 /** The thread's end, called once by a worker module at its top level. */
 export function workerPort<In, Out>(onMessage: (m: In) => void): { post(m: Out, transfer?: Transferable[]): void } {
   const port = parentPort;

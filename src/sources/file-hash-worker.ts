@@ -23,36 +23,33 @@
  */
 import { LayerlensError } from '../errors/index.js';
 import { digestRangesSync, hashRange, type HashReply, type HashRequest } from './file-hash.js';
-import { startWorker, type WorkerChannel } from '../engine/worker-thread.js';
+import { LazyWorker, type WorkerChannel } from '../engine/worker-thread.js';
 
-let channel: WorkerChannel<HashRequest, HashReply> | null | undefined;
 let nextId = 1;
 /** A request's answer: the hex digest of a range, or the digests of many (32 bytes each). */
 type Answer = string | Buffer;
 const pending = new Map<number, { req: HashRequest; resolve: (a: Answer) => void; reject: (e: Error) => void }>();
 
-function getChannel(): WorkerChannel<HashRequest, HashReply> | null {
-  if (channel !== undefined) return channel;
-  if (process.env.LAYERLENS_NO_HASH_WORKER === '1') return (channel = null);
-  channel = startWorker<HashRequest, HashReply>(new URL('./file-hash-thread.js', import.meta.url), {
+const worker = new LazyWorker<HashRequest, HashReply>(
+  new URL('./file-hash-thread.js', import.meta.url),
+  'LAYERLENS_NO_HASH_WORKER',
+  {
     message: (m) => {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
-      channel?.release();
+      worker.current?.release();
       if ('hex' in m) p.resolve(m.hex);
       else if ('digests' in m) p.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.length));
       else p.reject(new LayerlensError(m.error, m.code));
     },
     stop: () => {
-      channel = null;
       // What was in flight is hashed here; new requests get undefined (the caller hashes).
       for (const p of pending.values()) hashHere(p.req, p.resolve, p.reject);
       pending.clear();
     },
-  });
-  return channel;
-}
+  },
+);
 
 function hashHere(req: HashRequest, resolve: (a: Answer) => void, reject: (e: Error) => void): void {
   const failed = (e: Error & { code: 'IO' | 'TRUNCATED' }) => reject(new LayerlensError(e.message, e.code));
@@ -73,7 +70,7 @@ function ask(c: WorkerChannel<HashRequest, HashReply>, req: HashRequest): Promis
 
 /** Start the worker now: its thread boots while the caller goes on (modules load, files open). */
 export function prewarmHashWorker(): void {
-  getChannel();
+  worker.get();
 }
 
 /**
@@ -81,7 +78,7 @@ export function prewarmHashWorker(): void {
  * layers still being hashed are not wanted).
  */
 export function releaseHashWorker(): void {
-  channel?.unref();
+  worker.release();
 }
 
 /**
@@ -91,7 +88,7 @@ export function releaseHashWorker(): void {
  * (TRUNCATED).
  */
 export function hashFileRange(file: string, start: number, length: number): Promise<string> | undefined {
-  const c = getChannel();
+  const c = worker.get();
   if (!c) return undefined;
   return ask(c, { id: nextId++, file, start, length }).then((hex) => `sha256:${hex as string}`);
 }
@@ -103,19 +100,14 @@ export function hashFileRange(file: string, start: number, length: number): Prom
  * LayerlensError when the file cannot be read (IO) or ends early (TRUNCATED).
  */
 export function digestFileRanges(file: string, base: number, ranges: readonly number[]): Promise<Buffer> {
-  const c = getChannel();
+  const c = worker.get();
   const req: HashRequest = { id: nextId++, file, start: base, length: -1, ranges };
   if (c) return ask(c, req) as Promise<Buffer>;
   return new Promise((resolve, reject) => hashHere(req, resolve as (a: Answer) => void, reject));
 }
 
 /** Resolves true once the worker's module has loaded, false if it cannot run (tests, diagnostics). */
-export function hashWorkerReady(): Promise<boolean> {
-  const c = getChannel();
-  return c ? c.whenReady() : Promise.resolve(false);
-}
+export const hashWorkerReady = (): Promise<boolean> => worker.ready();
 
 /** For tests of the fallback: stop the thread as a crash would. */
-export function stopHashWorkerForTest(): Promise<unknown> {
-  return channel ? channel.terminate() : Promise.resolve();
-}
+export const stopHashWorkerForTest = (): Promise<unknown> => worker.stopForTest();

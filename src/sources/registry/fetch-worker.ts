@@ -17,7 +17,7 @@
  */
 import type http from 'node:http';
 import { Readable } from 'node:stream';
-import { startWorker, type WorkerChannel } from '../../engine/worker-thread.js';
+import { LazyWorker, type WorkerChannel } from '../../engine/worker-thread.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
 import { TransportError, type HttpResponse, type Timing } from './send.js';
 import type { AgentSpec } from './transport.js';
@@ -35,7 +35,6 @@ export interface OffThreadRequest {
 
 type Channel = WorkerChannel<ToFetchThread, FromFetchThread>;
 
-let channel: Channel | null | undefined;
 let nextId = 1;
 const pending = new Map<number, { resolve: (r: RemoteResponse) => void; reject: (e: Error) => void }>();
 const streaming = new Map<number, RemoteResponse>();
@@ -46,13 +45,12 @@ function workerStopped(err: Error): Error {
 }
 
 /** The worker, started on first use; null when it cannot run here (callers download on this thread). */
-function getChannel(): Channel | null {
-  if (channel !== undefined) return channel;
-  if (process.env.LAYERLENS_NO_FETCH_WORKER === '1') return (channel = null);
-  channel = startWorker<ToFetchThread, FromFetchThread>(new URL('./fetch-thread.js', import.meta.url), {
+const worker = new LazyWorker<ToFetchThread, FromFetchThread>(
+  new URL('./fetch-thread.js', import.meta.url),
+  'LAYERLENS_NO_FETCH_WORKER',
+  {
     message: onMessage,
     stop: (err) => {
-      channel = null;
       // The hashes died with it: what was in flight fails and starts over on this thread.
       const e = workerStopped(err);
       for (const p of pending.values()) p.reject(e);
@@ -62,9 +60,9 @@ function getChannel(): Channel | null {
       for (const resolve of digests.values()) resolve('');
       digests.clear();
     },
-  });
-  return channel;
-}
+  },
+);
+const getChannel = (): Channel | null => worker.get();
 
 export function offThreadAvailable(): boolean {
   return getChannel() !== null;
@@ -76,15 +74,10 @@ export function prewarmFetchWorker(): void {
 }
 
 /** Resolves true once the worker's module has loaded, false if it cannot run (tests, diagnostics). */
-export function fetchWorkerReady(): Promise<boolean> {
-  const c = getChannel();
-  return c ? c.whenReady() : Promise.resolve(false);
-}
+export const fetchWorkerReady = (): Promise<boolean> => worker.ready();
 
 /** For tests of the fallback: stop the thread as a crash would. */
-export function stopFetchWorkerForTest(): Promise<unknown> {
-  return channel ? channel.terminate() : Promise.resolve();
-}
+export const stopFetchWorkerForTest = (): Promise<unknown> => worker.stopForTest();
 
 function fromWire(w: WireError): Error {
   return w.host && w.step
@@ -108,7 +101,7 @@ function onMessage(m: FromFetchThread): void {
         streaming.set(m.id, r);
         return p?.resolve(r);
       }
-      channel?.release();
+      worker.current?.release();
       const r = new RemoteResponse(undefined, m.status, m.headers);
       r.deliver(Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength));
       r.finish();
@@ -119,7 +112,7 @@ function onMessage(m: FromFetchThread): void {
       const p = pending.get(m.id);
       if (p) {
         pending.delete(m.id);
-        channel?.release();
+        worker.current?.release();
         return p.reject(e);
       }
       return streaming.get(m.id)?.fail(e);
@@ -157,7 +150,7 @@ export function remoteHash(algorithm: string): RemoteHash {
     id,
     digest: () =>
       new Promise((resolve) => {
-        if (!channel?.alive) {
+        if (!worker.current?.alive) {
           finish();
           return resolve('');
         }
@@ -166,10 +159,10 @@ export function remoteHash(algorithm: string): RemoteHash {
           finish();
           resolve(hex);
         });
-        channel.post({ t: 'hash-digest', hash: id });
+        worker.current.post({ t: 'hash-digest', hash: id });
       }),
     drop: () => {
-      if (finish()) channel?.post({ t: 'hash-drop', hash: id });
+      if (finish()) worker.current?.post({ t: 'hash-drop', hash: id });
     },
   };
 }
@@ -198,7 +191,7 @@ export function sendOffThread(r: OffThreadRequest): Promise<RemoteResponse> {
 
 /** Close the worker's agents built for these specs (client.close()). */
 export function closeOffThreadAgents(specs: AgentSpec[]): void {
-  if (specs.length) channel?.post({ t: 'close-agents', agents: specs });
+  if (specs.length) worker.current?.post({ t: 'close-agents', agents: specs });
 }
 
 /**
@@ -225,7 +218,7 @@ export class RemoteResponse extends Readable implements HttpResponse {
     if (this.destroyed) return;
     if (!this.push(bytes) && this.id !== undefined && !this.remotePaused) {
       this.remotePaused = true;
-      channel?.post({ t: 'pause', id: this.id });
+      worker.current?.post({ t: 'pause', id: this.id });
     }
   }
 
@@ -244,12 +237,12 @@ export class RemoteResponse extends Readable implements HttpResponse {
   override _read(): void {
     if (this.remotePaused && this.id !== undefined) {
       this.remotePaused = false;
-      channel?.post({ t: 'resume', id: this.id });
+      worker.current?.post({ t: 'resume', id: this.id });
     }
   }
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
-    if (this.id !== undefined) channel?.post({ t: 'abort', id: this.id });
+    if (this.id !== undefined) worker.current?.post({ t: 'abort', id: this.id });
     this.detach();
     cb(err);
   }
@@ -259,6 +252,6 @@ export class RemoteResponse extends Readable implements HttpResponse {
     if (this.id === undefined) return;
     streaming.delete(this.id);
     this.id = undefined;
-    channel?.release();
+    worker.current?.release();
   }
 }
