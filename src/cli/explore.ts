@@ -4,6 +4,7 @@ import { parseCommandArgs, parseMaxAge } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
+import type { SecretScanSummary } from '../findings/index.js';
 import { safeText } from '../text/safe-text.js';
 
 const USAGE = 'layerlens [options] IMAGE | layerlens [options] OLD NEW | layerlens --demo';
@@ -54,11 +55,13 @@ export async function runExplore(argv: string[]): Promise<number> {
   if (!can.ok) throw new LayerlensError(can.reason, 'NO_TTY');
 
   const reader = values.demo ? await openDemo() : await openReader(input, opts);
-  const { model, load } = await startLoad(reader, { withFindings: true });
+  const { model, load, secretStats } = await startLoad(reader, { withFindings: true });
   // The explorer shows load errors itself; keep the rejection from crashing the process.
   load.catch(() => {});
-  const { earlyFindings, runChecks, sortFindings } = await import('../findings/index.js');
+  const { earlyFindings, runChecks, secretScanSummary, sortFindings } = await import('../findings/index.js');
   const reference = () => model.meta?.reference ?? input ?? 'demo';
+  // What the secret scan read, counted with the full findings (its downgrades are theirs).
+  let secretScan: SecretScanSummary | undefined;
   const code = await ui.runExplorer({
     model,
     load,
@@ -68,12 +71,15 @@ export async function runExplore(argv: string[]): Promise<number> {
       const { vulnerabilityContext } = await import('./vuln-db.js');
       const vulnerabilities = await vulnerabilityContext(model, { dir: values.db, maxAgeDays, warn: () => {} });
       try {
-        return runChecks(model, { reference: reference(), vulnerabilities });
+        const findings = runChecks(model, { reference: reference(), vulnerabilities });
+        if (secretStats) secretScan = secretScanSummary(secretStats, findings);
+        return findings;
       } finally {
         vulnerabilities.db?.close();
       }
     },
     sort: sortFindings,
+    secretScan: () => secretScan,
     keysFromTty: stdinIsData,
     title: values.demo ? 'layerlens demo' : input === '-' ? 'stdin' : input,
     mouse: !values['no-mouse'],

@@ -4,6 +4,7 @@
  */
 import { ImageModel, type LoadOptions } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
+import type { SecretScanStats } from '../findings/index.js';
 import type { SourceOptions } from '../sources/options.js';
 
 // Loaded on demand (import() of a literal path stays lazy and typed): `inspect` and `scan` must
@@ -21,6 +22,8 @@ export async function openDemo(): Promise<ImageReader> {
 export interface Loaded {
   model: ImageModel;
   load: Promise<void>;
+  /** What the findings' inspector counted of the secret scan (with `withFindings`). */
+  secretStats?: SecretScanStats;
 }
 
 /** Start loading; the model has its metadata as soon as the source has it. */
@@ -30,10 +33,13 @@ export async function startLoad(
 ): Promise<Loaded> {
   const model = new ImageModel();
   const loadOpts: LoadOptions = { concurrency: opts.concurrency ?? 2, inspectContent: opts.inspectContent };
+  let secretStats: SecretScanStats | undefined;
   if (opts.withFindings) {
     const { createContentInspector } = await import('../findings/index.js');
-    loadOpts.inspectContent = createContentInspector();
+    const inspector = createContentInspector();
+    loadOpts.inspectContent = inspector;
+    secretStats = inspector.secretStats;
   }
   const load = model.load(reader, loadOpts).finally(() => reader.close().catch(() => {}));
-  return { model, load };
+  return { model, load, secretStats };
 }

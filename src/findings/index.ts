@@ -68,6 +68,9 @@ export function createContentInspector(
   const scanOpts = { reveal: opts.reveal, maxBytes: opts.maxBytesPerFile ?? DEFAULT_MAX_BYTES, stats };
   stats.maxBytesPerFile = scanOpts.maxBytes;
   const batch = opts.batch === false ? undefined : SecretBatch.create(scanOpts);
+  // A batch reads its files whole: only files within the scan's limit go there (a limit below
+  // the batch's own size must still hold, and its files be counted as read in part).
+  const batchMax = Math.min(BATCH_FILE_MAX, scanOpts.maxBytes);
   const inspector: ContentInspector = (parts, attrs, whole, start, end) => {
     const base = parts[parts.length - 1] ?? '';
     const osKind = osFileKind(parts);
@@ -83,7 +86,7 @@ export function createContentInspector(
       batch &&
       !osKind &&
       !pkgKind &&
-      attrs.size <= BATCH_FILE_MAX &&
+      attrs.size <= batchMax &&
       (credPath === undefined || credentialRulesFor(credPath).length === 0)
     ) {
       // Given whole at its header (most small files): staged and queued here, no sink.

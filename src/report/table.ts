@@ -114,6 +114,19 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
 }
 
 /**
+ * What the secret scan read: "1,234 text files read, 2 read only in part (their first 2.0 MB:
+ * FLAG reads more), 56 skipped (binary or by name)". Files read only in part are a gap in what
+ * was looked at: every view that reports the scan says so (the table, the explorer's Image panel).
+ */
+export function secretScanCoverage(s: SecretScanSummary, flag: string): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const part = s.truncated
+    ? `, ${n(s.truncated)} read only in part (their first ${formatBytes(s.maxBytesPerFile)}: ${flag} reads more)`
+    : '';
+  return `${n(s.filesScanned)} text files read${part}, ${n(s.binarySkipped + s.skippedByName)} skipped (binary or by name)`;
+}
+
+/**
  * One line on what the secret scan looked at and why findings were downgraded, so a user can
  * audit the precision choices without the JSON: "Secret scan: 1,234 text files; sent to rules:
  * generic 40, cloud 3; downgraded: filler 5, doc-comment 4 (per family: --format json)".
@@ -128,12 +141,8 @@ export function secretScanLine(s: SecretScanSummary): string {
   for (const f of s.families)
     for (const [code, k] of Object.entries(f.downgraded)) why.set(code, (why.get(code) ?? 0) + (k ?? 0));
   const downgraded = [...why].sort((a, b) => b[1] - a[1]).map(([code, k]) => `${code} ${n(k)}`);
-  // Files read only in part are a gap in what was looked at: said here, not only in the JSON.
-  const part = s.truncated
-    ? `, ${n(s.truncated)} read only in part (their first ${formatBytes(s.maxBytesPerFile)}: --secret-scan-limit reads more)`
-    : '';
   return (
-    `Secret scan: ${n(s.filesScanned)} text files read${part}, ${n(s.binarySkipped + s.skippedByName)} skipped (binary or by name)` +
+    `Secret scan: ${secretScanCoverage(s, '--secret-scan-limit')}` +
     `; files sent to rules: ${sent.length ? sent.join(', ') : 'none'}` +
     `; downgraded: ${downgraded.length ? downgraded.join(', ') : 'none'} (per family: --format json)`
   );

@@ -8,6 +8,7 @@
 import type { ImageModel } from '../engine/image.js';
 import type { MergedTree } from '../findings/compare/merged-tree.js';
 import type { ChangeStats } from '../engine/tree.js';
+import type { SecretScanSummary } from '../findings/secrets/stats.js';
 import type { Finding } from '../findings/types.js';
 import { packageLocations, type VulnerablePackage, vulnerablePackages } from '../findings/vulnerabilities/groups.js';
 import { safeText } from '../text/safe-text.js';
@@ -71,6 +72,8 @@ export interface ExplorerOptions {
   findings?: () => Finding[] | Promise<Finding[]>;
   /** Puts findings in the order every view shows them. */
   sort?: (fs: Finding[]) => Finding[];
+  /** What the secret scan read (the Image panel says so once the full findings are in). */
+  secretScan?: () => SecretScanSummary | undefined;
   /** Compare two images (`layerlens OLD NEW`): `model` is then the new one. */
   compare?: CompareInput;
   title?: string;
@@ -140,6 +143,8 @@ export class Explorer {
   onChange: () => void = () => {};
 
   private readonly earlyFn?: (model: ImageModel) => Finding[];
+  /** What the secret scan read, when the checks are wired (see ExplorerOptions.secretScan). */
+  readonly secretScan?: () => SecretScanSummary | undefined;
   private readonly findingsFn?: () => Finding[] | Promise<Finding[]>;
   private readonly sortFn: (fs: Finding[]) => Finding[];
   private readonly statsCache = new Map<number, ChangeStats>();
@@ -153,6 +158,7 @@ export class Explorer {
     this.title = opts.title;
     this.cwd = opts.cwd ?? process.cwd();
     this.earlyFn = opts.early;
+    this.secretScan = opts.secretScan;
     this.findingsFn = opts.findings;
     this.sortFn = opts.sort ?? ((fs) => fs);
     this.width = opts.width ?? 100;

@@ -6,6 +6,7 @@ import { redactEnv, redactValue } from '../findings/redact.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES, severityRank } from '../findings/types.js';
 import { vulnerableLayers } from '../findings/vulnerabilities/groups.js';
+import { secretScanCoverage } from '../report/table.js';
 import { formatBytes, formatPercent } from '../text/bytes.js';
 import { safeText } from '../text/safe-text.js';
 import { fit, fitRight, wrapWidth } from '../text/width.js';
@@ -351,6 +352,22 @@ export function findingsInfo(ex: Explorer): string {
 
 const DAY = 86_400_000;
 
+/** What the secret scan read, files read only in part in yellow; undefined when no checks are wired. */
+function secretScanLine(ex: Explorer): { text: string; style: Style } | undefined {
+  if (!ex.secretScan) return undefined;
+  if (!ex.findingsFinal)
+    return {
+      text: ex.model.error ? 'not complete: the image did not load' : 'counted once every layer is in',
+      style: { fg: 'gray' },
+    };
+  const s = ex.secretScan();
+  if (!s) return undefined;
+  return {
+    text: secretScanCoverage(s, 'layerlens scan --secret-scan-limit'),
+    style: s.truncated ? { fg: 'yellow' } : {},
+  };
+}
+
 /**
  * The vulnerability database the image was checked against, from the check's own findings: each
  * archive the image needed with its date and age (yellow when the check found it stale), or that
@@ -435,6 +452,8 @@ export function imageBody(ex: Explorer, width: number): Line[] {
       fg: 'gray',
     });
   for (const [i, l] of vulnDbLines(ex).entries()) kv(i === 0 ? 'Vuln DB' : '', l.text, l.style);
+  const scan = secretScanLine(ex);
+  if (scan) kv('Secret scan', scan.text, scan.style);
   const user = c.User || '(none: root)';
   const root = !c.User || /^(root|0)(:|$)/.test(c.User);
   kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});

@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:os';
 import type { ImageModel } from '../engine/image.js';
+import type { SecretScanSummary } from '../findings/secrets/stats.js';
 import type { Finding } from '../findings/types.js';
 import type { CompareInput } from './compare-state.js';
 import { Explorer } from './explorer.js';
@@ -23,6 +24,8 @@ export interface RunExplorerOptions {
   findings?: () => Finding[] | Promise<Finding[]>;
   /** The order every view lists findings in. */
   sort?: (fs: Finding[]) => Finding[];
+  /** What the secret scan read (shown in the Image panel). */
+  secretScan?: () => SecretScanSummary | undefined;
   /** Read keys from /dev/tty (stdin carries the image). */
   keysFromTty?: boolean;
   title?: string;
@@ -44,6 +47,7 @@ export async function runExplorer(opts: RunExplorerOptions): Promise<number> {
     early: opts.early,
     findings: opts.findings,
     sort: opts.sort,
+    secretScan: opts.secretScan,
     title: opts.title,
     compare: opts.compare,
   });
