@@ -119,3 +119,38 @@ test('--secret-scan-limit: a file larger than the limit is read in part and coun
     );
   }
 });
+
+test('--secret-scan-limit holds for small files too (those the keyword batch reads whole)', async () => {
+  const { buildImage, allBlobs, writeLayout } = await import('../support/oci-image.js');
+  const f = await import('../support/fake-secrets.js');
+  // 150 KB, under the batch's 256 KiB: its token at ~120 KB.
+  const line = 'const x = compute(a, b); // plain code of a module\n';
+  const small = `${line.repeat(Math.ceil(120_000 / line.length))}const t = '${f.githubToken()}';\n${line.repeat(600)}`;
+  const img = await buildImage([{ entries: [{ name: 'app/small.js', content: small }] }]);
+  const layout = mkdtempSync(join(dir, 'layout-'));
+  writeLayout(layout, 'small', img.manifest, allBlobs(img).slice(1));
+  const scan = (...args: string[]) => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        join(root, 'node_modules/tsx/dist/esm/index.mjs'),
+        main,
+        'scan',
+        `oci:${layout}:small`,
+        '--format',
+        'json',
+        ...args,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    return {
+      truncated: doc.secretScan.truncated,
+      secrets: doc.findings.filter((x: { category: string }) => x.category === 'secret').length,
+    };
+  };
+  assert.deepEqual(scan(), { truncated: 0, secrets: 1 });
+  assert.deepEqual(scan('--secret-scan-limit', '100kB'), { truncated: 1, secrets: 0 });
+});
