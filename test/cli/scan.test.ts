@@ -120,13 +120,21 @@ test('--secret-scan-limit: a file larger than the limit is read in part and coun
   }
 });
 
-test('--secret-scan-limit holds for small files too (those the keyword batch reads whole)', async () => {
+test('--secret-scan-limit holds for small files too (those the keyword batch takes), and every file past it is counted', async () => {
   const { buildImage, allBlobs, writeLayout } = await import('../support/oci-image.js');
   const f = await import('../support/fake-secrets.js');
-  // 150 KB, under the batch's 256 KiB: its token at ~120 KB.
+  // Twenty files of ~60 KB, each with its token at ~50 KB: however the layer's chunks fall, most
+  // of them lie whole in one chunk, the case the keyword batch takes.
   const line = 'const x = compute(a, b); // plain code of a module\n';
-  const small = `${line.repeat(Math.ceil(120_000 / line.length))}const t = '${f.githubToken()}';\n${line.repeat(600)}`;
-  const img = await buildImage([{ entries: [{ name: 'app/small.js', content: small }] }]);
+  const file = () =>
+    `${line.repeat(Math.ceil(50_000 / line.length))}const t = '${f.githubToken()}';\n${line.repeat(200)}`;
+  // And five as long with nothing a rule looks for: read in part all the same, and counted so.
+  const plain = line.repeat(Math.ceil(60_000 / line.length));
+  const entries = [
+    ...Array.from({ length: 20 }, (_, i) => ({ name: `app/m${i}.js`, content: file() })),
+    ...Array.from({ length: 5 }, (_, i) => ({ name: `app/plain${i}.js`, content: plain })),
+  ];
+  const img = await buildImage([{ entries }]);
   const layout = mkdtempSync(join(dir, 'layout-'));
   writeLayout(layout, 'small', img.manifest, allBlobs(img).slice(1));
   const scan = (...args: string[]) => {
@@ -151,6 +159,6 @@ test('--secret-scan-limit holds for small files too (those the keyword batch rea
       secrets: doc.findings.filter((x: { category: string }) => x.category === 'secret').length,
     };
   };
-  assert.deepEqual(scan(), { truncated: 0, secrets: 1 });
-  assert.deepEqual(scan('--secret-scan-limit', '100kB'), { truncated: 1, secrets: 0 });
+  assert.deepEqual(scan(), { truncated: 0, secrets: 20 });
+  assert.deepEqual(scan('--secret-scan-limit', '20kB'), { truncated: 25, secrets: 0 });
 });
