@@ -78,6 +78,9 @@ let nextJob = 1;
 /** How many times a stream was held back for the thread to catch up (tests, diagnostics). */
 export const streamHashStats = { heldBack: 0 };
 
+/** A layer whose bytes went down with the thread (they cannot be read again). */
+const lostError = () => new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR');
+
 function wake(): void {
   const w = waiting;
   waiting = [];
@@ -103,7 +106,7 @@ const worker = new LazyWorker<HashIn, HashOut>(
     stop: () => {
       generation++;
       backlog = 0;
-      const lost = new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR');
+      const lost = lostError();
       for (const p of pending.values()) p.reject(lost);
       pending.clear();
       wake();
@@ -159,8 +162,7 @@ class ThreadHash implements StreamHash {
 
   digest(): Promise<string> {
     if (this.used) this.send();
-    if (this.lost)
-      return Promise.reject(new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR'));
+    if (this.lost) return Promise.reject(lostError());
     const done = new Promise<string>((resolve, reject) => pending.set(this.job, { resolve, reject }));
     this.channel.hold();
     this.channel.post({ job: this.job, end: true });
