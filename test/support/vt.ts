@@ -113,3 +113,13 @@ export class VirtualTerminal extends Writable {
     }
   }
 }
+
+/** Wait until the terminal shows `re` (the machine may be busy: no fixed sleep); the screen's text. */
+export async function untilShown(term: VirtualTerminal, re: RegExp, ms = 10_000): Promise<string> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (re.test(term.text())) return term.text();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${re}:\n${term.text()}`);
+}

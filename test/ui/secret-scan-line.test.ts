@@ -20,18 +20,11 @@ import { memoryReader } from '../../src/sources/memory.js';
 import { Explorer } from '../../src/ui/explorer.js';
 import { Session } from '../../src/ui/session.js';
 import { memoryImage } from '../support/image.js';
-import { VirtualTerminal } from '../support/vt.js';
+import { untilShown, VirtualTerminal } from '../support/vt.js';
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
-async function until(term: VirtualTerminal, re: RegExp, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (re.test(term.text())) return term.text();
-    await tick(10);
-  }
-  throw new Error(`timed out waiting for ${re}:\n${term.text()}`);
-}
+const until = untilShown;
 
 /** An image of two text files (one past `limit`) and a binary, loaded and shown with the Image panel open. */
 async function shown(limit: number, bigText: number) {

@@ -14,19 +14,11 @@ import { screenLines } from '../../src/ui/render-screen.js';
 import { Session } from '../../src/ui/session.js';
 import { plain } from '../../src/ui/style.js';
 import { HOSTILE_LAYERS, loadedDemo, loadedImage } from '../support/ui.js';
-import { VirtualTerminal } from '../support/vt.js';
+import { untilShown, VirtualTerminal } from '../support/vt.js';
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
-/** Wait until the terminal shows `re` (the machine may be busy: no fixed sleep). */
-async function until(term: VirtualTerminal, re: RegExp, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (re.test(term.text())) return term.text();
-    await tick(10);
-  }
-  throw new Error(`timed out waiting for ${re}:\n${term.text()}`);
-}
+const until = untilShown;
 let model: ImageModel;
 before(async () => {
   ({ model } = await loadedDemo());

@@ -18,19 +18,12 @@ import { Explorer } from '../../src/ui/explorer.js';
 import { screenLines } from '../../src/ui/render-screen.js';
 import { Session } from '../../src/ui/session.js';
 import { plain } from '../../src/ui/style.js';
-import { VirtualTerminal } from '../support/vt.js';
+import { untilShown, VirtualTerminal } from '../support/vt.js';
 import { fixtureDb, loadedVulnerableImage, NPM_COMMAND } from '../support/vulnerable-image.js';
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
-async function until(term: VirtualTerminal, re: RegExp, ms = 10_000): Promise<string> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (re.test(term.text())) return term.text();
-    await tick(10);
-  }
-  throw new Error(`timed out waiting for ${re}:\n${term.text()}`);
-}
+const until = untilShown;
 
 const root = mkdtempSync(join(tmpdir(), 'll-ui-vulns-'));
 let model: ImageModel;
