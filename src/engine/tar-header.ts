@@ -99,29 +99,41 @@ export class TarHeaderDecoder {
 
     // The name: ustar's prefix/name, then a PAX path over it, then a GNU long name over that (the
     // order Go applies them in); the same for the link target.
-    const magic = block.toString('latin1', at + 257, at + 263);
-    const ustar = magic === 'ustar\u0000';
+    // (Compared byte by byte: no string per header.)
+    const ustar = isUstar(block, at + 257) && block[at + 262] === 0;
+    const gnu = !ustar && isUstar(block, at + 257) && block[at + 262] === 0x20;
     let name = cString(block, at, 100);
+    let namePlain = lastPlain;
     if (ustar) {
       // star's prefix is 131 bytes (its trailer "tar\0" at 508).
-      const star = block[at + 508] === 0x74 && block.toString('latin1', at + 508, at + 512) === 'tar\u0000';
+      const star =
+        block[at + 508] === 0x74 && block[at + 509] === 0x61 && block[at + 510] === 0x72 && block[at + 511] === 0;
       const prefix = cString(block, at + 345, star ? 131 : 155);
-      if (prefix) name = prefix + '/' + name;
+      if (prefix) {
+        name = prefix + '/' + name;
+        namePlain &&= lastPlain;
+      }
     }
     let linkname = cString(block, at + 157, 100);
     const pax = this.pax;
     if (pax) {
-      if (pax.path !== undefined) name = pax.path;
+      if (pax.path !== undefined) {
+        name = pax.path;
+        namePlain = false;
+      }
       if (pax.linkpath !== undefined) linkname = pax.linkpath;
     }
-    if (this.longName !== null) name = this.longName;
+    if (this.longName !== null) {
+      name = this.longName;
+      namePlain = false;
+    }
     if (this.longLink !== null) linkname = this.longLink;
     this.pax = this.longName = this.longLink = null;
     // Old writers' NUL typeflag: a directory when the name ends in '/'.
     if (typeflag === '\0') typeflag = name.charCodeAt(name.length - 1) === 47 ? '5' : '0';
 
     const header: TarHeader = {
-      name: decodeName(name),
+      name: namePlain ? name : decodeName(name),
       nameBytes: name.length,
       linkname: linkname && decodeName(linkname),
       linkBytes: linkname.length,
@@ -131,8 +143,8 @@ export class TarHeaderDecoder {
       gid: numeric(block, at + 116, 8, 'gid', name),
       size: numeric(block, at + 124, 12, 'size', name),
       mtime: numeric(block, at + 136, 12, 'mtime', name),
-      devmajor: ustar || magic === 'ustar ' ? numeric(block, at + 329, 8, 'device major', name) : 0,
-      devminor: ustar || magic === 'ustar ' ? numeric(block, at + 337, 8, 'device minor', name) : 0,
+      devmajor: ustar || gnu ? numeric(block, at + 329, 8, 'device major', name) : 0,
+      devminor: ustar || gnu ? numeric(block, at + 337, 8, 'device minor', name) : 0,
     };
     if (pax) {
       header.pax = pax;
@@ -196,7 +208,7 @@ function checksumOk(b: Buffer, at: number): boolean {
   const stored = octal(b, at + 148, 8);
   if (stored < 0) return false;
   // The checksum field counts as eight spaces.
-  let sum = 8 * 0x20 + byteSum(b, at, at + 148) + byteSum(b, at + 156, at + BLOCK);
+  let sum = 8 * 0x20 + blockSumLessChecksum(b, at);
   if (sum === stored) return true;
   // Some old writers summed signed bytes.
   sum = 8 * 0x20;
@@ -206,43 +218,72 @@ function checksumOk(b: Buffer, at: number): boolean {
 
 /** A 32-bit view of the memory the last chunk lies in: one per chunk, not one per header. */
 let wordsOf: ArrayBufferLike | null = null;
-let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
 /**
- * Sum of bytes b[from, to). Every header of a 500k-file layer is summed, so when the block is
- * 4-byte aligned the bytes are added two lanes at a time from 32-bit words (SWAR), read through
- * a view of the chunk's whole memory kept from one header to the next.
+ * The sum of the block's bytes but those of its checksum field, b[at+148, at+156). Every header
+ * of a million-file layer is summed, so when the block is 4-byte aligned (a decoder's chunks are)
+ * the bytes are added two lanes at a time from 32-bit words (SWAR), read through a view of the
+ * chunk's whole memory kept from one header to the next: all 128 words in two interleaved sums,
+ * then the field's two words (37 and 38, aligned too) taken back out. A lane never carries into
+ * the next (128 words × 2 bytes × 255 < 2^16), so taking them out is exact.
  */
+function blockSumLessChecksum(b: Buffer, at: number): number {
+  const start = b.byteOffset + at;
+  if ((start & 3) !== 0) return byteSum(b, at, at + 148) + byteSum(b, at + 156, at + BLOCK);
+  if (wordsOf !== b.buffer) {
+    wordsOf = b.buffer;
+    words = new Int32Array(b.buffer, 0, b.buffer.byteLength >> 2);
+  }
+  const w32 = words;
+  const first = start >> 2;
+  let even = 0;
+  let odd = 0;
+  for (let w = first; w < first + 128; w += 2) {
+    const x = w32[w];
+    const y = w32[w + 1];
+    even = (even + (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff)) | 0;
+    odd = (odd + (y & 0x00ff00ff) + ((y >>> 8) & 0x00ff00ff)) | 0;
+  }
+  const f0 = w32[first + 37];
+  const f1 = w32[first + 38];
+  const lanes =
+    (even + odd - (f0 & 0x00ff00ff) - ((f0 >>> 8) & 0x00ff00ff) - (f1 & 0x00ff00ff) - ((f1 >>> 8) & 0x00ff00ff)) | 0;
+  return (lanes & 0xffff) + (lanes >>> 16);
+}
+
+/** Sum of bytes b[from, to), one at a time (a block that is not 4-byte aligned). */
 function byteSum(b: Buffer, from: number, to: number): number {
   let sum = 0;
-  let i = from;
-  const start = b.byteOffset + from;
-  if ((start & 3) === 0) {
-    if (wordsOf !== b.buffer) {
-      wordsOf = b.buffer;
-      words = new Uint32Array(b.buffer, 0, b.buffer.byteLength >> 2);
-    }
-    const first = start >> 2;
-    const end = first + ((to - from) >> 2);
-    let lanes = 0; // two 16-bit lanes; 128 words × 2 × 255 stays below 2^16 per lane
-    for (let w = first; w < end; w++) {
-      const x = words[w];
-      lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
-    }
-    sum = (lanes & 0xffff) + (lanes >>> 16);
-    i = from + ((end - first) << 2);
-  }
-  for (; i < to; i++) sum += b[i];
+  for (let i = from; i < to; i++) sum += b[i];
   return sum;
+}
+
+/** `ustar` at b[i, i+5). */
+function isUstar(b: Buffer, i: number): boolean {
+  return b[i] === 0x75 && b[i + 1] === 0x73 && b[i + 2] === 0x74 && b[i + 3] === 0x61 && b[i + 4] === 0x72;
 }
 
 /** NUL-terminated field as latin1 (one char per byte: nothing lost before the name is decoded). */
 function cString(b: Buffer, start: number, length: number): string {
   let end = start;
   const max = start + length;
-  while (end < max && b[end] !== 0) end++;
+  let plain = true;
+  for (; end < max; end++) {
+    const c = b[end];
+    if (c === 0) break;
+    if (c > 0x7f || c === 0x5c) plain = false;
+  }
+  lastPlain = plain;
   return b.toString('latin1', start, end);
 }
+
+/**
+ * Whether the last cString held no byte decodeName would change (none above 0x7f, no
+ * backslash): such a name is its own decoding, and a million-entry layer skips a second pass
+ * over every name.
+ */
+let lastPlain = true;
 
 /**
  * An octal field as Go reads it: leading and trailing spaces and NULs trimmed, cut at a NUL, then
