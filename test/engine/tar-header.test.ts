@@ -39,7 +39,11 @@ test('a header checksum is accepted at every alignment, and a change to any byte
 
 test('a checksum summed from bytes of every value (the lanes of the word sum never carry into each other)', () => {
   // All 0xff outside the numeric fields: the largest sum a header can have.
-  const h = header({ name: Buffer.alloc(100, 0xff), prefix: Buffer.alloc(155, 0xff), linkname: Buffer.alloc(100, 0xff) });
+  const h = header({
+    name: Buffer.alloc(100, 0xff),
+    prefix: Buffer.alloc(155, 0xff),
+    linkname: Buffer.alloc(100, 0xff),
+  });
   h.fill(0xff, 500, 512);
   let sum = 8 * 0x20;
   for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += h[i];
