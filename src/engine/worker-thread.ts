@@ -99,6 +99,9 @@ export class WorkerChannel<In, Out> {
 
   /** Stop the thread (tests of the fallback; shutdown). Pending work is lost: `stop` is called. */
   terminate(): Promise<number> {
+    // Held until it has ended: an idle (unref'd) thread's end would otherwise not keep the
+    // process alive long enough for the caller to learn of it.
+    this.worker.ref();
     return this.worker.terminate();
   }
 }
