@@ -350,6 +350,9 @@ export class FileTree {
    * itself stay.
    */
   removeSubtree(node: TreeNode, layer: number, includeSelf: boolean): void {
+    // A directory gone: the remembered one may be it or below it (an entry written through a
+    // symlink can replace a directory its own name does not pass through).
+    this.lastDir.layer = -2;
     if (node.children) {
       for (const child of node.children.values()) {
         const live = child.liveAt(layer);
@@ -400,9 +403,10 @@ export class FileTree {
    * The last directory put() reached through directories only (no symlink on the way) in `layer`,
    * by its path: tars list a directory's files together, so the next entry is most often another
    * child of it, which then needs neither its path split nor its parents walked again (a million
-   * small files: ~10% of applying a layer). Valid while the layer's entries are applied: only an
-   * entry at that directory's path or above it can change what the path leads to, and such an
-   * entry takes the full walk, which sets this anew.
+   * small files: ~10% of applying a layer). Valid while the layer's entries are applied until a
+   * directory is replaced or removed (removeSubtree forgets it): only that can change what its
+   * path leads to. The entry that does it need not name the path: one written through a symlink
+   * (`a/b/c -> ..`, then `a/b/c/b`) replaces `a/b` by a name that does not pass through it.
    */
   private readonly lastDir = { layer: -2, path: '', node: this.root };
 

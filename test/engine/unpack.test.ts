@@ -136,3 +136,29 @@ test('names keep their bytes: invalid UTF-8 as \\xNN, a backslash as \\\\, from 
   assert.equal((await readLayerFile(m, 0, '/f\\\\xff\\\\xfe')).data.toString(), 'a real backslash name');
   assert.equal((await readLayerFile(m, 0, '/pf\\xff\\xfe')).data.toString(), 'pax name');
 });
+
+test('a directory replaced through a symlink is no directory for the entries after it, in the same run', async () => {
+  // a/b/c -> .. points at a, so a/b/c/b is a/b: a file that replaces the directory a/b by a name
+  // that does not pass through it. The entries after it in a/b have no directory to go into.
+  const m = await loadTars([
+    tar([
+      dir('a/'),
+      dir('a/b/'),
+      file('a/b/x', 'one'),
+      symlink('a/b/c', '..'),
+      file('a/b/c/b', 'now a file'),
+      file('a/b/y', 'no directory'),
+      dir('a/b/g/'),
+    ]),
+  ]);
+  assert.equal(m.tree.lookupPath('/a/b')!.liveAt(0)!.type, 'file');
+  assert.equal((await readLayerFile(m, 0, '/a/b')).data.toString(), 'now a file');
+  // Nothing was put into the file.
+  assert.equal(m.tree.lookupPath('/a/b/y'), undefined);
+  assert.equal(m.tree.lookupPath('/a/b/g'), undefined);
+  assert.deepEqual(notes(m), [
+    '0 through-symlink a/b/c/b @/a/b',
+    '0 not-a-directory a/b/y @/a/b',
+    '0 not-a-directory a/b/g @/a/b',
+  ]);
+});
