@@ -79,9 +79,10 @@ export function seekableReader(
   };
   // An uncompressed layer's first read is hashed on a worker that reads the file itself (see
   // file-hash-worker.ts): its digest is its diffID, which the main thread would otherwise spend
-  // most of its time hashing. A compressed blob keeps its check on the stream: with the inflate
-  // on the thread pool, a worker hashing it too only competed for the two vCPUs (large gzip
-  // image: checks +9.0% → +16.7% over the engine). Re-reads (viewer, extraction) as before.
+  // most of its time hashing. A compressed blob keeps its check on the stream (hashed on the
+  // thread that hashes its diffID: verifyingStream): a worker that read the file again to hash it
+  // only competed for the two vCPUs (large gzip image: checks +9.0% → +16.7% over the engine).
+  // Re-reads (viewer, extraction) as before.
   const blob = async (i: number): Promise<LayerBlob> => {
     // The member's real size (a manifest's size may be wrong): the engine checks entries against it.
     const size = (await store.size(image.layerMembers[i])) ?? image.meta.layers[i].compressedSize;
