@@ -10,18 +10,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FileTree, type TreeNode } from '../../src/engine/tree.js';
 import type { EntryAttrs } from '../../src/engine/types.js';
-
-/** A small seeded generator (mulberry32): the same layers on every run, a seed per case. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/mutate.js';
 
 const DIRS = ['', 'a', 'a/b', 'a/b/c', 'd', 'd/e', 'a/b/__pycache__', 'd/e/__pycache__', 'f', 'f/g'];
 const NAMES = ['b', 'c', 'e', 'g', 'x', 'y', '__pycache__', 'm.py'];
@@ -64,7 +53,7 @@ function dump(tree: FileTree): string[] {
 test('putAt with its remembered directory gives the tree put() gives, on 300 random images', () => {
   let remembered = 0;
   for (let seed = 1; seed <= 300; seed++) {
-    const rnd = prng(seed);
+    const rnd = rng(seed);
     const layers = Array.from({ length: 3 }, () => randomLayer(rnd, 40));
     const fast = new FileTree();
     const walked = new FileTree();
