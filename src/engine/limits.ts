@@ -2,7 +2,7 @@
  * Every bound layerlens puts on what an image may make it do, in one place. Images are hostile
  * input: a size, count or depth that no honest image needs must end in one plain line (or, for an
  * entry a container runtime would refuse, in a finding), never in a crash, a hang or a machine
- * out of memory. The README's "Limits" section lists these; each one a user may need to raise
+ * out of memory. docs/limits.md lists these (the README the ones users meet); each one a user may need to raise
  * is read from an environment variable (whole numbers; `k`, `m`, `g` suffixes for sizes).
  *
  * Format-level bounds that no real writer comes near are fixed (as Go's archive/tar fixes them,

@@ -1,6 +1,6 @@
 /**
  * The bounds of src/engine/limits.ts through the CLI (issue 13: every size, count and depth
- * bounded; README "Limits"): each one, set low by its environment variable, ends a command with
+ * bounded; docs/limits.md): each one, set low by its environment variable, ends a command with
  * one line naming it and how to change it; the heap bound turns what would be V8 running out of
  * memory into that line too; `inspect --json` writes a large change set in little more memory
  * than the tree itself takes.

@@ -1,7 +1,7 @@
 /**
  * Every bound the registry client enforces, in one place. A registry is untrusted input: each
  * body it sends is read up to a size, each list up to a count, each request up to a time.
- * README ("Limits") lists them; `--timeout` changes the time-outs.
+ * docs/limits.md lists them; `--timeout` changes the time-outs.
  */
 
 /** An image manifest or index (containerd and Docker refuse more than 4 MiB too). */
