@@ -53,7 +53,10 @@ export interface StreamHash {
 
 /** Hashing on this thread. */
 class HereHash implements StreamHash {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash;
+  constructor(alg: string) {
+    this.hash = createHash(alg);
+  }
   readonly onThread = false;
   readonly congested = false;
   update(bytes: Uint8Array): void {
@@ -177,10 +180,11 @@ class ThreadHash implements StreamHash {
   }
 }
 
-/** A new stream's hash: on the thread when it has loaded, else here. */
-export function streamHash(): StreamHash {
-  const c = worker.get();
-  return c?.ready ? new ThreadHash(c) : new HereHash();
+/** A new stream's hash (sha256 unless `alg` says otherwise): on the thread when it has loaded, else here. */
+export function streamHash(alg = 'sha256'): StreamHash {
+  // (The thread hashes sha256 only: any other algorithm is hashed here.)
+  const c = alg === 'sha256' ? worker.get() : null;
+  return c?.ready ? new ThreadHash(c) : new HereHash(alg);
 }
 
 /** Start the thread now, so that it has loaded by the time the first layer starts. */

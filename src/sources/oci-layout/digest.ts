@@ -57,21 +57,7 @@ export function verifyingStream(digest: string, what: string): Transform {
       `${what} does not match its digest ${shortDigest(digest)} (got ${shortDigest(got)}): corrupted or tampered`,
       'DIGEST_MISMATCH',
     );
-  if (alg !== 'sha256') {
-    const hash = createHash(alg);
-    return new Transform({
-      highWaterMark: 1 << 20,
-      transform(chunk: Buffer, _enc, cb: TransformCallback) {
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-      flush(cb: TransformCallback) {
-        const got = `${alg}:${hash.digest('hex')}`;
-        cb(got === digest ? undefined : mismatch(got));
-      },
-    });
-  }
-  const hash = streamHash();
+  const hash = streamHash(alg);
   let ended = false;
   return new Transform({
     highWaterMark: 1 << 20,
@@ -84,7 +70,7 @@ export function verifyingStream(digest: string, what: string): Transform {
       ended = true;
       hash.digest().then(
         (hex) => {
-          const got = `sha256:${hex}`;
+          const got = `${alg}:${hex}`;
           cb(got === digest ? undefined : mismatch(got));
         },
         (err: Error) => cb(err),
