@@ -37,6 +37,8 @@ export class WorkerChannel<In, Out> {
   private readonly loaded: Promise<boolean>;
   private holds = 0;
   private stopped = false;
+  /** terminate() was called: the thread stays held until it has ended. */
+  private ending = false;
   private loadedYet = false;
   private setReady!: (ok: boolean) => void;
 
@@ -89,7 +91,7 @@ export class WorkerChannel<In, Out> {
   }
 
   release(): void {
-    if (this.holds > 0 && --this.holds === 0) this.worker.unref();
+    if (this.holds > 0 && --this.holds === 0 && !this.ending) this.worker.unref();
   }
 
   /** Let the process exit even while replies are pending (the command is over). */
@@ -99,8 +101,9 @@ export class WorkerChannel<In, Out> {
 
   /** Stop the thread (tests of the fallback; shutdown). Pending work is lost: `stop` is called. */
   terminate(): Promise<number> {
-    // Held until it has ended: an idle (unref'd) thread's end would otherwise not keep the
-    // process alive long enough for the caller to learn of it.
+    // Held until it has ended, whatever replies still come in (each one releases a hold): an
+    // unref'd thread's end would not keep the process alive for the caller to learn of it.
+    this.ending = true;
     this.worker.ref();
     return this.worker.terminate();
   }
