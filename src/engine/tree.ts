@@ -215,6 +215,20 @@ export interface ChangeStats {
   removedBytes: number;
 }
 
+/**
+ * A file a layer wrote and then, by a later entry of the same layer, replaced (its name twice in
+ * the tar, a directory written over it) or removed (a file written over a directory above it: a
+ * runtime removes the whole directory first). A runtime that unpacks the layer ends without it, so
+ * no version of the tree is this copy; its bytes are still in the layer's blob, for anyone who
+ * extracts the layer, so the checks that look at shipped bytes read these too (deleted and
+ * overwritten files, secrets, wasted space).
+ */
+export interface InLayerCopy {
+  node: TreeNode;
+  version: Version;
+  how: 'deleted' | 'overwritten';
+}
+
 export function emptyStats(): ChangeStats {
   return { added: 0, modified: 0, removed: 0, addedBytes: 0, removedBytes: 0 };
 }
@@ -237,6 +251,11 @@ export class FileTree {
    * node index) is still good while this has not moved.
    */
   edits = 0;
+  /**
+   * Files written and then replaced or removed within their own layer, in the order they were
+   * superseded (see InLayerCopy; no honest layer has any, so a plain array).
+   */
+  readonly inLayerCopies: InLayerCopy[] = [];
   /** The layer being applied in slices, or -1 (see layerCount). */
   private applying = -1;
   /** Number of distinct paths. */
@@ -305,8 +324,11 @@ export class FileTree {
       return;
     }
     // A second write in the same layer (whiteout/opaque first, then the layer's own entry; a file
-    // turned into a parent directory; a duplicate tar member). The outcome is judged against the
-    // version below this layer.
+    // turned into a parent directory; a duplicate tar member; a directory of this layer replaced).
+    // The outcome is judged against the version below this layer. A file this layer wrote is no
+    // longer in its file system, but still in its blob: kept aside (InLayerCopy).
+    if (lastV.type === 'file' && lastV.change !== 'removed')
+      this.inLayerCopies.push({ node, version: lastV, how: v.change === 'removed' ? 'deleted' : 'overwritten' });
     const before = node.beforeLast;
     const existedBefore = !!before && before.change !== 'removed';
     if (v.change === 'removed') {
@@ -346,22 +368,24 @@ export class FileTree {
 
   /**
    * Mark every live descendant of `node` (and `node` itself when `includeSelf`) removed in
-   * `layer`. Whiteouts and replacements hide what LOWER layers put there; entries this layer wrote
-   * itself stay.
+   * `layer`. Whiteouts and opaque markers hide only what LOWER layers put there (the OCI image
+   * spec; Docker's and containerd's unpack keep the paths the layer itself wrote); `own` removes
+   * this layer's entries too: an entry written over a directory makes a runtime remove the whole
+   * directory first (Docker's and containerd's unpack: RemoveAll unless both are directories).
    */
-  removeSubtree(node: TreeNode, layer: number, includeSelf: boolean): void {
+  removeSubtree(node: TreeNode, layer: number, includeSelf: boolean, own = false): void {
     // A directory gone: the remembered one may be it or below it (an entry written through a
     // symlink can replace a directory its own name does not pass through).
     this.lastDir.layer = -2;
     if (node.children) {
       for (const child of node.children.values()) {
         const live = child.liveAt(layer);
-        if (live && live.layer < layer) this.removeSubtree(child, layer, true);
+        if (live && (own || live.layer < layer)) this.removeSubtree(child, layer, true, own);
       }
     }
     if (!includeSelf) return;
     const live = node.liveAt(layer);
-    if (!live || live.layer === layer) return;
+    if (!live || (live.layer === layer && !own)) return;
     this.record(node, layer, makeVersion(live, layer, 'removed', live.layer, live.content, -1));
   }
 
@@ -484,6 +508,7 @@ export class FileTree {
     let node = parent.children!.get(name);
     if (!node) node = this.addChild(parent, name, owned);
     const live = node.liveAt(layer);
+    const copies = this.inLayerCopies.length;
     if (live && attrs.type === 'dir' && live.type === 'dir') {
       const same = live.layer !== layer && sameDirAttrs(live, attrs);
       if (same) return node; // a parent directory entry repeated in this layer: not a change
@@ -494,13 +519,31 @@ export class FileTree {
         return node;
       }
     } else if (live && live.type === 'dir') {
-      // Anything but a directory over a directory replaces it: the lower subtree goes.
-      this.removeSubtree(node, layer, false);
+      // Anything but a directory over a directory replaces it: the whole subtree goes, what this
+      // layer wrote into it included.
+      this.removeSubtree(node, layer, false, true);
     }
     if (attrs.type === 'dir' && !node.children) node.children = new Map();
     const change: ChangeKind = live ? 'modified' : 'added';
     this.record(node, layer, placeVersion(attrs, layer, change, live?.layer, content, entry));
+    if (this.inLayerCopies.length !== copies) this.noteRewrite(node, layer, copies, entry);
     return node;
+  }
+
+  /** Note the entry at `node` that superseded the layer's own files from `inLayerCopies[from]` on. */
+  private noteRewrite(node: TreeNode, layer: number, from: number, entry: number): void {
+    let duplicate = false;
+    for (let i = from; i < this.inLayerCopies.length; i++) if (this.inLayerCopies[i].node === node) duplicate = true;
+    const path = node.path;
+    this.note({
+      layer,
+      problem: 'rewritten',
+      name: cutName(path.slice(1)),
+      path,
+      files: this.inLayerCopies.length - from,
+      entry,
+      ...(duplicate ? { duplicate } : {}),
+    });
   }
 
   /** Entries a runtime refuses or writes elsewhere, per layer in tar order (see UnpackNote). */

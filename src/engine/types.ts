@@ -71,7 +71,12 @@ export type UnpackProblem =
   /** A parent path that is a file, not a directory. */
   | 'not-a-directory'
   /** A parent path is a symlink: the runtime writes (or deletes) where it points, inside the root. */
-  | 'through-symlink';
+  | 'through-symlink'
+  /**
+   * The entry replaces files an earlier entry of the same layer wrote (the same name twice; a
+   * directory the layer filled, written over): a runtime keeps the last, the blob keeps all.
+   */
+  | 'rewritten';
 
 /** One entry of a layer that a runtime refuses or writes elsewhere (findings/unpack.ts reports them). */
 export interface UnpackNote {
@@ -88,6 +93,12 @@ export interface UnpackNote {
   symlinkTarget?: string;
   /** The entry is a whiteout: it deletes rather than writes. */
   whiteout?: boolean;
+  /** rewritten: how many files of the layer's own it replaced or removed (its own name's included). */
+  files?: number;
+  /** rewritten: one of them was an earlier entry of this very name (a duplicate). */
+  duplicate?: boolean;
+  /** rewritten: the entry's ordinal in the layer's tar (a name may be rewritten more than once). */
+  entry?: number;
 }
 
 /** A config.history entry, mapped to the filesystem layer it produced (if any). */

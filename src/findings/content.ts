@@ -137,3 +137,11 @@ export function fateOf(node: TreeNode, i: number): { layer: number; how: 'delete
   if (!next) return undefined;
   return { layer: next.layer, how: next.change === 'removed' ? 'deleted' : 'overwritten' };
 }
+
+/**
+ * What tells apart the findings on copies of one path that their own layer superseded (a name
+ * twice in a tar: InLayerCopy): the tar entry each came from, stable from run to run.
+ */
+export function inLayerKey(v: Version): string {
+  return `in-layer:${v.entry}`;
+}

@@ -4,10 +4,12 @@
  * layer i. Sensitive ones — by content (a secret was found in it) or by name (keys, credential
  * files) — are high or critical; the rest are info with the bytes they waste, the largest listed
  * one by one and the others summed per layer. Files created and removed inside one RUN never
- * reach a layer, so they never appear here.
+ * reach a layer, so they never appear here; a file a layer's tar holds and a later entry of the
+ * same tar replaces or removes (FileTree.inLayerCopies: no build tool writes that) is shipped
+ * all the same, and is reported with j = i.
  */
 import type { ImageModel } from '../engine/image.js';
-import { fateOf, inspected, nodeIndex } from './content.js';
+import { fateOf, inLayerKey, inspected, nodeIndex } from './content.js';
 import { formatBytes } from '../text/bytes.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { TreeNode } from '../engine/tree.js';
@@ -55,10 +57,18 @@ function addedText(first: number, layer: number): string {
   return first === layer ? `added in layer ${layer}` : `added in layer ${first} (written again in layer ${layer})`;
 }
 
+/** "in layer 5"; for a copy its own layer superseded, "by a later entry of the same layer". */
+function whereText(layer: number, supersededIn: number): string {
+  return supersededIn === layer ? 'by a later entry of the same layer' : `in layer ${supersededIn}`;
+}
+
+type Fate = NonNullable<ReturnType<typeof fateOf>>;
+
 /** A superseded file version that is not sensitive: listed among its layer's largest, or counted. */
 interface Shadowed {
   node: TreeNode;
-  /** Its index in the node's versions. */
+  v: Version;
+  /** Its index in the node's versions; -1 for a copy its own layer superseded (InLayerCopy). */
   i: number;
 }
 
@@ -72,6 +82,57 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
   // file), listed in the order of their `${supersededIn}:${how}`.
   const plain = new Map<number, { order: string; largest: Largest<Shadowed> }>();
   const pathOf = (s: Shadowed) => s.node.path;
+  /** One superseded file version: a finding when it is sensitive, else offered to its group. */
+  const consider = (node: TreeNode, v: Version, i: number, fate: Fate, metadataOnly: boolean): void => {
+    const found = inspected(v)?.secrets;
+    const secrets = found ? found.filter((m) => m.severity === 'critical' || m.severity === 'high') : [];
+    const byName = mayBeSensitive(node.name) ? sensitiveName(node.path) : null;
+    if (!secrets.length && !byName) {
+      if (metadataOnly) return; // the efficiency check reports chmod/chown copies
+      const k = fate.layer * 2 + (fate.how === 'deleted' ? 1 : 0);
+      let group = plain.get(k);
+      if (!group)
+        plain.set(
+          k,
+          (group = { order: `${fate.layer}:${fate.how}`, largest: new Largest(MAX_INFO_PER_LAYER, pathOf) }),
+        );
+      group.largest.offer(v.size, { node, v, i });
+      return;
+    }
+    const path = node.path;
+    let severity: Severity = 'high';
+    for (const s of secrets) if (SEVERITIES.indexOf(s.severity) < SEVERITIES.indexOf(severity)) severity = s.severity;
+    const why = secrets.length
+      ? `it holds ${secrets
+          .map((s) => s.title)
+          .filter((t, k, a) => a.indexOf(t) === k)
+          .join(', ')}`
+      : byName!;
+    const verb = fate.how === 'deleted' ? 'deleted' : metadataOnly ? 're-written with new permissions' : 'replaced';
+    out.push(
+      makeFinding({
+        ruleId: fate.how === 'deleted' ? 'deleted-file' : 'overwritten-file',
+        category: 'deleted-file',
+        severity,
+        title: `${fate.how === 'deleted' ? 'Deleted' : 'Overwritten'} sensitive file still shipped: ${path}`,
+        message: `${path} was ${addedText(i < 0 ? v.layer : firstAdded(node.versions, i), v.layer)} and ${verb} ${whereText(v.layer, fate.layer)}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it (${why}).`,
+        remediation:
+          'Rebuild so the file never enters a layer: use a multi-stage build or `RUN --mount=type=secret`; a later `rm` only hides it. Rotate any credential it held.',
+        path,
+        layerIndex: v.layer,
+        layerDigest: layerDigestOf(model.meta, v.layer, diffIds),
+        deletedInLayerIndex: fate.layer,
+        discriminator: i < 0 ? inLayerKey(v) : undefined,
+        properties: {
+          bytes: v.size,
+          removal: fate.how,
+          sensitiveBy: secrets.length ? 'content' : 'name',
+          ...(metadataOnly ? { metadataOnly: true } : {}),
+          ...(i < 0 ? { withinLayer: true } : {}),
+        },
+      }),
+    );
+  };
   for (const node of nodeIndex(model.tree).history) {
     const versions = node.versions;
     for (let i = 0; i < versions.length - 1; i++) {
@@ -81,74 +142,32 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       const next = versions[i + 1];
       const metadataOnly =
         fate.how === 'overwritten' && next.type === 'file' && next.size === v.size && next.mtime === v.mtime;
-      const found = inspected(v)?.secrets;
-      const secrets = found ? found.filter((m) => m.severity === 'critical' || m.severity === 'high') : [];
-      const byName = mayBeSensitive(node.name) ? sensitiveName(node.path) : null;
-      if (!secrets.length && !byName) {
-        if (metadataOnly) continue; // the efficiency check reports chmod/chown copies
-        const k = fate.layer * 2 + (fate.how === 'deleted' ? 1 : 0);
-        let group = plain.get(k);
-        if (!group)
-          plain.set(
-            k,
-            (group = { order: `${fate.layer}:${fate.how}`, largest: new Largest(MAX_INFO_PER_LAYER, pathOf) }),
-          );
-        group.largest.offer(v.size, { node, i });
-        continue;
-      }
-      const path = node.path;
-      let severity: Severity = 'high';
-      for (const s of secrets) if (SEVERITIES.indexOf(s.severity) < SEVERITIES.indexOf(severity)) severity = s.severity;
-      const why = secrets.length
-        ? `it holds ${secrets
-            .map((s) => s.title)
-            .filter((t, k, a) => a.indexOf(t) === k)
-            .join(', ')}`
-        : byName!;
-      const verb = fate.how === 'deleted' ? 'deleted' : metadataOnly ? 're-written with new permissions' : 'replaced';
-      out.push(
-        makeFinding({
-          ruleId: fate.how === 'deleted' ? 'deleted-file' : 'overwritten-file',
-          category: 'deleted-file',
-          severity,
-          title: `${fate.how === 'deleted' ? 'Deleted' : 'Overwritten'} sensitive file still shipped: ${path}`,
-          message: `${path} was ${addedText(firstAdded(node.versions, i), v.layer)} and ${verb} in layer ${fate.layer}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it (${why}).`,
-          remediation:
-            'Rebuild so the file never enters a layer: use a multi-stage build or `RUN --mount=type=secret`; a later `rm` only hides it. Rotate any credential it held.',
-          path,
-          layerIndex: v.layer,
-          layerDigest: layerDigestOf(model.meta, v.layer, diffIds),
-          deletedInLayerIndex: fate.layer,
-          properties: {
-            bytes: v.size,
-            removal: fate.how,
-            sensitiveBy: secrets.length ? 'content' : 'name',
-            ...(metadataOnly ? { metadataOnly: true } : {}),
-          },
-        }),
-      );
+      consider(node, v, i, fate, metadataOnly);
     }
   }
+  for (const c of model.tree.inLayerCopies)
+    consider(c.node, c.version, -1, { layer: c.version.layer, how: c.how }, false);
   for (const [k, { largest }] of [...plain.entries()].sort((a, b) => (a[1].order < b[1].order ? -1 : 1))) {
     const supersededIn = k >> 1;
     const how = k & 1 ? 'deleted' : 'overwritten';
     for (const { item, path, bytes } of largest.list()) {
-      const layer = item.node.versions[item.i].layer;
-      const first = firstAdded(item.node.versions, item.i);
+      const layer = item.v.layer;
+      const first = item.i < 0 ? layer : firstAdded(item.node.versions, item.i);
       out.push(
         makeFinding({
           ruleId: how === 'deleted' ? 'deleted-file' : 'overwritten-file',
           category: 'deleted-file',
           severity: 'info',
           title: `${how === 'deleted' ? 'Deleted' : 'Overwritten'} file still shipped: ${path}`,
-          message: `${path} was ${addedText(first, layer)} and ${how} in layer ${supersededIn}; layer ${layer} still ships its ${formatBytes(bytes)}.`,
+          message: `${path} was ${addedText(first, layer)} and ${how} ${whereText(layer, supersededIn)}; layer ${layer} still ships its ${formatBytes(bytes)}.`,
           remediation:
             'Remove temporary files in the same RUN that creates them (or use a multi-stage build) so they never reach a layer.',
           path,
           layerIndex: layer,
           layerDigest: layerDigestOf(model.meta, layer, diffIds),
           deletedInLayerIndex: supersededIn,
-          properties: { bytes, wastedBytes: bytes, removal: how },
+          discriminator: item.i < 0 ? inLayerKey(item.v) : undefined,
+          properties: { bytes, wastedBytes: bytes, removal: how, ...(item.i < 0 ? { withinLayer: true } : {}) },
         }),
       );
     }
@@ -160,7 +179,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
           category: 'deleted-file',
           severity: 'info',
           title: `${rest.count} more files ${how} in layer ${supersededIn} still shipped`,
-          message: `Layer ${supersededIn} ${how === 'deleted' ? 'deleted' : 'replaced'} ${rest.count} more files from earlier layers (${formatBytes(rest.bytes)}), still shipped there.`,
+          message: `Layer ${supersededIn} ${how === 'deleted' ? 'deleted' : 'replaced'} ${rest.count} more files (${formatBytes(rest.bytes)}), still shipped in the layers that wrote them.`,
           remediation: 'Remove temporary files in the same RUN that creates them (or use a multi-stage build).',
           deletedInLayerIndex: supersededIn,
           discriminator: `rest:${supersededIn}:${how}`,

@@ -94,10 +94,11 @@ function causeOf(v: Version, next: Version): WasteCause {
  * One node's wasted copies: the file versions a later version hides (empty files waste nothing).
  * Called for the listed nodes only; the sums over every node are made in place.
  */
-function wasteOf(node: TreeNode): { copies: number; causes: WasteCause[] } {
+function wasteOf(node: TreeNode, inLayer: Map<TreeNode, InLayerWaste>): { copies: number; causes: WasteCause[] } {
   const vs = node.versions;
-  const causes: WasteCause[] = [];
-  let copies = 0;
+  const own = inLayer.get(node);
+  const causes: WasteCause[] = own ? [...own.causes] : [];
+  let copies = own ? own.copies : 0;
   for (let i = 0; i < vs.length - 1; i++) {
     const v = vs[i];
     if (v.type !== 'file' || v.change === 'removed' || v.size === 0) continue;
@@ -109,6 +110,39 @@ function wasteOf(node: TreeNode): { copies: number; causes: WasteCause[] } {
 }
 
 const MAX_METADATA_FINDINGS = 50;
+
+/** One path's copies that their own layer superseded (FileTree.inLayerCopies), summed. */
+interface InLayerWaste {
+  bytes: number;
+  copies: number;
+  causes: WasteCause[];
+}
+
+/**
+ * The copies a later entry of their own layer replaced or removed: shipped in the layer's blob,
+ * in no file system, so wholly waste (dive cannot see them: its tree of a layer keeps one entry
+ * per path, so its figures leave them out). Added to `sums`; returned per path for the lists.
+ */
+function inLayerWaste(
+  model: ImageModel,
+  sums: { total: number; userSize: number; byCause: Record<WasteCause, number> },
+): Map<TreeNode, InLayerWaste> {
+  const per = new Map<TreeNode, InLayerWaste>();
+  const layers = model.tree.layerCount;
+  for (const { node, version: v, how } of model.tree.inLayerCopies) {
+    if (v.layer >= layers) continue;
+    sums.total += v.size;
+    if (v.layer > 0) sums.userSize += v.size;
+    if (v.size === 0) continue;
+    sums.byCause[how] += v.size;
+    let w = per.get(node);
+    if (!w) per.set(node, (w = { bytes: 0, copies: 0, causes: [] }));
+    w.bytes += v.size;
+    w.copies++;
+    if (!w.causes.includes(how)) w.causes.push(how);
+  }
+  return per;
+}
 
 function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   const byCause: Record<WasteCause, number> = { deleted: 0, overwritten: 0, 'metadata-only': 0 };
@@ -140,10 +174,13 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   // The bytes of the files every layer but the first added (what the tree's per-layer stats sum
   // up as addedBytes), counted here: a walk of every layer's change list cost ~30 ms on 500k files.
   const layers = model.tree.layerCount;
-  let userSize = idx.soleUserFileBytes;
+  const sums = { total, userSize: idx.soleUserFileBytes, byCause };
+  const inLayer = inLayerWaste(model, sums);
+  total = sums.total;
+  let userSize = sums.userSize;
   for (const node of idx.history) {
     const vs = node.versions;
-    let bytes = 0;
+    let bytes = inLayer.get(node)?.bytes ?? 0;
     for (let i = 0; i < vs.length; i++) {
       const v = vs[i];
       if (v.type !== 'file' || v.change === 'removed') continue;
@@ -158,6 +195,8 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
     }
     if (bytes > 0) top.offer(bytes, node);
   }
+  // Paths with one version in the tree whose other copies their layer superseded.
+  for (const [node, w] of inLayer) if (node.versionCount < 2) top.offer(w.bytes, node);
   const wasted = byCause.deleted + byCause.overwritten + byCause['metadata-only'];
   return {
     totalBytes: total,
@@ -174,7 +213,7 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
       files: diveFiles,
       fileCount: diveTop.count,
     },
-    top: top.list().map(({ item, path, bytes }) => ({ path, bytes, ...wasteOf(item) })),
+    top: top.list().map(({ item, path, bytes }) => ({ path, bytes, ...wasteOf(item, inLayer) })),
     metadataCopies: meta.list().map(({ item: { node, i }, path, bytes }) => ({
       path,
       layer: node.versions[i].layer,

@@ -12,6 +12,12 @@
  *   parent: `sl/passwd` after `sl -> /etc` changes /etc/passwd, which the layer's names hide.
  * - `unpack-refused` (medium): what no runtime can unpack (a parent that loops through
  *   symlinks or is a file, a name beyond PATH_MAX, more xattrs than Linux stores); not in the tree.
+ * - `unpack-rewritten` (medium): an entry that replaces files the same layer wrote earlier: a
+ *   name twice (the OCI image spec forbids it, Docker refuses the layer, other unpackers keep the
+ *   last entry), or a directory the layer filled, written over (a runtime removes it whole). The
+ *   blob keeps every copy, so a tool that reads the first copy of a name sees other content than
+ *   a container gets. The superseded copies are not in the tree;
+ *   the deleted-file, secret and efficiency checks still read them (FileTree.inLayerCopies).
  */
 import type { ImageModel } from '../engine/image.js';
 import type { UnpackNote } from '../engine/types.js';
@@ -35,10 +41,16 @@ const THROUGH: Rule = {
   title: 'Layer entry written through a symlink',
 };
 const REFUSED: Rule = { ruleId: 'unpack-refused', severity: 'medium', title: 'Layer entry no runtime can unpack' };
+const REWRITTEN: Rule = {
+  ruleId: 'unpack-rewritten',
+  severity: 'medium',
+  title: 'Layer entry replaces files its own layer wrote',
+};
 
 function ruleFor(n: UnpackNote): Rule {
   if (n.problem === 'escape' || n.problem === 'link-escape') return ESCAPE;
   if (n.problem === 'through-symlink') return THROUGH;
+  if (n.problem === 'rewritten') return REWRITTEN;
   return REFUSED;
 }
 
@@ -62,6 +74,13 @@ function describe(n: UnpackNote): string {
       return `an entry ${q(n.name)} whose parent ${n.path} is not a directory: runtimes refuse to unpack the layer; it is not shown in the tree`;
     case 'name-too-long':
       return `an entry ${q(n.name)} whose name${n.link ? ' or link target' : ''} is longer than a path may be (PATH_MAX): runtimes refuse to unpack the layer; it is not shown in the tree`;
+    case 'rewritten': {
+      // A duplicate replaces one file; a directory written over takes every file in it.
+      if (n.duplicate)
+        return `a second entry for ${n.path}: Docker refuses to unpack a layer that names a path twice, and the unpackers that accept it keep the last entry, yet the layer still ships the bytes of the first, and a tool that reads the first entry of a name sees other content than a container gets`;
+      const files = n.files ?? 0;
+      return `an entry ${n.path} written over a directory the layer had put ${files} file${files === 1 ? '' : 's'} in: a runtime removes them with the directory, yet the layer still ships their bytes`;
+    }
     case 'xattrs-too-large':
       return `an entry ${q(n.name)} with more extended attributes than Linux stores for a file: runtimes refuse to unpack the layer; it is not shown in the tree`;
   }
@@ -78,15 +97,17 @@ export function unpackFindings(model: ImageModel): Finding[] {
         category: 'unpack',
         message: `Layer ${n.layer} holds ${describe(n)}.`,
         remediation: REMEDIATION,
-        path: n.problem === 'through-symlink' ? (n.path ?? null) : null,
+        path: n.problem === 'through-symlink' || n.problem === 'rewritten' ? (n.path ?? null) : null,
         layerIndex: n.layer,
         layerDigest: layerDigestOf(model.meta, n.layer, diffIds),
-        discriminator: `${n.problem}\u0000${n.name}`,
+        discriminator: `${n.problem}\u0000${n.name}${n.entry !== undefined ? `\u0000${n.entry}` : ''}`,
         properties: {
           problem: n.problem,
           entry: n.name,
           ...(n.link !== undefined ? { linkTarget: n.link } : {}),
           ...(n.symlink !== undefined ? { symlink: n.symlink, symlinkTarget: n.symlinkTarget } : {}),
+          ...(n.files !== undefined ? { files: n.files } : {}),
+          ...(n.duplicate ? { duplicate: true } : {}),
         },
       }),
     );

@@ -430,7 +430,12 @@ export class Explorer {
       if (f.path) {
         const ok = this.tree.reveal(f.path, f.layerIndex);
         this.setFocus('tree');
-        this.setMessage(ok ? label : `${label} (path not in the tree yet)`);
+        // A copy its own layer superseded (deleted in the layer that added it) is in no file system.
+        const why =
+          f.deletedInLayerIndex === f.layerIndex
+            ? "not in the layer's file system: a later entry of the layer replaced it"
+            : 'path not in the tree yet';
+        this.setMessage(ok ? label : `${label} (${why})`);
         return;
       }
     }

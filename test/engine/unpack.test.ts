@@ -113,11 +113,66 @@ test('a parent that loops through symlinks, or is a file, is refused like the ru
   assert.deepEqual(notes(m), ['0 symlink-loop a/x', '0 symlink-loop self/y', '0 not-a-directory f/child @/f']);
 });
 
-test('a name twice in one layer: the tree and the re-reader both take the last', async () => {
+const copies = (m: {
+  tree: { inLayerCopies: Array<{ node: { path: string }; version: { layer: number; size: number }; how: string }> };
+}) => m.tree.inLayerCopies.map((c) => `${c.version.layer} ${c.how} ${c.node.path} ${c.version.size}`);
+
+test('a name twice in one layer: the tree and the re-reader take the last; the first is kept aside and noted', async () => {
   const m = await loadTars([tar([file('dup', 'first'), file('dup', 'second, longer')])]);
   const v = m.tree.lookupPath('/dup')!.liveAt(0)!;
   assert.equal(v.size, 'second, longer'.length);
+  assert.equal(v.change, 'added');
   assert.equal((await readLayerFile(m, 0, '/dup')).data.toString(), 'second, longer');
+  // The first copy is in no file system, but in the blob: the checks of shipped bytes read it.
+  assert.deepEqual(copies(m), ['0 overwritten /dup 5']);
+  assert.deepEqual(notes(m), ['0 rewritten dup @/dup']);
+  assert.equal(m.tree.unpackNotes[0].duplicate, true);
+});
+
+test('an entry over a directory the same layer filled removes what the layer wrote into it, as a runtime does', async () => {
+  // Docker and containerd remove an existing path before writing an entry over it (unless both
+  // are directories), whatever layer put it there: the layer's own a/x and a/d/y go with a.
+  const m = await loadTars([
+    tar([dir('a/'), file('a/low', 'lower'), file('a/both', 'lower copy')]),
+    tar([
+      file('a/x', 'own'),
+      file('a/both', 'rewritten here'),
+      dir('a/d/'),
+      file('a/d/y', 'deeper'),
+      file('a', 'now a file'),
+      file('b/keep', 'untouched'),
+    ]),
+  ]);
+  assert.deepEqual(liveTree(m, 1), ['/a', '/b/', '/b/keep']);
+  assert.deepEqual(changeLines(m, 1), [
+    'added dir /b',
+    'added file /b/keep',
+    'modified file /a',
+    'removed file /a/both',
+    'removed file /a/low',
+  ]);
+  // Written and removed within layer 1, no lower version: no version at all.
+  for (const p of ['/a/x', '/a/d', '/a/d/y']) assert.equal(m.tree.lookupPath(p)!.versionCount, 0, p);
+  // Rewritten in layer 1, then removed: the removal is of layer 0's copy.
+  const both = m.tree.lookupPath('/a/both')!;
+  assert.deepEqual(
+    both.versions.map((v) => `${v.layer} ${v.change} ${v.previousLayer ?? ''}`),
+    ['0 added ', '1 removed 0'],
+  );
+  assert.deepEqual(copies(m).sort(), ['1 deleted /a/both 14', '1 deleted /a/d/y 6', '1 deleted /a/x 3']);
+  assert.deepEqual(notes(m), ['1 rewritten a @/a']);
+  assert.equal(m.tree.unpackNotes[0].files, 3);
+  assert.equal((await readLayerFile(m, 1, '/a')).data.toString(), 'now a file');
+});
+
+test('whiteouts and opaque markers still hide only lower layers: no copy of the layer is set aside', async () => {
+  const m = await loadTars([
+    tar([dir('opt/'), file('opt/old', 'lower')]),
+    tar([file('opt/new', 'own'), file('opt/.wh..wh..opq', ''), file('keep', 'own'), file('.wh.keep', '')]),
+  ]);
+  assert.deepEqual(liveTree(m, 1), ['/keep', '/opt/', '/opt/new']);
+  assert.deepEqual(copies(m), []);
+  assert.deepEqual(notes(m), []);
 });
 
 test('names keep their bytes: invalid UTF-8 as \\xNN, a backslash as \\\\, from ustar, GNU and PAX alike', async () => {
@@ -153,11 +208,14 @@ test('a directory replaced through a symlink is no directory for the entries aft
   ]);
   assert.equal(m.tree.lookupPath('/a/b')!.liveAt(0)!.type, 'file');
   assert.equal((await readLayerFile(m, 0, '/a/b')).data.toString(), 'now a file');
-  // Nothing was put into the file.
+  // Nothing was put into the file, and what the layer had put into the directory went with it.
   assert.equal(m.tree.lookupPath('/a/b/y'), undefined);
   assert.equal(m.tree.lookupPath('/a/b/g'), undefined);
+  assert.deepEqual(liveTree(m, 0), ['/a/', '/a/b']);
+  assert.deepEqual(copies(m), ['0 deleted /a/b/x 3']);
   assert.deepEqual(notes(m), [
     '0 through-symlink a/b/c/b @/a/b',
+    '0 rewritten a/b @/a/b',
     '0 not-a-directory a/b/y @/a/b',
     '0 not-a-directory a/b/g @/a/b',
   ]);

@@ -72,6 +72,84 @@ test('deleted by a parent whiteout and by an opaque directory; overwritten', asy
   assert.match(byRule(fs, 'secret-github-pat').find((x) => x.path === '/etc/app.ini')!.message, /replaced in layer 1/);
 });
 
+test('a copy its own layer superseded (a name twice; a directory written over) is still shipped: every check of shipped bytes reads it', async () => {
+  const tok = f.githubToken();
+  const key = f.rsaPem();
+  const first = `t=${tok}\n`;
+  const img = {
+    layers: [
+      { entries: [busybox] },
+      {
+        entries: [
+          { name: 'app/config.env', content: first },
+          { name: 'app/config.env', content: `again=${tok}\n` },
+          { name: 'cache/', type: 'directory' as const },
+          { name: 'cache/id_rsa', content: key, mode: 0o600 },
+          { name: 'cache', content: 'x' },
+          { name: 'app/config.env', content: 'clean\n' },
+        ],
+        createdBy: 'COPY . /',
+      },
+    ],
+  };
+  const model = await loadImage(img);
+  const fs = await check(img);
+  const pats = byRule(fs, 'secret-github-pat');
+  assert.equal(pats.length, 2, 'both superseded copies; the live one holds none');
+  for (const s of pats) {
+    assert.equal(s.path, '/app/config.env');
+    assert.equal(s.layerIndex, 1);
+    assert.equal(s.deletedInLayerIndex, 1);
+    assert.equal(s.properties?.withinLayer, true);
+    assert.notEqual(s.severity, 'info');
+    assert.match(
+      s.message,
+      /added in layer 1 and replaced by a later entry of the same layer — not in the layer's file system, but still recoverable from layer 1/,
+    );
+  }
+  assert.notEqual(pats[0].id, pats[1].id, 'two copies of one path in one layer: two findings, two ids');
+  const [pk] = byRule(fs, 'secret-private-key');
+  assert.equal(pk.path, '/cache/id_rsa');
+  assert.match(pk.message, /removed by a later entry of the same layer/);
+  const sensitive = fs
+    .filter((x) => x.category === 'deleted-file')
+    .map((x) => `${x.ruleId} ${x.path} ${x.layerIndex}->${x.deletedInLayerIndex} ${x.severity}`)
+    .sort();
+  assert.deepEqual(sensitive, [
+    'deleted-file /cache/id_rsa 1->1 critical',
+    `overwritten-file /app/config.env 1->1 ${pats[0].severity}`,
+    `overwritten-file /app/config.env 1->1 ${pats[1].severity}`,
+  ]);
+  const ow = byRule(fs, 'overwritten-file')[0];
+  assert.match(
+    ow.message,
+    /added in layer 1 and replaced by a later entry of the same layer, but layer 1 still ships it/,
+  );
+  assert.deepEqual(
+    byRule(fs, 'unpack-rewritten').map(
+      (x) => `${x.path} ${x.severity} ${x.properties?.files} ${!!x.properties?.duplicate}`,
+    ),
+    ['/app/config.env medium 1 true', '/app/config.env medium 1 true', '/cache medium 1 false'],
+  );
+  assert.equal(new Set(fs.map((x) => x.id)).size, fs.length, 'every finding its own id');
+  // The efficiency check counts the superseded copies as waste (dive cannot see them).
+  const r = computeEfficiency(model);
+  const againLen = `again=${tok}\n`.length;
+  assert.deepEqual(r.byCause, { deleted: key.length, overwritten: first.length + againLen, 'metadata-only': 0 });
+  assert.equal(r.totalBytes, busybox.content.length + first.length + againLen + key.length + 1 + 'clean\n'.length);
+  assert.equal(r.dive.wastedBytes, 0);
+  assert.deepEqual(
+    r.top.map((t) => `${t.path} ${t.bytes} ${t.copies} ${t.causes.join(',')}`),
+    [`/cache/id_rsa ${key.length} 1 deleted`, `/app/config.env ${first.length + againLen} 2 overwritten`],
+  );
+  // The same image again: the same ids.
+  const again = await check(img);
+  assert.deepEqual(
+    byRule(again, 'secret-github-pat').map((x) => x.id),
+    pats.map((x) => x.id),
+  );
+});
+
 test('plain deleted files are info with the bytes they waste; the rest summed per layer', async () => {
   const entries = Array.from({ length: 25 }, (_, i) => ({ name: `cache/f${i}`, content: 'x'.repeat(100 + i) }));
   const fs = await check({ layers: [{ entries }, { entries: [{ name: '.wh.cache', content: '' }] }] });

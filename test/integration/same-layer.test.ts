@@ -1,0 +1,130 @@
+/**
+ * Layers that rewrite their own entries, checked against the real Docker engine's unpack (the
+ * layers are written by GNU tar: `tar -c`, then `tar -r` appends):
+ * - a file written over a directory the same layer filled (through a symlink, so no name repeats):
+ *   Docker removes the directory with what the layer put in it; layerlens's tree of the layer is
+ *   what `docker export` gives, and the removed file's bytes, still in the blob, are reported;
+ * - a path named twice: Docker refuses the layer; layerlens reports the duplicate and reads the
+ *   first copy's bytes as well.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readLayerFile } from '../../src/engine/layer-file.js';
+import { ImageModel } from '../../src/engine/image.js';
+import { createContentInspector, runChecks } from '../../src/findings/index.js';
+import { memoryReader } from '../../src/sources/memory.js';
+import { githubToken } from '../support/fake-secrets.js';
+import { CommandError, docker, requireEnv, run, skipReasonUnless } from '../support/harness.js';
+import { imageOfTars, liveTree } from '../support/image.js';
+
+const skip = skipReasonUnless('tar');
+
+async function load(layer: Buffer) {
+  const { meta, blobs } = imageOfTars([layer]);
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, blobs), { inspectContent: createContentInspector({}) });
+  return { model, findings: runChecks(model, { reference: 'memory', now: new Date('2026-12-04T00:00:00Z') }) };
+}
+
+/** What `docker export` of a container of `image` holds, less what Docker adds to every container. */
+async function dockerFiles(
+  image: string,
+  dir: string,
+): Promise<{ paths: string[]; read: (p: string) => Promise<string> }> {
+  const cid = (await docker(['create', image, '/none'])).stdout.trim();
+  const out = join(dir, 'export');
+  await mkdir(out);
+  try {
+    await docker(['export', '-o', join(dir, 'export.tar'), cid]);
+  } finally {
+    await docker(['rm', cid]);
+  }
+  await run('tar', ['-xf', join(dir, 'export.tar'), '-C', out]);
+  const listed = (await run('tar', ['-tf', join(dir, 'export.tar')])).stdout.split('\n');
+  const paths = listed
+    .filter((n) => n && !/^(?:\.dockerenv|dev|etc|proc|sys)(?:\/|$)/.test(n))
+    .map((n) => '/' + n)
+    .sort();
+  return { paths, read: (p) => readFile(join(out, p), 'utf8') };
+}
+
+test('a file written over a directory its own layer filled: the tree is what Docker unpacks; the removed bytes are reported', {
+  skip,
+  timeout: 5 * 60_000,
+}, async () => {
+  const env = requireEnv();
+  const dir = await mkdtemp(join(env.workdir, 'same-layer-'));
+  try {
+    const token = githubToken();
+    await mkdir(join(dir, 'd1/x'), { recursive: true });
+    await mkdir(join(dir, 'd2/s'), { recursive: true });
+    await writeFile(join(dir, 'd1/x/f'), `token=${token}\n`);
+    await writeFile(join(dir, 'd1/keep'), 'keep\n');
+    await symlink('.', join(dir, 'd1/s'));
+    await writeFile(join(dir, 'd2/s/x'), 'now a file\n');
+    const tarPath = join(dir, 'layer.tar');
+    await run('tar', ['-cf', tarPath, '-C', join(dir, 'd1'), 'x', 'keep', 's']);
+    await run('tar', ['-rf', tarPath, '-C', join(dir, 'd2'), 's/x']); // s/x is x, through s -> .
+    const image = `layerlens-it/same-layer-dir:${process.pid}`;
+    await docker(['import', tarPath, image]);
+    try {
+      const unpacked = await dockerFiles(image, dir);
+      const { model, findings } = await load(await readFile(tarPath));
+      assert.deepEqual(
+        liveTree(model, 0).map((p) => p.replace(/\/$/, '')),
+        unpacked.paths.map((p) => p.replace(/\/$/, '')),
+      );
+      assert.deepEqual(unpacked.paths, ['/keep', '/s', '/x']);
+      assert.equal((await readLayerFile(model, 0, '/x')).data.toString(), await unpacked.read('x'));
+      // x/f is in no file system, but its bytes are in the layer: reported.
+      const where = (id: string) =>
+        findings.filter((f) => f.ruleId === id).map((f) => `${f.path} ${f.layerIndex}->${f.deletedInLayerIndex}`);
+      assert.deepEqual(where('secret-github-pat'), ['/x/f 0->0']);
+      assert.deepEqual(where('deleted-file'), ['/x/f 0->0']);
+      const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
+      assert.equal(note.path, '/x');
+      assert.equal(note.properties?.files, 1);
+      assert.equal(note.properties?.duplicate, undefined);
+    } finally {
+      await docker(['rmi', image]);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a path named twice in one layer: Docker refuses the layer; layerlens reports it and reads both copies', {
+  skip,
+  timeout: 5 * 60_000,
+}, async () => {
+  const env = requireEnv();
+  const dir = await mkdtemp(join(env.workdir, 'same-layer-'));
+  try {
+    const token = githubToken();
+    await mkdir(join(dir, 'app'));
+    await writeFile(join(dir, 'app/config.env'), `token=${token}\n`);
+    const tarPath = join(dir, 'layer.tar');
+    await run('tar', ['-cf', tarPath, '-C', dir, 'app']);
+    await writeFile(join(dir, 'app/config.env'), 'token=from-the-vault\n');
+    await run('tar', ['-rf', tarPath, '-C', dir, 'app/config.env']);
+    const refused = await docker(['import', tarPath, `layerlens-it/same-layer-dup:${process.pid}`]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof CommandError, 'Docker imported a layer that names a path twice');
+    assert.match(`${refused.stderr}`, /duplicates of file paths not supported/);
+    const { model, findings } = await load(await readFile(tarPath));
+    assert.equal((await readLayerFile(model, 0, '/app/config.env')).data.toString(), 'token=from-the-vault\n');
+    const [pat] = findings.filter((f) => f.ruleId === 'secret-github-pat');
+    assert.equal(pat.path, '/app/config.env');
+    assert.equal(pat.properties?.withinLayer, true);
+    assert.notEqual(pat.severity, 'info');
+    const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
+    assert.equal(note.properties?.duplicate, true);
+    assert.match(note.message, /Docker refuses to unpack a layer that names a path twice/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
