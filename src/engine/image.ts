@@ -422,18 +422,33 @@ export function applyEntries(
   entries: SegmentedList<LayerItem>,
   dirs?: readonly string[],
 ): void {
-  beginApply(tree, layer, entries);
+  const whiteouts = beginApply(tree, layer, entries);
   const at = newRunCursor(dirs);
   for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
+  endApply(tree, layer, whiteouts);
 }
 
-/** Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only). */
-function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): void {
+type Whiteout = Extract<LayerEntry, { kind: 'whiteout' }>;
+
+/** End a layer: its whiteouts that came after entries of the paths they name (FileTree.lateWhiteout). */
+function endApply(tree: FileTree, layer: number, whiteouts: readonly Whiteout[]): void {
+  for (const w of whiteouts) if (w.ordinal !== undefined) tree.lateWhiteout(w.parts, w.ordinal, layer);
+}
+
+/**
+ * Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only).
+ * Returns the whiteouts, for endApply.
+ */
+function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): Whiteout[] {
   tree.beginLayer(layer);
-  for (const e of entries)
-    if ((e as LayerEntry).kind === 'opaque') tree.opaque((e as { parts: string[] }).parts, layer);
-  for (const e of entries)
-    if ((e as LayerEntry).kind === 'whiteout') tree.whiteout((e as { parts: string[] }).parts, layer);
+  const whiteouts: Whiteout[] = [];
+  for (const e of entries) {
+    const kind = (e as LayerEntry).kind;
+    if (kind === 'opaque') tree.opaque((e as { parts: string[] }).parts, layer);
+    else if (kind === 'whiteout') whiteouts.push(e as Whiteout);
+  }
+  for (const w of whiteouts) tree.whiteout(w.parts, layer);
+  return whiteouts;
 }
 
 /** Apply the item at `i`; returns the index of its last item (see LayerItem). */
@@ -463,7 +478,7 @@ export async function applyEntriesInSlices(
   // Readers between slices (the explorer's frames and keys, the early findings) see the layers
   // before this one only; a layer whose application fails (the heap bound) is never counted.
   tree.setApplying(layer);
-  beginApply(tree, layer, entries);
+  const whiteouts = beginApply(tree, layer, entries);
   const at = newRunCursor(dirs);
   let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
@@ -474,6 +489,7 @@ export async function applyEntriesInSlices(
       checkHeap(`layer ${layer}`);
     }
   }
+  endApply(tree, layer, whiteouts);
   tree.setApplying(null);
 }
 

@@ -26,7 +26,8 @@ export type LayerEntry =
    * itself hands plain entries over as LayerItems, without a record or a full path.)
    */
   | { kind: 'entry'; path: string; attrs: EntryAttrs; ordinal?: number; content?: unknown }
-  | { kind: 'whiteout'; parts: string[] }
+  /** `ordinal`: as an entry's (a whiteout after what its layer wrote is noted: tree.ts lateWhiteout). */
+  | { kind: 'whiteout'; parts: string[]; ordinal?: number }
   | { kind: 'opaque'; parts: string[] }
   /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */
   | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string };
@@ -272,7 +273,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         else if (!base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
           // (other .wh..wh.* names are AUFS metadata: skipped)
           parts[parts.length - 1] = base.slice(WHITEOUT_PREFIX.length);
-          entries.push({ kind: 'whiteout', parts });
+          entries.push({ kind: 'whiteout', parts, ordinal });
         }
         return undefined;
       }

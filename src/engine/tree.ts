@@ -404,6 +404,21 @@ export class FileTree {
     this.removeSubtree(node, layer, true);
   }
 
+  /**
+   * After `layer`'s entries: note its whiteout of `parts` (tar entry `ordinal`) when the layer
+   * wrote the path, or a path under it, before the whiteout. The spec's whiteout hides only lower
+   * layers, whatever the order of the layer's entries (the tree applies whiteouts first, as
+   * go-containerregistry's readers do); Docker and containerd remove whatever is at the path when
+   * they reach the whiteout, this layer's earlier entries included: the two readings disagree.
+   */
+  lateWhiteout(parts: readonly string[], ordinal: number, layer: number): void {
+    if (parts.length === 0) return;
+    const parent = this.walk(parts, parts.length - 1, layer, 'quiet');
+    const node = parent?.children?.get(parts[parts.length - 1]);
+    if (node && wroteBefore(node, layer, ordinal))
+      this.note({ layer, problem: 'rewritten', name: cutName(parts.join('/')), path: node.path, whiteout: true });
+  }
+
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
   opaque(parts: readonly string[], layer: number): void {
     this.lastDir.layer = -2;
@@ -668,6 +683,18 @@ export class FileTree {
     const path = (dir === this.root ? '' : dir.path) + '/' + parts[parts.length - 1];
     if (path !== attrs.linkTarget) attrs.linkTarget = path;
   }
+}
+
+/** `node` or a path under it is live at `layer` in a version that tar entries before `ordinal` wrote. */
+function wroteBefore(node: TreeNode, layer: number, ordinal: number): boolean {
+  const down = [node]; // a stack: paths thousands deep are data, not recursion
+  while (down.length) {
+    const n = down.pop()!;
+    const v = n.liveAt(layer);
+    if (v && v.layer === layer && v.entry >= 0 && v.entry < ordinal) return true;
+    if (n.children) for (const c of n.children.values()) down.push(c);
+  }
+  return false;
 }
 
 /** A name as a note keeps it: at most 256 characters. */

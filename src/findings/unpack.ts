@@ -16,7 +16,8 @@
  *   name twice (the OCI image spec forbids it, Docker refuses the layer, other unpackers keep the
  *   last entry), or a directory the layer filled, written over (a runtime removes it whole). The
  *   blob keeps every copy, so a tool that reads the first copy of a name sees other content than
- *   a container gets. The superseded copies are not in the tree;
+ *   a container gets. Also a whiteout of a path its own layer wrote before it, which the spec
+ *   keeps (so does the tree) and Docker and containerd remove. The superseded copies are not in the tree;
  *   the deleted-file, secret and efficiency checks still read them (FileTree.inLayerCopies).
  */
 import type { ImageModel } from '../engine/image.js';
@@ -75,6 +76,8 @@ function describe(n: UnpackNote): string {
     case 'name-too-long':
       return `an entry ${q(n.name)} whose name${n.link ? ' or link target' : ''} is longer than a path may be (PATH_MAX): runtimes refuse to unpack the layer; it is not shown in the tree`;
     case 'rewritten': {
+      if (n.whiteout)
+        return `a whiteout ${q(n.name)} for ${n.path}, which the same layer wrote before it: the OCI image spec keeps what the layer wrote (the tree shows it), Docker and containerd remove it when they reach the whiteout, so the image's file system depends on who unpacks it`;
       // A duplicate replaces one file; a directory written over takes every file in it.
       if (n.duplicate)
         return `a second entry for ${n.path}: Docker refuses to unpack a layer that names a path twice, and the unpackers that accept it keep the last entry, yet the layer still ships the bytes of the first, and a tool that reads the first entry of a name sees other content than a container gets`;
@@ -108,6 +111,7 @@ export function unpackFindings(model: ImageModel): Finding[] {
           ...(n.symlink !== undefined ? { symlink: n.symlink, symlinkTarget: n.symlinkTarget } : {}),
           ...(n.files !== undefined ? { files: n.files } : {}),
           ...(n.duplicate ? { duplicate: true } : {}),
+          ...(n.whiteout ? { whiteout: true } : {}),
         },
       }),
     );

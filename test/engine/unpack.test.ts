@@ -165,14 +165,28 @@ test('an entry over a directory the same layer filled removes what the layer wro
   assert.equal((await readLayerFile(m, 1, '/a')).data.toString(), 'now a file');
 });
 
-test('whiteouts and opaque markers still hide only lower layers: no copy of the layer is set aside', async () => {
+test('whiteouts and opaque markers hide only lower layers (the spec); a whiteout after the layer wrote the path is noted', async () => {
   const m = await loadTars([
-    tar([dir('opt/'), file('opt/old', 'lower')]),
-    tar([file('opt/new', 'own'), file('opt/.wh..wh..opq', ''), file('keep', 'own'), file('.wh.keep', '')]),
+    tar([dir('opt/'), file('opt/old', 'lower'), dir('srv/'), file('srv/low', 'lower')]),
+    tar([
+      file('opt/new', 'own'),
+      file('opt/.wh..wh..opq', ''),
+      file('keep', 'own'),
+      file('.wh.keep', ''),
+      file('srv/own', 'own'),
+      file('.wh.srv', ''),
+      file('.wh.gone', ''),
+      file('later', 'own, after its whiteout'),
+      file('.wh.later', ''), // noted: written before
+      file('.wh.first', ''),
+      file('first', 'own, after its whiteout'), // not noted: every reading agrees
+    ]),
   ]);
-  assert.deepEqual(liveTree(m, 1), ['/keep', '/opt/', '/opt/new']);
+  assert.deepEqual(liveTree(m, 1), ['/first', '/keep', '/later', '/opt/', '/opt/new', '/srv/', '/srv/own']);
   assert.deepEqual(copies(m), []);
-  assert.deepEqual(notes(m), []);
+  // Docker and containerd remove what the layer wrote before its whiteout; the spec keeps it.
+  assert.deepEqual(notes(m), ['1 rewritten keep @/keep', '1 rewritten srv @/srv', '1 rewritten later @/later']);
+  assert.ok(m.tree.unpackNotes.every((n) => n.whiteout));
 });
 
 test('names keep their bytes: invalid UTF-8 as \\xNN, a backslash as \\\\, from ustar, GNU and PAX alike', async () => {

@@ -5,7 +5,9 @@
  *   Docker removes the directory with what the layer put in it; layerlens's tree of the layer is
  *   what `docker export` gives, and the removed file's bytes, still in the blob, are reported;
  * - a path named twice: Docker refuses the layer; layerlens reports the duplicate and reads the
- *   first copy's bytes as well.
+ *   first copy's bytes as well;
+ * - a whiteout after the entry it names: Docker removes the entry, the OCI spec keeps it (so does
+ *   the tree); layerlens reports that the readings disagree.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -124,6 +126,37 @@ test('a path named twice in one layer: Docker refuses the layer; layerlens repor
     const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
     assert.equal(note.properties?.duplicate, true);
     assert.match(note.message, /Docker refuses to unpack a layer that names a path twice/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a whiteout after the entry it names, in one layer: Docker removes the entry, the spec (and the tree) keep it; noted', {
+  skip,
+  timeout: 5 * 60_000,
+}, async () => {
+  const env = requireEnv();
+  const dir = await mkdtemp(join(env.workdir, 'same-layer-'));
+  try {
+    await mkdir(join(dir, 'd'));
+    await writeFile(join(dir, 'd/x'), 'written, then whited out\n');
+    await writeFile(join(dir, 'd/.wh.x'), '');
+    await writeFile(join(dir, 'd/y'), 'kept\n');
+    const tarPath = join(dir, 'layer.tar');
+    await run('tar', ['-cf', tarPath, '-C', join(dir, 'd'), 'x', '.wh.x', 'y']);
+    const image = `layerlens-it/same-layer-wh:${process.pid}`;
+    await docker(['import', tarPath, image]);
+    try {
+      const unpacked = await dockerFiles(image, dir);
+      assert.deepEqual(unpacked.paths, ['/y'], 'Docker removes what the layer wrote before the whiteout');
+      const { model, findings } = await load(await readFile(tarPath));
+      assert.deepEqual(liveTree(model, 0), ['/x', '/y']);
+      const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
+      assert.equal(note.path, '/x');
+      assert.match(note.message, /Docker and containerd remove it when they reach the whiteout/);
+    } finally {
+      await docker(['rmi', image]);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
