@@ -430,9 +430,9 @@ export function applyEntries(
 
 type Whiteout = Extract<LayerEntry, { kind: 'whiteout' }>;
 
-/** End a layer: its whiteouts that came after entries of the paths they name (FileTree.lateWhiteout). */
+/** End a layer: its whiteouts that came after entries of the paths they name (FileTree.lateWhiteouts). */
 function endApply(tree: FileTree, layer: number, whiteouts: readonly Whiteout[]): void {
-  for (const w of whiteouts) if (w.ordinal !== undefined) tree.lateWhiteout(w.parts, w.ordinal, layer);
+  if (whiteouts.length) tree.lateWhiteouts(whiteouts, layer);
 }
 
 /**

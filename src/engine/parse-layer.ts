@@ -26,7 +26,7 @@ export type LayerEntry =
    * itself hands plain entries over as LayerItems, without a record or a full path.)
    */
   | { kind: 'entry'; path: string; attrs: EntryAttrs; ordinal?: number; content?: unknown }
-  /** `ordinal`: as an entry's (a whiteout after what its layer wrote is noted: tree.ts lateWhiteout). */
+  /** `ordinal`: as an entry's (a whiteout after what its layer wrote is noted: tree.ts lateWhiteouts). */
   | { kind: 'whiteout'; parts: string[]; ordinal?: number }
   | { kind: 'opaque'; parts: string[] }
   /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */

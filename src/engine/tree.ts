@@ -405,18 +405,42 @@ export class FileTree {
   }
 
   /**
-   * After `layer`'s entries: note its whiteout of `parts` (tar entry `ordinal`) when the layer
-   * wrote the path, or a path under it, before the whiteout. The spec's whiteout hides only lower
-   * layers, whatever the order of the layer's entries (the tree applies whiteouts first, as
+   * After `layer`'s entries: note each of its whiteouts (`parts`, tar entry `ordinal`) that came
+   * after an entry of the layer at the path it names or under it. The spec's whiteout hides only
+   * lower layers, whatever the order of the layer's entries (the tree applies whiteouts first, as
    * go-containerregistry's readers do); Docker and containerd remove whatever is at the path when
    * they reach the whiteout, this layer's earlier entries included: the two readings disagree.
+   * One pass over the layer's changes, each looking up its directories once (memo): a layer of
+   * many whiteouts over a large directory must not walk it once per whiteout.
    */
-  lateWhiteout(parts: readonly string[], ordinal: number, layer: number): void {
-    if (parts.length === 0) return;
-    const parent = this.walk(parts, parts.length - 1, layer, 'quiet');
-    const node = parent?.children?.get(parts[parts.length - 1]);
-    if (node && wroteBefore(node, layer, ordinal))
-      this.note({ layer, problem: 'rewritten', name: cutName(parts.join('/')), path: node.path, whiteout: true });
+  lateWhiteouts(whiteouts: ReadonlyArray<{ parts: readonly string[]; ordinal?: number }>, layer: number): void {
+    const at = new Map<TreeNode, { ordinal: number; parts: readonly string[]; noted: boolean }>();
+    for (const w of whiteouts) {
+      if (w.parts.length === 0 || w.ordinal === undefined) continue;
+      const parent = this.walk(w.parts, w.parts.length - 1, layer, 'quiet');
+      const node = parent?.children?.get(w.parts[w.parts.length - 1]);
+      const had = node && at.get(node);
+      if (node && (!had || had.ordinal < w.ordinal)) at.set(node, { ordinal: w.ordinal, parts: w.parts, noted: false });
+    }
+    if (at.size === 0) return;
+    // The latest whiteout ordinal at a node or above it.
+    const above = new Map<TreeNode, number>();
+    const latestAbove = (n: TreeNode | null): number => {
+      if (!n) return -1;
+      let v = above.get(n);
+      if (v === undefined) above.set(n, (v = Math.max(at.get(n)?.ordinal ?? -1, latestAbove(n.parent))));
+      return v;
+    };
+    for (const node of this.changesByLayer[layer] ?? []) {
+      const v = node.versionIn(layer);
+      if (!v || v.change === 'removed' || v.entry < 0 || latestAbove(node) <= v.entry) continue;
+      for (let n: TreeNode | null = node; n; n = n.parent) {
+        const w = at.get(n);
+        if (!w || w.noted || w.ordinal <= v.entry) continue;
+        w.noted = true;
+        this.note({ layer, problem: 'rewritten', name: cutName(w.parts.join('/')), path: n.path, whiteout: true });
+      }
+    }
   }
 
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
@@ -683,18 +707,6 @@ export class FileTree {
     const path = (dir === this.root ? '' : dir.path) + '/' + parts[parts.length - 1];
     if (path !== attrs.linkTarget) attrs.linkTarget = path;
   }
-}
-
-/** `node` or a path under it is live at `layer` in a version that tar entries before `ordinal` wrote. */
-function wroteBefore(node: TreeNode, layer: number, ordinal: number): boolean {
-  const down = [node]; // a stack: paths thousands deep are data, not recursion
-  while (down.length) {
-    const n = down.pop()!;
-    const v = n.liveAt(layer);
-    if (v && v.layer === layer && v.entry >= 0 && v.entry < ordinal) return true;
-    if (n.children) for (const c of n.children.values()) down.push(c);
-  }
-  return false;
 }
 
 /** A name as a note keeps it: at most 256 characters. */

@@ -234,3 +234,22 @@ test('a directory replaced through a symlink is no directory for the entries aft
     '0 not-a-directory a/b/g @/a/b',
   ]);
 });
+
+test('late whiteouts: each noted once, however often repeated; only an entry before it counts; through symlinks as applied', async () => {
+  const m = await loadTars([
+    tar([dir('big/'), file('big/a', 'lower'), dir('etc/'), file('etc/conf', 'lower')]),
+    tar([
+      ...Array.from({ length: 50 }, () => file('.wh.big', '')), // before the layer's own big/new: agreed
+      file('big/new', 'own'),
+      ...Array.from({ length: 50 }, () => file('.wh.big', '')), // after it: noted once
+      symlink('link', 'etc'),
+      file('etc/own', 'own'),
+      file('link/.wh.own', ''), // the whiteout of /etc/own, named through the symlink
+    ]),
+  ]);
+  assert.deepEqual(
+    m.tree.unpackNotes.filter((n) => n.problem === 'rewritten').map((n) => `${n.name} @${n.path}`),
+    ['big @/big', 'link/own @/etc/own'],
+  );
+  assert.deepEqual(liveTree(m, 1), ['/big/', '/big/new', '/etc/', '/etc/conf', '/etc/own', '/link']);
+});
