@@ -423,7 +423,8 @@ export class FileTree {
       if (node && (!had || had.ordinal < w.ordinal)) at.set(node, { ordinal: w.ordinal, parts: w.parts, noted: false });
     }
     if (at.size === 0) return;
-    // The latest whiteout ordinal at a node or above it.
+    // The latest whiteout ordinal at a directory or above it (memoized per directory only: a
+    // layer of a million files has far fewer directories).
     const above = new Map<TreeNode, number>();
     const latestAbove = (n: TreeNode | null): number => {
       if (!n) return -1;
@@ -433,7 +434,8 @@ export class FileTree {
     };
     for (const node of this.changesByLayer[layer] ?? []) {
       const v = node.versionIn(layer);
-      if (!v || v.change === 'removed' || v.entry < 0 || latestAbove(node) <= v.entry) continue;
+      if (!v || v.change === 'removed' || v.entry < 0) continue;
+      if (Math.max(at.get(node)?.ordinal ?? -1, latestAbove(node.parent)) <= v.entry) continue;
       for (let n: TreeNode | null = node; n; n = n.parent) {
         const w = at.get(n);
         if (!w || w.noted || w.ordinal <= v.entry) continue;
