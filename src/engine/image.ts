@@ -422,33 +422,44 @@ export function applyEntries(
   entries: SegmentedList<LayerItem>,
   dirs?: readonly string[],
 ): void {
-  const whiteouts = beginApply(tree, layer, entries);
+  const markers = beginApply(tree, layer, entries);
   const at = newRunCursor(dirs);
   for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
-  endApply(tree, layer, whiteouts);
+  endApply(tree, layer, markers);
 }
 
 type Whiteout = Extract<LayerEntry, { kind: 'whiteout' }>;
+type Opaque = Extract<LayerEntry, { kind: 'opaque' }>;
+interface Markers {
+  whiteouts: Whiteout[];
+  opaques: Opaque[];
+}
 
-/** End a layer: its whiteouts that came after entries of the paths they name (FileTree.lateWhiteouts). */
-function endApply(tree: FileTree, layer: number, whiteouts: readonly Whiteout[]): void {
-  if (whiteouts.length) tree.lateWhiteouts(whiteouts, layer);
+/**
+ * End a layer: its whiteouts and opaque markers that came after entries the runtimes remove with
+ * them and the spec does not (FileTree.lateWhiteouts, lateOpaques).
+ */
+function endApply(tree: FileTree, layer: number, m: Markers): void {
+  if (m.whiteouts.length) tree.lateWhiteouts(m.whiteouts, layer);
+  if (m.opaques.length) tree.lateOpaques(m.opaques, layer);
 }
 
 /**
  * Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only).
- * Returns the whiteouts, for endApply.
+ * Returns both, for endApply.
  */
-function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): Whiteout[] {
+function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): Markers {
   tree.beginLayer(layer);
-  const whiteouts: Whiteout[] = [];
+  const m: Markers = { whiteouts: [], opaques: [] };
   for (const e of entries) {
     const kind = (e as LayerEntry).kind;
-    if (kind === 'opaque') tree.opaque((e as { parts: string[] }).parts, layer);
-    else if (kind === 'whiteout') whiteouts.push(e as Whiteout);
+    if (kind === 'opaque') {
+      tree.opaque((e as Opaque).parts, layer);
+      m.opaques.push(e as Opaque);
+    } else if (kind === 'whiteout') m.whiteouts.push(e as Whiteout);
   }
-  for (const w of whiteouts) tree.whiteout(w.parts, layer);
-  return whiteouts;
+  for (const w of m.whiteouts) tree.whiteout(w.parts, layer);
+  return m;
 }
 
 /** Apply the item at `i`; returns the index of its last item (see LayerItem). */
@@ -478,7 +489,7 @@ export async function applyEntriesInSlices(
   // Readers between slices (the explorer's frames and keys, the early findings) see the layers
   // before this one only; a layer whose application fails (the heap bound) is never counted.
   tree.setApplying(layer);
-  const whiteouts = beginApply(tree, layer, entries);
+  const markers = beginApply(tree, layer, entries);
   const at = newRunCursor(dirs);
   let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
@@ -489,7 +500,7 @@ export async function applyEntriesInSlices(
       checkHeap(`layer ${layer}`);
     }
   }
-  endApply(tree, layer, whiteouts);
+  endApply(tree, layer, markers);
   tree.setApplying(null);
 }
 

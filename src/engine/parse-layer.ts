@@ -26,9 +26,9 @@ export type LayerEntry =
    * itself hands plain entries over as LayerItems, without a record or a full path.)
    */
   | { kind: 'entry'; path: string; attrs: EntryAttrs; ordinal?: number; content?: unknown }
-  /** `ordinal`: as an entry's (a whiteout after what its layer wrote is noted: tree.ts lateWhiteouts). */
+  /** `ordinal`: as an entry's (a whiteout or opaque marker after what its layer wrote is noted: tree.ts lateWhiteouts, lateOpaques). */
   | { kind: 'whiteout'; parts: string[]; ordinal?: number }
-  | { kind: 'opaque'; parts: string[] }
+  | { kind: 'opaque'; parts: string[]; ordinal?: number }
   /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */
   | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string };
 
@@ -269,7 +269,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       }
       const base = parts[parts.length - 1] ?? '';
       if (type !== 'dir' && base.startsWith(WHITEOUT_PREFIX)) {
-        if (base === OPAQUE_MARKER) entries.push({ kind: 'opaque', parts: parts.slice(0, -1) });
+        if (base === OPAQUE_MARKER) entries.push({ kind: 'opaque', parts: parts.slice(0, -1), ordinal });
         else if (!base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
           // (other .wh..wh.* names are AUFS metadata: skipped)
           parts[parts.length - 1] = base.slice(WHITEOUT_PREFIX.length);

@@ -445,6 +445,52 @@ export class FileTree {
     }
   }
 
+  /**
+   * After `layer`'s entries: note each of its opaque markers (directory `parts`, tar entry
+   * `ordinal`) that came after an entry of the layer which a runtime's marker removes. The spec's
+   * marker hides only what lower layers put in the directory, and the tree applies it first.
+   * Docker and containerd apply it where it stands: they remove every path under the directory
+   * that is not an entry the layer unpacked before it, so an entry of the layer under a directory
+   * it did not list itself (created as a parent, or left from a lower layer) goes with that
+   * directory. One walk up from each of the layer's entries.
+   */
+  lateOpaques(opaques: ReadonlyArray<{ parts: readonly string[]; ordinal?: number }>, layer: number): void {
+    const at = new Map<TreeNode, { ordinal: number; parts: readonly string[]; noted: boolean }>();
+    for (const o of opaques) {
+      if (o.ordinal === undefined) continue;
+      const node = this.walk(o.parts, o.parts.length, layer, 'quiet');
+      const had = node && at.get(node);
+      if (node && (!had || had.ordinal < o.ordinal)) at.set(node, { ordinal: o.ordinal, parts: o.parts, noted: false });
+    }
+    if (at.size === 0) return;
+    for (const node of this.changesByLayer[layer] ?? []) {
+      const v = node.versionIn(layer);
+      if (!v || v.change === 'removed' || v.entry < 0) continue;
+      // Between the marker's directory and the entry: a directory the layer did not list
+      // (`unlisted`), or the latest ordinal of those it did (a marker before it removes it too).
+      let unlisted = false;
+      let latest = -1;
+      for (let n = node.parent; n; n = n.parent) {
+        const o = at.get(n);
+        if (o && !o.noted && o.ordinal > v.entry && (unlisted || latest > o.ordinal)) {
+          o.noted = true;
+          const dir = o.parts.join('/');
+          this.note({
+            layer,
+            problem: 'rewritten',
+            name: cutName(dir ? `${dir}/.wh..wh..opq` : '.wh..wh..opq'),
+            path: n.path,
+            whiteout: true,
+            opaque: true,
+          });
+        }
+        const d = n.versionIn(layer);
+        if (!d || d.change === 'removed' || d.entry < 0) unlisted = true;
+        else if (d.entry > latest) latest = d.entry;
+      }
+    }
+  }
+
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
   opaque(parts: readonly string[], layer: number): void {
     this.lastDir.layer = -2;

@@ -97,6 +97,8 @@ export interface UnpackNote {
   files?: number;
   /** rewritten: one of them was an earlier entry of this very name (a duplicate). */
   duplicate?: boolean;
+  /** rewritten: the whiteout is an opaque marker (`name` is the marker's). */
+  opaque?: boolean;
   /** rewritten: the entry's ordinal in the layer's tar (a name may be rewritten more than once). */
   entry?: number;
 }

@@ -16,8 +16,9 @@
  *   name twice (the OCI image spec forbids it, Docker refuses the layer, other unpackers keep the
  *   last entry), or a directory the layer filled, written over (a runtime removes it whole). The
  *   blob keeps every copy, so a tool that reads the first copy of a name sees other content than
- *   a container gets. Also a whiteout of a path its own layer wrote before it, which the spec
- *   keeps (so does the tree) and Docker and containerd remove. The superseded copies are not in the tree;
+ *   a container gets. Also a whiteout of a path its own layer wrote before it, and an opaque
+ *   marker after entries of its layer under directories the layer did not list: the spec keeps
+ *   those entries (so does the tree), Docker and containerd remove them. The superseded copies are not in the tree;
  *   the deleted-file, secret and efficiency checks still read them (FileTree.inLayerCopies).
  */
 import type { ImageModel } from '../engine/image.js';
@@ -76,6 +77,8 @@ function describe(n: UnpackNote): string {
     case 'name-too-long':
       return `an entry ${q(n.name)} whose name${n.link ? ' or link target' : ''} is longer than a path may be (PATH_MAX): runtimes refuse to unpack the layer; it is not shown in the tree`;
     case 'rewritten': {
+      if (n.opaque)
+        return `an opaque marker ${q(n.name)} after entries it wrote under ${n.path} in directories it did not list itself: the OCI image spec keeps those entries (the tree shows them), Docker and containerd remove them with those directories when they reach the marker, so the image's file system depends on who unpacks it`;
       if (n.whiteout)
         return `a whiteout ${q(n.name)} for ${n.path}, which the same layer wrote before it: the OCI image spec keeps what the layer wrote (the tree shows it), Docker and containerd remove it when they reach the whiteout, so the image's file system depends on who unpacks it`;
       // A duplicate replaces one file; a directory written over takes every file in it.
@@ -112,6 +115,7 @@ export function unpackFindings(model: ImageModel): Finding[] {
           ...(n.files !== undefined ? { files: n.files } : {}),
           ...(n.duplicate ? { duplicate: true } : {}),
           ...(n.whiteout ? { whiteout: true } : {}),
+          ...(n.opaque ? { opaque: true } : {}),
         },
       }),
     );

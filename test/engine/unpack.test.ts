@@ -253,3 +253,34 @@ test('late whiteouts: each noted once, however often repeated; only an entry bef
   );
   assert.deepEqual(liveTree(m, 1), ['/big/', '/big/new', '/etc/', '/etc/conf', '/etc/own', '/link']);
 });
+
+test('an opaque marker after the layer wrote under directories it did not list: noted; before them, or over listed ones, not', async () => {
+  const m = await loadTars([
+    tar([dir('opt/'), dir('opt/lib/'), file('opt/lib/old', 'lower'), dir('srv/'), dir('var/')]),
+    tar([
+      file('opt/lib/new', 'own, under a directory only a lower layer listed'),
+      file('opt/.wh..wh..opq', ''), // after it: runtimes remove opt/lib, new and all
+      dir('srv/app/'),
+      file('srv/app/x', 'own, under a directory this layer listed'),
+      file('srv/.wh..wh..opq', ''), // after them, but srv/app was listed before it: kept by all
+      file('var/.wh..wh..opq', ''), // before: kept by all
+      file('var/cache/y', 'own, after the marker'),
+    ]),
+  ]);
+  assert.deepEqual(
+    m.tree.unpackNotes.map((n) => `${n.problem} ${n.name} @${n.path}${n.opaque ? ' opaque' : ''}`),
+    ['rewritten opt/.wh..wh..opq @/opt opaque'],
+  );
+  // The tree keeps the spec's reading: the lower opt/lib/old hidden, the layer's own entries kept.
+  assert.deepEqual(liveTree(m, 1), [
+    '/opt/',
+    '/opt/lib/',
+    '/opt/lib/new',
+    '/srv/',
+    '/srv/app/',
+    '/srv/app/x',
+    '/var/',
+    '/var/cache/',
+    '/var/cache/y',
+  ]);
+});
