@@ -414,7 +414,7 @@ export class FileTree {
    * many whiteouts over a large directory must not walk it once per whiteout.
    */
   lateWhiteouts(whiteouts: ReadonlyArray<{ parts: readonly string[]; ordinal?: number }>, layer: number): void {
-    const at = new Map<TreeNode, { ordinal: number; parts: readonly string[]; noted: boolean }>();
+    const at = new Map<TreeNode, Marker>();
     for (const w of whiteouts) {
       if (w.parts.length === 0 || w.ordinal === undefined) continue;
       const parent = this.walk(w.parts, w.parts.length - 1, layer, 'quiet');
@@ -455,7 +455,7 @@ export class FileTree {
    * directory. One walk up from each of the layer's entries.
    */
   lateOpaques(opaques: ReadonlyArray<{ parts: readonly string[]; ordinal?: number }>, layer: number): void {
-    const at = new Map<TreeNode, { ordinal: number; parts: readonly string[]; noted: boolean }>();
+    const at = new Map<TreeNode, Marker>();
     for (const o of opaques) {
       if (o.ordinal === undefined) continue;
       const node = this.walk(o.parts, o.parts.length, layer, 'quiet');
@@ -463,32 +463,54 @@ export class FileTree {
       if (node && (!had || had.ordinal < o.ordinal)) at.set(node, { ordinal: o.ordinal, parts: o.parts, noted: false });
     }
     if (at.size === 0) return;
+    // For each directory holding entries: the markers above it, each with what lies between its
+    // directory and the entries (a directory the layer did not list: `unlisted`; else the latest
+    // ordinal of those it did list: a marker before that removes them too). Kept for the last
+    // two directories: a tar lists a directory's files together, or alternates between two (a
+    // package and its __pycache__).
+    const chains: Array<{ dir: TreeNode | null; chain: MarkerChain[] }> = [
+      { dir: null, chain: [] },
+      { dir: null, chain: [] },
+    ];
     for (const node of this.changesByLayer[layer] ?? []) {
       const v = node.versionIn(layer);
       if (!v || v.change === 'removed' || v.entry < 0) continue;
-      // Between the marker's directory and the entry: a directory the layer did not list
-      // (`unlisted`), or the latest ordinal of those it did (a marker before it removes it too).
-      let unlisted = false;
-      let latest = -1;
-      for (let n = node.parent; n; n = n.parent) {
-        const o = at.get(n);
-        if (o && !o.noted && o.ordinal > v.entry && (unlisted || latest > o.ordinal)) {
-          o.noted = true;
-          const dir = o.parts.join('/');
-          this.note({
-            layer,
-            problem: 'rewritten',
-            name: cutName(dir ? `${dir}/.wh..wh..opq` : '.wh..wh..opq'),
-            path: n.path,
-            whiteout: true,
-            opaque: true,
-          });
-        }
-        const d = n.versionIn(layer);
-        if (!d || d.change === 'removed' || d.entry < 0) unlisted = true;
-        else if (d.entry > latest) latest = d.entry;
+      const parent = node.parent;
+      let hit = chains[0].dir === parent ? chains[0] : chains[1].dir === parent ? chains[1] : undefined;
+      if (!hit) {
+        chains[1] = chains[0];
+        chains[0] = hit = { dir: parent, chain: this.markerChain(parent, at, layer) };
+      }
+      for (const m of hit.chain) {
+        const o = m.marker;
+        if (o.noted || o.ordinal <= v.entry || !(m.unlisted || m.latest > o.ordinal)) continue;
+        o.noted = true;
+        const dir = o.parts.join('/');
+        this.note({
+          layer,
+          problem: 'rewritten',
+          name: cutName(dir ? `${dir}/.wh..wh..opq` : '.wh..wh..opq'),
+          path: m.at.path,
+          whiteout: true,
+          opaque: true,
+        });
       }
     }
+  }
+
+  /** lateOpaques: the markers at `dir` and above it, each with what lies between it and `dir`'s entries. */
+  private markerChain(dir: TreeNode | null, at: ReadonlyMap<TreeNode, Marker>, layer: number): MarkerChain[] {
+    const chain: MarkerChain[] = [];
+    let unlisted = false;
+    let latest = -1;
+    for (let n = dir; n; n = n.parent) {
+      const marker = at.get(n);
+      if (marker) chain.push({ marker, at: n, unlisted, latest });
+      const d = n.versionIn(layer);
+      if (!d || d.change === 'removed' || d.entry < 0) unlisted = true;
+      else if (d.entry > latest) latest = d.entry;
+    }
+    return chain;
   }
 
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
@@ -755,6 +777,21 @@ export class FileTree {
     const path = (dir === this.root ? '' : dir.path) + '/' + parts[parts.length - 1];
     if (path !== attrs.linkTarget) attrs.linkTarget = path;
   }
+}
+
+/** A whiteout or opaque marker of a layer, as the late-marker passes look for it. */
+interface Marker {
+  ordinal: number;
+  parts: readonly string[];
+  noted: boolean;
+}
+
+/** A marker above a directory, and what lies between the two (FileTree.markerChain). */
+interface MarkerChain {
+  marker: Marker;
+  at: TreeNode;
+  unlisted: boolean;
+  latest: number;
 }
 
 /** A name as a note keeps it: at most 256 characters. */
