@@ -3,6 +3,7 @@
  * arrive and applied to the tree in order, each only after its diffID checked out. Consumers
  * (the UI, `inspect`, findings) subscribe to its events or await `load()`.
  */
+import { noteLateOpaques, noteLateWhiteouts } from './late-markers.js';
 import { EventEmitter } from 'node:events';
 import { checkImageConfig } from './config-shape.js';
 import { sniffCompression } from './decode.js';
@@ -437,11 +438,11 @@ interface Markers {
 
 /**
  * End a layer: its whiteouts and opaque markers that came after entries the runtimes remove with
- * them and the spec does not (FileTree.lateWhiteouts, lateOpaques).
+ * them and the spec does not (late-markers.ts).
  */
 function endApply(tree: FileTree, layer: number, m: Markers): void {
-  if (m.whiteouts.length) tree.lateWhiteouts(m.whiteouts, layer);
-  if (m.opaques.length) tree.lateOpaques(m.opaques, layer);
+  if (m.whiteouts.length) noteLateWhiteouts(tree, m.whiteouts, layer);
+  if (m.opaques.length) noteLateOpaques(tree, m.opaques, layer);
 }
 
 /**

@@ -26,7 +26,7 @@ export type LayerEntry =
    * itself hands plain entries over as LayerItems, without a record or a full path.)
    */
   | { kind: 'entry'; path: string; attrs: EntryAttrs; ordinal?: number; content?: unknown }
-  /** `ordinal`: as an entry's (a whiteout or opaque marker after what its layer wrote is noted: tree.ts lateWhiteouts, lateOpaques). */
+  /** `ordinal`: as an entry's (a whiteout or opaque marker after what its layer wrote is noted: late-markers.ts). */
   | { kind: 'whiteout'; parts: string[]; ordinal?: number }
   | { kind: 'opaque'; parts: string[]; ordinal?: number }
   /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */

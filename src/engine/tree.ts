@@ -405,112 +405,13 @@ export class FileTree {
   }
 
   /**
-   * After `layer`'s entries: note each of its whiteouts (`parts`, tar entry `ordinal`) that came
-   * after an entry of the layer at the path it names or under it. The spec's whiteout hides only
-   * lower layers, whatever the order of the layer's entries (the tree applies whiteouts first, as
-   * go-containerregistry's readers do); Docker and containerd remove whatever is at the path when
-   * they reach the whiteout, this layer's earlier entries included: the two readings disagree.
-   * One pass over the layer's changes, each looking up its directories once (memo): a layer of
-   * many whiteouts over a large directory must not walk it once per whiteout.
+   * The node `parts[0, end)` names at `layer`, resolved as a whiteout's is (symlinks followed
+   * within the root; nothing created or noted); undefined when it leads nowhere.
    */
-  lateWhiteouts(whiteouts: ReadonlyArray<{ parts: readonly string[]; ordinal?: number }>, layer: number): void {
-    const at = new Map<TreeNode, Marker>();
-    for (const w of whiteouts) {
-      if (w.parts.length === 0 || w.ordinal === undefined) continue;
-      const parent = this.walk(w.parts, w.parts.length - 1, layer, 'quiet');
-      const node = parent?.children?.get(w.parts[w.parts.length - 1]);
-      const had = node && at.get(node);
-      if (node && (!had || had.ordinal < w.ordinal)) at.set(node, { ordinal: w.ordinal, parts: w.parts, noted: false });
-    }
-    if (at.size === 0) return;
-    // The latest whiteout ordinal at a directory or above it (memoized per directory only: a
-    // layer of a million files has far fewer directories).
-    const above = new Map<TreeNode, number>();
-    const latestAbove = (n: TreeNode | null): number => {
-      if (!n) return -1;
-      let v = above.get(n);
-      if (v === undefined) above.set(n, (v = Math.max(at.get(n)?.ordinal ?? -1, latestAbove(n.parent))));
-      return v;
-    };
-    for (const node of this.changesByLayer[layer] ?? []) {
-      const v = node.versionIn(layer);
-      if (!v || v.change === 'removed' || v.entry < 0) continue;
-      if (Math.max(at.get(node)?.ordinal ?? -1, latestAbove(node.parent)) <= v.entry) continue;
-      for (let n: TreeNode | null = node; n; n = n.parent) {
-        const w = at.get(n);
-        if (!w || w.noted || w.ordinal <= v.entry) continue;
-        w.noted = true;
-        this.note({ layer, problem: 'rewritten', name: cutName(w.parts.join('/')), path: n.path, whiteout: true });
-      }
-    }
-  }
-
-  /**
-   * After `layer`'s entries: note each of its opaque markers (directory `parts`, tar entry
-   * `ordinal`) that came after an entry of the layer which a runtime's marker removes. The spec's
-   * marker hides only what lower layers put in the directory, and the tree applies it first.
-   * Docker and containerd apply it where it stands: they remove every path under the directory
-   * that is not an entry the layer unpacked before it, so an entry of the layer under a directory
-   * it did not list itself (created as a parent, or left from a lower layer) goes with that
-   * directory. One walk up from each of the layer's entries.
-   */
-  lateOpaques(opaques: ReadonlyArray<{ parts: readonly string[]; ordinal?: number }>, layer: number): void {
-    const at = new Map<TreeNode, Marker>();
-    for (const o of opaques) {
-      if (o.ordinal === undefined) continue;
-      const node = this.walk(o.parts, o.parts.length, layer, 'quiet');
-      const had = node && at.get(node);
-      if (node && (!had || had.ordinal < o.ordinal)) at.set(node, { ordinal: o.ordinal, parts: o.parts, noted: false });
-    }
-    if (at.size === 0) return;
-    // For each directory holding entries: the markers above it, each with what lies between its
-    // directory and the entries (a directory the layer did not list: `unlisted`; else the latest
-    // ordinal of those it did list: a marker before that removes them too). Kept for the last
-    // two directories: a tar lists a directory's files together, or alternates between two (a
-    // package and its __pycache__).
-    const chains: Array<{ dir: TreeNode | null; chain: MarkerChain[] }> = [
-      { dir: null, chain: [] },
-      { dir: null, chain: [] },
-    ];
-    for (const node of this.changesByLayer[layer] ?? []) {
-      const v = node.versionIn(layer);
-      if (!v || v.change === 'removed' || v.entry < 0) continue;
-      const parent = node.parent;
-      let hit = chains[0].dir === parent ? chains[0] : chains[1].dir === parent ? chains[1] : undefined;
-      if (!hit) {
-        chains[1] = chains[0];
-        chains[0] = hit = { dir: parent, chain: this.markerChain(parent, at, layer) };
-      }
-      for (const m of hit.chain) {
-        const o = m.marker;
-        if (o.noted || o.ordinal <= v.entry || !(m.unlisted || m.latest > o.ordinal)) continue;
-        o.noted = true;
-        const dir = o.parts.join('/');
-        this.note({
-          layer,
-          problem: 'rewritten',
-          name: cutName(dir ? `${dir}/.wh..wh..opq` : '.wh..wh..opq'),
-          path: m.at.path,
-          whiteout: true,
-          opaque: true,
-        });
-      }
-    }
-  }
-
-  /** lateOpaques: the markers at `dir` and above it, each with what lies between it and `dir`'s entries. */
-  private markerChain(dir: TreeNode | null, at: ReadonlyMap<TreeNode, Marker>, layer: number): MarkerChain[] {
-    const chain: MarkerChain[] = [];
-    let unlisted = false;
-    let latest = -1;
-    for (let n = dir; n; n = n.parent) {
-      const marker = at.get(n);
-      if (marker) chain.push({ marker, at: n, unlisted, latest });
-      const d = n.versionIn(layer);
-      if (!d || d.change === 'removed' || d.entry < 0) unlisted = true;
-      else if (d.entry > latest) latest = d.entry;
-    }
-    return chain;
+  resolve(parts: readonly string[], end: number, layer: number): TreeNode | undefined {
+    if (end === 0) return this.root;
+    const parent = this.walk(parts, end - 1, layer, 'quiet');
+    return parent?.children?.get(parts[end - 1]);
   }
 
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
@@ -779,23 +680,8 @@ export class FileTree {
   }
 }
 
-/** A whiteout or opaque marker of a layer, as the late-marker passes look for it. */
-interface Marker {
-  ordinal: number;
-  parts: readonly string[];
-  noted: boolean;
-}
-
-/** A marker above a directory, and what lies between the two (FileTree.markerChain). */
-interface MarkerChain {
-  marker: Marker;
-  at: TreeNode;
-  unlisted: boolean;
-  latest: number;
-}
-
 /** A name as a note keeps it: at most 256 characters. */
-function cutName(name: string): string {
+export function cutName(name: string): string {
   return name.length > 256 ? name.slice(0, 255) + '…' : name;
 }
 
