@@ -519,6 +519,9 @@ export class FileTree {
     if (!node) node = this.addChild(parent, name, owned);
     const live = node.liveAt(layer);
     const copies = this.inLayerCopies.length;
+    // The layer wrote this path before (its name again, or another name that leads there): noted
+    // whatever the type (a file's first copy is also kept aside: InLayerCopy).
+    const again = !!live && live.layer === layer && !live.implicit;
     if (live && attrs.type === 'dir' && live.type === 'dir') {
       const same = live.layer !== layer && sameDirAttrs(live, attrs);
       if (same) return node; // a parent directory entry repeated in this layer: not a change
@@ -536,14 +539,15 @@ export class FileTree {
     if (attrs.type === 'dir' && !node.children) node.children = new Map();
     const change: ChangeKind = live ? 'modified' : 'added';
     this.record(node, layer, placeVersion(attrs, layer, change, live?.layer, content, entry));
-    if (this.inLayerCopies.length !== copies) this.noteRewrite(node, layer, copies, entry);
+    if (again || this.inLayerCopies.length !== copies) this.noteRewrite(node, layer, copies, entry, again);
     return node;
   }
 
-  /** Note the entry at `node` that superseded the layer's own files from `inLayerCopies[from]` on. */
-  private noteRewrite(node: TreeNode, layer: number, from: number, entry: number): void {
-    let duplicate = false;
-    for (let i = from; i < this.inLayerCopies.length; i++) if (this.inLayerCopies[i].node === node) duplicate = true;
+  /**
+   * Note the entry at `node` that superseded what its layer wrote: the files from
+   * `inLayerCopies[from]` on, and the path itself when `duplicate` (the layer wrote it before).
+   */
+  private noteRewrite(node: TreeNode, layer: number, from: number, entry: number, duplicate: boolean): void {
     const path = node.path;
     this.note({
       layer,

@@ -95,7 +95,7 @@ export interface UnpackNote {
   whiteout?: boolean;
   /** rewritten: how many files of the layer's own it replaced or removed (its own name's included). */
   files?: number;
-  /** rewritten: one of them was an earlier entry of this very name (a duplicate). */
+  /** rewritten: the layer wrote this path before (its name twice, or two names that lead to it). */
   duplicate?: boolean;
   /** rewritten: the whiteout is an opaque marker (`name` is the marker's). */
   opaque?: boolean;

@@ -13,8 +13,9 @@
  * - `unpack-refused` (medium): what no runtime can unpack (a parent that loops through
  *   symlinks or is a file, a name beyond PATH_MAX, more xattrs than Linux stores); not in the tree.
  * - `unpack-rewritten` (medium): an entry that replaces files the same layer wrote earlier: a
- *   name twice (the OCI image spec forbids it, Docker refuses the layer, other unpackers keep the
- *   last entry), or a directory the layer filled, written over (a runtime removes it whole). The
+ *   path twice (one name twice: the OCI image spec forbids it, Docker refuses the layer, other
+ *   unpackers keep the last entry; or two names that lead to one path), or a directory the layer
+ *   filled, written over (a runtime removes it whole). The
  *   blob keeps every copy, so a tool that reads the first copy of a name sees other content than
  *   a container gets. Also a whiteout of a path its own layer wrote before it, and an opaque
  *   marker after entries of its layer under directories the layer did not list: the spec keeps
@@ -81,11 +82,13 @@ function describe(n: UnpackNote): string {
         return `an opaque marker ${q(n.name)} after entries it wrote under ${n.path} in directories it did not list itself: the OCI image spec keeps those entries (the tree shows them), Docker and containerd remove them with those directories when they reach the marker, so the image's file system depends on who unpacks it`;
       if (n.whiteout)
         return `a whiteout ${q(n.name)} for ${n.path}, which the same layer wrote before it: the OCI image spec keeps what the layer wrote (the tree shows it), Docker and containerd remove it when they reach the whiteout, so the image's file system depends on who unpacks it`;
-      // A duplicate replaces one file; a directory written over takes every file in it.
-      if (n.duplicate)
-        return `a second entry for ${n.path}: Docker refuses to unpack a layer that names a path twice, and the unpackers that accept it keep the last entry, yet the layer still ships the bytes of the first, and a tool that reads the first entry of a name sees other content than a container gets`;
+      // A duplicate replaces what the layer wrote at the path; a directory written over takes
+      // every file in it.
       const files = n.files ?? 0;
-      return `an entry ${n.path} written over a directory the layer had put ${files} file${files === 1 ? '' : 's'} in: a runtime removes them with the directory, yet the layer still ships their bytes`;
+      const under = `${files} file${files === 1 ? '' : 's'}`;
+      if (n.duplicate)
+        return `a second entry for ${n.path} (its name again, or another name that leads there)${files ? `, superseding ${under} the layer wrote` : ''}: the unpackers keep the last (Docker refuses a layer whose tar names a path twice), yet the layer still ships the bytes of what it replaced, and a tool that reads the first entry of a name sees other content than a container gets`;
+      return `an entry ${n.path} written over a directory the layer had put ${under} in: a runtime removes them with the directory, yet the layer still ships their bytes`;
     }
     case 'xattrs-too-large':
       return `an entry ${q(n.name)} with more extended attributes than Linux stores for a file: runtimes refuse to unpack the layer; it is not shown in the tree`;

@@ -117,6 +117,22 @@ const copies = (m: {
   tree: { inLayerCopies: Array<{ node: { path: string }; version: { layer: number; size: number }; how: string }> };
 }) => m.tree.inLayerCopies.map((c) => `${c.version.layer} ${c.how} ${c.node.path} ${c.version.size}`);
 
+test('a symlink or directory twice in one layer: the last taken, and noted (no bytes kept aside)', async () => {
+  const m = await loadTars([
+    tar([
+      symlink('link', '/safe'),
+      symlink('link', '/etc/shadow'),
+      dir('d/', { mode: 0o755 }),
+      dir('d/', { mode: 0o700 }),
+    ]),
+  ]);
+  assert.equal(m.tree.lookupPath('/link')!.liveAt(0)!.linkTarget, '/etc/shadow');
+  assert.equal(m.tree.lookupPath('/d')!.liveAt(0)!.mode & 0o777, 0o700);
+  assert.deepEqual(copies(m), []);
+  assert.deepEqual(notes(m), ['0 rewritten link @/link', '0 rewritten d @/d']);
+  assert.ok(m.tree.unpackNotes.every((n) => n.duplicate && n.files === 0));
+});
+
 test('a name twice in one layer: the tree and the re-reader take the last; the first is kept aside and noted', async () => {
   const m = await loadTars([tar([file('dup', 'first'), file('dup', 'second, longer')])]);
   const v = m.tree.lookupPath('/dup')!.liveAt(0)!;
