@@ -121,27 +121,30 @@ interface InLayerWaste {
 /**
  * The copies a later entry of their own layer replaced or removed: shipped in the layer's blob,
  * in no file system, so wholly waste (dive cannot see them: its tree of a layer keeps one entry
- * per path, so its figures leave them out). Added to `sums`; returned per path for the lists.
+ * per path, so its figures leave them out). Their causes are added to `byCause`; their bytes and
+ * the lists' figures per path are returned.
  */
 function inLayerWaste(
   model: ImageModel,
-  sums: { total: number; userSize: number; byCause: Record<WasteCause, number> },
-): Map<TreeNode, InLayerWaste> {
+  byCause: Record<WasteCause, number>,
+): { per: Map<TreeNode, InLayerWaste>; bytes: number; userBytes: number } {
   const per = new Map<TreeNode, InLayerWaste>();
   const layers = model.tree.layerCount;
+  let bytes = 0;
+  let userBytes = 0;
   for (const { node, version: v, how } of model.tree.inLayerCopies) {
     if (v.layer >= layers) continue;
-    sums.total += v.size;
-    if (v.layer > 0) sums.userSize += v.size;
+    bytes += v.size;
+    if (v.layer > 0) userBytes += v.size;
     if (v.size === 0) continue;
-    sums.byCause[how] += v.size;
+    byCause[how] += v.size;
     let w = per.get(node);
     if (!w) per.set(node, (w = { bytes: 0, copies: 0, causes: [] }));
     w.bytes += v.size;
     w.copies++;
     if (!w.causes.includes(how)) w.causes.push(how);
   }
-  return per;
+  return { per, bytes, userBytes };
 }
 
 function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
@@ -174,10 +177,10 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   // The bytes of the files every layer but the first added (what the tree's per-layer stats sum
   // up as addedBytes), counted here: a walk of every layer's change list cost ~30 ms on 500k files.
   const layers = model.tree.layerCount;
-  const sums = { total, userSize: idx.soleUserFileBytes, byCause };
-  const inLayer = inLayerWaste(model, sums);
-  total = sums.total;
-  let userSize = sums.userSize;
+  const own = inLayerWaste(model, byCause);
+  const inLayer = own.per;
+  total += own.bytes;
+  let userSize = idx.soleUserFileBytes + own.userBytes;
   for (const node of idx.history) {
     const vs = node.versions;
     let bytes = inLayer.get(node)?.bytes ?? 0;

@@ -40,6 +40,11 @@ async function inScratch(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
+/** A test of this file: in a scratch directory of its own, skipped without the engine. */
+function sameLayerTest(name: string, fn: (dir: string) => Promise<void>): void {
+  test(name, { skip, timeout: 5 * 60_000 }, () => inScratch(fn));
+}
+
 /** `docker import` the layer at `tarPath` as an image, run `fn` with its name, remove the image. */
 async function imported(tarPath: string, what: string, fn: (image: string) => Promise<void>): Promise<void> {
   const image = `layerlens-it/same-layer-${what}:${process.pid}`;
@@ -73,101 +78,86 @@ async function dockerFiles(
   return { paths, read: (p) => readFile(join(out, p), 'utf8') };
 }
 
-test(
+sameLayerTest(
   'a file written over a directory its own layer filled: the tree is what Docker unpacks; the removed bytes are reported',
-  {
-    skip,
-    timeout: 5 * 60_000,
-  },
-  () =>
-    inScratch(async (dir) => {
-      const token = githubToken();
-      await mkdir(join(dir, 'd1/x'), { recursive: true });
-      await mkdir(join(dir, 'd2/s'), { recursive: true });
-      await writeFile(join(dir, 'd1/x/f'), `token=${token}\n`);
-      await writeFile(join(dir, 'd1/keep'), 'keep\n');
-      await symlink('.', join(dir, 'd1/s'));
-      await writeFile(join(dir, 'd2/s/x'), 'now a file\n');
-      const tarPath = join(dir, 'layer.tar');
-      await run('tar', ['-cf', tarPath, '-C', join(dir, 'd1'), 'x', 'keep', 's']);
-      await run('tar', ['-rf', tarPath, '-C', join(dir, 'd2'), 's/x']); // s/x is x, through s -> .
-      await imported(tarPath, 'dir', async (image) => {
-        const unpacked = await dockerFiles(image, dir);
-        const { model, findings } = await load(await readFile(tarPath));
-        assert.deepEqual(
-          liveTree(model, 0).map((p) => p.replace(/\/$/, '')),
-          unpacked.paths.map((p) => p.replace(/\/$/, '')),
-        );
-        assert.deepEqual(unpacked.paths, ['/keep', '/s', '/x']);
-        assert.equal((await readLayerFile(model, 0, '/x')).data.toString(), await unpacked.read('x'));
-        // x/f is in no file system, but its bytes are in the layer: reported.
-        const where = (id: string) =>
-          findings.filter((f) => f.ruleId === id).map((f) => `${f.path} ${f.layerIndex}->${f.deletedInLayerIndex}`);
-        assert.deepEqual(where('secret-github-pat'), ['/x/f 0->0']);
-        assert.deepEqual(where('deleted-file'), ['/x/f 0->0']);
-        const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
-        assert.equal(note.path, '/x');
-        assert.equal(note.properties?.files, 1);
-        assert.equal(note.properties?.duplicate, true, 'x/ and s/x: two names, one path');
-      });
-    }),
-);
-
-test(
-  'a path named twice in one layer: Docker refuses the layer; layerlens reports it and reads both copies',
-  {
-    skip,
-    timeout: 5 * 60_000,
-  },
-  () =>
-    inScratch(async (dir) => {
-      const token = githubToken();
-      await mkdir(join(dir, 'app'));
-      await writeFile(join(dir, 'app/config.env'), `token=${token}\n`);
-      const tarPath = join(dir, 'layer.tar');
-      await run('tar', ['-cf', tarPath, '-C', dir, 'app']);
-      await writeFile(join(dir, 'app/config.env'), 'token=from-the-vault\n');
-      await run('tar', ['-rf', tarPath, '-C', dir, 'app/config.env']);
-      const refused = await imported(tarPath, 'dup', async () => {}).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      assert.ok(refused instanceof CommandError, 'Docker imported a layer that names a path twice');
-      assert.match(`${refused.stderr}`, /duplicates of file paths not supported/);
+  async (dir) => {
+    const token = githubToken();
+    await mkdir(join(dir, 'd1/x'), { recursive: true });
+    await mkdir(join(dir, 'd2/s'), { recursive: true });
+    await writeFile(join(dir, 'd1/x/f'), `token=${token}\n`);
+    await writeFile(join(dir, 'd1/keep'), 'keep\n');
+    await symlink('.', join(dir, 'd1/s'));
+    await writeFile(join(dir, 'd2/s/x'), 'now a file\n');
+    const tarPath = join(dir, 'layer.tar');
+    await run('tar', ['-cf', tarPath, '-C', join(dir, 'd1'), 'x', 'keep', 's']);
+    await run('tar', ['-rf', tarPath, '-C', join(dir, 'd2'), 's/x']); // s/x is x, through s -> .
+    await imported(tarPath, 'dir', async (image) => {
+      const unpacked = await dockerFiles(image, dir);
       const { model, findings } = await load(await readFile(tarPath));
-      assert.equal((await readLayerFile(model, 0, '/app/config.env')).data.toString(), 'token=from-the-vault\n');
-      const [pat] = findings.filter((f) => f.ruleId === 'secret-github-pat');
-      assert.equal(pat.path, '/app/config.env');
-      assert.equal(pat.properties?.withinLayer, true);
-      assert.notEqual(pat.severity, 'info');
+      assert.deepEqual(
+        liveTree(model, 0).map((p) => p.replace(/\/$/, '')),
+        unpacked.paths.map((p) => p.replace(/\/$/, '')),
+      );
+      assert.deepEqual(unpacked.paths, ['/keep', '/s', '/x']);
+      assert.equal((await readLayerFile(model, 0, '/x')).data.toString(), await unpacked.read('x'));
+      // x/f is in no file system, but its bytes are in the layer: reported.
+      const where = (id: string) =>
+        findings.filter((f) => f.ruleId === id).map((f) => `${f.path} ${f.layerIndex}->${f.deletedInLayerIndex}`);
+      assert.deepEqual(where('secret-github-pat'), ['/x/f 0->0']);
+      assert.deepEqual(where('deleted-file'), ['/x/f 0->0']);
       const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
-      assert.equal(note.properties?.duplicate, true);
-      assert.match(note.message, /Docker refuses a layer whose tar names a path twice/);
-    }),
+      assert.equal(note.path, '/x');
+      assert.equal(note.properties?.files, 1);
+      assert.equal(note.properties?.duplicate, true, 'x/ and s/x: two names, one path');
+    });
+  },
 );
 
-test(
-  'a whiteout after the entry it names, in one layer: Docker removes the entry, the spec (and the tree) keep it; noted',
-  {
-    skip,
-    timeout: 5 * 60_000,
+sameLayerTest(
+  'a path named twice in one layer: Docker refuses the layer; layerlens reports it and reads both copies',
+  async (dir) => {
+    const token = githubToken();
+    await mkdir(join(dir, 'app'));
+    await writeFile(join(dir, 'app/config.env'), `token=${token}\n`);
+    const tarPath = join(dir, 'layer.tar');
+    await run('tar', ['-cf', tarPath, '-C', dir, 'app']);
+    await writeFile(join(dir, 'app/config.env'), 'token=from-the-vault\n');
+    await run('tar', ['-rf', tarPath, '-C', dir, 'app/config.env']);
+    const refused = await imported(tarPath, 'dup', async () => {}).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(refused instanceof CommandError, 'Docker imported a layer that names a path twice');
+    assert.match(`${refused.stderr}`, /duplicates of file paths not supported/);
+    const { model, findings } = await load(await readFile(tarPath));
+    assert.equal((await readLayerFile(model, 0, '/app/config.env')).data.toString(), 'token=from-the-vault\n');
+    const [pat] = findings.filter((f) => f.ruleId === 'secret-github-pat');
+    assert.equal(pat.path, '/app/config.env');
+    assert.equal(pat.properties?.withinLayer, true);
+    assert.notEqual(pat.severity, 'info');
+    const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
+    assert.equal(note.properties?.duplicate, true);
+    assert.match(note.message, /Docker refuses a layer whose tar names a path twice/);
   },
-  () =>
-    inScratch(async (dir) => {
-      await mkdir(join(dir, 'd'));
-      await writeFile(join(dir, 'd/x'), 'written, then whited out\n');
-      await writeFile(join(dir, 'd/.wh.x'), '');
-      await writeFile(join(dir, 'd/y'), 'kept\n');
-      const tarPath = join(dir, 'layer.tar');
-      await run('tar', ['-cf', tarPath, '-C', join(dir, 'd'), 'x', '.wh.x', 'y']);
-      await imported(tarPath, 'wh', async (image) => {
-        const unpacked = await dockerFiles(image, dir);
-        assert.deepEqual(unpacked.paths, ['/y'], 'Docker removes what the layer wrote before the whiteout');
-        const { model, findings } = await load(await readFile(tarPath));
-        assert.deepEqual(liveTree(model, 0), ['/x', '/y']);
-        const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
-        assert.equal(note.path, '/x');
-        assert.match(note.message, /Docker and containerd remove it when they reach the whiteout/);
-      });
-    }),
+);
+
+sameLayerTest(
+  'a whiteout after the entry it names, in one layer: Docker removes the entry, the spec (and the tree) keep it; noted',
+  async (dir) => {
+    await mkdir(join(dir, 'd'));
+    await writeFile(join(dir, 'd/x'), 'written, then whited out\n');
+    await writeFile(join(dir, 'd/.wh.x'), '');
+    await writeFile(join(dir, 'd/y'), 'kept\n');
+    const tarPath = join(dir, 'layer.tar');
+    await run('tar', ['-cf', tarPath, '-C', join(dir, 'd'), 'x', '.wh.x', 'y']);
+    await imported(tarPath, 'wh', async (image) => {
+      const unpacked = await dockerFiles(image, dir);
+      assert.deepEqual(unpacked.paths, ['/y'], 'Docker removes what the layer wrote before the whiteout');
+      const { model, findings } = await load(await readFile(tarPath));
+      assert.deepEqual(liveTree(model, 0), ['/x', '/y']);
+      const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
+      assert.equal(note.path, '/x');
+      assert.match(note.message, /Docker and containerd remove it when they reach the whiteout/);
+    });
+  },
 );
