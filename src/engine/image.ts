@@ -472,7 +472,13 @@ function applyItem(tree: FileTree, layer: number, items: SegmentedList<LayerItem
   const e = items.at(i) as LayerEntry;
   if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
   else if (e.kind === 'refused')
-    tree.note({ layer, problem: e.problem, name: e.name, ...(e.link !== undefined ? { link: e.link } : {}) });
+    tree.note({
+      layer,
+      problem: e.problem,
+      name: e.name,
+      ...(e.link !== undefined ? { link: e.link } : {}),
+      ...(e.tarType !== undefined ? { tarType: e.tarType } : {}),
+    });
   return i;
 }
 

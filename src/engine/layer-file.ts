@@ -49,6 +49,9 @@ export interface ReadResult {
   truncated: boolean;
 }
 
+/** A hole's zeros, a piece at a time (read only: onChunk's callers copy or write them). */
+const HOLE_PIECE = Buffer.alloc(1 << 20);
+
 /** Stopping the re-read early (the caller has what it wants): not an error. */
 class Stop extends Error {}
 
@@ -82,16 +85,18 @@ async function scanLayer(
   let found = -1;
   let size = 0;
   // Chunks for onChunk, delivered between input chunks (onChunk may wait: the copy to a file).
-  let pending: Buffer[] = [];
+  // (A sparse file's holes wait as their lengths, given out as zeros a piece at a time: a hole of
+  // gigabytes is never held, and the caller's pace holds for it too.)
+  let pending: (Buffer | number)[] = [];
   let finished = false;
   const reader = new TarReader(
     (header, ordinal) => {
       if (ordinal !== want) return undefined;
-      if (header.typeflag !== '0' && header.typeflag !== '7' && header.typeflag !== 'S')
+      if (header.typeflag !== '0')
         throw new LayerlensError(`layer ${layer}: its entry for ${path} is no longer a regular file`, 'CORRUPT');
       found = ordinal;
       size = header.size;
-      return { write: (c) => void pending.push(Buffer.from(c)) };
+      return { write: (c) => void pending.push(Buffer.from(c)), hole: (n) => void pending.push(n) };
     },
     () => {
       if (found >= 0) finished = true;
@@ -105,7 +110,14 @@ async function scanLayer(
         reader.write(chunk);
         const chunks = pending;
         pending = [];
-        for (const c of chunks) if (!(await onChunk(c))) throw new Stop();
+        for (const c of chunks) {
+          if (typeof c !== 'number') {
+            if (!(await onChunk(c))) throw new Stop();
+            continue;
+          }
+          for (let left = c; left > 0; left -= HOLE_PIECE.length)
+            if (!(await onChunk(HOLE_PIECE.subarray(0, Math.min(left, HOLE_PIECE.length))))) throw new Stop();
+        }
         if (finished) throw new Stop();
       })().then(() => cb(), cb);
     },

@@ -30,7 +30,7 @@ export type LayerEntry =
   | { kind: 'whiteout'; parts: string[]; ordinal?: number }
   | { kind: 'opaque'; parts: string[]; ordinal?: number }
   /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */
-  | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string };
+  | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string; tarType?: string };
 
 /**
  * A parsed layer's entries in tar order, as the parser keeps them while the layer waits for its
@@ -241,6 +241,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   // The diffID is hashed on a worker thread when one runs (stream-hash.ts), in step with the parse.
   const hash = hashHere ? streamHash() : undefined;
   let size = 0;
+  /** The holes of the layer's sparse files: zeros they unpack to beyond their bytes in the tar. */
+  let holes = 0;
   const entries = new SegmentedList<LayerItem>();
   // The attributes of the entry whose content is streaming to a sink (two variables, not an object
   // per file): the sink's result is kept on them (`content`), and a batching sink sets it there.
@@ -257,6 +259,15 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     (header, ordinal) => {
       if (budget && --budget.entriesLeft < 0) throw tooManyEntries(lim.maxEntries);
       const type = TYPE_MAP[header.typeflag] ?? 'other';
+      if (header.sparse) {
+        // A sparse file unpacks to its real size, its holes handed on as zeros: bounded as bytes are.
+        holes += Math.max(0, header.size - reader.entryDataLength);
+        if (size + holes > lim.maxLayerBytes)
+          throw limitError(
+            'maxLayerBytes',
+            'the layer is larger than allowed once unpacked (its sparse files at their real size)',
+          );
+      }
       const refused = refusal(header, type, lim.maxPathBytes);
       if (refused) {
         entries.push(refused);
@@ -275,6 +286,11 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
           parts[parts.length - 1] = base.slice(WHITEOUT_PREFIX.length);
           entries.push({ kind: 'whiteout', parts, ordinal });
         }
+        return undefined;
+      }
+      // (After the whiteouts: the runtimes look at a name's whiteout prefix before its type.)
+      if (type === 'other' && SPECIAL_MAP[header.typeflag] === undefined) {
+        entries.push({ kind: 'refused', problem: 'unhandled-type', name: cut(header.name), tarType: header.typeflag });
         return undefined;
       }
       const attrs = headerAttrs(header, type);
@@ -297,7 +313,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         }
       }
       if (type === 'file' && opts.contentDigests) {
-        if (!deferred) sink = new DigestingSink(sink, attrs);
+        // (A sparse file's data in the blob is not its content: hashed as it is handed on.)
+        if (!deferred || header.sparse) sink = new DigestingSink(sink, attrs);
         else if (reader.entryDataLength === 0) attrs.digest = EMPTY_DIGEST;
         else deferred.add(ordinal, reader.entryDataStart, reader.entryDataLength);
       }
@@ -342,7 +359,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         if (failure) continue;
         hash?.update(c);
         size += c.length;
-        if (size > lim.maxLayerBytes)
+        if (size + holes > lim.maxLayerBytes)
           throw limitError('maxLayerBytes', 'the layer is larger than allowed once uncompressed');
         reader.write(c);
         checkHeap('reading the layer');
@@ -524,12 +541,14 @@ function asLayerError(err: unknown, kind: Compression): LayerlensError {
   return new LayerlensError(`not a valid tar archive (${msg.replace(/\. Maybe the tar.*$/, '')})`, 'NOT_TAR');
 }
 
+/**
+ * The typeflags Docker and containerd unpack (with the devices and fifos below, and the PAX and
+ * GNU records the decoder reads). Any other (contiguous '7', GNU's 'D', 'V', 'M', 'N', the old
+ * sparse 'S', a letter of no format) makes both refuse the layer: "unhandled tar header type".
+ */
 const TYPE_MAP: Record<string, EntryAttrs['type']> = {
   '0': 'file',
-  '7': 'file',
-  S: 'file',
   '5': 'dir',
-  D: 'dir',
   '2': 'symlink',
   '1': 'hardlink',
 };
@@ -553,7 +572,7 @@ function headerAttrs(h: TarHeader, type: EntryAttrs['type']): EntryAttrs {
     const target = cleanPath(h.linkname);
     attrs.linkTarget = target === null ? ESCAPES : '/' + target.join('/');
   } else if (type === 'other') {
-    attrs.special = SPECIAL_MAP[h.typeflag] ?? 'unknown';
+    attrs.special = SPECIAL_MAP[h.typeflag];
     attrs.devMajor = h.devmajor;
     attrs.devMinor = h.devminor;
   }

@@ -7,14 +7,24 @@
  * layers with: what they would write is what the tree shows, and what they refuse is refused
  * here. ustar (name + prefix), GNU (long name 'L' / long link 'K' records, base-256 numbers),
  * PAX ('x' records; 'g' global records are checked and then ignored, as the runtimes ignore
- * them), v7. Numbers are checked strictly; a size that is negative, not a number, or beyond
- * 2^53 is an error that names the entry, before any byte of data is framed by it.
+ * them), v7, GNU sparse files (tar-sparse.ts). Numbers are checked strictly; a size that is
+ * negative, not a number, or beyond 2^53 is an error that names the entry, before any byte of
+ * data is framed by it.
  *
  * Names are kept as bytes (see paths.ts decodeName): invalid UTF-8 is written `\xNN`.
  */
 import { LayerlensError } from '../errors/index.js';
 import { MAX_TAR_META_RECORD } from './limits.js';
 import { decodeName } from './paths.js';
+import {
+  corruptTar as corrupt,
+  MAX_SPARSE_REGIONS,
+  paxSparse,
+  readOldGnuRegions,
+  regionBytes,
+  type SparseRegions,
+  validRegions,
+} from './tar-sparse.js';
 
 export interface TarHeader {
   /** The name as written (GNU long name, else PAX path, else prefix/name), decoded; not cleaned. */
@@ -28,13 +38,21 @@ export interface TarHeader {
   mode: number;
   uid: number;
   gid: number;
-  /** Bytes of data that follow the header (0 for header-only types: links, dirs, devices, fifos). */
+  /**
+   * The file's size: the bytes of data that follow the header (0 for header-only types: links,
+   * dirs, devices, fifos), but a sparse file's real size (`decoder.size` frames its data).
+   */
   size: number;
   mtime: number;
   devmajor: number;
   devminor: number;
   /** This entry's PAX records, values as latin1 (bytes kept: xattrs are binary), when it has any. */
   pax?: Record<string, string>;
+  /**
+   * A GNU sparse file (tar-sparse.ts): its data regions, or null when they open its data (PAX
+   * format 1.0: the tar reader reads them there).
+   */
+  sparse?: { regions: SparseRegions | null };
 }
 
 /** What a header block was. */
@@ -43,6 +61,8 @@ export type HeaderStep =
   | 'entry'
   /** A PAX or GNU record of `decoder.size` bytes follows: give them to `decoder.record()`. */
   | 'record'
+  /** An old GNU sparse header whose map goes on: the next block is its extension, for `decode()`. */
+  | 'more'
   /** A first zero block: the archive ends (only a second zero block, or the end of the input, may follow). */
   | 'zero'
   /** The second zero block: the end of the archive; whatever follows is not read. */
@@ -67,9 +87,13 @@ export class TarHeaderDecoder {
   private longName: string | null = null;
   private longLink: string | null = null;
   private zero = false;
+  /** An old GNU sparse header waiting for the extension blocks of its map. */
+  private extending: { header: TarHeader; regions: SparseRegions; stored: number; raw: string } | null = null;
 
   /** Decode one 512-byte header block (`block[at, at+512)`). Throws a LayerlensError on bad data. */
   decode(block: Buffer, at = 0): HeaderStep {
+    // (An extension block has no checksum, and may be all zeros: it ends the map then.)
+    if (this.extending) return this.extension(block, at);
     if (isZeroBlock(block, at)) {
       if (this.zero) return 'end';
       this.zero = true;
@@ -155,8 +179,60 @@ export class TarHeaderDecoder {
     }
     if (HEADER_ONLY.has(typeflag)) header.size = 0;
     else if (header.size < 0) throw corrupt(`${entryLabel(name)} has a negative size (${header.size})`);
+    const stored = header.size;
+    if (typeflag === 'S') {
+      // Go reads the old GNU form only in a GNU header (star's 'S' is laid out otherwise).
+      if (!gnu) throw corrupt(`${entryLabel(name)} is an old GNU sparse file in a header that is not GNU's`);
+      const regions: SparseRegions = [];
+      const num = (off: number, len: number, field: string) => numeric(block, off, len, field, name);
+      readOldGnuRegions(block, at + 386, 4, regions, num);
+      header.size = numeric(block, at + 483, 12, 'real size', name);
+      header.sparse = { regions };
+      if (block[at + 482] !== 0) {
+        this.extending = { header, regions, stored, raw: name };
+        return 'more';
+      }
+    } else if (pax) {
+      const sp = paxSparse(pax, (v, key) => paxInteger(v, key, name));
+      if (sp) {
+        if (HEADER_ONLY.has(typeflag)) throw corrupt(`${entryLabel(name)}: a sparse map on an entry with no data`);
+        if (sp.name !== undefined) {
+          name = sp.name;
+          header.name = decodeName(name);
+          header.nameBytes = name.length;
+        }
+        if (sp.size !== undefined) header.size = sp.size;
+        header.sparse = { regions: sp.regions };
+      }
+    }
+    return this.finish(header, stored, name);
+  }
+
+  /** An extension block of an old GNU sparse header: 21 more regions, then whether more follow. */
+  private extension(block: Buffer, at: number): HeaderStep {
+    const ext = this.extending!;
+    const name = ext.raw;
+    readOldGnuRegions(block, at, 21, ext.regions, (off, len, field) => numeric(block, off, len, field, name));
+    if (block[at + 504] !== 0) {
+      if (ext.regions.length >= 2 * MAX_SPARSE_REGIONS)
+        throw corrupt(`${entryLabel(name)}: too many sparse map blocks`);
+      return 'more';
+    }
+    this.extending = null;
+    return this.finish(ext.header, ext.stored, name);
+  }
+
+  /** The entry is whole: its sparse map checked as Go checks it, `stored` data bytes framed. */
+  private finish(header: TarHeader, stored: number, raw: string): HeaderStep {
+    const regions = header.sparse?.regions;
+    if (regions) {
+      if (!validRegions(regions, header.size))
+        throw corrupt(`${entryLabel(raw)}: a sparse map out of order or past the file's size`);
+      if (regionBytes(regions) !== stored)
+        throw corrupt(`${entryLabel(raw)}: a sparse map that does not cover the entry's ${stored} data bytes`);
+    }
     this.header = header;
-    this.size = header.size;
+    this.size = stored;
     this.entries++;
     return 'entry';
   }
@@ -186,16 +262,12 @@ export class TarHeaderDecoder {
 
   /** Records read but no entry after them: the input ended between a record and its entry. */
   get pending(): boolean {
-    return this.pax !== null || this.longName !== null || this.longLink !== null;
+    return this.pax !== null || this.longName !== null || this.longLink !== null || this.extending !== null;
   }
 }
 
 function recordName(typeflag: string): string {
   return typeflag === 'x' || typeflag === 'g' ? 'PAX extended header' : 'GNU long name record';
-}
-
-function corrupt(what: string): LayerlensError {
-  return new LayerlensError(`corrupt tar archive: ${what}`, 'CORRUPT');
 }
 
 /** An all-zero block. A header's first word is its name (never zero): most blocks fail at once. */
@@ -354,6 +426,7 @@ function paxTime(v: string, name: string): number {
  */
 function parsePax(buf: Buffer): Record<string, string> {
   const out: Record<string, string> = {};
+  const sparse0: string[] = [];
   let off = 0;
   while (off < buf.length) {
     const sp = buf.indexOf(0x20, off);
@@ -368,8 +441,16 @@ function parsePax(buf: Buffer): Record<string, string> {
     const value = buf.toString('latin1', eq + 1, off + recLen - 1);
     const nulCheck = key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname' ? value : key;
     if (nulCheck.indexOf('\u0000') >= 0) throw corrupt(`PAX record ${JSON.stringify(key)} holds a NUL byte`);
-    out[key] = value;
+    if (key === 'GNU.sparse.offset' || key === 'GNU.sparse.numbytes') {
+      // Sparse format 0.0 repeats these two keys, one pair per region: gathered in order into
+      // the map of format 0.1, as Go does (tar-sparse.ts).
+      if ((key === 'GNU.sparse.offset') !== (sparse0.length % 2 === 0) || value.includes(','))
+        throw corrupt(`PAX record ${key} out of order`);
+      if (sparse0.length >= 2 * MAX_SPARSE_REGIONS) throw corrupt('more sparse regions than are read');
+      sparse0.push(value);
+    } else out[key] = value;
     off += recLen;
   }
+  if (sparse0.length > 0) out['GNU.sparse.map'] = sparse0.join(',');
   return out;
 }

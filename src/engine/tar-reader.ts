@@ -9,6 +9,7 @@
  */
 import { LayerlensError } from '../errors/index.js';
 import { TarHeaderDecoder, type TarHeader } from './tar-header.js';
+import { corruptTar, regionBytes, SparseExpander, SparseMapReader, validRegions } from './tar-sparse.js';
 
 export type { TarHeader } from './tar-header.js';
 
@@ -19,6 +20,11 @@ export interface EntrySink {
    * (instead of one `write` of a slice: no Buffer object per file, 500k on large layers).
    */
   whole?(buf: Buffer, start: number, end: number): void;
+  /**
+   * Optional: `n` zero bytes of a sparse file's hole (tar-sparse.ts), where the sink would rather
+   * not be given them (a hole may be gigabytes); without it the zeros are written.
+   */
+  hole?(n: number): void;
 }
 
 /**
@@ -34,6 +40,8 @@ const BLOCK = 512;
 const enum State {
   Header,
   Data,
+  /** A sparse file's map at the start of its data (tar-sparse.ts), before the data proper. */
+  SparseMap,
   Record,
   Padding,
   /** After the first zero block: only another zero block may follow. */
@@ -49,6 +57,9 @@ export class TarReader {
   private fresh = false; // no data of the current entry delivered yet
   private padding = 0; // padding bytes left after the data
   private sink: EntrySink | undefined;
+  /** A sparse file's: its data is handed on expanded (holes as zeros), then ended here. */
+  private expander: SparseExpander | undefined;
+  private sparseMap: SparseMapReader | undefined;
   private recordParts: Buffer[] = [];
   private recordNeed = 0;
   /** Bytes of the stream before the chunk being read. */
@@ -92,6 +103,7 @@ export class TarReader {
    */
   get entryChunk(): Buffer | undefined {
     const c = this.chunk;
+    if (this.decoder.header.sparse) return undefined; // its data is not the file
     return c !== null && this.dataAt - this.before + this.decoder.size <= c.length ? c : undefined;
   }
 
@@ -157,6 +169,15 @@ export class TarReader {
           if (this.remaining === 0) this.finishData();
           break;
         }
+        case State.SparseMap: {
+          const map = this.sparseMap!;
+          const took = map.feed(chunk, off, off + Math.min(this.remaining, len - off));
+          off += took;
+          this.remaining -= took;
+          if (map.regions) this.startSparse(map.regions);
+          else if (this.remaining === 0) throw corruptTar("a sparse file map runs past its entry's data");
+          break;
+        }
         case State.Record: {
           const take = Math.min(this.recordNeed, len - off);
           this.recordParts.push(chunk.subarray(off, off + take));
@@ -197,7 +218,7 @@ export class TarReader {
 
   private onHeaderBlock(block: Buffer, at: number, end: number): void {
     const step = this.decoder.decode(block, at);
-    if (step !== 'zero' && step !== 'end' && this.decoder.size > this.length - end) {
+    if ((step === 'entry' || step === 'record') && this.decoder.size > this.length - end) {
       const what = step === 'entry' ? `entry ${JSON.stringify(this.decoder.header.name.slice(0, 200))}` : 'a record';
       throw new LayerlensError(
         `truncated tar archive: ${what} needs ${this.decoder.size} bytes, only ${Math.max(0, this.length - end)} are left in the layer`,
@@ -206,13 +227,23 @@ export class TarReader {
     }
     if (step === 'entry') {
       const size = this.decoder.size;
+      const header = this.decoder.header;
       this.dataAt = end;
-      this.sink = this.onEntry(this.decoder.header, this.decoder.entries - 1);
+      this.sink = this.onEntry(header, this.decoder.entries - 1);
       this.remaining = size;
       this.fresh = true;
       this.padding = pad(size);
-      if (size === 0) this.finishData();
+      if (header.sparse) {
+        if (header.sparse.regions) this.startSparse(header.sparse.regions);
+        else {
+          this.sparseMap = new SparseMapReader();
+          if (size === 0) throw corruptTar('a sparse file with no map');
+          this.state = State.SparseMap;
+        }
+      } else if (size === 0) this.finishData();
       else this.state = State.Data;
+    } else if (step === 'more') {
+      // an old GNU sparse header's extension block follows: a header block too
     } else if (step === 'record') {
       const size = this.decoder.size;
       this.recordParts = [];
@@ -224,7 +255,28 @@ export class TarReader {
     else this.state = State.End;
   }
 
+  /** A sparse file's data proper follows (its map, if in the data, was read): checked, then expanded. */
+  private startSparse(regions: number[]): void {
+    const header = this.decoder.header;
+    this.sparseMap = undefined;
+    // (The header's own map was checked with the header; one read from the data is checked here.)
+    if (!validRegions(regions, header.size)) throw corruptTar("a sparse map out of order or past the file's size");
+    if (regionBytes(regions) !== this.remaining)
+      throw corruptTar(`a sparse map that does not cover the entry's ${this.remaining} data bytes`);
+    if (this.sink) {
+      this.expander = new SparseExpander(this.sink, regions, header.size);
+      this.sink = this.expander;
+    }
+    this.fresh = false;
+    if (this.remaining === 0) this.finishData();
+    else this.state = State.Data;
+  }
+
   private finishData(): void {
+    if (this.expander) {
+      this.expander.end();
+      this.expander = undefined;
+    }
     this.onEntryEnd();
     this.sink = undefined;
     this.state = this.padding > 0 ? State.Padding : State.Header;

@@ -22,7 +22,7 @@ export interface EntryAttrs {
   /** Symlink target as written, or a hardlink's target as an absolute in-image path. */
   linkTarget?: string;
   /** For type 'other': what it is. */
-  special?: 'char-device' | 'block-device' | 'fifo' | 'socket' | 'unknown';
+  special?: 'char-device' | 'block-device' | 'fifo' | 'socket';
   devMajor?: number;
   devMinor?: number;
   /** Extended attributes from PAX SCHILY.xattr.* (values as latin1 strings), e.g. security.capability. */
@@ -66,6 +66,8 @@ export type UnpackProblem =
   | 'name-too-long'
   /** More extended attributes than Linux stores for one file. */
   | 'xattrs-too-large'
+  /** A typeflag Docker and containerd do not unpack ("unhandled tar header type"): '7', 'S', 'D', … */
+  | 'unhandled-type'
   /** A parent path with too many levels of symbolic links (a loop). */
   | 'symlink-loop'
   /** A parent path that is a file, not a directory. */
@@ -101,6 +103,8 @@ export interface UnpackNote {
   opaque?: boolean;
   /** rewritten: the entry's ordinal in the layer's tar (a name may be rewritten more than once). */
   entry?: number;
+  /** unhandled-type: the entry's typeflag, as the tar has it. */
+  tarType?: string;
 }
 
 /** A config.history entry, mapped to the filesystem layer it produced (if any). */

@@ -11,7 +11,9 @@
  * - `unpack-through-symlink` (high): an entry written (or a whiteout applied) under a symlinked
  *   parent: `sl/passwd` after `sl -> /etc` changes /etc/passwd, which the layer's names hide.
  * - `unpack-refused` (medium): what no runtime can unpack (a parent that loops through
- *   symlinks or is a file, a name beyond PATH_MAX, more xattrs than Linux stores); not in the tree.
+ *   symlinks or is a file, a name beyond PATH_MAX, more xattrs than Linux stores, a typeflag
+ *   Docker and containerd do not handle: `tar --sparse`'s old 'S', '7', GNU's 'D' and 'V', …);
+ *   not in the tree.
  * - `unpack-rewritten` (medium): an entry that replaces files the same layer wrote earlier: a
  *   path twice (one name twice: the OCI image spec forbids it, Docker refuses the layer, other
  *   unpackers keep the last entry; or two names that lead to one path), or a directory the layer
@@ -59,6 +61,16 @@ function ruleFor(n: UnpackNote): Rule {
 
 const q = (s: string) => JSON.stringify(s);
 
+/** What tar writers mean by the typeflags the runtimes refuse (GNU tar's and POSIX's). */
+const TYPE_NAMES: Record<string, string> = {
+  '7': 'a contiguous file',
+  S: 'an old GNU sparse file, as `tar --sparse` writes by default',
+  D: 'a GNU directory dump',
+  V: 'a GNU volume label',
+  M: 'a GNU multi-volume continuation',
+  N: 'an old GNU long-name record',
+};
+
 /** What happened to the entry, in a sentence (after "Layer N holds "). */
 function describe(n: UnpackNote): string {
   const link = n.symlink ? `${n.symlink} -> ${n.symlinkTarget ?? ''}` : '';
@@ -90,6 +102,11 @@ function describe(n: UnpackNote): string {
         return `a second entry for ${n.path} (its name again, or another name that leads there)${files ? `, superseding ${under} the layer wrote` : ''}: the unpackers keep the last (Docker refuses a layer whose tar names a path twice), yet the layer still ships the bytes of what it replaced, and a tool that reads the first entry of a name sees other content than a container gets`;
       return `an entry ${n.path} written over a directory the layer had put ${under} in: a runtime removes them with the directory, yet the layer still ships their bytes`;
     }
+    case 'unhandled-type': {
+      const t = n.tarType ?? '';
+      const kind = TYPE_NAMES[t] ? ` (${TYPE_NAMES[t]})` : '';
+      return `an entry ${q(n.name)} of tar type ${q(t)}${kind}, which Docker and containerd do not unpack ("unhandled tar header type"): runtimes refuse the layer; it is not shown in the tree`;
+    }
     case 'xattrs-too-large':
       return `an entry ${q(n.name)} with more extended attributes than Linux stores for a file: runtimes refuse to unpack the layer; it is not shown in the tree`;
   }
@@ -119,6 +136,7 @@ export function unpackFindings(model: ImageModel): Finding[] {
           ...(n.duplicate ? { duplicate: true } : {}),
           ...(n.whiteout ? { whiteout: true } : {}),
           ...(n.opaque ? { opaque: true } : {}),
+          ...(n.tarType !== undefined ? { tarType: n.tarType } : {}),
         },
       }),
     );

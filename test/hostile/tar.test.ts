@@ -222,3 +222,47 @@ describe('through the CLI, from every source: the sizes that once looped or cras
     });
   }
 });
+
+describe('sparse files through the CLI: holes are bounded like bytes and never held', () => {
+  /** A PAX 1.0 sparse file `name` of `realSize` bytes whose last three bytes are its only data. */
+  const sparseLayer = (name: string, realSize: number) => {
+    const map = Buffer.alloc(512);
+    map.write(`1\n${realSize - 3}\n3\n`, 'latin1');
+    return tar([
+      pax([
+        ['GNU.sparse.major', '1'],
+        ['GNU.sparse.minor', '0'],
+        ['GNU.sparse.name', name],
+        ['GNU.sparse.realsize', String(realSize)],
+      ]),
+      file('GNUSparseFile.0/x', Buffer.concat([map, Buffer.from('end')])),
+    ]);
+  };
+  test('a file of a petabyte: one line, exit 2, at once', async () => {
+    const target = path.join(tmp, 'sparse-pb.tar');
+    await writeShape('docker-oci', shapeMembers('docker-oci', [sparseLayer('huge', 2 ** 50)]), target);
+    for (const command of ['inspect', 'scan']) {
+      const r = await runCli([command, target], { killAfterMs: 30_000 });
+      const line = assertOneLineError(r, command);
+      assert.match(line, /larger than allowed once unpacked \(its sparse files at their real size\)/);
+      assert.ok(r.ms < 10_000, `${Math.round(r.ms)} ms`);
+    }
+  });
+  test('extract of a 768 MiB hole: the file is written whole, in bounded memory', async () => {
+    const size = 768 << 20;
+    const target = path.join(tmp, 'sparse-hole.tar');
+    await writeShape('docker-oci', shapeMembers('docker-oci', [sparseLayer('holes', size)]), target);
+    const out = path.join(tmp, 'holes.out');
+    const r = await runCli(['extract', target, '/holes', '--output', out], { killAfterMs: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const written = readFileSync(out);
+    assert.equal(written.length, size);
+    assert.equal(written.subarray(size - 3).toString(), 'end');
+    assert.equal(
+      written.subarray(0, size - 3).every((b) => b === 0),
+      true,
+    );
+    rmSync(out);
+    assert.ok(r.rssMb! < 200 + RUNNER_OVERHEAD_MB, `${Math.round(r.rssMb!)} MB`);
+  });
+});

@@ -16,7 +16,7 @@ import { verifyingStream } from '../oci-layout/digest.js';
 import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import { PassStore } from './memory-store.js';
 import { readImage } from './read-image.js';
-import { MEMBER_TYPES, looksLikeTarHeader, normalizeMember, type MemberType } from './tar-index.js';
+import { memberType, looksLikeTarHeader, normalizeMember, type MemberType } from './tar-index.js';
 
 export interface StreamOptions extends ReadOptions {
   /** For messages: `stdin`, `image.tar.gz`, `the Docker export`. */
@@ -289,7 +289,7 @@ class MemberQueue {
     this.source = source;
     this.reader = new TarReader(
       (h) => {
-        const type = MEMBER_TYPES[h.typeflag] ?? 'other';
+        const type = memberType(h);
         const m: Member = { name: normalizeMember(h.name), type, size: type === 'file' ? h.size : 0 };
         if (type === 'symlink' || type === 'hardlink') m.linkname = h.linkname;
         if (type !== 'file') {

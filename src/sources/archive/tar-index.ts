@@ -6,7 +6,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { TarHeaderDecoder } from '../../engine/tar-header.js';
+import { type TarHeader, TarHeaderDecoder } from '../../engine/tar-header.js';
 import { LayerlensError } from '../../errors/index.js';
 
 export type MemberType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -43,13 +43,20 @@ export function looksLikeTarHeader(block: Uint8Array): boolean {
   }
 }
 
-export const MEMBER_TYPES: Record<string, MemberType> = {
+const MEMBER_TYPES: Record<string, MemberType> = {
   '0': 'file',
-  '7': 'file',
   '1': 'hardlink',
   '2': 'symlink',
   '5': 'dir',
 };
+
+/**
+ * A member's type. The typeflags `docker load` unpacks; a sparse file's data is not its bytes
+ * (engine/tar-sparse.ts), so it is no member to read: no image tool writes one into an archive.
+ */
+export function memberType(h: TarHeader): MemberType {
+  return h.sparse ? 'other' : (MEMBER_TYPES[h.typeflag] ?? 'other');
+}
 
 /**
  * Index every member of the tar in `handle` (`fileSize` bytes). Later members with the same name
@@ -93,6 +100,10 @@ export async function indexTar(handle: FileHandle, fileSize: number, label: stri
     }
     // A zero block ends the archive (a second one may follow, or the file may end there).
     if (step === 'zero' || step === 'end') break;
+    if (step === 'more') {
+      pos += BLOCK; // an old GNU sparse header's extension block: the next block goes on with it
+      continue;
+    }
     const size = decoder.size;
     const dataAt = pos + BLOCK;
     if (dataAt + size > fileSize) {
@@ -113,7 +124,7 @@ export async function indexTar(handle: FileHandle, fileSize: number, label: stri
       continue;
     }
     const h = decoder.header;
-    const type = MEMBER_TYPES[h.typeflag] ?? 'other';
+    const type = memberType(h);
     const m: TarMember = { name: normalizeMember(h.name), type, offset: dataAt, size: type === 'file' ? size : 0 };
     if (type === 'symlink' || type === 'hardlink') m.linkname = h.linkname;
     if (m.name) members.set(m.name, m);
