@@ -32,6 +32,9 @@ export function sha256Once(b: Buffer, as: 'buffer' | 'binary'): Buffer | string 
 
 const hashWhole = (b: Buffer): string => sha256Once(b, 'binary');
 
+/** Zeros to hash a sparse file's holes with (never written to). */
+const ZEROS = Buffer.alloc(1 << 20);
+
 /** The digest of no bytes (empty files), as kept: 32 bytes as a latin1 string. */
 export const EMPTY_DIGEST = hashWhole(Buffer.alloc(0));
 
@@ -39,6 +42,7 @@ export const EMPTY_DIGEST = hashWhole(Buffer.alloc(0));
 interface Sink {
   write(chunk: Buffer): void;
   whole?(buf: Buffer, start: number, end: number): void;
+  hole?(n: number): void;
   end(later: { content?: unknown }): unknown;
 }
 
@@ -62,6 +66,16 @@ export class DigestingSink implements Sink {
   write(chunk: Buffer): void {
     (this.hash ??= createHash('sha256')).update(chunk);
     this.inner?.write(chunk);
+  }
+
+  /** A sparse file's hole: hashed as the zeros it unpacks to; the inner sink may take it as a hole. */
+  hole(n: number): void {
+    const hash = (this.hash ??= createHash('sha256'));
+    for (let left = n; left > 0; left -= ZEROS.length) hash.update(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+    const inner = this.inner;
+    if (inner?.hole) inner.hole(n);
+    else if (inner)
+      for (let left = n; left > 0; left -= ZEROS.length) inner.write(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
   }
 
   end(later: { content?: unknown }): unknown {

@@ -134,6 +134,8 @@ export interface ContentSink {
   write(chunk: Buffer): void;
   /** Optional: the file's whole content when it lies in one chunk, as `buf[start, end)` (see EntrySink). */
   whole?(buf: Buffer, start: number, end: number): void;
+  /** Optional: `n` zeros of a sparse file's hole, not given as bytes (see EntrySink). */
+  hole?(n: number): void;
   /**
    * The file is complete. Returns the result to keep (or undefined); a sink that works in
    * batches may instead set `later.content` until its inspector's `flush()` returns.

@@ -145,6 +145,12 @@ class FileSink implements ContentSink {
     this.pkg?.write(chunk);
   }
 
+  /**
+   * A sparse file's hole: zeros, which hold no secret and no package data. Not handed on, so the
+   * checks read the data the file holds (a hole at its start would make it look binary).
+   */
+  hole(_n: number): void {}
+
   end(later: { content?: unknown }): InspectedContent | undefined {
     if (this.staged) this.batch!.queue(this.parts, later);
     const secrets = this.sec?.end();

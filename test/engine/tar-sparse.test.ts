@@ -31,7 +31,12 @@ import { entryList, parseLayer, type ParsedLayer } from '../../src/engine/parse-
 import { TarReader } from '../../src/engine/tar-reader.js';
 import { indexTar } from '../../src/sources/archive/tar-index.js';
 import type { LayerlensError } from '../../src/errors/index.js';
-import { file, header, pax, tar, type CraftEntry } from '../support/tar-craft.js';
+import { ImageModel } from '../../src/engine/image.js';
+import { createContentInspector, runChecks } from '../../src/findings/index.js';
+import { memoryReader } from '../../src/sources/memory.js';
+import { githubToken } from '../support/fake-secrets.js';
+import { imageOfTars } from '../support/image.js';
+import { file, header, pax, paxSparse10, tar, type CraftEntry } from '../support/tar-craft.js';
 
 const hasTar = (() => {
   try {
@@ -152,26 +157,10 @@ test("tar --sparse, GNU form: typeflag 'S' is refused as the runtimes refuse it,
   }
 });
 
-/** A PAX 1.0 sparse entry: `map` regions (offset, length), the data, the records given. */
-function sparse10(
-  records: Array<[string, string]>,
-  map: number[],
-  data: Buffer,
-  name = 'GNUSparseFile.0/x',
-): CraftEntry[] {
-  const lines = [String(map.length / 2), ...map.map(String)].join('\n') + '\n';
-  const mapBlock = Buffer.alloc(Math.ceil(lines.length / 512) * 512);
-  mapBlock.write(lines, 'latin1');
-  return [
-    pax([['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ...records]),
-    file(name, Buffer.concat([mapBlock, data])),
-  ];
-}
-
 test("a PAX sparse name renames the file: the tree shows the path a runtime writes, not the header's", async () => {
   const secret = Buffer.from('root:$6$salt$hash:19000:0:99999:7:::\n');
   const buf = tar([
-    ...sparse10(
+    ...paxSparse10(
       [
         ['GNU.sparse.name', 'etc/shadow'],
         ['GNU.sparse.realsize', '8192'],
@@ -223,11 +212,11 @@ test('sparse format 0.0: offset and numbytes records in pairs, in order', async 
 test('sparse maps Go refuses fail the layer with one line', async () => {
   const data = Buffer.from('abcdef');
   const cases: Array<[string, CraftEntry[]]> = [
-    ['regions overlap', sparse10([['GNU.sparse.realsize', '100']], [0, 4, 2, 2], data)],
-    ['a region past the real size', sparse10([['GNU.sparse.realsize', '5']], [0, 6], data)],
-    ['less data than the map lists', sparse10([['GNU.sparse.realsize', '100']], [0, 10], data)],
-    ['more data than the map lists', sparse10([['GNU.sparse.realsize', '100']], [0, 2], data)],
-    ['a negative length', sparse10([['GNU.sparse.realsize', '100']], [0, -6], data)],
+    ['regions overlap', paxSparse10([['GNU.sparse.realsize', '100']], [0, 4, 2, 2], data)],
+    ['a region past the real size', paxSparse10([['GNU.sparse.realsize', '5']], [0, 6], data)],
+    ['less data than the map lists', paxSparse10([['GNU.sparse.realsize', '100']], [0, 10], data)],
+    ['more data than the map lists', paxSparse10([['GNU.sparse.realsize', '100']], [0, 2], data)],
+    ['a negative length', paxSparse10([['GNU.sparse.realsize', '100']], [0, -6], data)],
     [
       'a 0.1 map of the wrong length',
       [
@@ -298,7 +287,7 @@ test('a sparse version Go does not know leaves the entry a regular file', async 
 });
 
 test('a real size of petabytes is bounded like bytes: one line, at once, nothing expanded', async () => {
-  const buf = tar([...sparse10([['GNU.sparse.realsize', String(2 ** 50)]], [2 ** 50 - 3, 3], Buffer.from('end'))]);
+  const buf = tar([...paxSparse10([['GNU.sparse.realsize', String(2 ** 50)]], [2 ** 50 - 3, 3], Buffer.from('end'))]);
   const started = Date.now();
   await assert.rejects(parse(buf, { contentDigests: true }), (e: LayerlensError) => {
     assert.match(e.message, /sparse files at their real size/);
@@ -350,4 +339,27 @@ test('an old GNU sparse header chained to extension blocks cannot shift the entr
   const ghost = header({ name: 'ghost', size: 1024 });
   const buf = Buffer.concat([gnuS, extension, ghost, tar([file('real', 'real bytes')])]);
   assert.deepEqual(entries(await parse(buf)), ['refused unhandled-type sp S', 'file real 10']);
+});
+
+test("the checks read a sparse file's data, not its holes: a leading hole does not make it binary", async () => {
+  const token = githubToken();
+  const body = Buffer.from(`GITHUB_TOKEN=${token}\n`);
+  const layer = tar(
+    paxSparse10(
+      [
+        ['GNU.sparse.name', 'srv/deploy.env'],
+        ['GNU.sparse.realsize', String(65536 + body.length)],
+      ],
+      [65536, body.length],
+      body,
+    ),
+  );
+  const { meta, blobs } = imageOfTars([layer]);
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, blobs), { inspectContent: createContentInspector({}) });
+  const findings = runChecks(model, { reference: 'memory' });
+  assert.deepEqual(
+    findings.filter((f) => f.category === 'secret').map((f) => `${f.ruleId} ${f.path}`),
+    ['secret-github-pat /srv/deploy.env'],
+  );
 });

@@ -19,7 +19,7 @@ import { memoryReader } from '../../src/sources/memory.js';
 import { RUNNER_OVERHEAD_MB, assertOneLineError, runCli } from '../support/hostile-cli.js';
 import { shapeMembers, writeShape, type Shape } from '../support/hostile-shapes.js';
 import { imageOfTars, liveTree } from '../support/image.js';
-import { dir, file, gnuLong, pax, symlink, tar, type CraftEntry } from '../support/tar-craft.js';
+import { dir, file, gnuLong, pax, paxSparse10, symlink, tar, type CraftEntry } from '../support/tar-craft.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-tar-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -225,19 +225,17 @@ describe('through the CLI, from every source: the sizes that once looped or cras
 
 describe('sparse files through the CLI: holes are bounded like bytes and never held', () => {
   /** A PAX 1.0 sparse file `name` of `realSize` bytes whose last three bytes are its only data. */
-  const sparseLayer = (name: string, realSize: number) => {
-    const map = Buffer.alloc(512);
-    map.write(`1\n${realSize - 3}\n3\n`, 'latin1');
-    return tar([
-      pax([
-        ['GNU.sparse.major', '1'],
-        ['GNU.sparse.minor', '0'],
-        ['GNU.sparse.name', name],
-        ['GNU.sparse.realsize', String(realSize)],
-      ]),
-      file('GNUSparseFile.0/x', Buffer.concat([map, Buffer.from('end')])),
-    ]);
-  };
+  const sparseLayer = (name: string, realSize: number) =>
+    tar(
+      paxSparse10(
+        [
+          ['GNU.sparse.name', name],
+          ['GNU.sparse.realsize', String(realSize)],
+        ],
+        [realSize - 3, 3],
+        Buffer.from('end'),
+      ),
+    );
   test('a file of a petabyte: one line, exit 2, at once', async () => {
     const target = path.join(tmp, 'sparse-pb.tar');
     await writeShape('docker-oci', shapeMembers('docker-oci', [sparseLayer('huge', 2 ** 50)]), target);

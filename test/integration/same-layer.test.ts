@@ -10,18 +10,16 @@
  *   the tree); layerlens reports that the readings disagree.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import { readLayerFile } from '../../src/engine/layer-file.js';
 import { ImageModel } from '../../src/engine/image.js';
 import { createContentInspector, runChecks } from '../../src/findings/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { githubToken } from '../support/fake-secrets.js';
-import { CommandError, docker, requireEnv, run, skipReasonUnless } from '../support/harness.js';
+import { dockerFiles, imported, unpackTest } from '../support/docker-unpack.js';
+import { CommandError, run } from '../support/harness.js';
 import { imageOfTars, liveTree } from '../support/image.js';
-
-const skip = skipReasonUnless('tar');
 
 async function load(layer: Buffer) {
   const { meta, blobs } = imageOfTars([layer]);
@@ -30,55 +28,7 @@ async function load(layer: Buffer) {
   return { model, findings: runChecks(model, { reference: 'memory', now: new Date('2026-12-04T00:00:00Z') }) };
 }
 
-/** Run `fn` in a scratch directory of its own under the run's workdir, removed after. */
-async function inScratch(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(requireEnv().workdir, 'same-layer-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** A test of this file: in a scratch directory of its own, skipped without the engine. */
-function sameLayerTest(name: string, fn: (dir: string) => Promise<void>): void {
-  test(name, { skip, timeout: 5 * 60_000 }, () => inScratch(fn));
-}
-
-/** `docker import` the layer at `tarPath` as an image, run `fn` with its name, remove the image. */
-async function imported(tarPath: string, what: string, fn: (image: string) => Promise<void>): Promise<void> {
-  const image = `layerlens-it/same-layer-${what}:${process.pid}`;
-  await docker(['import', tarPath, image]);
-  try {
-    await fn(image);
-  } finally {
-    await docker(['rmi', image]);
-  }
-}
-
-/** What `docker export` of a container of `image` holds, less what Docker adds to every container. */
-async function dockerFiles(
-  image: string,
-  dir: string,
-): Promise<{ paths: string[]; read: (p: string) => Promise<string> }> {
-  const cid = (await docker(['create', image, '/none'])).stdout.trim();
-  const out = join(dir, 'export');
-  await mkdir(out);
-  try {
-    await docker(['export', '-o', join(dir, 'export.tar'), cid]);
-  } finally {
-    await docker(['rm', cid]);
-  }
-  await run('tar', ['-xf', join(dir, 'export.tar'), '-C', out]);
-  const listed = (await run('tar', ['-tf', join(dir, 'export.tar')])).stdout.split('\n');
-  const paths = listed
-    .filter((n) => n && !/^(?:\.dockerenv|dev|etc|proc|sys)(?:\/|$)/.test(n))
-    .map((n) => '/' + n)
-    .sort();
-  return { paths, read: (p) => readFile(join(out, p), 'utf8') };
-}
-
-sameLayerTest(
+unpackTest(
   'a file written over a directory its own layer filled: the tree is what Docker unpacks; the removed bytes are reported',
   async (dir) => {
     const token = githubToken();
@@ -99,7 +49,7 @@ sameLayerTest(
         unpacked.paths.map((p) => p.replace(/\/$/, '')),
       );
       assert.deepEqual(unpacked.paths, ['/keep', '/s', '/x']);
-      assert.equal((await readLayerFile(model, 0, '/x')).data.toString(), await unpacked.read('x'));
+      assert.equal((await readLayerFile(model, 0, '/x')).data.toString(), (await unpacked.read('x')).toString());
       // x/f is in no file system, but its bytes are in the layer: reported.
       const where = (id: string) =>
         findings.filter((f) => f.ruleId === id).map((f) => `${f.path} ${f.layerIndex}->${f.deletedInLayerIndex}`);
@@ -113,7 +63,7 @@ sameLayerTest(
   },
 );
 
-sameLayerTest(
+unpackTest(
   'a path named twice in one layer: Docker refuses the layer; layerlens reports it and reads both copies',
   async (dir) => {
     const token = githubToken();
@@ -141,7 +91,7 @@ sameLayerTest(
   },
 );
 
-sameLayerTest(
+unpackTest(
   'a whiteout after the entry it names, in one layer: Docker removes the entry, the spec (and the tree) keep it; noted',
   async (dir) => {
     await mkdir(join(dir, 'd'));

@@ -129,6 +129,26 @@ export function gnuLong(value: string | Buffer, typeflag: 'L' | 'K' = 'L'): Craf
   return { header: { name: '././@LongLink', typeflag, size: data.length, format: 'gnu' }, data };
 }
 
+/**
+ * A GNU sparse file in PAX format 1.0: the records (`GNU.sparse.major` 1, `minor` 0, then
+ * `records`), and an entry `name` whose data is the map (a count, then an offset and a length
+ * per region, one decimal a line, padded to whole blocks) followed by `data`.
+ */
+export function paxSparse10(
+  records: Array<[string, string]>,
+  map: number[],
+  data: Buffer,
+  name = 'GNUSparseFile.0/x',
+): CraftEntry[] {
+  const lines = [String(map.length / 2), ...map.map(String)].join('\n') + '\n';
+  const mapBlocks = Buffer.alloc(Math.ceil(lines.length / BLOCK) * BLOCK);
+  mapBlocks.write(lines, 'latin1');
+  return [
+    pax([['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ...records]),
+    file(name, Buffer.concat([mapBlocks, data])),
+  ];
+}
+
 /** The archive: each header, its data padded, then the two zero blocks (unless `end: false`). */
 export function tar(entries: CraftEntry[], opts: { end?: boolean } = {}): Buffer {
   const parts: Buffer[] = [];
