@@ -191,6 +191,27 @@ export interface ImageMeta {
    * `.base.digest` name the base image.
    */
   annotations?: Record<string, string>;
+  /**
+   * Members of the image's metadata that Go's decoding (how every runtime reads it) reads
+   * otherwise than their spelling says: a key in another case, a field given twice
+   * (engine/go-json.ts). The config, reports and views show the runtime's reading.
+   */
+  keyVariants?: DocumentVariant[];
+}
+
+/** A member of a document read otherwise than its spelling says. */
+export interface KeyVariant {
+  /** Where, as written: `config.user`, `history[2].Created_By`. */
+  written: string;
+  /** The field it sets: `config.User`. */
+  field: string;
+  /** 'case': spelled otherwise than its field; 'repeated': the field given more than once in one object. */
+  how: 'case' | 'repeated';
+}
+
+/** A variant and the document it is in ('image config', 'manifest', 'image index', 'manifest.json'). */
+export interface DocumentVariant extends KeyVariant {
+  document: string;
 }
 
 /** A signature, attestation or SBOM a registry holds for an image. */

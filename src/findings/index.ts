@@ -6,6 +6,7 @@
  *   await model.load(reader, { inspectContent: createContentInspector() });
  *   const findings = runChecks(model, { reference: 'nginx:stable' });
  */
+import { keyVariantFindings } from './key-variants.js';
 import type { ImageModel } from '../engine/image.js';
 import type { ContentInspector, ContentSink } from '../engine/parse-layer.js';
 import { provenanceFindings as signatureFindings } from './signatures.js';
@@ -202,6 +203,7 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
       ? vulnerabilityFindings(model, packageInventory(model), { reveal: ctx.reveal, ...ctx.vulnerabilities }, now)
       : []),
     ...unpackFindings(model),
+    ...keyVariantFindings(meta),
   ];
   if (ctx.ignore?.length) {
     const r = applyIgnore(all, ctx.ignore, now);

@@ -427,7 +427,7 @@ const cases: Case[] = [
       serveManifest(res, `{"schemaVersion": 2, ${MARKER}`);
       return true;
     },
-    expect: /^layerlens: manifest of .*: the manifest is not valid JSON$/,
+    expect: /^layerlens: manifest of .*: the manifest is not valid JSON \(error at byte \d+\)$/,
   },
   {
     name: 'config diff_ids that are not digests',

@@ -3,6 +3,7 @@
  * `<id>/layer.tar` members) → the chosen image's metadata and layer members. Docker 25+ archives
  * carry an OCI layout too and are read through index.json instead.
  */
+import { documentVariants } from '../../engine/go-json.js';
 import path from 'node:path';
 import { mapHistory } from '../../engine/history.js';
 import { MAX_INDEX_MANIFESTS, limitError, limits } from '../../engine/limits.js';
@@ -13,6 +14,7 @@ import type { ReadOptions, ResolvedImage } from '../oci-layout/image.js';
 import { anyNameMatches, listNames } from '../oci-layout/names.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
 import { checkConfig, isObject } from '../oci-layout/select.js';
+import { DOCKER_SAVE_MANIFEST, IMAGE_CONFIG } from '../../engine/go-schemas.js';
 import { checkJsonSize, parseJson, readJsonMember, type LayoutStore } from '../oci-layout/store.js';
 
 interface LegacyEntry {
@@ -54,7 +56,8 @@ function digestFromName(name: string): string | undefined {
 
 export async function readLegacyImage(store: LayoutStore, opts: ReadOptions): Promise<ResolvedImage> {
   const label = store.label;
-  let entries = checkEntries(await readJsonMember(store, 'manifest.json', 'manifest.json'), label);
+  const doc = await readJsonMember(store, 'manifest.json', 'manifest.json', DOCKER_SAVE_MANIFEST);
+  let entries = checkEntries(doc, label);
   const allTags = entries.flatMap((e) => e.RepoTags);
   if (opts.tag !== undefined) {
     const tag = opts.tag;
@@ -132,6 +135,11 @@ export async function readLegacyImage(store: LayoutStore, opts: ReadOptions): Pr
     history: mapHistory(config),
     repoTags: entry.RepoTags.length ? entry.RepoTags : undefined,
   };
+  const variants = documentVariants([
+    ['manifest.json', doc],
+    ['image config', config],
+  ]);
+  if (variants.length) meta.keyVariants = variants;
   return { meta, layerMembers, layerDigests };
 }
 
@@ -144,7 +152,7 @@ async function loadConfig(store: LayoutStore, e: LegacyEntry) {
   const data = (await store.read(e.Config))!;
   const named = digestFromName(e.Config);
   if (named) verifyBuffer(data, named, what);
-  const config = checkConfig(parseJson(data, what), what, e.Layers.length);
+  const config = checkConfig(parseJson(data, what, IMAGE_CONFIG), what, e.Layers.length);
   // The image ID is the sha256 of the config bytes.
   const configDigest = named ?? digestOf(data);
   return { config, configDigest };

@@ -8,6 +8,8 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openDecoded, sniffCompression } from '../../engine/decode.js';
+import { decodeAsGo } from '../../engine/go-json.js';
+import { DOCKER_SAVE_MANIFEST, MANIFEST } from '../../engine/go-schemas.js';
 import { limits } from '../../engine/limits.js';
 import { TarReader } from '../../engine/tar-reader.js';
 import type { ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
@@ -188,12 +190,14 @@ export function openArchiveStream(input: NodeJS.ReadableStream, opts: StreamOpti
 function nameFromMetadata(member: string, data: Buffer): string | undefined {
   try {
     if (member === 'manifest.json') {
-      const m = JSON.parse(data.toString('utf8')) as Array<{ RepoTags?: unknown }>;
+      const m = decodeAsGo(data.toString('utf8'), DOCKER_SAVE_MANIFEST, member) as Array<{ RepoTags?: unknown }>;
       const tag = Array.isArray(m) && Array.isArray(m[0]?.RepoTags) ? m[0].RepoTags[0] : undefined;
       return typeof tag === 'string' ? tag : undefined;
     }
     if (member === 'index.json') {
-      const ix = JSON.parse(data.toString('utf8')) as { manifests?: Array<{ annotations?: Record<string, string> }> };
+      const ix = decodeAsGo(data.toString('utf8'), MANIFEST, member) as {
+        manifests?: Array<{ annotations?: Record<string, string> }>;
+      };
       const a = ix.manifests?.[0]?.annotations;
       // (ref.name is often just a tag: only a whole reference names the image.)
       const ref = a?.['org.opencontainers.image.ref.name'];

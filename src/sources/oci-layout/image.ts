@@ -2,6 +2,7 @@
  * An OCI layout (directory, OCI archive, Docker 25+ / containerd `docker save`) → the chosen
  * image's metadata and the store members holding its layers.
  */
+import { documentVariants } from '../../engine/go-json.js';
 import { stringAnnotations } from '../../engine/annotations.js';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, SourceKind } from '../../engine/types.js';
@@ -9,6 +10,7 @@ import { LayerlensError } from '../../errors/index.js';
 import { blobPath } from './digest.js';
 import { ANNOTATION_STARGZ_TOC, isForeignLayer } from './media-types.js';
 import { selectImage, isObject, type SelectOptions } from './select.js';
+import { MANIFEST } from '../../engine/go-schemas.js';
 import { readJsonMember, type LayoutStore } from './store.js';
 
 export interface ReadOptions extends SelectOptions {
@@ -42,7 +44,7 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
         'UNSUPPORTED',
       );
   }
-  const index = await readJsonMember(store, 'index.json', 'index.json');
+  const index = await readJsonMember(store, 'index.json', 'index.json', MANIFEST);
   if (index === undefined)
     throw new LayerlensError(`${store.label} has no index.json: not an OCI image layout`, 'NOT_IMAGE');
   const sel = await selectImage(store, index, opts);
@@ -80,5 +82,11 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
     repoTags: sel.names.length ? [...new Set(sel.names)] : undefined,
     annotations: stringAnnotations(sel.manifest.annotations, sel.manifestDescriptor.annotations),
   };
+  const variants = documentVariants([
+    ['image index', index],
+    ['manifest', sel.manifest],
+    ['image config', sel.config],
+  ]);
+  if (variants.length) meta.keyVariants = variants;
   return { meta, layerMembers, layerDigests };
 }

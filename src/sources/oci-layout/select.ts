@@ -5,7 +5,9 @@
  * containerd `docker save` archives alike. Blobs of other platforms may be missing (containerd
  * exports only what was pulled): that is fine unless the chosen one is missing.
  */
+import { carryVariants } from '../../engine/go-json.js';
 import { checkImageConfig } from '../../engine/config-shape.js';
+import { IMAGE_CONFIG, MANIFEST } from '../../engine/go-schemas.js';
 import { MAX_INDEX_MANIFESTS, limitError, limits } from '../../engine/limits.js';
 import type { ImageConfig, Platform } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
@@ -249,14 +251,14 @@ async function collect(
   let body: unknown;
   if (mediaType === undefined) {
     // Old layouts omit it on descriptors: the blob says what it is.
-    body = await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'blob');
+    body = await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'blob', MANIFEST);
     if (body === undefined)
       throw new LayerlensError(`${store.label}: blob ${desc.digest} named by its index is missing`, 'MISSING_BLOB');
     if (isObject(body) && typeof body.mediaType === 'string') mediaType = body.mediaType;
     else mediaType = isObject(body) && Array.isArray(body.manifests) ? OCI_INDEX : OCI_MANIFEST;
   }
   if (INDEX_TYPES.has(mediaType)) {
-    body ??= await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'image index');
+    body ??= await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'image index', MANIFEST);
     if (body === undefined) {
       // A nested index of a platform that was not exported: skip it; the top one must be there.
       if (depth === 0)
@@ -281,7 +283,7 @@ async function collect(
 }
 
 async function loadManifest(store: LayoutStore, desc: Descriptor): Promise<Manifest | undefined> {
-  const body = await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'manifest');
+  const body = await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'manifest', MANIFEST);
   return body === undefined ? undefined : checkManifest(body, desc, store.label);
 }
 
@@ -318,12 +320,14 @@ export function checkManifest(body: unknown, desc: Descriptor, label: string): M
       );
     }
   });
-  return { ...(body as object), config, layers } as Manifest;
+  const manifest = { ...(body as object), config, layers } as Manifest;
+  carryVariants(body, manifest);
+  return manifest;
 }
 
 async function loadConfig(store: LayoutStore, manifest: Manifest): Promise<ImageConfig> {
   const d = manifest.config;
-  const body = await readJsonBlob(store, blobPath(d.digest), d.digest, 'image config');
+  const body = await readJsonBlob(store, blobPath(d.digest), d.digest, 'image config', IMAGE_CONFIG);
   if (body === undefined)
     throw new LayerlensError(`${store.label}: image config blob ${d.digest} is missing`, 'MISSING_BLOB');
   return checkConfig(body, `image config ${shortDigest(d.digest)} in ${store.label}`, manifest.layers.length);

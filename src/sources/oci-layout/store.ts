@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { checkDepth } from '../../engine/config-shape.js';
+import { decodeAsGo, type GoType } from '../../engine/go-json.js';
 import { limitError, limits } from '../../engine/limits.js';
 import { LayerlensError } from '../../errors/index.js';
 import { shortDigest, verifyBuffer } from './digest.js';
@@ -36,7 +37,9 @@ export interface FileRange {
  * file: a layout's blob linked to /etc/shadow must not show its first bytes): only where the
  * syntax breaks. Nesting is bounded (see checkDepth).
  */
-export function parseJson(data: Buffer, what: string): unknown {
+export function parseJson(data: Buffer, what: string, type?: GoType): unknown {
+  // Image metadata is read as the runtimes read it (engine/go-json.ts).
+  if (type) return decodeAsGo(data.toString('utf8'), type, what);
   let doc: unknown;
   try {
     doc = JSON.parse(data.toString('utf8'));
@@ -61,23 +64,29 @@ export function checkJsonSize(size: number, what: string): void {
 }
 
 /** Read and parse a JSON member; undefined when missing. */
-export async function readJsonMember(store: LayoutStore, name: string, what: string): Promise<unknown> {
+export async function readJsonMember(store: LayoutStore, name: string, what: string, type?: GoType): Promise<unknown> {
   const size = await store.size(name);
   if (size === undefined) return undefined;
   checkJsonSize(size, `${what} in ${store.label}`);
   const data = await store.read(name);
-  return data === undefined ? undefined : parseJson(data, `${what} in ${store.label}`);
+  return data === undefined ? undefined : parseJson(data, `${what} in ${store.label}`, type);
 }
 
 /** Read a JSON blob by digest, verifying the digest; undefined when the blob is missing. */
-export async function readJsonBlob(store: LayoutStore, name: string, digest: string, what: string): Promise<unknown> {
+export async function readJsonBlob(
+  store: LayoutStore,
+  name: string,
+  digest: string,
+  what: string,
+  type?: GoType,
+): Promise<unknown> {
   const size = await store.size(name);
   if (size === undefined) return undefined;
   checkJsonSize(size, `${what} ${shortDigest(digest)} in ${store.label}`);
   const data = await store.read(name);
   if (data === undefined) return undefined;
   verifyBuffer(data, digest, `${what} ${shortDigest(digest)} in ${store.label}`);
-  return parseJson(data, `${what} ${shortDigest(digest)} in ${store.label}`);
+  return parseJson(data, `${what} ${shortDigest(digest)} in ${store.label}`, type);
 }
 
 /**

@@ -10,6 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Platform } from '../../engine/types.js';
+import { carryVariants, decodeAsGo } from '../../engine/go-json.js';
+import { MANIFEST } from '../../engine/go-schemas.js';
 import { LayerlensError } from '../../errors/index.js';
 import { MAX_INDEX_ENTRIES, MAX_LAYERS } from './limits.js';
 
@@ -117,9 +119,9 @@ export function verifyBodyDigest(
 export function parseManifest(body: Buffer, contentType: string | undefined, what: string): ParsedManifest {
   let j: Record<string, unknown>;
   try {
-    j = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new LayerlensError(`${what}: the manifest is not valid JSON`, 'BAD_MANIFEST');
+    j = decodeAsGo(body.toString('utf8'), MANIFEST, `${what}: the manifest`) as Record<string, unknown>;
+  } catch (err) {
+    throw new LayerlensError((err as Error).message, 'BAD_MANIFEST');
   }
   if (!j || typeof j !== 'object' || Array.isArray(j))
     throw new LayerlensError(`${what}: the manifest is not a JSON object`, 'BAD_MANIFEST');
@@ -154,13 +156,13 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
         `${what}: an index of ${j.manifests.length} manifests (the limit is ${MAX_INDEX_ENTRIES})`,
         'TOO_LARGE',
       );
-    return {
+    return withVariants(j, {
       kind: 'index',
       mediaType: mediaType || MT.ociIndex,
       manifests: j.manifests.map((d, i) => descriptor(d, `${what} manifests[${i}]`)),
       subject,
       annotations,
-    };
+    });
   }
   if (j.config !== undefined || j.layers !== undefined) {
     if (!Array.isArray(j.layers)) throw new LayerlensError(`${what}: "layers" is not a list`, 'BAD_MANIFEST');
@@ -169,7 +171,7 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
       throw new LayerlensError(`${what}: ${j.layers.length} layers (the limit is ${MAX_LAYERS})`, 'TOO_LARGE');
     if (j.artifactType !== undefined && typeof j.artifactType !== 'string')
       throw new LayerlensError(`${what}: artifactType is not a string`, 'BAD_MANIFEST');
-    return {
+    return withVariants(j, {
       kind: 'image',
       mediaType: mediaType || MT.ociManifest,
       config: descriptor(j.config, `${what} config`),
@@ -177,12 +179,18 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
       subject,
       artifactType: j.artifactType as string | undefined,
       annotations,
-    };
+    });
   }
   throw new LayerlensError(
     `${what}: unknown manifest type ${mediaType ? showMediaType(mediaType) : '(no mediaType)'}`,
     'BAD_MANIFEST',
   );
+}
+
+/** The parsed manifest, keeping the document's key variants (engine/go-json.ts). */
+function withVariants<T extends object>(doc: unknown, parsed: T): T {
+  carryVariants(doc, parsed);
+  return parsed;
 }
 
 function typeName(x: unknown): string {

@@ -5,6 +5,7 @@
  * only the manifest, so the first ones start while the config and provenance are still being
  * fetched; they are handed to the engine once meta() is there (it tracks their progress).
  */
+import { documentVariants } from '../../engine/go-json.js';
 import { stringAnnotations } from '../../engine/annotations.js';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, ImageProvenance, ImageReader, LayerBlob, Platform } from '../../engine/types.js';
@@ -107,6 +108,10 @@ export class RegistryImageReader implements ImageReader {
       notes,
       provenance,
       annotations: stringAnnotations(m.annotations),
+      ...keyVariants([
+        ['manifest', m],
+        ['image config', config],
+      ]),
     };
   }
 
@@ -178,4 +183,10 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/** `{ keyVariants }` when the documents have any (ImageMeta.keyVariants), else nothing. */
+function keyVariants(docs: Array<[string, unknown]>): { keyVariants?: ReturnType<typeof documentVariants> } {
+  const v = documentVariants(docs);
+  return v.length ? { keyVariants: v } : {};
 }

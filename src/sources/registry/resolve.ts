@@ -3,6 +3,8 @@
  * from an index (skipping attestation manifests), then fetch and check the config.
  */
 import type { ImageConfig, Platform } from '../../engine/types.js';
+import { decodeAsGo } from '../../engine/go-json.js';
+import { IMAGE_CONFIG } from '../../engine/go-schemas.js';
 import { LayerlensError } from '../../errors/index.js';
 import type { ImageReference } from '../../reference/parse.js';
 import type { RegistryClient } from './client.js';
@@ -143,9 +145,9 @@ export async function fetchConfig(
 export function parseConfig(body: Buffer, what: string, layers: number, image: string): ImageConfig {
   let j: unknown;
   try {
-    j = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new LayerlensError(`${what} is not valid JSON`, 'BAD_CONFIG');
+    j = decodeAsGo(body.toString('utf8'), IMAGE_CONFIG, what);
+  } catch (err) {
+    throw new LayerlensError((err as Error).message, 'BAD_CONFIG');
   }
   if (!j || typeof j !== 'object' || Array.isArray(j))
     throw new LayerlensError(`${what} is not a JSON object`, 'BAD_CONFIG');
