@@ -75,7 +75,8 @@ export function documentVariants(docs: Array<[document: string, doc: unknown]>):
 export function decodeAsGo(text: string, type: GoType, what: string): unknown {
   const doc = parseOrdered(text, what);
   const found = new Found();
-  const out = decode(type, doc, undefined, '', found);
+  // (A document that is null is null: there is no earlier value for it to leave.)
+  const out = doc === null ? null : decode(type, doc, undefined, '', found);
   const value = out === CLEAR ? null : out;
   if (found.list.length && typeof value === 'object' && value !== null) variants.set(value, found.list);
   return value;
@@ -172,10 +173,16 @@ function decodeStruct(
  * ASCII ones (U+017F long s, U+212A Kelvin sign). The fields are ASCII, so nothing else matches.
  */
 function fold(key: string): string {
-  return key
-    .toUpperCase()
-    .replace(/\u017f/g, 'S')
-    .replace(/\u212a/g, 'K');
+  let out = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    // (Not toUpperCase: it maps letters Go does not fold, like the dotless ı to I, and ß to SS.)
+    if (c >= 0x61 && c <= 0x7a) out += String.fromCharCode(c - 0x20);
+    else if (c === 0x17f) out += 'S';
+    else if (c === 0x212a) out += 'K';
+    else out += key[i];
+  }
+  return out;
 }
 
 /** A parsed value as JSON.parse gives it (a repeated key: the last value). */
