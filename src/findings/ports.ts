@@ -161,10 +161,20 @@ export function findPanels(tree: FileTree): Map<string, string> {
   return found;
 }
 
-/** `"3306/tcp"` → [3306, 'tcp']; ranges are not valid in ExposedPorts. */
-function parsePortKey(k: string): [number, string] | undefined {
-  const m = k.match(/^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i);
-  return m ? [Number(m[1]), (m[2] ?? 'tcp').toLowerCase()] : undefined;
+/**
+ * An ExposedPorts key as Docker publishes it with `-P` (go-connections' nat: split at `/`, the
+ * protocol tcp when the second part is missing or empty, further parts ignored; the port a
+ * decimal below 65536, leading zeros allowed, no sign or space): `"3306/tcp"`, `"3306"`,
+ * `"3306/"`, `"3306/TCP/x"` are all 3306/tcp. Undefined for what Docker does not publish
+ * (`"+3306"`, `" 3306"`; a range, which Docker 20.10 publishes as port 0).
+ */
+export function parsePortKey(k: string): [number, string] | undefined {
+  const parts = k.split('/');
+  if (!/^[0-9]+$/.test(parts[0])) return undefined;
+  const port = Number(parts[0]);
+  const proto = (parts.length < 2 || parts[1] === '' ? 'tcp' : parts[1]).toLowerCase();
+  if (port === 0 || port > 65535 || (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp')) return undefined;
+  return [port, proto];
 }
 
 export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
@@ -172,9 +182,12 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
   if (keys.length === 0) return [];
   const panels = findPanels(tree);
   const out: Finding[] = [];
+  // Two keys may name one port ("5432" and "5432/tcp"): one finding.
+  const seen = new Set<string>();
   for (const k of keys) {
     const parsed = parsePortKey(k);
-    if (!parsed) continue;
+    if (!parsed || seen.has(parsed.join('/'))) continue;
+    seen.add(parsed.join('/'));
     const [port, proto] = parsed;
     const info = BY_PORT.get(port);
     let severity: Severity = info?.risk ?? 'info';
