@@ -6,6 +6,7 @@
 import { dockerfileLine } from '../engine/history.js';
 import type { ImageMeta } from '../engine/types.js';
 import { isSecretKeyName } from './key-names.js';
+import { type PasswdEntry, runUser } from './run-user.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import { shannonEntropy } from './secrets/entropy.js';
 import { evidence, maskSpans } from './secrets/mask.js';
@@ -158,7 +159,10 @@ export function redactCommand(createdBy: string, reveal = false): string {
   return maskSpans(createdBy, spans).text;
 }
 
-export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {}): Finding[] {
+export function configFindings(
+  meta: ImageMeta,
+  opts: { reveal?: boolean; passwd?: readonly PasswdEntry[] } = {},
+): Finding[] {
   const out: Finding[] = [];
   const reveal = !!opts.reveal;
   const cfg = meta.config.config ?? {};
@@ -265,19 +269,32 @@ export function configFindings(meta: ImageMeta, opts: { reveal?: boolean } = {})
     });
   });
 
-  const user = (cfg.User ?? '').trim();
-  const [u] = user.split(':');
-  if (!user || u === 'root' || u === '0') {
+  // (Not trimmed: runc does not trim it either, and " app" is no user.)
+  const user = cfg.User ?? '';
+  const runs = runUser(user, opts.passwd);
+  if (runs?.uid === 0) {
+    // A name that is not root but is uid 0 in the image's passwd hides root from a reader of USER.
+    const hidden = runs.via === 'passwd' && user.split(':')[0] !== 'root';
+    const why = !user
+      ? 'No USER instruction'
+      : hidden
+        ? `USER is ${user}, and the image's /etc/passwd gives that name uid 0`
+        : runs.via === 'number'
+          ? `USER is ${user}, uid 0`
+          : `USER is ${user}`;
     out.push(
       makeFinding({
         ruleId: 'config-user-root',
         category: 'config',
-        severity: 'low',
+        severity: hidden ? 'medium' : 'low',
         title: user ? `Runs as root (USER ${user})` : 'Runs as root (no USER)',
-        message: `${user ? `USER is ${user}` : 'No USER instruction'}: the container's processes run as root unless the runtime overrides it, so a compromise gives root inside the container (and more with a weak runtime configuration).`,
-        remediation: 'Add a non-root USER (e.g. `USER 10001`) after installing packages, or run with --user.',
+        message: `${why}: the container's processes run as root unless the runtime overrides it, so a compromise gives root inside the container (and more with a weak runtime configuration).`,
+        remediation: hidden
+          ? 'Give the user a uid of its own in /etc/passwd (not 0), or set USER to a non-root uid (e.g. `USER 10001`).'
+          : 'Add a non-root USER (e.g. `USER 10001`) after installing packages, or run with --user.',
         key: 'User',
         evidence: user || null,
+        ...(hidden ? { properties: { uid: 0, via: 'passwd' } } : {}),
       }),
     );
   }

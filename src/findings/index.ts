@@ -11,6 +11,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { ContentInspector, ContentSink } from '../engine/parse-layer.js';
 import { provenanceFindings as signatureFindings } from './signatures.js';
 import { configFindings } from './config.js';
+import { imagePasswd } from './run-user.js';
 import type { InspectedContent } from './content.js';
 import { deletedFileFindings } from './deleted-files.js';
 import { computeEfficiency, efficiencyFindings } from './efficiency.js';
@@ -192,7 +193,7 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
   let all: Finding[] = [
     ...secretFindings(model),
     ...deletedFileFindings(model),
-    ...configFindings(meta, { reveal: ctx.reveal }),
+    ...configFindings(meta, { reveal: ctx.reveal, passwd: imagePasswd(model) }),
     ...portFindings(meta, model.tree),
     ...permissionFindings(model),
     ...provenanceFindings(meta, ctx.reference),

@@ -1,15 +1,18 @@
 /**
  * The few OS files the inventory needs, kept (parsed, small) while layers stream: os-release,
- * dpkg status (and distroless status.d files), apk's installed db, and the rpm database.
+ * dpkg status (and distroless status.d files), apk's installed db, and the rpm database; and
+ * /etc/passwd, which says who USER is (run-user.ts).
  */
 import type { OsFileData } from './packages.js';
 import { parseApkInstalled, parseDpkgStatus, parseOsRelease } from './packages.js';
+import { parsePasswd } from './passwd.js';
 import { readRpmSqlite } from './rpm-sqlite.js';
 
-type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb';
+type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb' | 'passwd';
 
 const OS_FILES = new Map<string, OsFileKind>([
   ['etc/os-release', 'os-release'],
+  ['etc/passwd', 'passwd'],
   ['usr/lib/os-release', 'os-release'],
   ['var/lib/dpkg/status', 'dpkg'],
   ['lib/apk/db/installed', 'apk'],
@@ -74,6 +77,8 @@ export class OsFileCollector {
     switch (this.kind) {
       case 'os-release':
         return { kind: 'os-release', fields: parseOsRelease(buf.toString('utf8')) };
+      case 'passwd':
+        return { kind: 'passwd', users: parsePasswd(buf.toString('utf8')) };
       case 'dpkg':
         return {
           kind: 'packages',

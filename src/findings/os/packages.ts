@@ -1,4 +1,6 @@
 /** OS package records as read from the package managers' databases (the subset SBOMs need). */
+import type { PasswdEntry } from './passwd.js';
+
 export type PackageManager = 'dpkg' | 'apk' | 'rpm';
 
 export interface OsPackage {
@@ -16,7 +18,9 @@ export interface OsPackage {
 export type OsFileData =
   | { kind: 'os-release'; fields: Record<string, string> }
   | { kind: 'packages'; manager: PackageManager; packages: OsPackage[]; truncated?: boolean }
-  | { kind: 'rpm-db'; format: 'sqlite' | 'bdb' | 'ndb'; packages?: OsPackage[]; note?: string };
+  | { kind: 'rpm-db'; format: 'sqlite' | 'bdb' | 'ndb'; packages?: OsPackage[]; note?: string }
+  /** /etc/passwd: who a USER name is (run-user.ts). */
+  | { kind: 'passwd'; users: PasswdEntry[] };
 
 /** Deb822 paragraphs (dpkg status, status.d files). */
 export function parseDpkgStatus(text: string): OsPackage[] {
