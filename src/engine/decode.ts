@@ -15,6 +15,18 @@ export function sniffCompression(head: Uint8Array): Compression {
   return 'tar';
 }
 
+/**
+ * The other compressions Docker's own layer reader recognizes by their magic (bzip2 `BZh`, xz
+ * `fd 37 7a 58 5a 00`): named, so such a layer is not mistaken for a broken tar. (A tar whose
+ * first name starts so is taken for one by Docker too.)
+ */
+function otherCompression(head: Uint8Array): string | undefined {
+  if (head.length >= 3 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
+  const xz = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+  if (head.length >= 6 && xz.every((b, i) => head[i] === b)) return 'xz';
+  return undefined;
+}
+
 export { zstdDecoderName } from './zstd.js';
 
 export function createDecoder(kind: Compression): Transform {
@@ -53,7 +65,15 @@ export async function openDecoded(
   let decoder: Transform | undefined;
   let early: Error | undefined;
   src.on('error', (err) => (decoder ? decoder.destroy(err) : (early ??= err)));
-  const head = await readHead(src, 4);
+  const head = await readHead(src, 6);
+  const other = otherCompression(head);
+  if (other) {
+    src.destroy();
+    throw new LayerlensError(
+      `the layer is compressed with ${other}, which \`docker load\` reads but layerlens does not (it reads gzip, zstd and plain tar): load the image and save it again (docker load, then docker save), which writes plain tar`,
+      'UNSUPPORTED',
+    );
+  }
   const kind = sniffCompression(head);
   decoder = createDecoder(kind);
   if (early) decoder.destroy(early);

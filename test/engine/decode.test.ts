@@ -240,3 +240,26 @@ test('entries of interleaved directories and unclean names keep their paths, as 
   // Nothing else: the root's children are exactly the three top-level names.
   assert.deepEqual([...model.tree.root.children!.keys()].sort(), ['opt', 'srv', 'top']);
 });
+
+test('a layer compressed with bzip2 or xz (which docker load reads) is named, not called a broken tar', async () => {
+  const layer = await buildTar([{ name: 'f', content: 'x' }]);
+  for (const [tool, name] of [
+    ['bzip2', 'bzip2'],
+    ['xz', 'xz'],
+  ]) {
+    let packed: Buffer;
+    try {
+      packed = execFileSync(tool, ['-c'], { input: layer });
+    } catch {
+      continue; // the tool is not installed
+    }
+    await assert.rejects(parseLayer(Readable.from([packed])), (e: LayerlensError) => {
+      assert.equal(e.code, 'UNSUPPORTED');
+      assert.match(
+        e.message,
+        new RegExp(`compressed with ${name}, which \`docker load\` reads but layerlens does not`),
+      );
+      return true;
+    });
+  }
+});
