@@ -40,7 +40,9 @@ export function runUser(spec: string, passwd: readonly PasswdEntry[] | undefined
 
 /**
  * The image's /etc/passwd as runc would read it when a container starts: its entries, `[]` when
- * the image has none, undefined when it cannot be told here (a symlink, or content not read).
+ * the image has none, undefined when it cannot be told here (content not read, or /etc/passwd a
+ * link: runc follows it, but only the file at /etc/passwd is kept while layers stream, and a USER
+ * name is then taken at its word).
  */
 export function imagePasswd(model: ImageModel): PasswdEntry[] | undefined {
   const top = model.tree.layerCount - 1;
