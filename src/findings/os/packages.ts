@@ -22,28 +22,29 @@ export type OsFileData =
   /** /etc/passwd: who a USER name is (run-user.ts). */
   | { kind: 'passwd'; users: PasswdEntry[] };
 
-/** Deb822 paragraphs (dpkg status, status.d files). */
+/**
+ * Deb822 paragraphs (dpkg status, status.d files). Field names are matched in any case, as dpkg
+ * (and trivy) read them: a `package:` line is the package's name, not a line to skip.
+ */
 export function parseDpkgStatus(text: string): OsPackage[] {
   const out: OsPackage[] = [];
   for (const para of text.split(/\n\s*\n/)) {
     const f: Record<string, string> = {};
-    let last = '';
     for (const line of para.split('\n')) {
       if (/^[ \t]/.test(line)) continue; // continuation lines (descriptions, conffiles)
       const i = line.indexOf(':');
       if (i <= 0) continue;
-      last = line.slice(0, i);
-      f[last] = line.slice(i + 1).trim();
+      f[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
     }
-    if (!f.Package || !f.Version) continue;
+    if (!f.package || !f.version) continue;
     // status.d files (distroless) carry no Status field; dpkg status does.
-    if (f.Status && !/\binstalled$/.test(f.Status)) continue;
-    const pkg: OsPackage = { name: f.Package, version: f.Version, manager: 'dpkg' };
-    if (f.Architecture) pkg.arch = f.Architecture;
-    if (f.Source) {
-      const m = f.Source.match(/^(\S+)(?:\s+\(([^)]+)\))?/);
+    if (f.status && !/\binstalled$/.test(f.status)) continue;
+    const pkg: OsPackage = { name: f.package, version: f.version, manager: 'dpkg' };
+    if (f.architecture) pkg.arch = f.architecture;
+    if (f.source) {
+      const m = f.source.match(/^(\S+)(?:\s+\(([^)]+)\))?/);
       if (m) {
-        if (m[1] !== f.Package) pkg.source = m[1];
+        if (m[1] !== f.package) pkg.source = m[1];
         if (m[2]) pkg.sourceVersion = m[2];
       }
     }
