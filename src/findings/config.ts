@@ -102,7 +102,7 @@ const RUN_PATTERNS: Array<{ re: RegExp; what: string }> = [
   },
 ];
 
-function runPatternMatches(
+export function runPatternMatches(
   command: string,
   reveal: boolean,
   spans?: Array<[number, number]>,
@@ -159,6 +159,9 @@ export function redactCommand(createdBy: string, reveal = false): string {
   return maskSpans(createdBy, spans).text;
 }
 
+/** Instructions a later one of their kind replaces in the config (the history keeps them all). */
+const OVERRIDDEN = /^(CMD|ENTRYPOINT|HEALTHCHECK)\b/;
+
 export function configFindings(
   meta: ImageMeta,
   opts: { reveal?: boolean; passwd?: readonly PasswdEntry[] } = {},
@@ -207,6 +210,15 @@ export function configFindings(
     );
   }
 
+  // The last CMD, ENTRYPOINT and HEALTHCHECK of the history are the config's own (judged with
+  // the rest of the config: config-values.ts); the ones before were overridden, and live on only
+  // here, so they are scanned as commands too.
+  const lastOf = new Map<string, number>();
+  meta.history.forEach((h, hi) => {
+    const instr = OVERRIDDEN.exec(dockerfileLine(h.createdBy))?.[1];
+    if (instr) lastOf.set(instr, hi);
+  });
+
   meta.history.forEach((h, hi) => {
     if (!h.createdBy) return;
     const layerIndex = h.layerIndex;
@@ -242,7 +254,9 @@ export function configFindings(
         !/^(?:ENV|LABEL|ARG|EXPOSE|USER|WORKDIR|CMD|ENTRYPOINT|COPY|ADD|VOLUME|HEALTHCHECK|STOPSIGNAL|SHELL|ONBUILD|MAINTAINER)\b/.test(
           line,
         ));
-    if (!isRun) return;
+    const overridden = OVERRIDDEN.exec(line)?.[1];
+    if (!isRun && (!overridden || lastOf.get(overridden) === hi)) return;
+    const what = isRun ? 'a RUN command' : `an overridden ${overridden} instruction`;
     const hits: Array<{ what: string; evidence: string; severity: Severity; rule?: string }> = [];
     for (const m of scanString(command, { reveal }))
       hits.push({ what: m.title, evidence: m.evidence, severity: m.severity, rule: m.ruleId });
@@ -255,8 +269,8 @@ export function configFindings(
           ruleId: 'config-run-secret',
           category: 'config',
           severity: x.severity,
-          title: `Secret in a RUN command: ${x.what}`,
-          message: `The RUN command of history entry ${hi}${layerIndex !== null ? ` (layer ${layerIndex})` : ''} contains a credential (${x.what}); commands are stored verbatim in the image history.`,
+          title: `Secret in ${what}: ${x.what}`,
+          message: `The ${isRun ? 'RUN command' : `${overridden} instruction`} of history entry ${hi}${layerIndex !== null ? ` (layer ${layerIndex})` : ''} contains a credential (${x.what}); commands are stored verbatim in the image history${isRun ? '' : ', even once a later instruction replaced them'}.`,
           remediation:
             'Rotate the credential; use `RUN --mount=type=secret` so it never appears in the command, or fetch it at run time.',
           layerIndex,

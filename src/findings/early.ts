@@ -11,6 +11,7 @@
 import type { ImageModel } from '../engine/image.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import { configFindings } from './config.js';
+import { configValueFindings } from './config-values.js';
 import { panelName, withNodeIndex, type NodeIndex } from './content.js';
 import { deletedFileFindings } from './deleted-files.js';
 import { sortFindings, uniqueIds } from './order.js';
@@ -57,6 +58,7 @@ export function earlyFindings(model: ImageModel, reference?: string): Finding[] 
   const all = withNodeIndex(tree, partialIndex(tree), () => [
     ...deletedFileFindings(model),
     ...configFindings(meta),
+    ...configValueFindings(meta),
     ...portFindings(meta, tree),
     ...provenanceFindings(meta, reference ?? meta.reference),
     ...signatureFindings(meta),

@@ -11,6 +11,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { ContentInspector, ContentSink } from '../engine/parse-layer.js';
 import { provenanceFindings as signatureFindings } from './signatures.js';
 import { configFindings } from './config.js';
+import { configValueFindings } from './config-values.js';
 import { imagePasswd } from './run-user.js';
 import type { InspectedContent } from './content.js';
 import { deletedFileFindings } from './deleted-files.js';
@@ -194,6 +195,7 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
     ...secretFindings(model),
     ...deletedFileFindings(model),
     ...configFindings(meta, { reveal: ctx.reveal, passwd: imagePasswd(model) }),
+    ...configValueFindings(meta, { reveal: ctx.reveal }),
     ...portFindings(meta, model.tree),
     ...permissionFindings(model),
     ...provenanceFindings(meta, ctx.reference),

@@ -5,10 +5,28 @@
  * masked here exactly when a check would report it. With `reveal` everything is shown as is.
  */
 import { judgeKeyValue, redactCommand } from './config.js';
+import { redactConfigString } from './config-values.js';
 import { maskSecret, maskSpans, type Span } from './secrets/mask.js';
 import { findSecretSpans } from './secrets/spans.js';
 
 export { redactCommand };
+export { redactConfigStrings } from './config-values.js';
+
+/**
+ * A history entry as shown: its command with build args and secrets masked, its comment and
+ * author masked where the config-value check reports them (unless `reveal`).
+ */
+export function redactHistoryEntry<T extends { createdBy?: string; comment?: string; author?: string }>(
+  h: T,
+  reveal = false,
+): T {
+  if (reveal) return h;
+  const out = { ...h };
+  if (h.createdBy) out.createdBy = redactCommand(h.createdBy);
+  if (h.comment) out.comment = redactConfigString('comment', h.comment);
+  if (h.author) out.author = redactConfigString('author', h.author);
+  return out;
+}
 export { maskSecret, mergeSpans, visiblePrefix, type Span } from './secrets/mask.js';
 
 export interface Redacted {

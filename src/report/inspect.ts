@@ -14,6 +14,7 @@ import { imagePlatform } from '../engine/platform.js';
 import { FileTree, type TreeNode } from '../engine/tree.js';
 import type { EntryType, ChangeKind, HistoryEntry, ImageConfig } from '../engine/types.js';
 import { judgeKeyValue, redactCommand } from '../findings/config.js';
+import { redactConfigStrings, redactHistoryEntry } from '../findings/redact.js';
 import { maskSecret } from '../findings/secrets/mask.js';
 
 export interface InspectChange {
@@ -61,8 +62,10 @@ export interface InspectDocument {
  * The config with secret-looking ENV and LABEL values and build-arg values in history masked
  * (first 4 characters and the length), unless `reveal`.
  */
-export function redactConfig(config: ImageConfig, reveal: boolean): ImageConfig {
-  if (reveal) return config;
+export function redactConfig(whole: ImageConfig, reveal: boolean): ImageConfig {
+  if (reveal) return whole;
+  // (Every other string of the config as the config-value check judges it.)
+  const config = redactConfigStrings(whole, reveal);
   const c = config.config;
   const maskEnv = (kv: string) => {
     const eq = kv.indexOf('=');
@@ -84,7 +87,7 @@ export function redactConfig(config: ImageConfig, reveal: boolean): ImageConfig 
 /** History with build-arg values masked, unless `reveal`. */
 export function inspectHistory(model: ImageModel, reveal: boolean): HistoryEntry[] {
   const history = model.meta!.history;
-  return reveal ? history : history.map((h) => (h.createdBy ? { ...h, createdBy: redactCommand(h.createdBy) } : h));
+  return reveal ? history : history.map((h) => redactHistoryEntry(h));
 }
 
 export function inspectImage(model: ImageModel, history: HistoryEntry[], reveal: boolean): InspectImage {

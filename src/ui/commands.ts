@@ -4,12 +4,11 @@
  */
 import { dockerfileLine, historyForLayer } from '../engine/history.js';
 import type { HistoryEntry, ImageMeta } from '../engine/types.js';
-import { redactCommand } from '../findings/redact.js';
+import { redactHistoryEntry } from '../findings/redact.js';
 
 /** The entry with its command masked (build args, ENV/LABEL secrets, tokens) unless `reveal`. */
 export function shownEntry(h: HistoryEntry, reveal: boolean): HistoryEntry {
-  if (reveal || !h.createdBy) return h;
-  return { ...h, createdBy: redactCommand(h.createdBy) };
+  return redactHistoryEntry(h, reveal);
 }
 
 /** `RUN <<EOF\na\nb\nEOF` → `RUN <<EOF a; b EOF` (one line); other newlines become ` ⏎ `. */

@@ -2,7 +2,7 @@
 import { parseBuildArgs } from '../findings/config.js';
 import { computeEfficiency, type EfficiencyReport } from '../findings/efficiency.js';
 import { PUBLISH_ALL_NOTE } from '../findings/ports.js';
-import { redactEnv, redactValue } from '../findings/redact.js';
+import { redactConfigStrings, redactEnv, redactValue } from '../findings/redact.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES, severityRank } from '../findings/types.js';
 import { vulnerableLayers } from '../findings/vulnerabilities/groups.js';
@@ -454,12 +454,15 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   for (const [i, l] of vulnDbLines(ex).entries()) kv(i === 0 ? 'Vuln DB' : '', l.text, l.style);
   const scan = secretScanLine(ex);
   if (scan) kv('Secret scan', scan.text, scan.style);
+  // Root as the checks resolve USER (through the image's passwd: findings/run-user.ts), and
+  // the commands with what the checks find in them masked (findings/config-values.ts).
   const user = c.User || '(none: root)';
-  const root = !c.User || /^(root|0)(:|$)/.test(c.User);
+  const root = ex.findings.some((f) => f.ruleId === 'config-user-root');
   kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});
-  if (c.WorkingDir) kv('Workdir', safeText(c.WorkingDir));
-  if (c.Entrypoint?.length) kv('Entrypoint', safeText(JSON.stringify(c.Entrypoint)));
-  if (c.Cmd?.length) kv('Cmd', safeText(JSON.stringify(c.Cmd)));
+  const shown = redactConfigStrings(meta.config, ex.reveal).config ?? {};
+  if (shown.WorkingDir) kv('Workdir', safeText(shown.WorkingDir));
+  if (shown.Entrypoint?.length) kv('Entrypoint', safeText(JSON.stringify(shown.Entrypoint)));
+  if (shown.Cmd?.length) kv('Cmd', safeText(JSON.stringify(shown.Cmd)));
   for (const [i, e] of (c.Env ?? []).entries()) {
     const shown = redactEnv(e, ex.reveal);
     kv(i === 0 ? 'Env' : '', safeText(shown.text), shown.masked ? { fg: 'brightRed' } : {});

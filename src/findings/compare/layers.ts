@@ -7,6 +7,7 @@ import type { ImageModel } from '../../engine/image.js';
 import type { HistoryEntry } from '../../engine/types.js';
 import { dockerfileLine, historyForLayer } from '../../engine/history.js';
 import { redactCommand } from '../config.js';
+import { redactConfigString } from '../config-values.js';
 import { align } from './align.js';
 import type { HistoryRow, LayerComparison, LayerRef, LayerRow, StepRef } from './types.js';
 
@@ -17,7 +18,7 @@ import type { HistoryRow, LayerComparison, LayerRef, LayerRow, StepRef } from '.
 export function layerStep(history: HistoryEntry[], i: number): string | null {
   const h = historyForLayer(history, i);
   if (h?.createdBy) return dockerfileLine(redactCommand(h.createdBy));
-  return h?.comment ? `# ${redactCommand(h.comment)}` : null;
+  return h?.comment ? `# ${redactConfigString('comment', h.comment)}` : null;
 }
 
 /** The layers of a loaded image as a comparison lists them. */
