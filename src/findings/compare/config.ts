@@ -1,13 +1,14 @@
 /**
  * The two image configs compared: USER, platform, ENTRYPOINT/CMD, WORKDIR, STOPSIGNAL,
  * HEALTHCHECK, EXPOSE, VOLUME, ENV and LABEL, and the history steps lined up. ENV and LABEL
- * values that the config check judges secret are masked the way findings mask them (first
+ * values that the config check judges secret, and the strings the config-value check reports
+ * (a command's arguments, the health check), are masked the way findings mask them (first
  * characters and the length); a changed secret shows as two masks and "changed".
  */
 import type { ImageModel } from '../../engine/image.js';
 import { imagePlatform } from '../../engine/platform.js';
 import type { ImageConfig } from '../../engine/types.js';
-import { redactCommand, redactValue } from '../redact.js';
+import { redactConfigStrings, redactValue } from '../redact.js';
 import { compareHistory } from './layers.js';
 import type { ConfigComparison, KeyChange, ValueChange } from './types.js';
 
@@ -24,9 +25,9 @@ function change<T>(a: T, b: T, same: (x: T, y: T) => boolean = (x, y) => x === y
 const sameList = (x: string[] | null, y: string[] | null) =>
   x === y || (!!x && !!y && x.length === y.length && x.every((v, i) => v === y[i]));
 
-/** An exec-form list as the config holds it, each item with secrets masked (commands can carry them). */
+/** An exec-form list as the config holds it (its secrets already masked: compareConfig). */
 function commandList(v: string[] | null | undefined): string[] | null {
-  return Array.isArray(v) ? v.map((s) => redactCommand(String(s))) : null;
+  return Array.isArray(v) ? v.map(String) : null;
 }
 
 function setDiff(a: string[], b: string[]): { added: string[]; removed: string[] } {
@@ -66,19 +67,39 @@ export function compareKeyValues(a: Map<string, string>, b: Map<string, string>)
 }
 
 export function compareConfig(oldModel: ImageModel, newModel: ImageModel): ConfigComparison {
-  const a: Cfg = oldModel.meta?.config.config ?? {};
-  const b: Cfg = newModel.meta?.config.config ?? {};
+  // Commands, the health check and the other strings as every view shows them: what the
+  // config-value check reports is masked (ENV and LABEL values are masked below, key by key).
+  // (Compared as they are, shown masked: two secrets may mask alike.)
+  const raw = (m: ImageModel): Cfg => m.meta?.config.config ?? {};
+  const shown = (m: ImageModel): Cfg => (m.meta ? (redactConfigStrings(m.meta.config, false).config ?? {}) : {});
+  const [ra, rb] = [raw(oldModel), raw(newModel)];
+  const a: Cfg = shown(oldModel);
+  const b: Cfg = shown(newModel);
+  const masked = <T>(x: T, y: T, same: (p: T, q: T) => boolean, sx: T, sy: T): ValueChange<T> | null =>
+    same(x, y) ? null : { old: sx, new: sy };
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
   const labels = (c: Cfg) => new Map(Object.entries(c.Labels ?? {}).map(([k, v]) => [k, String(v)]));
   return {
     user: change(str(a.User), str(b.User)),
     platform: change(platformOf(oldModel), platformOf(newModel)),
-    entrypoint: change(commandList(a.Entrypoint), commandList(b.Entrypoint), sameList),
-    cmd: change(commandList(a.Cmd), commandList(b.Cmd), sameList),
-    workingDir: change(str(a.WorkingDir), str(b.WorkingDir)),
+    entrypoint: masked(
+      commandList(ra.Entrypoint),
+      commandList(rb.Entrypoint),
+      sameList,
+      commandList(a.Entrypoint),
+      commandList(b.Entrypoint),
+    ),
+    cmd: masked(commandList(ra.Cmd), commandList(rb.Cmd), sameList, commandList(a.Cmd), commandList(b.Cmd)),
+    workingDir: masked(str(ra.WorkingDir), str(rb.WorkingDir), (x, y) => x === y, str(a.WorkingDir), str(b.WorkingDir)),
     stopSignal: change(str(a.StopSignal), str(b.StopSignal)),
-    healthcheck: change(json(a.Healthcheck), json(b.Healthcheck)),
+    healthcheck: masked(
+      json(ra.Healthcheck),
+      json(rb.Healthcheck),
+      (x, y) => x === y,
+      json(a.Healthcheck),
+      json(b.Healthcheck),
+    ),
     exposedPorts: setDiff(Object.keys(a.ExposedPorts ?? {}), Object.keys(b.ExposedPorts ?? {})),
     volumes: setDiff(Object.keys(a.Volumes ?? {}), Object.keys(b.Volumes ?? {})),
     env: compareKeyValues(envMap(a), envMap(b)),

@@ -381,3 +381,23 @@ test('history: metadata steps lined up; an added ENV step and a rebuilt RUN step
     ['same ADD file:base in /', 'rebuilt RUN make', 'added ENV MODE=prod', 'same CMD ["run"]'],
   );
 });
+
+test('a command whose secret changed is a change, shown masked on both sides (two masks may read alike)', async () => {
+  // The same first characters and length: masked, the two tokens read alike.
+  const stem = f.alnum(8);
+  const [one, two] = [`${stem}${f.alnum(24)}`, `${stem}${f.alnum(24)}`];
+  const img = (key: string): TestImage => ({
+    layers: [{ entries: [{ name: 'app/run', content: 'x\n' }] }],
+    config: {
+      Cmd: ['app', '--api-key', key],
+      Healthcheck: { Test: ['CMD', 'curl', '-u', `admin:${key}`, 'http://localhost/'] },
+    },
+  });
+  const { cmp } = await compareTestImages(img(one), img(two));
+  assert.ok(cmp.config.cmd, 'the command changed');
+  assert.ok(cmp.config.healthcheck, 'the health check changed');
+  const shown = JSON.stringify(cmp.config);
+  for (const k of [one, two]) assert.ok(!shown.includes(k), 'a secret shown in full');
+  assert.match(cmp.config.cmd!.old![2], /…\(32 chars\)$/);
+  assert.equal((await compareTestImages(img(one), img(one))).cmp.config.cmd, null);
+});
