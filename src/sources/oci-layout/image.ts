@@ -8,7 +8,7 @@ import { mapHistory } from '../../engine/history.js';
 import type { ImageMeta, SourceKind } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { blobPath } from './digest.js';
-import { ANNOTATION_STARGZ_TOC, isForeignLayer } from './media-types.js';
+import { ANNOTATION_STARGZ_TOC, isForeignLayer, manifestKind, OCI_INDEX } from './media-types.js';
 import { selectImage, isObject, type SelectOptions } from './select.js';
 import { MANIFEST } from '../../engine/go-schemas.js';
 import { readJsonMember, type LayoutStore } from './store.js';
@@ -47,6 +47,7 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
   const index = await readJsonMember(store, 'index.json', 'index.json', MANIFEST);
   if (index === undefined)
     throw new LayerlensError(`${store.label} has no index.json: not an OCI image layout`, 'NOT_IMAGE');
+  if (isObject(index)) manifestKind(index, OCI_INDEX, `index.json of ${store.label}`);
   const sel = await selectImage(store, index, opts);
   const diffIds = sel.config.rootfs!.diff_ids;
   const layerMembers: string[] = [];

@@ -22,6 +22,7 @@ import {
   MANIFEST_TYPES,
   OCI_INDEX,
   OCI_MANIFEST,
+  manifestKind,
 } from './media-types.js';
 import { anyNameMatches, listNames } from './names.js';
 import {
@@ -254,8 +255,11 @@ async function collect(
     body = await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'blob', MANIFEST);
     if (body === undefined)
       throw new LayerlensError(`${store.label}: blob ${desc.digest} named by its index is missing`, 'MISSING_BLOB');
+    const kind = isObject(body)
+      ? manifestKind(body, undefined, `blob ${shortDigest(desc.digest)} in ${store.label}`)
+      : undefined;
     if (isObject(body) && typeof body.mediaType === 'string') mediaType = body.mediaType;
-    else mediaType = isObject(body) && Array.isArray(body.manifests) ? OCI_INDEX : OCI_MANIFEST;
+    else mediaType = kind === 'index' ? OCI_INDEX : OCI_MANIFEST;
   }
   if (INDEX_TYPES.has(mediaType)) {
     body ??= await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'image index', MANIFEST);
@@ -265,7 +269,9 @@ async function collect(
         throw new LayerlensError(`${store.label}: image index blob ${desc.digest} is missing`, 'MISSING_BLOB');
       return;
     }
-    for (const child of indexManifests(body, `image index ${shortDigest(desc.digest)} in ${store.label}`)) {
+    const what = `image index ${shortDigest(desc.digest)} in ${store.label}`;
+    if (isObject(body)) manifestKind(body, mediaType, what);
+    for (const child of indexManifests(body, what)) {
       await collect(store, child, top, depth + 1, out, unsupported);
     }
     return;
@@ -291,6 +297,7 @@ async function loadManifest(store: LayoutStore, desc: Descriptor): Promise<Manif
 export function checkManifest(body: unknown, desc: Descriptor, label: string): Manifest {
   const what = `manifest ${shortDigest(desc.digest)} in ${label}`;
   if (!isObject(body)) throw new LayerlensError(`${what} is not a JSON object`, 'BAD_SCHEMA');
+  manifestKind(body, desc.mediaType, what);
   if (body.schemaVersion !== 2)
     throw new LayerlensError(
       body.schemaVersion === undefined

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Platform } from '../../engine/types.js';
 import { carryVariants, decodeAsGo } from '../../engine/go-json.js';
 import { MANIFEST } from '../../engine/go-schemas.js';
+import { manifestKind } from '../oci-layout/media-types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { MAX_INDEX_ENTRIES, MAX_LAYERS } from './limits.js';
 
@@ -148,7 +149,9 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
     throw new LayerlensError(`${what}: mediaType is not a string`, 'BAD_MANIFEST');
   const annotations = isStringMap(j.annotations) ? j.annotations : undefined;
   const subject = j.subject !== undefined ? descriptor(j.subject, `${what} subject`) : undefined;
-  if (j.manifests !== undefined || mediaType === MT.ociIndex || mediaType === MT.dockerList) {
+  // Manifest or index: by the type it was served as, else its own, else its fields; never both.
+  const kind = manifestKind(j, ct || undefined, what);
+  if (kind === 'index') {
     if (!Array.isArray(j.manifests))
       throw new LayerlensError(`${what}: an index without a "manifests" list`, 'BAD_MANIFEST');
     if (j.manifests.length > MAX_INDEX_ENTRIES)
@@ -164,7 +167,7 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
       annotations,
     });
   }
-  if (j.config !== undefined || j.layers !== undefined) {
+  if (kind === 'manifest') {
     if (!Array.isArray(j.layers)) throw new LayerlensError(`${what}: "layers" is not a list`, 'BAD_MANIFEST');
     if (j.config === undefined) throw new LayerlensError(`${what}: no "config" descriptor`, 'BAD_MANIFEST');
     if (j.layers.length > MAX_LAYERS)
