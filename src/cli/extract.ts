@@ -22,7 +22,7 @@ import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
 
-const USAGE = 'layerlens extract IMAGE PATH [--layer N] [-o FILE] [source options]';
+const USAGE = 'layerlens extract IMAGE PATH [--layer N [--entry K]] [-o FILE] [source options]';
 
 const HELP = `Usage: ${USAGE}
 
@@ -32,6 +32,8 @@ still in that layer, and this is how to recover it.
 
   --layer N          the file as layer N holds it (0-based filesystem layers, as inspect and
                      scan number them); in a layer that deletes it, the version it deletes
+  --entry K          with --layer: the copy at tar entry K of that layer, one the same layer
+                     replaced or removed (a finding on such a copy gives its layer and entry)
   -o, --output FILE  write to FILE (created 0600, replaced if it exists) instead of stdout;
                      stdout is used only when it is not a terminal
   --demo             the built-in demo image (then only PATH)
@@ -46,6 +48,7 @@ export async function runExtract(argv: string[]): Promise<number> {
     {
       ...SOURCE_OPTION_SPEC,
       layer: { type: 'string' },
+      entry: { type: 'string' },
       output: { type: 'string', short: 'o' },
       demo: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -66,6 +69,9 @@ export async function runExtract(argv: string[]): Promise<number> {
   if (!inImage.startsWith('/'))
     throw new LayerlensError(`extract: the path in the image must be absolute (/${safeText(inImage)}?)`, 'USAGE');
   const layerArg = parseLayer(values.layer as string | undefined);
+  const entryArg = parseEntry(values.entry as string | undefined);
+  if (entryArg !== undefined && layerArg === undefined)
+    throw new LayerlensError('--entry K goes with --layer N: the layer whose tar holds the entry', 'USAGE');
   const output = values.output as string | undefined;
   // Both decided before the image is read: a long pull must not end in "cannot write".
   if (output !== undefined) await checkOutputFile(output, '--output');
@@ -84,9 +90,15 @@ export async function runExtract(argv: string[]): Promise<number> {
   const { model, load } = await startLoad(reader, { withFindings: false, inspectContent: captureFile(inImage) });
   await load;
 
-  const loc = chooseVersion(model, inImage, layerArg);
+  const loc =
+    entryArg === undefined ? chooseVersion(model, inImage, layerArg) : chooseCopy(model, inImage, layerArg!, entryArg);
   // (Worked out before the bytes go out, said after them: a failed extract prints one line only.)
-  const note = provenance(model, inImage, loc, layerArg);
+  const note =
+    entryArg === undefined
+      ? provenance(model, inImage, loc, layerArg)
+      : loc.version === model.tree.lookupPath(inImage)?.versionIn(loc.layer)
+        ? undefined
+        : `extracted the copy of ${safeText(inImage)} at entry ${entryArg} of layer ${loc.layer}, which a later entry of the same layer replaced: it is in no file system, but the layer ships it`;
   const n = output === undefined ? await toStdout(model, loc) : await toFile(model, loc, output);
   if (note) process.stderr.write(`layerlens: ${note}\n`);
   if (output !== undefined)
@@ -94,6 +106,38 @@ export async function runExtract(argv: string[]): Promise<number> {
       `layerlens: wrote ${n} bytes of ${safeText(inImage)} (layer ${loc.layer}) to ${safeText(output)}\n`,
     );
   return 0;
+}
+
+function parseEntry(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text))
+    throw new LayerlensError(`--entry "${safeText(text)}": use a tar entry number (0, 1, …)`, 'USAGE');
+  return Number(text);
+}
+
+/**
+ * The file written at tar entry `entry` of `layer`: the layer's own version of the path, or a copy
+ * the same layer superseded (FileTree.inLayerCopies). Anything else is a one-line error that lists
+ * the entries the layer holds for the path.
+ */
+function chooseCopy(model: ImageModel, inImage: string, layer: number, entry: number): FileLocation {
+  const top = model.tree.layerCount - 1;
+  if (layer > top) throw new LayerlensError(`--layer ${layer}: the image has layers 0 to ${top}`, 'USAGE');
+  const node = model.tree.lookupPath(inImage);
+  const copies = model.tree.inLayerCopies.filter((c) => c.node === node && c.version.layer === layer);
+  const own = node?.versionIn(layer);
+  const files = [...copies.map((c) => c.version), ...(own && own.change !== 'removed' ? [own] : [])].filter(
+    (v) => v.type === 'file',
+  );
+  const found = files.find((v) => v.entry === entry);
+  if (!found) {
+    const held = files.map((v) => v.entry).sort((a, b) => a - b);
+    throw new LayerlensError(
+      `${safeText(inImage)}: layer ${layer} holds no file at entry ${entry}${held.length ? ` (its entries for it: ${held.join(', ')})` : ''}`,
+      'NOT_FOUND',
+    );
+  }
+  return { layer, path: inImage, version: found };
 }
 
 function parseLayer(text: string | undefined): number | undefined {
@@ -186,7 +230,7 @@ interface Captured {
 /** Copy the version's bytes to `out`: kept while loading, or else read again from its layer. */
 async function copyVersion(model: ImageModel, loc: FileLocation, out: Writable): Promise<number> {
   const kept = (loc.version.content as Captured | undefined)?.captured;
-  if (!kept) return copyLayerFile(model, loc.layer, loc.path, out);
+  if (!kept) return copyLayerFile(model, loc.layer, loc.path, out, loc.version.entry);
   await new Promise<void>((resolve, reject) => out.write(kept, (err) => (err ? reject(err) : resolve())));
   return kept.length;
 }

@@ -57,16 +57,18 @@ class Stop extends Error {}
 
 /**
  * Stream the data of the entry that wrote `path` in layer `layer` (the tree's version of the path
- * in that layer) into `onChunk` (return false to stop early). Resolves with the entry size;
- * rejects with a LayerlensError when the layer cannot be re-read or does not hold that entry.
+ * in that layer, or the entry of that ordinal: a copy the layer superseded itself) into
+ * `onChunk` (return false to stop early). Resolves with the entry size; rejects with a
+ * LayerlensError when the layer cannot be re-read or does not hold that entry.
  */
 async function scanLayer(
   model: ImageModel,
   layer: number,
   path: string,
   onChunk: (c: Buffer) => boolean | Promise<boolean>,
+  entry?: number,
 ): Promise<number> {
-  const want = model.tree.lookupPath(path)?.versionIn(layer)?.entry ?? -1;
+  const want = entry ?? model.tree.lookupPath(path)?.versionIn(layer)?.entry ?? -1;
   if (want < 0) throw new LayerlensError(`layer ${layer} holds no file data for ${path}`, 'NOT_FOUND');
   let raw: NodeJS.ReadableStream | undefined;
   try {
@@ -165,8 +167,17 @@ export async function readLayerFile(
   return { data: Buffer.concat(chunks), size, truncated };
 }
 
-/** Copy a whole file from a layer into `dest` (which the caller opened and will close). */
-export async function copyLayerFile(model: ImageModel, layer: number, path: string, dest: Writable): Promise<number> {
+/**
+ * Copy a whole file from a layer into `dest` (which the caller opened and will close): the
+ * tree's version, or the tar entry of ordinal `entry`.
+ */
+export async function copyLayerFile(
+  model: ImageModel,
+  layer: number,
+  path: string,
+  dest: Writable,
+  entry?: number,
+): Promise<number> {
   let written = 0;
   await scanLayer(
     model,
@@ -177,6 +188,7 @@ export async function copyLayerFile(model: ImageModel, layer: number, path: stri
         dest.write(c, (err) => (err ? reject(err) : resolve(true)));
         written += c.length;
       }),
+    entry,
   );
   return written;
 }

@@ -115,7 +115,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
         category: 'deleted-file',
         severity,
         title: `${fate.how === 'deleted' ? 'Deleted' : 'Overwritten'} sensitive file still shipped: ${path}`,
-        message: `${path} was ${addedText(i < 0 ? v.layer : firstAdded(node.versions, i), v.layer)} and ${verb} ${whereText(v.layer, fate.layer)}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it (${why}).`,
+        message: `${path} was ${addedText(i < 0 ? v.layer : firstAdded(node.versions, i), v.layer)} and ${verb} ${whereText(v.layer, fate.layer)}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it${i < 0 ? ` (extract --layer ${v.layer} --entry ${v.entry})` : ''} (${why}).`,
         remediation:
           'Rebuild so the file never enters a layer: use a multi-stage build or `RUN --mount=type=secret`; a later `rm` only hides it. Rotate any credential it held.',
         path,
@@ -128,7 +128,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
           removal: fate.how,
           sensitiveBy: secrets.length ? 'content' : 'name',
           ...(metadataOnly ? { metadataOnly: true } : {}),
-          ...(i < 0 ? { withinLayer: true } : {}),
+          ...(i < 0 ? { withinLayer: true, entry: v.entry } : {}),
         },
       }),
     );

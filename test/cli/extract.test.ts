@@ -146,3 +146,61 @@ test('extract refuses to write a file to a terminal (a real pty)', async (t) => 
   assert.match(r.stdout, /stdout is a terminal.*use -o FILE or a pipe/);
   assert.ok(!r.stdout.includes('GITHUB_TOKEN'), 'the file was not written to the terminal');
 });
+
+test('a copy its own layer replaced is extracted by --layer and --entry, as its finding says', async () => {
+  const { tar, file } = await import('../support/tar-craft.js');
+  const first = `token=${githubToken()}\n`;
+  const layered = join(dir, 'twice.tar');
+  // The same name twice in one layer (tar -r): the layer's file system has the second.
+  const built = docker25Save([tar([file('app/config.env', first), file('app/config.env', 'token=${TOKEN}\n')])]);
+  writeFileSync(layered, await membersToTar(built.members));
+  const scan = spawnSync(process.execPath, ['--import', tsx, main, 'scan', layered, '--format', 'json'], {
+    encoding: 'utf8',
+  });
+  const finding = (
+    JSON.parse(scan.stdout) as { findings: Array<{ ruleId: string; message: string; properties?: { entry?: number } }> }
+  ).findings.find((f) => f.ruleId.startsWith('secret-github'))!;
+  assert.equal(finding.properties?.entry, 0);
+  assert.match(finding.message, /extract --layer 0 --entry 0/);
+  const copy = run(['extract', layered, '/app/config.env', '--layer', '0', '--entry', '0']);
+  assert.equal(copy.status, 0, copy.stderr.toString());
+  assert.equal(copy.stdout.toString(), first);
+  assert.match(copy.stderr.toString(), /at entry 0 of layer 0, which a later entry of the same layer replaced/);
+  assert.equal(
+    run(['extract', layered, '/app/config.env', '--layer', '0', '--entry', '1']).stdout.toString(),
+    'token=${TOKEN}\n',
+  );
+  assert.equal(run(['extract', layered, '/app/config.env']).stdout.toString(), 'token=${TOKEN}\n');
+  const wrong = run(['extract', layered, '/app/config.env', '--layer', '0', '--entry', '5']);
+  assert.equal(wrong.status, 2);
+  assert.match(
+    wrong.stderr.toString(),
+    /^layerlens: \/app\/config\.env: layer 0 holds no file at entry 5 \(its entries for it: 0, 1\)\n$/,
+  );
+  const alone = run(['extract', layered, '/app/config.env', '--entry', '0']);
+  assert.equal(alone.status, 2);
+  assert.match(alone.stderr.toString(), /--entry K goes with --layer N/);
+});
+
+test('a superseded copy is read again from its layer by its entry when its bytes were not kept', async () => {
+  const { tar, file } = await import('../support/tar-craft.js');
+  const { ImageModel } = await import('../../src/engine/image.js');
+  const { copyLayerFile } = await import('../../src/engine/layer-file.js');
+  const { openImage } = await import('../../src/sources/open.js');
+  const { PassThrough } = await import('node:stream');
+  const layered = join(dir, 'reread.tar');
+  const built = docker25Save([tar([file('a', 'one\n'), file('b', 'bee\n'), file('a', 'two\n')])]);
+  writeFileSync(layered, await membersToTar(built.members));
+  const model = new ImageModel();
+  await model.load(await openImage(layered, { source: 'archive', pull: false, insecure: false, plainHttp: false }));
+  const read = async (entry?: number) => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await copyLayerFile(model, 0, '/a', out, entry);
+    return Buffer.concat(chunks).toString();
+  };
+  assert.equal(await read(0), 'one\n');
+  assert.equal(await read(2), 'two\n');
+  assert.equal(await read(), 'two\n');
+});

@@ -28,7 +28,7 @@ export function secretFindings(model: ImageModel): Finding[] {
     if (!matches) return;
     const path = node.path;
     const where = inLayer
-      ? `added in layer ${v.layer} and ${fate!.how === 'deleted' ? 'removed' : 'replaced'} by a later entry of the same layer — not in the layer's file system, but still recoverable from layer ${v.layer}`
+      ? `added in layer ${v.layer} and ${fate!.how === 'deleted' ? 'removed' : 'replaced'} by a later entry of the same layer — not in the layer's file system, but still recoverable from layer ${v.layer} (extract --layer ${v.layer} --entry ${v.entry})`
       : fate
         ? fate.how === 'deleted'
           ? `added in layer ${v.layer}, deleted in layer ${fate.layer} — still recoverable from layer ${v.layer}`
@@ -56,7 +56,7 @@ export function secretFindings(model: ImageModel): Finding[] {
             service: m.service,
             family: m.family,
             ...(fate ? { removal: fate.how } : {}),
-            ...(inLayer ? { withinLayer: true } : {}),
+            ...(inLayer ? { withinLayer: true, entry: v.entry } : {}),
             ...(m.reason ? { downgradedBecause: m.reason } : {}),
             ...(m.code ? { downgradeCode: m.code } : {}),
             ...(m.encrypted ? { encrypted: true } : {}),
