@@ -15,15 +15,14 @@
  *   that name when it reached the link; the tree keeps the link and its target's path).
  */
 import assert from 'node:assert/strict';
-import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ImageModel } from '../../src/engine/image.js';
-import type { TreeNode } from '../../src/engine/tree.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { docker25Save, membersToTar } from '../support/archives.js';
 import { CommandError, docker, requireEnv, run, skipReasonUnless } from '../support/harness.js';
+import { listExport, listTree } from '../support/export-list.js';
 import { imageOfTars } from '../support/image.js';
 import { rng } from '../support/mutate.js';
 import { type CraftEntry, dir, file, hardlink, symlink, tar } from '../support/tar-craft.js';
@@ -59,44 +58,6 @@ function randomLayer(rnd: () => number, n: number, lowerFiles: string[]): { entr
     entries.push(e);
   }
   return { entries, files };
-}
-
-/** The exported file system, as `/path/` (directory), `/path -> target`, `/path SIZE`. */
-function listExport(root: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(join(root, rel)).sort()) {
-    const p = rel ? `${rel}/${n}` : n;
-    if (!rel && ['dev', 'proc', 'sys', 'etc', '.dockerenv'].includes(n)) continue; // Docker's own
-    const st = lstatSync(join(root, p));
-    if (st.isSymbolicLink()) out.push(`/${p} -> ${readlinkSync(join(root, p))}`);
-    else if (st.isDirectory()) out.push(`/${p}/`, ...listExport(root, p));
-    else out.push(`/${p} ${st.size}`);
-  }
-  return out;
-}
-
-/** The tree at `layer`, listed as listExport lists; null when a hard link is left out (header). */
-function listTree(model: ImageModel, layer: number): string[] | null {
-  const out: string[] = [];
-  const down = (node: TreeNode, path: string): boolean => {
-    for (const name of [...(node.children?.keys() ?? [])].sort()) {
-      const c = node.children!.get(name)!;
-      const v = c.liveAt(layer);
-      if (!v) continue;
-      const p = `${path}/${name}`;
-      if (v.type === 'dir') {
-        out.push(`${p}/`);
-        if (!down(c, p)) return false;
-      } else if (v.type === 'symlink') out.push(`${p} -> ${v.linkTarget}`);
-      else if (v.type === 'hardlink') {
-        const t = model.tree.lookupPath(v.linkTarget ?? '')?.liveAt(v.layer);
-        if (!t || t.type !== 'file') return false;
-        out.push(`${p} ${t.size}`);
-      } else out.push(`${p} ${v.size}`);
-    }
-    return true;
-  };
-  return down(model.tree.root, '') ? out : null;
 }
 
 test('random images: the tree of the last layer is the file system Docker unpacks', {
