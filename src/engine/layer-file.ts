@@ -34,10 +34,9 @@ export function locateContent(model: ImageModel, path: string, layer: number): F
     v = v.previousLayer !== undefined ? node.versionIn(v.previousLayer) : node.versionAt(v.layer - 1);
   if (!v || v.change === 'removed') return undefined;
   if (v.type === 'hardlink' && v.linkTarget) {
-    const target = model.tree.lookupPath(v.linkTarget);
-    const tv = target?.versionAt(v.layer);
-    if (tv && tv.change !== 'removed' && tv.type === 'file')
-      return { layer: tv.layer, path: v.linkTarget, version: tv };
+    // (The file it links, as a runtime links it: maybe a copy a later entry of its layer replaced.)
+    const linked = model.tree.linkedVersion(v);
+    if (linked) return { layer: linked.version.layer, path: linked.node.path, version: linked.version };
   }
   return { layer: v.layer, path, version: v };
 }
@@ -141,28 +140,35 @@ async function scanLayer(
   return size;
 }
 
-/** Read up to `maxBytes` of a file from a layer. */
+/** Read up to `maxBytes` of a file from a layer (the tree's version, or the entry of ordinal `entry`). */
 export async function readLayerFile(
   model: ImageModel,
   layer: number,
   path: string,
   maxBytes = 4 << 20,
+  entry?: number,
 ): Promise<ReadResult> {
   const chunks: Buffer[] = [];
   let got = 0;
   let truncated = false;
-  const size = await scanLayer(model, layer, path, (c) => {
-    const room = maxBytes - got;
-    if (c.length >= room) {
-      chunks.push(c.subarray(0, room));
-      got += room;
-      truncated = true;
-      return false;
-    }
-    chunks.push(c);
-    got += c.length;
-    return true;
-  });
+  const size = await scanLayer(
+    model,
+    layer,
+    path,
+    (c) => {
+      const room = maxBytes - got;
+      if (c.length >= room) {
+        chunks.push(c.subarray(0, room));
+        got += room;
+        truncated = true;
+        return false;
+      }
+      chunks.push(c);
+      got += c.length;
+      return true;
+    },
+    entry,
+  );
   if (got < size && !truncated) truncated = got < size;
   return { data: Buffer.concat(chunks), size, truncated };
 }

@@ -50,6 +50,7 @@ export function makeVersion(
   const v = shapedVersion(a.type, a.size, a.mode, a.uid, a.gid, a.mtime, layer, change, previousLayer, content, entry);
   // Rare fields only where present: most of 500k versions are plain files and directories.
   if (a.linkTarget !== undefined) v.linkTarget = a.linkTarget;
+  if (a.linkEntry !== undefined) v.linkEntry = a.linkEntry;
   if (a.xattrs !== undefined) v.xattrs = a.xattrs;
   if (a.digest !== undefined) v.digest = a.digest;
   if (a.special !== undefined) {
@@ -256,6 +257,11 @@ export class FileTree {
    * superseded (see InLayerCopy; no honest layer has any, so a plain array).
    */
   readonly inLayerCopies: InLayerCopy[] = [];
+  /**
+   * Hard links to a file their own layer wrote (Version.linkEntry), in tar order: a later entry
+   * of the layer that replaces the file leaves the link with the copy (linkedVersion).
+   */
+  readonly ownLayerLinks: Array<{ node: TreeNode; version: Version }> = [];
   /** The layer being applied in slices, or -1 (see layerCount). */
   private applying = -1;
   /** Number of distinct paths. */
@@ -538,7 +544,9 @@ export class FileTree {
     }
     if (attrs.type === 'dir' && !node.children) node.children = new Map();
     const change: ChangeKind = live ? 'modified' : 'added';
-    this.record(node, layer, placeVersion(attrs, layer, change, live?.layer, content, entry));
+    const version = placeVersion(attrs, layer, change, live?.layer, content, entry);
+    this.record(node, layer, version);
+    if (version.linkEntry !== undefined) this.ownLayerLinks.push({ node, version });
     if (again || this.inLayerCopies.length !== copies) this.noteRewrite(node, layer, copies, entry, again);
     return node;
   }
@@ -681,6 +689,29 @@ export class FileTree {
     if (!dir) return;
     const path = (dir === this.root ? '' : dir.path) + '/' + parts[parts.length - 1];
     if (path !== attrs.linkTarget) attrs.linkTarget = path;
+    // The file the link is made to, when this layer wrote it: a later entry of the layer may
+    // replace it, and the link keeps these bytes (see linkedVersion).
+    // (Set or cleared here: a comparison applies one layer's attributes to two trees.)
+    const tv = dir.children?.get(parts[parts.length - 1])?.liveAt(layer);
+    if (tv && tv.type === 'file' && tv.layer === layer && tv.entry >= 0) attrs.linkEntry = tv.entry;
+    else if (attrs.linkEntry !== undefined) attrs.linkEntry = undefined;
+  }
+
+  /**
+   * The file version a hardlink's bytes are, as a runtime links it: its target's version at the
+   * link's layer, or, when a later entry of that layer replaced the target, the copy the link was
+   * made to (an InLayerCopy). Undefined when the target is not a file there.
+   */
+  linkedVersion(link: Version): { node: TreeNode; version: Version } | undefined {
+    if (!link.linkTarget) return undefined;
+    const node = this.lookupPath(link.linkTarget);
+    if (!node) return undefined;
+    const now = node.versionAt(link.layer);
+    if (link.linkEntry !== undefined && now?.entry !== link.linkEntry) {
+      const copy = this.inLayerCopies.find((c) => c.node === node && c.version.entry === link.linkEntry);
+      if (copy) return { node, version: copy.version };
+    }
+    return now && now.change !== 'removed' && now.type === 'file' ? { node, version: now } : undefined;
   }
 }
 

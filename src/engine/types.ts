@@ -21,6 +21,12 @@ export interface EntryAttrs {
   mtime: number;
   /** Symlink target as written, or a hardlink's target as an absolute in-image path. */
   linkTarget?: string;
+  /**
+   * A hardlink to a file its own layer wrote: that file's tar entry. A runtime links the file
+   * that stands at the target when it reaches the link, so a later entry of the layer that
+   * replaces the target leaves the link with these bytes (FileTree.linkedVersion).
+   */
+  linkEntry?: number;
   /** For type 'other': what it is. */
   special?: 'char-device' | 'block-device' | 'fifo' | 'socket';
   devMajor?: number;

@@ -14,6 +14,24 @@ export interface InspectedContent {
   truncated?: boolean;
 }
 
+/**
+ * Copies their own layer superseded (FileTree.inLayerCopies) that a hard link still holds in the
+ * final image, to the link's node: a runtime links the file that stood at the target when it
+ * reached the link, so the copy's bytes are live at the link's path, not only in the blob.
+ */
+export function linkedCopies(tree: FileTree): Map<Version, TreeNode> {
+  const out = new Map<Version, TreeNode>();
+  if (!tree.inLayerCopies.length) return out;
+  const copies = new Set(tree.inLayerCopies.map((c) => c.version));
+  const top = tree.layerCount - 1;
+  for (const { node, version } of tree.ownLayerLinks) {
+    if (node.liveAt(top) !== version) continue; // the link itself is gone, or replaced later
+    const linked = tree.linkedVersion(version)?.version;
+    if (linked && copies.has(linked) && !out.has(linked)) out.set(linked, node);
+  }
+  return out;
+}
+
 export function inspected(v: Version | undefined): InspectedContent | undefined {
   // A removal copies the attributes (and content result) of what it removed: not new content.
   if (!v || v.change === 'removed') return undefined;

@@ -9,7 +9,7 @@
  * all the same, and is reported with j = i.
  */
 import type { ImageModel } from '../engine/image.js';
-import { fateOf, inLayerKey, inspected, nodeIndex } from './content.js';
+import { fateOf, inLayerKey, inspected, linkedCopies, nodeIndex } from './content.js';
 import { formatBytes } from '../text/bytes.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { TreeNode } from '../engine/tree.js';
@@ -145,8 +145,10 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       consider(node, v, i, fate, metadataOnly);
     }
   }
+  // (Not a copy a hard link still holds: the final image has it, at the link's path.)
+  const linked = linkedCopies(model.tree);
   for (const c of model.tree.inLayerCopies)
-    consider(c.node, c.version, -1, { layer: c.version.layer, how: c.how }, false);
+    if (!linked.has(c.version)) consider(c.node, c.version, -1, { layer: c.version.layer, how: c.how }, false);
   for (const [k, { largest }] of [...plain.entries()].sort((a, b) => (a[1].order < b[1].order ? -1 : 1))) {
     const supersededIn = k >> 1;
     const how = k & 1 ? 'deleted' : 'overwritten';

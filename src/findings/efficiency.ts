@@ -13,7 +13,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { formatBytes, formatPercent } from '../text/bytes.js';
-import { nodeIndex } from './content.js';
+import { linkedCopies, nodeIndex } from './content.js';
 import { Largest } from './largest.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding } from './types.js';
@@ -132,11 +132,13 @@ function inLayerWaste(
   const layers = model.tree.layerCount;
   let bytes = 0;
   let userBytes = 0;
+  // (A copy a hard link still holds is shipped and live: counted, not waste.)
+  const linked = linkedCopies(model.tree);
   for (const { node, version: v, how } of model.tree.inLayerCopies) {
     if (v.layer >= layers) continue;
     bytes += v.size;
     if (v.layer > 0) userBytes += v.size;
-    if (v.size === 0) continue;
+    if (v.size === 0 || linked.has(v)) continue;
     byCause[how] += v.size;
     let w = per.get(node);
     if (!w) per.set(node, (w = { bytes: 0, copies: 0, causes: [] }));

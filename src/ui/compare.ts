@@ -129,7 +129,7 @@ function openOne(ex: Explorer, c: CompareState, path: string, v: Version, side: 
   const state: ViewerState = { path, layer: loc.layer, loading: true, hex: false, scroll: 0, hscroll: 0 };
   ex.viewer = state;
   ex.track(
-    readLayerFile(src.model, loc.layer, loc.path).then(
+    readLayerFile(src.model, loc.layer, loc.path, undefined, loc.version.entry).then(
       (r) => {
         state.loading = false;
         state.doc = makeDoc(path, loc.layer, r.data, r.size, r.truncated, note);
@@ -170,7 +170,10 @@ function openDiff(ex: Explorer, c: CompareState, m: MergedVersions): void {
   const state: ViewerState = { path: m.path, layer: ln.layer, loading: true, hex: false, scroll: 0, hscroll: 0 };
   ex.viewer = state;
   ex.track(
-    Promise.all([readLayerFile(o.model, lo.layer, lo.path), readLayerFile(n.model, ln.layer, ln.path)]).then(
+    Promise.all([
+      readLayerFile(o.model, lo.layer, lo.path, undefined, lo.version.entry),
+      readLayerFile(n.model, ln.layer, ln.path, undefined, ln.version.entry),
+    ]).then(
       ([ro, rn]) => {
         state.loading = false;
         const a = makeDoc(m.path, lo.layer, ro.data, ro.size, ro.truncated);

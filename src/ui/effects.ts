@@ -73,7 +73,7 @@ export function openViewer(ex: Explorer): void {
   const state: ViewerState = { path: p, layer: loc.layer, loading: true, hex: false, scroll: 0, hscroll: 0 };
   ex.viewer = state;
   ex.track(
-    readLayerFile(ex.model, loc.layer, loc.path).then(
+    readLayerFile(ex.model, loc.layer, loc.path, undefined, loc.version.entry).then(
       (r) => {
         state.loading = false;
         state.doc = makeDoc(p, loc.layer, r.data, r.size, r.truncated, later);

@@ -10,9 +10,9 @@
  *   the tree); layerlens reports that the readings disagree.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readLayerFile } from '../../src/engine/layer-file.js';
+import { locateContent, readLayerFile } from '../../src/engine/layer-file.js';
 import { ImageModel } from '../../src/engine/image.js';
 import { createContentInspector, runChecks } from '../../src/findings/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
@@ -108,6 +108,41 @@ unpackTest(
       const [note] = findings.filter((f) => f.ruleId === 'unpack-rewritten');
       assert.equal(note.path, '/x');
       assert.match(note.message, /Docker and containerd remove it when they reach the whiteout/);
+    });
+  },
+);
+
+unpackTest(
+  'a hard link to a file its layer then replaces keeps the first bytes: the link is what Docker unpacks, its secret is live',
+  async (dir) => {
+    const token = githubToken();
+    await mkdir(join(dir, 'd1'), { recursive: true });
+    await mkdir(join(dir, 'd2/s'), { recursive: true });
+    await writeFile(join(dir, 'd1/x'), `token=${token}\n`);
+    await link(join(dir, 'd1/x'), join(dir, 'd1/l')); // GNU tar writes l as a hard link to x
+    await symlink('.', join(dir, 'd1/s'));
+    await writeFile(join(dir, 'd2/s/x'), 'now the other file\n');
+    const tarPath = join(dir, 'layer.tar');
+    await run('tar', ['-cf', tarPath, '-C', join(dir, 'd1'), 'x', 'l', 's']);
+    await run('tar', ['-rf', tarPath, '-C', join(dir, 'd2'), 's/x']); // x again, through s -> .
+    await imported(tarPath, 'link', async (image) => {
+      const unpacked = await dockerFiles(image, dir);
+      const { model, findings } = await load(await readFile(tarPath));
+      assert.deepEqual(unpacked.paths, ['/l', '/s', '/x']);
+      assert.equal((await unpacked.read('l')).toString(), `token=${token}\n`, 'Docker: the link keeps the first x');
+      // The viewer and extract read the link as Docker wrote it; x is the new file.
+      const loc = locateContent(model, '/l', 0)!;
+      const l = await readLayerFile(model, loc.layer, loc.path, undefined, loc.version.entry);
+      assert.equal(l.data.toString(), (await unpacked.read('l')).toString());
+      assert.equal((await readLayerFile(model, 0, '/x')).data.toString(), (await unpacked.read('x')).toString());
+      // The token is in the final image, at /l: not "in no file system", not a deleted file.
+      const secret = findings.filter((f) => f.ruleId === 'secret-github-pat');
+      assert.deepEqual(
+        secret.map((f) => `${f.path} ${f.deletedInLayerIndex}`),
+        ['/l null'],
+      );
+      assert.match(secret[0].message, /present in the final image/);
+      assert.equal(findings.filter((f) => f.ruleId === 'deleted-file' || f.ruleId === 'overwritten-file').length, 0);
     });
   },
 );

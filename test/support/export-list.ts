@@ -35,8 +35,9 @@ export function listTree(model: ImageModel, layer: number): string[] | null {
         if (!down(c, p)) return false;
       } else if (v.type === 'symlink') out.push(`${p} -> ${v.linkTarget}`);
       else if (v.type === 'hardlink') {
-        const t = model.tree.lookupPath(v.linkTarget ?? '')?.liveAt(v.layer);
-        if (!t || t.type !== 'file') return false;
+        // The file a runtime linked (a copy its layer then replaced, maybe).
+        const t = model.tree.linkedVersion(v)?.version;
+        if (!t) return false;
         out.push(`${p} ${t.size}`);
       } else out.push(`${p} ${v.size}`);
     }

@@ -5,7 +5,7 @@
 import type { ImageModel } from '../../engine/image.js';
 import type { TreeNode } from '../../engine/tree.js';
 import type { Version } from '../../engine/types.js';
-import { fateOf, inLayerKey, inspected, nodeIndex } from '../content.js';
+import { fateOf, inLayerKey, inspected, linkedCopies, nodeIndex } from '../content.js';
 import { layerDigestOf, makeFinding } from '../make.js';
 import type { Finding } from '../types.js';
 
@@ -67,6 +67,12 @@ export function secretFindings(model: ImageModel): Finding[] {
   };
   for (const node of nodeIndex(model.tree).inspected)
     node.versions.forEach((v, i) => emit(node, v, fateOf(node, i), false));
-  for (const c of model.tree.inLayerCopies) emit(c.node, c.version, { layer: c.version.layer, how: c.how }, true);
+  // A copy a hard link still holds is in the final image, at the link's path.
+  const linked = linkedCopies(model.tree);
+  for (const c of model.tree.inLayerCopies) {
+    const link = linked.get(c.version);
+    if (link) emit(link, c.version, undefined, false);
+    else emit(c.node, c.version, { layer: c.version.layer, how: c.how }, true);
+  }
   return out;
 }
