@@ -1,6 +1,6 @@
 /**
  * The findings the explorer shows while layers still load: the checks that need the metadata
- * alone (config and history, ports, provenance, signatures) and the deleted/overwritten-file
+ * alone (config and history, ports, provenance, signatures, keys read otherwise than spelled) and the deleted/overwritten-file
  * check over the layers applied so far. They are the same functions as `runChecks` (same rules,
  * ids, tables and order), run on a partial index of the tree kept up to date layer by layer,
  * so a finding keeps its id when the full checks replace the list once the image is loaded.
@@ -12,6 +12,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import { configFindings } from './config.js';
 import { configValueFindings } from './config-values.js';
+import { keyVariantFindings } from './key-variants.js';
 import { panelName, withNodeIndex, type NodeIndex } from './content.js';
 import { deletedFileFindings } from './deleted-files.js';
 import { sortFindings, uniqueIds } from './order.js';
@@ -59,6 +60,7 @@ export function earlyFindings(model: ImageModel, reference?: string): Finding[] 
     ...deletedFileFindings(model),
     ...configFindings(meta),
     ...configValueFindings(meta),
+    ...keyVariantFindings(meta),
     ...portFindings(meta, tree),
     ...provenanceFindings(meta, reference ?? meta.reference),
     ...signatureFindings(meta),
