@@ -246,6 +246,14 @@ function parseOrdered(text: string, what: string): unknown {
       return bad(`a bad escape in the string at byte ${start}`);
     }
   };
+  /** After a member or an element: true at the closing `close`, false past a comma. */
+  const closes = (close: number): boolean => {
+    space();
+    const d = text.charCodeAt(i);
+    if (d !== close && d !== 0x2c) bad();
+    i++;
+    return d === close;
+  };
   const value = (depth: number): unknown => {
     if (depth > MAX_JSON_DEPTH)
       throw new LayerlensError(`${what} nests more than ${MAX_JSON_DEPTH} levels deep`, 'BAD_SCHEMA');
@@ -268,13 +276,7 @@ function parseOrdered(text: string, what: string): unknown {
         if (text.charCodeAt(i) !== 0x3a) bad();
         i++;
         m.values.push(value(depth + 1));
-        space();
-        const d = text.charCodeAt(i++);
-        if (d === 0x7d) return m;
-        if (d !== 0x2c) {
-          i--;
-          bad();
-        }
+        if (closes(0x7d)) return m;
       }
     }
     if (c === 0x5b) {
@@ -287,13 +289,7 @@ function parseOrdered(text: string, what: string): unknown {
       }
       for (;;) {
         a.push(value(depth + 1));
-        space();
-        const d = text.charCodeAt(i++);
-        if (d === 0x5d) return a;
-        if (d !== 0x2c) {
-          i--;
-          bad();
-        }
+        if (closes(0x5d)) return a;
       }
     }
     if (text.startsWith('true', i)) {

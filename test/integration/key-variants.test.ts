@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ImageModel } from '../../src/engine/image.js';
 import { runChecks } from '../../src/findings/index.js';
 import { openImage } from '../../src/sources/open.js';
-import { membersToTar } from '../support/archives.js';
+import { oneLayerArchive } from '../support/archives.js';
 import { unpackTest } from '../support/docker-unpack.js';
 import { docker } from '../support/harness.js';
 import { rng } from '../support/mutate.js';
@@ -88,21 +88,7 @@ unpackTest('configs spelled otherwise than their fields: layerlens reads them as
     const configText = Buffer.from(randomConfig(r, diffId));
     const archive = join(dir, `case-${n}.tar`);
     const tag = `layerlens-it/key-variants:${n}-${process.pid}`;
-    await writeFile(
-      archive,
-      await membersToTar([
-        { name: `${sha(layer)}/layer.tar`, data: layer },
-        { name: `${sha(configText)}.json`, data: configText },
-        {
-          name: 'manifest.json',
-          data: Buffer.from(
-            JSON.stringify([
-              { Config: `${sha(configText)}.json`, RepoTags: [tag], Layers: [`${sha(layer)}/layer.tar`] },
-            ]),
-          ),
-        },
-      ]),
-    );
+    await writeFile(archive, await oneLayerArchive(layer, configText, tag));
     await docker(['load', '-i', archive]);
     try {
       const inspected =

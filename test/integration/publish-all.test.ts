@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ImageModel } from '../../src/engine/image.js';
 import { runChecks } from '../../src/findings/index.js';
 import { openImage } from '../../src/sources/open.js';
-import { membersToTar } from '../support/archives.js';
+import { oneLayerArchive } from '../support/archives.js';
 import { unpackTest } from '../support/docker-unpack.js';
 import { docker } from '../support/harness.js';
 import { file, tar } from '../support/tar-craft.js';
@@ -50,19 +50,7 @@ unpackTest('the ports layerlens reports are the ports docker run -P publishes', 
   );
   const tag = `layerlens-it/publish-all:${process.pid}`;
   const archive = join(dir, 'ports.tar');
-  await writeFile(
-    archive,
-    await membersToTar([
-      { name: `${sha(layer)}/layer.tar`, data: layer },
-      { name: `${sha(config)}.json`, data: config },
-      {
-        name: 'manifest.json',
-        data: Buffer.from(
-          JSON.stringify([{ Config: `${sha(config)}.json`, RepoTags: [tag], Layers: [`${sha(layer)}/layer.tar`] }]),
-        ),
-      },
-    ]),
-  );
+  await writeFile(archive, await oneLayerArchive(layer, config, tag));
   const network = `layerlens-it-ports-${process.pid}`;
   const name = `layerlens-it-ports-${process.pid}`;
   await docker(['load', '-i', archive]);

@@ -270,6 +270,20 @@ export function legacySave(
   return { members, config };
 }
 
+/**
+ * A `docker save` archive of one layer whose config is `config` byte for byte (for configs whose
+ * spelling is the point: keys in other cases, repeated keys), tagged `tag`.
+ */
+export async function oneLayerArchive(layer: Buffer, config: Buffer, tag: string): Promise<Buffer> {
+  const layerName = `${sha256(layer).slice(7)}/layer.tar`;
+  const configName = `${sha256(config).slice(7)}.json`;
+  return membersToTar([
+    { name: layerName, data: layer },
+    { name: configName, data: config },
+    { name: 'manifest.json', data: json([{ Config: configName, RepoTags: [tag], Layers: [layerName] }]) },
+  ]);
+}
+
 export async function membersToTar(members: Member[]): Promise<Buffer> {
   const specs: TarSpec[] = [];
   const dirs = new Set<string>();

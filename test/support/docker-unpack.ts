@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { listExport } from './export-list.js';
 import { docker, requireEnv, run, skipReasonUnless } from './harness.js';
 
 /** A test in a scratch directory of its own under the run's workdir (removed after), skipped without the engine. */
@@ -50,4 +51,24 @@ export async function dockerFiles(
     .map((n) => '/' + n)
     .sort();
   return { paths, read: (p) => readFile(join(out, p)) };
+}
+
+/**
+ * The file system of a container of `image` as `docker export` writes it, extracted to `out` and
+ * listed as listExport lists it (the export's tar is removed; `out` is the caller's to remove).
+ */
+export async function exportedList(image: string, out: string): Promise<string[]> {
+  const cid = (await docker(['create', image, '/none'])).stdout.trim();
+  try {
+    await docker(['export', '-o', `${out}.tar`, cid]);
+  } finally {
+    await docker(['rm', cid]);
+  }
+  await mkdir(out);
+  try {
+    await run('tar', ['-xf', `${out}.tar`, '-C', out]);
+  } finally {
+    await rm(`${out}.tar`, { force: true });
+  }
+  return listExport(out);
 }
