@@ -430,12 +430,14 @@ export class Explorer {
       if (f.path) {
         const ok = this.tree.reveal(f.path, f.layerIndex);
         this.setFocus('tree');
-        // A copy its own layer superseded (deleted in the layer that added it) is in no file system.
-        const why =
-          f.deletedInLayerIndex === f.layerIndex
-            ? "not in the layer's file system: a later entry of the layer replaced it"
-            : 'path not in the tree yet';
-        this.setMessage(ok ? label : `${label} (${why})`);
+        // A copy its own layer superseded (deleted in the layer that added it) is in no file
+        // system: the tree shows what replaced it, if anything; the finding names its tar entry.
+        const entry = f.properties?.entry;
+        if (f.deletedInLayerIndex === f.layerIndex) {
+          const how =
+            typeof entry === 'number' ? `; layerlens extract … --layer ${f.layerIndex} --entry ${entry} writes it` : '';
+          this.setMessage(`${label} (not in the layer's file system: a later entry of the layer replaced it${how})`);
+        } else this.setMessage(ok ? label : `${label} (path not in the tree yet)`);
         return;
       }
     }

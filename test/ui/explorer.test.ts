@@ -5,9 +5,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ImageModel } from '../../src/engine/image.js';
 import { memoryReader } from '../../src/sources/memory.js';
+import { githubToken } from '../support/fake-secrets.js';
 import { memoryImage } from '../support/image.js';
 import type { DemoSecrets } from '../../src/sources/demo/index.js';
-import { earlyFindings, runChecks, type Finding } from '../../src/findings/index.js';
+import { createContentInspector, earlyFindings, runChecks, type Finding } from '../../src/findings/index.js';
 import { Explorer } from '../../src/ui/explorer.js';
 import { screen } from '../../src/ui/render-screen.js';
 import {
@@ -562,4 +563,27 @@ test('an empty tree says why: a layer whose changes are all of hidden kinds does
   assert.match(s, /no path of the kinds shown \(hiding added, unmodified\)/);
   type(ex, '/zzz');
   assert.match(text(ex), /no path of the kinds shown matches the filter/);
+});
+
+test('a finding on a copy its own layer replaced: the jump says how to extract it', async () => {
+  const token = githubToken();
+  const { meta, blobs } = await memoryImage([
+    {
+      entries: [
+        { name: 'app/config.env', content: `token=${token}\n` },
+        { name: 'app/config.env', content: 'token=${TOKEN}\n' },
+      ],
+    },
+  ]);
+  const twice = new ImageModel();
+  await twice.load(memoryReader(meta, blobs), { inspectContent: createContentInspector() });
+  const ex = explorerOn(twice);
+  await ex.idle();
+  const i = ex.findings.findIndex((f) => f.ruleId.startsWith('secret-github'));
+  assert.ok(i >= 0, 'the first copy is reported');
+  ex.jumpToFinding(i);
+  assert.match(
+    ex.message?.text ?? '',
+    /a later entry of the layer replaced it; layerlens extract … --layer 0 --entry 0 writes it/,
+  );
 });
