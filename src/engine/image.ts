@@ -471,6 +471,7 @@ function applyItem(tree: FileTree, layer: number, items: SegmentedList<LayerItem
   }
   const e = items.at(i) as LayerEntry;
   if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
+  else if (e.kind === 'parents') tree.ensureDirs(e.parts, layer);
   else if (e.kind === 'refused')
     tree.note({
       layer,

@@ -30,7 +30,12 @@ export type LayerEntry =
   | { kind: 'whiteout'; parts: string[]; ordinal?: number }
   | { kind: 'opaque'; parts: string[]; ordinal?: number }
   /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */
-  | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string; tarType?: string };
+  | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string; tarType?: string }
+  /**
+   * Directories a runtime creates for a PAX global header, the parents of the path it is named
+   * by (Docker and containerd make an entry's parents before they look at its type).
+   */
+  | { kind: 'parents'; parts: string[] };
 
 /**
  * A parsed layer's entries in tar order, as the parser keeps them while the layer waits for its
@@ -334,6 +339,10 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       }
     },
     kind === 'tar' && opts.size !== undefined ? opts.size : undefined,
+    (name) => {
+      const parts = cleanPath(name);
+      if (parts && parts.length > 1) entries.push({ kind: 'parents', parts: parts.slice(0, -1) });
+    },
   );
 
   // Hash and parse each decompressed chunk in one pass, but not inside the decoder's callback:

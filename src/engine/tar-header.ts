@@ -87,6 +87,13 @@ export class TarHeaderDecoder {
   private longName: string | null = null;
   private longLink: string | null = null;
   private zero = false;
+  /**
+   * The name of the last PAX global header (`g`) read, as Go names it (its path record, else its
+   * header's name), for the reader to hand on; null once taken.
+   */
+  globalName: string | null = null;
+  /** The name field of the last record's own header (a global header's name, see globalName). */
+  private recordHeaderName = '';
   /** An old GNU sparse header waiting for the extension blocks of its map. */
   private extending: { header: TarHeader; regions: SparseRegions; stored: number; raw: string } | null = null;
 
@@ -118,6 +125,7 @@ export class TarHeaderDecoder {
         throw corrupt(`a ${recordName(typeflag)} of ${size} bytes (at most ${MAX_TAR_META_RECORD} are allowed)`);
       this.recordType = typeflag;
       this.size = size;
+      if (typeflag === 'g') this.recordHeaderName = cString(block, at, 100);
       return 'record';
     }
 
@@ -244,13 +252,17 @@ export class TarHeaderDecoder {
         // A second PAX header before the same entry replaces the first (as in Go).
         this.pax = parsePax(data);
         break;
-      case 'g':
+      case 'g': {
         // Checked (a malformed one fails the layer in the runtimes too), then ignored as Docker
-        // and containerd ignore it; records pending before it were its own.
-        parsePax(data);
+        // and containerd ignore it; records pending before it were its own. Go hands it over as
+        // an entry named by its own path record (or its header's name), whose parent directories
+        // the runtimes create before they skip it: `globalName`.
+        const records = parsePax(data);
+        this.globalName = decodeName(records.path ?? this.recordHeaderName);
         this.pax = null;
         this.longName = this.longLink = null;
         break;
+      }
       case 'L':
         this.longName = cString(data, 0, data.length);
         break;

@@ -76,6 +76,8 @@ export class TarReader {
     private readonly onEntry: OnEntry,
     private readonly onEntryEnd: OnEntryEnd,
     private readonly length = Number.POSITIVE_INFINITY,
+    /** A PAX global header was read, named `name` as the runtimes name it (see TarHeaderDecoder.globalName). */
+    private readonly onGlobal?: (name: string) => void,
   ) {}
 
   /** Entries seen so far. */
@@ -286,6 +288,11 @@ export class TarReader {
     const parts = this.recordParts;
     this.recordParts = [];
     this.decoder.record(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    const global = this.decoder.globalName;
+    if (global !== null) {
+      this.decoder.globalName = null;
+      this.onGlobal?.(global);
+    }
     this.state = this.padding > 0 ? State.Padding : State.Header;
   }
 }

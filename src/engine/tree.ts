@@ -420,6 +420,15 @@ export class FileTree {
     return parent?.children?.get(parts[end - 1]);
   }
 
+  /**
+   * Directories `parts` in `layer`, made implicitly where missing, as a runtime makes an entry's
+   * parents (symlinks followed, a file in the way noted): a PAX global header's path's.
+   */
+  ensureDirs(parts: readonly string[], layer: number): void {
+    this.lastDir.layer = -2;
+    this.walk(parts, parts.length, layer, 'create');
+  }
+
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
   opaque(parts: readonly string[], layer: number): void {
     this.lastDir.layer = -2;

@@ -81,17 +81,17 @@ function encode(
     h.size = size + 7; // a decoy: the PAX record frames the data
   } else h.size = sw === 'base256' ? BigInt(size) : size;
   if (rnd() < 0.15) {
-    // (Named apart: Docker counts a global header as a path, named by its own path record, and
-    // refuses a layer that names a path twice.)
+    // (Named apart: Docker counts a global header as a path, named by its own path record, makes
+    // its parent directories, and refuses a layer that names a path twice.)
     const n = globals++;
     const g = pax(
       [
-        ['path', `global-decoy-${n}`],
+        ['path', `global-${n}/decoy`],
         ['comment', 'ignored'],
       ],
       'g',
     );
-    g.header.name = `global-${n}`;
+    g.header.name = `global-header-${n}`;
     add(g);
   }
   if (records.length) add(pax(records));

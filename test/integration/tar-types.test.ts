@@ -20,7 +20,7 @@ import { dockerFiles, imported, unpackTest } from '../support/docker-unpack.js';
 import { githubToken } from '../support/fake-secrets.js';
 import { CommandError, run } from '../support/harness.js';
 import { imageOfTars, liveTree } from '../support/image.js';
-import { file, paxSparse10, tar } from '../support/tar-craft.js';
+import { file, pax, paxSparse10, tar } from '../support/tar-craft.js';
 
 async function load(layer: Buffer) {
   const { meta, blobs } = imageOfTars([layer]);
@@ -150,5 +150,20 @@ unpackTest(
       assert.equal(note?.properties?.tarType, flag);
       assert.equal(note?.properties?.entry, name);
     }
+  },
+);
+
+unpackTest(
+  "a PAX global header: ignored as a name, but Docker makes its path's parent directories; so does the tree",
+  async (dir) => {
+    const layer = tar([pax([['path', 'ghost/sub/x']], 'g'), file('ok', 'ok\n')]);
+    const tarPath = join(dir, 'global.tar');
+    await writeFile(tarPath, layer);
+    await imported(tarPath, 'global', async (image) => {
+      const unpacked = await dockerFiles(image, dir);
+      assert.deepEqual(unpacked.paths, ['/ghost/', '/ghost/sub/', '/ok']);
+      const { model } = await load(layer);
+      sameTree(model, unpacked.paths);
+    });
   },
 );
