@@ -160,11 +160,30 @@ export function judgeConfigString(s: ConfigString, reveal = false): Judged | und
   return undefined;
 }
 
+/**
+ * The config's strings that hold a secret, judged once per config (the explorer's early findings
+ * run again as each layer arrives, and a crafted config may hold thousands of strings).
+ */
+function judgedStrings(config: ImageConfig, reveal: boolean): Array<{ s: ConfigString; j: Judged }> {
+  const cache = reveal ? judgedRevealed : judgedMasked;
+  let list = cache.get(config);
+  if (!list) {
+    list = [];
+    for (const s of configStrings(config)) {
+      const j = judgeConfigString(s, reveal);
+      if (j) list.push({ s, j });
+    }
+    cache.set(config, list);
+  }
+  return list;
+}
+
+const judgedMasked = new WeakMap<ImageConfig, Array<{ s: ConfigString; j: Judged }>>();
+const judgedRevealed = new WeakMap<ImageConfig, Array<{ s: ConfigString; j: Judged }>>();
+
 export function configValueFindings(meta: ImageMeta, opts: { reveal?: boolean } = {}): Finding[] {
   const out: Finding[] = [];
-  for (const s of configStrings(meta.config)) {
-    const j = judgeConfigString(s, !!opts.reveal);
-    if (!j) continue;
+  for (const { s, j } of judgedStrings(meta.config, !!opts.reveal)) {
     const inCommand = s.command ? ` (an argument of ${s.command.replace(/^(?:container_)?config\./, '')})` : '';
     out.push(
       makeFinding({
@@ -201,10 +220,7 @@ const redactedConfigs = new WeakMap<ImageConfig, ImageConfig>();
 
 function redactConfig(config: ImageConfig): ImageConfig {
   const masked = new Map<string, string>();
-  for (const s of configStrings(config)) {
-    const j = judgeConfigString(s);
-    if (j) masked.set(s.where, maskSpans(s.value, j.spans).text);
-  }
+  for (const { s, j } of judgedStrings(config, false)) masked.set(s.where, maskSpans(s.value, j.spans).text);
   if (!masked.size) return config;
   const copy = (v: unknown, where: string): unknown => {
     if (typeof v === 'string') return masked.get(where) ?? v;
