@@ -20,7 +20,11 @@ export interface InspectedContent {
  * reached the link, so the copy's bytes are live at the link's path, not only in the blob.
  */
 export function linkedCopies(tree: FileTree): Map<Version, TreeNode> {
+  // (Once per tree as it stands: the secret, deleted-file and efficiency checks all ask.)
+  const hit = linked.get(tree);
+  if (hit && hit.edits === tree.edits) return hit.copies;
   const out = new Map<Version, TreeNode>();
+  linked.set(tree, { edits: tree.edits, copies: out });
   if (!tree.inLayerCopies.length) return out;
   const copies = new Set(tree.inLayerCopies.map((c) => c.version));
   const top = tree.layerCount - 1;
@@ -31,6 +35,8 @@ export function linkedCopies(tree: FileTree): Map<Version, TreeNode> {
   }
   return out;
 }
+
+const linked = new WeakMap<FileTree, { edits: number; copies: Map<Version, TreeNode> }>();
 
 export function inspected(v: Version | undefined): InspectedContent | undefined {
   // A removal copies the attributes (and content result) of what it removed: not new content.

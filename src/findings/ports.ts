@@ -186,8 +186,9 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
   const seen = new Set<string>();
   for (const k of keys) {
     const parsed = parsePortKey(k);
-    if (!parsed || seen.has(parsed.join('/'))) continue;
-    seen.add(parsed.join('/'));
+    const id = parsed?.join('/');
+    if (!parsed || !id || seen.has(id)) continue;
+    seen.add(id);
     const [port, proto] = parsed;
     const info = BY_PORT.get(port);
     let severity: Severity = info?.risk ?? 'info';

@@ -18,8 +18,15 @@ export function platformOf(model: ImageModel): string | null {
   return model.meta ? imagePlatform(model.meta) : null;
 }
 
-function change<T>(a: T, b: T, same: (x: T, y: T) => boolean = (x, y) => x === y): ValueChange<T> | null {
-  return same(a, b) ? null : { old: a, new: b };
+/** `a` → `b` when they differ; shown as `shownA` → `shownB` (their secrets masked) when given. */
+function change<T>(
+  a: T,
+  b: T,
+  same: (x: T, y: T) => boolean = (x, y) => x === y,
+  shownA: T = a,
+  shownB: T = b,
+): ValueChange<T> | null {
+  return same(a, b) ? null : { old: shownA, new: shownB };
 }
 
 const sameList = (x: string[] | null, y: string[] | null) =>
@@ -75,28 +82,26 @@ export function compareConfig(oldModel: ImageModel, newModel: ImageModel): Confi
   const [ra, rb] = [raw(oldModel), raw(newModel)];
   const a: Cfg = shown(oldModel);
   const b: Cfg = shown(newModel);
-  const masked = <T>(x: T, y: T, same: (p: T, q: T) => boolean, sx: T, sy: T): ValueChange<T> | null =>
-    same(x, y) ? null : { old: sx, new: sy };
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
   const labels = (c: Cfg) => new Map(Object.entries(c.Labels ?? {}).map(([k, v]) => [k, String(v)]));
   return {
     user: change(str(a.User), str(b.User)),
     platform: change(platformOf(oldModel), platformOf(newModel)),
-    entrypoint: masked(
+    entrypoint: change(
       commandList(ra.Entrypoint),
       commandList(rb.Entrypoint),
       sameList,
       commandList(a.Entrypoint),
       commandList(b.Entrypoint),
     ),
-    cmd: masked(commandList(ra.Cmd), commandList(rb.Cmd), sameList, commandList(a.Cmd), commandList(b.Cmd)),
-    workingDir: masked(str(ra.WorkingDir), str(rb.WorkingDir), (x, y) => x === y, str(a.WorkingDir), str(b.WorkingDir)),
+    cmd: change(commandList(ra.Cmd), commandList(rb.Cmd), sameList, commandList(a.Cmd), commandList(b.Cmd)),
+    workingDir: change(str(ra.WorkingDir), str(rb.WorkingDir), undefined, str(a.WorkingDir), str(b.WorkingDir)),
     stopSignal: change(str(a.StopSignal), str(b.StopSignal)),
-    healthcheck: masked(
+    healthcheck: change(
       json(ra.Healthcheck),
       json(rb.Healthcheck),
-      (x, y) => x === y,
+      undefined,
       json(a.Healthcheck),
       json(b.Healthcheck),
     ),
