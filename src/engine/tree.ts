@@ -421,6 +421,19 @@ export class FileTree {
   }
 
   /**
+   * The node a process in a container of this image reads at absolute `path` as of `layer`
+   * (open(2) inside its root): symlinks followed in every component, the last included, absolute
+   * targets from the root, `..` never above the root, at most MAX_SYMLINK_HOPS of them. runc
+   * reads /etc/passwd so, and dpkg its status file: a link at a well-known path (`/etc/passwd ->
+   * /opt/users`) or a linked directory above it leads to what they really read. Undefined when
+   * the path leads nowhere (missing, a loop, a file where a directory should be).
+   */
+  open(path: string, layer: number): TreeNode | undefined {
+    const parts = path.split('/').filter((p) => p !== '');
+    return this.walk(parts, parts.length, layer, 'open');
+  }
+
+  /**
    * Directories `parts` in `layer`, made implicitly where missing, as a runtime makes an entry's
    * parents (symlinks followed, a file in the way noted): a PAX global header's path's.
    */
@@ -623,13 +636,14 @@ export class FileTree {
    *   followed, a loop and a parent that is not a directory are noted (undefined for the last two);
    * - 'find': nothing is created: a missing directory ends the walk (a whiteout's or an opaque
    *   marker's directory: nothing there to hide); a symlink followed and a loop are noted;
-   * - 'quiet': as 'find', noting nothing (a hardlink's target).
+   * - 'quiet': as 'find', noting nothing (a hardlink's target);
+   * - 'open': as 'quiet', and the last component may be a file (open(2) of a path: see open()).
    */
   private walk(
     parts: readonly string[],
     end: number,
     layer: number,
-    mode: 'create' | 'find' | 'quiet',
+    mode: 'create' | 'find' | 'quiet' | 'open',
     from: TreeNode = this.root,
     start = 0,
   ): TreeNode | undefined {
@@ -640,7 +654,7 @@ export class FileTree {
     let via: TreeNode | undefined;
     let viaTarget = '';
     const note = (problem: UnpackProblem, path?: string): void => {
-      if (mode === 'quiet') return;
+      if (mode === 'quiet' || mode === 'open') return;
       this.note({
         layer,
         problem,
@@ -675,6 +689,8 @@ export class FileTree {
         if (target.charCodeAt(0) === 47) cur = this.root;
         continue;
       }
+      // The last component of an open(): the file itself (symlinks before it were followed).
+      if (mode === 'open' && live && todo.length === 0) return child;
       if (mode !== 'create') return undefined;
       if (live) return (note('not-a-directory', child!.path), undefined);
       cur = this.implicitDir(cur, name, child, layer);

@@ -103,7 +103,7 @@ export function createContentInspector(
       parts,
       scanOpts,
       sec,
-      osKind ? new OsFileCollector(osKind) : undefined,
+      osKind ? new OsFileCollector(osKind.kind, !osKind.atPath) : undefined,
       pkgKind ? new PackageFileCollector(pkgKind, base) : undefined,
     );
   };

@@ -8,6 +8,7 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import { inspected } from './content.js';
+import { osFileNodes } from './os/locate.js';
 import { atoi, type PasswdEntry } from './os/passwd.js';
 
 export type { PasswdEntry } from './os/passwd.js';
@@ -39,16 +40,15 @@ export function runUser(spec: string, passwd: readonly PasswdEntry[] | undefined
 }
 
 /**
- * The image's /etc/passwd as runc would read it when a container starts: its entries, `[]` when
- * the image has none, undefined when it cannot be told here (content not read, or /etc/passwd a
- * link: runc follows it, but only the file at /etc/passwd is kept while layers stream, and a USER
- * name is then taken at its word).
+ * The image's /etc/passwd as runc reads it when a container starts (through links: os/locate.ts):
+ * its entries, `[]` when the image has none (or a link at it leads nowhere), undefined when it
+ * cannot be told here (its content not read: a link to a file of another name, reported as
+ * `os-file-unread`; a USER name is then taken at its word).
  */
 export function imagePasswd(model: ImageModel): PasswdEntry[] | undefined {
   const top = model.tree.layerCount - 1;
-  const v = model.tree.lookupPath('/etc/passwd')?.liveAt(top);
-  if (!v) return [];
-  if (v.type !== 'file') return undefined;
-  const data = inspected(v)?.os;
+  if (!model.tree.open('/etc/passwd', top)?.liveAt(top)) return [];
+  const node = osFileNodes(model).at.get('/etc/passwd');
+  const data = inspected(node?.liveAt(top))?.os;
   return data?.kind === 'passwd' ? data.users : undefined;
 }

@@ -476,9 +476,13 @@ test('os: os-release + EOL table (with dates) + dpkg and apk inventories', async
 
 test('os: which files the inventory reads, by path components', async () => {
   const { osFileKind } = await import('../../src/findings/os/collector.js');
-  const kind = (p: string) => osFileKind(p.split('/'));
+  const kind = (p: string) => {
+    const f = osFileKind(p.split('/'));
+    return f && `${f.kind}${f.atPath ? '' : ' (by name)'}`;
+  };
   assert.equal(kind('etc/os-release'), 'os-release');
   assert.equal(kind('usr/lib/os-release'), 'os-release');
+  assert.equal(kind('etc/passwd'), 'passwd');
   assert.equal(kind('var/lib/dpkg/status'), 'dpkg');
   assert.equal(kind('var/lib/dpkg/status.d/base-files'), 'dpkg'); // distroless
   assert.equal(kind('var/lib/dpkg/status.d/base-files.md5sums'), undefined);
@@ -487,14 +491,13 @@ test('os: which files the inventory reads, by path components', async () => {
   assert.equal(kind('usr/lib/sysimage/rpm/rpmdb.sqlite'), 'rpm-sqlite');
   assert.equal(kind('var/lib/rpm/Packages'), 'rpm-bdb');
   assert.equal(kind('var/lib/rpm/Packages.db'), 'rpm-ndb');
-  // The same names elsewhere are not the OS's files.
-  for (const p of [
-    'opt/app/os-release',
-    'srv/var/lib/dpkg/status',
-    'home/u/status',
-    'var/lib/apk/db/installed',
-    'status',
-  ])
+  // The same names elsewhere are kept for a link that may lead there (os/locate.ts), by name only.
+  assert.equal(kind('opt/app/os-release'), 'os-release (by name)');
+  assert.equal(kind('srv/var/lib/dpkg/status'), 'dpkg (by name)');
+  assert.equal(kind('var/lib/apk/db/installed'), 'apk (by name)');
+  assert.equal(kind('opt/d/status.d/libc6'), 'dpkg (by name)');
+  assert.equal(kind('status'), 'dpkg (by name)');
+  for (const p of ['opt/app/release', 'etc/passwd-', 'var/lib/dpkg/status-old', 'etc/shadow'])
     assert.equal(kind(p), undefined, p);
 });
 

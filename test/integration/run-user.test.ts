@@ -2,17 +2,19 @@
  * USER as Docker resolves it: an image whose /etc/passwd holds a uid-0 user under another name,
  * a uid that is not a number, repeated names, uids outside runc's range; for each USER spelling,
  * the uid `docker run --user … id -u` prints (or the refusal to start) must be what layerlens
- * resolves (src/findings/run-user.ts), and a USER that hides root is reported.
+ * resolves (src/findings/run-user.ts), and a USER that hides root is reported. runc reads
+ * /etc/passwd through links: each shape of link GNU tar can hold must lead layerlens to the uid
+ * Docker runs as, or be reported as not read (src/findings/os/locate.ts).
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageModel } from '../../src/engine/image.js';
 import { createContentInspector, runChecks } from '../../src/findings/index.js';
 import { imagePasswd, runUser } from '../../src/findings/run-user.js';
 import { openImage } from '../../src/sources/open.js';
-import { unpackTest } from '../support/docker-unpack.js';
-import { docker } from '../support/harness.js';
+import { imported, unpackTest } from '../support/docker-unpack.js';
+import { docker, run } from '../support/harness.js';
 
 const PASSWD = [
   'toor:x:0:0::/:/bin/sh',
@@ -87,5 +89,141 @@ unpackTest("USER resolves as Docker resolves it, through the image's own /etc/pa
     assert.match(root?.message ?? '', /gives that name uid 0/);
   } finally {
     await docker(['rmi', tag]).catch(() => {});
+  }
+});
+
+/** Layouts of a root file system whose /etc/passwd is reached through a link (made on disk, then tar). */
+const LINKED: Array<{
+  what: string;
+  make: (root: string) => Promise<void>;
+  read: boolean;
+  /**
+   * Docker's answer where it is not the link's: Docker lays an init layer of its own over the
+   * image (/etc/hosts, /etc/resolv.conf, …) whose /etc directory hides a linked /etc, so no
+   * passwd is found; containerd (Kubernetes) has no such layer and follows the link, as layerlens
+   * does (the worse case: root).
+   */
+  docker?: string;
+}> = [
+  {
+    what: 'absolute link',
+    read: true,
+    make: async (r) => {
+      await put(r, 'opt/users/passwd');
+      await symlink('/opt/users/passwd', join(r, 'etc/passwd'));
+    },
+  },
+  {
+    what: 'relative link',
+    read: true,
+    make: async (r) => {
+      await put(r, 'opt/users/passwd');
+      await symlink('../opt/users/passwd', join(r, 'etc/passwd'));
+    },
+  },
+  {
+    what: 'a linked /etc',
+    read: true,
+    docker: 'does not start',
+    make: async (r) => {
+      await put(r, 'x/passwd');
+      await symlink('x', join(r, 'etc2'));
+    },
+  },
+  {
+    what: 'a link to a linked directory',
+    read: true,
+    make: async (r) => {
+      await put(r, 'opt/b/passwd');
+      await symlink('b', join(r, 'opt/a'));
+      await symlink('/opt/a/passwd', join(r, 'etc/passwd'));
+    },
+  },
+  {
+    what: 'a hard link',
+    read: true,
+    make: async (r) => {
+      await put(r, 'opt/users/passwd');
+      await link(join(r, 'opt/users/passwd'), join(r, 'etc/passwd'));
+    },
+  },
+  {
+    what: 'a dangling link',
+    read: true,
+    make: async (r) => {
+      await put(r, 'opt/users/passwd');
+      await symlink('/opt/none/passwd', join(r, 'etc/passwd'));
+    },
+  },
+  {
+    what: 'a link to a file of another name',
+    read: false,
+    make: async (r) => {
+      await put(r, 'opt/users/passwd');
+      await symlink('/opt/users/passwd', join(r, 'opt/accounts'));
+      await writeFile(join(r, 'opt/accounts.real'), 'app:x:0:0::/:/bin/sh\n');
+      await symlink('/opt/accounts.real', join(r, 'etc/passwd'));
+    },
+  },
+];
+
+/** A passwd in which app is uid 0, at `path` under `root`. */
+async function put(root: string, path: string): Promise<void> {
+  await mkdir(join(root, path, '..'), { recursive: true });
+  await writeFile(join(root, path), 'root:x:0:0::/root:/bin/sh\napp:x:0:0::/:/bin/sh\n');
+}
+
+unpackTest('USER through a linked /etc/passwd: the uid Docker runs as, or said not read', async (dir) => {
+  for (const [i, shape] of LINKED.entries()) {
+    const root = join(dir, `root${i}`);
+    await mkdir(join(root, 'etc'), { recursive: true });
+    await mkdir(join(root, 'bin'), { recursive: true });
+    await copyFile('/bin/busybox', join(root, 'bin/busybox'));
+    await shape.make(root);
+    if (shape.what === 'a linked /etc') {
+      // /etc itself the link (made last: the directory above held the tree's other files).
+      await run('rmdir', [join(root, 'etc')]);
+      await run('mv', [join(root, 'etc2'), join(root, 'etc')]);
+    }
+    const layer = join(dir, `layer${i}.tar`);
+    await run('tar', ['-C', root, '-cf', layer, '.']);
+    await imported(layer, `linked-passwd-${i}`, async (image) => {
+      const ran = await docker([
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--user',
+        'app',
+        image,
+        '/bin/busybox',
+        'id',
+        '-u',
+      ]).then(
+        (r) => r.stdout.trim(),
+        () => 'does not start',
+      );
+      const archive = join(dir, `image${i}.tar`);
+      await docker(['save', '-o', archive, image]);
+      const model = new ImageModel();
+      await model.load(
+        await openImage(archive, { source: 'archive', pull: false, insecure: false, plainHttp: false }),
+        {
+          inspectContent: createContentInspector({}),
+        },
+      );
+      const passwd = imagePasswd(model);
+      if (shape.docker) {
+        assert.equal(ran, shape.docker, `${shape.what}: Docker's init layer`);
+        assert.equal(runUser('app', passwd)?.uid, 0, `${shape.what}: the link followed, as containerd does`);
+      } else if (shape.read) {
+        assert.equal(String(runUser('app', passwd)?.uid ?? 'does not start'), ran, shape.what);
+      } else {
+        assert.equal(ran, '0', `${shape.what}: Docker reads the file the link leads to`);
+        assert.equal(passwd, undefined, `${shape.what}: not read, so not told`);
+        const unread = runChecks(model, { reference: archive }).find((f) => f.ruleId === 'os-file-unread');
+        assert.equal(unread?.path, '/opt/accounts.real', shape.what);
+      }
+    });
   }
 });

@@ -8,7 +8,7 @@ import { parseApkInstalled, parseDpkgStatus, parseOsRelease } from './packages.j
 import { parsePasswd } from './passwd.js';
 import { readRpmSqlite } from './rpm-sqlite.js';
 
-type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb' | 'passwd';
+export type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb' | 'passwd';
 
 const OS_FILES = new Map<string, OsFileKind>([
   ['etc/os-release', 'os-release'],
@@ -24,27 +24,51 @@ const OS_FILES = new Map<string, OsFileKind>([
   ['var/lib/rpm/Packages.db', 'rpm-ndb'],
   ['usr/lib/sysimage/rpm/Packages.db', 'rpm-ndb'],
 ]);
-// Their base names: a file named otherwise is none of them, known before its path is joined
-// (this runs for every file of every layer).
-const OS_FILE_NAMES = new Set([...OS_FILES.keys()].map((p) => p.slice(p.lastIndexOf('/') + 1)));
+// Their base names, each with its kind: a file named otherwise is none of them, known before its
+// path is joined (this runs for every file of every layer).
+const OS_FILE_NAMES = new Map<string, OsFileKind>([...OS_FILES].map(([p, k]) => [p.slice(p.lastIndexOf('/') + 1), k]));
+
+/**
+ * An OS file to keep: its kind, and whether its path is a well-known one. A file of a well-known
+ * name elsewhere (`/opt/users/passwd`, `/opt/d/status`) is kept too, for a link at the
+ * well-known path may lead to it (`/etc/passwd -> /opt/users/passwd`, `/var/lib/dpkg ->
+ * /opt/d`): runc, dpkg and apk read through links. It counts only where one does
+ * (os/locate.ts).
+ */
+export interface OsFile {
+  readonly kind: OsFileKind;
+  /** False: kept for its name only (`linkOnly` on its data). */
+  readonly atPath: boolean;
+}
+
+// One object per kind and placement (this answers for every file named so).
+const OS_FILE = new Map<string, OsFile>(
+  [...new Set(OS_FILES.values())].flatMap((kind) => [
+    [`${kind}:1`, Object.freeze({ kind, atPath: true })],
+    [`${kind}:0`, Object.freeze({ kind, atPath: false })],
+  ]),
+);
+const osFile = (kind: OsFileKind, atPath: boolean): OsFile => OS_FILE.get(`${kind}:${atPath ? 1 : 0}`)!;
 
 /**
  * Which OS file the path with these components is (`['etc', 'os-release']`), if any: the files
- * above, and distroless images' /var/lib/dpkg/status.d/NAME (not its .md5sums).
+ * above and distroless images' /var/lib/dpkg/status.d/NAME (not its .md5sums) at their paths,
+ * and files of those names anywhere else (see OsFile).
  */
-export function osFileKind(parts: readonly string[]): OsFileKind | undefined {
-  const base = parts[parts.length - 1];
-  if (
-    parts.length === 5 &&
-    parts[3] === 'status.d' &&
-    parts[0] === 'var' &&
-    parts[1] === 'lib' &&
-    parts[2] === 'dpkg'
-  ) {
-    return base.endsWith('.md5sums') ? undefined : 'dpkg';
+export function osFileKind(parts: readonly string[]): OsFile | undefined {
+  const n = parts.length;
+  const base = parts[n - 1];
+  if (n >= 2 && parts[n - 2] === 'status.d') {
+    if (base.endsWith('.md5sums')) return undefined;
+    return osFile('dpkg', n === 5 && parts[0] === 'var' && parts[1] === 'lib' && parts[2] === 'dpkg');
   }
-  return OS_FILE_NAMES.has(base) ? OS_FILES.get(parts.join('/')) : undefined;
+  const kind = OS_FILE_NAMES.get(base);
+  if (kind === undefined) return undefined;
+  return osFile(kind, OS_FILES.get(parts.join('/')) === kind);
 }
+
+/** The well-known paths of each kind, as open(2) reads them (os/locate.ts). */
+export const OS_FILE_PATHS: ReadonlyArray<readonly [string, OsFileKind]> = [...OS_FILES].map(([p, k]) => [`/${p}`, k]);
 
 // Text databases are small (a few MB for a large Debian image); the cap protects against abuse.
 const TEXT_CAP = 32 * 1024 * 1024;
@@ -55,7 +79,11 @@ export class OsFileCollector {
   private bytes = 0;
   private truncated = false;
 
-  constructor(private readonly kind: OsFileKind) {}
+  constructor(
+    private readonly kind: OsFileKind,
+    /** Kept for its name only: its data is marked `linkOnly` (see OsFile). */
+    private readonly linkOnly = false,
+  ) {}
 
   write(chunk: Buffer): void {
     if (this.kind === 'rpm-bdb' || this.kind === 'rpm-ndb') return; // presence is all we report
@@ -72,6 +100,12 @@ export class OsFileCollector {
   }
 
   end(): OsFileData | undefined {
+    const data = this.read();
+    if (data && this.linkOnly) data.linkOnly = true;
+    return data;
+  }
+
+  private read(): OsFileData | undefined {
     const buf = Buffer.concat(this.chunks);
     this.chunks = [];
     switch (this.kind) {

@@ -3,15 +3,17 @@
  * shipped table, and the OS package inventory (exported as a CycloneDX SBOM by the report layer).
  */
 import type { ImageModel } from '../../engine/image.js';
-import { inspected, nodeIndex } from '../content.js';
+import { inspected } from '../content.js';
 import { layerDigestOf, makeFinding } from '../make.js';
 import type { Finding } from '../types.js';
 import { EOL_TABLE_DATE, eolEntry } from './eol.js';
+import { osFileNodes } from './locate.js';
 import type { OsPackage, PackageManager } from './packages.js';
 
 export { EOL_TABLE, EOL_TABLE_DATE, eolEntry } from './eol.js';
 export type { OsPackage, PackageManager, OsFileData } from './packages.js';
 export { OsFileCollector, osFileKind } from './collector.js';
+export { osFileNodes, type OsFileNodes } from './locate.js';
 
 export interface OsInfo {
   id?: string;
@@ -33,24 +35,38 @@ export interface OsInventory {
   notes: string[];
   /** Database files read: path and the layer that wrote the version read. */
   sources: Array<{ path: string; layer: number }>;
+  /** Well-known paths that are links to a file of another name, which was not read (os/locate.ts). */
+  unread: Array<{ path: string; target: string }>;
 }
 
-/** Read the inventory from the final image (the last live version of each OS file). */
+/** What a program reads at each well-known path, for the finding on an unread one. */
+const READ_FOR: Record<string, string> = {
+  '/etc/passwd': "USER's uid (runc reads it to start the container)",
+  '/etc/os-release': 'the distribution, its support dates and how its packages are matched',
+  '/usr/lib/os-release': 'the distribution, its support dates and how its packages are matched',
+};
+
+/**
+ * Read the inventory from the final image: the last live version of each OS file that counts
+ * (os/locate.ts: at its well-known path, or where a link at one leads).
+ */
 export function osInventory(model: ImageModel): OsInventory {
   const top = model.tree.layerCount - 1;
-  const inv: OsInventory = { os: null, manager: null, packages: [], notes: [], sources: [] };
+  const inv: OsInventory = { os: null, manager: null, packages: [], notes: [], sources: [], unread: [] };
   const byManager = new Map<PackageManager, OsPackage[]>();
-  let osRelease: OsInfo | null = null;
-  for (const node of nodeIndex(model.tree).inspected) {
+  const files = osFileNodes(model);
+  // os-release(5): /etc/os-release first (usually a link to the other), then /usr/lib/os-release.
+  const release = files.at.get('/etc/os-release') ?? files.at.get('/usr/lib/os-release');
+  for (const node of files.counted) {
     const v = node.liveAt(top);
     const data = inspected(v)?.os;
     if (!v || !data) continue;
     const path = node.path;
     if (data.kind === 'os-release') {
-      // /etc/os-release wins over /usr/lib/os-release (it is usually a symlink to it).
-      if (osRelease && path !== '/etc/os-release') continue;
+      // Another os-release only when neither well-known path leads to one (as before links were followed).
+      if (release ? node !== release : inv.os) continue;
       const f = data.fields;
-      osRelease = {
+      inv.os = {
         id: f.ID,
         versionId: f.VERSION_ID,
         name: f.NAME,
@@ -69,7 +85,7 @@ export function osInventory(model: ImageModel): OsInventory {
       if (data.note) inv.notes.push(`${path}: ${data.note}`);
     }
   }
-  inv.os = osRelease;
+  for (const [path, target] of files.unread) inv.unread.push({ path, target });
   for (const m of ['dpkg', 'apk', 'rpm'] as PackageManager[]) {
     const pk = byManager.get(m);
     if (pk && pk.length) {
@@ -191,6 +207,22 @@ export function osFindings(model: ImageModel, inv: OsInventory, now: Date): Find
         );
       }
     }
+  }
+  for (const { path, target } of inv.unread) {
+    const what = READ_FOR[path] ?? 'the OS package inventory, and with it the vulnerabilities of those packages';
+    out.push(
+      makeFinding({
+        ruleId: 'os-file-unread',
+        category: 'os',
+        severity: 'medium',
+        title: `${path} is a link to a file not read: ${target}`,
+        message: `${path} is a link to ${target}. Programs in the container read that file through it, and it decides ${what}; layerlens reads the files of the well-known names while the layers stream, and this one has another name, so what it says is not in this report. Images rarely hold such a link: check the file.`,
+        remediation: `Look at it (\`layerlens extract IMAGE ${target}\`); keep the real file at ${path}.`,
+        path: target,
+        discriminator: path,
+        properties: { linkPath: path, target },
+      }),
+    );
   }
   for (const note of inv.notes) {
     out.push(

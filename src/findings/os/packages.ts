@@ -15,12 +15,16 @@ export interface OsPackage {
 }
 
 /** What the content inspector keeps of one OS file (parsed at the end of the file). */
-export type OsFileData =
+export type OsFileData = (
   | { kind: 'os-release'; fields: Record<string, string> }
   | { kind: 'packages'; manager: PackageManager; packages: OsPackage[]; truncated?: boolean }
   | { kind: 'rpm-db'; format: 'sqlite' | 'bdb' | 'ndb'; packages?: OsPackage[]; note?: string }
   /** /etc/passwd: who a USER name is (run-user.ts). */
-  | { kind: 'passwd'; users: PasswdEntry[] };
+  | { kind: 'passwd'; users: PasswdEntry[] }
+) & {
+  /** Read from a file of a well-known name at another path: counts only where a link leads to it (os/locate.ts). */
+  linkOnly?: true;
+};
 
 /**
  * Deb822 paragraphs (dpkg status, status.d files). Field names are matched in any case, as dpkg

@@ -8,7 +8,7 @@
 import type { ImageModel } from '../../engine/image.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { inspected, nodeIndex } from '../content.js';
-import { osInventory, type OsInfo, type OsPackage } from '../os/index.js';
+import { osFileNodes, osInventory, type OsInfo, type OsPackage } from '../os/index.js';
 import { purlOf } from './purl.js';
 import type { FoundPackage, Package, PackageFileData, PackageType } from './types.js';
 
@@ -30,12 +30,12 @@ interface Run {
 
 const OS_TYPE = { dpkg: 'deb', apk: 'apk', rpm: 'rpm' } as const;
 
-/** What one version of a file says: packages keyed by identity. */
-function packagesOf(node: TreeNode, i: number): Map<string, { pkg: Found; inner?: string }> | undefined {
+/** What one version of a file says: packages keyed by identity (its OS data only when `os`: see locate.ts). */
+function packagesOf(node: TreeNode, i: number, os: boolean): Map<string, { pkg: Found; inner?: string }> | undefined {
   const c = inspected(node.versions[i]);
   if (!c) return undefined;
   const out = new Map<string, { pkg: Found; inner?: string }>();
-  if (c.os && (c.os.kind === 'packages' || c.os.kind === 'rpm-db')) {
+  if (os && c.os && (c.os.kind === 'packages' || c.os.kind === 'rpm-db')) {
     for (const p of c.os.packages ?? []) out.set(`${p.name}\0${p.version}\0${p.arch ?? ''}`, { pkg: fromOs(p) });
   }
   if (c.packages) {
@@ -67,12 +67,12 @@ function fromFile(f: FoundPackage, data: PackageFileData): Found {
 }
 
 /** Runs of each package along one file's versions. */
-function runsOf(node: TreeNode, out: Run[]): void {
+function runsOf(node: TreeNode, os: boolean, out: Run[]): void {
   const path = node.path;
   const open = new Map<string, Run>();
   const versions = node.versions;
   for (let i = 0; i < versions.length; i++) {
-    const now = packagesOf(node, i) ?? new Map();
+    const now = packagesOf(node, i, os) ?? new Map();
     for (const [key, run] of open) {
       if (!now.has(key)) {
         run.to = versions[i].layer;
@@ -114,20 +114,22 @@ export function packageInventory(model: ImageModel): PackageInventory {
 function computeInventory(model: ImageModel): PackageInventory {
   const top = model.tree.layerCount - 1;
   const os = osInventory(model);
+  const osFiles = osFileNodes(model).counted;
   const runs: Run[] = [];
   const notes: string[] = [];
   for (const node of nodeIndex(model.tree).inspected) {
     const versions = node.versions;
     let relevant = false;
+    const countOs = osFiles.has(node);
     for (const v of versions) {
       const c = inspected(v);
-      if (c?.packages || (c?.os && c.os.kind !== 'os-release')) relevant = true;
+      if (c?.packages || (countOs && c?.os && c.os.kind !== 'os-release' && c.os.kind !== 'passwd')) relevant = true;
       if (c?.packages?.note && v === node.liveAt(top)) notes.push(`${node.path}: ${c.packages.note}`);
     }
     if (!relevant) continue;
     const live = inspected(node.liveAt(top))?.packages;
     if (live && live.from !== 'npm-package' && /lock/.test(live.from) && lockfileShadowed(node, top)) continue;
-    runsOf(node, runs);
+    runsOf(node, countOs, runs);
   }
   // One package per type, name and version: its paths; introduced by the earliest of its live
   // copies (or of all, when none is live), removed by the last removal when none is live.
