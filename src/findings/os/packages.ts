@@ -30,6 +30,8 @@ export type OsFileData = (
  * Deb822 paragraphs (dpkg status, status.d files). Field names are matched in any case, as dpkg
  * (and trivy) read them: a `package:` line is the package's name, not a line to skip.
  */
+const NO_FILES = new Set(['not-installed', 'config-files', '']);
+
 export function parseDpkgStatus(text: string): OsPackage[] {
   const out: OsPackage[] = [];
   for (const para of text.split(/\n\s*\n/)) {
@@ -41,8 +43,10 @@ export function parseDpkgStatus(text: string): OsPackage[] {
       f[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
     }
     if (!f.package || !f.version) continue;
-    // status.d files (distroless) carry no Status field; dpkg status does.
-    if (f.status && !/\binstalled$/.test(f.status)) continue;
+    // status.d files (distroless) carry no Status field; dpkg status does: "want flag status".
+    // The package's files are on disk in every state but two (dpkg(1), package states): in
+    // not-installed and config-files (removed, its conffiles kept) they are not.
+    if (f.status && NO_FILES.has(f.status.split(/\s+/)[2] ?? '')) continue;
     const pkg: OsPackage = { name: f.package, version: f.version, manager: 'dpkg' };
     if (f.architecture) pkg.arch = f.architecture;
     if (f.source) {

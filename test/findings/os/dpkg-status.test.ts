@@ -16,3 +16,28 @@ test('field names in any case; only installed packages; the source package and i
     ['libc6 2.36-9 glibc 2.36-9+x', 'openssl 3.0.11-1 - -', 'zlib1g 1:1.2.13 - -'],
   );
 });
+
+test("dpkg's package states: a package whose files are on disk counts, whatever its state; not-installed and config-files do not", () => {
+  const states = [
+    'installed',
+    'unpacked',
+    'half-configured',
+    'half-installed',
+    'triggers-awaited',
+    'triggers-pending',
+    'not-installed',
+    'config-files',
+  ];
+  const text = states.map((s, i) => `Package: p${i}\nStatus: install ok ${s}\nVersion: 1.${i}`).join('\n\n');
+  assert.deepEqual(
+    parseDpkgStatus(text).map((p) => p.name),
+    ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'],
+  );
+  // The state is the third word, whatever the first two say ("purge ok not-installed" is not
+  // "…installed"; "hold ok installed" is).
+  const words = ['purge ok not-installed', 'hold ok installed', 'deinstall reinstreq half-installed', 'install ok'];
+  assert.deepEqual(
+    parseDpkgStatus(words.map((s, i) => `Package: q${i}\nStatus: ${s}\nVersion: 1`).join('\n\n')).map((p) => p.name),
+    ['q1', 'q2'],
+  );
+});
