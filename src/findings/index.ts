@@ -17,7 +17,7 @@ import type { InspectedContent } from './content.js';
 import { deletedFileFindings } from './deleted-files.js';
 import { computeEfficiency, efficiencyFindings } from './efficiency.js';
 import { applyIgnore, type IgnoreEntry } from './ignore.js';
-import { OsFileCollector, osFileKind, osFindings, osInventory } from './os/index.js';
+import { OS_BY_NAME_MAX, OsFileCollector, osFileKind, osFindings, osInventory } from './os/index.js';
 import { PackageFileCollector, packageFileKind, packageInventory } from './packages/index.js';
 import { vulnerabilityFindings, type VulnerabilityContext } from './vulnerabilities/index.js';
 import { permissionFindings } from './permissions.js';
@@ -39,7 +39,7 @@ export { sortFindings, compareFindings } from './order.js';
 export { earlyFindings } from './early.js';
 export type { InspectedContent } from './content.js';
 export { computeEfficiency, type EfficiencyReport } from './efficiency.js';
-export { osInventory, type OsInventory } from './os/index.js';
+export { OS_BY_NAME_MAX, osInventory, type OsInventory } from './os/index.js';
 export { packageInventory, type PackageInventory, type Package } from './packages/index.js';
 export { lookupKeys, type VulnerabilityContext } from './vulnerabilities/index.js';
 export { PORT_TABLE, portInfo, type PortInfo } from './ports.js';
@@ -74,9 +74,15 @@ export function createContentInspector(
   // A batch reads its files whole: only files within the scan's limit go there (a limit below
   // the batch's own size must still hold, and its files be counted as read in part).
   const batchMax = Math.min(BATCH_FILE_MAX, scanOpts.maxBytes);
+  // Files of the OS files' names away from their paths, kept for a link that may lead there
+  // (os/locate.ts): at most OS_BY_NAME_MAX per load, so an image of a million files named
+  // `status` is not a million dpkg databases parsed; a link to one past the bound is reported as
+  // not read, as a link to a file of another name is.
+  let byName = 0;
   const inspector: ContentInspector = (parts, attrs, whole, start, end) => {
     const base = parts[parts.length - 1] ?? '';
-    const osKind = osFileKind(parts);
+    let osKind = osFileKind(parts);
+    if (osKind && !osKind.atPath && ++byName > OS_BY_NAME_MAX) osKind = undefined;
     const pkgKind = packageFileKind(parts, attrs);
     // Most files stop here: empty, a format without secrets, or system data.
     const scan = attrs.size > 0 && !skippedExt(base) && !skippedSystemData(parts);

@@ -67,6 +67,13 @@ export function osFileKind(parts: readonly string[]): OsFile | undefined {
   return osFile(kind, OS_FILES.get(parts.join('/')) === kind);
 }
 
+/**
+ * Files of those names away from their paths kept per load, at most (findings/index.ts): an image
+ * of a million files named `status` is not a million dpkg databases parsed. A link to one past
+ * the bound is reported as not read (os/locate.ts).
+ */
+export const OS_BY_NAME_MAX = 256;
+
 /** The well-known paths of each kind, as open(2) reads them (os/locate.ts). */
 export const OS_FILE_PATHS: ReadonlyArray<readonly [string, OsFileKind]> = [...OS_FILES].map(([p, k]) => [`/${p}`, k]);
 

@@ -8,11 +8,12 @@ import { layerDigestOf, makeFinding } from '../make.js';
 import type { Finding } from '../types.js';
 import { EOL_TABLE_DATE, eolEntry } from './eol.js';
 import { osFileNodes } from './locate.js';
+import { OS_BY_NAME_MAX } from './collector.js';
 import type { OsPackage, PackageManager } from './packages.js';
 
 export { EOL_TABLE, EOL_TABLE_DATE, eolEntry } from './eol.js';
 export type { OsPackage, PackageManager, OsFileData } from './packages.js';
-export { OsFileCollector, osFileKind } from './collector.js';
+export { OS_BY_NAME_MAX, OsFileCollector, osFileKind } from './collector.js';
 export { osFileNodes, type OsFileNodes } from './locate.js';
 
 export interface OsInfo {
@@ -35,7 +36,7 @@ export interface OsInventory {
   notes: string[];
   /** Database files read: path and the layer that wrote the version read. */
   sources: Array<{ path: string; layer: number }>;
-  /** Well-known paths that are links to a file of another name, which was not read (os/locate.ts). */
+  /** Well-known paths that are links to a file whose bytes were not kept (os/locate.ts). */
   unread: Array<{ path: string; target: string }>;
 }
 
@@ -216,7 +217,7 @@ export function osFindings(model: ImageModel, inv: OsInventory, now: Date): Find
         category: 'os',
         severity: 'medium',
         title: `${path} is a link to a file not read: ${target}`,
-        message: `${path} is a link to ${target}. Programs in the container read that file through it, and it decides ${what}; layerlens reads the files of the well-known names while the layers stream, and this one has another name, so what it says is not in this report. Images rarely hold such a link: check the file.`,
+        message: `${path} is a link to ${target}. Programs in the container read that file through it, and it decides ${what}. layerlens keeps the bytes of files of the well-known names as the layers stream (and at most ${OS_BY_NAME_MAX} away from their paths); this one was not kept, so what it says is not in this report. Images rarely hold such a link: check the file.`,
         remediation: `Look at it (\`layerlens extract IMAGE ${target}\`); keep the real file at ${path}.`,
         path: target,
         discriminator: path,

@@ -5,8 +5,8 @@
  * layer it has (the inventory's history); a file of a well-known name elsewhere counts only where
  * a well-known path leads to it as of the top layer (`/etc/passwd -> /opt/users/passwd`,
  * `/var/lib/dpkg -> /opt/d`), as it does for those programs. A link to a file of another name
- * (`/etc/passwd -> /opt/users`) leads to bytes not read while the layers streamed: said, not
- * guessed (`unread`).
+ * (`/etc/passwd -> /opt/users`), or to one past the bound on such files (OS_BY_NAME_MAX), leads
+ * to bytes not kept while the layers streamed: said, not guessed (`unread`).
  */
 import type { ImageModel } from '../../engine/image.js';
 import type { TreeNode } from '../../engine/tree.js';
@@ -21,7 +21,7 @@ export interface OsFileNodes {
   counted: Set<TreeNode>;
   /** Each well-known path that leads to a file holding its data (as of the top layer): that file's node. */
   at: Map<string, TreeNode>;
-  /** Each well-known path that leads to a file of another name, not read: that file's path. */
+  /** Each well-known path that leads to a file whose bytes were not kept: that file's path. */
   unread: Map<string, string>;
 }
 

@@ -170,3 +170,25 @@ test('os-release: /etc/os-release first, through its link, else /usr/lib/os-rele
   });
   assert.equal(osInventory(plain).os?.id, 'debian');
 });
+
+test('files of a well-known name elsewhere are kept up to a bound; a link to one past it is said not read', async () => {
+  const { OS_BY_NAME_MAX } = await import('../../../src/findings/index.js');
+  const decoys = Array.from({ length: OS_BY_NAME_MAX + 20 }, (_, i) => ({
+    name: `srv/d${String(i).padStart(4, '0')}/status`,
+    content: dpkgStatus(`decoy${i}`),
+  }));
+  const last = decoys[decoys.length - 1].name.replace(/\/status$/, '');
+  const image = (target: string): TestImage => ({
+    layers: [{ entries: [sh, dir('var/lib'), ...decoys, link('var/lib/dpkg', `/${target}`)] }],
+  });
+  const first = await loadImage(image('srv/d0000'));
+  assert.deepEqual(
+    osInventory(first).packages.map((p) => p.name),
+    ['decoy0'],
+  );
+  const past = await check(image(last));
+  const [u] = byRule(past, 'os-file-unread');
+  assert.equal(u?.path, `/${last}/status`);
+  assert.equal(u.properties?.linkPath, '/var/lib/dpkg/status');
+  assert.match(u.message, /package inventory/);
+});
