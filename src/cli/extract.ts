@@ -98,7 +98,9 @@ export async function runExtract(argv: string[]): Promise<number> {
       ? provenance(model, inImage, loc, layerArg)
       : loc.version === model.tree.lookupPath(inImage)?.versionIn(loc.layer)
         ? undefined
-        : `extracted the copy of ${safeText(inImage)} at entry ${entryArg} of layer ${loc.layer}, which a later entry of the same layer replaced: it is in no file system, but the layer ships it`;
+        : model.tree.refusedCopies.some((r) => r.version === loc.version)
+          ? `extracted entry ${entryArg} of layer ${loc.layer} (${safeText(inImage)}), which container runtimes refuse to unpack: it is in no file system, but the layer ships it`
+          : `extracted the copy of ${safeText(inImage)} at entry ${entryArg} of layer ${loc.layer}, which a later entry of the same layer replaced: it is in no file system, but the layer ships it`;
   const n = output === undefined ? await toStdout(model, loc) : await toFile(model, loc, output);
   if (note) process.stderr.write(`layerlens: ${note}\n`);
   if (output !== undefined)
@@ -125,10 +127,14 @@ function chooseCopy(model: ImageModel, inImage: string, layer: number, entry: nu
   if (layer > top) throw new LayerlensError(`--layer ${layer}: the image has layers 0 to ${top}`, 'USAGE');
   const node = model.tree.lookupPath(inImage);
   const copies = model.tree.inLayerCopies.filter((c) => c.node === node && c.version.layer === layer);
+  // The bytes of an entry no runtime unpacks, by the name GNU tar extracts it at (FileTree.refusedCopies).
+  const refused = model.tree.refusedCopies.filter((r) => r.path === inImage && r.version.layer === layer);
   const own = node?.versionIn(layer);
-  const files = [...copies.map((c) => c.version), ...(own && own.change !== 'removed' ? [own] : [])].filter(
-    (v) => v.type === 'file',
-  );
+  const files = [
+    ...copies.map((c) => c.version),
+    ...refused.map((r) => r.version),
+    ...(own && own.change !== 'removed' ? [own] : []),
+  ].filter((v) => v.type === 'file');
   const found = files.find((v) => v.entry === entry);
   if (!found) {
     const held = files.map((v) => v.entry).sort((a, b) => a - b);

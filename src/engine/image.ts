@@ -466,13 +466,23 @@ function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerI
 /** Apply the item at `i`; returns the index of its last item (see LayerItem). */
 function applyItem(tree: FileTree, layer: number, items: SegmentedList<LayerItem>, i: number, at: RunCursor): number {
   if (readEntry(items, i, at)) {
-    tree.putAt(at.dir, at.name, at.attrs, layer, at.attrs.content, at.attrs.entry, true);
+    const a = at.attrs;
+    // A file the tree refuses (its directory is a file, or a symlink loop): its bytes kept aside.
+    if (
+      !tree.putAt(at.dir, at.name, a, layer, a.content, a.entry, true) &&
+      a.type === 'file' &&
+      a.content !== undefined
+    )
+      tree.keepRefused(at.dir === '' ? at.name : `${at.dir}/${at.name}`, a, layer, a.content, a.entry, undefined);
     return at.next;
   }
   const e = items.at(i) as LayerEntry;
-  if (e.kind === 'entry') tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1);
-  else if (e.kind === 'parents') tree.ensureDirs(e.parts, layer);
-  else if (e.kind === 'refused')
+  if (e.kind === 'entry') {
+    const content = e.content ?? (e.attrs as { content?: unknown }).content;
+    if (!tree.putPath(e.path, e.attrs, layer, e.content, e.ordinal ?? -1) && e.attrs.type === 'file')
+      tree.keepRefused(e.path, e.attrs, layer, content, e.ordinal ?? -1, undefined);
+  } else if (e.kind === 'parents') tree.ensureDirs(e.parts, layer);
+  else if (e.kind === 'refused') {
     tree.note({
       layer,
       problem: e.problem,
@@ -480,6 +490,9 @@ function applyItem(tree: FileTree, layer: number, items: SegmentedList<LayerItem
       ...(e.link !== undefined ? { link: e.link } : {}),
       ...(e.tarType !== undefined ? { tarType: e.tarType } : {}),
     });
+    if (e.attrs && e.path !== undefined)
+      tree.keepRefused(e.path, e.attrs, layer, e.attrs.content, e.ordinal ?? -1, e.problem, e.tarType);
+  }
   return i;
 }
 

@@ -93,7 +93,9 @@ async function scanLayer(
   const reader = new TarReader(
     (header, ordinal) => {
       if (ordinal !== want) return undefined;
-      if (header.typeflag !== '0')
+      // A regular file; asked for by its entry, also one of a type the runtimes refuse, whose bytes
+      // GNU tar extracts as a file (FileTree.refusedCopies): not a link, device or directory.
+      if (header.typeflag !== '0' && (entry === undefined || NO_DATA_TYPES.has(header.typeflag)))
         throw new LayerlensError(`layer ${layer}: its entry for ${path} is no longer a regular file`, 'CORRUPT');
       found = ordinal;
       size = header.size;
@@ -139,6 +141,9 @@ async function scanLayer(
   if (found < 0) throw new LayerlensError(`layer ${layer} does not hold ${path}`, 'NOT_FOUND');
   return size;
 }
+
+/** Tar types whose entries hold no file bytes: links, devices, directories, fifos. */
+const NO_DATA_TYPES = new Set(['1', '2', '3', '4', '5', '6']);
 
 /** Read up to `maxBytes` of a file from a layer (the tree's version, or the entry of ordinal `entry`). */
 export async function readLayerFile(

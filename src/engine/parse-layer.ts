@@ -29,8 +29,22 @@ export type LayerEntry =
   /** `ordinal`: as an entry's (a whiteout or opaque marker after what its layer wrote is noted: late-markers.ts). */
   | { kind: 'whiteout'; parts: string[]; ordinal?: number }
   | { kind: 'opaque'; parts: string[]; ordinal?: number }
-  /** An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts). */
-  | { kind: 'refused'; problem: UnpackProblem; name: string; link?: string; tarType?: string }
+  /**
+   * An entry a container runtime refuses to unpack: not applied, reported (findings/unpack.ts).
+   * One with bytes (a file, or a type the runtimes do not handle, which GNU tar extracts as a
+   * file) carries them as inspected: `path` (its name's components, `..` dropped, as GNU tar
+   * extracts it), `ordinal` and `attrs` with the inspector's result (FileTree.refusedCopies).
+   */
+  | {
+      kind: 'refused';
+      problem: UnpackProblem;
+      name: string;
+      link?: string;
+      tarType?: string;
+      path?: string;
+      ordinal?: number;
+      attrs?: EntryAttrs & { content?: unknown };
+    }
   /**
    * Directories a runtime creates for a PAX global header, the parents of the path it is named
    * by (Docker and containerd make an entry's parents before they look at its type).
@@ -262,6 +276,36 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const run = newRun(opts.names ?? new NameTable());
   // Root entries named like eStargz's TOC or landmarks: hidden at the end if the layer is eStargz.
   let stargzNames: EntryAttrs[] | undefined;
+  /** The inspector's sink for a file's bytes (undefined: none, or the inspector took them whole). */
+  const inspect = (parts: string[], attrs: EntryAttrs): ContentSink | undefined => {
+    if (!opts.inspectContent) return undefined;
+    // (A file's data length is its size: a tar holds a regular file's bytes as they are.)
+    const chunk = attrs.size > 0 && reader.entryDataLength === attrs.size ? reader.entryChunk : undefined;
+    if (chunk === undefined) return opts.inspectContent(parts, attrs);
+    const at = reader.entryDataOffset;
+    return opts.inspectContent(parts, attrs, chunk, at, at + attrs.size);
+  };
+  /**
+   * A refused entry's bytes, inspected as a file's: no runtime unpacks it, but its bytes ship in
+   * the layer for anyone who reads the tar (GNU tar extracts an unknown type as a file, and a name
+   * above the root with its `..` dropped). Its path is the name so extracted.
+   */
+  const inspectRefused = (item: LayerEntry, header: TarHeader, ordinal: number): ContentSink | undefined => {
+    const n = reader.entryDataLength;
+    if (!opts.inspectContent || n === 0 || item.kind !== 'refused') return undefined;
+    const parts = header.name.split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
+    if (parts.length === 0) return undefined;
+    const attrs = headerAttrs(header, 'file');
+    attrs.size = n;
+    (attrs as Version).entry = ordinal;
+    item.path = parts.join('/');
+    item.ordinal = ordinal;
+    item.attrs = attrs;
+    const sink = inspect(parts, attrs);
+    currentEntry = sink ? attrs : null;
+    currentSink = sink;
+    return sink;
+  };
   const reader = new TarReader(
     (header, ordinal) => {
       if (budget && --budget.entriesLeft < 0) throw tooManyEntries(lim.maxEntries);
@@ -278,12 +322,13 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       const refused = refusal(header, type, lim.maxPathBytes);
       if (refused) {
         entries.push(refused);
-        return undefined;
+        return type === 'file' ? inspectRefused(refused, header, ordinal) : undefined;
       }
       const parts = cleanPath(header.name);
       if (parts === null) {
-        entries.push({ kind: 'refused', problem: 'escape', name: cut(header.name) });
-        return undefined;
+        const escape: LayerEntry = { kind: 'refused', problem: 'escape', name: cut(header.name) };
+        entries.push(escape);
+        return type === 'file' ? inspectRefused(escape, header, ordinal) : undefined;
       }
       const base = parts[parts.length - 1] ?? '';
       if (type !== 'dir' && base.startsWith(WHITEOUT_PREFIX)) {
@@ -297,8 +342,14 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       }
       // (After the whiteouts: the runtimes look at a name's whiteout prefix before its type.)
       if (type === 'other' && SPECIAL_MAP[header.typeflag] === undefined) {
-        entries.push({ kind: 'refused', problem: 'unhandled-type', name: cut(header.name), tarType: header.typeflag });
-        return undefined;
+        const unhandled: LayerEntry = {
+          kind: 'refused',
+          problem: 'unhandled-type',
+          name: cut(header.name),
+          tarType: header.typeflag,
+        };
+        entries.push(unhandled);
+        return inspectRefused(unhandled, header, ordinal);
       }
       const attrs = headerAttrs(header, type);
       if (attrs.linkTarget === ESCAPES) {
@@ -309,16 +360,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       if (parts.length === 0) entries.push({ kind: 'entry', path: '', attrs, ordinal });
       else pushEntry(entries, header.name, parts, attrs, run);
       if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(attrs);
-      let sink: ContentSink | undefined;
-      if (type === 'file' && opts.inspectContent) {
-        // (A file's data length is its size: a tar holds a regular file's bytes as they are.)
-        const chunk = attrs.size > 0 && reader.entryDataLength === attrs.size ? reader.entryChunk : undefined;
-        if (chunk === undefined) sink = opts.inspectContent(parts, attrs);
-        else {
-          const at = reader.entryDataOffset;
-          sink = opts.inspectContent(parts, attrs, chunk, at, at + attrs.size);
-        }
-      }
+      let sink = type === 'file' ? inspect(parts, attrs) : undefined;
       if (type === 'file' && opts.contentDigests) {
         // (A sparse file's data in the blob is not its content: hashed as it is handed on.)
         if (!deferred || header.sparse) sink = new DigestingSink(sink, attrs);

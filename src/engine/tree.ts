@@ -230,6 +230,19 @@ export interface InLayerCopy {
   how: 'deleted' | 'overwritten';
 }
 
+/**
+ * The bytes of an entry no runtime unpacks (an unknown tar type, a name above the root or past
+ * PATH_MAX, a file under a path that is not a directory), kept where the content inspector
+ * found something in them: in no file system, but in the layer for anyone who reads its tar.
+ */
+export interface RefusedCopy {
+  /** The name it would be extracted at (`/`-led, `..` dropped, as GNU tar does). */
+  path: string;
+  version: Version;
+  problem: UnpackProblem;
+  tarType?: string;
+}
+
 export function emptyStats(): ChangeStats {
   return { added: 0, modified: 0, removed: 0, addedBytes: 0, removedBytes: 0 };
 }
@@ -257,6 +270,8 @@ export class FileTree {
    * superseded (see InLayerCopy; no honest layer has any, so a plain array).
    */
   readonly inLayerCopies: InLayerCopy[] = [];
+  /** Refused entries whose bytes the inspector found something in (see RefusedCopy), in tar order. */
+  readonly refusedCopies: RefusedCopy[] = [];
   /**
    * Hard links to a file their own layer wrote (Version.linkEntry), in tar order: a later entry
    * of the layer that replaces the file leaves the link with the copy (linkedVersion).
@@ -597,7 +612,32 @@ export class FileTree {
   private readonly noteCounts = new Map<string, number>();
 
   /** Record an unpack note (kept up to MAX_UNPACK_NOTES per layer and problem, then counted). */
+  /**
+   * Keep a refused entry's inspected bytes (see RefusedCopy): `attrs` with the inspector's result
+   * `content`, `problem` why no runtime unpacks it (undefined: the last problem noted, the walk to
+   * its directory's).
+   */
+  keepRefused(
+    path: string,
+    attrs: EntryAttrs,
+    layer: number,
+    content: unknown,
+    entry: number,
+    problem: UnpackProblem | undefined,
+    tarType?: string,
+  ): void {
+    if (content === undefined) return;
+    const version = makeVersion(attrs, layer, 'added', undefined, content, entry);
+    const copy: RefusedCopy = { path: '/' + path, version, problem: problem ?? this.lastProblem };
+    if (tarType !== undefined) copy.tarType = tarType;
+    this.refusedCopies.push(copy);
+  }
+
+  /** The problem of the last note (counted past MAX_UNPACK_NOTES too). */
+  private lastProblem: UnpackProblem = 'not-a-directory';
+
   note(n: UnpackNote): void {
+    this.lastProblem = n.problem;
     const key = `${n.layer}:${n.problem}`;
     const count = (this.noteCounts.get(key) ?? 0) + 1;
     this.noteCounts.set(key, count);

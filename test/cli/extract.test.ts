@@ -182,6 +182,38 @@ test('a copy its own layer replaced is extracted by --layer and --entry, as its 
   assert.match(alone.stderr.toString(), /--entry K goes with --layer N/);
 });
 
+test('an entry no runtime unpacks (tar type 7) is scanned and extracted by its entry, as its finding says', async () => {
+  const { tar, file } = await import('../support/tar-craft.js');
+  const token = `token=${githubToken()}\n`;
+  const layered = join(dir, 'contiguous.tar');
+  // Type '7' (contiguous file): Docker and containerd refuse the layer; GNU tar extracts it as a file.
+  const built = docker25Save([tar([file('etc/ok.txt', 'fine\n'), file('app/secret.env', token, { typeflag: '7' })])]);
+  writeFileSync(layered, await membersToTar(built.members));
+  const scan = spawnSync(process.execPath, ['--import', tsx, main, 'scan', layered, '--format', 'json'], {
+    encoding: 'utf8',
+  });
+  const findings = (
+    JSON.parse(scan.stdout) as {
+      findings: Array<{ ruleId: string; path: string; message: string; properties?: Record<string, unknown> }>;
+    }
+  ).findings;
+  const secret = findings.find((f) => f.ruleId.startsWith('secret-github'))!;
+  assert.equal(secret.path, '/app/secret.env');
+  assert.equal(secret.properties?.refusedEntry, 'unhandled-type');
+  assert.equal(secret.properties?.tarType, '7');
+  assert.equal(secret.properties?.entry, 1);
+  assert.match(secret.message, /refuse to unpack \(tar type '7', which GNU tar extracts as a file\)/);
+  assert.match(secret.message, /extract --layer 0 --entry 1/);
+  assert.ok(!scan.stdout.includes(token.trim().slice(6)), 'the token is masked');
+  const got = run(['extract', layered, '/app/secret.env', '--layer', '0', '--entry', '1']);
+  assert.equal(got.status, 0, got.stderr.toString());
+  assert.equal(got.stdout.toString(), token);
+  assert.match(
+    got.stderr.toString(),
+    /entry 1 of layer 0 \(\/app\/secret\.env\), which container runtimes refuse to unpack/,
+  );
+});
+
 test('a superseded copy is read again from its layer by its entry when its bytes were not kept', async () => {
   const { tar, file } = await import('../support/tar-craft.js');
   const { ImageModel } = await import('../../src/engine/image.js');

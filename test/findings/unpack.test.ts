@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ImageModel } from '../../src/engine/image.js';
 import { MAX_UNPACK_NOTES } from '../../src/engine/limits.js';
-import { runChecks } from '../../src/findings/index.js';
+import { createContentInspector, runChecks } from '../../src/findings/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { imageOfTars } from '../support/image.js';
 import { dir, file, hardlink, symlink, tar } from '../support/tar-craft.js';
@@ -70,4 +70,53 @@ test('an ordinary image has no unpack finding', async () => {
     ]),
     [],
   );
+});
+
+test('the bytes of entries no runtime unpacks are read for secrets as shipped, with why and where', async () => {
+  const { githubToken } = await import('../support/fake-secrets.js');
+  const tok = () => `token=${githubToken()}\n`;
+  const { meta, blobs } = imageOfTars([
+    tar([
+      file('plain.txt', 'nothing here\n'),
+      file('app/contiguous.env', tok(), { typeflag: '7' }),
+      file('app/vendor.env', tok(), { typeflag: 'Z' }),
+      file('../../outside/escape.env', tok()),
+      file('blocker', 'a file\n'),
+      file('blocker/under.env', tok()),
+      symlink('loop', 'loop'),
+      file('loop/in-loop.env', tok()),
+      file('app/live.env', tok()),
+    ]),
+  ]);
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, blobs), { inspectContent: createContentInspector() });
+  const secrets = runChecks(model, { reference: 'memory', now: new Date('2026-11-28T00:00:00Z') }).filter(
+    (f) => f.category === 'secret',
+  );
+  assert.deepEqual(
+    secrets.map((f) => [f.path, f.properties?.refusedEntry ?? 'live', f.properties?.entry ?? null]).sort(),
+    [
+      ['/app/contiguous.env', 'unhandled-type', 1],
+      ['/app/live.env', 'live', null],
+      ['/app/vendor.env', 'unhandled-type', 2],
+      ['/blocker/under.env', 'not-a-directory', 5],
+      ['/loop/in-loop.env', 'symlink-loop', 7],
+      ['/outside/escape.env', 'escape', 3],
+    ],
+  );
+  for (const f of secrets.filter((f) => f.properties?.refusedEntry)) {
+    assert.equal(f.deletedInLayerIndex, null);
+    assert.match(f.message, /in no file system, but its bytes ship in layer 0/);
+  }
+  // Nothing the runtimes refuse is in the tree.
+  assert.equal(model.tree.lookupPath('/app/contiguous.env'), undefined);
+  assert.equal(model.tree.lookupPath('/blocker')?.liveAt(0)?.type, 'file');
+  // The same image twice: the same ids.
+  const again = new ImageModel();
+  await again.load(memoryReader(meta, blobs), { inspectContent: createContentInspector() });
+  const ids = runChecks(again, { reference: 'memory', now: new Date('2026-11-28T00:00:00Z') })
+    .filter((f) => f.category === 'secret')
+    .map((f) => f.id)
+    .sort();
+  assert.deepEqual(ids, secrets.map((f) => f.id).sort());
 });

@@ -154,6 +154,33 @@ unpackTest(
 );
 
 unpackTest(
+  "an entry Docker refuses ('7', an unknown type) is a file to GNU tar: its secret is reported where tar extracts it",
+  async (dir) => {
+    for (const flag of ['7', 'Q']) {
+      const token = `token=${githubToken()}\n`;
+      const layer = tar([file('ok', 'ok\n'), file(`conf/${flag}.env`, token, { typeflag: flag })]);
+      const tarPath = join(dir, `bytes-${flag}.tar`);
+      await writeFile(tarPath, layer);
+      const out = join(dir, `out-${flag}`);
+      await run('mkdir', ['-p', out]);
+      // GNU tar warns about the unknown type (exit status 0 or 2) and extracts the bytes as a file.
+      await run('tar', ['-xf', tarPath, '-C', out]).catch((e: unknown) => {
+        if (!(e instanceof CommandError)) throw e;
+      });
+      assert.equal(await readFile(join(out, `conf/${flag}.env`), 'utf8'), token, `GNU tar on '${flag}'`);
+      const { model, findings } = await load(layer);
+      assert.equal(model.tree.lookupPath(`/conf/${flag}.env`), undefined, 'not in the tree');
+      const secret = findings.find((f) => f.ruleId.startsWith('secret-github'));
+      assert.equal(secret?.path, `/conf/${flag}.env`, `the secret in the '${flag}' entry`);
+      assert.equal(secret?.properties?.tarType, flag);
+      // And the bytes the finding says to extract are those.
+      const read = await readLayerFile(model, 0, `/conf/${flag}.env`, undefined, secret?.properties?.entry as number);
+      assert.equal(read.data.toString(), token);
+    }
+  },
+);
+
+unpackTest(
   "a PAX global header: ignored as a name, but Docker makes its path's parent directories; so does the tree",
   async (dir) => {
     const layer = tar([pax([['path', 'ghost/sub/x']], 'g'), file('ok', 'ok\n')]);

@@ -1,9 +1,10 @@
 /**
  * Secret findings from file content seen while the layers streamed: every layer, deleted files
- * included, and copies a later entry of their own layer superseded (FileTree.inLayerCopies).
+ * included, copies a later entry of their own layer superseded (FileTree.inLayerCopies), and the
+ * bytes of entries no runtime unpacks (FileTree.refusedCopies).
  */
 import type { ImageModel } from '../../engine/image.js';
-import type { TreeNode } from '../../engine/tree.js';
+import type { RefusedCopy } from '../../engine/tree.js';
 import type { Version } from '../../engine/types.js';
 import { fateOf, inLayerKey, inspected, linkedCopies, nodeIndex } from '../content.js';
 import { layerDigestOf, makeFinding } from '../make.js';
@@ -19,21 +20,23 @@ export function secretFindings(model: ImageModel): Finding[] {
   const out: Finding[] = [];
   const diffIds = model.layers.map((l) => l.diffId);
   const emit = (
-    node: TreeNode,
+    path: string,
     v: Version,
     fate: { layer: number; how: 'deleted' | 'overwritten' } | undefined,
     inLayer: boolean,
+    refused?: RefusedCopy,
   ): void => {
     const matches = inspected(v)?.secrets;
     if (!matches) return;
-    const path = node.path;
-    const where = inLayer
-      ? `added in layer ${v.layer} and ${fate!.how === 'deleted' ? 'removed' : 'replaced'} by a later entry of the same layer — not in the layer's file system, but still recoverable from layer ${v.layer} (extract --layer ${v.layer} --entry ${v.entry})`
-      : fate
-        ? fate.how === 'deleted'
-          ? `added in layer ${v.layer}, deleted in layer ${fate.layer} — still recoverable from layer ${v.layer}`
-          : `added in layer ${v.layer}, replaced in layer ${fate.layer} — the old content is still recoverable from layer ${v.layer}`
-        : `added in layer ${v.layer}, present in the final image`;
+    const where = refused
+      ? `in entry ${v.entry} of layer ${v.layer}, which container runtimes refuse to unpack (${refusedWhy(refused)}) — in no file system, but its bytes ship in layer ${v.layer} for anyone who reads its tar (extract --layer ${v.layer} --entry ${v.entry})`
+      : inLayer
+        ? `added in layer ${v.layer} and ${fate!.how === 'deleted' ? 'removed' : 'replaced'} by a later entry of the same layer — not in the layer's file system, but still recoverable from layer ${v.layer} (extract --layer ${v.layer} --entry ${v.entry})`
+        : fate
+          ? fate.how === 'deleted'
+            ? `added in layer ${v.layer}, deleted in layer ${fate.layer} — still recoverable from layer ${v.layer}`
+            : `added in layer ${v.layer}, replaced in layer ${fate.layer} — the old content is still recoverable from layer ${v.layer}`
+          : `added in layer ${v.layer}, present in the final image`;
     for (const m of matches) {
       const lineText = m.line !== null ? ` line ${m.line}` : '';
       out.push(
@@ -51,12 +54,19 @@ export function secretFindings(model: ImageModel): Finding[] {
           key: m.key ?? null,
           line: m.line,
           evidence: m.evidence,
-          discriminator: inLayer ? inLayerKey(v) : undefined,
+          discriminator: refused ? `refused:${v.entry}` : inLayer ? inLayerKey(v) : undefined,
           properties: {
             service: m.service,
             family: m.family,
             ...(fate ? { removal: fate.how } : {}),
             ...(inLayer ? { withinLayer: true, entry: v.entry } : {}),
+            ...(refused
+              ? {
+                  refusedEntry: refused.problem,
+                  entry: v.entry,
+                  ...(refused.tarType ? { tarType: refused.tarType } : {}),
+                }
+              : {}),
             ...(m.reason ? { downgradedBecause: m.reason } : {}),
             ...(m.code ? { downgradeCode: m.code } : {}),
             ...(m.encrypted ? { encrypted: true } : {}),
@@ -65,14 +75,35 @@ export function secretFindings(model: ImageModel): Finding[] {
       );
     }
   };
-  for (const node of nodeIndex(model.tree).inspected)
-    node.versions.forEach((v, i) => emit(node, v, fateOf(node, i), false));
+  for (const node of nodeIndex(model.tree).inspected) {
+    const path = node.path;
+    node.versions.forEach((v, i) => emit(path, v, fateOf(node, i), false));
+  }
   // A copy a hard link still holds is in the final image, at the link's path.
   const linked = linkedCopies(model.tree);
   for (const c of model.tree.inLayerCopies) {
     const link = linked.get(c.version);
-    if (link) emit(link, c.version, undefined, false);
-    else emit(c.node, c.version, { layer: c.version.layer, how: c.how }, true);
+    if (link) emit(link.path, c.version, undefined, false);
+    else emit(c.node.path, c.version, { layer: c.version.layer, how: c.how }, true);
   }
+  for (const r of model.tree.refusedCopies) emit(r.path, r.version, undefined, false, r);
   return out;
+}
+
+/** Why no runtime unpacks a refused entry, in a few words. */
+function refusedWhy(r: RefusedCopy): string {
+  switch (r.problem) {
+    case 'unhandled-type':
+      return `tar type '${r.tarType ?? '?'}', which GNU tar extracts as a file`;
+    case 'escape':
+      return 'a name above the root, which GNU tar extracts with its `..` dropped';
+    case 'name-too-long':
+      return 'a name longer than PATH_MAX';
+    case 'xattrs-too-large':
+      return 'more extended attributes than Linux stores';
+    case 'symlink-loop':
+      return 'a symlink loop on its path';
+    default:
+      return 'a file where its directory should be';
+  }
 }
