@@ -326,9 +326,9 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
       }
       const parts = cleanPath(header.name);
       if (parts === null) {
-        const escape: LayerEntry = { kind: 'refused', problem: 'escape', name: cut(header.name) };
-        entries.push(escape);
-        return type === 'file' ? inspectRefused(escape, header, ordinal) : undefined;
+        const escaped: LayerEntry = { kind: 'refused', problem: 'escape', name: cut(header.name) };
+        entries.push(escaped);
+        return type === 'file' ? inspectRefused(escaped, header, ordinal) : undefined;
       }
       const base = parts[parts.length - 1] ?? '';
       if (type !== 'dir' && base.startsWith(WHITEOUT_PREFIX)) {
