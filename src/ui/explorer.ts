@@ -433,11 +433,13 @@ export class Explorer {
         // A copy its own layer superseded (deleted in the layer that added it) is in no file
         // system: the tree shows what replaced it, if anything; the finding names its tar entry.
         const entry = f.properties?.entry;
-        if (f.deletedInLayerIndex === f.layerIndex) {
-          const how =
-            typeof entry === 'number' ? `; layerlens extract … --layer ${f.layerIndex} --entry ${entry} writes it` : '';
+        const how =
+          typeof entry === 'number' ? `; layerlens extract … --layer ${f.layerIndex} --entry ${entry} writes it` : '';
+        if (f.properties?.refusedEntry !== undefined)
+          this.setMessage(`${label} (in no file system: container runtimes refuse to unpack its entry${how})`);
+        else if (f.deletedInLayerIndex === f.layerIndex)
           this.setMessage(`${label} (not in the layer's file system: a later entry of the layer replaced it${how})`);
-        } else this.setMessage(ok ? label : `${label} (path not in the tree yet)`);
+        else this.setMessage(ok ? label : `${label} (path not in the tree yet)`);
         return;
       }
     }

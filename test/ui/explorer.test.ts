@@ -587,3 +587,22 @@ test('a finding on a copy its own layer replaced: the jump says how to extract i
     /a later entry of the layer replaced it; layerlens extract … --layer 0 --entry 0 writes it/,
   );
 });
+
+test('a finding in an entry no runtime unpacks: the jump says so, and how to extract it', async () => {
+  const { file, tar } = await import('../support/tar-craft.js');
+  const { imageOfTars } = await import('../support/image.js');
+  const { meta, blobs } = imageOfTars([
+    tar([file('ok.txt', 'ok\n'), file('app/odd.env', `token=${githubToken()}\n`, { typeflag: '7' })]),
+  ]);
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, blobs), { inspectContent: createContentInspector() });
+  const ex = explorerOn(model);
+  await ex.idle();
+  const i = ex.findings.findIndex((f) => f.ruleId.startsWith('secret-github'));
+  assert.ok(i >= 0, 'the entry is reported');
+  ex.jumpToFinding(i);
+  assert.match(
+    ex.message?.text ?? '',
+    /in no file system: container runtimes refuse to unpack its entry; layerlens extract … --layer 0 --entry 1 writes it/,
+  );
+});
