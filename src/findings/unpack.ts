@@ -105,7 +105,7 @@ function describe(n: UnpackNote): string {
     case 'unhandled-type': {
       const t = n.tarType ?? '';
       const kind = TYPE_NAMES[t] ? ` (${TYPE_NAMES[t]})` : '';
-      return `an entry ${q(n.name)} of tar type ${q(t)}${kind}, which Docker and containerd do not unpack ("unhandled tar header type"): runtimes refuse the layer; it is not shown in the tree`;
+      return `an entry ${q(n.name)} of tar type ${q(t)}${kind}, which Docker and containerd do not unpack ("unhandled tar header type"): runtimes refuse the layer; it is not shown in the tree, but GNU tar extracts its bytes as a file, and they are read for secrets`;
     }
     case 'xattrs-too-large':
       return `an entry ${q(n.name)} with more extended attributes than Linux stores for a file: runtimes refuse to unpack the layer; it is not shown in the tree`;

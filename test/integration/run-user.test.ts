@@ -92,11 +92,17 @@ unpackTest("USER resolves as Docker resolves it, through the image's own /etc/pa
   }
 });
 
-/** Layouts of a root file system whose /etc/passwd is reached through a link (made on disk, then tar). */
+/**
+ * Root file systems whose /etc/passwd is reached through a link (made on disk, then tar): where
+ * the passwd file is (app is uid 0 in it), the symlinks (target, at) made after it, or a hard link.
+ */
 const LINKED: Array<{
   what: string;
-  make: (root: string) => Promise<void>;
-  read: boolean;
+  passwd: string;
+  links?: Array<[string, string]>;
+  hard?: string;
+  /** False: the link leads to a file of another name, which layerlens does not read (os-file-unread). */
+  read?: boolean;
   /**
    * Docker's answer where it is not the link's: Docker lays an init layer of its own over the
    * image (/etc/hosts, /etc/resolv.conf, …) whose /etc directory hides a linked /etc, so no
@@ -105,73 +111,26 @@ const LINKED: Array<{
    */
   docker?: string;
 }> = [
-  {
-    what: 'absolute link',
-    read: true,
-    make: async (r) => {
-      await put(r, 'opt/users/passwd');
-      await symlink('/opt/users/passwd', join(r, 'etc/passwd'));
-    },
-  },
-  {
-    what: 'relative link',
-    read: true,
-    make: async (r) => {
-      await put(r, 'opt/users/passwd');
-      await symlink('../opt/users/passwd', join(r, 'etc/passwd'));
-    },
-  },
-  {
-    what: 'a linked /etc',
-    read: true,
-    docker: 'does not start',
-    make: async (r) => {
-      await put(r, 'x/passwd');
-      await symlink('x', join(r, 'etc2'));
-    },
-  },
+  { what: 'absolute link', passwd: 'opt/users/passwd', links: [['/opt/users/passwd', 'etc/passwd']] },
+  { what: 'relative link', passwd: 'opt/users/passwd', links: [['../opt/users/passwd', 'etc/passwd']] },
+  { what: 'a linked /etc', passwd: 'x/passwd', links: [['x', 'etc']], docker: 'does not start' },
   {
     what: 'a link to a linked directory',
-    read: true,
-    make: async (r) => {
-      await put(r, 'opt/b/passwd');
-      await symlink('b', join(r, 'opt/a'));
-      await symlink('/opt/a/passwd', join(r, 'etc/passwd'));
-    },
+    passwd: 'opt/b/passwd',
+    links: [
+      ['b', 'opt/a'],
+      ['/opt/a/passwd', 'etc/passwd'],
+    ],
   },
-  {
-    what: 'a hard link',
-    read: true,
-    make: async (r) => {
-      await put(r, 'opt/users/passwd');
-      await link(join(r, 'opt/users/passwd'), join(r, 'etc/passwd'));
-    },
-  },
-  {
-    what: 'a dangling link',
-    read: true,
-    make: async (r) => {
-      await put(r, 'opt/users/passwd');
-      await symlink('/opt/none/passwd', join(r, 'etc/passwd'));
-    },
-  },
+  { what: 'a hard link', passwd: 'opt/users/passwd', hard: 'etc/passwd' },
+  { what: 'a dangling link', passwd: 'opt/users/passwd', links: [['/opt/none/passwd', 'etc/passwd']] },
   {
     what: 'a link to a file of another name',
+    passwd: 'opt/accounts.real',
+    links: [['/opt/accounts.real', 'etc/passwd']],
     read: false,
-    make: async (r) => {
-      await put(r, 'opt/users/passwd');
-      await symlink('/opt/users/passwd', join(r, 'opt/accounts'));
-      await writeFile(join(r, 'opt/accounts.real'), 'app:x:0:0::/:/bin/sh\n');
-      await symlink('/opt/accounts.real', join(r, 'etc/passwd'));
-    },
   },
 ];
-
-/** A passwd in which app is uid 0, at `path` under `root`. */
-async function put(root: string, path: string): Promise<void> {
-  await mkdir(join(root, path, '..'), { recursive: true });
-  await writeFile(join(root, path), 'root:x:0:0::/root:/bin/sh\napp:x:0:0::/:/bin/sh\n');
-}
 
 unpackTest('USER through a linked /etc/passwd: the uid Docker runs as, or said not read', async (dir) => {
   for (const [i, shape] of LINKED.entries()) {
@@ -179,12 +138,13 @@ unpackTest('USER through a linked /etc/passwd: the uid Docker runs as, or said n
     await mkdir(join(root, 'etc'), { recursive: true });
     await mkdir(join(root, 'bin'), { recursive: true });
     await copyFile('/bin/busybox', join(root, 'bin/busybox'));
-    await shape.make(root);
-    if (shape.what === 'a linked /etc') {
-      // /etc itself the link (made last: the directory above held the tree's other files).
-      await run('rmdir', [join(root, 'etc')]);
-      await run('mv', [join(root, 'etc2'), join(root, 'etc')]);
+    await mkdir(join(root, shape.passwd, '..'), { recursive: true });
+    await writeFile(join(root, shape.passwd), 'root:x:0:0::/root:/bin/sh\napp:x:0:0::/:/bin/sh\n');
+    for (const [target, at] of shape.links ?? []) {
+      if (at === 'etc') await run('rmdir', [join(root, 'etc')]);
+      await symlink(target, join(root, at));
     }
+    if (shape.hard) await link(join(root, shape.passwd), join(root, shape.hard));
     const layer = join(dir, `layer${i}.tar`);
     await run('tar', ['-C', root, '-cf', layer, '.']);
     await imported(layer, `linked-passwd-${i}`, async (image) => {
@@ -216,13 +176,13 @@ unpackTest('USER through a linked /etc/passwd: the uid Docker runs as, or said n
       if (shape.docker) {
         assert.equal(ran, shape.docker, `${shape.what}: Docker's init layer`);
         assert.equal(runUser('app', passwd)?.uid, 0, `${shape.what}: the link followed, as containerd does`);
-      } else if (shape.read) {
+      } else if (shape.read !== false) {
         assert.equal(String(runUser('app', passwd)?.uid ?? 'does not start'), ran, shape.what);
       } else {
         assert.equal(ran, '0', `${shape.what}: Docker reads the file the link leads to`);
         assert.equal(passwd, undefined, `${shape.what}: not read, so not told`);
         const unread = runChecks(model, { reference: archive }).find((f) => f.ruleId === 'os-file-unread');
-        assert.equal(unread?.path, '/opt/accounts.real', shape.what);
+        assert.equal(unread?.path, `/${shape.passwd}`, shape.what);
       }
     });
   }
