@@ -65,6 +65,9 @@ function locate(model: ImageModel): OsFileNodes {
       found.unread.set(path, f.node.path);
     }
   }
+  // os-release(5): /usr/lib/os-release is read only where /etc/os-release is not there.
+  if (found.at.has('/etc/os-release') || found.unread.has('/etc/os-release'))
+    found.unread.delete('/usr/lib/os-release');
   // Distroless images: one dpkg status file per package in status.d.
   const dir = tree.open(STATUS_D, top);
   if (dir?.liveAt(top)?.type === 'dir') {

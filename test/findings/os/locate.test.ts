@@ -192,3 +192,26 @@ test('files of a well-known name elsewhere are kept up to a bound; a link to one
   assert.equal(u.properties?.linkPath, '/var/lib/dpkg/status');
   assert.match(u.message, /package inventory/);
 });
+
+test('os-release: /usr/lib/os-release linked away is not said unread where /etc/os-release is read', async () => {
+  const fs = await check({
+    layers: [
+      {
+        entries: [
+          sh,
+          { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
+          { name: 'opt/rel', content: 'ID=alpine\n' },
+          link('usr/lib/os-release', '/opt/rel'),
+        ],
+      },
+    ],
+  });
+  assert.equal(byRule(fs, 'os-file-unread').length, 0);
+  const alone = await check({
+    layers: [{ entries: [sh, { name: 'opt/rel', content: 'ID=alpine\n' }, link('usr/lib/os-release', '/opt/rel')] }],
+  });
+  assert.deepEqual(
+    byRule(alone, 'os-file-unread').map((f) => f.properties?.linkPath),
+    ['/usr/lib/os-release'],
+  );
+});
