@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
@@ -153,6 +153,12 @@ describe('registry source against real registries', { skip }, () => {
     await skopeoPush(layout, 'v1', 'team/app:v1', { host: open.host, workdir: work });
     await skopeoPush(layout, 'v1', 'team/app-docker:v1', { host: open.host, workdir: work }, { format: 'v2s2' });
     await skopeoPush(indexLayout, 'multi', 'team/multi:1', { host: open.host, workdir: work }, { all: true });
+    // The same index spelled as Go reads it alike: its list under "Manifests" (pushed as written).
+    const spelled = Buffer.from(index.data.toString().replace('"manifests"', '"Manifests"'));
+    const variant = { ...index, data: spelled, digest: `sha256:${createHash('sha256').update(spelled).digest('hex')}` };
+    const variantLayout = path.join(work, 'variant-layout');
+    writeLayout(variantLayout, 'multi', variant, [...allBlobs(img), ...allBlobs(arm), ...allBlobs(att)]);
+    await skopeoPush(variantLayout, 'multi', 'team/multi-variant:1', { host: open.host, workdir: work }, { all: true });
     // A cosign-style signature for the single-platform image.
     const sig = buildCosignSignature(`${open.host}/team/app`, img.manifest.digest);
     sigLayout = path.join(work, 'sig-layout');
@@ -198,6 +204,21 @@ describe('registry source against real registries', { skip }, () => {
       assert.equal(provenanceFindings(meta)[0].severity, 'info');
       assert.match(provenanceFindings(meta)[0].message, /finds signatures but does not verify them/);
       assert.deepEqual(dumpModel(await load(reader)), layoutDump);
+    });
+
+    test('an index spelled with a key in another case: read as Go reads it, and reported', async () => {
+      const r = await openRegistryImage(
+        `${open.host}/team/multi-variant:1`,
+        opts({ platform: 'linux/arm64' }),
+        extras(work),
+      );
+      const m = await r.meta();
+      await r.close();
+      assert.equal(m.digest, arm.manifest.digest, 'the list under "Manifests" is the list');
+      assert.deepEqual(
+        m.keyVariants?.map((v) => [v.document, v.written, v.field]),
+        [['image index', 'Manifests', 'manifests']],
+      );
     });
 
     test('multi-platform index: host/--platform choice, arm64 ↔ arm64/v8, attestation skipped and listed', async () => {

@@ -180,6 +180,33 @@ describe('platforms', () => {
     const m = await load(await openOciLayout(d, { reference: d, platform: 'linux/arm64' }));
     assert.ok(m.tree.root.children?.has('arm64-only'));
   });
+  test('a nested index spelled as Go reads it otherwise (a key in another case) is reported as its own document', async () => {
+    const members = multi();
+    const text = (m: A.Member) => ('data' in m ? m.data.toString() : '');
+    // The nested index again, its list under "MANIFESTS" (Go's decoding matches it to manifests).
+    const at = members.findIndex(
+      (m) => m.name !== 'index.json' && text(m).includes('"manifests"') && text(m).includes('attestation-manifest'),
+    );
+    const spelled = Buffer.from(text(members[at]).replace('"manifests"', '"MANIFESTS"'));
+    const digest = sha256(spelled);
+    const old = `sha256:${members[at].name.split('/').pop()}`;
+    members[at] = { name: `blobs/sha256/${digest.slice(7)}`, data: spelled };
+    const top = members.findIndex((m) => m.name === 'index.json');
+    members[top] = {
+      name: 'index.json',
+      data: Buffer.from(
+        text(members[top])
+          .replace(old, digest)
+          .replace(/"size":\s*\d+/, `"size":${spelled.length}`),
+      ),
+    };
+    const meta = await (await openOciLayout(await dir(members), { reference: 'x', platform: 'linux/arm64' })).meta();
+    assert.equal(meta.platform?.architecture, 'arm64', 'read as Go reads it: the list is there');
+    assert.deepEqual(
+      meta.keyVariants?.map((v) => [v.document, v.written, v.field]),
+      [[`image index ${digest.slice(0, 19)}`, 'MANIFESTS', 'manifests']],
+    );
+  });
   test('host platform and matching rules', () => {
     const host = hostPlatform();
     assert.equal(host.os, process.platform === 'win32' ? 'windows' : 'linux');

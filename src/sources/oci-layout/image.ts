@@ -85,6 +85,7 @@ export async function readOciImage(store: LayoutStore, opts: ReadOptions): Promi
   };
   const variants = documentVariants([
     ['image index', index],
+    ...sel.indexes,
     ['manifest', sel.manifest],
     ['image config', sel.config],
   ]);

@@ -67,11 +67,15 @@ export interface SelectedImage {
   platform?: Platform;
   /** Names of the chosen image (annotations of its top-level index entry). */
   names: string[];
+  /** The nested indexes walked down to it, each labelled (their key variants: ImageMeta.keyVariants). */
+  indexes: Array<[label: string, doc: unknown]>;
 }
 
 interface Candidate {
   desc: Descriptor;
   top: Descriptor;
+  /** The nested indexes above it, top first. */
+  chain: Array<[label: string, doc: unknown]>;
   platform?: Platform;
   manifest?: Manifest;
   /** The manifest blob is not in the store. */
@@ -151,7 +155,7 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
 
   const candidates: Candidate[] = [];
   const unsupported: string[] = [];
-  for (const top of tops) await collect(store, top, top, 0, candidates, unsupported);
+  for (const top of tops) await collect(store, top, top, 0, candidates, unsupported, []);
   const images = candidates.filter(
     (c) => c.desc.annotations?.[ANNOTATION_REFERENCE_TYPE] !== 'attestation-manifest' && !isUnknownPlatform(c.platform),
   );
@@ -231,6 +235,7 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
     configDigest: manifest.config.digest,
     platform,
     names: descriptorNames(best.top),
+    indexes: best.chain,
   };
 
   function platformList(cs: Candidate[]): string {
@@ -245,6 +250,7 @@ async function collect(
   depth: number,
   out: Candidate[],
   unsupported: string[],
+  chain: Array<[label: string, doc: unknown]>,
 ): Promise<void> {
   if (depth > MAX_DEPTH)
     throw new LayerlensError(`${store.label}: image indexes nested more than ${MAX_DEPTH} deep`, 'BAD_SCHEMA');
@@ -271,14 +277,15 @@ async function collect(
     }
     const what = `image index ${shortDigest(desc.digest)} in ${store.label}`;
     if (isObject(body)) manifestKind(body, mediaType, what);
+    const below: Array<[string, unknown]> = [...chain, [`image index ${shortDigest(desc.digest)}`, body]];
     for (const child of indexManifests(body, what)) {
-      await collect(store, child, top, depth + 1, out, unsupported);
+      await collect(store, child, top, depth + 1, out, unsupported, below);
     }
     return;
   }
   if (MANIFEST_TYPES.has(mediaType)) {
     const p = desc.platform;
-    const c: Candidate = { desc, top };
+    const c: Candidate = { desc, top, chain };
     if (p?.os && p.architecture)
       c.platform = normalizePlatform({ os: p.os, architecture: p.architecture, variant: p.variant });
     if (body !== undefined) c.manifest = checkManifest(body, desc, store.label);

@@ -109,6 +109,7 @@ export class RegistryImageReader implements ImageReader {
       provenance,
       annotations: stringAnnotations(m.annotations),
       ...keyVariants([
+        ['image index', resolved.index],
         ['manifest', m],
         ['image config', config],
       ]),

@@ -34,6 +34,8 @@ export interface ResolvedImage {
   manifest: Extract<ParsedManifest, { kind: 'image' }>;
   indexDigest?: string;
   indexManifests?: Descriptor[];
+  /** The index document itself (its key variants: ImageMeta.keyVariants). */
+  index?: object;
   /** Platform as the index described it. */
   indexPlatform?: Platform;
   notes: string[];
@@ -111,6 +113,7 @@ export async function resolveImage(
     manifest: chosen.manifest,
     indexDigest: top.digest,
     indexManifests: top.manifest.manifests,
+    index: top.manifest,
     indexPlatform: got,
     notes,
   };
