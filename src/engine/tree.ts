@@ -611,7 +611,6 @@ export class FileTree {
   readonly unpackOverflow = new Map<string, number>();
   private readonly noteCounts = new Map<string, number>();
 
-  /** Record an unpack note (kept up to MAX_UNPACK_NOTES per layer and problem, then counted). */
   /**
    * Keep a refused entry's inspected bytes (see RefusedCopy): `attrs` with the inspector's result
    * `content`, `problem` why no runtime unpacks it (undefined: the last problem noted, the walk to
@@ -636,6 +635,7 @@ export class FileTree {
   /** The problem of the last note (counted past MAX_UNPACK_NOTES too). */
   private lastProblem: UnpackProblem = 'not-a-directory';
 
+  /** Record an unpack note (kept up to MAX_UNPACK_NOTES per layer and problem, then counted). */
   note(n: UnpackNote): void {
     this.lastProblem = n.problem;
     const key = `${n.layer}:${n.problem}`;
