@@ -9,7 +9,8 @@
  * Each string is judged as an ENV value is (config.ts judgeKeyValue), by the name it stands under:
  * its member's key, or for a command's argument the option before it (`--api-key`, `--token`);
  * and the rules' spans and the command-line patterns (`--password=…`) inside it. The explorer
- * and `inspect --json` mask exactly what this reports (redact.ts).
+ * and `inspect --json` mask exactly what this reports (redact.ts). The manifest's annotations,
+ * which anyone who can pull the manifest reads, are judged the same way (annotation-secret).
  */
 import type { ImageConfig, ImageMeta } from '../engine/types.js';
 import { judgeKeyValue, runPatternMatches } from './config.js';
@@ -198,6 +199,38 @@ export function configValueFindings(meta: ImageMeta, opts: { reveal?: boolean } 
         key: s.where,
         evidence: j.evidence,
         properties: { where: s.where, ...(j.secretRule ? { secretRule: j.secretRule } : {}) },
+      }),
+    );
+  }
+  out.push(...annotationFindings(meta, !!opts.reveal));
+  return out;
+}
+
+/**
+ * Secrets in the manifest's annotations (ImageMeta.annotations), which anyone who can pull the
+ * manifest reads (`crane manifest`, `docker buildx imagetools inspect --raw`): judged as the
+ * config's strings are, by their key and by the rules. A CI that annotates the image with its
+ * clone URL (`org.opencontainers.image.source=https://ci-token:…@git.example.org/…`) ships the
+ * job's token so.
+ */
+function annotationFindings(meta: ImageMeta, reveal: boolean): Finding[] {
+  const out: Finding[] = [];
+  for (const [key, value] of Object.entries(meta.annotations ?? {})) {
+    const where = `annotations[${JSON.stringify(key)}]`;
+    const j = judgeConfigString({ where, key: key.slice(key.lastIndexOf('.') + 1), value }, reveal);
+    if (!j) continue;
+    out.push(
+      makeFinding({
+        ruleId: 'annotation-secret',
+        category: 'config',
+        severity: j.severity,
+        title: `Secret in the image manifest: ${where}`,
+        message: `The image manifest's annotation ${JSON.stringify(key)} holds a credential, readable by anyone who can pull the manifest (crane manifest, docker buildx imagetools inspect --raw): ${j.why}.`,
+        remediation:
+          'Rotate the credential and push the image again without it (annotations are set by the build: --annotation, the CI metadata step); a URL keeps no user or token.',
+        key: where,
+        evidence: j.evidence,
+        properties: { annotation: key, ...(j.secretRule ? { secretRule: j.secretRule } : {}) },
       }),
     );
   }

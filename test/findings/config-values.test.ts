@@ -100,3 +100,32 @@ test('an overridden CMD keeps its secret in the history: reported there; the las
     ['config.Cmd[2]'],
   );
 });
+
+test("secrets in the manifest's annotations: a CI clone URL with its token, a key that names a credential; facts left alone", () => {
+  const token = alnum(24);
+  const meta = metaOf({ rootfs: { type: 'layers', diff_ids: [] } });
+  meta.annotations = {
+    'org.opencontainers.image.source': `https://ci-token:${token}@git.acme-corp.internal/team/app.git`,
+    'com.example.deploy.api-token': alnum(32),
+    'org.opencontainers.image.url': 'https://git.example.org/team/app',
+    'org.opencontainers.image.revision':
+      'a'.repeat(8) +
+      alnum(32)
+        .toLowerCase()
+        .replace(/[^0-9a-f]/g, 'b'),
+    'org.opencontainers.image.created': '2026-12-01T10:00:00Z',
+    'org.opencontainers.image.base.digest': `sha256:${'c'.repeat(64)}`,
+  };
+  const found = configValueFindings(meta).filter((f) => f.ruleId === 'annotation-secret');
+  assert.deepEqual(found.map((f) => f.properties?.annotation).sort(), [
+    'com.example.deploy.api-token',
+    'org.opencontainers.image.source',
+  ]);
+  for (const f of found) {
+    assert.ok(f.severity === 'high' || f.severity === 'critical', `${f.properties?.annotation}: ${f.severity}`);
+    assert.match(f.message, /readable by anyone who can pull the manifest/);
+  }
+  assert.ok(!JSON.stringify(found).includes(token), 'the token is masked');
+  const revealed = configValueFindings(meta, { reveal: true }).filter((f) => f.ruleId === 'annotation-secret');
+  assert.ok(JSON.stringify(revealed).includes(token), '--reveal shows it');
+});
