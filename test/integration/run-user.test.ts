@@ -48,6 +48,14 @@ const SPECS = [
   '0x0',
 ];
 
+/** The uid `docker run --user USER` runs as in `image`, or 'does not start'. */
+function uidUnderDocker(image: string, user: string): Promise<string> {
+  return docker(['run', '--rm', '--network', 'none', '--user', user, image, '/bin/busybox', 'id', '-u']).then(
+    (r) => r.stdout.trim(),
+    () => 'does not start',
+  );
+}
+
 unpackTest("USER resolves as Docker resolves it, through the image's own /etc/passwd", async (dir) => {
   const ctx = join(dir, 'ctx');
   await mkdir(join(ctx, 'etc'), { recursive: true });
@@ -66,21 +74,7 @@ unpackTest("USER resolves as Docker resolves it, through the image's own /etc/pa
     const passwd = imagePasswd(model);
     assert.ok(passwd && passwd.length === 7, "the image's passwd was read");
     for (const spec of SPECS) {
-      const ran = await docker([
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        '--user',
-        spec,
-        tag,
-        '/bin/busybox',
-        'id',
-        '-u',
-      ]).then(
-        (r) => r.stdout.trim(),
-        () => 'does not start',
-      );
+      const ran = await uidUnderDocker(tag, spec);
       assert.equal(String(runUser(spec, passwd)?.uid ?? 'does not start'), ran, `USER ${JSON.stringify(spec)}`);
     }
     // The image's own USER toor: root, hidden behind a name.
@@ -148,21 +142,7 @@ unpackTest('USER through a linked /etc/passwd: the uid Docker runs as, or said n
     const layer = join(dir, `layer${i}.tar`);
     await run('tar', ['-C', root, '-cf', layer, '.']);
     await imported(layer, `linked-passwd-${i}`, async (image) => {
-      const ran = await docker([
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        '--user',
-        'app',
-        image,
-        '/bin/busybox',
-        'id',
-        '-u',
-      ]).then(
-        (r) => r.stdout.trim(),
-        () => 'does not start',
-      );
+      const ran = await uidUnderDocker(image, 'app');
       const archive = join(dir, `image${i}.tar`);
       await docker(['save', '-o', archive, image]);
       const model = new ImageModel();
