@@ -59,12 +59,31 @@ export function looksLikeIdentifier(value: string): boolean {
  * A camelCase or PascalCase name (getPassword, myApiKey, CloudflareAccountCreateRequestAttributes).
  * Random tokens can look alike, so only when the letters repeat as words' letters do, or when a
  * name of 24 characters or more is three or more humps of four letters or more each (long names
- * hold more distinct letters). A random alphanumeric token of 24 characters is shaped so less than
- * once in a million, one of 40 about once in ten billion (counted exactly, not sampled).
+ * hold more distinct letters), or is words (wordHumps: resolveVercelLsAgentType,
+ * SandboxesSandboxAwsMountStaticAuthConfig). A random alphanumeric token of 24 characters is
+ * shaped so by the second about once in a million, by the third about once in a million more;
+ * one of 40 about once in five billion (counted exactly, not sampled).
  */
 function camelIdentifier(value: string): boolean {
   if (/^[A-Za-z][a-z]*(?:[A-Z][a-z]{2,}[0-9]*)+$/.test(value) && shannonEntropy(value) < 3.7) return true;
-  return value.length >= 24 && /^[A-Za-z][a-z]{3,}(?:[A-Z][a-z]{3,}){2,}[0-9]*$/.test(value);
+  if (value.length < 24) return false;
+  return /^[A-Za-z][a-z]{3,}(?:[A-Z][a-z]{3,}){2,}[0-9]*$/.test(value) || wordHumps(value);
+}
+
+/**
+ * Three or more humps that read as words: each of four letters or more holds a vowel (a, e, i,
+ * o, u, y), and one at most is an acronym of two or three (Ls, Aws, Io); digits only at the end.
+ */
+function wordHumps(value: string): boolean {
+  const m = /^([A-Za-z][a-z]+(?:[A-Z][a-z]+){2,})[0-9]*$/.exec(value);
+  if (!m) return false;
+  let short = 0;
+  for (const hump of m[1].split(/(?=[A-Z])/)) {
+    if (hump.length < 4) {
+      if (++short > 1) return false;
+    } else if (!/[aeiouy]/i.test(hump)) return false;
+  }
+  return true;
 }
 
 /** Looks like code or a reference rather than a literal: `os.environ["X"]`, `getenv(...)`, `self.password`. */

@@ -7,6 +7,7 @@
 import type { Severity } from '../types.js';
 import { shannonEntropy } from './entropy.js';
 import { GAVE_UP, nearestLine } from './nearest-line.js';
+import { looksLikeIdentifier } from './placeholder.js';
 import type { DowngradeCode, SecretRule } from './rules/types.js';
 
 /** The text each downgrade reason is reported with. */
@@ -14,6 +15,7 @@ export const DOWNGRADE_REASONS: Record<DowngradeCode, string> = {
   'example-marker': 'documented example value (contains an example marker)',
   placeholder: 'placeholder text inside the token',
   filler: 'low-entropy or sequential filler, not a generated secret',
+  code: "an identifier or code in the value's place (a name, a member access, a call), not a literal",
   'encoded-data': 'inside a long run of base64 text (encoded data such as an embedded binary), not a token on its own',
   checksum: 'the checksum or structure of the format does not verify: not an issued token',
   'key-header': 'a key header with no key body',
@@ -158,6 +160,17 @@ function randomFloor(n: number, k: number): number {
 }
 const floors = new Map<number, number>();
 
+/**
+ * Code in the value's place: an identifier (SandboxesSandboxAwsMountStaticAuthConfig), or a name of
+ * letters that a member access or a call follows (`secret_access_key: Config.SecretAccessKey`,
+ * `= readSecretAccessKeyFromTheEnvironment()`). A format's characters spell such names in source
+ * code; an issued value is followed by neither.
+ */
+function codeInPlace(random: string, after: string): boolean {
+  if (looksLikeIdentifier(random)) return true;
+  return /^[A-Za-z]+$/.test(random) && /^(?:\.[A-Za-z_$]|\()/.test(after);
+}
+
 /** Why the random part of a token is a made-up filler, or null. */
 export function fillerReason(random: string, floor: number): string | null {
   if (random.length < 8) return null;
@@ -211,12 +224,14 @@ export function randomPart(rule: SecretRule, value: string): string {
 }
 
 /**
- * The made-up-value judgement every format rule gets after its own check: an example marker, a
- * placeholder inside the token, a sequential or low-entropy filler. Null: nothing against it.
+ * The made-up-value judgement every format rule gets after its own check: an example marker, code
+ * in the value's place, a placeholder inside the token, a sequential or low-entropy filler.
+ * `after`: the text right after the match. Null: nothing against it.
  */
-export function judgeValue(rule: SecretRule, value: string): Downgrade | null {
+export function judgeValue(rule: SecretRule, value: string, after = ''): Downgrade | null {
   if (exampleReason(value)) return downgrade('example-marker');
   const random = randomPart(rule, value);
+  if (codeInPlace(random, after)) return downgrade('code');
   const ph = placeholderPart(random);
   if (ph) return downgrade('placeholder', 'info', ph);
   const filler = fillerReason(random, rule.entropy ?? defaultEntropyFloor(random));

@@ -241,7 +241,7 @@ function runRule(
         ? downgrade('placeholder', 'info', 'a masked or cut-short value')
         : insideEncodedRun(subject, from, to)
           ? downgrade('encoded-data')
-          : judgeValue(rule, value);
+          : judgeValue(rule, value, text.slice(tailAt, tailAt + 2));
       // (Only ever lower: a check's own downgrade to info, an elided key, keeps its reason.)
       if (judged && lowest(judged.severity, severity) !== severity) {
         severity = judged.severity;

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { test } from 'node:test';
+import { looksLikeIdentifier } from '../../../src/findings/secrets/placeholder.js';
 import type { SecretMatch } from '../../../src/findings/secrets/scanner.js';
 import * as f from '../../support/fake-secrets.js';
 import { scanFile } from '../../support/scan-file.js';
@@ -232,6 +233,61 @@ test("identifiers in a token's place: PascalCase and camelCase names are code, n
   }
   // A password assigned a literal that is not an identifier is still a finding.
   assert.equal(scanFile('/app/src/db.js', `const dbPassword = "${f.alnum(6)}#${f.alnum(6)}";\n`).length, 1);
+});
+
+/** A PascalCase name of `n` letters: words with vowels and one acronym hump of two letters (Ls, Io). */
+function wordyName(n: number): string {
+  const word = (k: number) => {
+    let w = '';
+    for (let i = 0; i < k; i++) w += i % 2 ? anyOf([...'aeiou']) : anyOf([...'bcdfghklmnprstvz']);
+    return w[0].toUpperCase() + w.slice(1);
+  };
+  for (;;) {
+    let s = word(4 + randomInt(5)) + word(2);
+    while (s.length < n) s += word(4 + randomInt(5));
+    if (s.length === n) return s;
+  }
+}
+
+test("names with an acronym hump, member accesses, calls and self-assignments in a token's place are code", () => {
+  for (let i = 0; i < 20; i++) {
+    const name = wordyName(40);
+    const tail = f.lowerAlnum(18);
+    const ms = scanFile(
+      '/app/src/sandboxes.d.ts',
+      [
+        `  secret_access_key: ${name};\n`,
+        `  secret_access_key: ${f.alpha(40)}.SecretAccessKey;\n`,
+        `const secretAccessKey = ${f.alpha(40)}();\n`,
+        `  vercelAgentType: resolve${wordyName(17)},\n`,
+        `exports.vercel${tail} = vercel${tail};\n`,
+        `const vercelAgent = "${wordyName(24)}";\n`,
+      ].join(''),
+    );
+    assert.deepEqual(
+      serious(ms).map((m) => `${m.ruleId} ${m.evidence}`),
+      [],
+    );
+    for (const m of ms) assert.equal(m.code, 'code', `${m.ruleId} ${m.evidence}`);
+  }
+  // Issued values in the same places are still found: base64 keys, and a sentence's full stop after one.
+  for (let i = 0; i < 50; i++) {
+    for (const text of [`aws_secret_access_key = ${f.b64(40)}\n`, `The key is aws_secret_access_key=${f.b64(40)}.\n`]) {
+      const m = scanFile('/app/deploy.sh', text).find((x) => x.ruleId === 'secret-aws-secret-access-key');
+      assert.equal(m?.severity, 'critical', text);
+    }
+    const v = scanFile('/app/deploy.sh', `VERCEL_TOKEN=${f.alnum(24)}\n`).find(
+      (x) => x.ruleId === 'secret-vercel-token',
+    );
+    assert.equal(v?.severity, 'critical');
+  }
+});
+
+test('a random 24-character token reads as a name about twice in a million (200,000 drawn)', () => {
+  let names = 0;
+  for (let i = 0; i < 200_000; i++) if (looksLikeIdentifier(f.alnum(24))) names++;
+  // Expected ~0.5; a looser test of words would be hundreds.
+  assert.ok(names <= 6, `${names} of 200,000 random tokens read as names`);
 });
 
 test('a token look-alike inside a long base64 run (an embedded binary) is info, code "encoded-data"', () => {

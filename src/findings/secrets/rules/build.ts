@@ -76,10 +76,13 @@ export function keyed(family: RuleFamily, spec: KeyedSpec, extra: Partial<Secret
     ...extra,
   };
   // A key name that says the value is not the credential (SERVICE_TOKEN_URL, twitter_handle_id).
-  // A value that reads as code (CLOUDFLARE_DURABLE_OBJECT_BINDINGS, an identifier) is not one either.
+  // A value that reads as code (CLOUDFLARE_DURABLE_OBJECT_BINDINGS, an identifier) is not one
+  // either, nor a name assigned itself (`exports.resolveVercelToken2x = resolveVercelToken2x`).
   const own = rule.check;
   rule.check = (v, m, ctx) =>
-    (!spec.identifier && keyNamesNoSecret(m.groups!.key)) || looksLikeIdentifier(v)
+    (!spec.identifier && keyNamesNoSecret(m.groups!.key)) ||
+    looksLikeIdentifier(v) ||
+    m.groups!.key.slice(m.groups!.key.lastIndexOf('.') + 1) === v
       ? false
       : own
         ? own(v, m, ctx)

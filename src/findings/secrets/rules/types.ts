@@ -60,6 +60,7 @@ export type DowngradeCode =
   | 'example-marker'
   | 'placeholder'
   | 'filler'
+  | 'code'
   | 'encoded-data'
   | 'checksum'
   | 'key-header'
