@@ -8,7 +8,7 @@
  * its `docker save` archive in $LAYERLENS_IT_WORKDIR/precision.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { withDirLock } from './dir-lock.js';
 import { dirname, join } from 'node:path';
 import { docker, requireEnv, run } from './harness.js';
@@ -50,7 +50,19 @@ export const NPM_PACKAGES = [
   // engine shipped as base64 wasm in a JS file (token look-alikes inside encoded data).
   '@datadog/datadog-api-client',
   '@prisma/client',
+  // Generated type declarations whose names fill a token's length (`secret_access_key:
+  // SandboxesSandboxAwsMountStaticAuthConfig.SecretAccessKey`) and self-assigned exports.
+  'langsmith',
+  // Signs with a key of its own to probe crypto support; bundled and minified below.
+  'ssh2',
 ];
+
+/**
+ * Published keys away from their packages (found by their digest, reported as published):
+ * ssh2's probe key in a minified bundle that names no module, Mojolicious's development key
+ * copied into the app's tree.
+ */
+export const PUBLISHED_COPIES = { bundle: '/app/dist/server.min.js', copy: '/srv/tls/server.key' };
 
 /** Python libraries as Debian packages them (dist-packages). */
 export const DEBIAN_PYTHON = [
@@ -131,6 +143,10 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
       cwd: join(ctx, 'app'),
       timeoutMs: 20 * 60_000,
     });
+    // (What a minifier leaves of the module: its lines joined, no module marker.)
+    const ssh2 = await readFile(join(ctx, 'app/node_modules/ssh2/lib/protocol/constants.js'), 'utf8');
+    await mkdir(join(ctx, dirname(PUBLISHED_COPIES.bundle)), { recursive: true });
+    await writeFile(join(ctx, PUBLISHED_COPIES.bundle), ssh2.replace(/\n\s*/g, ''));
     for (const [i, c] of CASES.entries()) {
       const file = join(ctx, 'leaks', planted[i].path.slice(1));
       await mkdir(dirname(file), { recursive: true });
@@ -141,7 +157,7 @@ export async function ensurePrecisionImage(log: (s: string) => void = () => {}):
       join(ctx, 'Dockerfile'),
       [
         `FROM ${REALISTIC_IMAGE}`,
-        `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${[...DEBIAN_PYTHON, ...DEBIAN_LIBRARIES].join(' ')} && rm -rf /var/lib/apt/lists/*`,
+        `RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${[...DEBIAN_PYTHON, ...DEBIAN_LIBRARIES].join(' ')} && rm -rf /var/lib/apt/lists/* && mkdir -p ${dirname(PUBLISHED_COPIES.copy)} && cp /usr/share/perl5/Mojo/IOLoop/resources/server.key ${PUBLISHED_COPIES.copy}`,
         'COPY leaks/ /',
         `RUN rm -f ${removed.join(' ')}`,
         // (Last: the test daemon's vfs storage copies every layer below into each new one.)

@@ -30,6 +30,8 @@ export const DOWNGRADE_REASONS: Record<DowngradeCode, string> = {
   'installed-generic': 'generic match in a file installed by a package (runtime or library code, docs, examples)',
   'package-key':
     "a key shipped in a library package's own files (every user of the package has the same key): published, not the image's own; do not use it",
+  'published-key':
+    'a private key a package publishes (everyone who installs it has the same key): no secret of this image; if it is used here, replace it',
   'app-test': 'looks like test or example data',
 };
 
@@ -167,7 +169,9 @@ const floors = new Map<number, number>();
  * code; an issued value is followed by neither.
  */
 function codeInPlace(random: string, after: string): boolean {
-  if (looksLikeIdentifier(random)) return true;
+  // (Names only from 24 characters: shorter random parts, a URL's password, take a name's shape
+  // too often — a random 10-character one about once in sixty.)
+  if (random.length >= 24 && looksLikeIdentifier(random)) return true;
   return /^[A-Za-z]+$/.test(random) && /^(?:\.[A-Za-z_$]|\()/.test(after);
 }
 

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import { looksLikeIdentifier } from '../../../src/findings/secrets/placeholder.js';
+import { publishedKey } from '../../../src/findings/secrets/published-keys.js';
+import { pemBody } from '../../../src/findings/secrets/rules/keys.js';
 import type { SecretMatch } from '../../../src/findings/secrets/scanner.js';
 import * as f from '../../support/fake-secrets.js';
 import { scanFile } from '../../support/scan-file.js';
@@ -377,6 +379,22 @@ test('Perl POD and Ruby =begin blocks of installed libraries are their documenta
   );
   // In the application's own Perl the POD is not downgraded (an app's docs can hold its real keys).
   assert.equal(scanFile('/app/lib/Web/URL.pm', pod)[0].severity, 'high');
+});
+
+test("a key split over JS strings joined by a + that starts the next line: its body is the key's own base64", () => {
+  for (const pem of [f.pkcs8Pem(), f.rsaPem()]) {
+    const b64 = pem.replace(/-----[^-]+-----|\s/g, '');
+    const cut = 1 + randomInt(b64.length - 2);
+    const header = pem.slice(0, pem.indexOf('-----', 5) + 5);
+    for (const sep of ["'\n      + '", "' +\n  '", "'+ '"]) {
+      const js = `const k = '${header}\\r\\n${b64.slice(0, cut)}${sep}${b64.slice(cut)}\\r\\n-----END PRIVATE KEY-----';\n`;
+      assert.equal(pemBody(js, js.indexOf('KEY-----') + 8), b64, JSON.stringify(sep));
+    }
+    // A key of its own is no published one: critical.
+    assert.equal(publishedKey(b64), null);
+    const ms = scanFile('/app/src/keys.js', `const k = '${pem.replace(/\n/g, '\\n')}';\n`);
+    assert.equal(ms.find((m) => m.family === 'private-key')?.severity, 'critical');
+  }
 });
 
 test('a private key in a library package\'s own files is a published key: medium, code "package-key"', () => {

@@ -1,5 +1,6 @@
 /** Private keys: PEM blocks of every kind, OpenSSH, PGP, PuTTY, age, and crypto-wallet keys. */
 import { downgrade } from '../precision.js';
+import { publishedKey } from '../published-keys.js';
 import { ageKeyValid, base58CheckValid, pemKeyBody } from '../structure.js';
 import { KEY_REMEDIATION, keyed, token } from './build.js';
 import type { CheckResult, RuleContext, SecretRule } from './types.js';
@@ -27,6 +28,7 @@ function cleanPem(raw: string): string {
   return raw
     .replace(/^[ \t]*(?:\*|#|\/\/(?=[ \t]))[ \t]?/gm, '') // comment markers
     .replace(/["'\x60][ \t]*\+[ \t]*(?=\r?\n|["'\x60])/g, '') // string concatenation: "…" +
+    .replace(/["'\x60][ \t]*\r?\n[ \t]*\+[ \t]*(?=["'\x60])/g, '') // and the next line's + "…"
     .replace(/\\n|\\r|[\s"',\x60]/g, '');
 }
 
@@ -58,6 +60,8 @@ function pemCheck(_v: string, m: RegExpExecArray, ctx: RuleContext): CheckResult
   const encrypted = m.groups!.kind.startsWith('ENCRYPTED') || /^Proc-Type:4,ENCRYPTED/.test(body);
   if (encrypted) return { ...downgrade('encrypted', 'medium'), encrypted: true, value: body };
   if (pemKeyBody(body) === 'elided') return { ...downgrade('elided-key'), value: body };
+  const published = publishedKey(body);
+  if (published) return { ...downgrade('published-key', 'medium', published), value: body };
   return { value: body };
 }
 

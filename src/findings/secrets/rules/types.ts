@@ -74,6 +74,7 @@ export type DowngradeCode =
   | 'package-test'
   | 'installed-generic'
   | 'package-key'
+  | 'published-key'
   | 'app-test';
 
 /** What a rule's check decides: drop the match, or adjust its severity with a reason. */
