@@ -86,6 +86,33 @@ function wordHumps(value: string): boolean {
   return true;
 }
 
+/**
+ * A value that spells its own key's name: an enum of names (`DeleteScimToken: "delete:scim_token"`,
+ * `SHA256_TOKEN_TO_REFRESH: "token_sha256_to_refresh"`), or that name inside a URN, an OAuth scope
+ * or an `X-` header name (`OauthuserToken = "urn:example:params:oauth:user-token"`,
+ * `SERVER_TOKEN = "X-Postmark-Server-Token"`). Letters and digits are compared, case and
+ * separators aside; a key of ten or more of them. A password that only repeats its key with words
+ * added (`ADMIN_PASSWORD = "Admin-Password-Secure"`) stays a finding.
+ */
+export function namesItsKey(key: string, value: string): boolean {
+  const name = key.slice(key.lastIndexOf('.') + 1);
+  const k = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const v = value.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (k.length < 10) return false;
+  if (k === v || words(name) === words(value)) return true;
+  return v.includes(k) && /^[a-z]+$/.test(v.replace(k, '')) && (value.includes(':') || /^x-/i.test(value));
+}
+
+/** A name's words (camel humps, separators), lower case, sorted. */
+function words(s: string): string {
+  return s
+    .split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase())
+    .sort()
+    .join(' ');
+}
+
 /** Looks like code or a reference rather than a literal: `os.environ["X"]`, `getenv(...)`, `self.password`. */
 export function looksLikeCode(value: string): boolean {
   if (/[()[\]{}<>;,`\\]/.test(value)) return true;

@@ -285,6 +285,26 @@ test("names with an acronym hump, member accesses, calls and self-assignments in
   }
 });
 
+test('values that spell their own key (enums of scopes, URNs, header names) are not secrets; a password that repeats its key is', () => {
+  const word = () => f.lowerAlpha(3 + randomInt(5));
+  const cap = (w: string) => w[0].toUpperCase() + w.slice(1);
+  for (let i = 0; i < 30; i++) {
+    const [a, b] = [word(), word()];
+    const bundle = [
+      `var e={Create${cap(a)}Token:"create:${a}_token",${a.toUpperCase()}_TOKEN_TO_${b.toUpperCase()}:"token_${b}_to_${a}",`,
+      `t.${cap(a)}${b}Token="urn:${word()}:params:${a}:${b}-token",i.${a.toUpperCase()}_${b.toUpperCase()}_TOKEN="X-${cap(word())}-${cap(a)}-${cap(b)}-Token"};\n`,
+    ].join('');
+    assert.deepEqual(
+      scanFile('/app/dist/server.min.js', bundle).map((m) => `${m.ruleId} ${m.evidence}`),
+      [],
+      bundle,
+    );
+    // A password that repeats its key with a word or digits added is still one.
+    const own = `ADMIN_PASSWORD = "Admin-Password-${cap(word())}"\nDB_PASSWORD="db_password_${f.digits(4)}!"\n`;
+    assert.equal(scanFile('/app/src/settings.py', own).filter((m) => m.severity === 'medium').length, 2, own);
+  }
+});
+
 test('a random 24-character token reads as a name about twice in a million (200,000 drawn)', () => {
   let names = 0;
   for (let i = 0; i < 200_000; i++) if (looksLikeIdentifier(f.alnum(24))) names++;

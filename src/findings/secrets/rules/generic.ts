@@ -3,7 +3,7 @@
  * on curl command lines and in Authorization headers, and the generic `password = …` rule.
  */
 import { charClasses, shannonEntropy } from '../entropy.js';
-import { looksLikeCode, placeholderReason } from '../placeholder.js';
+import { looksLikeCode, namesItsKey, placeholderReason } from '../placeholder.js';
 import { downgrade } from '../precision.js';
 import { b64Json } from '../structure.js';
 import { keyNamesNoSecret } from '../../key-names.js';
@@ -177,7 +177,7 @@ export const GENERIC_RULES: SecretRule[] = [
         const rest = ctx.text.slice(ctx.index + m[0].length, lineEnd < 0 ? undefined : lineEnd);
         if (!/^\s*(?:$|[#;,]|\/\/)/.test(rest)) return false;
       }
-      if (placeholderReason(v) || looksLikeCode(v)) return false;
+      if (placeholderReason(v) || looksLikeCode(v) || namesItsKey(key, v)) return false;
       if (/^(?:https?|ftp|file):\/\//i.test(v)) return false; // a URL (credentials in URLs have their own rule)
       if (/^\$(?:1|2[abxy]?|5|6|y|argon2\w*|pbkdf2[\w-]*|scrypt)\$/.test(v)) return false; // a password hash, not a password
       if (shannonEntropy(v) < 3.0 || charClasses(v) < 2) return false;
