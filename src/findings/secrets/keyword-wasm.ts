@@ -43,28 +43,32 @@ const NONE = Object.freeze([]) as unknown as number[];
 const MAX_BUCKETS = 255;
 const MAX_ENTRIES = 1024;
 
-// The one instance of the module, with its tables filled, made on first use and shared by every
-// scanner of the process (calls into it are synchronous: each copies its input in, then scans).
-// An instance of its own per content inspector cost ~11 ms a time: its TRI entries touch ~900
-// fresh 4 KiB pages of its memory, each a page fault (~12 µs measured on this machine), more than
-// copying a batch's bytes in at each scan (~0.1 ms per MiB). Null: it cannot run here.
-let shared: { ex: Exports; input: InputArea } | null | undefined;
+// The compiled module and its filled tables, made once: every content inspector (one per image
+// load) takes an instance of its own, and filling the tables cost ~5 ms each time.
+let compiled: { mod: object; tables: Uint8Array } | null | undefined;
 
-/** The shared instance and its input area; undefined where it cannot run. */
-function sharedInstance(): { ex: Exports; input: InputArea } | undefined {
+/** A new instance of the module with its tables filled; undefined where it cannot run. */
+function instantiate(): Exports | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (process.env.LAYERLENS_NO_WASM === '1' || !wasm || shared === null) return undefined;
-  if (shared) return shared;
+  if (process.env.LAYERLENS_NO_WASM === '1' || !wasm || compiled === null) return undefined;
   try {
+    if (compiled) {
+      const ex = new wasm.Instance(compiled.mod, {}).exports as Exports;
+      new Uint8Array(ex.memory.buffer).set(compiled.tables);
+      fillTri(ex);
+      return ex;
+    }
     const mod = new wasm.Module(Buffer.from(KEYWORD_SCAN_WASM, 'base64'));
     const ex = new wasm.Instance(mod, {}).exports as Exports;
     // Throws when the keywords outgrow the tables: the JS loop then does the work (and the
     // test that expects this module to load says so).
     fillTables(ex);
-    shared = { ex, input: new InputArea(ex) };
-    return shared;
+    // Everything below OUT is tables (see the layout in keyword-scan.wat); TRI is filled per
+    // instance (fillTri).
+    compiled = { mod, tables: new Uint8Array(ex.memory.buffer.slice(0, ex.OUT.value)) };
+    return ex;
   } catch {
-    shared = null;
+    compiled = null;
     return undefined; // no WebAssembly SIMD here: the JS loop does the same
   }
 }
@@ -140,12 +144,11 @@ class InputArea {
 }
 
 export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | undefined {
-  const inst = sharedInstance();
-  if (!inst) return undefined;
-  const { ex, input } = inst;
-  // The staged bytes wait in memory of their own (the instance is shared) and are copied into
-  // the instance at scan(); room for a usual batch at once, doubled when a file needs more.
-  let area = Buffer.allocUnsafeSlow(Math.max(expectBytes, 65536));
+  const ex = instantiate();
+  if (!ex) return undefined;
+  const input = new InputArea(ex);
+  // Room for a usual batch at once: growing step by step cost a copy of the memory each time.
+  input.reserve(expectBytes);
   let used = 0;
   return {
     get staged() {
@@ -154,29 +157,21 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
     stage(src, start, end) {
       const n = end - start;
       const at = used === 0 ? 0 : used + 1;
-      if (at + n > area.length) {
-        const grown = Buffer.allocUnsafeSlow(Math.max(at + n, area.length * 2));
-        area.copy(grown, 0, 0, used);
-        area = grown;
-      }
+      input.reserve(at + n);
       // (A loop over 8 bytes: a native indexOf per file cost more than its memcpy.)
       for (let k = start, probe = Math.min(end, start + 8); k < probe; k++) if (src[k] === 0) return -1;
       // (A plain view and set(): Buffer#copy runs Node's argument checks in JS for every file.)
-      area.set(new Uint8Array(src.buffer, src.byteOffset + start, n), at);
-      if (used !== 0) area[used] = 10;
+      input.u8.set(new Uint8Array(src.buffer, src.byteOffset + start, n), input.at + at);
+      if (used !== 0) input.u8[input.at + used] = 10;
       used = at + n;
       return at;
     },
     view(offset, length) {
-      return area.subarray(offset, offset + length);
+      return Buffer.from(ex.memory.buffer, input.at + offset, length);
     },
     scan() {
       const hits: KeywordHits = { positions: NONE, keywords: NONE };
-      if (used > 0) {
-        input.reserve(used);
-        input.u8.set(area.subarray(0, used), input.at);
-        collectHits(ex, input.i32, input.at, input.at + used, -input.at, hits);
-      }
+      if (used > 0) collectHits(ex, input.i32, input.at, input.at + used, -input.at, hits);
       return hits;
     },
     reset() {
@@ -186,9 +181,9 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
 }
 
 export function loadKeywordWasm(): KeywordScanner | undefined {
-  const inst = sharedInstance();
-  if (!inst) return undefined;
-  const { ex, input } = inst;
+  const ex = instantiate();
+  if (!ex) return undefined;
+  const input = new InputArea(ex);
   // Called once per scanned window: no allocation beyond the result.
   return (bytes, from = 0, to = bytes.length, all = false) => {
     const len = Math.max(0, to - from);
@@ -207,9 +202,9 @@ export function loadKeywordWasm(): KeywordScanner | undefined {
  * TRI: for every keyword, in both cases of each letter, its bytes 0-2 and its bytes 1-3 (a
  * 3-byte keyword: bytes 1-2 and any third byte), at index b0 | b1 << 8 | (b2 & 0x7f) << 16: the
  * scan looks up every other position, and a keyword starting one before shows there by its
- * bytes 1-3. Written apart from the other tables: it spans 8 MiB, of which only the pages written here are
- * ever backed by memory (the scan's reads of the others map the kernel's zero page). Once per
- * process: the instance is shared.
+ * bytes 1-3. Not in the copied tables: it spans 8 MiB, of which only the pages written here are
+ * ever backed by memory (the scan's reads of the others map the kernel's zero page). The
+ * indexes are worked out once (triIndexes); each instance then only writes them.
  */
 function fillTri(ex: Exports): void {
   const u8 = new Uint8Array(ex.memory.buffer);
