@@ -19,12 +19,9 @@ export interface InspectedContent {
  * final image, to the link's node: a runtime links the file that stood at the target when it
  * reached the link, so the copy's bytes are live at the link's path, not only in the blob.
  */
-export function linkedCopies(tree: FileTree): Map<Version, TreeNode> {
-  // (Once per tree as it stands: the secret, deleted-file and efficiency checks all ask.)
-  const hit = linked.get(tree);
-  if (hit && hit.edits === tree.edits) return hit.copies;
+// (Once per tree as it stands: the secret, deleted-file and efficiency checks all ask.)
+export const linkedCopies: (tree: FileTree) => Map<Version, TreeNode> = perTreeEdit((tree) => {
   const out = new Map<Version, TreeNode>();
-  linked.set(tree, { edits: tree.edits, copies: out });
   if (!tree.inLayerCopies.length) return out;
   const copies = new Set(tree.inLayerCopies.map((c) => c.version));
   const top = tree.layerCount - 1;
@@ -34,9 +31,22 @@ export function linkedCopies(tree: FileTree): Map<Version, TreeNode> {
     if (linked && copies.has(linked) && !out.has(linked)) out.set(linked, node);
   }
   return out;
-}
+});
 
-const linked = new WeakMap<FileTree, { edits: number; copies: Map<Version, TreeNode> }>();
+/**
+ * `build` asked once per tree as it stands: the answer is kept until the tree is edited again
+ * (a layer applied). For what several checks ask of the same tree.
+ */
+export function perTreeEdit<T>(build: (tree: FileTree) => T): (tree: FileTree) => T {
+  const kept = new WeakMap<FileTree, { edits: number; value: T }>();
+  return (tree) => {
+    const hit = kept.get(tree);
+    if (hit && hit.edits === tree.edits) return hit.value;
+    const value = build(tree);
+    kept.set(tree, { edits: tree.edits, value });
+    return value;
+  };
+}
 
 export function inspected(v: Version | undefined): InspectedContent | undefined {
   // A removal copies the attributes (and content result) of what it removed: not new content.
@@ -90,15 +100,10 @@ let shared: { tree: FileTree; index: NodeIndex } | null = null;
  * one place (the vulnerability database is opened for the package inventory before the checks
  * run), and each walk of a large tree costs tens of milliseconds.
  */
-const built = new WeakMap<FileTree, { edits: number; index: NodeIndex }>();
+const built = perTreeEdit(buildIndex);
 
 export function nodeIndex(tree: FileTree): NodeIndex {
-  if (shared?.tree === tree) return shared.index;
-  const hit = built.get(tree);
-  if (hit && hit.edits === tree.edits) return hit.index;
-  const index = buildIndex(tree);
-  built.set(tree, { edits: tree.edits, index });
-  return index;
+  return shared?.tree === tree ? shared.index : built(tree);
 }
 
 function buildIndex(tree: FileTree): NodeIndex {

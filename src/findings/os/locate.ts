@@ -9,9 +9,9 @@
  * to bytes not kept while the layers streamed: said, not guessed (`unread`).
  */
 import type { ImageModel } from '../../engine/image.js';
-import type { TreeNode } from '../../engine/tree.js';
+import type { FileTree, TreeNode } from '../../engine/tree.js';
 import type { Version } from '../../engine/types.js';
-import { inspected, nodeIndex } from '../content.js';
+import { inspected, nodeIndex, perTreeEdit } from '../content.js';
 import { OS_FILE_PATHS } from './collector.js';
 
 const STATUS_D = '/var/lib/dpkg/status.d';
@@ -25,20 +25,14 @@ export interface OsFileNodes {
   unread: Map<string, string>;
 }
 
-const cache = new WeakMap<object, { edits: number; found: OsFileNodes }>();
+const located = perTreeEdit(locate);
 
 /** The OS files of the layers applied so far (once per state of the tree, as nodeIndex). */
 export function osFileNodes(model: ImageModel): OsFileNodes {
-  const tree = model.tree;
-  const hit = cache.get(tree);
-  if (hit && hit.edits === tree.edits) return hit.found;
-  const found = locate(model);
-  cache.set(tree, { edits: tree.edits, found });
-  return found;
+  return located(model.tree);
 }
 
-function locate(model: ImageModel): OsFileNodes {
-  const tree = model.tree;
+function locate(tree: FileTree): OsFileNodes {
   const top = tree.layerCount - 1;
   const found: OsFileNodes = { counted: new Set(), at: new Map(), unread: new Map() };
   for (const node of nodeIndex(tree).inspected) {
