@@ -27,7 +27,7 @@ const BATCH_BYTES = 1 << 20;
 const BATCH_FILES = 2048;
 
 // Staging areas (WebAssembly instances) between batch runs, for the next batch to take: a new
-// one costs its tables and ~650 freshly written memory pages (~2.5 ms), once per image load.
+// one costs its tables and the pages of its keyword table it writes (~3 ms), once per image load.
 const idle: StagedKeywordScan[] = [];
 const IDLE_MAX = 2;
 const newStaging = () => idle.pop() ?? loadStagedKeywordScan(BATCH_BYTES + BATCH_FILE_MAX);

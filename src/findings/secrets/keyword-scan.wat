@@ -6,9 +6,14 @@
 ;;
 ;; Two filters: most text has a keyword's first two bytes at ~4% of positions ("se", "to", "pa"),
 ;; so the fast path tests three bytes (TRI); only then the exact pair table and the byte compare
-;; run. TRI is indexed by the three raw bytes themselves (one load and a mask per lookup): an
-;; 8 MiB table, but only the pages JS writes its entries to are ever backed by memory (reads of
-;; the others map the kernel's zero page). It holds each keyword's bytes 0-2 AND bytes 1-3, so
+;; run. TRI is indexed by the three raw bytes themselves, the third's low five bits only (one
+;; load and a mask per lookup): a 2 MiB table. Each 4 KiB page of it that a scan touches first
+;; costs a page fault (~15 us on this machine, reads too), so the table is kept small: with the
+;; full seven bits of the third byte (8 MiB) a fresh instance's first scans of a `docker save`
+;; image's text took 8-18 ms a megabyte instead of ~1, the same text scanned again 1-3 ms; with
+;; five, 4-5 ms the first time. Folding the third byte only lets more positions into the exact
+;; test below (a letter's two cases were both in the table anyway): the same speed on real text.
+;; It holds each keyword's bytes 0-2 AND bytes 1-3, so
 ;; the fast path looks up every other position only (a keyword that starts one before a
 ;; looked-up position shows there by its bytes 1-3): sixteen positions per step, eight lookups.
 ;; Every keyword has three bytes or more (fillTri checks) for that.
@@ -28,13 +33,13 @@
 ;;                   those bytes and every byte is compared raw
 ;;   145664 KWBYTES  up to 16 KiB: the keywords' lower-case bytes (an exact keyword's own bytes)
 ;;   163840 OUT      8192 x (address, keyword index) i32: hits of one call
-;;   262144 TRI      8 MiB: 1 where some keyword's bytes 0-2 or 1-3 are these three bytes (a
+;;   262144 TRI      2 MiB: 1 where some keyword's bytes 0-2 or 1-3 are these three bytes (a
 ;;                   3-byte keyword: bytes 1-2 and any third), both cases of each letter: index
-;;                   b0 | b1 << 8 | (b2 & 0x7f) << 16 (keywords are ASCII, so ignoring b2's top
-;;                   bit only merges non-ASCII bytes with ASCII ones)
-;;   8650752 INPUT   the bytes to scan (memory grows as needed; 16 bytes past the end are read)
+;;                   b0 | b1 << 8 | (b2 & 0x1f) << 16 (third bytes equal in their low five bits
+;;                   share an entry: a superset, the exact test decides)
+;;   2359296 INPUT   the bytes to scan (memory grows as needed; 16 bytes past the end are read)
 (module
-  (memory (export "memory") 132)
+  (memory (export "memory") 36)
   (global (export "TRI") i32 (i32.const 262144))
   (global (export "LOWER") i32 (i32.const 131072))
   (global (export "BUCKETS") i32 (i32.const 131328))
@@ -42,7 +47,7 @@
   (global (export "KWBYTES") i32 (i32.const 145664))
   (global (export "OUT") i32 (i32.const 163840))
   (global (export "OUT_CAP") i32 (i32.const 8192))
-  (global (export "INPUT") i32 (i32.const 8650752))
+  (global (export "INPUT") i32 (i32.const 2359296))
   (global (export "FOLLOW") i32 (i32.const 65536))
   (global (export "CLASSES") i32 (i32.const 69632))
   ;; Where the last `scan` call stopped: its `end` when done, else the first position not looked at.
@@ -197,7 +202,7 @@
           (br_if $tail (i32.ge_s (local.get $i) (local.get $fast)))
           ;; TRI[the 3 bytes at $i + 2k], written out eight times: V8 did not inline a helper
           ;; function here, and the call halved the speed.
-          (if (i32.or (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=2 (local.get $i)) (i32.const 0x7fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=4 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=6 (local.get $i)) (i32.const 0x7fffff))))) (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=8 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=10 (local.get $i)) (i32.const 0x7fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=12 (local.get $i)) (i32.const 0x7fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=14 (local.get $i)) (i32.const 0x7fffff))))))
+          (if (i32.or (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=2 (local.get $i)) (i32.const 0x1fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=4 (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=6 (local.get $i)) (i32.const 0x1fffff))))) (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=8 (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=10 (local.get $i)) (i32.const 0x1fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=12 (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=14 (local.get $i)) (i32.const 0x1fffff))))))
             (then
               ;; Some keyword may start in the step's range: each looked-up position is tested again
               ;; and, where TRI holds it, the position before it and itself go through the exact
@@ -209,7 +214,7 @@
                   (then
                     (global.set $resume (select (i32.sub (local.get $q) (i32.const 1)) (local.get $q) (i32.gt_s (local.get $q) (local.get $start))))
                     (return (local.get $n))))
-                (if (i32.load8_u offset=262144 (i32.and (i32.load (local.get $q)) (i32.const 0x7fffff)))
+                (if (i32.load8_u offset=262144 (i32.and (i32.load (local.get $q)) (i32.const 0x1fffff)))
                   (then
                     (if (i32.gt_s (local.get $q) (local.get $start))
                       (then

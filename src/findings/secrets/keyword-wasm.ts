@@ -200,11 +200,12 @@ export function loadKeywordWasm(): KeywordScanner | undefined {
 
 /**
  * TRI: for every keyword, in both cases of each letter, its bytes 0-2 and its bytes 1-3 (a
- * 3-byte keyword: bytes 1-2 and any third byte), at index b0 | b1 << 8 | (b2 & 0x7f) << 16: the
+ * 3-byte keyword: bytes 1-2 and any third byte), at index b0 | b1 << 8 | (b2 & 0x1f) << 16: the
  * scan looks up every other position, and a keyword starting one before shows there by its
- * bytes 1-3. Not in the copied tables: it spans 8 MiB, of which only the pages written here are
- * ever backed by memory (the scan's reads of the others map the kernel's zero page). The
- * indexes are worked out once (triIndexes); each instance then only writes them.
+ * bytes 1-3. Not in the copied tables: it spans 2 MiB, of which only the pages written here and
+ * those the scans read are ever backed by memory (each first touch of a page is a fault: why the
+ * table is no larger, see keyword-scan.wat). The indexes are worked out once (triIndexes); each
+ * instance then only writes them.
  */
 function fillTri(ex: Exports): void {
   const u8 = new Uint8Array(ex.memory.buffer);
@@ -221,8 +222,8 @@ function triIndexes(): Int32Array {
     const cases = exact ? (b: number) => [b] : bothCases;
     for (const a of cases(x)) {
       for (const b of cases(y)) {
-        if (z === undefined) for (let c = 0; c < 128; c++) out.push(a | (b << 8) | (c << 16));
-        else for (const c of cases(z)) out.push(a | (b << 8) | ((c & 0x7f) << 16));
+        if (z === undefined) for (let c = 0; c < 32; c++) out.push(a | (b << 8) | (c << 16));
+        else for (const c of cases(z)) out.push(a | (b << 8) | ((c & 0x1f) << 16));
       }
     }
   };
