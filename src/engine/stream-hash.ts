@@ -5,9 +5,12 @@
  * Why: the main thread is the bottleneck of a load. It decodes tar headers, builds the tree and
  * runs the content checks, while the thread pool inflates; hashing every decompressed byte there
  * too (~0.6 ms a megabyte) was a third of its work on a large image. The copy that hands a block
- * to the thread costs ~3% of hashing it: each chunk is copied into a 1 MiB block, the block is
- * transferred (not cloned), and the thread gives it back once hashed, for reuse. (A worker that
- * was sent each chunk as a clone cost as much as the hash: see sources/file-hash-worker.ts.)
+ * to the thread costs ~3% of hashing it: each chunk is copied into a 1 MiB block of shared
+ * memory, the message names the block, and the thread names it back once hashed, for reuse. (A
+ * worker that was sent each chunk as a clone cost as much as the hash: see
+ * sources/file-hash-worker.ts. Blocks that were transferred, ArrayBuffers detached here and made
+ * anew on each return, cost ~0.5 ms a send on a load of a million tiny files, where the
+ * collector runs often: 0.57 s of its main thread.)
  *
  * Bounded: the blocks sent and not yet hashed (over every layer being read) are counted, and
  * above BACKLOG_LIMIT the caller holds its input back (`congested`, `whenDrained`) — and with it
@@ -24,17 +27,20 @@ import { createHash, type Hash } from 'node:crypto';
 import { LayerlensError } from '../errors/index.js';
 import { LazyWorker, type WorkerChannel } from './worker-thread.js';
 
-/** To the thread: `length` bytes of `block` for the job's hash, or the job's end (`end` false: dropped). */
-export type HashIn = { job: number; block: ArrayBuffer; length: number } | { job: number; end: boolean };
-/** From the thread: a block hashed and given back, or a job's hex digest. */
-export type HashOut = { block: ArrayBuffer; length: number } | { job: number; hex: string };
+/**
+ * To the thread: the first `length` bytes of block `slot` for the job's hash (`block`: the slot's
+ * memory, sent with its first use only), or the job's end (`end` false: dropped).
+ */
+export type HashIn =
+  | { job: number; slot: number; length: number; block?: SharedArrayBuffer }
+  | { job: number; end: boolean };
+/** From the thread: a block hashed (free again), or a job's hex digest. */
+export type HashOut = { slot: number; length: number } | { job: number; hex: string };
 
 /** The size of a block handed to the thread. */
 const BLOCK = 1 << 20;
 /** Bytes sent to the thread and not yet hashed, over every job, above which input is held back. */
 export const BACKLOG_LIMIT = 8 << 20;
-/** Given-back blocks kept for reuse (the rest are left to the collector). */
-const SPARE_BLOCKS = 10;
 
 /** The sha256 of a stream fed in order, with the means to hold the stream back. */
 export interface StreamHash {
@@ -74,7 +80,20 @@ class HereHash implements StreamHash {
 /** Bumped when the thread stops: a job of an earlier generation lost its bytes. */
 let generation = 0;
 let backlog = 0;
-const spare: ArrayBuffer[] = [];
+/**
+ * The blocks (shared memory, made as needed: about BACKLOG_LIMIT / BLOCK + 2 of them), the free
+ * ones, and which the thread has been sent (it keeps a view of each).
+ */
+const blocks: Uint8Array[] = [];
+let free: number[] = [];
+let known: boolean[] = [];
+
+function takeBlock(): number {
+  const free1 = free.pop();
+  if (free1 !== undefined) return free1;
+  blocks.push(new Uint8Array(new SharedArrayBuffer(BLOCK)));
+  return blocks.length - 1;
+}
 let waiting: (() => void)[] = [];
 const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
 let nextJob = 1;
@@ -96,9 +115,9 @@ const worker = new LazyWorker<HashIn, HashOut>(
   {
     message: (m) => {
       worker.current?.release();
-      if ('block' in m) {
+      if ('slot' in m) {
         backlog -= m.length;
-        if (spare.length < SPARE_BLOCKS) spare.push(m.block);
+        free.push(m.slot);
         if (backlog <= BACKLOG_LIMIT / 2) wake();
         return;
       }
@@ -109,6 +128,9 @@ const worker = new LazyWorker<HashIn, HashOut>(
     stop: () => {
       generation++;
       backlog = 0;
+      // Nothing is being hashed any more, and a thread started later knows no block.
+      free = blocks.map((_, i) => i);
+      known = [];
       const lost = lostError();
       for (const p of pending.values()) p.reject(lost);
       pending.clear();
@@ -119,7 +141,7 @@ const worker = new LazyWorker<HashIn, HashOut>(
 
 /** Hashing on the thread, in blocks. */
 class ThreadHash implements StreamHash {
-  private block: Uint8Array | undefined;
+  private slot = -1;
   private used = 0;
   private readonly job = nextJob++;
   private readonly generation = generation;
@@ -137,9 +159,9 @@ class ThreadHash implements StreamHash {
 
   update(bytes: Uint8Array): void {
     for (let at = 0; at < bytes.length; ) {
-      const block = (this.block ??= new Uint8Array(spare.pop() ?? new ArrayBuffer(BLOCK)));
+      if (this.slot < 0) this.slot = takeBlock();
       const n = Math.min(bytes.length - at, BLOCK - this.used);
-      block.set(n === bytes.length ? bytes : bytes.subarray(at, at + n), this.used);
+      blocks[this.slot].set(n === bytes.length ? bytes : bytes.subarray(at, at + n), this.used);
       this.used += n;
       at += n;
       if (this.used === BLOCK) this.send();
@@ -147,13 +169,16 @@ class ThreadHash implements StreamHash {
   }
 
   private send(): void {
-    const buffer = this.block!.buffer as ArrayBuffer;
-    if (!this.lost) {
+    const slot = this.slot;
+    if (this.lost) free.push(slot);
+    else {
       backlog += this.used;
       this.channel.hold();
-      this.channel.post({ job: this.job, block: buffer, length: this.used }, [buffer]);
+      const block = known[slot] ? undefined : (blocks[slot].buffer as SharedArrayBuffer);
+      known[slot] = true;
+      this.channel.post({ job: this.job, slot, length: this.used, block });
     }
-    this.block = undefined;
+    this.slot = -1;
     this.used = 0;
   }
 
@@ -164,7 +189,7 @@ class ThreadHash implements StreamHash {
   }
 
   digest(): Promise<string> {
-    if (this.used) this.send();
+    if (this.slot >= 0) this.send();
     if (this.lost) return Promise.reject(lostError());
     const done = new Promise<string>((resolve, reject) => pending.set(this.job, { resolve, reject }));
     this.channel.hold();
@@ -173,8 +198,8 @@ class ThreadHash implements StreamHash {
   }
 
   abort(): void {
-    if (this.block && spare.length < SPARE_BLOCKS) spare.push(this.block.buffer as ArrayBuffer);
-    this.block = undefined;
+    if (this.slot >= 0) free.push(this.slot);
+    this.slot = -1;
     this.used = 0;
     if (!this.lost) this.channel.post({ job: this.job, end: false });
   }
