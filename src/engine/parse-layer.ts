@@ -12,7 +12,7 @@ import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
 import { NameTable, ownCopy } from './names.js';
 import { SegmentedList } from './segmented-list.js';
-import { streamHash } from './stream-hash.js';
+import { streamHash, streamHashLoaded } from './stream-hash.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath } from './paths.js';
@@ -260,6 +260,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     decodeError ??= err;
   });
   // The diffID is hashed on a worker thread when one runs (stream-hash.ts), in step with the parse.
+  if (hashHere) await streamHashLoaded();
   const hash = hashHere ? streamHash() : undefined;
   let size = 0;
   /** The holes of the layer's sparse files: zeros they unpack to beyond their bytes in the tar. */

@@ -62,6 +62,7 @@ class HereHash implements StreamHash {
   private readonly hash: Hash;
   constructor(alg: string) {
     this.hash = createHash(alg);
+    streamHashStats.hashedHere++;
   }
   readonly onThread = false;
   readonly congested = false;
@@ -97,8 +98,8 @@ function takeBlock(): number {
 let waiting: (() => void)[] = [];
 const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
 let nextJob = 1;
-/** How many times a stream was held back for the thread to catch up (tests, diagnostics). */
-export const streamHashStats = { heldBack: 0 };
+/** How many times a stream was held back for the thread to catch up, how many were hashed here (tests, diagnostics). */
+export const streamHashStats = { heldBack: 0, hashedHere: 0 };
 
 /** A layer whose bytes went down with the thread (they cannot be read again). */
 const lostError = () => new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR');
@@ -210,6 +211,28 @@ export function streamHash(alg = 'sha256'): StreamHash {
   // (The thread hashes sha256 only: any other algorithm is hashed here.)
   const c = alg === 'sha256' ? worker.get() : null;
   return c?.ready ? new ThreadHash(c) : new HereHash(alg);
+}
+
+/** How long a layer that starts while the thread is still loading waits for it. */
+const LOAD_WAIT_MS = 2000;
+
+/**
+ * Resolves once the thread has loaded, or cannot run, or after LOAD_WAIT_MS: call before
+ * `streamHash()` at a layer's start. A layer that started while the thread was still loading was
+ * hashed here, all of it: on a busy machine the thread takes 50–300 ms to load, and the first
+ * layers of an OCI layout start sooner (bench/engine-child.mjs on the million-tiny-files image
+ * hashed both its layers here: 0.8 s of its main thread). Waiting costs the load at most the
+ * thread's remaining start-up, which the layer's own first megabytes would have taken here.
+ */
+export function streamHashLoaded(): Promise<unknown> {
+  const c = worker.get();
+  if (!c || c.ready) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, LOAD_WAIT_MS);
+    timer.unref();
+  });
+  return Promise.race([c.whenReady(), late]).finally(() => clearTimeout(timer));
 }
 
 /** Start the thread now, so that it has loaded by the time the first layer starts. */

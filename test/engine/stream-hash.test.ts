@@ -40,6 +40,14 @@ function cut(data: Buffer, lengths: number[]): Buffer[] {
   return out;
 }
 
+// First: the thread has not been started yet in this process.
+test('a layer that starts while the thread is still loading waits for it and is hashed there', async () => {
+  const tarball = await buildTar([{ name: 'a', content: randomBytes(2 << 20) }]);
+  const parsed = await parseLayer(Readable.from([zlib.gzipSync(tarball)]));
+  assert.equal(parsed.diffId, sha256(tarball));
+  assert.equal(streamHashStats.hashedHere, 0, 'the layer was hashed on the main thread');
+});
+
 test('the thread loads and hashes any cut of a stream as this thread does', async () => {
   assert.equal(await streamHashReady(), true);
   const data = randomBytes(5 * (1 << 20) + 12_345);
