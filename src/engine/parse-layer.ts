@@ -15,7 +15,7 @@ import { SegmentedList } from './segmented-list.js';
 import { streamHash, streamHashLoaded } from './stream-hash.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
 import { pendingVersion } from './tree.js';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX, cleanPath } from './paths.js';
+import { OPAQUE_MARKER, PathCleaner, WHITEOUT_PREFIX, cleanPath } from './paths.js';
 import type { Compression, EntryAttrs, UnpackProblem, Version } from './types.js';
 import { LayerlensError } from '../errors/index.js';
 
@@ -307,6 +307,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     currentSink = sink;
     return sink;
   };
+  const names = new PathCleaner();
   const reader = new TarReader(
     (header, ordinal) => {
       if (budget && --budget.entriesLeft < 0) throw tooManyEntries(lim.maxEntries);
@@ -325,7 +326,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         entries.push(refused);
         return type === 'file' ? inspectRefused(refused, header, ordinal) : undefined;
       }
-      const parts = cleanPath(header.name);
+      const parts = names.clean(header.name);
       if (parts === null) {
         const escaped: LayerEntry = { kind: 'refused', problem: 'escape', name: cut(header.name) };
         entries.push(escaped);
