@@ -16,7 +16,7 @@ import type { AgentSpec } from './transport.js';
 
 /** One read's buffer (loopback reads reach 128 KiB and more; fewer, larger reads cost less). */
 const READ_BUFFER = 256 << 10;
-const MAX_IDLE = 16;
+const MAX_IDLE = 8;
 const IDLE_MS = 15_000;
 
 /** What the request on a connection hears; an idle connection has none. */
