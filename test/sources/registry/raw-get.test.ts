@@ -28,8 +28,9 @@ after(async () => {
 
 interface RawServer {
   host: string;
-  /** Connections accepted so far. */
+  /** Connections accepted so far, and those the client closed. */
   connections: number;
+  closed: number;
   /** Request heads received, in order. */
   requests: string[];
 }
@@ -43,11 +44,12 @@ async function rawServer(
   listen: (onSocket: (s: net.Socket) => void) => net.Server = (h) => net.createServer(h),
 ): Promise<RawServer> {
   const sockets = new Set<net.Socket>();
-  const out: RawServer = { host: '', connections: 0, requests: [] };
+  const out: RawServer = { host: '', connections: 0, closed: 0, requests: [] };
   const srv = listen((s) => {
     out.connections++;
     sockets.add(s);
     s.on('error', () => {});
+    s.on('close', () => out.closed++);
     let pending = '';
     s.on('data', (d: Buffer) => {
       pending += d.toString('latin1');
@@ -208,6 +210,19 @@ test('keep-alive: two requests over one connection; Connection: close makes a ne
   assert.equal((await get(closing.host)).body.toString(), 'ok');
   assert.equal((await get(closing.host)).body.toString(), 'ok');
   assert.equal(closing.connections, 2);
+});
+
+test('idle connections: at most 8 kept per origin, all closed with their spec', async () => {
+  const srv = await rawServer((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+  const spec: AgentSpec = { https: false, ca: ['a spec of its own, closed alone'] };
+  const all = await Promise.all(Array.from({ length: 10 }, () => get(srv.host, { spec })));
+  assert.ok(all.every((r) => r.body.toString() === 'ok'));
+  assert.equal(srv.connections, 10);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(srv.closed, 2);
+  closeConnections([spec]);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(srv.closed, 10);
 });
 
 test('a kept-alive connection the server closed while it idled: the request goes on a new one', async () => {
