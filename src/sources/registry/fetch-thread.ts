@@ -1,29 +1,40 @@
 /**
- * The blob download worker thread (started by fetch-worker.ts): performs one GET per request with
- * the same send() as the main thread (so the same time-outs), hashes each body byte once into the
- * blob's running digest, batches ~1 MiB and transfers (moves) each batch's memory to the main
- * thread. Answers other than 200/206 come back whole (their first 64 KiB) for redirects and
- * error messages.
+ * The blob download worker thread (started by fetch-worker.ts): performs one GET per request,
+ * hashes each body byte once into the blob's running digest, batches ~1 MiB and transfers (moves)
+ * each batch's memory to the main thread (body-batches.ts). Answers other than 200/206 come back
+ * whole (their first 64 KiB) for redirects and error messages.
+ *
+ * Two ways to read a response, with the same time-outs and errors (send.ts' rules):
+ * - raw-get.ts, by default: its own sockets reading into one reused buffer and its own HTTP/1.1
+ *   parser (http1-response.ts), for HTTP and HTTPS. node:http's body path (a new buffer per
+ *   socket read, a copy per body chunk) was most of this thread's time on a large pull.
+ * - send.ts on node:http, for what raw-get leaves to it (a response it does not handle: 1xx,
+ *   another transfer- or content-encoding, a body without a length; such a request is sent
+ *   again there before anything was delivered), and for every request when
+ *   LAYERLENS_NO_RAW_HTTP=1 (comparisons, and a way around a bug in the raw reader).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type http from 'node:http';
 import { workerPort } from '../../engine/worker-thread.js';
+import { BodyBatches } from './body-batches.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
 import { ERROR_BODY_LIMIT } from './limits.js';
-import { send, TransportError } from './send.js';
+import { closeConnections } from './raw-conn.js';
+import { rawGet } from './raw-get.js';
+import { send, TransportError, type Timing } from './send.js';
 import { agentFromSpec, type AgentSpec } from './transport.js';
 
-const BATCH = 1 << 20;
-/** A partial batch waits at most this long (a slow body still flows). */
-const FLUSH_MS = 20;
+type Get = Extract<ToFetchThread, { t: 'get' }>;
 
+/** A request in flight, whichever path reads it. */
 interface Running {
-  res?: http.IncomingMessage;
+  pause(): void;
+  resume(): void;
   abort(): void;
-  flush?(): void;
-  timer?: NodeJS.Timeout;
+  batches?: BodyBatches;
 }
 
+const RAW = process.env.LAYERLENS_NO_RAW_HTTP !== '1';
 const agents = new Map<string, http.Agent>();
 const hashes = new Map<number, Hash>();
 const running = new Map<number, Running>();
@@ -33,13 +44,13 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
     case 'get':
       return start(m);
     case 'pause':
-      return void running.get(m.id)?.res?.pause();
+      return running.get(m.id)?.pause();
     case 'resume':
-      return void running.get(m.id)?.res?.resume();
+      return running.get(m.id)?.resume();
     case 'abort': {
       const r = running.get(m.id);
       running.delete(m.id);
-      clearTimeout(r?.timer);
+      r?.batches?.drop();
       return r?.abort();
     }
     case 'hash-open':
@@ -52,6 +63,7 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
     case 'hash-drop':
       return void hashes.delete(m.hash);
     case 'close-agents':
+      closeConnections(m.agents);
       for (const spec of m.agents) {
         const key = JSON.stringify(spec);
         agents.get(key)?.destroy();
@@ -77,22 +89,93 @@ function wire(err: unknown): WireError {
 function end(id: number, msg: FromFetchThread): void {
   const r = running.get(id);
   if (!r) return;
-  r.flush?.();
+  r.batches?.flush();
   running.delete(id);
-  clearTimeout(r.timer);
   port.post(msg);
 }
 
-async function start(m: Extract<ToFetchThread, { t: 'get' }>): Promise<void> {
+/**
+ * What both paths do with a response: a 200/206 streams (hashed, batched), any other status is
+ * read up to ERROR_BODY_LIMIT and sent whole. `stop` ends the transport early.
+ */
+function receiver(m: Get, r: Running) {
+  let whole: { status: number; headers: http.IncomingHttpHeaders; chunks: Buffer[]; n: number } | undefined;
+  const sendWhole = () => {
+    if (!whole) return;
+    const w = whole;
+    whole = undefined;
+    end(m.id, { t: 'whole', id: m.id, status: w.status, headers: w.headers, body: Buffer.concat(w.chunks) });
+  };
+  return {
+    head(status: number, headers: http.IncomingHttpHeaders): void {
+      if (status !== 200 && status !== 206) {
+        whole = { status, headers, chunks: [], n: 0 };
+        return;
+      }
+      port.post({ t: 'head', id: m.id, status, headers });
+      r.batches = new BodyBatches(status === 200 ? m.offset : 0, hashes.get(m.hash), (bytes) =>
+        port.post({ t: 'data', id: m.id, bytes }, [bytes.buffer as ArrayBuffer]),
+      );
+    },
+    body(chunk: Buffer, stop: () => void): void {
+      if (r.batches) return r.batches.write(chunk);
+      if (!whole) return;
+      // Copied: a raw reader's chunk is a view of its read buffer.
+      whole.chunks.push(Buffer.from(chunk.subarray(0, ERROR_BODY_LIMIT - whole.n)));
+      whole.n += chunk.length;
+      if (whole.n >= ERROR_BODY_LIMIT) {
+        sendWhole();
+        stop();
+      }
+    },
+    end(): void {
+      if (whole) sendWhole();
+      else end(m.id, { t: 'end', id: m.id });
+    },
+    error(err: unknown): void {
+      end(m.id, { t: 'error', id: m.id, error: wire(err) });
+    },
+  };
+}
+
+function start(m: Get): void {
+  // The deadline runs from here: time the request waited for this thread (booting, busy) is not
+  // the server's.
+  const timing: Timing = { ...m.timing, deadlineAt: Date.now() + m.remainingMs };
+  if (!RAW) return void startNode(m, timing);
+  const r: Running = { pause() {}, resume() {}, abort() {} };
+  running.set(m.id, r);
+  const rx = receiver(m, r);
+  const g = rawGet(
+    { url: new URL(m.url), headers: m.headers, spec: m.agent, timing },
+    {
+      head: (status, headers) => rx.head(status, headers),
+      body: (chunk) => rx.body(chunk, () => g.abort()),
+      end: () => rx.end(),
+      error: (err) => rx.error(err),
+      // Nothing was delivered: the same request, on node:http.
+      unsupported: () => {
+        if (running.get(m.id) === r) void startNode(m, timing);
+      },
+    },
+  );
+  r.pause = g.pause;
+  r.resume = g.resume;
+  r.abort = g.abort;
+}
+
+/** The request on node:http (send.ts): the fall-back path. */
+async function startNode(m: Get, timing: Timing): Promise<void> {
   // Aborted before its headers arrive, the request is cancelled too (its socket freed).
   const ac = new AbortController();
-  const r: Running = { abort: () => (ac.abort(), r.res?.destroy()) };
+  let res: http.IncomingMessage | undefined;
+  const r: Running = {
+    pause: () => res?.pause(),
+    resume: () => res?.resume(),
+    abort: () => (ac.abort(), res?.destroy()),
+  };
   running.set(m.id, r);
-  let res: http.IncomingMessage;
   try {
-    // The deadline runs from here: time the request waited for this thread (booting, busy) is
-    // not the server's.
-    const timing = { ...m.timing, deadlineAt: Date.now() + m.remainingMs };
     res = await send({
       method: 'GET',
       url: new URL(m.url),
@@ -104,63 +187,11 @@ async function start(m: Extract<ToFetchThread, { t: 'get' }>): Promise<void> {
   } catch (err) {
     return end(m.id, { t: 'error', id: m.id, error: wire(err) });
   }
-  if (!running.has(m.id)) return void res.destroy(); // aborted meanwhile
-  r.res = res;
-  const status = res.statusCode ?? 0;
-  res.on('error', (err) => end(m.id, { t: 'error', id: m.id, error: wire(err) }));
-  if (status !== 200 && status !== 206) {
-    // Read for its error codes or its Location: the first ERROR_BODY_LIMIT bytes are enough.
-    const chunks: Buffer[] = [];
-    let n = 0;
-    const whole = () => end(m.id, { t: 'whole', id: m.id, status, headers: res.headers, body: Buffer.concat(chunks) });
-    res.on('data', (c: Buffer) => {
-      chunks.push(c.subarray(0, ERROR_BODY_LIMIT - n));
-      n += c.length;
-      if (n >= ERROR_BODY_LIMIT) {
-        whole();
-        res.destroy();
-      }
-    });
-    res.on('end', whole);
-    return;
-  }
-  port.post({ t: 'head', id: m.id, status, headers: res.headers });
-  const hash = hashes.get(m.hash);
-  let skip = status === 200 ? m.offset : 0;
-  let batch: Buffer[] = [];
-  let n = 0;
-  r.flush = () => {
-    clearTimeout(r.timer);
-    r.timer = undefined;
-    if (!n) return;
-    let bytes: Buffer;
-    if (batch.length === 1 && batch[0].byteOffset === 0 && batch[0].byteLength === batch[0].buffer.byteLength)
-      bytes = batch[0];
-    else {
-      // Its own memory (never the shared pool), so it can be moved.
-      bytes = Buffer.allocUnsafeSlow(n);
-      let o = 0;
-      for (const c of batch) o += c.copy(bytes, o);
-    }
-    batch = [];
-    n = 0;
-    port.post({ t: 'data', id: m.id, bytes }, [bytes.buffer as ArrayBuffer]);
-  };
-  res.on('data', (chunk: Buffer) => {
-    let c = chunk;
-    if (skip > 0) {
-      if (c.length <= skip) {
-        skip -= c.length;
-        return;
-      }
-      c = c.subarray(skip);
-      skip = 0;
-    }
-    hash?.update(c);
-    batch.push(c);
-    n += c.length;
-    if (n >= BATCH) r.flush!();
-    else r.timer ??= setTimeout(() => r.flush!(), FLUSH_MS);
-  });
-  res.on('end', () => end(m.id, { t: 'end', id: m.id }));
+  if (running.get(m.id) !== r) return void res.destroy(); // aborted meanwhile
+  const got = res;
+  const rx = receiver(m, r);
+  got.on('error', (err) => rx.error(err));
+  rx.head(got.statusCode ?? 0, got.headers);
+  got.on('data', (c: Buffer) => rx.body(c, () => got.destroy()));
+  got.on('end', () => rx.end());
 }
