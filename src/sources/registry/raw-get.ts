@@ -19,7 +19,7 @@ import type http from 'node:http';
 import { Http1ResponseParser, ParseError } from './http1-response.js';
 import { STALL_MIN_BYTES } from './limits.js';
 import { connection, type Conn } from './raw-conn.js';
-import { formatMs, networkReason, type Step, type Timing, TransportError } from './send.js';
+import { connectTimeoutMessage, formatMs, networkReason, type Step, type Timing, TransportError } from './send.js';
 import type { AgentSpec } from './transport.js';
 
 export interface RawGetOptions {
@@ -210,12 +210,7 @@ export function rawGet(o: RawGetOptions, ev: RawGetEvents): RawGet {
     else {
       step = 'connect';
       const left = remaining();
-      const within = timing.connectMs < left ? formatMs(timing.connectMs) : `the ${total} time-out`;
-      arm(Math.min(timing.connectMs, left), () =>
-        step === 'tls'
-          ? `${host} accepted the connection but did not complete the TLS handshake within ${within}`
-          : `${host} did not accept a connection within ${within}`,
-      );
+      arm(Math.min(timing.connectMs, left), () => connectTimeoutMessage(host, step, timing, left));
     }
     c.socket.write(head!);
   };

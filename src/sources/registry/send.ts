@@ -82,6 +82,17 @@ export function formatMs(ms: number): string {
 }
 
 /** "connection refused", "host not found", …: a node network error in plain words. */
+/**
+ * The message of a connect or TLS-handshake time-out (`left`: what the deadline left when the
+ * connection started); the raw body reader (raw-get.ts) says the same.
+ */
+export function connectTimeoutMessage(host: string, step: Step, timing: Timing, left: number): string {
+  const within = timing.connectMs < left ? formatMs(timing.connectMs) : `the ${formatMs(timing.timeoutMs)} time-out`;
+  return step === 'tls'
+    ? `${host} accepted the connection but did not complete the TLS handshake within ${within}`
+    : `${host} did not accept a connection within ${within}`;
+}
+
 export function networkReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? '';
@@ -132,12 +143,7 @@ export function send(o: SendOptions): Promise<http.IncomingMessage> {
     req.on('socket', (socket: Socket) => {
       if (!socket.connecting) return waitHeaders(); // a kept-alive connection
       const left = remaining();
-      const within = timing.connectMs < left ? formatMs(timing.connectMs) : `the ${total} time-out`;
-      arm(Math.min(timing.connectMs, left), () =>
-        step === 'tls'
-          ? `${host} accepted the connection but did not complete the TLS handshake within ${within}`
-          : `${host} did not accept a connection within ${within}`,
-      );
+      arm(Math.min(timing.connectMs, left), () => connectTimeoutMessage(host, step, timing, left));
       socket.once('connect', () => {
         if (isTlsSocket(socket)) step = 'tls';
         else waitHeaders();
