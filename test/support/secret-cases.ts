@@ -266,6 +266,13 @@ export const CASES: Case[] = [
   named('secret-snyk-token', 'SNYK_TOKEN', () => f.uuid()),
   prefixed('secret-sonarqube-token', 'squ_', () => `${f.hex(40)}`),
   prefixed('secret-sourcegraph-token', 'sgp_', () => `${f.hex(16)}_${f.hex(40)}`),
+  named('secret-sonar-login-token', 'sonar.login', () => f.hex(40)),
+  {
+    id: 'secret-harness-api-key',
+    tp: () => `HARNESS_PLATFORM_API_KEY: pat.${f.urlsafe(22)}.${f.alnum(24)}.${f.alnum(20)}\n`,
+    fp: () =>
+      `x_api_key: pat.${sequentialLike(f.alnum(22))}.${sequentialLike(f.alnum(24))}.${sequentialLike(f.alnum(20))}\n`,
+  },
   {
     id: 'secret-octopus-deploy-api-key',
     tp: () => `OCTOPUS_API_KEY=API-${f.upperAlnum(26)}\n`,
@@ -512,6 +519,7 @@ export const CASES: Case[] = [
     fp: () => `# cloudflare origin CA\nCF_ORIGIN_CA_KEY=v1.0-${'0'.repeat(24)}-${'0'.repeat(146)}\n`,
   },
   named('secret-fastly-api-token', 'FASTLY_API_TOKEN', () => f.urlsafe(32)),
+  named('secret-cisco-meraki-api-key', 'MERAKI_DASHBOARD_API_KEY', () => f.hex(40)),
   prefixed('secret-flyio-token', 'fo1_', () => `${f.urlsafe(43)}`),
   named('secret-heroku-api-key', 'HEROKU_API_KEY', () => f.uuid()),
   prefixed('secret-heroku-api-key-v2', 'HRKU-AA', () => `${f.urlsafe(58)}`),
@@ -600,6 +608,7 @@ export const CASES: Case[] = [
     fp: () => `MAPBOX_TOKEN=sk.${sequentialLike(f.lowerAlnum(60))}.${sequentialLike(f.lowerAlnum(22))}\n`,
   },
   named('secret-sidekiq-secret', 'BUNDLE_ENTERPRISE__CONTRIBSYS__COM', () => `${f.hex(8)}:${f.hex(8)}`),
+  named('secret-beamer-api-token', 'BEAMER_API_KEY', () => `b_${f.urlsafe(44)}`),
   {
     id: 'secret-sidekiq-url',
     tp: () => `source "https://${f.hex(8)}:${f.hex(8)}@gems.contribsys.com/"\n`,
@@ -616,6 +625,12 @@ export const CASES: Case[] = [
     id: 'secret-jwt',
     tp: () => `auth: ${f.jwt()}\n`,
     fp: () => `data: eyJ${f.alnum(20)}.eyJ${f.alnum(20)}.${f.alnum(20)}\n`,
+  },
+  {
+    id: 'secret-jwt-base64',
+    tp: () => `  token: ${Buffer.from(f.jwt()).toString('base64')}\n`,
+    // base64 of something that starts like a JWT but is not one (no JSON header).
+    fp: () => `  token: ${Buffer.from(`eyJ${f.alnum(20)}.eyJ${f.alnum(20)}.${f.alnum(20)}`).toString('base64')}\n`,
   },
   {
     id: 'secret-url-credentials',

@@ -267,3 +267,71 @@ test("the README's and docs/reports.md's rule counts are the code's", async () =
   assert.deepEqual([Number(r[1]), Number(r[2])], [SECRET_RULES.length, CREDENTIAL_FILE_RULES.length]);
   for (const fam of RULE_FAMILIES) assert.ok(reports.includes(`\`${fam}\``), `docs/reports.md names the family ${fam}`);
 });
+
+test("gitleaks' formats: the rules added for them find the format and not its near misses", () => {
+  const found = (line: string, id: string) =>
+    scanFile('/app/config.txt', line + '\n').filter((m) => m.ruleId === id && SERIOUS.has(m.severity));
+  const jwtB64 = () => Buffer.from(f.jwt()).toString('base64');
+  const harness = (kind: string) => `${kind}.${f.urlsafe(22)}.${f.alnum(24)}.${f.alnum(20)}`;
+  const hits: Array<[string, string]> = [
+    ['secret-beamer-api-token', `beamer_key: "b_${f.urlsafe(44)}"`],
+    ['secret-cisco-meraki-api-key', `MERAKI_KEY=${f.hex(40)}`],
+    ['secret-cisco-meraki-api-key', `meraki: ${f.hex(40)}`],
+    ['secret-harness-api-key', `curl -H "x-api-key: ${harness('pat')}" https://app.harness.io/ng/api/user`],
+    ['secret-harness-api-key', `token=${harness('sat')}`],
+    ['secret-jwt-base64', `  jwt: ${jwtB64()}`],
+    ['secret-sonar-login-token', `sonar.login=${f.hex(40)}`],
+    ['secret-sonar-login-token', `SONAR_LOGIN: ${f.hex(40)}`],
+    ['secret-sonar-login-token', `-Dsonar-login=${f.hex(40)}`],
+    ['secret-slack-token', `SLACK=xoxe-${f.digits(12)}-${f.digits(12)}-${f.digits(13)}-${f.alnum(32)}`],
+    ['secret-flutterwave-key', `FLW_ENCRYPTION_KEY=FLWSECK_TEST-${f.pickFrom('abcdefgh0123456789', 12)}`],
+  ];
+  for (const [id, line] of hits) assert.equal(found(line, id).length, 1, `${id} misses ${line}`);
+  const misses: Array<[string, string]> = [
+    // too short, wrong alphabet, no vendor name, a placeholder
+    ['secret-beamer-api-token', `BEAMER_API_KEY=b_${f.urlsafe(40)}`],
+    ['secret-beamer-api-token', `BEAMER_API_KEY=c_${f.urlsafe(44)}`],
+    ['secret-beamer-api-token', `PRODUCT_KEY=b_${f.urlsafe(44)}`],
+    ['secret-cisco-meraki-api-key', `MERAKI_API_KEY=${f.hex(39)}`],
+    ['secret-cisco-meraki-api-key', `MERAKI_API_KEY=${f.hex(39)}g`],
+    ['secret-cisco-meraki-api-key', `MERAKI_API_KEY=${'0'.repeat(40)}`],
+    ['secret-cisco-meraki-api-key', `MERAKI_NETWORK_ID=${f.hex(40)}`],
+    ['secret-harness-api-key', `token=pat.${f.urlsafe(21)}.${f.alnum(24)}.${f.alnum(20)}`],
+    ['secret-harness-api-key', `token=pat.${f.urlsafe(22)}.${f.alnum(24)}.${f.alnum(19)}`],
+    ['secret-harness-api-key', `token=pat.${f.urlsafe(22)}.${f.alnum(23)}-.${f.alnum(20)}`],
+    ['secret-harness-api-key', `compat.${f.urlsafe(22)}.${f.alnum(24)}.${f.alnum(20)}`],
+    ['secret-harness-api-key', `token=pat.${'x'.repeat(22)}.${'x'.repeat(24)}.${'x'.repeat(20)}`],
+    ['secret-jwt-base64', `data: ${Buffer.from(`eyJ${f.alnum(40)}`).toString('base64')}`],
+    ['secret-jwt-base64', `data: ZXlK${f.alnum(30)}`],
+    ['secret-sonar-login-token', `sonar.login=${f.hex(39)}`],
+    ['secret-sonar-login-token', `sonar.login=admin`],
+    ['secret-sonar-login-token', `sonar.login_url=${f.hex(40)}`],
+    ['secret-slack-token', `SLACK=xoxe-${f.digits(12)}-${f.digits(12)}-${f.alnum(32)}`],
+    ['secret-flutterwave-key', `FLW_ENCRYPTION_KEY=FLWSECK_TEST-${f.pickFrom('ijklmnop', 12)}`],
+  ];
+  for (const [id, line] of misses) assert.deepEqual(found(line, id), [], `${id} reports ${line}`);
+});
+
+test("gitleaks' vendor-keyword formats without a rule of their own: the generic rule finds <VENDOR>_API_KEY = value", () => {
+  // gitleaks finds these only as "the vendor's name in a key, then N random characters": the
+  // generic assignment rule covers that shape when the key says it is a key, token or secret.
+  const cases: Array<[string, () => string]> = [
+    ['CODECOV', () => f.lowerAlnum(32)],
+    ['DRONECI', () => f.lowerAlnum(32)],
+    ['SENTRY', () => f.hex(64)],
+    ['TWITCH', () => f.lowerAlnum(30)],
+    ['ZENDESK', () => f.lowerAlnum(40)],
+    ['SOURCEGRAPH', () => f.hex(40)],
+    ['JFROG', () => f.lowerAlnum(73)],
+    ['YANDEX', () => `YC${f.urlsafe(38)}`],
+    ['YANDEX', () => `t1.${f.urlsafe(40)}-.${f.urlsafe(86)}`],
+  ];
+  for (const [vendor, value] of cases) {
+    for (const line of [`${vendor}_API_KEY=${value()}`, `${vendor.toLowerCase()}_token: "${value()}"`]) {
+      const ms = scanFile('/app/config.txt', line + '\n').filter(
+        (m) => m.ruleId === 'secret-generic-assignment' && SERIOUS.has(m.severity),
+      );
+      assert.equal(ms.length, 1, line);
+    }
+  }
+});

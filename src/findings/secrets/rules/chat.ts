@@ -12,12 +12,12 @@ export const CHAT_RULES: SecretRule[] = [
       title: 'Slack bot, user or workspace token',
       service: 'Slack',
       severity: 'high',
-      keywords: ['xoxb-', 'xoxp-', 'xoxa-', 'xoxr-', 'xoxo-', 'xoxs-'],
+      keywords: ['xoxb-', 'xoxp-', 'xoxe-', 'xoxa-', 'xoxr-', 'xoxo-', 'xoxs-'],
       // The structure of each kind: team and user/bot ids (digits), then the random part:
-      // bot xoxb-T-B-24, legacy bot xoxb-T-18..26, user xoxp-T-U-A-32 hex, legacy xoxo/xoxs,
-      // legacy workspace xoxa/xoxr.
+      // bot xoxb-T-B-24, legacy bot xoxb-T-18..26, user xoxp-T-U-A-32 hex (also written xoxe-
+      // by rotating apps), legacy xoxo/xoxs, legacy workspace xoxa/xoxr.
       pattern:
-        /\b(?<secret>xoxb-\d{8,14}-(?:\d{8,14}-)?[A-Za-z0-9]{18,34}|xoxp(?:-\d{8,14}){3}-[A-Za-z0-9]{28,34}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]{16,}|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48})(?![A-Za-z0-9-])/g,
+        /\b(?<secret>xoxb-\d{8,14}-(?:\d{8,14}-)?[A-Za-z0-9]{18,34}|xox[pe](?:-\d{8,14}){3}-[A-Za-z0-9]{28,34}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]{16,}|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48})(?![A-Za-z0-9-])/g,
     },
     { prefixLength: 5 },
   ),

@@ -42,6 +42,32 @@ export const GENERIC_RULES: SecretRule[] = [
   token(
     g,
     {
+      id: 'secret-jwt-base64',
+      title: 'JSON Web Token, base64-encoded',
+      service: 'JWT',
+      severity: 'medium',
+      // (base64 of "eyJ", the start of every JWT: a JWT stored as base64, as in Kubernetes data.)
+      keywords: ['zxlk'],
+      pattern: /(?<![A-Za-z0-9+/_-])(?<secret>ZXlK[A-Za-z0-9+/_-]{40,}={0,2})(?![A-Za-z0-9+/=_-])/g,
+    },
+    {
+      follows: { kind: 'run', chars: 'A-Za-z0-9+/_-', min: 40 },
+      prefixLength: 0,
+      // It must decode to a JWT whose header and claims are JSON, as secret-jwt's must.
+      check: (v) => {
+        const jwt = Buffer.from(v, 'base64').toString('latin1');
+        const parts = /^(eyJ[A-Za-z0-9_-]{8,})\.(eyJ[A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]{16,}$/.exec(jwt);
+        const header = parts && b64Json(parts[1]);
+        if (!header || typeof header.alg !== 'string' || !b64Json(parts[2])) return false;
+        return undefined;
+      },
+      remediation:
+        'Revoke the token (or rotate the signing key if it does not expire), rebuild without it, and issue tokens at run time.',
+    },
+  ),
+  token(
+    g,
+    {
       id: 'secret-url-credentials',
       title: 'Credentials in a URL (connection string)',
       service: 'URL',

@@ -149,6 +149,17 @@ export const INFRA_RULES: SecretRule[] = [
     { scope: 'window', prefixLength: 5 },
   ),
   keyed(i, {
+    id: 'secret-cisco-meraki-api-key',
+    title: 'Cisco Meraki Dashboard API key',
+    service: 'Cisco Meraki',
+    severity: 'high',
+    names: ['meraki'],
+    // ("mer" and "era" are in every "number" and "generate"; kraken's and akia's keywords have
+    // put "rak" and "aki" in the prefilter's table already.)
+    keywords: ['raki'],
+    value: '[a-f0-9]{40}',
+  }),
+  keyed(i, {
     id: 'secret-fastly-api-token',
     title: 'Fastly API token',
     service: 'Fastly',

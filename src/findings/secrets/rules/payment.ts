@@ -101,7 +101,7 @@ export const PAYMENT_RULES: SecretRule[] = [
       service: 'Flutterwave',
       severity: 'high',
       keywords: ['flwseck_test', 'flwpubk_test', 'flwseck-', 'flwpubk-'],
-      pattern: /\b(?<secret>FLW(?:SECK|PUBK)(?:_TEST)?-[a-h0-9]{32}-X|FLWSECK(?:_TEST)?[a-h0-9]{12})\b/gi,
+      pattern: /\b(?<secret>FLW(?:SECK|PUBK)(?:_TEST)?-[a-h0-9]{32}-X|FLWSECK(?:_TEST)?-?[a-h0-9]{12})\b/gi,
     },
     {
       prefixLength: 0,

@@ -255,6 +255,15 @@ export const SAAS_RULES: SecretRule[] = [
     { check: (v) => (v.startsWith('pk.') ? downgrade('public-by-design', 'low', 'public token') : undefined) },
   ),
   keyed(s, {
+    id: 'secret-beamer-api-token',
+    title: 'Beamer API key',
+    service: 'Beamer',
+    severity: 'high',
+    names: ['beamer'],
+    value: 'b_[a-z0-9=_-]{44}',
+    prefixLength: 2,
+  }),
+  keyed(s, {
     id: 'secret-sidekiq-secret',
     title: 'Sidekiq Enterprise/Pro credentials',
     service: 'Sidekiq',

@@ -175,6 +175,33 @@ export const VCS_RULES: SecretRule[] = [
     keywords: ['sqp_', 'sqa_', 'squ_'],
     pattern: /\b(?<secret>sq[apu]_[a-f0-9]{40})\b/g,
   }),
+  // sonar.login is SonarScanner's property for a user token (sonar.token since 10.x: the generic rule).
+  keyed(v, {
+    id: 'secret-sonar-login-token',
+    title: 'SonarQube / SonarCloud token (sonar.login)',
+    service: 'Sonar',
+    severity: 'high',
+    names: ['sonar.login', 'sonar_login', 'sonar-login', 'sonarlogin'],
+    // The parts of each spelling whose three-byte pieces are rarest in text ("_lo" is in every
+    // "_local" and "_lock", "log" in every "log").
+    keywords: ['r.login', 'nar_login', 'r-login', 'arlogin'],
+    value: '[a-z0-9=_-]{40}',
+  }),
+  token(
+    v,
+    {
+      id: 'secret-harness-api-key',
+      title: 'Harness personal or service account token',
+      service: 'Harness',
+      // (Account-wide API access to pipelines, deployments and the secrets they use, as a GitLab PAT.)
+      severity: 'critical',
+      keywords: ['pat.', 'sat.'],
+      // pat|sat . account ID . token ID . secret
+      pattern: /\b(?<secret>(?:pat|sat)\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20})(?![A-Za-z0-9_-])/g,
+    },
+    // ("pat." and "sat." end many words: only a run of 22 ID characters after them goes on.)
+    { follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 22 }, prefixLength: 4 },
+  ),
   token(
     v,
     {
