@@ -73,11 +73,11 @@ export class PathCleaner {
     const parts = cleanPath(name);
     if (parts !== null && parts.length > 1 && slash > 0) {
       // Remembered only when the components are the name's own characters with one `/` between
-      // each (nothing dropped: no `./`, `//`, leading `/` or `..`), so that any name starting
-      // with the same directory has these components first.
+      // each (nothing dropped: a `./`, `//`, leading `/` or `..` makes them shorter than the
+      // name), so that any name starting with the same directory has these components first.
       let len = parts.length - 1;
       for (const p of parts) len += p.length;
-      if (len === end && name.indexOf('..') < 0) {
+      if (len === end) {
         this.dir = name.slice(0, slash + 1);
         this.dirParts = parts.slice(0, -1);
       }

@@ -115,6 +115,14 @@ export class Http1ResponseParser {
     this.stopped = true;
   }
 
+  /** Body bytes of the current length or chunk from `buf[p, end)`; returns the position after them. */
+  private deliver(buf: Buffer, p: number, end: number): number {
+    const n = Math.min(this.left, end - p);
+    this.left -= n;
+    this.ev.body(buf.subarray(p, p + n));
+    return p + n;
+  }
+
   /** Feed bytes [start, end) of `buf`. Throws ParseError; events run synchronously. */
   feed(buf: Buffer, start: number, end: number): void {
     let p = start;
@@ -123,24 +131,15 @@ export class Http1ResponseParser {
         case 'head':
           p = this.readHead(buf, p, end);
           break;
-        case 'length': {
-          const n = Math.min(this.left, end - p);
-          this.left -= n;
-          const chunk = buf.subarray(p, p + n);
-          p += n;
-          this.ev.body(chunk);
+        case 'length':
+          p = this.deliver(buf, p, end);
           if (this.left === 0) this.finish();
           break;
-        }
         case 'chunk-line':
           p = this.readLine(buf, p, end, MAX_CHUNK_LINE, () => this.chunkLine());
           break;
         case 'chunk-data': {
-          const n = Math.min(this.left, end - p);
-          this.left -= n;
-          const chunk = buf.subarray(p, p + n);
-          p += n;
-          this.ev.body(chunk);
+          p = this.deliver(buf, p, end);
           if (this.left === 0) {
             this.state = 'chunk-crlf';
             this.crlfSeen = 0;
