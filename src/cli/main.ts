@@ -7,8 +7,6 @@ import './v8-tuning.js'; // (first: V8 settings before any other module is evalu
 import './early-start.js'; // (second: a worker thread that boots while the modules below load)
 import { parseArgs } from 'node:util';
 import { LayerlensError } from '../errors/index.js';
-import { runExplore } from './explore.js';
-import { runInspect } from './inspect.js';
 import { crashMessage, die, errorMessage } from './errors.js';
 import { exitQuietlyOnClosedOutput, isClosedOutput, outputClosed } from './stdout.js';
 import { releaseStreamHash } from '../engine/stream-hash.js';
@@ -71,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
   if (firstIndex === 0) {
     switch (first) {
       case 'inspect':
-        return runInspect(argv.slice(1));
+        return (await import('./inspect.js')).runInspect(argv.slice(1));
       case 'scan':
         return (await import('./scan.js')).runScan(argv.slice(1));
       case 'extract':
@@ -89,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
       case 'db':
         return (await import('./db.js')).runDb(argv.slice(1));
       case 'explore':
-        return runExplore(argv.slice(1));
+        return (await import('./explore.js')).runExplore(argv.slice(1));
     }
   }
   const { values } = parseArgs({
@@ -106,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`layerlens ${version()}\n`);
     return 0;
   }
-  return runExplore(argv);
+  return (await import('./explore.js')).runExplore(argv);
 }
 
 main(process.argv.slice(2)).then(

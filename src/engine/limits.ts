@@ -9,6 +9,7 @@
  * which is what Docker and containerd unpack with).
  */
 import { LayerlensError } from '../errors/index.js';
+import { formatCount } from '../text/bytes.js';
 
 /** PAX extended header or GNU long name/link record: at most 1 MiB (Go's archive/tar: the same). */
 export const MAX_TAR_META_RECORD = 1 << 20;
@@ -95,7 +96,7 @@ export function resetLimits(): void {
 
 /** "16 MiB", "4,000,000": a limit as messages state it. */
 export function formatLimit(key: keyof Limits, value: number): string {
-  if (LIMIT_ENV[key].unit === 'count') return value.toLocaleString('en-US');
+  if (LIMIT_ENV[key].unit === 'count') return formatCount(value);
   for (const [unit, size] of [
     ['GiB', 2 ** 30],
     ['MiB', 2 ** 20],

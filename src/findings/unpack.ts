@@ -28,6 +28,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { UnpackNote } from '../engine/types.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding, Severity } from './types.js';
+import { formatCount } from '../text/bytes.js';
 
 const REMEDIATION =
   'Treat the image as crafted: build tools write layers from filesystem diffs, which never hold such entries. ' +
@@ -149,7 +150,7 @@ export function unpackFindings(model: ImageModel): Finding[] {
       makeFinding({
         ...rule,
         category: 'unpack',
-        message: `Layer ${layer} holds ${count.toLocaleString('en-US')} more entries like those above (${problem}); they are counted, not listed.`,
+        message: `Layer ${layer} holds ${formatCount(count)} more entries like those above (${problem}); they are counted, not listed.`,
         remediation: REMEDIATION,
         layerIndex: layer,
         layerDigest: layerDigestOf(model.meta, layer, diffIds),

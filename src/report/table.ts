@@ -8,7 +8,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { paintWith, SEVERITY_STYLE } from './ansi.js';
 import type { VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
-import { formatBytes } from '../text/bytes.js';
+import { formatBytes, formatCount } from '../text/bytes.js';
 import { textWidth, truncate } from '../text/width.js';
 import type { ReportImage } from './image-info.js';
 import { summarize } from './json.js';
@@ -119,7 +119,7 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
  * was looked at: every view that reports the scan says so (the table, the explorer's Image panel).
  */
 export function secretScanCoverage(s: SecretScanSummary, flag: string): string {
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = formatCount;
   const part = s.truncated
     ? `, ${n(s.truncated)} read only in part (their first ${formatBytes(s.maxBytesPerFile)}: ${flag} reads more)`
     : '';
@@ -132,7 +132,7 @@ export function secretScanCoverage(s: SecretScanSummary, flag: string): string {
  * generic 40, cloud 3; downgraded: filler 5, doc-comment 4 (per family: --format json)".
  */
 export function secretScanLine(s: SecretScanSummary): string {
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = formatCount;
   const sent = s.families
     .filter((f) => f.filesLookedAt > 0)
     .sort((a, b) => b.filesLookedAt - a.filesLookedAt)

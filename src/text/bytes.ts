@@ -24,6 +24,26 @@ export function formatBytes(n: number | undefined | null): string {
   return `${v >= 99.95 ? Math.round(v) : v.toFixed(1)} ${UNITS[u]}`;
 }
 
+/**
+ * 1234567 → "1,234,567": a count with thousands separators, as `en-US` writes it on every
+ * machine. Written out because Number#toLocaleString loads the ICU locale data on its first
+ * call, ~30 ms of every `layerlens scan` (its summary line counts files) for one comma.
+ */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const r = Math.abs(Math.round(n));
+  // (String() writes 1e21 and above with an exponent: its digits, then zeros, as en-US does.)
+  const digits = r < 1e21 ? String(r) : bigDigits(r);
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += ',' + digits.slice(i, i + 3);
+  return n < 0 && r > 0 ? '-' + out : out;
+}
+
+function bigDigits(r: number): string {
+  const [m, e] = r.toExponential().split('e+');
+  return m.replace('.', '').padEnd(Number(e) + 1, '0');
+}
+
 /** 83 → "1m23s"; 5.2 → "6s"; 7300 → "2h01m". "?" for a negative or infinite time. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
