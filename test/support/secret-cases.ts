@@ -201,6 +201,13 @@ export const CASES: Case[] = [
   named('secret-ibm-cos-hmac-secret', 'ibm_cos_hmac_secret_access_key', () => f.hex(48)),
   named('secret-softlayer-api-key', 'SOFTLAYER_API_KEY', () => f.lowerAlnum(64)),
   prefixed('secret-yandex-api-key', 'AQVN', () => `${f.urlsafe(36)}`),
+  {
+    id: 'secret-yandex-iam-token',
+    tp: () => `YC_IAM_TOKEN=t1.${f.urlsafe(60)}.${f.urlsafe(86)}\n`,
+    // Code that starts with t1., and a second part one character short.
+    fp: () => `token = t1.${f.lowerAlpha(8)}.${f.lowerAlpha(6)}\nYC_IAM_TOKEN=t1.${f.urlsafe(60)}.${f.urlsafe(85)}\n`,
+  },
+  prefixed('secret-aws-bedrock-api-key', 'ABSK', () => f.b64(132)),
   // ---- VCS and CI ----
   ...(['ghp', 'gho', 'ghu', 'ghs', 'ghr'] as const).map(
     (p): Case => ({
@@ -483,6 +490,12 @@ export const CASES: Case[] = [
     () => `${f.urlsafe(95)}`,
     () => `hvs.${f.repeated(95)}`,
   ),
+  {
+    id: 'secret-vault-legacy-token',
+    tp: () => `export VAULT_TOKEN=s.${f.alnum(24)}\n`,
+    // The shape under a key that does not say Vault: a member access in code looks the same.
+    fp: () => `const token = s.${f.alnum(24)};\n`,
+  },
   prefixed(
     'secret-terraform-cloud-token',
     '',
@@ -519,17 +532,20 @@ export const CASES: Case[] = [
     fp: () => `# cloudflare origin CA\nCF_ORIGIN_CA_KEY=v1.0-${'0'.repeat(24)}-${'0'.repeat(146)}\n`,
   },
   named('secret-fastly-api-token', 'FASTLY_API_TOKEN', () => f.urlsafe(32)),
+  prefixed('secret-cloudflare-api-token-v2', 'cfut_', () => `${f.alnum(40)}${f.hex(8)}`),
   named('secret-cisco-meraki-api-key', 'MERAKI_DASHBOARD_API_KEY', () => f.hex(40)),
   prefixed('secret-flyio-token', 'fo1_', () => `${f.urlsafe(43)}`),
   named('secret-heroku-api-key', 'HEROKU_API_KEY', () => f.uuid()),
   prefixed('secret-heroku-api-key-v2', 'HRKU-AA', () => `${f.urlsafe(58)}`),
   named('secret-vercel-token', 'VERCEL_TOKEN', () => f.alnum(24)),
+  prefixed('secret-vercel-token-v2', 'vcp_', () => f.alnum(56)),
   named('secret-netlify-token', 'NETLIFY_AUTH_TOKEN', () => `nfp_${f.alnum(40)}`),
   prefixed('secret-databricks-token', 'dapi', () => `${f.hex(32)}`),
   prefixed('secret-planetscale-token', 'pscale_tkn_', () => `${f.urlsafe(43)}`),
   prefixed('secret-scalingo-token', 'tk-us-', () => `${f.urlsafe(48)}`),
   prefixed('secret-clickhouse-cloud-key', '4b1d', () => `${f.alnum(38)}`),
   prefixed('secret-defined-networking-token', 'dnkey-', () => `${f.urlsafe(26)}-${f.urlsafe(52)}`),
+  prefixed('secret-aiven-service-password', 'AVNS_', () => f.urlsafe(24)),
   prefixed('secret-infracost-token', 'ico-', () => `${f.alnum(32)}`),
   prefixed('secret-prefect-token', 'pnu_', () => `${f.alnum(36)}`),
   prefixed(
@@ -584,6 +600,7 @@ export const CASES: Case[] = [
     fp: () => `AIRTABLE_TOKEN=pat${f.alnum(14)}.${'0'.repeat(64)}\n`,
   },
   prefixed('secret-typeform-token', 'tfp_', () => `${f.urlsafe(59)}`),
+  prefixed('secret-figma-token', 'figd_', () => f.urlsafe(40)),
   prefixed('secret-postman-api-key', 'PMAK-', () => `${f.hex(24)}-${f.hex(34)}`),
   prefixed('secret-readme-api-key', 'rdme_', () => `${f.lowerAlnum(70)}`),
   prefixed('secret-frameio-token', 'fio-u-', () => `${f.urlsafe(64)}`),
@@ -651,6 +668,12 @@ export const CASES: Case[] = [
     id: 'secret-api-key-header',
     tp: () => `curl -H "X-API-Key: ${f.alnum(32)}" https://api.internal/x\n`,
     fp: () => 'curl -H "X-API-Key: <YOUR_API_KEY>" https://api.internal/x\n',
+  },
+  {
+    id: 'secret-curl-header-token',
+    tp: () => `curl -sS -H 'Token: ${f.alnum(40)}' https://api.example.org/v1/items\n`,
+    // The same value as a YAML key's, and the header filled from a variable.
+    fp: () => `token: ${f.alnum(40)}\ncurl -H "Token: $API_TOKEN" https://api.example.org/v1/items\n`,
   },
   {
     id: 'secret-generic-assignment',

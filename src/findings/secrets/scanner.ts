@@ -335,7 +335,8 @@ function dedupe(ms: SecretMatch[]): SecretMatch[] {
 
 /**
  * Whether `a` says more than `b` about the same value: a higher severity, or at the same severity
- * a rule that knows the format (a prefix, a structure) over one that knows a key name.
+ * a rule that knows the format (a prefix, a structure) over one that knows a header's name, and
+ * that over one that knows a key name.
  */
 function morePrecise(a: SecretMatch, b: SecretMatch): boolean {
   // A format rule knows what the value is (a Firebase key that is public by design stays low);
@@ -344,11 +345,17 @@ function morePrecise(a: SecretMatch, b: SecretMatch): boolean {
   if (ga !== (b.ruleId === 'secret-generic-assignment')) return !ga;
   const d = SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity);
   if (d !== 0) return d < 0;
-  return byKeyName(b.ruleId) && !byKeyName(a.ruleId);
+  return vagueness(a.ruleId) < vagueness(b.ruleId);
 }
 
-function byKeyName(id: string): boolean {
-  return RULES_BY_ID.get(id)?.follows?.kind === 'assignment';
+/**
+ * How little a rule knows of the value it matched: 0 for a format rule, 1 for a URL, header or
+ * command-line rule of the generic family (`postgres://avnadmin:AVNS_…@…` holds an Aiven service
+ * password first), 2 for a rule that knows a key name.
+ */
+function vagueness(id: string): number {
+  const rule = RULES_BY_ID.get(id);
+  return rule?.follows?.kind === 'assignment' ? 2 : rule?.family === 'generic' ? 1 : 0;
 }
 
 const CREDENTIAL_RULE_IDS = new Set<string>();

@@ -1,4 +1,4 @@
-/** Cloud providers: AWS, Google Cloud, Azure, Alibaba, IBM, DigitalOcean, Yandex. */
+/** Cloud providers: AWS (with Bedrock), Google Cloud, Azure, Alibaba, IBM, DigitalOcean, Yandex. */
 import { downgrade } from '../precision.js';
 import { pemKeyBody } from '../structure.js';
 import { END, keyed, token, UUID } from './build.js';
@@ -263,5 +263,36 @@ export const CLOUD_RULES: SecretRule[] = [
       pattern: /\b(?<secret>AQVN[A-Za-z0-9_-]{35,38})(?![A-Za-z0-9_-])/g,
     },
     { follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 35 } },
+  ),
+  // `t1.` and two base64url parts, the second of 86 characters; found under a token's key name
+  // (IAM_TOKEN=, "iamToken":). The prefix alone cannot be a keyword: a three-byte keyword puts every
+  // "1." of a text (versions, decimals) through the prefilter's slow path. In an Authorization
+  // header the header rule reports it. (The generic rule read such a token as a dotted name.)
+  keyed(c, {
+    id: 'secret-yandex-iam-token',
+    title: 'Yandex Cloud IAM token',
+    service: 'Yandex Cloud',
+    // (It lives 12 hours at most: high, not critical.)
+    severity: 'high',
+    names: ['token'],
+    value: 't1\\.[a-z0-9_-]{32,}={0,2}\\.[a-z0-9_-]{86}={0,2}',
+    entropy: 4.0,
+    prefixLength: 3,
+  }),
+  token(
+    c,
+    {
+      id: 'secret-aws-bedrock-api-key',
+      title: 'Amazon Bedrock API key',
+      service: 'AWS',
+      severity: 'critical',
+      // Long-term keys are `ABSK` and base64; short-term ones a presigned URL, base64, after
+      // `bedrock-api-key-` (whose first bytes encode the Bedrock host name). (A `=` before one is
+      // an assignment: base64 pads only at its end.)
+      keywords: ['absk', 'bedrock-api-key-'],
+      pattern:
+        /(?<![A-Za-z0-9+/])(?<secret>(?:ABSK[A-Za-z0-9+/]{109,269}={0,2}|bedrock-api-key-YmVkcm9jay[A-Za-z0-9+/]{100,}={0,2}))(?![A-Za-z0-9+/=])/g,
+    },
+    { entropy: 4.5 },
   ),
 ];

@@ -1,6 +1,7 @@
 /**
  * Formats that are not one provider's: JWTs, credentials in URLs (database connection strings),
- * on curl command lines and in Authorization headers, and the generic `password = …` rule.
+ * on curl command lines (`-u`, a `Token:` header) and in HTTP headers, and the generic
+ * `password = …` rule.
  */
 import { charClasses, shannonEntropy } from '../entropy.js';
 import { looksLikeCode, namesItsKey, placeholderReason } from '../placeholder.js';
@@ -149,13 +150,34 @@ export const GENERIC_RULES: SecretRule[] = [
     g,
     {
       id: 'secret-api-key-header',
-      title: 'API key in an HTTP header (X-API-Key, Api-Token …)',
+      title: 'API key in an HTTP header (X-API-Key, Api-Token, X-Auth-Key, X-Vault-Token …)',
       service: 'HTTP',
       severity: 'high',
-      // (Header names have a hyphen: `apiKey:` is a property in code.)
-      keywords: ['api-key:', 'api-token:', 'auth-token:', 'access-token:'],
+      // (Header names have a hyphen: `apiKey:` is a property in code. X-Auth-Key carries
+      // Cloudflare's global key, X-Vault-Token a Vault token, PRIVATE-TOKEN GitLab's. Vault's
+      // keyword is "lt-token:": the bytes "aul" of "vault" are in every "default".)
+      keywords: ['api-key:', 'api-token:', 'auth-token:', 'access-token:', 'auth-key:', 'lt-token:', 'private-token:'],
       pattern:
-        /\b(?<key>(?:X-(?:[A-Za-z]+-)?)?(?:Api-Key|Api-Token|Auth-Token|Access-Token)):[ \t]*(?<secret>[\w=~@.+/-]{16,})/gi,
+        /\b(?<key>(?:X-(?:[A-Za-z]+-)?)?(?:Api-Key|Api-Token|Auth-Token|Access-Token|Auth-Key|Vault-Token|Private-Token)):[ \t]*(?<secret>[\w=~@.+/-]{16,})/gi,
+    },
+    {
+      prefixLength: 0,
+      entropy: 3.5,
+      check: (v) => (placeholderReason(v) || looksLikeCode(v) ? false : undefined),
+    },
+  ),
+  token(
+    g,
+    {
+      id: 'secret-curl-header-token',
+      title: "Token in a header on a command line (curl -H 'Token: …', wget --header=…)",
+      service: 'HTTP',
+      severity: 'high',
+      // A header named just `Token` says what it holds only as a header option's argument:
+      // elsewhere `token: …` is any YAML key (the generic rule's). The keywords are the option
+      // and the quote that opens its argument.
+      keywords: ["-h '", '-h "', "--header '", '--header "', '--header='],
+      pattern: /(?:\s|^)(?:-H |--header[ =])(?<q>["'])(?<key>(?:X-)?Token):[ \t]*(?<secret>[\w=~@.+/-]{16,})\k<q>/gi,
     },
     {
       prefixLength: 0,

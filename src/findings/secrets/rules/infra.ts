@@ -1,7 +1,7 @@
 /**
  * Infrastructure, hosting and secret managers: HashiCorp Vault and Terraform, Doppler,
  * 1Password, Pulumi, Kubernetes and OpenShift, Tailscale, Cloudflare, Fastly, Fly.io, Heroku,
- * Vercel, Netlify, Databricks, PlanetScale, ClickHouse and other platform tokens.
+ * Vercel, Netlify, Databricks, PlanetScale, ClickHouse, Aiven and other platform tokens.
  */
 import { downgrade } from '../precision.js';
 import { b64Json } from '../structure.js';
@@ -22,6 +22,24 @@ export const INFRA_RULES: SecretRule[] = [
       pattern: /\b(?<secret>hvs\.[\w-]{90,120}|hvb\.[\w-]{138,300}|hvr\.[\w-]{90,120})(?![\w-])/g,
     },
     { entropy: 3.5, follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 90 } },
+  ),
+  // Before Vault 1.10: `s.` and 24 characters, which member accesses in code spell too. So only
+  // under a token's key name that says Vault (VAULT_TOKEN=, X-Vault-Token:) or is a login
+  // response's `client_token`. (A keyword of its own, "vault", would put every "default"
+  // through the prefilter's slow path: its bytes "aul".)
+  keyed(
+    i,
+    {
+      id: 'secret-vault-legacy-token',
+      title: 'HashiCorp Vault service token (before Vault 1.10)',
+      service: 'HashiCorp Vault',
+      severity: 'critical',
+      names: ['token'],
+      value: 's\\.[a-z0-9]{24}',
+      entropy: 3.5,
+      prefixLength: 2,
+    },
+    { check: (_v, m) => (/vault|(?:^|[._-])client_token$/i.test(m.groups!.key) ? undefined : false) },
   ),
   token(
     i,
@@ -148,6 +166,19 @@ export const INFRA_RULES: SecretRule[] = [
     },
     { scope: 'window', prefixLength: 5 },
   ),
+  token(
+    i,
+    {
+      id: 'secret-cloudflare-api-token-v2',
+      title: 'Cloudflare API token or global API key (prefixed)',
+      service: 'Cloudflare',
+      severity: 'critical',
+      // Global key, user token, account token: the prefix, 40 characters and a checksum of 8.
+      keywords: ['cfk_', 'cfut_', 'cfat_'],
+      pattern: /(?<![A-Za-z0-9_])(?<secret>(?:cfk_|cfut_|cfat_)[A-Za-z0-9]{48})(?![A-Za-z0-9_])/g,
+    },
+    { follows: { kind: 'run', chars: 'A-Za-z0-9', min: 48 }, entropy: 4.0 },
+  ),
   keyed(i, {
     id: 'secret-cisco-meraki-api-key',
     title: 'Cisco Meraki Dashboard API key',
@@ -211,6 +242,20 @@ export const INFRA_RULES: SecretRule[] = [
     keywords: ['ercel'],
     value: '[a-z0-9]{24}',
   }),
+  token(
+    i,
+    {
+      id: 'secret-vercel-token-v2',
+      title: 'Vercel access, integration, app or AI Gateway token (prefixed)',
+      service: 'Vercel',
+      severity: 'critical',
+      // Personal, integration, app access and refresh tokens, AI Gateway keys. (`vcr_` starts
+      // Ruby's VCR helpers, joined by `_`: a run of letters and digits without one must follow.)
+      keywords: ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
+      pattern: /(?<![A-Za-z0-9_])(?<secret>(?:vcp_|vci_|vca_|vcr_|vck_)[A-Za-z0-9]{24,60})(?![A-Za-z0-9_])/g,
+    },
+    { follows: { kind: 'run', chars: 'A-Za-z0-9', min: 24 }, entropy: 4.0 },
+  ),
   keyed(i, {
     id: 'secret-netlify-token',
     title: 'Netlify access token',
@@ -268,6 +313,19 @@ export const INFRA_RULES: SecretRule[] = [
     keywords: ['dnkey-'],
     pattern: /\b(?<secret>dnkey-[a-z0-9=_-]{26}-[a-z0-9=_-]{52})(?![a-z0-9=_-])/gi,
   }),
+  token(
+    i,
+    {
+      id: 'secret-aiven-service-password',
+      title: 'Aiven service password',
+      service: 'Aiven',
+      severity: 'high',
+      // (The password of a managed database or broker's service user: it opens that service.)
+      keywords: ['avns_'],
+      pattern: /(?<![\w-])(?<secret>AVNS_[A-Za-z0-9_-]{16,64})(?![\w-])/g,
+    },
+    { follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 16 }, entropy: 3.5 },
+  ),
   token(i, {
     id: 'secret-infracost-token',
     title: 'Infracost API token',

@@ -1,6 +1,6 @@
 /**
  * SaaS, productivity and social APIs: Linear, Notion, Airtable, Asana, HubSpot, Typeform,
- * Contentful, Dropbox, Postman, Twitter, Facebook, LinkedIn, Mapbox and the rest of the long tail.
+ * Contentful, Dropbox, Figma, Postman, Twitter, Facebook, LinkedIn, Mapbox and the rest of the long tail.
  */
 import { downgrade } from '../precision.js';
 import { END, keyed, token, UUID } from './build.js';
@@ -167,6 +167,19 @@ export const SAAS_RULES: SecretRule[] = [
     keywords: ['tfp_'],
     pattern: new RegExp(String.raw`\b(?<secret>tfp_[a-z0-9._=-]{59})${END}`, 'gi'),
   }),
+  token(
+    s,
+    {
+      id: 'secret-figma-token',
+      title: 'Figma personal access token',
+      service: 'Figma',
+      severity: 'high',
+      // (Not "figd_": its bytes "fig" are in every "config".)
+      keywords: ['igd_'],
+      pattern: /(?<![A-Za-z0-9_-])(?<secret>figd_[A-Za-z0-9_-]{40,200})(?![A-Za-z0-9_-])/g,
+    },
+    { follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 40 }, entropy: 4.0, prefixLength: 5 },
+  ),
   token(s, {
     id: 'secret-postman-api-key',
     title: 'Postman API key',
