@@ -1,6 +1,6 @@
 /** Fake secret values generated at run time: random, never real, never committed. */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { fillerReason, placeholderPart } from '../../src/findings/secrets/precision.js';
+import { exampleReason, fillerReason, placeholderPart } from '../../src/findings/secrets/precision.js';
 import { withChecksum } from '../../src/text/token-checksum.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -16,7 +16,8 @@ function draw(alphabet: string, n: number): string {
 /**
  * A uniformly random string, drawn again when it falls in the tail the scanner calls a filler
  * (fillerReason with no rule floor: entropy far below what random strings of its length and
- * alphabet reach, or a run of sequences) or a placeholder (`xXxxX`, `Random` spelled by chance).
+ * alphabet reach, or a run of sequences), a placeholder (`xXxxX`, `Random` spelled by chance) or
+ * an example marker (`FAKE`, `DUMMY` spelled by chance).
  * The scanner reports such a value at info by design — about one random 24-character value in
  * 30,000, one 120-character value in 200,000 — so a fake that stands for a typical secret comes
  * from the rest. Three draws at most: a scanner that called every random value a filler
@@ -24,7 +25,7 @@ function draw(alphabet: string, n: number): string {
  */
 function pick(alphabet: string, n: number): string {
   let s = draw(alphabet, n);
-  for (let i = 0; i < 2 && (fillerReason(s, Number.POSITIVE_INFINITY) || placeholderPart(s)); i++)
+  for (let i = 0; i < 2 && (fillerReason(s, Number.POSITIVE_INFINITY) || placeholderPart(s) || exampleReason(s)); i++)
     s = draw(alphabet, n);
   return s;
 }
