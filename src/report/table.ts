@@ -119,11 +119,10 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
  * was looked at: every view that reports the scan says so (the table, the explorer's Image panel).
  */
 export function secretScanCoverage(s: SecretScanSummary, flag: string): string {
-  const n = formatCount;
   const part = s.truncated
-    ? `, ${n(s.truncated)} read only in part (their first ${formatBytes(s.maxBytesPerFile)}: ${flag} reads more)`
+    ? `, ${formatCount(s.truncated)} read only in part (their first ${formatBytes(s.maxBytesPerFile)}: ${flag} reads more)`
     : '';
-  return `${n(s.filesScanned)} text files read${part}, ${n(s.binarySkipped + s.skippedByName)} skipped (binary or by name)`;
+  return `${formatCount(s.filesScanned)} text files read${part}, ${formatCount(s.binarySkipped + s.skippedByName)} skipped (binary or by name)`;
 }
 
 /**
@@ -132,15 +131,14 @@ export function secretScanCoverage(s: SecretScanSummary, flag: string): string {
  * generic 40, cloud 3; downgraded: filler 5, doc-comment 4 (per family: --format json)".
  */
 export function secretScanLine(s: SecretScanSummary): string {
-  const n = formatCount;
   const sent = s.families
     .filter((f) => f.filesLookedAt > 0)
     .sort((a, b) => b.filesLookedAt - a.filesLookedAt)
-    .map((f) => `${f.family} ${n(f.filesLookedAt)}`);
+    .map((f) => `${f.family} ${formatCount(f.filesLookedAt)}`);
   const why = new Map<string, number>();
   for (const f of s.families)
     for (const [code, k] of Object.entries(f.downgraded)) why.set(code, (why.get(code) ?? 0) + (k ?? 0));
-  const downgraded = [...why].sort((a, b) => b[1] - a[1]).map(([code, k]) => `${code} ${n(k)}`);
+  const downgraded = [...why].sort((a, b) => b[1] - a[1]).map(([code, k]) => `${code} ${formatCount(k)}`);
   return (
     `Secret scan: ${secretScanCoverage(s, '--secret-scan-limit')}` +
     `; files sent to rules: ${sent.length ? sent.join(', ') : 'none'}` +
