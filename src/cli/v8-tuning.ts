@@ -9,7 +9,18 @@
  * (bench/findings.ts), a fresh `layerlens scan` spent ~15–20 ms of its ~0.1 s of checks
  * compiling regexes. With 100 interpreted runs first, only the regexes that run often are
  * compiled (a filter over 500k paths is compiled after its first 100 paths).
+ *
+ * Heap growth. V8 counts the bytes of live ArrayBuffers against the limit that starts a full
+ * collection, and it sets that limit at a factor of what the last collection left. While a layer
+ * of large files inflates, the heap holds little (a few thousand paths) but the inflated data
+ * passes through as 1 MiB buffers, each dead a few milliseconds later: with V8's own factor a
+ * full collection started every ~15 MB inflated (221 of them in the first 13 s of the ML-shaped
+ * image, 11.6 s of the GC threads' CPU on two cores). At 4× the limit, 44. Measured in
+ * docs/performance.md (first session of 2026-12-06): ML-shaped image 0.92× wall, peak RSS not
+ * higher; the tiny-files and large images unchanged. V8 reads this flag at each collection, so
+ * setting it here works as on the command line.
  */
 import v8 from 'node:v8';
 
 v8.setFlagsFromString('--regexp-tier-up-ticks=100');
+v8.setFlagsFromString('--heap-growing-percent=300');
