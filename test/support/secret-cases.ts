@@ -436,7 +436,12 @@ export const CASES: Case[] = [
   named('secret-mailgun-api-key', 'MAILGUN_API_KEY', () => `key-${f.hex(32)}`),
   named('secret-mailgun-public-key', 'MAILGUN_PUBLIC_KEY', () => `pubkey-${f.hex(32)}`),
   named('secret-mailgun-signing-key', 'MAILGUN_WEBHOOK_SIGNING_KEY', () => `${f.hex(32)}-${f.hex(8)}-${f.hex(8)}`),
-  named('secret-mailchimp-api-key', 'MAILCHIMP_API_KEY', () => `${f.hex(32)}-us${1 + (randomBytes(1)[0] % 20)}`),
+  {
+    // The format alone (32 hex digits, `-us` and the data centre's number) is the key, named or not.
+    id: 'secret-mailchimp-api-key',
+    tp: () => `mc = "${f.hex(32)}-us${1 + (randomBytes(1)[0] % 20)}"\n`,
+    fp: () => `build_cache_digest = "${f.hex(32)}-useast"\n`,
+  },
   { id: 'secret-twilio-api-key', tp: () => `TWILIO_API_KEY=SK${f.hex(32)}\n`, fp: () => `build id SK${f.hex(32)}\n` },
   named('secret-twilio-auth-token', 'TWILIO_AUTH_TOKEN', () => f.hex(32)),
   {

@@ -147,7 +147,7 @@ function azureSecret(): string {
 
 test('formats with no rule of their own: the generic rule finds them under their key names', () => {
   // detect-secrets' Cloudant and Artifactory passwords, secretlint's Azure client secret,
-  // detect-secrets' npm auth token outside a .npmrc, a Mailchimp key under an API-key name.
+  // detect-secrets' npm auth token outside a .npmrc.
   const cases: string[] = [
     `cloudant_password = "${f.hex(64)}"`,
     `CLOUDANT_APIKEY: ${f.urlsafe(44)}`,
@@ -156,11 +156,30 @@ test('formats with no rule of their own: the generic rule finds them under their
     `ARTIFACTORY_PASSWORD=AP${f.pickFrom('0123456789ABCDEF', 1)}${f.alnum(20)}`,
     `jfrog_token: AKC${f.alnum(20)}`,
     `//registry.example.org/:_authToken=${f.uuid()}`,
-    `MC_API_KEY=${f.hex(32)}-us${1 + Number(f.digits(1))}`,
     `db2_password = "${f.alnum(16)}"`,
   ];
   for (const line of cases)
     assert.equal(found(line, 'secret-generic-assignment', '/app/settings.yaml').length, 1, line);
+});
+
+test("Mailchimp keys by their format (detect-secrets' plugin), with or without a name", () => {
+  const key = () => `${f.hex(32)}-us${1 + (Number(f.digits(2)) % 21)}`;
+  assertFound([
+    ['secret-mailchimp-api-key', `MAILCHIMP_API_KEY=${key()}`],
+    ['secret-mailchimp-api-key', `MC_API_KEY=${key()}`],
+    ['secret-mailchimp-api-key', `mailchimp.setConfig({ apiKey: '${key()}', server: 'us6' });`],
+    ['secret-mailchimp-api-key', `curl --user "anystring:${key()}" https://us6.api.example.org/3.0/`],
+    ['secret-mailchimp-api-key', `{"key": "${key()}"}`],
+  ]);
+  assertMissed([
+    // no data centre number, a hex digit short, glued to a word or a longer suffix, a filler
+    ['secret-mailchimp-api-key', `MAILCHIMP_API_KEY=${f.hex(32)}-us`],
+    ['secret-mailchimp-api-key', `MAILCHIMP_API_KEY=${f.hex(31)}-us1`],
+    ['secret-mailchimp-api-key', `x = build${f.hex(32)}-us1`],
+    ['secret-mailchimp-api-key', `${f.hex(32)}-us1-east`],
+    ['secret-mailchimp-api-key', `${f.hex(32)}-usa`],
+    ['secret-mailchimp-api-key', `MAILCHIMP_API_KEY=0123456789abcdef0123456789abcdef-us1`],
+  ]);
 });
 
 test("secretlint's database connection strings: the URL rule finds MongoDB, MySQL (also JDBC) and PostgreSQL", () => {

@@ -55,17 +55,22 @@ export const MESSAGING_RULES: SecretRule[] = [
     keywords: ['ilgun'],
     value: '[a-h0-9]{32}-[a-h0-9]{8}-[a-h0-9]{8}',
   }),
-  // The data center suffix (-us1 … -us21) is part of the key. Found by its key name: "-us"
-  // alone is in every "-user" and "-use".
-  keyed(m, {
-    id: 'secret-mailchimp-api-key',
-    title: 'Mailchimp API key',
-    service: 'Mailchimp',
-    severity: 'high',
-    names: ['mailchimp'],
-    keywords: ['ilchimp'],
-    value: '[0-9a-f]{32}-us\\d{1,2}',
-  }),
+  // The data centre suffix (-us1 … -us21) is part of the key, and with the 32 hex digits before
+  // it the format is its own: found wherever it stands, named or not. The keywords carry the
+  // suffix's first digit: a three-byte "-us" lets "us" and any byte after it through the
+  // prefilter (every "use", "must"); "us1" … "us9" are rare.
+  token(
+    m,
+    {
+      id: 'secret-mailchimp-api-key',
+      title: 'Mailchimp API key',
+      service: 'Mailchimp',
+      severity: 'high',
+      keywords: ['-us1', '-us2', '-us3', '-us4', '-us5', '-us6', '-us7', '-us8', '-us9'],
+      pattern: /(?<![A-Za-z0-9_-])(?<secret>[0-9a-f]{32}-us[1-9]\d?)(?![A-Za-z0-9_-])/g,
+    },
+    { entropy: 3.0, prefixLength: 0 },
+  ),
   token(
     m,
     {
