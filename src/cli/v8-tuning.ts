@@ -16,9 +16,9 @@
  * passes through as 1 MiB buffers, each dead a few milliseconds later: with V8's own factor a
  * full collection started every ~15 MB inflated (221 of them in the first 13 s of the ML-shaped
  * image, 11.6 s of the GC threads' CPU on two cores). At 4× the limit, 44. Measured in
- * docs/performance.md (fifth session of 2026-12-05): ML-shaped image 0.92× wall, peak RSS not
- * higher; the tiny-files and large images unchanged. V8 reads this flag at each collection, so
- * setting it here works as on the command line.
+ * docs/performance.md (fifth session of 2026-12-05): ML-shaped image 0.92× wall and a lower
+ * peak RSS; the tiny-files, large and realistic images unchanged, peak RSS within 3%. V8 reads
+ * this flag at each collection, so setting it here works as on the command line.
  */
 import v8 from 'node:v8';
 
