@@ -19,8 +19,28 @@
  * docs/performance.md (fifth session of 2026-12-05): ML-shaped image 0.92× wall and a lower
  * peak RSS; the tiny-files, large and realistic images unchanged, peak RSS within 3%. V8 reads
  * this flag at each collection, so setting it here works as on the command line.
+ *
+ * 4× is for a small heap only. Once the heap holds a large tree, a full collection at 4× what the
+ * last one left lets hundreds of megabytes of garbage pile up: on the ML-shaped image, after the
+ * read buffers were reused (so the churn of fresh ones no longer started collections early), no
+ * full collection ran between 471 MB and the end, and the peak RSS rose by ~60 MiB (418 B per
+ * path, over the 400 B target). Above HEAP_LARGE of used heap the factor is 2× (checked four
+ * times a second, so the collection that sets the next limit sees it): the same wall and CPU
+ * time, 61 MiB less peak (docs/performance.md, sixth session of 2026-12-05).
  */
 import v8 from 'node:v8';
 
+const SMALL_HEAP_GROWTH = '--heap-growing-percent=300';
+const LARGE_HEAP_GROWTH = '--heap-growing-percent=100';
+const HEAP_LARGE = 256 << 20;
+
 v8.setFlagsFromString('--regexp-tier-up-ticks=100');
-v8.setFlagsFromString('--heap-growing-percent=300');
+v8.setFlagsFromString(SMALL_HEAP_GROWTH);
+
+let large = false;
+setInterval(() => {
+  const now = v8.getHeapStatistics().used_heap_size > HEAP_LARGE;
+  if (now === large) return;
+  large = now;
+  v8.setFlagsFromString(now ? LARGE_HEAP_GROWTH : SMALL_HEAP_GROWTH);
+}, 250).unref();

@@ -5,15 +5,10 @@
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from './types.js';
+import { sniffCompression } from './magic.js';
 import { GzipMembers } from './gzip-members.js';
 import { createZstdDecoder } from './zstd.js';
 import { LayerlensError } from '../errors/index.js';
-
-export function sniffCompression(head: Uint8Array): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
-  return 'tar';
-}
 
 /**
  * The other compressions Docker's own layer reader recognizes by their magic (bzip2 `BZh`, xz
@@ -28,6 +23,7 @@ function otherCompression(head: Uint8Array): string | undefined {
 }
 
 export { zstdDecoderName } from './zstd.js';
+export { sniffCompression };
 
 export function createDecoder(kind: Compression): Transform {
   switch (kind) {
@@ -105,7 +101,8 @@ function readHead(src: Readable, n: number): Promise<Buffer> {
     const done = () => {
       cleanup();
       src.pause();
-      resolve(Buffer.concat(chunks));
+      // One chunk is passed on as it is (not copied), so a lent one still goes back (lent-chunks.ts).
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     };
     src.on('data', onData);
     src.on('end', onEnd);

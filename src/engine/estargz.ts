@@ -19,3 +19,33 @@ function footerAt(tail: Buffer, size: number, at: number): boolean {
   if (size === 51 && (f[12] !== 0x53 || f[13] !== 0x47)) return false; // subfield "SG"
   return HEX16_STARGZ.test(f.toString('latin1', at, at + 22));
 }
+
+/** Bytes a footer check needs from the blob's end (more than either footer). */
+const TAIL = 64;
+
+/**
+ * The last bytes of a raw blob as it streams by, copied: the chunks themselves may be given back
+ * to their source before the blob ends (lent-chunks.ts), so no view of them is kept.
+ */
+export class BlobTail {
+  private readonly buf = Buffer.alloc(TAIL);
+  private len = 0;
+
+  push(c: Uint8Array): void {
+    if (c.length >= TAIL) {
+      this.buf.set(c.subarray(c.length - TAIL));
+      this.len = TAIL;
+      return;
+    }
+    // Keep the newest bytes already held that still fit, then append the chunk.
+    const keep = Math.min(this.len, TAIL - c.length);
+    this.buf.copyWithin(0, this.len - keep, this.len);
+    this.buf.set(c, keep);
+    this.len = keep + c.length;
+  }
+
+  /** The bytes held (at most 64, the blob's last): a view, valid until the next push. */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
+}

@@ -14,6 +14,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
+import { giveBack } from './lent-chunks.js';
 
 const CHUNK = 1 << 20;
 
@@ -45,7 +46,13 @@ export class GzipMembers extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.feed(chunk, cb);
+    // Once zlib has taken all of it (what this stream keeps between chunks is copied into `held`),
+    // a lent chunk goes back to its source (lent-chunks.ts). Not after an error: zlib may still
+    // hold it.
+    this.feed(chunk, (err) => {
+      if (!err) giveBack(chunk);
+      cb(err);
+    });
   }
 
   override _flush(cb: TransformCallback): void {

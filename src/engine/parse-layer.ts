@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DeferredDigests, DigestingSink, EMPTY_DIGEST, type RangeDigests } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
-import { isStargzFooter } from './estargz.js';
+import { BlobTail, isStargzFooter } from './estargz.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
 import { NameTable, ownCopy } from './names.js';
@@ -231,14 +231,12 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   // (Handled now: the parse may fail first, and the rejection must not go unhandled meanwhile.)
   opts.rawDigest?.catch(() => {});
   let compressedSize = 0;
-  // The last two raw chunks: the blob's last bytes hold an eStargz footer, if it has one.
-  let lastRaw: Buffer | undefined;
-  let prevRaw: Buffer | undefined;
+  // The blob's last bytes hold an eStargz footer, if it has one.
+  const tail = new BlobTail();
   const rawStream = raw as NodeJS.ReadableStream & { on: (ev: string, fn: (c: Buffer) => void) => void };
   rawStream.on('data', (c: Buffer) => {
     compressedSize += c.length;
-    prevRaw = lastRaw;
-    lastRaw = c;
+    tail.push(c);
     opts.onProgress?.(compressedSize);
   });
   let decoded;
@@ -467,7 +465,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   diffHex?.catch(() => {});
   const rawHex = await opts.rawDigest;
   let items = entries;
-  if (stargzNames && (opts.estargz || isStargzFooter(rawTail(prevRaw, lastRaw)))) {
+  if (stargzNames && (opts.estargz || isStargzFooter(tail.bytes()))) {
     // Each hidden entry, in the root, starts a run: a number, its name and its attributes.
     const drop = new Set<number>();
     const hidden = new Set<LayerItem>(stargzNames);
@@ -677,11 +675,4 @@ function tooManyEntries(limit: number): LayerlensError {
 /** A name as a refused entry keeps it: at most 256 characters. */
 function cut(name: string): string {
   return name.length > 256 ? name.slice(0, 255) + '…' : name;
-}
-
-/** The blob's last 64 bytes, from its last two chunks. */
-function rawTail(prev: Buffer | undefined, last: Buffer | undefined): Buffer {
-  if (!last) return Buffer.alloc(0);
-  if (last.length >= 64 || !prev) return last.subarray(Math.max(0, last.length - 64));
-  return Buffer.concat([prev.subarray(Math.max(0, prev.length - 64)), last]).subarray(-64);
 }

@@ -1,9 +1,9 @@
 /** A LayoutStore over an indexed tar FILE: members are read (and streamed) at their offsets. */
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { FileRange, LayoutStore } from '../oci-layout/store.js';
 import { fsError } from '../oci-layout/store.js';
+import { FileChunks } from '../file-chunks.js';
 import { resolveMember, type TarMember } from './tar-index.js';
 
 export class TarFileStore implements LayoutStore {
@@ -51,6 +51,6 @@ export class TarFileStore implements LayoutStore {
   open(name: string): NodeJS.ReadableStream {
     const m = this.member(name);
     if (!m || m.size === 0) return Readable.from([]);
-    return createReadStream(this.file, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 });
+    return new FileChunks(this.file, m.offset, m.offset + m.size);
   }
 }

@@ -3,7 +3,7 @@
  * indexed tar file, JSON kept in memory from a one-pass read). The OCI walk and the docker-save
  * readers only talk to this interface, so every source shares them.
  */
-import { createReadStream, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import { checkDepth } from '../../engine/config-shape.js';
 import { decodeAsGo, type GoType } from '../../engine/go-json.js';
 import { limitError, limits } from '../../engine/limits.js';
 import { LayerlensError } from '../../errors/index.js';
+import { FileChunks } from '../file-chunks.js';
 import { shortDigest, verifyBuffer } from './digest.js';
 
 export interface LayoutStore {
@@ -150,8 +151,7 @@ export class DirStore implements LayoutStore {
   open(name: string): NodeJS.ReadableStream {
     const p = this.resolve(name);
     if (!p) return Readable.from([]);
-    const s = createReadStream(p, { highWaterMark: 1 << 20 });
-    return s;
+    return new FileChunks(p);
   }
 
   fileRange(name: string): FileRange | undefined {

@@ -26,7 +26,9 @@ export type ToFetchThread =
   | { t: 'pause' | 'resume' | 'abort'; id: number }
   | { t: 'hash-open'; hash: number; algorithm: string }
   | { t: 'hash-digest' | 'hash-drop'; hash: number }
-  | { t: 'close-agents'; agents: AgentSpec[] };
+  | { t: 'close-agents'; agents: AgentSpec[] }
+  /** A body batch's memory, moved back once the engine is done with it: written again (body-batches.ts). */
+  | { t: 'spare'; buffer: ArrayBuffer };
 
 /** An error as plain data (a TransportError's fields, or any error's message and code). */
 export interface WireError {

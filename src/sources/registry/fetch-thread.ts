@@ -16,7 +16,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type http from 'node:http';
 import { workerPort } from '../../engine/worker-thread.js';
-import { BodyBatches } from './body-batches.js';
+import { BodyBatches, sparePool } from './body-batches.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
 import { ERROR_BODY_LIMIT } from './limits.js';
 import { closeConnections } from './raw-conn.js';
@@ -38,6 +38,7 @@ const RAW = process.env.LAYERLENS_NO_RAW_HTTP !== '1';
 const agents = new Map<string, http.Agent>();
 const hashes = new Map<number, Hash>();
 const running = new Map<number, Running>();
+const spares = sparePool(() => running.size > 0);
 
 const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
   switch (m.t) {
@@ -50,6 +51,7 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
     case 'abort': {
       const r = running.get(m.id);
       running.delete(m.id);
+      if (running.size === 0) spares.release();
       r?.batches?.drop();
       return r?.abort();
     }
@@ -62,6 +64,8 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
     }
     case 'hash-drop':
       return void hashes.delete(m.hash);
+    case 'spare':
+      return spares.put(m.buffer);
     case 'close-agents':
       closeConnections(m.agents);
       for (const spec of m.agents) {
@@ -91,6 +95,7 @@ function end(id: number, msg: FromFetchThread): void {
   if (!r) return;
   r.batches?.flush();
   running.delete(id);
+  if (running.size === 0) spares.release();
   port.post(msg);
 }
 
@@ -113,8 +118,11 @@ function receiver(m: Get, r: Running) {
         return;
       }
       port.post({ t: 'head', id: m.id, status, headers });
-      r.batches = new BodyBatches(status === 200 ? m.offset : 0, hashes.get(m.hash), (bytes) =>
-        port.post({ t: 'data', id: m.id, bytes }, [bytes.buffer as ArrayBuffer]),
+      r.batches = new BodyBatches(
+        status === 200 ? m.offset : 0,
+        hashes.get(m.hash),
+        (bytes) => port.post({ t: 'data', id: m.id, bytes }, [bytes.buffer as ArrayBuffer]),
+        spares,
       );
     },
     body(chunk: Buffer, stop: () => void): void {

@@ -17,7 +17,9 @@
  */
 import type http from 'node:http';
 import { Readable } from 'node:stream';
+import { comesBack, lend } from '../../engine/lent-chunks.js';
 import { LazyWorker, type WorkerChannel } from '../../engine/worker-thread.js';
+import { BATCH } from './body-batches.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
 import { TransportError, type HttpResponse, type Timing } from './send.js';
 import type { AgentSpec } from './transport.js';
@@ -63,6 +65,12 @@ const worker = new LazyWorker<ToFetchThread, FromFetchThread>(
   },
 );
 const getChannel = (): Channel | null => worker.get();
+
+/** A batch the engine is done with (lent-chunks.ts), moved back to the worker to be written again. */
+function giveBatchBack(chunk: Uint8Array): void {
+  const buffer = chunk.buffer as ArrayBuffer;
+  if (worker.current?.alive) worker.current.post({ t: 'spare', buffer }, [buffer]);
+}
 
 export function offThreadAvailable(): boolean {
   return getChannel() !== null;
@@ -117,8 +125,17 @@ function onMessage(m: FromFetchThread): void {
       }
       return streaming.get(m.id)?.fail(e);
     }
-    case 'data':
-      return streaming.get(m.id)?.deliver(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
+    case 'data': {
+      const r = streaming.get(m.id);
+      if (!r) return;
+      const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      // A whole batch's memory goes back to the worker once the engine is done with it: lent when
+      // the body is a gzip blob's (its first bytes say so; a resumed body's rarely do, and is then
+      // simply not lent), see comesBack.
+      r.lending ??= comesBack(bytes);
+      if (r.lending && m.bytes.buffer.byteLength === BATCH) lend(bytes, giveBatchBack);
+      return r.deliver(bytes);
+    }
     case 'end':
       return streaming.get(m.id)?.finish();
   }
@@ -201,6 +218,8 @@ export function closeOffThreadAgents(specs: AgentSpec[]): void {
  */
 export class RemoteResponse extends Readable implements HttpResponse {
   complete = false;
+  /** Its batches are lent to the engine (decided by the first). */
+  lending?: boolean;
   private remotePaused = false;
 
   constructor(

@@ -9,6 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
+import zlib from 'node:zlib';
+import { sha256 } from '../../../src/engine/build-tar.js';
+import { isLent } from '../../../src/engine/lent-chunks.js';
+import { parseLayer } from '../../../src/engine/parse-layer.js';
 import { VerifiedBlobStream } from '../../../src/sources/registry/blob-stream.js';
 import { RegistryClient } from '../../../src/sources/registry/client.js';
 import {
@@ -21,6 +25,7 @@ import { buildImage, type Blob, type BuiltManifest } from '../../support/oci-ima
 import { startImageServer, type TestServer } from '../../support/registry-server.js';
 
 let img: BuiltManifest;
+let diffId: string;
 let layer: Blob;
 let server: TestServer;
 let client: RegistryClient;
@@ -29,6 +34,7 @@ let slow = false;
 before(async () => {
   img = await buildImage([{ entries: [{ name: 'data.bin', content: randomBytes(4 << 20) }] }]);
   layer = img.layers[0];
+  diffId = sha256(zlib.gunzipSync(layer.data));
   server = await startImageServer({
     image: img,
     repository: 'team/app',
@@ -80,6 +86,26 @@ test('its responses are Readables: a blob body pipes like any stream, hashed in 
   assert.deepEqual(Buffer.concat(chunks), layer.data);
   assert.equal(res.complete, true);
   assert.equal(`sha256:${await hash.digest()}`, layer.digest);
+});
+
+test('batches the engine has inflated go back to the worker and are written again: every pull still verifies', {
+  timeout: 30_000,
+}, async () => {
+  for (let round = 0; round < 4; round++) {
+    const s = blob();
+    const batches: Buffer[] = [];
+    s.on('data', (c: Buffer) => {
+      if (c.buffer.byteLength === 1 << 20) batches.push(c);
+    });
+    const parsed = await parseLayer(s);
+    assert.equal(parsed.diffId, diffId, `round ${round}`);
+    assert.ok(batches.length >= 3, 'a 4 MiB blob comes in whole batches');
+    // Moved back to the worker: nothing on this thread can read them any more.
+    assert.ok(
+      batches.every((c) => c.byteLength === 0 && !isLent(c)),
+      'every whole batch given back',
+    );
+  }
 });
 
 test('the worker stops mid-download: the blob starts over here, verifies, and later blobs download here', {
