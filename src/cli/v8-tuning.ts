@@ -23,7 +23,7 @@
  * 4× is for a small heap only. Once the heap holds a large tree, a full collection at 4× what the
  * last one left lets hundreds of megabytes of garbage pile up: on the ML-shaped image, after the
  * read buffers were reused (so the churn of fresh ones no longer started collections early), no
- * full collection ran between 471 MB and the end, and the peak RSS rose by ~60 MiB (418 B per
+ * full collection ran between 471 MB and the end, and the peak RSS rose by ~40–60 MiB (419 B per
  * path, over the 400 B target). Above HEAP_LARGE of used heap the factor is 2× (checked four
  * times a second, so the collection that sets the next limit sees it): the same wall and CPU
  * time, 61 MiB less peak (docs/performance.md, sixth session of 2026-12-05).
