@@ -1,10 +1,8 @@
 /**
  * Raw layer chunks a source lends to the engine and wants back once the engine is done with them.
  *
- * Why: the registry's download worker copies each blob into 1 MiB batches and moves them to this
- * thread. A fresh batch per MiB cost the worker a page fault per 4 KiB on first write (more than
- * downloading and hashing the bytes: 438–614 ms against 195–214 ms of CPU for a 151 MiB pull, in
- * docs/performance.md, third session of 2026-12-05). Batches given back are written again.
+ * Why: a source that reads into fresh memory for every chunk pays for that memory's first use,
+ * here more than for the bytes (figures in sources/buffer-pool.ts, which keeps what comes back).
  *
  * The rule that keeps this safe: a chunk is given back only by its one consumer, after that
  * consumer has finished with it and keeps no view of it. Only the decoder of a compressed layer

@@ -37,7 +37,8 @@ export class BodyBatches {
     private readonly hash: Hash | undefined,
     /** Takes ownership of `bytes` (its own memory, never the shared pool: it can be moved). */
     private readonly post: (bytes: Buffer) => void,
-    private readonly spares?: BufferPool,
+    /** Where batch memory comes from: batches given back, else new ones. */
+    private readonly spares: BufferPool,
   ) {}
 
   write(chunk: Buffer): void {
@@ -50,7 +51,7 @@ export class BodyBatches {
     }
     this.hash?.update(c);
     while (c.length > 0) {
-      this.batch ??= this.spares ? this.spares.take() : Buffer.allocUnsafeSlow(BATCH);
+      this.batch ??= this.spares.take();
       const n = c.copy(this.batch, this.fill);
       this.fill += n;
       c = c.subarray(n);
