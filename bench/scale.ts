@@ -11,6 +11,12 @@
  * order rotating from round to round, each ratio is taken within its round, and the medians of
  * those ratios are the figures; the load average is printed before and after.
  *
+ * Memory touched is time on this machine: the kernel maps each page of fresh memory on its first
+ * touch, and here that costs ~12 µs per 4 KiB page (~3 ms per MiB; docs/performance.md, seventh
+ * session of 2026-12-05), memory just freed by the same process included. So every run also
+ * prints the pages it faulted in (GNU time's %R, minor faults), and the machine's cost of a first
+ * touch is measured once (firstTouchMsPerMiB) to say how much of each run that is.
+ *
  * Memory per path: (peak RSS − the same command's peak on a small image) / distinct paths, where
  * the small image (one layer of 200 files, generated once under .bench-data/) measures the fixed
  * cost (Node, the modules, buffers, worker threads). Distinct paths are counted once by the engine
@@ -47,22 +53,39 @@ interface Run {
   wallMs: number;
   cpuMs: number;
   peakMB: number;
+  /** Memory the run faulted in (minor faults × 4 KiB), MiB. */
+  faultedMB: number;
 }
 
 /** One fresh process: wall time, CPU time and peak RSS (GNU time's %M: the child's VmHWM). */
 function timed(argv: string[], env: NodeJS.ProcessEnv = {}): Run {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'LLTIME %U %S %M', ...argv], {
+  const r = spawnSync('/usr/bin/time', ['-f', 'LLTIME %U %S %M %R', ...argv], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const m = /LLTIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  const m = /LLTIME ([\d.]+) ([\d.]+) (\d+) (\d+)/.exec(r.stderr);
   // scan exits 1 when it has findings at or above --fail-on (not set here: 0); anything else failed.
   if (!m || (r.status !== 0 && r.status !== 1)) throw new Error(`${argv.join(' ')} failed: ${r.stderr.slice(-2000)}`);
-  return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, peakMB: Number(m[3]) / 1024 };
+  return {
+    wallMs,
+    cpuMs: (Number(m[1]) + Number(m[2])) * 1000,
+    peakMB: Number(m[3]) / 1024,
+    faultedMB: (Number(m[4]) * 4) / 1024,
+  };
+}
+
+/**
+ * The machine's cost of touching fresh memory, ms per MiB: a fresh process fills 256 MiB that the
+ * kernel has not mapped yet (calloc's mmap), the median of three.
+ */
+function firstTouchMsPerMiB(): number {
+  const probe = `const b = Buffer.alloc(256 << 20); const t = performance.now(); b.fill(1); console.log(performance.now() - t);`;
+  const ms = [0, 1, 2].map(() => Number(spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' }).stdout));
+  return median(ms) / 256;
 }
 
 function command(mode: string, dir: string): string[] {
@@ -122,6 +145,8 @@ async function main(): Promise<void> {
   const small = await smallImage();
   const paths = distinctPaths(dir);
   console.log(`image: ${dir} (${paths.toLocaleString('en-US')} distinct paths); load average ${load()}`);
+  const touch = firstTouchMsPerMiB();
+  console.log(`  first touch of fresh memory on this machine: ${touch.toFixed(2)} ms per MiB`);
   const base = new Map<string, number>();
   for (const mode of modes.filter((m) => m !== 'gunzip')) {
     base.set(mode, Math.min(...[0, 1, 2].map(() => timed(command(mode, small)).peakMB)));
@@ -147,7 +172,7 @@ async function main(): Promise<void> {
     const line = order
       .map((m) => {
         const r = got.get(m)!;
-        return `${m} ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s, ${r.peakMB.toFixed(0)} MB)`;
+        return `${m} ${(r.wallMs / 1000).toFixed(1)} s (cpu ${(r.cpuMs / 1000).toFixed(1)} s, ${r.peakMB.toFixed(0)} MB, faulted in ${r.faultedMB.toFixed(0)} MB)`;
       })
       .join(', ');
     console.log(`round ${round + 1} [load ${load()}]: ${line}`);
@@ -160,7 +185,9 @@ async function main(): Promise<void> {
     const wall = median(rs.map((r) => r.wallMs)) / 1000;
     const ratio = ratios.get(mode)!.length ? median(ratios.get(mode)!) : NaN;
     const cpu = cpuRatios.get(mode)!.length ? median(cpuRatios.get(mode)!) : NaN;
+    const faulted = median(rs.map((r) => r.faultedMB));
     let line = `  ${mode.padEnd(8)} ${wall.toFixed(1).padStart(6)} s  ${ratio.toFixed(2)}× gunzip (cpu ${cpu.toFixed(2)}×)  peak RSS ${peak.toFixed(0)} MB`;
+    line += `, faulted in ${faulted.toFixed(0)} MB (~${((faulted * touch) / 1000).toFixed(1)} s of CPU at the first-touch cost)`;
     if (base.has(mode)) {
       const perPath = ((peak - base.get(mode)!) * 2 ** 20) / paths;
       line += `, ${perPath.toFixed(0)} B per path over its baseline`;
