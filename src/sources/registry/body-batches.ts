@@ -12,9 +12,11 @@ import { BufferPool } from '../buffer-pool.js';
 
 export const BATCH = 1 << 20;
 /**
- * Batches given back kept for reuse, at most. A pull has ~50 batches in flight at its start
- * (before the engine has finished with any), and the batches given back arrive in bursts while
- * the download waits: with 8 kept, a third fewer were reused on the realistic image.
+ * Batches given back kept for reuse, at most. A pull of two layers at once has ~26 batches in
+ * flight at its start (before the engine has finished with any: per layer the worker's window,
+ * fetch-protocol.ts IN_FLIGHT, and the blob stream's read-ahead), and the batches given back
+ * arrive in bursts while the download waits: with 8 kept, a third fewer were reused on the
+ * realistic image.
  */
 const SPARES = 32;
 

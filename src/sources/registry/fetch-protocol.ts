@@ -7,6 +7,23 @@ import type http from 'node:http';
 import type { Step, Timing } from './send.js';
 import type { AgentSpec } from './transport.js';
 
+/**
+ * Body bytes of a request that may be on their way to the main thread's consumer: posted and not
+ * yet read there (queued on the channel, or waiting in the response stream). Past it the socket
+ * waits (the kernel's buffer still fills) until the main thread says its consumer has read some
+ * (`taken`). This is the body's only flow control: the worker keeps the count (fetch-thread.ts),
+ * the response stream reports the reads (fetch-worker.ts RemoteResponse).
+ *
+ * Why not a pause message from the main thread once its stream's buffer is full (as before): the
+ * main thread can send one only when it runs. While it is busy (parsing, a long collection), what
+ * the worker posts queues unread, and a fast registry filled that queue without bound: any amount
+ * behind a long pause of the main thread, and on a loopback pull of the realistic image 56 of its
+ * 150 batches were new memory (the pool had none to give). With the window: 26–27, and the pull's
+ * peak RSS 157 MiB instead of 179 (docs/performance.md, seventh session of 2026-12-05). 4 MiB:
+ * the blob stream downstream reads ahead 8 MiB of its own (reader.ts bufferBytes).
+ */
+export const IN_FLIGHT = 4 << 20;
+
 /** To the worker. */
 export type ToFetchThread =
   /** One GET; 200/206 bodies stream back (hashed into `hash`), others come back whole. */
@@ -23,7 +40,9 @@ export type ToFetchThread =
       /** Bytes of the blob already delivered: skipped from a 200 (a server that ignored Range). */
       offset: number;
     }
-  | { t: 'pause' | 'resume' | 'abort'; id: number }
+  | { t: 'abort'; id: number }
+  /** Body bytes the main thread's consumer has read (they open the worker's window again, fetch-thread.ts). */
+  | { t: 'taken'; id: number; bytes: number }
   | { t: 'hash-open'; hash: number; algorithm: string }
   | { t: 'hash-digest' | 'hash-drop'; hash: number }
   | { t: 'close-agents'; agents: AgentSpec[] }

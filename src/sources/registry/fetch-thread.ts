@@ -17,7 +17,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type http from 'node:http';
 import { workerPort } from '../../engine/worker-thread.js';
 import { BodyBatches, sparePool } from './body-batches.js';
-import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
+import { type FromFetchThread, IN_FLIGHT, type ToFetchThread, type WireError } from './fetch-protocol.js';
 import { ERROR_BODY_LIMIT } from './limits.js';
 import { closeConnections } from './raw-conn.js';
 import { rawGet } from './raw-get.js';
@@ -28,10 +28,26 @@ type Get = Extract<ToFetchThread, { t: 'get' }>;
 
 /** A request in flight, whichever path reads it. */
 interface Running {
+  /** The transport's own controls (a socket, or node:http's response). */
   pause(): void;
   resume(): void;
   abort(): void;
   batches?: BodyBatches;
+  /** Bytes posted and not yet read by the main thread's consumer (see IN_FLIGHT). */
+  posted: number;
+  /** The transport is paused (the window is full). */
+  stopped: boolean;
+}
+
+const newRunning = (): Running => ({ pause() {}, resume() {}, abort() {}, posted: 0, stopped: false });
+
+/** Pause or resume the transport as the window says. */
+function settle(r: Running): void {
+  const stop = r.posted >= IN_FLIGHT;
+  if (stop === r.stopped) return;
+  r.stopped = stop;
+  if (stop) r.pause();
+  else r.resume();
 }
 
 const RAW = process.env.LAYERLENS_NO_RAW_HTTP !== '1';
@@ -44,10 +60,12 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
   switch (m.t) {
     case 'get':
       return start(m);
-    case 'pause':
-      return running.get(m.id)?.pause();
-    case 'resume':
-      return running.get(m.id)?.resume();
+    case 'taken': {
+      const r = running.get(m.id);
+      if (!r) return;
+      r.posted -= m.bytes;
+      return settle(r);
+    }
     case 'abort': {
       const r = running.get(m.id);
       running.delete(m.id);
@@ -121,7 +139,11 @@ function receiver(m: Get, r: Running) {
       r.batches = new BodyBatches(
         status === 200 ? m.offset : 0,
         hashes.get(m.hash),
-        (bytes) => port.post({ t: 'data', id: m.id, bytes }, [bytes.buffer as ArrayBuffer]),
+        (bytes) => {
+          r.posted += bytes.length;
+          port.post({ t: 'data', id: m.id, bytes }, [bytes.buffer as ArrayBuffer]);
+          settle(r);
+        },
         spares,
       );
     },
@@ -151,7 +173,7 @@ function start(m: Get): void {
   // the server's.
   const timing: Timing = { ...m.timing, deadlineAt: Date.now() + m.remainingMs };
   if (!RAW) return void startNode(m, timing);
-  const r: Running = { pause() {}, resume() {}, abort() {} };
+  const r = newRunning();
   running.set(m.id, r);
   const rx = receiver(m, r);
   const g = rawGet(
@@ -177,11 +199,10 @@ async function startNode(m: Get, timing: Timing): Promise<void> {
   // Aborted before its headers arrive, the request is cancelled too (its socket freed).
   const ac = new AbortController();
   let res: http.IncomingMessage | undefined;
-  const r: Running = {
-    pause: () => res?.pause(),
-    resume: () => res?.resume(),
-    abort: () => (ac.abort(), res?.destroy()),
-  };
+  const r = newRunning();
+  r.pause = () => res?.pause();
+  r.resume = () => res?.resume();
+  r.abort = () => (ac.abort(), res?.destroy());
   running.set(m.id, r);
   try {
     res = await send({

@@ -212,15 +212,17 @@ export function closeOffThreadAgents(specs: AgentSpec[]): void {
 }
 
 /**
- * A response whose body arrives from the worker: a Readable like an IncomingMessage. When its
- * buffer is full the worker pauses the socket (a batch or two may still be in flight; they wait
- * here), and resumes it when the consumer reads again.
+ * A response whose body arrives from the worker: a Readable like an IncomingMessage. It tells the
+ * worker how many bytes its consumer has read: the worker posts at most IN_FLIGHT bytes ahead of
+ * that (fetch-thread.ts), so what waits here and on the channel stays within it.
  */
 export class RemoteResponse extends Readable implements HttpResponse {
   complete = false;
   /** Its batches are lent to the engine (decided by the first). */
   lending?: boolean;
-  private remotePaused = false;
+  /** Body bytes delivered here, and those reported to the worker as read. */
+  private delivered = 0;
+  private reported = 0;
 
   constructor(
     /** Worker request id while the body streams; undefined for a whole (small) response. */
@@ -235,10 +237,17 @@ export class RemoteResponse extends Readable implements HttpResponse {
 
   deliver(bytes: Buffer): void {
     if (this.destroyed) return;
-    if (!this.push(bytes) && this.id !== undefined && !this.remotePaused) {
-      this.remotePaused = true;
-      worker.current?.post({ t: 'pause', id: this.id });
-    }
+    this.delivered += bytes.length;
+    this.push(bytes);
+    this.report();
+  }
+
+  /** Tell the worker what the consumer has read since the last report (it may post as much more). */
+  private report(): void {
+    const read = this.delivered - this.readableLength - this.reported;
+    if (read <= 0 || this.id === undefined) return;
+    this.reported += read;
+    worker.current?.post({ t: 'taken', id: this.id, bytes: read });
   }
 
   finish(): void {
@@ -253,11 +262,17 @@ export class RemoteResponse extends Readable implements HttpResponse {
     this.destroy(err);
   }
 
+  // Every read of the consumer's (flowing mode reads too) is reported. Not from _read(): a
+  // Readable calls it once and then not again until the next push, and with the window full no
+  // push comes; a report missed there would stop the body for good.
+  override read(size?: number): Buffer | null {
+    const chunk = super.read(size) as Buffer | null;
+    this.report();
+    return chunk;
+  }
+
   override _read(): void {
-    if (this.remotePaused && this.id !== undefined) {
-      this.remotePaused = false;
-      worker.current?.post({ t: 'resume', id: this.id });
-    }
+    // Bytes arrive as the worker posts them (deliver).
   }
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {

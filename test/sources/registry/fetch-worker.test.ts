@@ -5,7 +5,9 @@
  * download on the main thread. (The stop is the last test: the worker does not come back.)
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
@@ -15,6 +17,7 @@ import { isLent } from '../../../src/engine/lent-chunks.js';
 import { parseLayer } from '../../../src/engine/parse-layer.js';
 import { VerifiedBlobStream } from '../../../src/sources/registry/blob-stream.js';
 import { RegistryClient } from '../../../src/sources/registry/client.js';
+import { IN_FLIGHT } from '../../../src/sources/registry/fetch-protocol.js';
 import {
   fetchWorkerReady,
   offThreadAvailable,
@@ -105,6 +108,55 @@ test('batches the engine has inflated go back to the worker and are written agai
       batches.every((c) => c.byteLength === 0 && !isLent(c)),
       'every whole batch given back',
     );
+  }
+});
+
+/**
+ * A registry in another process (so that it serves while this thread is blocked): /v2/ and one
+ * blob of `mib` MiB of random bytes; prints its port and the blob's digest.
+ */
+async function blobServerProcess(mib: number) {
+  const code = `
+    const http = require('node:http'), crypto = require('node:crypto');
+    const body = crypto.randomBytes(${mib} << 20);
+    const digest = 'sha256:' + crypto.createHash('sha256').update(body).digest('hex');
+    http.createServer((req, res) => {
+      if (req.url === '/v2/') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.writeHead(200, { 'content-length': body.length });
+      res.end(body);
+    }).listen(0, '127.0.0.1', function () {
+      console.log(JSON.stringify({ port: this.address().port, digest }));
+    });`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const { port, digest } = JSON.parse(line.toString()) as { port: number; digest: string };
+  return { host: `127.0.0.1:${port}`, digest, stop: () => child.kill() };
+}
+
+test('what the worker posts ahead of the consumer stays within its window while this thread is busy', {
+  timeout: 60_000,
+}, async () => {
+  const srv = await blobServerProcess(64);
+  const c = await RegistryClient.connect(srv.host, { plainHttp: true });
+  try {
+    const hash = remoteHash('sha256');
+    const res = await c.streamOffThread({ path: `/v2/big/blobs/${srv.digest}`, what: 'big' }, { hash, offset: 0 });
+    // This thread busy for 1.5 s (a long parse, a long collection): it cannot answer the worker,
+    // which keeps reading the socket. Then everything posted meanwhile arrives; nothing reads yet.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(
+      res.readableLength > 0 && res.readableLength < IN_FLIGHT + (1 << 20),
+      `${res.readableLength} bytes waiting, window ${IN_FLIGHT}`,
+    );
+    // Reading opens the window again: the whole body arrives, and its digest is the blob's.
+    let n = 0;
+    for await (const chunk of res) n += (chunk as Buffer).length;
+    assert.equal(n, 64 << 20);
+    assert.equal(`sha256:${await hash.digest()}`, srv.digest);
+  } finally {
+    c.close();
+    srv.stop();
   }
 });
 
