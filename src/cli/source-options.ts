@@ -7,6 +7,7 @@ import { LayerlensError } from '../errors/index.js';
 import { safeText } from '../text/safe-text.js';
 import { parsePlatform } from '../sources/oci-layout/platform.js';
 import { SOURCE_CHOICES, type SourceChoice, type SourceOptions } from '../sources/options.js';
+import { MAX_TOKEN_LENGTH } from '../sources/registry/limits.js';
 
 export const SOURCE_OPTION_SPEC = {
   source: { type: 'string' },
@@ -55,12 +56,8 @@ export async function sourceOptionsFrom(values: Record<string, unknown>): Promis
         '--password-stdin: pipe the password in (echo "$PW" | layerlens … --password-stdin)',
         'USAGE',
       );
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    password = Buffer.concat(chunks)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
     if (!values.username) throw new LayerlensError('--password-stdin needs --username', 'USAGE');
+    password = await readPassword(process.stdin);
   }
   return {
     source: source as SourceChoice,
@@ -96,4 +93,32 @@ export function parseDuration(flag: string, v: unknown): number | undefined {
   if (ms < 100 || ms > 86_400_000)
     throw new LayerlensError(`${flag} ${safeText(text)}: use a duration from 100ms to 24h`, 'USAGE');
   return Math.round(ms);
+}
+
+/**
+ * --password-stdin's password: stdin up to its end, one trailing newline dropped (as `docker
+ * login` reads it). Bounded: it goes into the Authorization header of every request, as a token
+ * does, so past a token's bound (MAX_TOKEN_LENGTH) reading stops with a usage error; a file or an
+ * endless stream piped in by mistake is not read into memory whole.
+ */
+export async function readPassword(stdin: AsyncIterable<Buffer | string>): Promise<string> {
+  const tooLong = () =>
+    new LayerlensError(
+      `--password-stdin: more than ${MAX_TOKEN_LENGTH >> 10} KiB on stdin, longer than any password or token: pipe in the password alone`,
+      'USAGE',
+    );
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of stdin) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    chunks.push(b);
+    n += b.length;
+    // (+2: the line end dropped below.)
+    if (n > MAX_TOKEN_LENGTH + 2) throw tooLong();
+  }
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (Buffer.byteLength(password) > MAX_TOKEN_LENGTH) throw tooLong();
+  return password;
 }
