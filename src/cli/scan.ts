@@ -3,7 +3,6 @@
  * Markdown report; exit code 1 when a finding is at or above --fail-on, 0 otherwise, 2 on errors
  * (one line on stderr). Progress goes to stderr, and only when stderr is a terminal.
  */
-import { promises as fsp } from 'node:fs';
 import { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { createContentInspector, runChecks, secretScanSummary } from '../findings/index.js';
@@ -29,6 +28,7 @@ import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorMessage } from './errors.js';
+import { readConfigFile } from './config-file.js';
 import { loadIgnore } from './ignore-file.js';
 import { vulnerabilityContext } from './vuln-db.js';
 import { isClosedOutput, outputClosed, writeStdout } from './stdout.js';
@@ -253,13 +253,7 @@ async function loadGate(values: Record<string, string | boolean | undefined>): P
   for (const r of DIVE_RULES) if (typeof values[r] === 'string') flags[r] = values[r] as string;
   const named = values['ci-config'] as string | undefined;
   const file = named ?? '.dive-ci';
-  let text: string | undefined;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    if (named !== undefined || (err as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new LayerlensError(`--ci-config ${escapeText(file)}: cannot read it (${errorMessage(err)})`, 'USAGE');
-  }
+  const text = await readConfigFile(file, { named: named !== undefined, option: '--ci-config' });
   if (!values.ci && !Object.keys(flags).length && text === undefined) return undefined;
   return gateConfig(flags, text === undefined ? {} : parseDiveCi(text, file));
 }

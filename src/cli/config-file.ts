@@ -1,0 +1,84 @@
+/**
+ * The small settings files `scan` and `diff` read: the ignore file (`.layerlensignore`,
+ * --ignore-file) and dive's gate (`.dive-ci`, --ci-config).
+ *
+ * They are input too. The ones found in the working directory come with the repository being
+ * built, and in CI that may be anyone's pull request: such a file that is a link to a file
+ * outside the directory (`/proc/self/environ`, a mounted secret) is not followed, or its first
+ * words would be printed in an error or warning in the job's log. Every one of them, named or
+ * found, must be a regular file (a FIFO would hang the command, a device would never end) of at
+ * most CONFIG_FILE_MAX bytes.
+ */
+import { constants, promises as fsp, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { LayerlensError } from '../errors/index.js';
+import { formatBytes } from '../text/bytes.js';
+import { errorMessage } from './errors.js';
+
+/** Ignore files and `.dive-ci` files are a few lines; 1 MiB is far past any real one. */
+export const CONFIG_FILE_MAX = 1 << 20;
+
+export interface ConfigFileOptions {
+  /** Named on the command line (followed wherever it leads), or found in the working directory. */
+  named: boolean;
+  /** The option that names it, for messages (`--ignore-file`). */
+  option: string;
+}
+
+/**
+ * The text of `file`; undefined when a file that was only looked for is not there. Any other
+ * problem is one usage line (exit 2).
+ */
+export async function readConfigFile(file: string, o: ConfigFileOptions): Promise<string | undefined> {
+  const refuse = (why: string) => new LayerlensError(`${o.named ? `${o.option} ` : ''}${file}: ${why}`, 'USAGE');
+  if (!o.named) {
+    let st: Awaited<ReturnType<typeof fsp.lstat>>;
+    try {
+      st = await fsp.lstat(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw refuse(`cannot read it (${errorMessage(err)})`);
+    }
+    if (st.isSymbolicLink() && !insideWorkingDirectory(file)) {
+      throw refuse(`a link to a file outside this directory: not followed (name the file with ${o.option} to read it)`);
+    }
+  }
+  let handle: fsp.FileHandle;
+  try {
+    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+    handle = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    if (!o.named && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw refuse(`cannot read it (${errorMessage(err)})`);
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw refuse('not a regular file');
+    // (The size stat gives is not trusted: /proc files say 0.)
+    const buf = Buffer.alloc(CONFIG_FILE_MAX + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > CONFIG_FILE_MAX) throw refuse(`larger than ${formatBytes(CONFIG_FILE_MAX)}: not a settings file`);
+    }
+    return buf.toString('utf8', 0, n);
+  } catch (err) {
+    if (err instanceof LayerlensError) throw err;
+    throw refuse(`cannot read it (${errorMessage(err)})`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether `file` (a link) resolves to a path inside the working directory. */
+function insideWorkingDirectory(file: string): boolean {
+  try {
+    const real = realpathSync(file);
+    const cwd = realpathSync(process.cwd());
+    return real.startsWith(cwd + path.sep);
+  } catch {
+    // A dangling link: opening it fails with its own message.
+    return true;
+  }
+}
