@@ -12,18 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CONFIG_FILE_MAX } from '../../src/cli/config-file.js';
+import { scanDemoIn } from '../support/cli-source.js';
 
-const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'layerlens-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (cwd: string, ...args: string[]) =>
-  spawnSync(
-    process.execPath,
-    ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), main, 'scan', '--demo', ...args],
-    { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
-  );
+const run = scanDemoIn;
 
 /** A file outside the working directory holding a generated fake secret as its first word. */
 function outsideFile(): { path: string; secret: string } {

@@ -13,15 +13,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { memoryImage } from '../support/image.js';
 import { writeOciLayout } from '../support/oci-layout.js';
+import { CLI_FROM_SOURCE } from '../support/cli-source.js';
 import { NPM_ZIP } from '../support/osv-fixtures.js';
 
-const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'layerlens-scan-vulns-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), main, ...args], {
+  spawnSync(process.execPath, [...CLI_FROM_SOURCE, ...args], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', LAYERLENS_DB_DIR: join(dir, 'no-default-db'), XDG_CACHE_HOME: dir },

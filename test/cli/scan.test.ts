@@ -5,22 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { CLI_FROM_SOURCE, scanDemoIn } from '../support/cli-source.js';
 
-const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const root = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'layerlens-scan-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (cwd: string, ...args: string[]) =>
-  spawnSync(
-    process.execPath,
-    ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), main, 'scan', '--demo', ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
+const run = scanDemoIn;
 
 test('no gate unless asked: the plain scan exits 0 and prints no Evaluation', () => {
   const r = run(dir);
@@ -84,11 +74,10 @@ test('--secret-scan-limit: a file larger than the limit is read in part and coun
   const layout = mkdtempSync(join(dir, 'layout-'));
   writeLayout(layout, 'big', img.manifest, allBlobs(img).slice(1));
   const scan = (...args: string[]) =>
-    spawnSync(
-      process.execPath,
-      ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), main, 'scan', `oci:${layout}:big`, ...args],
-      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
-    );
+    spawnSync(process.execPath, [...CLI_FROM_SOURCE, 'scan', `oci:${layout}:big`, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
   const secrets = (doc: { findings: Array<{ category: string; ruleId: string; severity: string }> }) =>
     doc.findings.filter((x) => x.category === 'secret').map((x) => `${x.ruleId} ${x.severity}`);
 
@@ -140,16 +129,7 @@ test('--secret-scan-limit holds for small files too (those the keyword batch tak
   const scan = (...args: string[]) => {
     const r = spawnSync(
       process.execPath,
-      [
-        '--import',
-        join(root, 'node_modules/tsx/dist/esm/index.mjs'),
-        main,
-        'scan',
-        `oci:${layout}:small`,
-        '--format',
-        'json',
-        ...args,
-      ],
+      [...CLI_FROM_SOURCE, 'scan', `oci:${layout}:small`, '--format', 'json', ...args],
       { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
     );
     assert.equal(r.status, 0, r.stderr);
