@@ -119,7 +119,8 @@ export function rawGet(o: RawGetOptions, ev: RawGetEvents): RawGet {
     stall = setInterval(() => {
       const progress = received - lastCheck;
       lastCheck = received;
-      // Paused by the consumer (the main thread's buffer is full): not the server stalling.
+      // Paused by the consumer (the worker's window of what the main thread has not read is
+      // full: fetch-protocol.ts IN_FLIGHT): not the server stalling.
       if (!paused && progress < STALL_MIN_BYTES)
         fail(
           new TransportError(
