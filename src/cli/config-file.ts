@@ -31,17 +31,9 @@ export interface ConfigFileOptions {
  */
 export async function readConfigFile(file: string, o: ConfigFileOptions): Promise<string | undefined> {
   const refuse = (why: string) => new LayerlensError(`${o.named ? `${o.option} ` : ''}${file}: ${why}`, 'USAGE');
-  if (!o.named) {
-    let st: Awaited<ReturnType<typeof fsp.lstat>>;
-    try {
-      st = await fsp.lstat(file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw refuse(`cannot read it (${errorMessage(err)})`);
-    }
-    if (st.isSymbolicLink() && !insideWorkingDirectory(file)) {
-      throw refuse(`a link to a file outside this directory: not followed (name the file with ${o.option} to read it)`);
-    }
+  // (A found file is a name in the working directory: only a link can lead out of it.)
+  if (!o.named && !insideWorkingDirectory(file)) {
+    throw refuse(`a link to a file outside this directory: not followed (name the file with ${o.option} to read it)`);
   }
   let handle: fsp.FileHandle;
   try {
@@ -71,14 +63,14 @@ export async function readConfigFile(file: string, o: ConfigFileOptions): Promis
   }
 }
 
-/** Whether `file` (a link) resolves to a path inside the working directory. */
+/** Whether `file` resolves to a path inside the working directory. */
 function insideWorkingDirectory(file: string): boolean {
+  let real: string;
   try {
-    const real = realpathSync(file);
-    const cwd = realpathSync(process.cwd());
-    return real.startsWith(cwd + path.sep);
+    real = realpathSync(file);
   } catch {
-    // A dangling link: opening it fails with its own message.
+    // Missing, or a dangling link: opening it says so.
     return true;
   }
+  return real.startsWith(realpathSync(process.cwd()) + path.sep);
 }
