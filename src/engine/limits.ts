@@ -64,7 +64,8 @@ const SUFFIX: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 
 
 /** `4096`, `64k`, `16M`, `64G` → a whole number; a usage error otherwise. */
 export function parseLimit(env: string, text: string): number {
-  const m = /^\s*(\d+)\s*([kmgt]?)i?b?\s*$/i.exec(text);
+  // (Trimmed first: blanks on both sides of an empty suffix could be split in many ways.)
+  const m = /^(\d+)\s*([kmgt]?)i?b?$/i.exec(text.trim());
   const n = m ? Number(m[1]) * SUFFIX[m[2].toLowerCase()] : NaN;
   if (!Number.isSafeInteger(n))
     throw new LayerlensError(

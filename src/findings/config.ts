@@ -80,15 +80,18 @@ export function judgeKeyValue(
   };
 }
 
+// (A command's words end where the next command of the same kind starts, and `clone\s+` takes
+// every blank after it: with every "mysql" of a line scanning to its end, or blanks that either
+// part could take, a long history step took seconds.)
 const RUN_PATTERNS: Array<{ re: RegExp; what: string }> = [
   { re: /_auth(?:Token)?\s*=\s*["']?(?<secret>[^\s"'\\]{8,})/g, what: 'npm registry token written to .npmrc' },
   {
-    re: /\bdocker\s+login\b[^\n]*?\s(?:-p|--password)(?:\s+|=)["']?(?<secret>[^\s"']+)/g,
+    re: /\bdocker\s+login\b(?:(?!\bdocker\s+login\b)[^\n])*?\s(?:-p|--password)(?:\s+|=)["']?(?<secret>[^\s"']+)/g,
     what: 'password on a docker login command line',
   },
   { re: /\bsshpass\s+-p\s*["']?(?<secret>[^\s"']+)/g, what: 'password given to sshpass' },
   {
-    re: /\bmysql(?:admin|dump)?\b[^\n]*?\s-p["']?(?<secret>[^\s"'-][^\s"']*)/g,
+    re: /\bmysql(?:admin|dump)?\b(?:(?!\bmysql(?:admin|dump)?\b)[^\n])*?\s-p["']?(?<secret>[^\s"'-][^\s"']*)/g,
     what: 'password on a mysql command line',
   },
   {
@@ -97,7 +100,7 @@ const RUN_PATTERNS: Array<{ re: RegExp; what: string }> = [
   },
   { re: /\s--password(?:\s+|=)["']?(?<secret>[^\s"'-][^\s"']*)/g, what: 'password passed with --password' },
   {
-    re: /\b(?:git|hg)\s+clone\s+[^\n]*?https?:\/\/(?<user>[^\s:@/]+)@/g,
+    re: /\b(?:git|hg)\s+clone\s+(?:\S(?:(?!\b(?:git|hg)\s+clone\s)[^\n])*?)?https?:\/\/(?<user>[^\s:@/]+)@/g,
     what: 'token used as user name in a clone URL',
   },
 ];
@@ -144,7 +147,9 @@ export function redactCommand(createdBy: string, reveal = false): string {
   // ENV and LABEL steps: KEY=VALUE pairs judged like the config's own ENV and LABEL entries.
   const meta = createdBy.match(/^(?:\/bin\/sh -c #\(nop\)\s*)?(?:ENV|LABEL)\s/);
   if (meta) {
-    const pair = /([\w.-]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
+    // (A key starts where a run of key characters starts: tried at every character of a long run
+    // of them, it was quadratic.)
+    const pair = /(?<![\w.-])([\w.-]+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g;
     pair.lastIndex = meta[0].length;
     for (let m; (m = pair.exec(createdBy)); ) {
       const quoted = /^["']/.test(m[2]);

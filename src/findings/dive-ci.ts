@@ -60,7 +60,8 @@ const BYTE_UNITS: Record<string, number> = {
 
 /** A byte size as dive takes it: `20MB` (decimal), `1.5 GiB` (binary), `1000` (bytes); any case. */
 export function parseByteSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i.exec(text);
+  // (Trimmed first: blanks on both sides of an empty unit could be split in many ways.)
+  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/i.exec(text.trim());
   if (!m) return undefined;
   const unit = BYTE_UNITS[m[2].toLowerCase()];
   if (unit === undefined) return undefined;
@@ -107,10 +108,14 @@ export function parseDiveCi(text: string, file: string): Partial<Record<DiveRule
     const line = stripComment(raw);
     if (!line.trim()) continue;
     const indent = line.length - line.trimStart().length;
-    const m = /^\s*("?)([A-Za-z_][\w-]*)\1\s*:(?:\s+(.*?))?\s*$/.exec(line);
-    if (!m) throw new LayerlensError(`${file}:${i + 1}: not a "key: value" line`, 'USAGE');
+    // (The value is what follows the colon and a blank, trimmed after the match: the pattern
+    // `:(?:\s+(.*?))?\s*$` could split a line's blanks three ways and hung on a long one.)
+    const m = /^\s*("?)([A-Za-z_][\w-]*)\1\s*:(.*)$/s.exec(line);
+    const rest = m?.[3] ?? '';
+    if (!m || (rest.trim() !== '' && !/^\s/.test(rest)))
+      throw new LayerlensError(`${file}:${i + 1}: not a "key: value" line`, 'USAGE');
     const key = m[2];
-    const value = unquote(m[3] ?? '');
+    const value = unquote(rest);
     if (indent === 0) {
       inRules = key === 'rules';
       rulesIndent = -1;

@@ -176,7 +176,7 @@ function ruleTitle(f: Finding): string {
   if (f.category === 'vulnerability' && !f.ruleId.startsWith('vulnerability-') && f.title.includes(': '))
     return f.title.slice(f.title.indexOf(': ') + 2);
   // Titles of path-specific findings carry the path; rule descriptions must not.
-  return f.title.replace(/: \/.*$/, '').replace(/^EXPOSE \d+\/\w+: /, 'Exposed port: ');
+  return f.title.replace(/: \/.*$/s, '').replace(/^EXPOSE \d+\/\w+: /, 'Exposed port: ');
 }
 
 function categoryText(c: string): string {

@@ -11,19 +11,73 @@ export function shownEntry(h: HistoryEntry, reveal: boolean): HistoryEntry {
   return redactHistoryEntry(h, reveal);
 }
 
-/** `RUN <<EOF\na\nb\nEOF` → `RUN <<EOF a; b EOF` (one line); other newlines become ` ⏎ `. */
+/** A heredoc's opening: `<<TAG`, `<<-TAG`, `<<"TAG"`, then the end of its line. */
+const HEREDOC_START = /<<-?\s*(["']?)(\w+)\1[ \t]*\n/g;
+
+/**
+ * `RUN <<EOF\na\nb\nEOF` → `RUN <<EOF a; b EOF` (one line); other newlines become ` ⏎ `.
+ *
+ * Found without a regular expression spanning the body: `<<TAG\n(.*?)\nTAG` scans to the
+ * command's end from every `<<` whose tag never comes back, and a history step of thousands of
+ * them (16 MiB of config is allowed) took minutes. Each line that could end a heredoc is indexed
+ * by its tag once; a heredoc's end is the first such line after its start.
+ */
 export function joinHeredocs(cmd: string): string {
-  const joined = cmd.replace(
-    /<<-?\s*(["']?)(\w+)\1[ \t]*\n([\s\S]*?)\n[ \t]*\2(?=\s|$)/g,
-    (_m, _q, tag: string, body: string) => {
-      const lines = body
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '');
-      return `<<${tag} ${lines.join('; ')} ${tag}`;
-    },
-  );
-  return joined.replace(/\s*\n\s*/g, ' ⏎ ');
+  const ends = heredocEnds(cmd);
+  let out = '';
+  let copied = 0;
+  HEREDOC_START.lastIndex = 0;
+  for (let m; (m = HEREDOC_START.exec(cmd)); ) {
+    const tag = m[2];
+    const body = m.index + m[0].length;
+    const end = firstAtOrAfter(ends.get(tag), body);
+    if (end === undefined) {
+      HEREDOC_START.lastIndex = m.index + 1;
+      continue;
+    }
+    const lines = cmd
+      .slice(body, end)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
+    const after = cmd.indexOf(tag, end) + tag.length;
+    out += `${cmd.slice(copied, m.index)}<<${tag} ${lines.join('; ')} ${tag}`;
+    copied = after;
+    HEREDOC_START.lastIndex = after;
+  }
+  const joined = out + cmd.slice(copied);
+  // (A run of blanks is tried from its start only: tried from each of its characters, a long run
+  // without a newline was quadratic.)
+  return joined.replace(/(?<!\s)\s*\n\s*/g, ' ⏎ ');
+}
+
+/**
+ * The offsets of the newlines that end a heredoc, by tag: a newline, blanks, then a word (the
+ * tag) followed by whitespace or the end of the command.
+ */
+function heredocEnds(cmd: string): Map<string, number[]> {
+  const ends = new Map<string, number[]>();
+  const line = /\n[ \t]*(\w+)(?=\s|$)/g;
+  for (let m; (m = line.exec(cmd)); ) {
+    const list = ends.get(m[1]);
+    if (list) list.push(m.index);
+    else ends.set(m[1], [m.index]);
+    line.lastIndex = m.index + 1;
+  }
+  return ends;
+}
+
+/** The first offset in `sorted` at or after `from` (binary search). */
+function firstAtOrAfter(sorted: number[] | undefined, from: number): number | undefined {
+  if (!sorted) return undefined;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length ? sorted[lo] : undefined;
 }
 
 /**

@@ -38,7 +38,7 @@ function tokens(v: string): Tok[] {
     .trim()
     .toLowerCase()
     .replace(/^v(?=\d)/, '')
-    .replace(/\+.*$/, ''); // build metadata never orders
+    .replace(/\+.*$/s, ''); // build metadata never orders
   return (s.match(/\d+|[a-z]+/g) ?? []).map((t) => (/^\d/.test(t) ? Number(t) : t));
 }
 

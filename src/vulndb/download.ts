@@ -33,7 +33,7 @@ export interface Fetched {
 
 /** The archive's address under `base`: a URL, a file: URL or a local directory. */
 export function archiveLocation(base: string, ecosystem: string): string {
-  if (/^https?:\/\//i.test(base)) return `${base.replace(/\/+$/, '')}/${encodeURIComponent(ecosystem)}/all.zip`;
+  if (/^https?:\/\//i.test(base)) return `${base.replace(/(?<!\/)\/+$/, '')}/${encodeURIComponent(ecosystem)}/all.zip`;
   const dir = /^file:/i.test(base) ? fileURLToPath(base) : base;
   return join(dir, ecosystem, 'all.zip');
 }

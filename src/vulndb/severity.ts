@@ -61,7 +61,14 @@ const WORDS: Record<string, SeverityLevel> = {
 };
 
 function word(s: unknown): SeverityLevel | undefined {
-  return typeof s === 'string' ? WORDS[s.toLowerCase().replace(/\*+$/, '').trim()] : undefined;
+  return typeof s === 'string'
+    ? WORDS[
+        s
+          .toLowerCase()
+          .replace(/(?<!\*)\*+$/, '')
+          .trim()
+      ]
+    : undefined;
 }
 
 interface OsvSeverity {

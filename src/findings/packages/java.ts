@@ -13,11 +13,19 @@ const MAX_DEPTH = 3;
 const INFLATE_BUDGET = 512 * 1024 * 1024;
 const MAX_NESTED = 64 * 1024 * 1024;
 
+/**
+ * `key: value` and `key=value` lines (a manifest, pom.properties); `#` and `!` start comments. Cut
+ * by hand at the first separator: the regular expression it replaces could split a line's blanks
+ * four ways, and a line of a few thousand of them took seconds.
+ */
 function properties(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
-    const m = line.match(/^\s*([^#!=:\s][^=:]*?)\s*[=:]\s*(.*?)\s*$/);
-    if (m) out[m[1]] = m[2];
+    const at = line.search(/[=:]/);
+    if (at < 0) continue;
+    const key = line.slice(0, at).trim();
+    if (key === '' || key[0] === '#' || key[0] === '!') continue;
+    out[key] = line.slice(at + 1).trim();
   }
   return out;
 }
@@ -96,7 +104,7 @@ function read(
       const version = m['Implementation-Version'] ?? m['Bundle-Version'];
       const base = (inner ?? fileName).replace(/^.*\//, '').replace(/\.[jwe]ar$/i, '');
       const artifact =
-        version && base.endsWith('-' + version) ? base.slice(0, -version.length - 1) : base.replace(/-\d.*$/, '');
+        version && base.endsWith('-' + version) ? base.slice(0, -version.length - 1) : base.replace(/-\d.*$/s, '');
       const group = m['Implementation-Vendor-Id'] ?? m['Bundle-SymbolicName']?.split(';')[0].replace(/\.[^.]+$/, '');
       if (version && group && artifact)
         found.push({ type: 'maven', name: `${group}:${artifact}`, version, ...(inner ? { inner } : {}) });

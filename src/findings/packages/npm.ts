@@ -102,7 +102,7 @@ export function parsePnpmLock(text: string): FoundPackage[] {
     if (!inPackages) continue;
     const m = line.match(/^ {2}(['"]?)(\/?[^\s'"]+)\1:\s*$/);
     if (!m) continue;
-    let key = m[2].replace(/^\//, '').replace(/\(.*$/, '');
+    let key = m[2].replace(/^\//, '').replace(/\(.*$/s, '');
     let name: string;
     let version: string;
     // v5: [@scope/]name/version, with a peer-dependency suffix after "_"; v6+: [@scope/]name@version.

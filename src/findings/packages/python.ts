@@ -10,10 +10,11 @@ export function parsePythonMetadata(text: string): FoundPackage[] {
   let version: string | undefined;
   for (const line of text.split('\n')) {
     if (line.trim() === '') break;
-    const m = line.match(/^(Name|Version):\s*(.*?)\s*$/i);
+    // (Trimmed after the match: `:\s*(.*?)\s*$` could split a run of blanks three ways.)
+    const m = line.match(/^(Name|Version):(.*)$/is);
     if (!m) continue;
-    if (m[1].toLowerCase() === 'name') name ??= m[2];
-    else version ??= m[2];
+    if (m[1].toLowerCase() === 'name') name ??= m[2].trim();
+    else version ??= m[2].trim();
     if (name && version) break;
   }
   return name && version ? [{ type: 'pypi', name: pep503(name), version }] : [];

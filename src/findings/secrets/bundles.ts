@@ -13,6 +13,7 @@
  * the bundle's.
  */
 import { GAVE_UP, nearestLine } from './nearest-line.js';
+import type { TextIndex } from './text-index.js';
 
 // A module marker line: the module's path, relative, ending in a script or JSON extension.
 const MARKER = /^(?:\/\/ |\/\*\*\*\/ ")(?:\.\.?\/)*([\w@.+-]+(?:\/[\w@.+-]+)*\.(?:[cm]?[jt]sx?|json))(?:":.*)?$/;
@@ -44,9 +45,14 @@ function markerAt(text: string, at: number): string | null | undefined {
  * Undefined: the application's own code, or no marker among the lines nearestLine looks at (a
  * crafted file: the code counts as the bundle's own, its matches keep their severity).
  */
-export function bundledModuleAt(text: string, index: number, carried: string | undefined): string | undefined {
+export function bundledModuleAt(
+  text: string,
+  index: number,
+  carried: string | undefined,
+  lines: TextIndex,
+): string | undefined {
   return moduleOf(
-    nearestLine(text, index, '/', (at) => markerAt(text, at)),
+    nearestLine(lines, index, '/', (at) => markerAt(text, at)),
     carried,
   );
 }

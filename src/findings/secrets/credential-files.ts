@@ -45,16 +45,19 @@ function isReal(v: string): boolean {
 function keyValues(
   text: string,
   keyRe: RegExp,
-  sep = /^\s*(?:export\s+)?([A-Za-z0-9_.:/@-]+)\s*[=:]\s*(.*?)\s*$/,
+  // (The value is trimmed after the match, not by `\s*(.*?)\s*$` in it: that took seconds on a
+  // line of 60 KB of blanks, and a file has many lines.)
+  sep = /^\s*(?:export\s+)?([A-Za-z0-9_.:/@-]+)\s*[=:](.*)$/s,
 ): CredentialHit[] {
   const out: CredentialHit[] = [];
   lines(text).forEach((l, i) => {
     if (/^\s*[#;]/.test(l)) return;
     const m = l.match(sep);
     if (!m || !keyRe.test(m[1])) return;
-    const value = m[2].replace(/^(["'])(.*)\1$/, '$2');
+    const raw = m[2].trim();
+    const value = raw.replace(/^(["'])(.*)\1$/, '$2');
     if (!isReal(value)) return;
-    out.push({ line: i + 1, key: m[1], value, before: l.slice(0, l.indexOf(m[2])).trimStart() });
+    out.push({ line: i + 1, key: m[1], value, before: l.slice(0, l.indexOf(raw)).trimStart() });
   });
   return out;
 }

@@ -72,6 +72,14 @@ export let CLASSES = new Uint8Array(0);
   });
 }
 
+/** ON_LINE's last search (followOk): from `from` it ended at `at`, on `pair`, found or not. */
+const onLine = { from: -1, at: -1, pair: -1, found: false };
+
+/** Forget ON_LINE's last search: called before each new input (the $onLineFrom of the .wat). */
+export function newFollowInput(): void {
+  onLine.from = -1;
+}
+
 /**
  * Whether the bytes after a hit of keyword `k` (from `p`, the keyword's end, to `end`) let its
  * rules match there. The WebAssembly $follows is this function, line for line.
@@ -105,10 +113,18 @@ export function followOk(buf: Uint8Array, k: number, p: number, end: number): bo
       }
       return false;
     default: {
-      // ON_LINE: the two bytes a, FOLLOW[r + 2] before the line's end.
+      // ON_LINE: the two bytes a, FOLLOW[r + 2] before the line's end. A hit inside the stretch
+      // the last search went over (same pair) has its answer: searched once per hit, a line of
+      // thousands of hits was searched to its end thousands of times.
       const b = FOLLOW[r + 2];
-      for (; p + 1 < end && buf[p] !== 10; p++) if (buf[p] === a && buf[p + 1] === b) return true;
-      return false;
+      const pair = a | (b << 8);
+      if (pair === onLine.pair && p >= onLine.from && onLine.from >= 0 && p <= onLine.at) return onLine.found;
+      onLine.pair = pair;
+      onLine.from = p;
+      for (; p + 1 < end && buf[p] !== 10; p++) if (buf[p] === a && buf[p + 1] === b) break;
+      onLine.at = p;
+      onLine.found = p + 1 < end && buf[p] === a && buf[p + 1] === b;
+      return onLine.found;
     }
   }
 }

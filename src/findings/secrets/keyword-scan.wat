@@ -54,6 +54,12 @@
   (global $resume (export "resume") (mut i32) (i32.const 0))
   ;; 0: report every keyword hit (raw); 1: only those that what follows allows ($follows).
   (global $filter (export "filter") (mut i32) (i32.const 1))
+  ;; OnLine's last search ($follows): from $onLineFrom it ended at $onLineAt, on the pair
+  ;; $onLinePair (found there or not). JS sets $onLineFrom to -1 before each new input.
+  (global $onLineFrom (export "onLineFrom") (mut i32) (i32.const -1))
+  (global $onLineAt (mut i32) (i32.const 0))
+  (global $onLinePair (mut i32) (i32.const -1))
+  (global $onLineFound (mut i32) (i32.const 0))
 
   ;; Whether the bytes after a hit of keyword $k (from $p, the keyword's end, to $end) let its
   ;; rules match there: followOk in follow.ts, line for line (kinds and records are described
@@ -132,16 +138,29 @@
             (local.set $n (i32.add (local.get $n) (i32.const 1)))
             (br $u)))
         (return (i32.const 0))))
-    ;; 5 OnLine: the bytes $a, (class byte) before the line's end.
+    ;; 5 OnLine: the bytes $a, (class byte) before the line's end. A hit inside the stretch the
+    ;; last search went over (same pair) has its answer: searched once per hit, a line of
+    ;; thousands of hits was searched to its end thousands of times.
+    (local.set $n (i32.or (local.get $a) (i32.shl (local.get $c) (i32.const 8))))
+    (if (i32.and (i32.eq (local.get $n) (global.get $onLinePair))
+          (i32.and (i32.ge_u (local.get $p) (global.get $onLineFrom)) (i32.le_u (local.get $p) (global.get $onLineAt))))
+      (then (return (global.get $onLineFound))))
+    (global.set $onLinePair (local.get $n))
+    (global.set $onLineFrom (local.get $p))
     (block $no
       (loop $l
         (br_if $no (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $end)))
         (local.set $n (i32.load8_u (local.get $p)))
         (br_if $no (i32.eq (local.get $n) (i32.const 10)))
         (if (i32.and (i32.eq (local.get $n) (local.get $a)) (i32.eq (i32.load8_u offset=1 (local.get $p)) (local.get $c)))
-          (then (return (i32.const 1))))
+          (then
+            (global.set $onLineAt (local.get $p))
+            (global.set $onLineFound (i32.const 1))
+            (return (i32.const 1))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $l)))
+    (global.set $onLineAt (local.get $p))
+    (global.set $onLineFound (i32.const 0))
     (i32.const 0))
 
   ;; Compare the keywords of bucket $b with the bytes at $i (input ends at $end); append each

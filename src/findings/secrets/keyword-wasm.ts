@@ -26,6 +26,7 @@ interface Exports {
   FOLLOW: WasmGlobal;
   CLASSES: WasmGlobal;
   resume: WasmGlobal;
+  onLineFrom: WasmGlobal;
   filter: WasmGlobal;
   scan(start: number, end: number): number;
   newlines(start: number, end: number): number;
@@ -82,6 +83,7 @@ function instantiate(): Exports | undefined {
  */
 function collectHits(ex: Exports, mem: Int32Array, start: number, end: number, shift: number, out: KeywordHits): void {
   const OUT = ex.OUT.value;
+  ex.onLineFrom.value = -1; // a new input: the .wat's last OnLine search is not about it
   for (;;) {
     const n = ex.scan(start, end);
     if (n > 0 && out.positions === NONE) {

@@ -7,7 +7,7 @@
  * Both loops give identical results (test/findings/keywords.test.ts); the JS one is the fallback
  * where WebAssembly is unavailable.
  */
-import { followOk } from './follow.js';
+import { followOk, newFollowInput } from './follow.js';
 import { KW_BYTES, KW_EXACT, LOWER, PAIR_ANY, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import type { KeywordScan, KeywordScanner } from './keyword-types.js';
 import { loadKeywordWasm } from './keyword-wasm.js';
@@ -25,6 +25,7 @@ export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length, a
   const buf = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.length);
   const positions: number[] = [];
   const keywords: number[] = [];
+  newFollowInput();
   const last = to - 1;
   let prev = from < to ? buf[from] : 0;
   for (let i = from; i < last; i++) {

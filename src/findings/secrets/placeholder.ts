@@ -9,9 +9,11 @@ import { shannonEntropy } from './entropy.js';
 const TEMPLATE = [
   /^\$\{[^}]*\}$/, // ${VAR}
   /^\$\(?[A-Za-z_][A-Za-z0-9_]*\)?$/, // $VAR, $(VAR)
-  /\$\{[^}]+\}/, // something-${VAR}-something
+  // (Unanchored ones stop at the next opening: from every `${` of a long value without a `}`, the
+  // scan to its end was quadratic.)
+  /\$\{[^{}]+\}/, // something-${VAR}-something
   /^\{\{.*\}\}$/, // {{ var }}
-  /\{\{[^}]*\}\}/,
+  /\{\{[^{}]*\}\}/,
   /^%\(?[A-Za-z_]*\)?s$/, // %s, %(name)s
   /^%[A-Za-z_]+%$/, // %VAR%
   /^<[^>]*>$/, // <your password>

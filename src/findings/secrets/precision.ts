@@ -9,6 +9,7 @@ import { shannonEntropy } from './entropy.js';
 import { GAVE_UP, nearestLine } from './nearest-line.js';
 import { looksLikeIdentifier } from './placeholder.js';
 import type { DowngradeCode, SecretRule } from './rules/types.js';
+import type { TextIndex } from './text-index.js';
 
 /** The text each downgrade reason is reported with. */
 export const DOWNGRADE_REASONS: Record<DowngradeCode, string> = {
@@ -249,21 +250,17 @@ export function judgeValue(rule: SecretRule, value: string, after = ''): Downgra
  * `=begin` block, or inside a Python triple-quoted string (an odd number of them before it in
  * the window). Used for installed packages, whose comments are their documentation.
  */
-export function inComment(text: string, index: number, openQuotes = 0): boolean {
-  const start = text.lastIndexOf('\n', index - 1) + 1;
+export function inComment(text: string, index: number, openQuotes: number, at: TextIndex): boolean {
+  const start = at.lastIndexOf('\n', index - 1) + 1;
   const head = text.slice(start, Math.min(index, start + 200)).trimStart();
   // (Not `'`, Visual Basic's marker: in JS and Python it starts a line that continues a string
   // or lists dictionary keys, code whose tokens are the package's own.)
   if (/^(?:\*|\/\/|\/\*|#(?!!)|--|;|>>>|\.\.\.\s|%|rem\s)/i.test(head)) return true;
   if (/\s(?:\/\/|#)\s/.test(head)) return true; // a trailing comment before the match
-  if (inDocBlock(text, index, (openQuotes & DOC_BLOCK) !== 0)) return true;
+  if (inDocBlock(text, index, (openQuotes & DOC_BLOCK) !== 0, at)) return true;
   // (`openQuotes`: bit 0, a """ string and bit 1, a ''' string still open from an earlier window.)
-  let quotes = openQuotes & 1;
-  for (let i = text.indexOf('"""'); i >= 0 && i < index; i = text.indexOf('"""', i + 3)) quotes++;
-  if (quotes % 2 === 1) return true;
-  quotes = (openQuotes >> 1) & 1;
-  for (let i = text.indexOf("'''"); i >= 0 && i < index; i = text.indexOf("'''", i + 3)) quotes++;
-  return quotes % 2 === 1;
+  if (((openQuotes & 1) + at.countBefore('"""', index)) % 2 === 1) return true;
+  return (((openQuotes >> 1) & 1) + at.countBefore("'''", index)) % 2 === 1;
 }
 
 /** The bit of inComment's `openQuotes` for a POD or `=begin` block open from an earlier window. */
@@ -286,8 +283,13 @@ function docCommand(text: string, at: number): boolean | undefined {
  * Ruby `=begin` … `=end` comment: the nearest such line before it says, else `openBefore` (a
  * block still open from an earlier window).
  */
-function inDocBlock(text: string, index: number, openBefore: boolean): boolean {
-  const open = nearestLine(text, index, '=', (at) => docCommand(text, at));
+function inDocBlock(
+  text: string,
+  index: number,
+  openBefore: boolean,
+  lines: Pick<TextIndex, 'lastIndexOf'> = text,
+): boolean {
+  const open = nearestLine(lines, index, '=', (at) => docCommand(text, at));
   // (Given up on a crafted file of `=` lines: not documentation; the match keeps its severity.)
   return open === GAVE_UP ? false : (open ?? openBefore);
 }

@@ -12,6 +12,7 @@ import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } fr
 import { appTestDataReason, isLibraryPath, isPackagedPath, packagedDataReason } from './context.js';
 import { bundledModuleAt, mayBeBundle, moduleAfter } from './bundles.js';
 import { evidence } from './mask.js';
+import { TextIndex } from './text-index.js';
 import {
   DOWNGRADE_REASONS,
   type Downgrade,
@@ -132,6 +133,8 @@ export function scanWindow(
   hits?: KeywordHits,
   /** Python triple-quoted strings still open from the file's earlier windows (precision.ts inComment). */
   openQuotes = 0,
+  /** Where `text`'s lines are (text-index.ts), for the questions asked per match. */
+  lines = new TextIndex(text),
 ): number {
   // Strings (ENV values, commands) get every keyword hit: the follow test (follow.ts) reads
   // bytes, and a string's characters above U+00FF are not latin1 bytes.
@@ -159,7 +162,7 @@ export function scanWindow(
     const line = text.slice(lineStart, lineEnd);
     for (const rule of lineRules) {
       families |= FAMILY_BIT[rule.family];
-      runRule(rule, line, lineStart, text, lineOf, out, opts, spans, openQuotes);
+      runRule(rule, line, lineStart, text, lineOf, lines, out, opts, spans, openQuotes);
     }
     lineRules = [];
   };
@@ -181,7 +184,7 @@ export function scanWindow(
   runLine();
   for (const rule of whole) {
     families |= FAMILY_BIT[rule.family];
-    runRule(rule, text, 0, text, lineOf, out, opts, spans, openQuotes);
+    runRule(rule, text, 0, text, lineOf, lines, out, opts, spans, openQuotes);
   }
   return families;
 }
@@ -200,6 +203,7 @@ function runRule(
   offset: number,
   text: string,
   lineOf: (i: number) => number,
+  lines: TextIndex,
   out: SecretMatch[],
   opts: ScanOptions,
   spans?: Array<[number, number]>,
@@ -226,7 +230,8 @@ function runRule(
       m.groups?.secret !== undefined ? m.index + m[0].lastIndexOf(m.groups.secret) : m.index + m[0].length;
     if (spans && m.groups?.secret !== undefined)
       spans.push([offset + secretAt, offset + secretAt + m.groups.secret.length]);
-    const lineStart = subject.lastIndexOf('\n', m.index) + 1;
+    // (A line rule's subject is its line: no walk back over a long one for every match.)
+    const lineStart = subject === text ? lines.lastIndexOf('\n', m.index) + 1 : 0;
     const before =
       m.groups?.secret !== undefined ? subject.slice(Math.max(lineStart, m.index - 40), secretAt) : m[0] + ' ';
     // Made-up values: an example marker, a placeholder in or right after the token, a filler; and
@@ -263,7 +268,7 @@ function runRule(
     if (reason) match.reason = reason;
     if (code) match.code = code;
     if (res?.encrypted) match.encrypted = true;
-    if (inComment(text, index, openQuotes)) commented.add(match);
+    if (inComment(text, index, openQuotes, lines)) commented.add(match);
     matchAt.set(match, index);
     out.push(keyOf(match, value));
   }
@@ -527,8 +532,10 @@ export class FileSecretScanner {
     if (hits.positions.length && (this.matches?.length ?? 0) < (this.opts.maxMatches ?? 50)) {
       const matches = (this.matches ??= []);
       const before = matches.length;
+      text = win.toString('latin1');
+      const lines = new TextIndex(text);
       this.families |= scanWindow(
-        (text = win.toString('latin1')),
+        text,
         this.line,
         matches,
         this.opts,
@@ -536,9 +543,10 @@ export class FileSecretScanner {
         undefined,
         hits,
         this.openQuotes,
+        lines,
       );
       for (let i = before; this.bundle && i < matches.length; i++) {
-        const module = bundledModuleAt(text, matchAt.get(matches[i]) ?? 0, this.module);
+        const module = bundledModuleAt(text, matchAt.get(matches[i]) ?? 0, this.module, lines);
         if (module) bundledFrom.set(matches[i], '/' + module);
       }
       if (this.rust) {

@@ -92,7 +92,8 @@ function derSequence(der: Buffer): { length: number; content: number } | null {
  * or 'unknown' (not DER: a format this check does not read, kept as found).
  */
 export function pemKeyBody(body: string): 'ok' | 'elided' | 'unknown' {
-  if (/\.\.\.|…|<[^>]*>/.test(body)) return 'elided';
+  // (`<[^<>]*>`, not `<[^>]*>`: from every `<` of a body without a `>`, a scan to its end.)
+  if (/\.\.\.|…|<[^<>]*>/.test(body)) return 'elided';
   const b64 = body.replace(/[^A-Za-z0-9+/=]/g, '');
   const der = Buffer.from(b64, 'base64');
   const seq = derSequence(der);

@@ -27,14 +27,33 @@ export function distributionErrors(body: Buffer | undefined): string | undefined
   return codes.size ? [...codes].join(', ') : undefined;
 }
 
+/**
+ * The relation types of a link's parameters (`; rel="next last"` → next, last), lower-cased. Split
+ * by hand: the pattern it replaces could split a run of blanks between its parts in many ways.
+ */
+function relations(params: string): string[] {
+  for (const param of params.split(';')) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'rel') continue;
+    return param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"|"$/g, '')
+      .toLowerCase()
+      .split(/\s+/);
+  }
+  return [];
+}
+
 /** The URL of `rel="next"` in a Link header (RFC 8288), resolved against `base`. */
 export function nextLink(header: string | string[] | undefined, base: URL): URL | undefined {
   const value = Array.isArray(header) ? header.join(', ') : header;
   if (!value) return undefined;
-  const re = /<([^>]*)>\s*((?:;\s*[^;,]+)*)/g;
+  // (`<[^<>]*>`: from every `<` of a header without a `>`, `<[^>]*>` scanned to its end.)
+  const re = /<([^<>]*)>\s*((?:;\s*[^;,]+)*)/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(value))) {
-    if (/;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(m[2])) {
+    if (relations(m[2]).includes('next')) {
       try {
         return new URL(m[1], base);
       } catch {

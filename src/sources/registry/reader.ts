@@ -104,7 +104,7 @@ export class RegistryImageReader implements ImageReader {
         compressedSize: l.size >= 0 ? l.size : undefined,
       })),
       history: mapHistory(config),
-      repoTags: ref.tag ? [`${ref.familiar.replace(/@.*$/, '')}`] : undefined,
+      repoTags: ref.tag ? [`${ref.familiar.replace(/@.*$/s, '')}`] : undefined,
       notes,
       provenance,
       annotations: stringAnnotations(m.annotations),

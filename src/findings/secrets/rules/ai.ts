@@ -13,8 +13,9 @@ export const AI_RULES: SecretRule[] = [
       service: 'OpenAI',
       severity: 'high',
       keywords: ['t3blbkfj'],
+      // (Not after a character of the key: from every `sk-` of a long run, a scan to its end.)
       pattern:
-        /\b(?<secret>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g,
+        /(?<![A-Za-z0-9_-])(?<secret>sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,})(?![A-Za-z0-9_-])/g,
     },
     { prefixLength: 3 },
   ),

@@ -38,8 +38,10 @@ export const CLOUD_RULES: SecretRule[] = [
       // (Every spelling the key alternatives allow: aws_?secret… and secret_?access_?key.)
       // (Parts of them whose pieces are rarer in text: "accessKey" alone is in every AWS SDK file.)
       keywords: ['aws_secret', 'awssecret', 't_access_key', 'taccesskey', 't_accesskey', 'taccess_key', 't-access-key'],
+      // (The key's separator is `\s*[:=]\s*` or `\s+`, one way only: written `\s*(?:[:=]|\s)\s*`, a
+      // key followed by 60 KB of blanks took seconds.)
       pattern:
-        /(?<key>aws_?secret_?(?:access_?)?key|secret_?access_?key|secret-access-key|SecretAccessKey)["']?\s*(?:[:=]|\s)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
+        /(?<key>aws_?secret_?(?:access_?)?key|secret_?access_?key|secret-access-key|SecretAccessKey)["']?(?:\s*[:=]\s*|\s+)["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi,
     },
     { entropy: 3.5, prefixLength: 0 },
   ),
@@ -53,7 +55,7 @@ export const CLOUD_RULES: SecretRule[] = [
       // (Every spelling the pattern allows, whole: "ntoken" alone is in every ContinuationToken of the AWS SDKs.)
       keywords: ['session_token', 'sessiontoken', 'security_token', 'securitytoken'],
       pattern:
-        /(?<key>aws_?session_?token|aws_?security_?token|SessionToken)["']?\s*(?:[:=]|\s)\s*["']?(?<secret>[A-Za-z0-9/+=]{100,})/gi,
+        /(?<key>aws_?session_?token|aws_?security_?token|SessionToken)["']?(?:\s*[:=]\s*|\s+)["']?(?<secret>[A-Za-z0-9/+=]{100,})/gi,
     },
     { prefixLength: 0 },
   ),

@@ -25,7 +25,9 @@ export const GENERIC_RULES: SecretRule[] = [
       service: 'JWT',
       severity: 'medium',
       keywords: ['eyj'],
-      pattern: /\b(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g,
+      // (Not after a character of the token: a run of thousands of `eyJ` made every one of them a
+      // start scanning to the run's end.)
+      pattern: /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})/g,
     },
     {
       follows: { kind: 'run', chars: 'A-Za-z0-9_-', min: 8 },
@@ -105,7 +107,9 @@ export const GENERIC_RULES: SecretRule[] = [
       service: 'HTTP',
       severity: 'high',
       keywords: ['curl'],
-      pattern: /\bcurl\b[^\n]*?\s(?:-u|--user)(?:\s+|=)["']?(?<user>[^\s:"']+):(?<secret>[^\s"']+)/g,
+      // (The command's words stop at the next "curl": every "curl" of a line scanning to its end was
+      // quadratic on a line of thousands of them.)
+      pattern: /\bcurl\b(?:(?!\bcurl\b)[^\n])*?\s(?:-u|--user)(?:\s+|=)["']?(?<user>[^\s:"']+):(?<secret>[^\s"']+)/g,
     },
     {
       // ('--user' holds '-u' too.) Lines that mention curl without it cost the most regex time
