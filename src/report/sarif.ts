@@ -11,6 +11,7 @@ import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { imageOrEmpty } from './json.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
+import { safeJson } from '../text/safe-json.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -199,7 +200,7 @@ function categoryText(c: string): string {
 }
 
 export function toSarif(findings: Finding[], image: ReportImage, vulnerabilities?: VulnerabilityOverview): string {
-  return JSON.stringify(sarifDocument(findings, image, vulnerabilities), null, 2) + '\n';
+  return safeJson(sarifDocument(findings, image, vulnerabilities)) + '\n';
 }
 
 export function renderSarif(input: { meta?: ImageMeta; findings: Finding[]; image?: ReportImage }): string {

@@ -65,7 +65,7 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   const out: string[] = [];
   // Undefined: no terminal, nothing cut.
   const width = opts.width === undefined ? undefined : Math.max(60, opts.width);
-  const title = `${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${image.platform}` : ''}`;
+  const title = `${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${escapeText(image.platform)}` : ''}`;
   out.push(width === undefined ? title : cut(title, width));
   const sevW = 8;
   // A column with nothing in any row (a registry audit has no layers or paths) is left out.
