@@ -10,6 +10,7 @@ import { overviewBlock, type VulnerabilityOverview } from '../findings/vulnerabi
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { imageOrEmpty } from './json.js';
+import { mdProse, mdText } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
 import { safeJson } from '../text/safe-json.js';
 
@@ -74,7 +75,8 @@ export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabi
       fullDescription: { text: `${categoryText(f.category)}: ${ruleTitle(f)}.` },
       help: {
         text: `${f.remediation}`,
-        markdown: `**${ruleTitle(f)}** (${f.category})\n\n${f.remediation}`,
+        // (GitHub renders it: a title or remediation holds names from the image and the database.)
+        markdown: `**${mdText(ruleTitle(f))}** (${f.category})\n\n${mdProse(f.remediation)}`,
       },
       defaultConfiguration: { level: LEVEL[sev] },
       properties: {

@@ -16,6 +16,7 @@ import { buildTar, sha256 } from '../../src/engine/build-tar.js';
 import { mapHistory } from '../../src/engine/history.js';
 import type { ImageConfig, ImageMeta } from '../../src/engine/types.js';
 import { toTable } from '../../src/report/table.js';
+import { alnum } from '../support/fake-secrets.js';
 import { type CliResult, runCli } from '../support/hostile-cli.js';
 import { writeOciLayout } from '../support/oci-layout.js';
 
@@ -26,6 +27,8 @@ const H = '\x1b]0;PWNED\x07\u202eRLO\u009b2J\u0085NEL\u2028LS\u200bZW';
 /** Anything but SGR colour codes, tabs and newlines that a terminal would act on or hide. */
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 const NAME = `f${H}.txt`;
+/** Markdown a SARIF viewer renders: an image fetched from a host of the image's choosing, a link. */
+const MD = '![p](https://example.org/p.png)[click](https://example.org)';
 let image = '';
 
 before(async () => {
@@ -41,8 +44,8 @@ before(async () => {
     rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
     history: [{ created_by: `RUN echo ${H}`, author: `a${H}` }],
     config: {
-      Env: [`K${H}=v${H}`],
-      Labels: { [`l${H}`]: `v${H}` },
+      Env: [`K${H}=v${H}`, `${MD}_TOKEN=ghp_${alnum(36)}`],
+      Labels: { [`l${H}`]: `v${H}`, [`${MD}.token`]: `ghp_${alnum(36)}` },
       User: `u${H}`,
       WorkingDir: `/w${H}`,
       Entrypoint: [`/e${H}`],
@@ -111,4 +114,13 @@ test('a digest that is not one (a daemon says what it likes) is escaped in the t
   });
   assert.equal(RAW.exec(out), null, JSON.stringify(out));
   assert.ok(out.startsWith('app  sha256:\\e]0;PWNED\\x07\\u202e'), out);
+});
+
+test("SARIF rules' help markdown: names from the image are text, not markup", async () => {
+  const sarif = JSON.parse(assertSafe(await runCli(['scan', image, '--format', 'sarif']), 'sarif'));
+  const rules = sarif.runs[0].tool.driver.rules as Array<{ id: string; help: { markdown: string } }>;
+  const named = rules.filter((r) => r.help.markdown.includes('example.org'));
+  assert.ok(named.length >= 2, rules.map((r) => r.help.markdown).join('\n'));
+  // (No bracket but an escaped one: `\[p\](…)` is text.)
+  for (const r of named) assert.doesNotMatch(r.help.markdown, /(?<!\\)[[\]]/, r.help.markdown);
 });
