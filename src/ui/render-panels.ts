@@ -335,7 +335,7 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
     d.push(...wrapped(safeText(f.message), width, {}));
     if (f.evidence) d.push([seg('evidence: ', { fg: 'gray' }), seg(safeText(f.evidence), { fg: 'yellow' })]);
     if (f.remediation) d.push(...wrapped('fix: ' + safeText(f.remediation), width, { fg: 'green' }));
-    d.push([seg(`${f.ruleId}${f.path ? ' · Enter: go to file' : ''}`, { fg: 'gray' })]);
+    d.push([seg(`${safeText(f.ruleId)}${f.path ? ' · Enter: go to file' : ''}`, { fg: 'gray' })]);
     out.push(...d.slice(0, detailRows));
   }
   return out;
