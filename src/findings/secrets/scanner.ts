@@ -11,7 +11,7 @@ import { SEVERITIES, severityRank } from '../types.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
 import { appTestDataReason, isLibraryPath, isPackagedPath, packagedDataReason } from './context.js';
 import { bundledModuleAt, mayBeBundle, moduleAfter } from './bundles.js';
-import { evidence } from './mask.js';
+import { evidence, maskSpans, type Span } from './mask.js';
 import {
   DOWNGRADE_REASONS,
   type Downgrade,
@@ -77,6 +77,14 @@ const bundledFrom = new WeakMap<SecretMatch, string>();
 /** Matches in a Rust file's unit tests (after its top-level `#[cfg(test)]`): a package's test data. */
 const inTestModule = new WeakSet<SecretMatch>();
 const RUST_TESTS = '\n#[cfg(test)]';
+/** Where a match's value and the line before it that its evidence shows lie in its window (see maskNeighbours). */
+interface Shown {
+  from: number;
+  start: number;
+  end: number;
+  value: string;
+}
+const shownAt = new WeakMap<SecretMatch, Shown>();
 function keyOf(m: SecretMatch, value: string): SecretMatch {
   valueKey.set(m, createHash('sha256').update(value).digest('base64').slice(0, 16));
   return m;
@@ -137,6 +145,7 @@ export function scanWindow(
   // bytes, and a string's characters above U+00FF are not latin1 bytes.
   const h = hits ?? scanKeywords(Buffer.from(text, 'latin1'), 0, text.length, true);
   if (h.positions.length === 0) return 0;
+  const first = out.length;
   let families = 0;
   // Line numbers counted from the last index asked, not from the window's start each time
   // (lines are visited in order; a window rule may go back, then the count goes back too).
@@ -183,7 +192,38 @@ export function scanWindow(
     families |= FAMILY_BIT[rule.family];
     runRule(rule, text, 0, text, lineOf, out, opts, spans, openQuotes);
   }
+  if (!opts.reveal) maskNeighbours(text, out, first);
   return families;
+}
+
+/**
+ * A match's evidence shows up to 40 characters of its line before the value (the key name,
+ * `Authorization: Bearer `): another secret of the same line could sit there, and was shown as
+ * written (`GH=ghp_… other=ghp_…`: the second token's evidence held 33 of the first one's 40
+ * characters). Every other value found in the window that reaches into that text is masked in it,
+ * whole, as its own evidence masks it. (A line never spans two windows: they are cut at line ends.)
+ */
+function maskNeighbours(text: string, out: SecretMatch[], first: number): void {
+  const shown: Shown[] = [];
+  for (let i = first; i < out.length; i++) {
+    const s = shownAt.get(out[i]);
+    if (s) shown.push(s);
+  }
+  if (shown.length < 2) return;
+  for (let i = first; i < out.length; i++) {
+    const s = shownAt.get(out[i]);
+    if (!s) continue;
+    let from = s.from;
+    const inside: Shown[] = [];
+    for (const o of shown)
+      if (o.start !== s.start && o.start < s.start && o.end > s.from) {
+        inside.push(o);
+        from = Math.min(from, o.start);
+      }
+    if (!inside.length) continue;
+    const spans: Span[] = inside.map((o) => [o.start - from, Math.min(o.end, s.start) - from]);
+    out[i].evidence = evidence(maskSpans(text.slice(from, s.start), spans).text, s.value);
+  }
 }
 
 /** What follows a value that stands for a hidden or cut-short one: `ghp_abc###`, `sk_live_…`, `xoxb-1-***`. */
@@ -265,6 +305,15 @@ function runRule(
     if (res?.encrypted) match.encrypted = true;
     if (inComment(text, index, openQuotes)) commented.add(match);
     matchAt.set(match, index);
+    if (m.groups?.secret !== undefined) {
+      const start = offset + secretAt;
+      shownAt.set(match, {
+        from: start - before.length,
+        start,
+        end: start + m.groups.secret.length,
+        value,
+      });
+    }
     out.push(keyOf(match, value));
   }
 }
