@@ -19,6 +19,10 @@ function escapeUnits(c: string): string {
 
 /** JSON text (JSON.stringify's output, or whole pieces of it) with those characters escaped. */
 export function safeJsonText(json: string): string {
+  // (ASCII below DEL needs nothing: most text is, and a loop over it is cheaper than the regex.)
+  let i = 0;
+  while (i < json.length && json.charCodeAt(i) < 0x7f) i++;
+  if (i === json.length) return json;
   return RAW_TEST.test(json) ? json.replace(RAW, escapeUnits) : json;
 }
 
