@@ -1,7 +1,8 @@
 /**
  * A finding's evidence shows the text before the secret on its line (the key name): when that text
  * held another secret, it was shown as written. On `GH=ghp_… other=ghp_…` the second token's
- * evidence held 33 of the first one's 40 characters, in every report. Two secrets on one line of
+ * evidence held 33 of the first one's 40 characters, in every report; in a .env file a token's
+ * evidence held the password before it (the .env parser's value) whole. Two secrets on one line of
  * a file, in one ENV value and in one RUN command: no report shows more of any of them than its
  * mask does (the first 4 characters).
  */
@@ -21,13 +22,16 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-secret-excerpts-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const token = () => `ghp_${alnum(36)}`;
-const tokens = Array.from({ length: 6 }, token);
+const tokens = Array.from({ length: 7 }, token);
+const password = alnum(18);
 let image = '';
 
 before(async () => {
   const tar = await buildTar([
     { name: 'app/', type: 'directory' },
     { name: 'app/deploy.sh', content: `#!/bin/sh\nexport GH=${tokens[0]} OTHER=${tokens[1]}\n` },
+    // (The .env parser's value, the rest of the line, is found apart from the token's rule.)
+    { name: 'app/.env', content: `DB_PASSWORD=${password} GH=${tokens[6]}\n` },
   ]);
   const config: ImageConfig = {
     os: 'linux',
@@ -48,7 +52,7 @@ before(async () => {
 
 /** The first piece of 8 characters of a token, past its visible 4, found in `out`. */
 function shownPart(out: string): string | undefined {
-  for (const t of tokens)
+  for (const t of [...tokens, password])
     for (let i = 4; i + 8 <= t.length; i++) if (out.includes(t.slice(i, i + 8))) return `${t}: ${t.slice(i, i + 8)}`;
   return undefined;
 }

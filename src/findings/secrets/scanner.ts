@@ -83,8 +83,12 @@ interface Shown {
   start: number;
   end: number;
   value: string;
+  /** Where the value starts in its line (-1 when on another line than the match's start). */
+  col: number;
 }
 const shownAt = new WeakMap<SecretMatch, Shown>();
+/** A credential-file parser's value (see maskCredentialValues). */
+const credentialValue = new WeakMap<SecretMatch, string>();
 function keyOf(m: SecretMatch, value: string): SecretMatch {
   valueKey.set(m, createHash('sha256').update(value).digest('base64').slice(0, 16));
   return m;
@@ -312,9 +316,51 @@ function runRule(
         start,
         end: start + m.groups.secret.length,
         value,
+        // (-1: the value is not on the line the match starts on, a match over lines.)
+        col: subject.lastIndexOf('\n', secretAt - 1) < lineStart ? secretAt - lineStart : -1,
       });
     }
     out.push(keyOf(match, value));
+  }
+}
+
+/**
+ * A credential file's parser finds its values by the file's format, apart from the pattern rules:
+ * one on the line of a pattern match, in the text that match's evidence shows before its value,
+ * was shown as written (`DB_PASSWORD=<password> GH=ghp_…` in a .env file). The evidence of such a
+ * match is made again from its line with the parsers' values and the other matches' masked.
+ */
+function maskCredentialValues(out: SecretMatch[], text: string): void {
+  const values = new Map<number, string[]>();
+  for (const m of out) {
+    const v = credentialValue.get(m);
+    if (v && m.line !== null) values.set(m.line, [...(values.get(m.line) ?? []), v]);
+  }
+  if (!values.size) return;
+  let lines: string[] | undefined;
+  for (const m of out) {
+    const s = shownAt.get(m);
+    const onLine = m.line !== null ? values.get(m.line) : undefined;
+    if (!s || !onLine) continue;
+    lines ??= text.split('\n');
+    const line = lines[m.line! - 1];
+    // (Past the part of the file kept for its parsers, or not the line the match was found on.)
+    if (line === undefined || s.col < 0 || line.length < s.col + (s.end - s.start)) continue;
+    const spans: Span[] = [];
+    for (const v of onLine) {
+      const at = line.indexOf(v);
+      if (at >= 0) spans.push([at, at + v.length]);
+    }
+    for (const o of out) {
+      const os = shownAt.get(o);
+      if (o !== m && os && o.line === m.line) spans.push([os.col, os.col + os.end - os.start]);
+    }
+    let from = s.col - (s.start - s.from);
+    const inside = spans.filter(([a, b]) => a < s.col && b > from && a !== s.col);
+    if (!inside.length) continue;
+    for (const [a] of inside) from = Math.min(from, a);
+    const shifted: Span[] = inside.map(([a, b]) => [a - from, Math.min(b, s.col) - from]);
+    m.evidence = evidence(maskSpans(line.slice(from, s.col), shifted).text, s.value);
   }
 }
 
@@ -361,6 +407,7 @@ export function parseCredentialFile(rule: CredentialFileRule, text: string, opts
     };
     if (h.key) m.key = h.key;
     if (h.reason) m.reason = h.reason;
+    credentialValue.set(m, h.value);
     return keyOf(m, h.value);
   });
 }
@@ -639,6 +686,7 @@ export class FileSecretScanner {
       if (r.binary) out.unshift(...parseCredentialFile(r, '', this.opts));
       else if (!this.binary) out.unshift(...parseCredentialFile(r, this.credText, this.opts));
     }
+    if (!this.opts.reveal && this.credText) maskCredentialValues(out, this.credText);
     this.credText = '';
     if (out.length === 0) return undefined;
     out = dedupe(out).slice(0, this.opts.maxMatches ?? 50);
