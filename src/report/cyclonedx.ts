@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { PackageInventory } from '../findings/packages/index.js';
 import type { ReportImage } from './image-info.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
+import { safeJson } from '../text/safe-json.js';
 
 export interface SbomOptions {
   /** Fixed for reproducible output (tests); default now. */
@@ -86,5 +87,5 @@ export function cycloneDxDocument(inv: PackageInventory, image: ReportImage, opt
 }
 
 export function toCycloneDx(inv: PackageInventory, image: ReportImage, opts: SbomOptions = {}): string {
-  return JSON.stringify(cycloneDxDocument(inv, image, opts), null, 2) + '\n';
+  return safeJson(cycloneDxDocument(inv, image, opts)) + '\n';
 }

@@ -16,6 +16,7 @@ import type { EntryType, ChangeKind, HistoryEntry, ImageConfig } from '../engine
 import { judgeKeyValue, redactCommand } from '../findings/config.js';
 import { redactConfigStrings, redactHistoryEntry } from '../findings/redact.js';
 import { maskSecret } from '../findings/secrets/mask.js';
+import { safeJson, safeJsonText } from '../text/safe-json.js';
 
 export interface InspectChange {
   path: string;
@@ -196,7 +197,7 @@ export function inspectDocument(model: ImageModel, opts: { reveal?: boolean } = 
 
 /** `value` as JSON indented by two spaces per level, starting at `level` (as JSON.stringify(v, null, 2) nested). */
 function json(value: unknown, level: number): string {
-  const text = JSON.stringify(value, null, 2);
+  const text = safeJson(value);
   return level === 0 ? text : text.replace(/\n/g, '\n' + '  '.repeat(level));
 }
 
@@ -207,15 +208,15 @@ function json(value: unknown, level: number): string {
  */
 function changeJson(c: InspectChange): string {
   const pad = '\n          ';
-  let s = `{${pad}"path": ${JSON.stringify(c.path)},${pad}"type": "${c.type}",${pad}"change": "${c.change}",${pad}"size": ${c.size},${pad}"mode": ${c.mode},${pad}"uid": ${c.uid},${pad}"gid": ${c.gid}`;
-  if (c.linkTarget !== undefined) s += `,${pad}"linkTarget": ${JSON.stringify(c.linkTarget)}`;
+  let s = `{${pad}"path": ${safeJsonText(JSON.stringify(c.path))},${pad}"type": "${c.type}",${pad}"change": "${c.change}",${pad}"size": ${c.size},${pad}"mode": ${c.mode},${pad}"uid": ${c.uid},${pad}"gid": ${c.gid}`;
+  if (c.linkTarget !== undefined) s += `,${pad}"linkTarget": ${safeJsonText(JSON.stringify(c.linkTarget))}`;
   if (c.previousLayer !== undefined) s += `,${pad}"previousLayer": ${c.previousLayer}`;
   return s + '\n        }';
 }
 
 /**
- * The document as JSON text in pieces, the same text JSON.stringify(doc, null, 2) would give,
- * produced as it is written out.
+ * The document as JSON text in pieces, the same text JSON.stringify(doc, null, 2) would give
+ * (with what a terminal would act on escaped: safe-json.ts), produced as it is written out.
  */
 export function* inspectJson(model: ImageModel, opts: { reveal?: boolean } = {}): Generator<string> {
   const reveal = !!opts.reveal;

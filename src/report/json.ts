@@ -7,6 +7,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import { imageInfoFromMeta, type ReportImage } from './image-info.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
+import { safeJson } from '../text/safe-json.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -52,7 +53,7 @@ export function jsonDocument(findings: Finding[], image: ReportImage, extra: Rec
 }
 
 export function toJson(findings: Finding[], image: ReportImage, extra?: Record<string, unknown>): string {
-  return JSON.stringify(jsonDocument(findings, image, extra), null, 2) + '\n';
+  return safeJson(jsonDocument(findings, image, extra)) + '\n';
 }
 
 /** For the explorer's export: `{ meta, findings }` → the same document. */

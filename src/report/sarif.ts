@@ -10,7 +10,9 @@ import { overviewBlock, type VulnerabilityOverview } from '../findings/vulnerabi
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
 import { imageOrEmpty } from './json.js';
+import { mdProse, mdText } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
+import { safeJson } from '../text/safe-json.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -73,7 +75,8 @@ export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabi
       fullDescription: { text: `${categoryText(f.category)}: ${ruleTitle(f)}.` },
       help: {
         text: `${f.remediation}`,
-        markdown: `**${ruleTitle(f)}** (${f.category})\n\n${f.remediation}`,
+        // (GitHub renders it: a title or remediation holds names from the image and the database.)
+        markdown: `**${mdText(ruleTitle(f))}** (${f.category})\n\n${mdProse(f.remediation)}`,
       },
       defaultConfiguration: { level: LEVEL[sev] },
       properties: {
@@ -199,7 +202,7 @@ function categoryText(c: string): string {
 }
 
 export function toSarif(findings: Finding[], image: ReportImage, vulnerabilities?: VulnerabilityOverview): string {
-  return JSON.stringify(sarifDocument(findings, image, vulnerabilities), null, 2) + '\n';
+  return safeJson(sarifDocument(findings, image, vulnerabilities)) + '\n';
 }
 
 export function renderSarif(input: { meta?: ImageMeta; findings: Finding[]; image?: ReportImage }): string {

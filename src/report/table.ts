@@ -65,13 +65,14 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
   const out: string[] = [];
   // Undefined: no terminal, nothing cut.
   const width = opts.width === undefined ? undefined : Math.max(60, opts.width);
-  const title = `${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${image.platform}` : ''}`;
+  const title = `${escapeText(image.reference || 'image')}${image.digest ? `  ${shortDigest(image.digest)}` : ''}${image.platform ? `  ${escapeText(image.platform)}` : ''}`;
   out.push(width === undefined ? title : cut(title, width));
   const sevW = 8;
   // A column with nothing in any row (a registry audit has no layers or paths) is left out.
   const layerW = findings.some((f) => f.layerIndex !== null) ? 6 : 0;
   const hasWhere = findings.some((f) => f.path || f.key);
-  const longestRule = longest(findings, (f) => f.ruleId, 4);
+  // (A vulnerability's rule id is the advisory's, from the database: input as much as a name.)
+  const longestRule = longest(findings, (f) => escapeText(f.ruleId), 4);
   const ruleW = width === undefined ? longestRule : Math.min(32, longestRule);
   const gaps = 2 * (2 + (layerW ? 1 : 0) + (hasWhere ? 1 : 0));
   const rest = (width ?? 0) - sevW - layerW - ruleW - gaps;
@@ -88,7 +89,10 @@ export function toTable(findings: Finding[], image: ReportImage, opts: TableOpti
     if (whereW) head.push(pad('WHERE', whereW));
     out.push([...head, 'FINDING'].join('  ').trimEnd());
     for (const f of findings) {
-      const row = [paint(f.severity, pad(f.severity.toUpperCase(), sevW)), pad(cut(f.ruleId, ruleW), ruleW)];
+      const row = [
+        paint(f.severity, pad(f.severity.toUpperCase(), sevW)),
+        pad(cut(escapeText(f.ruleId), ruleW), ruleW),
+      ];
       if (layerW) row.push(pad(layer(f), layerW));
       if (whereW) row.push(pad(cut(where(f), whereW), whereW));
       row.push(cut(escapeText(f.title) + (f.evidence ? `  [${escapeText(f.evidence)}]` : ''), titleW));

@@ -36,10 +36,11 @@ export function mdCode(s: string): string {
   return `${fence}${pad}${t}${pad}${fence}`;
 }
 
+/** `sha256:0123456789ab`; what is not a sha256 digest (a daemon's answer) whole, escaped. */
 export function shortDigest(d: string | null | undefined): string {
   if (!d) return '';
   const m = d.match(/^(sha256:)?([0-9a-f]{12})[0-9a-f]*$/);
-  return m ? `${m[1] ?? ''}${m[2]}` : d;
+  return m ? `${m[1] ?? ''}${m[2]}` : escapeText(d);
 }
 
 /** Findings left out by --severity. */

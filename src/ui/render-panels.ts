@@ -207,6 +207,36 @@ export function historyBody(ex: Explorer, width: number): Line[] {
   ].filter(Boolean);
   if (sizes.length) kv('size', sizes.join(' · '));
   if (out.length) out.push([]);
+  // (Concatenated, not spread: the entries may be more than a call takes arguments.)
+  return out.concat(
+    kept(historyLines, meta, `${ex.layer}|${ex.reveal}|${width}`, () => historyEntryLines(ex, meta, width)),
+  );
+}
+
+/**
+ * Lines that change only with the image's metadata and a few settings (`key`), made once per
+ * metadata object and kept while `key` stays. A config may hold hundreds of thousands of history
+ * entries or ENV and LABEL lines (16 MiB of JSON): made again on every frame, with each value's
+ * secrets looked for, a key took most of a second at 40,000 and a frame grew with the image.
+ */
+function kept(
+  cache: WeakMap<object, { key: string; lines: Line[] }>,
+  owner: object,
+  key: string,
+  make: () => Line[],
+): Line[] {
+  const c = cache.get(owner);
+  if (c?.key === key) return c.lines;
+  const lines = make();
+  cache.set(owner, { key, lines });
+  return lines;
+}
+const historyLines = new WeakMap<object, { key: string; lines: Line[] }>();
+const configLines = new WeakMap<object, { key: string; lines: Line[] }>();
+
+/** The history entries around the selected layer, its own in full. */
+function historyEntryLines(ex: Explorer, meta: NonNullable<Explorer['model']['meta']>, width: number): Line[] {
+  const out: Line[] = [];
   const range = historyAround(meta.history, ex.layer);
   if (!range) {
     out.push([seg(`no history entry for layer ${ex.layer}`, { fg: 'gray' })]);
@@ -335,7 +365,7 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
     d.push(...wrapped(safeText(f.message), width, {}));
     if (f.evidence) d.push([seg('evidence: ', { fg: 'gray' }), seg(safeText(f.evidence), { fg: 'yellow' })]);
     if (f.remediation) d.push(...wrapped('fix: ' + safeText(f.remediation), width, { fg: 'green' }));
-    d.push([seg(`${f.ruleId}${f.path ? ' · Enter: go to file' : ''}`, { fg: 'gray' })]);
+    d.push([seg(`${safeText(f.ruleId)}${f.path ? ' · Enter: go to file' : ''}`, { fg: 'gray' })]);
     out.push(...d.slice(0, detailRows));
   }
   return out;
@@ -463,6 +493,17 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   if (shown.WorkingDir) kv('Workdir', safeText(shown.WorkingDir));
   if (shown.Entrypoint?.length) kv('Entrypoint', safeText(JSON.stringify(shown.Entrypoint)));
   if (shown.Cmd?.length) kv('Cmd', safeText(JSON.stringify(shown.Cmd)));
+  return out.concat(kept(configLines, meta, `${ex.reveal}|${width}`, () => configListLines(ex, meta, width)));
+}
+
+/** The Image panel's lists from the config: ENV, EXPOSE, LABELs, tags, notes (secrets masked unless revealed). */
+function configListLines(ex: Explorer, meta: NonNullable<Explorer['model']['meta']>, width: number): Line[] {
+  const c = meta.config.config ?? {};
+  const out: Line[] = [];
+  const kv = (k: string, v: string, style: Style = {}) => {
+    const lines = wrapWidth(v, Math.max(1, width - 12));
+    lines.forEach((l, i) => out.push([seg(fit(i === 0 ? k : '', 12), { fg: 'gray' }), seg(l, style)]));
+  };
   for (const [i, e] of (c.Env ?? []).entries()) {
     const shown = redactEnv(e, ex.reveal);
     kv(i === 0 ? 'Env' : '', safeText(shown.text), shown.masked ? { fg: 'brightRed' } : {});

@@ -11,7 +11,7 @@ import { SEVERITIES, severityRank } from '../types.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
 import { appTestDataReason, isLibraryPath, isPackagedPath, packagedDataReason } from './context.js';
 import { bundledModuleAt, mayBeBundle, moduleAfter } from './bundles.js';
-import { evidence } from './mask.js';
+import { evidence, maskSpans, type Span } from './mask.js';
 import { TextIndex } from './text-index.js';
 import {
   DOWNGRADE_REASONS,
@@ -78,6 +78,18 @@ const bundledFrom = new WeakMap<SecretMatch, string>();
 /** Matches in a Rust file's unit tests (after its top-level `#[cfg(test)]`): a package's test data. */
 const inTestModule = new WeakSet<SecretMatch>();
 const RUST_TESTS = '\n#[cfg(test)]';
+/** Where a match's value and the line before it that its evidence shows lie in its window (see maskNeighbours). */
+interface Shown {
+  from: number;
+  start: number;
+  end: number;
+  value: string;
+  /** Where the value starts in its line (-1 when on another line than the match's start). */
+  col: number;
+}
+const shownAt = new WeakMap<SecretMatch, Shown>();
+/** A credential-file parser's value (see maskCredentialValues). */
+const credentialValue = new WeakMap<SecretMatch, string>();
 function keyOf(m: SecretMatch, value: string): SecretMatch {
   valueKey.set(m, createHash('sha256').update(value).digest('base64').slice(0, 16));
   return m;
@@ -140,6 +152,7 @@ export function scanWindow(
   // bytes, and a string's characters above U+00FF are not latin1 bytes.
   const h = hits ?? scanKeywords(Buffer.from(text, 'latin1'), 0, text.length, true);
   if (h.positions.length === 0) return 0;
+  const first = out.length;
   let families = 0;
   // Line numbers counted from the last index asked, not from the window's start each time
   // (lines are visited in order; a window rule may go back, then the count goes back too).
@@ -186,7 +199,38 @@ export function scanWindow(
     families |= FAMILY_BIT[rule.family];
     runRule(rule, text, 0, text, lineOf, lines, out, opts, spans, openQuotes);
   }
+  if (!opts.reveal) maskNeighbours(text, out, first);
   return families;
+}
+
+/**
+ * A match's evidence shows up to 40 characters of its line before the value (the key name,
+ * `Authorization: Bearer `): another secret of the same line could sit there, and was shown as
+ * written (`GH=ghp_… other=ghp_…`: the second token's evidence held 33 of the first one's 40
+ * characters). Every other value found in the window that reaches into that text is masked in it,
+ * whole, as its own evidence masks it. (A line never spans two windows: they are cut at line ends.)
+ */
+function maskNeighbours(text: string, out: SecretMatch[], first: number): void {
+  const shown: Shown[] = [];
+  for (let i = first; i < out.length; i++) {
+    const s = shownAt.get(out[i]);
+    if (s) shown.push(s);
+  }
+  if (shown.length < 2) return;
+  for (let i = first; i < out.length; i++) {
+    const s = shownAt.get(out[i]);
+    if (!s) continue;
+    let from = s.from;
+    const inside: Shown[] = [];
+    for (const o of shown)
+      if (o.start !== s.start && o.start < s.start && o.end > s.from) {
+        inside.push(o);
+        from = Math.min(from, o.start);
+      }
+    if (!inside.length) continue;
+    const spans: Span[] = inside.map((o) => [o.start - from, Math.min(o.end, s.start) - from]);
+    out[i].evidence = evidence(maskSpans(text.slice(from, s.start), spans).text, s.value);
+  }
 }
 
 /** What follows a value that stands for a hidden or cut-short one: `ghp_abc###`, `sk_live_…`, `xoxb-1-***`. */
@@ -270,7 +314,58 @@ function runRule(
     if (res?.encrypted) match.encrypted = true;
     if (inComment(text, index, openQuotes, lines)) commented.add(match);
     matchAt.set(match, index);
+    if (m.groups?.secret !== undefined) {
+      const start = offset + secretAt;
+      shownAt.set(match, {
+        from: start - before.length,
+        start,
+        end: start + m.groups.secret.length,
+        value,
+        // (-1: the value is not on the line the match starts on, a match over lines.)
+        col: subject.lastIndexOf('\n', secretAt - 1) < lineStart ? secretAt - lineStart : -1,
+      });
+    }
     out.push(keyOf(match, value));
+  }
+}
+
+/**
+ * A credential file's parser finds its values by the file's format, apart from the pattern rules:
+ * one on the line of a pattern match, in the text that match's evidence shows before its value,
+ * was shown as written (`DB_PASSWORD=<password> GH=ghp_…` in a .env file). The evidence of such a
+ * match is made again from its line with the parsers' values and the other matches' masked.
+ */
+function maskCredentialValues(out: SecretMatch[], text: string): void {
+  const values = new Map<number, string[]>();
+  for (const m of out) {
+    const v = credentialValue.get(m);
+    if (v && m.line !== null) values.set(m.line, [...(values.get(m.line) ?? []), v]);
+  }
+  if (!values.size) return;
+  let lines: string[] | undefined;
+  for (const m of out) {
+    const s = shownAt.get(m);
+    const onLine = m.line !== null ? values.get(m.line) : undefined;
+    if (!s || !onLine) continue;
+    lines ??= text.split('\n');
+    const line = lines[m.line! - 1];
+    // (Past the part of the file kept for its parsers, or not the line the match was found on.)
+    if (line === undefined || s.col < 0 || line.length < s.col + (s.end - s.start)) continue;
+    const spans: Span[] = [];
+    for (const v of onLine) {
+      const at = line.indexOf(v);
+      if (at >= 0) spans.push([at, at + v.length]);
+    }
+    for (const o of out) {
+      const os = shownAt.get(o);
+      if (o !== m && os && o.line === m.line) spans.push([os.col, os.col + os.end - os.start]);
+    }
+    let from = s.col - (s.start - s.from);
+    const inside = spans.filter(([a, b]) => a < s.col && b > from && a !== s.col);
+    if (!inside.length) continue;
+    for (const [a] of inside) from = Math.min(from, a);
+    const shifted: Span[] = inside.map(([a, b]) => [a - from, Math.min(b, s.col) - from]);
+    m.evidence = evidence(maskSpans(line.slice(from, s.col), shifted).text, s.value);
   }
 }
 
@@ -317,6 +412,7 @@ export function parseCredentialFile(rule: CredentialFileRule, text: string, opts
     };
     if (h.key) m.key = h.key;
     if (h.reason) m.reason = h.reason;
+    credentialValue.set(m, h.value);
     return keyOf(m, h.value);
   });
 }
@@ -598,6 +694,7 @@ export class FileSecretScanner {
       if (r.binary) out.unshift(...parseCredentialFile(r, '', this.opts));
       else if (!this.binary) out.unshift(...parseCredentialFile(r, this.credText, this.opts));
     }
+    if (!this.opts.reveal && this.credText) maskCredentialValues(out, this.credText);
     this.credText = '';
     if (out.length === 0) return undefined;
     out = dedupe(out).slice(0, this.opts.maxMatches ?? 50);

@@ -8,6 +8,7 @@ import type { Finding } from '../../findings/types.js';
 import { findingJson, SCHEMA_VERSION, summarize } from '../json.js';
 import { TOOL_NAME, toolVersion } from '../tool.js';
 import { configChangeNames } from './summary.js';
+import { safeJson } from '../../text/safe-json.js';
 
 export interface DiffJsonOptions {
   /** Which findings the lists show (--severity); the summary counts what is shown. */
@@ -90,5 +91,5 @@ export function diffJsonDocument(c: ImageComparison, opts: DiffJsonOptions = {})
 }
 
 export function toDiffJson(c: ImageComparison, opts: DiffJsonOptions = {}): string {
-  return JSON.stringify(diffJsonDocument(c, opts), null, 2) + '\n';
+  return safeJson(diffJsonDocument(c, opts)) + '\n';
 }

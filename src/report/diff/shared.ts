@@ -8,6 +8,7 @@ import type { SharedReport } from '../../findings/compare/shared.js';
 import { SCHEMA_VERSION } from '../json.js';
 import { escapeText, mdCode, mdText, shortDigest } from '../text.js';
 import { TOOL_NAME, toolVersion } from '../tool.js';
+import { safeJson } from '../../text/safe-json.js';
 
 /** What the sizes count: stored blobs (from the metadata) or uncompressed layers (read). */
 export type SharedSizes = 'stored' | 'uncompressed';
@@ -27,7 +28,7 @@ export function sharedJsonDocument(r: SharedReport, sizes: SharedSizes) {
 }
 
 export function toSharedJson(r: SharedReport, sizes: SharedSizes): string {
-  return JSON.stringify(sharedJsonDocument(r, sizes), null, 2) + '\n';
+  return safeJson(sharedJsonDocument(r, sizes)) + '\n';
 }
 
 function totals(r: SharedReport, sizes: SharedSizes): string[] {

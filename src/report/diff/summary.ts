@@ -53,7 +53,7 @@ export function imageLine(s: ImageSummary, sizes: SideSizes): string {
     escapeText(s.reference || '-'),
     `(${s.source})`,
     s.digest ? shortDigest(s.digest) : '',
-    s.platform ?? '',
+    escapeText(s.platform ?? ''),
     `${s.layerCount} layer${s.layerCount === 1 ? '' : 's'}`,
     formatBytes(sizes.uncompressed),
   ]

@@ -130,7 +130,7 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
     for (const f of fs) {
       const where = f.path ? escapeText(f.path) + (f.line !== null ? `:${f.line}` : '') : escapeText(f.key ?? '-');
       out.push(
-        `  ${paint(SEVERITY_STYLE[f.severity], pad(f.severity.toUpperCase(), 8))}  ${pad(f.ruleId, 28)}  ${where}  ${escapeText(f.title)}${f.evidence ? `  [${escapeText(f.evidence)}]` : ''}`,
+        `  ${paint(SEVERITY_STYLE[f.severity], pad(f.severity.toUpperCase(), 8))}  ${pad(escapeText(f.ruleId), 28)}  ${where}  ${escapeText(f.title)}${f.evidence ? `  [${escapeText(f.evidence)}]` : ''}`,
       );
     }
   };
@@ -151,14 +151,16 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
     head(`Findings kept with another severity (${regraded.length})`);
     for (const m of regraded)
       out.push(
-        `  ${paint(SEVERITY_STYLE[m.old.severity], m.old.severity.toUpperCase())} → ${paint(SEVERITY_STYLE[m.new.severity], pad(m.new.severity.toUpperCase(), 8))}  ${pad(m.new.ruleId, 28)}  ${escapeText(m.new.path ?? m.new.key ?? '-')}  ${escapeText(m.new.title)}`,
+        `  ${paint(SEVERITY_STYLE[m.old.severity], m.old.severity.toUpperCase())} → ${paint(SEVERITY_STYLE[m.new.severity], pad(m.new.severity.toUpperCase(), 8))}  ${pad(escapeText(m.new.ruleId), 28)}  ${escapeText(m.new.path ?? m.new.key ?? '-')}  ${escapeText(m.new.title)}`,
       );
   }
   const moved = c.findings.unchanged.filter((m) => m.moved && shown(m.new));
   if (moved.length) {
     head(`Findings unchanged but moved (${moved.length})`);
     for (const m of moved)
-      out.push(`  ${pad(m.new.ruleId, 28)}  ${escapeText(m.old.path ?? '')} → ${escapeText(m.new.path ?? '')}`);
+      out.push(
+        `  ${pad(escapeText(m.new.ruleId), 28)}  ${escapeText(m.old.path ?? '')} → ${escapeText(m.new.path ?? '')}`,
+      );
   }
 
   head('Layers');
