@@ -1,0 +1,37 @@
+/**
+ * Package files are input: what an image's files say about its packages is read in bounded time,
+ * whatever the bytes. Each case is a real image (OCI layout, real tars) scanned by the CLI.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { scanFindings } from '../../support/scan-entries.js';
+
+/**
+ * An ELF file's head with one PT_NOTE segment holding `note` (the program headers are all a Go
+ * binary is told by: go-buildinfo.ts), padded past the size below which no Go binary exists.
+ */
+function elfWithNote(note: Buffer): Buffer {
+  const f = Buffer.alloc(300 * 1024);
+  f.writeUInt32BE(0x7f454c46, 0);
+  f[4] = 2; // 64-bit
+  f[5] = 1; // little-endian
+  f.writeBigUInt64LE(64n, 32); // e_phoff
+  f.writeUInt16LE(56, 54); // e_phentsize
+  f.writeUInt16LE(1, 56); // e_phnum
+  f.writeUInt32LE(4, 64); // PT_NOTE
+  f.writeBigUInt64LE(256n, 72); // p_offset
+  f.writeBigUInt64LE(BigInt(note.length), 96); // p_filesz
+  note.copy(f, 256);
+  return f;
+}
+
+test('an ELF note whose name size wraps 32-bit arithmetic ends the note walk (it looped forever)', async () => {
+  // namesz 0xfffffff0 rounded up to 4 in int32 arithmetic was -16: with a 1-byte descriptor the
+  // walk stepped 12 - 16 + 4 = 0 bytes, for ever.
+  const note = Buffer.alloc(64);
+  note.writeUInt32LE(0xfffffff0, 0);
+  note.writeUInt32LE(1, 4);
+  note.writeUInt32LE(1, 8);
+  const findings = await scanFindings([{ name: 'usr/bin/tool', content: elfWithNote(note), mode: 0o755 }]);
+  assert.ok(findings.length > 0);
+});
