@@ -13,11 +13,21 @@ const MAX_DEPTH = 3;
 const INFLATE_BUDGET = 512 * 1024 * 1024;
 const MAX_NESTED = 64 * 1024 * 1024;
 
+/**
+ * pom.properties: `key=value` or `key: value`, comments start with `#` or `!`. Read by index, not
+ * by a regular expression: a lazy key or value beside `\s*` backtracked quadratically on a long
+ * line (minutes for a megabyte of spaces).
+ */
 function properties(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = line.match(/^\s*([^#!=:\s][^=:]*?)\s*[=:]\s*(.*?)\s*$/);
-    if (m) out[m[1]] = m[2];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trimStart();
+    if (!line || '#!=:'.includes(line[0])) continue;
+    const eq = line.indexOf('=');
+    const colon = line.indexOf(':');
+    const at = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+    if (at < 0) continue;
+    out[line.slice(0, at).trimEnd()] = line.slice(at + 1).trim();
   }
   return out;
 }

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { scanFindings } from '../../support/scan-entries.js';
+import { zipOf } from '../../support/package-files.js';
+import { scanFindings, scanPurls } from '../../support/scan-entries.js';
 
 /**
  * An ELF file's head with one PT_NOTE segment holding `note` (the program headers are all a Go
@@ -34,4 +35,34 @@ test('an ELF note whose name size wraps 32-bit arithmetic ends the note walk (it
   note.writeUInt32LE(1, 8);
   const findings = await scanFindings([{ name: 'usr/bin/tool', content: elfWithNote(note), mode: 0o755 }]);
   assert.ok(findings.length > 0);
+});
+
+/** Time a scan of these small images may take: seconds of start-up, not minutes of backtracking. */
+const QUICK_MS = 20_000;
+
+test('a pom.properties line of spaces is read in linear time (the line regex backtracked quadratically)', async () => {
+  // 600 KB of spaces in a line with no separator, and in a value: each cost minutes.
+  const pom = `#x\nk${' '.repeat(300_000)}x\ngroupId=org.example\nartifactId=lib\nversion=1.2.3\nname=a${' '.repeat(300_000)}b\n`;
+  const jar = zipOf({
+    'META-INF/maven/org.example/lib/pom.properties': pom,
+    'META-INF/MANIFEST.MF': 'Manifest-Version: 1.0\n',
+  });
+  const { ms, purls: got } = await scanPurls([{ name: 'app/lib.jar', content: jar }]);
+  assert.ok(got.includes('pkg:maven/org.example/lib@1.2.3'), got.join());
+  assert.ok(ms < QUICK_MS, `${Math.round(ms)} ms`);
+});
+
+test('a METADATA header of spaces is read in linear time (the header regex backtracked quadratically)', async () => {
+  const meta = `Name: tool${' '.repeat(60_000)}x\nVersion: 1.0\n\nbody\n`;
+  const entries = Array.from({ length: 8 }, (_, i) => ({
+    name: `usr/lib/python3/site-packages/tool${i}-1.0.dist-info/METADATA`,
+    content: meta,
+  }));
+  entries.push({
+    name: 'usr/lib/python3/site-packages/ok-2.0.dist-info/METADATA',
+    content: 'Name: ok\nVersion: 2.0\n',
+  });
+  const { ms, purls: got } = await scanPurls(entries);
+  assert.ok(got.includes('pkg:pypi/ok@2.0'), got.join());
+  assert.ok(ms < QUICK_MS, `${Math.round(ms)} ms`);
 });
