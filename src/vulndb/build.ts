@@ -55,49 +55,62 @@ interface Osv {
 
 const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'];
 
+// An archive is input: any field may hold any JSON value (null, a number, an object where a list
+// belongs). A value of the wrong type is read as absent; it must not end the update, nor a scan
+// reading osv-scanner's cache, with the TypeError of reading it (`affected: [null]` did).
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const objects = <T>(x: unknown): T[] => (Array.isArray(x) ? x.filter(isObject) : []) as T[];
+const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((v): v is string => typeof v === 'string') : []);
+const text = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+const objectOr = (x: unknown): Record<string, unknown> | undefined => (isObject(x) ? x : undefined);
+
 /** The records one advisory gives, with their package keys. `keep` filters keys (optional). */
 export function recordsOf(osv: Osv, keep?: (key: string) => boolean): Array<[string, VulnRecord]> {
-  if (typeof osv.id !== 'string' || !Array.isArray(osv.affected)) return [];
-  const advisory = osv.references?.find((r) => r.type === 'ADVISORY' && typeof r.url === 'string')?.url;
+  if (!isObject(osv) || typeof osv.id !== 'string') return [];
+  const advisory = objects<{ type?: unknown; url?: unknown }>(osv.references).find(
+    (r) => r.type === 'ADVISORY' && typeof r.url === 'string',
+  )?.url as string | undefined;
   const out: Array<[string, VulnRecord]> = [];
-  for (const a of osv.affected) {
-    const eco = a.package?.ecosystem;
-    const name = a.package?.name;
-    if (typeof eco !== 'string' || typeof name !== 'string') continue;
+  for (const a of objects<OsvAffected>(osv.affected)) {
+    const pkg = objectOr(a.package);
+    const eco = text(pkg?.ecosystem);
+    const name = text(pkg?.name);
+    if (eco === undefined || name === undefined) continue;
     const key = packageKey(eco, name);
     if (keep && !keep(key)) continue;
     const ranges: RecordRange[] = [];
-    for (const r of a.ranges ?? []) {
+    for (const r of objects<{ type?: unknown; events?: unknown }>(a.ranges)) {
       if (r.type !== 'ECOSYSTEM' && r.type !== 'SEMVER') continue; // GIT ranges name commits, not versions
       const events: Array<[string, string]> = [];
-      for (const e of r.events ?? []) {
+      for (const e of objects<Record<string, unknown>>(r.events)) {
         const kind = EVENT_KINDS.find((k) => typeof e[k] === 'string');
-        if (kind) events.push([kind, e[kind]]);
+        if (kind) events.push([kind, e[kind] as string]);
       }
       if (events.length) ranges.push({ type: r.type, events });
     }
-    const versions = Array.isArray(a.versions) ? a.versions.filter((v) => typeof v === 'string') : [];
+    const versions = strings(a.versions);
     if (!ranges.length && !versions.length) continue;
     const rec: VulnRecord = {
       id: osv.id,
       severity: severityOf({
         ecosystem: eco,
-        severity: osv.severity,
-        affectedSeverity: a.severity,
-        databaseSpecific: { ...(osv.database_specific ?? {}), ...(a.database_specific ?? {}) },
-        ecosystemSpecific: a.ecosystem_specific,
+        severity: objects(osv.severity),
+        affectedSeverity: objects(a.severity),
+        databaseSpecific: { ...objectOr(osv.database_specific), ...objectOr(a.database_specific) },
+        ecosystemSpecific: objectOr(a.ecosystem_specific),
       }),
       ranges,
       url: advisory ?? `https://osv.dev/vulnerability/${encodeURIComponent(osv.id)}`,
     };
     // A single upstream id is the same vulnerability (DEBIAN-CVE-2016-2781 is CVE-2016-2781); a
     // list of them (a DSA fixing several CVEs) is not one vulnerability, so it is not merged.
-    const upstream = Array.isArray(osv.upstream) && osv.upstream.length === 1 ? osv.upstream : [];
-    const aliases = [...(osv.aliases ?? []), ...upstream].filter((x) => typeof x === 'string');
+    const upstream = Array.isArray(osv.upstream) && osv.upstream.length === 1 ? strings(osv.upstream) : [];
+    const aliases = [...strings(osv.aliases), ...upstream];
     if (aliases.length) rec.aliases = aliases;
-    const summary = (osv.summary || osv.details?.split('\n')[0] || '').slice(0, 200);
+    const summary = (text(osv.summary) || text(osv.details)?.split('\n')[0] || '').slice(0, 200);
     if (summary) rec.summary = summary;
-    if (osv.modified) rec.modified = osv.modified;
+    const modified = text(osv.modified);
+    if (modified) rec.modified = modified;
     if (versions.length) rec.versions = versions;
     out.push([key, rec]);
   }
