@@ -6,11 +6,12 @@
  * osv-scanner's cache layout.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { RAW_JS_ERROR, runCli } from '../support/hostile-cli.js';
+import { RAW_JS_ERROR, assertOneLineError, runCli } from '../support/hostile-cli.js';
 import { memoryImage } from '../support/image.js';
 import { writeOciLayout } from '../support/oci-layout.js';
 import { osvZip } from '../support/osv-fixtures.js';
@@ -112,4 +113,18 @@ test("scan reads the same archive in osv-scanner's cache layout", async () => {
   mkdirSync(join(cache, 'osv-scanner', 'npm'), { recursive: true });
   writeFileSync(join(cache, 'osv-scanner', 'npm', 'all.zip'), osvZip(ADVISORIES));
   assert.deepEqual((await vulnerabilities(cache)).map((f) => f.ruleId).sort(), [...AFFECTING].sort());
+});
+
+test('an index that is a FIFO is refused at once, not waited on', async () => {
+  const db = join(dir, 'fifo-db');
+  mkdirSync(db);
+  execFileSync('mkfifo', [join(db, 'osv-index.lldb')]);
+  for (const args of [
+    ['scan', image, '--db', db],
+    ['db', 'status', '--db', db],
+  ]) {
+    const r = await runCli(args, { env: env(dir), killAfterMs: 30_000 });
+    assert.equal(r.killed, false, `${args[0]}: still waiting after ${Math.round(r.ms)} ms`);
+    assert.match(assertOneLineError(r, args.join(' ')), /osv-index\.lldb is not a regular file/);
+  }
 });
