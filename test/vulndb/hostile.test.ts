@@ -128,3 +128,13 @@ test('an index that is a FIFO is refused at once, not waited on', async () => {
     assert.match(assertOneLineError(r, args.join(' ')), /osv-index\.lldb is not a regular file/);
   }
 });
+
+test("an osv-scanner archive over 2 GiB is read with positioned reads, not refused by Node's file reader", async () => {
+  const cache = join(dir, 'big-cache');
+  mkdirSync(join(cache, 'osv-scanner', 'npm'), { recursive: true });
+  // 3 GiB of holes (a sparse file): no zip, as the message says; readFileSync's own error was
+  // "File size (3221225472) is greater than 2 GiB".
+  execFileSync('truncate', ['-s', '3G', join(cache, 'osv-scanner', 'npm', 'all.zip')]);
+  const r = await runCli(['scan', image, '--db', cache], { env: env(dir), killAfterMs: 60_000 });
+  assert.match(assertOneLineError(r, 'scan'), /all\.zip: not a valid OSV archive \(not a zip archive/);
+});
