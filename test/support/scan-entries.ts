@@ -1,6 +1,5 @@
 /**
- * `layerlens scan` through the CLI of a one-layer image made of these entries (real tars in an
- * OCI layout), without a vulnerability database, killed when it runs past a minute: for the
+ * `layerlens scan` through the CLI of an image made of these entries (real tars in an OCI layout), without a vulnerability database, killed when it runs past a minute: for the
  * hostile-input tests of what the checks read from files.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TarSpec } from '../../src/engine/build-tar.js';
 import { runCli } from './hostile-cli.js';
-import { memoryImage } from './image.js';
+import { type LayerInput, memoryImage } from './image.js';
 import { writeOciLayout } from './oci-layout.js';
 
 export interface Scanned {
@@ -19,11 +18,21 @@ export interface Scanned {
   out: Record<string, unknown>;
 }
 
-/** `scan --format FORMAT` (json, cyclonedx) of the image; asserts it ended on its own with status 0. */
-export async function scanEntries(entries: TarSpec[], format = 'json', env?: NodeJS.ProcessEnv): Promise<Scanned> {
+/**
+ * `scan --format FORMAT` (json, cyclonedx) of the image: one layer of these entries, or these
+ * layers. Asserts it ended on its own with status 0.
+ */
+export async function scanEntries(
+  entries: TarSpec[] | LayerInput[],
+  format = 'json',
+  env?: NodeJS.ProcessEnv,
+): Promise<Scanned> {
   const dir = mkdtempSync(join(tmpdir(), 'layerlens-scan-entries-'));
   try {
-    const { meta, blobs } = await memoryImage([{ entries, createdBy: 'COPY . /' }]);
+    const layers = entries.every((e) => 'entries' in e)
+      ? (entries as LayerInput[])
+      : [{ entries: entries as TarSpec[], createdBy: 'COPY . /' }];
+    const { meta, blobs } = await memoryImage(layers);
     const image = join(dir, 'image');
     await writeOciLayout(image, meta, blobs);
     const r = await runCli(['scan', image, '--format', format, '--db', join(dir, 'no-db')], {
@@ -39,7 +48,9 @@ export async function scanEntries(entries: TarSpec[], format = 'json', env?: Nod
 }
 
 /** The findings of `scan --format json`. */
-export async function scanFindings(entries: TarSpec[]): Promise<Array<{ ruleId: string; message: string }>> {
+export async function scanFindings(
+  entries: TarSpec[] | LayerInput[],
+): Promise<Array<{ ruleId: string; message: string }>> {
   return (await scanEntries(entries)).out.findings as Array<{ ruleId: string; message: string }>;
 }
 

@@ -85,7 +85,7 @@ function mergeAliases(matches: Array<{ rec: VulnRecord; fixed: string | null }>)
     if (!hits.length) out.push(into);
     for (const other of hits.slice(1)) {
       for (const id of other.ids) into.ids.add(id);
-      into.records.push(...other.records);
+      for (const r of other.records) into.records.push(r);
       out.splice(out.indexOf(other), 1);
     }
     for (const n of names) into.ids.add(n);
@@ -186,7 +186,8 @@ export function vulnerabilityFindings(
     }
     for (const m of mergeAliases(matches)) vulns.push(vulnFinding(model, g, m, base, commands));
   }
-  out.push(...vulns);
+  // (Loops, not push(...list): an image can give more of them than a call has arguments.)
+  for (const v of vulns) out.push(v);
   // Always a summary: a clean result says what was checked against which data, and how old.
   const database = {
     description: db.description,

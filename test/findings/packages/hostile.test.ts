@@ -3,6 +3,10 @@
  * whatever the bytes. Each case is a real image (OCI layout, real tars) scanned by the CLI.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { zipOf } from '../../support/package-files.js';
 import { scanFindings, scanPurls } from '../../support/scan-entries.js';
@@ -66,3 +70,48 @@ test('a METADATA header of spaces is read in linear time (the header regex backt
   assert.ok(got.includes('pkg:pypi/ok@2.0'), got.join());
   assert.ok(ms < QUICK_MS, `${Math.round(ms)} ms`);
 });
+
+// Lists as long as an image makes them: spread into a call (`push(...list)`, `Math.max(...list)`)
+// each element is an argument on the stack, and past ~120,000 of them V8 throws "Maximum call
+// stack size exceeded" (the scan ended with that line).
+
+test('a dpkg database of 200,000 packages is inventoried (the list was spread into push)', async () => {
+  let status = '';
+  for (let i = 0; i < 200_000; i++) status += `Package: p${i}\nStatus: install ok installed\nVersion: 1.${i}\n\n`;
+  const findings = await scanFindings([
+    { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
+    { name: 'var/lib/dpkg/status', content: status },
+  ]);
+  const os = findings.find((f) => f.ruleId.startsWith('os-'));
+  assert.match(os?.message ?? '', /200000 dpkg packages/);
+});
+
+test('a package in 160,000 nested jars, all removed, is inventoried (its runs were spread into Math.max)', async () => {
+  const jar = nestedJars(160_000);
+  const findings = await scanFindings([
+    { entries: [{ name: 'app/app.jar', content: jar }], createdBy: 'COPY app.jar /app/' },
+    { entries: [{ name: 'app/.wh.app.jar', content: '' }], createdBy: 'RUN rm /app/app.jar' },
+  ]);
+  assert.ok(findings.some((f) => f.ruleId === 'deleted-file'));
+});
+
+/** A jar of `n` jars (lib/xN.jar), each with the same pom.properties: written by Python's zipfile. */
+function nestedJars(n: number): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'll-jars-'));
+  try {
+    const script = [
+      'import io, sys, zipfile',
+      'inner = io.BytesIO()',
+      'with zipfile.ZipFile(inner, "w") as z:',
+      '    z.writestr("META-INF/maven/org.example/x/pom.properties", "groupId=org.example\\nartifactId=x\\nversion=1.0\\n")',
+      'data = inner.getvalue()',
+      'with zipfile.ZipFile(sys.argv[1], "w") as z:',
+      '    for i in range(int(sys.argv[2])):',
+      '        z.writestr("lib/x%d.jar" % i, data)',
+    ].join('\n');
+    execFileSync('python3', ['-c', script, join(dir, 'app.jar'), String(n)]);
+    return readFileSync(join(dir, 'app.jar'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
