@@ -24,8 +24,32 @@ export { compareSemver, goToolchainSemver } from './semver.js';
 
 export type Compare = (a: string, b: string) => number;
 
+/**
+ * The longest version any order here compares. Real versions are tens of characters (a Debian
+ * revision, a Go pseudo-version); an image can write a megabyte of one in a package.json or a
+ * pom.properties, and each comparison of it cost 0.2–2.5 s (the Matcher compares the installed
+ * version with every event of every advisory of the package: minutes per package), Maven's
+ * recursing once per character. Longer ones are not compared: the order throws VersionTooLong,
+ * which every caller takes for "a version this order cannot read".
+ */
+export const MAX_VERSION_LENGTH = 256;
+
+export class VersionTooLong extends Error {
+  constructor() {
+    super(`version longer than ${MAX_VERSION_LENGTH} characters: not compared`);
+  }
+}
+
 /** The order of an OSV ecosystem name (`Debian:12`, `npm`, `Alpine:v3.19`, `crates.io` …). */
 export function orderFor(ecosystem: string): Compare {
+  const order = baseOrder(ecosystem);
+  return (a, b) => {
+    if (a.length > MAX_VERSION_LENGTH || b.length > MAX_VERSION_LENGTH) throw new VersionTooLong();
+    return order(a, b);
+  };
+}
+
+function baseOrder(ecosystem: string): Compare {
   const base = ecosystem.split(':')[0];
   switch (base) {
     case 'Debian':

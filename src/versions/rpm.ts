@@ -55,7 +55,8 @@ export function rpmvercmp(a: string, b: string): number {
 }
 
 function splitEvr(v: string): [number, string, string] {
-  const m = v.match(/^(?:(\d+):)?(.*?)(?:-([^-]*))?$/)!;
+  // `s`: `.` matches line breaks too (without it a version holding one matched nothing).
+  const m = v.match(/^(?:(\d+):)?(.*?)(?:-([^-]*))?$/s)!;
   return [m[1] ? Number(m[1]) : 0, m[2], m[3] ?? ''];
 }
 

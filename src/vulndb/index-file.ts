@@ -15,7 +15,7 @@
  * match, and records that share a part share its objects (matching evaluates each part once).
  * Format 1: one JSON array of whole records. Written by index-builder.ts.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { LayerlensError } from '../errors/index.js';
 import { candidateOf, matchPartOf, type RecordRange, type VulnCandidate, type VulnRecord } from './record.js';
 
@@ -134,15 +134,22 @@ export class IndexReader {
 
   constructor(readonly path: string) {
     try {
-      this.fd = openSync(path, 'r');
+      // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer (scan, db status and
+      // db update hung on one); it changes nothing for a regular file, the only kind read.
+      this.fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (err) {
       throw new LayerlensError(
         `vulnerability database ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
         'IO',
       );
     }
+    const stats = fstatSync(this.fd);
+    if (!stats.isFile()) {
+      closeSync(this.fd);
+      throw new LayerlensError(`vulnerability database ${path} is not a regular file`, 'IO');
+    }
     try {
-      this.size = fstatSync(this.fd).size;
+      this.size = stats.size;
       const h = this.read(0, HEADER);
       const magic = h.length < HEADER ? '' : h.toString('latin1', 0, 8);
       if (magic !== MAGIC && magic !== MAGIC_1) throw new Error('not a layerlens vulnerability index');

@@ -9,8 +9,7 @@ import { addArchive, ArchiveError } from './build.js';
 import { IndexReader, type IndexMeta } from './index-file.js';
 import type { DbLocation } from './location.js';
 import { candidateOf, type VulnCandidate, type VulnRecord } from './record.js';
-import { bufferSource } from '../text/zip.js';
-import { readFileSync } from 'node:fs';
+import { fileSource } from './file-source.js';
 import { LayerlensError } from '../errors/index.js';
 
 export {
@@ -61,13 +60,18 @@ export async function openOsvScannerCache(archives: Map<string, string>, keys: S
   };
   const ecosystems: VulnDb['ecosystems'] = {};
   for (const [eco, zip] of archives) {
+    // Positioned reads past 64 MiB: readFileSync threw Node's own "File size … is greater than
+    // 2 GiB" for a larger archive, and the scan ended with it.
+    const { src, close } = fileSource(zip);
     try {
-      const stats = await addArchive(bufferSource(readFileSync(zip)), sink, (k) => keys.has(k));
+      const stats = await addArchive(src, sink, (k) => keys.has(k));
       ecosystems[eco] = { fetched: statSync(zip).mtime.toISOString(), advisories: stats.advisories };
     } catch (err) {
       if (err instanceof ArchiveError)
         throw new LayerlensError(`${zip}: not a valid OSV archive (${err.message})`, 'CORRUPT');
       throw err;
+    } finally {
+      close();
     }
   }
   return {

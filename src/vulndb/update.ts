@@ -5,24 +5,13 @@
  * update leaves the previous database as it was, and an ecosystem whose download fails keeps its
  * previous data.
  */
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { LayerlensError } from '../errors/index.js';
-import { bufferSource, type ByteSource } from '../text/zip.js';
 import { addArchive, ArchiveError } from './build.js';
 import { archiveLocation, DownloadError, fetchArchive } from './download.js';
+import { fileSource } from './file-source.js';
 import { IndexBuilder } from './index-builder.js';
 import { IndexReader, type EcosystemInfo, type IndexMeta } from './index-file.js';
 import { INDEX_FILE } from './location.js';
@@ -47,32 +36,6 @@ export interface UpdateResult {
 /** The archive (OSV bucket folder) a key's ecosystem belongs to: `Debian:12\tx` → `Debian`. */
 export function archiveOfKey(key: string): string {
   return key.slice(0, key.indexOf('\t')).split(':')[0];
-}
-
-/** A file read with positioned reads (OSV's npm archive is hundreds of MB: not read whole). */
-function fileSource(path: string): { src: ByteSource; close: () => void } {
-  const size = statSync(path).size;
-  if (size < 64 << 20) {
-    const buf = readFileSync(path);
-    return { src: bufferSource(buf), close: () => {} };
-  }
-  const fd = openSync(path, 'r');
-  return {
-    src: {
-      size,
-      read(p, n) {
-        const b = Buffer.alloc(Math.max(0, Math.min(n, size - p)));
-        let got = 0;
-        while (got < b.length) {
-          const r = readSync(fd, b, got, b.length - got, p + got);
-          if (r === 0) break;
-          got += r;
-        }
-        return b.subarray(0, got);
-      },
-    },
-    close: () => closeSync(fd),
-  };
 }
 
 export async function updateDb(o: UpdateOptions): Promise<UpdateResult> {

@@ -195,6 +195,12 @@ test('rpm: rpmvercmp cases, ~ and ^, and [epoch:]version-release', () => {
     0:1.0-1 = 1.0-1
     `,
   );
+  // A line break is a separator like any other (rpm reads headers, not lines): the pattern that
+  // splits epoch, version and release did not match across one, and reading its null threw
+  // "Cannot read properties of null (reading '1')".
+  assert.equal(compareRpm('1.0\n', '1.0'), 0);
+  assert.equal(compareRpm('1:2.0\u2028-1', '1:2.0-2'), -1);
+  assert.equal(compareRpm('1.0-1\r', '1.0-2'), -1);
 });
 
 test('PEP 440: the specification ordering example, epochs and local versions', () => {

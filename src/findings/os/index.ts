@@ -91,7 +91,7 @@ export function osInventory(model: ImageModel): OsInventory {
     const pk = byManager.get(m);
     if (pk && pk.length) {
       inv.manager ??= m;
-      inv.packages.push(...pk);
+      for (const p of pk) inv.packages.push(p); // (not push(...pk): more packages than a call has arguments)
     }
   }
   inv.packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version < b.version ? -1 : 1));

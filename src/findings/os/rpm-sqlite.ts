@@ -9,33 +9,45 @@ import type { OsPackage } from './packages.js';
 
 const MAGIC = 'SQLite format 3\0';
 
+/** Why a database could not be read, in words meant for the report (never a raw Node message). */
+export class SqliteError extends Error {}
+
 class SqliteFile {
   readonly pageSize: number;
   readonly usable: number;
+  /**
+   * Pages read so far: in a real database each page has one place (a node of one b-tree, or a
+   * link of one overflow chain). A page reached twice is refused: b-tree pages that all point at
+   * the next one made a walk of 3^31 leaves from a 16 KiB file (it never ended), and an overflow
+   * chain that loops would repeat its page until the payload's claimed size.
+   */
+  private readonly used = new Set<number>();
 
   constructor(private readonly buf: Buffer) {
-    if (buf.length < 100 || buf.toString('latin1', 0, 16) !== MAGIC) throw new Error('not an SQLite database');
+    if (buf.length < 100 || buf.toString('latin1', 0, 16) !== MAGIC) throw new SqliteError('not an SQLite database');
     const ps = buf.readUInt16BE(16);
     this.pageSize = ps === 1 ? 65536 : ps;
     this.usable = this.pageSize - buf[20];
-    if (this.pageSize < 512 || buf.length < this.pageSize) throw new Error('truncated SQLite database');
+    if (this.pageSize < 512 || buf.length < this.pageSize) throw new SqliteError('truncated SQLite database');
   }
 
   private page(n: number): { off: number } {
     const off = (n - 1) * this.pageSize;
-    if (n < 1 || off + this.pageSize > this.buf.length) throw new Error(`SQLite page ${n} out of range`);
+    if (n < 1 || off + this.pageSize > this.buf.length) throw new SqliteError(`SQLite page ${n} out of range`);
+    if (this.used.has(n)) throw new SqliteError(`SQLite page ${n} is used twice`);
+    this.used.add(n);
     return { off };
   }
 
   /** Every row (rowid, record values) of the table b-tree rooted at `root`. */
   *rows(root: number, depth = 0): Generator<unknown[]> {
-    if (depth > 32) throw new Error('SQLite b-tree too deep');
+    if (depth > 32) throw new SqliteError('SQLite b-tree too deep');
     const { off } = this.page(root);
     const hdr = off + (root === 1 ? 100 : 0);
     const type = this.buf[hdr];
     const cells = this.buf.readUInt16BE(hdr + 3);
     const headerSize = type === 5 ? 12 : 8;
-    if (type !== 5 && type !== 13) throw new Error(`unexpected SQLite page type ${type}`);
+    if (type !== 5 && type !== 13) throw new SqliteError(`unexpected SQLite page type ${type}`);
     for (let i = 0; i < cells; i++) {
       const cell = off + this.buf.readUInt16BE(hdr + headerSize + 2 * i);
       if (type === 5) {
@@ -56,15 +68,15 @@ class SqliteFile {
     const U = this.usable;
     const X = U - 35;
     if (size <= X) return this.buf.subarray(p, p + size);
+    // No payload is larger than the file that holds it.
+    if (size > this.buf.length) throw new SqliteError('SQLite record larger than the database');
     const M = Math.floor(((U - 12) * 32) / 255) - 23;
     const K = M + ((size - M) % (U - 4));
     const local = K <= X ? K : M;
     const parts: Buffer[] = [this.buf.subarray(p, p + local)];
     let remaining = size - local;
     let next = this.buf.readUInt32BE(p + local);
-    let guard = 0;
     while (remaining > 0 && next !== 0) {
-      if (++guard > 1_000_000) throw new Error('SQLite overflow chain loops');
       const { off } = this.page(next);
       const take = Math.min(remaining, U - 4);
       parts.push(this.buf.subarray(off + 4, off + 4 + take));
@@ -114,7 +126,7 @@ class SqliteFile {
         const v = rec.subarray(dp, dp + len);
         out.push(t % 2 === 0 ? v : v.toString('utf8'));
         dp += len;
-      } else throw new Error(`bad SQLite serial type ${t}`);
+      } else throw new SqliteError(`bad SQLite serial type ${t}`);
     }
     return out;
   }
@@ -127,7 +139,7 @@ export function parseRpmHeader(blob: Buffer): Record<number, string | number> {
   const il = blob.readUInt32BE(0);
   const dl = blob.readUInt32BE(4);
   const dataStart = 8 + il * 16;
-  if (il > 100000 || dataStart + dl > blob.length) throw new Error('corrupt rpm header');
+  if (il > 100000 || dataStart + dl > blob.length) throw new SqliteError('corrupt rpm header');
   const want = new Set(Object.values(TAG));
   const out: Record<number, string | number> = {};
   for (let i = 0; i < il; i++) {
@@ -145,15 +157,25 @@ export function parseRpmHeader(blob: Buffer): Record<number, string | number> {
   return out;
 }
 
-/** Packages listed in an rpmdb.sqlite file. Throws on a file it cannot read. */
+/** Packages listed in an rpmdb.sqlite file. Throws SqliteError on a file it cannot read. */
 export function readRpmSqlite(buf: Buffer): OsPackage[] {
+  try {
+    return packagesOf(buf);
+  } catch (err) {
+    if (err instanceof SqliteError) throw err;
+    // A read past a page or a record the offsets in the file point to (Node's RangeError).
+    throw new SqliteError('damaged SQLite database (an offset points outside its page)');
+  }
+}
+
+function packagesOf(buf: Buffer): OsPackage[] {
   const db = new SqliteFile(buf);
   let root: number | undefined;
   for (const row of db.rows(1)) {
     // sqlite_master: type, name, tbl_name, rootpage, sql
     if (row[0] === 'table' && row[1] === 'Packages') root = row[3] as number;
   }
-  if (!root) throw new Error('no Packages table');
+  if (!root) throw new SqliteError('no Packages table');
   const out: OsPackage[] = [];
   for (const row of db.rows(root)) {
     const blob = row.find((v): v is Buffer => Buffer.isBuffer(v));

@@ -65,6 +65,8 @@ export function parseGoBuildInfo(buf: Buffer): GoBuildInfo | undefined {
   return { goVersion, packages };
 }
 
+const align4 = (x: number) => Math.ceil(x / 4) * 4;
+
 /**
  * Whether an ELF file's first bytes carry Go's build-id note (`Go\0\0`, type 4) in a PT_NOTE
  * segment: only those are searched for build info, so other binaries cost one look at their
@@ -92,7 +94,9 @@ export function isGoElf(head: Buffer): boolean {
       const descsz = u32(n + 4);
       const type = u32(n + 8);
       if (namesz === 4 && type === 4 && head.toString('latin1', n + 12, n + 16) === 'Go\0\0') return true;
-      n += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3);
+      // Sizes rounded up to 4 in floating point: `& ~3` works in int32, where a size near 2^32
+      // turns negative and the walk steps back (or not at all: it looped forever).
+      n += 12 + align4(namesz) + align4(descsz);
     }
   }
   return false;

@@ -151,7 +151,8 @@ function computeInventory(model: ImageModel): PackageInventory {
       purl: purlOf(first.pkg, os.os),
       paths: [...new Set(rs.map((r) => r.path))].sort(),
       layer: first.from,
-      removedIn: live.length ? null : Math.max(...rs.map((r) => r.to!)),
+      // (A loop, not Math.max(...runs): a package can have more runs than a call has arguments.)
+      removedIn: live.length ? null : rs.reduce((at, r) => Math.max(at, r.to!), -1),
     };
     if (p.type === 'pypi' && hasOsDb && p.paths.every(osManagedPath)) p.osManaged = true;
     list.push(p);

@@ -14,18 +14,20 @@ const INFLATE_BUDGET = 512 * 1024 * 1024;
 const MAX_NESTED = 64 * 1024 * 1024;
 
 /**
- * `key: value` and `key=value` lines (a manifest, pom.properties); `#` and `!` start comments. Cut
- * by hand at the first separator: the regular expression it replaces could split a line's blanks
- * four ways, and a line of a few thousand of them took seconds.
+ * pom.properties: `key=value` or `key: value`, comments start with `#` or `!`. Read by index, not
+ * by a regular expression: a lazy key or value beside `\s*` backtracked quadratically on a long
+ * line (minutes for a megabyte of spaces).
  */
 function properties(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const at = line.search(/[=:]/);
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trimStart();
+    if (!line || '#!=:'.includes(line[0])) continue;
+    const eq = line.indexOf('=');
+    const colon = line.indexOf(':');
+    const at = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
     if (at < 0) continue;
-    const key = line.slice(0, at).trim();
-    if (key === '' || key[0] === '#' || key[0] === '!') continue;
-    out[key] = line.slice(at + 1).trim();
+    out[line.slice(0, at).trimEnd()] = line.slice(at + 1).trim();
   }
   return out;
 }
@@ -104,7 +106,7 @@ function read(
       const version = m['Implementation-Version'] ?? m['Bundle-Version'];
       const base = (inner ?? fileName).replace(/^.*\//, '').replace(/\.[jwe]ar$/i, '');
       const artifact =
-        version && base.endsWith('-' + version) ? base.slice(0, -version.length - 1) : base.replace(/-\d.*$/s, '');
+        version && base.endsWith('-' + version) ? base.slice(0, -version.length - 1) : base.replace(/-\d.*$/, '');
       const group = m['Implementation-Vendor-Id'] ?? m['Bundle-SymbolicName']?.split(';')[0].replace(/\.[^.]+$/, '');
       if (version && group && artifact)
         found.push({ type: 'maven', name: `${group}:${artifact}`, version, ...(inner ? { inner } : {}) });

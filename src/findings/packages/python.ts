@@ -10,11 +10,13 @@ export function parsePythonMetadata(text: string): FoundPackage[] {
   let version: string | undefined;
   for (const line of text.split('\n')) {
     if (line.trim() === '') break;
-    // (Trimmed after the match: `:\s*(.*?)\s*$` could split a run of blanks three ways.)
-    const m = line.match(/^(Name|Version):(.*)$/is);
-    if (!m) continue;
-    if (m[1].toLowerCase() === 'name') name ??= m[2].trim();
-    else version ??= m[2].trim();
+    // The field by its name, the value trimmed: a lazy value before `\s*$` backtracked
+    // quadratically on a long line of spaces (seconds per file).
+    const field = /^(?:name|version):/i.exec(line)?.[0].toLowerCase();
+    if (!field) continue;
+    const value = line.slice(field.length).trim();
+    if (field === 'name:') name ??= value;
+    else version ??= value;
     if (name && version) break;
   }
   return name && version ? [{ type: 'pypi', name: pep503(name), version }] : [];

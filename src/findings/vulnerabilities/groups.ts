@@ -154,6 +154,6 @@ export function packageLocations(p: VulnerablePackage): string[] {
       out.push(`/var/lib/dpkg/info/${b}.list`, `/usr/share/doc/${b}`);
     }
   }
-  out.push(...p.paths.map((x) => x.split('!/')[0]));
+  for (const x of p.paths) out.push(x.split('!/')[0]); // (not push(...): paths are as many as files)
   return [...new Set(out)];
 }

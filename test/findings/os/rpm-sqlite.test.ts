@@ -9,6 +9,8 @@ import { osInventory } from '../../../src/findings/os/index.js';
 import { readRpmSqlite } from '../../../src/findings/os/rpm-sqlite.js';
 import { which } from '../../support/harness.js';
 import { loadImage } from '../../support/findings-image.js';
+import { RAW_JS_ERROR } from '../../support/hostile-cli.js';
+import { scanFindings } from '../../support/scan-entries.js';
 
 /** An rpm header blob (as rpmdb stores it): index entries + data store. */
 function rpmHeader(tags: Array<[number, 'string' | 'int32', string | number]>): Buffer {
@@ -144,4 +146,82 @@ test('an rpm image gets its inventory from the layer stream; unreadable formats 
     layers: [{ entries: [{ name: 'var/lib/rpm/Packages', content: Buffer.alloc(4096, 1) }] }],
   });
   assert.match(osInventory(bdb).notes.join(), /rpm database present \(Berkeley DB format\), inventory not read/);
+});
+
+/** A database of one package: `page(n)` is page n's bytes (from 1), `root` the Packages table's leaf. */
+function smallDb(): { db: Buffer; page: (n: number) => Buffer; root: number } {
+  const db = makeDb([
+    { name: 'bash', version: '5.1.8', release: '9.el9', arch: 'x86_64', src: 'bash-5.1.8-9.el9.src.rpm' },
+  ]);
+  const size = db.readUInt16BE(16);
+  const page = (n: number) => db.subarray((n - 1) * size, n * size);
+  // The first table created (makeDb) has the first page after sqlite_master's: a leaf.
+  const root = 2;
+  assert.equal(page(root)[0], 13);
+  return { db, page, root };
+}
+
+/**
+ * Interior b-tree pages, each of whose children is the next page, the last one's the leaf:
+ * `levels` of them in place of the table's root page, the leaf after them.
+ */
+function chainedInteriorPages(levels: number): Buffer {
+  const { db, page, root } = smallDb();
+  const size = page(1).length;
+  const pages = Math.ceil(db.length / size);
+  const out = [db];
+  const leaf = Buffer.from(page(root));
+  for (let k = 0; k < levels; k++) {
+    const p = k === 0 ? page(root) : Buffer.alloc(size);
+    const child = k === levels - 1 ? pages + levels : pages + k + 1;
+    p.fill(0);
+    p[0] = 5; // interior table page
+    p.writeUInt16BE(2, 3); // two cells…
+    p.writeUInt16BE(100, 5);
+    p.writeUInt32BE(child, 8); // …and the right-most pointer: three ways to the same child
+    p.writeUInt16BE(100, 12);
+    p.writeUInt16BE(100, 14); // both cells are the one at 100
+    p.writeUInt32BE(child, 100);
+    p[104] = 1; // its key
+    if (k > 0) out.push(p);
+  }
+  out.push(leaf);
+  return Buffer.concat(out);
+}
+
+test('a page reached twice is refused: interior pages sharing children are not walked 3^31 times', {
+  skip,
+}, async () => {
+  // 32 pages more than the real file: the walk had 3^31 ways to the leaf, and never ended.
+  const bomb = chainedInteriorPages(31);
+  assert.ok(bomb.length < 256 * 1024);
+  const findings = await scanFindings([
+    { name: 'etc/os-release', content: 'ID="rocky"\nVERSION_ID="9.4"\n' },
+    { name: 'var/lib/rpm/rpmdb.sqlite', content: bomb },
+  ]);
+  const note = findings.find((f) => f.ruleId === 'os-inventory-incomplete');
+  assert.match(note?.message ?? '', /inventory not read \(SQLite page \d+ is used twice\)/);
+  assert.throws(() => readRpmSqlite(bomb), /SQLite page \d+ is used twice/);
+  // A real database of interior pages (many packages) still reads.
+  const many = makeDb(
+    Array.from({ length: 200 }, (_, i) => ({ name: `p${i}`, version: '1', release: '1', arch: 'noarch', src: '' })),
+  );
+  assert.equal(readRpmSqlite(many).length, 200);
+});
+
+test('an offset past its page is said in words, not as a raw JavaScript error', { skip }, async () => {
+  const { db, page, root } = smallDb();
+  // The leaf's only cell pointer now points past the page's end.
+  page(root).writeUInt16BE(0xfff0, 8);
+  assert.throws(
+    () => readRpmSqlite(db),
+    (err: Error) => err.message === 'damaged SQLite database (an offset points outside its page)',
+  );
+  const findings = await scanFindings([
+    { name: 'etc/os-release', content: 'ID="rocky"\nVERSION_ID="9.4"\n' },
+    { name: 'var/lib/rpm/rpmdb.sqlite', content: db },
+  ]);
+  const note = findings.find((f) => f.ruleId === 'os-inventory-incomplete')?.message ?? '';
+  assert.match(note, /inventory not read \(damaged SQLite database/);
+  assert.doesNotMatch(note, RAW_JS_ERROR);
 });

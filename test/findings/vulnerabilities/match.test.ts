@@ -240,6 +240,46 @@ test('aliases merged across advisories: one finding per CVE per package', async 
   }
 });
 
+test('thousands of advisories of one package are merged in linear time, transitively', async () => {
+  // 30,000 advisories for one package, each pair naming one CVE (as a GHSA and a distribution's
+  // record do): comparing each record with every group so far took 23 s here (now 1.5 s).
+  const pairs = 15_000;
+  const affected = [
+    { package: { ecosystem: 'npm', name: 'lodash' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }] },
+  ];
+  const advisories = Array.from({ length: pairs }, (_, i) => [
+    { id: `GHSA-a${i}`, aliases: [`CVE-2099-${i}`], modified: '2026-01-01T00:00:00Z', affected },
+    { id: `OSV-b${i}`, aliases: [`CVE-2099-${i}`], modified: '2026-01-01T00:00:00Z', affected },
+  ]).flat();
+  // One more that names two of them: their groups become one (CVE-2099-0 and CVE-2099-1).
+  advisories.push({ id: 'OSV-link', aliases: ['GHSA-a1', 'OSV-b0'], modified: '2026-01-01T00:00:00Z', affected });
+  const mirror = join(root, 'mirror-many');
+  mkdirSync(join(mirror, 'npm'), { recursive: true });
+  writeFileSync(join(mirror, 'npm', 'all.zip'), osvZip(advisories));
+  await updateDb({ dir: join(root, 'db-many'), base: mirror, ecosystems: ['npm'] });
+  const many = openIndex(join(root, 'db-many', INDEX_FILE));
+  try {
+    const t0 = performance.now();
+    const fs = await check({ layers: [IMAGE.layers[1]] }, { vulnerabilities: { db: many }, now: new Date() });
+    const ms = performance.now() - t0;
+    const lodash = vulns(fs).filter((f) => f.key === 'lodash');
+    assert.equal(lodash.length, pairs - 1);
+    const linked = lodash.find((f) => f.ruleId === 'CVE-2099-0')!;
+    assert.deepEqual((linked.properties as { aliases: string[] }).aliases, [
+      'CVE-2099-1',
+      'GHSA-a0',
+      'GHSA-a1',
+      'OSV-b0',
+      'OSV-b1',
+      'OSV-link',
+    ]);
+    assert.ok(lodash.some((f) => f.ruleId === 'CVE-2099-14999'));
+    assert.ok(ms < 8_000, `${Math.round(ms)} ms`);
+  } finally {
+    many.close();
+  }
+});
+
 test('.layerlensignore by id or alias, with expiry; --fail-on sees vulnerability severities', async () => {
   const { entries } = parseIgnoreFile(
     'GHSA-35jh-r3h4-6jhm until=2099-01-01 # template not used\nCVE-2021-44906 until=2020-01-01 # expired\n',
