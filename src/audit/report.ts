@@ -9,6 +9,7 @@ import { jsonDocument, noImage, summarize, SCHEMA_VERSION } from '../report/json
 import { toTable } from '../report/table.js';
 import { escapeText, mdCode, mdProse, mdText } from '../report/text.js';
 import { TOOL_NAME, toolVersion } from '../report/tool.js';
+import { safeJson } from '../text/safe-json.js';
 import type { AuditFacts, AuditResult } from './registry-audit.js';
 
 /** "1 repository", "3 repositories". */
@@ -25,7 +26,7 @@ export function auditJson(r: AuditResult): string {
     findings: jsonDocument(findings, noImage(r.facts.host, 'registry')).findings,
     summary: summarize(findings),
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  return safeJson(doc) + '\n';
 }
 
 /** The facts as label/value lines (shared by table and Markdown). */

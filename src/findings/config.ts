@@ -159,7 +159,7 @@ export function redactCommand(createdBy: string, reveal = false): string {
       spans.push([vs, vs + value.length]);
     }
   }
-  spans.push(...secretSpans(createdBy));
+  for (const s of secretSpans(createdBy)) spans.push(s); // (a step may hold more than a call's arguments)
   runPatternMatches(createdBy, false, spans);
   return maskSpans(createdBy, spans).text;
 }

@@ -271,7 +271,9 @@ function historyEntryLines(ex: Explorer, meta: NonNullable<Explorer['model']['me
         }
       }
       // (Not again when it is shown in place of an empty command.)
-      if (h.comment && !commentInstead(h)) out.push(...wrapped(safeText(h.comment), width, { fg: 'gray' }, '  # '));
+      // (A loop, not push(...): a comment of megabytes wraps to more lines than a call has arguments.)
+      if (h.comment && !commentInstead(h))
+        for (const l of wrapped(safeText(h.comment), width, { fg: 'gray' }, '  # ')) out.push(l);
     } else {
       const cmd = commandFull(h).split('\n').map(safeText).join(' ⏎ ');
       const kw = cmd.split(' ')[0];
@@ -362,11 +364,12 @@ export function findingsBody(ex: Explorer, width: number, rows: number): Line[] 
     out.push([seg('─'.repeat(width), { fg: 'gray' })]);
     const f = fs[ex.findingIndex];
     const d: Line[] = [];
-    d.push(...wrapped(safeText(f.message), width, {}));
+    // (Loops, not push(...): a message of megabytes wraps to more lines than a call has arguments.)
+    for (const l of wrapped(safeText(f.message), width, {})) d.push(l);
     if (f.evidence) d.push([seg('evidence: ', { fg: 'gray' }), seg(safeText(f.evidence), { fg: 'yellow' })]);
-    if (f.remediation) d.push(...wrapped('fix: ' + safeText(f.remediation), width, { fg: 'green' }));
+    if (f.remediation) for (const l of wrapped('fix: ' + safeText(f.remediation), width, { fg: 'green' })) d.push(l);
     d.push([seg(`${safeText(f.ruleId)}${f.path ? ' · Enter: go to file' : ''}`, { fg: 'gray' })]);
-    out.push(...d.slice(0, detailRows));
+    for (const l of d.slice(0, detailRows)) out.push(l);
   }
   return out;
 }

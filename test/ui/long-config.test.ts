@@ -83,3 +83,30 @@ test('the kept lines follow reveal and the width', async () => {
   ex.resize(100, 30);
   for (const l of screenLines(ex).map(plain)) assert.equal([...l].length, 100, l);
 });
+
+test('a history comment of megabytes: the History panel shows it without running out of stack', async () => {
+  // (Its wrapped lines were spread into one push(): 16 MiB at 60 columns is ~270,000 arguments,
+  // past what a call takes, and the explorer ended with "nested too deeply".)
+  const tar = await buildTar([{ name: 'a.txt', content: 'a\n' }]);
+  const comment = 'word '.repeat((16 * 1024 * 1024) / 5);
+  const config: ImageConfig = {
+    os: 'linux',
+    architecture: 'amd64',
+    rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+    history: [{ created_by: 'RUN true', comment }],
+  };
+  const meta: ImageMeta = {
+    reference: 'comment',
+    source: 'demo',
+    config,
+    layers: [{ digest: sha256(tar), diffId: sha256(tar), compressedSize: tar.length }],
+    history: mapHistory(config),
+  };
+  const model = new ImageModel();
+  await model.load(memoryReader(meta, [tar]));
+  const ex = explorerOn(model, { width: 60, height: 30 });
+  type(ex, 'c');
+  const shown = text(ex);
+  assert.match(shown, /RUN true/);
+  assert.match(shown, /# word word/);
+});

@@ -100,10 +100,11 @@ export function comparePackages(a: PackageRecord[], b: PackageRecord[], order?: 
       else out.changed.push(c); // equal in order, different in text (1.0 vs 1.0.0)
       continue;
     }
-    out.removed.push(...gone);
-    out.added.push(...come);
+    // (Loops, not push(...): a package can have more versions than a call has arguments.)
+    for (const v of gone) out.removed.push(v);
+    for (const v of come) out.added.push(v);
   }
-  for (const [k, news] of B) if (!A.has(k)) out.added.push(...news);
+  for (const [k, news] of B) if (!A.has(k)) for (const v of news) out.added.push(v);
   out.added.sort(byName);
   out.removed.sort(byName);
   for (const l of [out.upgraded, out.downgraded, out.changed]) l.sort(byName);

@@ -211,7 +211,7 @@ export function toDiffTable(c: ImageComparison, opts: DiffTableOptions = {}): st
   cfg.labels.forEach((k, i) => cfgLines.push(`  ${pad(i === 0 ? 'LABEL' : '', 11)} ${kv(k, '=')}`));
   if (cfgLines.length) {
     head('Config');
-    out.push(...cfgLines);
+    for (const l of cfgLines) out.push(l); // (ENV lines may be more than a call's arguments)
   }
   const steps = cfg.history.filter((r) => r.relation !== 'same');
   if (steps.length) {
