@@ -9,7 +9,7 @@ import { isSecretKeyName } from './key-names.js';
 import { type PasswdEntry, runUser } from './run-user.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import { shannonEntropy } from './secrets/entropy.js';
-import { evidence, maskSpans } from './secrets/mask.js';
+import { evidence, maskSpans, mergeSpans, type Span } from './secrets/mask.js';
 import { placeholderReason } from './secrets/placeholder.js';
 import { scanString, secretSpans, type SecretMatch } from './secrets/scanner.js';
 import type { Finding, Severity } from './types.js';
@@ -110,7 +110,7 @@ export function runPatternMatches(
   reveal: boolean,
   spans?: Array<[number, number]>,
 ): Array<{ what: string; evidence: string }> {
-  const out: Array<{ what: string; evidence: string }> = [];
+  const found: Array<{ what: string; value: string; from: number; at: number }> = [];
   for (const { re, what } of RUN_PATTERNS) {
     re.lastIndex = 0;
     for (let m; (m = re.exec(command)); ) {
@@ -119,9 +119,33 @@ export function runPatternMatches(
       if (m.groups?.user && (value.length < 20 || shannonEntropy(value) < 3.5)) continue; // a plain user name
       const at = m.index + m[0].lastIndexOf(value);
       spans?.push([at, at + value.length]);
-      out.push({ what, evidence: evidence(command.slice(Math.max(m.index, at - 30), at), value, reveal) });
+      found.push({ what, value, from: Math.max(m.index, at - 30), at });
     }
   }
+  if (found.length === 0) return [];
+  // The text shown before a value may hold another secret of the command (a mysql password before
+  // a docker login's): masked whole in the evidence unless revealed.
+  const others = reveal
+    ? []
+    : mergeSpans([...found.map((f): Span => [f.at, f.at + f.value.length]), ...secretSpans(command)]);
+  return found.map(({ what, value, from, at }) => ({
+    what,
+    evidence: evidence(maskSpans(command.slice(from, at), spansWithin(others, from, at)).text, value, reveal),
+  }));
+}
+
+/** The parts of the sorted, disjoint `spans` inside [from, to), as offsets from `from`. */
+function spansWithin(spans: readonly Span[], from: number, to: number): Span[] {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid][1] <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Span[] = [];
+  for (let i = lo; i < spans.length && spans[i][0] < to; i++)
+    out.push([Math.max(spans[i][0], from) - from, Math.min(spans[i][1], to) - from]);
   return out;
 }
 
@@ -263,9 +287,12 @@ export function configFindings(
     if (!isRun && (!overridden || lastOf.get(overridden) === hi)) return;
     const what = isRun ? 'a RUN command' : `an overridden ${overridden} instruction`;
     const hits: Array<{ what: string; evidence: string; severity: Severity; rule?: string }> = [];
-    for (const m of scanString(command, { reveal }))
+    // (Each finder's evidence masks what the other found: the patterns' values, the rules' secrets.)
+    const patternSpans: Span[] = [];
+    const patterns = runPatternMatches(command, reveal, patternSpans);
+    for (const m of scanString(command, { reveal, otherSecrets: patternSpans }))
       hits.push({ what: m.title, evidence: m.evidence, severity: m.severity, rule: m.ruleId });
-    for (const m of runPatternMatches(command, reveal)) {
+    for (const m of patterns) {
       if (!hits.some((x) => x.evidence === m.evidence)) hits.push({ ...m, severity: 'high' });
     }
     hits.forEach((x, k) => {

@@ -22,8 +22,11 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-secret-excerpts-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const token = () => `ghp_${alnum(36)}`;
-const tokens = Array.from({ length: 7 }, token);
+const tokens = Array.from({ length: 8 }, token);
 const password = alnum(18);
+// (Passwords on command lines, found by the config check's own patterns, not the secret rules.)
+const mysqlPassword = alnum(18);
+const loginPassword = alnum(18);
 let image = '';
 
 before(async () => {
@@ -37,7 +40,10 @@ before(async () => {
     os: 'linux',
     architecture: 'amd64',
     rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
-    history: [{ created_by: `RUN echo ${tokens[2]} ${tokens[3]} > /dev/null` }],
+    history: [
+      { created_by: `RUN echo ${tokens[2]} ${tokens[3]} > /dev/null` },
+      { created_by: `RUN mysql -p${mysqlPassword} -e x && docker login -u ${tokens[7]} --password ${loginPassword}` },
+    ],
     config: { Env: [`TOKENS=${tokens[4]},${tokens[5]}`] },
   };
   const meta: ImageMeta = {
@@ -52,7 +58,7 @@ before(async () => {
 
 /** The first piece of 8 characters of a token, past its visible 4, found in `out`. */
 function shownPart(out: string): string | undefined {
-  for (const t of [...tokens, password])
+  for (const t of [...tokens, password, mysqlPassword, loginPassword])
     for (let i = 4; i + 8 <= t.length; i++) if (out.includes(t.slice(i, i + 8))) return `${t}: ${t.slice(i, i + 8)}`;
   return undefined;
 }

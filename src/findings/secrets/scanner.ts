@@ -58,6 +58,11 @@ export interface ScanOptions {
   maxMatches?: number;
   /** Counts what the scan looked at (the report's per-family statistics). */
   stats?: SecretScanStats;
+  /**
+   * Secrets other finders found in a scanned string (the config check's command patterns: a
+   * mysql password): masked where a match's evidence would show them (see maskNeighbours).
+   */
+  otherSecrets?: readonly Span[];
 }
 
 const WINDOW = 64 * 1024;
@@ -199,7 +204,7 @@ export function scanWindow(
     families |= FAMILY_BIT[rule.family];
     runRule(rule, text, 0, text, lineOf, lines, out, opts, spans, openQuotes);
   }
-  if (!opts.reveal) maskNeighbours(text, out, first);
+  if (!opts.reveal) maskNeighbours(text, out, first, opts.otherSecrets);
   return families;
 }
 
@@ -210,8 +215,8 @@ export function scanWindow(
  * characters). Every other value found in the window that reaches into that text is masked in it,
  * whole, as its own evidence masks it. (A line never spans two windows: they are cut at line ends.)
  */
-function maskNeighbours(text: string, out: SecretMatch[], first: number): void {
-  const shown: Shown[] = [];
+function maskNeighbours(text: string, out: SecretMatch[], first: number, others: readonly Span[] = []): void {
+  const shown: Shown[] = others.map(([start, end]) => ({ from: start, start, end, value: '', col: -1 }));
   for (let i = first; i < out.length; i++) {
     const s = shownAt.get(out[i]);
     if (s) shown.push(s);
