@@ -222,16 +222,30 @@ function maskNeighbours(text: string, out: SecretMatch[], first: number, others:
     if (s) shown.push(s);
   }
   if (shown.length < 2) return;
+  // By where values start: a match looks back only as far as the longest value reaches (a walk
+  // over every value for every match was quadratic: thousands of matches on one line).
+  shown.sort((a, b) => a.start - b.start);
+  let longest = 0;
+  for (const o of shown) longest = Math.max(longest, o.end - o.start);
   for (let i = first; i < out.length; i++) {
     const s = shownAt.get(out[i]);
     if (!s) continue;
     let from = s.from;
     const inside: Shown[] = [];
-    for (const o of shown)
-      if (o.start !== s.start && o.start < s.start && o.end > s.from) {
+    let lo = 0;
+    let hi = shown.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (shown[mid].start < s.start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = lo - 1; j >= 0 && shown[j].start >= s.from - longest; j--) {
+      const o = shown[j];
+      if (o.end > s.from) {
         inside.push(o);
         from = Math.min(from, o.start);
       }
+    }
     if (!inside.length) continue;
     const spans: Span[] = inside.map((o) => [o.start - from, Math.min(o.end, s.start) - from]);
     out[i].evidence = evidence(maskSpans(text.slice(from, s.start), spans).text, s.value);
