@@ -5,6 +5,7 @@
  */
 import { dockerfileLine } from '../engine/history.js';
 import type { ImageMeta } from '../engine/types.js';
+import { countBelow } from '../text/sorted.js';
 import { isSecretKeyName } from './key-names.js';
 import { type PasswdEntry, runUser } from './run-user.js';
 import { layerDigestOf, makeFinding } from './make.js';
@@ -136,15 +137,8 @@ export function runPatternMatches(
 
 /** The parts of the sorted, disjoint `spans` inside [from, to), as offsets from `from`. */
 function spansWithin(spans: readonly Span[], from: number, to: number): Span[] {
-  let lo = 0;
-  let hi = spans.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid][1] <= from) lo = mid + 1;
-    else hi = mid;
-  }
   const out: Span[] = [];
-  for (let i = lo; i < spans.length && spans[i][0] < to; i++)
+  for (let i = countBelow(spans, from + 1, (s) => s[1]); i < spans.length && spans[i][0] < to; i++)
     out.push([Math.max(spans[i][0], from) - from, Math.min(spans[i][1], to) - from]);
   return out;
 }

@@ -5,6 +5,7 @@
 import { dockerfileLine, historyForLayer } from '../engine/history.js';
 import type { HistoryEntry, ImageMeta } from '../engine/types.js';
 import { redactHistoryEntry } from '../findings/redact.js';
+import { countBelow, itself } from '../text/sorted.js';
 
 /** The entry with its command masked (build args, ENV/LABEL secrets, tokens) unless `reveal`. */
 export function shownEntry(h: HistoryEntry, reveal: boolean): HistoryEntry {
@@ -30,7 +31,8 @@ export function joinHeredocs(cmd: string): string {
   for (let m; (m = HEREDOC_START.exec(cmd)); ) {
     const tag = m[2];
     const body = m.index + m[0].length;
-    const end = firstAtOrAfter(ends.get(tag), body);
+    const list = ends.get(tag);
+    const end = list?.[countBelow(list, body, itself)];
     if (end === undefined) {
       HEREDOC_START.lastIndex = m.index + 1;
       continue;
@@ -65,19 +67,6 @@ function heredocEnds(cmd: string): Map<string, number[]> {
     line.lastIndex = m.index + 1;
   }
   return ends;
-}
-
-/** The first offset in `sorted` at or after `from` (binary search). */
-function firstAtOrAfter(sorted: number[] | undefined, from: number): number | undefined {
-  if (!sorted) return undefined;
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < from) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length ? sorted[lo] : undefined;
 }
 
 /**

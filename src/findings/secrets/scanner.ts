@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Severity } from '../types.js';
 import { SEVERITIES, severityRank } from '../types.js';
+import { countBelow } from '../../text/sorted.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
 import { appTestDataReason, isLibraryPath, isPackagedPath, packagedDataReason } from './context.js';
 import { bundledModuleAt, mayBeBundle, moduleAfter } from './bundles.js';
@@ -232,14 +233,7 @@ function maskNeighbours(text: string, out: SecretMatch[], first: number, others:
     if (!s) continue;
     let from = s.from;
     const inside: Shown[] = [];
-    let lo = 0;
-    let hi = shown.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (shown[mid].start < s.start) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let j = lo - 1; j >= 0 && shown[j].start >= s.from - longest; j--) {
+    for (let j = countBelow(shown, s.start, (o) => o.start) - 1; j >= 0 && shown[j].start >= s.from - longest; j--) {
       const o = shown[j];
       if (o.end > s.from) {
         inside.push(o);

@@ -5,6 +5,8 @@
  * thousands of matches made a window cost seconds (quadratic in the matches). Answered from here
  * they cost a binary search each.
  */
+import { countBelow, itself } from '../../text/sorted.js';
+
 export class TextIndex {
   private readonly found = new Map<string, number[]>();
 
@@ -16,13 +18,13 @@ export class TextIndex {
    */
   lastIndexOf(needle: string, from = Number.POSITIVE_INFINITY): number {
     const at = this.offsets(needle);
-    const n = countBelow(at, from + 1);
+    const n = countBelow(at, from + 1, itself);
     return n === 0 ? -1 : at[n - 1];
   }
 
   /** How many `needle`s start before `index`, counted without overlap from the text's start. */
   countBefore(needle: string, index: number): number {
-    return countBelow(this.offsets(needle), index);
+    return countBelow(this.offsets(needle), index, itself);
   }
 
   private offsets(needle: string): number[] {
@@ -34,16 +36,4 @@ export class TextIndex {
     }
     return at;
   }
-}
-
-/** How many of the ascending `sorted` are below `limit`. */
-function countBelow(sorted: readonly number[], limit: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
