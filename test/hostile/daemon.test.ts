@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,3 +41,92 @@ for (const [given, said] of [
     assert.ok(line.includes(sock), line);
   });
 }
+
+/**
+ * A daemon's description of an image (inspect and history answers) of another shape than the
+ * Engine's, or not JSON, or larger than any image's: one line naming the field or the answer,
+ * never JavaScript's own words ("Cannot read properties of null", "Invalid time value") nor the
+ * answer's bytes.
+ */
+const ID = `sha256:${'a'.repeat(64)}`;
+const ANSWERS: Array<{ label: string; inspect: string; history: string; line: RegExp }> = [
+  {
+    label: 'inspect is null',
+    inspect: 'null',
+    history: '[]',
+    line: /image description: the answer is null, not an object$/,
+  },
+  {
+    label: 'RootFS.Layers a number',
+    inspect: JSON.stringify({ Id: ID, RootFS: { Layers: 5 } }),
+    history: '[]',
+    line: /RootFS\.Layers is a number, not a list of strings$/,
+  },
+  {
+    label: 'RepoDigests a number',
+    inspect: JSON.stringify({ Id: ID, RepoDigests: 5 }),
+    history: '[]',
+    line: /RepoDigests is a number, not a list of strings$/,
+  },
+  { label: 'Id missing', inspect: '{}', history: '[]', line: /image description: Id is missing, not a string$/ },
+  {
+    label: 'history an object',
+    inspect: JSON.stringify({ Id: ID }),
+    history: '{}',
+    line: /history: the answer is an object, not a list$/,
+  },
+  {
+    label: 'history [null]',
+    inspect: JSON.stringify({ Id: ID }),
+    history: '[null]',
+    line: /history: \[0\] is null, not an object$/,
+  },
+  {
+    label: 'history Created past any date',
+    inspect: JSON.stringify({ Id: ID }),
+    history: '[{"Created":1e300,"CreatedBy":"x"}]',
+    line: /history: \[0\]\.Created is a number, not a time in seconds$/,
+  },
+  {
+    label: 'history CreatedBy a number',
+    inspect: JSON.stringify({ Id: ID }),
+    history: '[{"Created":1,"CreatedBy":5}]',
+    line: /history: \[0\]\.CreatedBy is a number, not a string$/,
+  },
+  {
+    label: 'inspect not JSON',
+    inspect: 'hello world',
+    history: '[]',
+    line: /GET \/images\/docker\.io\/team\/c8:v1\/json is not valid JSON \(syntax error\)$/,
+  },
+  {
+    label: 'inspect larger than image metadata may be',
+    inspect: JSON.stringify({ Id: ID, Comment: 'x'.repeat(4000) }),
+    history: '[]',
+    line: /GET \/images\/docker\.io\/team\/c9:v1\/json is more than 1000 bytes: too large to be image metadata \(limit 1000 bytes; set LAYERLENS_MAX_JSON_BYTES/,
+  },
+];
+const shapes = path.join(dir, 'shapes.sock');
+const describing = createHttpServer((req, res) => {
+  const m = /^\/images\/docker\.io\/team\/c(\d+):v1\/(json|history)$/.exec(req.url ?? '');
+  const a = m && ANSWERS[Number(m[1])];
+  res.setHeader('content-type', 'application/json');
+  if (!a) {
+    res.statusCode = 404;
+    res.end('{"message":"No such image"}');
+  } else res.end(m[2] === 'json' ? a.inspect : a.history);
+});
+before(() => new Promise<void>((resolve) => describing.listen(shapes, resolve)));
+after(() => describing.close());
+
+test('a daemon describing an image in another shape: one line naming the field', async () => {
+  for (const [i, a] of ANSWERS.entries()) {
+    const r = await runCli(['inspect', '--source', 'docker', `team/c${i}:v1`], {
+      env: { DOCKER_HOST: `unix://${shapes}`, LAYERLENS_MAX_JSON_BYTES: '1000' },
+    });
+    const line = assertOneLineError(r, a.label);
+    assert.match(line, a.line, a.label);
+    assert.ok(line.includes(shapes), `${a.label}: the line names the daemon: ${line}`);
+    assert.ok(!/hello|Invalid time|Cannot read/.test(line), `${a.label}: ${line}`);
+  }
+});

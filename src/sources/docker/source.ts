@@ -18,6 +18,7 @@ import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from 
 import { daemonClient, daemonName, describeDaemonError, withTimeout, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
 import type { EngineClient } from './engine-api.js';
+import { checkHistoryAnswer, checkInspectAnswer, type InspectInfo } from './answers.js';
 import { historyFromApi, type ApiHistoryItem } from './history.js';
 import { pullImage } from './pull.js';
 
@@ -49,21 +50,6 @@ const IMAGE_CONFIG_KEYS = [
   'OnBuild',
   'Shell',
 ];
-
-interface InspectInfo {
-  Id: string;
-  /** Uncompressed size of the image: about the size of its export. */
-  Size?: number;
-  RepoTags?: string[] | null;
-  RepoDigests?: string[] | null;
-  Created?: string;
-  Author?: string;
-  Config?: Record<string, unknown> | null;
-  Architecture?: string;
-  Variant?: string;
-  Os?: string;
-  RootFS?: { Type?: string; Layers?: string[] };
-}
 
 /** What the daemon is asked for: the canonical name when the input parses, else as typed (an ID). */
 export function daemonImageName(input: string): string {
@@ -131,12 +117,15 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
   for (const [i, name] of names.entries()) {
     const image = docker.image(name);
     try {
-      [info, history] = await withTimeout(
-        Promise.all([image.inspect<InspectInfo>(), image.history<ApiHistoryItem[]>()]),
+      const [i0, h0] = await withTimeout(
+        Promise.all([image.inspect(), image.history()]),
         o.timeoutMs ?? 15_000,
         ep,
         o.kind,
       );
+      checkInspectAnswer(i0, `the ${daemonName(o.kind)} at ${ep.url}`);
+      checkHistoryAnswer(h0, `the ${daemonName(o.kind)} at ${ep.url}`);
+      [info, history] = [i0, h0];
       break;
     } catch (err) {
       const e = describeDaemonError(err, ep, o.kind, input);
