@@ -69,7 +69,8 @@ export async function sourceOptionsFrom(values: Record<string, unknown>): Promis
     plainHttp: !!values['plain-http'],
     caFile: values['ca-file'] as string | undefined,
     timeoutMs,
-    log: (line) => process.stderr.write(line + '\n'),
+    // Escaped: a source's progress quotes what a daemon or registry sent.
+    log: (line) => process.stderr.write(`${safeText(line)}\n`),
   };
 }
 

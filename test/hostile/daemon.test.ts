@@ -130,3 +130,62 @@ test('a daemon describing an image in another shape: one line naming the field',
     assert.ok(!/hello|Invalid time|Cannot read/.test(line), `${a.label}: ${line}`);
   }
 });
+
+/**
+ * `--pull`'s progress stream, as a daemon (or whatever answers on DOCKER_HOST) may send it: a
+ * status holding escape sequences reached the terminal as they were, a line of JSON null or an
+ * `error` that is not a string ended in a JavaScript error, and a line that never ended was
+ * kept whole (and searched again on every chunk) until the heap gave out.
+ */
+const PULLS: Record<string, (res: import('node:http').ServerResponse) => void> = {
+  escapes: (res) => res.end(`${JSON.stringify({ id: 'l1', status: 'Pulling \u001b]0;owned\u0007 \u001b[31mred' })}\n`),
+  'null-line': (res) => res.end('null\n{"status":"Done"}\n'),
+  'error-number': (res) => res.end('{"error":5,"errorDetail":{"message":7}}\n'),
+  endless: (res) => {
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', pump);
+    };
+    pump();
+  },
+};
+const pulls = path.join(dir, 'pulls.sock');
+const pulling = createHttpServer((req, res) => {
+  const m = /^\/images\/create\?fromImage=docker\.io%2Fteam%2F([a-z-]+)%3Av1/.exec(req.url ?? '');
+  if (m && PULLS[m[1]]) PULLS[m[1]](res);
+  else {
+    res.statusCode = 404;
+    res.end('{"message":"No such image"}');
+  }
+});
+before(() => new Promise<void>((resolve) => pulling.listen(pulls, resolve)));
+after(() => pulling.close());
+
+test('a pull progress stream of hostile lines: escaped, one plain line, memory bounded', async () => {
+  const run = (name: string) =>
+    runCli(['inspect', '--source', 'docker', '--pull', `team/${name}:v1`], {
+      env: { DOCKER_HOST: `unix://${pulls}` },
+      killAfterMs: 60_000,
+    });
+  // (The progress lines come first; the command's own ends it.)
+  const lastLine = (r: Awaited<ReturnType<typeof run>>, what: string) =>
+    assertOneLineError({ ...r, stderr: r.stderr.trimEnd().split('\n').slice(-1).join('\n') }, what);
+  const esc = await run('escapes');
+  assert.ok(!/[\u001b\u0007]/.test(esc.stderr), `raw escape sequences on stderr: ${JSON.stringify(esc.stderr)}`);
+  assert.ok(esc.stderr.includes('l1: Pulling \\e]0;owned\\x07 \\e[31mred'), esc.stderr);
+  // (After the pull, the image is not there: that is the command's one line.)
+  assert.match(lastLine(esc, 'escapes'), /is not in the Docker daemon/);
+  assert.match(lastLine(await run('null-line'), 'null line'), /is not in the Docker daemon/);
+  assert.match(
+    lastLine(await run('error-number'), 'error 5'),
+    /pull of docker\.io\/team\/error-number:v1 failed: unknown error$/,
+  );
+  const endless = await run('endless');
+  assert.equal(endless.killed, false, 'a progress line without end was read until the CLI was killed');
+  assert.match(
+    lastLine(endless, 'endless line'),
+    /pull of docker\.io\/team\/endless:v1 failed: the Docker daemon sent a progress line longer than 1 MiB$/,
+  );
+  assert.ok(endless.rssMb! < 250, `${Math.round(endless.rssMb!)} MB`);
+});
