@@ -264,6 +264,9 @@ export async function fromHelper(
   return { username: parsed.Username ?? '', password: parsed.Secret, source: program };
 }
 
+/** A helper's answer (`{ServerURL, Username, Secret}`), a token included, is far below this. */
+const HELPER_OUTPUT_MAX = 1 << 20;
+
 function runHelper(
   program: string,
   input: string,
@@ -278,8 +281,18 @@ function runHelper(
       child.kill('SIGKILL');
       reject(new Error(`timed out after ${timeoutMs / 1000}s`));
     }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // (An answer is one small JSON object: a helper that goes on printing is stopped.)
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.length > HELPER_OUTPUT_MAX) {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`it printed more than ${HELPER_OUTPUT_MAX >> 10} KiB`));
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (stderr.length < HELPER_OUTPUT_MAX) stderr += d;
+    });
     child.on('error', (err) => {
       clearTimeout(timer);
       reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(`${program} not found on PATH`) : err);

@@ -252,3 +252,22 @@ test('a config.json whose fields are of another type is ignored with a warning n
   assert.deepEqual(c, { username: 'u', password: pw, source: '~/.docker/config.json' });
   assert.deepEqual(logs, []);
 });
+
+test('a helper that never stops printing is stopped past 1 MiB, with a warning', async () => {
+  const file = path.join(bin, 'docker-credential-chatty');
+  writeFileSync(file, '#!/bin/sh\nexec yes\n');
+  chmodSync(file, 0o755);
+  writeDockerConfig({ credsStore: 'chatty' });
+  const logs: string[] = [];
+  const t0 = Date.now();
+  const c = await resolveCredential({
+    registry: 'registry.example.org',
+    env: env(),
+    homedir: home,
+    log: (l) => logs.push(l),
+    helperTimeoutMs: 20_000,
+  });
+  assert.equal(c, undefined);
+  assert.match(logs.join('\n'), /docker-credential-chatty could not run \(it printed more than 1024 KiB\)/);
+  assert.ok(Date.now() - t0 < 10_000, `${Date.now() - t0} ms`);
+});
