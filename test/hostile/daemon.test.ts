@@ -189,3 +189,36 @@ test('a pull progress stream of hostile lines: escaped, one plain line, memory b
   );
   assert.ok(endless.rssMb! < 250, `${Math.round(endless.rssMb!)} MB`);
 });
+
+/**
+ * An export that begins and then stops (a wedged daemon, a proxy on DOCKER_HOST): it waited for
+ * ever, --timeout notwithstanding. Once its bytes have begun, a pause of --timeout ends it.
+ */
+const exporting = path.join(dir, 'export.sock');
+const exporter = createHttpServer((req, res) => {
+  if (req.url?.endsWith('/json'))
+    res.end(JSON.stringify({ Id: ID, Size: 4096, RootFS: { Layers: [`sha256:${'b'.repeat(64)}`] } }));
+  else if (req.url?.endsWith('/history')) res.end('[]');
+  else if (req.url?.endsWith('/get')) {
+    res.write(Buffer.alloc(1024)); // the start of a tar, then nothing
+    held.push(res.socket!);
+  } else {
+    res.statusCode = 404;
+    res.end('{}');
+  }
+});
+before(() => new Promise<void>((resolve) => exporter.listen(exporting, resolve)));
+after(() => exporter.close());
+
+test('an export that stops: --timeout ends it with one line', async () => {
+  const r = await runCli(['inspect', '--source', 'docker', '--timeout', '2s', 'team/app:v1'], {
+    env: { DOCKER_HOST: `unix://${exporting}` },
+    killAfterMs: 60_000,
+  });
+  assert.equal(r.killed, false, 'the CLI waited for the export until it was killed');
+  assert.match(
+    assertOneLineError(r, 'stalled export'),
+    /the Docker daemon at unix:\/\/.*export\.sock stopped sending its export of team\/app:v1 \(nothing for 2s; --timeout changes it\)$/,
+  );
+  assert.ok(r.ms < 30_000, `${Math.round(r.ms)} ms`);
+});

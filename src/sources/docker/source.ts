@@ -9,18 +9,20 @@
  * meta.history and meta.config.history are replaced IN PLACE with the exact mapping; consumers that
  * read them after `done` see the exact one.
  */
+import type { Readable } from 'node:stream';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageConfig, ImageMeta, ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { parseReference } from '../../reference/index.js';
 import { openArchiveStream } from '../archive/stream.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
-import { daemonClient, daemonName, describeDaemonError, withTimeout, type DaemonKind } from './client.js';
+import { daemonClient, daemonName, describeDaemonError, formatWait, withTimeout, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
 import type { EngineClient } from './engine-api.js';
 import { checkHistoryAnswer, checkInspectAnswer, type InspectInfo } from './answers.js';
 import { historyFromApi, type ApiHistoryItem } from './history.js';
 import { pullImage } from './pull.js';
+import { endOnStall } from './stall.js';
 
 export interface DaemonSourceOptions {
   kind: DaemonKind;
@@ -139,7 +141,8 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
       'PLATFORM',
     );
   }
-  return daemonReader(docker, info.Id, input, meta, o.kind, ep, info.Size);
+  // (An export that stops is ended after --timeout, or a minute: a daemon under load may pause.)
+  return daemonReader(docker, info.Id, input, meta, o.kind, ep, info.Size, o.timeoutMs ?? 60_000);
 }
 
 export function metaFromInspect(
@@ -202,9 +205,10 @@ function daemonReader(
   meta: ImageMeta,
   kind: DaemonKind,
   ep: DaemonEndpoint,
-  size?: number,
+  size: number | undefined,
+  stallMs: number,
 ): ImageReader {
-  let exportStream: NodeJS.ReadableStream | undefined;
+  let exportStream: Readable | undefined;
   // The daemon prepares its export before the first byte (seconds for a big image): say so, and
   // give the image's size as an estimate of the export's.
   const progress: SourceProgress = {
@@ -222,6 +226,15 @@ function daemonReader(
       } catch (err) {
         throw describeDaemonError(err, ep, kind, input);
       }
+      endOnStall(
+        exportStream,
+        stallMs,
+        () =>
+          new LayerlensError(
+            `the ${daemonName(kind)} at ${ep.url} stopped sending its export of ${input} (nothing for ${formatWait(stallMs)}; --timeout changes it)`,
+            'DAEMON_TIMEOUT',
+          ),
+      );
       const pass = openArchiveStream(exportStream, {
         label: `the ${daemonName(kind)} export of ${input}`,
         reference: meta.reference,
