@@ -17,6 +17,26 @@ export function errorMessage(err: unknown): string {
 }
 
 /**
+ * Characters of an error line past which its middle is left out. A message may quote an input of
+ * any length (a name, a reference, a path); its start says what failed and its end why. (A line
+ * longer than a pipe holds was also cut at exit, its end lost.)
+ */
+const MAX_ERROR_LINE = 4096;
+
+/** `layerlens: message` as printed: escaped (one line, no control characters) and bounded. */
+export function errorLine(message: string): string {
+  let text = safeText(message);
+  if (text.length > MAX_ERROR_LINE) {
+    // (By code point: a cut must not leave half a surrogate pair.)
+    const chars = Array.from(text);
+    const keep = MAX_ERROR_LINE / 2;
+    if (chars.length > 2 * keep)
+      text = `${chars.slice(0, keep).join('')} … (${chars.length - 2 * keep} characters left out) … ${chars.slice(-keep).join('')}`;
+  }
+  return `layerlens: ${text}\n`;
+}
+
+/**
  * Print `layerlens: message` (one line, control characters escaped) and exit 2. The line is
  * written by the last exit handler, after the others have run: the explorer's puts the terminal
  * back, and a line written on its alternate screen would vanish with it.
@@ -24,7 +44,7 @@ export function errorMessage(err: unknown): string {
 export function die(message: string, err?: unknown): never {
   process.once('exit', () => {
     // Escaped: a message may quote a name from the image; and it stays one line.
-    process.stderr.write(`layerlens: ${safeText(message)}\n`);
+    process.stderr.write(errorLine(message));
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   });
   process.exit(2);

@@ -6,7 +6,7 @@ import { LayerlensError } from '../errors/index.js';
 import { severityRank } from '../findings/types.js';
 import { auditRegistry } from '../audit/registry-audit.js';
 import { auditJson, auditMarkdown, auditTable } from '../audit/report.js';
-import { errorMessage } from './errors.js';
+import { errorLine, errorMessage } from './errors.js';
 import { isClosedOutput, outputClosed } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
 import { parseCommandArgs, parseSeverity } from './parse.js';
@@ -51,7 +51,7 @@ export async function runRegistryAudit(argv: string[]): Promise<number> {
     return await audit(argv);
   } catch (err) {
     if (isClosedOutput(err)) outputClosed();
-    process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
+    process.stderr.write(errorLine(errorMessage(err)));
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
   }

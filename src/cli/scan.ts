@@ -27,7 +27,7 @@ import { toJson } from '../report/json.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toSarif } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
-import { errorMessage } from './errors.js';
+import { errorLine, errorMessage } from './errors.js';
 import { readConfigFile } from './config-file.js';
 import { loadIgnore } from './ignore-file.js';
 import { vulnerabilityContext } from './vuln-db.js';
@@ -94,7 +94,7 @@ export async function runScan(argv: string[]): Promise<number> {
   } catch (err) {
     if (isClosedOutput(err)) outputClosed();
     // Escaped as every name from an image is (one line, no control characters).
-    process.stderr.write(`layerlens: ${escapeText(errorMessage(err))}\n`);
+    process.stderr.write(errorLine(errorMessage(err)));
     if (process.env.LAYERLENS_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 2;
   }

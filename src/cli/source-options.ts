@@ -37,7 +37,8 @@ export const SOURCE_OPTIONS_HELP = `Image source options:
   --ca-file F         extra CA certificate(s) for the registry
   --timeout D         give up on a registry request after D (30s, 2m, 500ms; default 30s),
                       its retries counted in; a blob download fails when it stalls for D;
-                      also how long a Docker or Podman daemon may take to describe an image (default 15s)`;
+                      also how long a Docker or Podman daemon may take to describe an image (default 15s)
+                      and how long its export may pause once begun (default 1m)`;
 
 /** Turn parsed option values into SourceOptions (reads the password from stdin when asked). */
 export async function sourceOptionsFrom(values: Record<string, unknown>): Promise<SourceOptions> {
@@ -69,7 +70,8 @@ export async function sourceOptionsFrom(values: Record<string, unknown>): Promis
     plainHttp: !!values['plain-http'],
     caFile: values['ca-file'] as string | undefined,
     timeoutMs,
-    log: (line) => process.stderr.write(line + '\n'),
+    // Escaped: a source's progress quotes what a daemon or registry sent.
+    log: (line) => process.stderr.write(`${safeText(line)}\n`),
   };
 }
 

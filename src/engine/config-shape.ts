@@ -6,12 +6,13 @@
  * what is wrong and where ("image config sha256:…: config.Env[2] is a number, not a string"),
  * never a JavaScript error from deep inside a check.
  */
-import { LayerlensError } from '../errors/index.js';
+import { type ErrorCode, LayerlensError } from '../errors/index.js';
 import { MAX_JSON_DEPTH } from './limits.js';
 import type { ImageConfig } from './types.js';
 
 /** What a value is, for messages. */
 function kindOf(v: unknown): string {
+  if (v === undefined) return 'missing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
@@ -21,15 +22,27 @@ function kindOf(v: unknown): string {
   return typeof v;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-class Shape {
-  constructor(private readonly what: string) {}
+/**
+ * Field checks for a JSON document, each failure one line: "WHAT: FIELD is a number, not a
+ * string". Also used for the other documents a source reads (a daemon's image description).
+ */
+export class Shape {
+  constructor(
+    private readonly what: string,
+    private readonly code: ErrorCode = 'BAD_CONFIG',
+  ) {}
 
   fail(field: string, v: unknown, want: string): never {
-    throw new LayerlensError(`${this.what}: ${field} is ${kindOf(v)}, not ${want}`, 'BAD_CONFIG');
+    throw new LayerlensError(`${this.what}: ${field} is ${kindOf(v)}, not ${want}`, this.code);
+  }
+
+  number(o: Record<string, unknown>, key: string, field: string): void {
+    const v = o[key];
+    if (v !== undefined && v !== null && typeof v !== 'number') this.fail(field, v, 'a number');
   }
 
   string(o: Record<string, unknown>, key: string, field: string): void {
@@ -56,15 +69,20 @@ class Shape {
   stringMap(o: Record<string, unknown>, key: string, field: string): void {
     const m = this.object(o, key, field);
     if (!m) return;
-    for (const [k, v] of Object.entries(m))
+    // (Key by key: Object.entries of a map of a million labels is a million pairs at once.)
+    for (const k of Object.keys(m)) {
+      const v = m[k];
       if (typeof v !== 'string') this.fail(`${field}[${JSON.stringify(k)}]`, v, 'a string');
+    }
   }
 
   objectMap(o: Record<string, unknown>, key: string, field: string): void {
     const m = this.object(o, key, field);
     if (!m) return;
-    for (const [k, v] of Object.entries(m))
+    for (const k of Object.keys(m)) {
+      const v = m[k];
       if (v !== null && !isPlainObject(v)) this.fail(`${field}[${JSON.stringify(k)}]`, v, 'an object');
+    }
   }
 }
 

@@ -29,6 +29,12 @@ export const MAX_JSON_DEPTH = 100;
 /** Manifests in one image index (a layout of a whole mirror holds a few thousand). */
 export const MAX_INDEX_MANIFESTS = 10_000;
 
+/**
+ * Descriptors walked down all of a layout's indexes together: an index may list a nested one
+ * any number of times, so the ways down multiply per level (10,000 × 10,000 × …) from a few KB.
+ */
+export const MAX_INDEX_WALK = 100_000;
+
 /** Runtime-refused entries recorded per layer and kind (the rest are counted, not kept). */
 export const MAX_UNPACK_NOTES = 100;
 

@@ -59,8 +59,8 @@ after(() => {
 test('inspect, history and export over the unix socket, names in the path as the CLI writes them', async () => {
   const c = new EngineClient({ url: `unix://${sock}`, origin: 'test', socketPath: sock });
   const img = c.image('example.org/app:1');
-  assert.equal((await img.inspect<{ Size: number }>()).Size, 1234);
-  assert.equal((await img.history<unknown[]>()).length, 1);
+  assert.equal(((await img.inspect()) as { Size: number }).Size, 1234);
+  assert.equal(((await img.history()) as unknown[]).length, 1);
   const body: Buffer[] = [];
   for await (const chunk of await img.export()) body.push(chunk as Buffer);
   assert.equal(Buffer.concat(body).length, 2048);
@@ -113,7 +113,7 @@ test('ssh://: the conversation runs over `ssh … HOST docker system dial-stdio`
     port: 2222,
     username: 'deploy',
   });
-  assert.equal((await c.image('example.org/app:1').inspect<{ Size: number }>()).Size, 1234);
+  assert.equal(((await c.image('example.org/app:1').inspect()) as { Size: number }).Size, 1234);
   const args = JSON.parse(readFileSync(path.join(dir, 'ssh-args'), 'utf8'));
   assert.deepEqual(args.slice(-9), ['-l', 'deploy', '-p', '2222', '--', 'box', 'docker', 'system', 'dial-stdio']);
   assert.ok(args.includes('BatchMode=yes'), 'ssh never prompts');

@@ -78,6 +78,11 @@ function firstLine(s: string | undefined): string {
   return (s ?? '').split('\n')[0].trim();
 }
 
+/** A wait as --timeout takes it: `2s`, `1500ms`. */
+export function formatWait(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 /** Reject after `ms` with a one-line "did not answer" error. */
 export function withTimeout<T>(p: Promise<T>, ms: number, ep: DaemonEndpoint, kind: DaemonKind): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -86,7 +91,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, ep: DaemonEndpoint, ki
       () =>
         reject(
           new LayerlensError(
-            `the ${daemonName(kind)} at ${ep.url} did not answer within ${ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`} (--timeout changes it)`,
+            `the ${daemonName(kind)} at ${ep.url} did not answer within ${formatWait(ms)} (--timeout changes it)`,
             'DAEMON_TIMEOUT',
           ),
         ),

@@ -9,11 +9,11 @@
  * (The endpoint is resolved here alone: the Engine API client, engine-api.ts, reads no environment.)
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LayerlensError } from '../../errors/index.js';
-import { dockerConfigDir, readJsonFile } from '../docker-config.js';
+import { dockerConfigDir, readClientFile, readJsonFile } from '../docker-config.js';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -77,22 +77,21 @@ function contextDirName(name: string): string {
 function contextEndpoint(configDir: string, name: string, via: string): DaemonEndpoint {
   const id = contextDirName(name);
   const metaFile = path.join(configDir, 'contexts', 'meta', id, 'meta.json');
-  let text: string;
-  try {
-    text = readFileSync(metaFile, 'utf8');
-  } catch {
+  const data = readClientFile(metaFile);
+  if (data === undefined) {
     throw new LayerlensError(
       `docker context ${JSON.stringify(name)} (from ${via}) not found: no ${metaFile}`,
       'BAD_CONFIG',
     );
   }
-  let meta: { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
+  // (Any JSON: null, a list, a string … has no endpoint.)
+  let meta: { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } | null } | null } | null;
   try {
-    meta = JSON.parse(text);
+    meta = JSON.parse(data.toString('utf8'));
   } catch {
     throw new LayerlensError(`${metaFile} is not valid JSON`, 'BAD_CONFIG');
   }
-  const ep = meta.Endpoints?.docker;
+  const ep = meta?.Endpoints?.docker;
   if (!ep || typeof ep.Host !== 'string' || !ep.Host) {
     throw new LayerlensError(
       `docker context ${JSON.stringify(name)} has no docker endpoint (${metaFile})`,
@@ -108,12 +107,10 @@ function contextEndpoint(configDir: string, name: string, via: string): DaemonEn
 function readTls(dir: string, verify: boolean, what: string, optional = false): TlsMaterial {
   const read = (f: string, required: boolean): Buffer | undefined => {
     const p = path.join(dir, f);
-    try {
-      return readFileSync(p);
-    } catch {
-      if (required && !optional) throw new LayerlensError(`TLS is on but ${p} cannot be read (${what})`, 'BAD_CONFIG');
-      return undefined;
-    }
+    const data = readClientFile(p);
+    if (data === undefined && required && !optional)
+      throw new LayerlensError(`TLS is on but ${p} cannot be read (${what})`, 'BAD_CONFIG');
+    return data;
   };
   return { ca: read('ca.pem', verify), cert: read('cert.pem', false), key: read('key.pem', false), verify };
 }

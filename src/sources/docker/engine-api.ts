@@ -13,6 +13,8 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import { Duplex, type Readable } from 'node:stream';
+import { limitError, limits } from '../../engine/limits.js';
+import { parseJson } from '../oci-layout/store.js';
 import type { DaemonEndpoint } from './endpoint.js';
 
 /** A refused request, shaped as the daemon errors were (statusCode, the daemon's JSON message). */
@@ -85,18 +87,23 @@ export class EngineClient {
     });
   }
 
-  /** `GET path` → its JSON body. */
-  async json<T>(path: string): Promise<T> {
+  /**
+   * `GET path` → its JSON body, read as image metadata is (at most LAYERLENS_MAX_JSON_BYTES, its
+   * nesting bounded): an answer that is not JSON, or larger than any image's description, is one
+   * line that quotes none of it. Its shape is the caller's to check.
+   */
+  async json(path: string): Promise<unknown> {
     const res = await this.request('GET', path);
-    return JSON.parse(await readSome(res, 64 * 1024 * 1024)) as T;
+    const what = `${this.ep.url}: the answer to GET ${path}`;
+    return parseJson(await readAtMost(res, limits().maxJsonBytes, what), what);
   }
 
   /** The calls on one image, by name or ID (names go into the path as the CLI writes them). */
   image(name: string) {
     const p = `/images/${name}`;
     return {
-      inspect: <T>() => this.json<T>(`${p}/json`),
-      history: <T>() => this.json<T>(`${p}/history`),
+      inspect: () => this.json(`${p}/json`),
+      history: () => this.json(`${p}/history`),
       /** The image as a `docker save` tar stream. */
       export: async (): Promise<Readable> => this.request('GET', `${p}/get`),
     };
@@ -124,6 +131,23 @@ function readSome(res: Readable, max: number): Promise<string> {
       len += c.length;
     });
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+/** A response's body, or TOO_LARGE (the response ended) as soon as it passes `max` bytes. */
+function readAtMost(res: Readable, max: number, what: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let len = 0;
+    res.on('data', (c: Buffer) => {
+      len += c.length;
+      if (len > max) {
+        res.destroy();
+        reject(limitError('maxJsonBytes', `${what} is more than ${max} bytes: too large to be image metadata`));
+      } else chunks.push(c);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks)));
     res.on('error', reject);
   });
 }

@@ -3,7 +3,7 @@
  * failures (`{error, errorDetail}`): every event is checked.
  */
 import { LayerlensError } from '../../errors/index.js';
-import { describeDaemonError, type DaemonKind } from './client.js';
+import { daemonName, describeDaemonError, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
 import type { EngineClient } from './engine-api.js';
 
@@ -42,18 +42,27 @@ export async function pullImage(
     const msg = (err as { json?: { message?: string } | null }).json?.message ?? e.message;
     throw new LayerlensError(`pull of ${name} failed: ${msg.split('\n')[0]}`, 'PULL_FAILED');
   }
-  o.log?.(`pulling ${name} through the ${kind === 'docker' ? 'Docker daemon' : 'Podman service'} at ${ep.url}`);
-  await consumePullStream(stream, name, o.log);
+  o.log?.(`pulling ${name} through the ${daemonName(kind)} at ${ep.url}`);
+  await consumePullStream(stream, name, o.log, `the ${daemonName(kind)}`);
 }
 
-/** Read a pull progress stream to its end; reject on the first `error` event. */
+/** A progress line is a few hundred bytes of JSON; past this one, the stream is not one. */
+export const MAX_PULL_LINE = 1 << 20;
+
+/**
+ * Read a pull progress stream to its end; reject on the first `error` event. Lines are any JSON
+ * (only objects are events) and bounded (MAX_PULL_LINE): a line that never ends is not kept whole.
+ */
 export function consumePullStream(
   stream: NodeJS.ReadableStream,
   name: string,
   log?: (line: string) => void,
+  daemon = 'the daemon',
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    let buffered = '';
+    // The line read so far, in pieces (joined at its end: no copy per chunk).
+    let pieces: string[] = [];
+    let pending = 0;
     let failed = false;
     const lastStatus = new Map<string, string>();
     const fail = (e: LayerlensError) => {
@@ -62,36 +71,51 @@ export function consumePullStream(
       reject(e);
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     };
+    const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
     const onLine = (line: string) => {
-      if (!line.trim()) return;
-      let ev: PullEvent;
+      if (failed || !line.trim()) return;
+      let parsed: unknown;
       try {
-        ev = JSON.parse(line) as PullEvent;
+        parsed = JSON.parse(line);
       } catch {
         return; // Not JSON: nothing to act on.
       }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+      const ev = parsed as PullEvent;
       if (ev.error || ev.errorDetail) {
-        const msg = (ev.errorDetail?.message ?? ev.error ?? 'unknown error').split('\n')[0];
+        const msg = (text(ev.errorDetail?.message) ?? text(ev.error) ?? 'unknown error').split('\n')[0];
         fail(new LayerlensError(`pull of ${name} failed: ${msg}`, 'PULL_FAILED'));
         return;
       }
-      if (!log || !ev.status) return;
+      const status = text(ev.status);
+      if (!log || !status) return;
       // One line per status change of a layer, not one per progress tick.
-      const key = ev.id ?? '';
-      if (lastStatus.get(key) === ev.status) return;
-      lastStatus.set(key, ev.status);
-      log(ev.id ? `${ev.id}: ${ev.status}` : ev.status);
+      const key = text(ev.id) ?? '';
+      if (lastStatus.get(key) === status) return;
+      lastStatus.set(key, status);
+      log(key ? `${key}: ${status}` : status);
     };
     stream.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        onLine(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
+      let rest = chunk.toString('utf8');
+      for (let nl = rest.indexOf('\n'); nl >= 0 && !failed; nl = rest.indexOf('\n')) {
+        pieces.push(rest.slice(0, nl));
+        onLine(pieces.join(''));
+        pieces = [];
+        pending = 0;
+        rest = rest.slice(nl + 1);
       }
+      pieces.push(rest);
+      pending += rest.length;
+      if (pending > MAX_PULL_LINE)
+        fail(
+          new LayerlensError(
+            `pull of ${name} failed: ${daemon} sent a progress line longer than ${MAX_PULL_LINE >> 20} MiB`,
+            'PULL_FAILED',
+          ),
+        );
     });
     stream.on('end', () => {
-      onLine(buffered);
+      onLine(pieces.join(''));
       if (!failed) resolve();
     });
     stream.on('error', (err: Error) =>

@@ -9,17 +9,20 @@
  * meta.history and meta.config.history are replaced IN PLACE with the exact mapping; consumers that
  * read them after `done` see the exact one.
  */
+import type { Readable } from 'node:stream';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageConfig, ImageMeta, ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
 import { parseReference } from '../../reference/index.js';
 import { openArchiveStream } from '../archive/stream.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
-import { daemonClient, daemonName, describeDaemonError, withTimeout, type DaemonKind } from './client.js';
+import { daemonClient, daemonName, describeDaemonError, formatWait, withTimeout, type DaemonKind } from './client.js';
 import type { DaemonEndpoint } from './endpoint.js';
 import type { EngineClient } from './engine-api.js';
+import { checkHistoryAnswer, checkInspectAnswer, type InspectInfo } from './answers.js';
 import { historyFromApi, type ApiHistoryItem } from './history.js';
 import { pullImage } from './pull.js';
+import { endOnStall } from './stall.js';
 
 export interface DaemonSourceOptions {
   kind: DaemonKind;
@@ -49,21 +52,6 @@ const IMAGE_CONFIG_KEYS = [
   'OnBuild',
   'Shell',
 ];
-
-interface InspectInfo {
-  Id: string;
-  /** Uncompressed size of the image: about the size of its export. */
-  Size?: number;
-  RepoTags?: string[] | null;
-  RepoDigests?: string[] | null;
-  Created?: string;
-  Author?: string;
-  Config?: Record<string, unknown> | null;
-  Architecture?: string;
-  Variant?: string;
-  Os?: string;
-  RootFS?: { Type?: string; Layers?: string[] };
-}
 
 /** What the daemon is asked for: the canonical name when the input parses, else as typed (an ID). */
 export function daemonImageName(input: string): string {
@@ -131,12 +119,15 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
   for (const [i, name] of names.entries()) {
     const image = docker.image(name);
     try {
-      [info, history] = await withTimeout(
-        Promise.all([image.inspect<InspectInfo>(), image.history<ApiHistoryItem[]>()]),
+      const [i0, h0] = await withTimeout(
+        Promise.all([image.inspect(), image.history()]),
         o.timeoutMs ?? 15_000,
         ep,
         o.kind,
       );
+      checkInspectAnswer(i0, `the ${daemonName(o.kind)} at ${ep.url}`);
+      checkHistoryAnswer(h0, `the ${daemonName(o.kind)} at ${ep.url}`);
+      [info, history] = [i0, h0];
       break;
     } catch (err) {
       const e = describeDaemonError(err, ep, o.kind, input);
@@ -150,7 +141,8 @@ export async function openDaemonImage(input: string, o: DaemonSourceOptions): Pr
       'PLATFORM',
     );
   }
-  return daemonReader(docker, info.Id, input, meta, o.kind, ep, info.Size);
+  // (An export that stops is ended after --timeout, or a minute: a daemon under load may pause.)
+  return daemonReader(docker, info.Id, input, meta, o.kind, ep, info.Size, o.timeoutMs ?? 60_000);
 }
 
 export function metaFromInspect(
@@ -213,9 +205,10 @@ function daemonReader(
   meta: ImageMeta,
   kind: DaemonKind,
   ep: DaemonEndpoint,
-  size?: number,
+  size: number | undefined,
+  stallMs: number,
 ): ImageReader {
-  let exportStream: NodeJS.ReadableStream | undefined;
+  let exportStream: Readable | undefined;
   // The daemon prepares its export before the first byte (seconds for a big image): say so, and
   // give the image's size as an estimate of the export's.
   const progress: SourceProgress = {
@@ -233,6 +226,15 @@ function daemonReader(
       } catch (err) {
         throw describeDaemonError(err, ep, kind, input);
       }
+      endOnStall(
+        exportStream,
+        stallMs,
+        () =>
+          new LayerlensError(
+            `the ${daemonName(kind)} at ${ep.url} stopped sending its export of ${input} (nothing for ${formatWait(stallMs)}; --timeout changes it)`,
+            'DAEMON_TIMEOUT',
+          ),
+      );
       const pass = openArchiveStream(exportStream, {
         label: `the ${daemonName(kind)} export of ${input}`,
         reference: meta.reference,

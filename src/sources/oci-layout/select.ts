@@ -8,9 +8,10 @@
 import { carryVariants } from '../../engine/go-json.js';
 import { checkImageConfig } from '../../engine/config-shape.js';
 import { IMAGE_CONFIG, MANIFEST } from '../../engine/go-schemas.js';
-import { MAX_INDEX_MANIFESTS, limitError, limits } from '../../engine/limits.js';
+import { MAX_INDEX_MANIFESTS, MAX_INDEX_WALK, limitError, limits } from '../../engine/limits.js';
 import type { ImageConfig, Platform } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
+import { formatCount } from '../../text/bytes.js';
 import { blobPath, parseDigest, shortDigest } from './digest.js';
 import {
   ANNOTATION_CONTAINERD_NAME,
@@ -155,7 +156,8 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
 
   const candidates: Candidate[] = [];
   const unsupported: string[] = [];
-  for (const top of tops) await collect(store, top, top, 0, candidates, unsupported, []);
+  const walk: Walk = { store, walked: 0, indexes: new Map() };
+  for (const top of tops) await collect(walk, top, top, 0, candidates, unsupported, []);
   const images = candidates.filter(
     (c) => c.desc.annotations?.[ANNOTATION_REFERENCE_TYPE] !== 'attestation-manifest' && !isUnknownPlatform(c.platform),
   );
@@ -169,18 +171,22 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
   }
 
   // Platform of each candidate: from its descriptor, else from its config (single-image layouts).
+  // (Each blob once: the same manifest may be listed many times over.)
+  const sizes = new Map<string, Promise<number | undefined>>();
+  const manifests = new Map<string, Promise<Manifest | undefined>>();
+  const configs = new Map<string, Promise<ImageConfig>>();
   for (const c of images) {
     if (c.platform) {
-      if ((await store.size(blobPath(c.desc.digest))) === undefined) c.missing = true;
+      if ((await once(sizes, c.desc.digest, () => store.size(blobPath(c.desc.digest)))) === undefined) c.missing = true;
       continue;
     }
-    const loaded = await loadManifest(store, c.desc);
+    const loaded = await once(manifests, `${c.desc.mediaType} ${c.desc.digest}`, () => loadManifest(store, c.desc));
     if (!loaded) {
       c.missing = true;
       continue;
     }
     c.manifest = loaded;
-    const cfg = await loadConfig(store, loaded);
+    const cfg = await once(configs, loaded.config.digest, () => loadConfig(store, loaded));
     if (cfg.os && cfg.architecture)
       c.platform = normalizePlatform({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant });
   }
@@ -243,8 +249,23 @@ export async function selectImage(store: LayoutStore, index: unknown, opts: Sele
   }
 }
 
+/** `make()`'s promise for `key`, made once. */
+function once<T>(made: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let p = made.get(key);
+  if (!p) made.set(key, (p = make()));
+  return p;
+}
+
+/** One walk down a layout's indexes: what it has walked, and each nested index read so far. */
+interface Walk {
+  store: LayoutStore;
+  walked: number;
+  /** By digest: a nested index listed again is not read, hashed and parsed again. */
+  indexes: Map<string, unknown>;
+}
+
 async function collect(
-  store: LayoutStore,
+  walk: Walk,
   desc: Descriptor,
   top: Descriptor,
   depth: number,
@@ -252,8 +273,14 @@ async function collect(
   unsupported: string[],
   chain: Array<[label: string, doc: unknown]>,
 ): Promise<void> {
+  const store = walk.store;
   if (depth > MAX_DEPTH)
     throw new LayerlensError(`${store.label}: image indexes nested more than ${MAX_DEPTH} deep`, 'BAD_SCHEMA');
+  if (++walk.walked > MAX_INDEX_WALK)
+    throw new LayerlensError(
+      `image indexes of ${store.label} list more than ${formatCount(MAX_INDEX_WALK)} manifests in all (at most ${formatCount(MAX_INDEX_WALK)} are read)`,
+      'TOO_LARGE',
+    );
   let mediaType = desc.mediaType;
   let body: unknown;
   if (mediaType === undefined) {
@@ -268,7 +295,9 @@ async function collect(
     else mediaType = kind === 'index' ? OCI_INDEX : OCI_MANIFEST;
   }
   if (INDEX_TYPES.has(mediaType)) {
+    if (body === undefined && walk.indexes.has(desc.digest)) body = walk.indexes.get(desc.digest);
     body ??= await readJsonBlob(store, blobPath(desc.digest), desc.digest, 'image index', MANIFEST);
+    if (body !== undefined) walk.indexes.set(desc.digest, body);
     if (body === undefined) {
       // A nested index of a platform that was not exported: skip it; the top one must be there.
       if (depth === 0)
@@ -279,7 +308,7 @@ async function collect(
     if (isObject(body)) manifestKind(body, mediaType, what);
     const below: Array<[string, unknown]> = [...chain, [`image index ${shortDigest(desc.digest)}`, body]];
     for (const child of indexManifests(body, what)) {
-      await collect(store, child, top, depth + 1, out, unsupported, below);
+      await collect(walk, child, top, depth + 1, out, unsupported, below);
     }
     return;
   }

@@ -15,6 +15,8 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { Shape, isPlainObject } from '../../engine/config-shape.js';
+import { LayerlensError } from '../../errors/index.js';
 import { dockerConfigDir, readJsonFile } from '../docker-config.js';
 
 export interface Credential {
@@ -54,7 +56,7 @@ interface AuthEntry {
 }
 
 interface ConfigFile {
-  auths?: Record<string, AuthEntry>;
+  auths?: Record<string, AuthEntry | null>;
   credsStore?: string;
   credHelpers?: Record<string, string>;
 }
@@ -143,7 +145,31 @@ function readConfig(file: string, log?: (line: string) => void): ConfigFile | un
     log?.(`warning: ${file} is not valid JSON; ignoring it`);
     return undefined;
   }
-  return parsed && typeof parsed === 'object' ? (parsed as ConfigFile) : undefined;
+  if (!isPlainObject(parsed)) return undefined;
+  // As docker does when its config does not decode ("Error loading config file"): warn, go on
+  // without it.
+  try {
+    checkConfigShape(parsed, file);
+  } catch (err) {
+    if (!(err instanceof LayerlensError)) throw err;
+    log?.(`warning: ${err.message}; ignoring it`);
+    return undefined;
+  }
+  return parsed as ConfigFile;
+}
+
+/** Throws BAD_CONFIG unless every field read from a config or auth file has its type. */
+function checkConfigShape(cfg: Record<string, unknown>, file: string): void {
+  const s: Shape = new Shape(file, 'BAD_CONFIG');
+  s.string(cfg, 'credsStore', 'credsStore');
+  s.stringMap(cfg, 'credHelpers', 'credHelpers');
+  const auths = s.object(cfg, 'auths', 'auths');
+  for (const [key, e] of Object.entries(auths ?? {})) {
+    const field = `auths[${JSON.stringify(key)}]`;
+    if (e === null) continue; // (an entry left empty, as Go decodes it)
+    if (!isPlainObject(e)) s.fail(field, e, 'an object');
+    for (const k of ['auth', 'username', 'password', 'identitytoken', 'registrytoken']) s.string(e, k, `${field}.${k}`);
+  }
 }
 
 function fromAuthsFile(file: string, q: CredentialLookup, label: string, namespaced: boolean): Credential | undefined {
@@ -156,7 +182,7 @@ function fromAuthsFile(file: string, q: CredentialLookup, label: string, namespa
  * allows `host/namespace/repo` keys, the most specific one winning.
  */
 function entryFromAuths(
-  auths: Record<string, AuthEntry> | undefined,
+  auths: Record<string, AuthEntry | null> | undefined,
   q: CredentialLookup,
   namespaced: boolean,
   label: string,
@@ -175,7 +201,7 @@ function entryFromAuths(
   }
   for (const [key, e] of Object.entries(auths)) {
     const host = keyHostname(key);
-    if (host === q.registry || (hub && isDockerHub(host))) return entryToCredential(e, label);
+    if (e && (host === q.registry || (hub && isDockerHub(host)))) return entryToCredential(e, label);
   }
   return undefined;
 }
@@ -238,6 +264,9 @@ export async function fromHelper(
   return { username: parsed.Username ?? '', password: parsed.Secret, source: program };
 }
 
+/** A helper's answer (`{ServerURL, Username, Secret}`), a token included, is far below this. */
+const HELPER_OUTPUT_MAX = 1 << 20;
+
 function runHelper(
   program: string,
   input: string,
@@ -252,8 +281,18 @@ function runHelper(
       child.kill('SIGKILL');
       reject(new Error(`timed out after ${timeoutMs / 1000}s`));
     }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // (An answer is one small JSON object: a helper that goes on printing is stopped.)
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.length > HELPER_OUTPUT_MAX) {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`it printed more than ${HELPER_OUTPUT_MAX >> 10} KiB`));
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (stderr.length < HELPER_OUTPUT_MAX) stderr += d;
+    });
     child.on('error', (err) => {
       clearTimeout(timer);
       reject((err as NodeJS.ErrnoException).code === 'ENOENT' ? new Error(`${program} not found on PATH`) : err);

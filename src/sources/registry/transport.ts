@@ -5,7 +5,8 @@
  * HTTP only with --plain-http, or as a fallback for loopback registries when HTTPS does not
  * answer (as Docker treats localhost and 127.0.0.0/8).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readClientFile } from '../docker-config.js';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -55,6 +56,13 @@ export function hostOnly(host: string): string {
   return colon >= 0 && host.indexOf(':') === colon ? host.slice(0, colon) : host;
 }
 
+/** A PEM file of certs.d (a regular file of bounded size: docker-config.ts). */
+function readPem(file: string): Buffer {
+  const data = readClientFile(file);
+  if (!data) throw new LayerlensError(`cannot read ${file}`, 'TLS');
+  return data;
+}
+
 /** Read CAs and client certificates for a host the way Docker does, plus --ca-file. */
 export function loadTlsMaterial(host: string, opts: TransportOptions): TlsMaterial {
   const out: TlsMaterial = { ca: [], files: [] };
@@ -68,17 +76,13 @@ export function loadTlsMaterial(host: string, opts: TransportOptions): TlsMateri
   for (const name of names) {
     const file = path.join(dir, name);
     if (name.endsWith('.crt')) {
-      out.ca.push(readFileSync(file));
+      out.ca.push(readPem(file));
       out.files.push(file);
     } else if (name.endsWith('.cert')) {
       const keyFile = path.join(dir, name.slice(0, -'.cert'.length) + '.key');
-      let key: Buffer;
-      try {
-        key = readFileSync(keyFile);
-      } catch {
-        throw new LayerlensError(`client certificate ${file} has no matching key ${keyFile}`, 'TLS');
-      }
-      out.cert = readFileSync(file);
+      const key = readClientFile(keyFile);
+      if (!key) throw new LayerlensError(`client certificate ${file} has no matching key ${keyFile}`, 'TLS');
+      out.cert = readPem(file);
       out.key = key;
       out.files.push(file, keyFile);
     } else if (name.endsWith('.key')) {
@@ -88,14 +92,9 @@ export function loadTlsMaterial(host: string, opts: TransportOptions): TlsMateri
     }
   }
   if (opts.caFile) {
-    try {
-      out.ca.push(readFileSync(opts.caFile));
-    } catch (err) {
-      throw new LayerlensError(
-        `cannot read --ca-file ${opts.caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        'USAGE',
-      );
-    }
+    const ca = readClientFile(opts.caFile);
+    if (!ca) throw new LayerlensError(`cannot read --ca-file ${opts.caFile}`, 'USAGE');
+    out.ca.push(ca);
     out.files.push(opts.caFile);
   }
   return out;

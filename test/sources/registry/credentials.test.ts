@@ -220,3 +220,54 @@ test('a broken config.json is ignored with a warning', async () => {
   );
   assert.match(logs[0], /not valid JSON/);
 });
+
+test('a config.json whose fields are of another type is ignored with a warning naming the field, as docker does', async () => {
+  // (docker warns "Error loading config file" and goes on without it; these once ended in
+  // "Cannot read properties of null" or Buffer.from's own words.)
+  const host = 'registry.example.org';
+  const cases: Array<[unknown, RegExp]> = [
+    [{ auths: { [host]: { auth: 5 } } }, /auths\["registry\.example\.org"\]\.auth is a number, not a string/],
+    [{ auths: { [host]: { username: 'u', password: {} } } }, /\.password is an object, not a string/],
+    [{ auths: { [host]: { auth: 'dTpw', identitytoken: 5 } } }, /\.identitytoken is a number, not a string/],
+    [{ auths: { [host]: 'x' } }, /auths\["registry\.example\.org"\] is a string, not an object/],
+    [{ auths: 5 }, /auths is a number, not an object/],
+    [{ credsStore: {} }, /credsStore is an object, not a string/],
+    [{ credHelpers: { [host]: 5 } }, /credHelpers\["registry\.example\.org"\] is a number, not a string/],
+  ];
+  for (const [cfg, re] of cases) {
+    writeDockerConfig(cfg);
+    const logs: string[] = [];
+    const c = await resolveCredential({ registry: host, env: env(), homedir: home, log: (l) => logs.push(l) });
+    assert.equal(c, undefined, JSON.stringify(cfg));
+    assert.equal(logs.length, 1, `${JSON.stringify(cfg)}: ${logs.join(' | ')}`);
+    assert.match(logs[0], /^warning: .*config\.json: /);
+    assert.match(logs[0], re);
+    assert.match(logs[0], /; ignoring it$/);
+  }
+  // A null entry is no entry (Go leaves the map's value empty): the others still count.
+  const pw = secret();
+  writeDockerConfig({ auths: { 'other.example.org': null, [`https://${host}`]: { username: 'u', password: pw } } });
+  const logs: string[] = [];
+  const c = await resolveCredential({ registry: host, env: env(), homedir: home, log: (l) => logs.push(l) });
+  assert.deepEqual(c, { username: 'u', password: pw, source: '~/.docker/config.json' });
+  assert.deepEqual(logs, []);
+});
+
+test('a helper that never stops printing is stopped past 1 MiB, with a warning', async () => {
+  const file = path.join(bin, 'docker-credential-chatty');
+  writeFileSync(file, '#!/bin/sh\nexec yes\n');
+  chmodSync(file, 0o755);
+  writeDockerConfig({ credsStore: 'chatty' });
+  const logs: string[] = [];
+  const t0 = Date.now();
+  const c = await resolveCredential({
+    registry: 'registry.example.org',
+    env: env(),
+    homedir: home,
+    log: (l) => logs.push(l),
+    helperTimeoutMs: 20_000,
+  });
+  assert.equal(c, undefined);
+  assert.match(logs.join('\n'), /docker-credential-chatty could not run \(it printed more than 1024 KiB\)/);
+  assert.ok(Date.now() - t0 < 10_000, `${Date.now() - t0} ms`);
+});
