@@ -10,6 +10,7 @@ import type { ImageModel } from '../engine/image.js';
 import { LayerlensError } from '../errors/index.js';
 import { safeText } from '../text/safe-text.js';
 import { formatBytes } from '../text/bytes.js';
+import { truncate } from '../text/width.js';
 import { commandLine } from '../ui/commands.js';
 
 const USAGE = 'layerlens inspect IMAGE [--json] [source options]';
@@ -51,8 +52,12 @@ export async function runInspect(argv: string[]): Promise<number> {
  */
 function* inspectText(model: ImageModel, reveal: boolean): Generator<string> {
   const meta = model.meta!;
-  yield `${safeText(meta.reference)}  (${meta.source}${meta.platform ? ', ' + [meta.platform.os, meta.platform.architecture, meta.platform.variant].filter(Boolean).join('/') : ''})\n`;
-  if (meta.digest) yield `digest ${meta.digest}\n`;
+  // (The platform and digest are the image's words too: escaped as every other.)
+  const platform = meta.platform
+    ? ', ' + safeText([meta.platform.os, meta.platform.architecture, meta.platform.variant].filter(Boolean).join('/'))
+    : '';
+  yield `${safeText(meta.reference)}  (${meta.source}${platform})\n`;
+  if (meta.digest) yield `digest ${safeText(meta.digest)}\n`;
   const history = inspectHistory(model, reveal);
   const rows = meta.layers.map((_, i) => {
     const c = changeCounts(model, i);
@@ -77,6 +82,7 @@ function* inspectText(model: ImageModel, reveal: boolean): Generator<string> {
   const columns = process.stdout.isTTY ? process.stdout.columns || 80 : Number.POSITIVE_INFINITY;
   for (const r of rows) {
     const line = `${r.index.padEnd(w.index)}  ${r.size.padStart(w.size)}  ${r.added.padEnd(w.added)} ${r.modified.padEnd(w.modified)} ${r.removed.padEnd(w.removed)}  ${r.command}`;
-    yield (line.length > columns ? line.slice(0, columns - 1) + '…' : line) + '\n';
+    // (Cut by terminal cells, not UTF-16 units: wide characters take two, a pair is not split.)
+    yield (columns === Number.POSITIVE_INFINITY ? line : truncate(line, columns)) + '\n';
   }
 }

@@ -222,3 +222,41 @@ test('inspect text: columns line up past #9, commands are whole in a pipe, an im
     rm(dir, { recursive: true, force: true });
   }
 });
+
+test('inspect text in a terminal: a command of wide characters is cut to the terminal’s cells, one row per layer', async (t) => {
+  const { Pane, cli, killServer, tmuxMissing } = await import('../support/tmux.js');
+  const { textWidth } = await import('../../src/text/width.js');
+  const missing = tmuxMissing();
+  if (missing) return t.skip(missing);
+  const { shapeMembers, writeShape } = await import('../support/hostile-shapes.js');
+  const { file, tar } = await import('../support/tar-craft.js');
+  const dir = mkdtempSync(join(tmpdir(), 'layerlens-inspect-tty-'));
+  try {
+    // (Cut by UTF-16 units, 59 of them were 118 cells on a 60-column screen: the row wrapped.)
+    const wide = '漢字'.repeat(80);
+    const target = await writeShape(
+      'oci-dir',
+      shapeMembers('oci-dir', [tar([file('a', 'a')])], (role, doc) => {
+        if (role !== 'config') return undefined;
+        const c = doc as { history: Array<Record<string, unknown>> };
+        c.history[0] = { created_by: `/bin/sh -c echo ${wide}` };
+        return c;
+      }),
+      join(dir, 'img'),
+    );
+    const pane = Pane.start('inspect-wide', dir, cli(`inspect ${JSON.stringify(target)}`), 60, 20);
+    let screen = '';
+    for (let i = 0; i < 100 && !screen.includes('__EXIT='); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      screen = pane.screen();
+    }
+    const lines = screen.split('\n');
+    const row = lines.findIndex((l) => l.startsWith('#0'));
+    assert.ok(row >= 0, screen);
+    assert.ok(lines[row].endsWith('…') && textWidth(lines[row]) <= 60, lines[row]);
+    assert.match(lines[row + 1], /^__EXIT=0/, screen);
+  } finally {
+    killServer();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
