@@ -13,12 +13,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
-import { mapHistory } from '../../src/engine/history.js';
-import type { ImageConfig, ImageMeta } from '../../src/engine/types.js';
+import type { ImageConfig } from '../../src/engine/types.js';
 import { toTable } from '../../src/report/table.js';
 import { alnum } from '../support/fake-secrets.js';
 import { type CliResult, runCli } from '../support/hostile-cli.js';
-import { writeOciLayout } from '../support/oci-layout.js';
+import { metaOfConfig, writeOciLayout } from '../support/oci-layout.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-report-escaping-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -52,13 +51,7 @@ before(async () => {
       ExposedPorts: { '8080/tcp': {} },
     },
   };
-  const meta: ImageMeta = {
-    reference: 'x',
-    source: 'oci',
-    config,
-    layers: [{ digest: sha256(tar), diffId: sha256(tar), compressedSize: tar.length }],
-    history: mapHistory(config),
-  };
+  const meta = metaOfConfig(config, [tar], 'x', 'oci');
   image = (await writeOciLayout(path.join(tmp, 'img'), meta, [tar], 'latest', { [`a${H}`]: `v${H}` })).dir;
 });
 

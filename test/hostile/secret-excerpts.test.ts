@@ -12,11 +12,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
-import { mapHistory } from '../../src/engine/history.js';
-import type { ImageConfig, ImageMeta } from '../../src/engine/types.js';
+import type { ImageConfig } from '../../src/engine/types.js';
 import { alnum } from '../support/fake-secrets.js';
 import { runCli } from '../support/hostile-cli.js';
-import { writeOciLayout } from '../support/oci-layout.js';
+import { metaOfConfig, writeOciLayout } from '../support/oci-layout.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'layerlens-secret-excerpts-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -46,13 +45,7 @@ before(async () => {
     ],
     config: { Env: [`TOKENS=${tokens[4]},${tokens[5]}`] },
   };
-  const meta: ImageMeta = {
-    reference: 'x',
-    source: 'oci',
-    config,
-    layers: [{ digest: sha256(tar), diffId: sha256(tar), compressedSize: tar.length }],
-    history: mapHistory(config),
-  };
+  const meta = metaOfConfig(config, [tar], 'x', 'oci');
   image = (await writeOciLayout(path.join(tmp, 'img'), meta, [tar])).dir;
 });
 

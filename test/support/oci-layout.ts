@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
-import type { ImageMeta } from '../../src/engine/types.js';
+import { mapHistory } from '../../src/engine/history.js';
+import type { ImageConfig, ImageMeta } from '../../src/engine/types.js';
 
 export async function writeOciLayout(
   dir: string,
@@ -62,4 +63,20 @@ export async function writeOciLayout(
     ...names.map((n) => ({ name: n, content: files.get(n)! })),
   ]);
   return { dir, tar };
+}
+
+/** The metadata of an image of `config` over uncompressed layer `tars` (a layout's or a model's). */
+export function metaOfConfig(
+  config: ImageConfig,
+  tars: Buffer[],
+  reference = 'x',
+  source: ImageMeta['source'] = 'oci',
+): ImageMeta {
+  return {
+    reference,
+    source,
+    config,
+    layers: tars.map((t) => ({ digest: sha256(t), diffId: sha256(t), compressedSize: t.length })),
+    history: mapHistory(config),
+  };
 }

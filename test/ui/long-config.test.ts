@@ -8,14 +8,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
-import { mapHistory } from '../../src/engine/history.js';
 import { ImageModel } from '../../src/engine/image.js';
-import type { ImageConfig, ImageMeta } from '../../src/engine/types.js';
+import type { ImageConfig } from '../../src/engine/types.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { screenLines } from '../../src/ui/render-screen.js';
 import { plain } from '../../src/ui/style.js';
 import { alnum } from '../support/fake-secrets.js';
 import { explorerOn, press, text, type } from '../support/ui.js';
+import { metaOfConfig } from '../support/oci-layout.js';
 
 const N = 40_000;
 const token = `ghp_${alnum(36)}`;
@@ -32,13 +32,7 @@ async function longConfig(): Promise<ImageModel> {
     })),
     config: { Env: [`GITHUB_TOKEN=${token}`, ...Array.from({ length: N }, (_, i) => `KEY_${i}=value-${i}`)] },
   };
-  const meta: ImageMeta = {
-    reference: 'long',
-    source: 'demo',
-    config,
-    layers: [{ digest: sha256(tar), diffId: sha256(tar), compressedSize: tar.length }],
-    history: mapHistory(config),
-  };
+  const meta = metaOfConfig(config, [tar], 'long', 'demo');
   const model = new ImageModel();
   await model.load(memoryReader(meta, [tar]));
   return model;
@@ -95,13 +89,7 @@ test('a history comment of megabytes: the History panel shows it without running
     rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
     history: [{ created_by: 'RUN true', comment }],
   };
-  const meta: ImageMeta = {
-    reference: 'comment',
-    source: 'demo',
-    config,
-    layers: [{ digest: sha256(tar), diffId: sha256(tar), compressedSize: tar.length }],
-    history: mapHistory(config),
-  };
+  const meta = metaOfConfig(config, [tar], 'comment', 'demo');
   const model = new ImageModel();
   await model.load(memoryReader(meta, [tar]));
   const ex = explorerOn(model, { width: 60, height: 30 });
