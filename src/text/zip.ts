@@ -6,6 +6,7 @@
  * gives a ZipError, never a hang or an exhausted heap.
  */
 import zlib from 'node:zlib';
+import { quoted } from './safe-text.js';
 
 /** Random access to the archive's bytes: a Buffer, or a file read with positioned reads. */
 export interface ByteSource {
@@ -103,7 +104,26 @@ export function zipEntries(src: ByteSource, maxEntries = 5_000_000): ZipEntry[] 
     out.push(entry);
     p = xEnd + commentLen;
   }
+  refuseOverlaps(out);
   return out;
+}
+
+/**
+ * Refuses an archive two of whose entries share bytes. A zip tool writes each entry's data once;
+ * a central directory of many entries that all point at one deflated entry (a zip bomb's layout)
+ * had each inflated in turn: a 72 KB OSV archive of 200 such entries took 197 s of `db update`,
+ * 65,535 of them most of a day, and a 100 KB jar 1-2 s of a scan. Once no bytes are shared, what
+ * is inflated is bounded by the archive's own size (deflate's ratio is at most ~1,000).
+ */
+function refuseOverlaps(entries: readonly ZipEntry[]): void {
+  const byOffset = [...entries].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const a = byOffset[i - 1];
+    const b = byOffset[i];
+    // A local header is 30 bytes and the name at least: this end is never past the real one.
+    if (a.offset + 30 + a.compressedSize > b.offset)
+      throw new ZipError(`entries ${quoted(a.name)} and ${quoted(b.name)} share bytes (a zip bomb's layout)`);
+  }
 }
 
 /**

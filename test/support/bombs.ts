@@ -76,3 +76,46 @@ export function zstdBomb(zeros: number, opts: { windowLog?: number; name?: strin
   parts.push(blockHeader(true, 1, 1024), Buffer.from([0]));
   return { blob: Buffer.concat(parts), diffId, size };
 }
+
+/**
+ * A zip whose central directory lists `n` entries (named by `name`) that all point at one local
+ * entry: `data`, deflated once. No zip tool writes this (it is the layout of a zip bomb), so it is
+ * made here byte by byte.
+ */
+export function sharedBytesZip(n: number, data: Buffer, name: (i: number) => string): Buffer {
+  const deflated = zlib.deflateRawSync(data);
+  const crc = zlib.crc32(data);
+  const localName = Buffer.from(name(0));
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8); // deflate
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(deflated.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(localName.length, 26);
+  const head = Buffer.concat([local, localName, deflated]);
+  const central: Buffer[] = [];
+  for (let i = 0; i < n; i++) {
+    const entryName = Buffer.from(name(i));
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(deflated.length, 20);
+    c.writeUInt32LE(data.length, 24);
+    c.writeUInt16LE(entryName.length, 28);
+    // offset 0 (42): every entry is the one local entry
+    central.push(c, entryName);
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(n, 8);
+  end.writeUInt16LE(n, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(head.length, 16);
+  return Buffer.concat([head, cd, end]);
+}

@@ -11,11 +11,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import zlib from 'node:zlib';
 import { RAW_JS_ERROR, assertOneLineError, runCli } from '../support/hostile-cli.js';
 import { memoryImage } from '../support/image.js';
 import { writeOciLayout } from '../support/oci-layout.js';
 import { osvZip } from '../support/osv-fixtures.js';
+import { sharedBytesZip } from '../support/bombs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'layerlens-vulndb-hostile-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -140,56 +140,13 @@ test("an osv-scanner archive over 2 GiB is read with positioned reads, not refus
   assert.match(assertOneLineError(r, 'scan'), /all\.zip: not a valid OSV archive \(not a zip archive/);
 });
 
-/**
- * A zip whose central directory lists `n` entries that all point at one local entry: `size`
- * bytes of an advisory padded with spaces, deflated once. No zip tool writes this (it is the
- * layout of a zip bomb), so it is made here byte by byte.
- */
-function overlappingZip(n: number, size: number): Buffer {
-  const data = Buffer.alloc(size, 0x20);
-  data.write('{"id":"X-1","affected":[]');
-  data.write('}', size - 1);
-  const deflated = zlib.deflateRawSync(data);
-  const crc = zlib.crc32(data);
-  const name = Buffer.from('a.json');
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8); // deflate
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(deflated.length, 18);
-  local.writeUInt32LE(size, 22);
-  local.writeUInt16LE(name.length, 26);
-  const head = Buffer.concat([local, name, deflated]);
-  const central: Buffer[] = [];
-  for (let i = 0; i < n; i++) {
-    const entryName = Buffer.from(`e${i}.json`);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(20, 4);
-    c.writeUInt16LE(20, 6);
-    c.writeUInt16LE(8, 10);
-    c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(deflated.length, 20);
-    c.writeUInt32LE(size, 24);
-    c.writeUInt16LE(entryName.length, 28);
-    // offset 0 (42): every entry is the one local entry
-    central.push(c, entryName);
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(n, 8);
-  end.writeUInt16LE(n, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(head.length, 16);
-  return Buffer.concat([head, cd, end]);
-}
-
 test('an archive whose entries share bytes (a zip bomb) is refused before anything is inflated', async () => {
   // ~0.3 MB that inflates to 2,000 × 16 MiB = 31 GiB: minutes to hours of db update, and of a
   // scan reading it in osv-scanner's cache.
-  const zip = overlappingZip(2000, 16 << 20);
+  const data = Buffer.alloc(16 << 20, 0x20);
+  data.write('{"id":"X-1","affected":[]');
+  data.write('}', data.length - 1);
+  const zip = sharedBytesZip(2000, data, (i) => `e${i}.json`);
   assert.ok(zip.length < 400_000);
   mkdirSync(join(dir, 'bomb-mirror', 'npm'), { recursive: true });
   writeFileSync(join(dir, 'bomb-mirror', 'npm', 'all.zip'), zip);

@@ -115,3 +115,15 @@ function nestedJars(n: number): Buffer {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+test('a jar whose entries share bytes (a zip bomb) is refused before anything is inflated', async () => {
+  // (As an OSV archive is: 300 entries of one deflated 1 MiB pom were each inflated in turn.)
+  const { sharedBytesZip } = await import('../../support/bombs.js');
+  const { parseJavaArchive } = await import('../../../src/findings/packages/java.js');
+  const pom = Buffer.alloc(1 << 20, 0x20);
+  pom.write('groupId=org.example\nartifactId=lib\nversion=1.2.3\n');
+  const jar = sharedBytesZip(300, pom, (i) => `META-INF/maven/org.example/lib${i}/pom.properties`);
+  const r = parseJavaArchive(jar, 'bomb.jar');
+  assert.deepEqual(r.found, []);
+  assert.match(r.note ?? '', /share bytes \(a zip bomb's layout\)/);
+});
