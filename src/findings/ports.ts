@@ -6,6 +6,7 @@
  */
 import type { FileTree } from '../engine/tree.js';
 import type { ImageMeta } from '../engine/types.js';
+import { formatCount } from '../text/bytes.js';
 import { nodeIndex } from './content.js';
 import { makeFinding } from './make.js';
 import type { Finding, Severity } from './types.js';
@@ -184,6 +185,7 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
   const out: Finding[] = [];
   // Two keys may name one port ("5432" and "5432/tcp"): one finding.
   const seen = new Set<string>();
+  const unknown: Array<[number, string]> = [];
   for (const k of keys) {
     const parsed = parsePortKey(k);
     const id = parsed?.join('/');
@@ -191,6 +193,10 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
     seen.add(id);
     const [port, proto] = parsed;
     const info = BY_PORT.get(port);
+    if (!info) {
+      unknown.push(parsed);
+      continue;
+    }
     let severity: Severity = info?.risk ?? 'info';
     const panelHits = (info?.panels ?? []).filter((id) => panels.has(id));
     let panelText = '';
@@ -198,20 +204,19 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
       severity = 'high';
       panelText = ` The image contains ${panelHits.map((id) => `${id} (${panels.get(id)})`).join(', ')}, served on this port.`;
     }
-    const service = info ? `${info.service}` : 'unknown service';
+    const service = info.service;
     out.push(
       makeFinding({
-        ruleId: info ? `port-${info.kind}` : 'port-exposed',
+        ruleId: `port-${info.kind}`,
         category: 'port',
         severity,
         title: `EXPOSE ${port}/${proto}: ${service}`,
-        message: `Port ${port}/${proto} (${service}) is exposed${info ? `: ${info.why}` : ''}.${panelText} ${PUBLISH_ALL_NOTE}`,
+        message: `Port ${port}/${proto} (${service}) is exposed: ${info.why}.${panelText} ${PUBLISH_ALL_NOTE}`,
         remediation:
-          info &&
-          (info.kind === 'database' ||
-            info.kind === 'cache' ||
-            info.kind === 'container-api' ||
-            info.kind === 'remote-access')
+          info.kind === 'database' ||
+          info.kind === 'cache' ||
+          info.kind === 'container-api' ||
+          info.kind === 'remote-access'
             ? `Remove EXPOSE ${port} unless clients outside the container network must reach it; publish explicitly on a private interface (-p 127.0.0.1:${port}:${port}) and require authentication.`
             : `Expose only what clients need, publish ports explicitly (-p) rather than with -P, and put admin interfaces behind authentication.`,
         key: `${port}/${proto}`,
@@ -219,12 +224,74 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
           port,
           protocol: proto,
           service,
-          kind: info?.kind ?? 'other',
-          why: info?.why ?? 'not a port layerlens knows: check what listens there',
+          kind: info.kind,
+          why: info.why,
           ...(panelHits.length ? { panels: panelHits.map((id) => panels.get(id)) } : {}),
         },
       }),
     );
   }
+  for (const r of portRanges(unknown)) out.push(unknownPorts(r));
   return out;
+}
+
+/** Ports of no service layerlens knows, `first` to `last` of one protocol (one port: equal). */
+interface PortRange {
+  first: number;
+  last: number;
+  proto: string;
+  /** The ports of the ranges past MAX_UNKNOWN_RANGES folded into this one (the last): their count. */
+  more?: { ports: number; ranges: number };
+}
+
+/**
+ * Unknown ports' findings, one per range: `EXPOSE 10000-20000/udp` (a media server's RTP ports)
+ * is 10,001 keys in the config, and one per port made 130,000 findings and a 120 MB report of a
+ * 2.6 MB config. Past this many ranges, the widest are listed and the rest counted in the last.
+ */
+const MAX_UNKNOWN_RANGES = 64;
+
+function portRanges(ports: Array<[number, string]>): PortRange[] {
+  ports.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] - b[0]));
+  const ranges: PortRange[] = [];
+  for (const [port, proto] of ports) {
+    const last = ranges[ranges.length - 1];
+    if (last && last.proto === proto && last.last === port - 1) last.last = port;
+    else ranges.push({ first: port, last: port, proto });
+  }
+  if (ranges.length <= MAX_UNKNOWN_RANGES) return ranges;
+  // The widest ranges are listed (in their order), the rest counted.
+  const bySize = [...ranges].sort((a, b) => b.last - b.first - (a.last - a.first));
+  const listed = new Set(bySize.slice(0, MAX_UNKNOWN_RANGES));
+  const rest = bySize.slice(MAX_UNKNOWN_RANGES);
+  const kept = ranges.filter((r) => listed.has(r));
+  kept[kept.length - 1].more = { ports: rest.reduce((n, r) => n + r.last - r.first + 1, 0), ranges: rest.length };
+  return kept;
+}
+
+function unknownPorts(r: PortRange): Finding {
+  const count = r.last - r.first + 1;
+  const ports = count === 1 ? `${r.first}/${r.proto}` : `${r.first}-${r.last}/${r.proto}`;
+  const more = r.more
+    ? ` ${formatCount(r.more.ports)} more ports of no known service, in ${formatCount(r.more.ranges)} ranges, are exposed too (only the first ${MAX_UNKNOWN_RANGES} ranges are listed).`
+    : '';
+  return makeFinding({
+    ruleId: 'port-exposed',
+    category: 'port',
+    severity: 'info',
+    title: `EXPOSE ${ports}: ${count === 1 ? 'unknown service' : `${formatCount(count)} ports, unknown services`}${r.more ? ` (and ${formatCount(r.more.ports)} more ports)` : ''}`,
+    message: `${count === 1 ? `Port ${ports} (unknown service) is` : `Ports ${ports} (${formatCount(count)}, no service layerlens knows) are`} exposed.${more} ${PUBLISH_ALL_NOTE}`,
+    remediation:
+      'Expose only what clients need, publish ports explicitly (-p) rather than with -P, and put admin interfaces behind authentication.',
+    key: ports,
+    properties: {
+      port: r.first,
+      ...(count > 1 ? { lastPort: r.last } : {}),
+      protocol: r.proto,
+      service: 'unknown service',
+      kind: 'other',
+      why: 'not a port layerlens knows: check what listens there',
+      ...(r.more ? { morePorts: r.more.ports, moreRanges: r.more.ranges } : {}),
+    },
+  });
 }
