@@ -9,10 +9,11 @@
  * found, must be a regular file (a FIFO would hang the command, a device would never end) of at
  * most CONFIG_FILE_MAX bytes.
  */
-import { constants, promises as fsp, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { LayerlensError } from '../errors/index.js';
 import { formatBytes } from '../text/bytes.js';
+import { NotARegularFile, readRegularFile } from '../text/regular-file.js';
 import { errorMessage } from './errors.js';
 
 /** Ignore files and `.dive-ci` files are a few lines; 1 MiB is far past any real one. */
@@ -35,31 +36,17 @@ export async function readConfigFile(file: string, o: ConfigFileOptions): Promis
   if (!o.named && !insideWorkingDirectory(file)) {
     throw refuse(`a link to a file outside this directory: not followed (name the file with ${o.option} to read it)`);
   }
-  let handle: fsp.FileHandle;
   try {
-    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
-    handle = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readRegularFile(file, CONFIG_FILE_MAX).toString('utf8');
   } catch (err) {
+    if (err instanceof NotARegularFile)
+      throw refuse(
+        err.why === 'not-regular'
+          ? 'not a regular file'
+          : `larger than ${formatBytes(CONFIG_FILE_MAX)}: not a settings file`,
+      );
     if (!o.named && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw refuse(`cannot read it (${errorMessage(err)})`);
-  }
-  try {
-    if (!(await handle.stat()).isFile()) throw refuse('not a regular file');
-    // (The size stat gives is not trusted: /proc files say 0.)
-    const buf = Buffer.alloc(CONFIG_FILE_MAX + 1);
-    let n = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, n, buf.length - n, null);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-      if (n > CONFIG_FILE_MAX) throw refuse(`larger than ${formatBytes(CONFIG_FILE_MAX)}: not a settings file`);
-    }
-    return buf.toString('utf8', 0, n);
-  } catch (err) {
-    if (err instanceof LayerlensError) throw err;
-    throw refuse(`cannot read it (${errorMessage(err)})`);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -197,8 +197,8 @@ export function portFindings(meta: ImageMeta, tree: FileTree): Finding[] {
       unknown.push(parsed);
       continue;
     }
-    let severity: Severity = info?.risk ?? 'info';
-    const panelHits = (info?.panels ?? []).filter((id) => panels.has(id));
+    let severity: Severity = info.risk;
+    const panelHits = (info.panels ?? []).filter((id) => panels.has(id));
     let panelText = '';
     if (panelHits.length) {
       severity = 'high';

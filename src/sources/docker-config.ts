@@ -7,9 +7,9 @@
  * one linked to a device would never end. So each must be a regular file of at most
  * CLIENT_FILE_MAX bytes (opened without blocking, its size counted as read: /proc files say 0).
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { LayerlensError } from '../errors/index.js';
+import { NotARegularFile, readRegularFile } from '../text/regular-file.js';
 
 /** config.json, auth files, a context's meta.json, PEM files: 16 MiB is far past any real one. */
 export const CLIENT_FILE_MAX = 16 << 20;
@@ -23,34 +23,16 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv, home: string): string {
  * decides what that means); BAD_CONFIG when it is not a regular file or is too large.
  */
 export function readClientFile(file: string): Buffer | undefined {
-  let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) throw new LayerlensError(`${file}: not a regular file`, 'BAD_CONFIG');
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(64 << 10);
-      const got = readSync(fd, chunk, 0, chunk.length, null);
-      if (got === 0) break;
-      chunks.push(chunk.subarray(0, got));
-      n += got;
-      if (n > CLIENT_FILE_MAX)
-        throw new LayerlensError(
-          `${file}: larger than ${CLIENT_FILE_MAX >> 20} MiB: not a Docker client file`,
-          'BAD_CONFIG',
-        );
-    }
-    return Buffer.concat(chunks, n);
+    return readRegularFile(file, CLIENT_FILE_MAX);
   } catch (err) {
-    if (err instanceof LayerlensError) throw err;
-    return undefined; // (EISDIR and the like: as unreadable)
-  } finally {
-    closeSync(fd);
+    if (!(err instanceof NotARegularFile)) return undefined; // (missing, unreadable, EISDIR: as unreadable)
+    throw new LayerlensError(
+      err.why === 'not-regular'
+        ? `${file}: not a regular file`
+        : `${file}: larger than ${CLIENT_FILE_MAX >> 20} MiB: not a Docker client file`,
+      'BAD_CONFIG',
+    );
   }
 }
 
