@@ -21,6 +21,7 @@ import { parseCommandArgs } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDemo, openReader, startLoad } from './wiring.js';
+import { sameVersion } from '../engine/version-store.js';
 
 const USAGE = 'layerlens extract IMAGE PATH [--layer N [--entry K]] [-o FILE] [source options]';
 
@@ -96,9 +97,9 @@ export async function runExtract(argv: string[]): Promise<number> {
   const note =
     entryArg === undefined
       ? provenance(model, inImage, loc, layerArg)
-      : loc.version === model.tree.lookupPath(inImage)?.versionIn(loc.layer)
+      : sameVersion(loc.version, model.tree.lookupPath(inImage)?.versionIn(loc.layer))
         ? undefined
-        : model.tree.refusedCopies.some((r) => r.version === loc.version)
+        : model.tree.refusedCopies.some((r) => sameVersion(r.version, loc.version))
           ? `extracted entry ${entryArg} of layer ${loc.layer} (${safeText(inImage)}), which container runtimes refuse to unpack: it is in no file system, but the layer ships it`
           : `extracted the copy of ${safeText(inImage)} at entry ${entryArg} of layer ${loc.layer}, which a later entry of the same layer replaced: it is in no file system, but the layer ships it`;
   const n = output === undefined ? await toStdout(model, loc) : await toFile(model, loc, output);

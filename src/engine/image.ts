@@ -25,6 +25,7 @@ import {
 import type { SegmentedList } from './segmented-list.js';
 import { FileTree } from './tree.js';
 import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
+import type { VersionStore } from './version-store.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerState = 'queued' | 'reading' | 'done' | 'failed';
@@ -338,7 +339,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
         }
         byIndex.delete(i);
         // The same diffID may serve several layers (identical layers): keep it in byDiff.
-        await applyEntriesInSlices(this.tree, i, parsed.entries, parsed.dirs);
+        await applyEntriesInSlices(this.tree, i, parsed.entries, parsed.dirs, parsed.versions);
         this.finishLayer(i, parsed);
       }
     };
@@ -422,9 +423,10 @@ export function applyEntries(
   layer: number,
   entries: SegmentedList<LayerItem>,
   dirs?: readonly string[],
+  versions?: VersionStore,
 ): void {
   const markers = beginApply(tree, layer, entries);
-  const at = newRunCursor(dirs);
+  const at = newRunCursor(dirs, versions);
   for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
   endApply(tree, layer, markers);
 }
@@ -466,14 +468,18 @@ function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerI
 /** Apply the item at `i`; returns the index of its last item (see LayerItem). */
 function applyItem(tree: FileTree, layer: number, items: SegmentedList<LayerItem>, i: number, at: RunCursor): number {
   if (readEntry(items, i, at)) {
-    const a = at.attrs;
+    const vs = at.versions;
+    const j = at.slot;
+    const content = vs.content(j);
     // A file the tree refuses (its directory is a file, or a symlink loop): its bytes kept aside.
     if (
-      !tree.putAt(at.dir, at.name, a, layer, a.content, a.entry, true) &&
-      a.type === 'file' &&
-      a.content !== undefined
-    )
-      tree.keepRefused(at.dir === '' ? at.name : `${at.dir}/${at.name}`, a, layer, a.content, a.entry, undefined);
+      !tree.putSlotAt(at.dir, at.name, vs, j, layer, content, vs.entry(j), true) &&
+      vs.type(j) === 'file' &&
+      content !== undefined
+    ) {
+      const path = at.dir === '' ? at.name : `${at.dir}/${at.name}`;
+      tree.keepRefused(path, vs.view(j), layer, content, vs.entry(j), undefined);
+    }
     return at.next;
   }
   const e = items.at(i) as LayerEntry;
@@ -505,13 +511,14 @@ export async function applyEntriesInSlices(
   layer: number,
   entries: SegmentedList<LayerItem>,
   dirs: readonly string[],
+  versions?: VersionStore,
 ): Promise<void> {
-  if (entries.length <= SLICE) return applyEntries(tree, layer, entries, dirs);
+  if (entries.length <= SLICE) return applyEntries(tree, layer, entries, dirs, versions);
   // Readers between slices (the explorer's frames and keys, the early findings) see the layers
   // before this one only; a layer whose application fails (the heap bound) is never counted.
   tree.setApplying(layer);
   const markers = beginApply(tree, layer, entries);
-  const at = newRunCursor(dirs);
+  const at = newRunCursor(dirs, versions);
   let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
     i = applyItem(tree, layer, entries, i, at);

@@ -14,9 +14,9 @@ import { NameTable, ownCopy } from './names.js';
 import { SegmentedList } from './segmented-list.js';
 import { streamHash, streamHashLoaded } from './stream-hash.js';
 import { TarReader, type TarHeader } from './tar-reader.js';
-import { pendingVersion } from './tree.js';
 import { OPAQUE_MARKER, PathCleaner, WHITEOUT_PREFIX, cleanPath } from './paths.js';
-import type { Compression, EntryAttrs, UnpackProblem, Version } from './types.js';
+import type { Compression, EntryAttrs, UnpackProblem } from './types.js';
+import { UNPLACED, VersionStore } from './version-store.js';
 import { LayerlensError } from '../errors/index.js';
 
 export type LayerEntry =
@@ -53,21 +53,22 @@ export type LayerEntry =
 
 /**
  * A parsed layer's entries in tar order, as the parser keeps them while the layer waits for its
- * diffID. A plain entry is its attributes, made in the Version's shape (tree.ts pendingVersion)
- * and carrying the entry's ordinal (`entry`) and the content inspector's result (`content`),
- * after either of:
- * - a number D and a name (one component): the entry starts a run of entries in one directory,
- *   the layer's D-th run directory (ParsedLayer.dirs: 0 is the root; every root entry starts a
- *   run);
+ * diffID. A plain entry is its attributes' slot in the layer's VersionStore (ParsedLayer.versions,
+ * a number ≥ 0; the slot carries the entry's ordinal and the content inspector's result), after
+ * either of:
+ * - a negative number ~D and a name (one component): the entry starts a run of entries in one
+ *   directory, the layer's D-th run directory (ParsedLayer.dirs: 0 is the root; every root entry
+ *   starts a run);
  * - a name: the entry is in the directory of the run it continues.
  * Anything else is a LayerEntry. Tars list a directory's files together, so most entries wait as
- * a name that is the tree's node name to be, and two array slots; no record object and no full
- * path per entry. Names and directories are strings of their own (names.ts), not views into the
+ * a name that is the tree's node name to be, and two array slots; no record object, no attribute
+ * object (issue 16: a million of those were most of what the scavenger copied) and no full path
+ * per entry. Names and directories are strings of their own (names.ts), not views into the
  * tar's path strings: those die young, where a waiting layer kept them alive into the old
  * generation (issue 16: ~200 MB of garbage on the ML-shaped image). entryList() gives LayerEntry
  * records.
  */
-export type LayerItem = LayerEntry | number | string | EntryAttrs;
+export type LayerItem = LayerEntry | number | string;
 
 /**
  * A walk over LayerItems: the directory of the run the names continue, and the plain entry
@@ -76,55 +77,62 @@ export type LayerItem = LayerEntry | number | string | EntryAttrs;
 export interface RunCursor {
   /** The layer's run directories (ParsedLayer.dirs). */
   dirs: readonly string[];
+  /** The layer's attribute slots (ParsedLayer.versions). */
+  versions: VersionStore;
   dir: string;
   name: string;
-  attrs: Version;
+  /** The entry's slot in `versions`. */
+  slot: number;
   /** The index of the entry's last item. */
   next: number;
 }
 
-export const newRunCursor = (dirs: readonly string[] = ROOT_ONLY): RunCursor => ({
+export const newRunCursor = (dirs: readonly string[] = ROOT_ONLY, versions = NO_SLOTS): RunCursor => ({
   dirs,
+  versions,
   dir: '',
   name: '',
-  attrs: undefined as unknown as Version,
+  slot: -1,
   next: 0,
 });
 
 const ROOT_ONLY: readonly string[] = [''];
+/** The store of a list that has no plain entries (LayerEntry records only: tests, tools). */
+const NO_SLOTS = new VersionStore();
 
 /**
- * Read the plain entry at `i` into `at` (its directory, name, attributes and last item); false
- * when the item is a LayerEntry.
+ * Read the plain entry at `i` into `at` (its directory, name, attributes' slot and last item);
+ * false when the item is a LayerEntry.
  */
 export function readEntry(items: SegmentedList<LayerItem>, i: number, at: RunCursor): boolean {
   const it = items.at(i);
   if (typeof it === 'string') {
     at.name = it;
-    at.attrs = items.at(i + 1) as Version;
+    at.slot = items.at(i + 1) as number;
     at.next = i + 1;
     return true;
   }
   if (typeof it !== 'number') return false;
-  at.dir = at.dirs[it];
+  at.dir = at.dirs[~it];
   at.name = items.at(i + 1) as string;
-  at.attrs = items.at(i + 2) as Version;
+  at.slot = items.at(i + 2) as number;
   at.next = i + 2;
   return true;
 }
 
 /** The layer's items as LayerEntry records (tests, tools). */
-export function entryList(layer: Pick<ParsedLayer, 'entries' | 'dirs'>): LayerEntry[] {
+export function entryList(layer: Pick<ParsedLayer, 'entries' | 'dirs' | 'versions'>): LayerEntry[] {
   const items = layer.entries;
   const out: LayerEntry[] = [];
-  const at = newRunCursor(layer.dirs);
+  const at = newRunCursor(layer.dirs, layer.versions);
   for (let i = 0; i < items.length; i++) {
     if (!readEntry(items, i, at)) {
       out.push(items.at(i) as LayerEntry);
       continue;
     }
     const path = at.dir === '' ? at.name : at.dir + '/' + at.name;
-    out.push({ kind: 'entry', path, attrs: at.attrs, ordinal: at.attrs.entry, content: at.attrs.content });
+    const attrs = layer.versions.view(at.slot);
+    out.push({ kind: 'entry', path, attrs, ordinal: attrs.entry, content: attrs.content });
     i = at.next;
   }
   return out;
@@ -141,6 +149,8 @@ export interface ParsedLayer {
   entries: SegmentedList<LayerItem>;
   /** The directories the entries' runs are in (see LayerItem); the first is the root, `''`. */
   dirs: string[];
+  /** The plain entries' attributes, by slot (see LayerItem); a tree copies them (FileTree.putSlotAt). */
+  versions: VersionStore;
   /** Its files' digests, taken when asked (content-digest.ts); set with ParseOptions.digestRanges. */
   deferredDigests?: DeferredDigests;
 }
@@ -264,6 +274,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   /** The holes of the layer's sparse files: zeros they unpack to beyond their bytes in the tar. */
   let holes = 0;
   const entries = new SegmentedList<LayerItem>();
+  const versions = new VersionStore();
   // The attributes of the entry whose content is streaming to a sink (two variables, not an object
   // per file): the sink's result is kept on them (`content`), and a batching sink sets it there.
   let currentEntry: (EntryAttrs & { content?: unknown }) | null = null;
@@ -274,7 +285,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   // The directory of the run of entries the last one started (see LayerItem).
   const run = newRun(opts.names ?? new NameTable());
   // Root entries named like eStargz's TOC or landmarks: hidden at the end if the layer is eStargz.
-  let stargzNames: EntryAttrs[] | undefined;
+  let stargzNames: number[] | undefined;
   /** The inspector's sink for a file's bytes (undefined: none, or the inspector took them whole). */
   const inspect = (parts: string[], attrs: EntryAttrs): ContentSink | undefined => {
     if (!opts.inspectContent) return undefined;
@@ -294,9 +305,9 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     if (!opts.inspectContent || n === 0 || item.kind !== 'refused') return undefined;
     const parts = header.name.split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
     if (parts.length === 0) return undefined;
-    const attrs = headerAttrs(header, 'file');
+    const attrs = versions.view(headerSlot(versions, header, 'file'));
     attrs.size = n;
-    (attrs as Version).entry = ordinal;
+    attrs.entry = ordinal;
     item.path = parts.join('/');
     item.ordinal = ordinal;
     item.attrs = attrs;
@@ -351,17 +362,24 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         entries.push(unhandled);
         return inspectRefused(unhandled, header, ordinal);
       }
-      const attrs = headerAttrs(header, type);
-      if (attrs.linkTarget === ESCAPES) {
+      const slot = headerSlot(versions, header, type);
+      if (type === 'hardlink' && versions.linkTarget(slot) === ESCAPES) {
         entries.push({ kind: 'refused', problem: 'link-escape', name: cut(header.name), link: cut(header.linkname) });
         return undefined;
       }
-      (attrs as Version).entry = ordinal;
-      if (parts.length === 0) entries.push({ kind: 'entry', path: '', attrs, ordinal });
-      else pushEntry(entries, header.name, parts, attrs, run);
-      if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(attrs);
-      let sink = type === 'file' ? inspect(parts, attrs) : undefined;
-      if (type === 'file' && opts.contentDigests) {
+      versions.setNumber(slot, 'entry', ordinal);
+      if (parts.length === 0) entries.push({ kind: 'entry', path: '', attrs: versions.view(slot), ordinal });
+      else pushEntry(entries, header.name, parts, slot, run);
+      if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(slot);
+      if (type !== 'file') {
+        currentEntry = null;
+        currentSink = undefined;
+        return undefined;
+      }
+      // (A view of the slot for the inspector: it keeps its result there, `content`.)
+      const attrs = versions.view(slot);
+      let sink = inspect(parts, attrs);
+      if (opts.contentDigests) {
         // (A sparse file's data in the blob is not its content: hashed as it is handed on.)
         if (!deferred || header.sparse) sink = new DigestingSink(sink, attrs);
         else if (reader.entryDataLength === 0) attrs.digest = EMPTY_DIGEST;
@@ -466,7 +484,8 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   const rawHex = await opts.rawDigest;
   let items = entries;
   if (stargzNames && (opts.estargz || isStargzFooter(tail.bytes()))) {
-    // Each hidden entry, in the root, starts a run: a number, its name and its attributes.
+    // Each hidden entry, in the root, starts a run: a number, its name and its attributes' slot
+    // (slots are numbers ≥ 0, run directories < 0).
     const drop = new Set<number>();
     const hidden = new Set<LayerItem>(stargzNames);
     for (let i = 2; i < entries.length; i++)
@@ -484,6 +503,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     compressedSize,
     entries: items,
     dirs: run.dirs,
+    versions,
     deferredDigests: deferred,
   };
 }
@@ -539,7 +559,7 @@ function pushEntry(
   entries: SegmentedList<LayerItem>,
   name: string,
   parts: readonly string[],
-  attrs: EntryAttrs,
+  slot: number,
   run: Run,
 ): void {
   const last = parts.length - 1;
@@ -548,9 +568,9 @@ function pushEntry(
   if (last === 0) {
     run.dir = '';
     run.index = 0;
-    entries.push(0);
+    entries.push(~0);
     entries.push(base);
-    entries.push(attrs);
+    entries.push(slot);
     return;
   }
   let dirLen = last - 1;
@@ -564,13 +584,13 @@ function pushEntry(
   const len = clean ? dirLen : path.length;
   if (len === run.dir.length && path.startsWith(run.dir)) {
     entries.push(base);
-    entries.push(attrs);
+    entries.push(slot);
     return;
   }
   startRun(run, path, len);
-  entries.push(run.index);
+  entries.push(~run.index);
   entries.push(base);
-  entries.push(attrs);
+  entries.push(slot);
 }
 
 function asLayerError(err: unknown, kind: Compression): LayerlensError {
@@ -612,27 +632,41 @@ const SPECIAL_MAP: Record<string, EntryAttrs['special']> = {
   '6': 'fifo',
 };
 
-function headerAttrs(h: TarHeader, type: EntryAttrs['type']): EntryAttrs {
-  const attrs = pendingVersion(type, type === 'file' ? h.size : 0, h.mode & 0o7777, h.uid, h.gid, h.mtime);
+/** A slot of `store` with the attributes of header `h` as an entry of `type`, not placed in a tree. */
+function headerSlot(store: VersionStore, h: TarHeader, type: EntryAttrs['type']): number {
+  const i = store.add(
+    type,
+    type === 'file' ? h.size : 0,
+    h.mode & 0o7777,
+    h.uid,
+    h.gid,
+    h.mtime,
+    UNPLACED,
+    'added',
+    undefined,
+    -1,
+  );
   if (h.pax) {
+    let xattrs: Record<string, string> | undefined;
     for (const key in h.pax) {
-      if (key.startsWith('SCHILY.xattr.')) (attrs.xattrs ??= {})[key.slice(13)] = h.pax[key];
+      if (key.startsWith('SCHILY.xattr.')) (xattrs ??= {})[key.slice(13)] = h.pax[key];
     }
+    if (xattrs) store.setRare(i, 'xattrs', xattrs);
   }
-  if (type === 'symlink') attrs.linkTarget = h.linkname;
+  if (type === 'symlink') store.setRare(i, 'linkTarget', h.linkname);
   else if (type === 'hardlink') {
     // An archive path, cleaned like a name; one above the root is a breakout Docker refuses.
     const target = cleanPath(h.linkname);
-    attrs.linkTarget = target === null ? ESCAPES : '/' + target.join('/');
+    store.setRare(i, 'linkTarget', target === null ? ESCAPES : '/' + target.join('/'));
   } else if (type === 'other') {
-    attrs.special = SPECIAL_MAP[h.typeflag];
-    attrs.devMajor = h.devmajor;
-    attrs.devMinor = h.devminor;
+    store.setRare(i, 'special', SPECIAL_MAP[h.typeflag]);
+    store.setRare(i, 'devMajor', h.devmajor);
+    store.setRare(i, 'devMinor', h.devminor);
   }
-  return attrs;
+  return i;
 }
 
-/** headerAttrs' mark for a hardlink whose target climbs above the root. */
+/** headerSlot's mark for a hardlink whose target climbs above the root. */
 const ESCAPES = '\u0000escapes';
 
 /**

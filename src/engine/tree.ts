@@ -12,108 +12,27 @@ import { NameTable } from './names.js';
 import { splitPath } from './paths.js';
 import { SegmentedList } from './segmented-list.js';
 import type { ChangeKind, EntryAttrs, UnpackNote, UnpackProblem, Version } from './types.js';
+import { StoredVersion, UNPLACED, VersionStore } from './version-store.js';
 
 const NO_VERSIONS: readonly Version[] = Object.freeze([]);
 
 /**
- * A version with one fixed shape (every version of the tree is made here, so all share one hidden
- * class). Built field by field on purpose: object spread of attribute objects measured ~10 µs and
- * ~600 bytes per call on Node 20 (dictionary-mode objects), which dominated loading images with
- * 500k files.
+ * A path of the tree. Made by newNode() only, never by `new`: see there.
  */
-function shapedVersion(
-  type: EntryAttrs['type'],
-  size: number,
-  mode: number,
-  uid: number,
-  gid: number,
-  mtime: number,
-  layer: number,
-  change: ChangeKind,
-  previousLayer: number | undefined,
-  content: unknown,
-  entry: number,
-): Version {
-  return { type, size, mode, uid, gid, mtime, layer, change, previousLayer, content, entry };
-}
-
-/** A version of `a`'s attributes in `layer`. */
-export function makeVersion(
-  a: EntryAttrs,
-  layer: number,
-  change: ChangeKind,
-  previousLayer: number | undefined,
-  content: unknown,
-  entry: number,
-  implicit?: boolean,
-): Version {
-  const v = shapedVersion(a.type, a.size, a.mode, a.uid, a.gid, a.mtime, layer, change, previousLayer, content, entry);
-  // Rare fields only where present: most of 500k versions are plain files and directories.
-  if (a.linkTarget !== undefined) v.linkTarget = a.linkTarget;
-  if (a.linkEntry !== undefined) v.linkEntry = a.linkEntry;
-  if (a.xattrs !== undefined) v.xattrs = a.xattrs;
-  if (a.digest !== undefined) v.digest = a.digest;
-  if (a.special !== undefined) {
-    v.special = a.special;
-    v.devMajor = a.devMajor;
-    v.devMinor = a.devMinor;
-  }
-  if (implicit) v.implicit = true;
-  return v;
-}
-
-/** `Version.layer` of a version made by the layer parser that no tree holds yet (see pendingVersion). */
-const UNPLACED = -2;
-
-/**
- * The attributes of a parsed tar entry, made in the shape of a Version so that the tree can keep
- * this very object as the entry's version (put() fills in layer, change and the rest) instead of
- * copying it: one object per entry instead of two, and no garbage of a million attribute objects
- * once a large layer is applied (issue 16). A version already placed (a layer applied to two trees
- * in a comparison) is copied as any other attributes are.
- */
-export function pendingVersion(
-  type: EntryAttrs['type'],
-  size: number,
-  mode: number,
-  uid: number,
-  gid: number,
-  mtime: number,
-): EntryAttrs {
-  return shapedVersion(type, size, mode, uid, gid, mtime, UNPLACED, 'added', undefined, undefined, -1);
-}
-
-/** makeVersion, keeping `a` itself when it is a pendingVersion no tree holds yet. */
-function placeVersion(
-  a: EntryAttrs,
-  layer: number,
-  change: ChangeKind,
-  previousLayer: number | undefined,
-  content: unknown,
-  entry: number,
-): Version {
-  const v = a as Version;
-  if (v.layer !== UNPLACED) return makeVersion(a, layer, change, previousLayer, content, entry);
-  v.layer = layer;
-  v.change = change;
-  v.previousLayer = previousLayer;
-  v.content = content;
-  v.entry = entry;
-  return v;
-}
-
 export class TreeNode {
   /** Children by name; null for nodes that never were a directory. */
   children: Map<string, TreeNode> | null = null;
   /**
-   * Versions ordered by layer: one Version held directly (most paths have exactly one; an array
-   * per path cost ~48 bytes × 500k paths), an array when there are several, null before the first.
+   * The last version's slot in the tree's VersionStore, -1 before the first; the earlier ones are
+   * chained through the store (VersionStore.below): a path holds no array and no version object.
    */
-  private vs: Version | Version[] | null = null;
+  private top = -1;
 
-  constructor(
+  private constructor(
     readonly name: string,
     readonly parent: TreeNode | null,
+    /** The tree's versions (version-store.ts). */
+    readonly store: VersionStore,
   ) {}
 
   get path(): string {
@@ -123,84 +42,102 @@ export class TreeNode {
     return '/' + parts.reverse().join('/');
   }
 
-  /** This path's history, oldest first (a fresh array for single-version paths: do not mutate). */
+  /** This path's history, oldest first (views: made on each call). */
   get versions(): readonly Version[] {
-    const vs = this.vs;
-    return vs === null ? NO_VERSIONS : Array.isArray(vs) ? vs : [vs];
+    if (this.top < 0) return NO_VERSIONS;
+    const out: Version[] = [];
+    for (let i = this.top; i >= 0; i = this.store.below(i)) out.push(this.store.view(i));
+    return out.reverse();
   }
 
   get versionCount(): number {
-    const vs = this.vs;
-    return vs === null ? 0 : Array.isArray(vs) ? vs.length : 1;
+    let n = 0;
+    for (let i = this.top; i >= 0; i = this.store.below(i)) n++;
+    return n;
+  }
+
+  /** The slot of the version in force at `layer` (last one with layer ≤ `layer`), or -1. */
+  indexAt(layer: number): number {
+    const st = this.store;
+    let i = this.top;
+    while (i >= 0 && st.layer(i) > layer) i = st.below(i);
+    return i;
+  }
+
+  /** The slot of the live (not removed) version at `layer`, or -1. */
+  liveIndexAt(layer: number): number {
+    const i = this.indexAt(layer);
+    return i >= 0 && !this.store.isRemoved(i) ? i : -1;
   }
 
   /** The version in force at `layer` (last one with version.layer ≤ layer), if any. */
   versionAt(layer: number): Version | undefined {
-    const vs = this.vs;
-    if (vs === null) return undefined;
-    if (!Array.isArray(vs)) return vs.layer <= layer ? vs : undefined;
-    for (let i = vs.length - 1; i >= 0; i--) if (vs[i].layer <= layer) return vs[i];
-    return undefined;
+    const i = this.indexAt(layer);
+    return i < 0 ? undefined : this.store.view(i);
   }
 
   /** The version written by exactly this layer, if any. */
   versionIn(layer: number): Version | undefined {
-    const vs = this.vs;
-    if (vs === null) return undefined;
-    if (!Array.isArray(vs)) return vs.layer === layer ? vs : undefined;
-    for (let i = vs.length - 1; i >= 0; i--) {
-      if (vs[i].layer === layer) return vs[i];
-      if (vs[i].layer < layer) return undefined;
-    }
-    return undefined;
+    const i = this.indexAt(layer);
+    return i >= 0 && this.store.layer(i) === layer ? this.store.view(i) : undefined;
   }
 
   /** Live (not removed) version at `layer`. */
   liveAt(layer: number): Version | undefined {
-    const v = this.versionAt(layer);
-    return v && v.change !== 'removed' ? v : undefined;
+    const i = this.liveIndexAt(layer);
+    return i < 0 ? undefined : this.store.view(i);
   }
 
   /** Children alive at `layer` (unsorted). */
   *childrenAt(layer: number): Iterable<TreeNode> {
     if (!this.children) return;
-    for (const c of this.children.values()) if (c.liveAt(layer)) yield c;
+    for (const c of this.children.values()) if (c.liveIndexAt(layer) >= 0) yield c;
   }
 
   /** The last version of this path in the whole image. */
   get last(): Version | undefined {
-    const vs = this.vs;
-    return vs === null ? undefined : Array.isArray(vs) ? vs[vs.length - 1] : vs;
+    return this.top < 0 ? undefined : this.store.view(this.top);
+  }
+
+  /** The last version's slot, or -1. */
+  get lastIndex(): number {
+    return this.top;
   }
 
   /** The version before the last one (the tree's same-layer merges judge against it). */
   get beforeLast(): Version | undefined {
-    const vs = this.vs;
-    return Array.isArray(vs) && vs.length >= 2 ? vs[vs.length - 2] : undefined;
+    const i = this.top < 0 ? -1 : this.store.below(this.top);
+    return i < 0 ? undefined : this.store.view(i);
   }
 
-  /** @internal FileTree's edits. */
-  pushVersion(v: Version): void {
-    const vs = this.vs;
-    if (vs === null) this.vs = v;
-    else if (Array.isArray(vs)) vs.push(v);
-    else this.vs = [vs, v];
+  /** @internal FileTree's edits: slot `i` becomes the last version. */
+  pushVersion(i: number): void {
+    this.store.setBelow(i, this.top);
+    this.top = i;
   }
 
   /** @internal */
-  replaceLast(v: Version): void {
-    const vs = this.vs;
-    if (Array.isArray(vs)) vs[vs.length - 1] = v;
-    else this.vs = v;
+  replaceLast(i: number): void {
+    this.store.setBelow(i, this.top < 0 ? -1 : this.store.below(this.top));
+    this.top = i;
   }
 
   /** @internal */
   popVersion(): void {
-    const vs = this.vs;
-    if (!Array.isArray(vs)) this.vs = null;
-    else if (vs.length === 2) this.vs = vs[0];
-    else vs.pop();
+    this.top = this.top < 0 ? -1 : this.store.below(this.top);
   }
+}
+
+/**
+ * A new node, made as an object literal with TreeNode's prototype: V8 tracks where literals are
+ * allocated and, once it sees that nearly all of one site's objects survive, allocates them in
+ * the old generation directly. Objects made by `new` are not tracked so: each one was copied by
+ * the scavenger twice, to the young generation's other half and then to the old (issue 16: on
+ * the tiny-files image, with the tree's versions in columns, nodes were most of the ~160 MB the
+ * scavenges copied). Same prototype, same fields in the same order: one shape for every node.
+ */
+function newNode(name: string, parent: TreeNode | null, store: VersionStore): TreeNode {
+  return { __proto__: TreeNode.prototype, children: null, top: -1, name, parent, store } as unknown as TreeNode;
 }
 
 const ROOT_ATTRS: EntryAttrs = { type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 };
@@ -248,7 +185,9 @@ export function emptyStats(): ChangeStats {
 }
 
 export class FileTree {
-  readonly root = new TreeNode('', null);
+  /** Every version of the tree, in columns (version-store.ts); nodes name them by slot. */
+  readonly versions = new VersionStore();
+  readonly root = newNode('', null, this.versions);
   /**
    * Nodes changed by each layer, in the order the changes were made. (This and allNodes grow in
    * segments: as arrays, the copies left behind as they grew were tens of MB of old-generation
@@ -287,7 +226,7 @@ export class FileTree {
   constructor() {
     this.root.children = new Map();
     // The root directory exists in every layer; it is never reported as a change.
-    this.root.pushVersion(makeVersion(ROOT_ATTRS, -1, 'added', undefined, undefined, -1, true));
+    this.root.pushVersion(this.versions.addAttrs(ROOT_ATTRS, -1, 'added', undefined, undefined, -1, true));
   }
 
   /** Find a node by components; undefined when the path was never seen. */
@@ -335,11 +274,12 @@ export class FileTree {
     }
   }
 
-  /** Record `v` as `node`'s version in `layer`, merging with a version already written by this layer. */
-  private record(node: TreeNode, layer: number, v: Version): void {
+  /** Record slot `v` as `node`'s version in `layer`, merging with a version already written by this layer. */
+  private record(node: TreeNode, layer: number, v: number): void {
     this.edits++;
-    const lastV = node.last;
-    if (!lastV || lastV.layer !== layer) {
+    const st = this.versions;
+    const lastV = node.lastIndex;
+    if (lastV < 0 || st.layer(lastV) !== layer) {
       node.pushVersion(v);
       this.changesByLayer[layer].push(node);
       return;
@@ -348,11 +288,11 @@ export class FileTree {
     // turned into a parent directory; a duplicate tar member; a directory of this layer replaced).
     // The outcome is judged against the version below this layer. A file this layer wrote is no
     // longer in its file system, but still in its blob: kept aside (InLayerCopy).
-    if (lastV.type === 'file' && lastV.change !== 'removed')
-      this.inLayerCopies.push({ node, version: lastV, how: v.change === 'removed' ? 'deleted' : 'overwritten' });
-    const before = node.beforeLast;
-    const existedBefore = !!before && before.change !== 'removed';
-    if (v.change === 'removed') {
+    if (st.type(lastV) === 'file' && !st.isRemoved(lastV))
+      this.inLayerCopies.push({ node, version: st.view(lastV), how: st.isRemoved(v) ? 'deleted' : 'overwritten' });
+    const before = st.below(lastV);
+    const existedBefore = before >= 0 && !st.isRemoved(before);
+    if (st.isRemoved(v)) {
       if (!existedBefore) {
         node.popVersion(); // added and removed within one layer: as if never there
         const list = this.changesByLayer[layer];
@@ -360,10 +300,10 @@ export class FileTree {
         if (i >= 0) list.removeAt(i);
         return;
       }
-      v = makeVersion(before!, layer, 'removed', before!.layer, before!.content, -1);
+      v = st.copy(st, before, layer, 'removed', st.layer(before), -1);
     } else {
-      v.change = existedBefore ? 'modified' : 'added';
-      v.previousLayer = existedBefore ? before!.layer : undefined;
+      st.setChange(v, existedBefore ? 'modified' : 'added');
+      st.setPreviousLayer(v, existedBefore ? st.layer(before) : undefined);
     }
     node.replaceLast(v);
   }
@@ -371,17 +311,20 @@ export class FileTree {
   /** Counters for one layer's change set (computed on demand from the recorded versions). */
   stats(layer: number): ChangeStats {
     const s = emptyStats();
+    const st = this.versions;
     for (const node of this.changesByLayer[layer] ?? []) {
-      const v = node.versionIn(layer);
-      if (!v) continue;
-      if (v.change === 'added') s.added++;
-      else if (v.change === 'modified') s.modified++;
+      const v = node.indexAt(layer);
+      if (v < 0 || st.layer(v) !== layer) continue;
+      const change = st.change(v);
+      const file = st.type(v) === 'file';
+      if (change === 'added') s.added++;
+      else if (change === 'modified') s.modified++;
       else s.removed++;
-      if (v.change !== 'removed' && v.type === 'file') s.addedBytes += v.size;
-      if (v.change === 'removed' && v.type === 'file') s.removedBytes += v.size;
-      if (v.change === 'modified') {
-        const prev = node.versionAt(layer - 1);
-        if (prev && prev.type === 'file') s.removedBytes += prev.size;
+      if (change !== 'removed' && file) s.addedBytes += st.size(v);
+      if (change === 'removed' && file) s.removedBytes += st.size(v);
+      if (change === 'modified') {
+        const prev = node.indexAt(layer - 1);
+        if (prev >= 0 && st.type(prev) === 'file') s.removedBytes += st.size(prev);
       }
     }
     return s;
@@ -398,16 +341,17 @@ export class FileTree {
     // A directory gone: the remembered one may be it or below it (an entry written through a
     // symlink can replace a directory its own name does not pass through).
     this.lastDir.layer = -2;
+    const st = this.versions;
     if (node.children) {
       for (const child of node.children.values()) {
-        const live = child.liveAt(layer);
-        if (live && (own || live.layer < layer)) this.removeSubtree(child, layer, true, own);
+        const live = child.liveIndexAt(layer);
+        if (live >= 0 && (own || st.layer(live) < layer)) this.removeSubtree(child, layer, true, own);
       }
     }
     if (!includeSelf) return;
-    const live = node.liveAt(layer);
-    if (!live || (live.layer === layer && !own)) return;
-    this.record(node, layer, makeVersion(live, layer, 'removed', live.layer, live.content, -1));
+    const live = node.liveIndexAt(layer);
+    if (live < 0 || (st.layer(live) === layer && !own)) return;
+    this.record(node, layer, st.copy(st, live, layer, 'removed', st.layer(live), -1));
   }
 
   /**
@@ -420,8 +364,8 @@ export class FileTree {
     const parent = this.walk(parts, parts.length - 1, layer, 'find');
     const node = parent?.children?.get(parts[parts.length - 1]);
     if (!node) return;
-    const live = node.liveAt(layer);
-    if (!live || live.layer >= layer) return;
+    const live = node.liveIndexAt(layer);
+    if (live < 0 || this.versions.layer(live) >= layer) return;
     this.removeSubtree(node, layer, true);
   }
 
@@ -461,7 +405,7 @@ export class FileTree {
   opaque(parts: readonly string[], layer: number): void {
     this.lastDir.layer = -2;
     const node = this.walk(parts, parts.length, layer, 'find');
-    if (!node || !node.liveAt(layer)) return;
+    if (!node || node.liveIndexAt(layer) < 0) return;
     this.removeSubtree(node, layer, false);
   }
 
@@ -473,7 +417,18 @@ export class FileTree {
   put(parts: readonly string[], attrs: EntryAttrs, layer: number, content?: unknown, entry = -1): TreeNode | undefined {
     if (parts.length === 0) return this.root; // the root directory's own entry: attributes only
     const parent = this.parentOf(parts, layer);
-    return parent && this.putIn(parent, parts[parts.length - 1], attrs, layer, content, entry, false);
+    if (!parent) return undefined;
+    const [src, j] = this.staged(attrs);
+    return this.putIn(parent, parts[parts.length - 1], src, j, layer, content, entry, false);
+  }
+
+  /**
+   * `attrs` as a slot: a view's own, or a new slot of this tree's, not placed yet, that putIn
+   * then takes as the version instead of copying it.
+   */
+  private staged(attrs: EntryAttrs): [VersionStore, number] {
+    if (attrs instanceof StoredVersion) return [attrs.store, attrs.index];
+    return [this.versions, this.versions.addAttrs(attrs, UNPLACED, 'added', undefined, undefined, -1)];
   }
 
   /**
@@ -511,8 +466,26 @@ export class FileTree {
     entry = -1,
     owned = false,
   ): TreeNode | undefined {
+    const [src, j] = this.staged(attrs);
+    return this.putSlotAt(dir, name, src, j, layer, content, entry, owned);
+  }
+
+  /**
+   * putAt() for the attributes in slot `j` of `src` (the layer parser's store: ParsedLayer.versions),
+   * copied into this tree's store: no object per entry on the way.
+   */
+  putSlotAt(
+    dir: string,
+    name: string,
+    src: VersionStore,
+    j: number,
+    layer: number,
+    content: unknown,
+    entry: number,
+    owned: boolean,
+  ): TreeNode | undefined {
     const d = this.lastDir;
-    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, attrs, layer, content, entry, owned);
+    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, src, j, layer, content, entry, owned);
     const parts = splitPath(dir);
     parts.push(name);
     const parent = this.parentOf(parts, layer);
@@ -522,7 +495,7 @@ export class FileTree {
       d.path = dir;
       d.node = parent;
     }
-    return this.putIn(parent, name, attrs, layer, content, entry, owned);
+    return this.putIn(parent, name, src, j, layer, content, entry, owned);
   }
 
   /** Set by parentOf: the parents were all directories (no symlink followed, nothing noted). */
@@ -533,11 +506,12 @@ export class FileTree {
     const depth = parts.length - 1;
     let parent = this.root;
     this.plainWalk = true;
+    const st = this.versions;
     for (let i = 0; i < depth; i++) {
       const child = parent.children!.get(parts[i]);
-      const live = child?.liveAt(layer);
-      if (live && live.type === 'dir') parent = child!;
-      else if (!live) parent = this.implicitDir(parent, parts[i], child, layer);
+      const live = child ? child.liveIndexAt(layer) : -1;
+      if (live >= 0 && st.isDir(live)) parent = child!;
+      else if (live < 0) parent = this.implicitDir(parent, parts[i], child, layer);
       else {
         // A symlink (or something that is no directory) on the way: the careful walk from here.
         this.plainWalk = false;
@@ -547,45 +521,72 @@ export class FileTree {
     return parent;
   }
 
-  /** Write the entry `name` into directory `parent` (put's second half). */
+  /** Write the entry `name`, slot `j` of `src`, into directory `parent` (put's second half). */
   private putIn(
     parent: TreeNode,
     name: string,
-    attrs: EntryAttrs,
+    src: VersionStore,
+    j: number,
     layer: number,
     content: unknown,
     entry: number,
     owned: boolean,
   ): TreeNode | undefined {
-    if (attrs.type === 'hardlink' && attrs.linkTarget) this.resolveLinkTarget(attrs, layer);
+    const st = this.versions;
+    const type = src.type(j);
+    if (type === 'hardlink') this.resolveLinkTarget(src, j, layer);
     let node = parent.children!.get(name);
     if (!node) node = this.addChild(parent, name, owned);
-    const live = node.liveAt(layer);
+    const live = node.liveIndexAt(layer);
     const copies = this.inLayerCopies.length;
     // The layer wrote this path before (its name again, or another name that leads there): noted
     // whatever the type (a file's first copy is also kept aside: InLayerCopy).
-    const again = !!live && live.layer === layer && !live.implicit;
-    if (live && attrs.type === 'dir' && live.type === 'dir') {
-      const same = live.layer !== layer && sameDirAttrs(live, attrs);
+    const again = live >= 0 && st.layer(live) === layer && !st.implicit(live);
+    if (live >= 0 && type === 'dir' && st.isDir(live)) {
+      const same = st.layer(live) !== layer && sameDirAttrs(st, live, src, j);
       if (same) return node; // a parent directory entry repeated in this layer: not a change
-      if (live.layer === layer && live.implicit) {
+      if (st.layer(live) === layer && st.implicit(live)) {
         // The real entry for a directory created implicitly earlier in this layer.
         this.edits++;
-        node.replaceLast(makeVersion(attrs, layer, live.change, live.previousLayer, undefined, entry));
+        node.replaceLast(this.place(src, j, layer, st.change(live), st.previousLayer(live), undefined, entry));
         return node;
       }
-    } else if (live && live.type === 'dir') {
+    } else if (live >= 0 && st.isDir(live)) {
       // Anything but a directory over a directory replaces it: the whole subtree goes, what this
       // layer wrote into it included.
       this.removeSubtree(node, layer, false, true);
     }
-    if (attrs.type === 'dir' && !node.children) node.children = new Map();
-    const change: ChangeKind = live ? 'modified' : 'added';
-    const version = placeVersion(attrs, layer, change, live?.layer, content, entry);
+    if (type === 'dir' && !node.children) node.children = new Map();
+    const change: ChangeKind = live >= 0 ? 'modified' : 'added';
+    const version = this.place(src, j, layer, change, live >= 0 ? st.layer(live) : undefined, content, entry);
     this.record(node, layer, version);
-    if (version.linkEntry !== undefined) this.ownLayerLinks.push({ node, version });
+    if (st.rareOf(version)?.linkEntry !== undefined) this.ownLayerLinks.push({ node, version: st.view(version) });
     if (again || this.inLayerCopies.length !== copies) this.noteRewrite(node, layer, copies, entry, again);
     return node;
+  }
+
+  /**
+   * Slot `j` of `src` as a version of this tree in `layer`: taken as it is when it is a slot of
+   * this tree's that no node holds yet (staged), copied otherwise (the layer parser's store; a
+   * layer applied to two trees in a comparison).
+   */
+  private place(
+    src: VersionStore,
+    j: number,
+    layer: number,
+    change: ChangeKind,
+    previousLayer: number | undefined,
+    content: unknown,
+    entry: number,
+  ): number {
+    const st = this.versions;
+    const i = src === st && st.layer(j) === UNPLACED ? j : st.copy(src, j, layer, change, previousLayer, entry);
+    st.setLayer(i, layer);
+    st.setChange(i, change);
+    st.setPreviousLayer(i, previousLayer);
+    st.setNumber(i, 'entry', entry);
+    st.setContent(i, content);
+    return i;
   }
 
   /**
@@ -626,7 +627,7 @@ export class FileTree {
     tarType?: string,
   ): void {
     if (content === undefined) return;
-    const version = makeVersion(attrs, layer, 'added', undefined, content, entry);
+    const version = this.versions.view(this.versions.addAttrs(attrs, layer, 'added', undefined, content, entry));
     const copy: RefusedCopy = { path: '/' + path, version, problem: problem ?? this.lastProblem };
     if (tarType !== undefined) copy.tarType = tarType;
     this.refusedCopies.push(copy);
@@ -653,7 +654,7 @@ export class FileTree {
    */
   private addChild(parent: TreeNode, name: string, owned = false): TreeNode {
     const own = owned ? this.names.shareOwn(name) : this.names.intern(name);
-    const node = new TreeNode(own, parent);
+    const node = newNode(own, parent, this.versions);
     parent.children!.set(own, node);
     this.allNodes.push(node);
     return node;
@@ -662,7 +663,7 @@ export class FileTree {
   /** The child `name` of `parent` as a directory in `layer`, added implicitly (a parent the tar did not list). */
   private implicitDir(parent: TreeNode, name: string, child: TreeNode | undefined, layer: number): TreeNode {
     child ??= this.addChild(parent, name);
-    this.record(child, layer, makeVersion(ROOT_ATTRS, layer, 'added', undefined, undefined, -1, true));
+    this.record(child, layer, this.versions.addAttrs(ROOT_ATTRS, layer, 'added', undefined, undefined, -1, true));
     if (!child.children) child.children = new Map();
     return child;
   }
@@ -712,13 +713,15 @@ export class FileTree {
       }
       if (name === '' || name === '.') continue;
       const child = cur.children?.get(name);
-      const live = child?.liveAt(layer);
-      if (live?.type === 'dir') {
+      const li = child ? child.liveIndexAt(layer) : -1;
+      const type = li >= 0 ? this.versions.type(li) : undefined;
+      const live = li >= 0;
+      if (type === 'dir') {
         cur = child!;
         continue;
       }
-      if (live?.type === 'symlink') {
-        const target = live.linkTarget ?? '';
+      if (type === 'symlink') {
+        const target = this.versions.linkTarget(li) ?? '';
         if (!via) {
           via = child;
           viaTarget = target;
@@ -747,19 +750,23 @@ export class FileTree {
    * directories followed; the last component is the file itself), so it names the node the tree
    * holds. Left as written when it leads nowhere.
    */
-  private resolveLinkTarget(attrs: EntryAttrs, layer: number): void {
-    const parts = attrs.linkTarget!.split('/').filter((p) => p !== '');
+  private resolveLinkTarget(src: VersionStore, j: number, layer: number): void {
+    const target = src.linkTarget(j);
+    if (!target) return;
+    const parts = target.split('/').filter((p) => p !== '');
     if (parts.length === 0) return;
     const dir = this.walk(parts, parts.length - 1, layer, 'quiet');
     if (!dir) return;
     const path = (dir === this.root ? '' : dir.path) + '/' + parts[parts.length - 1];
-    if (path !== attrs.linkTarget) attrs.linkTarget = path;
+    if (path !== target) src.setRare(j, 'linkTarget', path);
     // The file the link is made to, when this layer wrote it: a later entry of the layer may
     // replace it, and the link keeps these bytes (see linkedVersion).
     // (Set or cleared here: a comparison applies one layer's attributes to two trees.)
-    const tv = dir.children?.get(parts[parts.length - 1])?.liveAt(layer);
-    if (tv && tv.type === 'file' && tv.layer === layer && tv.entry >= 0) attrs.linkEntry = tv.entry;
-    else if (attrs.linkEntry !== undefined) attrs.linkEntry = undefined;
+    const st = this.versions;
+    const tv = dir.children?.get(parts[parts.length - 1])?.liveIndexAt(layer) ?? -1;
+    if (tv >= 0 && st.type(tv) === 'file' && st.layer(tv) === layer && st.entry(tv) >= 0)
+      src.setRare(j, 'linkEntry', st.entry(tv));
+    else if (src.rareOf(j)?.linkEntry !== undefined) src.setRare(j, 'linkEntry', undefined);
   }
 
   /**
@@ -785,11 +792,14 @@ export function cutName(name: string): string {
   return name.length > 256 ? name.slice(0, 255) + '…' : name;
 }
 
-function sameDirAttrs(a: EntryAttrs, b: EntryAttrs): boolean {
-  if (a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return false;
-  const ax = a.xattrs ? Object.keys(a.xattrs) : [];
-  const bx = b.xattrs ? Object.keys(b.xattrs) : [];
+/** Whether two directory versions (slots of two stores) are the same directory to a runtime. */
+function sameDirAttrs(a: VersionStore, i: number, b: VersionStore, j: number): boolean {
+  if (a.mode(i) !== b.mode(j) || a.uid(i) !== b.uid(j) || a.gid(i) !== b.gid(j)) return false;
+  const axs = a.rareOf(i)?.xattrs;
+  const bxs = b.rareOf(j)?.xattrs;
+  const ax = axs ? Object.keys(axs) : [];
+  const bx = bxs ? Object.keys(bxs) : [];
   if (ax.length !== bx.length) return false;
-  for (const k of ax) if (a.xattrs![k] !== b.xattrs?.[k]) return false;
+  for (const k of ax) if (axs![k] !== bxs?.[k]) return false;
   return true;
 }

@@ -4,6 +4,7 @@ import type { Version } from '../engine/types.js';
 import type { OsFileData } from './os/packages.js';
 import type { PackageFileData } from './packages/types.js';
 import type { SecretMatch } from './secrets/scanner.js';
+import { sameVersion, versionKey } from '../engine/version-store.js';
 
 export interface InspectedContent {
   secrets?: SecretMatch[];
@@ -20,18 +21,27 @@ export interface InspectedContent {
  * reached the link, so the copy's bytes are live at the link's path, not only in the blob.
  */
 // (Once per tree as it stands: the secret, deleted-file and efficiency checks all ask.)
-export const linkedCopies: (tree: FileTree) => Map<Version, TreeNode> = perTreeEdit((tree) => {
-  const out = new Map<Version, TreeNode>();
-  if (!tree.inLayerCopies.length) return out;
-  const copies = new Set(tree.inLayerCopies.map((c) => c.version));
+export const linkedCopies: (tree: FileTree) => LinkedCopies = perTreeEdit((tree) => {
+  // (Keyed by versionKey: a tree's versions are views made on demand, one object per ask.)
+  const out = new Map<number | Version, TreeNode>();
+  const linked: LinkedCopies = { get: (v) => out.get(versionKey(v)), has: (v) => out.has(versionKey(v)) };
+  if (!tree.inLayerCopies.length) return linked;
+  const copies = new Set(tree.inLayerCopies.map((c) => versionKey(c.version)));
   const top = tree.layerCount - 1;
   for (const { node, version } of tree.ownLayerLinks) {
-    if (node.liveAt(top) !== version) continue; // the link itself is gone, or replaced later
-    const linked = tree.linkedVersion(version)?.version;
-    if (linked && copies.has(linked) && !out.has(linked)) out.set(linked, node);
+    if (!sameVersion(node.liveAt(top), version)) continue; // the link itself is gone, or replaced later
+    const copy = tree.linkedVersion(version)?.version;
+    const key = copy && versionKey(copy);
+    if (key !== undefined && copies.has(key) && !out.has(key)) out.set(key, node);
   }
-  return out;
+  return linked;
 });
+
+/** linkedCopies' answer: the link's node for a copy a hard link holds. */
+export interface LinkedCopies {
+  get(copy: Version): TreeNode | undefined;
+  has(copy: Version): boolean;
+}
 
 /**
  * `build` asked once per tree as it stands: the answer is kept until the tree is edited again

@@ -15,6 +15,7 @@ import type { Explorer, ViewerState } from './explorer.js';
 import { EXPORT_EXT, type ExportFormat, writeReport } from './export.js';
 import { extractFile, resolveTarget, safeFileName } from './extract.js';
 import { makeDoc } from './viewer.js';
+import { sameVersion } from '../engine/version-store.js';
 
 function failure(err: unknown): string {
   return safeText(err instanceof Error ? err.message : String(err));
@@ -92,7 +93,8 @@ function laterNote(ex: Explorer, p: string, layer: number): string | undefined {
   const node = ex.model.tree.lookupPath(p);
   const v = node?.versionIn(layer) ?? node?.versionAt(layer);
   if (!node || !v) return undefined;
-  const next = node.versions[node.versions.indexOf(v) + 1];
+  const vs = node.versions;
+  const next = vs[vs.findIndex((x) => sameVersion(x, v)) + 1];
   if (!next) return undefined;
   return `${next.change === 'removed' ? 'deleted' : 'overwritten'} in layer ${next.layer}`;
 }

@@ -18,6 +18,7 @@ import { BELOW_ADDED, BELOW_MODIFIED, BELOW_REMOVED, BELOW_UNMODIFIED, kindsBelo
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { SizeIndex } from './sizes.js';
+import { sameVersion } from '../engine/version-store.js';
 
 export type TreeMode = 'changes' | 'aggregated';
 export type SortKey = 'name' | 'size';
@@ -721,7 +722,7 @@ export class TreeView {
     if (change === 'modified' || change === 'removed') row.fromLayer = v.previousLayer;
     if (v.change !== 'removed' && v.type !== 'dir') {
       const vs = n.versions;
-      const i = vs.indexOf(v);
+      const i = vs.findIndex((x) => sameVersion(x, v));
       const later = i >= 0 ? vs[i + 1] : undefined;
       if (later) row.hiddenBy = { layer: later.layer, how: later.change === 'removed' ? 'deleted' : 'overwritten' };
     }

@@ -11,6 +11,7 @@ import { inspected, nodeIndex } from '../content.js';
 import { osFileNodes, osInventory, type OsInfo, type OsPackage } from '../os/index.js';
 import { purlOf } from './purl.js';
 import type { FoundPackage, Package, PackageFileData, PackageType } from './types.js';
+import { sameVersion } from '../../engine/version-store.js';
 
 export interface PackageInventory {
   os: OsInfo | null;
@@ -124,7 +125,7 @@ function computeInventory(model: ImageModel): PackageInventory {
     for (const v of versions) {
       const c = inspected(v);
       if (c?.packages || (countOs && c?.os && c.os.kind !== 'os-release' && c.os.kind !== 'passwd')) relevant = true;
-      if (c?.packages?.note && v === node.liveAt(top)) notes.push(`${node.path}: ${c.packages.note}`);
+      if (c?.packages?.note && sameVersion(v, node.liveAt(top))) notes.push(`${node.path}: ${c.packages.note}`);
     }
     if (!relevant) continue;
     const live = inspected(node.liveAt(top))?.packages;

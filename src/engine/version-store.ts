@@ -1,0 +1,479 @@
+/**
+ * Versions in columns: one typed-array slot per field instead of one object per version.
+ *
+ * Why (issue 16): a Version object cost ~112 bytes and, since nearly every one outlives the young
+ * generation, two copies by the scavenger on its way to the old generation. On an image of a
+ * million tiny files those copies were most of the ~1.4 s of scavenges and the ~0.5 s the layer
+ * parser spent making the objects (the memory it faulted in). Here a version is ~41 bytes in
+ * typed arrays, which the scavenger never copies, and the fields no ordinary file has (link
+ * targets, device numbers, extended attributes, digests, the inspector's result) live in side
+ * maps.
+ *
+ * A version is named by its index in its store. Indexes are never reused: a version the tree
+ * drops (added and removed in one layer) or replaces (a second write in one layer) stays readable
+ * for whoever kept it (FileTree.inLayerCopies). StoredVersion is a view of one index in the shape
+ * of the Version interface, made on demand: two views of one version are two objects, so compare
+ * versions with sameVersion(), not ===.
+ */
+import type { ChangeKind, EntryAttrs, EntryType, Version } from './types.js';
+
+const SHIFT = 14;
+/** Slots per segment: each column grows by whole segments (never copied once full size). */
+const SIZE = 1 << SHIFT;
+const MASK = SIZE - 1;
+/** The first segment starts this small and doubles up to SIZE (a small image's store stays small). */
+const FIRST = 64;
+
+const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'other'];
+const CHANGES: readonly ChangeKind[] = ['added', 'modified', 'removed'];
+const TYPE_CODE: Record<EntryType, number> = { file: 0, dir: 1, symlink: 2, hardlink: 3, other: 4 };
+const CHANGE_CODE: Record<ChangeKind, number> = { added: 0, modified: 1, removed: 2 };
+// flags: bits 0-2 type, bits 3-4 change, bit 5 implicit.
+const TYPE_MASK = 7;
+const CHANGE_SHIFT = 3;
+const CHANGE_MASK = 3 << CHANGE_SHIFT;
+const IMPLICIT = 1 << 5;
+
+/** Int32 slot of a field with no value (previousLayer undefined). */
+const NONE = -0x80000000;
+/** Int32 slot whose value did not fit: the value is in the store's `wide` map. */
+const WIDE = -0x7fffffff;
+
+/** A layer number for a version parsed but not yet placed in a tree. */
+export const UNPLACED = -2;
+
+/** The fields few versions have, kept by version index. */
+interface Rare {
+  linkTarget?: string;
+  linkEntry?: number;
+  special?: EntryAttrs['special'];
+  devMajor?: number;
+  devMinor?: number;
+  xattrs?: Record<string, string>;
+}
+
+/** Int32 columns, by their slot in VersionStore.ints. */
+const MODE = 0;
+const UID = 1;
+const GID = 2;
+const LAYER = 3;
+const PREV = 4;
+const ENTRY = 5;
+/** The version this one replaced in its node's history (-1: the first): FileTree's chain. */
+const BELOW = 6;
+const INTS = 7;
+
+export class VersionStore {
+  private readonly sizes: Float64Array[] = [];
+  private readonly mtimes: Float64Array[] = [];
+  private readonly ints: Int32Array[][] = Array.from({ length: INTS }, () => []);
+  private readonly flags: Uint8Array[] = [];
+  /** Capacity of the last segment, and of all of them. */
+  private cap = 0;
+  private capacity = 0;
+  length = 0;
+  private readonly rare = new Map<number, Rare>();
+  private readonly contents = new Map<number, unknown>();
+  private readonly digests = new Map<number, string>();
+  /** Int32 fields whose value did not fit, by `index * INTS + column`. */
+  private readonly wide = new Map<number, number>();
+
+  /** A new slot with the common fields; the rest are set through the setters. */
+  add(
+    type: EntryType,
+    size: number,
+    mode: number,
+    uid: number,
+    gid: number,
+    mtime: number,
+    layer: number,
+    change: ChangeKind,
+    previousLayer: number | undefined,
+    entry: number,
+  ): number {
+    const i = this.length;
+    if (i === this.capacity) this.grow();
+    this.length = i + 1;
+    const s = i >>> SHIFT;
+    const o = i & MASK;
+    this.sizes[s][o] = size;
+    this.mtimes[s][o] = mtime;
+    this.flags[s][o] = TYPE_CODE[type] | (CHANGE_CODE[change] << CHANGE_SHIFT);
+    const ints = this.ints;
+    this.setInt(ints[MODE][s], o, i, MODE, mode);
+    this.setInt(ints[UID][s], o, i, UID, uid);
+    this.setInt(ints[GID][s], o, i, GID, gid);
+    ints[LAYER][s][o] = layer;
+    this.setInt(ints[PREV][s], o, i, PREV, previousLayer);
+    ints[ENTRY][s][o] = entry;
+    ints[BELOW][s][o] = -1;
+    return i;
+  }
+
+  /** A slot with `a`'s attributes (its rare fields included). */
+  addAttrs(
+    a: EntryAttrs,
+    layer: number,
+    change: ChangeKind,
+    previousLayer: number | undefined,
+    content: unknown,
+    entry: number,
+    implicit?: boolean,
+  ): number {
+    const i = this.add(a.type, a.size, a.mode, a.uid, a.gid, a.mtime, layer, change, previousLayer, entry);
+    // Rare fields only where present: most versions are plain files and directories.
+    if (a.linkTarget !== undefined || a.linkEntry !== undefined || a.xattrs !== undefined || a.special !== undefined) {
+      const r: Rare = {};
+      if (a.linkTarget !== undefined) r.linkTarget = a.linkTarget;
+      if (a.linkEntry !== undefined) r.linkEntry = a.linkEntry;
+      if (a.xattrs !== undefined) r.xattrs = a.xattrs;
+      if (a.special !== undefined) {
+        r.special = a.special;
+        r.devMajor = a.devMajor;
+        r.devMinor = a.devMinor;
+      }
+      this.rare.set(i, r);
+    }
+    if (a.digest !== undefined) this.digests.set(i, a.digest);
+    if (content !== undefined) this.contents.set(i, content);
+    if (implicit) this.flags[i >>> SHIFT][i & MASK] |= IMPLICIT;
+    return i;
+  }
+
+  /**
+   * A slot copying `from`'s slot `j` (another store's, or this one's) with a new placement: the
+   * layer parser's version entering a tree, a removal of a version. Its rare fields, digest and
+   * inspector's result go with it; `implicit` does not.
+   */
+  copy(
+    from: VersionStore,
+    j: number,
+    layer: number,
+    change: ChangeKind,
+    previousLayer: number | undefined,
+    entry: number,
+  ): number {
+    const i = this.add(
+      from.type(j),
+      from.size(j),
+      from.mode(j),
+      from.uid(j),
+      from.gid(j),
+      from.mtime(j),
+      layer,
+      change,
+      previousLayer,
+      entry,
+    );
+    if (from.rare.size !== 0) {
+      const r = from.rare.get(j);
+      if (r) this.rare.set(i, { ...r });
+    }
+    if (from.digests.size !== 0) {
+      const d = from.digests.get(j);
+      if (d !== undefined) this.digests.set(i, d);
+    }
+    if (from.contents.size !== 0) {
+      const c = from.contents.get(j);
+      if (c !== undefined) this.contents.set(i, c);
+    }
+    return i;
+  }
+
+  private grow(): void {
+    if (this.sizes.length === 0 || this.cap === SIZE) {
+      // A new segment: the first starts small, the others at full size.
+      const n = this.sizes.length === 0 ? FIRST : SIZE;
+      this.sizes.push(new Float64Array(n));
+      this.mtimes.push(new Float64Array(n));
+      this.flags.push(new Uint8Array(n));
+      for (const col of this.ints) col.push(new Int32Array(n));
+      this.cap = n;
+      this.capacity += n;
+      return;
+    }
+    // The first segment, full below SIZE: doubled (copied; small).
+    const s = 0;
+    const n = Math.min(SIZE, this.cap * 2);
+    this.capacity += n - this.cap;
+    this.sizes[s] = grown(this.sizes[s], new Float64Array(n));
+    this.mtimes[s] = grown(this.mtimes[s], new Float64Array(n));
+    this.flags[s] = grown(this.flags[s], new Uint8Array(n));
+    for (const col of this.ints) col[s] = grown(col[s], new Int32Array(n));
+    this.cap = n;
+  }
+
+  private setInt(seg: Int32Array, o: number, i: number, col: number, v: number | undefined): void {
+    if (v === undefined) seg[o] = NONE;
+    else if ((v | 0) === v && v !== NONE && v !== WIDE) seg[o] = v;
+    else {
+      seg[o] = WIDE;
+      this.wide.set(i * INTS + col, v);
+    }
+  }
+
+  private getInt(i: number, col: number): number | undefined {
+    const v = this.ints[col][i >>> SHIFT][i & MASK];
+    if (v === NONE) return undefined;
+    return v === WIDE ? this.wide.get(i * INTS + col) : v;
+  }
+
+  type(i: number): EntryType {
+    return TYPES[this.flags[i >>> SHIFT][i & MASK] & TYPE_MASK];
+  }
+  change(i: number): ChangeKind {
+    return CHANGES[(this.flags[i >>> SHIFT][i & MASK] & CHANGE_MASK) >>> CHANGE_SHIFT];
+  }
+  isDir(i: number): boolean {
+    return (this.flags[i >>> SHIFT][i & MASK] & TYPE_MASK) === 1;
+  }
+  isRemoved(i: number): boolean {
+    return (this.flags[i >>> SHIFT][i & MASK] & CHANGE_MASK) === 2 << CHANGE_SHIFT;
+  }
+  implicit(i: number): boolean {
+    return (this.flags[i >>> SHIFT][i & MASK] & IMPLICIT) !== 0;
+  }
+  size(i: number): number {
+    return this.sizes[i >>> SHIFT][i & MASK];
+  }
+  mtime(i: number): number {
+    return this.mtimes[i >>> SHIFT][i & MASK];
+  }
+  mode(i: number): number {
+    return this.getInt(i, MODE) as number;
+  }
+  uid(i: number): number {
+    return this.getInt(i, UID) as number;
+  }
+  gid(i: number): number {
+    return this.getInt(i, GID) as number;
+  }
+  layer(i: number): number {
+    return this.ints[LAYER][i >>> SHIFT][i & MASK];
+  }
+  previousLayer(i: number): number | undefined {
+    return this.getInt(i, PREV);
+  }
+  entry(i: number): number {
+    return this.ints[ENTRY][i >>> SHIFT][i & MASK];
+  }
+  /** The version before `i` in its node's history, or -1 (FileTree's chain). */
+  below(i: number): number {
+    return this.ints[BELOW][i >>> SHIFT][i & MASK];
+  }
+  rareOf(i: number): Rare | undefined {
+    return this.rare.size === 0 ? undefined : this.rare.get(i);
+  }
+  linkTarget(i: number): string | undefined {
+    return this.rareOf(i)?.linkTarget;
+  }
+  content(i: number): unknown {
+    return this.contents.size === 0 ? undefined : this.contents.get(i);
+  }
+  digest(i: number): string | undefined {
+    return this.digests.size === 0 ? undefined : this.digests.get(i);
+  }
+
+  setBelow(i: number, below: number): void {
+    this.ints[BELOW][i >>> SHIFT][i & MASK] = below;
+  }
+  setLayer(i: number, layer: number): void {
+    this.ints[LAYER][i >>> SHIFT][i & MASK] = layer;
+  }
+  setChange(i: number, change: ChangeKind): void {
+    const s = i >>> SHIFT;
+    const o = i & MASK;
+    this.flags[s][o] = (this.flags[s][o] & ~CHANGE_MASK) | (CHANGE_CODE[change] << CHANGE_SHIFT);
+  }
+  setType(i: number, type: EntryType): void {
+    const s = i >>> SHIFT;
+    const o = i & MASK;
+    this.flags[s][o] = (this.flags[s][o] & ~TYPE_MASK) | TYPE_CODE[type];
+  }
+  setImplicit(i: number, on: boolean): void {
+    const s = i >>> SHIFT;
+    const o = i & MASK;
+    this.flags[s][o] = on ? this.flags[s][o] | IMPLICIT : this.flags[s][o] & ~IMPLICIT;
+  }
+  setPreviousLayer(i: number, layer: number | undefined): void {
+    this.setInt(this.ints[PREV][i >>> SHIFT], i & MASK, i, PREV, layer);
+  }
+  setNumber(i: number, field: 'mode' | 'uid' | 'gid' | 'entry', v: number): void {
+    const col = field === 'mode' ? MODE : field === 'uid' ? UID : field === 'gid' ? GID : ENTRY;
+    if (col === ENTRY) this.ints[ENTRY][i >>> SHIFT][i & MASK] = v;
+    else this.setInt(this.ints[col][i >>> SHIFT], i & MASK, i, col, v);
+  }
+  setSize(i: number, size: number): void {
+    this.sizes[i >>> SHIFT][i & MASK] = size;
+  }
+  setMtime(i: number, mtime: number): void {
+    this.mtimes[i >>> SHIFT][i & MASK] = mtime;
+  }
+  setContent(i: number, c: unknown): void {
+    if (c === undefined) this.contents.delete(i);
+    else this.contents.set(i, c);
+  }
+  setDigest(i: number, d: string | undefined): void {
+    if (d === undefined) this.digests.delete(i);
+    else this.digests.set(i, d);
+  }
+  setRare<K extends keyof Rare>(i: number, key: K, v: Rare[K]): void {
+    let r = this.rare.get(i);
+    if (v === undefined) {
+      if (r) delete r[key];
+      return;
+    }
+    if (!r) this.rare.set(i, (r = {}));
+    r[key] = v;
+  }
+
+  /** A view of slot `i` in the shape of a Version. */
+  view(i: number): StoredVersion {
+    return new StoredVersion(this, i);
+  }
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(old: T, next: T): T {
+  next.set(old as never);
+  return next;
+}
+
+/**
+ * One version of a store, read (and written) through its fields: what every reader of the tree
+ * gets where it asks for a Version. A view, not the version: compare with sameVersion().
+ */
+export class StoredVersion implements Version {
+  constructor(
+    readonly store: VersionStore,
+    readonly index: number,
+  ) {}
+  get type(): EntryType {
+    return this.store.type(this.index);
+  }
+  set type(t: EntryType) {
+    this.store.setType(this.index, t);
+  }
+  get size(): number {
+    return this.store.size(this.index);
+  }
+  set size(n: number) {
+    this.store.setSize(this.index, n);
+  }
+  get mode(): number {
+    return this.store.mode(this.index);
+  }
+  set mode(n: number) {
+    this.store.setNumber(this.index, 'mode', n);
+  }
+  get uid(): number {
+    return this.store.uid(this.index);
+  }
+  set uid(n: number) {
+    this.store.setNumber(this.index, 'uid', n);
+  }
+  get gid(): number {
+    return this.store.gid(this.index);
+  }
+  set gid(n: number) {
+    this.store.setNumber(this.index, 'gid', n);
+  }
+  get mtime(): number {
+    return this.store.mtime(this.index);
+  }
+  set mtime(n: number) {
+    this.store.setMtime(this.index, n);
+  }
+  get layer(): number {
+    return this.store.layer(this.index);
+  }
+  set layer(n: number) {
+    this.store.setLayer(this.index, n);
+  }
+  get change(): ChangeKind {
+    return this.store.change(this.index);
+  }
+  set change(c: ChangeKind) {
+    this.store.setChange(this.index, c);
+  }
+  get previousLayer(): number | undefined {
+    return this.store.previousLayer(this.index);
+  }
+  set previousLayer(n: number | undefined) {
+    this.store.setPreviousLayer(this.index, n);
+  }
+  get entry(): number {
+    return this.store.entry(this.index);
+  }
+  set entry(n: number) {
+    this.store.setNumber(this.index, 'entry', n);
+  }
+  get implicit(): boolean | undefined {
+    return this.store.implicit(this.index) || undefined;
+  }
+  set implicit(on: boolean | undefined) {
+    this.store.setImplicit(this.index, !!on);
+  }
+  get content(): unknown {
+    return this.store.content(this.index);
+  }
+  set content(c: unknown) {
+    this.store.setContent(this.index, c);
+  }
+  get digest(): string | undefined {
+    return this.store.digest(this.index);
+  }
+  set digest(d: string | undefined) {
+    this.store.setDigest(this.index, d);
+  }
+  get linkTarget(): string | undefined {
+    return this.store.rareOf(this.index)?.linkTarget;
+  }
+  set linkTarget(t: string | undefined) {
+    this.store.setRare(this.index, 'linkTarget', t);
+  }
+  get linkEntry(): number | undefined {
+    return this.store.rareOf(this.index)?.linkEntry;
+  }
+  set linkEntry(n: number | undefined) {
+    this.store.setRare(this.index, 'linkEntry', n);
+  }
+  get special(): EntryAttrs['special'] {
+    return this.store.rareOf(this.index)?.special;
+  }
+  set special(s: EntryAttrs['special']) {
+    this.store.setRare(this.index, 'special', s);
+  }
+  get devMajor(): number | undefined {
+    return this.store.rareOf(this.index)?.devMajor;
+  }
+  set devMajor(n: number | undefined) {
+    this.store.setRare(this.index, 'devMajor', n);
+  }
+  get devMinor(): number | undefined {
+    return this.store.rareOf(this.index)?.devMinor;
+  }
+  set devMinor(n: number | undefined) {
+    this.store.setRare(this.index, 'devMinor', n);
+  }
+  get xattrs(): Record<string, string> | undefined {
+    return this.store.rareOf(this.index)?.xattrs;
+  }
+  set xattrs(x: Record<string, string> | undefined) {
+    this.store.setRare(this.index, 'xattrs', x);
+  }
+}
+
+/**
+ * Whether `a` and `b` are the same version (views of one slot, or one object): views are made on
+ * demand, so === says only whether they are one view.
+ */
+export function sameVersion(a: Version | undefined, b: Version | undefined): boolean {
+  if (a === b) return true;
+  if (!(a instanceof StoredVersion) || !(b instanceof StoredVersion)) return false;
+  return a.store === b.store && a.index === b.index;
+}
+
+/** A number naming `v` among the versions of its tree (a key for maps of versions). */
+export function versionKey(v: Version): number | Version {
+  return v instanceof StoredVersion ? v.index : v;
+}
