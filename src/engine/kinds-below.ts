@@ -38,9 +38,9 @@ export function kindsBelow(tree: FileTree, layer: number): Map<TreeNode, number>
   let lastParent: TreeNode | null = null;
   let lastBits = 0;
   for (const node of tree.changesByLayer[layer] ?? []) {
-    const v = node.versionIn(layer);
-    if (!v) continue;
-    const bit = kindBit(v.change);
+    const change = node.changeIn(layer);
+    if (!change) continue;
+    const bit = kindBit(change);
     if (node.parent !== lastParent || !(lastBits & bit)) {
       mark(node.parent, bit);
       lastParent = node.parent;
@@ -50,9 +50,9 @@ export function kindsBelow(tree: FileTree, layer: number): Map<TreeNode, number>
     // directory over its old contents). One such child settles it; the children the layer
     // changed are visited as changes of their own. (An added directory had nothing alive below
     // it before this layer, a removed one has nothing alive after.)
-    if (node.children && v.change === 'modified')
+    if (node.children && change === 'modified')
       for (const c of node.children.values())
-        if (!c.versionIn(layer) && c.liveAt(layer)) {
+        if (!c.changeIn(layer) && c.liveIndexAt(layer) >= 0) {
           mark(node, BELOW_UNMODIFIED);
           break;
         }

@@ -82,6 +82,21 @@ export class TreeNode {
     return i >= 0 && this.store.layer(i) === layer ? this.store.view(i) : undefined;
   }
 
+  /**
+   * The change the layer `layer` made here, if it wrote this path (versionIn(layer)?.change
+   * without a version view: walks over every node of a layer ask this).
+   */
+  changeIn(layer: number): ChangeKind | undefined {
+    const i = this.indexAt(layer);
+    return i >= 0 && this.store.layer(i) === layer ? this.store.change(i) : undefined;
+  }
+
+  /** Bytes of the regular file this path is at `layer` (0 when it is none or removed). */
+  fileBytesAt(layer: number): number {
+    const i = this.liveIndexAt(layer);
+    return i >= 0 && this.store.type(i) === 'file' ? this.store.size(i) : 0;
+  }
+
   /** Live (not removed) version at `layer`. */
   liveAt(layer: number): Version | undefined {
     const i = this.liveIndexAt(layer);

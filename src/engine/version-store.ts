@@ -1,13 +1,13 @@
 /**
  * Versions in columns: one typed-array slot per field instead of one object per version.
  *
- * Why (issue 16): a Version object cost ~112 bytes and, since nearly every one outlives the young
- * generation, two copies by the scavenger on its way to the old generation. On an image of a
- * million tiny files those copies were most of the ~1.4 s of scavenges and the ~0.5 s the layer
- * parser spent making the objects (the memory it faulted in). Here a version is ~41 bytes in
- * typed arrays, which the scavenger never copies, and the fields no ordinary file has (link
- * targets, device numbers, extended attributes, digests, the inspector's result) live in side
- * maps.
+ * Why (issue 16): a Version object cost ~112 bytes of the old generation (V8 allocated them there
+ * directly, seeing they all survive), one per tar entry, made while the layer streams: on an
+ * image of a million tiny files ~0.5 s of the parser's time, most of it memory faulted in for
+ * the first time, and a million more objects for every full collection to mark. Here a version
+ * is 45 bytes in typed arrays, outside the heap, which no collection walks; the fields no
+ * ordinary file has (link targets, device numbers, extended attributes, digests, the
+ * inspector's result) live in side maps.
  *
  * A version is named by its index in its store. Indexes are never reused: a version the tree
  * drops (added and removed in one layer) or replaces (a second write in one layer) stays readable
@@ -62,6 +62,8 @@ const ENTRY = 5;
 /** The version this one replaced in its node's history (-1: the first): FileTree's chain. */
 const BELOW = 6;
 const INTS = 7;
+/** Two float64 columns, INTS int32 columns and a byte of flags. */
+const BYTES_PER_SLOT = 16 + 4 * INTS + 1;
 
 export class VersionStore {
   private readonly sizes: Float64Array[] = [];
@@ -181,25 +183,33 @@ export class VersionStore {
   }
 
   private grow(): void {
-    if (this.sizes.length === 0 || this.cap === SIZE) {
+    const first = this.sizes.length === 0;
+    if (first || this.cap === SIZE) {
       // A new segment: the first starts small, the others at full size.
-      const n = this.sizes.length === 0 ? FIRST : SIZE;
-      this.sizes.push(new Float64Array(n));
-      this.mtimes.push(new Float64Array(n));
-      this.flags.push(new Uint8Array(n));
-      for (const col of this.ints) col.push(new Int32Array(n));
+      const n = first ? FIRST : SIZE;
+      const seg = segment(n);
+      this.sizes.push(seg.sizes);
+      this.mtimes.push(seg.mtimes);
+      this.flags.push(seg.flags);
+      for (let c = 0; c < INTS; c++) this.ints[c].push(seg.ints[c]);
       this.cap = n;
       this.capacity += n;
       return;
     }
     // The first segment, full below SIZE: doubled (copied; small).
-    const s = 0;
     const n = Math.min(SIZE, this.cap * 2);
+    const seg = segment(n);
+    seg.sizes.set(this.sizes[0]);
+    seg.mtimes.set(this.mtimes[0]);
+    seg.flags.set(this.flags[0]);
+    this.sizes[0] = seg.sizes;
+    this.mtimes[0] = seg.mtimes;
+    this.flags[0] = seg.flags;
+    for (let c = 0; c < INTS; c++) {
+      seg.ints[c].set(this.ints[c][0]);
+      this.ints[c][0] = seg.ints[c];
+    }
     this.capacity += n - this.cap;
-    this.sizes[s] = grown(this.sizes[s], new Float64Array(n));
-    this.mtimes[s] = grown(this.mtimes[s], new Float64Array(n));
-    this.flags[s] = grown(this.flags[s], new Uint8Array(n));
-    for (const col of this.ints) col[s] = grown(col[s], new Int32Array(n));
     this.cap = n;
   }
 
@@ -333,9 +343,20 @@ export class VersionStore {
   }
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(old: T, next: T): T {
-  next.set(old as never);
-  return next;
+/**
+ * The columns of `n` slots, views into one buffer (one allocation a segment, not ten: each
+ * ArrayBuffer is an allocation and a registration of external memory of its own).
+ */
+function segment(n: number): { sizes: Float64Array; mtimes: Float64Array; ints: Int32Array[]; flags: Uint8Array } {
+  const buf = new ArrayBuffer(n * BYTES_PER_SLOT);
+  const ints: Int32Array[] = [];
+  for (let c = 0; c < INTS; c++) ints.push(new Int32Array(buf, 16 * n + 4 * n * c, n));
+  return {
+    sizes: new Float64Array(buf, 0, n),
+    mtimes: new Float64Array(buf, 8 * n, n),
+    ints,
+    flags: new Uint8Array(buf, (16 + 4 * INTS) * n, n),
+  };
 }
 
 /**

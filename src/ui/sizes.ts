@@ -12,10 +12,6 @@ interface SizeHistory {
   sizes: number[];
 }
 
-function fileBytes(v: Version | undefined): number {
-  return v && v.change !== 'removed' && v.type === 'file' ? v.size : 0;
-}
-
 export class SizeIndex {
   /** Layers folded in so far (a prefix). */
   applied = 0;
@@ -34,10 +30,10 @@ export class SizeIndex {
     const perLayer = new Map<TreeNode, number>();
     this.changed[layer] = perLayer;
     for (const node of this.tree.changesByLayer[layer] ?? []) {
-      const now = node.versionIn(layer);
-      if (!now) continue;
-      const delta = fileBytes(now) - fileBytes(node.versionAt(layer - 1));
-      const written = now.change !== 'removed' && now.type === 'file' ? now.size : 0;
+      // (By the node's own questions, no version view: a fold walks every change of a layer.)
+      if (!node.changeIn(layer)) continue;
+      const written = node.fileBytesAt(layer);
+      const delta = written - node.fileBytesAt(layer - 1);
       for (let a = node.parent; a; a = a.parent) {
         if (delta !== 0) this.add(a, layer, delta);
         if (written) perLayer.set(a, (perLayer.get(a) ?? 0) + written);

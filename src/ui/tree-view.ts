@@ -128,8 +128,8 @@ class ViewCache {
 
 /** In the aggregated view of `layer`: alive there, or removed by exactly that layer (shown as such). */
 function inAggregatedAt(node: TreeNode, layer: number): boolean {
-  const v = node.versionAt(layer);
-  return !!v && (v.change !== 'removed' || v.layer === layer);
+  const i = node.indexAt(layer);
+  return i >= 0 && (!node.store.isRemoved(i) || node.store.layer(i) === layer);
 }
 
 const compareName = (a: TreeNode, b: TreeNode) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -282,7 +282,7 @@ export class TreeView {
   }
 
   changeOf(node: TreeNode): RowChange {
-    return node.versionIn(this.layer)?.change ?? 'unmodified';
+    return node.changeIn(this.layer) ?? 'unmodified';
   }
 
   /** In the aggregated view: alive at the layer, or removed by exactly this layer (shown as such). */
@@ -302,7 +302,7 @@ export class TreeView {
   private buildRestricted(c: ViewCache): void {
     const L = this.layer;
     const kinds = this.kinds;
-    const passesKind = (n: TreeNode) => kinds[n.versionIn(L)?.change ?? 'unmodified'];
+    const passesKind = (n: TreeNode) => kinds[n.changeIn(L) ?? 'unmodified'];
     const changedOnly = this.mode === 'changes' || !kinds.unmodified;
     const match = this.matcher;
     if (!match) {
@@ -318,8 +318,8 @@ export class TreeView {
         // A node the layer wrote is always in its aggregated view (removed by exactly this layer
         // at worst), so the mode changes nothing here.
         const passes = (n: TreeNode) => {
-          const v = n.versionIn(L);
-          return !!v && kinds[v.change];
+          const change = n.changeIn(L);
+          return !!change && kinds[change];
         };
         c.passes = passes;
         c.opens = (dir) => holds(dir, want);
@@ -372,8 +372,8 @@ export class TreeView {
         : (n: TreeNode) => match(n.path);
       // (A node the layer wrote is in its aggregated view: the mode changes nothing here either.)
       for (const n of this.tree.changesByLayer[L] ?? []) {
-        const v = n.versionIn(L);
-        if (v && kinds[v.change] && passes(n)) keep(n);
+        const change = n.changeIn(L);
+        if (change && kinds[change] && passes(n)) keep(n);
       }
     } else if (component) {
       // One pass over the layer's filesystem, a component at a time: each directory waits with
