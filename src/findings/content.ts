@@ -4,7 +4,7 @@ import type { Version } from '../engine/types.js';
 import type { OsFileData } from './os/packages.js';
 import type { PackageFileData } from './packages/types.js';
 import type { SecretMatch } from './secrets/scanner.js';
-import { sameVersion, versionKey } from '../engine/version-store.js';
+import { sameVersion, type VersionStore, versionKey } from '../engine/version-store.js';
 
 export interface InspectedContent {
   secrets?: SecretMatch[];
@@ -100,8 +100,9 @@ export function panelName(name: string): boolean {
 }
 
 /** What the permissions check can report on: a file or directory with those bits or xattrs. */
-function permissionRelevant(v: Version): boolean {
-  return (v.type === 'file' || v.type === 'dir') && ((v.mode & 0o6002) !== 0 || !!v.xattrs);
+function permissionRelevant(st: VersionStore, v: number): boolean {
+  const type = st.type(v);
+  return (type === 'file' || type === 'dir') && ((st.mode(v) & 0o6002) !== 0 || !!st.rareOf(v)?.xattrs);
 }
 
 let shared: { tree: FileTree; index: NodeIndex } | null = null;
@@ -133,20 +134,25 @@ function buildIndex(tree: FileTree): NodeIndex {
     const count = node.versionCount;
     if (count === 0) continue;
     if (count === 1) {
-      const v = node.versionAt(Infinity)!;
-      if (v.change === 'removed') continue;
-      if (v.type === 'file') {
-        idx.soleFileBytes += v.size;
-        if (v.layer > 0 && v.layer <= top) idx.soleUserFileBytes += v.size;
+      // (From the store's columns, no version view: this walks every node of the tree.)
+      const st = node.store;
+      const v = node.lastIndex;
+      if (st.isRemoved(v)) continue;
+      const layer = st.layer(v);
+      const type = st.type(v);
+      if (type === 'file') {
+        idx.soleFileBytes += st.size(v);
+        if (layer > 0 && layer <= top) idx.soleUserFileBytes += st.size(v);
       }
-      if (v.content && typeof v.content === 'object') idx.inspected.push(node);
-      if (v.layer <= top && permissionRelevant(v)) idx.permissionBits.push(node);
+      const content = st.content(v);
+      if (content && typeof content === 'object') idx.inspected.push(node);
+      if (layer <= top && permissionRelevant(st, v)) idx.permissionBits.push(node);
       continue;
     }
     idx.history.push(node);
     if (node.versions.some((v) => inspected(v))) idx.inspected.push(node);
-    const live = node.liveAt(top);
-    if (live && permissionRelevant(live)) idx.permissionBits.push(node);
+    const live = node.liveIndexAt(top);
+    if (live >= 0 && permissionRelevant(node.store, live)) idx.permissionBits.push(node);
   }
   return idx;
 }

@@ -28,15 +28,29 @@ export function packageFileKind(parts: readonly string[], attrs: EntryAttrs): Pa
   if (byName) return confirm(byName, parts);
   const dot = lastDot(base);
   if (dot > 0) {
-    const ext = base.slice(dot + 1).toLowerCase();
-    if (ext === 'jar' || ext === 'war' || ext === 'ear') return 'java-archive';
-    if (ext === 'gemspec' && parts[n - 2] === 'specifications') return 'gemspec';
-    if (ext === 'json' && base.endsWith('.deps.json')) return 'nuget-deps';
+    // (Compared in place: a sliced, lower-cased extension was two strings for every file.)
+    if (extIs(base, dot, 'jar') || extIs(base, dot, 'war') || extIs(base, dot, 'ear')) return 'java-archive';
+    if (extIs(base, dot, 'gemspec') && parts[n - 2] === 'specifications') return 'gemspec';
+    if (extIs(base, dot, 'json') && base.endsWith('.deps.json')) return 'nuget-deps';
     // Debian ships some egg-info as a single file holding PKG-INFO's headers.
-    if (ext === 'egg-info' && isPythonLib(parts)) return 'python-metadata';
+    if (extIs(base, dot, 'egg-info') && isPythonLib(parts)) return 'python-metadata';
   }
   if (attrs.size >= MIN_GO_BINARY && (attrs.mode & 0o111) !== 0) return 'elf';
   return undefined;
+}
+
+/**
+ * Whether what follows `base`'s dot at `dot` is `ext` (lower-case ASCII letters and `-`) in any
+ * letter case, as `base.slice(dot + 1).toLowerCase() === ext` says, without making either string.
+ */
+function extIs(base: string, dot: number, ext: string): boolean {
+  if (base.length - dot - 1 !== ext.length) return false;
+  for (let i = 0; i < ext.length; i++) {
+    const c = base.charCodeAt(dot + 1 + i);
+    // (An upper-case ASCII letter lower-cased; anything else as it is.)
+    if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== ext.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function confirm(kind: PackageFileKind, parts: readonly string[]): PackageFileKind | undefined {
