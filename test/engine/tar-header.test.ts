@@ -122,9 +122,20 @@ const FIELD_BYTES = [0x30, 0x31, 0x34, 0x37, 0x37, 0x30, 0x20, 0x20, 0x00, 0x00,
 function oddField(r: (n: number) => number, len: number): Buffer {
   const f = Buffer.alloc(len);
   switch (r(4)) {
-    case 0: // a number as writers write it, with spaces and NULs around it
+    case 0: // a number with spaces and NULs around it
       f.write(' '.repeat(r(3)) + (r(1 << 20) >>> 0).toString(8), 0, 'latin1');
       for (let i = f.indexOf(0); i >= 0 && i < len; i++) f[i] = r(2) ? 0x20 : 0;
+      break;
+    case 1: // zero-padded as writers pad them (whole words of digits), then any of those bytes
+      f.write(
+        (r(1 << 30) >>> 0)
+          .toString(8)
+          .padStart(len - 1 - r(4), '0')
+          .slice(-(len - 1)),
+        0,
+        'latin1',
+      );
+      for (let i = f.indexOf(0); i >= 0 && i < len; i++) f[i] = FIELD_BYTES[r(FIELD_BYTES.length)];
       break;
     default: // anything made of those bytes
       for (let i = 0; i < len; i++) f[i] = FIELD_BYTES[r(FIELD_BYTES.length)];
@@ -142,7 +153,7 @@ const NUMERIC_FIELDS = [
   { field: 'device minor', at: 337, len: 8, key: 'devminor' },
 ] as const;
 
-test('numeric fields: the one-pass octal reading agrees with Go’s trim, cut and digits on generated fields', () => {
+test('numeric fields: the one-pass, word-at-a-time octal reading agrees with Go’s trim, cut and digits on generated fields', () => {
   const r = rng(16);
   let valid = 0;
   let invalid = 0;
@@ -243,8 +254,8 @@ test('names: scanned four bytes at a time, they agree with a byte-by-byte readin
 });
 
 test('GNU long names and links read from the chunk the headers lie in, at every alignment', () => {
-  // A record's data in the same chunk as the header blocks is read through the words the
-  // checksum read (the chunk's memory): odd bytes and lengths, the NUL anywhere or nowhere.
+  // Records read from a cut of the chunk the headers lie in, and the header fields of a chunk
+  // that held records before: odd bytes and lengths, the NUL anywhere or nowhere.
   const r = rng(27);
   for (let i = 0; i < 400; i++) {
     const long = oddName(r, 400);
