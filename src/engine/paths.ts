@@ -49,28 +49,39 @@ export function cleanPath(name: string): string[] | null {
 export class PathCleaner {
   /** The last clean-as-written name's directory with its `/` (`a/b/`), and its components. */
   private dir = '';
-  private dirParts: readonly string[] = [];
+  /**
+   * The directory's components with one slot more at the end, for the name: copied whole
+   * (`slice()`, one block copy, no growth) and the slot filled, per name.
+   */
+  private dirParts: string[] = [''];
   /** Names that took the short way (tests, diagnostics). */
   reused = 0;
 
   clean(name: string): string[] | null {
     let end = name.length;
     if (end > 1 && name.charCodeAt(end - 1) === 47) end--; // a directory's trailing `/`
-    const slash = name.lastIndexOf('/', end - 1);
-    const dirLen = this.dir.length;
-    if (slash + 1 === dirLen && dirLen > 0 && name.startsWith(this.dir)) {
-      const base = name.slice(dirLen, end);
-      // (`a/b/`, `a/b/.` and `a/b/..` go the long way: their base is no component of its own.)
-      if (base !== '' && base !== '.' && base !== '..') {
-        const n = this.dirParts.length;
-        const out = new Array<string>(n + 1);
-        for (let i = 0; i < n; i++) out[i] = this.dirParts[i];
-        out[n] = base;
-        this.reused++;
-        return out;
+    const dir = this.dir;
+    const dirLen = dir.length;
+    // The short way: `name` is `dir` and then one component with no `/` in it (its last `/` is
+    // the directory's). Checked without lastIndexOf or startsWith: on a million names those two
+    // were two thirds of this function (lastIndexOf is a call into the runtime, startsWith
+    // compares a character at a time; `===` of a cut compares the memory at once).
+    if (dirLen > 0 && end > dirLen && name.charCodeAt(dirLen - 1) === 47) {
+      let i = end - 1;
+      while (i >= dirLen && name.charCodeAt(i) !== 47) i--;
+      if (i < dirLen && name.slice(0, dirLen) === dir) {
+        const base = name.slice(dirLen, end);
+        // (`a/b/.` and `a/b/..` go the long way: their base is no component of its own.)
+        if (base !== '.' && base !== '..') {
+          const out = this.dirParts.slice();
+          out[out.length - 1] = base;
+          this.reused++;
+          return out;
+        }
       }
     }
     const parts = cleanPath(name);
+    const slash = name.lastIndexOf('/', end - 1);
     if (parts !== null && parts.length > 1 && slash > 0) {
       // Remembered only when the components are the name's own characters with one `/` between
       // each (nothing dropped: a `./`, `//`, leading `/` or `..` makes them shorter than the
@@ -79,7 +90,8 @@ export class PathCleaner {
       for (const p of parts) len += p.length;
       if (len === end) {
         this.dir = name.slice(0, slash + 1);
-        this.dirParts = parts.slice(0, -1);
+        this.dirParts = parts.slice();
+        this.dirParts[parts.length - 1] = '';
       }
     }
     return parts;

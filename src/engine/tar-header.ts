@@ -70,8 +70,11 @@ export type HeaderStep =
 
 const BLOCK = 512;
 
-/** Types whose size field frames no data (Go's isHeaderOnlyType). */
-const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+/** Types whose size field frames no data (Go's isHeaderOnlyType): '1' to '6'. (A typeflag is one character.) */
+function headerOnly(typeflag: string): boolean {
+  const c = typeflag.charCodeAt(0);
+  return c >= 0x31 && c <= 0x36;
+}
 
 export class TarHeaderDecoder {
   /** The entry decoded by the last `decode()` that returned 'entry'. */
@@ -136,7 +139,8 @@ export class TarHeaderDecoder {
     const gnu = !ustar && isUstar(block, at + 257) && block[at + 262] === 0x20;
     let name = cString(block, at, 100);
     let namePlain = lastPlain;
-    if (ustar) {
+    // (Nearly every prefix is empty: nothing is read for it then.)
+    if (ustar && block[at + 345] !== 0) {
       // star's prefix is 131 bytes (its trailer "tar\0" at 508).
       const star =
         block[at + 508] === 0x74 && block[at + 509] === 0x61 && block[at + 510] === 0x72 && block[at + 511] === 0;
@@ -146,7 +150,7 @@ export class TarHeaderDecoder {
         namePlain &&= lastPlain;
       }
     }
-    let linkname = cString(block, at + 157, 100);
+    let linkname = block[at + 157] === 0 ? '' : cString(block, at + 157, 100);
     const pax = this.pax;
     if (pax) {
       if (pax.path !== undefined) {
@@ -185,7 +189,7 @@ export class TarHeaderDecoder {
       if (pax.gid !== undefined) header.gid = paxInteger(pax.gid, 'gid', name);
       if (pax.mtime !== undefined) header.mtime = paxTime(pax.mtime, name);
     }
-    if (HEADER_ONLY.has(typeflag)) header.size = 0;
+    if (headerOnly(typeflag)) header.size = 0;
     else if (header.size < 0) throw corrupt(`${entryLabel(name)} has a negative size (${header.size})`);
     const stored = header.size;
     if (typeflag === 'S') {
@@ -203,7 +207,7 @@ export class TarHeaderDecoder {
     } else if (pax) {
       const sp = paxSparse(pax, (v, key) => paxInteger(v, key, name));
       if (sp) {
-        if (HEADER_ONLY.has(typeflag)) throw corrupt(`${entryLabel(name)}: a sparse map on an entry with no data`);
+        if (headerOnly(typeflag)) throw corrupt(`${entryLabel(name)}: a sparse map on an entry with no data`);
         if (sp.name !== undefined) {
           name = sp.name;
           header.name = decodeName(name);
@@ -282,8 +286,9 @@ function recordName(typeflag: string): string {
   return typeflag === 'x' || typeflag === 'g' ? 'PAX extended header' : 'GNU long name record';
 }
 
-/** An all-zero block. A header's first word is its name (never zero): most blocks fail at once. */
+/** An all-zero block. A header's first byte is its name's (nearly never zero): most blocks fail at once. */
 function isZeroBlock(b: Buffer, at: number): boolean {
+  if (b[at] !== 0) return false; // (no call to readUInt32LE for that)
   for (let i = at; i < at + BLOCK; i += 4) if (b.readUInt32LE(i) !== 0) return false;
   return true;
 }
@@ -303,44 +308,68 @@ function checksumOk(b: Buffer, at: number): boolean {
 /** A 32-bit view of the memory the last chunk lies in: one per chunk, not one per header. */
 let wordsOf: ArrayBufferLike | null = null;
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+/**
+ * The last chunk summed, and where it lies in `words`' memory. `b.buffer` and `b.byteOffset`
+ * are calls (~20% of the sum when asked per header); a chunk holds a thousand headers, and a
+ * Buffer's memory and offset never change, so they are asked once per chunk.
+ */
+let wordsChunk: Buffer | null = null;
+let wordsChunkOffset = 0;
+
+/** Make `words` a view of `b`'s memory; its offset in it. */
+function viewOf(b: Buffer): number {
+  if (b !== wordsChunk) {
+    const memory = b.buffer;
+    if (wordsOf !== memory) {
+      wordsOf = memory;
+      words = new Int32Array(memory, 0, memory.byteLength >> 2);
+    }
+    wordsChunk = b;
+    wordsChunkOffset = b.byteOffset;
+  }
+  return wordsChunkOffset;
+}
 
 /**
  * The sum of the block's bytes but those of its checksum field, b[at+148, at+156). Every header
- * of a million-file layer is summed, so when the block is 4-byte aligned (a decoder's chunks are)
- * the bytes are added two lanes at a time from 32-bit words (SWAR), read through a view of the
- * chunk's whole memory kept from one header to the next: all 128 words in two interleaved sums,
- * then the field's two words (37 and 38, aligned too) taken back out. A lane never carries into
- * the next (128 words × 2 bytes × 255 < 2^16), so taking them out is exact.
+ * of a million-file layer is summed, so the bytes are added two lanes at a time from 32-bit words
+ * (SWAR), read through a view of the chunk's whole memory kept from one header to the next, in two
+ * interleaved sums. A lane never carries into the next (128 words × 2 bytes × 255 < 2^16).
+ *
+ * Any alignment: zlib hands its output on as cuts of a 1 MiB buffer at whatever offset the last
+ * output ended, so three headers in four are not 4-byte aligned in memory. Summing those one byte
+ * at a time cost more than the rest of the decoding (~0.5 µs a header); here the up to 3 bytes
+ * before the first whole word and after the last are added one by one, the words between as words.
+ * The checksum field's 8 bytes always lie inside the words: they are added one by one and taken out.
  */
 function blockSumLessChecksum(b: Buffer, at: number): number {
-  const start = b.byteOffset + at;
-  if ((start & 3) !== 0) return byteSum(b, at, at + 148) + byteSum(b, at + 156, at + BLOCK);
-  if (wordsOf !== b.buffer) {
-    wordsOf = b.buffer;
-    words = new Int32Array(b.buffer, 0, b.buffer.byteLength >> 2);
-  }
+  const start = viewOf(b) + at;
+  const head = (4 - (start & 3)) & 3; // bytes before the first whole word
   const w32 = words;
-  const first = start >> 2;
+  const first = (start + head) >> 2;
+  // 128 whole words when aligned, else 127 (the last 4 − head bytes are the tail).
+  const last = first + (head === 0 ? 128 : 127);
   let even = 0;
   let odd = 0;
-  for (let w = first; w < first + 128; w += 2) {
+  let w = first;
+  for (; w + 1 < last; w += 2) {
     const x = w32[w];
     const y = w32[w + 1];
     even = (even + (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff)) | 0;
     odd = (odd + (y & 0x00ff00ff) + ((y >>> 8) & 0x00ff00ff)) | 0;
   }
-  const f0 = w32[first + 37];
-  const f1 = w32[first + 38];
-  const lanes =
-    (even + odd - (f0 & 0x00ff00ff) - ((f0 >>> 8) & 0x00ff00ff) - (f1 & 0x00ff00ff) - ((f1 >>> 8) & 0x00ff00ff)) | 0;
-  return (lanes & 0xffff) + (lanes >>> 16);
-}
-
-/** Sum of bytes b[from, to), one at a time (a block that is not 4-byte aligned). */
-function byteSum(b: Buffer, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += b[i];
-  return sum;
+  if (w < last) {
+    const x = w32[w];
+    even = (even + (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff)) | 0;
+  }
+  const lanes = (even + odd) | 0;
+  let sum = (lanes & 0xffff) + (lanes >>> 16);
+  if (head !== 0) {
+    for (let i = at; i < at + head; i++) sum += b[i];
+    for (let i = at + 512 - (4 - head); i < at + 512; i++) sum += b[i];
+  }
+  const f = at + 148;
+  return sum - (b[f] + b[f + 1] + b[f + 2] + b[f + 3] + b[f + 4] + b[f + 5] + b[f + 6] + b[f + 7]);
 }
 
 /** `ustar` at b[i, i+5). */
@@ -348,11 +377,43 @@ function isUstar(b: Buffer, i: number): boolean {
   return b[i] === 0x75 && b[i + 1] === 0x73 && b[i + 2] === 0x74 && b[i + 3] === 0x61 && b[i + 4] === 0x72;
 }
 
-/** NUL-terminated field as latin1 (one char per byte: nothing lost before the name is decoded). */
+/**
+ * NUL-terminated field as latin1 (one char per byte: nothing lost before the name is decoded).
+ *
+ * Every header's name is scanned here for its NUL and for bytes decodeName would change, so
+ * where the field lies in the chunk the checksum just read as words (a header block's field: the
+ * view is that chunk's), four bytes are looked at at once: a word with none of a zero byte, a byte
+ * above 0x7f or a backslash is passed whole; the first word with one, and the bytes outside
+ * whole words, are looked at one by one, as before.
+ */
 function cString(b: Buffer, start: number, length: number): string {
   let end = start;
   const max = start + length;
   let plain = true;
+  if (length >= 16 && b === wordsChunk) {
+    const offset = wordsChunkOffset;
+    // The bytes before the first whole word, one by one.
+    const aligned = start + ((4 - ((offset + start) & 3)) & 3);
+    for (; end < aligned; end++) {
+      const c = b[end];
+      if (c === 0) {
+        lastPlain = plain;
+        return b.toString('latin1', start, end);
+      }
+      if (c > 0x7f || c === 0x5c) plain = false;
+    }
+    const w32 = words;
+    const wEnd = (offset + max) >> 2;
+    let w = (offset + end) >> 2;
+    for (; w < wEnd; w++) {
+      const x = w32[w];
+      const y = x ^ 0x5c5c5c5c;
+      // A zero byte in x, in y (a backslash in x), or a high bit: the classic exact tests
+      // ((v − 0x01…) & ~v & 0x80… is non-zero exactly when v has a zero byte).
+      if ((((x - 0x01010101) & ~x) | ((y - 0x01010101) & ~y) | x) & 0x80808080) break;
+    }
+    end = (w << 2) - offset;
+  }
   for (; end < max; end++) {
     const c = b[end];
     if (c === 0) break;
@@ -369,21 +430,49 @@ function cString(b: Buffer, start: number, length: number): string {
  */
 let lastPlain = true;
 
+/** Whether this machine stores a word's first byte lowest (octal() reads digits from words so). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * An octal field as Go reads it: leading and trailing spaces and NULs trimmed, cut at a NUL, then
  * nothing but octal digits (empty = 0). -1 when it is not a number.
+ *
+ * One pass forward, with no trimming from the end first: after the leading spaces and NULs come
+ * digits, and the first byte that is not a digit decides. A NUL cuts the field there (whatever
+ * follows it). A space is the start of the trailing ones only when nothing but spaces and NULs
+ * follows it; anything else is a byte that is not a digit in what Go reads.
  */
 function octal(b: Buffer, start: number, length: number): number {
+  const end = start + length;
   let i = start;
-  let end = start + length;
-  while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
-  while (end > i && (b[end - 1] === 0x20 || b[end - 1] === 0)) end--;
   let n = 0;
+  // Whole words of digits first, where the field lies in the chunk the checksum just read and
+  // starts on a word (the fields of an aligned header but the device numbers): writers pad
+  // numbers with zeros, so a field is mostly digits, and four are taken at once.
+  if (LITTLE_ENDIAN && b === wordsChunk && ((wordsChunkOffset + start) & 3) === 0) {
+    const w32 = words;
+    let w = (wordsChunkOffset + start) >> 2;
+    const wEnd = w + (length >> 2);
+    for (; w < wEnd; w++) {
+      const x = w32[w];
+      if ((x & 0xf8f8f8f8) !== 0x30303030) break; // not four of '0'…'7'
+      // The first character is the low byte: pairs (d0·8 + d1, d2·8 + d3), then the four digits.
+      const d = x & 0x07070707;
+      const pairs = ((d & 0x00070007) << 3) + ((d >>> 8) & 0x00070007);
+      n = n * 4096 + (pairs & 0xffff) * 64 + (pairs >>> 16);
+      i += 4;
+    }
+  }
+  // (After a digit, there is nothing leading left to trim.)
+  if (i === start) while (i < end && (b[i] === 0x20 || b[i] === 0)) i++;
   for (; i < end; i++) {
     const c = b[i];
-    if (c === 0) break;
-    if (c < 0x30 || c > 0x37) return -1;
-    n = n * 8 + (c - 0x30);
+    if (c >= 0x30 && c <= 0x37) n = n * 8 + (c - 0x30);
+    else if (c === 0) return n;
+    else if (c === 0x20) {
+      for (i++; i < end; i++) if (b[i] !== 0x20 && b[i] !== 0) return -1;
+      return n;
+    } else return -1;
   }
   return n;
 }
@@ -391,9 +480,16 @@ function octal(b: Buffer, start: number, length: number): number {
 /**
  * A numeric field: octal, or GNU base-256 (the first byte's high bit set: two's complement,
  * big-endian, negative when its second bit is set too). Throws on anything that is not a number
- * or does not fit in 2^53.
+ * or does not fit in 2^53. (The octal case first, small enough to be inlined where it is called
+ * seven times a header; a base-256 first byte is no octal digit, so it goes on to numericRest.)
  */
 function numeric(b: Buffer, start: number, length: number, field: string, name: string): number {
+  const n = octal(b, start, length);
+  return n >= 0 ? n : numericRest(b, start, length, field, name);
+}
+
+/** numeric() for a field that is not plain octal: base-256, or an error. */
+function numericRest(b: Buffer, start: number, length: number, field: string, name: string): number {
   const first = b[start];
   if (first & 0x80) {
     const inv = first & 0x40 ? 0xff : 0;
@@ -404,9 +500,7 @@ function numeric(b: Buffer, start: number, length: number, field: string, name: 
     }
     return inv ? -n - 1 : n;
   }
-  const n = octal(b, start, length);
-  if (n < 0) throw corrupt(`${entryLabel(name)}: ${field} field is not a number`);
-  return n;
+  throw corrupt(`${entryLabel(name)}: ${field} field is not a number`);
 }
 
 /** `entry "etc/passwd"` for messages (the raw name decoded; the caller escapes it for display). */
