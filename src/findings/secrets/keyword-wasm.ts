@@ -46,9 +46,12 @@ const MAX_ENTRIES = 1024;
 /** Files up to this many bytes are staged by a loop, not through a view (see stage). */
 const SMALL_COPY = 64;
 
+/** TRI's size: a bit for each of 2^21 entries (see keyword-scan.wat). */
+const TRI_BYTES = 1 << 18;
+
 // The compiled module and its filled tables, made once: every content inspector (one per image
 // load) takes an instance of its own, and filling the tables cost ~5 ms each time.
-let compiled: { mod: object; tables: Uint8Array } | null | undefined;
+let compiled: { mod: object; tables: Uint8Array; tri: Uint8Array } | null | undefined;
 
 /** A new instance of the module with its tables filled; undefined where it cannot run. */
 function instantiate(): Exports | undefined {
@@ -57,8 +60,9 @@ function instantiate(): Exports | undefined {
   try {
     if (compiled) {
       const ex = new wasm.Instance(compiled.mod, {}).exports as Exports;
-      new Uint8Array(ex.memory.buffer).set(compiled.tables);
-      fillTri(ex);
+      const u8 = new Uint8Array(ex.memory.buffer);
+      u8.set(compiled.tables);
+      u8.set(compiled.tri, ex.TRI.value);
       return ex;
     }
     const mod = new wasm.Module(Buffer.from(KEYWORD_SCAN_WASM, 'base64'));
@@ -66,9 +70,15 @@ function instantiate(): Exports | undefined {
     // Throws when the keywords outgrow the tables: the JS loop then does the work (and the
     // test that expects this module to load says so).
     fillTables(ex);
-    // Everything below OUT is tables (see the layout in keyword-scan.wat); TRI is filled per
-    // instance (fillTri).
-    compiled = { mod, tables: new Uint8Array(ex.memory.buffer.slice(0, ex.OUT.value)) };
+    // Everything below OUT is tables, and TRI (see the layout in keyword-scan.wat): copied into
+    // the next instances whole. (TRI is bits: 64 pages to copy; as a byte per entry it was 2 MiB,
+    // written entry by entry on ~900 fresh pages, ~10 ms per instance on this machine.)
+    const TRI = ex.TRI.value;
+    compiled = {
+      mod,
+      tables: new Uint8Array(ex.memory.buffer.slice(0, ex.OUT.value)),
+      tri: new Uint8Array(ex.memory.buffer.slice(TRI, TRI + TRI_BYTES)),
+    };
     return ex;
   } catch {
     compiled = null;
@@ -211,42 +221,46 @@ export function loadKeywordWasm(): KeywordScanner | undefined {
 
 /**
  * TRI: for every keyword, in both cases of each letter, its bytes 0-2 and its bytes 1-3 (a
- * 3-byte keyword: bytes 1-2 and any third byte), at index b0 | b1 << 8 | (b2 & 0x1f) << 16: the
- * scan looks up every other position, and a keyword starting one before shows there by its
- * bytes 1-3. Not in the copied tables: it spans 2 MiB, of which only the pages written here and
- * those the scans read are ever backed by memory (each first touch of a page is a fault: why the
- * table is no larger, see keyword-scan.wat). The indexes are worked out once (triIndexes); each
- * instance then only writes them.
+ * 3-byte keyword: bytes 1-2 and any third byte), at index x = b0 | b1 << 8 | (b2 & 0x1f) << 16:
+ * the scan looks up every other position, and a keyword starting one before shows there by its
+ * bytes 1-3. One bit per entry, bit x & 31 of the little-endian i32 at TRI + (x >> 5) * 4, i.e.
+ * bit x & 7 of the byte at TRI + (x >> 3) (why bits: keyword-scan.wat). Written once per
+ * process; later instances copy it (instantiate).
  */
 function fillTri(ex: Exports): void {
-  const u8 = new Uint8Array(ex.memory.buffer);
-  const TRI = ex.TRI.value;
-  for (const i of (triSet ??= triIndexes())) u8[TRI + i] = 1;
-}
-let triSet: Int32Array | undefined;
-
-function triIndexes(): Int32Array {
-  const out: number[] = [];
-  // Plain loops over the keywords' case variants: this runs once per process, in cold code.
-  // A keyword that counts in one casing only (KW_EXACT) puts in those bytes, not both cases.
+  const tri = new Uint8Array(ex.memory.buffer, ex.TRI.value, TRI_BYTES);
+  // Plain loops, no arrays: this runs once per process, in cold code (building a sorted list of
+  // the indexes first, as the byte-per-entry table was written in address order, cost ~10 ms of
+  // a fresh `scan`). Setting a bit twice is harmless, so a byte without a second case is simply
+  // visited twice. A keyword that counts in one casing only (KW_EXACT) puts in those bytes, not
+  // both cases.
+  const other = (b: number, exact: boolean) => (!exact && b >= 97 && b <= 122 ? b - 32 : b);
   const put = (x: number, y: number, z: number | undefined, exact: boolean) => {
-    const cases = exact ? (b: number) => [b] : bothCases;
-    for (const a of cases(x)) {
-      for (const b of cases(y)) {
-        if (z === undefined) for (let c = 0; c < 32; c++) out.push(a | (b << 8) | (c << 16));
-        else for (const c of cases(z)) out.push(a | (b << 8) | ((c & 0x1f) << 16));
+    for (let i = 0; i < 2; i++) {
+      const a = i === 0 ? x : other(x, exact);
+      for (let j = 0; j < 2; j++) {
+        const ab = a | ((j === 0 ? y : other(y, exact)) << 8);
+        if (z === undefined) {
+          for (let c = 0; c < 32; c++) {
+            const e = ab | (c << 16);
+            tri[e >> 3] |= 1 << (e & 7);
+          }
+        } else {
+          for (let k = 0; k < 2; k++) {
+            const e = ab | (((k === 0 ? z : other(z, exact)) & 0x1f) << 16);
+            tri[e >> 3] |= 1 << (e & 7);
+          }
+        }
       }
     }
   };
-  KW_BYTES.forEach((lower, k) => {
+  for (let k = 0; k < KW_BYTES.length; k++) {
+    const lower = KW_BYTES[k];
     if (lower.length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
     const kb = KW_EXACT[k] ?? lower;
     put(kb[0], kb[1], kb[2], kb !== lower);
     put(kb[1], kb[2], kb[3], kb !== lower);
-  });
-  // In address order (the pages are touched in turn), each index once.
-  const sorted = Int32Array.from(out).sort();
-  return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
+  }
 }
 
 /** Lay the keyword tables out in the module's memory (layout: see keyword-scan.wat). */
