@@ -11,7 +11,7 @@
  * (ContentInspector.flush).
  */
 import type { InspectedContent } from '../content.js';
-import { loadStagedKeywordScan, type StagedKeywordScan } from './keyword-wasm.js';
+import { keywordWasmUsable, loadStagedKeywordScan, type StagedKeywordScan } from './keyword-wasm.js';
 import { FileSecretScanner, type ScanOptions } from './scanner.js';
 
 /** Files up to this size can be batched (when they arrive in one chunk). */
@@ -51,15 +51,22 @@ export class SecretBatch {
     private readonly opts: ScanOptions,
   ) {}
 
-  /** A batch, or undefined where the WebAssembly prefilter cannot load (scan file by file). */
+  /**
+   * A batch, or undefined where the WebAssembly prefilter cannot load (scan file by file). Its
+   * staging area is taken when the first file is staged: in a fresh process that is the first
+   * instance of the module, whose tables (~5-10 ms) are then filled during the load, beside the
+   * thread that hashes the layers, rather than before it starts.
+   */
   static create(opts: ScanOptions): SecretBatch | undefined {
-    const stage = newStaging();
-    return stage ? new SecretBatch(stage, opts) : undefined;
+    return keywordWasmUsable() ? new SecretBatch(undefined, opts) : undefined;
   }
 
   private take(): StagedKeywordScan {
-    // (create() proved that an area can be made here.)
-    return (this.staging ??= newStaging()!);
+    if (this.staging) return this.staging;
+    const staging = newStaging();
+    // (create() found the module usable: only a failure to allocate its memory gets here.)
+    if (!staging) throw new Error('the keyword prefilter could not be instantiated');
+    return (this.staging = staging);
   }
 
   /**

@@ -6,12 +6,18 @@
 ;;
 ;; Two filters: most text has a keyword's first two bytes at ~4% of positions ("se", "to", "pa"),
 ;; so the fast path tests three bytes (TRI); only then the exact pair table and the byte compare
-;; run. TRI is indexed by the three raw bytes themselves, the third's low five bits only (one
-;; load and a mask per lookup): a 2 MiB table. Each 4 KiB page of it that a scan touches first
-;; costs a page fault (~15 us on this machine, reads too), so the table is kept small: with the
-;; full seven bits of the third byte (8 MiB) a fresh instance's first scans of a `docker save`
-;; image's text took 8-18 ms a megabyte instead of ~1, the same text scanned again 1-3 ms; with
-;; five, 4-5 ms the first time. Folding the third byte only lets more positions into the exact
+;; run. TRI is indexed by the three raw bytes themselves, the third's low five bits only: a
+;; 21-bit index into a table of one BIT per entry (256 KiB, 64 pages). Each 4 KiB page of it that
+;; a scan touches first costs a page fault (~15 us on this machine, reads too), so the table is
+;; kept small: with the full seven bits of the third byte and a byte per entry (8 MiB) a fresh
+;; instance's first scans of a `docker save` image's text took 8-18 ms a megabyte instead of ~1,
+;; the same text scanned again 1-3 ms; with five bits and a byte per entry (2 MiB), 10-20 ms for
+;; each of the first two megabytes in a fresh `scan`, and each new instance wrote ~900 of its
+;; pages (~10 ms). As bits, the table is copied into a new instance whole with the other tables
+;; (64 pages) and the scans fault on nothing more. A lookup is the i32 word holding the entry
+;; (the index shifted right by 5, as a byte address: >> 3 & ~3) shifted right by the index
+;; itself (wasm takes a shift count's low five bits: the entry's bit), bit 0 tested once for the
+;; eight lookups OR-ed together. Folding the third byte only lets more positions into the exact
 ;; test below (a letter's two cases were both in the table anyway): the same speed on real text.
 ;; It holds each keyword's bytes 0-2 AND bytes 1-3, so
 ;; the fast path looks up every other position only (a keyword that starts one before a
@@ -21,7 +27,7 @@
 ;; a multiplicative hash of case-folded bytes, every position, ~1080 / 1540; the raw-byte table,
 ;; every position, ~1350 / 1970; every other position, ~1500 / 3070.
 ;;
-;; Linear memory, filled by JS once (tables; TRI per instance) and per call (input):
+;; Linear memory, filled by JS once (tables, TRI among them) and per call (input):
 ;;   0      PAIR     64 KiB: bucket id (0 = no keyword) of the byte pair (b0 | b1 << 8), raw
 ;;                   bytes (case folded when the table was built), read with one 16-bit load
 ;;   65536  FOLLOW   4 KiB: per keyword index (up to 1024), 4 bytes: what must follow its hits (follow.ts)
@@ -33,13 +39,14 @@
 ;;                   those bytes and every byte is compared raw
 ;;   145664 KWBYTES  up to 16 KiB: the keywords' lower-case bytes (an exact keyword's own bytes)
 ;;   163840 OUT      8192 x (address, keyword index) i32: hits of one call
-;;   262144 TRI      2 MiB: 1 where some keyword's bytes 0-2 or 1-3 are these three bytes (a
-;;                   3-byte keyword: bytes 1-2 and any third), both cases of each letter: index
-;;                   b0 | b1 << 8 | (b2 & 0x1f) << 16 (third bytes equal in their low five bits
-;;                   share an entry: a superset, the exact test decides)
-;;   2359296 INPUT   the bytes to scan (memory grows as needed; 16 bytes past the end are read)
+;;   262144 TRI      256 KiB, a bit per entry: 1 where some keyword's bytes 0-2 or 1-3 are these
+;;                   three bytes (a 3-byte keyword: bytes 1-2 and any third), both cases of each
+;;                   letter: index x = b0 | b1 << 8 | (b2 & 0x1f) << 16 (third bytes equal in
+;;                   their low five bits share an entry: a superset, the exact test decides), bit
+;;                   x & 31 of the i32 at TRI + (x >> 5) * 4
+;;   524288 INPUT    the bytes to scan (memory grows as needed; 16 bytes past the end are read)
 (module
-  (memory (export "memory") 36)
+  (memory (export "memory") 8)
   (global (export "TRI") i32 (i32.const 262144))
   (global (export "LOWER") i32 (i32.const 131072))
   (global (export "BUCKETS") i32 (i32.const 131328))
@@ -47,7 +54,7 @@
   (global (export "KWBYTES") i32 (i32.const 145664))
   (global (export "OUT") i32 (i32.const 163840))
   (global (export "OUT_CAP") i32 (i32.const 8192))
-  (global (export "INPUT") i32 (i32.const 2359296))
+  (global (export "INPUT") i32 (i32.const 524288))
   (global (export "FOLLOW") i32 (i32.const 65536))
   (global (export "CLASSES") i32 (i32.const 69632))
   ;; Where the last `scan` call stopped: its `end` when done, else the first position not looked at.
@@ -207,7 +214,7 @@
   ;; Find keyword hits starting in [$start, $end - 1) of memory (a keyword must end by $end).
   ;; Returns the hits written to OUT; stops early (see $resume) when OUT is nearly full.
   (func (export "scan") (param $start i32) (param $end i32) (result i32)
-    (local $i i32) (local $last i32) (local $n i32) (local $b i32) (local $q i32) (local $stop i32) (local $fast i32)
+    (local $i i32) (local $last i32) (local $n i32) (local $b i32) (local $q i32) (local $stop i32) (local $fast i32) (local $x i32)
     (local.set $i (local.get $start))
     (local.set $last (i32.sub (local.get $end) (i32.const 1)))
     (local.set $fast (i32.sub (local.get $end) (i32.const 18)))
@@ -221,7 +228,7 @@
           (br_if $tail (i32.ge_s (local.get $i) (local.get $fast)))
           ;; TRI[the 3 bytes at $i + 2k], written out eight times: V8 did not inline a helper
           ;; function here, and the call halved the speed.
-          (if (i32.or (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=2 (local.get $i)) (i32.const 0x1fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=4 (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=6 (local.get $i)) (i32.const 0x1fffff))))) (i32.or (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=8 (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=10 (local.get $i)) (i32.const 0x1fffff)))) (i32.or (i32.load8_u offset=262144 (i32.and (i32.load offset=12 (local.get $i)) (i32.const 0x1fffff))) (i32.load8_u offset=262144 (i32.and (i32.load offset=14 (local.get $i)) (i32.const 0x1fffff))))))
+          (if (i32.and (i32.const 1) (i32.or (i32.or (i32.or (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x)) (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load offset=2 (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x))) (i32.or (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load offset=4 (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x)) (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load offset=6 (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x)))) (i32.or (i32.or (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load offset=8 (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x)) (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load offset=10 (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x))) (i32.or (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load offset=12 (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x)) (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load offset=14 (local.get $i))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x))))))
             (then
               ;; Some keyword may start in the step's range: each looked-up position is tested again
               ;; and, where TRI holds it, the position before it and itself go through the exact
@@ -233,7 +240,7 @@
                   (then
                     (global.set $resume (select (i32.sub (local.get $q) (i32.const 1)) (local.get $q) (i32.gt_s (local.get $q) (local.get $start))))
                     (return (local.get $n))))
-                (if (i32.load8_u offset=262144 (i32.and (i32.load (local.get $q)) (i32.const 0x1fffff)))
+                (if (i32.and (i32.const 1) (i32.shr_u (i32.load offset=262144 (i32.and (i32.shr_u (local.tee $x (i32.load (local.get $q))) (i32.const 3)) (i32.const 0x3fffc))) (local.get $x)))
                   (then
                     (if (i32.gt_s (local.get $q) (local.get $start))
                       (then

@@ -10,11 +10,27 @@ import { SECRET_RULES, type SecretRule } from './rules.js';
 export const LOWER = new Uint8Array(256);
 for (let i = 0; i < 256; i++) LOWER[i] = i >= 65 && i <= 90 ? i + 32 : i;
 
-export const KEYWORD_LIST: string[] = [...new Set(SECRET_RULES.flatMap((r) => r.keywords))];
-/** Rules to run for each keyword (index into KEYWORD_LIST). */
-export const KEYWORD_RULES: SecretRule[][] = KEYWORD_LIST.map((k) =>
-  SECRET_RULES.filter((r) => r.keywords.includes(k)),
-);
+export const KEYWORD_LIST: string[] = [];
+/** Rules to run for each keyword (index into KEYWORD_LIST), in SECRET_RULES' order. */
+export const KEYWORD_RULES: SecretRule[][] = [];
+{
+  // One pass over the rules (a filter of all ~230 rules per keyword, ~360 of them, was ~80k
+  // callbacks of cold code: 10-20 ms of every command that loads the checks).
+  const index = new Map<string, number>();
+  for (const r of SECRET_RULES) {
+    for (const k of r.keywords) {
+      let i = index.get(k);
+      if (i === undefined) {
+        i = KEYWORD_LIST.push(k) - 1;
+        index.set(k, i);
+        KEYWORD_RULES.push([]);
+      }
+      const list = KEYWORD_RULES[i];
+      // (A rule that lists a keyword twice runs once for it.)
+      if (list[list.length - 1] !== r) list.push(r);
+    }
+  }
+}
 export const KW_BYTES = KEYWORD_LIST.map((k) => Uint8Array.from(Buffer.from(k, 'latin1')));
 /**
  * Per keyword: its bytes in the one casing its rules can match, or null when it counts in any

@@ -1,7 +1,7 @@
 /**
  * Loads the keyword prefilter's WebAssembly module (keyword-scan.wat, bytes committed in
  * keyword-scan-wasm.ts) and fills its tables from keyword-tables.ts. Synchronous: the module is
- * under 1 KB. Returns undefined where WebAssembly (with SIMD) is unavailable or disabled with
+ * under 2 KB. Returns undefined where WebAssembly (with SIMD) is unavailable or disabled with
  * LAYERLENS_NO_WASM=1; the caller then uses the JS loop.
  */
 import { CLASSES, FOLLOW } from './follow.js';
@@ -46,33 +46,69 @@ const MAX_ENTRIES = 1024;
 /** Files up to this many bytes are staged by a loop, not through a view (see stage). */
 const SMALL_COPY = 64;
 
-// The compiled module and its filled tables, made once: every content inspector (one per image
-// load) takes an instance of its own, and filling the tables cost ~5 ms each time.
-let compiled: { mod: object; tables: Uint8Array } | null | undefined;
+/** TRI's size: a bit for each of 2^21 entries (see keyword-scan.wat). */
+const TRI_BYTES = 1 << 18;
 
-/** A new instance of the module with its tables filled; undefined where it cannot run. */
-function instantiate(): Exports | undefined {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (process.env.LAYERLENS_NO_WASM === '1' || !wasm || compiled === null) return undefined;
+// The compiled module, and from its first instance on its filled tables, made once: every
+// content inspector (one per image load) takes an instance of its own, and filling the tables
+// cost ~5 ms each time. `spare`: the instance `keywordWasmUsable` made to check the tables'
+// room, taken by the first `instantiate`.
+let compiled: { mod: object; tables?: Uint8Array; tri?: Uint8Array } | null | undefined;
+let spare: Exports | undefined;
+
+const wasmApi = () => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+/**
+ * Whether the module can run here (WebAssembly with SIMD, not disabled by LAYERLENS_NO_WASM=1)
+ * and the keyword tables fit its memory. Compiles the module the first time (~1 ms) but fills no
+ * table: that is left to the first instance, made when the first bytes are scanned. So the
+ * tables' ~5-10 ms in a fresh process fall inside the image's load, where the main thread waits
+ * on the worker that hashes the layers, not before it, when nothing else runs yet; and a command
+ * that loads the checks without scanning (inspect) never pays them.
+ */
+export function keywordWasmUsable(): boolean {
+  const wasm = wasmApi();
+  if (process.env.LAYERLENS_NO_WASM === '1' || !wasm || compiled === null) return false;
+  if (compiled) return true;
   try {
-    if (compiled) {
-      const ex = new wasm.Instance(compiled.mod, {}).exports as Exports;
-      new Uint8Array(ex.memory.buffer).set(compiled.tables);
-      fillTri(ex);
-      return ex;
-    }
     const mod = new wasm.Module(Buffer.from(KEYWORD_SCAN_WASM, 'base64'));
     const ex = new wasm.Instance(mod, {}).exports as Exports;
     // Throws when the keywords outgrow the tables: the JS loop then does the work (and the
     // test that expects this module to load says so).
-    fillTables(ex);
-    // Everything below OUT is tables (see the layout in keyword-scan.wat); TRI is filled per
-    // instance (fillTri).
-    compiled = { mod, tables: new Uint8Array(ex.memory.buffer.slice(0, ex.OUT.value)) };
-    return ex;
+    checkRoom(ex);
+    compiled = { mod };
+    spare = ex;
+    return true;
   } catch {
     compiled = null;
-    return undefined; // no WebAssembly SIMD here: the JS loop does the same
+    return false; // no WebAssembly SIMD here: the JS loop does the same
+  }
+}
+
+/** A new instance of the module with its tables filled; undefined where it cannot run. */
+function instantiate(): Exports | undefined {
+  if (!keywordWasmUsable()) return undefined;
+  const c = compiled!;
+  try {
+    const wasm = wasmApi()!;
+    const ex = spare ?? (new wasm.Instance(c.mod, {}).exports as Exports);
+    spare = undefined;
+    if (c.tables && c.tri) {
+      const u8 = new Uint8Array(ex.memory.buffer);
+      u8.set(c.tables);
+      u8.set(c.tri, ex.TRI.value);
+      return ex;
+    }
+    fillTables(ex);
+    // Everything below OUT is tables, and TRI (see the layout in keyword-scan.wat): copied into
+    // the next instances whole. (TRI is bits: 64 pages to copy; as a byte per entry it was 2 MiB,
+    // written entry by entry on ~900 fresh pages, ~10 ms per instance on this machine.)
+    const TRI = ex.TRI.value;
+    c.tables = new Uint8Array(ex.memory.buffer.slice(0, ex.OUT.value));
+    c.tri = new Uint8Array(ex.memory.buffer.slice(TRI, TRI + TRI_BYTES));
+    return ex;
+  } catch {
+    return undefined; // (no memory for an instance: the callers say what then)
   }
 }
 
@@ -191,6 +227,22 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
   };
 }
 
+/**
+ * The WebAssembly loop as keywords.ts exports it where `keywordWasmUsable()`: its instance (the
+ * first one fills the tables) is made at its first call, not when the checks' modules load.
+ */
+export function lazyKeywordWasm(): KeywordScanner {
+  let scan: KeywordScanner | undefined;
+  return (bytes, from, to, all) => {
+    if (!scan) {
+      scan = loadKeywordWasm();
+      // (Usable, so only a failure to allocate its memory gets here.)
+      if (!scan) throw new Error('the keyword prefilter could not be instantiated');
+    }
+    return scan(bytes, from, to, all);
+  };
+}
+
 export function loadKeywordWasm(): KeywordScanner | undefined {
   const ex = instantiate();
   if (!ex) return undefined;
@@ -211,45 +263,66 @@ export function loadKeywordWasm(): KeywordScanner | undefined {
 
 /**
  * TRI: for every keyword, in both cases of each letter, its bytes 0-2 and its bytes 1-3 (a
- * 3-byte keyword: bytes 1-2 and any third byte), at index b0 | b1 << 8 | (b2 & 0x1f) << 16: the
- * scan looks up every other position, and a keyword starting one before shows there by its
- * bytes 1-3. Not in the copied tables: it spans 2 MiB, of which only the pages written here and
- * those the scans read are ever backed by memory (each first touch of a page is a fault: why the
- * table is no larger, see keyword-scan.wat). The indexes are worked out once (triIndexes); each
- * instance then only writes them.
+ * 3-byte keyword: bytes 1-2 and any third byte), at index x = b0 | b1 << 8 | (b2 & 0x1f) << 16:
+ * the scan looks up every other position, and a keyword starting one before shows there by its
+ * bytes 1-3. One bit per entry, bit x & 31 of the little-endian i32 at TRI + (x >> 5) * 4, i.e.
+ * bit x & 7 of the byte at TRI + (x >> 3) (why bits: keyword-scan.wat). Written once per
+ * process; later instances copy it (instantiate).
  */
 function fillTri(ex: Exports): void {
-  const u8 = new Uint8Array(ex.memory.buffer);
-  const TRI = ex.TRI.value;
-  for (const i of (triSet ??= triIndexes())) u8[TRI + i] = 1;
-}
-let triSet: Int32Array | undefined;
-
-function triIndexes(): Int32Array {
-  const out: number[] = [];
-  // Plain loops over the keywords' case variants: this runs once per process, in cold code.
-  // A keyword that counts in one casing only (KW_EXACT) puts in those bytes, not both cases.
+  const tri = new Uint8Array(ex.memory.buffer, ex.TRI.value, TRI_BYTES);
+  // Plain loops, no arrays: this runs once per process, in cold code (building a sorted list of
+  // the indexes first, as the byte-per-entry table was written in address order, cost ~10 ms of
+  // a fresh `scan`). Setting a bit twice is harmless, so a byte without a second case is simply
+  // visited twice. A keyword that counts in one casing only (KW_EXACT) puts in those bytes, not
+  // both cases.
+  const other = (b: number, exact: boolean) => (!exact && b >= 97 && b <= 122 ? b - 32 : b);
   const put = (x: number, y: number, z: number | undefined, exact: boolean) => {
-    const cases = exact ? (b: number) => [b] : bothCases;
-    for (const a of cases(x)) {
-      for (const b of cases(y)) {
-        if (z === undefined) for (let c = 0; c < 32; c++) out.push(a | (b << 8) | (c << 16));
-        else for (const c of cases(z)) out.push(a | (b << 8) | ((c & 0x1f) << 16));
+    for (let i = 0; i < 2; i++) {
+      const a = i === 0 ? x : other(x, exact);
+      for (let j = 0; j < 2; j++) {
+        const ab = a | ((j === 0 ? y : other(y, exact)) << 8);
+        if (z === undefined) {
+          for (let c = 0; c < 32; c++) {
+            const e = ab | (c << 16);
+            tri[e >> 3] |= 1 << (e & 7);
+          }
+        } else {
+          for (let k = 0; k < 2; k++) {
+            const e = ab | (((k === 0 ? z : other(z, exact)) & 0x1f) << 16);
+            tri[e >> 3] |= 1 << (e & 7);
+          }
+        }
       }
     }
   };
-  KW_BYTES.forEach((lower, k) => {
-    if (lower.length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
+  for (let k = 0; k < KW_BYTES.length; k++) {
+    const lower = KW_BYTES[k];
     const kb = KW_EXACT[k] ?? lower;
     put(kb[0], kb[1], kb[2], kb !== lower);
     put(kb[1], kb[2], kb[3], kb !== lower);
-  });
-  // In address order (the pages are touched in turn), each index once.
-  const sorted = Int32Array.from(out).sort();
-  return sorted.filter((x, i) => i === 0 || x !== sorted[i - 1]);
+  }
 }
 
-/** Lay the keyword tables out in the module's memory (layout: see keyword-scan.wat). */
+/**
+ * Throws unless the keyword tables fit the module's memory (layout: see keyword-scan.wat) and
+ * every keyword has the three bytes the three-byte table needs.
+ */
+function checkRoom(ex: Exports): void {
+  if (PAIR_KW.length > MAX_ENTRIES) throw new Error('too many secret keywords for the WebAssembly tables');
+  if (ex.FOLLOW.value + FOLLOW.length > ex.CLASSES.value || ex.CLASSES.value + CLASSES.length > ex.LOWER.value) {
+    throw new Error('too many keywords or follow classes for the WebAssembly tables');
+  }
+  let bytes = 0;
+  for (let k = 0; k < KW_BYTES.length; k++) {
+    if (KW_BYTES[k].length < 3) throw new Error('the WebAssembly prefilter needs keywords of three bytes or more');
+    bytes += KW_BYTES[k].length;
+  }
+  if (bytes > KWBYTES_CAP) throw new Error('secret keywords too long for the WebAssembly tables');
+  if (KEYWORD_PAIRS.length > MAX_BUCKETS) throw new Error('too many keyword pairs for the WebAssembly tables');
+}
+
+/** Lay the keyword tables out in the module's memory (checkRoom said they fit). */
 function fillTables(ex: Exports): void {
   const mem = ex.memory.buffer;
   const u8 = new Uint8Array(mem);
@@ -258,12 +331,8 @@ function fillTables(ex: Exports): void {
   const BUCKETS = ex.BUCKETS.value;
   const ENTRIES = ex.ENTRIES.value;
   const KWBYTES = ex.KWBYTES.value;
-  if (PAIR_KW.length > MAX_ENTRIES) throw new Error('too many secret keywords for the WebAssembly tables');
   u8.set(LOWER, LOWER_AT);
   // What must follow each keyword's hits (follow.ts).
-  if (ex.FOLLOW.value + FOLLOW.length > ex.CLASSES.value || ex.CLASSES.value + CLASSES.length > LOWER_AT) {
-    throw new Error('too many keywords or follow classes for the WebAssembly tables');
-  }
   u8.set(FOLLOW, ex.FOLLOW.value);
   u8.set(CLASSES, ex.CLASSES.value);
   // Keyword bytes, each keyword once.
@@ -275,10 +344,8 @@ function fillTables(ex: Exports): void {
     u8.set(kb, KWBYTES + off);
     off += kb.length;
   });
-  if (off > KWBYTES_CAP) throw new Error('secret keywords too long for the WebAssembly tables');
   // Buckets: one per lower-case pair that starts a keyword, entries in PAIR_KW order (the JS
   // loop's order, so both report hits at one offset in the same order).
-  if (KEYWORD_PAIRS.length > MAX_BUCKETS) throw new Error('too many keyword pairs for the WebAssembly tables');
   KEYWORD_PAIRS.forEach((p, i) => {
     i32[(BUCKETS >> 2) + (i + 1) * 2] = PAIR_START[p];
     i32[(BUCKETS >> 2) + (i + 1) * 2 + 1] = PAIR_START[p + 1];

@@ -10,7 +10,7 @@
 import { followOk, newFollowInput } from './follow.js';
 import { KW_BYTES, KW_EXACT, LOWER, PAIR_ANY, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import type { KeywordScan, KeywordScanner } from './keyword-types.js';
-import { loadKeywordWasm } from './keyword-wasm.js';
+import { keywordWasmUsable, lazyKeywordWasm } from './keyword-wasm.js';
 
 export { KEYWORD_LIST, KEYWORD_RULES } from './keyword-tables.js';
 
@@ -58,8 +58,11 @@ export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length, a
   return { positions, keywords, newlines };
 }
 
-/** The WebAssembly loop, or undefined where it cannot be loaded. */
-export const scanKeywordsWasm: KeywordScanner | undefined = loadKeywordWasm();
+/**
+ * The WebAssembly loop, or undefined where it cannot be loaded. Its instance is made at its first
+ * call (keyword-wasm.ts keywordWasmUsable: why not at import).
+ */
+export const scanKeywordsWasm: KeywordScanner | undefined = keywordWasmUsable() ? lazyKeywordWasm() : undefined;
 
 /** Find keyword hits in buf[from, to) and count its newlines (WebAssembly when available). */
 export const scanKeywords: KeywordScanner = scanKeywordsWasm ?? scanKeywordsJs;
