@@ -368,7 +368,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         entries.push({ kind: 'refused', problem: 'link-escape', name: cut(header.name), link: cut(header.linkname) });
         return undefined;
       }
-      versions.setNumber(slot, 'entry', ordinal);
+      versions.setEntry(slot, ordinal);
       if (parts.length === 0) entries.push({ kind: 'entry', path: '', attrs: versions.view(slot), ordinal });
       else pushEntry(entries, header.name, parts, slot, run);
       if (kind === 'gzip' && parts.length === 1 && ESTARGZ_HIDDEN.has(base)) (stargzNames ??= []).push(slot);

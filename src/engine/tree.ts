@@ -595,12 +595,15 @@ export class FileTree {
     entry: number,
   ): number {
     const st = this.versions;
-    const i = src === st && st.layer(j) === UNPLACED ? j : st.copy(src, j, layer, change, previousLayer, entry);
-    st.setLayer(i, layer);
-    st.setChange(i, change);
-    st.setPreviousLayer(i, previousLayer);
-    st.setNumber(i, 'entry', entry);
-    st.setContent(i, content);
+    let i = j;
+    if (src === st && st.layer(j) === UNPLACED) {
+      st.setLayer(i, layer);
+      st.setChange(i, change);
+      st.setPreviousLayer(i, previousLayer);
+      st.setEntry(i, entry);
+    } else i = st.copy(src, j, layer, change, previousLayer, entry); // (placed by the copy)
+    // (The copy took the source's result; most callers pass that same one.)
+    if (st.content(i) !== content) st.setContent(i, content);
     return i;
   }
 

@@ -308,10 +308,13 @@ export class VersionStore {
   setPreviousLayer(i: number, layer: number | undefined): void {
     this.setInt(this.ints[PREV][i >>> SHIFT], i & MASK, i, PREV, layer);
   }
-  setNumber(i: number, field: 'mode' | 'uid' | 'gid' | 'entry', v: number): void {
-    const col = field === 'mode' ? MODE : field === 'uid' ? UID : field === 'gid' ? GID : ENTRY;
-    if (col === ENTRY) this.ints[ENTRY][i >>> SHIFT][i & MASK] = v;
-    else this.setInt(this.ints[col][i >>> SHIFT], i & MASK, i, col, v);
+  setNumber(i: number, field: 'mode' | 'uid' | 'gid', v: number): void {
+    const col = field === 'mode' ? MODE : field === 'uid' ? UID : GID;
+    this.setInt(this.ints[col][i >>> SHIFT], i & MASK, i, col, v);
+  }
+  /** (An entry ordinal always fits: bounded by LAYERLENS_MAX_ENTRIES.) */
+  setEntry(i: number, entry: number): void {
+    this.ints[ENTRY][i >>> SHIFT][i & MASK] = entry;
   }
   setSize(i: number, size: number): void {
     this.sizes[i >>> SHIFT][i & MASK] = size;
@@ -426,7 +429,7 @@ export class StoredVersion implements Version {
     return this.store.entry(this.index);
   }
   set entry(n: number) {
-    this.store.setNumber(this.index, 'entry', n);
+    this.store.setEntry(this.index, n);
   }
   get implicit(): boolean | undefined {
     return this.store.implicit(this.index) || undefined;
