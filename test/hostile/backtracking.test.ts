@@ -24,6 +24,7 @@ import { pemKeyBody } from '../../src/findings/secrets/structure.js';
 import { nextLink } from '../../src/sources/registry/distribution.js';
 import { joinHeredocs } from '../../src/ui/commands.js';
 import { githubToken } from '../support/fake-secrets.js';
+import { CASES } from '../support/secret-cases.js';
 import { runCli } from '../support/hostile-cli.js';
 import { shapeMembers, writeShape } from '../support/hostile-shapes.js';
 import { zipOf } from '../support/package-files.js';
@@ -44,24 +45,86 @@ function within<T>(label: string, run: () => T, bound = BOUND_MS): T {
   return out;
 }
 
+/** CPU time of the process in ms: a busy machine delays a run's wall time, not this. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * `run` at half the scanner's window against an eighth of it: linear work takes about 4 times as
+ * long, quadratic 16 times (the bound, 10, leaves room for the collector: every match of a scan
+ * lives until the scan ends, so scavenges copy more of them on a longer line). After two untimed rounds (the rules' patterns compile on first use),
+ * each size is timed 7 times, taking turns, and the cheapest of each is compared; a size that
+ * takes under a few ms is timed as a batch of runs, so that fixed costs and the clock's grain do
+ * not decide the ratio. (Both sizes stay inside one window: a line longer than the window is cut,
+ * a fixed step in cost that is not growth.) The whole window is held to the bound as well.
+ */
+function linear(label: string, run: (length: number) => unknown): void {
+  const batch = (length: number, times: number) => {
+    const start = cpuMs();
+    for (let i = 0; i < times; i++) run(length);
+    return cpuMs() - start;
+  };
+  batch(LINE / 2, 1);
+  const times = Math.min(64, Math.max(1, Math.ceil(4 / Math.max(0.05, batch(LINE / 8, 1)))));
+  let small = Number.POSITIVE_INFINITY;
+  let large = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 7; i++) {
+    small = Math.min(small, batch(LINE / 8, times));
+    large = Math.min(large, batch(LINE / 2, times));
+  }
+  assert.ok(
+    large / small < 10,
+    `${label}: ${(large / times).toFixed(2)} ms of CPU for ${LINE / 2} characters, ${(small / times).toFixed(2)} ms for ${LINE / 8}`,
+  );
+  within(label, () => run(LINE));
+}
+
 test('secret rules: the lines that made a rule backtrack are scanned in linear time', () => {
-  const cases: Array<[string, string]> = [
+  const cases: Array<[string, (length: number) => string]> = [
     // (before: 6-7 s each) a key, then blanks that `\s*(?:[:=]|\s)\s*` could split three ways
-    ['AWS secret key name, then blanks', `AWSSECRETKEY"${repeat('\t')}T`],
-    ['AWS session token name, then blanks', `SESSIONTOKEN ${repeat(' ')}!`],
-    ['aws_session_token, then tabs', `aws_session_token${repeat('\t')}x`],
+    ['AWS secret key name, then blanks', (n) => `AWSSECRETKEY"${repeat('\t', n)}T`],
+    ['AWS session token name, then blanks', (n) => `SESSIONTOKEN ${repeat(' ', n)}!`],
+    ['aws_session_token, then tabs', (n) => `aws_session_token${repeat('\t', n)}x`],
     // (before: 0.9 s) every `eyJ` of a run a start scanning to the run's end
-    ['a run of JWT starts', `${repeat('eyJeJ-')}\u0000`],
+    ['a run of JWT starts', (n) => `${repeat('eyJeJ-', n)}\u0000`],
     // (before: 1.9 s) every `sk-` of a run a start, with the rule's keyword on the line
-    ['a run of OpenAI key starts', `${repeat('sk--')} T3BlbkFJ`],
+    ['a run of OpenAI key starts', (n) => `${repeat('sk--', n)} T3BlbkFJ`],
     // (before: 0.7 s) every "curl" of a line scanning to its end for `-u`, in the prefilter and the rule
-    ['a line of curl', `${repeat('curl-')} curl -u`],
-    ['a line of curl, no separator', `${repeat('curl')} curl -u`],
-    // (before: 1 s) thousands of matches on one line, each walking back to the line's start
-    ['a line of thousands of header matches', `${repeat('API-KEY:"')} api-key:`],
+    ['a line of curl', (n) => `${repeat('curl-', n)} curl -u`],
+    ['a line of curl, no separator', (n) => `${repeat('curl', n)} curl -u`],
+    // (before: 1 s, then 0.13 s and still quadratic: 11 ms for a quarter) thousands of matches on
+    // one line, each walking back to the line's start, first for its evidence, then for its column
+    ['a line of thousands of header matches', (n) => `${repeat('API-KEY:"', n)} api-key:`],
   ];
-  for (const [label, line] of cases) within(label, () => scanString(line));
+  for (const [label, make] of cases) {
+    const lines = new Map([LINE / 8, LINE / 2, LINE].map((n) => [n, make(n)]));
+    linear(label, (n) => scanString(lines.get(n)!));
+  }
 });
+
+/**
+ * A line `make(n)` scanned at an eighth and at half the window: a cheap first look (up to three
+ * runs of each, stopping at the first that looks linear; a single run is often slowed by a
+ * collection or a pattern compiled on first use), and a case that still grows faster than linear
+ * is measured again as `linear` does. Every run is held to a bound of its own too.
+ */
+function grows(label: string, make: (length: number) => string): void {
+  const small = make(LINE / 8);
+  const large = make(LINE / 2);
+  let best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  for (let i = 0; i < 3; i++) {
+    const a = cpuMs();
+    within(label, () => scanString(small), 500);
+    const b = cpuMs();
+    within(label, () => scanString(large), 500);
+    const c = cpuMs();
+    best = [Math.min(best[0], b - a), Math.min(best[1], c - b)];
+    if (best[1] < 2 || best[1] / Math.max(0.05, best[0]) < 8) return;
+  }
+  linear(label, (n) => scanString(n === LINE / 8 ? small : n === LINE / 2 ? large : make(n)));
+}
 
 test('secret rules, every one: runs of its keywords and prefixes with separators stay linear', () => {
   // The class, not the cases above: each rule's keywords and the literal its secret starts with,
@@ -75,8 +138,29 @@ test('secret rules, every one: runs of its keywords and prefixes with separators
     for (const literal of literals)
       for (const fill of fills)
         for (const unit of [literal + fill, literal.toUpperCase() + fill])
-          within(`${rule.id}: ${JSON.stringify(unit)} repeated`, () => scanString(repeat(unit, LINE / 4) + tail), 500);
+          grows(`${rule.id}: ${JSON.stringify(unit)} repeated`, (n) => repeat(unit, n) + tail);
   }
+});
+
+test('secret rules, every one: its true and false positive repeated along one line stay linear', () => {
+  // The class of a check that walks the whole line for every match (the line's end, the text
+  // around a value): harmless on one match, quadratic on a line of thousands.
+  const failed: string[] = [];
+  for (const c of CASES)
+    for (const [kind, make] of [
+      ['true', c.tp],
+      ['false', c.fp],
+    ] as const) {
+      const value = make();
+      if (typeof value !== 'string') continue;
+      const unit = `${value.replace(/\n/g, ' ')} `;
+      try {
+        grows(`${c.id}: its ${kind} positive repeated`, (n) => repeat(unit, n));
+      } catch (err) {
+        failed.push((err as Error).message);
+      }
+    }
+  assert.deepEqual(failed, []);
 });
 
 test('history commands: masking, the config checks and the explorer’s one-line form are linear', () => {

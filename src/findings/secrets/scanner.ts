@@ -254,6 +254,12 @@ function lowest(a: Severity, b: Severity): Severity {
   return SEVERITIES.indexOf(a) > SEVERITIES.indexOf(b) ? a : b;
 }
 
+/** Whether `match` holds a line break at an index in [from, to): a search bounded by the match. */
+function newlineBefore(match: string, to: number, from: number): boolean {
+  const k = to > 0 ? match.lastIndexOf('\n', to - 1) : -1;
+  return k >= 0 && k >= from;
+}
+
 function runRule(
   rule: SecretRule,
   subject: string,
@@ -334,8 +340,10 @@ function runRule(
         start,
         end: start + m.groups.secret.length,
         value,
-        // (-1: the value is not on the line the match starts on, a match over lines.)
-        col: subject.lastIndexOf('\n', secretAt - 1) < lineStart ? secretAt - lineStart : -1,
+        // (-1: the value is not on the line the match starts on, a match over lines. Looked for
+        // in the match only: no line break lies between the line's start and the match's, and a
+        // walk back from every match of a long line to its start made the line quadratic.)
+        col: newlineBefore(m[0], secretAt - m.index, lineStart - m.index) ? -1 : secretAt - lineStart,
       });
     }
     out.push(keyOf(match, value));

@@ -5,11 +5,21 @@ import { END, keyed, token, UUID } from './build.js';
 import { pemBody } from './keys.js';
 import type { RuleContext, SecretRule } from './types.js';
 
+/** How far from a match its line is read for context: a connection string's or a URL's reach. */
+const AROUND = 1024;
+
+/**
+ * The match's line, at most AROUND characters either side of the match: the whole line for every
+ * match of a long line of them was quadratic (a line of thousands of `?sig=` values).
+ */
 function lineAround(ctx: RuleContext): string {
-  const s = ctx.text.lastIndexOf('\n', ctx.index) + 1;
-  let e = ctx.text.indexOf('\n', ctx.index);
-  if (e < 0) e = ctx.text.length;
-  return ctx.text.slice(s, e);
+  const { text, index } = ctx;
+  const from = Math.max(0, index - AROUND);
+  const to = Math.min(text.length, index + AROUND);
+  // (Searched within the cut: a search of the whole text would walk the whole line again.)
+  const near = text.slice(from, to);
+  const e = near.indexOf('\n', index - from);
+  return near.slice(near.lastIndexOf('\n', index - from) + 1, e < 0 ? near.length : e);
 }
 
 const c = 'cloud' as const;

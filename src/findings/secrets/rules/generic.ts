@@ -16,6 +16,13 @@ const g = 'generic' as const;
 /** A curl user or password that stands for a value: `<user>`, `$USER`, `${{ secrets.X }}`, `[password]`. */
 const CURL_PLACEHOLDER = /^['"]?(?:<[^>]*>?|[^<]*>|\$|\[[^\]]*\]|%[A-Za-z_]+%|\{\{)/;
 
+/**
+ * After an unquoted value: blanks, then the line's end, a comment or a separator. Read from the
+ * value's end (sticky), not from a cut of the rest of the line: finding the line's end for every
+ * match of a long line was quadratic.
+ */
+const STATEMENT_END = /[^\S\n]*(?:\n|$|[#;,]|\/\/)/y;
+
 export const GENERIC_RULES: SecretRule[] = [
   token(
     g,
@@ -225,9 +232,8 @@ export const GENERIC_RULES: SecretRule[] = [
       if (keyNamesNoSecret(key)) return false;
       // Unquoted values must end the statement: `x = a + b(c)` is an expression, not a literal.
       if (!m.groups!.q) {
-        const lineEnd = ctx.text.indexOf('\n', ctx.index);
-        const rest = ctx.text.slice(ctx.index + m[0].length, lineEnd < 0 ? undefined : lineEnd);
-        if (!/^\s*(?:$|[#;,]|\/\/)/.test(rest)) return false;
+        STATEMENT_END.lastIndex = ctx.index + m[0].length;
+        if (!STATEMENT_END.test(ctx.text)) return false;
       }
       if (placeholderReason(v) || looksLikeCode(v) || namesItsKey(key, v)) return false;
       if (/^(?:https?|ftp|file):\/\//i.test(v)) return false; // a URL (credentials in URLs have their own rule)

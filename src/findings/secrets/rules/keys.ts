@@ -14,9 +14,14 @@ const BODY_MIN = 64;
  * its `...` or `…`.
  */
 export function pemBody(text: string, from: number): string {
-  const end = text.indexOf('-----END', from);
-  const stop = end < 0 ? Math.min(text.length, from + 8192) : Math.min(end, from + 16384);
-  const clean = cleanPem(text.slice(from, stop));
+  // The END line and the next block's BEGIN are looked for within the most a body may take: a
+  // search of the rest of the text for every header of a text of headers was quadratic, and so
+  // was cleaning up to 8 KiB after each of them.
+  let near = text.slice(from, from + 16384);
+  const next = near.indexOf('-----BEGIN');
+  if (next >= 0) near = near.slice(0, next);
+  const end = near.indexOf('-----END');
+  const clean = cleanPem(near.slice(0, end < 0 ? Math.min(near.length, 8192) : end));
   const head = /^Proc-Type:4,ENCRYPTEDDEK-Info:[A-Z0-9-]+,[0-9A-Fa-f]+/.exec(clean)?.[0] ?? '';
   const body = /^(?:[A-Za-z0-9+/=]|\.\.\.|…)*/.exec(clean.slice(head.length))![0];
   return head + body;
