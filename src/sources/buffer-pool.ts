@@ -12,6 +12,9 @@
  */
 export class BufferPool {
   private readonly free: ArrayBuffer[] = [];
+  /** Buffers `take` made new, and those it gave again (tests, diagnostics). */
+  made = 0;
+  reused = 0;
 
   constructor(
     /** Bytes of each buffer; buffers of another length are not kept. */
@@ -24,7 +27,12 @@ export class BufferPool {
   /** A buffer of `size` bytes: one given back, else a new one. */
   take(): Buffer {
     const b = this.free.pop();
-    return b ? Buffer.from(b) : Buffer.allocUnsafeSlow(this.size);
+    if (b) {
+      this.reused++;
+      return Buffer.from(b);
+    }
+    this.made++;
+    return Buffer.allocUnsafeSlow(this.size);
   }
 
   /** Memory to write again (a whole buffer `take` gave, or one of the same length). */

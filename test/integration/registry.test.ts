@@ -21,6 +21,7 @@ import { parseReference } from '../../src/reference/parse.js';
 import { openOciLayout } from '../../src/sources/oci-layout/dir.js';
 import { provenanceFindings } from '../../src/findings/signatures.js';
 import { openRegistryImage, type RegistryOpenExtras } from '../../src/sources/registry/index.js';
+import { fetchWorkerReady, fetchWorkerStats } from '../../src/sources/registry/fetch-worker.js';
 import { auditRegistry } from '../../src/audit/registry-audit.js';
 import { dumpModel } from '../support/dump-model.js';
 import {
@@ -250,6 +251,28 @@ describe('registry source against real registries', { skip }, () => {
       for await (const c of s as AsyncIterable<Buffer>) chunks.push(c);
       assert.deepEqual(Buffer.concat(chunks), img.layers[3].data);
       await reader.close();
+    });
+
+    test('a 32 MiB layer through the download worker: its batches are written again, and what it makes new stays within its window', async () => {
+      const big = randomBytes(32 << 20);
+      const image = await buildImage([{ entries: [{ name: 'big.bin', content: big }], level: 1 }]);
+      const dir = path.join(work, 'big-layout');
+      writeLayout(dir, 'big', image.manifest, allBlobs(image).slice(1));
+      await skopeoPush(dir, 'big', 'team/big:1', { host: open.host, workdir: work });
+      assert.equal(await fetchWorkerReady(), true);
+      const before = (await fetchWorkerStats())!;
+      const model = await load(await openRegistryImage(`${open.host}/team/big:1`, opts(), extras(work)), 1);
+      const after = (await fetchWorkerStats())!;
+      assert.equal(model.layers[0].state, 'done');
+      assert.ok(model.tree.lookupPath('/big.bin'));
+      const made = after.made - before.made;
+      const reused = after.reused - before.reused;
+      // ~32 batches posted: the memory of most is memory the engine gave back (sent back with the
+      // reports of its reads), and what is made new is what is in flight at once: the worker's
+      // window, the blob stream's read-ahead and what the decoder holds.
+      assert.ok(made + reused >= 32, `${made} made + ${reused} reused batches for 32 MiB`);
+      assert.ok(reused >= 20, `only ${reused} of ${made + reused} batches written again`);
+      assert.ok(made <= 12, `${made} batches made new: more than the window and the read-ahead hold`);
     });
 
     test('not found and unreachable are one-line errors', async () => {

@@ -12,11 +12,12 @@ import { BufferPool } from '../buffer-pool.js';
 
 export const BATCH = 1 << 20;
 /**
- * Batches given back kept for reuse, at most. A pull of two layers at once has ~26 batches in
- * flight at its start (before the engine has finished with any: per layer the worker's window,
- * fetch-protocol.ts IN_FLIGHT, and the blob stream's read-ahead), and the batches given back
- * arrive in bursts while the download waits: with 8 kept, a third fewer were reused on the
- * realistic image.
+ * Batches given back kept for reuse, at most. What a pull has in flight at once is made new
+ * (before the engine has finished with any): per layer the worker's window (fetch-protocol.ts
+ * IN_FLIGHT), the blob stream's read-ahead (reader.ts bufferBytes) and what the decoder holds,
+ * ~6 batches since both are 2 MiB (~13 before), for each of the layers downloading at once (up to
+ * 3). The batches given back arrive in bursts while the download waits: with 8 kept, a third fewer
+ * were reused on the realistic image when ~26 were in flight.
  */
 const SPARES = 32;
 

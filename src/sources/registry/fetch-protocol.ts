@@ -4,7 +4,7 @@
  * as specs, errors as their fields; body batches as transferred ArrayBuffers (moved, not copied).
  */
 import type http from 'node:http';
-import type { Step, Timing } from './send.js';
+import type { Step, Timing } from './exchange-errors.js';
 import type { AgentSpec } from './transport.js';
 
 /**
@@ -19,10 +19,13 @@ import type { AgentSpec } from './transport.js';
  * the worker posts queues unread, and a fast registry filled that queue without bound: any amount
  * behind a long pause of the main thread, and on a loopback pull of the realistic image 56 of its
  * 150 batches were new memory (the pool had none to give). With the window: 26–27, and the pull's
- * peak RSS 157 MiB instead of 179 (docs/performance.md, seventh session of 2026-12-05). 4 MiB:
- * the blob stream downstream reads ahead 8 MiB of its own (reader.ts bufferBytes).
+ * peak RSS 157 MiB instead of 179 (docs/performance.md, seventh session of 2026-12-05).
+ *
+ * 2 MiB (two batches; 4 MiB before the second session of 2026-12-06): the blob stream downstream
+ * reads ahead 2 MiB of its own (reader.ts bufferBytes) and the kernel's socket buffer holds what
+ * arrives meanwhile, so a deeper window only made the worker write more fresh batch memory.
  */
-export const IN_FLIGHT = 4 << 20;
+export const IN_FLIGHT = 2 << 20;
 
 /** To the worker. */
 export type ToFetchThread =
@@ -41,13 +44,21 @@ export type ToFetchThread =
       offset: number;
     }
   | { t: 'abort'; id: number }
-  /** Body bytes the main thread's consumer has read (they open the worker's window again, fetch-thread.ts). */
-  | { t: 'taken'; id: number; bytes: number }
+  /**
+   * Body bytes the main thread's consumer has read (they open the worker's window again,
+   * fetch-thread.ts), and the batches given back since the last report (`spare`).
+   */
+  | { t: 'taken'; id: number; bytes: number; spares: ArrayBuffer[] }
   | { t: 'hash-open'; hash: number; algorithm: string }
   | { t: 'hash-digest' | 'hash-drop'; hash: number }
   | { t: 'close-agents'; agents: AgentSpec[] }
-  /** A body batch's memory, moved back once the engine is done with it: written again (body-batches.ts). */
-  | { t: 'spare'; buffer: ArrayBuffer };
+  /**
+   * Body batches' memory, moved back once the engine is done with them: written again
+   * (body-batches.ts). Most come with `taken`; this message only when no body streams.
+   */
+  | { t: 'spare'; buffers: ArrayBuffer[] }
+  /** How many batches the thread has made new and written again (tests, diagnostics). */
+  | { t: 'stats' };
 
 /** An error as plain data (a TransportError's fields, or any error's message and code). */
 export interface WireError {
@@ -64,4 +75,5 @@ export type FromFetchThread =
   | { t: 'data'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number }
   | { t: 'error'; id: number; error: WireError }
-  | { t: 'digest'; hash: number; hex: string };
+  | { t: 'digest'; hash: number; hex: string }
+  | { t: 'stats'; made: number; reused: number };

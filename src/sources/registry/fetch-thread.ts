@@ -21,8 +21,8 @@ import { type FromFetchThread, IN_FLIGHT, type ToFetchThread, type WireError } f
 import { ERROR_BODY_LIMIT } from './limits.js';
 import { closeConnections } from './raw-conn.js';
 import { rawGet } from './raw-get.js';
-import { send, TransportError, type Timing } from './send.js';
-import { agentFromSpec, type AgentSpec } from './transport.js';
+import { TransportError, type Timing } from './exchange-errors.js';
+import type { AgentSpec } from './transport.js';
 
 type Get = Extract<ToFetchThread, { t: 'get' }>;
 
@@ -61,6 +61,7 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
     case 'get':
       return start(m);
     case 'taken': {
+      for (const b of m.spares) spares.put(b);
       const r = running.get(m.id);
       if (!r) return;
       r.posted -= m.bytes;
@@ -83,7 +84,10 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
     case 'hash-drop':
       return void hashes.delete(m.hash);
     case 'spare':
-      return spares.put(m.buffer);
+      for (const b of m.buffers) spares.put(b);
+      return;
+    case 'stats':
+      return port.post({ t: 'stats', made: spares.made, reused: spares.reused });
     case 'close-agents':
       closeConnections(m.agents);
       for (const spec of m.agents) {
@@ -94,7 +98,15 @@ const port = workerPort<ToFetchThread, FromFetchThread>((m) => {
   }
 });
 
-function agentFor(spec: AgentSpec): http.Agent {
+/**
+ * node:http's path (send.ts, transport.ts), loaded when a request first takes it: most pulls never
+ * do, and loading it with this module made the thread start ~25 ms later (a pull waits for the
+ * thread before its first blob byte).
+ */
+let nodeHttp: Promise<[typeof import('./send.js'), typeof import('./transport.js')]> | undefined;
+const loadNodeHttp = () => (nodeHttp ??= Promise.all([import('./send.js'), import('./transport.js')]));
+
+function agentFor(spec: AgentSpec, agentFromSpec: (spec: AgentSpec) => http.Agent): http.Agent {
   const key = JSON.stringify(spec);
   let a = agents.get(key);
   if (!a) agents.set(key, (a = agentFromSpec(spec)));
@@ -205,11 +217,14 @@ async function startNode(m: Get, timing: Timing): Promise<void> {
   r.abort = () => (ac.abort(), res?.destroy());
   running.set(m.id, r);
   try {
+    const [{ send }, { agentFromSpec }] = await loadNodeHttp();
+    // (Aborted while the modules loaded: not sent.)
+    if (ac.signal.aborted) return;
     res = await send({
       method: 'GET',
       url: new URL(m.url),
       headers: m.headers,
-      agent: agentFor(m.agent),
+      agent: agentFor(m.agent, agentFromSpec),
       timing,
       signal: ac.signal,
     });

@@ -61,15 +61,43 @@ const worker = new LazyWorker<ToFetchThread, FromFetchThread>(
       streaming.clear();
       for (const resolve of digests.values()) resolve('');
       digests.clear();
+      givenBack = [];
+      for (const resolve of statsWaiting) resolve(undefined);
+      statsWaiting = [];
     },
   },
 );
 const getChannel = (): Channel | null => worker.get();
 
-/** A batch the engine is done with (lent-chunks.ts), moved back to the worker to be written again. */
+/**
+ * Batches the engine is done with (lent-chunks.ts), waiting to be moved back to the worker to be
+ * written again. They go with the next report of the consumer's reads (`taken`) rather than in a
+ * message each: the worker fills batches again only once a report opens its window, so they
+ * arrive when it can use them, and a pull sends half as many messages to the worker (each one a
+ * wake-up of its thread; docs/performance.md, second session of 2026-12-06). At most the batches
+ * of the bodies still streaming wait here: once none streams they go at once.
+ */
+let givenBack: ArrayBuffer[] = [];
+
 function giveBatchBack(chunk: Uint8Array): void {
-  const buffer = chunk.buffer as ArrayBuffer;
-  if (worker.current?.alive) worker.current.post({ t: 'spare', buffer }, [buffer]);
+  if (!worker.current?.alive) return;
+  givenBack.push(chunk.buffer as ArrayBuffer);
+  if (streaming.size === 0) sendGivenBack();
+}
+
+/** The batches given back, now (no report is coming to take them: no body streams). */
+function sendGivenBack(): void {
+  if (givenBack.length === 0) return;
+  const buffers = givenBack;
+  givenBack = [];
+  worker.current?.post({ t: 'spare', buffers }, buffers);
+}
+
+/** Tell the worker that a consumer has read `bytes` of request `id`, with the batches given back since. */
+function reportTaken(id: number, bytes: number): void {
+  const spares = givenBack;
+  if (spares.length) givenBack = [];
+  worker.current?.post({ t: 'taken', id, bytes, spares }, spares);
 }
 
 export function offThreadAvailable(): boolean {
@@ -93,8 +121,33 @@ function fromWire(w: WireError): Error {
     : Object.assign(new Error(w.message), w.code ? { code: w.code } : {});
 }
 
+let statsWaiting: ((s: { made: number; reused: number } | undefined) => void)[] = [];
+
+/**
+ * How many body batches the worker has made new and written again since it started (tests,
+ * diagnostics); undefined where no worker runs.
+ */
+export function fetchWorkerStats(): Promise<{ made: number; reused: number } | undefined> {
+  const c = worker.current;
+  if (!c?.alive) return Promise.resolve(undefined);
+  c.hold();
+  return new Promise((resolve) => {
+    statsWaiting.push((s) => {
+      c.release();
+      resolve(s);
+    });
+    c.post({ t: 'stats' });
+  });
+}
+
 function onMessage(m: FromFetchThread): void {
   switch (m.t) {
+    case 'stats': {
+      const w = statsWaiting;
+      statsWaiting = [];
+      for (const resolve of w) resolve({ made: m.made, reused: m.reused });
+      return;
+    }
     case 'digest': {
       const resolve = digests.get(m.hash);
       digests.delete(m.hash);
@@ -247,7 +300,7 @@ export class RemoteResponse extends Readable implements HttpResponse {
     const read = this.delivered - this.readableLength - this.reported;
     if (read <= 0 || this.id === undefined) return;
     this.reported += read;
-    worker.current?.post({ t: 'taken', id: this.id, bytes: read });
+    reportTaken(this.id, read);
   }
 
   finish(): void {
@@ -286,6 +339,7 @@ export class RemoteResponse extends Readable implements HttpResponse {
     if (this.id === undefined) return;
     streaming.delete(this.id);
     this.id = undefined;
+    if (streaming.size === 0) sendGivenBack();
     worker.current?.release();
   }
 }

@@ -19,7 +19,14 @@ import type http from 'node:http';
 import { Http1ResponseParser, ParseError } from './http1-response.js';
 import { STALL_MIN_BYTES } from './limits.js';
 import { connection, type Conn } from './raw-conn.js';
-import { connectTimeoutMessage, formatMs, networkReason, type Step, type Timing, TransportError } from './send.js';
+import {
+  connectTimeoutMessage,
+  formatMs,
+  networkReason,
+  type Step,
+  type Timing,
+  TransportError,
+} from './exchange-errors.js';
 import type { AgentSpec } from './transport.js';
 
 export interface RawGetOptions {

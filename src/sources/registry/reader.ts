@@ -20,7 +20,14 @@ import { fetchConfig, type ResolvedImage } from './resolve.js';
 export interface ReaderOptions {
   /** Layers downloading at once, counting the one being parsed (default 3). */
   prefetch?: number;
-  /** Bytes buffered per prefetched layer before its download pauses (default 8 MiB). */
+  /**
+   * Bytes buffered per prefetched layer before its download pauses (default 2 MiB). Deeper
+   * buffers do not keep the network busier: a paused download's socket still fills the kernel's
+   * receive buffer (autotuned up to several MiB), which costs this process nothing. Every MiB
+   * buffered here is memory the download worker first writes fresh (~3 ms a MiB on this machine):
+   * 8 MiB per layer made ~11 MiB more of it on the realistic image (docs/performance.md, second
+   * session of 2026-12-06).
+   */
   bufferBytes?: number;
   /** Download and hash blobs on a worker thread (default true; fetch-worker.ts). */
   offThread?: boolean;
@@ -125,7 +132,7 @@ export class RegistryImageReader implements ImageReader {
       size: layerSize(l.size),
       label: `layer ${index}`,
       retry: this.opts.retry,
-      highWaterMark: this.opts.bufferBytes ?? 8 << 20,
+      highWaterMark: this.opts.bufferBytes ?? 2 << 20,
       offThread: this.opts.offThread,
     });
     this.open.add(s);
