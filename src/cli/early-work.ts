@@ -1,0 +1,66 @@
+/**
+ * Which worker threads the CLI starts before its modules load, guessed from the raw arguments
+ * (early-start.ts starts them). A guess is enough: a worker started for nothing costs its boot on
+ * the other core and exits with us; one started late delays the first layer.
+ */
+
+export interface EarlyWork {
+  /** The thread that hashes decompressed layers (engine/stream-hash.ts): any command that reads an image. */
+  streamHash: boolean;
+  /** The thread that hashes uncompressed layers from a file (sources/file-hash-worker.ts): an archive or a layout. */
+  fileHash: boolean;
+  /** The thread that downloads blobs (sources/registry/fetch-worker.ts): an image only a registry can have. */
+  fetch: boolean;
+}
+
+/** What the machine has, as the guess asks it (tests give their own). */
+export interface EarlyEnv {
+  exists: (path: string) => boolean;
+  env: Record<string, string | undefined>;
+}
+
+const NO_IMAGE = ['registry', 'db', 'help'];
+const READS_IMAGES = ['explore', 'inspect', 'scan', 'extract', 'diff', 'shared'];
+/** skopeo-style prefixes of sources other than the registry. */
+const OTHER_SOURCE = /^(docker-daemon|docker-archive|oci|oci-archive|containers-storage):/;
+/** Where the Docker CLI finds a daemon without being told (its default socket). */
+const DOCKER_SOCKET = '/var/run/docker.sock';
+
+export function earlyWork(args: readonly string[], { exists, env }: EarlyEnv): EarlyWork {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const readsImage =
+    words.length > 0 && !NO_IMAGE.includes(words[0]) && !args.includes('--demo') && !args.includes('--help');
+  return {
+    streamHash: readsImage,
+    fileHash:
+      words[0] !== 'registry' &&
+      words.some((a) => /^(docker-archive|oci|oci-archive):./.test(a) || (a.length > 0 && exists(a))),
+    fetch: readsImage && registryOnly(args, words, exists, env),
+  };
+}
+
+/**
+ * The image can only be read from a registry: `--source registry`, `docker://REF`, or a name
+ * where no Docker daemon is configured. (Option values are words too, so any word that names a
+ * path or another source makes it no.)
+ */
+function registryOnly(
+  args: readonly string[],
+  words: readonly string[],
+  exists: (path: string) => boolean,
+  env: Record<string, string | undefined>,
+): boolean {
+  const named = READS_IMAGES.includes(words[0]) ? words.slice(1) : words;
+  const source = args.find((a, i) => a.startsWith('--source=') || args[i - 1] === '--source');
+  if (source !== undefined) return source === '--source=registry' || source === 'registry';
+  if (named.some((a) => a.startsWith('docker://'))) return true;
+  if (named.some((a) => a === '-' || OTHER_SOURCE.test(a) || exists(a))) return false;
+  // A name goes to the registry when no daemon is there to have it first (Podman's socket is not
+  // looked for: an image it has started a download thread for nothing).
+  return (
+    env.DOCKER_HOST === undefined &&
+    env.DOCKER_CONTEXT === undefined &&
+    !exists(DOCKER_SOCKET) &&
+    named.some((a) => /^[a-z0-9][\w./:@-]*$/i.test(a))
+  );
+}
