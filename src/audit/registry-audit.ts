@@ -18,7 +18,8 @@ import {
   MAX_CONNECT_MS,
 } from '../sources/registry/limits.js';
 import { MANIFEST_ACCEPT } from '../sources/registry/manifest.js';
-import { discard, networkReason, send } from '../sources/registry/send.js';
+import { discard, send } from '../sources/registry/send.js';
+import { networkReason } from '../sources/registry/exchange-errors.js';
 import { Deadline, requestTimeout } from '../sources/registry/timeouts.js';
 import {
   isLoopbackHost,

@@ -3,13 +3,19 @@
  * (early-start.ts starts them). A guess is enough: a worker started for nothing costs its boot on
  * the other core and exits with us; one started late delays the first layer.
  */
+import { DEFAULT_DOCKER_SOCKET } from '../sources/docker/endpoint.js';
+import { transportOf } from '../sources/options.js';
 
 export interface EarlyWork {
   /** The thread that hashes decompressed layers (engine/stream-hash.ts): any command that reads an image. */
   streamHash: boolean;
   /** The thread that hashes uncompressed layers from a file (sources/file-hash-worker.ts): an archive or a layout. */
   fileHash: boolean;
-  /** The thread that downloads blobs (sources/registry/fetch-worker.ts): an image only a registry can have. */
+  /**
+   * The thread that downloads blobs (sources/registry/fetch-worker.ts): an image only a registry
+   * can have. (No gain measured in the CLI, whose module loading already gives the thread its
+   * start when the registry source starts it: docs/performance.md, second session of 2026-12-06.)
+   */
   fetch: boolean;
 }
 
@@ -20,11 +26,13 @@ export interface EarlyEnv {
 }
 
 const NO_IMAGE = ['registry', 'db', 'help'];
+
+/** A skopeo-style name of a file the layer-hashing thread reads (an archive, an OCI layout). */
+function readsFile(a: string): boolean {
+  const t = transportOf(a);
+  return !!t && (t.source === 'archive' || t.source === 'oci') && t.rest.length > 0;
+}
 const READS_IMAGES = ['explore', 'inspect', 'scan', 'extract', 'diff', 'shared'];
-/** skopeo-style prefixes of sources other than the registry. */
-const OTHER_SOURCE = /^(docker-daemon|docker-archive|oci|oci-archive|containers-storage):/;
-/** Where the Docker CLI finds a daemon without being told (its default socket). */
-const DOCKER_SOCKET = '/var/run/docker.sock';
 
 export function earlyWork(args: readonly string[], { exists, env }: EarlyEnv): EarlyWork {
   const words = args.filter((a) => !a.startsWith('-'));
@@ -32,9 +40,7 @@ export function earlyWork(args: readonly string[], { exists, env }: EarlyEnv): E
     words.length > 0 && !NO_IMAGE.includes(words[0]) && !args.includes('--demo') && !args.includes('--help');
   return {
     streamHash: readsImage,
-    fileHash:
-      words[0] !== 'registry' &&
-      words.some((a) => /^(docker-archive|oci|oci-archive):./.test(a) || (a.length > 0 && exists(a))),
+    fileHash: words[0] !== 'registry' && words.some((a) => readsFile(a) || (a.length > 0 && exists(a))),
     fetch: readsImage && registryOnly(args, words, exists, env),
   };
 }
@@ -53,14 +59,14 @@ function registryOnly(
   const named = READS_IMAGES.includes(words[0]) ? words.slice(1) : words;
   const source = args.find((a, i) => a.startsWith('--source=') || args[i - 1] === '--source');
   if (source !== undefined) return source === '--source=registry' || source === 'registry';
-  if (named.some((a) => a.startsWith('docker://'))) return true;
-  if (named.some((a) => a === '-' || OTHER_SOURCE.test(a) || exists(a))) return false;
+  if (named.some((a) => transportOf(a)?.source === 'registry')) return true;
+  if (named.some((a) => a === '-' || transportOf(a) !== undefined || exists(a))) return false;
   // A name goes to the registry when no daemon is there to have it first (Podman's socket is not
   // looked for: an image it has started a download thread for nothing).
   return (
     env.DOCKER_HOST === undefined &&
     env.DOCKER_CONTEXT === undefined &&
-    !exists(DOCKER_SOCKET) &&
+    !exists(DEFAULT_DOCKER_SOCKET) &&
     named.some((a) => /^[a-z0-9][\w./:@-]*$/i.test(a))
   );
 }

@@ -41,6 +41,15 @@ const TRANSPORTS: ReadonlyArray<readonly [prefix: string, source: SourceChoice |
 ];
 
 /**
+ * The source a skopeo-style name chooses, with what follows its prefix; undefined when the name
+ * has no transport prefix (null source: a transport layerlens does not read).
+ */
+export function transportOf(input: string): { source: SourceChoice | null; rest: string } | undefined {
+  const t = TRANSPORTS.find(([prefix]) => input.startsWith(prefix));
+  return t && { source: t[1], rest: input.slice(t[0].length) };
+}
+
+/**
  * An image named the skopeo way (`docker://nginx:stable`, `docker-daemon:app:1`,
  * `docker-archive:app.tar`, `oci:./layout:v1`, `oci-archive:app.tar:v1`,
  * `containers-storage:app`): the source it names and the rest (a reference, or a path with an
@@ -49,16 +58,16 @@ const TRANSPORTS: ReadonlyArray<readonly [prefix: string, source: SourceChoice |
  */
 export function withTransport(input: string, opts: SourceOptions): { input: string; opts: SourceOptions } {
   if (!input || opts.source !== 'auto') return { input, opts }; // (--demo: no image)
-  const t = TRANSPORTS.find(([prefix]) => input.startsWith(prefix));
+  const t = transportOf(input);
   if (!t) return { input, opts };
-  const [prefix, source] = t;
+  const { source, rest } = t;
+  const prefix = input.slice(0, input.length - rest.length);
   if (!source) {
     throw new LayerlensError(
       `skopeo's ${prefix} transport is not read by layerlens: copy it to an OCI layout (skopeo copy ${prefix}… oci:DIR) and open that`,
       'USAGE',
     );
   }
-  const rest = input.slice(prefix.length);
   if (!rest)
     throw new LayerlensError(
       `${prefix} needs ${source === 'archive' || source === 'oci' ? 'a path' : 'an image'} after it`,

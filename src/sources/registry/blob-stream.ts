@@ -18,7 +18,8 @@ import type { RegistryClient } from './client.js';
 import { offThreadAvailable, remoteHash, type RemoteHash } from './fetch-worker.js';
 import { digestAlgorithm } from './manifest.js';
 import { backoffDelay, DEFAULT_RETRY, isRetryableError, sleep, type RetryPolicy } from './retry.js';
-import { networkReason, readPrefix, TransportError, type HttpResponse } from './send.js';
+import { readPrefix, type HttpResponse } from './send.js';
+import { networkReason, TransportError } from './exchange-errors.js';
 import { ERROR_BODY_LIMIT, STALL_MIN_BYTES } from './limits.js';
 
 export interface BlobStreamOptions {

@@ -22,16 +22,8 @@ import { ERROR_BODY_LIMIT, TOKEN_LIMIT } from './limits.js';
 import { ping } from './ping.js';
 import { followRedirects, type Exchange, type Routed } from './redirect.js';
 import { DEFAULT_RETRY, withRetries, type Reply, type RetryPolicy } from './retry.js';
-import {
-  discard,
-  networkReason,
-  readBody,
-  readPrefix,
-  send,
-  TransportError,
-  USER_AGENT,
-  type HttpResponse,
-} from './send.js';
+import { discard, readBody, readPrefix, send, USER_AGENT, type HttpResponse } from './send.js';
+import { networkReason, TransportError } from './exchange-errors.js';
 import { Deadline, requestTimeout } from './timeouts.js';
 import type { TokenFetch } from './token.js';
 import {

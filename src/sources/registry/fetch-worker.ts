@@ -21,7 +21,8 @@ import { comesBack, lend } from '../../engine/lent-chunks.js';
 import { LazyWorker, type WorkerChannel } from '../../engine/worker-thread.js';
 import { BATCH } from './body-batches.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
-import { TransportError, type HttpResponse, type Timing } from './send.js';
+import type { HttpResponse } from './send.js';
+import { TransportError, type Timing } from './exchange-errors.js';
 import type { AgentSpec } from './transport.js';
 
 export interface OffThreadRequest {

@@ -10,7 +10,7 @@
  */
 import { LayerlensError } from '../../errors/index.js';
 import { rateLimitError, type Reply } from './retry.js';
-import { networkReason, TransportError } from './send.js';
+import { networkReason, TransportError } from './exchange-errors.js';
 import {
   agentFromSpec,
   describeCertificateError,

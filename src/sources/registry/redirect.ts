@@ -11,7 +11,8 @@
  */
 import { LayerlensError } from '../../errors/index.js';
 import { MAX_REDIRECTS } from './limits.js';
-import { discard, type HttpResponse, type Timing } from './send.js';
+import { discard, type HttpResponse } from './send.js';
+import type { Timing } from './exchange-errors.js';
 import { isLoopbackHost } from './transport.js';
 
 /** One HTTP request as the layers pass it down. */

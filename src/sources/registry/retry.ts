@@ -7,7 +7,7 @@
  */
 import type http from 'node:http';
 import { LayerlensError } from '../../errors/index.js';
-import { networkReason, TransportError } from './send.js';
+import { networkReason, TransportError } from './exchange-errors.js';
 import type { Deadline } from './timeouts.js';
 
 export interface RetryPolicy {

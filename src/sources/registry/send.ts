@@ -28,8 +28,6 @@ import {
   TransportError,
 } from './exchange-errors.js';
 
-export { connectTimeoutMessage, formatMs, networkReason, type Step, type Timing, TransportError };
-
 export const USER_AGENT = 'layerlens (+registry client)';
 
 export interface SendOptions {

@@ -8,7 +8,7 @@
  *   arrive within T (a stall), and a resumed download is a new request with a new deadline.
  */
 import { DEFAULT_TIMEOUT_MS, MAX_CONNECT_MS } from './limits.js';
-import type { Timing } from './send.js';
+import type { Timing } from './exchange-errors.js';
 
 export class Deadline {
   readonly at: number;

@@ -15,7 +15,7 @@ import tls from 'node:tls';
 import { after, test } from 'node:test';
 import { closeConnections } from '../../../src/sources/registry/raw-conn.js';
 import { rawGet } from '../../../src/sources/registry/raw-get.js';
-import type { TransportError, Timing } from '../../../src/sources/registry/send.js';
+import type { TransportError, Timing } from '../../../src/sources/registry/exchange-errors.js';
 import type { AgentSpec } from '../../../src/sources/registry/transport.js';
 import { makePki, missingTools } from '../../support/services.js';
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, test } from 'node:test';
 import { LayerlensError } from '../../../src/errors/index.js';
-import { readBody, send, TransportError } from '../../../src/sources/registry/send.js';
+import { readBody, send } from '../../../src/sources/registry/send.js';
+import { TransportError } from '../../../src/sources/registry/exchange-errors.js';
 import { Deadline } from '../../../src/sources/registry/timeouts.js';
 import { startServer, type TestServer } from '../../support/registry-server.js';
 
