@@ -221,6 +221,7 @@ export class ImageModel extends EventEmitter<ImageModelEvents> {
           contentDigests: opts.contentDigests,
           digestRanges: deferDigests ? blob.digestRanges : undefined,
           names: this.tree.names,
+          versions: this.tree.versions,
         });
       let parsed: ParsedLayer;
       try {

@@ -149,7 +149,11 @@ export interface ParsedLayer {
   entries: SegmentedList<LayerItem>;
   /** The directories the entries' runs are in (see LayerItem); the first is the root, `''`. */
   dirs: string[];
-  /** The plain entries' attributes, by slot (see LayerItem); a tree copies them (FileTree.putSlotAt). */
+  /**
+   * The plain entries' attributes, by slot (see LayerItem): the tree's own store when the parse was
+   * given it (ParseOptions.versions), whose slots the tree then takes as they stand; else a store
+   * of the layer's own, which a tree copies from (FileTree.putSlotAt).
+   */
   versions: VersionStore;
   /** Its files' digests, taken when asked (content-digest.ts); set with ParseOptions.digestRanges. */
   deferredDigests?: DeferredDigests;
@@ -221,6 +225,13 @@ export interface ParseOptions {
   budget?: EntryBudget;
   /** The node names of the tree the layer goes into (names.ts); a table of its own if not given. */
   names?: NameTable;
+  /**
+   * The store the entries' attributes are written to: the tree's own, where the layer goes into
+   * one (ImageModel), so that applying the layer takes each slot as it stands instead of copying
+   * it (FileTree.place). Slots of two layers parsed at once interleave there; a slot is placed by
+   * its index, so that is no matter. A store of its own if not given.
+   */
+  versions?: VersionStore;
 }
 
 /** What the layers of one image may still hold, shared by all of them. */
@@ -274,7 +285,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   /** The holes of the layer's sparse files: zeros they unpack to beyond their bytes in the tar. */
   let holes = 0;
   const entries = new SegmentedList<LayerItem>();
-  const versions = new VersionStore();
+  const versions = opts.versions ?? new VersionStore();
   // The attributes of the entry whose content is streaming to a sink (two variables, not an object
   // per file): the sink's result is kept on them (`content`), and a batching sink sets it there.
   let currentEntry: (EntryAttrs & { content?: unknown }) | null = null;

@@ -582,8 +582,9 @@ export class FileTree {
 
   /**
    * Slot `j` of `src` as a version of this tree in `layer`: taken as it is when it is a slot of
-   * this tree's that no node holds yet (staged), copied otherwise (the layer parser's store; a
-   * layer applied to two trees in a comparison).
+   * this tree's that no node holds yet (staged, or written by the layer parser into this tree's
+   * store: ParseOptions.versions), copied otherwise (a parser's store of its own; a layer applied
+   * to two trees in a comparison, or twice as identical layers).
    */
   private place(
     src: VersionStore,
