@@ -526,40 +526,38 @@ interface Run {
   dirs: string[];
   dir: string;
   index: number;
-  /** Directories of runs started lately, and their indexes: a tar that goes back and forth
-   * between a few directories (a module and its `__pycache__`) keeps one string for each. */
-  recent: string[];
-  recentIndex: number[];
+  /**
+   * The run directories' indexes by path: a tar that goes back and forth between directories (a
+   * module and its `__pycache__`; files written round-robin into many) keeps one string and one
+   * index for each, and the tree then finds each one's node again by that string
+   * (FileTree.putSlotAt). Bounded (MAX_KNOWN_RUNS): past it the map starts again.
+   */
+  known: Map<string, number>;
   names: NameTable;
 }
 
-const RECENT_RUNS = 4;
+/** Run directories a layer's parser looks up by path (a layer with more starts again). */
+const MAX_KNOWN_RUNS = 1 << 16;
 
 function newRun(names: NameTable): Run {
-  return { dirs: [''], dir: '', index: 0, recent: [], recentIndex: [], names };
+  return { dirs: [''], dir: '', index: 0, known: new Map(), names };
 }
 
 /** Start a run in `dir` (a cleaned path, not the root), given as `path`'s first `len` characters. */
 function startRun(run: Run, path: string, len: number): void {
-  const recent = run.recent;
-  for (let k = 0; k < recent.length; k++) {
-    const d = recent[k];
-    if (d.length === len && path.slice(0, len) === d) {
-      run.dir = d;
-      run.index = run.recentIndex[k];
-      return;
-    }
+  const key = len === path.length ? path : path.slice(0, len);
+  const index = run.known.get(key);
+  if (index !== undefined) {
+    run.dir = run.dirs[index];
+    run.index = index;
+    return;
   }
   // A string of its own: a cut of the path would keep the whole path alive (names.ts).
-  const dir = ownCopy(len === path.length ? path : path.slice(0, len));
+  const dir = ownCopy(key);
   run.dir = dir;
   run.index = run.dirs.push(dir) - 1;
-  if (recent.length === RECENT_RUNS) {
-    recent.shift();
-    run.recentIndex.shift();
-  }
-  recent.push(dir);
-  run.recentIndex.push(run.index);
+  if (run.known.size >= MAX_KNOWN_RUNS) run.known.clear();
+  run.known.set(dir, run.index);
 }
 
 /**

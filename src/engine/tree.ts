@@ -16,6 +16,9 @@ import { StoredVersion, UNPLACED, VersionStore } from './version-store.js';
 
 const NO_VERSIONS: readonly Version[] = Object.freeze([]);
 
+/** Directories one layer's application remembers by path (FileTree.dirNodes). */
+const MAX_DIR_NODES = 1 << 16;
+
 /**
  * A path of the tree. Made by newNode() only, never by `new`: see there.
  */
@@ -355,7 +358,7 @@ export class FileTree {
   removeSubtree(node: TreeNode, layer: number, includeSelf: boolean, own = false): void {
     // A directory gone: the remembered one may be it or below it (an entry written through a
     // symlink can replace a directory its own name does not pass through).
-    this.lastDir.layer = -2;
+    this.forgetDirs();
     const st = this.versions;
     if (node.children) {
       for (const child of node.children.values()) {
@@ -374,7 +377,7 @@ export class FileTree {
    * Its parent is resolved as a runtime resolves it (through symlinks, within the root).
    */
   whiteout(parts: readonly string[], layer: number): void {
-    this.lastDir.layer = -2;
+    this.forgetDirs();
     if (parts.length === 0) return;
     const parent = this.walk(parts, parts.length - 1, layer, 'find');
     const node = parent?.children?.get(parts[parts.length - 1]);
@@ -412,13 +415,13 @@ export class FileTree {
    * parents (symlinks followed, a file in the way noted): a PAX global header's path's.
    */
   ensureDirs(parts: readonly string[], layer: number): void {
-    this.lastDir.layer = -2;
+    this.forgetDirs();
     this.walk(parts, parts.length, layer, 'create');
   }
 
   /** Apply an opaque marker on directory `parts` in `layer`: hide every lower child. */
   opaque(parts: readonly string[], layer: number): void {
-    this.lastDir.layer = -2;
+    this.forgetDirs();
     const node = this.walk(parts, parts.length, layer, 'find');
     if (!node || node.liveIndexAt(layer) < 0) return;
     this.removeSubtree(node, layer, false);
@@ -456,6 +459,20 @@ export class FileTree {
    * (`a/b/c -> ..`, then `a/b/c/b`) replaces `a/b` by a name that does not pass through it.
    */
   private readonly lastDir = { layer: -2, path: '', node: this.root };
+
+  /**
+   * Every directory so reached in lastDir's layer, by path (bounded by MAX_DIR_NODES, then begun
+   * again), valid as lastDir is and forgotten with it: a tar that goes back and forth between
+   * directories (files written round-robin into many) finds each one's node again here. The
+   * layer parser hands each run directory over as one string, whose hash V8 keeps with it.
+   */
+  private readonly dirNodes = new Map<string, TreeNode>();
+
+  /** A directory was replaced or removed: what a remembered path leads to may have changed. */
+  private forgetDirs(): void {
+    this.lastDir.layer = -2;
+    this.dirNodes.clear();
+  }
 
   /** put() for a path given as one cleaned string (`usr/lib/x.so`, no leading `/`; `''`: the root). */
   putPath(path: string, attrs: EntryAttrs, layer: number, content?: unknown, entry = -1): TreeNode | undefined {
@@ -500,7 +517,15 @@ export class FileTree {
     owned: boolean,
   ): TreeNode | undefined {
     const d = this.lastDir;
-    if (d.layer === layer && d.path === dir) return this.putIn(d.node, name, src, j, layer, content, entry, owned);
+    if (d.layer === layer) {
+      if (d.path === dir) return this.putIn(d.node, name, src, j, layer, content, entry, owned);
+      const known = this.dirNodes.get(dir);
+      if (known) {
+        d.path = dir;
+        d.node = known;
+        return this.putIn(known, name, src, j, layer, content, entry, owned);
+      }
+    } else this.dirNodes.clear();
     const parts = splitPath(dir);
     parts.push(name);
     const parent = this.parentOf(parts, layer);
@@ -509,6 +534,8 @@ export class FileTree {
       d.layer = layer;
       d.path = dir;
       d.node = parent;
+      if (this.dirNodes.size >= MAX_DIR_NODES) this.dirNodes.clear();
+      this.dirNodes.set(dir, parent);
     }
     return this.putIn(parent, name, src, j, layer, content, entry, owned);
   }

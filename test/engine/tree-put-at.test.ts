@@ -1,6 +1,7 @@
 /**
- * FileTree.putAt remembers the last directory it reached, so that the next entry of a run in one
- * directory does not walk from the root. What it remembers must never outlive a change above
+ * FileTree.putAt remembers the last directory it reached, and every directory it reached in the
+ * layer by path, so that the next entry of a run in one directory, or of a directory met before,
+ * does not walk from the root. What it remembers must never outlive a change above
  * it: checked against put(), which always walks, on random layers over a small set of paths
  * where files, symlinks and directories replace one another (a directory replaced by a file or
  * a symlink while its children are still to come), with whiteouts and opaque markers between the
