@@ -12,9 +12,10 @@
  * unpack-vs-docker.test.ts.
  *
  * Both passes run once per layer over its changes. The markers above an entry's directory are
- * looked up once per run of its entries (two directories kept: a tar lists a directory's files
- * together, or alternates between two, a package and its __pycache__), so a layer of many markers
- * over a large directory costs one pass, not a walk of the directory per marker.
+ * looked up once per directory (kept for the pass, whatever order the tar lists its directories
+ * in), so a layer of many markers over a large directory costs one pass, not a walk of the
+ * directory per marker. The versions are read from the tree's store by slot: no version object
+ * per entry.
  */
 import type { FileTree, TreeNode } from './tree.js';
 import { cutName } from './tree.js';
@@ -58,19 +59,34 @@ function markersAt(
   return at;
 }
 
+/** No marker above a directory (shared: most directories have none). */
+const NONE_ABOVE: readonly Above[] = Object.freeze([]);
+
 /** The markers at `dir` and above it, each with what lies between it and `dir`'s entries. */
-function chainAbove(dir: TreeNode | null, at: ReadonlyMap<TreeNode, Marker>, layer: number): Above[] {
-  const chain: Above[] = [];
+function chainAbove(
+  tree: FileTree,
+  dir: TreeNode | null,
+  at: ReadonlyMap<TreeNode, Marker>,
+  layer: number,
+): readonly Above[] {
+  let chain: Above[] | undefined;
   let unlisted = false;
   let latest = -1;
   for (let n = dir; n; n = n.parent) {
     const marker = at.get(n);
-    if (marker) chain.push({ marker, at: n, unlisted, latest });
-    const d = n.versionIn(layer);
-    if (!d || d.change === 'removed' || d.entry < 0) unlisted = true;
-    else if (d.entry > latest) latest = d.entry;
+    if (marker) (chain ??= []).push({ marker, at: n, unlisted, latest });
+    const entry = entryIn(tree, n, layer);
+    if (entry < 0) unlisted = true;
+    else if (entry > latest) latest = entry;
   }
-  return chain;
+  return chain ?? NONE_ABOVE;
+}
+
+/** The tar ordinal of the live entry `layer` wrote at `node`, or -1 (none, a removal, an implicit directory). */
+function entryIn(tree: FileTree, node: TreeNode, layer: number): number {
+  const st = tree.versions;
+  const i = node.indexAt(layer);
+  return i < 0 || st.layer(i) !== layer || st.isRemoved(i) ? -1 : st.entry(i);
 }
 
 /**
@@ -83,20 +99,14 @@ function eachEntry(
   layer: number,
   visit: (node: TreeNode, entry: number, above: readonly Above[]) => void,
 ): void {
-  const kept: Array<{ dir: TreeNode | null; above: Above[] }> = [
-    { dir: null, above: [] },
-    { dir: null, above: [] },
-  ];
+  const aboveDir = new Map<TreeNode | null, readonly Above[]>();
   for (const node of tree.changesByLayer[layer] ?? []) {
-    const v = node.versionIn(layer);
-    if (!v || v.change === 'removed' || v.entry < 0) continue;
+    const entry = entryIn(tree, node, layer);
+    if (entry < 0) continue;
     const dir = node.parent;
-    let hit = kept[0].dir === dir ? kept[0] : kept[1].dir === dir ? kept[1] : undefined;
-    if (!hit) {
-      kept[1] = kept[0];
-      kept[0] = hit = { dir, above: chainAbove(dir, at, layer) };
-    }
-    visit(node, v.entry, hit.above);
+    let above = aboveDir.get(dir);
+    if (above === undefined) aboveDir.set(dir, (above = chainAbove(tree, dir, at, layer)));
+    visit(node, entry, above);
   }
 }
 
