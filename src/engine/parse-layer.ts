@@ -533,6 +533,8 @@ interface Run {
    * (FileTree.putSlotAt). Bounded (MAX_KNOWN_RUNS): past it the map starts again.
    */
   known: Map<string, number>;
+  /** The run before this one: the other of two directories a tar alternates between (a package and its `__pycache__`, a directory and its subdirectories' entries), found without a lookup. */
+  before: number;
   names: NameTable;
 }
 
@@ -540,11 +542,21 @@ interface Run {
 const MAX_KNOWN_RUNS = 1 << 16;
 
 function newRun(names: NameTable): Run {
-  return { dirs: [''], dir: '', index: 0, known: new Map(), names };
+  return { dirs: [''], dir: '', index: 0, known: new Map(), before: 0, names };
 }
 
 /** Start a run in `dir` (a cleaned path, not the root), given as `path`'s first `len` characters. */
 function startRun(run: Run, path: string, len: number): void {
+  const left = run.index;
+  const before = run.dirs[run.before];
+  // (A cut compared only when the lengths agree, as pushEntry compares the current run's.)
+  if (before.length === len && path.slice(0, len) === before) {
+    run.dir = before;
+    run.index = run.before;
+    run.before = left;
+    return;
+  }
+  run.before = left;
   const key = len === path.length ? path : path.slice(0, len);
   const index = run.known.get(key);
   if (index !== undefined) {
@@ -576,6 +588,7 @@ function pushEntry(
   // A string of its own for the name: a cut of the path would keep the whole path alive.
   const base = run.names.own(parts[last]);
   if (last === 0) {
+    if (run.index !== 0) run.before = run.index;
     run.dir = '';
     run.index = 0;
     entries.push(~0);
