@@ -6,6 +6,7 @@
  * removed, `..` at the root of an absolute name dropped; a relative name that climbs above the
  * root escapes it (the runtimes refuse it).
  */
+import { ownCopy } from './names.js';
 
 /** Components of an in-image path ('' and '.' removed, `..` kept as it is). `/` → []. */
 export function splitPath(name: string): string[] {
@@ -44,8 +45,13 @@ export function cleanPath(name: string): string[] | null {
  * name's directory when the next name is in the same one (most entries of a layer are: tar
  * writes a directory's files in a run). Per entry that saves a string for every directory
  * component and an array grown push by push: on a million tiny files, 260 of the ~930 MB the
- * load allocated. Returns a new array each time (callers may change it).
+ * load allocated. Returns a new array each time (callers may change it). A name in a directory
+ * met before in the layer, not the last one (a tar that goes back and forth between directories,
+ * files written round-robin into many), takes the same short way through a map of those.
  */
+/** Directories a PathCleaner remembers by path (one layer's; past it the map begins again). */
+const MAX_KNOWN_DIRS = 1 << 14;
+
 export class PathCleaner {
   /** The last clean-as-written name's directory with its `/` (`a/b/`), and its components. */
   private dir = '';
@@ -56,6 +62,12 @@ export class PathCleaner {
   private dirParts: string[] = [''];
   /** Names that took the short way (tests, diagnostics). */
   reused = 0;
+  /**
+   * Directories remembered as `dir` was, by the same string (a copy of its own: a cut would keep
+   * the whole name alive), with their components and the slot for the name. Bounded
+   * (MAX_KNOWN_DIRS, then begun again).
+   */
+  private readonly known = new Map<string, string[]>();
 
   clean(name: string): string[] | null {
     let end = name.length;
@@ -80,8 +92,22 @@ export class PathCleaner {
         }
       }
     }
-    const parts = cleanPath(name);
     const slash = name.lastIndexOf('/', end - 1);
+    if (slash > 0 && this.known.size > 0) {
+      // A directory met before: the same short way, its components from the map.
+      const dir = name.slice(0, slash + 1);
+      const dirParts = this.known.get(dir);
+      const base = dirParts && name.slice(slash + 1, end);
+      if (base && base !== '.' && base !== '..') {
+        this.dir = dir;
+        this.dirParts = dirParts;
+        const out = dirParts.slice();
+        out[out.length - 1] = base;
+        this.reused++;
+        return out;
+      }
+    }
+    const parts = cleanPath(name);
     if (parts !== null && parts.length > 1 && slash > 0) {
       // Remembered only when the components are the name's own characters with one `/` between
       // each (nothing dropped: a `./`, `//`, leading `/` or `..` makes them shorter than the
@@ -89,9 +115,11 @@ export class PathCleaner {
       let len = parts.length - 1;
       for (const p of parts) len += p.length;
       if (len === end) {
-        this.dir = name.slice(0, slash + 1);
         this.dirParts = parts.slice();
         this.dirParts[parts.length - 1] = '';
+        this.dir = ownCopy(name.slice(0, slash + 1));
+        if (this.known.size >= MAX_KNOWN_DIRS) this.known.clear();
+        this.known.set(this.dir, this.dirParts);
       }
     }
     return parts;
