@@ -49,8 +49,12 @@ export function cleanPath(name: string): string[] | null {
  * met before in the layer, not the last one (a tar that goes back and forth between directories,
  * files written round-robin into many), takes the same short way through a map of those.
  */
-/** Directories a PathCleaner remembers by path (one layer's; past it the map begins again). */
+/**
+ * Directories a PathCleaner remembers by path, and their characters in all (one layer's; past
+ * either the map begins again: a hostile layer of long distinct directories keeps a few MB).
+ */
 const MAX_KNOWN_DIRS = 1 << 14;
+const MAX_KNOWN_CHARS = 1 << 22;
 
 export class PathCleaner {
   /** The last clean-as-written name's directory with its `/` (`a/b/`), and its components. */
@@ -68,6 +72,7 @@ export class PathCleaner {
    * (MAX_KNOWN_DIRS, then begun again).
    */
   private readonly known = new Map<string, string[]>();
+  private knownChars = 0;
 
   clean(name: string): string[] | null {
     let end = name.length;
@@ -118,8 +123,12 @@ export class PathCleaner {
         this.dirParts = parts.slice();
         this.dirParts[parts.length - 1] = '';
         this.dir = ownCopy(name.slice(0, slash + 1));
-        if (this.known.size >= MAX_KNOWN_DIRS) this.known.clear();
+        if (this.known.size >= MAX_KNOWN_DIRS || this.knownChars >= MAX_KNOWN_CHARS) {
+          this.known.clear();
+          this.knownChars = 0;
+        }
         this.known.set(this.dir, this.dirParts);
+        this.knownChars += slash + 1;
       }
     }
     return parts;
