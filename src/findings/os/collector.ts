@@ -113,7 +113,8 @@ export class OsFileCollector {
   }
 
   private read(): OsFileData | undefined {
-    const buf = Buffer.concat(this.chunks);
+    // (One chunk, most files: already a copy of its own, not copied again.)
+    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
     this.chunks = [];
     switch (this.kind) {
       case 'os-release':

@@ -2,7 +2,7 @@
  * Small files scanned for secrets in batches. Most files of an image are small, arrive whole in
  * one chunk and hold no rule keyword at all; scanning each with its own FileSecretScanner cost a
  * scanner, a call into WebAssembly and its setup per file, more than the scan of its bytes. Here
- * their bytes are staged one after another and the keyword prefilter runs once per ~1 MiB; only
+ * their bytes are staged one after another and the keyword prefilter runs once per ~256 KiB; only
  * the files with a keyword hit (one that what follows it allows: follow.ts) then go through a
  * FileSecretScanner, given those hits, which finds what scanning them alone finds (a file
  * without such a hit has no match: rules run only on lines that hold one). Their results are
@@ -16,8 +16,13 @@ import { FileSecretScanner, type ScanOptions } from './scanner.js';
 
 /** Files up to this size can be batched (when they arrive in one chunk). */
 export const BATCH_FILE_MAX = 256 * 1024;
-/** Staged bytes that start a batch run. */
-const BATCH_BYTES = 1 << 20;
+/**
+ * Staged bytes that start a batch run. Small enough that the staging area's pages, touched first
+ * in a fresh process (slow here: sources/buffer-pool.ts), are few, and that what was staged is
+ * still in the cache when it is scanned; a run costs a call into WebAssembly and a walk of its
+ * files, not more.
+ */
+const BATCH_BYTES = 256 * 1024;
 /**
  * Staged files that start a batch run, however few bytes they hold. A queued file's path (its
  * components) waits here until its batch runs; a megabyte of 30-byte files is ~30,000 of them,

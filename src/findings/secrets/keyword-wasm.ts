@@ -49,11 +49,14 @@ const SMALL_COPY = 64;
 /** TRI's size: a bit for each of 2^21 entries (see keyword-scan.wat). */
 const TRI_BYTES = 1 << 18;
 
-// The compiled module, and from its first instance on its filled tables, made once: every
-// content inspector (one per image load) takes an instance of its own, and filling the tables
-// cost ~5 ms each time. `spare`: the instance `keywordWasmUsable` made to check the tables'
-// room, taken by the first `instantiate`.
-let compiled: { mod: object; tables?: Uint8Array; tri?: Uint8Array } | null | undefined;
+// The compiled module, and from its first instance on that instance (`filled`), whose tables
+// are made once: every content inspector (one per image load) takes an instance of its own, and
+// filling the tables cost ~5 ms each time. Later instances copy them from the first one's memory,
+// where nothing writes them again (the module writes OUT only, JS the input after TRI): copies
+// kept apart were 416 KiB of fresh memory, ~1.5 ms here (memory is slow to touch first). `spare`:
+// the instance `keywordWasmUsable` made to check the tables' room, taken by the first
+// `instantiate`.
+let compiled: { mod: object; filled?: Exports } | null | undefined;
 let spare: Exports | undefined;
 
 const wasmApi = () => (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
@@ -93,19 +96,20 @@ function instantiate(): Exports | undefined {
     const wasm = wasmApi()!;
     const ex = spare ?? (new wasm.Instance(c.mod, {}).exports as Exports);
     spare = undefined;
-    if (c.tables && c.tri) {
+    const first = c.filled;
+    if (first) {
+      // Everything below OUT is tables, and TRI (see the layout in keyword-scan.wat): copied
+      // whole. (TRI is bits: 64 pages to copy; as a byte per entry it was 2 MiB, written entry
+      // by entry on ~900 fresh pages, ~10 ms per instance on this machine.) The first instance's
+      // memory may have grown since: its buffer is looked up now.
+      const from = first.memory.buffer;
       const u8 = new Uint8Array(ex.memory.buffer);
-      u8.set(c.tables);
-      u8.set(c.tri, ex.TRI.value);
+      u8.set(new Uint8Array(from, 0, ex.OUT.value));
+      u8.set(new Uint8Array(from, ex.TRI.value, TRI_BYTES), ex.TRI.value);
       return ex;
     }
     fillTables(ex);
-    // Everything below OUT is tables, and TRI (see the layout in keyword-scan.wat): copied into
-    // the next instances whole. (TRI is bits: 64 pages to copy; as a byte per entry it was 2 MiB,
-    // written entry by entry on ~900 fresh pages, ~10 ms per instance on this machine.)
-    const TRI = ex.TRI.value;
-    c.tables = new Uint8Array(ex.memory.buffer.slice(0, ex.OUT.value));
-    c.tri = new Uint8Array(ex.memory.buffer.slice(TRI, TRI + TRI_BYTES));
+    c.filled = ex;
     return ex;
   } catch {
     return undefined; // (no memory for an instance: the callers say what then)
