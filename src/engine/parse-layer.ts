@@ -533,7 +533,10 @@ interface Run {
    * (FileTree.putSlotAt). Bounded (MAX_KNOWN_RUNS): past it the map starts again.
    */
   known: Map<string, number>;
-  /** The run before this one: the other of two directories a tar alternates between (a package and its `__pycache__`, a directory and its subdirectories' entries), found without a lookup. */
+  /**
+   * The run before this one: the other of two directories a tar alternates between (a package
+   * and its `__pycache__`, a directory and its subdirectories' entries), found without a lookup.
+   */
   before: number;
   names: NameTable;
 }

@@ -41,6 +41,13 @@ export function cleanPath(name: string): string[] | null {
 }
 
 /**
+ * Directories a PathCleaner remembers by path, and their characters in all (one layer's; past
+ * either the map begins again: a hostile layer of long distinct directories keeps a few MB).
+ */
+const MAX_KNOWN_DIRS = 1 << 14;
+const MAX_KNOWN_CHARS = 1 << 22;
+
+/**
  * cleanPath for the names of one layer in their order, reusing the components of the previous
  * name's directory when the next name is in the same one (most entries of a layer are: tar
  * writes a directory's files in a run). Per entry that saves a string for every directory
@@ -49,13 +56,6 @@ export function cleanPath(name: string): string[] | null {
  * met before in the layer, not the last one (a tar that goes back and forth between directories,
  * files written round-robin into many), takes the same short way through a map of those.
  */
-/**
- * Directories a PathCleaner remembers by path, and their characters in all (one layer's; past
- * either the map begins again: a hostile layer of long distinct directories keeps a few MB).
- */
-const MAX_KNOWN_DIRS = 1 << 14;
-const MAX_KNOWN_CHARS = 1 << 22;
-
 export class PathCleaner {
   /** The last clean-as-written name's directory with its `/` (`a/b/`), and its components. */
   private dir = '';
