@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openDecoded } from './decode.js';
 import type { ImageModel } from './image.js';
+import { giveBack } from './lent-chunks.js';
 import { TarReader } from './tar-reader.js';
 import type { Version } from './types.js';
 import { LayerlensError } from '../errors/index.js';
@@ -111,6 +112,8 @@ async function scanLayer(
     write(chunk: Buffer, _enc, cb) {
       (async () => {
         reader.write(chunk);
+        // Done with: the sink above copied what it keeps (a lent plain-tar chunk goes back).
+        giveBack(chunk);
         const chunks = pending;
         pending = [];
         for (const c of chunks) {

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeferredDigests, DigestingSink, EMPTY_DIGEST, type RangeDigests } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
 import { BlobTail, isStargzFooter } from './estargz.js';
+import { giveBack } from './lent-chunks.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
 import { NameTable, ownCopy } from './names.js';
@@ -445,6 +446,10 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         if (size + holes > lim.maxLayerBytes)
           throw limitError('maxLayerBytes', 'the layer is larger than allowed once uncompressed');
         reader.write(c);
+        // A plain tar's chunk is done with: the tar reader and every sink copy what they keep past
+        // a call, so a lent chunk goes back to its source to be read into again (lent-chunks.ts).
+        // (A decoder's output is its own memory: nothing lent.)
+        if (kind === 'tar') giveBack(c);
         checkHeap('reading the layer');
       }
     } catch (err) {

@@ -182,7 +182,9 @@ export class TarReader {
         }
         case State.Record: {
           const take = Math.min(this.recordNeed, len - off);
-          this.recordParts.push(chunk.subarray(off, off + take));
+          // A copy: a record may run on into the next chunk, and nothing keeps a view of a chunk
+          // past its call (its memory may be written again: lent-chunks.ts).
+          this.recordParts.push(Buffer.from(chunk.subarray(off, off + take)));
           off += take;
           this.recordNeed -= take;
           if (this.recordNeed === 0) this.finishRecord();

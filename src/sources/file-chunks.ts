@@ -1,9 +1,8 @@
 /**
  * A range of a file as a stream of 1 MiB chunks read into pooled buffers and lent to the engine
- * (engine/lent-chunks.ts) when the blob is gzip: its decoder gives each back once zlib has taken
- * its bytes, and the next read goes into it. The chunks of other blobs (a plain tar's, which the
- * tar reader keeps views of; a zstd blob's) are not lent, and are collected as
- * fs.createReadStream's chunks are.
+ * (engine/lent-chunks.ts) when the blob is gzip or a plain tar: its decoder, or its tar reader,
+ * gives each back once done with its bytes, and the next read goes into it. A zstd blob's chunks
+ * are not lent, and are collected as fs.createReadStream's chunks are.
  *
  * Why not fs.createReadStream: it reads into a new buffer every time, and memory the kernel fills
  * fresh is slow here twice, on the read and on the first reads after it (buffer-pool.ts).
@@ -69,7 +68,7 @@ export class FileChunks extends Readable {
         return void this.push(null);
       }
       const chunk = n === buf.length ? buf : buf.subarray(0, n);
-      // Lent only when the engine will give the chunks back (the blob is gzip), see comesBack.
+      // Lent only when the engine will give the chunks back (gzip or a plain tar), see comesBack.
       if (this.pos === this.start) this.lending = comesBack(chunk);
       this.pos += n;
       if (this.lending) lend(chunk, () => pool.put(buf.buffer as ArrayBuffer));

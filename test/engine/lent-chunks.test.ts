@@ -134,3 +134,50 @@ test("a blob's tail bytes: the last 64, whatever the chunks", () => {
     }
   }
 });
+
+/**
+ * A plain tar's chunks go back too, once the tar reader has read them: the reader copies a record
+ * that runs on into the next chunk, and every sink copies what it keeps past a call. Checked with
+ * every check's inspector on a layer made to straddle chunks everywhere: PAX records (long names),
+ * a streamed text file larger than a batch with a fake secret and a private key across cuts, small
+ * files, an OS package database and a package manifest: the tree and every inspector result must be
+ * what an unlent read gives, with each chunk overwritten as it goes back.
+ */
+test("a plain tar's chunks go back once read, and nothing read from them changes", async () => {
+  const { createContentInspector } = await import('../../src/findings/index.js');
+  const { alnum, rsaPem } = await import('../support/fake-secrets.js');
+  const token = `ghp_${alnum(36)}`;
+  const big = Array.from({ length: 30_000 }, (_, i) =>
+    i === 7_000 ? `GITHUB_TOKEN=${token}` : i === 21_000 ? rsaPem() : `line ${i} of a config file`,
+  ).join('\n');
+  const specs = [
+    { name: `srv/${'d'.repeat(200)}/${'n'.repeat(120)}.env`, content: `API_TOKEN=${alnum(40)}\n` },
+    { name: 'srv/big.conf', content: big },
+    ...Array.from({ length: 300 }, (_, i) => ({ name: `app/m${i}.py`, content: `value_${i} = ${i}\n` })),
+    { name: 'app/settings.py', content: `SECRET_KEY = "${alnum(50)}"\n` },
+    {
+      name: 'var/lib/dpkg/status',
+      content: 'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n\n',
+    },
+    { name: 'app/node_modules/left-pad/package.json', content: '{"name":"left-pad","version":"1.3.0"}' },
+  ];
+  const tar = await buildTar(specs);
+  const results = async (pieces: Buffer[]) => {
+    const parsed = await parseLayer(Readable.from(pieces, { objectMode: false }), {
+      inspectContent: createContentInspector(),
+    });
+    return entryList(parsed).map((e) => (e.kind === 'entry' ? [e.path, e.attrs.size, e.content] : [e.kind]));
+  };
+  const want = await results([Buffer.from(tar)]);
+  const found = JSON.stringify(want);
+  assert.ok(found.includes(token.slice(0, 8)) || found.includes('github'), 'the streamed file has its finding');
+  for (const sizes of [() => 1 << 20, () => randomInt(1, 700), () => randomInt(500, 70_000)]) {
+    const { pieces, returned } = lentPieces(tar, sizes);
+    assert.deepEqual(await results(pieces), want);
+    assert.equal(returned.size, pieces.length, 'every chunk given back');
+    assert.ok(
+      [...returned.values()].every((n) => n === 1),
+      'each once',
+    );
+  }
+});

@@ -615,6 +615,12 @@ export class FileSecretScanner {
     else this.parts = [chunk];
     this.partsLen += chunk.length;
     if (!this.known && (this.pending?.length ?? 0) + this.partsLen >= WINDOW) this.flush(false);
+    // What waits for the next chunk is copied: the caller's chunk may be written again once this
+    // returns (a source's read buffers come back to it: engine/lent-chunks.ts).
+    const mem = chunk.buffer;
+    const parts = this.parts;
+    if (parts && parts[parts.length - 1].buffer === mem) parts[parts.length - 1] = Buffer.from(parts[parts.length - 1]);
+    if (this.pending && this.pending.buffer === mem) this.pending = Buffer.from(this.pending);
   }
 
   private flush(final: boolean): void {

@@ -184,8 +184,8 @@ function onMessage(m: FromFetchThread): void {
       if (!r) return;
       const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
       // A whole batch's memory goes back to the worker once the engine is done with it: lent when
-      // the body is a gzip blob's (its first bytes say so; a resumed body's rarely do, and is then
-      // simply not lent), see comesBack.
+      // the body is a gzip blob's or a plain tar's (its first bytes say so; a resumed body's rarely
+      // do, and is then simply not lent), see comesBack.
       r.lending ??= comesBack(bytes);
       if (r.lending && m.bytes.buffer.byteLength === BATCH) lend(bytes, giveBatchBack);
       return r.deliver(bytes);
