@@ -60,12 +60,19 @@ function gzipLike(n: number): Buffer {
   return b;
 }
 
-test("a plain tar's chunks are not lent (nothing gives them back)", async () => {
+test("a plain tar's chunks are lent (its reader gives them back); a zstd blob's are not (nothing does)", async () => {
   const file = join(dir, 'plain');
   writeFileSync(file, await buildTar([{ name: 'a.bin', content: randomBytes(3 << 20) }]));
   const chunks = await collect(new FileChunks(file));
   assert.ok(chunks.length >= 3);
-  assert.ok(chunks.every((c) => !isLent(c)));
+  assert.ok(chunks.every(isLent));
+  const zst = join(dir, 'zstd-like');
+  const bytes = randomBytes(3 << 20);
+  bytes.set([0x28, 0xb5, 0x2f, 0xfd]);
+  writeFileSync(zst, bytes);
+  const zchunks = await collect(new FileChunks(zst));
+  assert.ok(zchunks.length >= 3);
+  assert.ok(zchunks.every((c) => !isLent(c)));
 });
 
 test("a gzip blob's chunks are lent; one given back is read into again", async () => {
@@ -104,6 +111,34 @@ test('a compressed layer read from a file gives its chunks back as it inflates, 
       'every chunk given back',
     );
   }
+});
+
+test('a plain tar layer read from a file gives its chunks back as it is read, and reads into them again', async () => {
+  const tar = await buildTar([
+    { name: 'a.bin', content: randomBytes(3 << 20) },
+    ...Array.from({ length: 2000 }, (_, i) => ({ name: `lib/m${i}.py`, content: `v = ${i}\n` })),
+  ]);
+  const file = join(dir, 'layer.tar');
+  writeFileSync(file, tar);
+  const keepOpen = new FileChunks(file); // the pool keeps buffers while a reader is open
+  keepOpen.pause();
+  const memory = new Set<ArrayBufferLike>();
+  for (let round = 0; round < 3; round++) {
+    const s = new FileChunks(file);
+    const seen: Buffer[] = [];
+    s.on('data', (c: Buffer) => seen.push(c));
+    const parsed = await parseLayer(s, { rawDigest: Promise.resolve(sha256(tar)) });
+    assert.equal(parsed.diffId, sha256(tar), `round ${round}`);
+    assert.ok(seen.length >= 4);
+    assert.ok(
+      seen.every((c) => !isLent(c)),
+      'every chunk given back',
+    );
+    for (const c of seen) memory.add(c.buffer);
+  }
+  // Twelve or more reads went into a few buffers, not one each.
+  assert.ok(memory.size < 8, `${memory.size} buffers for the reads of three passes`);
+  keepOpen.destroy();
 });
 
 test('a stream destroyed while a read is in flight closes its descriptor after the read', async () => {
