@@ -35,6 +35,15 @@ function lentPieces(data: Buffer, sizes: () => number): { pieces: Buffer[]; retu
   return { pieces, returned };
 }
 
+/** Every piece was given back, and each once. */
+function assertEachBackOnce(pieces: Buffer[], returned: Map<Buffer, number>): void {
+  assert.equal(returned.size, pieces.length, 'every chunk given back');
+  assert.ok(
+    [...returned.values()].every((n) => n === 1),
+    'each once',
+  );
+}
+
 function decode(pieces: Buffer[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const d = new GzipMembers();
@@ -81,11 +90,7 @@ test('the gzip decoder gives every chunk back once, after zlib took its bytes (o
     for (const sizes of [() => 1 << 20, () => randomInt(1, 9), () => randomInt(1, 70_000)]) {
       const { pieces, returned } = lentPieces(gz, sizes);
       assert.deepEqual(await decode(pieces), want);
-      assert.equal(returned.size, pieces.length, 'every chunk given back');
-      assert.ok(
-        [...returned.values()].every((n) => n === 1),
-        'each once',
-      );
+      assertEachBackOnce(pieces, returned);
     }
   }
 });
@@ -174,10 +179,6 @@ test("a plain tar's chunks go back once read, and nothing read from them changes
   for (const sizes of [() => 1 << 20, () => randomInt(1, 700), () => randomInt(500, 70_000)]) {
     const { pieces, returned } = lentPieces(tar, sizes);
     assert.deepEqual(await results(pieces), want);
-    assert.equal(returned.size, pieces.length, 'every chunk given back');
-    assert.ok(
-      [...returned.values()].every((n) => n === 1),
-      'each once',
-    );
+    assertEachBackOnce(pieces, returned);
   }
 });
