@@ -128,6 +128,12 @@ export class TarReader {
     } finally {
       this.chunk = null;
       this.before += len;
+      // A record that runs on into the next chunk keeps a copy of its part in this one: nothing
+      // keeps a view of a chunk past its call (its memory may be written again: lent-chunks.ts).
+      // (Only the last part can be this chunk's; a record read whole here was taken already.)
+      const parts = this.recordParts;
+      const last = parts.length - 1;
+      if (last >= 0 && parts[last].buffer === chunk.buffer) parts[last] = Buffer.from(parts[last]);
     }
   }
 
@@ -182,9 +188,7 @@ export class TarReader {
         }
         case State.Record: {
           const take = Math.min(this.recordNeed, len - off);
-          // A copy: a record may run on into the next chunk, and nothing keeps a view of a chunk
-          // past its call (its memory may be written again: lent-chunks.ts).
-          this.recordParts.push(Buffer.from(chunk.subarray(off, off + take)));
+          this.recordParts.push(chunk.subarray(off, off + take));
           off += take;
           this.recordNeed -= take;
           if (this.recordNeed === 0) this.finishRecord();
