@@ -138,7 +138,8 @@ test('a plain tar layer read from a file gives its chunks back as it is read, an
   }
   // Twelve or more reads went into a few buffers, not one each.
   assert.ok(memory.size < 8, `${memory.size} buffers for the reads of three passes`);
-  keepOpen.destroy();
+  // Closed before the next test counts open descriptors.
+  await new Promise((resolve) => keepOpen.once('close', resolve).destroy());
 });
 
 test('a stream destroyed while a read is in flight closes its descriptor after the read', async () => {
