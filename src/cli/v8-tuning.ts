@@ -27,6 +27,18 @@
  * path, over the 400 B target). Above HEAP_LARGE of used heap the factor is 2× (checked four
  * times a second, so the collection that sets the next limit sees it): the same wall and CPU
  * time, 61 MiB less peak (docs/performance.md, sixth session of 2026-12-05).
+ *
+ * Optimizing compiler. V8's default suits a long-lived page: a function is handed to TurboFan
+ * once ~66 KB of its bytecode has run. A `scan` of a few hundred MB is over in under a second, and
+ * in that second TurboFan, on the V8 platform threads, took about a third of the process's CPU
+ * (the realistic Debian image: ~105 functions compiled, ~0.3 s of CPU, on the core the
+ * layer-hashing thread needs). With a budget of 300 KB, 50 are: that `scan` 0.93× wall, 0.89×
+ * CPU. The hot loops of a long load still reach TurboFan within milliseconds: the large generated
+ * image (4 s) and the tiny-files image unchanged within the noise (docs/performance.md, fourth
+ * session of 2026-12-06). Fewer bytes inlined per function (300, not 920) saved as much again on
+ * the short scan but cost the ML-shaped image 5% of its 30 s: left at V8's default. V8 reads the
+ * budget each time it resets a function's counter, so setting it here works as on the command
+ * line, for the worker threads too.
  */
 import v8 from 'node:v8';
 
@@ -35,6 +47,7 @@ const LARGE_HEAP_GROWTH = '--heap-growing-percent=100';
 const HEAP_LARGE = 256 << 20;
 
 v8.setFlagsFromString('--regexp-tier-up-ticks=100');
+v8.setFlagsFromString('--interrupt-budget=300000');
 v8.setFlagsFromString(SMALL_HEAP_GROWTH);
 
 let large = false;
