@@ -10,6 +10,9 @@
  *       for this alone)
  *   node --import tsx bench/ui-keypress.ts --ink [entries]              Ink's renderToString
  */
+// The CLI's V8 settings first, as main.ts applies them (optimizing-compiler budget, heap growth):
+// the explorer measured as the CLI runs it.
+import '../src/cli/v8-tuning.js';
 import React from 'react';
 import { Box, Text, render, renderToString } from 'ink';
 import { applyEntries, ImageModel } from '../src/engine/image.js';
