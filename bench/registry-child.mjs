@@ -2,6 +2,9 @@
 // product's code, no TypeScript loader), in a fresh process like skopeo's.
 //   node bench/registry-child.mjs HOST/REPO:TAG CONCURRENCY HOME     (from the registry)
 //   node bench/registry-child.mjs oci:DIR:TAG CONCURRENCY            (the same image on disk)
+// The CLI's V8 settings first, as main.ts applies them (compile budget, heap growth): both sides
+// measured as the CLI runs them.
+import '../dist/cli/v8-tuning.js';
 import { ImageModel } from '../dist/engine/image.js';
 
 const [ref, concurrency = '2', home] = process.argv.slice(2);

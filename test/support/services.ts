@@ -169,6 +169,8 @@ export interface RunningRegistry {
   host: string;
   port: number;
   storage: string;
+  /** The server's process id (a benchmark reads the CPU time it spends serving). */
+  pid: number;
   /** Path of a blob's data file in the registry's storage. */
   blobFile(digest: string): string;
   stop(): Promise<void>;
@@ -247,6 +249,7 @@ export async function startRegistry(o: RegistryOptions): Promise<RunningRegistry
     host: `127.0.0.1:${port}`,
     port,
     storage,
+    pid: child.pid!,
     blobFile: (digest) => {
       const hex = digest.slice('sha256:'.length);
       return path.join(storage, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
