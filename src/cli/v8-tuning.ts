@@ -32,11 +32,11 @@
  * once ~66 KB of its bytecode has run. A `scan` of a few hundred MB is over in under a second, and
  * in that second TurboFan, on the V8 platform threads, took about a third of the process's CPU
  * (the realistic Debian image: ~105 functions compiled, ~0.3 s of CPU, on the core the
- * layer-hashing thread needs). With a budget of 300 KB, 50 are: that `scan` 0.93× wall, 0.89×
+ * layer-hashing thread needs). With a budget of 300 KB, 50 are: that `scan` 0.92× wall, 0.87×
  * CPU. The hot loops of a long load still reach TurboFan within milliseconds: the large generated
- * image (4 s) and the tiny-files image unchanged within the noise (docs/performance.md, fourth
- * session of 2026-12-06). Fewer bytes inlined per function (300, not 920) saved as much again on
- * the short scan but cost the ML-shaped image 5% of its 30 s: left at V8's default. V8 reads the
+ * image (4 s), the tiny-files image and the ML-shaped image (30 s) unchanged within the noise
+ * (docs/performance.md, fourth session of 2026-12-06). Fewer bytes inlined per function (300, not
+ * 920) saved ~5% more on the short scan but cost the ML-shaped image ~6%: left at V8's default. V8 reads the
  * budget each time it resets a function's counter, so setting it here works as on the command
  * line, for the worker threads too.
  */
