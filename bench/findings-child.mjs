@@ -7,7 +7,7 @@ import '../dist/cli/early-start.js'; // (as the CLI: second; PATH names a file, 
 import { ImageModel } from '../dist/engine/image.js';
 import { createContentInspector, runChecks } from '../dist/findings/index.js';
 import { openImage } from '../dist/sources/open.js';
-import { mainThreadCpuMs } from './main-thread-cpu.mjs';
+import { mainThreadCpuMs } from './proc-cpu.mjs';
 
 const [mode, source, path] = process.argv.slice(2);
 const reader = await openImage(path, { source, pull: false, insecure: false, plainHttp: false });

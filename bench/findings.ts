@@ -25,7 +25,7 @@ import type * as Memory from '../src/sources/memory.js';
 import type * as Open from '../src/sources/open.js';
 import { withChecksum } from '../src/text/token-checksum.js';
 import { largeImage } from './gen-large-image.js';
-import { mainThreadCpuMs } from './main-thread-cpu.mjs';
+import { mainThreadCpuMs } from './proc-cpu.mjs';
 import { gzipLayout } from './gzip-layout.js';
 
 // The built modules (typed by their sources): see the header.
@@ -123,7 +123,7 @@ type Mode = 'engine' | 'checks';
 interface Measure {
   ms: number;
   cpuMs: number;
-  /** The main thread's CPU time alone (where the checks run): bench/main-thread-cpu.mjs. */
+  /** The main thread's CPU time alone (where the checks run): bench/proc-cpu.mjs. */
   mainCpuMs: number;
   findings: number;
 }

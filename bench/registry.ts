@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import type { TarSpec } from '../src/engine/build-tar.js';
 import { allBlobs, buildImage, writeLayout, skopeoPush, type LayerSpec } from '../test/support/oci-image.js';
 import { missingTools, startRegistry } from '../test/support/services.js';
+import { cpuMsOf } from './proc-cpu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -103,8 +104,6 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** /proc's clock ticks per second (USER_HZ: 100 on Linux, `getconf CLK_TCK`). */
-const CLOCK_TICKS = 100;
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const secs = (ms: number) => (ms / 1000).toFixed(2);
 
@@ -174,11 +173,7 @@ async function main(): Promise<void> {
     // pull's own threads (a registry elsewhere would not take it). Read per pull from /proc.
     const serverCpu: number[] = [];
     const skopeoServerCpu: number[] = [];
-    const regCpuMs = () => {
-      const s = readFileSync(`/proc/${reg.pid}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
-    };
+    const regCpuMs = () => cpuMsOf(`/proc/${reg.pid}/stat`);
     const servedBy = async (into: number[] | undefined, run: () => Promise<void>) => {
       const c0 = regCpuMs();
       await run();

@@ -36,9 +36,9 @@
  * CPU. The hot loops of a long load still reach TurboFan within milliseconds: the large generated
  * image (4 s), the tiny-files image and the ML-shaped image (30 s) unchanged within the noise
  * (docs/performance.md, fourth session of 2026-12-06). Fewer bytes inlined per function (300, not
- * 920) saved ~5% more on the short scan but cost the ML-shaped image ~6%: left at V8's default. V8 reads the
- * budget each time it resets a function's counter, so setting it here works as on the command
- * line, for the worker threads too.
+ * 920) saved ~5% more on the short scan but cost the ML-shaped image ~6%: left at V8's default.
+ * V8 reads the budget each time it resets a function's counter, so setting it here works as on
+ * the command line, for the worker threads too (V8's flags are the process's).
  */
 import v8 from 'node:v8';
 
