@@ -1,19 +1,28 @@
-// After tsc: the CLI entry bundled, and the entry made executable (tsc keeps the shebang but not
-// the mode).
+// After tsc: the CLI bundled, its V8 code cache made, and the command made executable (tsc keeps
+// the shebang but not the mode).
 //
 // Why a bundle: the CLI loads ~240 modules, and Node's ESM loader resolves, stats, opens and
 // compiles each one: ~140 ms of every command's start-up on the development machine (a `scan` of
-// a 36 KB image took 0.46 s, 0.39 s bundled). dist/cli/main.js becomes one module plus the chunks
-// its lazily imported commands share; npm packages stay outside (resolved from node_modules as
-// before), and the rest of dist/ stays as tsc wrote it (the benchmarks and tools import it).
+// a 36 KB image took 0.46 s, 0.39 s bundled). npm packages stay outside (resolved from
+// node_modules as before), and the rest of dist/ stays as tsc wrote it (the benchmarks and tools
+// import it).
+//
+// The bundle is one CommonJS-shaped script, dist/cli/app.cjs, that the command
+// (dist/cli/main.js, from src/cli/launch.ts) compiles with a V8 code cache made here by running
+// it once (scripts/train-code-cache.mjs; why: src/cli/code-cache.ts). Its `import.meta.url` and
+// `import.meta.resolve` become parameters of the script's wrapper, and the build fails if the
+// script still holds a dynamic import() (a script compiled by vm cannot run one without an
+// experimental option).
 //
 // Worker threads are started by URL, `new URL('./x-thread.js', import.meta.url)`, from inside the
-// bundle: every module so named is bundled beside it under its own name, and the build fails if
-// a URL in the bundle names a file that is not there.
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// bundle: every module so named is bundled beside it under its own name (ES modules, sharing
+// chunks), and the build fails if a URL in the bundle names a file that is not there.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { WRAPPER_HEAD, WRAPPER_TAIL } from '../dist/cli/code-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -34,12 +43,12 @@ for (const e of readdirSync(dist, { recursive: true, withFileTypes: true })) {
 const names = new Set([...threads].map((p) => basename(p)));
 if (names.size !== threads.size) throw new Error('postbuild: two worker modules share a name');
 
-// Chunks of an earlier build (their names are hashes of their contents).
-for (const f of readdirSync(out)) if (/^chunk-.*\.js$/.test(f)) rmSync(join(out, f));
+// Outputs of an earlier build (chunks are named by a hash of their contents; the cache is made again).
+for (const f of readdirSync(out)) if (/^chunk-.*\.js$/.test(f) || f === 'app.cjs.cache') rmSync(join(out, f));
 
-const entryPoints = { main, ...Object.fromEntries([...threads].map((p) => [basename(p, '.js'), p])) };
+// The workers: ES modules sharing chunks.
 await build({
-  entryPoints,
+  entryPoints: Object.fromEntries([...threads].map((p) => [basename(p, '.js'), p])),
   outdir: out,
   allowOverwrite: true,
   bundle: true,
@@ -53,14 +62,71 @@ await build({
   logLevel: 'warning',
 });
 
+// The CLI (tsc's main.js) as one script for the launcher to compile (src/cli/code-cache.ts).
+await build({
+  entryPoints: [main],
+  outfile: join(out, 'app.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  define: { 'import.meta.url': '__layerlensUrl', 'import.meta.resolve': '__layerlensResolve' },
+  charset: 'ascii',
+  logLevel: 'warning',
+});
+// The script is the bundle inside its wrapper (a shebang would not parse there).
+const app = join(out, 'app.cjs');
+const appText = WRAPPER_HEAD + readFileSync(app, 'utf8').replace(/^#!.*\n/, '') + WRAPPER_TAIL;
+writeFileSync(app, appText);
+// A dynamic import() in the script (the tsx boot of a worker run from sources builds one in a string: `import(${`).
+const dynamicImport = /(?<![\w$.])import\((?!\$\{)/.exec(appText);
+if (dynamicImport)
+  throw new Error(`postbuild: app.cjs holds a dynamic import() (at ${dynamicImport.index}): a vm script cannot run it`);
+
+// The command: the launcher (tsc's launch.js) bundled over tsc's main.js.
+await build({
+  entryPoints: [join(out, 'launch.js')],
+  outfile: main,
+  allowOverwrite: true,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+
 // Every worker URL in the bundle must name a file beside it.
+const WORKER_URL_IN_APP = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*(?:import\.meta\.url|__layerlensUrl)\s*\)/g;
 for (const f of readdirSync(out)) {
-  if (!/^(main|chunk-.*|.*-thread)\.js$/.test(f)) continue;
+  if (!/^(app\.cjs|chunk-.*\.js|.*-thread\.js)$/.test(f)) continue;
   const text = readFileSync(join(out, f), 'utf8');
-  for (const m of text.matchAll(WORKER_URL)) {
+  for (const m of text.matchAll(WORKER_URL_IN_APP)) {
     if (!existsSync(join(out, m[1])))
       throw new Error(`postbuild: ${relative(root, join(out, f))} starts ${m[1]}, which is not in the bundle`);
   }
 }
 
 chmodSync(main, 0o755);
+
+// The code cache: one run of the CLI on the demo image, in a node with no V8 flags of its own.
+const env = { ...process.env };
+delete env.NODE_OPTIONS;
+const train = spawnSync(process.execPath, [join(root, 'scripts', 'train-code-cache.mjs')], {
+  env,
+  stdio: ['ignore', 'ignore', 'pipe'],
+  encoding: 'utf8',
+});
+if (train.status !== 0 || !existsSync(join(out, 'app.cjs.cache')))
+  throw new Error(
+    `postbuild: the code cache's run failed (status ${train.status}): ${train.stderr.trim().split('\n').pop()}`,
+  );
+const check = spawnSync(process.execPath, [join(root, 'scripts', 'train-code-cache.mjs'), '--check'], {
+  env,
+  encoding: 'utf8',
+});
+if (!check.stdout.includes('"accepted":true'))
+  console.warn(
+    'postbuild: warning: V8 does not take the code cache it made here; the command compiles from its source',
+  );

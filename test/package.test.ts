@@ -46,9 +46,11 @@ test('the package ships its LICENSE, README and screenshots; the README links im
   assert.equal(pkg.license, 'Apache-2.0');
   assert.ok(files.includes('README.md'));
   assert.ok(files.includes('dist/cli/main.js'));
-  // Of dist/, the bundle only (scripts/postbuild.mjs): its entry, shared chunks and worker modules.
+  // Of dist/, the bundle only (scripts/postbuild.mjs): the command, the CLI's script and its code
+  // cache, the worker modules and their shared chunks.
   const built = files.filter((f) => f.startsWith('dist/'));
-  const bundle = /^dist\/cli\/(main|chunk-[A-Z0-9]+|[a-z-]+-thread)\.js$/;
+  assert.ok(files.includes('dist/cli/app.cjs') && files.includes('dist/cli/app.cjs.cache'));
+  const bundle = /^dist\/cli\/((main|chunk-[A-Z0-9]+|[a-z-]+-thread)\.js|app\.cjs(\.cache)?)$/;
   assert.deepEqual(
     built.filter((f) => !bundle.test(f)),
     [],
@@ -154,6 +156,11 @@ test('npm pack → global install of the tarball → layerlens --help and --vers
     // beside it (the build checks that every URL names one), and each must load in a thread and
     // say it is ready (a worker that fails to load leaves its work to the main thread, silently).
     const cliDir = path.join(prefix, 'lib', 'node_modules', 'layerlens', 'dist', 'cli');
+    // The installed CLI compiles with the code cache built with it (src/cli/code-cache.ts).
+    const cache = spawnSync(process.execPath, [path.join(root, 'scripts', 'train-code-cache.mjs'), '--check', cliDir], {
+      encoding: 'utf8',
+    });
+    assert.equal(cache.stdout.trim(), '{"accepted":true}', cache.stderr);
     const threads = readdirSync(cliDir).filter((f) => f.endsWith('-thread.js'));
     assert.deepEqual(threads.sort(), ['fetch-thread.js', 'file-hash-thread.js', 'stream-hash-thread.js']);
     const probe = spawnSync(

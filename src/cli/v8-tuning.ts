@@ -46,14 +46,32 @@ const SMALL_HEAP_GROWTH = '--heap-growing-percent=300';
 const LARGE_HEAP_GROWTH = '--heap-growing-percent=100';
 const HEAP_LARGE = 256 << 20;
 
-v8.setFlagsFromString('--regexp-tier-up-ticks=100');
-v8.setFlagsFromString('--interrupt-budget=300000');
-v8.setFlagsFromString(SMALL_HEAP_GROWTH);
+/**
+ * Applied once per process: the built CLI's launcher (launch.ts) applies these settings before it
+ * compiles the CLI's code, whose own copy of this module then finds them applied.
+ */
+const APPLIED = Symbol.for('layerlens.v8-tuning');
+const marks = globalThis as { [APPLIED]?: true };
 
-let large = false;
-setInterval(() => {
-  const now = v8.getHeapStatistics().used_heap_size > HEAP_LARGE;
-  if (now === large) return;
-  large = now;
-  v8.setFlagsFromString(now ? LARGE_HEAP_GROWTH : SMALL_HEAP_GROWTH);
-}, 250).unref();
+if (!marks[APPLIED]) {
+  marks[APPLIED] = true;
+  v8.setFlagsFromString('--regexp-tier-up-ticks=100');
+  v8.setFlagsFromString('--interrupt-budget=300000');
+  v8.setFlagsFromString(SMALL_HEAP_GROWTH);
+
+  let large = false;
+  setInterval(() => {
+    const now = v8.getHeapStatistics().used_heap_size > HEAP_LARGE;
+    if (now === large) return;
+    large = now;
+    v8.setFlagsFromString(now ? LARGE_HEAP_GROWTH : SMALL_HEAP_GROWTH);
+  }, 250).unref();
+}
+
+/**
+ * V8's flags as they stand at start-up (a V8 code cache records them: launch.ts, code-cache.ts).
+ * A cache made after a load whose heap grew large is made with these, as the next start has them.
+ */
+export function startupHeapGrowth(): void {
+  v8.setFlagsFromString(SMALL_HEAP_GROWTH);
+}

@@ -4,6 +4,7 @@
  * vector (v4, v3, v2; computed by ae-cvss-calculator), else GHSA's reviewed rating; otherwise
  * `unknown` — never a silent "low".
  */
+import { createRequire } from 'node:module';
 import type { RecordSeverity, SeverityLevel } from './record.js';
 
 type Calc = {
@@ -18,7 +19,8 @@ let calc: Calc | undefined;
 /** Loads the CVSS calculator (~0.1 s): only `db update` needs it. */
 export async function loadCvss(): Promise<void> {
   if (calc) return;
-  const mod = (await import('ae-cvss-calculator')) as unknown as { default?: Calc } & Calc;
+  // (A CommonJS package, required: the built CLI is one CommonJS-shaped script, cli/code-cache.ts.)
+  const mod = createRequire(import.meta.url)('ae-cvss-calculator') as { default?: Calc } & Calc;
   calc = mod.default ?? mod;
 }
 

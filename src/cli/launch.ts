@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/**
+ * The installed `layerlens` command (the build makes it dist/cli/main.js): V8's settings first,
+ * then the CLI's code (main.ts, built as one script) compiled with the code cache made at build
+ * time (code-cache.ts). From the sources, main.ts is run directly.
+ */
+import './v8-tuning.js'; // (first: the code cache records V8's flags, and is made under these)
+import { fileURLToPath } from 'node:url';
+import { compileApp } from './code-cache.js';
+
+compileApp(
+  fileURLToPath(new URL('.', import.meta.url)),
+  process.env.LAYERLENS_NO_CODE_CACHE !== '1', // (an off switch, for comparisons)
+  import.meta.url,
+  (specifier) => import.meta.resolve(specifier),
+).run();
