@@ -1,6 +1,7 @@
 export {
   parseReference,
   looksLikeReference,
+  isImageId,
   familiarName,
   InvalidReferenceError,
   DEFAULT_REGISTRY,

@@ -263,3 +263,8 @@ function diagnose(domain: string, remainder: string): string {
   }
   return generic;
 }
+
+/** An image ID, full (`sha256:` and 64 hex digits) or short (12 to 64): a daemon's own name for an image. */
+export function isImageId(input: string): boolean {
+  return /^(sha256:[0-9a-f]{64}|[0-9a-f]{12,64})$/.test(input);
+}

@@ -14,13 +14,11 @@ import fs from 'node:fs/promises';
 import type { SourceOptions } from './options.js';
 import type { ImageReader } from '../engine/types.js';
 import { LayerlensError } from '../errors/index.js';
-import { parseReference } from '../reference/index.js';
+import { isImageId, parseReference } from '../reference/index.js';
 import { openArchive, openArchiveFile } from './archive/index.js';
-import { daemonName } from './docker/client.js';
-import { podmanEndpoints, resolveDockerEndpoint, type DaemonEndpoint } from './docker/endpoint.js';
-import { isImageId, openDaemonImage, type DaemonSourceOptions } from './docker/source.js';
+import { daemonName, podmanEndpoints, resolveDockerEndpoint, type DaemonEndpoint } from './docker/endpoint.js';
+import type { DaemonSourceOptions } from './docker/source.js';
 import { openOciLayout } from './oci-layout/dir.js';
-import { openPodmanImage } from './podman/source.js';
 
 /** Failures that mean "not here, try the next source" in auto mode. */
 const FALL_THROUGH = new Set(['IMAGE_NOT_FOUND', 'DAEMON_UNREACHABLE', 'DAEMON_PERMISSION', 'DAEMON_TIMEOUT']);
@@ -38,13 +36,13 @@ export async function openImage(input: string, opts: SourceOptions): Promise<Ima
       return openOciLayout(p.path, { ...select, tag: p.tag, reference: input });
     }
     case 'docker':
-      return openDaemonImage(checkName(input), {
+      return (await loadDaemon()).openDaemonImage(checkName(input), {
         ...daemonOptions(opts),
         kind: 'docker',
         endpoint: resolveDockerEndpoint(),
       });
     case 'podman':
-      return openPodmanImage(checkName(input), daemonOptions(opts));
+      return (await import('./podman/source.js')).openPodmanImage(checkName(input), daemonOptions(opts));
     case 'registry': {
       const registry = await loadRegistry();
       return registry.openRegistryImage(checkName(input), opts);
@@ -72,6 +70,7 @@ async function openAuto(input: string, opts: SourceOptions): Promise<ImageReader
   const daemonOpts = daemonOptions(opts);
   const misses: { kind: 'docker' | 'podman'; ep: DaemonEndpoint; err: LayerlensError }[] = [];
   const docker = resolveDockerEndpoint();
+  const { openDaemonImage } = await loadDaemon();
   try {
     return await openDaemonImage(input, { ...daemonOpts, kind: 'docker', endpoint: docker });
   } catch (err) {
@@ -179,6 +178,14 @@ async function exists(p: string): Promise<boolean> {
 
 function looksLikePath(input: string): boolean {
   return /^(\.{1,2}\/|\/|~)/.test(input) || /\.(tar|tgz|tar\.gz|tar\.zst|oci)$/i.test(input) || input.includes('\\');
+}
+
+/**
+ * The daemon source, loaded when an image is looked up there: with it come node:http and
+ * node:https (its Engine API client), ~10 ms of a start-up that reads only a file otherwise.
+ */
+function loadDaemon(): Promise<typeof import('./docker/source.js')> {
+  return import('./docker/source.js');
 }
 
 /** The registry source is loaded when it is needed: an image named by path never needs it. */

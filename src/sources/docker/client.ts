@@ -3,14 +3,8 @@
  * say where layerlens looked. Used for Docker and for Podman's Docker-compatible API alike.
  */
 import { LayerlensError } from '../../errors/index.js';
-import type { DaemonEndpoint } from './endpoint.js';
+import { daemonName, type DaemonEndpoint, type DaemonKind } from './endpoint.js';
 import { EngineClient } from './engine-api.js';
-
-export type DaemonKind = 'docker' | 'podman';
-
-export function daemonName(kind: DaemonKind): string {
-  return kind === 'docker' ? 'Docker daemon' : 'Podman service';
-}
 
 /** A client for the resolved endpoint: the endpoint is the only truth (no environment read here). */
 export function daemonClient(ep: DaemonEndpoint): EngineClient {

@@ -15,6 +15,13 @@ import path from 'node:path';
 import { LayerlensError } from '../../errors/index.js';
 import { dockerConfigDir, readClientFile, readJsonFile } from '../docker-config.js';
 
+export type DaemonKind = 'docker' | 'podman';
+
+/** How messages name a daemon of this kind. */
+export function daemonName(kind: DaemonKind): string {
+  return kind === 'docker' ? 'Docker daemon' : 'Podman service';
+}
+
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 export interface TlsMaterial {

@@ -3,7 +3,8 @@
  * failures (`{error, errorDetail}`): every event is checked.
  */
 import { LayerlensError } from '../../errors/index.js';
-import { daemonName, describeDaemonError, type DaemonKind } from './client.js';
+import { describeDaemonError } from './client.js';
+import { daemonName, type DaemonKind } from './endpoint.js';
 import type { DaemonEndpoint } from './endpoint.js';
 import type { EngineClient } from './engine-api.js';
 

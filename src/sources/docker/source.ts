@@ -13,11 +13,11 @@ import type { Readable } from 'node:stream';
 import { mapHistory } from '../../engine/history.js';
 import type { ImageConfig, ImageMeta, ImageReader, LayerBlob, SourceProgress } from '../../engine/types.js';
 import { LayerlensError } from '../../errors/index.js';
-import { parseReference } from '../../reference/index.js';
+import { isImageId, parseReference } from '../../reference/index.js';
 import { openArchiveStream } from '../archive/stream.js';
 import { formatPlatform, normalizePlatform, parsePlatform, platformScore } from '../oci-layout/platform.js';
-import { daemonClient, daemonName, describeDaemonError, formatWait, withTimeout, type DaemonKind } from './client.js';
-import type { DaemonEndpoint } from './endpoint.js';
+import { daemonClient, describeDaemonError, formatWait, withTimeout } from './client.js';
+import { daemonName, type DaemonEndpoint, type DaemonKind } from './endpoint.js';
 import type { EngineClient } from './engine-api.js';
 import { checkHistoryAnswer, checkInspectAnswer, type InspectInfo } from './answers.js';
 import { historyFromApi, type ApiHistoryItem } from './history.js';
@@ -64,10 +64,6 @@ export function daemonImageName(input: string): string {
   } catch {
     return input;
   }
-}
-
-export function isImageId(input: string): boolean {
-  return /^(sha256:[0-9a-f]{64}|[0-9a-f]{12,64})$/.test(input);
 }
 
 /** The name Podman resolved a short one to (`localhost/app:1` for `app:1`), from its RepoTags. */
