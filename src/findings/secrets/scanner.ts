@@ -438,15 +438,20 @@ export function parseCredentialFile(rule: CredentialFileRule, text: string, opts
   });
 }
 
-/** One finding per line and value: the most specific rule wins (credential files first, then severity). */
+/**
+ * One finding per line and value: the most specific rule wins (credential files first, unless a
+ * format rule rates the value higher; then severity).
+ */
 function dedupe(ms: SecretMatch[]): SecretMatch[] {
   const seen = new Map<string, SecretMatch>();
   for (const m of ms) {
     const k = `${m.line}\u0000${valueKey.get(m) ?? m.evidence}`;
     const prev = seen.get(k);
-    // Credential-file matches come first and win over pattern rules on the same value.
+    // Credential-file matches come first and win over pattern rules on the same value, except
+    // over a format rule that rates it higher: a .env line holding an AWS secret key is that key
+    // (critical), not only "a secret in a .env file" (high), as it would be in any other file.
     if (!prev) seen.set(k, m);
-    else if (!isCredentialRule(prev.ruleId) && morePrecise(m, prev)) seen.set(k, m);
+    else if (isCredentialRule(prev.ruleId) ? outranks(m, prev) : morePrecise(m, prev)) seen.set(k, m);
   }
   // Also collapse a generic match on a line that a specific rule already explains.
   const specificLines = new Set(
@@ -468,6 +473,15 @@ function morePrecise(a: SecretMatch, b: SecretMatch): boolean {
   const d = SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity);
   if (d !== 0) return d < 0;
   return vagueness(a.ruleId) < vagueness(b.ruleId);
+}
+
+/** Whether format rule match `a` rates the value a credential-file rule matched (`b`) higher. */
+function outranks(a: SecretMatch, b: SecretMatch): boolean {
+  return (
+    a.ruleId !== 'secret-generic-assignment' &&
+    vagueness(a.ruleId) === 0 &&
+    SEVERITIES.indexOf(a.severity) < SEVERITIES.indexOf(b.severity)
+  );
 }
 
 /**

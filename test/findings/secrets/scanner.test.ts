@@ -143,6 +143,22 @@ test('one value reported once: the credential-file parser wins over the pattern 
     ms.map((m) => m.ruleId),
     ['secret-aws-credentials-file'],
   );
+  // A format rule that rates the value higher than the file's parser does wins: the .env line
+  // holding an AWS secret key or a GitHub token is that key (critical), not only a .env secret
+  // (high); at the same severity the parser's finding stays.
+  const env = scanFile(
+    '/app/.env',
+    `AWS_ACCESS_KEY_ID=AKIA${f.base32(16)}\nAWS_SECRET_ACCESS_KEY=${secret}\nGITHUB_TOKEN=${f.githubToken()}\nDB_PASSWORD=${f.alnum(20)}\n`,
+  );
+  assert.deepEqual(
+    env.map((m) => [m.line, m.ruleId, m.severity]),
+    [
+      [1, 'secret-dotenv', 'high'],
+      [2, 'secret-aws-secret-access-key', 'critical'],
+      [3, 'secret-github-pat', 'critical'],
+      [4, 'secret-dotenv', 'high'],
+    ],
+  );
   // Specific rule and generic rule on one line: only the specific one.
   const g = scanString(`api_token = "${f.githubToken()}"`);
   assert.deepEqual(
