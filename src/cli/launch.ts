@@ -6,11 +6,19 @@
  */
 import './v8-tuning.js'; // (first: the code cache records V8's flags, and is made under these)
 import { fileURLToPath } from 'node:url';
-import { compileApp } from './code-cache.js';
+import { type CompiledApp, compileApp } from './code-cache.js';
+import { die, errorMessage } from './errors.js';
 
-compileApp(
-  fileURLToPath(new URL('.', import.meta.url)),
-  process.env.LAYERLENS_NO_CODE_CACHE !== '1', // (an off switch, for comparisons)
-  import.meta.url,
-  (specifier) => import.meta.resolve(specifier),
-).run();
+let app: CompiledApp;
+try {
+  app = compileApp(
+    fileURLToPath(new URL('.', import.meta.url)),
+    process.env.LAYERLENS_NO_CODE_CACHE !== '1', // (an off switch, for comparisons)
+    import.meta.url,
+    (specifier) => import.meta.resolve(specifier),
+  );
+} catch (err) {
+  // (A broken installation: the CLI's script is missing or unreadable. One line, not a stack.)
+  die(`cannot start: ${errorMessage(err)} (reinstall layerlens)`, err);
+}
+app.run();

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -124,4 +124,22 @@ test('the built command has its code cache, and V8 takes it', { timeout: 120_000
   const rules = (out: string) => (JSON.parse(out).findings as { ruleId: string }[]).map((f) => f.ruleId).sort();
   assert.deepEqual(rules(withCache.stdout), rules(without.stdout));
   assert.ok(rules(withCache.stdout).includes('secret-private-key'));
+});
+
+test('a broken installation (the script missing) is one plain line and status 2', { timeout: 60_000 }, (t) => {
+  const built = path.join(root, 'dist', 'cli', 'main.js');
+  if (!existsSync(path.join(root, 'dist', 'cli', CACHE_FILE))) return t.skip('not built (npm run build)');
+  const alone = mkdtempSync(path.join(os.tmpdir(), 'layerlens-launch-'));
+  try {
+    copyFileSync(built, path.join(alone, 'main.js'));
+    const r = spawnSync(process.execPath, [path.join(alone, 'main.js'), '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      `layerlens: cannot start: ${path.join(alone, APP_FILE)}: no such file or directory (reinstall layerlens)\n`,
+    );
+  } finally {
+    rmSync(alone, { recursive: true, force: true });
+  }
 });
