@@ -6,13 +6,14 @@
  * function the first time it runs), on the thread every short command waits for. Node 20 has no
  * compile cache for ES modules, and a startup snapshot needs a command-line flag; a script
  * compiled through `vm.Script` takes V8's code cache with none. So the build
- * (scripts/postbuild.mjs) writes the CLI as one CommonJS-shaped script (APP), runs it once on the
+ * (scripts/postbuild.mjs) writes the CLI as one CommonJS-shaped script (APP_FILE), runs it once on the
  * built-in demo image (scripts/train-code-cache.mjs) and keeps the bytecode of every function that
- * ran (CACHE); the installed command (launch.ts) compiles the script with it.
+ * ran (CACHE_FILE); the installed command (launch.ts) compiles the script with it.
  *
  * Used only where it fits, else the script compiles from its source as it would without one:
- * - the cache begins with the sha256 of the source it was made from and is used only with that
- *   source (V8's own check compares the source's length, not its bytes);
+ * - the cache begins with the sha256 of the source it was made from and of its own data, and is
+ *   used only with that source and whole (V8's own check compares the source's length, not its
+ *   bytes, and reads no checksum of the data);
  * - V8 rejects a cache made by another V8 version or under other V8 flags (another Node, V8
  *   flags in NODE_OPTIONS); the flags layerlens sets itself are set before the script compiles,
  *   in both the build's run and every later one (v8-tuning.ts).
