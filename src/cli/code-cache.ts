@@ -6,9 +6,9 @@
  * function the first time it runs), on the thread every short command waits for. Node 20 has no
  * compile cache for ES modules, and a startup snapshot needs a command-line flag; a script
  * compiled through `vm.Script` takes V8's code cache with none. So the build
- * (scripts/postbuild.mjs) writes the CLI as one CommonJS-shaped script (APP_FILE), runs it once on the
- * built-in demo image (scripts/train-code-cache.mjs) and keeps the bytecode of every function that
- * ran (CACHE_FILE); the installed command (launch.ts) compiles the script with it.
+ * (scripts/postbuild.mjs) writes the CLI as one CommonJS-shaped script (APP_FILE), runs it once
+ * on the built-in demo image (scripts/train-code-cache.mjs) and keeps the bytecode of every
+ * function that ran (CACHE_FILE); the installed command (launch.ts) compiles the script with it.
  *
  * Used only where it fits, else the script compiles from its source as it would without one:
  * - the cache begins with the sha256 of the source it was made from and of its own data, and is
