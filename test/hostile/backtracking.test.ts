@@ -55,7 +55,8 @@ function cpuMs(): number {
  * `run` at half the scanner's window against an eighth of it: linear work takes about 4 times as
  * long, quadratic 16 times (the bound, 10, leaves room for the collector: every match of a scan
  * lives until the scan ends, so scavenges copy more of them on a longer line). After two untimed rounds (the rules' patterns compile on first use),
- * each size is timed 7 times, taking turns, and the cheapest of each is compared; a size that
+ * each size is timed 7 times, taking turns, and the cheapest of each is compared (three such
+ * measurements at most, the first under the bound passing); a size that
  * takes under a few ms is timed as a batch of runs, so that fixed costs and the clock's grain do
  * not decide the ratio. (Both sizes stay inside one window: a line longer than the window is cut,
  * a fixed step in cost that is not growth.) The whole window is held to the bound as well.
@@ -67,17 +68,26 @@ function linear(label: string, run: (length: number) => unknown): void {
     return cpuMs() - start;
   };
   batch(LINE / 2, 1);
-  const times = Math.min(64, Math.max(1, Math.ceil(4 / Math.max(0.05, batch(LINE / 8, 1)))));
-  let small = Number.POSITIVE_INFINITY;
-  let large = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < 7; i++) {
-    small = Math.min(small, batch(LINE / 8, times));
-    large = Math.min(large, batch(LINE / 2, times));
+  // Up to three measurements, the first under the bound passing: linear work measures ~4 (a run of
+  // JWT starts: 3.8–4.2 in six rounds) but once measured 10 in the full suite, where the process's
+  // heap is large and every scavenge of the longer line's matches costs more; quadratic work
+  // measures ~16 every time.
+  let why = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const times = Math.min(64, Math.max(1, Math.ceil(4 / Math.max(0.05, batch(LINE / 8, 1)))));
+    let small = Number.POSITIVE_INFINITY;
+    let large = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 7; i++) {
+      small = Math.min(small, batch(LINE / 8, times));
+      large = Math.min(large, batch(LINE / 2, times));
+    }
+    if (large / small < 10) {
+      why = '';
+      break;
+    }
+    why += `${why ? '; then ' : ''}${(large / times).toFixed(2)} ms of CPU for ${LINE / 2} characters, ${(small / times).toFixed(2)} ms for ${LINE / 8}`;
   }
-  assert.ok(
-    large / small < 10,
-    `${label}: ${(large / times).toFixed(2)} ms of CPU for ${LINE / 2} characters, ${(small / times).toFixed(2)} ms for ${LINE / 8}`,
-  );
+  assert.ok(!why, `${label}: ${why}`);
   within(label, () => run(LINE));
 }
 
