@@ -10,11 +10,11 @@
  * image's `docker save` file, for one). Not a target of an issue: the figures go in
  * docs/performance.md beside the change.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median, type Run, timedProcess } from './fresh-process.js';
 
 const { values, positionals } = parseArgs({
   options: { pairs: { type: 'string', default: '12' } },
@@ -28,30 +28,8 @@ if (!existsSync(join(root, 'dist/cli/app.cjs.cache'))) {
   process.exit(2);
 }
 
-interface Run {
-  wallMs: number;
-  cpuMs: number;
-  peakMB: number;
-}
-
-/** One fresh process: wall time, CPU time and peak RSS (GNU time's %M: the child's VmHWM). */
-function timed(args: string[], env: NodeJS.ProcessEnv): Run {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'LLTIME %U %S %M', process.execPath, cli, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const m = /LLTIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
-  if (!m || r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
-  return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000, peakMB: Number(m[3]) / 1024 };
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+/** One fresh process of the built CLI. */
+const timed = (args: string[], env: NodeJS.ProcessEnv): Run => timedProcess([process.execPath, cli, ...args], env);
 
 const commands: [string, string[]][] = [
   ['--version', ['--version']],
@@ -75,7 +53,7 @@ for (const [name, args] of commands) {
       a.push(timed(args, cached));
     }
   }
-  const ratio = (k: keyof Run) => median(a.map((r, i) => r[k] / b[i][k]));
+  const ratio = (k: 'wallMs' | 'cpuMs') => median(a.map((r, i) => r[k] / b[i][k]));
   const side = (rs: Run[]) =>
     `${median(rs.map((r) => r.wallMs)).toFixed(0)} ms wall, ${median(rs.map((r) => r.cpuMs)).toFixed(0)} ms CPU, ` +
     `peak ${median(rs.map((r) => r.peakMB)).toFixed(1)} MB`;

@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mlImage, tinyImage } from './gen-ml-image.js';
+import { median, type Run, timedProcess } from './fresh-process.js';
 import { writeLayout } from './oci-writer.js';
 
 const { values, positionals } = parseArgs({
@@ -49,34 +50,8 @@ const cli = join(root, 'dist/cli/main.js');
 const TARGET_RATIO = which === 'tiny' ? 2.0 : 1.0;
 const TARGET_BYTES_PER_PATH = 400;
 
-interface Run {
-  wallMs: number;
-  cpuMs: number;
-  peakMB: number;
-  /** Memory the run faulted in (minor faults × 4 KiB), MiB. */
-  faultedMB: number;
-}
-
-/** One fresh process: wall time, CPU time and peak RSS (GNU time's %M: the child's VmHWM). */
-function timed(argv: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'LLTIME %U %S %M %R', ...argv], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const m = /LLTIME ([\d.]+) ([\d.]+) (\d+) (\d+)/.exec(r.stderr);
-  // scan exits 1 when it has findings at or above --fail-on (not set here: 0); anything else failed.
-  if (!m || (r.status !== 0 && r.status !== 1)) throw new Error(`${argv.join(' ')} failed: ${r.stderr.slice(-2000)}`);
-  return {
-    wallMs,
-    cpuMs: (Number(m[1]) + Number(m[2])) * 1000,
-    peakMB: Number(m[3]) / 1024,
-    faultedMB: (Number(m[4]) * 4) / 1024,
-  };
-}
+/** One fresh process (scan exits 1 when it has findings at or above --fail-on: not set here, 0). */
+const timed = (argv: string[], env: NodeJS.ProcessEnv = {}): Run => timedProcess(argv, env, [0, 1]);
 
 /**
  * The machine's cost of touching fresh memory, ms per MiB: a fresh process fills 256 MiB that the
@@ -130,10 +105,6 @@ function distinctPaths(dir: string): number {
   return n;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const load = () =>
   os
     .loadavg()

@@ -30,7 +30,8 @@ const out = join(dist, 'cli');
 const main = join(out, 'main.js');
 
 // Worker modules: every file a module of dist/ starts by URL (the bundle's own outputs aside).
-const WORKER_URL = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*import\.meta\.url\s*\)/g;
+// (`import.meta.url` in tsc's modules; `__layerlensUrl` in the CLI's script, where the build renames it.)
+const WORKER_URL = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*(?:import\.meta\.url|__layerlensUrl)\s*\)/g;
 const threads = new Set();
 for (const e of readdirSync(dist, { recursive: true, withFileTypes: true })) {
   const dir = e.parentPath ?? e.path;
@@ -98,11 +99,10 @@ await build({
 });
 
 // Every worker URL in the bundle must name a file beside it.
-const WORKER_URL_IN_APP = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*(?:import\.meta\.url|__layerlensUrl)\s*\)/g;
 for (const f of readdirSync(out)) {
   if (!/^(app\.cjs|chunk-.*\.js|.*-thread\.js)$/.test(f)) continue;
   const text = readFileSync(join(out, f), 'utf8');
-  for (const m of text.matchAll(WORKER_URL_IN_APP)) {
+  for (const m of text.matchAll(WORKER_URL)) {
     if (!existsSync(join(out, m[1])))
       throw new Error(`postbuild: ${relative(root, join(out, f))} starts ${m[1]}, which is not in the bundle`);
   }

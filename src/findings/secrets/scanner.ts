@@ -475,13 +475,9 @@ function morePrecise(a: SecretMatch, b: SecretMatch): boolean {
   return vagueness(a.ruleId) < vagueness(b.ruleId);
 }
 
-/** Whether format rule match `a` rates the value a credential-file rule matched (`b`) higher. */
+/** Whether `a`, a format rule's match, rates the value a credential-file rule matched (`b`) higher. */
 function outranks(a: SecretMatch, b: SecretMatch): boolean {
-  return (
-    a.ruleId !== 'secret-generic-assignment' &&
-    vagueness(a.ruleId) === 0 &&
-    SEVERITIES.indexOf(a.severity) < SEVERITIES.indexOf(b.severity)
-  );
+  return vagueness(a.ruleId) === 0 && SEVERITIES.indexOf(a.severity) < SEVERITIES.indexOf(b.severity);
 }
 
 /**
