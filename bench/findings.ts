@@ -7,7 +7,9 @@
  * layers (made with skopeo) and, when $LAYERLENS_REALISTIC_DOCKER_REF names it on $DOCKER_HOST,
  * from the Docker daemon. Target: checks add ≤ 15%.
  *
- * Runs on the built dist/ (the code the CLI runs, not TypeScript through tsx's loader):
+ * Runs on the built dist/: the in-process and fresh-child forms on tsc's modules (the engine and
+ * the checks as functions, the load alone timed), the "command as installed" forms on the built
+ * command itself (dist/cli/main.cjs with its code cache: whole processes of `inspect` and `scan`).
  *   npm run build && node --import tsx bench/findings.ts
  */
 import { randomBytes } from 'node:crypto';
@@ -24,6 +26,7 @@ import type * as Findings from '../src/findings/index.js';
 import type * as Memory from '../src/sources/memory.js';
 import type * as Open from '../src/sources/open.js';
 import { withChecksum } from '../src/text/token-checksum.js';
+import { timedProcess } from './fresh-process.js';
 import { largeImage } from './gen-large-image.js';
 import { mainThreadCpuMs } from './proc-cpu.mjs';
 import { gzipLayout } from './gzip-layout.js';
@@ -123,9 +126,9 @@ type Mode = 'engine' | 'checks';
 interface Measure {
   ms: number;
   cpuMs: number;
-  /** The main thread's CPU time alone (where the checks run): bench/proc-cpu.mjs. */
-  mainCpuMs: number;
-  findings: number;
+  /** The main thread's CPU time alone (where the checks run): bench/proc-cpu.mjs. Not for a whole command. */
+  mainCpuMs?: number;
+  findings?: number;
 }
 
 /** In this process (the generated image lives in memory). */
@@ -156,6 +159,22 @@ function timeChild(source: 'oci' | 'archive' | 'docker', path: string): (mode: M
   };
 }
 
+/**
+ * The command as installed, a fresh process each time (bench/fresh-process.ts): `layerlens
+ * inspect IMAGE` loads the image with no check at all, `layerlens scan IMAGE --format json` with
+ * every check and writes the report. Whole processes, start-up included: the built command runs
+ * from its V8 code cache (src/cli/code-cache.ts), which the forms above, on tsc's modules, do not
+ * have, so there the checks' code is compiled inside the timing.
+ */
+function timeCommand(image: string): (mode: Mode) => Promise<Measure> {
+  const cli = fileURLToPath(new URL('../dist/cli/main.cjs', import.meta.url));
+  return async (mode) => {
+    const args = mode === 'engine' ? ['inspect', image] : ['scan', image, '--format', 'json'];
+    const r = timedProcess([process.execPath, cli, ...args]);
+    return { ms: r.wallMs, cpuMs: r.cpuMs };
+  };
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -178,7 +197,7 @@ async function compare(
   const wall: number[] = [];
   const cpu: number[] = [];
   const mainCpu: number[] = [];
-  let findings = 0;
+  let findings: number | undefined;
   for (let r = 0; r < rounds; r++) {
     // Alternate which goes first, so a drift within a round (the machine warming up or getting
     // busier) does not always count against the same side.
@@ -196,13 +215,13 @@ async function compare(
     checksMs.push(c.ms);
     wall.push((c.ms / e.ms - 1) * 100);
     cpu.push((c.cpuMs / e.cpuMs - 1) * 100);
-    mainCpu.push(c.mainCpuMs - e.mainCpuMs);
+    if (c.mainCpuMs !== undefined && e.mainCpuMs !== undefined) mainCpu.push(c.mainCpuMs - e.mainCpuMs);
   }
   const b = median(engineMs);
   const o = median(wall);
   const pct = (xs: number[]) => xs.map((x) => x.toFixed(0) + '%').join(' ');
   console.log(
-    `${name}: ${(bytes / 1e6).toFixed(0)} MB  engine ${b.toFixed(0)} ms (${(bytes / 1e6 / (b / 1000)).toFixed(0)} MB/s)  findings ${findings}`,
+    `${name}: ${(bytes / 1e6).toFixed(0)} MB  engine ${b.toFixed(0)} ms (${(bytes / 1e6 / (b / 1000)).toFixed(0)} MB/s)${findings === undefined ? '' : `  findings ${findings}`}`,
   );
   console.log(
     `  engine+checks ${median(checksMs).toFixed(0)} ms, overhead ${o.toFixed(1)}% ${o <= 15 ? '(≤ 15%: ok)' : '(> 15%: OVER TARGET)'} [rounds: ${pct(wall)}]`,
@@ -211,6 +230,7 @@ async function compare(
   // Where the checks run, in ms (±10 ms: /proc's clock). In a load bound by another thread (the
   // hashing thread of a fresh realistic load) the main thread's idle time hides part of their cost
   // from the wall time; where both cores are busy it does not. This figure is the same either way.
+  if (mainCpu.length === 0) return;
   console.log(
     `  the checks' main-thread CPU: +${median(mainCpu).toFixed(0)} ms [rounds: ${mainCpu.map((x) => x.toFixed(0)).join(' ')}]`,
   );
@@ -230,6 +250,7 @@ if (process.env.BENCH_LARGE !== '0') {
   const stored = fs.readdirSync(blobs).reduce((n, f) => n + fs.statSync(join(blobs, f)).size, 0);
   console.log('large generated image (bench/gen-large-image.ts; MB figures are gzip bytes read):');
   await compare('large', stored, timeChild('oci', dir));
+  await compare('large, the command as installed (inspect vs scan, whole processes)', stored, timeCommand(dir));
 }
 
 const realistic =
@@ -254,6 +275,12 @@ if (realistic && existsSync(realistic)) {
     REALISTIC_ROUNDS,
   );
   await compare(
+    'realistic, docker save archive, the command as installed (inspect vs scan, whole processes)',
+    size,
+    timeCommand(realistic),
+    REALISTIC_ROUNDS,
+  );
+  await compare(
     'realistic, docker save archive, warm (loads in one process)',
     size,
     (mode) =>
@@ -270,6 +297,12 @@ if (realistic && existsSync(realistic)) {
       'realistic as a registry serves it (OCI layout, gzip layers; MB figures are gzip bytes read), fresh process per load',
       stored,
       timeChild('oci', layout),
+      REALISTIC_ROUNDS,
+    );
+    await compare(
+      'realistic as a registry serves it, the command as installed (inspect vs scan, whole processes)',
+      stored,
+      timeCommand(layout),
       REALISTIC_ROUNDS,
     );
   } else {
