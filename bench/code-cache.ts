@@ -22,7 +22,7 @@ const { values, positionals } = parseArgs({
 });
 const pairs = Number(values.pairs);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
+const cli = join(root, 'dist/cli/main.cjs');
 if (!existsSync(join(root, 'dist/cli/app.cjs.cache'))) {
   console.error('bench/code-cache: no dist/cli/app.cjs.cache (npm run build first)');
   process.exit(2);

@@ -100,7 +100,7 @@ async function serve(dir: string, serveLayers: boolean): Promise<Served> {
 
 /** Start the explorer on `ref` in tmux; ms until the screen lists the layers (or -1 after 60 s). */
 async function firstFrame(ref: string): Promise<number> {
-  const cmd = `cd ${JSON.stringify(root)}; unset CI; TERM=xterm-256color ${JSON.stringify(process.execPath)} dist/cli/main.js ${ref}; sleep 60`;
+  const cmd = `cd ${JSON.stringify(root)}; unset CI; TERM=xterm-256color ${JSON.stringify(process.execPath)} dist/cli/main.cjs ${ref}; sleep 60`;
   const t0 = performance.now();
   tmux('new-session', '-d', '-s', 'ff', '-x', '180', '-y', '50', cmd);
   try {

@@ -5,7 +5,7 @@
  *
  *   npm run build && node --import tsx bench/scale.ts [ml|tiny] [--rounds 3] [--modes gunzip,scan,inspect]
  *
- * Every run is a fresh process of the built CLI (`node dist/cli/main.js …`, output to /dev/null),
+ * Every run is a fresh process of the built CLI (`node dist/cli/main.cjs …`, output to /dev/null),
  * timed from spawn to exit, its peak RSS the kernel's (VmHWM, via GNU time's %M) and its CPU time
  * user + system. The machine is shared (2 vCPUs), so the modes run back to back in rounds, the
  * order rotating from round to round, each ratio is taken within its round, and the medians of
@@ -46,7 +46,7 @@ const which = positionals[0] ?? 'ml';
 const rounds = Number(values.rounds);
 const modes = values.modes!.split(',');
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'dist/cli/main.js');
+const cli = join(root, 'dist/cli/main.cjs');
 const TARGET_RATIO = which === 'tiny' ? 2.0 : 1.0;
 const TARGET_BYTES_PER_PATH = 400;
 

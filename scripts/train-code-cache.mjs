@@ -15,7 +15,7 @@ import { CACHE_FILE, cacheBytes, compileApp } from '../dist/cli/code-cache.js';
 import { startupHeapGrowth } from '../dist/cli/v8-tuning.js';
 
 const dir = fileURLToPath(new URL('../dist/cli/', import.meta.url));
-const mainUrl = new URL('../dist/cli/main.js', import.meta.url).href;
+const mainUrl = new URL('../dist/cli/main.cjs', import.meta.url).href;
 const resolve = (specifier) => import.meta.resolve(specifier);
 
 if (process.argv[2] === '--check') {

@@ -45,12 +45,13 @@ test('the package ships its LICENSE, README and screenshots; the README links im
   assert.match(readFileSync(path.join(root, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/);
   assert.equal(pkg.license, 'Apache-2.0');
   assert.ok(files.includes('README.md'));
-  assert.ok(files.includes('dist/cli/main.js'));
+  assert.ok(files.includes('dist/cli/main.js') && files.includes('dist/cli/main.cjs'));
+  assert.equal(pkg.bin.layerlens, 'dist/cli/main.cjs');
   // Of dist/, the bundle only (scripts/postbuild.mjs): the command, the CLI's script and its code
   // cache, the worker modules and their shared chunks.
   const built = files.filter((f) => f.startsWith('dist/'));
   assert.ok(files.includes('dist/cli/app.cjs') && files.includes('dist/cli/app.cjs.cache'));
-  const bundle = /^dist\/cli\/((main|chunk-[A-Z0-9]+|[a-z-]+-thread)\.js|app\.cjs(\.cache)?)$/;
+  const bundle = /^dist\/cli\/((main|chunk-[A-Z0-9]+|[a-z-]+-thread)\.js|main\.cjs|app\.cjs(\.cache)?)$/;
   assert.deepEqual(
     built.filter((f) => !bundle.test(f)),
     [],

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The installed `layerlens` command (the build makes it dist/cli/main.js): V8's settings first,
- * then the CLI's code (main.ts, built as one script) compiled with the code cache made at build
- * time (code-cache.ts). From the sources, main.ts is run directly.
+ * The installed `layerlens` command (the build makes it dist/cli/main.cjs, the package's bin):
+ * V8's settings first, then the CLI's code (main.ts, built as one script) compiled with the code
+ * cache made at build time (code-cache.ts). From the sources, main.ts is run directly.
  */
 import './v8-tuning.js'; // (first: the code cache records V8's flags, and is made under these)
 import { fileURLToPath } from 'node:url';

@@ -113,7 +113,7 @@ test('the built command has its code cache, and V8 takes it', { timeout: 120_000
   assert.equal(check.stdout.trim(), '{"accepted":true}', check.stderr);
   // And the command runs with it as without it.
   const run = (env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, [path.join(cli, 'main.js'), 'scan', '--demo', '--format', 'json'], {
+    spawnSync(process.execPath, [path.join(cli, 'main.cjs'), 'scan', '--demo', '--format', 'json'], {
       encoding: 'utf8',
       env: { ...process.env, ...env },
     });
@@ -127,18 +127,21 @@ test('the built command has its code cache, and V8 takes it', { timeout: 120_000
 });
 
 test('a broken installation (the script missing) is one plain line and status 2', { timeout: 60_000 }, (t) => {
-  const built = path.join(root, 'dist', 'cli', 'main.js');
-  if (!existsSync(path.join(root, 'dist', 'cli', CACHE_FILE))) return t.skip('not built (npm run build)');
+  const built = path.join(root, 'dist', 'cli');
+  if (!existsSync(path.join(built, CACHE_FILE))) return t.skip('not built (npm run build)');
   const alone = mkdtempSync(path.join(os.tmpdir(), 'layerlens-launch-'));
   try {
-    copyFileSync(built, path.join(alone, 'main.js'));
-    const r = spawnSync(process.execPath, [path.join(alone, 'main.js'), '--version'], { encoding: 'utf8' });
-    assert.equal(r.status, 2);
-    assert.equal(r.stdout, '');
-    assert.equal(
-      r.stderr,
-      `layerlens: cannot start: ${path.join(alone, APP_FILE)}: no such file or directory (reinstall layerlens)\n`,
-    );
+    // The command, and main.js that runs it, without the script beside them.
+    for (const f of ['main.cjs', 'main.js']) copyFileSync(path.join(built, f), path.join(alone, f));
+    for (const f of ['main.cjs', 'main.js']) {
+      const r = spawnSync(process.execPath, [path.join(alone, f), '--version'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, f);
+      assert.equal(r.stdout, '');
+      assert.equal(
+        r.stderr,
+        `layerlens: cannot start: ${path.join(alone, APP_FILE)}: no such file or directory (reinstall layerlens)\n`,
+      );
+    }
   } finally {
     rmSync(alone, { recursive: true, force: true });
   }

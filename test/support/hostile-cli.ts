@@ -21,7 +21,7 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-const built = path.join(ROOT, 'dist/cli/main.js');
+const built = path.join(ROOT, 'dist/cli/main.cjs');
 /** The built CLI, or undefined when it is missing or older than the sources. */
 const useDist = existsSync(built) && statSync(built).mtimeMs >= newestSource(path.join(ROOT, 'src'));
 
