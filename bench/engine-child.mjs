@@ -1,10 +1,10 @@
 // Engine side of bench/engine.ts, in plain JS on the built dist/ so that its peak RSS is the
 // product's own (a TypeScript loader in the process would add ~30 MB).
 //   node bench/engine-child.mjs DIR CONCURRENCY
-// The CLI's V8 settings first, as main.ts applies them before anything else (heap growth, regex
-// tier-up): the engine measured as the CLI runs it. (Before the third session of 2026-12-06 this
-// child ran with V8's defaults: on the large image those cost ~3% of CPU, a full collection
-// every ~60 ms of inflated bytes; docs/performance.md.)
+// The CLI's V8 settings first, as main.ts applies them before anything else (heap growth, the
+// optimizing compiler's budget): the engine measured as the CLI runs it. (Before the third
+// session of 2026-12-06 this child ran with V8's defaults: on the large image those cost ~3% of
+// CPU, a full collection every ~60 ms of inflated bytes; docs/performance.md.)
 import '../dist/cli/v8-tuning.js';
 import { ImageModel } from '../dist/engine/image.js';
 import { prewarmStreamHash } from '../dist/engine/stream-hash.js';

@@ -2,13 +2,14 @@
  * V8 settings for the layerlens process, applied when this module is evaluated: main.ts imports
  * it first, before any module that holds a regular expression.
  *
- * Regular expressions. V8 runs a new regex in its bytecode interpreter once and compiles it to
- * machine code on the second run. The checks hold ~90 regexes (secret rules, placeholder
- * filters, credential-file and package parsers), and on a typical image most of them run only
- * a few times. Compiling each one cost more than it saved: on the realistic Debian image
- * (bench/findings.ts), a fresh `layerlens scan` spent ~15–20 ms of its ~0.1 s of checks
- * compiling regexes. With 100 interpreted runs first, only the regexes that run often are
- * compiled (a filter over 500k paths is compiled after its first 100 paths).
+ * Regular expressions are left to V8: it runs a new regex in its bytecode interpreter once and
+ * compiles it to machine code on the second run. (Until the sixth session of 2026-12-06 they ran
+ * interpreted 100 times first, `--regexp-tier-up-ticks=100`, which saved ~15–20 ms of compiling
+ * on a fresh scan of the realistic Debian image then. Measured again with the code cache, it
+ * saved nothing there, on the demo, the small or the large image (paired, 1.00×), and it cost a
+ * tree of JavaScript packages a quarter of its scan: the secret rules run over a whole line, and a
+ * package's lines are long, so a hundred interpreted runs of each of ~230 rules added ~2.5 s to
+ * 7 s; docs/performance.md.)
  *
  * Heap growth. V8 counts the bytes of live ArrayBuffers against the limit that starts a full
  * collection, and it sets that limit at a factor of what the last collection left. While a layer
@@ -55,7 +56,6 @@ const marks = globalThis as { [APPLIED]?: true };
 
 if (!marks[APPLIED]) {
   marks[APPLIED] = true;
-  v8.setFlagsFromString('--regexp-tier-up-ticks=100');
   v8.setFlagsFromString('--interrupt-budget=300000');
   v8.setFlagsFromString(SMALL_HEAP_GROWTH);
 
