@@ -15,8 +15,15 @@ export function assertMatchesHoldHits(rule: SecretRule, kws: number[], line: str
     matches++;
     const at = m.index;
     const end = at + m[0].length;
-    const ok = hits.positions.some((p, h) => p >= at && p < end && kws.includes(hits.keywords[h]));
+    const held = (p: number, h: number) => p >= at && p < end && kws.includes(hits.keywords[h]);
+    const ok = hits.positions.some(held);
     assert.ok(ok, `${rule.id}: match ${JSON.stringify(m[0])} holds no keyword hit in ${JSON.stringify(line)}`);
+    // And one within the rule's reach of the match's start (SecretRule.reach: near-hits.ts).
+    if (rule.reach !== undefined)
+      assert.ok(
+        hits.positions.some((p, h) => held(p, h) && p - at <= rule.reach!),
+        `${rule.id}: match ${JSON.stringify(m[0])} holds no keyword hit within ${rule.reach} of its start`,
+      );
   }
   return matches;
 }

@@ -25,6 +25,7 @@ import {
   quotesAfter,
 } from './precision.js';
 import { KEYWORD_RULES, scanKeywords, type KeywordHits } from './keywords.js';
+import { matchesNearHits, NEAR_HITS_MIN_LINE } from './near-hits.js';
 import { type DowngradeCode, type RuleFamily, RULES_BY_ID, type SecretRule } from './rules.js';
 import { countFamilies, FAMILY_BIT, type SecretScanStats } from './stats.js';
 
@@ -171,19 +172,25 @@ export function scanWindow(
     return lnLine;
   };
   // Hits come in offset order, so the hits of one line are consecutive: each line's rules are
-  // gathered (first-hit order, no duplicates) and run when the next line starts.
+  // gathered (first-hit order, no duplicates) and run when the next line starts. On a long line,
+  // a rule with a reach is tried near its hits only (near-hits.ts), so their offsets are kept.
   const whole: SecretRule[] = [];
   let lineStart = -1;
   let lineEnd = -1;
+  let long = false;
   let lineRules: SecretRule[] = [];
+  let lineHits: number[][] = [];
   const runLine = () => {
     if (lineRules.length === 0) return;
     const line = text.slice(lineStart, lineEnd);
-    for (const rule of lineRules) {
+    for (let i = 0; i < lineRules.length; i++) {
+      const rule = lineRules[i];
       families |= FAMILY_BIT[rule.family];
-      runRule(rule, line, lineStart, text, lineOf, lines, out, opts, spans, openQuotes);
+      const near = long && rule.reach !== undefined ? matchesNearHits(rule, line, lineHits[i]) : undefined;
+      runRule(rule, line, lineStart, text, lineOf, lines, out, opts, spans, openQuotes, near);
     }
     lineRules = [];
+    lineHits = [];
   };
   for (let n = 0; n < h.positions.length; n++) {
     const pos = h.positions[n];
@@ -192,12 +199,21 @@ export function scanWindow(
       lineStart = text.lastIndexOf('\n', pos) + 1;
       lineEnd = text.indexOf('\n', pos);
       if (lineEnd < 0) lineEnd = text.length;
+      long = lineEnd - lineStart >= NEAR_HITS_MIN_LINE;
     }
     for (const rule of KEYWORD_RULES[h.keywords[n]]) {
       if (rules && !rules.includes(rule)) continue;
       if (rule.scope === 'window') {
         if (!whole.includes(rule)) whole.push(rule);
-      } else if (!lineRules.includes(rule)) lineRules.push(rule);
+        continue;
+      }
+      let i = lineRules.indexOf(rule);
+      if (i < 0) {
+        i = lineRules.push(rule) - 1;
+        if (long) lineHits.push([]);
+      }
+      // (Two keywords of a rule can hit at one offset; a range is tried once either way.)
+      if (long) lineHits[i].push(pos - lineStart);
     }
   }
   runLine();
@@ -271,12 +287,14 @@ function runRule(
   opts: ScanOptions,
   spans?: Array<[number, number]>,
   openQuotes = 0,
+  /** The matches as found near the keywords' hits (near-hits.ts); else the pattern runs over `subject`. */
+  near?: () => RegExpExecArray | null,
 ): void {
   const re = rule.pattern;
   const fam = opts.stats?.families[rule.family];
   re.lastIndex = 0;
-  for (let m; (m = re.exec(subject)); ) {
-    if (m[0].length === 0) re.lastIndex++;
+  for (let m; (m = near ? near() : re.exec(subject)); ) {
+    if (!near && m[0].length === 0) re.lastIndex++;
     if (fam) fam.matches++;
     let value = m.groups?.secret ?? m[0];
     const index = offset + m.index;

@@ -72,6 +72,8 @@ export function keyed(family: RuleFamily, spec: KeyedSpec, extra: Partial<Secret
     keywords: spec.keywords ?? spec.names,
     pattern,
     follows: { kind: 'assignment' },
+    // (The key name's 40 characters before the name; a keyword lies within its name.)
+    reach: 40 + Math.max(...spec.names.map((n) => n.length)),
     remediation: ROTATE,
     ...extra,
   };

@@ -225,6 +225,8 @@ export const GENERIC_RULES: SecretRule[] = [
       'credential',
     ],
     follows: { kind: 'assignment' }, // the key name's rest, then the operator (:=, =>, : or =)
+    // (The key name's 40 characters before the word, and 'ssw' two into "password".)
+    reach: 42,
     pattern:
       /(?<![A-Za-z0-9_.-])(?<key>[A-Za-z0-9_.-]{0,40}?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|auth[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]{0,40})["']?[ \t]*(?::=|=>|[:=])[ \t]*(?<q>["']?)(?<secret>[^\s"'`]{8,200})\k<q>/gi,
     check: (v, m, ctx) => {

@@ -103,6 +103,13 @@ export interface SecretRule {
    */
   follows?: Follow;
   /**
+   * How far before a hit of one of its keywords a match can start (line-scoped rules): every
+   * match holds a kept hit at most this many characters after its start. On a long line the
+   * pattern is then tried only there (near-hits.ts), not over the whole line.
+   * test/findings/secrets/rules.test.ts checks it on random lines.
+   */
+  reach?: number;
+  /**
    * The random part's entropy floor, in bits per character (precision.ts): a value below it is a
    * made-up filler and is downgraded to info. Default: by the random part's length.
    */
