@@ -116,6 +116,43 @@ test('the same findings whatever the chunking: one chunk, many small ones, windo
   }
 });
 
+test('a big chunk is scanned in windows of about 64 KiB: keys across every cut, long lines, batched files', async () => {
+  // A layer's chunk is up to 1 MiB and a batched file up to 256 KiB: both are cut into windows
+  // after a line's end near 64 KiB (a string over 128 KiB costs ~25x per byte). A key block that
+  // a cut would split goes whole into the next window; a line longer than a window is one window.
+  const { FileSecretScanner } = await import('../../../src/findings/secrets/scanner.js');
+  const { scanKeywordsJs } = await import('../../../src/findings/secrets/keywords.js');
+  // (Short lines, the last one shorter: n bytes in all.)
+  const filler = (n: number) => {
+    const line = '# settings of the service, nothing secret here\n';
+    const full = line.repeat(Math.floor(n / line.length));
+    return full.length === n ? full : `${full}${'#'.repeat(n - full.length - 1)}\n`;
+  };
+  let text = '';
+  const keys: number[] = [];
+  for (let w = 1; w <= 6; w++) {
+    // A key whose block starts a little before the w-th 64 KiB boundary, so that a cut there splits it.
+    text += filler(w * 65536 - text.length - 200 - w * 37);
+    keys.push(text.split('\n').length);
+    text += f.rsaPem();
+  }
+  text += `const bundle="${'x'.repeat(150_000)}";const GITTER_TOKEN="${f.hex(40)}";\n`; // one long line
+  const tokenLine = text.split('\n').length - 1;
+  text += filler(3000);
+  // (A key is whole in its window: one cut short would read as an elided key, downgraded.)
+  const lines = (ms: { ruleId: string; line: number | null; severity: string }[], rule: string) =>
+    ms.filter((m) => m.ruleId === rule && m.severity !== 'info' && m.severity !== 'low').map((m) => m.line);
+  const small = scanFile('/srv/app/settings.conf', text, { chunk: 4096 });
+  assert.deepEqual(lines(small, 'secret-private-key'), keys);
+  assert.deepEqual(lines(small, 'secret-gitter-token'), [tokenLine]);
+  assert.deepEqual(scanFile('/srv/app/settings.conf', text, { chunk: text.length }), small, 'one chunk');
+  // A batched file's hits are found once for the file (secrets/batch.ts) and shared out.
+  const part = Buffer.from(text.slice(0, 4 * 65536 - 100));
+  const whole = new FileSecretScanner('/srv/app/settings.conf').scanWhole(part, scanKeywordsJs(part));
+  assert.deepEqual(whole, scanFile('/srv/app/settings.conf', part, { chunk: 1000 }));
+  assert.deepEqual(lines(whole ?? [], 'secret-private-key').slice(0, 3), keys.slice(0, 3));
+});
+
 test('evidence is masked: first 4 characters and the length; --reveal shows the value', () => {
   const tok = `${f.githubToken()}`;
   const [m] = scanFile('/c.ini', `token = ${tok}\n`);
