@@ -257,11 +257,12 @@ if (process.env.BENCH_LARGE !== '0') {
   await compare('large, the command as installed (inspect vs scan, whole processes)', stored, timeCommand(dir));
 }
 
-const realistic =
-  process.env.LAYERLENS_REALISTIC_ARCHIVE ??
-  (process.env.LAYERLENS_IT_WORKDIR
-    ? join(process.env.LAYERLENS_IT_WORKDIR, 'realistic', 'bookworm-nginx.docker.tar')
-    : undefined);
+/** An archive the integration tests build: named by `variable`, else at `path` in their work directory. */
+const itArchive = (variable: string, ...path: string[]): string | undefined =>
+  process.env[variable] ??
+  (process.env.LAYERLENS_IT_WORKDIR ? join(process.env.LAYERLENS_IT_WORKDIR, ...path) : undefined);
+
+const realistic = itArchive('LAYERLENS_REALISTIC_ARCHIVE', 'realistic', 'bookworm-nginx.docker.tar');
 if (realistic && existsSync(realistic)) {
   const { statSync } = await import('node:fs');
   const st = statSync(realistic);
@@ -326,11 +327,7 @@ if (realistic && existsSync(realistic)) {
 // Dependency trees: most of the bytes are source text, minified bundles among it (the secret
 // rules' worst realistic case; not a target form of the record before the sixth session of
 // 2026-12-06, which did not measure it).
-const precision =
-  process.env.LAYERLENS_PRECISION_ARCHIVE ??
-  (process.env.LAYERLENS_IT_WORKDIR
-    ? join(process.env.LAYERLENS_IT_WORKDIR, 'precision', 'precision.docker.tar')
-    : undefined);
+const precision = itArchive('LAYERLENS_PRECISION_ARCHIVE', 'precision', 'precision.docker.tar');
 if (precision && existsSync(precision)) {
   const { statSync } = await import('node:fs');
   await compare(
