@@ -53,9 +53,14 @@ export function scanKeywordsJs(input: Uint8Array, from = 0, to = input.length, a
     }
   }
   // Newlines counted natively (indexOf), not in the byte loop above: the loop is the hot path.
+  return { positions, keywords, newlines: newlinesIn(buf, from, to) };
+}
+
+/** The line feeds in buf[from, to), found by indexOf (native). */
+export function newlinesIn(buf: Uint8Array, from = 0, to = buf.length): number {
   let newlines = 0;
   for (let p = buf.indexOf(10, from); p >= 0 && p < to; p = buf.indexOf(10, p + 1)) newlines++;
-  return { positions, keywords, newlines };
+  return newlines;
 }
 
 /**

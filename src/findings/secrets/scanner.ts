@@ -24,7 +24,7 @@ import {
   judgeValue,
   quotesAfter,
 } from './precision.js';
-import { KEYWORD_RULES, scanKeywords, type KeywordHits } from './keywords.js';
+import { KEYWORD_RULES, newlinesIn, scanKeywords, type KeywordHits } from './keywords.js';
 import { matchesNearHits, NEAR_HITS_MIN_LINE } from './near-hits.js';
 import { type DowngradeCode, type RuleFamily, RULES_BY_ID, type SecretRule } from './rules.js';
 import { countFamilies, FAMILY_BIT, type SecretScanStats } from './stats.js';
@@ -132,11 +132,7 @@ function knownIn(hits: KeywordHits, from: number, win: Buffer, last: boolean): K
       keywords: hits.keywords.slice(a, b),
     };
   }
-  if (!last) {
-    let newlines = 0;
-    for (let i = win.indexOf(10); i >= 0; i = win.indexOf(10, i + 1)) newlines++;
-    out = { ...out, newlines };
-  }
+  if (!last) out = { ...out, newlines: newlinesIn(win) };
   return out;
 }
 
