@@ -12,6 +12,8 @@
  * nothing per path, and a hostile one of long names no more.
  */
 
+import { ownCopy } from '../text/own-copy.js';
+
 /** Distinct names kept (~70 bytes each for names of ~30 characters; ~45 MB at most). */
 const MAX_NAMES = 1 << 17;
 
@@ -88,14 +90,4 @@ export class NameTable {
     }
     return name;
   }
-}
-
-/** A flat copy of `s` that holds no reference to another string. */
-export function ownCopy(s: string): string {
-  // Bytes and back: a new one-byte string when every code unit fits in a byte (nearly every name).
-  const copy = Buffer.from(s, 'latin1').toString('latin1');
-  if (copy === s) return copy;
-  // Otherwise the copy made by flattening a concatenation (a view again, but into a string
-  // only one character longer than the name).
-  return (s + '\0').slice(0, -1);
 }

@@ -6,7 +6,7 @@
  * removed, `..` at the root of an absolute name dropped; a relative name that climbs above the
  * root escapes it (the runtimes refuse it).
  */
-import { ownCopy } from './names.js';
+import { ownCopy } from '../text/own-copy.js';
 
 /** Components of an in-image path ('' and '.' removed, `..` kept as it is). `/` → []. */
 export function splitPath(name: string): string[] {
