@@ -7,6 +7,7 @@ import type { OsFileData } from './packages.js';
 import { parseApkInstalled, parseDpkgStatus, parseOsRelease } from './packages.js';
 import { parsePasswd } from './passwd.js';
 import { readRpmSqlite } from './rpm-sqlite.js';
+import { ownStrings } from '../../text/own-copy.js';
 
 export type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb' | 'passwd';
 
@@ -107,7 +108,8 @@ export class OsFileCollector {
   }
 
   end(): OsFileData | undefined {
-    const data = this.read();
+    // (Kept with the file's version: its strings copied, not views of the file's whole text.)
+    const data = ownStrings(this.read());
     if (data && this.linkOnly) data.linkOnly = true;
     return data;
   }

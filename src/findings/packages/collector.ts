@@ -9,6 +9,7 @@ import { parseNpmPackageJson, parsePackageLock, parsePnpmLock, parseYarnLock } f
 import { parseComposerInstalled, parseDepsJson, parseGemspec } from './other.js';
 import { parsePythonMetadata } from './python.js';
 import type { FoundPackage, PackageFileData, PackageFileKind } from './types.js';
+import { ownStrings } from '../../text/own-copy.js';
 
 /** Bytes kept per kind; past it the file counts as unread (said in a note), except for metadata headers. */
 const CAP: Record<PackageFileKind, number> = {
@@ -161,6 +162,8 @@ export class PackageFileCollector {
       }
     }
     if (!found.length && !note) return undefined;
+    // (Kept with the file's version: its strings copied, not views of the file's whole text.)
+    found = ownStrings(found);
     return note ? { from: this.kind, found, note } : { from: this.kind, found };
   }
 }
