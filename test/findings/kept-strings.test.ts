@@ -1,8 +1,8 @@
 /**
  * What the checks keep of a file: strings of their own, not views of the file's text. (A cut of
  * 13 characters or more is a view in V8: each secret finding of a tree of packages kept its
- * 64 KiB window of text alive, ~95 MB of a scan's peak, and a dpkg status file's packages its
- * whole text.)
+ * 64 KiB window of text alive, ~110 MB of the precision image's peak, and a dpkg status file's
+ * packages its whole text.)
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -829,8 +829,9 @@ export class FileSecretScanner {
  * The file's matches as they are kept, holding nothing of the text they were found in. Their
  * strings are cut from the window's text (the evidence's context, a key name, a bundled module's
  * path), and a cut is a view of the string it was cut from: each finding kept its 64 KiB window
- * alive (on a tree of packages, ~95 MB of the scan's peak), and the side tables keyed by a match
- * (shownAt and the rest) kept more. So its strings are copied and its entries there dropped.
+ * alive (~110 MB of the precision image's peak: 6,117 findings in 2,196 windows), and the side
+ * tables keyed by a match (shownAt and the rest) kept more. So its strings are copied and its
+ * entries there dropped.
  */
 function keepOwn(out: SecretMatch[]): SecretMatch[] {
   for (const m of out) {
