@@ -648,7 +648,10 @@ export class FileSecretScanner {
   private known: KeywordHits | null = null;
   /** Bytes of the file scanned in windows so far. */
   private done = 0;
-  /** A chunk may be written again once write() returns (a source's lent buffers): what waits is copied. */
+  /**
+   * A chunk may be written again once write() returns (a source's lent buffers): what waits is
+   * copied. Not for scanWhole's bytes.
+   */
   private lent = true;
   /** The rule families that looked at the file (FAMILY_BIT). */
   private families = 0;
