@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as BuildTar from '../src/engine/build-tar.js';
@@ -249,9 +249,8 @@ await compare('generated', gen.bytes, (mode) => timeLoad(async () => memoryReade
 // The engine benchmark's image (≥ 500k files, 8 gzip layers, ≥ 1 GB): bench/gen-large-image.ts.
 if (process.env.BENCH_LARGE !== '0') {
   const dir = await largeImage();
-  const fs = await import('node:fs');
   const blobs = join(dir, 'blobs', 'sha256');
-  const stored = fs.readdirSync(blobs).reduce((n, f) => n + fs.statSync(join(blobs, f)).size, 0);
+  const stored = readdirSync(blobs).reduce((n, f) => n + statSync(join(blobs, f)).size, 0);
   console.log('large generated image (bench/gen-large-image.ts; MB figures are gzip bytes read):');
   await compare('large', stored, timeChild('oci', dir));
   await compare('large, the command as installed (inspect vs scan, whole processes)', stored, timeCommand(dir));
@@ -264,7 +263,6 @@ const itArchive = (variable: string, ...path: string[]): string | undefined =>
 
 const realistic = itArchive('LAYERLENS_REALISTIC_ARCHIVE', 'realistic', 'bookworm-nginx.docker.tar');
 if (realistic && existsSync(realistic)) {
-  const { statSync } = await import('node:fs');
   const st = statSync(realistic);
   const size = st.size;
   // The same image in the forms it is scanned in. The engine's share of the work differs a lot
@@ -295,7 +293,6 @@ if (realistic && existsSync(realistic)) {
   // As a registry serves it (gzip layers), from an OCI layout that skopeo writes once.
   const layout = gzipLayout(realistic, 'realistic-oci');
   if (layout) {
-    const { readdirSync } = await import('node:fs');
     const blobs = join(layout, 'blobs', 'sha256');
     const stored = readdirSync(blobs).reduce((n, f) => n + statSync(join(blobs, f)).size, 0);
     await compare(
@@ -329,7 +326,6 @@ if (realistic && existsSync(realistic)) {
 // 2026-12-06, which did not measure it).
 const precision = itArchive('LAYERLENS_PRECISION_ARCHIVE', 'precision', 'precision.docker.tar');
 if (precision && existsSync(precision)) {
-  const { statSync } = await import('node:fs');
   await compare(
     'dependency trees (the precision image: npm packages, Debian libraries), the command as installed (inspect vs scan, whole processes)',
     statSync(precision).size,

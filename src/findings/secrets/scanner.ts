@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Severity } from '../types.js';
 import { SEVERITIES, severityRank } from '../types.js';
-import { countBelow } from '../../text/sorted.js';
+import { countBelow, itself } from '../../text/sorted.js';
 import { ownCopy } from '../../text/own-copy.js';
 import { CREDENTIAL_FILE_RULES, credentialRulesFor, type CredentialFileRule } from './credential-files.js';
 import { appTestDataReason, isLibraryPath, isPackagedPath, packagedDataReason } from './context.js';
@@ -139,8 +139,8 @@ function knownIn(hits: KeywordHits, from: number, win: Buffer, last: boolean): K
   const to = from + win.length;
   let out: KeywordHits & { newlines?: number } = hits;
   if (from > 0 || (n > 0 && hits.positions[n - 1] >= to)) {
-    const a = countBelow(hits.positions, from, (p) => p);
-    const b = countBelow(hits.positions, to, (p) => p);
+    const a = countBelow(hits.positions, from, itself);
+    const b = countBelow(hits.positions, to, itself);
     out = {
       positions: hits.positions.slice(a, b).map((p) => p - from),
       keywords: hits.keywords.slice(a, b),
