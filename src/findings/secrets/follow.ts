@@ -18,15 +18,20 @@ const ON_LINE = 5;
 
 /** Key-name bytes allowed after an assignment keyword before it passes unjudged. */
 const KEY_REST_MAX = 48;
+/**
+ * The bytes of neither whitespace nor a quote that an assignment's value starts with at least:
+ * the generic rule's value is 8 to 200 of them, every keyed rule's more (a test checks each).
+ */
+export const VALUE_MIN = 8;
 /** The URL rule's user (64) + ':' + password (128): where its '@' is at the latest. */
 const USERINFO_MAX = 194;
 // JS's \s within latin1 (file bytes are decoded as latin1: one char per byte).
 const SPACE = '\\t\\n\\v\\f\\r \\xa0';
 
 /**
- * Per keyword (by index into KEYWORD_LIST), four bytes: kind, a, class, (unused).
+ * Per keyword (by index into KEYWORD_LIST), four bytes: kind, a, class, class2.
  *   Run: a = minimum count, class = the run's bytes
- *   Assignment: a = KEY_REST_MAX, class = key-name bytes
+ *   Assignment: a = KEY_REST_MAX, class = key-name bytes, class2 = the bytes a value stops at
  *   Colon: class = whitespace (after an optional quote)
  *   Userinfo: a = USERINFO_MAX, class = the bytes that end user info
  *   OnLine: a, class = the two bytes to find
@@ -41,12 +46,12 @@ export let CLASSES = new Uint8Array(0);
     const i = classes.indexOf(chars);
     return i >= 0 ? i : classes.push(chars) - 1;
   };
-  const record = (f: Follow): [number, number, number] => {
+  const record = (f: Follow): [number, number, number, number?] => {
     switch (f.kind) {
       case 'run':
         return [RUN, f.min, classId(f.chars)];
       case 'assignment':
-        return [ASSIGNMENT, KEY_REST_MAX, classId('A-Za-z0-9_.-')];
+        return [ASSIGNMENT, KEY_REST_MAX, classId('A-Za-z0-9_.-'), classId(SPACE + '"\'`')];
       case 'colon':
         return [COLON, 0, classId(SPACE)];
       case 'userinfo':
@@ -61,9 +66,9 @@ export let CLASSES = new Uint8Array(0);
     const rules = KEYWORD_RULES[k];
     const f = rules[0].follows;
     const same = f && rules.every((r) => r.scope !== 'window' && JSON.stringify(r.follows) === JSON.stringify(f));
-    const [kind, a, cls] = same ? record(f) : [NONE, 0, 0];
-    if (a > 255 || cls > 255) throw new Error(`keyword "${KEYWORD_LIST[k]}": follow record out of range`);
-    FOLLOW.set([kind, a, cls], k * 4);
+    const [kind, a, cls, cls2 = 0] = same ? record(f) : [NONE, 0, 0];
+    if (a > 255 || cls > 255 || cls2 > 255) throw new Error(`keyword "${KEYWORD_LIST[k]}": follow record out of range`);
+    FOLLOW.set([kind, a, cls, cls2], k * 4);
   });
   CLASSES = new Uint8Array(classes.length * 256);
   classes.forEach((chars, i) => {
@@ -99,7 +104,12 @@ export function followOk(buf: Uint8Array, k: number, p: number, end: number): bo
       for (let n = 0; p < end && CLASSES[cls + buf[p]] === 1; p++) if (++n > a) return true;
       if (p < end && (buf[p] === 34 || buf[p] === 39)) p++; // " '
       while (p < end && (buf[p] === 32 || buf[p] === 9)) p++;
-      return p < end && (buf[p] === 58 || buf[p] === 61); // : =
+      if (p >= end || (buf[p] !== 58 && buf[p] !== 61)) return false; // : =
+      // The value, after an operator of one byte or of two (:= =>).
+      const stop = FOLLOW[r + 3] << 8;
+      if (valueAt(buf, p + 1, end, stop)) return true;
+      const two = p + 1 < end && ((buf[p] === 58 && buf[p + 1] === 61) || (buf[p] === 61 && buf[p + 1] === 62));
+      return two && valueAt(buf, p + 2, end, stop);
     }
     case COLON:
       if (p < end && (buf[p] === 34 || buf[p] === 39)) p++; // " '
@@ -127,4 +137,18 @@ export function followOk(buf: Uint8Array, k: number, p: number, end: number): bo
       return onLine.found;
     }
   }
+}
+
+/**
+ * Whether an assignment's value starts at `v`: spaces or tabs, an optional quote, then VALUE_MIN
+ * bytes outside the class at `stop` (whitespace and quotes). Most hits of "token", "secret" and
+ * "password" in code assign a short expression (`token = None`, `self.token = token`, `secret:
+ * string;`), and dropping them here keeps their windows from being made into strings at all.
+ */
+function valueAt(buf: Uint8Array, v: number, end: number, stop: number): boolean {
+  while (v < end && (buf[v] === 32 || buf[v] === 9)) v++;
+  if (v < end && (buf[v] === 34 || buf[v] === 39 || buf[v] === 96)) v++; // " ' `
+  let n = 0;
+  while (n < VALUE_MIN && v + n < end && CLASSES[stop + buf[v + n]] === 0) n++;
+  return n === VALUE_MIN;
 }

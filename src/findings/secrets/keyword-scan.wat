@@ -115,7 +115,16 @@
             (br $sp)))
         (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
         (local.set $c (i32.load8_u (local.get $p)))
-        (return (i32.or (i32.eq (local.get $c) (i32.const 58)) (i32.eq (local.get $c) (i32.const 61))))))
+        (if (i32.and (i32.ne (local.get $c) (i32.const 58)) (i32.ne (local.get $c) (i32.const 61))) (then (return (i32.const 0))))
+        ;; The value, after an operator of one byte or of two (:= =>); class2 is where it stops.
+        (local.set $cls (i32.add (i32.const 69632) (i32.shl (i32.load8_u offset=65539 (i32.shl (local.get $k) (i32.const 2))) (i32.const 8))))
+        (if (call $value (i32.add (local.get $p) (i32.const 1)) (local.get $end) (local.get $cls)) (then (return (i32.const 1))))
+        (if (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $end)) (then (return (i32.const 0))))
+        (local.set $n (i32.load8_u offset=1 (local.get $p)))
+        (if (i32.eqz (i32.or (i32.and (i32.eq (local.get $c) (i32.const 58)) (i32.eq (local.get $n) (i32.const 61)))
+                             (i32.and (i32.eq (local.get $c) (i32.const 61)) (i32.eq (local.get $n) (i32.const 62)))))
+          (then (return (i32.const 0))))
+        (return (call $value (i32.add (local.get $p) (i32.const 2)) (local.get $end) (local.get $cls)))))
     ;; 3 Colon: an optional quote, whitespace, then ':'.
     (if (i32.eq (local.get $kind) (i32.const 3))
       (then
@@ -169,6 +178,31 @@
     (global.set $onLineAt (local.get $p))
     (global.set $onLineFound (i32.const 0))
     (i32.const 0))
+
+  ;; Whether an assignment's value starts at $v (valueAt in follow.ts, line for line): spaces or
+  ;; tabs, an optional quote, then 8 bytes (VALUE_MIN) outside the class at $cls.
+  (func $value (param $v i32) (param $end i32) (param $cls i32) (result i32)
+    (local $n i32) (local $c i32)
+    (block $spaces
+      (loop $sp
+        (br_if $spaces (i32.ge_u (local.get $v) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $v)))
+        (br_if $spaces (i32.and (i32.ne (local.get $c) (i32.const 32)) (i32.ne (local.get $c) (i32.const 9))))
+        (local.set $v (i32.add (local.get $v) (i32.const 1)))
+        (br $sp)))
+    (if (i32.lt_u (local.get $v) (local.get $end))
+      (then
+        (local.set $c (i32.load8_u (local.get $v)))
+        (if (i32.or (i32.or (i32.eq (local.get $c) (i32.const 34)) (i32.eq (local.get $c) (i32.const 39))) (i32.eq (local.get $c) (i32.const 96)))
+          (then (local.set $v (i32.add (local.get $v) (i32.const 1)))))))
+    (block $run
+      (loop $r
+        (br_if $run (i32.ge_u (local.get $n) (i32.const 8)))
+        (br_if $run (i32.ge_u (i32.add (local.get $v) (local.get $n)) (local.get $end)))
+        (br_if $run (i32.load8_u (i32.add (local.get $cls) (i32.load8_u (i32.add (local.get $v) (local.get $n))))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $r)))
+    (i32.eq (local.get $n) (i32.const 8)))
 
   ;; Compare the keywords of bucket $b with the bytes at $i (input ends at $end); append each
   ;; full match to OUT at slot $n; return the new $n. The first two bytes matched via PAIR.

@@ -51,7 +51,8 @@ const FOLLOW_RE: Array<RegExp | null> = KEYWORD_LIST.map((_, k) => {
     case 'run':
       return new RegExp(`^[${fl.chars}]{${fl.min}}`);
     case 'assignment':
-      return /^(?:[A-Za-z0-9_.-]{49}|[A-Za-z0-9_.-]{0,48}["']?[ \t]*[:=])/;
+      // (then a value: VALUE_MIN bytes of neither whitespace nor a quote)
+      return /^(?:[A-Za-z0-9_.-]{49}|[A-Za-z0-9_.-]{0,48}["']?[ \t]*(?::=|=>|[:=])[ \t]*["'`]?[^\t\n\v\f\r \xa0"'`]{8})/;
     case 'colon':
       return /^["']?[\t\n\v\f\r \xa0]*:/;
     case 'userinfo':

@@ -42,7 +42,8 @@ export type Follow =
   | { kind: 'run'; chars: string; min: number }
   /**
    * An assignment: the rest of a key name (bytes of [A-Za-z0-9_.-]; more than 48 of them pass
-   * unjudged), an optional quote, spaces or tabs, then ':' or '='.
+   * unjudged), an optional quote, spaces or tabs, then ':' or '=' (or ':=', '=>'), spaces or tabs,
+   * an optional quote and a value of at least 8 bytes that are neither whitespace nor quotes.
    */
   | { kind: 'assignment' }
   /** An optional quote, whitespace, then ':' (a header, maybe quoted). */
