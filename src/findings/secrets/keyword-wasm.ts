@@ -25,6 +25,7 @@ interface Exports {
   INPUT: WasmGlobal;
   FOLLOW: WasmGlobal;
   CLASSES: WasmGlobal;
+  WORDS: WasmGlobal;
   resume: WasmGlobal;
   onLineFrom: WasmGlobal;
   filter: WasmGlobal;
@@ -314,7 +315,7 @@ function fillTri(ex: Exports): void {
  */
 function checkRoom(ex: Exports): void {
   if (PAIR_KW.length > MAX_ENTRIES) throw new Error('too many secret keywords for the WebAssembly tables');
-  if (ex.FOLLOW.value + FOLLOW.length > ex.CLASSES.value || ex.CLASSES.value + CLASSES.length > ex.LOWER.value) {
+  if (ex.FOLLOW.value + FOLLOW.length > ex.CLASSES.value || ex.CLASSES.value + CLASSES.length > ex.WORDS.value) {
     throw new Error('too many keywords or follow classes for the WebAssembly tables');
   }
   let bytes = 0;
@@ -354,12 +355,24 @@ function fillTables(ex: Exports): void {
     i32[(BUCKETS >> 2) + (i + 1) * 2] = PAIR_START[p];
     i32[(BUCKETS >> 2) + (i + 1) * 2 + 1] = PAIR_START[p + 1];
   });
+  const WORDS = ex.WORDS.value;
   for (let q = 0; q < PAIR_KW.length; q++) {
     const k = PAIR_KW[q];
     const at = (ENTRIES >> 2) + q * 3;
     i32[at] = k;
     i32[at + 1] = kwOffset[k];
     i32[at + 2] = KW_BYTES[k].length | (KW_EXACT[k] ? 1 << 16 : 0);
+    // The first four bytes as one compare: ((input | fold) & mask) === want, little-endian. A
+    // lower-case letter's 0x20 bit folds its upper case onto it, as LOWER does; other bytes, and
+    // every byte of an exact keyword, compare raw.
+    const kb = KW_EXACT[k] ?? KW_BYTES[k];
+    const word = (WORDS >> 2) + q * 3;
+    for (let b = 0; b < 4 && b < kb.length; b++) {
+      const letter = !KW_EXACT[k] && kb[b] >= 97 && kb[b] <= 122;
+      i32[word] |= kb[b] << (b * 8);
+      i32[word + 1] |= 0xff << (b * 8);
+      if (letter) i32[word + 2] |= 0x20 << (b * 8);
+    }
   }
   fillTri(ex);
   // PAIR at address 0, indexed by a little-endian 16-bit load: b0 | b1 << 8, raw bytes (both
