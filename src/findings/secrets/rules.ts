@@ -18,6 +18,7 @@ import { MESSAGING_RULES } from './rules/messaging.js';
 import { OBSERVABILITY_RULES } from './rules/observability.js';
 import { PACKAGE_RULES } from './rules/packages.js';
 import { PAYMENT_RULES } from './rules/payment.js';
+import { prefixReach } from './rules/prefix-reach.js';
 import { SAAS_RULES } from './rules/saas.js';
 import type { SecretRule } from './rules/types.js';
 import { VCS_RULES } from './rules/vcs.js';
@@ -43,5 +44,13 @@ export const SECRET_RULES: SecretRule[] = [
   ...SAAS_RULES,
   ...GENERIC_RULES,
 ];
+
+// A line rule whose matches begin with a literal holding its keyword (`ghp_…`) is tried on a long
+// line near its keyword's hits only, as the keyed rules are (rules/prefix-reach.ts, near-hits.ts).
+for (const rule of SECRET_RULES) {
+  if (rule.reach !== undefined || rule.scope === 'window') continue;
+  const reach = prefixReach(rule.pattern, rule.keywords);
+  if (reach !== undefined) rule.reach = reach;
+}
 
 export const RULES_BY_ID = new Map(SECRET_RULES.map((r) => [r.id, r]));
