@@ -73,18 +73,20 @@ const WINDOW = 64 * 1024;
 const BINARY_HEAD = 8192;
 // As Buffers: a string needle is converted on every call.
 const PEM_END = Buffer.from('-----END');
-const BEGIN = Buffer.from('BEGIN');
+const BEGIN = Buffer.from('-BEGIN');
 
 /**
- * Where the last `-----BEGIN` in p[from, to) starts, or -1. Found by its `BEGIN` going forward,
- * the dashes then checked: a search of the whole needle backwards (lastIndexOf) read every byte
- * of the text at ~0.35 ns each, 0.19 s of a tree of packages' scan; `B` is far rarer than `-`.
+ * Where the last `-----BEGIN` in p[from, to) starts, or -1. Found by its `-BEGIN` going forward,
+ * the other dashes then checked: a search of the whole needle backwards (lastIndexOf) read every
+ * byte of the text at ~0.35 ns each, 0.19 s of a tree of packages' scan. Node's search for
+ * `-BEGIN` is the fastest of the needle's tails here: over 618 MB of packages' files, `-BEGIN`
+ * 78 ms, `BEGIN` 124 ms, `-----BEGIN` 257 ms.
  */
 function lastPemBegin(p: Buffer, from: number, to: number): number {
   const w = p.subarray(from, to);
   let last = -1;
-  for (let i = w.indexOf(BEGIN, 5); i >= 0; i = w.indexOf(BEGIN, i + 5))
-    if (w[i - 1] === 45 && w[i - 2] === 45 && w[i - 3] === 45 && w[i - 4] === 45 && w[i - 5] === 45) last = i - 5;
+  for (let i = w.indexOf(BEGIN, 4); i >= 0; i = w.indexOf(BEGIN, i + 6))
+    if (w[i - 1] === 45 && w[i - 2] === 45 && w[i - 3] === 45 && w[i - 4] === 45) last = i - 4;
   return last < 0 ? -1 : from + last;
 }
 
