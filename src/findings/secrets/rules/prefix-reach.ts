@@ -58,18 +58,9 @@ export function prefixReach(pattern: RegExp, keywords: readonly string[]): numbe
   return reach;
 }
 
-/** Where the group opening at `at` ends (after its ')'), skipping classes and escapes. */
+/** Where the group opening at `at` ends (after its ')'). */
 function groupEnd(src: string, at: number): number {
-  let depth = 0;
-  for (let i = at; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') i++;
-    else if (c === '[') {
-      for (i++; i < src.length && src[i] !== ']'; i++) if (src[i] === '\\') i++;
-    } else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i + 1;
-  }
-  return src.length;
+  return Math.min(partEnd(src, at + 1, false) + 1, src.length);
 }
 
 interface Read {
@@ -96,8 +87,11 @@ function alternatives(src: string, at: number): Read {
   }
 }
 
-/** The '|' or ')' that ends the alternative going on at `at` (or the end), past nested groups. */
-function partEnd(src: string, at: number): number {
+/**
+ * The '|' (unless not `bars`) or ')' that ends the alternative going on at `at` (or the end),
+ * past nested groups, classes and escapes.
+ */
+function partEnd(src: string, at: number, bars = true): number {
   let depth = 0;
   for (let i = at; i < src.length; i++) {
     const c = src[i];
@@ -108,7 +102,7 @@ function partEnd(src: string, at: number): number {
     else if (c === ')') {
       if (depth === 0) return i;
       depth--;
-    } else if (c === '|' && depth === 0) return i;
+    } else if (c === '|' && bars && depth === 0) return i;
   }
   return src.length;
 }
