@@ -122,10 +122,7 @@ export const CHAT_RULES: SecretRule[] = [
       title: 'Telegram bot token',
       service: 'Telegram',
       severity: 'high',
-      // The bot id's last digit and ':AA', not ':AA' alone: the prefilter's three-byte table
-      // holds a three-byte keyword's last two bytes before any third byte (keyword-scan.wat), and
-      // `AA` followed by anything is in every source map and base64 blob (a third of a tree of
-      // packages' slow-path positions).
+      // The bot id's last digit and ':AA', not ':AA' alone (four bytes: SecretRule.keywords).
       keywords: Array.from('0123456789', (d) => `${d}:aa`),
       pattern: /(?<![\w:])(?<secret>\d{8,10}:AA[0-9A-Za-z_-]{33})(?![\w-])/g,
     },

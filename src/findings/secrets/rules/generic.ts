@@ -82,9 +82,7 @@ export const GENERIC_RULES: SecretRule[] = [
       title: 'Credentials in a URL (connection string)',
       service: 'URL',
       severity: 'high',
-      // The scheme's last character and '://', not '://' alone: the prefilter's three-byte table
-      // holds a three-byte keyword's last two bytes before any third byte (keyword-scan.wat),
-      // and `//` is every line comment of JavaScript, Go and C.
+      // The scheme's last character and '://', not '://' alone (four bytes: SecretRule.keywords).
       keywords: Array.from('abcdefghijklmnopqrstuvwxyz0123456789+.-', (c) => `${c}://`),
       pattern:
         /\b(?<scheme>[a-z][a-z0-9+.-]{1,20}):\/\/(?<user>[^\s:@/"'<>{}$]{1,64}):(?<secret>[^\s@/"'<>]{3,128})@(?<host>[A-Za-z0-9][A-Za-z0-9.-]*)/gi,

@@ -41,14 +41,15 @@ export function prefixReach(pattern: RegExp, keywords: readonly string[]): numbe
     if (e instanceof Unread) return undefined;
     throw e;
   }
+  // (A keyword matches in any case unless keyword-case.ts makes it exact; either way its
+  // lower-cased bytes are in the lower-cased start wherever it is.)
+  const lower = keywords.map((k) => k.toLowerCase());
   let reach = 0;
   for (const s of starts) {
     const text = s.toLowerCase();
     let found = false;
-    for (const k of keywords) {
-      // (A keyword matches in any case unless keyword-case.ts makes it exact; either way its
-      // lower-cased bytes are in the lower-cased start wherever it is.)
-      for (let i = text.indexOf(k.toLowerCase()); i >= 0; i = text.indexOf(k.toLowerCase(), i + 1)) {
+    for (const k of lower) {
+      for (let i = text.indexOf(k); i >= 0; i = text.indexOf(k, i + 1)) {
         found = true;
         reach = Math.max(reach, i);
       }

@@ -91,7 +91,12 @@ export interface SecretRule {
   service: string;
   family: RuleFamily;
   severity: Severity;
-  /** Lower-case literals, three bytes or more; one must occur (in the line, or the window for scope 'window'). */
+  /**
+   * Lower-case literals, three bytes or more; one must occur (in the line, or the window for scope
+   * 'window'). Four or more where the format allows: the prefilter's three-byte table holds a
+   * three-byte keyword's last two bytes before ANY third byte (keyword-scan.wat), so `:aa` made
+   * every `AA` of a source map a candidate, and `://` every `//` comment.
+   */
   keywords: string[];
   pattern: RegExp;
   scope?: 'line' | 'window';
