@@ -163,7 +163,12 @@ test('npm pack → global install of the tarball → layerlens --help and --vers
     });
     assert.equal(cache.stdout.trim(), '{"accepted":true}', cache.stderr);
     const threads = readdirSync(cliDir).filter((f) => f.endsWith('-thread.js'));
-    assert.deepEqual(threads.sort(), ['fetch-thread.js', 'file-hash-thread.js', 'stream-hash-thread.js']);
+    assert.deepEqual(threads.sort(), [
+      'fetch-thread.js',
+      'file-hash-thread.js',
+      'secret-scan-thread.js',
+      'stream-hash-thread.js',
+    ]);
     const probe = spawnSync(
       process.execPath,
       [

@@ -173,7 +173,8 @@ export interface ContentSink {
   hole?(n: number): void;
   /**
    * The file is complete. Returns the result to keep (or undefined); a sink that works in
-   * batches may instead set `later.content` until its inspector's `flush()` returns.
+   * batches (or on another thread) may instead set `later.content`, or replace what it returned,
+   * until its inspector's `flush()` has resolved.
    */
   end(later: { content?: unknown }): unknown;
 }
@@ -182,12 +183,13 @@ export interface ContentSink {
  * Called for each regular file with its path as components (`['etc', 'passwd']`: most files need
  * no joined path, and joining 500k of them showed in profiles); returns a sink to see its content
  * (e.g. secret scanning). `flush()`, when there is one, is called once a layer's stream has
- * ended, before the layer is applied: every result still owed is delivered then.
+ * ended, and awaited before the layer is applied: every result still owed is delivered by then
+ * (a rejection fails the layer).
  *
  * When the file's whole content lies in the chunk being read, it comes with the call as
  * `whole[start, end)` (valid during the call only). An inspector that takes it there returns no
  * sink, and sets its result, if any, on `attrs.content` (`attrs` becomes the file's version) by
- * the time its `flush()` returns: most files of an image are small, and a sink object and two
+ * the time its `flush()` has resolved: most files of an image are small, and a sink object and two
  * calls per file showed in profiles of 500k-file images. One that returns a sink gets the same
  * bytes through it.
  */
@@ -199,7 +201,7 @@ export interface ContentInspector {
     start?: number,
     end?: number,
   ): ContentSink | undefined;
-  flush?(): void;
+  flush?(): void | Promise<void>;
 }
 
 export interface ParseOptions {
@@ -495,10 +497,11 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     hash?.abort();
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
   }
-  opts.inspectContent?.flush?.();
   const diffHex = hash?.digest();
   // (Handled now: the raw digest below may fail first.)
   diffHex?.catch(() => {});
+  // (After the digest is asked for: a thread may be finishing each meanwhile.)
+  await opts.inspectContent?.flush?.();
   const rawHex = await opts.rawDigest;
   let items = entries;
   if (stargzNames && (opts.estargz || isStargzFooter(tail.bytes()))) {

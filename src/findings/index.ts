@@ -28,8 +28,9 @@ import { skippedExt, skippedSystemData } from './skip.js';
 import { unpackFindings } from './unpack.js';
 import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
 import { credentialRulesFor, mayBeCredentialFile } from './secrets/credential-files.js';
-import { DEFAULT_MAX_BYTES, FileSecretScanner, type ScanOptions } from './secrets/scanner.js';
+import { BINARY_HEAD, DEFAULT_MAX_BYTES, FileSecretScanner, type ScanOptions } from './secrets/scanner.js';
 import { newSecretStats, type SecretScanStats } from './secrets/stats.js';
+import { SecretRemote, secretThreadForced } from './secrets/remote.js';
 import type { Finding } from './types.js';
 import { sortFindings, uniqueIds } from './order.js';
 
@@ -54,9 +55,29 @@ export interface InspectorOptions {
   secretStats?: SecretScanStats;
   /** Bytes scanned per file (default 2 MB: DEFAULT_MAX_BYTES); the rest of a larger file is skipped. */
   maxBytesPerFile?: number;
-  /** Scan small files in batches (default; see secrets/batch.ts). False: each file on its own. */
+  /**
+   * Scan small files in batches (default; see secrets/batch.ts). False: each file on its own, on
+   * the main thread.
+   */
   batch?: boolean;
+  /**
+   * Bytes of text files seen after which the secret scan starts its worker thread and, once it has
+   * loaded, sends files there (secrets/remote.ts); default REMOTE_AFTER. Infinity: never.
+   */
+  remoteAfter?: number;
+  /**
+   * Use the secret scan's thread (past remoteAfter) whatever the machine's cores (true), or never
+   * (false); default: where it has a core of its own (secrets/remote.ts CORES_MIN).
+   */
+  remote?: boolean;
 }
+
+/**
+ * The text an image holds before the secret scan moves to its thread: below it, the thread's
+ * start (its modules load in ~0.15 s of CPU, on the core that hashes and inflates) costs more
+ * than it saves. A Debian image with nginx holds ~18 MB, a tree of npm packages hundreds.
+ */
+const REMOTE_AFTER = 48 << 20;
 
 /**
  * The `inspectContent` hook for `ImageModel.load`: scans each regular file's bytes for secrets as
@@ -79,6 +100,18 @@ export function createContentInspector(
   // `status` is not a million dpkg databases parsed; a link to one past the bound is reported as
   // not read, as a link to a file of another name is.
   let byName = 0;
+  // The thread, once the text seen passes remoteAfter (null: it cannot run, or never here).
+  let remote: SecretRemote | null | undefined = batch && opts.remote !== false ? undefined : null;
+  let seen = 0;
+  const remoteAfter = opts.remoteAfter ?? (secretThreadForced() ? 0 : REMOTE_AFTER);
+  const remoteFor = (size: number): SecretRemote | undefined => {
+    if (remote === null) return undefined;
+    if (remote === undefined) {
+      if ((seen += size) < remoteAfter) return undefined;
+      remote = SecretRemote.start({ reveal: scanOpts.reveal, maxBytes: scanOpts.maxBytes }, stats, opts.remote) ?? null;
+    }
+    return remote?.usable ? remote : undefined;
+  };
   const inspector: ContentInspector = (parts, attrs, whole, start, end) => {
     const base = parts[parts.length - 1] ?? '';
     let osKind = osFileKind(parts);
@@ -98,12 +131,22 @@ export function createContentInspector(
       attrs.size <= batchMax &&
       (credPath === undefined || credentialRulesFor(credPath).length === 0)
     ) {
-      // Given whole at its header (most small files): staged and queued here, no sink.
-      if (whole === undefined) return new FileSink(batch, parts, scanOpts, undefined, undefined, undefined);
-      if (batch.stage(whole, start!, end!)) batch.queue(parts, attrs);
-      return undefined;
+      const far = remoteFor(attrs.size);
+      // Given whole at its header (most small files): staged and queued here, or sent to the
+      // thread's batch, no sink.
+      if (whole !== undefined) {
+        if (!far?.whole(parts.join('/'), true, whole, start!, end!, attrs) && batch.stage(whole, start!, end!))
+          batch.queue(parts, attrs);
+        return undefined;
+      }
+      const id = far?.open(parts.join('/'));
+      if (id !== undefined) return new FileSink(undefined, parts, scanOpts, undefined, undefined, undefined, far, id);
+      return new FileSink(batch, parts, scanOpts, undefined, undefined, undefined);
     }
-    const sec = scan ? new FileSecretScanner(credPath ?? '/' + parts.join('/'), scanOpts) : undefined;
+    const far = scan ? remoteFor(attrs.size) : undefined;
+    const id = far?.open(parts.join('/'));
+    const sec =
+      scan && id === undefined ? new FileSecretScanner(credPath ?? '/' + parts.join('/'), scanOpts) : undefined;
     return new FileSink(
       undefined,
       parts,
@@ -111,9 +154,15 @@ export function createContentInspector(
       sec,
       osKind ? new OsFileCollector(osKind.kind, !osKind.atPath) : undefined,
       pkgKind ? new PackageFileCollector(pkgKind, base) : undefined,
+      id === undefined ? undefined : far,
+      id,
     );
   };
-  if (batch) inspector.flush = () => batch.run();
+  if (batch)
+    inspector.flush = () => {
+      batch.run();
+      return remote ? remote.flush() : undefined;
+    };
   return Object.assign(inspector, { secretStats: stats });
 }
 
@@ -129,6 +178,8 @@ export function createContentInspector(
 class FileSink implements ContentSink {
   /** Staged by `whole` (not binary): queued at `end`, when its entry is known. */
   private staged = false;
+  /** Bytes sent to the thread's scanner (`remote`): what it reads of a file, and no more. */
+  private sent = 0;
 
   constructor(
     /** Set for a batched file. */
@@ -140,6 +191,9 @@ class FileSink implements ContentSink {
     private readonly os: OsFileCollector | undefined,
     /** Package files (package.json, METADATA, lockfiles, jars, Go binaries): the inventory's. */
     private readonly pkg: PackageFileCollector | undefined,
+    /** The secret scan's thread, and the file's id there, when it scans the file (secrets/remote.ts). */
+    private readonly remote?: SecretRemote,
+    private readonly id = 0,
   ) {}
 
   whole(buf: Buffer, start: number, end: number): void {
@@ -148,7 +202,8 @@ class FileSink implements ContentSink {
   }
 
   write(chunk: Buffer): void {
-    if (this.batch && !this.sec) this.sec = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
+    if (this.remote) this.send(chunk);
+    else if (this.batch && !this.sec) this.sec = new FileSecretScanner('/' + this.parts.join('/'), this.opts);
     this.sec?.write(chunk);
     this.os?.write(chunk);
     this.pkg?.write(chunk);
@@ -160,8 +215,22 @@ class FileSink implements ContentSink {
    */
   hole(_n: number): void {}
 
+  /**
+   * To the thread's scanner, the bytes it reads: the first 8 KiB (binary or not) and up to one
+   * byte past the scan limit (which makes the file read in part), as FileSecretScanner.write.
+   */
+  private send(chunk: Buffer): void {
+    const cap = Math.max(BINARY_HEAD, (this.opts.maxBytes ?? DEFAULT_MAX_BYTES) + 1) - this.sent;
+    if (cap <= 0) return;
+    const part = chunk.length > cap ? chunk.subarray(0, cap) : chunk;
+    this.sent += part.length;
+    this.remote!.write(this.id, part);
+  }
+
   end(later: { content?: unknown }): InspectedContent | undefined {
     if (this.staged) this.batch!.queue(this.parts, later);
+    // (The thread's result is merged into what this returns once it arrives: remote.ts receive.)
+    this.remote?.end(this.id, later);
     const secrets = this.sec?.end();
     const osData = this.os?.end();
     const pkgData = this.pkg?.end();

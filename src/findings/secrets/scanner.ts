@@ -70,7 +70,7 @@ export interface ScanOptions {
 
 const WINDOW = 64 * 1024;
 /** A NUL in this many first bytes makes a file binary (skipped). WINDOW is larger: nothing is scanned before they are all seen. */
-const BINARY_HEAD = 8192;
+export const BINARY_HEAD = 8192;
 // As Buffers: a string needle is converted on every call.
 const PEM_END = Buffer.from('-----END');
 const BEGIN = Buffer.from('-BEGIN');

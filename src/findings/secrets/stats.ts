@@ -40,6 +40,27 @@ export function newSecretStats(): SecretScanStats {
   return { files: 0, bytes: 0, binary: 0, skippedByName: 0, truncated: 0, maxBytesPerFile: 0, families };
 }
 
+/**
+ * Add what `from` counted to `into` (the counts of a scan that ran on the secret-scanning thread:
+ * remote.ts), then zero `from`, which goes on counting. The per-file limit is the inspector's.
+ */
+export function moveStats(from: SecretScanStats, into: SecretScanStats): void {
+  into.files += from.files;
+  into.bytes += from.bytes;
+  into.binary += from.binary;
+  into.skippedByName += from.skippedByName;
+  into.truncated += from.truncated;
+  from.files = from.bytes = from.binary = from.skippedByName = from.truncated = 0;
+  for (const f of RULE_FAMILIES) {
+    const a = into.families[f];
+    const b = from.families[f];
+    a.files += b.files;
+    a.matches += b.matches;
+    a.dropped += b.dropped;
+    b.files = b.matches = b.dropped = 0;
+  }
+}
+
 /** A family's bit, for the per-file set of families looked at. */
 export const FAMILY_BIT: Record<RuleFamily, number> = Object.fromEntries(
   RULE_FAMILIES.map((f, i) => [f, 1 << i]),
