@@ -201,7 +201,11 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
     },
     stage(src, start, end) {
       const n = end - start;
-      const at = used === 0 ? 0 : used + 1;
+      // After a newline. Out of shared memory (the secret scan's thread: remote-records.ts), placed
+      // alike modulo 8 to where the file lies there (newlines fill the gap): V8 copies from shared
+      // memory a word at a time only so, else byte by byte.
+      const pad = n > SMALL_COPY && src.buffer instanceof SharedArrayBuffer;
+      const at = used === 0 ? 0 : used + 1 + (pad ? (src.byteOffset + start - (input.at + used + 1)) & 7 : 0);
       input.reserve(at + n);
       // (A loop over 8 bytes: a native indexOf per file cost more than its memcpy.)
       for (let k = start, probe = Math.min(end, start + 8); k < probe; k++) if (src[k] === 0) return -1;
@@ -214,7 +218,7 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
         // (A plain view and set(): Buffer#copy runs Node's argument checks in JS for every file.)
         input.u8.set(new Uint8Array(src.buffer, src.byteOffset + start, n), input.at + at);
       }
-      if (used !== 0) input.u8[input.at + used] = 10;
+      if (used !== 0) input.u8.fill(10, input.at + used, input.at + at);
       used = at + n;
       return at;
     },
