@@ -148,9 +148,18 @@ export class SecretRemote {
   private used = 0;
   private nextId = 1;
   /** Files sent, by id, until the flush after them: their entries, for the results. */
-  private readonly laters = new Map<number, { content?: unknown }>();
-  /** Each flush's first id not covered, by flush number; and the flushes awaited. */
-  private readonly flushes = new Map<number, { upTo: number; done: () => void; fail: (e: Error) => void }>();
+  /**
+   * The entries of files whose last record was written since the last flush was sent, by id; and
+   * those of each flush sent and not answered yet, by flush number. A file's result comes at the
+   * latest with the answer to the first flush sent after its last record was written, and not
+   * before its last record: so at that answer its entry is forgotten, result or not. (Not by id:
+   * a file that streams keeps its id from its first record, and another layer's flush may be sent
+   * while it is open.)
+   */
+  private laters = new Map<number, { content?: unknown }>();
+  private readonly sealed = new Map<number, Map<number, { content?: unknown }>>();
+  /** The flushes awaited, by number. */
+  private readonly flushes = new Map<number, { done: () => void; fail: (e: Error) => void }>();
   private flushCount = 0;
   /** Records were sent since the last flush. */
   private sent = false;
@@ -201,7 +210,8 @@ export class SecretRemote {
 
   /** A file that streams in pieces: its id for `write` and `end`, or undefined when the thread is behind. */
   open(path: string): number | undefined {
-    if (openSize(path) > BLOCK || !this.room(openSize(path), true)) return undefined;
+    // (Its data will take blocks past the current one, whatever room that one has left.)
+    if (this.behind || openSize(path) > BLOCK || !this.room(openSize(path), true)) return undefined;
     const id = this.nextId++;
     this.used = writeOpen(blocks[this.slot], this.used, id, path);
     secretRemoteStats.files++;
@@ -225,13 +235,18 @@ export class SecretRemote {
     this.laters.set(id, later);
   }
 
+  /** BLOCKS_AHEAD blocks sent and not scanned yet, or as many with the one being filled. */
+  private get behind(): boolean {
+    return inFlight + (this.slot >= 0 ? 1 : 0) >= BLOCKS_AHEAD;
+  }
+
   /**
    * Room for `need` bytes in the current block: else it is sent and another taken. `strict`:
    * not past BLOCKS_AHEAD (false returned instead).
    */
   private room(need: number, strict: boolean): boolean {
     if (this.slot >= 0 && this.used + need <= BLOCK) return true;
-    if (strict && inFlight + (this.slot >= 0 ? 1 : 0) >= BLOCKS_AHEAD) return false;
+    if (strict && this.behind) return false;
     this.send();
     this.slot = takeBlock();
     return true;
@@ -262,9 +277,9 @@ export class SecretRemote {
     if (!this.sent) return Promise.resolve();
     this.sent = false;
     const n = ++this.flushCount;
-    const done = new Promise<void>((resolve, reject) =>
-      this.flushes.set(n, { upTo: this.nextId, done: resolve, fail: reject }),
-    );
+    const done = new Promise<void>((resolve, reject) => this.flushes.set(n, { done: resolve, fail: reject }));
+    this.sealed.set(n, this.laters);
+    this.laters = new Map();
     const channel = worker.current!;
     channel.hold();
     channel.post({ job: this.job, flush: n });
@@ -275,9 +290,8 @@ export class SecretRemote {
   receive(m: ScanOut): void {
     if (m.stats) moveStats(m.stats, this.stats);
     for (const r of m.results ?? []) {
-      const later = this.laters.get(r.id);
+      const later = this.take(r.id);
       if (!later) continue;
-      this.laters.delete(r.id);
       // Merged with what the main thread's collectors kept (an OS or package file's data), as
       // the file's own scanner's result would have been (index.ts FileSink.end).
       let content = later.content as InspectedContent | undefined;
@@ -288,11 +302,22 @@ export class SecretRemote {
     const f = this.flushes.get(m.flushed)!;
     this.flushes.delete(m.flushed);
     // Files without a result are done too: their entries are forgotten.
-    for (const id of this.laters.keys()) {
-      if (id >= f.upTo) break;
-      this.laters.delete(id);
-    }
+    this.sealed.delete(m.flushed);
     f.done();
+  }
+
+  /** A file's entry, forgotten here (its result has come). */
+  private take(id: number): { content?: unknown } | undefined {
+    for (const laters of this.sealed.values()) {
+      const later = laters.get(id);
+      if (later) {
+        laters.delete(id);
+        return later;
+      }
+    }
+    const later = this.laters.get(id);
+    this.laters.delete(id);
+    return later;
   }
 
   /** The thread stopped: what was in flight is gone. */
@@ -304,6 +329,7 @@ export class SecretRemote {
     for (const f of this.flushes.values()) f.fail(lostError());
     this.flushes.clear();
     this.laters.clear();
+    this.sealed.clear();
   }
 }
 

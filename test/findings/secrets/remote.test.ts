@@ -21,7 +21,7 @@ import {
 } from '../../../src/findings/secrets/remote.js';
 import { newSecretStats } from '../../../src/findings/secrets/stats.js';
 import { memoryReader } from '../../../src/sources/memory.js';
-import { base32, b64, githubToken, hex, npmToken } from '../../support/fake-secrets.js';
+import { alnum, base32, b64, githubToken, hex, npmToken } from '../../support/fake-secrets.js';
 import { memoryImage } from '../../support/image.js';
 import { CASES } from '../../support/secret-cases.js';
 
@@ -141,6 +141,8 @@ test('a thread that is behind leaves small files to the main thread; it takes th
     else refused++;
   }
   assert.equal(refused, 1);
+  // A file that would stream is not opened there either (its bytes would take blocks past the limit).
+  assert.equal(remote.open('app/streamed.js'), undefined);
   // About five files a block, BLOCKS_AHEAD blocks sent and one being filled.
   assert.ok(files.length >= 5 * BLOCKS_AHEAD && files.length <= 5 * (BLOCKS_AHEAD + 1), `${files.length}`);
   await remote.flush();
@@ -151,6 +153,26 @@ test('a thread that is behind leaves small files to the main thread; it takes th
   assert.equal(remote.whole('app/again.yml', true, text, 0, text.length, later), true);
   await remote.flush();
   assert.equal((later.content as { secrets?: unknown[] }).secrets?.length, 1);
+});
+
+test('a file still streaming when another layer flushes gets its result at the next flush', async () => {
+  assert.equal(await secretWorkerReady(), true);
+  const remote = SecretRemote.start({ maxBytes: 2_000_000 }, newSecretStats(), true)!;
+  // Layer B's file opens and streams; layer A's small file is sent and A flushes meanwhile.
+  const id = remote.open('srv/b/streamed.js')!;
+  remote.write(id, Buffer.from(filler(100_000, 'b')));
+  const small = Buffer.from(`token: ${ghToken()}\n`);
+  const a: { content?: unknown } = {};
+  assert.equal(remote.whole('srv/a/small.yml', true, small, 0, small.length, a), true);
+  const flushA = remote.flush();
+  // B's file ends before A's flush is answered: its result comes with B's flush.
+  remote.write(id, Buffer.from(`password = "${alnum(12)}7q${alnum(12)}"\napi_token = ${ghToken()}\n`));
+  const b: { content?: unknown } = {};
+  remote.end(id, b);
+  await flushA;
+  assert.equal((a.content as { secrets?: unknown[] }).secrets?.length, 1);
+  await remote.flush();
+  assert.ok((b.content as { secrets?: unknown[] } | undefined)?.secrets?.length, 'the streamed file kept its result');
 });
 
 test('a thread that stops with files in flight fails the load with one line; later loads scan on the main thread', async () => {
