@@ -72,12 +72,14 @@ export interface ScanOut {
 }
 
 /**
- * The processors below which the thread is not used. A load already keeps two busy beside the
- * main thread's parse (the hashing thread, and node's thread pool inflating a gzip layer), and
- * where the thread finds no core of its own it only adds its costs (its copies, its messages, a
- * second warm-up of the scanner: +20% CPU): on two vCPUs, a tree of packages in a `docker save`
- * archive scanned in the same time (1.01x), the same in one gzip layer 1.05x slower. With a
- * core to spare it takes ~1.3 s of the main thread's ~3.5 s (docs/performance.md).
+ * The processors below which the thread is not used. A load already keeps work for two beside
+ * the main thread's parse (the hashing thread, node's thread pool inflating a gzip layer), and
+ * where the thread finds no core of its own its costs (its copies, its messages, a second
+ * warm-up of the scanner: +11-15% CPU) outweigh what it takes off the main thread: on two vCPUs
+ * the precision image's scan 0.95x, a tree of npm packages in a gzip layer 0.99x, but the large
+ * generated image's checks +27% where they were +11%. Given a core of its own, the precision
+ * image's scan takes 0.81x the time, the main thread's CPU 3.1 -> 2.2 s (docs/performance.md,
+ * first session of 2026-12-07).
  */
 const CORES_MIN = 4;
 
