@@ -149,19 +149,25 @@ export class SecretRemote {
   private slot = -1;
   private used = 0;
   private nextId = 1;
-  /** Files sent, by id, until the flush after them: their entries, for the results. */
-  /**
-   * The entries of files whose last record was written since the last flush was sent, by id; and
-   * those of each flush sent and not answered yet, by flush number. A file's result comes at the
-   * latest with the answer to the first flush sent after its last record was written, and not
-   * before its last record: so at that answer its entry is forgotten, result or not. (Not by id:
-   * a file that streams keeps its id from its first record, and another layer's flush may be sent
-   * while it is open.)
+  /*
+   * The entries of the files sent, for their results. A file's result comes at the latest with
+   * the answer to the first flush sent after its last record was written: at that answer its
+   * entry is forgotten, result or not.
+   * - A whole file's one record is written when it gets its id: its entry is kept in `wholes`,
+   *   at `id - wholesFrom` (a pointer a file: a layer of two million small files is ~16 MB
+   *   here until its flush, where a Map was ~80 bytes a file), and a flush's answer forgets those
+   *   below the first id after the flush (`upTo`).
+   * - A file that streams keeps the id of its first record, and another layer's flush may be
+   *   sent while it is open: its entry is kept from its last record on in `streamed`, sealed with
+   *   the next flush sent (`sealed`, by flush number) and forgotten at that flush's answer. At
+   *   most a few are open at once.
    */
-  private laters = new Map<number, { content?: unknown }>();
+  private wholes: Array<{ content?: unknown } | undefined> = [];
+  private wholesFrom = 1;
+  private streamed = new Map<number, { content?: unknown }>();
   private readonly sealed = new Map<number, Map<number, { content?: unknown }>>();
-  /** The flushes awaited, by number. */
-  private readonly flushes = new Map<number, { done: () => void; fail: (e: Error) => void }>();
+  /** The flushes awaited, by number, with the first id sent after each. */
+  private readonly flushes = new Map<number, { upTo: number; done: () => void; fail: (e: Error) => void }>();
   private flushCount = 0;
   /** Records were sent since the last flush. */
   private sent = false;
@@ -205,7 +211,7 @@ export class SecretRemote {
     if (need > BLOCK || !this.room(need, true)) return false;
     const id = this.nextId++;
     this.used = writeWhole(blocks[this.slot], this.used, id, batch ? FLAG_BATCH : 0, path, buf, start, end);
-    this.laters.set(id, later);
+    this.wholes[id - this.wholesFrom] = later;
     secretRemoteStats.files++;
     return true;
   }
@@ -234,7 +240,7 @@ export class SecretRemote {
   end(id: number, later: { content?: unknown }): void {
     this.room(END_SIZE, false);
     this.used = writeEnd(blocks[this.slot], this.used, id);
-    this.laters.set(id, later);
+    this.streamed.set(id, later);
   }
 
   /** BLOCKS_AHEAD blocks sent and not scanned yet, or as many with the one being filled. */
@@ -279,9 +285,13 @@ export class SecretRemote {
     if (!this.sent) return Promise.resolve();
     this.sent = false;
     const n = ++this.flushCount;
-    const done = new Promise<void>((resolve, reject) => this.flushes.set(n, { done: resolve, fail: reject }));
-    this.sealed.set(n, this.laters);
-    this.laters = new Map();
+    const done = new Promise<void>((resolve, reject) =>
+      this.flushes.set(n, { upTo: this.nextId, done: resolve, fail: reject }),
+    );
+    if (this.streamed.size) {
+      this.sealed.set(n, this.streamed);
+      this.streamed = new Map();
+    }
     const channel = worker.current!;
     channel.hold();
     channel.post({ job: this.job, flush: n });
@@ -303,13 +313,32 @@ export class SecretRemote {
     if (m.flushed === undefined) return;
     const f = this.flushes.get(m.flushed)!;
     this.flushes.delete(m.flushed);
-    // Files without a result are done too: their entries are forgotten.
+    // Files without a result are done too: their entries are forgotten. (Flushes are answered
+    // in the order they were sent: `upTo` only grows.)
     this.sealed.delete(m.flushed);
+    const drop = f.upTo - this.wholesFrom;
+    if (drop > 0) {
+      this.wholes = drop >= this.wholes.length ? [] : this.wholes.slice(drop);
+      this.wholesFrom = f.upTo;
+    }
     f.done();
+  }
+
+  /** File entries held for results still to come (tests: none once every flush is answered). */
+  get held(): number {
+    let n = this.wholes.filter(Boolean).length + this.streamed.size;
+    for (const m of this.sealed.values()) n += m.size;
+    return n;
   }
 
   /** A file's entry, forgotten here (its result has come). */
   private take(id: number): { content?: unknown } | undefined {
+    const at = id - this.wholesFrom;
+    const whole = at >= 0 ? this.wholes[at] : undefined;
+    if (whole) {
+      this.wholes[at] = undefined;
+      return whole;
+    }
     for (const laters of this.sealed.values()) {
       const later = laters.get(id);
       if (later) {
@@ -317,8 +346,8 @@ export class SecretRemote {
         return later;
       }
     }
-    const later = this.laters.get(id);
-    this.laters.delete(id);
+    const later = this.streamed.get(id);
+    this.streamed.delete(id);
     return later;
   }
 
@@ -330,7 +359,8 @@ export class SecretRemote {
     this.used = 0;
     for (const f of this.flushes.values()) f.fail(lostError());
     this.flushes.clear();
-    this.laters.clear();
+    this.wholes = [];
+    this.streamed.clear();
     this.sealed.clear();
   }
 }

@@ -145,7 +145,9 @@ test('a thread that is behind leaves small files to the main thread; it takes th
   assert.equal(remote.open('app/streamed.js'), undefined);
   // About five files a block, BLOCKS_AHEAD blocks sent and one being filled.
   assert.ok(files.length >= 5 * BLOCKS_AHEAD && files.length <= 5 * (BLOCKS_AHEAD + 1), `${files.length}`);
+  assert.equal(remote.held, files.length);
   await remote.flush();
+  assert.equal(remote.held, 0);
   for (const f of files) assert.equal((f.content as { secrets?: unknown[] }).secrets?.length, 1);
   assert.equal(stats.files, files.length);
   const text = Buffer.from(`token: ${ghToken()}\n`);
@@ -171,8 +173,10 @@ test('a file still streaming when another layer flushes gets its result at the n
   remote.end(id, b);
   await flushA;
   assert.equal((a.content as { secrets?: unknown[] }).secrets?.length, 1);
+  assert.ok(remote.held > 0);
   await remote.flush();
   assert.ok((b.content as { secrets?: unknown[] } | undefined)?.secrets?.length, 'the streamed file kept its result');
+  assert.equal(remote.held, 0, 'every entry forgotten once its flush is answered');
 });
 
 test('a thread that stops with files in flight fails the load with one line; later loads scan on the main thread', async () => {
