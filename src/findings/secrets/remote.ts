@@ -21,8 +21,9 @@
  * the inspector's threshold, and used once it has loaded (a small image never starts it: a
  * thread's start costs more than its scan would save), on machines with a core for it
  * (CORES_MIN). LAYERLENS_NO_SECRET_WORKER=1 keeps the scan on the main thread, and
- * LAYERLENS_SECRET_WORKER=1 uses the thread whatever the cores (tests, comparisons). When the thread stops while files are in flight (a crash), their
- * results are gone: the layer fails with one line, and later files are scanned on the main thread.
+ * LAYERLENS_SECRET_WORKER=1 uses the thread whatever the cores (tests, comparisons). When the
+ * thread stops while files are in flight (a crash), their results are gone: the layer fails with
+ * one line, and later files are scanned on the main thread.
  */
 import { availableParallelism } from 'node:os';
 import { LazyWorker } from '../../engine/worker-thread.js';
