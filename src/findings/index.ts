@@ -28,7 +28,7 @@ import { skippedExt, skippedSystemData } from './skip.js';
 import { unpackFindings } from './unpack.js';
 import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
 import { credentialRulesFor, mayBeCredentialFile } from './secrets/credential-files.js';
-import { BINARY_HEAD, DEFAULT_MAX_BYTES, FileSecretScanner, looksBinary, type ScanOptions } from './secrets/scanner.js';
+import { DEFAULT_MAX_BYTES, FileSecretScanner, partRead, type ScanOptions } from './secrets/scanner.js';
 import { newSecretStats, type SecretScanStats } from './secrets/stats.js';
 import { SecretRemote, secretThreadForced } from './secrets/remote.js';
 import type { Finding } from './types.js';
@@ -216,24 +216,14 @@ class FileSink implements ContentSink {
   hole(_n: number): void {}
 
   /**
-   * To the thread's scanner, the bytes it reads, as FileSecretScanner.write: the first 8 KiB,
-   * which say whether the file is binary, and of a text file up to one byte past the scan limit
-   * (which makes it read in part). A binary's are not sent past its head: an image's large
-   * files are mostly binaries (shared libraries, executables), and sending each one's first
-   * 2 MB was half the bytes copied to the thread.
+   * To the thread's scanner, only the bytes it reads (scanner.ts partRead). A binary's stop at
+   * its head: an image's large files are mostly binaries (shared libraries, executables), and
+   * sending each one's first 2 MB was half the bytes copied to the thread.
    */
   private send(chunk: Buffer): void {
-    const head = this.sent < BINARY_HEAD ? chunk.subarray(0, BINARY_HEAD - this.sent) : undefined;
-    if (head && looksBinary(head)) {
-      this.remote!.write(this.id, head);
-      this.sent = Number.POSITIVE_INFINITY;
-      return;
-    }
-    const cap = Math.max(BINARY_HEAD, (this.opts.maxBytes ?? DEFAULT_MAX_BYTES) + 1) - this.sent;
-    if (cap <= 0) return;
-    const part = chunk.length > cap ? chunk.subarray(0, cap) : chunk;
-    this.sent += part.length;
-    this.remote!.write(this.id, part);
+    const { part, binary } = partRead(chunk, this.sent, this.opts.maxBytes ?? DEFAULT_MAX_BYTES);
+    if (part) this.remote!.write(this.id, part);
+    this.sent = binary ? Number.POSITIVE_INFINITY : this.sent + (part?.length ?? 0);
   }
 
   end(later: { content?: unknown }): InspectedContent | undefined {

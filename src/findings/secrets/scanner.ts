@@ -70,7 +70,7 @@ export interface ScanOptions {
 
 const WINDOW = 64 * 1024;
 /** A NUL in this many first bytes makes a file binary (skipped). WINDOW is larger: nothing is scanned before they are all seen. */
-export const BINARY_HEAD = 8192;
+const BINARY_HEAD = 8192;
 // As Buffers: a string needle is converted on every call.
 const PEM_END = Buffer.from('-----END');
 const BEGIN = Buffer.from('-BEGIN');
@@ -628,6 +628,19 @@ export function applyPathContext(path: string, ms: SecretMatch[]): SecretMatch[]
 /** The reason text of a downgrade code (for callers that have a code only). */
 export function reasonText(code: DowngradeCode): string {
   return DOWNGRADE_REASONS[code];
+}
+
+/**
+ * Of a file's next chunk, the part a FileSecretScanner reads, for a caller that hands the bytes
+ * on elsewhere (the scan's thread: index.ts): `fed` bytes given before. The first BINARY_HEAD
+ * bytes, which say whether the file is binary (a binary's bytes stop there: `binary` is set), and
+ * of a text file up to one byte past `maxBytes` (which makes it read in part), as `write` reads.
+ */
+export function partRead(chunk: Buffer, fed: number, maxBytes: number): { part: Buffer | undefined; binary: boolean } {
+  const head = fed < BINARY_HEAD ? chunk.subarray(0, BINARY_HEAD - fed) : undefined;
+  if (head && looksBinary(head)) return { part: head, binary: true };
+  const cap = Math.max(BINARY_HEAD, maxBytes + 1) - fed;
+  return { part: cap <= 0 ? undefined : chunk.length > cap ? chunk.subarray(0, cap) : chunk, binary: false };
 }
 
 /** The per-file streaming scanner behind the content inspector. */
