@@ -79,10 +79,16 @@ export class TreeNode {
     return i < 0 ? undefined : this.store.view(i);
   }
 
+  /** The slot of the version written by exactly this layer, or -1. */
+  indexIn(layer: number): number {
+    const i = this.indexAt(layer);
+    return i >= 0 && this.store.layer(i) === layer ? i : -1;
+  }
+
   /** The version written by exactly this layer, if any. */
   versionIn(layer: number): Version | undefined {
-    const i = this.indexAt(layer);
-    return i >= 0 && this.store.layer(i) === layer ? this.store.view(i) : undefined;
+    const i = this.indexIn(layer);
+    return i < 0 ? undefined : this.store.view(i);
   }
 
   /**
@@ -90,8 +96,8 @@ export class TreeNode {
    * without a version view: walks over every node of a layer ask this).
    */
   changeIn(layer: number): ChangeKind | undefined {
-    const i = this.indexAt(layer);
-    return i >= 0 && this.store.layer(i) === layer ? this.store.change(i) : undefined;
+    const i = this.indexIn(layer);
+    return i < 0 ? undefined : this.store.change(i);
   }
 
   /** Bytes of the regular file this path is at `layer` (0 when it is none or removed). */

@@ -125,14 +125,25 @@ export function inspectLayer(model: ImageModel, index: number, history: HistoryE
 export function changeCounts(model: ImageModel, index: number): Record<ChangeKind, number> {
   const counts = { added: 0, modified: 0, removed: 0 };
   for (const node of model.tree.changesByLayer[index] ?? []) {
-    const v = node.versionIn(index);
-    if (v) counts[v.change]++;
+    const change = node.changeIn(index);
+    if (change) counts[change]++;
   }
   return counts;
 }
 
+/** Where a layer's walk stands: the change it is at (a slot of the tree's store) and its path. */
+interface ChangeAt<P> {
+  node: TreeNode;
+  /** The slot of the version the layer wrote at `node`. */
+  slot: number;
+  path: P;
+}
+
 /**
- * One layer's changes in tree order, each path built from its parent's as the walk goes.
+ * The walk of one layer's changes in tree order (depth first, names in code-unit order), each
+ * path built from its parent's by `join` as the walk goes: `layerChanges` builds paths, the JSON
+ * writer their JSON text. It yields one object, updated at each change (a million changes make
+ * no million objects), so read it before going on.
  *
  * Memory is kept to the directories that hold a change (a set) and the children of the
  * directories on the current path: each directory's changed children are picked from its own
@@ -141,20 +152,26 @@ export function changeCounts(model: ImageModel, index: number): Record<ChangeKin
  * those lists (and their growth) outlived young-generation collections layer after layer: the
  * output phase of `inspect --json` grew the heap by ~60 MB (issue 16).
  */
-export function* layerChanges(model: ImageModel, index: number): Generator<InspectChange> {
+function* walkChanges<P>(
+  model: ImageModel,
+  index: number,
+  root: P,
+  join: (parent: P, name: string) => P,
+): Generator<ChangeAt<P>> {
   const changed = model.tree.changesByLayer[index] ?? [];
   if (!changed.length) return;
   const holders = FileTree.directoriesAbove(changed);
   // Iterative depth-first walk: a stack of [children to visit sorted by name, next position, path prefix].
-  const stack: Array<{ kids: TreeNode[]; at: number; prefix: string }> = [];
-  const open = (dir: TreeNode, prefix: string) => {
+  const stack: Array<{ kids: TreeNode[]; at: number; prefix: P }> = [];
+  const open = (dir: TreeNode, prefix: P) => {
     if (!dir.children || !holders.has(dir)) return;
     const kids: TreeNode[] = [];
-    for (const c of dir.children.values()) if (holders.has(c) || c.versionIn(index)) kids.push(c);
+    for (const c of dir.children.values()) if (holders.has(c) || c.indexIn(index) >= 0) kids.push(c);
     kids.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     stack.push({ kids, at: 0, prefix });
   };
-  open(model.tree.root, '');
+  open(model.tree.root, root);
+  const at: ChangeAt<P> = { node: model.tree.root, slot: -1, path: root };
   while (stack.length) {
     const top = stack[stack.length - 1];
     if (top.at >= top.kids.length) {
@@ -162,23 +179,36 @@ export function* layerChanges(model: ImageModel, index: number): Generator<Inspe
       continue;
     }
     const node = top.kids[top.at++];
-    const path = `${top.prefix}/${node.name}`;
-    const v = node.versionIn(index);
-    if (v) {
-      const c: InspectChange = {
-        path,
-        type: v.type,
-        change: v.change,
-        size: v.size,
-        mode: v.mode,
-        uid: v.uid,
-        gid: v.gid,
-      };
-      if (v.linkTarget !== undefined) c.linkTarget = v.linkTarget;
-      if (v.previousLayer !== undefined) c.previousLayer = v.previousLayer;
-      yield c;
+    const path = join(top.prefix, node.name);
+    const slot = node.indexIn(index);
+    if (slot >= 0) {
+      at.node = node;
+      at.slot = slot;
+      at.path = path;
+      yield at;
     }
     open(node, path);
+  }
+}
+
+/** One layer's changes in tree order, each path built from its parent's as the walk goes. */
+export function* layerChanges(model: ImageModel, index: number): Generator<InspectChange> {
+  for (const { node, slot, path } of walkChanges(model, index, '', (p, name) => `${p}/${name}`)) {
+    const st = node.store;
+    const c: InspectChange = {
+      path,
+      type: st.type(slot),
+      change: st.change(slot),
+      size: st.size(slot),
+      mode: st.mode(slot),
+      uid: st.uid(slot),
+      gid: st.gid(slot),
+    };
+    const linkTarget = st.linkTarget(slot);
+    if (linkTarget !== undefined) c.linkTarget = linkTarget;
+    const previousLayer = st.previousLayer(slot);
+    if (previousLayer !== undefined) c.previousLayer = previousLayer;
+    yield c;
   }
 }
 
@@ -202,16 +232,47 @@ function json(value: unknown, level: number): string {
 }
 
 /**
- * One change as JSON.stringify(change, null, 2) nested four levels deep writes it, written out
- * directly: a layer may hold a million of them, and the generic path (stringify, then indent every
- * line) took most of the time of `inspect --json`.
+ * A string's JSON text without its quotes, as safe as safeJsonText makes it. Most names need
+ * nothing (printable ASCII without `"` or `\\`): they are their own text, found by a loop that is
+ * cheaper than JSON.stringify. Escaping works character by character, so a path's text is its
+ * components' texts joined by `/`.
  */
-function changeJson(c: InspectChange): string {
+function jsonInner(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) return safeJsonText(JSON.stringify(name)).slice(1, -1);
+  }
+  return name;
+}
+
+/** Text at which the changes' JSON is handed on (the writer's batches are as large). */
+const PIECE = 64 << 10;
+
+/**
+ * One layer's changes as JSON.stringify(changes, null, 2) nested three levels deep writes their
+ * items, each preceded by `,` but the first, in pieces of ~64 KiB: a layer may hold a million
+ * changes, and a string made and stringified per change, then indented line by line, took most of
+ * the time of `inspect --json`. Fields are read from the tree's store as layerChanges reads them.
+ */
+function* changesJson(model: ImageModel, index: number): Generator<string> {
   const pad = '\n          ';
-  let s = `{${pad}"path": ${safeJsonText(JSON.stringify(c.path))},${pad}"type": "${c.type}",${pad}"change": "${c.change}",${pad}"size": ${c.size},${pad}"mode": ${c.mode},${pad}"uid": ${c.uid},${pad}"gid": ${c.gid}`;
-  if (c.linkTarget !== undefined) s += `,${pad}"linkTarget": ${safeJsonText(JSON.stringify(c.linkTarget))}`;
-  if (c.previousLayer !== undefined) s += `,${pad}"previousLayer": ${c.previousLayer}`;
-  return s + '\n        }';
+  let s = '';
+  let first = true;
+  for (const { node, slot, path } of walkChanges(model, index, '', (p, name) => `${p}/${jsonInner(name)}`)) {
+    const st = node.store;
+    s += `${first ? '' : ','}\n        {${pad}"path": "${path}",${pad}"type": "${st.type(slot)}",${pad}"change": "${st.change(slot)}",${pad}"size": ${st.size(slot)},${pad}"mode": ${st.mode(slot)},${pad}"uid": ${st.uid(slot)},${pad}"gid": ${st.gid(slot)}`;
+    first = false;
+    const linkTarget = st.linkTarget(slot);
+    if (linkTarget !== undefined) s += `,${pad}"linkTarget": "${jsonInner(linkTarget)}"`;
+    const previousLayer = st.previousLayer(slot);
+    if (previousLayer !== undefined) s += `,${pad}"previousLayer": ${previousLayer}`;
+    s += '\n        }';
+    if (s.length >= PIECE) {
+      yield s;
+      s = '';
+    }
+  }
+  if (s) yield s;
 }
 
 /**
@@ -226,12 +287,12 @@ export function* inspectJson(model: ImageModel, opts: { reveal?: boolean } = {})
   for (let i = 0; i < count; i++) {
     const head = json(inspectLayer(model, i, history), 2);
     yield `${i ? ',' : ''}\n    ${head.slice(0, -1).trimEnd()},\n      "changes": [`;
-    let first = true;
-    for (const c of layerChanges(model, i)) {
-      yield `${first ? '' : ','}\n        ${changeJson(c)}`;
-      first = false;
+    let none = true;
+    for (const piece of changesJson(model, i)) {
+      yield piece;
+      none = false;
     }
-    yield first ? ']\n    }' : '\n      ]\n    }';
+    yield none ? ']\n    }' : '\n      ]\n    }';
   }
   yield count ? '\n  ]\n}\n' : ']\n}\n';
 }
