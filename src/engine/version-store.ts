@@ -6,8 +6,9 @@
  * image of a million tiny files ~0.5 s of the parser's time, most of it memory faulted in for
  * the first time, and a million more objects for every full collection to mark. Here a version
  * is 45 bytes in typed arrays, outside the heap, which no collection walks; the fields no
- * ordinary file has (link targets, device numbers, extended attributes, digests, the
- * inspector's result) live in side maps.
+ * ordinary file has (link targets, device numbers, extended attributes, the inspector's result)
+ * live in side maps, and content digests (kept by comparisons only, for every file) in segments
+ * of their own.
  *
  * A version is named by its index in its store. Indexes are never reused: a version the tree
  * drops (added and removed in one layer) or replaces (a second write in one layer) stays readable
@@ -76,7 +77,12 @@ export class VersionStore {
   length = 0;
   private readonly rare = new Map<number, Rare>();
   private readonly contents = new Map<number, unknown>();
-  private readonly digests = new Map<number, string>();
+  /**
+   * Content digests by slot, in segments of SIZE made when a digest is first set in one (loads for
+   * a comparison only). A map held one entry for every file of both images and for every copy of
+   * one: on a million tiny files compared, its sets, copies and reads took 2.9 s of the 7.5 s.
+   */
+  private readonly digestSegs: Array<(string | undefined)[] | undefined> = [];
   /** Int32 fields whose value did not fit, by `index * INTS + column`. */
   private readonly wide = new Map<number, number>();
 
@@ -136,7 +142,7 @@ export class VersionStore {
       }
       this.rare.set(i, r);
     }
-    if (a.digest !== undefined) this.digests.set(i, a.digest);
+    if (a.digest !== undefined) this.setDigest(i, a.digest);
     if (content !== undefined) this.contents.set(i, content);
     if (implicit) this.flags[i >>> SHIFT][i & MASK] |= IMPLICIT;
     return i;
@@ -171,9 +177,9 @@ export class VersionStore {
       const r = from.rare.get(j);
       if (r) this.rare.set(i, { ...r });
     }
-    if (from.digests.size !== 0) {
-      const d = from.digests.get(j);
-      if (d !== undefined) this.digests.set(i, d);
+    if (from.digestSegs.length !== 0) {
+      const d = from.digest(j);
+      if (d !== undefined) this.setDigest(i, d);
     }
     if (from.contents.size !== 0) {
       const c = from.contents.get(j);
@@ -281,7 +287,8 @@ export class VersionStore {
     return this.contents.size === 0 ? undefined : this.contents.get(i);
   }
   digest(i: number): string | undefined {
-    return this.digests.size === 0 ? undefined : this.digests.get(i);
+    const seg = this.digestSegs[i >>> SHIFT];
+    return seg === undefined ? undefined : seg[i & MASK];
   }
 
   setBelow(i: number, below: number): void {
@@ -327,8 +334,14 @@ export class VersionStore {
     else this.contents.set(i, c);
   }
   setDigest(i: number, d: string | undefined): void {
-    if (d === undefined) this.digests.delete(i);
-    else this.digests.set(i, d);
+    const s = i >>> SHIFT;
+    let seg = this.digestSegs[s];
+    if (seg === undefined) {
+      if (d === undefined) return;
+      while (this.digestSegs.length < s) this.digestSegs.push(undefined);
+      seg = this.digestSegs[s] = new Array<string | undefined>(SIZE);
+    }
+    seg[i & MASK] = d;
   }
   setRare<K extends keyof Rare>(i: number, key: K, v: Rare[K]): void {
     let r = this.rare.get(i);

@@ -74,6 +74,32 @@ test('rare fields, the digest and the inspector result live beside the columns a
   assert.equal(v.linkTarget, undefined);
 });
 
+test('digests: read back per slot in every segment, none where none was set, cleared, copied to another store', () => {
+  const a = new VersionStore();
+  const n = 50_000; // past three segments
+  for (let i = 0; i < n; i++) a.add('file', i, 0o644, 0, 0, 0, 0, 'added', undefined, i);
+  // Only the third segment and a few slots of the first get digests (a comparison sets them on
+  // regular files only): the second segment has none, and reads as none.
+  const digestOf = (i: number) => `sha-${i}`.padEnd(32, '.');
+  const set = [0, 1, 63, 64, 16_383, 32_768, 40_000, n - 1];
+  for (const i of set) a.setDigest(i, digestOf(i));
+  for (const i of [2, 100, 16_384, 20_000, 32_767, 40_001]) assert.equal(a.digest(i), undefined, `slot ${i}`);
+  for (const i of set) assert.equal(a.view(i).digest, digestOf(i), `slot ${i}`);
+  a.setDigest(64, undefined);
+  assert.equal(a.digest(64), undefined);
+  // Copies keep the digest where the source had one, and only there.
+  const b = new VersionStore();
+  for (const i of [0, 2, 40_000, n - 1, 64]) b.copy(a, i, 1, 'modified', 0, i);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((j) => b.digest(j)),
+    [digestOf(0), undefined, digestOf(40_000), digestOf(n - 1), undefined],
+  );
+  // A store that never held a digest copies none and reads none.
+  const c = new VersionStore();
+  c.copy(b, 1, 2, 'modified', 1, 0);
+  assert.equal(c.digest(0), undefined);
+});
+
 test('views are made per ask: sameVersion and versionKey name the version, === does not', () => {
   const tree = new FileTree();
   tree.beginLayer(0);
