@@ -5,8 +5,8 @@
  * Why: the main thread is the bottleneck of a load. It decodes tar headers, builds the tree and
  * runs the content checks, while the thread pool inflates; hashing every decompressed byte there
  * too (~0.6 ms a megabyte) was a third of its work on a large image. The copy that hands a block
- * to the thread costs ~3% of hashing it: each chunk is copied into a 1 MiB block of shared
- * memory, the message names the block, and the thread names it back once hashed, for reuse. (A
+ * to the thread costs ~3% of hashing it: each chunk is copied (memcpy: shared-copy.ts) into a
+ * 1 MiB block of shared memory, the message names the block, and the thread names it back once hashed, for reuse. (A
  * worker that was sent each chunk as a clone cost as much as the hash: see
  * sources/file-hash-worker.ts. Blocks that were transferred, ArrayBuffers detached here and made
  * anew on each return, cost ~0.5 ms a send on a load of a million tiny files, where the
@@ -25,6 +25,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { LayerlensError } from '../errors/index.js';
+import { copyInto } from './shared-copy.js';
 import { LazyWorker, type WorkerChannel } from './worker-thread.js';
 
 /**
@@ -85,14 +86,14 @@ let backlog = 0;
  * The blocks (shared memory, made as needed: about BACKLOG_LIMIT / BLOCK + 2 of them), the free
  * ones, and which the thread has been sent (it keeps a view of each).
  */
-const blocks: Uint8Array[] = [];
+const blocks: Buffer[] = [];
 let free: number[] = [];
 let known: boolean[] = [];
 
 function takeBlock(): number {
   const free1 = free.pop();
   if (free1 !== undefined) return free1;
-  blocks.push(new Uint8Array(new SharedArrayBuffer(BLOCK)));
+  blocks.push(Buffer.from(new SharedArrayBuffer(BLOCK)));
   return blocks.length - 1;
 }
 let waiting: (() => void)[] = [];
@@ -162,7 +163,7 @@ class ThreadHash implements StreamHash {
     for (let at = 0; at < bytes.length; ) {
       if (this.slot < 0) this.slot = takeBlock();
       const n = Math.min(bytes.length - at, BLOCK - this.used);
-      blocks[this.slot].set(n === bytes.length ? bytes : bytes.subarray(at, at + n), this.used);
+      copyInto(blocks[this.slot], this.used, n === bytes.length ? bytes : bytes.subarray(at, at + n));
       this.used += n;
       at += n;
       if (this.used === BLOCK) this.send();
