@@ -6,8 +6,8 @@
  * runs the content checks, while the thread pool inflates; hashing every decompressed byte there
  * too (~0.6 ms a megabyte) was a third of its work on a large image. The copy that hands a block
  * to the thread costs ~3% of hashing it: each chunk is copied (memcpy: shared-copy.ts) into a
- * 1 MiB block of shared memory, the message names the block, and the thread names it back once hashed, for reuse. (A
- * worker that was sent each chunk as a clone cost as much as the hash: see
+ * 1 MiB block of shared memory, the message names the block, and the thread names it back once
+ * hashed, for reuse. (A worker that was sent each chunk as a clone cost as much as the hash: see
  * sources/file-hash-worker.ts. Blocks that were transferred, ArrayBuffers detached here and made
  * anew on each return, cost ~0.5 ms a send on a load of a million tiny files, where the
  * collector runs often: 0.57 s of its main thread.)
