@@ -4,6 +4,7 @@
  * under 2 KB. Returns undefined where WebAssembly (with SIMD) is unavailable or disabled with
  * LAYERLENS_NO_WASM=1; the caller then uses the JS loop.
  */
+import { copyInto } from '../../engine/shared-copy.js';
 import { CLASSES, FOLLOW } from './follow.js';
 import { bothCases, KEYWORD_PAIRS, KW_BYTES, KW_EXACT, LOWER, PAIR_KW, PAIR_START } from './keyword-tables.js';
 import { KEYWORD_SCAN_WASM } from './keyword-scan-wasm.js';
@@ -169,12 +170,12 @@ export interface StagedKeywordScan {
 /** Views of an instance's memory, grown (and viewed again) when an input needs more room. */
 class InputArea {
   readonly at: number;
-  u8: Uint8Array;
+  u8: Buffer;
   i32: Int32Array;
 
   constructor(private readonly ex: Exports) {
     this.at = ex.INPUT.value;
-    this.u8 = new Uint8Array(ex.memory.buffer);
+    this.u8 = Buffer.from(ex.memory.buffer);
     this.i32 = new Int32Array(ex.memory.buffer);
   }
 
@@ -183,7 +184,7 @@ class InputArea {
     const need = this.at + n + 16;
     if (need <= this.u8.length) return;
     this.ex.memory.grow(Math.ceil((need - this.u8.length) / 65536));
-    this.u8 = new Uint8Array(this.ex.memory.buffer);
+    this.u8 = Buffer.from(this.ex.memory.buffer);
     this.i32 = new Int32Array(this.ex.memory.buffer);
   }
 }
@@ -215,8 +216,11 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
         const u8 = input.u8;
         for (let k = 0, d = input.at + at; k < n; k++) u8[d + k] = src[start + k];
       } else {
-        // (A plain view and set(): Buffer#copy runs Node's argument checks in JS for every file.)
-        input.u8.set(new Uint8Array(src.buffer, src.byteOffset + start, n), input.at + at);
+        // (A plain view: Buffer#copy runs Node's argument checks in JS for every file. Out of
+        // shared memory, memcpy: shared-copy.ts.)
+        const part = new Uint8Array(src.buffer, src.byteOffset + start, n);
+        if (pad) copyInto(input.u8, input.at + at, part);
+        else input.u8.set(part, input.at + at);
       }
       if (used !== 0) input.u8.fill(10, input.at + used, input.at + at);
       used = at + n;

@@ -16,6 +16,7 @@
  * of blocks). The padding puts a file's bytes in the block as they lay in the source, and the
  * thread's batch stages them likewise (keyword-wasm.ts stage).
  */
+import { copyInto } from '../../engine/shared-copy.js';
 export const WHOLE = 1;
 export const OPEN = 2;
 export const DATA = 3;
@@ -64,7 +65,7 @@ function writeBytes(block: Buffer, at: number, src: Uint8Array): number {
   const pad = (src.byteOffset - (block.byteOffset + at + 5)) & 7;
   block.writeUInt32LE(src.length, at);
   block[at + 4] = pad;
-  block.set(src, at + 5 + pad);
+  copyInto(block, at + 5 + pad, src);
   return at + 5 + pad + src.length;
 }
 
