@@ -202,11 +202,8 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
     },
     stage(src, start, end) {
       const n = end - start;
-      // After a newline. Out of shared memory (the secret scan's thread: remote-records.ts), placed
-      // alike modulo 8 to where the file lies there (newlines fill the gap): V8 copies from shared
-      // memory a word at a time only so, else byte by byte.
-      const pad = n > SMALL_COPY && src.buffer instanceof SharedArrayBuffer;
-      const at = used === 0 ? 0 : used + 1 + (pad ? (src.byteOffset + start - (input.at + used + 1)) & 7 : 0);
+      // After a newline.
+      const at = used === 0 ? 0 : used + 1;
       input.reserve(at + n);
       // (A loop over 8 bytes: a native indexOf per file cost more than its memcpy.)
       for (let k = start, probe = Math.min(end, start + 8); k < probe; k++) if (src[k] === 0) return -1;
@@ -217,9 +214,9 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
         for (let k = 0, d = input.at + at; k < n; k++) u8[d + k] = src[start + k];
       } else {
         // (A plain view: Buffer#copy runs Node's argument checks in JS for every file. Out of
-        // shared memory, memcpy: shared-copy.ts.)
+        // shared memory (the secret scan's thread: remote-records.ts), memcpy: shared-copy.ts.)
         const part = new Uint8Array(src.buffer, src.byteOffset + start, n);
-        if (pad) copyInto(input.u8, input.at + at, part);
+        if (src.buffer instanceof SharedArrayBuffer) copyInto(input.u8, input.at + at, part);
         else input.u8.set(part, input.at + at);
       }
       if (used !== 0) input.u8.fill(10, input.at + used, input.at + at);

@@ -7,14 +7,9 @@
  * - DATA: bytes of an open file;
  * - END: nothing (the open file is complete).
  * A path is a u32 count of UTF-16 code units and the units themselves (names are data: any
- * string goes through unchanged, lone surrogates too); bytes are a u32 length, a pad count
- * (0-7), that many bytes of padding, and the bytes.
- *
- * Why the padding: V8 copies to and from shared memory with atomic loads and stores, a word at a
- * time only where the source and the destination lie alike modulo 8, else byte by byte
- * (`relaxed_memmove`: ~0.5 s of CPU of the precision image's scan, its bytes copied in and out
- * of blocks). The padding puts a file's bytes in the block as they lay in the source, and the
- * thread's batch stages them likewise (keyword-wasm.ts stage).
+ * string goes through unchanged, lone surrogates too); bytes are a u32 length and the bytes,
+ * copied in and out with memcpy (engine/shared-copy.ts: V8's own copies to and from shared memory
+ * go a word at a time at best, byte by byte where the two sides do not lie alike modulo 8).
  */
 import { copyInto } from '../../engine/shared-copy.js';
 export const WHOLE = 1;
@@ -24,8 +19,8 @@ export const END = 4;
 /** WHOLE's flag: a small file for the thread's batch (secrets/batch.ts), else a scanner of its own. */
 export const FLAG_BATCH = 1;
 
-/** A length, a pad count and at most 7 bytes of padding. */
-const BYTES_HEAD = 4 + 1 + 7;
+/** A length. */
+const BYTES_HEAD = 4;
 /** Bytes a record takes before its path or bytes: kind, id and (WHOLE) flags, and its length fields. */
 export const wholeSize = (path: string, bytes: number): number => 1 + 4 + 1 + 4 + path.length * 2 + BYTES_HEAD + bytes;
 export const openSize = (path: string): number => 1 + 4 + 4 + path.length * 2;
@@ -60,13 +55,10 @@ export function writeData(block: Buffer, at: number, id: number, src: Uint8Array
   return writeBytes(block, at + 5, src);
 }
 
-/** Bytes placed alike modulo 8 to where they lie in `src`'s memory (see above). */
 function writeBytes(block: Buffer, at: number, src: Uint8Array): number {
-  const pad = (src.byteOffset - (block.byteOffset + at + 5)) & 7;
   block.writeUInt32LE(src.length, at);
-  block[at + 4] = pad;
-  copyInto(block, at + 5 + pad, src);
-  return at + 5 + pad + src.length;
+  copyInto(block, at + 4, src);
+  return at + 4 + src.length;
 }
 
 export function writeEnd(block: Buffer, at: number, id: number): number {
@@ -108,7 +100,7 @@ export function* readRecords(block: Buffer, length: number): Generator<RemoteRec
     }
     if (r.kind === WHOLE || r.kind === DATA) {
       const n = block.readUInt32LE(at);
-      const from = at + 5 + block[at + 4];
+      const from = at + 4;
       r.bytes = block.subarray(from, from + n);
       at = from + n;
     }
