@@ -14,7 +14,7 @@
 /** Below this many bytes `set` is as fast (fill's argument checks cost ~0.1 µs). */
 const FILL_FROM = 512;
 
-/** `dst[at, at + src.length) = src`, where either may lie in shared memory. */
+/** `dst[at, at + src.length) = src`, where either may lie in shared memory (not overlapping: memcpy). */
 export function copyInto(dst: Buffer, at: number, src: Uint8Array): void {
   const n = src.length;
   if (n >= FILL_FROM) dst.fill(src, at, at + n);
