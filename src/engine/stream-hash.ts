@@ -25,6 +25,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { LayerlensError } from '../errors/index.js';
+import { SharedBlocks } from './shared-blocks.js';
 import { copyInto } from './shared-copy.js';
 import { LazyWorker, type WorkerChannel } from './worker-thread.js';
 
@@ -82,20 +83,8 @@ class HereHash implements StreamHash {
 /** Bumped when the thread stops: a job of an earlier generation lost its bytes. */
 let generation = 0;
 let backlog = 0;
-/**
- * The blocks (shared memory, made as needed: about BACKLOG_LIMIT / BLOCK + 2 of them), the free
- * ones, and which the thread has been sent (it keeps a view of each).
- */
-const blocks: Buffer[] = [];
-let free: number[] = [];
-let known: boolean[] = [];
-
-function takeBlock(): number {
-  const free1 = free.pop();
-  if (free1 !== undefined) return free1;
-  blocks.push(Buffer.from(new SharedArrayBuffer(BLOCK)));
-  return blocks.length - 1;
-}
+/** The blocks (made as needed: about BACKLOG_LIMIT / BLOCK + 2 of them). */
+const blocks = new SharedBlocks(BLOCK);
 let waiting: (() => void)[] = [];
 const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
 let nextJob = 1;
@@ -119,7 +108,7 @@ const worker = new LazyWorker<HashIn, HashOut>(
       worker.current?.release();
       if ('slot' in m) {
         backlog -= m.length;
-        free.push(m.slot);
+        blocks.give(m.slot);
         if (backlog <= BACKLOG_LIMIT / 2) wake();
         return;
       }
@@ -131,8 +120,7 @@ const worker = new LazyWorker<HashIn, HashOut>(
       generation++;
       backlog = 0;
       // Nothing is being hashed any more, and a thread started later knows no block.
-      free = blocks.map((_, i) => i);
-      known = [];
+      blocks.reset();
       const lost = lostError();
       for (const p of pending.values()) p.reject(lost);
       pending.clear();
@@ -161,9 +149,9 @@ class ThreadHash implements StreamHash {
 
   update(bytes: Uint8Array): void {
     for (let at = 0; at < bytes.length; ) {
-      if (this.slot < 0) this.slot = takeBlock();
+      if (this.slot < 0) this.slot = blocks.take();
       const n = Math.min(bytes.length - at, BLOCK - this.used);
-      copyInto(blocks[this.slot], this.used, n === bytes.length ? bytes : bytes.subarray(at, at + n));
+      copyInto(blocks.at(this.slot), this.used, n === bytes.length ? bytes : bytes.subarray(at, at + n));
       this.used += n;
       at += n;
       if (this.used === BLOCK) this.send();
@@ -172,13 +160,11 @@ class ThreadHash implements StreamHash {
 
   private send(): void {
     const slot = this.slot;
-    if (this.lost) free.push(slot);
+    if (this.lost) blocks.give(slot);
     else {
       backlog += this.used;
       this.channel.hold();
-      const block = known[slot] ? undefined : (blocks[slot].buffer as SharedArrayBuffer);
-      known[slot] = true;
-      this.channel.post({ job: this.job, slot, length: this.used, block });
+      this.channel.post({ job: this.job, slot, length: this.used, block: blocks.toSend(slot) });
     }
     this.slot = -1;
     this.used = 0;
@@ -200,7 +186,7 @@ class ThreadHash implements StreamHash {
   }
 
   abort(): void {
-    if (this.slot >= 0) free.push(this.slot);
+    if (this.slot >= 0) blocks.give(this.slot);
     this.slot = -1;
     this.used = 0;
     if (!this.lost) this.channel.post({ job: this.job, end: false });

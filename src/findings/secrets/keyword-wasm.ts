@@ -219,7 +219,7 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
         if (src.buffer instanceof SharedArrayBuffer) copyInto(input.u8, input.at + at, part);
         else input.u8.set(part, input.at + at);
       }
-      if (used !== 0) input.u8.fill(10, input.at + used, input.at + at);
+      if (used !== 0) input.u8[input.at + used] = 10;
       used = at + n;
       return at;
     },

@@ -26,6 +26,7 @@
  * one line, and later files are scanned on the main thread.
  */
 import { availableParallelism } from 'node:os';
+import { SharedBlocks } from '../../engine/shared-blocks.js';
 import { LazyWorker } from '../../engine/worker-thread.js';
 import { LayerlensError } from '../../errors/index.js';
 import type { InspectedContent } from '../content.js';
@@ -100,10 +101,7 @@ const BLOCK = 1 << 20;
 /** Blocks sent and not yet scanned above which small files are scanned on the main thread. */
 export const BLOCKS_AHEAD = 8;
 
-const blocks: Buffer[] = [];
-let free: number[] = [];
-/** Which blocks the thread has been sent (it keeps a view of each). */
-let known: boolean[] = [];
+const blocks = new SharedBlocks(BLOCK);
 let inFlight = 0;
 /** Bumped when the thread stops: a job that sent records before that lost them. */
 let generation = 0;
@@ -120,26 +118,18 @@ const worker = new LazyWorker<ScanIn, ScanOut>(
       worker.current?.release();
       if (m.slot !== undefined) {
         inFlight--;
-        free.push(m.slot);
+        blocks.give(m.slot);
       }
       jobs.get(m.job)?.receive(m);
     },
     stop: () => {
       generation++;
       inFlight = 0;
-      free = blocks.map((_, i) => i);
-      known = [];
+      blocks.reset();
       for (const job of jobs.values()) job.lost();
     },
   },
 );
-
-function takeBlock(): number {
-  const slot = free.pop();
-  if (slot !== undefined) return slot;
-  blocks.push(Buffer.from(new SharedArrayBuffer(BLOCK)));
-  return blocks.length - 1;
-}
 
 /** A scan that lost files in flight to a stopped thread. */
 const lostError = () => new LayerlensError('the secret scan could not finish: its worker thread stopped', 'ERROR');
@@ -211,7 +201,7 @@ export class SecretRemote {
     const need = wholeSize(path, end - start);
     if (need > BLOCK || !this.room(need, true)) return false;
     const id = this.nextId++;
-    this.used = writeWhole(blocks[this.slot], this.used, id, batch ? FLAG_BATCH : 0, path, buf, start, end);
+    this.used = writeWhole(blocks.at(this.slot), this.used, id, batch ? FLAG_BATCH : 0, path, buf, start, end);
     this.wholes[id - this.wholesFrom] = later;
     secretRemoteStats.files++;
     return true;
@@ -222,7 +212,7 @@ export class SecretRemote {
     // (Its data will take blocks past the current one, whatever room that one has left.)
     if (this.behind || openSize(path) > BLOCK || !this.room(openSize(path), true)) return undefined;
     const id = this.nextId++;
-    this.used = writeOpen(blocks[this.slot], this.used, id, path);
+    this.used = writeOpen(blocks.at(this.slot), this.used, id, path);
     secretRemoteStats.files++;
     return id;
   }
@@ -233,14 +223,14 @@ export class SecretRemote {
       // again, a copy): it starts the next block when the current one lacks the room.
       this.room(DATA_HEAD + Math.min(chunk.length - at, BLOCK - DATA_HEAD), false);
       const n = Math.min(chunk.length - at, BLOCK - this.used - DATA_HEAD);
-      this.used = writeData(blocks[this.slot], this.used, id, chunk.subarray(at, at + n));
+      this.used = writeData(blocks.at(this.slot), this.used, id, chunk.subarray(at, at + n));
       at += n;
     }
   }
 
   end(id: number, later: { content?: unknown }): void {
     this.room(END_SIZE, false);
-    this.used = writeEnd(blocks[this.slot], this.used, id);
+    this.used = writeEnd(blocks.at(this.slot), this.used, id);
     this.streamed.set(id, later);
   }
 
@@ -257,7 +247,7 @@ export class SecretRemote {
     if (this.slot >= 0 && this.used + need <= BLOCK) return true;
     if (strict && this.behind) return false;
     this.send();
-    this.slot = takeBlock();
+    this.slot = blocks.take();
     return true;
   }
 
@@ -265,14 +255,12 @@ export class SecretRemote {
     if (this.slot < 0) return;
     const channel = worker.current;
     if (!channel || this.generation !== generation) {
-      free.push(this.slot);
+      blocks.give(this.slot);
       this.failed = true;
     } else {
       inFlight++;
       channel.hold();
-      const block = known[this.slot] ? undefined : (blocks[this.slot].buffer as SharedArrayBuffer);
-      known[this.slot] = true;
-      channel.post({ job: this.job, slot: this.slot, length: this.used, block });
+      channel.post({ job: this.job, slot: this.slot, length: this.used, block: blocks.toSend(this.slot) });
       this.sent = true;
     }
     this.slot = -1;
