@@ -7,6 +7,7 @@
  * The thread is stopped in the last test only: the tests run in order in this file's process.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -61,6 +62,40 @@ test('a blob that does not match fails with DIGEST_MISMATCH naming both digests'
         ),
     );
   }
+});
+
+test('a blob whose stream is made before the thread has loaded is still hashed on the thread', {
+  timeout: 60_000,
+}, () => {
+  // A fresh process: the stream is made at once, as a load's first layers are, while the thread
+  // is still loading. Its first chunk waits for the thread; nothing is hashed here. A wrong digest
+  // still fails it.
+  const src = (f: string) => JSON.stringify(new URL(f, import.meta.url).href);
+  const script = `
+    const { verifyingStream } = await import(${src('../../src/sources/oci-layout/digest.ts')});
+    const { streamHashStats } = await import(${src('../../src/engine/stream-hash.ts')});
+    const { createHash, randomBytes } = await import('node:crypto');
+    const { Readable, Writable } = await import('node:stream');
+    const { pipeline } = await import('node:stream/promises');
+    const data = randomBytes(5 << 20);
+    const want = 'sha256:' + createHash('sha256').update(data).digest('hex');
+    const run = async (digest) => {
+      const check = verifyingStream(digest, 'stored blob');
+      let n = 0;
+      await pipeline(Readable.from([data.subarray(0, 1 << 20), data.subarray(1 << 20)]), check,
+        new Writable({ write(c, _e, cb) { n += c.length; cb(); } }));
+      return n;
+    };
+    const n = await run(want);
+    const bad = await run(want.slice(0, -1) + (want.endsWith('0') ? '1' : '0')).then(() => 'passed', (e) => e.code);
+    console.log(JSON.stringify({ n, here: streamHashStats.hashedHere, bad }));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 50_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { n: 5 << 20, here: 0, bad: 'DIGEST_MISMATCH' });
 });
 
 test('a thread that stops while it holds the blob fails it with one line', async () => {
