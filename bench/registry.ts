@@ -224,7 +224,7 @@ async function main(): Promise<void> {
       `  of which in-process pull+parse (no node start-up / module loading): median ${secs(median(ours.map((r) => r.inProcessMs)))} s  runs: ${ours.map((r) => secs(r.inProcessMs)).join(', ')}`,
     );
     console.log(
-      `layerlens on the same image from an OCI layout on disk (no HTTP; blob digests hashed on the main thread by that source): median ${secs(median(fromDisk.map((r) => r.wallMs)))} s  runs: ${fromDisk.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`,
+      `layerlens on the same image from an OCI layout on disk (no HTTP; stored blobs hashed on the hashing thread beside the diffIDs): median ${secs(median(fromDisk.map((r) => r.wallMs)))} s  runs: ${fromDisk.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`,
     );
     console.log(
       `skopeo copy docker:// → oci:DIR: median ${secs(b)} s  runs: ${theirs.map((r) => secs(r.wallMs) + cpu(r)).join(', ')}`,
