@@ -75,11 +75,14 @@ export function verifyingStream(digest: string, what: string): Transform {
         h.whenDrained(() => cb());
       };
       if (hash) return feed(hash);
-      loaded().then(() => {
-        if (this.destroyed) return cb();
-        hash = streamHash(alg);
-        feed(hash);
-      });
+      loaded()
+        .then(() => {
+          if (this.destroyed) return cb();
+          hash = streamHash(alg);
+          feed(hash);
+        })
+        // (A failure there fails the stream with its error, never the process.)
+        .catch((err: Error) => cb(err));
     },
     flush(cb: TransformCallback) {
       ended = true;
