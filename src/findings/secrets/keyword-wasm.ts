@@ -213,11 +213,10 @@ export function loadStagedKeywordScan(expectBytes = 0): StagedKeywordScan | unde
         const u8 = input.u8;
         for (let k = 0, d = input.at + at; k < n; k++) u8[d + k] = src[start + k];
       } else {
-        // (A plain view: Buffer#copy runs Node's argument checks in JS for every file. Out of
-        // shared memory (the secret scan's thread: remote-records.ts), memcpy: shared-copy.ts.)
-        const part = new Uint8Array(src.buffer, src.byteOffset + start, n);
-        if (src.buffer instanceof SharedArrayBuffer) copyInto(input.u8, input.at + at, part);
-        else input.u8.set(part, input.at + at);
+        // (A plain view: Buffer#copy runs Node's argument checks in JS for every file. copyInto
+        // copies with memcpy from any memory, shared too: the secret scan's thread stages out
+        // of its blocks, remote-records.ts.)
+        copyInto(input.u8, input.at + at, new Uint8Array(src.buffer, src.byteOffset + start, n));
       }
       if (used !== 0) input.u8[input.at + used] = 10;
       used = at + n;
