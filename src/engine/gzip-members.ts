@@ -14,6 +14,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
+import { InflateBlocks } from './inflate-blocks.js';
 import { giveBack } from './lent-chunks.js';
 
 const CHUNK = 1 << 20;
@@ -40,9 +41,22 @@ export class GzipMembers extends Transform {
   private innerEnded = false;
   private rest: zlib.Gunzip | null = null;
   private restEnded = false;
+  /** The first member's output in the hashing thread's blocks (`lendOutput`), else null. */
+  private readonly blocks: InflateBlocks | null;
 
-  constructor() {
+  /**
+   * `lendOutput`: the first member (nearly every layer's only one) is inflated into the hashing
+   * thread's shared blocks and each chunk is lent (inflate-blocks.ts). Only for a consumer that
+   * gives every chunk back once done with it and calls `releaseOutput` at its end (parse-layer.ts).
+   */
+  constructor(opts: { lendOutput?: boolean } = {}) {
     super({ readableHighWaterMark: CHUNK });
+    this.blocks = opts.lendOutput ? new InflateBlocks() : null;
+  }
+
+  /** The consumer is done with every chunk (see `lendOutput`). */
+  releaseOutput(): void {
+    this.blocks?.releaseChunks();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -169,12 +183,24 @@ export class GzipMembers extends Transform {
 
   private startMember(): void {
     const inner = zlib.createInflateRaw({ chunkSize: CHUNK });
+    // (The first member only: later ones go to `rest`, in zlib's own memory.)
+    const blocks = this.blocks;
+    blocks?.attach(inner, CHUNK);
     inner.on('data', (c: Buffer) => {
       this.produced += c.length;
+      blocks?.emit(c);
       this.forward(inner, c);
     });
-    inner.on('end', () => (this.innerEnded = true));
-    inner.on('error', (err) => this.destroy(err));
+    inner.on('end', () => {
+      this.innerEnded = true;
+      blocks?.end();
+    });
+    inner.on('error', (err) => {
+      // zlib reports an error when a write is over: it writes no more (destroyed from outside,
+      // a write may still be running on the thread pool: that block stays held, inflate-blocks.ts).
+      blocks?.end();
+      this.destroy(err);
+    });
     this.inner = inner;
     this.given = 0;
     this.produced = 0;

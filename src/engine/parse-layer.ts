@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { DeferredDigests, DigestingSink, EMPTY_DIGEST, type RangeDigests } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
 import { BlobTail, isStargzFooter } from './estargz.js';
+import { GzipMembers } from './gzip-members.js';
 import { giveBack } from './lent-chunks.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
@@ -266,7 +267,9 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   });
   let decoded;
   try {
-    decoded = await openDecoded(raw);
+    // A gzip layer's chunks are lent (inflated into the hashing thread's blocks, no copy for
+    // the hash): each goes back below once parsed, and the rest at the end, whichever way.
+    decoded = await openDecoded(raw, { lendOutput: true });
   } catch (err) {
     throw asLayerError(err, 'tar');
   }
@@ -443,20 +446,24 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
         }
         const c = queue.shift()!;
         queuedBytes -= c.length;
-        if (failure) continue;
+        if (failure) {
+          giveBack(c);
+          continue;
+        }
         hash?.update(c);
         size += c.length;
         if (size + holes > lim.maxLayerBytes)
           throw limitError('maxLayerBytes', 'the layer is larger than allowed once uncompressed');
         reader.write(c);
-        // A plain tar's chunk is done with: the tar reader and every sink copy what they keep past
-        // a call, so a lent chunk goes back to its source to be read into again (lent-chunks.ts).
-        // (A decoder's output is its own memory: nothing lent.)
-        if (kind === 'tar') giveBack(c);
+        // The chunk is done with: the tar reader and every sink copy what they keep past a call,
+        // so a lent chunk goes back to be read or inflated into again (lent-chunks.ts): a plain
+        // tar's to its source, a gzip layer's to its decoder.
+        giveBack(c);
         checkHeap('reading the layer');
       }
     } catch (err) {
       failure = err as Error;
+      for (const c of queue) giveBack(c);
       queue.length = 0;
       queuedBytes = 0;
     }
@@ -494,8 +501,14 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   try {
     await pipeline(out, consumer);
   } catch (err) {
+    // Nothing more is parsed: chunks still queued are dropped (and given back) when work runs.
+    failure ??= err as Error;
     hash?.abort();
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
+  } finally {
+    // Every chunk parsed, or none will be: the decoder's chunks still out (in a stream's buffer
+    // when the layer failed) are given back.
+    if (decoder instanceof GzipMembers) decoder.releaseOutput();
   }
   const diffHex = hash?.digest();
   // (Handled now: the raw digest below may fail first.)

@@ -16,7 +16,7 @@ const port = workerPort<HashIn, HashOut>((m) => {
     if (m.block) blocks[m.slot] = new Uint8Array(m.block);
     let hash = jobs.get(m.job);
     if (!hash) jobs.set(m.job, (hash = createHash('sha256')));
-    hash.update(blocks[m.slot].subarray(0, m.length));
+    hash.update(blocks[m.slot].subarray(m.offset, m.offset + m.length));
     port.post({ slot: m.slot, length: m.length });
   } else if (m.end) {
     const hash = jobs.get(m.job) ?? createHash('sha256');

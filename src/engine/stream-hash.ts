@@ -7,7 +7,9 @@
  * too (~0.6 ms a megabyte) was a third of its work on a large image. The copy that hands a block
  * to the thread costs ~3% of hashing it: each chunk is copied (memcpy: shared-copy.ts) into a
  * 1 MiB block of shared memory, the message names the block, and the thread names it back once
- * hashed, for reuse. (A worker that was sent each chunk as a clone cost as much as the hash: see
+ * hashed, for reuse. A gzip layer's bytes are not copied at all: its decoder inflates into these
+ * blocks (`outputBlocks`, inflate-blocks.ts), and a chunk that lies in one is sent as a range of
+ * it (the copy was ~0.8 s of the main thread on the 11 GB ML-shaped image). (A worker that was sent each chunk as a clone cost as much as the hash: see
  * sources/file-hash-worker.ts. Blocks that were transferred, ArrayBuffers detached here and made
  * anew on each return, cost ~0.5 ms a send on a load of a million tiny files, where the
  * collector runs often: 0.57 s of its main thread.)
@@ -30,17 +32,23 @@ import { copyInto } from './shared-copy.js';
 import { LazyWorker, type WorkerChannel } from './worker-thread.js';
 
 /**
- * To the thread: the first `length` bytes of block `slot` for the job's hash (`block`: the slot's
- * memory, sent with its first use only), or the job's end (`end` false: dropped).
+ * To the thread: `length` bytes of block `slot` from `offset` for the job's hash (`block`: the
+ * slot's memory, sent with its first use only), or the job's end (`end` false: dropped).
  */
 export type HashIn =
-  | { job: number; slot: number; length: number; block?: SharedArrayBuffer }
+  | { job: number; slot: number; offset: number; length: number; block?: SharedArrayBuffer }
   | { job: number; end: boolean };
 /** From the thread: a block hashed (free again), or a job's hex digest. */
 export type HashOut = { slot: number; length: number } | { job: number; hex: string };
 
-/** The size of a block handed to the thread. */
-const BLOCK = 1 << 20;
+/** The size of a block handed to the thread (and of a block a decoder inflates into). */
+export const HASH_BLOCK = 1 << 20;
+const BLOCK = HASH_BLOCK;
+/**
+ * Blocks in use above which a decoder gets none to inflate into (it then inflates into memory of
+ * its own, copied as any chunk): a bound on this shared memory, whatever a decoder fails to give back.
+ */
+const OUTPUT_BLOCKS_LIMIT = 64;
 /** Bytes sent to the thread and not yet hashed, over every job, above which input is held back. */
 export const BACKLOG_LIMIT = 8 << 20;
 
@@ -85,11 +93,16 @@ let generation = 0;
 let backlog = 0;
 /** The blocks (made as needed: about BACKLOG_LIMIT / BLOCK + 2 of them). */
 const blocks = new SharedBlocks(BLOCK);
+/** Messages naming each slot that the thread has not answered (each one holds its block). */
+let unanswered: number[] = [];
 let waiting: (() => void)[] = [];
 const pending = new Map<number, { resolve: (hex: string) => void; reject: (e: Error) => void }>();
 let nextJob = 1;
-/** How many times a stream was held back for the thread to catch up, how many were hashed here (tests, diagnostics). */
-export const streamHashStats = { heldBack: 0, hashedHere: 0 };
+/**
+ * How many times a stream was held back for the thread to catch up, how many were hashed here,
+ * how many bytes were sent where a decoder inflated them (no copy) (tests, diagnostics).
+ */
+export const streamHashStats = { heldBack: 0, hashedHere: 0, inPlace: 0 };
 
 /** A layer whose bytes went down with the thread (they cannot be read again). */
 const lostError = () => new LayerlensError('a layer could not be hashed: the hashing thread stopped', 'ERROR');
@@ -108,6 +121,7 @@ const worker = new LazyWorker<HashIn, HashOut>(
       worker.current?.release();
       if ('slot' in m) {
         backlog -= m.length;
+        unanswered[m.slot]--;
         blocks.give(m.slot);
         if (backlog <= BACKLOG_LIMIT / 2) wake();
         return;
@@ -119,8 +133,13 @@ const worker = new LazyWorker<HashIn, HashOut>(
     stop: () => {
       generation++;
       backlog = 0;
-      // Nothing is being hashed any more, and a thread started later knows no block.
-      blocks.reset();
+      // Nothing is being hashed any more, and a thread started later knows no block. (A block
+      // still filled, or inflated into, or parsed, keeps its other holders.)
+      unanswered.forEach((n, slot) => {
+        for (let i = 0; i < n; i++) blocks.give(slot);
+      });
+      unanswered = [];
+      blocks.forgetSent();
       const lost = lostError();
       for (const p of pending.values()) p.reject(lost);
       pending.clear();
@@ -133,6 +152,10 @@ const worker = new LazyWorker<HashIn, HashOut>(
 class ThreadHash implements StreamHash {
   private slot = -1;
   private used = 0;
+  /** Bytes of a block a decoder inflated into, to be sent as one range: [rangeStart, rangeEnd) of rangeSlot. */
+  private rangeSlot = -1;
+  private rangeStart = 0;
+  private rangeEnd = 0;
   private readonly job = nextJob++;
   private readonly generation = generation;
   readonly onThread = true;
@@ -148,6 +171,12 @@ class ThreadHash implements StreamHash {
   }
 
   update(bytes: Uint8Array): void {
+    // (`buffer` is asked once a chunk: a gzip layer's chunks are up to 1 MiB.)
+    const memory = bytes.buffer;
+    const inBlock = memory instanceof SharedArrayBuffer ? blocks.slotOf(memory) : -1;
+    if (inBlock >= 0) return this.inPlace(inBlock, bytes.byteOffset, bytes.length);
+    // In order: what was given before this chunk is sent before it.
+    if (this.rangeSlot >= 0) this.sendRange();
     for (let at = 0; at < bytes.length; ) {
       if (this.slot < 0) this.slot = blocks.take();
       const n = Math.min(bytes.length - at, BLOCK - this.used);
@@ -158,14 +187,41 @@ class ThreadHash implements StreamHash {
     }
   }
 
-  private send(): void {
-    const slot = this.slot;
-    if (this.lost) blocks.give(slot);
+  /**
+   * Bytes that lie in block `slot` (a decoder inflated into it): no copy. A decoder's chunks of a
+   * block follow one another, so they are gathered into one range and sent as one message, at
+   * the block's end or before anything else of the stream.
+   */
+  private inPlace(slot: number, offset: number, length: number): void {
+    if (this.slot >= 0) this.send();
+    if (this.rangeSlot === slot && this.rangeEnd === offset) this.rangeEnd += length;
     else {
-      backlog += this.used;
-      this.channel.hold();
-      this.channel.post({ job: this.job, slot, length: this.used, block: blocks.toSend(slot) });
+      if (this.rangeSlot >= 0) this.sendRange();
+      blocks.hold(slot);
+      this.rangeSlot = slot;
+      this.rangeStart = offset;
+      this.rangeEnd = offset + length;
     }
+    if (this.rangeEnd === BLOCK) this.sendRange();
+  }
+
+  private sendRange(): void {
+    streamHashStats.inPlace += this.rangeEnd - this.rangeStart;
+    this.post(this.rangeSlot, this.rangeStart, this.rangeEnd - this.rangeStart);
+    this.rangeSlot = -1;
+  }
+
+  /** Name `length` bytes of `slot` from `offset` to the thread (the message holds the block until answered). */
+  private post(slot: number, offset: number, length: number): void {
+    if (this.lost) return blocks.give(slot);
+    backlog += length;
+    unanswered[slot] = (unanswered[slot] ?? 0) + 1;
+    this.channel.hold();
+    this.channel.post({ job: this.job, slot, offset, length, block: blocks.toSend(slot) });
+  }
+
+  private send(): void {
+    this.post(this.slot, 0, this.used);
     this.slot = -1;
     this.used = 0;
   }
@@ -178,6 +234,7 @@ class ThreadHash implements StreamHash {
 
   digest(): Promise<string> {
     if (this.slot >= 0) this.send();
+    if (this.rangeSlot >= 0) this.sendRange();
     if (this.lost) return Promise.reject(lostError());
     const done = new Promise<string>((resolve, reject) => pending.set(this.job, { resolve, reject }));
     this.channel.hold();
@@ -187,6 +244,8 @@ class ThreadHash implements StreamHash {
 
   abort(): void {
     if (this.slot >= 0) blocks.give(this.slot);
+    if (this.rangeSlot >= 0) blocks.give(this.rangeSlot);
+    this.rangeSlot = -1;
     this.slot = -1;
     this.used = 0;
     if (!this.lost) this.channel.post({ job: this.job, end: false });
@@ -221,6 +280,26 @@ export function streamHashLoaded(): Promise<unknown> {
   });
   return Promise.race([c.whenReady(), late]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * The blocks a decoder may inflate into, so that the thread hashes its output where it lies
+ * (inflate-blocks.ts): `take` gives a block's slot with one reference, the decoder's (-1 when the
+ * thread is not running, as the layer is then hashed here from any memory, or when
+ * OUTPUT_BLOCKS_LIMIT are in use), `hold` and `give` add and end references (one for each chunk
+ * of the block handed on).
+ */
+export const outputBlocks = {
+  take: (): number => (worker.current?.ready && blocks.inUse < OUTPUT_BLOCKS_LIMIT ? blocks.take() : -1),
+  at: (slot: number): Buffer => blocks.at(slot),
+  /** The slot of the block whose memory is `memory` (-1: none). */
+  slotOf: (memory: ArrayBufferLike): number => blocks.slotOf(memory),
+  hold: (slot: number): void => blocks.hold(slot),
+  give: (slot: number): void => blocks.give(slot),
+  /** Blocks not free, whoever holds them (tests: every block comes back). */
+  get inUse(): number {
+    return blocks.inUse;
+  },
+};
 
 /** Start the thread now, so that it has loaded by the time the first layer starts. */
 export const prewarmStreamHash = (): void => void worker.get();

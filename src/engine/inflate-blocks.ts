@@ -1,0 +1,98 @@
+/**
+ * zlib's inflate writing its output into the hashing thread's shared blocks (stream-hash.ts
+ * `outputBlocks`), so that a layer's decompressed bytes are hashed where zlib wrote them instead
+ * of being copied there first (~0.8 s of the main thread on the 11 GB ML-shaped image).
+ *
+ * How: a zlib stream keeps the buffer it inflates into in its `_outBuffer` property, reads it at
+ * each write and sets a fresh one when it is full (Node's lib/zlib.js, unchanged from Node 10 to
+ * 22). An accessor in its place hands zlib a block instead, and takes the fresh buffer only when
+ * no block is free. Should a Node stop reading that property, zlib inflates into its own memory
+ * and every chunk is copied as before: slower, never wrong, because the hash sends a chunk in
+ * place only when its memory is one of the blocks (`slotOf`).
+ *
+ * A block is reused once nothing reads it any more (shared-blocks.ts counts its holders): zlib,
+ * until the block is full and every byte of it has been handed on; each chunk of it, until the
+ * layer's parser gives it back (lent-chunks.ts: the tar reader and every sink copy what they
+ * keep past a call, the rule plain-tar chunks already follow); each range the hash sent, until
+ * the thread has hashed it. Chunks are counted when zlib emits them, not when it slices them:
+ * a paused stream emits a block's last chunk after zlib has moved on to the next block.
+ *
+ * A decoder destroyed while zlib inflates (the layer failed elsewhere) may still be written into
+ * by the thread pool, so the block zlib had is never given back: at most one block per failed
+ * layer, and `outputBlocks` hands out a bounded number (past it, zlib keeps its own memory).
+ */
+import type zlib from 'node:zlib';
+import { giveBack, lend } from './lent-chunks.js';
+import { HASH_BLOCK, outputBlocks } from './stream-hash.js';
+
+export class InflateBlocks {
+  /** The slot zlib writes into now (-1: its own memory). */
+  private writing = -1;
+  /** Bytes emitted so far from each block zlib wrote or writes. */
+  private readonly emitted = new Map<number, number>();
+  /** Blocks zlib filled and left: its reference ends once all their bytes are emitted. */
+  private readonly left = new Set<number>();
+  /** Chunks handed on and not given back yet. */
+  private readonly lent = new Set<Uint8Array>();
+
+  /** Make `inflate` (chunks of HASH_BLOCK bytes) write into blocks from its first output on. */
+  attach(inflate: zlib.InflateRaw | zlib.Gunzip, chunkSize: number): void {
+    if (chunkSize !== HASH_BLOCK) return;
+    const first = outputBlocks.take();
+    if (first < 0) return;
+    this.writing = first;
+    let out = outputBlocks.at(first);
+    Object.defineProperty(inflate, '_outBuffer', {
+      configurable: true,
+      get: () => out,
+      set: (fresh: Buffer) => {
+        // zlib filled `out` and moves on.
+        if (this.writing >= 0) this.leave(this.writing);
+        this.writing = outputBlocks.take();
+        out = this.writing >= 0 ? outputBlocks.at(this.writing) : fresh;
+      },
+    });
+  }
+
+  /** A chunk the inflate emitted: lent to the parser when it lies in a block. */
+  emit(chunk: Uint8Array): void {
+    const slot = outputBlocks.slotOf(chunk.buffer);
+    if (slot < 0) return;
+    outputBlocks.hold(slot);
+    this.lent.add(chunk);
+    lend(chunk, () => {
+      this.lent.delete(chunk);
+      outputBlocks.give(slot);
+    });
+    const n = (this.emitted.get(slot) ?? 0) + chunk.length;
+    this.emitted.set(slot, n);
+    if (n === HASH_BLOCK && this.left.has(slot)) this.release(slot);
+  }
+
+  /** The inflate ended (every byte emitted) or failed: zlib writes into no block any more. */
+  end(): void {
+    if (this.writing >= 0) this.release(this.writing);
+    this.writing = -1;
+    for (const slot of this.left) this.release(slot);
+  }
+
+  /**
+   * The parser is done with every chunk (the layer is over, whichever way): the ones not given
+   * back (left in a stream's buffer when the layer failed) are now.
+   */
+  releaseChunks(): void {
+    for (const chunk of [...this.lent]) giveBack(chunk);
+  }
+
+  private leave(slot: number): void {
+    if (this.emitted.get(slot) === HASH_BLOCK) this.release(slot);
+    else this.left.add(slot);
+  }
+
+  /** zlib's reference to `slot` ends. */
+  private release(slot: number): void {
+    this.left.delete(slot);
+    this.emitted.delete(slot);
+    outputBlocks.give(slot);
+  }
+}
