@@ -25,6 +25,11 @@ import type zlib from 'node:zlib';
 import { giveBack, lend } from './lent-chunks.js';
 import { HASH_BLOCK, outputBlocks } from './stream-hash.js';
 
+/** The property of Node's zlib streams this works through. */
+interface Inflating {
+  _outBuffer: Buffer;
+}
+
 export class InflateBlocks {
   /** The slot zlib writes into now (-1: its own memory). */
   private writing = -1;
@@ -35,13 +40,15 @@ export class InflateBlocks {
   /** Chunks handed on and not given back yet. */
   private readonly lent = new Set<Uint8Array>();
 
-  /** Make `inflate` (chunks of HASH_BLOCK bytes) write into blocks from its first output on. */
+  /**
+   * Make `inflate` (chunks of HASH_BLOCK bytes) write into blocks: from its first output when one
+   * is free, else from the first time it fills its own buffer (a layer whose first bytes come
+   * before the hashing thread has loaded: a registry's, often).
+   */
   attach(inflate: zlib.InflateRaw | zlib.Gunzip, chunkSize: number): void {
     if (chunkSize !== HASH_BLOCK) return;
-    const first = outputBlocks.take();
-    if (first < 0) return;
-    this.writing = first;
-    let out = outputBlocks.at(first);
+    this.writing = outputBlocks.take();
+    let out: Buffer = this.writing >= 0 ? outputBlocks.at(this.writing) : (inflate as unknown as Inflating)._outBuffer;
     Object.defineProperty(inflate, '_outBuffer', {
       configurable: true,
       get: () => out,

@@ -128,3 +128,31 @@ test('a layer cut short or with corrupt gzip data gives every block back; one th
   const next = await layerTar(6);
   assert.equal((await parseLayer(Readable.from([zlib.gzipSync(next)]))).diffId, sha256(next));
 });
+
+test('a decoder that starts when no block is free inflates into its own memory, and into a block from the next one free', async () => {
+  assert.equal(await streamHashReady(), true);
+  const base = outputBlocks.inUse;
+  // Every block taken (as a registry's layer that starts before the thread has loaded finds none).
+  const taken: number[] = [];
+  for (let slot = outputBlocks.take(); slot >= 0; slot = outputBlocks.take()) taken.push(slot);
+  assert.ok(taken.length > 0);
+  const data = randomBytes(5 << 20);
+  const d = new GzipMembers({ lendOutput: true });
+  const chunks: Buffer[] = [];
+  const kinds: boolean[] = [];
+  d.on('data', (c: Buffer) => {
+    kinds.push(c.buffer instanceof SharedArrayBuffer);
+    chunks.push(Buffer.from(c));
+    giveBack(c);
+    // Blocks free again once the first output is out.
+    for (const slot of taken.splice(0)) outputBlocks.give(slot);
+  });
+  const done = new Promise((resolve, reject) => d.on('end', resolve).on('error', reject));
+  d.end(zlib.gzipSync(data));
+  await done;
+  assert.ok(Buffer.concat(chunks).equals(data));
+  assert.equal(kinds[0], false, 'the first output was in a block none was free for');
+  assert.ok(kinds.slice(-3).every(Boolean), 'the decoder never moved into a block');
+  d.releaseOutput();
+  assert.equal(await blocksBack(base), base, 'every block came back');
+});
