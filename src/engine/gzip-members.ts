@@ -111,6 +111,7 @@ export class GzipMembers extends Transform {
   }
 
   override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    if (this.inner && !this.innerEnded) this.blocks?.abandon(this.inner);
     this.inner?.destroy();
     this.rest?.destroy();
     cb(err);

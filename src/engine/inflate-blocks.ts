@@ -18,8 +18,9 @@
  * a paused stream emits a block's last chunk after zlib has moved on to the next block.
  *
  * A decoder destroyed while zlib inflates (the layer failed elsewhere) may still be written into
- * by the thread pool, so the block zlib had is never given back: at most one block per failed
- * layer, and `outputBlocks` hands out a bounded number (past it, zlib keeps its own memory).
+ * by the thread pool: the blocks zlib had are given back once its stream is collected (Node keeps
+ * a zlib stream alive while a write of it runs). `outputBlocks` hands out a bounded number
+ * whatever is held (past it, zlib keeps its own memory).
  */
 import type zlib from 'node:zlib';
 import { giveBack, lend } from './lent-chunks.js';
@@ -29,6 +30,11 @@ import { HASH_BLOCK, outputBlocks } from './stream-hash.js';
 interface Inflating {
   _outBuffer: Buffer;
 }
+
+/** zlib's references of a stream destroyed mid-inflate: ended once the stream is collected. */
+const abandoned = new FinalizationRegistry<number[]>((slots) => {
+  for (const slot of slots) outputBlocks.give(slot);
+});
 
 export class InflateBlocks {
   /** The slot zlib writes into now (-1: its own memory). */
@@ -81,6 +87,19 @@ export class InflateBlocks {
     if (this.writing >= 0) this.release(this.writing);
     this.writing = -1;
     for (const slot of this.left) this.release(slot);
+  }
+
+  /**
+   * The decoder was destroyed before `inflate` ended: zlib may still be writing, so its blocks
+   * are given back once `inflate` is collected.
+   */
+  abandon(inflate: object): void {
+    const slots = [...this.left];
+    if (this.writing >= 0) slots.push(this.writing);
+    this.left.clear();
+    this.emitted.clear();
+    this.writing = -1;
+    if (slots.length) abandoned.register(inflate, slots);
   }
 
   /**

@@ -27,6 +27,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { LayerlensError } from '../errors/index.js';
+import { lend } from './lent-chunks.js';
 import { SharedBlocks } from './shared-blocks.js';
 import { copyInto } from './shared-copy.js';
 import { LazyWorker, type WorkerChannel } from './worker-thread.js';
@@ -282,6 +283,13 @@ export function streamHashLoaded(): Promise<unknown> {
 }
 
 /**
+ * A chunk read into a block and handed on with its reader's reference (`lendBlock`) that is never
+ * given back — a stream dropped after an error, a shared layer's copy read through and dropped —
+ * ends that reference once the collector has taken the chunk: nothing can read it any more.
+ */
+const unreturned = new FinalizationRegistry<number>((slot) => blocks.give(slot));
+
+/**
  * The blocks a decoder may inflate into, so that the thread hashes its output where it lies
  * (inflate-blocks.ts): `take` gives a block's slot with one reference, the decoder's (-1 when the
  * thread is not running, as the layer is then hashed here from any memory, or when
@@ -295,6 +303,17 @@ export const outputBlocks = {
   slotOf: (memory: ArrayBufferLike): number => blocks.slotOf(memory),
   hold: (slot: number): void => blocks.hold(slot),
   give: (slot: number): void => blocks.give(slot),
+  /**
+   * Lend `chunk`, which lies in `slot` and carries its taker's reference, to the engine
+   * (lent-chunks.ts): the reference ends when the chunk is given back, or else once it is collected.
+   */
+  lendBlock(chunk: Uint8Array, slot: number): void {
+    unreturned.register(chunk, slot, chunk);
+    lend(chunk, () => {
+      unreturned.unregister(chunk);
+      blocks.give(slot);
+    });
+  },
   /** Blocks not free, whoever holds them (tests: every block comes back). */
   get inUse(): number {
     return blocks.inUse;

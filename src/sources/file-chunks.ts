@@ -7,6 +7,11 @@
  * Why not fs.createReadStream: it reads into a new buffer every time, and memory the kernel fills
  * fresh is slow here twice, on the read and on the first reads after it (buffer-pool.ts).
  *
+ * After the first chunk, a lent blob's chunks are read into the hashing thread's shared blocks
+ * while one is free (engine/stream-hash.ts `outputBlocks`): the stored blob's digest is then
+ * hashed where the bytes were read (oci-layout/digest.ts), not copied there first (~0.25 s of the
+ * main thread on the 11 GB ML-shaped image's 4.6 GB of blobs).
+ *
  * Errors are fs's own (code, syscall, path), as createReadStream emits them; a file that is
  * shorter than the range ends the stream early, as createReadStream does (the blob's digest or
  * size check says so).
@@ -14,6 +19,7 @@
 import { close, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import { comesBack, lend } from '../engine/lent-chunks.js';
+import { outputBlocks } from '../engine/stream-hash.js';
 import { BufferPool } from './buffer-pool.js';
 
 const CHUNK = 1 << 20;
@@ -57,21 +63,26 @@ export class FileChunks extends Readable {
   override _read(): void {
     const want = Math.min(CHUNK, this.end - this.pos);
     if (want <= 0) return void this.push(null);
-    const buf = pool.take();
+    const slot = this.lending ? outputBlocks.take() : -1;
+    const buf = slot >= 0 ? outputBlocks.at(slot) : pool.take();
     this.reading = true;
     read(this.fd, buf, 0, want, this.pos, (err, n) => {
       this.reading = false;
       if (this.closeWhenRead || err || n === 0) {
-        pool.put(buf.buffer as ArrayBuffer);
+        if (slot >= 0) outputBlocks.give(slot);
+        else pool.put(buf.buffer as ArrayBuffer);
         if (this.closeWhenRead) return this.closeWhenRead();
         if (err) return void this.destroy(err);
         return void this.push(null);
       }
-      const chunk = n === buf.length ? buf : buf.subarray(0, n);
+      // (A block's chunk is a view of its own: the block's Buffer is kept by its pool, and the
+      // chunk is what is given back, or collected.)
+      const chunk = n === buf.length && slot < 0 ? buf : buf.subarray(0, n);
       // Lent only when the engine will give the chunks back (gzip or a plain tar), see comesBack.
       if (this.pos === this.start) this.lending = comesBack(chunk);
       this.pos += n;
-      if (this.lending) lend(chunk, () => pool.put(buf.buffer as ArrayBuffer));
+      if (slot >= 0) outputBlocks.lendBlock(chunk, slot);
+      else if (this.lending) lend(chunk, () => pool.put(buf.buffer as ArrayBuffer));
       this.push(chunk);
     });
   }

@@ -3,20 +3,25 @@
  * its bytes are hashed where zlib wrote them, its tree and diffID are those of zlib's own memory,
  * a block is written again only once nothing reads it (a chunk a slow consumer holds keeps its
  * bytes while other layers churn the blocks), and every block comes back — after a layer that
- * ends, one cut short, one whose gzip data is corrupt, and one that fails in its tar (at most the
- * block zlib was writing stays held).
+ * ends, one cut short, one whose gzip data is corrupt, and one that fails in its tar (the blocks zlib
+ * may still be writing into once its stream is collected).
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import zlib from 'node:zlib';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
 import { GzipMembers } from '../../src/engine/gzip-members.js';
 import { giveBack } from '../../src/engine/lent-chunks.js';
 import { entryList, parseLayer } from '../../src/engine/parse-layer.js';
 import { outputBlocks, streamHashReady, streamHashStats } from '../../src/engine/stream-hash.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 /** `data` in pieces of `n` bytes. */
 const pieces = (data: Buffer, n: number) =>
@@ -103,7 +108,7 @@ test('layers side by side: a chunk held by a slow consumer keeps its bytes while
   assert.equal(await blocksBack(base), base, 'every block came back');
 });
 
-test('a layer cut short or with corrupt gzip data gives every block back; one that fails in its tar keeps at most one', async () => {
+test('a layer cut short, with corrupt gzip data or failing in its tar gives every block back', async () => {
   assert.equal(await streamHashReady(), true);
   const base = outputBlocks.inUse;
   const tarball = await layerTar(5);
@@ -122,8 +127,15 @@ test('a layer cut short or with corrupt gzip data gives every block back; one th
   let end = tarball.length;
   while (end > 0 && tarball[end - 1] === 0) end--;
   const bad = Buffer.concat([tarball.subarray(0, Math.ceil(end / 512) * 512), Buffer.alloc(2 << 20, 0x41)]);
-  await assert.rejects(parseLayer(Readable.from(pieces(zlib.gzipSync(bad), 65_536))), /checksum/);
-  assert.ok((await blocksBack(base + 1)) <= base + 1, 'more than the block zlib was writing stayed held');
+  // (Its streams made in a function of their own: nothing here keeps them once it has failed.)
+  const failed = () => parseLayer(Readable.from(pieces(zlib.gzipSync(bad), 65_536)));
+  await assert.rejects(failed(), /checksum/);
+  // zlib may have been inflating when the layer failed: its blocks come back with its stream.
+  for (let i = 0; i < 50 && outputBlocks.inUse > base; i++) {
+    gc();
+    await sleep(20);
+  }
+  assert.equal(outputBlocks.inUse, base, 'a block stayed held after the layer failed in its tar');
   // And the next layer is whole.
   const next = await layerTar(6);
   assert.equal((await parseLayer(Readable.from([zlib.gzipSync(next)]))).diffId, sha256(next));

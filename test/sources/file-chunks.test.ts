@@ -1,7 +1,9 @@
 /**
  * Layer blobs read from files into pooled buffers (src/sources/file-chunks.ts, buffer-pool.ts):
  * the same bytes and errors as fs.createReadStream, the chunks lent to the engine and read into
- * again once given back, the descriptor never closed under a read, the pool let go when idle.
+ * again once given back, the descriptor never closed under a read, the pool let go when idle;
+ * with the hashing thread running, a gzip blob read into its shared blocks (the stored digest
+ * hashed in place), each block back once given back or, for a stream dropped, once collected.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,12 +12,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import zlib from 'node:zlib';
 import { buildTar, sha256 } from '../../src/engine/build-tar.js';
 import { giveBack, isLent } from '../../src/engine/lent-chunks.js';
 import { parseLayer } from '../../src/engine/parse-layer.js';
+import { outputBlocks, streamHashReady, streamHashStats } from '../../src/engine/stream-hash.js';
 import { BufferPool } from '../../src/sources/buffer-pool.js';
 import { FileChunks, pooledFileBuffers } from '../../src/sources/file-chunks.js';
+import { verifyingStream } from '../../src/sources/oci-layout/digest.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const dir = mkdtempSync(join(tmpdir(), 'll-file-chunks-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -187,4 +197,64 @@ test('the file readers keep no buffers once the last file is closed', async () =
   assert.equal(pooledFileBuffers(), 0);
   giveBack(chunks[1]);
   assert.equal(pooledFileBuffers(), 0);
+});
+
+/** Collect garbage until only `base` blocks are in use (or a second has passed). */
+async function collected(base: number): Promise<void> {
+  for (let i = 0; i < 50 && outputBlocks.inUse > base; i++) {
+    gc();
+    await sleep(20);
+  }
+}
+
+test('with the hashing thread running, a gzip blob is read into its shared blocks and its stored digest hashed there; every block comes back, given back or collected', async () => {
+  assert.equal(await streamHashReady(), true);
+  const tar = await buildTar([
+    { name: 'a.bin', content: randomBytes(4 << 20) },
+    ...Array.from({ length: 500 }, (_, i) => ({ name: `lib/m${i}.py`, content: `v = ${i}\n` })),
+  ]);
+  const gz = zlib.gzipSync(tar, { level: 1 });
+  const file = join(dir, 'stored.tar.gz');
+  writeFileSync(file, gz);
+  // (Blocks the tests before left to the collector are collected first.)
+  await collected(0);
+  const base = outputBlocks.inUse;
+  const before = streamHashStats.inPlace;
+  const s = new FileChunks(file);
+  const seen: Buffer[] = [];
+  s.on('data', (c: Buffer) => seen.push(c));
+  const checked = s.pipe(verifyingStream(`sha256:${sha256(gz).slice(7)}`, 'stored blob'));
+  const parsed = await parseLayer(checked);
+  assert.equal(parsed.diffId, sha256(tar));
+  assert.ok(seen.length >= 4);
+  assert.ok(
+    seen.slice(1).every((c) => c.buffer instanceof SharedArrayBuffer),
+    'the reads after the first were not into the blocks',
+  );
+  // The inflated bytes and the stored ones after the first chunk, hashed where they lay.
+  assert.ok(streamHashStats.inPlace - before >= tar.length + gz.length - (1 << 20));
+  for (let i = 0; i < 100 && outputBlocks.inUse > base; i++) await sleep(10);
+  assert.equal(outputBlocks.inUse, base, 'a block given back stayed held');
+  // A wrong digest still fails; the chunks the failed parse never gave back come back once collected.
+  // (Its streams made in a function of their own: nothing here keeps them once it has failed.)
+  const failed = () =>
+    parseLayer(new FileChunks(file).pipe(verifyingStream(`sha256:${'0'.repeat(64)}`, 'stored blob')));
+  await assert.rejects(failed(), { code: 'DIGEST_MISMATCH' });
+  await collected(base);
+  assert.equal(outputBlocks.inUse, base, 'a block of the failed parse never came back');
+
+  // A stream read a little and dropped: nothing gives its chunks back, the collector does.
+  await new Promise<void>((resolve) => {
+    const dropped = new FileChunks(file);
+    let n = 0;
+    dropped.on('data', () => {
+      if (++n === 3) {
+        dropped.destroy();
+        resolve();
+      }
+    });
+  });
+  assert.ok(outputBlocks.inUse > base, 'the dropped chunks did not hold their blocks');
+  await collected(base);
+  assert.equal(outputBlocks.inUse, base, 'a dropped chunk’s block never came back');
 });
