@@ -197,8 +197,8 @@ export class GzipMembers extends Transform {
       blocks?.end();
     });
     inner.on('error', (err) => {
-      // zlib reports an error when a write is over: it writes no more (destroyed from outside,
-      // a write may still be running on the thread pool: that block stays held, inflate-blocks.ts).
+      // zlib reports an error when a write is over: it writes no more. (Destroyed from outside,
+      // a write may still be running on the thread pool: see `abandon` in _destroy.)
       blocks?.end();
       this.destroy(err);
     });

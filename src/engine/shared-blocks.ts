@@ -8,8 +8,8 @@
  *
  * A block is counted: `take` gives its taker one reference, `hold` adds one, `give` ends one, and
  * the block is free again at none. One holder is the usual case (a block filled, sent, named back
- * by the thread); a block a decoder inflates into (gzip-members.ts) is held by the decoder while
- * it writes, by each chunk of it not yet parsed, and by each range of it not yet hashed.
+ * by the thread); a block a decoder inflates into (inflate-blocks.ts) is held by the decoder
+ * while it writes, by each chunk of it not yet parsed, and by each range of it not yet hashed.
  * When the thread stops, `reset` frees every block and forgets which were sent: a thread started
  * later knows none (`forgetSent` only the second, for blocks other holders still have).
  */
