@@ -47,16 +47,11 @@ export class GzipMembers extends Transform {
   /**
    * `lendOutput`: the first member (nearly every layer's only one) is inflated into the hashing
    * thread's shared blocks and each chunk is lent (inflate-blocks.ts). Only for a consumer that
-   * gives every chunk back once done with it and calls `releaseOutput` at its end (parse-layer.ts).
+   * gives every chunk back once done with it (parse-layer.ts).
    */
   constructor(opts: { lendOutput?: boolean } = {}) {
     super({ readableHighWaterMark: CHUNK });
     this.blocks = opts.lendOutput ? new InflateBlocks() : null;
-  }
-
-  /** The consumer is done with every chunk (see `lendOutput`). */
-  releaseOutput(): void {
-    this.blocks?.releaseChunks();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {

@@ -13,8 +13,9 @@
  * A block is reused once nothing reads it any more (shared-blocks.ts counts its holders): zlib,
  * until the block is full and every byte of it has been handed on; each chunk of it, until the
  * layer's parser gives it back (lent-chunks.ts: the tar reader and every sink copy what they
- * keep past a call, the rule plain-tar chunks already follow); each range the hash sent, until
- * the thread has hashed it. Chunks are counted when zlib emits them, not when it slices them:
+ * keep past a call, the rule plain-tar chunks already follow), or the collector takes it (a
+ * failed layer's chunks left in a stream's buffer: `outputBlocks.lendBlock`, as a file reader's
+ * chunks); each range the hash sent, until the thread has hashed it. Chunks are counted when zlib emits them, not when it slices them:
  * a paused stream emits a block's last chunk after zlib has moved on to the next block.
  *
  * A decoder destroyed while zlib inflates (the layer failed elsewhere) may still be written into
@@ -23,7 +24,6 @@
  * whatever is held (past it, zlib keeps its own memory).
  */
 import type zlib from 'node:zlib';
-import { giveBack, lend } from './lent-chunks.js';
 import { HASH_BLOCK, outputBlocks } from './stream-hash.js';
 
 /** The property of Node's zlib streams this works through. */
@@ -43,8 +43,6 @@ export class InflateBlocks {
   private readonly emitted = new Map<number, number>();
   /** Blocks zlib filled and left: its reference ends once all their bytes are emitted. */
   private readonly left = new Set<number>();
-  /** Chunks handed on and not given back yet. */
-  private readonly lent = new Set<Uint8Array>();
 
   /**
    * Make `inflate` (chunks of HASH_BLOCK bytes) write into blocks: from its first output when one
@@ -71,12 +69,9 @@ export class InflateBlocks {
   emit(chunk: Uint8Array): void {
     const slot = outputBlocks.slotOf(chunk.buffer);
     if (slot < 0) return;
+    // The chunk's own reference, lent with it.
     outputBlocks.hold(slot);
-    this.lent.add(chunk);
-    lend(chunk, () => {
-      this.lent.delete(chunk);
-      outputBlocks.give(slot);
-    });
+    outputBlocks.lendBlock(chunk, slot);
     const n = (this.emitted.get(slot) ?? 0) + chunk.length;
     this.emitted.set(slot, n);
     if (n === HASH_BLOCK && this.left.has(slot)) this.release(slot);
@@ -100,14 +95,6 @@ export class InflateBlocks {
     this.emitted.clear();
     this.writing = -1;
     if (slots.length) abandoned.register(inflate, slots);
-  }
-
-  /**
-   * The parser is done with every chunk (the layer is over, whichever way): the ones not given
-   * back (left in a stream's buffer when the layer failed) are now.
-   */
-  releaseChunks(): void {
-    for (const chunk of [...this.lent]) giveBack(chunk);
   }
 
   private leave(slot: number): void {

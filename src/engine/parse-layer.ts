@@ -8,7 +8,6 @@ import { pipeline } from 'node:stream/promises';
 import { DeferredDigests, DigestingSink, EMPTY_DIGEST, type RangeDigests } from './content-digest.js';
 import { describeDecodeError, openDecoded } from './decode.js';
 import { BlobTail, isStargzFooter } from './estargz.js';
-import { GzipMembers } from './gzip-members.js';
 import { giveBack } from './lent-chunks.js';
 import { MAX_XATTR_BYTES, formatLimit, limitError, limits } from './limits.js';
 import { checkHeap, heapFlag } from './memory-guard.js';
@@ -268,7 +267,7 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
   let decoded;
   try {
     // A gzip layer's chunks are lent (inflated into the hashing thread's blocks, no copy for
-    // the hash): each goes back below once parsed, and the rest at the end, whichever way.
+    // the hash): each goes back below once parsed.
     decoded = await openDecoded(raw, { lendOutput: true });
   } catch (err) {
     throw asLayerError(err, 'tar');
@@ -505,10 +504,6 @@ export async function parseLayer(raw: NodeJS.ReadableStream, opts: ParseOptions 
     failure ??= err as Error;
     hash?.abort();
     throw asLayerError(decodeError ?? err, decodeError ? kind : 'tar');
-  } finally {
-    // Every chunk parsed, or none will be: the decoder's chunks still out (in a stream's buffer
-    // when the layer failed) are given back.
-    if (decoder instanceof GzipMembers) decoder.releaseOutput();
   }
   const diffHex = hash?.digest();
   // (Handled now: the raw digest below may fail first.)

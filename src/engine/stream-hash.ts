@@ -9,10 +9,11 @@
  * 1 MiB block of shared memory, the message names the block, and the thread names it back once
  * hashed, for reuse. A gzip layer's bytes are not copied at all: its decoder inflates into these
  * blocks (`outputBlocks`, inflate-blocks.ts), and a chunk that lies in one is sent as a range of
- * it (the copy was ~0.8 s of the main thread on the 11 GB ML-shaped image). (A worker that was sent each chunk as a clone cost as much as the hash: see
- * sources/file-hash-worker.ts. Blocks that were transferred, ArrayBuffers detached here and made
- * anew on each return, cost ~0.5 ms a send on a load of a million tiny files, where the
- * collector runs often: 0.57 s of its main thread.)
+ * it (the copy was ~0.8 s of the main thread on the 11 GB ML-shaped image). (A worker that was
+ * sent each chunk as a clone cost as much as the hash: see sources/file-hash-worker.ts. Blocks
+ * that were transferred, ArrayBuffers detached here and made anew on each return, cost ~0.5 ms a
+ * send on a load of a million tiny files, where the collector runs often: 0.57 s of its main
+ * thread.)
  *
  * Bounded: the blocks sent and not yet hashed (over every layer being read) are counted, and
  * above BACKLOG_LIMIT the caller holds its input back (`congested`, `whenDrained`) — and with it
@@ -44,7 +45,6 @@ export type HashOut = { slot: number; length: number } | { job: number; hex: str
 
 /** The size of a block handed to the thread (and of a block a decoder inflates into). */
 export const HASH_BLOCK = 1 << 20;
-const BLOCK = HASH_BLOCK;
 /**
  * Blocks in use above which a decoder gets none to inflate into (it then inflates into memory of
  * its own, copied as any chunk): a bound on this shared memory, whatever a decoder fails to give back.
@@ -92,8 +92,8 @@ class HereHash implements StreamHash {
 /** Bumped when the thread stops: a job of an earlier generation lost its bytes. */
 let generation = 0;
 let backlog = 0;
-/** The blocks (made as needed: about BACKLOG_LIMIT / BLOCK + 2 of them). */
-const blocks = new SharedBlocks(BLOCK);
+/** The blocks (made as needed: about BACKLOG_LIMIT / HASH_BLOCK + 2 of them). */
+const blocks = new SharedBlocks(HASH_BLOCK);
 /** Messages naming each slot that the thread has not answered (each one holds its block). */
 let unanswered: number[] = [];
 let waiting: (() => void)[] = [];
@@ -180,11 +180,11 @@ class ThreadHash implements StreamHash {
     if (this.rangeSlot >= 0) this.sendRange();
     for (let at = 0; at < bytes.length; ) {
       if (this.slot < 0) this.slot = blocks.take();
-      const n = Math.min(bytes.length - at, BLOCK - this.used);
+      const n = Math.min(bytes.length - at, HASH_BLOCK - this.used);
       copyInto(blocks.at(this.slot), this.used, n === bytes.length ? bytes : bytes.subarray(at, at + n));
       this.used += n;
       at += n;
-      if (this.used === BLOCK) this.send();
+      if (this.used === HASH_BLOCK) this.send();
     }
   }
 
@@ -203,7 +203,7 @@ class ThreadHash implements StreamHash {
       this.rangeStart = offset;
       this.rangeEnd = offset + length;
     }
-    if (this.rangeEnd === BLOCK) this.sendRange();
+    if (this.rangeEnd === HASH_BLOCK) this.sendRange();
   }
 
   private sendRange(): void {
@@ -283,9 +283,9 @@ export function streamHashLoaded(): Promise<unknown> {
 }
 
 /**
- * A chunk read into a block and handed on with its reader's reference (`lendBlock`) that is never
- * given back — a stream dropped after an error, a shared layer's copy read through and dropped —
- * ends that reference once the collector has taken the chunk: nothing can read it any more.
+ * A chunk of a block handed on with a reference of its own (`lendBlock`) that is never given back
+ * — left in a stream's buffer when a layer failed, a shared layer's copy read through and dropped
+ * — ends that reference once the collector has taken the chunk: nothing can read it any more.
  */
 const unreturned = new FinalizationRegistry<number>((slot) => blocks.give(slot));
 
@@ -304,8 +304,9 @@ export const outputBlocks = {
   hold: (slot: number): void => blocks.hold(slot),
   give: (slot: number): void => blocks.give(slot),
   /**
-   * Lend `chunk`, which lies in `slot` and carries its taker's reference, to the engine
-   * (lent-chunks.ts): the reference ends when the chunk is given back, or else once it is collected.
+   * Lend `chunk`, which lies in `slot` and carries a reference of its own (its taker's, or one
+   * held for it), to the engine (lent-chunks.ts): the reference ends when the chunk is given
+   * back, or else once it is collected.
    */
   lendBlock(chunk: Uint8Array, slot: number): void {
     unreturned.register(chunk, slot, chunk);
