@@ -59,6 +59,22 @@ export class TreeNode {
     return n;
   }
 
+  /**
+   * This path's history as slots of its store, oldest first, written into `out` (a buffer the
+   * caller reuses from node to node); returns how many. What `versions` gives without a view per
+   * version: the checks' walks over every path with a history read the store's columns.
+   */
+  slotsInto(out: number[]): number {
+    let n = 0;
+    for (let i = this.top; i >= 0; i = this.store.below(i)) out[n++] = i;
+    for (let a = 0, b = n - 1; a < b; a++, b--) {
+      const t = out[a];
+      out[a] = out[b];
+      out[b] = t;
+    }
+    return n;
+  }
+
   /** The slot of the version in force at `layer` (last one with layer ≤ `layer`), or -1. */
   indexAt(layer: number): number {
     const st = this.store;

@@ -29,11 +29,15 @@ const TYPES: readonly EntryType[] = ['file', 'dir', 'symlink', 'hardlink', 'othe
 const CHANGES: readonly ChangeKind[] = ['added', 'modified', 'removed'];
 const TYPE_CODE: Record<EntryType, number> = { file: 0, dir: 1, symlink: 2, hardlink: 3, other: 4 };
 const CHANGE_CODE: Record<ChangeKind, number> = { added: 0, modified: 1, removed: 2 };
-// flags: bits 0-2 type, bits 3-4 change, bit 5 implicit.
+// flags: bits 0-2 type, bits 3-4 change, bit 5 implicit, bit 6 an entry in `contents`, bit 7
+// one in `rare`. (The last two spare the side maps' lookups: walks over every node ask each slot
+// for its inspector's result and its extended attributes, and nearly every answer is none.)
 const TYPE_MASK = 7;
 const CHANGE_SHIFT = 3;
 const CHANGE_MASK = 3 << CHANGE_SHIFT;
 const IMPLICIT = 1 << 5;
+const HAS_CONTENT = 1 << 6;
+const HAS_RARE = 1 << 7;
 
 /** Int32 slot of a field with no value (previousLayer undefined). */
 const NONE = -0x80000000;
@@ -140,10 +144,10 @@ export class VersionStore {
         r.devMajor = a.devMajor;
         r.devMinor = a.devMinor;
       }
-      this.rare.set(i, r);
+      this.putRare(i, r);
     }
     if (a.digest !== undefined) this.setDigest(i, a.digest);
-    if (content !== undefined) this.contents.set(i, content);
+    if (content !== undefined) this.setContent(i, content);
     if (implicit) this.flags[i >>> SHIFT][i & MASK] |= IMPLICIT;
     return i;
   }
@@ -173,18 +177,14 @@ export class VersionStore {
       previousLayer,
       entry,
     );
-    if (from.rare.size !== 0) {
-      const r = from.rare.get(j);
-      if (r) this.rare.set(i, { ...r });
-    }
+    const r = from.rareOf(j);
+    if (r) this.putRare(i, { ...r });
     if (from.digestSegs.length !== 0) {
       const d = from.digest(j);
       if (d !== undefined) this.setDigest(i, d);
     }
-    if (from.contents.size !== 0) {
-      const c = from.contents.get(j);
-      if (c !== undefined) this.contents.set(i, c);
-    }
+    const c = from.content(j);
+    if (c !== undefined) this.setContent(i, c);
     return i;
   }
 
@@ -278,13 +278,13 @@ export class VersionStore {
     return this.ints[BELOW][i >>> SHIFT][i & MASK];
   }
   rareOf(i: number): Rare | undefined {
-    return this.rare.size === 0 ? undefined : this.rare.get(i);
+    return (this.flags[i >>> SHIFT][i & MASK] & HAS_RARE) === 0 ? undefined : this.rare.get(i);
   }
   linkTarget(i: number): string | undefined {
     return this.rareOf(i)?.linkTarget;
   }
   content(i: number): unknown {
-    return this.contents.size === 0 ? undefined : this.contents.get(i);
+    return (this.flags[i >>> SHIFT][i & MASK] & HAS_CONTENT) === 0 ? undefined : this.contents.get(i);
   }
   digest(i: number): string | undefined {
     const seg = this.digestSegs[i >>> SHIFT];
@@ -330,8 +330,15 @@ export class VersionStore {
     this.mtimes[i >>> SHIFT][i & MASK] = mtime;
   }
   setContent(i: number, c: unknown): void {
-    if (c === undefined) this.contents.delete(i);
-    else this.contents.set(i, c);
+    const s = i >>> SHIFT;
+    const o = i & MASK;
+    if (c === undefined) {
+      this.contents.delete(i);
+      this.flags[s][o] &= ~HAS_CONTENT;
+    } else {
+      this.contents.set(i, c);
+      this.flags[s][o] |= HAS_CONTENT;
+    }
   }
   setDigest(i: number, d: string | undefined): void {
     const s = i >>> SHIFT;
@@ -349,8 +356,13 @@ export class VersionStore {
       if (r) delete r[key];
       return;
     }
-    if (!r) this.rare.set(i, (r = {}));
+    if (!r) this.putRare(i, (r = {}));
     r[key] = v;
+  }
+
+  private putRare(i: number, r: Rare): void {
+    this.rare.set(i, r);
+    this.flags[i >>> SHIFT][i & MASK] |= HAS_RARE;
   }
 
   /** A view of slot `i` in the shape of a Version. */

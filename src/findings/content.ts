@@ -131,16 +131,14 @@ function buildIndex(tree: FileTree): NodeIndex {
   for (let i = 0; i < all.length; i++) {
     const node = all.at(i);
     if (panelName(node.name)) idx.panelNames.push(node);
-    const count = node.versionCount;
-    if (count === 0) continue;
-    if (count === 1) {
-      // (From the store's columns, no version view: this walks every node of the tree.)
-      const st = node.store;
-      const v = node.lastIndex;
+    // (From the store's columns, no version view and no count: this walks every node of the tree.)
+    const v = node.lastIndex;
+    if (v < 0) continue;
+    const st = node.store;
+    if (st.below(v) < 0) {
       if (st.isRemoved(v)) continue;
       const layer = st.layer(v);
-      const type = st.type(v);
-      if (type === 'file') {
+      if (st.type(v) === 'file') {
         idx.soleFileBytes += st.size(v);
         if (layer > 0 && layer <= top) idx.soleUserFileBytes += st.size(v);
       }
@@ -150,9 +148,15 @@ function buildIndex(tree: FileTree): NodeIndex {
       continue;
     }
     idx.history.push(node);
-    if (node.versions.some((v) => inspected(v))) idx.inspected.push(node);
+    for (let s = v; s >= 0; s = st.below(s)) {
+      const content = st.isRemoved(s) ? undefined : st.content(s);
+      if (content && typeof content === 'object') {
+        idx.inspected.push(node);
+        break;
+      }
+    }
     const live = node.liveIndexAt(top);
-    if (live >= 0 && permissionRelevant(node.store, live)) idx.permissionBits.push(node);
+    if (live >= 0 && permissionRelevant(st, live)) idx.permissionBits.push(node);
   }
   return idx;
 }
@@ -173,14 +177,42 @@ export function topLayer(tree: FileTree): number {
   return tree.layerCount - 1;
 }
 
+/** How a version stopped being visible: removed, or replaced by another version. */
+export interface Fate {
+  /** The layer of the version that ended it. */
+  layer: number;
+  how: 'deleted' | 'overwritten';
+}
+
 /**
  * Where the content of version `i` of `node` stopped being visible: the next version's layer and
  * whether it was a removal or a replacement. Undefined when it is still there in the final image.
  */
-export function fateOf(node: TreeNode, i: number): { layer: number; how: 'deleted' | 'overwritten' } | undefined {
-  const next = node.versions[i + 1];
-  if (!next) return undefined;
-  return { layer: next.layer, how: next.change === 'removed' ? 'deleted' : 'overwritten' };
+export function fateOf(node: TreeNode, i: number): Fate | undefined {
+  const n = node.slotsInto(scratch);
+  return i + 1 < n ? fateAbove(node.store, scratch[i + 1]) : undefined;
+}
+const scratch: number[] = [];
+
+/** The fate of a version whose next version is slot `next` of `st`. */
+export function fateAbove(st: VersionStore, next: number): Fate {
+  return { layer: st.layer(next), how: st.isRemoved(next) ? 'deleted' : 'overwritten' };
+}
+
+/** How a file version was superseded (the efficiency check's causes of waste). */
+export type Superseded = 'deleted' | 'overwritten' | 'metadata-only';
+
+/**
+ * What superseded file slot `v` of `st`, whose next version is slot `next`: a removal, another
+ * file, or the same file written again (same size and mtime: a chmod or chown, the content not
+ * new; the efficiency and the deleted-file checks judge alike).
+ */
+export function supersededBy(st: VersionStore, v: number, next: number): Superseded {
+  return st.isRemoved(next)
+    ? 'deleted'
+    : st.type(next) === 'file' && st.size(next) === st.size(v) && st.mtime(next) === st.mtime(v)
+      ? 'metadata-only'
+      : 'overwritten';
 }
 
 /**

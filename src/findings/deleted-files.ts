@@ -9,7 +9,16 @@
  * all the same, and is reported with j = i.
  */
 import type { ImageModel } from '../engine/image.js';
-import { fateOf, inLayerKey, inspected, linkedCopies, nodeIndex } from './content.js';
+import {
+  type Fate,
+  fateAbove,
+  type InspectedContent,
+  inLayerKey,
+  inspected,
+  linkedCopies,
+  nodeIndex,
+  supersededBy,
+} from './content.js';
 import { formatBytes } from '../text/bytes.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { TreeNode } from '../engine/tree.js';
@@ -62,8 +71,6 @@ function whereText(layer: number, supersededIn: number): string {
   return supersededIn === layer ? 'by a later entry of the same layer' : `in layer ${supersededIn}`;
 }
 
-type Fate = NonNullable<ReturnType<typeof fateOf>>;
-
 /** A superseded file version that is not sensitive: listed among its layer's largest, or counted. */
 interface Shadowed {
   node: TreeNode;
@@ -82,21 +89,21 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
   // file), listed in the order of their `${supersededIn}:${how}`.
   const plain = new Map<number, { order: string; largest: Largest<Shadowed> }>();
   const pathOf = (s: Shadowed) => s.node.path;
+  /** A superseded file version that is not sensitive: offered to its layer's group. */
+  const offerPlain = (node: TreeNode, v: Version, i: number, fate: Fate): void => {
+    const k = fate.layer * 2 + (fate.how === 'deleted' ? 1 : 0);
+    let group = plain.get(k);
+    if (!group)
+      plain.set(k, (group = { order: `${fate.layer}:${fate.how}`, largest: new Largest(MAX_INFO_PER_LAYER, pathOf) }));
+    group.largest.offer(v.size, { node, v, i });
+  };
   /** One superseded file version: a finding when it is sensitive, else offered to its group. */
   const consider = (node: TreeNode, v: Version, i: number, fate: Fate, metadataOnly: boolean): void => {
     const found = inspected(v)?.secrets;
     const secrets = found ? found.filter((m) => m.severity === 'critical' || m.severity === 'high') : [];
     const byName = mayBeSensitive(node.name) ? sensitiveName(node.path) : null;
     if (!secrets.length && !byName) {
-      if (metadataOnly) return; // the efficiency check reports chmod/chown copies
-      const k = fate.layer * 2 + (fate.how === 'deleted' ? 1 : 0);
-      let group = plain.get(k);
-      if (!group)
-        plain.set(
-          k,
-          (group = { order: `${fate.layer}:${fate.how}`, largest: new Largest(MAX_INFO_PER_LAYER, pathOf) }),
-        );
-      group.largest.offer(v.size, { node, v, i });
+      if (!metadataOnly) offerPlain(node, v, i, fate); // (the efficiency check reports chmod/chown copies)
       return;
     }
     const path = node.path;
@@ -133,16 +140,27 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       }),
     );
   };
+  // From the store's columns, the name tested once a path: on an image whose upgrade layer
+  // rewrites 500k files, a version view and a name test per version were most of this check.
+  const slots: number[] = [];
   for (const node of nodeIndex(model.tree).history) {
-    const versions = node.versions;
-    for (let i = 0; i < versions.length - 1; i++) {
-      const v = versions[i];
-      if (v.type !== 'file' || v.change === 'removed') continue;
-      const fate = fateOf(node, i)!;
-      const next = versions[i + 1];
-      const metadataOnly =
-        fate.how === 'overwritten' && next.type === 'file' && next.size === v.size && next.mtime === v.mtime;
-      consider(node, v, i, fate, metadataOnly);
+    const n = node.slotsInto(slots);
+    const st = node.store;
+    let named: boolean | undefined;
+    for (let i = 0; i < n - 1; i++) {
+      const s = slots[i];
+      if (st.type(s) !== 'file' || st.isRemoved(s)) continue;
+      const next = slots[i + 1];
+      const fate = fateAbove(st, next);
+      const metadataOnly = supersededBy(st, s, next) === 'metadata-only';
+      // (What consider() decides first, without the view: no secret and no name it looks at.)
+      const content = st.content(s);
+      const found = content && typeof content === 'object' ? (content as InspectedContent).secrets : undefined;
+      if (!found?.length && !(named ??= mayBeSensitive(node.name))) {
+        if (!metadataOnly) offerPlain(node, st.view(s), i, fate);
+        continue;
+      }
+      consider(node, st.view(s), i, fate, metadataOnly);
     }
   }
   // (Not a copy a hard link still holds: the final image has it, at the link's path.)

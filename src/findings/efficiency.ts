@@ -11,14 +11,14 @@
  */
 import type { ImageModel } from '../engine/image.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
-import type { Version } from '../engine/types.js';
 import { formatBytes, formatPercent } from '../text/bytes.js';
-import { linkedCopies, nodeIndex } from './content.js';
+import { linkedCopies, nodeIndex, type Superseded, supersededBy } from './content.js';
 import { Largest } from './largest.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding } from './types.js';
 
-export type WasteCause = 'deleted' | 'overwritten' | 'metadata-only';
+/** Why a copy is waste (content.ts supersededBy). */
+export type WasteCause = Superseded;
 
 export interface WastedCopy {
   path: string;
@@ -81,29 +81,22 @@ export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyRepor
   return report;
 }
 
-/** Why the file version `v` is waste (what `next`, the path's next version, did to it). */
-function causeOf(v: Version, next: Version): WasteCause {
-  return next.change === 'removed'
-    ? 'deleted'
-    : next.type === 'file' && next.size === v.size && next.mtime === v.mtime
-      ? 'metadata-only'
-      : 'overwritten';
-}
-
 /**
  * One node's wasted copies: the file versions a later version hides (empty files waste nothing).
  * Called for the listed nodes only; the sums over every node are made in place.
  */
 function wasteOf(node: TreeNode, inLayer: Map<TreeNode, InLayerWaste>): { copies: number; causes: WasteCause[] } {
-  const vs = node.versions;
   const own = inLayer.get(node);
   const causes: WasteCause[] = own ? [...own.causes] : [];
   let copies = own ? own.copies : 0;
-  for (let i = 0; i < vs.length - 1; i++) {
-    const v = vs[i];
-    if (v.type !== 'file' || v.change === 'removed' || v.size === 0) continue;
+  const st = node.store;
+  const slots: number[] = [];
+  const n = node.slotsInto(slots);
+  for (let i = 0; i < n - 1; i++) {
+    const s = slots[i];
+    if (st.type(s) !== 'file' || st.isRemoved(s) || st.size(s) === 0) continue;
     copies++;
-    const cause = causeOf(v, vs[i + 1]);
+    const cause = supersededBy(st, s, slots[i + 1]);
     if (!causes.includes(cause)) causes.push(cause);
   }
   return { copies, causes };
@@ -164,18 +157,6 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   let diveWasted = 0;
   // dive's 50 largest, ties in tree order (a stable sort's), then sorted with their paths.
   const diveTop = new Largest<{ node: TreeNode; count: number }>(50, (d) => d.node.path, 'first');
-  for (const node of idx.history) {
-    const d = diveCopies(node);
-    diveAll += d.all;
-    diveMin += d.min;
-    if (d.count > 1) {
-      diveWasted += d.all;
-      if (d.all > 0) diveTop.offer(d.all, { node, count: d.count });
-    }
-  }
-  const diveFiles: DiveEfficiency['files'] = diveTop
-    .list()
-    .map((d) => ({ path: d.path, count: d.item.count, bytes: d.bytes }));
   // The bytes of the files every layer but the first added (what the tree's per-layer stats sum
   // up as addedBytes), counted here: a walk of every layer's change list cost ~30 ms on 500k files.
   const layers = model.tree.layerCount;
@@ -183,23 +164,38 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   const inLayer = own.per;
   total += own.bytes;
   let userSize = idx.soleUserFileBytes + own.userBytes;
+  // One walk over the paths with a history, reading the store's columns (no version views: on an
+  // image whose upgrade layer rewrites 500k files the views were most of this check's time).
+  const slots: number[] = [];
   for (const node of idx.history) {
-    const vs = node.versions;
+    const n = node.slotsInto(slots);
+    const d = diveCopies(node, slots, n);
+    diveAll += d.all;
+    diveMin += d.min;
+    if (d.count > 1) {
+      diveWasted += d.all;
+      if (d.all > 0) diveTop.offer(d.all, { node, count: d.count });
+    }
+    const st = node.store;
     let bytes = inLayer.get(node)?.bytes ?? 0;
-    for (let i = 0; i < vs.length; i++) {
-      const v = vs[i];
-      if (v.type !== 'file' || v.change === 'removed') continue;
-      total += v.size;
-      if (v.layer > 0 && v.layer < layers) userSize += v.size;
-      const next = vs[i + 1];
-      if (!next || v.size === 0) continue;
-      const cause = causeOf(v, next);
-      byCause[cause] += v.size;
-      bytes += v.size;
-      if (cause === 'metadata-only') meta.offer(v.size, { node, i });
+    for (let i = 0; i < n; i++) {
+      const s = slots[i];
+      if (st.type(s) !== 'file' || st.isRemoved(s)) continue;
+      const size = st.size(s);
+      total += size;
+      const layer = st.layer(s);
+      if (layer > 0 && layer < layers) userSize += size;
+      if (i === n - 1 || size === 0) continue;
+      const cause = supersededBy(st, s, slots[i + 1]);
+      byCause[cause] += size;
+      bytes += size;
+      if (cause === 'metadata-only') meta.offer(size, { node, i });
     }
     if (bytes > 0) top.offer(bytes, node);
   }
+  const diveFiles: DiveEfficiency['files'] = diveTop
+    .list()
+    .map((d) => ({ path: d.path, count: d.item.count, bytes: d.bytes }));
   // Paths with one version in the tree whose other copies their layer superseded.
   for (const [node, w] of inLayer) if (node.versionCount < 2) top.offer(w.bytes, node);
   const wasted = byCause.deleted + byCause.overwritten + byCause['metadata-only'];
@@ -236,17 +232,23 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
  * as a copy of what it deleted, a deleted directory as the sum of its files, and a path removed
  * only because its parent was (one whiteout on the parent) is not counted again.
  */
-function diveCopies(node: TreeNode): { count: number; all: number; min: number } {
+function diveCopies(node: TreeNode, slots: readonly number[], n: number): { count: number; all: number; min: number } {
+  const st = node.store;
+  const parent = node.parent;
   let count = 0;
   let all = 0;
   let min = Number.POSITIVE_INFINITY;
-  for (const v of node.versions) {
+  for (let k = 0; k < n; k++) {
+    const s = slots[k];
     let size: number;
-    if (v.change === 'removed') {
-      if (node.parent?.versionIn(v.layer)?.change === 'removed') continue;
-      size = v.type === 'dir' ? removedBelow(node, v.layer) : v.type === 'file' ? v.size : 0;
-    } else if (v.type === 'dir') continue;
-    else size = v.type === 'file' ? v.size : 0;
+    if (st.isRemoved(s)) {
+      const layer = st.layer(s);
+      const p = parent ? parent.indexIn(layer) : -1;
+      if (p >= 0 && st.isRemoved(p)) continue;
+      const type = st.type(s);
+      size = type === 'dir' ? removedBelow(node, layer) : type === 'file' ? st.size(s) : 0;
+    } else if (st.isDir(s)) continue;
+    else size = st.type(s) === 'file' ? st.size(s) : 0;
     count++;
     all += size;
     if (size < min) min = size;
@@ -257,12 +259,13 @@ function diveCopies(node: TreeNode): { count: number; all: number; min: number }
 /** Bytes of the files below `dir` that `layer` removed along with it. */
 function removedBelow(dir: TreeNode, layer: number): number {
   let sum = 0;
+  const st = dir.store;
   const stack: TreeNode[] = dir.children ? [...dir.children.values()] : [];
   while (stack.length) {
     const n = stack.pop()!;
-    const v: Version | undefined = n.versionIn(layer);
-    if (v?.change !== 'removed') continue;
-    if (v.type === 'file') sum += v.size;
+    const i = n.indexIn(layer);
+    if (i < 0 || !st.isRemoved(i)) continue;
+    if (st.type(i) === 'file') sum += st.size(i);
     if (n.children) for (const c of n.children.values()) stack.push(c);
   }
   return sum;

@@ -22,6 +22,28 @@ test('a file added then whited out stays in history and leaves the aggregated tr
   assert.equal(node.versions[1].size, 3);
 });
 
+test("slotsInto lists a path's versions oldest first, as `versions` does, into a reused buffer", async () => {
+  const m = await loadLayers([
+    { entries: [dir('etc/'), file('etc/a', 'one'), file('etc/b')] },
+    { entries: [dir('etc/'), file('etc/a', 'three')] },
+    { entries: [dir('etc/'), file('etc/.wh.a', '')] },
+    { entries: [dir('etc/'), file('etc/a', 'fourth!')] },
+  ]);
+  const buf: number[] = [7, 7, 7, 7, 7, 7]; // longer than any history: only the first n are written
+  for (const path of ['/etc/a', '/etc/b', '/etc']) {
+    const node = m.tree.lookupPath(path)!;
+    const n = node.slotsInto(buf);
+    const views = node.versions;
+    assert.equal(n, views.length, path);
+    assert.deepEqual(
+      buf.slice(0, n).map((s) => `${node.store.layer(s)}:${node.store.change(s)}:${node.store.size(s)}`),
+      views.map((v) => `${v.layer}:${v.change}:${v.size}`),
+      path,
+    );
+  }
+  assert.equal(m.tree.lookupPath('/etc/a')!.slotsInto(buf), 4);
+});
+
 test('whiteout of a directory removes its whole subtree, recorded per path', async () => {
   const m = await loadLayers([
     { entries: [dir('opt/'), dir('opt/app/'), dir('opt/app/sub/'), file('opt/app/sub/f'), file('opt/keep')] },

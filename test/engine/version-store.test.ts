@@ -74,6 +74,36 @@ test('rare fields, the digest and the inspector result live beside the columns a
   assert.equal(v.linkTarget, undefined);
 });
 
+test('a result or a rare field set on a plain slot later is found, survives edits of its flags, and clears', () => {
+  // (The store marks the slots that have either in their flags byte and asks its side maps only
+  // for those: a mark lost by a later edit would hide a secret's result or a link's target.)
+  const st = new VersionStore();
+  const plain = Array.from({ length: 70 }, (_, k) => st.addAttrs(file(k), 1, 'added', undefined, undefined, k));
+  const i = plain[64]; // past the first segment's growth
+  assert.equal(st.content(i), undefined);
+  assert.equal(st.rareOf(i), undefined);
+  st.setContent(i, { secrets: [] });
+  st.setRare(i, 'linkTarget', '/t');
+  for (const edit of [
+    () => st.setType(i, 'hardlink'),
+    () => st.setChange(i, 'removed'),
+    () => st.setImplicit(i, true),
+    () => st.setImplicit(i, false),
+  ])
+    edit();
+  assert.deepEqual(
+    [st.content(i), st.rareOf(i)?.linkTarget, st.type(i), st.change(i)],
+    [{ secrets: [] }, '/t', 'hardlink', 'removed'],
+  );
+  const copy = st.copy(st, i, 2, 'modified', 1, 99);
+  assert.deepEqual([st.content(copy), st.rareOf(copy)?.linkTarget], [{ secrets: [] }, '/t']);
+  st.setContent(i, undefined);
+  assert.equal(st.content(i), undefined);
+  assert.deepEqual(st.content(copy), { secrets: [] }, 'the copy keeps its own');
+  // Neighbours never set stay empty.
+  for (const k of [plain[63], plain[65]]) assert.deepEqual([st.content(k), st.rareOf(k)], [undefined, undefined]);
+});
+
 test('digests: read back per slot in every segment, none where none was set, cleared, copied to another store', () => {
   const a = new VersionStore();
   const n = 50_000; // past three segments
