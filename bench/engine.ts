@@ -6,13 +6,10 @@
  *   npm run bench            (builds, then: node --import tsx bench/engine.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import zlib from 'node:zlib';
 import { largeImage } from './gen-large-image.js';
-
-const self = fileURLToPath(import.meta.url);
 
 interface Result {
   mode: string;
@@ -29,28 +26,10 @@ function blobPaths(dir: string): string[] {
   return manifest.layers.map((l: { digest: string }) => join(dir, 'blobs', 'sha256', l.digest.slice(7)));
 }
 
-async function child(mode: string, dir: string): Promise<Result> {
-  const t0 = performance.now();
-  let bytesOut = 0;
-  if (mode === 'gunzip') {
-    for (const p of blobPaths(dir)) {
-      await new Promise<void>((resolve, reject) => {
-        const gz = zlib.createGunzip({ chunkSize: 1 << 20 });
-        gz.on('data', (c: Buffer) => (bytesOut += c.length));
-        gz.on('end', resolve);
-        gz.on('error', reject);
-        createReadStream(p, { highWaterMark: 1 << 20 }).pipe(gz);
-      });
-    }
-    return { mode, ms: performance.now() - t0, maxRssMB: process.resourceUsage().maxRSS / 1024, bytesOut };
-  }
-  throw new Error(`unknown mode ${mode}`);
-}
-
 function runChild(mode: string, dir: string): Result {
   const args = mode.startsWith('engine:')
     ? [fileURLToPath(new URL('./engine-child.mjs', import.meta.url)), dir, mode.split(':')[1]]
-    : ['--import', 'tsx', self, '--child', mode, dir];
+    : [fileURLToPath(new URL('./gunzip-child.mjs', import.meta.url)), dir];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -63,11 +42,6 @@ function cliGunzip(dir: string): Result {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') {
-    const r = await child(process.argv[3], process.argv[4]);
-    process.stdout.write(JSON.stringify(r) + '\n');
-    return;
-  }
   const dir = await largeImage();
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const modes = ['gunzip', 'engine:1', 'engine:2'];

@@ -4,8 +4,10 @@
  * tiny-files one) against serial gunzip of the same layers, with peak RSS per distinct path.
  *
  *   npm run build && node --import tsx bench/scale.ts [ml|tiny] [--rounds 3] [--modes gunzip,scan,inspect]
+ *   … bench/scale.ts --layout DIR        (any OCI layout of gzip layers, e.g. the realistic image's)
  *
  * Every run is a fresh process of the built CLI (`node dist/cli/main.cjs …`, output to /dev/null),
+ * or of the baseline (bench/gunzip-child.mjs, plain JS: node's start-up is in both, no loader's),
  * timed from spawn to exit, its peak RSS the kernel's (VmHWM, via GNU time's %M) and its CPU time
  * user + system. The machine is shared (2 vCPUs), so the modes run back to back in rounds, the
  * order rotating from round to round, each ratio is taken within its round, and the medians of
@@ -28,7 +30,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mlImage, tinyImage } from './gen-ml-image.js';
@@ -40,9 +42,10 @@ const { values, positionals } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     modes: { type: 'string', default: 'gunzip,scan,inspect' },
+    layout: { type: 'string' },
   },
 });
-const which = positionals[0] ?? 'ml';
+const which = values.layout !== undefined ? 'layout' : (positionals[0] ?? 'ml');
 const rounds = Number(values.rounds);
 const modes = values.modes!.split(',');
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -64,8 +67,7 @@ function firstTouchMsPerMiB(): number {
 }
 
 function command(mode: string, dir: string): string[] {
-  if (mode === 'gunzip')
-    return [process.execPath, '--import', 'tsx', join(root, 'bench/engine.ts'), '--child', 'gunzip', dir];
+  if (mode === 'gunzip') return [process.execPath, join(root, 'bench/gunzip-child.mjs'), dir];
   if (mode === 'scan')
     return ['sh', '-c', `"$0" "$1" scan "oci:$2" --format json > /dev/null`, process.execPath, cli, dir];
   if (mode === 'inspect')
@@ -95,13 +97,17 @@ async function smallImage(): Promise<string> {
   return dir;
 }
 
-/** Distinct paths of the image (the engine's node count), counted once and cached beside it. */
+/**
+ * Distinct paths of the image (the engine's node count), counted once and cached beside it when
+ * it is one of .bench-data's (a layout named with --layout elsewhere is counted each time).
+ */
 function distinctPaths(dir: string): number {
   const cache = `${dir}.paths`;
-  if (existsSync(cache)) return Number(readFileSync(cache, 'utf8'));
+  const cached = resolve(dir).startsWith(join(root, '.bench-data') + sep);
+  if (cached && existsSync(cache)) return Number(readFileSync(cache, 'utf8'));
   const r = spawnSync(process.execPath, [join(root, 'bench/engine-child.mjs'), dir, '2'], { encoding: 'utf8' });
   const n = JSON.parse(r.stdout.trim().split('\n').pop()!).nodes as number;
-  writeFileSync(cache, String(n));
+  if (cached) writeFileSync(cache, String(n));
   return n;
 }
 
@@ -112,7 +118,7 @@ const load = () =>
     .join(' ');
 
 async function main(): Promise<void> {
-  const dir = which === 'tiny' ? await tinyImage() : await mlImage();
+  const dir = values.layout ?? (which === 'tiny' ? await tinyImage() : await mlImage());
   const small = await smallImage();
   const paths = distinctPaths(dir);
   console.log(`image: ${dir} (${paths.toLocaleString('en-US')} distinct paths); load average ${load()}`);
