@@ -65,6 +65,13 @@ export function inspected(v: Version | undefined): InspectedContent | undefined 
   return c && typeof c === 'object' ? (c as InspectedContent) : undefined;
 }
 
+/** inspected() of slot `s` of `st`, without a view (the walks over every path). */
+export function inspectedAt(st: VersionStore, s: number): InspectedContent | undefined {
+  if (st.isRemoved(s)) return undefined;
+  const c = st.content(s);
+  return c && typeof c === 'object' ? (c as InspectedContent) : undefined;
+}
+
 /**
  * The nodes each check needs, sorted out in ONE pass. On a 500k-file image a pass that reads each
  * node's versions costs ~45 ms (the nodes are spread over the heap: cache misses, not work), so
@@ -142,15 +149,13 @@ function buildIndex(tree: FileTree): NodeIndex {
         idx.soleFileBytes += st.size(v);
         if (layer > 0 && layer <= top) idx.soleUserFileBytes += st.size(v);
       }
-      const content = st.content(v);
-      if (content && typeof content === 'object') idx.inspected.push(node);
+      if (inspectedAt(st, v)) idx.inspected.push(node);
       if (layer <= top && permissionRelevant(st, v)) idx.permissionBits.push(node);
       continue;
     }
     idx.history.push(node);
     for (let s = v; s >= 0; s = st.below(s)) {
-      const content = st.isRemoved(s) ? undefined : st.content(s);
-      if (content && typeof content === 'object') {
+      if (inspectedAt(st, s)) {
         idx.inspected.push(node);
         break;
       }

@@ -12,9 +12,9 @@ import type { ImageModel } from '../engine/image.js';
 import {
   type Fate,
   fateAbove,
-  type InspectedContent,
   inLayerKey,
   inspected,
+  inspectedAt,
   linkedCopies,
   nodeIndex,
   supersededBy,
@@ -154,8 +154,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       const fate = fateAbove(st, next);
       const metadataOnly = supersededBy(st, s, next) === 'metadata-only';
       // (What consider() decides first, without the view: no secret and no name it looks at.)
-      const content = st.content(s);
-      const found = content && typeof content === 'object' ? (content as InspectedContent).secrets : undefined;
+      const found = inspectedAt(st, s)?.secrets;
       if (!found?.length && !(named ??= mayBeSensitive(node.name))) {
         if (!metadataOnly) offerPlain(node, st.view(s), i, fate);
         continue;
