@@ -47,18 +47,20 @@ export function sensitiveName(path: string): string | null {
 const MAX_INFO_PER_LAYER = 20;
 
 /**
- * The layer that first added the content of version `i`: it, or the first of the versions right
- * before it that only re-wrote the file (a chmod in layer 4 of a file added in 3: added in 3).
+ * The layer that first added the content of version `i` of `node`: its own, or that of the first
+ * of the versions right before it that only wrote the same file again (a chmod in layer 4 of a
+ * file added in 3: added in 3; content.ts supersededBy, as the efficiency check judges).
  */
-function firstAdded(versions: readonly Version[], i: number): number {
+function firstAdded(node: TreeNode, i: number): number {
+  const slots: number[] = [];
+  node.slotsInto(slots);
+  const st = node.store;
   let j = i;
   for (; j > 0; j--) {
-    const prev = versions[j - 1];
-    const cur = versions[j];
-    // Same size and mtime: the same content written again (chmod/chown), as the efficiency check says.
-    if (prev.change === 'removed' || prev.type !== 'file' || prev.size !== cur.size || prev.mtime !== cur.mtime) break;
+    const prev = slots[j - 1];
+    if (st.isRemoved(prev) || st.type(prev) !== 'file' || supersededBy(st, prev, slots[j]) !== 'metadata-only') break;
   }
-  return versions[j].layer;
+  return st.layer(slots[j]);
 }
 
 /** "added in layer 3", or "added in layer 3 (written again in layer 4)". */
@@ -122,7 +124,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
         category: 'deleted-file',
         severity,
         title: `${fate.how === 'deleted' ? 'Deleted' : 'Overwritten'} sensitive file still shipped: ${path}`,
-        message: `${path} was ${addedText(i < 0 ? v.layer : firstAdded(node.versions, i), v.layer)} and ${verb} ${whereText(v.layer, fate.layer)}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it${i < 0 ? ` (extract --layer ${v.layer} --entry ${v.entry})` : ''} (${why}).`,
+        message: `${path} was ${addedText(i < 0 ? v.layer : firstAdded(node, i), v.layer)} and ${verb} ${whereText(v.layer, fate.layer)}, but layer ${v.layer} still ships it: anyone who pulls the image can extract it${i < 0 ? ` (extract --layer ${v.layer} --entry ${v.entry})` : ''} (${why}).`,
         remediation:
           'Rebuild so the file never enters a layer: use a multi-stage build or `RUN --mount=type=secret`; a later `rm` only hides it. Rotate any credential it held.',
         path,
@@ -171,7 +173,7 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
     const how = k & 1 ? 'deleted' : 'overwritten';
     for (const { item, path, bytes } of largest.list()) {
       const layer = item.v.layer;
-      const first = item.i < 0 ? layer : firstAdded(item.node.versions, item.i);
+      const first = item.i < 0 ? layer : firstAdded(item.node, item.i);
       out.push(
         makeFinding({
           ruleId: how === 'deleted' ? 'deleted-file' : 'overwritten-file',
