@@ -9,16 +9,7 @@
  * all the same, and is reported with j = i.
  */
 import type { ImageModel } from '../engine/image.js';
-import {
-  type Fate,
-  fateAbove,
-  inLayerKey,
-  inspected,
-  inspectedAt,
-  linkedCopies,
-  nodeIndex,
-  supersededBy,
-} from './content.js';
+import { type Fate, fateAbove, inLayerKey, inspected, linkedCopies, nodeIndex, supersededBy } from './content.js';
 import { formatBytes } from '../text/bytes.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { TreeNode } from '../engine/tree.js';
@@ -91,21 +82,21 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
   // file), listed in the order of their `${supersededIn}:${how}`.
   const plain = new Map<number, { order: string; largest: Largest<Shadowed> }>();
   const pathOf = (s: Shadowed) => s.node.path;
-  /** A superseded file version that is not sensitive: offered to its layer's group. */
-  const offerPlain = (node: TreeNode, v: Version, i: number, fate: Fate): void => {
-    const k = fate.layer * 2 + (fate.how === 'deleted' ? 1 : 0);
-    let group = plain.get(k);
-    if (!group)
-      plain.set(k, (group = { order: `${fate.layer}:${fate.how}`, largest: new Largest(MAX_INFO_PER_LAYER, pathOf) }));
-    group.largest.offer(v.size, { node, v, i });
-  };
   /** One superseded file version: a finding when it is sensitive, else offered to its group. */
   const consider = (node: TreeNode, v: Version, i: number, fate: Fate, metadataOnly: boolean): void => {
     const found = inspected(v)?.secrets;
     const secrets = found ? found.filter((m) => m.severity === 'critical' || m.severity === 'high') : [];
     const byName = mayBeSensitive(node.name) ? sensitiveName(node.path) : null;
     if (!secrets.length && !byName) {
-      if (!metadataOnly) offerPlain(node, v, i, fate); // (the efficiency check reports chmod/chown copies)
+      if (metadataOnly) return; // the efficiency check reports chmod/chown copies
+      const k = fate.layer * 2 + (fate.how === 'deleted' ? 1 : 0);
+      let group = plain.get(k);
+      if (!group)
+        plain.set(
+          k,
+          (group = { order: `${fate.layer}:${fate.how}`, largest: new Largest(MAX_INFO_PER_LAYER, pathOf) }),
+        );
+      group.largest.offer(v.size, { node, v, i });
       return;
     }
     const path = node.path;
@@ -142,26 +133,17 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
       }),
     );
   };
-  // From the store's columns, the name tested once a path: on an image whose upgrade layer
-  // rewrites 500k files, a version view and a name test per version were most of this check.
+  // From the store's columns (a path's versions as views, an array and an object each, were most
+  // of this check on an image whose upgrade layer rewrites 500k files).
   const slots: number[] = [];
   for (const node of nodeIndex(model.tree).history) {
     const n = node.slotsInto(slots);
     const st = node.store;
-    let named: boolean | undefined;
     for (let i = 0; i < n - 1; i++) {
       const s = slots[i];
       if (st.type(s) !== 'file' || st.isRemoved(s)) continue;
       const next = slots[i + 1];
-      const fate = fateAbove(st, next);
-      const metadataOnly = supersededBy(st, s, next) === 'metadata-only';
-      // (What consider() decides first, without the view: no secret and no name it looks at.)
-      const found = inspectedAt(st, s)?.secrets;
-      if (!found?.length && !(named ??= mayBeSensitive(node.name))) {
-        if (!metadataOnly) offerPlain(node, st.view(s), i, fate);
-        continue;
-      }
-      consider(node, st.view(s), i, fate, metadataOnly);
+      consider(node, st.view(s), i, fateAbove(st, next), supersededBy(st, s, next) === 'metadata-only');
     }
   }
   // (Not a copy a hard link still holds: the final image has it, at the link's path.)
