@@ -9,7 +9,14 @@ import { transportOf } from '../sources/options.js';
 export interface EarlyWork {
   /** The thread that hashes decompressed layers (engine/stream-hash.ts): any command that reads an image. */
   streamHash: boolean;
-  /** The thread that hashes uncompressed layers from a file (sources/file-hash-worker.ts): an archive or a layout. */
+  /**
+   * The thread that hashes uncompressed layers from a file (sources/file-hash-worker.ts): an
+   * archive (`docker save` writes its layers uncompressed). Not for an OCI layout directory, whose
+   * layers are nearly always gzip (hashed as they inflate, on the stream-hashing thread): booting
+   * it there took ~4% of a `scan` of the realistic Debian image's layout, on the core the main
+   * thread was loading on (docs/performance.md, sixth session of 2026-12-07). A layout's
+   * uncompressed layer still gets it, started on first use.
+   */
   fileHash: boolean;
   /**
    * The thread that downloads blobs (sources/registry/fetch-worker.ts): an image only a registry
@@ -22,25 +29,28 @@ export interface EarlyWork {
 /** What the machine has, as the guess asks it (tests give their own). */
 export interface EarlyEnv {
   exists: (path: string) => boolean;
+  isDirectory: (path: string) => boolean;
   env: Record<string, string | undefined>;
 }
 
 const NO_IMAGE = ['registry', 'db', 'help'];
 
-/** A skopeo-style name of a file the layer-hashing thread reads (an archive, an OCI layout). */
-function readsFile(a: string): boolean {
+/** A skopeo-style name of an archive (`docker-archive:`, `oci-archive:`). */
+function namesArchive(a: string): boolean {
   const t = transportOf(a);
-  return !!t && (t.source === 'archive' || t.source === 'oci') && t.rest.length > 0;
+  return !!t && t.source === 'archive' && t.rest.length > 0;
 }
 const READS_IMAGES = ['explore', 'inspect', 'scan', 'extract', 'diff', 'shared'];
 
-export function earlyWork(args: readonly string[], { exists, env }: EarlyEnv): EarlyWork {
+export function earlyWork(args: readonly string[], { exists, isDirectory, env }: EarlyEnv): EarlyWork {
   const words = args.filter((a) => !a.startsWith('-'));
   const readsImage =
     words.length > 0 && !NO_IMAGE.includes(words[0]) && !args.includes('--demo') && !args.includes('--help');
   return {
     streamHash: readsImage,
-    fileHash: words[0] !== 'registry' && words.some((a) => readsFile(a) || (a.length > 0 && exists(a))),
+    fileHash:
+      words[0] !== 'registry' &&
+      words.some((a) => namesArchive(a) || (a.length > 0 && !transportOf(a) && exists(a) && !isDirectory(a))),
     fetch: readsImage && registryOnly(args, words, exists, env),
   };
 }

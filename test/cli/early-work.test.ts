@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { earlyWork, type EarlyEnv } from '../../src/cli/early-work.js';
 
-/** A machine with these paths and environment variables. */
+/** A machine with these paths (a trailing / marks a directory) and environment variables. */
 function machine(paths: string[] = [], env: Record<string, string> = {}): EarlyEnv {
-  const have = new Set(paths);
-  return { exists: (p) => have.has(p), env };
+  const have = new Set(paths.map((p) => p.replace(/\/$/, '')));
+  const dirs = new Set(paths.filter((p) => p.endsWith('/')).map((p) => p.slice(0, -1)));
+  return { exists: (p) => have.has(p), isDirectory: (p) => dirs.has(p), env };
 }
 
 const noDaemon = machine();
@@ -40,7 +41,7 @@ test('docker://REF and --source registry choose the registry whatever the machin
 });
 
 test('a path or another skopeo-style source: the file thread, never the download thread', () => {
-  const files = machine(['app.tar', 'layout']);
+  const files = machine(['app.tar', 'layout/']);
   assert.deepEqual(earlyWork(['scan', 'app.tar', '--format', 'sarif'], files), {
     streamHash: true,
     fileHash: true,
@@ -64,4 +65,16 @@ test('commands that read no image start nothing', () => {
     assert.equal(w.fetch, false, args.join(' '));
     assert.equal(w.streamHash, false, args.join(' '));
   }
+});
+
+test('the file thread for an archive, not for an OCI layout directory (its gzip layers are hashed as they inflate)', () => {
+  const files = machine(['app.tar', 'layout/', 'oci:x']);
+  for (const a of ['app.tar', 'docker-archive:app.tar', 'oci-archive:app.tar:v1'])
+    assert.equal(earlyWork(['scan', a], files).fileHash, true, a);
+  for (const a of ['layout', 'oci:layout', 'oci:layout:v1', 'missing.tar', 'nginx:stable'])
+    assert.equal(earlyWork(['scan', a], files).fileHash, false, a);
+  // Two images, one of them an archive: started.
+  assert.equal(earlyWork(['diff', 'layout', 'app.tar'], files).fileHash, true);
+  // (A file named like a transport is read through its transport: `oci:x` is a layout.)
+  assert.equal(earlyWork(['scan', 'oci:x'], files).fileHash, false);
 });
