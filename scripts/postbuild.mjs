@@ -15,8 +15,13 @@
 // script compiled by vm cannot run one without an experimental option).
 //
 // Worker threads are started by URL, `new URL('./x-thread.js', import.meta.url)`, from inside the
-// bundle: every module so named is bundled beside it under its own name (ES modules, sharing
-// chunks), and the build fails if a URL in the bundle names a file that is not there.
+// bundle: every module so named is bundled beside it as a CommonJS script of its own
+// (x-thread.cjs), the bundle's URLs are renamed to match, and the build fails if a URL in the
+// bundle names a file that is not there. Why CommonJS: a thread whose module is an ES module
+// boots through node's ESM loader, ~12–17 ms more before it is ready (51–54 ms against 29–37 ms
+// here), and the first layer waits for the hashing thread to be ready (engine/stream-hash.ts);
+// a small `scan` 0.95× (docs/performance.md, sixth session of 2026-12-07). Their shared code
+// (a few KB) is bundled into each.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -32,7 +37,7 @@ const launcher = join(out, 'main.cjs');
 
 // Worker modules: every file a module of dist/ starts by URL (the bundle's own outputs aside).
 // (`import.meta.url` in tsc's modules; `__layerlensUrl` in the CLI's script, where the build renames it.)
-const WORKER_URL = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*(?:import\.meta\.url|__layerlensUrl)\s*\)/g;
+const WORKER_URL = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*(?:import\.meta\.url|__layerlensUrl|__threadUrl)\s*\)/g;
 const threads = new Set();
 for (const e of readdirSync(dist, { recursive: true, withFileTypes: true })) {
   const dir = e.parentPath ?? e.path;
@@ -45,24 +50,31 @@ for (const e of readdirSync(dist, { recursive: true, withFileTypes: true })) {
 const names = new Set([...threads].map((p) => basename(p)));
 if (names.size !== threads.size) throw new Error('postbuild: two worker modules share a name');
 
-// Outputs of an earlier build (chunks are named by a hash of their contents; the cache is made again).
-for (const f of readdirSync(out)) if (/^chunk-.*\.js$/.test(f) || f === 'app.cjs.cache') rmSync(join(out, f));
+// Outputs of an earlier build (the cache is made again; chunks and .js threads are older builds' outputs).
+for (const f of readdirSync(out))
+  if (/^(chunk-.*|.*-thread)\.js$/.test(f) || /-thread\.cjs$/.test(f) || f === 'app.cjs.cache') rmSync(join(out, f));
 
-// The workers: ES modules sharing chunks.
-await build({
-  entryPoints: Object.fromEntries([...threads].map((p) => [basename(p, '.js'), p])),
-  outdir: out,
-  allowOverwrite: true,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
-  logLevel: 'warning',
-});
+// The workers: one CommonJS script each. (`import.meta` as a CommonJS module has it: a thread's
+// own code does not use it, the engine's worker starter it bundles does, for the test runner.)
+for (const p of threads) {
+  await build({
+    entryPoints: [p],
+    outfile: join(out, basename(p, '.js') + '.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    define: { 'import.meta.url': '__threadUrl', 'import.meta.resolve': '__threadResolve' },
+    banner: {
+      js:
+        '"use strict";\n' +
+        'const __threadUrl = require("node:url").pathToFileURL(__filename).href;\n' +
+        'const __threadResolve = (s) => require("node:url").pathToFileURL(require.resolve(s)).href;',
+    },
+    logLevel: 'warning',
+  });
+}
 
 // The CLI (tsc's main.js) as one script for the launcher to compile (src/cli/code-cache.ts).
 await build({
@@ -77,9 +89,14 @@ await build({
   charset: 'ascii',
   logLevel: 'warning',
 });
-// The script is the bundle inside its wrapper (a shebang would not parse there).
+// The script is the bundle inside its wrapper (a shebang would not parse there), its worker URLs
+// naming the threads' CommonJS scripts.
 const app = join(out, 'app.cjs');
-const appText = WRAPPER_HEAD + readFileSync(app, 'utf8').replace(/^#!.*\n/, '') + WRAPPER_TAIL;
+const toScripts = (text) =>
+  text.replace(WORKER_URL, (url, file) =>
+    names.has(basename(file)) ? url.replace(file, file.replace(/\.js$/, '.cjs')) : url,
+  );
+const appText = WRAPPER_HEAD + toScripts(readFileSync(app, 'utf8').replace(/^#!.*\n/, '')) + WRAPPER_TAIL;
 writeFileSync(app, appText);
 // A dynamic import() in the script (the tsx boot of a worker run from sources builds one in a string: `import(${`).
 const dynamicImport = /(?<![\w$.])import\((?!\$\{)/.exec(appText);
@@ -116,7 +133,7 @@ writeFileSync(
 
 // Every worker URL in the bundle must name a file beside it.
 for (const f of readdirSync(out)) {
-  if (!/^(app\.cjs|chunk-.*\.js|.*-thread\.js)$/.test(f)) continue;
+  if (!/^(app\.cjs|.*-thread\.cjs)$/.test(f)) continue;
   const text = readFileSync(join(out, f), 'utf8');
   for (const m of text.matchAll(WORKER_URL)) {
     if (!existsSync(join(out, m[1])))

@@ -48,15 +48,15 @@ test('the package ships its LICENSE, README and screenshots; the README links im
   assert.ok(files.includes('dist/cli/main.js') && files.includes('dist/cli/main.cjs'));
   assert.equal(pkg.bin.layerlens, 'dist/cli/main.cjs');
   // Of dist/, the bundle only (scripts/postbuild.mjs): the command, the CLI's script and its code
-  // cache, the worker modules and their shared chunks.
+  // cache, the worker threads' scripts.
   const built = files.filter((f) => f.startsWith('dist/'));
   assert.ok(files.includes('dist/cli/app.cjs') && files.includes('dist/cli/app.cjs.cache'));
-  const bundle = /^dist\/cli\/((main|chunk-[A-Z0-9]+|[a-z-]+-thread)\.js|main\.cjs|app\.cjs(\.cache)?)$/;
+  const bundle = /^dist\/cli\/(main\.js|main\.cjs|[a-z-]+-thread\.cjs|app\.cjs(\.cache)?)$/;
   assert.deepEqual(
     built.filter((f) => !bundle.test(f)),
     [],
   );
-  assert.ok(built.filter((f) => f.startsWith('dist/cli/chunk-')).length > 0);
+  assert.equal(built.filter((f) => f.endsWith('-thread.cjs')).length, 4);
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
   assert.ok(images.length >= 7);
@@ -162,12 +162,12 @@ test('npm pack → global install of the tarball → layerlens --help and --vers
       encoding: 'utf8',
     });
     assert.equal(cache.stdout.trim(), '{"accepted":true}', cache.stderr);
-    const threads = readdirSync(cliDir).filter((f) => f.endsWith('-thread.js'));
+    const threads = readdirSync(cliDir).filter((f) => /-thread\.c?js$/.test(f));
     assert.deepEqual(threads.sort(), [
-      'fetch-thread.js',
-      'file-hash-thread.js',
-      'secret-scan-thread.js',
-      'stream-hash-thread.js',
+      'fetch-thread.cjs',
+      'file-hash-thread.cjs',
+      'secret-scan-thread.cjs',
+      'stream-hash-thread.cjs',
     ]);
     const probe = spawnSync(
       process.execPath,
