@@ -36,8 +36,10 @@ const main = join(out, 'main.js');
 const launcher = join(out, 'main.cjs');
 
 // Worker modules: every file a module of dist/ starts by URL (the bundle's own outputs aside).
-// (`import.meta.url` in tsc's modules; `__layerlensUrl` in the CLI's script, where the build renames it.)
-const WORKER_URL = /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*(?:import\.meta\.url|__layerlensUrl|__threadUrl)\s*\)/g;
+// (`import.meta.url` in tsc's modules; in the bundles, where the build renames it: `__layerlensUrl` in
+// the CLI's script, `__launcherUrl` in the launcher, `__threadUrl` in a thread's script.)
+const WORKER_URL =
+  /new URL\(\s*["'](\.\/[^"']+)["']\s*,\s*(?:import\.meta\.url|__layerlensUrl|__launcherUrl|__threadUrl)\s*\)/g;
 const threads = new Set();
 for (const e of readdirSync(dist, { recursive: true, withFileTypes: true })) {
   const dir = e.parentPath ?? e.path;
@@ -124,6 +126,8 @@ await build({
   },
   logLevel: 'warning',
 });
+// (The launcher starts the hashing thread itself: its URL names the thread's script too.)
+writeFileSync(launcher, toScripts(readFileSync(launcher, 'utf8')));
 // main.js, over tsc's main.js: the same command for `node dist/cli/main.js` (an ES module, as every
 // .js file of the package is).
 writeFileSync(
@@ -133,7 +137,7 @@ writeFileSync(
 
 // Every worker URL in the bundle must name a file beside it.
 for (const f of readdirSync(out)) {
-  if (!/^(app\.cjs|.*-thread\.cjs)$/.test(f)) continue;
+  if (!/^(app\.cjs|main\.cjs|.*-thread\.cjs)$/.test(f)) continue;
   const text = readFileSync(join(out, f), 'utf8');
   for (const m of text.matchAll(WORKER_URL)) {
     if (!existsSync(join(out, m[1])))

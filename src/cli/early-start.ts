@@ -4,20 +4,11 @@
  * instead of delaying the first layer (a layer is hashed on a thread only if it has loaded by
  * then). Which threads, guessed from the raw arguments: early-work.ts.
  */
-import { existsSync, statSync } from 'node:fs';
 import { prewarmStreamHash } from '../engine/stream-hash.js';
 import { prewarmHashWorker } from '../sources/file-hash-worker.js';
-import { earlyWork } from './early-work.js';
+import { earlyWork, thisMachine } from './early-work.js';
 
-/** (Never throws, as existsSync: a path it cannot stat is no directory to this guess.) */
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch {
-    return false;
-  }
-}
-const work = earlyWork(process.argv.slice(2), { exists: existsSync, isDirectory, env: process.env });
+const work = earlyWork(process.argv.slice(2), thisMachine());
 if (work.streamHash) prewarmStreamHash();
 if (work.fileHash) prewarmHashWorker();
 // (Loaded by a dynamic import: a command that reads no registry does not load node:http for it.)

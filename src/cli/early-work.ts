@@ -3,6 +3,7 @@
  * (early-start.ts starts them). A guess is enough: a worker started for nothing costs its boot on
  * the other core and exits with us; one started late delays the first layer.
  */
+import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_DOCKER_SOCKET } from '../sources/docker/endpoint.js';
 import { transportOf } from '../sources/options.js';
 
@@ -31,6 +32,18 @@ export interface EarlyEnv {
   exists: (path: string) => boolean;
   isDirectory: (path: string) => boolean;
   env: Record<string, string | undefined>;
+}
+
+/** This machine, as the guess asks it (neither function throws). */
+export function thisMachine(): EarlyEnv {
+  const isDirectory = (path: string): boolean => {
+    try {
+      return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+    } catch {
+      return false;
+    }
+  };
+  return { exists: existsSync, isDirectory, env: process.env };
 }
 
 const NO_IMAGE = ['registry', 'db', 'help'];

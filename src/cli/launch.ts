@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 /**
  * The installed `layerlens` command (the build makes it dist/cli/main.cjs, the package's bin):
- * V8's settings first, then the CLI's code (main.ts, built as one script) compiled with the code
- * cache made at build time (code-cache.ts). From the sources, main.ts is run directly.
+ * V8's settings first, then the stream-hashing thread started when the command reads an image
+ * (it boots while the CLI's script is read and compiled, ~30 ms: engine/worker-thread.ts
+ * `startEarly`; the CLI takes it over), then the CLI's code (main.ts, built as one script)
+ * compiled with the code cache made at build time (code-cache.ts). From the sources, main.ts is
+ * run directly.
  */
 import './v8-tuning.js'; // (first: the code cache records V8's flags, and is made under these)
 import { fileURLToPath } from 'node:url';
+import { STREAM_HASH_THREAD } from '../engine/stream-hash-url.js';
+import { startEarly } from '../engine/worker-thread.js';
 import { type CompiledApp, compileApp } from './code-cache.js';
+import { earlyWork, thisMachine } from './early-work.js';
 import { die, errorMessage } from './errors.js';
+
+if (earlyWork(process.argv.slice(2), thisMachine()).streamHash)
+  startEarly(STREAM_HASH_THREAD.url, STREAM_HASH_THREAD.offSwitch);
 
 let app: CompiledApp;
 try {

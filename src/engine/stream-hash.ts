@@ -31,6 +31,7 @@ import { LayerlensError } from '../errors/index.js';
 import { lend } from './lent-chunks.js';
 import { SharedBlocks } from './shared-blocks.js';
 import { copyInto } from './shared-copy.js';
+import { STREAM_HASH_THREAD } from './stream-hash-url.js';
 import { LazyWorker, type WorkerChannel } from './worker-thread.js';
 
 /**
@@ -114,40 +115,36 @@ function wake(): void {
   for (const resume of w) resume();
 }
 
-const worker = new LazyWorker<HashIn, HashOut>(
-  new URL('./stream-hash-thread.js', import.meta.url),
-  'LAYERLENS_NO_HASH_WORKER',
-  {
-    message: (m) => {
-      worker.current?.release();
-      if ('slot' in m) {
-        backlog -= m.length;
-        unanswered[m.slot]--;
-        blocks.give(m.slot);
-        if (backlog <= BACKLOG_LIMIT / 2) wake();
-        return;
-      }
-      const p = pending.get(m.job);
-      pending.delete(m.job);
-      p?.resolve(m.hex);
-    },
-    stop: () => {
-      generation++;
-      backlog = 0;
-      // Nothing is being hashed any more, and a thread started later knows no block. (A block
-      // still filled, or inflated into, or parsed, keeps its other holders.)
-      unanswered.forEach((n, slot) => {
-        for (let i = 0; i < n; i++) blocks.give(slot);
-      });
-      unanswered = [];
-      blocks.forgetSent();
-      const lost = lostError();
-      for (const p of pending.values()) p.reject(lost);
-      pending.clear();
-      wake();
-    },
+const worker = new LazyWorker<HashIn, HashOut>(STREAM_HASH_THREAD.url, STREAM_HASH_THREAD.offSwitch, {
+  message: (m) => {
+    worker.current?.release();
+    if ('slot' in m) {
+      backlog -= m.length;
+      unanswered[m.slot]--;
+      blocks.give(m.slot);
+      if (backlog <= BACKLOG_LIMIT / 2) wake();
+      return;
+    }
+    const p = pending.get(m.job);
+    pending.delete(m.job);
+    p?.resolve(m.hex);
   },
-);
+  stop: () => {
+    generation++;
+    backlog = 0;
+    // Nothing is being hashed any more, and a thread started later knows no block. (A block
+    // still filled, or inflated into, or parsed, keeps its other holders.)
+    unanswered.forEach((n, slot) => {
+      for (let i = 0; i < n; i++) blocks.give(slot);
+    });
+    unanswered = [];
+    blocks.forgetSent();
+    const lost = lostError();
+    for (const p of pending.values()) p.reject(lost);
+    pending.clear();
+    wake();
+  },
+});
 
 /** Hashing on the thread, in blocks. */
 class ThreadHash implements StreamHash {

@@ -111,14 +111,76 @@ export class WorkerChannel<In, Out> {
 
 /**
  * Start the worker module at `url` (a `.js` file beside the caller; its `.ts` source under the
- * test runner). Null when no thread can be made here.
+ * test runner). Null when no thread can be made here. A thread the launcher started for `url`
+ * (`startEarly`) is taken over instead, with what it has said so far.
  */
 export function startWorker<In, Out>(url: URL, events: WorkerEvents<Out>): WorkerChannel<In, Out> | null {
+  const early = takeEarly(url);
+  if (early) {
+    const channel = new WorkerChannel<In, Out>(early.worker, events);
+    early.handOver();
+    return channel;
+  }
   try {
     return new WorkerChannel<In, Out>(createWorker(url), events);
   } catch {
     return null;
   }
+}
+
+/**
+ * Threads started before the CLI's own script is compiled (the launcher, cli/launch.ts: ~30 ms
+ * before the CLI's modules could start them): a thread takes ~35–75 ms here to boot, and the
+ * first layer waits for the hashing thread (docs/performance.md, sixth session of 2026-12-07).
+ * Kept on the process, by URL, until `startWorker` takes one over: the launcher and the CLI are
+ * separate scripts, each with its own copy of this module.
+ */
+const EARLY = Symbol.for('layerlens.early-workers');
+type EarlyEvent = readonly ['message' | 'error' | 'exit', unknown];
+interface Early {
+  worker: Worker;
+  /** Stop recording and give the events recorded so far to the listeners now attached. */
+  handOver(): void;
+}
+const earlyThreads = (): Map<string, Early> => ((globalThis as { [EARLY]?: Map<string, Early> })[EARLY] ??= new Map());
+
+/**
+ * Start the thread of `url` now (unless its off switch is set, as `LazyWorker` has it), for a later
+ * `startWorker(url)` to take over. Until then what it
+ * says (its ready message, an error, its exit) is recorded, not lost; an idle thread never holds
+ * the process open. Does nothing where no thread can be made (the CLI then starts it as before).
+ */
+export function startEarly(url: URL, offSwitch: string): void {
+  const threads = earlyThreads();
+  if (process.env[offSwitch] === '1' || threads.has(url.href)) return;
+  let worker: Worker;
+  try {
+    worker = createWorker(url);
+  } catch {
+    return;
+  }
+  const events: EarlyEvent[] = [];
+  const record = {
+    message: (m: unknown) => events.push(['message', m]),
+    error: (e: unknown) => events.push(['error', e]),
+    exit: (code: unknown) => events.push(['exit', code]),
+  };
+  for (const [name, listener] of Object.entries(record)) worker.on(name, listener);
+  worker.unref();
+  threads.set(url.href, {
+    worker,
+    handOver() {
+      for (const [name, listener] of Object.entries(record)) worker.off(name, listener);
+      for (const [name, value] of events) worker.emit(name, value);
+    },
+  });
+}
+
+function takeEarly(url: URL): Early | undefined {
+  const threads = earlyThreads();
+  const early = threads.get(url.href);
+  threads.delete(url.href);
+  return early;
 }
 
 function createWorker(url: URL): Worker {

@@ -1,13 +1,14 @@
 /**
  * Typed worker modules (src/engine/worker-thread.ts) started from their URL under the test
- * runner (the .ts source, tsx registered in the thread): the round trip, the ready handshake, and
- * the owner's signal to fall back when a thread never loads or stops.
+ * runner (the .ts source, tsx registered in the thread): the round trip, the ready handshake, the
+ * owner's signal to fall back when a thread never loads or stops, and a thread started early (by
+ * the launcher) taken over with what it said before.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { threadId } from 'node:worker_threads';
-import { startWorker } from '../../src/engine/worker-thread.js';
+import { threadId, type Worker } from 'node:worker_threads';
+import { startEarly, startWorker } from '../../src/engine/worker-thread.js';
 import type { FromEcho, ToEcho } from '../support/echo-thread.js';
 
 test('a typed round trip with a worker module started by URL', { timeout: 30_000 }, async () => {
@@ -92,4 +93,83 @@ test('LAYERLENS_NO_HASH_WORKER=1 and LAYERLENS_NO_FETCH_WORKER=1 keep the work o
   });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), '[false,true]');
+});
+
+/** The thread started early for `url` and not taken over yet (kept on the process by worker-thread.ts). */
+function earlyThread(url: URL): Worker | undefined {
+  const early = (globalThis as Record<symbol, Map<string, { worker: Worker }> | undefined>)[
+    Symbol.for('layerlens.early-workers')
+  ];
+  return early?.get(url.href)?.worker;
+}
+
+/** The early thread of `url` says `event` (held meanwhile: an early thread holds nothing open). */
+async function heard(url: URL, event: 'message' | 'exit'): Promise<void> {
+  const w = earlyThread(url);
+  assert.ok(w, 'started early');
+  w.ref();
+  await new Promise((r) => w.once(event, r));
+  w.unref();
+}
+
+/** Wait until `f()` is true (a thread's boot under the test runner takes a while). */
+async function until(f: () => boolean): Promise<void> {
+  while (!f()) await new Promise((r) => setTimeout(r, 10));
+}
+
+test('a thread started early is taken over once loaded: its ready message was kept for the owner', {
+  timeout: 30_000,
+}, async () => {
+  const url = new URL('../support/echo-thread.js', import.meta.url);
+  startEarly(url, 'LAYERLENS_TEST_NO_ECHO');
+  // It loads and says it is ready before anyone takes it over (heard here beside the recording).
+  const t0 = Date.now();
+  await heard(url, 'message');
+  const got: FromEcho[] = [];
+  let stopped: Error | undefined;
+  const c = startWorker<ToEcho, FromEcho>(url, { message: (m) => got.push(m), stop: (e) => (stopped = e) });
+  assert.ok(c);
+  assert.equal(c.ready, true, `ready at once: the thread said so before it was taken over (${Date.now() - t0} ms)`);
+  c.hold();
+  c.post({ n: 4 });
+  await until(() => got.length > 0);
+  c.release();
+  assert.deepEqual(
+    got.map((m) => m.doubled),
+    [8],
+  );
+  // Taken once: the next start of that URL is a thread of its own.
+  const other = startWorker<ToEcho, FromEcho>(url, { message: () => {}, stop: () => {} });
+  assert.ok(other && other !== c);
+  assert.equal(await other.whenReady(), true);
+  await other.terminate();
+  await c.terminate();
+  assert.ok(stopped);
+});
+
+test('a thread started early that never loads: the owner who takes it over hears of it', {
+  timeout: 30_000,
+}, async () => {
+  const url = new URL('../support/no-such-thread.js', import.meta.url);
+  startEarly(url, 'LAYERLENS_TEST_NO_ECHO');
+  await heard(url, 'exit');
+  let stopped: Error | undefined;
+  const c = startWorker<ToEcho, FromEcho>(url, {
+    message: () => assert.fail('no message expected'),
+    stop: (e) => (stopped = e),
+  });
+  assert.ok(c);
+  assert.equal(await c.whenReady(), false);
+  assert.ok(stopped, 'the failure it had before it was taken over reaches the owner');
+});
+
+test('no thread is started early when its off switch is set', { timeout: 30_000 }, () => {
+  const url = new URL('../support/echo-thread.js', import.meta.url);
+  process.env.LAYERLENS_TEST_NO_ECHO = '1';
+  try {
+    startEarly(url, 'LAYERLENS_TEST_NO_ECHO');
+  } finally {
+    delete process.env.LAYERLENS_TEST_NO_ECHO;
+  }
+  assert.equal(earlyThread(url), undefined);
 });
