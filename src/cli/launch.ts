@@ -1,22 +1,29 @@
 #!/usr/bin/env node
 /**
  * The installed `layerlens` command (the build makes it dist/cli/main.cjs, the package's bin):
- * V8's settings first, then the stream-hashing thread started when the command reads an image
- * (it boots while the CLI's script is read and compiled, ~30 ms: engine/worker-thread.ts
- * `startEarly`; the CLI takes it over), then the CLI's code (main.ts, built as one script)
- * compiled with the code cache made at build time (code-cache.ts). From the sources, main.ts is
- * run directly.
+ * V8's settings first, then the worker threads the command will want (early-work.ts guesses
+ * which), started now so that they boot while the CLI's script is read and compiled (~30 ms:
+ * engine/worker-thread.ts `startEarly`; the CLI takes them over), then the CLI's code (main.ts,
+ * built as one script) compiled with the code cache made at build time (code-cache.ts). From the
+ * sources, main.ts is run directly (and cli/early-start.ts starts the threads).
  */
 import './v8-tuning.js'; // (first: the code cache records V8's flags, and is made under these)
 import { fileURLToPath } from 'node:url';
-import { STREAM_HASH_THREAD } from '../engine/stream-hash-url.js';
+import { STREAM_HASH_THREAD } from '../engine/stream-hash-thread-url.js';
 import { startEarly } from '../engine/worker-thread.js';
+import { FILE_HASH_THREAD } from '../sources/file-hash-thread-url.js';
+import { FETCH_THREAD } from '../sources/registry/fetch-thread-url.js';
 import { type CompiledApp, compileApp } from './code-cache.js';
 import { earlyWork, thisMachine } from './early-work.js';
 import { die, errorMessage } from './errors.js';
 
-if (earlyWork(process.argv.slice(2), thisMachine()).streamHash)
-  startEarly(STREAM_HASH_THREAD.url, STREAM_HASH_THREAD.offSwitch);
+const early = earlyWork(process.argv.slice(2), thisMachine());
+for (const [wanted, thread] of [
+  [early.streamHash, STREAM_HASH_THREAD],
+  [early.fileHash, FILE_HASH_THREAD],
+  [early.fetch, FETCH_THREAD],
+] as const)
+  if (wanted) startEarly(thread.url, thread.offSwitch);
 
 let app: CompiledApp;
 try {

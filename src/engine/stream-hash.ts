@@ -31,7 +31,7 @@ import { LayerlensError } from '../errors/index.js';
 import { lend } from './lent-chunks.js';
 import { SharedBlocks } from './shared-blocks.js';
 import { copyInto } from './shared-copy.js';
-import { STREAM_HASH_THREAD } from './stream-hash-url.js';
+import { STREAM_HASH_THREAD } from './stream-hash-thread-url.js';
 import { LazyWorker, type WorkerChannel } from './worker-thread.js';
 
 /**

@@ -23,6 +23,7 @@
  */
 import { LayerlensError } from '../errors/index.js';
 import { digestRangesSync, hashRange, type HashReply, type HashRequest } from './file-hash.js';
+import { FILE_HASH_THREAD } from './file-hash-thread-url.js';
 import { LazyWorker, type WorkerChannel } from '../engine/worker-thread.js';
 
 let nextId = 1;
@@ -30,26 +31,22 @@ let nextId = 1;
 type Answer = string | Buffer;
 const pending = new Map<number, { req: HashRequest; resolve: (a: Answer) => void; reject: (e: Error) => void }>();
 
-const worker = new LazyWorker<HashRequest, HashReply>(
-  new URL('./file-hash-thread.js', import.meta.url),
-  'LAYERLENS_NO_HASH_WORKER',
-  {
-    message: (m) => {
-      const p = pending.get(m.id);
-      if (!p) return;
-      pending.delete(m.id);
-      worker.current?.release();
-      if ('hex' in m) p.resolve(m.hex);
-      else if ('digests' in m) p.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.length));
-      else p.reject(new LayerlensError(m.error, m.code));
-    },
-    stop: () => {
-      // What was in flight is hashed here; new requests get undefined (the caller hashes).
-      for (const p of pending.values()) hashHere(p.req, p.resolve, p.reject);
-      pending.clear();
-    },
+const worker = new LazyWorker<HashRequest, HashReply>(FILE_HASH_THREAD.url, FILE_HASH_THREAD.offSwitch, {
+  message: (m) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    worker.current?.release();
+    if ('hex' in m) p.resolve(m.hex);
+    else if ('digests' in m) p.resolve(Buffer.from(m.digests.buffer, m.digests.byteOffset, m.digests.length));
+    else p.reject(new LayerlensError(m.error, m.code));
   },
-);
+  stop: () => {
+    // What was in flight is hashed here; new requests get undefined (the caller hashes).
+    for (const p of pending.values()) hashHere(p.req, p.resolve, p.reject);
+    pending.clear();
+  },
+});
 
 function hashHere(req: HashRequest, resolve: (a: Answer) => void, reject: (e: Error) => void): void {
   const failed = (e: Error & { code: 'IO' | 'TRUNCATED' }) => reject(new LayerlensError(e.message, e.code));

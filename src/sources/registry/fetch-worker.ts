@@ -21,6 +21,7 @@ import { comesBack, lend } from '../../engine/lent-chunks.js';
 import { LazyWorker, type WorkerChannel } from '../../engine/worker-thread.js';
 import { BATCH } from './body-batches.js';
 import type { FromFetchThread, ToFetchThread, WireError } from './fetch-protocol.js';
+import { FETCH_THREAD } from './fetch-thread-url.js';
 import type { HttpResponse } from './send.js';
 import { TransportError, type Timing } from './exchange-errors.js';
 import type { AgentSpec } from './transport.js';
@@ -48,26 +49,22 @@ function workerStopped(err: Error): Error {
 }
 
 /** The worker, started on first use; null when it cannot run here (callers download on this thread). */
-const worker = new LazyWorker<ToFetchThread, FromFetchThread>(
-  new URL('./fetch-thread.js', import.meta.url),
-  'LAYERLENS_NO_FETCH_WORKER',
-  {
-    message: onMessage,
-    stop: (err) => {
-      // The hashes died with it: what was in flight fails and starts over on this thread.
-      const e = workerStopped(err);
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-      for (const r of streaming.values()) r.fail(e);
-      streaming.clear();
-      for (const resolve of digests.values()) resolve('');
-      digests.clear();
-      givenBack = [];
-      for (const resolve of statsWaiting) resolve(undefined);
-      statsWaiting = [];
-    },
+const worker = new LazyWorker<ToFetchThread, FromFetchThread>(FETCH_THREAD.url, FETCH_THREAD.offSwitch, {
+  message: onMessage,
+  stop: (err) => {
+    // The hashes died with it: what was in flight fails and starts over on this thread.
+    const e = workerStopped(err);
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+    for (const r of streaming.values()) r.fail(e);
+    streaming.clear();
+    for (const resolve of digests.values()) resolve('');
+    digests.clear();
+    givenBack = [];
+    for (const resolve of statsWaiting) resolve(undefined);
+    statsWaiting = [];
   },
-);
+});
 const getChannel = (): Channel | null => worker.get();
 
 /**

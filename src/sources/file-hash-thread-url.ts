@@ -1,0 +1,9 @@
+/**
+ * Where the file-hashing thread's module is (file-hash-worker.ts starts it), and the environment
+ * variable that keeps it off: a module of its own so that the CLI's launcher can start the thread
+ * before the CLI's script is compiled (cli/launch.ts) without loading the hashing code itself.
+ */
+export const FILE_HASH_THREAD = {
+  url: new URL('./file-hash-thread.js', import.meta.url),
+  offSwitch: 'LAYERLENS_NO_HASH_WORKER',
+} as const;
