@@ -126,7 +126,7 @@ await build({
   },
   logLevel: 'warning',
 });
-// (The launcher starts the hashing thread itself: its URL names the thread's script too.)
+// (The launcher starts the worker threads itself: its URLs name the threads' scripts too.)
 writeFileSync(launcher, toScripts(readFileSync(launcher, 'utf8')));
 // main.js, over tsc's main.js: the same command for `node dist/cli/main.js` (an ES module, as every
 // .js file of the package is).

@@ -4,8 +4,8 @@
  * import of a dev dependency, a bin that is not executable); what the package holds and depends
  * on; the packed CLI running with its production dependencies alone (no React, Ink, dockerode,
  * nothing to compile); the bundle alone shipped of dist/; and the worker threads loading from
- * the installed bundle (and the bin reading a docker save archive and an image from an in-process
- * registry).
+ * the installed bundle (and the bin reading a docker save archive, an image from an in-process
+ * registry, and an OCI layout against a vulnerability database it built).
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -24,7 +24,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { docker25Save, membersToTar, sampleLayerTars } from './support/archives.js';
+import { memoryImage } from './support/image.js';
 import { buildImage } from './support/oci-image.js';
+import { writeOciLayout } from './support/oci-layout.js';
+import { NPM_ZIP } from './support/osv-fixtures.js';
 import { startImageServer } from './support/registry-server.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -216,6 +219,45 @@ test('npm pack → global install of the tarball → layerlens --help and --vers
     } finally {
       await server.stop();
     }
+    // Known vulnerabilities: the version orders' packages are required on first use (not at
+    // start-up), from the installed bundle's place.
+    const { meta, blobs } = await memoryImage([
+      {
+        entries: [
+          {
+            name: 'app/node_modules/minimist/package.json',
+            content: JSON.stringify({ name: 'minimist', version: '1.2.5' }),
+          },
+        ],
+      },
+    ]);
+    const layout = path.join(work, 'layout');
+    await writeOciLayout(layout, meta, blobs);
+    mkdirSync(path.join(work, 'mirror', 'npm'), { recursive: true });
+    writeFileSync(path.join(work, 'mirror', 'npm', 'all.zip'), NPM_ZIP());
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      LAYERLENS_DB_DIR: path.join(work, 'no-default-db'),
+      XDG_CACHE_HOME: work,
+    };
+    const db = path.join(work, 'db');
+    const up = spawnSync(
+      bin,
+      ['db', 'update', '--db', db, '--db-url', path.join(work, 'mirror'), '--ecosystem', 'npm'],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    );
+    assert.equal(up.status, 0, up.stderr);
+    const vulns = spawnSync(bin, ['scan', layout, '--db', db], { encoding: 'utf8', env });
+    assert.equal(vulns.status, 0, vulns.stderr);
+    assert.match(
+      vulns.stdout,
+      /CRITICAL\s+CVE-2021-44906\s+0\s+\/app\/node_modules\/minimist\/package\.json\s+minimist 1\.2\.5/,
+    );
+    assert.match(vulns.stdout, /upgrade minimist to 1\.2\.6/);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

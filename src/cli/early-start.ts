@@ -1,8 +1,9 @@
 /**
  * Work the CLI can start before its modules load (main.ts imports this second, after the V8
- * settings): worker threads boot now, their ~30 ms overlapping the ~0.1 s of module loading
- * instead of delaying the first layer (a layer is hashed on a thread only if it has loaded by
- * then). Which threads, guessed from the raw arguments: early-work.ts.
+ * settings): worker threads boot now, overlapping the module loading instead of delaying the
+ * first layer (which waits for the hashing thread). Which threads, guessed from the raw
+ * arguments: early-work.ts. The installed command's launcher has started them already (launch.ts):
+ * here they are taken over (engine/worker-thread.ts `startWorker`); from the sources, started.
  */
 import { prewarmStreamHash } from '../engine/stream-hash.js';
 import { prewarmHashWorker } from '../sources/file-hash-worker.js';

@@ -1,7 +1,8 @@
 /**
  * Which worker threads the CLI starts before its modules load, guessed from the raw arguments
- * (early-start.ts starts them). A guess is enough: a worker started for nothing costs its boot on
- * the other core and exits with us; one started late delays the first layer.
+ * (launch.ts starts them, early-start.ts from the sources). A guess is enough: a worker started
+ * for nothing costs its boot on the other core and exits with us; one started late delays the
+ * first layer.
  */
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_DOCKER_SOCKET } from '../sources/docker/endpoint.js';
@@ -14,7 +15,7 @@ export interface EarlyWork {
    * The thread that hashes uncompressed layers from a file (sources/file-hash-worker.ts): an
    * archive (`docker save` writes its layers uncompressed). Not for an OCI layout directory, whose
    * layers are nearly always gzip (hashed as they inflate, on the stream-hashing thread): booting
-   * it there took ~4% of a `scan` of the realistic Debian image's layout, on the core the main
+   * it there took ~3% of a `scan` of the realistic Debian image's layout, on the core the main
    * thread was loading on (docs/performance.md, sixth session of 2026-12-07). A layout's
    * uncompressed layer still gets it, started on first use.
    */

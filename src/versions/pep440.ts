@@ -3,23 +3,10 @@
  * versions. A version PEP 440 cannot read (legacy setuptools versions) falls back to the generic
  * order.
  */
-import { createRequire } from 'node:module';
 import { compareGeneric } from './generic.js';
+import { lazyPackage } from './lazy-package.js';
 
-interface Pep440 {
-  valid(v: string): unknown;
-  compare(a: string, b: string): number;
-}
-let pep440: Pep440 | undefined;
-
-/** The package, required on the first comparison (why: semver.ts, the same for its package). */
-function load(): Pep440 {
-  if (!pep440) {
-    const mod = createRequire(import.meta.url)('@renovatebot/pep440') as { default?: Pep440 } & Pep440;
-    pep440 = mod.default ?? mod;
-  }
-  return pep440;
-}
+const load = lazyPackage<{ valid(v: string): unknown; compare(a: string, b: string): number }>('@renovatebot/pep440');
 
 export function comparePep440(a: string, b: string): number {
   const p = load();

@@ -3,27 +3,12 @@
  * whose versions carry a `v` (pseudo-versions such as v0.0.0-20191109021931-daa7c04131f5 are
  * pre-releases of the next version, so they order by their timestamp) and `+incompatible`.
  */
-import { createRequire } from 'node:module';
 import type { SemVer } from 'semver';
 import { compareGeneric } from './generic.js';
+import { lazyPackage } from './lazy-package.js';
 
-type ParseSemver = (v: string, opts: { loose: boolean }) => SemVer | null;
-let parseSemver: ParseSemver | undefined;
-
-/**
- * The package's parse module, required on the first comparison: most commands compare no
- * versions (a `scan` without a vulnerability database), and loading it from node_modules took
- * 4–8 ms of every start-up (docs/performance.md, sixth session of 2026-12-07). The module, not
- * the package's index, which loads all ~50 of its files. (Required, not imported: the built CLI
- * is one CommonJS-shaped script, cli/code-cache.ts.)
- */
-function semverParse(): ParseSemver {
-  if (!parseSemver) {
-    const mod = createRequire(import.meta.url)('semver/functions/parse.js') as { default?: ParseSemver } & ParseSemver;
-    parseSemver = mod.default ?? mod;
-  }
-  return parseSemver;
-}
+/** The package's parse module, not its index (which loads all ~50 of its files). */
+const semverParse = lazyPackage<(v: string, opts: { loose: boolean }) => SemVer | null>('semver/functions/parse.js');
 
 /** A version semver can read, or undefined (leading `v` or `=` tolerated, as npm does). */
 function parse(v: string): SemVer | undefined {
