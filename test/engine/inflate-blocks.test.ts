@@ -1,6 +1,7 @@
 /**
  * A gzip layer inflated into the hashing thread's shared blocks (src/engine/inflate-blocks.ts):
  * its bytes are hashed where zlib wrote them, its tree and diffID are those of zlib's own memory,
+ * zlib makes no fresh buffer of its own for a block to replace,
  * a block is written again only once nothing reads it (a chunk a slow consumer holds keeps its
  * bytes while other layers churn the blocks), and every block comes back — after a layer that
  * ends, one cut short, one whose gzip data is corrupt, and one that fails in its tar (the blocks zlib
@@ -69,6 +70,29 @@ test('a gzip layer is inflated into the shared blocks and hashed there: the same
     delete process.env.LAYERLENS_GUNZIP;
   }
   assert.equal(await blocksBack(base), base, 'every block came back');
+});
+
+test('zlib makes no fresh 1 MiB buffer of its own while blocks are free (it would be dropped for a block)', async () => {
+  assert.equal(await streamHashReady(), true);
+  const tarball = await layerTar(3);
+  const gz = zlib.gzipSync(tarball);
+  const made: number[] = [];
+  const allocUnsafe = Buffer.allocUnsafe;
+  Buffer.allocUnsafe = (n: number) => {
+    if (n >= 1 << 20) made.push(n);
+    return allocUnsafe(n);
+  };
+  let parsed: Awaited<ReturnType<typeof parseLayer>>;
+  try {
+    parsed = await parseLayer(Readable.from(pieces(gz, 65_536)));
+  } finally {
+    Buffer.allocUnsafe = allocUnsafe;
+  }
+  assert.equal(parsed.diffId, sha256(tarball));
+  const blocksFilled = Math.ceil(tarball.length / (1 << 20));
+  assert.ok(blocksFilled >= 8, `${blocksFilled} blocks filled`);
+  // The one zlib makes when it is created; before, another per block filled, each dropped at once.
+  assert.equal(made.length, 1, `${made.length} buffers of 1 MiB made`);
 });
 
 test('layers side by side: a chunk held by a slow consumer keeps its bytes while the others reuse the blocks', async () => {
