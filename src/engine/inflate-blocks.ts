@@ -46,8 +46,10 @@ interface Inflating {
  * read `_chunkSize` in another order there, zlib would fail the layer (an assertion, or one pass
  * that writes nothing and is made again), never inflate wrongly, and the diffID checks every byte:
  * still, only the Node majors whose order is known do this (ZERO_ALLOC_NODE_MAX). Measured:
- * realistic `scan` 0.946× wall, 0.95× CPU; ML-shaped image 0.936×, peak +4 MiB
- * (docs/performance.md, sixth session of 2026-12-07).
+ * realistic `scan` 0.946× wall, 0.95× CPU; ML-shaped image 0.936× (3 pairs), its peak RSS
+ * 688–768 MB against 673–686 (fewer collections: ≤ 345 B a path, under the 400 B target; the
+ * same with this kept to heaps under 256 MiB, so it is not) (docs/performance.md, sixth session
+ * of 2026-12-07).
  */
 const ZERO_ALLOC_NODE_MAX = 24;
 const zeroAlloc = Number(process.versions.node.split('.')[0]) <= ZERO_ALLOC_NODE_MAX;
