@@ -23,7 +23,7 @@ for (const [wanted, thread] of [
   [early.fileHash, FILE_HASH_THREAD],
   [early.fetch, FETCH_THREAD],
 ] as const)
-  if (wanted) startEarly(thread.url, thread.offSwitch);
+  if (wanted) startEarly(thread);
 
 let app: CompiledApp;
 try {

@@ -115,7 +115,7 @@ function wake(): void {
   for (const resume of w) resume();
 }
 
-const worker = new LazyWorker<HashIn, HashOut>(STREAM_HASH_THREAD.url, STREAM_HASH_THREAD.offSwitch, {
+const worker = new LazyWorker<HashIn, HashOut>(STREAM_HASH_THREAD, {
   message: (m) => {
     worker.current?.release();
     if ('slot' in m) {

@@ -23,6 +23,18 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parentPort, Worker, type Transferable } from 'node:worker_threads';
 
+/**
+ * A worker thread's module and the environment variable that keeps it off (set to 1: its work is
+ * done on the main thread). Each is declared once, in a `*-thread-url.ts` beside its owner, which
+ * the CLI's launcher imports without the owner's code (`startEarly`).
+ */
+export interface ThreadModule {
+  url: URL;
+  offSwitch: string;
+}
+
+const switchedOff = (thread: ThreadModule): boolean => process.env[thread.offSwitch] === '1';
+
 /** The first message of every thread: its module loaded and listens. */
 const READY = 'layerlens:worker-ready';
 
@@ -145,14 +157,15 @@ interface Early {
 const earlyThreads = (): Map<string, Early> => ((globalThis as { [EARLY]?: Map<string, Early> })[EARLY] ??= new Map());
 
 /**
- * Start the thread of `url` now (unless its off switch is set, as `LazyWorker` has it), for a later
- * `startWorker(url)` to take over. Until then what it
- * says (its ready message, an error, its exit) is recorded, not lost; an idle thread never holds
- * the process open. Does nothing where no thread can be made (the CLI then starts it as before).
+ * Start `thread` now (unless it is switched off, as `LazyWorker` would leave it), for a later
+ * `startWorker` of its URL to take over. Until then what it says (its ready message, an error, its
+ * exit) is recorded, not lost; an idle thread never holds the process open. Does nothing where no
+ * thread can be made (the CLI then starts it as before).
  */
-export function startEarly(url: URL, offSwitch: string): void {
+export function startEarly(thread: ThreadModule): void {
+  const { url } = thread;
   const threads = earlyThreads();
-  if (process.env[offSwitch] === '1' || threads.has(url.href)) return;
+  if (switchedOff(thread) || threads.has(url.href)) return;
   let worker: Worker;
   try {
     worker = createWorker(url);
@@ -205,16 +218,15 @@ export class LazyWorker<In, Out> {
   private channel: WorkerChannel<In, Out> | null | undefined;
 
   constructor(
-    private readonly url: URL,
-    private readonly offSwitch: string,
+    private readonly thread: ThreadModule,
     private readonly events: WorkerEvents<Out>,
   ) {}
 
   /** The thread, started now if it was not; null where none runs (the owner works on this thread). */
   get(): WorkerChannel<In, Out> | null {
     if (this.channel !== undefined) return this.channel;
-    if (process.env[this.offSwitch] === '1') return (this.channel = null);
-    this.channel = startWorker<In, Out>(this.url, {
+    if (switchedOff(this.thread)) return (this.channel = null);
+    this.channel = startWorker<In, Out>(this.thread.url, {
       message: (m) => this.events.message(m),
       stop: (err) => {
         this.channel = null;

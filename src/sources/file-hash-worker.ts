@@ -31,7 +31,7 @@ let nextId = 1;
 type Answer = string | Buffer;
 const pending = new Map<number, { req: HashRequest; resolve: (a: Answer) => void; reject: (e: Error) => void }>();
 
-const worker = new LazyWorker<HashRequest, HashReply>(FILE_HASH_THREAD.url, FILE_HASH_THREAD.offSwitch, {
+const worker = new LazyWorker<HashRequest, HashReply>(FILE_HASH_THREAD, {
   message: (m) => {
     const p = pending.get(m.id);
     if (!p) return;

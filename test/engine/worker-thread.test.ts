@@ -121,7 +121,7 @@ test('a thread started early is taken over once loaded: its ready message was ke
   timeout: 30_000,
 }, async () => {
   const url = new URL('../support/echo-thread.js', import.meta.url);
-  startEarly(url, 'LAYERLENS_TEST_NO_ECHO');
+  startEarly({ url, offSwitch: 'LAYERLENS_TEST_NO_ECHO' });
   // It loads and says it is ready before anyone takes it over (heard here beside the recording).
   const t0 = Date.now();
   await heard(url, 'message');
@@ -151,7 +151,7 @@ test('a thread started early that never loads: the owner who takes it over hears
   timeout: 30_000,
 }, async () => {
   const url = new URL('../support/no-such-thread.js', import.meta.url);
-  startEarly(url, 'LAYERLENS_TEST_NO_ECHO');
+  startEarly({ url, offSwitch: 'LAYERLENS_TEST_NO_ECHO' });
   await heard(url, 'exit');
   let stopped: Error | undefined;
   const c = startWorker<ToEcho, FromEcho>(url, {
@@ -167,7 +167,7 @@ test('no thread is started early when its off switch is set', { timeout: 30_000 
   const url = new URL('../support/echo-thread.js', import.meta.url);
   process.env.LAYERLENS_TEST_NO_ECHO = '1';
   try {
-    startEarly(url, 'LAYERLENS_TEST_NO_ECHO');
+    startEarly({ url, offSwitch: 'LAYERLENS_TEST_NO_ECHO' });
   } finally {
     delete process.env.LAYERLENS_TEST_NO_ECHO;
   }

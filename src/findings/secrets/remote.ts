@@ -111,8 +111,7 @@ export const secretRemoteStats = { files: 0 };
 let nextJob = 1;
 
 const worker = new LazyWorker<ScanIn, ScanOut>(
-  new URL('./secret-scan-thread.js', import.meta.url),
-  'LAYERLENS_NO_SECRET_WORKER',
+  { url: new URL('./secret-scan-thread.js', import.meta.url), offSwitch: 'LAYERLENS_NO_SECRET_WORKER' },
   {
     message: (m) => {
       worker.current?.release();

@@ -49,7 +49,7 @@ function workerStopped(err: Error): Error {
 }
 
 /** The worker, started on first use; null when it cannot run here (callers download on this thread). */
-const worker = new LazyWorker<ToFetchThread, FromFetchThread>(FETCH_THREAD.url, FETCH_THREAD.offSwitch, {
+const worker = new LazyWorker<ToFetchThread, FromFetchThread>(FETCH_THREAD, {
   message: onMessage,
   stop: (err) => {
     // The hashes died with it: what was in flight fails and starts over on this thread.
