@@ -56,8 +56,27 @@ function namesArchive(a: string): boolean {
 }
 const READS_IMAGES = ['explore', 'inspect', 'scan', 'extract', 'diff', 'shared'];
 
+/**
+ * The words that can name an image: neither an option nor the word right after one written
+ * without `=` (its value, as `-o report.json`: an existing report is not an archive to read, nor
+ * a sign that the image is local). Where that leaves no word after the command, the word after a
+ * flag was the image (`inspect --json app.tar`: a boolean flag), and every word counts as before.
+ * A lone `-` (standard input) is a word.
+ */
+function imageWords(args: readonly string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return words.concat(args.slice(i + 1));
+    if (a === '-' || !a.startsWith('-')) words.push(a);
+    else if (!a.includes('=') && i + 1 < args.length && !args[i + 1].startsWith('-')) i++;
+  }
+  const afterCommand = READS_IMAGES.includes(words[0]) ? words.length - 1 : words.length;
+  return afterCommand > 0 ? words : args.filter((a) => a === '-' || !a.startsWith('-'));
+}
+
 export function earlyWork(args: readonly string[], { exists, isDirectory, env }: EarlyEnv): EarlyWork {
-  const words = args.filter((a) => !a.startsWith('-'));
+  const words = imageWords(args);
   const readsImage =
     words.length > 0 && !NO_IMAGE.includes(words[0]) && !args.includes('--demo') && !args.includes('--help');
   return {
@@ -71,8 +90,8 @@ export function earlyWork(args: readonly string[], { exists, isDirectory, env }:
 
 /**
  * The image can only be read from a registry: `--source registry`, `docker://REF`, or a name
- * where no Docker daemon is configured. (Option values are words too, so any word that names a
- * path or another source makes it no.)
+ * where no Docker daemon is configured. (Any word that names a path or another source makes it
+ * no.)
  */
 function registryOnly(
   args: readonly string[],

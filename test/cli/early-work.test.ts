@@ -78,3 +78,20 @@ test('the file thread for an archive, not for an OCI layout directory (its gzip 
   // (A file named like a transport is read through its transport: `oci:x` is a layout.)
   assert.equal(earlyWork(['scan', 'oci:x'], files).fileHash, false);
 });
+
+test("an option's value is not an image: an existing report file neither starts the file thread nor makes a name local", () => {
+  const files = machine(['report.json', 'app.tar', 'layout/']);
+  for (const args of [
+    ['scan', 'oci:layout', '-o', 'report.json'],
+    ['scan', 'layout', '--output', 'report.json', '--format', 'json'],
+    ['scan', '--output', 'report.json', 'oci:layout:v1'],
+  ])
+    assert.equal(earlyWork(args, files).fileHash, false, args.join(' '));
+  // A name, no daemon: still the registry's, whatever file the report goes to.
+  assert.equal(earlyWork(['scan', 'nginx:stable', '-o', 'report.json'], files).fetch, true);
+  // Written with `=`, the next word is the image.
+  assert.equal(earlyWork(['scan', '--output=report.json', 'app.tar'], files).fileHash, true);
+  // A boolean flag before the image: the word after it is the only candidate, and counts.
+  assert.equal(earlyWork(['inspect', '--json', 'app.tar'], files).fileHash, true);
+  assert.equal(earlyWork(['scan', '-o', 'report.json', '-'], files).fetch, false);
+});
