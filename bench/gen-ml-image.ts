@@ -402,6 +402,33 @@ export async function tinyImage(root?: string): Promise<string> {
   return generate(dir, [layer(0), layer(1)], { config: { Cmd: ['python'] } }, 'tiny');
 }
 
+/**
+ * The same `files` small files (the tiny-files image's shape: site-packages modules of ~40
+ * bytes, 500 to a package) cut into `layers` layers of consecutive files, each path written
+ * once: what changes from one image of the series to the next is the layer count alone (issue
+ * 16: peak RSS per path must not grow with it). Each layer lists the directories it writes into,
+ * as docker's tars do. Generated on first use under .bench-data/layers-L-oci.
+ */
+export async function layerCountImage(layers: number, files = 256_000, root?: string): Promise<string> {
+  const dir = join(benchData(root), `layers-${layers}-oci`);
+  if (existsSync(join(dir, 'index.json'))) return dir;
+  const per = Math.ceil(files / layers);
+  const layer = (k: number): LayerPlan => ({
+    createdBy: `RUN pip install -r requirements-${k}.txt`,
+    entries: function* () {
+      const dirs = new Dirs();
+      const rnd = prng(900 + k);
+      for (let i = k * per; i < Math.min(files, (k + 1) * per); i++) {
+        const dir = `${SITE}/${packageName(Math.floor(i / 500))}/${SYLLABLES[Math.floor(i / 50) % 10]}${Math.floor(i / 50) % 10}`;
+        yield* dirs.ensure(dir);
+        yield { name: `${dir}/m${i}.py`, body: Buffer.from(`value_${rnd() % 1000} = ${rnd() % 100000}\n`) };
+      }
+    },
+  });
+  const plans = Array.from({ length: layers }, (_, k) => layer(k));
+  return generate(dir, plans, { config: { Cmd: ['python'] } }, `layers-${layers}`);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const which = process.argv[2] ?? 'ml';
   const dir = which === 'tiny' ? await tinyImage() : await mlImage();

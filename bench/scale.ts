@@ -5,6 +5,7 @@
  *
  *   npm run build && node --import tsx bench/scale.ts [ml|tiny] [--rounds 3] [--modes gunzip,scan,inspect]
  *   … bench/scale.ts --layout DIR        (any OCI layout of gzip layers, e.g. the realistic image's)
+ *   … bench/scale.ts layers [--layers 1,8,32,127]   (the layer-count series, below)
  *
  * Every run is a fresh process of the built CLI (`node dist/cli/main.cjs …`, output to /dev/null),
  * or of the baseline (bench/gunzip-child.mjs, plain JS: node's start-up is in both, no loader's),
@@ -25,7 +26,11 @@
  * (bench/engine-child.mjs) and cached beside the image.
  *
  * Targets (issue 16): scan and inspect ≤ 1.0× serial gunzip where bytes dominate (ml), ≤ 2.0×
- * where a million tiny files make the per-entry cost dominate (tiny); ≤ 400 B of peak RSS per path.
+ * where a million tiny files make the per-entry cost dominate (tiny); ≤ 400 B of peak RSS per path,
+ * and no growth with the layer count: `layers` measures a series of images that hold the same
+ * 256,000 small files cut into 1, 8, 32 and 127 layers (docker's limit is 127 on overlay2;
+ * gen-ml-image.ts layerCountImage), and prints each one's bytes per path against the one-layer
+ * image's (target: within 10%).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +38,7 @@ import os from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mlImage, tinyImage } from './gen-ml-image.js';
+import { layerCountImage, mlImage, tinyImage } from './gen-ml-image.js';
 import { median, type Run, timedProcess } from './fresh-process.js';
 import { writeLayout } from './oci-writer.js';
 
@@ -43,6 +48,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '3' },
     modes: { type: 'string', default: 'gunzip,scan,inspect' },
     layout: { type: 'string' },
+    layers: { type: 'string', default: '1,8,32,127' },
   },
 });
 const which = values.layout !== undefined ? 'layout' : (positionals[0] ?? 'ml');
@@ -50,8 +56,10 @@ const rounds = Number(values.rounds);
 const modes = values.modes!.split(',');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/cli/main.cjs');
-const TARGET_RATIO = which === 'tiny' ? 2.0 : 1.0;
+const TARGET_RATIO = which === 'tiny' || which === 'layers' ? 2.0 : 1.0;
 const TARGET_BYTES_PER_PATH = 400;
+/** The layer-count series: bytes per path may exceed the one-layer image's by this much. */
+const TARGET_LAYER_GROWTH = 1.1;
 
 /** One fresh process (scan exits 1 when it has findings at or above --fail-on: not set here, 0). */
 const timed = (argv: string[], env: NodeJS.ProcessEnv = {}): Run => timedProcess(argv, env, [0, 1]);
@@ -117,15 +125,22 @@ const load = () =>
     .map((x) => x.toFixed(1))
     .join(' ');
 
-async function main(): Promise<void> {
-  const dir = values.layout ?? (which === 'tiny' ? await tinyImage() : await mlImage());
-  const small = await smallImage();
+/** One image's figures for one mode: median wall time, ratio to gunzip, highest peak, bytes per path. */
+interface Figures {
+  wall: number;
+  ratio: number;
+  peak: number;
+  perPath: number;
+}
+
+/** The baselines' peaks on the small image, once per run of the bench. */
+const base = new Map<string, number>();
+
+/** Rounds of every mode on `dir`, printed as they run; each mode's figures. */
+function measure(dir: string, small: string): Map<string, Figures> {
   const paths = distinctPaths(dir);
   console.log(`image: ${dir} (${paths.toLocaleString('en-US')} distinct paths); load average ${load()}`);
-  const touch = firstTouchMsPerMiB();
-  console.log(`  first touch of fresh memory on this machine: ${touch.toFixed(2)} ms per MiB`);
-  const base = new Map<string, number>();
-  for (const mode of modes.filter((m) => m !== 'gunzip')) {
+  for (const mode of modes.filter((m) => m !== 'gunzip' && !base.has(m))) {
     base.set(mode, Math.min(...[0, 1, 2].map(() => timed(command(mode, small)).peakMB)));
     console.log(`  baseline ${mode} on a 200-file image: peak RSS ${base.get(mode)!.toFixed(0)} MB`);
   }
@@ -156,6 +171,7 @@ async function main(): Promise<void> {
   }
   console.log(`${rounds} rounds, medians of the per-round ratios to serial gunzip; highest peak RSS:`);
   const verdicts: string[] = [];
+  const figures = new Map<string, Figures>();
   for (const mode of modes) {
     const rs = runs.get(mode)!;
     const peak = Math.max(...rs.map((r) => r.peakMB));
@@ -165,18 +181,51 @@ async function main(): Promise<void> {
     const faulted = median(rs.map((r) => r.faultedMB));
     let line = `  ${mode.padEnd(8)} ${wall.toFixed(1).padStart(6)} s  ${ratio.toFixed(2)}× gunzip (cpu ${cpu.toFixed(2)}×)  peak RSS ${peak.toFixed(0)} MB`;
     line += `, faulted in ${faulted.toFixed(0)} MB (~${((faulted * touch) / 1000).toFixed(1)} s of CPU at the first-touch cost)`;
+    let perPath = NaN;
     if (base.has(mode)) {
-      const perPath = ((peak - base.get(mode)!) * 2 ** 20) / paths;
+      perPath = ((peak - base.get(mode)!) * 2 ** 20) / paths;
       line += `, ${perPath.toFixed(0)} B per path over its baseline`;
       verdicts.push(
         `${mode}: time ${ratio.toFixed(2)}× (target ≤ ${TARGET_RATIO.toFixed(1)}×: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}), ` +
           `memory ${perPath.toFixed(0)} B/path (target ≤ ${TARGET_BYTES_PER_PATH}: ${perPath <= TARGET_BYTES_PER_PATH ? 'met' : 'NOT met'})`,
       );
     }
+    figures.set(mode, { wall, ratio, peak, perPath });
     console.log(line);
   }
   console.log(`load average after: ${load()}`);
   for (const v of verdicts) console.log(`verdict ${v}`);
+  return figures;
+}
+
+let touch = 0;
+
+async function main(): Promise<void> {
+  const small = await smallImage();
+  touch = firstTouchMsPerMiB();
+  console.log(`first touch of fresh memory on this machine: ${touch.toFixed(2)} ms per MiB`);
+  if (which !== 'layers') {
+    measure(values.layout ?? (which === 'tiny' ? await tinyImage() : await mlImage()), small);
+    return;
+  }
+  // The series: the same files in more and more layers.
+  const counts = values.layers!.split(',').map(Number);
+  const rows: Array<{ layers: number; figures: Map<string, Figures> }> = [];
+  for (const layers of counts) rows.push({ layers, figures: measure(await layerCountImage(layers), small) });
+  console.log('\nlayer count against bytes per path (the same files in every image):');
+  for (const mode of modes.filter((m) => base.has(m))) {
+    const first = rows[0].figures.get(mode)!.perPath;
+    for (const { layers, figures } of rows) {
+      const f = figures.get(mode)!;
+      console.log(
+        `  ${mode.padEnd(8)} ${String(layers).padStart(4)} layers: ${f.wall.toFixed(2)} s (${f.ratio.toFixed(2)}× gunzip), peak RSS ${f.peak.toFixed(0)} MB, ${f.perPath.toFixed(0)} B per path (${(f.perPath / first).toFixed(2)}× the ${rows[0].layers}-layer image's)`,
+      );
+    }
+    const worst = Math.max(...rows.map((r) => r.figures.get(mode)!.perPath / first));
+    console.log(
+      `verdict ${mode}: bytes per path at most ${worst.toFixed(2)}× the ${rows[0].layers}-layer image's (target ≤ ${TARGET_LAYER_GROWTH.toFixed(1)}×: ${worst <= TARGET_LAYER_GROWTH ? 'met' : 'NOT met'})`,
+    );
+  }
 }
 
 main().catch((err) => {
