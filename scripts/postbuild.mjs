@@ -79,6 +79,10 @@ for (const p of threads) {
 }
 
 // The CLI (tsc's main.js) as one script for the launcher to compile (src/cli/code-cache.ts).
+// Without comments and indentation, its syntax shortened (1.28 → 0.89 MB): every command reads the
+// script and makes a string of it before V8 takes the code cache, ~3 ms per MB of fresh memory
+// here; a small `scan` 0.96×. Names are kept (profiles and stack traces read as the sources;
+// renaming them too saved nothing more: 0.99×).
 await build({
   entryPoints: [main],
   outfile: join(out, 'app.cjs'),
@@ -89,6 +93,8 @@ await build({
   packages: 'external',
   define: { 'import.meta.url': '__layerlensUrl', 'import.meta.resolve': '__layerlensResolve' },
   charset: 'ascii',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
 // The script is the bundle inside its wrapper (a shebang would not parse there), its worker URLs
