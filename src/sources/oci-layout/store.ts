@@ -112,11 +112,14 @@ export class DirStore implements LayoutStore {
     const p = path.join(this.dir, norm);
     let real: string;
     try {
-      real = realpathSync(p);
+      // (The C library's realpath: node's own, in JS, lstats each component through a binding
+      // call, and a blob is resolved three times — its size, its stream, its byte range — ~0.2 ms
+      // a layer; a 127-layer image spent ~30 ms here.)
+      real = realpathSync.native(p);
     } catch {
       return p; // not there (or unreadable): said by whoever reads it
     }
-    this.realDir ??= realpathSync(this.dir);
+    this.realDir ??= realpathSync.native(this.dir);
     if (real !== this.realDir && !real.startsWith(this.realDir + path.sep))
       throw new LayerlensError(
         `${this.label}: ${name} is a symlink to a file outside the layout directory: refused`,
