@@ -9,7 +9,7 @@
  * once; a name that passes is looked up as before, so the answer never changes.
  */
 
-/** Lengths from this on share one row (none of the names looked for is this long). */
+/** Lengths from this on share one row (the names looked for are shorter: a longer name is let through). */
 const LONG = 63;
 
 export class NameFilter {
