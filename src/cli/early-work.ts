@@ -61,15 +61,18 @@ const READS_IMAGES = ['explore', 'inspect', 'scan', 'extract', 'diff', 'shared']
  * without `=` (its value, as `-o report.json`: an existing report is not an archive to read, nor
  * a sign that the image is local). Where that leaves no word after the command, the word after a
  * flag was the image (`inspect --json app.tar`: a boolean flag), and every word counts as before.
- * A lone `-` (standard input) is a word.
+ * A lone `-` (standard input) is a word, and so is a command's name after a flag (`--debug db
+ * update`).
  */
+const isCommand = (w: string): boolean => READS_IMAGES.includes(w) || NO_IMAGE.includes(w);
+
 function imageWords(args: readonly string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--') return words.concat(args.slice(i + 1));
     if (a === '-' || !a.startsWith('-')) words.push(a);
-    else if (!a.includes('=') && i + 1 < args.length && !args[i + 1].startsWith('-')) i++;
+    else if (!a.includes('=') && i + 1 < args.length && !args[i + 1].startsWith('-') && !isCommand(args[i + 1])) i++;
   }
   const afterCommand = READS_IMAGES.includes(words[0]) ? words.length - 1 : words.length;
   return afterCommand > 0 ? words : args.filter((a) => a === '-' || !a.startsWith('-'));

@@ -94,4 +94,7 @@ test("an option's value is not an image: an existing report file neither starts 
   // A boolean flag before the image: the word after it is the only candidate, and counts.
   assert.equal(earlyWork(['inspect', '--json', 'app.tar'], files).fileHash, true);
   assert.equal(earlyWork(['scan', '-o', 'report.json', '-'], files).fetch, false);
+  // A flag before the command does not take the command for its value.
+  assert.equal(earlyWork(['--debug', 'db', 'update'], files).streamHash, false);
+  assert.equal(earlyWork(['--debug', 'scan', 'app.tar'], files).fileHash, true);
 });
