@@ -5,8 +5,12 @@
  * first layer.
  */
 import { existsSync, statSync } from 'node:fs';
+import { STREAM_HASH_THREAD } from '../engine/stream-hash-thread-url.js';
+import { startEarly } from '../engine/worker-thread.js';
 import { DEFAULT_DOCKER_SOCKET } from '../sources/docker/endpoint.js';
+import { FILE_HASH_THREAD } from '../sources/file-hash-thread-url.js';
 import { transportOf } from '../sources/options.js';
+import { FETCH_THREAD } from '../sources/registry/fetch-thread-url.js';
 
 export interface EarlyWork {
   /** The thread that hashes decompressed layers (engine/stream-hash.ts): any command that reads an image. */
@@ -26,6 +30,22 @@ export interface EarlyWork {
    * start when the registry source starts it: docs/performance.md, second session of 2026-12-06.)
    */
   fetch: boolean;
+}
+
+/**
+ * Start the threads `args` are guessed to want (engine/worker-thread.ts `startEarly`: their owners
+ * take them over on first use). Called by the launcher before the CLI's script is compiled, and by
+ * the CLI's first modules (early-start.ts), where a thread the launcher started is not started
+ * again: from the sources, there is no launcher.
+ */
+export function startEarlyWork(args: readonly string[]): void {
+  const work = earlyWork(args, thisMachine());
+  for (const [wanted, thread] of [
+    [work.streamHash, STREAM_HASH_THREAD],
+    [work.fileHash, FILE_HASH_THREAD],
+    [work.fetch, FETCH_THREAD],
+  ] as const)
+    if (wanted) startEarly(thread);
 }
 
 /** What the machine has, as the guess asks it (tests give their own). */

@@ -9,21 +9,11 @@
  */
 import './v8-tuning.js'; // (first: the code cache records V8's flags, and is made under these)
 import { fileURLToPath } from 'node:url';
-import { STREAM_HASH_THREAD } from '../engine/stream-hash-thread-url.js';
-import { startEarly } from '../engine/worker-thread.js';
-import { FILE_HASH_THREAD } from '../sources/file-hash-thread-url.js';
-import { FETCH_THREAD } from '../sources/registry/fetch-thread-url.js';
 import { type CompiledApp, compileApp } from './code-cache.js';
-import { earlyWork, thisMachine } from './early-work.js';
+import { startEarlyWork } from './early-work.js';
 import { die, errorMessage } from './errors.js';
 
-const early = earlyWork(process.argv.slice(2), thisMachine());
-for (const [wanted, thread] of [
-  [early.streamHash, STREAM_HASH_THREAD],
-  [early.fileHash, FILE_HASH_THREAD],
-  [early.fetch, FETCH_THREAD],
-] as const)
-  if (wanted) startEarly(thread);
+startEarlyWork(process.argv.slice(2));
 
 let app: CompiledApp;
 try {

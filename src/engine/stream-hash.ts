@@ -19,7 +19,7 @@
  * above BACKLOG_LIMIT the caller holds its input back (`congested`, `whenDrained`) — and with it
  * the decoder — until the thread catches up.
  *
- * One thread for every layer, started by `prewarmStreamHash` (cli/early-start.ts) or on first
+ * One thread for every layer, started early (cli/early-work.ts `startEarlyWork`) or on first
  * use; it holds the process open only while a block or a digest is outstanding. A layer is
  * hashed on the thread only when the thread has loaded by the time the layer starts; else, or
  * with LAYERLENS_NO_HASH_WORKER=1, or where no thread can start, here. When the thread stops

@@ -25,8 +25,8 @@ import { parentPort, Worker, type Transferable } from 'node:worker_threads';
 
 /**
  * A worker thread's module and the environment variable that keeps it off (set to 1: its work is
- * done on the main thread). Each is declared once, in a `*-thread-url.ts` beside its owner, which
- * the CLI's launcher imports without the owner's code (`startEarly`).
+ * done on the main thread), declared once beside its owner: for the threads the CLI's launcher
+ * starts, in a `*-thread-url.ts` it imports without the owner's code (`startEarly`).
  */
 export interface ThreadModule {
   url: URL;

@@ -5,19 +5,18 @@
  * is joined and no regex runs for a file that is skipped or not.
  */
 
-import { NameFilter } from './name-filter.js';
+import { KnownNames } from './known-names.js';
 
 // Formats that cannot hold a readable secret (compressed, media, compiled code). Keystores are
 // binary too but are matched by name in the secret scanner, so they are not listed here. Looked up
 // by the extension after the last dot.
-const SKIP_EXT = new Set(
+const SKIP_EXT = KnownNames.of(
   (
     'so a o ko png jpg jpeg gif ico bmp webp svgz woff woff2 ttf otf eot gz tgz xz txz bz2 zst lz4 lzma zip jar war ear whl egg 7z rar ' +
     'pyc pyo mo class wasm node mp3 mp4 ogg wav flac avi mkv pdf deb rpm apk iso img qcow2 db sqlite dat bin pack idx'
   ).split(' '),
+  true, // (looked at in any case first: see skippedExt)
 );
-/** Extensions that may be one of SKIP_EXT, in any case (name-filter.ts: most are not, at once). */
-const SKIP_EXT_FILTER = new NameFilter(SKIP_EXT, true);
 /** Versioned shared libraries: libfoo.so.1, libfoo.so.1.2.3. */
 const SO_VERSIONED = /\.so(?:\.\d+)+$/i;
 
@@ -38,7 +37,7 @@ export function skippedExt(base: string): boolean {
   const c = base.charCodeAt(dot + 1);
   // (No extension of SKIP_EXT, in any case, has this length and first letter: the slice, its
   // hash and the lookups are not needed.)
-  if (!SKIP_EXT_FILTER.mayBe(base, dot + 1)) return c >= 48 && c <= 57 && SO_VERSIONED.test(base);
+  if (!SKIP_EXT.mayBe(base, dot + 1)) return c >= 48 && c <= 57 && SO_VERSIONED.test(base);
   const ext = base.slice(dot + 1);
   if (SKIP_EXT.has(ext)) return true;
   if (c >= 48 && c <= 57) return SO_VERSIONED.test(base);

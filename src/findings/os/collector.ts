@@ -8,7 +8,7 @@ import { parseApkInstalled, parseDpkgStatus, parseOsRelease } from './packages.j
 import { parsePasswd } from './passwd.js';
 import { readRpmSqlite } from './rpm-sqlite.js';
 import { ownStrings } from '../../text/own-copy.js';
-import { NameFilter } from '../name-filter.js';
+import { KnownNames } from '../known-names.js';
 
 export type OsFileKind = 'os-release' | 'dpkg' | 'apk' | 'rpm-sqlite' | 'rpm-bdb' | 'rpm-ndb' | 'passwd';
 
@@ -28,8 +28,7 @@ const OS_FILES = new Map<string, OsFileKind>([
 ]);
 // Their base names, each with its kind: a file named otherwise is none of them, known before its
 // path is joined (this runs for every file of every layer).
-const OS_FILE_NAMES = new Map<string, OsFileKind>([...OS_FILES].map(([p, k]) => [p.slice(p.lastIndexOf('/') + 1), k]));
-const OS_NAMES_FILTER = new NameFilter(OS_FILE_NAMES.keys());
+const OS_FILE_NAMES = new KnownNames<OsFileKind>([...OS_FILES].map(([p, k]) => [p.slice(p.lastIndexOf('/') + 1), k]));
 
 /**
  * An OS file to keep: its kind, and whether its path is a well-known one. A file of a well-known
@@ -65,7 +64,7 @@ export function osFileKind(parts: readonly string[]): OsFile | undefined {
     if (base.endsWith('.md5sums')) return undefined;
     return osFile('dpkg', n === 5 && parts[0] === 'var' && parts[1] === 'lib' && parts[2] === 'dpkg');
   }
-  const kind = OS_NAMES_FILTER.mayBe(base) ? OS_FILE_NAMES.get(base) : undefined;
+  const kind = OS_FILE_NAMES.get(base);
   if (kind === undefined) return undefined;
   return osFile(kind, OS_FILES.get(parts.join('/')) === kind);
 }

@@ -4,11 +4,11 @@
  * the base name and a few character tests.
  */
 import type { EntryAttrs } from '../../engine/types.js';
-import { NameFilter } from '../name-filter.js';
+import { KnownNames } from '../known-names.js';
 import { lastDot } from '../skip.js';
 import type { PackageFileKind } from './types.js';
 
-const BY_NAME = new Map<string, PackageFileKind>([
+const BY_NAME = new KnownNames<PackageFileKind>([
   ['package.json', 'npm-package'],
   ['package-lock.json', 'npm-lockfile'],
   ['npm-shrinkwrap.json', 'npm-lockfile'],
@@ -19,15 +19,13 @@ const BY_NAME = new Map<string, PackageFileKind>([
   ['installed.json', 'composer-installed'],
 ]);
 
-const BY_NAME_FILTER = new NameFilter(BY_NAME.keys());
-
 /** Go binaries below this size do not exist in practice (a stripped hello world is ~1.2 MB). */
 const MIN_GO_BINARY = 256 * 1024;
 
 export function packageFileKind(parts: readonly string[], attrs: EntryAttrs): PackageFileKind | undefined {
   const n = parts.length;
   const base = parts[n - 1] ?? '';
-  const byName = BY_NAME_FILTER.mayBe(base) ? BY_NAME.get(base) : undefined;
+  const byName = BY_NAME.get(base);
   if (byName) return confirm(byName, parts);
   const dot = lastDot(base);
   if (dot > 0) {

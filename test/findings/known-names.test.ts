@@ -1,11 +1,11 @@
 /**
- * The name filter in front of the checks' per-file lookups: it may let a name through that is
- * not in the set (the lookup then says no), never stop one that is — in any letter case where
- * the set is matched so — and the checks that use it answer as the lookups alone did.
+ * The known names behind the checks' per-file lookups: their first test may let a name through
+ * that is not one of them (the Map then says no), never stop one that is — in any letter case
+ * where they are matched so — and the checks that use them answer as the plain lookups did.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NameFilter } from '../../src/findings/name-filter.js';
+import { KnownNames } from '../../src/findings/known-names.js';
 import { osFileKind } from '../../src/findings/os/collector.js';
 import { packageFileKind } from '../../src/findings/packages/detect.js';
 import { skippedExt } from '../../src/findings/skip.js';
@@ -28,8 +28,8 @@ function names(members: string[]): string[] {
 
 test('a member always passes (in any case when the set folds case); most other names do not', () => {
   const members = ['package.json', 'yarn.lock', 'METADATA', 'status', 'a', 'x'.repeat(80)];
-  const exact = new NameFilter(members);
-  const folded = new NameFilter(
+  const exact = KnownNames.of(members);
+  const folded = KnownNames.of(
     members.map((m) => m.toLowerCase()),
     true,
   );
