@@ -25,11 +25,19 @@ import {
 import type { ExportFormat } from './export.js';
 import { computeLayout, type Layout } from './layout.js';
 import { SizeIndex } from './sizes.js';
-import { TreeView } from './tree-view.js';
+import { type FilterBuild, TreeView } from './tree-view.js';
 import { displayText, hexLineCount, type ViewerDoc } from './viewer.js';
 
 export type Focus = 'layers' | 'tree' | 'side';
 export const FOCUS_ORDER: readonly Focus[] = ['layers', 'tree', 'side'];
+
+/**
+ * Nodes from which a tree is big: a text filter is applied once typing pauses, and its walk (one
+ * pass over the layer's paths, ~50 ms per 500k) runs in slices of FILTER_SLICE_MS.
+ */
+const BIG_TREE = 50_000;
+/** A slice of a filter's walk: keys and frames wait at most about this long while it runs. */
+const FILTER_SLICE_MS = 5;
 
 export interface ViewerState {
   path: string;
@@ -136,7 +144,8 @@ export class Explorer {
   readonly startedAt = Date.now();
   /**
    * Applying a filter walks every path of the layer once (~100 ms at 500k paths): on big trees
-   * it waits until typing pauses for this long, so each keystroke still draws at once.
+   * it waits until typing pauses for this long, so each keystroke still draws at once (and the
+   * walk then runs in slices: applyFilter).
    */
   filterDelayMs = 0;
   /** Called when asynchronous work changed the state. */
@@ -151,6 +160,9 @@ export class Explorer {
   private readonly hidesCache = new Map<number, boolean>();
   private readonly pending = new Set<Promise<unknown>>();
   private filterTimer: NodeJS.Timeout | null = null;
+  private filterBuild: FilterBuild | null = null;
+  /** The filter text whose view is being built in slices (shown as such), if any. */
+  filterPending: string | null = null;
 
   constructor(opts: ExplorerOptions) {
     this.compare = opts.compare ? compareState(opts.compare) : null;
@@ -330,7 +342,7 @@ export class Explorer {
       width: this.width,
       height: this.height,
       layerCount: this.layerCount,
-      filterLine: this.filterEditing || this.tree.filterText !== '',
+      filterLine: this.filterLineShown,
       splitDelta: this.splitDelta,
       sideShown: this.focus === 'side',
     });
@@ -534,20 +546,77 @@ export class Explorer {
     this.setFocus('tree');
   }
 
-  /** Apply filter text now. */
+  /** The tree panel ends in the filter's line: one is being typed, applied or in use. */
+  get filterLineShown(): boolean {
+    return this.filterEditing || this.tree.filterText !== '' || !!this.filterPending;
+  }
+
+  /**
+   * Apply filter text: at once on a small tree; on a big one its walk runs a slice per turn of the
+   * event loop (`filterSlice`), keys and frames in between, and the view changes when it is done
+   * (`filterPending` meanwhile). The same text already underway goes on.
+   */
   applyFilter(text: string): void {
     this.cancelFilterTimer();
+    if (this.filterBuild && this.filterPending === text) return;
+    this.cancelFilterBuild();
+    const build = this.model.tree.nodeCount >= BIG_TREE ? this.tree.prepareFilter(text) : undefined;
+    if (!build) {
+      this.tree.setFilter(text);
+      this.relayout();
+      return;
+    }
+    this.filterBuild = build;
+    this.filterPending = text;
+    this.scheduleFilterSlice();
+    this.relayout(); // (the filter line shows the text being applied)
+  }
+
+  /**
+   * Build the pending filter's view for about `budgetMs`; true once it is applied (or when none is
+   * pending). A build made for a layer, mode or kinds changed since is made again for the new ones.
+   */
+  filterSlice(budgetMs = FILTER_SLICE_MS): boolean {
+    const build = this.filterBuild;
+    if (!build || this.filterPending === null) return true;
+    if (!build.step(budgetMs)) return false;
+    const text = this.filterPending;
+    const again = this.tree.prepareFilter(text);
+    if (again && text !== this.tree.filterText) {
+      this.filterBuild = again;
+      return false;
+    }
+    this.filterBuild = null;
+    this.filterPending = null;
     this.tree.setFilter(text);
     this.relayout();
+    return true;
+  }
+
+  private scheduleFilterSlice(): void {
+    const build = this.filterBuild;
+    setImmediate(() => {
+      // (A newer text, a cleared filter, or the explorer closed: this build is not wanted.)
+      if (this.quit || this.filterBuild !== build) return;
+      if (this.filterSlice()) this.onChange();
+      else this.scheduleFilterSlice();
+    });
+  }
+
+  private cancelFilterBuild(): void {
+    this.filterBuild = null;
+    this.filterPending = null;
   }
 
   /** The draft changed while typing: apply it now, or once typing pauses on big trees. */
   filterDraftChanged(): void {
-    if (this.filterDelayMs <= 0 || this.model.tree.nodeCount < 50_000) {
+    if (this.filterDelayMs <= 0 || this.model.tree.nodeCount < BIG_TREE) {
       this.applyFilter(this.filterDraft);
       return;
     }
     this.cancelFilterTimer();
+    // (A build of an earlier draft is not wanted any more.)
+    if (this.filterPending !== this.filterDraft) this.cancelFilterBuild();
     this.filterTimer = setTimeout(() => {
       this.filterTimer = null;
       if (this.filterEditing) this.applyFilter(this.filterDraft);

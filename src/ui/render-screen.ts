@@ -189,10 +189,12 @@ function promptLine(ex: Explorer): Seg[] {
 
 function filterLine(ex: Explorer, width: number): Line {
   const t = ex.tree;
-  const text = ex.filterEditing ? ex.filterDraft : t.filterText;
+  const text = ex.filterEditing ? ex.filterDraft : (ex.filterPending ?? t.filterText);
   const parts: Seg[] = [seg('/ ', { fg: 'cyan', bold: true }), seg(safeText(text), { fg: 'brightWhite' })];
   if (ex.filterEditing) parts.push(seg('▏', { fg: 'cyan' }));
-  if (t.filterError && text === t.filterText)
+  // (A big tree's filter is applied in slices: the rows below are still the last filter's.)
+  if (ex.filterPending !== null && text === ex.filterPending) parts.push(seg('  filtering…', { fg: 'yellow' }));
+  else if (t.filterError && text === t.filterText)
     parts.push(seg('  ' + safeText(t.filterError), { fg: 'brightRed', bold: true }));
   else if (ex.filterEditing) parts.push(seg('  Enter keep · Esc clear', { fg: 'gray' }));
   else parts.push(seg(t.filterIsRegex ? '  regex' : '  text', { fg: 'gray' }), seg(' · Esc clears', { fg: 'gray' }));
@@ -235,7 +237,7 @@ function treePanel(ex: Explorer, width: number, height: number): Line[] {
   const hidden = ROW_CHANGES.filter((k) => !t.kinds[k]);
   const note = treeNote(ex, compare, hidden);
   const body = treeBody(t, inner, ex.focus === 'tree', note, ex.compare ? compareRowNote(ex) : undefined);
-  if (ex.filterEditing || t.filterText !== '') {
+  if (ex.filterLineShown) {
     while (body.length < height - 3) body.push([]);
     body.length = Math.max(0, height - 3);
     body.push(filterLine(ex, inner));

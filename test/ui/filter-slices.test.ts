@@ -1,0 +1,161 @@
+// A text filter on a big tree (≥ 50,000 paths) is applied in slices: keys and frames go on while
+// its walk runs, the rows change once it is done, and the result is the one a walk in one go gives.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import type { ImageModel } from '../../src/engine/image.js';
+import { TreeView } from '../../src/ui/tree-view.js';
+import { explorerOn, loadedImage, press, text, type } from '../support/ui.js';
+
+let model: ImageModel;
+
+before(async () => {
+  // 300 packages of 200 files (60,600 paths) in layer 0; layer 1 rewrites a file in each of the
+  // first 150 and adds a directory of its own.
+  const files = [];
+  for (let p = 0; p < 300; p++) {
+    files.push({ name: `usr/lib/pkg${p}/`, type: 'directory' as const });
+    for (let f = 0; f < 200; f++) files.push({ name: `usr/lib/pkg${p}/file${f}.${f % 2 ? 'py' : 'txt'}`, content: '' });
+  }
+  const changed = [];
+  for (let p = 0; p < 150; p++) changed.push({ name: `usr/lib/pkg${p}/file7.py`, content: 'changed' });
+  changed.push({ name: 'opt/Extra/', type: 'directory' as const }, { name: 'opt/Extra/file7.PY', content: 'x' });
+  model = await loadedImage([{ entries: files }, { entries: changed }]);
+  assert.ok(model.tree.nodeCount >= 50_000, `a big tree: ${model.tree.nodeCount} nodes`);
+});
+
+/** Every row the view shows for `layer` with `filter` (a walk in one go), as paths. */
+function expected(layer: number, filter: string, mode: 'aggregated' | 'changes' = 'aggregated'): string[] {
+  const v = new TreeView({ tree: model.tree });
+  v.setHeight(1_000_000);
+  v.setLayer(layer);
+  v.setMode(mode);
+  v.setFilter(filter);
+  return v.rows().map((r) => r.node.path);
+}
+
+function allRows(ex: ReturnType<typeof explorerOn>): string[] {
+  const h = ex.tree.height;
+  ex.tree.setHeight(1_000_000);
+  const rows = ex.tree.rows().map((r) => r.node.path);
+  ex.tree.setHeight(h);
+  return rows;
+}
+
+/** Run the pending filter's slices (budget 0: one step each) until it is applied; the count. */
+function finish(ex: ReturnType<typeof explorerOn>): number {
+  let slices = 1;
+  while (!ex.filterSlice(0)) slices++;
+  return slices;
+}
+
+test('a filter on a big tree: nothing changes at once, the walk runs in slices, then the rows are those of one walk', () => {
+  const ex = explorerOn(model, { width: 120, height: 30, full: false });
+  ex.selectLayer(1);
+  const before = allRows(ex);
+  ex.applyFilter('file7');
+  // Not applied yet: the same rows, and the filter line says it is being applied.
+  assert.equal(ex.filterPending, 'file7');
+  assert.equal(ex.tree.filterText, '');
+  assert.deepEqual(allRows(ex), before);
+  assert.match(text(ex), /\/ file7 +filtering…/);
+  // A key meanwhile is handled (the cursor moves in the unfiltered rows).
+  const cursor = ex.tree.cursor?.path;
+  press(ex, 'down');
+  assert.notEqual(ex.tree.cursor?.path, cursor);
+  const slices = finish(ex);
+  assert.ok(slices > 10, `the walk ran in ${slices} slices`);
+  assert.equal(ex.filterPending, null);
+  assert.equal(ex.tree.filterText, 'file7');
+  const rows = allRows(ex);
+  assert.deepEqual(rows, expected(1, 'file7'));
+  // file7.py of every package and the added one (any case: smart case), with their directories.
+  assert.ok(rows.includes('/opt/Extra/file7.PY'));
+  assert.equal(rows.filter((p) => /\/file7\./.test(p)).length, 301);
+  assert.doesNotMatch(text(ex), /filtering…/);
+  // The cursor on the first match, not on one of its directories.
+  assert.match(ex.tree.cursor?.path ?? '', /\/file7\.py$/i);
+});
+
+test('a /regex/ and the changes view are built in slices too, with the same result as in one go', () => {
+  const ex = explorerOn(model, { width: 120, height: 30, full: false });
+  ex.selectLayer(0);
+  ex.applyFilter('/pkg1[0-4]\\/file1[0-9]\\.py$/');
+  assert.ok(finish(ex) > 1);
+  assert.deepEqual(allRows(ex), expected(0, '/pkg1[0-4]\\/file1[0-9]\\.py$/'));
+  ex.applyFilter('');
+  ex.selectLayer(1);
+  ex.tree.setMode('changes');
+  ex.applyFilter('pkg14');
+  finish(ex);
+  assert.deepEqual(allRows(ex), expected(1, 'pkg14', 'changes'));
+  assert.ok(allRows(ex).includes('/usr/lib/pkg14/file7.py'));
+});
+
+test('a newer text replaces the walk under way; Esc clears at once; the same text goes on', () => {
+  const ex = explorerOn(model, { width: 120, height: 30, full: false });
+  ex.applyFilter('file3');
+  ex.filterSlice(0);
+  ex.applyFilter('file4');
+  assert.equal(ex.filterPending, 'file4');
+  finish(ex);
+  assert.equal(ex.tree.filterText, 'file4');
+  assert.deepEqual(allRows(ex), expected(0, 'file4'));
+
+  // Typing a new draft drops the walk of the old one; Esc leaves the filter field, cleared, at once.
+  ex.applyFilter('');
+  type(ex, '/');
+  type(ex, 'pkg2');
+  ex.applyFilter(ex.filterDraft);
+  assert.equal(ex.filterPending, 'pkg2');
+  press(ex, 'escape');
+  assert.equal(ex.filterPending, null);
+  assert.equal(ex.tree.filterText, '');
+  assert.equal(ex.filterSlice(0), true);
+
+  // Enter on a draft whose walk is under way keeps that walk (it does not start again).
+  type(ex, '/');
+  type(ex, 'pkg3');
+  ex.applyFilter(ex.filterDraft);
+  ex.filterSlice(0);
+  ex.filterSlice(0);
+  press(ex, 'return');
+  assert.equal(ex.filterPending, 'pkg3');
+  const rest = finish(ex);
+  assert.equal(ex.tree.filterText, 'pkg3');
+  assert.deepEqual(allRows(ex), expected(0, 'pkg3'));
+  // (Fewer slices than a walk from the start: the two already run were kept.)
+  const whole = (() => {
+    const other = explorerOn(model, { width: 120, height: 30, full: false });
+    other.applyFilter('pkg3');
+    return finish(other);
+  })();
+  assert.ok(rest < whole, `${rest} slices after Enter, ${whole} for the whole walk`);
+});
+
+test('a layer chosen while the walk runs: the filter is applied to that layer', () => {
+  const ex = explorerOn(model, { width: 120, height: 30, full: false });
+  ex.selectLayer(0);
+  ex.applyFilter('Extra');
+  ex.filterSlice(0);
+  ex.selectLayer(1);
+  finish(ex);
+  assert.equal(ex.tree.filterText, 'Extra');
+  assert.deepEqual(allRows(ex), expected(1, 'Extra'));
+  assert.deepEqual(allRows(ex), ['/opt', '/opt/Extra', '/opt/Extra/file7.PY']);
+});
+
+test('in the terminal the walk runs by itself, a slice per turn of the event loop, and asks for a frame when done', async () => {
+  const ex = explorerOn(model, { width: 120, height: 30, full: false });
+  let turns = 0;
+  const counting = setInterval(() => turns++, 0);
+  const changed = new Promise<void>((resolve) => (ex.onChange = resolve));
+  ex.applyFilter('file199');
+  assert.equal(ex.tree.filterText, '');
+  await changed;
+  clearInterval(counting);
+  assert.equal(ex.tree.filterText, 'file199');
+  assert.equal(ex.filterPending, null);
+  assert.deepEqual(allRows(ex), expected(0, 'file199'));
+  // Timers ran while it walked: the event loop was not held for the whole walk.
+  assert.ok(turns > 0, `timer turns during the walk: ${turns}`);
+});
