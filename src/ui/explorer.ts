@@ -161,6 +161,7 @@ export class Explorer {
   private readonly pending = new Set<Promise<unknown>>();
   private filterTimer: NodeJS.Timeout | null = null;
   private filterBuild: FilterBuild | null = null;
+  private viewBuildScheduled = false;
   /** The filter text whose view is being built in slices (shown as such), if any. */
   filterPending: string | null = null;
 
@@ -176,6 +177,7 @@ export class Explorer {
     this.width = opts.width ?? 100;
     this.height = opts.height ?? 30;
     this.tree = new TreeView({ tree: this.model.tree, sizes: new SizeIndex(this.model.tree) });
+    this.sliceTreeWalks();
     this.refreshFindings();
     this.tree.setLayer(0);
     this.tree.setHeight(this.layout().treeRows);
@@ -223,6 +225,7 @@ export class Explorer {
   /** The compare view, once compared: the file tree switches to the merged filesystems (NEW over OLD). */
   showComparison(merged: MergedTree): void {
     this.tree = new TreeView({ tree: merged.tree, sizes: new SizeIndex(merged.tree) });
+    this.sliceTreeWalks();
     this.tree.setMode('changes');
     this.tree.setLayer(merged.newLayer);
     this.tree.setHeight(this.layout().treeRows);
@@ -574,18 +577,14 @@ export class Explorer {
 
   /**
    * Build the pending filter's view for about `budgetMs`; true once it is applied (or when none is
-   * pending). A build made for a layer, mode or kinds changed since is made again for the new ones.
+   * pending). (Were the layer, mode or kinds changed meanwhile, the view for them is then built in
+   * slices of its own: TreeView.buildInSlicesFrom.)
    */
   filterSlice(budgetMs = FILTER_SLICE_MS): boolean {
     const build = this.filterBuild;
     if (!build || this.filterPending === null) return true;
     if (!build.step(budgetMs)) return false;
     const text = this.filterPending;
-    const again = this.tree.prepareFilter(text);
-    if (again && text !== this.tree.filterText) {
-      this.filterBuild = again;
-      return false;
-    }
     this.filterBuild = null;
     this.filterPending = null;
     this.tree.setFilter(text);
@@ -600,6 +599,24 @@ export class Explorer {
       if (this.quit || this.filterBuild !== build) return;
       if (this.filterSlice()) this.onChange();
       else this.scheduleFilterSlice();
+    });
+  }
+
+  /** Big trees: the tree view's filter walks in slices (TreeView.buildInSlicesFrom), run from here. */
+  private sliceTreeWalks(): void {
+    this.tree.buildInSlicesFrom = BIG_TREE;
+    this.tree.onBuilding = () => this.scheduleViewBuild();
+  }
+
+  /** Build the tree view's view in slices, one per turn of the event loop (TreeView.buildInSlicesFrom). */
+  private scheduleViewBuild(): void {
+    if (this.viewBuildScheduled) return;
+    this.viewBuildScheduled = true;
+    setImmediate(() => {
+      this.viewBuildScheduled = false;
+      if (this.quit) return;
+      if (this.tree.buildStep(FILTER_SLICE_MS)) this.onChange();
+      else this.scheduleViewBuild();
     });
   }
 

@@ -135,6 +135,8 @@ class ViewCache {
   shows: ((n: TreeNode) => boolean) | null = null;
   opens: ((dir: TreeNode) => boolean) | null = null;
   passes: ((n: TreeNode) => boolean) | null = null;
+  /** The rest of its build, while it is built in slices (TreeView.buildStep): no row shown until then. */
+  building: Generator<void, void, void> | null = null;
   constructor(readonly key: string) {}
 }
 
@@ -281,11 +283,50 @@ export class TreeView {
     let c = this.caches.get(key);
     if (!c) {
       c = new ViewCache(key);
-      if (this.restricted && this.layerReady) for (const _ of this.restrictedSteps(c, this.matcher));
+      if (this.restricted && this.layerReady) {
+        const steps = this.restrictedSteps(c, this.matcher);
+        if (this.matcher && this.tree.nodeCount >= this.buildInSlicesFrom) c.building = steps;
+        else for (const _ of steps);
+      }
       this.remember(c);
+      this.cache = c;
+      if (c.building) this.onBuilding();
     }
     this.cache = c;
     return c;
+  }
+
+  /**
+   * From this many nodes in the tree, a view that needs a text filter's walk is built a slice at
+   * a time (`buildStep`), not in the call that asks for it: the explorer sets it, as the walk of a
+   * layer of two million paths is 0.1–0.5 s (another layer, mode or kinds chosen while a filter is
+   * in use). Such a view shows no row until it is built (`building`); `onBuilding` says one began.
+   */
+  buildInSlicesFrom = Number.POSITIVE_INFINITY;
+  onBuilding: () => void = () => {};
+
+  /** The view on screen is being built in slices: it shows no row yet. */
+  get building(): boolean {
+    return this.view().building !== null;
+  }
+
+  /**
+   * Build the view on screen for about `budgetMs` (at least one step); true once it is built (the
+   * cursor then placed in it) or when it needs no building.
+   */
+  buildStep(budgetMs: number): boolean {
+    const c = this.view();
+    const steps = c.building;
+    if (!steps) return true;
+    const end = performance.now() + budgetMs;
+    do {
+      if (steps.next().done) {
+        c.building = null;
+        this.relocate();
+        return true;
+      }
+    } while (performance.now() < end);
+    return false;
   }
 
   private remember(c: ViewCache): void {
@@ -484,6 +525,7 @@ export class TreeView {
   /** Visible children of `dir` (ignoring collapse), sorted; cached per view. */
   children(dir: TreeNode): TreeNode[] {
     const c = this.view();
+    if (c.building) return [];
     let list = c.lists.get(dir);
     if (list) return list;
     if (!this.layerReady) list = [];
@@ -590,6 +632,9 @@ export class TreeView {
 
   /** Re-establish cursor and window after anything that may change visibility. O(height × depth). */
   private relocate(): void {
+    // (A view being built shows nothing yet: the cursor waits where it was, and is placed once
+    // the view is built.)
+    if (this.view().building) return;
     if (!this.cursor || !this.isVisible(this.cursor)) {
       let target: TreeNode | null = null;
       for (let a = this.cursor?.parent ?? null; a && a.parent; a = a.parent) {
@@ -747,6 +792,7 @@ export class TreeView {
   rows(): TreeRow[] {
     const c = this.view();
     const out: TreeRow[] = [];
+    if (c.building) return out;
     for (const n of this.visibleNodes()) {
       const row = this.row(n, c);
       if (row) out.push(row);

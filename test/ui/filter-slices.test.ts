@@ -132,7 +132,14 @@ test('a newer text replaces the walk under way; Esc clears at once; the same tex
   assert.ok(rest < whole, `${rest} slices after Enter, ${whole} for the whole walk`);
 });
 
-test('a layer chosen while the walk runs: the filter is applied to that layer', () => {
+/** Run the tree view's own build in slices (budget 0) until its view is built; the count. */
+function build(ex: ReturnType<typeof explorerOn>): number {
+  let slices = 1;
+  while (!ex.tree.buildStep(0)) slices++;
+  return slices;
+}
+
+test('a layer chosen while the walk runs: the filter is applied to that layer, its walk in slices too', () => {
   const ex = explorerOn(model, { width: 120, height: 30, full: false });
   ex.selectLayer(0);
   ex.applyFilter('Extra');
@@ -140,22 +147,81 @@ test('a layer chosen while the walk runs: the filter is applied to that layer', 
   ex.selectLayer(1);
   finish(ex);
   assert.equal(ex.tree.filterText, 'Extra');
+  // Layer 1's view was not the one walked: it is built now, in slices, showing no row meanwhile.
+  assert.equal(ex.tree.building, true);
+  assert.deepEqual(allRows(ex), []);
+  assert.ok(build(ex) > 1);
   assert.deepEqual(allRows(ex), expected(1, 'Extra'));
   assert.deepEqual(allRows(ex), ['/opt', '/opt/Extra', '/opt/Extra/file7.PY']);
 });
 
-test('in the terminal the walk runs by itself, a slice per turn of the event loop, and asks for a frame when done', async () => {
+test('with a filter in use, another layer or the changes view is walked in slices; the cursor waits; a view seen before is at once', () => {
   const ex = explorerOn(model, { width: 120, height: 30, full: false });
-  let turns = 0;
-  const counting = setInterval(() => turns++, 0);
-  const changed = new Promise<void>((resolve) => (ex.onChange = resolve));
+  ex.selectLayer(0);
+  ex.applyFilter('pkg12');
+  finish(ex);
+  press(ex, 'down', 'down', 'down');
+  const cursor = ex.tree.cursor?.path;
+  assert.match(cursor ?? '', /^\/usr\/lib\/pkg12/);
+  ex.selectLayer(1);
+  assert.equal(ex.tree.building, true);
+  assert.match(text(ex), /filtering…/);
+  assert.doesNotMatch(text(ex), /no path matches/);
+  assert.ok(build(ex) > 1);
+  assert.equal(ex.tree.building, false);
+  assert.deepEqual(allRows(ex), expected(1, 'pkg12'));
+  // The cursor stayed on its path (it is in layer 1's filtered view too).
+  assert.equal(ex.tree.cursor?.path, cursor);
+  // Layer 0's view was built before: back to it at once.
+  ex.selectLayer(0);
+  assert.equal(ex.tree.building, false);
+  assert.deepEqual(allRows(ex), expected(0, 'pkg12'));
+  // The changes view of layer 1 with the filter: only the changed file of pkg12 and its directories.
+  ex.selectLayer(1);
+  press(ex, 'a');
+  build(ex);
+  const changes = allRows(ex);
+  assert.deepEqual(changes, expected(1, 'pkg12', 'changes'));
+  // (pkg12 and pkg120–129: the file layer 1 rewrote in each, with its directories.)
+  assert.ok(changes.includes('/usr/lib/pkg12/file7.py'));
+  assert.deepEqual(
+    changes.filter((p) => p.includes('/file')),
+    changes.filter((p) => p.endsWith('/file7.py')),
+  );
+  assert.equal(changes.filter((p) => p.endsWith('/file7.py')).length, 11);
+});
+
+test('a small tree is walked at once (no slices): the filter and the layers as before', async () => {
+  const small = await loadedImage([
+    {
+      entries: [
+        { name: 'etc/', type: 'directory' },
+        { name: 'etc/hosts', content: 'h' },
+      ],
+    },
+  ]);
+  const ex = explorerOn(small, { width: 120, height: 30, full: false });
+  ex.applyFilter('host');
+  assert.equal(ex.filterPending, null);
+  assert.equal(ex.tree.filterText, 'host');
+  assert.equal(ex.tree.building, false);
+  assert.deepEqual(allRows(ex), ['/etc', '/etc/hosts']);
+});
+
+test('in the terminal the walks run by themselves, a slice per turn of the event loop, and ask for a frame when done', async () => {
+  const ex = explorerOn(model, { width: 120, height: 30, full: false });
+  let changed = new Promise<void>((resolve) => (ex.onChange = resolve));
   ex.applyFilter('file199');
   assert.equal(ex.tree.filterText, '');
   await changed;
-  clearInterval(counting);
   assert.equal(ex.tree.filterText, 'file199');
   assert.equal(ex.filterPending, null);
   assert.deepEqual(allRows(ex), expected(0, 'file199'));
-  // Timers ran while it walked: the event loop was not held for the whole walk.
-  assert.ok(turns > 0, `timer turns during the walk: ${turns}`);
+  // Another layer with the filter in use: its view is built the same way.
+  changed = new Promise<void>((resolve) => (ex.onChange = resolve));
+  ex.selectLayer(1);
+  assert.equal(ex.tree.building, true);
+  await changed;
+  assert.equal(ex.tree.building, false);
+  assert.deepEqual(allRows(ex), expected(1, 'file199'));
 });
