@@ -26,6 +26,20 @@ export function kindBit(change: ChangeKind): number {
  */
 export function kindsBelow(tree: FileTree, layer: number): Map<TreeNode, number> {
   const below = new Map<TreeNode, number>();
+  for (const _ of kindsBelowSteps(tree, layer, below));
+  return below;
+}
+
+/**
+ * kindsBelow into `below`, a slice at a time: yields after every `every` changes (a viewer on a
+ * layer of two million changes builds it between frames: 70–90 ms in one go).
+ */
+export function* kindsBelowSteps(
+  tree: FileTree,
+  layer: number,
+  below: Map<TreeNode, number>,
+  every = 4096,
+): Generator<void, void, void> {
   const mark = (from: TreeNode | null, bit: number) => {
     // Every ancestor of a directory that holds a bit holds it too, so the climb stops there.
     for (let n = from; n; n = n.parent) {
@@ -37,7 +51,12 @@ export function kindsBelow(tree: FileTree, layer: number): Map<TreeNode, number>
   // Changes come in tar order, siblings together: the last parent marked answers most of them.
   let lastParent: TreeNode | null = null;
   let lastBits = 0;
+  let step = 0;
   for (const node of tree.changesByLayer[layer] ?? []) {
+    if (++step === every) {
+      step = 0;
+      yield;
+    }
     const change = node.changeIn(layer);
     if (!change) continue;
     const bit = kindBit(change);
@@ -57,5 +76,4 @@ export function kindsBelow(tree: FileTree, layer: number): Map<TreeNode, number>
           break;
         }
   }
-  return below;
 }

@@ -220,7 +220,7 @@ function treeNote(
     if (f) return `layer ${ex.layer} was not read: ${f.failedText}. ${f.trusted}`;
     return st?.state === 'reading' ? `layer ${ex.layer} is loading…` : `layer ${ex.layer} is queued…`;
   }
-  if (t.building) return 'filtering…';
+  if (t.building) return t.filtering ? 'filtering…' : 'sorting out what the layer changed…';
   if (t.filterText && !t.filterError) return `no path${hidden.length ? ' of the kinds shown' : ''} matches the filter`;
   if (t.mode === 'changes') {
     const s = ex.compare ? ex.compare.result?.files : ex.layerStats(ex.layer);

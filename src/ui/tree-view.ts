@@ -14,7 +14,13 @@
  * layer L stays valid while later layers stream in. (A layer being applied in slices is not
  * ready until its last slice: FileTree.layerCount.)
  */
-import { BELOW_ADDED, BELOW_MODIFIED, BELOW_REMOVED, BELOW_UNMODIFIED, kindsBelow } from '../engine/kinds-below.js';
+import {
+  BELOW_ADDED,
+  BELOW_MODIFIED,
+  BELOW_REMOVED,
+  BELOW_UNMODIFIED,
+  kindsBelowSteps,
+} from '../engine/kinds-below.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { SizeIndex } from './sizes.js';
@@ -110,6 +116,17 @@ export class CollapseState {
  * ~120 ns a node of a plain-text filter over two million paths; a /regex/ costs ~2× that).
  */
 const FILTER_STEP = 2048;
+
+/** A view of a big tree is built where it is asked for when this is enough, else in slices. */
+const FIRST_SLICE_MS = 2;
+
+/** Run `steps` for about `budgetMs` (at least one step); true once they are done. */
+function runFor(steps: Generator<void, void, void>, budgetMs: number): boolean {
+  const end = performance.now() + budgetMs;
+  do if (steps.next().done) return true;
+  while (performance.now() < end);
+  return false;
+}
 
 /** A text filter's view built a slice at a time (TreeView.prepareFilter). */
 export interface FilterBuild {
@@ -285,8 +302,9 @@ export class TreeView {
       c = new ViewCache(key);
       if (this.restricted && this.layerReady) {
         const steps = this.restrictedSteps(c, this.matcher);
-        if (this.matcher && this.tree.nodeCount >= this.buildInSlicesFrom) c.building = steps;
-        else for (const _ of steps);
+        if (this.tree.nodeCount < this.buildInSlicesFrom) for (const _ of steps);
+        // A big tree: built here when that is quick (a view that needs no walk), else in slices.
+        else if (!runFor(steps, FIRST_SLICE_MS)) c.building = steps;
       }
       this.remember(c);
       this.cache = c;
@@ -297,10 +315,11 @@ export class TreeView {
   }
 
   /**
-   * From this many nodes in the tree, a view that needs a text filter's walk is built a slice at
-   * a time (`buildStep`), not in the call that asks for it: the explorer sets it, as the walk of a
-   * layer of two million paths is 0.1–0.5 s (another layer, mode or kinds chosen while a filter is
-   * in use). Such a view shows no row until it is built (`building`); `onBuilding` says one began.
+   * From this many nodes in the tree, a view that needs a walk (a text filter's over the layer's
+   * paths, or the first over its changes, for the changes view or hidden kinds) is built a slice at
+   * a time (`buildStep`), not in the call that asks for it: the explorer sets it, as such a walk
+   * of a layer of two million paths is 0.07–0.5 s. Such a view shows no row until it is built
+   * (`building`); `onBuilding` says one began.
    */
   buildInSlicesFrom = Number.POSITIVE_INFINITY;
   onBuilding: () => void = () => {};
@@ -318,15 +337,10 @@ export class TreeView {
     const c = this.view();
     const steps = c.building;
     if (!steps) return true;
-    const end = performance.now() + budgetMs;
-    do {
-      if (steps.next().done) {
-        c.building = null;
-        this.relocate();
-        return true;
-      }
-    } while (performance.now() < end);
-    return false;
+    if (!runFor(steps, budgetMs)) return false;
+    c.building = null;
+    this.relocate();
+    return true;
   }
 
   private remember(c: ViewCache): void {
@@ -351,14 +365,9 @@ export class TreeView {
     const steps = this.restrictedSteps(c, match);
     return {
       step: (budgetMs: number): boolean => {
-        const end = performance.now() + budgetMs;
-        do {
-          if (steps.next().done) {
-            this.remember(c);
-            return true;
-          }
-        } while (performance.now() < end);
-        return false;
+        if (!runFor(steps, budgetMs)) return false;
+        this.remember(c);
+        return true;
       },
     };
   }
@@ -381,10 +390,13 @@ export class TreeView {
     return inAggregatedAt(node, this.layer);
   }
 
-  private kindsBelow(layer: number): Map<TreeNode, number> {
+  /** The layer's kinds-below bits, made (a slice at a time) once and kept for the last few layers. */
+  private *kindsBelow(layer: number): Generator<void, Map<TreeNode, number>, void> {
     let below = this.belowByLayer.get(layer);
     if (!below) {
-      this.belowByLayer.set(layer, (below = kindsBelow(this.tree, layer)));
+      below = new Map();
+      yield* kindsBelowSteps(this.tree, layer, below);
+      this.belowByLayer.set(layer, below);
       if (this.belowByLayer.size > 4) this.belowByLayer.delete(this.belowByLayer.keys().next().value!);
     }
     return below;
@@ -392,7 +404,8 @@ export class TreeView {
 
   /**
    * Build a restricted view (`match`: its text filter, if any): run whole, or a slice at a time.
-   * Yields every FILTER_STEP nodes of a text filter's walk, the only long part.
+   * Yields every FILTER_STEP nodes of a text filter's walk, and while the layer's kinds-below bits
+   * are made: the two long parts.
    */
   private *restrictedSteps(
     c: ViewCache,
@@ -409,7 +422,7 @@ export class TreeView {
       // kept while kinds are toggled): sets of every changed node and its ancestors took 1.4 s on
       // the key that opened the changes view of a layer of two million paths, and a walk of the
       // layer's filesystem per kind setting 60–100 ms.
-      const below = this.kindsBelow(L);
+      const below = yield* this.kindsBelow(L);
       const want =
         (kinds.added ? BELOW_ADDED : 0) | (kinds.modified ? BELOW_MODIFIED : 0) | (kinds.removed ? BELOW_REMOVED : 0);
       const holds = (n: TreeNode, bits: number) => ((below.get(n) ?? 0) & bits) !== 0;

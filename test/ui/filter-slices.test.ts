@@ -1,8 +1,10 @@
-// A text filter on a big tree (≥ 50,000 paths) is applied in slices: keys and frames go on while
-// its walk runs, the rows change once it is done, and the result is the one a walk in one go gives.
+// On a big tree (≥ 50,000 paths) the explorer's long walks run in slices: a text filter's, the
+// walk of another layer's view while a filter is in use, the first walk of a layer's changes. Keys
+// and frames go on meanwhile, and the result is the one a walk in one go gives.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { ImageModel } from '../../src/engine/image.js';
+import { kindsBelow, kindsBelowSteps } from '../../src/engine/kinds-below.js';
 import { TreeView } from '../../src/ui/tree-view.js';
 import { explorerOn, loadedImage, press, text, type } from '../support/ui.js';
 
@@ -225,3 +227,28 @@ test('in the terminal the walks run by themselves, a slice per turn of the event
   assert.equal(ex.tree.building, false);
   assert.deepEqual(allRows(ex), expected(1, 'file199'));
 });
+
+test('the changes view and hidden kinds of a big layer: its changes are sorted out in slices, with the same bits as in one go', () => {
+  // The engine's walk, a slice at a time: the same bits as in one go.
+  const whole = kindsBelow(model.tree, 0);
+  const below = new Map();
+  let yields = 0;
+  for (const _ of kindsBelowSteps(model.tree, 0, below, 1000)) yields++;
+  assert.ok(yields >= 60, `${yields} slices of 1,000 changes`);
+  assert.deepEqual([...below].sort(byPath), [...whole].sort(byPath));
+
+  // The explorer: the changes view of layer 0 (every path added), then with the added hidden.
+  const ex = explorerOn(model, { width: 120, height: 30, full: false });
+  ex.selectLayer(0);
+  press(ex, 'a');
+  if (ex.tree.building) assert.match(text(ex), /sorting out what the layer changed…/);
+  build(ex);
+  assert.deepEqual(allRows(ex), expected(0, '', 'changes'));
+  assert.ok(allRows(ex).length > 60_000);
+  press(ex, '1');
+  build(ex);
+  assert.deepEqual(allRows(ex), []);
+  assert.match(text(ex), /every change of this layer is of a kind hidden \(added\)/);
+});
+
+const byPath = (a: [{ path: string }, number], b: [{ path: string }, number]) => (a[0].path < b[0].path ? -1 : 1);
