@@ -29,16 +29,32 @@ export class SizeIndex {
   private fold(layer: number): void {
     const perLayer = new Map<TreeNode, number>();
     this.changed[layer] = perLayer;
-    for (const node of this.tree.changesByLayer[layer] ?? []) {
-      // (By the node's own questions, no version view: a fold walks every change of a layer.)
-      if (!node.changeIn(layer)) continue;
-      const written = node.fileBytesAt(layer);
-      const delta = written - node.fileBytesAt(layer - 1);
-      for (let a = node.parent; a; a = a.parent) {
+    // A layer's changes come in tar order, a directory's files in a run: their bytes are summed
+    // per run and added to the directory's ancestors once per run, not once per file (a layer of
+    // two million changes: 388 ms in one frame with a climb per file).
+    let dir: TreeNode | null = null;
+    let delta = 0;
+    let written = 0;
+    const climb = () => {
+      for (let a = dir; a; a = a.parent) {
         if (delta !== 0) this.add(a, layer, delta);
         if (written) perLayer.set(a, (perLayer.get(a) ?? 0) + written);
       }
+    };
+    for (const node of this.tree.changesByLayer[layer] ?? []) {
+      // (By the node's own questions, no version view: a fold walks every change of a layer.)
+      if (!node.changeIn(layer)) continue;
+      if (node.parent !== dir) {
+        climb();
+        dir = node.parent;
+        delta = 0;
+        written = 0;
+      }
+      const bytes = node.fileBytesAt(layer);
+      delta += bytes - node.fileBytesAt(layer - 1);
+      written += bytes;
     }
+    climb();
   }
 
   private add(dir: TreeNode, layer: number, delta: number): void {
