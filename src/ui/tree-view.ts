@@ -304,7 +304,7 @@ export class TreeView {
         const steps = this.restrictedSteps(c, this.matcher);
         if (this.tree.nodeCount < this.buildInSlicesFrom) for (const _ of steps);
         // A big tree: built here when that is quick (a view that needs no walk), else in slices.
-        else if (!runFor(steps, FIRST_SLICE_MS)) c.building = steps;
+        else if (!runFor(steps, this.firstSliceMs)) c.building = steps;
       }
       this.remember(c);
       this.cache = c;
@@ -322,6 +322,8 @@ export class TreeView {
    * (`building`); `onBuilding` says one began.
    */
   buildInSlicesFrom = Number.POSITIVE_INFINITY;
+  /** How long such a view may take where it is asked for (a view that needs no walk is built there). */
+  firstSliceMs = FIRST_SLICE_MS;
   onBuilding: () => void = () => {};
 
   /** The view on screen is being built in slices: it shows no row yet. */
