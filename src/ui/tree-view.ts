@@ -501,17 +501,17 @@ export class TreeView {
       let step = 0;
       for (let top = stack.pop(); top; top = stack.pop()) {
         const [dir, above] = top;
+        // (Yielding inside a directory too: one may hold millions of entries. A layer applied
+        // meanwhile may add to its map: such entries are not in this layer's view.)
         for (const n of dir.children?.values() ?? []) {
+          if (++step === FILTER_STEP) {
+            step = 0;
+            yield;
+          }
           if (!inAggregatedAt(n, L)) continue;
           const h = above || component(n.name);
           if (h && passesKind(n)) keep(n);
           if (n.children) stack.push([n, h]);
-        }
-        // (Between directories: a directory's children are read from its map in one go.)
-        step += dir.children?.size ?? 0;
-        if (step >= FILTER_STEP) {
-          step = 0;
-          yield;
         }
       }
     } else {
@@ -521,15 +521,14 @@ export class TreeView {
       for (let top = stack.pop(); top; top = stack.pop()) {
         const [dir, dirPath] = top;
         for (const n of dir.children?.values() ?? []) {
+          if (++step === FILTER_STEP) {
+            step = 0;
+            yield;
+          }
           if (!inAggregatedAt(n, L)) continue;
           const p = dirPath === '/' ? '/' + n.name : dirPath + '/' + n.name;
           if (passesKind(n) && match(p)) keep(n);
           if (n.children) stack.push([n, p]);
-        }
-        step += dir.children?.size ?? 0;
-        if (step >= FILTER_STEP) {
-          step = 0;
-          yield;
         }
       }
     }

@@ -263,3 +263,33 @@ test('the changes view and hidden kinds of a big layer: its changes are sorted o
 });
 
 const byPath = (a: [{ path: string }, number], b: [{ path: string }, number]) => (a[0].path < b[0].path ? -1 : 1);
+
+test('one directory of 60,000 files is walked in slices too, not in one go', async () => {
+  const flat = await loadedImage([
+    {
+      entries: [
+        { name: 'flat/', type: 'directory' },
+        ...Array.from({ length: 60_000 }, (_, i) => ({ name: `flat/f${i}`, content: '' })),
+      ],
+    },
+  ]);
+  const ex = explorerOn(flat, { width: 120, height: 30, full: false });
+  ex.applyFilter('f5999');
+  let slices = 1;
+  while (!ex.filterSlice(0)) slices++;
+  assert.ok(slices >= 20, `${slices} slices`);
+  assert.deepEqual(allRows(ex), [
+    '/flat',
+    '/flat/f5999',
+    '/flat/f59990',
+    '/flat/f59991',
+    '/flat/f59992',
+    '/flat/f59993',
+    '/flat/f59994',
+    '/flat/f59995',
+    '/flat/f59996',
+    '/flat/f59997',
+    '/flat/f59998',
+    '/flat/f59999',
+  ]);
+});
