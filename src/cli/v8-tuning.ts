@@ -43,6 +43,20 @@
  */
 import v8 from 'node:v8';
 
+/**
+ * A regular expression that backtracks more than 50,000 times on one input goes on in V8's
+ * linear-time engine (the same matches; patterns with back-references or look-arounds, which
+ * that engine does not run, go on backtracking). The patterns layerlens runs over image content
+ * are linear already (test/hostile/backtracking.test.ts); this bounds the ones it cannot write:
+ * the explorer's `/regex/` filter, typed by the user and run over names the image chose. A name of
+ * 4,011 characters made for `/a.*b.*c/` took 2.1 s per test, 2.6 ms with this.
+ */
+const LINEAR_FALLBACK = '--enable-experimental-regexp-engine-on-excessive-backtracks';
+/**
+ * After how many backtracks: V8's 50,000 left that name at 90 ms a test (the count starts again
+ * at each place a match is tried), 1,000 at 2.6 ms.
+ */
+const BACKTRACKS_BEFORE_FALLBACK = '--regexp-backtracks-before-fallback=1000';
 const SMALL_HEAP_GROWTH = '--heap-growing-percent=300';
 const LARGE_HEAP_GROWTH = '--heap-growing-percent=100';
 const HEAP_LARGE = 256 << 20;
@@ -58,6 +72,8 @@ if (!marks[APPLIED]) {
   marks[APPLIED] = true;
   v8.setFlagsFromString('--interrupt-budget=300000');
   v8.setFlagsFromString(SMALL_HEAP_GROWTH);
+  v8.setFlagsFromString(LINEAR_FALLBACK);
+  v8.setFlagsFromString(BACKTRACKS_BEFORE_FALLBACK);
 
   let large = false;
   setInterval(() => {

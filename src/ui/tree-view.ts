@@ -73,8 +73,11 @@ export function parseFilter(text: string): { match: PathMatcher | null; regex: b
     const body = re[1];
     const caseless = !/(?<!\\)[A-Z]/.test(body.replace(/\\./g, ''));
     try {
-      const rx = new RegExp(body, caseless ? 'i' : '');
-      return { match: (p) => rx.test(p), regex: true };
+      // Caseless by matching the path in lower case, not with the `i` flag: V8's linear-time
+      // engine, which takes over a regex that backtracks too long (cli/v8-tuning.ts: a name
+      // the image chose can make `/a.*b.*c/` take seconds), does not run `i`.
+      const rx = new RegExp(body);
+      return { match: caseless ? (p) => rx.test(p.toLowerCase()) : (p) => rx.test(p), regex: true };
     } catch (err) {
       const why = (err as Error).message.split(': ').pop()?.toLowerCase() ?? 'invalid';
       return {
@@ -116,6 +119,11 @@ export class CollapseState {
  * ~120 ns a node of a plain-text filter over two million paths; a /regex/ costs ~2× that).
  */
 const FILTER_STEP = 2048;
+/**
+ * The same for a walk that tests whole paths (a `/regex/`, text with a slash): a test can cost
+ * milliseconds on a long name the image chose, so the budget is looked at every 16.
+ */
+const PATH_STEP = 16;
 
 /** A view of a big tree is built where it is asked for when this is enough, else in slices. */
 const FIRST_SLICE_MS = 2;
@@ -521,7 +529,7 @@ export class TreeView {
       for (let top = stack.pop(); top; top = stack.pop()) {
         const [dir, dirPath] = top;
         for (const n of dir.children?.values() ?? []) {
-          if (++step === FILTER_STEP) {
+          if (++step === PATH_STEP) {
             step = 0;
             yield;
           }
