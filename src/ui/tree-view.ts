@@ -770,8 +770,17 @@ export class TreeView {
     this.relocate();
   }
 
-  /** Put the cursor on `node` (expanding its ancestors), placing it about a third down the window. */
+  /**
+   * Put the cursor on `node` (expanding its ancestors), placing it about a third down the window.
+   * (A view still being built in slices is finished here: a jump needs its answer, and without it
+   * `reveal` would clear a filter, kinds or mode that do show the node.)
+   */
   select(node: TreeNode): boolean {
+    const c = this.view();
+    if (c.building) {
+      for (const _ of c.building);
+      c.building = null;
+    }
     for (let a = node.parent; a && a.parent; a = a.parent) this.collapseState.set(a, false);
     if (!this.isVisible(node)) return false;
     const wasVisibleOnScreen = this.visibleNodes().includes(node);

@@ -293,3 +293,24 @@ test('one directory of 60,000 files is walked in slices too, not in one go', asy
     '/flat/f59999',
   ]);
 });
+
+test('a jump to a path (a finding, a search) while the view is built: the filter and mode that show it are kept', () => {
+  const ex = slicedExplorer();
+  ex.selectLayer(0);
+  ex.applyFilter('file7');
+  finish(ex);
+  ex.selectLayer(1);
+  assert.equal(ex.tree.building, true);
+  assert.equal(ex.tree.reveal('/usr/lib/pkg9/file7.py', 1), true);
+  assert.equal(ex.tree.filterText, 'file7');
+  assert.equal(ex.tree.building, false);
+  assert.equal(ex.tree.cursor?.path, '/usr/lib/pkg9/file7.py');
+  // The changes view, its walk not made yet: the jump keeps the mode too.
+  ex.applyFilter('');
+  ex.tree.setMode('changes');
+  ex.selectLayer(0);
+  assert.equal(ex.tree.building, true);
+  assert.equal(ex.tree.reveal('/usr/lib/pkg9/file8.txt', 0), true);
+  assert.equal(ex.tree.mode, 'changes');
+  assert.equal(ex.tree.cursor?.path, '/usr/lib/pkg9/file8.txt');
+});
