@@ -33,11 +33,11 @@ export const FOCUS_ORDER: readonly Focus[] = ['layers', 'tree', 'side'];
 
 /**
  * Nodes from which a tree is big: a text filter is applied once typing pauses, and its walk (one
- * pass over the layer's paths, ~50 ms per 500k) runs in slices of FILTER_SLICE_MS.
+ * pass over the layer's paths, ~50 ms per 500k) runs in slices of WALK_SLICE_MS.
  */
 const BIG_TREE = 50_000;
 /** A slice of a filter's walk: keys and frames wait at most about this long while it runs. */
-const FILTER_SLICE_MS = 5;
+const WALK_SLICE_MS = 5;
 
 export interface ViewerState {
   path: string;
@@ -563,7 +563,7 @@ export class Explorer {
     this.cancelFilterTimer();
     if (this.filterBuild && this.filterPending === text) return;
     this.cancelFilterBuild();
-    const build = this.model.tree.nodeCount >= BIG_TREE ? this.tree.prepareFilter(text) : undefined;
+    const build = this.tree.prepareFilter(text);
     if (!build) {
       this.tree.setFilter(text);
       this.relayout();
@@ -580,7 +580,7 @@ export class Explorer {
    * pending). (Were the layer, mode or kinds changed meanwhile, the view for them is then built in
    * slices of its own: TreeView.buildInSlicesFrom.)
    */
-  filterSlice(budgetMs = FILTER_SLICE_MS): boolean {
+  filterSlice(budgetMs = WALK_SLICE_MS): boolean {
     const build = this.filterBuild;
     if (!build || this.filterPending === null) return true;
     if (!build.step(budgetMs)) return false;
@@ -615,7 +615,7 @@ export class Explorer {
     setImmediate(() => {
       this.viewBuildScheduled = false;
       if (this.quit) return;
-      if (this.tree.buildStep(FILTER_SLICE_MS)) this.onChange();
+      if (this.tree.buildStep(WALK_SLICE_MS)) this.onChange();
       else this.scheduleViewBuild();
     });
   }
@@ -627,7 +627,7 @@ export class Explorer {
 
   /** The draft changed while typing: apply it now, or once typing pauses on big trees. */
   filterDraftChanged(): void {
-    if (this.filterDelayMs <= 0 || this.model.tree.nodeCount < BIG_TREE) {
+    if (this.filterDelayMs <= 0 || this.tree.tree.nodeCount < BIG_TREE) {
       this.applyFilter(this.filterDraft);
       return;
     }

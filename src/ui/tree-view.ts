@@ -361,12 +361,14 @@ export class TreeView {
   /**
    * The walk setFilter(`text`) would make, as a build in slices for a big tree (the explorer runs
    * one slice per turn of the event loop, so keys and frames go on meanwhile: a text filter over
-   * two million paths is a 0.1–0.5 s walk). Undefined when setting it costs no walk: no filter, a
-   * bad regex, the layer not read yet, or its view already cached. Once `step` returns true the
-   * view is cached, and setFilter(`text`) finds it (as long as the layer, mode and kinds are the
-   * ones the build started with: the build belongs to that configuration).
+   * two million paths is a 0.1–0.5 s walk). Undefined when the tree is not big
+   * (`buildInSlicesFrom`) or setting it costs no walk: no filter, a bad regex, the layer not read
+   * yet, or its view already cached. Once `step` returns true the view is cached, and
+   * setFilter(`text`) finds it (as long as the layer, mode and kinds are the ones the build
+   * started with: the build belongs to that configuration).
    */
   prepareFilter(text: string): FilterBuild | undefined {
+    if (this.tree.nodeCount < this.buildInSlicesFrom) return undefined;
     const match = parseFilter(text).match;
     if (!match || !this.layerReady) return undefined;
     const key = this.keyWith(text);
