@@ -162,6 +162,7 @@ export class Explorer {
   private filterTimer: NodeJS.Timeout | null = null;
   private filterBuild: FilterBuild | null = null;
   private viewBuildScheduled = false;
+  private foldScheduled = false;
   /** The filter text whose view is being built in slices (shown as such), if any. */
   filterPending: string | null = null;
 
@@ -265,6 +266,18 @@ export class Explorer {
     if (!last || now - last.t >= 100) this.samples.push({ t: now, bytes: read });
     while (this.samples.length > 2 && now - this.samples[0].t > 3000) this.samples.shift();
     this.tree.refresh();
+    this.scheduleFold();
+  }
+
+  /** The directory sizes of the layers applied, folded in a slice per turn of the event loop. */
+  private scheduleFold(): void {
+    if (this.foldScheduled) return;
+    this.foldScheduled = true;
+    setImmediate(() => {
+      this.foldScheduled = false;
+      if (this.quit) return;
+      if (!this.tree.sizes.catchUpFor(this.tree.tree.layerCount, WALK_SLICE_MS)) this.scheduleFold();
+    });
   }
 
   /** Bytes read from the source so far: its own counter when it has one, else the layers'. */

@@ -12,6 +12,9 @@ interface SizeHistory {
   sizes: number[];
 }
 
+/** Changes folded between two yields of a fold made in slices. */
+const FOLD_STEP = 4096;
+
 export class SizeIndex {
   /** Layers folded in so far (a prefix). */
   applied = 0;
@@ -21,12 +24,42 @@ export class SizeIndex {
 
   constructor(private readonly tree: FileTree) {}
 
-  /** Fold in layers [applied, upTo). Cost: the changes of those layers × their depth. */
+  /**
+   * The fold of layer `applied` under way, when it is made a slice at a time (`catchUpFor`). Until
+   * it ends, sizes as of that layer are partial; those of the layers below it are not touched.
+   */
+  private folding: Generator<void, void, void> | null = null;
+
+  /** Fold in layers [applied, upTo) now. Cost: the changes of those layers × their depth. */
   catchUp(upTo: number): void {
-    while (this.applied < upTo && this.applied < this.tree.changesByLayer.length) this.fold(this.applied++);
+    while (this.applied < upTo && this.applied < this.tree.changesByLayer.length) {
+      for (const _ of this.folding ?? this.fold(this.applied));
+      this.folding = null;
+      this.applied++;
+    }
   }
 
-  private fold(layer: number): void {
+  /**
+   * Fold in layers [applied, upTo) for about `budgetMs`; true once they are all in. (The explorer
+   * folds the layers as they land, a slice per turn of the event loop: a layer of two million
+   * changes is 0.1–0.6 s, which a frame waited for; the layer on screen is folded at once.)
+   */
+  catchUpFor(upTo: number, budgetMs: number): boolean {
+    const end = performance.now() + budgetMs;
+    while (this.applied < upTo && this.applied < this.tree.changesByLayer.length) {
+      const steps = (this.folding ??= this.fold(this.applied));
+      let done = false;
+      do done = !!steps.next().done;
+      while (!done && performance.now() < end);
+      if (!done) return false;
+      this.folding = null;
+      this.applied++;
+    }
+    return true;
+  }
+
+  /** Fold in `layer` (yielding every FOLD_STEP changes). */
+  private *fold(layer: number): Generator<void, void, void> {
     const perLayer = new Map<TreeNode, number>();
     this.changed[layer] = perLayer;
     // A layer's changes come in tar order, a directory's files in a run: their bytes are summed
@@ -41,7 +74,12 @@ export class SizeIndex {
         if (written) perLayer.set(a, (perLayer.get(a) ?? 0) + written);
       }
     };
+    let step = 0;
     for (const node of this.tree.changesByLayer[layer] ?? []) {
+      if (++step === FOLD_STEP) {
+        step = 0;
+        yield;
+      }
       // (By the node's own questions, no version view: a fold walks every change of a layer.)
       if (!node.changeIn(layer)) continue;
       if (node.parent !== dir) {

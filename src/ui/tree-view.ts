@@ -302,7 +302,9 @@ export class TreeView {
   }
 
   private view(): ViewCache {
-    this.sizes.catchUp(this.tree.layerCount);
+    // (Sizes as of the layer shown need the layers up to it folded in; the explorer folds the
+    // rest in the background.)
+    this.sizes.catchUp(Math.min(this.tree.layerCount, this.layer + 1));
     const key = this.keyWith(this.matcher ? this.filterText : '');
     if (this.cache?.key === key) return this.cache;
     let c = this.caches.get(key);
