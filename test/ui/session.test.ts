@@ -11,7 +11,7 @@ import { demoImage } from '../../src/sources/demo/index.js';
 import { memoryReader } from '../../src/sources/memory.js';
 import { Explorer } from '../../src/ui/explorer.js';
 import { screenLines } from '../../src/ui/render-screen.js';
-import { Session } from '../../src/ui/session.js';
+import { findingsDelay, Session } from '../../src/ui/session.js';
 import { plain } from '../../src/ui/style.js';
 import { HOSTILE_LAYERS, loadedDemo, loadedImage } from '../support/ui.js';
 import { untilShown, VirtualTerminal } from '../support/vt.js';
@@ -135,4 +135,11 @@ test('hostile names reach the terminal escaped: nothing but the painter’s own 
   assert.ok(term.text().includes('esc-title-\\e]0;PWNED\\x07'));
   assert.doesNotMatch(term.raw, /\x1b\]/, 'no OSC sequence was written');
   session.stop();
+});
+
+test('while layers arrive the findings are recomputed at most every findingsMs, or ten times their last cost', () => {
+  assert.equal(findingsDelay(300, 0), 300);
+  assert.equal(findingsDelay(300, 12), 300);
+  // At two million paths the early findings took ~0.45 s: the next wait 4.5 s, not 0.3.
+  assert.equal(findingsDelay(300, 450), 4500);
 });
