@@ -24,6 +24,7 @@ import {
 } from './compare-state.js';
 import type { ExportFormat } from './export.js';
 import { computeLayout, type Layout } from './layout.js';
+import { Background } from './background.js';
 import { SizeIndex } from './sizes.js';
 import { type FilterBuild, TreeView } from './tree-view.js';
 import { displayText, hexLineCount, type ViewerDoc } from './viewer.js';
@@ -161,8 +162,23 @@ export class Explorer {
   private readonly pending = new Set<Promise<unknown>>();
   private filterTimer: NodeJS.Timeout | null = null;
   private filterBuild: FilterBuild | null = null;
-  private viewBuildScheduled = false;
-  private foldScheduled = false;
+  // Work in slices between keys (background.ts): the pending filter's walk (a newer text or a
+  // cleared filter leaves it nothing to do), the view on screen, the layers' directory sizes.
+  private readonly filterWork = new Background(
+    () => this.filterSlice(),
+    () => this.onChange(),
+    () => this.quit,
+  );
+  private readonly viewWork = new Background(
+    () => this.tree.buildStep(WALK_SLICE_MS),
+    () => this.onChange(),
+    () => this.quit,
+  );
+  private readonly foldWork = new Background(
+    () => this.tree.sizes.catchUpFor(this.tree.tree.layerCount, WALK_SLICE_MS),
+    () => {},
+    () => this.quit,
+  );
   /** The filter text whose view is being built in slices (shown as such), if any. */
   filterPending: string | null = null;
 
@@ -266,18 +282,7 @@ export class Explorer {
     if (!last || now - last.t >= 100) this.samples.push({ t: now, bytes: read });
     while (this.samples.length > 2 && now - this.samples[0].t > 3000) this.samples.shift();
     this.tree.refresh();
-    this.scheduleFold();
-  }
-
-  /** The directory sizes of the layers applied, folded in a slice per turn of the event loop. */
-  private scheduleFold(): void {
-    if (this.foldScheduled) return;
-    this.foldScheduled = true;
-    setImmediate(() => {
-      this.foldScheduled = false;
-      if (this.quit) return;
-      if (!this.tree.sizes.catchUpFor(this.tree.tree.layerCount, WALK_SLICE_MS)) this.scheduleFold();
-    });
+    this.foldWork.start();
   }
 
   /** Bytes read from the source so far: its own counter when it has one, else the layers'. */
@@ -584,7 +589,7 @@ export class Explorer {
     }
     this.filterBuild = build;
     this.filterPending = text;
-    this.scheduleFilterSlice();
+    this.filterWork.start();
     this.relayout(); // (the filter line shows the text being applied)
   }
 
@@ -605,32 +610,10 @@ export class Explorer {
     return true;
   }
 
-  private scheduleFilterSlice(): void {
-    const build = this.filterBuild;
-    setImmediate(() => {
-      // (A newer text, a cleared filter, or the explorer closed: this build is not wanted.)
-      if (this.quit || this.filterBuild !== build) return;
-      if (this.filterSlice()) this.onChange();
-      else this.scheduleFilterSlice();
-    });
-  }
-
-  /** Big trees: the tree view's filter walks in slices (TreeView.buildInSlicesFrom), run from here. */
+  /** Big trees: the tree view's walks in slices (TreeView.buildInSlicesFrom), run from here. */
   private sliceTreeWalks(): void {
     this.tree.buildInSlicesFrom = BIG_TREE;
-    this.tree.onBuilding = () => this.scheduleViewBuild();
-  }
-
-  /** Build the tree view's view in slices, one per turn of the event loop (TreeView.buildInSlicesFrom). */
-  private scheduleViewBuild(): void {
-    if (this.viewBuildScheduled) return;
-    this.viewBuildScheduled = true;
-    setImmediate(() => {
-      this.viewBuildScheduled = false;
-      if (this.quit) return;
-      if (this.tree.buildStep(WALK_SLICE_MS)) this.onChange();
-      else this.scheduleViewBuild();
-    });
+    this.tree.onBuilding = () => this.viewWork.start();
   }
 
   private cancelFilterBuild(): void {
