@@ -44,7 +44,7 @@
 import v8 from 'node:v8';
 
 /**
- * A regular expression that backtracks more than 50,000 times on one input goes on in V8's
+ * A regular expression that backtracks more than 1,000 times on one input (below) goes on in V8's
  * linear-time engine (the same matches; patterns with back-references or look-arounds, which
  * that engine does not run, go on backtracking). The patterns layerlens runs over image content
  * are linear already (test/hostile/backtracking.test.ts); this bounds the ones it cannot write:
