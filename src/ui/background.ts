@@ -28,3 +28,14 @@ export class Background {
     });
   }
 }
+
+/**
+ * Run `steps` (work that yields between its steps) for about `budgetMs`, at least one step; true
+ * once they are done. A slice of the work a `Background` runs.
+ */
+export function runFor(steps: Generator<void, void, void>, budgetMs: number): boolean {
+  const end = performance.now() + budgetMs;
+  do if (steps.next().done) return true;
+  while (performance.now() < end);
+  return false;
+}

@@ -6,6 +6,7 @@
  */
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
+import { runFor } from './background.js';
 
 interface SizeHistory {
   layers: number[];
@@ -47,11 +48,8 @@ export class SizeIndex {
   catchUpFor(upTo: number, budgetMs: number): boolean {
     const end = performance.now() + budgetMs;
     while (this.applied < upTo && this.applied < this.tree.changesByLayer.length) {
-      const steps = (this.folding ??= this.fold(this.applied));
-      let done = false;
-      do done = !!steps.next().done;
-      while (!done && performance.now() < end);
-      if (!done) return false;
+      this.folding ??= this.fold(this.applied);
+      if (!runFor(this.folding, end - performance.now())) return false;
       this.folding = null;
       this.applied++;
     }

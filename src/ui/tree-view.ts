@@ -23,6 +23,7 @@ import {
 } from '../engine/kinds-below.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
+import { runFor } from './background.js';
 import { SizeIndex } from './sizes.js';
 import { sameVersion } from '../engine/version-store.js';
 
@@ -127,14 +128,6 @@ const PATH_STEP = 16;
 
 /** A view of a big tree is built where it is asked for when this is enough, else in slices. */
 const FIRST_SLICE_MS = 2;
-
-/** Run `steps` for about `budgetMs` (at least one step); true once they are done. */
-function runFor(steps: Generator<void, void, void>, budgetMs: number): boolean {
-  const end = performance.now() + budgetMs;
-  do if (steps.next().done) return true;
-  while (performance.now() < end);
-  return false;
-}
 
 /** A text filter's view built a slice at a time (TreeView.prepareFilter). */
 export interface FilterBuild {
