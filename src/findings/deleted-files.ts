@@ -9,7 +9,18 @@
  * all the same, and is reported with j = i.
  */
 import type { ImageModel } from '../engine/image.js';
-import { type Fate, fateAbove, inLayerKey, inspected, linkedCopies, nodeIndex, supersededBy } from './content.js';
+import { drain, type Steps } from '../engine/steps.js';
+import {
+  type Fate,
+  fateAbove,
+  INDEX_STEP,
+  inLayerKey,
+  inspected,
+  linkedCopies,
+  type NodeIndex,
+  nodeIndexSteps,
+  supersededBy,
+} from './content.js';
 import { formatBytes } from '../text/bytes.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { TreeNode } from '../engine/tree.js';
@@ -76,6 +87,14 @@ interface Shadowed {
 const mayBeSensitive = (name: string) => name === 'config.json' || name === 'config' || SENSITIVE_NAME.test(name);
 
 export function deletedFileFindings(model: ImageModel): Finding[] {
+  return drain(deletedFileSteps(model));
+}
+
+/**
+ * deletedFileFindings in steps (its walk yields every INDEX_STEP paths with a history), over the
+ * paths with a history in `index` (the early checks' partial one) or the tree's.
+ */
+export function* deletedFileSteps(model: ImageModel, index?: NodeIndex): Steps<Finding[]> {
   const out: Finding[] = [];
   const diffIds = model.layers.map((l) => l.diffId);
   // The largest plain ones of each layer and way of removal (keyed by a number: no string per
@@ -136,7 +155,10 @@ export function deletedFileFindings(model: ImageModel): Finding[] {
   // From the store's columns (a path's versions as views, an array and an object each, were most
   // of this check on an image whose upgrade layer rewrites 500k files).
   const slots: number[] = [];
-  for (const node of nodeIndex(model.tree).history) {
+  const history = (index ?? (yield* nodeIndexSteps(model.tree))).history;
+  for (let h = 0; h < history.length; h++) {
+    if (h % INDEX_STEP === INDEX_STEP - 1) yield;
+    const node = history[h];
     const n = node.slotsInto(slots);
     const st = node.store;
     for (let i = 0; i < n - 1; i++) {

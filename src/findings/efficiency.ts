@@ -10,9 +10,10 @@
  * are compared in docs/reports.md ("Efficiency: layerlens and dive").
  */
 import type { ImageModel } from '../engine/image.js';
+import { drain, type Steps } from '../engine/steps.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
 import { formatBytes, formatPercent } from '../text/bytes.js';
-import { linkedCopies, nodeIndex, type Superseded, supersededBy } from './content.js';
+import { INDEX_STEP, linkedCopies, nodeIndexSteps, type Superseded, supersededBy } from './content.js';
 import { Largest } from './largest.js';
 import { layerDigestOf, makeFinding } from './make.js';
 import type { Finding } from './types.js';
@@ -73,11 +74,29 @@ export interface EfficiencyReport {
 const computed = new WeakMap<FileTree, { edits: number; topN: number; report: EfficiencyReport }>();
 
 export function computeEfficiency(model: ImageModel, topN = 10): EfficiencyReport {
+  return drain(computeEfficiencySteps(model, topN));
+}
+
+/**
+ * The report computeEfficiency keeps for the tree as it stands, if it has been made; else
+ * undefined (nothing is computed). For a view that shows it once the checks have made it.
+ */
+export function keptEfficiency(model: ImageModel, topN = 10): EfficiencyReport | undefined {
+  const hit = computed.get(model.tree);
+  return hit && hit.edits === model.tree.edits && hit.topN === topN ? hit.report : undefined;
+}
+
+/**
+ * computeEfficiency in steps (its walks yield every INDEX_STEP paths): the explorer runs them
+ * between keys once the image is in.
+ */
+export function* computeEfficiencySteps(model: ImageModel, topN = 10): Steps<EfficiencyReport> {
   const tree = model.tree;
   const hit = computed.get(tree);
   if (hit && hit.edits === tree.edits && hit.topN === topN) return hit.report;
-  const report = efficiencyOf(model, topN);
-  computed.set(tree, { edits: tree.edits, topN, report });
+  const edits = tree.edits;
+  const report = yield* efficiencySteps(model, topN);
+  computed.set(tree, { edits, topN, report });
   return report;
 }
 
@@ -142,14 +161,14 @@ function inLayerWaste(
   return { per, bytes, userBytes };
 }
 
-function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
+function* efficiencySteps(model: ImageModel, topN: number): Steps<EfficiencyReport> {
   const byCause: Record<WasteCause, number> = { deleted: 0, overwritten: 0, 'metadata-only': 0 };
   let total = 0;
   // Only the largest of each list are kept (largest.ts): an image whose upgrade layer rewrites
   // 500k files would otherwise build a record and a path for each of them (issue 16).
   const top = new Largest<TreeNode>(topN, (node) => node.path);
   const meta = new Largest<{ node: TreeNode; i: number }>(MAX_METADATA_FINDINGS, (c) => c.node.path);
-  const idx = nodeIndex(model.tree);
+  const idx = yield* nodeIndexSteps(model.tree);
   total += idx.soleFileBytes; // single-version paths: counted, never wasted
   // dive: single-version paths add their size to both sums of its score.
   let diveMin = idx.soleFileBytes;
@@ -167,7 +186,10 @@ function efficiencyOf(model: ImageModel, topN: number): EfficiencyReport {
   // One walk over the paths with a history, reading the store's columns (no version views: on an
   // image whose upgrade layer rewrites 500k files the views were most of this check's time).
   const slots: number[] = [];
-  for (const node of idx.history) {
+  const history = idx.history;
+  for (let h = 0; h < history.length; h++) {
+    if (h % INDEX_STEP === INDEX_STEP - 1) yield;
+    const node = history[h];
     const n = node.slotsInto(slots);
     const d = diveCopies(node, slots, n);
     diveAll += d.all;

@@ -14,8 +14,9 @@ import { configFindings } from './config.js';
 import { configValueFindings } from './config-values.js';
 import { imagePasswd } from './run-user.js';
 import type { InspectedContent } from './content.js';
-import { deletedFileFindings } from './deleted-files.js';
-import { computeEfficiency, efficiencyFindings } from './efficiency.js';
+import { deletedFileSteps } from './deleted-files.js';
+import { computeEfficiencySteps, efficiencyFindings } from './efficiency.js';
+import { drain, type Steps } from '../engine/steps.js';
 import { applyIgnore, type IgnoreEntry } from './ignore.js';
 import { OS_BY_NAME_MAX, OsFileCollector, osFileKind, osFindings, osInventory } from './os/index.js';
 import { PackageFileCollector, packageFileKind, packageInventory } from './packages/index.js';
@@ -37,9 +38,14 @@ import { sortFindings, uniqueIds } from './order.js';
 export type { Finding, Severity, Category } from './types.js';
 export { SEVERITIES, severityRank } from './types.js';
 export { sortFindings, compareFindings } from './order.js';
-export { earlyFindings } from './early.js';
+export { earlyFindings, earlySteps } from './early.js';
 export type { InspectedContent } from './content.js';
 export { computeEfficiency, type EfficiencyReport } from './efficiency.js';
+/**
+ * The walk every check shares, in steps: the explorer runs it between keys before it opens the
+ * vulnerability database, whose package inventory reads it.
+ */
+export { nodeIndexSteps as sharedWalkSteps } from './content.js';
 export { OS_BY_NAME_MAX, osInventory, type OsInventory } from './os/index.js';
 export { packageInventory, type PackageInventory, type Package } from './packages/index.js';
 export { lookupKeys, type VulnerabilityContext } from './vulnerabilities/index.js';
@@ -260,14 +266,25 @@ export interface CheckContext {
 
 /** Every check over a loaded model; sorted most severe first. Pure: reads the model only. */
 export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
+  return drain(checkSteps(model, ctx));
+}
+
+/**
+ * runChecks in steps: the walks over every path (the node index the checks share, the efficiency
+ * figures, the superseded files) yield every few thousand paths. The explorer runs them between
+ * keys once the image is in (at two million paths they take ~0.4 s); `scan` at once.
+ */
+export function* checkSteps(model: ImageModel, ctx: CheckContext): Steps<Finding[]> {
   const meta = model.meta;
   if (!meta) return [];
   const now = ctx.now ?? new Date();
   // (The checks that walk every node share one walk: content.ts nodeIndex.)
-  const eff = computeEfficiency(model);
+  const eff = yield* computeEfficiencySteps(model);
+  const secrets = secretFindings(model);
+  const deleted = yield* deletedFileSteps(model);
   let all: Finding[] = [
-    ...secretFindings(model),
-    ...deletedFileFindings(model),
+    ...secrets,
+    ...deleted,
     ...configFindings(meta, { reveal: ctx.reveal, passwd: imagePasswd(model) }),
     ...configValueFindings(meta, { reveal: ctx.reveal }),
     ...portFindings(meta, model.tree),

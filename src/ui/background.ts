@@ -1,9 +1,17 @@
 /**
  * Work the explorer does a slice per turn of the event loop (`setImmediate`), so that keys and
  * frames are handled between slices: the walks of a big layer (a filter's, the changes view's),
- * the directory sizes of the layers as they land. One runner per kind of work; starting it again
- * while it is scheduled does nothing.
+ * the directory sizes of the layers as they land, the full checks once the image is in. One
+ * runner per kind of work; starting it again while it is scheduled does nothing.
  */
+import type { Steps } from '../engine/steps.js';
+
+/**
+ * How long one slice of such work runs: a key pressed meanwhile waits at most about this long
+ * (plus the step that crosses it) before it is handled.
+ */
+export const SLICE_MS = 5;
+
 export class Background {
   private scheduled = false;
 
@@ -33,9 +41,41 @@ export class Background {
  * Run `steps` (work that yields between its steps) for about `budgetMs`, at least one step; true
  * once they are done. A slice of the work a `Background` runs.
  */
-export function runFor(steps: Generator<void, void, void>, budgetMs: number): boolean {
+export function runFor(steps: Steps<unknown>, budgetMs: number): boolean {
+  return resultFor(steps, budgetMs) !== undefined;
+}
+
+/** runFor, with the steps' result once they are done (undefined while they are not). */
+export function resultFor<T>(steps: Steps<T>, budgetMs: number): IteratorReturnResult<T> | undefined {
   const end = performance.now() + budgetMs;
-  do if (steps.next().done) return true;
-  while (performance.now() < end);
-  return false;
+  do {
+    const r = steps.next();
+    if (r.done) return r;
+  } while (performance.now() < end);
+  return undefined;
+}
+
+/** Whether `x` is work in steps (a generator) rather than its result. */
+export function isSteps<T>(x: T | Steps<T>): x is Steps<T> {
+  return typeof (x as Steps<T>)?.next === 'function';
+}
+
+/**
+ * Run `steps` a slice of `sliceMs` per turn of the event loop until they are done; their result.
+ * For work whose result a promise waits for (the explorer's full checks), where a `Background`
+ * runs work the explorer polls.
+ */
+export function inSlices<T>(steps: Steps<T>, sliceMs = SLICE_MS): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const slice = () => {
+      try {
+        const r = resultFor(steps, sliceMs);
+        if (r) resolve(r.value);
+        else setImmediate(slice);
+      } catch (err) {
+        reject(err);
+      }
+    };
+    setImmediate(slice);
+  });
 }

@@ -6,6 +6,7 @@
  * render-screen.ts draws the state; layout.ts gives the geometry.
  */
 import type { ImageModel } from '../engine/image.js';
+import type { Steps } from '../engine/steps.js';
 import type { MergedTree } from '../findings/compare/merged-tree.js';
 import type { ChangeStats } from '../engine/tree.js';
 import type { SecretScanSummary } from '../findings/secrets/stats.js';
@@ -24,7 +25,7 @@ import {
 } from './compare-state.js';
 import type { ExportFormat } from './export.js';
 import { computeLayout, type Layout } from './layout.js';
-import { Background } from './background.js';
+import { Background, isSteps, resultFor, SLICE_MS } from './background.js';
 import { SizeIndex } from './sizes.js';
 import { type FilterBuild, TreeView } from './tree-view.js';
 import { displayText, hexLineCount, type ViewerDoc } from './viewer.js';
@@ -34,11 +35,9 @@ export const FOCUS_ORDER: readonly Focus[] = ['layers', 'tree', 'side'];
 
 /**
  * Nodes from which a tree is big: a text filter is applied once typing pauses, and its walk (one
- * pass over the layer's paths, ~50 ms per 500k) runs in slices of WALK_SLICE_MS.
+ * pass over the layer's paths, ~50 ms per 500k) runs in slices (background.ts SLICE_MS).
  */
 const BIG_TREE = 50_000;
-/** A slice of a filter's walk: keys and frames wait at most about this long while it runs. */
-const WALK_SLICE_MS = 5;
 
 export interface ViewerState {
   path: string;
@@ -73,7 +72,7 @@ export interface Message {
 export interface ExplorerOptions {
   model: ImageModel;
   /** Findings while the image loads (and when the full checks are not wired). */
-  early?: (model: ImageModel) => Finding[];
+  early?: (model: ImageModel) => Finding[] | Steps<Finding[]>;
   /**
    * Findings of the full checks; called once the image is loaded. A promise when they need work
    * of their own first (opening the vulnerability database): the early findings stay until then.
@@ -152,7 +151,7 @@ export class Explorer {
   /** Called when asynchronous work changed the state. */
   onChange: () => void = () => {};
 
-  private readonly earlyFn?: (model: ImageModel) => Finding[];
+  private readonly earlyFn?: (model: ImageModel) => Finding[] | Steps<Finding[]>;
   /** What the secret scan read, when the checks are wired (see ExplorerOptions.secretScan). */
   readonly secretScan?: () => SecretScanSummary | undefined;
   private readonly findingsFn?: () => Finding[] | Promise<Finding[]>;
@@ -170,13 +169,25 @@ export class Explorer {
     () => this.quit,
   );
   private readonly viewWork = new Background(
-    () => this.tree.buildStep(WALK_SLICE_MS),
+    () => this.tree.buildStep(SLICE_MS),
     () => this.onChange(),
     () => this.quit,
   );
   private readonly foldWork = new Background(
-    () => this.tree.sizes.catchUpFor(this.tree.tree.layerCount, WALK_SLICE_MS),
+    () => this.tree.sizes.catchUpFor(this.tree.tree.layerCount, SLICE_MS),
     () => {},
+    () => this.quit,
+  );
+  /**
+   * The early findings being made in slices (earlyWork), and the time their slices took so far;
+   * `lastEarlyMs`: the time the last ones took in all (the session spaces them by it).
+   */
+  private earlyBuild: Steps<Finding[]> | null = null;
+  private earlySpentMs = 0;
+  lastEarlyMs = 0;
+  private readonly earlyWork = new Background(
+    () => this.earlySlice(),
+    () => this.onChange(),
     () => this.quit,
   );
   /** The filter text whose view is being built in slices (shown as such), if any. */
@@ -314,7 +325,11 @@ export class Explorer {
       // The compare view lists what NEW introduces and resolves, once both images are compared.
       if (this.compare) list = this.compare.result ? compareFindings(this.compare.result, this.sortFn) : [];
       else if (done && this.findingsFn) list = this.findingsFn();
-      else if (this.earlyFn) list = this.earlyFn(this.model);
+      else if (this.earlyFn) {
+        const early = this.earlyFn(this.model);
+        if (isSteps(early)) return this.startEarly(early);
+        list = early;
+      }
     } catch (err) {
       this.setMessage(`findings failed: ${safeText((err as Error).message)}`, 'error');
     }
@@ -322,7 +337,11 @@ export class Explorer {
       this.findingsPending = true;
       // Until they arrive, the early findings (an image that was loaded before the explorer opened
       // has none yet).
-      if (!this.findings.length && this.earlyFn) this.setFindings(this.earlyFn(this.model), false);
+      if (!this.findings.length && this.earlyFn) {
+        const early = this.earlyFn(this.model);
+        if (isSteps(early)) this.startEarly(early);
+        else this.setFindings(early, false);
+      }
       this.track(
         list.then(
           (l) => {
@@ -338,6 +357,39 @@ export class Explorer {
       return;
     }
     this.setFindings(list ?? [], done && (!!this.findingsFn || !!this.compare));
+  }
+
+  /**
+   * Make the early findings in slices between keys (at two million paths they take 0.2–0.45 s).
+   * One build at a time: one under way is left to finish (the next refresh comes after it).
+   */
+  private startEarly(steps: Steps<Finding[]>): void {
+    if (this.earlyBuild) return;
+    this.earlyBuild = steps;
+    this.earlySpentMs = 0;
+    this.earlyWork.start();
+  }
+
+  /** A slice of the early findings; true once they are made (and listed, unless the full checks were). */
+  private earlySlice(): boolean {
+    const steps = this.earlyBuild;
+    if (!steps) return true;
+    const start = performance.now();
+    let r: IteratorReturnResult<Finding[]> | undefined;
+    try {
+      r = resultFor(steps, SLICE_MS);
+    } catch (err) {
+      this.earlyBuild = null;
+      this.setMessage(`findings failed: ${safeText((err as Error).message)}`, 'error');
+      return true;
+    }
+    this.earlySpentMs += performance.now() - start;
+    if (!r) return false;
+    this.earlyBuild = null;
+    this.lastEarlyMs = this.earlySpentMs;
+    // (The full checks' list, once there, stands.)
+    if (!this.findingsFinal) this.setFindings(r.value, false);
+    return true;
   }
 
   private setFindings(list: Finding[], final: boolean): void {
@@ -598,7 +650,7 @@ export class Explorer {
    * pending). (Were the layer, mode or kinds changed meanwhile, the view for them is then built in
    * slices of its own: TreeView.buildInSlicesFrom.)
    */
-  filterSlice(budgetMs = WALK_SLICE_MS): boolean {
+  filterSlice(budgetMs = SLICE_MS): boolean {
     const build = this.filterBuild;
     if (!build || this.filterPending === null) return true;
     if (!build.step(budgetMs)) return false;

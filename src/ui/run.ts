@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:os';
 import type { ImageModel } from '../engine/image.js';
+import type { Steps } from '../engine/steps.js';
 import type { SecretScanSummary } from '../findings/secrets/stats.js';
 import type { Finding } from '../findings/types.js';
 import type { CompareInput } from './compare-state.js';
@@ -13,13 +14,14 @@ import { Session } from './session.js';
 import { enterScreen, openKeys, rawKeys } from './terminal.js';
 
 export { canRunExplorer } from './terminal.js';
+export { inSlices } from './background.js';
 
 export interface RunExplorerOptions {
   model: ImageModel;
   /** The model's load() promise (errors are shown in the UI). */
   load: Promise<void>;
   /** Findings while layers load (the cheap subset; see src/findings/early.ts). */
-  early?: (model: ImageModel) => Finding[];
+  early?: (model: ImageModel) => Finding[] | Steps<Finding[]>;
   /** Findings of the full checks, computed once the image is loaded (a promise: see ExplorerOptions). */
   findings?: () => Finding[] | Promise<Finding[]>;
   /** The order every view lists findings in. */

@@ -165,7 +165,7 @@ export class Session {
         this.lastFindingsMs = performance.now() - start;
         this.schedule();
       },
-      findingsDelay(this.findingsMs, this.lastFindingsMs),
+      findingsDelay(this.findingsMs, Math.max(this.lastFindingsMs, this.explorer.lastEarlyMs)),
     );
   }
 
@@ -180,8 +180,9 @@ export class Session {
 /**
  * How long to wait before the findings are recomputed again while layers arrive: `findingsMs`, or
  * ten times what the last recomputation took when that is longer. The early findings walk the
- * tree: at two million paths ~0.2–0.45 s in one frame, so at 300 ms apart they held the keys back
- * more than half the time; this keeps it to a tenth.
+ * paths with a history: at two million paths ~0.2–0.45 s (in slices between keys, but each slice
+ * is time the load waits), so at 300 ms apart they would take more than half of the main thread;
+ * this keeps it to a tenth.
  */
 export function findingsDelay(findingsMs: number, lastMs: number): number {
   return Math.max(findingsMs, 10 * lastMs);
