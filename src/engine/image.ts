@@ -23,6 +23,7 @@ import {
   readEntry,
 } from './parse-layer.js';
 import type { SegmentedList } from './segmented-list.js';
+import { drain, type Steps } from './steps.js';
 import { FileTree } from './tree.js';
 import type { Compression, ImageMeta, ImageReader, LayerBlob, SourceProgress } from './types.js';
 import type { VersionStore } from './version-store.js';
@@ -426,10 +427,10 @@ export function applyEntries(
   dirs?: readonly string[],
   versions?: VersionStore,
 ): void {
-  const markers = beginApply(tree, layer, entries);
+  const markers = drain(beginApply(tree, layer, entries));
   const at = newRunCursor(dirs, versions);
   for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
-  endApply(tree, layer, markers);
+  drain(endApply(tree, layer, markers));
 }
 
 type Whiteout = Extract<LayerEntry, { kind: 'whiteout' }>;
@@ -441,28 +442,48 @@ interface Markers {
 
 /**
  * End a layer: its whiteouts and opaque markers that came after entries the runtimes remove with
- * them and the spec does not (late-markers.ts).
+ * them and the spec does not (late-markers.ts). In steps (a pass over the layer's changes each).
  */
-function endApply(tree: FileTree, layer: number, m: Markers): void {
-  if (m.whiteouts.length) noteLateWhiteouts(tree, m.whiteouts, layer);
-  if (m.opaques.length) noteLateOpaques(tree, m.opaques, layer);
+function* endApply(tree: FileTree, layer: number, m: Markers): Steps {
+  if (m.whiteouts.length) yield* noteLateWhiteouts(tree, m.whiteouts, layer);
+  if (m.opaques.length) yield* noteLateOpaques(tree, m.opaques, layer);
 }
 
 /**
- * Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only).
- * Returns both, for endApply.
+ * Items looked at, or paths the markers removed, between two steps of beginApply: an upgrade
+ * layer's opaque markers over a site-packages tree removed a million lower paths in ~0.2 s.
  */
-function beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): Markers {
+const MARKER_WORK = 16_384;
+
+/**
+ * Start a layer: its opaque markers, then its whiteouts (they hide lower layers' entries only).
+ * Returns both, for endApply. In steps, by the items looked at and the paths removed (the tree's
+ * edits): one marker's removal is not cut, a marker over a huge directory is one step.
+ */
+function* beginApply(tree: FileTree, layer: number, entries: SegmentedList<LayerItem>): Steps<Markers> {
   tree.beginLayer(layer);
   const m: Markers = { whiteouts: [], opaques: [] };
-  for (const e of entries) {
+  let edits = tree.edits;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries.at(i);
     const kind = (e as LayerEntry).kind;
     if (kind === 'opaque') {
       tree.opaque((e as Opaque).parts, layer);
       m.opaques.push(e as Opaque);
+      if (tree.edits - edits >= MARKER_WORK) {
+        edits = tree.edits;
+        yield;
+      }
     } else if (kind === 'whiteout') m.whiteouts.push(e as Whiteout);
+    if (i % MARKER_WORK === MARKER_WORK - 1) yield;
   }
-  for (const w of m.whiteouts) tree.whiteout(w.parts, layer);
+  for (const w of m.whiteouts) {
+    tree.whiteout(w.parts, layer);
+    if (tree.edits - edits >= MARKER_WORK) {
+      edits = tree.edits;
+      yield;
+    }
+  }
   return m;
 }
 
@@ -518,7 +539,7 @@ export async function applyEntriesInSlices(
   // Readers between slices (the explorer's frames and keys, the early findings) see the layers
   // before this one only; a layer whose application fails (the heap bound) is never counted.
   tree.setApplying(layer);
-  const markers = beginApply(tree, layer, entries);
+  const markers = await inTurns(beginApply(tree, layer, entries), layer);
   const at = newRunCursor(dirs, versions);
   let next = SLICE;
   for (let i = 0; i < entries.length; i++) {
@@ -529,8 +550,18 @@ export async function applyEntriesInSlices(
       checkHeap(`layer ${layer}`);
     }
   }
-  endApply(tree, layer, markers);
+  await inTurns(endApply(tree, layer, markers), layer);
   tree.setApplying(null);
+}
+
+/** Run `steps` of applying `layer`, a step per turn of the event loop; their result. */
+async function inTurns<T>(steps: Steps<T>, layer: number): Promise<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    checkHeap(`layer ${layer}`);
+  }
 }
 
 export function short(digest: string): string {

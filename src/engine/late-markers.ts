@@ -17,6 +17,7 @@
  * directory per marker. The versions are read from the tree's store by slot: no version object
  * per entry.
  */
+import type { Steps } from './steps.js';
 import type { FileTree, TreeNode } from './tree.js';
 import { cutName } from './tree.js';
 
@@ -93,14 +94,18 @@ function entryIn(tree: FileTree, node: TreeNode, layer: number): number {
  * Call `visit` for each live entry `layer` wrote, with its tar ordinal and the markers above its
  * directory (each run of a directory's entries looks them up once).
  */
-function eachEntry(
+function* eachEntry(
   tree: FileTree,
   at: ReadonlyMap<TreeNode, Marker>,
   layer: number,
   visit: (node: TreeNode, entry: number, above: readonly Above[]) => void,
-): void {
+): Steps {
   const aboveDir = new Map<TreeNode | null, readonly Above[]>();
-  for (const node of tree.changesByLayer[layer] ?? []) {
+  const changes = tree.changesByLayer[layer];
+  if (!changes) return;
+  for (let i = 0; i < changes.length; i++) {
+    if (i % MARKER_STEP === MARKER_STEP - 1) yield;
+    const node = changes.at(i);
     const entry = entryIn(tree, node, layer);
     if (entry < 0) continue;
     const dir = node.parent;
@@ -109,6 +114,12 @@ function eachEntry(
     visit(node, entry, above);
   }
 }
+
+/**
+ * A layer's changes looked at between two steps of a pass (the explorer applies a big layer in
+ * slices: the two passes over a layer of 600k changes took ~0.14 s in one).
+ */
+const MARKER_STEP = 16_384;
 
 /** Note `marker` (at `node`) once. */
 function noteOnce(tree: FileTree, layer: number, marker: Marker, node: TreeNode, name: string, opaque: boolean): void {
@@ -125,10 +136,10 @@ function noteOnce(tree: FileTree, layer: number, marker: Marker, node: TreeNode,
 }
 
 /** Note `layer`'s whiteouts that came after an entry of the layer at their path or under it. */
-export function noteLateWhiteouts(tree: FileTree, whiteouts: readonly MarkerEntry[], layer: number): void {
+export function* noteLateWhiteouts(tree: FileTree, whiteouts: readonly MarkerEntry[], layer: number): Steps {
   const at = markersAt(tree, whiteouts, layer, false);
   if (at.size === 0) return;
-  eachEntry(tree, at, layer, (node, entry, above) => {
+  yield* eachEntry(tree, at, layer, (node, entry, above) => {
     const own = at.get(node);
     if (own && own.ordinal > entry) noteOnce(tree, layer, own, node, own.parts.join('/'), false);
     for (const a of above)
@@ -137,10 +148,10 @@ export function noteLateWhiteouts(tree: FileTree, whiteouts: readonly MarkerEntr
 }
 
 /** Note `layer`'s opaque markers that came after entries of the layer a runtime's marker removes. */
-export function noteLateOpaques(tree: FileTree, opaques: readonly MarkerEntry[], layer: number): void {
+export function* noteLateOpaques(tree: FileTree, opaques: readonly MarkerEntry[], layer: number): Steps {
   const at = markersAt(tree, opaques, layer, true);
   if (at.size === 0) return;
-  eachEntry(tree, at, layer, (_node, entry, above) => {
+  yield* eachEntry(tree, at, layer, (_node, entry, above) => {
     for (const a of above) {
       const o = a.marker;
       // Removed by the runtime's marker: written before it, under a directory the layer did not

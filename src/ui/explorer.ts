@@ -6,9 +6,9 @@
  * render-screen.ts draws the state; layout.ts gives the geometry.
  */
 import type { ImageModel } from '../engine/image.js';
-import type { Steps } from '../engine/steps.js';
+import { drain, type Steps } from '../engine/steps.js';
 import type { MergedTree } from '../findings/compare/merged-tree.js';
-import type { ChangeStats } from '../engine/tree.js';
+import type { ChangeStats, FileTree } from '../engine/tree.js';
 import type { SecretScanSummary } from '../findings/secrets/stats.js';
 import type { Finding } from '../findings/types.js';
 import { packageLocations, type VulnerablePackage, vulnerablePackages } from '../findings/vulnerabilities/groups.js';
@@ -190,6 +190,14 @@ export class Explorer {
     () => this.onChange(),
     () => this.quit,
   );
+  /** Layers whose layerHides is being worked out in slices, in order, and the first one's walk. */
+  private hidesQueue: number[] = [];
+  private hidesWalk: Steps<boolean> | null = null;
+  private readonly hidesWork = new Background(
+    () => this.hidesSlice(),
+    () => this.onChange(),
+    () => this.quit,
+  );
   /** The filter text whose view is being built in slices (shown as such), if any. */
   filterPending: string | null = null;
 
@@ -268,18 +276,40 @@ export class Explorer {
     return s;
   }
 
-  /** Does layer `i` delete or overwrite files of lower layers? (cached) */
+  /**
+   * Does layer `i` delete or overwrite files of lower layers? (cached) Worked out at once for a
+   * layer of up to BIG_TREE changes; for a bigger one (a walk of 2M changes: ~80 ms) in slices
+   * between keys, and false until known (the mark then appears).
+   */
   layerHides(i: number): boolean {
     if (i >= this.model.tree.layerCount) return false;
-    let h = this.hidesCache.get(i);
-    if (h === undefined) {
-      h = this.model.tree.changesByLayer[i].some((node) => {
-        const v = node.versionIn(i);
-        return !!v && v.change !== 'added' && v.type !== 'dir';
-      });
-      this.hidesCache.set(i, h);
+    const h = this.hidesCache.get(i);
+    if (h !== undefined) return h;
+    const changes = this.model.tree.changesByLayer[i];
+    if (changes.length <= BIG_TREE) {
+      const hides = drain(hidesSteps(this.model.tree, i));
+      this.hidesCache.set(i, hides);
+      return hides;
     }
-    return h;
+    if (!this.hidesQueue.includes(i)) {
+      this.hidesQueue.push(i);
+      this.hidesWork.start();
+    }
+    return false;
+  }
+
+  /** A slice of the walks for layerHides; true once the queue is empty. */
+  private hidesSlice(): boolean {
+    const end = performance.now() + SLICE_MS;
+    for (let i = this.hidesQueue[0]; i !== undefined; i = this.hidesQueue[0]) {
+      this.hidesWalk ??= hidesSteps(this.model.tree, i);
+      const r = resultFor(this.hidesWalk, end - performance.now());
+      if (!r) return false;
+      this.hidesCache.set(i, r.value);
+      this.hidesQueue.shift();
+      this.hidesWalk = null;
+    }
+    return true;
   }
 
   /** New data from the model (layer applied, progress): keep the views consistent. */
@@ -768,4 +798,18 @@ export class Explorer {
   scrollHelp(to: number): void {
     this.helpScroll = Math.max(0, to);
   }
+}
+
+/**
+ * Whether `layer` deleted or overwrote something of the layers below it that is not a directory
+ * (its changes that are not additions), a step every 4,096 changes; stops at the first.
+ */
+function* hidesSteps(tree: FileTree, layer: number): Steps<boolean> {
+  const changes = tree.changesByLayer[layer];
+  for (let i = 0; i < changes.length; i++) {
+    if (i % 4096 === 4095) yield;
+    const v = changes.at(i).versionIn(layer);
+    if (v && v.change !== 'added' && v.type !== 'dir') return true;
+  }
+  return false;
 }
