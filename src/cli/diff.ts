@@ -19,7 +19,8 @@ import { loadForComparison } from '../findings/compare/load.js';
 import type { SharedImageInput } from '../findings/compare/shared.js';
 import type { ImageComparison } from '../findings/compare/types.js';
 import type { IgnoreEntry } from '../findings/ignore.js';
-import { createContentInspector, packageInventory, runChecks, severityRank } from '../findings/index.js';
+import { checkSteps, createContentInspector, packageInventory, severityRank } from '../findings/index.js';
+import { drain, type Steps } from '../engine/steps.js';
 import type { Finding } from '../findings/types.js';
 import { toDiffJson } from '../report/diff/json.js';
 import { toDiffMarkdown } from '../report/diff/markdown.js';
@@ -180,26 +181,34 @@ export async function compareLoaded(
     warn: (s: string) => void;
     db: { dir: string | undefined; update: boolean; maxAge: number };
     paths?: string[];
+    /**
+     * How the checks' walks are run: at once (the default, `layerlens diff`), or in slices
+     * between keys (the explorer's compare view: ui/background.ts inSlices).
+     */
+    run?: <T>(steps: Steps<T>) => T | Promise<T>;
   },
 ): Promise<ImageComparison> {
+  const run = o.run ?? drain;
   // The file comparison's walk; the digests it reads that the loads deferred are hashed from the
   // sources (a worker thread) while the checks run here.
   const files = prepareFiles(models[0], models[1], o.paths);
   const { db, looked } = await openDb(models, o.db.dir, o.db.update, o.warn);
-  const side = (m: ImageModel, reference: string) => ({
+  const side = async (m: ImageModel, reference: string) => ({
     model: m,
-    findings: runChecks(m, {
-      reference,
-      ignore: o.ignore,
-      onWarning: o.warn,
-      vulnerabilities: { db, looked, maxAgeDays: o.db.maxAge },
-    }),
+    findings: await run(
+      checkSteps(m, {
+        reference,
+        ignore: o.ignore,
+        onWarning: o.warn,
+        vulnerabilities: { db, looked, maxAgeDays: o.db.maxAge },
+      }),
+    ),
     packages: inventoryRecords(packageInventory(m)),
     vulnerabilitiesChecked: !!db,
   });
   let cmp: ImageComparison;
   try {
-    const sides = [side(models[0], inputs[0]), side(models[1], inputs[1])];
+    const sides = [await side(models[0], inputs[0]), await side(models[1], inputs[1])];
     await files.digests;
     await fillFindingDigests(sides[0].model, sides[0].findings, sides[1].model, sides[1].findings);
     cmp = compareImages(sides[0], sides[1], { paths: o.paths, files: files.walk });

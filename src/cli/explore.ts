@@ -144,6 +144,7 @@ async function exploreComparison(
           ignore: [],
           warn: (s) => notes.push(s),
           db: { dir: values.db as string | undefined, update: false, maxAge },
+          run: ui.inSlices,
         }),
     },
   });

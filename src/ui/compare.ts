@@ -11,8 +11,9 @@ import type { TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { align } from '../findings/compare/align.js';
 import { digestHex, digestOf } from '../findings/compare/digest.js';
-import { mergedOrigin, mergedTree, type MergedOrigin } from '../findings/compare/merged-tree.js';
+import { mergedOrigin, mergedTreeSteps, type MergedOrigin } from '../findings/compare/merged-tree.js';
 import { safeText } from '../text/safe-text.js';
+import { inSlices } from './background.js';
 import { bothDone, type CompareState, refreshRows, type Side } from './compare-state.js';
 import type { Explorer, ViewerState } from './explorer.js';
 import { makeDoc } from './viewer.js';
@@ -36,13 +37,16 @@ export function finishCompare(ex: Explorer): void {
   }
   c.comparing = true;
   ex.track(
-    c.compare().then(
-      (result) => {
+    (async () => {
+      try {
+        const result = await c.compare();
+        // Two images of a million paths each: seconds of work, in slices between keys.
+        const merged = await inSlices(mergedTreeSteps(c.old, c.new));
         c.comparing = false;
         c.result = result;
-        c.merged = mergedTree(c.old, c.new);
+        c.merged = merged;
         refreshRows(c);
-        ex.showComparison(c.merged);
+        ex.showComparison(merged);
         const f = result.files;
         ex.setMessage(
           result.identical
@@ -50,13 +54,12 @@ export function finishCompare(ex: Explorer): void {
             : `compared: +${f.added} ~${f.modified} -${f.removed} files, ${result.findings.new.length} new findings, ${result.findings.resolved.length} resolved`,
           'ok',
         );
-      },
-      (err: unknown) => {
+      } catch (err) {
         c.comparing = false;
         c.error = safeText(err instanceof Error ? err.message : String(err));
         ex.setMessage(`comparison failed: ${c.error}`, 'error');
-      },
-    ),
+      }
+    })(),
   );
 }
 

@@ -9,6 +9,7 @@
  * (`MergedOrigin`), so a viewer can read both versions of a changed file and extract either.
  */
 import type { ImageModel } from '../../engine/image.js';
+import { drain, type Steps } from '../../engine/steps.js';
 import { FileTree, type TreeNode } from '../../engine/tree.js';
 import type { Version } from '../../engine/types.js';
 import { versionDifference } from './files.js';
@@ -32,7 +33,19 @@ export function mergedOrigin(v: Version | undefined): MergedOrigin | undefined {
 }
 
 export function mergedTree(oldModel: ImageModel, newModel: ImageModel): MergedTree {
+  return drain(mergedTreeSteps(oldModel, newModel));
+}
+
+/** Paths written between two steps of mergedTreeSteps. */
+const MERGE_STEP = 4096;
+
+/**
+ * mergedTree in steps (every MERGE_STEP paths): two images of a million paths each take seconds,
+ * which the explorer's compare view builds between keys.
+ */
+export function* mergedTreeSteps(oldModel: ImageModel, newModel: ImageModel): Steps<MergedTree> {
   const tree = new FileTree();
+  let written = 0;
   const oldTop = oldModel.tree.layerCount - 1;
   const newTop = newModel.tree.layerCount - 1;
   tree.beginLayer(0);
@@ -46,6 +59,7 @@ export function mergedTree(oldModel: ImageModel, newModel: ImageModel): MergedTr
       const p = [...parts, c.name];
       tree.put(p, v, 0, { side: 'old', layer: v.layer } satisfies MergedOrigin);
       if (v.type === 'dir') down.push([c, p]);
+      if (++written % MERGE_STEP === 0) yield;
     }
   }
   // Layer 1: NEW over it. Paths only OLD has are whited out; paths that differ are written again.
@@ -58,6 +72,7 @@ export function mergedTree(oldModel: ImageModel, newModel: ImageModel): MergedTr
     if (od) for (const c of od.childrenAt(oldTop)) names.add(c.name);
     if (nd) for (const c of nd.childrenAt(newTop)) names.add(c.name);
     for (const name of names) {
+      if (++written % MERGE_STEP === 0) yield;
       const oc = od?.children?.get(name);
       const nc = nd?.children?.get(name);
       const o = oc?.liveAt(oldTop);

@@ -2,8 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FileTree } from '../../../src/engine/tree.js';
-import { mergedOrigin, mergedTree } from '../../../src/findings/compare/merged-tree.js';
+import { mergedOrigin, mergedTree, mergedTreeSteps } from '../../../src/findings/compare/merged-tree.js';
 import { compareTestImages } from '../../support/compare-image.js';
+import { rsaPem } from '../../support/fake-secrets.js';
+import { loadImage } from '../../support/findings-image.js';
+import { MANY_PATHS, manyPaths } from '../../support/many-paths.js';
 
 const sh = { name: 'bin/sh', content: '#!fake\n', mode: 0o755 };
 
@@ -61,4 +64,23 @@ test('identical images: layer 1 of the merged tree changes nothing', async () =>
   const img = { layers: [{ entries: [sh, { name: 'a/b', content: '1' }] }] };
   const { models } = await compareTestImages(img, img);
   assert.deepEqual(changes(mergedTree(models[0], models[1]).tree, 1), []);
+});
+
+test('the merged tree built in steps (the compare view, between keys) is the tree built at once', async () => {
+  const oldModel = await loadImage(manyPaths(rsaPem()));
+  // NEW: the same paths as OLD's final tree, most of them written again (layer 2 only).
+  const newModel = await loadImage({ layers: [manyPaths(rsaPem()).layers[2]] });
+  const atOnce = mergedTree(oldModel, newModel).tree;
+  const steps = mergedTreeSteps(oldModel, newModel);
+  let n = 0;
+  let r = steps.next();
+  for (; !r.done; r = steps.next()) n++;
+  assert.ok(n >= Math.floor(MANY_PATHS / 4096), `a step every 4,096 paths written (${n})`);
+  const dump = (t: FileTree) =>
+    [0, 1].flatMap((layer) => changes(t, layer).map((c) => `${layer} ${c}`)).concat(String(t.nodeCount));
+  assert.deepEqual(dump(r.value.tree), dump(atOnce));
+  assert.ok(
+    changes(atOnce, 1).some((c) => c.startsWith('removed ')),
+    'paths only OLD has are whited out',
+  );
 });
