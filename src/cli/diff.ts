@@ -8,9 +8,9 @@ import type { ImageModel } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
 import { LayerlensError } from '../errors/index.js';
 import {
-  compareImages,
+  compareImagesSteps,
   fillFindingDigests,
-  prepareFiles,
+  prepareFilesSteps,
   inventoryRecords,
   sharedLayers,
 } from '../findings/compare/index.js';
@@ -191,7 +191,7 @@ export async function compareLoaded(
   const run = o.run ?? drain;
   // The file comparison's walk; the digests it reads that the loads deferred are hashed from the
   // sources (a worker thread) while the checks run here.
-  const files = prepareFiles(models[0], models[1], o.paths);
+  const files = await run(prepareFilesSteps(models[0], models[1], o.paths));
   const { db, looked } = await openDb(models, o.db.dir, o.db.update, o.warn);
   const side = async (m: ImageModel, reference: string) => ({
     model: m,
@@ -211,7 +211,7 @@ export async function compareLoaded(
     const sides = [await side(models[0], inputs[0]), await side(models[1], inputs[1])];
     await files.digests;
     await fillFindingDigests(sides[0].model, sides[0].findings, sides[1].model, sides[1].findings);
-    cmp = compareImages(sides[0], sides[1], { paths: o.paths, files: files.walk });
+    cmp = await run(compareImagesSteps(sides[0], sides[1], { paths: o.paths, files: files.walk }));
   } finally {
     db?.close();
   }

@@ -8,6 +8,7 @@
  * image may nest paths thousands deep), reading each node's version in force in the last layer.
  */
 import type { ImageModel } from '../../engine/image.js';
+import { drain, type Steps } from '../../engine/steps.js';
 import { dirname, joinPath } from '../../engine/paths.js';
 import type { TreeNode } from '../../engine/tree.js';
 import type { Version } from '../../engine/types.js';
@@ -123,7 +124,12 @@ export function missingDigests(walk: FileWalk): { old: Version[]; new: Version[]
 
 /** walkFiles with each side's layers' diffIDs (layers.ts), as a comparison of two loaded images walks. */
 export function walkImageFiles(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): FileWalk {
-  return walkFiles(oldModel, newModel, {
+  return drain(walkImageFilesSteps(oldModel, newModel, paths));
+}
+
+/** walkImageFiles in steps (walkFilesSteps). */
+export function walkImageFilesSteps(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): Steps<FileWalk> {
+  return walkFilesSteps(oldModel, newModel, {
     paths,
     oldDiffIds: layerRefs(oldModel).map((l) => l.diffId),
     newDiffIds: layerRefs(newModel).map((l) => l.diffId),
@@ -131,6 +137,22 @@ export function walkImageFiles(oldModel: ImageModel, newModel: ImageModel, paths
 }
 
 export function walkFiles(oldModel: ImageModel, newModel: ImageModel, opts: FileCompareOptions = {}): FileWalk {
+  return drain(walkFilesSteps(oldModel, newModel, opts));
+}
+
+/** Paths looked at between two steps of the file comparison's walk and finish. */
+const FILES_STEP = 4096;
+
+/**
+ * walkFiles in steps (every FILES_STEP paths): two images of a million paths each take seconds,
+ * which the explorer's compare view runs between keys. One stack holds both kinds of work, a pair
+ * of directories and a subtree only one side has, so a step never holds a whole subtree.
+ */
+export function* walkFilesSteps(
+  oldModel: ImageModel,
+  newModel: ImageModel,
+  opts: FileCompareOptions = {},
+): Steps<FileWalk> {
   const oldTop = oldModel.tree.layerCount - 1;
   const newTop = newModel.tree.layerCount - 1;
   const globs = (opts.paths ?? []).map(globToRegExp);
@@ -171,23 +193,16 @@ export function walkFiles(oldModel: ImageModel, newModel: ImageModel, opts: File
   ) => {
     if (wanted(path)) walk.seen.push({ path, change, o, n, what });
   };
-  /** Every live path below `node` (a directory gone or come), as removed or added. */
-  const subtree = (node: TreeNode, top: number, path: string, change: 'added' | 'removed') => {
-    const stack: Array<[TreeNode, string]> = [[node, path]];
-    while (stack.length) {
-      const [dir, p] = stack.pop()!;
-      for (const c of dir.childrenAt(top)) {
-        const cp = joinPath(p, c.name);
-        const v = c.liveAt(top)!;
-        record(cp, change, change === 'removed' ? v : undefined, change === 'added' ? v : undefined, []);
-        if (v.type === 'dir') stack.push([c, cp]);
-      }
-    }
-  };
+  // Work to do: a pair of directories to compare, or a directory only one side has (every live
+  // path below it added or removed).
+  type Work =
+    | { pair: true; od: TreeNode | undefined; nd: TreeNode | undefined; path: string }
+    | { pair: false; dir: TreeNode; top: number; path: string; change: 'added' | 'removed' };
+  const stack: Work[] = [{ pair: true, od: oldModel.tree.root, nd: newModel.tree.root, path: '/' }];
+  /** Every live path below `node` (a directory gone or come), as removed or added: queued. */
+  const subtree = (dir: TreeNode, top: number, path: string, change: 'added' | 'removed') =>
+    stack.push({ pair: false, dir, top, path, change });
 
-  const stack: Array<[TreeNode | undefined, TreeNode | undefined, string]> = [
-    [oldModel.tree.root, newModel.tree.root, '/'],
-  ];
   // Each name of the two directories once: OLD's children (with NEW's of that name), then NEW's
   // that OLD does not have.
   const visit = (path: string, name: string, oc: TreeNode | undefined, nc: TreeNode | undefined) => {
@@ -212,17 +227,39 @@ export function walkFiles(oldModel: ImageModel, newModel: ImageModel, opts: File
           else if (o.type !== 'dir' && o.mtime !== n.mtime) out.timestampOnly++;
         }
       }
-      if (o.type === 'dir' && n.type === 'dir') stack.push([oc, nc, p]);
+      if (o.type === 'dir' && n.type === 'dir') stack.push({ pair: true, od: oc, nd: nc, path: p });
       else if (o.type === 'dir') subtree(oc!, oldTop, p, 'removed');
       else if (n.type === 'dir') subtree(nc!, newTop, p, 'added');
     }
   };
+  let looked = 0;
   while (stack.length) {
-    const [od, nd, path] = stack.pop()!;
+    const w = stack.pop()!;
+    if (!w.pair) {
+      const { change, top } = w;
+      for (const c of w.dir.childrenAt(top)) {
+        const cp = joinPath(w.path, c.name);
+        const v = c.liveAt(top)!;
+        record(cp, change, change === 'removed' ? v : undefined, change === 'added' ? v : undefined, []);
+        if (v.type === 'dir') subtree(c, top, cp, change);
+        if (++looked % FILES_STEP === 0) yield;
+      }
+      continue;
+    }
+    const { od, nd, path } = w;
     const oldKids = od?.children;
     const newKids = nd?.children;
-    if (oldKids) for (const [name, oc] of oldKids) visit(path, name, oc, newKids?.get(name));
-    if (newKids) for (const [name, nc] of newKids) if (!oldKids?.has(name)) visit(path, name, undefined, nc);
+    if (oldKids)
+      for (const [name, oc] of oldKids) {
+        visit(path, name, oc, newKids?.get(name));
+        if (++looked % FILES_STEP === 0) yield;
+      }
+    if (newKids)
+      for (const [name, nc] of newKids)
+        if (!oldKids?.has(name)) {
+          visit(path, name, undefined, nc);
+          if (++looked % FILES_STEP === 0) yield;
+        }
   }
   return walk;
 }
@@ -242,9 +279,16 @@ function aspects(out: FileComparison, o: Version, n: Version, sameBytes: boolean
  * unknown). A walk is finished once (its counts are added to).
  */
 export function finishFiles(walk: FileWalk): FileComparison {
+  return drain(finishFilesSteps(walk));
+}
+
+/** finishFiles in steps (every FILES_STEP paths; the sort of the entries is one). */
+export function* finishFilesSteps(walk: FileWalk): Steps<FileComparison> {
   const out = walk.out;
   const sizeOf = (v: Version | undefined) => (v && v.type === 'file' ? v.size : 0);
+  let looked = 0;
   for (const { path, change, o, n, what: known } of walk.seen) {
+    if (++looked % FILES_STEP === 0) yield;
     const what = known ?? aspects(out, o!, n!, walk.sameBytes(o!, n!));
     if (!what.length && change === 'modified') {
       if (o!.type !== 'dir' && o!.mtime !== n!.mtime) out.timestampOnly++;
@@ -259,9 +303,12 @@ export function finishFiles(walk: FileWalk): FileComparison {
       sizeDelta: sizeOf(n) - sizeOf(o),
     });
   }
+  yield;
   out.entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  yield;
   const dirs = new Map<string, DirectorySummary>();
   for (const e of out.entries) {
+    if (++looked % FILES_STEP === 0) yield;
     const dir = dirname(e.path);
     let d = dirs.get(dir);
     if (!d) {

@@ -17,7 +17,8 @@ import type { ImageModel } from '../../engine/image.js';
 import { computeEfficiency, type EfficiencyReport } from '../efficiency.js';
 import type { Finding } from '../types.js';
 import { compareConfig, configChanged, platformOf } from './config.js';
-import { finishFiles, walkImageFiles, type FileWalk } from './files.js';
+import { finishFilesSteps, walkImageFilesSteps, type FileWalk } from './files.js';
+import { drain, type Steps } from '../../engine/steps.js';
 import { compareFindings } from './findings.js';
 import { compareLayers, layerRefs } from './layers.js';
 import { comparePackages, packagesChanged, packageVersionOrder, type VersionOrder } from './packages.js';
@@ -34,7 +35,7 @@ export { align, type Aligned } from './align.js';
 export { sharedLayers, type SharedReport, type SharedImageInput } from './shared.js';
 export { mergedTree, mergedOrigin, type MergedTree, type MergedOrigin } from './merged-tree.js';
 export { versionDifference } from './files.js';
-export { prepareFiles, fillFindingDigests, type PreparedFiles } from './settle-digests.js';
+export { prepareFiles, prepareFilesSteps, fillFindingDigests, type PreparedFiles } from './settle-digests.js';
 
 export interface CompareSide {
   model: ImageModel;
@@ -73,10 +74,18 @@ function summary(model: ImageModel): ImageSummary {
 }
 
 export function compareImages(a: CompareSide, b: CompareSide, opts: CompareOptions = {}): ImageComparison {
+  return drain(compareImagesSteps(a, b, opts));
+}
+
+/**
+ * compareImages in steps: the file comparison's walk and finish yield every few thousand paths
+ * (the explorer's compare view runs them between keys).
+ */
+export function* compareImagesSteps(a: CompareSide, b: CompareSide, opts: CompareOptions = {}): Steps<ImageComparison> {
   const layers = compareLayers(a.model, b.model);
   const oldRefs = layerRefs(a.model);
   const newRefs = layerRefs(b.model);
-  const files = finishFiles(opts.files ?? walkImageFiles(a.model, b.model, opts.paths));
+  const files = yield* finishFilesSteps(opts.files ?? (yield* walkImageFilesSteps(a.model, b.model, opts.paths)));
   const config = compareConfig(a.model, b.model);
   const packages = comparePackages(a.packages, b.packages, opts.order ?? packageVersionOrder);
   const findings = compareFindings(a.findings, b.findings, a.model, b.model);

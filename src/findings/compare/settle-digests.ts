@@ -14,7 +14,8 @@ import { fillDigests } from '../../engine/content-digest.js';
 import type { ImageModel } from '../../engine/image.js';
 import type { Version } from '../../engine/types.js';
 import type { Finding } from '../types.js';
-import { missingDigests, walkImageFiles, type FileWalk } from './files.js';
+import { drain, type Steps } from '../../engine/steps.js';
+import { missingDigests, walkImageFilesSteps, type FileWalk } from './files.js';
 import { compareFindings } from './findings.js';
 
 /** The file walk of a comparison, and the digests it reads being taken meanwhile. */
@@ -30,7 +31,12 @@ export interface PreparedFiles {
  * the file comparison reads and the loads deferred.
  */
 export function prepareFiles(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): PreparedFiles {
-  const walk = walkImageFiles(oldModel, newModel, paths);
+  return drain(prepareFilesSteps(oldModel, newModel, paths));
+}
+
+/** prepareFiles in steps (the walk's: files.ts walkFilesSteps); the hashing starts at its end. */
+export function* prepareFilesSteps(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): Steps<PreparedFiles> {
+  const walk = yield* walkImageFilesSteps(oldModel, newModel, paths);
   const digests = fillBoth(oldModel, newModel, () => missingDigests(walk));
   digests.catch(() => {}); // (awaited by the caller after the checks; not unhandled meanwhile)
   return { walk, digests };

@@ -1,7 +1,8 @@
-/** The merged tree: NEW written over OLD as a layer, its change set exactly the file comparison's. */
+/** The merged tree: NEW written over OLD as a layer, its change set exactly the file comparison's; both built in steps as at once. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FileTree } from '../../../src/engine/tree.js';
+import { finishFiles, finishFilesSteps, walkFiles, walkFilesSteps } from '../../../src/findings/compare/files.js';
 import { mergedOrigin, mergedTree, mergedTreeSteps } from '../../../src/findings/compare/merged-tree.js';
 import { compareTestImages } from '../../support/compare-image.js';
 import { rsaPem } from '../../support/fake-secrets.js';
@@ -83,4 +84,23 @@ test('the merged tree built in steps (the compare view, between keys) is the tre
     changes(atOnce, 1).some((c) => c.startsWith('removed ')),
     'paths only OLD has are whited out',
   );
+});
+
+test('the file comparison in steps is the comparison at once, a subtree only one side has walked in steps too', async () => {
+  const oldModel = await loadImage(manyPaths(rsaPem()));
+  // NEW lacks OLD's whole /opt: one directory gone, thousands of paths below it.
+  const newModel = await loadImage({
+    layers: [{ entries: [{ name: 'bin/sh', content: '#!fake shell\n', mode: 0o755 }] }],
+  });
+  const atOnce = finishFiles(walkFiles(oldModel, newModel));
+  assert.ok(atOnce.removed > MANY_PATHS / 2, `the paths below /opt are removed (${atOnce.removed})`);
+  let steps = 0;
+  const walk = walkFilesSteps(oldModel, newModel);
+  let w = walk.next();
+  for (; !w.done; w = walk.next()) steps++;
+  assert.ok(steps >= Math.floor(atOnce.removed / 4096), `the walk yields inside the subtree (${steps} steps)`);
+  const finish = finishFilesSteps(w.value);
+  let f = finish.next();
+  for (; !f.done; f = finish.next()) steps++;
+  assert.deepEqual(f.value, atOnce);
 });
