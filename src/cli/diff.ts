@@ -22,15 +22,15 @@ import type { IgnoreEntry } from '../findings/ignore.js';
 import { checkSteps, createContentInspector, packageInventory, severityRank } from '../findings/index.js';
 import { drain, type Steps } from '../engine/steps.js';
 import type { Finding } from '../findings/types.js';
-import { toDiffJson } from '../report/diff/json.js';
+import { diffJsonPieces } from '../report/diff/json.js';
 import { toDiffMarkdown } from '../report/diff/markdown.js';
 import { toSharedJson, toSharedMarkdown, toSharedTable, type SharedSizes } from '../report/diff/shared.js';
 import { toDiffTable } from '../report/diff/table.js';
 import { withTransport } from '../sources/options.js';
 import { safeText } from '../text/safe-text.js';
 import { loadIgnore } from './ignore-file.js';
-import { checkOutputFile, writeFileAtomic } from './output-file.js';
-import { writeStdout } from './stdout.js';
+import { checkOutputFile, writePiecesAtomic } from './output-file.js';
+import { writePieces } from './stdout.js';
 import { parseCommandArgs, parseSeverity, parseSeverityFilter } from './parse.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
 import { openDb } from './vuln-db.js';
@@ -143,8 +143,9 @@ export async function runDiff(argv: string[], command: 'diff' | 'shared' = 'diff
         failOn,
         db: { dir: values.db, update: !!values['db-update'], maxAge },
       });
-  if (values.output !== undefined) await writeFileAtomic(values.output, report.text);
-  else await writeStdout(report.text);
+  // (In pieces: the JSON file list of two big images is more than one string holds.)
+  if (values.output !== undefined) await writePiecesAtomic(values.output, report.pieces);
+  else await writePieces(report.pieces);
   return report.code;
 }
 
@@ -237,7 +238,7 @@ async function diffReport(
   inputs: string[],
   format: Format,
   o: DiffOptions,
-): Promise<{ text: string; code: number }> {
+): Promise<{ pieces: Iterable<string>; code: number }> {
   const warned = new Set<string>();
   const warn = (s: string) => {
     if (warned.has(s)) return;
@@ -260,9 +261,9 @@ async function diffReport(
   const hiddenCount =
     cmp.findings.new.filter((f) => !o.shown(f)).length + cmp.findings.resolved.filter((f) => !o.shown(f)).length;
   const hidden = { count: hiddenCount, leftOut: o.leftOut };
-  const text =
+  const pieces =
     format === 'json'
-      ? toDiffJson(cmp, { shown: o.shown })
+      ? diffJsonPieces(cmp, { shown: o.shown })
       : format === 'markdown'
         ? toDiffMarkdown(cmp, { shown: o.shown, hidden })
         : toDiffTable(cmp, {
@@ -273,14 +274,14 @@ async function diffReport(
           });
   const failOn = o.failOn;
   const fails = !!failOn && cmp.findings.new.some((f) => severityRank(f.severity) >= severityRank(failOn));
-  return { text, code: fails ? 1 : 0 };
+  return { pieces: typeof pieces === 'string' ? [pieces] : pieces, code: fails ? 1 : 0 };
 }
 
 async function sharedReport(
   readers: ImageReader[],
   inputs: string[],
   format: Format,
-): Promise<{ text: string; code: number }> {
+): Promise<{ pieces: Iterable<string>; code: number }> {
   // Sizes from the metadata when every layer's stored size is known and every image comes from
   // the same kind of source (registries store gzip blobs, docker save archives plain tars: one
   // layer would have two sizes): no layer is read. Else (a daemon image, a pipe, mixed sources)
@@ -327,5 +328,5 @@ async function sharedReport(
       : format === 'markdown'
         ? toSharedMarkdown(r, sizes)
         : toSharedTable(r, sizes);
-  return { text, code: 0 };
+  return { pieces: [text], code: 0 };
 }

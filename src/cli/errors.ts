@@ -4,6 +4,8 @@ import { safeText } from '../text/safe-text.js';
 
 export function errorMessage(err: unknown): string {
   if (err instanceof LayerlensError) return err.message;
+  // (JavaScript's own limits, not a failure to say as it is: `Invalid string length`.)
+  if (err instanceof RangeError) return crashMessage(err);
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
     const path = (err as NodeJS.ErrnoException).path;
@@ -58,5 +60,7 @@ export function crashMessage(err: unknown): string {
   if (err instanceof LayerlensError) return err.message;
   if (err instanceof RangeError && /call stack/i.test(err.message))
     return 'the image is nested too deeply to process (a path or a document deeper than layerlens can walk): please report it';
+  if (err instanceof RangeError && /string length|array length|allocation failed/i.test(err.message))
+    return 'a result too large to hold in memory as one piece (over ~512 MiB of text or its like): please report it (LAYERLENS_DEBUG=1 prints the details)';
   return 'internal error: this is a bug in layerlens, please report it (LAYERLENS_DEBUG=1 prints the details)';
 }

@@ -42,6 +42,26 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   await writeAtomic(file, (tmp) => fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 }));
 }
 
+/** writeFileAtomic for text made in pieces (a report too large for one string), in ~64 KiB writes. */
+export async function writePiecesAtomic(file: string, pieces: Iterable<string>): Promise<void> {
+  await writeAtomic(file, async (tmp) => {
+    const fh = await fsp.open(tmp, 'wx', 0o644);
+    try {
+      let batch = '';
+      for (const p of pieces) {
+        batch += p;
+        if (batch.length >= 64 << 10) {
+          await fh.write(batch);
+          batch = '';
+        }
+      }
+      if (batch) await fh.write(batch);
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
 /**
  * The same for content written by `fill` to the temporary path it is given (which it must create,
  * exclusively, with the mode it wants); the temporary file is removed if `fill` fails.

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { errorLine, errorMessage } from '../../src/cli/errors.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'layerlens-crash-'));
@@ -66,4 +67,27 @@ test('a stack overflow is said as input nested too deeply', async () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^RESTORED\nlayerlens: the image is nested too deeply to process .*\n$/);
   assert.doesNotMatch(r.stderr, /Maximum call stack|\bat /);
+});
+
+test("JavaScript's own limits met by a command are said plainly, not as the engine's message", async () => {
+  // What building a 723 MB JSON document as one string threw (`layerlens diff` of two images of a
+  // million paths each, before the report was written in pieces), and kin.
+  let tooLong: unknown;
+  try {
+    'x'.repeat(2 ** 30);
+  } catch (err) {
+    tooLong = err;
+  }
+  assert.ok(tooLong instanceof RangeError, 'V8 refused the string');
+  const said = errorMessage(tooLong);
+  assert.doesNotMatch(said, /Invalid string length/);
+  assert.match(said, /too large to hold in memory as one piece/);
+  assert.match(errorMessage(new RangeError('Maximum call stack size exceeded')), /nested too deeply/);
+  assert.match(errorMessage(new RangeError('The value of "offset" is out of range')), /^internal error/);
+  assert.equal(errorLine(said).split('\n').length, 2, 'one line');
+  // Other failures keep their own words.
+  assert.equal(
+    errorMessage(Object.assign(new Error('x'), { code: 'ENOENT', path: '/no/such' })),
+    '/no/such: no such file or directory',
+  );
 });

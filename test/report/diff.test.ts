@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sharedLayers } from '../../src/findings/compare/shared.js';
-import { diffJsonDocument, toDiffJson } from '../../src/report/diff/json.js';
+import { diffJsonDocument, diffJsonPieces, toDiffJson } from '../../src/report/diff/json.js';
+import { safeJson } from '../../src/text/safe-json.js';
 import { toDiffMarkdown } from '../../src/report/diff/markdown.js';
 import { toSharedJson, toSharedMarkdown, toSharedTable } from '../../src/report/diff/shared.js';
 import { toDiffTable } from '../../src/report/diff/table.js';
@@ -211,5 +212,24 @@ test('vulnerabilities: their own sections and summary row; not in the other find
     assert.equal(doc.summary.vulnerabilities.introduced.high, 2);
   } finally {
     dispose();
+  }
+});
+
+test('the diff JSON in pieces is the very text of one JSON.stringify, file lists of any length', async () => {
+  // Over two pieces of the file list (512 entries each), with a name that must be escaped.
+  const many = Array.from({ length: 1100 }, (_, i) => ({ name: `srv/d${i % 7}/f${i}`, content: `${i}` }));
+  const odd = { name: `srv/${hostile}`, content: 'x' };
+  for (const [a, b] of [
+    [OLD, { layers: [{ entries: [sh, ...many, odd] }] }],
+    [OLD, OLD], // no file changed: an empty list
+  ] as Array<[TestImage, TestImage]>) {
+    const { cmp } = await compareTestImages(a, b);
+    const whole = `${safeJson(diffJsonDocument(cmp))}\n`;
+    const pieces = [...diffJsonPieces(cmp)];
+    assert.equal(pieces.join(''), whole);
+    assert.equal(toDiffJson(cmp), whole);
+    if (cmp.files.entries.length > 1000) assert.ok(pieces.length > 3, 'the file list came in pieces');
+    else assert.equal(cmp.files.entries.length, 0);
+    assert.ok(!pieces.join('').includes('\u202e'), 'the name stays escaped');
   }
 });
