@@ -49,7 +49,7 @@ export interface LinkedCopies {
  * (a layer applied). For what several checks ask of the same tree.
  */
 export function perTreeEdit<T>(build: (tree: FileTree) => T): (tree: FileTree) => T {
-  // biome-ignore lint/correctness/useYield: work of one step, kept as the stepped work is
+  // biome-ignore lint/correctness/useYield: a build that never yields (one step), kept as a stepped one is
   return perTreeEditSteps(function* (tree) {
     return build(tree);
   }).get;
