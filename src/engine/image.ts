@@ -427,10 +427,31 @@ export function applyEntries(
   dirs?: readonly string[],
   versions?: VersionStore,
 ): void {
-  const markers = drain(beginApply(tree, layer, entries));
+  drain(applySteps(tree, layer, entries, dirs, versions));
+}
+
+/**
+ * applyEntries in steps: the markers and their late passes (beginApply, endApply) and a step
+ * every SLICE items between.
+ */
+function* applySteps(
+  tree: FileTree,
+  layer: number,
+  entries: SegmentedList<LayerItem>,
+  dirs?: readonly string[],
+  versions?: VersionStore,
+): Steps {
+  const markers = yield* beginApply(tree, layer, entries);
   const at = newRunCursor(dirs, versions);
-  for (let i = 0; i < entries.length; i++) i = applyItem(tree, layer, entries, i, at);
-  drain(endApply(tree, layer, markers));
+  let next = SLICE;
+  for (let i = 0; i < entries.length; i++) {
+    i = applyItem(tree, layer, entries, i, at);
+    if (i >= next) {
+      next = i + SLICE;
+      yield;
+    }
+  }
+  yield* endApply(tree, layer, markers);
 }
 
 type Whiteout = Extract<LayerEntry, { kind: 'whiteout' }>;
@@ -539,29 +560,11 @@ export async function applyEntriesInSlices(
   // Readers between slices (the explorer's frames and keys, the early findings) see the layers
   // before this one only; a layer whose application fails (the heap bound) is never counted.
   tree.setApplying(layer);
-  const markers = await inTurns(beginApply(tree, layer, entries), layer);
-  const at = newRunCursor(dirs, versions);
-  let next = SLICE;
-  for (let i = 0; i < entries.length; i++) {
-    i = applyItem(tree, layer, entries, i, at);
-    if (i >= next) {
-      next = i + SLICE;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      checkHeap(`layer ${layer}`);
-    }
-  }
-  await inTurns(endApply(tree, layer, markers), layer);
-  tree.setApplying(null);
-}
-
-/** Run `steps` of applying `layer`, a step per turn of the event loop; their result. */
-async function inTurns<T>(steps: Steps<T>, layer: number): Promise<T> {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
+  for (const steps = applySteps(tree, layer, entries, dirs, versions); !steps.next().done; ) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     checkHeap(`layer ${layer}`);
   }
+  tree.setApplying(null);
 }
 
 export function short(digest: string): string {

@@ -5,6 +5,7 @@
  * change something below it). Asking "size of /usr as of layer 7" is then a short scan.
  */
 import type { FileTree, TreeNode } from '../engine/tree.js';
+import { drain, type Steps } from '../engine/steps.js';
 import type { Version } from '../engine/types.js';
 import { runFor } from './background.js';
 
@@ -29,12 +30,12 @@ export class SizeIndex {
    * The fold of layer `applied` under way, when it is made a slice at a time (`catchUpFor`). Until
    * it ends, sizes as of that layer are partial; those of the layers below it are not touched.
    */
-  private folding: Generator<void, void, void> | null = null;
+  private folding: Steps | null = null;
 
   /** Fold in layers [applied, upTo) now. Cost: the changes of those layers × their depth. */
   catchUp(upTo: number): void {
     while (this.applied < upTo && this.applied < this.tree.changesByLayer.length) {
-      for (const _ of this.folding ?? this.fold(this.applied));
+      drain(this.folding ?? this.fold(this.applied));
       this.folding = null;
       this.applied++;
     }
@@ -57,7 +58,7 @@ export class SizeIndex {
   }
 
   /** Fold in `layer` (yielding every FOLD_STEP changes). */
-  private *fold(layer: number): Generator<void, void, void> {
+  private *fold(layer: number): Steps {
     const perLayer = new Map<TreeNode, number>();
     this.changed[layer] = perLayer;
     // A layer's changes come in tar order, a directory's files in a run: their bytes are summed

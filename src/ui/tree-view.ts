@@ -22,6 +22,7 @@ import {
   kindsBelowSteps,
 } from '../engine/kinds-below.js';
 import type { FileTree, TreeNode } from '../engine/tree.js';
+import { drain, type Steps } from '../engine/steps.js';
 import type { Version } from '../engine/types.js';
 import { runFor } from './background.js';
 import { SizeIndex } from './sizes.js';
@@ -154,7 +155,7 @@ class ViewCache {
   opens: ((dir: TreeNode) => boolean) | null = null;
   passes: ((n: TreeNode) => boolean) | null = null;
   /** The rest of its build, while it is built in slices (TreeView.buildStep): no row shown until then. */
-  building: Generator<void, void, void> | null = null;
+  building: Steps | null = null;
   constructor(readonly key: string) {}
 }
 
@@ -305,7 +306,7 @@ export class TreeView {
       c = new ViewCache(key);
       if (this.restricted && this.layerReady) {
         const steps = this.restrictedSteps(c, this.matcher);
-        if (this.tree.nodeCount < this.buildInSlicesFrom) for (const _ of steps);
+        if (this.tree.nodeCount < this.buildInSlicesFrom) drain(steps);
         // A big tree: built here when that is quick (a view that needs no walk), else in slices.
         else if (!runFor(steps, this.firstSliceMs)) c.building = steps;
       }
@@ -398,7 +399,7 @@ export class TreeView {
   }
 
   /** The layer's kinds-below bits, made (a slice at a time) once and kept for the last few layers. */
-  private *kindsBelow(layer: number): Generator<void, Map<TreeNode, number>, void> {
+  private *kindsBelow(layer: number): Steps<Map<TreeNode, number>> {
     let below = this.belowByLayer.get(layer);
     if (!below) {
       below = new Map();
@@ -421,7 +422,7 @@ export class TreeView {
     L = this.layer,
     kinds = this.kinds,
     mode = this.mode,
-  ): Generator<void, void, void> {
+  ): Steps {
     const passesKind = (n: TreeNode) => kinds[n.changeIn(L) ?? 'unmodified'];
     const changedOnly = mode === 'changes' || !kinds.unmodified;
     if (!match) {
@@ -775,7 +776,7 @@ export class TreeView {
   select(node: TreeNode): boolean {
     const c = this.view();
     if (c.building) {
-      for (const _ of c.building);
+      drain(c.building);
       c.building = null;
     }
     for (let a = node.parent; a && a.parent; a = a.parent) this.collapseState.set(a, false);

@@ -122,12 +122,7 @@ export function missingDigests(walk: FileWalk): { old: Version[]; new: Version[]
   return { old, new: nu };
 }
 
-/** walkFiles with each side's layers' diffIDs (layers.ts), as a comparison of two loaded images walks. */
-export function walkImageFiles(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): FileWalk {
-  return drain(walkImageFilesSteps(oldModel, newModel, paths));
-}
-
-/** walkImageFiles in steps (walkFilesSteps). */
+/** walkFilesSteps with each side's layers' diffIDs (layers.ts), as a comparison of two loaded images walks. */
 export function walkImageFilesSteps(oldModel: ImageModel, newModel: ImageModel, paths?: string[]): Steps<FileWalk> {
   return walkFilesSteps(oldModel, newModel, {
     paths,
