@@ -8,6 +8,7 @@ import type { ImageModel } from '../engine/image.js';
 import type { ImageReader } from '../engine/types.js';
 import { LayerlensError } from '../errors/index.js';
 import {
+  COMPARING,
   compareImagesSteps,
   fillFindingDigests,
   prepareFilesSteps,
@@ -20,7 +21,7 @@ import type { SharedImageInput } from '../findings/compare/shared.js';
 import type { ImageComparison } from '../findings/compare/types.js';
 import type { IgnoreEntry } from '../findings/ignore.js';
 import { checkSteps, createContentInspector, packageInventory, severityRank } from '../findings/index.js';
-import { drain, type Steps } from '../engine/steps.js';
+import { inSlices, type Steps } from '../engine/steps.js';
 import type { Finding } from '../findings/types.js';
 import { diffJsonPieces } from '../report/diff/json.js';
 import { toDiffMarkdown } from '../report/diff/markdown.js';
@@ -183,13 +184,13 @@ export async function compareLoaded(
     db: { dir: string | undefined; update: boolean; maxAge: number };
     paths?: string[];
     /**
-     * How the checks' walks are run: at once (the default, `layerlens diff`), or in slices
-     * between keys (the explorer's compare view: ui/background.ts inSlices).
+     * How the checks' and the comparison's walks are run: in slices (engine/steps.ts inSlices,
+     * the heap checked between them), between keys in the explorer's compare view.
      */
     run?: <T>(steps: Steps<T>) => T | Promise<T>;
   },
 ): Promise<ImageComparison> {
-  const run = o.run ?? drain;
+  const run = o.run ?? (<T>(steps: Steps<T>) => inSlices(steps, { where: COMPARING }));
   // The file comparison's walk; the digests it reads that the loads deferred are hashed from the
   // sources (a worker thread) while the checks run here.
   const files = await run(prepareFilesSteps(models[0], models[1], o.paths));

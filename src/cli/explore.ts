@@ -58,7 +58,7 @@ export async function runExplore(argv: string[]): Promise<number> {
   const { model, load, secretStats } = await startLoad(reader, { withFindings: true });
   // The explorer shows load errors itself; keep the rejection from crashing the process.
   load.catch(() => {});
-  const { checkSteps, earlySteps, secretScanSummary, sharedWalkSteps, sortFindings } = await import(
+  const { CHECKING, checkSteps, earlySteps, secretScanSummary, sharedWalkSteps, sortFindings } = await import(
     '../findings/index.js'
   );
   const reference = () => model.meta?.reference ?? input ?? 'demo';
@@ -73,10 +73,12 @@ export async function runExplore(argv: string[]): Promise<number> {
     // shared one first, which the database's package inventory reads.
     findings: async () => {
       const { vulnerabilityContext } = await import('./vuln-db.js');
-      await ui.inSlices(sharedWalkSteps(model.tree));
+      await ui.inSlices(sharedWalkSteps(model.tree), { where: CHECKING });
       const vulnerabilities = await vulnerabilityContext(model, { dir: values.db, maxAgeDays, warn: () => {} });
       try {
-        const findings = await ui.inSlices(checkSteps(model, { reference: reference(), vulnerabilities }));
+        const findings = await ui.inSlices(checkSteps(model, { reference: reference(), vulnerabilities }), {
+          where: CHECKING,
+        });
         if (secretStats) secretScan = secretScanSummary(secretStats, findings);
         return findings;
       } finally {
@@ -117,6 +119,7 @@ async function exploreComparison(
   for (const n of named) n.opts.log = undefined;
   const { openAll, compareLoaded } = await import('./diff.js');
   const { loadForComparison } = await import('../findings/compare/load.js');
+  const { COMPARING } = await import('../findings/compare/index.js');
   const { createContentInspector, sortFindings } = await import('../findings/index.js');
   const readers = await openAll(named);
   const { models, done } = await loadForComparison(readers, {
@@ -144,7 +147,7 @@ async function exploreComparison(
           ignore: [],
           warn: (s) => notes.push(s),
           db: { dir: values.db as string | undefined, update: false, maxAge },
-          run: ui.inSlices,
+          run: (steps) => ui.inSlices(steps, { where: COMPARING }),
         }),
     },
   });

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { LayerlensError } from '../errors/index.js';
 import { crashMessage, die, errorMessage } from './errors.js';
 import { exitQuietlyOnClosedOutput, isClosedOutput, outputClosed } from './stdout.js';
+import { watchHeap } from '../engine/memory-guard.js';
 import { releaseStreamHash } from '../engine/stream-hash.js';
 import { releaseHashWorker } from '../sources/file-hash-worker.js';
 import { toolVersion } from '../report/tool.js';
@@ -62,6 +63,11 @@ export function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The heap is watched for the whole command, not only while an image loads: the checks, a
+  // comparison and the explorer's work after the load grow it too, and past V8's own bound the
+  // process aborts with a native stack trace (memory-guard.ts). Never released: the process ends
+  // with the command.
+  watchHeap();
   const first = argv.find((a) => !a.startsWith('-'));
   const firstIndex = first === undefined ? -1 : argv.indexOf(first);
   // A subcommand is only recognised as the first word, so an image may still be called "scan"

@@ -4,8 +4,9 @@
  * (one line on stderr). Progress goes to stderr, and only when stderr is a terminal.
  */
 import { ImageModel } from '../engine/image.js';
+import { inSlices } from '../engine/steps.js';
 import { LayerlensError } from '../errors/index.js';
-import { createContentInspector, runChecks, secretScanSummary } from '../findings/index.js';
+import { CHECKING, checkSteps, createContentInspector, secretScanSummary } from '../findings/index.js';
 import {
   DIVE_RULES,
   type DiveRule,
@@ -179,7 +180,11 @@ async function scan(argv: string[]): Promise<number> {
   });
   let findings;
   try {
-    findings = runChecks(model, { reference: input, reveal, ignore, onWarning: warn, vulnerabilities: vulnCtx });
+    // (In slices: the heap is checked between them, memory-guard.ts.)
+    findings = await inSlices(
+      checkSteps(model, { reference: input, reveal, ignore, onWarning: warn, vulnerabilities: vulnCtx }),
+      { where: CHECKING },
+    );
   } finally {
     vulnCtx.db?.close();
   }

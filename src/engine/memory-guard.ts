@@ -29,17 +29,27 @@ let over = 0;
 const YOUNG_GENERATION = 48 << 20;
 
 /**
- * The heap limit in force, in bytes: the user's, or what the old generation may hold short of
- * running out, less room for the work between two checks (a tenth of it, at least 16 MiB). The
- * room must come out of the old generation: a limit worked out from heap_size_limit alone (half
- * of it on small heaps) sat at the old generation's very size, and V8 ran out before any check saw
- * the heap past it (`--max-old-space-size=48` or less: "JavaScript heap out of memory").
+ * V8 gives up before the heap is full: once the old generation holds 80% of its maximum and four
+ * full collections in a row leave the program less than 40% of the time, it aborts with
+ * "Ineffective mark-compacts near heap limit" and a native stack trace (V8's heap.cc,
+ * `IsIneffectiveMarkCompact`). A load near its limit collects often, so it meets that rule first:
+ * a limit above 80% (it was 90%) let V8 abort in between (the tiny-files image at
+ * --max-old-space-size=150 or 165, one run in two).
+ */
+const V8_GIVES_UP_AT = 0.8;
+
+/**
+ * The heap limit in force, in bytes: the user's, or the share of the old generation V8 keeps
+ * working at (V8_GIVES_UP_AT) less room for the work between two checks (a twentieth of it, at
+ * least 16 MiB). The room must come out of the old generation: a limit worked out from
+ * heap_size_limit alone (half of it on small heaps) sat at the old generation's very size, and V8
+ * ran out before any check saw the heap past it (`--max-old-space-size=48` or less).
  */
 export function heapLimit(): number {
   const explicit = limits().maxHeapBytes;
   if (explicit) return explicit;
   const old = Math.max(v8.getHeapStatistics().heap_size_limit - YOUNG_GENERATION, 32 << 20);
-  return old - Math.max(16 << 20, Math.floor(old / 10));
+  return Math.floor(old * V8_GIVES_UP_AT) - Math.max(16 << 20, Math.floor(old / 20));
 }
 
 /** Start watching (while an image loads); returns the function that stops it. */

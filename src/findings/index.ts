@@ -269,10 +269,14 @@ export function runChecks(model: ImageModel, ctx: CheckContext): Finding[] {
   return drain(checkSteps(model, ctx));
 }
 
+/** What the checks' work is called where it stops for want of memory (engine/steps.ts inSlices). */
+export const CHECKING = 'running the checks';
+
 /**
  * runChecks in steps: the walks over every path (the node index the checks share, the efficiency
  * figures, the superseded files) yield every few thousand paths. The explorer runs them between
- * keys once the image is in (at two million paths they take ~0.4 s); `scan` at once.
+ * keys once the image is in (at two million paths they take ~0.4 s), `scan` a slice after another
+ * (`inSlices`, which checks the heap between slices).
  */
 export function* checkSteps(model: ImageModel, ctx: CheckContext): Steps<Finding[]> {
   const meta = model.meta;

@@ -4,13 +4,7 @@
  * the directory sizes of the layers as they land, the full checks once the image is in. One
  * runner per kind of work; starting it again while it is scheduled does nothing.
  */
-import type { Steps } from '../engine/steps.js';
-
-/**
- * How long one slice of such work runs: a key pressed meanwhile waits at most about this long
- * (plus the step that crosses it) before it is handled.
- */
-export const SLICE_MS = 5;
+import { resultFor, type Steps } from '../engine/steps.js';
 
 export class Background {
   private scheduled = false;
@@ -45,37 +39,7 @@ export function runFor(steps: Steps<unknown>, budgetMs: number): boolean {
   return resultFor(steps, budgetMs) !== undefined;
 }
 
-/** runFor, with the steps' result once they are done (undefined while they are not). */
-export function resultFor<T>(steps: Steps<T>, budgetMs: number): IteratorReturnResult<T> | undefined {
-  const end = performance.now() + budgetMs;
-  do {
-    const r = steps.next();
-    if (r.done) return r;
-  } while (performance.now() < end);
-  return undefined;
-}
-
 /** Whether `x` is work in steps (a generator) rather than its result. */
 export function isSteps<T>(x: T | Steps<T>): x is Steps<T> {
   return typeof (x as Steps<T>)?.next === 'function';
-}
-
-/**
- * Run `steps` a slice of `sliceMs` per turn of the event loop until they are done; their result.
- * For work whose result a promise waits for (the explorer's full checks), where a `Background`
- * runs work the explorer polls.
- */
-export function inSlices<T>(steps: Steps<T>, sliceMs = SLICE_MS): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const slice = () => {
-      try {
-        const r = resultFor(steps, sliceMs);
-        if (r) resolve(r.value);
-        else setImmediate(slice);
-      } catch (err) {
-        reject(err);
-      }
-    };
-    setImmediate(slice);
-  });
 }

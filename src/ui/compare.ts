@@ -10,10 +10,11 @@ import { locateContent, readLayerFile } from '../engine/layer-file.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { Version } from '../engine/types.js';
 import { align } from '../findings/compare/align.js';
+import { COMPARING } from '../findings/compare/index.js';
 import { digestHex, digestOf } from '../findings/compare/digest.js';
 import { mergedOrigin, mergedTreeSteps, type MergedOrigin } from '../findings/compare/merged-tree.js';
 import { safeText } from '../text/safe-text.js';
-import { inSlices } from './background.js';
+import { inSlices } from '../engine/steps.js';
 import { bothDone, type CompareState, refreshRows, type Side } from './compare-state.js';
 import type { Explorer, ViewerState } from './explorer.js';
 import { makeDoc } from './viewer.js';
@@ -41,7 +42,7 @@ export function finishCompare(ex: Explorer): void {
       try {
         const result = await c.compare();
         // Two images of a million paths each: seconds of work, in slices between keys.
-        const merged = await inSlices(mergedTreeSteps(c.old, c.new));
+        const merged = await inSlices(mergedTreeSteps(c.old, c.new), { where: COMPARING });
         c.comparing = false;
         c.result = result;
         c.merged = merged;

@@ -6,7 +6,7 @@
  * render-screen.ts draws the state; layout.ts gives the geometry.
  */
 import type { ImageModel } from '../engine/image.js';
-import { drain, type Steps } from '../engine/steps.js';
+import { drain, resultFor, SLICE_MS, type Steps } from '../engine/steps.js';
 import type { MergedTree } from '../findings/compare/merged-tree.js';
 import type { ChangeStats, FileTree } from '../engine/tree.js';
 import type { SecretScanSummary } from '../findings/secrets/stats.js';
@@ -25,7 +25,7 @@ import {
 } from './compare-state.js';
 import type { ExportFormat } from './export.js';
 import { computeLayout, type Layout } from './layout.js';
-import { Background, isSteps, resultFor, SLICE_MS } from './background.js';
+import { Background, isSteps } from './background.js';
 import { SizeIndex } from './sizes.js';
 import { type FilterBuild, TreeView } from './tree-view.js';
 import { displayText, hexLineCount, type ViewerDoc } from './viewer.js';

@@ -14,7 +14,7 @@ import { Session } from './session.js';
 import { enterScreen, openKeys, rawKeys } from './terminal.js';
 
 export { canRunExplorer } from './terminal.js';
-export { inSlices } from './background.js';
+export { inSlices } from '../engine/steps.js';
 
 export interface RunExplorerOptions {
   model: ImageModel;

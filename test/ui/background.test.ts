@@ -1,7 +1,7 @@
 /** Work run in slices between turns of the event loop (ui/background.ts inSlices). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inSlices } from '../../src/ui/background.js';
+import { inSlices } from '../../src/engine/steps.js';
 
 function* counted(n: number, log: string[]): Generator<void, number, void> {
   for (let i = 0; i < n; i++) {
@@ -23,7 +23,7 @@ test('inSlices resolves with the result, and other callbacks run between its sli
     setImmediate(tick);
   };
   setImmediate(tick);
-  const value = await inSlices(counted(5, log), 0); // a slice of one step each
+  const value = await inSlices(counted(5, log), { sliceMs: 0 }); // a slice of one step each
   running = false;
   assert.equal(value, 50);
   assert.ok(ticks >= 5, `the other task ran between the slices (${ticks} times)`);

@@ -73,6 +73,9 @@ function summary(model: ImageModel): ImageSummary {
   };
 }
 
+/** What a comparison's work is called where it stops for want of memory (engine/steps.ts inSlices). */
+export const COMPARING = 'comparing the images';
+
 export function compareImages(a: CompareSide, b: CompareSide, opts: CompareOptions = {}): ImageComparison {
   return drain(compareImagesSteps(a, b, opts));
 }
