@@ -7,6 +7,7 @@ import { constants as fsConstants } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { LayerlensError } from '../errors/index.js';
+import { batches } from '../text/pieces.js';
 
 /**
  * Throws a one-line usage error when `file` cannot be written: a directory or other non-file
@@ -47,15 +48,7 @@ export async function writePiecesAtomic(file: string, pieces: Iterable<string>):
   await writeAtomic(file, async (tmp) => {
     const fh = await fsp.open(tmp, 'wx', 0o644);
     try {
-      let batch = '';
-      for (const p of pieces) {
-        batch += p;
-        if (batch.length >= 64 << 10) {
-          await fh.write(batch);
-          batch = '';
-        }
-      }
-      if (batch) await fh.write(batch);
+      for (const batch of batches(pieces)) await fh.write(batch);
     } finally {
       await fh.close();
     }

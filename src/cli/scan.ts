@@ -24,17 +24,17 @@ import { overviewBlock, vulnerabilityOverview } from '../findings/vulnerabilitie
 import type { Finding } from '../findings/types.js';
 import { toCycloneDx } from '../report/cyclonedx.js';
 import { imageInfo } from '../report/image-info.js';
-import { toJson } from '../report/json.js';
+import { jsonReportPieces } from '../report/json.js';
 import { toMarkdown } from '../report/markdown.js';
-import { toSarif } from '../report/sarif.js';
+import { sarifPieces } from '../report/sarif.js';
 import { toTable, type TableOptions } from '../report/table.js';
 import { errorLine, errorMessage } from './errors.js';
 import { readConfigFile } from './config-file.js';
 import { loadIgnore } from './ignore-file.js';
 import { vulnerabilityContext } from './vuln-db.js';
-import { isClosedOutput, outputClosed, writeStdout } from './stdout.js';
+import { isClosedOutput, outputClosed, writePieces } from './stdout.js';
 import { safeText as escapeText } from '../text/safe-text.js';
-import { checkOutputFile, writeFileAtomic } from './output-file.js';
+import { checkOutputFile, writeFileAtomic, writePiecesAtomic } from './output-file.js';
 import { parseCommandArgs, parseMaxAge, parseSeverityFilter } from './parse.js';
 import { withTransport } from '../sources/options.js';
 import { SOURCE_OPTION_SPEC, SOURCE_OPTIONS_HELP, sourceOptionsFrom } from './source-options.js';
@@ -204,7 +204,7 @@ async function scan(argv: string[]): Promise<number> {
   const color = !toFile && !!process.stdout.isTTY && !process.env.NO_COLOR;
   const report =
     format === 'cyclonedx'
-      ? toCycloneDx(packageInventory(model), image)
+      ? [toCycloneDx(packageInventory(model), image)]
       : render(
           format,
           shown,
@@ -219,8 +219,8 @@ async function scan(argv: string[]): Promise<number> {
           color: format === 'table' && !toFile ? color : !!process.stderr.isTTY && !process.env.NO_COLOR,
         })
       : '';
-  if (toFile) await writeFileAtomic(values.output!, report);
-  else await writeStdout(format === 'table' && gateText ? `${report}\n${gateText}` : report);
+  if (toFile) await writePiecesAtomic(values.output!, report);
+  else await writePieces(format === 'table' && gateText ? [...report, `\n${gateText}`] : report);
   if (gateText && (toFile || format !== 'table')) process.stderr.write(gateText);
   if (values.sbom !== undefined) await writeFileAtomic(values.sbom, toCycloneDx(packageInventory(model), image));
   if (failOn) {
@@ -269,19 +269,20 @@ function render(
   image: ReturnType<typeof imageInfo>,
   opts: TableOptions,
   gate: GateResult | undefined,
-): string {
+): Iterable<string> {
+  // (JSON and SARIF in pieces: a few hundred thousand findings are more text than one string holds.)
   switch (format) {
     case 'json':
-      return toJson(findings, image, {
+      return jsonReportPieces(findings, image, {
         ...(gate ? { ciGate: gate } : {}),
         secretScan: opts.secretScan,
         ...(opts.vulnerabilities ? { vulnerabilities: overviewBlock(opts.vulnerabilities) } : {}),
       });
     case 'sarif':
-      return toSarif(findings, image, opts.vulnerabilities);
+      return sarifPieces(findings, image, opts.vulnerabilities);
     case 'markdown':
-      return toMarkdown(findings, image, opts.hidden, opts.vulnerabilities);
+      return [toMarkdown(findings, image, opts.hidden, opts.vulnerabilities)];
     default:
-      return toTable(findings, image, opts);
+      return [toTable(findings, image, opts)];
   }
 }

@@ -9,6 +9,7 @@
  * Long outputs are written in pieces as they are produced, waiting while the reader is behind,
  * so memory does not grow with the length of the output.
  */
+import { batches } from '../text/pieces.js';
 
 /** The status a writer killed by SIGPIPE ends with (128 + 13). */
 export const CLOSED_OUTPUT_STATUS = 141;
@@ -46,22 +47,12 @@ export function outputClosed(): never {
   process.exit(CLOSED_OUTPUT_STATUS);
 }
 
-const BATCH = 64 << 10;
-
 /** Write `pieces` to `out` as they come, in batches of ~64 KiB, waiting whenever `out` is full. */
 export async function writePieces(
   pieces: Iterable<string>,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<void> {
-  let batch = '';
-  for (const p of pieces) {
-    batch += p;
-    if (batch.length >= BATCH) {
-      await writeOne(out, batch);
-      batch = '';
-    }
-  }
-  if (batch) await writeOne(out, batch);
+  for (const batch of batches(pieces)) await writeOne(out, batch);
 }
 
 /** Write `text` to stdout and wait until it is taken; a closed stdout ends the command (status 141). */

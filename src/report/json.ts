@@ -7,7 +7,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import { imageInfoFromMeta, type ReportImage } from './image-info.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
-import { safeJson } from '../text/safe-json.js';
+import { jsonPieces } from '../text/pieces.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -42,18 +42,36 @@ export function findingJson(f: Finding): Record<string, unknown> {
 
 /** `extra`: blocks added after the summary (`ciGate` when the dive gate ran; docs/reports.md). */
 export function jsonDocument(findings: Finding[], image: ReportImage, extra: Record<string, unknown> = {}) {
+  return { ...documentAround(findings, image, extra), findings: findings.map(findingJson) };
+}
+
+/** The document but its findings' list (an empty one stands in its place, in its order). */
+function documentAround(findings: Finding[], image: ReportImage, extra: Record<string, unknown>) {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion() },
     image,
-    findings: findings.map(findingJson),
+    findings: [] as Record<string, unknown>[],
     summary: summarize(findings),
     ...extra,
   };
 }
 
 export function toJson(findings: Finding[], image: ReportImage, extra?: Record<string, unknown>): string {
-  return safeJson(jsonDocument(findings, image, extra)) + '\n';
+  return [...jsonReportPieces(findings, image, extra)].join('');
+}
+
+/**
+ * The JSON report as pieces of text (text/pieces.ts), the same bytes as one JSON.stringify
+ * of jsonDocument: a report of a few hundred thousand findings is more than one string holds.
+ */
+export function* jsonReportPieces(
+  findings: Finding[],
+  image: ReportImage,
+  extra: Record<string, unknown> = {},
+): Generator<string> {
+  yield* jsonPieces(documentAround(findings, image, extra), ['findings'], findings, findingJson);
+  yield '\n';
 }
 
 /** For the explorer's export: `{ meta, findings }` → the same document. */

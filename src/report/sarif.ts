@@ -12,7 +12,7 @@ import type { ReportImage } from './image-info.js';
 import { imageOrEmpty } from './json.js';
 import { mdProse, mdText } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
-import { safeJson } from '../text/safe-json.js';
+import { jsonPieces } from '../text/pieces.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -54,6 +54,12 @@ function ruleName(id: string): string {
 }
 
 export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabilities?: VulnerabilityOverview) {
+  const around = sarifAround(findings, image, vulnerabilities);
+  return withResults(around.doc, findings.map(around.result));
+}
+
+/** The SARIF document but its results (an empty list in their place), and how a finding becomes one. */
+function sarifAround(findings: Finding[], image: ReportImage, vulnerabilities?: VulnerabilityOverview) {
   const rules: Array<Record<string, unknown>> = [];
   const ruleIndex = new Map<string, number>();
   const worst = new Map<string, Severity>();
@@ -61,11 +67,12 @@ export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabi
     const w = worst.get(f.ruleId);
     if (!w || SEVERITIES.indexOf(f.severity) < SEVERITIES.indexOf(w)) worst.set(f.ruleId, f.severity);
   }
+  const vulnRules = vulnerabilityRules(findings);
   for (const f of findings) {
     if (ruleIndex.has(f.ruleId)) continue;
     const sev = worst.get(f.ruleId)!;
     ruleIndex.set(f.ruleId, rules.length);
-    const vuln = vulnerabilityRule(findings, f.ruleId);
+    const vuln = vulnRules.get(f.ruleId);
     const securitySeverity = vuln?.score ?? SECURITY_SEVERITY[sev];
     rules.push({
       id: f.ruleId,
@@ -86,7 +93,7 @@ export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabi
       },
     });
   }
-  const results = findings.map((f) => {
+  const result = (f: Finding) => {
     const location: Record<string, unknown> = f.path
       ? {
           physicalLocation: {
@@ -128,8 +135,8 @@ export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabi
         ...(f.properties ?? {}),
       },
     };
-  });
-  return {
+  };
+  const doc = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0' as const,
     runs: [
@@ -138,7 +145,7 @@ export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabi
         originalUriBaseIds: {
           IMAGEROOT: { uri: 'file:///', description: { text: `Root of the filesystem of image ${image.reference}` } },
         },
-        results,
+        results: [] as ReturnType<typeof result>[],
         properties: {
           image: {
             reference: image.reference,
@@ -152,23 +159,32 @@ export function sarifDocument(findings: Finding[], image: ReportImage, vulnerabi
       },
     ],
   };
+  return { doc, result };
+}
+
+/** `doc` with its run's results. */
+function withResults<D extends { runs: Array<{ results: R[] }> }, R>(doc: D, results: R[]): D {
+  return { ...doc, runs: [{ ...doc.runs[0], results }] };
 }
 
 /**
- * A vulnerability's rule (one per CVE or advisory id): its advisory link and its CVSS base score
+ * Each vulnerability's rule (one per CVE or advisory id): its advisory link and its CVSS base score
  * as `security-severity` (the highest among the packages it affects), when the advisory gives one.
+ * One pass over the findings (one per rule made the document quadratic: thousands of advisories,
+ * each looked for among thousands of findings).
  */
-function vulnerabilityRule(findings: Finding[], ruleId: string): { helpUri?: string; score?: string } | undefined {
-  let out: { helpUri?: string; score?: string } | undefined;
-  let best = -1;
+function vulnerabilityRules(findings: Finding[]): Map<string, { helpUri?: string; score?: string }> {
+  const out = new Map<string, { helpUri?: string; score?: string }>();
+  const best = new Map<string, number>();
   for (const f of findings) {
-    if (f.ruleId !== ruleId || f.category !== 'vulnerability') continue;
+    if (f.category !== 'vulnerability') continue;
+    let rule = out.get(f.ruleId);
+    if (!rule) out.set(f.ruleId, (rule = {}));
     const p = f.properties as { advisoryUrl?: string; cvssScore?: number } | undefined;
-    out ??= {};
-    if (p?.advisoryUrl && !out.helpUri) out.helpUri = p.advisoryUrl;
-    if (typeof p?.cvssScore === 'number' && p.cvssScore > best) {
-      best = p.cvssScore;
-      out.score = p.cvssScore.toFixed(1);
+    if (p?.advisoryUrl && !rule.helpUri) rule.helpUri = p.advisoryUrl;
+    if (typeof p?.cvssScore === 'number' && p.cvssScore > (best.get(f.ruleId) ?? -1)) {
+      best.set(f.ruleId, p.cvssScore);
+      rule.score = p.cvssScore.toFixed(1);
     }
   }
   return out;
@@ -202,7 +218,21 @@ function categoryText(c: string): string {
 }
 
 export function toSarif(findings: Finding[], image: ReportImage, vulnerabilities?: VulnerabilityOverview): string {
-  return safeJson(sarifDocument(findings, image, vulnerabilities)) + '\n';
+  return [...sarifPieces(findings, image, vulnerabilities)].join('');
+}
+
+/**
+ * The SARIF log as pieces of text (text/pieces.ts), the same bytes as one JSON.stringify of
+ * sarifDocument: a log of a few hundred thousand results is more than one string holds.
+ */
+export function* sarifPieces(
+  findings: Finding[],
+  image: ReportImage,
+  vulnerabilities?: VulnerabilityOverview,
+): Generator<string> {
+  const { doc, result } = sarifAround(findings, image, vulnerabilities);
+  yield* jsonPieces(doc, ['runs', 0, 'results'], findings, result);
+  yield '\n';
 }
 
 export function renderSarif(input: { meta?: ImageMeta; findings: Finding[]; image?: ReportImage }): string {

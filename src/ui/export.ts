@@ -8,9 +8,10 @@ import type { ImageMeta } from '../engine/types.js';
 import path from 'node:path';
 import { LayerlensError, writeFailure } from '../errors/index.js';
 import type { Finding } from '../findings/types.js';
-import { renderJson } from '../report/json.js';
+import { imageOrEmpty, jsonReportPieces } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { renderSarif } from '../report/sarif.js';
+import { sarifPieces } from '../report/sarif.js';
+import { batches } from '../text/pieces.js';
 import { exists } from './extract.js';
 
 export type ExportFormat = 'json' | 'sarif' | 'markdown';
@@ -21,15 +22,12 @@ export interface ReportInput {
   findings: Finding[];
 }
 
-const WRITERS: Record<ExportFormat, (input: ReportInput) => string> = {
-  json: renderJson,
-  sarif: renderSarif,
-  markdown: renderMarkdown,
+/** The report as pieces of text (JSON and SARIF: more findings than one string holds, text/pieces.ts). */
+const WRITERS: Record<ExportFormat, (input: ReportInput) => Iterable<string>> = {
+  json: (input) => jsonReportPieces(input.findings, imageOrEmpty(input.meta)),
+  sarif: (input) => sarifPieces(input.findings, imageOrEmpty(input.meta)),
+  markdown: (input) => [renderMarkdown(input)],
 };
-
-export function renderReport(format: ExportFormat, input: ReportInput): string {
-  return WRITERS[format](input);
-}
 
 export async function writeReport(
   format: ExportFormat,
@@ -38,12 +36,17 @@ export async function writeReport(
   overwrite: boolean,
 ): Promise<number> {
   if (!overwrite && (await exists(target))) throw new LayerlensError(`${target} exists`, 'EXISTS');
-  const text = renderReport(format, input);
+  let bytes = 0;
   try {
-    await fsp.writeFile(target, text, { flag: overwrite ? 'w' : 'wx', mode: 0o644 });
+    const fh = await fsp.open(target, overwrite ? 'w' : 'wx', 0o644);
+    try {
+      for (const batch of batches(WRITERS[format](input))) bytes += (await fh.write(batch)).bytesWritten;
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new LayerlensError(`${target} exists`, 'EXISTS');
     throw writeFailure(err, target, path.dirname(target));
   }
-  return Buffer.byteLength(text);
+  return bytes;
 }

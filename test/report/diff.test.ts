@@ -222,6 +222,12 @@ test('the diff JSON in pieces is the very text of one JSON.stringify, file lists
   for (const [a, b] of [
     [OLD, { layers: [{ entries: [sh, ...many, odd] }] }],
     [OLD, OLD], // no file changed: an empty list
+    // A history line (before the file list in the document) that is the text of a placeholder a
+    // fixed one would have been: the list is still written where it stands.
+    [
+      { ...OLD, layers: [{ ...OLD.layers[0], createdBy: '\u0000entries' }, OLD.layers[1]] },
+      { layers: [{ entries: [sh, ...many] }] },
+    ],
   ] as Array<[TestImage, TestImage]>) {
     const { cmp } = await compareTestImages(a, b);
     const whole = `${safeJson(diffJsonDocument(cmp))}\n`;
@@ -230,6 +236,7 @@ test('the diff JSON in pieces is the very text of one JSON.stringify, file lists
     assert.equal(toDiffJson(cmp), whole);
     if (cmp.files.entries.length > 1000) assert.ok(pieces.length > 3, 'the file list came in pieces');
     else assert.equal(cmp.files.entries.length, 0);
+    assert.deepEqual(JSON.parse(pieces.join('')), JSON.parse(whole));
     assert.ok(!pieces.join('').includes('\u202e'), 'the name stays escaped');
   }
 });

@@ -5,10 +5,11 @@ import { packageInventory, purlOf } from '../../src/findings/packages/index.js';
 import { runChecks } from '../../src/findings/index.js';
 import { toCycloneDx } from '../../src/report/cyclonedx.js';
 import { imageInfo } from '../../src/report/image-info.js';
-import { toJson, renderJson } from '../../src/report/json.js';
+import { jsonDocument, jsonReportPieces, renderJson, toJson } from '../../src/report/json.js';
 import { toMarkdown } from '../../src/report/markdown.js';
-import { toSarif, pathToUri } from '../../src/report/sarif.js';
+import { pathToUri, sarifDocument, sarifPieces, toSarif } from '../../src/report/sarif.js';
 import { toTable } from '../../src/report/table.js';
+import { safeJson } from '../../src/text/safe-json.js';
 import * as f from '../support/fake-secrets.js';
 import { loadImage } from '../support/findings-image.js';
 import { validateSarif } from '../support/sarif-validator.js';
@@ -285,4 +286,30 @@ test('severity unknown: its own row in every summary, a warning without security
   assert.match(md, /\| Unknown \| 1 \|/);
   assert.match(md, /### Unknown \(1\)/);
   assert.match(md, /\*\*Vulnerabilities:\*\* 1 known vulnerability/);
+});
+
+test('JSON and SARIF in pieces: the very text of one JSON.stringify, whatever the image names', async () => {
+  const { findings, image } = await sample();
+  // Over two pieces (512 findings each); the reference, written before the list, holds the text a
+  // fixed placeholder for the list would have been.
+  const many = Array.from({ length: 1100 }, (_, i) => findings[i % findings.length]);
+  const odd = { ...image, reference: '\u0000findings \u0000results \u202e' };
+  for (const [list, img] of [
+    [many, odd],
+    [findings, image],
+    [[], odd],
+  ] as const) {
+    const json = [...jsonReportPieces([...list], img, { extra: { a: 1 } })];
+    assert.equal(json.join(''), `${safeJson(jsonDocument([...list], img, { extra: { a: 1 } }))}\n`);
+    assert.equal(toJson([...list], img), `${safeJson(jsonDocument([...list], img))}\n`);
+    const sarif = [...sarifPieces([...list], img)];
+    assert.equal(sarif.join(''), `${safeJson(sarifDocument([...list], img))}\n`);
+    assert.equal(toSarif([...list], img), sarif.join(''));
+    if (list.length > 1000) {
+      assert.ok(json.length > 3 && sarif.length > 3, 'the lists came in pieces');
+      assert.equal(JSON.parse(json.join('')).findings.length, 1100);
+      assert.equal(JSON.parse(sarif.join('')).runs[0].results.length, 1100);
+      assert.ok(!json.join('').includes('\u202e') && !sarif.join('').includes('\u202e'), 'escaped');
+    }
+  }
 });

@@ -8,7 +8,7 @@ import type { Finding } from '../../findings/types.js';
 import { findingJson, SCHEMA_VERSION, summarize } from '../json.js';
 import { TOOL_NAME, toolVersion } from '../tool.js';
 import { configChangeNames } from './summary.js';
-import { safeJson } from '../../text/safe-json.js';
+import { jsonPieces } from '../../text/pieces.js';
 
 export interface DiffJsonOptions {
   /** Which findings the lists show (--severity); the summary counts what is shown. */
@@ -94,37 +94,13 @@ export function toDiffJson(c: ImageComparison, opts: DiffJsonOptions = {}): stri
   return [...diffJsonPieces(c, opts)].join('');
 }
 
-/** Entries of the file list written per piece. */
-const ENTRIES_PER_PIECE = 512;
-
 /**
  * The document as pieces of text, the same bytes as one JSON.stringify of it: the file list of
  * two images of a million paths each is more text than one JavaScript string holds (~512 MiB; the
- * command said `Invalid string length`), so its entries are written a few hundred at a time,
- * each indented as JSON.stringify nests it.
+ * command said `Invalid string length`), so its entries are written a few hundred at a time.
  */
 export function* diffJsonPieces(c: ImageComparison, opts: DiffJsonOptions = {}): Generator<string> {
   const doc = diffJsonDocument(c, opts);
-  const entries = doc.files.entries;
-  // A placeholder no JSON text holds (a string of a control character is written escaped).
-  const mark = '"\\u0000entries"';
-  const text = safeJson({ ...doc, files: { ...doc.files, entries: '\u0000entries' } });
-  const at = text.indexOf(mark);
-  // The indent of the line the list opens on, and one level more for its entries.
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  const indent = /^ */.exec(text.slice(lineStart, at))![0];
-  const inner = `${indent}  `;
-  yield text.slice(0, at);
-  if (!entries.length) yield '[]';
-  else {
-    yield '[';
-    for (let i = 0; i < entries.length; i += ENTRIES_PER_PIECE) {
-      let piece = '';
-      for (let j = i; j < Math.min(entries.length, i + ENTRIES_PER_PIECE); j++)
-        piece += `${j ? ',' : ''}\n${inner}${safeJson(entries[j]).replaceAll('\n', `\n${inner}`)}`;
-      yield piece;
-    }
-    yield `\n${indent}]`;
-  }
-  yield `${text.slice(at + mark.length)}\n`;
+  yield* jsonPieces(doc, ['files', 'entries'], doc.files.entries, (e) => e);
+  yield '\n';
 }
