@@ -24,7 +24,7 @@ import { vulnerabilityFindings, type VulnerabilityContext } from './vulnerabilit
 import { permissionFindings } from './permissions.js';
 import { portFindings } from './ports.js';
 import { provenanceFindings } from './provenance.js';
-import { secretFindings } from './secrets/index.js';
+import { secretFindingsSteps } from './secrets/index.js';
 import { skippedExt, skippedSystemData } from './skip.js';
 import { unpackFindings } from './unpack.js';
 import { BATCH_FILE_MAX, SecretBatch } from './secrets/batch.js';
@@ -33,7 +33,7 @@ import { DEFAULT_MAX_BYTES, FileSecretScanner, partRead, type ScanOptions } from
 import { newSecretStats, type SecretScanStats } from './secrets/stats.js';
 import { SecretRemote, secretThreadForced } from './secrets/remote.js';
 import type { Finding } from './types.js';
-import { sortFindings, uniqueIds } from './order.js';
+import { sortFindingsSteps, uniqueIdsSteps } from './order.js';
 
 export type { Finding, Severity, Category } from './types.js';
 export { SEVERITIES, severityRank } from './types.js';
@@ -284,7 +284,7 @@ export function* checkSteps(model: ImageModel, ctx: CheckContext): Steps<Finding
   const now = ctx.now ?? new Date();
   // (The checks that walk every node share one walk: content.ts nodeIndex.)
   const eff = yield* computeEfficiencySteps(model);
-  const secrets = secretFindings(model);
+  const secrets = yield* secretFindingsSteps(model);
   const deleted = yield* deletedFileSteps(model);
   let all: Finding[] = [
     ...secrets,
@@ -308,5 +308,5 @@ export function* checkSteps(model: ImageModel, ctx: CheckContext): Steps<Finding
     for (const w of r.warnings) ctx.onWarning?.(w);
     all = r.kept;
   }
-  return uniqueIds(sortFindings(all));
+  return yield* uniqueIdsSteps(yield* sortFindingsSteps(all));
 }

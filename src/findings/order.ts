@@ -4,6 +4,7 @@
  * code unit: the same on every machine, where localeCompare follows the locale), layer, line
  * and rule.
  */
+import { drain, sortSteps, type Steps } from '../engine/steps.js';
 import type { Finding } from './types.js';
 import { SEVERITIES } from './types.js';
 
@@ -51,13 +52,28 @@ export function sortFindings(fs: readonly Finding[]): Finding[] {
   return [...fs].sort(compareFindings);
 }
 
+/** sortFindings in steps (the same order): the explorer sorts the full checks' findings between keys. */
+export function sortFindingsSteps(fs: readonly Finding[]): Steps<Finding[]> {
+  return sortSteps(fs, compareFindings);
+}
+
 /** Two findings with the same identity (two secrets on one line) get `-2`, `-3` … in order. */
 export function uniqueIds(fs: Finding[]): Finding[] {
+  return drain(uniqueIdsSteps(fs));
+}
+
+/** Findings given ids per step. */
+const IDS_STEP = 4096;
+
+/** uniqueIds in steps. */
+export function* uniqueIdsSteps(fs: Finding[]): Steps<Finding[]> {
   const seen = new Map<string, number>();
-  for (const f of fs) {
+  for (let i = 0; i < fs.length; i++) {
+    const f = fs[i];
     const n = (seen.get(f.id) ?? 0) + 1;
     seen.set(f.id, n);
     if (n > 1) f.id = `${f.id}-${n}`;
+    if ((i + 1) % IDS_STEP === 0) yield;
   }
   return fs;
 }

@@ -4,6 +4,7 @@
  * bytes of entries no runtime unpacks (FileTree.refusedCopies).
  */
 import type { ImageModel } from '../../engine/image.js';
+import type { Steps } from '../../engine/steps.js';
 import type { RefusedCopy } from '../../engine/tree.js';
 import type { Version } from '../../engine/types.js';
 import { fateOf, inLayerKey, inspected, linkedCopies, nodeIndex } from '../content.js';
@@ -16,7 +17,14 @@ export { FileSecretScanner, scanString, type SecretMatch, type ScanOptions } fro
 export { maskSecret } from './mask.js';
 export { newSecretStats, secretScanSummary, type SecretScanStats, type SecretScanSummary } from './stats.js';
 
-export function secretFindings(model: ImageModel): Finding[] {
+/** Inspected paths made findings of per step. */
+const PATHS_STEP = 512;
+
+/**
+ * The secret findings, in steps: an image of 100,000 files with two fake keys each makes 135,724
+ * findings, ~0.7 s of work in one task of the explorer.
+ */
+export function* secretFindingsSteps(model: ImageModel): Steps<Finding[]> {
   const out: Finding[] = [];
   const diffIds = model.layers.map((l) => l.diffId);
   const emit = (
@@ -75,9 +83,11 @@ export function secretFindings(model: ImageModel): Finding[] {
       );
     }
   };
+  let paths = 0;
   for (const node of nodeIndex(model.tree).inspected) {
     const path = node.path;
     node.versions.forEach((v, i) => emit(path, v, fateOf(node, i), false));
+    if (++paths % PATHS_STEP === 0) yield;
   }
   // A copy a hard link still holds is in the final image, at the link's path.
   const linked = linkedCopies(model.tree);
