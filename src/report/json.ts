@@ -7,7 +7,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { SEVERITIES } from '../findings/types.js';
 import { imageInfoFromMeta, type ReportImage } from './image-info.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
-import { jsonPieces } from '../text/pieces.js';
+import { jsonPieces, listAt } from '../text/pieces.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -70,7 +70,7 @@ export function* jsonReportPieces(
   image: ReportImage,
   extra: Record<string, unknown> = {},
 ): Generator<string> {
-  yield* jsonPieces(documentAround(findings, image, extra), ['findings'], findings, findingJson);
+  yield* jsonPieces(documentAround(findings, image, extra), listAt(['findings'], findings, findingJson));
   yield '\n';
 }
 

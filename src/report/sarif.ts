@@ -12,7 +12,7 @@ import type { ReportImage } from './image-info.js';
 import { imageOrEmpty } from './json.js';
 import { mdProse, mdText } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
-import { jsonPieces } from '../text/pieces.js';
+import { jsonPieces, listAt } from '../text/pieces.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -231,7 +231,7 @@ export function* sarifPieces(
   vulnerabilities?: VulnerabilityOverview,
 ): Generator<string> {
   const { doc, result } = sarifAround(findings, image, vulnerabilities);
-  yield* jsonPieces(doc, ['runs', 0, 'results'], findings, result);
+  yield* jsonPieces(doc, listAt(['runs', 0, 'results'], findings, result));
   yield '\n';
 }
 

@@ -8,7 +8,7 @@ import type { Finding } from '../../findings/types.js';
 import { findingJson, SCHEMA_VERSION, summarize } from '../json.js';
 import { TOOL_NAME, toolVersion } from '../tool.js';
 import { configChangeNames } from './summary.js';
-import { jsonPieces } from '../../text/pieces.js';
+import { jsonPieces, listAt } from '../../text/pieces.js';
 
 export interface DiffJsonOptions {
   /** Which findings the lists show (--severity); the summary counts what is shown. */
@@ -16,6 +16,36 @@ export interface DiffJsonOptions {
 }
 
 export function diffJsonDocument(c: ImageComparison, opts: DiffJsonOptions = {}) {
+  const { doc, introduced, resolved, unchanged } = diffParts(c, opts);
+  return {
+    ...doc,
+    findings: {
+      ...doc.findings,
+      new: introduced.map(findingJson),
+      resolved: resolved.map(findingJson),
+      unchanged: unchanged.map(unchangedJson),
+    },
+  };
+}
+
+/** A finding in both images, as the document lists it. */
+function unchangedJson(m: ImageComparison['findings']['unchanged'][number]) {
+  return {
+    id: m.new.id,
+    oldId: m.old.id,
+    ruleId: m.new.ruleId,
+    severity: m.new.severity,
+    oldSeverity: m.old.severity,
+    title: m.new.title,
+    path: m.new.path,
+    oldPath: m.old.path,
+    key: m.new.key,
+    moved: m.moved,
+  };
+}
+
+/** The document with empty lists of findings in their places, and the findings that go there. */
+function diffParts(c: ImageComparison, opts: DiffJsonOptions) {
   const shown = opts.shown ?? (() => true);
   const introduced = c.findings.new.filter(shown);
   const resolved = c.findings.resolved.filter(shown);
@@ -24,7 +54,7 @@ export function diffJsonDocument(c: ImageComparison, opts: DiffJsonOptions = {})
   const fixed = c.vulnerabilities.fixed.filter(bySeverity);
   const vulnsIntroduced = c.vulnerabilities.introduced.filter(bySeverity);
   const { history, ...config } = c.config;
-  return {
+  const doc = {
     schemaVersion: SCHEMA_VERSION,
     report: 'diff',
     tool: { name: TOOL_NAME, version: toolVersion() },
@@ -70,24 +100,14 @@ export function diffJsonDocument(c: ImageComparison, opts: DiffJsonOptions = {})
     packages: c.packages,
     vulnerabilities: { ...c.vulnerabilities, fixed, introduced: vulnsIntroduced },
     findings: {
-      new: introduced.map(findingJson),
-      resolved: resolved.map(findingJson),
-      unchanged: unchanged.map((m) => ({
-        id: m.new.id,
-        oldId: m.old.id,
-        ruleId: m.new.ruleId,
-        severity: m.new.severity,
-        oldSeverity: m.old.severity,
-        title: m.new.title,
-        path: m.new.path,
-        oldPath: m.old.path,
-        key: m.new.key,
-        moved: m.moved,
-      })),
+      new: [] as Record<string, unknown>[],
+      resolved: [] as Record<string, unknown>[],
+      unchanged: [] as ReturnType<typeof unchangedJson>[],
       leftOut: c.findings.leftOut,
       hidden: c.findings.new.length - introduced.length + (c.findings.resolved.length - resolved.length),
     },
   };
+  return { doc, introduced, resolved, unchanged };
 }
 
 export function toDiffJson(c: ImageComparison, opts: DiffJsonOptions = {}): string {
@@ -97,10 +117,17 @@ export function toDiffJson(c: ImageComparison, opts: DiffJsonOptions = {}): stri
 /**
  * The document as pieces of text, the same bytes as one JSON.stringify of it: the file list of
  * two images of a million paths each is more text than one JavaScript string holds (~512 MiB; the
- * command said `Invalid string length`), so its entries are written a few hundred at a time.
+ * command said `Invalid string length`), and so are a few hundred thousand findings; their
+ * entries are written a few hundred at a time, each finding made as it is written.
  */
 export function* diffJsonPieces(c: ImageComparison, opts: DiffJsonOptions = {}): Generator<string> {
-  const doc = diffJsonDocument(c, opts);
-  yield* jsonPieces(doc, ['files', 'entries'], doc.files.entries, (e) => e);
+  const { doc, introduced, resolved, unchanged } = diffParts(c, opts);
+  yield* jsonPieces(
+    doc,
+    listAt(['files', 'entries'], doc.files.entries, (e) => e),
+    listAt(['findings', 'new'], introduced, findingJson),
+    listAt(['findings', 'resolved'], resolved, findingJson),
+    listAt(['findings', 'unchanged'], unchanged, unchangedJson),
+  );
   yield '\n';
 }
