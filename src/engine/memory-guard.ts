@@ -52,7 +52,10 @@ export function heapLimit(): number {
   return Math.floor(old * V8_GIVES_UP_AT) - Math.max(16 << 20, Math.floor(old / 20));
 }
 
-/** Start watching (while an image loads); returns the function that stops it. */
+/**
+ * Start watching (while an image loads; the command line watches for the whole command, cli/main.ts);
+ * returns the function that stops it.
+ */
 export function watchHeap(): () => void {
   if (watchers++ === 0) {
     over = 0;
