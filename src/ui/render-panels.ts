@@ -3,7 +3,7 @@ import { parseBuildArgs } from '../findings/config.js';
 import { computeEfficiency, type EfficiencyReport, keptEfficiency } from '../findings/efficiency.js';
 import { PUBLISH_ALL_NOTE } from '../findings/ports.js';
 import { redactConfigStrings, redactEnv, redactValue } from '../findings/redact.js';
-import type { Finding, Severity } from '../findings/types.js';
+import type { Severity } from '../findings/types.js';
 import { SEVERITIES, severityRank } from '../findings/types.js';
 import { vulnerableLayers } from '../findings/vulnerabilities/groups.js';
 import { secretScanCoverage } from '../report/table.js';
@@ -13,6 +13,7 @@ import { fit, fitRight, wrapWidth } from '../text/width.js';
 import { commandFull, commentInstead, historyAround, layerCommand, shownEntry } from './commands.js';
 import type { Explorer } from './explorer.js';
 import { bar } from './format.js';
+import { perList } from './per-list.js';
 import { fitLine, seg, type Line, type Seg, type Style } from './style.js';
 
 export const SEVERITY_STYLE: Record<Severity, { label: string; style: Style }> = {
@@ -40,31 +41,23 @@ export const VULN_MARK = '◆';
 
 /**
  * Per layer, the worst severity of the findings it brought in or removed a file of, and of the
- * vulnerabilities its packages brought: once per list of findings (the layers are drawn with
- * every frame, and going over 135,724 findings took ~15 ms of each).
+ * vulnerabilities its packages brought (once per list: per-list.ts).
  */
-const marksOf = new WeakMap<readonly Finding[], { worst: Map<number, Severity>; vulnerable: Map<number, Severity> }>();
-
-function layerMarks(findings: Finding[]): { worst: Map<number, Severity>; vulnerable: Map<number, Severity> } {
-  let marks = marksOf.get(findings);
-  if (!marks) {
-    const worst = new Map<number, Severity>();
-    const mark = (i: number | null, s: Severity) => {
-      if (i === null) return;
-      const w = worst.get(i);
-      if (!w || severityRank(s) > severityRank(w)) worst.set(i, s);
-    };
-    for (const f of findings) {
-      // Info findings (sizes, notes) do not mark a layer: the marks are for what needs a look.
-      if (f.severity === 'info') continue;
-      mark(f.layerIndex, f.severity);
-      mark(f.deletedInLayerIndex, f.severity);
-    }
-    marks = { worst, vulnerable: vulnerableLayers(findings) };
-    marksOf.set(findings, marks);
+const layerMarks = perList((findings) => {
+  const worst = new Map<number, Severity>();
+  const mark = (i: number | null, s: Severity) => {
+    if (i === null) return;
+    const w = worst.get(i);
+    if (!w || severityRank(s) > severityRank(w)) worst.set(i, s);
+  };
+  for (const f of findings) {
+    // Info findings (sizes, notes) do not mark a layer: the marks are for what needs a look.
+    if (f.severity === 'info') continue;
+    mark(f.layerIndex, f.severity);
+    mark(f.deletedInLayerIndex, f.severity);
   }
-  return marks;
-}
+  return { worst, vulnerable: vulnerableLayers(findings) };
+});
 
 function selectStyle(line: Seg[], width: number, selected: boolean, focused: boolean): Line {
   if (!selected) return fitLine(line, width);
@@ -311,12 +304,17 @@ function historyEntryLines(ex: Explorer, meta: NonNullable<Explorer['model']['me
 
 // ---- ports -----------------------------------------------------------------------------------
 
+/** The port check's findings by port (once per list: per-list.ts). */
+const portFindings = perList((findings) =>
+  findings
+    .filter((f) => f.category === 'port')
+    .sort((a, b) => Number(a.properties?.port ?? 0) - Number(b.properties?.port ?? 0)),
+);
+
 /** The Ports panel: the port check's findings (one per EXPOSEd port), as the check rates them. */
 export function portsBody(ex: Explorer, width: number): Line[] {
   if (!ex.model.meta) return [[seg('waiting for the image metadata…', { fg: 'gray' })]];
-  const ports = ex.findings
-    .filter((f) => f.category === 'port')
-    .sort((a, b) => Number(a.properties?.port ?? 0) - Number(b.properties?.port ?? 0));
+  const ports = portFindings(ex.findings);
   if (!ports.length) return [[seg('no EXPOSEd ports', { fg: 'gray' })]];
   const out: Line[] = [fitLine([seg(fit('Port', 12) + fit('Sev', 5) + 'Service', { fg: 'gray', bold: true })], width)];
   for (const f of ports) {
@@ -399,25 +397,19 @@ export function findingsInfo(ex: Explorer): string {
   return severityCounts(ex.findings) + (ex.findingsFinal ? '' : ' (loading)');
 }
 
-/**
- * The findings' counts by severity, once per list: the panel's title is drawn with every frame,
- * and counting 135,724 findings took ~20 ms of each key's frame.
- */
-const countsOf = new WeakMap<readonly Finding[], string>();
+/** The rules the findings are of (once per list: per-list.ts). */
+const ruleIds = perList((findings) => new Set(findings.map((f) => f.ruleId)));
 
-function severityCounts(findings: readonly Finding[]): string {
-  let text = countsOf.get(findings);
-  if (text === undefined) {
-    const counts = new Map<Severity, number>();
-    for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
-    text =
-      SEVERITIES.filter((s) => counts.get(s))
-        .map((s) => `${counts.get(s)} ${s}`)
-        .join(' · ') || '0';
-    countsOf.set(findings, text);
-  }
-  return text;
-}
+/** The findings' counts by severity (once per list: per-list.ts). */
+const severityCounts = perList((findings) => {
+  const counts = new Map<Severity, number>();
+  for (const f of findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  return (
+    SEVERITIES.filter((s) => counts.get(s))
+      .map((s) => `${counts.get(s)} ${s}`)
+      .join(' · ') || '0'
+  );
+});
 
 // ---- image -----------------------------------------------------------------------------------
 
@@ -528,7 +520,7 @@ export function imageBody(ex: Explorer, width: number): Line[] {
   // Root as the checks resolve USER (through the image's passwd: findings/run-user.ts), and
   // the commands with what the checks find in them masked (findings/config-values.ts).
   const user = c.User || '(none: root)';
-  const root = ex.findings.some((f) => f.ruleId === 'config-user-root');
+  const root = ruleIds(ex.findings).has('config-user-root');
   kv('User', safeText(user) + (root ? '  ⚠ runs as root' : ''), root ? { fg: 'brightRed', bold: true } : {});
   const shown = redactConfigStrings(meta.config, ex.reveal).config ?? {};
   if (shown.WorkingDir) kv('Workdir', safeText(shown.WorkingDir));

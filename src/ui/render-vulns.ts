@@ -12,6 +12,7 @@ import { safeText } from '../text/safe-text.js';
 import { fit, wrapWidth } from '../text/width.js';
 import type { Explorer } from './explorer.js';
 import { SEVERITY_STYLE } from './render-panels.js';
+import { perList } from './per-list.js';
 import { fitLine, type Line, seg, type Seg, type Style } from './style.js';
 
 const ORIGIN: Record<VulnerablePackage['origin'], string> = { base: 'base', own: 'own', unknown: '' };
@@ -23,8 +24,15 @@ function wrapped(text: string, width: number, style: Style, indent = '', max = I
 }
 
 function byRule(fs: readonly Finding[], id: string): Finding | undefined {
-  return fs.find((f) => f.category === 'vulnerability' && f.ruleId === id);
+  return firstByRule(fs).get(id);
 }
+
+/** Each vulnerability rule's first finding (once per list: per-list.ts). */
+const firstByRule = perList((fs) => {
+  const first = new Map<string, Finding>();
+  for (const f of fs) if (f.category === 'vulnerability' && !first.has(f.ruleId)) first.set(f.ruleId, f);
+  return first;
+});
 
 /** Lines above the list: the counts by severity, the summary and the database's state. */
 function header(ex: Explorer, width: number): Line[] {
