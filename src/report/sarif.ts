@@ -4,12 +4,10 @@
  * base), layer digest/index and deletedInLayer in result properties, and a stable
  * partialFingerprint (the finding id: it never depends on the secret value).
  */
-import type { ImageMeta } from '../engine/types.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { overviewBlock, type VulnerabilityOverview } from '../findings/vulnerabilities/overview.js';
 import { SEVERITIES } from '../findings/types.js';
 import type { ReportImage } from './image-info.js';
-import { imageOrEmpty } from './json.js';
 import { mdProse, mdText } from './text.js';
 import { TOOL_NAME, toolVersion } from './tool.js';
 import { jsonPieces, listAt } from '../text/pieces.js';
@@ -233,8 +231,4 @@ export function* sarifPieces(
   const { doc, result } = sarifAround(findings, image, vulnerabilities);
   yield* jsonPieces(doc, listAt(['runs', 0, 'results'], findings, result));
   yield '\n';
-}
-
-export function renderSarif(input: { meta?: ImageMeta; findings: Finding[]; image?: ReportImage }): string {
-  return toSarif(input.findings, input.image ?? imageOrEmpty(input.meta));
 }
